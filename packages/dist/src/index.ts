@@ -1,1 +1,23 @@
-export {};
+/**
+ * @beamline/dist: makes a @beamline/core runtime a real Erlang node.
+ *
+ *   const node = await startNode({ name: 'ts@localhost', cookie: 'secret' });
+ *
+ * See README.md for the node API, joining an OTP cluster, and the deviations from OTP.
+ */
+export { startNode, BeamNode, RemoteCallError, callIn, type NodeOptions, type NodeEventOut, type Target } from './node.ts';
+export {
+  ModuleRegistry,
+  ErlangException,
+  erlThrow,
+  erlExit,
+  erlError,
+  type CallContext,
+  type ExportedFunction,
+  type ModuleExports,
+  type Outcome,
+} from './exports.ts';
+export { Op, decodeControl, encodeControl, ControlError, type Control, type ControlKind } from './control.ts';
+export { Router, aliasRef, wireReason } from './router.ts';
+export * from './transport.ts';
+export { defaultLogger, MemoryLogger } from './log.ts';

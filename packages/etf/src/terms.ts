@@ -12,30 +12,12 @@
  *   bitstring       -> BitBinary
  *   map             -> ErlMap
  *   pid / ref / port-> Pid / Ref / Port
- *   fun             -> ExportFun (fun M:F/A) or OpaqueFun (kept as raw bytes)
+ *   fun             -> ExportFun (fun M:F/A) or OpaqueFun (a local fun, fields kept for re-encoding)
  */
+import { Atom, atom, formatAtomName } from './atoms.ts';
+import type { ErlMap } from './map.ts';
 
-export class Atom {
-  /** Use `atom(name)`; atoms are interned so `===` is term equality. */
-  private constructor(readonly name: string) {}
-  toString(): string {
-    return /^[a-z][a-zA-Z0-9_@]*$/.test(this.name) ? this.name : `'${this.name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  }
-  /** @internal */
-  static intern(name: string): Atom {
-    let a = atomTable.get(name);
-    if (a === undefined) {
-      a = new Atom(name);
-      atomTable.set(name, a);
-    }
-    return a;
-  }
-}
-const atomTable = new Map<string, Atom>();
-
-export function atom(name: string): Atom {
-  return Atom.intern(name);
-}
+export { Atom, atom, formatAtomName };
 
 export class Tuple {
   readonly elements: Term[];
@@ -55,18 +37,37 @@ export function t(...elements: Term[]): Tuple {
   return new Tuple(elements);
 }
 
+/** `[e1, e2, ... | tail]` where tail is not a proper list. */
 export class ImproperList {
-  constructor(readonly elements: Term[], readonly tail: Term) {}
+  constructor(
+    readonly elements: Term[],
+    readonly tail: Term,
+  ) {}
 }
 
-/** A float whose value is integral (1.0, -0.0): a plain JS number would encode as an integer. */
+/**
+ * A float. Needed for integral values (1.0, -0.0, 1e300): as a plain JS number they would encode
+ * as integers. The decoder returns ErlFloat only for integral floats; other floats are numbers.
+ */
 export class ErlFloat {
   constructor(readonly value: number) {}
 }
 
+/** Build a float term from any number: `float(1)` is `1.0`. */
+export function float(value: number): ErlFloat | number {
+  return Number.isInteger(value) || Object.is(value, -0) ? new ErlFloat(value) : value;
+}
+
 export class BitBinary {
-  /** `bits` is the number of used bits in the last byte, 1..8. */
-  constructor(readonly bytes: Uint8Array, readonly bits: number) {}
+  /** `bits` is the number of used bits in the last byte, 1..8 (MSB first). */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly bits: number,
+  ) {}
+  /** Length in bits. */
+  get bitLength(): number {
+    return this.bytes.length === 0 ? 0 : (this.bytes.length - 1) * 8 + this.bits;
+  }
 }
 
 export class Pid {
@@ -95,23 +96,55 @@ export class Ref {
 }
 
 export class Port {
+  /**
+   * `v4` records that the port came as V4_PORT_EXT (OTP 26+ `term_to_binary` always uses it), so it
+   * re-encodes the same way; ids over 32 bits always use V4_PORT_EXT.
+   */
   constructor(
     readonly node: Atom,
     readonly id: bigint | number,
     readonly creation: number,
+    readonly v4: boolean = false,
   ) {}
   toString(): string {
     return `#Port<${this.node === localNode.name ? 0 : this.node.name}.${this.id}>`;
   }
 }
 
+/** `fun Module:Name/Arity`. */
 export class ExportFun {
-  constructor(readonly module: Atom, readonly name: Atom, readonly arity: number) {}
+  constructor(
+    readonly module: Atom,
+    readonly name: Atom,
+    readonly arity: number,
+  ) {}
 }
 
-/** A local fun (NEW_FUN_EXT): not callable here, kept byte-exact so it can be forwarded. */
+/** The parts of a NEW_FUN_EXT, in wire order. */
+export interface LocalFunFields {
+  arity: number;
+  /** 16 bytes, the MD5 of the module. */
+  uniq: Uint8Array;
+  index: number;
+  module: Atom;
+  oldIndex: number;
+  oldUniq: number;
+  pid: Pid;
+  freeVars: Term[];
+}
+
+/**
+ * A local fun (NEW_FUN_EXT). Not callable here; kept field by field so it re-encodes byte-exact
+ * (including inside dist frames, where atoms may have come from the atom cache).
+ */
 export class OpaqueFun {
-  constructor(readonly raw: Uint8Array) {}
+  constructor(readonly fun: LocalFunFields) {}
+  get module(): Atom {
+    return this.fun.module;
+  }
+  get arity(): number {
+    return this.fun.arity;
+  }
 }
 
 /**
@@ -138,5 +171,18 @@ export type Term =
   | ExportFun
   | OpaqueFun;
 
-// ErlMap is defined in map.ts (structural keys); imported here for the Term union only.
-import type { ErlMap } from './map.ts';
+/** A charlist (Erlang string): the list of the string's code points. */
+export function charlist(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.codePointAt(i)!;
+    out.push(c);
+    if (c > 0xffff) i++;
+  }
+  return out;
+}
+
+/** A binary holding `s` as UTF-8 (what a JS string encodes to anyway, but as a Uint8Array). */
+export function binary(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, 'utf8'));
+}

@@ -1,0 +1,108 @@
+/**
+ * Time, injectable. Every timer the runtime uses (sendAfter, receive `after`, GenServer call
+ * timeouts, restart intensity windows) goes through a Clock, so tests swap in a TestClock and
+ * never sleep.
+ */
+
+/** Opaque handle returned by `Clock.setTimer`. */
+export type TimerHandle = unknown;
+
+export interface Clock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Call `fn` once after `ms` milliseconds. */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
+}
+
+/**
+ * The real clock. Timers are ordinary Node timers (they keep Node alive while the runtime runs);
+ * the runtime clears every one it still owns on `stop()`, so nothing is left behind.
+ */
+export class RealClock implements Clock {
+  now(): number {
+    return performance.now();
+  }
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    return setTimeout(fn, ms < 0 ? 0 : ms);
+  }
+  clearTimer(handle: TimerHandle): void {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  }
+}
+
+interface TestTimer {
+  at: number;
+  seq: number;
+  fn: (() => void) | null;
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A manual clock for tests. Time only moves on `advance(ms)`, which fires due timers in deadline
+ * order (ties in creation order) and lets the runtime run between deadlines, so a process woken by
+ * one timer can arm the next one inside the same `advance`.
+ */
+export class TestClock implements Clock {
+  private time: number;
+  private seq = 0;
+  private timers: TestTimer[] = [];
+
+  constructor(start = 0) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const timer: TestTimer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn };
+    this.timers.push(timer);
+    return timer;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const timer = handle as TestTimer;
+    timer.fn = null;
+    const i = this.timers.indexOf(timer);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  /** Number of armed timers (handy for asserting that nothing leaks). */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  /**
+   * Move time forward by `ms`, firing every timer that falls due, in order. Between deadlines it
+   * yields to the event loop (setImmediate) so the runtime delivers what the timers sent.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    await tick();
+    for (;;) {
+      const next = this.nextDue(end);
+      if (next === undefined) break;
+      this.time = next.at;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      const fn = next.fn;
+      next.fn = null;
+      fn?.();
+      await tick();
+      await tick();
+    }
+    this.time = end;
+    await tick();
+  }
+
+  private nextDue(end: number): TestTimer | undefined {
+    let best: TestTimer | undefined;
+    for (const timer of this.timers) {
+      if (timer.at > end) continue;
+      if (best === undefined || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq)) best = timer;
+    }
+    return best;
+  }
+}

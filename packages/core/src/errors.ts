@@ -1,0 +1,68 @@
+/** Typed errors of the runtime. */
+import { Tuple } from '@beamline/etf';
+import { timeout as TIMEOUT_ATOM } from './atoms.ts';
+
+/**
+ * Erlang's `exit(Reason)` as a JS exception. Throwing one from a process makes the process exit
+ * with `reason` (not the Error object); `GenServer.call` rejects with one when the call fails.
+ */
+export class ExitError extends Error {
+  constructor(
+    readonly reason: unknown,
+    message?: string,
+  ) {
+    super(message ?? `exit: ${formatTerm(reason)}`);
+    this.name = 'ExitError';
+  }
+}
+
+/**
+ * A failed `call` (server died, did not exist, node down or timed out). `reason` is Erlang's
+ * `{Reason, {gen_server, call, [Server, Request, Timeout]}}`; `cause` is the bare Reason
+ * (`noproc`, `timeout`, the server's exit reason, ...).
+ */
+export class CallError extends ExitError {
+  constructor(
+    reason: unknown,
+    override readonly cause: unknown,
+    readonly server: unknown,
+    readonly request: unknown,
+  ) {
+    super(reason, `call to ${formatTerm(server)} failed: ${formatTerm(cause)}`);
+    this.name = 'CallError';
+  }
+}
+
+/** A `call` that got no reply within its timeout (`cause` is the atom `timeout`). */
+export class CallTimeout extends CallError {
+  constructor(reason: unknown, server: unknown, request: unknown) {
+    super(reason, TIMEOUT_ATOM, server, request);
+    this.name = 'CallTimeout';
+  }
+}
+
+/** Erlang's `badarg`: a runtime API misused (name taken, unknown registered name, ...). */
+export class BadArg extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadArg';
+  }
+}
+
+/** Short printable form of a term for messages and logs. */
+export function formatTerm(term: unknown, depth = 0): string {
+  if (depth > 4) return '...';
+  if (term instanceof Tuple) return `{${term.elements.map((e) => formatTerm(e, depth + 1)).join(',')}}`;
+  if (Array.isArray(term)) return `[${term.map((e) => formatTerm(e, depth + 1)).join(',')}]`;
+  if (typeof term === 'string') return JSON.stringify(term);
+  if (term instanceof Error) return `${term.name}: ${term.message}`;
+  if (typeof term === 'symbol') return term.toString();
+  if (term !== null && typeof term === 'object' && (term as object).toString === Object.prototype.toString) {
+    try {
+      return JSON.stringify(term) ?? String(term);
+    } catch {
+      return '[object]';
+    }
+  }
+  return String(term);
+}

@@ -1,0 +1,118 @@
+/**
+ * Monitors: `monitor(target)` returns a ref; when the target exits (or does not exist) the
+ * watcher gets `{'DOWN', Ref, process, PidOrName, Reason}`. A monitor by registered name names
+ * `{Name, Node}` in the DOWN message, as Erlang does. `demonitor(ref, {flush})` removes it and,
+ * with flush, any DOWN already in the mailbox.
+ */
+import { Atom, Pid, Tuple, t, type Ref } from '@beamline/etf';
+import { DOWN, noconnection, noproc, process_ } from './atoms.ts';
+import { refEquals, refKey } from './refs.ts';
+import { DEAD, type Mon, type Proc } from './process.ts';
+import type { Runtime } from './runtime.ts';
+import type { MonitorTarget } from './types.ts';
+
+export function downMessage(ref: Ref, item: unknown, reason: unknown): Tuple {
+  return t(DOWN, ref, process_, item as never, reason as never);
+}
+
+export class Monitors {
+  constructor(private readonly rt: Runtime) {}
+
+  monitor(p: Proc, target: MonitorTarget): Ref {
+    const rt = this.rt;
+    const ref = rt.makeRef();
+    if (p.flags & DEAD) return ref;
+    let name: string | undefined;
+    let node: Atom = rt.node;
+    if (target instanceof Pid) {
+      if (!rt.isLocal(target)) return this.monitorRemote(p, ref, target, target);
+      const q = rt.lookup(target);
+      if (q === undefined || q.flags & DEAD) {
+        p.deliver(downMessage(ref, target, noproc));
+        return ref;
+      }
+      this.add(p, q, ref, target);
+      return ref;
+    }
+    if (typeof target === 'string') name = target;
+    else if (target instanceof Atom) name = target.name;
+    else {
+      name = typeof target[0] === 'string' ? target[0] : target[0].name;
+      node = typeof target[1] === 'string' ? rt.atom(target[1]) : target[1];
+    }
+    const item = t(rt.atom(name), node);
+    if (node !== rt.node) return this.monitorRemote(p, ref, [name, node.name], item);
+    const q = rt.registry.lookup(name);
+    if (q === undefined) {
+      p.deliver(downMessage(ref, item, noproc));
+      return ref;
+    }
+    this.add(p, q, ref, item);
+    return ref;
+  }
+
+  private add(p: Proc, q: Proc, ref: Ref, item: unknown): void {
+    const key = refKey(ref);
+    const mon: Mon = { ref, key, watcher: p, target: q, item };
+    (p.mons ??= new Map()).set(key, mon);
+    (q.mons ??= new Map()).set(key, mon);
+  }
+
+  private monitorRemote(p: Proc, ref: Ref, target: Pid | [string, string], item: unknown): Ref {
+    const rt = this.rt;
+    const router = rt.router;
+    if (router === undefined) {
+      p.deliver(downMessage(ref, item, noconnection));
+      return ref;
+    }
+    const key = refKey(ref);
+    (p.mons ??= new Map()).set(key, { ref, key, watcher: p, target, item });
+    rt.trackRemote(p);
+    router.monitor(p.self, target instanceof Pid ? target : [rt.atom(target[0]), rt.atom(target[1])], ref);
+    return ref;
+  }
+
+  demonitor(p: Proc, ref: Ref, flush: boolean): boolean {
+    const key = refKey(ref);
+    const mon = p.mons?.get(key);
+    let active = false;
+    if (mon !== undefined && mon.watcher === p) {
+      active = true;
+      p.mons!.delete(key);
+      const target = mon.target;
+      if (target instanceof Pid || Array.isArray(target)) {
+        const rt = this.rt;
+        rt.router?.demonitor(p.self, target instanceof Pid ? target : [rt.atom(target[0]), rt.atom(target[1])], ref);
+      } else target.mons?.delete(key);
+    }
+    if (flush && p.mb !== null) {
+      p.mb.removeWhere(
+        (m) => m instanceof Tuple && m.elements[0] === DOWN && m.elements.length === 5 && refEquals(m.elements[1], ref),
+      );
+    }
+    return active;
+  }
+
+  /** `p` is exiting: send DOWN to its watchers and drop the monitors it held. */
+  exiting(p: Proc, reason: unknown): void {
+    const mons = p.mons;
+    if (mons === null) return;
+    p.mons = null;
+    const rt = this.rt;
+    for (const mon of mons.values()) {
+      if (mon.watcher === p) {
+        const target = mon.target;
+        if (target instanceof Pid || Array.isArray(target)) {
+          rt.router?.demonitor(p.self, target instanceof Pid ? target : [rt.atom(target[0]), rt.atom(target[1])], mon.ref);
+        } else target.mons?.delete(mon.key);
+      } else {
+        const watcher = mon.watcher;
+        if (watcher instanceof Pid) rt.router?.monitorExit(Array.isArray(mon.item) ? (mon.item as [Atom, Atom]) : p.self, watcher, mon.ref, reason);
+        else {
+          watcher.mons?.delete(mon.key);
+          watcher.deliver(downMessage(mon.ref, mon.item, reason));
+        }
+      }
+    }
+  }
+}

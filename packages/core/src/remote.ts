@@ -1,0 +1,154 @@
+/**
+ * The remote hook: how the runtime talks to @beamline/dist without knowing about sockets.
+ *
+ * Outbound: for any signal to a non-local pid (or a `{Name, Node}` on another node) the runtime
+ * calls the installed `RemoteRouter`. Inbound: dist delivers what arrives from the wire through
+ * `rt.fromRemote` (a `RemoteInbound`). A pid is local when its node is the runtime's node and its
+ * creation matches; a pid with our node name and an older creation is a dead local pid.
+ */
+import { Atom, Pid, type Ref } from '@beamline/etf';
+import { noconnection, noproc } from './atoms.ts';
+import { downMessage } from './monitors.ts';
+import { pidKey, refKey } from './refs.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Name on a node: `{Name, Node}`. */
+export type RemoteName = [name: Atom, node: Atom];
+
+export interface RemoteRouter {
+  /** A message to a remote pid or `{Name, Node}` (`from` is undefined for sends from outside a process). */
+  send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
+  /** Local `from` linked to remote `to` (LINK). */
+  link(from: Pid, to: Pid): void;
+  /** Local `from` unlinked from remote `to` (UNLINK / UNLINK_ID). */
+  unlink(from: Pid, to: Pid): void;
+  /** exit/2 from local `from` to remote `to` (EXIT2). */
+  exit(from: Pid, to: Pid, reason: unknown): void;
+  /** Local `from`, linked to remote `to`, died with `reason` (EXIT). */
+  linkExit(from: Pid, to: Pid, reason: unknown): void;
+  /** Local `from` monitors remote `target` (MONITOR_P). */
+  monitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
+  /** Local `from` drops its monitor `ref` on remote `target` (DEMONITOR_P). */
+  demonitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
+  /**
+   * Local `target`, monitored by remote `watcher` with `ref`, died with `reason`, or did not exist
+   * when the monitor arrived (reason `noproc`) (MONITOR_P_EXIT).
+   */
+  monitorExit(target: Pid | RemoteName, watcher: Pid, ref: Ref, reason: unknown): void;
+}
+
+/** Inbound signals, called by dist for what arrives from the wire. */
+export class RemoteInbound {
+  constructor(private readonly rt: Runtime) {}
+
+  /** SEND / REG_SEND: `to` is a local pid or a local registered name. Unknown targets drop it. */
+  send(to: Pid | Atom | string, msg: unknown): void {
+    const rt = this.rt;
+    const p = to instanceof Pid ? rt.lookup(to) : rt.registry.lookup(typeof to === 'string' ? to : to.name);
+    p?.deliver(msg);
+  }
+
+  /** LINK from remote `from` to local `to`. If `to` is dead, `from` gets a link exit `noproc`. */
+  link(from: Pid, to: Pid): void {
+    const rt = this.rt;
+    const p = rt.lookup(to);
+    if (p === undefined) {
+      rt.router?.linkExit(to, from, noproc);
+      return;
+    }
+    (p.links ??= new Map()).set(pidKey(from), from);
+    rt.trackRemote(p);
+  }
+
+  /** UNLINK from remote `from` to local `to`. */
+  unlink(from: Pid, to: Pid): void {
+    this.rt.lookup(to)?.links?.delete(pidKey(from));
+  }
+
+  /** EXIT: remote `from`, linked to local `to`, died with `reason`. */
+  exit(from: Pid, to: Pid, reason: unknown): void {
+    const rt = this.rt;
+    const p = rt.lookup(to);
+    if (p === undefined) return;
+    if (p.links?.delete(pidKey(from)) !== true) return; // no link (already unlinked): ignore
+    rt.links.signal(p, from, reason, true);
+  }
+
+  /** EXIT2: remote `from` called exit(To, Reason). */
+  exit2(from: Pid, to: Pid, reason: unknown): void {
+    const p = this.rt.lookup(to);
+    if (p !== undefined) this.rt.links.signal(p, from, reason, false);
+  }
+
+  /**
+   * MONITOR_P: remote `from` monitors local `target` (pid or registered name) with `ref`. A dead
+   * or unknown target answers at once with MONITOR_P_EXIT `noproc` through the router.
+   */
+  monitor(from: Pid, target: Pid | Atom | string, ref: Ref): void {
+    const rt = this.rt;
+    const p = target instanceof Pid ? rt.lookup(target) : rt.registry.lookup(typeof target === 'string' ? target : target.name);
+    const item: Pid | RemoteName =
+      target instanceof Pid ? target : [typeof target === 'string' ? rt.atom(target) : target, rt.node];
+    if (p === undefined) {
+      rt.router?.monitorExit(item, from, ref, noproc);
+      return;
+    }
+    const key = refKey(ref);
+    (p.mons ??= new Map()).set(key, { ref, key, watcher: from, target: p, item });
+    rt.trackRemote(p);
+  }
+
+  /** DEMONITOR_P from remote `from`. */
+  demonitor(_from: Pid, target: Pid | Atom | string, ref: Ref): void {
+    const rt = this.rt;
+    const p = target instanceof Pid ? rt.lookup(target) : rt.registry.lookup(typeof target === 'string' ? target : target.name);
+    p?.mons?.delete(refKey(ref));
+  }
+
+  /** MONITOR_P_EXIT: the remote process local `watcher` monitored with `ref` is down. */
+  down(watcher: Pid, ref: Ref, reason: unknown): void {
+    const p = this.rt.lookup(watcher);
+    if (p === undefined) return;
+    const key = refKey(ref);
+    const mon = p.mons?.get(key);
+    if (mon === undefined || mon.watcher !== p) return;
+    p.mons!.delete(key);
+    p.deliver(downMessage(mon.ref, mon.item, reason));
+  }
+
+  /**
+   * The connection to `node` is gone: every local process linked to a process there gets a link
+   * exit `noconnection`; every monitor on a process there fires with `noconnection`; monitors
+   * held by processes there are dropped.
+   */
+  nodeDown(node: Atom | string): void {
+    const rt = this.rt;
+    const nodeAtom = typeof node === 'string' ? rt.atom(node) : node;
+    for (const p of rt.remoteParticipants()) {
+      const links = p.links;
+      if (links !== null) {
+        for (const [key, other] of [...links]) {
+          if (other instanceof Pid && other.node === nodeAtom) {
+            links.delete(key);
+            rt.links.signal(p, other, noconnection, true);
+          }
+        }
+      }
+      const mons = p.mons;
+      if (mons !== null) {
+        for (const [key, mon] of [...mons]) {
+          if (mon.watcher === p) {
+            const target = mon.target;
+            const onNode = target instanceof Pid ? target.node === nodeAtom : Array.isArray(target) && target[1] === nodeAtom.name;
+            if (onNode) {
+              mons.delete(key);
+              p.deliver(downMessage(mon.ref, mon.item, noconnection));
+            }
+          } else if (mon.watcher instanceof Pid && mon.watcher.node === nodeAtom) {
+            mons.delete(key);
+          }
+        }
+      }
+    }
+  }
+}

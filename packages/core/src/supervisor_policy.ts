@@ -1,0 +1,174 @@
+/**
+ * The pure parts of the supervisor: child spec types and validation, the restart decision
+ * (permanent / transient / temporary), the restart-intensity window, and which children a
+ * strategy touches when one of them dies. No processes here; `supervisor.ts` does the effects.
+ */
+import { Atom, Tuple, atom, t, type Pid, type Term } from '@beamline/etf';
+import type { PendingStart } from './supervisor_start.ts';
+import type { ProcessContext } from './types.ts';
+
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+export type Shutdown = 'brutal_kill' | number | 'infinity';
+export type ChildType = 'worker' | 'supervisor';
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_one_for_one';
+
+/**
+ * What a supervisor needs to (re)start one child. `start` runs inside the supervisor process, must
+ * start a process linked to it (`ctx.spawnLink`, `GenServer.start(ctx, ..., { link: true })`,
+ * `Supervisor.start(ctx, ...)`) and return its pid; returning `undefined` means `ignore` (the child
+ * is kept, not running); throwing means the start failed (the thrown value is the reason).
+ * A behaviour's init runs inside spawn, so a child that is already dead when `start` returns
+ * failed its init: that is a failed start (or `ignore` if it exited normal). Returning a
+ * `PendingStart` (`startGenServerAcked` for an async init) makes the supervisor wait for the
+ * child's acknowledgement; a `Supervisor.start(ctx, ...)` child is waited for automatically.
+ * For `simple_one_for_one` the extra arguments given to `startChild` are appended to `start`'s.
+ */
+export type StartFn<Ctx = ProcessContext> = (ctx: Ctx, ...extraArgs: any[]) => Pid | PendingStart | undefined;
+
+export interface ChildSpec<Ctx = ProcessContext> {
+  id: string;
+  start: StartFn<Ctx>;
+  /** Default `permanent`. */
+  restart?: RestartType;
+  /** Default 5000 for workers, `infinity` for supervisors. */
+  shutdown?: Shutdown;
+  /** Default `worker`. */
+  type?: ChildType;
+  /** Reported by `whichChildren` (OTP's Modules); default `[]`. */
+  modules?: string[] | 'dynamic';
+}
+
+export interface NormalizedSpec<Ctx = ProcessContext> {
+  id: string;
+  start: StartFn<Ctx>;
+  restart: RestartType;
+  shutdown: Shutdown;
+  type: ChildType;
+  modules: string[] | 'dynamic';
+}
+
+export interface SupFlags<Ctx = ProcessContext> {
+  strategy?: Strategy;
+  /** Maximum restarts within `period`; default 1. */
+  intensity?: number;
+  /** Seconds; default 5. */
+  period?: number;
+  children?: ChildSpec<Ctx>[];
+}
+
+const RESTARTS: readonly string[] = ['permanent', 'transient', 'temporary'];
+const TYPES: readonly string[] = ['worker', 'supervisor'];
+const STRATEGIES: readonly string[] = ['one_for_one', 'one_for_all', 'rest_for_one', 'simple_one_for_one'];
+
+/** Thrown (and used as a process exit / call error reason) for an invalid spec or flags. */
+export function badChildSpec(what: string, value: unknown): Tuple {
+  return t(atom('bad_child_spec'), t(atom(what), describe(value)));
+}
+
+function describe(v: unknown): Term {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (v instanceof Atom || v instanceof Tuple) return v;
+  return String(v);
+}
+
+/** Checks a spec and fills in the defaults; returns the error term instead of throwing. */
+export function normalizeSpec<Ctx>(spec: ChildSpec<Ctx>): NormalizedSpec<Ctx> | { error: Tuple } {
+  if (spec === null || typeof spec !== 'object') return { error: badChildSpec('spec', spec) };
+  if (typeof spec.id !== 'string' || spec.id === '') return { error: badChildSpec('id', spec.id) };
+  if (typeof spec.start !== 'function') return { error: badChildSpec('start', spec.start) };
+  const restart = spec.restart ?? 'permanent';
+  if (!RESTARTS.includes(restart)) return { error: badChildSpec('restart', restart) };
+  const type = spec.type ?? 'worker';
+  if (!TYPES.includes(type)) return { error: badChildSpec('type', type) };
+  const shutdown = spec.shutdown ?? (type === 'supervisor' ? 'infinity' : 5000);
+  if (!(shutdown === 'brutal_kill' || shutdown === 'infinity' || (typeof shutdown === 'number' && Number.isFinite(shutdown) && shutdown >= 0))) {
+    return { error: badChildSpec('shutdown', shutdown) };
+  }
+  const modules = spec.modules ?? [];
+  if (!(modules === 'dynamic' || (Array.isArray(modules) && modules.every((m) => typeof m === 'string')))) {
+    return { error: badChildSpec('modules', String(modules)) };
+  }
+  return { id: spec.id, start: spec.start, restart, shutdown, type, modules };
+}
+
+export interface NormalizedFlags {
+  strategy: Strategy;
+  intensity: number;
+  period: number;
+}
+
+export function normalizeFlags(flags: SupFlags): NormalizedFlags | { error: Tuple } {
+  const strategy = flags.strategy ?? 'one_for_one';
+  if (!STRATEGIES.includes(strategy)) return { error: t(atom('bad_flags'), t(atom('strategy'), describe(strategy))) };
+  const intensity = flags.intensity ?? 1;
+  if (!Number.isInteger(intensity) || intensity < 0) return { error: t(atom('bad_flags'), t(atom('intensity'), describe(intensity))) };
+  const period = flags.period ?? 5;
+  if (!(typeof period === 'number' && period > 0)) return { error: t(atom('bad_flags'), t(atom('period'), describe(period))) };
+  return { strategy, intensity, period };
+}
+
+/** `normal`, `shutdown` and `{shutdown, _}`: the exits a transient child is not restarted for. */
+export function isCleanExit(reason: unknown): boolean {
+  if (reason === atom('normal') || reason === atom('shutdown')) return true;
+  return reason instanceof Tuple && reason.size === 2 && reason.get(0) === atom('shutdown');
+}
+
+/** Whether a child that exited with `reason` is restarted. */
+export function shouldRestart(restart: RestartType, reason: unknown): boolean {
+  switch (restart) {
+    case 'permanent':
+      return true;
+    case 'transient':
+      return !isCleanExit(reason);
+    case 'temporary':
+      return false;
+  }
+}
+
+/**
+ * OTP's MaxR/MaxT: more than `intensity` restarts within `period` seconds and the supervisor gives
+ * up. As in supervisor.erl the window is inclusive: a restart counts the earlier ones at most
+ * `period` ago (here in ms on the runtime clock, where OTP uses whole seconds).
+ */
+export class RestartWindow {
+  private stamps: number[] = [];
+  constructor(
+    readonly intensity: number,
+    readonly periodMs: number,
+  ) {}
+
+  /** Records a restart at `now` (ms); false when that exceeds the intensity. */
+  add(now: number): boolean {
+    this.stamps = this.stamps.filter((s) => now - s <= this.periodMs);
+    this.stamps.push(now);
+    return this.stamps.length <= this.intensity;
+  }
+
+  get recent(): readonly number[] {
+    return this.stamps;
+  }
+}
+
+/** The minimal view of a child the strategy functions need. */
+export interface StrategyChild {
+  readonly running: boolean;
+  readonly restarting: boolean;
+}
+
+/**
+ * The indexes (in start order) of the children to bring back when the child at `dead` died (or its
+ * restart is retried), per strategy: one clause per strategy. A child is included when it is
+ * running (it will be terminated first) or already waiting for a restart.
+ */
+export function restartSet(strategy: Strategy, children: readonly StrategyChild[], dead: number): number[] {
+  const live = (i: number) => i === dead || children[i].running || children[i].restarting;
+  switch (strategy) {
+    case 'one_for_one':
+    case 'simple_one_for_one':
+      return [dead];
+    case 'one_for_all':
+      return children.map((_, i) => i).filter(live);
+    case 'rest_for_one':
+      return children.map((_, i) => i).filter((i) => i >= dead && live(i));
+  }
+}

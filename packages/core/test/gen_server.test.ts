@@ -1,0 +1,317 @@
+import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CallError,
+  CallTimeout,
+  ExitError,
+  From,
+  GenServer,
+  Runtime,
+  TestClock,
+  kill,
+  noproc,
+  type CallResult,
+  type CastResult,
+  type ProcessContext,
+} from '../src/index.ts';
+import { setup, view } from './helpers.ts';
+
+let rt: Runtime;
+let clock: TestClock;
+afterEach(async () => {
+  await rt?.stop();
+});
+
+type Req = ['get'] | ['add', number] | ['later'] | ['stop', unknown] | ['crash'] | ['slow'];
+
+class Counter extends GenServer<{ n: number; pending: From[] }, Req, unknown, unknown> {
+  static log: string[] = [];
+  init(args: unknown) {
+    return { n: args as number, pending: [] as From[] };
+  }
+  override handleCall(req: Req, from: From, s: { n: number; pending: From[] }): CallResult<{ n: number; pending: From[] }, unknown> {
+    switch (req[0]) {
+      case 'get':
+        return { reply: s.n, state: s };
+      case 'add':
+        return { reply: s.n + req[1], state: { ...s, n: s.n + req[1] } };
+      case 'later':
+        return { noreply: true, state: { ...s, pending: [...s.pending, from] } };
+      case 'stop':
+        return { stop: req[1], reply: 'stopping', state: s };
+      case 'crash':
+        throw new Error('handler bug');
+      case 'slow':
+        return { noreply: true, state: s }; // never replies
+    }
+  }
+  override handleCast(msg: unknown, s: { n: number; pending: From[] }): CastResult<{ n: number; pending: From[] }> {
+    if (msg === 'flush') {
+      for (const f of s.pending) GenServer.reply(f, ['deferred', s.n]);
+      return { noreply: true, state: { ...s, pending: [] } };
+    }
+    if (msg === 'inc') return { noreply: true, state: { ...s, n: s.n + 1 } };
+    return { stop: atom('bad_cast'), state: s };
+  }
+  override handleInfo(msg: unknown, s: { n: number; pending: From[] }): CastResult<{ n: number; pending: From[] }> {
+    Counter.log.push(`info ${String(msg)}`);
+    return { noreply: true, state: s };
+  }
+  override terminate(reason: unknown, s: { n: number }): void {
+    Counter.log.push(`terminate ${String(reason)} ${s.n}`);
+  }
+}
+
+/** Run body in a fresh process and resolve with its result (or reject with its error). */
+function inProcess<T>(body: (ctx: ProcessContext) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    rt.spawn(async (ctx) => {
+      try {
+        resolve(await body(ctx));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+describe('GenServer', () => {
+  it('call / cast / info, from a process and from outside', async () => {
+    ({ rt } = setup());
+    Counter.log = [];
+    const pid = GenServer.start(rt, Counter, 10, { name: 'counter' });
+    expect(await GenServer.call(rt, pid, ['get'])).toBe(10);
+    GenServer.cast(rt, 'counter', 'inc');
+    rt.send(pid, 'hello');
+    expect(
+      await inProcess(async (ctx) => [await GenServer.call(ctx, 'counter', ['add', 5]), await GenServer.call(ctx, pid, ['get'])]),
+    ).toEqual([16, 16]);
+    expect(Counter.log).toEqual(['info hello']);
+    expect(rt.processInfo(pid)!.behaviour).toBe('Counter');
+  });
+
+  it('speaks Erlang gen_server messages: {$gen_call, {Pid, Tag}, Req} -> {Tag, Reply}', async () => {
+    ({ rt } = setup());
+    const pid = GenServer.start(rt, Counter, 3);
+    const reply = await inProcess(async (ctx) => {
+      const tag = ctx.makeRef();
+      ctx.send(pid, t(atom('$gen_call'), t(ctx.self, tag), ['get'] as never));
+      ctx.send(pid, t(atom('$gen_cast'), 'inc'));
+      ctx.send(pid, t(atom('$gen_call'), t(ctx.self, tag), ['get'] as never));
+      return [await ctx.receive(), await ctx.receive()];
+    });
+    expect((reply[0] as Tuple).elements[1]).toBe(3);
+    expect((reply[1] as Tuple).elements[1]).toBe(4);
+  });
+
+  it('deferred replies with GenServer.reply', async () => {
+    ({ rt } = setup());
+    const pid = GenServer.start(rt, Counter, 7);
+    const a = GenServer.call(rt, pid, ['later']);
+    const b = GenServer.call(rt, pid, ['later']);
+    await rt.settle();
+    GenServer.cast(rt, pid, 'flush');
+    expect(await a).toEqual(['deferred', 7]);
+    expect(await b).toEqual(['deferred', 7]);
+  });
+
+  it('call timeout rejects with CallTimeout carrying {timeout, {gen_server, call, ...}} and cleans up', async () => {
+    ({ rt, clock } = setup());
+    const pid = GenServer.start(rt, Counter, 0);
+    let caller!: Pid;
+    const p = inProcess(async (ctx) => {
+      caller = ctx.self;
+      try {
+        await GenServer.call(ctx, pid, ['slow'], 1000);
+        return 'no';
+      } catch (e) {
+        // the monitor is gone and nothing is left in the mailbox
+        return [e, rt.processInfo(ctx.self)!.monitors.length, rt.processInfo(ctx.self)!.messageQueueLen];
+      }
+    });
+    await rt.settle();
+    expect(rt.processInfo(caller)!.monitors).toHaveLength(1);
+    await clock.advance(999);
+    expect(rt.processInfo(caller)!.status).toBe('waiting');
+    await clock.advance(1);
+    const [err, monitors, queued] = (await p) as [CallTimeout, number, number];
+    expect(err).toBeInstanceOf(CallTimeout);
+    expect(err).toBeInstanceOf(ExitError);
+    expect(err.cause).toBe(atom('timeout'));
+    expect(view(err.reason)).toEqual(['timeout', ['gen_server', 'call', [String(pid), ['slow'], 1000]]]);
+    expect(monitors).toBe(0);
+    expect(queued).toBe(0);
+    expect(rt.isAlive(pid)).toBe(true);
+  });
+
+  it('an uncaught call timeout makes the caller exit with the timeout reason', async () => {
+    ({ rt, clock } = setup({ logger: null }));
+    const pid = GenServer.start(rt, Counter, 0);
+    let reason: unknown;
+    rt.spawn(async (ctx) => {
+      ctx.trapExit(true);
+      ctx.spawnLink(async (c) => {
+        await GenServer.call(c, pid, ['slow'], 50);
+      });
+      reason = ((await ctx.receive()) as Tuple).elements[2];
+    });
+    await clock.advance(50);
+    expect(view(reason)).toEqual(['timeout', ['gen_server', 'call', [String(pid), ['slow'], 50]]]);
+  });
+
+  it('a server that dies during the call fails it promptly (no timeout needed)', async () => {
+    ({ rt } = setup({ logger: null }));
+    const pid = GenServer.start(rt, Counter, 0);
+    const p = GenServer.call(rt, pid, ['slow'], 'infinity');
+    await rt.settle();
+    rt.exit(pid, kill);
+    const err = (await p.catch((e: unknown) => e)) as CallError;
+    expect(err).toBeInstanceOf(CallError);
+    expect(err.cause).toBe(atom('killed'));
+  });
+
+  it('calling a dead pid or unknown name fails with noproc at once', async () => {
+    ({ rt } = setup());
+    const pid = GenServer.start(rt, Counter, 0);
+    await GenServer.stop(rt, pid);
+    const e1 = (await GenServer.call(rt, pid, ['get']).catch((e: unknown) => e)) as CallError;
+    const e2 = (await GenServer.call(rt, 'nobody', ['get']).catch((e: unknown) => e)) as CallError;
+    expect(e1.cause).toBe(noproc);
+    expect(e2.cause).toBe(noproc);
+    expect(view(e2.reason)).toEqual(['noproc', ['gen_server', 'call', ['nobody', ['get'], 5000]]]);
+  });
+
+  it('a crashing handler exits the server with the error; terminate runs; callers see it', async () => {
+    ({ rt } = setup({ logger: null }));
+    Counter.log = [];
+    const pid = GenServer.start(rt, Counter, 1);
+    const err = (await GenServer.call(rt, pid, ['crash']).catch((e: unknown) => e)) as CallError;
+    expect(err.cause).toBeInstanceOf(Error);
+    expect((err.cause as Error).message).toBe('handler bug');
+    expect(Counter.log).toEqual(['terminate Error: handler bug 1']);
+    expect(rt.isAlive(pid)).toBe(false);
+  });
+
+  it('{stop, reason, reply} replies, runs terminate and exits with reason', async () => {
+    ({ rt } = setup({ logger: null }));
+    Counter.log = [];
+    const pid = GenServer.start(rt, Counter, 2);
+    expect(await GenServer.call(rt, pid, ['stop', atom('done')])).toBe('stopping');
+    expect(Counter.log).toEqual(['terminate done 2']);
+    expect(rt.isAlive(pid)).toBe(false);
+  });
+
+  it('GenServer.stop runs terminate and returns after the exit', async () => {
+    ({ rt } = setup());
+    Counter.log = [];
+    const pid = GenServer.start(rt, Counter, 5, { name: 'c' });
+    await GenServer.stop(rt, 'c', atom('shutdown'));
+    expect(Counter.log).toEqual(['terminate shutdown 5']);
+    expect(rt.whereis('c')).toBeUndefined();
+    expect(rt.isAlive(pid)).toBe(false);
+  });
+
+  it('init results: {ok, state}, {stop, reason}, ignore; init runs inside start', async () => {
+    ({ rt } = setup({ logger: null }));
+    class S extends GenServer<unknown> {
+      init(args: unknown) {
+        return args as never;
+      }
+      override handleCall(_r: unknown, _f: From, s: unknown) {
+        return { reply: s, state: s };
+      }
+    }
+    const ok = GenServer.start(rt, S, { ok: true, state: 'st' });
+    expect(await GenServer.call(rt, ok, 'x')).toBe('st');
+    const plain = GenServer.start(rt, S, { some: 'state' });
+    expect(await GenServer.call(rt, plain, 'x')).toEqual({ some: 'state' });
+    const stopped = GenServer.start(rt, S, { stop: atom('no_config') });
+    expect(rt.isAlive(stopped)).toBe(false); // init already ran, inside start
+    const ignored = GenServer.start(rt, S, atom('ignore'));
+    expect(rt.isAlive(ignored)).toBe(false);
+  });
+
+  it('a linked server whose init fails signals its starter', async () => {
+    ({ rt } = setup({ logger: null }));
+    class Bad extends GenServer<unknown> {
+      init(): never {
+        throw new ExitError(atom('bad_init'));
+      }
+    }
+    const got = await inProcess(async (ctx) => {
+      ctx.trapExit(true);
+      GenServer.start(ctx, Bad, undefined, { link: true });
+      return ctx.receive();
+    });
+    expect(view(got)).toEqual(['EXIT', expect.any(String), 'bad_init']);
+  });
+
+  it('a trapping server stops with its parent, running terminate', async () => {
+    ({ rt } = setup());
+    Counter.log = [];
+    let server!: Pid;
+    const parent = rt.spawn(async (ctx) => {
+      server = GenServer.start(ctx, Counter, 9, { link: true, trapExit: true });
+      await ctx.receive((m) => m === 'never');
+    });
+    await rt.settle();
+    rt.exit(parent, atom('going'));
+    await rt.settle();
+    expect(rt.isAlive(server)).toBe(false);
+    expect(Counter.log).toEqual(['terminate going 9']);
+  });
+
+  it('result timeout: handleInfo gets timeout when idle; any message cancels it', async () => {
+    ({ rt, clock } = setup());
+    const log: string[] = [];
+    class Idle extends GenServer<number> {
+      init() {
+        return { ok: true as const, state: 0, timeout: 100 };
+      }
+      override handleCast(_m: unknown, s: number) {
+        return { noreply: true as const, state: s + 1, timeout: 100 };
+      }
+      override handleInfo(m: unknown, s: number) {
+        log.push(`${String(m)} ${s}`);
+        return { noreply: true as const, state: s };
+      }
+    }
+    const pid = GenServer.start(rt, Idle);
+    await clock.advance(60);
+    GenServer.cast(rt, pid, 'x');
+    await clock.advance(60);
+    expect(log).toEqual([]);
+    await clock.advance(40);
+    expect(log).toEqual(['timeout 1']);
+    await clock.advance(500);
+    expect(log).toEqual(['timeout 1']);
+  });
+
+  it('async handlers: the server can await a call to another server inside a handler', async () => {
+    ({ rt } = setup());
+    const inner = GenServer.start(rt, Counter, 40);
+    class Proxy extends GenServer<null> {
+      init() {
+        return null;
+      }
+      override async handleCall(req: unknown, _f: From, s: null, ctx: ProcessContext) {
+        const n = await GenServer.call<number>(ctx, inner, ['add', req as number]);
+        return { reply: n, state: s };
+      }
+    }
+    const proxy = GenServer.start(rt, Proxy);
+    const [a, b] = await Promise.all([GenServer.call(rt, proxy, 1), GenServer.call(rt, proxy, 1)]);
+    expect([a, b]).toEqual([41, 42]);
+  });
+
+  it('an unknown-shaped $gen_call is just info, and casts to unknown names never throw', async () => {
+    ({ rt } = setup());
+    Counter.log = [];
+    const pid = GenServer.start(rt, Counter, 0);
+    rt.send(pid, t(atom('$gen_call'), 'not a from', 'x'));
+    GenServer.cast(rt, 'nobody', 'x');
+    await rt.settle();
+    expect(Counter.log).toHaveLength(1);
+    expect(Counter.log[0]).toMatch(/^info /);
+  });
+});

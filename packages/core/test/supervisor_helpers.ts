@@ -1,0 +1,96 @@
+/** Test helpers for the supervisor tests: recording workers, DOWN watchers. */
+import { Pid, Tuple, atom, type Term } from '@beamline/etf';
+import { ExitError } from '../src/errors.ts';
+import { Runtime } from '../src/runtime.ts';
+import { TestClock } from '../src/clock.ts';
+import { withContext } from '../src/supervisor.ts';
+import { refEquals } from '../src/refs.ts';
+
+export const A = (s: string) => atom(s);
+
+export function newRuntime(): { rt: Runtime; clock: TestClock } {
+  const clock = new TestClock();
+  const rt = new Runtime({ clock, logger: null });
+  return { rt, clock };
+}
+
+/** Runs `fn` inside a fresh process of `rt` and resolves with its result. */
+export function run<T>(rt: Runtime, fn: (ctx: any) => Promise<T>): Promise<T> {
+  return withContext(rt, fn);
+}
+
+export function isExit(m: unknown): m is Tuple {
+  return m instanceof Tuple && m.size === 3 && m.get(0) === atom('EXIT');
+}
+
+export function isDown(m: unknown): m is Tuple {
+  return m instanceof Tuple && m.size === 5 && m.get(0) === atom('DOWN');
+}
+
+export interface WorkerOpts {
+  /** Trap exits (so the supervisor's shutdown arrives as a message, and is logged). */
+  trap?: boolean;
+  /** When trapping: ignore the shutdown signal (only `kill` ends it). */
+  ignoreShutdown?: boolean;
+  /** Extra args from simple_one_for_one are logged. */
+  logArgs?: boolean;
+}
+
+/**
+ * A child start function: spawns a linked worker that logs `start <name>` and, when it traps
+ * exits, `stop <name> <reason>`. It exits on the messages 'crash' (reason boom), 'normal',
+ * 'shutdown', or ['exit', reason].
+ */
+export function worker(log: string[], name: string, opts: WorkerOpts = {}) {
+  return (ctx: any, ...args: unknown[]): Pid =>
+    ctx.spawnLink(async (c: any) => {
+      log.push(opts.logArgs ? `start ${name} ${args.join(',')}` : `start ${name}`);
+      for (;;) {
+        const m = await c.receive();
+        if (isExit(m)) {
+          log.push(`stop ${name} ${String(m.get(2))}`);
+          if (opts.ignoreShutdown) continue;
+          throw new ExitError(m.get(2));
+        }
+        if (m === 'crash') throw new ExitError(atom('boom'));
+        if (m === 'normal') return;
+        if (m === 'shutdown') throw new ExitError(atom('shutdown'));
+        if (Array.isArray(m) && m[0] === 'exit') throw new ExitError(m[1]);
+        if (Array.isArray(m) && m[0] === 'ping') c.send(m[1], ['pong', c.self]);
+      }
+    }, { trapExit: opts.trap === true });
+}
+
+/** Resolves with the exit reason of `pid` (a monitor set up before this returns, once settled). */
+export async function watch(rt: Runtime, pid: Pid): Promise<() => Promise<unknown>> {
+  let ready!: () => void;
+  const armed = new Promise<void>((r) => (ready = r));
+  const reason = run(rt, async (ctx) => {
+    const ref = ctx.monitor(pid);
+    ready();
+    const m = (await ctx.receive((x: unknown) => isDown(x) && refEquals(x.get(1), ref))) as Tuple;
+    return m.get(4) as unknown;
+  });
+  await armed;
+  return () => reason;
+}
+
+export function pidOf(children: { id: string | undefined; pid: unknown }[], id: string): Pid {
+  const c = children.find((x) => x.id === id);
+  if (!c || !(c.pid instanceof Pid)) throw new Error(`child ${id} is not running: ${String(c?.pid)}`);
+  return c.pid;
+}
+
+export function str(term: Term | unknown): string {
+  return String(term);
+}
+
+/** Starts something linked from a trapping process and resolves with its exit reason. */
+export function exitReasonOf(rt: Runtime, start: (ctx: any) => Pid): Promise<unknown> {
+  return run(rt, async (ctx) => {
+    ctx.trapExit(true);
+    const pid = start(ctx);
+    const m = (await ctx.receive((x: unknown) => isExit(x) && (x.get(1) as Pid).id === pid.id)) as Tuple;
+    return m.get(2);
+  });
+}

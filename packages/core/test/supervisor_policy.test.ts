@@ -1,0 +1,53 @@
+import { atom, t } from '@beamline/etf';
+import { describe, expect, it } from 'vitest';
+import { RestartWindow, isCleanExit, normalizeFlags, normalizeSpec, restartSet, shouldRestart } from '../src/supervisor_policy.ts';
+
+describe('supervisor policy (pure)', () => {
+  it('restart decisions per restart type', () => {
+    const reasons = [atom('normal'), atom('shutdown'), t(atom('shutdown'), 'x'), atom('boom'), new Error('e'), atom('killed')];
+    expect(reasons.map(isCleanExit)).toEqual([true, true, true, false, false, false]);
+    expect(reasons.map((r) => shouldRestart('permanent', r))).toEqual([true, true, true, true, true, true]);
+    expect(reasons.map((r) => shouldRestart('transient', r))).toEqual([false, false, false, true, true, true]);
+    expect(reasons.map((r) => shouldRestart('temporary', r))).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('the restart window: more than intensity within period (inclusive) is too many', () => {
+    const w = new RestartWindow(2, 5000);
+    expect(w.add(0)).toBe(true);
+    expect(w.add(1000)).toBe(true);
+    expect(w.add(5000)).toBe(false); // 0, 1000, 5000 are all within 5 s of 5000
+    const v = new RestartWindow(2, 5000);
+    v.add(0);
+    v.add(1000);
+    expect(v.add(5001)).toBe(true); // 0 has left the window
+    expect(v.recent).toEqual([1000, 5001]);
+    expect(new RestartWindow(0, 5000).add(0)).toBe(false);
+  });
+
+  it('which children a strategy restarts', () => {
+    const kids = [
+      { running: true, restarting: false },
+      { running: false, restarting: false }, // the dead one
+      { running: true, restarting: false },
+      { running: false, restarting: false }, // stopped on purpose
+      { running: false, restarting: true },
+    ];
+    expect(restartSet('one_for_one', kids, 1)).toEqual([1]);
+    expect(restartSet('simple_one_for_one', kids, 1)).toEqual([1]);
+    expect(restartSet('one_for_all', kids, 1)).toEqual([0, 1, 2, 4]);
+    expect(restartSet('rest_for_one', kids, 1)).toEqual([1, 2, 4]);
+    expect(restartSet('rest_for_one', kids, 2)).toEqual([2, 4]);
+  });
+
+  it('spec and flag defaults and validation', () => {
+    const start = () => undefined;
+    expect(normalizeSpec({ id: 'w', start })).toEqual({ id: 'w', start, restart: 'permanent', shutdown: 5000, type: 'worker', modules: [] });
+    expect(normalizeSpec({ id: 's', start, type: 'supervisor' })).toMatchObject({ shutdown: 'infinity' });
+    expect(normalizeSpec({ id: 'x', start, shutdown: -1 })).toEqual({ error: t(atom('bad_child_spec'), t(atom('shutdown'), -1)) });
+    expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('bad_child_spec'), t(atom('type'), 'daemon')) });
+    expect(normalizeSpec({ id: 'x', start: 42 as never })).toMatchObject({ error: expect.anything() });
+    expect(normalizeFlags({})).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5 });
+    expect(normalizeFlags({ intensity: -1 })).toEqual({ error: t(atom('bad_flags'), t(atom('intensity'), -1)) });
+    expect(normalizeFlags({ period: 0 })).toEqual({ error: t(atom('bad_flags'), t(atom('period'), 0)) });
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * The ETF codec the node uses on the wire: @beamline/etf's `encode` / `decode` (terms with their
+ * 131 version byte, as the transport's byte contract wants). Decoded binaries are copies (the
+ * default), so messages never alias the transport's buffers.
+ */
+import { decode, encode } from '@beamline/etf';
+import type { Codec } from './router.ts';
+
+export const etfCodec: Codec = {
+  encode: (term) => encode(term),
+  decode: (bytes) => decode(bytes),
+};

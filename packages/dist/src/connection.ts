@@ -1,0 +1,427 @@
+/**
+ * One connection to one peer node: the hosting "process" of the connection machine
+ * (connection_machine.ts). It performs the effects: TCP connect, the handshake steps
+ * (handshake_steps.ts), then 4-byte framing, ticks / net_ticktime, fragment reassembly
+ * (frame.ts) and the bounded outbound queue.
+ *
+ * The transport (transport_impl.ts) supervises connections: it creates them, is told
+ * synchronously when one comes up (before its first message is delivered) and when it goes
+ * down, and owns the peer table. Children are `temporary` in OTP terms: a connection that dies
+ * (any reason, including a crash in its own code) is cleaned up and reported as nodedown, never
+ * restarted; the next connect() dials a fresh one, as net_kernel does.
+ */
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { createActor, type Actor } from 'xstate';
+import { ByteQueue } from './byte_queue.ts';
+import { connectionMachine, type ConnectionStateName } from './connection_machine.ts';
+import { DFLAG, usesDistHeader } from './flags.ts';
+import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, TICK, type Writes } from './frame.ts';
+import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type HandshakeHooks, type HandshakeResult } from './handshake_steps.ts';
+import type { DistLogger } from './log.ts';
+import { PacketChannel } from './packet_channel.ts';
+import type { ConnectionStats, DownReason, PeerConnection } from './transport.ts';
+
+export interface ConnectionEnv {
+  handshake: HandshakeConfig;
+  ticktimeMs: number;
+  highWaterBytes: number;
+  maxQueueBytes: number;
+  overflowPolicy: 'close' | 'drop';
+  fragmentSize: number;
+  maxMessageBytes: number;
+  /** Drop an incomplete fragment sequence after this long without a fragment. */
+  fragmentTimeoutMs: number;
+  logger: DistLogger;
+  /** TLS client options when the distribution runs over TLS (handshake packets are then 4-byte). */
+  tlsClient?: ConnectionOptions;
+  /** Synchronously, before the first message. Return false to refuse (the connection closes). */
+  onUp(conn: Connection): boolean;
+  onDown(conn: Connection, reason: DownReason): void;
+  deliver(conn: Connection, control: Uint8Array, payload: Uint8Array | undefined): void;
+}
+
+export class Connection implements PeerConnection {
+  peerName = '';
+  peerFlags = 0n;
+  peerCreation = 0;
+  flags = 0n;
+  readonly initiator: boolean;
+  readonly down: Promise<DownReason>;
+  private resolveDown!: (r: DownReason) => void;
+  private readonly actor: Actor<typeof connectionMachine>;
+  private socket: Socket | undefined;
+  private readonly inq = new ByteQueue();
+  private decoder: FrameDecoder | undefined;
+  private distHeader = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private lastReadAt = 0;
+  private wroteSinceTick = false;
+  // write coalescing: small buffers written in one tick are concatenated into one socket write
+  private pend: Uint8Array[] = [];
+  private pendBytes = 0;
+  private flushScheduled = false;
+  private seq = 0n;
+  private downReason: DownReason | undefined;
+  private drainWaiters: (() => void)[] = [];
+  private readonly st: ConnectionStats = {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    ticksIn: 0,
+    ticksOut: 0,
+    queuedBytes: 0,
+    maxQueuedBytes: 0,
+    overflows: 0,
+    dropped: 0,
+    droppedNotUp: 0,
+    fragmentsIn: 0,
+    fragmentsOut: 0,
+  };
+
+  private constructor(
+    private readonly env: ConnectionEnv,
+    initiator: boolean,
+    peerName?: string,
+  ) {
+    this.initiator = initiator;
+    if (peerName) this.peerName = peerName;
+    this.down = new Promise((r) => (this.resolveDown = r));
+    this.actor = createActor(connectionMachine, { input: { initiator, peerName } });
+    this.actor.start();
+  }
+
+  /** Machine state (connecting / handshaking / up / down / failed). */
+  get machineState(): ConnectionStateName {
+    return this.actor.getSnapshot().value as ConnectionStateName;
+  }
+
+  get state(): 'up' | 'down' {
+    return this.machineState === 'up' ? 'up' : 'down';
+  }
+
+  get peerHidden(): boolean {
+    return (this.peerFlags & DFLAG.PUBLISHED) === 0n;
+  }
+
+  // ---- establishing ---------------------------------------------------------------------------
+
+  /** Dial host:port and run the initiator handshake. Resolves when up; rejects with HandshakeFailure. */
+  static async dial(env: ConnectionEnv, peerName: string, host: string, port: number, hooks: HandshakeHooks): Promise<Connection> {
+    const c = new Connection(env, true, peerName);
+    let socket: Socket;
+    try {
+      socket = env.tlsClient ? await tlsDial(host, port, env.tlsClient, env.handshake.setupTimeMs) : await tcpConnect(host, port, env.handshake.setupTimeMs);
+    } catch (e) {
+      c.actor.send({ type: 'FAIL', failure: 'connect_failed' });
+      throw new HandshakeFailure('connect_failed', `${host}:${port}: ${(e as Error).message}`);
+    }
+    c.actor.send({ type: 'TCP_UP' });
+    return c.handshake(socket, (ch) => runInitiator(ch, env.handshake, peerName, c.stepHooks(hooks)));
+  }
+
+  /** Run the acceptor handshake on an accepted socket. */
+  static accept(env: ConnectionEnv, socket: Socket, hooks: HandshakeHooks): Promise<Connection> {
+    const c = new Connection(env, false);
+    return c.handshake(socket, (ch) => runAcceptor(ch, env.handshake, c.stepHooks(hooks)));
+  }
+
+  private stepHooks(hooks: HandshakeHooks): HandshakeHooks {
+    return {
+      ...hooks,
+      onStep: (step) => {
+        this.actor.send({ type: 'STEP', step });
+        hooks.onStep?.(step);
+      },
+      arbitrate: hooks.arbitrate
+        ? (peer) => {
+            this.peerName = peer;
+            this.actor.send({ type: 'PEER_NAMED', peerName: peer });
+            return hooks.arbitrate!(peer);
+          }
+        : undefined,
+    };
+  }
+
+  private async handshake(socket: Socket, run: (ch: PacketChannel) => Promise<HandshakeResult>): Promise<Connection> {
+    socket.setNoDelay(true);
+    const ch = new PacketChannel(socket, this.env.tlsClient ? 4 : 2);
+    let res: HandshakeResult;
+    try {
+      res = await run(ch);
+    } catch (e) {
+      ch.detach();
+      socket.on('error', () => {});
+      socket.destroy();
+      const f = e instanceof HandshakeFailure ? e : new HandshakeFailure('handshake_failed', String(e));
+      this.actor.send({ type: 'FAIL', failure: f.failure });
+      throw f;
+    }
+    const leftover = ch.detach();
+    this.socket = socket;
+    this.peerName = res.peerName;
+    this.peerFlags = res.peerFlags;
+    this.peerCreation = res.peerCreation;
+    this.flags = res.flags;
+    this.distHeader = usesDistHeader(res.flags);
+    this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes);
+    this.actor.send({ type: 'HANDSHAKE_OK', peerName: res.peerName });
+    socket.on('data', (c: Buffer) => this.onData(c));
+    socket.on('error', (e) => this.goDown({ kind: 'socket_error', detail: e.message }));
+    socket.on('close', () => this.goDown({ kind: 'closed', detail: 'socket closed by peer' }));
+    socket.on('drain', () => this.checkDrained());
+    this.lastReadAt = Date.now();
+    if (!this.env.onUp(this)) {
+      this.goDown({ kind: 'local_close', detail: 'refused by transport (duplicate connection)' });
+      throw new HandshakeFailure('handshake_failed', `a connection to ${res.peerName} already exists`);
+    }
+    const interval = Math.max(50, Math.floor(this.env.ticktimeMs / 4));
+    this.ticker = setInterval(() => {
+      try {
+        this.onTickTimer();
+      } catch (e) {
+        this.env.logger.error('dist: connection crashed in its tick timer', { peer: this.peerName, error: String(e) });
+        this.goDown({ kind: 'crashed', detail: String(e) });
+      }
+    }, interval);
+    this.ticker.unref?.();
+    for (const chunk of leftover) this.onData(chunk);
+    return this;
+  }
+
+  // ---- inbound --------------------------------------------------------------------------------
+
+  private onData(c: Uint8Array): void {
+    if (this.downReason) return;
+    this.lastReadAt = Date.now();
+    this.st.bytesIn += c.length;
+    this.inq.push(c instanceof Buffer ? new Uint8Array(c.buffer, c.byteOffset, c.length) : c);
+    try {
+      while (this.inq.length >= 4 && !this.downReason) {
+        const len = this.inq.peekU32();
+        if (len > this.env.maxMessageBytes) throw new FrameError(`frame of ${len} bytes exceeds maxMessageBytes ${this.env.maxMessageBytes}`);
+        if (this.inq.length < 4 + len) break;
+        this.inq.skip(4);
+        if (len === 0) {
+          this.st.ticksIn++;
+          continue;
+        }
+        const body = this.inq.take(len);
+        this.st.framesIn++;
+        const msg = this.decoder!.decode(body);
+        this.st.fragmentsIn = this.decoder!.fragmentsIn;
+        if (!msg) continue;
+        try {
+          this.env.deliver(this, msg.control, msg.payload);
+        } catch (e) {
+          this.env.logger.error('dist: onMessage handler threw', { peer: this.peerName, error: String(e) });
+        }
+      }
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      this.env.logger.error(`dist: malformed frame from ${this.peerName}, closing the connection`, { peer: this.peerName, error: detail });
+      this.goDown({ kind: 'protocol_error', detail });
+    }
+  }
+
+  private onTickTimer(): void {
+    if (this.downReason) return;
+    const now = Date.now();
+    if (now - this.lastReadAt >= this.env.ticktimeMs) {
+      this.env.logger.error(`** Node ${this.peerName} not responding ** ** Removing (timedout) connection **`, { peer: this.peerName });
+      this.goDown({ kind: 'tick_timeout', detail: `nothing read for ${now - this.lastReadAt} ms (net_ticktime ${this.env.ticktimeMs} ms)` });
+      return;
+    }
+    if (!this.wroteSinceTick) {
+      this.write(TICK);
+      this.st.ticksOut++;
+    }
+    this.wroteSinceTick = false;
+    if (this.decoder && this.decoder.pendingSequences > 0) {
+      const n = this.decoder.expire(now, this.env.fragmentTimeoutMs);
+      if (n > 0) this.env.logger.warn('dist: dropped incomplete fragmented messages', { peer: this.peerName, sequences: n });
+    }
+  }
+
+  // ---- outbound -------------------------------------------------------------------------------
+
+  send(control: Uint8Array, payload?: Uint8Array): boolean {
+    if (this.state !== 'up' || !this.socket) {
+      this.st.droppedNotUp++;
+      return false;
+    }
+    const size = control.length + (payload ? payload.length : 0) + 8;
+    const queued = this.queuedBytes();
+    if (queued + size > this.env.maxQueueBytes) {
+      this.st.overflows++;
+      if (this.env.overflowPolicy === 'drop') {
+        this.st.dropped++;
+        this.env.logger.warn('dist: outbound queue full, message dropped', { peer: this.peerName, queued, size, dropped: this.st.dropped });
+      } else {
+        this.env.logger.error('dist: outbound queue full, closing the connection', { peer: this.peerName, queued, size });
+        this.goDown({ kind: 'queue_overflow', detail: `${queued} bytes queued + ${size} > ${this.env.maxQueueBytes}` });
+      }
+      return false;
+    }
+    let writes: Writes;
+    if (this.distHeader) {
+      writes = encodeDistHeader(control, payload, this.env.fragmentSize, ++this.seq);
+      const frags = writes.filter((w) => w.length >= 6 && w[4] === 131 && (w[5] === 69 || w[5] === 70)).length;
+      this.st.fragmentsOut += frags;
+      this.st.framesOut += frags || 1;
+    } else {
+      writes = encodePassThrough(control, payload);
+      this.st.framesOut++;
+    }
+    for (const w of writes) this.write(w);
+    this.st.bytesOut += size;
+    this.wroteSinceTick = true;
+    const q = this.queuedBytes();
+    if (q > this.st.maxQueuedBytes) this.st.maxQueuedBytes = q;
+    return q < this.env.highWaterBytes;
+  }
+
+  /** Bytes accepted by send() and not yet handed to the kernel. */
+  private queuedBytes(): number {
+    return (this.socket?.writableLength ?? 0) + this.pendBytes;
+  }
+
+  private write(w: Uint8Array): void {
+    if (w.length >= COALESCE_LIMIT) {
+      this.flush();
+      this.socket!.write(w);
+      return;
+    }
+    this.pend.push(w);
+    this.pendBytes += w.length;
+    if (this.pendBytes >= COALESCE_LIMIT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    if (this.pend.length === 0 || !this.socket || this.socket.destroyed) {
+      this.pend = [];
+      this.pendBytes = 0;
+      return;
+    }
+    const out = this.pend.length === 1 ? this.pend[0]! : Buffer.concat(this.pend, this.pendBytes);
+    this.pend = [];
+    this.pendBytes = 0;
+    this.socket.write(out);
+  }
+
+  drained(): Promise<void> {
+    if (!this.socket || this.downReason || this.queuedBytes() < this.env.highWaterBytes) return Promise.resolve();
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  private checkDrained(): void {
+    if (!this.socket || this.queuedBytes() < this.env.highWaterBytes || this.downReason) {
+      const ws = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of ws) w();
+    }
+  }
+
+  /** Test hook: write raw bytes to the socket, bypassing framing (malformed-frame tests). */
+  writeRaw(bytes: Uint8Array): void {
+    this.flush();
+    this.socket?.write(bytes);
+  }
+
+  /** Test hook: stop reading from the socket (the peer's writes back up). */
+  pauseReading(): void {
+    this.socket?.pause();
+  }
+
+  stats(): ConnectionStats {
+    return { ...this.st, queuedBytes: this.queuedBytes() };
+  }
+
+  // ---- down -----------------------------------------------------------------------------------
+
+  close(detail?: string): void {
+    this.goDown({ kind: 'local_close', detail });
+  }
+
+  /** Used by the transport to drop a connection superseded by an `alive` → `strue` reconnect. */
+  replace(): void {
+    this.goDown({ kind: 'replaced', detail: 'the peer reconnected' });
+  }
+
+  private goDown(reason: DownReason): void {
+    if (this.downReason) return;
+    this.downReason = reason;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    const s = this.socket;
+    if (s) {
+      s.removeAllListeners('data');
+      s.on('error', () => {});
+      if (reason.kind === 'local_close' || reason.kind === 'replaced') {
+        this.flush();
+        s.end(() => s.destroy());
+      } else {
+        s.destroy();
+      }
+      setTimeout(() => s.destroy(), 1000).unref?.();
+    }
+    const wasUp = this.machineState === 'up';
+    this.actor.send({ type: 'DOWN', reason });
+    this.actor.stop();
+    this.checkDrained();
+    this.resolveDown(reason);
+    if (wasUp) {
+      this.env.logger.info(`dist: nodedown ${this.peerName}`, { peer: this.peerName, reason });
+      this.env.onDown(this, reason);
+    }
+  }
+}
+
+/** Buffers at least this big are written as they are; smaller ones are coalesced per tick. */
+const COALESCE_LIMIT = 64 * 1024;
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host, port, family: host.includes(':') ? 6 : 4 });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('connect timeout'));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function tlsDial(host: string, port: number, opts: ConnectionOptions, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ ...opts, host, port, family: host.includes(':') ? 6 : 4, servername: opts.servername ?? (isIP(host) ? undefined : host) } as ConnectionOptions);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('TLS connect timeout'));
+    }, timeoutMs);
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}

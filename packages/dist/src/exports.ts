@@ -1,0 +1,168 @@
+/**
+ * The module registry: TS functions a node exports under an Erlang module name so that
+ * `rpc:call(TsNode, M, F, A)`, `erpc:*` and the legacy `rex` calls can reach them.
+ *
+ *   node.exportModule('beamline', { ping: () => atom('pong'), 'add/2': (a, b) => a + b });
+ *
+ * A key `f` accepts any arity; a key `f/N` only arity N (and wins over `f`). A function returns a
+ * term (or a promise of one); `undefined` becomes `ok`, `true`/`false` become atoms. To leave the
+ * way Erlang code does, throw `erlThrow(V)` (`throw(V)`), `erlExit(R)` (`exit(R)`, as does
+ * core's `ExitError`, and a failed `GenServer.call`) or `erlError(R)` (`error(R)`); any other
+ * thrown value is an `error` with reason `{js_error, <<"Name: message">>}`.
+ */
+import { Atom, Tuple, atom, t, type Term } from '@beamline/etf';
+import { ExitError } from '@beamline/core';
+
+/** What an exported function sees as `this` (use a `function`, not an arrow, to get it). */
+export interface CallContext {
+  /** The module, function and arguments being called. */
+  readonly module: Atom;
+  readonly fun: Atom;
+  readonly args: readonly Term[];
+  /** The process the call runs in (a `ProcessContext` of @beamline/core), when there is one. */
+  readonly process?: unknown;
+}
+
+export type ExportedFunction = (this: CallContext, ...args: any[]) => unknown;
+export type ModuleExports = Record<string, ExportedFunction>;
+
+/** Base class of the three Erlang exception classes a TS function can raise on purpose. */
+export class ErlangException extends Error {
+  constructor(
+    readonly errorClass: 'throw' | 'exit' | 'error',
+    readonly value: Term,
+  ) {
+    super(`${errorClass}: ${String(value)}`);
+    this.name = 'ErlangException';
+  }
+}
+export const erlThrow = (value: Term): ErlangException => new ErlangException('throw', value);
+export const erlExit = (reason: Term): ErlangException => new ErlangException('exit', reason);
+export const erlError = (reason: Term): ErlangException => new ErlangException('error', reason);
+
+/** How a call ended, in Erlang's terms. */
+export type Outcome =
+  | { kind: 'return'; value: Term }
+  | { kind: 'throw'; value: Term }
+  | { kind: 'exit'; reason: Term }
+  | { kind: 'error'; reason: Term; stack: Term };
+
+const A_OK = atom('ok');
+const A_TRUE = atom('true');
+const A_FALSE = atom('false');
+const A_UNDEF = atom('undef');
+const A_BADRPC = atom('badrpc');
+const A_EXIT = atom('EXIT');
+const A_RETURN = atom('return');
+const A_THROW = atom('throw');
+const A_ERROR = atom('error');
+const A_EXIT_CLASS = atom('exit');
+const A_JS_ERROR = atom('js_error');
+
+/** JS values a function may return that are not terms themselves. */
+export function toTerm(v: unknown): Term {
+  if (v === undefined) return A_OK;
+  if (v === true) return A_TRUE;
+  if (v === false) return A_FALSE;
+  if (v === null) return atom('undefined');
+  return v as Term;
+}
+
+export class ModuleRegistry {
+  private readonly modules = new Map<string, Map<string, ExportedFunction>>();
+
+  /** Export (or replace) module `name`. */
+  exportModule(name: string, fns: ModuleExports): void {
+    const table = new Map<string, ExportedFunction>();
+    for (const [key, fn] of Object.entries(fns)) {
+      if (typeof fn !== 'function') throw new TypeError(`exportModule(${name}): ${key} is not a function`);
+      if (!/^[^/]+(\/\d+)?$/.test(key)) throw new TypeError(`exportModule(${name}): bad key ${key} (use f or f/N)`);
+      table.set(key, fn);
+    }
+    this.modules.set(name, table);
+  }
+
+  unexportModule(name: string): boolean {
+    return this.modules.delete(name);
+  }
+
+  has(module: string): boolean {
+    return this.modules.has(module);
+  }
+
+  /** Names of the exported modules. */
+  list(): string[] {
+    return [...this.modules.keys()];
+  }
+
+  lookup(module: string, fun: string, arity: number): ExportedFunction | undefined {
+    const m = this.modules.get(module);
+    if (!m) return undefined;
+    return m.get(`${fun}/${arity}`) ?? m.get(fun);
+  }
+
+  /**
+   * Run `M:F(Args)` and report how it ended. Never throws: an unknown function is
+   * `error:undef` with the stack OTP reports, `[{M, F, Args, []}]`.
+   */
+  async invoke(module: Atom, fun: Atom, args: Term[], process?: unknown): Promise<Outcome> {
+    const fn = this.lookup(module.name, fun.name, args.length);
+    if (!fn) return { kind: 'error', reason: A_UNDEF, stack: [t(module, fun, args, [])] };
+    const self: CallContext = { module, fun, args, process };
+    try {
+      return { kind: 'return', value: toTerm(await fn.apply(self, args)) };
+    } catch (e) {
+      return outcomeOf(e, module, fun, args.length);
+    }
+  }
+}
+
+/** Turn a thrown JS value into an Erlang exception outcome. */
+export function outcomeOf(e: unknown, module: Atom, fun: Atom, arity: number): Outcome {
+  const stack: Term = [t(module, fun, arity, [])];
+  if (e instanceof ErlangException) {
+    if (e.errorClass === 'throw') return { kind: 'throw', value: e.value };
+    if (e.errorClass === 'exit') return { kind: 'exit', reason: e.value };
+    return { kind: 'error', reason: e.value, stack };
+  }
+  // `exit(Reason)` the runtime's way, or a failed GenServer.call (CallError / CallTimeout carry
+  // Erlang's `{Reason, {gen_server, call, [...]}}`, as gen_server:call exits).
+  if (e instanceof ExitError) return { kind: 'exit', reason: e.reason as Term };
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { kind: 'error', reason: t(A_JS_ERROR, text), stack };
+}
+
+/**
+ * The exit reason `erpc:execute_call/4` gives its process (spec §4.8); the caller's erpc turns it
+ * back into a return value or an exception.
+ */
+export function erpcExitReason(ref: Term, o: Outcome): Tuple {
+  switch (o.kind) {
+    case 'return':
+      return t(ref, A_RETURN, o.value);
+    case 'throw':
+      return t(ref, A_THROW, o.value);
+    case 'exit':
+      return t(ref, A_EXIT_CLASS, o.reason);
+    case 'error':
+      return t(ref, A_ERROR, o.reason, o.stack);
+  }
+}
+
+/**
+ * What `catch apply(M, F, A)` gives, which is what `rex` answers to `{call, M, F, A, GL}`:
+ * the value, a thrown value as is, `{badrpc, {'EXIT', Reason}}` for exits and
+ * `{badrpc, {'EXIT', {Reason, Stack}}}` for errors.
+ */
+export function rexResult(o: Outcome): Term {
+  switch (o.kind) {
+    case 'return':
+      return o.value;
+    case 'throw':
+      return o.value;
+    case 'exit':
+      return t(A_BADRPC, t(A_EXIT, o.reason));
+    case 'error':
+      return t(A_BADRPC, t(A_EXIT, t(o.reason, o.stack)));
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Post-handshake frame bodies (spec §3.2, §3.4): pure encoding into socket writes and decoding
+ * (with fragment reassembly) into (control, payload) pairs. No I/O, no timers.
+ *
+ * Both directions use the same mode, fixed by the negotiated flags:
+ *   pass-through : 112 | 131 Control | [131 Payload]
+ *   dist header  : 131 68 0 | Control | [Payload]            (terms without 131)
+ *                  131 69 Seq FragId 0 | part   (first fragment, FragId = total count)
+ *                  131 70 Seq FragId   | part   (next fragments, FragId counts down to 1)
+ */
+import { skipTerm, TermSkipError } from './etf_skip.ts';
+
+export class FrameError extends Error {
+  constructor(msg: string) {
+    super(msg);
+    this.name = 'FrameError';
+  }
+}
+
+/** The list of buffers making one or more complete 4-byte-length frames (written in order). */
+export type Writes = Uint8Array[];
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0);
+  return b;
+}
+
+export function checkTerm(t: Uint8Array, what: string): void {
+  if (t.length < 2 || t[0] !== 131) throw new FrameError(`${what} must be an ETF term with its 131 version byte`);
+}
+
+/** Pass-through: one frame. */
+export function encodePassThrough(control: Uint8Array, payload?: Uint8Array): Writes {
+  const len = 1 + control.length + (payload ? payload.length : 0);
+  const hdr = new Uint8Array(5);
+  new DataView(hdr.buffer).setUint32(0, len);
+  hdr[4] = 112;
+  return payload ? [hdr, control, payload] : [hdr, control];
+}
+
+/**
+ * Dist-header mode. Bodies larger than `fragmentSize` data bytes are split into fragments of
+ * `fragmentSize` bytes (OTP uses 64 KiB); `seq` identifies the sequence.
+ */
+export function encodeDistHeader(control: Uint8Array, payload: Uint8Array | undefined, fragmentSize: number, seq: bigint): Writes {
+  const c = control.subarray(1);
+  const p = payload ? payload.subarray(1) : undefined;
+  const dataLen = c.length + (p ? p.length : 0);
+  if (dataLen <= fragmentSize) {
+    const hdr = new Uint8Array(7);
+    new DataView(hdr.buffer).setUint32(0, 3 + dataLen);
+    hdr[4] = 131;
+    hdr[5] = 68;
+    hdr[6] = 0;
+    return p ? [hdr, c, p] : [hdr, c];
+  }
+  const segs: Uint8Array[] = p ? [c, p] : [c];
+  const count = Math.ceil(dataLen / fragmentSize);
+  const out: Writes = [];
+  let segIdx = 0;
+  let segOff = 0;
+  for (let fragId = count; fragId >= 1; fragId--) {
+    const first = fragId === count;
+    const partLen = Math.min(fragmentSize, dataLen - (count - fragId) * fragmentSize);
+    const hlen = first ? 2 + 16 + 1 : 2 + 16;
+    const hdr = new Uint8Array(4 + hlen);
+    const dv = new DataView(hdr.buffer);
+    dv.setUint32(0, hlen + partLen);
+    hdr[4] = 131;
+    hdr[5] = first ? 69 : 70;
+    dv.setBigUint64(6, seq);
+    dv.setBigUint64(14, BigInt(fragId));
+    if (first) hdr[22] = 0;
+    out.push(hdr);
+    let left = partLen;
+    while (left > 0) {
+      const s = segs[segIdx]!;
+      const k = Math.min(left, s.length - segOff);
+      out.push(s.subarray(segOff, segOff + k));
+      left -= k;
+      segOff += k;
+      if (segOff === s.length) {
+        segIdx++;
+        segOff = 0;
+      }
+    }
+  }
+  return out;
+}
+
+export const TICK: Uint8Array = u32be(0);
+
+// ---- decoding -------------------------------------------------------------------------------
+
+export interface Decoded {
+  control: Uint8Array; // with 131
+  payload: Uint8Array | undefined; // with 131
+}
+
+interface Reassembly {
+  parts: Uint8Array[];
+  bytes: number;
+  nextId: bigint;
+  lastSeen: number;
+}
+
+/**
+ * Inbound decoder for one connection. `decode(body)` returns a complete message, or undefined
+ * when the body was a non-final fragment. Throws FrameError on any malformed input.
+ */
+export class FrameDecoder {
+  private readonly seqs = new Map<bigint, Reassembly>();
+  private reassemblyBytes = 0;
+  fragmentsIn = 0;
+
+  constructor(
+    private readonly distHeader: boolean,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  decode(body: Uint8Array, now = Date.now()): Decoded | undefined {
+    if (body.length === 0) throw new FrameError('empty body');
+    if (!this.distHeader) {
+      if (body[0] !== 112) throw new FrameError(`expected pass-through frame (112), got ${body[0]}${body[0] === 131 ? ' (dist header on a pass-through connection)' : ''}`);
+      return splitTerms(body, 1, true);
+    }
+    if (body[0] !== 131 || body.length < 3) throw new FrameError(`expected dist header (131), got ${body[0]}${body[0] === 112 ? ' (pass-through frame on a dist-header connection)' : ''}`);
+    const kind = body[1];
+    if (kind === 68) {
+      return splitTerms(body, afterAtomCacheHeader(body, 2), false);
+    }
+    if (kind === 69 || kind === 70) {
+      if (body.length < 18) throw new FrameError('truncated fragment header');
+      this.fragmentsIn++;
+      const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      const seq = dv.getBigUint64(2);
+      const fragId = dv.getBigUint64(10);
+      if (fragId === 0n) throw new FrameError('fragment id 0');
+      if (kind === 69) {
+        if (this.seqs.has(seq)) throw new FrameError(`fragment sequence ${seq} started twice`);
+        const dataStart = afterAtomCacheHeader(body, 18);
+        const part = body.subarray(dataStart);
+        if (fragId === 1n) return splitTerms(body, dataStart, false);
+        this.account(part.length);
+        // copy: the socket chunk may be reused
+        this.seqs.set(seq, { parts: [part.slice()], bytes: part.length, nextId: fragId - 1n, lastSeen: now });
+        return undefined;
+      }
+      const r = this.seqs.get(seq);
+      if (!r) throw new FrameError(`fragment for unknown sequence ${seq}`);
+      if (fragId !== r.nextId) throw new FrameError(`fragment ${fragId} out of order in sequence ${seq} (expected ${r.nextId})`);
+      const part = body.subarray(18);
+      this.account(part.length);
+      r.bytes += part.length;
+      r.lastSeen = now;
+      if (fragId > 1n) {
+        r.parts.push(part.slice());
+        r.nextId = fragId - 1n;
+        return undefined;
+      }
+      this.seqs.delete(seq);
+      this.reassemblyBytes -= r.bytes;
+      const whole = new Uint8Array(r.bytes);
+      let o = 0;
+      for (const pp of r.parts) {
+        whole.set(pp, o);
+        o += pp.length;
+      }
+      whole.set(part, o);
+      return splitTerms(whole, 0, false);
+    }
+    throw new FrameError(`unknown dist header kind ${kind}`);
+  }
+
+  private account(n: number): void {
+    this.reassemblyBytes += n;
+    if (this.reassemblyBytes > this.maxMessageBytes) throw new FrameError(`fragment reassembly exceeds ${this.maxMessageBytes} bytes`);
+  }
+
+  /** Drop sequences with no fragment for `maxAgeMs`; returns how many were dropped. */
+  expire(now: number, maxAgeMs: number): number {
+    let n = 0;
+    for (const [seq, r] of this.seqs) {
+      if (now - r.lastSeen > maxAgeMs) {
+        this.seqs.delete(seq);
+        this.reassemblyBytes -= r.bytes;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  get pendingSequences(): number {
+    return this.seqs.size;
+  }
+}
+
+/** After `131 68|69.. N [flags refs]`: we never negotiate the atom cache, so N must be 0. */
+function afterAtomCacheHeader(body: Uint8Array, nOff: number): number {
+  if (nOff >= body.length) throw new FrameError('truncated dist header');
+  const n = body[nOff]!;
+  if (n !== 0) throw new FrameError(`atom cache refs (${n}) in a dist header, but DIST_HDR_ATOM_CACHE was not negotiated`);
+  return nOff + 1;
+}
+
+/**
+ * Split [control][payload] starting at `off`. `versioned`: each term carries its own 131
+ * (pass-through). Otherwise terms have none and we produce 131-prefixed views: the control term
+ * is copied into a fresh buffer and the byte before the payload (the control's last byte, already
+ * copied) is overwritten with 131, so the (possibly huge) payload is not copied.
+ */
+function splitTerms(body: Uint8Array, off: number, versioned: boolean): Decoded {
+  try {
+    if (versioned) {
+      if (body[off] !== 131) throw new FrameError(`control term lacks the 131 version byte`);
+      const end = skipTerm(body, off + 1);
+      const control = body.subarray(off, end);
+      if (end === body.length) return { control, payload: undefined };
+      if (body[end] !== 131) throw new FrameError('payload term lacks the 131 version byte');
+      const pend = skipTerm(body, end + 1);
+      if (pend !== body.length) throw new FrameError(`${body.length - pend} trailing bytes after the payload term`);
+      return { control, payload: body.subarray(end) };
+    }
+    if (off >= body.length) throw new FrameError('missing control term');
+    const end = skipTerm(body, off);
+    const control = new Uint8Array(end - off + 1);
+    control[0] = 131;
+    control.set(body.subarray(off, end), 1);
+    if (end === body.length) return { control, payload: undefined };
+    const pend = skipTerm(body, end);
+    if (pend !== body.length) throw new FrameError(`${body.length - pend} trailing bytes after the payload term`);
+    body[end - 1] = 131;
+    return { control, payload: body.subarray(end - 1) };
+  } catch (e) {
+    if (e instanceof TermSkipError) throw new FrameError(`malformed term: ${e.message}`);
+    throw e;
+  }
+}

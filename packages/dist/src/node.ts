@@ -1,0 +1,415 @@
+/**
+ * The public node API: one call makes a @beamline/core runtime a distributed Erlang node.
+ *
+ * ```ts
+ * const node = await startNode({ name: 'ts@localhost', cookie: 'secret' });
+ * node.exportModule('demo', { hello: (who) => t(atom('hello'), who) });  // rpc:call(ts@localhost, demo, hello, [x])
+ * GenServer.start(node.runtime, Echo, [], { name: 'echo' });             // gen_server:call({echo, 'ts@localhost'}, hi)
+ * await node.connect('erl@localhost');
+ * const r = await node.rpc('erl@localhost', 'erlang', 'node', []);
+ * node.events.subscribe((e) => console.log(e.type, e.node));
+ * await node.stop();
+ * ```
+ *
+ * Layout: the transport (transport.ts) owns sockets, EPMD and handshakes; the router (router.ts)
+ * turns frames into runtime signals and back; `net_kernel` (ping) and `rex` (legacy rpc) are
+ * registered processes; SPAWN_REQUEST is served by erpc.ts; exported modules live in exports.ts.
+ */
+import { Subject, type Observable } from 'rxjs';
+import { ImproperList, Pid, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import { etfCodec } from './codec.ts';
+import { BadArg, Runtime, TIMEOUT, type ProcessContext } from '@beamline/core';
+import { DistTransport, type DistTransportApi, type DownReason, type PeerConnection, type TransportOptions } from './transport.ts';
+import { DFLAG, hasFlag } from './flags.ts';
+import { defaultLogger, type DistLogger } from './log.ts';
+import { Router } from './router.ts';
+import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
+import { netKernel } from './net_kernel.ts';
+import { rex } from './rex.ts';
+import { serveSpawnRequest } from './erpc.ts';
+import { attachRuntime, type RuntimeAttachment } from './runtime_adapter.ts';
+
+export interface NodeOptions {
+  /** `alive@host` (or a bare `alive`): `ts@localhost` (short names) or `ts@127.0.0.1` (long). */
+  name: string;
+  /** Cookie; default: `~/.erlang.cookie` (created like erl does when missing). */
+  cookie?: string;
+  /** Hidden node (default true): the only mode claimed; see README "Deviations". */
+  hidden?: boolean;
+  /** EPMD port (default ERL_EPMD_PORT or 4369). */
+  epmdPort?: number;
+  /** 'auto' (default): use a running epmd, else start the embedded one. */
+  epmd?: TransportOptions['epmd'];
+  /** Distribution port (default: any free port) and address. */
+  listenPort?: number;
+  listenHost?: string;
+  /** net_ticktime in seconds (default 60). */
+  ticktime?: number;
+  /** Run on this runtime (default: a new one, stopped by `node.stop()`). */
+  runtime?: Runtime;
+  logger?: DistLogger;
+  /** Anything else the transport understands (flags for tests, queue limits, ...). */
+  transport?: Partial<TransportOptions>;
+}
+
+export type NodeEventOut =
+  | { type: 'nodeup'; node: string; hidden: boolean }
+  | { type: 'nodedown'; node: string; reason: DownReason };
+
+const A_NODEDOWN = atom('nodedown');
+const A_BADRPC = atom('badrpc');
+const A_GEN_CALL = atom('$gen_call');
+const A_GEN_CAST = atom('$gen_cast');
+const A_ALIAS = atom('alias');
+const A_DOWN = atom('DOWN');
+const A_TIMEOUT = atom('timeout');
+const A_NODEDOWN_REASON = atom('nodedown');
+
+/** Where `send`/`call`/`cast` go: a pid (local or remote), a local name, or `[name, node]`. */
+export type Target = Pid | string | [name: string, node: string];
+
+/** A call that failed (the server died, did not exist, the node went down, or it timed out). */
+export class RemoteCallError extends Error {
+  constructor(
+    readonly reason: Term,
+    readonly target: Target,
+  ) {
+    super(`call to ${String(target)} failed: ${String(reason)}`);
+    this.name = 'RemoteCallError';
+  }
+}
+
+export class BeamNode {
+  readonly registry = new ModuleRegistry();
+  private readonly eventsSubject = new Subject<NodeEventOut>();
+  /** nodeup / nodedown, in order. */
+  readonly events: Observable<NodeEventOut> = this.eventsSubject.asObservable();
+  /** `monitor_node` subscriptions: node → pids (one entry per call, as in Erlang). */
+  private readonly nodeMonitors = new Map<string, Pid[]>();
+  private stopped = false;
+  private readonly ownsRuntime: boolean;
+  readonly router: Router;
+  private readonly attachment: RuntimeAttachment;
+  private readonly subs: { unsubscribe(): void }[] = [];
+
+  /** Use `startNode`. */
+  constructor(
+    readonly runtime: Runtime,
+    readonly transport: DistTransportApi,
+    private readonly logger: DistLogger,
+    ownsRuntime: boolean,
+  ) {
+    this.ownsRuntime = ownsRuntime;
+    const { router, attachment } = attachRuntime(runtime, transport, etfCodec, logger);
+    this.router = router;
+    this.attachment = attachment;
+    router.onSpawnRequest = (conn, req) =>
+      serveSpawnRequest(
+        {
+          registry: this.registry,
+          router,
+          inbound: runtime.fromRemote,
+          spawn: (body) => this.attachment.spawnWithReason(body),
+        },
+        conn,
+        req,
+      );
+    transport.onMessage = (conn, control, payload) => router.handleFrame(conn, control, payload);
+    this.subs.push(
+      transport.events.subscribe((ev) => {
+        if (ev.type === 'nodeup') {
+          this.eventsSubject.next({ type: 'nodeup', node: ev.peer, hidden: ev.hidden });
+        } else {
+          router.nodeDown(ev.peer);
+          const subs = this.nodeMonitors.get(ev.peer);
+          if (subs) {
+            this.nodeMonitors.delete(ev.peer);
+            for (const p of subs) runtime.send(p, t(A_NODEDOWN, atom(ev.peer)));
+          }
+          this.eventsSubject.next({ type: 'nodedown', node: ev.peer, reason: ev.reason });
+        }
+      }),
+    );
+  }
+
+  /** Listen for `nodeup` / `nodedown`; returns the function that stops listening. */
+  on<K extends NodeEventOut['type']>(type: K, listener: (event: Extract<NodeEventOut, { type: K }>) => void): () => void {
+    const sub = this.events.subscribe((e) => {
+      if (e.type === type) listener(e as Extract<NodeEventOut, { type: K }>);
+    });
+    return () => sub.unsubscribe();
+  }
+
+  /** Our full node name (`alive@host`). */
+  get name(): string {
+    return this.transport.nodeName;
+  }
+
+  get creation(): number {
+    return this.transport.creation;
+  }
+
+  get cookie(): string {
+    return this.transport.cookie;
+  }
+
+  /** The distribution port we listen on. */
+  get port(): number {
+    return this.transport.port;
+  }
+
+  /** Start the system processes (`net_kernel`, `rex`). */
+  async init(): Promise<void> {
+    const rt = this.runtime;
+    rt.spawn(netKernel({ nodeName: this.name }), { name: 'net_kernel' });
+    rt.spawn(
+      rex({
+        nodeName: this.name,
+        registry: this.registry,
+        spawnSupported: hasFlag(this.transport.flags, DFLAG.SPAWN),
+        sendToName: (name, msg) => {
+          if (rt.whereis(name) === undefined) return false;
+          rt.send(name, msg);
+          return true;
+        },
+      }),
+      { name: 'rex' },
+    );
+  }
+
+  /** Export TS functions under an Erlang module name for rpc/erpc (see exports.ts). */
+  exportModule(name: string, fns: ModuleExports): void {
+    this.registry.exportModule(name, fns);
+  }
+
+  unexportModule(name: string): boolean {
+    return this.registry.unexportModule(name);
+  }
+
+  /** `net_kernel:connect_node/1`: true when connected (or already), false when it failed. */
+  async connect(node: string): Promise<boolean> {
+    if (node === this.name) return true;
+    try {
+      await this.transport.connect(node);
+      return true;
+    } catch (e) {
+      this.logger.debug('connect failed', { node, error: e instanceof Error ? e.message : String(e) });
+      return false;
+    }
+  }
+
+  /** Disconnect from `node` (`erlang:disconnect_node/1`). */
+  disconnect(node: string): boolean {
+    const c = this.transport.connection(node);
+    if (!c) return false;
+    c.close('disconnect_node');
+    return true;
+  }
+
+  /** Connected peer nodes (hidden ones included: a hidden node sees every peer this way). */
+  nodes(): string[] {
+    return this.transport
+      .connections()
+      .filter((c) => c.state === 'up')
+      .map((c) => c.peerName);
+  }
+
+  /** The live connection to `node`, if any. */
+  connection(node: string): PeerConnection | undefined {
+    return this.transport.connection(node);
+  }
+
+  /**
+   * `erlang:monitor_node(Node, Flag)` for `pid`: `{nodedown, Node}` is sent to it when the
+   * connection goes down (at once when it cannot be made). Each `true` call adds one
+   * subscription; `false` removes them all.
+   */
+  monitorNode(pid: Pid, node: string, flag = true): boolean {
+    if (!flag) {
+      const subs = this.nodeMonitors.get(node);
+      if (subs) {
+        const left = subs.filter((p) => !samePid(p, pid));
+        if (left.length > 0) this.nodeMonitors.set(node, left);
+        else this.nodeMonitors.delete(node);
+      }
+      return true;
+    }
+    if (node === this.name) return true;
+    const subs = this.nodeMonitors.get(node) ?? [];
+    subs.push(pid);
+    this.nodeMonitors.set(node, subs);
+    const live = this.transport.connection(node);
+    if (!live || live.state !== 'up') {
+      void this.connect(node).then((ok) => {
+        if (ok) return;
+        const cur = this.nodeMonitors.get(node);
+        if (!cur) return;
+        const idx = cur.findIndex((p) => samePid(p, pid));
+        if (idx < 0) return;
+        cur.splice(idx, 1);
+        if (cur.length === 0) this.nodeMonitors.delete(node);
+        this.runtime.send(pid, t(A_NODEDOWN, atom(node)));
+      });
+    }
+    return true;
+  }
+
+  /** Send from outside any process (`erlang:send/2`); remote pids and `[name, node]` included. */
+  send(dest: Target, msg: Term): void {
+    this.runtime.send(dest, msg);
+  }
+
+  /** `gen_server:cast/2`. */
+  cast(dest: Target, msg: Term): void {
+    this.send(dest, t(A_GEN_CAST, msg));
+  }
+
+  /**
+   * `gen_server:call/3` from outside any process (a short-lived process makes the call). Resolves
+   * with the reply; rejects with RemoteCallError(reason): `noproc`, `noconnection`, `timeout`,
+   * or the server's exit reason.
+   */
+  async call(dest: Target, request: Term, timeoutMs = 5000): Promise<Term> {
+    // An [alias|Ref] tag only where the peer understands aliases (DFLAG_ALIAS): an OTP server
+    // answers such a tag with `Alias ! Reply`, which a connection without ALIAS cannot carry.
+    const node = dest instanceof Pid ? dest.node.name : Array.isArray(dest) ? dest[1] : this.name;
+    let alias = true;
+    if (node !== this.name) {
+      await this.connect(node);
+      const conn = this.transport.connection(node);
+      alias = conn === undefined || hasFlag(conn.flags, DFLAG.ALIAS);
+    }
+    return this.inProcess((ctx) => callIn(ctx, dest, request, timeoutMs, alias));
+  }
+
+  /**
+   * `rpc:call(Node, M, F, A, Timeout)` through the peer's `rex`: resolves with the value, or with
+   * `{badrpc, Reason}` exactly as rpc:call returns it (`nodedown`, `timeout`,
+   * `{'EXIT', ...}`). Works against OTP nodes and beamline nodes alike.
+   */
+  async rpc(node: string, module: string, fun: string, args: Term[], timeoutMs = 5000): Promise<Term> {
+    if (node === this.name) {
+      return rexResult(await this.registry.invoke(atom(module), atom(fun), args));
+    }
+    try {
+      return await this.call([`rex`, node], t(atom('call'), atom(module), atom(fun), args, atom('user')), timeoutMs);
+    } catch (e) {
+      if (e instanceof RemoteCallError) {
+        if (e.reason === A_TIMEOUT) return t(A_BADRPC, A_TIMEOUT);
+        if (e.reason === atom('noconnection') || e.reason === atom('noproc')) return t(A_BADRPC, A_NODEDOWN_REASON);
+        return t(A_BADRPC, t(atom('EXIT'), e.reason));
+      }
+      throw e;
+    }
+  }
+
+  /** `net_adm:ping/1`: `pong` when `node` answers net_kernel's `is_auth`, else `pang`. */
+  async ping(node: string, timeoutMs = 5000): Promise<'pong' | 'pang'> {
+    if (node === this.name) return 'pong';
+    if (!(await this.connect(node))) return 'pang';
+    try {
+      const r = await this.call(['net_kernel', node], t(atom('is_auth'), atom(this.name)), timeoutMs);
+      if (r === atom('yes')) return 'pong';
+    } catch {
+      /* fall through */
+    }
+    this.disconnect(node);
+    return 'pang';
+  }
+
+  /** Run `fn` in a short-lived process and resolve with its result. */
+  inProcess<R>(fn: (ctx: ProcessContext) => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.runtime.spawn(async (ctx: ProcessContext) => {
+        try {
+          resolve(await fn(ctx));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+  }
+
+  /** Counters of the router and its tables. */
+  stats(): { router: Router['counters']; tables: ReturnType<Router['stats']> } {
+    return { router: { ...this.router.counters }, tables: this.router.stats() };
+  }
+
+  /** Close every connection, leave EPMD, and stop the runtime if the node created it. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.transport.close();
+    for (const s of this.subs) s.unsubscribe();
+    this.attachment.detach();
+    this.eventsSubject.complete();
+    if (this.ownsRuntime) await this.runtime.stop();
+  }
+}
+
+function samePid(a: Pid, b: Pid): boolean {
+  return a.id === b.id && a.serial === b.serial && a.node === b.node && a.creation === b.creation;
+}
+
+/**
+ * `gen:call` from inside a process, to a pid, a local name or `[name, node]`: monitor, send
+ * `{'$gen_call', {Self, [alias|Mref]}, Req}` (or a plain `Mref` tag with `alias` false), wait for
+ * `{Tag, Reply}` or the DOWN.
+ */
+export async function callIn(ctx: ProcessContext, dest: Target, request: Term, timeoutMs = 5000, alias = true): Promise<Term> {
+  const mref = ctx.monitor(dest as never);
+  const tag = alias ? new ImproperList([A_ALIAS], mref) : mref;
+  try {
+    ctx.send(dest as never, t(A_GEN_CALL, t(ctx.self, tag), request));
+  } catch (e) {
+    // An unknown local name: the monitor has already queued the 'DOWN' with noproc.
+    if (!(e instanceof BadArg)) throw e;
+  }
+  const isReply = (m: unknown): boolean =>
+    m instanceof Tuple &&
+    m.elements.length === 2 &&
+    ((m.elements[0] instanceof ImproperList && sameRef((m.elements[0] as ImproperList).tail, mref)) ||
+      sameRef(m.elements[0], mref));
+  const isDown = (m: unknown): boolean =>
+    m instanceof Tuple && m.elements.length === 5 && m.elements[0] === A_DOWN && sameRef(m.elements[1], mref);
+  const got = await ctx.receive((m) => isReply(m) || isDown(m), timeoutMs);
+  if (got === TIMEOUT) {
+    ctx.demonitor(mref, { flush: true });
+    throw new RemoteCallError(A_TIMEOUT, dest);
+  }
+  const msg = got as Tuple;
+  if (isDown(msg)) throw new RemoteCallError(msg.elements[4], dest);
+  ctx.demonitor(mref, { flush: true });
+  return msg.elements[1];
+}
+
+function sameRef(a: unknown, b: Ref): boolean {
+  if (!(a instanceof Ref) || a.node !== b.node || a.creation !== b.creation || a.ids.length !== b.ids.length) return false;
+  for (let i = 0; i < a.ids.length; i++) if (a.ids[i] !== b.ids[i]) return false;
+  return true;
+}
+
+/** Start a node: transport (EPMD + listener), runtime wiring, `net_kernel` and `rex`. */
+export async function startNode(opts: NodeOptions): Promise<BeamNode> {
+  const logger = opts.logger ?? defaultLogger;
+  const topts: TransportOptions = { ...opts.transport, nodeName: opts.name, hidden: opts.hidden ?? true, logger };
+  // only the options given: undefined must not override `opts.transport`
+  if (opts.cookie !== undefined) topts.cookie = opts.cookie;
+  if (opts.epmdPort !== undefined) topts.epmdPort = opts.epmdPort;
+  if (opts.epmd !== undefined) topts.epmd = opts.epmd;
+  if (opts.listenPort !== undefined) topts.listenPort = opts.listenPort;
+  if (opts.listenHost !== undefined) topts.listenHost = opts.listenHost;
+  if (opts.ticktime !== undefined) topts.ticktime = opts.ticktime;
+  const transport = await DistTransport.listen(topts);
+  const runtime = opts.runtime ?? new Runtime();
+  try {
+    const node = new BeamNode(runtime, transport, logger, opts.runtime === undefined);
+    await node.init();
+    return node;
+  } catch (e) {
+    // e.g. a runtime that already has processes cannot take the node's name
+    await transport.close();
+    throw e;
+  }
+}
+

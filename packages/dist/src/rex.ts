@@ -1,0 +1,93 @@
+/**
+ * The node's `rex` process: legacy and auxiliary RPC (spec §4.9). `rpc:call` no longer comes here
+ * (it is erpc over SPAWN_REQUEST, erpc.ts), but `rpc:block_call`, ei's `ei_rpc`, old Jinterface
+ * clients and `rpc:sbcast` do. Each call runs in its own process, so a slow function never
+ * blocks `rex`.
+ */
+import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import type { ProcessBehaviour, ProcessContext } from '@beamline/core';
+import { asGenCall, asGenCast, genReply, isTagged } from './gen_proto.ts';
+import { rexResult, type ModuleRegistry, type Outcome } from './exports.ts';
+
+const A_REX = atom('rex');
+const A_BADARG = atom('badarg');
+const A_ERROR = atom('error');
+const A_UNSUPPORTED = atom('unsupported');
+
+export interface RexHost {
+  nodeName: string;
+  registry: ModuleRegistry;
+  /** Whether the node serves SPAWN_REQUEST (then `features_request` answers `[erpc]`). */
+  spawnSupported: boolean;
+  /** Deliver to a local registered name; false when unknown. */
+  sendToName(name: string, msg: Term): boolean;
+}
+
+/** `{call | block_call, M, F, A, GL}` → [M, F, A]. */
+function asCall(req: unknown): [Atom, Atom, unknown] | undefined {
+  if (!(req instanceof Tuple) || req.elements.length !== 5) return undefined;
+  const [tag, m, f, a] = req.elements;
+  if (tag !== atom('call') && tag !== atom('block_call')) return undefined;
+  if (!(m instanceof Atom) || !(f instanceof Atom)) return undefined;
+  return [m, f, a];
+}
+
+async function run(host: RexHost, m: Atom, f: Atom, a: unknown, ctx: ProcessContext): Promise<Outcome> {
+  if (!Array.isArray(a)) return { kind: 'error', reason: A_BADARG, stack: [t(atom('erlang'), atom('apply'), [m, f, a as Term], [])] };
+  return host.registry.invoke(m, f, a as Term[], ctx);
+}
+
+export function rex(host: RexHost): ProcessBehaviour {
+  const worker = (ctx: ProcessContext, job: (w: ProcessContext) => Promise<void>): void => {
+    ctx.spawn(async (w: ProcessContext) => {
+      await job(w);
+    });
+  };
+  return {
+    init(_ctx: ProcessContext): void {},
+    handleMessage(ctx: ProcessContext, msg: unknown): void {
+      const call = asGenCall(msg);
+      if (call) {
+        const mfa = asCall(call.request);
+        if (!mfa) {
+          ctx.send(call.from, genReply(call, t(A_ERROR, A_UNSUPPORTED)));
+          return;
+        }
+        worker(ctx, async (w) => {
+          const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
+          w.send(call.from, genReply(call, rexResult(outcome)));
+        });
+        return;
+      }
+      const cast = asGenCast(msg);
+      if (cast !== undefined) {
+        if (isTagged(cast, 'cast', 5)) {
+          const [, m, f, a] = cast.elements;
+          if (m instanceof Atom && f instanceof Atom) worker(ctx, async (w) => void (await run(host, m, f, a, w)));
+        }
+        return;
+      }
+      if (!(msg instanceof Tuple) || msg.elements.length !== 2 || !(msg.elements[0] instanceof Pid)) return;
+      const from = msg.elements[0];
+      const body = msg.elements[1];
+      const self = atom(host.nodeName);
+      const mfa = asCall(body);
+      if (mfa) {
+        // ei_rpc / Jinterface: {From, {call, M, F, A, GL}} → From ! {rex, Result}
+        worker(ctx, async (w) => {
+          const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
+          w.send(from, t(A_REX, rexResult(outcome)));
+        });
+      } else if (isTagged(body, 'sbcast', 3)) {
+        const [, name, m] = body.elements;
+        const ok = name instanceof Atom && host.sendToName(name.name, m);
+        ctx.send(from, t(A_REX, self, ok ? self : t(atom('nonexisting_name'), name)));
+      } else if (isTagged(body, 'send', 3)) {
+        const [, name, m] = body.elements;
+        if (name instanceof Atom) host.sendToName(name.name, t(from, m));
+      } else if (body === atom('features_request')) {
+        if (host.spawnSupported) ctx.send(from, t(atom('features_reply'), self, [atom('erpc')]));
+      }
+    },
+  };
+}

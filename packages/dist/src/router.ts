@@ -1,0 +1,419 @@
+/**
+ * The router: the runtime's `RemoteRouter` (outbound) and the dispatcher of inbound frames.
+ *
+ *   inbound : transport.onMessage → decode → decodeControl → handleControl → rt.fromRemote.*
+ *   outbound: runtime → RemoteRouter.send/link/monitor/... → encodeControl → encode → conn.send
+ *
+ * The runtime (@beamline/core) keeps the links and monitors of its processes, remote ones
+ * included. The router adds what only the wire needs (spec §4.3-§4.5):
+ * - the UNLINK_ID protocol state of each remote link (links.ts);
+ * - echoing the monitored name in MONITOR_P_EXIT;
+ * - ALIAS_SEND both ways: replies to `[alias|Ref]` tags go out as ALIAS_SEND, and inbound
+ *   ALIAS_SENDs reach the caller through an alias table kept for our own outgoing calls;
+ * - connecting on demand (signals queue, in order, while the connection is made); a failed
+ *   connection is a node down for the signals that needed it (`noconnection`).
+ */
+import { Atom, ImproperList, Pid, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import { ControlError, decodeControl, encodeControl, type Control, type SendForms } from './control.ts';
+import { RemoteLinks } from './links.ts';
+import { DFLAG, hasFlag } from './flags.ts';
+import type { DistLogger } from './log.ts';
+import type { PeerConnection } from './transport.ts';
+
+/** `{Name, Node}` as the runtime passes it. */
+export type RemoteName = [name: Atom, node: Atom];
+
+/** The runtime's outbound hook (mirrors @beamline/core's RemoteRouter). */
+export interface RemoteRouterApi {
+  send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
+  link(from: Pid, to: Pid): void;
+  unlink(from: Pid, to: Pid): void;
+  exit(from: Pid, to: Pid, reason: unknown): void;
+  linkExit(from: Pid, to: Pid, reason: unknown): void;
+  monitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
+  demonitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
+  monitorExit(target: Pid | RemoteName, watcher: Pid, ref: Ref, reason: unknown): void;
+}
+
+/** The runtime's inbound side (mirrors @beamline/core's RemoteInbound). */
+export interface RemoteInboundApi {
+  send(to: Pid | Atom | string, msg: unknown): void;
+  link(from: Pid, to: Pid): void;
+  unlink(from: Pid, to: Pid): void;
+  exit(from: Pid, to: Pid, reason: unknown): void;
+  exit2(from: Pid, to: Pid, reason: unknown): void;
+  monitor(from: Pid, target: Pid | Atom | string, ref: Ref): void;
+  demonitor(from: Pid, target: Pid | Atom | string, ref: Ref): void;
+  down(watcher: Pid, ref: Ref, reason: unknown): void;
+  nodeDown(node: Atom | string): void;
+}
+
+/** ETF codec seam (the etf package's encode/decode, with the 131 version byte). */
+export interface Codec {
+  encode(term: Term): Uint8Array;
+  decode(bytes: Uint8Array): Term;
+}
+
+/** How the router reaches peers. */
+export interface Connector {
+  connection(node: string): PeerConnection | undefined;
+  connect(node: string): Promise<PeerConnection>;
+}
+
+/** A SPAWN_REQUEST for the node to serve (erpc.ts). */
+export type SpawnRequest = Extract<Control, { kind: 'spawn_request' }>;
+
+const A_ALIAS = atom('alias');
+const A_GEN_CALL = atom('$gen_call');
+const A_NOTSUP = atom('notsup');
+
+function refKey(r: Ref): string {
+  return `${r.node.name}\u0000${r.creation}\u0000${r.ids.join('.')}`;
+}
+
+export interface RouterOptions {
+  nodeName: string;
+  creation: number;
+  logger: DistLogger;
+  /** Sender pid for REG_SEND from outside any process (Erlang always has a sender). */
+  defaultSender?: () => Pid | undefined;
+  /**
+   * Signals held per node while its connection is being made (default 100,000). Beyond that they
+   * are dropped, counted (`counters.pendingOverflow`) and logged: never an unbounded queue.
+   */
+  maxPending?: number;
+}
+
+export class Router implements RemoteRouterApi {
+  readonly links = new RemoteLinks();
+  /** Aliases (ref → owner) of calls our processes made to remote servers. */
+  private readonly aliases = new Map<string, Pid>();
+  /** Signals waiting for a connection being made, per node. */
+  private readonly pending = new Map<string, Control[]>();
+  private readonly selfAtom: Atom;
+  onSpawnRequest: ((conn: PeerConnection, req: SpawnRequest) => void) | undefined;
+  /** Counters (visible in node.stats()). */
+  readonly counters = { in: 0, out: 0, dropped: 0, encodeErrors: 0, protocolErrors: 0, pendingOverflow: 0 };
+
+  constructor(
+    private readonly inbound: RemoteInboundApi,
+    private readonly net: Connector,
+    private readonly codec: Codec,
+    private readonly opts: RouterOptions,
+  ) {
+    this.selfAtom = atom(opts.nodeName);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // inbound
+
+  /** transport.onMessage: decode and dispatch one frame; a bad frame closes that connection. */
+  handleFrame(conn: PeerConnection, control: Uint8Array, payload: Uint8Array | undefined): void {
+    let c: Control;
+    try {
+      const ctl = this.codec.decode(control);
+      const msg = payload === undefined ? undefined : this.codec.decode(payload);
+      c = decodeControl(ctl, msg);
+    } catch (e) {
+      this.counters.protocolErrors++;
+      const detail = e instanceof Error ? e.message : String(e);
+      this.opts.logger.warn('closing connection: undecodable control message', { peer: conn.peerName, detail });
+      conn.close(`protocol_error: ${detail}`);
+      return;
+    }
+    this.counters.in++;
+    try {
+      this.handleControl(conn, c);
+    } catch (e) {
+      // A bug on our side must not take the other processes of the connection down with it.
+      this.opts.logger.error('error while handling a control message', {
+        peer: conn.peerName,
+        kind: c.kind,
+        error: e instanceof Error ? e.stack : String(e),
+      });
+    }
+  }
+
+  handleControl(conn: PeerConnection, c: Control): void {
+    const rt = this.inbound;
+    switch (c.kind) {
+      case 'send':
+        rt.send(c.to, c.message);
+        return;
+      case 'reg_send':
+        rt.send(c.name, c.message);
+        return;
+      case 'alias_send': {
+        const owner = this.aliases.get(refKey(c.alias));
+        if (owner) rt.send(owner, c.message);
+        else this.counters.dropped++; // inactive alias: dropped (spec §4.5)
+        return;
+      }
+      case 'link':
+        // An entry already there (even one we are unlinking) means: ignore (spec §4.4).
+        if (this.links.linkIn(c.to, c.from)) rt.link(c.from, c.to);
+        return;
+      case 'unlink_id':
+        // The ack goes out before any other signal to that process (spec §4.4).
+        this.emit(conn.peerName, { kind: 'unlink_id_ack', id: c.id, from: c.to, to: c.from });
+        if (this.links.unlinkIn(c.to, c.from)) rt.unlink(c.from, c.to);
+        return;
+      case 'unlink':
+        if (this.links.unlinkIn(c.to, c.from)) rt.unlink(c.from, c.to);
+        return;
+      case 'unlink_id_ack':
+        this.links.unlinkAckIn(c.to, c.from, c.id);
+        return;
+      case 'exit':
+        if (this.links.exitIn(c.to, c.from) !== 'inactive') rt.exit(c.from, c.to, c.reason);
+        return;
+      case 'exit2':
+        rt.exit2(c.from, c.to, c.reason);
+        return;
+      case 'monitor':
+        rt.monitor(c.from, c.to, c.ref);
+        return;
+      case 'demonitor':
+        rt.demonitor(c.from, c.to, c.ref);
+        return;
+      case 'monitor_exit':
+        this.dropAlias(c.ref);
+        rt.down(c.to, c.ref, c.reason);
+        return;
+      case 'spawn_request':
+        if (this.onSpawnRequest) this.onSpawnRequest(conn, c);
+        else this.emit(conn.peerName, { kind: 'spawn_reply', reqId: c.reqId, to: c.from, flags: 0, result: A_NOTSUP });
+        return;
+      case 'spawn_reply':
+        // We never send SPAWN_REQUEST, so nothing waits for this.
+        this.opts.logger.debug('unexpected SPAWN_REPLY dropped', { peer: conn.peerName });
+        return;
+      case 'group_leader':
+      case 'node_link':
+        return; // no group leaders across nodes here; NODE_LINK is ancient
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // outbound: RemoteRouter
+
+  send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void {
+    if (Array.isArray(to)) {
+      const sender = from ?? this.opts.defaultSender?.();
+      if (!sender) {
+        this.counters.dropped++;
+        return;
+      }
+      this.noteCallAlias(sender, msg);
+      this.emit(to[1].name, { kind: 'reg_send', from: sender, name: to[0], message: msg as Term });
+      return;
+    }
+    const alias = aliasOfReply(msg);
+    if (alias) {
+      // gen:reply to an OTP 24+ caller: to the alias, so a late reply is dropped (spec §4.5).
+      // ALIAS_SEND needs a sender: replies made from outside a process use the default one.
+      const conn = this.net.connection(to.node.name);
+      const sender = from ?? this.opts.defaultSender?.();
+      if (sender && (conn === undefined || hasFlag(conn.flags, DFLAG.ALIAS))) {
+        this.emit(to.node.name, { kind: 'alias_send', from: sender, alias, message: msg as Term });
+        return;
+      }
+    }
+    this.noteCallAlias(from, msg);
+    this.emit(to.node.name, { kind: 'send', from, to, message: msg as Term });
+  }
+
+  link(from: Pid, to: Pid): void {
+    if (this.links.linkOut(from, to)) this.emit(to.node.name, { kind: 'link', from, to });
+  }
+
+  unlink(from: Pid, to: Pid): void {
+    const id = this.links.unlinkOut(from, to);
+    if (id !== undefined) this.emit(to.node.name, { kind: 'unlink_id', id, from, to }, false);
+  }
+
+  exit(from: Pid, to: Pid, reason: unknown): void {
+    this.emit(to.node.name, { kind: 'exit2', from, to, reason: wireReason(reason) });
+  }
+
+  linkExit(from: Pid, to: Pid, reason: unknown): void {
+    // 'none' too: the runtime answers a LINK to a dead process with linkExit(noproc).
+    if (this.links.forget(from, to) !== 'inactive') {
+      this.emit(to.node.name, { kind: 'exit', from, to, reason: wireReason(reason) }, false);
+    }
+  }
+
+  monitor(from: Pid, target: Pid | RemoteName, ref: Ref): void {
+    const node = target instanceof Pid ? target.node.name : target[1].name;
+    this.emit(node, { kind: 'monitor', from, to: target instanceof Pid ? target : target[0], ref });
+  }
+
+  demonitor(from: Pid, target: Pid | RemoteName, ref: Ref): void {
+    this.dropAlias(ref);
+    const node = target instanceof Pid ? target.node.name : target[1].name;
+    this.emit(node, { kind: 'demonitor', from, to: target instanceof Pid ? target : target[0], ref }, false);
+  }
+
+  monitorExit(target: Pid | RemoteName, watcher: Pid, ref: Ref, reason: unknown): void {
+    const from = target instanceof Pid ? target : target[0];
+    this.emit(watcher.node.name, { kind: 'monitor_exit', from, to: watcher, ref, reason: wireReason(reason) }, false);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // for the node (erpc, system processes)
+
+  /** Send a control message the node builds itself (SPAWN_REPLY). */
+  sendControl(node: string, c: Control): void {
+    this.emit(node, c);
+  }
+
+  /** A link made by a spawn request's `link` option: active on both sides from the start. */
+  addSpawnLink(local: Pid, remote: Pid): void {
+    if (this.links.linkIn(local, remote)) this.inbound.link(remote, local);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // aliases of our calls to remote servers
+
+  /** A `{'$gen_call', {From, [alias|Ref]}, Req}` leaving: remember Ref → From until answered. */
+  private noteCallAlias(from: Pid | undefined, msg: unknown): void {
+    if (!from || !(msg instanceof Tuple) || msg.elements.length !== 3 || msg.elements[0] !== A_GEN_CALL) return;
+    const fromTag = msg.elements[1];
+    if (!(fromTag instanceof Tuple) || fromTag.elements.length !== 2) return;
+    const ref = aliasRef(fromTag.elements[1]);
+    if (ref) this.aliases.set(refKey(ref), from);
+  }
+
+  private dropAlias(ref: Ref): void {
+    if (this.aliases.size > 0) this.aliases.delete(refKey(ref));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // connections
+
+  private formsOf(conn: PeerConnection): SendForms {
+    return { exitPayload: hasFlag(conn.flags, DFLAG.EXIT_PAYLOAD), sendSender: hasFlag(conn.flags, DFLAG.SEND_SENDER) };
+  }
+
+  /**
+   * Send one control message to `node`, connecting first if needed (signals keep their order).
+   * `autoConnect` false: only over a live (or coming) connection; else dropped, as a signal to a
+   * node we are not connected to has nobody to reach.
+   */
+  private emit(node: string, c: Control, autoConnect = true): void {
+    const queue = this.pending.get(node);
+    if (queue) {
+      if (queue.length >= (this.opts.maxPending ?? 100_000)) {
+        if (this.counters.pendingOverflow++ === 0 || this.counters.pendingOverflow % 10_000 === 0) {
+          this.opts.logger.warn('signals to a node being connected: queue full, dropping', {
+            node,
+            kind: c.kind,
+            dropped: this.counters.pendingOverflow,
+          });
+        }
+        return;
+      }
+      queue.push(c);
+      return;
+    }
+    const conn = this.net.connection(node);
+    if (conn && conn.state === 'up') {
+      this.write(conn, c);
+      return;
+    }
+    if (!autoConnect || node === this.opts.nodeName) {
+      this.counters.dropped++;
+      return;
+    }
+    this.pending.set(node, [c]);
+    this.net.connect(node).then(
+      (cn) => this.flush(node, cn),
+      (err) => this.connectFailed(node, err),
+    );
+  }
+
+  private flush(node: string, conn: PeerConnection): void {
+    const q = this.pending.get(node) ?? [];
+    this.pending.delete(node);
+    for (const c of q) this.write(conn, c);
+  }
+
+  /** Auto-connect failed: like a node down for everything that needed that node. */
+  private connectFailed(node: string, err: unknown): void {
+    const q = this.pending.get(node) ?? [];
+    this.pending.delete(node);
+    this.counters.dropped += q.length;
+    this.opts.logger.debug('auto-connect failed', { node, error: err instanceof Error ? err.message : String(err) });
+    this.nodeDown(node);
+  }
+
+  private write(conn: PeerConnection, c: Control): void {
+    let control: Uint8Array;
+    let message: Uint8Array | undefined;
+    try {
+      const enc = encodeControl(c, this.formsOf(conn));
+      control = this.codec.encode(enc.control);
+      message = enc.message === undefined ? undefined : this.codec.encode(enc.message);
+    } catch (e) {
+      this.counters.encodeErrors++;
+      this.opts.logger.warn('message not encodable as an Erlang term: dropped', {
+        peer: conn.peerName,
+        kind: c.kind,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return;
+    }
+    this.counters.out++;
+    conn.send(control, message);
+  }
+
+  /**
+   * The connection to `node` is gone: `noconnection` to every local process linked to or
+   * monitoring a process there (the runtime does the fan-out); protocol state is forgotten.
+   */
+  nodeDown(node: string): void {
+    this.links.nodeDown(node);
+    for (const [k, owner] of this.aliases) if (owner.node.name === node) this.aliases.delete(k);
+    this.inbound.nodeDown(node);
+  }
+
+  /** Sizes of the tables (tests, introspection). */
+  stats(): { links: number; aliases: number; pendingNodes: number } {
+    return { links: this.links.size, aliases: this.aliases.size, pendingNodes: this.pending.size };
+  }
+
+  /** Whether `p` is one of ours (node and creation). */
+  isLocal(p: Pid): boolean {
+    return p.node === this.selfAtom && p.creation === this.opts.creation;
+  }
+}
+
+/** `[alias|Ref]` → Ref (the OTP 24+ gen call tag); also `[[alias|Ref]|_]`. */
+export function aliasRef(tag: unknown): Ref | undefined {
+  if (tag instanceof ImproperList) {
+    if (tag.elements.length === 1 && tag.elements[0] === A_ALIAS && tag.tail instanceof Ref) return tag.tail;
+    if (tag.elements.length >= 1 && tag.elements[0] instanceof ImproperList) return aliasRef(tag.elements[0]);
+    return undefined;
+  }
+  if (Array.isArray(tag) && tag.length >= 1 && tag[0] instanceof ImproperList) return aliasRef(tag[0]);
+  return undefined;
+}
+
+/** The alias a gen reply `{Tag, Reply}` must go to, when Tag has the alias shape. */
+export function aliasOfReply(msg: unknown): Ref | undefined {
+  if (!(msg instanceof Tuple) || msg.elements.length !== 2) return undefined;
+  return aliasRef(msg.elements[0]);
+}
+
+/** An exit reason as it crosses the wire: JS errors become `{js_error, <<"Name: message">>}`. */
+export function wireReason(reason: unknown): Term {
+  if (reason instanceof Error) {
+    const r = (reason as { reason?: unknown }).reason;
+    if (r !== undefined && reason.name.endsWith('Error') && 'reason' in reason) return wireReason(r);
+    return t(atom('js_error'), `${reason.name}: ${reason.message}`);
+  }
+  if (reason === undefined) return atom('normal');
+  return reason as Term;
+}
+
+export { ControlError };

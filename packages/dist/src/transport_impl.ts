@@ -1,0 +1,345 @@
+/**
+ * DistTransport: owns the listen socket, the EPMD registration (embedded server or a real
+ * epmd), the handshake arbitration (pending / alive / simultaneous connect), and supervises one
+ * Connection per peer. See transport.ts for the contract.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Subject } from 'rxjs';
+import { Connection, type ConnectionEnv } from './connection.ts';
+import { resolveCookie } from './cookie.ts';
+import { acquireEmbeddedEpmd } from './epmd_server.ts';
+import { epmdAlive, epmdPortFromEnv, portPlease, registerNode, type Registration } from './epmd_client.ts';
+import { DEFAULT_FLAGS, DFLAG, REQUIRED_FROM_PEER } from './flags.ts';
+import { HandshakeFailure, type HandshakeConfig } from './handshake_steps.ts';
+import { defaultLogger, type DistLogger } from './log.ts';
+import { checkPeerName, NodeNameError, resolveOwnName, type NameType } from './node_name.ts';
+import { ConnectError, type DistTransportApi, type DownReason, type NodeEvent, type PeerConnection, type TransportOptions } from './transport.ts';
+
+interface Pending {
+  promise: Promise<PeerConnection>;
+  resolve: (c: PeerConnection) => void;
+  reject: (e: Error) => void;
+  /** Our own attempt gave way to the peer's (nok / ok_simultaneous): wait for the inbound one. */
+  yielded: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+export class DistTransport implements DistTransportApi {
+  readonly events: Subject<NodeEvent> = new Subject<NodeEvent>();
+  onMessage: DistTransportApi['onMessage'] = (conn) => {
+    this.logger.warn('dist: message received but no onMessage handler is set', { peer: conn.peerName });
+  };
+  /** 'embedded' when we run the EPMD server, 'external' when a real epmd serves us, 'none'. */
+  epmdMode: 'embedded' | 'external' | 'none' = 'none';
+  readonly epmdPort: number;
+  private readonly conns = new Map<string, Connection>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly handshaking = new Set<Socket>();
+  private readonly env: ConnectionEnv;
+  private closed = false;
+  private server!: Server;
+  private registration: Registration | undefined;
+  private releaseEpmd: (() => Promise<void>) | undefined;
+  readonly logger: DistLogger;
+  port = 0;
+  creation = 0;
+
+  private constructor(
+    private readonly opts: TransportOptions,
+    readonly nodeName: string,
+    readonly nameType: NameType,
+    readonly alive: string,
+    readonly cookie: string,
+    readonly hidden: boolean,
+    readonly flags: bigint,
+  ) {
+    this.logger = opts.logger ?? defaultLogger;
+    this.epmdPort = opts.epmdPort ?? epmdPortFromEnv();
+    const self = this;
+    const hs: HandshakeConfig = {
+      ourName: nodeName,
+      ourFlags: flags,
+      get creation() {
+        return self.creation;
+      },
+      cookie,
+      setupTimeMs: opts.setupTimeMs ?? 7000,
+      requiredFlags: REQUIRED_FROM_PEER,
+      logger: this.logger,
+    };
+    this.env = {
+      handshake: hs,
+      ticktimeMs: (opts.ticktime ?? 60) * 1000,
+      highWaterBytes: opts.highWaterBytes ?? 8 * 1024 * 1024,
+      maxQueueBytes: opts.maxQueueBytes ?? 256 * 1024 * 1024,
+      overflowPolicy: opts.overflowPolicy ?? 'close',
+      fragmentSize: opts.fragmentSize ?? 64 * 1024,
+      maxMessageBytes: opts.maxMessageBytes ?? 1024 * 1024 * 1024,
+      fragmentTimeoutMs: 30_000,
+      logger: this.logger,
+      tlsClient: opts.tls?.client,
+      onUp: (c) => this.connUp(c),
+      onDown: (c, r) => this.connDown(c, r),
+      deliver: (c, control, payload) => this.onMessage(c, control, payload),
+    };
+  }
+
+  /** Validate options, listen, register with EPMD. */
+  static async listen(opts: TransportOptions): Promise<DistTransport> {
+    const name = resolveOwnName(opts.nodeName, opts.longNames);
+    const cookie = resolveCookie(opts);
+    const hidden = opts.hidden ?? true;
+    let flags = DEFAULT_FLAGS | (hidden ? 0n : DFLAG.PUBLISHED);
+    if (opts.addFlags) flags |= opts.addFlags;
+    if (opts.removeFlags) flags &= ~opts.removeFlags;
+    const tr = new DistTransport(opts, name.full, name.type, name.alive, cookie, hidden, flags);
+    await tr.start();
+    return tr;
+  }
+
+  private async start(): Promise<void> {
+    if (this.opts.tls) {
+      const srv = createTlsServer({ ...this.opts.tls.server, handshakeTimeout: this.env.handshake.setupTimeMs }, (s) => this.onAccept(s));
+      srv.on('tlsClientError', (e, s) => this.logger.warn('dist: inbound TLS handshake failed', { from: s.remoteAddress, error: e.message }));
+      this.server = srv;
+    } else {
+      this.server = createServer((s) => this.onAccept(s));
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port: this.opts.listenPort ?? 0, host: this.opts.listenHost ?? '0.0.0.0' }, () => {
+        this.server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    this.server.on('error', (e) => this.logger.error('dist: listen socket error', { error: String(e) }));
+    this.port = (this.server.address() as { port: number }).port;
+    try {
+      await this.startEpmd();
+    } catch (e) {
+      await new Promise<void>((r) => this.server.close(() => r()));
+      if (this.releaseEpmd) await this.releaseEpmd();
+      throw e;
+    }
+    this.logger.info(`dist: ${this.nodeName} listening`, { port: this.port, creation: this.creation, epmd: this.epmdMode, epmdPort: this.epmdPort });
+  }
+
+  private async startEpmd(): Promise<void> {
+    const mode = this.opts.epmd ?? 'auto';
+    if (mode === 'none') {
+      this.epmdMode = 'none';
+      this.creation = randomCreation();
+      return;
+    }
+    if (mode === 'embedded' || (mode === 'auto' && !(await epmdAlive(this.epmdPort)))) {
+      try {
+        const { release } = await acquireEmbeddedEpmd(this.epmdPort, this.logger);
+        this.releaseEpmd = release;
+        this.epmdMode = 'embedded';
+      } catch (e) {
+        if (mode === 'embedded' || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        this.epmdMode = 'external'; // lost a race with another epmd: step aside
+      }
+    } else {
+      this.epmdMode = 'external';
+    }
+    this.registration = await registerNode({ alive: this.alive, port: this.port, hidden: this.hidden, epmdPort: this.epmdPort });
+    this.creation = this.registration.creation || randomCreation();
+    this.registration.socket.on('close', () => {
+      if (!this.closed) this.logger.error('dist: the EPMD registration socket closed; peers can no longer resolve this node', { epmdPort: this.epmdPort });
+    });
+  }
+
+  // ---- accept ---------------------------------------------------------------------------------
+
+  private onAccept(s: Socket): void {
+    if (this.closed) {
+      s.destroy();
+      return;
+    }
+    s.on('error', () => {});
+    const cap = this.opts.maxHandshakes ?? 128;
+    if (this.handshaking.size >= cap) {
+      this.logger.warn('dist: too many concurrent inbound handshakes, connection refused', { from: s.remoteAddress, cap });
+      s.destroy();
+      return;
+    }
+    this.handshaking.add(s);
+    const from = `${s.remoteAddress}:${s.remotePort}`;
+    Connection.accept(this.env, s, {
+      arbitrate: (peer) => this.arbitrate(peer),
+      replaceAlive: (peer) => this.conns.get(peer)?.replace(),
+      assignName: this.opts.assignNames === false ? undefined : (host) => this.assignName(host),
+    }).then(
+      () => this.handshaking.delete(s),
+      (e: unknown) => {
+        this.handshaking.delete(s);
+        const f = e instanceof HandshakeFailure ? e : undefined;
+        const level = f && (f.failure === 'bad_cookie' || f.failure === 'setup_timeout') ? 'warn' : 'info';
+        this.logger[level](`dist: inbound handshake from ${from} failed: ${(e as Error).message}`, { failure: f?.failure });
+      },
+    );
+  }
+
+  /** A dynamic name for a NAME_ME peer: 13 random [A-Z0-9] characters, like OTP. */
+  private assignName(host: string): { name: string; creation: number } {
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    for (;;) {
+      const bytes = randomBytes(13);
+      let alive = '';
+      for (const b of bytes) alive += chars[b % chars.length];
+      const name = `${alive}@${host}`;
+      if (!this.conns.has(name) && !this.pending.has(name)) {
+        this.logger.info('dist: assigned a dynamic node name', { name });
+        return { name, creation: randomCreation() };
+      }
+    }
+  }
+
+  /** Status for an inbound handshake from `peer` (spec §2.3). */
+  private arbitrate(peer: string): 'ok' | 'ok_simultaneous' | 'nok' | 'alive' | 'not_allowed' {
+    if (this.closed || peer === this.nodeName) return 'not_allowed';
+    if (this.conns.has(peer)) return 'alive';
+    const p = this.pending.get(peer);
+    if (p && !p.yielded) {
+      if (peer > this.nodeName) {
+        p.yielded = true; // the peer's attempt wins; ours will be told nok
+        this.logger.info('dist: simultaneous connect, the peer wins: ok_simultaneous', { peer });
+        return 'ok_simultaneous';
+      }
+      this.logger.info('dist: simultaneous connect, we win: nok', { peer });
+      return 'nok';
+    }
+    return 'ok';
+  }
+
+  // ---- connect --------------------------------------------------------------------------------
+
+  connect(peer: string): Promise<PeerConnection> {
+    const up = this.conns.get(peer);
+    if (up) return Promise.resolve(up);
+    const existing = this.pending.get(peer);
+    if (existing) return existing.promise;
+    if (this.closed) return Promise.reject(new ConnectError(peer, 'closed'));
+    let resolve!: (c: PeerConnection) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<PeerConnection>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const p: Pending = { promise, resolve, reject, yielded: false };
+    this.pending.set(peer, p);
+    this.dial(peer, p).catch((e: unknown) => this.failPending(peer, p, e));
+    return promise;
+  }
+
+  private failPending(peer: string, p: Pending, e: unknown): void {
+    if (this.pending.get(peer) !== p) return;
+    if (e instanceof HandshakeFailure && e.failure === 'nok') {
+      // The peer keeps its own attempt (simultaneous connect): wait for it to come up.
+      p.yielded = true;
+      p.timer = setTimeout(() => {
+        if (this.pending.get(peer) !== p) return;
+        this.pending.delete(peer);
+        p.reject(new ConnectError(peer, 'setup_timeout', 'the simultaneous inbound connection never came up'));
+      }, 2 * this.env.handshake.setupTimeMs);
+      return;
+    }
+    if (p.yielded && e instanceof HandshakeFailure) {
+      // we told the peer ok_simultaneous; its connection will resolve us
+      p.timer = setTimeout(() => {
+        if (this.pending.get(peer) !== p) return;
+        this.pending.delete(peer);
+        p.reject(new ConnectError(peer, 'setup_timeout', 'the simultaneous inbound connection never came up'));
+      }, 2 * this.env.handshake.setupTimeMs);
+      return;
+    }
+    this.pending.delete(peer);
+    if (e instanceof ConnectError) p.reject(e);
+    else if (e instanceof HandshakeFailure) p.reject(new ConnectError(peer, e.failure === 'refused' || e.failure === 'nok' ? 'handshake_failed' : e.failure, e.message));
+    else if (e instanceof NodeNameError) p.reject(new ConnectError(peer, 'bad_name', e.message));
+    else p.reject(new ConnectError(peer, 'handshake_failed', String(e)));
+    this.logger.info(`dist: connect to ${peer} failed`, { error: String(e) });
+  }
+
+  private async dial(peer: string, p: Pending): Promise<void> {
+    if (peer === this.nodeName) throw new ConnectError(peer, 'bad_name', 'cannot connect to ourselves');
+    const { alive, host } = checkPeerName(peer, this.nameType);
+    let info;
+    try {
+      info = await portPlease(alive, { epmdHost: host, epmdPort: this.epmdPort, timeoutMs: this.env.handshake.setupTimeMs });
+    } catch (e) {
+      throw new ConnectError(peer, 'no_epmd', (e as Error).message);
+    }
+    if (!info) throw new ConnectError(peer, 'not_registered', `EPMD on ${host}:${this.epmdPort} does not know ${alive}`);
+    if (this.closed || this.pending.get(peer) !== p) return;
+    await Connection.dial(this.env, peer, host, info.port, {
+      // `alive`: we have no live connection (we only dial when we have none): we are reconnecting.
+      answerAlive: (name) => !this.conns.has(name),
+    });
+  }
+
+  // ---- supervision ----------------------------------------------------------------------------
+
+  private connUp(c: Connection): boolean {
+    if (this.closed) return false;
+    const old = this.conns.get(c.peerName);
+    if (old && old.state === 'up') {
+      this.logger.warn('dist: duplicate connection refused', { peer: c.peerName });
+      return false;
+    }
+    this.conns.set(c.peerName, c);
+    this.logger.info(`dist: nodeup ${c.peerName}`, { peer: c.peerName, initiator: c.initiator, flags: c.flags, peerCreation: c.peerCreation });
+    this.events.next({ type: 'nodeup', peer: c.peerName, conn: c, hidden: c.peerHidden });
+    const p = this.pending.get(c.peerName);
+    if (p) {
+      this.pending.delete(c.peerName);
+      if (p.timer) clearTimeout(p.timer);
+      p.resolve(c);
+    }
+    return true;
+  }
+
+  private connDown(c: Connection, reason: DownReason): void {
+    if (this.conns.get(c.peerName) !== c) return;
+    this.conns.delete(c.peerName);
+    this.events.next({ type: 'nodedown', peer: c.peerName, conn: c, reason });
+  }
+
+  connection(peer: string): PeerConnection | undefined {
+    return this.conns.get(peer);
+  }
+
+  connections(): PeerConnection[] {
+    return [...this.conns.values()];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [peer, p] of this.pending) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new ConnectError(peer, 'closed'));
+    }
+    this.pending.clear();
+    for (const s of this.handshaking) s.destroy();
+    this.handshaking.clear();
+    const downs = [...this.conns.values()].map((c) => {
+      c.close('transport closed');
+      return c.down;
+    });
+    await Promise.all(downs);
+    await new Promise<void>((r) => this.server.close(() => r()));
+    this.registration?.close();
+    if (this.releaseEpmd) await this.releaseEpmd();
+    this.events.complete();
+  }
+}
+
+function randomCreation(): number {
+  let c = 0;
+  while (c === 0) c = randomBytes(4).readUInt32BE(0);
+  return c;
+}

@@ -1,0 +1,129 @@
+/**
+ * gen_server calls across the wire (spec §4.5, §4.7, §9 items 40-43): erl's
+ * gen_server:call({Name, TsNode}, Req) into a TS GenServer (reply through ALIAS_SEND, late replies
+ * dropped), casts, noproc, and TS calls into an erl gen_server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Tuple, atom, t, type Term } from '@beamline/etf';
+import { GenServer, type CallResult, type CastResult, type From } from '@beamline/core';
+import { RemoteCallError } from '../src/node.ts';
+import { ev, sleep, startPair, type Pair, freePort } from './helpers/node_pair.ts';
+
+let EPMD = 0; // a fresh port per run (helpers/node_pair.ts freePort)
+let p: Pair;
+
+interface S {
+  value: Term;
+}
+
+class Srv extends GenServer<S> {
+  init(): S {
+    return { value: atom('undefined') };
+  }
+  override handleCall(req: unknown, from: From, state: S): CallResult<S, Term> {
+    if (req === atom('get')) return { reply: state.value, state };
+    if (req instanceof Tuple && req.elements[0] === atom('slow')) {
+      setTimeout(() => GenServer.reply(from, atom('late')), req.elements[1] as number);
+      return { noreply: true, state };
+    }
+    if (req === atom('crash')) return { stop: atom('crashed_on_purpose'), state };
+    return { reply: t(atom('got'), req as Term), state };
+  }
+  override handleCast(msg: unknown, state: S): CastResult<S> {
+    if (msg instanceof Tuple && msg.elements[0] === atom('set')) return { noreply: true, state: { value: msg.elements[1] } };
+    return { noreply: true, state };
+  }
+}
+
+const ERL_ECHO_SERVER = `
+Src = ["-module(bl_echo_srv).", "-behaviour(gen_server).",
+       "-export([init/1, handle_call/3, handle_cast/2]).",
+       "init(A) -> {ok, A}.",
+       "handle_call(slow, _From, S) -> timer:sleep(300), {reply, slow_done, S}; handle_call(R, _From, S) -> {reply, {echo, R}, S}.",
+       "handle_cast(_, S) -> {noreply, S}."],
+Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
+{ok, Mod, Bin} = compile:forms(Forms),
+{module, Mod} = code:load_binary(Mod, "bl_echo_srv.erl", Bin),
+{ok, _} = gen_server:start({local, bl_echo}, bl_echo_srv, [], []),
+ok`;
+
+beforeAll(async () => {
+  EPMD = await freePort();
+  p = await startPair('gen', EPMD);
+  GenServer.start(p.node.runtime, Srv, [], { name: 'ts_srv' });
+  expect(await p.erl.eval(ERL_ECHO_SERVER)).toBe('ok');
+});
+afterAll(async () => {
+  await p?.stop();
+});
+
+describe('erl → TS GenServer', () => {
+  it('gen_server:call({Name, TsNode}, Req) gets the reply', async () => {
+    expect(await ev(p.erl, `gen_server:call({ts_srv, '${p.ts}'}, hello)`)).toBe('{got,hello}');
+    expect(await ev(p.erl, `gen_server:call({ts_srv, '${p.ts}'}, {a, [1, 2], <<"b">>})`)).toBe('{got,{a,[1,2],<<"b">>}}');
+  });
+
+  it('by pid too', async () => {
+    const pid = p.node.runtime.whereis('ts_srv')!;
+    await ev(p.erl, `register(tester_gen, self())`);
+    p.node.send(['tester_gen', p.erlName], t(atom('srv'), pid));
+    expect(await ev(p.erl, `SrvPid = receive {srv, $X} -> $X after 5000 -> timeout end, gen_server:call(SrvPid, by_pid)`)).toBe('{got,by_pid}');
+  });
+
+  it('gen_server:cast, then call sees its effect', async () => {
+    await ev(p.erl, `gen_server:cast({ts_srv, '${p.ts}'}, {set, 42})`);
+    expect(await ev(p.erl, `gen_server:call({ts_srv, '${p.ts}'}, get)`)).toBe('42');
+  });
+
+  it('a deferred reply (GenServer.reply) reaches the caller', async () => {
+    expect(await ev(p.erl, `gen_server:call({ts_srv, '${p.ts}'}, {slow, 50})`)).toBe('late');
+  });
+
+  it('a late reply after the caller timed out is dropped (the alias is gone)', async () => {
+    const r = await ev(p.erl, `
+      $R = (catch gen_server:call({ts_srv, '${p.ts}'}, {slow, 300}, 100)),
+      timer:sleep(500),
+      $Stray = receive $M -> $M after 0 -> none end,
+      {element(1, element(2, $R)), $Stray}`);
+    expect(r).toBe('{timeout,none}');
+  });
+
+  it('calling an unknown name exits with noproc', async () => {
+    expect(await ev(p.erl, `{'EXIT', {$R, _}} = (catch gen_server:call({no_srv, '${p.ts}'}, x)), $R`)).toBe('noproc');
+  });
+
+  it('the server stopping during the call exits the caller with its reason', async () => {
+    GenServer.start(p.node.runtime, Srv, [], { name: 'ts_srv2' });
+    expect(await ev(p.erl, `{'EXIT', {$R, _}} = (catch gen_server:call({ts_srv2, '${p.ts}'}, crash)), $R`)).toBe('crashed_on_purpose');
+  });
+});
+
+describe('TS → erl gen_server', () => {
+  it('node.call (an [alias|Ref] tag: the reply arrives as ALIAS_SEND to our ref)', async () => {
+    expect(await p.node.call(['bl_echo', p.erlName], atom('hi'))).toEqual(t(atom('echo'), atom('hi')));
+    expect(p.node.stats().tables.aliases).toBe(0);
+  });
+
+  it('GenServer.call from core (plain Ref tag) works too', async () => {
+    expect(await GenServer.call(p.node.runtime, ['bl_echo', p.erlName], atom('core'))).toEqual(t(atom('echo'), atom('core')));
+  });
+
+  it('a timeout rejects with timeout and the late reply is dropped', async () => {
+    await expect(p.node.call(['bl_echo', p.erlName], atom('slow'), 100)).rejects.toMatchObject({ reason: atom('timeout') });
+    await sleep(400);
+    expect(p.node.stats().router.dropped).toBeGreaterThanOrEqual(1);
+    expect(p.node.stats().tables.aliases).toBe(0);
+  });
+
+  it('noproc for an unknown erl name; noconnection for an unreachable node', async () => {
+    await expect(p.node.call(['nobody', p.erlName], atom('x'))).rejects.toMatchObject({ reason: atom('noproc') });
+    const e = await p.node.call(['x', 'ghost@localhost'], atom('x')).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(RemoteCallError);
+    expect((e as RemoteCallError).reason).toBe(atom('noconnection'));
+  });
+
+  it('gen_server:cast and send to an erl process', async () => {
+    p.node.cast(['bl_echo', p.erlName], atom('ignored'));
+    expect(await p.node.call(['bl_echo', p.erlName], atom('after_cast'))).toEqual(t(atom('echo'), atom('after_cast')));
+  });
+});

@@ -1,0 +1,603 @@
+/**
+ * ETF decoder. Every failure is a DecodeError carrying the input offset; lengths are checked against
+ * the bytes actually present before anything is allocated, so a hostile 4-GiB length costs nothing.
+ */
+import { inflateSync } from 'node:zlib';
+import { Atom, existingAtom, weakAtom } from './atoms.ts';
+import { DecodeError, type DecodeErrorCode } from './errors.ts';
+import { ErlMap } from './map.ts';
+import { VERSION } from './tags.ts';
+import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
+
+export interface DecodeOptions {
+  /** Refuse atoms that do not already exist (like `binary_to_term(B, [safe])`). */
+  safe?: boolean;
+  /** Nesting limit; deeper input is a `too_deep` DecodeError. Default 1000. */
+  maxDepth?: number;
+  /**
+   * Binaries: by default they are views into one private copy of the input range, so the caller may
+   * reuse its buffer. `false` makes them views into the caller's buffer (no copy at all).
+   */
+  copyBinaries?: boolean;
+  /** `decode` only: ignore bytes after the term, as `binary_to_term/1` does. Default false. */
+  allowTrailing?: boolean;
+  /** Largest inflated size accepted for a compressed term. Default 256 MiB. */
+  maxInflatedSize?: number;
+  /** Atoms for ATOM_CACHE_REF (tag 82), indexed as in the distribution header of this frame. */
+  atomCache?: readonly Atom[];
+}
+
+const DEFAULT_MAX_DEPTH = 1000;
+const DEFAULT_MAX_INFLATED = 256 * 1024 * 1024;
+
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+// Direct-mapped cache of recently decoded ASCII atoms, keyed by their bytes. It skips building a
+// string and hashing it for the atoms that recur in every message. It holds at most
+// ATOM_CACHE_SLOTS atoms strongly, which bounds what it can keep alive.
+const ATOM_CACHE_SLOTS = 1024;
+const cachedAtomBytes: (Uint8Array | undefined)[] = new Array(ATOM_CACHE_SLOTS).fill(undefined);
+const cachedAtoms: (Atom | undefined)[] = new Array(ATOM_CACHE_SLOTS).fill(undefined);
+
+// Decoded binaries of small inputs point into these shared slabs (see Decoder.binaryView). A binary
+// that is kept alive keeps its whole slab alive: at most COPY_SLAB_SIZE per retained binary.
+const COPY_SLAB_SIZE = 64 * 1024;
+const COPY_SLAB_MAX_PIECE = 8 * 1024;
+let copySlab = new Uint8Array(COPY_SLAB_SIZE);
+let copySlabUsed = 0;
+
+/** Forget the decoder's recent-atom cache (tests use it to let atoms be collected). */
+export function clearDecodedAtomCache(): void {
+  cachedAtomBytes.fill(undefined);
+  cachedAtoms.fill(undefined);
+}
+
+class Decoder {
+  private readonly b: Uint8Array;
+  private dv: DataView | undefined = undefined;
+  p: number;
+  private readonly start: number;
+  private readonly end: number;
+  private readonly maxDepth: number;
+  private readonly safe: boolean;
+  private readonly atomCache: readonly Atom[] | undefined;
+  private readonly copyBinaries: boolean;
+  /** Where decoded binaries point: the ArrayBuffer, and the delta from input offsets to it. */
+  private viewBuffer: ArrayBufferLike | undefined = undefined;
+  private viewDelta = 0;
+  /** Offset of `b` within the caller's input (non-zero for inflated compressed terms). */
+  private readonly base: number;
+
+  constructor(bytes: Uint8Array, start: number, end: number, opts: DecodeOptions | undefined, base = 0) {
+    this.b = bytes;
+    this.p = start;
+    this.start = start;
+    this.end = end;
+    this.maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.safe = opts?.safe === true;
+    this.atomCache = opts?.atomCache;
+    this.copyBinaries = opts?.copyBinaries !== false;
+    this.base = base;
+  }
+
+  fail(code: DecodeErrorCode, at: number, detail: string): never {
+    throw new DecodeError(code, at + this.base, detail);
+  }
+
+  private need(n: number): void {
+    if (this.p + n > this.end) this.fail('truncated', this.p, `need ${n} more bytes, have ${this.end - this.p}`);
+  }
+
+  /** A length field must fit in what is left of the input (each unit takes at least `unit` bytes). */
+  private checkCount(count: number, unit: number, at: number): void {
+    if (count * unit > this.end - this.p) this.fail('bad_length', at, `length ${count} is past the end of the input`);
+  }
+
+  private u16(): number {
+    const b = this.b;
+    const p = this.p;
+    this.p = p + 2;
+    return (b[p] << 8) | b[p + 1];
+  }
+
+  private u32(): number {
+    const b = this.b;
+    const p = this.p;
+    this.p = p + 4;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  }
+
+  term(depth: number): Term {
+    if (this.p >= this.end) this.fail('truncated', this.p, 'expected a term');
+    const at = this.p;
+    const b = this.b;
+    const tag = b[this.p++];
+    switch (tag) {
+      case 97: // SMALL_INTEGER
+        this.need(1);
+        return b[this.p++];
+      case 98: {
+        // INTEGER
+        this.need(4);
+        const p = this.p;
+        this.p = p + 4;
+        return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+      }
+      case 119: // SMALL_ATOM_UTF8
+      case 118: // ATOM_UTF8
+      case 100: // ATOM (latin-1)
+      case 115: // SMALL_ATOM (latin-1)
+      case 82: // ATOM_CACHE_REF
+        return this.atomBody(tag, at);
+      case 104: {
+        // SMALL_TUPLE
+        this.need(1);
+        return this.tuple(b[this.p++], depth, at);
+      }
+      case 106: // NIL
+        return [];
+      case 109: {
+        // BINARY
+        this.need(4);
+        const len = this.u32();
+        this.checkCount(len, 1, at);
+        const p = this.p;
+        this.p = p + len;
+        return this.binaryView(p, len);
+      }
+      case 108: // LIST
+        return this.list(depth, at);
+      case 107: {
+        // STRING
+        this.need(2);
+        const len = this.u16();
+        this.need(len);
+        const out = new Array<number>(len);
+        const p = this.p;
+        for (let i = 0; i < len; i++) out[i] = b[p + i];
+        this.p = p + len;
+        return out;
+      }
+      case 70: {
+        // NEW_FLOAT
+        this.need(8);
+        const dv = (this.dv ??= new DataView(b.buffer, b.byteOffset, b.byteLength));
+        const v = dv.getFloat64(this.p);
+        this.p += 8;
+        return this.float(v, at);
+      }
+      case 116: // MAP
+        return this.map(depth, at);
+      case 105: {
+        // LARGE_TUPLE
+        this.need(4);
+        return this.tuple(this.u32(), depth, at);
+      }
+      case 110: {
+        // SMALL_BIG
+        this.need(2);
+        const n = b[this.p++];
+        return this.big(n, at);
+      }
+      case 111: {
+        // LARGE_BIG
+        this.need(5);
+        const n = this.u32();
+        return this.big(n, at);
+      }
+      case 77: {
+        // BIT_BINARY
+        this.need(5);
+        const len = this.u32();
+        const bits = b[this.p++];
+        this.checkCount(len, 1, at);
+        if (len === 0 && bits === 0) return new Uint8Array(0);
+        if (bits < 1 || bits > 8 || len === 0) this.fail('bad_value', at, `bit count ${bits} for ${len} bytes`);
+        const p = this.p;
+        this.p = p + len;
+        const bytes = this.binaryView(p, len);
+        return bits === 8 ? bytes : new BitBinary(bytes, bits);
+      }
+      case 88: {
+        // NEW_PID
+        const node = this.atomField(depth);
+        this.need(12);
+        return new Pid(node, this.u32(), this.u32(), this.u32());
+      }
+      case 103: {
+        // PID (old)
+        const node = this.atomField(depth);
+        this.need(9);
+        return new Pid(node, this.u32(), this.u32(), b[this.p++]);
+      }
+      case 90: // NEWER_REFERENCE
+      case 114: {
+        // NEW_REFERENCE (old)
+        this.need(2);
+        const len = this.u16();
+        if (len < 1 || len > 5) this.fail('bad_length', at, `reference with ${len} words`);
+        const node = this.atomField(depth);
+        this.need(tag === 90 ? 4 + 4 * len : 1 + 4 * len);
+        const creation = tag === 90 ? this.u32() : b[this.p++];
+        const ids: number[] = new Array(len);
+        for (let i = 0; i < len; i++) ids[i] = this.u32();
+        return new Ref(node, creation, ids);
+      }
+      case 101: {
+        // REFERENCE (old)
+        const node = this.atomField(depth);
+        this.need(5);
+        const id = this.u32();
+        return new Ref(node, b[this.p++], [id]);
+      }
+      case 89: {
+        // NEW_PORT
+        const node = this.atomField(depth);
+        this.need(8);
+        return new Port(node, this.u32(), this.u32());
+      }
+      case 102: {
+        // PORT (old)
+        const node = this.atomField(depth);
+        this.need(5);
+        return new Port(node, this.u32(), b[this.p++]);
+      }
+      case 120: {
+        // V4_PORT
+        const node = this.atomField(depth);
+        this.need(12);
+        const hi = this.u32();
+        const lo = this.u32();
+        const id = hi < 0x200000 ? hi * 0x100000000 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+        return new Port(node, id, this.u32(), true);
+      }
+      case 113: {
+        // EXPORT
+        const module = this.atomField(depth);
+        const name = this.atomField(depth);
+        this.need(2);
+        if (b[this.p] !== 97) this.fail('bad_value', this.p, 'export arity must be a SMALL_INTEGER');
+        const arity = b[this.p + 1];
+        this.p += 2;
+        return new ExportFun(module, name, arity);
+      }
+      case 112: // NEW_FUN
+        return this.localFun(depth, at);
+      case 99: {
+        // FLOAT (old, 31-byte text)
+        this.need(31);
+        let text = '';
+        for (let i = 0; i < 31 && b[this.p + i] !== 0; i++) text += String.fromCharCode(b[this.p + i]);
+        this.p += 31;
+        if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text)) this.fail('bad_float', at, `bad float text "${text}"`);
+        return this.float(Number.parseFloat(text), at);
+      }
+      case 80:
+        return this.fail('bad_tag', at, 'a compressed term is only allowed at the top level');
+      case 117:
+        return this.fail('bad_tag', at, 'FUN_EXT (tag 117) is obsolete');
+      case 121:
+        return this.fail('bad_tag', at, 'LOCAL_EXT (tag 121) is node-private');
+      default:
+        return this.fail('bad_tag', at, `unknown tag ${tag}`);
+    }
+  }
+
+  private float(v: number, at: number): number | ErlFloat {
+    if (!Number.isFinite(v)) this.fail('bad_float', at, `float ${v} is not an Erlang float`);
+    return Number.isInteger(v) ? new ErlFloat(v) : v;
+  }
+
+  private binaryView(p: number, len: number): Uint8Array {
+    // The Uint8Array constructor on an ArrayBuffer is about twice as fast as subarray(), and the
+    // buffer/offset are cached because typed-array accessors are slow on a Buffer's shape.
+    let ab = this.viewBuffer;
+    if (ab === undefined) {
+      if (this.copyBinaries) {
+        // One copy of the input range serves every binary in this decode. Small inputs are copied
+        // into a shared slab, so a decode does not pay for allocating an ArrayBuffer of its own.
+        const n = this.end - this.start;
+        const input = new Uint8Array(this.b.buffer, this.b.byteOffset + this.start, n);
+        if (n <= COPY_SLAB_MAX_PIECE) {
+          if (copySlabUsed + n > COPY_SLAB_SIZE) {
+            copySlab = new Uint8Array(COPY_SLAB_SIZE);
+            copySlabUsed = 0;
+          }
+          copySlab.set(input, copySlabUsed);
+          ab = copySlab.buffer;
+          this.viewDelta = copySlabUsed - this.start;
+          copySlabUsed = (copySlabUsed + n + 7) & ~7;
+        } else {
+          ab = input.slice().buffer;
+          this.viewDelta = -this.start;
+        }
+      } else {
+        ab = this.b.buffer;
+        this.viewDelta = this.b.byteOffset;
+      }
+      this.viewBuffer = ab;
+    }
+    return new Uint8Array(ab, this.viewDelta + p, len);
+  }
+
+  private tuple(arity: number, depth: number, at: number): Tuple {
+    this.checkCount(arity, 1, at);
+    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
+    // Literal/pushed arrays stay PACKED in V8; `new Array(n)` would be HOLEY (slower to read later).
+    if (arity === 2) {
+      const a = this.term(depth + 1);
+      return new Tuple([a, this.term(depth + 1)]);
+    }
+    const elements: Term[] = [];
+    for (let i = 0; i < arity; i++) elements.push(this.term(depth + 1));
+    return new Tuple(elements);
+  }
+
+  private list(depth: number, at: number): Term {
+    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
+    this.need(4);
+    let len = this.u32();
+    this.checkCount(len, 1, at);
+    const b = this.b;
+    const elements: Term[] = [];
+    for (let i = 0; i < len; i++) elements.push(this.term(depth + 1));
+    // The tail: NIL ends a proper list; a STRING or LIST tail continues it (OTP accepts that form).
+    for (;;) {
+      if (this.p >= this.end) this.fail('truncated', this.p, 'expected a list tail');
+      const tailTag = b[this.p];
+      if (tailTag === 106) {
+        this.p++;
+        return elements;
+      }
+      if (tailTag === 107) {
+        const more = this.term(depth + 1) as number[];
+        for (let i = 0; i < more.length; i++) elements.push(more[i]);
+        return elements;
+      }
+      if (tailTag === 108) {
+        const tailAt = this.p++;
+        this.need(4);
+        len = this.u32();
+        this.checkCount(len, 1, tailAt);
+        for (let i = 0; i < len; i++) elements.push(this.term(depth + 1));
+        continue;
+      }
+      const tail = this.term(depth + 1);
+      return elements.length === 0 ? tail : new ImproperList(elements, tail);
+    }
+  }
+
+  private map(depth: number, at: number): ErlMap {
+    this.need(4);
+    const arity = this.u32();
+    this.checkCount(arity, 2, at);
+    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
+    const m = new ErlMap();
+    for (let i = 0; i < arity; i++) {
+      const keyAt = this.p;
+      const k = this.term(depth + 1);
+      const v = this.term(depth + 1);
+      if (!m.addNew(k, v)) this.fail('duplicate_key', keyAt, 'duplicate map key');
+    }
+    m.decodedOrder = true;
+    return m;
+  }
+
+  private big(n: number, at: number): number | bigint {
+    this.need(1);
+    const sign = this.b[this.p++];
+    if (sign > 1) this.fail('bad_value', at, `bignum sign byte ${sign}`);
+    this.checkCount(n, 1, at);
+    const b = this.b;
+    const p = this.p;
+    this.p = p + n;
+    let top = n;
+    while (top > 0 && b[p + top - 1] === 0) top--; // non-canonical leading zeros are accepted
+    if (top <= 6) {
+      let v = 0;
+      for (let i = top - 1; i >= 0; i--) v = v * 256 + b[p + i];
+      return sign === 0 || v === 0 ? v : -v;
+    }
+    let hex = '';
+    for (let i = top - 1; i >= 0; i--) hex += HEX[b[p + i]];
+    const mag = BigInt('0x' + hex);
+    if (mag <= 9007199254740991n) return sign === 0 ? Number(mag) : -Number(mag);
+    return sign === 0 ? mag : -mag;
+  }
+
+  private atomField(_depth: number): Atom {
+    if (this.p >= this.end) this.fail('truncated', this.p, 'expected an atom');
+    const at = this.p;
+    const tag = this.b[this.p++];
+    if (tag !== 119 && tag !== 118 && tag !== 100 && tag !== 115 && tag !== 82) this.fail('bad_tag', at, `expected an atom, got tag ${tag}`);
+    return this.atomBody(tag, at);
+  }
+
+  private atomBody(tag: number, at: number): Atom {
+    const b = this.b;
+    if (tag === 82) {
+      this.need(1);
+      const index = b[this.p++];
+      const a = this.atomCache?.[index];
+      if (a === undefined) this.fail('bad_atom', at, `atom cache reference ${index} is not in this frame's header`);
+      return a;
+    }
+    let len: number;
+    if (tag === 119 || tag === 115) {
+      this.need(1);
+      len = b[this.p++];
+    } else {
+      this.need(2);
+      len = this.u16();
+    }
+    this.need(len);
+    const p = this.p;
+    this.p = p + len;
+    const utf8 = tag === 119 || tag === 118;
+    let ascii = true;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < len; i++) {
+      const c = b[p + i];
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (ascii) {
+      const slot = (h ^ (h >>> 16) ^ len) & (ATOM_CACHE_SLOTS - 1);
+      const known = cachedAtomBytes[slot];
+      if (known !== undefined && known.length === len) {
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (known[i] !== b[p + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return cachedAtoms[slot]!;
+      }
+      if (len > 255) this.fail('bad_atom', at, `atom of ${len} characters (the limit is 255)`);
+      const name = len <= 24 ? String.fromCharCode.apply(null, b.subarray(p, p + len) as unknown as number[]) : latin1.decode(b.subarray(p, p + len));
+      const a = this.intern(name, at);
+      cachedAtomBytes[slot] = copyOf(b, p, p + len);
+      cachedAtoms[slot] = a;
+      return a;
+    }
+    let name: string;
+    if (utf8) {
+      try {
+        name = utf8Fatal.decode(b.subarray(p, p + len));
+      } catch {
+        return this.fail('bad_utf8', at, 'atom text is not valid UTF-8');
+      }
+      if (len > 255) {
+        let chars = 0;
+        for (const _ of name) chars++;
+        if (chars > 255) this.fail('bad_atom', at, `atom of ${chars} characters (the limit is 255)`);
+      }
+    } else {
+      if (len > 255) this.fail('bad_atom', at, `atom of ${len} characters (the limit is 255)`);
+      name = latin1.decode(b.subarray(p, p + len));
+    }
+    return this.intern(name, at);
+  }
+
+  private intern(name: string, at: number): Atom {
+    if (!this.safe) return weakAtom(name);
+    const a = existingAtom(name);
+    if (a === undefined) this.fail('unknown_atom', at, `atom '${name}' does not exist (safe mode)`);
+    return a;
+  }
+
+  private smallInt(depth: number): number {
+    const at = this.p;
+    const v = this.term(depth);
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail('bad_value', at, 'expected an integer');
+    return v;
+  }
+
+  private localFun(depth: number, at: number): OpaqueFun {
+    this.need(4 + 1 + 16 + 4 + 4);
+    const size = this.u32();
+    if (size < 29 || size - 4 > this.end - this.p) this.fail('bad_length', at, `fun size ${size} is past the end of the input`);
+    const stop = at + 1 + size;
+    const b = this.b;
+    const arity = b[this.p++];
+    const uniq = copyOf(b, this.p, this.p + 16);
+    this.p += 16;
+    const index = this.u32();
+    const numFree = this.u32();
+    this.checkCount(numFree, 1, at);
+    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
+    const module = this.atomField(depth);
+    const oldIndex = this.smallInt(depth + 1);
+    const oldUniq = this.smallInt(depth + 1);
+    const pidAt = this.p;
+    const pid = this.term(depth + 1);
+    if (!(pid instanceof Pid)) this.fail('bad_value', pidAt, 'a fun needs a pid');
+    const freeVars = new Array<Term>(numFree);
+    for (let i = 0; i < numFree; i++) freeVars[i] = this.term(depth + 1);
+    if (this.p !== stop) this.fail('bad_length', at, `fun size ${size} does not match its contents`);
+    return new OpaqueFun({ arity, uniq, index, module, oldIndex, oldUniq, pid, freeVars });
+  }
+
+  /** The compressed form after 131,80: inflate, then decode the inner term. */
+  compressed(opts: DecodeOptions | undefined): Term {
+    const at = this.p - 1;
+    this.need(4);
+    const size = this.u32();
+    const limit = opts?.maxInflatedSize ?? DEFAULT_MAX_INFLATED;
+    if (size > limit) this.fail('too_large', at, `compressed term claims ${size} bytes (limit ${limit})`);
+    let inflated: Uint8Array;
+    try {
+      inflated = inflateSync(this.b.subarray(this.p, this.end), { maxOutputLength: Math.max(size, 1) });
+    } catch (e) {
+      return this.fail('bad_compressed', at, `zlib: ${(e as Error).message}`);
+    }
+    if (inflated.length !== size) this.fail('bad_compressed', at, `inflated to ${inflated.length} bytes, header says ${size}`);
+    this.p = this.end;
+    const inner = new Decoder(inflated, 0, inflated.length, opts, 0);
+    const term = inner.run(0);
+    if (inner.p !== inflated.length) inner.fail('trailing_data', inner.p, 'bytes after the compressed term');
+    return term;
+  }
+
+  run(depth: number): Term {
+    try {
+      return this.term(depth);
+    } catch (e) {
+      if (e instanceof RangeError) this.fail('too_deep', this.p, 'nesting exhausted the stack');
+      throw e;
+    }
+  }
+}
+
+/** A real copy even when `b` is a Buffer (whose slice() is a view). */
+function copyOf(b: Uint8Array, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(b, start, end);
+}
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+function checkRange(bytes: Uint8Array, offset: number, end: number): void {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('decode: input must be a Uint8Array');
+  if (!Number.isInteger(offset) || !Number.isInteger(end) || offset < 0 || end > bytes.length || offset > end) {
+    throw new RangeError(`decode: bad range ${offset}..${end} of ${bytes.length} bytes`);
+  }
+}
+
+/** `binary_to_term`: a term with its 131 version byte (plain or compressed). */
+export function decode(bytes: Uint8Array, opts?: DecodeOptions): Term {
+  checkRange(bytes, 0, bytes.length);
+  const d = new Decoder(bytes, 0, bytes.length, opts);
+  if (bytes.length === 0) d.fail('truncated', 0, 'empty input');
+  if (bytes[0] !== VERSION) d.fail('bad_version', 0, `version byte ${bytes[0]}, expected 131`);
+  d.p = 1;
+  if (bytes.length > 1 && bytes[1] === 80) {
+    d.p = 2;
+    return d.compressed(opts);
+  }
+  const term = d.run(0);
+  if (d.p !== bytes.length && opts?.allowTrailing !== true) d.fail('trailing_data', d.p, `${bytes.length - d.p} bytes after the term`);
+  return term;
+}
+
+/** One term without a version byte at `offset` (a dist frame body). Returns it and where it ended. */
+export function decodeAt(bytes: Uint8Array, offset: number, opts?: DecodeOptions): { term: Term; next: number } {
+  checkRange(bytes, offset, bytes.length);
+  const d = new Decoder(bytes, offset, bytes.length, opts);
+  const term = d.run(0);
+  return { term, next: d.p };
+}
+
+/** Every term (no version bytes) in `bytes[offset..end)`, back to back; one that overruns `end` fails. */
+export function decodeMany(bytes: Uint8Array, offset = 0, end = bytes.length, opts?: DecodeOptions): Term[] {
+  checkRange(bytes, offset, end);
+  const d = new Decoder(bytes, offset, end, opts);
+  const out: Term[] = [];
+  while (d.p < end) out.push(d.run(0));
+  return out;
+}

@@ -1,0 +1,540 @@
+/**
+ * ETF encoder. Emits the same bytes as OTP's `term_to_binary(T, [{minor_version, 2}])`: the smallest
+ * integer form, UTF-8 atoms (119, or 118 past 255 bytes), STRING_EXT for lists of at most 65535
+ * bytes, and maps in the order described in map.ts.
+ */
+import { deflateSync } from 'node:zlib';
+import { Atom } from './atoms.ts';
+import { EncodeError } from './errors.ts';
+import { ErlMap } from './map.ts';
+import { listParts } from './compare.ts';
+import { VERSION } from './tags.ts';
+import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
+
+const utf8 = new TextEncoder();
+
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_PIECE = 8 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * A growable output buffer that terms (and any framing bytes around them) are written into. It is
+ * reused across calls; `take()` copies out what was written and resets it.
+ */
+export class TermWriter {
+  private buf: Uint8Array;
+  private dv: DataView;
+  /** Write position: the number of bytes written so far. */
+  length = 0;
+  /** Atoms as OTP's `minor_version` 1 writes them: latin-1 names as ATOM_EXT (tag 100). */
+  latin1Atoms = false;
+
+  constructor(initialSize = 4096) {
+    this.buf = new Uint8Array(initialSize);
+    this.dv = new DataView(this.buf.buffer);
+  }
+
+  /** Drop everything written (keeps the memory). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** A copy of the bytes written so far; resets the writer. */
+  take(): Uint8Array {
+    const n = this.length;
+    this.length = 0;
+    const b = this.buf;
+    let out: Uint8Array;
+    if (n <= SLAB_MAX_PIECE) {
+      // Small results are carved from a shared slab: one view object instead of an ArrayBuffer each.
+      if (slabUsed + n > SLAB_SIZE) {
+        slab = new ArrayBuffer(SLAB_SIZE);
+        slabUsed = 0;
+      }
+      out = new Uint8Array(slab, slabUsed, n);
+      slabUsed = (slabUsed + n + 7) & ~7;
+    } else {
+      out = new Uint8Array(n);
+    }
+    if (n <= 16) for (let i = 0; i < n; i++) out[i] = b[i];
+    else out.set(new Uint8Array(b.buffer, 0, n));
+    return out;
+  }
+
+  /** A view of the bytes written so far (valid until the next write or reset). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.length + need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.dv = new DataView(next.buffer);
+  }
+
+  ensure(n: number): void {
+    if (this.length + n > this.buf.length) this.grow(n);
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = v;
+  }
+
+  u16(v: number): void {
+    this.ensure(2);
+    const b = this.buf;
+    const p = this.length;
+    b[p] = v >>> 8;
+    b[p + 1] = v;
+    this.length = p + 2;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    const b = this.buf;
+    const p = this.length;
+    b[p] = v >>> 24;
+    b[p + 1] = v >>> 16;
+    b[p + 2] = v >>> 8;
+    b[p + 3] = v;
+    this.length = p + 4;
+  }
+
+  bytes(src: Uint8Array): void {
+    const n = src.length;
+    this.ensure(n);
+    const b = this.buf;
+    const p = this.length;
+    if (n <= 16) for (let i = 0; i < n; i++) b[p + i] = src[i];
+    else b.set(src, p);
+    this.length = p + n;
+  }
+
+  /** Write a term without a version byte. */
+  term(x: Term): void {
+    switch (typeof x) {
+      case 'number':
+        if (Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) this.integer(x);
+        else this.float(x);
+        return;
+      case 'string':
+        this.utf8Binary(x);
+        return;
+      case 'bigint':
+        this.bigint(x);
+        return;
+      case 'object':
+        if (x === null) break;
+        if (x instanceof Atom) return this.atom(x);
+        if (x instanceof Tuple) return this.tuple(x.elements);
+        if (Array.isArray(x)) return this.list(x);
+        if (x instanceof Uint8Array) return this.binary(x);
+        if (x instanceof ErlMap) return this.map(x);
+        if (x instanceof ErlFloat) return this.float(x.value);
+        if (x instanceof Pid) return this.pid(x);
+        if (x instanceof Ref) return this.ref(x);
+        if (x instanceof ImproperList) return this.improperList(x);
+        if (x instanceof BitBinary) return this.bitBinary(x);
+        if (x instanceof Port) return this.port(x);
+        if (x instanceof ExportFun) return this.exportFun(x);
+        if (x instanceof OpaqueFun) return this.localFun(x);
+        break;
+    }
+    throw new EncodeError(`cannot encode ${describe(x)} as an Erlang term`);
+  }
+
+  private integer(v: number): void {
+    if (v >= 0 && v <= 255) {
+      this.ensure(2);
+      this.buf[this.length] = 97; // SMALL_INTEGER
+      this.buf[this.length + 1] = v;
+      this.length += 2;
+    } else if (v >= -0x80000000 && v <= 0x7fffffff) {
+      this.ensure(5);
+      const b = this.buf;
+      const p = this.length;
+      b[p] = 98; // INTEGER
+      b[p + 1] = v >>> 24;
+      b[p + 2] = v >>> 16;
+      b[p + 3] = v >>> 8;
+      b[p + 4] = v;
+      this.length = p + 5;
+    } else {
+      let mag = Math.abs(v);
+      this.ensure(3 + 8);
+      const b = this.buf;
+      const start = this.length;
+      b[start] = 110; // SMALL_BIG
+      b[start + 2] = v < 0 ? 1 : 0;
+      let n = 0;
+      while (mag > 0) {
+        b[start + 3 + n] = mag % 256;
+        mag = Math.floor(mag / 256);
+        n++;
+      }
+      b[start + 1] = n;
+      this.length = start + 3 + n;
+    }
+  }
+
+  private bigint(v: bigint): void {
+    if (v >= -0x80000000n && v <= 0x7fffffffn) return this.integer(Number(v));
+    const negative = v < 0n;
+    const hex = (negative ? -v : v).toString(16);
+    const n = (hex.length + 1) >> 1;
+    this.ensure(6 + n);
+    const b = this.buf;
+    let p = this.length;
+    if (n <= 255) {
+      b[p++] = 110; // SMALL_BIG
+      b[p++] = n;
+    } else {
+      b[p++] = 111; // LARGE_BIG
+      b[p++] = n >>> 24;
+      b[p++] = n >>> 16;
+      b[p++] = n >>> 8;
+      b[p++] = n;
+    }
+    b[p++] = negative ? 1 : 0;
+    // Digits are little-endian: walk the hex string from its end, two characters per byte.
+    for (let i = hex.length; i > 0; i -= 2) b[p++] = Number.parseInt(hex.slice(Math.max(0, i - 2), i), 16);
+    this.length = p;
+  }
+
+  private float(v: number): void {
+    if (!Number.isFinite(v)) throw new EncodeError(`${v} is not an Erlang float`);
+    this.ensure(9);
+    this.buf[this.length] = 70; // NEW_FLOAT
+    this.dv.setFloat64(this.length + 1, v);
+    this.length += 9;
+  }
+
+  atom(a: Atom): void {
+    let enc: Uint8Array | undefined;
+    if (this.latin1Atoms) {
+      enc = a.encodedV1;
+      if (enc === undefined) enc = a.encodedV1 = encodeAtomV1(a.name);
+    } else {
+      enc = a.encoded;
+      if (enc === undefined) enc = a.encoded = encodeAtom(a.name);
+    }
+    const n = enc.length;
+    this.ensure(n);
+    const b = this.buf;
+    const p = this.length;
+    if (n <= 16) for (let i = 0; i < n; i++) b[p + i] = enc[i];
+    else b.set(enc, p);
+    this.length = p + n;
+  }
+
+  private utf8Binary(s: string): void {
+    const n = s.length;
+    this.ensure(5 + n);
+    const b = this.buf;
+    const start = this.length;
+    b[start] = 109; // BINARY
+    let p = start + 5;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[p++] = c;
+    }
+    if (i < n) {
+      const rest = s.length - i;
+      this.length = p;
+      this.ensure(rest * 3);
+      const written = utf8.encodeInto(s.slice(i), this.buf.subarray(this.length)).written;
+      p = this.length + written;
+    }
+    const len = p - start - 5;
+    const out = this.buf;
+    out[start + 1] = len >>> 24;
+    out[start + 2] = len >>> 16;
+    out[start + 3] = len >>> 8;
+    out[start + 4] = len;
+    this.length = p;
+  }
+
+  private binary(x: Uint8Array): void {
+    const n = x.length;
+    if (this.length + 5 + n > this.buf.length) this.grow(5 + n);
+    const b = this.buf;
+    const p = this.length;
+    b[p] = 109; // BINARY
+    b[p + 1] = n >>> 24;
+    b[p + 2] = n >>> 16;
+    b[p + 3] = n >>> 8;
+    b[p + 4] = n;
+    if (n <= 16) for (let i = 0; i < n; i++) b[p + 5 + i] = x[i];
+    else b.set(x, p + 5);
+    this.length = p + 5 + n;
+  }
+
+  private bitBinary(x: BitBinary): void {
+    if (!Number.isInteger(x.bits) || x.bits < 1 || x.bits > 8) throw new EncodeError(`BitBinary bits must be 1..8, got ${x.bits}`);
+    if (x.bits === 8 || x.bytes.length === 0) return this.binary(x.bytes);
+    this.u8(77); // BIT_BINARY
+    this.u32(x.bytes.length);
+    this.u8(x.bits);
+    this.bytes(x.bytes);
+    this.buf[this.length - 1] &= (0xff << (8 - x.bits)) & 0xff;
+  }
+
+  private tuple(elements: Term[]): void {
+    const n = elements.length;
+    if (n <= 255) {
+      this.ensure(2);
+      this.buf[this.length] = 104; // SMALL_TUPLE
+      this.buf[this.length + 1] = n;
+      this.length += 2;
+    } else {
+      this.u8(105); // LARGE_TUPLE
+      this.u32(n);
+    }
+    for (let i = 0; i < n; i++) this.term(elements[i]);
+  }
+
+  private list(x: Term[]): void {
+    const n = x.length;
+    if (n === 0) return this.u8(106); // NIL
+    if (n <= 65535 && typeof x[0] === 'number') {
+      // Write it as a STRING while checking that every element is a byte; fall back if one is not.
+      this.ensure(3 + n);
+      const b = this.buf;
+      const p = this.length;
+      b[p] = 107; // STRING
+      b[p + 1] = n >>> 8;
+      b[p + 2] = n;
+      let i = 0;
+      for (; i < n; i++) {
+        const v = x[i];
+        if (typeof v !== 'number' || (v & 255) !== v || (v === 0 && 1 / v < 0)) break; // -0 is a float
+        b[p + 3 + i] = v;
+      }
+      if (i === n) {
+        this.length = p + 3 + n;
+        return;
+      }
+    }
+    this.u8(108); // LIST
+    this.u32(n);
+    for (let i = 0; i < n; i++) this.term(x[i]);
+    this.u8(106);
+  }
+
+  private improperList(x: ImproperList): void {
+    const { elements, tail } = listParts(x);
+    if (Array.isArray(tail)) return this.list(elements);
+    if (elements.length === 0) return this.term(tail);
+    this.u8(108); // LIST
+    this.u32(elements.length);
+    for (const e of elements) this.term(e);
+    this.term(tail);
+  }
+
+  private map(m: ErlMap): void {
+    const { keys, values } = m.encodingOrder();
+    this.u8(116); // MAP
+    this.u32(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      this.term(keys[i]);
+      this.term(values[i]);
+    }
+  }
+
+  private pid(x: Pid): void {
+    this.u8(88); // NEW_PID
+    this.atom(x.node);
+    this.ensure(12);
+    const b = this.buf;
+    const p = this.length;
+    const id = x.id;
+    const serial = x.serial;
+    const creation = x.creation;
+    b[p] = id >>> 24;
+    b[p + 1] = id >>> 16;
+    b[p + 2] = id >>> 8;
+    b[p + 3] = id;
+    b[p + 4] = serial >>> 24;
+    b[p + 5] = serial >>> 16;
+    b[p + 6] = serial >>> 8;
+    b[p + 7] = serial;
+    b[p + 8] = creation >>> 24;
+    b[p + 9] = creation >>> 16;
+    b[p + 10] = creation >>> 8;
+    b[p + 11] = creation;
+    this.length = p + 12;
+  }
+
+  private ref(x: Ref): void {
+    const n = x.ids.length;
+    if (n < 1 || n > 5) throw new EncodeError(`a reference has 1..5 words, this one ${n}`);
+    this.u8(90); // NEWER_REFERENCE
+    this.u16(n);
+    this.atom(x.node);
+    this.u32(x.creation);
+    for (let i = 0; i < n; i++) this.u32(x.ids[i]);
+  }
+
+  private port(x: Port): void {
+    const id = x.id;
+    if (x.v4 || id > 0xffffffff) {
+      this.u8(120); // V4_PORT
+      this.atom(x.node);
+      if (typeof id === 'bigint') {
+        this.u32(Number(id >> 32n));
+        this.u32(Number(id & 0xffffffffn));
+      } else {
+        this.u32(Math.floor(id / 0x100000000));
+        this.u32(id % 0x100000000);
+      }
+    } else {
+      this.u8(89); // NEW_PORT
+      this.atom(x.node);
+      this.u32(Number(id));
+    }
+    this.u32(x.creation);
+  }
+
+  private exportFun(x: ExportFun): void {
+    this.u8(113); // EXPORT
+    this.atom(x.module);
+    this.atom(x.name);
+    this.u8(97);
+    this.u8(x.arity);
+  }
+
+  private localFun(x: OpaqueFun): void {
+    const f = x.fun;
+    if (f.uniq.length !== 16) throw new EncodeError('a fun uniq is 16 bytes');
+    const start = this.length;
+    this.u8(112); // NEW_FUN
+    this.u32(0); // size, patched below
+    this.u8(f.arity);
+    this.bytes(f.uniq);
+    this.u32(f.index);
+    this.u32(f.freeVars.length);
+    this.atom(f.module);
+    this.integer(f.oldIndex);
+    this.integer(f.oldUniq);
+    this.pid(f.pid);
+    for (const v of f.freeVars) this.term(v);
+    const size = this.length - start - 1;
+    const b = this.buf;
+    b[start + 1] = size >>> 24;
+    b[start + 2] = size >>> 16;
+    b[start + 3] = size >>> 8;
+    b[start + 4] = size;
+  }
+}
+
+function encodeAtom(name: string): Uint8Array {
+  const bytes = utf8.encode(name);
+  if (bytes.length > 255) {
+    let chars = 0;
+    for (const _ of name) chars++;
+    if (chars > 255) throw new EncodeError(`atom of ${chars} characters (the limit is 255)`);
+    const out = new Uint8Array(3 + bytes.length);
+    out[0] = 118; // ATOM_UTF8
+    out[1] = bytes.length >>> 8;
+    out[2] = bytes.length;
+    out.set(bytes, 3);
+    return out;
+  }
+  const out = new Uint8Array(2 + bytes.length);
+  out[0] = 119; // SMALL_ATOM_UTF8
+  out[1] = bytes.length;
+  out.set(bytes, 2);
+  return out;
+}
+
+function encodeAtomV1(name: string): Uint8Array {
+  let latin1 = true;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 255) latin1 = false;
+  if (!latin1) return encodeAtom(name);
+  const out = new Uint8Array(3 + name.length);
+  out[0] = 100; // ATOM
+  out[1] = name.length >>> 8;
+  out[2] = name.length;
+  for (let i = 0; i < name.length; i++) out[3 + i] = name.charCodeAt(i);
+  return out;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'no prototype'})`;
+  return `${typeof x} ${String(x)}`;
+}
+
+export interface EncodeOptions {
+  /**
+   * 2 (default): all atoms UTF-8, like OTP 26+ and the dist wire. 1: latin-1 atoms as ATOM_EXT, like
+   * OTP 25's default `term_to_binary/1` (and what older decoders such as erlpack understand).
+   */
+  minorVersion?: 1 | 2;
+  /** Compress like `term_to_binary(T, [compressed])`: true is zlib level 6, or give 0..9. */
+  compressed?: boolean | number;
+}
+
+const shared = new TermWriter(64 * 1024);
+
+function writeGuarded(w: TermWriter, x: Term): void {
+  try {
+    w.term(x);
+  } catch (e) {
+    if (e instanceof RangeError) throw new EncodeError('term too deep to encode (cyclic?)');
+    throw e;
+  }
+}
+
+/** `term_to_binary(T, [{minor_version, 2}])`: the term with its 131 version byte. */
+export function encode(x: Term, opts?: EncodeOptions): Uint8Array {
+  const w = shared;
+  w.reset();
+  w.u8(VERSION);
+  if (opts === undefined) {
+    writeGuarded(w, x);
+    return w.take();
+  }
+  w.latin1Atoms = opts.minorVersion === 1;
+  try {
+    writeGuarded(w, x);
+  } finally {
+    w.latin1Atoms = false;
+  }
+  if (opts.compressed !== undefined && opts.compressed !== false) {
+    const level = opts.compressed === true ? 6 : opts.compressed;
+    const plain = w.view().subarray(1);
+    const packed = deflateSync(plain, { level });
+    // OTP keeps the plain form when compressing does not make it smaller.
+    if (packed.length + 5 < plain.length) {
+      const out = new Uint8Array(6 + packed.length);
+      out[0] = VERSION;
+      out[1] = 80; // COMPRESSED
+      new DataView(out.buffer).setUint32(2, plain.length);
+      out.set(packed, 6);
+      w.reset();
+      return out;
+    }
+  }
+  return w.take();
+}
+
+/** The term without a version byte (the form inside a dist frame after a 131,68 header). */
+export function encodeNoVersion(x: Term): Uint8Array {
+  const w = shared;
+  w.reset();
+  writeGuarded(w, x);
+  return w.take();
+}
+
+/** Append the term (no version byte) to `writer`, e.g. after a dist header written into the same writer. */
+export function encodeTo(writer: TermWriter, x: Term): void {
+  writeGuarded(writer, x);
+}

@@ -1,0 +1,224 @@
+/**
+ * `pnpm bench dist [--n 1000000] [--pings 20000] [--runs 3] [--epmd-port 4490]`
+ *
+ * Distribution throughput and latency, beamline against Erlang itself, same machine, same run:
+ *  1. erl → erl     an erl process sends N event-like messages to a registered sink on a second
+ *                   erl node (the anchor);
+ *  2. erl → TS      the same sender, the same messages, to a registered sink on a beamline node;
+ *  3. TS → erl      a beamline process sends N messages to the erl sink (reverse direction);
+ *  4. ping-pong     sequential round trips {ping, From, I} → {pong, I} from an erl process to an
+ *                   echo on the second erl node, and to an echo on the beamline node: p50 / p99.
+ * Throughput counts from the first send until the sink has seen all N messages (the sink answers
+ * a final {done, From} marker with its count). The floods run `--runs` times, interleaved, and
+ * the medians are compared. Prints a table with the ratios and writes bench-results/dist.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { startNode } from '@beamline/dist';
+import { startErl, otpRelease, type ErlNode } from '../erl/node.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const COOKIE = 'beamline_bench';
+
+/** The event the erl sender sends (same as dist_bench:event/0). */
+export function eventTerm(): Term {
+  const h = (k: string, v: string) => t(k, v);
+  return t(atom('event'), [
+    '5f0c3a2e-8f2b-4b5e-9a51-1d2c3b4a5f60',
+    h('Event-Name', 'CHANNEL_PARK'),
+    h('Core-UUID', '0b9d6c52-2f8e-4a7c-8d9b-7e6f5a4b3c2d'),
+    h('FreeSWITCH-Hostname', 'switch01'),
+    h('Event-Date-Timestamp', '1700000000000000'),
+    h('Channel-State', 'CS_EXECUTE'),
+    h('Caller-Caller-ID-Number', '1000'),
+    h('Caller-Destination-Number', '9999'),
+  ]);
+}
+
+/** A counting sink: every message counts, `{done, From}` answers `{count, C}` and resets. */
+function sink(): ProcessBehaviour {
+  let count = 0;
+  const DONE = atom('done');
+  const COUNT = atom('count');
+  return {
+    behaviourName: 'bench_sink',
+    handleMessage(ctx: ProcessContext, msg: unknown): void {
+      if (msg instanceof Tuple && msg.elements.length === 2 && msg.elements[0] === DONE) {
+        ctx.send(msg.elements[1] as Pid, t(COUNT, count));
+        count = 0;
+      } else count++;
+    },
+  };
+}
+
+/** `{ping, From, X}` → `From ! {pong, X}`. */
+function echo(): ProcessBehaviour {
+  const PING = atom('ping');
+  const PONG = atom('pong');
+  return {
+    behaviourName: 'bench_echo',
+    handleMessage(ctx: ProcessContext, msg: unknown): void {
+      if (msg instanceof Tuple && msg.elements.length === 3 && msg.elements[0] === PING) {
+        ctx.send(msg.elements[1] as Pid, t(PONG, msg.elements[2]));
+      }
+    },
+  };
+}
+
+type Rate = { seconds: number; rate: number };
+
+function median(xs: Rate[]): Rate {
+  const s = [...xs].sort((a, b) => a.rate - b.rate);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function parseFlood(text: string, n: number): Rate {
+  const m = /^\{(\d+),(\d+)\}$/.exec(text.trim());
+  if (!m) throw new Error(`flood failed: ${text}`);
+  const micros = Number(m[1]);
+  const count = Number(m[2]);
+  if (count !== n) throw new Error(`sink counted ${count} of ${n} messages`);
+  return { seconds: micros / 1e6, rate: n / (micros / 1e6) };
+}
+
+function percentiles(text: string): { p50: number; p99: number } {
+  const ns = text
+    .replace(/[[\]\s]/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
+  const at = (q: number) => ns[Math.min(ns.length - 1, Math.floor(q * ns.length))]! / 1000;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function loadBenchModule(erl: ErlNode): Promise<void> {
+  const src = join(root, 'tools/erl/dist_bench.erl');
+  const r = await erl.eval(
+    `{ok, M, Bin} = compile:file("${src}", [binary, report_errors]), {module, M} = code:load_binary(M, "dist_bench.erl", Bin), ok`,
+  );
+  if (r !== 'ok') throw new Error(`loading dist_bench: ${r}`);
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      n: { type: 'string', default: '1000000' },
+      pings: { type: 'string', default: '20000' },
+      runs: { type: 'string', default: '3' },
+      'epmd-port': { type: 'string', default: '4490' },
+    },
+  });
+  const N = Number(values.n);
+  const PINGS = Number(values.pings);
+  const RUNS = Math.max(1, Number(values.runs));
+  const epmdPort = Number(values['epmd-port']);
+  const otp = await otpRelease();
+
+  const runtime = new Runtime({ logger: null });
+  const node = await startNode({ name: 'bench_ts@localhost', cookie: COOKIE, epmdPort, runtime });
+  const erlA = await startErl({ name: 'bench_a@localhost', cookie: COOKIE, epmdPort });
+  const erlB = await startErl({ name: 'bench_b@localhost', cookie: COOKIE, epmdPort });
+  const ts = node.name;
+  const results: Record<string, unknown> = { otp, n: N, pings: PINGS, runs: RUNS, node: process.version };
+  try {
+    await loadBenchModule(erlA);
+    await loadBenchModule(erlB);
+    runtime.spawn(sink(), { name: 'sink' });
+    runtime.spawn(echo(), { name: 'echo' });
+    await erlB.eval(`dist_bench:start_sink(sink), dist_bench:start_echo(echo), ok`);
+    // connect everything first (no handshake inside the timings), warm up both paths
+    await erlA.eval(`pong = net_adm:ping('bench_b@localhost'), pong = net_adm:ping('${ts}'), ok`);
+    await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, 20000)`);
+    await erlA.eval(`dist_bench:flood({sink, '${ts}'}, 20000)`);
+
+    const log = (s: string) => process.stderr.write(`[bench dist] ${s}\n`);
+    // The three floods run interleaved RUNS times; the median of each is reported (the machine
+    // is shared, single runs swing by 2x).
+    const runs: { erlErl: Rate[]; erlTs: Rate[]; tsErl: Rate[] } = { erlErl: [], erlTs: [], tsErl: [] };
+    for (let r = 1; r <= RUNS; r++) {
+      log(`run ${r}/${RUNS}: erl → erl, ${N} messages`);
+      runs.erlErl.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N));
+      log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
+      runs.erlTs.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N));
+      log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
+      runs.tsErl.push(await tsFlood(node, runtime, 'bench_b@localhost', N));
+    }
+    const erlErl = median(runs.erlErl);
+    const erlTs = median(runs.erlTs);
+    const tsErl = median(runs.tsErl);
+
+    log(`ping-pong, ${PINGS} round trips each`);
+    const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));
+    const ppTs = percentiles(await erlA.eval(`dist_bench:pingpong({echo, '${ts}'}, ${PINGS})`, 600_000));
+
+    const table = new Table({ head: ['dist (OTP ' + otp + ')', 'erl anchor', 'beamline', 'beamline / erl'] });
+    const f = (x: number) => Math.round(x).toLocaleString('en-US');
+    table.push(
+      [`erl → node, ${N.toLocaleString('en-US')} events (msgs/s)`, f(erlErl.rate), f(erlTs.rate), (erlTs.rate / erlErl.rate).toFixed(2) + '×'],
+      [`node → erl (reverse, msgs/s)`, f(erlErl.rate), f(tsErl.rate), (tsErl.rate / erlErl.rate).toFixed(2) + '×'],
+      ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), (ppTs.p50 / ppErl.p50).toFixed(2) + '×'],
+      ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), (ppTs.p99 / ppErl.p99).toFixed(2) + '×'],
+    );
+    console.log(table.toString());
+    const okThroughput = erlTs.rate >= erlErl.rate;
+    const okLatency = ppTs.p99 <= 2 * ppErl.p99;
+    console.log(
+      `targets: beamline ≥ 1.0× erl→erl throughput: ${okThroughput ? 'met' : 'NOT met'}; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`,
+    );
+    Object.assign(results, {
+      allRuns: runs,
+      erlToErl: erlErl,
+      erlToTs: erlTs,
+      tsToErl: tsErl,
+      throughputRatio: erlTs.rate / erlErl.rate,
+      reverseRatio: tsErl.rate / erlErl.rate,
+      pingPongErlUs: ppErl,
+      pingPongTsUs: ppTs,
+      p99Ratio: ppTs.p99 / ppErl.p99,
+      targets: { throughput: okThroughput, latency: okLatency },
+    });
+    mkdirSync(join(root, 'bench-results'), { recursive: true });
+    writeFileSync(join(root, 'bench-results/dist.json'), JSON.stringify(results, null, 2) + '\n');
+  } finally {
+    await erlA.stop();
+    await erlB.stop();
+    await node.stop();
+    await runtime.stop();
+  }
+}
+
+/**
+ * A beamline process sends N events to `{sink, Peer}`, respecting the connection's back-pressure
+ * (as a busy dist port suspends an Erlang sender), then waits for the sink's count.
+ */
+async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Runtime, peer: string, n: number) {
+  const ev = eventTerm();
+  const conn = node.connection(peer) ?? (await node.transport.connect(peer));
+  return await new Promise<{ seconds: number; rate: number }>((resolvePromise, reject) => {
+    runtime.spawn(async (ctx: ProcessContext) => {
+      try {
+        const dest: [string, string] = ['sink', peer];
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < n; ) {
+          const end = Math.min(n, i + 2000);
+          for (; i < end; i++) ctx.send(dest, ev);
+          if (conn.stats().queuedBytes > 4 * 1024 * 1024) await conn.drained();
+        }
+        ctx.send(dest, t(atom('done'), ctx.self));
+        const reply = (await ctx.receive((m) => m instanceof Tuple && m.elements[0] === atom('count'), 600_000)) as Tuple;
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        if (reply.elements[1] !== n) throw new Error(`erl sink counted ${String(reply.elements[1])} of ${n}`);
+        resolvePromise({ seconds, rate: n / seconds });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}

@@ -1,0 +1,323 @@
+/**
+ * `pnpm bench etf`: encode/decode throughput of @beamline/etf beside erlpack (native addon),
+ * erlang_js and OTP's own term_to_binary/binary_to_term (timed inside erl), on one corpus of
+ * realistic terms. Each peer encodes its own decoding of the corpus (its nearest representation of
+ * the same terms) and decodes the same bytes; MB/s counts the bytes of the OTP-exact encoding, so
+ * MB/s and terms/s rank the implementations alike. Writes bench-results/etf.json.
+ *
+ * args: [--ms N] CPU time per cell (default 800 ms), split in rounds whose best counts.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Table from 'cli-table3';
+import { ErlFloat, Pid, Ref, Tuple, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
+import { erlBinary } from '../erl/erl.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const run = promisify(execFile);
+
+interface Corpus {
+  name: string;
+  terms: Term[];
+}
+
+// ---- corpus ----
+
+function uuid(i: number): string {
+  const h = (n: number, w: number) => ((n * 2654435761) >>> 0).toString(16).padStart(8, '0').slice(0, w);
+  return `${h(i, 8)}-${h(i + 1, 4)}-${h(i + 2, 4)}-${h(i + 3, 4)}-${h(i + 4, 8)}${h(i + 5, 4)}`;
+}
+
+const HEADER_NAMES = [
+  'Event-Name', 'Core-UUID', 'FreeSWITCH-Hostname', 'FreeSWITCH-Switchname', 'FreeSWITCH-IPv4', 'FreeSWITCH-IPv6',
+  'Event-Date-Local', 'Event-Date-GMT', 'Event-Date-Timestamp', 'Event-Calling-File', 'Event-Calling-Function',
+  'Event-Calling-Line-Number', 'Event-Sequence', 'Channel-State', 'Channel-Call-State', 'Channel-State-Number',
+  'Channel-Name', 'Unique-ID', 'Call-Direction', 'Presence-Call-Direction', 'Channel-HIT-Dialplan',
+  'Channel-Presence-ID', 'Channel-Call-UUID', 'Answer-State', 'Caller-Direction', 'Caller-Logical-Direction',
+  'Caller-Username', 'Caller-Dialplan', 'Caller-Caller-ID-Name', 'Caller-Caller-ID-Number', 'Caller-Orig-Caller-ID-Name',
+  'Caller-Orig-Caller-ID-Number', 'Caller-Network-Addr', 'Caller-ANI', 'Caller-Destination-Number', 'Caller-Unique-ID',
+  'Caller-Source', 'Caller-Context', 'Caller-Channel-Name', 'Caller-Profile-Index', 'Caller-Profile-Created-Time',
+  'Caller-Channel-Created-Time', 'Caller-Channel-Answered-Time', 'Caller-Channel-Progress-Time',
+  'Caller-Channel-Progress-Media-Time', 'Caller-Channel-Hangup-Time', 'Caller-Channel-Transfer-Time',
+  'Caller-Channel-Resurrect-Time', 'Caller-Channel-Bridged-Time', 'Caller-Channel-Last-Hold', 'Caller-Channel-Hold-Accum',
+  'Caller-Screen-Bit', 'Caller-Privacy-Hide-Name', 'Caller-Privacy-Hide-Number', 'variable_direction', 'variable_uuid',
+  'variable_session_id', 'variable_sip_from_user', 'variable_sip_from_host', 'variable_sip_call_id',
+];
+
+function headerValue(name: string, i: number): string {
+  if (name.endsWith('Time') || name.endsWith('Timestamp')) return String(1700000000000000 + i * 1013);
+  if (name.includes('UUID') || name.includes('Unique-ID') || name === 'variable_uuid') return uuid(i);
+  if (name === 'Event-Name') return ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'HEARTBEAT'][i % 4];
+  if (name.includes('Number') || name.includes('ANI') || name.includes('user')) return String(15550100000 + i);
+  if (name.includes('Date')) return '2026-11-27 00:14:15';
+  if (name.includes('Name') && name.startsWith('Channel')) return `sofia/internal/${1000 + (i % 50)}@10.0.0.${i % 250}`;
+  return `value-${name.length}-${i % 97}`;
+}
+
+function event(i: number, text: (s: string) => Term): Term {
+  const headers: Term[] = [text(uuid(i))];
+  for (const name of HEADER_NAMES) headers.push(t(text(name), text(headerValue(name, i))));
+  return t(atom('event'), headers);
+}
+
+function buildCorpora(): Corpus[] {
+  const binary = (s: string) => new Uint8Array(Buffer.from(s));
+  const events = (text: (s: string) => Term) => Array.from({ length: 100 }, (_, i) => event(i, text));
+  const node = atom('freeswitch@127.0.0.1');
+  const me = atom('ts@127.0.0.1');
+  const pid = (n: number, at = node) => new Pid(at, n, 0, 1700000001);
+  const ref = (n: number) => new Ref(me, 3, [n, 77, 9]);
+  const status = 'UP 0 years, 2 days, 3 hours, 44 minutes, 12 seconds, 77 milliseconds, 941 microseconds\n' +
+    'FreeSWITCH (Version 1.10.11 64bit) is ready\n118 session(s) since startup\n3 session(s) - peak 9, last 5min 4\n';
+  const replies: Term[] = [];
+  for (let i = 0; i < 50; i++) {
+    replies.push(t(atom('ok'), binary(`+OK ${uuid(i)}\n`)));
+    replies.push(t(atom('ok'), charlist(status)));
+    replies.push(t(atom('error'), charlist('-ERR no reply\n')));
+    replies.push(t(atom('ok'), binary('uuid,direction,created,created_epoch,name,state\n' + `${uuid(i)},inbound,2026-11-27,1700000000,sofia/internal/1000,CS_EXECUTE\n`.repeat(8))));
+  }
+  const control: Term[] = [];
+  for (let i = 0; i < 50; i++) {
+    control.push(t(6, pid(i), atom(''), atom('rex')));
+    control.push(t(2, atom(''), pid(i, me)));
+    control.push(t(19, pid(i), pid(i + 1, me), ref(i)));
+    control.push(t(atom('$gen_call'), t(pid(i), ref(i)), t(atom('api'), atom('status'), atom(''))));
+    control.push(t(atom('register_event_handler')));
+    control.push(t(atom('ok'), 42, new ErlFloat(1)));
+  }
+  return [
+    { name: 'events (binaries)', terms: events(binary) },
+    { name: 'events (charlists)', terms: events(charlist) },
+    { name: 'api replies', terms: replies },
+    { name: 'control tuples', terms: control },
+  ];
+}
+
+// ---- measuring ----
+
+interface Cell {
+  mbps: number;
+  termsPerSec: number;
+}
+
+interface Impl {
+  name: string;
+  /** Prepare the impl's own representation of the corpus; throws when it cannot represent it. */
+  prepare(bytes: Buffer[]): { encode: () => void; decode: () => void };
+}
+
+/**
+ * CPU seconds per pass: after a warm-up, `ROUNDS` rounds of about ms/ROUNDS of CPU time each; the
+ * best round counts. CPU time rather than wall time, and the best round, because development and
+ * CI machines are shared: other load must not decide the result. erl is measured the same way
+ * (one scheduler, no busy-waiting, `statistics(runtime)`).
+ */
+const ROUNDS = 8;
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+function timePass(pass: () => void, ms: number): number {
+  const warm = cpuMs();
+  while (cpuMs() - warm < ms / 4) pass();
+  let best = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    let n = 0;
+    const start = cpuMs();
+    let elapsed = 0;
+    do {
+      pass();
+      n++;
+      elapsed = cpuMs() - start;
+    } while (elapsed < ms / ROUNDS);
+    best = Math.min(best, elapsed / 1000 / n);
+  }
+  return best;
+}
+
+function cell(secondsPerPass: number, bytes: number, terms: number): Cell {
+  return { mbps: bytes / secondsPerPass / 1e6, termsPerSec: terms / secondsPerPass };
+}
+
+function loadPeer(name: string): unknown {
+  try {
+    return require(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function implementations(corpus: Term[]): Impl[] {
+  const impls: Impl[] = [
+    {
+      name: 'beamline',
+      prepare: (bytes) => ({
+        encode: () => {
+          for (const x of corpus) encode(x);
+        },
+        decode: () => {
+          for (const b of bytes) decode(b);
+        },
+      }),
+    },
+  ];
+  const erlpack = loadPeer('erlpack') as { pack(x: unknown): Buffer; unpack(b: Uint8Array): unknown } | undefined;
+  if (erlpack) {
+    impls.push({
+      name: 'erlpack',
+      prepare: (bytes) => {
+        // erlpack reads only latin-1 ATOM_EXT atoms (OTP 25's default form): give it that form.
+        const v1 = corpus.map((x) => Buffer.from(encode(x, { minorVersion: 1 })));
+        const own = v1.map((b) => erlpack.unpack(b));
+        void bytes;
+        return {
+          encode: () => {
+            for (const x of own) erlpack.pack(x);
+          },
+          decode: () => {
+            for (const b of v1) erlpack.unpack(b);
+          },
+        };
+      },
+    });
+  }
+  const erlangJs = loadPeer('erlang_js') as
+    | { Erlang: { binary_to_term(b: Buffer, cb: (e: unknown, t: unknown) => void): void; term_to_binary(t: unknown, cb: (e: unknown, b: Buffer) => void): void } }
+    | undefined;
+  if (erlangJs) {
+    const E = erlangJs.Erlang;
+    impls.push({
+      name: 'erlang_js',
+      prepare: (bytes) => {
+        const own = bytes.map((b) => {
+          let out: unknown;
+          E.binary_to_term(b, (e, x) => {
+            if (e) throw e;
+            out = x;
+          });
+          return out;
+        });
+        for (const x of own) {
+          E.term_to_binary(x, (e) => {
+            if (e) throw e;
+          });
+        }
+        const sink = (e: unknown) => {
+          if (e) throw e;
+        };
+        return {
+          encode: () => {
+            for (const x of own) E.term_to_binary(x, sink);
+          },
+          decode: () => {
+            for (const b of bytes) E.binary_to_term(b, sink);
+          },
+        };
+      },
+    });
+  }
+  return impls;
+}
+
+async function otpTimes(bytes: Buffer[], ms: number, dir: string, name: string): Promise<{ enc: number; dec: number }> {
+  const file = join(dir, `${name.replace(/\W+/g, '_')}.bin`);
+  const chunks: Buffer[] = [];
+  for (const b of bytes) {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(b.length);
+    chunks.push(head, b);
+  }
+  writeFileSync(file, Buffer.concat(chunks));
+  const source = resolve(here, '../erl/etf_bench.erl');
+  const script =
+    `{ok, M, Bin} = compile:file(${JSON.stringify(source)}, [binary, report]),` +
+    `{module, M} = code:load_binary(M, ${JSON.stringify(source)}, Bin),` +
+    `etf_bench:main([${JSON.stringify(file)}, "${ms}"]), halt().`;
+  const flags = ['+S', '1:1', '+SDcpu', '1:1', '+SDio', '1', '+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none'];
+  const { stdout } = await run(erlBinary, [...flags, '-noshell', '-eval', script], { timeout: 120_000 });
+  const [enc, dec] = stdout.trim().split(/\s+/).map(Number);
+  return { enc: enc / 1e9, dec: dec / 1e9 };
+}
+
+function show(c: Cell | undefined): string {
+  if (c === undefined) return 'n/a';
+  const k = c.termsPerSec >= 1e6 ? `${(c.termsPerSec / 1e6).toFixed(2)}M` : `${(c.termsPerSec / 1e3).toFixed(1)}k`;
+  return `${c.mbps.toFixed(1)} MB/s\n${k} terms/s`;
+}
+
+function ratio(a: Cell | undefined, b: Cell | undefined): string {
+  return a && b ? `${(a.mbps / b.mbps).toFixed(2)}×` : 'n/a';
+}
+
+export async function main(args: string[]): Promise<void> {
+  const msIndex = args.indexOf('--ms');
+  const ms = msIndex >= 0 ? Number(args[msIndex + 1]) : 800;
+  const corpora = buildCorpora();
+  const dir = mkdtempSync(join(tmpdir(), 'etf-bench-'));
+  const results: Record<string, Record<string, { encode?: Cell; decode?: Cell; note?: string }>> = {};
+  const names = ['beamline', 'erlpack', 'erlang_js', 'OTP'];
+
+  for (const corpus of corpora) {
+    const bytes = corpus.terms.map((x) => Buffer.from(encode(x)));
+    const total = bytes.reduce((n, b) => n + b.length, 0);
+    const row: (typeof results)[string] = {};
+    for (const impl of implementations(corpus.terms)) {
+      try {
+        const ops = impl.prepare(bytes);
+        row[impl.name] = {
+          encode: cell(timePass(ops.encode, ms), total, corpus.terms.length),
+          decode: cell(timePass(ops.decode, ms), total, corpus.terms.length),
+        };
+      } catch (e) {
+        row[impl.name] = { note: `unsupported: ${(e as Error).message}` };
+      }
+    }
+    try {
+      const otp = await otpTimes(bytes, ms, dir, corpus.name);
+      row.OTP = { encode: cell(otp.enc, total, corpus.terms.length), decode: cell(otp.dec, total, corpus.terms.length) };
+    } catch (e) {
+      row.OTP = { note: `erl failed: ${(e as Error).message}` };
+    }
+    results[corpus.name] = row;
+    process.stderr.write(`measured ${corpus.name} (${corpus.terms.length} terms, ${total} bytes)\n`);
+  }
+
+  const table = new Table({
+    head: ['corpus', 'op', ...names, 'vs erlpack', 'vs erlang_js', 'vs OTP'],
+  });
+  for (const corpus of corpora) {
+    const row = results[corpus.name];
+    for (const op of ['encode', 'decode'] as const) {
+      const mine = row.beamline?.[op];
+      table.push([
+        corpus.name,
+        op,
+        ...names.map((n) => show(row[n]?.[op])),
+        ratio(mine, row.erlpack?.[op]),
+        ratio(mine, row.erlang_js?.[op]),
+        ratio(mine, row.OTP?.[op]),
+      ]);
+    }
+  }
+  console.log(table.toString());
+  console.log('MB/s counts the bytes of the OTP-exact encoding of each corpus; ratios are beamline ÷ peer (>1 means beamline is faster).');
+  for (const corpus of corpora) {
+    for (const n of names) {
+      const note = results[corpus.name][n]?.note;
+      if (note) console.log(`${corpus.name} / ${n}: ${note}`);
+    }
+  }
+
+  const outDir = resolve(here, '../../bench-results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, 'etf.json'),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, msPerCell: ms, results }, null, 2),
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * `pnpm bench spawn`: spawn 1,000,000 idle processes of each kind and report the time per spawn
+ * and the bytes per process (V8 heap delta after a full GC / N), beside BEAM's spawn time and
+ * `erlang:memory(processes)` delta / N measured by tools/erl/spawn.escript in the same run.
+ *   - behaviour: a raw ProcessBehaviour (one small object per process), idle
+ *   - GenServer: a GenServer with a small state, idle
+ *   - async: an async function parked in `await ctx.receive()`
+ * Writes bench-results/spawn.json. Args: `--n=<count>`, `--no-erl`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import Table from 'cli-table3';
+import { GenServer, Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { erlBinary } from '../erl/erl.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+
+v8.setFlagsFromString('--expose-gc');
+const gc = (globalThis as { gc?: () => void }).gc ?? (vm.runInNewContext('gc') as () => void);
+
+function fullGc(): void {
+  for (let i = 0; i < 4; i++) gc();
+}
+
+class IdleBehaviour implements ProcessBehaviour {
+  handleMessage(_ctx: ProcessContext, _msg: unknown): void {}
+}
+
+class IdleServer extends GenServer<number> {
+  init(): number {
+    return 0;
+  }
+}
+
+const idleAsync = async (ctx: ProcessContext): Promise<void> => {
+  await ctx.receive();
+};
+
+type Kind = 'behaviour' | 'genserver' | 'async';
+
+interface Result {
+  kind: string;
+  n: number;
+  spawnUsPerProcess: number;
+  /** Spawn plus the time for every process to reach its idle receive. */
+  toIdleUsPerProcess: number;
+  bytesPerProcess: number;
+}
+
+async function measure(kind: Kind, n: number): Promise<Result> {
+  const rt = new Runtime({ logger: null });
+  // warm the spawn path so the JIT is not measured
+  for (let i = 0; i < 20_000; i++) spawnOne(rt, kind);
+  await rt.settle();
+  await rt.stop();
+  const rt2 = new Runtime({ logger: null });
+  fullGc();
+  const heap0 = v8.getHeapStatistics().used_heap_size;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) spawnOne(rt2, kind);
+  const t1 = performance.now();
+  await rt2.settle();
+  const t2 = performance.now();
+  fullGc();
+  const heap1 = v8.getHeapStatistics().used_heap_size;
+  if (rt2.processCount !== n) throw new Error(`expected ${n} processes, have ${rt2.processCount}`);
+  const result = {
+    kind,
+    n,
+    spawnUsPerProcess: ((t1 - t0) * 1000) / n,
+    toIdleUsPerProcess: ((t2 - t0) * 1000) / n,
+    bytesPerProcess: (heap1 - heap0) / n,
+  };
+  await rt2.stop();
+  fullGc();
+  return result;
+}
+
+function spawnOne(rt: Runtime, kind: Kind): void {
+  if (kind === 'behaviour') rt.spawn(new IdleBehaviour());
+  else if (kind === 'genserver') GenServer.start(rt, IdleServer);
+  else rt.spawn(idleAsync);
+}
+
+function erlSpawn(n: number): Result {
+  const escript = basename(erlBinary) === erlBinary ? 'escript' : join(dirname(erlBinary), 'escript');
+  const out = execFileSync(escript, [join(root, 'tools/erl/spawn.escript'), String(n)], { encoding: 'utf8', timeout: 300_000 });
+  const line = out.split('\n').find((l) => l.startsWith('spawn '));
+  if (line === undefined) throw new Error(`spawn.escript printed no result:\n${out}`);
+  const [, count, micros, bytes] = line.trim().split(/\s+/).map(Number);
+  return { kind: 'BEAM (erl)', n: count, spawnUsPerProcess: micros / count, toIdleUsPerProcess: NaN, bytesPerProcess: bytes / count };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const nArg = args.find((a) => a.startsWith('--n='));
+  const n = nArg !== undefined ? Number(nArg.slice(4)) : 1_000_000;
+  const results: Result[] = [];
+  const kindsArg = args.find((a) => a.startsWith('--kinds='));
+  const kinds = (kindsArg !== undefined ? kindsArg.slice(8).split(',') : ['behaviour', 'genserver', 'async']) as Kind[];
+  for (const kind of kinds) results.push(await measure(kind, n));
+  if (!args.includes('--no-erl')) results.push(erlSpawn(n));
+  const beam = results.find((r) => r.kind.startsWith('BEAM'));
+  const table = new Table({ head: ['kind', 'N', 'spawn µs/proc', 'spawn→idle µs/proc', 'bytes/proc', 'vs BEAM bytes', 'target'] });
+  const targets: Record<string, string> = { behaviour: '≤ 500 B, ≤ 1 µs', genserver: '≤ 500 B, ≤ 1 µs', async: '≤ 1 KB, ≤ 1 µs' };
+  for (const r of results) {
+    table.push([
+      r.kind,
+      r.n.toLocaleString(),
+      r.spawnUsPerProcess.toFixed(3),
+      Number.isNaN(r.toIdleUsPerProcess) ? '-' : r.toIdleUsPerProcess.toFixed(3),
+      r.bytesPerProcess.toFixed(0),
+      beam !== undefined ? `${(r.bytesPerProcess / beam.bytesPerProcess).toFixed(2)}×` : '-',
+      targets[r.kind] ?? '',
+    ]);
+  }
+  console.log('spawn: idle processes (heap delta after full GC / N)');
+  console.log(table.toString());
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  writeFileSync(
+    join(root, 'bench-results/spawn.json'),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, results }, null, 2) + '\n',
+  );
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main(process.argv.slice(2));
+}
