@@ -44,6 +44,8 @@ import { InitAck, PendingStart } from './supervisor_start.ts';
 
 export type { ChildSpec, ChildType, RestartType, Shutdown, StartFn, Strategy, SupFlags } from './supervisor_policy.ts';
 export { isCleanExit, shouldRestart, RestartWindow } from './supervisor_policy.ts';
+export { supervisionTree, formatSupervisionTree, type SupervisionNode } from './supervisor_tree.ts';
+export { startAcked, startGenServerAcked, PendingStart, InitAck, type AckResult } from './supervisor_start.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Terms
@@ -702,7 +704,7 @@ function isCtx(x: CtxOrRt): x is ProcessContext {
 }
 
 /** Runs `fn` with a process context: `x` itself, or a short-lived process of runtime `x`. */
-export function withContext<T>(x: CtxOrRt, fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
+function withContext<T>(x: CtxOrRt, fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
   if (isCtx(x)) return fn(x);
   return new Promise<T>((resolve, reject) => {
     x.spawn(async (ctx) => {

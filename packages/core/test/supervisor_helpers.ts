@@ -3,7 +3,6 @@ import { Pid, Tuple, atom, type Term } from '@beamline/etf';
 import { ExitError } from '../src/errors.ts';
 import { Runtime } from '../src/runtime.ts';
 import { TestClock } from '../src/clock.ts';
-import { withContext } from '../src/supervisor.ts';
 import { refEquals } from '../src/refs.ts';
 
 export const A = (s: string) => atom(s);
@@ -16,7 +15,15 @@ export function newRuntime(): { rt: Runtime; clock: TestClock } {
 
 /** Runs `fn` inside a fresh process of `rt` and resolves with its result. */
 export function run<T>(rt: Runtime, fn: (ctx: any) => Promise<T>): Promise<T> {
-  return withContext(rt, fn);
+  return new Promise<T>((resolve, reject) => {
+    rt.spawn(async (ctx) => {
+      try {
+        resolve(await fn(ctx));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }
 
 export function isExit(m: unknown): m is Tuple {
