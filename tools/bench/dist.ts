@@ -1,5 +1,5 @@
 /**
- * `pnpm bench dist [--n 1000000] [--pings 20000] [--runs 3] [--epmd-port 4490]`
+ * `pnpm bench dist [--n 1000000] [--pings 20000] [--runs 3] [--epmd-port 4490] [--only in|out]`
  *
  * Distribution throughput and latency, beamline against Erlang itself, same machine, same run:
  *  1. erl → erl     an erl process sends N event-like messages to a registered sink on a second
@@ -11,6 +11,8 @@
  * Throughput counts from the first send until the sink has seen all N messages (the sink answers
  * a final {done, From} marker with its count). The floods run `--runs` times, interleaved, and
  * the medians are compared. Prints a table with the ratios and writes bench-results/dist.json.
+ * `--only in` / `--only out` runs just erl → erl and one direction, without ping-pong (profiling;
+ * a partial run writes bench-results/dist-partial.json instead).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -113,12 +115,15 @@ export async function main(args: string[]): Promise<void> {
       pings: { type: 'string', default: '20000' },
       runs: { type: 'string', default: '3' },
       'epmd-port': { type: 'string', default: '4490' },
+      only: { type: 'string' },
     },
   });
   const N = Number(values.n);
   const PINGS = Number(values.pings);
   const RUNS = Math.max(1, Number(values.runs));
   const epmdPort = Number(values['epmd-port']);
+  const only = values.only;
+  if (only !== undefined && only !== 'in' && only !== 'out') throw new Error(`--only in|out, not ${only}`);
   const otp = await otpRelease();
 
   const runtime = new Runtime({ logger: null });
@@ -145,10 +150,23 @@ export async function main(args: string[]): Promise<void> {
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: erl → erl, ${N} messages`);
       runs.erlErl.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N));
-      log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
-      runs.erlTs.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N));
-      log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
-      runs.tsErl.push(await tsFlood(node, runtime, 'bench_b@localhost', N));
+      if (only !== 'out') {
+        log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
+        runs.erlTs.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N));
+      }
+      if (only !== 'in') {
+        log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
+        runs.tsErl.push(await tsFlood(node, runtime, 'bench_b@localhost', N));
+      }
+    }
+    if (only !== undefined) {
+      const erlErl = median(runs.erlErl);
+      const mine = median(only === 'in' ? runs.erlTs : runs.tsErl);
+      const f = (x: number) => Math.round(x).toLocaleString('en-US');
+      console.log(`${only === 'in' ? 'erl → TS' : 'TS → erl'}: ${f(mine.rate)} msgs/s; erl → erl ${f(erlErl.rate)}; ratio ${(mine.rate / erlErl.rate).toFixed(2)}×`);
+      mkdirSync(join(root, 'bench-results'), { recursive: true });
+      writeFileSync(join(root, 'bench-results/dist-partial.json'), JSON.stringify({ ...results, only, allRuns: runs }, null, 2) + '\n');
+      return;
     }
     const erlErl = median(runs.erlErl);
     const erlTs = median(runs.erlTs);
@@ -206,6 +224,7 @@ async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Run
       try {
         const dest: [string, string] = ['sink', peer];
         const t0 = process.hrtime.bigint();
+        const cpu0 = process.cpuUsage();
         for (let i = 0; i < n; ) {
           const end = Math.min(n, i + 2000);
           for (; i < end; i++) ctx.send(dest, ev);
@@ -214,6 +233,9 @@ async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Run
         ctx.send(dest, t(atom('done'), ctx.self));
         const reply = (await ctx.receive((m) => m instanceof Tuple && m.elements[0] === atom('count'), 600_000)) as Tuple;
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        const cpu = process.cpuUsage(cpu0);
+        // how busy the beamline node was: near 1.0 means the sender is CPU-bound
+        process.stderr.write(`[bench dist] TS → erl: node CPU ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} of ${seconds.toFixed(2)} s\n`);
         if (reply.elements[1] !== n) throw new Error(`erl sink counted ${String(reply.elements[1])} of ${n}`);
         resolvePromise({ seconds, rate: n / seconds });
       } catch (e) {

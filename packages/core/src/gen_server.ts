@@ -22,7 +22,7 @@
 import { Pid, Tuple, atom, t, type Atom, type Ref } from '@beamline/etf';
 import { EXIT, GEN_CALL, GEN_CAST, ignore, normal, timeout as TIMEOUT_ATOM } from './atoms.ts';
 import { BadArg, ExitError } from './errors.ts';
-import { call, isContext, type Caller, type Timeout } from './gen.ts';
+import { call, isContext, reply as genReply, type Caller, type Timeout } from './gen.ts';
 import type { Proc } from './process.ts';
 import { pidEquals } from './refs.ts';
 import type { Runtime } from './runtime.ts';
@@ -108,7 +108,7 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
   static reply(from: From, reply: unknown): void {
     const server = from.server;
     if (server !== undefined) server.nOut++;
-    from.rt.route(server, from.pid, t(from.tag as never, reply as never));
+    genReply(from.rt, server, from.pid, from.tag, reply);
   }
 
   /** gen_server:stop: the server runs terminate(reason) and exits. */

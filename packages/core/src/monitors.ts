@@ -10,6 +10,7 @@ import { refEquals, refKey } from './refs.ts';
 import { DEAD, type Mon, type Proc } from './process.ts';
 import type { Runtime } from './runtime.ts';
 import type { MonitorTarget } from './types.ts';
+import type { AliasMode } from './aliases.ts';
 
 export function downMessage(ref: Ref, item: unknown, reason: unknown): Tuple {
   return t(DOWN, ref, process_, item as never, reason as never);
@@ -18,10 +19,26 @@ export function downMessage(ref: Ref, item: unknown, reason: unknown): Tuple {
 export class Monitors {
   constructor(private readonly rt: Runtime) {}
 
-  monitor(p: Proc, target: MonitorTarget): Ref {
+  monitor(p: Proc, target: MonitorTarget, alias?: AliasMode): Ref {
     const rt = this.rt;
     const ref = rt.makeRef();
     if (p.flags & DEAD) return ref;
+    if (alias === undefined) return this.create(p, ref, target);
+    if (alias === 'explicit_unalias') {
+      rt.aliases.create(p, ref, false, false);
+      return this.create(p, ref, target);
+    }
+    // Created first so that a 'DOWN' at once (noproc) finds and deactivates it.
+    rt.aliases.create(p, ref, alias === 'reply_demonitor', true);
+    this.create(p, ref, target);
+    const mon = p.mons?.get(refKey(ref));
+    if (mon !== undefined) mon.alias = true;
+    else rt.aliases.unalias(p, ref);
+    return ref;
+  }
+
+  private create(p: Proc, ref: Ref, target: MonitorTarget): Ref {
+    const rt = this.rt;
     let name: string | undefined;
     let node: Atom = rt.node;
     if (target instanceof Pid) {
@@ -79,6 +96,7 @@ export class Monitors {
     if (mon !== undefined && mon.watcher === p) {
       active = true;
       p.mons!.delete(key);
+      if (mon.alias === true) this.rt.aliases.unalias(p, ref);
       const target = mon.target;
       if (target instanceof Pid || Array.isArray(target)) {
         const rt = this.rt;
@@ -110,6 +128,7 @@ export class Monitors {
         if (watcher instanceof Pid) rt.router?.monitorExit(Array.isArray(mon.item) ? (mon.item as [Atom, Atom]) : p.self, watcher, mon.ref, reason);
         else {
           watcher.mons?.delete(mon.key);
+          if (mon.alias === true) rt.aliases.unalias(watcher, mon.ref);
           watcher.deliver(downMessage(mon.ref, mon.item, reason));
         }
       }

@@ -9,6 +9,7 @@
  *    the promise when a matching message arrives, and the function continues in a microtask.
  */
 import { Pid, Tuple, type Ref } from '@beamline/etf';
+import type { AliasMode, AliasOptions } from './aliases.ts';
 import { SYSTEM, normal } from './atoms.ts';
 import { ExitError } from './errors.ts';
 import { EMPTY, Mailbox } from './mailbox.ts';
@@ -51,6 +52,8 @@ export interface Mon {
   readonly target: Proc | Pid | [name: string, node: string];
   /** What the 'DOWN' message names: the pid, or `{Name, Node}` for a monitor by name. */
   readonly item: unknown;
+  /** The ref is also the watcher's alias, deactivated when the monitor goes (demonitor modes). */
+  alias?: boolean;
 }
 
 const never = (): Promise<never> => new Promise<never>(() => {});
@@ -73,6 +76,8 @@ export class Proc implements ProcessContext {
   links: Map<Proc | string, Proc | Pid> | null = null;
   /** Monitors held and monitors on this process, by ref key. */
   mons: Map<string, Mon> | null = null;
+  /** Keys of the aliases this process owns (for its exit). */
+  aliases: Set<string> | null = null;
   name: string | undefined = undefined;
   nIn = 0;
   nOut = 0;
@@ -151,8 +156,18 @@ export class Proc implements ProcessContext {
     if (!(this.flags & DEAD)) this.rt.links.unlink(this, pid);
   }
 
-  monitor(target: MonitorTarget): Ref {
-    return this.rt.monitors.monitor(this, target);
+  monitor(target: MonitorTarget, opts?: { alias?: AliasMode }): Ref {
+    return this.rt.monitors.monitor(this, target, opts?.alias);
+  }
+
+  alias(opts?: AliasOptions): Ref {
+    const ref = this.rt.makeRef();
+    this.rt.aliases.create(this, ref, opts?.reply === true, false);
+    return ref;
+  }
+
+  unalias(ref: Ref): boolean {
+    return this.rt.aliases.unalias(this, ref);
   }
 
   demonitor(ref: Ref, opts?: { flush?: boolean }): boolean {

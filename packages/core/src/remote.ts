@@ -18,6 +18,13 @@ export type RemoteName = [name: Atom, node: Atom];
 export interface RemoteRouter {
   /** A message to a remote pid or `{Name, Node}` (`from` is undefined for sends from outside a process). */
   send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
+  /** A message to an alias of a process on another node (ALIAS_SEND). */
+  aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void;
+  /**
+   * Optional: false when the connection to `node` cannot carry ALIAS_SEND (no DFLAG_ALIAS), so
+   * gen calls there use a plain ref tag. Absent: aliases assumed.
+   */
+  canAlias?(node: Atom): boolean;
   /** Local `from` linked to remote `to` (LINK). */
   link(from: Pid, to: Pid): void;
   /** Local `from` unlinked from remote `to` (UNLINK / UNLINK_ID). */
@@ -46,6 +53,16 @@ export class RemoteInbound {
     const rt = this.rt;
     const p = to instanceof Pid ? rt.lookup(to) : rt.registry.lookup(typeof to === 'string' ? to : to.name);
     p?.deliver(msg);
+  }
+
+  /** ALIAS_SEND: to a local alias; dropped unless the alias is active (then returns false). */
+  aliasSend(_from: Pid, alias: Ref, msg: unknown): boolean {
+    return alias.node === this.rt.node && this.rt.aliases.send(alias, msg);
+  }
+
+  /** How many aliases local processes hold (introspection). */
+  aliasCount(): number {
+    return this.rt.aliases.size;
   }
 
   /** LINK from remote `from` to local `to`. If `to` is dead, `from` gets a link exit `noproc`. */
@@ -113,6 +130,7 @@ export class RemoteInbound {
     const mon = p.mons?.get(key);
     if (mon === undefined || mon.watcher !== p) return;
     p.mons!.delete(key);
+    if (mon.alias === true) this.rt.aliases.unalias(p, mon.ref);
     p.deliver(downMessage(mon.ref, mon.item, reason));
   }
 
@@ -142,6 +160,7 @@ export class RemoteInbound {
             const onNode = target instanceof Pid ? target.node === nodeAtom : Array.isArray(target) && target[1] === nodeAtom.name;
             if (onNode) {
               mons.delete(key);
+              if (mon.alias === true) rt.aliases.unalias(p, mon.ref);
               p.deliver(downMessage(mon.ref, mon.item, noconnection));
             }
           } else if (mon.watcher instanceof Pid && mon.watcher.node === nodeAtom) {

@@ -2,13 +2,14 @@
  * The Runtime: owns the process table, the scheduler, the registry, timers, links, monitors and
  * the remote hook. One Runtime is one (Erlang) node incarnation.
  */
-import { Atom, Pid, Tuple, atom, localNode, type Ref } from '@beamline/etf';
+import { Atom, Pid, Tuple, atom, localNode, Ref } from '@beamline/etf';
 import { kill, killed, normal, shutdown } from './atoms.ts';
 import { RealClock, type Clock } from './clock.ts';
 import { BadArg, ExitError, formatTerm } from './errors.ts';
 import { processInfo, processTree } from './introspection.ts';
 import { Links } from './links.ts';
 import { Monitors } from './monitors.ts';
+import { Aliases } from './aliases.ts';
 import { ASYNC, DEAD, Proc, TRAP_EXIT } from './process.ts';
 import { ProcTable } from './proc_table.ts';
 import { RefMaker, pidEquals } from './refs.ts';
@@ -45,6 +46,9 @@ function isAbnormal(reason: unknown): boolean {
   return true;
 }
 
+/** How long `stop()` waits for one supervision tree to shut down before killing it (ms). */
+const DEFAULT_STOP_TIMEOUT = 30_000;
+
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Runtime {
@@ -55,6 +59,7 @@ export class Runtime {
   readonly registry = new Registry();
   readonly links: Links;
   readonly monitors: Monitors;
+  readonly aliases: Aliases;
   readonly timers: Timers;
   /** Inbound side of the remote hook: dist delivers what arrives from the wire here. */
   readonly fromRemote: RemoteInbound;
@@ -82,6 +87,7 @@ export class Runtime {
     this.scheduler = new Scheduler((p, reason) => this.exitProcess(p, reason, undefined, false), opts.budget ?? DEFAULT_BUDGET);
     this.links = new Links(this);
     this.monitors = new Monitors(this);
+    this.aliases = new Aliases(this);
     this.timers = new Timers(this);
     this.fromRemote = new RemoteInbound(this);
     this.refs = new RefMaker(this.node, this.creation);
@@ -209,6 +215,10 @@ export class Runtime {
       this.router?.send(from?.self, dest, msg);
       return;
     }
+    if (dest instanceof Ref) {
+      this.aliasSend(from?.self, dest, msg);
+      return;
+    }
     let name: string;
     let node: Atom | undefined;
     if (typeof dest === 'string') name = dest;
@@ -230,6 +240,12 @@ export class Runtime {
       throw new BadArg(`send: no process registered as "${name}"`);
     }
     p.deliver(msg);
+  }
+
+  /** @internal a message to an alias: a local one delivers while active; a remote one goes to the router. */
+  aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void {
+    if (alias.node === this.node) this.aliases.send(alias, msg);
+    else this.router?.aliasSend(from, alias, msg);
   }
 
   /** exit/2 from outside any process (the sender is the runtime's init pid). */
@@ -312,6 +328,7 @@ export class Runtime {
     const hadLinks = p.links !== null && p.links.size > 0;
     this.links.exiting(p, reason);
     this.monitors.exiting(p, reason);
+    if (p.aliases !== null) this.aliases.exiting(p);
     this.timers.exiting(p);
     p.mb = null;
     if (this.remote.size > 0) this.remote.delete(p);
@@ -339,6 +356,19 @@ export class Runtime {
     }
   }
 
+  /**
+   * Wait for a shutting-down root to exit. A supervisor may be waiting out a child's shutdown
+   * time, so with the real clock this keeps waiting until `deadline`; a TestClock only moves on
+   * `advance()`, so there waiting longer than a settle cannot help.
+   */
+  private async awaitExit(p: Proc, deadline: number): Promise<void> {
+    await this.settle(200);
+    while (!(p.flags & DEAD) && this.clock instanceof RealClock && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await this.settle(200);
+    }
+  }
+
   get isStopped(): boolean {
     return this.stopped;
   }
@@ -348,7 +378,7 @@ export class Runtime {
    * exit reason `shutdown` from the init pid, as an application stop would), then kill whatever is
    * left, cancel every timer and leave no handle open.
    */
-  async stop(): Promise<void> {
+  async stop(options: { timeout?: number } = {}): Promise<void> {
     if (this.stopping) {
       await this.settle();
       return;
@@ -359,6 +389,7 @@ export class Runtime {
       const parent = p.parent !== undefined ? this.lookup(p.parent) : undefined;
       if (parent !== undefined) parents.add(parent.self.id);
     }
+    const deadline = performance.now() + (options.timeout ?? DEFAULT_STOP_TIMEOUT);
     const roots: Proc[] = [];
     for (const p of this.procs.values()) if (p.parent === undefined || this.lookup(p.parent) === undefined) roots.push(p);
     // newest first: (serial, id) orders spawns (reused ids carry a higher serial)
@@ -366,7 +397,7 @@ export class Runtime {
     for (const root of roots) {
       if (!parents.has(root.self.id) || root.flags & DEAD) continue;
       this.links.signal(root, this.initPid, shutdown, false);
-      await this.settle(200);
+      await this.awaitExit(root, deadline);
       if (!(root.flags & DEAD)) this.links.signal(root, this.initPid, kill, false);
       await this.settle(200);
     }

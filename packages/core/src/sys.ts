@@ -16,7 +16,7 @@
 import { Tuple, atom, t, type Pid } from '@beamline/etf';
 import { SYSTEM, error, ok } from './atoms.ts';
 import { ExitError } from './errors.ts';
-import { call, type Caller, type Timeout } from './gen.ts';
+import { call, reply as genReply, type Caller, type Timeout } from './gen.ts';
 import { SUSPENDED, type Proc } from './process.ts';
 import type { Dest, ProcessBehaviour, ProcessContext } from './types.ts';
 
@@ -73,7 +73,7 @@ export function handleSystemMessage(p: Proc, from: unknown, req: unknown): void 
     reply = t(error, String(e) as never);
   }
   if (from instanceof Tuple && from.elements.length === 2) {
-    p.rt.route(p, from.elements[0] as Pid, t(from.elements[1] as never, reply as never));
+    genReply(p.rt, p, from.elements[0] as Pid, from.elements[1], reply);
   }
   if (exitWith !== undefined) p.crash(new ExitError(exitWith.reason));
 }

@@ -1,8 +1,12 @@
 /** The public shapes shared by the runtime modules (see API.md). */
 import type { Atom, Pid, Ref, Tuple } from '@beamline/etf';
+import type { AliasMode, AliasOptions } from './aliases.ts';
 
-/** Where a message can go: a pid, a registered name, or a name on a node (`{Name, Node}`). */
-export type Dest = Pid | string | Atom | [name: string | Atom, node: string | Atom] | Tuple;
+/**
+ * Where a message can go: a pid, a registered name, a name on a node (`{Name, Node}`), or a
+ * process alias (a Ref; dropped unless the alias is active).
+ */
+export type Dest = Pid | string | Atom | [name: string | Atom, node: string | Atom] | Tuple | Ref;
 
 /** What `monitor` accepts: a pid, a local registered name, or `[name, node]`. */
 export type MonitorTarget = Pid | string | Atom | [name: string | Atom, node: string | Atom];
@@ -26,9 +30,19 @@ export interface ProcessContext {
   spawnMonitor(code: ProcessCode, opts?: SpawnOptions): [Pid, Ref];
   link(pid: Pid): void;
   unlink(pid: Pid): void;
-  monitor(target: MonitorTarget): Ref;
+  /**
+   * With `alias`, the monitor's ref is also an alias of this process (OTP's `{alias, Mode}`):
+   * `demonitor` deactivates it when the monitor goes (demonitor or 'DOWN'), `reply_demonitor`
+   * also after the first message through it (which removes the monitor too),
+   * `explicit_unalias` only by `unalias`.
+   */
+  monitor(target: MonitorTarget, opts?: { alias?: AliasMode }): Ref;
   /** Returns whether the monitor was still active. `flush` removes its 'DOWN' from the mailbox. */
   demonitor(ref: Ref, opts?: { flush?: boolean }): boolean;
+  /** alias/1: a ref that delivers to this process until `unalias` (or once, with `reply`) or exit. */
+  alias(opts?: AliasOptions): Ref;
+  /** unalias/1: returns whether the alias was active. */
+  unalias(ref: Ref): boolean;
   /** exit/2. To exit yourself with a reason (exit/1), `throw new ExitError(reason)`. */
   exit(pid: Pid, reason: unknown): void;
   /** process_flag(trap_exit, Flag); returns the old value. */

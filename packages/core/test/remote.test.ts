@@ -22,6 +22,7 @@ function recordingRouter(): { router: RemoteRouter; calls: unknown[][] } {
     calls,
     router: {
       send: rec('send'),
+      aliasSend: rec('aliasSend'),
       link: rec('link'),
       unlink: rec('unlink'),
       exit: rec('exit'),

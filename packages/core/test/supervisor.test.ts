@@ -1,7 +1,7 @@
 import { Pid, Tuple, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Supervisor, type ChildSpec } from '../src/supervisor.ts';
-import type { Runtime } from '../src/runtime.ts';
+import { Runtime } from '../src/runtime.ts';
 import type { TestClock } from '../src/clock.ts';
 import { A, exitReasonOf, newRuntime, pidOf, run, watch, worker } from './supervisor_helpers.ts';
 
@@ -637,6 +637,23 @@ describe('Supervisor: trees', () => {
     expect(log.slice(3)).toEqual(['stop y shutdown', 'stop x shutdown', 'stop a shutdown']);
     expect(rt.processCount).toBe(0);
     expect(clock.pending).toBe(0);
+  });
+
+  it('rt.stop() on the real clock waits out a child\'s shutdown time before the next one', async () => {
+    log = [];
+    const real = new Runtime({ logger: null });
+    Supervisor.start(real, {
+      children: [
+        { id: 'a', start: worker(log, 'a', { trap: true }) },
+        { id: 'slow', shutdown: 50, start: worker(log, 'slow', { trap: true, ignoreShutdown: true }) },
+      ],
+    });
+    await real.settle();
+    const started = performance.now();
+    await real.stop();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(log).toEqual(['start a', 'start slow', 'stop slow shutdown', 'stop a shutdown']);
+    expect(real.processCount).toBe(0);
   });
 
   it('rt.stop() stops top-level supervisors newest first', async () => {

@@ -16,11 +16,12 @@ import { createActor, type Actor } from 'xstate';
 import { ByteQueue } from './byte_queue.ts';
 import { connectionMachine, type ConnectionStateName } from './connection_machine.ts';
 import { DFLAG, usesDistHeader } from './flags.ts';
-import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, TICK, type Writes } from './frame.ts';
+import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, splitTerms, TICK } from './frame.ts';
 import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type HandshakeHooks, type HandshakeResult } from './handshake_steps.ts';
 import type { DistLogger } from './log.ts';
+import { OutBuffer } from './out_buffer.ts';
 import { PacketChannel } from './packet_channel.ts';
-import type { ConnectionStats, DownReason, PeerConnection } from './transport.ts';
+import type { ConnectionStats, DownReason, FrameHandler, PeerConnection } from './transport.ts';
 
 export interface ConnectionEnv {
   handshake: HandshakeConfig;
@@ -39,6 +40,8 @@ export interface ConnectionEnv {
   onUp(conn: Connection): boolean;
   onDown(conn: Connection, reason: DownReason): void;
   deliver(conn: Connection, control: Uint8Array, payload: Uint8Array | undefined): void;
+  /** The transport's `onFrame`, when set: takes precedence over `deliver`. */
+  readonly onFrame: FrameHandler | undefined;
 }
 
 export class Connection implements PeerConnection {
@@ -58,8 +61,7 @@ export class Connection implements PeerConnection {
   private lastReadAt = 0;
   private wroteSinceTick = false;
   // write coalescing: small buffers written in one tick are concatenated into one socket write
-  private pend: Uint8Array[] = [];
-  private pendBytes = 0;
+  private readonly out = new OutBuffer();
   private flushScheduled = false;
   private seq = 0n;
   private downReason: DownReason | undefined;
@@ -192,36 +194,69 @@ export class Connection implements PeerConnection {
 
   // ---- inbound --------------------------------------------------------------------------------
 
+  /**
+   * Frames are cut out of the chunk in place; only a frame split across chunks goes through the
+   * queue (the part of it in this chunk, then the rest of the chunk is parsed in place again).
+   */
   private onData(c: Uint8Array): void {
     if (this.downReason) return;
     this.lastReadAt = Date.now();
     this.st.bytesIn += c.length;
-    this.inq.push(c instanceof Buffer ? new Uint8Array(c.buffer, c.byteOffset, c.length) : c);
+    const n = c.length;
+    const base = c.byteOffset;
+    const max = this.env.maxMessageBytes;
+    let off = 0;
     try {
-      while (this.inq.length >= 4 && !this.downReason) {
-        const len = this.inq.peekU32();
-        if (len > this.env.maxMessageBytes) throw new FrameError(`frame of ${len} bytes exceeds maxMessageBytes ${this.env.maxMessageBytes}`);
-        if (this.inq.length < 4 + len) break;
-        this.inq.skip(4);
-        if (len === 0) {
-          this.st.ticksIn++;
-          continue;
+      const q = this.inq;
+      if (q.length > 0) {
+        if (q.length < 4) {
+          off = Math.min(4 - q.length, n);
+          q.push(new Uint8Array(c.buffer, base, off));
+          if (q.length < 4) return;
         }
-        const body = this.inq.take(len);
-        this.st.framesIn++;
-        const msg = this.decoder!.decode(body);
-        this.st.fragmentsIn = this.decoder!.fragmentsIn;
-        if (!msg) continue;
-        try {
-          this.env.deliver(this, msg.control, msg.payload);
-        } catch (e) {
-          this.env.logger.error('dist: onMessage handler threw', { peer: this.peerName, error: String(e) });
+        const len = q.peekU32();
+        if (len > max) throw new FrameError(`frame of ${len} bytes exceeds maxMessageBytes ${max}`);
+        const want = 4 + len - q.length;
+        if (want > n - off) {
+          q.push(new Uint8Array(c.buffer, base + off, n - off));
+          return;
         }
+        q.push(new Uint8Array(c.buffer, base + off, want));
+        off += want;
+        q.skip(4);
+        if (len === 0) this.st.ticksIn++;
+        else this.frame(q.take(len));
       }
+      while (n - off >= 4 && !this.downReason) {
+        const len = ((c[off]! << 24) | (c[off + 1]! << 16) | (c[off + 2]! << 8) | c[off + 3]!) >>> 0;
+        if (len > max) throw new FrameError(`frame of ${len} bytes exceeds maxMessageBytes ${max}`);
+        if (n - off - 4 < len) break;
+        if (len === 0) this.st.ticksIn++;
+        else this.frame(new Uint8Array(c.buffer, base + off + 4, len));
+        off += 4 + len;
+      }
+      if (off < n && !this.downReason) this.inq.push(new Uint8Array(c.buffer, base + off, n - off));
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       this.env.logger.error(`dist: malformed frame from ${this.peerName}, closing the connection`, { peer: this.peerName, error: detail });
       this.goDown({ kind: 'protocol_error', detail });
+    }
+  }
+
+  /** One frame body (not a tick): reassemble, then hand it to onFrame or, split, to onMessage. */
+  private frame(body: Uint8Array): void {
+    this.st.framesIn++;
+    const dec = this.decoder!;
+    const done = dec.reassemble(body);
+    this.st.fragmentsIn = dec.fragmentsIn;
+    if (!done) return;
+    const raw = this.env.onFrame;
+    const msg = raw ? undefined : splitTerms(dec.bytes, dec.start, dec.versioned);
+    try {
+      if (raw) raw(this, dec.bytes, dec.start, dec.versioned);
+      else this.env.deliver(this, msg!.control, msg!.payload);
+    } catch (e) {
+      this.env.logger.error('dist: onMessage handler threw', { peer: this.peerName, error: String(e) });
     }
   }
 
@@ -264,17 +299,22 @@ export class Connection implements PeerConnection {
       }
       return false;
     }
-    let writes: Writes;
     if (this.distHeader) {
-      writes = encodeDistHeader(control, payload, this.env.fragmentSize, ++this.seq);
-      const frags = writes.filter((w) => w.length >= 6 && w[4] === 131 && (w[5] === 69 || w[5] === 70)).length;
-      this.st.fragmentsOut += frags;
-      this.st.framesOut += frags || 1;
+      const dataLen = control.length - 1 + (payload ? payload.length - 1 : 0);
+      ++this.seq;
+      if (dataLen + 7 < COALESCE_LIMIT && dataLen <= this.env.fragmentSize) {
+        this.appendDistHeader(control, payload, dataLen);
+        this.st.framesOut++;
+      } else {
+        const frags = dataLen > this.env.fragmentSize ? Math.ceil(dataLen / this.env.fragmentSize) : 0;
+        this.st.fragmentsOut += frags;
+        this.st.framesOut += frags || 1;
+        for (const w of encodeDistHeader(control, payload, this.env.fragmentSize, this.seq)) this.write(w);
+      }
     } else {
-      writes = encodePassThrough(control, payload);
+      for (const w of encodePassThrough(control, payload)) this.write(w);
       this.st.framesOut++;
     }
-    for (const w of writes) this.write(w);
     this.st.bytesOut += size;
     this.wroteSinceTick = true;
     const q = this.queuedBytes();
@@ -282,9 +322,28 @@ export class Connection implements PeerConnection {
     return q < this.env.highWaterBytes;
   }
 
+  /** `len | 131 68 0 | control | payload` (both without their 131) straight into the out buffer. */
+  private appendDistHeader(control: Uint8Array, payload: Uint8Array | undefined, dataLen: number): void {
+    const out = this.out;
+    const b = out.reserve(7 + dataLen);
+    let p = out.pos;
+    const len = dataLen + 3;
+    b[p] = len >>> 24;
+    b[p + 1] = len >>> 16;
+    b[p + 2] = len >>> 8;
+    b[p + 3] = len;
+    b[p + 4] = 131;
+    b[p + 5] = 68;
+    b[p + 6] = 0;
+    p = copyFrom1(b, p + 7, control);
+    if (payload) copyFrom1(b, p, payload);
+    out.advance(7 + dataLen);
+    this.scheduleFlush();
+  }
+
   /** Bytes accepted by send() and not yet handed to the kernel. */
   private queuedBytes(): number {
-    return (this.socket?.writableLength ?? 0) + this.pendBytes;
+    return (this.socket?.writableLength ?? 0) + this.out.length;
   }
 
   private write(w: Uint8Array): void {
@@ -293,9 +352,12 @@ export class Connection implements PeerConnection {
       this.socket!.write(w);
       return;
     }
-    this.pend.push(w);
-    this.pendBytes += w.length;
-    if (this.pendBytes >= COALESCE_LIMIT) this.flush();
+    this.out.append(w);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.out.length >= COALESCE_LIMIT) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => {
@@ -306,15 +368,12 @@ export class Connection implements PeerConnection {
   }
 
   private flush(): void {
-    if (this.pend.length === 0 || !this.socket || this.socket.destroyed) {
-      this.pend = [];
-      this.pendBytes = 0;
+    if (this.out.length === 0) return;
+    if (!this.socket || this.socket.destroyed) {
+      this.out.clear();
       return;
     }
-    const out = this.pend.length === 1 ? this.pend[0]! : Buffer.concat(this.pend, this.pendBytes);
-    this.pend = [];
-    this.pendBytes = 0;
-    this.socket.write(out);
+    this.socket.write(this.out.take());
   }
 
   drained(): Promise<void> {
@@ -383,6 +442,14 @@ export class Connection implements PeerConnection {
       this.env.onDown(this, reason);
     }
   }
+}
+
+/** Copy `src[1..]` (a term without its 131) to `dst` at `p`; returns the offset after it. */
+function copyFrom1(dst: Uint8Array, p: number, src: Uint8Array): number {
+  const n = src.length - 1;
+  if (n <= 32) for (let i = 0; i < n; i++) dst[p + i] = src[i + 1]!;
+  else dst.set(new Uint8Array(src.buffer, src.byteOffset + 1, n), p);
+  return p + n;
 }
 
 /** Buffers at least this big are written as they are; smaller ones are coalesced per tick. */

@@ -1,6 +1,7 @@
 /**
- * Post-handshake frame bodies (spec §3.2, §3.4): pure encoding into socket writes and decoding
- * (with fragment reassembly) into (control, payload) pairs. No I/O, no timers.
+ * Post-handshake frame bodies (spec §3.2, §3.4): pure encoding into socket writes and decoding:
+ * fragment reassembly, then either the unsplit terms (the node's onFrame path, no extra parse) or
+ * (control, payload) pairs split by etf_skip.ts (the onMessage path). No I/O, no timers.
  *
  * Both directions use the same mode, fixed by the negotiated flags:
  *   pass-through : 112 | 131 Control | [131 Payload]
@@ -106,8 +107,8 @@ interface Reassembly {
 }
 
 /**
- * Inbound decoder for one connection. `decode(body)` returns a complete message, or undefined
- * when the body was a non-final fragment. Throws FrameError on any malformed input.
+ * Inbound decoder for one connection: `reassemble(body)` (the node's path: terms left for the
+ * decoder) or `decode(body)` (split into the onMessage pair). Throws FrameError on malformed input.
  */
 export class FrameDecoder {
   private readonly seqs = new Map<bigint, Reassembly>();
@@ -117,19 +118,31 @@ export class FrameDecoder {
   constructor(
     private readonly distHeader: boolean,
     private readonly maxMessageBytes: number,
-  ) {}
+  ) {
+    this.versioned = !distHeader;
+  }
 
-  decode(body: Uint8Array, now = Date.now()): Decoded | undefined {
+  /** After `reassemble()` returned true: the buffer holding the message's terms ... */
+  bytes: Uint8Array = new Uint8Array(0);
+  /** ... the offset of the control term in it, and whether each term carries its 131 byte. */
+  start = 0;
+  readonly versioned: boolean;
+
+  /**
+   * Take one frame body. True when it completes a message, which is then `bytes[start..]`: the
+   * control term and the optional payload term, back to back, split and validated by nobody yet
+   * (the node half decodes them in one pass). False for a non-final fragment. Throws FrameError
+   * on a malformed header or fragment.
+   */
+  reassemble(body: Uint8Array, now = Date.now()): boolean {
     if (body.length === 0) throw new FrameError('empty body');
     if (!this.distHeader) {
       if (body[0] !== 112) throw new FrameError(`expected pass-through frame (112), got ${body[0]}${body[0] === 131 ? ' (dist header on a pass-through connection)' : ''}`);
-      return splitTerms(body, 1, true);
+      return this.complete(body, 1);
     }
     if (body[0] !== 131 || body.length < 3) throw new FrameError(`expected dist header (131), got ${body[0]}${body[0] === 112 ? ' (pass-through frame on a dist-header connection)' : ''}`);
     const kind = body[1];
-    if (kind === 68) {
-      return splitTerms(body, afterAtomCacheHeader(body, 2), false);
-    }
+    if (kind === 68) return this.complete(body, afterAtomCacheHeader(body, 2));
     if (kind === 69 || kind === 70) {
       if (body.length < 18) throw new FrameError('truncated fragment header');
       this.fragmentsIn++;
@@ -141,11 +154,11 @@ export class FrameDecoder {
         if (this.seqs.has(seq)) throw new FrameError(`fragment sequence ${seq} started twice`);
         const dataStart = afterAtomCacheHeader(body, 18);
         const part = body.subarray(dataStart);
-        if (fragId === 1n) return splitTerms(body, dataStart, false);
+        if (fragId === 1n) return this.complete(body, dataStart);
         this.account(part.length);
         // copy: the socket chunk may be reused
         this.seqs.set(seq, { parts: [part.slice()], bytes: part.length, nextId: fragId - 1n, lastSeen: now });
-        return undefined;
+        return false;
       }
       const r = this.seqs.get(seq);
       if (!r) throw new FrameError(`fragment for unknown sequence ${seq}`);
@@ -157,7 +170,7 @@ export class FrameDecoder {
       if (fragId > 1n) {
         r.parts.push(part.slice());
         r.nextId = fragId - 1n;
-        return undefined;
+        return false;
       }
       this.seqs.delete(seq);
       this.reassemblyBytes -= r.bytes;
@@ -168,9 +181,21 @@ export class FrameDecoder {
         o += pp.length;
       }
       whole.set(part, o);
-      return splitTerms(whole, 0, false);
+      return this.complete(whole, 0);
     }
     throw new FrameError(`unknown dist header kind ${kind}`);
+  }
+
+  private complete(bytes: Uint8Array, start: number): true {
+    this.bytes = bytes;
+    this.start = start;
+    return true;
+  }
+
+  /** `reassemble()` and split into (control, payload), each with its 131 (the onMessage form). */
+  decode(body: Uint8Array, now = Date.now()): Decoded | undefined {
+    if (!this.reassemble(body, now)) return undefined;
+    return splitTerms(this.bytes, this.start, this.versioned);
   }
 
   private account(n: number): void {
@@ -210,7 +235,7 @@ function afterAtomCacheHeader(body: Uint8Array, nOff: number): number {
  * is copied into a fresh buffer and the byte before the payload (the control's last byte, already
  * copied) is overwritten with 131, so the (possibly huge) payload is not copied.
  */
-function splitTerms(body: Uint8Array, off: number, versioned: boolean): Decoded {
+export function splitTerms(body: Uint8Array, off: number, versioned: boolean): Decoded {
   try {
     if (versioned) {
       if (body[off] !== 131) throw new FrameError(`control term lacks the 131 version byte`);

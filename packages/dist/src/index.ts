@@ -21,3 +21,4 @@ export { Op, decodeControl, encodeControl, ControlError, type Control, type Cont
 export { Router, aliasRef, wireReason } from './router.ts';
 export * from './transport.ts';
 export { defaultLogger, MemoryLogger } from './log.ts';
+export { GlobalState } from './global.ts';

@@ -23,10 +23,12 @@ import { DistTransport, type DistTransportApi, type DownReason, type PeerConnect
 import { DFLAG, hasFlag } from './flags.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
 import { Router } from './router.ts';
+import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
 import { rex } from './rex.ts';
 import { serveSpawnRequest } from './erpc.ts';
+import { GlobalState, globalNameServer } from './global.ts';
 import { attachRuntime, type RuntimeAttachment } from './runtime_adapter.ts';
 
 export interface NodeOptions {
@@ -34,7 +36,7 @@ export interface NodeOptions {
   name: string;
   /** Cookie; default: `~/.erlang.cookie` (created like erl does when missing). */
   cookie?: string;
-  /** Hidden node (default true): the only mode claimed; see README "Deviations". */
+  /** Hidden node (default true). false: a normal (published) node running `global_name_server` (README "Visible mode"). */
   hidden?: boolean;
   /** EPMD port (default ERL_EPMD_PORT or 4369). */
   epmdPort?: number;
@@ -91,6 +93,8 @@ export class BeamNode {
   readonly router: Router;
   private readonly attachment: RuntimeAttachment;
   private readonly subs: { unsubscribe(): void }[] = [];
+  /** What `global` knows on a visible node (names, known/synced nodes); undefined when hidden. */
+  global: GlobalState | undefined;
 
   /** Use `startNode`. */
   constructor(
@@ -114,7 +118,7 @@ export class BeamNode {
         conn,
         req,
       );
-    transport.onMessage = (conn, control, payload) => router.handleFrame(conn, control, payload);
+    transport.onFrame = frameHandler(router);
     this.subs.push(
       transport.events.subscribe((ev) => {
         if (ev.type === 'nodeup') {
@@ -174,6 +178,27 @@ export class BeamNode {
         },
       }),
       { name: 'rex' },
+    );
+    if (!this.transport.hidden) this.startGlobal();
+  }
+
+  /** Visible node: `global_name_server` (global.ts), fed with nodeup/nodedown of visible peers. */
+  private startGlobal(): void {
+    const state = (this.global = new GlobalState());
+    const host = {
+      nodeName: this.name,
+      connect: (n: string) => this.connect(n),
+      disconnect: (n: string) => void this.disconnect(n),
+      call: (ctx: ProcessContext, dest: [string, string], req: Term, ms: number) => callIn(ctx, dest, req, ms),
+      rpc: (n: string, m: string, f: string, args: Term[]) => this.rpc(n, m, f, args, 10_000),
+      logger: this.logger,
+    };
+    const gns = this.runtime.spawn(globalNameServer(host, state), { name: 'global_name_server' });
+    this.subs.push(
+      this.transport.events.subscribe((ev) => {
+        if (ev.type === 'nodeup' && !ev.hidden) this.runtime.send(gns, t(atom('nodeup'), atom(ev.peer)));
+        else if (ev.type === 'nodedown') this.runtime.send(gns, t(atom('nodedown'), atom(ev.peer)));
+      }),
     );
   }
 
@@ -331,8 +356,9 @@ export class BeamNode {
   }
 
   /** Counters of the router and its tables. */
-  stats(): { router: Router['counters']; tables: ReturnType<Router['stats']> } {
-    return { router: { ...this.router.counters }, tables: this.router.stats() };
+  stats(): { router: Router['counters']; tables: ReturnType<Router['stats']> & { aliases: number } } {
+    const { links, pendingNodes } = this.router.stats();
+    return { router: { ...this.router.counters }, tables: { links, aliases: this.runtime.fromRemote.aliasCount(), pendingNodes } };
   }
 
   /** Close every connection, leave EPMD, and stop the runtime if the node created it. */
@@ -357,7 +383,8 @@ function samePid(a: Pid, b: Pid): boolean {
  * `{Tag, Reply}` or the DOWN.
  */
 export async function callIn(ctx: ProcessContext, dest: Target, request: Term, timeoutMs = 5000, alias = true): Promise<Term> {
-  const mref = ctx.monitor(dest as never);
+  // The monitor ref is also our alias (OTP 24+ gen): a reply after a timeout is dropped.
+  const mref = alias ? ctx.monitor(dest as never, { alias: 'reply_demonitor' }) : ctx.monitor(dest as never);
   const tag = alias ? new ImproperList([A_ALIAS], mref) : mref;
   try {
     ctx.send(dest as never, t(A_GEN_CALL, t(ctx.self, tag), request));

@@ -1,15 +1,17 @@
 /**
  * The router: the runtime's `RemoteRouter` (outbound) and the dispatcher of inbound frames.
  *
- *   inbound : transport.onMessage → decode → decodeControl → handleControl → rt.fromRemote.*
+ *   inbound : transport.onFrame (node_frame.ts) or .onMessage → receive → decodeControl → handleControl
+ *             → rt.fromRemote.*
  *   outbound: runtime → RemoteRouter.send/link/monitor/... → encodeControl → encode → conn.send
  *
  * The runtime (@beamline/core) keeps the links and monitors of its processes, remote ones
  * included. The router adds what only the wire needs (spec §4.3-§4.5):
  * - the UNLINK_ID protocol state of each remote link (links.ts);
  * - echoing the monitored name in MONITOR_P_EXIT;
- * - ALIAS_SEND both ways: replies to `[alias|Ref]` tags go out as ALIAS_SEND, and inbound
- *   ALIAS_SENDs reach the caller through an alias table kept for our own outgoing calls;
+ * - ALIAS_SEND both ways: replies to `[alias|Ref]` tags and sends to a remote alias go out as
+ *   ALIAS_SEND where the peer negotiated DFLAG_ALIAS; inbound ALIAS_SENDs go to the runtime's
+ *   aliases (`fromRemote.aliasSend`), which drop them once the alias is inactive;
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
@@ -26,6 +28,8 @@ export type RemoteName = [name: Atom, node: Atom];
 /** The runtime's outbound hook (mirrors @beamline/core's RemoteRouter). */
 export interface RemoteRouterApi {
   send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
+  aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void;
+  canAlias(node: Atom): boolean;
   link(from: Pid, to: Pid): void;
   unlink(from: Pid, to: Pid): void;
   exit(from: Pid, to: Pid, reason: unknown): void;
@@ -38,6 +42,8 @@ export interface RemoteRouterApi {
 /** The runtime's inbound side (mirrors @beamline/core's RemoteInbound). */
 export interface RemoteInboundApi {
   send(to: Pid | Atom | string, msg: unknown): void;
+  /** false: the alias is not active (the message was dropped). */
+  aliasSend(from: Pid, alias: Ref, msg: unknown): boolean | void;
   link(from: Pid, to: Pid): void;
   unlink(from: Pid, to: Pid): void;
   exit(from: Pid, to: Pid, reason: unknown): void;
@@ -64,12 +70,7 @@ export interface Connector {
 export type SpawnRequest = Extract<Control, { kind: 'spawn_request' }>;
 
 const A_ALIAS = atom('alias');
-const A_GEN_CALL = atom('$gen_call');
 const A_NOTSUP = atom('notsup');
-
-function refKey(r: Ref): string {
-  return `${r.node.name}\u0000${r.creation}\u0000${r.ids.join('.')}`;
-}
 
 export interface RouterOptions {
   nodeName: string;
@@ -86,8 +87,6 @@ export interface RouterOptions {
 
 export class Router implements RemoteRouterApi {
   readonly links = new RemoteLinks();
-  /** Aliases (ref → owner) of calls our processes made to remote servers. */
-  private readonly aliases = new Map<string, Pid>();
   /** Signals waiting for a connection being made, per node. */
   private readonly pending = new Map<string, Control[]>();
   private readonly selfAtom: Atom;
@@ -109,10 +108,18 @@ export class Router implements RemoteRouterApi {
 
   /** transport.onMessage: decode and dispatch one frame; a bad frame closes that connection. */
   handleFrame(conn: PeerConnection, control: Uint8Array, payload: Uint8Array | undefined): void {
+    this.receive(conn, () => [this.codec.decode(control), payload === undefined ? undefined : this.codec.decode(payload)]);
+  }
+
+  /**
+   * Every inbound path ends here (`handleFrame`, node_frame.ts's one-pass `onFrame`): `decodeTerms`
+   * gives the control term and the payload; it throwing, or a malformed control message, counts a
+   * protocol error and closes that connection only, with the reason logged.
+   */
+  receive(conn: PeerConnection, decodeTerms: () => readonly [control: Term, payload: Term | undefined]): void {
     let c: Control;
     try {
-      const ctl = this.codec.decode(control);
-      const msg = payload === undefined ? undefined : this.codec.decode(payload);
+      const [ctl, msg] = decodeTerms();
       c = decodeControl(ctl, msg);
     } catch (e) {
       this.counters.protocolErrors++;
@@ -143,12 +150,10 @@ export class Router implements RemoteRouterApi {
       case 'reg_send':
         rt.send(c.name, c.message);
         return;
-      case 'alias_send': {
-        const owner = this.aliases.get(refKey(c.alias));
-        if (owner) rt.send(owner, c.message);
-        else this.counters.dropped++; // inactive alias: dropped (spec §4.5)
+      case 'alias_send':
+        // an inactive alias drops it (spec §4.5): a late gen reply
+        if (rt.aliasSend(c.from, c.alias, c.message) === false) this.counters.dropped++;
         return;
-      }
       case 'link':
         // An entry already there (even one we are unlinking) means: ignore (spec §4.4).
         if (this.links.linkIn(c.to, c.from)) rt.link(c.from, c.to);
@@ -177,7 +182,6 @@ export class Router implements RemoteRouterApi {
         rt.demonitor(c.from, c.to, c.ref);
         return;
       case 'monitor_exit':
-        this.dropAlias(c.ref);
         rt.down(c.to, c.ref, c.reason);
         return;
       case 'spawn_request':
@@ -204,7 +208,6 @@ export class Router implements RemoteRouterApi {
         this.counters.dropped++;
         return;
       }
-      this.noteCallAlias(sender, msg);
       this.emit(to[1].name, { kind: 'reg_send', from: sender, name: to[0], message: msg as Term });
       return;
     }
@@ -219,8 +222,29 @@ export class Router implements RemoteRouterApi {
         return;
       }
     }
-    this.noteCallAlias(from, msg);
     this.emit(to.node.name, { kind: 'send', from, to, message: msg as Term });
+  }
+
+  /**
+   * A send to a remote alias: ALIAS_SEND, which needs a sender (outside a process: the default
+   * one) and a peer with DFLAG_ALIAS (not yet connected: assumed, as every OTP 24+ node has it).
+   * Without them the owner is unknown here and the message is dropped.
+   */
+  aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void {
+    const node = alias.node.name;
+    const conn = this.net.connection(node);
+    const sender = from ?? this.opts.defaultSender?.();
+    if (sender === undefined || (conn !== undefined && !hasFlag(conn.flags, DFLAG.ALIAS))) {
+      this.counters.dropped++;
+      return;
+    }
+    this.emit(node, { kind: 'alias_send', from: sender, alias, message: msg as Term });
+  }
+
+  /** Whether `node` can get ALIAS_SEND (not yet connected: assumed). */
+  canAlias(node: Atom): boolean {
+    const conn = this.net.connection(node.name);
+    return conn === undefined || hasFlag(conn.flags, DFLAG.ALIAS);
   }
 
   link(from: Pid, to: Pid): void {
@@ -249,7 +273,6 @@ export class Router implements RemoteRouterApi {
   }
 
   demonitor(from: Pid, target: Pid | RemoteName, ref: Ref): void {
-    this.dropAlias(ref);
     const node = target instanceof Pid ? target.node.name : target[1].name;
     this.emit(node, { kind: 'demonitor', from, to: target instanceof Pid ? target : target[0], ref }, false);
   }
@@ -270,22 +293,6 @@ export class Router implements RemoteRouterApi {
   /** A link made by a spawn request's `link` option: active on both sides from the start. */
   addSpawnLink(local: Pid, remote: Pid): void {
     if (this.links.linkIn(local, remote)) this.inbound.link(remote, local);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // aliases of our calls to remote servers
-
-  /** A `{'$gen_call', {From, [alias|Ref]}, Req}` leaving: remember Ref → From until answered. */
-  private noteCallAlias(from: Pid | undefined, msg: unknown): void {
-    if (!from || !(msg instanceof Tuple) || msg.elements.length !== 3 || msg.elements[0] !== A_GEN_CALL) return;
-    const fromTag = msg.elements[1];
-    if (!(fromTag instanceof Tuple) || fromTag.elements.length !== 2) return;
-    const ref = aliasRef(fromTag.elements[1]);
-    if (ref) this.aliases.set(refKey(ref), from);
-  }
-
-  private dropAlias(ref: Ref): void {
-    if (this.aliases.size > 0) this.aliases.delete(refKey(ref));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -373,13 +380,12 @@ export class Router implements RemoteRouterApi {
    */
   nodeDown(node: string): void {
     this.links.nodeDown(node);
-    for (const [k, owner] of this.aliases) if (owner.node.name === node) this.aliases.delete(k);
     this.inbound.nodeDown(node);
   }
 
-  /** Sizes of the tables (tests, introspection). */
-  stats(): { links: number; aliases: number; pendingNodes: number } {
-    return { links: this.links.size, aliases: this.aliases.size, pendingNodes: this.pending.size };
+  /** Sizes of the tables (tests, introspection); aliases live in the runtime (node.stats()). */
+  stats(): { links: number; pendingNodes: number } {
+    return { links: this.links.size, pendingNodes: this.pending.size };
   }
 
   /** Whether `p` is one of ours (node and creation). */

@@ -38,6 +38,14 @@
  *   held only the control term. Both are views into transport buffers, valid only during the
  *   call — decode them (or copy) before returning. Ticks never reach `onMessage`. Atom-cache
  *   references never appear (we never negotiate DIST_HDR_ATOM_CACHE).
+ * - `onFrame(conn, bytes, start, versioned)` (optional; when set, it replaces `onMessage`): the
+ *   same message unsplit, so each byte is parsed once, by the decoder. `bytes[start..]` (to the
+ *   end of `bytes`) holds the control term followed by the payload term when there is one:
+ *   `versioned` true (pass-through frames) means each term starts with its 131 byte, false
+ *   (dist header) means neither does. The transport has checked the frame header and fragments
+ *   only; the handler must reject a malformed or missing control term, a malformed payload and
+ *   trailing bytes itself (e.g. `conn.close('protocol_error: ...')`). `bytes` is a transport
+ *   buffer, valid only during the call. The node half uses this (node_frame.ts).
  * - A frame the transport cannot split (malformed control term, wrong body format, trailing
  *   garbage in headers, bad fragment) closes that one connection with reason
  *   `{ kind: 'protocol_error', ... }`; other connections and the node are unaffected. If the node
@@ -214,6 +222,9 @@ export interface DistTlsOptions {
   client: ConnectionOptions;
 }
 
+/** See `onFrame` in the byte contract. */
+export type FrameHandler = (conn: PeerConnection, bytes: Uint8Array, start: number, versioned: boolean) => void;
+
 /** The surface of the transport the node half uses. Implemented by transport_impl.ts. */
 export interface DistTransportApi {
   readonly nodeName: string;
@@ -227,6 +238,8 @@ export interface DistTransportApi {
   readonly events: Observable<NodeEvent>;
   /** Inbound messages of every connection (see the byte contract). Set before connecting. */
   onMessage: (conn: PeerConnection, control: Uint8Array, payload: Uint8Array | undefined) => void;
+  /** Inbound messages unsplit (see the byte contract); when set, `onMessage` is not called. */
+  onFrame?: FrameHandler | undefined;
   /** Dial `peer` (`alive@host`), or return the existing connection. Rejects with ConnectError. */
   connect(peer: string): Promise<PeerConnection>;
   /** The live connection to `peer`, if any. */

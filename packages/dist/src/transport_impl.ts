@@ -31,6 +31,7 @@ export class DistTransport implements DistTransportApi {
   onMessage: DistTransportApi['onMessage'] = (conn) => {
     this.logger.warn('dist: message received but no onMessage handler is set', { peer: conn.peerName });
   };
+  onFrame: DistTransportApi['onFrame'] = undefined;
   /** 'embedded' when we run the EPMD server, 'external' when a real epmd serves us, 'none'. */
   epmdMode: 'embedded' | 'external' | 'none' = 'none';
   readonly epmdPort: number;
@@ -83,6 +84,9 @@ export class DistTransport implements DistTransportApi {
       onUp: (c) => this.connUp(c),
       onDown: (c, r) => this.connDown(c, r),
       deliver: (c, control, payload) => this.onMessage(c, control, payload),
+      get onFrame() {
+        return self.onFrame;
+      },
     };
   }
 

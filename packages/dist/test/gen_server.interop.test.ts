@@ -104,7 +104,7 @@ describe('TS → erl gen_server', () => {
     expect(p.node.stats().tables.aliases).toBe(0);
   });
 
-  it('GenServer.call from core (plain Ref tag) works too', async () => {
+  it('GenServer.call from core ([alias|Mref] tag too) works', async () => {
     expect(await GenServer.call(p.node.runtime, ['bl_echo', p.erlName], atom('core'))).toEqual(t(atom('echo'), atom('core')));
   });
 

@@ -3,11 +3,12 @@
  * what reaches the runtime for each control message (spec §4.3-§4.5).
  */
 import { describe, expect, it } from 'vitest';
-import { ImproperList, Pid, Ref, atom, t, type Term } from '@beamline/etf';
+import { ImproperList, Pid, Ref, atom, encode, t, type Term } from '@beamline/etf';
 import { Router, aliasRef, wireReason, type Codec, type Connector, type RemoteInboundApi } from '../src/router.ts';
 import { Op } from '../src/control.ts';
 import { DFLAG } from '../src/flags.ts';
 import { MemoryLogger } from '../src/log.ts';
+import { frameHandler } from '../src/node_frame.ts';
 import type { PeerConnection } from '../src/transport.ts';
 
 const ME = 'ts@localhost';
@@ -157,6 +158,21 @@ describe('inbound control messages reach the runtime', () => {
     expect(s2.calls).toEqual([]);
     expect(s2.logger.has(/undecodable/)).toBe(true);
   });
+
+  it('the one-pass onFrame path dispatches and counts through the same router code', () => {
+    const s = setup();
+    const onFrame = frameHandler(s.router);
+    const conn = s.conn as unknown as PeerConnection;
+    const body = (...parts: Uint8Array[]) => Uint8Array.from([112, ...parts.flatMap((p) => [...p])]);
+    onFrame(conn, body(encode(t(Op.SEND_SENDER, R, L)), encode(atom('hi'))), 1, true);
+    expect(s.calls).toEqual([['send', L, atom('hi')]]);
+    expect(s.router.counters).toMatchObject({ in: 1, protocolErrors: 0 });
+    expect(s.conn.closed).toBeUndefined();
+    onFrame(conn, body(encode(t(Op.SEND_SENDER, R, L)), encode(atom('hi')), Uint8Array.of(106)), 1, true);
+    expect(s.conn.closed).toMatch(/protocol_error: 1 trailing bytes/);
+    expect(s.router.counters).toMatchObject({ in: 1, protocolErrors: 1 });
+    expect(s.logger.has(/undecodable/)).toBe(true);
+  });
 });
 
 describe('outbound signals', () => {
@@ -196,22 +212,20 @@ describe('outbound signals', () => {
     expect(s2.conn.sent[0].control).toEqual(t(Op.SEND_SENDER, L, R));
   });
 
-  it('our own call with an alias tag: the ALIAS_SEND reply reaches the caller until demonitor', () => {
+  it('an inbound ALIAS_SEND goes to the runtime aliases; a send to a remote alias is ALIAS_SEND', () => {
     const s = setup();
     const myRef = new Ref(atom(ME), 7, [1, 2, 3]);
     const tag = new ImproperList([atom('alias')], myRef);
-    s.router.monitor(L, [atom('srv'), atom(PEER)], myRef);
-    s.router.send(L, [atom('srv'), atom(PEER)], t(atom('$gen_call'), t(L, tag), atom('req')));
     s.inject(t(Op.ALIAS_SEND, R, myRef), t(tag, 42));
-    expect(s.calls).toEqual([['send', L, t(tag, 42)]]);
-    s.router.demonitor(L, [atom('srv'), atom(PEER)], myRef);
-    s.inject(t(Op.ALIAS_SEND, R, myRef), t(tag, 43)); // late: dropped
-    expect(s.calls.length).toBe(1);
-    expect(s.conn.sent.map((x) => x.control)).toEqual([
-      t(Op.MONITOR_P, L, atom('srv'), myRef),
-      t(Op.REG_SEND, L, atom(''), atom('srv')),
-      t(Op.DEMONITOR_P, L, atom('srv'), myRef),
-    ]);
+    expect(s.calls).toEqual([['aliasSend', R, myRef, t(tag, 42)]]);
+    s.router.aliasSend(L, REF, 'hi');
+    expect(s.conn.sent.map((x) => x.control)).toEqual([t(Op.ALIAS_SEND, L, REF)]);
+    expect(s.router.canAlias(atom(PEER))).toBe(true);
+    const s2 = setup(DFLAG.SEND_SENDER);
+    s2.router.aliasSend(L, REF, 'hi'); // no ALIAS on that connection: the owner is unknown, dropped
+    expect(s2.conn.sent).toEqual([]);
+    expect(s2.router.counters.dropped).toBe(1);
+    expect(s2.router.canAlias(atom(PEER))).toBe(false);
   });
 
   it('linkExit sends EXIT once; a LINK to a dead local pid is answered with noproc', () => {
@@ -244,7 +258,7 @@ describe('outbound signals', () => {
     s.completeConnect();
     await new Promise((r) => setImmediate(r));
     expect(s.calls).toEqual([['nodeDown', 'b@localhost']]);
-    expect(s.router.stats()).toEqual({ links: 0, aliases: 0, pendingNodes: 0 });
+    expect(s.router.stats()).toEqual({ links: 0, pendingNodes: 0 });
   });
 
   it('demonitor / monitor exits / link exits to a node we are not connected to are not dialled', () => {
