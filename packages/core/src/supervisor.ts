@@ -462,11 +462,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term> {
         });
       }
       case A.delete_child: {
-        const child = sofo ? undefined : findById(state, arg);
-        if (sofo) reply(t(ERROR, SOFO));
-        else if (child === undefined) reply(t(ERROR, atom('not_found')));
-        else if (child.pid !== undefined) reply(t(ERROR, atom('running')));
-        else if (child.restarting) reply(t(ERROR, RESTARTING));
+        const child = stoppedChild(state, sofo, arg);
+        if (child instanceof Tuple) reply(child);
         else {
           remove(state, child);
           reply(OK);
@@ -474,18 +471,15 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term> {
         return undefined;
       }
       case A.restart_child: {
-        const child = sofo ? undefined : findById(state, arg);
-        if (sofo) reply(t(ERROR, SOFO));
-        else if (child === undefined) reply(t(ERROR, atom('not_found')));
-        else if (child.pid !== undefined) reply(t(ERROR, atom('running')));
-        else if (child.restarting) reply(t(ERROR, RESTARTING));
-        else {
-          return this.startThen(state, ctx, child, (r) => {
-            reply('error' in r ? t(ERROR, r.error as Term) : t(OK, r.ok ?? UNDEFINED));
-            return undefined;
-          });
+        const child = stoppedChild(state, sofo, arg);
+        if (child instanceof Tuple) {
+          reply(child);
+          return undefined;
         }
-        return undefined;
+        return this.startThen(state, ctx, child, (r) => {
+          reply('error' in r ? t(ERROR, r.error as Term) : t(OK, r.ok ?? UNDEFINED));
+          return undefined;
+        });
       }
       case A.get_childspec: {
         const child = sofo ? findByPid(state, arg) : findById(state, arg);
@@ -622,6 +616,16 @@ const awaitingAck = new Set<string>();
 function remove(state: SupervisorState, child: Child): void {
   const i = state.children.indexOf(child);
   if (i >= 0) state.children.splice(i, 1);
+}
+
+/** delete_child and restart_child act on a known child that is not running: that child, or the error reply. */
+function stoppedChild(state: SupervisorState, sofo: boolean, id: unknown): Child | Tuple {
+  if (sofo) return t(ERROR, SOFO);
+  const child = findById(state, id);
+  if (child === undefined) return t(ERROR, atom('not_found'));
+  if (child.pid !== undefined) return t(ERROR, atom('running'));
+  if (child.restarting) return t(ERROR, RESTARTING);
+  return child;
 }
 
 function findById(state: SupervisorState, id: unknown): Child | undefined {

@@ -22,6 +22,7 @@ import type { DistLogger } from './log.ts';
 import { OutBuffer } from './out_buffer.ts';
 import { PacketChannel } from './packet_channel.ts';
 import type { ConnectionStats, DownReason, FrameHandler, PeerConnection } from './transport.ts';
+import { whenConnected } from './dial.ts';
 
 export interface ConnectionEnv {
   handshake: HandshakeConfig;
@@ -456,39 +457,11 @@ function copyFrom1(dst: Uint8Array, p: number, src: Uint8Array): number {
 const COALESCE_LIMIT = 64 * 1024;
 
 function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = netConnect({ host, port, family: host.includes(':') ? 6 : 4 });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error('connect timeout'));
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.removeAllListeners('error');
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+  const s = netConnect({ host, port, family: host.includes(':') ? 6 : 4 });
+  return whenConnected(s, 'connect', timeoutMs, (cause) => (cause === 'timeout' ? new Error('connect timeout') : cause));
 }
 
 function tlsDial(host: string, port: number, opts: ConnectionOptions, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ ...opts, host, port, family: host.includes(':') ? 6 : 4, servername: opts.servername ?? (isIP(host) ? undefined : host) } as ConnectionOptions);
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error('TLS connect timeout'));
-    }, timeoutMs);
-    s.once('secureConnect', () => {
-      clearTimeout(timer);
-      s.removeAllListeners('error');
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+  const s = tlsConnect({ ...opts, host, port, family: host.includes(':') ? 6 : 4, servername: opts.servername ?? (isIP(host) ? undefined : host) } as ConnectionOptions);
+  return whenConnected(s, 'secureConnect', timeoutMs, (cause) => (cause === 'timeout' ? new Error('TLS connect timeout') : cause));
 }

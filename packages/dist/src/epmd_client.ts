@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { ByteQueue } from './byte_queue.ts';
+import { whenConnected } from './dial.ts';
 
 export const DEFAULT_EPMD_PORT = 4369;
 
@@ -49,22 +50,12 @@ function request(body: Uint8Array): Uint8Array {
 }
 
 function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host, port, family: host.includes(':') ? 6 : 4 }); // IPv4 like inet_tcp
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new EpmdError(`epmd ${host}:${port}: connect timeout`, 'timeout'));
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.removeAllListeners('error');
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new EpmdError(`epmd ${host}:${port}: ${e.message}`, 'unreachable'));
-    });
-  });
+  const s = connect({ host, port, family: host.includes(':') ? 6 : 4 }); // IPv4 like inet_tcp
+  return whenConnected(s, 'connect', timeoutMs, (cause) =>
+    cause === 'timeout'
+      ? new EpmdError(`epmd ${host}:${port}: connect timeout`, 'timeout')
+      : new EpmdError(`epmd ${host}:${port}: ${cause.message}`, 'unreachable'),
+  );
 }
 
 /** Send a request and collect the reply until `done(buf)` says it is complete or the peer closes. */

@@ -16,6 +16,7 @@
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
 import { Atom, ImproperList, Pid, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import type { RemoteInbound, RemoteRouter } from '@beamline/core';
 import { ControlError, decodeControl, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
 import { DFLAG, hasFlag } from './flags.ts';
@@ -25,34 +26,11 @@ import type { PeerConnection } from './transport.ts';
 /** `{Name, Node}` as the runtime passes it. */
 export type RemoteName = [name: Atom, node: Atom];
 
-/** The runtime's outbound hook (mirrors @beamline/core's RemoteRouter). */
-export interface RemoteRouterApi {
-  send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
-  aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void;
-  canAlias(node: Atom): boolean;
-  link(from: Pid, to: Pid): void;
-  unlink(from: Pid, to: Pid): void;
-  exit(from: Pid, to: Pid, reason: unknown): void;
-  linkExit(from: Pid, to: Pid, reason: unknown): void;
-  monitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
-  demonitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
-  monitorExit(target: Pid | RemoteName, watcher: Pid, ref: Ref, reason: unknown): void;
-}
-
-/** The runtime's inbound side (mirrors @beamline/core's RemoteInbound). */
-export interface RemoteInboundApi {
-  send(to: Pid | Atom | string, msg: unknown): void;
-  /** false: the alias is not active (the message was dropped). */
-  aliasSend(from: Pid, alias: Ref, msg: unknown): boolean | void;
-  link(from: Pid, to: Pid): void;
-  unlink(from: Pid, to: Pid): void;
-  exit(from: Pid, to: Pid, reason: unknown): void;
-  exit2(from: Pid, to: Pid, reason: unknown): void;
-  monitor(from: Pid, target: Pid | Atom | string, ref: Ref): void;
-  demonitor(from: Pid, target: Pid | Atom | string, ref: Ref): void;
-  down(watcher: Pid, ref: Ref, reason: unknown): void;
-  nodeDown(node: Atom | string): void;
-}
+/** The part of core's inbound hook the router drives (a seam for tests). */
+export type RemoteInboundApi = Pick<
+  RemoteInbound,
+  'send' | 'aliasSend' | 'link' | 'unlink' | 'exit' | 'exit2' | 'monitor' | 'demonitor' | 'down' | 'nodeDown'
+>;
 
 /** ETF codec seam (the etf package's encode/decode, with the 131 version byte). */
 export interface Codec {
@@ -85,7 +63,7 @@ export interface RouterOptions {
   maxPending?: number;
 }
 
-export class Router implements RemoteRouterApi {
+export class Router implements RemoteRouter {
   readonly links = new RemoteLinks();
   /** Signals waiting for a connection being made, per node. */
   private readonly pending = new Map<string, Control[]>();
