@@ -7,10 +7,16 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v erl >/dev/null 2>&1; then
-  echo "setup: installing Erlang/OTP from Debian's packages" >&2
+# erlang-ssl (with crypto, public-key, asn1) and openssl: the TLS distribution interop test.
+debian_packages=(erlang-base erlang-dev erlang-crypto erlang-public-key erlang-asn1 erlang-ssl openssl)
+missing=()
+for pkg in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing from Debian's packages: ${missing[*]}" >&2
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq erlang-base erlang-dev >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ "${BEAMLINE_SKIP_OTP27:-}" != 1 ]; then
