@@ -11,36 +11,26 @@ import { encodeDistHeader, encodePassThrough } from '../src/frame.ts';
 import { decodeFrameTerms } from '../src/node_frame.ts';
 import { privateEpmd, sleep, transport, until } from './helpers/transport_kit.ts';
 
-const concat = (bs: Uint8Array[]) => {
-  const out = new Uint8Array(bs.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of bs) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
-};
-
 const control = encode(t(6, atom('x'), atom(''), atom('sink')));
 const payload = encode(t(atom('event'), [new Uint8Array([1, 2, 3]), t('Event-Name', 'CHANNEL_PARK')]));
 
 describe('decodeFrameTerms', () => {
   it('decodes control and payload of both body formats, and control-only frames', () => {
-    const dh = concat(encodeDistHeader(control, payload, 1 << 16, 1n)).subarray(4);
+    const dh = Buffer.concat(encodeDistHeader(control, payload, 1 << 16, 1n)).subarray(4);
     const [c1, p1] = decodeFrameTerms(dh, 3, false);
     expect(encode(c1)).toEqual(control);
     expect(encode(p1!)).toEqual(payload);
-    const pt = concat(encodePassThrough(control, payload)).subarray(4);
+    const pt = Buffer.concat(encodePassThrough(control, payload)).subarray(4);
     const [c2, p2] = decodeFrameTerms(pt, 1, true);
     expect(encode(c2)).toEqual(control);
     expect(encode(p2!)).toEqual(payload);
-    const only = concat(encodePassThrough(control)).subarray(4);
+    const only = Buffer.concat(encodePassThrough(control)).subarray(4);
     expect(decodeFrameTerms(only, 1, true)[1]).toBeUndefined();
   });
   it('rejects trailing bytes, missing version bytes, truncated and missing terms', () => {
-    const pt = concat([Uint8Array.of(112), control, payload]);
-    expect(() => decodeFrameTerms(concat([pt, Uint8Array.of(106)]), 1, true)).toThrow(/trailing/);
-    expect(() => decodeFrameTerms(concat([Uint8Array.of(112), control, payload.subarray(1)]), 1, true)).toThrow(/131/);
+    const pt = Buffer.concat([Uint8Array.of(112), control, payload]);
+    expect(() => decodeFrameTerms(Buffer.concat([pt, Uint8Array.of(106)]), 1, true)).toThrow(/trailing/);
+    expect(() => decodeFrameTerms(Buffer.concat([Uint8Array.of(112), control, payload.subarray(1)]), 1, true)).toThrow(/131/);
     expect(() => decodeFrameTerms(pt.subarray(0, pt.length - 1), 1, true)).toThrow();
     expect(() => decodeFrameTerms(Uint8Array.of(131, 68, 0), 3, false)).toThrow();
     expect(() => decodeFrameTerms(Uint8Array.of(112), 1, true)).toThrow();
@@ -71,11 +61,11 @@ describe('onFrame over a socket', () => {
         for (let i = 0; i < 3; i++) {
           const msg = encode(t(atom('n'), i, new Uint8Array(40 + i)));
           const w = mode === 'fragments' ? encodeDistHeader(control, msg, 1 << 16, BigInt(i + 1)) : encodePassThrough(control, msg);
-          frames.push(concat(w));
+          frames.push(Buffer.concat(w));
         }
         frames.push(new Uint8Array(4)); // a tick between messages
-        frames.push(concat(mode === 'fragments' ? encodeDistHeader(control, undefined, 1 << 16, 9n) : encodePassThrough(control)));
-        const all = concat(frames);
+        frames.push(Buffer.concat(mode === 'fragments' ? encodeDistHeader(control, undefined, 1 << 16, 9n) : encodePassThrough(control)));
+        const all = Buffer.concat(frames);
         // odd piece sizes: the 4-byte length and the bodies both straddle chunk boundaries
         for (let o = 0, k = 1; o < all.length; o += k, k = (k % 7) + 1) {
           c.writeRaw(all.subarray(o, Math.min(all.length, o + k)));
