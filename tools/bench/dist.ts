@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
-import { startNode } from '@beamline/dist';
+import { startNode } from '@beamline/distribution';
 import { startErl, otpRelease, type ErlNode } from '../erl/node.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GenServer, Runtime, Supervisor, type ProcessContext } from '@beamline/core';
 import { Atom, atom, t, type Term } from '@beamline/etf';
-import { startNode, type BeamNode } from '@beamline/dist';
+import { startNode, type BeamNode } from '@beamline/distribution';
 
 const DEFAULT_COOKIE = 'beamline';
 

@@ -1,5 +1,5 @@
 /**
- * The remote hook: how the runtime talks to @beamline/dist without knowing about sockets.
+ * The remote hook: how the runtime talks to @beamline/distribution without knowing about sockets.
  *
  * Outbound: for any signal to a non-local pid (or a `{Name, Node}` on another node) the runtime
  * calls the installed `RemoteRouter`. Inbound: dist delivers what arrives from the wire through

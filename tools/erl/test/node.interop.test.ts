@@ -1,7 +1,7 @@
 /** tools/erl/node.ts: the erl test driver itself. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EpmdServer } from '../../../packages/dist/src/epmd_server.ts';
-import { MemoryLogger } from '../../../packages/dist/src/log.ts';
+import { EpmdServer } from '../../../packages/distribution/src/epmd_server.ts';
+import { MemoryLogger } from '../../../packages/distribution/src/log.ts';
 import { ErlEvalError, otpRelease, startErl, type ErlNode } from '../node.ts';
 
 let epmd: EpmdServer;

@@ -1,5 +1,5 @@
 /**
- * @beamline/dist — the TRANSPORT half: the contract the node half codes against.
+ * @beamline/distribution — the TRANSPORT half: the contract the node half codes against.
  *
  * ```
  *   node half (node*.ts, control*.ts, net_kernel*.ts, rpc*.ts)

@@ -1,5 +1,5 @@
 /**
- * @beamline/dist: makes a @beamline/core runtime a real Erlang node.
+ * @beamline/distribution: makes a @beamline/core runtime a real Erlang node.
  *
  *   const node = await startNode({ name: 'ts@localhost', cookie: 'secret' });
  *
