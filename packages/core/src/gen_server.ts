@@ -1,102 +1,146 @@
 /**
- * GenServer (OTP's gen_server) on top of the callback-process fast path.
+ * GenServer (OTP's gen_server) on the callback-process fast path.
  *
- *   caller                                  server process (GenServerProcess)
- *   GenServer.call(ctx, S, Req) --{'$gen_call', {Pid, Mref}, Req}--> handleCall(Req, From, State)
- *        waits for {Mref, Reply} or 'DOWN' <--------- {Mref, Reply} ----  { reply, state }
- *   GenServer.cast(ctx, S, Msg) --{'$gen_cast', Msg}----------------> handleCast(Msg, State)
- *   any other message ----------------------------------------------> handleInfo(Msg, State)
- *   {system, From, Req} -- answered by the runtime (sys.ts) through systemGetState/ReplaceState
+ *   caller                                  server process (GenServerLoop)
+ *   GenServer.call(w, S, Req) --{'$gen_call', {Pid, Tag}, Req}--> handleCall(Req, From, State)
+ *        waits for {Tag, Reply} or 'DOWN' <---------- {Tag, Reply} ---  { tag: 'reply', reply, state }
+ *   GenServer.cast(w, S, Msg) --{'$gen_cast', Msg}----------------> handleCast(Msg, State)
+ *   {system, From, Req} ------------------------------------------> answered by the loop (sys.ts)
+ *   any other message --------------------------------------------> handleInfo(Msg, State)
  *
- * The user class owns init, handleCall/Cast/Info and terminate; this module owns the verbs (start, call, cast,
- * reply, stop) and the loop. Handlers may be async (return a promise): the server takes no other
- * message until it settles, but can `await` calls/receives meanwhile.
+ * `start` is acknowledged (proc_lib): it resolves with the pid once `init` has returned, and
+ * rejects with StartError when init stops, throws or returns ignore. Handlers may be async: the
+ * server takes no other message until the promise settles, but can `await` calls meanwhile.
  *
- * Contract of results:
- *   init   -> State | { ok: true, state, timeout? } | { stop: reason } | ignore (the atom)
- *   call   -> { reply, state, timeout? } | { noreply: true, state, timeout? } | { stop: reason, reply?, state }
- *   cast/info -> { noreply: true, state, timeout? } | { stop: reason, state }
- * `timeout` (ms): if no message arrives in time, handleInfo gets the atom `timeout`.
- * A parent's exit signal ({'EXIT', Parent, R} while trapping exits) stops the server with R.
+ * Results are tagged:
+ *   init       -> { tag: 'ok', state, timeout?, continue? } | { tag: 'stop', reason } | { tag: 'ignore' }
+ *   handleCall -> { tag: 'reply', reply, state, timeout?, continue? } | { tag: 'noreply', state, ... }
+ *                 | { tag: 'stop', reason, state, reply? }
+ *   handleCast / handleInfo / handleContinue -> { tag: 'noreply', state, timeout?, continue? } | { tag: 'stop', reason, state }
+ * `timeout` (ms): if no message arrives in time, handleInfo gets the atom `timeout`. `continue`:
+ * handleContinue runs before any other message. The parent's exit signal (`{'EXIT', Parent, R}`
+ * while trapping exits; the parent is the starter of `startLink`, nobody for `start`) stops the
+ * server with R.
  */
-import { Pid, Tuple, atom, t, type Atom, type Ref } from '@beamline/etf';
-import { EXIT, GEN_CALL, GEN_CAST, ignore, normal, timeout as TIMEOUT_ATOM } from './atoms.ts';
-import { BadArg, ExitError } from './errors.ts';
-import { call, isContext, reply as genReply, type Caller, type Timeout } from './gen.ts';
-import type { Proc } from './process.ts';
-import { pidEquals } from './refs.ts';
-import type { Runtime } from './runtime.ts';
-import { sys } from './sys.ts';
-import type { Dest, ProcessBehaviour, ProcessContext } from './types.ts';
+import { Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
+import { EXIT, GEN_CALL, GEN_CAST, normal, timeout as TIMEOUT_ATOM } from './internal/basics/atoms.ts';
+import { BadArg, ExitError } from './internal/basics/errors.ts';
+import { pidEquals } from './internal/basics/refs.ts';
+import type { Dest, ProcessBehaviour, ProcessContext, SpawnOptions } from './internal/basics/types.ts';
+import { From, call, isContext, type Timeout, type Where } from './internal/gen.ts';
+import { initAck, initFail, start, type Starter } from './internal/proc_lib.ts';
+import { handleSystemMessage, isSystemMessage, stopProcess, type SystemHooks } from './internal/sys.ts';
 
-/** The caller of a `call`: `{Pid, Tag}`. Pass it to `GenServer.reply` for a deferred reply. */
-export class From {
-  constructor(
-    readonly pid: Pid,
-    readonly tag: unknown,
-    /** @internal */ readonly rt: Runtime,
-    /** @internal the server process (the sender of the reply on the wire) */ readonly server?: Proc,
-  ) {}
-  /** The Erlang term `{Pid, Tag}`. */
-  toTerm(): Tuple {
-    return t(this.pid, this.tag as never);
-  }
-}
-
-export type InitResult<S> = { ok: true; state: S; timeout?: number } | { stop: unknown } | Atom;
-export type CallResult<S, R> =
-  | { reply: R; state: S; timeout?: number }
-  | { noreply: true; state: S; timeout?: number }
-  | { stop: unknown; reply?: R; state: S };
-export type CastResult<S> = { noreply: true; state: S; timeout?: number } | { stop: unknown; state: S };
+export { From };
 
 type MaybePromise<T> = T | Promise<T>;
 
-export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown, Reply = unknown> {
-  abstract init(args: unknown, ctx: ProcessContext): MaybePromise<State | InitResult<State>>;
+interface Idle {
+  /** ms without a message before handleInfo gets `timeout`. */
+  timeout?: number;
+}
+
+export type InitResult<S> = ({ tag: 'ok'; state: S; continue?: unknown } & Idle) | { tag: 'stop'; reason: unknown } | { tag: 'ignore' };
+export type CallResult<S, R> =
+  | ({ tag: 'reply'; reply: R; state: S; continue?: unknown } & Idle)
+  | ({ tag: 'noreply'; state: S; continue?: unknown } & Idle)
+  | { tag: 'stop'; reason: unknown; state: S; reply?: R };
+export type NoReplyResult<S> = ({ tag: 'noreply'; state: S; continue?: unknown } & Idle) | { tag: 'stop'; reason: unknown; state: S };
+
+/** Options of a result: an idle timeout, or a continue handled before any other message. */
+export interface ResultOptions {
+  timeout?: number;
+  continue?: unknown;
+}
+
+/** init's `{ok, State}` (with `{continue, C}` or a timeout through `opts`). */
+export function ok<S>(state: S, opts?: ResultOptions): { tag: 'ok'; state: S } & ResultOptions {
+  return { tag: 'ok', state, ...opts };
+}
+
+/** handleCall's `{reply, Reply, State}`. */
+export function reply<R, S>(value: R, state: S, opts?: ResultOptions): { tag: 'reply'; reply: R; state: S } & ResultOptions {
+  return { tag: 'reply', reply: value, state, ...opts };
+}
+
+/** `{noreply, State}`. */
+export function noreply<S>(state: S, opts?: ResultOptions): { tag: 'noreply'; state: S } & ResultOptions {
+  return { tag: 'noreply', state, ...opts };
+}
+
+/** `{stop, Reason, State}` (init: `{stop, Reason}`; handleCall may also reply before stopping). */
+export function stop<S, R = never>(reason: unknown, state?: S, replyWith?: { reply: R }): { tag: 'stop'; reason: unknown; state: S; reply?: R } {
+  return replyWith === undefined ? { tag: 'stop', reason, state: state as S } : { tag: 'stop', reason, state: state as S, reply: replyWith.reply };
+}
+
+/** init's `ignore`. */
+export function ignore(): { tag: 'ignore' } {
+  return { tag: 'ignore' };
+}
+
+declare const types: unique symbol;
+
+/** A pid that remembers what its server speaks, so `call` and `cast` are typed. */
+export type ServerPid<Call = unknown, Cast = unknown, Reply = unknown> = Pid & {
+  readonly [types]?: { call: Call; cast: Cast; reply: Reply };
+};
+
+type AnyServer = GenServer<any, any, any, any, any>;
+type PidOf<G extends AnyServer> = ServerPid<NonNullable<G[typeof types]>['call'], NonNullable<G[typeof types]>['cast'], NonNullable<G[typeof types]>['reply']>;
+type ArgsOf<G extends AnyServer> = NonNullable<G[typeof types]>['args'];
+
+export interface GenServerStartOptions {
+  /** Registered name (BadArg if taken). */
+  name?: string;
+  /** start_link: link to the starter, which becomes the server's parent. */
+  link?: boolean;
+  /** Start with trap_exit set. */
+  trapExit?: boolean;
+  /** How long init may take (default `infinity`). */
+  timeout?: Timeout;
+}
+
+export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown, Reply = unknown, Args = unknown> {
+  declare readonly [types]?: { state: State; call: Call; cast: Cast; reply: Reply; args: Args };
+
+  abstract init(args: Args, ctx: ProcessContext): MaybePromise<InitResult<State>>;
   handleCall?(req: Call, from: From, state: State, ctx: ProcessContext): MaybePromise<CallResult<State, Reply>>;
-  handleCast?(msg: Cast, state: State, ctx: ProcessContext): MaybePromise<CastResult<State>>;
-  handleInfo?(msg: unknown, state: State, ctx: ProcessContext): MaybePromise<CastResult<State>>;
-  terminate?(reason: unknown, state: State, ctx: ProcessContext): void;
+  handleCast?(msg: Cast, state: State, ctx: ProcessContext): MaybePromise<NoReplyResult<State>>;
+  handleInfo?(msg: unknown, state: State, ctx: ProcessContext): MaybePromise<NoReplyResult<State>>;
+  handleContinue?(cont: unknown, state: State, ctx: ProcessContext): MaybePromise<NoReplyResult<State>>;
+  /** May be async: the process stays alive (and can receive) until it settles. */
+  terminate?(reason: unknown, state: State, ctx: ProcessContext): MaybePromise<void>;
   /** Extra data for introspection / the process tree (e.g. a supervisor's children). */
   describe?(state: State): Record<string, unknown>;
 
   /**
-   * Start a server process. From a process context the new process is its child (`link: true`
-   * links them, as start_link); from the runtime it is a root. `name` registers it (throws BadArg
-   * if taken). Returns at once; `init` runs in the new process.
+   * Starts a server and waits for its `init` (gen_server:start / start_link). From a process
+   * context the new process is its child; from the runtime it is a root (and cannot be linked).
+   * Resolves with the pid; rejects with StartError (`reason`; `ignored` for init's ignore).
    */
-  static start<S>(
-    where: Runtime | ProcessContext,
-    server: GenServer<S, any, any, any> | (new () => GenServer<S, any, any, any>),
-    args?: unknown,
-    opts?: { name?: string; link?: boolean; trapExit?: boolean },
-  ): Pid {
+  static start<G extends AnyServer>(where: Where, server: G | (new () => G), args?: ArgsOf<G>, opts: GenServerStartOptions = {}): Promise<PidOf<G>> {
+    if (opts.link === true && !isContext(where)) return Promise.reject(new BadArg('GenServer.start: link needs a process context'));
     const impl = typeof server === 'function' ? new server() : server;
-    const proc = new GenServerProcess<S>(impl, args);
-    const spawnOpts = opts !== undefined && (opts.name !== undefined || opts.trapExit) ? opts : undefined;
-    if (isContext(where)) return opts?.link ? where.spawnLink(proc, spawnOpts) : where.spawn(proc, spawnOpts);
-    if (opts?.link) throw new BadArg('GenServer.start: link needs a process context');
-    return where.spawn(proc, spawnOpts);
+    const spawnOpts: SpawnOptions & { link?: boolean; timeout?: Timeout } = { name: opts.name, trapExit: opts.trapExit, link: opts.link, timeout: opts.timeout };
+    return start(where, (starter) => new GenServerLoop(impl, args, starter), spawnOpts) as Promise<PidOf<G>>;
   }
 
-  /** start with `link: true`. */
-  static startLink<S>(
-    ctx: ProcessContext,
-    server: GenServer<S, any, any, any> | (new () => GenServer<S, any, any, any>),
-    args?: unknown,
-    opts: { name?: string; trapExit?: boolean } = {},
-  ): Pid {
+  /** `start` with `link: true`. */
+  static startLink<G extends AnyServer>(ctx: ProcessContext, server: G | (new () => G), args?: ArgsOf<G>, opts: Omit<GenServerStartOptions, 'link'> = {}): Promise<PidOf<G>> {
     return GenServer.start(ctx, server, args, { ...opts, link: true });
   }
 
-  /** gen_server:call. Rejects with CallError (server down / noproc) or CallTimeout. */
-  static call<R = unknown>(where: ProcessContext | Runtime, server: Dest, req: unknown, timeout: Timeout = 5000): Promise<R> {
-    return call(where as ProcessContext | Caller, server, GEN_CALL, req, timeout) as Promise<R>;
+  /** gen_server:call. Rejects with CallError (server down, noproc, calling_self) or CallTimeout. */
+  static call<C, K, R>(where: Where, server: ServerPid<C, K, R>, req: C, timeout?: Timeout): Promise<R>;
+  static call<R = unknown>(where: Where, server: Dest, req: unknown, timeout?: Timeout): Promise<R>;
+  static call(where: Where, server: Dest, req: unknown, timeout: Timeout = 5000): Promise<unknown> {
+    return call(where, server, GEN_CALL, req, timeout);
   }
 
   /** gen_server:cast. Never fails (an unknown name is ignored). */
-  static cast(where: ProcessContext | Runtime, server: Dest, msg: unknown): void {
+  static cast<C, K, R>(where: Where, server: ServerPid<C, K, R>, msg: K): void;
+  static cast(where: Where, server: Dest, msg: unknown): void;
+  static cast(where: Where, server: Dest, msg: unknown): void {
     try {
       where.send(server, t(GEN_CAST, msg as never));
     } catch (e) {
@@ -104,16 +148,17 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
     }
   }
 
-  /** gen_server:reply, for handlers that returned `{ noreply }`. */
+  /** gen_server:reply, for handlers that returned `noreply`. */
   static reply(from: From, reply: unknown): void {
-    const server = from.server;
-    if (server !== undefined) server.nOut++;
-    genReply(from.rt, server, from.pid, from.tag, reply);
+    from.reply(reply);
   }
 
-  /** gen_server:stop: the server runs terminate(reason) and exits. */
-  static stop(where: ProcessContext | Runtime, server: Dest, reason: unknown = normal, timeout: Timeout = 'infinity'): Promise<void> {
-    return sys.terminate(where as ProcessContext | Caller, server, reason, timeout);
+  /**
+   * gen_server:stop: the server runs terminate(reason) and exits; resolves once it is gone.
+   * Rejects with ExitError(noproc) when there is no such server.
+   */
+  static stop(where: Where, server: Dest, reason: unknown = normal, timeout: Timeout = 'infinity'): Promise<void> {
+    return stopProcess(where, server, reason, timeout);
   }
 }
 
@@ -128,44 +173,65 @@ function isThenable(x: unknown): x is Promise<unknown> {
   return x !== null && typeof x === 'object' && typeof (x as Promise<unknown>).then === 'function';
 }
 
-/** The generic server loop: a ProcessBehaviour driving a user GenServer. */
-export class GenServerProcess<S> implements ProcessBehaviour {
+type Tagged = { tag?: unknown; state?: unknown; reason?: unknown; reply?: unknown; timeout?: unknown; continue?: unknown };
+
+function tagOf(r: unknown): string | undefined {
+  return r !== null && typeof r === 'object' && typeof (r as Tagged).tag === 'string' ? ((r as Tagged).tag as string) : undefined;
+}
+
+/**
+ * The generic server loop: a ProcessBehaviour driving a user GenServer. Exported for behaviours
+ * built on it (Supervisor, StateMachine), not from the package.
+ */
+export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
   state: S = undefined as S;
   private initialized = false;
   private idleGen = 0;
   private idleTimer: Ref | null = null;
+  private parentPid: Pid | undefined;
 
   constructor(
-    readonly impl: GenServer<S, any, any, any>,
+    readonly impl: GenServer<S, any, any, any, any>,
     private args: unknown,
+    private readonly starter: Starter | undefined,
+    /** What introspection calls it (default: the GenServer's class name). */
+    private readonly name?: string,
   ) {}
 
   get behaviourName(): string {
-    return this.impl.constructor.name;
+    return this.name ?? this.impl.constructor.name;
+  }
+
+  /** The process it was started linked to, else itself (OTP's gen Parent). */
+  get parent(): Pid {
+    return this.parentPid as Pid;
   }
 
   init(ctx: ProcessContext): void | Promise<void> {
+    this.parentPid = this.starter?.linked ? this.starter.pid : ctx.self;
     const args = this.args;
     this.args = undefined; // not kept alive for the life of the server
+    // A throw is an exit like `{stop, Reason}`: the starter sees the 'DOWN' (and, linked, the exit signal).
     const r = this.impl.init(args, ctx);
-    if (isThenable(r)) return r.then((v) => this.afterInit(ctx, v));
-    this.afterInit(ctx, r);
+    return isThenable(r) ? r.then((v) => this.afterInit(ctx, v)) : this.afterInit(ctx, r);
   }
 
-  private afterInit(ctx: ProcessContext, r: unknown): void {
-    if (r === ignore) throw new ExitError(normal);
-    if (r !== null && typeof r === 'object' && !Array.isArray(r)) {
-      const o = r as Record<string, unknown>;
-      if (o.ok === true && 'state' in o) {
+  private afterInit(ctx: ProcessContext, r: unknown): void | Promise<void> {
+    const o = r as Tagged;
+    switch (tagOf(r)) {
+      case 'ok':
         this.state = o.state as S;
         this.initialized = true;
-        this.armIdle(ctx, o.timeout);
-        return;
-      }
-      if ('stop' in o && Object.keys(o).length === 1) throw new ExitError(o.stop);
+        initAck(ctx, this.starter);
+        return this.next(ctx, o);
+      case 'stop':
+        throw new ExitError(o.reason);
+      case 'ignore':
+        initFail(ctx, this.starter, atom('ignore'));
+        throw new ExitError(normal);
+      default:
+        throw new ExitError(t(BAD_RETURN, r as never));
     }
-    this.state = r as S;
-    this.initialized = true;
   }
 
   handleMessage(ctx: ProcessContext, msg: unknown): void | Promise<void> {
@@ -179,77 +245,96 @@ export class GenServerProcess<S> implements ProcessBehaviour {
       const e = msg.elements;
       const tag = e[0];
       if (tag === GEN_CALL && e.length === 3) {
-        const f = e[1];
-        if (f instanceof Tuple && f.elements.length === 2 && f.elements[0] instanceof Pid) {
-          const from = new From(f.elements[0], f.elements[1], (ctx as Proc).rt, ctx as Proc);
+        const from = From.fromTerm(ctx, e[1]);
+        if (from !== undefined) {
           if (impl.handleCall === undefined) throw new Error(`${this.behaviourName}: unexpected call (no handleCall)`);
           return this.callResult(ctx, from, impl.handleCall(e[2], from, this.state, ctx));
         }
       } else if (tag === GEN_CAST && e.length === 2) {
         if (impl.handleCast === undefined) throw new Error(`${this.behaviourName}: unexpected cast (no handleCast)`);
         return this.noreplyResult(ctx, impl.handleCast(e[1], this.state, ctx));
-      } else if (tag === EXIT && e.length === 3 && e[1] instanceof Pid) {
-        const proc = ctx as Proc;
-        if (pidEquals(e[1], proc.parent ?? proc.rt.initPid)) throw new ExitError(e[2]);
+      } else if (isSystemMessage(msg)) {
+        return handleSystemMessage(ctx, msg, this);
+      } else if (tag === EXIT && e.length === 3 && e[1] instanceof Pid && this.isParent(e[1])) {
+        throw new ExitError(e[2]);
       }
     }
     if (impl.handleInfo === undefined) return; // like gen_server: unexpected info is dropped
     return this.noreplyResult(ctx, impl.handleInfo(msg, this.state, ctx));
   }
 
+  /** OTP's gen Parent: the starter of a linked start, else the server itself. */
+  isParent(pid: Pid): boolean {
+    const parent = this.parentPid;
+    return parent !== undefined && pidEquals(pid, parent);
+  }
+
   private callResult(ctx: ProcessContext, from: From, r: unknown): void | Promise<void> {
-    if (isThenable(r)) return r.then((v) => this.callResult(ctx, from, v) as void);
-    const o = r as Record<string, unknown> | null;
-    if (o === null || typeof o !== 'object') throw new ExitError(t(BAD_RETURN, r as never));
-    if ('stop' in o) {
-      if ('state' in o) this.state = o.state as S;
-      if ('reply' in o) GenServer.reply(from, o.reply);
-      throw new ExitError(o.stop);
+    if (isThenable(r)) return r.then((v) => this.callResult(ctx, from, v));
+    const o = r as Tagged;
+    switch (tagOf(r)) {
+      case 'reply':
+        this.state = o.state as S;
+        from.reply(o.reply);
+        return this.next(ctx, o);
+      case 'noreply':
+        this.state = o.state as S;
+        return this.next(ctx, o);
+      case 'stop':
+        if ('state' in o) this.state = o.state as S;
+        if ('reply' in o) from.reply(o.reply);
+        throw new ExitError(o.reason);
+      default:
+        throw new ExitError(t(BAD_RETURN, r as never));
     }
-    if ('reply' in o) {
-      this.state = o.state as S;
-      GenServer.reply(from, o.reply);
-    } else if (o.noreply === true) {
-      this.state = o.state as S;
-    } else throw new ExitError(t(BAD_RETURN, r as never));
-    this.armIdle(ctx, o.timeout);
   }
 
   private noreplyResult(ctx: ProcessContext, r: unknown): void | Promise<void> {
-    if (isThenable(r)) return r.then((v) => this.noreplyResult(ctx, v) as void);
-    const o = r as Record<string, unknown> | null;
-    if (o === null || typeof o !== 'object') throw new ExitError(t(BAD_RETURN, r as never));
-    if ('stop' in o) {
-      if ('state' in o) this.state = o.state as S;
-      throw new ExitError(o.stop);
+    if (isThenable(r)) return r.then((v) => this.noreplyResult(ctx, v));
+    const o = r as Tagged;
+    switch (tagOf(r)) {
+      case 'noreply':
+        this.state = o.state as S;
+        return this.next(ctx, o);
+      case 'stop':
+        if ('state' in o) this.state = o.state as S;
+        throw new ExitError(o.reason);
+      default:
+        throw new ExitError(t(BAD_RETURN, r as never));
     }
-    if (o.noreply !== true) throw new ExitError(t(BAD_RETURN, r as never));
-    this.state = o.state as S;
-    this.armIdle(ctx, o.timeout);
   }
 
-  private armIdle(ctx: ProcessContext, ms: unknown): void {
-    if (typeof ms !== 'number' || ms === Infinity) return;
-    // a runtime timer (cancelled on stop), carrying its generation
-    this.idleTimer = ctx.sendAfter(ms, ctx.self, new IdleTimeout(++this.idleGen));
+  /** After a result: handleContinue first (before any message), else arm the idle timeout. */
+  private next(ctx: ProcessContext, o: Tagged): void | Promise<void> {
+    if ('continue' in o && o.continue !== undefined) {
+      const impl = this.impl;
+      if (impl.handleContinue === undefined) throw new Error(`${this.behaviourName}: continue result without handleContinue`);
+      return this.noreplyResult(ctx, impl.handleContinue(o.continue, this.state, ctx));
+    }
+    if (typeof o.timeout === 'number') this.armIdle(ctx, o.timeout);
+  }
+
+  private armIdle(ctx: ProcessContext, ms: number): void {
+    const gen = ++this.idleGen;
+    this.idleTimer = ctx.sendAfter(ms, ctx.self, new IdleTimeout(gen));
   }
 
   private disarmIdle(ctx: ProcessContext): void {
-    ctx.cancelTimer(this.idleTimer!);
+    if (this.idleTimer !== null) ctx.cancelTimer(this.idleTimer);
     this.idleTimer = null;
     this.idleGen++;
   }
 
-  terminate(ctx: ProcessContext, reason: unknown): void {
+  terminate(ctx: ProcessContext, reason: unknown): void | Promise<void> {
     if (this.idleTimer !== null) this.disarmIdle(ctx);
-    if (this.initialized && this.impl.terminate !== undefined) this.impl.terminate(reason, this.state, ctx);
+    if (this.initialized && this.impl.terminate !== undefined) return this.impl.terminate(reason, this.state, ctx);
   }
 
-  systemGetState(): unknown {
+  getState(): unknown {
     return this.state;
   }
 
-  systemReplaceState(fn: (state: unknown) => unknown): unknown {
+  replaceState(fn: (state: unknown) => unknown): unknown {
     this.state = fn(this.state) as S;
     return this.state;
   }

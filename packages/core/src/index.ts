@@ -1,8 +1,14 @@
-/** @beamline/core: Erlang processes for Node.js. See API.md. */
-export { Runtime, consoleLogger, type RuntimeOptions } from './runtime.ts';
-export { RealClock, TestClock, type Clock, type TimerHandle } from './clock.ts';
+/**
+ * @beamline/core: Erlang processes for Node.js. The whole public surface is listed here; see
+ * API.md. Everything under ./internal is machinery.
+ */
+export { Runtime, type RuntimeOptions } from './internal/runtime.ts';
+export { RealClock, TestClock, type Clock, type TimerHandle } from './internal/basics/clock.ts';
+export { consoleLogger } from './internal/basics/logger.ts';
 export {
   TIMEOUT,
+  type AliasMode,
+  type AliasOptions,
   type AsyncProcess,
   type CrashReport,
   type Dest,
@@ -14,17 +20,53 @@ export {
   type ProcessContext,
   type ProcessInfo,
   type ProcessStatus,
+  type ProgressReport,
   type SpawnOptions,
+  type SupervisorReport,
   type TimerRef,
   type TreeNode,
-} from './types.ts';
-export { normal, kill, killed, shutdown, noproc, noconnection, timeout, EXIT, DOWN } from './atoms.ts';
-export { ExitError, CallError, CallTimeout, BadArg, formatTerm } from './errors.ts';
-export { GenServer, GenServerProcess, From, type InitResult, type CallResult, type CastResult } from './gen_server.ts';
-export { call as genCall, type Caller, type Timeout } from './gen.ts';
-export { sys, type SysStatus, type SysStatistics } from './sys.ts';
-export { RemoteInbound, type RemoteRouter, type RemoteName } from './remote.ts';
-export { refEquals, refKey, pidEquals, pidKey } from './refs.ts';
-// Behaviours built on GenServer by the supervisor engineer (supervisor.ts, state_machine.ts).
-export * from './supervisor.ts';
-export * from './state_machine.ts';
+} from './internal/basics/types.ts';
+export { DOWN, EXIT, kill, killed, noconnection, noproc, normal, shutdown, timeout } from './internal/basics/atoms.ts';
+export { BadArg, CallError, CallTimeout, ErlangError, ExitError, StartError, formatTerm } from './internal/basics/errors.ts';
+export { pidEquals, pidKey, refEquals, refKey } from './internal/basics/refs.ts';
+export { From, call as genCall, type Timeout, type Where } from './internal/gen.ts';
+export { sys, type SysStatistics, type SysStatus } from './internal/sys.ts';
+export { RemoteInbound } from './internal/services/remote.ts';
+export type { RemoteName, RemoteRouter } from './internal/services/remote_router.ts';
+export {
+  GenServer,
+  ignore,
+  noreply,
+  ok,
+  reply,
+  stop,
+  type CallResult,
+  type ResultOptions,
+  type GenServerStartOptions,
+  type InitResult,
+  type NoReplyResult,
+  type ServerPid,
+} from './gen_server.ts';
+export {
+  Supervisor,
+  type ChildCounts,
+  type ChildInfo,
+  type ChildResult,
+  type StartChildResult,
+  type SupervisorStartOptions,
+} from './supervisor/supervisor.ts';
+export {
+  RestartWindow,
+  isCleanExit,
+  shouldRestart,
+  type AutoShutdown,
+  type ChildSpec,
+  type ChildType,
+  type RestartType,
+  type Shutdown,
+  type StartFn,
+  type Strategy,
+  type SupFlags,
+} from './supervisor/policy.ts';
+export { formatSupervisionTree, supervisionTree, type SupervisionNode } from './supervisor/tree.ts';
+export { StateMachine, effect, type ActionInfo, type EffectFn, type MachinePid, type StateMachineOptions } from './state_machine.ts';

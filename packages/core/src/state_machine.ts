@@ -22,14 +22,23 @@
  *   snapshot, which `terminate` and sys see); an error snapshot stops it with the error as reason.
  */
 import { atom, t, type Pid } from '@beamline/etf';
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import { isContext } from './gen.ts';
-import { GenServer, GenServerProcess, type CallResult, type CastResult, type From, type InitResult } from './gen_server.ts';
-import type { Runtime } from './runtime.ts';
-import type { Dest, ProcessContext, TimerRef } from './types.ts';
+import {
+  initialTransition,
+  transition,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type EventFromLogic,
+  type EventObject,
+  type InputFrom,
+  type SnapshotFrom,
+} from 'xstate';
+import { GenServer, GenServerLoop, type CallResult, type From, type InitResult, type NoReplyResult } from './gen_server.ts';
+import type { Dest, ProcessContext, TimerRef } from './internal/basics/types.ts';
+import { isContext, type Timeout, type Where } from './internal/gen.ts';
+import { start } from './internal/proc_lib.ts';
 
 type Ctx = ProcessContext;
-type Result = CastResult<AnyMachineSnapshot>;
+type Result = NoReplyResult<AnyMachineSnapshot>;
 
 /** The args an xstate action implementation gets (`{ context, event, self, system }`). */
 export interface ActionInfo {
@@ -40,13 +49,13 @@ export interface ActionInfo {
 
 export type EffectFn<P = any> = (ctx: Ctx, info: ActionInfo, params: P) => void;
 
-export interface StateMachineOptions {
+export interface StateMachineOptions<M extends AnyStateMachine = AnyStateMachine> {
   /** Registered name. */
   name?: string;
   /** Link to the starting process (default true when started from a process context). */
   link?: boolean;
   /** The machine's input (for `initialTransition`). */
-  input?: unknown;
+  input?: InputFrom<M>;
   /** Maps a message that is not already an event; return `undefined` to drop the message. */
   toEvent?: (msg: unknown) => EventObject | undefined;
   /** Implementations by action type; they win over the machine's own. */
@@ -57,19 +66,21 @@ export interface StateMachineOptions {
 
 // -- effect(): an xstate action implementation that runs with the hosting process' context ----
 
-let hosting: Ctx | undefined;
+const EFFECT = Symbol('beamline.effect');
+
+type EffectAction<P> = ((info: any, params: P) => void) & { readonly [EFFECT]: EffectFn<P> };
 
 /**
  * Wraps an effectful action so it gets the ProcessContext of the process hosting the machine:
  * `setup({ actions: { notify: effect((ctx, { context }) => ctx.send(context.peer, 'hi')) } })`.
- * It throws when the machine is run outside a StateMachine process (for example in a bare xstate
- * actor), because it has no process to act from.
+ * The hosting process calls `fn` with its context; run in a bare xstate actor (no process to
+ * act from) it throws.
  */
 export function effect<P = any>(fn: EffectFn<P>): (info: any, params: P) => void {
-  return (info, params) => {
-    if (hosting === undefined) throw new Error('effect() action run outside a StateMachine process');
-    fn(hosting, info as ActionInfo, params);
-  };
+  const action = (() => {
+    throw new Error('effect() action run outside a StateMachine process');
+  }) as unknown as EffectAction<P>;
+  return Object.assign(action, { [EFFECT]: fn });
 }
 
 // -- the process ------------------------------------------------------------------------------
@@ -120,11 +131,11 @@ class MachineServer extends GenServer<AnyMachineSnapshot> {
         this.opts.input,
       );
     } catch (e) {
-      return { stop: e };
+      return { tag: 'stop', reason: e };
     }
     const stop = this.perform(ctx, snapshot, actions);
-    if (stop !== undefined) return { stop: stop };
-    return { ok: true, state: snapshot };
+    if (stop !== undefined) return { tag: 'stop', reason: stop };
+    return { tag: 'ok', state: snapshot };
   }
 
   override handleInfo(msg: unknown, snapshot: AnyMachineSnapshot, ctx: Ctx): Result {
@@ -133,27 +144,27 @@ class MachineServer extends GenServer<AnyMachineSnapshot> {
       event = msg.event;
     } else if (msg instanceof Delayed) {
       const armed = this.timers.get(msg.id);
-      if (armed === undefined || armed.token !== msg.token) return { noreply: true, state: snapshot };
+      if (armed === undefined || armed.token !== msg.token) return { tag: 'noreply', state: snapshot };
       this.timers.delete(msg.id);
       event = msg.event;
     } else {
       event = this.toEvent(msg);
     }
-    if (event === undefined) return { noreply: true, state: snapshot };
+    if (event === undefined) return { tag: 'noreply', state: snapshot };
     return this.step(ctx, snapshot, event);
   }
 
   override handleCast(msg: unknown, snapshot: AnyMachineSnapshot, ctx: Ctx): Result {
     const event = this.toEvent(msg);
-    if (event === undefined) return { noreply: true, state: snapshot };
+    if (event === undefined) return { tag: 'noreply', state: snapshot };
     return this.step(ctx, snapshot, event);
   }
 
   override handleCall(req: unknown, _from: From, snapshot: AnyMachineSnapshot, ctx: Ctx): CallResult<AnyMachineSnapshot, AnyMachineSnapshot> {
     const event = this.toEvent(req);
-    if (event === undefined) return { reply: snapshot, state: snapshot };
+    if (event === undefined) return { tag: 'reply', reply: snapshot, state: snapshot };
     const r = this.step(ctx, snapshot, event);
-    return { ...r, reply: r.state };
+    return r.tag === 'stop' ? { ...r, reply: r.state } : { tag: 'reply', reply: r.state, state: r.state };
   }
 
   override terminate(): void {
@@ -171,17 +182,17 @@ class MachineServer extends GenServer<AnyMachineSnapshot> {
   }
 
   private step(ctx: Ctx, snapshot: AnyMachineSnapshot, event: EventObject): Result {
-    if (snapshot.status !== 'active') return { noreply: true, state: snapshot };
+    if (snapshot.status !== 'active') return { tag: 'noreply', state: snapshot };
     let next: AnyMachineSnapshot;
     let actions: ExecAction[];
     try {
       [next, actions] = transition(this.machine, snapshot, event) as [AnyMachineSnapshot, ExecAction[]];
     } catch (e) {
-      return { stop: e, state: snapshot };
+      return { tag: 'stop', reason: e, state: snapshot };
     }
     const stop = this.perform(ctx, next, actions);
-    if (stop !== undefined) return { stop, state: next };
-    return { noreply: true, state: next };
+    if (stop !== undefined) return { tag: 'stop', reason: stop, state: next };
+    return { tag: 'noreply', state: next };
   }
 
   /** Executes the actions of one transition; returns a stop reason when the process must end. */
@@ -231,13 +242,9 @@ class MachineServer extends GenServer<AnyMachineSnapshot> {
       return;
     }
     if (a.exec === undefined) return; // declared but not implemented: xstate does nothing either
-    const saved = hosting;
-    hosting = ctx;
-    try {
-      a.exec(a.info, a.params);
-    } finally {
-      hosting = saved;
-    }
+    const fx = (a.exec as Partial<EffectAction<unknown>>)[EFFECT];
+    if (fx !== undefined) fx(ctx, a.info, a.params);
+    else a.exec(a.info, a.params);
   }
 
   private schedule(ctx: Ctx, id: string | undefined, delay: number, event: EventObject): void {
@@ -250,35 +257,34 @@ class MachineServer extends GenServer<AnyMachineSnapshot> {
   }
 }
 
-/** The GenServer loop, named for introspection. */
-class MachineProcess extends GenServerProcess<AnyMachineSnapshot> {
-  override get behaviourName(): string {
-    return 'state_machine';
-  }
-}
+declare const machineTypes: unique symbol;
+
+/** A pid that remembers its machine, so `send` and `call` are typed by the machine's events. */
+export type MachinePid<M extends AnyStateMachine = AnyStateMachine> = Pid & { readonly [machineTypes]?: M };
 
 // -- API --------------------------------------------------------------------------------------
 
 export const StateMachine = {
-  /** Starts a process hosting `machine` (the initial transition's actions run in it). */
-  start(rtOrCtx: Runtime | ProcessContext, machine: AnyStateMachine, opts: StateMachineOptions = {}): Pid {
-    const proc = new MachineProcess(new MachineServer(machine, opts), undefined);
-    const spawnOpts = { name: opts.name };
-    if (!isContext(rtOrCtx)) {
-      if (opts.link) throw new Error('StateMachine.start: link needs a process context');
-      return rtOrCtx.spawn(proc, spawnOpts);
-    }
-    return (opts.link ?? true) ? rtOrCtx.spawnLink(proc, spawnOpts) : rtOrCtx.spawn(proc, spawnOpts);
+  /**
+   * Starts a process hosting `machine` and waits for its initial transition (its actions run in
+   * the process). Rejects with StartError when that transition fails.
+   */
+  start<M extends AnyStateMachine>(where: Where, machine: M, opts: StateMachineOptions<M> = {}): Promise<MachinePid<M>> {
+    const link = opts.link ?? isContext(where);
+    if (link && !isContext(where)) return Promise.reject(new Error('StateMachine.start: link needs a process context'));
+    return start(where, (starter) => new GenServerLoop(new MachineServer(machine, opts as StateMachineOptions), undefined, starter, 'state_machine'), {
+      name: opts.name,
+      link,
+    }) as Promise<MachinePid<M>>;
   },
 
   /** Sends an event (an async message, like any other). */
-  send(rtOrCtx: Runtime | ProcessContext, dest: Dest, event: EventObject | unknown): void {
-    rtOrCtx.send(dest, event);
+  send<M extends AnyStateMachine>(where: Where, dest: MachinePid<M> | Dest, event: EventFromLogic<M>): void {
+    where.send(dest, event);
   },
 
   /** Sends an event as a call; resolves with the snapshot after the transition. */
-  call(rtOrCtx: Runtime | ProcessContext, dest: Dest, event: EventObject | unknown, timeoutMs = 5000): Promise<AnyMachineSnapshot> {
-    return GenServer.call<AnyMachineSnapshot>(rtOrCtx, dest, event, timeoutMs);
+  call<M extends AnyStateMachine>(where: Where, dest: MachinePid<M> | Dest, event: EventFromLogic<M>, timeout: Timeout = 5000): Promise<SnapshotFrom<M>> {
+    return GenServer.call<SnapshotFrom<M>>(where, dest, event, timeout);
   },
 };
-

@@ -8,10 +8,13 @@ import {
   TestClock,
   kill,
   type CallResult,
-  type CastResult,
+  type NoReplyResult,
   type From,
   type ProcessContext,
   type RemoteRouter,
+  noreply,
+  ok,
+  reply,
 } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
 
@@ -47,14 +50,14 @@ describe('alias/unalias', () => {
     rt.send(a, 'two');
     await rt.settle();
     expect(o.got).toEqual(['one', 'two']);
-    expect(rt.aliases.size).toBe(1);
+    expect(rt.fromRemote.aliasCount()).toBe(1);
     expect(unalias(a)).toBe(true);
     expect(unalias(a)).toBe(false);
     rt.send(a, 'three');
     rt.send(o.pid, 'by pid');
     await rt.settle();
     expect(o.got).toEqual(['one', 'two', 'by pid']);
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
   });
 
   it('only the owner can unalias; a sender that is a process uses ctx.send', async () => {
@@ -85,10 +88,10 @@ describe('alias/unalias', () => {
     ({ rt } = setup());
     const o = owner((ctx) => [ctx.alias(), ctx.alias()]);
     await rt.settle();
-    expect(rt.aliases.size).toBe(2);
+    expect(rt.fromRemote.aliasCount()).toBe(2);
     rt.exit(o.pid, kill);
     await rt.settle();
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
     rt.send(o.refs[0]!, 'x'); // no error, nothing delivered
     await rt.settle();
     expect(o.got).toEqual([]);
@@ -141,7 +144,7 @@ describe('monitor alias modes', () => {
     rt.send(o.refs[0]!, 'after down');
     await rt.settle();
     expect(view(o.got)).toEqual([['DOWN', String(o.refs[0]), 'process', String(target), 'killed']]);
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
   });
 
   it('demonitor: a monitor of a dead process leaves no active alias', async () => {
@@ -153,7 +156,7 @@ describe('monitor alias modes', () => {
     rt.send(o.refs[0]!, 'x');
     await rt.settle();
     expect(o.got).toHaveLength(1); // the DOWN noproc only
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
   });
 
   it('reply_demonitor: the first message through the alias removes alias and monitor', async () => {
@@ -235,7 +238,7 @@ describe('remote aliases', () => {
     rt.fromRemote.aliasSend(b, mb, 'late b');
     await rt.settle();
     expect((view(o.got) as unknown[][]).map((m) => m[4])).toEqual(['bye', 'noconnection']);
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
   });
 });
 
@@ -246,17 +249,17 @@ interface S {
 /** Replies to 'later' only when told ('flush'), so the reply can come after the caller gave up. */
 class Deferring extends GenServer<S> {
   static tags: unknown[] = [];
-  init(): S {
-    return { pending: [] };
+  init() {
+    return ok<S>({ pending: [] });
   }
   override handleCall(req: unknown, from: From, s: S): CallResult<S, unknown> {
     Deferring.tags.push(from.tag);
-    if (req === 'now') return { reply: 'now', state: s };
-    return { noreply: true, state: { pending: [...s.pending, from] } };
+    if (req === 'now') return reply('now', s);
+    return noreply({ pending: [...s.pending, from] });
   }
-  override handleCast(msg: unknown, s: S): CastResult<S> {
+  override handleCast(msg: unknown, s: S): NoReplyResult<S> {
     if (msg === 'flush') for (const f of s.pending) GenServer.reply(f, 'late');
-    return { noreply: true, state: { pending: [] } };
+    return noreply({ pending: [] });
   }
 }
 
@@ -264,19 +267,19 @@ describe('GenServer.call over aliases', () => {
   it('tags calls [alias|Mref] (OTP 24+ gen) and replies through the alias', async () => {
     ({ rt } = setup());
     Deferring.tags = [];
-    const pid = GenServer.start(rt, Deferring, undefined);
+    const pid = await GenServer.start(rt, Deferring, undefined);
     expect(await GenServer.call(rt, pid, 'now')).toBe('now');
     const tag = Deferring.tags[0];
     expect(tag).toBeInstanceOf(ImproperList);
     expect((tag as ImproperList).elements).toEqual([A_ALIAS]);
     expect((tag as ImproperList).tail).toBeInstanceOf(Ref);
     await rt.settle();
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
   });
 
   it('a reply after the call timed out is dropped: the caller mailbox stays empty', async () => {
     ({ rt, clock } = setup());
-    const pid = GenServer.start(rt, Deferring, undefined);
+    const pid = await GenServer.start(rt, Deferring, undefined);
     let queued = -1;
     let caller!: Pid;
     const done = new Promise<unknown>((resolve) => {
@@ -298,13 +301,13 @@ describe('GenServer.call over aliases', () => {
     expect(err).toBeInstanceOf(CallTimeout);
     expect(stray).toBe(TIMEOUT);
     expect(queued).toBe(0);
-    expect(rt.aliases.size).toBe(0);
+    expect(rt.fromRemote.aliasCount()).toBe(0);
   });
 
   it('deferred GenServer.reply answers both tag forms: [alias|Ref] and a plain ref', async () => {
     ({ rt } = setup());
     Deferring.tags = [];
-    const pid = GenServer.start(rt, Deferring, undefined);
+    const pid = await GenServer.start(rt, Deferring, undefined);
     const got = new Promise<unknown>((resolve) => {
       rt.spawn(async (ctx) => {
         const plain = ctx.makeRef();

@@ -10,8 +10,16 @@ import {
   TestClock,
   kill,
   noproc,
+  noreply,
+  ok as okResult,
+  reply,
+  stop,
+  StartError,
+  TIMEOUT,
+  ignore,
   type CallResult,
-  type CastResult,
+  type InitResult,
+  type NoReplyResult,
   type ProcessContext,
 } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
@@ -27,35 +35,35 @@ type Req = ['get'] | ['add', number] | ['later'] | ['stop', unknown] | ['crash']
 class Counter extends GenServer<{ n: number; pending: From[] }, Req, unknown, unknown> {
   static log: string[] = [];
   init(args: unknown) {
-    return { n: args as number, pending: [] as From[] };
+    return okResult({ n: args as number, pending: [] as From[] });
   }
   override handleCall(req: Req, from: From, s: { n: number; pending: From[] }): CallResult<{ n: number; pending: From[] }, unknown> {
     switch (req[0]) {
       case 'get':
-        return { reply: s.n, state: s };
+        return reply(s.n, s);
       case 'add':
-        return { reply: s.n + req[1], state: { ...s, n: s.n + req[1] } };
+        return reply(s.n + req[1], { ...s, n: s.n + req[1] });
       case 'later':
-        return { noreply: true, state: { ...s, pending: [...s.pending, from] } };
+        return noreply({ ...s, pending: [...s.pending, from] });
       case 'stop':
-        return { stop: req[1], reply: 'stopping', state: s };
+        return stop(req[1], s, { reply: 'stopping' });
       case 'crash':
         throw new Error('handler bug');
       case 'slow':
-        return { noreply: true, state: s }; // never replies
+        return noreply(s); // never replies
     }
   }
-  override handleCast(msg: unknown, s: { n: number; pending: From[] }): CastResult<{ n: number; pending: From[] }> {
+  override handleCast(msg: unknown, s: { n: number; pending: From[] }): NoReplyResult<{ n: number; pending: From[] }> {
     if (msg === 'flush') {
       for (const f of s.pending) GenServer.reply(f, ['deferred', s.n]);
-      return { noreply: true, state: { ...s, pending: [] } };
+      return noreply({ ...s, pending: [] });
     }
-    if (msg === 'inc') return { noreply: true, state: { ...s, n: s.n + 1 } };
-    return { stop: atom('bad_cast'), state: s };
+    if (msg === 'inc') return noreply({ ...s, n: s.n + 1 });
+    return stop(atom('bad_cast'), s);
   }
-  override handleInfo(msg: unknown, s: { n: number; pending: From[] }): CastResult<{ n: number; pending: From[] }> {
+  override handleInfo(msg: unknown, s: { n: number; pending: From[] }): NoReplyResult<{ n: number; pending: From[] }> {
     Counter.log.push(`info ${String(msg)}`);
-    return { noreply: true, state: s };
+    return noreply(s);
   }
   override terminate(reason: unknown, s: { n: number }): void {
     Counter.log.push(`terminate ${String(reason)} ${s.n}`);
@@ -79,7 +87,7 @@ describe('GenServer', () => {
   it('call / cast / info, from a process and from outside', async () => {
     ({ rt } = setup());
     Counter.log = [];
-    const pid = GenServer.start(rt, Counter, 10, { name: 'counter' });
+    const pid = await GenServer.start(rt, Counter, 10, { name: 'counter' });
     expect(await GenServer.call(rt, pid, ['get'])).toBe(10);
     GenServer.cast(rt, 'counter', 'inc');
     rt.send(pid, 'hello');
@@ -92,7 +100,7 @@ describe('GenServer', () => {
 
   it('speaks Erlang gen_server messages: {$gen_call, {Pid, Tag}, Req} -> {Tag, Reply}', async () => {
     ({ rt } = setup());
-    const pid = GenServer.start(rt, Counter, 3);
+    const pid = await GenServer.start(rt, Counter, 3);
     const reply = await inProcess(async (ctx) => {
       const tag = ctx.makeRef();
       ctx.send(pid, t(atom('$gen_call'), t(ctx.self, tag), ['get'] as never));
@@ -106,7 +114,7 @@ describe('GenServer', () => {
 
   it('deferred replies with GenServer.reply', async () => {
     ({ rt } = setup());
-    const pid = GenServer.start(rt, Counter, 7);
+    const pid = await GenServer.start(rt, Counter, 7);
     const a = GenServer.call(rt, pid, ['later']);
     const b = GenServer.call(rt, pid, ['later']);
     await rt.settle();
@@ -117,7 +125,7 @@ describe('GenServer', () => {
 
   it('call timeout rejects with CallTimeout carrying {timeout, {gen_server, call, ...}} and cleans up', async () => {
     ({ rt, clock } = setup());
-    const pid = GenServer.start(rt, Counter, 0);
+    const pid = await GenServer.start(rt, Counter, 0);
     let caller!: Pid;
     const p = inProcess(async (ctx) => {
       caller = ctx.self;
@@ -146,7 +154,7 @@ describe('GenServer', () => {
 
   it('an uncaught call timeout makes the caller exit with the timeout reason', async () => {
     ({ rt, clock } = setup({ logger: null }));
-    const pid = GenServer.start(rt, Counter, 0);
+    const pid = await GenServer.start(rt, Counter, 0);
     let reason: unknown;
     rt.spawn(async (ctx) => {
       ctx.trapExit(true);
@@ -161,7 +169,7 @@ describe('GenServer', () => {
 
   it('a server that dies during the call fails it promptly (no timeout needed)', async () => {
     ({ rt } = setup({ logger: null }));
-    const pid = GenServer.start(rt, Counter, 0);
+    const pid = await GenServer.start(rt, Counter, 0);
     const p = GenServer.call(rt, pid, ['slow'], 'infinity');
     await rt.settle();
     rt.exit(pid, kill);
@@ -172,7 +180,7 @@ describe('GenServer', () => {
 
   it('calling a dead pid or unknown name fails with noproc at once', async () => {
     ({ rt } = setup());
-    const pid = GenServer.start(rt, Counter, 0);
+    const pid = await GenServer.start(rt, Counter, 0);
     await GenServer.stop(rt, pid);
     const e1 = (await GenServer.call(rt, pid, ['get']).catch((e: unknown) => e)) as CallError;
     const e2 = (await GenServer.call(rt, 'nobody', ['get']).catch((e: unknown) => e)) as CallError;
@@ -184,7 +192,7 @@ describe('GenServer', () => {
   it('a crashing handler exits the server with the error; terminate runs; callers see it', async () => {
     ({ rt } = setup({ logger: null }));
     Counter.log = [];
-    const pid = GenServer.start(rt, Counter, 1);
+    const pid = await GenServer.start(rt, Counter, 1);
     const err = (await GenServer.call(rt, pid, ['crash']).catch((e: unknown) => e)) as CallError;
     expect(err.cause).toBeInstanceOf(Error);
     expect((err.cause as Error).message).toBe('handler bug');
@@ -195,7 +203,7 @@ describe('GenServer', () => {
   it('{stop, reason, reply} replies, runs terminate and exits with reason', async () => {
     ({ rt } = setup({ logger: null }));
     Counter.log = [];
-    const pid = GenServer.start(rt, Counter, 2);
+    const pid = await GenServer.start(rt, Counter, 2);
     expect(await GenServer.call(rt, pid, ['stop', atom('done')])).toBe('stopping');
     expect(Counter.log).toEqual(['terminate done 2']);
     expect(rt.isAlive(pid)).toBe(false);
@@ -204,34 +212,37 @@ describe('GenServer', () => {
   it('GenServer.stop runs terminate and returns after the exit', async () => {
     ({ rt } = setup());
     Counter.log = [];
-    const pid = GenServer.start(rt, Counter, 5, { name: 'c' });
+    const pid = await GenServer.start(rt, Counter, 5, { name: 'c' });
     await GenServer.stop(rt, 'c', atom('shutdown'));
     expect(Counter.log).toEqual(['terminate shutdown 5']);
     expect(rt.whereis('c')).toBeUndefined();
     expect(rt.isAlive(pid)).toBe(false);
   });
 
-  it('init results: {ok, state}, {stop, reason}, ignore; init runs inside start', async () => {
+  it('init results: ok resolves the start; stop, ignore and a bad return reject it with StartError', async () => {
     ({ rt } = setup({ logger: null }));
-    class S extends GenServer<unknown> {
-      init(args: unknown) {
-        return args as never;
+    class S extends GenServer<unknown, unknown, unknown, unknown, InitResult<unknown>> {
+      init(result: InitResult<unknown>) {
+        return result;
       }
       override handleCall(_r: unknown, _f: From, s: unknown) {
-        return { reply: s, state: s };
+        return reply(s, s);
       }
     }
-    const ok = GenServer.start(rt, S, { ok: true, state: 'st' });
-    expect(await GenServer.call(rt, ok, 'x')).toBe('st');
-    const plain = GenServer.start(rt, S, { some: 'state' });
-    expect(await GenServer.call(rt, plain, 'x')).toEqual({ some: 'state' });
-    const stopped = GenServer.start(rt, S, { stop: atom('no_config') });
-    expect(rt.isAlive(stopped)).toBe(false); // init already ran, inside start
-    const ignored = GenServer.start(rt, S, atom('ignore'));
-    expect(rt.isAlive(ignored)).toBe(false);
+    const started = await GenServer.start(rt, S, okResult('st'));
+    expect(await GenServer.call(rt, started, 'x')).toBe('st');
+    const stopped = (await GenServer.start(rt, S, stop(atom('no_config'))).catch((e: unknown) => e)) as StartError;
+    expect(stopped).toBeInstanceOf(StartError);
+    expect(stopped.reason).toBe(atom('no_config'));
+    expect(stopped.ignored).toBe(false);
+    const ignored = (await GenServer.start(rt, S, ignore()).catch((e: unknown) => e)) as StartError;
+    expect(ignored.ignored).toBe(true);
+    const bad = (await GenServer.start(rt, S, { some: 'state' } as never).catch((e: unknown) => e)) as StartError;
+    expect(view(bad.reason)).toEqual(['bad_return_value', { some: 'state' }]);
+    expect(rt.processCount).toBe(1);
   });
 
-  it('a linked server whose init fails signals its starter', async () => {
+  it('start_link whose init fails: a trapping starter gets StartError and no EXIT message (OTP 26+)', async () => {
     ({ rt } = setup({ logger: null }));
     class Bad extends GenServer<unknown> {
       init(): never {
@@ -240,10 +251,11 @@ describe('GenServer', () => {
     }
     const got = await inProcess(async (ctx) => {
       ctx.trapExit(true);
-      GenServer.start(ctx, Bad, undefined, { link: true });
-      return ctx.receive();
+      const err = await GenServer.startLink(ctx, Bad).catch((e: unknown) => e);
+      return [err, await ctx.receive(undefined, 0)];
     });
-    expect(view(got)).toEqual(['EXIT', expect.any(String), 'bad_init']);
+    expect((got[0] as StartError).reason).toBe(atom('bad_init'));
+    expect(got[1]).toBe(TIMEOUT);
   });
 
   it('a trapping server stops with its parent, running terminate', async () => {
@@ -251,7 +263,7 @@ describe('GenServer', () => {
     Counter.log = [];
     let server!: Pid;
     const parent = rt.spawn(async (ctx) => {
-      server = GenServer.start(ctx, Counter, 9, { link: true, trapExit: true });
+      server = await GenServer.startLink(ctx, Counter, 9, { trapExit: true });
       await ctx.receive((m) => m === 'never');
     });
     await rt.settle();
@@ -266,17 +278,17 @@ describe('GenServer', () => {
     const log: string[] = [];
     class Idle extends GenServer<number> {
       init() {
-        return { ok: true as const, state: 0, timeout: 100 };
+        return okResult(0, { timeout: 100 });
       }
       override handleCast(_m: unknown, s: number) {
-        return { noreply: true as const, state: s + 1, timeout: 100 };
+        return noreply(s + 1, { timeout: 100 });
       }
       override handleInfo(m: unknown, s: number) {
         log.push(`${String(m)} ${s}`);
-        return { noreply: true as const, state: s };
+        return noreply(s);
       }
     }
-    const pid = GenServer.start(rt, Idle);
+    const pid = await GenServer.start(rt, Idle);
     await clock.advance(60);
     GenServer.cast(rt, pid, 'x');
     await clock.advance(60);
@@ -289,17 +301,17 @@ describe('GenServer', () => {
 
   it('async handlers: the server can await a call to another server inside a handler', async () => {
     ({ rt } = setup());
-    const inner = GenServer.start(rt, Counter, 40);
+    const inner = await GenServer.start(rt, Counter, 40);
     class Proxy extends GenServer<null> {
       init() {
-        return null;
+        return okResult(null);
       }
       override async handleCall(req: unknown, _f: From, s: null, ctx: ProcessContext) {
         const n = await GenServer.call<number>(ctx, inner, ['add', req as number]);
-        return { reply: n, state: s };
+        return reply(n, s);
       }
     }
-    const proxy = GenServer.start(rt, Proxy);
+    const proxy = await GenServer.start(rt, Proxy);
     const [a, b] = await Promise.all([GenServer.call(rt, proxy, 1), GenServer.call(rt, proxy, 1)]);
     expect([a, b]).toEqual([41, 42]);
   });
@@ -307,7 +319,7 @@ describe('GenServer', () => {
   it('an unknown-shaped $gen_call is just info, and casts to unknown names never throw', async () => {
     ({ rt } = setup());
     Counter.log = [];
-    const pid = GenServer.start(rt, Counter, 0);
+    const pid = await GenServer.start(rt, Counter, 0);
     rt.send(pid, t(atom('$gen_call'), 'not a from', 'x'));
     GenServer.cast(rt, 'nobody', 'x');
     await rt.settle();

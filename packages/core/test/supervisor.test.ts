@@ -1,9 +1,7 @@
 import { Pid, Tuple, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Supervisor, type ChildSpec } from '../src/supervisor.ts';
-import { Runtime } from '../src/runtime.ts';
-import type { TestClock } from '../src/clock.ts';
-import { A, exitReasonOf, newRuntime, pidOf, run, watch, worker } from './supervisor_helpers.ts';
+import { GenServer, Runtime, Supervisor, supervisionTree, sys, type ChildSpec, type ProcessContext, type TestClock } from '../src/index.ts';
+import { A, newRuntime, pidOf, run, startFailure, watch, worker } from './supervisor_helpers.ts';
 
 let rt: Runtime;
 let clock: TestClock;
@@ -34,16 +32,17 @@ async function kill(pid: Pid, reason: unknown = A('boom')): Promise<void> {
 }
 
 describe('Supervisor: start and shutdown order', () => {
-  it('starts children in order and reports them with whichChildren/countChildren', async () => {
+  it('starts children in order and reports them (newest first, as OTP) with whichChildren/countChildren', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       strategy: 'one_for_one',
       children: [spec('a'), spec('b', { type: 'worker', modules: ['b_mod'] }), spec('c')],
     });
     await rt.settle();
     expect(log).toEqual(['start a', 'start b', 'start c']);
     const kids = await children(sup);
-    expect(kids.map((k) => k.id)).toEqual(['a', 'b', 'c']);
+    // supervisor:which_children lists the newest child first
+    expect(kids.map((k) => k.id)).toEqual(['c', 'b', 'a']);
     expect(kids.every((k) => k.pid instanceof Pid && rt.isAlive(k.pid))).toBe(true);
     expect(kids[1]).toMatchObject({ type: 'worker', modules: ['b_mod'] });
     expect(await Supervisor.countChildren(rt, sup)).toEqual({ specs: 3, active: 3, supervisors: 0, workers: 3 });
@@ -51,11 +50,13 @@ describe('Supervisor: start and shutdown order', () => {
     const info = rt.processInfo(sup)!;
     for (const k of kids) expect(info.links.some((l) => l.id === (k.pid as Pid).id)).toBe(true);
     expect(info.trapExit).toBe(true);
+    // started from the runtime: a root, linked to nobody else
+    expect(info.links).toHaveLength(3);
   });
 
   it('stops children in reverse start order with shutdown, then exits', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', {}, { trap: true }), spec('b', {}, { trap: true }), spec('c', {}, { trap: true })] });
+    const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true }), spec('b', {}, { trap: true }), spec('c', {}, { trap: true })] });
     await rt.settle();
     const reason = await Supervisor.stop(rt, sup);
     expect(reason).toBe(A('shutdown'));
@@ -69,7 +70,7 @@ describe('Supervisor: start and shutdown order', () => {
     setup();
     // b ignores shutdown; with shutdown 1000 it is killed only when the clock reaches 1000,
     // and a must not be asked to stop before that.
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       children: [spec('a', {}, { trap: true }), spec('b', { shutdown: 1000 }, { trap: true, ignoreShutdown: true })],
     });
     await rt.settle();
@@ -87,52 +88,55 @@ describe('Supervisor: start and shutdown order', () => {
     setup();
     let sup!: Pid;
     const parent = rt.spawn(async (ctx) => {
-      sup = Supervisor.start(ctx, { children: [spec('a', {}, { trap: true }), spec('b', {}, { trap: true })] });
+      sup = await Supervisor.start(ctx, { children: [spec('a', {}, { trap: true }), spec('b', {}, { trap: true })] });
       await ctx.receive();
     });
     await rt.settle();
+    // started from a process: linked to it, which is its parent
+    expect(rt.processInfo(sup)!.links.some((l) => l.id === parent.id)).toBe(true);
     const supDown = await watch(rt, sup);
     rt.exit(parent, A('bye'));
     expect(await supDown()).toBe(A('bye'));
     expect(log).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
   });
 
-  it('a failing child start stops the ones already started (reverse) and fails the supervisor', async () => {
+  it('a failing child start stops the ones already started (reverse) and fails the supervisor start', async () => {
     setup();
-    let sup!: Pid;
-    const reasonP = run(rt, async (ctx) => {
-      ctx.trapExit(true);
-      sup = Supervisor.start(ctx, {
-        children: [
-          spec('a', {}, { trap: true }),
-          spec('b', {}, { trap: true }),
-          {
-            id: 'c',
-            start: () => {
-              throw A('nope');
-            },
-          },
-          spec('d'),
-        ],
-      });
-      const m = (await ctx.receive((x: unknown) => x instanceof Tuple && x.get(0) === A('EXIT'))) as Tuple;
-      return m.get(2);
-    });
-    const reason = await reasonP;
-    expect(reason).toEqual(t(A('shutdown'), t(A('failed_to_start_child'), 'c', A('nope'))));
+    const specs = [
+      spec('a', {}, { trap: true }),
+      spec('b', {}, { trap: true }),
+      {
+        id: 'c',
+        start: () => {
+          throw A('nope');
+        },
+      },
+      spec('d'),
+    ];
+    // the start is rejected (supervisor:start_link's {error, Reason}); the child id is an atom, as in Erlang
+    const reason = await startFailure(rt, (ctx) => Supervisor.start(ctx, { children: specs }));
+    expect(reason).toEqual(t(A('shutdown'), t(A('failed_to_start_child'), A('c'), A('nope'))));
     expect(log).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
-    expect(rt.isAlive(sup)).toBe(false);
+    await rt.settle();
+    expect(rt.processCount).toBe(0); // no supervisor, no child left behind
+    // the same from the runtime (no link)
+    log.length = 0;
+    await expect(Supervisor.start(rt, { children: specs })).rejects.toMatchObject({
+      name: 'StartError',
+      reason: t(A('shutdown'), t(A('failed_to_start_child'), A('c'), A('nope'))),
+    });
+    expect(log).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
   });
 
   it('rejects invalid child specs and duplicate ids', async () => {
     setup();
-    const r1 = await exitReasonOf(rt, (ctx) => Supervisor.start(ctx, { children: [spec('a'), spec('a')] }));
-    expect(r1).toEqual(t(A('duplicate_child_name'), 'a'));
-    const r2 = await exitReasonOf(rt, (ctx) =>
+    const r1 = await startFailure(rt, (ctx) => Supervisor.start(ctx, { children: [spec('a'), spec('a')] }));
+    expect(r1).toEqual(t(A('duplicate_child_name'), A('a')));
+    const r2 = await startFailure(rt, (ctx) =>
       Supervisor.start(ctx, { children: [{ id: 'x', start: worker(log, 'x'), restart: 'sometimes' as never }] }),
     );
     expect(r2).toEqual(t(A('bad_child_spec'), t(A('restart'), 'sometimes')));
-    const r3 = await exitReasonOf(rt, (ctx) => Supervisor.start(ctx, { strategy: 'one_for_some' as never, children: [] }));
+    const r3 = await startFailure(rt, (ctx) => Supervisor.start(ctx, { strategy: 'one_for_some' as never, children: [] }));
     expect(r3).toEqual(t(A('bad_flags'), t(A('strategy'), 'one_for_some')));
     expect(log).toEqual([]);
   });
@@ -141,7 +145,7 @@ describe('Supervisor: start and shutdown order', () => {
 describe('Supervisor: restart types', () => {
   it('permanent: restarted after a crash and after a normal exit', async () => {
     setup();
-    const sup = Supervisor.start(rt, { intensity: 10, children: [spec('p')] });
+    const sup = await Supervisor.start(rt, { intensity: 10, children: [spec('p')] });
     await rt.settle();
     const p1 = pidOf(await children(sup), 'p');
     rt.send(p1, 'crash');
@@ -157,7 +161,7 @@ describe('Supervisor: restart types', () => {
 
   it('transient: restarted after a crash only, not after normal / shutdown / {shutdown, _}', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       intensity: 10,
       children: [spec('t1', { restart: 'transient' }), spec('t2', { restart: 'transient' }), spec('t3', { restart: 'transient' })],
     });
@@ -174,16 +178,16 @@ describe('Supervisor: restart types', () => {
     await rt.settle();
     kids = await children(sup);
     expect(kids.map((k) => [k.id, k.pid])).toEqual([
-      ['t1', undefined],
-      ['t2', undefined],
       ['t3', undefined],
+      ['t2', undefined],
+      ['t1', undefined],
     ]);
     expect(log.filter((l) => l === 'start t1')).toHaveLength(2);
   });
 
   it('temporary: never restarted and removed when it dies', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a'), spec('tmp', { restart: 'temporary' })] });
+    const sup = await Supervisor.start(rt, { children: [spec('a'), spec('tmp', { restart: 'temporary' })] });
     await rt.settle();
     rt.send(pidOf(await children(sup), 'tmp'), 'crash');
     await rt.settle();
@@ -195,7 +199,7 @@ describe('Supervisor: restart types', () => {
 describe('Supervisor: restart intensity', () => {
   it('more than intensity restarts within period: terminates all children and exits with shutdown', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       intensity: 2,
       period: 5,
       children: [spec('a', {}, { trap: true }), spec('b')],
@@ -217,7 +221,7 @@ describe('Supervisor: restart intensity', () => {
 
   it('restarts older than the period do not count (runtime clock)', async () => {
     setup();
-    const sup = Supervisor.start(rt, { intensity: 1, period: 5, children: [spec('b')] });
+    const sup = await Supervisor.start(rt, { intensity: 1, period: 5, children: [spec('b')] });
     await rt.settle();
     for (let i = 0; i < 5; i++) {
       await kill(pidOf(await children(sup), 'b'));
@@ -235,7 +239,7 @@ describe('Supervisor: restart intensity', () => {
 
   it('intensity 0: the first restart is already too many', async () => {
     setup();
-    const sup = Supervisor.start(rt, { intensity: 0, children: [spec('b')] });
+    const sup = await Supervisor.start(rt, { intensity: 0, children: [spec('b')] });
     await rt.settle();
     const down = await watch(rt, sup);
     await kill(pidOf(await children(sup), 'b'));
@@ -249,7 +253,7 @@ describe('Supervisor: strategies', () => {
 
   it('one_for_one: only the dead child is restarted', async () => {
     setup();
-    const sup = Supervisor.start(rt, { strategy: 'one_for_one', children: three() });
+    const sup = await Supervisor.start(rt, { strategy: 'one_for_one', children: three() });
     await rt.settle();
     const before = await children(sup);
     await kill(pidOf(before, 'b'), A('kill'));
@@ -262,7 +266,7 @@ describe('Supervisor: strategies', () => {
 
   it('one_for_all: the others are terminated in reverse order, then all start in order', async () => {
     setup();
-    const sup = Supervisor.start(rt, { strategy: 'one_for_all', children: three() });
+    const sup = await Supervisor.start(rt, { strategy: 'one_for_all', children: three() });
     await rt.settle();
     const before = await children(sup);
     await kill(pidOf(before, 'b'), A('kill'));
@@ -273,7 +277,7 @@ describe('Supervisor: strategies', () => {
 
   it('rest_for_one: the children started after the dead one are restarted, the earlier ones kept', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       strategy: 'rest_for_one',
       children: [...three(), spec('d', {}, { trap: true })],
     });
@@ -288,25 +292,25 @@ describe('Supervisor: strategies', () => {
 
   it('one_for_all does not restart temporary siblings', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       strategy: 'one_for_all',
       children: [spec('a', {}, { trap: true }), spec('tmp', { restart: 'temporary' }, { trap: true }), spec('c', {}, { trap: true })],
     });
     await rt.settle();
     await kill(pidOf(await children(sup), 'a'), A('kill'));
-    expect((await children(sup)).map((k) => k.id)).toEqual(['a', 'c']);
+    expect((await children(sup)).map((k) => k.id)).toEqual(['c', 'a']);
     expect(log.slice(3)).toEqual(['stop c shutdown', 'stop tmp shutdown', 'start a', 'start c']);
   });
 
   it('a restart whose start fails is retried until it succeeds', async () => {
     setup();
     let failures = 1;
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       intensity: 5,
       children: [
         {
           id: 'flaky',
-          start: (ctx: any) => {
+          start: (ctx) => {
             if (log.length > 0 && failures-- > 0) throw A('not_yet');
             return worker(log, 'flaky')(ctx);
           },
@@ -323,15 +327,15 @@ describe('Supervisor: strategies', () => {
 
   it('while a failed restart waits for its retry the child shows as restarting', async () => {
     setup();
-    const { supervisionTree } = await import('../src/supervisor_tree.ts');
     let attempts = 0;
     let seen: unknown;
-    const sup = Supervisor.start(rt, {
+    let sup!: Pid;
+    sup = await Supervisor.start(rt, {
       intensity: 5,
       children: [
         {
           id: 'r',
-          start: (ctx: any) => {
+          start: (ctx) => {
             attempts++;
             if (attempts === 2) throw A('not_yet');
             if (attempts === 3) seen = supervisionTree(rt, sup)[0].children![0].pid; // inside the retry
@@ -350,12 +354,12 @@ describe('Supervisor: strategies', () => {
   it('a start that keeps failing exhausts the intensity', async () => {
     setup();
     let first = true;
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       intensity: 3,
       children: [
         {
           id: 'bad',
-          start: (ctx: any) => {
+          start: (ctx) => {
             if (!first) throw A('broken');
             first = false;
             return worker(log, 'bad')(ctx);
@@ -373,7 +377,7 @@ describe('Supervisor: strategies', () => {
 describe('Supervisor: shutdown kinds', () => {
   it('brutal_kill kills without asking (the child sees no shutdown)', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', { shutdown: 'brutal_kill' }, { trap: true })] });
+    const sup = await Supervisor.start(rt, { children: [spec('a', { shutdown: 'brutal_kill' }, { trap: true })] });
     await rt.settle();
     const a = pidOf(await children(sup), 'a');
     const aDown = await watch(rt, a);
@@ -384,7 +388,7 @@ describe('Supervisor: shutdown kinds', () => {
 
   it('a number: shutdown, then kill when the time runs out on the runtime clock', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', { shutdown: 500 }, { trap: true, ignoreShutdown: true })] });
+    const sup = await Supervisor.start(rt, { children: [spec('a', { shutdown: 500 }, { trap: true, ignoreShutdown: true })] });
     await rt.settle();
     const a = pidOf(await children(sup), 'a');
     const aDown = await watch(rt, a);
@@ -403,7 +407,7 @@ describe('Supervisor: shutdown kinds', () => {
 
   it('a number: a child that stops in time is not killed and its timer is cancelled', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', { shutdown: 500 }, { trap: true })] });
+    const sup = await Supervisor.start(rt, { children: [spec('a', { shutdown: 500 }, { trap: true })] });
     await rt.settle();
     const aDown = await watch(rt, pidOf(await children(sup), 'a'));
     expect(await Supervisor.terminateChild(rt, sup, 'a')).toEqual({ ok: true });
@@ -413,7 +417,7 @@ describe('Supervisor: shutdown kinds', () => {
 
   it('infinity: waits as long as the child takes', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       children: [spec('s', { shutdown: 'infinity', type: 'supervisor' }, { trap: true, ignoreShutdown: true })],
     });
     await rt.settle();
@@ -428,7 +432,7 @@ describe('Supervisor: shutdown kinds', () => {
 
   it('requests that arrive during a shutdown are answered after it, in order', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', { shutdown: 100 }, { trap: true, ignoreShutdown: true }), spec('b')] });
+    const sup = await Supervisor.start(rt, { children: [spec('a', { shutdown: 100 }, { trap: true, ignoreShutdown: true }), spec('b')] });
     await rt.settle();
     const order: string[] = [];
     const term = Supervisor.terminateChild(rt, sup, 'a').then(() => order.push('terminated'));
@@ -440,8 +444,8 @@ describe('Supervisor: shutdown kinds', () => {
     await Promise.all([term, which]);
     expect(order).toEqual(['terminated', 'which']);
     expect((await which).map((k) => [k.id, k.pid instanceof Pid])).toEqual([
-      ['a', false],
       ['b', true],
+      ['a', false],
     ]);
   });
 });
@@ -449,13 +453,13 @@ describe('Supervisor: shutdown kinds', () => {
 describe('Supervisor: dynamic children', () => {
   it('startChild / terminateChild / restartChild / deleteChild', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a')] });
+    const sup = await Supervisor.start(rt, { children: [spec('a')] });
     await rt.settle();
     const r = await Supervisor.startChild(rt, sup, spec('b'));
     expect(r.ok).toBe(true);
     const b = (r as { pid: Pid }).pid;
     expect(rt.isAlive(b)).toBe(true);
-    expect((await children(sup)).map((k) => k.id)).toEqual(['a', 'b']);
+    expect((await children(sup)).map((k) => k.id)).toEqual(['b', 'a']); // newest first
 
     const again = await Supervisor.startChild(rt, sup, spec('b'));
     expect(again.ok).toBe(false);
@@ -482,7 +486,7 @@ describe('Supervisor: dynamic children', () => {
 
   it('startChild with a failing start returns the error and keeps nothing', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [] });
+    const sup = await Supervisor.start(rt, { children: [] });
     const r = await Supervisor.startChild(rt, sup, {
       id: 'x',
       start: () => {
@@ -496,20 +500,20 @@ describe('Supervisor: dynamic children', () => {
 
   it('terminateChild of a temporary child forgets it', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('tmp', { restart: 'temporary' })] });
+    const sup = await Supervisor.start(rt, { children: [spec('tmp', { restart: 'temporary' })] });
     expect(await Supervisor.terminateChild(rt, sup, 'tmp')).toEqual({ ok: true });
     expect(await children(sup)).toEqual([]);
   });
 
   it('a child whose start returns undefined is kept as not running (ignore)', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [{ id: 'i', start: () => undefined }] });
+    const sup = await Supervisor.start(rt, { children: [{ id: 'i', start: () => undefined }] });
     expect(await children(sup)).toEqual([{ id: 'i', pid: undefined, type: 'worker', modules: [] }]);
   });
 
   it('a dynamically added child is shut down with the others, in reverse order', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', {}, { trap: true })] });
+    const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true })] });
     await Supervisor.startChild(rt, sup, spec('b', {}, { trap: true }));
     await Supervisor.stop(rt, sup);
     expect(log).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
@@ -517,14 +521,11 @@ describe('Supervisor: dynamic children', () => {
 
   it('answers an erl-style which_children call (terms on the wire)', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a', { type: 'worker', modules: ['m'] })] }, { name: 'top' });
-    const reply = await run(rt, async (ctx) => {
-      const { GenServer } = await import('../src/gen_server.ts');
-      return (GenServer as any).call(ctx, 'top', A('which_children'));
-    });
+    const sup = await Supervisor.start(rt, { children: [spec('a', { type: 'worker', modules: ['m'] })] }, { name: 'top' });
+    const reply = await GenServer.call(rt, 'top', A('which_children'));
     expect(Array.isArray(reply)).toBe(true);
     const [e] = reply as Tuple[];
-    expect(e.get(0)).toBe('a');
+    expect(e.get(0)).toBe(A('a')); // child ids are atoms on the wire
     expect(e.get(1)).toBeInstanceOf(Pid);
     expect(e.get(2)).toBe(A('worker'));
     expect(e.get(3)).toEqual([A('m')]);
@@ -535,7 +536,7 @@ describe('Supervisor: dynamic children', () => {
 describe('Supervisor: simple_one_for_one', () => {
   it('starts children from the template with extra args, restarts them with the same args', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       strategy: 'simple_one_for_one',
       intensity: 5,
       children: [{ id: 'conn', start: worker(log, 'conn', { logArgs: true }), restart: 'permanent' }],
@@ -560,7 +561,7 @@ describe('Supervisor: simple_one_for_one', () => {
 
   it('terminateChild takes a pid and forgets the child; deleteChild/restartChild are refused', async () => {
     setup();
-    const sup = Supervisor.start(rt, { strategy: 'simple_one_for_one', children: [{ id: 'w', start: worker(log, 'w') }] });
+    const sup = await Supervisor.start(rt, { strategy: 'simple_one_for_one', children: [{ id: 'w', start: worker(log, 'w') }] });
     const r = (await Supervisor.startChild(rt, sup, [])) as { ok: true; pid: Pid };
     expect(await Supervisor.terminateChild(rt, sup, r.pid)).toEqual({ ok: true });
     expect(rt.isAlive(r.pid)).toBe(false);
@@ -572,7 +573,7 @@ describe('Supervisor: simple_one_for_one', () => {
 
   it('transient / temporary children are forgotten when they end', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       strategy: 'simple_one_for_one',
       children: [{ id: 'w', start: worker(log, 'w'), restart: 'transient' }],
     });
@@ -584,7 +585,7 @@ describe('Supervisor: simple_one_for_one', () => {
 
   it('shuts all children down together (no order) and then exits', async () => {
     setup();
-    const sup = Supervisor.start(rt, {
+    const sup = await Supervisor.start(rt, {
       strategy: 'simple_one_for_one',
       children: [{ id: 'w', start: worker(log, 'w', { trap: true, ignoreShutdown: true }), shutdown: 1000 }],
     });
@@ -601,7 +602,7 @@ describe('Supervisor: simple_one_for_one', () => {
 
   it('needs exactly one child spec', async () => {
     setup();
-    const r = await exitReasonOf(rt, (ctx) => Supervisor.start(ctx, { strategy: 'simple_one_for_one', children: [] }));
+    const r = await startFailure(rt, (ctx) => Supervisor.start(ctx, { strategy: 'simple_one_for_one', children: [] }));
     expect(r).toEqual(t(A('bad_start_spec'), t(A('simple_one_for_one'), 0)));
   });
 });
@@ -609,9 +610,9 @@ describe('Supervisor: simple_one_for_one', () => {
 describe('Supervisor: trees', () => {
   it('a supervisor child restarts its own children; stopping the root stops the whole tree in order', async () => {
     setup();
-    const inner = (ctx: any) =>
+    const inner = (ctx: ProcessContext) =>
       Supervisor.start(ctx, { strategy: 'one_for_one', children: [spec('x', {}, { trap: true }), spec('y', {}, { trap: true })] });
-    const root = Supervisor.start(rt, {
+    const root = await Supervisor.start(rt, {
       strategy: 'one_for_one',
       children: [spec('a', {}, { trap: true }), { id: 'inner', start: inner, type: 'supervisor' }, spec('z', {}, { trap: true })],
     });
@@ -630,8 +631,8 @@ describe('Supervisor: trees', () => {
 
   it('rt.stop() shuts the supervision trees down in order and leaves nothing behind', async () => {
     setup();
-    const inner = (ctx: any) => Supervisor.start(ctx, { children: [spec('x', {}, { trap: true }), spec('y', { shutdown: 50 }, { trap: true })] });
-    Supervisor.start(rt, { children: [spec('a', {}, { trap: true }), { id: 'inner', start: inner, type: 'supervisor' }] });
+    const inner = (ctx: ProcessContext) => Supervisor.start(ctx, { children: [spec('x', {}, { trap: true }), spec('y', { shutdown: 50 }, { trap: true })] });
+    await Supervisor.start(rt, { children: [spec('a', {}, { trap: true }), { id: 'inner', start: inner, type: 'supervisor' }] });
     await rt.settle();
     await rt.stop();
     expect(log.slice(3)).toEqual(['stop y shutdown', 'stop x shutdown', 'stop a shutdown']);
@@ -642,7 +643,7 @@ describe('Supervisor: trees', () => {
   it('rt.stop() on the real clock waits out a child\'s shutdown time before the next one', async () => {
     log = [];
     const real = new Runtime({ logger: null });
-    Supervisor.start(real, {
+    await Supervisor.start(real, {
       children: [
         { id: 'a', start: worker(log, 'a', { trap: true }) },
         { id: 'slow', shutdown: 50, start: worker(log, 'slow', { trap: true, ignoreShutdown: true }) },
@@ -658,32 +659,118 @@ describe('Supervisor: trees', () => {
 
   it('rt.stop() stops top-level supervisors newest first', async () => {
     setup();
-    Supervisor.start(rt, { children: [spec('a1', {}, { trap: true }), spec('a2', {}, { trap: true })] });
-    Supervisor.start(rt, { children: [spec('b1', {}, { trap: true }), spec('b2', {}, { trap: true })] });
+    await Supervisor.start(rt, { children: [spec('a1', {}, { trap: true }), spec('a2', {}, { trap: true })] });
+    await Supervisor.start(rt, { children: [spec('b1', {}, { trap: true }), spec('b2', {}, { trap: true })] });
     await rt.settle();
     await rt.stop();
     expect(log.slice(4)).toEqual(['stop b2 shutdown', 'stop b1 shutdown', 'stop a2 shutdown', 'stop a1 shutdown']);
   });
 
-  it('GenServer.stop (sys terminate) cannot wait, but still takes the children down', async () => {
+  it('GenServer.stop (sys terminate) runs the supervisor\'s terminate: children down in reverse order, then it exits', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a'), spec('b', { shutdown: 'brutal_kill' }, { trap: true })] });
+    const sup = await Supervisor.start(rt, {
+      children: [spec('a', {}, { trap: true }), spec('b', { shutdown: 100 }, { trap: true, ignoreShutdown: true }), spec('c', { shutdown: 'brutal_kill' }, { trap: true })],
+    });
     await rt.settle();
-    const [a, b] = (await children(sup)).map((k) => k.pid as Pid);
-    const { GenServer } = await import('../src/gen_server.ts');
-    await GenServer.stop(rt, sup);
+    const [c, b, a] = (await children(sup)).map((k) => k.pid as Pid);
+    const supDown = await watch(rt, sup);
+    let stopped = false;
+    const done = GenServer.stop(rt, sup, A('normal')).then(() => (stopped = true));
     await rt.settle();
-    expect(rt.isAlive(sup)).toBe(false);
+    // c was killed, b got its shutdown and ignores it: a is not asked before b is gone
+    expect(rt.isAlive(c)).toBe(false);
+    expect(log.slice(3)).toEqual(['stop b shutdown']);
+    expect(stopped).toBe(false);
+    await clock.advance(100);
+    await done;
+    expect(log.slice(3)).toEqual(['stop b shutdown', 'stop a shutdown']);
+    expect(await supDown()).toBe(A('normal'));
     expect(rt.isAlive(a)).toBe(false);
     expect(rt.isAlive(b)).toBe(false);
   });
 
+  it('Supervisor.stop resolves with the exit reason it asked for', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true })] });
+    expect(await Supervisor.stop(rt, sup, A('normal'))).toBe(A('normal'));
+    expect(log).toEqual(['start a', 'stop a shutdown']);
+    expect(rt.isAlive(sup)).toBe(false);
+  });
+
   it('answers sys get_state (it is a GenServer)', async () => {
     setup();
-    const sup = Supervisor.start(rt, { children: [spec('a')] });
-    const { sys } = await import('../src/sys.ts');
-    const state = (await run(rt, (ctx) => (sys as any).getState(ctx, sup))) as { children: unknown[]; flags: { strategy: string } };
+    const sup = await Supervisor.start(rt, { children: [spec('a')] });
+    const state = (await sys.getState(rt, sup)) as { children: unknown[]; flags: { strategy: string } };
     expect(state.flags.strategy).toBe('one_for_one');
     expect(state.children).toHaveLength(1);
+  });
+});
+
+describe('Supervisor: auto_shutdown and significant children', () => {
+  it('any_significant: a significant transient child ending normally shuts the supervisor down (reason shutdown)', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, {
+      autoShutdown: 'any_significant',
+      children: [spec('a', {}, { trap: true }), spec('sig', { restart: 'transient', significant: true }), spec('other', { restart: 'transient', significant: true })],
+    });
+    await rt.settle();
+    const down = await watch(rt, sup);
+    rt.send(pidOf(await children(sup), 'sig'), 'normal');
+    expect(await down()).toBe(A('shutdown'));
+    expect(log).toEqual(['start a', 'start sig', 'start other', 'stop a shutdown']);
+    await rt.settle();
+    expect(rt.processCount).toBe(0);
+  });
+
+  it('any_significant: a significant transient child that crashes is restarted, not a shutdown', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, {
+      autoShutdown: 'any_significant',
+      children: [spec('sig', { restart: 'transient', significant: true })],
+    });
+    await rt.settle();
+    const p1 = pidOf(await children(sup), 'sig');
+    await kill(p1);
+    expect(rt.isAlive(sup)).toBe(true);
+    expect(pidOf(await children(sup), 'sig').id).not.toBe(p1.id);
+  });
+
+  it('all_significant: only when the last significant child is gone', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, {
+      autoShutdown: 'all_significant',
+      children: [spec('s1', { restart: 'temporary', significant: true }), spec('plain', {}, { trap: true }), spec('s2', { restart: 'transient', significant: true })],
+    });
+    await rt.settle();
+    const down = await watch(rt, sup);
+    rt.send(pidOf(await children(sup), 's1'), 'crash'); // temporary: not restarted, and one significant is left
+    await rt.settle();
+    expect(rt.isAlive(sup)).toBe(true);
+    expect((await children(sup)).map((k) => k.id)).toEqual(['s2', 'plain']);
+    rt.send(pidOf(await children(sup), 's2'), 'shutdown');
+    expect(await down()).toBe(A('shutdown'));
+    expect(log.at(-1)).toBe('stop plain shutdown');
+  });
+
+  it('never (the default): significant children ending do not stop it; a terminateChild never triggers it', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, { children: [spec('s', { restart: 'transient', significant: true })] });
+    await rt.settle();
+    rt.send(pidOf(await children(sup), 's'), 'normal');
+    await rt.settle();
+    expect(rt.isAlive(sup)).toBe(true);
+    const auto = await Supervisor.start(rt, { autoShutdown: 'any_significant', children: [spec('t', { restart: 'transient', significant: true })] });
+    expect(await Supervisor.terminateChild(rt, auto, 't')).toEqual({ ok: true });
+    await rt.settle();
+    expect(rt.isAlive(auto)).toBe(true);
+  });
+
+  it('a significant permanent child is a bad child spec: the start is rejected', async () => {
+    setup();
+    const reason = await startFailure(rt, (ctx) =>
+      Supervisor.start(ctx, { autoShutdown: 'any_significant', children: [spec('p', { significant: true })] }),
+    );
+    expect(reason).toEqual(t(A('bad_child_spec'), t(A('significant'), 'true')));
+    expect(log).toEqual([]);
   });
 });

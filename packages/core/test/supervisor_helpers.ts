@@ -1,9 +1,7 @@
-/** Test helpers for the supervisor tests: recording workers, DOWN watchers. */
+/** Test helpers for the supervisor tests: recording workers, DOWN watchers, start failures. */
 import { Pid, Tuple, atom, type Term } from '@beamline/etf';
-import { ExitError } from '../src/errors.ts';
-import { Runtime } from '../src/runtime.ts';
-import { TestClock } from '../src/clock.ts';
-import { refEquals } from '../src/refs.ts';
+import { expect } from 'vitest';
+import { ExitError, Runtime, StartError, TIMEOUT, TestClock, refEquals, type ProcessContext } from '../src/index.ts';
 
 export const A = (s: string) => atom(s);
 
@@ -14,7 +12,7 @@ export function newRuntime(): { rt: Runtime; clock: TestClock } {
 }
 
 /** Runs `fn` inside a fresh process of `rt` and resolves with its result. */
-export function run<T>(rt: Runtime, fn: (ctx: any) => Promise<T>): Promise<T> {
+export function run<T>(rt: Runtime, fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     rt.spawn(async (ctx) => {
       try {
@@ -49,23 +47,26 @@ export interface WorkerOpts {
  * 'shutdown', or ['exit', reason].
  */
 export function worker(log: string[], name: string, opts: WorkerOpts = {}) {
-  return (ctx: any, ...args: unknown[]): Pid =>
-    ctx.spawnLink(async (c: any) => {
-      log.push(opts.logArgs ? `start ${name} ${args.join(',')}` : `start ${name}`);
-      for (;;) {
-        const m = await c.receive();
-        if (isExit(m)) {
-          log.push(`stop ${name} ${String(m.get(2))}`);
-          if (opts.ignoreShutdown) continue;
-          throw new ExitError(m.get(2));
+  return (ctx: ProcessContext, ...args: unknown[]): Pid =>
+    ctx.spawnLink(
+      async (c) => {
+        log.push(opts.logArgs ? `start ${name} ${args.join(',')}` : `start ${name}`);
+        for (;;) {
+          const m = await c.receive();
+          if (isExit(m)) {
+            log.push(`stop ${name} ${String(m.get(2))}`);
+            if (opts.ignoreShutdown) continue;
+            throw new ExitError(m.get(2));
+          }
+          if (m === 'crash') throw new ExitError(atom('boom'));
+          if (m === 'normal') return;
+          if (m === 'shutdown') throw new ExitError(atom('shutdown'));
+          if (Array.isArray(m) && m[0] === 'exit') throw new ExitError(m[1]);
+          if (Array.isArray(m) && m[0] === 'ping') c.send(m[1], ['pong', c.self]);
         }
-        if (m === 'crash') throw new ExitError(atom('boom'));
-        if (m === 'normal') return;
-        if (m === 'shutdown') throw new ExitError(atom('shutdown'));
-        if (Array.isArray(m) && m[0] === 'exit') throw new ExitError(m[1]);
-        if (Array.isArray(m) && m[0] === 'ping') c.send(m[1], ['pong', c.self]);
-      }
-    }, { trapExit: opts.trap === true });
+      },
+      { trapExit: opts.trap === true },
+    );
 }
 
 /** Resolves with the exit reason of `pid` (a monitor set up before this returns, once settled). */
@@ -92,11 +93,34 @@ export function str(term: Term | unknown): string {
   return String(term);
 }
 
-/** Starts something linked from a trapping process and resolves with its exit reason. */
-export function exitReasonOf(rt: Runtime, start: (ctx: any) => Pid): Promise<unknown> {
+/**
+ * Runs an acknowledged start (`Supervisor.start(ctx, ...)`, `StateMachine.start(ctx, ...)`) from a
+ * process that traps exits, expects it to be rejected with StartError and resolves with the
+ * reason. As OTP 26's proc_lib, a failed start leaves nothing behind: the starter is sent no
+ * 'EXIT' for the process that failed (checked here).
+ */
+export function startFailure(rt: Runtime, start: (ctx: ProcessContext) => Promise<Pid>): Promise<unknown> {
   return run(rt, async (ctx) => {
     ctx.trapExit(true);
-    const pid = start(ctx);
+    let reason: unknown;
+    try {
+      const pid = await start(ctx);
+      throw new Error(`start did not fail: ${String(pid)}`);
+    } catch (e) {
+      if (!(e instanceof StartError)) throw e;
+      reason = e.reason;
+    }
+    const stray = await ctx.receive(isExit, 0);
+    expect(stray).toBe(TIMEOUT);
+    return reason;
+  });
+}
+
+/** Starts something linked from a trapping process and resolves with its exit reason. */
+export function exitReasonOf(rt: Runtime, start: (ctx: ProcessContext) => Promise<Pid>): Promise<unknown> {
+  return run(rt, async (ctx) => {
+    ctx.trapExit(true);
+    const pid = await start(ctx);
     const m = (await ctx.receive((x: unknown) => isExit(x) && (x.get(1) as Pid).id === pid.id)) as Tuple;
     return m.get(2);
   });

@@ -1,6 +1,8 @@
 import { atom, t } from '@beamline/etf';
 import { describe, expect, it } from 'vitest';
-import { RestartWindow, isCleanExit, normalizeFlags, normalizeSpec, restartSet, shouldRestart } from '../src/supervisor_policy.ts';
+import { RestartWindow, isCleanExit, shouldRestart } from '../src/index.ts';
+// the pure validation and strategy functions are not public: tested at their module
+import { normalizeFlags, normalizeSpec, restartSet } from '../src/supervisor/policy.ts';
 
 describe('supervisor policy (pure)', () => {
   it('restart decisions per restart type', () => {
@@ -41,12 +43,18 @@ describe('supervisor policy (pure)', () => {
 
   it('spec and flag defaults and validation', () => {
     const start = () => undefined;
-    expect(normalizeSpec({ id: 'w', start })).toEqual({ id: 'w', start, restart: 'permanent', shutdown: 5000, type: 'worker', modules: [] });
+    expect(normalizeSpec({ id: 'w', start })).toEqual({ id: 'w', start, restart: 'permanent', shutdown: 5000, type: 'worker', modules: [], significant: false });
     expect(normalizeSpec({ id: 's', start, type: 'supervisor' })).toMatchObject({ shutdown: 'infinity' });
     expect(normalizeSpec({ id: 'x', start, shutdown: -1 })).toEqual({ error: t(atom('bad_child_spec'), t(atom('shutdown'), -1)) });
     expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('bad_child_spec'), t(atom('type'), 'daemon')) });
     expect(normalizeSpec({ id: 'x', start: 42 as never })).toMatchObject({ error: expect.anything() });
-    expect(normalizeFlags({})).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5 });
+    // significant: only for transient and temporary children (OTP's supervisor refuses a significant permanent one)
+    expect(normalizeSpec({ id: 'x', start, restart: 'transient', significant: true })).toMatchObject({ significant: true });
+    expect(normalizeSpec({ id: 'x', start, restart: 'temporary', significant: true })).toMatchObject({ significant: true });
+    expect(normalizeSpec({ id: 'x', start, significant: true })).toEqual({ error: t(atom('bad_child_spec'), t(atom('significant'), 'true')) });
+    expect(normalizeFlags({})).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5, autoShutdown: 'never' });
+    expect(normalizeFlags({ autoShutdown: 'all_significant' })).toMatchObject({ autoShutdown: 'all_significant' });
+    expect(normalizeFlags({ autoShutdown: 'sometimes' as never })).toEqual({ error: t(atom('bad_flags'), t(atom('auto_shutdown'), 'sometimes')) });
     expect(normalizeFlags({ intensity: -1 })).toEqual({ error: t(atom('bad_flags'), t(atom('intensity'), -1)) });
     expect(normalizeFlags({ period: 0 })).toEqual({ error: t(atom('bad_flags'), t(atom('period'), 0)) });
   });

@@ -1,6 +1,6 @@
-import { Pid, atom } from '@beamline/etf';
+import { Pid, Tuple, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { From, GenServer, Runtime, sys, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
+import { CallError, CallTimeout, ExitError, From, GenServer, Runtime, ok, reply, sys, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
 import { setup } from './helpers.ts';
 
 let rt: Runtime;
@@ -10,10 +10,10 @@ afterEach(async () => {
 
 class Store extends GenServer<{ items: string[] }> {
   init() {
-    return { items: [] as string[] };
+    return ok({ items: [] as string[] });
   }
   override handleCall(req: unknown, _f: From, s: { items: string[] }) {
-    return { reply: s.items.length, state: { items: [...s.items, String(req)] } };
+    return reply(s.items.length, { items: [...s.items, String(req)] });
   }
   override describe(s: { items: string[] }) {
     return { size: s.items.length };
@@ -23,42 +23,55 @@ class Store extends GenServer<{ items: string[] }> {
 describe('sys (system messages)', () => {
   it('getState / replaceState / getStatus / statistics on a GenServer', async () => {
     ({ rt } = setup());
-    const pid = GenServer.start(rt, Store, undefined, { name: 'store' });
+    const pid = await GenServer.start(rt, Store, undefined, { name: 'store' });
     await GenServer.call(rt, pid, 'a');
     expect(await sys.getState(rt, 'store')).toEqual({ items: ['a'] });
     expect(await sys.replaceState(rt, pid, (s: { items: string[] }) => ({ items: [...s.items, 'z'] }))).toEqual({ items: ['a', 'z'] });
     const status = await sys.getStatus(rt, pid);
-    expect(status).toMatchObject({ pid, behaviour: 'Store', status: 'running', parent: rt.initPid, state: { items: ['a', 'z'] } });
+    // started without a link, the server is its own parent (OTP's gen)
+    expect(status).toMatchObject({ pid, behaviour: 'Store', status: 'running', parent: pid, state: { items: ['a', 'z'] } });
     const stats = await sys.statistics(rt, pid);
     expect(stats.messagesIn).toBeGreaterThanOrEqual(4);
-    expect(stats.messagesOut).toBe(1); // the reply to 'a' (system replies are not counted)
+    // the init ack, the reply to 'a', and the replies to get_state, replace_state and get_status
+    expect(stats.messagesOut).toBe(5);
   });
 
   it('suspend: only system messages are answered; resume delivers the rest in order', async () => {
     ({ rt } = setup());
-    const pid = GenServer.start(rt, Store);
+    const pid = await GenServer.start(rt, Store);
     await sys.suspend(rt, pid);
     let done = false;
     const p = GenServer.call(rt, pid, 'x').then((n) => ((done = true), n));
     await rt.settle();
     expect(done).toBe(false);
     expect((await sys.getStatus(rt, pid)).status).toBe('suspended');
-    expect(rt.processInfo(pid)!.status).toBe('suspended');
+    expect(rt.processInfo(pid)!.status).toBe('waiting'); // in sys's receive, as erl's process_info says
     await sys.resume(rt, pid);
     expect(await p).toBe(0);
     expect(await sys.getState(rt, pid)).toEqual({ items: ['x'] });
   });
 
-  it('a raw callback behaviour answers suspend/statistics too; state requests say not supported', async () => {
-    ({ rt } = setup());
+  it('a plain process does not answer sys (as in OTP, only behaviour loops do): the call times out', async () => {
+    let clock;
+    ({ rt, clock } = setup());
     const seen: unknown[] = [];
     const pid = rt.spawn({ handleMessage: (_c: ProcessContext, m: unknown) => void seen.push(m) });
-    rt.send(pid, 1);
-    expect((await sys.statistics(rt, pid)).messagesIn).toBe(2);
-    await expect(sys.getState(rt, pid)).rejects.toThrow(/not_supported/);
+    const p = sys.getState(rt, pid, 100).catch((e: unknown) => e);
+    await clock.advance(100);
+    expect(await p).toBeInstanceOf(CallTimeout);
+    expect(seen.map((m) => (m as Tuple).elements[0])).toEqual([atom('system')]);
+  });
+
+  it('sys terminate runs the server terminate; GenServer.stop of a dead pid rejects with plain noproc', async () => {
+    ({ rt } = setup());
+    const pid = await GenServer.start(rt, Store);
     await sys.terminate(rt, pid, atom('normal'));
+    await rt.settle();
     expect(rt.isAlive(pid)).toBe(false);
-    expect(seen).toEqual([1]);
+    const err = (await GenServer.stop(rt, pid).catch((e: unknown) => e)) as ExitError;
+    expect(err).toBeInstanceOf(ExitError);
+    expect(err).not.toBeInstanceOf(CallError);
+    expect(err.reason).toBe(atom('noproc'));
   });
 });
 
@@ -104,7 +117,7 @@ describe('introspection', () => {
   it('the process tree as data, with behaviour details', async () => {
     ({ rt } = setup());
     const top = rt.spawn(async (ctx) => {
-      GenServer.start(ctx, Store, undefined, { link: true, name: 'store' });
+      await GenServer.startLink(ctx, Store, undefined, { name: 'store' });
       ctx.spawn(async (c) => {
         c.spawn(async (cc) => void (await cc.receive()));
         await c.receive();

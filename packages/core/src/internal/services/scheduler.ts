@@ -6,8 +6,7 @@
  * Exit signals that kill are queued separately and applied before the next process runs, so a
  * chain of 100,000 linked processes dies iteratively, not recursively.
  */
-import type { Proc } from './process.ts';
-import { DEAD, EXITING, IN_RUNQ } from './process.ts';
+import { DEAD, EXITING, IN_RUNQ, type Proc, type RunQueue } from '../process/process.ts';
 
 /** Reductions (messages handled / processes run) between yields to the event loop. */
 export const DEFAULT_BUDGET = 20_000;
@@ -18,7 +17,7 @@ const IDLE = 0;
 const MICRO = 1;
 const MACRO = 2;
 
-export class Scheduler {
+export class Scheduler implements RunQueue {
   /** Run queue: a growable ring buffer of processes. */
   private q: (Proc | undefined)[] = new Array(1024);
   private head = 0;
@@ -37,7 +36,6 @@ export class Scheduler {
     this.reductions = 0;
     this.drain();
   };
-  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly apply: (p: Proc, reason: unknown) => void,
@@ -71,12 +69,6 @@ export class Scheduler {
     return this.size === 0 && this.killHead === this.kills.length && this.state === IDLE;
   }
 
-  /** Resolves once the run queue is empty and nothing is scheduled. */
-  whenIdle(): Promise<void> {
-    if (this.idle) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   stop(): void {
     this.stopped = true;
     if (this.immediate !== undefined) clearImmediate(this.immediate);
@@ -87,7 +79,6 @@ export class Scheduler {
     this.kills = [];
     this.killHead = 0;
     this.state = IDLE;
-    this.notifyIdle();
   }
 
   private schedule(): void {
@@ -126,7 +117,6 @@ export class Scheduler {
     }
     this.reductions = red;
     this.state = IDLE;
-    if (this.idleWaiters.length > 0) this.notifyIdle();
   }
 
   private applyKills(): void {
@@ -141,12 +131,6 @@ export class Scheduler {
     }
     this.kills = [];
     this.killHead = 0;
-  }
-
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
   }
 
   private grow(): void {

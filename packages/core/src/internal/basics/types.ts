@@ -1,6 +1,5 @@
-/** The public shapes shared by the runtime modules (see API.md). */
+/** The public shapes shared by the runtime's layers (see API.md). */
 import type { Atom, Pid, Ref, Tuple } from '@beamline/etf';
-import type { AliasMode, AliasOptions } from './aliases.ts';
 
 /**
  * Where a message can go: a pid, a registered name, a name on a node (`{Name, Node}`), or a
@@ -11,12 +10,35 @@ export type Dest = Pid | string | Atom | [name: string | Atom, node: string | At
 /** What `monitor` accepts: a pid, a local registered name, or `[name, node]`. */
 export type MonitorTarget = Pid | string | Atom | [name: string | Atom, node: string | Atom];
 
-/** Returned by `sendAfter`; pass it to `cancelTimer`. It is an Erlang reference. */
+/** Returned by `sendAfter` / `startTimer`; pass it to `cancelTimer`. It is an Erlang reference. */
 export type TimerRef = Ref;
 
-/** The handle a process gets to act as itself (Erlang BIFs called from inside the process). */
+/** `monitor(..., { alias })`: when the monitor's ref, used as an alias, is deactivated. */
+export type AliasMode = 'explicit_unalias' | 'demonitor' | 'reply_demonitor';
+
+/** `alias/1` options: `reply` deactivates the alias after the first message delivered through it. */
+export interface AliasOptions {
+  reply?: boolean;
+}
+
+/** Resolved by `receive` when `after` expires. */
+export const TIMEOUT: unique symbol = Symbol('TIMEOUT');
+
+/**
+ * The handle a process gets to act as itself (Erlang's BIFs called from inside the process, plus
+ * what proc_lib gives a process: its parent, the clock, the logger). It is sealed: the runtime's
+ * record of the process is not reachable through it.
+ */
 export interface ProcessContext {
   readonly self: Pid;
+  /** The process that spawned this one (`undefined` for a root spawned by the runtime). */
+  readonly parent: Pid | undefined;
+  /** The registered name, if any (process_info(self(), registered_name)). */
+  readonly registeredName: string | undefined;
+  /** Where reports of this node go (crash, supervisor, progress). */
+  readonly logger: Logger;
+  /** Monotonic milliseconds on the runtime's clock (a TestClock in tests). */
+  now(): number;
   /** Enqueue `msg` for `dest`; never runs the receiver. Throws BadArg for an unknown local name. */
   send(dest: Dest, msg: unknown): void;
   /**
@@ -28,6 +50,10 @@ export interface ProcessContext {
   spawn(code: ProcessCode, opts?: SpawnOptions): Pid;
   spawnLink(code: ProcessCode, opts?: SpawnOptions): Pid;
   spawnMonitor(code: ProcessCode, opts?: SpawnOptions): [Pid, Ref];
+  /**
+   * link/1. Linking to a process that does not exist raises `ErlangError(noproc)` in the caller
+   * when it does not trap exits; a trapping caller gets `{'EXIT', Pid, noproc}` instead.
+   */
   link(pid: Pid): void;
   unlink(pid: Pid): void;
   /**
@@ -43,21 +69,26 @@ export interface ProcessContext {
   alias(opts?: AliasOptions): Ref;
   /** unalias/1: returns whether the alias was active. */
   unalias(ref: Ref): boolean;
-  /** exit/2. To exit yourself with a reason (exit/1), `throw new ExitError(reason)`. */
+  /**
+   * exit/2. Aimed at the caller itself with a reason that kills it, the caller stops at once:
+   * nothing after the call runs. To exit yourself with a reason (exit/1), `throw new ExitError(reason)`.
+   */
   exit(pid: Pid, reason: unknown): void;
   /** process_flag(trap_exit, Flag); returns the old value. */
   trapExit(flag: boolean): boolean;
   register(name: string): void;
   unregister(name: string): void;
   whereis(name: string): Pid | undefined;
+  /** erlang:send_after/3: `msg` arrives after `ms`. */
   sendAfter(ms: number, dest: Dest, msg: unknown): TimerRef;
-  /** Milliseconds that were left, or false if the timer already fired or was cancelled. */
+  /** erlang:start_timer/3: `{timeout, TimerRef, Msg}` arrives after `ms`. */
+  startTimer(ms: number, dest: Dest, msg: unknown): TimerRef;
+  /** Whole milliseconds that were left, or false if the timer already fired or was cancelled. */
   cancelTimer(ref: TimerRef): number | false;
+  /** Whole milliseconds left, or false. */
+  readTimer(ref: TimerRef): number | false;
   makeRef(): Ref;
 }
-
-/** Resolved by `receive` when `after` expires. */
-export const TIMEOUT: unique symbol = Symbol('TIMEOUT');
 
 /**
  * A callback process: the scheduler calls `handleMessage` once per message, synchronously. It
@@ -69,16 +100,14 @@ export interface ProcessBehaviour {
   handleMessage(ctx: ProcessContext, msg: unknown): void | Promise<void>;
   /**
    * Called when the process exits by its own doing (a handler threw, or threw ExitError), not
-   * when an exit signal kills it (as in Erlang, a killed process runs no more code).
+   * when an exit signal kills it (as in Erlang, a killed process runs no more code). It may be
+   * async: the process takes no other message but can `receive` until it settles, then exits.
    */
-  terminate?(ctx: ProcessContext, reason: unknown): void;
+  terminate?(ctx: ProcessContext, reason: unknown): void | Promise<void>;
   /** Optional name for introspection (defaults to the constructor name). */
   readonly behaviourName?: string;
   /** Optional extra data for introspection / the process tree (e.g. a supervisor's children). */
   describe?(): Record<string, unknown>;
-  /** sys protocol hooks (GenServer implements them). */
-  systemGetState?(): unknown;
-  systemReplaceState?(fn: (state: unknown) => unknown): unknown;
 }
 
 export type AsyncProcess = (ctx: ProcessContext) => Promise<unknown> | unknown;
@@ -89,9 +118,14 @@ export interface SpawnOptions {
   name?: string;
   /** Start with trap_exit set. */
   trapExit?: boolean;
+  /**
+   * Exit reasons this process ends with by design (erpc workers end with `{Ref, return, V}`): the
+   * runtime does not report them as crashes.
+   */
+  expectedExit?: (reason: unknown) => boolean;
 }
 
-export type ProcessStatus = 'runnable' | 'running' | 'waiting' | 'suspended' | 'exiting';
+export type ProcessStatus = 'runnable' | 'running' | 'waiting' | 'exiting';
 
 export interface MonitorInfo {
   ref: Ref;
@@ -129,7 +163,7 @@ export interface TreeNode {
   children: TreeNode[];
 }
 
-/** Crash reports (Erlang's error_logger). */
+/** A process ended abnormally by its own doing (proc_lib's crash report). */
 export interface CrashReport {
   pid: Pid;
   name: string | undefined;
@@ -137,8 +171,34 @@ export interface CrashReport {
   reason: unknown;
   /** The thrown value, when the exit came from an exception. */
   error: unknown;
+  /** Parent, grandparent, ... */
+  ancestors: Pid[];
 }
 
+/** What a supervisor reports (OTP's supervisor reports). */
+export interface SupervisorReport {
+  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'reached_max_restart_intensity';
+  supervisor: Pid;
+  supervisorName: string | undefined;
+  childId: string;
+  childPid: Pid | undefined;
+  reason: unknown;
+}
+
+/** A supervisor started a child (OTP's progress report). */
+export interface ProgressReport {
+  supervisor: Pid;
+  supervisorName: string | undefined;
+  childId: string;
+  childPid: Pid;
+}
+
+/**
+ * Where the runtime's reports go. A node (or an application) extends the logger it was given by
+ * wrapping it with `extendLogger`; it never replaces it.
+ */
 export interface Logger {
   crash(report: CrashReport): void;
+  supervisor(report: SupervisorReport): void;
+  progress(report: ProgressReport): void;
 }

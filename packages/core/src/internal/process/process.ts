@@ -1,31 +1,19 @@
 /**
- * One process. `Proc` is both the runtime's record of the process and the `ProcessContext` the
- * process code receives (no per-process closures). Links, monitors and the mailbox are allocated
- * on first use so an idle process stays small.
+ * One process: the runtime's record of it (flags, mailbox, pending receive, links, monitors).
+ * Links, monitors and the mailbox are allocated on first use so an idle process stays small. The
+ * code running in the process never sees this record: it gets a sealed `Context` (context.ts).
  *
  * Two kinds of code run in a process:
  *  - a ProcessBehaviour: the scheduler calls `handleMessage` once per message (the fast path);
  *  - an async function: it runs until it awaits `receive`, which parks it; the scheduler resolves
  *    the promise when a matching message arrives, and the function continues in a microtask.
  */
-import { Pid, Tuple, type Ref } from '@beamline/etf';
-import type { AliasMode, AliasOptions } from './aliases.ts';
-import { SYSTEM, normal } from './atoms.ts';
-import { ExitError } from './errors.ts';
-import { EMPTY, Mailbox } from './mailbox.ts';
-import type { Runtime } from './runtime.ts';
-import { handleSystemMessage } from './sys.ts';
-import {
-  TIMEOUT,
-  type AsyncProcess,
-  type Dest,
-  type MonitorTarget,
-  type ProcessBehaviour,
-  type ProcessCode,
-  type ProcessContext,
-  type SpawnOptions,
-  type TimerRef,
-} from './types.ts';
+import type { Pid, Ref } from '@beamline/etf';
+import { normal } from '../basics/atoms.ts';
+import type { Clock } from '../basics/clock.ts';
+import { ExitError } from '../basics/errors.ts';
+import { EMPTY, Mailbox } from '../basics/mailbox.ts';
+import { TIMEOUT, type AsyncProcess, type ProcessBehaviour, type ProcessCode, type ProcessContext } from '../basics/types.ts';
 
 // Process flags (one small integer per process).
 export const STARTED = 1;
@@ -35,12 +23,28 @@ export const IN_RUNQ = 8;
 export const ASYNC = 16;
 /** A callback process whose handler returned a promise that has not settled yet. */
 export const BUSY = 32;
-export const SUSPENDED = 64;
 /** A kill is queued for this process. */
 export const EXITING = 128;
+/** Its terminate is running (an exit already decided). */
+export const TERMINATING = 256;
 
 /** Messages a callback process handles per scheduling before others get a turn. */
 const SLICE = 64;
+
+/** What a process needs from the scheduler. */
+export interface RunQueue {
+  enqueue(p: Proc): void;
+  hasBudget(): boolean;
+  reductions: number;
+}
+
+/** What a process needs from the runtime that hosts it. */
+export interface ProcHost {
+  readonly scheduler: RunQueue;
+  readonly clock: Clock;
+  /** `p` exits with `reason`; `own` when its code decided it (returned, threw), not a signal. */
+  exitProcess(p: Proc, reason: unknown, error: unknown, own: boolean): void;
+}
 
 /** An entry of a monitor, shared by the watcher's and the target's `mons` maps when both are local. */
 export interface Mon {
@@ -56,6 +60,17 @@ export interface Mon {
   alias?: boolean;
 }
 
+/**
+ * Thrown out of a process's code after `exit(self(), Reason)` killed it, so that nothing after the
+ * call runs. The process is already dead when it propagates; the runtime ignores it.
+ */
+export class SelfExited extends Error {
+  constructor() {
+    super('the process exited (exit/2 to self)');
+    this.name = 'SelfExited';
+  }
+}
+
 const never = (): Promise<never> => new Promise<never>(() => {});
 
 // One shared executor (no closure per receive): it hands the resolver out through `captured`.
@@ -64,7 +79,7 @@ const capture = (resolve: (msg: unknown) => void): void => {
   captured = resolve;
 };
 
-export class Proc implements ProcessContext {
+export class Proc {
   flags: number;
   mb: Mailbox | null = null;
   /** Pending receive: resolver, matcher, timer, and how far the mailbox was already scanned. */
@@ -81,9 +96,15 @@ export class Proc implements ProcessContext {
   name: string | undefined = undefined;
   nIn = 0;
   nOut = 0;
+  /** The sealed handle its code gets (set by the runtime right after construction). */
+  ctx!: ProcessContext;
+  /** Started by proc_lib: every abnormal exit of its own is a crash report (else only errors are). */
+  procLib = false;
+  /** Exit reasons that are not crashes (SpawnOptions.expectedExit). */
+  expectedExit: ((reason: unknown) => boolean) | undefined = undefined;
 
   constructor(
-    readonly rt: Runtime,
+    readonly host: ProcHost,
     readonly self: Pid,
     readonly code: ProcessCode,
     readonly parent: Pid | undefined,
@@ -92,19 +113,22 @@ export class Proc implements ProcessContext {
     this.flags = flags;
   }
 
-  // ---------------------------------------------------------------- ProcessContext
-
-  send(dest: Dest, msg: unknown): void {
-    if (this.flags & DEAD) return;
-    this.nOut++;
-    this.rt.route(this, dest, msg);
+  get isAsync(): boolean {
+    return (this.flags & ASYNC) !== 0;
   }
 
+  get behaviourName(): string {
+    if (this.flags & ASYNC) return 'async';
+    const code = this.code as ProcessBehaviour;
+    return code.behaviourName ?? code.constructor?.name ?? 'behaviour';
+  }
+
+  /** Selective receive (ProcessContext.receive). */
   receive<T = unknown>(match?: (msg: unknown) => boolean, after?: number): Promise<T | typeof TIMEOUT> {
     if (this.flags & DEAD) return never();
     if (this.wr !== null) throw new Error(`receive: ${this.self} already has a pending receive (missing await?)`);
     const mb = this.mb;
-    const sched = this.rt.scheduler;
+    const sched = this.host.scheduler;
     let scanned = 0;
     if (mb !== null && mb.size > 0 && (after === 0 || sched.hasBudget())) {
       const size = mb.size;
@@ -126,99 +150,10 @@ export class Proc implements ProcessContext {
     this.wr = captured;
     captured = null;
     if (after !== undefined && after !== Infinity) {
-      this.wt = this.rt.clock.setTimer(after, () => this.receiveTimedOut());
+      this.wt = this.host.clock.setTimer(after, () => this.receiveTimedOut());
     }
     if (mb !== null && mb.size > scanned) sched.enqueue(this);
     return promise;
-  }
-
-  spawn(code: ProcessCode, opts?: SpawnOptions): Pid {
-    return this.rt.spawnFrom(this, code, opts, false).self;
-  }
-
-  spawnLink(code: ProcessCode, opts?: SpawnOptions): Pid {
-    return this.rt.spawnFrom(this, code, opts, true).self;
-  }
-
-  spawnMonitor(code: ProcessCode, opts?: SpawnOptions): [Pid, Ref] {
-    let ref!: Ref;
-    const child = this.rt.spawnFrom(this, code, opts, false, (c) => {
-      ref = this.rt.monitors.monitor(this, c.self);
-    });
-    return [child.self, ref];
-  }
-
-  link(pid: Pid): void {
-    if (!(this.flags & DEAD)) this.rt.links.link(this, pid);
-  }
-
-  unlink(pid: Pid): void {
-    if (!(this.flags & DEAD)) this.rt.links.unlink(this, pid);
-  }
-
-  monitor(target: MonitorTarget, opts?: { alias?: AliasMode }): Ref {
-    return this.rt.monitors.monitor(this, target, opts?.alias);
-  }
-
-  alias(opts?: AliasOptions): Ref {
-    const ref = this.rt.makeRef();
-    this.rt.aliases.create(this, ref, opts?.reply === true, false);
-    return ref;
-  }
-
-  unalias(ref: Ref): boolean {
-    return this.rt.aliases.unalias(this, ref);
-  }
-
-  demonitor(ref: Ref, opts?: { flush?: boolean }): boolean {
-    return this.rt.monitors.demonitor(this, ref, opts?.flush === true);
-  }
-
-  exit(pid: Pid, reason: unknown): void {
-    if (!(this.flags & DEAD)) this.rt.links.exit2(this.self, pid, reason);
-  }
-
-  trapExit(flag: boolean): boolean {
-    const old = (this.flags & TRAP_EXIT) !== 0;
-    if (flag) this.flags |= TRAP_EXIT;
-    else this.flags &= ~TRAP_EXIT;
-    return old;
-  }
-
-  register(name: string): void {
-    this.rt.registry.register(name, this);
-  }
-
-  unregister(name: string): void {
-    this.rt.registry.unregister(name);
-  }
-
-  whereis(name: string): Pid | undefined {
-    return this.rt.whereis(name);
-  }
-
-  sendAfter(ms: number, dest: Dest, msg: unknown): TimerRef {
-    return this.rt.timers.sendAfter(ms, dest, msg, this);
-  }
-
-  cancelTimer(ref: TimerRef): number | false {
-    return this.rt.timers.cancel(ref);
-  }
-
-  makeRef(): Ref {
-    return this.rt.makeRef();
-  }
-
-  // ---------------------------------------------------------------- runtime side
-
-  get isAsync(): boolean {
-    return (this.flags & ASYNC) !== 0;
-  }
-
-  get behaviourName(): string {
-    if (this.flags & ASYNC) return 'async';
-    const code = this.code as ProcessBehaviour;
-    return code.behaviourName ?? code.constructor?.name ?? 'behaviour';
   }
 
   /** Enqueue a message (the only way messages enter a mailbox). */
@@ -229,7 +164,7 @@ export class Proc implements ProcessContext {
     if (mb === null) mb = this.mb = new Mailbox();
     mb.push(msg);
     if ((flags & IN_RUNQ) === 0 && (this.wr !== null || (flags & (ASYNC | BUSY)) === 0)) {
-      this.rt.scheduler.enqueue(this);
+      this.host.scheduler.enqueue(this);
     }
   }
 
@@ -240,24 +175,19 @@ export class Proc implements ProcessContext {
     if ((flags & STARTED) === 0) return this.start();
     if (this.wr !== null) return this.scanPending();
     if (flags & (ASYNC | BUSY)) return 0;
-    if (flags & SUSPENDED) return this.runSuspended();
     const mb = this.mb;
     if (mb === null) return 0;
     const code = this.code as ProcessBehaviour;
+    const ctx = this.ctx;
     let n = 0;
     while (n < SLICE) {
       const msg = mb.shift();
       if (msg === EMPTY) return n;
       n++;
       this.nIn++;
-      if (msg instanceof Tuple && msg.elements[0] === SYSTEM && msg.elements.length === 3) {
-        handleSystemMessage(this, msg.elements[1], msg.elements[2]);
-        if (this.flags & (SUSPENDED | DEAD)) return n;
-        continue;
-      }
       let r: unknown;
       try {
-        r = code.handleMessage(this, msg);
+        r = code.handleMessage(ctx, msg);
       } catch (e) {
         this.crash(e);
         return n;
@@ -268,17 +198,17 @@ export class Proc implements ProcessContext {
       }
       if (this.flags & DEAD || this.wr !== null) return n;
     }
-    if (mb.size > 0) this.rt.scheduler.enqueue(this);
+    if (mb.size > 0) this.host.scheduler.enqueue(this);
     return n;
   }
 
-  /** @internal first run: async bodies start from the scheduler, behaviours' init runs in spawn. */
+  /** First run: async bodies start from the scheduler, behaviours' init runs in spawn. */
   start(): number {
     this.flags |= STARTED;
     if (this.flags & ASYNC) {
       let r: unknown;
       try {
-        r = (this.code as AsyncProcess)(this);
+        r = (this.code as AsyncProcess)(this.ctx);
       } catch (e) {
         this.crash(e);
         return 1;
@@ -293,7 +223,7 @@ export class Proc implements ProcessContext {
     if (code.init !== undefined) {
       let r: unknown;
       try {
-        r = code.init(this);
+        r = code.init(this.ctx);
       } catch (e) {
         this.crash(e);
         return 1;
@@ -303,7 +233,7 @@ export class Proc implements ProcessContext {
         return 1;
       }
     }
-    if (this.mb !== null && this.mb.size > 0 && !(this.flags & DEAD)) this.rt.scheduler.enqueue(this);
+    if (this.mb !== null && this.mb.size > 0 && !(this.flags & DEAD)) this.host.scheduler.enqueue(this);
     return 1;
   }
 
@@ -313,7 +243,7 @@ export class Proc implements ProcessContext {
       () => {
         if (this.flags & DEAD) return;
         this.flags &= ~BUSY;
-        if (this.mb !== null && this.mb.size > 0) this.rt.scheduler.enqueue(this);
+        if (this.mb !== null && this.mb.size > 0) this.host.scheduler.enqueue(this);
       },
       (e: unknown) => {
         this.flags &= ~BUSY;
@@ -335,7 +265,7 @@ export class Proc implements ProcessContext {
         this.wr = null;
         this.wm = null;
         if (this.wt !== null) {
-          this.rt.clock.clearTimer(this.wt);
+          this.host.clock.clearTimer(this.wt);
           this.wt = null;
         }
         this.nIn++;
@@ -357,59 +287,48 @@ export class Proc implements ProcessContext {
     resolve(TIMEOUT);
   }
 
-  /** While suspended only system messages are handled; the rest wait in order. */
-  private runSuspended(): number {
-    const mb = this.mb;
-    if (mb === null) return 0;
-    let n = 0;
-    for (let i = 0; i < mb.size; ) {
-      const msg = mb.at(i);
-      if (msg instanceof Tuple && msg.elements[0] === SYSTEM && msg.elements.length === 3) {
-        mb.removeAt(i);
-        n++;
-        this.nIn++;
-        handleSystemMessage(this, msg.elements[1], msg.elements[2]);
-        if (this.flags & DEAD) return n;
-        if (!(this.flags & SUSPENDED)) {
-          if (mb.size > 0) this.rt.scheduler.enqueue(this);
-          return n;
-        }
-      } else i++;
-    }
-    return n;
-  }
-
   /** The async body returned: exit normal. */
   private bodyReturned(): void {
-    this.rt.exitProcess(this, normal, undefined, false);
+    this.host.exitProcess(this, normal, undefined, false);
   }
 
-  /** The process's own code threw (or threw ExitError = exit/1). */
+  /** The process's own code threw (or threw ExitError = exit/1): terminate, then exit. */
   crash(e: unknown): void {
-    if (this.flags & DEAD) return;
+    if (this.flags & (DEAD | TERMINATING)) return;
     const reason = e instanceof ExitError ? e.reason : e;
     const code = this.code as ProcessBehaviour;
     if (!(this.flags & ASYNC) && code.terminate !== undefined) {
+      this.flags |= TERMINATING;
+      let r: unknown;
       try {
-        code.terminate(this, reason);
+        r = code.terminate(this.ctx, reason);
       } catch (te) {
-        this.rt.exitProcess(this, te, te, true);
+        this.terminated(te);
+        return;
+      }
+      if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
+        // an async terminate: no other message is handled, but its receives are served
+        this.flags |= BUSY;
+        (r as Promise<void>).then(
+          () => this.terminated(e),
+          (te: unknown) => this.terminated(te),
+        );
         return;
       }
     }
-    this.rt.exitProcess(this, reason, e, true);
+    this.host.exitProcess(this, reason, e, true);
   }
 
-  /** Resume after sys resume. */
-  resume(): void {
-    this.flags &= ~SUSPENDED;
-    if (this.mb !== null && this.mb.size > 0) this.rt.scheduler.enqueue(this);
+  /** terminate finished: exit with the reason `e` gives (the original one, or what terminate threw). */
+  private terminated(e: unknown): void {
+    if (this.flags & DEAD) return;
+    this.host.exitProcess(this, e instanceof ExitError ? e.reason : e, e, true);
   }
 
   /** Drop the pending receive and its timer (on exit). */
   clearWait(): void {
     if (this.wt !== null) {
-      this.rt.clock.clearTimer(this.wt);
+      this.host.clock.clearTimer(this.wt);
       this.wt = null;
     }
     this.wr = null;

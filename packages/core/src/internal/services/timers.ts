@@ -3,11 +3,12 @@
  * destination is a local pid is cancelled when that process exits; the runtime cancels every
  * timer on stop.
  */
-import { Pid, type Ref } from '@beamline/etf';
-import { refKey } from './refs.ts';
-import type { Runtime } from './runtime.ts';
-import type { Dest } from './types.ts';
-import type { Proc } from './process.ts';
+import { Pid, t, type Ref } from '@beamline/etf';
+import { timeout } from '../basics/atoms.ts';
+import { refKey } from '../basics/refs.ts';
+import type { Dest } from '../basics/types.ts';
+import type { Proc } from '../process/process.ts';
+import type { ServiceHost } from './host.ts';
 
 interface Armed {
   handle: unknown;
@@ -21,17 +22,26 @@ export class Timers {
   /** Timers addressed to a local process by pid, per process. */
   private readonly byProc = new Map<Proc, Set<string>>();
 
-  constructor(private readonly rt: Runtime) {}
+  constructor(private readonly rt: ServiceHost) {}
 
-  sendAfter(ms: number, dest: Dest, msg: unknown, from: Proc | undefined): Ref {
+  /**
+   * erlang:send_after (or start_timer with `timeoutTuple`: the message is `{timeout, Ref, Msg}`).
+   * A timer aimed at a local pid that is not alive is never armed: cancelling it answers false.
+   */
+  sendAfter(ms: number, dest: Dest, msg: unknown, from: Proc | undefined, timeoutTuple = false): Ref {
     const rt = this.rt;
     const ref = rt.makeRef();
     const key = refKey(ref);
-    const owner = dest instanceof Pid ? rt.lookup(dest) : undefined;
+    let owner: Proc | undefined;
+    if (dest instanceof Pid && rt.isLocal(dest)) {
+      owner = rt.lookup(dest);
+      if (owner === undefined) return ref;
+    }
+    const message = timeoutTuple ? t(timeout, ref, msg as never) : msg;
     const handle = rt.clock.setTimer(ms, () => {
       this.forget(key);
       try {
-        rt.route(from, dest, msg);
+        rt.route(from, dest, message);
       } catch {
         // Like Erlang: a timer to an unregistered name is silently dropped.
       }
@@ -45,12 +55,23 @@ export class Timers {
     return ref;
   }
 
+  /** erlang:cancel_timer: whole milliseconds that were left, or false. */
   cancel(ref: Ref): number | false {
     const key = refKey(ref);
     const armed = this.forget(key);
     if (armed === undefined) return false;
     this.rt.clock.clearTimer(armed.handle);
-    return Math.max(0, armed.due - this.rt.clock.now());
+    return this.left(armed);
+  }
+
+  /** erlang:read_timer: whole milliseconds left, or false. */
+  read(ref: Ref): number | false {
+    const armed = this.armed.get(refKey(ref));
+    return armed === undefined ? false : this.left(armed);
+  }
+
+  private left(armed: Armed): number {
+    return Math.max(0, Math.floor(armed.due - this.rt.clock.now()));
   }
 
   /** `p` exited: its pid-addressed timers can never deliver, cancel them. */

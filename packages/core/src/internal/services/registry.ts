@@ -1,6 +1,6 @@
 /** Registered names: one name per process, one process per name, freed when the process exits. */
-import { BadArg } from './errors.ts';
-import { DEAD, type Proc } from './process.ts';
+import { BadArg } from '../basics/errors.ts';
+import { DEAD, type Proc } from '../process/process.ts';
 
 export class Registry {
   private readonly names = new Map<string, Proc>();

@@ -5,8 +5,8 @@
  * children), so it is a consistent snapshot of one moment and needs no messages.
  */
 import type { Pid } from '@beamline/etf';
-import type { Runtime } from './runtime.ts';
-import type { ChildType, RestartType, Shutdown, Strategy } from './supervisor_policy.ts';
+import type { Runtime } from '../internal/runtime.ts';
+import type { ChildType, RestartType, Shutdown, Strategy } from './policy.ts';
 
 export interface SupervisionNode {
   /** The child id in its supervisor; `undefined` for a root and for simple_one_for_one children. */

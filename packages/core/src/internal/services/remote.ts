@@ -1,68 +1,45 @@
 /**
- * The remote hook: how the runtime talks to @beamline/distribution without knowing about sockets.
- *
- * Outbound: for any signal to a non-local pid (or a `{Name, Node}` on another node) the runtime
- * calls the installed `RemoteRouter`. Inbound: dist delivers what arrives from the wire through
- * `rt.fromRemote` (a `RemoteInbound`). A pid is local when its node is the runtime's node and its
- * creation matches; a pid with our node name and an older creation is a dead local pid.
+ * The inbound half of the remote hook: @beamline/distribution delivers what arrives from the wire
+ * here (`rt.fromRemote`). A pid is local when its node is the runtime's node and its creation
+ * matches; a pid with our node name and an older creation is a dead local pid.
  */
-import { Atom, Pid, type Ref } from '@beamline/etf';
-import { noconnection, noproc } from './atoms.ts';
+import { Atom, Pid, atom, type Ref } from '@beamline/etf';
+import { noconnection, noproc } from '../basics/atoms.ts';
+import { pidKey, refKey } from '../basics/refs.ts';
+import type { Proc } from '../process/process.ts';
+import type { Aliases } from './aliases.ts';
+import type { ServiceHost } from './host.ts';
+import type { Links } from './links.ts';
 import { downMessage } from './monitors.ts';
-import { pidKey, refKey } from './refs.ts';
-import type { Runtime } from './runtime.ts';
-
-/** Name on a node: `{Name, Node}`. */
-export type RemoteName = [name: Atom, node: Atom];
-
-export interface RemoteRouter {
-  /** A message to a remote pid or `{Name, Node}` (`from` is undefined for sends from outside a process). */
-  send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
-  /** A message to an alias of a process on another node (ALIAS_SEND). */
-  aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void;
-  /**
-   * Optional: false when the connection to `node` cannot carry ALIAS_SEND (no DFLAG_ALIAS), so
-   * gen calls there use a plain ref tag. Absent: aliases assumed.
-   */
-  canAlias?(node: Atom): boolean;
-  /** Local `from` linked to remote `to` (LINK). */
-  link(from: Pid, to: Pid): void;
-  /** Local `from` unlinked from remote `to` (UNLINK / UNLINK_ID). */
-  unlink(from: Pid, to: Pid): void;
-  /** exit/2 from local `from` to remote `to` (EXIT2). */
-  exit(from: Pid, to: Pid, reason: unknown): void;
-  /** Local `from`, linked to remote `to`, died with `reason` (EXIT). */
-  linkExit(from: Pid, to: Pid, reason: unknown): void;
-  /** Local `from` monitors remote `target` (MONITOR_P). */
-  monitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
-  /** Local `from` drops its monitor `ref` on remote `target` (DEMONITOR_P). */
-  demonitor(from: Pid, target: Pid | RemoteName, ref: Ref): void;
-  /**
-   * Local `target`, monitored by remote `watcher` with `ref`, died with `reason`, or did not exist
-   * when the monitor arrived (reason `noproc`) (MONITOR_P_EXIT).
-   */
-  monitorExit(target: Pid | RemoteName, watcher: Pid, ref: Ref, reason: unknown): void;
-}
+import type { Registry } from './registry.ts';
+import type { RemoteName } from './remote_router.ts';
 
 /** Inbound signals, called by dist for what arrives from the wire. */
 export class RemoteInbound {
-  constructor(private readonly rt: Runtime) {}
+  constructor(
+    private readonly rt: ServiceHost,
+    private readonly links: Links,
+    private readonly aliases: Aliases,
+    private readonly registry: Registry,
+    /** The local processes with remote links or monitors. */
+    private readonly participants: () => Iterable<Proc>,
+  ) {}
 
   /** SEND / REG_SEND: `to` is a local pid or a local registered name. Unknown targets drop it. */
   send(to: Pid | Atom | string, msg: unknown): void {
     const rt = this.rt;
-    const p = to instanceof Pid ? rt.lookup(to) : rt.registry.lookup(typeof to === 'string' ? to : to.name);
+    const p = to instanceof Pid ? rt.lookup(to) : this.registry.lookup(typeof to === 'string' ? to : to.name);
     p?.deliver(msg);
   }
 
   /** ALIAS_SEND: to a local alias; dropped unless the alias is active (then returns false). */
   aliasSend(_from: Pid, alias: Ref, msg: unknown): boolean {
-    return alias.node === this.rt.node && this.rt.aliases.send(alias, msg);
+    return alias.node === this.rt.node && this.aliases.send(alias, msg);
   }
 
   /** How many aliases local processes hold (introspection). */
   aliasCount(): number {
-    return this.rt.aliases.size;
+    return this.aliases.size;
   }
 
   /** LINK from remote `from` to local `to`. If `to` is dead, `from` gets a link exit `noproc`. */
@@ -88,13 +65,13 @@ export class RemoteInbound {
     const p = rt.lookup(to);
     if (p === undefined) return;
     if (p.links?.delete(pidKey(from)) !== true) return; // no link (already unlinked): ignore
-    rt.links.signal(p, from, reason, true);
+    this.links.signal(p, from, reason, true);
   }
 
   /** EXIT2: remote `from` called exit(To, Reason). */
   exit2(from: Pid, to: Pid, reason: unknown): void {
     const p = this.rt.lookup(to);
-    if (p !== undefined) this.rt.links.signal(p, from, reason, false);
+    if (p !== undefined) this.links.signal(p, from, reason, false);
   }
 
   /**
@@ -103,9 +80,9 @@ export class RemoteInbound {
    */
   monitor(from: Pid, target: Pid | Atom | string, ref: Ref): void {
     const rt = this.rt;
-    const p = target instanceof Pid ? rt.lookup(target) : rt.registry.lookup(typeof target === 'string' ? target : target.name);
+    const p = target instanceof Pid ? rt.lookup(target) : this.registry.lookup(typeof target === 'string' ? target : target.name);
     const item: Pid | RemoteName =
-      target instanceof Pid ? target : [typeof target === 'string' ? rt.atom(target) : target, rt.node];
+      target instanceof Pid ? target : [typeof target === 'string' ? atom(target) : target, rt.node];
     if (p === undefined) {
       rt.router?.monitorExit(item, from, ref, noproc);
       return;
@@ -117,8 +94,7 @@ export class RemoteInbound {
 
   /** DEMONITOR_P from remote `from`. */
   demonitor(_from: Pid, target: Pid | Atom | string, ref: Ref): void {
-    const rt = this.rt;
-    const p = target instanceof Pid ? rt.lookup(target) : rt.registry.lookup(typeof target === 'string' ? target : target.name);
+    const p = target instanceof Pid ? this.rt.lookup(target) : this.registry.lookup(typeof target === 'string' ? target : target.name);
     p?.mons?.delete(refKey(ref));
   }
 
@@ -130,7 +106,7 @@ export class RemoteInbound {
     const mon = p.mons?.get(key);
     if (mon === undefined || mon.watcher !== p) return;
     p.mons!.delete(key);
-    if (mon.alias === true) this.rt.aliases.unalias(p, mon.ref);
+    if (mon.alias === true) this.aliases.unalias(p, mon.ref);
     p.deliver(downMessage(mon.ref, mon.item, reason));
   }
 
@@ -140,15 +116,14 @@ export class RemoteInbound {
    * held by processes there are dropped.
    */
   nodeDown(node: Atom | string): void {
-    const rt = this.rt;
-    const nodeAtom = typeof node === 'string' ? rt.atom(node) : node;
-    for (const p of rt.remoteParticipants()) {
+    const nodeAtom = typeof node === 'string' ? atom(node) : node;
+    for (const p of [...this.participants()]) {
       const links = p.links;
       if (links !== null) {
         for (const [key, other] of [...links]) {
           if (other instanceof Pid && other.node === nodeAtom) {
             links.delete(key);
-            rt.links.signal(p, other, noconnection, true);
+            this.links.signal(p, other, noconnection, true);
           }
         }
       }
@@ -160,7 +135,7 @@ export class RemoteInbound {
             const onNode = target instanceof Pid ? target.node === nodeAtom : Array.isArray(target) && target[1] === nodeAtom.name;
             if (onNode) {
               mons.delete(key);
-              if (mon.alias === true) rt.aliases.unalias(p, mon.ref);
+              if (mon.alias === true) this.aliases.unalias(p, mon.ref);
               p.deliver(downMessage(mon.ref, mon.item, noconnection));
             }
           } else if (mon.watcher instanceof Pid && mon.watcher.node === nodeAtom) {

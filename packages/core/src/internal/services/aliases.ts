@@ -5,17 +5,8 @@
  * dropped. gen calls rely on it so that a reply arriving after the caller gave up is lost.
  */
 import { ImproperList, Ref, atom } from '@beamline/etf';
-import { DEAD, type Proc } from './process.ts';
-import { refKey } from './refs.ts';
-import type { Runtime } from './runtime.ts';
-
-/** `monitor(..., { alias })`: when the monitor's ref, used as an alias, is deactivated. */
-export type AliasMode = 'explicit_unalias' | 'demonitor' | 'reply_demonitor';
-
-/** `alias/1` options: `reply` deactivates the alias after the first message delivered through it. */
-export interface AliasOptions {
-  reply?: boolean;
-}
+import { refKey } from '../basics/refs.ts';
+import { DEAD, type Proc } from '../process/process.ts';
 
 interface Alias {
   readonly owner: Proc;
@@ -28,7 +19,15 @@ interface Alias {
 
 export class Aliases {
   private readonly table = new Map<string, Alias>();
-  constructor(private readonly rt: Runtime) {}
+
+  /**
+   * @param creation the node incarnation whose aliases this table holds
+   * @param dropMonitor removes the monitor of a `reply_demonitor` alias once its reply came
+   */
+  constructor(
+    private readonly creation: () => number,
+    private readonly dropMonitor: (owner: Proc, ref: Ref) => void,
+  ) {}
 
   get size(): number {
     return this.table.size;
@@ -53,7 +52,7 @@ export class Aliases {
 
   /** A message to a local alias: delivered while active, else dropped (returns false). */
   send(ref: Ref, msg: unknown): boolean {
-    if (this.table.size === 0 || ref.creation !== this.rt.creation) return false;
+    if (this.table.size === 0 || ref.creation !== this.creation()) return false;
     const key = refKey(ref);
     const a = this.table.get(key);
     if (a === undefined) return false;
@@ -61,8 +60,7 @@ export class Aliases {
     if (a.reply) {
       this.table.delete(key);
       p.aliases?.delete(key);
-      // reply_demonitor: the reply also removes the monitor
-      if (a.monitor) this.rt.monitors.demonitor(p, a.ref, false);
+      if (a.monitor) this.dropMonitor(p, a.ref);
     }
     p.deliver(msg);
     return true;

@@ -8,6 +8,8 @@ export const shutdown = atom('shutdown');
 export const noproc = atom('noproc');
 export const noconnection = atom('noconnection');
 export const timeout = atom('timeout');
+export const badarg = atom('badarg');
+export const calling_self = atom('calling_self');
 
 /** Signal/message tags (internal names, exported for matching in tests and behaviours). */
 export const EXIT = atom('EXIT');

@@ -1,13 +1,17 @@
 /** process_info and the process tree as data (for the CLI and remote inspection). */
 import { Pid } from '@beamline/etf';
-import { BUSY, EXITING, IN_RUNQ, STARTED, SUSPENDED, TRAP_EXIT, type Proc } from './process.ts';
-import type { Runtime } from './runtime.ts';
-import type { MonitorInfo, ProcessBehaviour, ProcessInfo, ProcessStatus, TreeNode } from './types.ts';
+import type { MonitorInfo, ProcessBehaviour, ProcessInfo, ProcessStatus, TreeNode } from '../basics/types.ts';
+import { BUSY, EXITING, IN_RUNQ, STARTED, TRAP_EXIT, type Proc } from '../process/process.ts';
+
+/** The process table as introspection reads it. */
+export interface ProcessTable {
+  lookup(pid: Pid): Proc | undefined;
+  all(): Iterable<Proc>;
+}
 
 export function processStatus(p: Proc): ProcessStatus {
   const f = p.flags;
   if (f & EXITING) return 'exiting';
-  if (f & SUSPENDED) return 'suspended';
   if (f & IN_RUNQ || !(f & STARTED)) return 'runnable';
   if (p.wr !== null) return 'waiting';
   if (p.isAsync || f & BUSY) return 'running';
@@ -25,7 +29,7 @@ function details(p: Proc): Record<string, unknown> | undefined {
   }
 }
 
-export function ancestors(rt: Runtime, p: Proc): Pid[] {
+export function ancestors(rt: ProcessTable, p: Proc): Pid[] {
   const out: Pid[] = [];
   let parent = p.parent;
   while (parent !== undefined && out.length < 1000) {
@@ -36,7 +40,7 @@ export function ancestors(rt: Runtime, p: Proc): Pid[] {
   return out;
 }
 
-export function processInfo(rt: Runtime, p: Proc): ProcessInfo {
+export function processInfo(rt: ProcessTable, p: Proc): ProcessInfo {
   const links: Pid[] = [];
   if (p.links !== null) for (const l of p.links.values()) links.push(l instanceof Pid ? l : l.self);
   const monitors: MonitorInfo[] = [];
@@ -69,9 +73,9 @@ export function processInfo(rt: Runtime, p: Proc): ProcessInfo {
   };
 }
 
-export function processTree(rt: Runtime): TreeNode[] {
+export function processTree(rt: ProcessTable): TreeNode[] {
   const nodes = new Map<Proc, TreeNode>();
-  for (const p of rt.procs.values()) {
+  for (const p of rt.all()) {
     nodes.set(p, { pid: p.self, name: p.name, behaviour: p.behaviourName, status: processStatus(p), details: details(p), children: [] });
   }
   const roots: TreeNode[] = [];

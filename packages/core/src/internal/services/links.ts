@@ -7,38 +7,40 @@
  *  - `exit(self(), normal)` from the process itself kills it (when not trapping).
  */
 import { Pid, t } from '@beamline/etf';
-import { EXIT, kill, killed, noconnection, noproc, normal } from './atoms.ts';
-import { pidEquals, pidKey } from './refs.ts';
-import { DEAD, TRAP_EXIT, type Proc } from './process.ts';
-import type { Runtime } from './runtime.ts';
+import { EXIT, kill, killed, noconnection, normal } from '../basics/atoms.ts';
+import { pidEquals, pidKey } from '../basics/refs.ts';
+import { DEAD, TRAP_EXIT, type Proc } from '../process/process.ts';
+import type { ServiceHost } from './host.ts';
 
 export class Links {
-  constructor(private readonly rt: Runtime) {}
+  constructor(private readonly rt: ServiceHost) {}
 
-  /** link/1 from `p`. Linking to a dead process sends `p` an exit signal `noproc`. */
-  link(p: Proc, pid: Pid): void {
+  /**
+   * link/1 from `p`. Returns false when `pid` is a local process that does not exist (the caller
+   * raises noproc or, trapping exits, gets an 'EXIT' message). A remote node that cannot be
+   * reached gives a link exit `noconnection`, as BEAM does.
+   */
+  link(p: Proc, pid: Pid): boolean {
     const rt = this.rt;
-    if (pidEquals(pid, p.self)) return;
+    if (pidEquals(pid, p.self)) return true;
     if (!rt.isLocal(pid)) {
       const router = rt.router;
       const key = pidKey(pid);
-      if (p.links?.has(key)) return;
+      if (p.links?.has(key)) return true;
       if (router === undefined) {
         this.signal(p, pid, noconnection, true);
-        return;
+        return true;
       }
       (p.links ??= new Map()).set(key, pid);
       rt.trackRemote(p);
       router.link(p.self, pid);
-      return;
+      return true;
     }
     const q = rt.lookup(pid);
-    if (q === undefined) {
-      this.signal(p, pid, noproc, true);
-      return;
-    }
+    if (q === undefined) return false;
     (p.links ??= new Map()).set(q, q);
     (q.links ??= new Map()).set(p, p);
+    return true;
   }
 
   unlink(p: Proc, pid: Pid): void {

@@ -1,6 +1,6 @@
 /** Typed errors of the runtime. */
 import { Tuple } from '@beamline/etf';
-import { timeout as TIMEOUT_ATOM } from './atoms.ts';
+import { ignore as IGNORE, timeout as TIMEOUT_ATOM, badarg as BADARG } from './atoms.ts';
 
 /**
  * Erlang's `exit(Reason)` as a JS exception. Throwing one from a process makes the process exit
@@ -41,11 +41,40 @@ export class CallTimeout extends CallError {
   }
 }
 
+/**
+ * An Erlang `error:Reason` exception raised by a runtime call (`link` to a missing process raises
+ * `noproc`). Catchable; uncaught, the process exits with it.
+ */
+export class ErlangError extends Error {
+  constructor(
+    readonly reason: unknown,
+    message?: string,
+  ) {
+    super(message ?? `error: ${formatTerm(reason)}`);
+    this.name = 'ErlangError';
+  }
+}
+
 /** Erlang's `badarg`: a runtime API misused (name taken, unknown registered name, ...). */
-export class BadArg extends Error {
+export class BadArg extends ErlangError {
   constructor(message: string) {
-    super(message);
+    super(BADARG, message);
     this.name = 'BadArg';
+  }
+}
+
+/**
+ * A start (`GenServer.start`, `Supervisor.start`, `procLib.start`) that did not give a running
+ * process: `reason` is OTP's `{error, Reason}` Reason, or the atom `ignore` when init said
+ * ignore (`ignored` is then true).
+ */
+export class StartError extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason === IGNORE ? 'start: init returned ignore' : `start failed: ${formatTerm(reason)}`);
+    this.name = 'StartError';
+  }
+  get ignored(): boolean {
+    return this.reason === IGNORE;
   }
 }
 

@@ -4,20 +4,25 @@
  * `{Name, Node}` in the DOWN message, as Erlang does. `demonitor(ref, {flush})` removes it and,
  * with flush, any DOWN already in the mailbox.
  */
-import { Atom, Pid, Tuple, t, type Ref } from '@beamline/etf';
-import { DOWN, noconnection, noproc, process_ } from './atoms.ts';
-import { refEquals, refKey } from './refs.ts';
-import { DEAD, type Mon, type Proc } from './process.ts';
-import type { Runtime } from './runtime.ts';
-import type { MonitorTarget } from './types.ts';
-import type { AliasMode } from './aliases.ts';
+import { Atom, Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
+import { DOWN, noconnection, noproc, process_ } from '../basics/atoms.ts';
+import { refEquals, refKey } from '../basics/refs.ts';
+import type { AliasMode, MonitorTarget } from '../basics/types.ts';
+import { DEAD, type Mon, type Proc } from '../process/process.ts';
+import type { Aliases } from './aliases.ts';
+import type { ServiceHost } from './host.ts';
+import type { Registry } from './registry.ts';
 
 export function downMessage(ref: Ref, item: unknown, reason: unknown): Tuple {
   return t(DOWN, ref, process_, item as never, reason as never);
 }
 
 export class Monitors {
-  constructor(private readonly rt: Runtime) {}
+  constructor(
+    private readonly rt: ServiceHost,
+    private readonly aliases: Aliases,
+    private readonly registry: Registry,
+  ) {}
 
   monitor(p: Proc, target: MonitorTarget, alias?: AliasMode): Ref {
     const rt = this.rt;
@@ -25,15 +30,15 @@ export class Monitors {
     if (p.flags & DEAD) return ref;
     if (alias === undefined) return this.create(p, ref, target);
     if (alias === 'explicit_unalias') {
-      rt.aliases.create(p, ref, false, false);
+      this.aliases.create(p, ref, false, false);
       return this.create(p, ref, target);
     }
     // Created first so that a 'DOWN' at once (noproc) finds and deactivates it.
-    rt.aliases.create(p, ref, alias === 'reply_demonitor', true);
+    this.aliases.create(p, ref, alias === 'reply_demonitor', true);
     this.create(p, ref, target);
     const mon = p.mons?.get(refKey(ref));
     if (mon !== undefined) mon.alias = true;
-    else rt.aliases.unalias(p, ref);
+    else this.aliases.unalias(p, ref);
     return ref;
   }
 
@@ -55,11 +60,11 @@ export class Monitors {
     else if (target instanceof Atom) name = target.name;
     else {
       name = typeof target[0] === 'string' ? target[0] : target[0].name;
-      node = typeof target[1] === 'string' ? rt.atom(target[1]) : target[1];
+      node = typeof target[1] === 'string' ? atom(target[1]) : target[1];
     }
-    const item = t(rt.atom(name), node);
+    const item = t(atom(name), node);
     if (node !== rt.node) return this.monitorRemote(p, ref, [name, node.name], item);
-    const q = rt.registry.lookup(name);
+    const q = this.registry.lookup(name);
     if (q === undefined) {
       p.deliver(downMessage(ref, item, noproc));
       return ref;
@@ -85,7 +90,7 @@ export class Monitors {
     const key = refKey(ref);
     (p.mons ??= new Map()).set(key, { ref, key, watcher: p, target, item });
     rt.trackRemote(p);
-    router.monitor(p.self, target instanceof Pid ? target : [rt.atom(target[0]), rt.atom(target[1])], ref);
+    router.monitor(p.self, target instanceof Pid ? target : [atom(target[0]), atom(target[1])], ref);
     return ref;
   }
 
@@ -96,11 +101,10 @@ export class Monitors {
     if (mon !== undefined && mon.watcher === p) {
       active = true;
       p.mons!.delete(key);
-      if (mon.alias === true) this.rt.aliases.unalias(p, ref);
+      if (mon.alias === true) this.aliases.unalias(p, ref);
       const target = mon.target;
       if (target instanceof Pid || Array.isArray(target)) {
-        const rt = this.rt;
-        rt.router?.demonitor(p.self, target instanceof Pid ? target : [rt.atom(target[0]), rt.atom(target[1])], ref);
+        this.rt.router?.demonitor(p.self, target instanceof Pid ? target : [atom(target[0]), atom(target[1])], ref);
       } else target.mons?.delete(key);
     }
     if (flush && p.mb !== null) {
@@ -121,14 +125,14 @@ export class Monitors {
       if (mon.watcher === p) {
         const target = mon.target;
         if (target instanceof Pid || Array.isArray(target)) {
-          rt.router?.demonitor(p.self, target instanceof Pid ? target : [rt.atom(target[0]), rt.atom(target[1])], mon.ref);
+          rt.router?.demonitor(p.self, target instanceof Pid ? target : [atom(target[0]), atom(target[1])], mon.ref);
         } else target.mons?.delete(mon.key);
       } else {
         const watcher = mon.watcher;
         if (watcher instanceof Pid) rt.router?.monitorExit(Array.isArray(mon.item) ? (mon.item as [Atom, Atom]) : p.self, watcher, mon.ref, reason);
         else {
           watcher.mons?.delete(mon.key);
-          if (mon.alias === true) rt.aliases.unalias(watcher, mon.ref);
+          if (mon.alias === true) this.aliases.unalias(watcher, mon.ref);
           watcher.deliver(downMessage(mon.ref, mon.item, reason));
         }
       }

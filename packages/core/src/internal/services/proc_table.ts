@@ -3,7 +3,7 @@
  * processes are reused oldest-first, and only once many are free, with the serial bumped, so a
  * stale pid never reaches a new process (as Erlang reuses pid indexes with a new serial).
  */
-import type { Proc } from './process.ts';
+import type { Proc } from '../process/process.ts';
 
 /** Freed ids wait in a FIFO until this many are free before one is reused. */
 const REUSE_AFTER = 4096;

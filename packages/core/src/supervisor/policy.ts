@@ -4,8 +4,7 @@
  * strategy touches when one of them dies. No processes here; `supervisor.ts` does the effects.
  */
 import { Atom, Tuple, atom, t, type Pid, type Term } from '@beamline/etf';
-import type { PendingStart } from './supervisor_start.ts';
-import type { ProcessContext } from './types.ts';
+import type { ProcessContext } from '../internal/basics/types.ts';
 
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 export type Shutdown = 'brutal_kill' | number | 'infinity';
@@ -14,16 +13,15 @@ export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_
 
 /**
  * What a supervisor needs to (re)start one child. `start` runs inside the supervisor process, must
- * start a process linked to it (`ctx.spawnLink`, `GenServer.start(ctx, ..., { link: true })`,
- * `Supervisor.start(ctx, ...)`) and return its pid; returning `undefined` means `ignore` (the child
- * is kept, not running); throwing means the start failed (the thrown value is the reason).
- * A behaviour's init runs inside spawn, so a child that is already dead when `start` returns
- * failed its init: that is a failed start (or `ignore` if it exited normal). Returning a
- * `PendingStart` (`startGenServerAcked` for an async init) makes the supervisor wait for the
- * child's acknowledgement; a `Supervisor.start(ctx, ...)` child is waited for automatically.
- * For `simple_one_for_one` the extra arguments given to `startChild` are appended to `start`'s.
+ * start a process linked to it (`GenServer.startLink(ctx, ...)`, `Supervisor.start(ctx, ...)`,
+ * `StateMachine.start(ctx, ...)`, or `ctx.spawnLink`) and return (or resolve with) its pid. The
+ * behaviours' starts are acknowledged: they resolve once the child's init is done, so children
+ * start strictly one after the other. `undefined` (or a StartError for init's ignore) means
+ * `ignore`: the child is kept, not running; any other rejection or throw fails the start (a
+ * StartError's reason, else the thrown value). For `simple_one_for_one` the extra arguments given
+ * to `startChild` are appended to `start`'s.
  */
-export type StartFn<Ctx = ProcessContext> = (ctx: Ctx, ...extraArgs: any[]) => Pid | PendingStart | undefined;
+export type StartFn<Ctx = ProcessContext> = (ctx: Ctx, ...extraArgs: any[]) => Pid | undefined | Promise<Pid | undefined>;
 
 export interface ChildSpec<Ctx = ProcessContext> {
   id: string;
@@ -36,6 +34,11 @@ export interface ChildSpec<Ctx = ProcessContext> {
   type?: ChildType;
   /** Reported by `whichChildren` (OTP's Modules); default `[]`. */
   modules?: string[] | 'dynamic';
+  /**
+   * A significant child's own exit can shut the supervisor down (see `autoShutdown`). Only for
+   * transient and temporary children.
+   */
+  significant?: boolean;
 }
 
 export interface NormalizedSpec<Ctx = ProcessContext> {
@@ -45,7 +48,11 @@ export interface NormalizedSpec<Ctx = ProcessContext> {
   shutdown: Shutdown;
   type: ChildType;
   modules: string[] | 'dynamic';
+  significant: boolean;
 }
+
+/** OTP's auto_shutdown: when the exit of significant children shuts the supervisor down. */
+export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
 
 export interface SupFlags<Ctx = ProcessContext> {
   strategy?: Strategy;
@@ -53,6 +60,8 @@ export interface SupFlags<Ctx = ProcessContext> {
   intensity?: number;
   /** Seconds; default 5. */
   period?: number;
+  /** Default `never`. */
+  autoShutdown?: AutoShutdown;
   children?: ChildSpec<Ctx>[];
 }
 
@@ -88,14 +97,19 @@ export function normalizeSpec<Ctx>(spec: ChildSpec<Ctx>): NormalizedSpec<Ctx> | 
   if (!(modules === 'dynamic' || (Array.isArray(modules) && modules.every((m) => typeof m === 'string')))) {
     return { error: badChildSpec('modules', String(modules)) };
   }
-  return { id: spec.id, start: spec.start, restart, shutdown, type, modules };
+  const significant = spec.significant ?? false;
+  if (typeof significant !== 'boolean' || (significant && restart === 'permanent')) return { error: badChildSpec('significant', String(significant)) };
+  return { id: spec.id, start: spec.start, restart, shutdown, type, modules, significant };
 }
 
 export interface NormalizedFlags {
   strategy: Strategy;
   intensity: number;
   period: number;
+  autoShutdown: AutoShutdown;
 }
+
+const AUTO_SHUTDOWNS: readonly string[] = ['never', 'any_significant', 'all_significant'];
 
 export function normalizeFlags(flags: SupFlags): NormalizedFlags | { error: Tuple } {
   const strategy = flags.strategy ?? 'one_for_one';
@@ -104,7 +118,9 @@ export function normalizeFlags(flags: SupFlags): NormalizedFlags | { error: Tupl
   if (!Number.isInteger(intensity) || intensity < 0) return { error: t(atom('bad_flags'), t(atom('intensity'), describe(intensity))) };
   const period = flags.period ?? 5;
   if (!(typeof period === 'number' && period > 0)) return { error: t(atom('bad_flags'), t(atom('period'), describe(period))) };
-  return { strategy, intensity, period };
+  const autoShutdown = flags.autoShutdown ?? 'never';
+  if (!AUTO_SHUTDOWNS.includes(autoShutdown)) return { error: t(atom('bad_flags'), t(atom('auto_shutdown'), describe(autoShutdown))) };
+  return { strategy, intensity, period, autoShutdown };
 }
 
 /** `normal`, `shutdown` and `{shutdown, _}`: the exits a transient child is not restarted for. */

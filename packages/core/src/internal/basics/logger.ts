@@ -1,0 +1,44 @@
+/** The default report sinks, and how a partial logger is completed. */
+import { formatTerm } from './errors.ts';
+import type { CrashReport, Logger, ProgressReport, SupervisorReport } from './types.ts';
+
+function who(pid: unknown, name: string | undefined): string {
+  return name !== undefined ? `${String(pid)} (${name})` : String(pid);
+}
+
+/** Crash and supervisor reports to stderr; progress reports are not printed (as OTP's default). */
+export const consoleLogger: Logger = {
+  crash(r: CrashReport): void {
+    const detail = r.error instanceof Error && r.error.stack ? `\n${r.error.stack}` : '';
+    console.error(`=CRASH REPORT==== process ${who(r.pid, r.name)} [${r.behaviour}] exited: ${formatTerm(r.reason)}${detail}`);
+  },
+  supervisor(r: SupervisorReport): void {
+    const child = r.childPid !== undefined ? ` ${String(r.childPid)}` : '';
+    console.error(
+      `=SUPERVISOR REPORT==== supervisor ${who(r.supervisor, r.supervisorName)} ${r.kind} child ${r.childId}${child}: ${formatTerm(r.reason)}`,
+    );
+  },
+  progress(_r: ProgressReport): void {},
+};
+
+const silent = (): void => {};
+
+/** Missing methods do nothing; a sink that throws never reaches the runtime. */
+export function completeLogger(partial: Partial<Logger> | null): Logger {
+  const guard =
+    <R>(fn: ((r: R) => void) | undefined) =>
+    (r: R): void => {
+      if (fn === undefined) return;
+      try {
+        fn(r);
+      } catch {
+        // a failing sink must not break the runtime
+      }
+    };
+  if (partial === null) return { crash: silent, supervisor: silent, progress: silent };
+  return {
+    crash: guard(partial.crash?.bind(partial)),
+    supervisor: guard(partial.supervisor?.bind(partial)),
+    progress: guard(partial.progress?.bind(partial)),
+  };
+}

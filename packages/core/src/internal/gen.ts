@@ -1,0 +1,159 @@
+/**
+ * The one call/reply implementation every behaviour and the distribution layer use (OTP's
+ * gen.erl). A call monitors the callee, tags the request `[alias|Mref]` (the monitor ref is also
+ * an alias, as in OTP 24+, so a reply sent after the caller gave up is dropped), and waits for
+ * `{Tag, Reply}` or the 'DOWN'. A reply goes to the alias named in the tag (an explicit alias
+ * send), else to the caller's pid.
+ */
+import { Atom, ImproperList, Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
+import { DOWN, calling_self, noconnection } from './basics/atoms.ts';
+import { BadArg, CallError, CallTimeout } from './basics/errors.ts';
+import { pidEquals, refEquals } from './basics/refs.ts';
+import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
+import { Context, internalsOf } from './process/context.ts';
+import { Runtime } from './runtime.ts';
+import { aliasTag, tagAlias } from './services/aliases.ts';
+
+export type Timeout = number | 'infinity';
+
+/** A process context, or the runtime itself (then a temporary process acts). */
+export type Where = ProcessContext | Runtime;
+
+export function isContext(where: unknown): where is ProcessContext {
+  return where instanceof Context;
+}
+
+/**
+ * Runs `fn` with a process context: `where` itself, or a temporary process of the runtime
+ * `where` (for calls made from outside any process). The one place this is done.
+ */
+export function inProcess<T>(where: Where, fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
+  if (!(where instanceof Runtime)) return fn(where);
+  return new Promise<T>((resolve, reject) => {
+    where.spawn(async (ctx) => {
+      try {
+        resolve(await fn(ctx));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** The caller of a call, `{Pid, Tag}`; `reply` answers it (gen:reply). */
+export class From {
+  readonly #ctx: ProcessContext;
+
+  constructor(
+    ctx: ProcessContext,
+    readonly pid: Pid,
+    readonly tag: unknown,
+  ) {
+    this.#ctx = ctx;
+  }
+
+  /** `{Pid, Tag}` as a From of `ctx`'s calls; undefined when `term` has another shape. */
+  static fromTerm(ctx: ProcessContext, term: unknown): From | undefined {
+    if (!(term instanceof Tuple) || term.elements.length !== 2 || !(term.elements[0] instanceof Pid)) return undefined;
+    return new From(ctx, term.elements[0], term.elements[1]);
+  }
+
+  /** The Erlang term `{Pid, Tag}`. */
+  toTerm(): Tuple {
+    return t(this.pid, this.tag as never);
+  }
+
+  /** gen:reply: `{Tag, Reply}` to the alias in the tag (dropped if the caller gave up), else to the pid. */
+  reply(reply: unknown): void {
+    const msg = t(this.tag as never, reply as never);
+    this.#ctx.send(tagAlias(this.tag) ?? this.pid, msg);
+  }
+}
+
+function monitorTarget(dest: Dest): MonitorTarget {
+  if (dest instanceof Tuple) return [dest.elements[0] as Atom, dest.elements[1] as Atom];
+  return dest as MonitorTarget;
+}
+
+/** The server as Erlang's error reasons name it (names become atoms). */
+function serverTerm(dest: Dest): unknown {
+  if (typeof dest === 'string') return atom(dest);
+  if (Array.isArray(dest)) return t(typeof dest[0] === 'string' ? atom(dest[0]) : dest[0], typeof dest[1] === 'string' ? atom(dest[1]) : dest[1]);
+  return dest;
+}
+
+function nodeOf(ctx: ProcessContext, dest: Dest): Atom {
+  const node = dest instanceof Pid ? dest.node : dest instanceof Tuple ? dest.elements[1] : Array.isArray(dest) ? dest[1] : ctx.self.node;
+  return typeof node === 'string' ? atom(node) : node instanceof Atom ? node : ctx.self.node;
+}
+
+function isReplyOrDown(msg: unknown, mref: Ref): boolean {
+  if (!(msg instanceof Tuple)) return false;
+  const e = msg.elements;
+  if (e.length === 2) return e[0] instanceof ImproperList ? refEquals(e[0].tail, mref) : refEquals(e[0], mref);
+  return e.length === 5 && e[0] === DOWN && refEquals(e[1], mref);
+}
+
+/**
+ * Whether the reply can come to an alias: not over a connection without DFLAG_ALIAS, where an
+ * OTP server's `Alias ! Reply` would be lost (then a plain Mref tag, as OTP 23's gen).
+ */
+function aliasesTo(ctx: ProcessContext, node: Atom): boolean {
+  return node === ctx.self.node || (internalsOf(ctx)?.kernel.canAlias(node) ?? true);
+}
+
+/** Whether `dest` names the calling process itself. */
+function isSelf(ctx: ProcessContext, dest: Dest): boolean {
+  if (dest instanceof Pid) return pidEquals(dest, ctx.self);
+  let name: unknown = dest;
+  if (dest instanceof Tuple || Array.isArray(dest)) {
+    const [n, node] = dest instanceof Tuple ? dest.elements : dest;
+    const nodeName = typeof node === 'string' ? node : node instanceof Atom ? node.name : undefined;
+    if (nodeName !== ctx.self.node.name) return false;
+    name = n;
+  }
+  const key = typeof name === 'string' ? name : name instanceof Atom ? name.name : undefined;
+  return key !== undefined && key === ctx.registeredName;
+}
+
+/**
+ * `{Label, {Self, Tag}, Request}` to `dest`, then wait for the reply. Rejects with CallError
+ * (`reason` = `{Cause, {Mod, Fn, [Server, Request, Timeout]}}`, `cause` = the server's exit
+ * reason, `noproc`, `{nodedown, Node}`, `calling_self`) or CallTimeout.
+ */
+export function call(
+  where: Where,
+  dest: Dest,
+  label: Atom,
+  request: unknown,
+  timeout: Timeout = 5000,
+  mod = 'gen_server',
+  fn = 'call',
+): Promise<unknown> {
+  return inProcess(where, async (ctx) => {
+    const args = [serverTerm(dest), request, timeout === 'infinity' ? atom('infinity') : timeout];
+    const mfa = t(atom(mod), atom(fn), args as never);
+    if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, dest, request);
+    const node = nodeOf(ctx, dest);
+    const alias = aliasesTo(ctx, node);
+    const mref = ctx.monitor(monitorTarget(dest), alias ? { alias: 'reply_demonitor' } : undefined);
+    try {
+      ctx.send(dest, t(label, t(ctx.self, alias ? aliasTag(mref) : mref), request as never));
+    } catch (e) {
+      if (!(e instanceof BadArg)) throw e;
+      // unknown name: the monitor already queued a 'DOWN' noproc
+    }
+    const msg = await ctx.receive((m) => isReplyOrDown(m, mref), timeout === 'infinity' ? undefined : timeout);
+    if (msg === TIMEOUT) {
+      ctx.demonitor(mref, { flush: true }); // also deactivates the alias: a late reply is dropped
+      throw new CallTimeout(t(atom('timeout'), mfa), dest, request);
+    }
+    const e = (msg as Tuple).elements;
+    if (e.length === 5) {
+      const cause = e[4] === noconnection ? t(atom('nodedown'), node) : e[4];
+      throw new CallError(t(cause as never, mfa), cause, dest, request);
+    }
+    ctx.demonitor(mref, { flush: true });
+    return e[1];
+  });
+}

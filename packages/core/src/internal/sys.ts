@@ -1,0 +1,203 @@
+/**
+ * sys: the system-message protocol (OTP's sys.erl). A request is `{system, {FromPid, Tag}, Req}`,
+ * the reply `{Tag, Reply}` (the shape of a call reply), so the CLI, tests and remote nodes use one
+ * path. As in OTP, the behaviour's own loop answers (`handleSystemMessage`); the process core
+ * knows nothing of it.
+ *
+ *   get_state              -> State
+ *   {replace_state, Fun}   -> NewState            (Fun is a JS function: local callers only)
+ *   get_status             -> {status, Pid, {module, Behaviour}, [PDict, running|suspended, Parent, [], State]}
+ *   suspend / resume       -> ok                  (suspended, the loop receives only system messages)
+ *   statistics             -> [{messages_in, N}, {messages_out, N}, {message_queue_len, N}]
+ *   {terminate, Reason}    -> ok, then the process runs its terminate and exits with Reason
+ */
+import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { EXIT, SYSTEM, error, noproc, ok } from './basics/atoms.ts';
+import { ExitError } from './basics/errors.ts';
+import { refEquals } from './basics/refs.ts';
+import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
+import { From, call, inProcess, type Timeout, type Where } from './gen.ts';
+import { internalsOf } from './process/context.ts';
+
+const GET_STATE = atom('get_state');
+const REPLACE_STATE = atom('replace_state');
+const GET_STATUS = atom('get_status');
+const SUSPEND = atom('suspend');
+const RESUME = atom('resume');
+const STATISTICS = atom('statistics');
+const TERMINATE = atom('terminate');
+const NOT_SUPPORTED = atom('not_supported');
+const DOWN = atom('DOWN');
+
+/** What a behaviour loop lends the protocol. */
+export interface SystemHooks {
+  /** The module name get_status reports. */
+  readonly behaviourName: string;
+  /** The loop's parent (the process it was started linked to, else itself). */
+  readonly parent: Pid;
+  /** Whether `pid` is the parent (its 'EXIT' ends a suspended process too). */
+  isParent(pid: Pid): boolean;
+  getState(): unknown;
+  replaceState(fn: (state: unknown) => unknown): unknown;
+}
+
+/** `{system, From, Request}`? */
+export function isSystemMessage(msg: unknown): msg is Tuple {
+  return msg instanceof Tuple && msg.elements.length === 3 && msg.elements[0] === SYSTEM;
+}
+
+/**
+ * Answers one system message in the behaviour's loop. Returns a promise while the process is
+ * suspended (the loop then takes only system messages until resumed); throws ExitError for
+ * `{terminate, Reason}` after replying, so the behaviour's terminate runs.
+ */
+export function handleSystemMessage(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks): void | Promise<void> {
+  const suspended = answer(ctx, msg, hooks, false);
+  if (suspended) return suspendedLoop(ctx, hooks);
+}
+
+/** Suspended: only system messages and the parent's 'EXIT' are received; the rest wait in order. */
+async function suspendedLoop(ctx: ProcessContext, hooks: SystemHooks): Promise<void> {
+  const isParentExit = (m: unknown): m is Tuple =>
+    m instanceof Tuple && m.elements.length === 3 && m.elements[0] === EXIT && m.elements[1] instanceof Pid && hooks.isParent(m.elements[1]);
+  for (;;) {
+    const msg = (await ctx.receive((m) => isSystemMessage(m) || isParentExit(m))) as Tuple;
+    if (isParentExit(msg)) throw new ExitError(msg.elements[2]);
+    if (!answer(ctx, msg, hooks, true)) return;
+  }
+}
+
+/** Replies to one request; returns whether the process is suspended afterwards. */
+function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: boolean): boolean {
+  const req = msg.elements[2];
+  let reply: unknown;
+  let exitWith: { reason: unknown } | undefined;
+  try {
+    if (req === GET_STATE) {
+      reply = hooks.getState();
+    } else if (req === GET_STATUS) {
+      const status = atom(suspended ? 'suspended' : 'running');
+      reply = t(atom('status'), ctx.self, t(atom('module'), atom(hooks.behaviourName)), [[], status, hooks.parent, [], hooks.getState() as never] as never);
+    } else if (req === SUSPEND) {
+      suspended = true;
+      reply = ok;
+    } else if (req === RESUME) {
+      suspended = false;
+      reply = ok;
+    } else if (req === STATISTICS) {
+      const proc = internalsOf(ctx)?.proc;
+      reply = [
+        t(atom('messages_in'), proc?.nIn ?? 0),
+        t(atom('messages_out'), proc?.nOut ?? 0),
+        t(atom('message_queue_len'), proc?.mb?.size ?? 0),
+      ];
+    } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === REPLACE_STATE) {
+      const fn = req.elements[1] as unknown;
+      reply = typeof fn === 'function' ? hooks.replaceState(fn as (s: unknown) => unknown) : t(error, NOT_SUPPORTED);
+    } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === TERMINATE) {
+      reply = ok;
+      exitWith = { reason: req.elements[1] };
+    } else {
+      reply = t(error, t(atom('unknown_system_msg'), req as never));
+    }
+  } catch (e) {
+    reply = t(error, String(e) as never);
+  }
+  From.fromTerm(ctx, msg.elements[1])?.reply(reply);
+  if (exitWith !== undefined) throw new ExitError(exitWith.reason);
+  return suspended;
+}
+
+async function sysCall(where: Where, dest: Dest, req: unknown, timeout: Timeout, fn: string): Promise<unknown> {
+  const reply = await call(where, dest, SYSTEM, req, timeout, 'sys', fn);
+  if (reply instanceof Tuple && reply.elements[0] === error && reply.elements.length === 2) {
+    throw new ExitError(reply, `sys.${fn}: ${String(reply.elements[1])}`);
+  }
+  return reply;
+}
+
+export interface SysStatus {
+  pid: Pid;
+  behaviour: string;
+  status: 'running' | 'suspended';
+  parent: Pid;
+  state: unknown;
+}
+
+export interface SysStatistics {
+  messagesIn: number;
+  messagesOut: number;
+  messageQueueLen: number;
+}
+
+function monitorTarget(dest: Dest): MonitorTarget {
+  return dest instanceof Tuple ? [dest.elements[0] as never, dest.elements[1] as never] : (dest as MonitorTarget);
+}
+
+/**
+ * proc_lib:stop: asks the process to terminate with `reason` (its terminate runs) and waits until
+ * it is gone. Rejects with ExitError(noproc) when there is no such process, ExitError(timeout)
+ * when it takes longer than `timeout`, or ExitError(Other) when it died of something else.
+ */
+export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: Timeout): Promise<void> {
+  return inProcess(where, async (ctx) => {
+    const mref = ctx.monitor(monitorTarget(dest));
+    const started = ctx.now();
+    try {
+      await sysCall(ctx, dest, t(TERMINATE, reason as never), timeout, 'terminate');
+    } catch (e) {
+      ctx.demonitor(mref, { flush: true });
+      const cause = e instanceof ExitError ? ((e as { cause?: unknown }).cause ?? e.reason) : e;
+      if (cause === noproc) throw new ExitError(noproc);
+      if (cause === atom('timeout')) throw new ExitError(atom('timeout'));
+      throw e;
+    }
+    const left = timeout === 'infinity' ? undefined : Math.max(0, timeout - (ctx.now() - started));
+    const down = await ctx.receive(
+      (m) => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN && refEquals(m.elements[1], mref),
+      left,
+    );
+    if (down === TIMEOUT) {
+      ctx.demonitor(mref, { flush: true });
+      throw new ExitError(atom('timeout'));
+    }
+    const died = (down as Tuple).elements[4];
+    if (died !== reason) throw new ExitError(died);
+  });
+}
+
+/** The sys API (each function works from a process context or from the runtime). */
+export const sys = {
+  getState<S = unknown>(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<S> {
+    return sysCall(where, dest, GET_STATE, timeout, 'get_state') as Promise<S>;
+  },
+  replaceState<S = unknown>(where: Where, dest: Dest, fn: (state: S) => S, timeout: Timeout = 5000): Promise<S> {
+    return sysCall(where, dest, t(REPLACE_STATE, fn as never), timeout, 'replace_state') as Promise<S>;
+  },
+  async getStatus(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<SysStatus> {
+    const r = (await sysCall(where, dest, GET_STATUS, timeout, 'get_status')) as Tuple;
+    const misc = r.elements[3] as unknown[];
+    return {
+      pid: r.elements[1] as Pid,
+      behaviour: ((r.elements[2] as Tuple).elements[1] as { name: string }).name,
+      status: (misc[1] as { name: string }).name as 'running' | 'suspended',
+      parent: misc[2] as Pid,
+      state: misc[4],
+    };
+  },
+  async suspend(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<void> {
+    await sysCall(where, dest, SUSPEND, timeout, 'suspend');
+  },
+  async resume(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<void> {
+    await sysCall(where, dest, RESUME, timeout, 'resume');
+  },
+  async statistics(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<SysStatistics> {
+    const list = (await sysCall(where, dest, STATISTICS, timeout, 'statistics')) as Tuple[];
+    const get = (k: string): number => (list.find((e) => (e.elements[0] as { name: string }).name === k)?.elements[1] as number) ?? 0;
+    return { messagesIn: get('messages_in'), messagesOut: get('messages_out'), messageQueueLen: get('message_queue_len') };
+  },
+  /** sys:terminate: the process runs its terminate and exits with `reason` (resolves once it replied). */
+  async terminate(where: Where, dest: Dest, reason: unknown = atom('normal'), timeout: Timeout = 5000): Promise<void> {
+    await sysCall(where, dest, t(TERMINATE, reason as never), timeout, 'terminate');
+  },
+};

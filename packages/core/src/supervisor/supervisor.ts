@@ -1,0 +1,489 @@
+/**
+ * Supervisor: a GenServer that starts children in order, watches them (it traps exits) and
+ * restarts them by a strategy; OTP's supervisor.erl semantics.
+ *
+ *   Supervisor.start ──▶ init: spec.start(ctx) in order, each awaited (acknowledged starts)
+ *   child dies ── {'EXIT', Pid, R} ──▶ handleInfo → restart policy (permanent/transient/temporary)
+ *                                     → intensity window (too many: stop with `shutdown`)
+ *                                     → strategy: terminate the affected running children in
+ *                                       reverse order, start them again in order
+ *   Supervisor.startChild / terminateChild / deleteChild / restartChild / whichChildren /
+ *   countChildren ── GenServer.call ──▶ handleCall (requests and replies are OTP's terms, so an
+ *   erl node can `supervisor:which_children({Name, Node})`)
+ *   parent's 'EXIT', Supervisor.stop, a stop result ──▶ terminate: children down in reverse order
+ *
+ * Every wait (a child's start, a child's shutdown) is an `await` on a selective receive inside
+ * the handler, as supervisor.erl blocks in receive: other requests and 'EXIT's stay in the
+ * mailbox, in order, until the handler is done. Restart intensity runs on the runtime's clock.
+ */
+import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { ExitError, StartError } from '../internal/basics/errors.ts';
+import type { Dest, ProcessContext } from '../internal/basics/types.ts';
+import { inProcess, isContext, type Where } from '../internal/gen.ts';
+import { start } from '../internal/proc_lib.ts';
+import { pidEquals } from '../internal/basics/refs.ts';
+import { GenServer, GenServerLoop, type CallResult, type From, type InitResult, type NoReplyResult } from '../gen_server.ts';
+import {
+  RestartWindow,
+  isCleanExit,
+  normalizeFlags,
+  normalizeSpec,
+  restartSet,
+  shouldRestart,
+  type ChildSpec,
+  type ChildType,
+  type NormalizedFlags,
+  type NormalizedSpec,
+  type SupFlags,
+} from './policy.ts';
+import { shutdownChildren } from './shutdown.ts';
+
+const OK = atom('ok');
+const ERROR = atom('error');
+const UNDEFINED = atom('undefined');
+const RESTARTING = atom('restarting');
+const SHUTDOWN = atom('shutdown');
+const EXIT = atom('EXIT');
+const DYNAMIC = atom('dynamic');
+const SOFO = atom('simple_one_for_one');
+
+const A = {
+  start_child: atom('start_child'),
+  terminate_child: atom('terminate_child'),
+  delete_child: atom('delete_child'),
+  restart_child: atom('restart_child'),
+  which_children: atom('which_children'),
+  count_children: atom('count_children'),
+  get_childspec: atom('get_childspec'),
+};
+
+interface Child {
+  spec: NormalizedSpec;
+  pid: Pid | undefined;
+  /** Its restart failed; a retry is queued (`{try_again_restart, Id}` in OTP). */
+  restarting: boolean;
+  /** simple_one_for_one: the extra arguments it was started with. */
+  args: unknown[];
+}
+
+interface SupervisorState {
+  flags: NormalizedFlags;
+  /** In start order. */
+  children: Child[];
+  /** simple_one_for_one's template. */
+  template: NormalizedSpec | undefined;
+  window: RestartWindow;
+}
+
+/** A start's outcome: the pid (undefined = ignore), or the reason it failed. */
+type StartResult = { ok: Pid | undefined } | { error: unknown };
+
+/** A queued retry of a failed restart. */
+class TryAgain {
+  constructor(readonly child: Child) {}
+}
+
+function report(ctx: ProcessContext, kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'reached_max_restart_intensity', childId: string, childPid: Pid | undefined, reason: unknown): void {
+  ctx.logger.supervisor({ kind, supervisor: ctx.self, supervisorName: ctx.registeredName, childId, childPid, reason });
+}
+
+const noreply = (state: SupervisorState): NoReplyResult<SupervisorState> => ({ tag: 'noreply', state });
+
+class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, SupFlags> {
+  override async init(supFlags: SupFlags, ctx: ProcessContext): Promise<InitResult<SupervisorState>> {
+    ctx.trapExit(true);
+    const flags = normalizeFlags(supFlags);
+    if ('error' in flags) return { tag: 'stop', reason: flags.error };
+    const state: SupervisorState = { flags, children: [], template: undefined, window: new RestartWindow(flags.intensity, flags.period * 1000) };
+    const specs = supFlags.children ?? [];
+    if (flags.strategy === 'simple_one_for_one') {
+      if (specs.length !== 1) return { tag: 'stop', reason: t(atom('bad_start_spec'), t(SOFO, specs.length)) };
+      const tpl = normalizeSpec(specs[0]);
+      if ('error' in tpl) return { tag: 'stop', reason: tpl.error };
+      state.template = tpl;
+      return { tag: 'ok', state };
+    }
+    const normalized: NormalizedSpec[] = [];
+    for (const s of specs) {
+      const n = normalizeSpec(s);
+      if ('error' in n) return { tag: 'stop', reason: n.error };
+      if (normalized.some((o) => o.id === n.id)) return { tag: 'stop', reason: t(atom('duplicate_child_name'), atom(n.id)) };
+      normalized.push(n);
+    }
+    for (const spec of normalized) {
+      const child: Child = { spec, pid: undefined, restarting: false, args: [] };
+      const r = await startChild(ctx, child);
+      if ('error' in r) {
+        report(ctx, 'start_error', spec.id, undefined, r.error);
+        await this.terminateAll(ctx, state);
+        return { tag: 'stop', reason: t(SHUTDOWN, t(atom('failed_to_start_child'), atom(spec.id), r.error as Term)) };
+      }
+      if (r.ok !== undefined || spec.restart !== 'temporary') state.children.push(child);
+    }
+    return { tag: 'ok', state };
+  }
+
+  override async handleCall(req: Term, _from: From, state: SupervisorState, ctx: ProcessContext): Promise<CallResult<SupervisorState, Term>> {
+    return { tag: 'reply', reply: await this.request(state, ctx, req), state };
+  }
+
+  override async handleInfo(msg: unknown, state: SupervisorState, ctx: ProcessContext): Promise<NoReplyResult<SupervisorState>> {
+    if (msg instanceof TryAgain) {
+      const child = msg.child;
+      if (!child.restarting || !state.children.includes(child)) return noreply(state);
+      return this.restart(state, ctx, child);
+    }
+    if (msg instanceof Tuple && msg.size === 3 && msg.get(0) === EXIT && msg.get(1) instanceof Pid) {
+      return this.childExited(state, ctx, msg.get(1) as Pid, msg.get(2));
+    }
+    return noreply(state); // anything else is unexpected for a supervisor; OTP logs and ignores it
+  }
+
+  /** Whatever stops the supervisor (its parent, Supervisor.stop, too many restarts): children down first. */
+  override async terminate(_reason: unknown, state: SupervisorState, ctx: ProcessContext): Promise<void> {
+    await this.terminateAll(ctx, state);
+  }
+
+  override describe(state: SupervisorState): Record<string, unknown> {
+    return {
+      strategy: state.flags.strategy,
+      intensity: state.flags.intensity,
+      period: state.flags.period,
+      children: state.children.map((c) => ({
+        id: state.template !== undefined ? undefined : c.spec.id,
+        pid: c.pid ?? (c.restarting ? 'restarting' : undefined),
+        restart: c.spec.restart,
+        shutdown: c.spec.shutdown,
+        type: c.spec.type,
+      })),
+    };
+  }
+
+  // -- exits and restarts ---------------------------------------------------------------------
+
+  private async childExited(state: SupervisorState, ctx: ProcessContext, pid: Pid, reason: unknown): Promise<NoReplyResult<SupervisorState>> {
+    const child = state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
+    if (child === undefined) return noreply(state); // a child we terminated, or not ours
+    child.pid = undefined;
+    if (child.spec.restart === 'permanent' || !isCleanExit(reason)) report(ctx, 'child_terminated', child.spec.id, pid, reason);
+    if (shouldRestart(child.spec.restart, reason)) return this.restart(state, ctx, child);
+    if (child.spec.restart === 'temporary' || state.template !== undefined) remove(state, child);
+    if (child.spec.significant && this.autoShutdown(state)) return { tag: 'stop', reason: SHUTDOWN, state };
+    return noreply(state);
+  }
+
+  /** auto_shutdown after a significant child ended by itself. */
+  private autoShutdown(state: SupervisorState): boolean {
+    switch (state.flags.autoShutdown) {
+      case 'never':
+        return false;
+      case 'any_significant':
+        return true;
+      case 'all_significant':
+        return !state.children.some((c) => c.spec.significant && c.pid !== undefined);
+    }
+  }
+
+  /** One restart of `child` (dead or waiting for a retry), per strategy. */
+  private async restart(state: SupervisorState, ctx: ProcessContext, child: Child): Promise<NoReplyResult<SupervisorState>> {
+    if (!state.window.add(ctx.now())) {
+      report(ctx, 'reached_max_restart_intensity', child.spec.id, undefined, SHUTDOWN);
+      child.restarting = false;
+      return { tag: 'stop', reason: SHUTDOWN, state };
+    }
+    const view = state.children.map((c) => ({ running: c.pid !== undefined, restarting: c.restarting }));
+    const set = restartSet(state.flags.strategy, view, state.children.indexOf(child)).map((i) => state.children[i]);
+    for (const c of set.filter((x) => x.pid !== undefined).reverse()) await this.terminate1(state, ctx, [c]);
+    for (let i = 0; i < set.length; i++) {
+      const c = set[i];
+      if (!state.children.includes(c)) continue; // a temporary one was removed
+      const r = await startChild(ctx, c);
+      if ('error' in r) {
+        report(ctx, 'start_error', c.spec.id, undefined, r.error);
+        for (const rest of set.slice(i)) if (state.children.includes(rest)) rest.restarting = true;
+        ctx.send(ctx.self, new TryAgain(c));
+        break;
+      }
+      if (r.ok === undefined && (state.template !== undefined || c.spec.restart === 'temporary')) remove(state, c);
+    }
+    return noreply(state);
+  }
+
+  /** Terminates one batch of running children and waits for them. */
+  private async terminate1(state: SupervisorState, ctx: ProcessContext, batch: Child[]): Promise<void> {
+    const running = batch.filter((c) => c.pid !== undefined);
+    const stopped = await shutdownChildren(
+      ctx,
+      running.map((c) => ({ pid: c.pid as Pid, shutdown: c.spec.shutdown })),
+    );
+    running.forEach((c, i) => {
+      const pid = c.pid as Pid;
+      c.pid = undefined;
+      if (!stopped[i].expected) report(ctx, 'shutdown_error', c.spec.id, pid, stopped[i].reason);
+      if (c.spec.restart === 'temporary' || state.template !== undefined) remove(state, c);
+    });
+  }
+
+  /** Every child down: one at a time in reverse start order; simple_one_for_one all at once. */
+  private async terminateAll(ctx: ProcessContext, state: SupervisorState): Promise<void> {
+    for (const c of state.children) c.restarting = false;
+    if (state.template !== undefined) {
+      await this.terminate1(state, ctx, [...state.children]);
+      return;
+    }
+    for (const c of [...state.children].reverse()) if (c.pid !== undefined) await this.terminate1(state, ctx, [c]);
+  }
+
+  // -- requests -------------------------------------------------------------------------------
+
+  private async request(state: SupervisorState, ctx: ProcessContext, req: Term): Promise<Term> {
+    const sofo = state.template !== undefined;
+    if (req === A.which_children) return [...state.children].reverse().map((c) => whichEntry(c, sofo)); // newest first, as OTP
+    if (req === A.count_children) return countChildren(state);
+    if (!(req instanceof Tuple) || req.size !== 2) return t(ERROR, t(atom('bad_request'), req));
+    const [tag, arg] = req.elements;
+    switch (tag) {
+      case A.start_child:
+        return this.startNew(state, ctx, arg);
+      case A.terminate_child: {
+        const child = sofo ? findByPid(state, arg) : findById(state, arg);
+        if (child === undefined) return t(ERROR, atom('not_found'));
+        child.restarting = false;
+        await this.terminate1(state, ctx, [child]);
+        if (child.spec.restart === 'temporary') remove(state, child);
+        return OK;
+      }
+      case A.delete_child: {
+        const child = stoppedChild(state, sofo, arg);
+        if (child instanceof Tuple) return child;
+        remove(state, child);
+        return OK;
+      }
+      case A.restart_child: {
+        const child = stoppedChild(state, sofo, arg);
+        if (child instanceof Tuple) return child;
+        const r = await startChild(ctx, child);
+        return 'error' in r ? t(ERROR, r.error as Term) : t(OK, r.ok ?? UNDEFINED);
+      }
+      case A.get_childspec: {
+        const child = sofo ? findByPid(state, arg) : findById(state, arg);
+        return child === undefined ? t(ERROR, atom('not_found')) : t(OK, specTerm(child.spec));
+      }
+      default:
+        return t(ERROR, t(atom('bad_request'), req));
+    }
+  }
+
+  private async startNew(state: SupervisorState, ctx: ProcessContext, arg: unknown): Promise<Term> {
+    let child: Child;
+    if (state.template !== undefined) {
+      child = { spec: state.template, pid: undefined, restarting: false, args: Array.isArray(arg) ? arg : [arg] };
+    } else {
+      const spec = normalizeSpec(arg as ChildSpec);
+      if ('error' in spec) return t(ERROR, spec.error);
+      const existing = state.children.find((c) => c.spec.id === spec.id);
+      if (existing !== undefined) return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
+      child = { spec, pid: undefined, restarting: false, args: [] };
+    }
+    const r = await startChild(ctx, child);
+    if ('error' in r) return t(ERROR, r.error as Term);
+    // ignored children of a simple_one_for_one supervisor (and temporary ones) are not kept
+    if (r.ok !== undefined || (state.template === undefined && child.spec.restart !== 'temporary')) state.children.push(child);
+    return t(OK, r.ok ?? UNDEFINED);
+  }
+}
+
+/** Runs the child's start function and records the outcome on the child. */
+async function startChild(ctx: ProcessContext, child: Child): Promise<StartResult> {
+  child.pid = undefined;
+  let pid: unknown;
+  try {
+    pid = await child.spec.start(ctx, ...child.args);
+  } catch (e) {
+    if (e instanceof StartError) return e.ignored ? ignored(child) : { error: e.reason };
+    return { error: e instanceof ExitError ? e.reason : e };
+  }
+  if (pid === undefined || pid === null || pid === atom('ignore')) return ignored(child);
+  if (!(pid instanceof Pid)) return { error: t(atom('bad_return_value'), String(pid)) };
+  ctx.link(pid); // a start function that only spawned is still supervised
+  child.restarting = false;
+  child.pid = pid;
+  ctx.logger.progress({ supervisor: ctx.self, supervisorName: ctx.registeredName, childId: child.spec.id, childPid: pid });
+  return { ok: pid };
+}
+
+function ignored(child: Child): StartResult {
+  child.restarting = false;
+  return { ok: undefined };
+}
+
+function remove(state: SupervisorState, child: Child): void {
+  const i = state.children.indexOf(child);
+  if (i >= 0) state.children.splice(i, 1);
+}
+
+function idOf(x: unknown): string | undefined {
+  if (typeof x === 'string') return x;
+  if (x instanceof Atom) return x.name;
+  if (x instanceof Uint8Array) return new TextDecoder().decode(x);
+  return undefined;
+}
+
+/** delete_child and restart_child act on a known child that is not running: that child, or the error reply. */
+function stoppedChild(state: SupervisorState, sofo: boolean, id: unknown): Child | Tuple {
+  if (sofo) return t(ERROR, SOFO);
+  const child = findById(state, id);
+  if (child === undefined) return t(ERROR, atom('not_found'));
+  if (child.pid !== undefined) return t(ERROR, atom('running'));
+  if (child.restarting) return t(ERROR, RESTARTING);
+  return child;
+}
+
+function findById(state: SupervisorState, id: unknown): Child | undefined {
+  const key = idOf(id);
+  return state.children.find((c) => c.spec.id === key);
+}
+
+function findByPid(state: SupervisorState, pid: unknown): Child | undefined {
+  if (!(pid instanceof Pid)) return undefined;
+  return state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
+}
+
+function modulesTerm(m: string[] | 'dynamic'): Term {
+  return m === 'dynamic' ? DYNAMIC : m.map((x) => atom(x));
+}
+
+/** Child ids go on the wire as atoms, as an Erlang supervisor's do. */
+function whichEntry(c: Child, sofo: boolean): Tuple {
+  const who: Term = c.pid ?? (c.restarting ? RESTARTING : UNDEFINED);
+  return t(sofo ? UNDEFINED : atom(c.spec.id), who, atom(c.spec.type), modulesTerm(c.spec.modules));
+}
+
+function countChildren(state: SupervisorState): Term {
+  const active = state.children.filter((c) => c.pid !== undefined).length;
+  const sups = state.children.filter((c) => c.spec.type === 'supervisor').length;
+  const specs = state.template !== undefined ? 1 : state.children.length;
+  return [t(atom('specs'), specs), t(atom('active'), active), t(atom('supervisors'), sups), t(atom('workers'), state.children.length - sups)];
+}
+
+function specTerm(s: NormalizedSpec): Term {
+  return t(atom(s.id), atom(s.restart), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown), atom(s.type), modulesTerm(s.modules));
+}
+
+// ---------------------------------------------------------------------------------------------
+// API
+
+export interface SupervisorStartOptions {
+  /** Registered name. */
+  name?: string;
+  /**
+   * Link to the starting process, which becomes the supervisor's parent (default true when
+   * started from a process context, as a child's `start` must). From the runtime: no link.
+   */
+  link?: boolean;
+}
+
+export type StartChildResult = { ok: true; pid: Pid | undefined } | { ok: false; error: unknown };
+export type ChildResult = { ok: true } | { ok: false; error: unknown };
+
+export interface ChildInfo {
+  /** `undefined` for the children of a simple_one_for_one supervisor. */
+  id: string | undefined;
+  pid: Pid | 'restarting' | undefined;
+  type: ChildType;
+  modules: string[] | 'dynamic';
+}
+
+export interface ChildCounts {
+  specs: number;
+  active: number;
+  supervisors: number;
+  workers: number;
+}
+
+function call(where: Where, sup: Dest, req: Term): Promise<Term> {
+  return GenServer.call<Term>(where, sup, req, 'infinity');
+}
+
+function okPid(r: Term): StartChildResult {
+  if (r instanceof Tuple && r.get(0) === OK) return { ok: true, pid: r.get(1) instanceof Pid ? (r.get(1) as Pid) : undefined };
+  return { ok: false, error: r instanceof Tuple && r.get(0) === ERROR ? r.get(1) : r };
+}
+
+function okOrError(r: Term): ChildResult {
+  if (r === OK) return { ok: true };
+  return { ok: false, error: r instanceof Tuple && r.get(0) === ERROR ? r.get(1) : r };
+}
+
+function childInfo(e: Term): ChildInfo {
+  const [id, who, type, mods] = (e as Tuple).elements;
+  return {
+    id: id === UNDEFINED ? undefined : idOf(id),
+    pid: who instanceof Pid ? who : who === RESTARTING ? 'restarting' : undefined,
+    type: (type as Atom).name as ChildType,
+    modules: mods === DYNAMIC ? 'dynamic' : (mods as Atom[]).map((m) => m.name),
+  };
+}
+
+export const Supervisor = {
+  /**
+   * Starts a supervisor and waits until its children are started, in order (supervisor:start_link).
+   * Rejects with StartError: `{shutdown, {failed_to_start_child, Id, Reason}}` when a child's
+   * start failed (the ones already started are terminated first), or the flags/specs error.
+   */
+  start(where: Where, flags: SupFlags, opts: SupervisorStartOptions = {}): Promise<Pid> {
+    const link = opts.link ?? isContext(where);
+    if (link && !isContext(where)) return Promise.reject(new Error('Supervisor.start: link needs a process context'));
+    return start(where, (starter) => new GenServerLoop(new SupervisorServer(), flags, starter, 'supervisor'), { name: opts.name, link, trapExit: true });
+  },
+
+  /**
+   * Adds and starts a child. For simple_one_for_one pass the extra arguments (an array, appended to
+   * the template's start arguments) instead of a spec.
+   */
+  async startChild(where: Where, sup: Dest, specOrArgs: ChildSpec | unknown[]): Promise<StartChildResult> {
+    return okPid(await call(where, sup, t(A.start_child, specOrArgs as Term)));
+  },
+
+  /** Terminates a child (by id; by pid for simple_one_for_one). The spec is kept (unless temporary). */
+  async terminateChild(where: Where, sup: Dest, idOrPid: string | Pid): Promise<ChildResult> {
+    return okOrError(await call(where, sup, t(A.terminate_child, idOrPid)));
+  },
+
+  /** Removes the spec of a terminated child. */
+  async deleteChild(where: Where, sup: Dest, id: string): Promise<ChildResult> {
+    return okOrError(await call(where, sup, t(A.delete_child, id)));
+  },
+
+  /** Starts a terminated child again from its spec. */
+  async restartChild(where: Where, sup: Dest, id: string): Promise<StartChildResult> {
+    return okPid(await call(where, sup, t(A.restart_child, id)));
+  },
+
+  /** Newest first, as OTP lists them. */
+  async whichChildren(where: Where, sup: Dest): Promise<ChildInfo[]> {
+    return ((await call(where, sup, A.which_children)) as Term[]).map(childInfo);
+  },
+
+  async countChildren(where: Where, sup: Dest): Promise<ChildCounts> {
+    const out: Record<string, number> = {};
+    for (const e of (await call(where, sup, A.count_children)) as Tuple[]) out[(e.get(0) as Atom).name] = e.get(1) as number;
+    return out as unknown as ChildCounts;
+  },
+
+  /**
+   * Shuts the supervisor down (children in reverse start order, each by its shutdown) and
+   * resolves with its exit reason once it is gone.
+   */
+  stop(where: Where, sup: Pid | string, reason: unknown = SHUTDOWN): Promise<unknown> {
+    return inProcess(where, async (ctx) => {
+      try {
+        await GenServer.stop(ctx, sup, reason);
+        return reason;
+      } catch (e) {
+        if (e instanceof ExitError) return e.reason;
+        throw e;
+      }
+    });
+  },
+};
