@@ -2,7 +2,7 @@
  * The Runtime: owns the process table, the scheduler, the registry, timers, links, monitors and
  * the remote hook. One Runtime is one (Erlang) node incarnation.
  */
-import { Atom, Pid, Tuple, atom, localNode, Ref } from '@beamline/etf';
+import { Atom, Pid, Tuple, atom, Ref } from '@beamline/etf';
 import { kill, killed, normal, shutdown } from './atoms.ts';
 import { RealClock, type Clock } from './clock.ts';
 import { BadArg, ExitError, formatTerm } from './errors.ts';
@@ -74,14 +74,11 @@ export class Runtime {
   private readonly refs: RefMaker;
   private readonly remote = new Set<Proc>();
   private stopping = false;
-  /** localNode (etf's printing identity) as it was before this runtime set it; restored on stop. */
-  private savedLocalNode: { name: Atom; creation: number } | undefined;
   private stopped = false;
 
   constructor(opts: RuntimeOptions = {}) {
     this.node = atom(opts.node ?? 'nonode@nohost');
     this.creation = opts.creation ?? 0;
-    if (opts.node !== undefined) this.claimLocalNode();
     this.clock = opts.clock ?? new RealClock();
     this.logger = opts.logger === undefined ? consoleLogger : opts.logger;
     this.scheduler = new Scheduler((p, reason) => this.exitProcess(p, reason, undefined, false), opts.budget ?? DEFAULT_BUDGET);
@@ -104,14 +101,6 @@ export class Runtime {
     this.refs.node = this.node;
     this.refs.creation = creation;
     this.initPid = new Pid(this.node, 0, 0, creation);
-    this.claimLocalNode();
-  }
-
-  /** Pids of this node print as <0.N.S> (etf's localNode), until this runtime stops. */
-  private claimLocalNode(): void {
-    this.savedLocalNode ??= { name: localNode.name, creation: localNode.creation };
-    localNode.name = this.node;
-    localNode.creation = this.creation;
   }
 
   setRemoteRouter(router: RemoteRouter | undefined): void {
@@ -409,9 +398,5 @@ export class Runtime {
     this.timers.cancelAll();
     this.stopped = true;
     this.scheduler.stop();
-    if (this.savedLocalNode !== undefined && localNode.name === this.node) {
-      localNode.name = this.savedLocalNode.name;
-      localNode.creation = this.savedLocalNode.creation;
-    }
   }
 }
