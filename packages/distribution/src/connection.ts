@@ -1,8 +1,8 @@
 /**
- * One connection to one peer node: the hosting "process" of the connection machine
- * (connection_machine.ts). It performs the effects: TCP connect, the handshake steps
- * (handshake_steps.ts), then 4-byte framing, ticks / net_ticktime, fragment reassembly
- * (frame.ts) and the bounded outbound queue.
+ * One connection to one peer node: TCP connect, the handshake steps (handshake_steps.ts), then
+ * 4-byte framing, ticks / net_ticktime, fragment reassembly (frame.ts) and the bounded outbound
+ * queue. Its lifecycle phase (connecting → handshaking → up → down, or failed) changes only
+ * through `advance`, which applies the transition table of connection_machine.ts.
  *
  * The transport (transport_impl.ts) supervises connections: it creates them, is told
  * synchronously when one comes up (before its first message is delivered) and when it goes
@@ -12,9 +12,8 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { createActor, type Actor } from 'xstate';
 import { ByteQueue } from './byte_queue.ts';
-import { connectionMachine, type ConnectionStateName } from './connection_machine.ts';
+import { initialPhase, step, type ConnEvent, type ConnPhase } from './connection_machine.ts';
 import { DFLAG, usesDistHeader } from './flags.ts';
 import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, splitTerms, TICK } from './frame.ts';
 import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type HandshakeHooks, type HandshakeResult } from './handshake_steps.ts';
@@ -53,7 +52,7 @@ export class Connection implements PeerConnection {
   readonly initiator: boolean;
   readonly down: Promise<DownReason>;
   private resolveDown!: (r: DownReason) => void;
-  private readonly actor: Actor<typeof connectionMachine>;
+  private lifecycle: ConnPhase;
   private socket: Socket | undefined;
   private readonly inq = new ByteQueue();
   private decoder: FrameDecoder | undefined;
@@ -65,7 +64,6 @@ export class Connection implements PeerConnection {
   private readonly out = new OutBuffer();
   private flushScheduled = false;
   private seq = 0n;
-  private downReason: DownReason | undefined;
   private drainWaiters: (() => void)[] = [];
   private readonly st: ConnectionStats = {
     framesIn: 0,
@@ -91,17 +89,21 @@ export class Connection implements PeerConnection {
     this.initiator = initiator;
     if (peerName) this.peerName = peerName;
     this.down = new Promise((r) => (this.resolveDown = r));
-    this.actor = createActor(connectionMachine, { input: { initiator, peerName } });
-    this.actor.start();
+    this.lifecycle = initialPhase(initiator);
   }
 
-  /** Machine state (connecting / handshaking / up / down / failed). */
-  get machineState(): ConnectionStateName {
-    return this.actor.getSnapshot().value as ConnectionStateName;
+  /** The lifecycle phase: connecting / handshaking / up / down / failed. */
+  get phase(): ConnPhase {
+    return this.lifecycle;
   }
 
   get state(): 'up' | 'down' {
-    return this.machineState === 'up' ? 'up' : 'down';
+    return this.lifecycle === 'up' ? 'up' : 'down';
+  }
+
+  /** The only place the phase changes (throws IllegalTransition on an event the phase refuses). */
+  private advance(event: ConnEvent): void {
+    this.lifecycle = step(this.lifecycle, event);
   }
 
   get peerHidden(): boolean {
@@ -117,33 +119,29 @@ export class Connection implements PeerConnection {
     try {
       socket = env.tlsClient ? await tlsDial(host, port, env.tlsClient, env.handshake.setupTimeMs) : await tcpConnect(host, port, env.handshake.setupTimeMs);
     } catch (e) {
-      c.actor.send({ type: 'FAIL', failure: 'connect_failed' });
+      c.advance('fail');
       throw new HandshakeFailure('connect_failed', `${host}:${port}: ${(e as Error).message}`);
     }
-    c.actor.send({ type: 'TCP_UP' });
-    return c.handshake(socket, (ch) => runInitiator(ch, env.handshake, peerName, c.stepHooks(hooks)));
+    c.advance('tcp_up');
+    return c.handshake(socket, (ch) => runInitiator(ch, env.handshake, peerName, hooks));
   }
 
   /** Run the acceptor handshake on an accepted socket. */
   static accept(env: ConnectionEnv, socket: Socket, hooks: HandshakeHooks): Promise<Connection> {
     const c = new Connection(env, false);
-    return c.handshake(socket, (ch) => runAcceptor(ch, env.handshake, c.stepHooks(hooks)));
+    return c.handshake(socket, (ch) => runAcceptor(ch, env.handshake, c.namingHooks(hooks)));
   }
 
-  private stepHooks(hooks: HandshakeHooks): HandshakeHooks {
+  /** The acceptor learns the peer's name when it arbitrates: record it (for logs) from then on. */
+  private namingHooks(hooks: HandshakeHooks): HandshakeHooks {
+    const arbitrate = hooks.arbitrate;
+    if (!arbitrate) return hooks;
     return {
       ...hooks,
-      onStep: (step) => {
-        this.actor.send({ type: 'STEP', step });
-        hooks.onStep?.(step);
+      arbitrate: (peer) => {
+        this.peerName = peer;
+        return arbitrate(peer);
       },
-      arbitrate: hooks.arbitrate
-        ? (peer) => {
-            this.peerName = peer;
-            this.actor.send({ type: 'PEER_NAMED', peerName: peer });
-            return hooks.arbitrate!(peer);
-          }
-        : undefined,
     };
   }
 
@@ -158,7 +156,7 @@ export class Connection implements PeerConnection {
       socket.on('error', () => {});
       socket.destroy();
       const f = e instanceof HandshakeFailure ? e : new HandshakeFailure('handshake_failed', String(e));
-      this.actor.send({ type: 'FAIL', failure: f.failure });
+      this.advance('fail');
       throw f;
     }
     const leftover = ch.detach();
@@ -169,7 +167,7 @@ export class Connection implements PeerConnection {
     this.flags = res.flags;
     this.distHeader = usesDistHeader(res.flags);
     this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes);
-    this.actor.send({ type: 'HANDSHAKE_OK', peerName: res.peerName });
+    this.advance('handshake_ok');
     socket.on('data', (c: Buffer) => this.onData(c));
     socket.on('error', (e) => this.goDown({ kind: 'socket_error', detail: e.message }));
     socket.on('close', () => this.goDown({ kind: 'closed', detail: 'socket closed by peer' }));
@@ -200,7 +198,7 @@ export class Connection implements PeerConnection {
    * queue (the part of it in this chunk, then the rest of the chunk is parsed in place again).
    */
   private onData(c: Uint8Array): void {
-    if (this.downReason) return;
+    if (this.lifecycle !== 'up') return;
     this.lastReadAt = Date.now();
     this.st.bytesIn += c.length;
     const n = c.length;
@@ -228,7 +226,7 @@ export class Connection implements PeerConnection {
         if (len === 0) this.st.ticksIn++;
         else this.frame(q.take(len));
       }
-      while (n - off >= 4 && !this.downReason) {
+      while (n - off >= 4 && this.lifecycle === 'up') {
         const len = ((c[off]! << 24) | (c[off + 1]! << 16) | (c[off + 2]! << 8) | c[off + 3]!) >>> 0;
         if (len > max) throw new FrameError(`frame of ${len} bytes exceeds maxMessageBytes ${max}`);
         if (n - off - 4 < len) break;
@@ -236,7 +234,7 @@ export class Connection implements PeerConnection {
         else this.frame(new Uint8Array(c.buffer, base + off + 4, len));
         off += 4 + len;
       }
-      if (off < n && !this.downReason) this.inq.push(new Uint8Array(c.buffer, base + off, n - off));
+      if (off < n && this.lifecycle === 'up') this.inq.push(new Uint8Array(c.buffer, base + off, n - off));
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       this.env.logger.error(`dist: malformed frame from ${this.peerName}, closing the connection`, { peer: this.peerName, error: detail });
@@ -262,7 +260,7 @@ export class Connection implements PeerConnection {
   }
 
   private onTickTimer(): void {
-    if (this.downReason) return;
+    if (this.lifecycle !== 'up') return;
     const now = Date.now();
     if (now - this.lastReadAt >= this.env.ticktimeMs) {
       this.env.logger.error(`** Node ${this.peerName} not responding ** ** Removing (timedout) connection **`, { peer: this.peerName });
@@ -283,7 +281,7 @@ export class Connection implements PeerConnection {
   // ---- outbound -------------------------------------------------------------------------------
 
   send(control: Uint8Array, payload?: Uint8Array): boolean {
-    if (this.state !== 'up' || !this.socket) {
+    if (this.lifecycle !== 'up' || !this.socket) {
       this.st.droppedNotUp++;
       return false;
     }
@@ -378,12 +376,12 @@ export class Connection implements PeerConnection {
   }
 
   drained(): Promise<void> {
-    if (!this.socket || this.downReason || this.queuedBytes() < this.env.highWaterBytes) return Promise.resolve();
+    if (!this.socket || this.lifecycle !== 'up' || this.queuedBytes() < this.env.highWaterBytes) return Promise.resolve();
     return new Promise((r) => this.drainWaiters.push(r));
   }
 
   private checkDrained(): void {
-    if (!this.socket || this.queuedBytes() < this.env.highWaterBytes || this.downReason) {
+    if (!this.socket || this.queuedBytes() < this.env.highWaterBytes || this.lifecycle !== 'up') {
       const ws = this.drainWaiters;
       this.drainWaiters = [];
       for (const w of ws) w();
@@ -416,9 +414,10 @@ export class Connection implements PeerConnection {
     this.goDown({ kind: 'replaced', detail: 'the peer reconnected' });
   }
 
+  /** Tear an up connection down; a no-op in any other phase (already down, or never up). */
   private goDown(reason: DownReason): void {
-    if (this.downReason) return;
-    this.downReason = reason;
+    if (this.lifecycle !== 'up') return;
+    this.advance('down');
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     const s = this.socket;
@@ -433,15 +432,10 @@ export class Connection implements PeerConnection {
       }
       setTimeout(() => s.destroy(), 1000).unref?.();
     }
-    const wasUp = this.machineState === 'up';
-    this.actor.send({ type: 'DOWN', reason });
-    this.actor.stop();
     this.checkDrained();
     this.resolveDown(reason);
-    if (wasUp) {
-      this.env.logger.info(`dist: nodedown ${this.peerName}`, { peer: this.peerName, reason });
-      this.env.onDown(this, reason);
-    }
+    this.env.logger.info(`dist: nodedown ${this.peerName}`, { peer: this.peerName, reason });
+    this.env.onDown(this, reason);
   }
 }
 

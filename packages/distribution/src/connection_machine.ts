@@ -1,69 +1,58 @@
 /**
- * The lifecycle of one peer connection as an explicit xstate machine (pure transitions; the
- * hosting Connection performs every effect and feeds events back):
+ * The lifecycle of one peer connection: a phase and a transition table, enforced in `step`.
  *
- *   connecting ──TCP_UP──▶ handshaking ──HANDSHAKE_OK──▶ up ──DOWN──▶ down (final)
- *        │                     │  STEP (records the handshake step)
- *        └──────FAIL───────────┴──FAIL──▶ failed (final)
+ *   connecting ──tcp_up──▶ handshaking ──handshake_ok──▶ up ──down──▶ down
+ *        │                     │
+ *        └───────fail──────────┴───────fail──────────▶ failed
  *
- * An accepted socket starts in `handshaking` (input.initiator = false).
+ * A dialled connection starts in `connecting`, an accepted socket in `handshaking`. `down` and
+ * `failed` are final. Every phase change of a Connection (connection.ts) goes through `step`,
+ * which returns the next phase or throws `IllegalTransition` for an event the current phase does
+ * not accept: that is a bug in connection.ts, never a network condition (a late socket event on
+ * a connection already down is filtered by Connection before it gets here).
+ *
+ * Why a table and not an xstate machine. The effects of this lifecycle are one straight async
+ * sequence in connection.ts (dial; run the handshake steps of handshake_steps.ts; go up, or fail)
+ * plus one teardown. A machine that decided them would return actions ("send the challenge",
+ * "mark up") that Connection then dispatches on, cutting that sequence into callbacks while
+ * deciding nothing the sequence does not already say; a machine that only records what
+ * Connection already did (what this file used to be) decides nothing at all. What a machine does
+ * add, one place that lists the legal transitions and refuses the others, is this table. The hot
+ * path (frames in and out of an up connection) reads the phase as a plain field and never calls
+ * into this module.
  */
-import { assign, setup } from 'xstate';
-import type { DownReason } from './transport.ts';
-import type { HandshakeStep } from './handshake_steps.ts';
 
-export interface ConnContext {
-  initiator: boolean;
-  peerName: string | undefined;
-  step: HandshakeStep | undefined;
-  failure: string | undefined;
-  downReason: DownReason | undefined;
+export type ConnPhase = 'connecting' | 'handshaking' | 'up' | 'down' | 'failed';
+
+/** `tcp_up`: the socket is connected; `handshake_ok`: the peer is authenticated; `fail`: the
+ *  connect or the handshake failed; `down`: an up connection is torn down (any reason). */
+export type ConnEvent = 'tcp_up' | 'handshake_ok' | 'fail' | 'down';
+
+const TRANSITIONS: { readonly [P in ConnPhase]: { readonly [E in ConnEvent]?: ConnPhase } } = {
+  connecting: { tcp_up: 'handshaking', fail: 'failed' },
+  handshaking: { handshake_ok: 'up', fail: 'failed' },
+  up: { down: 'down' },
+  down: {},
+  failed: {},
+};
+
+export class IllegalTransition extends Error {
+  constructor(
+    readonly phase: ConnPhase,
+    readonly event: ConnEvent,
+  ) {
+    super(`connection: no transition on '${event}' in phase '${phase}'`);
+    this.name = 'IllegalTransition';
+  }
 }
 
-export type ConnEvent =
-  | { type: 'TCP_UP' }
-  | { type: 'STEP'; step: HandshakeStep }
-  | { type: 'PEER_NAMED'; peerName: string }
-  | { type: 'HANDSHAKE_OK'; peerName: string }
-  | { type: 'FAIL'; failure: string }
-  | { type: 'DOWN'; reason: DownReason };
+export function initialPhase(initiator: boolean): ConnPhase {
+  return initiator ? 'connecting' : 'handshaking';
+}
 
-export const connectionMachine = setup({
-  types: {
-    context: {} as ConnContext,
-    events: {} as ConnEvent,
-    input: {} as { initiator: boolean; peerName?: string },
-  },
-}).createMachine({
-  id: 'dist_connection',
-  initial: 'start',
-  context: ({ input }) => ({ initiator: input.initiator, peerName: input.peerName, step: undefined, failure: undefined, downReason: undefined }),
-  states: {
-    start: {
-      always: [{ guard: ({ context }) => context.initiator, target: 'connecting' }, { target: 'handshaking' }],
-    },
-    connecting: {
-      on: {
-        TCP_UP: 'handshaking',
-        FAIL: { target: 'failed', actions: assign({ failure: ({ event }) => event.failure }) },
-      },
-    },
-    handshaking: {
-      on: {
-        STEP: { actions: assign({ step: ({ event }) => event.step }) },
-        PEER_NAMED: { actions: assign({ peerName: ({ event }) => event.peerName }) },
-        HANDSHAKE_OK: { target: 'up', actions: assign({ peerName: ({ event }) => event.peerName }) },
-        FAIL: { target: 'failed', actions: assign({ failure: ({ event }) => event.failure }) },
-      },
-    },
-    up: {
-      on: {
-        DOWN: { target: 'down', actions: assign({ downReason: ({ event }) => event.reason }) },
-      },
-    },
-    down: { type: 'final' },
-    failed: { type: 'final' },
-  },
-});
-
-export type ConnectionStateName = 'start' | 'connecting' | 'handshaking' | 'up' | 'down' | 'failed';
+/** The phase after `event` in `phase`; throws IllegalTransition when the table has no entry. */
+export function step(phase: ConnPhase, event: ConnEvent): ConnPhase {
+  const next = TRANSITIONS[phase][event];
+  if (next === undefined) throw new IllegalTransition(phase, event);
+  return next;
+}

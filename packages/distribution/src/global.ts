@@ -111,6 +111,7 @@ export class GlobalState {
   }
 }
 
+/** A name's map key: its printed form, node-qualified (no localNode), so the same on every node. */
 const key = (x: Term): string => format(x);
 const TRACE = process.env.BEAMLINE_GLOBAL_TRACE === '1';
 
@@ -118,6 +119,8 @@ const TRACE = process.env.BEAMLINE_GLOBAL_TRACE === '1';
 export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessBehaviour {
   const us = host.nodeName;
   const A_US = atom(us);
+  /** Logs print this node's pids as <0.N.S>. */
+  const local = { localNode: us };
   let locker: Pid;
   let nextTag = 1;
   let nextJob = 1;
@@ -130,11 +133,11 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
   const xCreation = Math.floor(Math.random() * 2 ** 40) * 2 ** 12 + 1;
 
   const cast = (ctx: ProcessContext, node: string, msg: Term): void => {
-    if (TRACE) host.logger.debug(`global: -> ${node} cast ${format(msg)}`);
+    if (TRACE) host.logger.debug(`global: -> ${node} cast ${format(msg, local)}`);
     ctx.send([GNS, node] as never, t(A_GEN_CAST, msg));
   };
   const plain = (ctx: ProcessContext, node: string, msg: Term): void => {
-    if (TRACE) host.logger.debug(`global: -> ${node} ${format(msg)}`);
+    if (TRACE) host.logger.debug(`global: -> ${node} ${format(msg, local)}`);
     ctx.send([GNS, node] as never, msg);
   };
   const knownList = (): Term[] => [...state.known].map(([n, v]) => t(atom(n), v));
@@ -619,7 +622,7 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     },
     handleMessage(ctx: ProcessContext, msg: unknown): void {
       const m = msg as Term;
-      if (TRACE) host.logger.debug(`global: <- ${format(m)}`);
+      if (TRACE) host.logger.debug(`global: <- ${format(m, local)}`);
       const call = asGenCall(m);
       if (call) {
         if (isTagged(call.request, 'sync', 2)) {
@@ -634,7 +637,7 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
         }
         const reply = handleCall(ctx, call.from, call.request);
         if (reply !== undefined) ctx.send(call.from, genReply(call, reply));
-        else host.logger.warn('global: unexpected call', { request: format(call.request) });
+        else host.logger.warn('global: unexpected call', { request: format(call.request, local) });
         return;
       }
       const c = asGenCast(m);

@@ -2,8 +2,7 @@
  * The handshake as two step sequences (OTP dist_util's initiator and acceptor), each step with
  * the setup timer reset (net_setuptime). Pure protocol + I/O over a PacketChannel; the
  * bookkeeping decisions (is there a pending/live connection to this peer?) are asked of the
- * caller through `HandshakeHooks`, and each step is reported through `onStep` so the connection
- * machine can record it.
+ * caller through `HandshakeHooks`.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -57,10 +56,7 @@ export class HandshakeFailure extends Error {
   }
 }
 
-export type HandshakeStep = 'send_name' | 'recv_status' | 'recv_challenge' | 'send_reply' | 'recv_ack' | 'recv_name' | 'send_status' | 'send_challenge' | 'recv_reply' | 'send_ack';
-
 export interface HandshakeHooks {
-  onStep?(step: HandshakeStep): void;
   /** Acceptor only: status to send for this peer (ok / ok_simultaneous / nok / alive / not_allowed). */
   arbitrate?(peerName: string): 'ok' | 'ok_simultaneous' | 'nok' | 'alive' | 'not_allowed';
   /** Acceptor only: the peer answered `strue` to `alive`: drop the old connection. */
@@ -97,10 +93,8 @@ function protocol<T>(f: () => T): T {
 
 /** We dialled `peerName` (connection A side). */
 export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peerName: string, hooks: HandshakeHooks = {}): Promise<HandshakeResult> {
-  hooks.onStep?.('send_name');
   ch.send(encodeSendName(cfg.ourFlags, cfg.creation, cfg.ourName));
 
-  hooks.onStep?.('recv_status');
   const stBody = await recv(ch, cfg, 'status');
   const st = protocol(() => decodeStatus(stBody));
   switch (st.status) {
@@ -123,7 +117,6 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
       throw new HandshakeFailure('handshake_failed', `unknown status ${JSON.stringify(st.text)}`);
   }
 
-  hooks.onStep?.('recv_challenge');
   const chBody = await recv(ch, cfg, 'challenge');
   const c = protocol(() => decodeChallenge(chBody));
   if (c.version !== 6) throw new HandshakeFailure('handshake_failed', 'peer sent an old v5 challenge');
@@ -136,11 +129,9 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
     throw new HandshakeFailure('not_allowed', `${peerName} cannot handle ${missing.join(',')}`);
   }
 
-  hooks.onStep?.('send_reply');
   const ourChallenge = randomChallenge();
   ch.send(encodeChallengeReply(ourChallenge, digest(cfg.cookie, c.challenge)));
 
-  hooks.onStep?.('recv_ack');
   let ackBody: Uint8Array;
   try {
     ackBody = await recv(ch, cfg, 'challenge ack');
@@ -161,7 +152,6 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
 
 /** A peer dialled us (connection B side). Throws HandshakeFailure('refused', ...) when we refuse. */
 export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks: HandshakeHooks = {}): Promise<HandshakeResult> {
-  hooks.onStep?.('recv_name');
   const nameBody = await recv(ch, cfg, 'name');
   let sn;
   try {
@@ -201,7 +191,6 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     throw new HandshakeFailure('refused', `${peer} cannot handle ${missing.join(',')}`);
   }
 
-  hooks.onStep?.('send_status');
   const status = named ? 'ok' : hooks.arbitrate ? hooks.arbitrate(peer) : 'ok';
   if (named) {
     hooks.arbitrate?.(peer); // records the name on the connection; a fresh random name is never pending
@@ -220,7 +209,6 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     hooks.replaceAlive?.(peer);
   }
 
-  hooks.onStep?.('send_challenge');
   const ourChallenge = randomChallenge();
   // After a named: reply OTP echoes NAME_ME in the challenge flags and its initiator relies on
   // it (verified against erl 25: without it connect_node/1 returns false); the spec's "never
@@ -242,7 +230,6 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     }
   }
 
-  hooks.onStep?.('recv_reply');
   const replyBody = await recv(ch, cfg, 'challenge reply');
   const reply = protocol(() => decodeChallengeReply(replyBody));
   if (!digestEqual(reply.digest, digest(cfg.cookie, ourChallenge))) {
@@ -250,7 +237,6 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     throw new HandshakeFailure('bad_cookie', `invalid challenge reply from ${peer}`);
   }
 
-  hooks.onStep?.('send_ack');
   ch.send(encodeChallengeAck(digest(cfg.cookie, reply.challenge)));
   return { peerName: peer, peerFlags, peerCreation, flags: negotiate(cfg.ourFlags, peerFlags) };
 }

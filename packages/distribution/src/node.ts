@@ -16,7 +16,7 @@
  * registered processes; SPAWN_REQUEST is served by erpc.ts; exported modules live in exports.ts.
  */
 import { Subject, type Observable } from 'rxjs';
-import { ImproperList, Pid, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import { ImproperList, Pid, Ref, Tuple, atom, format, t, type Term } from '@beamline/etf';
 import { etfCodec } from './codec.ts';
 import { BadArg, Runtime, TIMEOUT, type ProcessContext } from '@beamline/core';
 import { DistTransport, type DistTransportApi, type DownReason, type PeerConnection, type TransportOptions } from './transport.ts';
@@ -70,13 +70,19 @@ const A_NODEDOWN_REASON = atom('nodedown');
 /** Where `send`/`call`/`cast` go: a pid (local or remote), a local name, or `[name, node]`. */
 export type Target = Pid | string | [name: string, node: string];
 
-/** A call that failed (the server died, did not exist, the node went down, or it timed out). */
+/**
+ * A call that failed (the server died, did not exist, the node went down, or it timed out).
+ * `localNode`, the caller's node, only shapes the message: its pids print as `<0.N.S>`.
+ */
 export class RemoteCallError extends Error {
   constructor(
     readonly reason: Term,
     readonly target: Target,
+    localNode?: string,
   ) {
-    super(`call to ${String(target)} failed: ${String(reason)}`);
+    const opts = { localNode };
+    const to = typeof target === 'string' ? atom(target) : Array.isArray(target) ? t(atom(target[0]), atom(target[1])) : target;
+    super(`call to ${format(to, opts)} failed: ${format(reason, opts)}`);
     this.name = 'RemoteCallError';
   }
 }
@@ -402,10 +408,10 @@ export async function callIn(ctx: ProcessContext, dest: Target, request: Term, t
   const got = await ctx.receive((m) => isReply(m) || isDown(m), timeoutMs);
   if (got === TIMEOUT) {
     ctx.demonitor(mref, { flush: true });
-    throw new RemoteCallError(A_TIMEOUT, dest);
+    throw new RemoteCallError(A_TIMEOUT, dest, ctx.self.node.name);
   }
   const msg = got as Tuple;
-  if (isDown(msg)) throw new RemoteCallError(msg.elements[4], dest);
+  if (isDown(msg)) throw new RemoteCallError(msg.elements[4], dest, ctx.self.node.name);
   ctx.demonitor(mref, { flush: true });
   return msg.elements[1];
 }

@@ -6,8 +6,8 @@
  *        │  send(control, payload?)            ▲ onMessage(conn, control, payload?)
  *        ▼                                     │ events: nodeup / nodedown
  *   DistTransport ── EPMD (epmd_client.ts / embedded epmd_server.ts)
- *        │  one PeerConnection per peer node (connection.ts, xstate machine
- *        │  connecting → handshaking → up → down, connection_machine.ts)
+ *        │  one PeerConnection per peer node (connection.ts; lifecycle
+ *        │  connecting → handshaking → up → down, table in connection_machine.ts)
  *        ▼
  *   TCP: handshake (handshake.ts + handshake_*.ts), then 4-byte frames, ticks, fragments
  * ```

@@ -1,48 +1,54 @@
-/** The connection lifecycle machine (pure transitions). */
+/** The connection lifecycle table: every (phase, event) pair, legal or refused. */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { connectionMachine } from '../src/connection_machine.ts';
+import { IllegalTransition, initialPhase, step, type ConnEvent, type ConnPhase } from '../src/connection_machine.ts';
 
-const start = (initiator: boolean) => {
-  const a = createActor(connectionMachine, { input: { initiator, peerName: initiator ? 'p@h' : undefined } });
-  a.start();
-  return a;
+const PHASES: ConnPhase[] = ['connecting', 'handshaking', 'up', 'down', 'failed'];
+const EVENTS: ConnEvent[] = ['tcp_up', 'handshake_ok', 'fail', 'down'];
+
+/** The lifecycle as the protocol defines it; anything not listed must be refused. */
+const LEGAL: Record<string, ConnPhase> = {
+  'connecting tcp_up': 'handshaking',
+  'connecting fail': 'failed',
+  'handshaking handshake_ok': 'up',
+  'handshaking fail': 'failed',
+  'up down': 'down',
 };
 
-describe('connection machine', () => {
+describe('connection lifecycle', () => {
+  it('a dialled connection starts connecting, an accepted one handshaking', () => {
+    expect(initialPhase(true)).toBe('connecting');
+    expect(initialPhase(false)).toBe('handshaking');
+  });
+
   it('initiator: connecting → handshaking → up → down', () => {
-    const a = start(true);
-    expect(a.getSnapshot().value).toBe('connecting');
-    a.send({ type: 'TCP_UP' });
-    expect(a.getSnapshot().value).toBe('handshaking');
-    a.send({ type: 'STEP', step: 'recv_status' });
-    expect(a.getSnapshot().context.step).toBe('recv_status');
-    a.send({ type: 'HANDSHAKE_OK', peerName: 'p@h' });
-    expect(a.getSnapshot().value).toBe('up');
-    a.send({ type: 'DOWN', reason: { kind: 'tick_timeout' } });
-    expect(a.getSnapshot().value).toBe('down');
-    expect(a.getSnapshot().status).toBe('done');
-    expect(a.getSnapshot().context.downReason).toEqual({ kind: 'tick_timeout' });
+    let p = initialPhase(true);
+    for (const e of ['tcp_up', 'handshake_ok', 'down'] as const) p = step(p, e);
+    expect(p).toBe('down');
   });
 
-  it('acceptor starts in handshaking and learns the peer name', () => {
-    const a = start(false);
-    expect(a.getSnapshot().value).toBe('handshaking');
-    a.send({ type: 'PEER_NAMED', peerName: 'x@h' });
-    expect(a.getSnapshot().context.peerName).toBe('x@h');
+  it('allows exactly the listed transitions and refuses every other event', () => {
+    let legal = 0;
+    for (const phase of PHASES) {
+      for (const event of EVENTS) {
+        const want = LEGAL[`${phase} ${event}`];
+        if (want !== undefined) {
+          legal++;
+          expect(step(phase, event), `${phase} on ${event}`).toBe(want);
+        } else {
+          expect(() => step(phase, event), `${phase} on ${event}`).toThrow(IllegalTransition);
+        }
+      }
+    }
+    expect(legal).toBe(Object.keys(LEGAL).length);
   });
 
-  it('failures are final; events that do not apply are ignored', () => {
-    const a = start(true);
-    a.send({ type: 'HANDSHAKE_OK', peerName: 'p@h' }); // not before TCP_UP
-    expect(a.getSnapshot().value).toBe('connecting');
-    a.send({ type: 'FAIL', failure: 'connect_failed' });
-    expect(a.getSnapshot().value).toBe('failed');
-    expect(a.getSnapshot().context.failure).toBe('connect_failed');
-    const b = start(false);
-    b.send({ type: 'DOWN', reason: { kind: 'closed' } }); // not up yet
-    expect(b.getSnapshot().value).toBe('handshaking');
-    b.send({ type: 'FAIL', failure: 'bad_cookie' });
-    expect(b.getSnapshot().value).toBe('failed');
+  it('down and failed are final; a failure cannot follow up, nor down precede it', () => {
+    for (const e of EVENTS) {
+      expect(() => step('down', e)).toThrow(IllegalTransition);
+      expect(() => step('failed', e)).toThrow(IllegalTransition);
+    }
+    expect(() => step('up', 'fail')).toThrow(/no transition on 'fail' in phase 'up'/);
+    expect(() => step('handshaking', 'down')).toThrow(IllegalTransition);
+    expect(() => step('connecting', 'handshake_ok')).toThrow(IllegalTransition);
   });
 });

@@ -120,6 +120,7 @@ describe('TS → erl gen_server', () => {
     const e = await p.node.call(['x', 'ghost@localhost'], atom('x')).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(RemoteCallError);
     expect((e as RemoteCallError).reason).toBe(atom('noconnection'));
+    expect((e as RemoteCallError).message).toBe('call to {x,ghost@localhost} failed: noconnection');
   });
 
   it('gen_server:cast and send to an erl process', async () => {

@@ -3,7 +3,7 @@
  * rpc, gen_server calls, links, monitors and noconnection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
 import { ExitError, GenServer, Runtime, TIMEOUT, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { MemoryLogger } from '../src/log.ts';
@@ -135,6 +135,23 @@ describe('two TS nodes', () => {
 
   it('node.call to an unknown local name rejects with noproc', async () => {
     await expect(a.call('nobody_here', atom('x'))).rejects.toMatchObject({ reason: atom('noproc') });
+  });
+
+  it('each node prints its own pids as <0.N.S>: node identity belongs to the runtime', async () => {
+    const pa = new Inbox(rtA).pid;
+    const pb = new Inbox(rtB).pid;
+    const both = [pa, pb];
+    expect(format(both, { localNode: a.name })).toBe(`[<0.${pa.id}.${pa.serial}>,<tsb@localhost.${pb.id}.${pb.serial}>]`);
+    expect(format(both, { localNode: b.name })).toBe(`[<tsa@localhost.${pa.id}.${pa.serial}>,<0.${pb.id}.${pb.serial}>]`);
+    expect(format(both)).toBe(`[<tsa@localhost.${pa.id}.${pa.serial}>,<tsb@localhost.${pb.id}.${pb.serial}>]`);
+    // a failed call says which process it called, from the caller's node
+    const goneA = rtA.spawn(async () => {});
+    const goneB = rtB.spawn(async () => {});
+    await sleep(20);
+    await expect(a.call(goneA, atom('x'))).rejects.toThrow(`call to <0.${goneA.id}.${goneA.serial}> failed: noproc`);
+    await expect(a.call(goneB, atom('x'))).rejects.toThrow(`call to <tsb@localhost.${goneB.id}.${goneB.serial}> failed: noproc`);
+    await expect(b.call(goneB, atom('x'))).rejects.toThrow(`call to <0.${goneB.id}.${goneB.serial}> failed: noproc`);
+    await expect(a.call(['nobody', b.name], atom('x'))).rejects.toThrow(`call to {nobody,tsb@localhost} failed: noproc`);
   });
 
   it('startNode on a runtime that already has processes fails and leaves nothing behind', async () => {

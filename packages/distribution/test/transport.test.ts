@@ -69,6 +69,7 @@ describe('connect', () => {
         expect(b.connections()).toEqual([cb]);
         ca.close();
         await Promise.all([ca.down, cb.down]);
+        expect([ca.state, cb.state]).toEqual(['down', 'down']);
       }
       // the arbitration really ran: b (the greater name) refused a's attempt with nok, whichever
       // attempt arrived first (a answers ok_simultaneous only when b's attempt arrives before

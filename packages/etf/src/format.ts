@@ -54,8 +54,21 @@ function formatBytes(bytes: Uint8Array, bits = 8): string {
   return '<<' + parts.join(',') + '>>';
 }
 
+export interface FormatOptions {
+  /**
+   * The node the text is for (a runtime's own node): its pids, refs and ports print with `0` as
+   * node (`<0.42.0>`), as Erlang prints local ones. Without it, and for every other node, they
+   * print with the node's name (`<ts@localhost.42.0>`); see `Pid.format`.
+   */
+  localNode?: Atom | string;
+}
+
 /** One-line Erlang syntax for a term. */
-export function format(x: Term): string {
+export function format(x: Term, opts?: FormatOptions): string {
+  return fmt(x, opts?.localNode);
+}
+
+function fmt(x: Term, local: Atom | string | undefined): string {
   switch (typeof x) {
     case 'number':
       return Number.isSafeInteger(x) && !Object.is(x, -0) ? String(x) : formatFloat(x);
@@ -65,23 +78,23 @@ export function format(x: Term): string {
       return '<<' + quoteString(x) + '/utf8>>';
   }
   if (x instanceof Atom) return formatAtomName(x.name);
-  if (x instanceof Tuple) return '{' + x.elements.map(format).join(',') + '}';
+  if (x instanceof Tuple) return '{' + x.elements.map((e) => fmt(e, local)).join(',') + '}';
   if (Array.isArray(x) || x instanceof ImproperList) {
     const { elements, tail } = listParts(x);
     const proper = Array.isArray(tail);
-    if (elements.length === 0) return proper ? '[]' : format(tail);
+    if (elements.length === 0) return proper ? '[]' : fmt(tail, local);
     if (proper && elements.every((c) => typeof c === 'number' && Number.isInteger(c) && isPrintable(c))) {
       return quoteString(String.fromCharCode(...(elements as number[])));
     }
-    return '[' + elements.map(format).join(',') + (proper ? '' : '|' + format(tail)) + ']';
+    return '[' + elements.map((e) => fmt(e, local)).join(',') + (proper ? '' : '|' + fmt(tail, local)) + ']';
   }
   if (x instanceof Uint8Array) return formatBytes(x);
   if (x instanceof ErlFloat) return formatFloat(x.value);
   if (x instanceof ErlMap) {
     const pairs = [...x.entries()].sort((a, b) => compareKeys(a[0], b[0]));
-    return '#{' + pairs.map(([k, v]) => `${format(k)} => ${format(v)}`).join(',') + '}';
+    return '#{' + pairs.map(([k, v]) => `${fmt(k, local)} => ${fmt(v, local)}`).join(',') + '}';
   }
-  if (x instanceof Pid || x instanceof Ref || x instanceof Port) return x.toString();
+  if (x instanceof Pid || x instanceof Ref || x instanceof Port) return x.format(local);
   if (x instanceof BitBinary) return formatBytes(x.bytes, x.bits);
   if (x instanceof ExportFun) return `fun ${formatAtomName(x.module.name)}:${formatAtomName(x.name.name)}/${x.arity}`;
   if (x instanceof OpaqueFun) return `#Fun<${formatAtomName(x.fun.module.name)}.${x.fun.oldIndex}.${x.fun.oldUniq}>`;

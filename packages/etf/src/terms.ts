@@ -70,6 +70,19 @@ export class BitBinary {
   }
 }
 
+/**
+ * The node part of a printed pid, ref or port. Erlang prints `0` for the local node and, for a
+ * remote one, an index into its node table (`<5249.84.0>`), meaningless outside that node. A
+ * term here has no node table and no notion of "local" (several runtimes, each its own node, can
+ * share one JS process), so it prints the node's name as an atom (`<ts@localhost.84.0>`,
+ * `<'a@h.example.com'.84.0>`), and `0` only when the caller names the local node: `format(pid,
+ * { localNode })` or `pid.format(localNode)`. The creation is not printed, as in Erlang.
+ */
+function nodeLabel(node: Atom, localNode: Atom | string | undefined): string {
+  if (localNode !== undefined && node.name === (typeof localNode === 'string' ? localNode : localNode.name)) return '0';
+  return formatAtomName(node.name);
+}
+
 export class Pid {
   constructor(
     readonly node: Atom,
@@ -77,8 +90,13 @@ export class Pid {
     readonly serial: number,
     readonly creation: number,
   ) {}
+  /** `<0.N.S>` when `localNode` is this pid's node, else `<Node.N.S>` (see `nodeLabel`). */
+  format(localNode?: Atom | string): string {
+    return `<${nodeLabel(this.node, localNode)}.${this.id}.${this.serial}>`;
+  }
+  /** The node-qualified form, `<Node.N.S>`: a pid alone does not know which node is local. */
   toString(): string {
-    return `<${this.node === localNode.name ? 0 : this.node.name}.${this.id}.${this.serial}>`;
+    return this.format();
   }
 }
 
@@ -89,9 +107,14 @@ export class Ref {
     readonly creation: number,
     readonly ids: readonly number[],
   ) {}
-  toString(): string {
+  /** `#Ref<0.W3.W2.W1>` when `localNode` is this ref's node, else `#Ref<Node.W3.W2.W1>`. */
+  format(localNode?: Atom | string): string {
     const words = [...this.ids].reverse().join('.');
-    return `#Ref<${this.node === localNode.name ? 0 : this.node.name}.${words}>`;
+    return `#Ref<${nodeLabel(this.node, localNode)}.${words}>`;
+  }
+  /** The node-qualified form, `#Ref<Node.W3.W2.W1>`. */
+  toString(): string {
+    return this.format();
   }
 }
 
@@ -106,8 +129,13 @@ export class Port {
     readonly creation: number,
     readonly v4: boolean = false,
   ) {}
+  /** `#Port<0.N>` when `localNode` is this port's node, else `#Port<Node.N>`. */
+  format(localNode?: Atom | string): string {
+    return `#Port<${nodeLabel(this.node, localNode)}.${this.id}>`;
+  }
+  /** The node-qualified form, `#Port<Node.N>`. */
   toString(): string {
-    return `#Port<${this.node === localNode.name ? 0 : this.node.name}.${this.id}>`;
+    return this.format();
   }
 }
 
@@ -146,12 +174,6 @@ export class OpaqueFun {
     return this.fun.arity;
   }
 }
-
-/**
- * The local node's identity as pids print it (`<0.42.0>` is local). The runtime updates it when
- * a node becomes alive; until then it is `nonode@nohost`.
- */
-export const localNode: { name: Atom; creation: number } = { name: atom('nonode@nohost'), creation: 0 };
 
 export type Term =
   | Atom

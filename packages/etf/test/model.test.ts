@@ -167,6 +167,31 @@ describe('format', () => {
     expect(format(float(1e300))).toBe('1.0e300');
     expect(format(float(-0))).toBe('-0.0');
   });
+
+  it('prints pids, refs and ports with 0 as node only for the localNode it is given', () => {
+    const a = atom('a@h');
+    const pid = new Pid(a, 42, 3, 7);
+    const ref = new Ref(a, 7, [1, 2, 3]);
+    const port = new Port(a, 5, 7);
+    const remote = new Pid(atom('b@h.example.com'), 9, 0, 1);
+    // no local node: node-qualified (the node's name printed as an atom)
+    expect(String(pid)).toBe('<a@h.42.3>');
+    expect(format(pid)).toBe('<a@h.42.3>');
+    expect(format(ref)).toBe('#Ref<a@h.3.2.1>');
+    expect(format(port)).toBe('#Port<a@h.5>');
+    expect(format(remote)).toBe("<'b@h.example.com'.9.0>");
+    // the local node given as a string or an atom, also inside compound terms
+    const msg = t(atom('DOWN'), ref, atom('process'), [pid, remote], new ErlMap([[port, pid]]));
+    const local = "{'DOWN',#Ref<0.3.2.1>,process,[<0.42.3>,<'b@h.example.com'.9.0>],#{#Port<0.5> => <0.42.3>}}";
+    expect(format(msg, { localNode: 'a@h' })).toBe(local);
+    expect(format(msg, { localNode: a })).toBe(local);
+    expect(format(new ImproperList([pid], pid), { localNode: 'a@h' })).toBe('[<0.42.3>|<0.42.3>]');
+    // another node as local: a@h is remote from there, b@... is local
+    expect(format([pid, remote], { localNode: 'b@h.example.com' })).toBe('[<a@h.42.3>,<0.9.0>]');
+    expect(pid.format('a@h')).toBe('<0.42.3>');
+    // printing never depends on anything but the arguments
+    expect(String(pid)).toBe('<a@h.42.3>');
+  });
 });
 
 describe('match helpers', () => {
