@@ -19,8 +19,8 @@
  *   handleCast / handleInfo / handleContinue -> { tag: 'noreply', state, timeout?, continue? } | { tag: 'stop', reason, state }
  * `timeout` (ms): if no message arrives in time, handleInfo gets the atom `timeout`. `continue`:
  * handleContinue runs before any other message. The parent's exit signal (`{'EXIT', Parent, R}`
- * while trapping exits; the parent is the starter of `startLink`, nobody for `start`) stops the
- * server with R.
+ * while trapping exits; the parent is the starter of `startLink`, the runtime for a start from the
+ * runtime, nobody for an unlinked `start` from a process) stops the server with R.
  */
 import { Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
 import { EXIT, GEN_CALL, GEN_CAST, normal, timeout as TIMEOUT_ATOM } from './internal/basics/atoms.ts';
@@ -202,13 +202,13 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
     return this.name ?? this.impl.constructor.name;
   }
 
-  /** The process it was started linked to, else itself (OTP's gen Parent). */
+  /** OTP's gen Parent: the process it was started linked to (or the runtime's init pid), else itself. */
   get parent(): Pid {
     return this.parentPid as Pid;
   }
 
   init(ctx: ProcessContext): void | Promise<void> {
-    this.parentPid = this.starter?.linked ? this.starter.pid : ctx.self;
+    this.parentPid = this.starter?.parent ?? ctx.self;
     const args = this.args;
     this.args = undefined; // not kept alive for the life of the server
     // A throw is an exit like `{stop, Reason}`: the starter sees the 'DOWN' (and, linked, the exit signal).
@@ -263,7 +263,7 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
     return this.noreplyResult(ctx, impl.handleInfo(msg, this.state, ctx));
   }
 
-  /** OTP's gen Parent: the starter of a linked start, else the server itself. */
+  /** Whether `pid` is the parent, whose 'EXIT' stops the server (through terminate). */
   isParent(pid: Pid): boolean {
     const parent = this.parentPid;
     return parent !== undefined && pidEquals(pid, parent);

@@ -29,7 +29,7 @@ export {
 export { DOWN, EXIT, kill, killed, noconnection, noproc, normal, shutdown, timeout } from './internal/basics/atoms.ts';
 export { BadArg, CallError, CallTimeout, ErlangError, ExitError, StartError, formatTerm } from './internal/basics/errors.ts';
 export { pidEquals, pidKey, refEquals, refKey } from './internal/basics/refs.ts';
-export { From, call as genCall, type Timeout, type Where } from './internal/gen.ts';
+export { From, call as genCall, inProcess, type Timeout, type Where } from './internal/gen.ts';
 export { sys, type SysStatistics, type SysStatus } from './internal/sys.ts';
 export { RemoteInbound } from './internal/services/remote.ts';
 export type { RemoteName, RemoteRouter } from './internal/services/remote_router.ts';

@@ -120,8 +120,8 @@ describe('links and exit signals', () => {
     rt.exit(p, atom('custom'));
     await rt.settle();
     expect(log.map(view)).toEqual([
-      ['EXIT', '<0.0.0>', 'normal'],
-      ['EXIT', '<0.0.0>', 'custom'],
+      ['EXIT', String(rt.initPid), 'normal'],
+      ['EXIT', String(rt.initPid), 'custom'],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { Pid, atom } from '@beamline/etf';
+import { Pid, atom, format } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitError, Runtime, normal, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
 import { setup } from './helpers.ts';
@@ -17,7 +17,8 @@ describe('spawn and pids', () => {
       expect(p).toBeInstanceOf(Pid);
       expect(p.node).toBe(atom('a@localhost'));
       expect(p.creation).toBe(7);
-      expect(String(p)).toMatch(/^<0\.\d+\.0>$/);
+      expect(String(p)).toMatch(/^<a@localhost\.\d+\.0>$/);
+      expect(format(p, { localNode: rt.node })).toMatch(/^<0\.\d+\.0>$/);
     }
     await rt.settle();
     expect(rt.processes()).toHaveLength(100);
@@ -66,12 +67,13 @@ describe('spawn and pids', () => {
     expect(reasons).toEqual([atom('bye')]);
   });
 
-  it('normal exits are not logged; abnormal exits of linked processes are not logged', async () => {
+  it('a plain process: an error is logged even when linked (erl: "Error in process"); exit/1 is not', async () => {
     let crashes;
     ({ rt, crashes } = setup());
+    let linked!: Pid;
     rt.spawn(async (ctx) => {
       ctx.trapExit(true);
-      ctx.spawnLink(async () => {
+      linked = ctx.spawnLink(async () => {
         throw new Error('linked crash');
       });
       await ctx.receive();
@@ -79,8 +81,11 @@ describe('spawn and pids', () => {
     rt.spawn(async () => {
       throw new ExitError(normal);
     });
+    rt.spawn(async () => {
+      throw new ExitError(atom('abnormal_but_exit'));
+    });
     await rt.settle();
-    expect(crashes).toHaveLength(0);
+    expect(crashes.map((c) => c.pid)).toEqual([linked]);
   });
 
   it('callback processes: init once, handleMessage once per message, in order', async () => {

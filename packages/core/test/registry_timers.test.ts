@@ -38,7 +38,7 @@ describe('registry', () => {
     ({ rt } = setup());
     const a = rt.spawn(idle, { name: 'svc' });
     const b = rt.spawn(idle);
-    expect(() => rt.register('svc', b)).toThrow(/already registered to <0\.\d+\.0>/);
+    expect(() => rt.register('svc', b)).toThrow(/already registered to <nonode@nohost\.\d+\.0>/);
     expect(() => rt.register('other', a)).toThrow(/already registered as "svc"/);
     expect(() => rt.spawn(idle, { name: 'svc' })).toThrow(BadArg);
     expect(rt.processes()).toEqual([a, b]); // the refused spawn left nothing behind

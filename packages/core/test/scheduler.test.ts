@@ -173,10 +173,10 @@ describe('runtime stop', () => {
     await rt.settle();
     await rt.stop();
     expect(log).toEqual([
-      't2 got shutdown from <0.0.0>',
+      't2 got shutdown from <nonode@nohost.0.0>',
       't2.child got shutdown',
       't2 done',
-      't1 got shutdown from <0.0.0>',
+      't1 got shutdown from <nonode@nohost.0.0>',
       't1.child got shutdown',
       't1 done',
     ]);

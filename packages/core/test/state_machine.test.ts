@@ -1,13 +1,8 @@
 import { Pid, Tuple, atom, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, cancel, createActor, emit, initialTransition, raise, sendTo, setup as xsetup, transition } from 'xstate';
-import { effect, StateMachine } from '../src/state_machine.ts';
-import { Supervisor } from '../src/supervisor.ts';
-import { sys } from '../src/sys.ts';
-import { GenServer } from '../src/gen_server.ts';
-import type { Runtime } from '../src/runtime.ts';
-import type { TestClock } from '../src/clock.ts';
-import { exitReasonOf, isDown, newRuntime, pidOf, run, watch } from './supervisor_helpers.ts';
+import { GenServer, StateMachine, Supervisor, effect, sys, type Runtime, type TestClock } from '../src/index.ts';
+import { isDown, newRuntime, pidOf, run, startFailure, watch } from './supervisor_helpers.ts';
 
 let rt: Runtime;
 let clock: TestClock;
@@ -84,7 +79,7 @@ describe('StateMachine: pure transitions, effects in the process', () => {
     setup();
     const inbox: unknown[] = [];
     const watcher = collector(inbox);
-    const pid = StateMachine.start(rt, door, { input: { watcher } });
+    const pid = await StateMachine.start(rt, door, { input: { watcher } });
     await rt.settle();
     expect(inbox).toEqual([['entered', 'closed', pid]]);
     StateMachine.send(rt, pid, { type: 'open' });
@@ -103,7 +98,7 @@ describe('StateMachine: pure transitions, effects in the process', () => {
 
   it('actions get the process context: they can reply to a sender', async () => {
     setup();
-    const pid = StateMachine.start(rt, door, { name: 'door' });
+    const pid = await StateMachine.start(rt, door, { name: 'door' });
     const reply = await run(rt, async (ctx) => {
       StateMachine.send(ctx, 'door', { type: 'ping', from: ctx.self });
       return ctx.receive();
@@ -119,7 +114,7 @@ describe('StateMachine: pure transitions, effects in the process', () => {
       on: { hello: { actions: { type: 'greet', params: ({ event }) => ({ to: event.to }) } } },
     });
     const got = await run(rt, async (ctx) => {
-      const pid = StateMachine.start(ctx, m, {
+      const pid = await StateMachine.start(ctx, m, {
         actions: { greet: (c, _info, params: { to: Pid }) => c.send(params.to, ['hi from', c.self]) },
       });
       ctx.send(pid, { type: 'hello', to: ctx.self });
@@ -143,7 +138,7 @@ describe('StateMachine: pure transitions, effects in the process', () => {
       context: { n: 0 },
       on: { inc: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
     });
-    const pid = StateMachine.start(rt, m, { toEvent: (msg) => (msg === 'inc' ? { type: 'inc' } : undefined) });
+    const pid = await StateMachine.start(rt, m, { toEvent: (msg) => (msg === 'inc' ? { type: 'inc' } : undefined) });
     rt.send(pid, 'inc');
     rt.send(pid, 'other');
     rt.send(pid, t(atom('weird')));
@@ -154,8 +149,8 @@ describe('StateMachine: pure transitions, effects in the process', () => {
 
   it('StateMachine.call transitions and replies with the next snapshot', async () => {
     setup();
-    const pid = StateMachine.start(rt, door);
-    const snap = await run(rt, (ctx) => StateMachine.call(ctx, pid, { type: 'open' }));
+    const pid = await StateMachine.start(rt, door);
+    const snap = await StateMachine.call(rt, pid, { type: 'open' }); // typed: the door's snapshot
     expect(snap.value).toBe('opened');
     expect(snap.context.opens).toBe(1);
   });
@@ -164,7 +159,7 @@ describe('StateMachine: pure transitions, effects in the process', () => {
     setup();
     const m = xsetup({}).createMachine({ on: { go: { actions: emit({ type: 'went' }) } } });
     const emitted: unknown[] = [];
-    const pid = StateMachine.start(rt, m, { onEmit: (ctx, e) => emitted.push([e.type, ctx.self]) });
+    const pid = await StateMachine.start(rt, m, { onEmit: (ctx, e) => emitted.push([e.type, ctx.self]) });
     rt.send(pid, { type: 'go' });
     await rt.settle();
     expect(emitted).toEqual([['went', pid]]);
@@ -196,7 +191,7 @@ describe('StateMachine: delayed transitions on the runtime clock', () => {
     setup();
     const inbox: unknown[] = [];
     const w = collector(inbox);
-    const pid = StateMachine.start(rt, timerMachine, { input: { watcher: w } });
+    const pid = await StateMachine.start(rt, timerMachine, { input: { watcher: w } });
     rt.send(pid, { type: 'start' });
     await rt.settle();
     expect(inbox).toEqual(['waiting']);
@@ -211,7 +206,7 @@ describe('StateMachine: delayed transitions on the runtime clock', () => {
     setup();
     const inbox: unknown[] = [];
     const w = collector(inbox);
-    const pid = StateMachine.start(rt, timerMachine, { input: { watcher: w } });
+    const pid = await StateMachine.start(rt, timerMachine, { input: { watcher: w } });
     rt.send(pid, { type: 'start' });
     await clock.advance(500);
     rt.send(pid, { type: 'answer' });
@@ -219,6 +214,20 @@ describe('StateMachine: delayed transitions on the runtime clock', () => {
     expect(clock.pending).toBe(0);
     await clock.advance(5000);
     expect(inbox).toEqual(['waiting', 'answered']);
+  });
+
+  it('a stopped machine leaves no timer behind', async () => {
+    setup();
+    const inbox: unknown[] = [];
+    const w = collector(inbox);
+    const pid = await StateMachine.start(rt, timerMachine, { input: { watcher: w } });
+    rt.send(pid, { type: 'start' });
+    await rt.settle();
+    expect(clock.pending).toBe(1);
+    await GenServer.stop(rt, pid);
+    expect(clock.pending).toBe(0);
+    await clock.advance(5000);
+    expect(inbox).toEqual(['waiting']);
   });
 
   it('delayed raise / sendTo(self) / cancel', async () => {
@@ -237,7 +246,7 @@ describe('StateMachine: delayed transitions on the runtime clock', () => {
         s1: { actions: 'tell' },
       },
     });
-    const pid = StateMachine.start(rt, m, { input: { w } });
+    const pid = await StateMachine.start(rt, m, { input: { w } });
     rt.send(pid, { type: 'arm' });
     await clock.advance(150);
     expect(inbox).toEqual(['r1']);
@@ -261,7 +270,7 @@ describe('StateMachine: events to itself', () => {
       },
     });
     // toEvent only knows 'go': the self-sent event must not depend on it
-    const pid = StateMachine.start(rt, m, { toEvent: (x) => (x === 'go' ? { type: 'first' } : undefined) });
+    const pid = await StateMachine.start(rt, m, { toEvent: (x) => (x === 'go' ? { type: 'first' } : undefined) });
     rt.send(pid, 'go');
     await rt.settle();
     expect((await sys.getState<{ context: { seen: string[] } }>(rt, pid)).context.seen).toEqual(['first', 'second']);
@@ -277,13 +286,25 @@ describe('StateMachine: lifecycle', () => {
         return {};
       },
     });
-    const reason = await exitReasonOf(rt, (ctx) => StateMachine.start(ctx, m, { input: { n: -1 } }));
+    const reason = await startFailure(rt, (ctx) => StateMachine.start(ctx, m, { input: { n: -1 } }));
     expect((reason as Error).message).toBe('negative');
+  });
+
+  it('started from a process it is linked to it by default; from the runtime it is not; sys names it state_machine', async () => {
+    setup();
+    const root = await StateMachine.start(rt, door);
+    expect(rt.processInfo(root)!.links).toEqual([]);
+    await run(rt, async (ctx) => {
+      const linked = await StateMachine.start(ctx, door);
+      expect(rt.processInfo(linked)!.links.map((l) => l.id)).toEqual([ctx.self.id]);
+      expect(await sys.getStatus(ctx, linked)).toMatchObject({ pid: linked, behaviour: 'state_machine', parent: ctx.self });
+    });
+    expect(rt.processInfo(root)!.behaviour).toBe('state_machine');
   });
 
   it('a final state stops the process with reason normal', async () => {
     setup();
-    const pid = StateMachine.start(rt, door);
+    const pid = await StateMachine.start(rt, door);
     await rt.settle();
     const down = await watch(rt, pid);
     rt.send(pid, { type: 'lock' });
@@ -293,7 +314,7 @@ describe('StateMachine: lifecycle', () => {
   it('a throwing action crashes the process with the error', async () => {
     setup();
     const m = xsetup({ actions: { bad: effect(() => { throw new Error('kaput'); }) } }).createMachine({ on: { go: { actions: 'bad' } } });
-    const pid = StateMachine.start(rt, m);
+    const pid = await StateMachine.start(rt, m);
     await rt.settle();
     const down = await watch(rt, pid);
     rt.send(pid, { type: 'go' });
@@ -306,7 +327,7 @@ describe('StateMachine: lifecycle', () => {
     setup();
     const child = xsetup({}).createMachine({});
     const m = xsetup({ actors: { child } }).createMachine({ invoke: { src: 'child' } });
-    const reason = await exitReasonOf(rt, (ctx) => StateMachine.start(ctx, m));
+    const reason = await startFailure(rt, (ctx) => StateMachine.start(ctx, m));
     expect(reason).toEqual(t(atom('unsupported_action'), 'xstate.spawnChild'));
   });
 
@@ -319,7 +340,7 @@ describe('StateMachine: lifecycle', () => {
       context: { n: 0 },
       on: { inc: { actions: assign({ n: ({ context }) => context.n + 1 }) }, crash: { actions: 'crash' } },
     });
-    const sup = Supervisor.start(rt, { children: [{ id: 'sm', start: (ctx) => StateMachine.start(ctx, m) }] });
+    const sup = await Supervisor.start(rt, { children: [{ id: 'sm', start: (ctx) => StateMachine.start(ctx, m) }] });
     await rt.settle();
     const p1 = pidOf(await Supervisor.whichChildren(rt, sup), 'sm');
     rt.send(p1, { type: 'inc' });
@@ -339,7 +360,7 @@ describe('StateMachine: lifecycle', () => {
   it('the final snapshot (with the output) is what terminate sees; DOWN carries normal', async () => {
     setup();
     const got = await run(rt, async (ctx) => {
-      const pid = StateMachine.start(ctx, door, { link: false });
+      const pid = await StateMachine.start(ctx, door, { link: false });
       const ref = ctx.monitor(pid);
       ctx.send(pid, { type: 'open' });
       ctx.send(pid, { type: 'close' });

@@ -100,6 +100,31 @@ describe('Supervisor: start and shutdown order', () => {
     expect(log).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
   });
 
+  it('an exit signal from a process that is neither its parent nor a child is only a message to it', async () => {
+    setup();
+    const sup = await run(rt, async (ctx) => {
+      const pid = await Supervisor.start(ctx, { children: [spec('a', {}, { trap: true })] }, { link: false });
+      ctx.exit(pid, A('bye')); // the starter of an unlinked start is not its parent
+      return pid;
+    });
+    await rt.settle();
+    expect(rt.isAlive(sup)).toBe(true);
+    expect(log).toEqual(['start a']);
+    rt.exit(sup, A('bye')); // nor is the runtime, for a supervisor started from a process
+    await rt.settle();
+    expect(rt.isAlive(sup)).toBe(true);
+  });
+
+  it('started from the runtime, the runtime is its parent (the application master\'s role): its exit signal stops it', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true })] });
+    await rt.settle();
+    const down = await watch(rt, sup);
+    rt.exit(sup, A('bye'));
+    expect(await down()).toBe(A('bye'));
+    expect(log).toEqual(['start a', 'stop a shutdown']);
+  });
+
   it('a failing child start stops the ones already started (reverse) and fails the supervisor start', async () => {
     setup();
     const specs = [

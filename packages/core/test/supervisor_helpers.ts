@@ -1,5 +1,5 @@
 /** Test helpers for the supervisor tests: recording workers, DOWN watchers, start failures. */
-import { Pid, Tuple, atom, type Term } from '@beamline/etf';
+import { Pid, Tuple, atom } from '@beamline/etf';
 import { expect } from 'vitest';
 import { ExitError, Runtime, StartError, TIMEOUT, TestClock, refEquals, type ProcessContext } from '../src/index.ts';
 
@@ -89,10 +89,6 @@ export function pidOf(children: { id: string | undefined; pid: unknown }[], id: 
   return c.pid;
 }
 
-export function str(term: Term | unknown): string {
-  return String(term);
-}
-
 /**
  * Runs an acknowledged start (`Supervisor.start(ctx, ...)`, `StateMachine.start(ctx, ...)`) from a
  * process that traps exits, expects it to be rejected with StartError and resolves with the
@@ -113,15 +109,5 @@ export function startFailure(rt: Runtime, start: (ctx: ProcessContext) => Promis
     const stray = await ctx.receive(isExit, 0);
     expect(stray).toBe(TIMEOUT);
     return reason;
-  });
-}
-
-/** Starts something linked from a trapping process and resolves with its exit reason. */
-export function exitReasonOf(rt: Runtime, start: (ctx: ProcessContext) => Promise<Pid>): Promise<unknown> {
-  return run(rt, async (ctx) => {
-    ctx.trapExit(true);
-    const pid = await start(ctx);
-    const m = (await ctx.receive((x: unknown) => isExit(x) && (x.get(1) as Pid).id === pid.id)) as Tuple;
-    return m.get(2);
   });
 }

@@ -1,12 +1,20 @@
 import { Pid, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
-import { Runtime } from '../src/runtime.ts';
-import { TestClock } from '../src/clock.ts';
-import { GenServer } from '../src/gen_server.ts';
-import { StateMachine } from '../src/state_machine.ts';
-import { Supervisor, type SupervisorReport } from '../src/supervisor.ts';
-import { formatSupervisionTree, supervisionTree } from '../src/supervisor_tree.ts';
+import {
+  GenServer,
+  Runtime,
+  StateMachine,
+  Supervisor,
+  TestClock,
+  formatSupervisionTree,
+  supervisionTree,
+  type CrashReport,
+  type InitResult,
+  type NoReplyResult,
+  type ProgressReport,
+  type SupervisorReport,
+} from '../src/index.ts';
 import { pidOf, worker } from './supervisor_helpers.ts';
 
 let rt: Runtime;
@@ -16,8 +24,12 @@ afterEach(async () => {
 });
 
 class Counter extends GenServer<number> {
-  init(): number {
-    return 0;
+  init(): InitResult<number> {
+    return { tag: 'ok', state: 0 };
+  }
+  override handleInfo(msg: unknown, n: number): NoReplyResult<number> {
+    if (msg === 'crash') throw new Error('counter crashed');
+    return { tag: 'noreply', state: n + 1 };
   }
 }
 
@@ -26,7 +38,7 @@ describe('supervisionTree', () => {
     rt = new Runtime({ clock: new TestClock(), logger: null });
     const log: string[] = [];
     const machine = createMachine({ id: 'call', initial: 'idle', states: { idle: {} } });
-    const root = Supervisor.start(
+    const root = await Supervisor.start(
       rt,
       {
         strategy: 'rest_for_one',
@@ -89,10 +101,10 @@ describe('supervisor reports', () => {
   it('reports child_terminated, start_error, shutdown_error and reached_max_restart_intensity to the logger', async () => {
     const reports: SupervisorReport[] = [];
     const clock = new TestClock();
-    rt = new Runtime({ clock, logger: { crash: () => {}, supervisor: (r: SupervisorReport) => reports.push(r) } as never });
+    rt = new Runtime({ clock, logger: { supervisor: (r) => reports.push(r) } });
     const log: string[] = [];
     let fail = false;
-    const sup = Supervisor.start(
+    const sup = await Supervisor.start(
       rt,
       {
         intensity: 2,
@@ -100,7 +112,7 @@ describe('supervisor reports', () => {
           { id: 'stubborn', start: worker(log, 'stubborn', { trap: true, ignoreShutdown: true }), shutdown: 10 },
           {
             id: 'w',
-            start: (ctx: any) => {
+            start: (ctx) => {
               if (fail) throw atom('cannot');
               return worker(log, 'w')(ctx);
             },
@@ -128,17 +140,56 @@ describe('supervisor reports', () => {
     expect(reports.every((r) => r.supervisor.id === sup.id && r.supervisorName === 'sup')).toBe(true);
   });
 
-  it('without a supervisor hook, reports go to the logger as crash reports', async () => {
-    const crashes: unknown[] = [];
+  it('with only a crash sink, supervisor reports are not delivered as crashes', async () => {
+    const crashes: CrashReport[] = [];
     rt = new Runtime({ clock: new TestClock(), logger: { crash: (r) => crashes.push(r) } });
     const log: string[] = [];
-    const sup = Supervisor.start(rt, { intensity: 5, children: [{ id: 'w', start: worker(log, 'w') }] });
+    const sup = await Supervisor.start(rt, { intensity: 5, children: [{ id: 'w', start: worker(log, 'w') }] });
     await rt.settle();
     const w = pidOf(await Supervisor.whichChildren(rt, sup), 'w');
-    rt.exit(w, atom('boom'));
+    rt.exit(w, atom('boom')); // a child_terminated report; w itself was killed by a signal: no crash report
     await rt.settle();
+    expect(pidOf(await Supervisor.whichChildren(rt, sup), 'w').id).not.toBe(w.id);
+    expect(crashes).toEqual([]);
+  });
+
+  it('progress reports for each child started; a crashing GenServer child gives a crash report (with ancestors) and a supervisor report', async () => {
+    const crashes: CrashReport[] = [];
+    const reports: SupervisorReport[] = [];
+    const progress: ProgressReport[] = [];
+    rt = new Runtime({
+      clock: new TestClock(),
+      logger: { crash: (r) => crashes.push(r), supervisor: (r) => reports.push(r), progress: (r) => progress.push(r) },
+    });
+    const log: string[] = [];
+    const sup = await Supervisor.start(
+      rt,
+      {
+        intensity: 5,
+        children: [
+          { id: 'counter', start: (ctx) => GenServer.startLink(ctx, Counter) },
+          { id: 'w', start: worker(log, 'w') },
+        ],
+      },
+      { name: 'sup' },
+    );
+    const kids = await Supervisor.whichChildren(rt, sup);
+    const c1 = pidOf(kids, 'counter');
+    expect(progress.map((p) => [p.childId, p.childPid, p.supervisor, p.supervisorName])).toEqual([
+      ['counter', c1, sup, 'sup'],
+      ['w', pidOf(kids, 'w'), sup, 'sup'],
+    ]);
+    rt.send(c1, 'crash');
+    await rt.settle();
+    const c2 = pidOf(await Supervisor.whichChildren(rt, sup), 'counter');
+    expect(c2.id).not.toBe(c1.id);
+    // linked to its supervisor, the GenServer's abnormal exit is still a crash report (proc_lib's)
     expect(crashes).toHaveLength(1);
-    expect(crashes[0]).toMatchObject({ pid: w, reason: atom('boom') });
-    expect((crashes[0] as { behaviour: string }).behaviour).toContain('child_terminated w');
+    expect(crashes[0]).toMatchObject({ pid: c1, behaviour: 'Counter' });
+    expect((crashes[0].error as Error).message).toBe('counter crashed');
+    expect(crashes[0].ancestors[0]).toEqual(sup);
+    expect(reports.map((r) => [r.kind, r.childId, r.childPid])).toEqual([['child_terminated', 'counter', c1]]);
+    expect((reports[0].reason as Error).message).toBe('counter crashed');
+    expect(progress.at(-1)).toMatchObject({ childId: 'counter', childPid: c2 });
   });
 });

@@ -28,8 +28,8 @@ describe('sys (system messages)', () => {
     expect(await sys.getState(rt, 'store')).toEqual({ items: ['a'] });
     expect(await sys.replaceState(rt, pid, (s: { items: string[] }) => ({ items: [...s.items, 'z'] }))).toEqual({ items: ['a', 'z'] });
     const status = await sys.getStatus(rt, pid);
-    // started without a link, the server is its own parent (OTP's gen)
-    expect(status).toMatchObject({ pid, behaviour: 'Store', status: 'running', parent: pid, state: { items: ['a', 'z'] } });
+    // started from the runtime: the runtime's init pid is its parent (the application master's role)
+    expect(status).toMatchObject({ pid, behaviour: 'Store', status: 'running', parent: rt.initPid, state: { items: ['a', 'z'] } });
     const stats = await sys.statistics(rt, pid);
     expect(stats.messagesIn).toBeGreaterThanOrEqual(4);
     // the init ack, the reply to 'a', and the replies to get_state, replace_state and get_status

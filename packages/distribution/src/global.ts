@@ -24,7 +24,7 @@
  */
 import { Atom, Pid, Ref, Tuple, atom, compare, equals, format, t, type Term } from '@beamline/etf';
 import { ExitError, pidKey, refKey, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
-import { A_GEN_CAST, asGenCall, asGenCast, genReply, isTagged } from './gen_proto.ts';
+import { A_GEN_CAST, asGenCall, asGenCast, isTagged } from './gen_proto.ts';
 import type { DistLogger } from './log.ts';
 
 export const GLOBAL_VSN = 8;
@@ -623,20 +623,20 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     handleMessage(ctx: ProcessContext, msg: unknown): void {
       const m = msg as Term;
       if (TRACE) host.logger.debug(`global: <- ${format(m, local)}`);
-      const call = asGenCall(m);
+      const call = asGenCall(ctx, m);
       if (call) {
         if (isTagged(call.request, 'sync', 2)) {
           const nodes = Array.isArray(call.request.elements[1]) ? (call.request.elements[1] as Term[]) : [];
           const waiting = new Set(
             nodes.filter((n): n is Atom => n instanceof Atom && n.name !== us && !state.synced.has(n.name)).map((n) => n.name),
           );
-          const s: Syncer = { waiting, done: () => ctx.send(call.from, genReply(call, A_OK)) };
+          const s: Syncer = { waiting, done: () => call.from.reply(A_OK) };
           if (waiting.size === 0) s.done();
           else syncers.push(s);
           return;
         }
-        const reply = handleCall(ctx, call.from, call.request);
-        if (reply !== undefined) ctx.send(call.from, genReply(call, reply));
+        const reply = handleCall(ctx, call.from.pid, call.request);
+        if (reply !== undefined) call.from.reply(reply);
         else host.logger.warn('global: unexpected call', { request: format(call.request, local) });
         return;
       }

@@ -5,7 +5,7 @@
  *
  * See README.md for the node API, joining an OTP cluster, and the deviations from OTP.
  */
-export { startNode, BeamNode, RemoteCallError, callIn, type NodeOptions, type NodeEventOut, type Target } from './node.ts';
+export { startNode, BeamNode, type NodeOptions, type NodeEventOut, type Target } from './node.ts';
 export {
   ModuleRegistry,
   ErlangException,
@@ -18,7 +18,7 @@ export {
   type Outcome,
 } from './exports.ts';
 export { Op, decodeControl, encodeControl, ControlError, type Control, type ControlKind } from './control.ts';
-export { Router, aliasRef, wireReason } from './router.ts';
+export { Router, wireReason } from './router.ts';
 export * from './transport.ts';
 export { defaultLogger, MemoryLogger } from './log.ts';
 export { GlobalState } from './global.ts';

@@ -6,7 +6,7 @@
  */
 import { atom, t, type Term } from '@beamline/etf';
 import type { ProcessBehaviour, ProcessContext } from '@beamline/core';
-import { asGenCall, genReply, isTagged } from './gen_proto.ts';
+import { asGenCall, isTagged } from './gen_proto.ts';
 
 const A_YES = atom('yes');
 const A_ERROR = atom('error');
@@ -23,8 +23,8 @@ export function netKernel(info: { nodeName: string }): ProcessBehaviour {
   return {
     init(_ctx: ProcessContext): void {},
     handleMessage(ctx: ProcessContext, msg: unknown): void {
-      const call = asGenCall(msg);
-      if (call) ctx.send(call.from, genReply(call, netKernelReply(call.request, info)));
+      const call = asGenCall(ctx, msg);
+      call?.from.reply(netKernelReply(call.request, info));
       // casts and stray messages are ignored, as a hidden node has no connection management to do
     },
   };

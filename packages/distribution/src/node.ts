@@ -16,9 +16,9 @@
  * registered processes; SPAWN_REQUEST is served by erpc.ts; exported modules live in exports.ts.
  */
 import { Subject, type Observable } from 'rxjs';
-import { ImproperList, Pid, Ref, Tuple, atom, format, t, type Term } from '@beamline/etf';
+import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { etfCodec } from './codec.ts';
-import { BadArg, Runtime, TIMEOUT, type ProcessContext } from '@beamline/core';
+import { CallError, Runtime, genCall, inProcess, pidEquals, type ProcessContext } from '@beamline/core';
 import { DistTransport, type DistTransportApi, type DownReason, type PeerConnection, type TransportOptions } from './transport.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
@@ -62,30 +62,10 @@ const A_NODEDOWN = atom('nodedown');
 const A_BADRPC = atom('badrpc');
 const A_GEN_CALL = atom('$gen_call');
 const A_GEN_CAST = atom('$gen_cast');
-const A_ALIAS = atom('alias');
-const A_DOWN = atom('DOWN');
 const A_TIMEOUT = atom('timeout');
-const A_NODEDOWN_REASON = atom('nodedown');
 
 /** Where `send`/`call`/`cast` go: a pid (local or remote), a local name, or `[name, node]`. */
 export type Target = Pid | string | [name: string, node: string];
-
-/**
- * A call that failed (the server died, did not exist, the node went down, or it timed out).
- * `localNode`, the caller's node, only shapes the message: its pids print as `<0.N.S>`.
- */
-export class RemoteCallError extends Error {
-  constructor(
-    readonly reason: Term,
-    readonly target: Target,
-    localNode?: string,
-  ) {
-    const opts = { localNode };
-    const to = typeof target === 'string' ? atom(target) : Array.isArray(target) ? t(atom(target[0]), atom(target[1])) : target;
-    super(`call to ${format(to, opts)} failed: ${format(reason, opts)}`);
-    this.name = 'RemoteCallError';
-  }
-}
 
 export class BeamNode {
   readonly registry = new ModuleRegistry();
@@ -195,7 +175,7 @@ export class BeamNode {
       nodeName: this.name,
       connect: (n: string) => this.connect(n),
       disconnect: (n: string) => void this.disconnect(n),
-      call: (ctx: ProcessContext, dest: [string, string], req: Term, ms: number) => callIn(ctx, dest, req, ms),
+      call: (ctx: ProcessContext, dest: [string, string], req: Term, ms: number) => genCall(ctx, dest, A_GEN_CALL, req, ms) as Promise<Term>,
       rpc: (n: string, m: string, f: string, args: Term[]) => this.rpc(n, m, f, args, 10_000),
       logger: this.logger,
     };
@@ -259,7 +239,7 @@ export class BeamNode {
     if (!flag) {
       const subs = this.nodeMonitors.get(node);
       if (subs) {
-        const left = subs.filter((p) => !samePid(p, pid));
+        const left = subs.filter((p) => !pidEquals(p, pid));
         if (left.length > 0) this.nodeMonitors.set(node, left);
         else this.nodeMonitors.delete(node);
       }
@@ -275,7 +255,7 @@ export class BeamNode {
         if (ok) return;
         const cur = this.nodeMonitors.get(node);
         if (!cur) return;
-        const idx = cur.findIndex((p) => samePid(p, pid));
+        const idx = cur.findIndex((p) => pidEquals(p, pid));
         if (idx < 0) return;
         cur.splice(idx, 1);
         if (cur.length === 0) this.nodeMonitors.delete(node);
@@ -296,21 +276,15 @@ export class BeamNode {
   }
 
   /**
-   * `gen_server:call/3` from outside any process (a short-lived process makes the call). Resolves
-   * with the reply; rejects with RemoteCallError(reason): `noproc`, `noconnection`, `timeout`,
-   * or the server's exit reason.
+   * `gen_server:call/3` from outside any process (core's gen call, made by a short-lived
+   * process). Resolves with the reply; rejects with core's CallError, whose `cause` is what
+   * erl's would be: `noproc`, `{nodedown, Node}`, `timeout`, or the server's exit reason.
    */
   async call(dest: Target, request: Term, timeoutMs = 5000): Promise<Term> {
-    // An [alias|Ref] tag only where the peer understands aliases (DFLAG_ALIAS): an OTP server
-    // answers such a tag with `Alias ! Reply`, which a connection without ALIAS cannot carry.
+    // connect first, so the call knows whether the peer takes an [alias|Ref] tag (DFLAG_ALIAS)
     const node = dest instanceof Pid ? dest.node.name : Array.isArray(dest) ? dest[1] : this.name;
-    let alias = true;
-    if (node !== this.name) {
-      await this.connect(node);
-      const conn = this.transport.connection(node);
-      alias = conn === undefined || hasFlag(conn.flags, DFLAG.ALIAS);
-    }
-    return this.inProcess((ctx) => callIn(ctx, dest, request, timeoutMs, alias));
+    if (node !== this.name) await this.connect(node);
+    return (await genCall(this.runtime, dest, A_GEN_CALL, request, timeoutMs)) as Term;
   }
 
   /**
@@ -325,10 +299,11 @@ export class BeamNode {
     try {
       return await this.call([`rex`, node], t(atom('call'), atom(module), atom(fun), args, atom('user')), timeoutMs);
     } catch (e) {
-      if (e instanceof RemoteCallError) {
-        if (e.reason === A_TIMEOUT) return t(A_BADRPC, A_TIMEOUT);
-        if (e.reason === atom('noconnection') || e.reason === atom('noproc')) return t(A_BADRPC, A_NODEDOWN_REASON);
-        return t(A_BADRPC, t(atom('EXIT'), e.reason));
+      if (e instanceof CallError) {
+        const cause = e.cause as Term;
+        if (cause === A_TIMEOUT) return t(A_BADRPC, A_TIMEOUT);
+        const down = cause === atom('noproc') || (cause instanceof Tuple && cause.elements[0] === A_NODEDOWN);
+        return t(A_BADRPC, down ? A_NODEDOWN : t(atom('EXIT'), cause));
       }
       throw e;
     }
@@ -348,17 +323,9 @@ export class BeamNode {
     return 'pang';
   }
 
-  /** Run `fn` in a short-lived process and resolve with its result. */
+  /** Run `fn` in a short-lived process of this node's runtime and resolve with its result. */
   inProcess<R>(fn: (ctx: ProcessContext) => Promise<R>): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.runtime.spawn(async (ctx: ProcessContext) => {
-        try {
-          resolve(await fn(ctx));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+    return inProcess(this.runtime, fn);
   }
 
   /** Counters of the router and its tables. */
@@ -379,48 +346,6 @@ export class BeamNode {
   }
 }
 
-function samePid(a: Pid, b: Pid): boolean {
-  return a.id === b.id && a.serial === b.serial && a.node === b.node && a.creation === b.creation;
-}
-
-/**
- * `gen:call` from inside a process, to a pid, a local name or `[name, node]`: monitor, send
- * `{'$gen_call', {Self, [alias|Mref]}, Req}` (or a plain `Mref` tag with `alias` false), wait for
- * `{Tag, Reply}` or the DOWN.
- */
-export async function callIn(ctx: ProcessContext, dest: Target, request: Term, timeoutMs = 5000, alias = true): Promise<Term> {
-  // The monitor ref is also our alias (OTP 24+ gen): a reply after a timeout is dropped.
-  const mref = alias ? ctx.monitor(dest as never, { alias: 'reply_demonitor' }) : ctx.monitor(dest as never);
-  const tag = alias ? new ImproperList([A_ALIAS], mref) : mref;
-  try {
-    ctx.send(dest as never, t(A_GEN_CALL, t(ctx.self, tag), request));
-  } catch (e) {
-    // An unknown local name: the monitor has already queued the 'DOWN' with noproc.
-    if (!(e instanceof BadArg)) throw e;
-  }
-  const isReply = (m: unknown): boolean =>
-    m instanceof Tuple &&
-    m.elements.length === 2 &&
-    ((m.elements[0] instanceof ImproperList && sameRef((m.elements[0] as ImproperList).tail, mref)) ||
-      sameRef(m.elements[0], mref));
-  const isDown = (m: unknown): boolean =>
-    m instanceof Tuple && m.elements.length === 5 && m.elements[0] === A_DOWN && sameRef(m.elements[1], mref);
-  const got = await ctx.receive((m) => isReply(m) || isDown(m), timeoutMs);
-  if (got === TIMEOUT) {
-    ctx.demonitor(mref, { flush: true });
-    throw new RemoteCallError(A_TIMEOUT, dest, ctx.self.node.name);
-  }
-  const msg = got as Tuple;
-  if (isDown(msg)) throw new RemoteCallError(msg.elements[4], dest, ctx.self.node.name);
-  ctx.demonitor(mref, { flush: true });
-  return msg.elements[1];
-}
-
-function sameRef(a: unknown, b: Ref): boolean {
-  if (!(a instanceof Ref) || a.node !== b.node || a.creation !== b.creation || a.ids.length !== b.ids.length) return false;
-  for (let i = 0; i < a.ids.length; i++) if (a.ids[i] !== b.ids[i]) return false;
-  return true;
-}
 
 /** Start a node: transport (EPMD + listener), runtime wiring, `net_kernel` and `rex`. */
 export async function startNode(opts: NodeOptions): Promise<BeamNode> {

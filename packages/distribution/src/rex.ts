@@ -5,8 +5,8 @@
  * blocks `rex`.
  */
 import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
-import type { ProcessBehaviour, ProcessContext } from '@beamline/core';
-import { asGenCall, asGenCast, genReply, isTagged } from './gen_proto.ts';
+import { From, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { asGenCall, asGenCast, isTagged } from './gen_proto.ts';
 import { rexResult, type ModuleRegistry, type Outcome } from './exports.ts';
 
 const A_REX = atom('rex');
@@ -46,16 +46,16 @@ export function rex(host: RexHost): ProcessBehaviour {
   return {
     init(_ctx: ProcessContext): void {},
     handleMessage(ctx: ProcessContext, msg: unknown): void {
-      const call = asGenCall(msg);
+      const call = asGenCall(ctx, msg);
       if (call) {
         const mfa = asCall(call.request);
         if (!mfa) {
-          ctx.send(call.from, genReply(call, t(A_ERROR, A_UNSUPPORTED)));
+          call.from.reply(t(A_ERROR, A_UNSUPPORTED));
           return;
         }
         worker(ctx, async (w) => {
           const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
-          w.send(call.from, genReply(call, rexResult(outcome)));
+          new From(w, call.from.pid, call.from.tag).reply(rexResult(outcome)); // answered by the worker, as OTP's rex does
         });
         return;
       }

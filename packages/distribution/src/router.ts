@@ -189,17 +189,6 @@ export class Router implements RemoteRouter {
       this.emit(to[1].name, { kind: 'reg_send', from: sender, name: to[0], message: msg as Term });
       return;
     }
-    const alias = aliasOfReply(msg);
-    if (alias) {
-      // gen:reply to an OTP 24+ caller: to the alias, so a late reply is dropped (spec §4.5).
-      // ALIAS_SEND needs a sender: replies made from outside a process use the default one.
-      const conn = this.net.connection(to.node.name);
-      const sender = from ?? this.opts.defaultSender?.();
-      if (sender && (conn === undefined || hasFlag(conn.flags, DFLAG.ALIAS))) {
-        this.emit(to.node.name, { kind: 'alias_send', from: sender, alias, message: msg as Term });
-        return;
-      }
-    }
     this.emit(to.node.name, { kind: 'send', from, to, message: msg as Term });
   }
 
@@ -370,23 +359,6 @@ export class Router implements RemoteRouter {
   isLocal(p: Pid): boolean {
     return p.node === this.selfAtom && p.creation === this.opts.creation;
   }
-}
-
-/** `[alias|Ref]` → Ref (the OTP 24+ gen call tag); also `[[alias|Ref]|_]`. */
-export function aliasRef(tag: unknown): Ref | undefined {
-  if (tag instanceof ImproperList) {
-    if (tag.elements.length === 1 && tag.elements[0] === A_ALIAS && tag.tail instanceof Ref) return tag.tail;
-    if (tag.elements.length >= 1 && tag.elements[0] instanceof ImproperList) return aliasRef(tag.elements[0]);
-    return undefined;
-  }
-  if (Array.isArray(tag) && tag.length >= 1 && tag[0] instanceof ImproperList) return aliasRef(tag[0]);
-  return undefined;
-}
-
-/** The alias a gen reply `{Tag, Reply}` must go to, when Tag has the alias shape. */
-export function aliasOfReply(msg: unknown): Ref | undefined {
-  if (!(msg instanceof Tuple) || msg.elements.length !== 2) return undefined;
-  return aliasRef(msg.elements[0]);
 }
 
 /** An exit reason as it crosses the wire: JS errors become `{js_error, <<"Name: message">>}`. */

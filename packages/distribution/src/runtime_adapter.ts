@@ -3,12 +3,11 @@
  * identity, installs the Router as its RemoteRouter, and gives the node a way to spawn processes
  * that end with a chosen exit reason (erpc).
  */
-import { Atom, Ref, Tuple, atom, type Term } from '@beamline/etf';
-import { ExitError, type Logger, type ProcessContext, type Runtime } from '@beamline/core';
-import { Router, type Codec } from './router.ts';
+import { Atom, Ref, Tuple, atom, type Pid, type Term } from '@beamline/etf';
+import { ExitError, type ProcessContext, type Runtime } from '@beamline/core';
 import type { DistLogger } from './log.ts';
+import { Router, type Codec } from './router.ts';
 import type { DistTransportApi } from './transport.ts';
-import type { Pid } from '@beamline/etf';
 
 export interface RuntimeAttachment {
   /** Spawn a process; when `body` resolves with a term it exits with that reason, else normal. */
@@ -46,29 +45,21 @@ export function attachRuntime(
     defaultSender: () => rt.initPid,
   });
   rt.setRemoteRouter(router);
-  // erpc processes exit with `{Ref, return, Value}` and friends by design: not crash reports.
-  const original = rt.logger;
-  if (original !== null) {
-    const filtered: Logger = {
-      crash(report) {
-        if (isErpcExit(report.reason)) return;
-        original.crash(report);
-      },
-    };
-    rt.logger = filtered;
-  }
   return {
     router,
     attachment: {
       spawnWithReason(body) {
-        return rt.spawn(async (ctx: ProcessContext) => {
-          const reason = await body(ctx);
-          if (reason !== undefined) throw new ExitError(reason);
-        });
+        // erpc workers end with `{Ref, return, Value}` and friends by design: not crash reports
+        return rt.spawn(
+          async (ctx: ProcessContext) => {
+            const reason = await body(ctx);
+            if (reason !== undefined) throw new ExitError(reason);
+          },
+          { expectedExit: isErpcExit },
+        );
       },
       detach() {
-        if (rt.router === router) rt.setRemoteRouter(undefined);
-        if (original !== null && rt.logger !== original) rt.logger = original;
+        if (rt.remoteRouter === router) rt.setRemoteRouter(undefined);
       },
     },
   };

@@ -6,17 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ref, Tuple, atom, t, type Term } from '@beamline/etf';
-import { CallTimeout, GenServer, TIMEOUT, type CallResult, type ProcessContext } from '@beamline/core';
+import { CallTimeout, GenServer, TIMEOUT, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { Inbox, bindOnErl, ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
 
 let p: Pair;
 
 class Echo extends GenServer<null> {
-  init(): null {
-    return null;
+  init() {
+    return ok(null);
   }
   override handleCall(req: unknown, _from: unknown, s: null): CallResult<null, Term> {
-    return { reply: t(atom('ts_echo'), req as Term), state: s };
+    return reply(t(atom('ts_echo'), req as Term), s);
   }
 }
 

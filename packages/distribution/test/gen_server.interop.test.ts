@@ -4,9 +4,8 @@
  * dropped), casts, noproc, and TS calls into an erl gen_server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tuple, atom, t, type Term } from '@beamline/etf';
-import { GenServer, type CallResult, type CastResult, type From } from '@beamline/core';
-import { RemoteCallError } from '../src/node.ts';
+import { Tuple, atom, format, t, type Term } from '@beamline/etf';
+import { CallError, GenServer, noreply, ok, reply, stop, type CallResult, type From, type NoReplyResult } from '@beamline/core';
 import { ev, sleep, startPair, type Pair, freePort } from './helpers/node_pair.ts';
 
 let EPMD = 0; // a fresh port per run (helpers/node_pair.ts freePort)
@@ -17,21 +16,21 @@ interface S {
 }
 
 class Srv extends GenServer<S> {
-  init(): S {
-    return { value: atom('undefined') };
+  init() {
+    return ok<S>({ value: atom('undefined') });
   }
   override handleCall(req: unknown, from: From, state: S): CallResult<S, Term> {
-    if (req === atom('get')) return { reply: state.value, state };
+    if (req === atom('get')) return reply(state.value, state);
     if (req instanceof Tuple && req.elements[0] === atom('slow')) {
       setTimeout(() => GenServer.reply(from, atom('late')), req.elements[1] as number);
-      return { noreply: true, state };
+      return noreply(state);
     }
-    if (req === atom('crash')) return { stop: atom('crashed_on_purpose'), state };
-    return { reply: t(atom('got'), req as Term), state };
+    if (req === atom('crash')) return stop(atom('crashed_on_purpose'), state);
+    return reply(t(atom('got'), req as Term), state);
   }
-  override handleCast(msg: unknown, state: S): CastResult<S> {
-    if (msg instanceof Tuple && msg.elements[0] === atom('set')) return { noreply: true, state: { value: msg.elements[1] } };
-    return { noreply: true, state };
+  override handleCast(msg: unknown, state: S): NoReplyResult<S> {
+    if (msg instanceof Tuple && msg.elements[0] === atom('set')) return noreply({ value: msg.elements[1] });
+    return noreply(state);
   }
 }
 
@@ -109,18 +108,18 @@ describe('TS → erl gen_server', () => {
   });
 
   it('a timeout rejects with timeout and the late reply is dropped', async () => {
-    await expect(p.node.call(['bl_echo', p.erlName], atom('slow'), 100)).rejects.toMatchObject({ reason: atom('timeout') });
+    await expect(p.node.call(['bl_echo', p.erlName], atom('slow'), 100)).rejects.toMatchObject({ cause: atom('timeout') });
     await sleep(400);
     expect(p.node.stats().router.dropped).toBeGreaterThanOrEqual(1);
     expect(p.node.stats().tables.aliases).toBe(0);
   });
 
-  it('noproc for an unknown erl name; noconnection for an unreachable node', async () => {
-    await expect(p.node.call(['nobody', p.erlName], atom('x'))).rejects.toMatchObject({ reason: atom('noproc') });
+  it('noproc for an unknown erl name; {nodedown, Node} for an unreachable node (the exit shapes erl gives)', async () => {
+    await expect(p.node.call(['nobody', p.erlName], atom('x'))).rejects.toMatchObject({ cause: atom('noproc') });
     const e = await p.node.call(['x', 'ghost@localhost'], atom('x')).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(RemoteCallError);
-    expect((e as RemoteCallError).reason).toBe(atom('noconnection'));
-    expect((e as RemoteCallError).message).toBe('call to {x,ghost@localhost} failed: noconnection');
+    expect(e).toBeInstanceOf(CallError);
+    expect((e as CallError).cause).toEqual(t(atom('nodedown'), atom('ghost@localhost')));
+    expect(format((e as CallError).reason as Term)).toBe('{{nodedown,ghost@localhost},{gen_server,call,[{x,ghost@localhost},x,5000]}}');
   });
 
   it('gen_server:cast and send to an erl process', async () => {

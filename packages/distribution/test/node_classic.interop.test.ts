@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pid, Tuple, atom, t } from '@beamline/etf';
-import { ExitError, GenServer, Runtime, type CallResult, type ProcessContext } from '@beamline/core';
+import { ExitError, GenServer, Runtime, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { DFLAG, hasFlag } from '../src/flags.ts';
 import { MemoryLogger } from '../src/log.ts';
@@ -19,11 +19,11 @@ let erl: ErlNode;
 let ts: string;
 
 class Echo extends GenServer<null> {
-  init(): null {
-    return null;
+  init() {
+    return ok(null);
   }
   override handleCall(req: unknown, _f: unknown, s: null): CallResult<null, unknown> {
-    return { reply: t(atom('echo'), req as never), state: s };
+    return reply(t(atom('echo'), req as never), s);
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ImproperList, Pid, Ref, atom, t } from '@beamline/etf';
-import { asGenCall, asGenCast, genReply } from '../src/gen_proto.ts';
+import { Runtime, inProcess } from '@beamline/core';
+import { asGenCall, asGenCast } from '../src/gen_proto.ts';
 import { netKernelReply } from '../src/net_kernel.ts';
 import { planSpawn, type SpawnRequest } from '../src/erpc.ts';
 import { ModuleRegistry } from '../src/exports.ts';
@@ -15,13 +16,20 @@ const R = new Ref(atom('a@localhost'), 3, [1, 2, 3]);
 const TAG = new ImproperList([atom('alias')], R);
 
 describe('gen call shapes', () => {
-  it('parses calls and casts, echoes the tag exactly', () => {
-    const call = asGenCall(t(atom('$gen_call'), t(P, TAG), atom('req')))!;
-    expect(call).toEqual({ from: P, tag: TAG, request: atom('req') });
-    expect(genReply(call, atom('yes'))).toEqual(t(TAG, atom('yes')));
-    expect(asGenCall(t(atom('$gen_call'), P, atom('req')))).toBeUndefined();
+  it('parses calls and casts, keeps the tag exactly', async () => {
+    const rt = new Runtime({ logger: null });
+    const [call, bad] = await inProcess(rt, async (ctx) => [
+      asGenCall(ctx, t(atom('$gen_call'), t(P, TAG), atom('req')))!,
+      asGenCall(ctx, t(atom('$gen_call'), P, atom('req'))),
+    ]);
+    expect(call.from.pid).toBe(P);
+    expect(call.from.tag).toBe(TAG);
+    expect(call.from.toTerm()).toEqual(t(P, TAG));
+    expect(call.request).toBe(atom('req'));
+    expect(bad).toBeUndefined();
     expect(asGenCast(t(atom('$gen_cast'), 1))).toBe(1);
     expect(asGenCast(t(atom('$gen_cast'), 1, 2))).toBeUndefined();
+    await rt.stop();
   });
 });
 

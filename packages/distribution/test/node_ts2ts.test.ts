@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
-import { ExitError, GenServer, Runtime, TIMEOUT, type CallResult, type ProcessContext } from '@beamline/core';
+import { ExitError, GenServer, Runtime, TIMEOUT, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { MemoryLogger } from '../src/log.ts';
 import { Inbox, exitReasonOf, sleep, until, freePort } from './helpers/node_pair.ts';
@@ -17,11 +17,11 @@ let rtA: Runtime;
 let rtB: Runtime;
 
 class Echo extends GenServer<null> {
-  init(): null {
-    return null;
+  init() {
+    return ok(null);
   }
   override handleCall(req: unknown, _f: unknown, s: null): CallResult<null, Term> {
-    return { reply: t(atom('echo'), req as Term), state: s };
+    return reply(t(atom('echo'), req as Term), s);
   }
 }
 
@@ -134,7 +134,7 @@ describe('two TS nodes', () => {
   });
 
   it('node.call to an unknown local name rejects with noproc', async () => {
-    await expect(a.call('nobody_here', atom('x'))).rejects.toMatchObject({ reason: atom('noproc') });
+    await expect(a.call('nobody_here', atom('x'))).rejects.toMatchObject({ cause: atom('noproc') });
   });
 
   it('each node prints its own pids as <0.N.S>: node identity belongs to the runtime', async () => {

@@ -63,10 +63,16 @@ export class From {
     return t(this.pid, this.tag as never);
   }
 
-  /** gen:reply: `{Tag, Reply}` to the alias in the tag (dropped if the caller gave up), else to the pid. */
+  /**
+   * gen:reply: `{Tag, Reply}` to the alias in the tag (dropped if the caller gave up), else to the
+   * pid. The pid also when the caller's node cannot take an alias send (no DFLAG_ALIAS): the
+   * caller still matches the reply by its tag.
+   */
   reply(reply: unknown): void {
     const msg = t(this.tag as never, reply as never);
-    this.#ctx.send(tagAlias(this.tag) ?? this.pid, msg);
+    const alias = tagAlias(this.tag);
+    const ctx = this.#ctx;
+    ctx.send(alias !== undefined && aliasesTo(ctx, alias.node) ? alias : this.pid, msg);
   }
 }
 
@@ -133,7 +139,7 @@ export function call(
   return inProcess(where, async (ctx) => {
     const args = [serverTerm(dest), request, timeout === 'infinity' ? atom('infinity') : timeout];
     const mfa = t(atom(mod), atom(fn), args as never);
-    if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, dest, request);
+    if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, serverTerm(dest), request, ctx.self.node);
     const node = nodeOf(ctx, dest);
     const alias = aliasesTo(ctx, node);
     const mref = ctx.monitor(monitorTarget(dest), alias ? { alias: 'reply_demonitor' } : undefined);
@@ -146,12 +152,12 @@ export function call(
     const msg = await ctx.receive((m) => isReplyOrDown(m, mref), timeout === 'infinity' ? undefined : timeout);
     if (msg === TIMEOUT) {
       ctx.demonitor(mref, { flush: true }); // also deactivates the alias: a late reply is dropped
-      throw new CallTimeout(t(atom('timeout'), mfa), dest, request);
+      throw new CallTimeout(t(atom('timeout'), mfa), serverTerm(dest), request, ctx.self.node);
     }
     const e = (msg as Tuple).elements;
     if (e.length === 5) {
       const cause = e[4] === noconnection ? t(atom('nodedown'), node) : e[4];
-      throw new CallError(t(cause as never, mfa), cause, dest, request);
+      throw new CallError(t(cause as never, mfa), cause, serverTerm(dest), request, ctx.self.node);
     }
     ctx.demonitor(mref, { flush: true });
     return e[1];

@@ -20,6 +20,7 @@ import { pidEquals, refEquals } from './basics/refs.ts';
 import { TIMEOUT, type ProcessBehaviour, type ProcessContext, type SpawnOptions } from './basics/types.ts';
 import { inProcess, type Timeout, type Where } from './gen.ts';
 import { internalsOf } from './process/context.ts';
+import { Runtime } from './runtime.ts';
 
 /** The start handshake's message (local only: starter and child share a runtime). */
 class InitAck {
@@ -38,10 +39,16 @@ export interface StartOptions extends SpawnOptions {
   timeout?: Timeout;
 }
 
-/** Who started a process and whether it is linked to it: what a behaviour loop needs to ack. */
+/** Who started a process, and its parent: what a behaviour loop needs to ack and to stop with its parent. */
 export interface Starter {
   readonly pid: Pid;
   readonly linked: boolean;
+  /**
+   * OTP's gen Parent: the starter when linked; the runtime's init pid for a start from the
+   * runtime (which plays the application master, so `rt.stop()` stops it as a parent would);
+   * otherwise none (the process is its own parent).
+   */
+  readonly parent: Pid | undefined;
 }
 
 /**
@@ -49,9 +56,10 @@ export interface Starter {
  * so the behaviour can ack to it (and knows its parent: the starter when linked, else itself).
  */
 export function start(where: Where, build: (starter: Starter) => ProcessBehaviour, opts: StartOptions = {}): Promise<Pid> {
+  const root = where instanceof Runtime ? where.initPid : undefined;
   return inProcess(where, async (ctx) => {
     const link = opts.link === true;
-    const code = build({ pid: ctx.self, linked: link });
+    const code = build({ pid: ctx.self, linked: link, parent: link ? ctx.self : root });
     const spawnOpts: SpawnOptions = { name: opts.name, trapExit: opts.trapExit, expectedExit: opts.expectedExit };
     const { proc, kernel } = internalsOf(ctx)!;
     // linked and monitored before its init runs (a synchronous init runs inside spawn)

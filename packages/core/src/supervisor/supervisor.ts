@@ -11,6 +11,7 @@
  *   countChildren ── GenServer.call ──▶ handleCall (requests and replies are OTP's terms, so an
  *   erl node can `supervisor:which_children({Name, Node})`)
  *   parent's 'EXIT', Supervisor.stop, a stop result ──▶ terminate: children down in reverse order
+ *   (started from the runtime, the runtime's init pid is the parent: rt.stop's shutdown stops the tree)
  *
  * Every wait (a child's start, a child's shutdown) is an `await` on a selective receive inside
  * the handler, as supervisor.erl blocks in receive: other requests and 'EXIT's stay in the

@@ -1,5 +1,5 @@
 /** Typed errors of the runtime. */
-import { Tuple } from '@beamline/etf';
+import { Pid, Port, Ref, Tuple, type Atom } from '@beamline/etf';
 import { ignore as IGNORE, timeout as TIMEOUT_ATOM, badarg as BADARG } from './atoms.ts';
 
 /**
@@ -27,16 +27,18 @@ export class CallError extends ExitError {
     override readonly cause: unknown,
     readonly server: unknown,
     readonly request: unknown,
+    /** The caller's node: its pids print as `<0.N.S>` in the message. */
+    localNode?: Atom,
   ) {
-    super(reason, `call to ${formatTerm(server)} failed: ${formatTerm(cause)}`);
+    super(reason, `call to ${formatTerm(server, localNode)} failed: ${formatTerm(cause, localNode)}`);
     this.name = 'CallError';
   }
 }
 
 /** A `call` that got no reply within its timeout (`cause` is the atom `timeout`). */
 export class CallTimeout extends CallError {
-  constructor(reason: unknown, server: unknown, request: unknown) {
-    super(reason, TIMEOUT_ATOM, server, request);
+  constructor(reason: unknown, server: unknown, request: unknown, localNode?: Atom) {
+    super(reason, TIMEOUT_ATOM, server, request, localNode);
     this.name = 'CallTimeout';
   }
 }
@@ -78,11 +80,12 @@ export class StartError extends Error {
   }
 }
 
-/** Short printable form of a term for messages and logs. */
-export function formatTerm(term: unknown, depth = 0): string {
+/** Short printable form of a term for messages and logs (pids of `localNode` print as `<0.N.S>`). */
+export function formatTerm(term: unknown, localNode?: Atom, depth = 0): string {
   if (depth > 4) return '...';
-  if (term instanceof Tuple) return `{${term.elements.map((e) => formatTerm(e, depth + 1)).join(',')}}`;
-  if (Array.isArray(term)) return `[${term.map((e) => formatTerm(e, depth + 1)).join(',')}]`;
+  if (term instanceof Tuple) return `{${term.elements.map((e) => formatTerm(e, localNode, depth + 1)).join(',')}}`;
+  if (Array.isArray(term)) return `[${term.map((e) => formatTerm(e, localNode, depth + 1)).join(',')}]`;
+  if (term instanceof Pid || term instanceof Ref || term instanceof Port) return term.format(localNode);
   if (typeof term === 'string') return JSON.stringify(term);
   if (term instanceof Error) return `${term.name}: ${term.message}`;
   if (typeof term === 'symbol') return term.toString();
