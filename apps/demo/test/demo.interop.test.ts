@@ -45,7 +45,8 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   EPMD = await freePort();
-  demo = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/demo/src/main.ts'), '--name', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD)], {
+  // as `pnpm start` runs it: on the packages' sources (their `@beamline/source` export condition)
+  demo = spawn(join(root, 'node_modules/.bin/tsx'), ['--conditions=@beamline/source', join(root, 'apps/demo/src/main.ts'), '--name', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,181 @@
+/**
+ * The library packages as another TypeScript service gets them: built once (each package's
+ * `build` script), packed with `pnpm pack`, installed with npm from the tarballs into a plain
+ * Node ESM project outside the workspace, then the service in ../consumer/service.ts is compiled
+ * by plain tsc (module NodeNext, no tsx, no allowImportingTsExtensions, skipLibCheck off so our
+ * .d.ts files are checked too) and run by node; its output must be exactly the block in that file.
+ *
+ * The only test that builds: the rest of the workspace runs on sources. lib/ folders this test
+ * created are removed again afterwards. BEAMLINE_KEEP_PACK_DIR=1 keeps the temporary project.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relativeTsSpecifiers } from '../dts_specifiers.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const LIBS = ['etf', 'core', 'distribution'] as const;
+type Lib = (typeof LIBS)[number];
+const SERVICE_SOURCE = join(here, '../consumer/service.ts');
+const pnpmSpec = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { packageManager: string }).packageManager;
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+interface Run {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command; a non-zero exit rejects with everything it printed. */
+function run(cmd: string, args: string[], cwd: string, timeout: number, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    execFile(cmd, args, { cwd, timeout, env, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+      else resolveRun({ stdout, stderr });
+    });
+  });
+}
+
+/** The lines between the `---- expected output ----` and `---- end ----` markers of service.ts. */
+function expectedOutput(): string[] {
+  const lines = readFileSync(SERVICE_SOURCE, 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.includes('---- expected output ----'));
+  const end = lines.findIndex((l, i) => i > start && l.includes('---- end ----'));
+  if (start < 0 || end < 0) throw new Error(`${SERVICE_SOURCE}: no expected output block`);
+  return lines.slice(start + 1, end).map((l) => l.replace(/^\s*\* ?/, ''));
+}
+
+/** npm as a service's developer runs it: without the npm_* variables pnpm exports to scripts. */
+function plainEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+}
+
+let work: string;
+let service: string;
+const tarballs = new Map<Lib, string>();
+const packedFiles = new Map<Lib, string[]>();
+const builtHere: string[] = [];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'beamline-pack-'));
+  service = join(work, 'service');
+  const packDir = join(work, 'tarballs');
+  await mkdir(join(service, 'src'), { recursive: true });
+  await mkdir(packDir);
+
+  // 1. build: each library package's `build` script, in dependency order (what `pnpm build` runs
+  //    through turbo, without turbo's cache, so this always compiles the sources as they are).
+  for (const lib of LIBS) if (!existsSync(join(root, 'packages', lib, 'lib'))) builtHere.push(join(root, 'packages', lib, 'lib'));
+  await run('npx', ['-y', pnpmSpec, '-r', '--filter', './packages/*', 'run', 'build'], root, 90_000);
+
+  // 2. pack: pnpm pack rewrites `workspace:*` to the versions and keeps what `files` names.
+  await Promise.all(
+    LIBS.map(async (lib) => {
+      const { stdout } = await run('npx', ['-y', pnpmSpec, 'pack', '--pack-destination', packDir, '--json'], join(root, 'packages', lib), 30_000);
+      const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { filename: string; files: { path: string }[] };
+      tarballs.set(lib, resolve(packDir, report.filename));
+      packedFiles.set(lib, report.files.map((f) => f.path));
+    }),
+  );
+
+  // 3. a plain Node ESM project that installs the tarballs; overrides make the packages' own
+  //    dependencies on @beamline/etf and @beamline/core take the tarballs too, not the registry.
+  const dependencies = Object.fromEntries(LIBS.map((lib) => [`@beamline/${lib}`, `file:${tarballs.get(lib)}`]));
+  const pkg = {
+    name: 'beamline-pack-consumer',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    dependencies,
+    overrides: { '@beamline/etf': '$@beamline/etf', '@beamline/core': '$@beamline/core' },
+  };
+  await writeFile(join(service, 'package.json'), JSON.stringify(pkg, null, 2));
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      lib: ['ES2022'],
+      strict: true,
+      skipLibCheck: false,
+      rootDir: 'src',
+      outDir: 'out',
+      // the workspace's @types/node, to spare a download; everything else comes from node_modules
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules/@types')],
+    },
+    include: ['src'],
+  };
+  await writeFile(join(service, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  await copyFile(SERVICE_SOURCE, join(service, 'src/main.ts'));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], service, 90_000, plainEnv());
+}, 150_000);
+
+afterAll(async () => {
+  for (const dir of builtHere) await rm(dir, { recursive: true, force: true });
+  if (work !== undefined && process.env.BEAMLINE_KEEP_PACK_DIR !== '1') await rm(work, { recursive: true, force: true });
+});
+
+describe('the packed packages', () => {
+  it('hold lib/ (JavaScript, declarations, maps), package.json and the READMEs; no sources or tests', () => {
+    for (const lib of LIBS) {
+      const files = packedFiles.get(lib)!;
+      expect(files, lib).toContain('package.json');
+      expect(files, lib).toContain('README.md');
+      for (const f of ['index.js', 'index.d.ts', 'index.js.map', 'index.d.ts.map']) expect(files, lib).toContain(`lib/${f}`);
+      expect(
+        files.filter((f) => !f.startsWith('lib/') && f !== 'package.json' && !/^README[^/]*\.md$/.test(f)),
+        lib,
+      ).toEqual([]);
+      expect(files.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)(\.map)?$/.test(f)), lib).toEqual([]);
+    }
+  });
+
+  it('name versions, not workspace:, for their @beamline dependencies', () => {
+    for (const lib of LIBS) {
+      const manifest = JSON.parse(readFileSync(join(service, 'node_modules/@beamline', lib, 'package.json'), 'utf8')) as {
+        version: string;
+        dependencies: Record<string, string>;
+      };
+      expect(manifest.version).toBe('0.1.0');
+      for (const [dep, range] of Object.entries(manifest.dependencies)) {
+        expect(range, `${lib} → ${dep}`).not.toMatch(/^workspace:/);
+        if (dep.startsWith('@beamline/')) expect(range, `${lib} → ${dep}`).toBe('0.1.0');
+      }
+    }
+  });
+
+  it('are installed once each, from the tarballs', () => {
+    const lock = JSON.parse(readFileSync(join(service, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
+    const beamline = Object.keys(lock.packages).filter((k) => k.includes('@beamline/'));
+    expect(beamline.sort()).toEqual(LIBS.map((lib) => `node_modules/@beamline/${lib}`).sort());
+    for (const lib of LIBS) expect(lock.packages[`node_modules/@beamline/${lib}`].resolved).toMatch(/^file:.*\.tgz$/);
+  });
+
+  it('have declaration files whose relative specifiers name .js files, as lib/ holds', () => {
+    for (const lib of LIBS) {
+      const dir = join(service, 'node_modules/@beamline', lib, 'lib');
+      const dts = readdirSync(dir).filter((f) => f.endsWith('.d.ts'));
+      expect(dts.length, lib).toBeGreaterThan(0);
+      for (const f of dts) expect(relativeTsSpecifiers(readFileSync(join(dir, f), 'utf8')), `${lib}/lib/${f}`).toEqual([]);
+    }
+  });
+
+  it('resolve, in the service, to lib/index.js in its own node_modules', async () => {
+    const script = `for (const p of ${JSON.stringify(LIBS.map((lib) => `@beamline/${lib}`))}) console.log(import.meta.resolve(p));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], service, 20_000);
+    expect(stdout.trim().split('\n')).toEqual(LIBS.map((lib) => pathToFileURL(join(service, 'node_modules/@beamline', lib, 'lib/index.js')).href));
+  });
+
+  it('compile with plain tsc into a service that node runs', async () => {
+    await run(process.execPath, [tsc, '-p', join(service, 'tsconfig.json')], service, 60_000);
+    const { stdout, stderr } = await run(process.execPath, [join(service, 'out/main.js')], service, 20_000);
+    expect(stdout.trimEnd().split('\n')).toEqual(expectedOutput());
+    expect(stderr).toBe('');
+  }, 90_000);
+});
