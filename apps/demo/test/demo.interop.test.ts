@@ -45,10 +45,14 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   EPMD = await freePort();
-  demo = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/demo/src/main.ts'), '--name', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  demo = spawn(
+    join(root, 'node_modules/.bin/tsx'),
+    [join(root, 'apps/demo/src/main.ts'), '--name', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   demo.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   demo.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   await waitFor(/is up/);

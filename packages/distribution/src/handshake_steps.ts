@@ -22,6 +22,7 @@ import {
   encodeSendName,
   encodeStatus,
   HandshakeDecodeError,
+  type SendName,
 } from './handshake.ts';
 import { DFLAG, missingFlags, negotiate } from './flags.ts';
 import { isAscii, isNodeName } from './node_name.ts';
@@ -57,7 +58,17 @@ export class HandshakeFailure extends Error {
   }
 }
 
-export type HandshakeStep = 'send_name' | 'recv_status' | 'recv_challenge' | 'send_reply' | 'recv_ack' | 'recv_name' | 'send_status' | 'send_challenge' | 'recv_reply' | 'send_ack';
+export type HandshakeStep =
+  | 'send_name'
+  | 'recv_status'
+  | 'recv_challenge'
+  | 'send_reply'
+  | 'recv_ack'
+  | 'recv_name'
+  | 'send_status'
+  | 'send_challenge'
+  | 'recv_reply'
+  | 'send_ack';
 
 export interface HandshakeHooks {
   onStep?(step: HandshakeStep): void;
@@ -146,7 +157,9 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
     ackBody = await recv(ch, cfg, 'challenge ack');
   } catch (e) {
     if (e instanceof HandshakeFailure && e.failure === 'closed') {
-      cfg.logger.error(`Connection attempt to node ${peerName} failed: the peer closed after our challenge reply (wrong cookie?)`, { peer: peerName });
+      cfg.logger.error(`Connection attempt to node ${peerName} failed: the peer closed after our challenge reply (wrong cookie?)`, {
+        peer: peerName,
+      });
       throw new HandshakeFailure('bad_cookie', `${peerName} closed the connection after our challenge reply (cookie mismatch)`);
     }
     throw e;
@@ -163,7 +176,7 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
 export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks: HandshakeHooks = {}): Promise<HandshakeResult> {
   hooks.onStep?.('recv_name');
   const nameBody = await recv(ch, cfg, 'name');
-  let sn;
+  let sn: SendName;
   try {
     sn = decodeSendName(nameBody);
   } catch (e) {
@@ -196,7 +209,9 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
   const required = sn.version === 5 ? cfg.requiredFlags & 0xffffffffn : cfg.requiredFlags;
   const missing = missingFlags(sn.flags, required);
   if (missing.length > 0) {
-    cfg.logger.error(`** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missing)}.**`, { peer });
+    cfg.logger.error(`** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missing)}.**`, {
+      peer,
+    });
     ch.send(encodeStatus('not_allowed'));
     throw new HandshakeFailure('refused', `${peer} cannot handle ${missing.join(',')}`);
   }
@@ -237,7 +252,10 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     peerCreation = comp.creation;
     const missingHigh = missingFlags(peerFlags, cfg.requiredFlags);
     if (missingHigh.length > 0) {
-      cfg.logger.error(`** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missingHigh)}.**`, { peer });
+      cfg.logger.error(
+        `** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missingHigh)}.**`,
+        { peer },
+      );
       throw new HandshakeFailure('refused', `${peer} cannot handle ${missingHigh.join(',')}`);
     }
   }

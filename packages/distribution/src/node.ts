@@ -22,7 +22,7 @@ import { BadArg, Runtime, TIMEOUT, type ProcessContext } from '@beamline/core';
 import { DistTransport, type DistTransportApi, type DownReason, type PeerConnection, type TransportOptions } from './transport.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
-import { Router } from './router.ts';
+import type { Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
@@ -54,9 +54,7 @@ export interface NodeOptions {
   transport?: Partial<TransportOptions>;
 }
 
-export type NodeEventOut =
-  | { type: 'nodeup'; node: string; hidden: boolean }
-  | { type: 'nodedown'; node: string; reason: DownReason };
+export type NodeEventOut = { type: 'nodeup'; node: string; hidden: boolean } | { type: 'nodedown'; node: string; reason: DownReason };
 
 const A_NODEDOWN = atom('nodedown');
 const A_BADRPC = atom('badrpc');
@@ -264,7 +262,7 @@ export class BeamNode {
     subs.push(pid);
     this.nodeMonitors.set(node, subs);
     const live = this.transport.connection(node);
-    if (!live || live.state !== 'up') {
+    if (live?.state !== 'up') {
       void this.connect(node).then((ok) => {
         if (ok) return;
         const cur = this.nodeMonitors.get(node);
@@ -395,10 +393,8 @@ export async function callIn(ctx: ProcessContext, dest: Target, request: Term, t
   const isReply = (m: unknown): boolean =>
     m instanceof Tuple &&
     m.elements.length === 2 &&
-    ((m.elements[0] instanceof ImproperList && sameRef((m.elements[0] as ImproperList).tail, mref)) ||
-      sameRef(m.elements[0], mref));
-  const isDown = (m: unknown): boolean =>
-    m instanceof Tuple && m.elements.length === 5 && m.elements[0] === A_DOWN && sameRef(m.elements[1], mref);
+    ((m.elements[0] instanceof ImproperList && sameRef((m.elements[0] as ImproperList).tail, mref)) || sameRef(m.elements[0], mref));
+  const isDown = (m: unknown): boolean => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === A_DOWN && sameRef(m.elements[1], mref);
   const got = await ctx.receive((m) => isReply(m) || isDown(m), timeoutMs);
   if (got === TIMEOUT) {
     ctx.demonitor(mref, { flush: true });
@@ -439,4 +435,3 @@ export async function startNode(opts: NodeOptions): Promise<BeamNode> {
     throw e;
   }
 }
-

@@ -3,7 +3,7 @@
  * rpc, gen_server calls, links, monitors and noconnection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { ExitError, GenServer, Runtime, TIMEOUT, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { MemoryLogger } from '../src/log.ts';
@@ -62,9 +62,7 @@ describe('two TS nodes', () => {
 
   it('rpc (erpc is not used: rex on the peer)', async () => {
     expect(await a.rpc(b.name, 'm', 'add', [20, 22])).toBe(42);
-    expect(await a.rpc(b.name, 'm', 'nope', [])).toEqual(
-      t(atom('badrpc'), t(atom('EXIT'), t(atom('undef'), [t(atom('m'), atom('nope'), [], [])]))),
-    );
+    expect(await a.rpc(b.name, 'm', 'nope', [])).toEqual(t(atom('badrpc'), t(atom('EXIT'), t(atom('undef'), [t(atom('m'), atom('nope'), [], [])]))));
   });
 
   it('gen_server calls (alias tag and plain tag)', async () => {

@@ -437,7 +437,15 @@ async function rawAcceptorPeer(name: string): Promise<{ sockets: Socket[]; close
   const srv = createServer((s) => {
     s.on('error', () => {});
     const ch = new PacketChannel(s);
-    runAcceptor(ch, { ourName: name, ourFlags: DEFAULT_FLAGS, creation: 99, cookie: COOKIE, setupTimeMs: 3000, requiredFlags: 0n, logger: new MemoryLogger() }).then(
+    runAcceptor(ch, {
+      ourName: name,
+      ourFlags: DEFAULT_FLAGS,
+      creation: 99,
+      cookie: COOKIE,
+      setupTimeMs: 3000,
+      requiredFlags: 0n,
+      logger: new MemoryLogger(),
+    }).then(
       () => {
         ch.detach();
         sockets.push(s);
