@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../src/connection.ts';
 import type { EpmdServer } from '../src/epmd_server.ts';
 import { DFLAG } from '../src/flags.ts';
-import type { DistTransport, PeerConnection } from '../src/transport.ts';
+import type { PeerConnection } from '../src/transport.ts';
+import type { DistTransport } from '../src/transport_impl.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { A, COOKIE, etf, privateEpmd, regSend, T, transport, until } from './helpers/transport_kit.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpmdServer } from '../src/epmd_server.ts';
-import type { DistTransport } from '../src/transport.ts';
+import type { DistTransport } from '../src/transport_impl.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { A, COOKIE, privateEpmd, regSend, T, transport, until } from './helpers/transport_kit.ts';
 

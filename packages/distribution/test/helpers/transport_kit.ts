@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { EpmdServer } from '../../src/epmd_server.ts';
-import { DistTransport } from '../../src/transport.ts';
+import { DistTransport } from '../../src/transport_impl.ts';
 import { MemoryLogger } from '../../src/log.ts';
 import type { TransportOptions } from '../../src/transport.ts';
 
