@@ -8,7 +8,8 @@ import { Atom } from './atoms.ts';
 import { ErlMap } from './map.ts';
 import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
 
-enum Rank {
+// biome-ignore lint/suspicious/noConstEnum: file-local, so isolatedModules is fine; inlined in the comparison hot path
+const enum Rank {
   Number = 0,
   Atom = 1,
   Ref = 2,
