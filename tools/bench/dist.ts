@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
-import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
 import { startErl, otpRelease, type ErlNode } from '../erl/node.ts';
 
@@ -163,9 +163,11 @@ export async function main(args: string[]): Promise<void> {
       const erlErl = median(runs.erlErl);
       const mine = median(only === 'in' ? runs.erlTs : runs.tsErl);
       const f = (x: number) => Math.round(x).toLocaleString('en-US');
-      console.log(`${only === 'in' ? 'erl → TS' : 'TS → erl'}: ${f(mine.rate)} msgs/s; erl → erl ${f(erlErl.rate)}; ratio ${(mine.rate / erlErl.rate).toFixed(2)}×`);
+      console.log(
+        `${only === 'in' ? 'erl → TS' : 'TS → erl'}: ${f(mine.rate)} msgs/s; erl → erl ${f(erlErl.rate)}; ratio ${(mine.rate / erlErl.rate).toFixed(2)}×`,
+      );
       mkdirSync(join(root, 'bench-results'), { recursive: true });
-      writeFileSync(join(root, 'bench-results/dist-partial.json'), JSON.stringify({ ...results, only, allRuns: runs }, null, 2) + '\n');
+      writeFileSync(join(root, 'bench-results/dist-partial.json'), `${JSON.stringify({ ...results, only, allRuns: runs }, null, 2)}\n`);
       return;
     }
     const erlErl = median(runs.erlErl);
@@ -176,20 +178,18 @@ export async function main(args: string[]): Promise<void> {
     const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));
     const ppTs = percentiles(await erlA.eval(`dist_bench:pingpong({echo, '${ts}'}, ${PINGS})`, 600_000));
 
-    const table = new Table({ head: ['dist (OTP ' + otp + ')', 'erl anchor', 'beamline', 'beamline / erl'] });
+    const table = new Table({ head: [`dist (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     table.push(
-      [`erl → node, ${N.toLocaleString('en-US')} events (msgs/s)`, f(erlErl.rate), f(erlTs.rate), (erlTs.rate / erlErl.rate).toFixed(2) + '×'],
-      [`node → erl (reverse, msgs/s)`, f(erlErl.rate), f(tsErl.rate), (tsErl.rate / erlErl.rate).toFixed(2) + '×'],
-      ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), (ppTs.p50 / ppErl.p50).toFixed(2) + '×'],
-      ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), (ppTs.p99 / ppErl.p99).toFixed(2) + '×'],
+      [`erl → node, ${N.toLocaleString('en-US')} events (msgs/s)`, f(erlErl.rate), f(erlTs.rate), `${(erlTs.rate / erlErl.rate).toFixed(2)}×`],
+      [`node → erl (reverse, msgs/s)`, f(erlErl.rate), f(tsErl.rate), `${(tsErl.rate / erlErl.rate).toFixed(2)}×`],
+      ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), `${(ppTs.p50 / ppErl.p50).toFixed(2)}×`],
+      ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), `${(ppTs.p99 / ppErl.p99).toFixed(2)}×`],
     );
     console.log(table.toString());
     const okThroughput = erlTs.rate >= erlErl.rate;
     const okLatency = ppTs.p99 <= 2 * ppErl.p99;
-    console.log(
-      `targets: beamline ≥ 1.0× erl→erl throughput: ${okThroughput ? 'met' : 'NOT met'}; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`,
-    );
+    console.log(`targets: beamline ≥ 1.0× erl→erl throughput: ${okThroughput ? 'met' : 'NOT met'}; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`);
     Object.assign(results, {
       allRuns: runs,
       erlToErl: erlErl,
@@ -203,7 +203,7 @@ export async function main(args: string[]): Promise<void> {
       targets: { throughput: okThroughput, latency: okLatency },
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
-    writeFileSync(join(root, 'bench-results/dist.json'), JSON.stringify(results, null, 2) + '\n');
+    writeFileSync(join(root, 'bench-results/dist.json'), `${JSON.stringify(results, null, 2)}\n`);
   } finally {
     await erlA.stop();
     await erlB.stop();

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Table from 'cli-table3';
-import { ErlFloat, Pid, Ref, Tuple, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
+import { ErlFloat, Pid, Ref, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +34,7 @@ function uuid(i: number): string {
   return `${h(i, 8)}-${h(i + 1, 4)}-${h(i + 2, 4)}-${h(i + 3, 4)}-${h(i + 4, 8)}${h(i + 5, 4)}`;
 }
 
+// biome-ignore format: a packed word list, one name per line would be 60 lines
 const HEADER_NAMES = [
   'Event-Name', 'Core-UUID', 'FreeSWITCH-Hostname', 'FreeSWITCH-Switchname', 'FreeSWITCH-IPv4', 'FreeSWITCH-IPv6',
   'Event-Date-Local', 'Event-Date-GMT', 'Event-Date-Timestamp', 'Event-Calling-File', 'Event-Calling-Function',
@@ -73,14 +74,16 @@ function buildCorpora(): Corpus[] {
   const me = atom('ts@127.0.0.1');
   const pid = (n: number, at = node) => new Pid(at, n, 0, 1700000001);
   const ref = (n: number) => new Ref(me, 3, [n, 77, 9]);
-  const status = 'UP 0 years, 2 days, 3 hours, 44 minutes, 12 seconds, 77 milliseconds, 941 microseconds\n' +
+  const status =
+    'UP 0 years, 2 days, 3 hours, 44 minutes, 12 seconds, 77 milliseconds, 941 microseconds\n' +
     'FreeSWITCH (Version 1.10.11 64bit) is ready\n118 session(s) since startup\n3 session(s) - peak 9, last 5min 4\n';
   const replies: Term[] = [];
   for (let i = 0; i < 50; i++) {
     replies.push(t(atom('ok'), binary(`+OK ${uuid(i)}\n`)));
     replies.push(t(atom('ok'), charlist(status)));
     replies.push(t(atom('error'), charlist('-ERR no reply\n')));
-    replies.push(t(atom('ok'), binary('uuid,direction,created,created_epoch,name,state\n' + `${uuid(i)},inbound,2026-11-27,1700000000,sofia/internal/1000,CS_EXECUTE\n`.repeat(8))));
+    const rows = `${uuid(i)},inbound,2026-11-27,1700000000,sofia/internal/1000,CS_EXECUTE\n`.repeat(8);
+    replies.push(t(atom('ok'), binary(`uuid,direction,created,created_epoch,name,state\n${rows}`)));
   }
   const control: Term[] = [];
   for (let i = 0; i < 50; i++) {
@@ -188,7 +191,12 @@ function implementations(corpus: Term[]): Impl[] {
     });
   }
   const erlangJs = loadPeer('erlang_js') as
-    | { Erlang: { binary_to_term(b: Buffer, cb: (e: unknown, t: unknown) => void): void; term_to_binary(t: unknown, cb: (e: unknown, b: Buffer) => void): void } }
+    | {
+        Erlang: {
+          binary_to_term(b: Buffer, cb: (e: unknown, t: unknown) => void): void;
+          term_to_binary(t: unknown, cb: (e: unknown, b: Buffer) => void): void;
+        };
+      }
     | undefined;
   if (erlangJs) {
     const E = erlangJs.Erlang;

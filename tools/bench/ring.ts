@@ -176,11 +176,12 @@ function erlRing(configs: Config[], flags: string | undefined): Map<string, numb
   const env = { ...process.env };
   if (flags !== undefined) env.ERL_FLAGS = flags;
   else delete env.ERL_FLAGS;
-  const stdout = execFileSync(
-    escriptBinary(),
-    [join(root, 'tools/erl/ring.escript'), ...configs.map((c) => `${c.n}:${c.tokens}:${c.hops}`)],
-    { env, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 24 },
-  );
+  const stdout = execFileSync(escriptBinary(), [join(root, 'tools/erl/ring.escript'), ...configs.map((c) => `${c.n}:${c.tokens}:${c.hops}`)], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 1 << 24,
+  });
   for (const line of stdout.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f[0] !== 'ring') continue;
@@ -277,13 +278,11 @@ export async function main(args: string[]): Promise<void> {
   console.log('ring: messages/s (higher is better); behaviour = raw ProcessBehaviour callbacks');
   console.log(table.toString());
   console.log('xstate: "overflow" = RangeError (actor.send runs the receiver on the sender stack); ratios then use its rate on a 100-actor ring');
-  console.log(
-    'targets: behaviour ≥ 1.5× erl +S 1 and ≥ 1.0× erl; async+selective receive ≥ 0.5× erl +S 1; ≥ 10× xstate',
-  );
+  console.log('targets: behaviour ≥ 1.5× erl +S 1 and ≥ 1.0× erl; async+selective receive ≥ 0.5× erl +S 1; ≥ 10× xstate');
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   writeFileSync(
     join(root, 'bench-results/ring.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, results }, null, 2) + '\n',
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, results }, null, 2)}\n`,
   );
 }
 

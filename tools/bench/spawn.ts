@@ -123,7 +123,7 @@ export async function main(args: string[]): Promise<void> {
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   writeFileSync(
     join(root, 'bench-results/spawn.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, results }, null, 2) + '\n',
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, results }, null, 2)}\n`,
   );
 }
 

@@ -203,13 +203,7 @@ export class ErlNode {
 /** Start an erl node and wait until its distribution is up and the control loop answers. */
 export async function startErl(opts: ErlNodeOptions): Promise<ErlNode> {
   const host = opts.name.split('@')[1] ?? '';
-  const args = [
-    '-noshell',
-    host.includes('.') ? '-name' : '-sname',
-    opts.name,
-    '-setcookie',
-    opts.cookie,
-  ];
+  const args = ['-noshell', host.includes('.') ? '-name' : '-sname', opts.name, '-setcookie', opts.cookie];
   if (opts.hidden) args.push('-hidden');
   if (opts.ticktime !== undefined) args.push('-kernel', 'net_ticktime', String(opts.ticktime));
   if (!opts.startEpmd) args.push('-start_epmd', 'false');

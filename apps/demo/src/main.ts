@@ -4,25 +4,25 @@
  *
  *   pnpm start [--name beamline@localhost] [--cookie secret] [--epmd-port 4369]
  *
+ * The cookie: `--cookie`, else `~/.erlang.cookie`, created as erl does (20 random uppercase
+ * letters, mode 0400) when it does not exist: @beamline/distribution's default.
+ *
  * - `echo`      a registered GenServer under a one_for_one supervisor: `hello` → `{echo, hello}`
  * - `beamline`  an rpc module: `ping/0` → `pong`, `processes/0` → the registered processes,
  *               `echo/1` → its argument, `node/0` → the node name, `whereis/1` → a pid.
  * Stops cleanly on SIGINT / SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GenServer, Runtime, Supervisor, type ProcessContext } from '@beamline/core';
 import { Atom, atom, t, type Term } from '@beamline/etf';
 import { startNode, type BeamNode } from '@beamline/distribution';
 
-const DEFAULT_COOKIE = 'beamline';
-
 export interface DemoOptions {
   name: string;
-  cookie: string;
+  /** Default: `~/.erlang.cookie` (created like erl does when missing). */
+  cookie?: string;
   epmdPort?: number;
 }
 
@@ -37,18 +37,6 @@ class Echo extends GenServer<{ calls: number }> {
   override handleCast(_msg: unknown, state: { calls: number }) {
     return { noreply: true as const, state };
   }
-}
-
-/** The cookie: --cookie, else ~/.erlang.cookie when readable, else the embedded default. */
-export function resolveCookie(flag: string | undefined): string {
-  if (flag) return flag;
-  try {
-    const c = readFileSync(join(homedir(), '.erlang.cookie'), 'utf8').trim();
-    if (c) return c;
-  } catch {
-    /* no cookie file */
-  }
-  return DEFAULT_COOKIE;
 }
 
 export async function startDemo(opts: DemoOptions): Promise<{ node: BeamNode; stop: () => Promise<void> }> {
@@ -124,11 +112,10 @@ async function main(): Promise<void> {
     console.log('usage: pnpm start [--name alive@host] [--cookie C] [--epmd-port N]');
     return;
   }
-  const cookie = resolveCookie(values.cookie);
   const epmdPort = values['epmd-port'] ? Number(values['epmd-port']) : undefined;
-  const { node, stop } = await startDemo({ name: values.name!, cookie, epmdPort });
+  const { node, stop } = await startDemo({ name: values.name!, cookie: values.cookie, epmdPort });
   node.events.subscribe((e) => console.log(`${e.type} ${e.node}`));
-  console.log(usage(node.name, cookie, epmdPort));
+  console.log(usage(node.name, node.cookie, epmdPort));
   const shutdown = (sig: string) => {
     console.log(`${sig}: stopping`);
     stop().then(

@@ -117,7 +117,9 @@ export class Connection implements PeerConnection {
     const c = new Connection(env, true, peerName);
     let socket: Socket;
     try {
-      socket = env.tlsClient ? await tlsDial(host, port, env.tlsClient, env.handshake.setupTimeMs) : await tcpConnect(host, port, env.handshake.setupTimeMs);
+      socket = env.tlsClient
+        ? await tlsDial(host, port, env.tlsClient, env.handshake.setupTimeMs)
+        : await tcpConnect(host, port, env.handshake.setupTimeMs);
     } catch (e) {
       c.advance('fail');
       throw new HandshakeFailure('connect_failed', `${host}:${port}: ${(e as Error).message}`);
@@ -456,6 +458,12 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Sock
 }
 
 function tlsDial(host: string, port: number, opts: ConnectionOptions, timeoutMs: number): Promise<Socket> {
-  const s = tlsConnect({ ...opts, host, port, family: host.includes(':') ? 6 : 4, servername: opts.servername ?? (isIP(host) ? undefined : host) } as ConnectionOptions);
+  const s = tlsConnect({
+    ...opts,
+    host,
+    port,
+    family: host.includes(':') ? 6 : 4,
+    servername: opts.servername ?? (isIP(host) ? undefined : host),
+  } as ConnectionOptions);
   return whenConnected(s, 'secureConnect', timeoutMs, (cause) => (cause === 'timeout' ? new Error('TLS connect timeout') : cause));
 }

@@ -10,7 +10,7 @@
  * Cookies are atom text sent as Latin-1 bytes in the digest; code points above 255 are refused.
  */
 import { randomInt } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync, chmodSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,7 +33,7 @@ export function checkCookie(cookie: string): string {
 }
 
 export function readCookieFile(path: string): string {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch (e) {

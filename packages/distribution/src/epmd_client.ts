@@ -59,7 +59,14 @@ function openSocket(host: string, port: number, timeoutMs: number): Promise<Sock
 }
 
 /** Send a request and collect the reply until `done(buf)` says it is complete or the peer closes. */
-async function exchange(host: string, port: number, body: Uint8Array, done: (q: ByteQueue) => boolean, timeoutMs = 5000, keepOpen = false): Promise<{ reply: Uint8Array; socket: Socket }> {
+async function exchange(
+  host: string,
+  port: number,
+  body: Uint8Array,
+  done: (q: ByteQueue) => boolean,
+  timeoutMs = 5000,
+  keepOpen = false,
+): Promise<{ reply: Uint8Array; socket: Socket }> {
   const s = await openSocket(host, port, timeoutMs);
   return new Promise((resolve, reject) => {
     const q = new ByteQueue();
@@ -111,11 +118,25 @@ export function encodeAlive2(port: number, nodeType: number, alive: string, high
 }
 
 /** Register `alive` (alive part only) on `port`. Keep the returned socket open. */
-export async function registerNode(opts: { alive: string; port: number; hidden: boolean; epmdHost?: string; epmdPort?: number; timeoutMs?: number }): Promise<Registration> {
+export async function registerNode(opts: {
+  alive: string;
+  port: number;
+  hidden: boolean;
+  epmdHost?: string;
+  epmdPort?: number;
+  timeoutMs?: number;
+}): Promise<Registration> {
   const host = opts.epmdHost ?? '127.0.0.1';
   const epmdPort = opts.epmdPort ?? epmdPortFromEnv();
   const body = encodeAlive2(opts.port, opts.hidden ? 72 : 77, opts.alive);
-  const { reply, socket } = await exchange(host, epmdPort, body, (q) => q.length >= 1 && q.length >= (q.byteAt(0) === 118 ? 6 : 4), opts.timeoutMs, true);
+  const { reply, socket } = await exchange(
+    host,
+    epmdPort,
+    body,
+    (q) => q.length >= 1 && q.length >= (q.byteAt(0) === 118 ? 6 : 4),
+    opts.timeoutMs,
+    true,
+  );
   const dv = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
   let result: number;
   let creation: number;
@@ -139,7 +160,10 @@ export async function registerNode(opts: { alive: string; port: number; hidden: 
 }
 
 /** PORT_PLEASE2: undefined when EPMD does not know the name. */
-export async function portPlease(alive: string, opts: { epmdHost?: string; epmdPort?: number; timeoutMs?: number } = {}): Promise<PortInfo | undefined> {
+export async function portPlease(
+  alive: string,
+  opts: { epmdHost?: string; epmdPort?: number; timeoutMs?: number } = {},
+): Promise<PortInfo | undefined> {
   const host = opts.epmdHost ?? '127.0.0.1';
   const epmdPort = opts.epmdPort ?? epmdPortFromEnv();
   const nb = Buffer.from(alive, 'utf8');
@@ -180,7 +204,9 @@ function qOf(b: Uint8Array): ByteQueue {
 }
 
 /** NAMES: the EPMD port and `[name, port]` pairs. */
-export async function names(opts: { epmdHost?: string; epmdPort?: number; timeoutMs?: number } = {}): Promise<{ epmdPort: number; nodes: { name: string; port: number }[]; raw: string }> {
+export async function names(
+  opts: { epmdHost?: string; epmdPort?: number; timeoutMs?: number } = {},
+): Promise<{ epmdPort: number; nodes: { name: string; port: number }[]; raw: string }> {
   const host = opts.epmdHost ?? '127.0.0.1';
   const epmdPort = opts.epmdPort ?? epmdPortFromEnv();
   const { reply } = await exchange(host, epmdPort, Uint8Array.of(110), () => false, opts.timeoutMs);

@@ -217,7 +217,15 @@ export class EpmdServer {
         new DataView(head.buffer).setUint32(0, this.port);
         s.write(head);
         for (const n of [...this.nodes.values()].reverse()) {
-          s.write(Buffer.concat([Buffer.from(`active name     <${n.name}> at port ${n.port}, fd = ${(n.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1}\n`, 'utf8'), Buffer.of(0)]));
+          s.write(
+            Buffer.concat([
+              Buffer.from(
+                `active name     <${n.name}> at port ${n.port}, fd = ${(n.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1}\n`,
+                'utf8',
+              ),
+              Buffer.of(0),
+            ]),
+          );
         }
         s.end();
         return;
@@ -249,7 +257,11 @@ export class EpmdServer {
 const shared = new Map<number, { server: EpmdServer; refs: number; ready: Promise<number> }>();
 
 /** Start (or share) the embedded server on `port`. Rejects with EADDRINUSE if another listens. */
-export async function acquireEmbeddedEpmd(port: number, logger?: DistLogger, host?: string): Promise<{ server: EpmdServer; release: () => Promise<void> }> {
+export async function acquireEmbeddedEpmd(
+  port: number,
+  logger?: DistLogger,
+  host?: string,
+): Promise<{ server: EpmdServer; release: () => Promise<void> }> {
   let entry = shared.get(port);
   if (!entry) {
     const server = new EpmdServer({ port, logger, host });

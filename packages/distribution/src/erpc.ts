@@ -13,7 +13,7 @@
  * SPAWN_REPLY goes out before the process can run, with the link / monitor flags set for the
  * options that were honoured.
  */
-import { Atom, Pid, Ref, atom, type Term } from '@beamline/etf';
+import { Atom, type Pid, Ref, atom, type Term } from '@beamline/etf';
 import type { ProcessContext } from '@beamline/core';
 import { SPAWN_FLAG_LINK, SPAWN_FLAG_MONITOR } from './control.ts';
 import { erpcExitReason, type ModuleRegistry } from './exports.ts';
@@ -40,10 +40,7 @@ export interface ErpcHost {
 }
 
 /** The process body for a request, or undefined to refuse it with `badarg`. */
-export function planSpawn(
-  registry: ModuleRegistry,
-  req: SpawnRequest,
-): ((ctx: ProcessContext) => Promise<Term | undefined>) | undefined {
+export function planSpawn(registry: ModuleRegistry, req: SpawnRequest): ((ctx: ProcessContext) => Promise<Term | undefined>) | undefined {
   if (req.module === A_ERPC && req.fun === A_EXECUTE_CALL && req.arity === 4 && req.args.length === 4) {
     const [ref, m, f, a] = req.args;
     if (!(ref instanceof Ref) || !(m instanceof Atom) || !(f instanceof Atom) || !Array.isArray(a)) return undefined;

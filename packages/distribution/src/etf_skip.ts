@@ -22,6 +22,7 @@ export function skipTerm(b: Uint8Array, off: number): number {
     pending--;
     need(1);
     const tag = b[p++]!;
+    // biome-ignore format: one line per tag keeps the ETF tag table readable
     switch (tag) {
       case 97: // SMALL_INTEGER
         need(1); p += 1; break;

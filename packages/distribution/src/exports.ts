@@ -10,7 +10,7 @@
  * core's `ExitError`, and a failed `GenServer.call`) or `erlError(R)` (`error(R)`); any other
  * thrown value is an `error` with reason `{js_error, <<"Name: message">>}`.
  */
-import { Atom, Tuple, atom, t, type Term } from '@beamline/etf';
+import { type Atom, type Tuple, atom, t, type Term } from '@beamline/etf';
 import { ExitError } from '@beamline/core';
 
 /** What an exported function sees as `this` (use a `function`, not an arrow, to get it). */

@@ -137,10 +137,14 @@ export class FrameDecoder {
   reassemble(body: Uint8Array, now = Date.now()): boolean {
     if (body.length === 0) throw new FrameError('empty body');
     if (!this.distHeader) {
-      if (body[0] !== 112) throw new FrameError(`expected pass-through frame (112), got ${body[0]}${body[0] === 131 ? ' (dist header on a pass-through connection)' : ''}`);
+      if (body[0] !== 112)
+        throw new FrameError(
+          `expected pass-through frame (112), got ${body[0]}${body[0] === 131 ? ' (dist header on a pass-through connection)' : ''}`,
+        );
       return this.complete(body, 1);
     }
-    if (body[0] !== 131 || body.length < 3) throw new FrameError(`expected dist header (131), got ${body[0]}${body[0] === 112 ? ' (pass-through frame on a dist-header connection)' : ''}`);
+    if (body[0] !== 131 || body.length < 3)
+      throw new FrameError(`expected dist header (131), got ${body[0]}${body[0] === 112 ? ' (pass-through frame on a dist-header connection)' : ''}`);
     const kind = body[1];
     if (kind === 68) return this.complete(body, afterAtomCacheHeader(body, 2));
     if (kind === 69 || kind === 70) {

@@ -327,7 +327,16 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     if (state.sessions.get(s.node) === s) state.sessions.delete(s.node);
     if (s.lockId && (s.locking || s.lockSet)) {
       delLock(ctx, s.lockId, locker);
-      if (s.lockedRemote.length > 0) lockerJob(ctx, t(atom('unlock'), s.lockId, s.lockedRemote.map((n) => atom(n)), []));
+      if (s.lockedRemote.length > 0)
+        lockerJob(
+          ctx,
+          t(
+            atom('unlock'),
+            s.lockId,
+            s.lockedRemote.map((n) => atom(n)),
+            [],
+          ),
+        );
     }
     s.locking = false;
     s.lockSet = false;
@@ -350,7 +359,10 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
       const ks = (cur.reqId as Pid[]).map((p) => (p instanceof Pid ? pidKey(p) : ''));
       if (ks.includes(pidKey(his)) && ks.includes(pidKey(locker))) return t(A_GLOBAL, cur.reqId);
     }
-    return t(A_GLOBAL, [locker, his].sort((a, b) => compare(a, b)));
+    return t(
+      A_GLOBAL,
+      [locker, his].sort((a, b) => compare(a, b)),
+    );
   }
 
   function onLockSet(ctx: ProcessContext, s: Session, his: Pid): void {
@@ -358,8 +370,7 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     s.hisLocker ??= his;
     const lockId = lockIdFor(his);
     s.lockId = lockId;
-    const reply = (ok: boolean): void =>
-      cast(ctx, s.node, t(atom('lock_set'), locker, ok ? A_TRUE : A_FALSE, knownList(), s.hisTag ?? 0));
+    const reply = (ok: boolean): void => cast(ctx, s.node, t(atom('lock_set'), locker, ok ? A_TRUE : A_FALSE, knownList(), s.hisTag ?? 0));
     if (!setLock(ctx, lockId, locker)) {
       reply(false);
       return;
@@ -382,7 +393,16 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
       if (s.hisNames !== undefined) doExchange(ctx, s);
     };
     if (others.length === 0) done(true);
-    else lockerJob(ctx, t(atom('lock'), lockId, others.map((n) => atom(n))), done);
+    else
+      lockerJob(
+        ctx,
+        t(
+          atom('lock'),
+          lockId,
+          others.map((n) => atom(n)),
+        ),
+        done,
+      );
   }
 
   function namesList(): Term[] {
@@ -414,7 +434,10 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     const ops = [...s.myOps!, ...(Array.isArray(hr.ops) ? hr.ops : [])];
     const hisKnown = nodeVsnList(hr.known);
     const newNodes: Term[] = [t(atom(s.node), s.hisVsn), ...hisKnown.map(([n, v]) => t(atom(n), v))];
-    syncOthers(ctx, hisKnown.map(([n]) => n).filter((n) => n !== us));
+    syncOthers(
+      ctx,
+      hisKnown.map(([n]) => n).filter((n) => n !== us),
+    );
     applyOps(ctx, ops);
     state.sessions.delete(s.node);
     const extra = [t(atom('vsn'), s.hisVsn), t(atom('lock'), s.lockId ?? A_UNDEFINED)];
@@ -422,7 +445,15 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     const casts = [...state.known.keys()].filter((n) => n !== s.node).map((n) => t(atom(n), msg));
     if (s.lockId) {
       delLock(ctx, s.lockId, locker);
-      lockerJob(ctx, t(atom('unlock'), s.lockId, s.lockedRemote.map((n) => atom(n)), casts));
+      lockerJob(
+        ctx,
+        t(
+          atom('unlock'),
+          s.lockId,
+          s.lockedRemote.map((n) => atom(n)),
+          casts,
+        ),
+      );
     }
     addToKnown(ctx, [[s.node, s.hisVsn], ...hisKnown]);
     markSynced(s.node);
@@ -646,7 +677,7 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
       if (isTagged(m, 'nodedown', 2) && m.elements[1] instanceof Atom) return nodeDown(ctx, m.elements[1].name);
       if (isTagged(m, 'exchange_ops', 5) && m.elements[1] instanceof Atom) {
         const s = session(m.elements[1].name, m.elements[2]!);
-        if (s && s.resolving) exchangeDone(ctx, s, m.elements[3] as Term[], m.elements[4] as Term[]);
+        if (s?.resolving) exchangeDone(ctx, s, m.elements[3] as Term[], m.elements[4] as Term[]);
         return;
       }
       if (isTagged(m, 'job_done', 3)) {
@@ -678,4 +709,3 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     },
   };
 }
-

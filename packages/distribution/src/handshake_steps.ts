@@ -21,6 +21,7 @@ import {
   encodeSendName,
   encodeStatus,
   HandshakeDecodeError,
+  type SendName,
 } from './handshake.ts';
 import { DFLAG, missingFlags, negotiate } from './flags.ts';
 import { isAscii, isNodeName } from './node_name.ts';
@@ -137,7 +138,9 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
     ackBody = await recv(ch, cfg, 'challenge ack');
   } catch (e) {
     if (e instanceof HandshakeFailure && e.failure === 'closed') {
-      cfg.logger.error(`Connection attempt to node ${peerName} failed: the peer closed after our challenge reply (wrong cookie?)`, { peer: peerName });
+      cfg.logger.error(`Connection attempt to node ${peerName} failed: the peer closed after our challenge reply (wrong cookie?)`, {
+        peer: peerName,
+      });
       throw new HandshakeFailure('bad_cookie', `${peerName} closed the connection after our challenge reply (cookie mismatch)`);
     }
     throw e;
@@ -153,7 +156,7 @@ export async function runInitiator(ch: PacketChannel, cfg: HandshakeConfig, peer
 /** A peer dialled us (connection B side). Throws HandshakeFailure('refused', ...) when we refuse. */
 export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks: HandshakeHooks = {}): Promise<HandshakeResult> {
   const nameBody = await recv(ch, cfg, 'name');
-  let sn;
+  let sn: SendName;
   try {
     sn = decodeSendName(nameBody);
   } catch (e) {
@@ -186,7 +189,9 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
   const required = sn.version === 5 ? cfg.requiredFlags & 0xffffffffn : cfg.requiredFlags;
   const missing = missingFlags(sn.flags, required);
   if (missing.length > 0) {
-    cfg.logger.error(`** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missing)}.**`, { peer });
+    cfg.logger.error(`** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missing)}.**`, {
+      peer,
+    });
     ch.send(encodeStatus('not_allowed'));
     throw new HandshakeFailure('refused', `${peer} cannot handle ${missing.join(',')}`);
   }
@@ -225,7 +230,10 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     peerCreation = comp.creation;
     const missingHigh = missingFlags(peerFlags, cfg.requiredFlags);
     if (missingHigh.length > 0) {
-      cfg.logger.error(`** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missingHigh)}.**`, { peer });
+      cfg.logger.error(
+        `** '${cfg.ourName}': Connection attempt from node '${peer}' rejected since it cannot handle ${JSON.stringify(missingHigh)}.**`,
+        { peer },
+      );
       throw new HandshakeFailure('refused', `${peer} cannot handle ${missingHigh.join(',')}`);
     }
   }

@@ -20,5 +20,6 @@ export {
 export { Op, decodeControl, encodeControl, ControlError, type Control, type ControlKind } from './control.ts';
 export { Router, wireReason } from './router.ts';
 export * from './transport.ts';
+export { DistTransport } from './transport_impl.ts';
 export { defaultLogger, MemoryLogger } from './log.ts';
 export { GlobalState } from './global.ts';

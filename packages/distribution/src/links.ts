@@ -67,7 +67,7 @@ export class RemoteLinks {
   /** Local `unlink(remote)`: returns the id to send in UNLINK_ID, or undefined to send nothing. */
   unlinkOut(local: Pid, remote: Pid): bigint | undefined {
     const e = this.entries.get(this.key(local, remote));
-    if (!e || !e.active) return undefined;
+    if (!e?.active) return undefined;
     e.active = false;
     e.unlinkId = this.nextId++;
     return e.unlinkId;
@@ -86,7 +86,7 @@ export class RemoteLinks {
    */
   unlinkIn(local: Pid, remote: Pid): boolean {
     const e = this.entries.get(this.key(local, remote));
-    if (!e || !e.active) return false;
+    if (!e?.active) return false;
     this.drop(e);
     return true;
   }

@@ -9,7 +9,7 @@ export interface DistLogger {
 function fmt(meta?: Record<string, unknown>): string {
   if (!meta) return '';
   try {
-    return ' ' + JSON.stringify(meta, (_k, v) => (typeof v === 'bigint' ? '0x' + v.toString(16) : v));
+    return ` ${JSON.stringify(meta, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`;
   } catch {
     return '';
   }
@@ -30,10 +30,18 @@ export class MemoryLogger implements DistLogger {
     this.entries.push({ level, msg, meta });
     if (this.echo) process.stderr.write(`[dist] ${level}: ${msg}${fmt(meta)}\n`);
   }
-  debug(m: string, meta?: Record<string, unknown>) { this.push('debug', m, meta); }
-  info(m: string, meta?: Record<string, unknown>) { this.push('info', m, meta); }
-  warn(m: string, meta?: Record<string, unknown>) { this.push('warn', m, meta); }
-  error(m: string, meta?: Record<string, unknown>) { this.push('error', m, meta); }
+  debug(m: string, meta?: Record<string, unknown>) {
+    this.push('debug', m, meta);
+  }
+  info(m: string, meta?: Record<string, unknown>) {
+    this.push('info', m, meta);
+  }
+  warn(m: string, meta?: Record<string, unknown>) {
+    this.push('warn', m, meta);
+  }
+  error(m: string, meta?: Record<string, unknown>) {
+    this.push('error', m, meta);
+  }
   has(re: RegExp): boolean {
     return this.entries.some((e) => re.test(e.msg));
   }

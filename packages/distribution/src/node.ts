@@ -22,7 +22,7 @@ import { CallError, Runtime, genCall, inProcess, pidEquals, type ProcessContext 
 import { DistTransport, type DistTransportApi, type DownReason, type PeerConnection, type TransportOptions } from './transport.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
-import { Router } from './router.ts';
+import type { Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
@@ -54,9 +54,7 @@ export interface NodeOptions {
   transport?: Partial<TransportOptions>;
 }
 
-export type NodeEventOut =
-  | { type: 'nodeup'; node: string; hidden: boolean }
-  | { type: 'nodedown'; node: string; reason: DownReason };
+export type NodeEventOut = { type: 'nodeup'; node: string; hidden: boolean } | { type: 'nodedown'; node: string; reason: DownReason };
 
 const A_NODEDOWN = atom('nodedown');
 const A_BADRPC = atom('badrpc');
@@ -250,7 +248,7 @@ export class BeamNode {
     subs.push(pid);
     this.nodeMonitors.set(node, subs);
     const live = this.transport.connection(node);
-    if (!live || live.state !== 'up') {
+    if (live?.state !== 'up') {
       void this.connect(node).then((ok) => {
         if (ok) return;
         const cur = this.nodeMonitors.get(node);
@@ -370,4 +368,3 @@ export async function startNode(opts: NodeOptions): Promise<BeamNode> {
     throw e;
   }
 }
-

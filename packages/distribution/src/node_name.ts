@@ -59,6 +59,7 @@ export function resolveOwnName(name: string, longNames?: boolean): NodeName {
     ({ alive, host } = parts);
   }
   if (!ALIVE_RE.test(alive)) throw new NodeNameError(`Invalid node name ${JSON.stringify(name)}: alive part must match [0-9A-Za-z_-]+`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a host part must not contain
   if (!isAscii(host) || /[\s\x00-\x20\x7f]/.test(host)) throw new NodeNameError(`Invalid host part in ${JSON.stringify(name)}`);
   const type: NameType = (longNames ?? host.includes('.')) ? 'long' : 'short';
   if (type === 'short' && host.includes('.')) {

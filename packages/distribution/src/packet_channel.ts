@@ -8,7 +8,10 @@ import type { Socket } from 'node:net';
 import { ByteQueue } from './byte_queue.ts';
 
 export class ChannelClosed extends Error {
-  constructor(readonly why: 'closed' | 'timeout' | 'error', detail?: string) {
+  constructor(
+    readonly why: 'closed' | 'timeout' | 'error',
+    detail?: string,
+  ) {
     super(`handshake channel ${why}${detail ? `: ${detail}` : ''}`);
     this.name = 'ChannelClosed';
   }

@@ -248,5 +248,3 @@ export interface DistTransportApi {
   /** Close every connection, unregister from EPMD, stop listening (and the embedded EPMD). */
   close(): Promise<void>;
 }
-
-export { DistTransport } from './transport_impl.ts';

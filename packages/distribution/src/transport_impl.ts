@@ -10,7 +10,7 @@ import { Subject } from 'rxjs';
 import { Connection, type ConnectionEnv } from './connection.ts';
 import { resolveCookie } from './cookie.ts';
 import { acquireEmbeddedEpmd } from './epmd_server.ts';
-import { epmdAlive, epmdPortFromEnv, portPlease, registerNode, type Registration } from './epmd_client.ts';
+import { epmdAlive, epmdPortFromEnv, portPlease, registerNode, type PortInfo, type Registration } from './epmd_client.ts';
 import { DEFAULT_FLAGS, DFLAG, REQUIRED_FROM_PEER } from './flags.ts';
 import { HandshakeFailure, type HandshakeConfig } from './handshake_steps.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
@@ -152,7 +152,8 @@ export class DistTransport implements DistTransportApi {
     this.registration = await registerNode({ alive: this.alive, port: this.port, hidden: this.hidden, epmdPort: this.epmdPort });
     this.creation = this.registration.creation || randomCreation();
     this.registration.socket.on('close', () => {
-      if (!this.closed) this.logger.error('dist: the EPMD registration socket closed; peers can no longer resolve this node', { epmdPort: this.epmdPort });
+      if (!this.closed)
+        this.logger.error('dist: the EPMD registration socket closed; peers can no longer resolve this node', { epmdPort: this.epmdPort });
     });
   }
 
@@ -262,7 +263,8 @@ export class DistTransport implements DistTransportApi {
     }
     this.pending.delete(peer);
     if (e instanceof ConnectError) p.reject(e);
-    else if (e instanceof HandshakeFailure) p.reject(new ConnectError(peer, e.failure === 'refused' || e.failure === 'nok' ? 'handshake_failed' : e.failure, e.message));
+    else if (e instanceof HandshakeFailure)
+      p.reject(new ConnectError(peer, e.failure === 'refused' || e.failure === 'nok' ? 'handshake_failed' : e.failure, e.message));
     else if (e instanceof NodeNameError) p.reject(new ConnectError(peer, 'bad_name', e.message));
     else p.reject(new ConnectError(peer, 'handshake_failed', String(e)));
     this.logger.info(`dist: connect to ${peer} failed`, { error: String(e) });
@@ -271,7 +273,7 @@ export class DistTransport implements DistTransportApi {
   private async dial(peer: string, p: Pending): Promise<void> {
     if (peer === this.nodeName) throw new ConnectError(peer, 'bad_name', 'cannot connect to ourselves');
     const { alive, host } = checkPeerName(peer, this.nameType);
-    let info;
+    let info: PortInfo | undefined;
     try {
       info = await portPlease(alive, { epmdHost: host, epmdPort: this.epmdPort, timeoutMs: this.env.handshake.setupTimeMs });
     } catch (e) {

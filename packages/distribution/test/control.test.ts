@@ -58,10 +58,12 @@ describe('decodeControl: what OTP 25 sends (spec §4.2)', () => {
     expect(decodeControl(t(Op.UNLINK, P, T))).toEqual({ kind: 'unlink', from: P, to: T });
   });
   it('SPAWN_REQUEST for erpc:execute_call/4 with bare atom options', () => {
-    const c = decodeControl(
-      t(Op.SPAWN_REQUEST, R, P, P, t(atom('erpc'), atom('execute_call'), 4), [atom('monitor')]),
-      [R, atom('m'), atom('f'), [1, 2]],
-    );
+    const c = decodeControl(t(Op.SPAWN_REQUEST, R, P, P, t(atom('erpc'), atom('execute_call'), 4), [atom('monitor')]), [
+      R,
+      atom('m'),
+      atom('f'),
+      [1, 2],
+    ]);
     expect(c).toEqual({
       kind: 'spawn_request',
       reqId: R,
@@ -104,7 +106,7 @@ describe('decodeControl rejects what it cannot use (the connection is closed)', 
 });
 
 describe('encodeControl picks the forms the connection negotiated (spec §4.1)', () => {
-  it('SEND: op 22 with SEND_SENDER, else {2, \'\', To}', () => {
+  it("SEND: op 22 with SEND_SENDER, else {2, '', To}", () => {
     const c: Control = { kind: 'send', from: T, to: P, message: 1 };
     expect(encodeControl(c, modern)).toEqual({ control: t(Op.SEND_SENDER, T, P), message: 1 });
     expect(encodeControl(c, plain)).toEqual({ control: t(Op.SEND, EMPTY, P), message: 1 });

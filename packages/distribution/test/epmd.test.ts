@@ -65,7 +65,12 @@ describe('embedded EPMD', () => {
     expect(text).toContain('name n2 at port 6002\nname n1 at port 6001\n');
     const parsed = await names({ epmdPort: port });
     expect(parsed.epmdPort).toBe(port);
-    expect(parsed.nodes).toEqual(expect.arrayContaining([{ name: 'n1', port: 6001 }, { name: 'n2', port: 6002 }]));
+    expect(parsed.nodes).toEqual(
+      expect.arrayContaining([
+        { name: 'n1', port: 6001 },
+        { name: 'n2', port: 6002 },
+      ]),
+    );
     r1.close();
     r2.close();
   });

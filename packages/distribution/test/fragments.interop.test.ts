@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../src/connection.ts';
 import type { EpmdServer } from '../src/epmd_server.ts';
 import { DFLAG } from '../src/flags.ts';
-import type { DistTransport, PeerConnection } from '../src/transport.ts';
+import type { PeerConnection } from '../src/transport.ts';
+import type { DistTransport } from '../src/transport_impl.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { A, COOKIE, etf, privateEpmd, regSend, T, transport, until } from './helpers/transport_kit.ts';
 
@@ -70,7 +71,8 @@ for (const mode of ['fragments', 'pass-through'] as const) {
         expect(bin.length).toBe(size);
         expect(`<<"${md5(bin)}">>`).toBe(digest);
         const frags = c.stats().fragmentsIn - before;
-        if (mode === 'fragments') expect(frags).toBe(Math.ceil((size + 6 + 40) / 65536)); // OTP: 64 KiB fragments
+        if (mode === 'fragments')
+          expect(frags).toBe(Math.ceil((size + 6 + 40) / 65536)); // OTP: 64 KiB fragments
         else expect(frags).toBe(0);
       }, 60_000);
 
@@ -80,7 +82,10 @@ for (const mode of ['fragments', 'pass-through'] as const) {
         const [control, payload] = regSend(tr, 'sink', data);
         const before = c.stats().fragmentsOut;
         c.send(control, payload);
-        const r = await erl.eval('(fun() -> receive B when is_binary(B) -> {byte_size(B), binary:encode_hex(erlang:md5(B))} after 30000 -> timeout end end)()', 60_000);
+        const r = await erl.eval(
+          '(fun() -> receive B when is_binary(B) -> {byte_size(B), binary:encode_hex(erlang:md5(B))} after 30000 -> timeout end end)()',
+          60_000,
+        );
         expect(r).toBe(`{${size},<<"${md5(data)}">>}`);
         const frags = c.stats().fragmentsOut - before;
         if (mode === 'fragments') expect(frags).toBe(Math.ceil((control.length - 1 + payload.length - 1) / 65536));
@@ -93,7 +98,9 @@ for (const mode of ['fragments', 'pass-through'] as const) {
         const [control, payload] = regSend(tr, 'sink', T(A('seq'), i));
         c.send(control, payload);
       }
-      const r = await erl.eval('(fun() -> Collect = fun Collect(N, Acc) when N =:= 500 -> lists:reverse(Acc); Collect(N, Acc) -> receive {seq, I} -> Collect(N + 1, [I | Acc]) after 5000 -> timeout end end, Collect(0, []) =:= lists:seq(0, 499) end)()');
+      const r = await erl.eval(
+        '(fun() -> Collect = fun Collect(N, Acc) when N =:= 500 -> lists:reverse(Acc); Collect(N, Acc) -> receive {seq, I} -> Collect(N + 1, [I | Acc]) after 5000 -> timeout end end, Collect(0, []) =:= lists:seq(0, 499) end)()',
+      );
       expect(r).toBe('true');
     });
   });

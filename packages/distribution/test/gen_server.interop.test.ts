@@ -79,11 +79,14 @@ describe('erl → TS GenServer', () => {
   });
 
   it('a late reply after the caller timed out is dropped (the alias is gone)', async () => {
-    const r = await ev(p.erl, `
+    const r = await ev(
+      p.erl,
+      `
       $R = (catch gen_server:call({ts_srv, '${p.ts}'}, {slow, 300}, 100)),
       timer:sleep(500),
       $Stray = receive $M -> $M after 0 -> none end,
-      {element(1, element(2, $R)), $Stray}`);
+      {element(1, element(2, $R)), $Stray}`,
+    );
     expect(r).toBe('{timeout,none}');
   });
 

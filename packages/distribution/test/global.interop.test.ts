@@ -62,10 +62,14 @@ describe('one erl peer', () => {
     expect(await node.connect(e1.name)).toBe(true);
     const t0 = Date.now();
     let ups = '';
-    await until(async () => {
-      ups = await ev(e1, `Watch ! {get, self()}, receive {ups, $L} -> $L after 1000 -> timeout end`);
-      return ups.includes(ts);
-    }, 5000, 'nodeup on erl');
+    await until(
+      async () => {
+        ups = await ev(e1, `Watch ! {get, self()}, receive {ups, $L} -> $L after 1000 -> timeout end`);
+        return ups.includes(ts);
+      },
+      5000,
+      'nodeup on erl',
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(ups).toContain(`{nodeup,${ts},[{node_type,visible}]}`);
     expect(await ev(e1, `lists:member('${ts}', nodes())`)).toBe('true');
@@ -104,13 +108,19 @@ describe('one erl peer', () => {
     expect(await ev(e1, `global:set_lock({gl_lock, self()})`)).toBe('true');
     expect([...node.global!.locks.keys()]).toContain('gl_lock');
     // a second requester is refused by every node, ours included
-    expect(await ev(e1, `$Self = self(), spawn(fun() -> $Self ! {other, global:set_lock({gl_lock, self()}, [node() | nodes()], 0)} end), receive {other, $R} -> $R after 5000 -> timeout end`)).toBe(
-      'false',
-    );
+    expect(
+      await ev(
+        e1,
+        `$Self = self(), spawn(fun() -> $Self ! {other, global:set_lock({gl_lock, self()}, [node() | nodes()], 0)} end), receive {other, $R} -> $R after 5000 -> timeout end`,
+      ),
+    ).toBe('false');
     expect(await ev(e1, `global:del_lock({gl_lock, self()})`)).toBe('true');
     expect([...node.global!.locks.keys()]).not.toContain('gl_lock');
     // a lock whose holder dies is released on our node too
-    await ev(e1, `Self2 = self(), GLP = spawn(fun() -> true = global:set_lock({gl_dies, self()}), Self2 ! locked, receive stop -> ok end end), receive locked -> ok end`);
+    await ev(
+      e1,
+      `Self2 = self(), GLP = spawn(fun() -> true = global:set_lock({gl_dies, self()}), Self2 ! locked, receive stop -> ok end end), receive locked -> ok end`,
+    );
     expect([...node.global!.locks.keys()]).toContain('gl_dies');
     await ev(e1, `exit(GLP, kill)`);
     await until(() => !node.global!.locks.has('gl_dies'), 3000, 'lock released after holder died');
@@ -140,7 +150,11 @@ describe('a mesh: two more erl nodes (already connected to each other) join thro
       expect(v).toBe('ok');
       expect(ms).toBeLessThan(8000);
     }
-    await until(() => ['erl_gl1', 'erl_gl2', 'erl_gl3'].every((a) => node.global!.syncedNodes().includes(`${a}@localhost`)), 5000, 'all synced on TS');
+    await until(
+      () => ['erl_gl1', 'erl_gl2', 'erl_gl3'].every((a) => node.global!.syncedNodes().includes(`${a}@localhost`)),
+      5000,
+      'all synced on TS',
+    );
     // names from the other partition reached the TS node and erl_gl1
     expect(node.global!.whereisName('gl_three')?.node.name).toBe(e3.name);
     expect(await ev(erls[0]!, `node(global:whereis_name(gl_three))`)).toBe(e3.name);

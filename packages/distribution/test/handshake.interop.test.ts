@@ -9,7 +9,8 @@ import { DFLAG, DEFAULT_FLAGS } from '../src/flags.ts';
 import { runInitiator } from '../src/handshake_steps.ts';
 import { MemoryLogger } from '../src/log.ts';
 import { PacketChannel } from '../src/packet_channel.ts';
-import { ConnectError, type DistTransport, type NodeEvent } from '../src/transport.ts';
+import { ConnectError, type NodeEvent } from '../src/transport.ts';
+import type { DistTransport } from '../src/transport_impl.ts';
 import type { EpmdServer } from '../src/epmd_server.ts';
 import { portPlease } from '../src/epmd_client.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
@@ -33,7 +34,11 @@ afterAll(async () => {
 const erlNodeEvent = (kind: 'nodeup' | 'nodedown', node: string) =>
   erl.eval(`receive {${kind}, '${node}', Info} -> proplists:get_value(node_type, Info) after 5000 -> timeout end`);
 
-async function withTransport<T>(name: string, opts: Parameters<typeof transport>[2], f: (tr: DistTransport, log: MemoryLogger, events: NodeEvent[]) => Promise<T>): Promise<T> {
+async function withTransport<T>(
+  name: string,
+  opts: Parameters<typeof transport>[2],
+  f: (tr: DistTransport, log: MemoryLogger, events: NodeEvent[]) => Promise<T>,
+): Promise<T> {
   const { tr, log } = await transport(name, epmd.port, opts);
   const events: NodeEvent[] = [];
   tr.events.subscribe((e) => events.push(e));
@@ -242,7 +247,15 @@ describe('names on the wire', () => {
     const s = connect({ host: '127.0.0.1', port: info.port });
     await new Promise((r) => s.once('connect', r));
     const ch = new PacketChannel(s);
-    const cfg = { ourName, ourFlags: DEFAULT_FLAGS, creation: 1234, cookie: COOKIE, setupTimeMs: 3000, requiredFlags: 0n, logger: new MemoryLogger() };
+    const cfg = {
+      ourName,
+      ourFlags: DEFAULT_FLAGS,
+      creation: 1234,
+      cookie: COOKIE,
+      setupTimeMs: 3000,
+      requiredFlags: 0n,
+      logger: new MemoryLogger(),
+    };
     try {
       return await runInitiator(ch, cfg, ERL);
     } finally {
@@ -265,7 +278,15 @@ describe('names on the wire', () => {
       const s = connect({ host: '127.0.0.1', port: info.port });
       await new Promise((r) => s.once('connect', r));
       const ch = new PacketChannel(s);
-      const cfg = { ourName: '\u00e9@localhost', ourFlags: DEFAULT_FLAGS, creation: 1234, cookie: COOKIE, setupTimeMs: 3000, requiredFlags: 0n, logger: new MemoryLogger() };
+      const cfg = {
+        ourName: '\u00e9@localhost',
+        ourFlags: DEFAULT_FLAGS,
+        creation: 1234,
+        cookie: COOKIE,
+        setupTimeMs: 3000,
+        requiredFlags: 0n,
+        logger: new MemoryLogger(),
+      };
       await expect(runInitiator(ch, cfg, 'hs_acc@localhost')).rejects.toMatchObject({ failure: 'not_allowed' });
       s.destroy();
       expect(log.has(/not ASCII/)).toBe(true);
@@ -275,7 +296,7 @@ describe('names on the wire', () => {
 
   it('our own unicode alive names are refused like erl -sname refuses them', async () => {
     await expect(transport('\u00e9t\u00e9@localhost', epmd.port)).rejects.toThrow(/Invalid node name/);
-    await expect(erl.eval("net_kernel:connect_node(list_to_atom([20013|\"@localhost\"]))")).resolves.toBe('false');
+    await expect(erl.eval('net_kernel:connect_node(list_to_atom([20013|"@localhost"]))')).resolves.toBe('false');
   });
 });
 

@@ -4,10 +4,24 @@
  * connection is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { type Pid, Tuple, atom, t } from '@beamline/etf';
 import { TIMEOUT, type ProcessContext } from '@beamline/core';
 import { startErl } from '../../../tools/erl/node.ts';
-import { COOKIE, ERL_COLLECTOR, Inbox, bindOnErl, ev, exitReasonOf, sleep, startPair, untilErl, untilRemoteLinked, until, type Pair, freePort } from './helpers/node_pair.ts';
+import {
+  COOKIE,
+  ERL_COLLECTOR,
+  Inbox,
+  bindOnErl,
+  ev,
+  exitReasonOf,
+  sleep,
+  startPair,
+  untilErl,
+  untilRemoteLinked,
+  until,
+  type Pair,
+  freePort,
+} from './helpers/node_pair.ts';
 
 let EPMD = 0; // a fresh port per run (helpers/node_pair.ts freePort)
 let p: Pair;
@@ -49,7 +63,7 @@ describe('erl links to a TS process', () => {
     it(`TS process exits with ${reason} → trapping erl process gets {'EXIT', TsPid, ${reason}}`, async () => {
       const victim = spawnVictim();
       const c = await erlCollector();
-      await bindOnErl(p, 'V' + n, victim);
+      await bindOnErl(p, `V${n}`, victim);
       await ev(p.erl, `${c} ! {do, fun() -> link(V${n}) end}, Msgs(${c})`);
       await untilRemoteLinked(p.node.runtime, victim);
       const term = reason === 'normal' ? atom('normal') : reason === 'boom' ? atom('boom') : t(atom('shutdown'), t(atom('custom'), [1, 2]));
@@ -65,7 +79,7 @@ describe('erl links to a TS process', () => {
       throw new RangeError('out of range');
     });
     const c = await erlCollector();
-    await bindOnErl(p, 'V' + n, victim);
+    await bindOnErl(p, `V${n}`, victim);
     await ev(p.erl, `${c} ! {do, fun() -> link(V${n}) end}, Msgs(${c})`);
     await untilRemoteLinked(p.node.runtime, victim);
     p.node.send(victim, atom('go'));
@@ -75,7 +89,7 @@ describe('erl links to a TS process', () => {
   it('a non-trapping erl process linked to a dying TS process dies with the same reason', async () => {
     const victim = spawnVictim();
     const c = await erlCollector(false);
-    await bindOnErl(p, 'V' + n, victim);
+    await bindOnErl(p, `V${n}`, victim);
     await ev(p.erl, `Mon${n} = monitor(process, ${c}), ${c} ! {do, fun() -> link(V${n}) end}, Msgs(${c})`);
     await untilRemoteLinked(p.node.runtime, victim);
     p.node.send(victim, t(atom('die'), atom('bad_thing')));
@@ -86,7 +100,7 @@ describe('erl links to a TS process', () => {
     const dead = p.node.runtime.spawn(async () => {});
     await sleep(20);
     const c = await erlCollector();
-    await bindOnErl(p, 'D' + n, dead);
+    await bindOnErl(p, `D${n}`, dead);
     await ev(p.erl, `${c} ! {do, fun() -> link(D${n}) end}`);
     expect(await ev(p.erl, `[{'EXIT', $P, $R}] = WaitN(${c}, 1), {$P =:= D${n}, $R}`)).toBe('{true,noproc}');
   });
@@ -94,7 +108,7 @@ describe('erl links to a TS process', () => {
   it('unlink (UNLINK_ID, acked): a later exit is not propagated', async () => {
     const victim = spawnVictim();
     const c = await erlCollector();
-    await bindOnErl(p, 'V' + n, victim);
+    await bindOnErl(p, `V${n}`, victim);
     await ev(p.erl, `${c} ! {do, fun() -> link(V${n}), unlink(V${n}) end}, Msgs(${c})`);
     await sleep(50);
     p.node.send(victim, t(atom('die'), atom('boom')));
@@ -107,14 +121,14 @@ describe('erl links to a TS process', () => {
   it('exit(TsPid, kill) kills a trapping TS process with reason killed', async () => {
     const victim = spawnVictim({ trapExit: true });
     const down = exitReasonOf(p.node.runtime, victim);
-    await bindOnErl(p, 'K' + n, victim);
+    await bindOnErl(p, `K${n}`, victim);
     await ev(p.erl, `exit(K${n}, kill)`);
     expect(await down).toBe(atom('killed'));
   });
 
-  it('exit(TsPid, Reason) reaches a trapping TS process as {\'EXIT\', ErlPid, Reason}', async () => {
+  it("exit(TsPid, Reason) reaches a trapping TS process as {'EXIT', ErlPid, Reason}", async () => {
     const inbox = new Inbox(p.node.runtime, undefined, { trapExit: true });
-    await bindOnErl(p, 'T' + ++n, inbox.pid);
+    await bindOnErl(p, `T${++n}`, inbox.pid);
     await ev(p.erl, `exit(T${n}, {please, stop})`);
     const m = await inbox.next<Tuple>();
     expect(m.elements[0]).toBe(atom('EXIT'));
@@ -124,7 +138,7 @@ describe('erl links to a TS process', () => {
 
   it('exit(TsPid, normal) is ignored by a non-trapping TS process', async () => {
     const victim = spawnVictim();
-    await bindOnErl(p, 'N' + ++n, victim);
+    await bindOnErl(p, `N${++n}`, victim);
     await ev(p.erl, `exit(N${n}, normal)`);
     await sleep(100);
     expect(p.node.runtime.processInfo(victim)).toBeDefined();
@@ -133,7 +147,7 @@ describe('erl links to a TS process', () => {
 });
 
 describe('a TS process links to an erl process', () => {
-  it('the erl process exits with a custom reason → trapping TS process gets {\'EXIT\', ErlPid, Reason}', async () => {
+  it("the erl process exits with a custom reason → trapping TS process gets {'EXIT', ErlPid, Reason}", async () => {
     const c = await erlCollector(false);
     const erlPid = (await evalPid(`${c.toUpperCase()}`)) as Pid;
     const got = new Promise<unknown>((resolve) => {
@@ -150,7 +164,7 @@ describe('a TS process links to an erl process', () => {
     expect(await got).toEqual(t(atom('EXIT'), erlPid, atom('custom_reason')));
   });
 
-  it('a non-trapping TS process dies with the linked erl process\'s reason; kill arrives as killed', async () => {
+  it("a non-trapping TS process dies with the linked erl process's reason; kill arrives as killed", async () => {
     for (const [how, expected] of [
       ['some_reason', 'some_reason'],
       ['kill', 'killed'],
@@ -260,7 +274,7 @@ describe('connection loss', () => {
   it('erl side: a trapping erl process linked to a TS process gets noconnection when we disconnect', async () => {
     const victim = spawnVictim();
     const c = await erlCollector(true);
-    await bindOnErl(p, 'V' + n, victim);
+    await bindOnErl(p, `V${n}`, victim);
     await ev(p.erl, `${c} ! {do, fun() -> link(V${n}) end}, Msgs(${c})`);
     await untilRemoteLinked(p.node.runtime, victim);
     p.node.disconnect(p.erlName);

@@ -3,7 +3,7 @@
  * 25-29): DOWN reasons, the `{Name, Node}` form, noproc, demonitor, noconnection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
+import { type Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
 import { ExitError, TIMEOUT, refEquals, type ProcessContext } from '@beamline/core';
 import { startErl } from '../../../tools/erl/node.ts';
 import { COOKIE, Inbox, bindOnErl, ev, sleep, startPair, untilErl, untilRemoteLinked, type Pair, freePort } from './helpers/node_pair.ts';
@@ -56,7 +56,7 @@ async function erlPid(expr: string): Promise<Pid> {
 describe('erl monitors TS processes', () => {
   it('by pid: DOWN with the exit reason', async () => {
     const v = spawnVictim();
-    await bindOnErl(p, 'V' + ++n, v);
+    await bindOnErl(p, `V${++n}`, v);
     await ev(p.erl, `R${n} = monitor(process, V${n})`);
     await untilRemoteLinked(p.node.runtime, v, 'monitoredBy');
     p.node.send(v, t(atom('die'), t(atom('custom'), 1)));
@@ -74,9 +74,12 @@ describe('erl monitors TS processes', () => {
   });
 
   it('noproc for an unknown name and for a dead pid', async () => {
-    expect(await ev(p.erl, `$R = monitor(process, {no_such_name, '${p.ts}'}), receive {'DOWN', $R, process, $I, $W} -> {$I, $W} after 5000 -> timeout end`)).toBe(
-      `{{no_such_name,${p.ts}},noproc}`,
-    );
+    expect(
+      await ev(
+        p.erl,
+        `$R = monitor(process, {no_such_name, '${p.ts}'}), receive {'DOWN', $R, process, $I, $W} -> {$I, $W} after 5000 -> timeout end`,
+      ),
+    ).toBe(`{{no_such_name,${p.ts}},noproc}`);
     const dead = p.node.runtime.spawn(async () => {});
     await sleep(20);
     await bindOnErl(p, 'Dead', dead);
@@ -85,7 +88,7 @@ describe('erl monitors TS processes', () => {
 
   it('demonitor: no DOWN later, and the TS process no longer lists the monitor', async () => {
     const v = spawnVictim();
-    await bindOnErl(p, 'V' + ++n, v);
+    await bindOnErl(p, `V${++n}`, v);
     await ev(p.erl, `R${n} = monitor(process, V${n})`);
     await untilRemoteLinked(p.node.runtime, v, 'monitoredBy');
     expect(p.node.runtime.processInfo(v)?.monitoredBy.length).toBe(1);
@@ -98,7 +101,7 @@ describe('erl monitors TS processes', () => {
 
   it('noconnection when we disconnect', async () => {
     const v = spawnVictim();
-    await bindOnErl(p, 'V' + ++n, v);
+    await bindOnErl(p, `V${++n}`, v);
     await ev(p.erl, `R${n} = monitor(process, V${n})`);
     await untilRemoteLinked(p.node.runtime, v, 'monitoredBy');
     p.node.disconnect(p.erlName);

@@ -95,8 +95,11 @@ describe('classic control forms', () => {
     });
     node.send(['tester', erl.name], t(atom('mvictim'), victim));
     expect(
-      await ev(erl, `$V = receive {mvictim, $X} -> $X after 5000 -> timeout end, $R = monitor(process, $V), $V ! die,
-        receive {'DOWN', $R, process, _, $W} -> $W after 5000 -> timeout end`),
+      await ev(
+        erl,
+        `$V = receive {mvictim, $X} -> $X after 5000 -> timeout end, $R = monitor(process, $V), $V ! die,
+        receive {'DOWN', $R, process, _, $W} -> $W after 5000 -> timeout end`,
+      ),
     ).toBe('mon_classic');
     await erl.eval(`register(erl_mortal, spawn(fun() -> receive X -> exit(X) end end))`);
     const watcher = runtime.spawn(async (ctx: ProcessContext) => {

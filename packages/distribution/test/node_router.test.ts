@@ -57,7 +57,10 @@ function setup(flags = ALL) {
   const codec = fakeCodec();
   const calls: [string, ...unknown[]][] = [];
   const inbound = new Proxy({} as RemoteInboundApi, {
-    get: (_t, name: string) => (...args: unknown[]) => void calls.push([name, ...args]),
+    get:
+      (_t, name: string) =>
+      (...args: unknown[]) =>
+        void calls.push([name, ...args]),
   });
   const conns = new Map<string, FakeConn>();
   let failNext: string | undefined;
@@ -178,14 +181,7 @@ describe('inbound control messages reach the runtime', () => {
 describe('outbound signals', () => {
   it('payload and sender forms follow the negotiated flags', () => {
     for (const [flags, expected] of [
-      [
-        ALL,
-        [
-          t(Op.SEND_SENDER, L, R),
-          t(Op.PAYLOAD_EXIT2, L, R),
-          t(Op.PAYLOAD_MONITOR_P_EXIT, atom('foo'), R, REF),
-        ],
-      ],
+      [ALL, [t(Op.SEND_SENDER, L, R), t(Op.PAYLOAD_EXIT2, L, R), t(Op.PAYLOAD_MONITOR_P_EXIT, atom('foo'), R, REF)]],
       [0n, [t(Op.SEND, atom(''), R), t(Op.EXIT2, L, R, atom('bye')), t(Op.MONITOR_P_EXIT, atom('foo'), R, REF, atom('normal'))]],
     ] as const) {
       const s = setup(flags);
@@ -289,11 +285,16 @@ describe('what cannot cross the wire', () => {
       decode: codec.decode,
     };
     const s = setup();
-    const router = new Router(new Proxy({} as RemoteInboundApi, { get: () => () => {} }), { connection: () => s.conn as unknown as PeerConnection, connect: () => Promise.reject(new Error('x')) }, throwing, {
-      nodeName: ME,
-      creation: 7,
-      logger: s.logger,
-    });
+    const router = new Router(
+      new Proxy({} as RemoteInboundApi, { get: () => () => {} }),
+      { connection: () => s.conn as unknown as PeerConnection, connect: () => Promise.reject(new Error('x')) },
+      throwing,
+      {
+        nodeName: ME,
+        creation: 7,
+        logger: s.logger,
+      },
+    );
     router.send(L, R, { js: true });
     expect(router.counters.encodeErrors).toBe(1);
     expect(s.logger.has(/not encodable/)).toBe(true);

@@ -82,7 +82,10 @@ describe('TS → erl', () => {
   });
 
   it('every term type survives a round trip through erl', async () => {
-    await ev(p.erl, `Echo = spawn(fun EchoLoop() -> receive {EchoFrom, EchoMsg} -> EchoFrom ! {echo, EchoMsg}, EchoLoop() end end), register(echo, Echo)`);
+    await ev(
+      p.erl,
+      `Echo = spawn(fun EchoLoop() -> receive {EchoFrom, EchoMsg} -> EchoFrom ! {echo, EchoMsg}, EchoLoop() end end), register(echo, Echo)`,
+    );
     const ref = p.node.runtime.makeRef();
     const samples: Term[] = [
       atom('an_atom'),

@@ -62,9 +62,7 @@ describe('two TS nodes', () => {
 
   it('rpc (erpc is not used: rex on the peer)', async () => {
     expect(await a.rpc(b.name, 'm', 'add', [20, 22])).toBe(42);
-    expect(await a.rpc(b.name, 'm', 'nope', [])).toEqual(
-      t(atom('badrpc'), t(atom('EXIT'), t(atom('undef'), [t(atom('m'), atom('nope'), [], [])]))),
-    );
+    expect(await a.rpc(b.name, 'm', 'nope', [])).toEqual(t(atom('badrpc'), t(atom('EXIT'), t(atom('undef'), [t(atom('m'), atom('nope'), [], [])]))));
   });
 
   it('gen_server calls (alias tag and plain tag)', async () => {

@@ -59,13 +59,13 @@ describe('rpc:call / erpc:call from erl into exported TS functions', () => {
     expect(await call(`erpc:call('${p.ts}', m, add, [40, 2])`)).toBe('42');
   });
 
-  it('an undefined function or module: {badrpc, {\'EXIT\', {undef, [{M, F, A, []}]}}} as OTP shapes it', async () => {
+  it("an undefined function or module: {badrpc, {'EXIT', {undef, [{M, F, A, []}]}}} as OTP shapes it", async () => {
     expect(await call(`rpc:call('${p.ts}', m, nofun, [1])`)).toBe(`{badrpc,{'EXIT',{undef,[{m,nofun,[1],[]}]}}}`);
     expect(await call(`rpc:call('${p.ts}', nomod, f, [1, 2])`)).toBe(`{badrpc,{'EXIT',{undef,[{nomod,f,[1,2],[]}]}}}`);
     expect(await call(`try erpc:call('${p.ts}', nomod, f, []) catch error:{exception, $R, $S} -> {$R, $S} end`)).toBe('{undef,[{nomod,f,[],[]}]}');
   });
 
-  it('throw gives the value; exit gives {badrpc, {\'EXIT\', R}}; error gives {badrpc, {\'EXIT\', {R, Stack}}}', async () => {
+  it("throw gives the value; exit gives {badrpc, {'EXIT', R}}; error gives {badrpc, {'EXIT', {R, Stack}}}", async () => {
     expect(await call(`rpc:call('${p.ts}', m, thrower, [])`)).toBe('thrown');
     expect(await call(`rpc:call('${p.ts}', m, exiter, [])`)).toBe(`{badrpc,{'EXIT',gone}}`);
     expect(await call(`rpc:call('${p.ts}', m, errorer, [])`)).toBe(`{badrpc,{'EXIT',{bad,[{m,errorer,0,[]}]}}}`);
@@ -107,7 +107,11 @@ describe('rpc:call / erpc:call from erl into exported TS functions', () => {
     const r = await call(`try spawn('${p.ts}', fun() -> ok end) of $P -> {pid, is_pid($P)} catch $C:$R -> {$C, $R} end`);
     expect(r).toBe('{error,badarg}');
     // spawn_request gives the reply itself
-    expect(await call(`$R = spawn_request('${p.ts}', erlang, apply, [fun() -> ok end, []], []), receive {spawn_reply, $R, error, $Why} -> $Why after 5000 -> timeout end`)).toBe('badarg');
+    expect(
+      await call(
+        `$R = spawn_request('${p.ts}', erlang, apply, [fun() -> ok end, []], []), receive {spawn_reply, $R, error, $Why} -> $Why after 5000 -> timeout end`,
+      ),
+    ).toBe('badarg');
   });
 
   it('spawn of an exported TS function runs it', async () => {
@@ -136,7 +140,7 @@ describe('rex (legacy rpc, spec §4.9)', () => {
   });
 });
 
-describe('TS → erl rpc (through the peer\'s rex)', () => {
+describe("TS → erl rpc (through the peer's rex)", () => {
   it('returns values', async () => {
     expect(await p.node.rpc(p.erlName, 'erlang', 'node', [])).toBe(atom(p.erlName));
     expect(await p.node.rpc(p.erlName, 'lists', 'reverse', [[1, 2, 3]])).toEqual([3, 2, 1]);

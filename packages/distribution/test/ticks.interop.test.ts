@@ -66,7 +66,19 @@ describe('net_ticktime 4 s', () => {
     s.on('error', () => {});
     await new Promise((r) => s.once('connect', r));
     const ch = new PacketChannel(s);
-    await runInitiator(ch, { ourName: 'mute@localhost', ourFlags: DEFAULT_FLAGS, creation: 5, cookie: COOKIE, setupTimeMs: 3000, requiredFlags: 0n, logger: new MemoryLogger() }, ERL);
+    await runInitiator(
+      ch,
+      {
+        ourName: 'mute@localhost',
+        ourFlags: DEFAULT_FLAGS,
+        creation: 5,
+        cookie: COOKIE,
+        setupTimeMs: 3000,
+        requiredFlags: 0n,
+        logger: new MemoryLogger(),
+      },
+      ERL,
+    );
     ch.detach();
     s.on('data', () => {}); // read, never write
     const t0 = Date.now();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpmdServer } from '../src/epmd_server.ts';
-import type { DistTransport } from '../src/transport.ts';
+import type { DistTransport } from '../src/transport_impl.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { A, COOKIE, privateEpmd, regSend, T, transport, until } from './helpers/transport_kit.ts';
 
@@ -22,7 +22,27 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'beamline-tls-'));
   const k = join(dir, 'key.pem');
   const c = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', k, '-out', c], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      k,
+      '-out',
+      c,
+    ],
+    { stdio: 'ignore' },
+  );
   key = readFileSync(k);
   cert = readFileSync(c);
   const optfile = join(dir, 'ssl_dist.conf');
@@ -60,7 +80,7 @@ describe('TLS distribution', () => {
     tr.onMessage = (_c, _ctl, payload) => payload && got.push(payload.slice());
     try {
       expect(await erl.eval("net_kernel:connect_node('tls_b@localhost')")).toBe('true');
-      await erl.eval("{foo, 'tls_b@localhost'} ! <<\"hello over tls\">>, ok");
+      await erl.eval('{foo, \'tls_b@localhost\'} ! <<"hello over tls">>, ok');
       await until(() => got.length === 1, 5000, 'message');
       expect(Buffer.from(got[0]!.subarray(6)).toString()).toBe('hello over tls');
       expect(tr.connection(ERL)?.state).toBe('up');

@@ -22,7 +22,8 @@ import {
 import { runAcceptor } from '../src/handshake_steps.ts';
 import { MemoryLogger } from '../src/log.ts';
 import { PacketChannel } from '../src/packet_channel.ts';
-import type { DistTransport, PeerConnection } from '../src/transport.ts';
+import type { PeerConnection } from '../src/transport.ts';
+import type { DistTransport } from '../src/transport_impl.ts';
 import { A, COOKIE, etf, privateEpmd, regSend, sleep, T, transport, until } from './helpers/transport_kit.ts';
 
 let epmd: EpmdServer;
@@ -438,7 +439,15 @@ async function rawAcceptorPeer(name: string): Promise<{ sockets: Socket[]; close
   const srv = createServer((s) => {
     s.on('error', () => {});
     const ch = new PacketChannel(s);
-    runAcceptor(ch, { ourName: name, ourFlags: DEFAULT_FLAGS, creation: 99, cookie: COOKIE, setupTimeMs: 3000, requiredFlags: 0n, logger: new MemoryLogger() }).then(
+    runAcceptor(ch, {
+      ourName: name,
+      ourFlags: DEFAULT_FLAGS,
+      creation: 99,
+      cookie: COOKIE,
+      setupTimeMs: 3000,
+      requiredFlags: 0n,
+      logger: new MemoryLogger(),
+    }).then(
       () => {
         ch.detach();
         sockets.push(s);

@@ -38,8 +38,34 @@ export class Atom {
 }
 
 const RESERVED = new Set([
-  'after', 'and', 'andalso', 'band', 'begin', 'bnot', 'bor', 'bsl', 'bsr', 'bxor', 'case', 'catch', 'cond',
-  'div', 'end', 'fun', 'if', 'let', 'maybe', 'not', 'of', 'or', 'orelse', 'receive', 'rem', 'try', 'when', 'xor',
+  'after',
+  'and',
+  'andalso',
+  'band',
+  'begin',
+  'bnot',
+  'bor',
+  'bsl',
+  'bsr',
+  'bxor',
+  'case',
+  'catch',
+  'cond',
+  'div',
+  'end',
+  'fun',
+  'if',
+  'let',
+  'maybe',
+  'not',
+  'of',
+  'or',
+  'orelse',
+  'receive',
+  'rem',
+  'try',
+  'when',
+  'xor',
 ]);
 
 /** Quote an atom name the way `io:format("~p")` does for plain-ASCII names. */
@@ -52,10 +78,10 @@ export function formatAtomName(name: string): string {
     else if (ch === '\\') out += '\\\\';
     else if (c === 10) out += '\\n';
     else if (c === 9) out += '\\t';
-    else if (c < 32 || c === 127) out += '\\' + c.toString(8).padStart(3, '0');
+    else if (c < 32 || c === 127) out += `\\${c.toString(8).padStart(3, '0')}`;
     else out += ch;
   }
-  return out + "'";
+  return `${out}'`;
 }
 
 const pinned = new Map<string, Atom>();

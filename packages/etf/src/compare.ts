@@ -8,6 +8,7 @@ import { Atom } from './atoms.ts';
 import { ErlMap } from './map.ts';
 import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
 
+// biome-ignore lint/suspicious/noConstEnum: file-local, so isolatedModules is fine; inlined in the comparison hot path
 const enum Rank {
   Number = 0,
   Atom = 1,
@@ -219,9 +220,7 @@ function cmp(a: Term, b: Term, exact: boolean): number {
     case Rank.Pid: {
       const x = a as Pid;
       const y = b as Pid;
-      return (
-        compareCodePoints(x.node.name, y.node.name) || cmpN(x.creation, y.creation) || cmpN(x.serial, y.serial) || cmpN(x.id, y.id)
-      );
+      return compareCodePoints(x.node.name, y.node.name) || cmpN(x.creation, y.creation) || cmpN(x.serial, y.serial) || cmpN(x.id, y.id);
     }
     case Rank.Port: {
       const x = a as Port;
@@ -297,7 +296,7 @@ const scratch = new DataView(new ArrayBuffer(8));
 function hashInt(i: number | bigint): number {
   if (typeof i === 'number') {
     if (i >= -0x80000000 && i <= 0x7fffffff) return mix(0x1234, i | 0);
-    return mix(mix(0x1234, i % 0x100000000 | 0), Math.floor(i / 0x100000000) | 0);
+    return mix(mix(0x1234, (i % 0x100000000) | 0), Math.floor(i / 0x100000000) | 0);
   }
   let h = 0x4321;
   let v = i < 0n ? -i : i;

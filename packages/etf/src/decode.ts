@@ -3,7 +3,7 @@
  * the bytes actually present before anything is allocated, so a hostile 4-GiB length costs nothing.
  */
 import { inflateSync } from 'node:zlib';
-import { Atom, existingAtom, weakAtom } from './atoms.ts';
+import { type Atom, existingAtom, weakAtom } from './atoms.ts';
 import { DecodeError, type DecodeErrorCode } from './errors.ts';
 import { ErlMap } from './map.ts';
 import { VERSION } from './tags.ts';
@@ -401,7 +401,7 @@ class Decoder {
     }
     let hex = '';
     for (let i = top - 1; i >= 0; i--) hex += HEX[b[p + i]];
-    const mag = BigInt('0x' + hex);
+    const mag = BigInt(`0x${hex}`);
     if (mag <= 9007199254740991n) return sign === 0 ? Number(mag) : -Number(mag);
     return sign === 0 ? mag : -mag;
   }

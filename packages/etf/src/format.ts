@@ -10,10 +10,11 @@ export function formatFloat(v: number): string {
   if (Object.is(v, -0)) return '-0.0';
   const s = String(v);
   const e = s.indexOf('e');
-  if (e < 0) return s.includes('.') ? s : s + '.0';
+  if (e < 0) return s.includes('.') ? s : `${s}.0`;
   const mantissa = s.slice(0, e);
   const exponent = s.slice(e + 1).replace('+', '');
-  return (mantissa.includes('.') ? mantissa : mantissa + '.0') + 'e' + exponent;
+  const digits = mantissa.includes('.') ? mantissa : `${mantissa}.0`;
+  return `${digits}e${exponent}`;
 }
 
 function isPrintable(c: number): boolean {
@@ -28,10 +29,10 @@ function quoteString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (ch.charCodeAt(0) < 32) out += '\\' + ch.charCodeAt(0).toString(8).padStart(3, '0');
+    else if (ch.charCodeAt(0) < 32) out += `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`;
     else out += ch;
   }
-  return out + '"';
+  return `${out}"`;
 }
 
 function formatBytes(bytes: Uint8Array, bits = 8): string {
@@ -40,7 +41,7 @@ function formatBytes(bytes: Uint8Array, bits = 8): string {
     for (const c of bytes) if (!isPrintable(c) && c < 128) printable = false;
     if (printable) {
       try {
-        return '<<' + quoteString(utf8.decode(bytes)) + '/utf8>>';
+        return `<<${quoteString(utf8.decode(bytes))}/utf8>>`;
       } catch {
         // not UTF-8: fall through to the byte list
       }
@@ -51,7 +52,7 @@ function formatBytes(bytes: Uint8Array, bits = 8): string {
     const last = i === bytes.length - 1 && bits !== 8;
     parts.push(last ? `${bytes[i] >> (8 - bits)}:${bits}` : String(bytes[i]));
   }
-  return '<<' + parts.join(',') + '>>';
+  return `<<${parts.join(',')}>>`;
 }
 
 export interface FormatOptions {
@@ -75,7 +76,7 @@ function fmt(x: Term, local: Atom | string | undefined): string {
     case 'bigint':
       return x.toString();
     case 'string':
-      return '<<' + quoteString(x) + '/utf8>>';
+      return `<<${quoteString(x)}/utf8>>`;
   }
   if (x instanceof Atom) return formatAtomName(x.name);
   if (x instanceof Tuple) return '{' + x.elements.map((e) => fmt(e, local)).join(',') + '}';

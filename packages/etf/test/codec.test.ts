@@ -20,7 +20,7 @@ import {
   float,
   t,
   TermWriter,
-  Tuple,
+  type Tuple,
   type Term,
   EncodeError,
 } from '../src/index.ts';
@@ -212,9 +212,8 @@ describe('pids, refs, ports, funs (old forms)', () => {
   it('re-encodes a local fun from OTP byte for byte', () => {
     // term_to_binary(fun() -> ok end, [{minor_version,2}]) from a module `probe` on OTP 25
     const wire = [
-      112, 0, 0, 0, 71, 0, 50, 203, 75, 159, 113, 134, 234, 32, 95, 68, 246, 2, 53, 135, 113, 105, 0, 0, 0, 0, 0, 0, 0, 0, 119, 5,
-      112, 114, 111, 98, 101, 97, 0, 98, 1, 150, 90, 92, 88, 119, 13, 110, 111, 110, 111, 100, 101, 64, 110, 111, 104, 111, 115,
-      116, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0,
+      112, 0, 0, 0, 71, 0, 50, 203, 75, 159, 113, 134, 234, 32, 95, 68, 246, 2, 53, 135, 113, 105, 0, 0, 0, 0, 0, 0, 0, 0, 119, 5, 112, 114, 111, 98,
+      101, 97, 0, 98, 1, 150, 90, 92, 88, 119, 13, 110, 111, 110, 111, 100, 101, 64, 110, 111, 104, 111, 115, 116, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
     const fun = dec(...wire);
     expect(enc(fun)).toEqual([131, ...wire]);
@@ -276,7 +275,7 @@ describe('dist variants', () => {
   });
   it('returns independent results from consecutive encodes', () => {
     const results = Array.from({ length: 2000 }, (_, i) => encode(t(atom('n'), i)));
-    results.forEach((r, i) => expect(equals(decode(r), t(atom('n'), i))).toBe(true));
+    for (const [i, r] of results.entries()) expect(equals(decode(r), t(atom('n'), i))).toBe(true);
     const big = encode(new Array(5000).fill(1));
     expect(big.length).toBe(5004); // 131, STRING_EXT, u16 length, 5000 bytes
   });

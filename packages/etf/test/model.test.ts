@@ -155,9 +155,7 @@ describe('equality and term order', () => {
 
 describe('format', () => {
   it('prints terms in Erlang syntax', () => {
-    expect(format(t(atom('ok'), 1, [1, 2], charlist('hi'), float(1), -0.5, 10n ** 20n))).toBe(
-      '{ok,1,[1,2],"hi",1.0,-0.5,100000000000000000000}',
-    );
+    expect(format(t(atom('ok'), 1, [1, 2], charlist('hi'), float(1), -0.5, 10n ** 20n))).toBe('{ok,1,[1,2],"hi",1.0,-0.5,100000000000000000000}');
     expect(format(new ImproperList([atom('a')], atom('b')))).toBe('[a|b]');
     expect(format(atom('hello world'))).toBe("'hello world'");
     expect(format(atom('EXIT'))).toBe("'EXIT'");

@@ -11,7 +11,7 @@ import { etfInterop, otpRelease, scratchDir } from './helpers/erl_peer.ts';
 import { TermGenerator, type Generated } from './helpers/random_terms.ts';
 import { readFileSync } from 'node:fs';
 
-const SEED = Number(process.env.ETF_INTEROP_SEED ?? (Date.now() % 1_000_000));
+const SEED = Number(process.env.ETF_INTEROP_SEED ?? Date.now() % 1_000_000);
 const COUNT = 3000;
 
 describe(`TS-built terms decode in erl (seed ${SEED})`, () => {

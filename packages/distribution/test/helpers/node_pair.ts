@@ -3,7 +3,7 @@
  * private EPMD port, and an "inbox" (a registered TS process that keeps what it receives).
  */
 import { Runtime, TIMEOUT, refEquals, type ProcessContext } from '@beamline/core';
-import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode, type BeamNode } from '../../src/node.ts';
 import { MemoryLogger } from '../../src/log.ts';
 import { startErl, type ErlNode } from '../../../../tools/erl/node.ts';
@@ -117,10 +117,7 @@ export function exitReasonOf(rt: Runtime, pid: Pid, timeoutMs = 5000): Promise<u
   return new Promise((resolve, reject) => {
     rt.spawn(async (ctx: ProcessContext) => {
       const ref = ctx.monitor(pid);
-      const m = await ctx.receive(
-        (x) => x instanceof Tuple && x.elements[0] === atom('DOWN') && refEquals(x.elements[1], ref),
-        timeoutMs,
-      );
+      const m = await ctx.receive((x) => x instanceof Tuple && x.elements[0] === atom('DOWN') && refEquals(x.elements[1], ref), timeoutMs);
       if (m === TIMEOUT) reject(new Error(`${pid} did not exit within ${timeoutMs} ms`));
       else resolve((m as Tuple).elements[4]);
     });

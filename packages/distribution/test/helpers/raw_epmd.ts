@@ -22,8 +22,15 @@ export function raw(port: number, body: Uint8Array, waitBytes?: number): Promise
       clearTimeout(timer);
       resolve({ reply: buf, socket: s });
     };
-    const timer = setTimeout(() => (done ? undefined : ((done = true), s.destroy(), reject(new Error(`raw epmd: timeout, got ${buf.toString('hex')}`)))), 5000);
-    s.on('error', (e) => (done ? undefined : ((done = true), clearTimeout(timer), reject(e))));
+    const fail = (e: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      s.destroy();
+      reject(e);
+    };
+    const timer = setTimeout(() => fail(new Error(`raw epmd: timeout, got ${buf.toString('hex')}`)), 5000);
+    s.on('error', fail);
     s.on('data', (c) => {
       buf = Buffer.concat([buf, c]);
       if (waitBytes !== undefined && buf.length >= waitBytes) finish();

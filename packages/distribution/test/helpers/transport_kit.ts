@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { EpmdServer } from '../../src/epmd_server.ts';
-import { DistTransport } from '../../src/transport.ts';
+import { DistTransport } from '../../src/transport_impl.ts';
 import { MemoryLogger } from '../../src/log.ts';
 import type { TransportOptions } from '../../src/transport.ts';
 
@@ -29,7 +29,11 @@ export async function privateEpmd(): Promise<EpmdServer> {
   return srv;
 }
 
-export async function transport(name: string, epmdPort: number, opts: Partial<TransportOptions> = {}): Promise<{ tr: DistTransport; log: MemoryLogger }> {
+export async function transport(
+  name: string,
+  epmdPort: number,
+  opts: Partial<TransportOptions> = {},
+): Promise<{ tr: DistTransport; log: MemoryLogger }> {
   const log = new MemoryLogger(echo);
   const tr = await DistTransport.listen({ nodeName: name, cookie: COOKIE, epmdPort, listenHost: '127.0.0.1', logger: log, ...opts });
   return { tr, log };
@@ -47,7 +51,13 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- a minimal ETF encoder (tests only) -------------------------------------------------------
 
-export type Mini = { atom: string } | number | Uint8Array | Mini[] | { tuple: Mini[] } | { pid: { node: string; id: number; serial: number; creation: number } };
+export type Mini =
+  | { atom: string }
+  | number
+  | Uint8Array
+  | Mini[]
+  | { tuple: Mini[] }
+  | { pid: { node: string; id: number; serial: number; creation: number } };
 
 export const A = (s: string): Mini => ({ atom: s });
 export const T = (...e: Mini[]): Mini => ({ tuple: e });

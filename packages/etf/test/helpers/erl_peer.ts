@@ -12,7 +12,7 @@ const source = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../too
 
 /** Calls `etf_interop:main(Args)` in a fresh erl. */
 export async function etfInterop(args: string[]): Promise<void> {
-  const argList = '[' + args.map((a) => JSON.stringify(a)).join(',') + ']';
+  const argList = `[${args.map((a) => JSON.stringify(a)).join(',')}]`;
   const script =
     `{ok, M, Bin} = compile:file(${JSON.stringify(source)}, [binary, report]),` +
     `{module, M} = code:load_binary(M, ${JSON.stringify(source)}, Bin),` +

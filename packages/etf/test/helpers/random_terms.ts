@@ -1,18 +1,5 @@
 /** Seeded random Erlang terms built in TypeScript (for the reverse interop direction and fuzzing). */
-import {
-  BitBinary,
-  ErlFloat,
-  ErlMap,
-  ExportFun,
-  ImproperList,
-  Pid,
-  Port,
-  Ref,
-  Tuple,
-  atom,
-  charlist,
-  type Term,
-} from '../../src/index.ts';
+import { BitBinary, ErlFloat, ErlMap, ExportFun, ImproperList, Pid, Port, Ref, Tuple, atom, charlist, type Term } from '../../src/index.ts';
 
 /** mulberry32: small, fast, seedable. */
 export function rng(seed: number): () => number {
@@ -149,7 +136,11 @@ export class TermGenerator {
         return new Pid(atom(this.pick(NODES)), this.int(2 ** 32), this.int(2 ** 32), 1 + this.int(2 ** 32 - 1));
       case 12:
         this.flagsUnprintable = true;
-        return new Ref(atom(this.pick(NODES)), 1 + this.int(2 ** 32 - 1), Array.from({ length: 3 + this.int(3) }, () => this.int(2 ** 32)));
+        return new Ref(
+          atom(this.pick(NODES)),
+          1 + this.int(2 ** 32 - 1),
+          Array.from({ length: 3 + this.int(3) }, () => this.int(2 ** 32)),
+        );
       case 13: {
         this.flagsUnprintable = true;
         this.flagsFree = true;

@@ -1,8 +1,8 @@
-/** tools/erl/node.ts: the erl test driver itself. */
+/** tools/erl/node.ts: the erl test driver itself (here because it needs an EPMD, and this package has one). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EpmdServer } from '../../../packages/distribution/src/epmd_server.ts';
-import { MemoryLogger } from '../../../packages/distribution/src/log.ts';
-import { ErlEvalError, otpRelease, startErl, type ErlNode } from '../node.ts';
+import { EpmdServer } from '../src/epmd_server.ts';
+import { MemoryLogger } from '../src/log.ts';
+import { ErlEvalError, otpRelease, startErl, type ErlNode } from '../../../tools/erl/node.ts';
 
 let epmd: EpmdServer;
 let erl: ErlNode;
