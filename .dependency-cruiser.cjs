@@ -118,7 +118,8 @@ module.exports = {
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      conditionNames: ['import', 'require', 'node', 'default'],
+      // @beamline/source: the workspace's packages resolve to their sources, not lib/
+      conditionNames: ['@beamline/source', 'import', 'require', 'node', 'default'],
       extensions: ['.ts', '.js', '.json'],
     },
     reporterOptions: {

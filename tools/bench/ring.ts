@@ -20,7 +20,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import Table from 'cli-table3';
 import { createActor, createMachine, type AnyActorRef } from 'xstate';
-import { GenServer, Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { GenServer, Runtime, noreply, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
 
@@ -52,17 +52,17 @@ class RingNode implements ProcessBehaviour {
 
 class RingServer extends GenServer<{ next: Pid | undefined; done: Done }> {
   init(done: unknown) {
-    return { next: undefined, done: done as Done };
+    return ok<{ next: Pid | undefined; done: Done }>({ next: undefined, done: done as Done });
   }
   override handleCast(next: unknown, s: { next: Pid | undefined; done: Done }) {
     s.next = next as Pid;
-    return { noreply: true as const, state: s };
+    return noreply(s);
   }
   override handleInfo(msg: unknown, s: { next: Pid | undefined; done: Done }, ctx: ProcessContext) {
     const m = msg as Token;
     if (m[1] === 0) s.done(m[0]);
     else ctx.send(s.next!, [m[0], m[1] - 1]);
-    return { noreply: true as const, state: s };
+    return noreply(s);
   }
 }
 
@@ -91,7 +91,7 @@ async function beamlineOnce(kind: 'behaviour' | 'genserver' | 'async', c: Config
     for (let i = 0; i < c.n; i++) pids[i] = rt.spawn((nodes[i] = new RingNode(done)));
     for (let i = 0; i < c.n; i++) nodes[i].next = pids[(i + 1) % c.n];
   } else if (kind === 'genserver') {
-    for (let i = 0; i < c.n; i++) pids[i] = GenServer.start(rt, RingServer, done);
+    for (let i = 0; i < c.n; i++) pids[i] = await GenServer.start(rt, RingServer, done);
     for (let i = 0; i < c.n; i++) GenServer.cast(rt, pids[i], pids[(i + 1) % c.n]);
   } else {
     const nexts: Pid[] = new Array(c.n);

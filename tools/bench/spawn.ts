@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import Table from 'cli-table3';
-import { GenServer, Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { GenServer, Runtime, inProcess, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { erlBinary } from '../erl/erl.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,8 +32,8 @@ class IdleBehaviour implements ProcessBehaviour {
 }
 
 class IdleServer extends GenServer<number> {
-  init(): number {
-    return 0;
+  init() {
+    return ok(0);
   }
 }
 
@@ -55,14 +55,14 @@ interface Result {
 async function measure(kind: Kind, n: number): Promise<Result> {
   const rt = new Runtime({ logger: null });
   // warm the spawn path so the JIT is not measured
-  for (let i = 0; i < 20_000; i++) spawnOne(rt, kind);
+  await spawnMany(rt, kind, 20_000);
   await rt.settle();
   await rt.stop();
   const rt2 = new Runtime({ logger: null });
   fullGc();
   const heap0 = v8.getHeapStatistics().used_heap_size;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) spawnOne(rt2, kind);
+  await spawnMany(rt2, kind, n);
   const t1 = performance.now();
   await rt2.settle();
   const t2 = performance.now();
@@ -81,10 +81,18 @@ async function measure(kind: Kind, n: number): Promise<Result> {
   return result;
 }
 
-function spawnOne(rt: Runtime, kind: Kind): void {
-  if (kind === 'behaviour') rt.spawn(new IdleBehaviour());
-  else if (kind === 'genserver') GenServer.start(rt, IdleServer);
-  else rt.spawn(idleAsync);
+/**
+ * Spawns `n` idle processes. GenServers are started the way a supervisor starts them: one after
+ * the other from a process, each start acknowledged once its init has run (proc_lib).
+ */
+async function spawnMany(rt: Runtime, kind: Kind, n: number): Promise<void> {
+  if (kind === 'behaviour') for (let i = 0; i < n; i++) rt.spawn(new IdleBehaviour());
+  else if (kind === 'async') for (let i = 0; i < n; i++) rt.spawn(idleAsync);
+  else {
+    await inProcess(rt, async (ctx) => {
+      for (let i = 0; i < n; i++) await GenServer.start(ctx, IdleServer);
+    });
+  }
 }
 
 function erlSpawn(n: number): Result {

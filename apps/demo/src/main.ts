@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GenServer, Runtime, Supervisor, type ProcessContext } from '@beamline/core';
+import { GenServer, Runtime, Supervisor, noreply, ok, reply, type ProcessContext } from '@beamline/core';
 import { Atom, atom, t, type Term } from '@beamline/etf';
 import { startNode, type BeamNode } from '@beamline/distribution';
 
@@ -27,29 +27,29 @@ export interface DemoOptions {
 }
 
 class Echo extends GenServer<{ calls: number }> {
-  init(): { calls: number } {
-    return { calls: 0 };
+  init() {
+    return ok({ calls: 0 });
   }
   override handleCall(req: unknown, _from: unknown, state: { calls: number }) {
-    if (req === atom('stats')) return { reply: t(atom('calls'), state.calls), state };
-    return { reply: t(atom('echo'), req as Term), state: { calls: state.calls + 1 } };
+    if (req === atom('stats')) return reply(t(atom('calls'), state.calls), state);
+    return reply(t(atom('echo'), req as Term), { calls: state.calls + 1 });
   }
   override handleCast(_msg: unknown, state: { calls: number }) {
-    return { noreply: true as const, state };
+    return noreply(state);
   }
 }
 
 export async function startDemo(opts: DemoOptions): Promise<{ node: BeamNode; stop: () => Promise<void> }> {
   const runtime = new Runtime();
   const node = await startNode({ name: opts.name, cookie: opts.cookie, epmdPort: opts.epmdPort, runtime });
-  Supervisor.start(
+  await Supervisor.start(
     runtime,
     {
       strategy: 'one_for_one',
       children: [
         {
           id: 'echo',
-          start: (ctx: ProcessContext) => GenServer.start(ctx, Echo, [], { name: 'echo', link: true }),
+          start: (ctx: ProcessContext) => GenServer.startLink(ctx, Echo, [], { name: 'echo' }),
           restart: 'permanent',
           shutdown: 1000,
           type: 'worker',

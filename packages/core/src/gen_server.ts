@@ -40,7 +40,12 @@ interface Idle {
   timeout?: number;
 }
 
-export type InitResult<S> = ({ tag: 'ok'; state: S; continue?: unknown } & Idle) | { tag: 'stop'; reason: unknown } | { tag: 'ignore' };
+export type InitResult<S> =
+  | ({ tag: 'ok'; state: S; continue?: unknown } & Idle)
+  | { tag: 'stop'; reason: unknown }
+  | { tag: 'ignore' }
+  /** OTP 26+'s `{error, Reason}`: the start fails with Reason, the process exits normal. */
+  | { tag: 'error'; reason: unknown };
 export type CallResult<S, R> =
   | ({ tag: 'reply'; reply: R; state: S; continue?: unknown } & Idle)
   | ({ tag: 'noreply'; state: S; continue?: unknown } & Idle)
@@ -133,7 +138,7 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
   /** gen_server:call. Rejects with CallError (server down, noproc, calling_self) or CallTimeout. */
   static call<C, K, R>(where: Where, server: ServerPid<C, K, R>, req: C, timeout?: Timeout): Promise<R>;
   static call<R = unknown>(where: Where, server: Dest, req: unknown, timeout?: Timeout): Promise<R>;
-  static call(where: Where, server: Dest, req: unknown, timeout: Timeout = 5000): Promise<unknown> {
+  static call(where: Where, server: Dest, req: unknown, timeout?: Timeout): Promise<unknown> {
     return call(where, server, GEN_CALL, req, timeout);
   }
 
@@ -228,6 +233,9 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
         throw new ExitError(o.reason);
       case 'ignore':
         initFail(ctx, this.starter, atom('ignore'));
+        throw new ExitError(normal);
+      case 'error':
+        initFail(ctx, this.starter, o.reason);
         throw new ExitError(normal);
       default:
         throw new ExitError(t(BAD_RETURN, r as never));

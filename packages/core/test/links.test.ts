@@ -1,6 +1,6 @@
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { Pid, Tuple, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT, ExitError, Runtime, kill, killed, normal, noproc, type ProcessContext } from '../src/index.ts';
+import { EXIT, ErlangError, ExitError, Runtime, kill, normal, type ProcessContext } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
 
 let rt: Runtime;
@@ -150,25 +150,31 @@ describe('links and exit signals', () => {
     expect((log[0] as Tuple).elements[2]).toBe(err);
   });
 
-  it('linking to a dead pid sends noproc (message when trapping, death otherwise)', async () => {
+  it('linking to a dead pid: an EXIT noproc message when trapping; a catchable noproc error otherwise', async () => {
     ({ rt } = setup());
     const dead = rt.spawn(async () => undefined);
     await rt.settle();
     const log: unknown[] = [];
-    const trapping = rt.spawn(async (ctx) => {
+    rt.spawn(async (ctx) => {
       ctx.trapExit(true);
       ctx.link(dead);
       log.push(await ctx.receive());
     });
     const plain = rt.spawn(async (ctx) => {
-      ctx.link(dead);
+      try {
+        ctx.link(dead);
+        log.push('no error');
+      } catch (e) {
+        log.push(['caught', (e as ErlangError).reason]);
+      }
+      log.push('carried on');
       await idle(ctx);
     });
     await rt.settle();
-    expect(log.map(view)).toEqual([['EXIT', String(dead), 'noproc']]);
-    expect(rt.isAlive(trapping)).toBe(false); // returned after logging
-    expect(rt.isAlive(plain)).toBe(false);
-    expect(noproc).toBe(atom('noproc'));
+    expect(log.map(view)).toHaveLength(3);
+    expect(log.map(view)).toEqual(expect.arrayContaining([['EXIT', String(dead), 'noproc'], ['caught', 'noproc'], 'carried on']));
+    expect(log.indexOf('carried on')).toBeGreaterThan(log.findIndex((m) => Array.isArray(m) && m[0] === 'caught'));
+    expect(rt.isAlive(plain)).toBe(true); // as in erl: the caller survives the error it caught
   });
 
   it('unlink removes both sides: the exit no longer propagates', async () => {

@@ -15,7 +15,7 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { type Atom, ImproperList, Pid, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import { type Atom, Pid, Ref, atom, t, type Term } from '@beamline/etf';
 import type { RemoteInbound, RemoteRouter } from '@beamline/core';
 import { ControlError, decodeControl, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
@@ -47,7 +47,6 @@ export interface Connector {
 /** A SPAWN_REQUEST for the node to serve (erpc.ts). */
 export type SpawnRequest = Extract<Control, { kind: 'spawn_request' }>;
 
-const A_ALIAS = atom('alias');
 const A_NOTSUP = atom('notsup');
 
 export interface RouterOptions {

@@ -5,8 +5,7 @@
  * A JS number is an integer when it is a safe integer (and not -0), otherwise a float.
  */
 import { Atom } from './atoms.ts';
-import { ErlMap } from './map.ts';
-import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
+import { BitBinary, ErlFloat, ExportFun, ImproperList, MapTerm, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
 
 // biome-ignore lint/suspicious/noConstEnum: file-local, so isolatedModules is fine; inlined in the comparison hot path
 const enum Rank {
@@ -36,7 +35,7 @@ function rank(x: Term): Rank {
   if (Array.isArray(x)) return x.length === 0 ? Rank.Nil : Rank.List;
   if (x instanceof Uint8Array || x instanceof BitBinary) return Rank.Bits;
   if (x instanceof ErlFloat) return Rank.Number;
-  if (x instanceof ErlMap) return Rank.Map;
+  if (x instanceof MapTerm) return Rank.Map;
   if (x instanceof Pid) return Rank.Pid;
   if (x instanceof Ref) return Rank.Ref;
   if (x instanceof Port) return Rank.Port;
@@ -167,7 +166,7 @@ function compareLists(a: Term[] | ImproperList, b: Term[] | ImproperList, exact:
 
 // ---- maps ----
 
-function compareMaps(a: ErlMap, b: ErlMap, exact: boolean): number {
+function compareMaps(a: MapTerm, b: MapTerm, exact: boolean): number {
   if (a.size !== b.size) return a.size - b.size;
   const ea = a.sortedEntries();
   const eb = b.sortedEntries();
@@ -216,7 +215,7 @@ function cmp(a: Term, b: Term, exact: boolean): number {
       return 0;
     }
     case Rank.Map:
-      return compareMaps(a as ErlMap, b as ErlMap, exact);
+      return compareMaps(a as MapTerm, b as MapTerm, exact);
     case Rank.Pid: {
       const x = a as Pid;
       const y = b as Pid;
@@ -342,7 +341,7 @@ export function hash(x: Term): number {
     return mix(h, hash(tail));
   }
   if (x instanceof ErlFloat) return hashFloat(x.value);
-  if (x instanceof ErlMap) {
+  if (x instanceof MapTerm) {
     let h = 0;
     for (const [k, v] of x.entries()) h = (h + mix(hash(k), hash(v))) | 0;
     return mix(0x3a9, h);

@@ -9,12 +9,12 @@
  */
 import { Atom, atom } from './atoms.ts';
 import { compareKeys, equals, hash } from './compare.ts';
-import type { Term } from './terms.ts';
+import { MapTerm, type Term } from './terms.ts';
 
 /** Below this size lookups scan; above it a hash index is kept. */
 const INDEX_THRESHOLD = 8;
 
-export class ErlMap implements Iterable<[Term, Term]> {
+export class ErlMap extends MapTerm {
   private readonly ks: Term[] = [];
   private readonly vs: Term[] = [];
   private index: Map<number, number[]> | null = null;
@@ -23,6 +23,7 @@ export class ErlMap implements Iterable<[Term, Term]> {
   decodedOrder = false;
 
   constructor(entries?: Iterable<readonly [Term, Term]>) {
+    super();
     if (entries) for (const [k, v] of entries) this.set(k, v);
   }
 
@@ -33,7 +34,7 @@ export class ErlMap implements Iterable<[Term, Term]> {
     return m;
   }
 
-  get size(): number {
+  override get size(): number {
     return this.ks.length;
   }
 
@@ -64,12 +65,12 @@ export class ErlMap implements Iterable<[Term, Term]> {
     this.index = index;
   }
 
-  get(key: Term): Term | undefined {
+  override get(key: Term): Term | undefined {
     const i = this.find(key);
     return i < 0 ? undefined : this.vs[i];
   }
 
-  has(key: Term): boolean {
+  override has(key: Term): boolean {
     return this.find(key) >= 0;
   }
 
@@ -121,24 +122,24 @@ export class ErlMap implements Iterable<[Term, Term]> {
     return true;
   }
 
-  *entries(): IterableIterator<[Term, Term]> {
+  override *entries(): IterableIterator<[Term, Term]> {
     for (let i = 0; i < this.ks.length; i++) yield [this.ks[i], this.vs[i]];
   }
 
-  keys(): IterableIterator<Term> {
+  override keys(): IterableIterator<Term> {
     return this.ks.slice()[Symbol.iterator]();
   }
 
-  values(): IterableIterator<Term> {
+  override values(): IterableIterator<Term> {
     return this.vs.slice()[Symbol.iterator]();
   }
 
-  [Symbol.iterator](): IterableIterator<[Term, Term]> {
+  override [Symbol.iterator](): IterableIterator<[Term, Term]> {
     return this.entries();
   }
 
   /** Entries sorted in OTP's map-key order (integers before floats, then term order). */
-  sortedEntries(): [Term, Term][] {
+  override sortedEntries(): [Term, Term][] {
     if (this.sortedCache === null) {
       const pairs: [Term, Term][] = this.ks.map((k, i) => [k, this.vs[i]]);
       pairs.sort((a, b) => compareKeys(a[0], b[0]));

@@ -16,39 +16,39 @@
  * stopped
  * ---- end ----
  */
-import { Runtime, GenServer, Supervisor } from '@beamline/core';
+import { GenServer, Runtime, Supervisor, ok, reply, type From } from '@beamline/core';
 import { atom, decode, encode, format, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
 
 /** Answers `{hello, Req, N}` to the N-th call. */
-class Greeter extends GenServer<number> {
-  init(first: unknown): number {
-    return first as number;
+class Greeter extends GenServer<number, Term, never, Term, number> {
+  init(first: number) {
+    return ok(first);
   }
-  override handleCall(req: unknown, _from: unknown, n: number) {
-    return { reply: t(atom('hello'), req as Term, n), state: n + 1 };
+  override handleCall(req: Term, _from: From, n: number) {
+    return reply(t(atom('hello'), req, n), n + 1);
   }
 }
 
 const runtime = new Runtime();
-Supervisor.start(
+// resolves once its children are started (acknowledged starts, as OTP's start_link)
+await Supervisor.start(
   runtime,
   {
     strategy: 'one_for_one',
-    children: [{ id: 'greeter', start: (ctx) => GenServer.start(ctx, Greeter, 1, { name: 'greeter', link: true }) }],
+    children: [{ id: 'greeter', start: (ctx) => GenServer.startLink(ctx, Greeter, 1, { name: 'greeter' }) }],
   },
   { name: 'app_sup' },
 );
 
-// The supervisor answers once its init (which starts the children) is done.
 const children = await Supervisor.whichChildren(runtime, 'app_sup');
 console.log(`children: ${children.map((c) => `${c.id} (${c.type})`).join(', ')}`);
 
 console.log(`call: ${format(await GenServer.call<Term>(runtime, 'greeter', atom('world')))}`);
-const reply = await GenServer.call<Term>(runtime, 'greeter', 'beamline');
-console.log(`call: ${format(reply)}`);
+const second = await GenServer.call<Term>(runtime, 'greeter', 'beamline');
+console.log(`call: ${format(second)}`);
 
-const bytes = encode(reply);
+const bytes = encode(second);
 console.log(`etf: ${bytes.length} bytes, decoded ${format(decode(bytes))}`);
 
 console.log(`distribution: startNode is a ${typeof startNode}`);

@@ -122,23 +122,29 @@ function isSelf(ctx: ProcessContext, dest: Dest): boolean {
   return key !== undefined && key === ctx.registeredName;
 }
 
+/** What a failed call names in its exit reason: `{Mod, Fn, Args}` of the API function called. */
+export interface CalledAs {
+  mod: string;
+  fn: string;
+  /** The arguments as the caller gave them (the server term is put first). */
+  args: unknown[];
+}
+
+/** The `{Mod, Fn, Args}` of a call: the timeout is listed only when the caller gave one, as in OTP. */
+function calledAs(dest: Dest, request: unknown, timeout: Timeout | undefined, as: CalledAs | undefined): Tuple {
+  if (as !== undefined) return t(atom(as.mod), atom(as.fn), [serverTerm(dest), ...as.args] as never);
+  const args = timeout === undefined ? [serverTerm(dest), request] : [serverTerm(dest), request, timeout === 'infinity' ? atom('infinity') : timeout];
+  return t(atom('gen_server'), atom('call'), args as never);
+}
+
 /**
- * `{Label, {Self, Tag}, Request}` to `dest`, then wait for the reply. Rejects with CallError
- * (`reason` = `{Cause, {Mod, Fn, [Server, Request, Timeout]}}`, `cause` = the server's exit
- * reason, `noproc`, `{nodedown, Node}`, `calling_self`) or CallTimeout.
+ * `{Label, {Self, Tag}, Request}` to `dest`, then wait for the reply (5 s when `timeout` is not
+ * given). Rejects with CallError (`reason` = `{Cause, {Mod, Fn, Args}}`, `cause` = the server's
+ * exit reason, `noproc`, `{nodedown, Node}`, `calling_self`) or CallTimeout.
  */
-export function call(
-  where: Where,
-  dest: Dest,
-  label: Atom,
-  request: unknown,
-  timeout: Timeout = 5000,
-  mod = 'gen_server',
-  fn = 'call',
-): Promise<unknown> {
+export function call(where: Where, dest: Dest, label: Atom, request: unknown, timeout?: Timeout, as?: CalledAs): Promise<unknown> {
   return inProcess(where, async (ctx) => {
-    const args = [serverTerm(dest), request, timeout === 'infinity' ? atom('infinity') : timeout];
-    const mfa = t(atom(mod), atom(fn), args as never);
+    const mfa = calledAs(dest, request, timeout, as);
     if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, serverTerm(dest), request, ctx.self.node);
     const node = nodeOf(ctx, dest);
     const alias = aliasesTo(ctx, node);
@@ -149,7 +155,7 @@ export function call(
       if (!(e instanceof BadArg)) throw e;
       // unknown name: the monitor already queued a 'DOWN' noproc
     }
-    const msg = await ctx.receive((m) => isReplyOrDown(m, mref), timeout === 'infinity' ? undefined : timeout);
+    const msg = await ctx.receive((m) => isReplyOrDown(m, mref), timeout === 'infinity' ? undefined : (timeout ?? 5000));
     if (msg === TIMEOUT) {
       ctx.demonitor(mref, { flush: true }); // also deactivates the alias: a late reply is dropped
       throw new CallTimeout(t(atom('timeout'), mfa), serverTerm(dest), request, ctx.self.node);

@@ -12,7 +12,7 @@ import { completeLogger, consoleLogger } from './basics/logger.ts';
 import { RefMaker } from './basics/refs.ts';
 import type { AliasMode, CrashReport, Dest, Logger, MonitorTarget, ProcessCode, SpawnOptions, TimerRef } from './basics/types.ts';
 import { Context, type Kernel } from './process/context.ts';
-import { ASYNC, DEAD, Proc, SelfExited, TRAP_EXIT } from './process/process.ts';
+import { ASYNC, DEAD, PROC_LIB, Proc, SelfExited, TRAP_EXIT } from './process/process.ts';
 import { Aliases } from './services/aliases.ts';
 import type { ServiceHost } from './services/host.ts';
 import { ancestors, type ProcessTable } from './services/introspection.ts';
@@ -67,6 +67,8 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
   private readonly serialOut = [0];
   private readonly refs: RefMaker;
   private readonly remote = new Set<Proc>();
+  /** SpawnOptions.expectedExit of the (few) processes that have one. */
+  private readonly expectedExits = new Map<Proc, (reason: unknown) => boolean>();
 
   constructor(opts: RuntimeOptions = {}) {
     this.node = atom(opts.node ?? 'nonode@nohost');
@@ -166,9 +168,9 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     const id = this.procs.alloc(this.serialOut);
     const serial = this.serialOut[0];
     const p = new Proc(this, new Pid(this.node, id, serial, this.creation), code, parent?.self, flags);
-    p.ctx = new Context(p, this);
-    p.procLib = procLib;
-    if (opts?.expectedExit !== undefined) p.expectedExit = opts.expectedExit;
+    p.ctx = new Context(p);
+    if (procLib) p.flags |= PROC_LIB;
+    if (opts?.expectedExit !== undefined) this.expectedExits.set(p, opts.expectedExit);
     if (opts?.name !== undefined) {
       try {
         this.registry.register(opts.name, p);
@@ -310,8 +312,13 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     this.timers.exiting(p);
     p.mb = null;
     if (this.remote.size > 0) this.remote.delete(p);
-    const reported = p.procLib ? isAbnormal(reason) : error !== undefined && !(error instanceof ExitError) && !(error instanceof SelfExited);
-    if (own && reported && !(p.expectedExit?.(reason) ?? false)) {
+    let expected = false;
+    if (this.expectedExits.size > 0) {
+      expected = this.expectedExits.get(p)?.(reason) === true;
+      this.expectedExits.delete(p);
+    }
+    if (!own || expected) return;
+    if (p.flags & PROC_LIB ? isAbnormal(reason) : error !== undefined && !(error instanceof ExitError) && !(error instanceof SelfExited)) {
       const report: CrashReport = { pid: p.self, name, behaviour: p.behaviourName, reason, error, ancestors: ancestors(this, p) };
       this.logger.crash(report);
     }

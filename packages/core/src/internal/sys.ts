@@ -11,13 +11,14 @@
  *   statistics             -> [{messages_in, N}, {messages_out, N}, {message_queue_len, N}]
  *   {terminate, Reason}    -> ok, then the process runs its terminate and exits with Reason
  */
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { Pid, Tuple, atom, charlist, t, text } from '@beamline/etf';
 import { EXIT, SYSTEM, error, noproc, ok } from './basics/atoms.ts';
 import { ExitError } from './basics/errors.ts';
 import { refEquals } from './basics/refs.ts';
 import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
 import { From, call, inProcess, type Timeout, type Where } from './gen.ts';
 import { internalsOf } from './process/context.ts';
+import { ancestors } from './services/introspection.ts';
 
 const GET_STATE = atom('get_state');
 const REPLACE_STATE = atom('replace_state');
@@ -39,6 +40,30 @@ export interface SystemHooks {
   isParent(pid: Pid): boolean;
   getState(): unknown;
   replaceState(fn: (state: unknown) => unknown): unknown;
+}
+
+/**
+ * sys:get_status's reply as OTP 27's gen_server gives it:
+ * `{status, Pid, {module, gen_server}, [PDict, running|suspended, Parent, [], Formatted]}` with
+ * `'$ancestors'` and `'$initial_call'` in PDict and `[{header, ...}, {data, [...]}, {data, [{"State", S}]}]`.
+ */
+function statusOf(ctx: ProcessContext, hooks: SystemHooks, suspended: boolean): Tuple {
+  // '$ancestors': the parent chain, each by its registered name when it has one (as proc_lib keeps it)
+  const internals = internalsOf(ctx);
+  const chain = internals === undefined ? [] : ancestors(internals.kernel, internals.proc);
+  const ancestors_ = chain.map((pid) => {
+    const name = internals?.kernel.lookup(pid)?.name;
+    return name !== undefined ? atom(name) : pid;
+  });
+  const status = atom(suspended ? 'suspended' : 'running');
+  const name = ctx.registeredName ?? ctx.self.format(ctx.self.node);
+  const pdict = [t(atom('$ancestors'), ancestors_ as never), t(atom('$initial_call'), t(atom(hooks.behaviourName), atom('init'), 1))];
+  const formatted = [
+    t(atom('header'), charlist(`Status for generic server ${name}`)),
+    t(atom('data'), [t(charlist('Status'), status), t(charlist('Parent'), hooks.parent), t(charlist('Logged events'), [])] as never),
+    t(atom('data'), [t(charlist('State'), hooks.getState() as never)] as never),
+  ];
+  return t(atom('status'), ctx.self, t(atom('module'), atom('gen_server')), [pdict, status, hooks.parent, [], formatted] as never);
 }
 
 /** `{system, From, Request}`? */
@@ -76,8 +101,7 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
     if (req === GET_STATE) {
       reply = hooks.getState();
     } else if (req === GET_STATUS) {
-      const status = atom(suspended ? 'suspended' : 'running');
-      reply = t(atom('status'), ctx.self, t(atom('module'), atom(hooks.behaviourName)), [[], status, hooks.parent, [], hooks.getState() as never] as never);
+      reply = statusOf(ctx, hooks, suspended);
     } else if (req === SUSPEND) {
       suspended = true;
       reply = ok;
@@ -108,8 +132,13 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
   return suspended;
 }
 
-async function sysCall(where: Where, dest: Dest, req: unknown, timeout: Timeout, fn: string): Promise<unknown> {
-  const reply = await call(where, dest, SYSTEM, req, timeout, 'sys', fn);
+/**
+ * A sys request as OTP's sys module makes it: the exit reason of a failed one names
+ * `{sys, Fn, [Name | Args]}` with the timeout only when the caller gave one.
+ */
+async function sysCall(where: Where, dest: Dest, req: unknown, timeout: Timeout | undefined, fn: string, args: unknown[] = []): Promise<unknown> {
+  const given = timeout === undefined ? args : [...args, timeout === 'infinity' ? atom('infinity') : timeout];
+  const reply = await call(where, dest, SYSTEM, req, timeout, { mod: 'sys', fn, args: given });
   if (reply instanceof Tuple && reply.elements[0] === error && reply.elements.length === 2) {
     throw new ExitError(reply, `sys.${fn}: ${String(reply.elements[1])}`);
   }
@@ -118,6 +147,7 @@ async function sysCall(where: Where, dest: Dest, req: unknown, timeout: Timeout,
 
 export interface SysStatus {
   pid: Pid;
+  /** The callback module OTP names in `'$initial_call'` (the GenServer's class name, `supervisor`, ...). */
   behaviour: string;
   status: 'running' | 'suspended';
   parent: Pid;
@@ -144,7 +174,7 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
     const mref = ctx.monitor(monitorTarget(dest));
     const started = ctx.now();
     try {
-      await sysCall(ctx, dest, t(TERMINATE, reason as never), timeout, 'terminate');
+      await sysCall(ctx, dest, t(TERMINATE, reason as never), timeout, 'terminate', [reason]);
     } catch (e) {
       ctx.demonitor(mref, { flush: true });
       const cause = e instanceof ExitError ? ((e as { cause?: unknown }).cause ?? e.reason) : e;
@@ -166,38 +196,49 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
   });
 }
 
-/** The sys API (each function works from a process context or from the runtime). */
+function proplist(list: unknown, key: string): unknown {
+  if (!Array.isArray(list)) return undefined;
+  const k = atom(key);
+  for (const e of list) if (e instanceof Tuple && e.elements.length === 2 && (e.elements[0] === k || text(e.elements[0]) === key)) return e.elements[1];
+  return undefined;
+}
+
+/** The sys API (each function works from a process context or from the runtime; `timeout` defaults to 5 s). */
 export const sys = {
-  getState<S = unknown>(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<S> {
+  getState<S = unknown>(where: Where, dest: Dest, timeout?: Timeout): Promise<S> {
     return sysCall(where, dest, GET_STATE, timeout, 'get_state') as Promise<S>;
   },
-  replaceState<S = unknown>(where: Where, dest: Dest, fn: (state: S) => S, timeout: Timeout = 5000): Promise<S> {
-    return sysCall(where, dest, t(REPLACE_STATE, fn as never), timeout, 'replace_state') as Promise<S>;
+  replaceState<S = unknown>(where: Where, dest: Dest, fn: (state: S) => S, timeout?: Timeout): Promise<S> {
+    return sysCall(where, dest, t(REPLACE_STATE, fn as never), timeout, 'replace_state', [fn]) as Promise<S>;
   },
-  async getStatus(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<SysStatus> {
+  /** sys:get_status, read from OTP's reply shape. */
+  async getStatus(where: Where, dest: Dest, timeout?: Timeout): Promise<SysStatus> {
     const r = (await sysCall(where, dest, GET_STATUS, timeout, 'get_status')) as Tuple;
-    const misc = r.elements[3] as unknown[];
+    const [pdict, status, parent, , formatted] = r.elements[3] as unknown[];
+    const initial = proplist(pdict, '$initial_call');
+    const data = Array.isArray(formatted) ? formatted.filter((e) => e instanceof Tuple && e.elements[0] === atom('data')).map((e) => (e as Tuple).elements[1]) : [];
     return {
       pid: r.elements[1] as Pid,
-      behaviour: ((r.elements[2] as Tuple).elements[1] as { name: string }).name,
-      status: (misc[1] as { name: string }).name as 'running' | 'suspended',
-      parent: misc[2] as Pid,
-      state: misc[4],
+      behaviour: initial instanceof Tuple ? ((initial.elements[0] as { name: string }).name ?? '') : '',
+      status: (status as { name: string }).name as 'running' | 'suspended',
+      parent: parent as Pid,
+      state: proplist(data[1], 'State'),
     };
   },
-  async suspend(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<void> {
+  async suspend(where: Where, dest: Dest, timeout?: Timeout): Promise<void> {
     await sysCall(where, dest, SUSPEND, timeout, 'suspend');
   },
-  async resume(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<void> {
+  async resume(where: Where, dest: Dest, timeout?: Timeout): Promise<void> {
     await sysCall(where, dest, RESUME, timeout, 'resume');
   },
-  async statistics(where: Where, dest: Dest, timeout: Timeout = 5000): Promise<SysStatistics> {
+  /** Messages in/out and the queue length (a beamline request; OTP processes answer an error). */
+  async statistics(where: Where, dest: Dest, timeout?: Timeout): Promise<SysStatistics> {
     const list = (await sysCall(where, dest, STATISTICS, timeout, 'statistics')) as Tuple[];
     const get = (k: string): number => (list.find((e) => (e.elements[0] as { name: string }).name === k)?.elements[1] as number) ?? 0;
     return { messagesIn: get('messages_in'), messagesOut: get('messages_out'), messageQueueLen: get('message_queue_len') };
   },
   /** sys:terminate: the process runs its terminate and exits with `reason` (resolves once it replied). */
-  async terminate(where: Where, dest: Dest, reason: unknown = atom('normal'), timeout: Timeout = 5000): Promise<void> {
-    await sysCall(where, dest, t(TERMINATE, reason as never), timeout, 'terminate');
+  async terminate(where: Where, dest: Dest, reason: unknown = atom('normal'), timeout?: Timeout): Promise<void> {
+    await sysCall(where, dest, t(TERMINATE, reason as never), timeout, 'terminate', [reason]);
   },
 };

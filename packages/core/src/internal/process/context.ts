@@ -48,6 +48,8 @@ export interface Kernel extends ProcHost {
   cancelTimer(ref: TimerRef): number | false;
   readTimer(ref: TimerRef): number | false;
   makeRef(): Ref;
+  /** The live local process of `pid`. */
+  lookup(pid: Pid): Proc | undefined;
   /** Whether messages to `node` can be sent to an alias (false over a connection without DFLAG_ALIAS). */
   canAlias(node: Atom): boolean;
 }
@@ -57,11 +59,14 @@ let peek: (ctx: Context) => { proc: Proc; kernel: Kernel };
 
 export class Context implements ProcessContext {
   readonly #p: Proc;
-  readonly #k: Kernel;
 
-  constructor(p: Proc, k: Kernel) {
+  constructor(p: Proc) {
     this.#p = p;
-    this.#k = k;
+  }
+
+  /** The kernel is the process's host (one field less per process). */
+  get #k(): Kernel {
+    return this.#p.host as Kernel;
   }
 
   get self(): Pid {
@@ -192,7 +197,7 @@ export class Context implements ProcessContext {
   }
 
   static {
-    peek = (ctx) => ({ proc: ctx.#p, kernel: ctx.#k });
+    peek = (ctx) => ({ proc: ctx.#p, kernel: ctx.#p.host as Kernel });
   }
 }
 

@@ -27,6 +27,8 @@ export const BUSY = 32;
 export const EXITING = 128;
 /** Its terminate is running (an exit already decided). */
 export const TERMINATING = 256;
+/** Started by proc_lib: every abnormal exit of its own is a crash report (else only errors are). */
+export const PROC_LIB = 512;
 
 /** Messages a callback process handles per scheduling before others get a turn. */
 const SLICE = 64;
@@ -98,10 +100,6 @@ export class Proc {
   nOut = 0;
   /** The sealed handle its code gets (set by the runtime right after construction). */
   ctx!: ProcessContext;
-  /** Started by proc_lib: every abnormal exit of its own is a crash report (else only errors are). */
-  procLib = false;
-  /** Exit reasons that are not crashes (SpawnOptions.expectedExit). */
-  expectedExit: ((reason: unknown) => boolean) | undefined = undefined;
 
   constructor(
     readonly host: ProcHost,
@@ -111,6 +109,22 @@ export class Proc {
     flags: number,
   ) {
     this.flags = flags;
+  }
+
+  /** Drops a monitor entry; an empty table is freed (an idle process stays small). */
+  dropMon(key: string): boolean {
+    const mons = this.mons;
+    if (mons === null || !mons.delete(key)) return false;
+    if (mons.size === 0) this.mons = null;
+    return true;
+  }
+
+  /** Drops a link entry; an empty table is freed. */
+  dropLink(key: Proc | string): boolean {
+    const links = this.links;
+    if (links === null || !links.delete(key)) return false;
+    if (links.size === 0) this.links = null;
+    return true;
   }
 
   get isAsync(): boolean {

@@ -29,7 +29,7 @@ function details(p: Proc): Record<string, unknown> | undefined {
   }
 }
 
-export function ancestors(rt: ProcessTable, p: Proc): Pid[] {
+export function ancestors(rt: Pick<ProcessTable, 'lookup'>, p: Proc): Pid[] {
   const out: Pid[] = [];
   let parent = p.parent;
   while (parent !== undefined && out.length < 1000) {

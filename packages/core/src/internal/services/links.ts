@@ -47,13 +47,13 @@ export class Links {
     const rt = this.rt;
     if (!rt.isLocal(pid)) {
       const key = pidKey(pid);
-      if (p.links?.delete(key)) rt.router?.unlink(p.self, pid);
+      if (p.dropLink(key)) rt.router?.unlink(p.self, pid);
       return;
     }
     const q = rt.lookup(pid);
     if (q === undefined) return;
-    p.links?.delete(q);
-    q.links?.delete(p);
+    p.dropLink(q);
+    q.dropLink(p);
   }
 
   /** exit/2: `from` (a pid, maybe remote or the runtime's init pid) sends `reason` to `to`. */
@@ -94,7 +94,7 @@ export class Links {
       if (other instanceof Pid) {
         rt.router?.linkExit(p.self, other, reason);
       } else {
-        other.links?.delete(p);
+        other.dropLink(p);
         this.signal(other, p.self, reason, true);
       }
     }

@@ -100,12 +100,12 @@ export class Monitors {
     let active = false;
     if (mon !== undefined && mon.watcher === p) {
       active = true;
-      p.mons!.delete(key);
+      p.dropMon(key);
       if (mon.alias === true) this.aliases.unalias(p, ref);
       const target = mon.target;
       if (target instanceof Pid || Array.isArray(target)) {
         this.rt.router?.demonitor(p.self, target instanceof Pid ? target : [atom(target[0]), atom(target[1])], ref);
-      } else target.mons?.delete(key);
+      } else target.dropMon(key);
     }
     if (flush && p.mb !== null) {
       p.mb.removeWhere(
@@ -126,12 +126,12 @@ export class Monitors {
         const target = mon.target;
         if (target instanceof Pid || Array.isArray(target)) {
           rt.router?.demonitor(p.self, target instanceof Pid ? target : [atom(target[0]), atom(target[1])], mon.ref);
-        } else target.mons?.delete(mon.key);
+        } else target.dropMon(mon.key);
       } else {
         const watcher = mon.watcher;
         if (watcher instanceof Pid) rt.router?.monitorExit(Array.isArray(mon.item) ? (mon.item as [Atom, Atom]) : p.self, watcher, mon.ref, reason);
         else {
-          watcher.mons?.delete(mon.key);
+          watcher.dropMon(mon.key);
           if (mon.alias === true) this.aliases.unalias(watcher, mon.ref);
           watcher.deliver(downMessage(mon.ref, mon.item, reason));
         }

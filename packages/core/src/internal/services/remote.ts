@@ -56,7 +56,7 @@ export class RemoteInbound {
 
   /** UNLINK from remote `from` to local `to`. */
   unlink(from: Pid, to: Pid): void {
-    this.rt.lookup(to)?.links?.delete(pidKey(from));
+    this.rt.lookup(to)?.dropLink(pidKey(from));
   }
 
   /** EXIT: remote `from`, linked to local `to`, died with `reason`. */
@@ -64,7 +64,7 @@ export class RemoteInbound {
     const rt = this.rt;
     const p = rt.lookup(to);
     if (p === undefined) return;
-    if (p.links?.delete(pidKey(from)) !== true) return; // no link (already unlinked): ignore
+    if (!p.dropLink(pidKey(from))) return; // no link (already unlinked): ignore
     this.links.signal(p, from, reason, true);
   }
 
@@ -95,7 +95,7 @@ export class RemoteInbound {
   /** DEMONITOR_P from remote `from`. */
   demonitor(_from: Pid, target: Pid | Atom | string, ref: Ref): void {
     const p = target instanceof Pid ? this.rt.lookup(target) : this.registry.lookup(typeof target === 'string' ? target : target.name);
-    p?.mons?.delete(refKey(ref));
+    p?.dropMon(refKey(ref));
   }
 
   /** MONITOR_P_EXIT: the remote process local `watcher` monitored with `ref` is down. */
@@ -105,7 +105,7 @@ export class RemoteInbound {
     const key = refKey(ref);
     const mon = p.mons?.get(key);
     if (mon === undefined || mon.watcher !== p) return;
-    p.mons!.delete(key);
+    p.dropMon(key);
     if (mon.alias === true) this.aliases.unalias(p, mon.ref);
     p.deliver(downMessage(mon.ref, mon.item, reason));
   }
