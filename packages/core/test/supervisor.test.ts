@@ -156,13 +156,13 @@ describe('Supervisor: start and shutdown order', () => {
   it('rejects invalid child specs and duplicate ids', async () => {
     setup();
     const r1 = await startFailure(rt, (ctx) => Supervisor.start(ctx, { children: [spec('a'), spec('a')] }));
-    expect(r1).toEqual(t(A('duplicate_child_name'), A('a')));
+    expect(r1).toEqual(t(A('start_spec'), t(A('duplicate_child_name'), A('a'))));
     const r2 = await startFailure(rt, (ctx) =>
       Supervisor.start(ctx, { children: [{ id: 'x', start: worker(log, 'x'), restart: 'sometimes' as never }] }),
     );
-    expect(r2).toEqual(t(A('bad_child_spec'), t(A('restart'), 'sometimes')));
+    expect(r2).toEqual(t(A('start_spec'), t(A('invalid_restart_type'), 'sometimes')));
     const r3 = await startFailure(rt, (ctx) => Supervisor.start(ctx, { strategy: 'one_for_some' as never, children: [] }));
-    expect(r3).toEqual(t(A('bad_flags'), t(A('strategy'), 'one_for_some')));
+    expect(r3).toEqual(t(A('supervisor_data'), t(A('invalid_strategy'), 'one_for_some')));
     expect(log).toEqual([]);
   });
 });
@@ -777,25 +777,22 @@ describe('Supervisor: auto_shutdown and significant children', () => {
     expect(log.at(-1)).toBe('stop plain shutdown');
   });
 
-  it('never (the default): significant children ending do not stop it; a terminateChild never triggers it', async () => {
+  it('never (the default) does not take significant children (OTP 27: bad_combination); a terminateChild never triggers auto_shutdown', async () => {
     setup();
-    const sup = await Supervisor.start(rt, { children: [spec('s', { restart: 'transient', significant: true })] });
-    await rt.settle();
-    rt.send(pidOf(await children(sup), 's'), 'normal');
-    await rt.settle();
-    expect(rt.isAlive(sup)).toBe(true);
+    const reason = await startFailure(rt, (ctx) => Supervisor.start(ctx, { children: [spec('s', { restart: 'transient', significant: true })] }));
+    expect(reason).toEqual(t(A('start_spec'), t(A('bad_combination'), [t(A('auto_shutdown'), A('never')), t(A('significant'), A('true'))])));
     const auto = await Supervisor.start(rt, { autoShutdown: 'any_significant', children: [spec('t', { restart: 'transient', significant: true })] });
     expect(await Supervisor.terminateChild(rt, auto, 't')).toEqual({ ok: true });
     await rt.settle();
     expect(rt.isAlive(auto)).toBe(true);
   });
 
-  it('a significant permanent child is a bad child spec: the start is rejected', async () => {
+  it('a significant permanent child is a bad combination: the start is rejected', async () => {
     setup();
     const reason = await startFailure(rt, (ctx) =>
       Supervisor.start(ctx, { autoShutdown: 'any_significant', children: [spec('p', { significant: true })] }),
     );
-    expect(reason).toEqual(t(A('bad_child_spec'), t(A('significant'), 'true')));
+    expect(reason).toEqual(t(A('start_spec'), t(A('bad_combination'), [t(A('restart'), A('permanent')), t(A('significant'), A('true'))])));
     expect(log).toEqual([]);
   });
 });

@@ -45,17 +45,27 @@ describe('supervisor policy (pure)', () => {
     const start = () => undefined;
     expect(normalizeSpec({ id: 'w', start })).toEqual({ id: 'w', start, restart: 'permanent', shutdown: 5000, type: 'worker', modules: [], significant: false });
     expect(normalizeSpec({ id: 's', start, type: 'supervisor' })).toMatchObject({ shutdown: 'infinity' });
-    expect(normalizeSpec({ id: 'x', start, shutdown: -1 })).toEqual({ error: t(atom('bad_child_spec'), t(atom('shutdown'), -1)) });
-    expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('bad_child_spec'), t(atom('type'), 'daemon')) });
-    expect(normalizeSpec({ id: 'x', start: 42 as never })).toMatchObject({ error: expect.anything() });
+    expect(normalizeSpec({ id: 'x', start, shutdown: -1 })).toEqual({ error: t(atom('invalid_shutdown'), -1) });
+    expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('invalid_child_type'), 'daemon') });
+    expect(normalizeSpec({ id: 'x', start: 42 as never })).toEqual({ error: t(atom('invalid_mfa'), 42) });
+    expect(normalizeSpec({ start } as never)).toEqual({ error: atom('missing_id') });
+    expect(normalizeSpec({ id: 'x' } as never)).toEqual({ error: atom('missing_start') });
     // significant: only for transient and temporary children (OTP's supervisor refuses a significant permanent one)
-    expect(normalizeSpec({ id: 'x', start, restart: 'transient', significant: true })).toMatchObject({ significant: true });
-    expect(normalizeSpec({ id: 'x', start, restart: 'temporary', significant: true })).toMatchObject({ significant: true });
-    expect(normalizeSpec({ id: 'x', start, significant: true })).toEqual({ error: t(atom('bad_child_spec'), t(atom('significant'), 'true')) });
+    expect(normalizeSpec({ id: 'x', start, restart: 'transient', significant: true }, 'any_significant')).toMatchObject({ significant: true });
+    expect(normalizeSpec({ id: 'x', start, restart: 'temporary', significant: true }, 'all_significant')).toMatchObject({ significant: true });
+    expect(normalizeSpec({ id: 'x', start, significant: true }, 'any_significant')).toEqual({
+      error: t(atom('bad_combination'), [t(atom('restart'), atom('permanent')), t(atom('significant'), atom('true'))]),
+    });
+    expect(normalizeSpec({ id: 'x', start, restart: 'transient', significant: true })).toEqual({
+      error: t(atom('bad_combination'), [t(atom('auto_shutdown'), atom('never')), t(atom('significant'), atom('true'))]),
+    });
     expect(normalizeFlags({})).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5, autoShutdown: 'never' });
     expect(normalizeFlags({ autoShutdown: 'all_significant' })).toMatchObject({ autoShutdown: 'all_significant' });
-    expect(normalizeFlags({ autoShutdown: 'sometimes' as never })).toEqual({ error: t(atom('bad_flags'), t(atom('auto_shutdown'), 'sometimes')) });
-    expect(normalizeFlags({ intensity: -1 })).toEqual({ error: t(atom('bad_flags'), t(atom('intensity'), -1)) });
-    expect(normalizeFlags({ period: 0 })).toEqual({ error: t(atom('bad_flags'), t(atom('period'), 0)) });
+    expect(normalizeFlags({ autoShutdown: 'sometimes' as never })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_auto_shutdown'), 'sometimes')) });
+    expect(normalizeFlags({ intensity: -1 })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_intensity'), -1)) });
+    expect(normalizeFlags({ period: 0 })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_period'), 0)) });
+    expect(normalizeFlags({ strategy: 'simple_one_for_one', autoShutdown: 'any_significant' })).toEqual({
+      error: t(atom('supervisor_data'), t(atom('bad_combination'), [t(atom('auto_shutdown'), atom('any_significant')), t(atom('strategy'), atom('simple_one_for_one'))])),
+    });
   });
 });

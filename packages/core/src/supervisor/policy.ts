@@ -69,36 +69,47 @@ const RESTARTS: readonly string[] = ['permanent', 'transient', 'temporary'];
 const TYPES: readonly string[] = ['worker', 'supervisor'];
 const STRATEGIES: readonly string[] = ['one_for_one', 'one_for_all', 'rest_for_one', 'simple_one_for_one'];
 
-/** Thrown (and used as a process exit / call error reason) for an invalid spec or flags. */
-export function badChildSpec(what: string, value: unknown): Tuple {
-  return t(atom('bad_child_spec'), t(atom(what), describe(value)));
-}
-
 function describe(v: unknown): Term {
   if (typeof v === 'string' || typeof v === 'number') return v;
   if (v instanceof Atom || v instanceof Tuple) return v;
   return String(v);
 }
 
-/** Checks a spec and fills in the defaults; returns the error term instead of throwing. */
-export function normalizeSpec<Ctx>(spec: ChildSpec<Ctx>): NormalizedSpec<Ctx> | { error: Tuple } {
-  if (spec === null || typeof spec !== 'object') return { error: badChildSpec('spec', spec) };
-  if (typeof spec.id !== 'string' || spec.id === '') return { error: badChildSpec('id', spec.id) };
-  if (typeof spec.start !== 'function') return { error: badChildSpec('start', spec.start) };
+/** `{Tag, Value}`: one of OTP 27's child spec / flags errors (`{invalid_restart_type, X}`, ...). */
+function invalid(tag: string, value: unknown): Tuple {
+  return t(atom(tag), describe(value));
+}
+
+function badCombination(a: [string, unknown], b: [string, unknown]): Tuple {
+  return t(atom('bad_combination'), [t(atom(a[0]), describe(a[1])), t(atom(b[0]), describe(b[1]))]);
+}
+
+/**
+ * Checks a spec and fills in the defaults. The error is the bare term OTP 27's supervisor gives
+ * (`start_child` replies `{error, E}`; at init it is wrapped as `{start_spec, E}`).
+ */
+export function normalizeSpec<Ctx>(spec: ChildSpec<Ctx>, autoShutdown: AutoShutdown = 'never'): NormalizedSpec<Ctx> | { error: Term } {
+  if (spec === null || typeof spec !== 'object') return { error: invalid('invalid_child_spec', spec) };
+  if (spec.id === undefined) return { error: atom('missing_id') };
+  if (typeof spec.id !== 'string' || spec.id === '') return { error: invalid('invalid_child_spec', spec.id) };
+  if (spec.start === undefined) return { error: atom('missing_start') };
+  if (typeof spec.start !== 'function') return { error: invalid('invalid_mfa', spec.start) };
   const restart = spec.restart ?? 'permanent';
-  if (!RESTARTS.includes(restart)) return { error: badChildSpec('restart', restart) };
+  if (!RESTARTS.includes(restart)) return { error: invalid('invalid_restart_type', restart) };
+  const significant = spec.significant ?? false;
+  if (typeof significant !== 'boolean') return { error: invalid('invalid_significant', significant) };
   const type = spec.type ?? 'worker';
-  if (!TYPES.includes(type)) return { error: badChildSpec('type', type) };
+  if (!TYPES.includes(type)) return { error: invalid('invalid_child_type', type) };
   const shutdown = spec.shutdown ?? (type === 'supervisor' ? 'infinity' : 5000);
-  if (!(shutdown === 'brutal_kill' || shutdown === 'infinity' || (typeof shutdown === 'number' && Number.isFinite(shutdown) && shutdown >= 0))) {
-    return { error: badChildSpec('shutdown', shutdown) };
+  if (!(shutdown === 'brutal_kill' || shutdown === 'infinity' || (typeof shutdown === 'number' && Number.isInteger(shutdown) && shutdown >= 0))) {
+    return { error: invalid('invalid_shutdown', shutdown) };
   }
   const modules = spec.modules ?? [];
   if (!(modules === 'dynamic' || (Array.isArray(modules) && modules.every((m) => typeof m === 'string')))) {
-    return { error: badChildSpec('modules', String(modules)) };
+    return { error: invalid('invalid_modules', String(modules)) };
   }
-  const significant = spec.significant ?? false;
-  if (typeof significant !== 'boolean' || (significant && restart === 'permanent')) return { error: badChildSpec('significant', String(significant)) };
+  if (significant && restart === 'permanent') return { error: badCombination(['restart', atom('permanent')], ['significant', atom('true')]) };
+  if (significant && autoShutdown === 'never') return { error: badCombination(['auto_shutdown', atom('never')], ['significant', atom('true')]) };
   return { id: spec.id, start: spec.start, restart, shutdown, type, modules, significant };
 }
 
@@ -111,15 +122,20 @@ export interface NormalizedFlags {
 
 const AUTO_SHUTDOWNS: readonly string[] = ['never', 'any_significant', 'all_significant'];
 
+/** Checks the flags; the error is OTP 27's `{supervisor_data, E}`. */
 export function normalizeFlags(flags: SupFlags): NormalizedFlags | { error: Tuple } {
+  const data = (e: Tuple) => ({ error: t(atom('supervisor_data'), e) });
   const strategy = flags.strategy ?? 'one_for_one';
-  if (!STRATEGIES.includes(strategy)) return { error: t(atom('bad_flags'), t(atom('strategy'), describe(strategy))) };
+  if (!STRATEGIES.includes(strategy)) return data(invalid('invalid_strategy', strategy));
   const intensity = flags.intensity ?? 1;
-  if (!Number.isInteger(intensity) || intensity < 0) return { error: t(atom('bad_flags'), t(atom('intensity'), describe(intensity))) };
+  if (!Number.isInteger(intensity) || intensity < 0) return data(invalid('invalid_intensity', intensity));
   const period = flags.period ?? 5;
-  if (!(typeof period === 'number' && period > 0)) return { error: t(atom('bad_flags'), t(atom('period'), describe(period))) };
+  if (!(Number.isInteger(period) && period > 0)) return data(invalid('invalid_period', period));
   const autoShutdown = flags.autoShutdown ?? 'never';
-  if (!AUTO_SHUTDOWNS.includes(autoShutdown)) return { error: t(atom('bad_flags'), t(atom('auto_shutdown'), describe(autoShutdown))) };
+  if (!AUTO_SHUTDOWNS.includes(autoShutdown)) return data(invalid('invalid_auto_shutdown', autoShutdown));
+  if (strategy === 'simple_one_for_one' && autoShutdown !== 'never') {
+    return data(badCombination(['auto_shutdown', atom(autoShutdown)], ['strategy', atom(strategy)]));
+  }
   return { strategy, intensity, period, autoShutdown };
 }
 

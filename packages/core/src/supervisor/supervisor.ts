@@ -99,16 +99,16 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     const specs = supFlags.children ?? [];
     if (flags.strategy === 'simple_one_for_one') {
       if (specs.length !== 1) return { tag: 'stop', reason: t(atom('bad_start_spec'), t(SOFO, specs.length)) };
-      const tpl = normalizeSpec(specs[0]);
-      if ('error' in tpl) return { tag: 'stop', reason: tpl.error };
+      const tpl = normalizeSpec(specs[0], flags.autoShutdown);
+      if ('error' in tpl) return { tag: 'stop', reason: t(atom('start_spec'), tpl.error as Term) };
       state.template = tpl;
       return { tag: 'ok', state };
     }
     const normalized: NormalizedSpec[] = [];
     for (const s of specs) {
-      const n = normalizeSpec(s);
-      if ('error' in n) return { tag: 'stop', reason: n.error };
-      if (normalized.some((o) => o.id === n.id)) return { tag: 'stop', reason: t(atom('duplicate_child_name'), atom(n.id)) };
+      const n = normalizeSpec(s, flags.autoShutdown);
+      if ('error' in n) return { tag: 'stop', reason: t(atom('start_spec'), n.error as Term) };
+      if (normalized.some((o) => o.id === n.id)) return { tag: 'stop', reason: t(atom('start_spec'), t(atom('duplicate_child_name'), atom(n.id))) };
       normalized.push(n);
     }
     for (const spec of normalized) {
@@ -280,8 +280,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     if (state.template !== undefined) {
       child = { spec: state.template, pid: undefined, restarting: false, args: Array.isArray(arg) ? arg : [arg] };
     } else {
-      const spec = normalizeSpec(arg as ChildSpec);
-      if ('error' in spec) return t(ERROR, spec.error);
+      const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);
+      if ('error' in spec) return t(ERROR, spec.error as Term);
       const existing = state.children.find((c) => c.spec.id === spec.id);
       if (existing !== undefined) return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
       child = { spec, pid: undefined, restarting: false, args: [] };

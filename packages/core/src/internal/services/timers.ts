@@ -3,7 +3,8 @@
  * destination is a local pid is cancelled when that process exits; the runtime cancels every
  * timer on stop.
  */
-import { Pid, t, type Ref } from '@beamline/etf';
+import { Atom, Pid, Ref, Tuple, t } from '@beamline/etf';
+import { BadArg } from '../basics/errors.ts';
 import { timeout } from '../basics/atoms.ts';
 import { refKey } from '../basics/refs.ts';
 import type { Dest } from '../basics/types.ts';
@@ -29,6 +30,10 @@ export class Timers {
    * A timer aimed at a local pid that is not alive is never armed: cancelling it answers false.
    */
   sendAfter(ms: number, dest: Dest, msg: unknown, from: Proc | undefined, timeoutTuple = false): Ref {
+    if (!Number.isInteger(ms) || ms < 0) throw new BadArg(`send_after: the time must be a non-negative integer, got ${String(ms)}`);
+    if (!(dest instanceof Pid || dest instanceof Atom || typeof dest === 'string' || dest instanceof Ref || Array.isArray(dest) || dest instanceof Tuple)) {
+      throw new BadArg('send_after: the destination must be a pid or a registered name');
+    }
     const rt = this.rt;
     const ref = rt.makeRef();
     const key = refKey(ref);
@@ -57,6 +62,7 @@ export class Timers {
 
   /** erlang:cancel_timer: whole milliseconds that were left, or false. */
   cancel(ref: Ref): number | false {
+    if (!(ref instanceof Ref)) throw new BadArg('cancel_timer: not a reference');
     const key = refKey(ref);
     const armed = this.forget(key);
     if (armed === undefined) return false;
@@ -66,6 +72,7 @@ export class Timers {
 
   /** erlang:read_timer: whole milliseconds left, or false. */
   read(ref: Ref): number | false {
+    if (!(ref instanceof Ref)) throw new BadArg('read_timer: not a reference');
     const armed = this.armed.get(refKey(ref));
     return armed === undefined ? false : this.left(armed);
   }
