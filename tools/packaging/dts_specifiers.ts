@@ -19,7 +19,10 @@ const RELATIVE_TS_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.
 
 /** The declaration text with every relative `.ts`/`.mts`/`.cts` specifier turned into `.js`/`.mjs`/`.cjs`. */
 export function rewriteDtsSpecifiers(text: string): string {
-  return text.replace(RELATIVE_TS_SPECIFIER, (_m, lead: string, quote: string, path: string, ext: string) => `${lead}${quote}${path}.${EXT[ext]}${quote}`);
+  return text.replace(
+    RELATIVE_TS_SPECIFIER,
+    (_m, lead: string, quote: string, path: string, ext: string) => `${lead}${quote}${path}.${EXT[ext]}${quote}`,
+  );
 }
 
 /** The relative specifiers in `text` that still end in a TypeScript source extension. */

@@ -46,10 +46,14 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   EPMD = await freePort();
   // as `pnpm start` runs it: on the packages' sources (their `@beamline/source` export condition)
-  demo = spawn(join(root, 'node_modules/.bin/tsx'), ['--conditions=@beamline/source', join(root, 'apps/demo/src/main.ts'), '--name', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  demo = spawn(
+    join(root, 'node_modules/.bin/tsx'),
+    ['--conditions=@beamline/source', join(root, 'apps/demo/src/main.ts'), '--name', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   demo.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   demo.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   await waitFor(/is up/);

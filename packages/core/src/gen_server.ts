@@ -91,7 +91,11 @@ export type ServerPid<Call = unknown, Cast = unknown, Reply = unknown> = Pid & {
 };
 
 type AnyServer = GenServer<any, any, any, any, any>;
-type PidOf<G extends AnyServer> = ServerPid<NonNullable<G[typeof types]>['call'], NonNullable<G[typeof types]>['cast'], NonNullable<G[typeof types]>['reply']>;
+type PidOf<G extends AnyServer> = ServerPid<
+  NonNullable<G[typeof types]>['call'],
+  NonNullable<G[typeof types]>['cast'],
+  NonNullable<G[typeof types]>['reply']
+>;
 type ArgsOf<G extends AnyServer> = NonNullable<G[typeof types]>['args'];
 
 export interface GenServerStartOptions {
@@ -126,12 +130,22 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
   static start<G extends AnyServer>(where: Where, server: G | (new () => G), args?: ArgsOf<G>, opts: GenServerStartOptions = {}): Promise<PidOf<G>> {
     if (opts.link === true && !isContext(where)) return Promise.reject(new BadArg('GenServer.start: link needs a process context'));
     const impl = typeof server === 'function' ? new server() : server;
-    const spawnOpts: SpawnOptions & { link?: boolean; timeout?: Timeout } = { name: opts.name, trapExit: opts.trapExit, link: opts.link, timeout: opts.timeout };
+    const spawnOpts: SpawnOptions & { link?: boolean; timeout?: Timeout } = {
+      name: opts.name,
+      trapExit: opts.trapExit,
+      link: opts.link,
+      timeout: opts.timeout,
+    };
     return start(where, (starter) => new GenServerLoop(impl, args, starter), spawnOpts) as Promise<PidOf<G>>;
   }
 
   /** `start` with `link: true`. */
-  static startLink<G extends AnyServer>(ctx: ProcessContext, server: G | (new () => G), args?: ArgsOf<G>, opts: Omit<GenServerStartOptions, 'link'> = {}): Promise<PidOf<G>> {
+  static startLink<G extends AnyServer>(
+    ctx: ProcessContext,
+    server: G | (new () => G),
+    args?: ArgsOf<G>,
+    opts: Omit<GenServerStartOptions, 'link'> = {},
+  ): Promise<PidOf<G>> {
     return GenServer.start(ctx, server, args, { ...opts, link: true });
   }
 

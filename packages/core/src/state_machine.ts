@@ -272,10 +272,14 @@ export const StateMachine = {
   start<M extends AnyStateMachine>(where: Where, machine: M, opts: StateMachineOptions<M> = {}): Promise<MachinePid<M>> {
     const link = opts.link ?? isContext(where);
     if (link && !isContext(where)) return Promise.reject(new Error('StateMachine.start: link needs a process context'));
-    return start(where, (starter) => new GenServerLoop(new MachineServer(machine, opts as StateMachineOptions), undefined, starter, 'state_machine'), {
-      name: opts.name,
-      link,
-    }) as Promise<MachinePid<M>>;
+    return start(
+      where,
+      (starter) => new GenServerLoop(new MachineServer(machine, opts as StateMachineOptions), undefined, starter, 'state_machine'),
+      {
+        name: opts.name,
+        link,
+      },
+    ) as Promise<MachinePid<M>>;
   },
 
   /** Sends an event (an async message, like any other). */
@@ -284,7 +288,12 @@ export const StateMachine = {
   },
 
   /** Sends an event as a call; resolves with the snapshot after the transition. */
-  call<M extends AnyStateMachine>(where: Where, dest: MachinePid<M> | Dest, event: EventFromLogic<M>, timeout: Timeout = 5000): Promise<SnapshotFrom<M>> {
+  call<M extends AnyStateMachine>(
+    where: Where,
+    dest: MachinePid<M> | Dest,
+    event: EventFromLogic<M>,
+    timeout: Timeout = 5000,
+  ): Promise<SnapshotFrom<M>> {
     return GenServer.call<SnapshotFrom<M>>(where, dest, event, timeout);
   },
 };

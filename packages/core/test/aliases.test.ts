@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CallTimeout,
   GenServer,
-  Runtime,
+  type Runtime,
   TIMEOUT,
-  TestClock,
+  type TestClock,
   kill,
   type CallResult,
   type NoReplyResult,

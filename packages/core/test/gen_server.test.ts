@@ -1,13 +1,13 @@
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { type Pid, type Tuple, atom, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CallError,
   CallTimeout,
   ExitError,
-  From,
+  type From,
   GenServer,
-  Runtime,
-  TestClock,
+  type Runtime,
+  type TestClock,
   kill,
   noproc,
   noreply,
@@ -91,9 +91,9 @@ describe('GenServer', () => {
     expect(await GenServer.call(rt, pid, ['get'])).toBe(10);
     GenServer.cast(rt, 'counter', 'inc');
     rt.send(pid, 'hello');
-    expect(
-      await inProcess(async (ctx) => [await GenServer.call(ctx, 'counter', ['add', 5]), await GenServer.call(ctx, pid, ['get'])]),
-    ).toEqual([16, 16]);
+    expect(await inProcess(async (ctx) => [await GenServer.call(ctx, 'counter', ['add', 5]), await GenServer.call(ctx, pid, ['get'])])).toEqual([
+      16, 16,
+    ]);
     expect(Counter.log).toEqual(['info hello']);
     expect(rt.processInfo(pid)!.behaviour).toBe('Counter');
   });
@@ -302,7 +302,7 @@ describe('GenServer', () => {
   it('async handlers: the server can await a call to another server inside a handler', async () => {
     ({ rt } = setup());
     const inner = await GenServer.start(rt, Counter, 40);
-    class Proxy extends GenServer<null> {
+    class Forwarder extends GenServer<null> {
       init() {
         return okResult(null);
       }
@@ -311,7 +311,7 @@ describe('GenServer', () => {
         return reply(n, s);
       }
     }
-    const proxy = await GenServer.start(rt, Proxy);
+    const proxy = await GenServer.start(rt, Forwarder);
     const [a, b] = await Promise.all([GenServer.call(rt, proxy, 1), GenServer.call(rt, proxy, 1)]);
     expect([a, b]).toEqual([41, 42]);
   });

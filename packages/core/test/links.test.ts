@@ -1,6 +1,6 @@
-import { Pid, Tuple, atom } from '@beamline/etf';
+import { type Pid, type Tuple, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT, ErlangError, ExitError, Runtime, kill, normal, type ProcessContext } from '../src/index.ts';
+import { EXIT, type ErlangError, ExitError, type Runtime, kill, normal, type ProcessContext } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
 
 let rt: Runtime;
@@ -23,9 +23,8 @@ function collector(log: unknown[]) {
 describe('links and exit signals', () => {
   it('links are bidirectional: the other side dies with the same reason', async () => {
     ({ rt } = setup({ logger: null }));
-    let a!: Pid;
     let b!: Pid;
-    a = rt.spawn(async (ctx) => {
+    const a = rt.spawn(async (ctx) => {
       b = ctx.spawnLink(idle);
       await idle(ctx);
     });
@@ -98,8 +97,7 @@ describe('links and exit signals', () => {
     ({ rt } = setup());
     const log: unknown[] = [];
     let middle!: Pid;
-    let top!: Pid;
-    top = rt.spawn(async (ctx) => {
+    const top = rt.spawn(async (ctx) => {
       ctx.trapExit(true);
       middle = ctx.spawnLink(idle);
       for (;;) log.push(await ctx.receive());

@@ -1,6 +1,6 @@
-import { Pid, Ref, Tuple, atom } from '@beamline/etf';
+import { type Pid, type Ref, Tuple, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DOWN, ExitError, Runtime, TIMEOUT, kill, type ProcessContext } from '../src/index.ts';
+import { DOWN, ExitError, type Runtime, TIMEOUT, kill, type ProcessContext } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
 
 let rt: Runtime;

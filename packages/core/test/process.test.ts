@@ -1,6 +1,6 @@
 import { Pid, atom, format } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExitError, Runtime, normal, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
+import { type CrashReport, ExitError, type Runtime, normal, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
 import { setup } from './helpers.ts';
 
 let rt: Runtime;
@@ -36,7 +36,7 @@ describe('spawn and pids', () => {
   });
 
   it('an async process that returns exits normal and leaves the table', async () => {
-    let crashes;
+    let crashes: CrashReport[];
     ({ rt, crashes } = setup());
     const pid = rt.spawn(async () => 42);
     await rt.settle();
@@ -46,7 +46,7 @@ describe('spawn and pids', () => {
   });
 
   it('a thrown exception becomes the exit reason and is logged (no links) with the Error', async () => {
-    let crashes;
+    let crashes: CrashReport[];
     ({ rt, crashes } = setup());
     const err = new Error('boom');
     const [pid, reasons] = await watch(rt, async () => {
@@ -68,7 +68,7 @@ describe('spawn and pids', () => {
   });
 
   it('a plain process: an error is logged even when linked (erl: "Error in process"); exit/1 is not', async () => {
-    let crashes;
+    let crashes: CrashReport[];
     ({ rt, crashes } = setup());
     let linked!: Pid;
     rt.spawn(async (ctx) => {
@@ -111,14 +111,18 @@ describe('spawn and pids', () => {
     ({ rt } = setup({ logger: null }));
     const terminated: unknown[] = [];
     const err = new Error('bad message');
-    const [pid, reasons] = await watch(rt, {
-      handleMessage() {
-        throw err;
+    const [pid, reasons] = await watch(
+      rt,
+      {
+        handleMessage() {
+          throw err;
+        },
+        terminate(_ctx: ProcessContext, reason: unknown) {
+          terminated.push(reason);
+        },
       },
-      terminate(_ctx: ProcessContext, reason: unknown) {
-        terminated.push(reason);
-      },
-    }, 'go');
+      'go',
+    );
     expect(rt.isAlive(pid)).toBe(false);
     expect(reasons).toEqual([err]);
     expect(terminated).toEqual([err]);
@@ -174,7 +178,7 @@ describe('pid reuse', () => {
   });
 
   it('a crashing callback process without links is logged with its name and behaviour', async () => {
-    let crashes;
+    let crashes: CrashReport[];
     ({ rt, crashes } = setup());
     class Fragile implements ProcessBehaviour {
       handleMessage(): void {

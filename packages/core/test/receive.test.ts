@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Runtime, TIMEOUT, TestClock, type ProcessContext } from '../src/index.ts';
+import { type Runtime, TIMEOUT, type TestClock, type ProcessContext } from '../src/index.ts';
 import { setup } from './helpers.ts';
 
 let rt: Runtime;
@@ -12,7 +12,10 @@ afterEach(async () => {
 function inProcess<T>(body: (ctx: ProcessContext) => Promise<T>): { pid: ReturnType<Runtime['spawn']>; result: Promise<T> } {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const result = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  const result = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   const pid = rt.spawn(async (ctx) => {
     try {
       resolve(await body(ctx));

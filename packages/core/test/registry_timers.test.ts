@@ -1,4 +1,4 @@
-import { Pid, atom } from '@beamline/etf';
+import { type Pid, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadArg, Runtime, TestClock, TIMEOUT, kill, type ProcessContext } from '../src/index.ts';
 import { setup } from './helpers.ts';

@@ -1,6 +1,6 @@
-import { Pid, Ref, Tuple, atom, format } from '@beamline/etf';
+import { Pid, Ref, type Tuple, atom, format } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Runtime, kill, type ProcessContext, type RemoteRouter } from '../src/index.ts';
+import { type Runtime, kill, type ProcessContext, type RemoteRouter } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
 
 let rt: Runtime;
@@ -109,12 +109,7 @@ describe('remote hook', () => {
     rt.fromRemote.exit(rp, p, atom('remote_crash'));
     rt.fromRemote.exit2(rp, p, atom('go_away'));
     await rt.settle();
-    expect(log.map(view)).toEqual([
-      'by-pid',
-      'by-name',
-      ['EXIT', String(rp), 'remote_crash'],
-      ['EXIT', String(rp), 'go_away'],
-    ]);
+    expect(log.map(view)).toEqual(['by-pid', 'by-name', ['EXIT', String(rp), 'remote_crash'], ['EXIT', String(rp), 'go_away']]);
     expect(rt.processInfo(p)!.links).toEqual([]);
     const ref = new Ref(remoteNode, 5, [1, 2, 3]);
     rt.fromRemote.monitor(rp, atom('inbox'), ref);

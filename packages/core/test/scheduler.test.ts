@@ -1,6 +1,6 @@
-import { Pid, atom } from '@beamline/etf';
+import { type Pid, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenServer, Runtime, noreply, ok, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
+import { GenServer, type Runtime, type TestClock, noreply, ok, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
 import { kernelOf } from '../src/internal/runtime.ts';
 import { deferred, setup } from './helpers.ts';
 
@@ -137,7 +137,9 @@ describe('scheduler', () => {
       }
     }
     const pids = await Promise.all(Array.from({ length: 1000 }, () => GenServer.start(rt, Fwd)));
-    pids.forEach((p, i) => GenServer.cast(rt, p, pids[(i + 1) % pids.length]));
+    pids.forEach((p, i) => {
+      GenServer.cast(rt, p, pids[(i + 1) % pids.length]);
+    });
     rt.send(pids[0], 10_000);
     expect(await done.promise).toBe(0);
   });
@@ -145,7 +147,7 @@ describe('scheduler', () => {
 
 describe('runtime stop', () => {
   it('shuts trees down newest first (shutdown from the init pid), kills the rest, leaves nothing', async () => {
-    let clock;
+    let clock: TestClock;
     ({ rt, clock } = setup());
     const log: string[] = [];
     const tree = (name: string) => async (ctx: ProcessContext) => {

@@ -1,4 +1,4 @@
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { type Pid, type Tuple, atom, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, cancel, createActor, emit, initialTransition, raise, sendTo, setup as xsetup, transition } from 'xstate';
 import { GenServer, StateMachine, Supervisor, effect, sys, type Runtime, type TestClock } from '../src/index.ts';
@@ -168,7 +168,7 @@ describe('StateMachine: pure transitions, effects in the process', () => {
 
 describe('StateMachine: delayed transitions on the runtime clock', () => {
   const timerMachine = xsetup({
-    types: {} as { context: { watcher: Pid } ; input: { watcher: Pid } },
+    types: {} as { context: { watcher: Pid }; input: { watcher: Pid } },
     actions: {
       tell: effect((ctx, { context }, p: { what: string }) => ctx.send(context.watcher, p.what)),
     },
@@ -313,7 +313,13 @@ describe('StateMachine: lifecycle', () => {
 
   it('a throwing action crashes the process with the error', async () => {
     setup();
-    const m = xsetup({ actions: { bad: effect(() => { throw new Error('kaput'); }) } }).createMachine({ on: { go: { actions: 'bad' } } });
+    const m = xsetup({
+      actions: {
+        bad: effect(() => {
+          throw new Error('kaput');
+        }),
+      },
+    }).createMachine({ on: { go: { actions: 'bad' } } });
     const pid = await StateMachine.start(rt, m);
     await rt.settle();
     const down = await watch(rt, pid);
@@ -335,7 +341,11 @@ describe('StateMachine: lifecycle', () => {
     setup();
     const m = xsetup({
       types: {} as { context: { n: number } },
-      actions: { crash: effect(() => { throw new Error('crash'); }) },
+      actions: {
+        crash: effect(() => {
+          throw new Error('crash');
+        }),
+      },
     }).createMachine({
       context: { n: 0 },
       on: { inc: { actions: assign({ n: ({ context }) => context.n + 1 }) }, crash: { actions: 'crash' } },

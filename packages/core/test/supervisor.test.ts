@@ -1,4 +1,4 @@
-import { Pid, Tuple, t } from '@beamline/etf';
+import { Pid, type Tuple, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenServer, Runtime, Supervisor, supervisionTree, sys, type ChildSpec, type ProcessContext, type TestClock } from '../src/index.ts';
 import { A, newRuntime, pidOf, run, startFailure, watch, worker } from './supervisor_helpers.ts';
@@ -56,7 +56,9 @@ describe('Supervisor: start and shutdown order', () => {
 
   it('stops children in reverse start order with shutdown, then exits', async () => {
     setup();
-    const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true }), spec('b', {}, { trap: true }), spec('c', {}, { trap: true })] });
+    const sup = await Supervisor.start(rt, {
+      children: [spec('a', {}, { trap: true }), spec('b', {}, { trap: true }), spec('c', {}, { trap: true })],
+    });
     await rt.settle();
     const reason = await Supervisor.stop(rt, sup);
     expect(reason).toBe(A('shutdown'));
@@ -115,7 +117,7 @@ describe('Supervisor: start and shutdown order', () => {
     expect(rt.isAlive(sup)).toBe(true);
   });
 
-  it('started from the runtime, the runtime is its parent (the application master\'s role): its exit signal stops it', async () => {
+  it("started from the runtime, the runtime is its parent (the application master's role): its exit signal stops it", async () => {
     setup();
     const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true })] });
     await rt.settle();
@@ -418,7 +420,10 @@ describe('Supervisor: shutdown kinds', () => {
     const a = pidOf(await children(sup), 'a');
     const aDown = await watch(rt, a);
     let finished = false;
-    const res = Supervisor.terminateChild(rt, sup, 'a').then((r) => ((finished = true), r));
+    const res = Supervisor.terminateChild(rt, sup, 'a').then((r) => {
+      finished = true;
+      return r;
+    });
     await rt.settle();
     expect(log).toEqual(['start a', 'stop a shutdown']);
     await clock.advance(499);
@@ -448,7 +453,10 @@ describe('Supervisor: shutdown kinds', () => {
     await rt.settle();
     const s = pidOf(await children(sup), 's');
     let finished = false;
-    const res = Supervisor.terminateChild(rt, sup, 's').then((r) => ((finished = true), r));
+    const res = Supervisor.terminateChild(rt, sup, 's').then((r) => {
+      finished = true;
+      return r;
+    });
     await clock.advance(1_000_000);
     expect(finished).toBe(false);
     rt.send(s, 'normal');
@@ -462,7 +470,10 @@ describe('Supervisor: shutdown kinds', () => {
     const order: string[] = [];
     const term = Supervisor.terminateChild(rt, sup, 'a').then(() => order.push('terminated'));
     await rt.settle();
-    const which = Supervisor.whichChildren(rt, sup).then((w) => (order.push('which'), w));
+    const which = Supervisor.whichChildren(rt, sup).then((w) => {
+      order.push('which');
+      return w;
+    });
     await rt.settle();
     expect(order).toEqual([]);
     await clock.advance(100);
@@ -656,7 +667,8 @@ describe('Supervisor: trees', () => {
 
   it('rt.stop() shuts the supervision trees down in order and leaves nothing behind', async () => {
     setup();
-    const inner = (ctx: ProcessContext) => Supervisor.start(ctx, { children: [spec('x', {}, { trap: true }), spec('y', { shutdown: 50 }, { trap: true })] });
+    const inner = (ctx: ProcessContext) =>
+      Supervisor.start(ctx, { children: [spec('x', {}, { trap: true }), spec('y', { shutdown: 50 }, { trap: true })] });
     await Supervisor.start(rt, { children: [spec('a', {}, { trap: true }), { id: 'inner', start: inner, type: 'supervisor' }] });
     await rt.settle();
     await rt.stop();
@@ -665,7 +677,7 @@ describe('Supervisor: trees', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('rt.stop() on the real clock waits out a child\'s shutdown time before the next one', async () => {
+  it("rt.stop() on the real clock waits out a child's shutdown time before the next one", async () => {
     log = [];
     const real = new Runtime({ logger: null });
     await Supervisor.start(real, {
@@ -691,10 +703,14 @@ describe('Supervisor: trees', () => {
     expect(log.slice(4)).toEqual(['stop b2 shutdown', 'stop b1 shutdown', 'stop a2 shutdown', 'stop a1 shutdown']);
   });
 
-  it('GenServer.stop (sys terminate) runs the supervisor\'s terminate: children down in reverse order, then it exits', async () => {
+  it("GenServer.stop (sys terminate) runs the supervisor's terminate: children down in reverse order, then it exits", async () => {
     setup();
     const sup = await Supervisor.start(rt, {
-      children: [spec('a', {}, { trap: true }), spec('b', { shutdown: 100 }, { trap: true, ignoreShutdown: true }), spec('c', { shutdown: 'brutal_kill' }, { trap: true })],
+      children: [
+        spec('a', {}, { trap: true }),
+        spec('b', { shutdown: 100 }, { trap: true, ignoreShutdown: true }),
+        spec('c', { shutdown: 'brutal_kill' }, { trap: true }),
+      ],
     });
     await rt.settle();
     const [c, b, a] = (await children(sup)).map((k) => k.pid as Pid);
@@ -736,7 +752,11 @@ describe('Supervisor: auto_shutdown and significant children', () => {
     setup();
     const sup = await Supervisor.start(rt, {
       autoShutdown: 'any_significant',
-      children: [spec('a', {}, { trap: true }), spec('sig', { restart: 'transient', significant: true }), spec('other', { restart: 'transient', significant: true })],
+      children: [
+        spec('a', {}, { trap: true }),
+        spec('sig', { restart: 'transient', significant: true }),
+        spec('other', { restart: 'transient', significant: true }),
+      ],
     });
     await rt.settle();
     const down = await watch(rt, sup);
@@ -764,7 +784,11 @@ describe('Supervisor: auto_shutdown and significant children', () => {
     setup();
     const sup = await Supervisor.start(rt, {
       autoShutdown: 'all_significant',
-      children: [spec('s1', { restart: 'temporary', significant: true }), spec('plain', {}, { trap: true }), spec('s2', { restart: 'transient', significant: true })],
+      children: [
+        spec('s1', { restart: 'temporary', significant: true }),
+        spec('plain', {}, { trap: true }),
+        spec('s2', { restart: 'transient', significant: true }),
+      ],
     });
     await rt.settle();
     const down = await watch(rt, sup);

@@ -43,7 +43,15 @@ describe('supervisor policy (pure)', () => {
 
   it('spec and flag defaults and validation', () => {
     const start = () => undefined;
-    expect(normalizeSpec({ id: 'w', start })).toEqual({ id: 'w', start, restart: 'permanent', shutdown: 5000, type: 'worker', modules: [], significant: false });
+    expect(normalizeSpec({ id: 'w', start })).toEqual({
+      id: 'w',
+      start,
+      restart: 'permanent',
+      shutdown: 5000,
+      type: 'worker',
+      modules: [],
+      significant: false,
+    });
     expect(normalizeSpec({ id: 's', start, type: 'supervisor' })).toMatchObject({ shutdown: 'infinity' });
     expect(normalizeSpec({ id: 'x', start, shutdown: -1 })).toEqual({ error: t(atom('invalid_shutdown'), -1) });
     expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('invalid_child_type'), 'daemon') });
@@ -61,11 +69,16 @@ describe('supervisor policy (pure)', () => {
     });
     expect(normalizeFlags({})).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5, autoShutdown: 'never' });
     expect(normalizeFlags({ autoShutdown: 'all_significant' })).toMatchObject({ autoShutdown: 'all_significant' });
-    expect(normalizeFlags({ autoShutdown: 'sometimes' as never })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_auto_shutdown'), 'sometimes')) });
+    expect(normalizeFlags({ autoShutdown: 'sometimes' as never })).toEqual({
+      error: t(atom('supervisor_data'), t(atom('invalid_auto_shutdown'), 'sometimes')),
+    });
     expect(normalizeFlags({ intensity: -1 })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_intensity'), -1)) });
     expect(normalizeFlags({ period: 0 })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_period'), 0)) });
     expect(normalizeFlags({ strategy: 'simple_one_for_one', autoShutdown: 'any_significant' })).toEqual({
-      error: t(atom('supervisor_data'), t(atom('bad_combination'), [t(atom('auto_shutdown'), atom('any_significant')), t(atom('strategy'), atom('simple_one_for_one'))])),
+      error: t(
+        atom('supervisor_data'),
+        t(atom('bad_combination'), [t(atom('auto_shutdown'), atom('any_significant')), t(atom('strategy'), atom('simple_one_for_one'))]),
+      ),
     });
   });
 });

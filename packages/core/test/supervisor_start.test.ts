@@ -55,10 +55,12 @@ class Srv extends GenServer<string> {
       return { tag: 'ok', state: name };
     };
     if (delay === undefined) return finish();
-    return ctx.receive(() => false, delay).then((r) => {
-      expect(r).toBe(TIMEOUT);
-      return finish();
-    });
+    return ctx
+      .receive(() => false, delay)
+      .then((r) => {
+        expect(r).toBe(TIMEOUT);
+        return finish();
+      });
   }
   override handleInfo(_msg: unknown, state: string): NoReplyResult<string> {
     return { tag: 'noreply', state };
@@ -96,7 +98,7 @@ describe('GenServer.start(ctx, ..., { link: true }) children (the same acknowled
 });
 
 describe('acknowledged starts (init_ack)', () => {
-  it('an async init finishes before the next child starts; the supervisor\'s start waits for all', async () => {
+  it("an async init finishes before the next child starts; the supervisor's start waits for all", async () => {
     setup();
     let started = false;
     const supP = Supervisor.start(rt, { children: [srv({ name: 'a', delay: 100 }), srv({ name: 'b' })] }, { name: 'sup' });
@@ -106,7 +108,10 @@ describe('acknowledged starts (init_ack)', () => {
     expect(started).toBe(false);
     // requests (by name: the start has not returned a pid yet) wait for the start
     let answered = false;
-    const which = Supervisor.whichChildren(rt, 'sup').then((w) => ((answered = true), w));
+    const which = Supervisor.whichChildren(rt, 'sup').then((w) => {
+      answered = true;
+      return w;
+    });
     await rt.settle();
     expect(answered).toBe(false);
     await clock.advance(100);
@@ -180,7 +185,10 @@ describe('acknowledged starts (init_ack)', () => {
     expect(await Supervisor.whichChildren(rt, sup)).toEqual([]);
 
     let done = false;
-    const r = Supervisor.startChild(rt, sup, srv({ name: 'good', delay: 10 })).then((x) => ((done = true), x));
+    const r = Supervisor.startChild(rt, sup, srv({ name: 'good', delay: 10 })).then((x) => {
+      done = true;
+      return x;
+    });
     await rt.settle();
     expect(done).toBe(false);
     await clock.advance(10);
@@ -224,9 +232,18 @@ describe('acknowledged starts (init_ack)', () => {
   it('StateMachine.start: the initial actions run inside the start; a failing entry is a failed start', async () => {
     setup();
     const m = xsetup({ actions: { hello: effect(() => void log.push('machine entry')) } }).createMachine({ entry: 'hello' });
-    const bad = xsetup({ actions: { boom: effect(() => { throw new Error('entry failed'); }) } }).createMachine({ entry: 'boom' });
+    const bad = xsetup({
+      actions: {
+        boom: effect(() => {
+          throw new Error('entry failed');
+        }),
+      },
+    }).createMachine({ entry: 'boom' });
     await Supervisor.start(rt, {
-      children: [{ id: 'm', start: (ctx: ProcessContext) => StateMachine.start(ctx, m) }, { id: 'w', start: worker(log, 'w') }],
+      children: [
+        { id: 'm', start: (ctx: ProcessContext) => StateMachine.start(ctx, m) },
+        { id: 'w', start: worker(log, 'w') },
+      ],
     });
     await rt.settle();
     expect(log).toEqual(['machine entry', 'start w']);

@@ -69,7 +69,15 @@ describe('supervisionTree', () => {
     const tree = supervisionTree(rt);
     expect(tree).toHaveLength(1);
     const [top] = tree;
-    expect(top).toMatchObject({ pid: root, type: 'supervisor', behaviour: 'supervisor', registeredName: 'root', strategy: 'rest_for_one', intensity: 3, period: 10 });
+    expect(top).toMatchObject({
+      pid: root,
+      type: 'supervisor',
+      behaviour: 'supervisor',
+      registeredName: 'root',
+      strategy: 'rest_for_one',
+      intensity: 3,
+      period: 10,
+    });
     expect(top.children!.map((c) => [c.id, c.type, c.restart, c.shutdown, c.behaviour, c.registeredName])).toEqual([
       ['counter', 'worker', 'permanent', 5000, 'Counter', 'counter'],
       ['calls', 'supervisor', 'permanent', 'infinity', 'supervisor', undefined],

@@ -1,6 +1,19 @@
-import { Pid, Tuple, atom } from '@beamline/etf';
+import { type Pid, type Tuple, atom } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CallError, CallTimeout, ExitError, From, GenServer, Runtime, ok, reply, sys, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
+import {
+  CallError,
+  CallTimeout,
+  ExitError,
+  type From,
+  GenServer,
+  type Runtime,
+  type TestClock,
+  ok,
+  reply,
+  sys,
+  type ProcessBehaviour,
+  type ProcessContext,
+} from '../src/index.ts';
 import { setup } from './helpers.ts';
 
 let rt: Runtime;
@@ -41,7 +54,10 @@ describe('sys (system messages)', () => {
     const pid = await GenServer.start(rt, Store);
     await sys.suspend(rt, pid);
     let done = false;
-    const p = GenServer.call(rt, pid, 'x').then((n) => ((done = true), n));
+    const p = GenServer.call(rt, pid, 'x').then((n) => {
+      done = true;
+      return n;
+    });
     await rt.settle();
     expect(done).toBe(false);
     expect((await sys.getStatus(rt, pid)).status).toBe('suspended');
@@ -52,7 +68,7 @@ describe('sys (system messages)', () => {
   });
 
   it('a plain process does not answer sys (as in OTP, only behaviour loops do): the call times out', async () => {
-    let clock;
+    let clock: TestClock;
     ({ rt, clock } = setup());
     const seen: unknown[] = [];
     const pid = rt.spawn({ handleMessage: (_c: ProcessContext, m: unknown) => void seen.push(m) });

@@ -658,9 +658,7 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
       if (call) {
         if (isTagged(call.request, 'sync', 2)) {
           const nodes = Array.isArray(call.request.elements[1]) ? (call.request.elements[1] as Term[]) : [];
-          const waiting = new Set(
-            nodes.filter((n): n is Atom => n instanceof Atom && n.name !== us && !state.synced.has(n.name)).map((n) => n.name),
-          );
+          const waiting = new Set(nodes.filter((n): n is Atom => n instanceof Atom && n.name !== us && !state.synced.has(n.name)).map((n) => n.name));
           const s: Syncer = { waiting, done: () => call.from.reply(A_OK) };
           if (waiting.size === 0) s.done();
           else syncers.push(s);

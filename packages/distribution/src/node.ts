@@ -345,7 +345,6 @@ export class BeamNode {
   }
 }
 
-
 /** Start a node: transport (EPMD + listener), runtime wiring, `net_kernel` and `rex`. */
 export async function startNode(opts: NodeOptions): Promise<BeamNode> {
   const logger = opts.logger ?? defaultLogger;

@@ -15,7 +15,7 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { type Atom, Pid, Ref, atom, t, type Term } from '@beamline/etf';
+import { type Atom, Pid, type Ref, atom, t, type Term } from '@beamline/etf';
 import type { RemoteInbound, RemoteRouter } from '@beamline/core';
 import { ControlError, decodeControl, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';

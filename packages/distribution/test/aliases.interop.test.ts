@@ -5,7 +5,7 @@
  * ways, and erl's gen_server:call into a TS server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import { Ref, type Tuple, atom, t, type Term } from '@beamline/etf';
 import { CallTimeout, GenServer, TIMEOUT, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { Inbox, bindOnErl, ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
 

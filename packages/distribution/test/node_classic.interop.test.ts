@@ -4,7 +4,7 @@
  * go to the caller's pid instead of an alias.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { type Pid, Tuple, atom, t } from '@beamline/etf';
 import { ExitError, GenServer, Runtime, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { DFLAG, hasFlag } from '../src/flags.ts';

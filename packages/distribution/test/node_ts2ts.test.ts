@@ -3,7 +3,7 @@
  * rpc, gen_server calls, links, monitors and noconnection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
+import { type Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
 import { ExitError, GenServer, Runtime, TIMEOUT, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { MemoryLogger } from '../src/log.ts';

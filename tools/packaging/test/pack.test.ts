@@ -79,7 +79,10 @@ beforeAll(async () => {
       const { stdout } = await run('npx', ['-y', pnpmSpec, 'pack', '--pack-destination', packDir, '--json'], join(root, 'packages', lib), 30_000);
       const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { filename: string; files: { path: string }[] };
       tarballs.set(lib, resolve(packDir, report.filename));
-      packedFiles.set(lib, report.files.map((f) => f.path));
+      packedFiles.set(
+        lib,
+        report.files.map((f) => f.path),
+      );
     }),
   );
 
@@ -132,7 +135,10 @@ describe('the packed packages', () => {
         files.filter((f) => !f.startsWith('lib/') && f !== 'package.json' && !/^README[^/]*\.md$/.test(f)),
         lib,
       ).toEqual([]);
-      expect(files.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)(\.map)?$/.test(f)), lib).toEqual([]);
+      expect(
+        files.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)(\.map)?$/.test(f)),
+        lib,
+      ).toEqual([]);
     }
   });
 

@@ -110,11 +110,7 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
       reply = ok;
     } else if (req === STATISTICS) {
       const proc = internalsOf(ctx)?.proc;
-      reply = [
-        t(atom('messages_in'), proc?.nIn ?? 0),
-        t(atom('messages_out'), proc?.nOut ?? 0),
-        t(atom('message_queue_len'), proc?.mb?.size ?? 0),
-      ];
+      reply = [t(atom('messages_in'), proc?.nIn ?? 0), t(atom('messages_out'), proc?.nOut ?? 0), t(atom('message_queue_len'), proc?.mb?.size ?? 0)];
     } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === REPLACE_STATE) {
       const fn = req.elements[1] as unknown;
       reply = typeof fn === 'function' ? hooks.replaceState(fn as (s: unknown) => unknown) : t(error, NOT_SUPPORTED);
@@ -199,7 +195,8 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
 function proplist(list: unknown, key: string): unknown {
   if (!Array.isArray(list)) return undefined;
   const k = atom(key);
-  for (const e of list) if (e instanceof Tuple && e.elements.length === 2 && (e.elements[0] === k || text(e.elements[0]) === key)) return e.elements[1];
+  for (const e of list)
+    if (e instanceof Tuple && e.elements.length === 2 && (e.elements[0] === k || text(e.elements[0]) === key)) return e.elements[1];
   return undefined;
 }
 
@@ -216,7 +213,9 @@ export const sys = {
     const r = (await sysCall(where, dest, GET_STATUS, timeout, 'get_status')) as Tuple;
     const [pdict, status, parent, , formatted] = r.elements[3] as unknown[];
     const initial = proplist(pdict, '$initial_call');
-    const data = Array.isArray(formatted) ? formatted.filter((e) => e instanceof Tuple && e.elements[0] === atom('data')).map((e) => (e as Tuple).elements[1]) : [];
+    const data = Array.isArray(formatted)
+      ? formatted.filter((e) => e instanceof Tuple && e.elements[0] === atom('data')).map((e) => (e as Tuple).elements[1])
+      : [];
     return {
       pid: r.elements[1] as Pid,
       behaviour: initial instanceof Tuple ? ((initial.elements[0] as { name: string }).name ?? '') : '',

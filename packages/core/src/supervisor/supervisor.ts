@@ -84,7 +84,13 @@ class TryAgain {
   constructor(readonly child: Child) {}
 }
 
-function report(ctx: ProcessContext, kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'reached_max_restart_intensity', childId: string, childPid: Pid | undefined, reason: unknown): void {
+function report(
+  ctx: ProcessContext,
+  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'reached_max_restart_intensity',
+  childId: string,
+  childPid: Pid | undefined,
+  reason: unknown,
+): void {
   ctx.logger.supervisor({ kind, supervisor: ctx.self, supervisorName: ctx.registeredName, childId, childPid, reason });
 }
 
@@ -283,7 +289,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);
       if ('error' in spec) return t(ERROR, spec.error as Term);
       const existing = state.children.find((c) => c.spec.id === spec.id);
-      if (existing !== undefined) return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
+      if (existing !== undefined)
+        return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
       child = { spec, pid: undefined, restarting: false, args: [] };
     }
     const r = await startChild(ctx, child);
@@ -435,7 +442,11 @@ export const Supervisor = {
   start(where: Where, flags: SupFlags, opts: SupervisorStartOptions = {}): Promise<Pid> {
     const link = opts.link ?? isContext(where);
     if (link && !isContext(where)) return Promise.reject(new Error('Supervisor.start: link needs a process context'));
-    return start(where, (starter) => new GenServerLoop(new SupervisorServer(), flags, starter, 'supervisor'), { name: opts.name, link, trapExit: true });
+    return start(where, (starter) => new GenServerLoop(new SupervisorServer(), flags, starter, 'supervisor'), {
+      name: opts.name,
+      link,
+      trapExit: true,
+    });
   },
 
   /**

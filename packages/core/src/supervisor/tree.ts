@@ -64,9 +64,7 @@ function node(rt: Runtime, base: Omit<SupervisionNode, 'behaviour' | 'registered
     out.strategy = d.strategy;
     out.intensity = d.intensity;
     out.period = d.period;
-    out.children = d.children.map((c) =>
-      node(rt, { id: c.id, pid: c.pid, type: c.type, restart: c.restart, shutdown: c.shutdown }, depth + 1),
-    );
+    out.children = d.children.map((c) => node(rt, { id: c.id, pid: c.pid, type: c.type, restart: c.restart, shutdown: c.shutdown }, depth + 1));
   } else if (info.details !== undefined && Object.keys(info.details).length > 0) {
     out.details = info.details;
   }
@@ -111,7 +109,9 @@ export function formatSupervisionTree(nodes: SupervisionNode[]): string {
     lines.push(top ? label(n) : `${prefix}${last ? '└─ ' : '├─ '}${label(n)}`);
     const kids = n.children ?? [];
     const next = top ? '' : prefix + (last ? '   ' : '│  ');
-    kids.forEach((k, i) => walk(k, next, i === kids.length - 1, false));
+    kids.forEach((k, i) => {
+      walk(k, next, i === kids.length - 1, false);
+    });
   };
   for (const n of nodes) walk(n, '', true, true);
   return lines.join('\n');

@@ -24,7 +24,7 @@ export class RealClock implements Clock {
     return performance.now();
   }
   setTimer(ms: number, fn: () => void): TimerHandle {
-    return setTimeout(fn, ms < 0 ? 0 : ms);
+    return setTimeout(fn, Math.max(ms, 0));
   }
   clearTimer(handle: TimerHandle): void {
     clearTimeout(handle as ReturnType<typeof setTimeout>);

@@ -4,8 +4,8 @@ import { Pid, Ref, type Atom } from '@beamline/etf';
 /** A key that is equal for equal references (`make_ref()` identity, not object identity). */
 export function refKey(ref: Ref): string {
   const ids = ref.ids;
-  let s = ref.node.name + '|' + ref.creation;
-  for (let i = 0; i < ids.length; i++) s += '.' + ids[i];
+  let s = `${ref.node.name}|${ref.creation}`;
+  for (let i = 0; i < ids.length; i++) s += `.${ids[i]}`;
   return s;
 }
 
@@ -17,14 +17,11 @@ export function refEquals(a: unknown, b: Ref): boolean {
 }
 
 export function pidKey(pid: Pid): string {
-  return pid.node.name + '|' + pid.creation + '.' + pid.id + '.' + pid.serial;
+  return `${pid.node.name}|${pid.creation}.${pid.id}.${pid.serial}`;
 }
 
 export function pidEquals(a: unknown, b: Pid): boolean {
-  return (
-    a === b ||
-    (a instanceof Pid && a.id === b.id && a.serial === b.serial && a.node === b.node && a.creation === b.creation)
-  );
+  return a === b || (a instanceof Pid && a.id === b.id && a.serial === b.serial && a.node === b.node && a.creation === b.creation);
 }
 
 /** Makes references for one node incarnation: 3 words like Erlang's (18 bits, 32, 32). */

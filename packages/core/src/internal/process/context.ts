@@ -3,7 +3,7 @@
  * of the process (flags, mailbox, links) sits in an ES private field, out of reach of user code
  * and behaviours alike. Each call forwards to the kernel, the runtime's engine.
  */
-import { Pid, t, type Atom, type Ref } from '@beamline/etf';
+import { type Pid, t, type Atom, type Ref } from '@beamline/etf';
 import { EXIT, kill, killed, noproc } from '../basics/atoms.ts';
 import { ErlangError } from '../basics/errors.ts';
 import { pidEquals } from '../basics/refs.ts';
@@ -208,4 +208,3 @@ export class Context implements ProcessContext {
 export function internalsOf(ctx: ProcessContext): { proc: Proc; kernel: Kernel } | undefined {
   return ctx instanceof Context ? peek(ctx) : undefined;
 }
-

@@ -108,9 +108,7 @@ export class Monitors {
       } else target.dropMon(key);
     }
     if (flush && p.mb !== null) {
-      p.mb.removeWhere(
-        (m) => m instanceof Tuple && m.elements[0] === DOWN && m.elements.length === 5 && refEquals(m.elements[1], ref),
-      );
+      p.mb.removeWhere((m) => m instanceof Tuple && m.elements[0] === DOWN && m.elements.length === 5 && refEquals(m.elements[1], ref));
     }
     return active;
   }

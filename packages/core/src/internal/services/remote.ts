@@ -3,7 +3,7 @@
  * here (`rt.fromRemote`). A pid is local when its node is the runtime's node and its creation
  * matches; a pid with our node name and an older creation is a dead local pid.
  */
-import { Atom, Pid, atom, type Ref } from '@beamline/etf';
+import { type Atom, Pid, atom, type Ref } from '@beamline/etf';
 import { noconnection, noproc } from '../basics/atoms.ts';
 import { pidKey, refKey } from '../basics/refs.ts';
 import type { Proc } from '../process/process.ts';
@@ -81,8 +81,7 @@ export class RemoteInbound {
   monitor(from: Pid, target: Pid | Atom | string, ref: Ref): void {
     const rt = this.rt;
     const p = target instanceof Pid ? rt.lookup(target) : this.registry.lookup(typeof target === 'string' ? target : target.name);
-    const item: Pid | RemoteName =
-      target instanceof Pid ? target : [typeof target === 'string' ? atom(target) : target, rt.node];
+    const item: Pid | RemoteName = target instanceof Pid ? target : [typeof target === 'string' ? atom(target) : target, rt.node];
     if (p === undefined) {
       rt.router?.monitorExit(item, from, ref, noproc);
       return;

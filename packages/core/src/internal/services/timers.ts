@@ -31,7 +31,16 @@ export class Timers {
    */
   sendAfter(ms: number, dest: Dest, msg: unknown, from: Proc | undefined, timeoutTuple = false): Ref {
     if (!Number.isInteger(ms) || ms < 0) throw new BadArg(`send_after: the time must be a non-negative integer, got ${String(ms)}`);
-    if (!(dest instanceof Pid || dest instanceof Atom || typeof dest === 'string' || dest instanceof Ref || Array.isArray(dest) || dest instanceof Tuple)) {
+    if (
+      !(
+        dest instanceof Pid ||
+        dest instanceof Atom ||
+        typeof dest === 'string' ||
+        dest instanceof Ref ||
+        Array.isArray(dest) ||
+        dest instanceof Tuple
+      )
+    ) {
       throw new BadArg('send_after: the destination must be a pid or a registered name');
     }
     const rt = this.rt;
