@@ -85,10 +85,13 @@ export function ignore(): { tag: 'ignore' } {
 
 declare const types: unique symbol;
 
-/** A pid that remembers what its server speaks, so `call` and `cast` are typed. */
+/** A pid that remembers what its server speaks, so `call` and `cast` are typed (a phantom brand). */
 export type ServerPid<Call = unknown, Cast = unknown, Reply = unknown> = Pid & {
-  readonly [types]?: { call: Call; cast: Cast; reply: Reply };
+  readonly [types]: { call: Call; cast: Cast; reply: Reply };
 };
+
+/** Any destination but a typed server pid (those take the typed overloads only). */
+type UntypedDest = Exclude<Dest, Pid> | (Pid & { readonly [types]?: undefined });
 
 type AnyServer = GenServer<any, any, any, any, any>;
 type PidOf<G extends AnyServer> = ServerPid<
@@ -151,14 +154,14 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
 
   /** gen_server:call. Rejects with CallError (server down, noproc, calling_self) or CallTimeout. */
   static call<C, K, R>(where: Where, server: ServerPid<C, K, R>, req: C, timeout?: Timeout): Promise<R>;
-  static call<R = unknown>(where: Where, server: Dest, req: unknown, timeout?: Timeout): Promise<R>;
+  static call<R = unknown>(where: Where, server: UntypedDest, req: unknown, timeout?: Timeout): Promise<R>;
   static call(where: Where, server: Dest, req: unknown, timeout?: Timeout): Promise<unknown> {
     return call(where, server, GEN_CALL, req, timeout);
   }
 
   /** gen_server:cast. Never fails (an unknown name is ignored). */
   static cast<C, K, R>(where: Where, server: ServerPid<C, K, R>, msg: K): void;
-  static cast(where: Where, server: Dest, msg: unknown): void;
+  static cast(where: Where, server: UntypedDest, msg: unknown): void;
   static cast(where: Where, server: Dest, msg: unknown): void {
     try {
       where.send(server, t(GEN_CAST, msg as never));

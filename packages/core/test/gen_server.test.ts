@@ -15,6 +15,7 @@ import {
   reply,
   stop,
   StartError,
+  StateMachine,
   TIMEOUT,
   ignore,
   type CallResult,
@@ -22,6 +23,7 @@ import {
   type NoReplyResult,
   type ProcessContext,
 } from '../src/index.ts';
+import { setup as setup_ } from 'xstate';
 import { setup, view } from './helpers.ts';
 
 let rt: Runtime;
@@ -307,7 +309,7 @@ describe('GenServer', () => {
         return okResult(null);
       }
       override async handleCall(req: unknown, _f: From, s: null, ctx: ProcessContext) {
-        const n = await GenServer.call<number>(ctx, inner, ['add', req as number]);
+        const n = (await GenServer.call(ctx, inner, ['add', req as number])) as number;
         return reply(n, s);
       }
     }
@@ -325,5 +327,49 @@ describe('GenServer', () => {
     await rt.settle();
     expect(Counter.log).toHaveLength(1);
     expect(Counter.log[0]).toMatch(/^info /);
+  });
+});
+
+describe('typed behaviours (checked by the typecheck: each @ts-expect-error must be an error)', () => {
+  type CounterCall = { op: 'get' } | { op: 'add'; n: number };
+  class Typed extends GenServer<number, CounterCall, 'reset', number, number> {
+    init(start: number) {
+      return okResult(start);
+    }
+    override handleCall(req: CounterCall, _from: From, n: number) {
+      return req.op === 'get' ? reply(n, n) : reply(n + req.n, n + req.n);
+    }
+    override handleCast(_msg: 'reset', _n: number) {
+      return noreply(0);
+    }
+  }
+
+  it('start returns a pid that types call, cast and the reply', async () => {
+    ({ rt } = setup());
+    const pid = await GenServer.start(rt, Typed, 40);
+    const sum: number = await GenServer.call(rt, pid, { op: 'add', n: 2 });
+    GenServer.cast(rt, pid, 'reset');
+    expect(sum).toBe(42);
+    expect(await GenServer.call(rt, pid, { op: 'get' })).toBe(0);
+    // @ts-expect-error: not a request this server takes
+    await GenServer.call(rt, pid, { op: 'mul', n: 2 }).catch(() => undefined);
+    // @ts-expect-error: the reply is a number
+    const wrong: string = await GenServer.call(rt, pid, { op: 'get' });
+    void wrong;
+    // @ts-expect-error: init takes a number
+    await GenServer.start(rt, Typed, 'forty').catch(() => undefined);
+  });
+
+  it('a StateMachine pid types its events and the snapshot', async () => {
+    ({ rt } = setup());
+    const toggle = setup_({ types: { events: {} as { type: 'flip' } } }).createMachine({
+      initial: 'off',
+      states: { off: { on: { flip: 'on' } }, on: { on: { flip: 'off' } } },
+    });
+    const pid = await StateMachine.start(rt, toggle);
+    const snap = await StateMachine.call(rt, pid, { type: 'flip' });
+    expect(snap.value).toBe('on');
+    // @ts-expect-error: not an event of this machine
+    StateMachine.send(rt, pid, { type: 'flop' });
   });
 });
