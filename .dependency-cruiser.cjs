@@ -28,6 +28,50 @@ const layerRules = Object.entries(layers).map(([pkg, allowed]) => ({
   to: { path: '^packages/[^/]+/', pathNot: [`^packages/${pkg}/`, ...allowed.map((p) => `^packages/${p}/`)] },
 }));
 
+/**
+ * Inside @beamline/core, layers import only downward. Each entry: a layer (path regex under
+ * packages/core/src/) → the layers above it, which it must not import.
+ */
+const CORE = '^packages/core/src/';
+const coreLayers = [
+  [
+    'internal/basics/',
+    [
+      'internal/process/',
+      'internal/services/',
+      'internal/kernel',
+      'internal/runtime',
+      'internal/(gen|proc_lib|sys)',
+      '(gen_server|state_machine|index)\\.ts',
+      'supervisor/',
+    ],
+  ],
+  [
+    'internal/process/',
+    [
+      'internal/services/',
+      'internal/kernel',
+      'internal/runtime',
+      'internal/(gen|proc_lib|sys)',
+      '(gen_server|state_machine|index)\\.ts',
+      'supervisor/',
+    ],
+  ],
+  [
+    'internal/services/',
+    ['internal/kernel', 'internal/runtime', 'internal/(gen|proc_lib|sys)', '(gen_server|state_machine|index)\\.ts', 'supervisor/'],
+  ],
+  ['internal/(kernel|runtime)', ['internal/(gen|proc_lib|sys)', '(gen_server|state_machine|index)\\.ts', 'supervisor/']],
+  ['internal/', ['(gen_server|state_machine|index)\\.ts', 'supervisor/']],
+];
+const coreLayerRules = coreLayers.map(([layer, above]) => ({
+  name: `core-layer-${layer.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`,
+  severity: 'error',
+  comment: `In @beamline/core, src/${layer} must not import a higher layer (basics → process → services → kernel/runtime → gen/proc_lib/sys → behaviours → index).`,
+  from: { path: `${CORE}${layer}` },
+  to: { path: above.map((a) => `${CORE}${a}`) },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -39,6 +83,7 @@ module.exports = {
       to: { circular: true },
     },
     ...layerRules,
+    ...coreLayerRules,
     {
       name: 'layer-unlisted-package',
       severity: 'error',

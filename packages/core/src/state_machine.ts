@@ -35,6 +35,7 @@ import {
 import { GenServer, GenServerLoop, type CallResult, type From, type InitResult, type NoReplyResult } from './gen_server.ts';
 import type { Dest, ProcessContext, TimerRef } from './internal/basics/types.ts';
 import { isContext, type Timeout, type Where } from './internal/gen.ts';
+import { BadArg } from './internal/basics/errors.ts';
 import { start } from './internal/proc_lib.ts';
 
 type Ctx = ProcessContext;
@@ -175,10 +176,10 @@ class MachineServer extends GenServer<AnyMachineSnapshot> {
     return { machine: this.machine.id, value: snapshot.value, status: snapshot.status };
   }
 
+  /** A message that is already an event (an object with a string `type`) is one; others go through `toEvent`. */
   private toEvent(msg: unknown): EventObject | undefined {
-    if (this.opts.toEvent) return this.opts.toEvent(msg);
     if (msg !== null && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string') return msg as EventObject;
-    return undefined;
+    return this.opts.toEvent?.(msg);
   }
 
   private step(ctx: Ctx, snapshot: AnyMachineSnapshot, event: EventObject): Result {
@@ -271,7 +272,7 @@ export const StateMachine = {
    */
   start<M extends AnyStateMachine>(where: Where, machine: M, opts: StateMachineOptions<M> = {}): Promise<MachinePid<M>> {
     const link = opts.link ?? isContext(where);
-    if (link && !isContext(where)) return Promise.reject(new Error('StateMachine.start: link needs a process context'));
+    if (link && !isContext(where)) return Promise.reject(new BadArg('StateMachine.start: link needs a process context'));
     return start(
       where,
       (starter) => new GenServerLoop(new MachineServer(machine, opts as StateMachineOptions), undefined, starter, 'state_machine'),

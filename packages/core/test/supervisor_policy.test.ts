@@ -54,7 +54,7 @@ describe('supervisor policy (pure)', () => {
     });
     expect(normalizeSpec({ id: 's', start, type: 'supervisor' })).toMatchObject({ shutdown: 'infinity' });
     expect(normalizeSpec({ id: 'x', start, shutdown: -1 })).toEqual({ error: t(atom('invalid_shutdown'), -1) });
-    expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('invalid_child_type'), 'daemon') });
+    expect(normalizeSpec({ id: 'x', start, type: 'daemon' as never })).toEqual({ error: t(atom('invalid_child_type'), atom('daemon')) });
     expect(normalizeSpec({ id: 'x', start: 42 as never })).toEqual({ error: t(atom('invalid_mfa'), 42) });
     expect(normalizeSpec({ start } as never)).toEqual({ error: atom('missing_id') });
     expect(normalizeSpec({ id: 'x' } as never)).toEqual({ error: atom('missing_start') });
@@ -70,7 +70,7 @@ describe('supervisor policy (pure)', () => {
     expect(normalizeFlags({})).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5, autoShutdown: 'never' });
     expect(normalizeFlags({ autoShutdown: 'all_significant' })).toMatchObject({ autoShutdown: 'all_significant' });
     expect(normalizeFlags({ autoShutdown: 'sometimes' as never })).toEqual({
-      error: t(atom('supervisor_data'), t(atom('invalid_auto_shutdown'), 'sometimes')),
+      error: t(atom('supervisor_data'), t(atom('invalid_auto_shutdown'), atom('sometimes'))),
     });
     expect(normalizeFlags({ intensity: -1 })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_intensity'), -1)) });
     expect(normalizeFlags({ period: 0 })).toEqual({ error: t(atom('supervisor_data'), t(atom('invalid_period'), 0)) });

@@ -1,4 +1,4 @@
-import { Pid, atom } from '@beamline/etf';
+import { Pid, atom, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import {
@@ -141,7 +141,7 @@ describe('supervisor reports', () => {
     expect(reports.map((r) => [r.kind, r.childId, r.reason])).toEqual([
       ['child_terminated', 'w', atom('boom')],
       ['child_terminated', 'w', atom('boom2')],
-      ['start_error', 'w', atom('cannot')],
+      ['start_error', 'w', t(atom('EXIT'), atom('cannot'))],
       ['reached_max_restart_intensity', 'w', atom('shutdown')],
       ['shutdown_error', 'stubborn', atom('killed')],
     ]);

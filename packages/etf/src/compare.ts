@@ -5,7 +5,8 @@
  * A JS number is an integer when it is a safe integer (and not -0), otherwise a float.
  */
 import { Atom } from './atoms.ts';
-import { BitBinary, ErlFloat, ExportFun, ImproperList, MapTerm, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
+import { MapTerm } from './map_term.ts';
+import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
 
 // biome-ignore lint/suspicious/noConstEnum: file-local, so isolatedModules is fine; inlined in the comparison hot path
 const enum Rank {
@@ -166,7 +167,7 @@ function compareLists(a: Term[] | ImproperList, b: Term[] | ImproperList, exact:
 
 // ---- maps ----
 
-function compareMaps(a: MapTerm, b: MapTerm, exact: boolean): number {
+function compareMaps(a: MapTerm<Term>, b: MapTerm<Term>, exact: boolean): number {
   if (a.size !== b.size) return a.size - b.size;
   const ea = a.sortedEntries();
   const eb = b.sortedEntries();
@@ -215,7 +216,7 @@ function cmp(a: Term, b: Term, exact: boolean): number {
       return 0;
     }
     case Rank.Map:
-      return compareMaps(a as MapTerm, b as MapTerm, exact);
+      return compareMaps(a as MapTerm<Term>, b as MapTerm<Term>, exact);
     case Rank.Pid: {
       const x = a as Pid;
       const y = b as Pid;
@@ -343,7 +344,7 @@ export function hash(x: Term): number {
   if (x instanceof ErlFloat) return hashFloat(x.value);
   if (x instanceof MapTerm) {
     let h = 0;
-    for (const [k, v] of x.entries()) h = (h + mix(hash(k), hash(v))) | 0;
+    for (let i = 0, n = x.size; i < n; i++) h = (h + mix(hash(x.keyAt(i)), hash(x.valueAt(i)))) | 0;
     return mix(0x3a9, h);
   }
   if (x instanceof Pid) return mix(mix(mix(x.node.hash | 0, x.id), x.serial), x.creation);

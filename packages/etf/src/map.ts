@@ -9,12 +9,13 @@
  */
 import { Atom, atom } from './atoms.ts';
 import { compareKeys, equals, hash } from './compare.ts';
-import { MapTerm, type Term } from './terms.ts';
+import { MapTerm } from './map_term.ts';
+import type { Term } from './terms.ts';
 
 /** Below this size lookups scan; above it a hash index is kept. */
 const INDEX_THRESHOLD = 8;
 
-export class ErlMap extends MapTerm {
+export class ErlMap extends MapTerm<Term> {
   private readonly ks: Term[] = [];
   private readonly vs: Term[] = [];
   private index: Map<number, number[]> | null = null;
@@ -120,6 +121,14 @@ export class ErlMap extends MapTerm {
       else this.index = null;
     }
     return true;
+  }
+
+  override keyAt(i: number): Term {
+    return this.ks[i];
+  }
+
+  override valueAt(i: number): Term {
+    return this.vs[i];
   }
 
   override *entries(): IterableIterator<[Term, Term]> {

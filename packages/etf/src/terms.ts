@@ -10,13 +10,14 @@
  *   improper list   -> ImproperList
  *   binary          -> Uint8Array (a JS string encodes as a UTF-8 binary)
  *   bitstring       -> BitBinary
- *   map             -> ErlMap (from './map.ts'; the union names it through its base, MapTerm)
+ *   map             -> ErlMap (map.ts; the union names it by its base, MapTerm<Term>)
  *   pid / ref / port-> Pid / Ref / Port
  *   fun             -> ExportFun (fun M:F/A) or OpaqueFun (a local fun, fields kept for re-encoding)
  */
 import { Atom, atom, formatAtomName } from './atoms.ts';
+import { MapTerm } from './map_term.ts';
 
-export { Atom, atom, formatAtomName };
+export { Atom, atom, formatAtomName, MapTerm };
 
 export class Tuple {
   readonly elements: Term[];
@@ -174,25 +175,6 @@ export class OpaqueFun {
   }
 }
 
-/**
- * What a map is to the rest of the term model: the read side that term order, equality and hashing
- * need. `ErlMap` (map.ts) is the implementation: construct that; the decoder returns it, and
- * `instanceof ErlMap` holds for every map term. This base exists so the term model does not depend
- * on the map's implementation (whose keys are hashed and compared as terms, see compare.ts).
- */
-export abstract class MapTerm implements Iterable<[Term, Term]> {
-  abstract get size(): number;
-  abstract get(key: Term): Term | undefined;
-  abstract has(key: Term): boolean;
-  /** Pairs in insertion order. */
-  abstract entries(): IterableIterator<[Term, Term]>;
-  abstract keys(): IterableIterator<Term>;
-  abstract values(): IterableIterator<Term>;
-  abstract [Symbol.iterator](): IterableIterator<[Term, Term]>;
-  /** Pairs sorted in OTP's map-key order (integers before floats, then term order). */
-  abstract sortedEntries(): [Term, Term][];
-}
-
 export type Term =
   | Atom
   | number
@@ -204,7 +186,7 @@ export type Term =
   | Tuple
   | Term[]
   | ImproperList
-  | MapTerm
+  | MapTerm<Term>
   | Pid
   | Ref
   | Port

@@ -11,7 +11,7 @@ import { BadArg, ExitError } from './basics/errors.ts';
 import { completeLogger, consoleLogger } from './basics/logger.ts';
 import { RefMaker } from './basics/refs.ts';
 import type { AliasMode, CrashReport, Dest, Logger, MonitorTarget, ProcessCode, SpawnOptions, TimerRef } from './basics/types.ts';
-import { Context, type Kernel } from './process/context.ts';
+import { Context, type Kernel, type SpawnHow } from './process/context.ts';
 import { ASYNC, DEAD, PROC_LIB, Proc, SelfExited, TRAP_EXIT } from './process/process.ts';
 import { Aliases } from './services/aliases.ts';
 import type { ServiceHost } from './services/host.ts';
@@ -154,7 +154,7 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     opts: SpawnOptions | undefined,
     link: boolean,
     monitor: boolean,
-    procLib = false,
+    how?: SpawnHow,
   ): [Proc, Ref | undefined] {
     if (this.stopped) throw new BadArg('spawn: the runtime is stopped');
     // code of a process that was killed meanwhile may still be running: it must not spawn
@@ -167,9 +167,9 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     if (opts?.trapExit) flags |= TRAP_EXIT;
     const id = this.procs.alloc(this.serialOut);
     const serial = this.serialOut[0];
-    const p = new Proc(this, new Pid(this.node, id, serial, this.creation), code, parent?.self, flags);
+    const p = new Proc(this, new Pid(this.node, id, serial, this.creation), code, how?.root ? undefined : parent?.self, flags);
     p.ctx = new Context(p);
-    if (procLib) p.flags |= PROC_LIB;
+    if (how?.procLib) p.flags |= PROC_LIB;
     if (opts?.expectedExit !== undefined) this.expectedExits.set(p, opts.expectedExit);
     if (opts?.name !== undefined) {
       try {

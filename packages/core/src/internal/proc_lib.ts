@@ -63,7 +63,7 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
     const spawnOpts: SpawnOptions = { name: opts.name, trapExit: opts.trapExit, expectedExit: opts.expectedExit };
     const { proc, kernel } = internalsOf(ctx)!;
     // linked and monitored before its init runs (a synchronous init runs inside spawn)
-    const [child, ref] = kernel.spawnFrom(proc, code, spawnOpts, link, true, true);
+    const [child, ref] = kernel.spawnFrom(proc, code, spawnOpts, link, true, { procLib: true, root: root !== undefined });
     const pid = child.self;
     const mref = ref!;
     const timeout = opts.timeout === undefined || opts.timeout === 'infinity' ? undefined : opts.timeout;

@@ -6,7 +6,7 @@
  *
  *   get_state              -> State
  *   {replace_state, Fun}   -> NewState            (Fun is a JS function: local callers only)
- *   get_status             -> {status, Pid, {module, Behaviour}, [PDict, running|suspended, Parent, [], State]}
+ *   get_status             -> {status, Pid, {module, gen_server}, [PDict, running|suspended, Parent, [], Formatted]} (OTP 27's shape)
  *   suspend / resume       -> ok                  (suspended, the loop receives only system messages)
  *   statistics             -> [{messages_in, N}, {messages_out, N}, {message_queue_len, N}]
  *   {terminate, Reason}    -> ok, then the process runs its terminate and exits with Reason
@@ -17,8 +17,8 @@ import { ExitError } from './basics/errors.ts';
 import { refEquals } from './basics/refs.ts';
 import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
 import { From, call, inProcess, type Timeout, type Where } from './gen.ts';
-import { internalsOf } from './process/context.ts';
-import { ancestors } from './services/introspection.ts';
+import { internalsOf, type Kernel } from './process/context.ts';
+import { PROC_LIB, type Proc } from './process/process.ts';
 
 const GET_STATE = atom('get_state');
 const REPLACE_STATE = atom('replace_state');
@@ -48,22 +48,33 @@ export interface SystemHooks {
  * `'$ancestors'` and `'$initial_call'` in PDict and `[{header, ...}, {data, [...]}, {data, [{"State", S}]}]`.
  */
 function statusOf(ctx: ProcessContext, hooks: SystemHooks, suspended: boolean): Tuple {
-  // '$ancestors': the parent chain, each by its registered name when it has one (as proc_lib keeps it)
   const internals = internalsOf(ctx);
-  const chain = internals === undefined ? [] : ancestors(internals.kernel, internals.proc);
-  const ancestors_ = chain.map((pid) => {
-    const name = internals?.kernel.lookup(pid)?.name;
-    return name !== undefined ? atom(name) : pid;
-  });
+  const pdictAncestors = internals === undefined ? [] : procLibAncestors(internals.kernel, internals.proc);
   const status = atom(suspended ? 'suspended' : 'running');
   const name = ctx.registeredName ?? ctx.self.format(ctx.self.node);
-  const pdict = [t(atom('$ancestors'), ancestors_ as never), t(atom('$initial_call'), t(atom(hooks.behaviourName), atom('init'), 1))];
+  const pdict = [t(atom('$ancestors'), pdictAncestors as never), t(atom('$initial_call'), t(atom(hooks.behaviourName), atom('init'), 1))];
   const formatted = [
     t(atom('header'), charlist(`Status for generic server ${name}`)),
     t(atom('data'), [t(charlist('Status'), status), t(charlist('Parent'), hooks.parent), t(charlist('Logged events'), [])] as never),
     t(atom('data'), [t(charlist('State'), hooks.getState() as never)] as never),
   ];
   return t(atom('status'), ctx.self, t(atom('module'), atom('gen_server')), [pdict, status, hooks.parent, [], formatted] as never);
+}
+
+/**
+ * `'$ancestors'` as proc_lib keeps it: the starter, and its own ancestors when it was a proc_lib
+ * process too; each by its registered name when it has one.
+ */
+function procLibAncestors(kernel: Kernel, proc: Proc): unknown[] {
+  const out: unknown[] = [];
+  let parent = proc.parent;
+  while (parent !== undefined && out.length < 100) {
+    const p = kernel.lookup(parent);
+    out.push(p?.name !== undefined ? atom(p.name) : parent);
+    if (p === undefined || !(p.flags & PROC_LIB)) break;
+    parent = p.parent;
+  }
+  return out;
 }
 
 /** `{system, From, Request}`? */
@@ -163,7 +174,8 @@ function monitorTarget(dest: Dest): MonitorTarget {
 /**
  * proc_lib:stop: asks the process to terminate with `reason` (its terminate runs) and waits until
  * it is gone. Rejects with ExitError(noproc) when there is no such process, ExitError(timeout)
- * when it takes longer than `timeout`, or ExitError(Other) when it died of something else.
+ * when it takes longer than `timeout`, ExitError(Other) when its exit reason was another (a crash
+ * in terminate), or the CallError of the sys request when it died before answering it.
  */
 export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: Timeout): Promise<void> {
   return inProcess(where, async (ctx) => {
@@ -174,8 +186,9 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
     } catch (e) {
       ctx.demonitor(mref, { flush: true });
       const cause = e instanceof ExitError ? ((e as { cause?: unknown }).cause ?? e.reason) : e;
-      if (cause === noproc) throw new ExitError(noproc);
-      if (cause === atom('timeout')) throw new ExitError(atom('timeout'));
+      // as gen:stop / proc_lib:stop: the bare reason for a missing process, an unreachable node, a timeout
+      if (cause === noproc || cause === atom('timeout') || (cause instanceof Tuple && cause.elements[0] === atom('nodedown')))
+        throw new ExitError(cause);
       throw e;
     }
     const left = timeout === 'infinity' ? undefined : Math.max(0, timeout - (ctx.now() - started));

@@ -75,9 +75,9 @@ function describe(v: unknown): Term {
   return String(v);
 }
 
-/** `{Tag, Value}`: one of OTP 27's child spec / flags errors (`{invalid_restart_type, X}`, ...). */
+/** `{Tag, Value}`: one of OTP 27's child spec / flags errors; a string value is an atom in Erlang's terms. */
 function invalid(tag: string, value: unknown): Tuple {
-  return t(atom(tag), describe(value));
+  return t(atom(tag), typeof value === 'string' ? atom(value) : describe(value));
 }
 
 function badCombination(a: [string, unknown], b: [string, unknown]): Tuple {
@@ -89,7 +89,8 @@ function badCombination(a: [string, unknown], b: [string, unknown]): Tuple {
  * (`start_child` replies `{error, E}`; at init it is wrapped as `{start_spec, E}`).
  */
 export function normalizeSpec<Ctx>(spec: ChildSpec<Ctx>, autoShutdown: AutoShutdown = 'never'): NormalizedSpec<Ctx> | { error: Term } {
-  if (spec === null || typeof spec !== 'object') return { error: invalid('invalid_child_spec', spec) };
+  const proto = spec !== null && typeof spec === 'object' ? Object.getPrototypeOf(spec) : undefined;
+  if (proto !== Object.prototype && proto !== null) return { error: invalid('invalid_child_spec', spec) };
   if (spec.id === undefined) return { error: atom('missing_id') };
   if (typeof spec.id !== 'string' || spec.id === '') return { error: invalid('invalid_child_spec', spec.id) };
   if (spec.start === undefined) return { error: atom('missing_start') };

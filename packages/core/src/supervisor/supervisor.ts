@@ -18,7 +18,7 @@
  * mailbox, in order, until the handler is done. Restart intensity runs on the runtime's clock.
  */
 import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
-import { ExitError, StartError } from '../internal/basics/errors.ts';
+import { BadArg, ExitError, StartError } from '../internal/basics/errors.ts';
 import type { Dest, ProcessContext } from '../internal/basics/types.ts';
 import { inProcess, isContext, type Where } from '../internal/gen.ts';
 import { start } from '../internal/proc_lib.ts';
@@ -245,7 +245,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
 
   private async request(state: SupervisorState, ctx: ProcessContext, req: Term): Promise<Term> {
     const sofo = state.template !== undefined;
-    if (req === A.which_children) return [...state.children].reverse().map((c) => whichEntry(c, sofo)); // newest first, as OTP
+    // newest first, as OTP (a simple_one_for_one supervisor's children: in start order)
+    if (req === A.which_children) return (sofo ? state.children : [...state.children].reverse()).map((c) => whichEntry(c, sofo));
     if (req === A.count_children) return countChildren(state);
     if (!(req instanceof Tuple) || req.size !== 2) return t(ERROR, t(atom('bad_request'), req));
     const [tag, arg] = req.elements;
@@ -309,10 +310,11 @@ async function startChild(ctx: ProcessContext, child: Child): Promise<StartResul
     pid = await child.spec.start(ctx, ...child.args);
   } catch (e) {
     if (e instanceof StartError) return e.ignored ? ignored(child) : { error: e.reason };
-    return { error: e instanceof ExitError ? e.reason : e };
+    // a start that raised: `{'EXIT', Reason}`, as supervisor.erl's catch gives it
+    return { error: t(EXIT, (e instanceof ExitError ? e.reason : e) as Term) };
   }
   if (pid === undefined || pid === null || pid === atom('ignore')) return ignored(child);
-  if (!(pid instanceof Pid)) return { error: t(atom('bad_return_value'), String(pid)) };
+  if (!(pid instanceof Pid)) return { error: pid }; // anything else it returned is the reason, as in OTP
   ctx.link(pid); // a start function that only spawned is still supervised
   child.restarting = false;
   child.pid = pid;
@@ -441,7 +443,7 @@ export const Supervisor = {
    */
   start(where: Where, flags: SupFlags, opts: SupervisorStartOptions = {}): Promise<Pid> {
     const link = opts.link ?? isContext(where);
-    if (link && !isContext(where)) return Promise.reject(new Error('Supervisor.start: link needs a process context'));
+    if (link && !isContext(where)) return Promise.reject(new BadArg('Supervisor.start: link needs a process context'));
     return start(where, (starter) => new GenServerLoop(new SupervisorServer(), flags, starter, 'supervisor'), {
       name: opts.name,
       link,

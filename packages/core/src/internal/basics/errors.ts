@@ -66,7 +66,7 @@ export class BadArg extends ErlangError {
 }
 
 /**
- * A start (`GenServer.start`, `Supervisor.start`, `procLib.start`) that did not give a running
+ * A start (`GenServer.start`, `Supervisor.start`, `StateMachine.start`) that did not give a running
  * process: `reason` is OTP's `{error, Reason}` Reason, or the atom `ignore` when init said
  * ignore (`ignored` is then true).
  */

@@ -31,7 +31,7 @@ export const TIMEOUT: unique symbol = Symbol('TIMEOUT');
  */
 export interface ProcessContext {
   readonly self: Pid;
-  /** The process that spawned this one (`undefined` for a root spawned by the runtime). */
+  /** The process that spawned this one (`undefined` for a root: spawned, or started, from the runtime). */
   readonly parent: Pid | undefined;
   /** The registered name, if any (process_info(self(), registered_name)). */
   readonly registeredName: string | undefined;
@@ -71,7 +71,9 @@ export interface ProcessContext {
   unalias(ref: Ref): boolean;
   /**
    * exit/2. Aimed at the caller itself with a reason that kills it, the caller stops at once:
-   * nothing after the call runs. To exit yourself with a reason (exit/1), `throw new ExitError(reason)`.
+   * the process is dead when the call returns, which it does by throwing, so nothing after it
+   * runs (a `catch` around it still runs, but as a dead process whose sends go nowhere). To exit
+   * yourself with a reason (exit/1), `throw new ExitError(reason)`.
    */
   exit(pid: Pid, reason: unknown): void;
   /** process_flag(trap_exit, Flag); returns the old value. */
@@ -195,7 +197,7 @@ export interface ProgressReport {
 
 /**
  * Where the runtime's reports go. A node (or an application) extends the logger it was given by
- * wrapping it with `extendLogger`; it never replaces it.
+ * adding a sink with `rt.addReportHandler`; it never replaces it.
  */
 export interface Logger {
   crash(report: CrashReport): void;

@@ -21,6 +21,12 @@ import type {
 } from '../basics/types.ts';
 import { DEAD, SelfExited, TRAP_EXIT, type Proc, type ProcHost } from './process.ts';
 
+/** How proc_lib spawns: a proc_lib process (crash reports), a root (no parent in the tree: a start made from the runtime). */
+export interface SpawnHow {
+  procLib?: boolean;
+  root?: boolean;
+}
+
 /** What a process's context needs from the runtime's engine. */
 export interface Kernel extends ProcHost {
   readonly logger: Logger;
@@ -31,7 +37,7 @@ export interface Kernel extends ProcHost {
     opts: SpawnOptions | undefined,
     link: boolean,
     monitor: boolean,
-    procLib?: boolean,
+    how?: SpawnHow,
   ): [Proc, Ref | undefined];
   /** link/1; false when the target does not exist (the caller decides what that means). */
   link(p: Proc, pid: Pid): boolean;

@@ -3,7 +3,7 @@
  * destination is a local pid is cancelled when that process exits; the runtime cancels every
  * timer on stop.
  */
-import { Atom, Pid, Ref, Tuple, t } from '@beamline/etf';
+import { Atom, Pid, Ref, t } from '@beamline/etf';
 import { BadArg } from '../basics/errors.ts';
 import { timeout } from '../basics/atoms.ts';
 import { refKey } from '../basics/refs.ts';
@@ -31,16 +31,7 @@ export class Timers {
    */
   sendAfter(ms: number, dest: Dest, msg: unknown, from: Proc | undefined, timeoutTuple = false): Ref {
     if (!Number.isInteger(ms) || ms < 0) throw new BadArg(`send_after: the time must be a non-negative integer, got ${String(ms)}`);
-    if (
-      !(
-        dest instanceof Pid ||
-        dest instanceof Atom ||
-        typeof dest === 'string' ||
-        dest instanceof Ref ||
-        Array.isArray(dest) ||
-        dest instanceof Tuple
-      )
-    ) {
+    if (!(dest instanceof Pid || dest instanceof Atom || typeof dest === 'string')) {
       throw new BadArg('send_after: the destination must be a pid or a registered name');
     }
     const rt = this.rt;
