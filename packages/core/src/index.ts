@@ -27,11 +27,11 @@ export {
   type TreeNode,
 } from './internal/basics/types.ts';
 export { DOWN, EXIT, kill, killed, noconnection, noproc, normal, shutdown, timeout } from './internal/basics/atoms.ts';
-export { BadArg, CallError, CallTimeout, ErlangError, ExitError, StartError, formatTerm } from './internal/basics/errors.ts';
+export { BadArg, CallError, CallTimeout, ErlangError, ExitError, StartError } from './internal/basics/errors.ts';
 export { pidEquals, pidKey, refEquals, refKey } from './internal/basics/refs.ts';
 export { From, call as genCall, inProcess, type Timeout, type Where } from './internal/gen.ts';
 export { sys, type SysStatistics, type SysStatus } from './internal/sys.ts';
-export { RemoteInbound } from './internal/services/remote.ts';
+export type { RemoteInbound } from './internal/services/remote.ts';
 export type { RemoteName, RemoteRouter } from './internal/services/remote_router.ts';
 export {
   GenServer,
@@ -56,9 +56,6 @@ export {
   type SupervisorStartOptions,
 } from './supervisor/supervisor.ts';
 export {
-  RestartWindow,
-  isCleanExit,
-  shouldRestart,
   type AutoShutdown,
   type ChildSpec,
   type ChildType,

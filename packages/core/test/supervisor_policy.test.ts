@@ -1,6 +1,6 @@
 import { atom, t } from '@beamline/etf';
 import { describe, expect, it } from 'vitest';
-import { RestartWindow, isCleanExit, shouldRestart } from '../src/index.ts';
+import { RestartWindow, isCleanExit, shouldRestart } from '../src/supervisor/policy.ts';
 // the pure validation and strategy functions are not public: tested at their module
 import { normalizeFlags, normalizeSpec, restartSet } from '../src/supervisor/policy.ts';
 
