@@ -95,13 +95,16 @@ async function spawnMany(rt: Runtime, kind: Kind, n: number): Promise<void> {
   }
 }
 
-function erlSpawn(n: number): Result {
+/** BEAM in the same run: raw spawn, or (`gen_server`) acknowledged gen_server:start one after the other. */
+function erlSpawn(n: number, what: 'spawn' | 'gen_server'): Result {
   const escript = basename(erlBinary) === erlBinary ? 'escript' : join(dirname(erlBinary), 'escript');
-  const out = execFileSync(escript, [join(root, 'tools/erl/spawn.escript'), String(n)], { encoding: 'utf8', timeout: 300_000 });
-  const line = out.split('\n').find((l) => l.startsWith('spawn '));
+  const args = [join(root, 'tools/erl/spawn.escript'), String(n), ...(what === 'gen_server' ? ['gen_server'] : [])];
+  const out = execFileSync(escript, args, { encoding: 'utf8', timeout: 300_000 });
+  const line = out.split('\n').find((l) => l.startsWith(`${what} `));
   if (line === undefined) throw new Error(`spawn.escript printed no result:\n${out}`);
   const [, count, micros, bytes] = line.trim().split(/\s+/).map(Number);
-  return { kind: 'BEAM (erl)', n: count, spawnUsPerProcess: micros / count, toIdleUsPerProcess: NaN, bytesPerProcess: bytes / count };
+  const kind = what === 'spawn' ? 'BEAM (erl)' : 'BEAM gen_server';
+  return { kind, n: count, spawnUsPerProcess: micros / count, toIdleUsPerProcess: NaN, bytesPerProcess: bytes / count };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -111,9 +114,18 @@ export async function main(args: string[]): Promise<void> {
   const kindsArg = args.find((a) => a.startsWith('--kinds='));
   const kinds = (kindsArg !== undefined ? kindsArg.slice(8).split(',') : ['behaviour', 'genserver', 'async']) as Kind[];
   for (const kind of kinds) results.push(await measure(kind, n));
-  if (!args.includes('--no-erl')) results.push(erlSpawn(n));
-  const beam = results.find((r) => r.kind.startsWith('BEAM'));
-  const table = new Table({ head: ['kind', 'N', 'spawn µs/proc', 'spawn→idle µs/proc', 'bytes/proc', 'vs BEAM bytes', 'target'] });
+  if (!args.includes('--no-erl')) {
+    results.push(erlSpawn(n, 'spawn'));
+    if (kinds.includes('genserver')) results.push(erlSpawn(n, 'gen_server'));
+  }
+  const beam = results.find((r) => r.kind === 'BEAM (erl)');
+  const beamGs = results.find((r) => r.kind === 'BEAM gen_server');
+  // each row against its BEAM counterpart: GenServer starts against gen_server:start, the rest against spawn
+  const anchor = (r: Result): Result | undefined => (r.kind === 'genserver' || r.kind === 'BEAM gen_server' ? beamGs : beam);
+  const ratio = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)}×`);
+  const table = new Table({
+    head: ['kind', 'N', 'spawn µs/proc', 'spawn→idle µs/proc', 'bytes/proc', 'bytes vs BEAM', 'time vs BEAM', 'target'],
+  });
   const targets: Record<string, string> = { behaviour: '≤ 500 B, ≤ 1 µs', genserver: '≤ 500 B, ≤ 1 µs', async: '≤ 1 KB, ≤ 1 µs' };
   for (const r of results) {
     table.push([
@@ -122,7 +134,8 @@ export async function main(args: string[]): Promise<void> {
       r.spawnUsPerProcess.toFixed(3),
       Number.isNaN(r.toIdleUsPerProcess) ? '-' : r.toIdleUsPerProcess.toFixed(3),
       r.bytesPerProcess.toFixed(0),
-      beam !== undefined ? `${(r.bytesPerProcess / beam.bytesPerProcess).toFixed(2)}×` : '-',
+      ratio(anchor(r) && r.bytesPerProcess / (anchor(r) as Result).bytesPerProcess),
+      ratio(anchor(r) && r.spawnUsPerProcess / (anchor(r) as Result).spawnUsPerProcess),
       targets[r.kind] ?? '',
     ]);
   }
