@@ -9,16 +9,8 @@ import {
   serializePlain,
   serializeXml,
   stampedEvent,
-  type EventStamp,
 } from '../src/index.ts';
-
-export const STAMP: EventStamp = {
-  identity: { coreUuid: 'f3a1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b', hostname: 'fs1.example.com', switchname: 'fs1', ipv4: '192.168.1.10', ipv6: '::1' },
-  timeUs: 1725358272123456,
-  utcOffsetMinutes: 120,
-  sequence: 4711,
-  calling: { file: '/usr/src/freeswitch/src/switch_channel.c', func: 'switch_channel_perform_set_running_state', line: 2379 },
-};
+import { STAMP } from './helpers.ts';
 
 describe('event types', () => {
   it('ids are FreeSWITCH positions', () => {
