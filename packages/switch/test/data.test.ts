@@ -40,7 +40,15 @@ const PROFILE: CallerProfile = {
   hideNumber: false,
 };
 
-const VIEW: ChannelView = { state: 'CS_ROUTING', running: 'CS_INIT', callState: 'DOWN', answered: false, early: false, ringReady: false, hangupCause: 0 };
+const VIEW: ChannelView = {
+  state: 'CS_ROUTING',
+  running: 'CS_INIT',
+  callState: 'DOWN',
+  answered: false,
+  early: false,
+  ringReady: false,
+  hangupCause: 0,
+};
 
 function snapshot(over: Partial<ChannelSnapshot> = {}): ChannelSnapshot {
   const variables = newVariables();
@@ -133,7 +141,10 @@ describe('channel data (switch_channel_event_set_data)', () => {
 
   it('CHANNEL_STATE, CHANNEL_CALLSTATE, CHANNEL_OUTGOING, DTMF and PRIVATE_COMMAND carry no variables; verbose events add them', () => {
     for (const t of ['CHANNEL_STATE', 'CHANNEL_CALLSTATE', 'CHANNEL_OUTGOING', 'DTMF', 'PRIVATE_COMMAND'] as const) {
-      expect(names(channelEvent(t, snapshot())).some((n) => n.startsWith('variable_')), t).toBe(false);
+      expect(
+        names(channelEvent(t, snapshot())).some((n) => n.startsWith('variable_')),
+        t,
+      ).toBe(false);
     }
     expect(names(channelEvent('CHANNEL_STATE', snapshot({ verboseEvents: true }))).filter((n) => n.startsWith('variable_'))).toHaveLength(5);
     const global = stampedEvent('CHANNEL_STATE', STAMP);
@@ -155,7 +166,11 @@ describe('channel data (switch_channel_event_set_data)', () => {
   it('outbound: HIT-Dialplan false unless flagged; CS_NONE before the first run', () => {
     const e = channelEvent(
       'CHANNEL_OUTGOING',
-      snapshot({ direction: 'outbound', view: { ...VIEW, running: 'CS_NONE', state: 'CS_INIT' }, profile: { ...PROFILE, direction: 'outbound', logicalDirection: 'outbound' } }),
+      snapshot({
+        direction: 'outbound',
+        view: { ...VIEW, running: 'CS_NONE', state: 'CS_INIT' },
+        profile: { ...PROFILE, direction: 'outbound', logicalDirection: 'outbound' },
+      }),
     );
     expect(pairs(e).slice(0, 8)).toEqual([
       'Channel-State: CS_NONE',

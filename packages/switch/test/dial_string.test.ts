@@ -120,7 +120,13 @@ describe('dial strings', () => {
 
 describe('endpoint addresses', () => {
   it('loopback: exten, context, dialplan with defaults; channel names', () => {
-    expect(parseLoopbackTarget('1000')).toEqual({ exten: '1000', context: 'default', dialplan: 'xml', nameA: 'loopback/1000-a', nameB: 'loopback/1000-b' });
+    expect(parseLoopbackTarget('1000')).toEqual({
+      exten: '1000',
+      context: 'default',
+      dialplan: 'xml',
+      nameA: 'loopback/1000-a',
+      nameB: 'loopback/1000-b',
+    });
     expect(parseLoopbackTarget('1000/public/XML')).toMatchObject({ exten: '1000', context: 'public', dialplan: 'XML', nameA: 'loopback/1000-a' });
     expect(parseLoopbackTarget('1000//x/y')).toMatchObject({ context: 'default', dialplan: 'x/y' });
   });
@@ -132,7 +138,14 @@ describe('endpoint addresses', () => {
 
   it('null: options from the originate variables; cause- refuses', () => {
     const vars = (o: Record<string, string>) => (n: string) => o[n];
-    expect(parseNullTarget('1234', vars({}))).toEqual({ refuse: false, name: 'null/1234', autoAnswer: true, autoAnswerDelayMs: 0, preAnswer: false, rate: 8000 });
+    expect(parseNullTarget('1234', vars({}))).toEqual({
+      refuse: false,
+      name: 'null/1234',
+      autoAnswer: true,
+      autoAnswerDelayMs: 0,
+      preAnswer: false,
+      rate: 8000,
+    });
     expect(
       parseNullTarget('1234', vars({ null_enable_auto_answer: 'false', null_auto_answer_delay: '99999', null_pre_answer: 'true', rate: '16000' })),
     ).toMatchObject({ autoAnswer: false, autoAnswerDelayMs: 60000, preAnswer: true, rate: 16000 });
@@ -155,7 +168,15 @@ describe('originate arguments', () => {
   it('url and &app(arg); defaults XML, default, 60 s', () => {
     expect(parseOriginateArgs('null/1234 &park()')).toEqual({
       ok: true,
-      args: { url: 'null/1234', target: { kind: 'application', application: 'park', arg: '' }, dialplan: 'XML', context: 'default', cidName: undefined, cidNum: undefined, timeoutSec: 60 },
+      args: {
+        url: 'null/1234',
+        target: { kind: 'application', application: 'park', arg: '' },
+        dialplan: 'XML',
+        context: 'default',
+        cidName: undefined,
+        cidNum: undefined,
+        timeoutSec: 60,
+      },
     });
   });
 
@@ -174,7 +195,15 @@ describe('originate arguments', () => {
     const r = parseOriginateArgs("loopback/1000 9999 XML public 'Alice Smith' 1001 30");
     expect(r).toEqual({
       ok: true,
-      args: { url: 'loopback/1000', target: { kind: 'extension', extension: '9999' }, dialplan: 'XML', context: 'public', cidName: 'Alice Smith', cidNum: '1001', timeoutSec: 30 },
+      args: {
+        url: 'loopback/1000',
+        target: { kind: 'extension', extension: '9999' },
+        dialplan: 'XML',
+        context: 'public',
+        cidName: 'Alice Smith',
+        cidNum: '1001',
+        timeoutSec: 30,
+      },
     });
     const u = parseOriginateArgs('null/1 9999 undef UNDEF undef 1001 0');
     expect(u.ok && u.args).toMatchObject({ dialplan: 'XML', context: 'default', cidName: undefined, cidNum: '1001', timeoutSec: 60 });
@@ -189,7 +218,8 @@ describe('originate arguments', () => {
     expect(ORIGINATE_USAGE).toBe(
       '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n',
     );
-    for (const cmd of ['', 'null/1', 'a b c d e f g h', 'a b c d e f g h i j k l']) expect(parseOriginateArgs(cmd), cmd).toEqual({ ok: false, output: ORIGINATE_USAGE });
+    for (const cmd of ['', 'null/1', 'a b c d e f g h', 'a b c d e f g h i j k l'])
+      expect(parseOriginateArgs(cmd), cmd).toEqual({ ok: false, output: ORIGINATE_USAGE });
     expect(parseOriginateArgs('null/1 undef')).toEqual({ ok: false, output: ORIGINATE_USAGE });
   });
 });

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EVENT_NAMES,
-  SwitchEvent,
-  eventId,
-  eventName,
-  nameEvent,
-  serializeJson,
-  serializePlain,
-  serializeXml,
-  stampedEvent,
-} from '../src/index.ts';
+import { EVENT_NAMES, SwitchEvent, eventId, eventName, nameEvent, serializeJson, serializePlain, serializeXml, stampedEvent } from '../src/index.ts';
 import { STAMP } from './helpers.ts';
 
 describe('event types', () => {

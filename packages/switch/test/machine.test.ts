@@ -64,7 +64,7 @@ function compact(effects: ChannelEffect[]): string[] {
       case 'presence':
         return [`presence ${e.params.status}`];
       case 'indicate':
-        return [`indicate ${e.params.message} then ${e.params.then}`];
+        return [`indicate ${e.params.message} then ${e.params.next}`];
       case 'result':
         return [`result ${e.params.op} ${e.params.ok}`];
       case 'runHandlers':
@@ -170,13 +170,22 @@ describe('running states and CHANNEL_STATE (spec §2.3)', () => {
     const [s2, e2] = step(s1, { type: 'RUN' });
     expect(rows(e2)).toEqual(['CHANNEL_CALLSTATE CS_ROUTING/2 RINGING ringing', 'CHANNEL_STATE CS_ROUTING/2 RINGING ringing']);
     expect(compact(e2)[0]).toBe('fire CHANNEL_CALLSTATE Original-Channel-Call-State=DOWN,Channel-Call-State-Number=2');
-    const [answered] = drive(s2, [{ type: 'MARK_ANSWERED' }, { type: 'SET_STATE', state: 'CS_EXECUTE' }, { type: 'RUN' }, { type: 'SET_STATE', state: 'CS_ROUTING' }]);
+    const [answered] = drive(s2, [
+      { type: 'MARK_ANSWERED' },
+      { type: 'SET_STATE', state: 'CS_EXECUTE' },
+      { type: 'RUN' },
+      { type: 'SET_STATE', state: 'CS_ROUTING' },
+    ]);
     const [, e3] = step(answered, { type: 'RUN' });
     expect(rows(e3)).toEqual(['CHANNEL_CALLSTATE CS_ROUTING/2 RINGING answered', 'CHANNEL_STATE CS_ROUTING/2 RINGING answered']);
   });
 
   it('inbound: another state sets ACTIVE when answered, EARLY when early', () => {
-    const [early] = drive(runningIn('CS_PARK'), [{ type: 'MARK_PRE_ANSWERED' }, { type: 'SET_CALLSTATE', callState: 'DOWN' }, { type: 'SET_STATE', state: 'CS_EXECUTE' }]);
+    const [early] = drive(runningIn('CS_PARK'), [
+      { type: 'MARK_PRE_ANSWERED' },
+      { type: 'SET_CALLSTATE', callState: 'DOWN' },
+      { type: 'SET_STATE', state: 'CS_EXECUTE' },
+    ]);
     expect(rows(step(early, { type: 'RUN' })[1])).toEqual(['CHANNEL_CALLSTATE CS_EXECUTE/4 EARLY early', 'CHANNEL_STATE CS_EXECUTE/4 EARLY early']);
   });
 
@@ -186,7 +195,10 @@ describe('running states and CHANNEL_STATE (spec §2.3)', () => {
   });
 
   it('UNHELD becomes ACTIVE when the next state starts running', () => {
-    const [s] = drive(runningIn('CS_EXECUTE', 'outbound'), [{ type: 'SET_CALLSTATE', callState: 'UNHELD' }, { type: 'SET_STATE', state: 'CS_PARK' }]);
+    const [s] = drive(runningIn('CS_EXECUTE', 'outbound'), [
+      { type: 'SET_CALLSTATE', callState: 'UNHELD' },
+      { type: 'SET_STATE', state: 'CS_PARK' },
+    ]);
     expect(rows(step(s, { type: 'RUN' })[1])).toEqual(['CHANNEL_STATE CS_PARK/6 UNHELD ringing', 'CHANNEL_CALLSTATE CS_PARK/6 ACTIVE ringing']);
   });
 

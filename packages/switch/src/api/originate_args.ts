@@ -64,5 +64,7 @@ function parseTarget(exten: string): OriginateTarget {
   const close = app.indexOf(')');
   if (close >= 0) app = app.slice(0, close);
   const open = app.indexOf('(');
-  return open < 0 ? { kind: 'application', application: app, arg: undefined } : { kind: 'application', application: app.slice(0, open), arg: app.slice(open + 1) };
+  return open < 0
+    ? { kind: 'application', application: app, arg: undefined }
+    : { kind: 'application', application: app.slice(0, open), arg: app.slice(open + 1) };
 }

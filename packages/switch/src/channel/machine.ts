@@ -18,7 +18,7 @@
  *
  * Answer, pre-answer and ring-ready come in two steps, as in FreeSWITCH: ANSWER (an application
  * or API asks) tells the endpoint first (`indicate`); when the endpoint accepts, the host sends
- * the `then` event (MARK_ANSWERED, which is also what an endpoint sends when the far end answers
+ * the `next` event (MARK_ANSWERED, which is also what an endpoint sends when the far end answers
  * an outbound leg); when it refuses, HANGUP with INCOMPATIBLE_DESTINATION.
  *
  * Every `fire` effect carries the channel's state fields as they are at that point of the
@@ -112,8 +112,8 @@ export type ChannelEffect =
   | { type: 'setTimestamps'; params?: undefined }
   /** A presence update (fired only when the channel has a presence_id). */
   | { type: 'presence'; params: { status: string } }
-  /** Tell the endpoint; on success send `then`, on refusal HANGUP(INCOMPATIBLE_DESTINATION). */
-  | { type: 'indicate'; params: { message: Indication; then: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' } }
+  /** Tell the endpoint; on success send `next`, on refusal HANGUP(INCOMPATIBLE_DESTINATION). */
+  | { type: 'indicate'; params: { message: Indication; next: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' } }
   /** The outcome of an answer / pre_answer / ring_ready request. */
   | { type: 'result'; params: { op: ChannelOperation; ok: boolean } }
   /** Break whatever the channel is running (SWITCH_SIG_KILL): park ends, media apps stop. */
@@ -203,7 +203,7 @@ const s = setup({
     markTime: (_: unknown, _p: { time: ProfileTime }) => {},
     setTimestamps: () => {},
     presence: (_: unknown, _p: { status: string }) => {},
-    indicate: (_: unknown, _p: { message: Indication; then: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' }) => {},
+    indicate: (_: unknown, _p: { message: Indication; next: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' }) => {},
     result: (_: unknown, _p: { op: ChannelOperation; ok: boolean }) => {},
     interrupt: () => {},
     wake: () => {},
@@ -237,7 +237,8 @@ const s = setup({
 const fire = (event: EventTypeName, pre?: (c: Ctx) => FireParams['pre']) =>
   ({
     type: 'fire',
-    params: ({ context }: { context: Ctx }): FireParams => (pre ? { event, channel: viewOf(context), pre: pre(context) } : { event, channel: viewOf(context) }),
+    params: ({ context }: { context: Ctx }): FireParams =>
+      pre ? { event, channel: viewOf(context), pre: pre(context) } : { event, channel: viewOf(context) },
   }) as const;
 
 const log = (level: LogLevelName, text: string | ((c: Ctx) => string)) =>
@@ -270,17 +271,22 @@ const setCallState = (to: CallStateName | ((c: Ctx, e: ChannelEvent) => CallStat
   });
 
 /** The call state an inbound channel takes when it starts running `state` (before CHANNEL_STATE). */
-const inboundCallState = (state: ChannelStateName) => (c: Ctx): CallStateName | undefined => {
-  if (c.direction !== 'inbound' || isDownState(state as RequestableState) || state === 'CS_NONE') return undefined;
-  if (state === 'CS_ROUTING') return 'RINGING';
-  if (c.answered) return 'ACTIVE';
-  if (c.early) return 'EARLY';
-  return undefined;
-};
+const inboundCallState =
+  (state: ChannelStateName) =>
+  (c: Ctx): CallStateName | undefined => {
+    if (c.direction !== 'inbound' || isDownState(state as RequestableState) || state === 'CS_NONE') return undefined;
+    if (state === 'CS_ROUTING') return 'RINGING';
+    if (c.answered) return 'ACTIVE';
+    if (c.early) return 'EARLY';
+    return undefined;
+  };
 
 /** An accepted state request: the new requested state, a DEBUG line, a default cause for CS_HANGUP, wake. */
 const acceptState = (from: RequestableState, to: RequestableState) => [
-  s.assign(({ context }) => ({ state: to, hangupCause: to === 'CS_HANGUP' && context.hangupCause === 0 ? Cause.NORMAL_CLEARING : context.hangupCause })),
+  s.assign(({ context }) => ({
+    state: to,
+    hangupCause: to === 'CS_HANGUP' && context.hangupCause === 0 ? Cause.NORMAL_CLEARING : context.hangupCause,
+  })),
   log('DEBUG', `({name}) State Change ${from} -> ${to}`),
   { type: 'wake' } as const,
 ];
@@ -329,7 +335,8 @@ function setStateTransitions(from: RequestableState): Transition[] {
   }
   list.push({
     actions: s.enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'SET_STATE') enqueue({ type: 'log', params: { level: 'WARNING', text: `({name}) Invalid State Change ${from} -> ${event.state}` } });
+      if (event.type === 'SET_STATE')
+        enqueue({ type: 'log', params: { level: 'WARNING', text: `({name}) Invalid State Change ${from} -> ${event.state}` } });
     }),
   });
   return list;
@@ -343,9 +350,16 @@ function hangupTransitions(from: RequestableState): Transition[] {
     {
       target: 'CS_HANGUP',
       actions: [
-        s.assign(({ event }) => ({ hangupCalled: true, state: 'CS_HANGUP' as const, hangupCause: event.type === 'HANGUP' ? event.cause : Cause.NORMAL_CLEARING })),
+        s.assign(({ event }) => ({
+          hangupCalled: true,
+          state: 'CS_HANGUP' as const,
+          hangupCause: event.type === 'HANGUP' ? event.cause : Cause.NORMAL_CLEARING,
+        })),
         log('NOTICE', (c) => `Hangup {name} [${from}] [${causeName(c.hangupCause)}]`),
-        { type: 'setPartnerVariable', params: ({ context }: { context: Ctx }) => ({ name: 'last_bridge_hangup_cause', value: causeName(context.hangupCause) }) },
+        {
+          type: 'setPartnerVariable',
+          params: ({ context }: { context: Ctx }) => ({ name: 'last_bridge_hangup_cause', value: causeName(context.hangupCause) }),
+        },
         fire('CHANNEL_HANGUP'),
         { type: 'interrupt' },
         { type: 'wake' },
@@ -370,7 +384,10 @@ function runTransitions(state: RequestableState): Transition[] {
     actions.push(
       { type: 'markTime', params: { time: 'hungup' } },
       { type: 'setVariable', params: ({ context }: { context: Ctx }) => ({ name: 'hangup_cause', value: causeName(context.hangupCause) }) },
-      { type: 'setVariable', params: ({ context }: { context: Ctx }) => ({ name: 'hangup_cause_q850', value: String(causeQ850(context.hangupCause)) }) },
+      {
+        type: 'setVariable',
+        params: ({ context }: { context: Ctx }) => ({ name: 'hangup_cause_q850', value: String(causeQ850(context.hangupCause)) }),
+      },
       { type: 'setTimestamps' },
       setCallState('HANGUP'),
     );
@@ -395,9 +412,12 @@ const handledTransitions: Transition[] = [
   ignoreWhenDestroyed,
   {
     guard: { type: 'runningIs', params: { state: 'CS_INIT' } },
-    actions: [fire('CHANNEL_CREATE'), s.enqueueActions(({ context, enqueue }) => {
-      if (context.direction === 'outbound') enqueue({ type: 'fire', params: { event: 'CHANNEL_ORIGINATE', channel: viewOf(context) } });
-    })],
+    actions: [
+      fire('CHANNEL_CREATE'),
+      s.enqueueActions(({ context, enqueue }) => {
+        if (context.direction === 'outbound') enqueue({ type: 'fire', params: { event: 'CHANNEL_ORIGINATE', channel: viewOf(context) } });
+      }),
+    ],
   },
   {
     guard: { type: 'settledIn', params: { state: 'CS_HANGUP' } },
@@ -460,7 +480,7 @@ export const channelMachine = s.createMachine({
       { guard: 'outbound', actions: result('answer', true) },
       { guard: 'hungUp', actions: result('answer', false) },
       { guard: 'answered', actions: result('answer', true) },
-      { actions: { type: 'indicate', params: { message: 'ANSWER', then: 'MARK_ANSWERED' } } },
+      { actions: { type: 'indicate', params: { message: 'ANSWER', next: 'MARK_ANSWERED' } } },
     ],
     MARK_ANSWERED: [
       ignoreWhenDestroyed,
@@ -472,7 +492,7 @@ export const channelMachine = s.createMachine({
       ignoreWhenDestroyed,
       { guard: 'hungUp', actions: result('pre_answer', false) },
       { guard: 'earlyOrAnswered', actions: result('pre_answer', true) },
-      { guard: 'inbound', actions: { type: 'indicate', params: { message: 'PROGRESS', then: 'MARK_PRE_ANSWERED' } } },
+      { guard: 'inbound', actions: { type: 'indicate', params: { message: 'PROGRESS', next: 'MARK_PRE_ANSWERED' } } },
       { actions: markPreAnswered },
     ],
     MARK_PRE_ANSWERED: [ignoreWhenDestroyed, { guard: 'earlyOrAnswered', actions: result('pre_answer', false) }, { actions: markPreAnswered }],
@@ -480,7 +500,7 @@ export const channelMachine = s.createMachine({
       ignoreWhenDestroyed,
       { guard: 'hungUp', actions: result('ring_ready', false) },
       { guard: 'earlyOrAnswered', actions: result('ring_ready', true) },
-      { guard: 'inbound', actions: { type: 'indicate', params: { message: 'RINGING', then: 'MARK_RING_READY' } } },
+      { guard: 'inbound', actions: { type: 'indicate', params: { message: 'RINGING', next: 'MARK_RING_READY' } } },
       { actions: markRingReady },
     ],
     MARK_RING_READY: [ignoreWhenDestroyed, { guard: 'ringReadyOrAnswered', actions: result('ring_ready', false) }, { actions: markRingReady }],

@@ -61,7 +61,7 @@ export function parseCallState(text: string): number {
   const c = text.charCodeAt(0);
   if (c > 47 && c < 58) return atoi(text);
   const i = CALL_STATES.findIndex((s) => caseEqual(s, text));
-  return i < 0 ? 0 : i;
+  return Math.max(0, i);
 }
 
 /** The `Answer-State` header's words. */

@@ -39,7 +39,7 @@ function hasVariable(s: string): boolean {
 /** switch_string_has_escaped_data: a backslash before `\`, `n`, `s`, `t` or `'`. */
 function hasEscape(s: string): boolean {
   for (let i = s.indexOf('\\'); i >= 0 && i + 1 < s.length; i = s.indexOf('\\', i + 1)) {
-    if ('\\nst\''.includes(s[i + 1]!)) return true;
+    if ("\\nst'".includes(s[i + 1]!)) return true;
   }
   return false;
 }

@@ -141,7 +141,10 @@ function parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined
     space = `|${'----'.repeat(recur).slice(0, -1)} `;
     const rn = attr(xexten, 'require-nested');
     if (rn !== undefined) requireNested = switchTrue(rn);
-    env.log?.('DEBUG', `${space}Dialplan: Processing recursive conditions level:${recur} [${extenName}] require-nested=${requireNested ? 'TRUE' : 'FALSE'}`);
+    env.log?.(
+      'DEBUG',
+      `${space}Dialplan: Processing recursive conditions level:${recur} [${extenName}] require-nested=${requireNested ? 'TRUE' : 'FALSE'}`,
+    );
   } else {
     extenName = attr(xexten, 'name') ?? extenName;
   }
@@ -192,7 +195,10 @@ function parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined
           result = regexPerform(data, expression);
           if (result.error) env.log?.('ERR', result.error);
           proceed = result.matched;
-          env.log?.('DEBUG', `${space}Dialplan: ${chan} Regex (${result.matched ? 'PASS' : 'FAIL'}) [${extenName}] ${field}(${data}) =~ /${expression}/ match=${mode}`);
+          env.log?.(
+            'DEBUG',
+            `${space}Dialplan: ${chan} Regex (${result.matched ? 'PASS' : 'FAIL'}) [${extenName}] ${field}(${data}) =~ /${expression}/ match=${mode}`,
+          );
           if (result.matched) {
             pass++;
             stop = !all && !xor;
@@ -238,7 +244,10 @@ function parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined
         const r = regexPerform(data, expression);
         if (r.error) env.log?.('ERR', r.error);
         proceed = r.matched;
-        env.log?.('DEBUG', `${space}Dialplan: ${chan} Regex (${r.matched ? 'PASS' : 'FAIL'}) [${extenName}] ${field}(${data}) =~ /${expression}/ break=${breakWord}`);
+        env.log?.(
+          'DEBUG',
+          `${space}Dialplan: ${chan} Regex (${r.matched ? 'PASS' : 'FAIL'}) [${extenName}] ${field}(${data}) =~ /${expression}/ break=${breakWord}`,
+        );
         if (r.matched) anti = false;
         source = { expression, match: r.match, proceed };
         substitutes = expression.includes('(');
