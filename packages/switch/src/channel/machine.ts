@@ -225,9 +225,7 @@ const s = setup({
     inbound: ({ context }) => context.direction === 'inbound',
     /** A hangup cause is set or the channel is down: answer/pre_answer/ring_ready fail. */
     hungUp: ({ context }) => context.hangupCause !== 0 || isDownState(context.state),
-    down: ({ context }) => isDownState(context.state),
     answered: ({ context }) => context.answered,
-    early: ({ context }) => context.early,
     ringReadyOrAnswered: ({ context }) => context.ringReady || context.answered,
     earlyOrAnswered: ({ context }) => context.early || context.answered,
     holdUnchanged: ({ context, event }) => event.type === 'MARK_HOLD' && event.on === context.held,
