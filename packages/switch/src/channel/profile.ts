@@ -1,0 +1,196 @@
+/**
+ * The caller profile (switch_caller.c): who is calling whom, and when things happened. Its
+ * headers (`Caller-*`, `Other-Leg-*`, `Hunt-*`) and its fields by name (dialplan conditions,
+ * `${caller_id_number}`).
+ */
+import type { SwitchEvent } from '../events/event.ts';
+import { caseEqual } from '../internal/strings.ts';
+import type { CallDirection } from './states.ts';
+
+/** Microseconds since the epoch; 0 = not reached. */
+export interface ProfileTimes {
+  readonly profileCreated: number;
+  readonly created: number;
+  readonly answered: number;
+  readonly progress: number;
+  readonly progressMedia: number;
+  readonly hungup: number;
+  readonly transferred: number;
+  readonly resurrected: number;
+  readonly bridged: number;
+  readonly lastHold: number;
+  readonly holdAccum: number;
+}
+
+export interface CallerProfile {
+  readonly direction: CallDirection;
+  readonly logicalDirection: CallDirection;
+  readonly username?: string;
+  readonly dialplan?: string;
+  readonly callerIdName?: string;
+  readonly callerIdNumber?: string;
+  readonly origCallerIdName?: string;
+  readonly origCallerIdNumber?: string;
+  readonly calleeIdName?: string;
+  readonly calleeIdNumber?: string;
+  readonly networkAddr?: string;
+  readonly ani?: string;
+  readonly aniii?: string;
+  readonly destinationNumber?: string;
+  /** The channel's UUID. */
+  readonly uuid?: string;
+  /** The module that made the channel (`mod_loopback`, `mod_sofia`, ...). */
+  readonly source?: string;
+  readonly transferSource?: string;
+  readonly context?: string;
+  readonly rdnis?: string;
+  readonly chanName?: string;
+  /** `1` for the first profile, +1 per transfer (a string, as FreeSWITCH keeps it). */
+  readonly profileIndex?: string;
+  /** set_profile_var extras; headers `<prefix>-<name>` when `softPrefix`, else bare `<name>`. */
+  readonly soft?: readonly (readonly [string, string])[];
+  readonly softPrefix?: boolean;
+  /** Soft fields are found by name lookups (SWITCH_CPF_SOFT_LOOKUP). */
+  readonly softLookup?: boolean;
+  readonly times?: ProfileTimes;
+  /** SWITCH_CPF_SCREEN, set by default. */
+  readonly screen: boolean;
+  readonly hideName: boolean;
+  readonly hideNumber: boolean;
+  readonly callerTon?: number;
+  readonly callerNumplan?: number;
+  readonly destinationNumberTon?: number;
+  readonly destinationNumberNumplan?: number;
+  readonly aniTon?: number;
+  readonly aniNumplan?: number;
+  readonly rdnisTon?: number;
+  readonly rdnisNumplan?: number;
+}
+
+export const DEFAULT_CLID_NAME = '';
+export const DEFAULT_CLID_NUMBER = '0000000000';
+const UNDEF = 255;
+
+export const NO_TIMES: ProfileTimes = Object.freeze({
+  profileCreated: 0,
+  created: 0,
+  answered: 0,
+  progress: 0,
+  progressMedia: 0,
+  hungup: 0,
+  transferred: 0,
+  resurrected: 0,
+  bridged: 0,
+  lastHold: 0,
+  holdAccum: 0,
+});
+
+/**
+ * switch_caller_profile_event_set_data: `<prefix>-Direction` and `-Logical-Direction` always,
+ * the text fields only when non-empty, soft fields, the eleven times when the profile has times,
+ * then Screen-Bit and the two privacy flags. The orig caller id headers appear when the current
+ * caller id field is non-empty (and carry the orig value).
+ */
+export function addProfileHeaders(event: SwitchEvent, p: CallerProfile, prefix: string): void {
+  const add = (name: string, value: string | undefined) => event.addHeader(`${prefix}-${name}`, value);
+  const opt = (name: string, value: string | undefined) => {
+    if (value) add(name, value);
+  };
+  add('Direction', p.direction);
+  add('Logical-Direction', p.logicalDirection);
+  opt('Username', p.username);
+  opt('Dialplan', p.dialplan);
+  opt('Caller-ID-Name', p.callerIdName);
+  opt('Caller-ID-Number', p.callerIdNumber);
+  if (p.callerIdName) add('Orig-Caller-ID-Name', p.origCallerIdName);
+  if (p.callerIdNumber) add('Orig-Caller-ID-Number', p.origCallerIdNumber);
+  opt('Callee-ID-Name', p.calleeIdName);
+  opt('Callee-ID-Number', p.calleeIdNumber);
+  opt('Network-Addr', p.networkAddr);
+  opt('ANI', p.ani);
+  opt('ANI-II', p.aniii);
+  opt('Destination-Number', p.destinationNumber);
+  opt('Unique-ID', p.uuid);
+  opt('Source', p.source);
+  opt('Transfer-Source', p.transferSource);
+  opt('Context', p.context);
+  opt('RDNIS', p.rdnis);
+  opt('Channel-Name', p.chanName);
+  opt('Profile-Index', p.profileIndex);
+  for (const [name, value] of p.soft ?? []) event.addHeader(p.softPrefix ? `${prefix}-${name}` : name, value);
+  const t = p.times;
+  if (t) {
+    add('Profile-Created-Time', String(t.profileCreated));
+    add('Channel-Created-Time', String(t.created));
+    add('Channel-Answered-Time', String(t.answered));
+    add('Channel-Progress-Time', String(t.progress));
+    add('Channel-Progress-Media-Time', String(t.progressMedia));
+    add('Channel-Hangup-Time', String(t.hungup));
+    add('Channel-Transfer-Time', String(t.transferred));
+    add('Channel-Resurrect-Time', String(t.resurrected));
+    add('Channel-Bridged-Time', String(t.bridged));
+    add('Channel-Last-Hold', String(t.lastHold));
+    add('Channel-Hold-Accum', String(t.holdAccum));
+  }
+  add('Screen-Bit', String(p.screen));
+  add('Privacy-Hide-Name', String(p.hideName));
+  add('Privacy-Hide-Number', String(p.hideNumber));
+}
+
+const TEXT_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
+  ['dialplan', 'dialplan'],
+  ['username', 'username'],
+  ['caller_id_name', 'callerIdName'],
+  ['caller_id_number', 'callerIdNumber'],
+  ['orig_caller_id_name', 'origCallerIdName'],
+  ['orig_caller_id_number', 'origCallerIdNumber'],
+  ['callee_id_name', 'calleeIdName'],
+  ['callee_id_number', 'calleeIdNumber'],
+  ['ani', 'ani'],
+  ['aniii', 'aniii'],
+  ['network_addr', 'networkAddr'],
+  ['rdnis', 'rdnis'],
+  ['destination_number', 'destinationNumber'],
+  ['uuid', 'uuid'],
+  ['source', 'source'],
+  ['transfer_source', 'transferSource'],
+  ['context', 'context'],
+  ['chan_name', 'chanName'],
+  ['profile_index', 'profileIndex'],
+];
+
+const NUMBER_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
+  ['caller_ton', 'callerTon'],
+  ['caller_numplan', 'callerNumplan'],
+  ['destination_number_ton', 'destinationNumberTon'],
+  ['destination_number_numplan', 'destinationNumberNumplan'],
+  ['ani_ton', 'aniTon'],
+  ['ani_numplan', 'aniNumplan'],
+  ['rdnis_ton', 'rdnisTon'],
+  ['rdnis_numplan', 'rdnisNumplan'],
+];
+
+const TIME_FIELDS: readonly (readonly [string, keyof ProfileTimes])[] = [
+  ['profile_created_time', 'profileCreated'],
+  ['created_time', 'created'],
+  ['answered_time', 'answered'],
+  ['progress_time', 'progress'],
+  ['progress_media_time', 'progressMedia'],
+  ['hungup_time', 'hungup'],
+  ['transferred_time', 'transferred'],
+];
+
+/**
+ * switch_caller_get_field_by_name: a profile field by its lower-case name (any case), as dialplan
+ * conditions and `${...}` see it; undefined when the field is unset or unknown.
+ */
+export function profileField(p: CallerProfile, name: string): string | undefined {
+  for (const [key, field] of TEXT_FIELDS) if (caseEqual(key, name)) return p[field] as string | undefined;
+  for (const [key, field] of NUMBER_FIELDS) if (caseEqual(key, name)) return String((p[field] as number | undefined) ?? UNDEF);
+  if (caseEqual(name, 'screen_bit')) return String(p.screen);
+  if (caseEqual(name, 'privacy_hide_name')) return String(p.hideName);
+  if (caseEqual(name, 'privacy_hide_number')) return String(p.hideNumber);
+  for (const [key, field] of TIME_FIELDS) if (caseEqual(key, name)) return String((p.times ?? NO_TIMES)[field]);
+  if (p.softLookup) for (const [key, value] of p.soft ?? []) if (caseEqual(key, name)) return value;
+  return undefined;
+}

@@ -1,0 +1,179 @@
+/**
+ * FreeSWITCH's regular expressions (switch_regex.c) on JavaScript's engine.
+ *
+ * An expression is PCRE; three forms: plain (`^1\d{3}$`), `/pattern/flags` (flags `i`, `s`), and
+ * `_pattern` (Asterisk style: N = [2-9], X = [0-9], Z = [1-9], `.` = anything, anchored).
+ * The PCRE features JavaScript lacks are translated where there is an equivalent (`\A`, `\z`,
+ * `\Z`, `$` matching before a final newline, `(?P<name>`, `(?P=name)`, leading inline flags);
+ * anything else JavaScript cannot compile is a compile error, which — as in FreeSWITCH — is
+ * logged and counts as no match.
+ */
+
+export interface RegexResult {
+  readonly matched: boolean;
+  /** The match (group 0 and the groups; unset groups undefined) when matched. */
+  readonly match?: RegExpExecArray;
+  /** Why the expression could not be used (FreeSWITCH logs it; the result is no match). */
+  readonly error?: string;
+}
+
+/** switch_ast2regex: `_NXXX` style patterns. */
+export function asteriskToRegex(pattern: string): string {
+  let out = '^';
+  for (const ch of pattern) {
+    if (ch === 'N') out += '[2-9]';
+    else if (ch === 'X') out += '[0-9]';
+    else if (ch === 'Z') out += '[1-9]';
+    else if (ch === '.') out += '.*';
+    else out += ch;
+  }
+  return `${out}$`;
+}
+
+const cache = new Map<string, RegExp | { error: string }>();
+
+/** Compiles an expression in any of the three forms; cached. */
+export function compileExpression(expression: string): RegExp | { error: string } {
+  const hit = cache.get(expression);
+  if (hit) return hit;
+  const compiled = compile(expression);
+  if (cache.size > 1000) cache.clear();
+  cache.set(expression, compiled);
+  return compiled;
+}
+
+function compile(expression: string): RegExp | { error: string } {
+  let pattern = expression;
+  let flags = '';
+  if (pattern.startsWith('_')) pattern = asteriskToRegex(pattern.slice(1));
+  if (pattern.startsWith('/')) {
+    const end = pattern.lastIndexOf('/');
+    if (end <= 0) return { error: `Regular Expression Error expression[${expression}] missing ending '/' delimeter` };
+    const opts = pattern.slice(end + 1);
+    pattern = pattern.slice(1, end);
+    if (opts.includes('i')) flags += 'i';
+    if (opts.includes('s')) flags += 's';
+  }
+  const lead = /^\(\?([imsx]+)\)/.exec(pattern);
+  if (lead) {
+    if (lead[1]!.includes('x')) return { error: `COMPILE ERROR: 0 [extended mode (?x) is not supported][${pattern}]` };
+    for (const f of lead[1]!) if (!flags.includes(f)) flags += f;
+    pattern = pattern.slice(lead[0].length);
+  }
+  try {
+    return new RegExp(translate(pattern), flags);
+  } catch (e) {
+    return { error: `COMPILE ERROR: 0 [${(e as Error).message}][${pattern}]` };
+  }
+}
+
+/** PCRE → JavaScript for the constructs that differ but have an equivalent. */
+function translate(p: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!;
+    if (ch === '\\') {
+      const next = p[i + 1] ?? '';
+      i++;
+      if (!inClass && next === 'A') out += '^';
+      else if (!inClass && next === 'z') out += '$';
+      else if (!inClass && next === 'Z') out += '(?=\\n?$)';
+      else out += `\\${next}`;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      out += ch;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      out += ch;
+      if (p[i + 1] === '^') out += p[++i];
+      if (p[i + 1] === ']') out += p[++i];
+      continue;
+    }
+    if (ch === '$') {
+      out += '(?=\\n?$)';
+      continue;
+    }
+    if (p.startsWith('(?P<', i)) {
+      out += '(?<';
+      i += 3;
+      continue;
+    }
+    const backref = /^\(\?P=(\w+)\)/.exec(p.slice(i));
+    if (backref) {
+      out += `\\k<${backref[1]}>`;
+      i += backref[0].length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** switch_regex_perform: match `field` against `expression` (unanchored search). */
+export function regexPerform(field: string, expression: string): RegexResult {
+  const re = compileExpression(expression);
+  if (!(re instanceof RegExp)) return { matched: false, error: re.error };
+  re.lastIndex = 0;
+  const match = re.exec(field);
+  return match ? { matched: true, match } : { matched: false };
+}
+
+/**
+ * The groups switch_capture_regex hands out: group 0 and every group up to the last one that
+ * took part, skipping groups that did not.
+ */
+export function captures(match: RegExpExecArray | undefined): string[] {
+  if (!match) return [];
+  let count = match.length;
+  while (count > 0 && match[count - 1] === undefined) count--;
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) if (match[i] !== undefined) out.push(match[i]!);
+  return out;
+}
+
+/**
+ * switch_perform_substitution: `$N` and `${N}` become group N of the match (nothing when the
+ * group is unset or beyond 256); a `$` not followed by a digit stays; `${N` without its `}` leaves
+ * the digits as text.
+ */
+export function substitute(match: RegExpExecArray | undefined, data: string): string {
+  let out = '';
+  let x = 0;
+  while (x < data.length) {
+    if (data[x] !== '$') {
+      out += data[x];
+      x++;
+      continue;
+    }
+    x++;
+    const brace = data[x] === '{';
+    if (brace) x++;
+    if (!isDigit(data[x])) {
+      x -= brace ? 1 : 0;
+      out += data[x - 1];
+      continue;
+    }
+    let digits = '';
+    while (isDigit(data[x]) && digits.length < 9) digits += data[x++];
+    if (brace) {
+      if (data[x] !== '}') {
+        // FreeSWITCH backs up and copies the digits as text
+        x -= digits.length;
+        continue;
+      }
+      x++;
+    }
+    const num = Number.parseInt(digits, 10);
+    if (num <= 256) out += match?.[num] ?? '';
+  }
+  return out;
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
+}

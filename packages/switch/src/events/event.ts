@@ -1,0 +1,199 @@
+/**
+ * The event model (switch_event.c): a type, an optional CUSTOM subclass, an ordered list of
+ * headers in which a name may repeat, and an optional body.
+ *
+ * Rules kept from FreeSWITCH:
+ * - header names are looked up case-insensitively, first match wins, spelling is kept;
+ * - adding an empty value removes every header of that name instead; a missing value adds nothing;
+ * - REQUEST_PARAMS, CHANNEL_DATA and MESSAGE keep names unique: adding a name removes the old
+ *   entries and appends the new one at the end;
+ * - a value `ARRAY::a|:b` is stored as an array header (items `a`, `b`); pushing onto a name that
+ *   exists extends that header's array;
+ * - a header named `_body` also sets the body;
+ * - the standard headers are stamped when the event is created (see `stampedEvent`).
+ */
+import { caseEqual } from '../internal/strings.ts';
+import { formatLocalDate, formatRfc822 } from '../internal/time.ts';
+import { type EventTypeName, eventId, takesSubclass } from './types.ts';
+
+export interface EventHeader {
+  readonly name: string;
+  /** The value; for an array header, its items joined as FreeSWITCH prints them. */
+  readonly value: string;
+  /** The items of an array header (pushed values), else undefined. */
+  readonly array?: readonly string[];
+}
+
+/** Where `addHeader` puts a value: a new header at the end or the start, or onto an array header. */
+export type HeaderStack = 'bottom' | 'top' | 'push' | 'unshift';
+
+/** Who the switch is, as the standard headers name it. */
+export interface SwitchIdentity {
+  /** Core-UUID: lowercase 8-4-4-4-12, made at startup. */
+  readonly coreUuid: string;
+  readonly hostname: string;
+  /** `switchname` from switch.conf, else the host name. */
+  readonly switchname: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
+/** The C file, function and line that created an event (Event-Calling-*). */
+export interface CallingSite {
+  readonly file: string;
+  readonly func: string;
+  readonly line: number;
+}
+
+/** Everything the standard headers are made of; the caller owns the clock and the counter. */
+export interface EventStamp {
+  readonly identity: SwitchIdentity;
+  /** Microseconds since the Unix epoch. */
+  readonly timeUs: number;
+  /** The switch's local zone at that time, in minutes east of UTC (Event-Date-Local). */
+  readonly utcOffsetMinutes: number;
+  /** The global event counter's value for this event (starts at 1). */
+  readonly sequence: number;
+  readonly calling: CallingSite;
+}
+
+const UNIQUE_HEADER_TYPES: ReadonlySet<EventTypeName> = new Set(['REQUEST_PARAMS', 'CHANNEL_DATA', 'MESSAGE']);
+
+interface MutableHeader {
+  name: string;
+  value: string;
+  array?: string[];
+}
+
+export class SwitchEvent {
+  readonly type: EventTypeName;
+  readonly subclass: string | undefined;
+  /** Names are unique in this event (REQUEST_PARAMS, CHANNEL_DATA, MESSAGE). */
+  readonly uniqueHeaders: boolean;
+  body: string | undefined;
+  readonly #headers: MutableHeader[] = [];
+
+  /**
+   * An event without standard headers (switch_event_create_plain): variable lists, parameter
+   * carriers. Only CUSTOM and CLONE take a subclass; for any other type it is a RangeError.
+   */
+  constructor(type: EventTypeName, subclass?: string) {
+    if (subclass !== undefined && !takesSubclass(type)) throw new RangeError(`${type} events cannot carry a subclass`);
+    this.type = type;
+    this.subclass = subclass;
+    this.uniqueHeaders = UNIQUE_HEADER_TYPES.has(type);
+  }
+
+  get id(): number {
+    return eventId(this.type);
+  }
+
+  get headers(): readonly EventHeader[] {
+    return this.#headers;
+  }
+
+  /**
+   * switch_event_add_header. Returns false when nothing could be added (no value). An empty value
+   * deletes the name instead (except when pushing onto an array header that already exists).
+   */
+  addHeader(name: string, value: string | undefined | null, stack: HeaderStack = 'bottom'): boolean {
+    if (value == null) return false;
+    if (name === '_body') this.body = value;
+
+    const onto = stack === 'push' || stack === 'unshift' ? this.#find(name) : undefined;
+    if (onto) {
+      const items = onto.array ?? [onto.value];
+      if (stack === 'push') items.push(value);
+      else items.unshift(value);
+      setItems(onto, items);
+      return true;
+    }
+
+    if (value === '') {
+      this.delHeader(name);
+      return true;
+    }
+    if (this.uniqueHeaders) this.delHeader(name);
+    if (value.startsWith('ARRAY::')) {
+      if (value.length >= 8) for (const item of value.slice(7).split('|:')) this.addHeader(name, item, 'push');
+      return true;
+    }
+
+    const header: MutableHeader = { name, value };
+    if (stack === 'push' || stack === 'unshift') setItems(header, [value]);
+    if (stack === 'top') this.#headers.unshift(header);
+    else this.#headers.push(header);
+    return true;
+  }
+
+  /** The first header of that name (any case); `_body` falls back to the body. */
+  getHeader(name: string): string | undefined {
+    const h = this.#find(name);
+    if (h) return h.value;
+    return name === '_body' ? this.body : undefined;
+  }
+
+  /** Item `index` of an array header (switch_event_get_header_idx). */
+  getHeaderItem(name: string, index: number): string | undefined {
+    return this.#find(name)?.array?.[index];
+  }
+
+  /** Removes every header of that name (any case), or only those whose value is exactly `value`. */
+  delHeader(name: string, value?: string): boolean {
+    const before = this.#headers.length;
+    for (let i = this.#headers.length - 1; i >= 0; i--) {
+      const h = this.#headers[i]!;
+      if (caseEqual(h.name, name) && (value === undefined || value === '' || h.value === value)) this.#headers.splice(i, 1);
+    }
+    return this.#headers.length !== before;
+  }
+
+  /** A deep copy (switch_event_dup). */
+  clone(): SwitchEvent {
+    const copy = new SwitchEvent(this.type, this.subclass);
+    for (const h of this.#headers) copy.#headers.push(h.array ? { name: h.name, value: h.value, array: [...h.array] } : { ...h });
+    copy.body = this.body;
+    return copy;
+  }
+
+  #find(name: string): MutableHeader | undefined {
+    return this.#headers.find((h) => caseEqual(h.name, name));
+  }
+}
+
+function setItems(header: MutableHeader, items: string[]): void {
+  header.array = items;
+  header.value = items.length > 1 ? `ARRAY::${items.join('|:')}` : (items[0] ?? '');
+}
+
+/**
+ * A created event (switch_event_create): the 13 standard headers in FreeSWITCH's order, then
+ * `Event-Subclass` for a CUSTOM event with a subclass. CLONE events get no standard headers.
+ */
+export function stampedEvent(type: EventTypeName, stamp: EventStamp, subclass?: string): SwitchEvent {
+  const event = new SwitchEvent(type, subclass);
+  if (type !== 'CLONE') {
+    const { identity, timeUs, calling } = stamp;
+    event.addHeader('Event-Name', type);
+    event.addHeader('Core-UUID', identity.coreUuid);
+    event.addHeader('FreeSWITCH-Hostname', identity.hostname);
+    event.addHeader('FreeSWITCH-Switchname', identity.switchname);
+    event.addHeader('FreeSWITCH-IPv4', identity.ipv4);
+    event.addHeader('FreeSWITCH-IPv6', identity.ipv6);
+    event.addHeader('Event-Date-Local', formatLocalDate(timeUs, stamp.utcOffsetMinutes));
+    event.addHeader('Event-Date-GMT', formatRfc822(timeUs));
+    event.addHeader('Event-Date-Timestamp', String(Math.trunc(timeUs)));
+    event.addHeader('Event-Calling-File', basename(calling.file));
+    event.addHeader('Event-Calling-Function', calling.func);
+    event.addHeader('Event-Calling-Line-Number', String(calling.line));
+    event.addHeader('Event-Sequence', String(stamp.sequence));
+  }
+  if (subclass !== undefined) event.addHeader('Event-Subclass', subclass);
+  return event;
+}
+
+/** switch_cut_path: the part after the last `/` or `\`. */
+function basename(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i < 0 ? path : path.slice(i + 1);
+}

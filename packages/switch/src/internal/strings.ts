@@ -1,0 +1,243 @@
+/**
+ * The string helpers FreeSWITCH's core uses everywhere (switch_utils.c), with its exact quirks,
+ * because command arguments, dial strings and variable lists are all cut with them.
+ */
+
+const ESCAPE = '\\';
+
+/** C `atoi`: optional leading blanks and sign, then digits; stops at the first non-digit; 0 when none. */
+export function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  if (!m) return 0;
+  const n = Number.parseInt(m[1]!, 10);
+  // C int overflow is undefined; clamp so callers never see Infinity or precision loss.
+  return Math.max(-2147483648, Math.min(2147483647, n));
+}
+
+/** switch_is_number: an optional sign, then only digits and dots (the empty string counts). */
+export function isNumber(s: string): boolean {
+  return /^[+-]?[0-9.]*$/.test(s);
+}
+
+/** switch_true: yes/on/true/t/enabled/active/allow (any case), or a non-zero number. */
+export function switchTrue(s: string | undefined | null): boolean {
+  if (s == null) return false;
+  if (/^(yes|on|true|t|enabled|active|allow)$/i.test(s)) return true;
+  return isNumber(s) && atoi(s) !== 0;
+}
+
+function unescapeChar(c: string): string {
+  switch (c) {
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 's':
+      return ' ';
+    default:
+      return c;
+  }
+}
+
+/**
+ * One element after splitting: leading blanks skipped, `\x` escapes resolved (`\'`, `\"`, the
+ * delimiter, `\\`, `\n` `\r` `\t` `\s`), single quotes removed where they pair up, trailing
+ * blanks outside quotes dropped.
+ */
+function cleanup(str: string, delim: string | null): string {
+  let i = 0;
+  while (str[i] === ' ') i++;
+  let out = '';
+  let end = -1;
+  let inQuotes = false;
+  for (; i < str.length; i++) {
+    const ch = str[i]!;
+    if (ch === ESCAPE && i + 1 < str.length) {
+      const e = str[i + 1]!;
+      if (e === "'" || e === '"' || (delim !== null && e === delim) || e === ESCAPE || unescapeChar(e) !== e) {
+        i++;
+        out += unescapeChar(e);
+        end = out.length;
+        continue;
+      }
+    }
+    if (ch === "'" && (inQuotes || str.indexOf("'", i + 1) >= 0)) {
+      inQuotes = !inQuotes;
+      if (inQuotes) end = out.length;
+    } else {
+      out += ch;
+      if (ch !== ' ' || inQuotes) end = out.length;
+    }
+  }
+  return end >= 0 ? out.slice(0, end) : out;
+}
+
+/** Cuts at `delim` (switch_separate_string's tokenizer for a non-blank delimiter). */
+function splitOnChar(buf: string, delim: string, max: number): string[] {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let seeking = true;
+  let inQuotes = false;
+  let i = 0;
+  while (i < buf.length && starts.length < max) {
+    if (seeking) {
+      starts.push(i);
+      seeking = false;
+      continue;
+    }
+    const ch = buf[i]!;
+    if (ch === ESCAPE) {
+      i++;
+    } else if (ch === "'" && (inQuotes || buf.indexOf("'", i + 1) >= 0)) {
+      inQuotes = !inQuotes;
+    } else if (ch === delim && !inQuotes) {
+      ends.push(i);
+      seeking = true;
+    }
+    i++;
+  }
+  return starts.map((s, k) => cleanup(buf.slice(s, ends[k] ?? buf.length), delim));
+}
+
+/** Cuts at runs of blanks (the tokenizer for a blank delimiter: a quote always toggles). */
+function splitOnBlank(buf: string, max: number): string[] {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let state: 'start' | 'leading' | 'token' | 'trailing' = 'start';
+  let inQuotes = false;
+  let i = 0;
+  while (i < buf.length && starts.length < max) {
+    const ch = buf[i]!;
+    if (state === 'start') {
+      starts.push(i);
+      state = 'leading';
+    } else if (state === 'leading') {
+      if (ch === ' ') i++;
+      else state = 'token';
+    } else if (state === 'token') {
+      if (ch === ESCAPE) i++;
+      else if (ch === "'") inQuotes = !inQuotes;
+      else if (ch === ' ' && !inQuotes) {
+        ends.push(i);
+        state = 'trailing';
+      }
+      i++;
+    } else if (ch === ' ') i++;
+    else state = 'start';
+  }
+  return starts.map((s, k) => cleanup(buf.slice(s, ends[k] ?? buf.length), null));
+}
+
+/**
+ * switch_separate_string: cuts `buf` at `delim` outside single quotes (a quote only opens when a
+ * closing one follows) and not after a backslash, at most `max` elements (the last keeps the
+ * rest); each element is cleaned (quotes, escapes, outer blanks). A leading `^^X` makes `X` the
+ * delimiter. With a blank delimiter, runs of blanks count as one.
+ */
+export function separateString(buf: string, delim: string, max = Number.MAX_SAFE_INTEGER): string[] {
+  if (max <= 0) return [];
+  let d = delim;
+  if (buf.startsWith('^^') && buf.length >= 4) {
+    d = buf[2]!;
+    buf = buf.slice(3);
+  }
+  return d === ' ' ? splitOnBlank(buf, max) : splitOnChar(buf, d, max);
+}
+
+/**
+ * switch_find_end_paren: the index of the `close` that balances the `open` at the start of `s`
+ * (after leading blanks), or -1.
+ */
+export function findEndParen(s: string, open: string, close: string, from = 0): number {
+  let i = from;
+  while (s[i] === ' ') i++;
+  if (s[i] !== open) return -1;
+  let depth = 1;
+  for (let j = i + 1; j < s.length; j++) {
+    const ch = s[j];
+    if (ch === open && open !== close) depth++;
+    else if (ch === close) {
+      depth--;
+      if (depth === 0) return j;
+    }
+  }
+  return -1;
+}
+
+const URL_UNSAFE = new Set('\r\n #%&+:;<=>?@[\\]^`{|}"');
+const UPPER_HEX = '0123456789ABCDEF';
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * switch_url_encode: every byte of the UTF-8 form that is a control character, above `~`, or in
+ * `\r\n #%&+:;<=>?@[\]^`{|}"` becomes `%XX` (upper-case); a `%` already followed by two
+ * upper-case hex digits is kept as it is (no double encoding).
+ */
+export function urlEncode(value: string): string {
+  const bytes = utf8.encode(value);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    const ch = String.fromCharCode(b);
+    if (b === 0x25 && i + 2 < bytes.length && isUpperHex(bytes[i + 1]!) && isUpperHex(bytes[i + 2]!)) {
+      out += '%';
+      continue;
+    }
+    if (b < 0x20 || b > 0x7e || URL_UNSAFE.has(ch)) out += `%${UPPER_HEX[b >> 4]}${UPPER_HEX[b & 15]}`;
+    else out += ch;
+  }
+  return out;
+}
+
+function isUpperHex(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46);
+}
+
+/**
+ * switch_url_decode: `%` with at least two characters after it, the first a hex digit, becomes
+ * the byte those one or two hex digits give (C's `%2x`), and both characters are consumed;
+ * `+` stays; any other `%` stays.
+ */
+export function urlDecode(value: string): string {
+  if (!value.includes('%')) return value;
+  const bytes = utf8.encode(value);
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]!)) {
+      const hi = hexValue(bytes[i + 1]!);
+      const lo = bytes[i + 2]!;
+      out.push(isHex(lo) ? hi * 16 + hexValue(lo) : hi);
+      i += 2;
+      continue;
+    }
+    out.push(b);
+  }
+  return utf8Decoder.decode(new Uint8Array(out));
+}
+
+function isHex(b: number): boolean {
+  return isUpperHex(b) || (b >= 0x61 && b <= 0x66);
+}
+
+function hexValue(b: number): number {
+  return b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10;
+}
+
+/** strlen of the UTF-8 form (what `Content-Length` counts). */
+export function byteLength(s: string): number {
+  return utf8.encode(s).length;
+}
+
+/** ASCII-only upper case (what strcasecmp folds; `ß` stays `ß`). */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+/** strcasecmp(a, b) === 0: equal ignoring ASCII case. */
+export function caseEqual(a: string, b: string): boolean {
+  return a.length === b.length && asciiUpper(a) === asciiUpper(b);
+}
