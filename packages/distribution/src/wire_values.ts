@@ -65,7 +65,8 @@ export function toWireTerm(value: unknown): Term {
   try {
     return w.term(value, 0);
   } catch (e) {
-    if (e instanceof RangeError && !(e instanceof NotEncodableError)) throw w.fail('too_deep', 'nesting too deep for the JS stack');
+    // a stack overflow before MAX_WIRE_DEPTH (a small stack): the same answer
+    if (e instanceof RangeError) throw w.fail('too_deep', 'nesting too deep for the JS stack');
     throw e;
   }
 }
