@@ -32,7 +32,7 @@ export { pidEquals, pidKey, refEquals, refKey } from './internal/basics/refs.ts'
 export { From, call as genCall, inProcess, type Timeout, type Where } from './internal/gen.ts';
 export { sys, type SysStatistics, type SysStatus } from './internal/sys.ts';
 export type { RemoteInbound } from './internal/services/remote.ts';
-export type { RemoteName, RemoteRouter } from './internal/services/remote_router.ts';
+export type { RemoteName, RemoteRouter, SysStateForm } from './internal/services/remote_router.ts';
 export {
   GenServer,
   ignore,

@@ -1,6 +1,6 @@
-import { Pid, Ref, type Tuple, atom, format } from '@beamline/etf';
+import { Pid, Ref, Tuple, atom, format, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Runtime, kill, type ProcessContext, type RemoteRouter } from '../src/index.ts';
+import { ErlangError, GenServer, type Runtime, kill, ok, reply, sys, type ProcessContext, type RemoteRouter } from '../src/index.ts';
 import { setup, view } from './helpers.ts';
 
 let rt: Runtime;
@@ -205,5 +205,77 @@ describe('remote hook', () => {
     expect(calls).toEqual([]);
     expect(view(got)).toEqual(['DOWN', expect.any(String), 'process', expect.any(String), 'noproc']);
     expect(rt.processInfo(p)!.messageQueueLen).toBe(0);
+  });
+
+  it('a gen reply the router refuses (it throws an ErlangError) is answered {error, Reason}; the caller does not wait', async () => {
+    ({ rt } = setup({ node: 'ts@localhost', creation: 1 }));
+    const { router, calls } = recordingRouter();
+    const refuse = t(atom('not_encodable'), atom('function'), '$[1]');
+    rt.setRemoteRouter({
+      ...router,
+      send(from, to, msg) {
+        if (msg instanceof Tuple && typeof msg.elements[1] === 'function') throw new ErlangError(refuse);
+        router.send(from, to, msg);
+      },
+    });
+    class Fns extends GenServer<null> {
+      init() {
+        return ok(null);
+      }
+      override handleCall(req: unknown) {
+        return reply(req === atom('fn') ? () => 1 : atom('plain'), null);
+      }
+    }
+    const srv = await GenServer.start(rt, Fns, undefined);
+    const caller = remotePid(9);
+    // a remote caller without an alias tag: the reply goes to its pid through the router
+    rt.fromRemote.send(srv, t(atom('$gen_call'), t(caller, atom('tag1')), atom('fn')));
+    rt.fromRemote.send(srv, t(atom('$gen_call'), t(caller, atom('tag2')), atom('other')));
+    await rt.settle();
+    expect(calls.map(([, , , msg]) => view(msg))).toEqual([
+      ['tag1', ['error', ['not_encodable', 'function', '$[1]']]],
+      ['tag2', 'plain'],
+    ]);
+    expect(rt.processInfo(srv)?.status).not.toBe('exited'); // the server lives on
+  });
+
+  it('sys:get_state from a remote caller answers in the form the router names for its node ({ok, State} for OTP 26.1+)', async () => {
+    ({ rt } = setup({ node: 'ts@localhost', creation: 1 }));
+    const { router, calls } = recordingRouter();
+    let resolveLater!: (f: 'ok' | 'bare') => void;
+    const later = new Promise<'ok' | 'bare'>((r) => (resolveLater = r));
+    rt.setRemoteRouter({
+      ...router,
+      sysStateForm: (node) => (node === atom('new@h') ? 'ok' : node === atom('slow@h') ? later : 'bare'),
+    });
+    class Holder extends GenServer<number> {
+      init() {
+        return ok(41);
+      }
+      override handleCall() {
+        return reply(atom('called'), 42);
+      }
+    }
+    const srv = await GenServer.start(rt, Holder, undefined);
+    const callerOn = (node: string) => new Pid(atom(node), 3, 0, 1);
+    const ask = (node: string, tag: string) => rt.fromRemote.send(srv, t(atom('system'), t(callerOn(node), atom(tag)), atom('get_state')));
+    ask('new@h', 'a');
+    ask('old@h', 'b');
+    ask('slow@h', 'c');
+    rt.fromRemote.send(srv, t(atom('$gen_call'), t(callerOn('old@h'), atom('d')), atom('x')));
+    await rt.settle();
+    // the slow node's form is not known yet: the server waits (the call behind it too)
+    expect(calls.map(([, , , msg]) => view(msg))).toEqual([
+      ['a', ['ok', 41]],
+      ['b', 41],
+    ]);
+    resolveLater('ok');
+    await rt.settle();
+    expect(calls.map(([, , , msg]) => view(msg)).slice(2)).toEqual([
+      ['c', ['ok', 41]],
+      ['d', 'called'],
+    ]);
+    // a local caller gets the state itself
+    expect(await sys.getState(rt, srv)).toBe(42);
   });
 });

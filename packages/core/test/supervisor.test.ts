@@ -54,6 +54,28 @@ describe('Supervisor: start and shutdown order', () => {
     expect(info.links).toHaveLength(3);
   });
 
+  it("modules default to the child's callback module: a GenServer's class name, supervisor, state_machine; [] for a plain process", async () => {
+    setup();
+    class Counter extends GenServer<number> {
+      init() {
+        return { tag: 'ok' as const, state: 0 };
+      }
+    }
+    const sup = await Supervisor.start(rt, {
+      children: [
+        { id: 'gs', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Counter, undefined) },
+        { id: 'sub', type: 'supervisor', start: (ctx: ProcessContext) => Supervisor.start(ctx, {}) },
+        spec('plain'),
+        { id: 'given', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Counter, undefined), modules: 'dynamic' },
+      ],
+    });
+    const mods = Object.fromEntries((await children(sup)).map((k) => [k.id, k.modules]));
+    expect(mods).toEqual({ gs: ['Counter'], sub: ['supervisor'], plain: [], given: 'dynamic' });
+    // on the wire too (an erl supervisor:which_children reads this)
+    const reply = (await GenServer.call(rt, sup, A('which_children'))) as Tuple[];
+    expect(reply.map((e) => e.get(3))).toEqual(['dynamic', [], [A('supervisor')], [A('Counter')]].map((m) => (m === 'dynamic' ? A('dynamic') : m)));
+  });
+
   it('stops children in reverse start order with shutdown, then exits', async () => {
     setup();
     const sup = await Supervisor.start(rt, {

@@ -49,7 +49,7 @@ describe('supervisor policy (pure)', () => {
       restart: 'permanent',
       shutdown: 5000,
       type: 'worker',
-      modules: [],
+      modules: undefined, // the default: the child's callback module, once it runs
       significant: false,
     });
     expect(normalizeSpec({ id: 's', start, type: 'supervisor' })).toMatchObject({ shutdown: 'infinity' });

@@ -7,8 +7,13 @@
  *   `{Ref, exit, R}`, `{Ref, error, R, Stack}`); the requester's monitor (reference = ReqId)
  *   turns that into the caller's result.
  * - `{erpc, execute_cast, 3}` + `[M, F, A]`: run it, ignore the result.
- * - `{M, F, Arity}` that the node exports: spawn it as a process body.
- * - anything else (an Erlang fun via `erlang:apply/2`, an unknown M:F): refused with `badarg`.
+ * - `{erlang, apply, 2}` + `[Fun, Args]` (`spawn(Node, Fun)`): the registry's `apply`; an Erlang
+ *   fun cannot run here, so the process exits `{undef, [{Fun, Args, []}]}`, as an OTP node that
+ *   lacks the fun's code does.
+ * - any other `{M, F, Arity}`: spawn it as a process body; it ends as an OTP process would
+ *   (`{undef, [{M, F, Args, []}]}` for a function the node does not export).
+ * - a malformed request (arguments that do not match the arity, a bad erpc request): refused with
+ *   `badarg`.
  *
  * SPAWN_REPLY goes out before the process can run, with the link / monitor flags set for the
  * options that were honoured.
@@ -16,7 +21,7 @@
 import { Atom, type Pid, Ref, atom, type Term } from '@beamline/etf';
 import type { ProcessContext } from '@beamline/core';
 import { SPAWN_FLAG_LINK, SPAWN_FLAG_MONITOR } from './control.ts';
-import { erpcExitReason, type ModuleRegistry } from './exports.ts';
+import { erpcExitReason, spawnExitReason, type ModuleRegistry } from './exports.ts';
 import type { RemoteInboundApi, Router, SpawnRequest } from './router.ts';
 import type { PeerConnection } from './transport.ts';
 
@@ -26,6 +31,8 @@ const A_EXECUTE_CAST = atom('execute_cast');
 const A_LINK = atom('link');
 const A_MONITOR = atom('monitor');
 const A_BADARG = atom('badarg');
+const A_ERLANG = atom('erlang');
+const A_APPLY = atom('apply');
 
 export interface ErpcHost {
   registry: ModuleRegistry;
@@ -54,16 +61,12 @@ export function planSpawn(registry: ModuleRegistry, req: SpawnRequest): ((ctx: P
       return undefined;
     };
   }
-  if (req.args.length === req.arity && registry.lookup(req.module.name, req.fun.name, req.arity)) {
-    return async (ctx) => {
-      const o = await registry.invoke(req.module, req.fun, req.args, ctx);
-      if (o.kind === 'return') return undefined;
-      if (o.kind === 'throw') return atom('nocatch');
-      if (o.kind === 'exit') return o.reason;
-      return o.reason;
-    };
+  if (req.args.length !== req.arity) return undefined;
+  if (req.module === A_ERLANG && req.fun === A_APPLY && req.arity === 2) {
+    const [fun, args] = req.args;
+    return async (ctx) => spawnExitReason(await registry.apply(fun, args, ctx), A_ERLANG, A_APPLY, 2);
   }
-  return undefined;
+  return async (ctx) => spawnExitReason(await registry.invoke(req.module, req.fun, req.args, ctx), req.module, req.fun, req.arity);
 }
 
 export function serveSpawnRequest(host: ErpcHost, conn: PeerConnection, req: SpawnRequest): void {

@@ -5,13 +5,20 @@
  *   node.exportModule('beamline', { ping: () => atom('pong'), 'add/2': (a, b) => a + b });
  *
  * A key `f` accepts any arity; a key `f/N` only arity N (and wins over `f`). A function returns a
- * term (or a promise of one); `undefined` becomes `ok`, `true`/`false` become atoms. To leave the
- * way Erlang code does, throw `erlThrow(V)` (`throw(V)`), `erlExit(R)` (`exit(R)`, as does
- * core's `ExitError`, and a failed `GenServer.call`) or `erlError(R)` (`error(R)`); any other
- * thrown value is an `error` with reason `{js_error, <<"Name: message">>}`.
+ * term (or a promise of one); `undefined` becomes `ok`, other JS values are mapped as messages are
+ * (wire_values.ts: booleans → atoms, objects → maps, ...), and a value with no Erlang form makes
+ * the call fail with `error({not_encodable, Kind, Path})`. To leave the way Erlang code does,
+ * throw `erlThrow(V)` (`throw(V)`), `erlExit(R)` (`exit(R)`, as does core's `ExitError`, and a
+ * failed `GenServer.call`) or `erlError(R)` (`error(R)`, as does core's `ErlangError`, e.g.
+ * `BadArg`); any other thrown value is an `error` with reason `{js_error, <<"Name: message">>}`.
+ *
+ * `erlang:apply(Fun, Args)` (what `erpc:call(Node, Fun)` and `spawn(Node, Fun)` ask for) runs an
+ * external fun `fun M:F/A` the registry exports; an Erlang local fun cannot run here and fails with
+ * `undef`, in the shape OTP gives on a node that lacks the fun's code.
  */
-import { type Atom, type Tuple, atom, t, type Term } from '@beamline/etf';
-import { ExitError } from '@beamline/core';
+import { type Atom, ExportFun, OpaqueFun, type Tuple, atom, t, type Term } from '@beamline/etf';
+import { ErlangError, ExitError } from '@beamline/core';
+import { NotEncodableError, toWireTerm } from './wire_values.ts';
 
 /** What an exported function sees as `this` (use a `function`, not an arrow, to get it). */
 export interface CallContext {
@@ -58,14 +65,21 @@ const A_THROW = atom('throw');
 const A_ERROR = atom('error');
 const A_EXIT_CLASS = atom('exit');
 const A_JS_ERROR = atom('js_error');
+const A_ERLANG = atom('erlang');
+const A_APPLY = atom('apply');
+const A_BADARG = atom('badarg');
+const A_BADARITY = atom('badarity');
+const A_NOCATCH = atom('nocatch');
 
-/** JS values a function may return that are not terms themselves. */
+/**
+ * What an exported function returned, as the term the caller gets: `undefined` is `ok` (a "void"
+ * function), everything else is mapped as a message is (wire_values.ts). Throws NotEncodableError.
+ */
 export function toTerm(v: unknown): Term {
   if (v === undefined) return A_OK;
   if (v === true) return A_TRUE;
   if (v === false) return A_FALSE;
-  if (v === null) return atom('undefined');
-  return v as Term;
+  return toWireTerm(v);
 }
 
 export class ModuleRegistry {
@@ -103,9 +117,11 @@ export class ModuleRegistry {
 
   /**
    * Run `M:F(Args)` and report how it ended. Never throws: an unknown function is
-   * `error:undef` with the stack OTP reports, `[{M, F, Args, []}]`.
+   * `error:undef` with the stack OTP reports, `[{M, F, Args, []}]`; `erlang:apply(Fun, Args)` is
+   * `apply`.
    */
   async invoke(module: Atom, fun: Atom, args: Term[], process?: unknown): Promise<Outcome> {
+    if (module === A_ERLANG && fun === A_APPLY && args.length === 2) return this.apply(args[0], args[1], process, true);
     const fn = this.lookup(module.name, fun.name, args.length);
     if (!fn) return { kind: 'error', reason: A_UNDEF, stack: [t(module, fun, args, [])] };
     const self: CallContext = { module, fun, args, process };
@@ -114,6 +130,26 @@ export class ModuleRegistry {
     } catch (e) {
       return outcomeOf(e, module, fun, args.length);
     }
+  }
+
+  /**
+   * `erlang:apply(Fun, Args)`: a `fun M:F/A` runs the exported function; a local Erlang fun cannot
+   * run here, so it is `error:undef` with OTP's stack for a fun whose code is not loaded,
+   * `[{Fun, Args, []}]`; a wrong argument count is `{badarity, {Fun, Args}}`, anything else that
+   * is not a fun and a list `badarg`. `viaApply`: called as `erlang:apply/2` (rpc, erpc), whose
+   * frame `{erlang, apply, 2, []}` ends the stack, as in OTP; a spawned process has none.
+   */
+  async apply(fun: Term, args: Term, process?: unknown, viaApply = false): Promise<Outcome> {
+    const tail: Term[] = viaApply ? [t(A_ERLANG, A_APPLY, 2, [])] : [];
+    if (!(fun instanceof ExportFun || fun instanceof OpaqueFun) || !Array.isArray(args)) {
+      return { kind: 'error', reason: A_BADARG, stack: [t(A_ERLANG, A_APPLY, [fun, args], []), ...tail] };
+    }
+    if (fun.arity !== args.length) return { kind: 'error', reason: t(A_BADARITY, t(fun, args)), stack: tail };
+    if (fun instanceof ExportFun) {
+      if (this.lookup(fun.module.name, fun.name.name, args.length)) return this.invoke(fun.module, fun.name, args, process);
+      return { kind: 'error', reason: A_UNDEF, stack: [t(fun.module, fun.name, args, []), ...tail] };
+    }
+    return { kind: 'error', reason: A_UNDEF, stack: [t(fun, args, []), ...tail] };
   }
 }
 
@@ -128,8 +164,38 @@ export function outcomeOf(e: unknown, module: Atom, fun: Atom, arity: number): O
   // `exit(Reason)` the runtime's way, or a failed GenServer.call (CallError / CallTimeout carry
   // Erlang's `{Reason, {gen_server, call, [...]}}`, as gen_server:call exits).
   if (e instanceof ExitError) return { kind: 'exit', reason: e.reason as Term };
+  // `error(Reason)` the runtime's way (BadArg, NotEncodableError, ...)
+  if (e instanceof ErlangError) return { kind: 'error', reason: errorReason(e), stack };
   const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return { kind: 'error', reason: t(A_JS_ERROR, text), stack };
+}
+
+/** An ErlangError's reason as a term (one with no Erlang form is itself not encodable). */
+function errorReason(e: ErlangError): Term {
+  try {
+    return toWireTerm(e.reason);
+  } catch (err) {
+    if (err instanceof NotEncodableError) return err.reason as Term;
+    throw err;
+  }
+}
+
+/**
+ * The exit reason of a process spawned to run `M:F(Args)` (`spawn(Node, M, F, A)`,
+ * `spawn(Node, Fun)`), as OTP's: `normal` after a return, `{{nocatch, V}, Stack}` after a throw,
+ * `{Reason, Stack}` after an error, `R` after `exit(R)`. `undefined`: normal.
+ */
+export function spawnExitReason(o: Outcome, module: Atom, fun: Atom, arity: number): Term | undefined {
+  switch (o.kind) {
+    case 'return':
+      return undefined;
+    case 'throw':
+      return t(t(A_NOCATCH, o.value), [t(module, fun, arity, [])]);
+    case 'exit':
+      return o.reason;
+    case 'error':
+      return t(o.reason, o.stack);
+  }
 }
 
 /**

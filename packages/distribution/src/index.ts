@@ -16,9 +16,11 @@ export {
   type ExportedFunction,
   type ModuleExports,
   type Outcome,
+  spawnExitReason,
 } from './exports.ts';
 export { Op, decodeControl, encodeControl, ControlError, type Control, type ControlKind } from './control.ts';
 export { Router, wireReason } from './router.ts';
+export { NotEncodableError, toWireTerm, MAX_WIRE_DEPTH, type NotEncodableKind } from './wire_values.ts';
 export * from './transport.ts';
 export { DistTransport } from './transport_impl.ts';
 export { defaultLogger, MemoryLogger } from './log.ts';

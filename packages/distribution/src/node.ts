@@ -18,7 +18,7 @@
 import { Subject, type Observable } from 'rxjs';
 import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { etfCodec } from './codec.ts';
-import { CallError, Runtime, genCall, inProcess, pidEquals, type ProcessContext } from '@beamline/core';
+import { CallError, Runtime, genCall, inProcess, pidEquals, type ProcessContext, type SysStateForm } from '@beamline/core';
 import type { DistTransportApi, DownReason, PeerConnection, TransportOptions } from './transport.ts';
 import { DistTransport } from './transport_impl.ts';
 import { DFLAG, hasFlag } from './flags.ts';
@@ -103,6 +103,7 @@ export class BeamNode {
         conn,
         req,
       );
+    router.probeSysStateForm = (node) => this.sysStateFormOf(node);
     transport.onFrame = frameHandler(router);
     this.subs.push(
       transport.events.subscribe((ev) => {
@@ -264,14 +265,18 @@ export class BeamNode {
     return true;
   }
 
-  /** Send from outside any process (`erlang:send/2`); remote pids and `[name, node]` included. */
-  send(dest: Target, msg: Term): void {
+  /**
+   * Send from outside any process (`erlang:send/2`); remote pids and `[name, node]` included. JS
+   * values are mapped on the way out (README "What crosses the wire"); one with no Erlang form
+   * throws NotEncodableError (nothing is sent).
+   */
+  send(dest: Target, msg: unknown): void {
     this.runtime.send(dest, msg);
   }
 
-  /** `gen_server:cast/2`. */
-  cast(dest: Target, msg: Term): void {
-    this.send(dest, t(A_GEN_CAST, msg));
+  /** `gen_server:cast/2` (the message mapped as `send` maps it). */
+  cast(dest: Target, msg: unknown): void {
+    this.send(dest, t(A_GEN_CAST, msg as Term));
   }
 
   /**
@@ -279,7 +284,7 @@ export class BeamNode {
    * process). Resolves with the reply; rejects with core's CallError, whose `cause` is what
    * erl's would be: `noproc`, `{nodedown, Node}`, `timeout`, or the server's exit reason.
    */
-  async call(dest: Target, request: Term, timeoutMs = 5000): Promise<Term> {
+  async call(dest: Target, request: unknown, timeoutMs = 5000): Promise<Term> {
     // connect first, so the call knows whether the peer takes an [alias|Ref] tag (DFLAG_ALIAS)
     const node = dest instanceof Pid ? dest.node.name : Array.isArray(dest) ? dest[1] : this.name;
     if (node !== this.name) await this.connect(node);
@@ -306,6 +311,20 @@ export class BeamNode {
       }
       throw e;
     }
+  }
+
+  /**
+   * Which form `node`'s `sys:get_state` reads: `{ok, State}` from stdlib 5.1 (OTP 26.1) on, the
+   * state itself before (and on nodes that are not OTP, such as another beamline node). Asked
+   * through the peer's rex: `application:get_key(stdlib, vsn)`.
+   */
+  private async sysStateFormOf(node: string): Promise<SysStateForm> {
+    const r = await this.rpc(node, 'application', 'get_key', [atom('stdlib'), atom('vsn')], 3000);
+    if (!(r instanceof Tuple) || r.elements[0] !== atom('ok') || !Array.isArray(r.elements[1])) return 'bare';
+    const [major = 0, minor = 0] = String.fromCodePoint(...(r.elements[1] as number[]))
+      .split('.')
+      .map(Number);
+    return major > 5 || (major === 5 && minor >= 1) ? 'ok' : 'bare';
   }
 
   /** `net_adm:ping/1`: `pong` when `node` answers net_kernel's `is_auth`, else `pang`. */

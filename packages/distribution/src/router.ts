@@ -15,13 +15,14 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { type Atom, Pid, type Ref, atom, t, type Term } from '@beamline/etf';
-import type { RemoteInbound, RemoteRouter } from '@beamline/core';
+import { Atom, Pid, type Ref, atom, type Term } from '@beamline/etf';
+import type { RemoteInbound, RemoteRouter, SysStateForm } from '@beamline/core';
 import { ControlError, decodeControl, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import type { DistLogger } from './log.ts';
 import type { PeerConnection } from './transport.ts';
+import { NotEncodableError, jsErrorTerm, toWireTerm } from './wire_values.ts';
 
 /** `{Name, Node}` as the runtime passes it. */
 export type RemoteName = [name: Atom, node: Atom];
@@ -32,9 +33,13 @@ export type RemoteInboundApi = Pick<
   'send' | 'aliasSend' | 'link' | 'unlink' | 'exit' | 'exit2' | 'monitor' | 'demonitor' | 'down' | 'nodeDown'
 >;
 
-/** ETF codec seam (the etf package's encode/decode, with the 131 version byte). */
+/**
+ * ETF codec seam (the etf package's encode/decode, with the 131 version byte). `encode` takes any
+ * JS value and maps what is not a term (codec.ts, wire_values.ts); it throws for a value that has
+ * no Erlang form (NotEncodableError).
+ */
 export interface Codec {
-  encode(term: Term): Uint8Array;
+  encode(value: unknown): Uint8Array;
   decode(bytes: Uint8Array): Term;
 }
 
@@ -68,7 +73,18 @@ export class Router implements RemoteRouter {
   private readonly pending = new Map<string, Control[]>();
   private readonly selfAtom: Atom;
   onSpawnRequest: ((conn: PeerConnection, req: SpawnRequest) => void) | undefined;
-  /** Counters (visible in node.stats()). */
+  /**
+   * Finds out which form a node's `sys:get_state` reads (the node asks the peer; see
+   * `sysStateForm`). Absent: every node is taken as `'bare'`.
+   */
+  probeSysStateForm: ((node: string) => Promise<SysStateForm>) | undefined;
+  /** What `probeSysStateForm` found, per connected node (a promise while it runs). */
+  private readonly sysForms = new Map<string, SysStateForm | Promise<SysStateForm>>();
+  /**
+   * Counters (visible in node.stats()). `encodeErrors`: messages refused because a value in them
+   * has no Erlang form (the sender got a NotEncodableError; each is logged with its reason) and
+   * exit reasons that had to be replaced by `{not_encodable, Kind, Path}`.
+   */
   readonly counters = { in: 0, out: 0, dropped: 0, encodeErrors: 0, protocolErrors: 0, pendingOverflow: 0 };
 
   constructor(
@@ -178,6 +194,12 @@ export class Router implements RemoteRouter {
   // ---------------------------------------------------------------------------------------------
   // outbound: RemoteRouter
 
+  /**
+   * A message to a remote process. JS values in it are mapped (wire_values.ts); one that has no
+   * Erlang form is not sent: the call throws NotEncodableError (an ErlangError, so the sending
+   * process gets an `error` it can catch, and core's gen reply answers `{error, Reason}` instead),
+   * after counting (`encodeErrors`) and logging it.
+   */
   send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void {
     if (Array.isArray(to)) {
       const sender = from ?? this.opts.defaultSender?.();
@@ -213,6 +235,26 @@ export class Router implements RemoteRouter {
     return conn === undefined || hasFlag(conn.flags, DFLAG.ALIAS);
   }
 
+  /**
+   * RemoteRouter.sysStateForm: OTP 26.1 changed the get_state reply `sys` reads to `{ok, State}`,
+   * and nothing in the handshake tells the releases apart, so the peer is asked, once per
+   * connection, when the first sys:get_state between us needs it.
+   */
+  sysStateForm(node: Atom): SysStateForm | Promise<SysStateForm> {
+    const known = this.sysForms.get(node.name);
+    if (known !== undefined) return known;
+    const probe = this.probeSysStateForm;
+    if (probe === undefined) return 'bare';
+    const pending: Promise<SysStateForm> = probe(node.name)
+      .catch((): SysStateForm => 'bare')
+      .then((form) => {
+        if (this.sysForms.get(node.name) === pending) this.sysForms.set(node.name, form);
+        return form;
+      });
+    this.sysForms.set(node.name, pending);
+    return pending;
+  }
+
   link(from: Pid, to: Pid): void {
     if (this.links.linkOut(from, to)) this.emit(to.node.name, { kind: 'link', from, to });
   }
@@ -223,13 +265,13 @@ export class Router implements RemoteRouter {
   }
 
   exit(from: Pid, to: Pid, reason: unknown): void {
-    this.emit(to.node.name, { kind: 'exit2', from, to, reason: wireReason(reason) });
+    this.emit(to.node.name, { kind: 'exit2', from, to, reason: this.reasonTerm(reason, to.node.name) });
   }
 
   linkExit(from: Pid, to: Pid, reason: unknown): void {
     // 'none' too: the runtime answers a LINK to a dead process with linkExit(noproc).
     if (this.links.forget(from, to) !== 'inactive') {
-      this.emit(to.node.name, { kind: 'exit', from, to, reason: wireReason(reason) }, false);
+      this.emit(to.node.name, { kind: 'exit', from, to, reason: this.reasonTerm(reason, to.node.name) }, false);
     }
   }
 
@@ -245,7 +287,18 @@ export class Router implements RemoteRouter {
 
   monitorExit(target: Pid | RemoteName, watcher: Pid, ref: Ref, reason: unknown): void {
     const from = target instanceof Pid ? target : target[0];
-    this.emit(watcher.node.name, { kind: 'monitor_exit', from, to: watcher, ref, reason: wireReason(reason) }, false);
+    this.emit(watcher.node.name, { kind: 'monitor_exit', from, to: watcher, ref, reason: this.reasonTerm(reason, watcher.node.name) }, false);
+  }
+
+  /**
+   * An exit reason for the wire (wireReason). A signal must not be lost, so a reason with no
+   * Erlang form is replaced by `{not_encodable, Kind, Path}`, counted and logged.
+   */
+  private reasonTerm(reason: unknown, node: string): Term {
+    return wireReason(reason, (e) => {
+      this.counters.encodeErrors++;
+      this.opts.logger.warn('exit reason not encodable as an Erlang term: sent as {not_encodable, Kind, Path}', { node, error: e.message });
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -271,7 +324,9 @@ export class Router implements RemoteRouter {
   /**
    * Send one control message to `node`, connecting first if needed (signals keep their order).
    * `autoConnect` false: only over a live (or coming) connection; else dropped, as a signal to a
-   * node we are not connected to has nobody to reach.
+   * node we are not connected to has nobody to reach. A message (SEND, REG_SEND, ALIAS_SEND) that
+   * cannot be encoded throws here, to the sender: at once over a live connection, and mapped
+   * before it is queued otherwise.
    */
   private emit(node: string, c: Control, autoConnect = true): void {
     const queue = this.pending.get(node);
@@ -286,29 +341,53 @@ export class Router implements RemoteRouter {
         }
         return;
       }
-      queue.push(c);
+      queue.push(this.mapped(node, c));
       return;
     }
     const conn = this.net.connection(node);
     if (conn && conn.state === 'up') {
-      this.write(conn, c);
+      this.write(conn, c, true);
       return;
     }
     if (!autoConnect || node === this.opts.nodeName) {
       this.counters.dropped++;
       return;
     }
-    this.pending.set(node, [c]);
+    this.pending.set(node, [this.mapped(node, c)]);
     this.net.connect(node).then(
       (cn) => this.flush(node, cn),
       (err) => this.connectFailed(node, err),
     );
   }
 
+  /** A message about to wait for a connection, with its JS values mapped now (throws to the sender). */
+  private mapped(node: string, c: Control): Control {
+    if (!isMessage(c)) return c;
+    try {
+      const message = toWireTerm(c.message);
+      return message === c.message ? c : { ...c, message };
+    } catch (e) {
+      throw this.notEncodable(node, c, e);
+    }
+  }
+
+  /** Count and log a message or signal that cannot be encoded; the error for its sender. */
+  private notEncodable(node: string, c: Control, e: unknown): NotEncodableError {
+    const err = e instanceof NotEncodableError ? e : new NotEncodableError('invalid_term', '$', e instanceof Error ? e.message : String(e));
+    this.counters.encodeErrors++;
+    this.opts.logger.warn('not encodable as an Erlang term: not sent', {
+      node,
+      kind: c.kind,
+      from: 'from' in c && c.from !== undefined ? c.from.toString() : undefined,
+      error: err.message,
+    });
+    return err;
+  }
+
   private flush(node: string, conn: PeerConnection): void {
     const q = this.pending.get(node) ?? [];
     this.pending.delete(node);
-    for (const c of q) this.write(conn, c);
+    for (const c of q) this.write(conn, c, false);
   }
 
   /** Auto-connect failed: like a node down for everything that needed that node. */
@@ -320,7 +399,12 @@ export class Router implements RemoteRouter {
     this.nodeDown(node);
   }
 
-  private write(conn: PeerConnection, c: Control): void {
+  /**
+   * Encode and send. An encoding failure is never silent: counted and logged with its reason; a
+   * message written on its sender's behalf (`toSender`) throws to the sender; a signal that
+   * carries a reason goes out once more with `{not_encodable, Kind, Path}` as its reason.
+   */
+  private write(conn: PeerConnection, c: Control, toSender: boolean, retry = true): void {
     let control: Uint8Array;
     let message: Uint8Array | undefined;
     try {
@@ -328,12 +412,12 @@ export class Router implements RemoteRouter {
       control = this.codec.encode(enc.control);
       message = enc.message === undefined ? undefined : this.codec.encode(enc.message);
     } catch (e) {
-      this.counters.encodeErrors++;
-      this.opts.logger.warn('message not encodable as an Erlang term: dropped', {
-        peer: conn.peerName,
-        kind: c.kind,
-        error: e instanceof Error ? e.message : String(e),
-      });
+      const err = this.notEncodable(conn.peerName, c, e);
+      if (isMessage(c)) {
+        if (toSender) throw err;
+      } else if (retry && 'reason' in c) {
+        this.write(conn, { ...c, reason: err.reason as Term }, false, false);
+      }
       return;
     }
     this.counters.out++;
@@ -346,6 +430,7 @@ export class Router implements RemoteRouter {
    */
   nodeDown(node: string): void {
     this.links.nodeDown(node);
+    this.sysForms.delete(node);
     this.inbound.nodeDown(node);
   }
 
@@ -360,15 +445,33 @@ export class Router implements RemoteRouter {
   }
 }
 
-/** An exit reason as it crosses the wire: JS errors become `{js_error, <<"Name: message">>}`. */
-export function wireReason(reason: unknown): Term {
+/** SEND, REG_SEND, ALIAS_SEND: what a sender sends (the others are signals the runtime makes). */
+function isMessage(c: Control): c is Extract<Control, { kind: 'send' | 'reg_send' | 'alias_send' }> {
+  return c.kind === 'send' || c.kind === 'reg_send' || c.kind === 'alias_send';
+}
+
+/**
+ * An exit reason as it crosses the wire: `undefined` is `normal`; an error that carries an Erlang
+ * reason (core's ExitError, ErlangError, CallError) is that reason; any other JS error is
+ * `{js_error, <<"Name: message">>}`; JS values are mapped as in messages (wire_values.ts). A
+ * reason with no Erlang form becomes `{not_encodable, Kind, Path}` (`onNotEncodable` hears of it):
+ * an exit signal is never dropped.
+ */
+export function wireReason(reason: unknown, onNotEncodable?: (e: NotEncodableError) => void): Term {
+  if (reason instanceof Atom) return reason;
   if (reason instanceof Error) {
     const r = (reason as { reason?: unknown }).reason;
-    if (r !== undefined && reason.name.endsWith('Error') && 'reason' in reason) return wireReason(r);
-    return t(atom('js_error'), `${reason.name}: ${reason.message}`);
+    if (r !== undefined && reason.name.endsWith('Error') && 'reason' in reason) return wireReason(r, onNotEncodable);
+    return jsErrorTerm(reason);
   }
   if (reason === undefined) return atom('normal');
-  return reason as Term;
+  try {
+    return toWireTerm(reason);
+  } catch (e) {
+    if (!(e instanceof NotEncodableError)) throw e;
+    onNotEncodable?.(e);
+    return e.reason as Term;
+  }
 }
 
 export { ControlError };

@@ -5,7 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tuple, atom, format, t, type Term } from '@beamline/etf';
-import { CallError, GenServer, noreply, ok, reply, stop, type CallResult, type From, type NoReplyResult } from '@beamline/core';
+import {
+  CallError,
+  GenServer,
+  Supervisor,
+  noreply,
+  ok,
+  reply,
+  stop,
+  sys,
+  type CallResult,
+  type From,
+  type NoReplyResult,
+  type ProcessContext,
+} from '@beamline/core';
 import { ev, sleep, startPair, type Pair, freePort } from './helpers/node_pair.ts';
 
 let EPMD = 0; // a fresh port per run (helpers/node_pair.ts freePort)
@@ -128,5 +141,37 @@ describe('TS → erl gen_server', () => {
   it('gen_server:cast and send to an erl process', async () => {
     p.node.cast(['bl_echo', p.erlName], atom('ignored'));
     expect(await p.node.call(['bl_echo', p.erlName], atom('after_cast'))).toEqual(t(atom('echo'), atom('after_cast')));
+  });
+});
+
+describe('sys both ways (get_state: OTP 26.1+ reads {ok, State}, older OTP the state)', () => {
+  it("sys.getState from TS on an erl gen_server gives its state (an OTP 27 server's {ok, State} unwrapped)", async () => {
+    expect(await sys.getState(p.node.runtime, ['bl_echo', p.erlName])).toEqual([]);
+  });
+
+  it('sys:get_state from erl on a TS GenServer gives its state, in the form its sys reads', async () => {
+    GenServer.start(p.node.runtime, Srv, [], { name: 'ts_sys' });
+    expect(await ev(p.erl, `gen_server:cast({ts_sys, '${p.ts}'}, {set, {ok, 7}}), sys:get_state({ts_sys, '${p.ts}'})`)).toBe(
+      '#{<<"value">> => {ok,7}}',
+    );
+  });
+});
+
+describe('supervisor:which_children from erl', () => {
+  it("a GenServer child's modules default to its callback module (its class name, as '$initial_call' names it)", async () => {
+    await Supervisor.start(
+      p.node.runtime,
+      {
+        children: [
+          { id: 'srv', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Srv, []) },
+          { id: 'sub', type: 'supervisor', start: (ctx: ProcessContext) => Supervisor.start(ctx, {}) },
+          { id: 'given', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Srv, []), modules: ['my_mod'] },
+          { id: 'plain', start: (ctx: ProcessContext) => ctx.spawnLink(async (c: ProcessContext) => void (await c.receive(() => false))) },
+        ],
+      },
+      { name: 'ts_sup' },
+    );
+    const kids = await ev(p.erl, `[{$Id, $T, $M} || {$Id, _, $T, $M} <- supervisor:which_children({ts_sup, '${p.ts}'})]`);
+    expect(kids.replace(/\s+/g, '')).toBe("[{plain,worker,[]},{given,worker,[my_mod]},{sub,supervisor,[supervisor]},{srv,worker,['Srv']}]");
   });
 });

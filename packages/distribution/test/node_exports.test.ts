@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Ref, atom, t } from '@beamline/etf';
-import { ModuleRegistry, erlError, erlExit, erlThrow, erpcExitReason, rexResult, type CallContext } from '../src/exports.ts';
+import { ErlMap, ExportFun, OpaqueFun, Pid, Ref, atom, t } from '@beamline/etf';
+import { BadArg } from '@beamline/core';
+import { ModuleRegistry, erlError, erlExit, erlThrow, erpcExitReason, rexResult, spawnExitReason, type CallContext } from '../src/exports.ts';
 
 const m = atom('m');
 const R = new Ref(atom('a@localhost'), 1, [1, 2, 3]);
@@ -111,5 +112,74 @@ describe('exits raised through the runtime', () => {
     });
     expect(await r.invoke(atom('x'), atom('a'), [])).toEqual({ kind: 'exit', reason: atom('bye') });
     expect(await r.invoke(atom('x'), atom('b'), [])).toEqual({ kind: 'exit', reason });
+  });
+});
+
+describe('JS values returned, and erlang:apply (README "What crosses the wire", "Erlang funs")', () => {
+  const FUN = new OpaqueFun({
+    arity: 0,
+    uniq: new Uint8Array(16),
+    index: 0,
+    module: atom('shell_mod'),
+    oldIndex: 0,
+    oldUniq: 1,
+    pid: new Pid(atom('a@localhost'), 1, 0, 1),
+    freeVars: [],
+  });
+  const apply2 = t(atom('erlang'), atom('apply'), 2, []);
+
+  it('a returned object is mapped; one with no Erlang form fails with error {not_encodable, Kind, Path}', async () => {
+    const r = new ModuleRegistry();
+    r.exportModule('x', {
+      obj: () => ({ a: null }),
+      fn: () => ({ cb: () => 1 }),
+      badarg: () => {
+        throw new BadArg('no');
+      },
+    });
+    const obj = await r.invoke(atom('x'), atom('obj'), []);
+    expect(obj).toEqual({ kind: 'return', value: new ErlMap([['a', atom('null')]]) });
+    expect(await r.invoke(atom('x'), atom('fn'), [])).toEqual({
+      kind: 'error',
+      reason: t(atom('not_encodable'), atom('function'), '$.cb'),
+      stack: [t(atom('x'), atom('fn'), 0, [])],
+    });
+    // core's ErlangError (BadArg here) is error:Reason, as in Erlang
+    expect(await r.invoke(atom('x'), atom('badarg'), [])).toMatchObject({ kind: 'error', reason: atom('badarg') });
+  });
+
+  it('erlang:apply(Fun, Args): a local Erlang fun is undef with the stack OTP gives for a fun whose code is missing', async () => {
+    const r = registry();
+    expect(await r.invoke(atom('erlang'), atom('apply'), [FUN, []])).toEqual({
+      kind: 'error',
+      reason: atom('undef'),
+      stack: [t(FUN, [], []), apply2],
+    });
+    expect(await r.invoke(atom('erlang'), atom('apply'), [FUN, [1]])).toEqual({
+      kind: 'error',
+      reason: t(atom('badarity'), t(FUN, [1])),
+      stack: [apply2],
+    });
+    expect(await r.invoke(atom('erlang'), atom('apply'), [atom('nofun'), []])).toMatchObject({ kind: 'error', reason: atom('badarg') });
+    // spawned (no apply frame)
+    expect(await r.apply(FUN, [])).toEqual({ kind: 'error', reason: atom('undef'), stack: [t(FUN, [], [])] });
+  });
+
+  it('erlang:apply(fun M:F/A, Args) runs an exported function; an unknown one is undef', async () => {
+    const r = registry();
+    expect(await r.invoke(atom('erlang'), atom('apply'), [new ExportFun(m, atom('add'), 2), [2, 3]])).toEqual({ kind: 'return', value: 5 });
+    expect(await r.invoke(atom('erlang'), atom('apply'), [new ExportFun(atom('nomod'), atom('f'), 0), []])).toEqual({
+      kind: 'error',
+      reason: atom('undef'),
+      stack: [t(atom('nomod'), atom('f'), [], []), apply2],
+    });
+  });
+
+  it("a spawned process ends as OTP's: normal, {{nocatch, V}, Stack}, R, {Reason, Stack}", () => {
+    const f = atom('f');
+    expect(spawnExitReason({ kind: 'return', value: 1 }, m, f, 0)).toBeUndefined();
+    expect(spawnExitReason({ kind: 'throw', value: atom('v') }, m, f, 0)).toEqual(t(t(atom('nocatch'), atom('v')), [t(m, f, 0, [])]));
+    expect(spawnExitReason({ kind: 'exit', reason: atom('gone') }, m, f, 0)).toBe(atom('gone'));
+    expect(spawnExitReason({ kind: 'error', reason: atom('bad'), stack: [] }, m, f, 0)).toEqual(t(atom('bad'), []));
   });
 });

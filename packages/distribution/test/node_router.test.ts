@@ -22,7 +22,7 @@ function fakeCodec(): Codec {
   const table: Term[] = [];
   return {
     encode(term) {
-      table.push(term);
+      table.push(term as Term);
       return Uint8Array.of(table.length - 1);
     },
     decode(bytes) {
@@ -275,7 +275,7 @@ describe('helpers', () => {
 });
 
 describe('what cannot cross the wire', () => {
-  it('a message that is not an Erlang term is dropped, counted and logged; the connection stays', () => {
+  it('a message the codec refuses is not sent: the sender gets the error; counted and logged; the connection stays', () => {
     const codec = fakeCodec();
     const throwing: Codec = {
       encode: (term) => {
@@ -295,7 +295,7 @@ describe('what cannot cross the wire', () => {
         logger: s.logger,
       },
     );
-    router.send(L, R, { js: true });
+    expect(() => router.send(L, R, { js: true })).toThrow(/not a term/);
     expect(router.counters.encodeErrors).toBe(1);
     expect(s.logger.has(/not encodable/)).toBe(true);
     expect(s.conn.closed).toBeUndefined();

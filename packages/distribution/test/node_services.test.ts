@@ -62,11 +62,16 @@ describe('SPAWN_REQUEST planning', () => {
     expect(planSpawn(registry, req('erpc', 'execute_call', [R, atom('nomod'), atom('f'), []]))).toBeTypeOf('function');
     expect(planSpawn(registry, req('erpc', 'execute_cast', [atom('m'), atom('f'), []]))).toBeTypeOf('function');
   });
-  it('serves exported M:F/A, refuses Erlang funs, unknown functions and malformed erpc requests', () => {
+  it('spawns any M:F/A and erlang:apply/2 (they end as OTP processes do); refuses only malformed requests', async () => {
     expect(planSpawn(registry, req('m', 'g', [1, 2]))).toBeTypeOf('function');
-    expect(planSpawn(registry, req('m', 'g', [1]))).toBeUndefined();
-    expect(planSpawn(registry, req('erlang', 'apply', [atom('fun'), []]))).toBeUndefined();
     expect(planSpawn(registry, req('erpc', 'execute_call', [atom('noref'), atom('m'), atom('f'), []]))).toBeUndefined();
+    expect(planSpawn(registry, { ...req('m', 'g', [1]), arity: 2 })).toBeUndefined();
+    // an unexported function: the process exits {undef, [{M, F, Args, []}]}, as on an OTP node
+    const undef = planSpawn(registry, req('nomod', 'f', [1]))!;
+    expect(await undef({} as never)).toEqual(t(atom('undef'), [t(atom('nomod'), atom('f'), [1], [])]));
+    // erlang:apply(NotAFun, []) is badarg
+    const bad = planSpawn(registry, req('erlang', 'apply', [atom('fun'), []]))!;
+    expect(await bad({} as never)).toMatchObject({ elements: [atom('badarg'), expect.anything()] });
   });
   it('the execute_call body ends with the erpc reason', async () => {
     const body = planSpawn(registry, req('erpc', 'execute_call', [R, atom('m'), atom('f'), []]))!;

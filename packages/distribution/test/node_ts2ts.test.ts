@@ -3,9 +3,10 @@
  * rpc, gen_server calls, links, monitors and noconnection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
-import { ExitError, GenServer, Runtime, TIMEOUT, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
+import { ErlMap, type Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
+import { ExitError, GenServer, Runtime, TIMEOUT, ok, reply, sys, type CallResult, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
+import { NotEncodableError } from '../src/wire_values.ts';
 import { MemoryLogger } from '../src/log.ts';
 import { Inbox, exitReasonOf, sleep, until, freePort } from './helpers/node_pair.ts';
 
@@ -58,6 +59,25 @@ describe('two TS nodes', () => {
     const m = await inA.next<Tuple>();
     expect(m.elements[0]).toBe(atom('back'));
     expect((m.elements[1] as Pid).node).toBe(atom(b.name));
+  });
+
+  it('JS values cross as the mapping says; sys.getState between beamline nodes gives the (mapped) state itself', async () => {
+    class Obj extends GenServer<Record<string, unknown>> {
+      init() {
+        return ok({ n: 1, on: true, tags: new Set(['x']) });
+      }
+      override handleCall(req: unknown, _f: unknown, s: Record<string, unknown>): CallResult<Record<string, unknown>, unknown> {
+        return reply(req === atom('fn') ? { f: () => 0 } : s, s);
+      }
+    }
+    await GenServer.start(rtB, Obj, undefined, { name: 'obj' });
+    const state = (await sys.getState(rtA, ['obj', b.name])) as ErlMap;
+    expect(state).toBeInstanceOf(ErlMap);
+    expect(format(state)).toBe('#{<<"n"/utf8>> => 1,<<"on"/utf8>> => true,<<"tags"/utf8>> => [<<"x"/utf8>>]}');
+    expect(await a.call(['obj', b.name], atom('fn'))).toEqual(
+      t(atom('error'), t(atom('not_encodable'), atom('function'), new TextEncoder().encode('$[1].f'))),
+    );
+    await expect(a.call(['obj', b.name], { cb: () => 1 })).rejects.toBeInstanceOf(NotEncodableError);
   });
 
   it('rpc (erpc is not used: rex on the peer)', async () => {

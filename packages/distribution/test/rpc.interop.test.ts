@@ -42,6 +42,8 @@ beforeAll(async () => {
     whoami: function (this: CallContext) {
       return t(this.module, this.fun, this.args.length);
     },
+    with_fn: () => ({ cb: () => 1 }),
+    obj: () => ({ a: [true, null] }),
   });
 });
 afterAll(async () => {
@@ -103,15 +105,39 @@ describe('rpc:call / erpc:call from erl into exported TS functions', () => {
     expect(await call(`rpc:multicall(['${p.ts}'], m, add, [2, 3])`)).toBe('{[5],[]}');
   });
 
-  it('spawn of an Erlang fun on the TS node is refused (an error, never silence)', async () => {
-    const r = await call(`try spawn('${p.ts}', fun() -> ok end) of $P -> {pid, is_pid($P)} catch $C:$R -> {$C, $R} end`);
-    expect(r).toBe('{error,badarg}');
-    // spawn_request gives the reply itself
+  it("an Erlang fun cannot run here: undef, in the shapes OTP gives on a node that lacks the fun's code", async () => {
+    await call(`WireF = fun() -> ok end, ok`);
     expect(
       await call(
-        `$R = spawn_request('${p.ts}', erlang, apply, [fun() -> ok end, []], []), receive {spawn_reply, $R, error, $Why} -> $Why after 5000 -> timeout end`,
+        `{badrpc, {'EXIT', {undef, [{$F, [], []}, {erlang, apply, 2, []}]}}} = rpc:call('${p.ts}', erlang, apply, [WireF, []]), $F =:= WireF`,
       ),
-    ).toBe('badarg');
+    ).toBe('true');
+    expect(
+      await call(`try erpc:call('${p.ts}', WireF) catch error:{exception, undef, [{$F, [], []}, {erlang, apply, 2, []}]} -> $F =:= WireF end`),
+    ).toBe('true');
+    expect(await call(`rpc:call('${p.ts}', erlang, apply, [WireF, [1]])`)).toMatch(/^\{badrpc,\{'EXIT',\{\{badarity,\{#Fun<erl_eval/);
+    // spawn gives a pid whose process exits with undef at once (a monitor or link sees it)
+    expect(
+      await call(
+        `{$P, $M} = spawn_monitor('${p.ts}', WireF), receive {'DOWN', $M, process, $P, {undef, [{$F, [], []}]}} -> $F =:= WireF after 5000 -> timeout end`,
+      ),
+    ).toBe('true');
+    expect(
+      await call(`{$P, $M} = spawn_monitor('${p.ts}', nomod, f, [1]), receive {'DOWN', $M, process, $P, $R} -> $R after 5000 -> timeout end`),
+    ).toBe('{undef,[{nomod,f,[1],[]}]}');
+  });
+
+  it('an external fun of an exported TS function runs (erlang:apply(fun m:add/2, Args))', async () => {
+    expect(await call(`rpc:call('${p.ts}', erlang, apply, [fun m:add/2, [20, 22]])`)).toBe('42');
+    expect(await call(`erpc:call('${p.ts}', fun m:nothing/0)`)).toBe('ok');
+    expect(
+      await call(`{$P, $M} = spawn_monitor('${p.ts}', m, crash, []), receive {'DOWN', $M, process, $P, $R} -> $R after 5000 -> timeout end`),
+    ).toBe('{{js_error,<<"TypeError: nope">>},[{m,crash,0,[]}]}');
+  });
+
+  it('a returned value with no Erlang form fails the call with error {not_encodable, ...}', async () => {
+    expect(await call(`rpc:call('${p.ts}', m, with_fn, [])`)).toBe(`{badrpc,{'EXIT',{{not_encodable,function,<<"$.cb">>},[{m,with_fn,0,[]}]}}}`);
+    expect(await call(`rpc:call('${p.ts}', m, obj, [])`)).toBe('#{<<"a">> => [true,null]}');
   });
 
   it('spawn of an exported TS function runs it', async () => {

@@ -6,8 +6,8 @@
  * send), else to the caller's pid.
  */
 import { Atom, ImproperList, Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
-import { DOWN, calling_self, noconnection } from './basics/atoms.ts';
-import { BadArg, CallError, CallTimeout } from './basics/errors.ts';
+import { DOWN, calling_self, error, noconnection } from './basics/atoms.ts';
+import { BadArg, CallError, CallTimeout, ErlangError } from './basics/errors.ts';
 import { pidEquals, refEquals } from './basics/refs.ts';
 import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
 import { Context, internalsOf } from './process/context.ts';
@@ -67,12 +67,21 @@ export class From {
    * gen:reply: `{Tag, Reply}` to the alias in the tag (dropped if the caller gave up), else to the
    * pid. The pid also when the caller's node cannot take an alias send (no DFLAG_ALIAS): the
    * caller still matches the reply by its tag.
+   *
+   * A reply the remote router refuses (a JS value with no Erlang form: it throws an ErlangError,
+   * see RemoteRouter.send) is answered `{Tag, {error, Reason}}` instead, so the caller gets an
+   * answer rather than its timeout. A send to a pid or an alias throws nowhere else.
    */
   reply(reply: unknown): void {
-    const msg = t(this.tag as never, reply as never);
     const alias = tagAlias(this.tag);
     const ctx = this.#ctx;
-    ctx.send(alias !== undefined && aliasesTo(ctx, alias.node) ? alias : this.pid, msg);
+    const dest = alias !== undefined && aliasesTo(ctx, alias.node) ? alias : this.pid;
+    try {
+      ctx.send(dest, t(this.tag as never, reply as never));
+    } catch (e) {
+      if (!(e instanceof ErlangError)) throw e;
+      ctx.send(dest, t(this.tag as never, t(error, e.reason as never)));
+    }
   }
 }
 

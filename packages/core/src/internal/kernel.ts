@@ -10,7 +10,7 @@ import { RealClock, type Clock } from './basics/clock.ts';
 import { BadArg, ExitError } from './basics/errors.ts';
 import { completeLogger, consoleLogger } from './basics/logger.ts';
 import { RefMaker } from './basics/refs.ts';
-import type { AliasMode, CrashReport, Dest, Logger, MonitorTarget, ProcessCode, SpawnOptions, TimerRef } from './basics/types.ts';
+import type { AliasMode, CrashReport, Dest, Logger, MonitorTarget, ProcessCode, SpawnOptions, SysStateForm, TimerRef } from './basics/types.ts';
 import { Context, type Kernel, type SpawnHow } from './process/context.ts';
 import { ASYNC, DEAD, PROC_LIB, Proc, SelfExited, TRAP_EXIT } from './process/process.ts';
 import { Aliases } from './services/aliases.ts';
@@ -144,6 +144,11 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
   canAlias(node: Atom): boolean {
     const router = this.router;
     return node === this.node || router?.canAlias === undefined || router.canAlias(node);
+  }
+
+  sysStateForm(node: Atom): SysStateForm | Promise<SysStateForm> {
+    const router = this.router;
+    return node === this.node || router?.sysStateForm === undefined ? 'bare' : router.sysStateForm(node);
   }
 
   // ---------------------------------------------------------------- processes

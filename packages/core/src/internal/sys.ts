@@ -4,18 +4,18 @@
  * path. As in OTP, the behaviour's own loop answers (`handleSystemMessage`); the process core
  * knows nothing of it.
  *
- *   get_state              -> State
+ *   get_state              -> State, or {ok, State} to a remote caller whose sys wants it (OTP 26.1+)
  *   {replace_state, Fun}   -> NewState            (Fun is a JS function: local callers only)
  *   get_status             -> {status, Pid, {module, gen_server}, [PDict, running|suspended, Parent, [], Formatted]} (OTP 27's shape)
  *   suspend / resume       -> ok                  (suspended, the loop receives only system messages)
  *   statistics             -> [{messages_in, N}, {messages_out, N}, {message_queue_len, N}]
  *   {terminate, Reason}    -> ok, then the process runs its terminate and exits with Reason
  */
-import { Pid, Tuple, atom, charlist, t, text } from '@beamline/etf';
+import { Atom, Pid, Tuple, atom, charlist, t, text } from '@beamline/etf';
 import { EXIT, SYSTEM, error, noproc, ok } from './basics/atoms.ts';
 import { ExitError } from './basics/errors.ts';
 import { refEquals } from './basics/refs.ts';
-import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
+import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext, type SysStateForm } from './basics/types.ts';
 import { From, call, inProcess, type Timeout, type Where } from './gen.ts';
 import { internalsOf, type Kernel } from './process/context.ts';
 import { PROC_LIB, type Proc } from './process/process.ts';
@@ -89,6 +89,7 @@ export function isSystemMessage(msg: unknown): msg is Tuple {
  */
 export function handleSystemMessage(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks): void | Promise<void> {
   const suspended = answer(ctx, msg, hooks, false);
+  if (suspended instanceof Promise) return suspended.then((s) => (s ? suspendedLoop(ctx, hooks) : undefined));
   if (suspended) return suspendedLoop(ctx, hooks);
 }
 
@@ -99,19 +100,44 @@ async function suspendedLoop(ctx: ProcessContext, hooks: SystemHooks): Promise<v
   for (;;) {
     const msg = (await ctx.receive((m) => isSystemMessage(m) || isParentExit(m))) as Tuple;
     if (isParentExit(msg)) throw new ExitError(msg.elements[2]);
-    if (!answer(ctx, msg, hooks, true)) return;
+    if (!(await answer(ctx, msg, hooks, true))) return;
   }
 }
 
-/** Replies to one request; returns whether the process is suspended afterwards. */
-function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: boolean): boolean {
+/**
+ * The form the caller of a get_state reads (RemoteRouter.sysStateForm): a local caller and older
+ * OTP want the state itself, OTP 26.1+ `{ok, State}`. A promise while the router finds out.
+ */
+function stateFormOf(ctx: ProcessContext, node: Atom): SysStateForm | Promise<SysStateForm> {
+  return internalsOf(ctx)?.kernel.sysStateForm(node) ?? 'bare';
+}
+
+/**
+ * Replies to one request; returns whether the process is suspended afterwards (a promise when a
+ * get_state reply waits to learn the remote caller's form; the loop waits with it).
+ */
+function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: boolean): boolean | Promise<boolean> {
   const req = msg.elements[2];
+  const from = From.fromTerm(ctx, msg.elements[1]);
+  if (req === GET_STATE && from !== undefined) {
+    let state: unknown;
+    try {
+      state = hooks.getState();
+    } catch (e) {
+      from.reply(t(error, String(e) as never));
+      return suspended;
+    }
+    const form = stateFormOf(ctx, from.pid.node);
+    const send = (f: SysStateForm): boolean => {
+      from.reply(f === 'ok' ? t(ok, state as never) : state);
+      return suspended;
+    };
+    return form instanceof Promise ? form.then(send, () => send('bare')) : send(form);
+  }
   let reply: unknown;
   let exitWith: { reason: unknown } | undefined;
   try {
-    if (req === GET_STATE) {
-      reply = hooks.getState();
-    } else if (req === GET_STATUS) {
+    if (req === GET_STATUS) {
       reply = statusOf(ctx, hooks, suspended);
     } else if (req === SUSPEND) {
       suspended = true;
@@ -134,7 +160,7 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
   } catch (e) {
     reply = t(error, String(e) as never);
   }
-  From.fromTerm(ctx, msg.elements[1])?.reply(reply);
+  from?.reply(reply);
   if (exitWith !== undefined) throw new ExitError(exitWith.reason);
   return suspended;
 }
@@ -205,6 +231,15 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
   });
 }
 
+/** The node `dest` is on, when it names one (a pid, `{Name, Node}`); a bare name is local. */
+function destNode(dest: Dest): Atom | undefined {
+  if (dest instanceof Pid) return dest.node;
+  const pair: unknown = dest instanceof Tuple ? dest.elements : dest;
+  if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+  const n: unknown = pair[1];
+  return typeof n === 'string' ? atom(n) : n instanceof Atom ? n : undefined;
+}
+
 function proplist(list: unknown, key: string): unknown {
   if (!Array.isArray(list)) return undefined;
   const k = atom(key);
@@ -215,8 +250,15 @@ function proplist(list: unknown, key: string): unknown {
 
 /** The sys API (each function works from a process context or from the runtime; `timeout` defaults to 5 s). */
 export const sys = {
+  /** The state; from a remote server whose node answers `{ok, State}` (OTP 26.1+), unwrapped. */
   getState<S = unknown>(where: Where, dest: Dest, timeout?: Timeout): Promise<S> {
-    return sysCall(where, dest, GET_STATE, timeout, 'get_state') as Promise<S>;
+    return inProcess(where, async (ctx) => {
+      const reply = await sysCall(ctx, dest, GET_STATE, timeout, 'get_state');
+      const node = destNode(dest);
+      if (node === undefined || node === ctx.self.node) return reply as S;
+      const form = await stateFormOf(ctx, node);
+      return (form === 'ok' && reply instanceof Tuple && reply.elements.length === 2 && reply.elements[0] === ok ? reply.elements[1] : reply) as S;
+    });
   },
   replaceState<S = unknown>(where: Where, dest: Dest, fn: (state: S) => S, timeout?: Timeout): Promise<S> {
     return sysCall(where, dest, t(REPLACE_STATE, fn as never), timeout, 'replace_state', [fn]) as Promise<S>;

@@ -32,7 +32,12 @@ export interface ChildSpec<Ctx = ProcessContext> {
   shutdown?: Shutdown;
   /** Default `worker`. */
   type?: ChildType;
-  /** Reported by `whichChildren` (OTP's Modules); default `[]`. */
+  /**
+   * Reported by `whichChildren` (OTP's Modules). Default: the callback module, as OTP's rule of
+   * thumb has it: for a GenServer, Supervisor or StateMachine child, the behaviour name its
+   * `sys.getStatus` names in `'$initial_call'` (a GenServer's class name, `supervisor`,
+   * `state_machine`), read when it starts; `[]` for other processes.
+   */
   modules?: string[] | 'dynamic';
   /**
    * A significant child's own exit can shut the supervisor down (see `autoShutdown`). Only for
@@ -47,7 +52,8 @@ export interface NormalizedSpec<Ctx = ProcessContext> {
   restart: RestartType;
   shutdown: Shutdown;
   type: ChildType;
-  modules: string[] | 'dynamic';
+  /** As given; undefined: the default (the child's callback module, known once it runs). */
+  modules: string[] | 'dynamic' | undefined;
   significant: boolean;
 }
 
@@ -105,8 +111,8 @@ export function normalizeSpec<Ctx>(spec: ChildSpec<Ctx>, autoShutdown: AutoShutd
   if (!(shutdown === 'brutal_kill' || shutdown === 'infinity' || (typeof shutdown === 'number' && Number.isInteger(shutdown) && shutdown >= 0))) {
     return { error: invalid('invalid_shutdown', shutdown) };
   }
-  const modules = spec.modules ?? [];
-  if (!(modules === 'dynamic' || (Array.isArray(modules) && modules.every((m) => typeof m === 'string')))) {
+  const modules = spec.modules;
+  if (!(modules === undefined || modules === 'dynamic' || (Array.isArray(modules) && modules.every((m) => typeof m === 'string')))) {
     return { error: invalid('invalid_modules', String(modules)) };
   }
   if (significant && restart === 'permanent') return { error: badCombination(['restart', atom('permanent')], ['significant', atom('true')]) };

@@ -21,6 +21,7 @@ import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { BadArg, ExitError, StartError } from '../internal/basics/errors.ts';
 import type { Dest, ProcessContext } from '../internal/basics/types.ts';
 import { inProcess, isContext, type Where } from '../internal/gen.ts';
+import { internalsOf } from '../internal/process/context.ts';
 import { start } from '../internal/proc_lib.ts';
 import { pidEquals } from '../internal/basics/refs.ts';
 import { GenServer, GenServerLoop, type CallResult, type From, type InitResult, type NoReplyResult } from '../gen_server.ts';
@@ -65,6 +66,8 @@ interface Child {
   restarting: boolean;
   /** simple_one_for_one: the extra arguments it was started with. */
   args: unknown[];
+  /** What which_children reports: the spec's, else the callback module seen at its last start. */
+  modules: string[] | 'dynamic';
 }
 
 interface SupervisorState {
@@ -118,7 +121,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       normalized.push(n);
     }
     for (const spec of normalized) {
-      const child: Child = { spec, pid: undefined, restarting: false, args: [] };
+      const child: Child = { spec, pid: undefined, restarting: false, args: [], modules: spec.modules ?? [] };
       const r = await startChild(ctx, child);
       if ('error' in r) {
         report(ctx, 'start_error', spec.id, undefined, r.error);
@@ -275,7 +278,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       }
       case A.get_childspec: {
         const child = sofo ? findByPid(state, arg) : findById(state, arg);
-        return child === undefined ? t(ERROR, atom('not_found')) : t(OK, specTerm(child.spec));
+        return child === undefined ? t(ERROR, atom('not_found')) : t(OK, specTerm(child));
       }
       default:
         return t(ERROR, t(atom('bad_request'), req));
@@ -285,14 +288,15 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
   private async startNew(state: SupervisorState, ctx: ProcessContext, arg: unknown): Promise<Term> {
     let child: Child;
     if (state.template !== undefined) {
-      child = { spec: state.template, pid: undefined, restarting: false, args: Array.isArray(arg) ? arg : [arg] };
+      const tpl = state.template;
+      child = { spec: tpl, pid: undefined, restarting: false, args: Array.isArray(arg) ? arg : [arg], modules: tpl.modules ?? [] };
     } else {
       const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);
       if ('error' in spec) return t(ERROR, spec.error as Term);
       const existing = state.children.find((c) => c.spec.id === spec.id);
       if (existing !== undefined)
         return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
-      child = { spec, pid: undefined, restarting: false, args: [] };
+      child = { spec, pid: undefined, restarting: false, args: [], modules: spec.modules ?? [] };
     }
     const r = await startChild(ctx, child);
     if ('error' in r) return t(ERROR, r.error as Term);
@@ -318,8 +322,19 @@ async function startChild(ctx: ProcessContext, child: Child): Promise<StartResul
   ctx.link(pid); // a start function that only spawned is still supervised
   child.restarting = false;
   child.pid = pid;
+  if (child.spec.modules === undefined) child.modules = callbackModules(ctx, pid);
   ctx.logger.progress({ supervisor: ctx.self, supervisorName: ctx.registeredName, childId: child.spec.id, childPid: pid });
   return { ok: pid };
+}
+
+/**
+ * OTP's default Modules, `[M]` for a child started by `{M, F, A}`, which idiomatic code makes the
+ * callback module: here the behaviour name of a GenServer-based child (GenServer, Supervisor,
+ * StateMachine), as its `'$initial_call'` names it; `[]` for any other process.
+ */
+function callbackModules(ctx: ProcessContext, pid: Pid): string[] {
+  const proc = internalsOf(ctx)?.kernel.lookup(pid);
+  return proc !== undefined && proc.code instanceof GenServerLoop ? [proc.code.behaviourName] : [];
 }
 
 function ignored(child: Child): StartResult {
@@ -366,7 +381,7 @@ function modulesTerm(m: string[] | 'dynamic'): Term {
 /** Child ids go on the wire as atoms, as an Erlang supervisor's do. */
 function whichEntry(c: Child, sofo: boolean): Tuple {
   const who: Term = c.pid ?? (c.restarting ? RESTARTING : UNDEFINED);
-  return t(sofo ? UNDEFINED : atom(c.spec.id), who, atom(c.spec.type), modulesTerm(c.spec.modules));
+  return t(sofo ? UNDEFINED : atom(c.spec.id), who, atom(c.spec.type), modulesTerm(c.modules));
 }
 
 function countChildren(state: SupervisorState): Term {
@@ -376,8 +391,9 @@ function countChildren(state: SupervisorState): Term {
   return [t(atom('specs'), specs), t(atom('active'), active), t(atom('supervisors'), sups), t(atom('workers'), state.children.length - sups)];
 }
 
-function specTerm(s: NormalizedSpec): Term {
-  return t(atom(s.id), atom(s.restart), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown), atom(s.type), modulesTerm(s.modules));
+function specTerm(c: Child): Term {
+  const s = c.spec;
+  return t(atom(s.id), atom(s.restart), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown), atom(s.type), modulesTerm(c.modules));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -204,3 +204,9 @@ export interface Logger {
   supervisor(report: SupervisorReport): void;
   progress(report: ProgressReport): void;
 }
+
+/**
+ * How a node's `sys:get_state` reads the reply: `'ok'` wants `{ok, State}` (OTP 26.1 and later),
+ * `'bare'` the state itself (older OTP, and beamline nodes).
+ */
+export type SysStateForm = 'ok' | 'bare';

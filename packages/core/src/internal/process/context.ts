@@ -16,6 +16,7 @@ import type {
   ProcessCode,
   ProcessContext,
   SpawnOptions,
+  SysStateForm,
   TIMEOUT,
   TimerRef,
 } from '../basics/types.ts';
@@ -58,6 +59,8 @@ export interface Kernel extends ProcHost {
   lookup(pid: Pid): Proc | undefined;
   /** Whether messages to `node` can be sent to an alias (false over a connection without DFLAG_ALIAS). */
   canAlias(node: Atom): boolean;
+  /** How `node`'s sys reads a get_state reply (RemoteRouter.sysStateForm; local: `'bare'`). */
+  sysStateForm(node: Atom): SysStateForm | Promise<SysStateForm>;
 }
 
 // Set by Context's static block: lets internalsOf read the private fields.

@@ -9,16 +9,30 @@ import type { Atom, Pid, Ref } from '@beamline/etf';
 /** Name on a node: `{Name, Node}`. */
 export type RemoteName = [name: Atom, node: Atom];
 
+import type { SysStateForm } from '../basics/types.ts';
+
+export type { SysStateForm };
+
 export interface RemoteRouter {
-  /** A message to a remote pid or `{Name, Node}` (`from` is undefined for sends from outside a process). */
+  /**
+   * A message to a remote pid or `{Name, Node}` (`from` is undefined for sends from outside a
+   * process). May throw an ErlangError when the message cannot be carried (a value with no wire
+   * form): the sender's `send` throws it, and a gen reply (`From.reply`) answers `{error, Reason}`.
+   */
   send(from: Pid | undefined, to: Pid | RemoteName, msg: unknown): void;
-  /** A message to an alias of a process on another node (ALIAS_SEND). */
+  /** A message to an alias of a process on another node (ALIAS_SEND); may throw as `send`. */
   aliasSend(from: Pid | undefined, alias: Ref, msg: unknown): void;
   /**
    * Optional: false when the connection to `node` cannot carry ALIAS_SEND (no DFLAG_ALIAS), so
    * gen calls there use a plain ref tag. Absent: aliases assumed.
    */
   canAlias?(node: Atom): boolean;
+  /**
+   * Optional: which form `node`'s sys reads a get_state reply in (a promise while that is being
+   * found out). A GenServer answers a remote `sys:get_state` in it, and `sys.getState` reads a
+   * remote server's reply by it. Absent: `'bare'`.
+   */
+  sysStateForm?(node: Atom): SysStateForm | Promise<SysStateForm>;
   /** Local `from` linked to remote `to` (LINK). */
   link(from: Pid, to: Pid): void;
   /** Local `from` unlinked from remote `to` (UNLINK / UNLINK_ID). */
