@@ -19,7 +19,7 @@ import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, splitTer
 import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type HandshakeHooks, type HandshakeResult } from './handshake_steps.ts';
 import type { DistLogger } from './log.ts';
 import { OutBuffer } from './out_buffer.ts';
-import { PacketChannel } from './packet_channel.ts';
+import { PacketChannel, type ChannelWatch } from './packet_channel.ts';
 import type { ConnectionStats, DownReason, FrameHandler, PeerConnection } from './transport.ts';
 import { whenConnected } from './dial.ts';
 
@@ -128,10 +128,11 @@ export class Connection implements PeerConnection {
     return c.handshake(socket, (ch) => runInitiator(ch, env.handshake, peerName, hooks));
   }
 
-  /** Run the acceptor handshake on an accepted socket. */
-  static accept(env: ConnectionEnv, socket: Socket, hooks: HandshakeHooks): Promise<Connection> {
+  /** Run the acceptor handshake on an accepted socket; `watch` bounds and observes its channel
+   *  (the listener's admission control, handshake_guard.ts), `handshake` overrides env.handshake. */
+  static accept(env: ConnectionEnv, socket: Socket, hooks: HandshakeHooks, watch?: ChannelWatch, handshake?: HandshakeConfig): Promise<Connection> {
     const c = new Connection(env, false);
-    return c.handshake(socket, (ch) => runAcceptor(ch, env.handshake, c.namingHooks(hooks)));
+    return c.handshake(socket, (ch) => runAcceptor(ch, handshake ?? env.handshake, c.namingHooks(hooks)), watch);
   }
 
   /** The acceptor learns the peer's name when it arbitrates: record it (for logs) from then on. */
@@ -147,9 +148,9 @@ export class Connection implements PeerConnection {
     };
   }
 
-  private async handshake(socket: Socket, run: (ch: PacketChannel) => Promise<HandshakeResult>): Promise<Connection> {
+  private async handshake(socket: Socket, run: (ch: PacketChannel) => Promise<HandshakeResult>, watch?: ChannelWatch): Promise<Connection> {
     socket.setNoDelay(true);
-    const ch = new PacketChannel(socket, this.env.tlsClient ? 4 : 2);
+    const ch = new PacketChannel(socket, this.env.tlsClient ? 4 : 2, watch);
     let res: HandshakeResult;
     try {
       res = await run(ch);

@@ -46,10 +46,11 @@ export interface HandshakeResult {
   flags: bigint; // negotiated
 }
 
-/** `kind` 'nok' means: the peer keeps its own (simultaneous) attempt; wait for it. */
+/** `kind` 'nok' means: the peer keeps its own (simultaneous) attempt; wait for it. 'evicted': an
+ *  inbound handshake closed by the listener's admission control to make room (handshake_guard.ts). */
 export class HandshakeFailure extends Error {
   constructor(
-    readonly failure: ConnectFailure | 'nok' | 'refused',
+    readonly failure: ConnectFailure | 'nok' | 'refused' | 'evicted',
     detail: string,
   ) {
     super(`${failure}: ${detail}`);
@@ -60,7 +61,10 @@ export class HandshakeFailure extends Error {
 export interface HandshakeHooks {
   /** Acceptor only: status to send for this peer (ok / ok_simultaneous / nok / alive / not_allowed). */
   arbitrate?(peerName: string): 'ok' | 'ok_simultaneous' | 'nok' | 'alive' | 'not_allowed';
-  /** Acceptor only: the peer answered `strue` to `alive`: drop the old connection. */
+  /** Acceptor only: the peer answered `strue` to `alive` and then proved it has the cookie (its
+   *  challenge reply is right): drop the old connection. Never called for a peer that has not
+   *  authenticated, so an unauthenticated socket that claims a connected node's name cannot take
+   *  that node's live connection down. */
   replaceAlive?(peerName: string): void;
   /** Acceptor only: a peer asked for a dynamic name (NAME_ME) on `host`: pick `alive@host` and
    *  a creation. Without this hook such requests get not_allowed. */
@@ -78,6 +82,8 @@ async function recv(ch: PacketChannel, cfg: HandshakeConfig, step: string): Prom
     return await ch.next(cfg.setupTimeMs);
   } catch (e) {
     if (e instanceof ChannelClosed && e.why === 'timeout') throw new HandshakeFailure('setup_timeout', `no ${step} within ${cfg.setupTimeMs} ms`);
+    if (e instanceof ChannelClosed && e.why === 'aborted' && e.cause instanceof HandshakeFailure) throw e.cause;
+    if (e instanceof ChannelClosed && e.why === 'oversize') throw new HandshakeFailure('handshake_failed', `waiting for ${step}: ${e.message}`);
     if (e instanceof ChannelClosed) throw new HandshakeFailure('closed', `connection closed while waiting for ${step}`);
     throw e;
   }
@@ -211,7 +217,6 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     const ans = protocol(() => decodeStatus(ansBody));
     const text = ans.status === 'other' ? ans.text : ans.status;
     if (text !== 'true') throw new HandshakeFailure('refused', `${peer} answered ${text} to alive: keeping the existing connection`);
-    hooks.replaceAlive?.(peer);
   }
 
   const ourChallenge = randomChallenge();
@@ -244,6 +249,8 @@ export async function runAcceptor(ch: PacketChannel, cfg: HandshakeConfig, hooks
     cfg.logger.error(`** Connection attempt from node '${peer}' rejected. Invalid challenge reply. **`, { peer });
     throw new HandshakeFailure('bad_cookie', `invalid challenge reply from ${peer}`);
   }
+  // the peer is authenticated: only now may it replace its old connection
+  if (status === 'alive') hooks.replaceAlive?.(peer);
 
   ch.send(encodeChallengeAck(digest(cfg.cookie, reply.challenge)));
   return { peerName: peer, peerFlags, peerCreation, flags: negotiate(cfg.ourFlags, peerFlags) };

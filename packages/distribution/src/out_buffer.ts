@@ -7,7 +7,9 @@
 const CHUNK = 256 * 1024;
 
 export class OutBuffer {
-  private buf = new Uint8Array(CHUNK);
+  // the first chunk is allocated by the first reserve: a connection that never comes up (an
+  // inbound handshake that fails, of which a flood can make a thousand at once) costs nothing
+  private buf = new Uint8Array(0);
   private start = 0; // first pending byte
   private end = 0; // write position
 

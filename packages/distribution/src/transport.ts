@@ -183,8 +183,12 @@ export interface TransportOptions {
    *  'embedded': always start ours (fails if the port is taken). 'external': require a running
    *  one. 'none': no registration (random creation; peers must know our port). */
   epmd?: 'auto' | 'embedded' | 'external' | 'none';
-  /** Distribution listen port (default 0 = any) and address (default '0.0.0.0'... loopback in tests). */
+  /** Distribution listen port (default 0 = any free port). */
   listenPort?: number;
+  /** Listen address. Default: loopback when our host is `localhost` ('127.0.0.1') or a 127.x
+   *  address (that address): no other machine can dial a node by such a name; otherwise
+   *  '0.0.0.0' (all IPv4 interfaces, as erl). '127.0.0.1' binds loopback only whatever the name;
+   *  '::' takes IPv6 peers too. */
   listenHost?: string;
   /** net_ticktime in seconds (default 60). Ticks every ticktime/4; peer down after ticktime silent. */
   ticktime?: number;
@@ -201,8 +205,20 @@ export interface TransportOptions {
   fragmentSize?: number;
   /** Max bytes of one inbound frame / reassembled message (default 1 GiB). */
   maxMessageBytes?: number;
-  /** Max concurrent inbound handshakes; more sockets are closed and logged (default 128). */
+  /**
+   * Admission control for inbound sockets (unauthenticated until their handshake ends; see
+   * handshake_guard.ts). At most `maxHandshakes` (default 1024) are pending at once, and at most
+   * `maxHandshakesPerAddress` (default 256; an IPv6 source counts by its /64) from one address.
+   * A new socket is always accepted: at a cap the pending handshake that has gone longest without
+   * progress (a complete handshake message; a silent socket counts from its accept) is closed.
+   * A socket that sends nothing for `firstByteTimeoutMs` (default 2000, at most setupTimeMs) and
+   * a handshake not finished `handshakeTimeoutMs` after the accept (default setupTimeMs) are
+   * closed. A pending handshake buffers at most 4 KiB. Each action is logged, rate-limited.
+   */
   maxHandshakes?: number;
+  maxHandshakesPerAddress?: number;
+  firstByteTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
   /** Answer dynamic-name requests (NAME_ME, spec §2.8) from nameless peers (default true). */
   assignNames?: boolean;
   /** TLS distribution (`-proto_dist inet_tls`, spec §7): the whole cluster must use it. */

@@ -2,18 +2,26 @@
  * DistTransport: owns the listen socket, the EPMD registration (embedded server or a real
  * epmd), the handshake arbitration (pending / alive / simultaneous connect), and supervises one
  * Connection per peer. See transport.ts for the contract.
+ *
+ * Inbound sockets are unauthenticated until their handshake ends, so each one is admitted
+ * through a HandshakeGuard (handshake_guard.ts): bounded in number (in all and per source
+ * address, evicting the least recently progressing one at a cap), cut when silent past the
+ * first-byte deadline or unfinished past the handshake deadline, and bounded in buffered bytes
+ * (MAX_HANDSHAKE_BYTES). What they make us log goes through a LogLimiter.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Subject } from 'rxjs';
 import { Connection, type ConnectionEnv } from './connection.ts';
 import { resolveCookie } from './cookie.ts';
 import { acquireEmbeddedEpmd } from './epmd_server.ts';
 import { epmdAlive, epmdPortFromEnv, portPlease, registerNode, type PortInfo, type Registration } from './epmd_client.ts';
 import { DEFAULT_FLAGS, DFLAG, REQUIRED_FROM_PEER } from './flags.ts';
+import { addressKey, HandshakeGuard, resolveGuardLimits, type GuardCause, type PendingHandshake } from './handshake_guard.ts';
 import { HandshakeFailure, type HandshakeConfig } from './handshake_steps.ts';
-import { defaultLogger, type DistLogger } from './log.ts';
+import { defaultLogger, LogLimiter, type DistLogger } from './log.ts';
+import type { ChannelWatch } from './packet_channel.ts';
 import { checkPeerName, NodeNameError, resolveOwnName, type NameType } from './node_name.ts';
 import { ConnectError, type DistTransportApi, type DownReason, type NodeEvent, type PeerConnection, type TransportOptions } from './transport.ts';
 
@@ -24,6 +32,32 @@ interface Pending {
   /** Our own attempt gave way to the peer's (nok / ok_simultaneous): wait for the inbound one. */
   yielded: boolean;
   timer?: NodeJS.Timeout;
+}
+
+/** One accepted, not yet authenticated socket (the guard's item). */
+interface Inbound {
+  /** The accepted TCP socket (under TLS: the one beneath the TLS socket). */
+  readonly raw: Socket;
+  /** `address:port`, for logs. */
+  readonly from: string;
+  /** Aborts the handshake channel once it runs (before that, under TLS, only `raw` exists). */
+  abort: AbortController | undefined;
+}
+
+/** Most bytes an inbound handshake may buffer (its largest message is under 300 bytes). */
+export const MAX_HANDSHAKE_BYTES = 4096;
+
+/**
+ * The address the listener binds when `listenHost` is not given: loopback for a node whose host
+ * is `localhost` (127.0.0.1) or a loopback address (that address), since no other machine can
+ * reach a node by such a name (it would resolve the name to itself); all IPv4 interfaces
+ * otherwise, as erl listens.
+ */
+export function defaultListenHost(nodeName: string): string {
+  const host = nodeName.slice(nodeName.indexOf('@') + 1).toLowerCase();
+  if (host === 'localhost' || host === 'localhost.localdomain') return '127.0.0.1';
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return host;
+  return '0.0.0.0';
 }
 
 export class DistTransport implements DistTransportApi {
@@ -37,7 +71,13 @@ export class DistTransport implements DistTransportApi {
   readonly epmdPort: number;
   private readonly conns = new Map<string, Connection>();
   private readonly pending = new Map<string, Pending>();
-  private readonly handshaking = new Set<Socket>();
+  private readonly guard: HandshakeGuard<Inbound>;
+  /** TLS: inbound sockets whose TLS handshake is still running, by `address:port`. */
+  private readonly tlsPending = new Map<string, PendingHandshake<Inbound>>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly limiter: LogLimiter;
+  /** env.handshake with a rate-limited logger: what inbound (unauthenticated) peers make us log. */
+  private readonly acceptHandshake: HandshakeConfig;
   private readonly env: ConnectionEnv;
   private closed = false;
   private server!: Server;
@@ -45,6 +85,8 @@ export class DistTransport implements DistTransportApi {
   private releaseEpmd: (() => Promise<void>) | undefined;
   readonly logger: DistLogger;
   port = 0;
+  /** The address the listener is bound to (`listenHost`, or `defaultListenHost(nodeName)`). */
+  listenHost = '';
   creation = 0;
 
   private constructor(
@@ -59,7 +101,7 @@ export class DistTransport implements DistTransportApi {
     this.logger = opts.logger ?? defaultLogger;
     this.epmdPort = opts.epmdPort ?? epmdPortFromEnv();
     const self = this;
-    const hs: HandshakeConfig = {
+    const hsConfig = (logger: DistLogger): HandshakeConfig => ({
       ourName: nodeName,
       ourFlags: flags,
       get creation() {
@@ -68,10 +110,13 @@ export class DistTransport implements DistTransportApi {
       cookie,
       setupTimeMs: opts.setupTimeMs ?? 7000,
       requiredFlags: REQUIRED_FROM_PEER,
-      logger: this.logger,
-    };
+      logger,
+    });
+    this.guard = new HandshakeGuard(resolveGuardLimits(opts));
+    this.limiter = new LogLimiter(this.logger);
+    this.acceptHandshake = hsConfig(this.limiter.asLogger('inbound handshake'));
     this.env = {
-      handshake: hs,
+      handshake: hsConfig(this.logger),
       ticktimeMs: (opts.ticktime ?? 60) * 1000,
       highWaterBytes: opts.highWaterBytes ?? 8 * 1024 * 1024,
       maxQueueBytes: opts.maxQueueBytes ?? 256 * 1024 * 1024,
@@ -105,15 +150,20 @@ export class DistTransport implements DistTransportApi {
 
   private async start(): Promise<void> {
     if (this.opts.tls) {
-      const srv = createTlsServer({ ...this.opts.tls.server, handshakeTimeout: this.env.handshake.setupTimeMs }, (s) => this.onAccept(s));
-      srv.on('tlsClientError', (e, s) => this.logger.warn('dist: inbound TLS handshake failed', { from: s.remoteAddress, error: e.message }));
+      const srv = createTlsServer({ ...this.opts.tls.server, handshakeTimeout: this.guard.limits.deadlineMs }, (s) => this.onSecure(s));
+      // the TCP socket, before TLS: admitted (and counted) from here on
+      srv.prependListener('connection', (raw: Socket) => this.onConnection(raw, false));
+      srv.on('tlsClientError', (e, s) =>
+        this.limiter.log('warn', 'inbound TLS handshake', 'dist: inbound TLS handshake failed', { from: s.remoteAddress, error: e.message }),
+      );
       this.server = srv;
     } else {
-      this.server = createServer((s) => this.onAccept(s));
+      this.server = createServer((s) => this.onConnection(s, true));
     }
+    this.listenHost = this.opts.listenHost ?? defaultListenHost(this.nodeName);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen({ port: this.opts.listenPort ?? 0, host: this.opts.listenHost ?? '0.0.0.0' }, () => {
+      this.server.listen({ port: this.opts.listenPort ?? 0, host: this.listenHost }, () => {
         this.server.removeListener('error', reject);
         resolve();
       });
@@ -127,7 +177,13 @@ export class DistTransport implements DistTransportApi {
       if (this.releaseEpmd) await this.releaseEpmd();
       throw e;
     }
-    this.logger.info(`dist: ${this.nodeName} listening`, { port: this.port, creation: this.creation, epmd: this.epmdMode, epmdPort: this.epmdPort });
+    this.logger.info(`dist: ${this.nodeName} listening`, {
+      host: this.listenHost,
+      port: this.port,
+      creation: this.creation,
+      epmd: this.epmdMode,
+      epmdPort: this.epmdPort,
+    });
   }
 
   private async startEpmd(): Promise<void> {
@@ -159,33 +215,113 @@ export class DistTransport implements DistTransportApi {
 
   // ---- accept ---------------------------------------------------------------------------------
 
-  private onAccept(s: Socket): void {
+  /** A TCP connection arrived (under TLS: before the TLS handshake, `started` false). */
+  private onConnection(raw: Socket, started: boolean): void {
     if (this.closed) {
+      raw.destroy();
+      return;
+    }
+    raw.on('error', () => {});
+    const from = `${raw.remoteAddress}:${raw.remotePort}`;
+    const address = addressKey(raw.remoteAddress);
+    const atAddressCap = this.guard.countFor(address) >= this.guard.limits.maxPerAddress;
+    const { entry, evicted } = this.guard.admit({ raw, from, abort: undefined }, address, Date.now(), started);
+    for (const v of evicted) this.cut(v, 'evicted', atAddressCap ? `${address} is at its cap of ${this.guard.limits.maxPerAddress}` : undefined);
+    raw.once('close', () => {
+      this.guard.release(entry);
+      if (this.tlsPending.get(from) === entry) this.tlsPending.delete(from);
+    });
+    if (started) this.runAcceptor(entry, raw);
+    else this.tlsPending.set(from, entry);
+    this.startSweeper();
+  }
+
+  /** TLS: the TLS handshake of an admitted socket is done; the distribution handshake starts. */
+  private onSecure(s: TLSSocket): void {
+    const key = `${s.remoteAddress}:${s.remotePort}`;
+    const entry = this.tlsPending.get(key);
+    this.tlsPending.delete(key);
+    if (this.closed || !entry) {
       s.destroy();
       return;
     }
     s.on('error', () => {});
-    const cap = this.opts.maxHandshakes ?? 128;
-    if (this.handshaking.size >= cap) {
-      this.logger.warn('dist: too many concurrent inbound handshakes, connection refused', { from: s.remoteAddress, cap });
-      s.destroy();
-      return;
-    }
-    this.handshaking.add(s);
-    const from = `${s.remoteAddress}:${s.remotePort}`;
-    Connection.accept(this.env, s, {
-      arbitrate: (peer) => this.arbitrate(peer),
-      replaceAlive: (peer) => this.conns.get(peer)?.replace(),
-      assignName: this.opts.assignNames === false ? undefined : (host) => this.assignName(host),
-    }).then(
-      () => this.handshaking.delete(s),
+    const now = Date.now();
+    this.guard.start(entry, now);
+    this.guard.progressed(entry, now);
+    this.runAcceptor(entry, s);
+  }
+
+  private runAcceptor(entry: PendingHandshake<Inbound>, s: Socket): void {
+    const ac = new AbortController();
+    entry.item.abort = ac;
+    const watch: ChannelWatch = {
+      maxBytes: MAX_HANDSHAKE_BYTES,
+      signal: ac.signal,
+      onBytes: () => this.guard.sawBytes(entry, Date.now()),
+      onPacket: () => this.guard.progressed(entry, Date.now()),
+    };
+    const hooks = {
+      arbitrate: (peer: string) => this.arbitrate(peer),
+      replaceAlive: (peer: string) => this.conns.get(peer)?.replace(),
+      assignName: this.opts.assignNames === false ? undefined : (host: string) => this.assignName(host),
+    };
+    Connection.accept(this.env, s, hooks, watch, this.acceptHandshake).then(
+      () => this.guard.release(entry),
       (e: unknown) => {
-        this.handshaking.delete(s);
+        this.guard.release(entry);
         const f = e instanceof HandshakeFailure ? e : undefined;
-        const level = f && (f.failure === 'bad_cookie' || f.failure === 'setup_timeout') ? 'warn' : 'info';
-        this.logger[level](`dist: inbound handshake from ${from} failed: ${(e as Error).message}`, { failure: f?.failure });
+        const failure = f?.failure ?? 'other';
+        const level = failure === 'bad_cookie' || failure === 'setup_timeout' || failure === 'evicted' ? 'warn' : 'info';
+        this.limiter.log(level, `inbound handshake ${failure}`, `dist: inbound handshake from ${entry.item.from} failed: ${(e as Error).message}`, {
+          failure,
+        });
       },
     );
+  }
+
+  /** Close a pending inbound handshake the guard picked. */
+  private cut(entry: PendingHandshake<Inbound>, cause: GuardCause, why?: string): void {
+    const { limits } = this.guard;
+    const f =
+      cause === 'evicted'
+        ? new HandshakeFailure(
+            'evicted',
+            `closed to admit a newer socket: ${why ?? `${limits.maxPending} inbound handshakes pending`}; it had gone longest without progress`,
+          )
+        : cause === 'first_byte_timeout'
+          ? new HandshakeFailure('setup_timeout', `nothing received within ${limits.firstByteMs} ms`)
+          : new HandshakeFailure('setup_timeout', `handshake not finished within ${limits.deadlineMs} ms`);
+    const { abort, raw, from } = entry.item;
+    if (abort)
+      abort.abort(f); // the handshake fails with f and logs it
+    else
+      this.limiter.log('warn', `inbound handshake ${f.failure}`, `dist: inbound handshake from ${from} failed: ${f.message}`, { failure: f.failure });
+    raw.destroy();
+  }
+
+  /** Runs while handshakes are pending: cuts the ones past a deadline. */
+  private startSweeper(): void {
+    if (this.sweeper) return;
+    const { firstByteMs, deadlineMs } = this.guard.limits;
+    const every = Math.max(10, Math.min(200, Math.floor(Math.min(firstByteMs, deadlineMs) / 10)));
+    this.sweeper = setInterval(() => {
+      for (const x of this.guard.expire(Date.now())) this.cut(x.entry, x.cause);
+      if (this.guard.size === 0) this.stopSweeper();
+    }, every);
+    this.sweeper.unref?.();
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /** Inbound handshakes in progress, in all and by source address (what the guard holds). */
+  pendingHandshakes(): { total: number; byAddress: Record<string, number> } {
+    const byAddress: Record<string, number> = {};
+    for (const e of this.guard.pending()) byAddress[e.address] = (byAddress[e.address] ?? 0) + 1;
+    return { total: this.guard.size, byAddress };
   }
 
   /** A dynamic name for a NAME_ME peer: 13 random [A-Z0-9] characters, like OTP. */
@@ -264,7 +400,9 @@ export class DistTransport implements DistTransportApi {
     this.pending.delete(peer);
     if (e instanceof ConnectError) p.reject(e);
     else if (e instanceof HandshakeFailure)
-      p.reject(new ConnectError(peer, e.failure === 'refused' || e.failure === 'nok' ? 'handshake_failed' : e.failure, e.message));
+      p.reject(
+        new ConnectError(peer, e.failure === 'refused' || e.failure === 'nok' || e.failure === 'evicted' ? 'handshake_failed' : e.failure, e.message),
+      );
     else if (e instanceof NodeNameError) p.reject(new ConnectError(peer, 'bad_name', e.message));
     else p.reject(new ConnectError(peer, 'handshake_failed', String(e)));
     this.logger.info(`dist: connect to ${peer} failed`, { error: String(e) });
@@ -330,8 +468,13 @@ export class DistTransport implements DistTransportApi {
       p.reject(new ConnectError(peer, 'closed'));
     }
     this.pending.clear();
-    for (const s of this.handshaking) s.destroy();
-    this.handshaking.clear();
+    this.stopSweeper();
+    for (const e of this.guard.pending()) {
+      e.item.abort?.abort(new HandshakeFailure('closed', 'transport closed'));
+      e.item.raw.destroy();
+      this.guard.release(e);
+    }
+    this.tlsPending.clear();
     const downs = [...this.conns.values()].map((c) => {
       c.close('transport closed');
       return c.down;
@@ -340,6 +483,7 @@ export class DistTransport implements DistTransportApi {
     await new Promise<void>((r) => this.server.close(() => r()));
     this.registration?.close();
     if (this.releaseEpmd) await this.releaseEpmd();
+    this.limiter.flush();
     this.events.complete();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,37 @@ describe('TLS distribution', () => {
       expect(tr.connection(ERL)?.state).toBe('up');
     } finally {
       await tr.close();
+    }
+  });
+
+  it('sockets that never start TLS count against the caps and the deadline; erl still gets in', async () => {
+    const { tr, log } = await transport('tls_guard@localhost', epmd.port, { ...tlsOpts(), maxHandshakes: 4, handshakeTimeoutMs: 1500 });
+    const socks: Socket[] = [];
+    const closed: number[] = [];
+    try {
+      const t0 = Date.now();
+      for (let i = 0; i < 6; i++) {
+        const s = connect({ host: '127.0.0.1', port: tr.port });
+        s.on('error', () => {});
+        s.on('close', () => closed.push(i));
+        await new Promise((r) => s.once('connect', r));
+        socks.push(s);
+      }
+      await until(() => closed.length === 2, 2000, 'two evictions');
+      expect(closed).toEqual([0, 1]);
+      expect(tr.pendingHandshakes().total).toBe(4);
+      // at the cap, silent TCP sockets only: a TLS node still connects (evicting one more)
+      expect(await erl.eval("net_kernel:connect_node('tls_guard@localhost')")).toBe('true');
+      expect(tr.connection(ERL)?.state).toBe('up');
+      await until(() => closed.length === 6, 3000, 'the rest cut at the handshake deadline');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+      expect(tr.pendingHandshakes().total).toBe(0);
+      expect(log.has(/inbound handshake from .* failed: evicted/)).toBe(true);
+      expect(log.has(/inbound handshake from .* failed: setup_timeout: handshake not finished within 1500 ms/)).toBe(true);
+    } finally {
+      for (const s of socks) s.destroy();
+      await tr.close();
+      await erl.eval(`erlang:disconnect_node('tls_guard@localhost')`);
     }
   });
 

@@ -128,17 +128,24 @@ describe('connect', () => {
     }
   });
 
-  it('caps concurrent inbound handshakes', async () => {
+  it('caps concurrent inbound handshakes: at the cap the oldest silent socket is evicted, never the newcomer', async () => {
     try {
       const { tr: a, log } = await tr('cap_a@localhost', { maxHandshakes: 2 });
-      const socks = [await rawSocketTo('cap_a'), await rawSocketTo('cap_a'), await rawSocketTo('cap_a')];
-      await new Promise((r) => socks[2]!.on('close', r));
-      expect(log.has(/too many concurrent inbound handshakes/)).toBe(true);
-      for (const s of socks) s.destroy();
-      await sleep(50);
+      const closed: number[] = [];
+      const socks = [await rawSocketTo('cap_a'), await rawSocketTo('cap_a')];
+      for (const [i, s] of socks.entries()) s.on('close', () => closed.push(i));
+      await until(() => a.pendingHandshakes().total === 2, 2000, 'two pending');
+      const third = await rawSocketTo('cap_a');
+      third.on('close', () => closed.push(2));
+      await until(() => closed.length === 1, 2000, 'an eviction');
+      expect(closed).toEqual([0]);
+      expect(a.pendingHandshakes().total).toBe(2);
+      await until(() => log.has(/inbound handshake .* failed: evicted/), 2000, 'the eviction log');
+      // with the cap still full of silent sockets, a real peer gets in (evicting the next oldest)
       const { tr: b } = await tr('cap_b@localhost');
       expect((await b.connect('cap_a@localhost')).state).toBe('up');
-      void a;
+      expect(closed).toEqual([0, 1]);
+      for (const s of [...socks, third]) s.destroy();
     } finally {
       await closeAll();
     }
@@ -321,6 +328,118 @@ describe('stalled and hostile handshakes', () => {
       const c = await b.connect('gb_a@localhost');
       expect(c.state).toBe('up');
       expect(a.connections()).toHaveLength(1);
+    } finally {
+      await closeAll();
+    }
+  });
+});
+
+describe('admission control for inbound sockets', () => {
+  /** A raw TCP socket to `port` from local address `from` (any 127.x address is loopback on Linux). */
+  async function rawFrom(port: number, from: string): Promise<Socket> {
+    const s = connect({ host: '127.0.0.1', port, localAddress: from });
+    s.on('error', () => {});
+    await new Promise((r) => s.once('connect', r));
+    return s;
+  }
+  const closedAt = (s: Socket, t0: number) => new Promise<number>((r) => s.once('close', () => r(Date.now() - t0)));
+
+  it('a silent socket is cut at the first-byte deadline; one that sent part of a message at the handshake deadline', async () => {
+    try {
+      const { tr: a, log } = await tr('fb_a@localhost', { firstByteTimeoutMs: 200, handshakeTimeoutMs: 800 });
+      const t0 = Date.now();
+      const silent = await rawSocketTo('fb_a');
+      const partial = await rawSocketTo('fb_a');
+      partial.write(Buffer.from([0, 40, 78])); // the start of a name message, never finished
+      const [ts, tp] = await Promise.all([closedAt(silent, t0), closedAt(partial, t0)]);
+      expect(ts).toBeGreaterThanOrEqual(150);
+      expect(ts).toBeLessThan(600);
+      expect(tp).toBeGreaterThanOrEqual(750);
+      expect(tp).toBeLessThan(1500);
+      expect(a.pendingHandshakes().total).toBe(0);
+      expect(log.has(/failed: setup_timeout: nothing received within 200 ms/)).toBe(true);
+      expect(log.has(/failed: setup_timeout: handshake not finished within 800 ms/)).toBe(true);
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('a handshake message longer than any real one closes the socket at once', async () => {
+    try {
+      const { tr: a, log } = await tr('big_a@localhost');
+      const s = await rawSocketTo('big_a');
+      const t0 = Date.now();
+      s.write(Buffer.from([0xff, 0xff, 78])); // announces 65535 bytes
+      expect(await closedAt(s, t0)).toBeLessThan(1000);
+      await until(() => log.has(/failed: handshake_failed: .*65535 bytes/), 2000, 'the oversize log');
+      expect(a.pendingHandshakes().total).toBe(0);
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('the per-address cap evicts from the flooding address only', async () => {
+    try {
+      const { tr: a } = await tr('pa_a@localhost', { maxHandshakes: 10, maxHandshakesPerAddress: 2 });
+      const closed: string[] = [];
+      const track = (s: Socket, name: string) => {
+        s.on('close', () => closed.push(name));
+        return s;
+      };
+      const other = track(await rawFrom(a.port, '127.0.0.3'), 'other');
+      const f0 = track(await rawFrom(a.port, '127.0.0.2'), 'f0');
+      await until(() => a.pendingHandshakes().total === 2, 2000, 'two pending');
+      const f1 = track(await rawFrom(a.port, '127.0.0.2'), 'f1');
+      const f2 = track(await rawFrom(a.port, '127.0.0.2'), 'f2');
+      const f3 = track(await rawFrom(a.port, '127.0.0.2'), 'f3');
+      await until(() => closed.length === 2, 2000, 'two evictions');
+      expect(closed).toEqual(['f0', 'f1']);
+      expect(a.pendingHandshakes().byAddress).toEqual({ '127.0.0.3': 1, '127.0.0.2': 2 });
+      for (const s of [other, f0, f1, f2, f3]) s.destroy();
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it("an unauthenticated socket using a connected peer's name cannot take that connection down", async () => {
+    try {
+      const { tr: a, log } = await tr('imp_a@localhost');
+      const { tr: b } = await tr('imp_b@localhost');
+      const conn = await b.connect('imp_a@localhost');
+      const onA = a.connection('imp_b@localhost')!;
+      const { encodeSendName, encodeStatus } = await import('../src/handshake.ts');
+      // the imposter answers `true` to alive (as a restarted node would), then fails the challenge
+      const s = await rawSocketTo('imp_a');
+      const ch = new PacketChannel(s);
+      ch.send(encodeSendName(DEFAULT_FLAGS, 99, 'imp_b@localhost'));
+      expect(decodeStatus(await ch.next(2000))).toEqual({ status: 'alive' });
+      ch.send(encodeStatus('true'));
+      decodeChallenge(await ch.next(2000));
+      ch.send(encodeChallengeReply(1, new Uint8Array(16)));
+      await new Promise((r) => s.on('close', r));
+      await until(() => log.has(/Invalid challenge reply/), 2000, 'the refusal');
+      expect(onA.state).toBe('up');
+      expect(conn.state).toBe('up');
+      expect(a.connection('imp_b@localhost')).toBe(onA);
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('listens on loopback by default for a node named @localhost, on every interface for another host', async () => {
+    const { defaultListenHost } = await import('../src/transport_impl.ts');
+    expect(defaultListenHost('a@localhost')).toBe('127.0.0.1');
+    expect(defaultListenHost('a@127.0.0.1')).toBe('127.0.0.1');
+    expect(defaultListenHost('a@127.0.1.1')).toBe('127.0.1.1');
+    expect(defaultListenHost('a@myhost')).toBe('0.0.0.0');
+    expect(defaultListenHost('a@10.0.0.5')).toBe('0.0.0.0');
+    expect(defaultListenHost('a@app1.example.com')).toBe('0.0.0.0');
+    try {
+      const { tr: a } = await tr('lh_a@localhost', { listenHost: undefined });
+      expect(a.listenHost).toBe('127.0.0.1');
+      const { tr: b } = await tr('lh_b@localhost', { listenHost: '0.0.0.0' });
+      expect(b.listenHost).toBe('0.0.0.0');
+      expect((await b.connect('lh_a@localhost')).state).toBe('up');
     } finally {
       await closeAll();
     }
