@@ -30,4 +30,6 @@ export const VERSION = {
   micro: 12,
   full: '1.10.12-release~64bit',
   revisionHuman: ' 64bit',
+  /** `status` line 2 (two spaces: the revision is empty). */
+  fullHuman: '1.10.12-release  64bit',
 } as const;
