@@ -46,6 +46,7 @@ export interface SwitchOptions {
 
 export class Switch {
   readonly core: SwitchCore;
+  readonly services: ChannelServices;
   readonly registry = new ApiRegistry();
   /** Background jobs refused because the queue was full. */
   bgapiOverflow = 0;
@@ -55,9 +56,10 @@ export class Switch {
   readonly #jobs: PQueue;
   readonly #jobLimit: number;
 
-  constructor(where: Where, core: SwitchCore, top: Pid, channelSup: Pid, options: SwitchOptions) {
+  constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions) {
     this.#where = where;
-    this.core = core;
+    this.services = services;
+    this.core = services.core;
     this.#top = top;
     this.#channelSup = channelSup;
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
@@ -198,6 +200,6 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, core, top, channelSup, options);
+  sw = new Switch(where, services, top, channelSup, options);
   return sw;
 }

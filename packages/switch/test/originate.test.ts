@@ -85,13 +85,30 @@ describe('originate errors', () => {
     const { sw, sub, settle, rt } = await setup();
     expect(await sw.originate('error/USER_BUSY &park()')).toBe('-ERR USER_BUSY\n');
     expect(await sw.originate('error/user_busy &park()')).toBe('-ERR USER_BUSY\n');
-    expect(await sw.originate('null/cause-CALL_REJECTED &park()')).toBe('-ERR CALL_REJECTED\n');
     expect(await sw.originate('foo/bar &park()')).toBe('-ERR CHAN_NOT_IMPLEMENTED\n');
     expect(await sw.originate('null/1')).toBe(
       '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n',
     );
     await settle();
     expect(sub.take().filter((e) => e.type.startsWith('CHANNEL_'))).toEqual([]);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('null/cause-X: the session is made and destroyed at once (DECISIONS.md #2)', async () => {
+    const { sw, sub, settle, rt } = await setup();
+    expect(await sw.originate('null/cause-CALL_REJECTED &park()')).toBe('-ERR CALL_REJECTED\n');
+    expect(await sw.originate('{null_hangup_cause=user_busy}null/1 &park()')).toBe('-ERR USER_BUSY\n');
+    await settle();
+    const events = sub.take().filter((e) => e.type.startsWith('CHANNEL_'));
+    expect(events.map(row)).toEqual([
+      'CHANNEL_DESTROY CS_NONE/0 DOWN ringing',
+      'CHANNEL_STATE CS_DESTROY/0 DOWN ringing',
+      'CHANNEL_DESTROY CS_NONE/0 DOWN ringing',
+      'CHANNEL_STATE CS_DESTROY/0 DOWN ringing',
+    ]);
+    expect(events[0]?.getHeader('Channel-Name')).toBe('null/cause-CALL_REJECTED');
+    expect(await sw.api('show channels count')).toBe('\n0 total.\n');
     await sw.stop();
     await rt.stop();
   });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { CallTimeout, GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, causeName } from '../channel/causes.ts';
-import type { ChannelSpec, Endpoint, OriginateOutcome } from '../channel/channel.ts';
+import { Channel, type ChannelSpec, type Endpoint, type OriginateOutcome } from '../channel/channel.ts';
 import { DEFAULT_CLID_NAME, DEFAULT_CLID_NUMBER } from '../channel/profile.ts';
 import { getVar, legVars, parseDialString } from '../endpoints/dial_string.ts';
 import { errorEndpointCause } from '../endpoints/error.ts';
@@ -37,32 +37,9 @@ export async function originate(cmd: string, env: ApiEnv): Promise<string> {
   const vars = legVars(ds, leg);
   const variable = (name: string) => getVar(vars, name);
 
-  let endpoint: Endpoint;
-  let name: string;
-  switch (leg.endpoint.toLowerCase()) {
-    case 'error':
-      return fail(errorEndpointCause(leg.destination));
-    case 'null': {
-      const t = parseNullTarget(leg.destination, variable);
-      if (t.refuse) return fail(t.cause);
-      endpoint = nullEndpoint(t);
-      name = t.name;
-      break;
-    }
-    case 'loopback': {
-      const t = parseLoopbackTarget(leg.destination);
-      endpoint = loopbackA(t);
-      name = t.nameA;
-      break;
-    }
-    default:
-      env.core.log('ERR', `Could not locate channel type ${leg.endpoint}`);
-      return fail(Cause.CHAN_NOT_IMPLEMENTED);
-  }
-
   const uuid = variable('origination_uuid') ?? randomUUID();
   if (env.core.sessions.has(uuid)) return fail(Cause.DESTINATION_OUT_OF_ORDER);
-  const spec: ChannelSpec = {
+  const makeSpec = (name: string, endpoint: Endpoint): ChannelSpec => ({
     uuid,
     name,
     direction: 'outbound',
@@ -87,7 +64,31 @@ export async function originate(cmd: string, env: ApiEnv): Promise<string> {
     originating: true,
     outgoing: true,
     codec: L16,
-  };
+  });
+
+  let spec: ChannelSpec;
+  switch (leg.endpoint.toLowerCase()) {
+    case 'error':
+      return fail(errorEndpointCause(leg.destination));
+    case 'null': {
+      const t = parseNullTarget(leg.destination, variable);
+      if (t.refuse) {
+        // null_channel_outgoing_channel makes the session, then destroys it (DECISIONS.md #2)
+        await new Channel(makeSpec(t.name, {}), env.sw.services, env.ctx).abandon();
+        return fail(t.cause);
+      }
+      spec = makeSpec(t.name, nullEndpoint(t));
+      break;
+    }
+    case 'loopback': {
+      const t = parseLoopbackTarget(leg.destination);
+      spec = makeSpec(t.nameA, loopbackA(t));
+      break;
+    }
+    default:
+      env.core.log('ERR', `Could not locate channel type ${leg.endpoint}`);
+      return fail(Cause.CHAN_NOT_IMPLEMENTED);
+  }
 
   let pid: Pid;
   try {

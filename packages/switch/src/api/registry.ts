@@ -6,10 +6,11 @@
 import type { ProcessContext } from '@beamline/core';
 import type { SwitchCore } from '../core/core.ts';
 import type { Pid } from '@beamline/etf';
-import type { ChannelSpec } from '../channel/channel.ts';
+import type { ChannelServices, ChannelSpec } from '../channel/channel.ts';
 
 /** What commands need of the switch beyond its core. */
 export interface ApiHost {
+  readonly services: ChannelServices;
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
 }
 

@@ -144,6 +144,13 @@ export class Channel implements EndpointChannel {
     return true;
   }
 
+  /** A session made and destroyed at once, never run (an endpoint that refuses after creating it). */
+  async abandon(): Promise<void> {
+    this.core.sessions.nextId();
+    this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid);
+    await this.step({ type: 'DESTROY' });
+  }
+
   // -- the machine ------------------------------------------------------------------------------
 
   async send(event: ChannelEvent): Promise<void> {
