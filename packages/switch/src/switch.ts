@@ -94,6 +94,24 @@ export class Switch {
     return r.found ? r.output : `-ERR ${cmd} Command not found!\n`;
   }
 
+  /**
+   * sendmsg `execute`: queue an application on a channel (Application-UUID = `appUuid` when
+   * given). False when there is no such channel.
+   */
+  sendExecute(uuid: string, application: string, data = '', appUuid?: string): Promise<boolean> {
+    return this.#inProcess(async (ctx) => {
+      const pid = this.core.sessions.get(uuid);
+      if (!pid) return false;
+      const req = appUuid === undefined ? { op: 'execute', application, data } : { op: 'execute', application, data, appUuid };
+      try {
+        await GenServer.call(ctx, pid, req);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   /** `originate <args>`. */
   originate(args: string): Promise<string> {
     return this.api(`originate ${args}`);

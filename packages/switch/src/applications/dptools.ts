@@ -53,9 +53,14 @@ export const DPTOOLS: readonly Application[] = [
   },
   {
     name: 'park',
-    run: (ch, _data, done) => {
+    run: async (ch, _data, done) => {
       ch.fire('CHANNEL_PARK');
-      return waiting(ch, undefined, done, () => ch.fire('CHANNEL_UNPARK'));
+      const stop = waiting(ch, undefined, done, () => {
+        void ch.parked(false);
+        ch.fire('CHANNEL_UNPARK');
+      });
+      await ch.parked(true);
+      return stop;
     },
   },
   { name: 'sleep', run: (ch, data, done) => waiting(ch, parseMs(data), done) },

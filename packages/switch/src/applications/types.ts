@@ -15,6 +15,8 @@ export interface AppChannel {
   /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
   after(ms: number, fn: () => void | Promise<void>): () => void;
   readonly hungUp: boolean;
+  /** Park marks the channel parked: queued applications run nested inside it. */
+  parked(on: boolean): Promise<void>;
 }
 
 /**
@@ -22,11 +24,12 @@ export interface AppChannel {
  * sleep, playback) calls it later and returns an interrupter, which the channel calls when it is
  * hung up (SWITCH_SIG_KILL) and which must end the application (calling `done`).
  */
+export type Interrupter = () => void | Promise<void>;
 export type ApplicationRun = (
   ch: AppChannel,
   data: string,
   done: () => void | Promise<void>,
-) => undefined | (() => void | Promise<void>) | Promise<undefined>;
+) => Interrupter | undefined | Promise<Interrupter | undefined>;
 
 export interface Application {
   readonly name: string;

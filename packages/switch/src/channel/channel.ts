@@ -99,7 +99,11 @@ export class Channel implements EndpointChannel {
   #dialplanFlag = false;
   #extension: Extension | undefined;
   #appIndex = 0;
-  #interrupter: (() => void | Promise<void>) | undefined;
+  /** One slot per running application, outermost first (an app run inside park sits above it). */
+  readonly #running: { interrupt: (() => void | Promise<void>) | undefined }[] = [];
+  /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
+  readonly #pending: { name: string; data: string; uuid: string | undefined }[] = [];
+  #parked = false;
   #waiters: From[] = [];
   #lastResult = true;
   readonly #timers = new Map<number, () => void | Promise<void>>();
@@ -198,12 +202,14 @@ export class Channel implements EndpointChannel {
       case 'result':
         this.#lastResult = e.params.ok;
         return;
-      case 'interrupt': {
-        const interrupt = this.#interrupter;
-        this.#interrupter = undefined;
-        if (interrupt) this.#queue.push(interrupt);
+      case 'interrupt':
+        // innermost first: an application running inside park ends before park does
+        for (const slot of [...this.#running].reverse()) {
+          const interrupt = slot.interrupt;
+          slot.interrupt = undefined;
+          if (interrupt) this.#queue.push(interrupt);
+        }
         return;
-      }
       case 'wake':
         if (!this.#inHandlers) this.#queue.push({ type: 'RUN' });
         return;
@@ -296,6 +302,15 @@ export class Channel implements EndpointChannel {
   async #nextApp(): Promise<boolean> {
     for (;;) {
       if (this.hungUp || this.#snap.context.state !== 'CS_EXECUTE') return true;
+      if (this.#pending.length > 0) {
+        if (
+          !(await this.#runPending(async () => {
+            if (await this.#nextApp()) await this.#handlersDone();
+          }))
+        )
+          return false;
+        continue;
+      }
       const app = this.#extension?.applications[this.#appIndex++];
       if (!app) {
         await this.step({ type: 'HANGUP', cause: Cause.NORMAL_CLEARING });
@@ -331,10 +346,13 @@ export class Channel implements EndpointChannel {
     ]);
     let completed = false;
     let running = true;
+    const slot: { interrupt: (() => void | Promise<void>) | undefined } = { interrupt: undefined };
+    this.#running.push(slot);
     const done = async () => {
       if (completed) return;
       completed = true;
-      this.#interrupter = undefined;
+      slot.interrupt = undefined;
+      this.#running.splice(this.#running.indexOf(slot), 1);
       this.fire('CHANNEL_EXECUTE_COMPLETE', this.view, undefined, [
         ['Application', app.name],
         ['Application-Data', data],
@@ -346,9 +364,47 @@ export class Channel implements EndpointChannel {
     const interrupter = await app.run(this, data, done);
     running = false;
     if (completed) return true;
-    this.#interrupter = interrupter ?? undefined;
-    if (this.hungUp && this.#interrupter) this.#queue.push(this.#interrupter);
+    slot.interrupt = interrupter ?? undefined;
+    if (this.hungUp && slot.interrupt) {
+      this.#queue.push(slot.interrupt);
+      slot.interrupt = undefined;
+    }
     return false;
+  }
+
+  /**
+   * Runs the queued applications one after the other; false when one is waiting (`then` runs
+   * once the queue is done).
+   */
+  async #runPending(then: () => Promise<void>): Promise<boolean> {
+    for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) {
+      const finished = await this.execute(
+        next.name,
+        next.data,
+        async () => {
+          if (await this.#runPending(then)) await then();
+        },
+        next.uuid,
+      );
+      if (!finished) return false;
+    }
+    return true;
+  }
+
+  /**
+   * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
+   * park (no CHANNEL_UNPARK); a channel in its extension runs it before the next application;
+   * otherwise it waits for one of those (spec §2.5 c).
+   */
+  async queueExecute(name: string, data: string, appUuid?: string): Promise<void> {
+    this.#pending.push({ name, data, uuid: appUuid });
+    if (this.#parked) await this.#runPending(async () => {});
+  }
+
+  /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */
+  async parked(on: boolean): Promise<void> {
+    this.#parked = on;
+    if (on) await this.#runPending(async () => {});
   }
 
   // -- data -------------------------------------------------------------------------------------
@@ -461,7 +517,7 @@ export class Channel implements EndpointChannel {
   async crash(reason: unknown, cause: number): Promise<void> {
     this.#crashed = true;
     this.#queue.length = 0;
-    this.#interrupter = undefined;
+    this.#running.length = 0;
     this.#inHandlers = false;
     for (const id of [...this.#timers.keys()]) this.#timers.delete(id);
     this.core.log('CRIT', `${this.name} ended without hangup (${String(reason)}): hangup ${causeName(cause)}`, this.uuid);

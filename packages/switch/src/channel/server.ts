@@ -45,6 +45,7 @@ export type ChannelCall =
   | { readonly op: 'getvar'; readonly name: string }
   | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
   | { readonly op: 'variables' }
+  | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly appUuid?: string }
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string };
 
@@ -89,6 +90,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'variables':
         answer = ch.variables();
+        break;
+      case 'execute':
+        await ch.queueExecute(req.application, req.data, req.appUuid);
         break;
       case 'setExtension':
         await ch.setExtension(req.extension);
