@@ -9,7 +9,8 @@
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
  */
 import { randomUUID } from 'node:crypto';
-import { GenServer, type ProcessContext, Runtime, Supervisor, type Where } from '@beamline/core';
+import { DOWN, GenServer, type ProcessContext, Runtime, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
+import { Tuple } from '@beamline/etf';
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
 import { CORE_COMMANDS } from './api/core_commands.ts';
@@ -55,6 +56,7 @@ export class Switch {
   readonly #channelSup: Pid;
   readonly #jobs: PQueue;
   readonly #jobLimit: number;
+  readonly #reaper: Pid;
 
   constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions) {
     this.#where = where;
@@ -64,6 +66,7 @@ export class Switch {
     this.#channelSup = channelSup;
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
     this.#jobLimit = options.bgapiQueueLimit ?? 1000;
+    this.#reaper = where.spawn((ctx) => this.#reap(ctx));
     this.registry.add(...CORE_COMMANDS, ...UUID_COMMANDS, SHOW_COMMAND, ORIGINATE_COMMAND, this.#bgapiCommand(), ...(options.apiCommands ?? []));
   }
 
@@ -79,6 +82,7 @@ export class Switch {
   async startChannel(where: Where, spec: ChannelSpec): Promise<Pid> {
     const r = await Supervisor.startChild(where, this.#channelSup, [spec]);
     if (!r.ok || !r.pid) throw new Error(`channel start failed: ${String(r.ok ? 'ignored' : r.error)}`);
+    this.#where.send(this.#reaper, { watch: r.pid, uuid: spec.uuid });
     return r.pid;
   }
 
@@ -120,8 +124,36 @@ export class Switch {
   /** Hangs up every channel (SYSTEM_SHUTDOWN, through the supervisor's shutdown) and stops the tree. */
   async stop(): Promise<void> {
     await Supervisor.stop(this.#where, this.#top);
+    this.#where.send(this.#reaper, 'stop');
     await this.#jobs.onIdle();
     this.core.bus.close();
+  }
+
+  /**
+   * A channel process that died without running its end (killed by `kill`) would leave its uuid
+   * in the session table: this process monitors every channel and removes what is left.
+   */
+  async #reap(ctx: ProcessContext): Promise<void> {
+    const watched = new Map<string, string>();
+    for (;;) {
+      const msg = await ctx.receive();
+      if (msg === 'stop') return;
+      if (typeof msg === 'object' && msg !== null && 'watch' in msg) {
+        const { watch, uuid } = msg as { watch: Pid; uuid: string };
+        watched.set(refKey(ctx.monitor(watch)), uuid);
+      } else if (msg instanceof Tuple && msg.elements[0] === DOWN) {
+        const [, ref, , pid, reason] = msg.elements;
+        const key = refKey(ref as never);
+        const uuid = watched.get(key);
+        watched.delete(key);
+        const live = uuid === undefined ? undefined : this.core.sessions.get(uuid);
+        if (uuid !== undefined && live !== undefined && pidEquals(pid, live)) {
+          this.core.sessions.remove(uuid);
+          this.core.channels.remove(uuid);
+          this.core.log('CRIT', `channel ${uuid} died without hangup (${String(reason)}): removed from the session table`, uuid);
+        }
+      }
+    }
   }
 
   #env(ctx: ProcessContext): ApiEnv {

@@ -58,3 +58,43 @@ describe('queued applications (sendmsg execute, spec §2.5 c)', () => {
     await rt.stop();
   });
 });
+
+describe('supervision', () => {
+  it('channels live under the simple_one_for_one channel supervisor, described by uuid, name and state', async () => {
+    const { supervisionTree } = await import('@beamline/core');
+    const { sw, settle, rt } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1];
+    await settle();
+    const [top] = supervisionTree(rt, sw.supervisor);
+    expect(top?.strategy).toBe('one_for_one');
+    const channels = top?.children?.find((c) => c.id === 'channels');
+    expect(channels?.strategy).toBe('simple_one_for_one');
+    expect(channels?.children).toHaveLength(1);
+    const child = channels?.children?.[0];
+    expect(child?.restart).toBe('temporary');
+    expect(child?.details).toMatchObject({ uuid, name: 'null/1', state: 'CS_EXECUTE', callState: 'ACTIVE' });
+    await sw.api('hupall');
+    await settle();
+    expect(supervisionTree(rt, sw.supervisor)[0]?.children?.find((c) => c.id === 'channels')?.children).toHaveLength(0);
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
+describe('a channel killed by an untrappable signal', () => {
+  it('leaves no uuid behind in the session table or show channels', async () => {
+    const { kill } = await import('@beamline/core');
+    const { sw, settle, rt, logs } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    const pid = sw.core.sessions.get(uuid);
+    expect(pid).toBeDefined();
+    if (pid) rt.exit(pid, kill);
+    await settle();
+    expect(await sw.api(`uuid_exists ${uuid}`)).toBe('false');
+    expect(await sw.api('show channels count')).toBe('\n0 total.\n');
+    expect(logs.some((l) => l.startsWith(`CRIT channel ${uuid} died without hangup`))).toBe(true);
+    await sw.stop();
+    await rt.stop();
+  });
+});

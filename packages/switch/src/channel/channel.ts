@@ -520,7 +520,8 @@ export class Channel implements EndpointChannel {
     this.#running.length = 0;
     this.#inHandlers = false;
     for (const id of [...this.#timers.keys()]) this.#timers.delete(id);
-    this.core.log('CRIT', `${this.name} ended without hangup (${String(reason)}): hangup ${causeName(cause)}`, this.uuid);
+    const level = cause === Cause.CRASH ? 'CRIT' : 'NOTICE';
+    this.core.log(level, `${this.name} ended without hangup (${String(reason)}): hangup ${causeName(cause)}`, this.uuid);
     await this.step({ type: 'HANGUP', cause });
     await this.step({ type: 'HANDLED' });
     this.#queue.push({ type: 'RUN' });

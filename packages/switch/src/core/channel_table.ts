@@ -110,6 +110,10 @@ export class ChannelTable {
     }
   }
 
+  remove(uuid: string): void {
+    this.#rows.delete(uuid);
+  }
+
   /** Rows ordered by creation. */
   rows(): ChannelRow[] {
     return [...this.#rows.values()].sort((a, b) => a.seq - b.seq);
