@@ -1,8 +1,9 @@
 /**
- * @beamline/switch: a FreeSWITCH-style call-control core. So far the pure foundations — event
+ * @beamline/switch: a FreeSWITCH-style call-control core: the pure foundations — event
  * model and formats, hangup causes, the channel state machine, channel data, dial strings, the
- * XML dialplan's matching and `${...}` expansion, and an XML loader. The whole public surface is
- * listed here; README.md says what each part guarantees and what comes next.
+ * XML dialplan's matching and `${...}` expansion, an XML loader — and the processes on top: the
+ * switch's supervision tree, the event bus, channel processes, endpoints, applications and API
+ * commands. The whole public surface is listed here; README.md says what each part guarantees and what comes next.
  */
 export { EVENT_NAMES, eventId, eventName, nameEvent, takesSubclass, type EventTypeName } from './events/types.ts';
 export {
@@ -104,3 +105,32 @@ export {
 export { XmlSyntaxError, attr, child, children, findChild, parseXml, type XmlElement } from './config/xml.ts';
 export { separateString, switchTrue, urlDecode, urlEncode } from './internal/strings.ts';
 export { formatLocalDate, formatRfc822, systemUtcOffsetMinutes } from './internal/time.ts';
+
+// -- processes: the switch, its core services, channels, applications, API ------------------------
+export { startSwitch, Switch, type SwitchOptions } from './switch.ts';
+export { SwitchCore, type CoreOptions, type SwitchLogLevel, type SwitchLogLine } from './core/core.ts';
+export { makeIdentity, VERSION, type SwitchIdentityOptions } from './core/identity.ts';
+export { SessionTable } from './core/sessions.ts';
+export { GlobalVariables } from './core/globals.ts';
+export { CHANNEL_COLUMNS, ChannelTable, type ChannelRow } from './core/channel_table.ts';
+export { DEFAULT_QUEUE_CAPACITY, EventBus, type EventBusOptions, type EventSubscription, type SubscribeOptions } from './events/bus.ts';
+export { callingSite } from './events/calling.ts';
+export {
+  Channel,
+  type ChannelServices,
+  type ChannelSpec,
+  type Endpoint,
+  type EndpointChannel,
+  type OriginateOutcome,
+} from './channel/channel.ts';
+export { ChannelServer, type ChannelArgs, type ChannelCall, type ChannelCast } from './channel/server.ts';
+export { nullEndpoint } from './endpoints/null_channel.ts';
+export { loopbackA } from './endpoints/loopback_channel.ts';
+export { DPTOOLS } from './applications/dptools.ts';
+export type { AppChannel, Application, ApplicationRun } from './applications/types.ts';
+export { staticDialplan, xmlDialplan, type Dialplan, type StaticDialplanTable } from './dialplan/dialplan.ts';
+export { ApiRegistry, splitCommand, trimWs, type ApiCommand, type ApiEnv, type ApiFunction, type ApiHost, type ApiResult } from './api/registry.ts';
+export { CORE_COMMANDS, formatUptime } from './api/core_commands.ts';
+export { UUID_COMMANDS } from './api/uuid_commands.ts';
+export { SHOW_COMMAND, SHOW_USAGE } from './api/show.ts';
+export { ORIGINATE_COMMAND, originate } from './api/originate.ts';

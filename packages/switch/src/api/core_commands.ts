@@ -1,0 +1,113 @@
+/** status, version, uptime, create_uuid, echo, hostname, switchname, global_getvar/setvar (mod_commands). */
+import { randomUUID } from 'node:crypto';
+import { VERSION } from '../core/identity.ts';
+import type { ApiCommand } from './registry.ts';
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
+/** `0 years, 0 days, 0 hours, 0 minutes, 35 seconds, 692 milliseconds, 193 microseconds` (365-day years). */
+export function formatUptime(us: number): string {
+  let rest = Math.max(0, Math.floor(us));
+  const micro = rest % 1000;
+  rest = Math.floor(rest / 1000);
+  const milli = rest % 1000;
+  rest = Math.floor(rest / 1000);
+  const sec = rest % 60;
+  rest = Math.floor(rest / 60);
+  const min = rest % 60;
+  rest = Math.floor(rest / 60);
+  const hr = rest % 24;
+  rest = Math.floor(rest / 24);
+  const day = rest % 365;
+  const yr = Math.floor(rest / 365);
+  return [
+    plural(yr, 'year'),
+    plural(day, 'day'),
+    plural(hr, 'hour'),
+    plural(min, 'minute'),
+    plural(sec, 'second'),
+    plural(milli, 'millisecond'),
+    plural(micro, 'microsecond'),
+  ].join(', ');
+}
+
+const UPTIME_UNITS: Record<string, number> = {
+  us: 1,
+  microseconds: 1,
+  ms: 1000,
+  milliseconds: 1000,
+  s: 1e6,
+  seconds: 1e6,
+  m: 60e6,
+  minutes: 60e6,
+  h: 3600e6,
+  hours: 3600e6,
+  d: 86400e6,
+  days: 86400e6,
+};
+
+export const CORE_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'status',
+    run: (_args, { core }) => {
+      const s = core.sessions;
+      return (
+        `UP ${formatUptime(core.uptimeUs())}\n` +
+        `FreeSWITCH (Version ${VERSION.fullHuman}) is ready\n` +
+        `${s.sinceStartup} session(s) since startup\n` +
+        `${s.count} session(s) - peak ${s.peak}, last 5min ${s.peak} \n` +
+        `0 session(s) per Sec out of max ${core.sessionsPerSecond}, peak 0, last 5min 0 \n` +
+        `${core.maxSessions} session(s) max\n` +
+        'min idle cpu 0.00/100.00\n'
+      );
+    },
+  },
+  {
+    name: 'version',
+    run: (args) =>
+      args.toLowerCase() === 'short'
+        ? `${VERSION.major}.${VERSION.minor}.${VERSION.micro}\n`
+        : `FreeSWITCH Version ${VERSION.full} (${VERSION.revisionHuman})\n`,
+  },
+  {
+    name: 'uptime',
+    run: (args, { core }) => {
+      const unit = UPTIME_UNITS[args === '' ? 's' : args];
+      if (unit === undefined) return '-USAGE: [us|ms|s|m|h|d|microseconds|milliseconds|seconds|minutes|hours|days]\n';
+      return `${Math.floor(core.uptimeUs() / unit)}\n`;
+    },
+  },
+  { name: 'create_uuid', run: () => randomUUID() },
+  { name: 'echo', run: (args) => args },
+  { name: 'hostname', run: (_a, { core }) => core.identity.hostname },
+  { name: 'switchname', run: (_a, { core }) => core.identity.switchname },
+  {
+    name: 'global_getvar',
+    run: (args, { core }) => {
+      if (args === '')
+        return core.globals
+          .entries()
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join('');
+      return core.globals.get(args) ?? '';
+    },
+  },
+  {
+    name: 'global_setvar',
+    syntax: '<var>=<value> [=<value2>]',
+    run: (args, { core }) => {
+      if (args === '') return '-USAGE: <var>=<value> [=<value2>]\n';
+      const eq = args.indexOf('=');
+      if (eq < 0) {
+        core.globals.set(args.trim(), undefined);
+        return '+OK';
+      }
+      const name = args.slice(0, eq).trim();
+      const rest = args.slice(eq + 1);
+      const eq2 = rest.indexOf('=');
+      if (eq2 < 0) core.globals.set(name, rest);
+      else core.globals.setIf(name, rest.slice(0, eq2), rest.slice(eq2 + 1));
+      return '+OK';
+    },
+  },
+];

@@ -1,0 +1,76 @@
+/** `show channels` / `show calls` over the core's channel table (spec §3.4). */
+import { CHANNEL_COLUMNS, type ChannelRow } from '../core/channel_table.ts';
+import type { ApiCommand } from './registry.ts';
+
+export const SHOW_USAGE =
+  '-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n';
+
+const CALL_LEG = [
+  'uuid',
+  'direction',
+  'created',
+  'created_epoch',
+  'name',
+  'state',
+  'cid_name',
+  'cid_num',
+  'ip_addr',
+  'dest',
+  'presence_id',
+  'presence_data',
+  'accountcode',
+  'callstate',
+  'callee_name',
+  'callee_num',
+  'callee_direction',
+  'call_uuid',
+  'hostname',
+  'sent_callee_name',
+  'sent_callee_num',
+] as const;
+const B_LEG = CALL_LEG.filter((c) => c !== 'call_uuid' && c !== 'hostname');
+const CALL_COLUMNS = [...CALL_LEG, ...B_LEG.map((c) => `b_${c}`), 'call_created_epoch'];
+
+type Table = { columns: readonly string[]; rows: Record<string, string | undefined>[] };
+
+function channels(rows: ChannelRow[]): Table {
+  return { columns: CHANNEL_COLUMNS, rows: rows.map((r) => ({ ...r, seq: undefined })) };
+}
+
+/** basic_calls: nothing is bridged yet, so every channel is a call of its own. */
+function calls(rows: ChannelRow[]): Table {
+  return { columns: CALL_COLUMNS, rows: rows.map((r) => ({ ...r, seq: undefined, call_created_epoch: r.created_epoch })) };
+}
+
+function format(t: Table, as: string | undefined): string {
+  const n = t.rows.length;
+  if (as === 'json') {
+    if (n === 0) return '{"row_count": 0}\n';
+    const rows = t.rows.map((r) => `{${t.columns.map((c) => `${JSON.stringify(c)}:${JSON.stringify(r[c] ?? '')}`).join(',')}}`);
+    return `{"row_count":${n},"rows":[${rows.join(',')}]}`;
+  }
+  if (n === 0) return '\n0 total.\n';
+  const lines = [t.columns.join(','), ...t.rows.map((r) => t.columns.map((c) => r[c] ?? '').join(','))];
+  return `${lines.join('\n')}\n\n${n} total.\n`;
+}
+
+export const SHOW_COMMAND: ApiCommand = {
+  name: 'show',
+  run: (args, { core }) => {
+    const w = args.split(/[ \t]+/).filter(Boolean);
+    const what = w[0]?.toLowerCase();
+    if (what !== 'channels' && what !== 'calls') return SHOW_USAGE;
+    const rows = core.channels.rows();
+    if (w[1]?.toLowerCase() === 'count') return `\n${rows.length} total.\n`;
+    let as: string | undefined;
+    let filtered = rows;
+    if (w[1]?.toLowerCase() === 'as') {
+      as = w[2]?.toLowerCase();
+      if (as !== 'json' && as !== 'csv' && as !== 'delim') return `-ERR Cannot find format ${w[2] ?? ''}\n`;
+    } else if (what === 'channels' && w[1]?.toLowerCase() === 'like' && w[2]) {
+      const needle = w[2];
+      filtered = rows.filter((r) => [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v?.includes(needle)));
+    }
+    return format(what === 'channels' ? channels(filtered) : calls(filtered), as);
+  },
+};

@@ -1,0 +1,85 @@
+/** uuid_kill, uuid_answer, uuid_exists, uuid_getvar, uuid_setvar, hupall (mod_commands). */
+import { GenServer } from '@beamline/core';
+import { Cause, causeName, parseCause } from '../channel/causes.ts';
+import type { ChannelCall } from '../channel/server.ts';
+import type { ApiCommand, ApiEnv } from './registry.ts';
+
+const NO_CHANNEL = '-ERR No such channel!\n';
+
+/** A call to the channel `uuid`; undefined when there is no such channel (or it ended meanwhile). */
+export async function callChannel<T>(env: ApiEnv, uuid: string, req: ChannelCall): Promise<{ value: T } | undefined> {
+  const pid = env.core.sessions.get(uuid);
+  if (!pid) return undefined;
+  try {
+    return { value: (await GenServer.call(env.ctx, pid, req)) as T };
+  } catch {
+    return undefined;
+  }
+}
+
+const words = (s: string) => (s === '' ? [] : s.split(/[ \t]+/));
+
+export const UUID_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'uuid_kill',
+    run: async (args, env) => {
+      const [uuid, cause] = words(args);
+      if (!uuid) return '-USAGE: <uuid> [cause]\n';
+      const c = cause ? parseCause(cause) : Cause.NORMAL_CLEARING;
+      return (await callChannel(env, uuid, { op: 'hangup', cause: c })) ? '+OK\n' : NO_CHANNEL;
+    },
+  },
+  {
+    name: 'uuid_answer',
+    run: async (args, env) => {
+      const [uuid] = words(args);
+      if (!uuid) return '-USAGE: <uuid>\n';
+      const r = await callChannel<boolean>(env, uuid, { op: 'answer' });
+      return r?.value ? '+OK\n' : '-ERROR\n';
+    },
+  },
+  { name: 'uuid_exists', run: (args, env) => String(env.core.sessions.has(words(args)[0] ?? '')) },
+  {
+    name: 'uuid_getvar',
+    run: async (args, env) => {
+      const [uuid, name] = words(args);
+      if (!uuid || !name) return '-USAGE: <uuid> <var>\n';
+      const r = await callChannel<string | undefined>(env, uuid, { op: 'getvar', name });
+      if (!r) return NO_CHANNEL;
+      return r.value ?? '_undef_';
+    },
+  },
+  {
+    name: 'uuid_setvar',
+    run: async (args, env) => {
+      const m = /^(\S+)[ \t]+(\S+)(?:[ \t]+([\s\S]*))?$/.exec(args);
+      if (!m?.[1] || !m[2]) return '-USAGE: <uuid> <var> [value]\n';
+      const r = await callChannel(env, m[1], { op: 'setvar', name: m[2], value: m[3] || undefined });
+      return r ? '+OK\n' : NO_CHANNEL;
+    },
+  },
+  {
+    name: 'hupall',
+    run: async (args, env) => {
+      const [word, ...pairs] = words(args);
+      let cause = Cause.MANAGER_REQUEST;
+      if (word !== undefined) {
+        cause = parseCause(word);
+        if (cause === Cause.NONE) cause = Cause.MANAGER_REQUEST;
+      }
+      const matches: [string, string][] = [];
+      for (let i = 0; i + 1 < pairs.length; i += 2) matches.push([pairs[i] as string, pairs[i + 1] as string]);
+      for (const uuid of env.core.sessions.uuids()) {
+        if (matches.length) {
+          const vars = await callChannel<[string, string][]>(env, uuid, { op: 'variables' });
+          if (!vars || !matches.every(([k, v]) => vars.value.some(([n, x]) => n === k && x === v))) continue;
+        }
+        await callChannel(env, uuid, { op: 'hangup', cause });
+      }
+      const name = causeName(cause);
+      if (matches.length === 0) return `+OK hangup all channels with cause ${name}\n`;
+      const [k, v] = matches[0] as [string, string];
+      return `+OK hangup all channels matching [${k}]=[${v}]${matches.length > 1 ? '...' : ''} with cause: ${name}\n`;
+    },
+  },
+];

@@ -1,0 +1,77 @@
+/** The applications of mod_dptools this step needs: call control, variables, media simulation. */
+import { Cause, parseCause } from '../channel/causes.ts';
+import type { Application, AppChannel } from './types.ts';
+
+const sync =
+  (fn: (ch: AppChannel, data: string) => void | Promise<void>): Application['run'] =>
+  async (ch, data, done) => {
+    await fn(ch, data);
+    await done();
+    return undefined;
+  };
+
+/** Waits until `ms` passed (or forever without `ms`), or until interrupted. */
+function waiting(
+  ch: AppChannel,
+  ms: number | undefined,
+  done: () => void | Promise<void>,
+  onEnd?: (interrupted: boolean) => void,
+): () => void | Promise<void> {
+  let over = false;
+  const finish = async (interrupted: boolean) => {
+    if (over) return;
+    over = true;
+    cancel();
+    onEnd?.(interrupted);
+    await done();
+  };
+  const cancel = ms === undefined ? () => {} : ch.after(ms, () => finish(false));
+  return () => finish(true);
+}
+
+function parseMs(data: string): number {
+  const n = Number.parseInt(data, 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+export const DPTOOLS: readonly Application[] = [
+  { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
+  { name: 'pre_answer', run: sync((ch) => ch.send({ type: 'PRE_ANSWER' })) },
+  { name: 'ring_ready', run: sync((ch) => ch.send({ type: 'RING_READY' })) },
+  {
+    name: 'hangup',
+    run: sync((ch, data) => ch.send({ type: 'HANGUP', cause: data.trim() ? parseCause(data.trim()) : Cause.NORMAL_CLEARING })),
+  },
+  {
+    name: 'set',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      const eq = data.indexOf('=');
+      if (eq < 0) ch.setVariable(data.trim(), undefined);
+      else ch.setVariable(data.slice(0, eq), data.slice(eq + 1) || undefined);
+    }),
+  },
+  {
+    name: 'park',
+    run: async (ch, _data, done) => {
+      ch.fire('CHANNEL_PARK');
+      const stop = waiting(ch, undefined, done, () => {
+        void ch.parked(false);
+        ch.fire('CHANNEL_UNPARK');
+      });
+      await ch.parked(true);
+      return stop;
+    },
+  },
+  { name: 'sleep', run: (ch, data, done) => waiting(ch, parseMs(data), done) },
+  { name: 'echo', run: (ch, _data, done) => waiting(ch, undefined, done) },
+  {
+    // simulated media: `silence_stream://N` lasts N ms, any other file `playback_duration_ms` (default 1000)
+    name: 'playback',
+    run: (ch, data, done) => {
+      const silence = /^silence_stream:\/\/(\d+)/.exec(data);
+      const ms = silence ? Number(silence[1]) : parseMs(ch.variable('playback_duration_ms') ?? '1000');
+      return waiting(ch, ms, done, (interrupted) => ch.setVariable('current_application_response', interrupted ? 'PLAYBACK ERROR' : 'FILE PLAYED'));
+    },
+  },
+];

@@ -1,0 +1,39 @@
+/** What an application sees of the channel running it (switch_application_interface). */
+import type { ChannelEvent } from '../channel/machine.ts';
+import type { SwitchCore } from '../core/core.ts';
+import type { EventTypeName } from '../events/types.ts';
+
+export interface AppChannel {
+  readonly uuid: string;
+  readonly core: SwitchCore;
+  /** A channel-machine event, performed at once (answer, hangup, …). */
+  send(event: ChannelEvent): Promise<void>;
+  variable(name: string): string | undefined;
+  setVariable(name: string, value: string | undefined): void;
+  /** Fires an event with the channel data (CHANNEL_PARK, …). */
+  fire(type: EventTypeName): void;
+  /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
+  after(ms: number, fn: () => void | Promise<void>): () => void;
+  readonly hungUp: boolean;
+  /** Park marks the channel parked: queued applications run nested inside it. */
+  parked(on: boolean): Promise<void>;
+}
+
+/**
+ * Runs the application. A synchronous one calls `done` before returning; one that waits (park,
+ * sleep, playback) calls it later and returns an interrupter, which the channel calls when it is
+ * hung up (SWITCH_SIG_KILL) and which must end the application (calling `done`).
+ */
+export type Interrupter = () => void | Promise<void>;
+export type ApplicationRun = (
+  ch: AppChannel,
+  data: string,
+  done: () => void | Promise<void>,
+) => Interrupter | undefined | Promise<Interrupter | undefined>;
+
+export interface Application {
+  readonly name: string;
+  readonly run: ApplicationRun;
+  /** Runs on a hung-up channel too (SAF_ZOMBIE_EXEC). */
+  readonly zombieExec?: boolean;
+}

@@ -1,0 +1,137 @@
+/**
+ * The channel process: a GenServer owning one Channel (channel/channel.ts).
+ *
+ * Why a GenServer and not core's StateMachine: the channel machine's effects include running
+ * handlers and applications that await other processes (loopback starts its B leg, mirrors
+ * answer to its partner) and feed events back into the machine between effects, in an order
+ * the effects themselves decide. StateMachine performs actions synchronously inside a transition;
+ * here the process runs xstate's pure `transition` and performs the returned effects one by one,
+ * awaiting each, which keeps the FreeSWITCH session loop readable in one place.
+ *
+ * A channel that ends without being destroyed (a throw in an application, the supervisor's
+ * shutdown) is hung up in `terminate` (CRASH, or SYSTEM_SHUTDOWN) and its loop run to
+ * CHANNEL_DESTROY, so every channel's events end the same way.
+ */
+import {
+  type CallResult,
+  type From,
+  GenServer,
+  type InitResult,
+  type NoReplyResult,
+  type ProcessContext,
+  noreply,
+  normal,
+  ok,
+  reply,
+  shutdown,
+  stop,
+} from '@beamline/core';
+import { Tuple } from '@beamline/etf';
+import { Cause, causeName } from './causes.ts';
+import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
+import type { ChannelEvent } from './machine.ts';
+import type { Extension } from '../dialplan/xml_match.ts';
+
+export interface ChannelArgs {
+  readonly spec: ChannelSpec;
+  readonly services: ChannelServices;
+}
+
+export type ChannelCall =
+  | { readonly op: 'waitAnswer' }
+  | { readonly op: 'answer' }
+  | { readonly op: 'hangup'; readonly cause: number }
+  | { readonly op: 'send'; readonly event: ChannelEvent }
+  | { readonly op: 'getvar'; readonly name: string }
+  | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
+  | { readonly op: 'variables' }
+  | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly appUuid?: string }
+  | { readonly op: 'setExtension'; readonly extension: Extension }
+  | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string };
+
+export type ChannelCast = { readonly op: 'hangup'; readonly cause: number } | { readonly op: 'send'; readonly event: ChannelEvent };
+
+const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
+
+export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, unknown, ChannelArgs> {
+  override async init(args: ChannelArgs, ctx: ProcessContext): Promise<InitResult<Channel>> {
+    const ch = new Channel(args.spec, args.services, ctx);
+    if (!(await ch.start())) return { tag: 'error', reason: 'duplicate_uuid' };
+    return ok(ch, { continue: 'run' });
+  }
+
+  override async handleContinue(_cont: unknown, ch: Channel): Promise<NoReplyResult<Channel>> {
+    await ch.drain();
+    return ch.destroyed ? stop(normal, ch) : noreply(ch);
+  }
+
+  override async handleCall(req: ChannelCall, from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
+    let answer: unknown = true;
+    let replied = true;
+    switch (req.op) {
+      case 'waitAnswer':
+        ch.waitAnswer(from);
+        replied = false;
+        break;
+      case 'answer':
+        answer = await ch.answer();
+        break;
+      case 'hangup':
+        await ch.send({ type: 'HANGUP', cause: req.cause });
+        break;
+      case 'send':
+        await ch.send(req.event);
+        break;
+      case 'getvar':
+        answer = ch.variable(req.name);
+        break;
+      case 'setvar':
+        ch.setVariable(req.name, req.value);
+        break;
+      case 'variables':
+        answer = ch.variables();
+        break;
+      case 'execute':
+        await ch.queueExecute(req.application, req.data, req.appUuid);
+        break;
+      case 'setExtension':
+        await ch.setExtension(req.extension);
+        break;
+      case 'transfer':
+        await ch.transfer(req.destination, req.dialplan, req.context);
+        break;
+    }
+    await ch.drain();
+    if (ch.destroyed) return replied ? stop(normal, ch, { reply: answer }) : stop(normal, ch);
+    return replied ? reply(answer, ch) : noreply(ch);
+  }
+
+  override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
+    await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
+    await ch.drain();
+    return ch.destroyed ? stop(normal, ch) : noreply(ch);
+  }
+
+  override async handleInfo(msg: unknown, ch: Channel): Promise<NoReplyResult<Channel>> {
+    if (typeof msg === 'object' && msg !== null && 'channelTimer' in msg) ch.timer((msg as { channelTimer: number }).channelTimer);
+    await ch.drain();
+    return ch.destroyed ? stop(normal, ch) : noreply(ch);
+  }
+
+  override async terminate(reason: unknown, ch: Channel): Promise<void> {
+    if (ch.destroyed) return;
+    const cause = isShutdown(reason) ? Cause.SYSTEM_SHUTDOWN : Cause.CRASH;
+    await ch.crash(reason, cause);
+  }
+
+  override describe(ch: Channel): Record<string, unknown> {
+    const v = ch.view;
+    return {
+      uuid: ch.uuid,
+      name: ch.name,
+      state: v.running,
+      callState: v.callState,
+      hangupCause: v.hangupCause ? causeName(v.hangupCause) : undefined,
+    };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The core's channel table (the `channels` table of switch_core_sqldb.c), kept from the channel
+ * events as FreeSWITCH's own event handlers keep it: CHANNEL_CREATE inserts, later channel events
+ * update, CHANNEL_DESTROY deletes. `show channels` / `show calls` read it.
+ */
+import type { SwitchEvent } from '../events/event.ts';
+
+export const CHANNEL_COLUMNS = [
+  'uuid',
+  'direction',
+  'created',
+  'created_epoch',
+  'name',
+  'state',
+  'cid_name',
+  'cid_num',
+  'ip_addr',
+  'dest',
+  'application',
+  'application_data',
+  'dialplan',
+  'context',
+  'read_codec',
+  'read_rate',
+  'read_bit_rate',
+  'write_codec',
+  'write_rate',
+  'write_bit_rate',
+  'secure',
+  'hostname',
+  'presence_id',
+  'presence_data',
+  'accountcode',
+  'callstate',
+  'callee_name',
+  'callee_num',
+  'callee_direction',
+  'call_uuid',
+  'sent_callee_name',
+  'sent_callee_num',
+  'initial_cid_name',
+  'initial_cid_num',
+  'initial_ip_addr',
+  'initial_dest',
+  'initial_dialplan',
+  'initial_context',
+] as const;
+
+export type ChannelRow = Partial<Record<(typeof CHANNEL_COLUMNS)[number], string>> & { seq: number };
+
+export class ChannelTable {
+  readonly #rows = new Map<string, ChannelRow>();
+  #order = 0;
+
+  onEvent(e: SwitchEvent, hostname: string): void {
+    const uuid = e.getHeader('Unique-ID');
+    if (!uuid || !e.type.startsWith('CHANNEL_')) return;
+    const h = (n: string) => e.getHeader(n);
+    if (e.type === 'CHANNEL_DESTROY') {
+      this.#rows.delete(uuid);
+      return;
+    }
+    let row = this.#rows.get(uuid);
+    if (e.type === 'CHANNEL_CREATE' && !row) {
+      const epochUs = Number(h('Event-Date-Timestamp') ?? '0');
+      row = {
+        seq: ++this.#order,
+        uuid,
+        direction: h('Call-Direction'),
+        created: h('Event-Date-Local'),
+        created_epoch: String(Math.floor(epochUs / 1_000_000)),
+        name: h('Channel-Name'),
+        hostname,
+        cid_name: h('Caller-Caller-ID-Name'),
+        cid_num: h('Caller-Caller-ID-Number'),
+        ip_addr: h('Caller-Network-Addr'),
+        dest: h('Caller-Destination-Number'),
+        dialplan: h('Caller-Dialplan'),
+        context: h('Caller-Context'),
+        read_codec: h('Channel-Read-Codec-Name'),
+        read_rate: h('Channel-Read-Codec-Rate'),
+        read_bit_rate: h('Channel-Read-Codec-Bit-Rate'),
+        write_codec: h('Channel-Write-Codec-Name'),
+        write_rate: h('Channel-Write-Codec-Rate'),
+        write_bit_rate: h('Channel-Write-Codec-Bit-Rate'),
+        presence_id: h('Channel-Presence-ID'),
+        presence_data: h('Channel-Presence-Data'),
+        call_uuid: h('Channel-Call-UUID'),
+        initial_cid_name: h('Caller-Caller-ID-Name'),
+        initial_cid_num: h('Caller-Caller-ID-Number'),
+        initial_ip_addr: h('Caller-Network-Addr'),
+        initial_dest: h('Caller-Destination-Number'),
+        initial_dialplan: h('Caller-Dialplan'),
+        initial_context: h('Caller-Context'),
+      };
+      this.#rows.set(uuid, row);
+    }
+    if (!row) return;
+    row.state = h('Channel-State');
+    row.callstate = h('Channel-Call-State');
+    if (e.type === 'CHANNEL_EXECUTE') {
+      row.application = h('Application');
+      row.application_data = h('Application-Data');
+    }
+    if (e.type === 'CHANNEL_CALLSTATE' || e.type === 'CALL_UPDATE' || e.type === 'CHANNEL_ANSWER') {
+      row.cid_name = h('Caller-Caller-ID-Name');
+      row.cid_num = h('Caller-Caller-ID-Number');
+      row.callee_name = h('Caller-Callee-ID-Name');
+      row.callee_num = h('Caller-Callee-ID-Number');
+    }
+  }
+
+  remove(uuid: string): void {
+    this.#rows.delete(uuid);
+  }
+
+  /** Rows ordered by creation. */
+  rows(): ChannelRow[] {
+    return [...this.#rows.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  get size(): number {
+    return this.#rows.size;
+  }
+}

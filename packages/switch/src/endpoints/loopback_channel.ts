@@ -1,0 +1,77 @@
+/**
+ * The loopback endpoint's two channels (mod_loopback): A (outbound, what originate sees) starts B
+ * (inbound, routed through the dialplan) in its CS_INIT handler; B's answer, pre-answer and ring
+ * are marked on A before B marks them itself; whichever leg reaches CS_HANGUP first hangs the
+ * other up with the same cause.
+ */
+import { GenServer } from '@beamline/core';
+import { randomUUID } from 'node:crypto';
+import type { Endpoint, EndpointChannel } from '../channel/channel.ts';
+import type { Indication } from '../channel/machine.ts';
+import type { LoopbackTarget } from './loopback.ts';
+
+const MARK: Record<Indication, 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY'> = {
+  ANSWER: 'MARK_ANSWERED',
+  PROGRESS: 'MARK_PRE_ANSWERED',
+  RINGING: 'MARK_RING_READY',
+};
+
+function hangupPartner(ch: EndpointChannel): void {
+  if (ch.partner) GenServer.cast(ch.ctx, ch.partner, { op: 'hangup', cause: ch.view.hangupCause });
+}
+
+export function loopbackA(target: LoopbackTarget): Endpoint {
+  return {
+    async onState(ch, state) {
+      if (state === 'CS_HANGUP') hangupPartner(ch);
+      if (state !== 'CS_INIT' || ch.partner) return true;
+      const uuidB = randomUUID();
+      ch.setVariable('loopback_leg', 'A');
+      ch.setVariable('other_loopback_leg_uuid', uuidB);
+      const profile = ch.profile;
+      ch.partner = await ch.services.startChannel(ch.ctx, {
+        uuid: uuidB,
+        name: target.nameB,
+        direction: 'inbound',
+        profile: {
+          ...profile,
+          direction: 'inbound',
+          logicalDirection: 'inbound',
+          uuid: uuidB,
+          chanName: target.nameB,
+          source: 'mod_loopback',
+          destinationNumber: target.exten,
+          context: target.context,
+          dialplan: target.dialplan,
+        },
+        variables: [
+          ['loopback_leg', 'B'],
+          ['other_loopback_leg_uuid', ch.uuid],
+        ],
+        endpoint: loopbackB(),
+        partner: ch.ctx.self,
+        ...(ch.spec.codec ? { codec: ch.spec.codec } : {}),
+      });
+      return true;
+    },
+  };
+}
+
+function loopbackB(): Endpoint {
+  return {
+    async indicate(ch, message) {
+      if (ch.partner) {
+        try {
+          await GenServer.call(ch.ctx, ch.partner, { op: 'send', event: { type: MARK[message] } }, 5000);
+        } catch {
+          // the A leg is gone; its hangup reaches us
+        }
+      }
+      return true;
+    },
+    onState(ch, state) {
+      if (state === 'CS_HANGUP') hangupPartner(ch);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * The switch: core services, the supervision tree, the API and the applications.
+ *
+ *   switch (one_for_one)
+ *   └── channels (simple_one_for_one, temporary children)
+ *       └── one ChannelServer per channel
+ *
+ * API commands run each in a process of their own (spawned from the `where` the switch was
+ * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
+ */
+import { randomUUID } from 'node:crypto';
+import { DOWN, GenServer, type ProcessContext, Runtime, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
+import { Tuple } from '@beamline/etf';
+import type { Pid } from '@beamline/etf';
+import PQueue from 'p-queue';
+import { CORE_COMMANDS } from './api/core_commands.ts';
+import { ORIGINATE_COMMAND } from './api/originate.ts';
+import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
+import { SHOW_COMMAND } from './api/show.ts';
+import { UUID_COMMANDS } from './api/uuid_commands.ts';
+import { DPTOOLS } from './applications/dptools.ts';
+import type { Application } from './applications/types.ts';
+import type { ChannelServices, ChannelSpec } from './channel/channel.ts';
+import { ChannelServer } from './channel/server.ts';
+import type { XmlElement } from './config/xml.ts';
+import { type SwitchLogLine, SwitchCore } from './core/core.ts';
+import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
+import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
+import type { EventBus } from './events/bus.ts';
+
+export interface SwitchOptions {
+  readonly identity?: SwitchIdentityOptions;
+  /** Epoch ms of the start (default: now). Event dates are this plus the runtime clock's progress. */
+  readonly startEpochMs?: number;
+  readonly utcOffsetMinutes?: (epochMs: number) => number;
+  /** The dialplan: an object with `hunt`, or the XML element holding the `<context>`s. */
+  readonly dialplan?: Dialplan | XmlElement;
+  /** More applications (a name replaces a built-in one). */
+  readonly applications?: readonly Application[];
+  readonly apiCommands?: readonly ApiCommand[];
+  readonly globals?: Iterable<readonly [string, string]>;
+  readonly log?: (line: SwitchLogLine) => void;
+  /** bgapi: jobs running at once (default 8) and jobs waiting at most (default 1000). */
+  readonly bgapiConcurrency?: number;
+  readonly bgapiQueueLimit?: number;
+}
+
+export class Switch {
+  readonly core: SwitchCore;
+  readonly services: ChannelServices;
+  readonly registry = new ApiRegistry();
+  /** Background jobs refused because the queue was full. */
+  bgapiOverflow = 0;
+  readonly #where: Where;
+  readonly #top: Pid;
+  readonly #channelSup: Pid;
+  readonly #jobs: PQueue;
+  readonly #jobLimit: number;
+  readonly #reaper: Pid;
+
+  constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions) {
+    this.#where = where;
+    this.services = services;
+    this.core = services.core;
+    this.#top = top;
+    this.#channelSup = channelSup;
+    this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
+    this.#jobLimit = options.bgapiQueueLimit ?? 1000;
+    this.#reaper = where.spawn((ctx) => this.#reap(ctx));
+    this.registry.add(...CORE_COMMANDS, ...UUID_COMMANDS, SHOW_COMMAND, ORIGINATE_COMMAND, this.#bgapiCommand(), ...(options.apiCommands ?? []));
+  }
+
+  get events(): EventBus {
+    return this.core.bus;
+  }
+
+  get supervisor(): Pid {
+    return this.#top;
+  }
+
+  /** Starts a channel process under the channel supervisor. */
+  async startChannel(where: Where, spec: ChannelSpec): Promise<Pid> {
+    const r = await Supervisor.startChild(where, this.#channelSup, [spec]);
+    if (!r.ok || !r.pid) throw new Error(`channel start failed: ${String(r.ok ? 'ignored' : r.error)}`);
+    this.#where.send(this.#reaper, { watch: r.pid, uuid: spec.uuid });
+    return r.pid;
+  }
+
+  /** switch_api_execute, in a process of its own. */
+  execute(command: string, args = ''): Promise<ApiResult> {
+    return this.#inProcess((ctx) => this.registry.execute(command, args, this.#env(ctx)));
+  }
+
+  /** A command line as fs_cli / ESL `api` show it: unknown commands give `-ERR <cmd> Command not found!\n`. */
+  async api(line: string): Promise<string> {
+    const [cmd, args] = splitCommand(line);
+    const r = await this.execute(cmd, args);
+    return r.found ? r.output : `-ERR ${cmd} Command not found!\n`;
+  }
+
+  /**
+   * sendmsg `execute`: queue an application on a channel (Application-UUID = `appUuid` when
+   * given). False when there is no such channel.
+   */
+  sendExecute(uuid: string, application: string, data = '', appUuid?: string): Promise<boolean> {
+    return this.#inProcess(async (ctx) => {
+      const pid = this.core.sessions.get(uuid);
+      if (!pid) return false;
+      const req = appUuid === undefined ? { op: 'execute', application, data } : { op: 'execute', application, data, appUuid };
+      try {
+        await GenServer.call(ctx, pid, req);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** `originate <args>`. */
+  originate(args: string): Promise<string> {
+    return this.api(`originate ${args}`);
+  }
+
+  /** Hangs up every channel (SYSTEM_SHUTDOWN, through the supervisor's shutdown) and stops the tree. */
+  async stop(): Promise<void> {
+    await Supervisor.stop(this.#where, this.#top);
+    this.#where.send(this.#reaper, 'stop');
+    await this.#jobs.onIdle();
+    this.core.bus.close();
+  }
+
+  /**
+   * A channel process that died without running its end (killed by `kill`) would leave its uuid
+   * in the session table: this process monitors every channel and removes what is left.
+   */
+  async #reap(ctx: ProcessContext): Promise<void> {
+    const watched = new Map<string, string>();
+    for (;;) {
+      const msg = await ctx.receive();
+      if (msg === 'stop') return;
+      if (typeof msg === 'object' && msg !== null && 'watch' in msg) {
+        const { watch, uuid } = msg as { watch: Pid; uuid: string };
+        watched.set(refKey(ctx.monitor(watch)), uuid);
+      } else if (msg instanceof Tuple && msg.elements[0] === DOWN) {
+        const [, ref, , pid, reason] = msg.elements;
+        const key = refKey(ref as never);
+        const uuid = watched.get(key);
+        watched.delete(key);
+        const live = uuid === undefined ? undefined : this.core.sessions.get(uuid);
+        if (uuid !== undefined && live !== undefined && pidEquals(pid, live)) {
+          this.core.sessions.remove(uuid);
+          this.core.channels.remove(uuid);
+          this.core.log('CRIT', `channel ${uuid} died without hangup (${String(reason)}): removed from the session table`, uuid);
+        }
+      }
+    }
+  }
+
+  #env(ctx: ProcessContext): ApiEnv {
+    return { ctx, core: this.core, sw: this };
+  }
+
+  #inProcess<T>(fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#where.spawn(async (ctx) => {
+        try {
+          resolve(await fn(ctx));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+  }
+
+  #bgapiCommand(): ApiCommand {
+    return {
+      name: 'bgapi',
+      run: (args) => {
+        const [cmd, cmdArgs] = splitCommand(args);
+        if (!cmd) return '-USAGE: <command> [args]\n';
+        if (this.#jobs.size + this.#jobs.pending >= this.#jobLimit) {
+          this.bgapiOverflow++;
+          this.core.log('ERR', `bgapi queue full (${this.#jobLimit}): ${cmd} refused, ${this.bgapiOverflow} refused so far`);
+          return '-ERR Job queue full\n';
+        }
+        const jobUuid = randomUUID();
+        void this.#jobs.add(async () => {
+          const r = await this.execute(cmd, cmdArgs);
+          const event = this.core.bus.create('BACKGROUND_JOB');
+          event.addHeader('Job-UUID', jobUuid);
+          event.addHeader('Job-Command', cmd);
+          event.addHeader('Job-Command-Arg', cmdArgs);
+          event.body = r.found ? r.output : `-ERR ${cmd} Command not found!\n`;
+          this.core.fire(event);
+        });
+        return `+OK Job-UUID: ${jobUuid}\n`;
+      },
+    };
+  }
+}
+
+const nowOf = (where: Where) => (where instanceof Runtime ? () => where.clock.now() : () => where.now());
+
+export async function startSwitch(where: Where, options: SwitchOptions = {}): Promise<Switch> {
+  const core = new SwitchCore({
+    identity: makeIdentity(options.identity),
+    startEpochMs: options.startEpochMs ?? Date.now(),
+    now: nowOf(where),
+    ...(options.utcOffsetMinutes ? { utcOffsetMinutes: options.utcOffsetMinutes } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.globals ? { globals: options.globals } : {}),
+  });
+  const applications = new Map<string, Application>();
+  for (const app of [...DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  const dp = options.dialplan;
+  const dialplan = dp === undefined ? undefined : 'hunt' in dp ? dp : xmlDialplan(dp);
+
+  let sw: Switch | undefined;
+  const services: ChannelServices = {
+    core,
+    applications,
+    ...(dialplan ? { dialplan } : {}),
+    startChannel: (ctx, spec) => {
+      if (!sw) throw new Error('switch not started');
+      return sw.startChannel(ctx, spec);
+    },
+  };
+  const top = await Supervisor.start(where, {
+    strategy: 'one_for_one',
+    intensity: 5,
+    period: 10,
+    children: [
+      {
+        id: 'channels',
+        type: 'supervisor',
+        start: (ctx) =>
+          Supervisor.start(ctx, {
+            strategy: 'simple_one_for_one',
+            children: [
+              {
+                id: 'channel',
+                restart: 'temporary',
+                shutdown: 5000,
+                start: (c: ProcessContext, spec: ChannelSpec) => GenServer.startLink(c, ChannelServer, { spec, services }, { trapExit: true }),
+              },
+            ],
+          }),
+      },
+    ],
+  });
+  const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
+  if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
+  sw = new Switch(where, services, top, channelSup, options);
+  return sw;
+}
