@@ -10,7 +10,14 @@
  * erl ring sends a fresh `{Token, HopsLeft}` tuple). Each beamline and erl figure is the best of two
  * runs (the machine may be shared). Writes bench-results/ring.json.
  *
- * Args: `--quick` (fewer hops), `--no-erl`, `--no-xstate`.
+ * Async-function processes are measured twice: here, on Node's default young generation, and in a
+ * child node started with `--min-semi-space-size=128 --max-semi-space-size=128` (YOUNG_GEN_MB). A parked `receive` keeps a
+ * promise, its resolving functions and the await's reaction alive until its message comes; on a
+ * 100,000-process ring that is ~40 MB of young objects that survive every scavenge and get
+ * promoted (most of the time went to V8's scavenger). With a young generation that holds them,
+ * they die young. These flags only take effect when node starts (NODE_OPTIONS takes the max one).
+ *
+ * Args: `--quick` (fewer hops), `--no-erl`, `--no-xstate`, `--no-tuned` (skip the child runs).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -117,6 +124,30 @@ async function beamlineOnce(kind: 'behaviour' | 'genserver' | 'async', c: Config
   return (c.tokens * c.hops) / secs;
 }
 
+/** The young generation (MB per semi-space) of the tuned async run. */
+const YOUNG_GEN_MB = 128;
+
+/** The async row in a child node with a larger young generation (this file, `--child=...`). */
+function asyncTuned(c: Config): number {
+  const child = `--child=async:${c.n}:${c.tokens}:${c.hops}`;
+  const out = execFileSync(
+    process.execPath,
+    [
+      `--max-semi-space-size=${YOUNG_GEN_MB}`,
+      `--min-semi-space-size=${YOUNG_GEN_MB}`,
+      '--conditions=@beamline/source',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      child,
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 600_000 },
+  );
+  const line = out.split('\n').find((l) => l.startsWith('RATE '));
+  if (line === undefined) throw new Error(`ring child printed no rate:\n${out}`);
+  return Number(line.slice(5));
+}
+
 // ------------------------------------------------------------------ xstate v5 actors
 
 interface XCtx {
@@ -199,6 +230,14 @@ const ratio = (a: number | string | undefined, b: number | string | undefined): 
   typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}×` : '-';
 
 export async function main(args: string[]): Promise<void> {
+  const childArg = args.find((a) => a.startsWith('--child='));
+  if (childArg !== undefined) {
+    const [kind, n, tokens, hops] = childArg.slice(8).split(':');
+    await beamlineOnce(kind as 'async', { n: 100, tokens: 10, hops: 20_000 }); // warm the JIT
+    console.log(`RATE ${await beamline(kind as 'async', { n: Number(n), tokens: Number(tokens), hops: Number(hops) })}`);
+    return;
+  }
+  const tuned = !args.includes('--no-tuned');
   const quick = args.includes('--quick');
   const withErl = !args.includes('--no-erl');
   const withX = !args.includes('--no-xstate');
@@ -222,6 +261,7 @@ export async function main(args: string[]): Promise<void> {
     const behaviour = await beamline('behaviour', c);
     const genserver = await beamline('genserver', c);
     const asyncRate = await beamline('async', c);
+    const asyncYoung = tuned ? asyncTuned(c) : undefined;
     const xHops = Math.max(1, Math.round(xTotal / c.tokens));
     const x = withX ? await xstate({ ...c, hops: xHops }) : undefined;
     // xstate overflows the stack on large rings; its rate on a 100-actor ring is the ratio base then
@@ -233,6 +273,7 @@ export async function main(args: string[]): Promise<void> {
       behaviour,
       genserver,
       async: asyncRate,
+      asyncYoungGen: asyncYoung,
       xstate: x,
       xstate100: xSmall,
       erlS1: erlS1.get(key),
@@ -247,6 +288,7 @@ export async function main(args: string[]): Promise<void> {
       'behaviour',
       'GenServer',
       'async+sel.',
+      `async, ${YOUNG_GEN_MB} MB young`,
       'xstate v5',
       'erl +S 1',
       'erl',
@@ -254,6 +296,7 @@ export async function main(args: string[]): Promise<void> {
       'beh/erl',
       'async/erl+S1',
       'async/erl',
+      `async ${YOUNG_GEN_MB}/erl+S1`,
       'beh/xstate',
       'async/xstate',
     ],
@@ -264,6 +307,7 @@ export async function main(args: string[]): Promise<void> {
       fmt(r.behaviour),
       fmt(r.genserver),
       fmt(r.async),
+      fmt(r.asyncYoungGen),
       r.xstate === 'overflow' ? `overflow (N=100: ${fmt(r.xstate100)})` : fmt(r.xstate),
       fmt(r.erlS1),
       fmt(r.erl),
@@ -271,6 +315,7 @@ export async function main(args: string[]): Promise<void> {
       ratio(r.behaviour, r.erl),
       ratio(r.async, r.erlS1),
       ratio(r.async, r.erl),
+      ratio(r.asyncYoungGen, r.erlS1),
       ratio(r.behaviour, r.xstate === 'overflow' ? r.xstate100 : r.xstate),
       ratio(r.async, r.xstate === 'overflow' ? r.xstate100 : r.xstate),
     ]);
@@ -278,6 +323,7 @@ export async function main(args: string[]): Promise<void> {
   console.log('ring: messages/s (higher is better); behaviour = raw ProcessBehaviour callbacks');
   console.log(table.toString());
   console.log('xstate: "overflow" = RangeError (actor.send runs the receiver on the sender stack); ratios then use its rate on a 100-actor ring');
+  console.log(`async, ${YOUNG_GEN_MB} MB young: the same async ring in a child node started with --min/--max-semi-space-size=${YOUNG_GEN_MB}`);
   console.log('targets: behaviour ≥ 1.5× erl +S 1 and ≥ 1.0× erl; async+selective receive ≥ 0.5× erl +S 1; ≥ 10× xstate');
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   writeFileSync(
