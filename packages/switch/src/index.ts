@@ -134,3 +134,19 @@ export { CORE_COMMANDS, formatUptime } from './api/core_commands.ts';
 export { UUID_COMMANDS } from './api/uuid_commands.ts';
 export { SHOW_COMMAND, SHOW_USAGE } from './api/show.ts';
 export { ORIGINATE_COMMAND, originate } from './api/originate.ts';
+
+// -- config and logging ------------------------------------------------------------------------------
+export { aclCheck, autoAclLists, cidrNode, hostMaskNode, parseAclConf, parseIpv4, type AclList, type AclNode } from './config/acl.ts';
+export {
+  ConfError,
+  configuration,
+  expandDollarVars,
+  globFiles,
+  loadConf,
+  preprocess,
+  section,
+  settingsOf,
+  type LoadedConf,
+  type Preprocessed,
+} from './config/conf.ts';
+export { LOG_DISABLE, LOG_INVALID, LOG_LEVEL_NAMES, formatLogLine, logLevel2Str, logPasses, logStr2Level, type LogLineParts } from './log/levels.ts';
