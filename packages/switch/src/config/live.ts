@@ -1,0 +1,71 @@
+/**
+ * The configuration a running switch uses: the loaded conf/ (or none), a dialplan that always
+ * hunts in the current XML, the ACL lists; `reload()` (the `reloadxml` command) re-reads the
+ * directory and swaps only when the new document loads, firing RELOADXML.
+ */
+import type { SwitchCore } from '../core/core.ts';
+import type { Dialplan } from '../dialplan/dialplan.ts';
+import { huntDialplan } from '../dialplan/xml_match.ts';
+import type { ApiCommand } from '../api/registry.ts';
+import { type AclList, aclCheck, autoAclLists } from './acl.ts';
+import { ConfError, type LoadedConf, loadConf } from './conf.ts';
+
+export class LiveConf {
+  readonly confDir: string | undefined;
+  #conf: LoadedConf | undefined;
+  readonly #core: SwitchCore;
+
+  constructor(core: SwitchCore, confDir?: string, loaded?: LoadedConf) {
+    this.#core = core;
+    this.confDir = confDir;
+    this.#conf = loaded;
+  }
+
+  get current(): LoadedConf | undefined {
+    return this.#conf;
+  }
+
+  /** The XML dialplan over whatever document is current. */
+  readonly dialplan: Dialplan = {
+    hunt: (env) => {
+      const section = this.#conf?.dialplan;
+      if (!section) return huntDialplan({ name: 'section', attributes: {}, children: [], text: '', line: 0 }, env);
+      return huntDialplan(section, env);
+    },
+  };
+
+  /** An ACL list by name (any case); without a conf, the automatic lists. */
+  acl(name: string): AclList | undefined {
+    const key = name.toLowerCase();
+    return this.#conf ? this.#conf.acl.get(key) : autoAclLists().find((l) => l.name.toLowerCase() === key);
+  }
+
+  /** switch_check_network_list_ip: an unknown list name allows nothing. */
+  aclAllows(name: string, ip: string): boolean {
+    const list = this.acl(name);
+    return list ? aclCheck(list, ip) : false;
+  }
+
+  /** switch_xml_reload: FreeSWITCH's error text (`Success` when it loaded). */
+  reload(): string {
+    if (this.confDir === undefined) return 'Cannot Open log directory or XML Root!';
+    let conf: LoadedConf;
+    try {
+      conf = loadConf(this.confDir, this.#core.globals.entries());
+    } catch (err) {
+      if (!(err instanceof ConfError)) throw err;
+      this.#core.log('ERR', `reloadxml: ${err.message}; the old configuration stays`);
+      return err.fsText;
+    }
+    this.#conf = conf;
+    for (const [k, v] of conf.globals) this.#core.globals.set(k, v);
+    for (const m of conf.messages) this.#core.log(m.level, m.text);
+    this.#core.fire(this.#core.bus.create('RELOADXML'));
+    return 'Success';
+  }
+}
+
+/** `reloadxml`: `+OK [Success]\n`, or `+OK [<error>]\n` with the old XML kept. */
+export function reloadxmlCommand(live: LiveConf): ApiCommand {
+  return { name: 'reloadxml', syntax: '', run: () => `+OK [${live.reload()}]\n` };
+}
