@@ -28,7 +28,7 @@ import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
 import { loadConf } from './config/conf.ts';
-import { LiveConf, reloadxmlCommand } from './config/live.ts';
+import { LiveConf, reloadaclCommand, reloadxmlCommand } from './config/live.ts';
 import { coreSettings } from './config/switch_conf.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
@@ -96,6 +96,7 @@ export class Switch {
       ORIGINATE_COMMAND,
       this.#bgapiCommand(),
       reloadxmlCommand(this.conf),
+      reloadaclCommand(this.conf),
       FSCTL_COMMAND,
       ...(options.apiCommands ?? []),
     );

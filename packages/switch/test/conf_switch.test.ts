@@ -85,6 +85,24 @@ describe('reloadxml', () => {
     await rt.stop();
   });
 
+  it('reloadacl: the lists change only with reloadacl (which reloads the XML first)', async () => {
+    const dir = copyConf();
+    const { sw, rt } = await setup({ confDir: dir, dialplan: undefined, timers: false });
+    writeFileSync(
+      join(dir, 'autoload_configs/acl.conf.xml'),
+      '<configuration name="acl.conf"><network-lists><list name="lan" default="deny"/></network-lists></configuration>\n',
+    );
+    expect(await sw.api('reloadxml')).toBe('+OK [Success]\n');
+    expect(sw.conf.aclAllows('lan', '8.8.8.8')).toBe(true);
+    expect(await sw.api('reloadacl reloadxml')).toBe('This option is deprecated, we now always reloadxml.\n+OK acl reloaded\n');
+    expect(sw.conf.aclAllows('lan', '8.8.8.8')).toBe(false);
+    writeFileSync(join(dir, 'autoload_configs/acl.conf.xml'), '<configuration name="acl.conf">\n<oops>\n</configuration>\n');
+    expect(await sw.api('reloadacl')).toMatch(/^-ERR \[\[error near line \d+\]: .+\]\n$/);
+    expect(sw.conf.aclAllows('lan', '8.8.8.8')).toBe(false);
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('without a conf dir', async () => {
     const { sw, rt } = await setup({ timers: false });
     expect(await sw.api('reloadxml')).toBe('+OK [Cannot Open log directory or XML Root!]\n');

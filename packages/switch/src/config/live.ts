@@ -1,7 +1,8 @@
 /**
  * The configuration a running switch uses: the loaded conf/ (or none), a dialplan that always
  * hunts in the current XML, the ACL lists; `reload()` (the `reloadxml` command) re-reads the
- * directory and swaps only when the new document loads, firing RELOADXML.
+ * directory and swaps only when the new document loads, firing RELOADXML. The ACL lists are
+ * built from the XML at startup and again only by `reloadacl` (switch_load_network_lists).
  */
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
@@ -13,12 +14,14 @@ import { ConfError, type LoadedConf, loadConf } from './conf.ts';
 export class LiveConf {
   readonly confDir: string | undefined;
   #conf: LoadedConf | undefined;
+  #acl: ReadonlyMap<string, AclList>;
   readonly #core: SwitchCore;
 
   constructor(core: SwitchCore, confDir?: string, loaded?: LoadedConf) {
     this.#core = core;
     this.confDir = confDir;
     this.#conf = loaded;
+    this.#acl = loaded?.acl ?? new Map(autoAclLists().map((l) => [l.name.toLowerCase(), l]));
   }
 
   get current(): LoadedConf | undefined {
@@ -36,8 +39,12 @@ export class LiveConf {
 
   /** An ACL list by name (any case); without a conf, the automatic lists. */
   acl(name: string): AclList | undefined {
-    const key = name.toLowerCase();
-    return this.#conf ? this.#conf.acl.get(key) : autoAclLists().find((l) => l.name.toLowerCase() === key);
+    return this.#acl.get(name.toLowerCase());
+  }
+
+  /** switch_load_network_lists over the current XML. */
+  reloadAcl(): void {
+    if (this.#conf) this.#acl = this.#conf.acl;
   }
 
   /** switch_check_network_list_ip: an unknown list name allows nothing. */
@@ -68,4 +75,19 @@ export class LiveConf {
 /** `reloadxml`: `+OK [Success]\n`, or `+OK [<error>]\n` with the old XML kept. */
 export function reloadxmlCommand(live: LiveConf): ApiCommand {
   return { name: 'reloadxml', syntax: '', run: () => `+OK [${live.reload()}]\n` };
+}
+
+/** `reloadacl [reloadxml]`: reloads the XML, then the lists: `+OK acl reloaded\n`, or `-ERR [<error>]\n`. */
+export function reloadaclCommand(live: LiveConf): ApiCommand {
+  return {
+    name: 'reloadacl',
+    syntax: '',
+    run: (args) => {
+      const note = args.toLowerCase() === 'reloadxml' ? 'This option is deprecated, we now always reloadxml.\n' : '';
+      const err = live.reload();
+      if (err !== 'Success') return `${note}-ERR [${err}]\n`;
+      live.reloadAcl();
+      return `${note}+OK acl reloaded\n`;
+    },
+  };
 }
