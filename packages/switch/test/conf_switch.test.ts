@@ -51,6 +51,18 @@ describe('startSwitch with confDir', () => {
     await rt.stop();
   });
 
+  it('event-heartbeat-interval from switch.conf', async () => {
+    const dir = copyConf();
+    writeFileSync(join(dir, 'autoload_configs/switch.conf.xml'), SWITCH_CONF('    <param name="event-heartbeat-interval" value="5"/>'));
+    const { sw, rt, clock, sub, settle } = await setup({ confDir: dir, dialplan: undefined });
+    await clock.advance(10_000);
+    await settle();
+    const hb = sub.take().filter((e) => e.type === 'HEARTBEAT');
+    expect(hb.map((e) => e.getHeader('Uptime-msec'))).toEqual(['5000', '10000']);
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('a conf that does not parse stops startSwitch with the file and line', async () => {
     const dir = copyConf();
     writeFileSync(join(dir, 'dialplan/default/02_bad.xml'), '<include>\n  <extension name="x">\n    <condition>\n  </extension>\n</include>\n');

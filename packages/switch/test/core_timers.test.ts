@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SwitchCore } from '../src/core/core.ts';
+import { CoreTasks } from '../src/core/heartbeat.ts';
+import { makeIdentity } from '../src/core/identity.ts';
 import { SessionLimits } from '../src/core/limits.ts';
 import { SessionTable } from '../src/core/sessions.ts';
 import type { SwitchEvent } from '../src/index.ts';
@@ -66,6 +69,37 @@ describe('HEARTBEAT and RE_SCHEDULE (switch_core.c, switch_scheduler.c)', () => 
     ).toEqual(['HEARTBEAT', 'RE_SCHEDULE 1', 'HEARTBEAT', 'RE_SCHEDULE 1', 'RE_SCHEDULE 2']);
     await sw.stop();
     await rt.stop();
+  });
+});
+
+describe('CoreTasks on a jumping clock', () => {
+  it('a task due long ago runs once, with the WARNING, and is rescheduled from now', () => {
+    let t = 0;
+    const logs: string[] = [];
+    const core = new SwitchCore({
+      identity: makeIdentity({ coreUuid: '0b7c2d0e-1111-4222-8333-944455556666', hostname: 'h1' }),
+      startEpochMs: 1_725_358_272_000,
+      now: () => t,
+      utcOffsetMinutes: () => 0,
+      log: (l) => logs.push(`${l.level} ${l.text}`),
+    });
+    const sub = core.bus.subscribe({ types: ['HEARTBEAT', 'RE_SCHEDULE'] });
+    const tasks = new CoreTasks(core);
+    expect(tasks.runDue()).toBe(20_000);
+    t = 65_000;
+    expect(tasks.runDue()).toBe(20_000);
+    expect(logs).toEqual([
+      'WARNING Task was executed late by 45 seconds 1 heartbeat (core)',
+      'WARNING Task was executed late by 5 seconds 2 check_ip (core)',
+    ]);
+    expect(sub.take().map((e) => `${e.type} ${e.getHeader('Task-Runtime') ?? ''}`.trim())).toEqual([
+      'HEARTBEAT',
+      'RE_SCHEDULE 1725358292',
+      'RE_SCHEDULE 1725358332',
+      'HEARTBEAT',
+      'RE_SCHEDULE 1725358357',
+      'RE_SCHEDULE 1725358397',
+    ]);
   });
 });
 

@@ -68,6 +68,8 @@ export class CoreTasks {
     const now = this.#nowSec();
     for (const t of this.#tasks) {
       if (now < t.runtime) continue;
+      const late = now - t.runtime;
+      if (late > 1) core.log('WARNING', `Task was executed late by ${late} seconds ${t.id} ${t.desc} (${t.group})`);
       t.run();
       t.runtime = this.#nowSec() + t.every();
       const ev = core.bus.create('RE_SCHEDULE');
