@@ -27,9 +27,7 @@ import { type SwitchLogLine, SwitchCore } from './core/core.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
-import { loadConf } from './config/conf.ts';
-import { LiveConf, reloadaclCommand, reloadxmlCommand } from './config/live.ts';
-import { coreSettings } from './config/switch_conf.ts';
+import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
 
@@ -258,23 +256,11 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec: options.heartbeatIntervalSec }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
-  const loaded = options.confDir === undefined ? undefined : loadConf(options.confDir, core.globals.entries());
-  const conf = new LiveConf(core, options.confDir, loaded);
-  if (loaded) {
-    for (const [k, v] of loaded.globals) core.globals.set(k, v);
-    const settings = coreSettings(loaded.switchConf.params);
-    for (const e of settings.errors) core.log('ERR', e);
-    for (const m of loaded.messages) core.log(m.level, m.text);
-    if (options.maxSessions === undefined && settings.maxSessions !== undefined) core.limits.maxSessions = settings.maxSessions;
-    if (options.sessionsPerSecond === undefined && settings.sessionsPerSecond !== undefined) core.limits.resetBudget(settings.sessionsPerSecond);
-    if (options.heartbeatIntervalSec === undefined && settings.heartbeatIntervalSec !== undefined)
-      core.heartbeatIntervalSec = settings.heartbeatIntervalSec;
-    if (options.logLevel === undefined && settings.logLevel !== undefined) core.logger.setLevel(settings.logLevel);
-  }
+  const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const dialplan = dp === undefined ? (loaded ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {

@@ -10,6 +10,7 @@ import { huntDialplan } from '../dialplan/xml_match.ts';
 import type { ApiCommand } from '../api/registry.ts';
 import { type AclList, aclCheck, autoAclLists } from './acl.ts';
 import { ConfError, type LoadedConf, loadConf } from './conf.ts';
+import { coreSettings } from './switch_conf.ts';
 
 export class LiveConf {
   readonly confDir: string | undefined;
@@ -90,4 +91,33 @@ export function reloadaclCommand(live: LiveConf): ApiCommand {
       return `${note}+OK acl reloaded\n`;
     },
   };
+}
+
+/** What startSwitch says itself; these win over switch.conf. */
+export interface ExplicitSettings {
+  readonly confDir?: string;
+  readonly maxSessions?: number;
+  readonly sessionsPerSecond?: number;
+  readonly heartbeatIntervalSec?: number;
+  readonly logLevel?: number;
+}
+
+/**
+ * At startup: loads `confDir` (throws ConfError when it does not load), sets its globals,
+ * applies switch.conf's settings that `explicit` leaves open and logs what loading found.
+ */
+export function startConf(core: SwitchCore, explicit: ExplicitSettings): LiveConf {
+  const loaded = explicit.confDir === undefined ? undefined : loadConf(explicit.confDir, core.globals.entries());
+  const live = new LiveConf(core, explicit.confDir, loaded);
+  if (!loaded) return live;
+  for (const [k, v] of loaded.globals) core.globals.set(k, v);
+  const settings = coreSettings(loaded.switchConf.params);
+  for (const e of settings.errors) core.log('ERR', e);
+  for (const m of loaded.messages) core.log(m.level, m.text);
+  if (explicit.maxSessions === undefined && settings.maxSessions !== undefined) core.limits.maxSessions = settings.maxSessions;
+  if (explicit.sessionsPerSecond === undefined && settings.sessionsPerSecond !== undefined) core.limits.resetBudget(settings.sessionsPerSecond);
+  if (explicit.heartbeatIntervalSec === undefined && settings.heartbeatIntervalSec !== undefined)
+    core.heartbeatIntervalSec = settings.heartbeatIntervalSec;
+  if (explicit.logLevel === undefined && settings.logLevel !== undefined) core.logger.setLevel(settings.logLevel);
+  return live;
 }
