@@ -134,3 +134,25 @@ export { CORE_COMMANDS, formatUptime } from './api/core_commands.ts';
 export { UUID_COMMANDS } from './api/uuid_commands.ts';
 export { SHOW_COMMAND, SHOW_USAGE } from './api/show.ts';
 export { ORIGINATE_COMMAND, originate } from './api/originate.ts';
+
+// -- config and logging ------------------------------------------------------------------------------
+export { aclCheck, autoAclLists, cidrNode, hostMaskNode, parseAclConf, parseIpv4, type AclList, type AclNode } from './config/acl.ts';
+export {
+  ConfError,
+  configuration,
+  expandDollarVars,
+  globFiles,
+  loadConf,
+  preprocess,
+  section,
+  settingsOf,
+  type LoadedConf,
+  type Preprocessed,
+} from './config/conf.ts';
+export { LOG_DISABLE, LOG_INVALID, LOG_LEVEL_NAMES, formatLogLine, logLevel2Str, logPasses, logStr2Level, type LogLineParts } from './log/levels.ts';
+export { LiveConf, reloadaclCommand, reloadxmlCommand, startConf, type ExplicitSettings } from './config/live.ts';
+export { coreSettings, type CoreSettings } from './config/switch_conf.ts';
+export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from './log/logger.ts';
+export { CTL_SYNTAX, FSCTL_COMMAND } from './log/fsctl.ts';
+export { SessionLimits, type LimitsSnapshot } from './core/limits.ts';
+export { CoreTasks, coreScheduler, heartbeatEvent } from './core/heartbeat.ts';

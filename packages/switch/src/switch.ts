@@ -27,6 +27,9 @@ import { type SwitchLogLine, SwitchCore } from './core/core.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
+import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
+import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
+import { FSCTL_COMMAND } from './log/fsctl.ts';
 
 export interface SwitchOptions {
   readonly identity?: SwitchIdentityOptions;
@@ -43,6 +46,19 @@ export interface SwitchOptions {
   /** bgapi: jobs running at once (default 8) and jobs waiting at most (default 1000). */
   readonly bgapiConcurrency?: number;
   readonly bgapiQueueLimit?: number;
+  /**
+   * A conf/ directory in FreeSWITCH's layout (`freeswitch.xml` + includes): its switch.conf
+   * settings apply where no option below says otherwise, its dialplan is used when `dialplan`
+   * is not given, `reloadxml` re-reads it. A document that does not load throws ConfError.
+   */
+  readonly confDir?: string;
+  readonly maxSessions?: number;
+  readonly sessionsPerSecond?: number;
+  readonly heartbeatIntervalSec?: number;
+  /** The hard log level (0–7, -1 = disabled). */
+  readonly logLevel?: number;
+  /** The core's scheduled tasks: HEARTBEAT and RE_SCHEDULE (default true). */
+  readonly timers?: boolean;
 }
 
 export class Switch {
@@ -57,8 +73,11 @@ export class Switch {
   readonly #jobs: PQueue;
   readonly #jobLimit: number;
   readonly #reaper: Pid;
+  /** The loaded conf/ (ACL lists, the current XML); `reloadxml` swaps it. */
+  readonly conf: LiveConf;
+  readonly #timers: Pid[] = [];
 
-  constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions) {
+  constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions, conf?: LiveConf) {
     this.#where = where;
     this.services = services;
     this.core = services.core;
@@ -67,7 +86,24 @@ export class Switch {
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
     this.#jobLimit = options.bgapiQueueLimit ?? 1000;
     this.#reaper = where.spawn((ctx) => this.#reap(ctx));
-    this.registry.add(...CORE_COMMANDS, ...UUID_COMMANDS, SHOW_COMMAND, ORIGINATE_COMMAND, this.#bgapiCommand(), ...(options.apiCommands ?? []));
+    this.conf = conf ?? new LiveConf(this.core);
+    this.registry.add(
+      ...CORE_COMMANDS,
+      ...UUID_COMMANDS,
+      SHOW_COMMAND,
+      ORIGINATE_COMMAND,
+      this.#bgapiCommand(),
+      reloadxmlCommand(this.conf),
+      reloadaclCommand(this.conf),
+      FSCTL_COMMAND,
+      ...(options.apiCommands ?? []),
+    );
+    if (options.timers ?? true) {
+      // the startup round runs now, before anyone can subscribe (as FreeSWITCH's, before modules load)
+      const tasks = new CoreTasks(this.core);
+      tasks.runDue();
+      this.#timers.push(where.spawn((ctx) => coreScheduler(ctx, tasks)));
+    }
   }
 
   get events(): EventBus {
@@ -80,6 +116,11 @@ export class Switch {
 
   /** Starts a channel process under the channel supervisor. */
   async startChannel(where: Where, spec: ChannelSpec): Promise<Pid> {
+    const refused = this.core.limits.request(this.core.sessions.count);
+    if (refused !== undefined) {
+      this.core.log('CRIT', refused);
+      throw new Error(refused);
+    }
     const r = await Supervisor.startChild(where, this.#channelSup, [spec]);
     if (!r.ok || !r.pid) throw new Error(`channel start failed: ${String(r.ok ? 'ignored' : r.error)}`);
     this.#where.send(this.#reaper, { watch: r.pid, uuid: spec.uuid });
@@ -125,6 +166,7 @@ export class Switch {
   async stop(): Promise<void> {
     await Supervisor.stop(this.#where, this.#top);
     this.#where.send(this.#reaper, 'stop');
+    for (const t of this.#timers) this.#where.send(t, 'stop');
     await this.#jobs.onIdle();
     this.core.bus.close();
   }
@@ -209,11 +251,16 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.utcOffsetMinutes ? { utcOffsetMinutes: options.utcOffsetMinutes } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.globals ? { globals: options.globals } : {}),
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    ...(options.sessionsPerSecond === undefined ? {} : { sessionsPerSecond: options.sessionsPerSecond }),
+    ...(options.heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec: options.heartbeatIntervalSec }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
+  const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const dialplan = dp === undefined ? undefined : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {
@@ -250,6 +297,6 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, services, top, channelSup, options);
+  sw = new Switch(where, services, top, channelSup, options, conf);
   return sw;
 }

@@ -8,8 +8,10 @@ import type { SwitchIdentity } from '../events/event.ts';
 import { EventBus } from '../events/bus.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { systemUtcOffsetMinutes } from '../internal/time.ts';
+import { Logger } from '../log/logger.ts';
 import { ChannelTable } from './channel_table.ts';
 import { GlobalVariables } from './globals.ts';
+import { SessionLimits } from './limits.ts';
 import { SessionTable } from './sessions.ts';
 
 export type SwitchLogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERR' | 'CRIT' | 'ALERT' | 'CONSOLE';
@@ -31,6 +33,10 @@ export interface CoreOptions {
   readonly globals?: Iterable<readonly [string, string]>;
   readonly maxSessions?: number;
   readonly sessionsPerSecond?: number;
+  /** Seconds between HEARTBEAT events (switch.conf `event-heartbeat-interval`, default 20). */
+  readonly heartbeatIntervalSec?: number;
+  /** The hard log level (switch.conf `loglevel`, default DEBUG = 7). */
+  readonly logLevel?: number;
 }
 
 export class SwitchCore {
@@ -40,11 +46,11 @@ export class SwitchCore {
   readonly sessions = new SessionTable();
   readonly globals: GlobalVariables;
   readonly channels = new ChannelTable();
-  readonly maxSessions: number;
-  readonly sessionsPerSecond: number;
+  readonly limits: SessionLimits;
+  readonly logger: Logger;
+  heartbeatIntervalSec: number;
   readonly #now: () => number;
   readonly #startClock: number;
-  readonly #log: (line: SwitchLogLine) => void;
   readonly #utcOffset: (epochMs: number) => number;
 
   constructor(o: CoreOptions) {
@@ -52,10 +58,20 @@ export class SwitchCore {
     this.startEpochMs = o.startEpochMs;
     this.#now = o.now;
     this.#startClock = o.now();
-    this.#log = o.log ?? (() => {});
     this.#utcOffset = o.utcOffsetMinutes ?? systemUtcOffsetMinutes;
-    this.maxSessions = o.maxSessions ?? 1000;
-    this.sessionsPerSecond = o.sessionsPerSecond ?? 30;
+    this.limits = new SessionLimits(o.maxSessions ?? 1000, o.sessionsPerSecond ?? 30, this.sessions, o.now);
+    this.heartbeatIntervalSec = o.heartbeatIntervalSec ?? 20;
+    this.logger = new Logger({
+      nowUs: () => this.nowUs(),
+      utcOffsetMinutes: this.#utcOffset,
+      idleCpu: () => this.idleCpu(),
+      ...(o.logLevel === undefined ? {} : { level: o.logLevel }),
+    });
+    const sink = o.log;
+    if (sink)
+      this.logger.subscribe(7, (r) =>
+        sink(r.userData ? { level: r.levelName, text: r.text, uuid: r.userData } : { level: r.levelName, text: r.text }),
+      );
     this.globals = new GlobalVariables([
       ['hostname', o.identity.hostname],
       ['switchname', o.identity.switchname],
@@ -70,6 +86,19 @@ export class SwitchCore {
       utcOffsetMinutes: this.#utcOffset,
       log: (text) => this.log('WARNING', text),
     });
+  }
+
+  get maxSessions(): number {
+    return this.limits.maxSessions;
+  }
+
+  get sessionsPerSecond(): number {
+    return this.limits.sessionsPerSecond;
+  }
+
+  /** Idle CPU in percent (not measured: always 100). */
+  idleCpu(): number {
+    return 100;
   }
 
   /** Microseconds since startup, on the runtime clock. */
@@ -93,6 +122,6 @@ export class SwitchCore {
   }
 
   log(level: SwitchLogLevel, text: string, uuid?: string): void {
-    this.#log(uuid === undefined ? { level, text } : { level, text, uuid });
+    this.logger.log(level, text, uuid ?? '');
   }
 }

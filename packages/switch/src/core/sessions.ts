@@ -8,6 +8,7 @@ export class SessionTable {
   readonly #byUuid = new Map<string, Pid>();
   #sinceStartup = 0;
   #peak = 0;
+  #peakFiveMin = 0;
 
   /** A new session id (switch_core_session_request: ids start at 1). */
   nextId(): number {
@@ -18,6 +19,7 @@ export class SessionTable {
     if (this.#byUuid.has(uuid)) return false;
     this.#byUuid.set(uuid, pid);
     this.#peak = Math.max(this.#peak, this.#byUuid.size);
+    this.#peakFiveMin = Math.max(this.#peakFiveMin, this.#byUuid.size);
     return true;
   }
 
@@ -48,5 +50,15 @@ export class SessionTable {
 
   get peak(): number {
     return this.#peak;
+  }
+
+  /** The peak of the current five-minute window (runtime.sessions_peak_fivemin). */
+  get peakFiveMin(): number {
+    return this.#peakFiveMin;
+  }
+
+  /** A new five-minute window starts at the current count. */
+  restartFiveMin(count = this.#byUuid.size): void {
+    this.#peakFiveMin = count;
   }
 }

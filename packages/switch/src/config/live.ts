@@ -1,0 +1,123 @@
+/**
+ * The configuration a running switch uses: the loaded conf/ (or none), a dialplan that always
+ * hunts in the current XML, the ACL lists; `reload()` (the `reloadxml` command) re-reads the
+ * directory and swaps only when the new document loads, firing RELOADXML. The ACL lists are
+ * built from the XML at startup and again only by `reloadacl` (switch_load_network_lists).
+ */
+import type { SwitchCore } from '../core/core.ts';
+import type { Dialplan } from '../dialplan/dialplan.ts';
+import { huntDialplan } from '../dialplan/xml_match.ts';
+import type { ApiCommand } from '../api/registry.ts';
+import { type AclList, aclCheck, autoAclLists } from './acl.ts';
+import { ConfError, type LoadedConf, loadConf } from './conf.ts';
+import { coreSettings } from './switch_conf.ts';
+
+export class LiveConf {
+  readonly confDir: string | undefined;
+  #conf: LoadedConf | undefined;
+  #acl: ReadonlyMap<string, AclList>;
+  readonly #core: SwitchCore;
+
+  constructor(core: SwitchCore, confDir?: string, loaded?: LoadedConf) {
+    this.#core = core;
+    this.confDir = confDir;
+    this.#conf = loaded;
+    this.#acl = loaded?.acl ?? new Map(autoAclLists().map((l) => [l.name.toLowerCase(), l]));
+  }
+
+  get current(): LoadedConf | undefined {
+    return this.#conf;
+  }
+
+  /** The XML dialplan over whatever document is current. */
+  readonly dialplan: Dialplan = {
+    hunt: (env) => {
+      const section = this.#conf?.dialplan;
+      if (!section) return huntDialplan({ name: 'section', attributes: {}, children: [], text: '', line: 0 }, env);
+      return huntDialplan(section, env);
+    },
+  };
+
+  /** An ACL list by name (any case); without a conf, the automatic lists. */
+  acl(name: string): AclList | undefined {
+    return this.#acl.get(name.toLowerCase());
+  }
+
+  /** switch_load_network_lists over the current XML. */
+  reloadAcl(): void {
+    if (this.#conf) this.#acl = this.#conf.acl;
+  }
+
+  /** switch_check_network_list_ip: an unknown list name allows nothing. */
+  aclAllows(name: string, ip: string): boolean {
+    const list = this.acl(name);
+    return list ? aclCheck(list, ip) : false;
+  }
+
+  /** switch_xml_reload: FreeSWITCH's error text (`Success` when it loaded). */
+  reload(): string {
+    if (this.confDir === undefined) return 'Cannot Open log directory or XML Root!';
+    let conf: LoadedConf;
+    try {
+      conf = loadConf(this.confDir, this.#core.globals.entries());
+    } catch (err) {
+      if (!(err instanceof ConfError)) throw err;
+      this.#core.log('ERR', `reloadxml: ${err.message}; the old configuration stays`);
+      return err.fsText;
+    }
+    this.#conf = conf;
+    for (const [k, v] of conf.globals) this.#core.globals.set(k, v);
+    for (const m of conf.messages) this.#core.log(m.level, m.text);
+    this.#core.fire(this.#core.bus.create('RELOADXML'));
+    return 'Success';
+  }
+}
+
+/** `reloadxml`: `+OK [Success]\n`, or `+OK [<error>]\n` with the old XML kept. */
+export function reloadxmlCommand(live: LiveConf): ApiCommand {
+  return { name: 'reloadxml', syntax: '', run: () => `+OK [${live.reload()}]\n` };
+}
+
+/** `reloadacl [reloadxml]`: reloads the XML, then the lists: `+OK acl reloaded\n`, or `-ERR [<error>]\n`. */
+export function reloadaclCommand(live: LiveConf): ApiCommand {
+  return {
+    name: 'reloadacl',
+    syntax: '',
+    run: (args) => {
+      const note = args.toLowerCase() === 'reloadxml' ? 'This option is deprecated, we now always reloadxml.\n' : '';
+      const err = live.reload();
+      if (err !== 'Success') return `${note}-ERR [${err}]\n`;
+      live.reloadAcl();
+      return `${note}+OK acl reloaded\n`;
+    },
+  };
+}
+
+/** What startSwitch says itself; these win over switch.conf. */
+export interface ExplicitSettings {
+  readonly confDir?: string;
+  readonly maxSessions?: number;
+  readonly sessionsPerSecond?: number;
+  readonly heartbeatIntervalSec?: number;
+  readonly logLevel?: number;
+}
+
+/**
+ * At startup: loads `confDir` (throws ConfError when it does not load), sets its globals,
+ * applies switch.conf's settings that `explicit` leaves open and logs what loading found.
+ */
+export function startConf(core: SwitchCore, explicit: ExplicitSettings): LiveConf {
+  const loaded = explicit.confDir === undefined ? undefined : loadConf(explicit.confDir, core.globals.entries());
+  const live = new LiveConf(core, explicit.confDir, loaded);
+  if (!loaded) return live;
+  for (const [k, v] of loaded.globals) core.globals.set(k, v);
+  const settings = coreSettings(loaded.switchConf.params);
+  for (const e of settings.errors) core.log('ERR', e);
+  for (const m of loaded.messages) core.log(m.level, m.text);
+  if (explicit.maxSessions === undefined && settings.maxSessions !== undefined) core.limits.maxSessions = settings.maxSessions;
+  if (explicit.sessionsPerSecond === undefined && settings.sessionsPerSecond !== undefined) core.limits.resetBudget(settings.sessionsPerSecond);
+  if (explicit.heartbeatIntervalSec === undefined && settings.heartbeatIntervalSec !== undefined)
+    core.heartbeatIntervalSec = settings.heartbeatIntervalSec;
+  if (explicit.logLevel === undefined && settings.logLevel !== undefined) core.logger.setLevel(settings.logLevel);
+  return live;
+}

@@ -1,0 +1,49 @@
+/**
+ * switch.conf `<settings>` as switch_load_core_config reads them: `loglevel` (a leading digit
+ * → atoi, else a level name; invalid → ignored), `max-sessions` and `sessions-per-second`
+ * (atoi, when not empty), `event-heartbeat-interval` (atol; not > 0 → ERR "heartbeat-interval
+ * must be a greater than 0" and the default stays).
+ */
+import { LOG_INVALID, logStr2Level } from '../log/levels.ts';
+
+export interface CoreSettings {
+  readonly logLevel?: number;
+  readonly maxSessions?: number;
+  readonly sessionsPerSecond?: number;
+  readonly heartbeatIntervalSec?: number;
+  readonly errors: readonly string[];
+}
+
+const atoi = (s: string): number => {
+  const m = /^\s*([-+]?\d+)/.exec(s);
+  return m ? Number.parseInt(m[1]!, 10) : 0;
+};
+
+export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings {
+  const errors: string[] = [];
+  let logLevel: number | undefined;
+  let maxSessions: number | undefined;
+  let sessionsPerSecond: number | undefined;
+  let heartbeatIntervalSec: number | undefined;
+  for (const [name, val] of params) {
+    if (name === 'loglevel') {
+      const level = /^[0-9]/.test(val) ? atoi(val) : logStr2Level(val);
+      if (level !== LOG_INVALID) logLevel = level;
+    } else if (name === 'event-heartbeat-interval') {
+      const n = atoi(val);
+      if (n > 0) heartbeatIntervalSec = n;
+      else errors.push('heartbeat-interval must be a greater than 0');
+    } else if (name === 'sessions-per-second' && val !== '') {
+      sessionsPerSecond = atoi(val);
+    } else if (name === 'max-sessions' && val !== '') {
+      maxSessions = atoi(val);
+    }
+  }
+  return {
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(maxSessions === undefined ? {} : { maxSessions }),
+    ...(sessionsPerSecond === undefined ? {} : { sessionsPerSecond }),
+    ...(heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec }),
+    errors,
+  };
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfError, aclCheck, attr, children, loadConf } from '../src/index.ts';
+
+const DEFAULT_CONF = join(dirname(fileURLToPath(import.meta.url)), '..', 'conf');
+
+export function confDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'beamline-conf-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('conf loading', () => {
+  it('the shipped default conf: switch.conf, acl lists, the dialplan with its included extensions', () => {
+    const conf = loadConf(DEFAULT_CONF, [['local_ip_v4', '10.0.0.5']]);
+    expect(conf.globals.get('domain')).toBe('10.0.0.5');
+    expect(conf.globals.get('default_context')).toBe('default');
+    expect([...conf.switchConf.params]).toEqual([
+      ['loglevel', 'debug'],
+      ['max-sessions', '1000'],
+      ['sessions-per-second', '30'],
+      ['event-heartbeat-interval', '20'],
+    ]);
+    expect(aclCheck(conf.acl.get('lan')!, '192.168.42.1')).toBe(false);
+    expect(aclCheck(conf.acl.get('loopback.auto')!, '127.0.0.1')).toBe(true);
+    const ctx = children(conf.dialplan!, 'context')[0]!;
+    expect(children(ctx, 'extension').map((e) => [attr(e, 'name'), e.file?.replace(DEFAULT_CONF, ''), e.line])).toEqual([
+      ['park_1000', '/dialplan/default.xml', 3],
+      ['echo', '/dialplan/default/01_echo.xml', 2],
+    ]);
+  });
+
+  it('set and $${} expansion, include globs relative to the including file, sorted', () => {
+    const dir = confDir({
+      'freeswitch.xml': `<?xml version="1.0"?>
+<document type="freeswitch/xml">
+  <X-PRE-PROCESS cmd="set" data="who = world "/>
+  <section name="dialplan">
+    <X-PRE-PROCESS cmd="include" data="dp/*.xml"/>
+  </section>
+</document>`,
+      'dp/b.xml': '<include>\n<context name="b"/>\n</include>\n',
+      'dp/a.xml': '<include>\n<context name="a" x="$${who}" y="$${nope}"/>\n<X-PRE-PROCESS cmd="include" data="more/*.xml"/>\n</include>\n',
+      'dp/more/c.xml': '<context name="c"/>\n',
+      'dp/z.txt': '<broken',
+    });
+    const conf = loadConf(dir);
+    expect(conf.globals.get('who')).toBe('world ');
+    expect(children(conf.dialplan!, 'context').map((c) => [attr(c, 'name'), c.file?.slice(dir.length), c.line])).toEqual([
+      ['a', '/dp/a.xml', 2],
+      ['c', '/dp/more/c.xml', 1],
+      ['b', '/dp/b.xml', 2],
+    ]);
+    expect(children(conf.dialplan!, 'context')[0]!.attributes).toEqual({ name: 'a', x: 'world ', y: '' });
+    expect(conf.messages).toEqual([]);
+  });
+
+  it('an include that matches nothing is logged at INFO', () => {
+    const dir = confDir({ 'freeswitch.xml': '<document>\n<X-PRE-PROCESS cmd="include" data="none/*.xml"/>\n</document>\n' });
+    expect(loadConf(dir).messages).toEqual([{ level: 'INFO', text: `No files to include at ${join(dir, 'none/*.xml')}` }]);
+  });
+
+  it('a syntax error names the included file and its line; FreeSWITCH text counts lines of the combined document', () => {
+    const dir = confDir({
+      'freeswitch.xml': '<document>\n<section name="configuration">\n<X-PRE-PROCESS cmd="include" data="c/*.xml"/>\n</section>\n</document>\n',
+      'c/x.xml': '<configuration name="x.conf">\n  <settings>\n    <param name="a" value="1">\n  </settings>\n</configuration>\n',
+    });
+    let err: unknown;
+    try {
+      loadConf(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfError);
+    const e = err as ConfError;
+    expect([e.file.slice(dir.length), e.line]).toEqual(['/c/x.xml', 4]);
+    expect(e.message).toMatch(/x\.xml:4: /);
+    expect(e.fsText).toMatch(/^\[error near line 6\]: /);
+  });
+
+  it('a missing root: FreeSWITCH text', () => {
+    expect(() => loadConf(confDir({}))).toThrow(ConfError);
+    try {
+      loadConf(confDir({}));
+    } catch (e) {
+      expect((e as ConfError).fsText).toBe('Cannot Open log directory or XML Root!');
+    }
+  });
+});
