@@ -55,15 +55,15 @@ export {
   type StartChildResult,
   type SupervisorStartOptions,
 } from './supervisor/supervisor.ts';
-export {
-  type AutoShutdown,
-  type ChildSpec,
-  type ChildType,
-  type RestartType,
-  type Shutdown,
-  type StartFn,
-  type Strategy,
-  type SupFlags,
+export type {
+  AutoShutdown,
+  ChildSpec,
+  ChildType,
+  RestartType,
+  Shutdown,
+  StartFn,
+  Strategy,
+  SupFlags,
 } from './supervisor/policy.ts';
 export { formatSupervisionTree, supervisionTree, type SupervisionNode } from './supervisor/tree.ts';
 export { StateMachine, effect, type ActionInfo, type EffectFn, type MachinePid, type StateMachineOptions } from './state_machine.ts';
