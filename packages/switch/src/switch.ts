@@ -27,6 +27,7 @@ import { type SwitchLogLine, SwitchCore } from './core/core.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
+import { type MessageReply, sendevent, sendmsg } from './messages/handle.ts';
 
 export interface SwitchOptions {
   readonly identity?: SwitchIdentityOptions;
@@ -114,6 +115,16 @@ export class Switch {
         return false;
       }
     });
+  }
+
+  /** sendmsg (spec §4.1): `ok` once the command is queued, or an error. */
+  sendmsg(uuid: unknown, headers: unknown, body?: string): Promise<MessageReply> {
+    return this.#inProcess((ctx) => sendmsg(this.#env(ctx), uuid, headers, body));
+  }
+
+  /** sendevent (spec §4.2): `ok`, `badarg`, or undefined for an unknown event name. */
+  sendevent(name: unknown, headers: unknown, subclass?: unknown): 'ok' | 'badarg' | undefined {
+    return sendevent(this.core, name, headers, subclass);
   }
 
   /** `originate <args>`. */

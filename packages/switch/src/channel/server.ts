@@ -31,6 +31,8 @@ import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+import { SwitchEvent } from '../events/event.ts';
+import { addBasicChannelData, addChannelData } from './data.ts';
 
 export interface ChannelArgs {
   readonly spec: ChannelSpec;
@@ -47,7 +49,9 @@ export type ChannelCall =
   | { readonly op: 'variables' }
   | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly appUuid?: string }
   | { readonly op: 'setExtension'; readonly extension: Extension }
-  | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string };
+  | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
+  /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
+  | { readonly op: 'data'; readonly basic: boolean };
 
 export type ChannelCast = { readonly op: 'hangup'; readonly cause: number } | { readonly op: 'send'; readonly event: ChannelEvent };
 
@@ -100,6 +104,13 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       case 'transfer':
         await ch.transfer(req.destination, req.dialplan, req.context);
         break;
+      case 'data': {
+        const event = new SwitchEvent('CHANNEL_DATA');
+        if (req.basic) addBasicChannelData(event, ch.snapshot());
+        else addChannelData(event, ch.snapshot());
+        answer = event.headers.map((h) => [h.name, h.value]);
+        break;
+      }
     }
     await ch.drain();
     if (ch.destroyed) return replied ? stop(normal, ch, { reply: answer }) : stop(normal, ch);
