@@ -13,7 +13,9 @@ import { DOWN, GenServer, type ProcessContext, Runtime, Supervisor, type Where, 
 import { Tuple } from '@beamline/etf';
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
+import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
 import { CORE_COMMANDS } from './api/core_commands.ts';
+import { helpCommand } from './api/help.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
 import { SHOW_COMMAND } from './api/show.ts';
@@ -68,7 +70,16 @@ export class Switch {
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
     this.#jobLimit = options.bgapiQueueLimit ?? 1000;
     this.#reaper = where.spawn((ctx) => this.#reap(ctx));
-    this.registry.add(...CORE_COMMANDS, ...UUID_COMMANDS, SHOW_COMMAND, ORIGINATE_COMMAND, this.#bgapiCommand(), ...(options.apiCommands ?? []));
+    this.registry.add(
+      ...CORE_COMMANDS,
+      ...UUID_COMMANDS,
+      SHOW_COMMAND,
+      ORIGINATE_COMMAND,
+      this.#bgapiCommand(),
+      ...CHANNEL_COMMANDS,
+      helpCommand(this.registry),
+      ...(options.apiCommands ?? []),
+    );
   }
 
   get events(): EventBus {

@@ -269,6 +269,8 @@ export class Channel implements EndpointChannel {
       case 'CS_EXECUTE':
         this.#appIndex = 0;
         return this.#nextApp();
+      case 'CS_PARK':
+        return this.#parkState();
       default:
         return true;
     }
@@ -511,6 +513,46 @@ export class Channel implements EndpointChannel {
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
+  }
+
+  /**
+   * uuid_transfer (switch_ivr_session_transfer): a new caller profile, CS_ROUTING requested, and
+   * the running applications (park, …) ended, innermost first.
+   */
+  async redirect(destination: string, dialplan: string, context: string): Promise<void> {
+    await this.transfer(destination, dialplan, context);
+    this.#interruptAll();
+  }
+
+  /** uuid_park (switch_ivr_park_session): CS_PARK requested, the running applications ended. */
+  async parkSession(): Promise<void> {
+    await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
+    this.#interruptAll();
+  }
+
+  #interruptAll(): void {
+    for (const slot of [...this.#running].reverse()) {
+      const interrupt = slot.interrupt;
+      slot.interrupt = undefined;
+      if (interrupt) this.#queue.push(interrupt);
+    }
+  }
+
+  /** CS_PARK's standard handler: switch_ivr_park without an application (no CHANNEL_EXECUTE). */
+  async #parkState(): Promise<boolean> {
+    this.fire('CHANNEL_PARK');
+    const slot: { interrupt: (() => void | Promise<void>) | undefined } = { interrupt: undefined };
+    slot.interrupt = async () => {
+      const i = this.#running.indexOf(slot);
+      if (i >= 0) this.#running.splice(i, 1);
+      this.#parked = false;
+      this.fire('CHANNEL_UNPARK');
+      await this.#handlersDone();
+    };
+    this.#running.push(slot);
+    if (this.hungUp) this.#interruptAll();
+    else await this.parked(true);
+    return false;
   }
 
   /** The process is ending without having been destroyed (a crash, or a shutdown): hang up and run the loop to its end. */

@@ -51,7 +51,9 @@ export type ChannelCall =
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
   /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
-  | { readonly op: 'data'; readonly basic: boolean };
+  | { readonly op: 'data'; readonly basic: boolean }
+  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string }
+  | { readonly op: 'park' };
 
 export type ChannelCast = { readonly op: 'hangup'; readonly cause: number } | { readonly op: 'send'; readonly event: ChannelEvent };
 
@@ -103,6 +105,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'transfer':
         await ch.transfer(req.destination, req.dialplan, req.context);
+        break;
+      case 'redirect':
+        await ch.redirect(req.destination, req.dialplan, req.context);
+        break;
+      case 'park':
+        await ch.parkSession();
         break;
       case 'data': {
         const event = new SwitchEvent('CHANNEL_DATA');

@@ -1,0 +1,97 @@
+/** uuid_dump, uuid_park, uuid_transfer, eval (mod_commands) and strftime (mod_dptools). */
+import { expandVariables } from '../dialplan/expand.ts';
+import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
+import type { ApiCommand, ApiEnv } from './registry.ts';
+import { strftime } from './strftime.ts';
+import { callChannel } from './uuid_commands.ts';
+
+const NO_CHANNEL = '-ERR No such channel!\n';
+const words = (s: string) => (s === '' ? [] : s.split(' ').filter((w) => w !== ''));
+
+/** A CHANNEL_DATA event (standard headers, channel data, variables) of `uuid`, or undefined. */
+async function channelDataEvent(env: ApiEnv, uuid: string | undefined) {
+  const event = env.core.bus.create('CHANNEL_DATA');
+  if (uuid === undefined || uuid === '') return { event, found: false };
+  const r = await callChannel<[string, string][]>(env, uuid, { op: 'data', basic: false });
+  for (const [k, v] of r?.value ?? []) event.addHeader(k, v);
+  return { event, found: r !== undefined };
+}
+
+export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'uuid_dump',
+    run: async (args, env) => {
+      const [uuid, format = 'txt'] = words(args);
+      if (!uuid) return '-USAGE: <uuid> [format]\n';
+      if (!env.core.sessions.has(uuid)) return NO_CHANNEL;
+      const { event, found } = await channelDataEvent(env, uuid);
+      if (!found) return NO_CHANNEL;
+      const f = format.toLowerCase();
+      if (f === 'xml') return serializeXml(event);
+      if (f === 'json') return serializeJson(event);
+      return serializePlain(event, f !== 'plain');
+    },
+  },
+  {
+    name: 'uuid_park',
+    run: async (args, env) => {
+      if (args === '') return '-USAGE: <uuid>\n';
+      return (await callChannel(env, args, { op: 'park' })) ? '+OK\n' : NO_CHANNEL;
+    },
+  },
+  {
+    name: 'uuid_transfer',
+    run: async (args, env) => {
+      const usage = '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+      const argv = args === '' ? [] : args.split(' ');
+      if (argv.length < 2 || argv.length > 5) return usage;
+      let [uuid, dest, dp, context] = argv as [string, string, string?, string?];
+      if (!uuid || !env.core.sessions.has(uuid)) return NO_CHANNEL;
+      if (dest.startsWith('-')) {
+        // -bleg / -both: nothing is bridged yet, so only this channel moves
+        [dest, dp, context] = [argv[2] ?? '', argv[3], argv[4]];
+      }
+      if (!dest) return '-ERR\n';
+      const r = await callChannel(env, uuid, { op: 'redirect', destination: dest, dialplan: dp || 'XML', context: context || 'default' });
+      return r ? '+OK\n' : '-ERR\n';
+    },
+  },
+  {
+    name: 'eval',
+    run: async (args, env) => {
+      if (args === '') return '';
+      let input: string | undefined = args;
+      let uuid: string | undefined;
+      if (args.slice(0, 5).toLowerCase() === 'uuid:') {
+        const sp = args.indexOf(' ', 5);
+        if (sp < 0) input = undefined;
+        else {
+          uuid = args.slice(5, sp);
+          input = args.slice(sp + 1);
+        }
+      }
+      if (!input) return '';
+      const { event } = await channelDataEvent(env, uuid);
+      return expandVariables(input, {
+        variable: (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),
+      });
+    },
+  },
+  {
+    name: 'strftime',
+    run: (args, env) => {
+      const nowMs = Math.floor(env.core.nowUs() / 1000);
+      let when = nowMs;
+      let format: string = args;
+      const bar = args.indexOf('|');
+      if (args !== '' && bar >= 0) {
+        // FreeSWITCH skips the first character after the `|` (spec §3.2)
+        const n = Number.parseInt(args.slice(0, bar), 10);
+        when = (Number.isNaN(n) ? 0 : n) * 1000;
+        format = args.slice(bar + 2);
+      }
+      const offset = env.core.utcOffsetMinutes(when);
+      return strftime(format === '' ? '%Y-%m-%d %T' : format, when, offset);
+    },
+  },
+];
