@@ -22,6 +22,7 @@ import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
+import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import type { ChannelServices, ChannelSpec } from './channel/channel.ts';
 import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
@@ -233,7 +234,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.globals ? { globals: options.globals } : {}),
   });
   const applications = new Map<string, Application>();
-  for (const app of [...DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
   const dialplan = dp === undefined ? undefined : 'hunt' in dp ? dp : xmlDialplan(dp);
 

@@ -19,6 +19,7 @@ import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandVariables } from '../dialplan/expand.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 import type { EventTypeName } from '../events/types.ts';
+import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
 import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
@@ -437,6 +438,10 @@ export class Channel implements EndpointChannel {
     addChannelData(event, this.snapshot(view));
     for (const [n, v] of post ?? []) event.addHeader(n, v);
     this.core.fire(event);
+  }
+
+  addChannelData(event: SwitchEvent): void {
+    addChannelData(event, this.snapshot());
   }
 
   variable(name: string): string | undefined {
