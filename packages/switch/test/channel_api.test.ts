@@ -150,3 +150,32 @@ describe('API commands on channels (exact texts)', () => {
     await rt.stop();
   });
 });
+
+describe('uuid_pre_answer, uuid_setvar_multi, msleep', () => {
+  it('exact texts', async () => {
+    const { sw, settle, rt, clock } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    expect(await sw.api(`uuid_pre_answer ${uuid}`)).toBe('+OK\n');
+    expect(await sw.api('uuid_pre_answer nope')).toBe('-ERROR\n');
+    expect(await sw.api('uuid_pre_answer')).toBe('-ERROR\n');
+    expect(await sw.api(`uuid_setvar_multi ${uuid} a=1;b=2;c`)).toBe('+OK\n');
+    expect(await sw.api(`uuid_getvar ${uuid} b`)).toBe('2');
+    expect(await sw.api(`uuid_setvar_multi ${uuid} =1;b=3`)).toBe('-ERR No variable specified\n+OK\n');
+    expect(await sw.api(`uuid_setvar_multi ${uuid} =1`)).toBe('-ERR No variable specified\n-USAGE: <uuid> <var>=<value>;<var>=<value>...\n');
+    expect(await sw.api('uuid_setvar_multi nope a=1')).toBe('-ERR No such channel!\n-USAGE: <uuid> <var>=<value>;<var>=<value>...\n');
+    expect(await sw.api('uuid_setvar_multi')).toBe('-USAGE: <uuid> <var>=<value>;<var>=<value>...\n');
+    expect(await sw.api('msleep')).toBe('+OK');
+    let slept = false;
+    const p = sw.api('msleep 500').then((o) => {
+      slept = true;
+      return o;
+    });
+    await settle();
+    expect(slept).toBe(false);
+    await clock.advance(500);
+    expect(await p).toBe('+OK');
+    await sw.stop();
+    await rt.stop();
+  });
+});

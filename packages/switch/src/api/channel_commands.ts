@@ -17,7 +17,53 @@ async function channelDataEvent(env: ApiEnv, uuid: string | undefined) {
   return { event, found: r !== undefined };
 }
 
+const SETVAR_MULTI_USAGE = '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
+
 export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'uuid_pre_answer',
+    run: async (args, env) => {
+      if (args === '') return '-ERROR\n';
+      const r = await callChannel<boolean>(env, args, { op: 'preAnswer' });
+      return r?.value ? '+OK\n' : '-ERROR\n';
+    },
+  },
+  {
+    // as mod_commands: an unknown uuid or no valid pair also prints the usage line after the error
+    name: 'uuid_setvar_multi',
+    run: async (args, env) => {
+      const sp = args.indexOf(' ');
+      if (sp < 0) return SETVAR_MULTI_USAGE;
+      const uuid = args.slice(0, sp);
+      if (!env.core.sessions.has(uuid)) return `${NO_CHANNEL}${SETVAR_MULTI_USAGE}`;
+      let out = '';
+      let set = 0;
+      for (const item of args
+        .slice(sp + 1)
+        .split(';')
+        .slice(0, 64)) {
+        const eq = item.indexOf('=');
+        const name = eq < 0 ? item : item.slice(0, eq);
+        const value = eq < 0 ? undefined : item.slice(eq + 1) || undefined;
+        if (name === '') {
+          env.core.log('ERR', 'No variable name specified.');
+          out += '-ERR No variable specified\n';
+          continue;
+        }
+        if (!(await callChannel(env, uuid, { op: 'setvar', name, value }))) return `${out}${NO_CHANNEL}${SETVAR_MULTI_USAGE}`;
+        set++;
+      }
+      return set ? `${out}+OK\n` : `${out}${SETVAR_MULTI_USAGE}`;
+    },
+  },
+  {
+    name: 'msleep',
+    run: async (args, env) => {
+      const ms = Number.parseInt(args, 10);
+      if (args !== '' && Number.isFinite(ms) && ms > 0) await env.ctx.receive(() => false, Math.min(ms, 2_147_483_647));
+      return '+OK';
+    },
+  },
   {
     name: 'uuid_dump',
     run: async (args, env) => {

@@ -40,6 +40,9 @@ const KNOWN: Record<string, readonly [string, string, string]> = {
   uuid_setvar: ['<uuid> <var> [value]', 'Set a variable', 'mod_commands'],
   uuid_transfer: ['<uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]', 'Transfer a session', 'mod_commands'],
   strftime: ['<format_string>', 'strftime', 'mod_dptools'],
+  uuid_pre_answer: ['<uuid>', 'pre_answer', 'mod_commands'],
+  uuid_setvar_multi: ['<uuid> <var>=<value>;<var>=<value>...', 'Set multiple variables', 'mod_commands'],
+  msleep: ['<milliseconds>', 'Sleep N milliseconds', 'mod_commands'],
 };
 
 function row(c: ApiCommand): string {

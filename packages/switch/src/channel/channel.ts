@@ -486,6 +486,13 @@ export class Channel implements EndpointChannel {
     return this.#lastResult;
   }
 
+  /** uuid_pre_answer: true when the pre-answer request succeeded. */
+  async preAnswer(): Promise<boolean> {
+    this.#lastResult = true;
+    await this.step({ type: 'PRE_ANSWER' });
+    return this.#lastResult;
+  }
+
   /** Originate waits for answer or early media, or the leg's end. */
   waitAnswer(from: From): void {
     this.#waiters.push(from);

@@ -53,7 +53,8 @@ export type ChannelCall =
   /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
   | { readonly op: 'data'; readonly basic: boolean }
   | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string }
-  | { readonly op: 'park' };
+  | { readonly op: 'park' }
+  | { readonly op: 'preAnswer' };
 
 export type ChannelCast = { readonly op: 'hangup'; readonly cause: number } | { readonly op: 'send'; readonly event: ChannelEvent };
 
@@ -111,6 +112,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'park':
         await ch.parkSession();
+        break;
+      case 'preAnswer':
+        answer = await ch.preAnswer();
         break;
       case 'data': {
         const event = new SwitchEvent('CHANNEL_DATA');
