@@ -19,7 +19,39 @@ async function channelDataEvent(env: ApiEnv, uuid: string | undefined) {
 
 const SETVAR_MULTI_USAGE = '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
 
+/** switch_ivr_uuid_bridge: true when the bridge was set up. */
+async function uuidBridge(env: ApiEnv, a: string, b: string): Promise<boolean> {
+  if (!env.core.sessions.has(a) || !env.core.sessions.has(b) || a === b) return false;
+  let [orig, other] = [a, b];
+  const hung = await callChannel<string | undefined>(env, orig, { op: 'getvar', name: 'hangup_cause' });
+  if (!hung || hung.value !== undefined) return false;
+  if (!(await callChannel<boolean>(env, orig, { op: 'mediaUp' }))?.value) {
+    if ((await callChannel<boolean>(env, other, { op: 'mediaUp' }))?.value) {
+      env.core.log('WARNING', 'reversing order of channels so this will work!', other);
+      [orig, other] = [other, orig];
+    } else {
+      env.core.log('CRIT', 'Neither channel is answered, cannot bridge them.', orig);
+      return false;
+    }
+  }
+  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true }))) return false;
+  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false }))) return false;
+  await callChannel(env, orig, { op: 'bridged' });
+  return true;
+}
+
 export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'uuid_bridge',
+    run: async (args, env) => {
+      const argv = args === '' ? [] : args.split(' ');
+      const [a, b, fallback] = argv;
+      if (!a || !b || argv.length < 2) return '-USAGE: <uuid> <other_uuid>\n';
+      if (await uuidBridge(env, a, b)) return `+OK ${b}\n`;
+      if (fallback && (await uuidBridge(env, a, fallback))) return `+OK ${fallback}\n`;
+      return '-ERR Invalid uuid\n';
+    },
+  },
   {
     name: 'uuid_pre_answer',
     run: async (args, env) => {

@@ -10,7 +10,7 @@
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
 import { randomUUID } from 'node:crypto';
-import type { From, ProcessContext } from '@beamline/core';
+import { type From, GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
@@ -105,6 +105,8 @@ export class Channel implements EndpointChannel {
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: { name: string; data: string; uuid: string | undefined }[] = [];
   #parked = false;
+  /** The bridged partner (uuid_bridge) and whether this leg is the bridge's originator (A). */
+  #bridge: { other: string; originator: boolean } | undefined;
   #waiters: From[] = [];
   #lastResult = true;
   readonly #timers = new Map<number, () => void | Promise<void>>();
@@ -258,6 +260,7 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
+    if (state === 'CS_HANGUP') this.#unbridge();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -484,6 +487,76 @@ export class Channel implements EndpointChannel {
     this.#lastResult = true;
     await this.step({ type: 'ANSWER' });
     return this.#lastResult;
+  }
+
+  get mediaUp(): boolean {
+    const c = this.#snap.context;
+    return c.answered || c.early;
+  }
+
+  /**
+   * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
+   * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
+   */
+  async bridgeJoin(other: string, originator: boolean): Promise<void> {
+    this.#bridge = { other, originator };
+    this.setVariable('signal_bond', other);
+    this.setVariable('bridge_uuid', other);
+    this.fire('CHANNEL_EXECUTE', this.view, undefined, [
+      ['Application', 'uuid_bridge'],
+      ['Application-Data', other],
+    ]);
+    await this.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+    this.#interruptAll();
+  }
+
+  /** The originator's CHANNEL_BRIDGE. */
+  bridged(): void {
+    if (!this.#bridge?.originator) return;
+    this.fire('CHANNEL_BRIDGE', this.view, [
+      ['Bridge-A-Unique-ID', this.uuid],
+      ['Bridge-B-Unique-ID', this.#bridge.other],
+    ]);
+  }
+
+  /** This leg hangs up: the bridge ends (CHANNEL_UNBRIDGE on the originator) and the partner is told. */
+  #unbridge(): void {
+    const b = this.#bridge;
+    if (!b) return;
+    this.#bridge = undefined;
+    if (b.originator) this.#fireUnbridge(b.other);
+    const pid = this.core.sessions.get(b.other);
+    if (pid) {
+      const msg = { op: 'unbridged', from: this.uuid, cause: this.view.hangupCause || Cause.NORMAL_CLEARING, answered: this.#snap.context.answered };
+      GenServer.cast(this.ctx, pid, msg);
+    }
+  }
+
+  #fireUnbridge(other: string): void {
+    this.fire('CHANNEL_UNBRIDGE', this.view, [
+      ['Bridge-A-Unique-ID', this.uuid],
+      ['Bridge-B-Unique-ID', other],
+    ]);
+  }
+
+  /**
+   * The partner hung up (switch_ivr_bridge's end of bridge): the originator's partner hanging up
+   * after answering, with hangup_after_bridge=true, hangs the originator up with its cause, else
+   * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
+   * with the same cause.
+   */
+  async partnerGone(from: string, cause: number, answered: boolean): Promise<void> {
+    const b = this.#bridge;
+    if (!b || b.other !== from || this.hungUp) return;
+    this.#bridge = undefined;
+    if (!b.originator) {
+      await this.step({ type: 'HANGUP', cause });
+      return;
+    }
+    this.#fireUnbridge(from);
+    const hab = this.variable('hangup_after_bridge');
+    if (answered && hab !== undefined && /^(yes|on|true|t|enabled|active|allow|[1-9]\d*)$/i.test(hab)) await this.step({ type: 'HANGUP', cause });
+    else await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 
   /** uuid_pre_answer: true when the pre-answer request succeeded. */

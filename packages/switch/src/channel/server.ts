@@ -54,9 +54,15 @@ export type ChannelCall =
   | { readonly op: 'data'; readonly basic: boolean }
   | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string }
   | { readonly op: 'park' }
-  | { readonly op: 'preAnswer' };
+  | { readonly op: 'preAnswer' }
+  | { readonly op: 'mediaUp' }
+  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean }
+  | { readonly op: 'bridged' };
 
-export type ChannelCast = { readonly op: 'hangup'; readonly cause: number } | { readonly op: 'send'; readonly event: ChannelEvent };
+export type ChannelCast =
+  | { readonly op: 'hangup'; readonly cause: number }
+  | { readonly op: 'send'; readonly event: ChannelEvent }
+  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
@@ -113,6 +119,15 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       case 'park':
         await ch.parkSession();
         break;
+      case 'mediaUp':
+        answer = ch.mediaUp;
+        break;
+      case 'bridgeJoin':
+        await ch.bridgeJoin(req.other, req.originator);
+        break;
+      case 'bridged':
+        ch.bridged();
+        break;
       case 'preAnswer':
         answer = await ch.preAnswer();
         break;
@@ -130,7 +145,8 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
   }
 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
-    await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
+    if (msg.op === 'unbridged') await ch.partnerGone(msg.from, msg.cause, msg.answered);
+    else await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
     await ch.drain();
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
