@@ -160,7 +160,6 @@ describe('bad input never crashes the switch (seeded fuzz)', () => {
       }
       // the generator reaches every kind of reply
       for (const k of ['api-', 'api+', 'msg-ok', 'msg-nosession']) expect(replies.get(k) ?? 0).toBeGreaterThan(0);
-      expect(replies.size).toBeGreaterThanOrEqual(5);
       await sw.stop();
       await rt.stop();
     },

@@ -66,6 +66,61 @@ describe('sendmsg parsing (spec §4.1)', () => {
   });
 });
 
+describe('sendmsg xferext', () => {
+  it('parses every application header (any case) split at the first space', () => {
+    expect(
+      parseSendmsg([
+        ['call-command', 'xferext'],
+        ['application', 'set a=1 b'],
+        ['Application', 'park'],
+        ['application', ''],
+      ]),
+    ).toEqual({
+      kind: 'xferext',
+      applications: [
+        ['set', 'a=1 b'],
+        ['park', ''],
+      ],
+    });
+  });
+
+  it('ends park and runs the listed applications through CS_ROUTING without the dialplan', async () => {
+    const { sw, sub, settle, rt } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    sub.take();
+    expect(
+      await sw.sendmsg(uuid, [
+        ['call-command', 'xferext'],
+        ['application', 'set xfer=yes'],
+        ['application', 'park'],
+      ]),
+    ).toBe('ok');
+    await settle();
+    const names = sub
+      .take()
+      .map(
+        (e) =>
+          `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}${e.type === 'CHANNEL_STATE' ? ` ${e.getHeader('Channel-State')}` : ''}`,
+      );
+    expect(names).toEqual([
+      'CHANNEL_UNPARK',
+      'CHANNEL_EXECUTE_COMPLETE park',
+      'CHANNEL_STATE CS_ROUTING',
+      'CHANNEL_STATE CS_EXECUTE',
+      'CHANNEL_EXECUTE set',
+      'CHANNEL_EXECUTE_COMPLETE set',
+      'CHANNEL_EXECUTE park',
+      'CHANNEL_PARK',
+      // the message's first `application` header, as getHeader finds it
+      'PRIVATE_COMMAND set xfer=yes',
+    ]);
+    expect(await sw.api(`uuid_getvar ${uuid} xfer`)).toBe('yes');
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
 describe('sendevent parsing (spec §4.2)', () => {
   it('names in any case, CUSTOM needs a subclass, malformed → badarg, unknown name → unknown', () => {
     expect(parseSendevent('notify', [['a', 'b']])).toEqual({ type: 'NOTIFY', headers: [['a', 'b']] });

@@ -99,6 +99,8 @@ export class Channel implements EndpointChannel {
   #originating: boolean;
   #dialplanFlag = false;
   #extension: Extension | undefined;
+  /** sendmsg xferext: the extension CS_ROUTING takes instead of hunting the dialplan. */
+  #queuedExtension: Extension | undefined;
   #appIndex = 0;
   /** One slot per running application, outermost first (an app run inside park sits above it). */
   readonly #running: { interrupt: (() => void | Promise<void>) | undefined }[] = [];
@@ -281,6 +283,14 @@ export class Channel implements EndpointChannel {
   }
 
   async #route(): Promise<void> {
+    const queued = this.#queuedExtension;
+    if (queued) {
+      // switch_channel_transfer_to_extension: routing uses the queued extension, no dialplan
+      this.#queuedExtension = undefined;
+      this.#extension = queued;
+      await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+      return;
+    }
     const dialplan = this.services.dialplan;
     const result = dialplan?.hunt({
       profile: this.profile,
@@ -606,6 +616,14 @@ export class Channel implements EndpointChannel {
    */
   async redirect(destination: string, dialplan: string, context: string): Promise<void> {
     await this.transfer(destination, dialplan, context);
+    this.#interruptAll();
+  }
+
+  /** sendmsg xferext: CS_ROUTING with a ready extension, the running applications ended. */
+  async transferToExtension(extension: Extension): Promise<void> {
+    this.#originating = false;
+    this.#queuedExtension = extension;
+    await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
     this.#interruptAll();
   }
 

@@ -57,7 +57,8 @@ export type ChannelCall =
   | { readonly op: 'preAnswer' }
   | { readonly op: 'mediaUp' }
   | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean }
-  | { readonly op: 'bridged' };
+  | { readonly op: 'bridged' }
+  | { readonly op: 'xferext'; readonly extension: Extension };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
@@ -127,6 +128,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'bridged':
         ch.bridged();
+        break;
+      case 'xferext':
+        await ch.transferToExtension(req.extension);
         break;
       case 'preAnswer':
         answer = await ch.preAnswer();

@@ -14,8 +14,8 @@ export type MessageReply = 'ok' | { readonly error: 'nosession' | 'badarg' | 'no
 
 /**
  * Queues the command on the channel `uuid` and answers at once (`ok`), as MEE does; the command
- * is then performed and the SEND_MESSAGE event fired as PRIVATE_COMMAND. `unicast`, `nomedia`
- * and `xferext` need media or SIP and are refused with `not_supported`.
+ * is then performed and the SEND_MESSAGE event fired as PRIVATE_COMMAND. `unicast` and `nomedia`
+ * need media or SIP and are refused with `not_supported`.
  */
 export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body?: string): Promise<MessageReply> {
   if (typeof uuid !== 'string' || uuid === '' || !env.core.sessions.has(uuid)) return { error: 'nosession' };
@@ -36,6 +36,11 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
     case 'hangup':
       done = !!(await callChannel(env, uuid, { op: 'hangup', cause: cmd.cause }));
       break;
+    case 'xferext': {
+      const applications = cmd.applications.map(([application, data]) => ({ application, data }));
+      done = !!(await callChannel(env, uuid, { op: 'xferext', extension: { name: 'xferext', number: 'xferext', applications } }));
+      break;
+    }
     case 'execute': {
       const req =
         cmd.eventUuid === undefined

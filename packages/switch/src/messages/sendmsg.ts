@@ -18,7 +18,8 @@ export type SendmsgCommand =
       readonly eventUuidName?: string;
     }
   | { readonly kind: 'hangup'; readonly cause: number }
-  | { readonly kind: 'unsupported'; readonly command: 'unicast' | 'nomedia' | 'xferext' }
+  | { readonly kind: 'xferext'; readonly applications: readonly (readonly [string, string])[] }
+  | { readonly kind: 'unsupported'; readonly command: 'unicast' | 'nomedia' }
   /** Nothing happens: `reason` is what is logged (ERR for a missing call-command). */
   | { readonly kind: 'ignored'; readonly reason: string };
 
@@ -62,9 +63,17 @@ export function parseSendmsg(headers: readonly Header[], body?: string): Sendmsg
       const cause = header(headers, 'hangup-cause');
       return { kind: 'hangup', cause: cause === undefined ? Cause.NORMAL_CLEARING : parseCause(cause) };
     }
+    case 'xferext': {
+      const applications: [string, string][] = [];
+      for (const [k, v] of headers) {
+        if (k.toLowerCase() !== 'application' || v === '') continue;
+        const sp = v.indexOf(' ');
+        applications.push(sp < 0 ? [v, ''] : [v.slice(0, sp), v.slice(sp + 1)]);
+      }
+      return { kind: 'xferext', applications };
+    }
     case 'unicast':
     case 'nomedia':
-    case 'xferext':
       return { kind: 'unsupported', command };
     default:
       return { kind: 'ignored', reason: `unknown call-command ${command}` };
