@@ -13,13 +13,16 @@ import { DOWN, GenServer, type ProcessContext, Runtime, Supervisor, type Where, 
 import { Tuple } from '@beamline/etf';
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
+import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
 import { CORE_COMMANDS } from './api/core_commands.ts';
+import { helpCommand } from './api/help.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
 import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
+import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import type { ChannelServices, ChannelSpec } from './channel/channel.ts';
 import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
@@ -30,6 +33,7 @@ import type { EventBus } from './events/bus.ts';
 import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
+import { type MessageReply, sendevent, sendmsg } from './messages/handle.ts';
 
 export interface SwitchOptions {
   readonly identity?: SwitchIdentityOptions;
@@ -96,6 +100,8 @@ export class Switch {
       reloadxmlCommand(this.conf),
       reloadaclCommand(this.conf),
       FSCTL_COMMAND,
+      ...CHANNEL_COMMANDS,
+      helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
     if (options.timers ?? true) {
@@ -155,6 +161,16 @@ export class Switch {
         return false;
       }
     });
+  }
+
+  /** sendmsg (spec §4.1): `ok` once the command is queued, or an error. */
+  sendmsg(uuid: unknown, headers: unknown, body?: string): Promise<MessageReply> {
+    return this.#inProcess((ctx) => sendmsg(this.#env(ctx), uuid, headers, body));
+  }
+
+  /** sendevent (spec §4.2): `ok`, `badarg`, or undefined for an unknown event name. */
+  sendevent(name: unknown, headers: unknown, subclass?: unknown): 'ok' | 'badarg' | undefined {
+    return sendevent(this.core, name, headers, subclass);
   }
 
   /** `originate <args>`. */
@@ -258,7 +274,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
-  for (const app of [...DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
   const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
 

@@ -26,6 +26,9 @@ export type ApiFunction = (args: string, env: ApiEnv) => string | Promise<string
 export interface ApiCommand {
   readonly name: string;
   readonly syntax?: string;
+  readonly description?: string;
+  /** The module `help` names (default mod_beamline for commands FreeSWITCH does not have). */
+  readonly module?: string;
   readonly run: ApiFunction;
 }
 

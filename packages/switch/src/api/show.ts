@@ -1,5 +1,6 @@
 /** `show channels` / `show calls` over the core's channel table (spec §3.4). */
 import { CHANNEL_COLUMNS, type ChannelRow } from '../core/channel_table.ts';
+import { xmlText } from '../events/serialize.ts';
 import type { ApiCommand } from './registry.ts';
 
 export const SHOW_USAGE =
@@ -42,8 +43,22 @@ function calls(rows: ChannelRow[]): Table {
   return { columns: CALL_COLUMNS, rows: rows.map((r) => ({ ...r, seq: undefined, call_created_epoch: r.created_epoch })) };
 }
 
+/** show_as_xml_callback + switch_xml_toxml: `<result row_count>` of `<row row_id>`s, ezxml's layout. */
+function formatXml(t: Table): string {
+  const n = t.rows.length;
+  if (n === 0) return '<result row_count="0"/>\n';
+  let out = `<result row_count="${n}">\n`;
+  t.rows.forEach((r, i) => {
+    out += `  <row row_id="${i + 1}">\n`;
+    for (const c of t.columns) out += `    <${c}>${xmlText(r[c] ?? '')}</${c}>\n`;
+    out += '  </row>\n';
+  });
+  return `${out}</result>\n`;
+}
+
 function format(t: Table, as: string | undefined): string {
   const n = t.rows.length;
+  if (as === 'xml') return formatXml(t);
   if (as === 'json') {
     if (n === 0) return '{"row_count": 0}\n';
     const rows = t.rows.map((r) => `{${t.columns.map((c) => `${JSON.stringify(c)}:${JSON.stringify(r[c] ?? '')}`).join(',')}}`);
@@ -66,7 +81,7 @@ export const SHOW_COMMAND: ApiCommand = {
     let filtered = rows;
     if (w[1]?.toLowerCase() === 'as') {
       as = w[2]?.toLowerCase();
-      if (as !== 'json' && as !== 'csv' && as !== 'delim') return `-ERR Cannot find format ${w[2] ?? ''}\n`;
+      if (as !== 'json' && as !== 'csv' && as !== 'delim' && as !== 'xml') return `-ERR Cannot find format ${w[2] ?? ''}\n`;
     } else if (what === 'channels' && w[1]?.toLowerCase() === 'like' && w[2]) {
       const needle = w[2];
       filtered = rows.filter((r) => [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v?.includes(needle)));

@@ -1,6 +1,7 @@
 /** What an application sees of the channel running it (switch_application_interface). */
 import type { ChannelEvent } from '../channel/machine.ts';
 import type { SwitchCore } from '../core/core.ts';
+import type { SwitchEvent } from '../events/event.ts';
 import type { EventTypeName } from '../events/types.ts';
 
 export interface AppChannel {
@@ -15,6 +16,10 @@ export interface AppChannel {
   /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
   after(ms: number, fn: () => void | Promise<void>): () => void;
   readonly hungUp: boolean;
+  /** Adds the channel data (basic headers and variables) to `event`. */
+  addChannelData(event: SwitchEvent): void;
+  /** switch_ivr_session_transfer: a new destination, routing again, running applications ended. */
+  redirect(destination: string, dialplan: string, context: string): Promise<void>;
   /** Park marks the channel parked: queued applications run nested inside it. */
   parked(on: boolean): Promise<void>;
 }

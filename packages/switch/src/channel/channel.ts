@@ -10,7 +10,7 @@
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
 import { randomUUID } from 'node:crypto';
-import type { From, ProcessContext } from '@beamline/core';
+import { type From, GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
@@ -19,6 +19,7 @@ import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandVariables } from '../dialplan/expand.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 import type { EventTypeName } from '../events/types.ts';
+import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
 import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
@@ -98,12 +99,16 @@ export class Channel implements EndpointChannel {
   #originating: boolean;
   #dialplanFlag = false;
   #extension: Extension | undefined;
+  /** sendmsg xferext: the extension CS_ROUTING takes instead of hunting the dialplan. */
+  #queuedExtension: Extension | undefined;
   #appIndex = 0;
   /** One slot per running application, outermost first (an app run inside park sits above it). */
   readonly #running: { interrupt: (() => void | Promise<void>) | undefined }[] = [];
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: { name: string; data: string; uuid: string | undefined }[] = [];
   #parked = false;
+  /** The bridged partner (uuid_bridge) and whether this leg is the bridge's originator (A). */
+  #bridge: { other: string; originator: boolean } | undefined;
   #waiters: From[] = [];
   #lastResult = true;
   readonly #timers = new Map<number, () => void | Promise<void>>();
@@ -257,6 +262,7 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
+    if (state === 'CS_HANGUP') this.#unbridge();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -269,12 +275,22 @@ export class Channel implements EndpointChannel {
       case 'CS_EXECUTE':
         this.#appIndex = 0;
         return this.#nextApp();
+      case 'CS_PARK':
+        return this.#parkState();
       default:
         return true;
     }
   }
 
   async #route(): Promise<void> {
+    const queued = this.#queuedExtension;
+    if (queued) {
+      // switch_channel_transfer_to_extension: routing uses the queued extension, no dialplan
+      this.#queuedExtension = undefined;
+      this.#extension = queued;
+      await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+      return;
+    }
     const dialplan = this.services.dialplan;
     const result = dialplan?.hunt({
       profile: this.profile,
@@ -437,6 +453,10 @@ export class Channel implements EndpointChannel {
     this.core.fire(event);
   }
 
+  addChannelData(event: SwitchEvent): void {
+    addChannelData(event, this.snapshot());
+  }
+
   variable(name: string): string | undefined {
     return channelVariable(this.snapshot(), name);
   }
@@ -479,6 +499,83 @@ export class Channel implements EndpointChannel {
     return this.#lastResult;
   }
 
+  get mediaUp(): boolean {
+    const c = this.#snap.context;
+    return c.answered || c.early;
+  }
+
+  /**
+   * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
+   * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
+   */
+  async bridgeJoin(other: string, originator: boolean): Promise<void> {
+    this.#bridge = { other, originator };
+    this.setVariable('signal_bond', other);
+    this.setVariable('bridge_uuid', other);
+    this.fire('CHANNEL_EXECUTE', this.view, undefined, [
+      ['Application', 'uuid_bridge'],
+      ['Application-Data', other],
+    ]);
+    await this.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+    this.#interruptAll();
+  }
+
+  /** The originator's CHANNEL_BRIDGE. */
+  bridged(): void {
+    if (!this.#bridge?.originator) return;
+    this.fire('CHANNEL_BRIDGE', this.view, [
+      ['Bridge-A-Unique-ID', this.uuid],
+      ['Bridge-B-Unique-ID', this.#bridge.other],
+    ]);
+  }
+
+  /** This leg hangs up: the bridge ends (CHANNEL_UNBRIDGE on the originator) and the partner is told. */
+  #unbridge(): void {
+    const b = this.#bridge;
+    if (!b) return;
+    this.#bridge = undefined;
+    if (b.originator) this.#fireUnbridge(b.other);
+    const pid = this.core.sessions.get(b.other);
+    if (pid) {
+      const msg = { op: 'unbridged', from: this.uuid, cause: this.view.hangupCause || Cause.NORMAL_CLEARING, answered: this.#snap.context.answered };
+      GenServer.cast(this.ctx, pid, msg);
+    }
+  }
+
+  #fireUnbridge(other: string): void {
+    this.fire('CHANNEL_UNBRIDGE', this.view, [
+      ['Bridge-A-Unique-ID', this.uuid],
+      ['Bridge-B-Unique-ID', other],
+    ]);
+  }
+
+  /**
+   * The partner hung up (switch_ivr_bridge's end of bridge): the originator's partner hanging up
+   * after answering, with hangup_after_bridge=true, hangs the originator up with its cause, else
+   * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
+   * with the same cause.
+   */
+  async partnerGone(from: string, cause: number, answered: boolean): Promise<void> {
+    const b = this.#bridge;
+    if (!b || b.other !== from || this.hungUp) return;
+    this.#bridge = undefined;
+    if (!b.originator) {
+      await this.step({ type: 'HANGUP', cause });
+      return;
+    }
+    this.#fireUnbridge(from);
+    const hab = this.variable('hangup_after_bridge');
+    if (answered && hab !== undefined && /^(yes|on|true|t|enabled|active|allow|[1-9]\d*)$/i.test(hab)) await this.step({ type: 'HANGUP', cause });
+    else await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+  }
+
+  /** uuid_pre_answer: true when the pre-answer request succeeded. */
+  async preAnswer(): Promise<boolean> {
+    this.#lastResult = true;
+    await this.step({ type: 'PRE_ANSWER' });
+    return this.#lastResult;
+  }
+
   /** Originate waits for answer or early media, or the leg's end. */
   waitAnswer(from: From): void {
     this.#waiters.push(from);
@@ -511,6 +608,54 @@ export class Channel implements EndpointChannel {
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
+  }
+
+  /**
+   * uuid_transfer (switch_ivr_session_transfer): a new caller profile, CS_ROUTING requested, and
+   * the running applications (park, …) ended, innermost first.
+   */
+  async redirect(destination: string, dialplan: string, context: string): Promise<void> {
+    await this.transfer(destination, dialplan, context);
+    this.#interruptAll();
+  }
+
+  /** sendmsg xferext: CS_ROUTING with a ready extension, the running applications ended. */
+  async transferToExtension(extension: Extension): Promise<void> {
+    this.#originating = false;
+    this.#queuedExtension = extension;
+    await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
+    this.#interruptAll();
+  }
+
+  /** uuid_park (switch_ivr_park_session): CS_PARK requested, the running applications ended. */
+  async parkSession(): Promise<void> {
+    await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
+    this.#interruptAll();
+  }
+
+  #interruptAll(): void {
+    for (const slot of [...this.#running].reverse()) {
+      const interrupt = slot.interrupt;
+      slot.interrupt = undefined;
+      if (interrupt) this.#queue.push(interrupt);
+    }
+  }
+
+  /** CS_PARK's standard handler: switch_ivr_park without an application (no CHANNEL_EXECUTE). */
+  async #parkState(): Promise<boolean> {
+    this.fire('CHANNEL_PARK');
+    const slot: { interrupt: (() => void | Promise<void>) | undefined } = { interrupt: undefined };
+    slot.interrupt = async () => {
+      const i = this.#running.indexOf(slot);
+      if (i >= 0) this.#running.splice(i, 1);
+      this.#parked = false;
+      this.fire('CHANNEL_UNPARK');
+      await this.#handlersDone();
+    };
+    this.#running.push(slot);
+    if (this.hungUp) this.#interruptAll();
+    else await this.parked(true);
+    return false;
   }
 
   /** The process is ending without having been destroyed (a crash, or a shutdown): hang up and run the loop to its end. */

@@ -31,6 +31,8 @@ import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+import { SwitchEvent } from '../events/event.ts';
+import { addBasicChannelData, addChannelData } from './data.ts';
 
 export interface ChannelArgs {
   readonly spec: ChannelSpec;
@@ -47,9 +49,21 @@ export type ChannelCall =
   | { readonly op: 'variables' }
   | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly appUuid?: string }
   | { readonly op: 'setExtension'; readonly extension: Extension }
-  | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string };
+  | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
+  /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
+  | { readonly op: 'data'; readonly basic: boolean }
+  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string }
+  | { readonly op: 'park' }
+  | { readonly op: 'preAnswer' }
+  | { readonly op: 'mediaUp' }
+  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean }
+  | { readonly op: 'bridged' }
+  | { readonly op: 'xferext'; readonly extension: Extension };
 
-export type ChannelCast = { readonly op: 'hangup'; readonly cause: number } | { readonly op: 'send'; readonly event: ChannelEvent };
+export type ChannelCast =
+  | { readonly op: 'hangup'; readonly cause: number }
+  | { readonly op: 'send'; readonly event: ChannelEvent }
+  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
@@ -100,6 +114,34 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       case 'transfer':
         await ch.transfer(req.destination, req.dialplan, req.context);
         break;
+      case 'redirect':
+        await ch.redirect(req.destination, req.dialplan, req.context);
+        break;
+      case 'park':
+        await ch.parkSession();
+        break;
+      case 'mediaUp':
+        answer = ch.mediaUp;
+        break;
+      case 'bridgeJoin':
+        await ch.bridgeJoin(req.other, req.originator);
+        break;
+      case 'bridged':
+        ch.bridged();
+        break;
+      case 'xferext':
+        await ch.transferToExtension(req.extension);
+        break;
+      case 'preAnswer':
+        answer = await ch.preAnswer();
+        break;
+      case 'data': {
+        const event = new SwitchEvent('CHANNEL_DATA');
+        if (req.basic) addBasicChannelData(event, ch.snapshot());
+        else addChannelData(event, ch.snapshot());
+        answer = event.headers.map((h) => [h.name, h.value]);
+        break;
+      }
     }
     await ch.drain();
     if (ch.destroyed) return replied ? stop(normal, ch, { reply: answer }) : stop(normal, ch);
@@ -107,7 +149,8 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
   }
 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
-    await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
+    if (msg.op === 'unbridged') await ch.partnerGone(msg.from, msg.cause, msg.answered);
+    else await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
     await ch.drain();
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }

@@ -66,7 +66,7 @@ export function serializeXml(event: SwitchEvent): string {
  * `&#xD;`, every non-ASCII character as `&#xHEX;`; from a `<!` on, the rest is copied verbatim
  * (ezxml's CDATA/comment pass-through).
  */
-function xmlText(s: string): string {
+export function xmlText(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;

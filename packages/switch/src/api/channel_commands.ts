@@ -1,0 +1,175 @@
+/** uuid_dump, uuid_park, uuid_transfer, eval (mod_commands) and strftime (mod_dptools). */
+import { expandVariables } from '../dialplan/expand.ts';
+import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
+import type { ApiCommand, ApiEnv } from './registry.ts';
+import { strftime } from './strftime.ts';
+import { callChannel } from './uuid_commands.ts';
+
+const NO_CHANNEL = '-ERR No such channel!\n';
+const words = (s: string) => (s === '' ? [] : s.split(' ').filter((w) => w !== ''));
+
+/** A CHANNEL_DATA event (standard headers, channel data, variables) of `uuid`, or undefined. */
+async function channelDataEvent(env: ApiEnv, uuid: string | undefined) {
+  const event = env.core.bus.create('CHANNEL_DATA');
+  if (uuid === undefined || uuid === '') return { event, found: false };
+  const r = await callChannel<[string, string][]>(env, uuid, { op: 'data', basic: false });
+  for (const [k, v] of r?.value ?? []) event.addHeader(k, v);
+  return { event, found: r !== undefined };
+}
+
+const SETVAR_MULTI_USAGE = '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
+
+/** switch_ivr_uuid_bridge: true when the bridge was set up. */
+async function uuidBridge(env: ApiEnv, a: string, b: string): Promise<boolean> {
+  if (!env.core.sessions.has(a) || !env.core.sessions.has(b) || a === b) return false;
+  let [orig, other] = [a, b];
+  const hung = await callChannel<string | undefined>(env, orig, { op: 'getvar', name: 'hangup_cause' });
+  if (!hung || hung.value !== undefined) return false;
+  if (!(await callChannel<boolean>(env, orig, { op: 'mediaUp' }))?.value) {
+    if ((await callChannel<boolean>(env, other, { op: 'mediaUp' }))?.value) {
+      env.core.log('WARNING', 'reversing order of channels so this will work!', other);
+      [orig, other] = [other, orig];
+    } else {
+      env.core.log('CRIT', 'Neither channel is answered, cannot bridge them.', orig);
+      return false;
+    }
+  }
+  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true }))) return false;
+  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false }))) return false;
+  await callChannel(env, orig, { op: 'bridged' });
+  return true;
+}
+
+export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'uuid_bridge',
+    run: async (args, env) => {
+      const argv = args === '' ? [] : args.split(' ');
+      const [a, b, fallback] = argv;
+      if (!a || !b || argv.length < 2) return '-USAGE: <uuid> <other_uuid>\n';
+      if (await uuidBridge(env, a, b)) return `+OK ${b}\n`;
+      if (fallback && (await uuidBridge(env, a, fallback))) return `+OK ${fallback}\n`;
+      return '-ERR Invalid uuid\n';
+    },
+  },
+  {
+    name: 'uuid_pre_answer',
+    run: async (args, env) => {
+      if (args === '') return '-ERROR\n';
+      const r = await callChannel<boolean>(env, args, { op: 'preAnswer' });
+      return r?.value ? '+OK\n' : '-ERROR\n';
+    },
+  },
+  {
+    // as mod_commands: an unknown uuid or no valid pair also prints the usage line after the error
+    name: 'uuid_setvar_multi',
+    run: async (args, env) => {
+      const sp = args.indexOf(' ');
+      if (sp < 0) return SETVAR_MULTI_USAGE;
+      const uuid = args.slice(0, sp);
+      if (!env.core.sessions.has(uuid)) return `${NO_CHANNEL}${SETVAR_MULTI_USAGE}`;
+      let out = '';
+      let set = 0;
+      for (const item of args
+        .slice(sp + 1)
+        .split(';')
+        .slice(0, 64)) {
+        const eq = item.indexOf('=');
+        const name = eq < 0 ? item : item.slice(0, eq);
+        const value = eq < 0 ? undefined : item.slice(eq + 1) || undefined;
+        if (name === '') {
+          env.core.log('ERR', 'No variable name specified.');
+          out += '-ERR No variable specified\n';
+          continue;
+        }
+        if (!(await callChannel(env, uuid, { op: 'setvar', name, value }))) return `${out}${NO_CHANNEL}${SETVAR_MULTI_USAGE}`;
+        set++;
+      }
+      return set ? `${out}+OK\n` : `${out}${SETVAR_MULTI_USAGE}`;
+    },
+  },
+  {
+    name: 'msleep',
+    run: async (args, env) => {
+      const ms = Number.parseInt(args, 10);
+      if (args !== '' && Number.isFinite(ms) && ms > 0) await env.ctx.receive(() => false, Math.min(ms, 2_147_483_647));
+      return '+OK';
+    },
+  },
+  {
+    name: 'uuid_dump',
+    run: async (args, env) => {
+      const [uuid, format = 'txt'] = words(args);
+      if (!uuid) return '-USAGE: <uuid> [format]\n';
+      if (!env.core.sessions.has(uuid)) return NO_CHANNEL;
+      const { event, found } = await channelDataEvent(env, uuid);
+      if (!found) return NO_CHANNEL;
+      const f = format.toLowerCase();
+      if (f === 'xml') return serializeXml(event);
+      if (f === 'json') return serializeJson(event);
+      return serializePlain(event, f !== 'plain');
+    },
+  },
+  {
+    name: 'uuid_park',
+    run: async (args, env) => {
+      if (args === '') return '-USAGE: <uuid>\n';
+      return (await callChannel(env, args, { op: 'park' })) ? '+OK\n' : NO_CHANNEL;
+    },
+  },
+  {
+    name: 'uuid_transfer',
+    run: async (args, env) => {
+      const usage = '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+      const argv = args === '' ? [] : args.split(' ');
+      if (argv.length < 2 || argv.length > 5) return usage;
+      let [uuid, dest, dp, context] = argv as [string, string, string?, string?];
+      if (!uuid || !env.core.sessions.has(uuid)) return NO_CHANNEL;
+      if (dest.startsWith('-')) {
+        // -bleg / -both: nothing is bridged yet, so only this channel moves
+        [dest, dp, context] = [argv[2] ?? '', argv[3], argv[4]];
+      }
+      if (!dest) return '-ERR\n';
+      const r = await callChannel(env, uuid, { op: 'redirect', destination: dest, dialplan: dp || 'XML', context: context || 'default' });
+      return r ? '+OK\n' : '-ERR\n';
+    },
+  },
+  {
+    name: 'eval',
+    run: async (args, env) => {
+      if (args === '') return '';
+      let input: string | undefined = args;
+      let uuid: string | undefined;
+      if (args.slice(0, 5).toLowerCase() === 'uuid:') {
+        const sp = args.indexOf(' ', 5);
+        if (sp < 0) input = undefined;
+        else {
+          uuid = args.slice(5, sp);
+          input = args.slice(sp + 1);
+        }
+      }
+      if (!input) return '';
+      const { event } = await channelDataEvent(env, uuid);
+      return expandVariables(input, {
+        variable: (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),
+      });
+    },
+  },
+  {
+    name: 'strftime',
+    run: (args, env) => {
+      const nowMs = Math.floor(env.core.nowUs() / 1000);
+      let when = nowMs;
+      let format: string = args;
+      const bar = args.indexOf('|');
+      if (args !== '' && bar >= 0) {
+        // FreeSWITCH skips the first character after the `|` (spec §3.2)
+        const n = Number.parseInt(args.slice(0, bar), 10);
+        when = (Number.isNaN(n) ? 0 : n) * 1000;
+        format = args.slice(bar + 2);
+      }
+      const offset = env.core.utcOffsetMinutes(when);
+      return strftime(format === '' ? '%Y-%m-%d %T' : format, when, offset);
+    },
+  },
+];

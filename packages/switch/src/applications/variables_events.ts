@@ -1,0 +1,168 @@
+/**
+ * mod_dptools' export, unset, multiset, log, info, event, respond and transfer (behaviour read
+ * from mod_dptools.c / switch_channel.c; see DECISIONS.md).
+ */
+import type { SwitchLogLevel } from '../core/core.ts';
+import { SwitchEvent } from '../events/event.ts';
+import { serializePlain } from '../events/serialize.ts';
+import { type EventTypeName, nameEvent } from '../events/types.ts';
+import type { AppChannel, Application } from './types.ts';
+
+const sync =
+  (fn: (ch: AppChannel, data: string) => void | Promise<void>): Application['run'] =>
+  async (ch, data, done) => {
+    await fn(ch, data);
+    await done();
+    return undefined;
+  };
+
+const LEVELS: readonly SwitchLogLevel[] = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+
+/** switch_log_str2level: a name (any case; `error` = ERR) or its number 0–7; undefined when invalid. */
+export function logLevel(text: string): SwitchLogLevel | undefined {
+  const t = text.trim().toUpperCase();
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    return n === 0 ? 'CONSOLE' : LEVELS[n];
+  }
+  if (t === 'ERROR') return 'ERR';
+  if (t === 'EMERG') return 'CONSOLE';
+  return LEVELS.find((l) => l === t);
+}
+
+/** `var=val` → [var, val | undefined] (an empty value unsets). */
+function assignment(data: string): [string, string | undefined] {
+  const eq = data.indexOf('=');
+  if (eq < 0) return [data, undefined];
+  return [data.slice(0, eq), data.slice(eq + 1) || undefined];
+}
+
+/** The `event` application's header pairs → the final type, subclass and headers (in order). */
+export function eventAppHeaders(data: string): { type: string | undefined; subclass: string | undefined; pairs: [string, string][] } {
+  let type: string | undefined;
+  let subclass: string | undefined;
+  const pairs: [string, string][] = [];
+  if (data.trim() === '') return { type, subclass, pairs };
+  for (const raw of data.split(',').slice(0, 25)) {
+    const item = raw.replace(/^ +/, '');
+    const eq = item.indexOf('=');
+    if (eq < 0) continue;
+    const name = item.slice(0, eq).replace(/ +$/, '');
+    const value = item.slice(eq + 1).replace(/^ +/, '');
+    if (name.toLowerCase() === 'event-name') type = value;
+    else if (name.toLowerCase() === 'event-subclass') subclass = value;
+    pairs.push([name, value]);
+  }
+  return { type, subclass, pairs };
+}
+
+export const MORE_DPTOOLS: readonly Application[] = [
+  {
+    name: 'export',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      if (data === '') {
+        ch.core.log('ERR', 'No variable name specified.', ch.uuid);
+        return;
+      }
+      const [name, value] = assignment(data);
+      const local = !/^(nolocal:|_nolocal_)/i.test(name);
+      const bare = name.replace(/^(nolocal:|_nolocal_)/i, '');
+      ch.core.log('DEBUG', `EXPORT (export_vars) ${local ? '' : '(REMOTE ONLY) '}${bare}[${value ?? 'UNDEF'}]`, ch.uuid);
+      ch.setVariable(name, value);
+      if (value !== undefined) {
+        const exports = ch.variable('export_vars');
+        ch.setVariable('export_vars', exports ? `${exports},${name}` : name);
+      }
+    }),
+  },
+  {
+    name: 'unset',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      if (data === '') {
+        ch.core.log('ERR', 'No variable name specified.', ch.uuid);
+        return;
+      }
+      ch.core.log('DEBUG', `UNSET [${data}]`, ch.uuid);
+      ch.setVariable(data, undefined);
+    }),
+  },
+  {
+    name: 'multiset',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      let delim = ' ';
+      let arg = data;
+      if (arg.startsWith('^^') && arg.length >= 3) {
+        delim = arg[2] as string;
+        arg = arg.slice(3);
+      }
+      for (const item of arg.split(delim)) {
+        if (item === '') continue;
+        const [name, value] = assignment(item);
+        ch.setVariable(name, value);
+      }
+    }),
+  },
+  {
+    name: 'log',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      const sp = data.indexOf(' ');
+      const level = sp < 0 ? 'DEBUG' : (logLevel(data.slice(0, sp)) ?? 'DEBUG');
+      ch.core.log(level, sp < 0 ? data : data.slice(sp + 1), ch.uuid);
+    }),
+  },
+  {
+    name: 'info',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      const level = data === '' ? 'INFO' : logLevel(data);
+      if (!level) return;
+      const event = new SwitchEvent('CHANNEL_DATA');
+      ch.addChannelData(event);
+      ch.core.log(level, `CHANNEL_DATA:\n${serializePlain(event, false)}`, ch.uuid);
+    }),
+  },
+  {
+    name: 'event',
+    zombieExec: true,
+    run: sync((ch, data) => {
+      const base = ch.core.bus.create('CHANNEL_APPLICATION');
+      const { type, subclass, pairs } = eventAppHeaders(data);
+      const finalType: EventTypeName = (type !== undefined ? nameEvent(type) : undefined) ?? 'CHANNEL_APPLICATION';
+      const event = new SwitchEvent(finalType, finalType === 'CUSTOM' ? subclass : undefined);
+      for (const h of base.headers) event.addHeader(h.name, h.value);
+      for (const [name, value] of pairs) {
+        if (name.toLowerCase() === 'event-name') event.delHeader(name);
+        event.addHeader(name, value);
+      }
+      ch.addChannelData(event);
+      ch.core.fire(event);
+    }),
+  },
+  {
+    // SWITCH_MESSAGE_INDICATE_RESPOND: only SIP endpoints act on it
+    name: 'respond',
+    run: sync((ch, data) => ch.core.log('DEBUG', `respond ${data}: no SIP on this channel, nothing sent`, ch.uuid)),
+  },
+  {
+    name: 'transfer',
+    run: sync(async (ch, data) => {
+      const argv = data.split(' ');
+      if (data === '' || !argv[0]) {
+        if (data !== '') ch.core.log('ERR', 'No extension specified.', ch.uuid);
+        return;
+      }
+      const flag = argv[0].toLowerCase();
+      if (flag === '-bleg' || flag === '-both') {
+        // nothing is bridged in this switch yet: there is never a B-leg
+        ch.core.log('WARNING', 'No B-leg present.', ch.uuid);
+        if (flag === '-both' && argv[1]) await ch.redirect(argv[1], argv[2] || 'XML', argv[3] || 'default');
+        return;
+      }
+      await ch.redirect(argv[0], argv[1] || 'XML', argv[2] || 'default');
+    }),
+  },
+];

@@ -1,0 +1,85 @@
+/**
+ * sendmsg / sendevent against a running switch (mod_erlang_event's handle_msg_sendmsg /
+ * handle_msg_sendevent, then switch_ivr_parse_event on the channel).
+ */
+import { callChannel } from '../api/uuid_commands.ts';
+import type { ApiEnv } from '../api/registry.ts';
+import type { SwitchCore } from '../core/core.ts';
+import { SwitchEvent } from '../events/event.ts';
+import { type Header, isHeaderList, parseSendmsg } from './sendmsg.ts';
+import { parseSendevent } from './sendevent.ts';
+import { PARSE_EVENT_SITE, SENDEVENT_SITE, SENDMSG_SITE, restamp } from './restamp.ts';
+
+export type MessageReply = 'ok' | { readonly error: 'nosession' | 'badarg' | 'not_supported'; readonly reason?: string };
+
+/**
+ * Queues the command on the channel `uuid` and answers at once (`ok`), as MEE does; the command
+ * is then performed and the SEND_MESSAGE event fired as PRIVATE_COMMAND. `unicast` and `nomedia`
+ * need media or SIP and are refused with `not_supported`.
+ */
+export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body?: string): Promise<MessageReply> {
+  if (typeof uuid !== 'string' || uuid === '' || !env.core.sessions.has(uuid)) return { error: 'nosession' };
+  if (!isHeaderList(headers)) return { error: 'badarg' };
+  const cmd = parseSendmsg(headers, body);
+  if (cmd.kind === 'unsupported') {
+    return { error: 'not_supported', reason: `${cmd.command} is not supported: this switch carries no media` };
+  }
+  const message = restamp(env.core.bus.create('SEND_MESSAGE'), SENDMSG_SITE);
+  for (const [k, v] of headers) message.addHeader(k, v);
+  if (body !== undefined) message.body = body;
+
+  let done = true;
+  switch (cmd.kind) {
+    case 'ignored':
+      env.core.log(cmd.reason === 'Invalid Command!' ? 'ERR' : 'DEBUG', cmd.reason, uuid);
+      break;
+    case 'hangup':
+      done = !!(await callChannel(env, uuid, { op: 'hangup', cause: cmd.cause }));
+      break;
+    case 'xferext': {
+      const applications = cmd.applications.map(([application, data]) => ({ application, data }));
+      done = !!(await callChannel(env, uuid, { op: 'xferext', extension: { name: 'xferext', number: 'xferext', applications } }));
+      break;
+    }
+    case 'execute': {
+      const req =
+        cmd.eventUuid === undefined
+          ? ({ op: 'execute', application: cmd.app, data: cmd.arg } as const)
+          : ({ op: 'execute', application: cmd.app, data: cmd.arg, appUuid: cmd.eventUuid } as const);
+      done = !!(await callChannel(env, uuid, req));
+      break;
+    }
+  }
+  if (done) await firePrivateCommand(env, uuid, message);
+  return 'ok';
+}
+
+/** SEND_MESSAGE's headers, a second set of standard headers, then the basic channel data. */
+async function firePrivateCommand(
+  env: ApiEnv,
+  uuid: string,
+  message: { headers: readonly { name: string; value: string }[]; body: string | undefined },
+): Promise<void> {
+  const second = restamp(env.core.bus.create('PRIVATE_COMMAND'), PARSE_EVENT_SITE);
+  const data = await callChannel<[string, string][]>(env, uuid, { op: 'data', basic: true });
+  const event = new SwitchEvent('PRIVATE_COMMAND');
+  for (const h of message.headers) event.addHeader(h.name, h.value);
+  for (const h of second.headers) event.addHeader(h.name, h.value);
+  for (const [k, v] of data?.value ?? []) event.addHeader(k, v);
+  event.body = message.body;
+  env.core.fire(event);
+}
+
+/** sendevent: `ok`, `badarg`, or undefined for an unknown event name (MEE sends no reply then). */
+export function sendevent(core: SwitchCore, name: unknown, headers: unknown, subclass?: unknown): 'ok' | 'badarg' | undefined {
+  const req = parseSendevent(name, headers, subclass);
+  if (req === 'unknown') return undefined;
+  if (req === 'badarg') return 'badarg';
+  const event = restamp(core.bus.create(req.type, req.subclass), SENDEVENT_SITE);
+  for (const [k, v] of req.headers as readonly Header[]) {
+    if (k === 'body') event.body = v;
+    else event.addHeader(k, v);
+  }
+  core.fire(event);
+  return 'ok';
+}

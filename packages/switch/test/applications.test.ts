@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { eventAppHeaders, logLevel } from '../src/applications/variables_events.ts';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
+import { setup } from './switch_helpers.ts';
+
+const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
+
+const dialplan = staticDialplan({
+  default: {
+    '3000': [['set', 'reached=3000'], ['park']],
+    '4000': [
+      ['transfer', '3000'],
+      ['set', 'never=1'],
+    ],
+  },
+});
+
+describe('application helpers (pure)', () => {
+  it('log levels as switch_log_str2level', () => {
+    expect(logLevel('info')).toBe('INFO');
+    expect(logLevel('ERROR')).toBe('ERR');
+    expect(logLevel('3')).toBe('ERR');
+    expect(logLevel('0')).toBe('CONSOLE');
+    expect(logLevel('bogus')).toBeUndefined();
+  });
+  it('event headers: comma separated, spaces around = trimmed, Event-Name / Event-Subclass noted', () => {
+    expect(eventAppHeaders(' a = 1,Event-Name=CUSTOM, Event-Subclass=x::y,junk')).toEqual({
+      type: 'CUSTOM',
+      subclass: 'x::y',
+      pairs: [
+        ['a', '1'],
+        ['Event-Name', 'CUSTOM'],
+        ['Event-Subclass', 'x::y'],
+      ],
+    });
+  });
+});
+
+async function parked() {
+  const t = await setup({ dialplan });
+  const uuid = UUID.exec(await t.sw.originate('null/1 &park()'))?.[1] as string;
+  await t.settle();
+  t.sub.take();
+  const run = async (app: string, data: string) => {
+    await t.sw.sendExecute(uuid, app, data);
+    await t.settle();
+    return t.sub.take().filter((e) => e.getHeader('Unique-ID') === uuid);
+  };
+  return { ...t, uuid, run };
+}
+
+describe('applications on a running channel', () => {
+  it('export sets the variable and appends it to export_vars; nolocal: keeps the prefix on the local name', async () => {
+    const { sw, rt, uuid, run } = await parked();
+    await run('export', 'a=1');
+    await run('export', 'b=2');
+    await run('export', 'nolocal:c=3');
+    expect(await sw.api(`uuid_getvar ${uuid} a`)).toBe('1');
+    expect(await sw.api(`uuid_getvar ${uuid} export_vars`)).toBe('a,b,nolocal:c');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('unset and multiset (space or ^^ delimiter)', async () => {
+    const { sw, rt, uuid, run, logs } = await parked();
+    await run('multiset', 'x=1 y=2');
+    await run('multiset', '^^;p=a b;q=c');
+    expect(await sw.api(`uuid_getvar ${uuid} y`)).toBe('2');
+    expect(await sw.api(`uuid_getvar ${uuid} p`)).toBe('a b');
+    await run('unset', 'x');
+    expect(await sw.api(`uuid_getvar ${uuid} x`)).toBe('_undef_');
+    await run('unset', '');
+    expect(logs).toContain('ERR No variable name specified.');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('log and info write to the log at the given level', async () => {
+    const { sw, rt, run, logs } = await parked();
+    await run('log', 'WARNING hello there');
+    await run('log', 'plain');
+    await run('log', 'nolevel text');
+    await run('info', '');
+    expect(logs).toContain('WARNING hello there');
+    expect(logs).toContain('DEBUG plain');
+    expect(logs).toContain('DEBUG text');
+    const info = logs.find((l) => l.startsWith('INFO CHANNEL_DATA:\n'));
+    expect(info).toContain('\nChannel-Name: [null/1]\n');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('event fires CHANNEL_APPLICATION or the named type, with headers and channel data', async () => {
+    const { sw, rt, run, uuid } = await parked();
+    let evs = await run('event', 'foo=bar,baz=qux');
+    const app = evs.find((e) => e.type === 'CHANNEL_APPLICATION');
+    expect(app?.getHeader('foo')).toBe('bar');
+    expect(app?.getHeader('Unique-ID')).toBe(uuid);
+    expect(evs.map((e) => e.type)).toEqual(['CHANNEL_EXECUTE', 'CHANNEL_APPLICATION', 'CHANNEL_EXECUTE_COMPLETE']);
+    evs = await run('event', 'Event-Name=CUSTOM,Event-Subclass=my::thing,k=v');
+    const custom = evs.find((e) => e.type === 'CUSTOM');
+    expect(custom?.subclass).toBe('my::thing');
+    expect(custom?.getHeader('Event-Name')).toBe('CUSTOM');
+    expect(custom?.headers.filter((h) => h.name === 'Event-Name')).toHaveLength(1);
+    expect(custom?.getHeader('Event-Subclass')).toBe('my::thing');
+    expect(custom?.getHeader('k')).toBe('v');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('respond does nothing without SIP; transfer routes to the extension (park ended first)', async () => {
+    const { sw, rt, run, uuid } = await parked();
+    const r = await run('respond', '486');
+    expect(r.map((e) => e.type)).toEqual(['CHANNEL_EXECUTE', 'CHANNEL_EXECUTE_COMPLETE']);
+    const evs = await run('transfer', '3000 XML default');
+    const names = evs.map((e) => `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}`);
+    expect(names.slice(0, 6)).toEqual([
+      'CHANNEL_EXECUTE transfer',
+      'CHANNEL_EXECUTE_COMPLETE transfer',
+      'CHANNEL_UNPARK',
+      'CHANNEL_EXECUTE_COMPLETE park',
+      'CHANNEL_STATE',
+      'CHANNEL_STATE',
+    ]);
+    expect(await sw.api(`uuid_getvar ${uuid} reached`)).toBe('3000');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('transfer as a dialplan action stops the extension there', async () => {
+    const { sw, rt, settle } = await setup({ dialplan });
+    const uuid = UUID.exec(await sw.originate('null/1 4000'))?.[1] as string;
+    await settle();
+    expect(await sw.api(`uuid_getvar ${uuid} reached`)).toBe('3000');
+    expect(await sw.api(`uuid_getvar ${uuid} never`)).toBe('_undef_');
+    await sw.stop();
+    await rt.stop();
+  });
+});

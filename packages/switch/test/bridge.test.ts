@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { setup } from './switch_helpers.ts';
+
+const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
+
+async function twoLegs() {
+  const t = await setup();
+  const a = UUID.exec(await t.sw.originate('null/1 &park()'))?.[1] as string;
+  const b = UUID.exec(await t.sw.originate('null/2 &park()'))?.[1] as string;
+  await t.settle();
+  t.sub.take();
+  const who = (u: string) => (u === a ? 'A' : u === b ? 'B' : '?');
+  const trace = () =>
+    t.sub
+      .take()
+      .filter((e) => e.type !== 'API')
+      .map(
+        (e) =>
+          `${who(e.getHeader('Unique-ID') ?? '')} ${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}${e.type === 'CHANNEL_STATE' ? ` ${e.getHeader('Channel-State')}` : ''}`,
+      );
+  return { ...t, a, b, trace };
+}
+
+describe('uuid_bridge', () => {
+  it('bridges two answered legs: parks end, synthetic CHANNEL_EXECUTE on both, CHANNEL_BRIDGE on A; B hangs up → UNBRIDGE, A back to CS_EXECUTE', async () => {
+    const { sw, rt, settle, a, b, trace, sub } = await twoLegs();
+    expect(await sw.api(`uuid_bridge ${a} ${b}`)).toBe(`+OK ${b}\n`);
+    await settle();
+    const t = trace();
+    expect(t).toEqual([
+      'A CHANNEL_EXECUTE uuid_bridge',
+      'A CHANNEL_UNPARK',
+      'A CHANNEL_EXECUTE_COMPLETE park',
+      'A CHANNEL_STATE CS_EXCHANGE_MEDIA',
+      'B CHANNEL_EXECUTE uuid_bridge',
+      'B CHANNEL_UNPARK',
+      'B CHANNEL_EXECUTE_COMPLETE park',
+      'B CHANNEL_STATE CS_EXCHANGE_MEDIA',
+      'A CHANNEL_BRIDGE',
+    ]);
+    expect(await sw.api(`uuid_getvar ${a} signal_bond`)).toBe(b);
+    expect(await sw.api(`uuid_kill ${b} USER_BUSY`)).toBe('+OK\n');
+    await settle();
+    const end = trace();
+    expect(end.indexOf('A CHANNEL_UNBRIDGE')).toBeGreaterThan(end.indexOf('B CHANNEL_HANGUP'));
+    expect(end).toContain('A CHANNEL_STATE CS_EXECUTE');
+    expect(await sw.api(`uuid_exists ${a}`)).toBe('true');
+    void sub;
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('A hangs up → B is hung up with the same cause', async () => {
+    const { sw, rt, settle, a, b, sub } = await twoLegs();
+    await sw.api(`uuid_bridge ${a} ${b}`);
+    await settle();
+    sub.take();
+    await sw.api(`uuid_kill ${a} CALL_REJECTED`);
+    await settle();
+    const evs = sub.take();
+    const unbridge = evs.findIndex((e) => e.type === 'CHANNEL_UNBRIDGE');
+    expect(evs[unbridge]?.getHeader('Bridge-A-Unique-ID')).toBe(a);
+    expect(evs[unbridge]?.getHeader('Bridge-B-Unique-ID')).toBe(b);
+    const bHangup = evs.find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === b);
+    expect(bHangup?.getHeader('Hangup-Cause')).toBe('CALL_REJECTED');
+    expect(await sw.api(`uuid_exists ${b}`)).toBe('false');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('hangup_after_bridge=true on A: B hanging up hangs A up with the cause of B', async () => {
+    const { sw, rt, settle, a, b } = await twoLegs();
+    await sw.api(`uuid_setvar ${a} hangup_after_bridge true`);
+    await sw.api(`uuid_bridge ${a} ${b}`);
+    await settle();
+    await sw.api(`uuid_kill ${b} USER_BUSY`);
+    await settle();
+    expect(await sw.api(`uuid_exists ${a}`)).toBe('false');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('errors: usage, unknown uuids, fallback', async () => {
+    const { sw, rt, a, b } = await twoLegs();
+    expect(await sw.api('uuid_bridge')).toBe('-USAGE: <uuid> <other_uuid>\n');
+    expect(await sw.api(`uuid_bridge ${a}`)).toBe('-USAGE: <uuid> <other_uuid>\n');
+    expect(await sw.api(`uuid_bridge ${a} nope`)).toBe('-ERR Invalid uuid\n');
+    expect(await sw.api(`uuid_bridge nope ${b}`)).toBe('-ERR Invalid uuid\n');
+    expect(await sw.api(`uuid_bridge ${a} nope ${b}`)).toBe(`+OK ${b}\n`);
+    await sw.stop();
+    await rt.stop();
+  });
+});
