@@ -11,8 +11,14 @@
 %%   must be =:= T. Writes <<Status:8, Len:32, Echo/binary>> per record, Echo being
 %%   term_to_binary(T, [{minor_version, 2}]); Status 1 = text matched, 2 = no text, 0 = mismatch,
 %%   3 = binary_to_term failed.
+%% deep(Depth, OutFile): the deep terms (deep_terms/1, each nested Depth levels), each written as
+%%   <<Len:32, (term_to_binary(T, [{minor_version, 2}]))/binary>>.
+%% deep_check(Depth, InFile, OutFile): reads one <<Len:32, Bytes>> record per deep term, written by
+%%   TypeScript in deep_terms/1's order. For each: T = binary_to_term(Bytes) must be =:= the term
+%%   built here. Writes <<Status:8, Len:32, Echo/binary>> (Echo = term_to_binary(T, [{minor_version,
+%%   2}])); Status 1 = the same term, 0 = another term, 3 = binary_to_term failed.
 -module(etf_interop).
--export([gen/3, check/2, main/1]).
+-export([gen/3, check/2, deep/2, deep_check/3, main/1]).
 
 main([Mode | Args]) ->
     case Mode of
@@ -21,8 +27,52 @@ main([Mode | Args]) ->
             gen(list_to_integer(Seed), list_to_integer(Count), Out);
         "check" ->
             [In, Out] = Args,
-            check(In, Out)
+            check(In, Out);
+        "deep" ->
+            [Depth, Out] = Args,
+            deep(list_to_integer(Depth), Out);
+        "deep_check" ->
+            [Depth, In, Out] = Args,
+            deep_check(list_to_integer(Depth), In, Out)
     end.
+
+%% Terms nested Depth levels deep, the way ordinary accumulators build them:
+%%   [[[...[]...]]]                          a list in a list, Depth times
+%%   {Depth, {Depth - 1, ... {1, nil}}}      an {I, Prev} chain
+%%   levels cycling through a map, an improper list and a 1-tuple around the rest
+deep_terms(Depth) ->
+    Seq = lists:seq(1, Depth),
+    [lists:foldl(fun(_, Acc) -> [Acc] end, [], Seq),
+     lists:foldl(fun(I, Prev) -> {I, Prev} end, nil, Seq),
+     lists:foldl(fun(I, Acc) ->
+                         case I rem 3 of
+                             0 -> #{I => Acc, k => <<I:32>>};
+                             1 -> [I, x | {Acc}];
+                             2 -> {Acc}
+                         end
+                 end, [], Seq)].
+
+deep(Depth, OutFile) ->
+    Chunks = [begin B = term_to_binary(T, [{minor_version, 2}]), <<(byte_size(B)):32, B/binary>> end
+              || T <- deep_terms(Depth)],
+    ok = file:write_file(OutFile, Chunks).
+
+deep_check(Depth, InFile, OutFile) ->
+    {ok, Data} = file:read_file(InFile),
+    ok = file:write_file(OutFile, deep_records(Data, deep_terms(Depth), [])).
+
+deep_records(<<>>, [], Acc) ->
+    lists:reverse(Acc);
+deep_records(<<Len:32, Bytes:Len/binary, Rest/binary>>, [Expected | More], Acc) ->
+    Out = case catch binary_to_term(Bytes) of
+              {'EXIT', _} ->
+                  <<3, 0:32>>;
+              T ->
+                  Echo = term_to_binary(T, [{minor_version, 2}]),
+                  Status = case T =:= Expected of true -> 1; false -> 0 end,
+                  <<Status, (byte_size(Echo)):32, Echo/binary>>
+          end,
+    deep_records(Rest, More, [Out | Acc]).
 
 gen(Seed, Count, OutFile) ->
     rand:seed(exsss, {Seed, Seed * 7 + 1, Seed * 13 + 5}),

@@ -10,7 +10,7 @@
  *
  * Pure: no I/O, no runtime. Frames and ETF bytes are the transport's business.
  */
-import { Atom, Pid, Ref, Tuple, atom, type Term } from '@beamline/etf';
+import { Atom, DecodeError, Pid, Ref, Tuple, atom, format, type Term } from '@beamline/etf';
 
 /** Op numbers (first element of the control tuple). */
 export const Op = {
@@ -93,6 +93,38 @@ export class ControlError extends Error {
   override readonly name = 'ControlError';
 }
 
+/** The two terms of a frame. */
+export type FramePart = 'control message' | 'payload';
+
+/**
+ * An inbound frame that must close its connection, saying which part of it was bad and how:
+ * `undecodable` (not valid ETF), or `malformed` (valid ETF, but not what the protocol allows).
+ * The message reads e.g. `undecodable payload: unknown tag 200 (bad_tag at byte 37 of the payload)`.
+ */
+export class BadFrameError extends Error {
+  override readonly name = 'BadFrameError';
+  constructor(
+    readonly part: FramePart,
+    readonly problem: 'undecodable' | 'malformed',
+    readonly detail: string,
+  ) {
+    super(`${problem} ${part}: ${detail}`);
+  }
+}
+
+/**
+ * Decode one part of a frame with `decode`, which starts at byte `start` of the frame: a failure
+ * becomes a BadFrameError naming the part, and a DecodeError's offset counts from the part's start.
+ */
+export function decodePart<T>(part: FramePart, start: number, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof DecodeError) throw new BadFrameError(part, 'undecodable', `${e.detail} (${e.code} at byte ${e.offset - start} of the ${part})`);
+    throw new BadFrameError(part, 'undecodable', e instanceof Error ? e.message : String(e));
+  }
+}
+
 /** The negotiated capabilities that change which form `encodeControl` emits. */
 export interface SendForms {
   /** DFLAG_EXIT_PAYLOAD negotiated: use ops 24, 26, 28. */
@@ -110,13 +142,9 @@ function fail(what: string, ctl: Term): never {
   throw new ControlError(`malformed control message (${what}): ${describe(ctl)}`);
 }
 
+/** For the log: Erlang syntax, abbreviated, whatever the size and nesting of the term. */
 function describe(term: Term): string {
-  if (term instanceof Tuple) return `{${term.elements.map(describe).join(',')}}`;
-  if (Array.isArray(term)) return `[${term.map(describe).join(',')}]`;
-  if (typeof term === 'bigint') return `${term}`;
-  if (term instanceof Uint8Array) return `<<${term.length} bytes>>`;
-  if (typeof term === 'object' && term !== null) return String(term);
-  return JSON.stringify(term) ?? String(term);
+  return format(term, { depth: 8, maxLength: 300 });
 }
 
 function pid(t: Term, ctl: Term): Pid {

@@ -17,7 +17,7 @@
  */
 import { Atom, Pid, type Ref, atom, type Term } from '@beamline/etf';
 import type { RemoteInbound, RemoteRouter, SysStateForm } from '@beamline/core';
-import { ControlError, decodeControl, encodeControl, type Control, type SendForms } from './control.ts';
+import { BadFrameError, ControlError, decodeControl, decodePart, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import type { DistLogger } from './log.ts';
@@ -101,13 +101,17 @@ export class Router implements RemoteRouter {
 
   /** transport.onMessage: decode and dispatch one frame; a bad frame closes that connection. */
   handleFrame(conn: PeerConnection, control: Uint8Array, payload: Uint8Array | undefined): void {
-    this.receive(conn, () => [this.codec.decode(control), payload === undefined ? undefined : this.codec.decode(payload)]);
+    this.receive(conn, () => [
+      decodePart('control message', 0, () => this.codec.decode(control)),
+      payload === undefined ? undefined : decodePart('payload', 0, () => this.codec.decode(payload)),
+    ]);
   }
 
   /**
    * Every inbound path ends here (`handleFrame`, node_frame.ts's one-pass `onFrame`): `decodeTerms`
-   * gives the control term and the payload; it throwing, or a malformed control message, counts a
-   * protocol error and closes that connection only, with the reason logged.
+   * gives the control term and the payload. It throwing (a BadFrameError names the bad part), or a
+   * malformed control message, counts a protocol error and closes that connection only, with a log
+   * line that says what was wrong and in which part of the frame.
    */
   receive(conn: PeerConnection, decodeTerms: () => readonly [control: Term, payload: Term | undefined]): void {
     let c: Control;
@@ -116,9 +120,9 @@ export class Router implements RemoteRouter {
       c = decodeControl(ctl, msg);
     } catch (e) {
       this.counters.protocolErrors++;
-      const detail = e instanceof Error ? e.message : String(e);
-      this.opts.logger.warn('closing connection: undecodable control message', { peer: conn.peerName, detail });
-      conn.close(`protocol_error: ${detail}`);
+      const bad = e instanceof BadFrameError ? e : badControl(e);
+      this.opts.logger.warn(`closing connection: ${bad.message}`, { peer: conn.peerName, part: bad.part, problem: bad.problem, detail: bad.detail });
+      conn.close(`protocol_error: ${bad.message}`);
       return;
     }
     this.counters.in++;
@@ -475,3 +479,11 @@ export function wireReason(reason: unknown, onNotEncodable?: (e: NotEncodableErr
 }
 
 export { ControlError };
+
+/** What decodeControl threw, as a BadFrameError of the control message. */
+function badControl(e: unknown): BadFrameError {
+  if (!(e instanceof ControlError)) return new BadFrameError('control message', 'undecodable', e instanceof Error ? e.message : String(e));
+  // `malformed control message (why): {the term}` → `why: {the term}`
+  const m = /^malformed control message \(([^)]*)\): ([\s\S]*)$/.exec(e.message);
+  return new BadFrameError('control message', 'malformed', m ? `${m[1]}: ${m[2]}` : e.message);
+}

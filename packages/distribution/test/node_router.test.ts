@@ -16,6 +16,18 @@ const PEER = 'a@localhost';
 const L = new Pid(atom(ME), 40, 0, 7);
 const R = new Pid(atom(PEER), 80, 0, 3);
 const REF = new Ref(atom(PEER), 3, [9, 8, 7]);
+/** `{SEND_SENDER, R, L}`: a message from R to L. */
+const CONTROL = encode(t(Op.SEND_SENDER, R, L));
+
+/** A 131 term: `depth` one-element lists around the bytes `bottom` (then their NIL tails). */
+function deepList(depth: number, bottom: number[]): Uint8Array {
+  const out = new Uint8Array(1 + 5 * depth + bottom.length + depth);
+  out[0] = 131;
+  for (let i = 0; i < depth; i++) out.set([108, 0, 0, 0, 1], 1 + 5 * i);
+  out.set(bottom, 1 + 5 * depth);
+  out.fill(106, 1 + 5 * depth + bottom.length);
+  return out;
+}
 
 /** Terms travel as handles: the codec is not what is tested here. */
 function fakeCodec(): Codec {
@@ -154,12 +166,21 @@ describe('inbound control messages reach the runtime', () => {
   it('an undecodable or unknown control message closes that connection and nothing else', () => {
     const s = setup();
     s.router.handleFrame(s.conn as unknown as PeerConnection, Uint8Array.of(255), undefined);
-    expect(s.conn.closed).toMatch(/protocol_error/);
+    expect(s.conn.closed).toMatch(/^protocol_error: undecodable control message: garbage/);
+    expect(s.logger.has(/^closing connection: undecodable control message: garbage/)).toBe(true);
     const s2 = setup();
     s2.inject(t(99, R, L));
-    expect(s2.conn.closed).toMatch(/unknown op/);
+    expect(s2.conn.closed).toMatch(/^protocol_error: malformed control message: unknown op 99: \{99,/);
     expect(s2.calls).toEqual([]);
-    expect(s2.logger.has(/undecodable/)).toBe(true);
+    expect(s2.logger.entries.at(-1)).toMatchObject({ level: 'warn', meta: { peer: PEER, part: 'control message', problem: 'malformed' } });
+    // the payload's codec failing is the payload's fault, not the control message's
+    const s3 = setup();
+    const control = s3.codec.encode(t(Op.SEND_SENDER, R, L));
+    s3.router.handleFrame(s3.conn as unknown as PeerConnection, control, Uint8Array.of(255));
+    expect(s3.conn.closed).toMatch(/^protocol_error: undecodable payload: garbage/);
+    expect(s3.logger.entries.at(-1)).toMatchObject({ meta: { part: 'payload', problem: 'undecodable' } });
+    expect(s3.calls).toEqual([]);
+    expect(s3.router.counters.protocolErrors).toBe(1);
   });
 
   it('the one-pass onFrame path dispatches and counts through the same router code', () => {
@@ -172,10 +193,74 @@ describe('inbound control messages reach the runtime', () => {
     expect(s.router.counters).toMatchObject({ in: 1, protocolErrors: 0 });
     expect(s.conn.closed).toBeUndefined();
     onFrame(conn, body(encode(t(Op.SEND_SENDER, R, L)), encode(atom('hi')), Uint8Array.of(106)), 1, true);
-    expect(s.conn.closed).toMatch(/protocol_error: 1 trailing bytes/);
+    expect(s.conn.closed).toBe('protocol_error: malformed payload: 1 trailing bytes after it');
     expect(s.router.counters).toMatchObject({ in: 1, protocolErrors: 1 });
-    expect(s.logger.has(/undecodable/)).toBe(true);
+    expect(s.logger.has(/^closing connection: malformed payload: 1 trailing bytes/)).toBe(true);
   });
+
+  it('a payload nested a million levels deep is a message like any other', () => {
+    const s = setup();
+    const onFrame = frameHandler(s.router);
+    const conn = s.conn as unknown as PeerConnection;
+    let deep: Term = [];
+    for (let i = 0; i < 1_000_000; i++) deep = t(i, deep);
+    const payload = encode(deep);
+    const frame = new Uint8Array(1 + CONTROL.length + payload.length);
+    frame[0] = 112;
+    frame.set(CONTROL, 1);
+    frame.set(payload, 1 + CONTROL.length);
+    onFrame(conn, frame, 1, true);
+    expect(s.conn.closed).toBeUndefined();
+    expect(s.router.counters).toMatchObject({ in: 1, protocolErrors: 0 });
+    const [[kind, to, got]] = s.calls as [[string, Pid, Term]];
+    expect([kind, to]).toEqual(['send', L]);
+    expect(Buffer.from(encode(got)).equals(Buffer.from(payload))).toBe(true);
+  });
+
+  for (const [what, control, payload, expected] of [
+    [
+      'a bad tag deep in the payload',
+      CONTROL,
+      deepList(50_000, [200]),
+      /^undecodable payload: unknown tag 200 \(bad_tag at byte 250000 of the payload\)$/,
+    ],
+    [
+      'a truncated payload',
+      CONTROL,
+      encode(t(atom('ok'), 'text')).subarray(0, 9),
+      /^undecodable payload: need \d+ more bytes, have \d+ \(truncated at byte 7 of the payload\)$/,
+    ],
+    ['a payload without its 131', CONTROL, encode(atom('hi')).subarray(1), /^malformed payload: it lacks the 131 version byte$/],
+    [
+      'a bad tag in the control message',
+      Uint8Array.of(131, 104, 3, 97, 22, 200),
+      encode(atom('hi')),
+      /^undecodable control message: unknown tag 200 \(bad_tag at byte 4 of the control message\)$/,
+    ],
+    [
+      'a control message that is not a control tuple',
+      encode(t(atom('hello'))),
+      encode(atom('hi')),
+      /^malformed control message: not a tuple|unknown op hello/,
+    ],
+  ] as const) {
+    it(`${what}: the log line says what was wrong and in which part; only that connection closes`, () => {
+      const s = setup();
+      const onFrame = frameHandler(s.router);
+      const frame = new Uint8Array(1 + control.length + payload.length);
+      frame[0] = 112;
+      frame.set(control, 1);
+      frame.set(payload, 1 + control.length);
+      onFrame(s.conn as unknown as PeerConnection, frame, 1, true);
+      const entry = s.logger.entries.at(-1)!;
+      expect(entry.level).toBe('warn');
+      expect(entry.msg.replace(/^closing connection: /, ''), entry.msg).toMatch(expected);
+      expect(entry.meta).toMatchObject({ peer: PEER, part: what.includes('control') ? 'control message' : 'payload' });
+      expect(s.conn.closed).toBe(`protocol_error: ${entry.msg.replace(/^closing connection: /, '')}`);
+      expect(s.calls).toEqual([]);
+      expect(s.router.counters).toMatchObject({ in: 0, protocolErrors: 1 });
+    });
+  }
 });
 
 describe('outbound signals', () => {

@@ -12,7 +12,11 @@ import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref
 export interface DecodeOptions {
   /** Refuse atoms that do not already exist (like `binary_to_term(B, [safe])`). */
   safe?: boolean;
-  /** Nesting limit; deeper input is a `too_deep` DecodeError. Default 1000. */
+  /**
+   * A nesting limit, if you want one: deeper input is a `too_deep` DecodeError. Default: none. The
+   * decoder does not recurse (its stack of open containers is on the heap, and every level of
+   * nesting takes at least two input bytes), so any term OTP can build decodes.
+   */
   maxDepth?: number;
   /**
    * Binaries: by default they are views into one private copy of the input range, so the caller may
@@ -27,7 +31,6 @@ export interface DecodeOptions {
   atomCache?: readonly Atom[];
 }
 
-const DEFAULT_MAX_DEPTH = 1000;
 const DEFAULT_MAX_INFLATED = 256 * 1024 * 1024;
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
@@ -53,6 +56,78 @@ export function clearDecodedAtomCache(): void {
   cachedAtoms.fill(undefined);
 }
 
+// What an open container on the explicit stack is waiting for (see Decoder.run).
+const K_TUPLE = 0; // `left` more elements
+const K_LIST = 1; // `left` more elements, then a tail
+const K_TAIL = 2; // the tail of an improper list
+const K_MAP = 3; // `left` more keys and values (a key when `left` is even)
+const K_FUN = 4; // `left` more free variables of a local fun
+
+/** A local fun whose free variables are still being decoded. */
+interface FunHead {
+  arity: number;
+  uniq: Uint8Array;
+  index: number;
+  module: Atom;
+  oldIndex: number;
+  oldUniq: number;
+  pid: Pid;
+  numFree: number;
+  /** Where the fun's bytes end, by its size field. */
+  stop: number;
+}
+
+/**
+ * The explicit stack of open containers: one slot per nesting level, in parallel arrays that grow on
+ * the heap, so nesting is bounded by the input (every level takes at least two bytes), never by the
+ * JS call stack. Decodes never nest (a compressed term decodes its inflated bytes instead of the
+ * outer ones), so one stack serves them all; `busy` guards that anyway. Slots are cleared as they
+ * are popped, so the stack keeps no term alive, and a stack that grew past STACK_KEEP is dropped (so is one a failed decode left filled).
+ */
+class Stack {
+  kinds: number[] = [];
+  lefts: number[] = [];
+  conts: (Term[] | ErlMap | undefined)[] = [];
+  /** K_MAP: the key waiting for its value; K_FUN: the FunHead. */
+  auxs: (Term | FunHead | undefined)[] = [];
+  /** K_MAP: the input offset of the current key (for duplicate_key); K_FUN: the fun's tag offset. */
+  ats: number[] = [];
+  busy = false;
+}
+
+const STACK_KEEP = 4096;
+let shared = new Stack();
+
+/**
+ * The element array of a tuple of `n` elements, filled in place as they are decoded. Small ones are
+ * array literals: exactly sized and PACKED in V8 (`new Array(n)` would be HOLEY, slower to read
+ * later; pushing into `[]` over-allocates). The placeholders are all overwritten before use.
+ */
+const HOLE = undefined as unknown as Term;
+
+function tupleSlots(n: number): Term[] {
+  const u = HOLE;
+  switch (n) {
+    case 1:
+      return [u];
+    case 2:
+      return [u, u];
+    case 3:
+      return [u, u, u];
+    case 4:
+      return [u, u, u, u];
+    case 5:
+      return [u, u, u, u, u];
+    case 6:
+      return [u, u, u, u, u, u];
+    default: {
+      const a: Term[] = [];
+      for (let i = 0; i < n; i++) a.push(u);
+      return a;
+    }
+  }
+}
+
 class Decoder {
   private readonly b: Uint8Array;
   private dv: DataView | undefined = undefined;
@@ -74,7 +149,7 @@ class Decoder {
     this.p = start;
     this.start = start;
     this.end = end;
-    this.maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxDepth = opts?.maxDepth ?? Number.POSITIVE_INFINITY;
     this.safe = opts?.safe === true;
     this.atomCache = opts?.atomCache;
     this.copyBinaries = opts?.copyBinaries !== false;
@@ -108,57 +183,305 @@ class Decoder {
     return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
-  term(depth: number): Term {
-    if (this.p >= this.end) this.fail('truncated', this.p, 'expected a term');
-    const at = this.p;
+  /** One term (see `walk`). */
+  run(): Term {
+    try {
+      return this.walk();
+    } catch (e) {
+      // A failed decode leaves slots filled: drop that stack rather than clear it in the hot loop.
+      shared = new Stack();
+      throw e;
+    }
+  }
+
+  /**
+   * One term, without recursion: containers are opened on the explicit stack, and each finished
+   * term is handed to the innermost open container, closing every container it completes.
+   */
+  private walk(): Term {
+    let st = shared;
+    if (st.busy) st = new Stack();
+    st.busy = true;
+    const kinds = st.kinds;
+    const lefts = st.lefts;
+    const conts = st.conts;
+    const auxs = st.auxs;
+    const ats = st.ats;
+    const maxDepth = this.maxDepth;
     const b = this.b;
-    const tag = b[this.p++];
-    switch (tag) {
-      case 97: // SMALL_INTEGER
-        this.need(1);
-        return b[this.p++];
-      case 98: {
-        // INTEGER
-        this.need(4);
-        const p = this.p;
-        this.p = p + 4;
-        return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    const end = this.end;
+    // The read position lives in `p`; `this.p` is synced around the helpers that read on their own.
+    let p = this.p;
+    let sp = 0;
+    next: for (;;) {
+      if (p >= end) this.fail('truncated', p, 'expected a term');
+      const at = p;
+      const tag = b[p++];
+      let v: Term;
+      switch (tag) {
+        case 109: {
+          // BINARY
+          if (p + 4 > end) this.truncated(p, 4);
+          const len = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+          p += 4;
+          if (len > end - p) this.badLength(at, len);
+          v = this.binaryView(p, len);
+          p += len;
+          break;
+        }
+        case 104: {
+          // SMALL_TUPLE
+          if (p >= end) this.truncated(p, 1);
+          const n = b[p++];
+          if (n > end - p) this.badLength(at, n);
+          if (sp >= maxDepth) this.tooDeep(at);
+          if (n === 0) {
+            v = new Tuple([]);
+            break;
+          }
+          kinds[sp] = K_TUPLE;
+          lefts[sp] = n;
+          conts[sp] = n === 2 ? [HOLE, HOLE] : tupleSlots(n);
+          sp++;
+          continue next;
+        }
+        case 119: // SMALL_ATOM_UTF8
+        case 118: // ATOM_UTF8
+        case 100: // ATOM (latin-1)
+        case 115: // SMALL_ATOM (latin-1)
+        case 82: // ATOM_CACHE_REF
+          this.p = p;
+          v = this.atomBody(tag, at);
+          p = this.p;
+          break;
+        case 97: // SMALL_INTEGER
+          if (p >= end) this.truncated(p, 1);
+          v = b[p++];
+          break;
+        case 98: {
+          // INTEGER
+          if (p + 4 > end) this.truncated(p, 4);
+          v = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+          p += 4;
+          break;
+        }
+        case 106: // NIL
+          v = [];
+          break;
+        case 108: {
+          // LIST
+          if (p + 4 > end) this.truncated(p, 4);
+          const len = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+          p += 4;
+          if (len > end - p) this.badLength(at, len);
+          if (sp >= maxDepth) this.tooDeep(at);
+          const elements: Term[] = [];
+          kinds[sp] = K_LIST;
+          lefts[sp] = len;
+          conts[sp] = elements;
+          sp++;
+          if (len !== 0) continue next;
+          this.p = p;
+          const done = this.listTail(st, sp - 1, elements);
+          p = this.p;
+          if (done === undefined) continue next;
+          sp--;
+          conts[sp] = undefined;
+          v = done;
+          break;
+        }
+        case 107: {
+          // STRING
+          if (p + 2 > end) this.truncated(p, 2);
+          const len = (b[p] << 8) | b[p + 1];
+          p += 2;
+          if (p + len > end) this.truncated(p, len);
+          const out = new Array<number>(len);
+          for (let i = 0; i < len; i++) out[i] = b[p + i];
+          p += len;
+          v = out;
+          break;
+        }
+        case 116: {
+          // MAP
+          if (p + 4 > end) this.truncated(p, 4);
+          const arity = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+          p += 4;
+          if (2 * arity > end - p) this.badLength(at, arity);
+          if (sp >= maxDepth) this.tooDeep(at);
+          const m = new ErlMap();
+          if (arity === 0) {
+            m.decodedOrder = true;
+            v = m;
+            break;
+          }
+          kinds[sp] = K_MAP;
+          lefts[sp] = 2 * arity;
+          conts[sp] = m;
+          ats[sp] = p;
+          sp++;
+          continue next;
+        }
+        case 105: {
+          // LARGE_TUPLE
+          if (p + 4 > end) this.truncated(p, 4);
+          const n = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+          p += 4;
+          if (n > end - p) this.badLength(at, n);
+          if (sp >= maxDepth) this.tooDeep(at);
+          if (n === 0) {
+            v = new Tuple([]);
+            break;
+          }
+          kinds[sp] = K_TUPLE;
+          lefts[sp] = n;
+          conts[sp] = tupleSlots(n);
+          sp++;
+          continue next;
+        }
+        case 112: {
+          // NEW_FUN
+          if (sp >= maxDepth) this.tooDeep(at);
+          this.p = p;
+          const head = this.funHead(at);
+          p = this.p;
+          if (head.numFree === 0) {
+            v = this.closeFun(head, [], at);
+            break;
+          }
+          kinds[sp] = K_FUN;
+          lefts[sp] = head.numFree;
+          conts[sp] = [];
+          auxs[sp] = head;
+          ats[sp] = at;
+          sp++;
+          continue next;
+        }
+        default:
+          this.p = p;
+          v = this.scalar(tag, at);
+          p = this.p;
       }
-      case 119: // SMALL_ATOM_UTF8
-      case 118: // ATOM_UTF8
-      case 100: // ATOM (latin-1)
-      case 115: // SMALL_ATOM (latin-1)
-      case 82: // ATOM_CACHE_REF
-        return this.atomBody(tag, at);
-      case 104: {
-        // SMALL_TUPLE
-        this.need(1);
-        return this.tuple(b[this.p++], depth, at);
+      // Hand `v` to the innermost open container; each container it completes is handed on.
+      while (sp !== 0) {
+        const i = sp - 1;
+        const kind = kinds[i];
+        if (kind === K_TUPLE) {
+          const elements = conts[i] as Term[];
+          const left = lefts[i];
+          elements[elements.length - left] = v;
+          if (left !== 1) {
+            lefts[i] = left - 1;
+            continue next;
+          }
+          v = new Tuple(elements);
+        } else if (kind === K_LIST) {
+          const elements = conts[i] as Term[];
+          elements.push(v);
+          const left = lefts[i] - 1;
+          lefts[i] = left;
+          if (left !== 0) continue next;
+          this.p = p;
+          const done = this.listTail(st, i, elements);
+          p = this.p;
+          if (done === undefined) continue next;
+          v = done;
+        } else if (kind === K_MAP) {
+          const left = lefts[i] - 1;
+          lefts[i] = left;
+          if ((left & 1) === 1) {
+            auxs[i] = v; // a key: its value comes next
+            continue next;
+          }
+          const m = conts[i] as ErlMap;
+          if (!m.addNew(auxs[i] as Term, v)) this.fail('duplicate_key', ats[i], 'duplicate map key');
+          auxs[i] = undefined;
+          if (left !== 0) {
+            ats[i] = p;
+            continue next;
+          }
+          m.decodedOrder = true;
+          v = m;
+        } else if (kind === K_TAIL) {
+          const elements = conts[i] as Term[];
+          v = elements.length === 0 ? v : new ImproperList(elements, v);
+        } else {
+          // K_FUN
+          const freeVars = conts[i] as Term[];
+          freeVars.push(v);
+          const left = lefts[i] - 1;
+          lefts[i] = left;
+          if (left !== 0) continue next;
+          this.p = p;
+          v = this.closeFun(auxs[i] as FunHead, freeVars, ats[i]);
+          auxs[i] = undefined;
+        }
+        sp = i;
+        conts[i] = undefined;
       }
-      case 106: // NIL
-        return [];
-      case 109: {
-        // BINARY
-        this.need(4);
-        const len = this.u32();
-        this.checkCount(len, 1, at);
-        const p = this.p;
-        this.p = p + len;
-        return this.binaryView(p, len);
+      this.p = p;
+      st.busy = false;
+      if (kinds.length > STACK_KEEP && st === shared) shared = new Stack();
+      return v;
+    }
+  }
+
+  private truncated(at: number, n: number): never {
+    return this.fail('truncated', at, `need ${n} more bytes, have ${this.end - at}`);
+  }
+
+  private badLength(at: number, count: number): never {
+    return this.fail('bad_length', at, `length ${count} is past the end of the input`);
+  }
+
+  private tooDeep(at: number): never {
+    return this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
+  }
+
+  /**
+   * The list at stack slot `i` has read all the elements it announced: read its tail. NIL ends a
+   * proper list, a STRING tail is appended, a LIST tail announces more elements (OTP accepts those
+   * forms); anything else is the tail of an improper list, decoded as the next term. Returns the
+   * finished list, or undefined when more terms must be read first.
+   */
+  private listTail(st: Stack, i: number, elements: Term[]): Term | undefined {
+    const b = this.b;
+    for (;;) {
+      if (this.p >= this.end) this.fail('truncated', this.p, 'expected a list tail');
+      const tailAt = this.p;
+      const tag = b[tailAt];
+      if (tag === 106) {
+        this.p++;
+        return elements;
       }
-      case 108: // LIST
-        return this.list(depth, at);
-      case 107: {
-        // STRING
+      if (tag === 107) {
+        this.p++;
         this.need(2);
         const len = this.u16();
         this.need(len);
-        const out = new Array<number>(len);
         const p = this.p;
-        for (let i = 0; i < len; i++) out[i] = b[p + i];
+        for (let k = 0; k < len; k++) elements.push(b[p + k]);
         this.p = p + len;
-        return out;
+        return elements;
       }
+      if (tag === 108) {
+        this.p++;
+        this.need(4);
+        const len = this.u32();
+        this.checkCount(len, 1, tailAt);
+        if (len === 0) continue;
+        st.lefts[i] = len;
+        return undefined;
+      }
+      st.kinds[i] = K_TAIL;
+      return undefined;
+    }
+  }
+
+  /** Every tag that is not a container (the less frequent ones, kept out of run's loop). */
+  private scalar(tag: number, at: number): Term {
+    const b = this.b;
+    switch (tag) {
       case 70: {
         // NEW_FLOAT
         this.need(8);
@@ -166,13 +489,6 @@ class Decoder {
         const v = dv.getFloat64(this.p);
         this.p += 8;
         return this.float(v, at);
-      }
-      case 116: // MAP
-        return this.map(depth, at);
-      case 105: {
-        // LARGE_TUPLE
-        this.need(4);
-        return this.tuple(this.u32(), depth, at);
       }
       case 110: {
         // SMALL_BIG
@@ -199,25 +515,16 @@ class Decoder {
         const bytes = this.binaryView(p, len);
         return bits === 8 ? bytes : new BitBinary(bytes, bits);
       }
-      case 88: {
-        // NEW_PID
-        const node = this.atomField(depth);
-        this.need(12);
-        return new Pid(node, this.u32(), this.u32(), this.u32());
-      }
-      case 103: {
-        // PID (old)
-        const node = this.atomField(depth);
-        this.need(9);
-        return new Pid(node, this.u32(), this.u32(), b[this.p++]);
-      }
+      case 88: // NEW_PID
+      case 103: // PID (old)
+        return this.pid(tag);
       case 90: // NEWER_REFERENCE
       case 114: {
         // NEW_REFERENCE (old)
         this.need(2);
         const len = this.u16();
         if (len < 1 || len > 5) this.fail('bad_length', at, `reference with ${len} words`);
-        const node = this.atomField(depth);
+        const node = this.atomField();
         this.need(tag === 90 ? 4 + 4 * len : 1 + 4 * len);
         const creation = tag === 90 ? this.u32() : b[this.p++];
         const ids: number[] = new Array(len);
@@ -226,26 +533,26 @@ class Decoder {
       }
       case 101: {
         // REFERENCE (old)
-        const node = this.atomField(depth);
+        const node = this.atomField();
         this.need(5);
         const id = this.u32();
         return new Ref(node, b[this.p++], [id]);
       }
       case 89: {
         // NEW_PORT
-        const node = this.atomField(depth);
+        const node = this.atomField();
         this.need(8);
         return new Port(node, this.u32(), this.u32());
       }
       case 102: {
         // PORT (old)
-        const node = this.atomField(depth);
+        const node = this.atomField();
         this.need(5);
         return new Port(node, this.u32(), b[this.p++]);
       }
       case 120: {
         // V4_PORT
-        const node = this.atomField(depth);
+        const node = this.atomField();
         this.need(12);
         const hi = this.u32();
         const lo = this.u32();
@@ -254,16 +561,14 @@ class Decoder {
       }
       case 113: {
         // EXPORT
-        const module = this.atomField(depth);
-        const name = this.atomField(depth);
+        const module = this.atomField();
+        const name = this.atomField();
         this.need(2);
         if (b[this.p] !== 97) this.fail('bad_value', this.p, 'export arity must be a SMALL_INTEGER');
         const arity = b[this.p + 1];
         this.p += 2;
         return new ExportFun(module, name, arity);
       }
-      case 112: // NEW_FUN
-        return this.localFun(depth, at);
       case 99: {
         // FLOAT (old, 31-byte text)
         this.need(31);
@@ -287,6 +592,16 @@ class Decoder {
   private float(v: number, at: number): number | ErlFloat {
     if (!Number.isFinite(v)) this.fail('bad_float', at, `float ${v} is not an Erlang float`);
     return Number.isInteger(v) ? new ErlFloat(v) : v;
+  }
+
+  private pid(tag: number): Pid {
+    const node = this.atomField();
+    if (tag === 88) {
+      this.need(12);
+      return new Pid(node, this.u32(), this.u32(), this.u32());
+    }
+    this.need(9);
+    return new Pid(node, this.u32(), this.u32(), this.b[this.p++]);
   }
 
   private binaryView(p: number, len: number): Uint8Array {
@@ -321,69 +636,6 @@ class Decoder {
     return new Uint8Array(ab, this.viewDelta + p, len);
   }
 
-  private tuple(arity: number, depth: number, at: number): Tuple {
-    this.checkCount(arity, 1, at);
-    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
-    // Literal/pushed arrays stay PACKED in V8; `new Array(n)` would be HOLEY (slower to read later).
-    if (arity === 2) {
-      const a = this.term(depth + 1);
-      return new Tuple([a, this.term(depth + 1)]);
-    }
-    const elements: Term[] = [];
-    for (let i = 0; i < arity; i++) elements.push(this.term(depth + 1));
-    return new Tuple(elements);
-  }
-
-  private list(depth: number, at: number): Term {
-    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
-    this.need(4);
-    let len = this.u32();
-    this.checkCount(len, 1, at);
-    const b = this.b;
-    const elements: Term[] = [];
-    for (let i = 0; i < len; i++) elements.push(this.term(depth + 1));
-    // The tail: NIL ends a proper list; a STRING or LIST tail continues it (OTP accepts that form).
-    for (;;) {
-      if (this.p >= this.end) this.fail('truncated', this.p, 'expected a list tail');
-      const tailTag = b[this.p];
-      if (tailTag === 106) {
-        this.p++;
-        return elements;
-      }
-      if (tailTag === 107) {
-        const more = this.term(depth + 1) as number[];
-        for (let i = 0; i < more.length; i++) elements.push(more[i]);
-        return elements;
-      }
-      if (tailTag === 108) {
-        const tailAt = this.p++;
-        this.need(4);
-        len = this.u32();
-        this.checkCount(len, 1, tailAt);
-        for (let i = 0; i < len; i++) elements.push(this.term(depth + 1));
-        continue;
-      }
-      const tail = this.term(depth + 1);
-      return elements.length === 0 ? tail : new ImproperList(elements, tail);
-    }
-  }
-
-  private map(depth: number, at: number): ErlMap {
-    this.need(4);
-    const arity = this.u32();
-    this.checkCount(arity, 2, at);
-    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
-    const m = new ErlMap();
-    for (let i = 0; i < arity; i++) {
-      const keyAt = this.p;
-      const k = this.term(depth + 1);
-      const v = this.term(depth + 1);
-      if (!m.addNew(k, v)) this.fail('duplicate_key', keyAt, 'duplicate map key');
-    }
-    m.decodedOrder = true;
-    return m;
-  }
-
   private big(n: number, at: number): number | bigint {
     this.need(1);
     const sign = this.b[this.p++];
@@ -406,7 +658,7 @@ class Decoder {
     return sign === 0 ? mag : -mag;
   }
 
-  private atomField(_depth: number): Atom {
+  private atomField(): Atom {
     if (this.p >= this.end) this.fail('truncated', this.p, 'expected an atom');
     const at = this.p;
     const tag = this.b[this.p++];
@@ -491,18 +743,34 @@ class Decoder {
     return a;
   }
 
-  private smallInt(depth: number): number {
+  /** OldIndex and OldUniq of a local fun: an integer that fits a number (a leaf, read in place). */
+  private funInt(): number {
     const at = this.p;
-    const v = this.term(depth);
-    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail('bad_value', at, 'expected an integer');
+    if (at >= this.end) this.fail('truncated', at, 'expected a term');
+    const tag = this.b[this.p++];
+    let v: Term | undefined;
+    if (tag === 97) {
+      this.need(1);
+      v = this.b[this.p++];
+    } else if (tag === 98) {
+      this.need(4);
+      v = this.u32() | 0;
+    } else if (tag === 110) {
+      this.need(2);
+      v = this.big(this.b[this.p++], at);
+    } else if (tag === 111) {
+      this.need(5);
+      v = this.big(this.u32(), at);
+    }
+    if (typeof v !== 'number') return this.fail('bad_value', at, 'expected an integer');
     return v;
   }
 
-  private localFun(depth: number, at: number): OpaqueFun {
+  /** NEW_FUN up to its free variables: size, arity, uniq, index, NumFree, module, old index/uniq, pid. */
+  private funHead(at: number): FunHead {
     this.need(4 + 1 + 16 + 4 + 4);
     const size = this.u32();
     if (size < 29 || size - 4 > this.end - this.p) this.fail('bad_length', at, `fun size ${size} is past the end of the input`);
-    const stop = at + 1 + size;
     const b = this.b;
     const arity = b[this.p++];
     const uniq = copyOf(b, this.p, this.p + 16);
@@ -510,16 +778,21 @@ class Decoder {
     const index = this.u32();
     const numFree = this.u32();
     this.checkCount(numFree, 1, at);
-    if (depth >= this.maxDepth) this.fail('too_deep', at, `nesting deeper than ${this.maxDepth}`);
-    const module = this.atomField(depth);
-    const oldIndex = this.smallInt(depth + 1);
-    const oldUniq = this.smallInt(depth + 1);
+    const module = this.atomField();
+    const oldIndex = this.funInt();
+    const oldUniq = this.funInt();
     const pidAt = this.p;
-    const pid = this.term(depth + 1);
-    if (!(pid instanceof Pid)) this.fail('bad_value', pidAt, 'a fun needs a pid');
-    const freeVars = new Array<Term>(numFree);
-    for (let i = 0; i < numFree; i++) freeVars[i] = this.term(depth + 1);
-    if (this.p !== stop) this.fail('bad_length', at, `fun size ${size} does not match its contents`);
+    if (pidAt >= this.end) this.fail('truncated', pidAt, 'expected a pid');
+    const pidTag = b[pidAt];
+    if (pidTag !== 88 && pidTag !== 103) this.fail('bad_value', pidAt, 'a fun needs a pid');
+    this.p++;
+    const pid = this.pid(pidTag);
+    return { arity, uniq, index, numFree, module, oldIndex, oldUniq, pid, stop: at + 1 + size };
+  }
+
+  private closeFun(head: FunHead, freeVars: Term[], at: number): OpaqueFun {
+    if (this.p !== head.stop) this.fail('bad_length', at, `fun size ${head.stop - at - 1} does not match its contents`);
+    const { arity, uniq, index, module, oldIndex, oldUniq, pid } = head;
     return new OpaqueFun({ arity, uniq, index, module, oldIndex, oldUniq, pid, freeVars });
   }
 
@@ -539,18 +812,9 @@ class Decoder {
     if (inflated.length !== size) this.fail('bad_compressed', at, `inflated to ${inflated.length} bytes, header says ${size}`);
     this.p = this.end;
     const inner = new Decoder(inflated, 0, inflated.length, opts, 0);
-    const term = inner.run(0);
+    const term = inner.run();
     if (inner.p !== inflated.length) inner.fail('trailing_data', inner.p, 'bytes after the compressed term');
     return term;
-  }
-
-  run(depth: number): Term {
-    try {
-      return this.term(depth);
-    } catch (e) {
-      if (e instanceof RangeError) this.fail('too_deep', this.p, 'nesting exhausted the stack');
-      throw e;
-    }
   }
 }
 
@@ -580,7 +844,7 @@ export function decode(bytes: Uint8Array, opts?: DecodeOptions): Term {
     d.p = 2;
     return d.compressed(opts);
   }
-  const term = d.run(0);
+  const term = d.run();
   if (d.p !== bytes.length && opts?.allowTrailing !== true) d.fail('trailing_data', d.p, `${bytes.length - d.p} bytes after the term`);
   return term;
 }
@@ -589,7 +853,7 @@ export function decode(bytes: Uint8Array, opts?: DecodeOptions): Term {
 export function decodeAt(bytes: Uint8Array, offset: number, opts?: DecodeOptions): { term: Term; next: number } {
   checkRange(bytes, offset, bytes.length);
   const d = new Decoder(bytes, offset, bytes.length, opts);
-  const term = d.run(0);
+  const term = d.run();
   return { term, next: d.p };
 }
 
@@ -598,6 +862,6 @@ export function decodeMany(bytes: Uint8Array, offset = 0, end = bytes.length, op
   checkRange(bytes, offset, end);
   const d = new Decoder(bytes, offset, end, opts);
   const out: Term[] = [];
-  while (d.p < end) out.push(d.run(0));
+  while (d.p < end) out.push(d.run());
   return out;
 }

@@ -13,6 +13,22 @@ import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref
 
 const utf8 = new TextEncoder();
 
+// What the encoder writes once a container's children are written (TermWriter.close).
+const AFTER_NOTHING = 0;
+const AFTER_NIL = 1; // a proper LIST_EXT's NIL tail
+const AFTER_TAIL = 2; // an improper list's tail term
+const AFTER_FUN = 3; // patch a NEW_FUN's size
+
+/**
+ * From this nesting depth on, the encoder watches for a cyclic JS value (an array that contains
+ * itself), which would otherwise be written forever. It remembers the container it opened at each
+ * power-of-two depth and fails when it opens that container again below it (Brent's cycle finding
+ * on the path of open containers): the path of a cyclic value repeats, so it is found within about
+ * twice its length; a deep term that is not cyclic costs one comparison per level, others nothing.
+ * Also the size from which the writer gives the memory of its stack back after a term.
+ */
+const GUARD_DEPTH = 1024;
+
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX_PIECE = 8 * 1024;
 let slab = new ArrayBuffer(SLAB_SIZE);
@@ -115,8 +131,177 @@ export class TermWriter {
     this.length = p + n;
   }
 
+  // The explicit stack of containers being written (see `term`): one slot per nesting level, in
+  // parallel arrays that grow on the heap, so a term nested a million deep encodes. Slot i holds
+  // the children still to write (`items`, from `next` on) and what to write after them.
+  private items: (readonly Term[] | undefined)[] = [];
+  private next: number[] = [];
+  private after: number[] = [];
+  /** AFTER_TAIL: the tail. */
+  private tails: (Term | undefined)[] = [];
+  /** AFTER_FUN: where the fun's size field is. */
+  private starts: number[] = [];
+  /** The cycle check (see GUARD_DEPTH): the container opened at the last power-of-two depth. */
+  private checkDepth = 0;
+  private checkOwner: object | undefined = undefined;
+  private sp = 0;
+
   /** Write a term without a version byte. */
   term(x: Term): void {
+    const base = this.sp;
+    try {
+      this.walk(x, base);
+    } catch (e) {
+      this.unwind(base);
+      if (e instanceof RangeError) throw new EncodeError(`term too large to encode: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /**
+   * Write `x` and everything in it, without recursion: each container being written is a slot on
+   * the explicit stack, holding its children and what comes after them. `sp` is kept in a local
+   * here and in `this.sp` around the calls that may open a slot (`other`, `close`).
+   */
+  private walk(x: Term, base: number): void {
+    const items = this.items;
+    const next = this.next;
+    const after = this.after;
+    let sp = this.sp;
+    for (;;) {
+      // Write `x`: a leaf at once; a container writes its head and opens a slot for its children.
+      if (typeof x === 'object') {
+        if (x instanceof Tuple) {
+          const elements = x.elements;
+          const n = elements.length;
+          if (n <= 255) {
+            this.ensure(2);
+            this.buf[this.length] = 104; // SMALL_TUPLE
+            this.buf[this.length + 1] = n;
+            this.length += 2;
+          } else {
+            this.u8(105); // LARGE_TUPLE
+            this.u32(n);
+          }
+          // Leading atoms, integers and binaries are written in place: a slot only for the rest.
+          const k = this.leaves(elements);
+          if (k !== n) {
+            items[sp] = elements;
+            next[sp] = k;
+            after[sp] = AFTER_NOTHING;
+            if (++sp > GUARD_DEPTH) this.checkCycle(sp - 1, elements);
+          }
+        } else if (Array.isArray(x)) {
+          const n = x.length;
+          if (n === 0)
+            this.u8(106); // NIL
+          else if (!this.string(x)) {
+            this.u8(108); // LIST
+            this.u32(n);
+            items[sp] = x;
+            next[sp] = 0;
+            after[sp] = AFTER_NIL;
+            if (++sp > GUARD_DEPTH) this.checkCycle(sp - 1, x);
+          }
+        } else if (x instanceof Atom) {
+          this.atom(x);
+        } else if (x instanceof Uint8Array) {
+          this.binary(x);
+        } else {
+          this.sp = sp;
+          this.rare(x);
+          sp = this.sp;
+        }
+      } else if (typeof x === 'number' && Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) {
+        this.integer(x);
+      } else {
+        this.sp = sp;
+        this.rare(x);
+        sp = this.sp;
+      }
+      // Then the next child of the innermost open container, closing the containers that are done.
+      for (;;) {
+        if (sp === base) {
+          this.sp = sp;
+          if (sp === 0 && items.length > GUARD_DEPTH) this.shrinkStack(); // after a deep term
+          return;
+        }
+        const i = sp - 1;
+        const children = items[i]!;
+        const k = next[i];
+        if (k < children.length) {
+          next[i] = k + 1;
+          x = children[k];
+          break;
+        }
+        sp = i;
+        items[i] = undefined;
+        const then = after[i];
+        if (then === AFTER_NOTHING) continue;
+        if (then === AFTER_NIL) {
+          this.u8(106); // NIL
+          continue;
+        }
+        this.sp = sp;
+        const tail = this.close(i, then);
+        if (tail !== undefined) {
+          x = tail;
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Write the leading atoms, integers, binaries, `[]` and byte lists (STRING_EXT) of `xs`, the
+   * usual content of a tuple, without a slot of their own; returns how many it wrote.
+   */
+  private leaves(xs: readonly Term[]): number {
+    const n = xs.length;
+    let k = 0;
+    for (; k < n; k++) {
+      const x = xs[k];
+      if (x instanceof Atom) this.atom(x);
+      else if (typeof x === 'number' && Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) this.integer(x);
+      else if (x instanceof Uint8Array) this.binary(x);
+      else if (!Array.isArray(x)) break;
+      else if (x.length === 0)
+        this.u8(106); // NIL
+      else if (!this.string(x)) break;
+    }
+    return k;
+  }
+
+  /** Every term but the ones `walk` writes itself (integers, tuples, lists, atoms, binaries). */
+  private rare(x: Term): void {
+    switch (typeof x) {
+      case 'number':
+        this.float(x);
+        return;
+      case 'string':
+        this.utf8Binary(x);
+        return;
+      case 'bigint':
+        this.bigint(x);
+        return;
+      case 'object':
+        if (x === null) break;
+        if (x instanceof Pid) return this.pid(x);
+        if (x instanceof ErlMap) return this.map(x);
+        if (x instanceof Ref) return this.ref(x);
+        if (x instanceof ErlFloat) return this.float(x.value);
+        if (x instanceof ImproperList) return this.improperList(x);
+        if (x instanceof BitBinary) return this.bitBinary(x);
+        if (x instanceof Port) return this.port(x);
+        if (x instanceof ExportFun) return this.exportFun(x);
+        if (x instanceof OpaqueFun) return this.localFun(x);
+        break;
+    }
+    throw new EncodeError(`cannot encode ${describe(x)} as an Erlang term`);
+  }
+
+  /** Any term, its children (if any) in a slot opened for `walk`. */
+  private other(x: Term): void {
     switch (typeof x) {
       case 'number':
         if (Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) this.integer(x);
@@ -131,7 +316,7 @@ export class TermWriter {
       case 'object':
         if (x === null) break;
         if (x instanceof Atom) return this.atom(x);
-        if (x instanceof Tuple) return this.tuple(x.elements);
+        if (x instanceof Tuple) return this.tuple(x);
         if (Array.isArray(x)) return this.list(x);
         if (x instanceof Uint8Array) return this.binary(x);
         if (x instanceof ErlMap) return this.map(x);
@@ -146,6 +331,66 @@ export class TermWriter {
         break;
     }
     throw new EncodeError(`cannot encode ${describe(x)} as an Erlang term`);
+  }
+
+  /** Open a slot (at `this.sp`) whose `items` are written next, then `after` (AFTER_*). */
+  private open(owner: object, items: readonly Term[], after: number): number {
+    const i = this.sp;
+    this.items[i] = items;
+    this.next[i] = 0;
+    this.after[i] = after;
+    this.sp = i + 1;
+    if (i >= GUARD_DEPTH) this.checkCycle(i, owner);
+    return i;
+  }
+
+  /** The cycle check of a slot opened at depth `i` (see GUARD_DEPTH). */
+  private checkCycle(i: number, owner: object): void {
+    if ((i & (i - 1)) === 0) {
+      this.checkDepth = i;
+      this.checkOwner = owner;
+    } else if (owner === this.checkOwner && this.checkDepth < i) {
+      throw new EncodeError('cannot encode a cyclic value (a container that contains itself)');
+    }
+  }
+
+  /** Slot `i` (popped) is done and has more to write: the tail of an improper list (returned), or a fun's size. */
+  private close(i: number, then: number): Term | undefined {
+    if (then === AFTER_TAIL) {
+      const tail = this.tails[i];
+      this.tails[i] = undefined;
+      return tail;
+    }
+    // AFTER_FUN
+    const start = this.starts[i];
+    const size = this.length - start - 1;
+    const b = this.buf;
+    b[start + 1] = size >>> 24;
+    b[start + 2] = size >>> 16;
+    b[start + 3] = size >>> 8;
+    b[start + 4] = size;
+    return undefined;
+  }
+
+  /** After a failure: empty the slots from `base` on, so the writer keeps no term alive. */
+  private unwind(base: number): void {
+    for (let i = base; i < this.items.length; i++) {
+      this.items[i] = undefined;
+      this.tails[i] = undefined;
+    }
+    this.sp = base;
+    if (base === 0) this.shrinkStack();
+  }
+
+  private shrinkStack(): void {
+    if (this.items.length > GUARD_DEPTH) {
+      this.items = [];
+      this.next = [];
+      this.after = [];
+      this.tails = [];
+      this.starts = [];
+    }
+    this.checkOwner = undefined;
   }
 
   private integer(v: number): void {
@@ -286,7 +531,8 @@ export class TermWriter {
     this.buf[this.length - 1] &= (0xff << (8 - x.bits)) & 0xff;
   }
 
-  private tuple(elements: Term[]): void {
+  private tuple(x: Tuple): void {
+    const elements = x.elements;
     const n = elements.length;
     if (n <= 255) {
       this.ensure(2);
@@ -297,55 +543,57 @@ export class TermWriter {
       this.u8(105); // LARGE_TUPLE
       this.u32(n);
     }
-    for (let i = 0; i < n; i++) this.term(elements[i]);
+    if (n !== 0) this.open(elements, elements, AFTER_NOTHING);
   }
 
   private list(x: Term[]): void {
     const n = x.length;
     if (n === 0) return this.u8(106); // NIL
-    if (n <= 65535 && typeof x[0] === 'number') {
-      // Write it as a STRING while checking that every element is a byte; fall back if one is not.
-      this.ensure(3 + n);
-      const b = this.buf;
-      const p = this.length;
-      b[p] = 107; // STRING
-      b[p + 1] = n >>> 8;
-      b[p + 2] = n;
-      let i = 0;
-      for (; i < n; i++) {
-        const v = x[i];
-        if (typeof v !== 'number' || (v & 255) !== v || (v === 0 && 1 / v < 0)) break; // -0 is a float
-        b[p + 3 + i] = v;
-      }
-      if (i === n) {
-        this.length = p + 3 + n;
-        return;
-      }
-    }
+    if (this.string(x)) return;
     this.u8(108); // LIST
     this.u32(n);
-    for (let i = 0; i < n; i++) this.term(x[i]);
-    this.u8(106);
+    this.open(x, x, AFTER_NIL);
+  }
+
+  /** A non-empty list of at most 65535 bytes as a STRING; false (nothing written) for any other list. */
+  private string(x: Term[]): boolean {
+    const n = x.length;
+    if (n > 65535 || typeof x[0] !== 'number') return false;
+    // Write it as a STRING while checking that every element is a byte; give up if one is not.
+    this.ensure(3 + n);
+    const b = this.buf;
+    const p = this.length;
+    b[p] = 107; // STRING
+    b[p + 1] = n >>> 8;
+    b[p + 2] = n;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      if (typeof v !== 'number' || (v & 255) !== v || (v === 0 && 1 / v < 0)) return false; // -0 is a float
+      b[p + 3 + i] = v;
+    }
+    this.length = p + 3 + n;
+    return true;
   }
 
   private improperList(x: ImproperList): void {
     const { elements, tail } = listParts(x);
     if (Array.isArray(tail)) return this.list(elements);
-    if (elements.length === 0) return this.term(tail);
+    if (elements.length === 0) return this.other(tail);
     this.u8(108); // LIST
     this.u32(elements.length);
-    for (const e of elements) this.term(e);
-    this.term(tail);
+    const i = this.open(x, elements, AFTER_TAIL);
+    this.tails[i] = tail;
   }
 
   private map(m: ErlMap): void {
     const { keys, values } = m.encodingOrder();
+    const n = keys.length;
     this.u8(116); // MAP
-    this.u32(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      this.term(keys[i]);
-      this.term(values[i]);
-    }
+    this.u32(n);
+    if (n === 0) return;
+    const pairs: Term[] = [];
+    for (let i = 0; i < n; i++) pairs.push(keys[i], values[i]);
+    this.open(m, pairs, AFTER_NOTHING);
   }
 
   private pid(x: Pid): void {
@@ -424,13 +672,8 @@ export class TermWriter {
     this.integer(f.oldIndex);
     this.integer(f.oldUniq);
     this.pid(f.pid);
-    for (const v of f.freeVars) this.term(v);
-    const size = this.length - start - 1;
-    const b = this.buf;
-    b[start + 1] = size >>> 24;
-    b[start + 2] = size >>> 16;
-    b[start + 3] = size >>> 8;
-    b[start + 4] = size;
+    const i = this.open(x, f.freeVars, AFTER_FUN);
+    this.starts[i] = start; // the size is patched in once the free variables are written
   }
 }
 
@@ -484,27 +727,18 @@ export interface EncodeOptions {
 
 const shared = new TermWriter(64 * 1024);
 
-function writeGuarded(w: TermWriter, x: Term): void {
-  try {
-    w.term(x);
-  } catch (e) {
-    if (e instanceof RangeError) throw new EncodeError('term too deep to encode (cyclic?)');
-    throw e;
-  }
-}
-
 /** `term_to_binary(T, [{minor_version, 2}])`: the term with its 131 version byte. */
 export function encode(x: Term, opts?: EncodeOptions): Uint8Array {
   const w = shared;
   w.reset();
   w.u8(VERSION);
   if (opts === undefined) {
-    writeGuarded(w, x);
+    w.term(x);
     return w.take();
   }
   w.latin1Atoms = opts.minorVersion === 1;
   try {
-    writeGuarded(w, x);
+    w.term(x);
   } finally {
     w.latin1Atoms = false;
   }
@@ -530,11 +764,11 @@ export function encode(x: Term, opts?: EncodeOptions): Uint8Array {
 export function encodeNoVersion(x: Term): Uint8Array {
   const w = shared;
   w.reset();
-  writeGuarded(w, x);
+  w.term(x);
   return w.take();
 }
 
 /** Append the term (no version byte) to `writer`, e.g. after a dist header written into the same writer. */
 export function encodeTo(writer: TermWriter, x: Term): void {
-  writeGuarded(writer, x);
+  writer.term(x);
 }

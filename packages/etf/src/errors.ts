@@ -15,13 +15,16 @@ export type DecodeErrorCode =
   | 'trailing_data'
   | 'bad_value';
 
-/** Every decoder failure: the input was not a valid term. `offset` is where in the input it broke. */
+/**
+ * Every decoder failure: the input was not a valid term. `offset` is where in the input it broke,
+ * `detail` what was wrong there (the message is both, with the code).
+ */
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
   constructor(
     readonly code: DecodeErrorCode,
     readonly offset: number,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${detail} (${code} at offset ${offset})`);
   }
