@@ -1,7 +1,7 @@
 /**
  * The ETF codec the node uses on the wire: @beamline/etf's `encode` / `decode` (terms with their
- * 131 version byte, as the transport's byte contract wants). Decoded binaries are copies (the
- * default), so messages never alias the transport's buffers.
+ * 131 version byte, as the transport's byte contract wants). Decoded binaries are copies
+ * (`copyBinaries`), so messages never alias the transport's buffers. No nesting limit, as in OTP.
  *
  * Encoding takes any JS value: a term encodes as it is (the fast path: no extra walk); a value
  * the encoder refuses is mapped by wire_values.ts (objects → maps, booleans → atoms, ...) and
@@ -29,7 +29,9 @@ export function encodeValue(value: unknown): Uint8Array {
   }
 }
 
+const COPY = { copyBinaries: true } as const;
+
 export const etfCodec: Codec = {
   encode: encodeValue,
-  decode: (bytes) => decode(bytes),
+  decode: (bytes) => decode(bytes, COPY),
 };

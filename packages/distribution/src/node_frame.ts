@@ -7,23 +7,26 @@
  *
  * Terms are decoded without a nesting limit, as OTP does: a payload nested a million levels deep
  * (an ordinary accumulator) is a message like any other. Its size is bounded by the frame's.
+ * Binaries are copied out of the frame (`copyBinaries`): the transport reuses its buffers.
  */
 import { decodeAt, type Term } from '@beamline/etf';
 import { BadFrameError, decodePart } from './control.ts';
 import type { Router } from './router.ts';
 import type { FrameHandler } from './transport.ts';
 
+const COPY = { copyBinaries: true } as const;
+
 /** Control and payload terms of a frame; throws a BadFrameError on anything but exactly one or two terms. */
 export function decodeFrameTerms(bytes: Uint8Array, start: number, versioned: boolean): [control: Term, payload: Term | undefined] {
   let p = start;
   if (versioned && bytes[p++] !== 131) throw new BadFrameError('control message', 'malformed', 'it lacks the 131 version byte');
   const c0 = p;
-  const ctl = decodePart('control message', c0, () => decodeAt(bytes, c0));
+  const ctl = decodePart('control message', c0, () => decodeAt(bytes, c0, COPY));
   p = ctl.next;
   if (p === bytes.length) return [ctl.term, undefined];
   if (versioned && bytes[p++] !== 131) throw new BadFrameError('payload', 'malformed', 'it lacks the 131 version byte');
   const p0 = p;
-  const msg = decodePart('payload', p0, () => decodeAt(bytes, p0));
+  const msg = decodePart('payload', p0, () => decodeAt(bytes, p0, COPY));
   if (msg.next !== bytes.length) throw new BadFrameError('payload', 'malformed', `${bytes.length - msg.next} trailing bytes after it`);
   return [ctl.term, msg.term];
 }

@@ -19,8 +19,12 @@ export interface DecodeOptions {
    */
   maxDepth?: number;
   /**
-   * Binaries: by default they are views into one private copy of the input range, so the caller may
-   * reuse its buffer. `false` makes them views into the caller's buffer (no copy at all).
+   * Binaries are views into the input (no copy), the way OTP's `binary_to_term` makes sub-binaries
+   * of its input: a decoded binary keeps the input's whole ArrayBuffer alive, and shows any later
+   * change to those bytes. Default false. `true` makes them views into one private copy of the input
+   * range instead (inputs up to 8 KiB are copied into shared 64 KiB slabs): use it when the caller
+   * reuses or rewrites its buffer after decoding (a socket's receive buffer). To keep one small
+   * binary of a big input without keeping the input, copy it: `copyBinary(b)`.
    */
   copyBinaries?: boolean;
   /** `decode` only: ignore bytes after the term, as `binary_to_term/1` does. Default false. */
@@ -105,6 +109,20 @@ let shared = new Stack();
  */
 const HOLE = undefined as unknown as Term;
 
+/** The list of the `len` bytes at `b[q]` (a STRING_EXT), four at a time. */
+function byteList(b: Uint8Array, q: number, len: number): number[] {
+  const out = new Array<number>(len);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    out[i] = b[q + i];
+    out[i + 1] = b[q + i + 1];
+    out[i + 2] = b[q + i + 2];
+    out[i + 3] = b[q + i + 3];
+  }
+  for (; i < len; i++) out[i] = b[q + i];
+  return out;
+}
+
 function tupleSlots(n: number): Term[] {
   const u = HOLE;
   switch (n) {
@@ -152,7 +170,7 @@ class Decoder {
     this.maxDepth = opts?.maxDepth ?? Number.POSITIVE_INFINITY;
     this.safe = opts?.safe === true;
     this.atomCache = opts?.atomCache;
-    this.copyBinaries = opts?.copyBinaries !== false;
+    this.copyBinaries = opts?.copyBinaries === true;
     this.base = base;
   }
 
@@ -235,13 +253,48 @@ class Decoder {
           const n = b[p++];
           if (n > end - p) this.badLength(at, n);
           if (sp >= maxDepth) this.tooDeep(at);
-          if (n === 0) {
-            v = new Tuple([]);
+          const elements = n === 2 ? [HOLE, HOLE] : tupleSlots(n);
+          // Leading binaries, atoms, small integers and strings (the usual content of a small
+          // tuple) are read here, without a stack slot; the slot, if any, is for the rest.
+          let k = 0;
+          while (k < n && p < end) {
+            const t = b[p];
+            if (t === 109) {
+              // BINARY, as below
+              if (p + 5 > end) break;
+              const len = ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
+              if (len > end - p - 5) break;
+              elements[k++] = this.binaryView(p + 5, len);
+              p += 5 + len;
+            } else if (t === 119 || t === 97) {
+              // SMALL_ATOM_UTF8, SMALL_INTEGER
+              if (p + 2 > end) break;
+              if (t === 97) {
+                elements[k++] = b[p + 1];
+                p += 2;
+              } else {
+                this.p = p + 1;
+                elements[k++] = this.atomBody(t, p);
+                p = this.p;
+              }
+            } else if (t === 107) {
+              // STRING, as below
+              if (p + 3 > end) break;
+              const len = (b[p + 1] << 8) | b[p + 2];
+              if (p + 3 + len > end) break;
+              elements[k++] = byteList(b, p + 3, len);
+              p += 3 + len;
+            } else {
+              break; // anything else (or a fault, reported by the main loop) takes the slow path
+            }
+          }
+          if (k === n) {
+            v = new Tuple(elements);
             break;
           }
           kinds[sp] = K_TUPLE;
-          lefts[sp] = n;
-          conts[sp] = n === 2 ? [HOLE, HOLE] : tupleSlots(n);
+          lefts[sp] = n - k;
+          conts[sp] = elements;
           sp++;
           continue next;
         }
@@ -296,10 +349,8 @@ class Decoder {
           const len = (b[p] << 8) | b[p + 1];
           p += 2;
           if (p + len > end) this.truncated(p, len);
-          const out = new Array<number>(len);
-          for (let i = 0; i < len; i++) out[i] = b[p + i];
+          v = byteList(b, p, len);
           p += len;
-          v = out;
           break;
         }
         case 116: {
@@ -811,11 +862,20 @@ class Decoder {
     }
     if (inflated.length !== size) this.fail('bad_compressed', at, `inflated to ${inflated.length} bytes, header says ${size}`);
     this.p = this.end;
-    const inner = new Decoder(inflated, 0, inflated.length, opts, 0);
+    // The inflated bytes are the decoder's own: binaries are views into them, whatever copyBinaries says.
+    const inner = new Decoder(inflated, 0, inflated.length, opts?.copyBinaries === true ? { ...opts, copyBinaries: false } : opts, 0);
     const term = inner.run();
     if (inner.p !== inflated.length) inner.fail('trailing_data', inner.p, 'bytes after the compressed term');
     return term;
   }
+}
+
+/**
+ * A copy of a binary that shares no memory with it (a Buffer's own `slice()` is a view): keep a
+ * small binary of a big decoded input this way without keeping the input alive.
+ */
+export function copyBinary(b: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(b);
 }
 
 /** A real copy even when `b` is a Buffer (whose slice() is a view). */

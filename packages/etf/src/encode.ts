@@ -39,8 +39,8 @@ let slabUsed = 0;
  * reused across calls; `take()` copies out what was written and resets it.
  */
 export class TermWriter {
-  private buf: Uint8Array;
-  private dv: DataView;
+  protected buf: Uint8Array;
+  protected dv: DataView;
   /** Write position: the number of bytes written so far. */
   length = 0;
   /** Atoms as OTP's `minor_version` 1 writes them: latin-1 names as ATOM_EXT (tag 100). */
@@ -83,7 +83,7 @@ export class TermWriter {
     return this.buf.subarray(0, this.length);
   }
 
-  private grow(need: number): void {
+  protected grow(need: number): void {
     let size = this.buf.length * 2;
     while (size < this.length + need) size *= 2;
     const next = new Uint8Array(size);
@@ -183,8 +183,15 @@ export class TermWriter {
             this.u8(105); // LARGE_TUPLE
             this.u32(n);
           }
-          // Leading atoms, integers and binaries are written in place: a slot only for the rest.
-          const k = this.leaves(elements);
+          // Leading leaves are written in place (see `leaves`): a slot only for the rest.
+          let k = 0;
+          for (; k < n; k++) {
+            const e = elements[k];
+            if (e instanceof Uint8Array) this.binary(e);
+            else if (e instanceof Atom) this.atom(e);
+            else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
+            else if (!this.leaf(e)) break;
+          }
           if (k !== n) {
             items[sp] = elements;
             next[sp] = k;
@@ -253,23 +260,18 @@ export class TermWriter {
   }
 
   /**
-   * Write the leading atoms, integers, binaries, `[]` and byte lists (STRING_EXT) of `xs`, the
-   * usual content of a tuple, without a slot of their own; returns how many it wrote.
+   * Write `x` if it is one of the other usual leaves of a tuple (`[]`, a byte list, a pid, a ref)
+   * and say so; `walk` writes binaries, atoms and integers itself and opens a slot for the rest.
    */
-  private leaves(xs: readonly Term[]): number {
-    const n = xs.length;
-    let k = 0;
-    for (; k < n; k++) {
-      const x = xs[k];
-      if (x instanceof Atom) this.atom(x);
-      else if (typeof x === 'number' && Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) this.integer(x);
-      else if (x instanceof Uint8Array) this.binary(x);
-      else if (!Array.isArray(x)) break;
-      else if (x.length === 0)
+  private leaf(x: Term): boolean {
+    if (Array.isArray(x)) {
+      if (x.length === 0)
         this.u8(106); // NIL
-      else if (!this.string(x)) break;
-    }
-    return k;
+      else return this.string(x);
+    } else if (x instanceof Pid) this.pid(x);
+    else if (x instanceof Ref) this.ref(x);
+    else return false;
+    return true;
   }
 
   /** Every term but the ones `walk` writes itself (integers, tuples, lists, atoms, binaries). */
@@ -460,14 +462,7 @@ export class TermWriter {
   }
 
   atom(a: Atom): void {
-    let enc: Uint8Array | undefined;
-    if (this.latin1Atoms) {
-      enc = a.encodedV1;
-      if (enc === undefined) enc = a.encodedV1 = encodeAtomV1(a.name);
-    } else {
-      enc = a.encoded;
-      if (enc === undefined) enc = a.encoded = encodeAtom(a.name);
-    }
+    const enc = this.atomBytes(a);
     const n = enc.length;
     this.ensure(n);
     const b = this.buf;
@@ -475,6 +470,25 @@ export class TermWriter {
     if (n <= 16) for (let i = 0; i < n; i++) b[p + i] = enc[i];
     else b.set(enc, p);
     this.length = p + n;
+  }
+
+  /** The atom's encoding (tag, length, name), made once per atom and form. */
+  private atomBytes(a: Atom): Uint8Array {
+    if (this.latin1Atoms) return (a.encodedV1 ??= encodeAtomV1(a.name));
+    return (a.encoded ??= encodeAtom(a.name));
+  }
+
+  /** `tag`, then the atom `node`, with room for `rest` more bytes; returns where those go. */
+  private nodeHead(tag: number, node: Atom, rest: number): number {
+    const enc = this.atomBytes(node);
+    const n = enc.length;
+    this.ensure(1 + n + rest);
+    const b = this.buf;
+    const p = this.length;
+    b[p] = tag;
+    if (n <= 16) for (let i = 0; i < n; i++) b[p + 1 + i] = enc[i];
+    else b.set(enc, p + 1);
+    return p + 1 + n;
   }
 
   private utf8Binary(s: string): void {
@@ -597,11 +611,8 @@ export class TermWriter {
   }
 
   private pid(x: Pid): void {
-    this.u8(88); // NEW_PID
-    this.atom(x.node);
-    this.ensure(12);
+    const p = this.nodeHead(88, x.node, 12); // NEW_PID
     const b = this.buf;
-    const p = this.length;
     const id = x.id;
     const serial = x.serial;
     const creation = x.creation;
@@ -623,11 +634,34 @@ export class TermWriter {
   private ref(x: Ref): void {
     const n = x.ids.length;
     if (n < 1 || n > 5) throw new EncodeError(`a reference has 1..5 words, this one ${n}`);
-    this.u8(90); // NEWER_REFERENCE
-    this.u16(n);
-    this.atom(x.node);
-    this.u32(x.creation);
-    for (let i = 0; i < n; i++) this.u32(x.ids[i]);
+    const enc = this.atomBytes(x.node);
+    const m = enc.length;
+    this.ensure(3 + m + 4 + 4 * n);
+    const b = this.buf;
+    let p = this.length;
+    b[p] = 90; // NEWER_REFERENCE
+    b[p + 1] = n >>> 8;
+    b[p + 2] = n;
+    p += 3;
+    if (m <= 16) for (let i = 0; i < m; i++) b[p + i] = enc[i];
+    else b.set(enc, p);
+    p += m;
+    const creation = x.creation;
+    b[p] = creation >>> 24;
+    b[p + 1] = creation >>> 16;
+    b[p + 2] = creation >>> 8;
+    b[p + 3] = creation;
+    p += 4;
+    const ids = x.ids;
+    for (let i = 0; i < n; i++) {
+      const w = ids[i];
+      b[p] = w >>> 24;
+      b[p + 1] = w >>> 16;
+      b[p + 2] = w >>> 8;
+      b[p + 3] = w;
+      p += 4;
+    }
+    this.length = p;
   }
 
   private port(x: Port): void {
@@ -725,7 +759,63 @@ export interface EncodeOptions {
   compressed?: boolean | number;
 }
 
-const shared = new TermWriter(64 * 1024);
+/**
+ * The writer behind `encode`: it writes each term straight into a shared 64 KiB slab and returns a
+ * view of it (no copy), the next term going right after. `length` counts from the slab's start
+ * (this class is not exported, so no caller sees that); `base` is where the current term starts.
+ * A term that outgrows the slab moves, with what is written of it, to a buffer of its own; one
+ * bigger than SLAB_MAX_PIECE keeps that buffer to itself, and the next term starts a new slab.
+ */
+class SlabWriter extends TermWriter {
+  private base = 0;
+  /** `buf.buffer`, kept: the typed-array accessor is slow. */
+  private ab: ArrayBufferLike = this.buf.buffer;
+
+  constructor() {
+    super(SLAB_SIZE);
+  }
+
+  override reset(): void {
+    this.length = this.base;
+  }
+
+  override take(): Uint8Array {
+    const base = this.base;
+    const end = this.length;
+    const out = new Uint8Array(this.ab, base, end - base);
+    const next = (end + 7) & ~7;
+    if (end - base > SLAB_MAX_PIECE || next + SLAB_MAX_PIECE > this.buf.length) this.fresh(SLAB_SIZE);
+    else this.length = this.base = next;
+    return out;
+  }
+
+  override view(): Uint8Array {
+    return this.buf.subarray(this.base, this.length);
+  }
+
+  protected override grow(need: number): void {
+    // The term so far moves to the same offsets in a bigger buffer: positions kept while writing
+    // (a fun's size field, patched at its end) stay right.
+    const base = this.base;
+    const end = this.length;
+    let size = SLAB_SIZE;
+    while (size < end + need) size *= 2;
+    const old = this.buf.subarray(base, end);
+    this.fresh(size);
+    this.buf.set(old, base);
+    this.base = base;
+    this.length = end;
+  }
+
+  private fresh(size: number): void {
+    this.buf = new Uint8Array(size);
+    this.ab = this.buf.buffer;
+    this.dv = new DataView(this.ab);
+    this.length = this.base = 0;
+  }
+}
+
+const shared = new SlabWriter();
 
 /** `term_to_binary(T, [{minor_version, 2}])`: the term with its 131 version byte. */
 export function encode(x: Term, opts?: EncodeOptions): Uint8Array {

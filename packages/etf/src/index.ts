@@ -3,7 +3,7 @@ export * from './map.ts';
 export { atomTableSize, existingAtom } from './atoms.ts';
 export { compare, compareKeys, equals, hash } from './compare.ts';
 export { DecodeError, EncodeError, type DecodeErrorCode } from './errors.ts';
-export { decode, decodeAt, decodeMany, clearDecodedAtomCache, type DecodeOptions } from './decode.ts';
+export { decode, decodeAt, decodeMany, clearDecodedAtomCache, copyBinary, type DecodeOptions } from './decode.ts';
 export { encode, encodeNoVersion, encodeTo, TermWriter, type EncodeOptions } from './encode.ts';
 export { format, formatFloat, type FormatOptions } from './format.ts';
 export { getValue, isAtom, isList, isTagged, isTuple, mapGet, text } from './match.ts';

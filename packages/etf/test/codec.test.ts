@@ -5,11 +5,13 @@ import {
   ErlMap,
   ExportFun,
   ImproperList,
+  OpaqueFun,
   Pid,
   Port,
   Ref,
   atom,
   charlist,
+  copyBinary,
   decode,
   decodeAt,
   decodeMany,
@@ -279,20 +281,71 @@ describe('dist variants', () => {
     const big = encode(new Array(5000).fill(1));
     expect(big.length).toBe(5004); // 131, STRING_EXT, u16 length, 5000 bytes
   });
-  it('keeps every decoded binary intact across many decodes (shared copy slabs) and for big inputs', () => {
+  it('with copyBinaries, keeps every decoded binary intact across many decodes (shared copy slabs) and for big inputs', () => {
     const kept: [number, Uint8Array][] = [];
-    for (let i = 0; i < 3000; i++) kept.push([i, decode(encode(new Uint8Array(40).fill(i & 255))) as Uint8Array]);
+    for (let i = 0; i < 3000; i++) {
+      const input = encode(new Uint8Array(40).fill(i & 255));
+      kept.push([i, decode(input, { copyBinaries: true }) as Uint8Array]);
+      input.fill(0);
+    }
     for (const [i, bin] of kept) expect(bin.every((v) => v === (i & 255))).toBe(true);
     const big = new Uint8Array(100_000).map((_, i) => i & 255);
     const input = encode(big);
-    const back = decode(input) as Uint8Array;
+    const back = decode(input, { copyBinaries: true }) as Uint8Array;
     input.fill(0);
     expect(back[99_999]).toBe(99_999 & 255);
   });
-  it('binaries survive the caller reusing its buffer (copied by default)', () => {
+  it('binaries survive the caller reusing its buffer with copyBinaries', () => {
     const input = bytes(131, 109, 0, 0, 0, 2, 1, 2);
-    const bin = decode(input) as Uint8Array;
+    const bin = decode(input, { copyBinaries: true }) as Uint8Array;
     input.fill(0);
     expect([...bin]).toEqual([1, 2]);
+  });
+  it('by default binaries are views into the input, like OTP sub-binaries; copyBinary detaches one', () => {
+    const input = bytes(131, 104, 2, 109, 0, 0, 0, 2, 1, 2, 77, 0, 0, 0, 1, 3, 0xe0);
+    const [bin, bits] = (decode(input) as Tuple).elements as [Uint8Array, BitBinary];
+    expect(bin.buffer).toBe(input.buffer);
+    expect(bits.bytes.buffer).toBe(input.buffer);
+    const own = copyBinary(bin);
+    input[9] = 9;
+    expect([...bin]).toEqual([1, 9]);
+    expect([...own]).toEqual([1, 2]);
+    expect(own.buffer).not.toBe(input.buffer);
+    expect(copyBinary(Buffer.from([5, 6])).buffer.byteLength).toBe(2); // a real copy of a Buffer too
+  });
+  it('binaries of a compressed term are views into its own inflated bytes, never the input', () => {
+    const input = encode(t(new Uint8Array(300).fill(7), atom('x')), { compressed: true });
+    expect(input[1]).toBe(80);
+    for (const copyBinaries of [false, true]) {
+      const bin = (decode(input, { copyBinaries }) as Tuple).elements[0] as Uint8Array;
+      expect(bin.buffer).not.toBe(input.buffer);
+      expect(bin.every((v) => v === 7)).toBe(true);
+    }
+  });
+});
+
+describe('the shared output slab', () => {
+  it('terms that outgrow the slab midway keep their bytes and the positions patched at their end', () => {
+    // A local fun's size is patched after its free variables: with the fun starting anywhere in
+    // the slab and the free variables overflowing it, the size must still land on the fun.
+    const fun = (free: Term[]) =>
+      new OpaqueFun({
+        arity: 0,
+        uniq: new Uint8Array(16).fill(3),
+        index: 1,
+        module: atom('m'),
+        oldIndex: 1,
+        oldUniq: 2,
+        pid: new Pid(atom('a@h'), 1, 2, 3),
+        freeVars: free,
+      });
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < i % 14; j++) encode(new Uint8Array(3900 + i)); // moves the next term's start along the slab
+      const x = t(atom('f'), fun([new Uint8Array(30_000 + i).fill(i), 'tail']));
+      const bytes = encode(x);
+      expect(equals(decode(bytes), x)).toBe(true);
+    }
+    const results = Array.from({ length: 200 }, (_, i) => [i, encode(t(i, new Uint8Array(700).fill(i & 255)))] as const);
+    for (const [i, r] of results) expect(equals(decode(r), t(i, new Uint8Array(700).fill(i & 255)))).toBe(true);
   });
 });
