@@ -8,7 +8,7 @@
  * The scenarios run concurrently (each on its own Runtime, real clock; they mostly wait).
  *
  * BEAMLINE_ERL selects the erl (and the erlc beside it), e.g. OTP 27:
- *   BEAMLINE_ERL=/work/main/.otp27/root/usr/lib/erlang/bin/erl npx vitest run packages/core/test/otp_diff.interop.test.ts
+ *   BEAMLINE_ERL=$(bash tools/install-otp27.sh .otp27) npx vitest run packages/core/test/otp_diff.interop.test.ts
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
