@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Runtime, TIMEOUT, type TestClock, type ProcessContext } from '../src/index.ts';
-import { setup } from './helpers.ts';
+import { type Runtime, TIMEOUT, type TestClock, type ProcessContext, kill } from '../src/index.ts';
+import { deferred, setup } from './helpers.ts';
 
 let rt: Runtime;
 let clock: TestClock;
@@ -168,5 +168,86 @@ describe('mailbox and receive', () => {
     await rt.settle();
     expect(resumed).toBe(false);
     expect(rt.isAlive(pid)).toBe(false);
+  });
+});
+
+describe('a parked receive woken by a send from a process (no scheduler round trip)', () => {
+  it('non-matching arrivals keep their order, and the matcher sees each message once', async () => {
+    ({ rt } = setup());
+    let calls = 0;
+    const { pid, result } = inProcess(async (ctx) => {
+      const m = await ctx.receive((x) => {
+        calls++;
+        return x === 'wanted';
+      });
+      const rest = [await ctx.receive(), await ctx.receive(), await ctx.receive()];
+      return { m, rest };
+    });
+    await rt.settle(); // parked, mailbox scanned
+    rt.spawn(async (ctx) => {
+      ctx.send(pid, 'a');
+      await Promise.resolve();
+      ctx.send(pid, 'b');
+      ctx.send(pid, 'wanted');
+      ctx.send(pid, 'c');
+    });
+    expect(await result).toEqual({ m: 'wanted', rest: ['a', 'b', 'c'] });
+    expect(calls).toBe(3);
+  });
+
+  it('cancels the receive timer', async () => {
+    ({ rt, clock } = setup());
+    const { pid, result } = inProcess(async (ctx) => ctx.receive(undefined, 1000));
+    await rt.settle();
+    expect(clock.pending).toBe(1);
+    rt.spawn(async (ctx) => ctx.send(pid, 'hi'));
+    expect(await result).toBe('hi');
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a process with a kill queued is not woken by a later send', async () => {
+    ({ rt } = setup());
+    let resumed = false;
+    const pid = rt.spawn(async (ctx) => {
+      await ctx.receive();
+      resumed = true;
+    });
+    await rt.settle();
+    rt.spawn(async (ctx) => {
+      ctx.exit(pid, kill);
+      ctx.send(pid, 'late');
+    });
+    await rt.settle();
+    expect(resumed).toBe(false);
+    expect(rt.isAlive(pid)).toBe(false);
+  });
+
+  it('two async processes ping-ponging still yield to the event loop', async () => {
+    ({ rt } = setup({ budget: 1000 }));
+    const n = 100_000;
+    let immediates = 0;
+    let stop = false;
+    const spin = (): void => {
+      if (stop) return;
+      immediates++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const done = deferred<void>();
+    const player = (last: boolean) => async (ctx: ProcessContext) => {
+      for (;;) {
+        const [other, k] = (await ctx.receive()) as [ReturnType<Runtime['spawn']>, number];
+        if (last && k >= n) return done.resolve();
+        ctx.send(other, [ctx.self, k + 1]);
+      }
+    };
+    const a = rt.spawn(player(true));
+    const b = rt.spawn(player(false));
+    await rt.settle();
+    rt.send(a, [b, 0]);
+    await done.promise;
+    stop = true;
+    // 100k messages, 2 reductions each, a budget of 1000: the event loop got ~200 turns
+    expect(immediates).toBeGreaterThan(50);
   });
 });

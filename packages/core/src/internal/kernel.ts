@@ -203,7 +203,7 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
       if (dest.node === this.node) {
         if (dest.creation !== this.creation) return;
         const p = this.procs.get(dest.id);
-        if (p !== undefined && p.self.serial === dest.serial) p.deliver(msg);
+        if (p !== undefined && p.self.serial === dest.serial) p.deliver(msg, from);
         return;
       }
       this.router?.send(from?.self, dest, msg);
@@ -233,7 +233,7 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
       if (node !== undefined) return; // {Name, Node} sends never fail
       throw new BadArg(`send: no process registered as "${name}"`);
     }
-    p.deliver(msg);
+    p.deliver(msg, from);
   }
 
   /** A message to an alias: a local one delivers while active; a remote one goes to the router. */

@@ -5,8 +5,9 @@
  *
  * Two kinds of code run in a process:
  *  - a ProcessBehaviour: the scheduler calls `handleMessage` once per message (the fast path);
- *  - an async function: it runs until it awaits `receive`, which parks it; the scheduler resolves
- *    the promise when a matching message arrives, and the function continues in a microtask.
+ *  - an async function: it runs until it awaits `receive`, which parks it; the promise is resolved
+ *    when a matching message arrives (by the scheduler, or at once when it is idle: `arrive`), and
+ *    the function continues in a microtask.
  */
 import type { Pid, Ref } from '@beamline/etf';
 import { normal } from '../basics/atoms.ts';
@@ -38,6 +39,8 @@ export interface RunQueue {
   enqueue(p: Proc): void;
   hasBudget(): boolean;
   reductions: number;
+  /** Nothing queued, nothing draining. */
+  readonly idle: boolean;
 }
 
 /** What a process needs from the runtime that hosts it. */
@@ -170,10 +173,15 @@ export class Proc {
     return promise;
   }
 
-  /** Enqueue a message (the only way messages enter a mailbox). */
-  deliver(msg: unknown): void {
+  /**
+   * A message arrives (the only way messages enter a process). `from`: the local process that
+   * sent it, if any. A parked receive may take a message from a process at once (see `arrive`);
+   * otherwise it goes to the mailbox.
+   */
+  deliver(msg: unknown, from?: Proc): void {
     const flags = this.flags;
     if (flags & DEAD) return;
+    if (this.wr !== null && from !== undefined && this.arrive(msg, from)) return;
     let mb = this.mb;
     if (mb === null) mb = this.mb = new Mailbox();
     mb.push(msg);
@@ -275,16 +283,10 @@ export class Proc {
       const msg = mb.at(i);
       if (match === null || match(msg)) {
         mb.removeAt(i);
-        const resolve = this.wr!;
-        this.wr = null;
-        this.wm = null;
-        if (this.wt !== null) {
-          this.host.clock.clearTimer(this.wt);
-          this.wt = null;
-        }
+        const n = i - this.wp + 1;
         this.nIn++;
-        resolve(msg);
-        return i - this.wp + 1;
+        this.wake(msg);
+        return n;
       }
     }
     const n = size - this.wp;
@@ -292,13 +294,72 @@ export class Proc {
     return n;
   }
 
-  private receiveTimedOut(): void {
-    this.wt = null;
-    const resolve = this.wr;
-    if (resolve === null) return;
+  /*
+   * Waking a parked receive without the scheduler round trip.
+   *
+   * Profile (100,000 async processes, 1 token, `await ctx.receive(match)` per hop): 55-60% of the
+   * time is V8's scavenger: the receive promise, its resolving functions and what `await` adds
+   * (~350 B) stay alive for ~100,000 hops, so they are copied and promoted (~420 B per hop). That
+   * part is how `await` works (a reused thenable makes V8 allocate the same; only a larger young
+   * generation at node start helps: core README, "Many parked async processes").
+   *
+   * What can go is the round trip through the scheduler per wake-up: push to the mailbox, queue the
+   * process, a drain job, pop, scan, resolve, and the body resumes one job later (two microtasks
+   * per hop). For a message one process sends another, when the run queue is empty and the
+   * scheduler is not draining (nobody is overtaken, no kill is pending) and has budget, and the
+   * receiver has scanned its whole mailbox (this is the oldest candidate), `arrive` tests the
+   * message against the pending match and resolves the receive at once: one microtask per hop. It
+   * charges the reductions the scheduler would, so event-loop yields keep their rate. Messages
+   * from outside and exit/DOWN messages keep the scheduler path. A sender that still has messages
+   * queued is in a burst: its receivers keep the scheduler path too, so the burst piles up in their
+   * mailboxes and receive's fast path takes it without parking. Measured (median of 3 interleaved
+   * ring runs): 100,000 x 1 async / erl +S 1 0.43 -> 0.53, 1,000 x 1 1.57 -> 2.27; 1,000-token and
+   * behaviour rows unchanged.
+   */
+  private arrive(msg: unknown, from: Proc): boolean {
+    let mb = this.mb;
+    if (this.flags & (IN_RUNQ | EXITING) || (mb !== null && mb.size !== this.wp)) return false;
+    if (from.mb !== null && from.mb.size > 0) return false;
+    const sched = this.host.scheduler;
+    if (!sched.idle || !sched.hasBudget()) return false;
+    const match = this.wm;
+    if (match !== null) {
+      let ok: boolean;
+      try {
+        ok = match(msg);
+      } catch {
+        return false; // the scheduler's scan meets the throw where it always did
+      }
+      if (!ok) {
+        // it waits in the mailbox, already scanned
+        sched.reductions++;
+        if (mb === null) mb = this.mb = new Mailbox();
+        mb.push(msg);
+        this.wp = mb.size;
+        return true;
+      }
+    }
+    sched.reductions += 2; // as the scan (1) + the scheduler's run (1)
+    this.nIn++;
+    this.wake(msg);
+    return true;
+  }
+
+  /** Settle the pending receive with a message or TIMEOUT. */
+  private wake(value: unknown): void {
+    const resolve = this.wr!;
     this.wr = null;
     this.wm = null;
-    resolve(TIMEOUT);
+    if (this.wt !== null) {
+      this.host.clock.clearTimer(this.wt);
+      this.wt = null;
+    }
+    resolve(value);
+  }
+
+  private receiveTimedOut(): void {
+    this.wt = null;
+    if (this.wr !== null) this.wake(TIMEOUT);
   }
 
   /** The async body returned: exit normal. */
