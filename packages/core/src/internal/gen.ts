@@ -6,9 +6,10 @@
  * send), else to the caller's pid.
  */
 import { Atom, ImproperList, Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
-import { DOWN, calling_self, error, noconnection } from './basics/atoms.ts';
+import { calling_self, error, noconnection } from './basics/atoms.ts';
 import { BadArg, CallError, CallTimeout, ErlangError } from './basics/errors.ts';
 import { pidEquals, refEquals } from './basics/refs.ts';
+import { isDownOf } from './basics/signals.ts';
 import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext } from './basics/types.ts';
 import { Context, internalsOf } from './process/context.ts';
 import { Runtime } from './runtime.ts';
@@ -85,7 +86,8 @@ export class From {
   }
 }
 
-function monitorTarget(dest: Dest): MonitorTarget {
+/** What `monitor` takes for a call's destination (`{Name, Node}` as `[Name, Node]`). */
+export function monitorTarget(dest: Dest): MonitorTarget {
   if (dest instanceof Tuple) return [dest.elements[0] as Atom, dest.elements[1] as Atom];
   return dest as MonitorTarget;
 }
@@ -106,7 +108,7 @@ function isReplyOrDown(msg: unknown, mref: Ref): boolean {
   if (!(msg instanceof Tuple)) return false;
   const e = msg.elements;
   if (e.length === 2) return e[0] instanceof ImproperList ? refEquals(e[0].tail, mref) : refEquals(e[0], mref);
-  return e.length === 5 && e[0] === DOWN && refEquals(e[1], mref);
+  return isDownOf(msg, mref);
 }
 
 /**

@@ -13,10 +13,11 @@
  * the link when init fails with an abnormal reason, as in erl. A start that times out kills the
  * new process and rejects with StartError(timeout).
  */
-import { Tuple, atom, type Pid } from '@beamline/etf';
-import { DOWN, kill } from './basics/atoms.ts';
+import { type Tuple, atom, type Pid } from '@beamline/etf';
+import { kill } from './basics/atoms.ts';
 import { StartError } from './basics/errors.ts';
-import { pidEquals, refEquals } from './basics/refs.ts';
+import { pidEquals } from './basics/refs.ts';
+import { isDownOf, isExitFrom } from './basics/signals.ts';
 import { TIMEOUT, type ProcessBehaviour, type ProcessContext, type SpawnOptions } from './basics/types.ts';
 import { inProcess, type Timeout, type Where } from './gen.ts';
 import { internalsOf } from './process/context.ts';
@@ -67,16 +68,11 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
     const pid = child.self;
     const mref = ref!;
     const timeout = opts.timeout === undefined || opts.timeout === 'infinity' ? undefined : opts.timeout;
-    const msg = await ctx.receive(
-      (m) =>
-        (m instanceof InitAck && pidEquals(m.pid, pid)) ||
-        (m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN && refEquals(m.elements[1], mref)),
-      timeout,
-    );
+    const msg = await ctx.receive((m) => (m instanceof InitAck && pidEquals(m.pid, pid)) || isDownOf(m, mref), timeout);
     if (msg === TIMEOUT) {
       if (link) ctx.unlink(pid);
       ctx.exit(pid, kill);
-      await ctx.receive((m) => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN && refEquals(m.elements[1], mref));
+      await ctx.receive((m) => isDownOf(m, mref));
       if (link) await flushExit(ctx, pid);
       throw new StartError(atom('timeout'));
     }
@@ -87,7 +83,7 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
       }
       if (link) ctx.unlink(pid);
       // wait until it is gone, so that a restart cannot race its name or resources
-      await ctx.receive((m) => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN && refEquals(m.elements[1], mref));
+      await ctx.receive((m) => isDownOf(m, mref));
       if (link) await flushExit(ctx, pid);
       throw new StartError(msg.reason);
     }
@@ -102,8 +98,7 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
 
 /** Drops a queued `{'EXIT', Pid, _}`. */
 async function flushExit(ctx: ProcessContext, pid: Pid): Promise<void> {
-  const EXIT = atom('EXIT');
-  await ctx.receive((m) => m instanceof Tuple && m.elements.length === 3 && m.elements[0] === EXIT && pidEquals(m.elements[1], pid), 0);
+  await ctx.receive((m) => isExitFrom(m, pid), 0);
 }
 
 /** init_ack: init is done, the starter's start resolves. */

@@ -14,9 +14,9 @@
 import { Atom, Pid, Tuple, atom, charlist, t, text } from '@beamline/etf';
 import { EXIT, SYSTEM, error, noproc, ok } from './basics/atoms.ts';
 import { ExitError } from './basics/errors.ts';
-import { refEquals } from './basics/refs.ts';
-import { TIMEOUT, type Dest, type MonitorTarget, type ProcessContext, type SysStateForm } from './basics/types.ts';
-import { From, call, inProcess, type Timeout, type Where } from './gen.ts';
+import { isDownOf } from './basics/signals.ts';
+import { TIMEOUT, type Dest, type ProcessContext, type SysStateForm } from './basics/types.ts';
+import { From, call, inProcess, monitorTarget, type Timeout, type Where } from './gen.ts';
 import { internalsOf, type Kernel } from './process/context.ts';
 import { PROC_LIB, type Proc } from './process/process.ts';
 
@@ -28,7 +28,6 @@ const RESUME = atom('resume');
 const STATISTICS = atom('statistics');
 const TERMINATE = atom('terminate');
 const NOT_SUPPORTED = atom('not_supported');
-const DOWN = atom('DOWN');
 
 /** What a behaviour loop lends the protocol. */
 export interface SystemHooks {
@@ -193,10 +192,6 @@ export interface SysStatistics {
   messageQueueLen: number;
 }
 
-function monitorTarget(dest: Dest): MonitorTarget {
-  return dest instanceof Tuple ? [dest.elements[0] as never, dest.elements[1] as never] : (dest as MonitorTarget);
-}
-
 /**
  * proc_lib:stop: asks the process to terminate with `reason` (its terminate runs) and waits until
  * it is gone. Rejects with ExitError(noproc) when there is no such process, ExitError(timeout)
@@ -218,10 +213,7 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
       throw e;
     }
     const left = timeout === 'infinity' ? undefined : Math.max(0, timeout - (ctx.now() - started));
-    const down = await ctx.receive(
-      (m) => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN && refEquals(m.elements[1], mref),
-      left,
-    );
+    const down = await ctx.receive((m) => isDownOf(m, mref), left);
     if (down === TIMEOUT) {
       ctx.demonitor(mref, { flush: true });
       throw new ExitError(atom('timeout'));

@@ -8,8 +8,8 @@
  *
  * A batch (simple_one_for_one) is signalled at once and waited for together, under one deadline.
  */
-import { Tuple, atom, type Pid, type Ref } from '@beamline/etf';
-import { pidEquals, refEquals } from '../internal/basics/refs.ts';
+import { type Tuple, atom, type Pid, type Ref } from '@beamline/etf';
+import { isDownOf, isExitFrom } from '../internal/basics/signals.ts';
 import { TIMEOUT, type ProcessContext } from '../internal/basics/types.ts';
 import type { Shutdown } from './policy.ts';
 
@@ -17,8 +17,6 @@ const KILL = atom('kill');
 const SHUTDOWN = atom('shutdown');
 const KILLED = atom('killed');
 const NOPROC = atom('noproc');
-const DOWN = atom('DOWN');
-const EXIT = atom('EXIT');
 
 export interface Stopping {
   pid: Pid;
@@ -39,18 +37,11 @@ interface Watch {
   brutal: boolean;
 }
 
-function isDown(m: unknown, ref: Ref): boolean {
-  return m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN && refEquals(m.elements[1], ref);
-}
-
 async function watch(ctx: ProcessContext, s: Stopping): Promise<Watch> {
   const ref = ctx.monitor(s.pid);
   ctx.unlink(s.pid);
   // After unlink no new 'EXIT' comes from the child; one already queued means it died first.
-  const early = await ctx.receive(
-    (m) => m instanceof Tuple && m.elements.length === 3 && m.elements[0] === EXIT && pidEquals(m.elements[1], s.pid),
-    0,
-  );
+  const early = await ctx.receive((m) => isExitFrom(m, s.pid), 0);
   const brutal = s.shutdown === 'brutal_kill';
   if (early === TIMEOUT) ctx.exit(s.pid, brutal ? KILL : SHUTDOWN);
   return { ref, early: early === TIMEOUT ? undefined : { reason: (early as Tuple).elements[2] }, brutal };
@@ -74,13 +65,13 @@ export async function shutdownChildren(ctx: ProcessContext, batch: Stopping[]): 
   let killed = false;
   for (let left = batch.length; left > 0; ) {
     const wait = killed || deadline === undefined ? undefined : Math.max(0, deadline - ctx.now());
-    const msg = await ctx.receive((m) => watches.some((w, i) => results[i] === undefined && isDown(m, w.ref)), wait);
+    const msg = await ctx.receive((m) => watches.some((w, i) => results[i] === undefined && isDownOf(m, w.ref)), wait);
     if (msg === TIMEOUT) {
       killed = true;
       for (let i = 0; i < batch.length; i++) if (results[i] === undefined) ctx.exit(batch[i].pid, KILL);
       continue;
     }
-    const i = watches.findIndex((w, j) => results[j] === undefined && isDown(msg, w.ref));
+    const i = watches.findIndex((w, j) => results[j] === undefined && isDownOf(msg, w.ref));
     results[i] = outcome(watches[i], msg as Tuple);
     left--;
   }

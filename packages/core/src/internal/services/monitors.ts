@@ -4,9 +4,10 @@
  * `{Name, Node}` in the DOWN message, as Erlang does. `demonitor(ref, {flush})` removes it and,
  * with flush, any DOWN already in the mailbox.
  */
-import { Atom, Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
+import { Atom, Pid, type Tuple, atom, t, type Ref } from '@beamline/etf';
 import { DOWN, noconnection, noproc, process_ } from '../basics/atoms.ts';
-import { refEquals, refKey } from '../basics/refs.ts';
+import { refKey } from '../basics/refs.ts';
+import { isDownOf } from '../basics/signals.ts';
 import type { AliasMode, MonitorTarget } from '../basics/types.ts';
 import { DEAD, type Mon, type Proc } from '../process/process.ts';
 import type { Aliases } from './aliases.ts';
@@ -108,7 +109,7 @@ export class Monitors {
       } else target.dropMon(key);
     }
     if (flush && p.mb !== null) {
-      p.mb.removeWhere((m) => m instanceof Tuple && m.elements[0] === DOWN && m.elements.length === 5 && refEquals(m.elements[1], ref));
+      p.mb.removeWhere((m) => isDownOf(m, ref));
     }
     return active;
   }
