@@ -1,4 +1,4 @@
-import { Pid, type Tuple, t } from '@beamline/etf';
+import { ErlMap, Pid, Tuple, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenServer, Runtime, Supervisor, supervisionTree, sys, type ChildSpec, type ProcessContext, type TestClock } from '../src/index.ts';
 import { A, newRuntime, pidOf, run, startFailure, watch, worker } from './supervisor_helpers.ts';
@@ -589,6 +589,21 @@ describe('Supervisor: dynamic children', () => {
     expect(e.get(2)).toBe(A('worker'));
     expect(e.get(3)).toEqual([A('m')]);
     expect(rt.whereis('top')).toEqual(sup);
+  });
+
+  it("answers get_childspec with OTP 27's map", async () => {
+    setup();
+    await Supervisor.start(rt, { children: [spec('a', { type: 'worker', modules: ['m'], shutdown: 500 })] }, { name: 'top' });
+    const [tag, map] = ((await GenServer.call(rt, 'top', t(A('get_childspec'), A('a')))) as Tuple).elements;
+    expect(tag).toBe(A('ok'));
+    expect(map).toBeInstanceOf(ErlMap);
+    const m = map as ErlMap;
+    expect([...m.keys()].map(String).sort()).toEqual(['id', 'modules', 'restart', 'shutdown', 'significant', 'start', 'type']);
+    expect(m.get(A('id'))).toBe(A('a'));
+    expect(m.get(A('significant'))).toBe(A('false'));
+    expect(m.get(A('shutdown'))).toBe(500);
+    expect(m.get(A('modules'))).toEqual([A('m')]);
+    expect(await GenServer.call(rt, 'top', t(A('get_childspec'), A('nope')))).toEqual(t(A('error'), A('not_found')));
   });
 });
 

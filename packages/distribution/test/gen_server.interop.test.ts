@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * gen_server calls across the wire (spec §4.5, §4.7, §9 items 40-43): erl's
  * gen_server:call({Name, TsNode}, Req) into a TS GenServer (reply through ALIAS_SEND, late replies
@@ -173,5 +176,26 @@ describe('supervisor:which_children from erl', () => {
     );
     const kids = await ev(p.erl, `[{$Id, $T, $M} || {$Id, _, $T, $M} <- supervisor:which_children({ts_sup, '${p.ts}'})]`);
     expect(kids.replace(/\s+/g, '')).toBe("[{plain,worker,[]},{given,worker,[my_mod]},{sub,supervisor,[supervisor]},{srv,worker,['Srv']}]");
+  });
+
+  it('supervisor:get_childspec answers the map an erl supervisor answers (same keys, same values but start/modules)', async () => {
+    await Supervisor.start(
+      p.node.runtime,
+      { children: [{ id: 'spec_kid', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Srv, []), shutdown: 500 }] },
+      { name: 'ts_sup2' },
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'sup_shape-'));
+    const src =
+      '-module(sup_shape).\\n-export([init/1]).\\ninit(Id) -> {ok, {#{}, [#{id => Id, start => {gen_event, start_link, []}, shutdown => 500}]}}.\\n';
+    await ev(
+      p.erl,
+      `ok = file:write_file("${dir}/sup_shape.erl", "${src}"), {ok, sup_shape} = c:c("${dir}/sup_shape.erl", [{outdir, "${dir}"}]), ok`,
+    );
+    const shape = (sup: string, v: string) =>
+      `begin {ok, ${v}} = supervisor:get_childspec(${sup}, spec_kid), {lists:sort(maps:keys(${v})), maps:without([start, modules], ${v}), supervisor:get_childspec(${sup}, nope)} end`;
+    const theirs = await ev(p.erl, `begin {ok, S} = supervisor:start_link(sup_shape, spec_kid), ${shape('S', 'Theirs')} end`);
+    const ours = await ev(p.erl, shape(`{ts_sup2, '${p.ts}'}`, 'Ours'));
+    expect(theirs).toContain('significant');
+    expect(ours).toBe(theirs);
   });
 });

@@ -17,7 +17,7 @@
  * the handler, as supervisor.erl blocks in receive: other requests and 'EXIT's stay in the
  * mailbox, in order, until the handler is done. Restart intensity runs on the runtime's clock.
  */
-import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { Atom, ErlMap, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { BadArg, ExitError, StartError } from '../internal/basics/errors.ts';
 import type { Dest, ProcessContext } from '../internal/basics/types.ts';
 import { inProcess, isContext, type Where } from '../internal/gen.ts';
@@ -391,9 +391,22 @@ function countChildren(state: SupervisorState): Term {
   return [t(atom('specs'), specs), t(atom('active'), active), t(atom('supervisors'), sups), t(atom('workers'), state.children.length - sups)];
 }
 
+/**
+ * supervisor:get_childspec's map. A TS child has no `{M, F, A}`; `start` names it as
+ * `{beamline, ts_start, [Id]}`, which no node exports, so copying the spec into an Erlang
+ * supervisor fails with undef instead of starting something else.
+ */
 function specTerm(c: Child): Term {
   const s = c.spec;
-  return t(atom(s.id), atom(s.restart), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown), atom(s.type), modulesTerm(c.modules));
+  return new ErlMap([
+    [atom('id'), atom(s.id)],
+    [atom('start'), t(atom('beamline'), atom('ts_start'), [atom(s.id)])],
+    [atom('restart'), atom(s.restart)],
+    [atom('significant'), atom(String(s.significant))],
+    [atom('shutdown'), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown)],
+    [atom('type'), atom(s.type)],
+    [atom('modules'), modulesTerm(c.modules)],
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
