@@ -102,9 +102,9 @@ module.exports = {
       name: 'no-internals-of-another-package',
       severity: 'error',
       comment:
-        "Only a package's entry point (packages/x/src/index.ts) may be imported from outside it: import `@beamline/x` and export what you need from its index.ts.",
+        "Only a package's entry point (packages/x/src/index.ts, apps/x/src/index.ts) may be imported from outside it: import `@beamline/x` and export what you need from its index.ts.",
       from: { path: '^(packages/[^/]+|apps/[^/]+|tools/[^/]+)/', pathNot: '^tools/bench/etf-fuzz\\.ts$' },
-      to: { path: '^(packages|apps)/[^/]+/', pathNot: ['^$1/', '^packages/[^/]+/src/index\\.ts$'] },
+      to: { path: '^(packages|apps)/[^/]+/', pathNot: ['^$1/', '^(packages|apps)/[^/]+/src/index\\.ts$'] },
     },
     {
       // The one deliberate exception to the rule above: the fuzz bench runs @beamline/etf's own fuzz

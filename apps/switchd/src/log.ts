@@ -81,8 +81,8 @@ export class ConsoleLog {
   dist(): DistLogger {
     return {
       debug: (m, meta) => this.log('DEBUG', 'dist', withMeta(m, meta)),
-      info: (m, meta) => this.log('INFO', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
-      warn: (m, meta) => this.log('WARNING', 'dist', withMeta(m, meta)),
+      info: (m, meta) => this.log('DEBUG', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
+      warn: (m, meta) => this.log('WARNING', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
       error: (m, meta) => this.log('ERR', 'dist', withMeta(m, meta)),
     };
   }
