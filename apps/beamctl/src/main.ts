@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TIMEOUT } from '@beamline/core';
-import { Tuple, atom, binary, text, type Term } from '@beamline/etf';
+import { Tuple, atom, binary, mapGet, text, type Term } from '@beamline/etf';
 import { runConsole } from '@beamline/switchd';
 import { formatInfo, formatPs, formatTree, PS_SORT_KEYS, sortPs, toPsRow, toTreeRow, type PsSortKey } from './render.ts';
 import { CtlError, EXIT, Session, type SessionOptions } from './session.ts';
@@ -170,6 +170,8 @@ export function beamctlCommand(): Command {
         const r = await s.rpc('beamline', 'kill', [binary(row.pid), binary(reason)]);
         if (r instanceof Tuple) throw new CtlError(`no process ${target} on ${s.target} (it ended meanwhile)`, EXIT.noproc);
         out(`killed ${what} with reason ${reason}`);
+        if (reason !== 'kill' && mapGet(info, 'trap_exit') === atom('true'))
+          out(`note: ${row.pid} traps exits, so reason ${reason} reached it as an 'EXIT' message (as in Erlang); reason kill cannot be trapped`);
       });
     });
 

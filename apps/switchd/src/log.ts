@@ -7,6 +7,7 @@
  */
 import type { CrashReport, Logger, ProgressReport, SupervisorReport } from '@beamline/core';
 import type { DistLogger } from '@beamline/distribution';
+import { Pid } from '@beamline/etf';
 import { LOG_LEVEL_NAMES, logLevel2Str, logPasses, type LogLevelName } from '@beamline/switch';
 
 export interface LogEntry {
@@ -37,6 +38,8 @@ export class ConsoleLog {
   /** Where passing lines go (the console swaps in its above-the-prompt printer). */
   write: (s: string) => void;
   readonly #followers = new Set<Follower>();
+  /** The node's name, so its own pids print as `<0.42.0>`. */
+  localNode: string | undefined;
   /** While set, lines are held here instead of written (start-up: a failed start prints one line instead). */
   #held: LogEntry[] | undefined;
 
@@ -89,20 +92,21 @@ export class ConsoleLog {
 
   /** The runtime's reports, one line each. */
   reports(): Logger {
-    const who = (pid: unknown, name: string | undefined) => (name ? `${name} ${String(pid)}` : String(pid));
+    const p = (pid: unknown) => (pid instanceof Pid ? pid.format(this.localNode) : String(pid));
+    const who = (pid: unknown, name: string | undefined) => (name ? `${name} ${p(pid)}` : p(pid));
     return {
       crash: (r: CrashReport) => this.log('ERR', 'crash', `${who(r.pid, r.name)} [${r.behaviour}] exited: ${oneLine(r.error ?? r.reason)}`),
       supervisor: (r: SupervisorReport) =>
         this.log(
           r.kind === 'child_terminated' ? 'WARNING' : 'ERR',
           'supervisor',
-          `${r.supervisorName ?? String(r.supervisor)}: ${r.kind} ${r.childId ?? ''} ${r.childPid ? String(r.childPid) : ''} reason ${oneLine(r.reason)}`.replace(
+          `${r.supervisorName ?? p(r.supervisor)}: ${r.kind} ${r.childId ?? ''} ${r.childPid ? p(r.childPid) : ''} reason ${oneLine(r.reason)}`.replace(
             / +/g,
             ' ',
           ),
         ),
       progress: (r: ProgressReport) =>
-        this.log('DEBUG', 'supervisor', `${r.supervisorName ?? String(r.supervisor)}: started ${r.childId} ${String(r.childPid)}`),
+        this.log('DEBUG', 'supervisor', `${r.supervisorName ?? p(r.supervisor)}: started ${r.childId} ${p(r.childPid)}`),
     };
   }
 }

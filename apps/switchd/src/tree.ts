@@ -74,6 +74,7 @@ export async function startTree(settings: Settings, log: ConsoleLog): Promise<Sw
     ...(settings.epmdPort === undefined ? {} : { epmdPort: settings.epmdPort }),
   };
   const node = await startNode({ ...options, runtime: rt });
+  log.localNode = node.name;
   node.exportModule('switchd', switchdModule(holder, log, rt));
   node.events.subscribe((e) =>
     log.log('NOTICE', 'dist', e.type === 'nodeup' ? `nodeup ${e.node}${e.hidden ? ' (hidden)' : ''}` : `nodedown ${e.node} (${e.reason.kind})`),
