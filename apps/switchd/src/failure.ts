@@ -21,7 +21,7 @@ function epmdPortOf(w: Where): number {
 export function describeFailure(e: unknown, w: Where): string {
   if (e instanceof SettingsError) return `bad setting: ${e.message}; ${e.hint}`;
   if (e instanceof ConfError)
-    return `bad config: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message.replace(/^.*?: /, '')}; fix the file or point --conf at another conf dir`;
+    return `bad config: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message.replace(/^.*?: /, '').replace(/\.$/, '')}; fix the file or point --conf at another conf dir`;
   const err = e as (Error & { code?: string; port?: number; kind?: string; failure?: string }) | undefined;
   const msg = err?.message ?? String(e);
   const name = err?.name ?? '';
