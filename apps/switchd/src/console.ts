@@ -151,15 +151,17 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
       busy = busy.then(async (go) => {
         if (!go) return false;
         const more = await handle(l);
-        if (more) rl.prompt();
-        else rl.close();
+        if (!more) rl.close();
+        else if (interactive) rl.prompt();
         return more;
       });
     });
     rl.on('close', () => {
       void busy.then(() => resolve());
     });
-    say(`Type /help for the console commands, "help" for the API commands.`);
-    rl.prompt();
+    if (interactive) {
+      say(`Type /help for the console commands, "help" for the API commands.`);
+      rl.prompt();
+    }
   });
 }

@@ -33,12 +33,13 @@ export interface Proc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnApp(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+export function spawnApp(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Proc {
   const child = spawn(tsx, ['--conditions=@beamline/source', join(root, `apps/${app}/src/main.ts`), ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
+  if (input !== undefined) child.stdin!.end(input);
   let so = '';
   let se = '';
   child.stdout!.on('data', (b: Buffer) => (so += b.toString()));
@@ -75,9 +76,9 @@ export interface Ran {
   stderr: string;
 }
 
-/** Runs a command to its end. */
-export async function run(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  const p = spawnApp(app, args, env);
+/** Runs a command to its end (`input`: its standard input). */
+export async function run(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<Ran> {
+  const p = spawnApp(app, args, env, input);
   const { code } = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
 }

@@ -136,6 +136,19 @@ describe('switchd', () => {
     expect(unknown.stderr).toContain('does not know it');
   });
 
+  it('beamctl console: API commands, /log follows the remote log, /quit', async () => {
+    const input = ['status', '/log notice', 'originate null/555 &park()', 'show channels count', '/nolog', '/bogus', '/quit', ''].join('\n');
+    const r = await run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'console'], {}, input);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^UP 0 years/m);
+    expect(r.stdout).toContain('+OK log level NOTICE [5]');
+    expect(r.stdout).toMatch(/\[NOTICE\] switch: [0-9a-f-]{36} New Channel null\/555/);
+    expect(r.stdout).toMatch(/^\d+ total\./m);
+    expect(r.stdout).toContain('+OK no log');
+    expect(r.stdout).toContain('-ERR unknown console command /bogus');
+    expect((await ctl('api', 'hupall')).stdout).toContain('+OK');
+  });
+
   it('SIGTERM: calls hung up, the erl peer sees nodedown, exit code 0', async () => {
     // the erl shell process monitors the node, then we stop switchd
     expect(await erl.eval(`monitor_node('${NAME}', true)`)).toBe('true');
