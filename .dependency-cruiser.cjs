@@ -4,8 +4,8 @@
  * symlink in node_modules to packages/x/src/index.ts (its package.json `exports`), so the layering
  * rules below see real file paths whether an import is by package name or by relative path.
  *
- * Package folders: packages/*, apps/*, tools/bench. tools/erl is shared test support (the erl
- * driver), not a package: tests anywhere may import it.
+ * Package folders: packages/*, apps/*, tools/bench. tools/erl (the erl driver) and tools/apps (the
+ * apps as child processes) are shared test support, not packages: tests anywhere may import them.
  */
 
 /** `from` package → the packages it may import (besides itself). apps/* and tools/* may import any. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenServer, Runtime, Supervisor, noreply, ok, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '@beamline/distribution';
-import { freePort, run } from '../../switchd/test/helpers.ts';
+import { freePort, run } from '../../../tools/apps/run.ts';
 
 const NAME = 'plain_ctl@localhost';
 const COOKIE = 'plain_cookie';

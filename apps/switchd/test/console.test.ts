@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { complete, runConsole, type ConsoleBackend } from '../src/index.ts';
-import { freePort, run } from './helpers.ts';
+import { freePort, run } from '../../../tools/apps/run.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

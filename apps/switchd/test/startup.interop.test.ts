@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, root, run, spawnApp, type Proc, type Ran } from './helpers.ts';
+import { freePort, root, run, spawnApp, type Proc, type Ran } from '../../../tools/apps/run.ts';
 
 let EPMD = 0;
 let first: Proc;

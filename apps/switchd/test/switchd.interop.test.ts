@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
-import { freePort, run, spawnApp, type Proc } from './helpers.ts';
+import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
 
 const NAME = 'fs_e2e@localhost';
 let EPMD = 0;

@@ -1,14 +1,14 @@
 /**
- * Test helpers: switchd and beamctl as child processes, exactly as the README runs them (tsx on
- * the sources with the `@beamline/source` condition, what `pnpm start` / `pnpm beamctl` run),
- * each test file on its own embedded EPMD port.
+ * Test support for the apps (like tools/erl, not a package): switchd and beamctl as child
+ * processes, exactly as the README runs them (tsx on the sources with the `@beamline/source`
+ * condition, what `pnpm start` / `pnpm beamctl` run); each test file picks its own EPMD port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
 
 export async function freePort(): Promise<number> {
