@@ -101,4 +101,11 @@ describe('switchd start-up failures', () => {
     const r = await run('beamctl', ['--node', 'fs_taken@localhost', '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'ping']);
     expect([r.code, r.stdout.trim()]).toEqual([0, 'pong']);
   });
+
+  it('SIGINT (Ctrl-C) stops it as SIGTERM does: exit 0', async () => {
+    first.child.kill('SIGINT');
+    const { code } = await first.exited;
+    expect(code).toBe(0);
+    expect(first.out()).toMatch(/SIGINT: shutting down[\s\S]*\[NOTICE\] switchd: stopped\n$/);
+  });
 });
