@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenServer, Runtime, Supervisor, noreply, ok, type ProcessContext } from '@beamline/core';
 import { startNode, type BeamNode } from '@beamline/distribution';
-import { freePort, run } from '../../../tools/apps/run.ts';
+import { freePort, run, spawnApp } from '../../../tools/apps/run.ts';
 
 const NAME = 'plain_ctl@localhost';
 const COOKIE = 'plain_cookie';
@@ -54,7 +54,7 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-describe('beamctl against a plain beamline node', () => {
+describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
   it('ping, tree and ps', async () => {
     const [ping, tree, ps] = await Promise.all([ctl('ping'), ctl('tree'), ctl('ps', '--limit', '3')]);
     expect([ping.code, ping.stdout]).toEqual([0, 'pong\n']);
@@ -68,6 +68,18 @@ describe('beamctl against a plain beamline node', () => {
     expect(ps.code).toBe(0);
     const rows = ps.stdout.split('\n').filter((l) => l.startsWith('│') && !l.includes('PID'));
     expect(rows).toHaveLength(3);
+  });
+
+  it('ps --watch redraws in place until Ctrl-C, then exits 0', async () => {
+    const p = spawnApp('beamctl', ['--node', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD), 'ps', '--watch', '1', '--sort', 'pid']);
+    await expect.poll(() => p.stdout().split('\x1b[H\x1b[2J').length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+    p.child.kill('SIGINT');
+    expect((await p.exited).code).toBe(0);
+    const frames = p.stdout().split('\x1b[H\x1b[2J').filter(Boolean);
+    for (const f of frames.slice(0, 2)) {
+      expect(f).toMatch(new RegExp(`^${NAME} .* \\(every 1s, sorted by pid; Ctrl-C stops\\)`));
+      expect(f).toContain('net_kernel');
+    }
   });
 
   it('kill --yes: the one_for_all supervisor restarts both workers; tree shows the counts', async () => {

@@ -65,7 +65,7 @@ describe('runConsole', () => {
   });
 });
 
-describe('switchd --console', () => {
+describe('switchd --console', { timeout: 90_000 }, () => {
   it('answers API commands on its own switch; leaving the console stops switchd with exit 0', async () => {
     const epmd = await freePort();
     const home = await mkdtemp(join(tmpdir(), 'home-'));

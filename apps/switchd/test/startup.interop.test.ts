@@ -27,7 +27,7 @@ beforeAll(async () => {
   EPMD = await freePort();
   dir = await mkdtemp(join(tmpdir(), 'switchd-conf-'));
   first = spawnApp('switchd', ['--name', 'fs_taken@localhost', '--epmd-port', String(EPMD), '--listen-port', '0']);
-  await first.waitFor(/Ctrl-C/);
+  await first.waitFor(/Ctrl-C/, 60_000);
 });
 
 afterAll(async () => {
@@ -38,7 +38,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('switchd start-up failures', () => {
+describe('switchd start-up failures', { timeout: 90_000 }, () => {
   it('the node name is taken', async () => {
     const r = await run('switchd', ['--name', 'fs_taken@localhost', '--epmd-port', String(EPMD), '--listen-port', '0']);
     oneLine(r, /^switchd: node name fs_taken@localhost is already registered with EPMD .*choose another name with --name$/);

@@ -19,7 +19,7 @@ beforeAll(async () => {
   EPMD = await freePort();
   const listen = await freePort();
   sw = spawnApp('switchd', ['--name', NAME, '--epmd-port', String(EPMD), '--listen-port', String(listen), '--log-level', 'notice']);
-  await sw.waitFor(/Ctrl-C/);
+  await sw.waitFor(/Ctrl-C/, 60_000);
   erl = await startErl({ name: 'e2e_erl@localhost', cookie: 'ClueCon', epmdPort: EPMD });
 });
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   if (sw && sw.child.exitCode === null) sw.child.kill('SIGKILL');
 });
 
-describe('switchd', () => {
+describe('switchd', { timeout: 90_000 }, () => {
   it('prints a banner: node, cookie and its source, ports, conf dir, the erl command', () => {
     const out = sw.stdout();
     expect(out).toContain(`switchd is up: ${NAME}`);
