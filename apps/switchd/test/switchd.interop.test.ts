@@ -4,6 +4,9 @@
  * `beamline` and `switchd` modules) and from beamctl (tree, ps, info, kill, api, error exits);
  * SIGTERM hangs up the calls, the erl peer sees nodedown, and switchd exits 0.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
@@ -138,7 +141,9 @@ describe('switchd', { timeout: 90_000 }, () => {
 
   it('beamctl console: API commands, /log follows the remote log, /quit', async () => {
     const input = ['status', '/log notice', 'originate null/555 &park()', 'show channels count', '/nolog', '/bogus', '/quit', ''].join('\n');
-    const r = await run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'console'], {}, input);
+    const home = await mkdtemp(join(tmpdir(), 'beamctl-home-')); // the console's history file goes there
+    const r = await run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'console'], { HOME: home }, input);
+    await rm(home, { recursive: true, force: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^UP 0 years/m);
     expect(r.stdout).toContain('+OK log level NOTICE [5]');
