@@ -56,6 +56,13 @@ export async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
+  void tree.ended.then((reason) => {
+    if (stopping) return;
+    // the top supervisor gave up (too many restarts): nothing supervises the node any more
+    log.log('CRIT', 'switchd', `switchd_sup ended (${oneLine(reason)}): exiting`);
+    stopping = true;
+    void tree.stop().finally(() => process.exit(1));
+  });
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 

@@ -10,7 +10,8 @@
  * modules first, then the switch (every call hung up with SYSTEM_SHUTDOWN), then the node
  * (connections closed: peers see nodedown).
  */
-import { GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
+import { DOWN, GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
+import { Tuple } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
 import { startSwitch, type Switch } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
@@ -56,6 +57,8 @@ export interface SwitchdTree {
   readonly runtime: Runtime;
   readonly holder: Holder;
   readonly supervisor: ReturnType<Runtime['spawn']>;
+  /** Resolves with the exit reason when switchd_sup ends (a stop() or, say, too many restarts). */
+  readonly ended: Promise<unknown>;
   /** Stops the tree in order, then the runtime. */
   stop(): Promise<void>;
 }
@@ -120,11 +123,19 @@ export async function startTree(settings: Settings, log: ConsoleLog): Promise<Sw
     await rt.stop().catch(() => {});
     throw holder.failure ?? e;
   }
+  const ended = new Promise<unknown>((resolve) => {
+    rt.spawn(async (ctx) => {
+      ctx.monitor(sup);
+      const down = await ctx.receive((m) => m instanceof Tuple && m.elements[0] === DOWN);
+      resolve((down as Tuple).elements[4]);
+    });
+  });
   let stopping: Promise<void> | undefined;
   return {
     runtime: rt,
     holder,
     supervisor: sup,
+    ended,
     stop: () =>
       (stopping ??= (async () => {
         if (rt.isAlive(sup)) await Supervisor.stop(rt, sup);

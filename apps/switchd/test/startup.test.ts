@@ -102,6 +102,25 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     expect([r.code, r.stdout.trim()]).toEqual([0, 'pong']);
   });
 
+  it('when the top supervisor dies, switchd says so and exits 1 instead of running unsupervised', async () => {
+    const other = spawnApp('switchd', ['--name', 'fs_top@localhost', '--epmd-port', String(EPMD), '--listen-port', '0']);
+    await other.waitFor(/Ctrl-C/, 60_000);
+    const r = await run('beamctl', [
+      '--node',
+      'fs_top@localhost',
+      '--cookie',
+      'ClueCon',
+      '--epmd-port',
+      String(EPMD),
+      'kill',
+      'switchd_sup',
+      '--yes',
+    ]);
+    expect(r.code).toBe(0);
+    expect((await other.exited).code).toBe(1);
+    expect(other.out()).toMatch(/\[CRIT\] switchd: switchd_sup ended \(killed\): exiting/);
+  });
+
   it('SIGINT (Ctrl-C) stops it as SIGTERM does: exit 0', async () => {
     first.child.kill('SIGINT');
     const { code } = await first.exited;
