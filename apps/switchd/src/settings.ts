@@ -66,7 +66,7 @@ const describeSource = (source: string | undefined, flag: string, env: string): 
   source === 'env' ? `environment ${env}` : source === 'cli' ? `--${flag}` : 'default';
 
 /** Throws ConfError (the conf does not load) or SettingsError (a value makes no sense). */
-export function resolveSettings(args: SwitchdArgs, env: NodeJS.ProcessEnv = process.env): Settings {
+export function resolveSettings(args: SwitchdArgs): Settings {
   const confDir = args.conf ?? DEFAULT_CONF_DIR;
   const conf = loadConf(confDir);
   const ee = settingsOf(configuration(conf.root, 'erlang_event.conf'));
@@ -108,12 +108,10 @@ export function resolveSettings(args: SwitchdArgs, env: NodeJS.ProcessEnv = proc
     throw new SettingsError(`listen port ${String(portText)} is not a port number`, 'give --listen-port 0..65535 (0: any free port)');
   const listenIp = args.listenIp ?? (ee.get('listen-ip') || '0.0.0.0');
 
-  const level = logStr2Level(args.logLevel ?? env.SWITCHD_LOG_LEVEL ?? 'info');
+  const levelText = args.logLevel ?? 'info';
+  const level = logStr2Level(levelText);
   if (level === LOG_INVALID || level < 0)
-    throw new SettingsError(
-      `log level ${args.logLevel} is not a level`,
-      'use one of console, alert, crit, err, warning, notice, info, debug (or 0..7)',
-    );
+    throw new SettingsError(`log level ${levelText} is not a level`, 'use one of console, alert, crit, err, warning, notice, info, debug (or 0..7)');
 
   return {
     confDir,
