@@ -10,12 +10,12 @@
  * modules first, then the switch (every call hung up with SYSTEM_SHUTDOWN), then the node
  * (connections closed: peers see nodedown).
  */
-import { DOWN, GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
+import { type ChildSpec, DOWN, GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
 import { Tuple } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
 import { startSwitch, type Switch } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
-import { optionalModules } from './modules.ts';
+import { type ModuleEnv, optionalModules } from './modules.ts';
 import { switchdModule } from './rpc.ts';
 import type { Settings } from './settings.ts';
 
@@ -63,7 +63,12 @@ export interface SwitchdTree {
   stop(): Promise<void>;
 }
 
-export async function startTree(settings: Settings, log: ConsoleLog): Promise<SwitchdTree> {
+export interface TreeOptions {
+  /** The optional modules' children (default: modules.ts's optionalModules). */
+  modules?: (env: ModuleEnv) => ChildSpec[];
+}
+
+export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeOptions = {}): Promise<SwitchdTree> {
   const rt = new Runtime({ logger: log.reports() });
   const holder: Holder = { node: undefined, sw: undefined, failure: undefined };
   const options: NodeOptions = {
@@ -113,7 +118,7 @@ export async function startTree(settings: Settings, log: ConsoleLog): Promise<Sw
               }
             },
           },
-          ...optionalModules({ settings, log, node: () => holder.node, sw: () => holder.sw }),
+          ...(opts.modules ?? optionalModules)({ settings, log, node: () => holder.node, sw: () => holder.sw }),
         ],
       },
       { name: 'switchd_sup' },
