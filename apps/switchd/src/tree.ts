@@ -2,7 +2,7 @@
  * The switchd node as one supervision tree:
  *
  *   switchd_sup (rest_for_one)
- *   ├── dist        Distribution: the Erlang node (EPMD registration, listener, net_kernel, rex)
+ *   ├── dist        Distribution: the owner of the Erlang node (EPMD registration, listener, connections)
  *   ├── switch      the switch's own tree (switch → channels → one ChannelServer per call)
  *   └── modules…    the optional modules (modules.ts), e.g. the Erlang event module
  *
@@ -23,7 +23,7 @@ import type { Settings } from './settings.ts';
 export interface Holder {
   node: BeamNode | undefined;
   sw: Switch | undefined;
-  /** Why the node did not start (the raw error, for the one-line message). */
+  /** Why the switch did not start (the raw error, for the one-line message). */
   failure: unknown;
 }
 
