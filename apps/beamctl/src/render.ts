@@ -73,7 +73,7 @@ export function toPsRow(t: Term, target: string): PsRow {
 }
 
 function label(n: TreeRow): string {
-  const parts = [n.id ?? n.name ?? n.pid, n.pid];
+  const parts = [n.id ?? n.name, n.pid].filter((x): x is string => x !== undefined);
   parts.push(n.type === 'supervisor' ? `supervisor${n.strategy ? ` ${n.strategy}` : ''}` : `worker [${n.behaviour || '?'}]`);
   if (n.name !== undefined && n.id !== undefined && n.name !== n.id) parts.push(`name=${n.name}`);
   if (n.restart !== undefined) parts.push(n.restart);
