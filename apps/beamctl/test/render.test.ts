@@ -64,7 +64,7 @@ describe('formatTree', () => {
           m({
             pid: pid(1),
             name: atom('net_kernel'),
-            behaviour: 'Object',
+            behaviour: 'net_kernel',
             status: atom('waiting'),
             mailbox: 0,
             messages_in: 1,
@@ -83,7 +83,7 @@ describe('formatTree', () => {
       '└─ w  restarting  worker [?]  transient  restarts=5  mailbox=0',
       '',
       'not supervised:',
-      '  net_kernel  <0.1.0>  [Object]  mailbox=0',
+      '  net_kernel  <0.1.0>  [net_kernel]  mailbox=0',
     ]);
   });
 });
