@@ -66,12 +66,14 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     );
   });
 
-  it('a missing conf dir, a bad log level (from the environment) and --epmd system without an epmd', async () => {
-    const [missing, level, system] = await Promise.all([
+  it('a missing conf dir, a bad log level and a missing cookie file (from the environment), --epmd system without an epmd', async () => {
+    const [missing, level, system, cookieFile] = await Promise.all([
       run('switchd', ['--conf', join(dir, 'nowhere'), '--epmd-port', String(EPMD)]),
       run('switchd', ['--name', 'fs_lvl@localhost', '--epmd-port', String(EPMD)], { SWITCHD_LOG_LEVEL: 'loud' }),
       run('switchd', ['--name', 'fs_sys@localhost', '--epmd', 'system', '--epmd-port', String(await freePort()), '--listen-port', '0']),
+      run('switchd', ['--name', 'fs_cf@localhost', '--epmd-port', String(EPMD)], { SWITCHD_COOKIE_FILE: join(dir, 'no-such-cookie') }),
     ]);
+    oneLine(cookieFile, /^switchd: bad setting: cookie file \S+no-such-cookie cannot be read \(ENOENT\); fix --cookie-file or give --cookie$/);
     oneLine(missing, /^switchd: bad config: \S+nowhere\/freeswitch\.xml: cannot open; /);
     oneLine(level, /^switchd: bad setting: log level loud is not a level; use one of console, .*debug/);
     oneLine(system, /^switchd: no EPMD answers on port \d+ \(--epmd system\); start one with `epmd -daemon`, or use --epmd auto$/);
