@@ -156,6 +156,8 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
         return more;
       });
     });
+    // Ctrl-C on a terminal reaches readline, not the process: leave, as /quit does
+    rl.on('SIGINT', () => rl.close());
     rl.on('close', () => {
       void busy.then(() => resolve());
     });
