@@ -65,6 +65,38 @@ describe('runConsole', () => {
   });
 });
 
+describe('runConsole on a terminal', () => {
+  it('tab completes a command name, shows the prompt, prints log lines above it; Ctrl-C leaves', async () => {
+    const calls: string[] = [];
+    const backend: ConsoleBackend = {
+      name: 'n@h',
+      api: async (line) => {
+        calls.push(line);
+        return `+OK ${line}\n`;
+      },
+      commands: async () => ['status', 'show'],
+      followLog: async () => {},
+    };
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (b: Buffer) => (text += b.toString()));
+    let print: ((l: string) => void) | undefined;
+    const done = runConsole(backend, { input, output, historyFile: null, terminal: true, onPrinter: (p) => (print = p) });
+    await new Promise((r) => setTimeout(r, 20));
+    input.write('sta\t'); // readline completes asynchronously: Enter comes after
+    await expect.poll(() => text).toContain('status');
+    input.write('\r');
+    await expect.poll(() => calls).toEqual(['status']);
+    print?.('LOGLINE\n');
+    input.write('\x03'); // Ctrl-C
+    await done;
+    expect(text).toContain('n@h> ');
+    expect(text).toContain('+OK status');
+    expect(text).toMatch(/\r\x1b\[KLOGLINE\n/);
+  });
+});
+
 describe('switchd --console', { timeout: 90_000 }, () => {
   it('answers API commands on its own switch; leaving the console stops switchd with exit 0', async () => {
     const epmd = await freePort();
