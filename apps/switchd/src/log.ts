@@ -38,6 +38,7 @@ export class ConsoleLog {
   /** Where passing lines go (the console swaps in its above-the-prompt printer). */
   write: (s: string) => void;
   readonly #followers = new Set<Follower>();
+  #dispatching = false;
   /** The node's name, so its own pids print as `<0.42.0>`. */
   localNode: string | undefined;
   /** While set, lines are held here instead of written (start-up: a failed start prints one line instead). */
@@ -52,7 +53,16 @@ export class ConsoleLog {
     const level = levelNumber(levelName);
     const line = `${stamp(new Date())} [${logLevel2Str(level)}] ${source}: ${text}\n`;
     const entry = { level, line };
-    for (const f of this.#followers) f(entry);
+    // a line logged while a follower sends one (the distribution logging that send) is not sent
+    // on: no feedback loop between the log and its remote followers
+    if (!this.#dispatching) {
+      this.#dispatching = true;
+      try {
+        for (const f of this.#followers) f(entry);
+      } finally {
+        this.#dispatching = false;
+      }
+    }
     if (this.#held) this.#held.push(entry);
     else if (logPasses(level, this.level)) this.write(line);
   }
