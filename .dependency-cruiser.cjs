@@ -4,8 +4,8 @@
  * symlink in node_modules to packages/x/src/index.ts (its package.json `exports`), so the layering
  * rules below see real file paths whether an import is by package name or by relative path.
  *
- * Package folders: packages/*, apps/*, tools/bench. tools/erl is shared test support (the erl
- * driver), not a package: tests anywhere may import it.
+ * Package folders: packages/*, apps/*, tools/bench. tools/erl (the erl driver) and tools/apps (the
+ * apps as child processes) are shared test support, not packages: tests anywhere may import them.
  */
 
 /** `from` package → the packages it may import (besides itself). apps/* and tools/* may import any. */
@@ -102,9 +102,9 @@ module.exports = {
       name: 'no-internals-of-another-package',
       severity: 'error',
       comment:
-        "Only a package's entry point (packages/x/src/index.ts) may be imported from outside it: import `@beamline/x` and export what you need from its index.ts.",
+        "Only a package's entry point (packages/x/src/index.ts, apps/x/src/index.ts) may be imported from outside it: import `@beamline/x` and export what you need from its index.ts.",
       from: { path: '^(packages/[^/]+|apps/[^/]+|tools/[^/]+)/', pathNot: '^tools/bench/etf-fuzz\\.ts$' },
-      to: { path: '^(packages|apps)/[^/]+/', pathNot: ['^$1/', '^packages/[^/]+/src/index\\.ts$'] },
+      to: { path: '^(packages|apps)/[^/]+/', pathNot: ['^$1/', '^(packages|apps)/[^/]+/src/index\\.ts$'] },
     },
     {
       // The one deliberate exception to the rule above: the fuzz bench runs @beamline/etf's own fuzz

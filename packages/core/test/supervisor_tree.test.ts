@@ -105,6 +105,36 @@ describe('supervisionTree', () => {
   });
 });
 
+describe('supervisionTree restarts', () => {
+  it('counts the restarts of each child: its own and, under rest_for_one, those a sibling caused', async () => {
+    rt = new Runtime({ clock: new TestClock(), logger: null });
+    const log: string[] = [];
+    const root = await Supervisor.start(rt, {
+      strategy: 'rest_for_one',
+      intensity: 10,
+      children: [
+        { id: 'a', start: worker(log, 'a') },
+        { id: 'b', start: worker(log, 'b') },
+      ],
+    });
+    await rt.settle();
+    const restarts = () => supervisionTree(rt, root)[0].children!.map((c) => [c.id, c.restarts]);
+    expect(restarts()).toEqual([
+      ['a', 0],
+      ['b', 0],
+    ]);
+    rt.exit(pidOf(await Supervisor.whichChildren(rt, root), 'b'), atom('boom'));
+    await rt.settle();
+    rt.exit(pidOf(await Supervisor.whichChildren(rt, root), 'a'), atom('boom'));
+    await rt.settle();
+    expect(restarts()).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(supervisionTree(rt, root)[0].restarts).toBeUndefined();
+  });
+});
+
 describe('supervisor reports', () => {
   it('reports child_terminated, start_error, shutdown_error and reached_max_restart_intensity to the logger', async () => {
     const reports: SupervisorReport[] = [];

@@ -25,3 +25,4 @@ export * from './transport.ts';
 export { DistTransport } from './transport_impl.ts';
 export { defaultLogger, MemoryLogger } from './log.ts';
 export { GlobalState } from './global.ts';
+export { introspectionModule, memoryEstimate, resolveTarget } from './introspection.ts';

@@ -21,6 +21,7 @@ export function netKernelReply(request: Term, info: { nodeName: string }): Term 
 
 export function netKernel(info: { nodeName: string }): ProcessBehaviour {
   return {
+    behaviourName: 'net_kernel',
     init(_ctx: ProcessContext): void {},
     handleMessage(ctx: ProcessContext, msg: unknown): void {
       const call = asGenCall(ctx, msg);

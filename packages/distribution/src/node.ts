@@ -27,6 +27,7 @@ import type { Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
+import { introspectionModule } from './introspection.ts';
 import { rex } from './rex.ts';
 import { serveSpawnRequest } from './erpc.ts';
 import { GlobalState, globalNameServer } from './global.ts';
@@ -148,9 +149,10 @@ export class BeamNode {
     return this.transport.port;
   }
 
-  /** Start the system processes (`net_kernel`, `rex`). */
+  /** Start the system processes (`net_kernel`, `rex`) and export `beamline` (introspection.ts). */
   async init(): Promise<void> {
     const rt = this.runtime;
+    this.registry.exportModule('beamline', introspectionModule(rt, this.name));
     rt.spawn(netKernel({ nodeName: this.name }), { name: 'net_kernel' });
     rt.spawn(
       rex({

@@ -44,6 +44,7 @@ export function rex(host: RexHost): ProcessBehaviour {
     });
   };
   return {
+    behaviourName: 'rex',
     init(_ctx: ProcessContext): void {},
     handleMessage(ctx: ProcessContext, msg: unknown): void {
       const call = asGenCall(ctx, msg);

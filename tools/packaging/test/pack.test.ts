@@ -5,12 +5,17 @@
  * by plain tsc (module NodeNext, no tsx, no allowImportingTsExtensions, skipLibCheck off so our
  * .d.ts files are checked too) and run by node; its output must be exactly the block in that file.
  *
+ * The same tarballs run examples/embed-http (the HTTP service of the README's embedding section):
+ * installed from vendor/ with npm, compiled with plain tsc, started with node, hit over HTTP; a
+ * killed worker comes back; SIGTERM stops it with exit 0.
+ *
  * The only test that builds: the rest of the workspace runs on sources. lib/ folders this test
  * created are removed again afterwards. BEAMLINE_KEEP_PACK_DIR=1 keeps the temporary project.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -184,4 +189,63 @@ describe('the packed packages', () => {
     expect(stdout.trimEnd().split('\n')).toEqual(expectedOutput());
     expect(stderr).toBe('');
   }, 90_000);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+describe('examples/embed-http on the packed packages', () => {
+  it('installs from vendor/, compiles with tsc, serves; a killed worker is restarted; SIGTERM exits 0', async () => {
+    const app = join(work, 'embed-http');
+    await cp(join(root, 'examples/embed-http'), app, { recursive: true, filter: (src) => !/(node_modules|vendor|out)$/.test(src) });
+    await mkdir(join(app, 'vendor'));
+    for (const lib of ['etf', 'core'] as const) await copyFile(tarballs.get(lib)!, join(app, 'vendor', `beamline-${lib}-0.1.0.tgz`));
+    // devDependencies (typescript, @types/node) are the workspace's here, to spare a download
+    await run(
+      'npm',
+      ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'],
+      app,
+      90_000,
+      plainEnv(),
+    );
+    await run(process.execPath, [tsc, '-p', join(app, 'tsconfig.json'), '--typeRoots', join(root, 'node_modules/@types')], app, 60_000);
+
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(app, 'out/main.js')], {
+      cwd: app,
+      env: { ...plainEnv(), PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    try {
+      await expect.poll(() => out, { timeout: 10_000 }).toContain('listening on');
+      const get = async (path: string, method = 'GET') =>
+        (await fetch(`http://127.0.0.1:${port}${path}`, { method })).json() as Promise<Record<string, unknown>>;
+      expect(await get('/work?n=10')).toMatchObject({ worker: 'w1', result: 55 });
+      expect(await get('/work?n=20')).toMatchObject({ worker: 'w2', result: 6765 });
+      const before = (await get('/workers')).w1 as string;
+      expect(before).toMatch(/^<0\.\d+\.0>$/);
+      expect(await get('/kill?worker=w1', 'POST')).toEqual({ killed: before });
+      await expect.poll(async () => (await get('/workers')).w1, { timeout: 5000 }).toMatch(/^<0\.\d+\.0>$/);
+      const after = (await get('/workers')).w1;
+      expect(after).not.toBe(before);
+      expect(await get('/work?n=10')).toMatchObject({ result: 55 }); // the restarted pool still answers
+      expect(((await get('/stats')).requests as number) >= 7).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('stopped');
+  }, 120_000);
 });

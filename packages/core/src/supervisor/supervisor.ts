@@ -64,6 +64,8 @@ interface Child {
   pid: Pid | undefined;
   /** Its restart failed; a retry is queued (`{try_again_restart, Id}` in OTP). */
   restarting: boolean;
+  /** How many times a restart (of it or, by the strategy, of a sibling) started it again. */
+  restarts: number;
   /** simple_one_for_one: the extra arguments it was started with. */
   args: unknown[];
   /** What which_children reports: the spec's, else the callback module seen at its last start. */
@@ -121,7 +123,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       normalized.push(n);
     }
     for (const spec of normalized) {
-      const child: Child = { spec, pid: undefined, restarting: false, args: [], modules: spec.modules ?? [] };
+      const child: Child = { spec, pid: undefined, restarting: false, restarts: 0, args: [], modules: spec.modules ?? [] };
       const r = await startChild(ctx, child);
       if ('error' in r) {
         report(ctx, 'start_error', spec.id, undefined, r.error);
@@ -165,6 +167,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
         restart: c.spec.restart,
         shutdown: c.spec.shutdown,
         type: c.spec.type,
+        restarts: c.restarts,
       })),
     };
   }
@@ -207,6 +210,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     for (let i = 0; i < set.length; i++) {
       const c = set[i];
       if (!state.children.includes(c)) continue; // a temporary one was removed
+      c.restarts++;
       const r = await startChild(ctx, c);
       if ('error' in r) {
         report(ctx, 'start_error', c.spec.id, undefined, r.error);
@@ -289,14 +293,14 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     let child: Child;
     if (state.template !== undefined) {
       const tpl = state.template;
-      child = { spec: tpl, pid: undefined, restarting: false, args: Array.isArray(arg) ? arg : [arg], modules: tpl.modules ?? [] };
+      child = { spec: tpl, pid: undefined, restarting: false, restarts: 0, args: Array.isArray(arg) ? arg : [arg], modules: tpl.modules ?? [] };
     } else {
       const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);
       if ('error' in spec) return t(ERROR, spec.error as Term);
       const existing = state.children.find((c) => c.spec.id === spec.id);
       if (existing !== undefined)
         return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
-      child = { spec, pid: undefined, restarting: false, args: [], modules: spec.modules ?? [] };
+      child = { spec, pid: undefined, restarting: false, restarts: 0, args: [], modules: spec.modules ?? [] };
     }
     const r = await startChild(ctx, child);
     if ('error' in r) return t(ERROR, r.error as Term);

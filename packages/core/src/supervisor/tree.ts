@@ -17,6 +17,8 @@ export interface SupervisionNode {
   type: ChildType;
   /** Child spec fields (absent for a root). */
   restart?: RestartType;
+  /** Times its supervisor started it again after an exit (absent for a root). */
+  restarts?: number;
   shutdown?: Shutdown;
   /** Of the running process: 'supervisor', 'state_machine', a GenServer's class name, 'async'. */
   behaviour?: string;
@@ -36,6 +38,7 @@ interface DescribedChild {
   restart: RestartType;
   shutdown: Shutdown;
   type: ChildType;
+  restarts: number;
 }
 
 interface Described {
@@ -64,7 +67,9 @@ function node(rt: Runtime, base: Omit<SupervisionNode, 'behaviour' | 'registered
     out.strategy = d.strategy;
     out.intensity = d.intensity;
     out.period = d.period;
-    out.children = d.children.map((c) => node(rt, { id: c.id, pid: c.pid, type: c.type, restart: c.restart, shutdown: c.shutdown }, depth + 1));
+    out.children = d.children.map((c) =>
+      node(rt, { id: c.id, pid: c.pid, type: c.type, restart: c.restart, shutdown: c.shutdown, restarts: c.restarts }, depth + 1),
+    );
   } else if (info.details !== undefined && Object.keys(info.details).length > 0) {
     out.details = info.details;
   }

@@ -1,0 +1,134 @@
+/**
+ * beamctl against any @beamline/distribution node (not a switchd): a node started here with a
+ * supervisor and a GenServer; beamctl (a child process, as `pnpm beamctl` runs it) reads its tree
+ * and processes through the `beamline` module every node exports, kills a worker that its
+ * supervisor restarts, and says clearly what the node cannot do (no switch API: exit 6).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GenServer, Runtime, Supervisor, noreply, ok, type ProcessContext } from '@beamline/core';
+import { startNode, type BeamNode } from '@beamline/distribution';
+import { freePort, run, spawnApp } from '../../../tools/apps/run.ts';
+
+const NAME = 'plain_ctl@localhost';
+const COOKIE = 'plain_cookie';
+let EPMD = 0;
+let node: BeamNode;
+let rt: Runtime;
+
+class Worker extends GenServer<number> {
+  init() {
+    return ok(0);
+  }
+  override handleInfo(_m: unknown, n: number) {
+    return noreply(n + 1);
+  }
+}
+
+const ctl = (...args: string[]) => run('beamctl', ['--node', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD), ...args]);
+
+beforeAll(async () => {
+  EPMD = await freePort();
+  rt = new Runtime({ logger: null });
+  node = await startNode({ name: NAME, cookie: COOKIE, epmdPort: EPMD, runtime: rt });
+  await Supervisor.start(
+    rt,
+    {
+      strategy: 'one_for_all',
+      intensity: 5,
+      children: [
+        { id: 'w1', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Worker, undefined, { name: 'w1' }) },
+        { id: 'w2', start: (ctx: ProcessContext) => GenServer.startLink(ctx, Worker, undefined, { name: 'w2' }) },
+      ],
+    },
+    { name: 'app_sup' },
+  );
+  // a backlog in w2's mailbox: ps shows it, sorted first
+  for (let i = 0; i < 3; i++) rt.send('w2', 'tick');
+});
+
+afterAll(async () => {
+  await node?.stop();
+  await rt?.stop();
+});
+
+describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
+  it('ping, tree and ps', async () => {
+    const [ping, tree, ps] = await Promise.all([ctl('ping'), ctl('tree'), ctl('ps', '--limit', '3')]);
+    expect([ping.code, ping.stdout]).toEqual([0, 'pong\n']);
+    expect(tree.code).toBe(0);
+    expect(tree.stdout.split('\n').slice(0, 3)).toEqual([
+      expect.stringMatching(/^app_sup +<0\.\d+\.0> +supervisor one_for_all +restarts=0 +mailbox=0$/),
+      expect.stringMatching(/^├─ w1 +<0\.\d+\.0> +worker \[Worker\] +permanent +restarts=0 +mailbox=0$/),
+      expect.stringMatching(/^└─ w2 +<0\.\d+\.0> +worker \[Worker\] +permanent +restarts=0 +mailbox=0$/),
+    ]);
+    expect(tree.stdout).toMatch(/not supervised:\n {2}net_kernel /);
+    expect(ps.code).toBe(0);
+    const rows = ps.stdout.split('\n').filter((l) => l.startsWith('│') && !l.includes('PID'));
+    expect(rows).toHaveLength(3);
+  });
+
+  it('ps --watch redraws in place until Ctrl-C, then exits 0', async () => {
+    const p = spawnApp('beamctl', ['--node', NAME, '--cookie', COOKIE, '--epmd-port', String(EPMD), 'ps', '--watch', '1', '--sort', 'pid']);
+    await expect.poll(() => p.stdout().split('\x1b[H\x1b[2J').length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+    p.child.kill('SIGINT');
+    expect((await p.exited).code).toBe(0);
+    const frames = p.stdout().split('\x1b[H\x1b[2J').filter(Boolean);
+    for (const f of frames.slice(0, 2)) {
+      expect(f).toMatch(new RegExp(`^${NAME} .* \\(every 1s, sorted by pid; Ctrl-C stops\\)`));
+      expect(f).toContain('net_kernel');
+    }
+  });
+
+  it('kill --yes: the one_for_all supervisor restarts both workers; tree shows the counts', async () => {
+    const before = rt.whereis('w1')!;
+    const r = await ctl('kill', 'w1', '--yes');
+    expect(r.code).toBe(0);
+    await expect.poll(() => rt.whereis('w1')?.id !== before.id && rt.whereis('w1') !== undefined).toBe(true);
+    const tree = await ctl('tree', '--json');
+    const j = JSON.parse(tree.stdout) as { tree: { children: { id: string; restarts: number }[] }[] };
+    expect(j.tree[0].children.map((c) => [c.id, c.restarts])).toEqual([
+      ['w1', 1],
+      ['w2', 1],
+    ]);
+  });
+
+  it('info by pid text; unknown pid exits 5; no switch API exits 6', async () => {
+    const pid = rt.whereis('w2')!.format(NAME);
+    const [info, unknown, api, consoleRun] = await Promise.all([ctl('info', pid), ctl('info', '<0.9999.0>'), ctl('api', 'status'), ctl('console')]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(new RegExp(`^pid: +${pid.replace(/[.<>]/g, '\\$&')}$`, 'm'));
+    expect(info.stdout).toMatch(/^name: +w2$/m);
+    expect([unknown.code, unknown.stderr]).toEqual([5, `beamctl: no process <0.9999.0> on ${NAME}\n`]);
+    expect([api.code, api.stderr]).toEqual([6, `beamctl: ${NAME} is not a switchd (it has no switch API)\n`]);
+    expect(consoleRun.code).toBe(6);
+  });
+
+  it('the default cookie is ~/.erlang.cookie, as erl: the right one connects, another is refused (exit 4)', async () => {
+    const homes = await Promise.all(
+      [COOKIE, 'another_cookie'].map(async (cookie) => {
+        const home = await mkdtemp(join(tmpdir(), 'beamctl-home-'));
+        await writeFile(join(home, '.erlang.cookie'), cookie, { mode: 0o400 });
+        return home;
+      }),
+    );
+    try {
+      const [good, bad] = await Promise.all(homes.map((HOME) => run('beamctl', ['--node', NAME, '--epmd-port', String(EPMD), 'ping'], { HOME })));
+      expect([good.code, good.stdout]).toEqual([0, 'pong\n']);
+      expect(bad.code).toBe(4);
+      expect(bad.stderr).toContain('refused our cookie');
+    } finally {
+      for (const h of homes) await rm(h, { recursive: true, force: true });
+    }
+  });
+
+  it('--help lists the commands and the exit codes', async () => {
+    const r = await run('beamctl', ['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['ping', 'tree', 'ps', 'info', 'kill', 'api', 'listeners', 'sessions', 'console'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    expect(r.stdout).toContain('3 node unreachable, 4 wrong cookie, 5 no such process');
+  });
+});

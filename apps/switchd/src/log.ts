@@ -1,0 +1,131 @@
+/**
+ * The console log: one line per message, `YYYY-MM-DD HH:MM:SS.mmm [LEVEL] source: text`, written
+ * when its level passes the console level (FreeSWITCH's levels, 0 CONSOLE .. 7 DEBUG; `/log` in the
+ * console changes it). Everything logs here: the switch core, the distribution, the runtime's
+ * crash and supervisor reports (one line each, no stack), and switchd itself. Followers (a remote
+ * console's `/log`) get every line with its level and filter for themselves.
+ */
+import type { CrashReport, Logger, ProgressReport, SupervisorReport } from '@beamline/core';
+import type { DistLogger } from '@beamline/distribution';
+import { Pid } from '@beamline/etf';
+import { LOG_LEVEL_NAMES, logLevel2Str, logPasses, type LogLevelName } from '@beamline/switch';
+
+export interface LogEntry {
+  readonly level: number;
+  readonly line: string;
+}
+
+type Follower = (e: LogEntry) => void;
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+function stamp(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+export function levelNumber(name: LogLevelName): number {
+  return LOG_LEVEL_NAMES.indexOf(name);
+}
+
+/** An error or exit reason in one line. */
+export function oneLine(x: unknown): string {
+  if (x instanceof Error) return `${x.name}: ${x.message}`.replace(/\s+/g, ' ');
+  return String(x).replace(/\s+/g, ' ');
+}
+
+export class ConsoleLog {
+  level: number;
+  /** Where passing lines go (the console swaps in its above-the-prompt printer). */
+  write: (s: string) => void;
+  readonly #followers = new Set<Follower>();
+  #dispatching = false;
+  /** The node's name, so its own pids print as `<0.42.0>`. */
+  localNode: string | undefined;
+  /** While set, lines are held here instead of written (start-up: a failed start prints one line instead). */
+  #held: LogEntry[] | undefined;
+
+  constructor(level: number, write: (s: string) => void = (s) => process.stdout.write(s)) {
+    this.level = level;
+    this.write = write;
+  }
+
+  log(levelName: LogLevelName, source: string, text: string): void {
+    const level = levelNumber(levelName);
+    const line = `${stamp(new Date())} [${logLevel2Str(level)}] ${source}: ${text}\n`;
+    const entry = { level, line };
+    // a line logged while a follower sends one (the distribution logging that send) is not sent
+    // on: no feedback loop between the log and its remote followers
+    if (!this.#dispatching) {
+      this.#dispatching = true;
+      try {
+        for (const f of this.#followers) f(entry);
+      } finally {
+        this.#dispatching = false;
+      }
+    }
+    if (this.#held) this.#held.push(entry);
+    else if (logPasses(level, this.level)) this.write(line);
+  }
+
+  follow(f: Follower): () => void {
+    this.#followers.add(f);
+    return () => this.#followers.delete(f);
+  }
+
+  hold(): void {
+    this.#held = [];
+  }
+
+  /** Writes what was held (at the console level) and stops holding. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const e of held) if (logPasses(e.level, this.level)) this.write(e.line);
+  }
+
+  /** Drops what was held (a start that failed: its one line says it all). */
+  discard(): LogEntry[] {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    return held;
+  }
+
+  /** The distribution's logger. */
+  dist(): DistLogger {
+    return {
+      debug: (m, meta) => this.log('DEBUG', 'dist', withMeta(m, meta)),
+      info: (m, meta) => this.log('DEBUG', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
+      warn: (m, meta) => this.log('WARNING', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
+      error: (m, meta) => this.log('ERR', 'dist', withMeta(m, meta)),
+    };
+  }
+
+  /** The runtime's reports, one line each. */
+  reports(): Logger {
+    const p = (pid: unknown) => (pid instanceof Pid ? pid.format(this.localNode) : String(pid));
+    const who = (pid: unknown, name: string | undefined) => (name ? `${name} ${p(pid)}` : p(pid));
+    return {
+      crash: (r: CrashReport) => this.log('ERR', 'crash', `${who(r.pid, r.name)} [${r.behaviour}] exited: ${oneLine(r.error ?? r.reason)}`),
+      supervisor: (r: SupervisorReport) =>
+        this.log(
+          r.kind === 'child_terminated' ? 'WARNING' : 'ERR',
+          'supervisor',
+          `${r.supervisorName ?? p(r.supervisor)}: ${r.kind} ${r.childId ?? ''} ${r.childPid ? p(r.childPid) : ''} reason ${oneLine(r.reason)}`.replace(
+            / +/g,
+            ' ',
+          ),
+        ),
+      progress: (r: ProgressReport) =>
+        this.log('DEBUG', 'supervisor', `${r.supervisorName ?? p(r.supervisor)}: started ${r.childId} ${p(r.childPid)}`),
+    };
+  }
+}
+
+function withMeta(m: string, meta: Record<string, unknown> | undefined): string {
+  if (!meta || Object.keys(meta).length === 0) return m;
+  try {
+    return `${m} ${JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`;
+  } catch {
+    return m;
+  }
+}

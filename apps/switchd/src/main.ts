@@ -1,0 +1,92 @@
+/**
+ * switchd's entry point (`pnpm start`): settings → the tree → the banner; SIGINT / SIGTERM stop
+ * the tree in order and exit 0; a start-up failure prints one line and exits 1.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { banner } from './banner.ts';
+import { parseSwitchdArgs } from './cli.ts';
+import { runConsole } from './console.ts';
+import { describeFailure } from './failure.ts';
+import { ConsoleLog, oneLine } from './log.ts';
+import { type Settings, resolveSettings } from './settings.ts';
+import { startTree, type SwitchdTree } from './tree.ts';
+
+function fail(line: string): never {
+  process.stderr.write(`switchd: ${line}\n`);
+  process.exit(1);
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const args = parseSwitchdArgs(argv);
+  let settings: Settings;
+  try {
+    settings = resolveSettings(args);
+  } catch (e) {
+    fail(describeFailure(e, {}));
+  }
+  const log = new ConsoleLog(settings.logLevel);
+  // nothing is left to crash the process: a stray rejection is logged, the supervisors handle the rest
+  process.on('unhandledRejection', (e) => log.log('ERR', 'switchd', `unhandled rejection: ${oneLine(e)}`));
+  log.hold();
+  let tree: SwitchdTree;
+  try {
+    tree = await startTree(settings, log);
+  } catch (e) {
+    log.discard();
+    fail(describeFailure(e, settings));
+  }
+  const node = tree.holder.node;
+  if (node) process.stdout.write(banner(node, settings));
+  log.release();
+
+  let stopping = false;
+  const shutdown = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log('NOTICE', 'switchd', `${why}: shutting down (modules, calls, then the node)`);
+    tree.stop().then(
+      () => {
+        log.log('NOTICE', 'switchd', 'stopped');
+        process.exit(0);
+      },
+      (e) => {
+        process.stderr.write(`switchd: shutdown failed: ${oneLine(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  void tree.ended.then((reason) => {
+    if (stopping) return;
+    // the top supervisor gave up (too many restarts): nothing supervises the node any more
+    log.log('CRIT', 'switchd', `switchd_sup ended (${oneLine(reason)}): exiting`);
+    stopping = true;
+    void tree.stop().finally(() => process.exit(1));
+  });
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+
+  if (settings.console) {
+    await runConsole(
+      {
+        name: node?.name ?? 'switchd',
+        api: async (line) => {
+          const sw = tree.holder.sw;
+          if (!sw) return '-ERR the switch is not running\n';
+          return sw.api(line);
+        },
+        commands: async () => tree.holder.sw?.registry.names() ?? [],
+        followLog: async (level) => {
+          log.level = level ?? -1; // -1: switch_log's DISABLE
+        },
+      },
+      { onPrinter: (print) => (log.write = print) },
+    );
+    shutdown('console closed');
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  main(process.argv.slice(2)).catch((e) => fail(describeFailure(e, {})));
+}

@@ -1,0 +1,150 @@
+/**
+ * The switchd node as one supervision tree:
+ *
+ *   switchd_sup (rest_for_one)
+ *   ├── dist        Distribution: the owner of the Erlang node (EPMD registration, listener, connections)
+ *   ├── switch      the switch's own tree (switch → channels → one ChannelServer per call)
+ *   └── modules…    the optional modules (modules.ts), e.g. the Erlang event module
+ *
+ * rest_for_one: a restarted node restarts what stands on it. Shutdown runs in reverse: the
+ * modules first, then the switch (every call hung up with SYSTEM_SHUTDOWN), then the node
+ * (connections closed: peers see nodedown).
+ */
+import { type ChildSpec, DOWN, GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
+import { Tuple } from '@beamline/etf';
+import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
+import { startSwitch, type Switch } from '@beamline/switch';
+import type { ConsoleLog } from './log.ts';
+import { type ModuleEnv, optionalModules } from './modules.ts';
+import { switchdModule } from './rpc.ts';
+import type { Settings } from './settings.ts';
+
+/** The live parts, as the tree (re)starts them. */
+export interface Holder {
+  node: BeamNode | undefined;
+  sw: Switch | undefined;
+  /** Why the switch did not start (the raw error, for the one-line message). */
+  failure: unknown;
+}
+
+interface DistArgs {
+  node: BeamNode;
+  holder: Holder;
+}
+
+/**
+ * The node's owner in the tree. The node itself is started before the tree (a runtime takes its
+ * node identity, the creation EPMD hands out, before its first process), so this child adopts it:
+ * a restarted owner adopts the same running node; a shutdown (the tree stopping) stops it, and
+ * with it the connections (peers see nodedown), EPMD registration and listener.
+ */
+class Distribution extends GenServer<BeamNode, unknown, unknown, unknown, DistArgs> {
+  init(args: DistArgs) {
+    args.holder.node = args.node;
+    return ok(args.node);
+  }
+
+  override describe(node: BeamNode): Record<string, unknown> {
+    return { node: node.name, port: node.port, peers: node.nodes() };
+  }
+
+  override async terminate(reason: unknown, node: BeamNode): Promise<void> {
+    if (reason === SHUTDOWN) await node.stop();
+  }
+}
+
+export interface SwitchdTree {
+  readonly runtime: Runtime;
+  readonly holder: Holder;
+  readonly supervisor: ReturnType<Runtime['spawn']>;
+  /** Resolves with the exit reason when switchd_sup ends (a stop() or, say, too many restarts). */
+  readonly ended: Promise<unknown>;
+  /** Stops the tree in order, then the runtime. */
+  stop(): Promise<void>;
+}
+
+export interface TreeOptions {
+  /** The optional modules' children (default: modules.ts's optionalModules). */
+  modules?: (env: ModuleEnv) => ChildSpec[];
+}
+
+export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeOptions = {}): Promise<SwitchdTree> {
+  const rt = new Runtime({ logger: log.reports() });
+  const holder: Holder = { node: undefined, sw: undefined, failure: undefined };
+  const options: NodeOptions = {
+    name: settings.nodeName,
+    hidden: true,
+    listenPort: settings.listenPort,
+    listenHost: settings.listenIp,
+    epmd: settings.epmd === 'system' ? 'external' : settings.epmd,
+    logger: log.dist(),
+    ...(settings.cookie === undefined ? {} : { cookie: settings.cookie }),
+    ...(settings.epmdPort === undefined ? {} : { epmdPort: settings.epmdPort }),
+  };
+  const node = await startNode({ ...options, runtime: rt });
+  log.localNode = node.name;
+  node.exportModule('switchd', switchdModule(holder, log, rt));
+  node.events.subscribe((e) =>
+    log.log('NOTICE', 'dist', e.type === 'nodeup' ? `nodeup ${e.node}${e.hidden ? ' (hidden)' : ''}` : `nodedown ${e.node} (${e.reason.kind})`),
+  );
+  let sup: ReturnType<Runtime['spawn']>;
+  try {
+    sup = await Supervisor.start(
+      rt,
+      {
+        strategy: 'rest_for_one',
+        intensity: 3,
+        period: 10,
+        children: [
+          {
+            id: 'dist',
+            shutdown: 10_000,
+            start: (ctx: ProcessContext) => GenServer.start(ctx, Distribution, { node, holder }, { link: true, trapExit: true, name: 'dist' }),
+          },
+          {
+            id: 'switch',
+            type: 'supervisor',
+            start: async (ctx: ProcessContext) => {
+              try {
+                const sw = await startSwitch(ctx, {
+                  confDir: settings.confDir,
+                  log: (l) => log.log(l.level, 'switch', l.uuid ? `${l.uuid} ${l.text}` : l.text),
+                });
+                holder.sw = sw;
+                return sw.supervisor;
+              } catch (e) {
+                holder.failure = e;
+                throw e;
+              }
+            },
+          },
+          ...(opts.modules ?? optionalModules)({ settings, log, node: () => holder.node, sw: () => holder.sw }),
+        ],
+      },
+      { name: 'switchd_sup' },
+    );
+  } catch (e) {
+    await node.stop().catch(() => {});
+    await rt.stop().catch(() => {});
+    throw holder.failure ?? e;
+  }
+  const ended = new Promise<unknown>((resolve) => {
+    rt.spawn(async (ctx) => {
+      ctx.monitor(sup);
+      const down = await ctx.receive((m) => m instanceof Tuple && m.elements[0] === DOWN);
+      resolve((down as Tuple).elements[4]);
+    });
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    runtime: rt,
+    holder,
+    supervisor: sup,
+    ended,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (rt.isAlive(sup)) await Supervisor.stop(rt, sup);
+        await rt.stop();
+      })()),
+  };
+}

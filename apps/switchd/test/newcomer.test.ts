@@ -1,0 +1,62 @@
+/**
+ * A newcomer's first run: clone the repository (its committed HEAD) into a temporary folder,
+ * install as tools/setup.sh does, and run the README's command, `pnpm start`, as written; the
+ * environment only moves EPMD and the listen port off the machine's defaults (ERL_EPMD_PORT,
+ * SWITCHD_LISTEN_PORT), so the test does not clash with anything running. A real erl pings the
+ * node; SIGTERM to the process group stops it.
+ */
+import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
+import { freePort, root } from '../../../tools/apps/run.ts';
+
+const exec = promisify(execFile);
+let dir: string | undefined;
+let erl: ErlNode | undefined;
+
+afterAll(async () => {
+  await erl?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a fresh clone', () => {
+  it('runs `pnpm start` as the README says: freeswitch@<short host> answers net_adm:ping, SIGTERM stops it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'beamline-newcomer-'));
+    const clone = join(dir, 'beamline');
+    await exec('git', ['clone', '--quiet', '--no-hardlinks', root, clone], { timeout: 60_000 });
+    await exec('npx', ['-y', 'pnpm@12.4.2', 'install', '--frozen-lockfile', '--prefer-offline'], {
+      cwd: clone,
+      timeout: 180_000,
+      maxBuffer: 16 << 20,
+    });
+
+    const epmd = await freePort();
+    const node = `freeswitch@${hostname().split('.')[0]}`;
+    const p = spawn('npx', ['-y', 'pnpm@12.4.2', 'start'], {
+      cwd: clone,
+      detached: true, // its own process group: pnpm, tsx and node all get the SIGTERM, as from a terminal
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ERL_EPMD_PORT: String(epmd), SWITCHD_LISTEN_PORT: '0' },
+    });
+    let out = '';
+    p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    p.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<void>((res) => p.once('exit', () => res()));
+    try {
+      await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toContain('Ctrl-C');
+      expect(out).toContain(`switchd is up: ${node}`);
+      expect(out).toContain('cookie   ClueCon (from autoload_configs/erlang_event.conf.xml cookie)');
+      erl = await startErl({ name: `newcomer@${hostname().split('.')[0]}`, cookie: 'ClueCon', epmdPort: epmd });
+      expect(await erl.eval(`net_adm:ping('${node}')`)).toBe('pong');
+    } finally {
+      process.kill(-p.pid!, 'SIGTERM');
+    }
+    await exited;
+    expect(out).toMatch(/\[NOTICE\] switchd: stopped/);
+  }, 300_000);
+});

@@ -1,0 +1,177 @@
+/**
+ * End to end: switchd as a child process (as `pnpm start` runs it; on a private EPMD port and a
+ * free listen port, the conf's cookie ClueCon), reached from a real erl (ping, rpc into the
+ * `beamline` and `switchd` modules) and from beamctl (tree, ps, info, kill, api, error exits);
+ * SIGTERM hangs up the calls, the erl peer sees nodedown, and switchd exits 0.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
+import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+
+const NAME = 'fs_e2e@localhost';
+let EPMD = 0;
+let sw: Proc;
+let erl: ErlNode;
+
+const ctl = (...args: string[]) => run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), ...args]);
+
+beforeAll(async () => {
+  EPMD = await freePort();
+  const listen = await freePort();
+  sw = spawnApp('switchd', ['--name', NAME, '--epmd-port', String(EPMD), '--listen-port', String(listen), '--log-level', 'notice']);
+  await sw.waitFor(/Ctrl-C/, 60_000);
+  erl = await startErl({ name: 'e2e_erl@localhost', cookie: 'ClueCon', epmdPort: EPMD });
+});
+
+afterAll(async () => {
+  await erl?.stop();
+  if (sw && sw.child.exitCode === null) sw.child.kill('SIGKILL');
+});
+
+describe('switchd', { timeout: 90_000 }, () => {
+  it('prints a banner: node, cookie and its source, ports, conf dir, the erl command', () => {
+    const out = sw.stdout();
+    expect(out).toContain(`switchd is up: ${NAME}`);
+    expect(out).toMatch(/cookie +ClueCon \(from autoload_configs\/erlang_event\.conf\.xml cookie\)/);
+    expect(out).toMatch(/listen +0\.0\.0\.0:\d+ \(distribution\)/);
+    expect(out).toContain(`embedded EPMD on port ${EPMD}`);
+    expect(out).toMatch(/conf +\S+apps\/switchd\/conf/);
+    expect(out).toContain(`ERL_EPMD_PORT=${EPMD} erl -sname debug -setcookie 'ClueCon' -eval "pong = net_adm:ping('${NAME}')."`);
+  });
+
+  it('answers a real erl: net_adm:ping, rpc into beamline and switchd', async () => {
+    expect(await erl.eval(`net_adm:ping('${NAME}')`)).toBe('pong');
+    expect(await erl.eval(`rpc:call('${NAME}', beamline, ping, [])`)).toBe('pong');
+    expect(await erl.eval(`[T] = rpc:call('${NAME}', beamline, tree, []), maps:get(name, T)`)).toBe('switchd_sup');
+    expect(await erl.eval(`[maps:get(id, C) || C <- maps:get(children, T)]`)).toBe('[dist,switch]');
+    const status = await erl.eval(`rpc:call('${NAME}', switchd, api, [<<"status">>])`);
+    expect(status).toMatch(/^<<"UP 0 years, 0 days/);
+    expect(status).toContain('FreeSWITCH (Version 1.10.12-release  64bit) is ready');
+  });
+
+  it('beamctl tree: the whole node as one indented tree, and as JSON', async () => {
+    const r = await ctl('tree');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^switchd_sup +<0\.\d+\.0> +supervisor rest_for_one/);
+    expect(lines[1]).toMatch(/^├─ dist +<0\.\d+\.0> +worker \[Distribution\] +permanent +restarts=0 +mailbox=0/);
+    expect(lines[2]).toMatch(/^└─ switch +<0\.\d+\.0> +supervisor one_for_one/);
+    expect(lines[3]).toMatch(/^ {3}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    const j = await ctl('tree', '--json');
+    const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
+    expect(parsed.node).toBe(NAME);
+    expect(parsed.tree[0].name).toBe('switchd_sup');
+    expect(parsed.tree[0].children.map((c) => c.id)).toEqual(['dist', 'switch']);
+  });
+
+  it('beamctl ps (sorted) and info', async () => {
+    const [ps, info] = await Promise.all([ctl('ps', '--sort', 'name'), ctl('info', 'switchd_sup')]);
+    expect(ps.code).toBe(0);
+    expect(ps.stdout).toMatch(/PID +│ NAME +│ BEHAVIOUR +│ STATUS +│ MAILBOX +│ MSGS IN +│ MSGS OUT +│ MEM~ \(B\)/);
+    const names = ps.stdout
+      .split('\n')
+      .map((l) => l.split('│')[2]?.trim())
+      .filter((n): n is string => n !== undefined && n !== '' && n !== 'NAME');
+    expect(names).toEqual([...names].sort());
+    for (const n of ['dist', 'net_kernel', 'rex', 'switchd_sup']) expect(names).toContain(n);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/^pid: +<0\.\d+\.0>$/m);
+    expect(info.stdout).toMatch(/^behaviour: +supervisor$/m);
+    expect(info.stdout).toMatch(/^trap_exit: +true$/m);
+    expect(info.stdout).toMatch(/^details: +#\{children => \[/m);
+  });
+
+  it('beamctl api: status and originate through the switch; -ERR exits 1', async () => {
+    const status = await ctl('api', 'status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^UP 0 years/);
+    const orig = await ctl('api', 'originate', 'null/1234', '&park()');
+    expect(orig.stdout).toMatch(/^\+OK [0-9a-f-]{36}/);
+    const count = await ctl('api', 'show', 'channels', 'count');
+    expect(count.stdout).toContain('1 total.');
+    const bad = await ctl('api', 'wtf');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('-ERR wtf Command not found!');
+  });
+
+  it("the seed's 123456 extension reaches the erlang application (until the Erlang module loads: DESTINATION_OUT_OF_ORDER)", async () => {
+    // when switchd loads @beamline/erlang-event (modules.ts), this originate reaches myhandler@localhost instead
+    const r = await ctl('api', 'originate', 'loopback/123456', '&park()');
+    expect([r.code, r.stdout]).toEqual([1, '-ERR DESTINATION_OUT_OF_ORDER\n']);
+    expect(sw.out()).toMatch(/\[ERR\] switch: [0-9a-f-]{36} Invalid Application erlang/);
+  });
+
+  it('beamctl kill asks (no terminal: refuses), --yes kills, the supervisor restarts and counts it', async () => {
+    const refused = await ctl('kill', 'dist');
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain('add --yes');
+    // a process that traps exits gets a non-kill reason as a message, as in Erlang: it lives on
+    const trapped = await ctl('kill', 'dist', 'boom', '--yes');
+    expect(trapped.code).toBe(0);
+    expect(trapped.stdout).toContain('traps exits');
+    const before = await erl.eval(`maps:get(pid, rpc:call('${NAME}', beamline, info, [dist]))`);
+    const killed = await ctl('kill', 'dist', '--yes');
+    expect(killed.code).toBe(0);
+    expect(killed.stdout).toMatch(/^killed <0\.\d+\.0> \(dist\) \[Distribution\] with reason kill/);
+    // the node survives its owner's restart: the same erl connection still answers
+    await expect.poll(() => erl.eval(`maps:get(pid, rpc:call('${NAME}', beamline, info, [dist]))`), { timeout: 5000 }).not.toBe(before);
+    const tree = await ctl('tree');
+    expect(tree.stdout).toMatch(/├─ dist .* restarts=1 /);
+    expect(tree.stdout).toMatch(/└─ switch .* restarts=1 /); // rest_for_one: the switch stands on the node
+    expect(sw.out()).toMatch(/\[WARNING\] supervisor: switchd_sup: child_terminated dist <0\.\d+\.0> reason killed/);
+    const status = await ctl('api', 'status');
+    expect(status.stdout).toMatch(/^UP 0 years/);
+  });
+
+  it('beamctl error exits: no such process 5, Erlang module not loaded 6, wrong cookie 4, unknown node 3', async () => {
+    const [noproc, listeners, sessions, cookie, unknown] = await Promise.all([
+      ctl('info', 'nobody'),
+      ctl('listeners'),
+      ctl('sessions', 'x@localhost'),
+      run('beamctl', ['--node', NAME, '--cookie', 'wrong', '--epmd-port', String(EPMD), 'ping']),
+      run('beamctl', ['--node', 'nobody_here@localhost', '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'ping']),
+    ]);
+    expect([noproc.code, noproc.stderr.trim()]).toEqual([5, `beamctl: no process nobody on ${NAME}`]);
+    expect(listeners.code).toBe(6);
+    expect(listeners.stderr).toContain('the Erlang module');
+    expect(sessions.code).toBe(6);
+    expect([cookie.code, cookie.stderr]).toEqual([
+      4,
+      `beamctl: ${NAME} refused our cookie (wrong cookie): give --cookie, or set the one in ~/.erlang.cookie\n`,
+    ]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('does not know it');
+  });
+
+  it('beamctl console: API commands, /log follows the remote log, /quit', async () => {
+    const input = ['status', '/log notice', 'originate null/555 &park()', 'show channels count', '/nolog', '/bogus', '/quit', ''].join('\n');
+    const home = await mkdtemp(join(tmpdir(), 'beamctl-home-')); // the console's history file goes there
+    const r = await run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'console'], { HOME: home }, input);
+    await rm(home, { recursive: true, force: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^UP 0 years/m);
+    expect(r.stdout).toContain('+OK log level NOTICE [5]');
+    expect(r.stdout).toMatch(/\[NOTICE\] switch: [0-9a-f-]{36} New Channel null\/555/);
+    expect(r.stdout).toMatch(/^\d+ total\./m);
+    expect(r.stdout).toContain('+OK no log');
+    expect(r.stdout).toContain('-ERR unknown console command /bogus');
+    expect((await ctl('api', 'hupall')).stdout).toContain('+OK');
+  });
+
+  it('SIGTERM: calls hung up, the erl peer sees nodedown, exit code 0', async () => {
+    // the erl shell process monitors the node, then we stop switchd
+    expect(await erl.eval(`monitor_node('${NAME}', true)`)).toBe('true');
+    expect((await ctl('api', 'originate', 'null/4321', '&park()')).stdout).toMatch(/^\+OK /);
+    sw.child.kill('SIGTERM');
+    const { code } = await sw.exited;
+    expect(code).toBe(0);
+    expect(await erl.eval(`receive {nodedown, '${NAME}'} -> down after 5000 -> still_up end`)).toBe('down');
+    const out = sw.out();
+    expect(out).toContain('SIGTERM: shutting down');
+    expect(out).toMatch(/\[NOTICE\] switch: [0-9a-f-]{36} Hangup null\/4321 \[CS_\w+\] \[SYSTEM_SHUTDOWN\]/);
+    expect(out).toMatch(/\[NOTICE\] switchd: stopped\n$/);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Test support for the apps (like tools/erl, not a package): switchd and beamctl as child
+ * processes, exactly as the README runs them (tsx on the sources with the `@beamline/source`
+ * condition, what `pnpm start` / `pnpm beamctl` run); each test file picks its own EPMD port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const tsx = join(root, 'node_modules/.bin/tsx');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  out(): string;
+  stdout(): string;
+  stderr(): string;
+  waitFor(re: RegExp, ms?: number): Promise<void>;
+  /** Resolves with the exit code (null: a signal) once it has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function spawnApp(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Proc {
+  const child = spawn(tsx, ['--conditions=@beamline/source', join(root, `apps/${app}/src/main.ts`), ...args], {
+    cwd: root,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  if (input !== undefined) child.stdin!.end(input);
+  let so = '';
+  let se = '';
+  child.stdout!.on('data', (b: Buffer) => (so += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (se += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    child,
+    out: () => so + se,
+    stdout: () => so,
+    stderr: () => se,
+    exited,
+    waitFor(re, ms = 30_000) {
+      return new Promise((res, rej) => {
+        const end = Date.now() + ms;
+        const check = () => {
+          if (re.test(so + se)) return res();
+          if (done) return rej(new Error(`${app} exited before printing ${re}:\n${so}${se}`));
+          if (Date.now() > end) return rej(new Error(`${app} never printed ${re}:\n${so}${se}`));
+          setTimeout(check, 25);
+        };
+        check();
+      });
+    },
+  };
+}
+
+export interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (`input`: its standard input). */
+export async function run(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<Ran> {
+  const p = spawnApp(app, args, env, input);
+  const { code } = await p.exited;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
