@@ -392,8 +392,8 @@ timers() ->
     _ = erlang:cancel_timer(T9),
 
     Result =
-        [{start_timer_then_read, range(Read1, 990, 1000)},
-         {cancel_running, range(Cancel1, 990, 1000)},
+        [{start_timer_then_read, range(Read1, 900, 1000)},
+         {cancel_running, range(Cancel1, 900, 1000)},
          {cancel_again, Cancel1Again},
          {read_after_cancel, Read1After},
          {cancel_fired, FiredCancel},
@@ -408,7 +408,7 @@ timers() ->
          {read_async, AsyncRead, range_msg(AsyncReadMsg)},
          {send_after_unregistered_name_cancel, range(NameCancel, 0, 10)},
          {send_after_0, ZeroLater},
-         {read_after_200ms, range(ReadAfter200, 700, 800)},
+         {read_after_200ms, range(ReadAfter200, 300, 800)},
          {read_not_a_timer, erlang:read_timer(make_ref())},
          {cancel_not_a_timer, erlang:cancel_timer(make_ref())},
          {cancel_not_a_ref, catching(fun() -> erlang:cancel_timer(not_a_ref) end)},
@@ -420,7 +420,7 @@ timers() ->
 range(V, Lo, Hi) when is_integer(V), V >= Lo, V =< Hi -> {int_in, Lo, Hi};
 range(V, _, _) -> V.
 
-range_msg({Tag, Ref, V}) -> {Tag, Ref, range(V, 990, 1000)};
+range_msg({Tag, Ref, V}) -> {Tag, Ref, range(V, 900, 1000)};
 range_msg(Other) -> Other.
 
 receive_nothing(Ms) ->

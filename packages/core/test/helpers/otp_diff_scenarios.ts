@@ -625,8 +625,8 @@ async function timers(ctx: ProcessContext): Promise<Term> {
     return ref;
   };
   const result: Term[] = [
-    t(A('start_timer_then_read'), range(read1, 990, 1000)),
-    t(A('cancel_running'), range(cancel1, 990, 1000)),
+    t(A('start_timer_then_read'), range(read1, 900, 1000)),
+    t(A('cancel_running'), range(cancel1, 900, 1000)),
     t(A('cancel_again'), cancel1Again),
     t(A('read_after_cancel'), read1After),
     t(A('cancel_fired'), firedCancel),
@@ -637,7 +637,7 @@ async function timers(ctx: ProcessContext): Promise<Term> {
     t(A('start_timer_delivery'), delivered),
     t(A('send_after_unregistered_name_cancel'), range(nameCancel, 0, 10)),
     t(A('send_after_0'), zeroLater),
-    t(A('read_after_200ms'), range(readAfter200, 700, 800)),
+    t(A('read_after_200ms'), range(readAfter200, 300, 800)),
     t(A('read_not_a_timer'), fb(ctx.readTimer(ctx.makeRef()))),
     t(A('cancel_not_a_timer'), fb(ctx.cancelTimer(ctx.makeRef()))),
     t(A('cancel_not_a_ref'), await catching(() => fb(ctx.cancelTimer(A('not_a_ref') as never)))),
