@@ -30,6 +30,7 @@ export {
   type SessionOp,
 } from './outbound/call_control.ts';
 export { Subscription } from './internal/subscription.ts';
+export { ERLANG_USAGE, erlangCommand, type ConsoleView, type HandlerView, type ListenerView } from './console.ts';
 export { filterCommand, passes, type Filter } from './internal/filters.ts';
 export { decodeHeaders, decodeLStr, decodeSB } from './inbound/decode.ts';
 export { parseLogLevel } from './inbound/logs.ts';

@@ -19,6 +19,9 @@ import { EventHandlers } from './handlers/events.ts';
 import { LogHandler } from './handlers/logs.ts';
 import type { CallControl, CallListener } from './outbound/call_control.ts';
 
+/** What the bus may hold for a listener between two microtasks (one synchronous burst). */
+const BUS_BURST = 1_000_000;
+
 export interface ListenerHost {
   readonly sw: Switch;
   readonly node: BeamNode;
@@ -90,7 +93,8 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     if (!this.denied) {
       this.#bus = this.host.sw.events.subscribe({
         name: `erlang_event ${this.peer}`,
-        capacity: this.host.config.eventQueueCapacity,
+        // emptied into the handlers' own bounded queues at every microtask: it holds one burst
+        capacity: BUS_BURST,
         handler: (e) => this.events.offer(e),
       });
     }

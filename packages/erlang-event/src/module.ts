@@ -17,6 +17,7 @@ import { Pid, Ref, Tuple } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import { type ListenerHost, Listener, type ListenerMessage } from './listener.ts';
+import { type ConsoleView, type ListenerView, erlangCommand } from './console.ts';
 import { type CallControl, NO_CALL_CONTROL } from './outbound/call_control.ts';
 
 export interface LoadOptions {
@@ -24,6 +25,8 @@ export interface LoadOptions {
   readonly calls?: CallControl;
   /** Where a peer's address comes from, for the ACL check (default: the connection's socket). */
   readonly peerAddress?: (peer: string) => string | undefined;
+  /** `erlang bindings`: the XML-fetch bindings (TODO(fetch helper): the fetch half provides them). */
+  readonly bindings?: () => readonly { node: string; section: string }[];
 }
 
 interface Entry {
@@ -33,7 +36,7 @@ interface Entry {
   buffer: ListenerMessage[] | undefined;
 }
 
-export class ErlangEvent implements ListenerHost {
+export class ErlangEvent implements ListenerHost, ConsoleView {
   readonly calls: CallControl;
   debug = false;
   #fsPid: Pid | undefined;
@@ -116,6 +119,34 @@ export class ErlangEvent implements ListenerHost {
       }),
     );
     for (const peer of this.node.nodes()) void this.#ensure(peer);
+    this.sw.registry.add({
+      name: 'erlang',
+      syntax: '<command> [<args>]',
+      description: 'erlang information',
+      module: 'mod_erlang_event',
+      run: (args) => erlangCommand(args, this),
+    });
+  }
+
+  // ---- ConsoleView -----------------------------------------------------------------------------------
+
+  /** Listeners as `erlang listeners` shows them, newest first. */
+  listenerViews(): ListenerView[] {
+    return this.listeners().map((l) => ({
+      peer: l.peer,
+      sessions: this.calls.sessions(l.peer),
+      eventsSent: l.events.delivered,
+      eventsLost: l.events.lost,
+      logsSent: l.logs.sent,
+      logsLost: l.logs.lost,
+      creates: l.events.creates,
+      hangups: l.events.hangups,
+      handlers: l.events.all.map((h) => ({ pid: String(h.pid), types: h.sub.types, subclasses: h.sub.subclasses })),
+    }));
+  }
+
+  bindings(): readonly { node: string; section: string }[] {
+    return this.options.bindings?.() ?? [];
   }
 
   async stop(): Promise<void> {
