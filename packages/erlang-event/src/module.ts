@@ -74,6 +74,11 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     return this.#entries.get(peer)?.listener;
   }
 
+  /** The listener process for `peer` (introspection, tests). */
+  listenerPid(peer: string): Pid | undefined {
+    return this.#entries.get(peer)?.pid;
+  }
+
   async start(where: Where = this.node.runtime): Promise<void> {
     this.#top = await Supervisor.start(where, {
       strategy: 'one_for_one',

@@ -104,6 +104,19 @@ describe('sendevent and sendmsg', () => {
   });
 });
 
+describe('status-format=seed', () => {
+  it("reproduces the seed's status text", async () => {
+    const seed = await startRig('seedst', { statusFormat: 'seed' });
+    try {
+      expect(await seed.shell(`{foo, FS} ! {api, status, ""}, receive X -> X after 1000 -> timeout end`)).toMatch(
+        /^\{ok,"Content-Type: text\/html\\n\\nUP 0 years, 0 days, 0 hours, 0 minutes, \d+ seconds?, \d+ milliseconds?, \d+ microseconds?\\n0 session\(s\) since startup\\n0 session\(s\) 0\/30\\n"\}$/,
+      );
+    } finally {
+      await seed.stop();
+    }
+  });
+});
+
 describe('exit', () => {
   it('exit → ok, then the connection closes (nodedown)', async () => {
     expect(await sh('monitor_node(FS, true), {foo, FS} ! exit, receive Ex -> Ex after 1000 -> timeout end')).toBe('ok');

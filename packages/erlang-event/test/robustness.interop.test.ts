@@ -2,6 +2,7 @@
  * Bounded queues and bad input (spec §1.4 overflow, §1.23–§1.24, §0.3; DECISIONS.md: replies to
  * pid-addressed commands go to the SEND_SENDER pid), and the `erlang` console command (§5).
  */
+import { atom } from '@beamline/etf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERL_DEFS, type Rig, startRig } from './helpers.ts';
 
@@ -82,6 +83,20 @@ describe('bad input', () => {
     expect(r).toBe('{true,[]}');
     expect(await sh(`{x, FS} ! {api, status, ""}, receive {ok, "UP " ++ _} -> up after 2000 -> timeout end`)).toBe('up');
     expect(rig.fs.module.listener(rig.erl.name)).toBeDefined();
+  });
+});
+
+describe('supervision', () => {
+  it('a killed listener is cleaned up; the next message from that node gets a fresh one', async () => {
+    const rt = rig.fs.runtime;
+    const old = rig.fs.module.listenerPid(rig.erl.name);
+    expect(old).toBeDefined();
+    rt.exit(old as never, atom('kill'));
+    await rt.settle();
+    expect(await sh(`{x, FS} ! {api, echo, "again"}, receive Ra -> Ra after 2000 -> timeout end`)).toBe('{ok,"again"}');
+    const fresh = rig.fs.module.listenerPid(rig.erl.name);
+    expect(fresh).toBeDefined();
+    expect(String(fresh)).not.toBe(String(old));
   });
 });
 
