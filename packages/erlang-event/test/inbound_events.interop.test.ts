@@ -89,6 +89,12 @@ describe('event subscriptions from a real erl', () => {
     await sh(`Do(Pa, {sendevent, 'TRAP', []}), Do(Pa, {sendevent, 'HEARTBEAT', []})`);
     await settle();
     expect(await sh('{Names(Pa), Names(Pb)}')).toBe('{["TRAP"],["HEARTBEAT"]}');
+    // a process that is no handler (the shell, as after freeswitch:start_event_handler/4) changes the
+    // most recently registered handler: the original's one-handler meaning
+    expect(await sh(`{foo, FS} ! {event, 'CUSTOM', 'shell::x'}, receive Rs -> Rs after 1000 -> timeout end`)).toBe('ok');
+    await sh(`Do(Pa, {sendevent, 'CUSTOM', 'shell::x', []})`);
+    await settle();
+    expect(await sh('{Names(Pa), Names(Pb)}')).toBe('{["TRAP"],["HEARTBEAT","CUSTOM"]}');
     expect(await sh('exit(Pa, kill), exit(Pb, kill)')).toBe('true');
   });
 
