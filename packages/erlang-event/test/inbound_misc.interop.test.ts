@@ -96,8 +96,17 @@ describe('sendevent and sendmsg', () => {
     expect(rig.fs.sw.core.sessions.has(uuid as string)).toBe(false);
   });
 
-  it('handlecall without the outbound half: badarg / baduuid by shape, session_attach_failed otherwise', async () => {
+  it('handlecall without the outbound half: badarg / baduuid / badsession by shape, session_attach_failed otherwise', async () => {
     expect(await sh(`Hc = Coll(), Do(Hc, {handlecall, ""})`)).toBe('{error,baduuid}');
+    expect(await sh(`Do(Hc, {handlecall, "bad"})`)).toBe('{error,badsession}');
+    expect(await sh(`Do(Hc, {handlecall, <<"bad">>, procname})`)).toBe('{error,badsession}');
+    const out = await rig.fs.sw.originate('null/1234 &park()');
+    const live = /^\+OK (\S+)/.exec(out)?.[1];
+    // TODO(outbound helper): `ok` once a CallControl attaches calls
+    expect(await sh(`{Do(Hc, {handlecall, "${live}", procname}), Do(Hc, {handlecall, procname, "${live}"})}`)).toBe(
+      '{{error,session_attach_failed},{error,session_attach_failed}}',
+    );
+    await rig.fs.sw.api(`uuid_kill ${live}`);
     expect(await sh(`Do(Hc, {handlecall, a, b})`)).toBe('{error,badarg}');
     expect(await sh(`Do(Hc, {handlecall})`)).toBe('{error,badarg}');
     expect(await sh(`Do(Hc, session_noevents)`)).toBe('{error,notlistening}');
@@ -114,6 +123,16 @@ describe('status-format=seed', () => {
     } finally {
       await seed.stop();
     }
+  });
+});
+
+describe('net_kernel', () => {
+  it("{net_kernel, FS} ! {'$gen_call', {self(), Ref}, {is_auth, node()}} → {Ref, yes}", async () => {
+    expect(
+      await sh(
+        `Rk = make_ref(), {net_kernel, FS} ! {'$gen_call', {self(), Rk}, {is_auth, node()}}, receive {Rk, Yk} -> Yk after 1000 -> timeout end`,
+      ),
+    ).toBe('yes');
   });
 });
 

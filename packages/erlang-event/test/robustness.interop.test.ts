@@ -8,7 +8,7 @@ import { ERL_DEFS, type Rig, startRig } from './helpers.ts';
 
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig('rob', { eventQueueCapacity: 100 });
+  rig = await startRig('rob', { eventQueueCapacity: 100, logQueueCapacity: 50 });
   await rig.shell(ERL_DEFS);
 });
 afterAll(async () => {
@@ -43,6 +43,21 @@ describe('bounded event queue', () => {
     );
     off.unsubscribe();
     expect(await sh('exit(Pq, kill)')).toBe('true');
+  });
+});
+
+describe('bounded log queue', () => {
+  it('a burst of log lines beyond the queue: CRIT "Lost N log lines!" and the count in erlang listeners', async () => {
+    expect(await sh('Pl = Coll(), Do(Pl, register_log_handler)')).toBe('ok');
+    for (let i = 0; i < 500; i++) rig.fs.sw.core.log('DEBUG', `burst ${i}`);
+    await settle();
+    rig.fs.sw.core.log('DEBUG', 'after the burst');
+    await settle();
+    const texts = await sh(`[lists:last(string:tokens(proplists:get_value(data, L), "]")) || {log, L} <- Msgs(Pl)]`);
+    expect(texts).toContain('Lost 450 log lines!');
+    expect(texts).toContain('after the burst');
+    expect(await rig.fs.sw.api('erlang listeners')).toMatch(/ logs: \d+ \(lost:450\) /);
+    expect(await sh('Do(Pl, nolog), exit(Pl, kill)')).toBe('true');
   });
 });
 

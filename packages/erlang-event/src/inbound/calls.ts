@@ -31,6 +31,7 @@ export async function handlecall(msg: Tuple, c: InboundContext, listener: CallLi
   const uuid = decodeSB(uuidTerm, 256);
   if (uuid === undefined) return BADARG;
   if (uuid === '') return t(A_ERROR, atom('baduuid'));
+  if (!c.sw.core.sessions.has(uuid)) return t(A_ERROR, atom('badsession'));
   const r = await c.calls.handlecall(listener, uuid, handler);
   if (r === 'ok') {
     if (handler instanceof Pid) c.link(handler);
