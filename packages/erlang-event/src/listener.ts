@@ -30,6 +30,8 @@ export interface ListenerHost {
   readonly calls: CallControl;
   /** FsPid links to `pid`. */
   link(pid: Pid): void;
+  /** Send with FsPid as the sender. */
+  sendAsFs(to: Pid | readonly [name: string, node: string], term: Term): void;
   /** Debug mode: every term in and out is logged (`erlang debug on`). */
   readonly debug: boolean;
 }
@@ -170,8 +172,9 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     this.host.link(pid);
   }
 
+  /** To a pid, or to `{Name, Peer}`; the sender is FsPid (spec §4.7). */
   send(to: Pid | Atom, term: Term): void {
-    this.ctx.send(to instanceof Pid ? to : [to, atom(this.peer)], term);
+    this.host.sendAsFs(to instanceof Pid ? to : [to.name, this.peer], term);
   }
 
   closeAfterReply(): void {

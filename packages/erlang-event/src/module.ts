@@ -13,7 +13,7 @@
  */
 import { DOWN, EXIT, type ProcessContext, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
 import type { BeamNode, InboundMessage } from '@beamline/distribution';
-import { Pid, Ref, Tuple } from '@beamline/etf';
+import { Pid, Ref, type Term, Tuple } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import { type ListenerHost, Listener, type ListenerMessage } from './listener.ts';
@@ -166,6 +166,32 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     if (this.#fsPid) this.node.runtime.send(this.#fsPid, { link: pid });
   }
 
+  /**
+   * Send `term` with FsPid as the sender (spec §4.7: what the module sends to registered names —
+   * `call`, `call_event`, `get_pid`, `freeswitch_sendmsg` — comes from FsPid). Messages sent
+   * this way keep their order.
+   */
+  sendAsFs(to: Pid | readonly [name: string, node: string], term: Term): void {
+    if (this.#fsPid) this.node.runtime.send(this.#fsPid, { forward: to, term });
+  }
+
+  /**
+   * The listener for `peer`, connecting first when the node is not connected (outbound mode):
+   * undefined when the connection cannot be made within `timeoutMs` (the original has no bound).
+   */
+  async listenerFor(peer: string, timeoutMs = 5000): Promise<Listener | undefined> {
+    const known = this.#entries.get(peer);
+    if (known) return known.listener;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    });
+    const ok = await Promise.race([this.node.connect(peer), timeout]);
+    clearTimeout(timer);
+    if (!ok) return undefined;
+    return this.#ensure(peer).listener;
+  }
+
   // ---- routing --------------------------------------------------------------------------------------
 
   #intercept(peer: string, m: InboundMessage): boolean {
@@ -249,8 +275,9 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
         }
         continue;
       }
-      const m = msg as { link?: Pid; watch?: Pid; peer?: string };
-      if (m.link) ctx.link(m.link);
+      const m = msg as { link?: Pid; watch?: Pid; peer?: string; forward?: Pid | readonly [string, string]; term?: Term };
+      if (m.forward) ctx.send(m.forward instanceof Pid ? m.forward : [m.forward[0], m.forward[1]], m.term);
+      else if (m.link) ctx.link(m.link);
       else if (m.watch && m.peer !== undefined) watched.set(refKey(ctx.monitor(m.watch)), m.peer);
     }
   }
