@@ -11,7 +11,7 @@
  * every REG_SEND to a name no local process holds (so `{foo, FsNode} ! X` works for any `foo`,
  * while `net_kernel` and `rex` keep answering ping and rpc) and every SEND to FsPid.
  */
-import { DOWN, EXIT, type ProcessContext, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
+import { DOWN, EXIT, ExitError, type ProcessContext, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
 import type { BeamNode, InboundMessage } from '@beamline/distribution';
 import { Pid, Ref, type Term, Tuple } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
@@ -260,6 +260,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       if (msg instanceof Tuple && msg.elements[0] === EXIT) {
         const p = msg.elements[1];
         if (!(p instanceof Pid)) continue;
+        if (ctx.parent && pidEquals(p, ctx.parent)) throw new ExitError(msg.elements[2]); // shutdown
         const entry = this.#entries.get(p.node.name);
         if (entry) this.#deliver(p.node.name, entry, { kind: 'exited', pid: p });
         continue;

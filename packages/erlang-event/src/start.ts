@@ -46,6 +46,8 @@ export interface StartOptions {
   readonly node?: Omit<NodeOptions, 'name' | 'cookie' | 'listenPort' | 'listenHost' | 'hidden' | 'runtime'>;
   readonly load?: LoadOptions;
   readonly env?: ConfigEnv;
+  /** A runtime with no processes yet (default: a new one with the console logger). */
+  readonly runtime?: Runtime;
   /** How long to keep retrying a failed bind when stop-on-bind-error is false (default: forever). */
   readonly bindRetryMs?: number;
 }
@@ -63,7 +65,7 @@ export async function startErlangEvent(o: StartOptions = {}): Promise<Started> {
   const env = o.env ?? systemConfigEnv();
   const root = o.confDir ? loadConf(o.confDir).root : undefined;
   const config = configFromXml(root, env, o.config);
-  const runtime = new Runtime({ logger: null });
+  const runtime = o.runtime ?? new Runtime();
   const node = await listen(config, runtime, o);
   const sw = await startSwitch(runtime, { ...o.switch, ...(o.confDir ? { confDir: o.confDir } : {}) });
   const module = await load(sw, node, config, o.load);

@@ -5,6 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Runtime } from '@beamline/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startErl } from '../../../tools/erl/node.ts';
 import { startErlangEvent } from '../src/index.ts';
@@ -28,7 +29,13 @@ describe('conf/', () => {
       .replace('value="ClueCon"', 'value="SeedCookie"')
       .replace('value="0.0.0.0"', 'value="127.0.0.1"');
     writeFileSync(join(dir, 'autoload_configs/erlang_event.conf.xml'), xml);
-    const fs = await startErlangEvent({ confDir: dir, env: quietEnv, node: { epmdPort }, switch: { timers: false } });
+    const fs = await startErlangEvent({
+      confDir: dir,
+      env: quietEnv,
+      runtime: new Runtime({ logger: null }),
+      node: { epmdPort },
+      switch: { timers: false },
+    });
     const erl = await startErl({ name: 't_conf@localhost', cookie: 'SeedCookie', epmdPort });
     try {
       expect(fs.node.port).toBe(port);

@@ -4,6 +4,7 @@
  * erl node (its bindings persist, like a shell's).
  */
 import { createServer } from 'node:net';
+import { Runtime } from '@beamline/core';
 import { type ErlNode, startErl } from '../../../tools/erl/node.ts';
 import { type ErlangEventConfig, type StartOptions, type Started, startErlangEvent } from '../src/index.ts';
 
@@ -45,6 +46,7 @@ export async function startRig(tag: string, config: Partial<ErlangEventConfig> =
   const fsName = `fs_${tag}@localhost`;
   const fs = await startErlangEvent({
     env: quietEnv,
+    runtime: new Runtime({ logger: null }),
     ...opts,
     config: { nodeName: fsName, cookie: COOKIE, listenPort, ...config },
     node: { epmdPort, ...opts.node },
