@@ -66,20 +66,32 @@ export async function startErlangEvent(o: StartOptions = {}): Promise<Started> {
   const root = o.confDir ? loadConf(o.confDir).root : undefined;
   const config = configFromXml(root, env, o.config);
   const runtime = o.runtime ?? new Runtime();
-  const node = await listen(config, runtime, o);
-  const sw = await startSwitch(runtime, { ...o.switch, ...(o.confDir ? { confDir: o.confDir } : {}) });
-  const module = await load(sw, node, config, o.load);
+  let node: BeamNode | undefined;
+  let sw: Switch | undefined;
+  let module: ErlangEvent;
+  try {
+    node = await listen(config, runtime, o);
+    sw = await startSwitch(runtime, { ...o.switch, ...(o.confDir ? { confDir: o.confDir } : {}) });
+    module = await load(sw, node, config, o.load);
+  } catch (e) {
+    // nothing half-started is left behind
+    await sw?.stop().catch(() => {});
+    await node?.stop().catch(() => {});
+    await runtime.stop().catch(() => {});
+    throw e;
+  }
   sw.core.log('NOTICE', `Connected to epmd and published erlang cnode name ${config.nodeName} at port ${node.port}`);
+  const up = { node, sw };
   return {
     runtime,
-    node,
-    sw,
+    node: up.node,
+    sw: up.sw,
     module,
     config,
     async stop() {
       await module.stop();
-      await sw.stop();
-      await node.stop();
+      await up.sw.stop();
+      await up.node.stop();
       await runtime.stop();
     },
   };

@@ -50,6 +50,41 @@ describe('conf/', () => {
   });
 });
 
+describe('stop-on-bind-error', () => {
+  it('true: a taken listen-port fails the start at once; false: the bind is retried (bounded here) before it fails', async () => {
+    const { createServer } = await import('node:net');
+    const port = await freePort();
+    const epmdPort = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    const start = (stop: boolean, bindRetryMs?: number) =>
+      startErlangEvent({
+        env: quietEnv,
+        runtime: new Runtime({ logger: null }),
+        config: { nodeName: `fsbind${stop ? 1 : 2}@localhost`, listenIp: '127.0.0.1', listenPort: port, stopOnBindError: stop },
+        node: { epmdPort },
+        switch: { timers: false },
+        ...(bindRetryMs === undefined ? {} : { bindRetryMs }),
+      });
+    try {
+      const t0 = Date.now();
+      await expect(start(true)).rejects.toThrow();
+      expect(Date.now() - t0).toBeLessThan(1000);
+      const t1 = Date.now();
+      await expect(start(false, 400)).rejects.toThrow();
+      expect(Date.now() - t1).toBeGreaterThanOrEqual(400);
+      // freed while retrying: the start succeeds
+      const pending = start(false, 5000);
+      setTimeout(() => blocker.close(), 300);
+      const fs = await pending;
+      expect(fs.node.port).toBe(port);
+      await fs.stop();
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
 async function rigListeners(m: { listeners(): { peer: string }[] }): Promise<string[]> {
   return m.listeners().map((l) => l.peer);
 }
