@@ -1,5 +1,5 @@
 /** The pure parts: subscriptions, filters (both semantics), encoding, the seed status text, input decoders. */
-import { Pid, Tuple, atom, t } from '@beamline/etf';
+import { Pid, Tuple, atom, encode, t } from '@beamline/etf';
 import { SwitchEvent } from '@beamline/switch';
 import { describe, expect, it } from 'vitest';
 import {
