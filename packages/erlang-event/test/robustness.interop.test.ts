@@ -127,6 +127,12 @@ describe('erlang console command', () => {
     expect(await rig.fs.sw.api('erlang bindings')).toBe('No bindings\n');
     expect(await rig.fs.sw.api('erlang debug on')).toBe('+OK debug on\n');
     expect(await rig.fs.sw.api('erlang DEBUG')).toBe('+OK debug on\n');
+    const lines: string[] = [];
+    const off = rig.fs.sw.core.logger.subscribe(7, (r) => lines.push(r.text));
+    expect(await sh(`{x, FS} ! {api, echo, "dbg"}, receive Rd -> Rd after 1000 -> timeout end`)).toBe('{ok,"dbg"}');
+    off.unsubscribe();
+    expect(lines).toContain(`erlang_event: from ${rig.erl.name}: {api,echo,"dbg"}`);
+    expect(lines).toContain(`erlang_event: to ${rig.erl.name}: {ok,"dbg"}`);
     expect(await rig.fs.sw.api('erlang debug off')).toBe('+OK debug off\n');
     expect(await sh(`Ph = Coll(), Do(Ph, register_event_handler), Do(Ph, {event, 'CHANNEL_CREATE', 'HEARTBEAT', 'CUSTOM', 'a::b'})`)).toBe('ok');
     expect(await rig.fs.sw.api('erlang handlers')).toBe(
