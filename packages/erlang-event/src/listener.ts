@@ -170,6 +170,9 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     this.#closed = true;
     this.#bus?.unsubscribe();
     this.logs?.close();
+    // the pumps are linked to the listener, but a `normal` exit does not take them down
+    const pumps = [...(this.events?.pumps() ?? []), this.logs?.pump()];
+    for (const p of pumps) if (p) this.host.node.runtime.exit(p, atom('kill'));
     this.host.calls.listenerDown(this);
   }
 
