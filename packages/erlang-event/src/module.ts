@@ -257,6 +257,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     // a restart (by the supervisor) makes a new FsPid: getpid and the links use the live one
     this.#fsPid = ctx.self;
     const watched = new Map<string, string>(); // monitor ref key → peer
+    for (const [peer, e] of this.#entries) if (e.pid) watched.set(refKey(ctx.monitor(e.pid)), peer);
     for (;;) {
       const msg = await ctx.receive();
       if (msg instanceof Tuple && msg.elements[0] === EXIT) {
