@@ -402,6 +402,11 @@ export class Connection implements PeerConnection {
     this.socket?.pause();
   }
 
+  /** The peer's IP address (undefined once the socket is gone). */
+  get remoteAddress(): string | undefined {
+    return this.socket?.remoteAddress;
+  }
+
   stats(): ConnectionStats {
     return { ...this.st, queuedBytes: this.queuedBytes() };
   }

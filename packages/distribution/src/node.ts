@@ -23,7 +23,7 @@ import type { DistTransportApi, DownReason, PeerConnection, TransportOptions } f
 import { DistTransport } from './transport_impl.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
-import type { Router } from './router.ts';
+import type { MessageInterceptor, Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
@@ -188,6 +188,19 @@ export class BeamNode {
         else if (ev.type === 'nodedown') this.runtime.send(gns, t(atom('nodedown'), atom(ev.peer)));
       }),
     );
+  }
+
+  /**
+   * Take SEND / REG_SEND messages before the runtime delivers them (see MessageInterceptor in
+   * router.ts): `fn` returns true for a message it took. One interceptor at a time; returns the
+   * function that removes it.
+   */
+  interceptMessages(fn: MessageInterceptor): () => void {
+    if (this.router.interceptMessage !== undefined) throw new Error('a message interceptor is already installed');
+    this.router.interceptMessage = fn;
+    return () => {
+      if (this.router.interceptMessage === fn) this.router.interceptMessage = undefined;
+    };
   }
 
   /** Export TS functions under an Erlang module name for rpc/erpc (see exports.ts). */

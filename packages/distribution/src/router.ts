@@ -52,6 +52,16 @@ export interface Connector {
 /** A SPAWN_REQUEST for the node to serve (erpc.ts). */
 export type SpawnRequest = Extract<Control, { kind: 'spawn_request' }>;
 
+/** A SEND or REG_SEND as it arrived (`from` of a SEND is set when the peer sends SEND_SENDER). */
+export type InboundMessage = Extract<Control, { kind: 'send' | 'reg_send' }>;
+
+/**
+ * Sees every SEND / REG_SEND before the runtime does, with the peer it came from; returns true
+ * when it took the message (the runtime then does not deliver it). This is how a C-node-like
+ * module (mod_erlang_event) receives messages to any name, as an erl_interface node does.
+ */
+export type MessageInterceptor = (peer: string, message: InboundMessage) => boolean;
+
 const A_NOTSUP = atom('notsup');
 
 export interface RouterOptions {
@@ -73,6 +83,8 @@ export class Router implements RemoteRouter {
   private readonly pending = new Map<string, Control[]>();
   private readonly selfAtom: Atom;
   onSpawnRequest: ((conn: PeerConnection, req: SpawnRequest) => void) | undefined;
+  /** See MessageInterceptor; a throw in it is logged and the message delivered as usual. */
+  interceptMessage: MessageInterceptor | undefined;
   /**
    * Finds out which form a node's `sys:get_state` reads (the node asks the peer; see
    * `sysStateForm`). Absent: every node is taken as `'bare'`.
@@ -142,9 +154,11 @@ export class Router implements RemoteRouter {
     const rt = this.inbound;
     switch (c.kind) {
       case 'send':
+        if (this.intercepted(conn, c)) return;
         rt.send(c.to, c.message);
         return;
       case 'reg_send':
+        if (this.intercepted(conn, c)) return;
         rt.send(c.name, c.message);
         return;
       case 'alias_send':
@@ -192,6 +206,20 @@ export class Router implements RemoteRouter {
       case 'group_leader':
       case 'node_link':
         return; // no group leaders across nodes here; NODE_LINK is ancient
+    }
+  }
+
+  private intercepted(conn: PeerConnection, c: InboundMessage): boolean {
+    const hook = this.interceptMessage;
+    if (hook === undefined) return false;
+    try {
+      return hook(conn.peerName, c);
+    } catch (e) {
+      this.opts.logger.error('message interceptor threw; message delivered as usual', {
+        peer: conn.peerName,
+        error: e instanceof Error ? e.stack : String(e),
+      });
+      return false;
     }
   }
 

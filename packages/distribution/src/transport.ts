@@ -155,6 +155,8 @@ export interface PeerConnection {
   readonly state: 'up' | 'down';
   /** Which side dialled. */
   readonly initiator: boolean;
+  /** The peer's IP address, when known (an inbound-ACL check needs it). */
+  readonly remoteAddress?: string | undefined;
   /** See "The byte contract" above. */
   send(control: Uint8Array, payload?: Uint8Array): boolean;
   /** Resolves when the outbound queue is below the high-water mark (immediately if it is). */

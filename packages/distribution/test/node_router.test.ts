@@ -127,6 +127,36 @@ describe('inbound control messages reach the runtime', () => {
     ]);
   });
 
+  it('a message interceptor sees SEND and REG_SEND with the peer first; what it takes the runtime never sees', () => {
+    const s = setup();
+    const seen: [string, string, unknown][] = [];
+    s.router.interceptMessage = (peer, m) => {
+      seen.push([peer, m.kind, m.message]);
+      return m.kind === 'reg_send' ? m.name !== atom('net_kernel') : m.message === 'mine';
+    };
+    s.inject(t(Op.REG_SEND, R, atom(''), atom('any_name')), 'taken');
+    s.inject(t(Op.REG_SEND, R, atom(''), atom('net_kernel')), 'left');
+    s.inject(t(Op.SEND_SENDER, R, L), 'mine');
+    s.inject(t(Op.SEND_SENDER, R, L), 'yours');
+    expect(seen).toEqual([
+      [PEER, 'reg_send', 'taken'],
+      [PEER, 'reg_send', 'left'],
+      [PEER, 'send', 'mine'],
+      [PEER, 'send', 'yours'],
+    ]);
+    expect(s.calls).toEqual([
+      ['send', atom('net_kernel'), 'left'],
+      ['send', L, 'yours'],
+    ]);
+    // a throwing interceptor loses nothing: logged, delivered as usual
+    s.router.interceptMessage = () => {
+      throw new Error('bug');
+    };
+    s.inject(t(Op.REG_SEND, R, atom(''), atom('x')), 'still');
+    expect(s.calls.at(-1)).toEqual(['send', atom('x'), 'still']);
+    expect(s.logger.has(/interceptor threw/)).toBe(true);
+  });
+
   it('LINK, then UNLINK_ID: the ack goes out first, the runtime forgets the link', () => {
     const s = setup();
     s.inject(t(Op.LINK, R, L));

@@ -1,0 +1,41 @@
+/**
+ * `{sendevent, Name, Headers}`, `{sendevent, 'CUSTOM', Subclass, Headers}` and
+ * `{sendmsg, UUID, Headers}` (spec §1.12–§1.13), performed by the switch.
+ */
+import { Atom, type Term, type Tuple, atom, t } from '@beamline/etf';
+import { nameEvent } from '@beamline/switch';
+import { decodeHeaders, decodeSB } from './decode.ts';
+import type { InboundContext, Reply } from './context.ts';
+
+const A_OK = atom('ok');
+const A_ERROR = atom('error');
+const BADARG = t(A_ERROR, atom('badarg'));
+
+/** An unknown event name answers `{error, badarg}` (DECISIONS.md; the original sends nothing). */
+export function sendevent(msg: Tuple, c: InboundContext): Reply {
+  const [, name, second, third] = msg.elements;
+  if (!(name instanceof Atom)) return BADARG;
+  const custom = nameEvent(name.name) === 'CUSTOM' && name.name.toUpperCase() === 'CUSTOM';
+  let subclass: string | undefined;
+  let headersTerm: Term;
+  if (custom) {
+    if (!(second instanceof Atom)) return BADARG;
+    subclass = second.name;
+    headersTerm = third as Term;
+  } else headersTerm = second as Term;
+  const headers = decodeHeaders(headersTerm);
+  if (headers === undefined) return BADARG;
+  const r = c.sw.sendevent(custom ? 'CUSTOM' : name.name, headers, subclass);
+  return r === 'ok' ? A_OK : BADARG;
+}
+
+export async function sendmsg(msg: Tuple, c: InboundContext): Promise<Reply> {
+  const [, uuidTerm, headersTerm] = msg.elements;
+  if (msg.elements.length < 3) return BADARG;
+  const uuid = decodeSB(uuidTerm as Term, 256);
+  const headers = decodeHeaders(headersTerm as Term);
+  if (uuid === undefined || headers === undefined) return BADARG;
+  if (uuid === '') return t(A_ERROR, atom('nosession'));
+  const r = await c.sw.sendmsg(uuid, headers);
+  return r === 'ok' ? A_OK : t(A_ERROR, atom(r.error));
+}

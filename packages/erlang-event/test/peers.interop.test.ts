@@ -1,0 +1,56 @@
+/**
+ * State is per peer node (spec §0.1); outbound connections make listeners too (§3.5, for the
+ * outbound half: `listenerFor`, `sendAsFs`); `erlang listeners` lists the newest first.
+ */
+import { atom } from '@beamline/etf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ErlNode, startErl } from '../../../tools/erl/node.ts';
+import { COOKIE, ERL_DEFS, type Rig, startRig } from './helpers.ts';
+
+let rig: Rig;
+let second: ErlNode;
+beforeAll(async () => {
+  rig = await startRig('peers');
+  second = await startErl({ name: 't2_peers@localhost', cookie: COOKIE, epmdPort: rig.epmdPort });
+  await rig.shell(ERL_DEFS);
+  await second.eval(`FS = '${rig.fsName}'`);
+  await second.eval(ERL_DEFS);
+});
+afterAll(async () => {
+  await second?.stop().catch(() => {});
+  await rig?.stop();
+});
+
+describe('two peer nodes', () => {
+  it('each node has its own listener state; the newest is listed first', async () => {
+    expect(await rig.shell(`Pp = Coll(), Do(Pp, register_event_handler), Do(Pp, {event, 'TRAP'})`)).toBe('ok');
+    expect(await second.eval(`Qq = Coll(), Do(Qq, register_event_handler), Do(Qq, {event, 'HEARTBEAT'})`)).toBe('ok');
+    // noevents on the second node leaves the first node's handler alone
+    expect(await second.eval(`{x, FS} ! noevents, receive N -> N after 1000 -> timeout end`)).toBe('ok');
+    await rig.shell(`Do(Pp, {sendevent, 'TRAP', []}), Do(Pp, {sendevent, 'HEARTBEAT', []}), timer:sleep(150)`);
+    expect(await rig.shell('Names(Pp)')).toBe('["TRAP"]');
+    expect(await second.eval('Names(Qq)')).toBe('[]');
+    const lines = (await rig.fs.sw.api('erlang listeners')).split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => /^Listener to (\S+) /.exec(l)?.[1])).toEqual(['t2_peers@localhost', rig.erl.name]);
+  });
+
+  it('listenerFor connects out to a node not connected yet; sendAsFs reaches {Name, Node}', async () => {
+    const third = await startErl({ name: 't3_peers@localhost', cookie: COOKIE, epmdPort: rig.epmdPort });
+    try {
+      await third.eval(`register(inbox3, self())`);
+      const l = await rig.fs.module.listenerFor('t3_peers@localhost', 3000);
+      expect(l?.peer).toBe('t3_peers@localhost');
+      l?.send(atom('inbox3'), [104, 105]);
+      expect(await third.eval('receive M -> M after 2000 -> timeout end')).toBe('"hi"');
+      // a term with no Erlang form is logged and dropped; FsPid lives on
+      const fsPid = rig.fs.module.fsPid;
+      rig.fs.module.sendAsFs(['inbox3', 't3_peers@localhost'], (() => 1) as never);
+      await rig.fs.runtime.settle();
+      expect(rig.fs.runtime.isAlive(fsPid)).toBe(true);
+      expect(rig.fs.module.fsPid).toBe(fsPid);
+      expect(await rig.fs.module.listenerFor('nobody@localhost', 500)).toBeUndefined();
+    } finally {
+      await third.stop();
+    }
+  });
+});

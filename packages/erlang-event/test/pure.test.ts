@@ -1,0 +1,209 @@
+/** The pure parts: subscriptions, filters (both semantics), encoding, the seed status text, input decoders. */
+import { Pid, Tuple, atom, encode, t } from '@beamline/etf';
+import { SwitchEvent } from '@beamline/switch';
+import { describe, expect, it } from 'vitest';
+import {
+  type Filter,
+  Subscription,
+  decodeHeaders,
+  decodeLStr,
+  decodeSB,
+  eventTerm,
+  filterCommand,
+  logTerm,
+  parseLogLevel,
+  passes,
+  urlDecodeBytes,
+} from '../src/index.ts';
+import { seedStatus } from '../src/inbound/status_seed.ts';
+
+const atoms = (...names: string[]) => names.map((n) => atom(n));
+function ev(type: 'CUSTOM' | 'HEARTBEAT' | 'CHANNEL_CREATE' | 'TRAP', headers: [string, string][] = [], subclass?: string): SwitchEvent {
+  const e = new SwitchEvent(type, subclass);
+  e.addHeader('Event-Name', type);
+  for (const [k, v] of headers) e.addHeader(k, v);
+  return e;
+}
+
+describe('subscriptions', () => {
+  it('event: ALL, types, CUSTOM then subclasses; unknown names ignored; any case and the 13-character tail', () => {
+    const s = new Subscription();
+    s.add(atoms('heartbeat', 'nosuch', 'SWITCH_EVENT_TRAP', 'CUSTOM', 'a::b', 'CHANNEL_CREATE'));
+    expect([...s.types].sort()).toEqual(['CUSTOM', 'HEARTBEAT', 'TRAP']);
+    expect([...s.subclasses].sort()).toEqual(['CHANNEL_CREATE', 'a::b']);
+    expect(s.wants(ev('CUSTOM', [], 'a::b'))).toBe(true);
+    expect(s.wants(ev('CUSTOM', [], 'x::y'))).toBe(false);
+    expect(s.wants(ev('CUSTOM'))).toBe(true);
+    expect(s.wants(ev('CHANNEL_CREATE'))).toBe(false);
+  });
+
+  it('nixevent: ALL clears all; a type expands ALL first; CUSTOM only removes subclasses', () => {
+    const s = new Subscription();
+    s.add(atoms('ALL', 'CUSTOM', 'a::b'));
+    s.remove(atoms('HEARTBEAT'));
+    expect(s.all).toBe(false);
+    expect(s.types.has('HEARTBEAT')).toBe(false);
+    expect(s.types.has('TRAP')).toBe(true);
+    s.remove(atoms('CUSTOM', 'a::b'));
+    expect(s.types.has('CUSTOM')).toBe(true);
+    expect(s.subclasses.size).toBe(0);
+    s.remove(atoms('ALL'));
+    expect(s.types.size).toBe(0);
+  });
+
+  it('setevent builds a fresh set and refuses ALL', () => {
+    expect(Subscription.build(atoms('TRAP', 'ALL', 'HEARTBEAT')).sawAll).toBe(true);
+    const { set, sawAll } = Subscription.build(atoms('TRAP', 'CUSTOM', 's::1'));
+    expect(sawAll).toBe(false);
+    expect([...set.types]).toEqual(['TRAP', 'CUSTOM']);
+  });
+});
+
+describe('filters', () => {
+  it('commands and their log items', () => {
+    const f: Filter[] = [];
+    expect(filterCommand(f, 'Event-Name HEARTBEAT')).toEqual({ op: 'added', header: 'Event-Name', value: 'HEARTBEAT' });
+    expect(filterCommand(f, 'add Unique-ID a b c')).toEqual({ op: 'added', header: 'Unique-ID', value: 'a b c' });
+    expect(filterCommand(f, 'add Unique-ID')).toBe('invalid');
+    expect(filterCommand(f, 'Event-Name')).toBe('invalid');
+    expect(filterCommand(f, 'delete Unique-ID')).toEqual({ op: 'deleted', header: 'Unique-ID', value: '' });
+    expect(f).toEqual([{ header: 'Event-Name', value: 'HEARTBEAT' }]);
+    expect(filterCommand(f, 'delete all')).toEqual({ op: 'deleted', header: 'all', value: '' });
+    expect(f).toEqual([]);
+  });
+
+  it('seed semantics: OR on one header, AND across headers, negative vetoes, presence tests, regex', () => {
+    const f: Filter[] = [
+      { header: 'Event-Name', value: 'HEARTBEAT' },
+      { header: 'Event-Name', value: 'trap' },
+    ];
+    expect(passes(f, ev('HEARTBEAT'), 'seed')).toBe(true);
+    expect(passes(f, ev('TRAP'), 'seed')).toBe(true);
+    expect(passes(f, ev('CHANNEL_CREATE'), 'seed')).toBe(false);
+    // the original: two positive rules on one header deliver nothing
+    expect(passes(f, ev('HEARTBEAT'), 'original')).toBe(false);
+    const g: Filter[] = [
+      { header: 'Event-Name', value: '/^(TRAP|HEARTBEAT)$/' },
+      { header: 'X', value: '-bad' },
+      { header: 'Y', value: '+' },
+    ];
+    expect(passes(g, ev('TRAP', [['Y', '1']]), 'seed')).toBe(true);
+    expect(
+      passes(
+        g,
+        ev('TRAP', [
+          ['Y', '1'],
+          ['X', 'bad'],
+        ]),
+        'seed',
+      ),
+    ).toBe(false);
+    expect(passes(g, ev('TRAP'), 'seed')).toBe(false);
+    expect(passes([{ header: 'Z', value: '-' }], ev('TRAP', [['Z', '1']]), 'seed')).toBe(false);
+    expect(passes([{ header: 'Z', value: '-' }], ev('TRAP'), 'seed')).toBe(true);
+  });
+
+  it('original semantics: a filter on a missing header is skipped; the first non-match stops', () => {
+    expect(passes([{ header: 'Missing', value: 'x' }], ev('TRAP'), 'original')).toBe(true);
+    expect(passes([{ header: 'Event-Name', value: 'HEARTBEAT' }], ev('TRAP'), 'original')).toBe(false);
+    expect(passes([{ header: 'Event-Name', value: '-TRAP' }], ev('TRAP'), 'original')).toBe(false);
+  });
+});
+
+describe('encoding', () => {
+  it('URL decoding on bytes: %XX, a single hex digit, a short tail left alone, + kept', () => {
+    const dec = (s: string) => Buffer.from(urlDecodeBytes(new TextEncoder().encode(s))).toString('latin1');
+    expect(dec('a%20b+c')).toBe('a b+c');
+    expect(dec('%4g!')).toBe('\x04!');
+    expect(dec('x%2')).toBe('x%2');
+    expect(dec('%e2%82%ac')).toBe('\xe2\x82\xac');
+  });
+
+  it('an event term: [UUID | headers] (+ body), strings as byte lists or binaries, built once per encoding', () => {
+    const e = ev(
+      'CUSTOM',
+      [
+        ['Unique-ID', 'u-1'],
+        ['V', 'é%21'],
+      ],
+      'my::sub',
+    );
+    e.body = 'hello';
+    const term = eventTerm(e, 'string');
+    expect(eventTerm(e, 'string')).toBe(term);
+    const [tag, list] = term.elements as [unknown, unknown[]];
+    expect(tag).toBe(atom('event'));
+    expect(list[0]).toEqual([...Buffer.from('u-1')]);
+    expect(list.at(-1)).toEqual(t([...Buffer.from('body')], [...Buffer.from('hello')]));
+    expect((list[3] as Tuple).elements[1]).toEqual([0xc3, 0xa9, 0x21]);
+    // binaries: what goes on the wire (an ASCII text is kept as a JS string, which encodes as a binary)
+    const wire = (x: unknown) => Buffer.from(encode(x as never)).toString('hex');
+    const bin = eventTerm(e, 'binary').elements[1] as unknown[];
+    expect(wire(bin[0])).toBe(wire(new Uint8Array(Buffer.from('u-1'))));
+    expect(wire((bin[3] as Tuple).elements[1])).toBe(wire(new Uint8Array([0xc3, 0xa9, 0x21])));
+    expect(wire(eventTerm(ev('TRAP'), 'binary'))).toBe(
+      wire(t(atom('event'), [atom('undefined'), t(new Uint8Array(Buffer.from('Event-Name')), new Uint8Array(Buffer.from('TRAP')))])),
+    );
+  });
+
+  it('a log term: 7 fields in order, strings whatever the encoding', () => {
+    const term = logTerm({ level: 4, levelName: 'WARNING', text: 'w', userData: '', file: 'f.c', func: 'fn', line: 7, epochUs: 0, data: 'line\n' });
+    expect(term).toEqual(
+      t(atom('log'), [
+        t(atom('level'), 4),
+        t(atom('text_channel'), 0),
+        t(atom('file'), [...Buffer.from('f.c')]),
+        t(atom('func'), [...Buffer.from('fn')]),
+        t(atom('line'), 7),
+        t(atom('data'), [...Buffer.from('line\n')]),
+        t(atom('user_data'), []),
+      ]),
+    );
+  });
+
+  it('the seed status text', () => {
+    const modern =
+      'UP 0 years, 0 days, 0 hours, 0 minutes, 35 seconds, 692 milliseconds, 193 microseconds\nFreeSWITCH (Version 1.10.12-release  64bit) is ready\n2 session(s) since startup\n1 session(s) - peak 2, last 5min 2 \n0 session(s) per Sec out of max 30, peak 0, last 5min 0 \n1000 session(s) max\nmin idle cpu 0.00/100.00\n';
+    expect(seedStatus(modern)).toBe(
+      'Content-Type: text/html\n\nUP 0 years, 0 days, 0 hours, 0 minutes, 35 seconds, 692 milliseconds, 193 microseconds\n2 session(s) since startup\n1 session(s) 0/30\n',
+    );
+  });
+});
+
+describe('input decoders', () => {
+  it('SB: strings and binaries; [] and size-0 terms are empty; atoms, tuples, long strings refused', () => {
+    expect(decodeSB([104, 105])).toBe('hi');
+    expect(decodeSB(new Uint8Array([104]))).toBe('h');
+    expect(decodeSB([])).toBe('');
+    expect(decodeSB(42)).toBe('');
+    expect(decodeSB(new Pid(atom('a@b'), 1, 0, 0))).toBe('');
+    expect(decodeSB(new Tuple([]))).toBe('');
+    expect(decodeSB(atom('x'))).toBeUndefined();
+    expect(decodeSB(t(1))).toBeUndefined();
+    expect(decodeSB([300])).toBeUndefined();
+    expect(decodeSB([1, 2, 3], 2)).toBeUndefined();
+  });
+
+  it('LStr refuses binaries; header lists must be all {LStr, LStr}', () => {
+    expect(decodeLStr(new Uint8Array([1]))).toBeUndefined();
+    expect(decodeHeaders([t([65], [])])).toEqual([['A', '']]);
+    expect(decodeHeaders([t([65], new Uint8Array([1]))])).toBeUndefined();
+    expect(decodeHeaders([t([65])])).toBeUndefined();
+    expect(decodeHeaders(atom('x'))).toBeUndefined();
+  });
+
+  it('log levels: names in any case, error as err, numbers clamped, console and unknown refused', () => {
+    expect(['ERR', 'error', 'debug', 'disable', '5', '99', 'console', '0', 'warn', 'verbose'].map(parseLogLevel)).toEqual([
+      3,
+      3,
+      7,
+      -1,
+      5,
+      63,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 3] [--epmd-port 4491]`
+ *
+ * The Erlang module against Erlang itself, same machine, same run:
+ *  1. events/s delivered to one erl event handler (CUSTOM events fired on the switch's bus, sent
+ *     by the module), binary and string encoding, against an erl node sending the very same event
+ *     terms (decoded from what the module sends) to a counting process on another erl node. The
+ *     rate is taken between the first and the last event the counter sees. Runs `--runs` times,
+ *     interleaved; medians compared.
+ *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
+ *     to a process on another erl node answering a status-like text: p50 / p99.
+ *  3. outbound calls: not measured (the outbound half is not built yet: `outboundCallsPerSecond` is null).
+ * Lost events (queue overflow) across all runs must be 0. Prints a table with the ratios and
+ * writes bench-results/erlang-event.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import { Runtime } from '@beamline/core';
+import { encode } from '@beamline/etf';
+import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
+import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const COOKIE = 'beamline_bench';
+const quiet = { hostname: 'localhost', home: undefined, readCookieFile: () => undefined, log: () => {} };
+
+type Rate = { micros: number; rate: number };
+const median = (xs: Rate[]): Rate => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
+
+function parseCount(text: string, n: number): Rate {
+  const m = /^\{(\d+),(\d+)\}$/.exec(text.trim());
+  if (!m || Number(m[1]) !== n) throw new Error(`counter: ${text}`);
+  const micros = Math.max(1, Number(m[2]));
+  return { micros, rate: (n - 1) / (micros / 1e6) };
+}
+
+function percentiles(text: string): { p50: number; p99: number } {
+  const ns = text
+    .replace(/[[\]\s]/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
+  const at = (q: number) => ns[Math.min(ns.length - 1, Math.floor(q * ns.length))]! / 1000;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function loadBenchModule(erl: ErlNode): Promise<void> {
+  const src = join(root, 'tools/erl/mee_bench.erl');
+  const r = await erl.eval(
+    `{ok, M, Bin} = compile:file("${src}", [binary, report_errors]), {module, M} = code:load_binary(M, "mee_bench.erl", Bin), ok`,
+  );
+  if (r !== 'ok') throw new Error(`loading mee_bench: ${r}`);
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => res(p));
+    });
+  });
+}
+
+/** Fire `n` CUSTOM bench::x events on the bus, paced by the handler's queue (never overflowing it). */
+async function fire(fs: Started, peer: string, n: number): Promise<void> {
+  const bus = fs.sw.core.bus;
+  const handler = () => fs.module.listener(peer)?.events.all[0];
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 2000);
+    for (; i < end; i++) {
+      const e = bus.create('CUSTOM', 'bench::x');
+      e.addHeader('N', String(i));
+      bus.fire(e);
+    }
+    await new Promise((r) => setImmediate(r));
+    while ((handler()?.pump.queued ?? 0) > 20_000) await new Promise((r) => setImmediate(r));
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      n: { type: 'string', default: '200000' },
+      rtts: { type: 'string', default: '5000' },
+      runs: { type: 'string', default: '3' },
+      'epmd-port': { type: 'string', default: '4491' },
+    },
+  });
+  const N = Number(values.n);
+  const RTTS = Number(values.rtts);
+  const RUNS = Math.max(1, Number(values.runs));
+  const epmdPort = Number(values['epmd-port']);
+  const otp = await otpRelease();
+  const log = (s: string) => process.stderr.write(`[bench erlang-event] ${s}\n`);
+
+  const start = async (encoding: Encoding): Promise<Started> =>
+    startErlangEvent({
+      env: quiet,
+      runtime: new Runtime({ logger: null }),
+      config: { nodeName: `bench_fs_${encoding}@localhost`, cookie: COOKIE, listenPort: await freePort(), encoding },
+      node: { epmdPort },
+      switch: { timers: false },
+    });
+  // the first switch node also hosts the EPMD the erl nodes use; both live to the end
+  const nodes: Record<Encoding, Started> = { binary: await start('binary'), string: await start('string') };
+  const erlA = await startErl({ name: 'bench_mee_a@localhost', cookie: COOKIE, epmdPort });
+  const erlB = await startErl({ name: 'bench_mee_b@localhost', cookie: COOKIE, epmdPort });
+  const results: Record<string, unknown> = { otp, n: N, rtts: RTTS, runs: RUNS, node: process.version };
+  let lostEvents = 0;
+  const events: Record<Encoding, { erl: Rate; beamline: Rate; all: { erl: Rate[]; beamline: Rate[] } }> = {} as never;
+  try {
+    await loadBenchModule(erlA);
+    await loadBenchModule(erlB);
+    await erlA.eval(`pong = net_adm:ping('bench_mee_b@localhost'), ok`);
+    for (const encoding of ['binary', 'string'] as Encoding[]) {
+      const fs = nodes[encoding];
+      const FS = fs.config.nodeName;
+      await erlA.eval(`pong = net_adm:ping('${FS}'), ok`);
+      const sample = fs.sw.core.bus.create('CUSTOM', 'bench::x');
+      sample.addHeader('N', '0');
+      const b64 = Buffer.from(encode(eventTerm(sample, encoding))).toString('base64');
+      await erlA.eval(`Ev_${encoding} = binary_to_term(base64:decode("${b64}")), ok`);
+      const all = { erl: [] as Rate[], beamline: [] as Rate[] };
+      for (let r = 1; r <= RUNS; r++) {
+        log(`${encoding} run ${r}/${RUNS}: erl → erl, ${N} events`);
+        all.erl.push(
+          parseCount(
+            await erlA.eval(
+              `(fun() -> C = rpc:call('bench_mee_b@localhost', mee_bench, start_counter, [${N}, undefined, self()]), mee_bench:flood(C, Ev_${encoding}, ${N}), mee_bench:wait(C, 600000) end)()`,
+              700_000,
+            ),
+            N,
+          ),
+        );
+        log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
+        await erlA.eval(`Cb_${encoding}_${r} = mee_bench:start_counter(${N}, '${FS}', self()), ok`);
+        await fire(fs, erlA.name, N);
+        all.beamline.push(parseCount(await erlA.eval(`mee_bench:wait(Cb_${encoding}_${r}, 600000)`, 700_000), N));
+        lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
+        await erlA.eval(`exit(Cb_${encoding}_${r}, kill), timer:sleep(100), ok`);
+      }
+      events[encoding] = { erl: median(all.erl), beamline: median(all.beamline), all };
+    }
+
+    log(`api round trips, ${RTTS} each`);
+    const FS = nodes.string.config.nodeName;
+    const apiMee = percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000));
+    const apiErl = percentiles(
+      await erlA.eval(`(fun() -> S = rpc:call('bench_mee_b@localhost', mee_bench, start_gen, []), mee_bench:gen_rtt(S, ${RTTS}) end)()`, 600_000),
+    );
+
+    const f = (x: number) => Math.round(x).toLocaleString('en-US');
+    const table = new Table({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
+    for (const enc of ['binary', 'string'] as Encoding[]) {
+      const e = events[enc];
+      table.push([`events/s to one handler, ${enc}`, f(e.erl.rate), f(e.beamline.rate), `${(e.beamline.rate / e.erl.rate).toFixed(2)}×`]);
+    }
+    table.push(
+      ['{api, status, ""} vs gen_server:call p50 (µs)', apiErl.p50.toFixed(1), apiMee.p50.toFixed(1), `${(apiMee.p50 / apiErl.p50).toFixed(2)}×`],
+      ['{api, status, ""} vs gen_server:call p99 (µs)', apiErl.p99.toFixed(1), apiMee.p99.toFixed(1), `${(apiMee.p99 / apiErl.p99).toFixed(2)}×`],
+      ['outbound calls/s', '—', 'not built yet', '—'],
+      ['lost events', '', String(lostEvents), ''],
+    );
+    console.log(table.toString());
+    Object.assign(results, {
+      events,
+      eventsRatioBinary: events.binary.beamline.rate / events.binary.erl.rate,
+      eventsRatioString: events.string.beamline.rate / events.string.erl.rate,
+      apiErlUs: apiErl,
+      apiBeamlineUs: apiMee,
+      apiP99Ratio: apiMee.p99 / apiErl.p99,
+      outboundCallsPerSecond: null,
+      lostEvents,
+    });
+    mkdirSync(join(root, 'bench-results'), { recursive: true });
+    writeFileSync(join(root, 'bench-results/erlang-event.json'), `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await erlA.stop().catch(() => {});
+    await erlB.stop().catch(() => {});
+    await nodes.string.stop();
+    await nodes.binary.stop();
+  }
+}
