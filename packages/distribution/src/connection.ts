@@ -12,9 +12,11 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { OutAtomCache } from './atom_cache.ts';
 import { ByteQueue } from './byte_queue.ts';
 import { initialPhase, step, type ConnEvent, type ConnPhase } from './connection_machine.ts';
-import { DFLAG, usesDistHeader } from './flags.ts';
+import { DFLAG, hasFlag, usesDistHeader } from './flags.ts';
+import { TermSkipError } from './etf_skip.ts';
 import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, splitTerms, TICK } from './frame.ts';
 import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type HandshakeHooks, type HandshakeResult } from './handshake_steps.ts';
 import type { DistLogger } from './log.ts';
@@ -57,6 +59,8 @@ export class Connection implements PeerConnection {
   private readonly inq = new ByteQueue();
   private decoder: FrameDecoder | undefined;
   private distHeader = false;
+  /** The sending half of the header's atom cache, when DIST_HDR_ATOM_CACHE was negotiated. */
+  private atomCacheOut: OutAtomCache | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private lastReadAt = 0;
   private wroteSinceTick = false;
@@ -169,7 +173,9 @@ export class Connection implements PeerConnection {
     this.peerCreation = res.peerCreation;
     this.flags = res.flags;
     this.distHeader = usesDistHeader(res.flags);
-    this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes);
+    const atomCache = hasFlag(res.flags, DFLAG.DIST_HDR_ATOM_CACHE);
+    this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes, atomCache);
+    if (atomCache) this.atomCacheOut = new OutAtomCache();
     this.advance('handshake_ok');
     socket.on('data', (c: Buffer) => this.onData(c));
     socket.on('error', (e) => this.goDown({ kind: 'socket_error', detail: e.message }));
@@ -255,7 +261,7 @@ export class Connection implements PeerConnection {
     const raw = this.env.onFrame;
     const msg = raw ? undefined : splitTerms(dec.bytes, dec.start, dec.versioned);
     try {
-      if (raw) raw(this, dec.bytes, dec.start, dec.versioned);
+      if (raw) raw(this, dec.bytes, dec.start, dec.versioned, dec.atoms);
       else this.env.deliver(this, msg!.control, msg!.payload);
     } catch (e) {
       this.env.logger.error('dist: onMessage handler threw', { peer: this.peerName, error: String(e) });
@@ -305,7 +311,8 @@ export class Connection implements PeerConnection {
       const dataLen = control.length - 1 + (payload ? payload.length - 1 : 0);
       ++this.seq;
       if (dataLen + 7 < COALESCE_LIMIT && dataLen <= this.env.fragmentSize) {
-        this.appendDistHeader(control, payload, dataLen);
+        const cache = this.atomCacheOut;
+        if (cache === undefined || !this.appendWithAtomCache(cache, control, payload)) this.appendDistHeader(control, payload, dataLen);
         this.st.framesOut++;
       } else {
         const frags = dataLen > this.env.fragmentSize ? Math.ceil(dataLen / this.env.fragmentSize) : 0;
@@ -322,6 +329,22 @@ export class Connection implements PeerConnection {
     const q = this.queuedBytes();
     if (q > this.st.maxQueuedBytes) this.st.maxQueuedBytes = q;
     return q < this.env.highWaterBytes;
+  }
+
+  /**
+   * The frame with its atoms as cache refs (atom_cache.ts), straight into the out buffer; false
+   * (nothing written, the cache unchanged) when a term is malformed: the transport does not
+   * validate terms, so such a frame goes out as given, without refs.
+   */
+  private appendWithAtomCache(cache: OutAtomCache, control: Uint8Array, payload: Uint8Array | undefined): boolean {
+    try {
+      cache.write(this.out, control, payload);
+    } catch (e) {
+      if (e instanceof TermSkipError) return false;
+      throw e;
+    }
+    this.scheduleFlush();
+    return true;
   }
 
   /** `len | 131 68 0 | control | payload` (both without their 131) straight into the out buffer. */
@@ -403,7 +426,8 @@ export class Connection implements PeerConnection {
   }
 
   stats(): ConnectionStats {
-    return { ...this.st, queuedBytes: this.queuedBytes() };
+    const c = this.atomCacheOut?.counters;
+    return { ...this.st, queuedBytes: this.queuedBytes(), atomCacheOut: c ? { ...c } : undefined };
   }
 
   // ---- down -----------------------------------------------------------------------------------

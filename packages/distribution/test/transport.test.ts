@@ -246,7 +246,7 @@ describe('stalled and hostile handshakes', () => {
       void (async () => {
         await ch.next(2000);
         ch.send(encodeStatus('ok'));
-        ch.send(encodeChallenge(DEFAULT_FLAGS & ~DFLAG.FRAGMENTS, 999, 7, 'eager@localhost'));
+        ch.send(encodeChallenge(DEFAULT_FLAGS & ~(DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE), 999, 7, 'eager@localhost'));
         const r = decodeChallengeReply(await ch.next(2000));
         ch.detach();
         const ack = encodeChallengeAck(digest(COOKIE, r.challenge));

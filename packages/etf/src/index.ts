@@ -1,6 +1,6 @@
 export * from './terms.ts';
 export * from './map.ts';
-export { atomTableSize, existingAtom } from './atoms.ts';
+export { atomTableSize, existingAtom, weakAtom } from './atoms.ts';
 export { compare, compareKeys, equals, hash } from './compare.ts';
 export { DecodeError, EncodeError, type DecodeErrorCode } from './errors.ts';
 export { decode, decodeAt, decodeMany, clearDecodedAtomCache, copyBinary, type DecodeOptions } from './decode.ts';
