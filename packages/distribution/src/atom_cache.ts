@@ -36,6 +36,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export class InAtomCache {
   private readonly slots: (Atom | undefined)[] = new Array(ATOM_CACHE_SLOTS).fill(undefined);
+  /** Refs read: to a slot filled by an earlier frame (`old`), or with their text (`new`). */
+  readonly counters = { old: 0, new: 0 };
 
   /** The header at `body[off]` (NumberOfAtomCacheRefs). Sets `refs` (undefined when N = 0); returns the offset after it. */
   read(body: Uint8Array, off: number): number {
@@ -79,10 +81,12 @@ export class InAtomCache {
         const a = weakAtom(name);
         this.slots[slot] = a;
         refs[i] = a;
+        this.counters.new++;
       } else {
         const a = this.slots[slot];
         if (a === undefined) throw new AtomCacheError(`atom cache ref ${i} names slot ${slot}, which no frame has filled`);
         refs[i] = a;
+        this.counters.old++;
       }
     }
     this.refs = refs;

@@ -427,7 +427,7 @@ export class Connection implements PeerConnection {
 
   stats(): ConnectionStats {
     const c = this.atomCacheOut?.counters;
-    return { ...this.st, queuedBytes: this.queuedBytes(), atomCacheOut: c ? { ...c } : undefined };
+    return { ...this.st, queuedBytes: this.queuedBytes(), atomCacheOut: c ? { ...c } : undefined, atomCacheIn: this.decoder?.atomCacheCounters };
   }
 
   // ---- down -----------------------------------------------------------------------------------

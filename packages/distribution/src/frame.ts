@@ -131,6 +131,12 @@ export class FrameDecoder {
     this.atomCache = atomCache ? new InAtomCache() : undefined;
   }
 
+  /** Atom cache refs read so far (undefined without the atom cache). */
+  get atomCacheCounters(): { old: number; new: number } | undefined {
+    const c = this.atomCache?.counters;
+    return c ? { ...c } : undefined;
+  }
+
   /** After `reassemble()` returned true: the atoms its ATOM_CACHE_REFs name (undefined: none). */
   atoms: Atom[] | undefined = undefined;
 
@@ -325,7 +331,11 @@ function inlineRefs(b: Uint8Array, off: number, atoms: readonly Atom[]): { term:
     const a = atoms[b[at + 1]!];
     if (a === undefined) throw new FrameError(`atom cache reference ${b[at + 1]} is not in this frame's header`);
     const text = utf8.encode(a.name);
-    parts.push(b.subarray(s, at), text.length <= 255 ? Uint8Array.of(119, text.length) : Uint8Array.of(118, text.length >> 8, text.length & 255), text);
+    parts.push(
+      b.subarray(s, at),
+      text.length <= 255 ? Uint8Array.of(119, text.length) : Uint8Array.of(118, text.length >> 8, text.length & 255),
+      text,
+    );
     s = at + 2;
   }
   parts.push(b.subarray(s, end));

@@ -153,6 +153,8 @@ export interface ConnectionStats {
    * when the atom cache is not in use on this connection.
    */
   atomCacheOut?: { old: number; new: number; inline: number } | undefined;
+  /** With DIST_HDR_ATOM_CACHE: refs received to a slot filled earlier (`old`) or with their text (`new`). */
+  atomCacheIn?: { old: number; new: number } | undefined;
 }
 
 /** One live (or dead) connection to one peer node. Owned by the transport. */
