@@ -500,6 +500,19 @@ export class TermWriter {
     b[start] = 109; // BINARY
     let p = start + 5;
     let i = 0;
+    // ASCII four characters at a time (a quarter of the compares), then one at a time
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i);
+      const c1 = s.charCodeAt(i + 1);
+      const c2 = s.charCodeAt(i + 2);
+      const c3 = s.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) >= 0x80) break;
+      b[p] = c0;
+      b[p + 1] = c1;
+      b[p + 2] = c2;
+      b[p + 3] = c3;
+      p += 4;
+    }
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) break;
