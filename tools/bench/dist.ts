@@ -75,7 +75,7 @@ function echo(): ProcessBehaviour {
 }
 
 /** A flood's rate, and the CPU the two ends used over it (cores busy: CPU seconds / wall seconds). */
-type Rate = { seconds: number; rate: number; nodeCpu?: number; erlReceiverCpu?: number };
+type Rate = { seconds: number; rate: number; nodeCpu?: number; erlReceiverCpu?: number; erlSenderCpu?: number };
 
 /** CPU seconds (user + system, every thread) of the OS process `pid` so far (Linux /proc). */
 function osCpuSeconds(pid: number): number | undefined {
@@ -94,13 +94,16 @@ function nodeCpuSeconds(): number {
 }
 
 /** Run one flood and note the CPU the beamline node and the receiving erl used over it. */
-async function measured(flood: () => Promise<Rate>, erlPid: number): Promise<Rate> {
+async function measured(flood: () => Promise<Rate>, erlPid: number, senderPid: number): Promise<Rate> {
   const node0 = nodeCpuSeconds();
   const erl0 = osCpuSeconds(erlPid);
+  const snd0 = osCpuSeconds(senderPid);
   const r = await flood();
   const erl1 = osCpuSeconds(erlPid);
+  const snd1 = osCpuSeconds(senderPid);
   r.nodeCpu = (nodeCpuSeconds() - node0) / r.seconds;
   if (erl0 !== undefined && erl1 !== undefined) r.erlReceiverCpu = (erl1 - erl0) / r.seconds;
+  if (snd0 !== undefined && snd1 !== undefined) r.erlSenderCpu = (snd1 - snd0) / r.seconds;
   return r;
 }
 
@@ -168,6 +171,7 @@ export async function main(args: string[]): Promise<void> {
     runtime.spawn(echo(), { name: 'echo' });
     await erlB.eval(`dist_bench:start_sink(sink), dist_bench:start_echo(echo), ok`);
     const erlBPid = Number(JSON.parse(await erlB.eval('os:getpid()')));
+    const erlAPid = Number(JSON.parse(await erlA.eval('os:getpid()')));
     // connect everything first (no handshake inside the timings), warm up both paths
     await erlA.eval(`pong = net_adm:ping('bench_b@localhost'), pong = net_adm:ping('${ts}'), ok`);
     await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, 20000)`);
@@ -180,15 +184,17 @@ export async function main(args: string[]): Promise<void> {
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: erl → erl, ${N} messages`);
       runs.erlErl.push(
-        await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N), erlBPid),
+        await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N), erlBPid, erlAPid),
       );
       if (only !== 'out') {
         log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
-        runs.erlTs.push(await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N), erlBPid));
+        runs.erlTs.push(
+          await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N), erlBPid, erlAPid),
+        );
       }
       if (only !== 'in') {
         log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
-        runs.tsErl.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid));
+        runs.tsErl.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid));
       }
       const last = (xs: Rate[]) => xs[xs.length - 1];
       for (const [label, x] of [
@@ -197,7 +203,9 @@ export async function main(args: string[]): Promise<void> {
         ['TS → erl', last(runs.tsErl)],
       ] as const) {
         if (x)
-          log(`  ${label}: ${Math.round(x.rate)} msgs/s, node CPU ${x.nodeCpu?.toFixed(2)}, bench_b (erl sink) CPU ${x.erlReceiverCpu?.toFixed(2)}`);
+          log(
+            `  ${label}: ${Math.round(x.rate)} msgs/s, node CPU ${x.nodeCpu?.toFixed(2)}, bench_b (erl sink) CPU ${x.erlReceiverCpu?.toFixed(2)}, bench_a (erl sender) CPU ${x.erlSenderCpu?.toFixed(2)}`,
+          );
       }
     }
     if (only !== undefined) {
@@ -282,6 +290,9 @@ export async function main(args: string[]): Promise<void> {
  * A beamline process sends N events to `{sink, Peer}`, respecting the connection's back-pressure
  * (as a busy dist port suspends an Erlang sender), then waits for the sink's count.
  */
+/** Messages a flooding beamline process sends between two turns of the event loop. */
+const BATCH = 2000;
+
 async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Runtime, peer: string, n: number) {
   const ev = eventTerm();
   const conn = node.connection(peer) ?? (await node.transport.connect(peer));
@@ -291,9 +302,15 @@ async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Run
         const dest: [string, string] = ['sink', peer];
         const t0 = process.hrtime.bigint();
         for (let i = 0; i < n; ) {
-          const end = Math.min(n, i + 2000);
+          const end = Math.min(n, i + BATCH);
           for (; i < end; i++) ctx.send(dest, ev);
-          if (conn.stats().queuedBytes > 4 * 1024 * 1024) await conn.drained();
+          // A JS process is not preempted: between batches it lets the event loop run, so the
+          // socket writes what is queued while the next batch is encoded (without this the
+          // sender and the receiving erl take turns, each idle half the time), and it waits
+          // while the queue is above the high-water mark (a busy dist port suspends an erl sender).
+          const queued = conn.stats().queuedBytes;
+          if (queued > 4 * 1024 * 1024) await conn.drained();
+          else if (queued > 0) await new Promise<void>((r) => setImmediate(r));
         }
         ctx.send(dest, t(atom('done'), ctx.self));
         const reply = (await ctx.receive((m) => m instanceof Tuple && m.elements[0] === atom('count'), 600_000)) as Tuple;
