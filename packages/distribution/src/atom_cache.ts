@@ -13,7 +13,7 @@
  * allowed). The slot table changes only when a frame is written, and every frame that is built is
  * written, in order: the receiver's table follows ours exactly.
  */
-import { type Atom, weakAtom } from '@beamline/etf';
+import { type Atom, type AtomRefs, weakAtom } from '@beamline/etf';
 import { AtomSpans, scanAtoms } from './etf_skip.ts';
 
 export const ATOM_CACHE_SLOTS = 2048;
@@ -121,9 +121,14 @@ export interface FrameSink {
  * The sending side. `write` puts one whole `len | 131 68 header | control | payload` frame into a
  * sink; counters say how it went.
  */
-export class OutAtomCache {
-  /** The text (UTF-8 bytes) in each slot, as the peer has it. */
+export class OutAtomCache implements AtomRefs {
+  /** The text (UTF-8 bytes) in each slot, as the peer has it ... */
   private readonly texts: (Uint8Array | undefined)[] = new Array(ATOM_CACHE_SLOTS).fill(undefined);
+  /** ... and the atom it was last written for by `ref` (a faster match than the text). */
+  private readonly atoms: (Atom | undefined)[] = new Array(ATOM_CACHE_SLOTS).fill(undefined);
+  // The refs `ref` gave out for the frame being encoded (see begin / ref / commit).
+  private readonly refAtom: (Atom | undefined)[] = new Array(MAX_REFS).fill(undefined);
+  private refs = 0;
   // Per frame: which slots it uses (a slot is in use when stamp[slot] === gen), by which ref.
   private readonly stamp = new Uint32Array(ATOM_CACHE_SLOTS);
   private readonly refOfSlot = new Uint8Array(ATOM_CACHE_SLOTS);
@@ -138,6 +143,111 @@ export class OutAtomCache {
 
   /** Atoms written as refs to a slot the peer had (old), or with their text (new); atoms left as text. */
   readonly counters = { old: 0, new: 0, inline: 0 };
+
+  /**
+   * The one-pass way (connection.sendTerms): `begin`, encode the frame's terms with this object
+   * as the writer's `atomRefs` hook, then `commit` writes the frame head (length and header) and
+   * updates the slots; or `begin` again to drop an attempt (nothing of it is kept).
+   */
+  begin(): void {
+    for (let i = 0; i < this.refs; i++) {
+      this.refAtom[i] = undefined;
+      this.refText[i] = undefined;
+    }
+    this.refs = 0;
+    if (++this.gen === 0xffffffff) {
+      this.stamp.fill(0);
+      this.gen = 1;
+    }
+  }
+
+  /** The writer's hook: the ref index for `a` in this frame, or -1 (written as text). */
+  ref(a: Atom): number {
+    let slot = a.refSlot;
+    if (slot === -1) slot = a.refSlot = slotOfAtom(a);
+    if (slot < 0) {
+      this.counters.inline++;
+      return -1;
+    }
+    if (this.stamp[slot] === this.gen) {
+      const r = this.refOfSlot[slot]!;
+      if (this.refAtom[r] === a) return r;
+      this.counters.inline++; // another atom of this frame has the slot
+      return -1;
+    }
+    if (this.refs >= MAX_REFS) {
+      this.counters.inline++;
+      return -1;
+    }
+    const r = this.refs++;
+    this.stamp[slot] = this.gen;
+    this.refOfSlot[slot] = r;
+    this.refSlot[r] = slot;
+    this.refAtom[r] = a;
+    if (this.atoms[slot] === a) {
+      this.refNew[r] = 0;
+    } else {
+      const known = this.texts[slot];
+      const text = utf8Text(a);
+      this.refNew[r] = known !== undefined && sameBytes(known, text, 0, text.length) ? 0 : 1;
+      this.refText[r] = text;
+    }
+    return r;
+  }
+
+  /** Bytes `commit` writes before `dataLen` bytes of terms. */
+  headLength(dataLen: number): number {
+    return 4 + 3 + this.headerLength() + dataLen;
+  }
+
+  private headerLength(): number {
+    const refs = this.refs;
+    if (refs === 0) return 0;
+    let n = (refs >> 1) + 1;
+    for (let i = 0; i < refs; i++) n += this.refNew[i] === 1 ? 2 + this.refText[i]!.length : 1;
+    return n;
+  }
+
+  /** Write `len | 131 68 header` for `dataLen` bytes of terms at `sink.pos` (room reserved by the caller); returns where the terms go. */
+  commit(out: Uint8Array, at: number, dataLen: number): number {
+    const refs = this.refs;
+    const frameLen = 3 + this.headerLength() + dataLen;
+    let p = at;
+    out[p] = frameLen >>> 24;
+    out[p + 1] = frameLen >>> 16;
+    out[p + 2] = frameLen >>> 8;
+    out[p + 3] = frameLen;
+    out[p + 4] = 131;
+    out[p + 5] = 68;
+    out[p + 6] = refs;
+    p += 7;
+    if (refs === 0) return p;
+    const flagBytes = (refs >> 1) + 1;
+    for (let i = 0; i < flagBytes; i++) out[p + i] = 0;
+    for (let i = 0; i < refs; i++) {
+      const f = (this.refNew[i] === 1 ? 8 : 0) | (this.refSlot[i]! >> 8);
+      out[p + (i >> 1)] |= (i & 1) === 0 ? f : f << 4;
+    }
+    p += flagBytes;
+    for (let i = 0; i < refs; i++) {
+      const slot = this.refSlot[i]!;
+      out[p++] = slot & 0xff;
+      const a = this.refAtom[i]!;
+      if (this.refNew[i] === 1) {
+        const text = this.refText[i]!;
+        out[p++] = text.length;
+        for (let j = 0; j < text.length; j++) out[p + j] = text[j]!;
+        p += text.length;
+        this.texts[slot] = text;
+        this.counters.new++;
+      } else {
+        this.counters.old++;
+        if (this.texts[slot] === undefined) this.texts[slot] = this.refText[i];
+      }
+      this.atoms[slot] = a;
+    }
+    return p;
+  }
 
   /**
    * Write `control` and `payload` (each with its 131 version byte, which the frame drops) as one
@@ -195,6 +305,7 @@ export class OutAtomCache {
           const text = b.slice(start, start + len);
           this.refNew[r] = 1;
           this.refText[r] = text;
+          this.atoms[slot] = undefined;
           headerLen += 2 + len;
         }
       } else r = -1;
@@ -242,6 +353,21 @@ export class OutAtomCache {
     if (payload !== undefined) p = copyTerm(out, p, payload, spanRef, spans.pos, nControl, spans.n);
     sink.advance(4 + frameLen);
   }
+}
+
+/** The UTF-8 text of `a`, from the encoder's cached encoding (tag, length, text) when it has one. */
+function utf8Text(a: Atom): Uint8Array {
+  const enc = a.encoded;
+  if (enc !== undefined && enc[0] === 119) return enc.subarray(2);
+  return textEncoder.encode(a.name);
+}
+
+const textEncoder = new TextEncoder();
+
+/** The slot of `a` (as `atomSlot` of its text); -2 when its text is over 255 bytes (never cached). */
+function slotOfAtom(a: Atom): number {
+  const text = utf8Text(a);
+  return text.length > 255 ? -2 : atomSlot(text, 0, text.length);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array, start: number, len: number): boolean {

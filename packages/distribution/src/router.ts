@@ -15,7 +15,7 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { Atom, Pid, type Ref, atom, type Term } from '@beamline/etf';
+import { Atom, EncodeError, Pid, type Ref, atom, type Term } from '@beamline/etf';
 import type { RemoteInbound, RemoteRouter, SysStateForm } from '@beamline/core';
 import { BadFrameError, ControlError, decodeControl, decodePart, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
@@ -41,6 +41,12 @@ export type RemoteInboundApi = Pick<
 export interface Codec {
   encode(value: unknown): Uint8Array;
   decode(bytes: Uint8Array): Term;
+  /**
+   * Set when `encode` is @beamline/etf's encoder after this mapping of JS values (codec.ts): the
+   * router may then let a connection encode terms itself (`sendTerms`, one pass into the frame),
+   * mapping with this on the encoder's refusal, with the same outcome.
+   */
+  readonly toTerm?: (value: unknown) => Term;
 }
 
 /** How the router reaches peers. */
@@ -409,10 +415,16 @@ export class Router implements RemoteRouter {
    * carries a reason goes out once more with `{not_encodable, Kind, Path}` as its reason.
    */
   private write(conn: PeerConnection, c: Control, toSender: boolean, retry = true): void {
-    let control: Uint8Array;
+    let control: Uint8Array | undefined;
     let message: Uint8Array | undefined;
     try {
       const enc = encodeControl(c, this.formsOf(conn));
+      const toTerm = this.codec.toTerm;
+      if (toTerm !== undefined && conn.sendTerms !== undefined) {
+        this.sendTerms(conn, toTerm, enc.control, enc.message);
+        this.counters.out++;
+        return;
+      }
       control = this.codec.encode(enc.control);
       message = enc.message === undefined ? undefined : this.codec.encode(enc.message);
     } catch (e) {
@@ -425,7 +437,27 @@ export class Router implements RemoteRouter {
       return;
     }
     this.counters.out++;
-    conn.send(control, message);
+    conn.send(control!, message);
+  }
+
+  /** conn.sendTerms, with JS values mapped (toTerm) when the encoder refuses the terms as they are. */
+  private sendTerms(conn: PeerConnection, toTerm: (v: unknown) => Term, control: Term, message: Term | undefined): void {
+    const send = conn.sendTerms!.bind(conn);
+    try {
+      send(control, message);
+      return;
+    } catch (e) {
+      if (!(e instanceof EncodeError)) throw e;
+    }
+    const c = toTerm(control);
+    const m = message === undefined ? undefined : toTerm(message);
+    try {
+      send(c, m);
+    } catch (e) {
+      // mapped, and still refused by the encoder (an atom too long, ...)
+      if (e instanceof EncodeError) throw new NotEncodableError('invalid_term', '$', e.message);
+      throw e;
+    }
   }
 
   /**

@@ -87,7 +87,7 @@
  * - The old v5 `'n'` handshake as acceptor (OTP 23/24 peers that skip EPMD).
  */
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
-import type { Atom } from '@beamline/etf';
+import type { Atom, Term } from '@beamline/etf';
 import type { Observable } from 'rxjs';
 import type { DistLogger } from './log.ts';
 
@@ -172,6 +172,12 @@ export interface PeerConnection {
   readonly initiator: boolean;
   /** See "The byte contract" above. */
   send(control: Uint8Array, payload?: Uint8Array): boolean;
+  /**
+   * `send` for terms (the node half uses it): encoded straight into the frame in one pass, atoms
+   * as cache refs when the atom cache is on. Throws @beamline/etf's EncodeError for a term the
+   * encoder refuses; nothing is sent then. Same answer and back-pressure as `send`.
+   */
+  sendTerms?(control: Term, payload: Term | undefined): boolean;
   /** Resolves when the outbound queue is below the high-water mark (immediately if it is). */
   drained(): Promise<void>;
   /** Resolves (never rejects) with the reason once the connection is down. */

@@ -46,6 +46,12 @@ export class TermWriter {
   length = 0;
   /** Atoms as OTP's `minor_version` 1 writes them: latin-1 names as ATOM_EXT (tag 100). */
   latin1Atoms = false;
+  /**
+   * When set, every atom (also a pid's, port's or reference's node) is first offered to the hook:
+   * an index 0..254 it returns is written as ATOM_CACHE_REF (82, index), -1 writes the atom as
+   * usual. The distribution's atom cache uses it to write a frame's terms in one pass.
+   */
+  atomRefs: AtomRefs | undefined = undefined;
 
   constructor(initialSize = 4096) {
     this.buf = new Uint8Array(initialSize);
@@ -82,6 +88,11 @@ export class TermWriter {
   /** A view of the bytes written so far (valid until the next write or reset). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.length);
+  }
+
+  /** Bytes the writer can hold before it grows. */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   protected grow(need: number): void {
@@ -463,6 +474,7 @@ export class TermWriter {
   }
 
   atom(a: Atom): void {
+    if (this.atomRefs !== undefined && this.atomRef(a)) return;
     const enc = this.atomBytes(a);
     const n = enc.length;
     this.ensure(n);
@@ -473,6 +485,23 @@ export class TermWriter {
     this.length = p + n;
   }
 
+  /** ATOM_CACHE_REF for `a` if the hook gives it an index (and true), else nothing written (false). */
+  private atomRef(a: Atom): boolean {
+    const r = this.atomRefs!.ref(a);
+    if (r < 0) return false;
+    this.ensure(2);
+    this.buf[this.length] = 82;
+    this.buf[this.length + 1] = r;
+    this.length += 2;
+    return true;
+  }
+
+  /** `a` as the hook has it: an ATOM_CACHE_REF's two bytes, or its usual encoding. */
+  private atomRefBytes(a: Atom): Uint8Array {
+    const r = this.atomRefs!.ref(a);
+    return r < 0 ? this.atomBytes(a) : Uint8Array.of(82, r);
+  }
+
   /** The atom's encoding (tag, length, name), made once per atom and form. */
   private atomBytes(a: Atom): Uint8Array {
     if (this.latin1Atoms) return (a.encodedV1 ??= encodeAtomV1(a.name));
@@ -481,6 +510,12 @@ export class TermWriter {
 
   /** `tag`, then the atom `node`, with room for `rest` more bytes; returns where those go. */
   private nodeHead(tag: number, node: Atom, rest: number): number {
+    if (this.atomRefs !== undefined) {
+      this.u8(tag);
+      this.atom(node);
+      this.ensure(rest);
+      return this.length;
+    }
     const enc = this.atomBytes(node);
     const n = enc.length;
     this.ensure(1 + n + rest);
@@ -649,7 +684,7 @@ export class TermWriter {
   private ref(x: Ref): void {
     const n = x.ids.length;
     if (n < 1 || n > 5) throw new EncodeError(`a reference has 1..5 words, this one ${n}`);
-    const enc = this.atomBytes(x.node);
+    const enc = this.atomRefs !== undefined ? this.atomRefBytes(x.node) : this.atomBytes(x.node);
     const m = enc.length;
     this.ensure(3 + m + 4 + 4 * n);
     const b = this.buf;
@@ -762,6 +797,11 @@ function describe(x: unknown): string {
   if (x === null) return 'null';
   if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'no prototype'})`;
   return `${typeof x} ${String(x)}`;
+}
+
+/** See TermWriter.atomRefs. */
+export interface AtomRefs {
+  ref(a: Atom): number;
 }
 
 export interface EncodeOptions {
