@@ -365,8 +365,8 @@ export class Connection implements PeerConnection {
     } finally {
       w.atomRefs = undefined;
     }
-    const bytes = w.view();
-    const total = bytes.length;
+    const bytes = w.buffer;
+    const total = w.length;
     if (this.distHeader) {
       const dataLen = total - (payload === undefined ? 1 : 2);
       const head = cache === undefined ? 7 : cache.headLength(dataLen) - dataLen;
@@ -413,7 +413,7 @@ export class Connection implements PeerConnection {
       return this.sent(total + 5, 1);
     }
     // A big message: its own copy of the plain terms (the socket keeps what it is given).
-    let all = bytes;
+    let all = w.view();
     if (cache !== undefined) {
       w.reset();
       w.u8(131);

@@ -328,8 +328,16 @@ export class Router implements RemoteRouter {
   // connections
 
   private formsOf(conn: PeerConnection): SendForms {
-    return { exitPayload: hasFlag(conn.flags, DFLAG.EXIT_PAYLOAD), sendSender: hasFlag(conn.flags, DFLAG.SEND_SENDER) };
+    // the last connection's, remembered: the flag tests are bigint operations, which allocate
+    if (conn === this.formsConn) return this.forms;
+    const forms = FORMS[(hasFlag(conn.flags, DFLAG.EXIT_PAYLOAD) ? 1 : 0) | (hasFlag(conn.flags, DFLAG.SEND_SENDER) ? 2 : 0)]!;
+    this.formsConn = conn;
+    this.forms = forms;
+    return forms;
   }
+
+  private formsConn: PeerConnection | undefined = undefined;
+  private forms: SendForms = FORMS[0]!;
 
   /**
    * Send one control message to `node`, connecting first if needed (signals keep their order).
@@ -442,9 +450,8 @@ export class Router implements RemoteRouter {
 
   /** conn.sendTerms, with JS values mapped (toTerm) when the encoder refuses the terms as they are. */
   private sendTerms(conn: PeerConnection, toTerm: (v: unknown) => Term, control: Term, message: Term | undefined): void {
-    const send = conn.sendTerms!.bind(conn);
     try {
-      send(control, message);
+      conn.sendTerms!(control, message);
       return;
     } catch (e) {
       if (!(e instanceof EncodeError)) throw e;
@@ -452,7 +459,7 @@ export class Router implements RemoteRouter {
     const c = toTerm(control);
     const m = message === undefined ? undefined : toTerm(message);
     try {
-      send(c, m);
+      conn.sendTerms!(c, m);
     } catch (e) {
       // mapped, and still refused by the encoder (an atom too long, ...)
       if (e instanceof EncodeError) throw new NotEncodableError('invalid_term', '$', e.message);
@@ -480,6 +487,9 @@ export class Router implements RemoteRouter {
     return p.node === this.selfAtom && p.creation === this.opts.creation;
   }
 }
+
+/** The four SendForms, by EXIT_PAYLOAD (1) | SEND_SENDER (2): one object each, not one per message. */
+const FORMS: readonly SendForms[] = [0, 1, 2, 3].map((i) => ({ exitPayload: (i & 1) !== 0, sendSender: (i & 2) !== 0 }));
 
 /** SEND, REG_SEND, ALIAS_SEND: what a sender sends (the others are signals the runtime makes). */
 function isMessage(c: Control): c is Extract<Control, { kind: 'send' | 'reg_send' | 'alias_send' }> {

@@ -95,6 +95,11 @@ export class TermWriter {
     return this.buf.length;
   }
 
+  /** The writer's buffer itself (bytes 0..length are written; valid until the next write or reset). */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
   protected grow(need: number): void {
     let size = this.buf.length * 2;
     while (size < this.length + need) size *= 2;
