@@ -121,7 +121,6 @@ export {
   type ChannelSpec,
   type Endpoint,
   type EndpointChannel,
-  type OriginateOutcome,
 } from './channel/channel.ts';
 export { ChannelServer, type ChannelArgs, type ChannelCall, type ChannelCast } from './channel/server.ts';
 export { nullEndpoint } from './endpoints/null_channel.ts';

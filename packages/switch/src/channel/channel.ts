@@ -10,7 +10,7 @@
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
 import { randomUUID } from 'node:crypto';
-import { type From, GenServer, type ProcessContext } from '@beamline/core';
+import { GenServer, type ProcessContext, pidEquals } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
@@ -18,9 +18,11 @@ import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandVariables } from '../dialplan/expand.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+
 import type { EventTypeName } from '../events/types.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
+import type { LegReport, LegStatus } from './leg_report.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
 import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
 import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
@@ -40,6 +42,13 @@ export interface ChannelSpec {
   readonly outgoing?: boolean;
   readonly codec?: CodecInfo;
   readonly partner?: Pid;
+  /** The profile of the channel this leg was originated from (`Other-Type: originator`). */
+  readonly otherLeg?: OtherLeg;
+}
+
+export interface OtherLeg {
+  readonly type: 'originator' | 'originatee';
+  readonly profile: CallerProfile;
 }
 
 /** What every channel of a switch shares. */
@@ -69,8 +78,6 @@ export interface Endpoint {
   /** Tell the far end (answer, progress, ringing); false: it refused. */
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
 }
-
-export type OriginateOutcome = { readonly ok: true } | { readonly ok: false; readonly cause: number };
 
 type Snapshot = ReturnType<typeof initialTransition<typeof channelMachine>>[0];
 type Item = ChannelEvent | (() => void | Promise<void>);
@@ -109,7 +116,12 @@ export class Channel implements EndpointChannel {
   #parked = false;
   /** The bridged partner (uuid_bridge) and whether this leg is the bridge's originator (A). */
   #bridge: { other: string; originator: boolean } | undefined;
-  #waiters: From[] = [];
+  /** Originates watching this leg (switch_ivr_originate's loop), told of each status change. */
+  #watchers: { pid: Pid; tag: number; last: string }[] = [];
+  /** The originator's / originatee's profile; `Other-Leg-*` shows the one set last. */
+  #originator: CallerProfile | undefined;
+  #originatee: CallerProfile | undefined;
+  #otherLeg: OtherLeg | undefined;
   #lastResult = true;
   readonly #timers = new Map<number, () => void | Promise<void>>();
   #timerSeq = 0;
@@ -127,6 +139,7 @@ export class Channel implements EndpointChannel {
     const now = this.core.nowUs();
     this.#times = { ...NO_TIMES, profileCreated: now, created: now };
     this.#profile = spec.profile;
+    if (spec.otherLeg) this.setOtherLeg(spec.otherLeg);
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
     [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
   }
@@ -177,7 +190,7 @@ export class Channel implements EndpointChannel {
       if (typeof item === 'function') await item();
       else await this.step(item);
     }
-    this.#answerWaiters();
+    if (this.#watchers.length > 0) this.#tellWatchers();
   }
 
   async #perform(e: ChannelEffect): Promise<void> {
@@ -287,6 +300,7 @@ export class Channel implements EndpointChannel {
     if (queued) {
       // switch_channel_transfer_to_extension: routing uses the queued extension, no dialplan
       this.#queuedExtension = undefined;
+      this.#sortCid();
       this.#extension = queued;
       await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
       return;
@@ -310,6 +324,7 @@ export class Channel implements EndpointChannel {
       await this.step({ type: 'HANGUP', cause: Cause.NO_ROUTE_DESTINATION });
       return;
     }
+    this.#sortCid();
     this.#extension = result.extension;
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
@@ -436,6 +451,9 @@ export class Channel implements EndpointChannel {
       profile: this.profile,
       globals: (n) => this.core.globals.get(n),
       dialplanFlag: this.#dialplanFlag,
+      ...(this.#otherLeg ? { otherLeg: this.#otherLeg } : {}),
+      ...(this.#originator ? { originatorProfile: this.#originator } : {}),
+      ...(this.#originatee ? { originateeProfile: this.#originatee } : {}),
       ...(codec ? { readCodec: codec, writeCodec: codec } : {}),
     };
   }
@@ -483,14 +501,88 @@ export class Channel implements EndpointChannel {
     };
   }
 
-  /** A timer message of `after`. */
-  timer(id: number): void {
-    const fn = this.#timers.get(id);
+  /** A timer message of `after` (or the answer an `expect` waits for). */
+  timer(id: number, value?: unknown): void {
+    const fn = this.#timers.get(id) as ((value: unknown) => void | Promise<void>) | undefined;
     this.#timers.delete(id);
-    if (fn) this.#queue.push(fn);
+    if (fn) this.#queue.push(() => fn(value));
   }
 
   // -- requests from outside --------------------------------------------------------------------
+
+  /** switch_channel_set_originator/originatee_caller_profile. */
+  setOtherLeg(other: OtherLeg): void {
+    if (other.type === 'originator') this.#originator = other.profile;
+    else this.#originatee = other.profile;
+    this.#otherLeg = other;
+  }
+
+  /** An originate watches this leg: it gets a LegReport now and on every status change. */
+  watch(pid: Pid, tag: number): void {
+    this.#watchers.push({ pid, tag, last: '' });
+    this.#tellWatchers();
+  }
+
+  unwatch(pid: Pid): void {
+    this.#watchers = this.#watchers.filter((w) => !pidEquals(w.pid, pid));
+  }
+
+  #tellWatchers(): void {
+    const c = this.#snap.context;
+    const down = c.hangupCalled || this.destroyed;
+    const status: LegStatus = down ? 'down' : c.answered ? 'answered' : c.early ? 'early' : c.ringReady ? 'ring' : 'none';
+    const cause = down ? c.hangupCause || Cause.NORMAL_CLEARING : 0;
+    for (const w of this.#watchers) {
+      if (w.last === status) continue;
+      w.last = status;
+      this.ctx.send(w.pid, { originateLeg: w.tag, uuid: this.uuid, status, cause } satisfies LegReport);
+    }
+    if (down) this.#watchers = [];
+  }
+
+  /**
+   * Runs `fn` in this process when a `{ channelTimer: id, value }` message arrives (the answer of
+   * a process this channel started, such as the bridge application's originate).
+   */
+  expect(fn: (value: unknown) => void | Promise<void>): number {
+    const id = ++this.#timerSeq;
+    this.#timers.set(id, fn as () => void | Promise<void>);
+    return id;
+  }
+
+  /** Forgets an `expect`. */
+  forget(id: number): void {
+    this.#timers.delete(id);
+  }
+
+  /**
+   * switch_channel_sort_cid when originate gives the leg its extension: an outbound leg not yet
+   * flipped swaps caller and callee id (`pre_transfer_caller_id_*`, `channel_cid_flipped`), fires
+   * CALL_UPDATE and logs the flip (switch_channel_flip_cid).
+   */
+  #sortCid(): void {
+    if (this.spec.direction !== 'outbound' || this.#dialplanFlag) return;
+    this.#dialplanFlag = true;
+    const p = this.#profile;
+    let next: CallerProfile = p;
+    if (p.calleeIdName !== undefined) {
+      this.setVariable('pre_transfer_caller_id_name', p.callerIdName);
+      next = { ...next, callerIdName: p.calleeIdName, calleeIdName: this.#bridge ? '' : p.callerIdName };
+    }
+    if (p.calleeIdNumber !== undefined) {
+      this.setVariable('pre_transfer_caller_id_number', p.callerIdNumber);
+      next = { ...next, callerIdNumber: p.calleeIdNumber, calleeIdNumber: this.#bridge ? '' : p.callerIdNumber };
+    }
+    this.#profile = next;
+    this.setVariable('channel_cid_flipped', 'yes');
+    const partner = this.#bridge?.other;
+    this.fire('CALL_UPDATE', this.view, undefined, [['Direction', 'RECV'], ...(partner ? ([['Bridged-To', partner]] as const) : [])]);
+    this.core.log(
+      'INFO',
+      `${this.name} Flipping CID from "${this.variable('pre_transfer_caller_id_name') ?? '(null)'}" <${this.variable('pre_transfer_caller_id_number') ?? '(null)'}> to "${next.callerIdName ?? ''}" <${next.callerIdNumber ?? ''}>`,
+      this.uuid,
+    );
+  }
 
   /** uuid_answer: true when the answer request succeeded. */
   async answer(): Promise<boolean> {
@@ -576,27 +668,10 @@ export class Channel implements EndpointChannel {
     return this.#lastResult;
   }
 
-  /** Originate waits for answer or early media, or the leg's end. */
-  waitAnswer(from: From): void {
-    this.#waiters.push(from);
-    this.#answerWaiters();
-  }
-
-  #answerWaiters(): void {
-    if (this.#waiters.length === 0) return;
-    const c = this.#snap.context;
-    let outcome: OriginateOutcome | undefined;
-    if (c.hangupCalled || this.destroyed) outcome = { ok: false, cause: c.hangupCause || Cause.NORMAL_CLEARING };
-    else if (c.answered || c.early) outcome = { ok: true };
-    if (!outcome) return;
-    for (const w of this.#waiters) w.reply(outcome);
-    this.#waiters = [];
-  }
-
   /** Originate's last step: a one-application extension (`&app(arg)`) and CS_EXECUTE. */
   async setExtension(extension: Extension): Promise<void> {
     this.#originating = false;
-    this.#dialplanFlag = true;
+    this.#sortCid();
     this.#extension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
@@ -604,7 +679,6 @@ export class Channel implements EndpointChannel {
   /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
   async transfer(destination: string, dialplan: string, context: string): Promise<void> {
     this.#originating = false;
-    this.#dialplanFlag = true;
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -675,6 +749,6 @@ export class Channel implements EndpointChannel {
       if (!this.destroyed) this.#queue.push({ type: 'RUN' });
     }
     this.core.sessions.remove(this.uuid);
-    this.#answerWaiters();
+    if (this.#watchers.length > 0) this.#tellWatchers();
   }
 }

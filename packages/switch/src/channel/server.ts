@@ -26,7 +26,7 @@ import {
   shutdown,
   stop,
 } from '@beamline/core';
-import { Tuple } from '@beamline/etf';
+import { type Pid, Tuple } from '@beamline/etf';
 import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
@@ -40,7 +40,6 @@ export interface ChannelArgs {
 }
 
 export type ChannelCall =
-  | { readonly op: 'waitAnswer' }
   | { readonly op: 'answer' }
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'send'; readonly event: ChannelEvent }
@@ -58,12 +57,16 @@ export type ChannelCall =
   | { readonly op: 'mediaUp' }
   | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean }
   | { readonly op: 'bridged' }
-  | { readonly op: 'xferext'; readonly extension: Extension };
+  | { readonly op: 'xferext'; readonly extension: Extension }
+  /** The caller profile (originate's winner, for the caller's `Other-Leg-*`). */
+  | { readonly op: 'profile' };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'send'; readonly event: ChannelEvent }
-  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean };
+  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean }
+  | { readonly op: 'watch'; readonly pid: Pid; readonly tag: number }
+  | { readonly op: 'unwatch'; readonly pid: Pid };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
@@ -79,14 +82,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
 
-  override async handleCall(req: ChannelCall, from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
+  override async handleCall(req: ChannelCall, _from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
     let answer: unknown = true;
-    let replied = true;
     switch (req.op) {
-      case 'waitAnswer':
-        ch.waitAnswer(from);
-        replied = false;
-        break;
       case 'answer':
         answer = await ch.answer();
         break;
@@ -132,6 +130,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       case 'xferext':
         await ch.transferToExtension(req.extension);
         break;
+      case 'profile':
+        answer = ch.profile;
+        break;
       case 'preAnswer':
         answer = await ch.preAnswer();
         break;
@@ -144,19 +145,37 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       }
     }
     await ch.drain();
-    if (ch.destroyed) return replied ? stop(normal, ch, { reply: answer }) : stop(normal, ch);
-    return replied ? reply(answer, ch) : noreply(ch);
+    if (ch.destroyed) return stop(normal, ch, { reply: answer });
+    return reply(answer, ch);
   }
 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
-    if (msg.op === 'unbridged') await ch.partnerGone(msg.from, msg.cause, msg.answered);
-    else await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
+    switch (msg.op) {
+      case 'unbridged':
+        await ch.partnerGone(msg.from, msg.cause, msg.answered);
+        break;
+      case 'watch':
+        ch.watch(msg.pid, msg.tag);
+        break;
+      case 'unwatch':
+        ch.unwatch(msg.pid);
+        break;
+      case 'hangup':
+        await ch.send({ type: 'HANGUP', cause: msg.cause });
+        break;
+      case 'send':
+        await ch.send(msg.event);
+        break;
+    }
     await ch.drain();
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
 
   override async handleInfo(msg: unknown, ch: Channel): Promise<NoReplyResult<Channel>> {
-    if (typeof msg === 'object' && msg !== null && 'channelTimer' in msg) ch.timer((msg as { channelTimer: number }).channelTimer);
+    if (typeof msg === 'object' && msg !== null && 'channelTimer' in msg) {
+      const m = msg as { channelTimer: number; value?: unknown };
+      ch.timer(m.channelTimer, m.value);
+    }
     await ch.drain();
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
