@@ -22,6 +22,8 @@ export interface AppChannel {
   redirect(destination: string, dialplan: string, context: string): Promise<void>;
   /** Park marks the channel parked: queued applications run nested inside it. */
   parked(on: boolean): Promise<void>;
+  /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */
+  bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void>;
 }
 
 /**

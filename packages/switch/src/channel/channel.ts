@@ -22,10 +22,12 @@ import type { Extension } from '../dialplan/xml_match.ts';
 import type { EventTypeName } from '../events/types.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
-import type { LegReport, LegStatus } from './leg_report.ts';
+import type { LegReport, LegStatus, OriginateCancel, OriginateRequest, OriginateResult, OriginateWinner } from './originate_types.ts';
+import { DIALSTATUS, shouldHangUpOnFailure } from './handle_cause.ts';
+import { switchTrue } from '../internal/strings.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
 import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
-import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
+import { type CallerProfile, NO_TIMES, type ProfileTimes, cloneProfile } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { channelVariable, newVariables } from './variables.ts';
 
@@ -58,6 +60,8 @@ export interface ChannelServices {
   readonly dialplan?: Dialplan;
   /** Starts another channel under the channel supervisor (loopback's B leg). */
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
+  /** switch_ivr_originate, run in `ctx`'s process (the bridge application spawns one). */
+  originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult>;
 }
 
 /** What an endpoint may do with its channel. */
@@ -114,8 +118,11 @@ export class Channel implements EndpointChannel {
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: { name: string; data: string; uuid: string | undefined }[] = [];
   #parked = false;
-  /** The bridged partner (uuid_bridge) and whether this leg is the bridge's originator (A). */
-  #bridge: { other: string; originator: boolean } | undefined;
+  /**
+   * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
+   * application runs it (switch_ivr_multi_threaded_bridge inside the app), and ends it.
+   */
+  #bridge: { other: string; originator: boolean; app?: (cause: number, answered: boolean, hungUp: boolean) => Promise<void> } | undefined;
   /** Originates watching this leg (switch_ivr_originate's loop), told of each status change. */
   #watchers: { pid: Pid; tag: number; last: string }[] = [];
   /** The originator's / originatee's profile; `Other-Leg-*` shows the one set last. */
@@ -612,6 +619,174 @@ export class Channel implements EndpointChannel {
     this.#interruptAll();
   }
 
+  /**
+   * The bridge application (audio_bridge_function): originate from this channel in a process of
+   * its own, then bridge to the winner as switch_ivr_multi_threaded_bridge does; the application
+   * ends when the bridge does. Returns the interrupter (this leg hangs up or is transferred).
+   */
+  bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
+    const originate = this.services.originate;
+    let phase: 'dialing' | 'bridged' | 'over' = 'dialing';
+    let engine: Pid | undefined;
+    const finish = async () => {
+      if (phase === 'over') return;
+      phase = 'over';
+      await done();
+    };
+    const onResult = async (value: unknown) => {
+      const r = value as OriginateResult;
+      if (phase !== 'dialing') return;
+      if (r.ok && (this.hungUp || this.#snap.context.state !== 'CS_EXECUTE')) {
+        // the caller went away while the winner answered
+        GenServer.cast(this.ctx, r.winner.pid, { op: 'hangup', cause: Cause.ORIGINATOR_CANCEL });
+      }
+      for (const c of r.causes) this.#variables.addHeader('originate_causes', c, 'push');
+      if (!r.ok || this.hungUp || this.#snap.context.state !== 'CS_EXECUTE') {
+        const cause = r.ok ? Cause.ORIGINATOR_CANCEL : r.cause;
+        await this.#originateFailed(cause);
+        await finish();
+        return;
+      }
+      phase = 'bridged';
+      await this.#bridgeWinner(r.winner, async (cause, answered, hungUp) => {
+        if (phase !== 'bridged') return;
+        phase = 'over';
+        await this.#afterBridge(cause, answered, hungUp);
+        await done();
+      });
+    };
+    if (!originate) {
+      this.core.log('ERR', 'originate is not available', this.uuid);
+      void Promise.resolve().then(finish);
+      return () => finish();
+    }
+    const id = this.expect(onResult);
+    const self = this.ctx.self;
+    const req = this.#originateRequest(dial);
+    engine = this.ctx.spawn(async (pctx) => {
+      let result: OriginateResult;
+      try {
+        result = await originate(pctx, req);
+      } catch (err) {
+        this.core.log('ERR', `originate failed: ${String(err)}`, req.caller?.uuid);
+        result = { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER, causes: [] };
+      }
+      pctx.send(self, { channelTimer: id, value: result });
+    });
+    return () => {
+      if (phase === 'dialing') {
+        // switch_ivr_originate notices the caller is gone: ORIGINATOR_CANCEL; the app ends with its answer
+        if (engine) this.ctx.send(engine, { originateCancel: Cause.ORIGINATOR_CANCEL } satisfies OriginateCancel);
+        return;
+      }
+      if (phase === 'bridged') {
+        const b = this.#bridge;
+        this.#bridge = undefined;
+        if (b) {
+          const cause = this.hungUp ? this.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
+          this.#tellPartner(b.other, cause, !this.hungUp);
+          this.#fireUnbridge(b.other);
+        }
+        return finish();
+      }
+    };
+  }
+
+  /** What the originate needs of this channel, copied: it runs in another process. */
+  #originateRequest(dial: string): OriginateRequest {
+    const names = ['effective_caller_id_name', 'effective_caller_id_number', 'call_uuid', 'call_timeout'];
+    const copied = new Map<string, string>();
+    for (const n of names) {
+      const v = this.variable(n);
+      if (v !== undefined) copied.set(n, v);
+    }
+    const exported: [string, string][] = [];
+    for (const n of (this.variable('export_vars') ?? '').split(',')) {
+      const name = n.trim();
+      const v = name ? this.variable(name) : undefined;
+      if (v !== undefined) exported.push([name, v]);
+    }
+    return { dial, timeoutSec: 0, caller: { uuid: this.uuid, profile: this.profile, variable: (n) => copied.get(n) }, baseVars: exported };
+  }
+
+  /** The variables a failed originate leaves on the caller, then switch_channel_handle_cause. */
+  async #originateFailed(cause: number): Promise<void> {
+    const name = causeName(cause);
+    this.core.log('INFO', `Originate Failed.  Cause: ${name}`, this.uuid);
+    this.setVariable('originate_disposition', name);
+    this.setVariable('DIALSTATUS', DIALSTATUS[name] ?? name);
+    this.setVariable('originate_failed_cause', name);
+    if (!this.hungUp && shouldHangUpOnFailure(cause, (n) => this.variable(n))) await this.step({ type: 'HANGUP', cause });
+  }
+
+  /** switch_ivr_originate's success with a caller, then switch_ivr_multi_threaded_bridge's start. */
+  async #bridgeWinner(w: OriginateWinner, end: (cause: number, answered: boolean, hungUp: boolean) => Promise<void>): Promise<void> {
+    const c = this.#snap.context;
+    if (w.status === 'answered' && !c.answered) await this.step({ type: 'ANSWER' });
+    else if (w.status === 'early' && !c.answered && !c.early) await this.step({ type: 'PRE_ANSWER' });
+    this.setVariable('originate_disposition', 'call accepted');
+    // as switch_ivr_originate: an answered peer gives EARLY, one with early media ANSWER
+    this.setVariable('DIALSTATUS', w.status === 'answered' ? 'EARLY' : 'ANSWER');
+    if (w.profile) this.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
+    this.setVariable('signal_bond', w.uuid);
+    this.#bridge = { other: w.uuid, originator: true, app: end };
+    this.fire('CHANNEL_BRIDGE', this.view, [
+      ['Bridge-A-Unique-ID', this.uuid],
+      ['Bridge-B-Unique-ID', w.uuid],
+    ]);
+    const peerName = w.profile?.chanName ?? '';
+    this.setVariable('bridge_to', w.uuid);
+    this.setVariable('last_bridge_to', w.uuid);
+    this.setVariable('bridge_channel', peerName);
+    this.setVariable('bridge_uuid', w.uuid);
+    this.setVariable('signal_bond', w.uuid);
+    GenServer.cast(this.ctx, w.pid, { op: 'bridgePeer', other: this.uuid, otherName: this.name });
+  }
+
+  /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
+  async bridgePeer(other: string, otherName: string): Promise<void> {
+    if (this.hungUp) {
+      this.#tellPartner(other, this.view.hangupCause || Cause.NORMAL_CLEARING, false);
+      return;
+    }
+    this.#originating = false;
+    this.#bridge = { other, originator: false };
+    this.setVariable('call_uuid', other);
+    this.setVariable('bridge_to', other);
+    this.setVariable('last_bridge_to', other);
+    this.setVariable('bridge_channel', otherName);
+    this.setVariable('bridge_uuid', other);
+    this.setVariable('signal_bond', other);
+    await this.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+  }
+
+  /**
+   * The end of switch_ivr_multi_threaded_bridge on the caller: CHANNEL_UNBRIDGE,
+   * `bridge_hangup_cause`; a peer that never answered → switch_channel_handle_cause; an answered
+   * one with `hangup_after_bridge` true → hang up with the peer's cause.
+   */
+  async #afterBridge(peerCause: number, answered: boolean, peerHungUp: boolean): Promise<void> {
+    const b = this.#bridge;
+    this.#bridge = undefined;
+    if (b) this.#fireUnbridge(b.other);
+    const cause = peerCause || Cause.NORMAL_CLEARING;
+    if (peerHungUp) this.setVariable('bridge_hangup_cause', causeName(cause));
+    if (this.hungUp) return;
+    if (!answered && shouldHangUpOnFailure(cause, (n) => this.variable(n))) {
+      await this.step({ type: 'HANGUP', cause });
+      return;
+    }
+    if (answered && switchTrue(this.variable('hangup_after_bridge'))) await this.step({ type: 'HANGUP', cause });
+  }
+
+  /** The partner learns this leg left the bridge (hung up with `cause`, or transferred). */
+  #tellPartner(other: string, cause: number, transferred: boolean): void {
+    const pid = this.core.sessions.get(other);
+    if (!pid) return;
+    const msg = { op: 'unbridged', from: this.uuid, cause, answered: this.#snap.context.answered, hungUp: !transferred };
+    GenServer.cast(this.ctx, pid, msg);
+  }
+
   /** The originator's CHANNEL_BRIDGE. */
   bridged(): void {
     if (!this.#bridge?.originator) return;
@@ -627,11 +802,16 @@ export class Channel implements EndpointChannel {
     if (!b) return;
     this.#bridge = undefined;
     if (b.originator) this.#fireUnbridge(b.other);
-    const pid = this.core.sessions.get(b.other);
-    if (pid) {
-      const msg = { op: 'unbridged', from: this.uuid, cause: this.view.hangupCause || Cause.NORMAL_CLEARING, answered: this.#snap.context.answered };
-      GenServer.cast(this.ctx, pid, msg);
-    }
+    this.#tellPartner(b.other, this.view.hangupCause || Cause.NORMAL_CLEARING, false);
+  }
+
+  /** A bridged leg is transferred away: the bridge ends for both (switch_ivr_session_transfer). */
+  #leaveBridge(): void {
+    const b = this.#bridge;
+    if (!b || b.app) return;
+    this.#bridge = undefined;
+    if (b.originator) this.#fireUnbridge(b.other);
+    this.#tellPartner(b.other, 0, true);
   }
 
   #fireUnbridge(other: string): void {
@@ -647,17 +827,24 @@ export class Channel implements EndpointChannel {
    * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
    * with the same cause.
    */
-  async partnerGone(from: string, cause: number, answered: boolean): Promise<void> {
+  async partnerGone(from: string, cause: number, answered: boolean, hungUp = true): Promise<void> {
     const b = this.#bridge;
     if (!b || b.other !== from || this.hungUp) return;
+    if (b.app) {
+      await b.app(hungUp ? cause : 0, answered, hungUp);
+      return;
+    }
     this.#bridge = undefined;
     if (!b.originator) {
-      await this.step({ type: 'HANGUP', cause });
+      // audio_bridge_on_exchange_media: the other leg left; a hangup passes its cause on, a
+      // transfer leaves this leg with NORMAL_CLEARING (ORIGINATOR_CANCEL if never answered)
+      const c = hungUp ? cause : this.#snap.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL;
+      await this.step({ type: 'HANGUP', cause: c });
       return;
     }
     this.#fireUnbridge(from);
     const hab = this.variable('hangup_after_bridge');
-    if (answered && hab !== undefined && /^(yes|on|true|t|enabled|active|allow|[1-9]\d*)$/i.test(hab)) await this.step({ type: 'HANGUP', cause });
+    if (answered && switchTrue(hab)) await this.step({ type: 'HANGUP', cause: hungUp ? cause : Cause.NORMAL_CLEARING });
     else await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 
@@ -689,6 +876,7 @@ export class Channel implements EndpointChannel {
    * the running applications (park, …) ended, innermost first.
    */
   async redirect(destination: string, dialplan: string, context: string): Promise<void> {
+    this.#leaveBridge();
     await this.transfer(destination, dialplan, context);
     this.#interruptAll();
   }

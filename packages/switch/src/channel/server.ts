@@ -64,7 +64,8 @@ export type ChannelCall =
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'send'; readonly event: ChannelEvent }
-  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean }
+  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean; readonly hungUp?: boolean }
+  | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'watch'; readonly pid: Pid; readonly tag: number }
   | { readonly op: 'unwatch'; readonly pid: Pid };
 
@@ -152,7 +153,10 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
     switch (msg.op) {
       case 'unbridged':
-        await ch.partnerGone(msg.from, msg.cause, msg.answered);
+        await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.hungUp ?? true);
+        break;
+      case 'bridgePeer':
+        await ch.bridgePeer(msg.other, msg.otherName);
         break;
       case 'watch':
         ch.watch(msg.pid, msg.tag);

@@ -9,7 +9,8 @@ import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause } from '../channel/causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec, type Endpoint } from '../channel/channel.ts';
-import { type CallerProfile, DEFAULT_CLID_NAME, DEFAULT_CLID_NUMBER, NO_TIMES } from '../channel/profile.ts';
+import { type CallerProfile, DEFAULT_CLID_NAME, DEFAULT_CLID_NUMBER, cloneProfile } from '../channel/profile.ts';
+import type { OriginateApiProfile, OriginateCaller } from '../channel/originate_types.ts';
 import { type DialLeg, type VarList, getVar } from '../endpoints/dial_string.ts';
 import { errorEndpointCause } from '../endpoints/error.ts';
 import { parseLoopbackTarget } from '../endpoints/loopback.ts';
@@ -18,22 +19,6 @@ import { parseNullTarget } from '../endpoints/null.ts';
 import { nullEndpoint } from '../endpoints/null_channel.ts';
 
 const L16 = { name: 'L16', rate: 8000, bitRate: 128000 };
-
-/** The channel an originate is made from (the `bridge` application's caller), as the legs see it. */
-export interface OriginateCaller {
-  readonly uuid: string;
-  readonly profile: CallerProfile;
-  /** The caller's variables originate reads (`effective_caller_id_*`, `call_uuid`, …). */
-  readonly variable: (name: string) => string | undefined;
-}
-
-/** The API's arguments for a leg made without a calling channel. */
-export interface OriginateApiProfile {
-  readonly cidName?: string;
-  readonly cidNum?: string;
-  readonly dialplan: string;
-  readonly context: string;
-}
 
 export type LegResult = { readonly ok: true; readonly uuid: string; readonly pid: Pid } | { readonly ok: false; readonly cause: number };
 
@@ -48,16 +33,6 @@ export function sanitizeNumber(n: string): string {
     if (i >= 0) p = p.slice(i + 1);
   }
   return p;
-}
-
-/**
- * switch_caller_profile_clone as originate uses it for the other leg's profile (`Other-Leg-*`):
- * the text fields are copied, the profile index and transfer source are not, the logical
- * direction is the zero value (inbound) and the times start at zero.
- */
-export function cloneProfile(p: CallerProfile): CallerProfile {
-  const { profileIndex: _i, transferSource: _t, times: _times, ...rest } = p;
-  return { ...rest, logicalDirection: 'inbound', times: NO_TIMES };
 }
 
 /** Creates and starts one leg; a refusal is the cause originate reports for it. */

@@ -14,33 +14,11 @@ import { GenServer, type ProcessContext, TIMEOUT } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, causeName } from '../channel/causes.ts';
 import type { ChannelServices } from '../channel/channel.ts';
-import type { LegReport, LegStatus, OriginateCancel } from '../channel/leg_report.ts';
+import type { LegReport, LegStatus, OriginateCancel, OriginateRequest, OriginateResult } from '../channel/originate_types.ts';
 import type { CallerProfile } from '../channel/profile.ts';
 import { type DialString, type VarList, getVar, legVars, parseDialString, setVar } from '../endpoints/dial_string.ts';
 import { switchTrue } from '../internal/strings.ts';
-import { type OriginateApiProfile, type OriginateCaller, createLeg } from './legs.ts';
-
-export interface OriginateRequest {
-  readonly dial: string;
-  /** Seconds; 0 or less → 60. `originate_timeout` in the dial string wins. */
-  readonly timeoutSec: number;
-  readonly caller?: OriginateCaller;
-  /** For a leg made without a caller. */
-  readonly api?: OriginateApiProfile;
-  /** Variables set before the dial string's (the caller's exported ones, an enterprise's `<…>`). */
-  readonly baseVars?: VarList;
-}
-
-export interface OriginateWinner {
-  readonly uuid: string;
-  readonly pid: Pid;
-  readonly status: LegStatus;
-  readonly profile: CallerProfile | undefined;
-}
-
-export type OriginateResult =
-  | { readonly ok: true; readonly winner: OriginateWinner; readonly causes: readonly string[] }
-  | { readonly ok: false; readonly cause: number; readonly causes: readonly string[] };
+import { createLeg } from './legs.ts';
 
 interface Leg {
   readonly uuid: string;
