@@ -95,9 +95,10 @@ describe('the bridge application', () => {
     expect(a.slice(0, 3)).toEqual(['A CHANNEL_UNBRIDGE ', 'A CHANNEL_EXECUTE_COMPLETE bridge', 'A CHANNEL_HANGUP NORMAL_CLEARING']);
     const unbridge = end.find((e) => e.type === 'CHANNEL_UNBRIDGE');
     expect(unbridge?.getHeader('Bridge-B-Unique-ID')).toBe(U2);
-    expect(end.find((e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === U1)?.getHeader('variable_bridge_hangup_cause')).toBe(
-      'USER_BUSY',
-    );
+    const aComplete = end.find((e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === U1);
+    expect(aComplete?.getHeader('variable_bridge_hangup_cause')).toBe('USER_BUSY');
+    expect(aComplete?.getHeader('variable_bridge_uepoch')).toBe('1725358272000000');
+    expect(aComplete?.getHeader('variable_last_app')).toBe('bridge');
     await sw.stop();
     await rt.stop();
   });

@@ -29,6 +29,7 @@ import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts'
 import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
 import { type CallerProfile, NO_TIMES, type ProfileTimes, cloneProfile } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
+import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 
 export interface ChannelSpec {
@@ -130,6 +131,9 @@ export class Channel implements EndpointChannel {
   #originatee: CallerProfile | undefined;
   #otherLeg: OtherLeg | undefined;
   #lastResult = true;
+  /** The app log's tail (last_app / last_arg) and CF_TIMESTAMP_SET. */
+  #lastApp: { name: string; arg: string } | undefined;
+  #timestampsSet = false;
   readonly #timers = new Map<number, () => void | Promise<void>>();
   #timerSeq = 0;
 
@@ -250,10 +254,20 @@ export class Channel implements EndpointChannel {
       case 'unregister':
         this.core.sessions.remove(this.uuid);
         return;
-      // not simulated yet: bridged partners, presence, the *_stamp/*_epoch variables
+      case 'setTimestamps':
+        if (this.#timestampsSet) return;
+        this.#timestampsSet = true;
+        for (const [n, v] of timestampVariables({
+          times: this.#times,
+          profile: this.#profile,
+          ...(this.#lastApp ? { lastApp: this.#lastApp.name, lastArg: this.#lastApp.arg } : {}),
+          utcOffsetMinutes: (ms) => this.core.utcOffsetMinutes(ms),
+        }))
+          this.#variables.addHeader(n, v ?? '');
+        return;
+      // not simulated yet: presence, variables on a bridged partner
       case 'setPartnerVariable':
       case 'presence':
-      case 'setTimestamps':
         return;
     }
   }
@@ -374,6 +388,7 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     const data = this.expand(rawData);
+    this.#lastApp = { name: app.name, arg: data };
     this.setVariable('current_application', app.name);
     this.setVariable('current_application_data', data);
     this.setVariable('current_application_response', undefined);
@@ -609,6 +624,7 @@ export class Channel implements EndpointChannel {
    */
   async bridgeJoin(other: string, originator: boolean): Promise<void> {
     this.#bridge = { other, originator };
+    this.#markBridged();
     this.setVariable('signal_bond', other);
     this.setVariable('bridge_uuid', other);
     this.fire('CHANNEL_EXECUTE', this.view, undefined, [
@@ -730,6 +746,7 @@ export class Channel implements EndpointChannel {
     if (w.profile) this.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
     this.setVariable('signal_bond', w.uuid);
     this.#bridge = { other: w.uuid, originator: true, app: end };
+    this.#markBridged();
     this.fire('CHANNEL_BRIDGE', this.view, [
       ['Bridge-A-Unique-ID', this.uuid],
       ['Bridge-B-Unique-ID', w.uuid],
@@ -743,6 +760,11 @@ export class Channel implements EndpointChannel {
     GenServer.cast(this.ctx, w.pid, { op: 'bridgePeer', other: this.uuid, otherName: this.name });
   }
 
+  /** switch_channel_set_bridge_time. */
+  #markBridged(): void {
+    this.#times = { ...this.#times, bridged: this.core.nowUs() };
+  }
+
   /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
   async bridgePeer(other: string, otherName: string): Promise<void> {
     if (this.hungUp) {
@@ -751,6 +773,7 @@ export class Channel implements EndpointChannel {
     }
     this.#originating = false;
     this.#bridge = { other, originator: false };
+    this.#markBridged();
     this.setVariable('call_uuid', other);
     this.setVariable('bridge_to', other);
     this.setVariable('last_bridge_to', other);
