@@ -125,12 +125,22 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
       if (argv.length < 2 || argv.length > 5) return usage;
       let [uuid, dest, dp, context] = argv as [string, string, string?, string?];
       if (!uuid || !env.core.sessions.has(uuid)) return NO_CHANNEL;
+      let flag: string | undefined;
       if (dest.startsWith('-')) {
-        // -bleg / -both: nothing is bridged yet, so only this channel moves
+        flag = dest.slice(1).toLowerCase();
         [dest, dp, context] = [argv[2] ?? '', argv[3], argv[4]];
       }
       if (!dest) return '-ERR\n';
-      const r = await callChannel(env, uuid, { op: 'redirect', destination: dest, dialplan: dp || 'XML', context: context || 'default' });
+      const where = { destination: dest, dialplan: dp || 'XML', context: context || 'default' };
+      if (flag === 'bleg' || flag === 'both') {
+        // the partner is the channel's bridge_to; -bleg without one transfers the channel itself
+        const other = (await callChannel<string | undefined>(env, uuid, { op: 'getvar', name: 'bridge_to' }))?.value;
+        if (other && env.core.sessions.has(other)) {
+          if (flag === 'bleg') uuid = other;
+          else await callChannel(env, other, { op: 'redirect', ...where, silent: true });
+        }
+      }
+      const r = await callChannel(env, uuid, { op: 'redirect', ...where });
       return r ? '+OK\n' : '-ERR\n';
     },
   },

@@ -49,6 +49,25 @@ export interface ChannelSpec {
   readonly otherLeg?: OtherLeg;
 }
 
+/** sendmsg execute's options (switch_ivr_parse_event). */
+export interface QueueOptions {
+  readonly appUuid?: string | undefined;
+  readonly appUuidName?: string | undefined;
+  /** Passes; 0 runs nothing, negative runs until a pass is shorter than 0.5 s. Default 1. */
+  readonly loops?: number;
+  /** `event-lock`: nothing queued runs nested inside this one. */
+  readonly lock?: boolean;
+}
+
+interface QueuedExecute {
+  readonly name: string;
+  readonly data: string;
+  readonly uuid: string | undefined;
+  readonly uuidName: string | undefined;
+  readonly loops: number;
+  readonly lock: boolean;
+}
+
 export interface OtherLeg {
   readonly type: 'originator' | 'originatee';
   readonly profile: CallerProfile;
@@ -117,7 +136,9 @@ export class Channel implements EndpointChannel {
   /** One slot per running application, outermost first (an app run inside park sits above it). */
   readonly #running: { interrupt: (() => void | Promise<void>) | undefined }[] = [];
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
-  readonly #pending: { name: string; data: string; uuid: string | undefined }[] = [];
+  readonly #pending: QueuedExecute[] = [];
+  /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
+  #locked = 0;
   #parked = false;
   /**
    * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
@@ -379,7 +400,7 @@ export class Channel implements EndpointChannel {
    * switch_core_session_exec: CHANNEL_EXECUTE, the application, CHANNEL_EXECUTE_COMPLETE. True
    * when it finished at once; else `then` runs when it does.
    */
-  async execute(name: string, rawData: string, then: () => Promise<void>, appUuid: string = randomUUID()): Promise<boolean> {
+  async execute(name: string, rawData: string, then: () => Promise<void>, appUuid: string = randomUUID(), appUuidName?: string): Promise<boolean> {
     const app = this.services.applications.get(name.toLowerCase());
     if (!app) {
       this.core.log('ERR', `Invalid Application ${name}`, this.uuid);
@@ -396,6 +417,7 @@ export class Channel implements EndpointChannel {
       ['Application', app.name],
       ['Application-Data', data],
       ['Application-UUID', appUuid],
+      ...(appUuidName ? ([['Application-UUID-Name', appUuidName]] as const) : []),
     ]);
     let completed = false;
     let running = true;
@@ -411,6 +433,7 @@ export class Channel implements EndpointChannel {
         ['Application-Data', data],
         ['Application-Response', this.variable('current_application_response') ?? '_none_'],
         ['Application-UUID', appUuid],
+        ...(appUuidName ? ([['Application-UUID-Name', appUuidName]] as const) : []),
       ]);
       if (!running) await then();
     };
@@ -431,33 +454,66 @@ export class Channel implements EndpointChannel {
    */
   async #runPending(then: () => Promise<void>): Promise<boolean> {
     for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) {
-      const finished = await this.execute(
-        next.name,
-        next.data,
-        async () => {
-          if (await this.#runPending(then)) await then();
-        },
-        next.uuid,
-      );
+      if (next.loops === 0) continue;
+      const finished = await this.#runLoops(next, 1, async () => {
+        if (await this.#runPending(then)) await then();
+      });
       if (!finished) return false;
     }
     return true;
   }
 
   /**
-   * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
-   * park (no CHANNEL_UNPARK); a channel in its extension runs it before the next application;
-   * otherwise it waits for one of those (spec §2.5 c).
+   * switch_ivr_parse_event's execute loop from iteration `x` (1-based): `current_loop` /
+   * `total_loops` set around it, another pass while `loops` allows (negative: forever), the
+   * channel is up and the pass took at least 0.5 s. False when a pass is waiting (`resume` runs
+   * once the loop is over).
    */
-  async queueExecute(name: string, data: string, appUuid?: string): Promise<void> {
-    this.#pending.push({ name, data, uuid: appUuid });
-    if (this.#parked) await this.#runPending(async () => {});
+  async #runLoops(item: QueuedExecute, x: number, resume: () => Promise<void>): Promise<boolean> {
+    for (; ; x++) {
+      const b4 = this.ctx.now();
+      if (item.lock) this.#locked++;
+      this.setVariable('current_loop', String(x));
+      this.setVariable('total_loops', String(item.loops));
+      const again = () => (x < item.loops || item.loops < 0) && !this.hungUp && this.ctx.now() - b4 >= 500;
+      const passOver = () => {
+        if (item.lock) this.#locked--;
+        const more = again();
+        if (!more) {
+          this.setVariable('current_loop', undefined);
+          this.setVariable('total_loops', undefined);
+        }
+        return more;
+      };
+      const finished = await this.execute(
+        item.name,
+        item.data,
+        async () => {
+          if (passOver() && !(await this.#runLoops(item, x + 1, resume))) return;
+          await resume();
+        },
+        item.uuid,
+        item.uuidName,
+      );
+      if (!finished) return false;
+      if (!passOver()) return true;
+    }
+  }
+
+  /**
+   * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
+   * park (no CHANNEL_UNPARK) — unless an event-locked one is running; a channel in its extension
+   * runs it before the next application; otherwise it waits for one of those (spec §2.5 c).
+   */
+  async queueExecute(name: string, data: string, opts: QueueOptions = {}): Promise<void> {
+    this.#pending.push({ name, data, uuid: opts.appUuid, uuidName: opts.appUuidName, loops: opts.loops ?? 1, lock: !!opts.lock });
+    if (this.#parked && this.#locked === 0) await this.#runPending(async () => {});
   }
 
   /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */
   async parked(on: boolean): Promise<void> {
     this.#parked = on;
-    if (on) await this.#runPending(async () => {});
+    if (on && this.#locked === 0) await this.#runPending(async () => {});
   }
 
   // -- data -------------------------------------------------------------------------------------
@@ -627,6 +683,8 @@ export class Channel implements EndpointChannel {
     this.#markBridged();
     this.setVariable('signal_bond', other);
     this.setVariable('bridge_uuid', other);
+    this.setVariable('bridge_to', other);
+    this.setVariable('last_bridge_to', other);
     this.fire('CHANNEL_EXECUTE', this.view, undefined, [
       ['Application', 'uuid_bridge'],
       ['Application-Data', other],
@@ -828,13 +886,33 @@ export class Channel implements EndpointChannel {
     this.#tellPartner(b.other, this.view.hangupCause || Cause.NORMAL_CLEARING, false);
   }
 
-  /** A bridged leg is transferred away: the bridge ends for both (switch_ivr_session_transfer). */
-  #leaveBridge(): void {
+  /**
+   * A bridged leg is transferred away: the bridge ends for both (switch_ivr_session_transfer);
+   * `silent` (CF_REDIRECT on both legs, `-both`): the partner, transferred next, is not told.
+   * The bridge application's own leg ends its bridge from the app's interrupter.
+   */
+  #leaveBridge(silent: boolean): void {
     const b = this.#bridge;
     if (!b || b.app) return;
     this.#bridge = undefined;
     if (b.originator) this.#fireUnbridge(b.other);
-    this.#tellPartner(b.other, 0, true);
+    if (!silent) this.#tellPartner(b.other, 0, true);
+  }
+
+  /**
+   * The transfer application's `-bleg` / `-both`: transfers the partner (signal_bond) with the
+   * same destination; false when there is none.
+   */
+  async transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
+    const other = this.variable('signal_bond');
+    const pid = other ? this.core.sessions.get(other) : undefined;
+    if (!pid) return false;
+    try {
+      await GenServer.call(this.ctx, pid, { op: 'redirect', destination, dialplan, context, silent });
+    } catch {
+      return false;
+    }
+    return true;
   }
 
   #fireUnbridge(other: string): void {
@@ -898,8 +976,8 @@ export class Channel implements EndpointChannel {
    * uuid_transfer (switch_ivr_session_transfer): a new caller profile, CS_ROUTING requested, and
    * the running applications (park, …) ended, innermost first.
    */
-  async redirect(destination: string, dialplan: string, context: string): Promise<void> {
-    this.#leaveBridge();
+  async redirect(destination: string, dialplan: string, context: string, silent = false): Promise<void> {
+    this.#leaveBridge(silent);
     await this.transfer(destination, dialplan, context);
     this.#interruptAll();
   }

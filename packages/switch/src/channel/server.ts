@@ -46,12 +46,21 @@ export type ChannelCall =
   | { readonly op: 'getvar'; readonly name: string }
   | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
   | { readonly op: 'variables' }
-  | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly appUuid?: string }
+  | {
+      readonly op: 'execute';
+      readonly application: string;
+      readonly data: string;
+      readonly appUuid?: string;
+      readonly appUuidName?: string;
+      readonly loops?: number;
+      readonly lock?: boolean;
+    }
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
   /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
   | { readonly op: 'data'; readonly basic: boolean }
-  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string }
+  /** `silent`: a `-both` transfer's first leg, whose partner is transferred right after it. */
+  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string; readonly silent?: boolean }
   | { readonly op: 'park' }
   | { readonly op: 'preAnswer' }
   | { readonly op: 'mediaUp' }
@@ -105,7 +114,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         answer = ch.variables();
         break;
       case 'execute':
-        await ch.queueExecute(req.application, req.data, req.appUuid);
+        await ch.queueExecute(req.application, req.data, req);
         break;
       case 'setExtension':
         await ch.setExtension(req.extension);
@@ -114,7 +123,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         await ch.transfer(req.destination, req.dialplan, req.context);
         break;
       case 'redirect':
-        await ch.redirect(req.destination, req.dialplan, req.context);
+        await ch.redirect(req.destination, req.dialplan, req.context, req.silent);
         break;
       case 'park':
         await ch.parkSession();
