@@ -128,3 +128,17 @@ describe('originate with several legs (switch_ivr_originate)', () => {
     await lose.rt.stop();
   });
 });
+
+describe('loopback under the session limits', () => {
+  it('B refused by sessions-per-second: A logs CRIT Failure. and hangs up DESTINATION_OUT_OF_ORDER; nothing crashes', async () => {
+    const t = await setup({ sessionsPerSecond: 2 });
+    expect(await t.sw.originate('loopback/1000 &park()')).toBe('-ERR DESTINATION_OUT_OF_ORDER\n');
+    await t.settle();
+    expect(t.logs.some((l) => l.startsWith('CRIT Throttle Error! '))).toBe(true);
+    expect(t.logs).toContain('CRIT Failure.');
+    expect(t.logs.some((l) => l.includes('ended without hangup'))).toBe(false);
+    expect(await t.sw.api('show channels count')).toBe('\n0 total.\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});

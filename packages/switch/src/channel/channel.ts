@@ -47,6 +47,8 @@ export interface ChannelSpec {
   readonly partner?: Pid;
   /** The profile of the channel this leg was originated from (`Other-Type: originator`). */
   readonly otherLeg?: OtherLeg;
+  /** The originate watching this leg from its start (it gets a LegReport on each status change). */
+  readonly watcher?: { readonly pid: Pid; readonly tag: number };
 }
 
 /** sendmsg execute's options (switch_ivr_parse_event). */
@@ -172,6 +174,7 @@ export class Channel implements EndpointChannel {
     this.#times = { ...NO_TIMES, profileCreated: now, created: now };
     this.#profile = spec.profile;
     if (spec.otherLeg) this.setOtherLeg(spec.otherLeg);
+    if (spec.watcher) this.#watchers.push({ ...spec.watcher, last: '' });
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
     [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
   }
@@ -595,12 +598,7 @@ export class Channel implements EndpointChannel {
     this.#otherLeg = other;
   }
 
-  /** An originate watches this leg: it gets a LegReport now and on every status change. */
-  watch(pid: Pid, tag: number): void {
-    this.#watchers.push({ pid, tag, last: '' });
-    this.#tellWatchers();
-  }
-
+  /** The originate no longer watches this leg. */
   unwatch(pid: Pid): void {
     this.#watchers = this.#watchers.filter((w) => !pidEquals(w.pid, pid));
   }

@@ -75,7 +75,6 @@ export type ChannelCast =
   | { readonly op: 'send'; readonly event: ChannelEvent }
   | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean; readonly hungUp?: boolean }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
-  | { readonly op: 'watch'; readonly pid: Pid; readonly tag: number }
   | { readonly op: 'unwatch'; readonly pid: Pid };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
@@ -166,9 +165,6 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'bridgePeer':
         await ch.bridgePeer(msg.other, msg.otherName);
-        break;
-      case 'watch':
-        ch.watch(msg.pid, msg.tag);
         break;
       case 'unwatch':
         ch.unwatch(msg.pid);

@@ -6,6 +6,7 @@
  */
 import { GenServer } from '@beamline/core';
 import { randomUUID } from 'node:crypto';
+import { Cause } from '../channel/causes.ts';
 import type { Endpoint, EndpointChannel } from '../channel/channel.ts';
 import type { Indication } from '../channel/machine.ts';
 import type { LoopbackTarget } from './loopback.ts';
@@ -29,32 +30,43 @@ export function loopbackA(target: LoopbackTarget): Endpoint {
       ch.setVariable('loopback_leg', 'A');
       ch.setVariable('other_loopback_leg_uuid', uuidB);
       const profile = ch.profile;
-      ch.partner = await ch.services.startChannel(ch.ctx, {
-        uuid: uuidB,
-        name: target.nameB,
-        direction: 'inbound',
-        profile: {
-          ...profile,
-          direction: 'inbound',
-          logicalDirection: 'inbound',
-          uuid: uuidB,
-          chanName: target.nameB,
-          source: 'mod_loopback',
-          destinationNumber: target.exten,
-          context: target.context,
-          dialplan: target.dialplan,
-        },
-        variables: [
-          ['loopback_leg', 'B'],
-          ['other_loopback_leg_uuid', ch.uuid],
-        ],
-        endpoint: loopbackB(),
-        partner: ch.ctx.self,
-        ...(ch.spec.codec ? { codec: ch.spec.codec } : {}),
-      });
+      try {
+        ch.partner = await startB(ch, uuidB, profile, target);
+      } catch {
+        // channel_on_init: B's session request refused (session limits): A goes down
+        ch.core.log('CRIT', 'Failure.', ch.uuid);
+        await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
+      }
       return true;
     },
   };
+}
+
+/** B: inbound, a copy of A's profile routed to the target's extension. */
+function startB(ch: EndpointChannel, uuidB: string, profile: EndpointChannel['profile'], target: LoopbackTarget) {
+  return ch.services.startChannel(ch.ctx, {
+    uuid: uuidB,
+    name: target.nameB,
+    direction: 'inbound',
+    profile: {
+      ...profile,
+      direction: 'inbound',
+      logicalDirection: 'inbound',
+      uuid: uuidB,
+      chanName: target.nameB,
+      source: 'mod_loopback',
+      destinationNumber: target.exten,
+      context: target.context,
+      dialplan: target.dialplan,
+    },
+    variables: [
+      ['loopback_leg', 'B'],
+      ['other_loopback_leg_uuid', ch.uuid],
+    ],
+    endpoint: loopbackB(),
+    partner: ch.ctx.self,
+    ...(ch.spec.codec ? { codec: ch.spec.codec } : {}),
+  });
 }
 
 function loopbackB(): Endpoint {

@@ -42,6 +42,7 @@ export async function createLeg(
   leg: DialLeg,
   vars: VarList,
   from: { readonly caller: OriginateCaller } | { readonly api: OriginateApiProfile },
+  watcher?: { readonly pid: Pid; readonly tag: number },
 ): Promise<LegResult> {
   const core = services.core;
   const variable = (name: string) => getVar(vars, name);
@@ -94,6 +95,7 @@ export async function createLeg(
     originating: true,
     outgoing: true,
     codec: L16,
+    ...(watcher ? { watcher } : {}),
     ...('caller' in from ? { otherLeg: { type: 'originator' as const, profile: cloneProfile(from.caller.profile) } } : {}),
   });
 

@@ -7,11 +7,13 @@
  * branches run as originates of their own in processes of their own; the first success wins and
  * the others are cancelled with LOSE_RACE.
  *
- * Legs report to the originate by message (`watch`), so one process waits for all of them with
- * one receive and one timer: the group's timeout or the nearest `leg_timeout`, whichever is first.
+ * Each leg is started with the originate as its watcher and reports every status change by
+ * message (and the originate monitors it, for a leg killed without a word), so one process waits
+ * for all of them with one receive and one timer: the group's timeout or the nearest
+ * `leg_timeout`, whichever is first.
  */
-import { GenServer, type ProcessContext, TIMEOUT } from '@beamline/core';
-import type { Pid } from '@beamline/etf';
+import { DOWN, GenServer, type ProcessContext, TIMEOUT, refEquals } from '@beamline/core';
+import { type Pid, type Ref, Tuple } from '@beamline/etf';
 import { Cause, causeName } from '../channel/causes.ts';
 import type { ChannelServices } from '../channel/channel.ts';
 import type { LegReport, LegStatus, OriginateCancel, OriginateRequest, OriginateResult } from '../channel/originate_types.ts';
@@ -27,12 +29,14 @@ interface Leg {
   cause: number;
   /** Runtime ms when `leg_timeout` hangs it up (ALLOTTED_TIMEOUT); Infinity for none. */
   deadline: number;
+  readonly monitor: Ref | undefined;
 }
 
 const DEFAULT_TIMEOUT_SEC = 60;
 let tags = 0;
 
 const isCancel = (m: unknown): m is OriginateCancel => typeof m === 'object' && m !== null && 'originateCancel' in m;
+const isDown = (m: unknown): m is Tuple => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN;
 
 /** switch_ivr_originate: dials `req.dial`; the caller of this owns the winner. */
 export async function originateCall(ctx: ProcessContext, services: ChannelServices, req: OriginateRequest): Promise<OriginateResult> {
@@ -73,20 +77,26 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
     let reason: number = Cause.NONE;
     for (const dl of group) {
       const vars = legVars({ vars: globals, groups: [] }, dl);
-      const r = await createLeg(ctx, services, dl, vars, from);
+      const r = await createLeg(ctx, services, dl, vars, from, { pid: ctx.self, tag });
       if (!r.ok) {
         services.core.log('NOTICE', `Cannot create outgoing channel of type [${dl.endpoint}] cause: [${causeName(r.cause)}]`);
         reason = r.cause;
         continue;
       }
       const lt = Number.parseInt(getVar(vars, 'leg_timeout') ?? '', 10);
-      legs.push({ uuid: r.uuid, pid: r.pid, status: 'none', cause: 0, deadline: lt > 0 ? ctx.now() + lt * 1000 : Number.POSITIVE_INFINITY });
+      legs.push({
+        uuid: r.uuid,
+        pid: r.pid,
+        status: 'none',
+        cause: 0,
+        deadline: lt > 0 ? ctx.now() + lt * 1000 : Number.POSITIVE_INFINITY,
+        monitor: ctx.monitor(r.pid),
+      });
     }
     if (legs.length === 0) {
       cause = reason || Cause.DESTINATION_OUT_OF_ORDER;
       continue;
     }
-    for (const leg of legs) GenServer.cast(ctx, leg.pid, { op: 'watch', pid: ctx.self, tag });
 
     const won = (l: Leg) => l.status === 'answered' || (earlyOk && l.status === 'early') || (returnRing && l.status === 'ring');
     const groupDeadline = ctx.now() + timeoutSec * 1000;
@@ -100,9 +110,18 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
       let next = groupDeadline;
       for (const l of legs) if (l.status !== 'down' && l.deadline < next) next = l.deadline;
       const msg = await ctx.receive(
-        (m) => isCancel(m) || (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === tag),
+        (m) => isCancel(m) || isDown(m) || (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === tag),
         Math.max(0, Math.ceil(next - now)),
       );
+      if (isDown(msg)) {
+        // a leg reports its end before it exits; one that exits without a word was killed
+        const gone = legs.find((l) => l.monitor !== undefined && refEquals(l.monitor, msg.elements[1] as Ref));
+        if (gone && gone.status !== 'down') {
+          gone.status = 'down';
+          gone.cause = Cause.CRASH;
+        }
+        continue;
+      }
       if (msg === TIMEOUT) {
         if (ctx.now() >= groupDeadline) {
           timedOut = true;
@@ -134,7 +153,10 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
       await hangupLeg(ctx, l, why);
     }
     for (const l of legs) causes.push(`${l.uuid};${causeName(l === winner ? Cause.NONE : l.cause)}`);
-    for (const l of legs) if (l !== winner) GenServer.cast(ctx, l.pid, { op: 'unwatch', pid: ctx.self });
+    for (const l of legs) {
+      if (l.monitor) ctx.demonitor(l.monitor, { flush: true });
+      if (l !== winner) GenServer.cast(ctx, l.pid, { op: 'unwatch', pid: ctx.self });
+    }
 
     if (winner) {
       let profile: CallerProfile | undefined;
