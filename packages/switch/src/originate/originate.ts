@@ -160,10 +160,13 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
 
     if (winner) {
       let profile: CallerProfile | undefined;
-      try {
-        profile = (await GenServer.call(ctx, winner.pid, { op: 'profile' })) as CallerProfile;
-      } catch {
-        profile = undefined;
+      // the caller's Other-Leg (originatee) profile; an API originate has no caller
+      if (req.caller) {
+        try {
+          profile = (await GenServer.call(ctx, winner.pid, { op: 'profile' })) as CallerProfile;
+        } catch {
+          profile = undefined;
+        }
       }
       GenServer.cast(ctx, winner.pid, { op: 'unwatch', pid: ctx.self });
       return { ok: true, winner: { uuid: winner.uuid, pid: winner.pid, status: winner.status, profile }, causes };
