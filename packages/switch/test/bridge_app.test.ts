@@ -235,3 +235,39 @@ describe('the bridge application', () => {
     await rt.stop();
   });
 });
+
+describe('the bridge application on an unanswered inbound leg, and the flip on an <exten> originate', () => {
+  it('loopback B running `bridge` unanswered is answered after its peer; its answer marks A, so the originate returns', async () => {
+    const t = await setup({ dialplan: staticDialplan({ default: { '5000': [['bridge', `{origination_uuid=${U2}}null/2`]] } }) });
+    const reply = await t.sw.originate('loopback/5000 &park()');
+    expect(reply).toMatch(/^\+OK /);
+    await t.settle();
+    const events = t.sub.take();
+    const b = events.find((e) => e.type === 'CHANNEL_BRIDGE');
+    expect(b?.getHeader('Channel-Name')).toBe('loopback/5000-b');
+    const bAnswer = events.findIndex((e) => e.type === 'CHANNEL_ANSWER' && e.getHeader('Channel-Name') === 'loopback/5000-b');
+    const peerAnswer = events.findIndex((e) => e.type === 'CHANNEL_ANSWER' && e.getHeader('Unique-ID') === U2);
+    expect(peerAnswer).toBeGreaterThanOrEqual(0);
+    expect(peerAnswer).toBeLessThan(bAnswer);
+    expect(bAnswer).toBeLessThan(events.indexOf(b as never));
+    expect(await t.sw.api('show channels count')).toBe('\n3 total.\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('originate null/1 1000 XML default: the dialplan gives the leg its extension, so the flip and CALL_UPDATE come in CS_ROUTING', async () => {
+    const t = await setup();
+    await t.sw.originate(`{origination_uuid=${U1}}null/1 1000 XML default`);
+    await t.settle();
+    const a = t.sub.take().filter((e) => e.getHeader('Unique-ID') === U1);
+    const rows = a.map((e) => `${e.type} ${e.getHeader('Channel-State')}`);
+    const routing = rows.indexOf('CHANNEL_STATE CS_ROUTING', rows.indexOf('CHANNEL_CALLSTATE CS_CONSUME_MEDIA'));
+    expect(rows[routing + 1]).toBe('CALL_UPDATE CS_ROUTING');
+    expect(rows[routing + 2]).toBe('CHANNEL_STATE CS_EXECUTE');
+    expect(a[routing]?.getHeader('Channel-HIT-Dialplan')).toBe('false');
+    expect(a[routing + 1]?.getHeader('Caller-Caller-ID-Number')).toBe('1');
+    expect(a[routing + 1]?.getHeader('Caller-Profile-Index')).toBe('2');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
