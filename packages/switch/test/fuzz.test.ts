@@ -103,10 +103,16 @@ const DIALS = [
 const CALL_COMMANDS = ['execute', 'hangup', 'unicast', 'nomedia', 'xferext', 'EXECUTE', '', 'bogus'];
 
 describe('bad input never crashes the switch (seeded fuzz)', () => {
-  it.each([0xbeef, 1, 20261129])(
-    'seed %i: random API lines, sendmsg and sendevent requests; status answers after every batch',
-    async (seed) => {
-      const { sw, settle, rt, logs } = await setup();
+  it.each([
+    [0xbeef, false],
+    [1, false],
+    [20261129, false],
+    [7, true],
+  ])(
+    'seed %i (clock moving and no session limits: %s): random API lines, sendmsg and sendevent requests; status answers after every batch',
+    async (seed, moving) => {
+      // with the clock moving, timeouts, delays and leg_timeouts fire and the limits do not refuse calls
+      const { sw, settle, rt, logs, clock } = await setup(moving ? { sessionsPerSecond: 100_000, maxSessions: 100_000 } : {});
       const rnd = mulberry32(seed);
       const replies = new Map<string, number>();
       const tally = (k: string) => replies.set(k, (replies.get(k) ?? 0) + 1);
@@ -192,6 +198,10 @@ describe('bad input never crashes the switch (seeded fuzz)', () => {
           }
         }
         await settle();
+        if (moving) {
+          await clock.advance(700);
+          await settle();
+        }
         expect(errors).toEqual([]);
         expect(await sw.api('status')).toMatch(/^UP /);
         // session limits and uuid_bridge refusals are CRIT in FreeSWITCH too; a channel that crashed is not
