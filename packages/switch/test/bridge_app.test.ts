@@ -271,3 +271,44 @@ describe('the bridge application on an unanswered inbound leg, and the flip on a
     await t.rt.stop();
   });
 });
+
+describe('a bridge to a peer with early media', () => {
+  it('the (inbound) caller is pre-answered and bridged at once; the peer’s later answer answers the caller', async () => {
+    const t = await setup({
+      dialplan: staticDialplan({
+        default: { '5100': [['bridge', `{origination_uuid=${U2}}[null_pre_answer=true,null_auto_answer_delay=1000]null/2`]] },
+      }),
+    });
+    // the API originate returns on the loopback A's early media, mirrored from B's pre-answer
+    expect(await t.sw.originate('loopback/5100 &park()')).toMatch(/^\+OK /);
+    await t.settle();
+    const first = t.sub.take().filter((e) => e.type !== 'API');
+    const bridge = first.find((e) => e.type === 'CHANNEL_BRIDGE');
+    expect(bridge?.getHeader('Channel-Name')).toBe('loopback/5100-b');
+    expect(bridge?.getHeader('Answer-State')).toBe('early');
+    expect(bridge?.getHeader('variable_DIALSTATUS')).toBe('ANSWER');
+    expect(first.some((e) => e.type === 'CHANNEL_ANSWER')).toBe(false);
+    await t.clock.advance(1000);
+    await t.settle();
+    const later = t.sub
+      .take()
+      .filter((e) => e.type === 'CHANNEL_ANSWER')
+      .map((e) => (e.getHeader('Unique-ID') === U2 ? 'peer' : e.getHeader('Channel-Name')));
+    expect(later).toEqual(['peer', 'loopback/5100-a', 'loopback/5100-b']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('an outbound caller is not answered by its bridge (switch_channel_answer does nothing on an outbound leg)', async () => {
+    const t = await setup();
+    await t.sw.originate(`{origination_uuid=${U1},null_pre_answer=true,null_enable_auto_answer=false}null/1 &bridge({origination_uuid=${U2}}null/2)`);
+    await t.settle();
+    const answers = t.sub
+      .take()
+      .filter((e) => e.type === 'CHANNEL_ANSWER')
+      .map((e) => e.getHeader('Unique-ID'));
+    expect(answers).toEqual([U2]);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});

@@ -154,6 +154,8 @@ export class Channel implements EndpointChannel {
   #originatee: CallerProfile | undefined;
   #otherLeg: OtherLeg | undefined;
   #lastResult = true;
+  /** A bridged peer that had only early media: its answer answers the caller (audio_bridge_thread). */
+  #answerPartnerOnAnswer = false;
   /** The app log's tail (last_app / last_arg) and CF_TIMESTAMP_SET. */
   #lastApp: { name: string; arg: string } | undefined;
   #timestampsSet = false;
@@ -226,6 +228,7 @@ export class Channel implements EndpointChannel {
       else await this.step(item);
     }
     if (this.#watchers.length > 0) this.#tellWatchers();
+    if (this.#answerPartnerOnAnswer && this.#snap.context.answered) this.#tellPartnerAnswered();
   }
 
   async #perform(e: ChannelEffect): Promise<void> {
@@ -655,7 +658,7 @@ export class Channel implements EndpointChannel {
     this.fire('CALL_UPDATE', this.view, undefined, [['Direction', 'RECV'], ...(partner ? ([['Bridged-To', partner]] as const) : [])]);
     this.core.log(
       'INFO',
-      `${this.name} Flipping CID from "${this.variable('pre_transfer_caller_id_name') ?? '(null)'}" <${this.variable('pre_transfer_caller_id_number') ?? '(null)'}> to "${next.callerIdName ?? ''}" <${next.callerIdNumber ?? ''}>`,
+      `${this.name} Flipping CID from "${this.variable('pre_transfer_caller_id_name') ?? ''}" <${this.variable('pre_transfer_caller_id_number') ?? ''}> to "${next.callerIdName ?? ''}" <${next.callerIdNumber ?? ''}>`,
       this.uuid,
     );
   }
@@ -829,6 +832,7 @@ export class Channel implements EndpointChannel {
     }
     this.#originating = false;
     this.#bridge = { other, originator: false };
+    this.#answerPartnerOnAnswer = !this.#snap.context.answered;
     this.#markBridged();
     this.setVariable('call_uuid', other);
     this.setVariable('bridge_to', other);
@@ -856,6 +860,18 @@ export class Channel implements EndpointChannel {
       return;
     }
     if (answered && switchTrue(this.variable('hangup_after_bridge'))) await this.step({ type: 'HANGUP', cause });
+  }
+
+  #tellPartnerAnswered(): void {
+    this.#answerPartnerOnAnswer = false;
+    const pid = this.#bridge ? this.core.sessions.get(this.#bridge.other) : undefined;
+    if (pid) GenServer.cast(this.ctx, pid, { op: 'partnerAnswered', from: this.uuid });
+  }
+
+  /** The bridged peer answered after early media: answer this leg too, once. */
+  async partnerAnswered(from: string): Promise<void> {
+    if (this.#bridge?.other !== from || this.hungUp || this.#snap.context.answered) return;
+    await this.step({ type: 'ANSWER' });
   }
 
   /** The partner learns this leg left the bridge (hung up with `cause`, or transferred). */

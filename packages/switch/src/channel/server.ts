@@ -75,6 +75,7 @@ export type ChannelCast =
   | { readonly op: 'send'; readonly event: ChannelEvent }
   | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean; readonly hungUp?: boolean }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
+  | { readonly op: 'partnerAnswered'; readonly from: string }
   | { readonly op: 'unwatch'; readonly pid: Pid };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
@@ -162,6 +163,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
     switch (msg.op) {
       case 'unbridged':
         await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.hungUp ?? true);
+        break;
+      case 'partnerAnswered':
+        await ch.partnerAnswered(msg.from);
         break;
       case 'bridgePeer':
         await ch.bridgePeer(msg.other, msg.otherName);
