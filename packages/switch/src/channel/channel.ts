@@ -10,7 +10,7 @@
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
 import { randomUUID } from 'node:crypto';
-import { GenServer, type ProcessContext, pidEquals } from '@beamline/core';
+import { type ProcessContext, pidEquals } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
@@ -22,12 +22,20 @@ import type { Extension } from '../dialplan/xml_match.ts';
 import type { EventTypeName } from '../events/types.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
-import type { LegReport, LegStatus, OriginateCancel, OriginateRequest, OriginateResult, OriginateWinner } from './originate_types.ts';
-import { DIALSTATUS, shouldHangUpOnFailure } from './handle_cause.ts';
-import { switchTrue } from '../internal/strings.ts';
+import { Bridge } from './bridge.ts';
+import type { LegReport, LegStatus, OriginateRequest, OriginateResult } from './originate_types.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
-import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
-import { type CallerProfile, NO_TIMES, type ProfileTimes, cloneProfile } from './profile.ts';
+import {
+  type ChannelContext as ChannelContextView,
+  type ChannelEffect,
+  type ChannelEvent,
+  type ChannelView,
+  type Indication,
+  channelMachine,
+  effectsOf,
+  viewOf,
+} from './machine.ts';
+import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
@@ -146,7 +154,7 @@ export class Channel implements EndpointChannel {
    * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
    * application runs it (switch_ivr_multi_threaded_bridge inside the app), and ends it.
    */
-  #bridge: { other: string; originator: boolean; app?: (cause: number, answered: boolean, hungUp: boolean) => Promise<void> } | undefined;
+  readonly #bridging: Bridge;
   /** Originates watching this leg (switch_ivr_originate's loop), told of each status change. */
   #watchers: { pid: Pid; tag: number; last: string }[] = [];
   /** The originator's / originatee's profile; `Other-Leg-*` shows the one set last. */
@@ -154,8 +162,6 @@ export class Channel implements EndpointChannel {
   #originatee: CallerProfile | undefined;
   #otherLeg: OtherLeg | undefined;
   #lastResult = true;
-  /** A bridged peer that had only early media: its answer answers the caller (audio_bridge_thread). */
-  #answerPartnerOnAnswer = false;
   /** The app log's tail (last_app / last_arg) and CF_TIMESTAMP_SET. */
   #lastApp: { name: string; arg: string } | undefined;
   #timestampsSet = false;
@@ -179,6 +185,7 @@ export class Channel implements EndpointChannel {
     if (spec.watcher) this.#watchers.push({ ...spec.watcher, last: '' });
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
     [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
+    this.#bridging = new Bridge(this);
   }
 
   get profile(): CallerProfile {
@@ -228,7 +235,7 @@ export class Channel implements EndpointChannel {
       else await this.step(item);
     }
     if (this.#watchers.length > 0) this.#tellWatchers();
-    if (this.#answerPartnerOnAnswer && this.#snap.context.answered) this.#tellPartnerAnswered();
+    this.#bridging.afterDrain();
   }
 
   async #perform(e: ChannelEffect): Promise<void> {
@@ -323,7 +330,7 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
-    if (state === 'CS_HANGUP') this.#unbridge();
+    if (state === 'CS_HANGUP') this.#bridging.onHangup();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -646,15 +653,15 @@ export class Channel implements EndpointChannel {
     let next: CallerProfile = p;
     if (p.calleeIdName !== undefined) {
       this.setVariable('pre_transfer_caller_id_name', p.callerIdName);
-      next = { ...next, callerIdName: p.calleeIdName, calleeIdName: this.#bridge ? '' : p.callerIdName };
+      next = { ...next, callerIdName: p.calleeIdName, calleeIdName: this.#bridging.partner ? '' : p.callerIdName };
     }
     if (p.calleeIdNumber !== undefined) {
       this.setVariable('pre_transfer_caller_id_number', p.callerIdNumber);
-      next = { ...next, callerIdNumber: p.calleeIdNumber, calleeIdNumber: this.#bridge ? '' : p.callerIdNumber };
+      next = { ...next, callerIdNumber: p.calleeIdNumber, calleeIdNumber: this.#bridging.partner ? '' : p.callerIdNumber };
     }
     this.#profile = next;
     this.setVariable('channel_cid_flipped', 'yes');
-    const partner = this.#bridge?.other;
+    const partner = this.#bridging.partner;
     this.fire('CALL_UPDATE', this.view, undefined, [['Direction', 'RECV'], ...(partner ? ([['Bridged-To', partner]] as const) : [])]);
     this.core.log(
       'INFO',
@@ -675,292 +682,55 @@ export class Channel implements EndpointChannel {
     return c.answered || c.early;
   }
 
-  /**
-   * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
-   * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
-   */
-  async bridgeJoin(other: string, originator: boolean): Promise<void> {
-    this.#bridge = { other, originator };
-    this.#markBridged();
-    this.setVariable('signal_bond', other);
-    this.setVariable('bridge_uuid', other);
-    this.setVariable('bridge_to', other);
-    this.setVariable('last_bridge_to', other);
-    this.fire('CHANNEL_EXECUTE', this.view, undefined, [
-      ['Application', 'uuid_bridge'],
-      ['Application-Data', other],
-    ]);
-    await this.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
-    this.#interruptAll();
+  /** uuid_bridge, one leg (channel/bridge.ts). */
+  bridgeJoin(other: string, originator: boolean): Promise<void> {
+    return this.#bridging.join(other, originator);
   }
 
-  /**
-   * The bridge application (audio_bridge_function): originate from this channel in a process of
-   * its own, then bridge to the winner as switch_ivr_multi_threaded_bridge does; the application
-   * ends when the bridge does. Returns the interrupter (this leg hangs up or is transferred).
-   */
+  /** The originator's CHANNEL_BRIDGE (uuid_bridge). */
+  bridged(): void {
+    this.#bridging.bridged();
+  }
+
+  /** The bridge application (channel/bridge.ts). */
   bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
-    const originate = this.services.originate;
-    let phase: 'dialing' | 'bridged' | 'over' = 'dialing';
-    let engine: Pid | undefined;
-    const finish = async () => {
-      if (phase === 'over') return;
-      phase = 'over';
-      await done();
-    };
-    const onResult = async (value: unknown) => {
-      const r = value as OriginateResult;
-      if (phase !== 'dialing') return;
-      if (r.ok && (this.hungUp || this.#snap.context.state !== 'CS_EXECUTE')) {
-        // the caller went away while the winner answered
-        GenServer.cast(this.ctx, r.winner.pid, { op: 'hangup', cause: Cause.ORIGINATOR_CANCEL });
-      }
-      for (const c of r.causes) this.#variables.addHeader('originate_causes', c, 'push');
-      if (!r.ok || this.hungUp || this.#snap.context.state !== 'CS_EXECUTE') {
-        const cause = r.ok ? Cause.ORIGINATOR_CANCEL : r.cause;
-        await this.#originateFailed(cause);
-        await finish();
-        return;
-      }
-      phase = 'bridged';
-      await this.#bridgeWinner(r.winner, async (cause, answered, hungUp) => {
-        if (phase !== 'bridged') return;
-        phase = 'over';
-        await this.#afterBridge(cause, answered, hungUp);
-        await done();
-      });
-    };
-    if (!originate) {
-      this.core.log('ERR', 'originate is not available', this.uuid);
-      void Promise.resolve().then(finish);
-      return () => finish();
-    }
-    const id = this.expect(onResult);
-    const self = this.ctx.self;
-    const req = this.#originateRequest(dial);
-    engine = this.ctx.spawn(async (pctx) => {
-      let result: OriginateResult;
-      try {
-        result = await originate(pctx, req);
-      } catch (err) {
-        this.core.log('ERR', `originate failed: ${String(err)}`, req.caller?.uuid);
-        result = { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER, causes: [] };
-      }
-      pctx.send(self, { channelTimer: id, value: result });
-    });
-    return () => {
-      if (phase === 'dialing') {
-        // switch_ivr_originate notices the caller is gone: ORIGINATOR_CANCEL; the app ends with its answer
-        if (engine) this.ctx.send(engine, { originateCancel: Cause.ORIGINATOR_CANCEL } satisfies OriginateCancel);
-        return;
-      }
-      if (phase === 'bridged') {
-        const b = this.#bridge;
-        this.#bridge = undefined;
-        if (b) {
-          const cause = this.hungUp ? this.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
-          this.#tellPartner(b.other, cause, !this.hungUp);
-          this.#fireUnbridge(b.other);
-        }
-        return finish();
-      }
-    };
+    return this.#bridging.app(dial, done);
   }
 
-  /** What the originate needs of this channel, copied: it runs in another process. */
-  #originateRequest(dial: string): OriginateRequest {
-    const names = ['effective_caller_id_name', 'effective_caller_id_number', 'call_uuid', 'call_timeout'];
-    const copied = new Map<string, string>();
-    for (const n of names) {
-      const v = this.variable(n);
-      if (v !== undefined) copied.set(n, v);
-    }
-    const exported: [string, string][] = [];
-    for (const n of (this.variable('export_vars') ?? '').split(',')) {
-      const name = n.trim();
-      const v = name ? this.variable(name) : undefined;
-      if (v !== undefined) exported.push([name, v]);
-    }
-    return { dial, timeoutSec: 0, caller: { uuid: this.uuid, profile: this.profile, variable: (n) => copied.get(n) }, baseVars: exported };
+  bridgePeer(other: string, otherName: string): Promise<void> {
+    return this.#bridging.peer(other, otherName);
   }
 
-  /** The variables a failed originate leaves on the caller, then switch_channel_handle_cause. */
-  async #originateFailed(cause: number): Promise<void> {
-    const name = causeName(cause);
-    this.core.log('INFO', `Originate Failed.  Cause: ${name}`, this.uuid);
-    this.setVariable('originate_disposition', name);
-    this.setVariable('DIALSTATUS', DIALSTATUS[name] ?? name);
-    this.setVariable('originate_failed_cause', name);
-    if (!this.hungUp && shouldHangUpOnFailure(cause, (n) => this.variable(n))) await this.step({ type: 'HANGUP', cause });
+  partnerGone(from: string, cause: number, answered: boolean, hungUp = true): Promise<void> {
+    return this.#bridging.partnerGone(from, cause, answered, hungUp);
   }
 
-  /** switch_ivr_originate's success with a caller, then switch_ivr_multi_threaded_bridge's start. */
-  async #bridgeWinner(w: OriginateWinner, end: (cause: number, answered: boolean, hungUp: boolean) => Promise<void>): Promise<void> {
-    const c = this.#snap.context;
-    if (w.status === 'answered' && !c.answered) await this.step({ type: 'ANSWER' });
-    else if (w.status === 'early' && !c.answered && !c.early) await this.step({ type: 'PRE_ANSWER' });
-    this.setVariable('originate_disposition', 'call accepted');
-    // as switch_ivr_originate: an answered peer gives EARLY, one with early media ANSWER
-    this.setVariable('DIALSTATUS', w.status === 'answered' ? 'EARLY' : 'ANSWER');
-    if (w.profile) this.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
-    this.setVariable('signal_bond', w.uuid);
-    this.#bridge = { other: w.uuid, originator: true, app: end };
-    this.#markBridged();
-    this.fire('CHANNEL_BRIDGE', this.view, [
-      ['Bridge-A-Unique-ID', this.uuid],
-      ['Bridge-B-Unique-ID', w.uuid],
-    ]);
-    const peerName = w.profile?.chanName ?? '';
-    this.setVariable('bridge_to', w.uuid);
-    this.setVariable('last_bridge_to', w.uuid);
-    this.setVariable('bridge_channel', peerName);
-    this.setVariable('bridge_uuid', w.uuid);
-    this.setVariable('signal_bond', w.uuid);
-    GenServer.cast(this.ctx, w.pid, { op: 'bridgePeer', other: this.uuid, otherName: this.name });
+  partnerAnswered(from: string): Promise<void> {
+    return this.#bridging.partnerAnswered(from);
+  }
+
+  transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
+    return this.#bridging.transferPartner(destination, dialplan, context, silent);
   }
 
   /** switch_channel_set_bridge_time. */
-  #markBridged(): void {
+  markBridged(): void {
     this.#times = { ...this.#times, bridged: this.core.nowUs() };
   }
 
-  /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
-  async bridgePeer(other: string, otherName: string): Promise<void> {
-    if (this.hungUp) {
-      this.#tellPartner(other, this.view.hangupCause || Cause.NORMAL_CLEARING, false);
-      return;
-    }
+  /** The machine's context (state, answered, early) as of now. */
+  get context(): ChannelContextView {
+    return this.#snap.context;
+  }
+
+  /** A variable pushed as one more item of an array variable. */
+  pushVariable(name: string, value: string): void {
+    this.#variables.addHeader(name, value, 'push');
+  }
+
+  /** The leg is no longer an originate leg parked in CS_CONSUME_MEDIA. */
+  stopOriginating(): void {
     this.#originating = false;
-    this.#bridge = { other, originator: false };
-    this.#answerPartnerOnAnswer = !this.#snap.context.answered;
-    this.#markBridged();
-    this.setVariable('call_uuid', other);
-    this.setVariable('bridge_to', other);
-    this.setVariable('last_bridge_to', other);
-    this.setVariable('bridge_channel', otherName);
-    this.setVariable('bridge_uuid', other);
-    this.setVariable('signal_bond', other);
-    await this.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
-  }
-
-  /**
-   * The end of switch_ivr_multi_threaded_bridge on the caller: CHANNEL_UNBRIDGE,
-   * `bridge_hangup_cause`; a peer that never answered → switch_channel_handle_cause; an answered
-   * one with `hangup_after_bridge` true → hang up with the peer's cause.
-   */
-  async #afterBridge(peerCause: number, answered: boolean, peerHungUp: boolean): Promise<void> {
-    const b = this.#bridge;
-    this.#bridge = undefined;
-    if (b) this.#fireUnbridge(b.other);
-    const cause = peerCause || Cause.NORMAL_CLEARING;
-    if (peerHungUp) this.setVariable('bridge_hangup_cause', causeName(cause));
-    if (this.hungUp) return;
-    if (!answered && shouldHangUpOnFailure(cause, (n) => this.variable(n))) {
-      await this.step({ type: 'HANGUP', cause });
-      return;
-    }
-    if (answered && switchTrue(this.variable('hangup_after_bridge'))) await this.step({ type: 'HANGUP', cause });
-  }
-
-  #tellPartnerAnswered(): void {
-    this.#answerPartnerOnAnswer = false;
-    const pid = this.#bridge ? this.core.sessions.get(this.#bridge.other) : undefined;
-    if (pid) GenServer.cast(this.ctx, pid, { op: 'partnerAnswered', from: this.uuid });
-  }
-
-  /** The bridged peer answered after early media: answer this leg too, once. */
-  async partnerAnswered(from: string): Promise<void> {
-    if (this.#bridge?.other !== from || this.hungUp || this.#snap.context.answered) return;
-    await this.step({ type: 'ANSWER' });
-  }
-
-  /** The partner learns this leg left the bridge (hung up with `cause`, or transferred). */
-  #tellPartner(other: string, cause: number, transferred: boolean): void {
-    const pid = this.core.sessions.get(other);
-    if (!pid) return;
-    const msg = { op: 'unbridged', from: this.uuid, cause, answered: this.#snap.context.answered, hungUp: !transferred };
-    GenServer.cast(this.ctx, pid, msg);
-  }
-
-  /** The originator's CHANNEL_BRIDGE. */
-  bridged(): void {
-    if (!this.#bridge?.originator) return;
-    this.fire('CHANNEL_BRIDGE', this.view, [
-      ['Bridge-A-Unique-ID', this.uuid],
-      ['Bridge-B-Unique-ID', this.#bridge.other],
-    ]);
-  }
-
-  /** This leg hangs up: the bridge ends (CHANNEL_UNBRIDGE on the originator) and the partner is told. */
-  #unbridge(): void {
-    const b = this.#bridge;
-    if (!b) return;
-    this.#bridge = undefined;
-    if (b.originator) this.#fireUnbridge(b.other);
-    this.#tellPartner(b.other, this.view.hangupCause || Cause.NORMAL_CLEARING, false);
-  }
-
-  /**
-   * A bridged leg is transferred away: the bridge ends for both (switch_ivr_session_transfer);
-   * `silent` (CF_REDIRECT on both legs, `-both`): the partner, transferred next, is not told.
-   * The bridge application's own leg ends its bridge from the app's interrupter.
-   */
-  #leaveBridge(silent: boolean): void {
-    const b = this.#bridge;
-    if (!b || b.app) return;
-    this.#bridge = undefined;
-    if (b.originator) this.#fireUnbridge(b.other);
-    if (!silent) this.#tellPartner(b.other, 0, true);
-  }
-
-  /**
-   * The transfer application's `-bleg` / `-both`: transfers the partner (signal_bond) with the
-   * same destination; false when there is none.
-   */
-  async transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
-    const other = this.variable('signal_bond');
-    const pid = other ? this.core.sessions.get(other) : undefined;
-    if (!pid) return false;
-    try {
-      await GenServer.call(this.ctx, pid, { op: 'redirect', destination, dialplan, context, silent });
-    } catch {
-      return false;
-    }
-    return true;
-  }
-
-  #fireUnbridge(other: string): void {
-    this.fire('CHANNEL_UNBRIDGE', this.view, [
-      ['Bridge-A-Unique-ID', this.uuid],
-      ['Bridge-B-Unique-ID', other],
-    ]);
-  }
-
-  /**
-   * The partner hung up (switch_ivr_bridge's end of bridge): the originator's partner hanging up
-   * after answering, with hangup_after_bridge=true, hangs the originator up with its cause, else
-   * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
-   * with the same cause.
-   */
-  async partnerGone(from: string, cause: number, answered: boolean, hungUp = true): Promise<void> {
-    const b = this.#bridge;
-    if (!b || b.other !== from || this.hungUp) return;
-    if (b.app) {
-      await b.app(hungUp ? cause : 0, answered, hungUp);
-      return;
-    }
-    this.#bridge = undefined;
-    if (!b.originator) {
-      // audio_bridge_on_exchange_media: the other leg left; a hangup passes its cause on, a
-      // transfer leaves this leg with NORMAL_CLEARING (ORIGINATOR_CANCEL if never answered)
-      const c = hungUp ? cause : this.#snap.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL;
-      await this.step({ type: 'HANGUP', cause: c });
-      return;
-    }
-    this.#fireUnbridge(from);
-    const hab = this.variable('hangup_after_bridge');
-    if (answered && switchTrue(hab)) await this.step({ type: 'HANGUP', cause: hungUp ? cause : Cause.NORMAL_CLEARING });
-    else await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 
   /** uuid_pre_answer: true when the pre-answer request succeeded. */
@@ -991,9 +761,9 @@ export class Channel implements EndpointChannel {
    * the running applications (park, …) ended, innermost first.
    */
   async redirect(destination: string, dialplan: string, context: string, silent = false): Promise<void> {
-    this.#leaveBridge(silent);
+    this.#bridging.leave(silent);
     await this.transfer(destination, dialplan, context);
-    this.#interruptAll();
+    this.interruptAll();
   }
 
   /** sendmsg xferext: CS_ROUTING with a ready extension, the running applications ended. */
@@ -1001,16 +771,17 @@ export class Channel implements EndpointChannel {
     this.#originating = false;
     this.#queuedExtension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
-    this.#interruptAll();
+    this.interruptAll();
   }
 
   /** uuid_park (switch_ivr_park_session): CS_PARK requested, the running applications ended. */
   async parkSession(): Promise<void> {
     await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
-    this.#interruptAll();
+    this.interruptAll();
   }
 
-  #interruptAll(): void {
+  /** Ends the running applications, innermost first. */
+  interruptAll(): void {
     for (const slot of [...this.#running].reverse()) {
       const interrupt = slot.interrupt;
       slot.interrupt = undefined;
@@ -1030,7 +801,7 @@ export class Channel implements EndpointChannel {
       await this.#handlersDone();
     };
     this.#running.push(slot);
-    if (this.hungUp) this.#interruptAll();
+    if (this.hungUp) this.interruptAll();
     else await this.parked(true);
     return false;
   }
