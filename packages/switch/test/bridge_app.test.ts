@@ -83,6 +83,14 @@ describe('the bridge application', () => {
     expect(await sw.api(`uuid_getvar ${U2} bridge_to`)).toBe(U1);
     expect(await sw.api(`uuid_getvar ${U2} call_uuid`)).toBe(U1);
     expect(await sw.api(`uuid_getvar ${U1} bridge_channel`)).toBe('null/2');
+    // basic_calls: one call, A joined with its callee B
+    expect(await sw.api('show calls count')).toBe('\n1 total.\n');
+    expect(await sw.api('show channels count')).toBe('\n2 total.\n');
+    const callsJson = JSON.parse(await sw.api('show calls as json'));
+    expect(callsJson.row_count).toBe(1);
+    expect([callsJson.rows[0].uuid, callsJson.rows[0].b_uuid, callsJson.rows[0].b_name]).toEqual([U1, U2, 'null/2']);
+    expect(callsJson.rows[0].call_uuid).toBe(U1);
+    expect(callsJson.rows[0].call_created_epoch).toBe('1725358272');
 
     expect(await sw.api(`uuid_kill ${U2} USER_BUSY`)).toBe('+OK\n');
     await settle();
@@ -93,6 +101,7 @@ describe('the bridge application', () => {
     expect(endRows.slice(0, 3)).toEqual(['B CHANNEL_HANGUP USER_BUSY', 'B CHANNEL_STATE USER_BUSY', 'B CHANNEL_CALLSTATE USER_BUSY']);
     const a = endRows.filter((r) => r.startsWith('A '));
     expect(a.slice(0, 3)).toEqual(['A CHANNEL_UNBRIDGE ', 'A CHANNEL_EXECUTE_COMPLETE bridge', 'A CHANNEL_HANGUP NORMAL_CLEARING']);
+    expect(await sw.api('show calls as json')).toBe('{"row_count": 0}\n');
     const unbridge = end.find((e) => e.type === 'CHANNEL_UNBRIDGE');
     expect(unbridge?.getHeader('Bridge-B-Unique-ID')).toBe(U2);
     const aComplete = end.find((e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === U1);

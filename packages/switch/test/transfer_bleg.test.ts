@@ -99,6 +99,12 @@ describe('uuid_transfer -bleg / -both, transfer -bleg / -both', () => {
     ]);
     expect(t).toContain('B CHANNEL_EXECUTE park');
     expect(await one.sw.api(`uuid_getvar ${U1} after`)).toBe('1');
+    // after CHANNEL_UNBRIDGE each leg is a call of its own again, with its own call uuid
+    const calls = JSON.parse(await one.sw.api('show calls as json'));
+    expect(calls.rows.map((r: Record<string, string>) => [r.uuid, r.b_uuid, r.call_uuid])).toEqual([
+      [U1, '', U1],
+      [U2, '', U2],
+    ]);
     await one.sw.stop();
     await one.rt.stop();
 
