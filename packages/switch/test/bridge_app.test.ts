@@ -321,3 +321,27 @@ describe('a bridge to a peer with early media', () => {
     await t.rt.stop();
   });
 });
+
+describe('bridge queued by sendmsg', () => {
+  it('a channel parked by uuid_park (CS_PARK) runs a queued bridge and is bridged', async () => {
+    const t = await setup();
+    await t.sw.originate(`{origination_uuid=${U1}}null/1 &park()`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_park ${U1}`)).toBe('+OK\n');
+    await t.settle();
+    t.sub.take();
+    await t.sw.sendmsg(U1, [
+      ['call-command', 'execute'],
+      ['execute-app-name', 'bridge'],
+      ['execute-app-arg', `{origination_uuid=${U2}}null/2`],
+    ]);
+    await t.settle();
+    const events = t.sub.take();
+    const bridge = events.find((e) => e.type === 'CHANNEL_BRIDGE');
+    expect(bridge?.getHeader('Channel-State')).toBe('CS_PARK');
+    expect(bridge?.getHeader('Bridge-B-Unique-ID')).toBe(U2);
+    expect(events.some((e) => e.type === 'CHANNEL_HANGUP')).toBe(false);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});

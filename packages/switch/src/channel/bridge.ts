@@ -90,6 +90,8 @@ export class Bridge {
   app(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
     const originate = this.#ch.services.originate;
     let phase: 'dialing' | 'bridged' | 'over' = 'dialing';
+    /** The caller hung up or was moved (transfer, park) while the legs were being dialled. */
+    let cancelled = false;
     const finish = async () => {
       if (phase === 'over') return;
       phase = 'over';
@@ -98,12 +100,12 @@ export class Bridge {
     const onResult = async (value: unknown) => {
       const r = value as OriginateResult;
       if (phase !== 'dialing') return;
-      if (r.ok && (this.#ch.hungUp || this.#ch.context.state !== 'CS_EXECUTE')) {
+      if (r.ok && (this.#ch.hungUp || cancelled)) {
         // the caller went away while the winner answered
         GenServer.cast(this.#ch.ctx, r.winner.pid, { op: 'hangup', cause: Cause.ORIGINATOR_CANCEL });
       }
       for (const c of r.causes) this.#ch.pushVariable('originate_causes', c);
-      if (!r.ok || this.#ch.hungUp || this.#ch.context.state !== 'CS_EXECUTE') {
+      if (!r.ok || this.#ch.hungUp || cancelled) {
         const cause = r.ok ? Cause.ORIGINATOR_CANCEL : r.cause;
         await this.#originateFailed(cause);
         await finish();
@@ -138,6 +140,7 @@ export class Bridge {
     return () => {
       if (phase === 'dialing') {
         // switch_ivr_originate notices the caller is gone: ORIGINATOR_CANCEL; the app ends with its answer
+        cancelled = true;
         this.#ch.ctx.send(engine, { originateCancel: Cause.ORIGINATOR_CANCEL } satisfies OriginateCancel);
         return;
       }
