@@ -142,3 +142,37 @@ describe('loopback under the session limits', () => {
     await t.rt.stop();
   });
 });
+
+describe('loopback/app=', () => {
+  it('B pre-answers and runs the one application instead of the dialplan; A returns on the early media', async () => {
+    const t = await setup();
+    const reply = await t.sw.originate('loopback/app=playback:silence_stream://500 &park()');
+    expect(reply).toMatch(/^\+OK /);
+    await t.settle();
+    const events = t.sub.take();
+    const b = events.filter((e) => e.getHeader('Channel-Name') === 'loopback/playback-b');
+    expect(b.map((e) => `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}`)).toEqual([
+      'CHANNEL_STATE',
+      'CHANNEL_CREATE',
+      'CHANNEL_CALLSTATE',
+      'CHANNEL_STATE',
+      'CHANNEL_STATE',
+      'CHANNEL_EXECUTE pre_answer',
+      'CHANNEL_PROGRESS_MEDIA',
+      'CHANNEL_CALLSTATE',
+      'CHANNEL_EXECUTE_COMPLETE pre_answer',
+      'CHANNEL_EXECUTE playback',
+    ]);
+    expect(b[9]?.getHeader('Application-Data')).toBe('silence_stream://500');
+    expect(b[1]?.getHeader('variable_loopback_app')).toBe('playback');
+    expect(b[1]?.getHeader('variable_loopback_app_arg')).toBe('silence_stream://500');
+    const a = events.filter((e) => e.getHeader('Channel-Name') === 'loopback/playback-a');
+    expect(a.find((e) => e.type === 'CHANNEL_CREATE')?.getHeader('variable_loopback_app')).toBe('playback');
+    await t.clock.advance(500);
+    await t.settle();
+    // the one-app extension ends: B hangs up, A follows
+    expect(await t.sw.api('show channels count')).toBe('\n0 total.\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});

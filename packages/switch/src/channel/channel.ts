@@ -103,6 +103,8 @@ export interface EndpointChannel extends AppChannel {
   readonly profile: CallerProfile;
   readonly view: ChannelView;
   partner: Pid | undefined;
+  /** switch_channel_set_caller_extension + CS_EXECUTE (an endpoint that routes by itself). */
+  setExtension(extension: Extension): Promise<void>;
 }
 
 /** What a channel asks of its endpoint (switch_io_routines + the endpoint's state handlers). */

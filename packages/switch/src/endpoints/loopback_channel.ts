@@ -2,7 +2,7 @@
  * The loopback endpoint's two channels (mod_loopback): A (outbound, what originate sees) starts B
  * (inbound, routed through the dialplan) in its CS_INIT handler; B's answer, pre-answer and ring
  * are marked on A before B marks them itself; whichever leg reaches CS_HANGUP first hangs the
- * other up with the same cause.
+ * other up with the same cause; `loopback/app=` makes B pre-answer and run one application.
  */
 import { GenServer } from '@beamline/core';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +29,10 @@ export function loopbackA(target: LoopbackTarget): Endpoint {
       const uuidB = randomUUID();
       ch.setVariable('loopback_leg', 'A');
       ch.setVariable('other_loopback_leg_uuid', uuidB);
+      if (target.app !== undefined) {
+        ch.setVariable('loopback_app', target.app);
+        if (target.appArg !== undefined) ch.setVariable('loopback_app_arg', target.appArg);
+      }
       const profile = ch.profile;
       try {
         ch.partner = await startB(ch, uuidB, profile, target);
@@ -62,14 +66,21 @@ function startB(ch: EndpointChannel, uuidB: string, profile: EndpointChannel['pr
     variables: [
       ['loopback_leg', 'B'],
       ['other_loopback_leg_uuid', ch.uuid],
+      ...(target.app !== undefined ? ([['loopback_app', target.app]] as const) : []),
+      ...(target.appArg !== undefined ? ([['loopback_app_arg', target.appArg]] as const) : []),
     ],
-    endpoint: loopbackB(),
+    endpoint: loopbackB(target.app !== undefined),
     partner: ch.ctx.self,
     ...(ch.spec.codec ? { codec: ch.spec.codec } : {}),
   });
 }
 
-function loopbackB(): Endpoint {
+/**
+ * B. With `loopback/app=<app>[:<arg>]` its routing handler (channel_on_routing) runs
+ * `pre_answer` then the app instead of the dialplan.
+ */
+function loopbackB(runsApp: boolean): Endpoint {
+  let appPending = runsApp;
   return {
     async indicate(ch, message) {
       if (ch.partner) {
@@ -81,8 +92,18 @@ function loopbackB(): Endpoint {
       }
       return true;
     },
-    onState(ch, state) {
+    async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupPartner(ch);
+      const app = appPending && state === 'CS_ROUTING' ? ch.variable('loopback_app') : undefined;
+      if (app) {
+        appPending = false;
+        const applications = [
+          { application: 'pre_answer', data: '' },
+          { application: app, data: ch.variable('loopback_app_arg') ?? '' },
+        ];
+        await ch.setExtension({ name: app, number: app, applications });
+        return false;
+      }
       return true;
     },
   };
