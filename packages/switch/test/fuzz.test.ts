@@ -98,6 +98,9 @@ const DIALS = [
   ':_:',
   '[]',
   'bogus/1,null/1',
+  'loopback/app=park',
+  'loopback/app=bogus:x,null/6',
+  'loopback/app=',
 ];
 
 const CALL_COMMANDS = ['execute', 'hangup', 'unicast', 'nomedia', 'xferext', 'EXECUTE', '', 'bogus'];
