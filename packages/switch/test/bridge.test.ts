@@ -39,6 +39,8 @@ describe('uuid_bridge', () => {
       'A CHANNEL_BRIDGE',
     ]);
     expect(await sw.api(`uuid_getvar ${a} signal_bond`)).toBe(b);
+    expect(await sw.api(`uuid_getvar ${a} bridge_channel`)).toBe('null/2');
+    expect(await sw.api(`uuid_getvar ${b} bridge_channel`)).toBe('null/1');
     expect(await sw.api(`uuid_kill ${b} USER_BUSY`)).toBe('+OK\n');
     await settle();
     const end = trace();
@@ -46,6 +48,25 @@ describe('uuid_bridge', () => {
     expect(end).toContain('A CHANNEL_STATE CS_EXECUTE');
     expect(await sw.api(`uuid_exists ${a}`)).toBe('true');
     void sub;
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('each leg shows the other as Other-Leg-*: A (originator) the originatee B, B the originator A', async () => {
+    const { sw, rt, settle, a, b, sub } = await twoLegs();
+    await sw.api(`uuid_bridge ${a} ${b}`);
+    await settle();
+    const evs = sub.take();
+    const bridge = evs.find((e) => e.type === 'CHANNEL_BRIDGE');
+    expect([bridge?.getHeader('Other-Type'), bridge?.getHeader('Other-Leg-Unique-ID'), bridge?.getHeader('Other-Leg-Channel-Name')]).toEqual([
+      'originatee',
+      b,
+      'null/2',
+    ]);
+    const bState = evs.find(
+      (e) => e.type === 'CHANNEL_STATE' && e.getHeader('Unique-ID') === b && e.getHeader('Channel-State') === 'CS_EXCHANGE_MEDIA',
+    );
+    expect([bState?.getHeader('Other-Type'), bState?.getHeader('Other-Leg-Unique-ID')]).toEqual(['originator', a]);
     await sw.stop();
     await rt.stop();
   });

@@ -1,4 +1,5 @@
 /** uuid_dump, uuid_park, uuid_transfer, eval (mod_commands) and strftime (mod_dptools). */
+import type { CallerProfile } from '../channel/profile.ts';
 import { expandVariables } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
@@ -34,8 +35,12 @@ async function uuidBridge(env: ApiEnv, a: string, b: string): Promise<boolean> {
       return false;
     }
   }
-  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true }))) return false;
-  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false }))) return false;
+  // switch_ivr_uuid_bridge: each leg gets the other's profile (originator / originatee)
+  const origProfile = (await callChannel<CallerProfile>(env, orig, { op: 'profile' }))?.value;
+  const otherProfile = (await callChannel<CallerProfile>(env, other, { op: 'profile' }))?.value;
+  if (!origProfile || !otherProfile) return false;
+  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true, otherProfile }))) return false;
+  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false, otherProfile: origProfile }))) return false;
   await callChannel(env, orig, { op: 'bridged' });
   return true;
 }

@@ -67,9 +67,14 @@ export class Bridge {
    * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
    * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
    */
-  async join(other: string, originator: boolean): Promise<void> {
+  async join(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
     this.#state = { other, originator };
     this.#ch.markBridged();
+    if (otherProfile) {
+      // the originator shows the other leg as originatee, the other as originator
+      this.#ch.setOtherLeg({ type: originator ? 'originatee' : 'originator', profile: cloneProfile(otherProfile) });
+      if (otherProfile.chanName) this.#ch.setVariable('bridge_channel', otherProfile.chanName);
+    }
     this.#ch.setVariable('signal_bond', other);
     this.#ch.setVariable('bridge_uuid', other);
     this.#ch.setVariable('bridge_to', other);

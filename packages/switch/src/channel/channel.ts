@@ -685,8 +685,8 @@ export class Channel implements EndpointChannel {
   }
 
   /** uuid_bridge, one leg (channel/bridge.ts). */
-  bridgeJoin(other: string, originator: boolean): Promise<void> {
-    return this.#bridging.join(other, originator);
+  bridgeJoin(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
+    return this.#bridging.join(other, originator, otherProfile);
   }
 
   /** The originator's CHANNEL_BRIDGE (uuid_bridge). */

@@ -31,6 +31,7 @@ import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+import type { CallerProfile } from './profile.ts';
 import { SwitchEvent } from '../events/event.ts';
 import { addBasicChannelData, addChannelData } from './data.ts';
 
@@ -64,7 +65,7 @@ export type ChannelCall =
   | { readonly op: 'park' }
   | { readonly op: 'preAnswer' }
   | { readonly op: 'mediaUp' }
-  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean }
+  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean; readonly otherProfile?: CallerProfile }
   | { readonly op: 'bridged' }
   | { readonly op: 'xferext'; readonly extension: Extension }
   /** The caller profile (originate's winner, for the caller's `Other-Leg-*`). */
@@ -132,7 +133,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         answer = ch.mediaUp;
         break;
       case 'bridgeJoin':
-        await ch.bridgeJoin(req.other, req.originator);
+        await ch.bridgeJoin(req.other, req.originator, req.otherProfile);
         break;
       case 'bridged':
         ch.bridged();
