@@ -98,6 +98,7 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
       continue;
     }
 
+    const legOf = (down: Tuple) => legs.find((l) => l.monitor !== undefined && refEquals(l.monitor, down.elements[1] as Ref));
     const won = (l: Leg) => l.status === 'answered' || (earlyOk && l.status === 'early') || (returnRing && l.status === 'ring');
     const groupDeadline = ctx.now() + timeoutSec * 1000;
     let winner: Leg | undefined;
@@ -110,12 +111,12 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
       let next = groupDeadline;
       for (const l of legs) if (l.status !== 'down' && l.deadline < next) next = l.deadline;
       const msg = await ctx.receive(
-        (m) => isCancel(m) || isDown(m) || (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === tag),
+        (m) => isCancel(m) || (isDown(m) && legOf(m) !== undefined) || (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === tag),
         Math.max(0, Math.ceil(next - now)),
       );
       if (isDown(msg)) {
         // a leg reports its end before it exits; one that exits without a word was killed
-        const gone = legs.find((l) => l.monitor !== undefined && refEquals(l.monitor, msg.elements[1] as Ref));
+        const gone = legOf(msg);
         if (gone && gone.status !== 'down') {
           gone.status = 'down';
           gone.cause = Cause.CRASH;
