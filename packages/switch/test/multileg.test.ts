@@ -176,3 +176,30 @@ describe('loopback/app=', () => {
     await t.rt.stop();
   });
 });
+
+describe('a leg killed while it is dialled', () => {
+  it('the originate sees its monitor go DOWN: the leg counts as failed (CRASH) and the next group is tried', async () => {
+    const { kill } = await import('@beamline/core');
+    const t = await setup();
+    const reply = t.sw.originate(`[origination_uuid=${U1},null_enable_auto_answer=false]null/1|[origination_uuid=${U2}]null/2 &park()`);
+    await t.settle();
+    const pid = t.sw.core.sessions.get(U1);
+    expect(pid).toBeDefined();
+    if (pid) t.rt.exit(pid, kill);
+    expect(await reply).toBe(`+OK ${U2}\n`);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('the single leg killed: -ERR CRASH', async () => {
+    const { kill } = await import('@beamline/core');
+    const t = await setup();
+    const reply = t.sw.originate(`[origination_uuid=${U1},null_enable_auto_answer=false]null/1 &park()`);
+    await t.settle();
+    const pid = t.sw.core.sessions.get(U1);
+    if (pid) t.rt.exit(pid, kill);
+    expect(await reply).toBe('-ERR CRASH\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
