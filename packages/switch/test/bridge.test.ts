@@ -71,7 +71,7 @@ describe('uuid_bridge', () => {
     await rt.stop();
   });
 
-  it('A hangs up → B is hung up with the same cause', async () => {
+  it('A hangs up → B, left alone in CS_EXCHANGE_MEDIA, hangs up NORMAL_CLEARING (audio_bridge_on_exchange_media)', async () => {
     const { sw, rt, settle, a, b, sub } = await twoLegs();
     await sw.api(`uuid_bridge ${a} ${b}`);
     await settle();
@@ -83,7 +83,8 @@ describe('uuid_bridge', () => {
     expect(evs[unbridge]?.getHeader('Bridge-A-Unique-ID')).toBe(a);
     expect(evs[unbridge]?.getHeader('Bridge-B-Unique-ID')).toBe(b);
     const bHangup = evs.find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === b);
-    expect(bHangup?.getHeader('Hangup-Cause')).toBe('CALL_REJECTED');
+    expect(bHangup?.getHeader('Hangup-Cause')).toBe('NORMAL_CLEARING');
+    expect(bHangup?.getHeader('Channel-State')).toBe('CS_EXCHANGE_MEDIA');
     expect(await sw.api(`uuid_exists ${b}`)).toBe('false');
     await sw.stop();
     await rt.stop();

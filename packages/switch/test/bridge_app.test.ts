@@ -130,7 +130,7 @@ describe('the bridge application', () => {
     await rt.stop();
   });
 
-  it('A hangs up while bridged: B is hung up with A’s cause; A: HANGUP, UNBRIDGE, EXECUTE_COMPLETE', async () => {
+  it('A hangs up while bridged: A: HANGUP, UNBRIDGE, EXECUTE_COMPLETE; the answered B hangs up NORMAL_CLEARING', async () => {
     const { sw, rt, settle, trace } = await start();
     await sw.originate(`{origination_uuid=${U1}}null/1 &bridge({origination_uuid=${U2}}null/2)`);
     await settle();
@@ -144,7 +144,7 @@ describe('the bridge application', () => {
       'A CHANNEL_EXECUTE_COMPLETE bridge',
       'A CHANNEL_STATE CS_HANGUP',
     ]);
-    expect(t).toContain('B CHANNEL_HANGUP NORMAL_TEMPORARY_FAILURE');
+    expect(t).toContain('B CHANNEL_HANGUP NORMAL_CLEARING');
     expect(await sw.api('show channels count')).toBe('\n0 total.\n');
     await sw.stop();
     await rt.stop();
@@ -343,5 +343,54 @@ describe('bridge queued by sendmsg', () => {
     expect(events.some((e) => e.type === 'CHANNEL_HANGUP')).toBe(false);
     await t.sw.stop();
     await t.rt.stop();
+  });
+});
+
+describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
+  it('the caller with park_after_bridge=true parks when the answered peer hangs up; transfer_after_bridge routes it', async () => {
+    const park = await start();
+    await park.sw.originate(`{origination_uuid=${U1},park_after_bridge=true,hangup_after_bridge=true}null/1 &bridge({origination_uuid=${U2}}null/2)`);
+    await park.settle();
+    park.trace();
+    await park.sw.api(`uuid_kill ${U2}`);
+    await park.settle();
+    const a = park.trace().filter((r) => r.startsWith('A '));
+    expect(a).toEqual(['A CHANNEL_UNBRIDGE', 'A CHANNEL_EXECUTE_COMPLETE bridge', 'A CHANNEL_STATE CS_PARK', 'A CHANNEL_PARK']);
+    await park.sw.stop();
+    await park.rt.stop();
+
+    const xfer = await start();
+    await xfer.sw.originate(`{origination_uuid=${U1},transfer_after_bridge=1000:XML:default}null/1 &bridge({origination_uuid=${U2}}null/2)`);
+    await xfer.settle();
+    xfer.trace();
+    await xfer.sw.api(`uuid_kill ${U2}`);
+    await xfer.settle();
+    const t = xfer.trace().filter((r) => r.startsWith('A '));
+    expect(t.slice(0, 4)).toEqual([
+      'A CHANNEL_UNBRIDGE',
+      'A CHANNEL_EXECUTE_COMPLETE bridge',
+      'A CHANNEL_STATE CS_ROUTING',
+      'A CHANNEL_STATE CS_EXECUTE',
+    ]);
+    expect(t).toContain('A CHANNEL_EXECUTE park');
+    expect(await xfer.sw.api(`uuid_getvar ${U1} transfer_after_bridge`)).toBe('_undef_');
+    expect(await xfer.sw.api(`uuid_getvar ${U1} bridge_to`)).toBe('_undef_');
+    expect(await xfer.sw.api(`uuid_getvar ${U1} last_bridge_to`)).toBe(U2);
+    await xfer.sw.stop();
+    await xfer.rt.stop();
+  });
+
+  it('the peer with park_after_bridge=true parks instead of hanging up when the caller hangs up', async () => {
+    const { sw, rt, settle, trace } = await start();
+    await sw.originate(`{origination_uuid=${U1}}null/1 &bridge({origination_uuid=${U2},park_after_bridge=true}null/2)`);
+    await settle();
+    trace();
+    await sw.api(`uuid_kill ${U1}`);
+    await settle();
+    const b = trace().filter((r) => r.startsWith('B '));
+    expect(b).toEqual(['B CHANNEL_STATE CS_PARK', 'B CHANNEL_PARK']);
+    expect(await sw.api(`uuid_exists ${U2}`)).toBe('true');
+    await sw.stop();
+    await rt.stop();
   });
 });

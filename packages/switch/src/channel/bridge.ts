@@ -37,10 +37,14 @@ export interface BridgeHost {
   expect(fn: (value: unknown) => void | Promise<void>): number;
   markBridged(): void;
   interruptAll(): void;
+  /** switch_ivr_park_session. */
+  park(): Promise<void>;
+  /** switch_ivr_session_transfer. */
+  redirect(destination: string, dialplan: string, context: string): Promise<void>;
   stopOriginating(): void;
 }
 
-type AppEnd = (cause: number, answered: boolean, hungUp: boolean) => Promise<void>;
+type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
 
 export class Bridge {
   /** The partner and whether this leg is the originator; `app`: the bridge application runs it, and ends it. */
@@ -117,10 +121,13 @@ export class Bridge {
         return;
       }
       phase = 'bridged';
-      await this.#bridgeWinner(r.winner, async (cause, answered, hungUp) => {
+      await this.#bridgeWinner(r.winner, async (cause, answered, early, hungUp) => {
         if (phase !== 'bridged') return;
         phase = 'over';
-        await this.#afterBridge(cause, answered, hungUp);
+        const b = this.#state;
+        this.#state = undefined;
+        if (b) this.#fireUnbridge(b.other);
+        await this.#callerEnd(cause, answered, early, hungUp);
         await done();
       });
     };
@@ -152,6 +159,7 @@ export class Bridge {
       if (phase === 'bridged') {
         const b = this.#state;
         this.#state = undefined;
+        this.#ch.setVariable('bridge_to', undefined);
         if (b) {
           const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
           this.#tellPartner(b.other, cause, !this.#ch.hungUp);
@@ -190,7 +198,7 @@ export class Bridge {
   }
 
   /** switch_ivr_originate's success with a caller, then switch_ivr_multi_threaded_bridge's start. */
-  async #bridgeWinner(w: OriginateWinner, end: (cause: number, answered: boolean, hungUp: boolean) => Promise<void>): Promise<void> {
+  async #bridgeWinner(w: OriginateWinner, end: AppEnd): Promise<void> {
     const c = this.#ch.context;
     if (w.status === 'answered' && !c.answered) await this.#ch.step({ type: 'ANSWER' });
     else if (w.status === 'early' && !c.answered && !c.early) await this.#ch.step({ type: 'PRE_ANSWER' });
@@ -234,22 +242,65 @@ export class Bridge {
   }
 
   /**
-   * The end of switch_ivr_multi_threaded_bridge on the caller: CHANNEL_UNBRIDGE,
-   * `bridge_hangup_cause`; a peer that never answered → switch_channel_handle_cause; an answered
-   * one with `hangup_after_bridge` true → hang up with the peer's cause.
+   * The end of switch_ivr_multi_threaded_bridge on the caller (the bridge app's, or uuid_bridge's
+   * originator): `bridge_hangup_cause`, `bridge_to` cleared; a peer that never answered →
+   * switch_channel_handle_cause; then, for an answered (or early) peer: `park_after_bridge`
+   * (`park_after_early_bridge`) parks, `transfer_after_bridge` (`…_early_…`) transfers
+   * (`<exten>[:<dialplan>[:<context>]]`), `hangup_after_bridge` hangs up with the peer's cause.
+   * True when one of them took the channel.
    */
-  async #afterBridge(peerCause: number, answered: boolean, peerHungUp: boolean): Promise<void> {
-    const b = this.#state;
-    this.#state = undefined;
-    if (b) this.#fireUnbridge(b.other);
+  async #callerEnd(peerCause: number, answered: boolean, early: boolean, peerHungUp: boolean): Promise<boolean> {
     const cause = peerCause || Cause.NORMAL_CLEARING;
+    const v = (n: string) => this.#ch.variable(n);
     if (peerHungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
-    if (this.#ch.hungUp) return;
-    if (!answered && shouldHangUpOnFailure(cause, (n) => this.#ch.variable(n))) {
+    this.#ch.setVariable('bridge_to', undefined);
+    if (this.#ch.hungUp) return true;
+    if (!answered && shouldHangUpOnFailure(cause, v)) {
       await this.#ch.step({ type: 'HANGUP', cause });
+      return true;
+    }
+    if (!answered && !early) return false;
+    if ((answered && switchTrue(v('park_after_bridge'))) || switchTrue(v('park_after_early_bridge'))) {
+      await this.#ch.park();
+      return true;
+    }
+    const xfer = (answered ? v('transfer_after_bridge') : undefined) ?? v('transfer_after_early_bridge');
+    if (xfer !== undefined) {
+      await this.#transferAfterBridge(xfer);
+      return true;
+    }
+    if (answered && switchTrue(v('hangup_after_bridge'))) {
+      await this.#ch.step({ type: 'HANGUP', cause });
+      return true;
+    }
+    return false;
+  }
+
+  /** transfer_after_bridge: `<exten>[:<dialplan>[:<context>]]`, the variable cleared first. */
+  async #transferAfterBridge(where: string): Promise<void> {
+    this.#ch.setVariable('transfer_after_bridge', undefined);
+    const [exten, dialplan, context] = where.split(':');
+    if (!exten) {
+      this.#ch.core.log('ERR', 'No extension specified.', this.#ch.uuid);
       return;
     }
-    if (answered && switchTrue(this.#ch.variable('hangup_after_bridge'))) await this.#ch.step({ type: 'HANGUP', cause });
+    await this.#ch.redirect(exten, dialplan || 'XML', context || 'default');
+  }
+
+  /** The peer's side when its caller left (audio_bridge_on_exchange_media). */
+  async #peerEnd(): Promise<void> {
+    this.#ch.setVariable('bridge_to', undefined);
+    const v = (n: string) => this.#ch.variable(n);
+    if (switchTrue(v('park_after_bridge'))) {
+      await this.#ch.park();
+      return;
+    }
+    const xfer = v('transfer_after_bridge');
+    if (xfer !== undefined) {
+      await this.#transferAfterBridge(xfer);
+      return;
+    }
+    await this.#ch.step({ type: 'HANGUP', cause: this.#ch.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL });
   }
 
   #tellPartnerAnswered(): void {
@@ -268,7 +319,8 @@ export class Bridge {
   #tellPartner(other: string, cause: number, transferred: boolean): void {
     const pid = this.#ch.core.sessions.get(other);
     if (!pid) return;
-    const msg = { op: 'unbridged', from: this.#ch.uuid, cause, answered: this.#ch.context.answered, hungUp: !transferred };
+    const c = this.#ch.context;
+    const msg = { op: 'unbridged', from: this.#ch.uuid, cause, answered: c.answered, early: c.early, hungUp: !transferred };
     GenServer.cast(this.#ch.ctx, pid, msg);
   }
 
@@ -286,6 +338,7 @@ export class Bridge {
     const b = this.#state;
     if (!b) return;
     this.#state = undefined;
+    this.#ch.setVariable('bridge_to', undefined);
     if (b.originator) this.#fireUnbridge(b.other);
     this.#tellPartner(b.other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
   }
@@ -299,6 +352,7 @@ export class Bridge {
     const b = this.#state;
     if (!b || b.app) return;
     this.#state = undefined;
+    this.#ch.setVariable('bridge_to', undefined);
     if (b.originator) this.#fireUnbridge(b.other);
     if (!silent) this.#tellPartner(b.other, 0, true);
   }
@@ -332,24 +386,20 @@ export class Bridge {
    * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
    * with the same cause.
    */
-  async partnerGone(from: string, cause: number, answered: boolean, hungUp: boolean): Promise<void> {
+  async partnerGone(from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean): Promise<void> {
     const b = this.#state;
     if (!b || b.other !== from || this.#ch.hungUp) return;
     if (b.app) {
-      await b.app(hungUp ? cause : 0, answered, hungUp);
+      await b.app(hungUp ? cause : 0, answered, early, hungUp);
       return;
     }
     this.#state = undefined;
     if (!b.originator) {
-      // audio_bridge_on_exchange_media: the other leg left; a hangup passes its cause on, a
-      // transfer leaves this leg with NORMAL_CLEARING (ORIGINATOR_CANCEL if never answered)
-      const c = hungUp ? cause : this.#ch.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL;
-      await this.#ch.step({ type: 'HANGUP', cause: c });
+      await this.#peerEnd();
       return;
     }
+    // uuid_bridge's originator: the end of the bridge, then back to CS_EXECUTE (uuid_bridge_on_soft_execute)
     this.#fireUnbridge(from);
-    const hab = this.#ch.variable('hangup_after_bridge');
-    if (answered && switchTrue(hab)) await this.#ch.step({ type: 'HANGUP', cause: hungUp ? cause : Cause.NORMAL_CLEARING });
-    else await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+    if (!(await this.#callerEnd(hungUp ? cause : 0, answered, early, hungUp))) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 }

@@ -703,8 +703,8 @@ export class Channel implements EndpointChannel {
     return this.#bridging.peer(other, otherName);
   }
 
-  partnerGone(from: string, cause: number, answered: boolean, hungUp = true): Promise<void> {
-    return this.#bridging.partnerGone(from, cause, answered, hungUp);
+  partnerGone(from: string, cause: number, answered: boolean, early = false, hungUp = true): Promise<void> {
+    return this.#bridging.partnerGone(from, cause, answered, early, hungUp);
   }
 
   partnerAnswered(from: string): Promise<void> {
@@ -777,6 +777,10 @@ export class Channel implements EndpointChannel {
   }
 
   /** uuid_park (switch_ivr_park_session): CS_PARK requested, the running applications ended. */
+  park(): Promise<void> {
+    return this.parkSession();
+  }
+
   async parkSession(): Promise<void> {
     await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
     this.interruptAll();

@@ -74,7 +74,14 @@ export type ChannelCall =
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'send'; readonly event: ChannelEvent }
-  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean; readonly hungUp?: boolean }
+  | {
+      readonly op: 'unbridged';
+      readonly from: string;
+      readonly cause: number;
+      readonly answered: boolean;
+      readonly early?: boolean;
+      readonly hungUp?: boolean;
+    }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'partnerAnswered'; readonly from: string }
   | { readonly op: 'unwatch'; readonly pid: Pid };
@@ -163,7 +170,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
     switch (msg.op) {
       case 'unbridged':
-        await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.hungUp ?? true);
+        await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.early ?? false, msg.hungUp ?? true);
         break;
       case 'partnerAnswered':
         await ch.partnerAnswered(msg.from);
