@@ -10,7 +10,7 @@
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
 import { randomUUID } from 'node:crypto';
-import { type ProcessContext, pidEquals } from '@beamline/core';
+import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
@@ -156,16 +156,18 @@ export class Channel implements EndpointChannel {
    * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
    * application runs it (switch_ivr_multi_threaded_bridge inside the app), and ends it.
    */
-  readonly #bridging: Bridge;
+  /** Made on first use: most channels are never bridged. */
+  #bridge: Bridge | undefined;
   /** Originates watching this leg (switch_ivr_originate's loop), told of each status change. */
-  #watchers: { pid: Pid; tag: number; last: string }[] = [];
+  #watchers: { pid: Pid; tag: number; last: string }[] | undefined;
   /** The originator's / originatee's profile; `Other-Leg-*` shows the one set last. */
   #originator: CallerProfile | undefined;
   #originatee: CallerProfile | undefined;
   #otherLeg: OtherLeg | undefined;
   #lastResult = true;
   /** The app log's tail (last_app / last_arg) and CF_TIMESTAMP_SET. */
-  #lastApp: { name: string; arg: string } | undefined;
+  #lastApp: string | undefined;
+  #lastArg = '';
   #timestampsSet = false;
   readonly #timers = new Map<number, () => void | Promise<void>>();
   #timerSeq = 0;
@@ -184,10 +186,10 @@ export class Channel implements EndpointChannel {
     this.#times = { ...NO_TIMES, profileCreated: now, created: now };
     this.#profile = spec.profile;
     if (spec.otherLeg) this.setOtherLeg(spec.otherLeg);
-    if (spec.watcher) this.#watchers.push({ ...spec.watcher, last: '' });
+    // the originate starts from `none`: only changes are reported
+    if (spec.watcher) this.#watchers = [{ ...spec.watcher, last: 'none' }];
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
     [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
-    this.#bridging = new Bridge(this);
   }
 
   get profile(): CallerProfile {
@@ -236,8 +238,8 @@ export class Channel implements EndpointChannel {
       if (typeof item === 'function') await item();
       else await this.step(item);
     }
-    if (this.#watchers.length > 0) this.#tellWatchers();
-    this.#bridging.afterDrain();
+    if (this.#watchers) this.#tellWatchers();
+    this.#bridge?.afterDrain();
   }
 
   async #perform(e: ChannelEffect): Promise<void> {
@@ -296,7 +298,7 @@ export class Channel implements EndpointChannel {
         for (const [n, v] of timestampVariables({
           times: this.#times,
           profile: this.#profile,
-          ...(this.#lastApp ? { lastApp: this.#lastApp.name, lastArg: this.#lastApp.arg } : {}),
+          ...(this.#lastApp ? { lastApp: this.#lastApp, lastArg: this.#lastArg } : {}),
           utcOffsetMinutes: (ms) => this.core.utcOffsetMinutes(ms),
         }))
           this.#variables.addHeader(n, v ?? '');
@@ -332,7 +334,7 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
-    if (state === 'CS_HANGUP') this.#bridging.onHangup();
+    if (state === 'CS_HANGUP') this.#bridge?.onHangup();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -424,7 +426,8 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     const data = this.expand(rawData);
-    this.#lastApp = { name: app.name, arg: data };
+    this.#lastApp = app.name;
+    this.#lastArg = data;
     this.setVariable('current_application', app.name);
     this.setVariable('current_application_data', data);
     this.setVariable('current_application_response', undefined);
@@ -603,6 +606,11 @@ export class Channel implements EndpointChannel {
 
   // -- requests from outside --------------------------------------------------------------------
 
+  get #bridging(): Bridge {
+    this.#bridge ??= new Bridge(this);
+    return this.#bridge;
+  }
+
   /** switch_channel_set_originator/originatee_caller_profile. */
   setOtherLeg(other: OtherLeg): void {
     if (other.type === 'originator') this.#originator = other.profile;
@@ -610,22 +618,17 @@ export class Channel implements EndpointChannel {
     this.#otherLeg = other;
   }
 
-  /** The originate no longer watches this leg. */
-  unwatch(pid: Pid): void {
-    this.#watchers = this.#watchers.filter((w) => !pidEquals(w.pid, pid));
-  }
-
   #tellWatchers(): void {
     const c = this.#snap.context;
     const down = c.hangupCalled || this.destroyed;
     const status: LegStatus = down ? 'down' : c.answered ? 'answered' : c.early ? 'early' : c.ringReady ? 'ring' : 'none';
     const cause = down ? c.hangupCause || Cause.NORMAL_CLEARING : 0;
-    for (const w of this.#watchers) {
+    for (const w of this.#watchers ?? []) {
       if (w.last === status) continue;
       w.last = status;
       this.ctx.send(w.pid, { originateLeg: w.tag, uuid: this.uuid, status, cause } satisfies LegReport);
     }
-    if (down) this.#watchers = [];
+    if (down) this.#watchers = undefined;
   }
 
   /**
@@ -655,15 +658,15 @@ export class Channel implements EndpointChannel {
     let next: CallerProfile = p;
     if (p.calleeIdName !== undefined) {
       this.setVariable('pre_transfer_caller_id_name', p.callerIdName);
-      next = { ...next, callerIdName: p.calleeIdName, calleeIdName: this.#bridging.partner ? '' : p.callerIdName };
+      next = { ...next, callerIdName: p.calleeIdName, calleeIdName: this.#bridge?.partner ? '' : p.callerIdName };
     }
     if (p.calleeIdNumber !== undefined) {
       this.setVariable('pre_transfer_caller_id_number', p.callerIdNumber);
-      next = { ...next, callerIdNumber: p.calleeIdNumber, calleeIdNumber: this.#bridging.partner ? '' : p.callerIdNumber };
+      next = { ...next, callerIdNumber: p.calleeIdNumber, calleeIdNumber: this.#bridge?.partner ? '' : p.callerIdNumber };
     }
     this.#profile = next;
     this.setVariable('channel_cid_flipped', 'yes');
-    const partner = this.#bridging.partner;
+    const partner = this.#bridge?.partner;
     this.fire('CALL_UPDATE', this.view, undefined, [['Direction', 'RECV'], ...(partner ? ([['Bridged-To', partner]] as const) : [])]);
     this.core.log(
       'INFO',
@@ -733,6 +736,7 @@ export class Channel implements EndpointChannel {
   /** The leg is no longer an originate leg parked in CS_CONSUME_MEDIA. */
   stopOriginating(): void {
     this.#originating = false;
+    this.#watchers = undefined;
   }
 
   /** uuid_pre_answer: true when the pre-answer request succeeded. */
@@ -745,6 +749,7 @@ export class Channel implements EndpointChannel {
   /** Originate's last step: a one-application extension (`&app(arg)`) and CS_EXECUTE. */
   async setExtension(extension: Extension): Promise<void> {
     this.#originating = false;
+    this.#watchers = undefined;
     this.#sortCid();
     this.#extension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
@@ -753,6 +758,7 @@ export class Channel implements EndpointChannel {
   /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
   async transfer(destination: string, dialplan: string, context: string): Promise<void> {
     this.#originating = false;
+    this.#watchers = undefined;
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -763,7 +769,7 @@ export class Channel implements EndpointChannel {
    * the running applications (park, …) ended, innermost first.
    */
   async redirect(destination: string, dialplan: string, context: string, silent = false): Promise<void> {
-    this.#bridging.leave(silent);
+    this.#bridge?.leave(silent);
     await this.transfer(destination, dialplan, context);
     this.interruptAll();
   }
@@ -829,6 +835,6 @@ export class Channel implements EndpointChannel {
       if (!this.destroyed) this.#queue.push({ type: 'RUN' });
     }
     this.core.sessions.remove(this.uuid);
-    if (this.#watchers.length > 0) this.#tellWatchers();
+    if (this.#watchers) this.#tellWatchers();
   }
 }

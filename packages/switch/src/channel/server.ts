@@ -26,7 +26,7 @@ import {
   shutdown,
   stop,
 } from '@beamline/core';
-import { type Pid, Tuple } from '@beamline/etf';
+import { Tuple } from '@beamline/etf';
 import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
@@ -83,8 +83,7 @@ export type ChannelCast =
       readonly hungUp?: boolean;
     }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
-  | { readonly op: 'partnerAnswered'; readonly from: string }
-  | { readonly op: 'unwatch'; readonly pid: Pid };
+  | { readonly op: 'partnerAnswered'; readonly from: string };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
@@ -177,9 +176,6 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'bridgePeer':
         await ch.bridgePeer(msg.other, msg.otherName);
-        break;
-      case 'unwatch':
-        ch.unwatch(msg.pid);
         break;
       case 'hangup':
         await ch.send({ type: 'HANGUP', cause: msg.cause });

@@ -154,10 +154,8 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
       await hangupLeg(ctx, l, why);
     }
     for (const l of legs) causes.push(`${l.uuid};${causeName(l === winner ? Cause.NONE : l.cause)}`);
-    for (const l of legs) {
-      if (l.monitor) ctx.demonitor(l.monitor, { flush: true });
-      if (l !== winner) GenServer.cast(ctx, l.pid, { op: 'unwatch', pid: ctx.self });
-    }
+    // losers are down (their reports stop); the winner stops reporting once it gets its extension or is bridged
+    for (const l of legs) if (l.monitor) ctx.demonitor(l.monitor, { flush: true });
 
     if (winner) {
       let profile: CallerProfile | undefined;
@@ -169,7 +167,6 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
           profile = undefined;
         }
       }
-      GenServer.cast(ctx, winner.pid, { op: 'unwatch', pid: ctx.self });
       return { ok: true, winner: { uuid: winner.uuid, pid: winner.pid, status: winner.status, profile }, causes };
     }
     cause = legs[0]?.cause || reason;
