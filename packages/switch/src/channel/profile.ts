@@ -194,3 +194,13 @@ export function profileField(p: CallerProfile, name: string): string | undefined
   if (p.softLookup) for (const [key, value] of p.soft ?? []) if (caseEqual(key, name)) return value;
   return undefined;
 }
+
+/**
+ * switch_caller_profile_clone as originate and bridge use it for the other leg's profile
+ * (`Other-Leg-*`): the text fields are copied, the profile index and transfer source are not,
+ * the logical direction is the zero value (inbound) and the times start at zero.
+ */
+export function cloneProfile(p: CallerProfile): CallerProfile {
+  const { profileIndex: _i, transferSource: _t, times: _times, ...rest } = p;
+  return { ...rest, logicalDirection: 'inbound', times: NO_TIMES };
+}
