@@ -42,7 +42,11 @@ export interface ChannelArgs {
 
 export type ChannelCall =
   | { readonly op: 'answer' }
-  | { readonly op: 'hangup'; readonly cause: number }
+  /**
+   * `hungUp` runs in the channel right after CHANNEL_HANGUP, before the channel unwinds, with its
+   * basic channel data (sendmsg hangup's PRIVATE_COMMAND comes there, as switch_ivr_parse_next_event fires it).
+   */
+  | { readonly op: 'hangup'; readonly cause: number; readonly hungUp?: (basicData: [string, string][]) => void }
   | { readonly op: 'send'; readonly event: ChannelEvent }
   | { readonly op: 'getvar'; readonly name: string }
   | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
@@ -85,6 +89,12 @@ export type ChannelCast =
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'partnerAnswered'; readonly from: string };
 
+function basicData(ch: Channel): [string, string][] {
+  const event = new SwitchEvent('CHANNEL_DATA');
+  addBasicChannelData(event, ch.snapshot());
+  return event.headers.map((h) => [h.name, h.value]);
+}
+
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
 export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, unknown, ChannelArgs> {
@@ -107,6 +117,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'hangup':
         await ch.send({ type: 'HANGUP', cause: req.cause });
+        req.hungUp?.(basicData(ch));
         break;
       case 'send':
         await ch.send(req.event);
@@ -154,9 +165,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         answer = await ch.preAnswer();
         break;
       case 'data': {
+        if (req.basic) {
+          answer = basicData(ch);
+          break;
+        }
         const event = new SwitchEvent('CHANNEL_DATA');
-        if (req.basic) addBasicChannelData(event, ch.snapshot());
-        else addChannelData(event, ch.snapshot());
+        addChannelData(event, ch.snapshot());
         answer = event.headers.map((h) => [h.name, h.value]);
         break;
       }

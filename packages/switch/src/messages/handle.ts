@@ -34,7 +34,9 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
       env.core.log(cmd.reason === 'Invalid Command!' ? 'ERR' : 'DEBUG', cmd.reason, uuid);
       break;
     case 'hangup':
-      done = !!(await callChannel(env, uuid, { op: 'hangup', cause: cmd.cause }));
+      // fired by the channel between CHANNEL_HANGUP and its unwinding, as switch_ivr_parse_next_event does
+      await callChannel(env, uuid, { op: 'hangup', cause: cmd.cause, hungUp: (data) => env.core.fire(privateCommand(env, message, data)) });
+      done = false;
       break;
     case 'xferext': {
       const applications = cmd.applications.map(([application, data]) => ({ application, data }));
@@ -59,20 +61,22 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
   return 'ok';
 }
 
+type Message = { readonly headers: readonly { name: string; value: string }[]; readonly body: string | undefined };
+
 /** SEND_MESSAGE's headers, a second set of standard headers, then the basic channel data. */
-async function firePrivateCommand(
-  env: ApiEnv,
-  uuid: string,
-  message: { headers: readonly { name: string; value: string }[]; body: string | undefined },
-): Promise<void> {
-  const second = restamp(env.core.bus.create('PRIVATE_COMMAND'), PARSE_EVENT_SITE);
+async function firePrivateCommand(env: ApiEnv, uuid: string, message: Message): Promise<void> {
   const data = await callChannel<[string, string][]>(env, uuid, { op: 'data', basic: true });
+  env.core.fire(privateCommand(env, message, data?.value ?? []));
+}
+
+function privateCommand(env: ApiEnv, message: Message, data: readonly [string, string][]): SwitchEvent {
+  const second = restamp(env.core.bus.create('PRIVATE_COMMAND'), PARSE_EVENT_SITE);
   const event = new SwitchEvent('PRIVATE_COMMAND');
   for (const h of message.headers) event.addHeader(h.name, h.value);
   for (const h of second.headers) event.addHeader(h.name, h.value);
-  for (const [k, v] of data?.value ?? []) event.addHeader(k, v);
+  for (const [k, v] of data) event.addHeader(k, v);
   event.body = message.body;
-  env.core.fire(event);
+  return event;
 }
 
 /** sendevent: `ok`, `badarg`, or undefined for an unknown event name (MEE sends no reply then). */
