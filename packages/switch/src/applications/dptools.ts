@@ -64,10 +64,11 @@ export const DPTOOLS: readonly Application[] = [
     },
   },
   { name: 'sleep', run: (ch, data, done) => waiting(ch, parseMs(data), done) },
-  { name: 'echo', run: (ch, _data, done) => waiting(ch, undefined, done) },
+  { name: 'echo', needsMedia: true, run: (ch, _data, done) => waiting(ch, undefined, done) },
   {
     // simulated media: `silence_stream://N` lasts N ms, any other file `playback_duration_ms` (default 1000)
     name: 'playback',
+    needsMedia: true,
     run: (ch, data, done) => {
       const silence = /^silence_stream:\/\/(\d+)/.exec(data);
       const ms = silence ? Number(silence[1]) : parseMs(ch.variable('playback_duration_ms') ?? '1000');

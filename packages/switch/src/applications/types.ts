@@ -43,6 +43,8 @@ export type ApplicationRun = (
 export interface Application {
   readonly name: string;
   readonly run: ApplicationRun;
+  /** Needs media (no SAF_SUPPORT_NOMEDIA): an unanswered inbound channel is pre-answered first. */
+  readonly needsMedia?: boolean;
   /** Runs on a hung-up channel too (SAF_ZOMBIE_EXEC). */
   readonly zombieExec?: boolean;
 }

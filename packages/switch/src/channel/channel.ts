@@ -379,7 +379,7 @@ export class Channel implements EndpointChannel {
       log: (level, text) => this.core.log(level, text, this.uuid),
     });
     if (!result?.extension) {
-      this.core.log('NOTICE', `No Route, Aborting`, this.uuid);
+      this.core.log('INFO', `No Route, Aborting`, this.uuid);
       await this.step({ type: 'HANGUP', cause: Cause.NO_ROUTE_DESTINATION });
       return;
     }
@@ -403,6 +403,7 @@ export class Channel implements EndpointChannel {
       }
       const app = this.#extension?.applications[this.#appIndex++];
       if (!app) {
+        this.core.log('NOTICE', `${this.name} has executed the last dialplan instruction, hanging up.`, this.uuid);
         await this.step({ type: 'HANGUP', cause: Cause.NORMAL_CLEARING });
         return true;
       }
@@ -425,12 +426,14 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if (this.hungUp && !app.zombieExec) return true;
+    if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
     const data = this.expand(rawData);
     this.#lastApp = app.name;
     this.#lastArg = data;
     this.setVariable('current_application', app.name);
     this.setVariable('current_application_data', data);
     this.setVariable('current_application_response', undefined);
+    this.core.log('INFO', `EXECUTE [depth=${this.#running.length}] ${this.name} ${app.name}(${data})`, this.uuid);
     this.fire('CHANNEL_EXECUTE', this.view, undefined, [
       ['Application', app.name],
       ['Application-Data', data],
