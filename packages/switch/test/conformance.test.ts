@@ -1,0 +1,236 @@
+/**
+ * Conformance gaps found by the issue 8 audit (CONFORMANCE.md): the §2.5 (a) trace with the
+ * answer sent by sendmsg (rows 10–14) and the hangup by sendmsg (row 15a), (a)'s no-route
+ * variant on a running switch, (b2)'s cross-leg hangup order, and the §8 core log lines.
+ */
+import { describe, expect, it } from 'vitest';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
+import type { SwitchEvent } from '../src/index.ts';
+import { row, setup } from './switch_helpers.ts';
+
+const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
+const dialplan = staticDialplan({
+  default: {
+    '1001': [['set', 'foo=bar'], ['park']],
+    '1002': [['set', 'x=1']],
+    '1003': [['playback', 'silence_stream://100'], ['answer'], ['park']],
+    '1004': [['set', 'x=1'], ['answer'], ['echo']],
+  },
+});
+
+/** Starts `loopback/1001 &park()` and returns B (the inbound leg running trace (a)). */
+async function inboundLeg() {
+  const s = await setup({ dialplan });
+  const reply = s.sw.originate('loopback/1001 &park()');
+  await s.settle();
+  const events = s.sub.take();
+  const b = events.find((e) => e.getHeader('Channel-Name') === 'loopback/1001-b')?.getHeader('Unique-ID') as string;
+  return { ...s, reply, b, events };
+}
+
+const of = (events: SwitchEvent[], uuid: string) => events.filter((e) => e.getHeader('Unique-ID') === uuid);
+
+describe('spec §2.5 (a) with sendmsg: answer (rows 10–14) and hangup (row 15a)', () => {
+  it('execute answer runs nested in park: EXECUTE, ANSWER, CALLSTATE ACTIVE, EXECUTE_COMPLETE, PRIVATE_COMMAND; then sendmsg hangup: HANGUP, PRIVATE_COMMAND, UNPARK …', async () => {
+    const { sw, sub, settle, rt, reply, b, events } = await inboundLeg();
+    expect(of(events, b).map(row)).toEqual([
+      'CHANNEL_STATE CS_INIT/1 DOWN ringing',
+      'CHANNEL_CREATE CS_INIT/2 DOWN ringing',
+      'CHANNEL_CALLSTATE CS_ROUTING/2 RINGING ringing',
+      'CHANNEL_STATE CS_ROUTING/2 RINGING ringing',
+      'CHANNEL_STATE CS_EXECUTE/4 RINGING ringing',
+      'CHANNEL_EXECUTE CS_EXECUTE/4 RINGING ringing',
+      'CHANNEL_EXECUTE_COMPLETE CS_EXECUTE/4 RINGING ringing',
+      'CHANNEL_EXECUTE CS_EXECUTE/4 RINGING ringing',
+      'CHANNEL_PARK CS_EXECUTE/4 RINGING ringing',
+    ]);
+    expect(
+      await sw.sendmsg(b, [
+        ['call-command', 'execute'],
+        ['execute-app-name', 'answer'],
+        ['event-uuid', 'ans-1'],
+      ]),
+    ).toBe('ok');
+    expect(await reply).toMatch(UUID);
+    await settle();
+    const answered = of(sub.take(), b);
+    expect(answered.map((e) => `${row(e)} ${e.getHeader('Application') ?? ''}`.trim())).toEqual([
+      'CHANNEL_EXECUTE CS_EXECUTE/4 RINGING ringing answer',
+      'CHANNEL_ANSWER CS_EXECUTE/4 RINGING answered',
+      'CHANNEL_CALLSTATE CS_EXECUTE/4 ACTIVE answered',
+      'CHANNEL_EXECUTE_COMPLETE CS_EXECUTE/4 ACTIVE answered answer',
+      'PRIVATE_COMMAND CS_EXECUTE/4 ACTIVE answered',
+    ]);
+    expect(answered[0]?.getHeader('Application-UUID')).toBe('ans-1');
+    expect(answered[3]?.getHeader('Application-UUID')).toBe('ans-1');
+    expect(answered[2]?.getHeader('Original-Channel-Call-State')).toBe('RINGING');
+    expect(answered[2]?.getHeader('Channel-Call-State-Number')).toBe('4');
+    expect(answered.some((e) => e.type === 'CHANNEL_UNPARK')).toBe(false);
+
+    expect(
+      await sw.sendmsg(b, [
+        ['call-command', 'hangup'],
+        ['hangup-cause', 'USER_BUSY'],
+      ]),
+    ).toBe('ok');
+    await settle();
+    const hung = of(sub.take(), b);
+    expect(hung.map(row)).toEqual([
+      'CHANNEL_HANGUP CS_EXECUTE/10 ACTIVE hangup',
+      'PRIVATE_COMMAND CS_EXECUTE/10 ACTIVE hangup',
+      'CHANNEL_UNPARK CS_EXECUTE/10 ACTIVE hangup',
+      'CHANNEL_EXECUTE_COMPLETE CS_EXECUTE/10 ACTIVE hangup',
+      'CHANNEL_STATE CS_HANGUP/10 ACTIVE hangup',
+      'CHANNEL_CALLSTATE CS_HANGUP/10 HANGUP hangup',
+      'CHANNEL_STATE CS_REPORTING/11 HANGUP hangup',
+      'CHANNEL_HANGUP_COMPLETE CS_REPORTING/11 HANGUP hangup',
+      'CHANNEL_DESTROY CS_REPORTING/12 HANGUP hangup',
+      'CHANNEL_STATE CS_DESTROY/12 HANGUP hangup',
+    ]);
+    expect(hung[0]?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    expect(hung[1]?.getHeader('hangup-cause')).toBe('USER_BUSY');
+    expect(hung[3]?.getHeader('Application')).toBe('park');
+    expect(hung[7]?.headers.filter((h) => h.name === 'Hangup-Cause').map((h) => h.value)).toEqual(['USER_BUSY', 'USER_BUSY']);
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
+describe('spec §2.5 (a) variant: the first app needs media (no SAF_SUPPORT_NOMEDIA)', () => {
+  it('an unanswered inbound leg is pre-answered right before playback’s CHANNEL_EXECUTE; the later answer goes EARLY → ACTIVE', async () => {
+    const { sw, sub, settle, rt, clock } = await setup({ dialplan });
+    const reply = sw.originate('loopback/1003 &park()');
+    await settle();
+    expect(await reply).toMatch(UUID); // B's early media marks A early: originate returns on it
+    await clock.advance(100);
+    await settle();
+    const events = sub.take();
+    const b = events.find((e) => e.getHeader('Channel-Name') === 'loopback/1003-b')?.getHeader('Unique-ID') as string;
+    expect(
+      of(events, b)
+        .slice(4)
+        .map((e) => `${row(e)} ${e.getHeader('Application') ?? ''}`.trim()),
+    ).toEqual([
+      'CHANNEL_STATE CS_EXECUTE/4 RINGING ringing',
+      'CHANNEL_PROGRESS_MEDIA CS_EXECUTE/4 RINGING early',
+      'CHANNEL_CALLSTATE CS_EXECUTE/4 EARLY early',
+      'CHANNEL_EXECUTE CS_EXECUTE/4 EARLY early playback',
+      'CHANNEL_EXECUTE_COMPLETE CS_EXECUTE/4 EARLY early playback',
+      'CHANNEL_EXECUTE CS_EXECUTE/4 EARLY early answer',
+      'CHANNEL_ANSWER CS_EXECUTE/4 EARLY answered',
+      'CHANNEL_CALLSTATE CS_EXECUTE/4 ACTIVE answered',
+      'CHANNEL_EXECUTE_COMPLETE CS_EXECUTE/4 ACTIVE answered answer',
+      'CHANNEL_EXECUTE CS_EXECUTE/4 ACTIVE answered park',
+      'CHANNEL_PARK CS_EXECUTE/4 ACTIVE answered',
+    ]);
+    const [, , earlyState, , done, , , active] = of(events, b).slice(4);
+    expect(earlyState?.getHeader('Original-Channel-Call-State')).toBe('RINGING');
+    expect(done?.getHeader('Application-Response')).toBe('FILE PLAYED');
+    expect(active?.getHeader('Original-Channel-Call-State')).toBe('EARLY');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('set and answer need no media: no pre-answer before them; echo after answer needs none either', async () => {
+    const { sw, sub, settle, rt } = await setup({ dialplan });
+    expect(await sw.originate('loopback/1004 &park()')).toMatch(UUID);
+    await settle();
+    const events = sub.take();
+    const b = events.find((e) => e.getHeader('Channel-Name') === 'loopback/1004-b')?.getHeader('Unique-ID') as string;
+    expect(of(events, b).some((e) => e.type === 'CHANNEL_PROGRESS_MEDIA')).toBe(false);
+    expect(
+      of(events, b)
+        .filter((e) => e.type === 'CHANNEL_EXECUTE')
+        .map((e) => e.getHeader('Application')),
+    ).toEqual(['set', 'answer', 'echo']);
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
+describe('spec §2.5 (a) variant: no route, on a running switch', () => {
+  it('rows 1–4, INFO No Route, Aborting, CHANNEL_HANGUP NO_ROUTE_DESTINATION in CS_ROUTING, rows 18–23 with RINGING', async () => {
+    const { sw, sub, settle, rt, logs } = await setup({ dialplan });
+    expect(await sw.originate('loopback/9999 &park()')).toBe('-ERR NO_ROUTE_DESTINATION\n');
+    await settle();
+    const events = sub.take();
+    const b = events.find((e) => e.getHeader('Channel-Name') === 'loopback/9999-b')?.getHeader('Unique-ID') as string;
+    const legB = of(events, b);
+    expect(legB.map(row)).toEqual([
+      'CHANNEL_STATE CS_INIT/1 DOWN ringing',
+      'CHANNEL_CREATE CS_INIT/2 DOWN ringing',
+      'CHANNEL_CALLSTATE CS_ROUTING/2 RINGING ringing',
+      'CHANNEL_STATE CS_ROUTING/2 RINGING ringing',
+      'CHANNEL_HANGUP CS_ROUTING/10 RINGING hangup',
+      'CHANNEL_STATE CS_HANGUP/10 RINGING hangup',
+      'CHANNEL_CALLSTATE CS_HANGUP/10 HANGUP hangup',
+      'CHANNEL_STATE CS_REPORTING/11 HANGUP hangup',
+      'CHANNEL_HANGUP_COMPLETE CS_REPORTING/11 HANGUP hangup',
+      'CHANNEL_DESTROY CS_REPORTING/12 HANGUP hangup',
+      'CHANNEL_STATE CS_DESTROY/12 HANGUP hangup',
+    ]);
+    expect(legB[4]?.getHeader('Hangup-Cause')).toBe('NO_ROUTE_DESTINATION');
+    expect(legB[6]?.getHeader('Original-Channel-Call-State')).toBe('RINGING');
+    expect(logs).toContain('INFO No Route, Aborting');
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
+describe('spec §2.5 (b2): uuid_kill A', () => {
+  it('A hangs up fully to CS_HANGUP and CALLSTATE HANGUP before B’s CHANNEL_HANGUP (same cause); both end in CHANNEL_DESTROY, CHANNEL_STATE(CS_DESTROY)', async () => {
+    const { sw, sub, settle, rt } = await setup();
+    const a = UUID.exec(await sw.originate('loopback/1000 &park()'))?.[1] as string;
+    await settle();
+    const b = sub
+      .take()
+      .find((e) => e.getHeader('Channel-Name') === 'loopback/1000-b')
+      ?.getHeader('Unique-ID') as string;
+    expect(await sw.api(`uuid_kill ${a} CALL_REJECTED`)).toBe('+OK\n');
+    await settle();
+    const after = sub.take().filter((e) => e.type.startsWith('CHANNEL_'));
+    const at = (uuid: string, type: string, state?: string) =>
+      after.findIndex((e) => e.getHeader('Unique-ID') === uuid && e.type === type && (!state || e.getHeader('Channel-State') === state));
+    expect(at(a, 'CHANNEL_HANGUP')).toBe(0);
+    expect(at(a, 'CHANNEL_STATE', 'CS_HANGUP')).toBeLessThan(at(b, 'CHANNEL_HANGUP'));
+    expect(at(a, 'CHANNEL_CALLSTATE', 'CS_HANGUP')).toBeLessThan(at(b, 'CHANNEL_HANGUP'));
+    expect(after[at(b, 'CHANNEL_HANGUP')]?.getHeader('Hangup-Cause')).toBe('CALL_REJECTED');
+    for (const uuid of [a, b]) {
+      expect(
+        of(after, uuid)
+          .slice(-3)
+          .map((e) => e.type),
+      ).toEqual(['CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY', 'CHANNEL_STATE']);
+    }
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
+describe('spec §8 core log lines', () => {
+  it('EXECUTE [depth=N] per application (1 nested in park), the last-instruction NOTICE, Invalid Application, unknown endpoint', async () => {
+    const { sw, settle, rt, logs } = await inboundLeg();
+    const b = (await sw.api('show channels'))
+      .split('\n')
+      .find((l) => l.includes('loopback/1001-b'))
+      ?.split(',')[0] as string;
+    expect(logs).toContain('INFO EXECUTE [depth=0] loopback/1001-b set(foo=bar)');
+    expect(logs).toContain('INFO EXECUTE [depth=0] loopback/1001-b park()');
+    expect(logs).toContain(`NOTICE New Channel loopback/1001-b [${b}]`);
+    await sw.sendmsg(b, [
+      ['call-command', 'execute'],
+      ['execute-app-name', 'log'],
+      ['execute-app-arg', 'INFO hi'],
+    ]);
+    await settle();
+    expect(logs).toContain('INFO EXECUTE [depth=1] loopback/1001-b log(INFO hi)');
+
+    expect(await sw.originate('loopback/1002 &park()')).toBe('-ERR NORMAL_CLEARING\n');
+    expect(logs).toContain('NOTICE loopback/1002-b has executed the last dialplan instruction, hanging up.');
+
+    expect(await sw.originate('foo/bar &park()')).toBe('-ERR CHAN_NOT_IMPLEMENTED\n');
+    expect(logs).toContain('ERR Could not locate channel type foo');
+    await sw.stop();
+    await rt.stop();
+  });
+});
