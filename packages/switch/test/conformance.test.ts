@@ -234,3 +234,73 @@ describe('spec §8 core log lines', () => {
     await rt.stop();
   });
 });
+
+describe('module registries, endpoint addresses and identity on a running switch', () => {
+  it('a module registers an API command and an application by name (case-insensitive); help lists the command with its module', async () => {
+    const calls: string[] = [];
+    const { sw, sub, settle, rt } = await setup({
+      dialplan: staticDialplan({ default: { '7000': [['Erlang', 'myhandler mynode@host']] } }),
+      apiCommands: [
+        {
+          name: 'erlang',
+          syntax: '<command> [<args>]',
+          description: 'erlang information',
+          module: 'mod_erlang_event',
+          run: (args) => `+OK ${args}\n`,
+        },
+      ],
+      applications: [
+        {
+          name: 'erlang',
+          run: (ch, data, done) => {
+            calls.push(data);
+            ch.setVariable('current_application_response', 'handled');
+            return void done();
+          },
+        },
+      ],
+    });
+    expect(await sw.api('ERLANG listeners')).toBe('+OK listeners\n');
+    expect(await sw.api('help erlang')).toBe('erlang,<command> [<args>],erlang information,mod_erlang_event\n');
+    expect(await sw.originate('loopback/7000 &park()')).toBe('-ERR NORMAL_CLEARING\n');
+    await settle();
+    expect(calls).toEqual(['myhandler mynode@host']);
+    const complete = sub.take().find((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'erlang');
+    expect(complete?.getHeader('Application-Response')).toBe('handled');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('loopback/<ext>/<context> routes B in that context; switchname in the API and the headers', async () => {
+    const { sw, sub, settle, rt } = await setup({
+      identity: { coreUuid: '0b7c2d0e-1111-4222-8333-944455556666', hostname: 'fs1', switchname: 'sw-a' },
+      dialplan: staticDialplan({ default: { '1000': [['hangup', 'CALL_REJECTED']] }, other: { '1000': [['answer'], ['park']] } }),
+    });
+    expect(await sw.api('switchname')).toBe('sw-a');
+    expect(await sw.api('hostname')).toBe('fs1');
+    expect(await sw.originate('loopback/1000/other &park()')).toMatch(UUID);
+    expect(await sw.originate('loopback/1000 &park()')).toBe('-ERR CALL_REJECTED\n');
+    await settle();
+    const events = sub.take();
+    const create = events.find((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Channel-Name') === 'loopback/1000-b');
+    expect(create?.getHeader('Caller-Context')).toBe('other');
+    expect(create?.getHeader('FreeSWITCH-Switchname')).toBe('sw-a');
+    expect(create?.getHeader('FreeSWITCH-Hostname')).toBe('fs1');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('show channels like <text> (substring of uuid, name, cid); uuid_setvar on an unknown uuid', async () => {
+    const { sw, settle, rt } = await setup();
+    const a = UUID.exec(await sw.originate('null/4711 &park()'))?.[1] as string;
+    await sw.originate('null/0815 &park()');
+    await settle();
+    const like = (await sw.api('show channels like 4711')).split('\n');
+    expect(like.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${a},outbound,.*,null/4711,`)), '', '1 total.', '']);
+    expect(await sw.api('show channels like nothing-here')).toBe('\n0 total.\n');
+    expect(await sw.api('show channels count')).toBe('\n2 total.\n');
+    expect(await sw.api('uuid_setvar 00000000-0000-0000-0000-000000000000 a b')).toBe('-ERR No such channel!\n');
+    await sw.stop();
+    await rt.stop();
+  });
+});
