@@ -304,3 +304,50 @@ describe('module registries, endpoint addresses and identity on a running switch
     await rt.stop();
   });
 });
+
+describe('spec §2.5 (b1) with {null_pre_answer=true}, and (c) with an unknown application', () => {
+  it('CHANNEL_PROGRESS_MEDIA and CALLSTATE DOWN → EARLY come before the answer; the answer’s CALLSTATE says Original EARLY', async () => {
+    const { sw, sub, settle, rt, clock } = await setup();
+    const reply = sw.originate('{null_pre_answer=true,null_auto_answer_delay=500}null/1234 &park()');
+    await settle();
+    const uuid = UUID.exec(await reply)?.[1] as string; // early media is enough for originate
+    await clock.advance(500);
+    await settle();
+    const channel = of(sub.take(), uuid).filter((e) => e.type !== 'CALL_UPDATE');
+    expect(channel.map(row).slice(5, 10)).toEqual([
+      'CHANNEL_STATE CS_CONSUME_MEDIA/7 DOWN ringing',
+      'CHANNEL_PROGRESS_MEDIA CS_CONSUME_MEDIA/7 DOWN early',
+      'CHANNEL_CALLSTATE CS_CONSUME_MEDIA/7 EARLY early',
+      'CHANNEL_STATE CS_EXECUTE/4 EARLY early',
+      'CHANNEL_EXECUTE CS_EXECUTE/4 EARLY early',
+    ]);
+    expect(channel[7]?.getHeader('Original-Channel-Call-State')).toBe('DOWN');
+    const answer = channel.findIndex((e) => e.type === 'CHANNEL_ANSWER');
+    expect(row(channel[answer] as SwitchEvent)).toBe('CHANNEL_ANSWER CS_EXECUTE/4 EARLY answered');
+    expect(channel[answer + 1]?.getHeader('Original-Channel-Call-State')).toBe('EARLY');
+    expect(channel[answer + 1]?.getHeader('Channel-Call-State')).toBe('ACTIVE');
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('sendmsg execute of an unknown application: ERR Invalid Application, no CHANNEL_EXECUTE, hangup DESTINATION_OUT_OF_ORDER', async () => {
+    const { sw, sub, settle, rt, logs } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    sub.take();
+    expect(
+      await sw.sendmsg(uuid, [
+        ['call-command', 'execute'],
+        ['execute-app-name', 'nosuch'],
+      ]),
+    ).toBe('ok');
+    await settle();
+    const evs = of(sub.take(), uuid);
+    expect(evs.some((e) => e.type === 'CHANNEL_EXECUTE')).toBe(false);
+    expect(evs.find((e) => e.type === 'CHANNEL_HANGUP')?.getHeader('Hangup-Cause')).toBe('DESTINATION_OUT_OF_ORDER');
+    expect(evs.at(-2)?.type).toBe('CHANNEL_DESTROY');
+    expect(logs).toContain('ERR Invalid Application nosuch');
+    await sw.stop();
+    await rt.stop();
+  });
+});
