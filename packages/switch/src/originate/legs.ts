@@ -22,6 +22,9 @@ const L16 = { name: 'L16', rate: 8000, bitRate: 128000 };
 
 export type LegResult = { readonly ok: true; readonly uuid: string; readonly pid: Pid } | { readonly ok: false; readonly cause: number };
 
+const optional = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+
 /** switch_sanitize_number: an address keeps only what follows its last `/` or `:`, and loses `@…`. */
 export function sanitizeNumber(n: string): string {
   if (!/[/:@]/.test(n)) return n;
@@ -58,6 +61,8 @@ export async function createLeg(
       logicalDirection: 'outbound',
       callerIdName: variable('origination_caller_id_name') ?? c.variable('effective_caller_id_name') ?? c.profile.callerIdName,
       callerIdNumber: variable('origination_caller_id_number') ?? c.variable('effective_caller_id_number') ?? c.profile.callerIdNumber,
+      ...optional('ani', variable('origination_ani')),
+      ...optional('aniii', variable('origination_aniii')),
     };
   } else {
     const a = from.api;
@@ -67,6 +72,9 @@ export async function createLeg(
       dialplan: a.dialplan,
       callerIdName: variable('origination_caller_id_name') ?? a.cidName ?? DEFAULT_CLID_NAME,
       callerIdNumber: variable('origination_caller_id_number') ?? a.cidNum ?? DEFAULT_CLID_NUMBER,
+      // switch_caller_profile_new: an empty ANI is the caller id number
+      ani: variable('origination_ani') ?? variable('origination_caller_id_number') ?? a.cidNum ?? DEFAULT_CLID_NUMBER,
+      ...optional('aniii', variable('origination_aniii')),
       source: 'src/switch_ivr_originate.c',
       context: a.context,
       screen: false,
