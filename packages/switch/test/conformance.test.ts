@@ -290,6 +290,26 @@ describe('module registries, endpoint addresses and identity on a running switch
     await rt.stop();
   });
 
+  it('origination_caller_id_* / origination_ani(ii) set the new leg’s caller id; ANI defaults to the caller id number (switch_caller_profile_new)', async () => {
+    const { sw, sub, settle, rt } = await setup();
+    const uuid = UUID.exec(await sw.originate('{origination_caller_id_name=Alice,origination_caller_id_number=555}null/1 &park()'))?.[1] as string;
+    await settle();
+    const create = of(sub.take(), uuid).find((e) => e.type === 'CHANNEL_CREATE');
+    expect(create?.getHeader('Caller-Caller-ID-Name')).toBe('Alice');
+    expect(create?.getHeader('Caller-Caller-ID-Number')).toBe('555');
+    expect(create?.getHeader('Caller-ANI')).toBe('555');
+    const plain = UUID.exec(await sw.originate('{origination_ani=777,origination_aniii=2}null/2 &park()'))?.[1] as string;
+    const bare = UUID.exec(await sw.originate('null/3 &park()'))?.[1] as string;
+    await settle();
+    const creates = sub.take().filter((e) => e.type === 'CHANNEL_CREATE');
+    const created = (u: string) => creates.find((e) => e.getHeader('Unique-ID') === u);
+    expect(created(plain)?.getHeader('Caller-ANI')).toBe('777');
+    expect(created(plain)?.getHeader('Caller-ANI-II')).toBe('2');
+    expect(created(bare)?.getHeader('Caller-ANI')).toBe('0000000000');
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('show channels like <text> (substring of uuid, name, cid); uuid_setvar on an unknown uuid', async () => {
     const { sw, settle, rt } = await setup();
     const a = UUID.exec(await sw.originate('null/4711 &park()'))?.[1] as string;
@@ -347,6 +367,35 @@ describe('spec §2.5 (b1) with {null_pre_answer=true}, and (c) with an unknown a
     expect(evs.find((e) => e.type === 'CHANNEL_HANGUP')?.getHeader('Hangup-Cause')).toBe('DESTINATION_OUT_OF_ORDER');
     expect(evs.at(-2)?.type).toBe('CHANNEL_DESTROY');
     expect(logs).toContain('ERR Invalid Application nosuch');
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
+describe('park_timeout (switch_ivr_park, spec §5)', () => {
+  it('hangs the parked channel up with the given cause when it expires; read once and unset; a park that ends first cancels it', async () => {
+    const { sw, sub, settle, rt, clock } = await setup();
+    const a = UUID.exec(await sw.originate('{park_timeout=5:user_busy}null/1 &park()'))?.[1] as string;
+    const b = UUID.exec(await sw.originate('{park_timeout=2}null/2 &park()'))?.[1] as string;
+    const c = UUID.exec(await sw.originate('{park_timeout=3}null/3 &park()'))?.[1] as string;
+    await settle();
+    expect(await sw.api(`uuid_getvar ${a} park_timeout`)).toBe('_undef_');
+    expect(await sw.api(`uuid_transfer ${c} 1000`)).toBe('+OK\n'); // 1000: answer, park (no timeout now)
+    await clock.advance(1999);
+    await settle();
+    expect(await sw.api(`uuid_exists ${b}`)).toBe('true');
+    sub.take();
+    await clock.advance(1);
+    await settle();
+    const hungB = of(sub.take(), b);
+    expect(hungB.slice(0, 3).map((e) => e.type)).toEqual(['CHANNEL_HANGUP', 'CHANNEL_UNPARK', 'CHANNEL_EXECUTE_COMPLETE']);
+    expect(hungB[0]?.getHeader('Hangup-Cause')).toBe('NORMAL_CLEARING');
+    await clock.advance(3000);
+    await settle();
+    const hungA = of(sub.take(), a);
+    expect(hungA.find((e) => e.type === 'CHANNEL_HANGUP')?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    expect(await sw.api(`uuid_exists ${a}`)).toBe('false');
+    expect(await sw.api(`uuid_exists ${c}`)).toBe('true');
     await sw.stop();
     await rt.stop();
   });
