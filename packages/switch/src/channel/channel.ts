@@ -39,6 +39,7 @@ import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
+import { switchTrue } from '../internal/strings.ts';
 
 export interface ChannelSpec {
   readonly uuid: string;
@@ -427,7 +428,7 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
-    const data = this.expand(rawData);
+    const data = switchTrue(this.variable('app_disable_expand_variables')) ? rawData : this.expand(rawData);
     this.#lastApp = app.name;
     this.#lastArg = data;
     this.setVariable('current_application', app.name);
