@@ -400,3 +400,28 @@ describe('park_timeout (switch_ivr_park, spec §5)', () => {
     await rt.stop();
   });
 });
+
+describe('application arguments (spec §2.6, switch_core_session_exec)', () => {
+  it('the argument is expanded before CHANNEL_EXECUTE (current_application / _data set first) unless app_disable_expand_variables is true', async () => {
+    const { sw, sub, settle, rt } = await setup({
+      dialplan: staticDialplan({
+        default: {
+          '1005': [
+            ['set', 'who=world'],
+            ['log', 'INFO hello ${who}'],
+            ['set', 'app_disable_expand_variables=true'],
+            ['log', 'INFO raw ${who}'],
+          ],
+        },
+      }),
+    });
+    expect(await sw.originate('loopback/1005 &park()')).toBe('-ERR NORMAL_CLEARING\n');
+    await settle();
+    const logs = sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'log');
+    expect(logs.map((e) => e.getHeader('Application-Data'))).toEqual(['INFO hello world', 'INFO raw ${who}']);
+    expect(logs[0]?.getHeader('variable_current_application')).toBe('log');
+    expect(logs[0]?.getHeader('variable_current_application_data')).toBe('INFO hello world');
+    await sw.stop();
+    await rt.stop();
+  });
+});
