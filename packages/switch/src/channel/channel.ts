@@ -117,6 +117,8 @@ export interface Endpoint {
 }
 
 type Snapshot = ReturnType<typeof initialTransition<typeof channelMachine>>[0];
+const MAX_STACKS = 32;
+
 type Item = ChannelEvent | (() => void | Promise<void>);
 
 const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
@@ -529,7 +531,13 @@ export class Channel implements EndpointChannel {
    */
   async queueExecute(name: string, data: string, opts: QueueOptions = {}): Promise<void> {
     this.#pending.push({ name, data, uuid: opts.appUuid, uuidName: opts.appUuidName, loops: opts.loops ?? 1, lock: !!opts.lock });
-    if (this.#parked && this.#locked === 0) await this.#runPending(async () => {});
+    if (!this.#parked || this.#locked !== 0) return;
+    // switch_ivr_parse_all_events: no deeper than SWITCH_MAX_STACKS; the execute stays queued
+    if (this.#running.length > MAX_STACKS) {
+      this.core.log('ERR', `Error ${this.name} too many stacked extensions [depth=${this.#running.length}]`, this.uuid);
+      return;
+    }
+    await this.#runPending(async () => {});
   }
 
   /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */
