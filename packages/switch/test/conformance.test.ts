@@ -425,3 +425,30 @@ describe('application arguments (spec §2.6, switch_core_session_exec)', () => {
     await rt.stop();
   });
 });
+
+describe('nesting of queued executes (spec §2.5 c: SWITCH_MAX_STACKS)', () => {
+  it('past 32 applications deep a queued execute is refused with ERR … too many stacked extensions and stays queued; it runs once the stack unwinds', async () => {
+    const { sw, sub, settle, rt, logs, clock } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    sub.take();
+    for (let i = 1; i <= 33; i++) {
+      await sw.sendmsg(uuid, [
+        ['call-command', 'execute'],
+        ['execute-app-name', 'sleep'],
+        ['execute-app-arg', String(100_000 - i * 1000)],
+      ]);
+    }
+    await settle();
+    const started = () => of(sub.take(), uuid).filter((e) => e.type === 'CHANNEL_EXECUTE').length;
+    expect(started()).toBe(32); // park + 32 sleeps running
+    expect(logs).toContain('ERR Error null/1 too many stacked extensions [depth=33]');
+    expect(logs).toContain('INFO EXECUTE [depth=32] null/1 sleep(68000)');
+    await clock.advance(68_000); // the innermost sleep (68 s) ends: the queued one runs now
+    await settle();
+    expect(started()).toBe(1);
+    expect(await sw.api(`uuid_exists ${uuid}`)).toBe('true');
+    await sw.stop();
+    await rt.stop();
+  });
+});
