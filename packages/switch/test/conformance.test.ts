@@ -452,3 +452,23 @@ describe('nesting of queued executes (spec §2.5 c: SWITCH_MAX_STACKS)', () => {
     await rt.stop();
   });
 });
+
+describe('bgapi and show calls formats (spec §1.5, §3.4)', () => {
+  it('the bgapi API command’s BACKGROUND_JOB has Job-UUID, Job-Command, Job-Command-Arg and no Job-Successful; show calls as json / count', async () => {
+    const { sw, settle, rt } = await setup();
+    const jobs = sw.events.subscribe({ types: ['BACKGROUND_JOB'] });
+    await sw.api('bgapi status');
+    const job = await jobs.next();
+    expect(job.headers.map((h) => h.name).slice(13)).toEqual(['Job-UUID', 'Job-Command']);
+    expect(job.body).toMatch(/^UP 0 years/);
+    expect(await sw.api('show calls as json')).toBe('{"row_count": 0}\n');
+    const a = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    const json = JSON.parse(await sw.api('show calls as json'));
+    expect(json.row_count).toBe(1);
+    expect(json.rows[0].uuid).toBe(a);
+    expect(json.rows[0].b_uuid).toBe('');
+    await sw.stop();
+    await rt.stop();
+  });
+});
