@@ -90,9 +90,20 @@ export const SHOW_COMMAND: ApiCommand = {
       as = w[2]?.toLowerCase();
       if (as !== 'json' && as !== 'csv' && as !== 'delim' && as !== 'xml') return `-ERR Cannot find format ${w[2] ?? ''}\n`;
     } else if (what === 'channels' && w[1]?.toLowerCase() === 'like' && w[2]) {
-      const needle = w[2];
-      filtered = rows.filter((r) => [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v?.includes(needle)));
+      const like = sqlLike(w[2].includes('%') ? w[2] : `%${w[2]}%`);
+      filtered = rows.filter((r) =>
+        [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v !== undefined && like.test(v)),
+      );
     }
     return format(what === 'channels' ? channels(filtered) : calls(core.channels), as);
   },
 };
+
+/**
+ * SQLite's LIKE (the core db): `%` any run, `_` one character, ASCII case ignored, no escape.
+ * mod_commands passes a text with `%` as the pattern itself, else `%<text>%`.
+ */
+function sqlLike(pattern: string): RegExp {
+  const body = [...pattern].map((c) => (c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`, 'i');
+}
