@@ -310,7 +310,7 @@ describe('module registries, endpoint addresses and identity on a running switch
     await rt.stop();
   });
 
-  it('show channels like <text> (substring of uuid, name, cid); uuid_setvar on an unknown uuid', async () => {
+  it('show channels like <text> (SQLite LIKE on uuid, name, cid …); uuid_setvar on an unknown uuid', async () => {
     const { sw, settle, rt } = await setup();
     const a = UUID.exec(await sw.originate('null/4711 &park()'))?.[1] as string;
     await sw.originate('null/0815 &park()');
@@ -318,6 +318,13 @@ describe('module registries, endpoint addresses and identity on a running switch
     const like = (await sw.api('show channels like 4711')).split('\n');
     expect(like.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${a},outbound,.*,null/4711,`)), '', '1 total.', '']);
     expect(await sw.api('show channels like nothing-here')).toBe('\n0 total.\n');
+    // SQLite LIKE: ASCII case ignored, `_` one character; a text with `%` is the whole pattern
+    const count = async (t: string) => (await sw.api(`show channels like ${t}`)).trim().split('\n').at(-1);
+    expect(await count('NULL/4711')).toBe('1 total.');
+    expect(await count('n_ll/47')).toBe('1 total.');
+    expect(await count('%/4711')).toBe('1 total.');
+    expect(await count('4711%')).toBe('0 total.');
+    expect(await count('null/%')).toBe('2 total.');
     expect(await sw.api('show channels count')).toBe('\n2 total.\n');
     expect(await sw.api('uuid_setvar 00000000-0000-0000-0000-000000000000 a b')).toBe('-ERR No such channel!\n');
     await sw.stop();
