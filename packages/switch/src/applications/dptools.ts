@@ -1,6 +1,6 @@
 /** The applications of mod_dptools this step needs: call control, variables, media simulation. */
 import { Cause, parseCause } from '../channel/causes.ts';
-import { atoi } from '../internal/strings.ts';
+import { takeParkTimeout } from '../channel/park_timeout.ts';
 import type { Application, AppChannel } from './types.ts';
 
 const sync =
@@ -30,22 +30,6 @@ function waiting(
   return () => finish(true);
 }
 
-/**
- * switch_ivr_park: `park_timeout=<sec>[:<cause>]` (atoi, so text is 0 s; negative: none) is read
- * and unset, with `park_after_bridge`; when it expires the channel is hung up with the cause
- * (default NORMAL_CLEARING).
- */
-function parkTimeout(ch: AppChannel): { ms: number; cause: number } | undefined {
-  const to = ch.variable('park_timeout');
-  if (to === undefined) return undefined;
-  ch.setVariable('park_timeout', undefined);
-  ch.setVariable('park_after_bridge', undefined);
-  const colon = to.indexOf(':');
-  const seconds = atoi(to);
-  if (seconds < 0) return undefined;
-  return { ms: seconds * 1000, cause: colon >= 0 ? parseCause(to.slice(colon + 1)) : Cause.NORMAL_CLEARING };
-}
-
 function parseMs(data: string): number {
   const n = Number.parseInt(data, 10);
   return Number.isFinite(n) && n > 0 ? n : 0;
@@ -71,7 +55,10 @@ export const DPTOOLS: readonly Application[] = [
   {
     name: 'park',
     run: async (ch, _data, done) => {
-      const timeout = parkTimeout(ch);
+      const timeout = takeParkTimeout(
+        (n) => ch.variable(n),
+        (n, v) => ch.setVariable(n, v),
+      );
       ch.fire('CHANNEL_PARK');
       let cancel = () => {};
       const stop = waiting(ch, undefined, done, () => {
