@@ -40,6 +40,7 @@ import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 import { switchTrue } from '../internal/strings.ts';
+import { takeParkTimeout } from './park_timeout.ts';
 
 export interface ChannelSpec {
   readonly uuid: string;
@@ -815,9 +816,15 @@ export class Channel implements EndpointChannel {
 
   /** CS_PARK's standard handler: switch_ivr_park without an application (no CHANNEL_EXECUTE). */
   async #parkState(): Promise<boolean> {
+    const timeout = takeParkTimeout(
+      (n) => this.variable(n),
+      (n, v) => this.setVariable(n, v),
+    );
     this.fire('CHANNEL_PARK');
     const slot: { interrupt: (() => void | Promise<void>) | undefined } = { interrupt: undefined };
+    const cancel = timeout ? this.after(timeout.ms, () => this.step({ type: 'HANGUP', cause: timeout.cause })) : () => {};
     slot.interrupt = async () => {
+      cancel();
       const i = this.#running.indexOf(slot);
       if (i >= 0) this.#running.splice(i, 1);
       this.#parked = false;
