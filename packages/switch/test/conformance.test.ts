@@ -380,6 +380,26 @@ describe('spec §2.5 (b1) with {null_pre_answer=true}, and (c) with an unknown a
 });
 
 describe('park_timeout (switch_ivr_park, spec §5)', () => {
+  it('uuid_park’s CS_PARK park reads it too', async () => {
+    const { sw, sub, settle, rt, clock } = await setup();
+    const a = UUID.exec(await sw.originate('{park_timeout=2:user_busy}null/1 &sleep(100000)'))?.[1] as string;
+    await settle();
+    expect(await sw.api(`uuid_park ${a}`)).toBe('+OK\n');
+    await settle();
+    expect(await sw.api(`uuid_getvar ${a} park_timeout`)).toBe('_undef_');
+    sub.take();
+    await clock.advance(1999);
+    await settle();
+    expect(await sw.api(`uuid_exists ${a}`)).toBe('true');
+    await clock.advance(1);
+    await settle();
+    const evs = of(sub.take(), a);
+    expect(evs.slice(0, 2).map((e) => e.type)).toEqual(['CHANNEL_HANGUP', 'CHANNEL_UNPARK']);
+    expect(evs[0]?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('hangs the parked channel up with the given cause when it expires; read once and unset; a park that ends first cancels it', async () => {
     const { sw, sub, settle, rt, clock } = await setup();
     const a = UUID.exec(await sw.originate('{park_timeout=5:user_busy}null/1 &park()'))?.[1] as string;
