@@ -80,9 +80,19 @@ export class Switch {
   /** The loaded conf/ (ACL lists, the current XML); `reloadxml` swaps it. */
   readonly conf: LiveConf;
   readonly #timers: Pid[] = [];
+  readonly #applications: Map<string, Application>;
 
-  constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions, conf?: LiveConf) {
+  constructor(
+    where: Where,
+    services: ChannelServices,
+    top: Pid,
+    channelSup: Pid,
+    options: SwitchOptions,
+    conf?: LiveConf,
+    applications: Map<string, Application> = new Map(services.applications),
+  ) {
     this.#where = where;
+    this.#applications = applications;
     this.services = services;
     this.core = services.core;
     this.#top = top;
@@ -118,6 +128,22 @@ export class Switch {
 
   get supervisor(): Pid {
     return this.#top;
+  }
+
+  /**
+   * Adds (or replaces) a dialplan application on the running switch, as a module's load does
+   * (switch_loadable_module); returns its removal. Channels look applications up when they run them.
+   */
+  addApplication(app: Application): () => void {
+    const apps = this.#applications;
+    const key = app.name.toLowerCase();
+    const before = apps.get(key);
+    apps.set(key, app);
+    return () => {
+      if (apps.get(key) !== app) return;
+      if (before) apps.set(key, before);
+      else apps.delete(key);
+    };
   }
 
   /** Starts a channel process under the channel supervisor. */
@@ -313,6 +339,6 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, services, top, channelSup, options, conf);
+  sw = new Switch(where, services, top, channelSup, options, conf, applications);
   return sw;
 }
