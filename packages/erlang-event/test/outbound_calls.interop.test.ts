@@ -16,7 +16,7 @@ beforeAll(async () => {
     '2000': [['erlang', 'myhandler:launch $ERL']],
     '3000': [['erlang', 'myhandler:! $ERL']],
     '4000': [
-      ['erlang', 'nobody:! $ERL'],
+      ['erlang', 'slowfac:! $ERL'],
       ['set', 'after_erlang=reached'],
     ],
     '5000': [['erlang', 'myhandler nosuchnode@localhost'], ['set', 'after_erlang=reached'], ['park']],
@@ -63,5 +63,92 @@ describe('the erlang application, registered name (the seed example)', () => {
     expect(order.indexOf('"CHANNEL_ANSWER"')).toBeLessThan(order.indexOf('"CHANNEL_HANGUP"'));
     expect(await rig.fs.sw.api('erlang sessions t_ob@localhost')).toBe('No active sessions for t_ob@localhost\n');
     expect(await rig.fs.sw.api('erlang listeners')).toMatch(/^Listener to t_ob@localhost with outbound sessions: 0 /);
+  }, 20_000);
+});
+
+/** Originate a null call routed to `exten`; the call's uuid. */
+const call = async (exten: string) => uuidOf(await rig.fs.sw.originate(`null/1 ${exten}`));
+const kill = (uuid: string) => rig.fs.sw.api(`uuid_kill ${uuid}`);
+
+describe('the erlang application, module:function and module:! (the seed example)', () => {
+  it('module:function: rex evaluates myhandler:launch(Ref); the pid it returns gets {call, _}, then call_hangup', async () => {
+    await resetCollector(rig);
+    const uuid = await call('2000');
+    const text = await collected(rig, (t) => t.includes('{call,'));
+    const launched = /\{launch,(<[\d.]+>)\}/.exec(text)?.[1];
+    expect(launched).toBeDefined();
+    expect(text).toContain(`{call,${launched},"${uuid}"}`);
+    await kill(uuid);
+    expect(await collected(rig, (t) => hangupOf(t, uuid))).toContain(`{call_hangup,${launched},"${uuid}"}`);
+  }, 20_000);
+
+  it('module:!: the factory gets {get_pid, UUID, Ref, FsPid}; the pid it answers with gets {call, _}', async () => {
+    await resetCollector(rig);
+    const uuid = await call('3000');
+    const text = await collected(rig, (t) => t.includes('{call,'));
+    const spawned = new RegExp(`\\{get_pid,"${uuid}",(<[\\d.]+>)\\}`).exec(text)?.[1];
+    expect(spawned).toBeDefined();
+    expect(text).toContain(`{call,${spawned},"${uuid}"}`);
+    expect(text).toContain(`{call_event,${spawned},"${uuid}","CHANNEL_PARK"}`);
+    await kill(uuid);
+    expect(await collected(rig, (t) => hangupOf(t, uuid))).toContain(`{call_hangup,${spawned},"${uuid}"}`);
+  }, 20_000);
+
+  it('no pid within 5 s: the call is hung up DESTINATION_OUT_OF_ORDER; a late {Ref, Pid} gets {error, notfound}', async () => {
+    await resetCollector(rig);
+    // slowfac answers get_pid after 5.5 s and reports what the switch says to that
+    await sh(
+      `register(slowfac, spawn(fun() -> receive {get_pid, _, Ref_s, Fs_s} -> spawn(fun() -> timer:sleep(5500), Fs_s ! {Ref_s, self()}, receive R_s -> collector ! {late, R_s} after 2000 -> collector ! {late, none} end end) end end)), ok`,
+    );
+    const hangups = rig.fs.sw.events.subscribe({ name: 'test', types: ['CHANNEL_HANGUP_COMPLETE'], capacity: 100 });
+    const started = Date.now();
+    const uuid = await call('4000');
+    const text = await collected(rig, (t) => t.includes('{late,'), 10_000);
+    expect(text).toContain('{late,{error,notfound}}');
+    const mine = hangups.take().filter((e) => e.getHeader('Unique-ID') === uuid);
+    hangups.unsubscribe();
+    expect(mine.map((e) => e.getHeader('Hangup-Cause'))).toEqual(['DESTINATION_OUT_OF_ORDER']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
+    expect(await rig.fs.sw.api(`uuid_exists ${uuid}`)).toBe('false');
+    expect(text).not.toContain('{call,');
+  }, 20_000);
+});
+
+describe('the erlang application, failures and erlang_sendmsg', () => {
+  it('a node that cannot be reached: the application returns at once (bounded), the dialplan goes on', async () => {
+    const started = Date.now();
+    const uuid = await call('5000');
+    for (let i = 0; i < 100 && (await rig.fs.sw.api(`uuid_getvar ${uuid} after_erlang`)) !== 'reached'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await rig.fs.sw.api(`uuid_getvar ${uuid} after_erlang`)).toBe('reached');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await rig.fs.sw.api('erlang sessions nosuchnode@localhost')).toBe('Could not find a listener for nosuchnode@localhost\n');
+    await kill(uuid);
+  });
+
+  it('one field only: parse error, the dialplan goes on', async () => {
+    const uuid = await call('8000');
+    for (let i = 0; i < 40 && (await rig.fs.sw.api(`uuid_getvar ${uuid} after_erlang`)) !== 'reached'; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(await rig.fs.sw.api(`uuid_getvar ${uuid} after_erlang`)).toBe('reached');
+    await kill(uuid);
+  });
+
+  it('erlang_sendmsg: {freeswitch_sendmsg, Message} to {Name, Node}, the message the rest of the line', async () => {
+    await resetCollector(rig);
+    const uuid = await call('6000');
+    expect(await collected(rig, (t) => t.includes('freeswitch_sendmsg'))).toBe('[{freeswitch_sendmsg,"hello  world, again"}]');
+    await kill(uuid);
+  });
+});
+
+describe('a gen_server started through proc_lib as the handler', () => {
+  it('ghandler:launch returns gen_server:start’s pid; it gets {call, _} in handle_info, then call_hangup', async () => {
+    await resetCollector(rig);
+    const uuid = await call('7000');
+    const text = await collected(rig, (t) => t.includes('gs_call,'));
+    expect(text).toMatch(new RegExp(`\\{gs_call,<[\\d.]+>,"${uuid}",\\s*\\{ghandler,init,`));
+    await kill(uuid);
+    expect(await collected(rig, (t) => t.includes('gs_call_hangup'))).toContain(`"${uuid}"}`);
   }, 20_000);
 });

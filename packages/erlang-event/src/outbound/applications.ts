@@ -8,7 +8,7 @@
  * controller makes it return at once and the dialplan goes on.
  */
 import { type Term, atom, t } from '@beamline/etf';
-import { type Application, DPTOOLS } from '@beamline/switch';
+import { type Application, Cause, DPTOOLS } from '@beamline/switch';
 import type { Encoding } from '../config.ts';
 import { s } from '../encode.ts';
 import { parseErlangArgs, parseSendmsgArgs } from './args.ts';
@@ -48,7 +48,13 @@ export function outboundApplications(host: ApplicationsHost): Application[] {
       }
       const known = host.calls.attachmentOf(listener, ch.uuid);
       const handled = known ? await known.handled : await host.calls.attachOutbound(listener, ch.uuid, target);
-      if (!handled || ch.hungUp) {
+      if (!handled) {
+        // no handler within the handshake's time (spec §3.2)
+        if (!ch.hungUp) await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
+        await done();
+        return undefined;
+      }
+      if (ch.hungUp) {
         await done();
         return undefined;
       }
