@@ -5,7 +5,7 @@
  * `Unique-ID` to its sessions, through each attachment's own subscription (default ALL).
  */
 import { type ChildSpec, GenServer, type ProcessContext, StateMachine, Supervisor, type Where, type EffectFn, pidEquals } from '@beamline/core';
-import { Atom, Pid, type Ref, type Term, atom, t } from '@beamline/etf';
+import { type Atom, Pid, type Ref, type Term, atom, t } from '@beamline/etf';
 import type { ChannelCall, EventSubscription, Switch, SwitchEvent } from '@beamline/switch';
 import type { Encoding } from '../config.ts';
 import { eventTerm, s } from '../encode.ts';
