@@ -25,7 +25,7 @@ describe('erlang application arguments', () => {
   });
 });
 
-const pid = new Pid('t@h', 1, 0, 1);
+const pid = new Pid(atom('t@h'), 1, 0, 1);
 const input = (o: Partial<SessionInput> = {}): SessionInput => ({
   uuid: 'u',
   kind: 'get_pid',
