@@ -28,7 +28,7 @@ import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
 import { type SwitchLogLine, SwitchCore } from './core/core.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
-import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
+import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
 import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
@@ -302,13 +302,15 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  // XML-fetch bindings (conf.xmlBindings) are asked first, at each hunt
+  const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {
     core,
     applications,
-    ...(dialplan ? { dialplan } : {}),
+    dialplan,
     startChannel: (ctx, spec) => {
       if (!sw) throw new Error('switch not started');
       return sw.startChannel(ctx, spec);
