@@ -14,16 +14,20 @@ describe('XmlBindings', () => {
   it('the first binding with the section wins; not found, none, a throwing binding or another section pass on', async () => {
     const b = new XmlBindings();
     const asked: string[] = [];
+    const answer = (name: string, d: ReturnType<typeof doc> | undefined) => async () => {
+      asked.push(name);
+      return d;
+    };
     b.bind('throws', ['directory'], async () => {
       asked.push('throws');
       throw new Error('boom');
     });
-    b.bind('none', ['directory'], async () => void asked.push('none'));
-    b.bind('notfound', ['directory'], async () => (asked.push('notfound'), NOT_FOUND));
-    b.bind('dialplan only', ['dialplan'], async () => (asked.push('dialplan only'), doc('<section name="directory"><x/></section>')));
-    b.bind('other section', ['directory'], async () => (asked.push('other section'), doc('<section name="dialplan"/>')));
-    b.bind('good', ['directory'], async () => (asked.push('good'), doc('<section name="directory"><domain name="example.com"/></section>')));
-    b.bind('late', ['directory'], async () => (asked.push('late'), doc('<section name="directory"/>')));
+    b.bind('none', ['directory'], answer('none', undefined));
+    b.bind('notfound', ['directory'], answer('notfound', NOT_FOUND));
+    b.bind('dialplan only', ['dialplan'], answer('dialplan only', doc('<section name="directory"><x/></section>')));
+    b.bind('other section', ['directory'], answer('other section', doc('<section name="dialplan"/>')));
+    b.bind('good', ['directory'], answer('good', doc('<section name="directory"><domain name="example.com"/></section>')));
+    b.bind('late', ['directory'], answer('late', doc('<section name="directory"/>')));
     const s = await b.fetch(req);
     expect(s?.children[0]?.attributes).toEqual({ name: 'example.com' });
     expect(asked).toEqual(['throws', 'none', 'notfound', 'other section', 'good']);
