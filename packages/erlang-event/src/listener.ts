@@ -18,6 +18,7 @@ import { dispatch } from './inbound/dispatch.ts';
 import { EventHandlers } from './handlers/events.ts';
 import { LogHandler } from './handlers/logs.ts';
 import type { CallControl, CallListener } from './outbound/call_control.ts';
+import type { FetchBindings } from './fetch/bindings.ts';
 
 /** What the bus may hold for a listener between two microtasks (one synchronous burst). */
 const BUS_BURST = 1_000_000;
@@ -28,6 +29,7 @@ export interface ListenerHost {
   readonly config: ErlangEventConfig;
   readonly fsPid: Pid;
   readonly calls: CallControl;
+  readonly fetch: FetchBindings;
   /** FsPid links to `pid`. */
   link(pid: Pid): void;
   /** Send with FsPid as the sender. */
@@ -76,6 +78,10 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     return this.host.calls;
   }
 
+  get fetch(): FetchBindings {
+    return this.host.fetch;
+  }
+
   get ctx(): ProcessContext {
     if (!this.#ctx) throw new Error('listener not started');
     return this.#ctx;
@@ -117,6 +123,7 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
         this.events.exited(m.pid);
         this.logs.exited(m.pid);
         this.host.calls.pidExited(this, m.pid);
+        this.host.fetch.pidExited(m.pid);
         return;
       case 'down':
         throw new ExitError(atom('normal'));
@@ -164,6 +171,7 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     this.#bus?.unsubscribe();
     this.logs?.close();
     this.host.calls.listenerDown(this);
+    this.host.fetch.listenerDown(this.peer);
   }
 
   // ---- InboundContext / CallListener ---------------------------------------------------------------

@@ -21,13 +21,14 @@ import { type ConsoleView, type ListenerView, erlangCommand } from './console.ts
 import type { CallControl } from './outbound/call_control.ts';
 import { outboundApplications } from './outbound/applications.ts';
 import { OutboundCalls } from './outbound/sessions.ts';
+import { FetchBindings } from './fetch/bindings.ts';
 
 export interface LoadOptions {
   /** The outbound half (call sessions); default: OutboundCalls (outbound/sessions.ts) with the config's policy. */
   readonly calls?: CallControl;
   /** Where a peer's address comes from, for the ACL check (default: the connection's socket). */
   readonly peerAddress?: (peer: string) => string | undefined;
-  /** `erlang bindings`: the XML-fetch bindings (TODO(fetch helper): the fetch half provides them). */
+  /** `erlang bindings`: the XML-fetch bindings (default: this module's own, fetch/bindings.ts). */
   readonly bindings?: () => readonly { node: string; section: string }[];
 }
 
@@ -40,6 +41,7 @@ interface Entry {
 
 export class ErlangEvent implements ListenerHost, ConsoleView {
   readonly calls: CallControl;
+  readonly fetch: FetchBindings;
   debug = false;
   #fsPid: Pid | undefined;
   #listenersSup: Pid | undefined;
@@ -75,6 +77,16 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       );
     }
     this.calls = options.calls ?? (this.#outbound as OutboundCalls);
+    const module = this;
+    this.fetch = new FetchBindings({
+      sw,
+      config,
+      get debug() {
+        return module.debug;
+      },
+      link: (pid) => this.link(pid),
+      sendAsFs: (to, term) => this.sendAsFs(to, term),
+    });
   }
 
   get fsPid(): Pid {
@@ -183,7 +195,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
   }
 
   bindings(): readonly { node: string; section: string }[] {
-    return this.options.bindings?.() ?? [];
+    return this.options.bindings?.() ?? this.fetch.list();
   }
 
   async stop(): Promise<void> {
@@ -191,6 +203,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     this.#stopped = true;
     for (const off of this.#offs) off();
     for (const e of this.#entries.values()) e.listener.cleanup();
+    this.fetch.stop();
     if (this.#top) await Supervisor.stop(this.node.runtime, this.#top);
   }
 
