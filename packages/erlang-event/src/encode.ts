@@ -4,7 +4,7 @@
  * strings. An event is encoded once per encoding however many handlers receive it (a WeakMap
  * keyed by the event), so a thousand subscribers cost one encoding.
  */
-import { type Term, type Tuple, atom, t } from '@beamline/etf';
+import { type Term, Tuple, atom, t } from '@beamline/etf';
 import type { LogRecord, SwitchEvent } from '@beamline/switch';
 import type { Encoding } from './config.ts';
 
@@ -60,12 +60,57 @@ function hex(b: number): number {
   return -1;
 }
 
+/**
+ * A header name or value as `S`. The hot path of every event: an ASCII text needs no UTF-8
+ * encoder (a byte list is its char codes; a binary is the JS string, which the codec writes as
+ * its UTF-8 bytes), and a value is URL-decoded only when it holds a `%`.
+ */
+function sText(text: string, encoding: Encoding, decode: boolean): Term {
+  let ascii = true;
+  let percent = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) {
+      ascii = false;
+      break;
+    }
+    if (c === 0x25) percent = true;
+  }
+  if (ascii && !(decode && percent)) {
+    if (encoding === 'binary') return text;
+    const out = new Array<number>(text.length);
+    for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+    return out;
+  }
+  const bytes = utf8.encode(text);
+  return sBytes(decode ? urlDecodeBytes(bytes) : bytes, encoding);
+}
+
+/** Header names repeat across events: each is converted once per encoding. */
+const names: Record<Encoding, Map<string, Term>> = { string: new Map(), binary: new Map() };
+const MAX_CACHED_NAMES = 10_000;
+
+function sName(name: string, encoding: Encoding): Term {
+  const m = names[encoding];
+  let term = m.get(name);
+  if (term === undefined) {
+    term = sText(name, encoding, false);
+    if (m.size < MAX_CACHED_NAMES) m.set(name, term);
+  }
+  return term;
+}
+
 /** `[UUID | {Name, Value}…]` (+ `{"body", Body}`): the event list of §2.1, also fetch Params. */
 export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
   const uuid = e.getHeader('Unique-ID');
-  const list: Term[] = [uuid === undefined ? A_UNDEFINED : s(uuid, encoding)];
-  for (const h of e.headers) list.push(t(s(h.name, encoding), sBytes(urlDecodeBytes(utf8.encode(h.value)), encoding)));
-  if (e.body !== undefined && e.body !== '') list.push(t(s('body', encoding), s(e.body, encoding)));
+  const headers = e.headers;
+  const list: Term[] = new Array(headers.length + 1);
+  list[0] = uuid === undefined ? A_UNDEFINED : sText(uuid, encoding, false);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    list[i + 1] = new Tuple([sName(h.name, encoding), sText(h.value, encoding, true)]);
+  }
+  if (e.body !== undefined && e.body !== '') list.push(t(sName('body', encoding), sText(e.body, encoding, false)));
   return list;
 }
 

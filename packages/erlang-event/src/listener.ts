@@ -10,7 +10,7 @@
  */
 import { EXIT, ExitError, type ProcessBehaviour, type ProcessContext, pidEquals } from '@beamline/core';
 import type { BeamNode } from '@beamline/distribution';
-import { type Atom, Pid, type Term, Tuple, atom, t } from '@beamline/etf';
+import { type Atom, Pid, type Term, Tuple, atom, format, t } from '@beamline/etf';
 import type { EventSubscription, Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import type { InboundContext } from './inbound/context.ts';
@@ -19,6 +19,9 @@ import { EventHandlers } from './handlers/events.ts';
 import { LogHandler } from './handlers/logs.ts';
 import type { CallControl, CallListener } from './outbound/call_control.ts';
 import type { FetchBindings } from './fetch/bindings.ts';
+
+/** Debug lines show at most this much of a term. */
+const DEBUG_FORMAT = { maxLength: 4096 };
 
 /** What the bus may hold for a listener between two microtasks (one synchronous burst). */
 const BUS_BURST = 1_000_000;
@@ -137,7 +140,8 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
       await this.#disconnect();
       return;
     }
-    if (this.host.debug) this.host.sw.core.log('DEBUG', `erlang_event: ${this.peer} sent ${String(message)}`);
+    const debug = this.host.debug;
+    if (debug) this.host.sw.core.log('DEBUG', `erlang_event: from ${this.peer}: ${format(message, DEBUG_FORMAT)}`);
     let reply: Term | undefined;
     try {
       reply = await dispatch(message, this, this, from);
@@ -146,7 +150,10 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
       this.host.sw.core.log('ERR', `erlang_event: ${this.peer}: command failed: ${e instanceof Error ? e.stack : String(e)}`);
       reply = t(atom('error'), atom('badarg'));
     }
-    if (reply !== undefined && from) ctx.send(from, reply);
+    if (reply !== undefined && from) {
+      if (debug) this.host.sw.core.log('DEBUG', `erlang_event: to ${this.peer}: ${format(reply, DEBUG_FORMAT)}`);
+      ctx.send(from, reply);
+    }
     if (this.#close) await this.#disconnect();
   }
 
@@ -170,6 +177,9 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     this.#closed = true;
     this.#bus?.unsubscribe();
     this.logs?.close();
+    // the pumps are linked to the listener, but a `normal` exit does not take them down
+    const pumps = [...(this.events?.pumps() ?? []), this.logs?.pump()];
+    for (const p of pumps) if (p) this.host.node.runtime.exit(p, atom('kill'));
     this.host.calls.listenerDown(this);
     this.host.fetch.listenerDown(this.peer);
   }

@@ -299,7 +299,10 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
 
   /** FsPid's process: links on request, exits of linked pids to their listener, listener deaths. */
   async #fs(ctx: ProcessContext): Promise<void> {
+    // a restart (by the supervisor) makes a new FsPid: getpid and the links use the live one
+    this.#fsPid = ctx.self;
     const watched = new Map<string, string>(); // monitor ref key → peer
+    for (const [peer, e] of this.#entries) if (e.pid) watched.set(refKey(ctx.monitor(e.pid)), peer);
     for (;;) {
       const msg = await ctx.receive();
       if (msg instanceof Tuple && msg.elements[0] === EXIT) {
@@ -322,8 +325,14 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
         continue;
       }
       const m = msg as { link?: Pid; watch?: Pid; peer?: string; forward?: Pid | readonly [string, string]; term?: Term };
-      if (m.forward) ctx.send(m.forward instanceof Pid ? m.forward : [m.forward[0], m.forward[1]], m.term);
-      else if (m.link) ctx.link(m.link);
+      if (m.forward) {
+        try {
+          ctx.send(m.forward instanceof Pid ? m.forward : [m.forward[0], m.forward[1]], m.term);
+        } catch (e) {
+          // a term with no Erlang form: the sender's bug, not a reason for FsPid to die
+          this.sw.core.log('ERR', `erlang_event: not sent to ${String(m.forward)}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      } else if (m.link) ctx.link(m.link);
       else if (m.watch && m.peer !== undefined) watched.set(refKey(ctx.monitor(m.watch)), m.peer);
     }
   }

@@ -135,8 +135,16 @@ describe('net_kernel', () => {
 
 describe('exit', () => {
   it('exit → ok, then the connection closes (nodedown)', async () => {
+    expect(await sh('Xh = Coll(), Do(Xh, register_event_handler), Do(Xh, register_log_handler)')).toBe('ok');
+    const l = rig.fs.module.listener(rig.erl.name);
+    const pumps = [...(l?.events.pumps() ?? []), l?.logs.pump()];
+    expect(pumps.length).toBe(2);
+    expect(pumps.every((p) => p !== undefined && rig.fs.runtime.isAlive(p))).toBe(true);
     expect(await sh('monitor_node(FS, true), {foo, FS} ! exit, receive Ex -> Ex after 1000 -> timeout end')).toBe('ok');
     expect(await sh('receive {nodedown, FS} -> down after 3000 -> timeout end')).toBe('down');
+    await rig.fs.runtime.settle();
+    // the listener's processes are gone with it
+    expect(pumps.some((p) => p !== undefined && rig.fs.runtime.isAlive(p))).toBe(false);
     // a new connection starts from scratch
     expect(await sh('{foo, FS} ! getpid, receive {ok, _} -> ok after 2000 -> timeout end')).toBe('ok');
   });

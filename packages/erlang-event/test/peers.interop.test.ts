@@ -42,6 +42,12 @@ describe('two peer nodes', () => {
       expect(l?.peer).toBe('t3_peers@localhost');
       l?.send(atom('inbox3'), [104, 105]);
       expect(await third.eval('receive M -> M after 2000 -> timeout end')).toBe('"hi"');
+      // a term with no Erlang form is logged and dropped; FsPid lives on
+      const fsPid = rig.fs.module.fsPid;
+      rig.fs.module.sendAsFs(['inbox3', 't3_peers@localhost'], (() => 1) as never);
+      await rig.fs.runtime.settle();
+      expect(rig.fs.runtime.isAlive(fsPid)).toBe(true);
+      expect(rig.fs.module.fsPid).toBe(fsPid);
       expect(await rig.fs.module.listenerFor('nobody@localhost', 500)).toBeUndefined();
     } finally {
       await third.stop();

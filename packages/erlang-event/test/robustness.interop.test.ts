@@ -115,6 +115,26 @@ describe('supervision', () => {
   });
 });
 
+describe('supervision of FsPid', () => {
+  it('a killed fs process is restarted: getpid answers the new FsPid, links and listener watching go on', async () => {
+    const rt = rig.fs.runtime;
+    const old = rig.fs.module.fsPid;
+    rt.exit(old, atom('kill'));
+    await rt.settle();
+    const deadline = Date.now() + 3000;
+    while (String(rig.fs.module.fsPid) === String(old) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(String(rig.fs.module.fsPid)).not.toBe(String(old));
+    expect(await sh(`{x, FS} ! getpid, receive {ok, Np} -> Np =/= Fp after 1000 -> timeout end`)).toBe('true');
+    // the new FsPid still watches the listener: killing it gives a fresh one at the next message
+    const l1 = rig.fs.module.listenerPid(rig.erl.name);
+    rt.exit(l1 as never, atom('kill'));
+    await rt.settle();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rig.fs.module.listenerPid(rig.erl.name)).toBeUndefined();
+    expect(await sh(`{x, FS} ! {api, echo, "fresh"}, receive Rf -> Rf after 2000 -> timeout end`)).toBe('{ok,"fresh"}');
+  });
+});
+
 describe('erlang console command', () => {
   it('usage, listeners, sessions, handlers, bindings, debug', async () => {
     const usage = await rig.fs.sw.api('erlang');
@@ -127,6 +147,12 @@ describe('erlang console command', () => {
     expect(await rig.fs.sw.api('erlang bindings')).toBe('No bindings\n');
     expect(await rig.fs.sw.api('erlang debug on')).toBe('+OK debug on\n');
     expect(await rig.fs.sw.api('erlang DEBUG')).toBe('+OK debug on\n');
+    const lines: string[] = [];
+    const off = rig.fs.sw.core.logger.subscribe(7, (r) => lines.push(r.text));
+    expect(await sh(`{x, FS} ! {api, echo, "dbg"}, receive Rd -> Rd after 1000 -> timeout end`)).toBe('{ok,"dbg"}');
+    off.unsubscribe();
+    expect(lines).toContain(`erlang_event: from ${rig.erl.name}: {api,echo,"dbg"}`);
+    expect(lines).toContain(`erlang_event: to ${rig.erl.name}: {ok,"dbg"}`);
     expect(await rig.fs.sw.api('erlang debug off')).toBe('+OK debug off\n');
     expect(await sh(`Ph = Coll(), Do(Ph, register_event_handler), Do(Ph, {event, 'CHANNEL_CREATE', 'HEARTBEAT', 'CUSTOM', 'a::b'})`)).toBe('ok');
     expect(await rig.fs.sw.api('erlang handlers')).toBe(

@@ -119,6 +119,11 @@ export class EventHandlers {
     return true;
   }
 
+  /** The pump processes (the listener ends them when it goes). */
+  pumps(): Pid[] {
+    return [...this.#handlers.values()].map((h) => h.pump.pid);
+  }
+
   /** An event from the bus: to every handler that wants it. */
   offer(e: SwitchEvent): void {
     for (const h of this.#handlers.values()) {

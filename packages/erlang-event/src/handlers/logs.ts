@@ -74,6 +74,11 @@ export class LogHandler {
     return true;
   }
 
+  /** The pump process, if any. */
+  pump(): Pid | undefined {
+    return this.#pump?.pid;
+  }
+
   close(): void {
     this.#sub?.unsubscribe();
     this.#sub = undefined;

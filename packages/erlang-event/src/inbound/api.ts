@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Atom, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
+import type { ProcessContext } from '@beamline/core';
 import type { ApiResult } from '@beamline/switch';
 import { s } from '../encode.ts';
 import { decodeSB } from './decode.ts';
@@ -24,8 +25,13 @@ function args(msg: Tuple): { cmd: string; args: string } | undefined {
   return a === undefined ? undefined : { cmd: cmd.name, args: a };
 }
 
-async function run(c: InboundContext, cmd: string, a: string): Promise<ApiResult> {
-  const r = await c.sw.execute(cmd, a);
+/**
+ * switch_api_execute in the calling process (the listener for `api`, the job's own process for
+ * `bgapi`): the command holds the connection's later commands, as the original's blocking call,
+ * and no process is spawned per call.
+ */
+async function run(c: InboundContext, ctx: ProcessContext, cmd: string, a: string): Promise<ApiResult> {
+  const r = await c.sw.registry.execute(cmd, a, { ctx, core: c.sw.core, sw: c.sw });
   if (r.found && c.config.statusFormat === 'seed' && cmd.toLowerCase() === 'status') return { found: true, output: seedStatus(r.output) };
   return r;
 }
@@ -34,7 +40,7 @@ export async function api(msg: Tuple, c: InboundContext): Promise<Reply> {
   const p = args(msg);
   if (!p) return BADARG;
   const enc = c.config.encoding;
-  const r = await run(c, p.cmd, p.args);
+  const r = await run(c, c.ctx, p.cmd, p.args);
   if (!r.found) return t(A_ERROR, s(`${p.cmd}: Command not found!\n`, enc));
   if (r.output === '') return t(A_ERROR, s('Command returned no output!', enc));
   return t(r.output.startsWith('-') ? A_ERROR : A_OK, s(r.output, enc));
@@ -45,8 +51,8 @@ export function bgapi(msg: Tuple, c: InboundContext, from: Pid | undefined): Rep
   if (!p) return BADARG;
   const enc = c.config.encoding;
   const job = randomUUID();
-  c.ctx.spawn(async () => {
-    const r = await run(c, p.cmd, p.args);
+  c.ctx.spawn(async (ctx) => {
+    const r = await run(c, ctx, p.cmd, p.args);
     const output = r.found ? r.output : `${p.cmd}: Command not found!\n`;
     const ok = r.found && !output.startsWith('-');
     const event = c.sw.core.bus.create('BACKGROUND_JOB');
