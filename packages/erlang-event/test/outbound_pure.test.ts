@@ -2,6 +2,7 @@
 import { Pid, atom } from '@beamline/etf';
 import { describe, expect, it } from 'vitest';
 import { getInitialSnapshot, getNextSnapshot, transition } from 'xstate';
+import { parseConfig } from '../src/config.ts';
 import { parseErlangArgs, parseSendmsgArgs, parseTarget } from '../src/outbound/args.ts';
 import { type SessionEvent, type SessionInput, sessionMachine } from '../src/outbound/session_machine.ts';
 
@@ -93,5 +94,24 @@ describe('the session machine: the node goes', () => {
         policy === 'keep' ? ['orphan'] : ['orphan', 'hangupCall'],
       );
     }
+  });
+});
+
+describe('erlang_event.conf: the outbound params', () => {
+  const logs: string[] = [];
+  const env = { hostname: 'h', home: undefined, readCookieFile: () => undefined, log: (_l: string, text: string) => void logs.push(text) };
+  it('outbound-exit-policy keep | hangup | respawn (default hangup); outbound-connect-timeout in ms (default 5000)', () => {
+    expect(parseConfig([], env)).toMatchObject({ outboundExitPolicy: 'hangup', outboundConnectTimeoutMs: 5000 });
+    expect(
+      parseConfig(
+        [
+          ['outbound-exit-policy', 'respawn'],
+          ['outbound-connect-timeout', '250'],
+        ],
+        env,
+      ),
+    ).toMatchObject({ outboundExitPolicy: 'respawn', outboundConnectTimeoutMs: 250 });
+    expect(parseConfig([['outbound-exit-policy', 'explode']], env).outboundExitPolicy).toBe('hangup');
+    expect(logs).toContain("Invalid outbound-exit-policy 'explode' (keep | hangup | respawn)");
   });
 });
