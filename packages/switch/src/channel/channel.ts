@@ -12,7 +12,6 @@
 import { randomUUID } from 'node:crypto';
 import { type From, GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
@@ -22,8 +21,9 @@ import type { EventTypeName } from '../events/types.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
-import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
+import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, effectsOf, viewOf } from './machine.ts';
 import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
+import { type ChannelSnapshot as Snapshot, channelInitial, channelTransition } from './transition.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { channelVariable, newVariables } from './variables.ts';
 
@@ -72,7 +72,6 @@ export interface Endpoint {
 
 export type OriginateOutcome = { readonly ok: true } | { readonly ok: false; readonly cause: number };
 
-type Snapshot = ReturnType<typeof initialTransition<typeof channelMachine>>[0];
 type Item = ChannelEvent | (() => void | Promise<void>);
 
 const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
@@ -128,7 +127,7 @@ export class Channel implements EndpointChannel {
     this.#times = { ...NO_TIMES, profileCreated: now, created: now };
     this.#profile = spec.profile;
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
-    [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
+    [this.#snap] = channelInitial({ direction: spec.direction });
   }
 
   get profile(): CallerProfile {
@@ -167,7 +166,7 @@ export class Channel implements EndpointChannel {
   }
 
   async step(event: ChannelEvent): Promise<void> {
-    const [next, actions] = transition(channelMachine, this.#snap, event);
+    const [next, actions] = channelTransition(this.#snap, event);
     this.#snap = next;
     for (const effect of effectsOf(actions)) await this.#perform(effect);
   }
