@@ -276,7 +276,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp, core);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {

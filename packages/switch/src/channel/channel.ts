@@ -16,6 +16,7 @@ import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandVariables } from '../dialplan/expand.ts';
+import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 import type { EventTypeName } from '../events/types.ts';
 import type { SwitchEvent } from '../events/event.ts';
@@ -291,7 +292,7 @@ export class Channel implements EndpointChannel {
       return;
     }
     const dialplan = this.services.dialplan;
-    const result = dialplan?.hunt({
+    const result = await dialplan?.hunt({
       profile: this.profile,
       channelName: this.name,
       expand: (text) => this.expand(text),
@@ -301,7 +302,7 @@ export class Channel implements EndpointChannel {
       deleteVariablesWithPrefix: (prefix) => {
         for (const h of [...this.#variables.headers]) if (h.name.toLowerCase().startsWith(prefix.toLowerCase())) this.#variables.delHeader(h.name);
       },
-      executeInline: (app, data) => this.core.log('WARNING', `inline application ${app}(${data}) not supported yet`, this.uuid),
+      executeInline: (app, data) => executeInline(this, app, data),
       log: (level, text) => this.core.log(level, text, this.uuid),
     });
     if (!result?.extension) {
