@@ -185,12 +185,20 @@ const TIME_FIELDS: readonly (readonly [string, keyof ProfileTimes])[] = [
  * conditions and `${...}` see it; undefined when the field is unset or unknown.
  */
 export function profileField(p: CallerProfile, name: string): string | undefined {
-  for (const [key, field] of TEXT_FIELDS) if (caseEqual(key, name)) return p[field] as string | undefined;
-  for (const [key, field] of NUMBER_FIELDS) if (caseEqual(key, name)) return String((p[field] as number | undefined) ?? UNDEF);
-  if (caseEqual(name, 'screen_bit')) return String(p.screen);
-  if (caseEqual(name, 'privacy_hide_name')) return String(p.hideName);
-  if (caseEqual(name, 'privacy_hide_number')) return String(p.hideNumber);
-  for (const [key, field] of TIME_FIELDS) if (caseEqual(key, name)) return String((p.times ?? NO_TIMES)[field]);
+  // an exact lower-case name is one map lookup; other spellings are lowered (ASCII only, as strcasecmp)
+  let get = FIELD_GETTERS.get(name);
+  if (get === undefined && /[A-Z]/.test(name)) get = FIELD_GETTERS.get(name.replace(/[A-Z]+/g, (m) => m.toLowerCase()));
+  if (get !== undefined) return get(p);
   if (p.softLookup) for (const [key, value] of p.soft ?? []) if (caseEqual(key, name)) return value;
   return undefined;
 }
+
+/** Lower-case field name → its value, built once (dialplan conditions and `${…}` ask for fields on every event). */
+const FIELD_GETTERS: ReadonlyMap<string, (p: CallerProfile) => string | undefined> = new Map<string, (p: CallerProfile) => string | undefined>([
+  ...TEXT_FIELDS.map(([key, field]) => [key, (p: CallerProfile) => p[field] as string | undefined] as const),
+  ...NUMBER_FIELDS.map(([key, field]) => [key, (p: CallerProfile) => String((p[field] as number | undefined) ?? UNDEF)] as const),
+  ['screen_bit', (p: CallerProfile) => String(p.screen)] as const,
+  ['privacy_hide_name', (p: CallerProfile) => String(p.hideName)] as const,
+  ['privacy_hide_number', (p: CallerProfile) => String(p.hideNumber)] as const,
+  ...TIME_FIELDS.map(([key, field]) => [key, (p: CallerProfile) => String((p.times ?? NO_TIMES)[field])] as const),
+]);
