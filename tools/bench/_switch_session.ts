@@ -42,6 +42,8 @@ await api('show channels count');
 await api(`uuid_getvar ${uuid} other_loopback_leg_uuid`);
 await api(`uuid_kill ${uuid}`);
 await api('show channels count');
+await sleep(1000); // the per-second figures of status move once a second
+await api('status');
 console.log(`(events counted: ${sw.core.bus.sequence} created, lost ${sub.overflow})`);
 await sw.stop();
 await rt.stop();
