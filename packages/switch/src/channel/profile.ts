@@ -85,6 +85,27 @@ export const NO_TIMES: ProfileTimes = Object.freeze({
   holdAccum: 0,
 });
 
+/** `<prefix>-<name>` strings made once per prefix: every channel event adds ~30 of them. */
+const PREFIXED = new Map<string, Map<string, string>>();
+
+function prefixedNames(prefix: string): Map<string, string> {
+  let names = PREFIXED.get(prefix);
+  if (names === undefined) {
+    names = new Map();
+    if (PREFIXED.size < 64) PREFIXED.set(prefix, names);
+  }
+  return names;
+}
+
+function prefixed(names: Map<string, string>, prefix: string, name: string): string {
+  let full = names.get(name);
+  if (full === undefined) {
+    full = `${prefix}-${name}`;
+    if (names.size < 256) names.set(name, full);
+  }
+  return full;
+}
+
 /**
  * switch_caller_profile_event_set_data: `<prefix>-Direction` and `-Logical-Direction` always,
  * the text fields only when non-empty, soft fields, the eleven times when the profile has times,
@@ -92,7 +113,8 @@ export const NO_TIMES: ProfileTimes = Object.freeze({
  * caller id field is non-empty (and carry the orig value).
  */
 export function addProfileHeaders(event: SwitchEvent, p: CallerProfile, prefix: string): void {
-  const add = (name: string, value: string | undefined) => event.addHeader(`${prefix}-${name}`, value);
+  const names = prefixedNames(prefix);
+  const add = (name: string, value: string | undefined) => event.addHeader(prefixed(names, prefix, name), value);
   const opt = (name: string, value: string | undefined) => {
     if (value) add(name, value);
   };
