@@ -304,9 +304,9 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...MORE_DPTOOLS, BRIDGE_APP, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp, core);
   // XML-fetch bindings (conf.xmlBindings) are asked first, at each hunt
-  const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan);
+  const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan, core);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {
