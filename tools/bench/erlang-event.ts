@@ -8,12 +8,14 @@
  *     rate is taken between the first and the last event the counter sees. Runs `--runs` times,
  *     interleaved; medians compared.
  *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
- *     to a process on another erl node answering a status-like text: p50 / p99.
+ *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
+ *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
+ *     of the time the node ran or waited runnable for a CPU are printed for each events run.
  *  3. outbound calls: not measured (the outbound half is not built yet: `outboundCallsPerSecond` is null).
  * Lost events (queue overflow) across all runs must be 0. Prints a table with the ratios and
  * writes bench-results/erlang-event.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,7 +30,16 @@ const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 const quiet = { hostname: 'localhost', home: undefined, readCookieFile: () => undefined, log: () => {} };
 
-type Rate = { micros: number; rate: number };
+type Rate = { micros: number; rate: number; nodeCpuUsPerEvent?: number; nodeCpuShare?: number; nodeRunqueueShare?: number };
+
+/** Nanoseconds the main thread has waited runnable for a CPU (Linux /proc schedstat), else NaN. */
+function runqueueWaitNs(): number {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return Number.NaN;
+  }
+}
 const median = (xs: Rate[]): Rate => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
 
 function parseCount(text: string, n: number): Rate {
@@ -38,7 +49,9 @@ function parseCount(text: string, n: number): Rate {
   return { micros, rate: (n - 1) / (micros / 1e6) };
 }
 
-function percentiles(text: string): { p50: number; p99: number } {
+type Pct = { p50: number; p99: number };
+
+function percentiles(text: string): Pct {
   const ns = text
     .replace(/[[\]\s]/g, '')
     .split(',')
@@ -142,26 +155,52 @@ export async function main(args: string[]): Promise<void> {
         );
         log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
         await erlA.eval(`Cb_${encoding}_${r} = mee_bench:start_counter(${N}, '${FS}', self()), ok`);
+        const cpu0 = process.cpuUsage();
+        const wait0 = runqueueWaitNs();
+        const wall0 = performance.now();
         await fire(fs, erlA.name, N);
-        all.beamline.push(parseCount(await erlA.eval(`mee_bench:wait(Cb_${encoding}_${r}, 600000)`, 700_000), N));
+        const rate = parseCount(await erlA.eval(`mee_bench:wait(Cb_${encoding}_${r}, 600000)`, 700_000), N);
+        const cpu = process.cpuUsage(cpu0);
+        const cpuUs = cpu.user + cpu.system;
+        rate.nodeCpuUsPerEvent = cpuUs / N;
+        const wallMs = performance.now() - wall0;
+        rate.nodeCpuShare = cpuUs / 1000 / wallMs;
+        rate.nodeRunqueueShare = (runqueueWaitNs() - wait0) / 1e6 / wallMs;
+        log(
+          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare).toFixed(0)}% of the time`,
+        );
+        all.beamline.push(rate);
         lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
         await erlA.eval(`exit(Cb_${encoding}_${r}, kill), timer:sleep(100), ok`);
       }
       events[encoding] = { erl: median(all.erl), beamline: median(all.beamline), all };
     }
 
-    log(`api round trips, ${RTTS} each`);
+    // round trips, interleaved per run like the events; medians of each run's p50 and p99
     const FS = nodes.string.config.nodeName;
-    const apiMee = percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000));
-    const apiErl = percentiles(
-      await erlA.eval(`(fun() -> S = rpc:call('bench_mee_b@localhost', mee_bench, start_gen, []), mee_bench:gen_rtt(S, ${RTTS}) end)()`, 600_000),
-    );
+    const gen = await erlA.eval(`GenS = rpc:call('bench_mee_b@localhost', mee_bench, start_gen, []), ok`);
+    if (gen !== 'ok') throw new Error(`start_gen: ${gen}`);
+    const apiRuns = { erl: [] as Pct[], beamline: [] as Pct[] };
+    for (let r = 1; r <= RUNS; r++) {
+      log(`api run ${r}/${RUNS}: ${RTTS} round trips each`);
+      apiRuns.erl.push(percentiles(await erlA.eval(`mee_bench:gen_rtt(GenS, ${RTTS})`, 600_000)));
+      apiRuns.beamline.push(percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000)));
+    }
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const apiErl = { p50: mid(apiRuns.erl.map((x) => x.p50)), p99: mid(apiRuns.erl.map((x) => x.p99)) };
+    const apiMee = { p50: mid(apiRuns.beamline.map((x) => x.p50)), p99: mid(apiRuns.beamline.map((x) => x.p99)) };
 
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const table = new Table({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
     for (const enc of ['binary', 'string'] as Encoding[]) {
       const e = events[enc];
       table.push([`events/s to one handler, ${enc}`, f(e.erl.rate), f(e.beamline.rate), `${(e.beamline.rate / e.erl.rate).toFixed(2)}×`]);
+      table.push([
+        `  node CPU per event (µs), share of a core`,
+        '',
+        `${e.beamline.nodeCpuUsPerEvent!.toFixed(2)}, ${(100 * e.beamline.nodeCpuShare!).toFixed(0)}%`,
+        '',
+      ]);
     }
     table.push(
       ['{api, status, ""} vs gen_server:call p50 (µs)', apiErl.p50.toFixed(1), apiMee.p50.toFixed(1), `${(apiMee.p50 / apiErl.p50).toFixed(2)}×`],
@@ -176,6 +215,7 @@ export async function main(args: string[]): Promise<void> {
       eventsRatioString: events.string.beamline.rate / events.string.erl.rate,
       apiErlUs: apiErl,
       apiBeamlineUs: apiMee,
+      apiRuns,
       apiP99Ratio: apiMee.p99 / apiErl.p99,
       outboundCallsPerSecond: null,
       lostEvents,
