@@ -133,12 +133,33 @@ function nameEntry(name: string, encoding: Encoding): NameEntry {
   return entry;
 }
 
-function pair(name: string, value: string, encoding: Encoding, decode: boolean): Tuple {
-  const entry = nameEntry(name, encoding);
+/**
+ * Events of one kind carry the same names at the same positions: the entry last used at position
+ * `i` is tried first (a pointer comparison of the name) before the name map.
+ */
+const slots: Record<Encoding, NameEntry[]> = { string: [], binary: [] };
+const slotNames: Record<Encoding, string[]> = { string: [], binary: [] };
+const MAX_SLOTS = 256;
+/** Longer values are not kept (the cache holds at most one value per name). */
+const MAX_REMEMBERED_VALUE = 256;
+
+function pairAt(i: number, name: string, value: string, encoding: Encoding): Tuple {
+  let entry: NameEntry;
+  const at = slotNames[encoding];
+  if (at[i] === name) entry = slots[encoding][i]!;
+  else {
+    entry = nameEntry(name, encoding);
+    if (i < MAX_SLOTS) {
+      at[i] = name;
+      slots[encoding][i] = entry;
+    }
+  }
   if (entry.value === value) return entry.pair!;
-  const p = new Tuple([entry.term, sText(value, encoding, decode)]);
-  entry.value = value;
-  entry.pair = p;
+  const p = new Tuple([entry.term, sText(value, encoding, true)]);
+  if (value.length <= MAX_REMEMBERED_VALUE) {
+    entry.value = value;
+    entry.pair = p;
+  }
   return p;
 }
 
@@ -152,7 +173,7 @@ export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
   list[0] = uuid === undefined ? A_UNDEFINED : sText(uuid, encoding, false);
   for (let i = 0; i < n; i++) {
     const h = headers[i]!;
-    list[i + 1] = pair(h.name, h.value, encoding, true);
+    list[i + 1] = pairAt(i, h.name, h.value, encoding);
   }
   if (hasBody) list[n + 1] = t(nameEntry('body', encoding).term, sText(e.body!, encoding, false));
   return list;
