@@ -1,5 +1,5 @@
 /**
- * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 3] [--epmd-port 4491]`
+ * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 3] [--calls 1000] [--epmd-port 4491]`
  *
  * The Erlang module against Erlang itself, same machine, same run:
  *  1. events/s delivered to one erl event handler (CUSTOM events fired on the switch's bus, sent
@@ -11,7 +11,8 @@
  *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
  *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
  *     of the time the node ran or waited runnable for a CPU are printed for each events run.
- *  3. outbound calls: not measured (the outbound half is not built yet: `outboundCallsPerSecond` is null).
+ *  3. `--calls` (1,000) concurrent outbound calls, each with its own erl handler process (see
+ *     `outbound` below): set-up rate and lost events (no erl anchor: erl has no switch).
  * Lost events (queue overflow) across all runs must be 0. Prints a table with the ratios and
  * writes bench-results/erlang-event.json.
  */
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Runtime } from '@beamline/core';
 import { encode } from '@beamline/etf';
+import { staticDialplan } from '@beamline/switch';
 import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
 import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
 
@@ -97,6 +99,64 @@ async function fire(fs: Started, peer: string, n: number): Promise<void> {
   }
 }
 
+/**
+ * `calls` concurrent calls routed to `erlang mee_bench:ob_launch <erl>`: each gets its own handler
+ * process on erl (rex, the `module:function` form). Set-up rate: from the first originate until
+ * every handler has its `{call, _}`. Then all are killed; each handler reports the Event-Sequence of
+ * its first and last call_event and how many it got; the events the switch fired for that call
+ * between those two (CHANNEL_DESTROY excepted, spec §3.3) that the handler did not get are lost.
+ */
+async function outbound(
+  fs: Started,
+  erl: ErlNode,
+  calls: number,
+): Promise<{ calls: number; callsPerSecond: number; setupMs: number; lostEvents: number; missingCalls: number; eventsDelivered: number }> {
+  if ((await erl.eval(`mee_bench:start_ob(${calls})`)) !== 'ok') throw new Error('start_ob');
+  const fired = new Map<string, number[]>();
+  const sub = fs.sw.events.subscribe({
+    name: 'bench outbound',
+    capacity: 10_000_000,
+    handler: (e) => {
+      const uuid = e.getHeader('Unique-ID');
+      if (uuid === undefined || e.type === 'CHANNEL_DESTROY') return;
+      let seqs = fired.get(uuid);
+      if (!seqs) fired.set(uuid, (seqs = []));
+      seqs.push(Number(e.getHeader('Event-Sequence')));
+    },
+  });
+  try {
+    const t0 = performance.now();
+    const replies = await Promise.all(Array.from({ length: calls }, () => fs.sw.originate('null/1 ob')));
+    const uuids = replies.map((r) => {
+      const m = /^\+OK ([0-9a-f-]{36})\n$/.exec(r);
+      if (!m) throw new Error(`originate: ${r}`);
+      return m[1]!;
+    });
+    const setUp = await erl.eval(`mee_bench:wait_ob(calls, 120000)`, 130_000);
+    const setupMs = performance.now() - t0;
+    if (setUp !== 'ok') throw new Error(`outbound calls not all set up: ${setUp}`);
+    await Promise.all(uuids.map((u) => fs.sw.api(`uuid_kill ${u}`)));
+    const hung = await erl.eval(`mee_bench:wait_ob(hangups, 120000)`, 130_000);
+    if (hung !== 'ok') throw new Error(`outbound hangups not all seen: ${hung}`);
+    const report = await erl.eval('mee_bench:ob_report()', 60_000);
+    const seen = new Set<string>();
+    let lostEvents = 0;
+    let eventsDelivered = 0;
+    for (const m of report.matchAll(/\{\s*"([0-9a-f-]{36})"\s*,\s*(\d+|undefined)\s*,\s*(\d+|undefined)\s*,\s*(\d+)\s*\}/g)) {
+      const [, uuid, first, last, count] = m as unknown as [string, string, string, string, string];
+      seen.add(uuid);
+      eventsDelivered += Number(count);
+      const seqs = fired.get(uuid) ?? [];
+      const expected = first === 'undefined' ? 0 : seqs.filter((q) => q >= Number(first) && q <= Number(last)).length;
+      lostEvents += Math.max(0, expected - Number(count));
+    }
+    const missingCalls = uuids.filter((u) => !seen.has(u)).length;
+    return { calls, callsPerSecond: calls / (setupMs / 1000), setupMs, lostEvents, missingCalls, eventsDelivered };
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -104,12 +164,14 @@ export async function main(args: string[]): Promise<void> {
       n: { type: 'string', default: '200000' },
       rtts: { type: 'string', default: '5000' },
       runs: { type: 'string', default: '3' },
+      calls: { type: 'string', default: '1000' },
       'epmd-port': { type: 'string', default: '4491' },
     },
   });
   const N = Number(values.n);
   const RTTS = Number(values.rtts);
   const RUNS = Math.max(1, Number(values.runs));
+  const CALLS = Number(values.calls);
   const epmdPort = Number(values['epmd-port']);
   const otp = await otpRelease();
   const log = (s: string) => process.stderr.write(`[bench erlang-event] ${s}\n`);
@@ -120,7 +182,13 @@ export async function main(args: string[]): Promise<void> {
       runtime: new Runtime({ logger: null }),
       config: { nodeName: `bench_fs_${encoding}@localhost`, cookie: COOKIE, listenPort: await freePort(), encoding },
       node: { epmdPort },
-      switch: { timers: false },
+      switch: {
+        timers: false,
+        maxSessions: 100_000,
+        sessionsPerSecond: 100_000,
+        // outbound: each call's own handler process, by rpc (the `module:function` form)
+        dialplan: staticDialplan({ default: { ob: [['erlang', 'mee_bench:ob_launch bench_mee_a@localhost']] } }),
+      },
     });
   // the first switch node also hosts the EPMD the erl nodes use; both live to the end
   const nodes: Record<Encoding, Started> = { binary: await start('binary'), string: await start('string') };
@@ -190,6 +258,11 @@ export async function main(args: string[]): Promise<void> {
     const apiErl = { p50: mid(apiRuns.erl.map((x) => x.p50)), p99: mid(apiRuns.erl.map((x) => x.p99)) };
     const apiMee = { p50: mid(apiRuns.beamline.map((x) => x.p50)), p99: mid(apiRuns.beamline.map((x) => x.p99)) };
 
+    log(`outbound: ${CALLS} concurrent calls, each with its own erl handler process`);
+    const ob = await outbound(nodes.string, erlA, CALLS);
+    lostEvents += ob.lostEvents;
+    log(`  ${Math.round(ob.callsPerSecond)} calls/s set up, ${ob.lostEvents} events lost, ${ob.missingCalls} calls missing`);
+
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const table = new Table({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
     for (const enc of ['binary', 'string'] as Encoding[]) {
@@ -205,7 +278,8 @@ export async function main(args: string[]): Promise<void> {
     table.push(
       ['{api, status, ""} vs gen_server:call p50 (µs)', apiErl.p50.toFixed(1), apiMee.p50.toFixed(1), `${(apiMee.p50 / apiErl.p50).toFixed(2)}×`],
       ['{api, status, ""} vs gen_server:call p99 (µs)', apiErl.p99.toFixed(1), apiMee.p99.toFixed(1), `${(apiMee.p99 / apiErl.p99).toFixed(2)}×`],
-      ['outbound calls/s', '—', 'not built yet', '—'],
+      [`outbound: ${CALLS} concurrent calls set up /s`, '—', f(ob.callsPerSecond), '—'],
+      ['  events lost / calls without call or call_hangup', '', `${ob.lostEvents} / ${ob.missingCalls}`, ''],
       ['lost events', '', String(lostEvents), ''],
     );
     console.log(table.toString());
@@ -217,7 +291,8 @@ export async function main(args: string[]): Promise<void> {
       apiBeamlineUs: apiMee,
       apiRuns,
       apiP99Ratio: apiMee.p99 / apiErl.p99,
-      outboundCallsPerSecond: null,
+      outboundCallsPerSecond: ob.callsPerSecond,
+      outbound: ob,
       lostEvents,
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
