@@ -4,7 +4,7 @@
  * malformed headers as FrameErrors. The interop suite checks the same against real erl.
  */
 import { describe, expect, it } from 'vitest';
-import { type Atom, Tuple, atom, decodeAt, encode, equals, type Term } from '@beamline/etf';
+import { type Atom, DecodeError, Tuple, atom, decodeAt, encode, equals, type Term } from '@beamline/etf';
 import { OutAtomCache, atomSlot } from '../src/atom_cache.ts';
 import { FrameDecoder, FrameError } from '../src/frame.ts';
 import { OutBuffer } from '../src/out_buffer.ts';
@@ -88,5 +88,31 @@ describe('atom cache, our two halves', () => {
       [131, 68, 1, 8, 5, 2, 0xc3, 0x28, 82, 0], // not UTF-8
     ];
     for (const b of bad) expect(() => new FrameDecoder(true, 1 << 24, true).reassemble(Uint8Array.from(b)), String(b)).toThrow(FrameError);
+  });
+
+  it('mutated frames with headers decode or fail with a FrameError / DecodeError, nothing else (20,000 cases)', () => {
+    const out = new OutAtomCache();
+    const seeds = [
+      frame(out, new Tuple([6, atom(''), atom('rex')]), new Tuple([atom('ok'), atom('é'.repeat(3)), 'x'])),
+      frame(out, new Tuple([atom('a'), atom('b'), atom('c')]), [atom('a'), atom('d')]),
+    ];
+    let rnd = 12345;
+    const next = () => {
+      rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0;
+      return rnd;
+    };
+    let decoded = 0;
+    for (let i = 0; i < 20000; i++) {
+      const body = Uint8Array.from(seeds[i % seeds.length]!);
+      for (let k = 1 + (next() % 3); k > 0; k--) body[2 + (next() % (body.length - 2))] = next() & 255;
+      const dec = new FrameDecoder(true, 1 << 24, true);
+      try {
+        read(dec, body);
+        decoded++;
+      } catch (e) {
+        if (!(e instanceof FrameError) && !(e instanceof DecodeError)) throw e;
+      }
+    }
+    expect(decoded).toBeGreaterThan(0);
   });
 });
