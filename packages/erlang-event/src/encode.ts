@@ -179,12 +179,16 @@ export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
   return list;
 }
 
-/** Per-event memo keys, one per encoding. */
-const MEMO: Record<Encoding, object> = { string: {}, binary: {} };
+/** Per encoding: the memo key and the builder (one function each, no closure per event). */
+const BUILD: Record<Encoding, (e: SwitchEvent) => Tuple> = {
+  string: (e) => t(A_EVENT, eventList(e, 'string')),
+  binary: (e) => t(A_EVENT, eventList(e, 'binary')),
+};
 
 /** `{event, [UUID | Headers]}`, built once per event and encoding (memoized on the event). */
 export function eventTerm(e: SwitchEvent, encoding: Encoding): Tuple {
-  return e.memo(MEMO[encoding], () => t(A_EVENT, eventList(e, encoding)));
+  const build = BUILD[encoding];
+  return e.memo(build, build);
 }
 
 /** FreeSWITCH's text channels (switch_text_channel_t): a session-bound line is SESSION. */

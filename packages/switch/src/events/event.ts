@@ -99,12 +99,12 @@ export class SwitchEvent {
    * renders the event for many subscribers (one term per encoding, say) renders it once. Any
    * change to the headers or the body forgets every memoized rendering.
    */
-  memo<T>(key: object, make: () => T): T {
+  memo<T>(key: object, make: (event: SwitchEvent) => T): T {
     const m = this.#memo;
     if (m !== undefined) {
       for (let i = 0; i < m.length; i += 2) if (m[i] === key) return m[i + 1] as T;
     }
-    const value = make();
+    const value = make(this);
     if (this.#memo === undefined) this.#memo = [key, value];
     else this.#memo.push(key, value);
     return value;
