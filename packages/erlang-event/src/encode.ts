@@ -110,9 +110,10 @@ function sText(text: string, encoding: Encoding, decode: boolean): Term {
 /**
  * Header names repeat across events, and so do most values (Core-UUID, host names, Event-Name,
  * the calling site, the date strings within a second): per encoding, each name keeps its term and
- * the `{Name, Value}` pair of the last value it was seen with, which the next event with the same
- * value shares (terms are never mutated). Only the values that change (sequence, timestamp, …)
- * build a pair, so an event makes a few small objects instead of one per header.
+ * the last value it was seen with; a value seen twice in a row gets a `{Name, Value}` pair that the
+ * following events with the same value share (terms are never mutated). Only the values that
+ * change (sequence, timestamp, …) build a pair, so an event makes a few small objects instead of
+ * one per header. What the cache keeps owns its bytes (never a slab), at most 256 characters a value.
  */
 interface NameEntry {
   readonly term: Term;
@@ -127,7 +128,7 @@ function nameEntry(name: string, encoding: Encoding): NameEntry {
   const m = names[encoding];
   let entry = m.get(name);
   if (entry === undefined) {
-    entry = { term: sText(name, encoding, false), value: undefined, pair: undefined };
+    entry = { term: own(sText(name, encoding, false)), value: undefined, pair: undefined };
     if (m.size < MAX_CACHED_NAMES) m.set(name, entry);
   }
   return entry;
@@ -154,13 +155,21 @@ function pairAt(i: number, name: string, value: string, encoding: Encoding): Tup
       slots[encoding][i] = entry;
     }
   }
-  if (entry.value === value) return entry.pair!;
-  const p = new Tuple([entry.term, sText(value, encoding, true)]);
-  if (value.length <= MAX_REMEMBERED_VALUE) {
-    entry.value = value;
+  if (entry.value === value) {
+    if (entry.pair !== undefined) return entry.pair;
+    // seen twice in a row: kept from now on, with bytes of its own (not pinning a slab)
+    const p = new Tuple([entry.term, own(sText(value, encoding, true))]);
     entry.pair = p;
+    return p;
   }
-  return p;
+  entry.value = value.length <= MAX_REMEMBERED_VALUE ? value : undefined;
+  entry.pair = undefined;
+  return new Tuple([entry.term, sText(value, encoding, true)]);
+}
+
+/** A binary carved from the slab → a copy of its own (cached terms must not keep a slab alive). */
+function own(term: Term): Term {
+  return term instanceof Uint8Array && term.byteLength !== term.buffer.byteLength ? term.slice() : term;
 }
 
 /** `[UUID | {Name, Value}…]` (+ `{"body", Body}`): the event list of §2.1, also fetch Params. */
