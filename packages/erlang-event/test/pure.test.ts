@@ -181,7 +181,18 @@ describe('encoding', () => {
       );
       const ta = eventTerm(a, enc);
       const tb = eventTerm(b, enc);
-      const tb2 = eventTerm(ev('CUSTOM', [['Host', 'h'], ['Seq', '3'], ['V', 'a%20b']], 'x::y'), enc);
+      const tb2 = eventTerm(
+        ev(
+          'CUSTOM',
+          [
+            ['Host', 'h'],
+            ['Seq', '3'],
+            ['V', 'a%20b'],
+          ],
+          'x::y',
+        ),
+        enc,
+      );
       const tc = eventTerm(c, enc);
       expect(values(ta)).toEqual(['Event-Name=CUSTOM', 'Host=h', 'Seq=1', 'V=a b']);
       expect(values(tb)).toEqual(['Event-Name=CUSTOM', 'Host=h', 'Seq=2', 'V=a b']);
