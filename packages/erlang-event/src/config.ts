@@ -32,6 +32,10 @@ export interface ErlangEventConfig {
   readonly filterSemantics: FilterSemantics;
   /** `seed`: `{api, status, ""}` answers the seed document's text (DECISIONS.md). */
   readonly statusFormat: 'modern' | 'seed';
+  /** A parked outbound call whose handler exits or whose node goes (DECISIONS.md): keep | hangup | respawn. */
+  readonly outboundExitPolicy: 'keep' | 'hangup' | 'respawn';
+  /** Connecting out to a node not connected yet (the original: no bound). */
+  readonly outboundConnectTimeoutMs: number;
 }
 
 export const DEFAULTS: ErlangEventConfig = {
@@ -50,6 +54,8 @@ export const DEFAULTS: ErlangEventConfig = {
   logQueueCapacity: 100_000,
   filterSemantics: 'seed',
   statusFormat: 'modern',
+  outboundExitPolicy: 'hangup',
+  outboundConnectTimeoutMs: 5000,
 };
 
 export interface ConfigEnv {
@@ -91,6 +97,8 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
   let logQueueCapacity = DEFAULTS.logQueueCapacity;
   let filterSemantics: FilterSemantics = DEFAULTS.filterSemantics;
   let statusFormat: ErlangEventConfig['statusFormat'] = DEFAULTS.statusFormat;
+  let outboundExitPolicy = DEFAULTS.outboundExitPolicy;
+  let outboundConnectTimeoutMs = DEFAULTS.outboundConnectTimeoutMs;
 
   for (const [rawName, value] of params) {
     const name = rawName.toLowerCase();
@@ -152,6 +160,13 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
         if (value === 'seed' || value === 'modern') statusFormat = value;
         else env.log('ERR', `Invalid status-format '${value}' (modern | seed)`);
         break;
+      case 'outbound-exit-policy':
+        if (value === 'keep' || value === 'hangup' || value === 'respawn') outboundExitPolicy = value;
+        else env.log('ERR', `Invalid outbound-exit-policy '${value}' (keep | hangup | respawn)`);
+        break;
+      case 'outbound-connect-timeout':
+        outboundConnectTimeoutMs = intParam(name, value, outboundConnectTimeoutMs, env, 1);
+        break;
       case 'compat-rel':
         break; // legacy ei compatibility release: nothing to do for a modern handshake
       default:
@@ -184,6 +199,8 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
     logQueueCapacity,
     filterSemantics,
     statusFormat,
+    outboundExitPolicy,
+    outboundConnectTimeoutMs,
   };
 }
 

@@ -29,6 +29,11 @@ export {
   type HandlecallResult,
   type SessionOp,
 } from './outbound/call_control.ts';
+export { OutboundCalls, type OutboundHost, type OutboundOptions } from './outbound/sessions.ts';
+export { outboundApplications, type ApplicationsHost } from './outbound/applications.ts';
+export { parseErlangArgs, parseSendmsgArgs, parseTarget, type OutboundTarget } from './outbound/args.ts';
+export { sessionMachine, type AttachKind, type ExitPolicy, type SessionEvent, type SessionInput } from './outbound/session_machine.ts';
+export { FetchBindings, type FetchHost, sectionBit, sectionLabel, sectionMask } from './fetch/index.ts';
 export { Subscription } from './internal/subscription.ts';
 export { ERLANG_USAGE, erlangCommand, type ConsoleView, type HandlerView, type ListenerView } from './console.ts';
 export { filterCommand, passes, type Filter } from './internal/filters.ts';

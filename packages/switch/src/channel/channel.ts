@@ -12,11 +12,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandVariables } from '../dialplan/expand.ts';
+import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 
 import type { EventTypeName } from '../events/types.ts';
@@ -31,11 +31,11 @@ import {
   type ChannelEvent,
   type ChannelView,
   type Indication,
-  channelMachine,
   effectsOf,
   viewOf,
 } from './machine.ts';
-import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
+import { type ChannelSnapshot as Snapshot, channelInitial, channelTransition } from './transition.ts';
+import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
@@ -117,7 +117,6 @@ export interface Endpoint {
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
 }
 
-type Snapshot = ReturnType<typeof initialTransition<typeof channelMachine>>[0];
 const MAX_STACKS = 32;
 
 type Item = ChannelEvent | (() => void | Promise<void>);
@@ -193,7 +192,7 @@ export class Channel implements EndpointChannel {
     // the originate starts from `none`: only changes are reported
     if (spec.watcher) this.#watchers = [{ ...spec.watcher, last: 'none' }];
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
-    [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
+    [this.#snap] = channelInitial({ direction: spec.direction });
   }
 
   get profile(): CallerProfile {
@@ -232,7 +231,7 @@ export class Channel implements EndpointChannel {
   }
 
   async step(event: ChannelEvent): Promise<void> {
-    const [next, actions] = transition(channelMachine, this.#snap, event);
+    const [next, actions] = channelTransition(this.#snap, event);
     this.#snap = next;
     for (const effect of effectsOf(actions)) await this.#perform(effect);
   }
@@ -369,7 +368,7 @@ export class Channel implements EndpointChannel {
       return;
     }
     const dialplan = this.services.dialplan;
-    const result = dialplan?.hunt({
+    const result = await dialplan?.hunt({
       profile: this.profile,
       channelName: this.name,
       expand: (text) => this.expand(text),
@@ -379,8 +378,14 @@ export class Channel implements EndpointChannel {
       deleteVariablesWithPrefix: (prefix) => {
         for (const h of [...this.#variables.headers]) if (h.name.toLowerCase().startsWith(prefix.toLowerCase())) this.#variables.delHeader(h.name);
       },
-      executeInline: (app, data) => this.core.log('WARNING', `inline application ${app}(${data}) not supported yet`, this.uuid),
+      executeInline: (app, data) => executeInline(this, app, data),
       log: (level, text) => this.core.log(level, text, this.uuid),
+      requestParams: () => {
+        const params = this.core.bus.create('REQUEST_PARAMS');
+        this.addChannelData(params);
+        addProfileHeaders(params, this.profile, 'Hunt');
+        return params;
+      },
     });
     if (!result?.extension) {
       this.core.log('INFO', `No Route, Aborting`, this.uuid);
