@@ -26,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     fail(describeFailure(e, {}));
   }
   const log = new ConsoleLog(settings.logLevel);
+  for (const l of settings.confLog) log.log(l.level, 'erlang_event', l.text);
   // nothing is left to crash the process: a stray rejection is logged, the supervisors handle the rest
   process.on('unhandledRejection', (e) => log.log('ERR', 'switchd', `unhandled rejection: ${oneLine(e)}`));
   log.hold();
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     tree = await startTree(settings, log);
   } catch (e) {
     log.discard();
-    fail(describeFailure(e, settings));
+    fail(describeFailure(e, { ...settings, ...settings.erlangEvent }));
   }
   const node = tree.holder.node;
   if (node) process.stdout.write(banner(node, settings));
