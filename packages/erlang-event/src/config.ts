@@ -34,6 +34,10 @@ export interface ErlangEventConfig {
   readonly filterSemantics: FilterSemantics;
   /** `seed`: `{api, status, ""}` answers the seed document's text (DECISIONS.md). */
   readonly statusFormat: 'modern' | 'seed';
+  /** A parked outbound call whose handler exits or whose node goes (DECISIONS.md): keep | hangup | respawn. */
+  readonly outboundExitPolicy: 'keep' | 'hangup' | 'respawn';
+  /** Connecting out to a node not connected yet (the original: no bound). */
+  readonly outboundConnectTimeoutMs: number;
 }
 
 export const DEFAULTS: ErlangEventConfig = {
@@ -53,6 +57,8 @@ export const DEFAULTS: ErlangEventConfig = {
   logQueueCapacity: 100_000,
   filterSemantics: 'seed',
   statusFormat: 'modern',
+  outboundExitPolicy: 'hangup',
+  outboundConnectTimeoutMs: 5000,
 };
 
 export interface ConfigEnv {
@@ -95,6 +101,8 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
   let logQueueCapacity = DEFAULTS.logQueueCapacity;
   let filterSemantics: FilterSemantics = DEFAULTS.filterSemantics;
   let statusFormat: ErlangEventConfig['statusFormat'] = DEFAULTS.statusFormat;
+  let outboundExitPolicy = DEFAULTS.outboundExitPolicy;
+  let outboundConnectTimeoutMs = DEFAULTS.outboundConnectTimeoutMs;
 
   for (const [rawName, value] of params) {
     const name = rawName.toLowerCase();
@@ -159,6 +167,13 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
         if (value === 'seed' || value === 'modern') statusFormat = value;
         else env.log('ERR', `Invalid status-format '${value}' (modern | seed)`);
         break;
+      case 'outbound-exit-policy':
+        if (value === 'keep' || value === 'hangup' || value === 'respawn') outboundExitPolicy = value;
+        else env.log('ERR', `Invalid outbound-exit-policy '${value}' (keep | hangup | respawn)`);
+        break;
+      case 'outbound-connect-timeout':
+        outboundConnectTimeoutMs = intParam(name, value, outboundConnectTimeoutMs, env, 1);
+        break;
       case 'compat-rel':
         break; // legacy ei compatibility release: nothing to do for a modern handshake
       default:
@@ -192,6 +207,8 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
     logQueueCapacity,
     filterSemantics,
     statusFormat,
+    outboundExitPolicy,
+    outboundConnectTimeoutMs,
   };
 }
 

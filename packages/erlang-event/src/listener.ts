@@ -18,6 +18,7 @@ import { dispatch } from './inbound/dispatch.ts';
 import { EventHandlers } from './handlers/events.ts';
 import { LogHandler } from './handlers/logs.ts';
 import type { CallControl, CallListener } from './outbound/call_control.ts';
+import type { FetchBindings } from './fetch/bindings.ts';
 
 /** Debug lines show at most this much of a term. */
 const DEBUG_FORMAT = { maxLength: 4096 };
@@ -31,6 +32,7 @@ export interface ListenerHost {
   readonly config: ErlangEventConfig;
   readonly fsPid: Pid;
   readonly calls: CallControl;
+  readonly fetch: FetchBindings;
   /** FsPid links to `pid`. */
   link(pid: Pid): void;
   /** Send with FsPid as the sender. */
@@ -79,6 +81,10 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     return this.host.calls;
   }
 
+  get fetch(): FetchBindings {
+    return this.host.fetch;
+  }
+
   get ctx(): ProcessContext {
     if (!this.#ctx) throw new Error('listener not started');
     return this.#ctx;
@@ -120,6 +126,7 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
         this.events.exited(m.pid);
         this.logs.exited(m.pid);
         this.host.calls.pidExited(this, m.pid);
+        this.host.fetch.pidExited(m.pid);
         return;
       case 'down':
         throw new ExitError(atom('normal'));
@@ -174,6 +181,7 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     const pumps = [...(this.events?.pumps() ?? []), this.logs?.pump()];
     for (const p of pumps) if (p) this.host.node.runtime.exit(p, atom('kill'));
     this.host.calls.listenerDown(this);
+    this.host.fetch.listenerDown(this.peer);
   }
 
   // ---- InboundContext / CallListener ---------------------------------------------------------------

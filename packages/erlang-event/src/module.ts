@@ -18,14 +18,17 @@ import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import { type ListenerHost, Listener, type ListenerMessage } from './listener.ts';
 import { type ConsoleView, type ListenerView, erlangCommand } from './console.ts';
-import { type CallControl, NO_CALL_CONTROL } from './outbound/call_control.ts';
+import type { CallControl } from './outbound/call_control.ts';
+import { outboundApplications } from './outbound/applications.ts';
+import { OutboundCalls } from './outbound/sessions.ts';
+import { FetchBindings } from './fetch/bindings.ts';
 
 export interface LoadOptions {
-  /** The outbound half (call sessions); default: none (handlecall answers session_attach_failed). */
+  /** The outbound half (call sessions); default: OutboundCalls (outbound/sessions.ts) with the config's policy. */
   readonly calls?: CallControl;
   /** Where a peer's address comes from, for the ACL check (default: the connection's socket). */
   readonly peerAddress?: (peer: string) => string | undefined;
-  /** `erlang bindings`: the XML-fetch bindings (TODO(fetch helper): the fetch half provides them). */
+  /** `erlang bindings`: the XML-fetch bindings (default: this module's own, fetch/bindings.ts). */
   readonly bindings?: () => readonly { node: string; section: string }[];
 }
 
@@ -38,6 +41,7 @@ interface Entry {
 
 export class ErlangEvent implements ListenerHost, ConsoleView {
   readonly calls: CallControl;
+  readonly fetch: FetchBindings;
   debug = false;
   #fsPid: Pid | undefined;
   #listenersSup: Pid | undefined;
@@ -47,6 +51,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
   readonly #order: string[] = [];
   readonly #offs: (() => void)[] = [];
   #stopped = false;
+  readonly #outbound: OutboundCalls | undefined;
 
   constructor(
     readonly sw: Switch,
@@ -54,7 +59,34 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     readonly config: ErlangEventConfig,
     private readonly options: LoadOptions = {},
   ) {
-    this.calls = options.calls ?? NO_CALL_CONTROL;
+    if (!options.calls) {
+      const self = this;
+      this.#outbound = new OutboundCalls(
+        {
+          sw,
+          config,
+          runtime: node.runtime,
+          get fsPid() {
+            return self.fsPid;
+          },
+          link: (pid) => this.link(pid),
+          sendAsFs: (to, term) => this.sendAsFs(to, term),
+          listenerFor: (peer, ms) => this.listenerFor(peer, ms),
+        },
+        { exitPolicy: config.outboundExitPolicy, connectTimeoutMs: config.outboundConnectTimeoutMs },
+      );
+    }
+    this.calls = options.calls ?? (this.#outbound as OutboundCalls);
+    const module = this;
+    this.fetch = new FetchBindings({
+      sw,
+      config,
+      get debug() {
+        return module.debug;
+      },
+      link: (pid) => this.link(pid),
+      sendAsFs: (to, term) => this.sendAsFs(to, term),
+    });
   }
 
   get fsPid(): Pid {
@@ -104,6 +136,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
               ],
             }),
         },
+        ...(this.#outbound ? [this.#outbound.childSpec] : []),
       ],
     });
     const kids = await Supervisor.whichChildren(where, this.#top);
@@ -114,6 +147,17 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     };
     this.#fsPid = pidOf('fs');
     this.#listenersSup = pidOf('listeners');
+    if (this.#outbound) {
+      // the outbound half: its sessions' supervisor, its bus subscription, its two applications
+      this.#offs.push(this.#outbound.started(pidOf('calls')));
+      const apps = outboundApplications({
+        calls: this.#outbound,
+        config: this.config,
+        listenerFor: (p, ms) => this.listenerFor(p, ms),
+        sendAsFs: (to, term) => this.sendAsFs(to, term),
+      });
+      for (const app of apps) this.#offs.push(this.sw.addApplication(app));
+    }
     this.#offs.push(this.node.interceptMessages((peer, m) => this.#intercept(peer, m)));
     this.#offs.push(this.node.on('nodeup', (e) => void this.#ensure(e.node)));
     this.#offs.push(
@@ -151,7 +195,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
   }
 
   bindings(): readonly { node: string; section: string }[] {
-    return this.options.bindings?.() ?? [];
+    return this.options.bindings?.() ?? this.fetch.list();
   }
 
   async stop(): Promise<void> {
@@ -159,6 +203,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     this.#stopped = true;
     for (const off of this.#offs) off();
     for (const e of this.#entries.values()) e.listener.cleanup();
+    this.fetch.stop();
     if (this.#top) await Supervisor.stop(this.node.runtime, this.#top);
   }
 
@@ -179,7 +224,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
    * The listener for `peer`, connecting first when the node is not connected (outbound mode):
    * undefined when the connection cannot be made within `timeoutMs` (the original has no bound).
    */
-  async listenerFor(peer: string, timeoutMs = 5000): Promise<Listener | undefined> {
+  async listenerFor(peer: string, timeoutMs = this.config.outboundConnectTimeoutMs): Promise<Listener | undefined> {
     const known = this.#entries.get(peer);
     if (known) return known.listener;
     let timer: NodeJS.Timeout | undefined;

@@ -28,7 +28,7 @@ import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
 import { type SwitchLogLine, SwitchCore } from './core/core.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
-import { type Dialplan, xmlDialplan } from './dialplan/dialplan.ts';
+import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
 import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
@@ -80,9 +80,19 @@ export class Switch {
   /** The loaded conf/ (ACL lists, the current XML); `reloadxml` swaps it. */
   readonly conf: LiveConf;
   readonly #timers: Pid[] = [];
+  readonly #applications: Map<string, Application>;
 
-  constructor(where: Where, services: ChannelServices, top: Pid, channelSup: Pid, options: SwitchOptions, conf?: LiveConf) {
+  constructor(
+    where: Where,
+    services: ChannelServices,
+    top: Pid,
+    channelSup: Pid,
+    options: SwitchOptions,
+    conf?: LiveConf,
+    applications: Map<string, Application> = new Map(services.applications),
+  ) {
     this.#where = where;
+    this.#applications = applications;
     this.services = services;
     this.core = services.core;
     this.#top = top;
@@ -118,6 +128,22 @@ export class Switch {
 
   get supervisor(): Pid {
     return this.#top;
+  }
+
+  /**
+   * Adds (or replaces) a dialplan application on the running switch, as a module's load does
+   * (switch_loadable_module); returns its removal. Channels look applications up when they run them.
+   */
+  addApplication(app: Application): () => void {
+    const apps = this.#applications;
+    const key = app.name.toLowerCase();
+    const before = apps.get(key);
+    apps.set(key, app);
+    return () => {
+      if (apps.get(key) !== app) return;
+      if (before) apps.set(key, before);
+      else apps.delete(key);
+    };
   }
 
   /** Starts a channel process under the channel supervisor. */
@@ -276,13 +302,15 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const dialplan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  // XML-fetch bindings (conf.xmlBindings) are asked first, at each hunt
+  const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {
     core,
     applications,
-    ...(dialplan ? { dialplan } : {}),
+    dialplan,
     startChannel: (ctx, spec) => {
       if (!sw) throw new Error('switch not started');
       return sw.startChannel(ctx, spec);
@@ -313,6 +341,6 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, services, top, channelSup, options, conf);
+  sw = new Switch(where, services, top, channelSup, options, conf, applications);
   return sw;
 }

@@ -137,3 +137,26 @@ describe('applications on a running channel', () => {
     await rt.stop();
   });
 });
+
+describe('applications added to a running switch (a module load)', () => {
+  it('addApplication: a channel runs it by name (any case); removal restores the built-in or makes it invalid', async () => {
+    const { sw, uuid, run } = await parked();
+    const ran: string[] = [];
+    const off = sw.addApplication({
+      name: 'Mine',
+      run: (_ch, data, done) => {
+        ran.push(data);
+        void done();
+        return undefined;
+      },
+    });
+    await run('mine', 'one');
+    expect(ran).toEqual(['one']);
+    off();
+    const events = await run('mine', 'two');
+    expect(ran).toEqual(['one']);
+    expect(events.map((e) => e.getHeader('Event-Name'))).toContain('CHANNEL_HANGUP');
+    expect(await sw.api(`uuid_exists ${uuid}`)).toBe('false');
+    await sw.stop();
+  });
+});

@@ -7,6 +7,7 @@ import type { Pid, Term } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from '../config.ts';
 import type { CallControl } from '../outbound/call_control.ts';
+import type { FetchBindings } from '../fetch/bindings.ts';
 import type { EventHandlers } from '../handlers/events.ts';
 import type { LogHandler } from '../handlers/logs.ts';
 
@@ -22,6 +23,8 @@ export interface InboundContext {
   readonly events: EventHandlers;
   readonly logs: LogHandler;
   readonly calls: CallControl;
+  /** XML-fetch bindings (`bind`, `fetch_reply`). */
+  readonly fetch: FetchBindings;
   /** The module links to `pid` (LINK from FsPid), so its exit comes back as cleanup. */
   link(pid: Pid): void;
   /** Send `term` to `to` (a later message, e.g. bgapi's result). */

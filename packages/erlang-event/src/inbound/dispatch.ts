@@ -47,7 +47,10 @@ export async function dispatch(message: Term, c: InboundContext, listener: CallL
       return session(tag.name, message, c, listener, from);
     case 'rex':
       return message.elements.length === 2 ? rexReply(message, c, listener) : UNDEF;
-    // TODO(fetch helper): {bind, Section} and {fetch_reply, FetchID, XML} (spec §1.14–§1.15)
+    case 'bind':
+      return c.fetch.bind(message, c.peer, from);
+    case 'fetch_reply':
+      return c.fetch.fetchReply(message);
     default:
       return UNDEF;
   }

@@ -23,7 +23,7 @@ import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
 import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
-import { type CallerProfile, NO_TIMES, type ProfileTimes } from './profile.ts';
+import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { channelVariable, newVariables } from './variables.ts';
 
@@ -292,7 +292,7 @@ export class Channel implements EndpointChannel {
       return;
     }
     const dialplan = this.services.dialplan;
-    const result = dialplan?.hunt({
+    const result = await dialplan?.hunt({
       profile: this.profile,
       channelName: this.name,
       expand: (text) => this.expand(text),
@@ -304,6 +304,12 @@ export class Channel implements EndpointChannel {
       },
       executeInline: (app, data) => this.core.log('WARNING', `inline application ${app}(${data}) not supported yet`, this.uuid),
       log: (level, text) => this.core.log(level, text, this.uuid),
+      requestParams: () => {
+        const params = this.core.bus.create('REQUEST_PARAMS');
+        this.addChannelData(params);
+        addProfileHeaders(params, this.profile, 'Hunt');
+        return params;
+      },
     });
     if (!result?.extension) {
       this.core.log('NOTICE', `No Route, Aborting`, this.uuid);

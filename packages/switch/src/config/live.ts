@@ -9,7 +9,10 @@ import type { Dialplan } from '../dialplan/dialplan.ts';
 import { huntDialplan } from '../dialplan/xml_match.ts';
 import type { ApiCommand } from '../api/registry.ts';
 import { type AclList, aclCheck, autoAclLists } from './acl.ts';
-import { ConfError, type LoadedConf, loadConf } from './conf.ts';
+import { ConfError, type LoadedConf, loadConf, section } from './conf.ts';
+import type { SwitchEvent } from '../events/event.ts';
+import type { XmlElement } from './xml.ts';
+import { XmlBindings, type XmlSectionName } from './xml_fetch.ts';
 import { coreSettings } from './switch_conf.ts';
 
 export class LiveConf {
@@ -17,9 +20,12 @@ export class LiveConf {
   #conf: LoadedConf | undefined;
   #acl: ReadonlyMap<string, AclList>;
   readonly #core: SwitchCore;
+  /** XML search bindings (mod_xml_curl, mod_erlang_event): asked before the static XML. */
+  readonly xmlBindings: XmlBindings;
 
   constructor(core: SwitchCore, confDir?: string, loaded?: LoadedConf) {
     this.#core = core;
+    this.xmlBindings = new XmlBindings((level, text) => core.log(level, text));
     this.confDir = confDir;
     this.#conf = loaded;
     this.#acl = loaded?.acl ?? new Map(autoAclLists().map((l) => [l.name.toLowerCase(), l]));
@@ -37,6 +43,16 @@ export class LiveConf {
       return huntDialplan(section, env);
     },
   };
+
+  /**
+   * switch_xml_locate for directory / configuration / … lookups: the section a binding gives, else
+   * the static XML's. (`tag`, `key`, `value` go to the bindings; the caller picks inside the section.)
+   */
+  async locate(name: XmlSectionName, tag?: string, key?: string, value?: string, params?: SwitchEvent): Promise<XmlElement | undefined> {
+    const fetched = await this.xmlBindings.fetch({ section: name, tagName: tag, keyName: key, keyValue: value, params });
+    if (fetched) return fetched;
+    return this.#conf ? section(this.#conf.root, name) : undefined;
+  }
 
   /** An ACL list by name (any case); without a conf, the automatic lists. */
   acl(name: string): AclList | undefined {

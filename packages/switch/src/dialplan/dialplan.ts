@@ -1,9 +1,27 @@
 /** The dialplan a channel routes through: the XML dialplan over a parsed document, or a table in memory. */
+import type { XmlBindings } from '../config/xml_fetch.ts';
 import type { XmlElement } from '../config/xml.ts';
 import { type DialplanEnv, type Extension, type HuntResult, huntDialplan } from './xml_match.ts';
 
 export interface Dialplan {
-  hunt(env: DialplanEnv): HuntResult;
+  hunt(env: DialplanEnv): HuntResult | Promise<HuntResult>;
+}
+
+/**
+ * mod_dialplan_xml's dialplan_xml_locate: when a binding serves `dialplan`, the hunt runs in the
+ * section it gives (tag, key and value NULL; the channel's data and `Hunt-*` fields as params);
+ * otherwise, or when no binding answers, in `fallback` (the static XML or a table).
+ */
+export function fetchingDialplan(bindings: XmlBindings, fallback: Dialplan | undefined): Dialplan {
+  const none: HuntResult = { extension: undefined };
+  return {
+    hunt(env) {
+      if (!bindings.serves('dialplan')) return fallback ? fallback.hunt(env) : none;
+      return bindings
+        .fetch({ section: 'dialplan', tagName: undefined, keyName: undefined, keyValue: undefined, params: env.requestParams?.() })
+        .then((section) => (section ? huntDialplan(section, env) : fallback ? fallback.hunt(env) : none));
+    },
+  };
 }
 
 /** mod_dialplan_xml over the element that holds the `<context>`s. */

@@ -21,6 +21,7 @@
  *   anti-action data does not.
  */
 import { profileField, type CallerProfile } from '../channel/profile.ts';
+import type { SwitchEvent } from '../events/event.ts';
 import { type XmlElement, attr, child, children, findChild } from '../config/xml.ts';
 import { atoi, caseEqual, switchTrue } from '../internal/strings.ts';
 import { captures, regexPerform, substitute } from './regex.ts';
@@ -58,6 +59,8 @@ export interface DialplanEnv {
    * 1 when they match now, 0 when not. Without it, elements with time attributes never match.
    */
   timeMatch?(element: XmlElement): -1 | 0 | 1;
+  /** The params of an XML-fetch lookup: a REQUEST_PARAMS event with the channel's data and `Hunt-*` fields. */
+  requestParams?(): SwitchEvent;
   log?(level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERR', text: string): void;
 }
 

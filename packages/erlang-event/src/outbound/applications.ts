@@ -1,0 +1,80 @@
+/**
+ * The dialplan applications `erlang` and `erlang_sendmsg` (spec §3.1, §3.7).
+ *
+ * `erlang <target> <node>`: the listener for `<node>` (connecting out, bounded), then the call is
+ * attached; in `module:!` and `module:function` mode the application waits for the handler's pid
+ * (5 s; none → the session hangs the call up with DESTINATION_OUT_OF_ORDER), then parks the call.
+ * A bad argument, a node that cannot be reached, or a call already attached elsewhere by another
+ * controller makes it return at once and the dialplan goes on.
+ */
+import { type Term, atom, t } from '@beamline/etf';
+import { type Application, Cause, DPTOOLS } from '@beamline/switch';
+import type { Encoding } from '../config.ts';
+import { s } from '../encode.ts';
+import { parseErlangArgs, parseSendmsgArgs } from './args.ts';
+import type { CallListener } from './call_control.ts';
+import type { OutboundCalls } from './sessions.ts';
+
+export interface ApplicationsHost {
+  readonly calls: OutboundCalls;
+  readonly config: { readonly encoding: Encoding };
+  listenerFor(peer: string, timeoutMs: number): Promise<CallListener | undefined>;
+  sendAsFs(to: readonly [name: string, node: string], term: Term): void;
+}
+
+const park = DPTOOLS.find((a) => a.name === 'park') as Application;
+
+export function outboundApplications(host: ApplicationsHost): Application[] {
+  const erlang: Application = {
+    name: 'erlang',
+    run: async (ch, data, done) => {
+      const log = (level: 'ERR' | 'DEBUG', text: string) => ch.core.log(level, text, ch.uuid);
+      const args = parseErlangArgs(data);
+      if (!args.ok) {
+        log('ERR', args.error);
+        await done();
+        return undefined;
+      }
+      const { target, node } = args.value;
+      const listener = await host.listenerFor(node, host.calls.connectTimeoutMs);
+      if (!listener) {
+        log('ERR', `Failed to connect to node ${node} within ${host.calls.connectTimeoutMs} ms`);
+        await done();
+        return undefined;
+      }
+      if (ch.hungUp) {
+        await done();
+        return undefined;
+      }
+      const known = host.calls.attachmentOf(listener, ch.uuid);
+      const handled = known ? await known.handled : await host.calls.attachOutbound(listener, ch.uuid, target);
+      if (!handled) {
+        // no handler within the handshake's time (spec §3.2)
+        if (!ch.hungUp) await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
+        await done();
+        return undefined;
+      }
+      if (ch.hungUp) {
+        await done();
+        return undefined;
+      }
+      return park.run(ch, '', done);
+    },
+  };
+  const erlangSendmsg: Application = {
+    name: 'erlang_sendmsg',
+    run: async (ch, data, done) => {
+      const args = parseSendmsgArgs(data);
+      if (!args.ok) ch.core.log('ERR', args.error, ch.uuid);
+      else {
+        const { name, node, message } = args.value;
+        const listener = await host.listenerFor(node, host.calls.connectTimeoutMs);
+        if (!listener) ch.core.log('ERR', `Failed to connect to node ${node} within ${host.calls.connectTimeoutMs} ms`, ch.uuid);
+        else host.sendAsFs([name, node], t(atom('freeswitch_sendmsg'), s(message, host.config.encoding)));
+      }
+      await done();
+      return undefined;
+    },
+  };
+  return [erlang, erlangSendmsg];
+}
