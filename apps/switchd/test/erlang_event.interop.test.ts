@@ -40,10 +40,11 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
     const r = await ctl('tree');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^└─ erlang_event +<0\.\d+\.0> +worker/m);
-    // the module's own supervisor, linked to that child: fs (FsPid) and one listener per peer node
+    // the module's own supervisor, linked to that child: fs (FsPid), one listener per peer node, the outbound calls
     expect(r.stdout).toMatch(
-      /^<0\.\d+\.0> +supervisor one_for_one .*\n├─ fs +<0\.\d+\.0> .*\n└─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
+      /^<0\.\d+\.0> +supervisor one_for_one .*\n├─ fs +<0\.\d+\.0> .*\n├─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
     );
+    expect(r.stdout).toMatch(/^└─ calls +<0\.\d+\.0> +supervisor simple_one_for_one/m);
     expect(sw.out()).toContain('[NOTICE] switchd: module erlang_event loaded');
   });
 

@@ -98,13 +98,6 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(bad.stdout).toContain('-ERR wtf Command not found!');
   });
 
-  it("the seed's 123456 extension reaches the erlang application (until the module's outbound half lands: DESTINATION_OUT_OF_ORDER)", async () => {
-    // once @beamline/erlang-event has the `erlang` application (its outbound half), this originate reaches myhandler@localhost instead
-    const r = await ctl('api', 'originate', 'loopback/123456', '&park()');
-    expect([r.code, r.stdout]).toEqual([1, '-ERR DESTINATION_OUT_OF_ORDER\n']);
-    expect(sw.out()).toMatch(/\[ERR\] switch: [0-9a-f-]{36} Invalid Application erlang/);
-  });
-
   it('beamctl kill asks (no terminal: refuses), --yes kills, the supervisor restarts and counts it', async () => {
     const refused = await ctl('kill', 'dist');
     expect(refused.code).toBe(7);
