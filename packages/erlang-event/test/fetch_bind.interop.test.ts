@@ -82,6 +82,12 @@ describe('fetch requests and replies', () => {
     await sh('exit(Pf, kill), exit(Ps, kill), timer:sleep(50)');
   });
 
+  it('the XML as a binary is used as well', async () => {
+    await sh(`{ok, Pbin} = MkBinder(directory, <<"<document><section name=\\"directory\\"><bin/></section></document>">>, 0, 1), ok`);
+    expect((await rig.fs.sw.conf.locate('directory', 'domain', 'name', 'x'))?.children[0]?.name).toBe('bin');
+    await sh('exit(Pbin, kill), timer:sleep(50)');
+  });
+
   it('bad replies: a non-string XML or unparsable text → no result (fallback), fetch_reply with a bad id → badarg', async () => {
     await sh(`{ok, Pb} = MkBinder(directory, "<document><section", 0, 1), ok`);
     expect(await rig.fs.sw.conf.locate('directory', 'domain', 'name', 'x')).toBeUndefined();

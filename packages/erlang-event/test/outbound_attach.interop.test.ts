@@ -4,6 +4,8 @@
  * nixevent / setevent / noevents on the call's own set; a get_pid reply naming a pid on another
  * node (events go to that node).
  */
+import { type SupervisionNode, supervisionTree } from '@beamline/core';
+import { Pid, atom } from '@beamline/etf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErlNode, startErl } from '../../../tools/erl/node.ts';
 import { COOKIE, type Rig } from './helpers.ts';
@@ -82,6 +84,28 @@ describe('handlecall', () => {
     expect(await sh(`Cmd(NewH(), {handlecall, "bad"})`)).toBe('{error,badsession}');
     expect(await sh(`Cmd(NewH(), {handlecall, ""})`)).toBe('{error,baduuid}');
     expect(await sh(`Cmd(NewH(), {handlecall, a, b})`)).toBe('{error,badarg}');
+  });
+});
+
+describe('a crashed session process', () => {
+  it('is not restarted (temporary); its call is no longer listed nor attached, the call goes on', async () => {
+    const uuid = await parked();
+    expect(await sh(`H3 = NewH(), Cmd(H3, {handlecall, "${uuid}"})`)).toBe('ok');
+    await waitFor('CallNames(H3)', (t) => t.startsWith('[call'));
+    expect(await rig.fs.sw.api('erlang sessions t_oa@localhost')).toContain(uuid);
+    const calls = supervisionTree(rig.fs.runtime).flatMap(function walk(n): SupervisionNode[] {
+      return n.id === 'calls' ? [n] : (n.children ?? []).flatMap(walk);
+    })[0];
+    const sessions = (calls?.children ?? []).map((c) => c.pid).filter((p): p is Pid => p instanceof Pid);
+    expect(sessions.length).toBe(1);
+    rig.fs.runtime.exit(sessions[0] as Pid, atom('kill'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await rig.fs.sw.api('erlang sessions t_oa@localhost')).toBe('No active sessions for t_oa@localhost\n');
+    await rig.fs.sw.sendExecute(uuid, 'set', 'b=2');
+    expect(await rig.fs.sw.api(`uuid_getvar ${uuid} b`)).toBe('2');
+    await rig.fs.sw.api(`uuid_kill ${uuid}`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await sh('CallNames(H3)')).toBe('[call]');
   });
 });
 

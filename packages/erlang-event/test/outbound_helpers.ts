@@ -30,6 +30,13 @@ export async function startOutboundRig(
     switch: { timers: false, dialplan, ...(process.env.MEE_LOG ? { log: (l) => process.stderr.write(`[sw] ${l.level} ${l.text}\n`) } : {}) },
   });
   await rig.shell(ERL_DEFS);
+  await loadHandlers(rig);
+  await rig.shell('persistent_term:put(fs, FS), {ok, _} = myhandler:start(), ok');
+  return rig;
+}
+
+/** tools/erl/myhandler.erl and ghandler.erl compiled and loaded on the rig's erl; `collector` registered. */
+export async function loadHandlers(rig: Rig): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'mee-'));
   for (const m of ['myhandler', 'ghandler']) {
     const r = await rig.shell(
@@ -37,8 +44,7 @@ export async function startOutboundRig(
     );
     if (!r.includes(`{module,${m}}`)) throw new Error(`compiling ${m}.erl: ${r}`);
   }
-  await rig.shell(`register(collector, Coll()), persistent_term:put(fs, FS), {ok, _} = myhandler:start(), ok`);
-  return rig;
+  await rig.shell('register(collector, Coll()), ok');
 }
 
 /** The collector's messages (the `~p` text of the list), once `done(text)` holds or after `ms`. */

@@ -1,7 +1,8 @@
 /** The pure parts of the outbound half: application arguments (spec §3.1, §3.7) and the session machine's transitions. */
 import { Pid, atom } from '@beamline/etf';
 import { describe, expect, it } from 'vitest';
-import { getInitialSnapshot, getNextSnapshot } from 'xstate';
+import { getInitialSnapshot, getNextSnapshot, transition } from 'xstate';
+import { parseConfig } from '../src/config.ts';
 import { parseErlangArgs, parseSendmsgArgs, parseTarget } from '../src/outbound/args.ts';
 import { type SessionEvent, type SessionInput, sessionMachine } from '../src/outbound/session_machine.ts';
 
@@ -77,5 +78,40 @@ describe('the session machine', () => {
     expect(run(input({ policy: 'keep' }), live).status).toBe('done');
     expect(run(input({ policy: 'hangup' }), live).status).toBe('done');
     expect(run(input({ policy: 'respawn', kind: 'handlecall', handler: pid, outbound: false }), live.slice(1)).status).toBe('done');
+  });
+});
+
+describe('the session machine: the node goes', () => {
+  it('keep orphans the call; hangup and respawn also hang it up (no factory to ask on a lost node)', () => {
+    for (const policy of ['keep', 'hangup', 'respawn'] as const) {
+      const s = run(input({ policy }), [
+        { type: 'pid', pid },
+        { type: 'call_data', headers: [] },
+      ]);
+      const [next, actions] = transition(sessionMachine, s, { type: 'listener_down' });
+      expect(next.status).toBe('done');
+      expect(actions.map((a) => a.type).filter((t) => t === 'orphan' || t === 'hangupCall')).toEqual(
+        policy === 'keep' ? ['orphan'] : ['orphan', 'hangupCall'],
+      );
+    }
+  });
+});
+
+describe('erlang_event.conf: the outbound params', () => {
+  const logs: string[] = [];
+  const env = { hostname: 'h', home: undefined, readCookieFile: () => undefined, log: (_l: string, text: string) => void logs.push(text) };
+  it('outbound-exit-policy keep | hangup | respawn (default hangup); outbound-connect-timeout in ms (default 5000)', () => {
+    expect(parseConfig([], env)).toMatchObject({ outboundExitPolicy: 'hangup', outboundConnectTimeoutMs: 5000 });
+    expect(
+      parseConfig(
+        [
+          ['outbound-exit-policy', 'respawn'],
+          ['outbound-connect-timeout', '250'],
+        ],
+        env,
+      ),
+    ).toMatchObject({ outboundExitPolicy: 'respawn', outboundConnectTimeoutMs: 250 });
+    expect(parseConfig([['outbound-exit-policy', 'explode']], env).outboundExitPolicy).toBe('hangup');
+    expect(logs).toContain("Invalid outbound-exit-policy 'explode' (keep | hangup | respawn)");
   });
 });

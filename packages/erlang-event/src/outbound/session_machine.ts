@@ -58,6 +58,8 @@ export const sessionMachine = setup({
     respawn: ({ context }) => policy('respawn')({ context }) && hasFactory({ context }),
     hangup: ({ context }) => policy('hangup')({ context }) || (policy('respawn')({ context }) && !hasFactory({ context })),
     callFound: ({ event }) => event.type === 'call_data' && event.headers !== undefined,
+    // the node is gone: no factory to ask again, so respawn hangs up as hangup does
+    nodeLostHangup: ({ context }) => context.outbound && context.policy !== 'keep',
   },
   actions: {
     // effects, implemented by the hosting process (sessions.ts)
@@ -101,7 +103,7 @@ export const sessionMachine = setup({
         event: { actions: 'enqueue' },
         destroyed: 'done',
         listener_down: [
-          { guard: 'hangup', target: 'done', actions: ['orphan', 'hangupCall'] },
+          { guard: 'nodeLostHangup', target: 'done', actions: ['orphan', 'hangupCall'] },
           { target: 'done', actions: 'orphan' },
         ],
       },
@@ -116,7 +118,7 @@ export const sessionMachine = setup({
           { target: 'draining' },
         ],
         listener_down: [
-          { guard: 'hangup', target: 'done', actions: ['orphan', 'hangupCall'] },
+          { guard: 'nodeLostHangup', target: 'done', actions: ['orphan', 'hangupCall'] },
           { target: 'done', actions: 'orphan' },
         ],
       },

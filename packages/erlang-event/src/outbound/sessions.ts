@@ -24,7 +24,7 @@ export interface OutboundHost {
   sendAsFs(to: Pid | readonly [name: string, node: string], term: Term): void;
   /** The listener for `peer`, connecting out when needed; undefined when that fails in time. */
   listenerFor(peer: string, timeoutMs: number): Promise<CallListener | undefined>;
-  readonly runtime: Where & { makeRef(): Ref };
+  readonly runtime: Where & { makeRef(): Ref; isAlive(pid: Pid): boolean };
 }
 
 export interface OutboundOptions {
@@ -201,7 +201,13 @@ export class OutboundCalls implements CallControl {
   #tell(a: Attachment, e: SessionEvent): void {
     if (a.gone) return;
     if (a.pending) a.pending.push(e);
-    else if (a.proc) this.host.runtime.send(a.proc, e);
+    else if (a.proc && this.host.runtime.isAlive(a.proc)) this.host.runtime.send(a.proc, e);
+    else if (a.proc) {
+      // the session process crashed (an effect threw): the attachment goes with it
+      this.host.sw.core.log('ERR', `erlang_event: the session of ${a.uuid} is gone; the call is no longer attached`, a.uuid);
+      a.settle(false);
+      this.#forget(a);
+    }
   }
 
   #detach(a: Attachment): void {
@@ -290,7 +296,9 @@ export class OutboundCalls implements CallControl {
 
   sessions(peer: string): readonly { uuid: string; state: string }[] {
     const out: { uuid: string; state: string }[] = [];
-    for (const list of this.#byUuid.values()) for (const a of list) if (a.listener.peer === peer) out.push({ uuid: a.uuid, state: a.state });
+    for (const list of this.#byUuid.values())
+      for (const a of list)
+        if (a.listener.peer === peer && (!a.proc || this.host.runtime.isAlive(a.proc))) out.push({ uuid: a.uuid, state: a.state });
     return out;
   }
 
@@ -303,7 +311,7 @@ export class OutboundCalls implements CallControl {
     const toHandler = (term: Term) => {
       if (a.handler !== undefined) a.listener.send(a.handler, term);
     };
-    const hangup = () => void sw.api(`uuid_kill ${a.uuid} DESTINATION_OUT_OF_ORDER`);
+    const hangup = () => void sw.api(`uuid_kill ${a.uuid} DESTINATION_OUT_OF_ORDER`).catch(() => {});
     return {
       requestPid: () => {
         if (a.ref !== undefined) this.#byRef.delete(a.ref);
