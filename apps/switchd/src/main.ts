@@ -64,8 +64,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     stopping = true;
     void tree.stop().finally(() => process.exit(1));
   });
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // on, not once: a repeated signal (tsx relays it too) must not fall back to the default action mid-shutdown
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   if (settings.console) {
     await runConsole(
