@@ -9,10 +9,11 @@
  * switchd_sup decides.
  *
  * Loaded today: the Erlang event module (@beamline/erlang-event, mod_erlang_event), with the
- * erlang_event.conf settings switchd started the node with.
+ * erlang_event.conf settings switchd started the node with, as a supervisor of its own
+ * (erlangEventChild) so that the module's processes stay in the one tree.
  */
-import { EXIT, GenServer, noreply, ok, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
-import { load as loadErlangEvent } from '@beamline/erlang-event';
+import { EXIT, GenServer, noreply, ok, Supervisor, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
+import { type ErlangEvent, load as loadErlangEvent } from '@beamline/erlang-event';
 import { Pid, Tuple } from '@beamline/etf';
 import type { BeamNode } from '@beamline/distribution';
 import type { Switch } from '@beamline/switch';
@@ -84,5 +85,62 @@ export function moduleChild(name: string, env: ModuleEnv, load: LoadFn): ChildSp
 
 /** The optional modules, in start order. */
 export function optionalModules(env: ModuleEnv): ChildSpec[] {
-  return [moduleChild('erlang_event', env, (sw, node, ctx) => loadErlangEvent(sw, node, env.settings.erlangEvent, {}, ctx))];
+  return [erlangEventChild(env)];
+}
+
+const isExit = (m: unknown) => m instanceof Tuple && m.elements[0] === EXIT;
+
+/**
+ * The Erlang event module as a supervisor of switchd_sup, so that the node stays one tree:
+ *
+ *   erlang_event (one_for_all, no restarts of its own)
+ *   ├── module   the module's own supervisor (fs, listeners, calls), started by load()
+ *   └── unload   on stop, the module's stop(): its hooks on the node and the switch are removed
+ *
+ * Either child dying stops the group (unload first, so the hooks go), and switchd_sup restarts it:
+ * a fresh load on the same node.
+ */
+export function erlangEventChild(env: ModuleEnv): ChildSpec {
+  let loaded: ErlangEvent | undefined;
+  return {
+    id: 'erlang_event',
+    type: 'supervisor',
+    shutdown: 10_000,
+    start: (ctx: ProcessContext) =>
+      Supervisor.start(
+        ctx,
+        {
+          strategy: 'one_for_all',
+          intensity: 0,
+          period: 1,
+          children: [
+            {
+              id: 'module',
+              type: 'supervisor',
+              start: async (c: ProcessContext) => {
+                const sw = env.sw();
+                const node = env.node();
+                if (!sw || !node) throw new Error('erlang_event: the switch or the node is not running');
+                loaded = await loadErlangEvent(sw, node, env.settings.erlangEvent, {}, c);
+                env.log.log('NOTICE', 'switchd', 'module erlang_event loaded');
+                return loaded.supervisor;
+              },
+            },
+            {
+              id: 'unload',
+              shutdown: 10_000,
+              start: (c: ProcessContext) =>
+                c.spawnLink(
+                  async (w) => {
+                    await w.receive(isExit);
+                    await loaded?.stop().catch((e: unknown) => env.log.log('WARNING', 'switchd', `erlang_event: stop: ${String(e)}`));
+                  },
+                  { trapExit: true },
+                ),
+            },
+          ],
+        },
+        { name: 'mod_erlang_event' },
+      ),
+  };
 }

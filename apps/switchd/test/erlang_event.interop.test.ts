@@ -39,12 +39,14 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
   it('the module is part of the tree, after the switch', async () => {
     const r = await ctl('tree');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^└─ erlang_event +<0\.\d+\.0> +worker/m);
-    // the module's own supervisor, linked to that child: fs (FsPid), one listener per peer node, the outbound calls
+    // one tree: the module's own supervisor (fs, a listener per peer node, the outbound calls) and the unloader under erlang_event
+    expect(r.stdout).toMatch(/^└─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event/m);
     expect(r.stdout).toMatch(
-      /^<0\.\d+\.0> +supervisor one_for_one .*\n├─ fs +<0\.\d+\.0> .*\n├─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
+      /^ {3}├─ module +<0\.\d+\.0> +supervisor one_for_one .*\n {3}│ {2}├─ fs +<0\.\d+\.0> .*\n {3}│ {2}├─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
     );
-    expect(r.stdout).toMatch(/^└─ calls +<0\.\d+\.0> +supervisor simple_one_for_one/m);
+    expect(r.stdout).toMatch(/^ {3}│ {2}└─ calls +<0\.\d+\.0> +supervisor simple_one_for_one/m);
+    expect(r.stdout).toMatch(/^ {3}└─ unload +<0\.\d+\.0> +worker/m);
+    expect(r.stdout.split('\n\n')[0]?.match(/^[^\s├│└]\S*/gm)).toEqual(['switchd_sup']); // a single top
     expect(sw.out()).toContain('[NOTICE] switchd: module erlang_event loaded');
   });
 

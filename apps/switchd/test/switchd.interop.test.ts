@@ -45,7 +45,7 @@ describe('switchd', { timeout: 90_000 }, () => {
   it('answers a real erl: net_adm:ping, rpc into beamline and switchd', async () => {
     expect(await erl.eval(`net_adm:ping('${NAME}')`)).toBe('pong');
     expect(await erl.eval(`rpc:call('${NAME}', beamline, ping, [])`)).toBe('pong');
-    expect(await erl.eval(`[T | _] = rpc:call('${NAME}', beamline, tree, []), maps:get(name, T)`)).toBe('switchd_sup');
+    expect(await erl.eval(`[T] = rpc:call('${NAME}', beamline, tree, []), maps:get(name, T)`)).toBe('switchd_sup');
     expect(await erl.eval(`[maps:get(id, C) || C <- maps:get(children, T)]`)).toBe('[dist,switch,erlang_event]');
     const status = await erl.eval(`rpc:call('${NAME}', switchd, api, [<<"status">>])`);
     expect(status).toMatch(/^<<"UP 0 years, 0 days/);
@@ -60,7 +60,8 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(lines[1]).toMatch(/^├─ dist +<0\.\d+\.0> +worker \[Distribution\] +permanent +restarts=0 +mailbox=0/);
     expect(lines[2]).toMatch(/^├─ switch +<0\.\d+\.0> +supervisor one_for_one/);
     expect(lines[3]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[4]).toMatch(/^└─ erlang_event +<0\.\d+\.0> +worker \[LoadedModule\] +name=mod_erlang_event +permanent/);
+    expect(lines[4]).toMatch(/^└─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
+    expect(lines[5]).toMatch(/^ {3}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
     const j = await ctl('tree', '--json');
     const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
     expect(parsed.node).toBe(NAME);
