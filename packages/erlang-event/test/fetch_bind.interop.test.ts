@@ -33,9 +33,16 @@ describe('{bind, Section}', () => {
     expect(await sh(`{Bc1, Pc1} = MkBinder(configuration, none, 0, 0), Bc1`)).toBe('ok');
     expect(await sh(`element(1, MkBinder(phrases, none, 0, 0))`)).toBe('{error,badarg}');
     expect(await sh(`element(1, MkBinder("dialplan", none, 0, 0))`)).toBe('{error,badarg}');
-    expect(await rig.fs.sw.api('erlang bindings')).toBe('t_fb@localhost directory\nt_fb@localhost config\n');
+    // elements after the section are ignored (the original does not check the arity)
+    expect(
+      await sh(
+        `Me_x = self(), Pch = spawn(fun() -> {foo, FS} ! {bind, chatplan, extra}, receive Rx_ -> Me_x ! {bx, Rx_} end, receive stop -> ok end end), receive {bx, Bx_} -> Bx_ after 1000 -> timeout end`,
+      ),
+    ).toBe('ok');
+    expect(await rig.fs.sw.api('erlang bindings')).toBe('t_fb@localhost directory\nt_fb@localhost config\nt_fb@localhost chatplan\n');
+
     // a binding goes with its pid
-    await sh('exit(Pd1, kill), exit(Pc1, kill), timer:sleep(100)');
+    await sh('exit(Pd1, kill), exit(Pc1, kill), exit(Pch, kill), timer:sleep(100)');
     expect(await rig.fs.sw.api('erlang bindings')).toBe('No bindings\n');
   });
 });

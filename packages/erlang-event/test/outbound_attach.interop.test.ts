@@ -80,6 +80,18 @@ describe('handlecall', () => {
     }
   });
 
+  it('a second handlecall for the call on the same listener replaces the first (last wins, the first is dropped silently)', async () => {
+    const uuid = await parked();
+    expect(await sh(`H4 = NewH(), Cmd(H4, {handlecall, "${uuid}"})`)).toBe('ok');
+    await waitFor('CallNames(H4)', (t) => t.startsWith('[call'));
+    expect(await sh(`H5 = NewH(), Cmd(H5, {handlecall, "${uuid}"})`)).toBe('ok');
+    await waitFor('CallNames(H5)', (t) => t.startsWith('[call'));
+    await rig.fs.sw.api(`uuid_kill ${uuid}`);
+    expect(await waitFor('CallNames(H5)', (t) => t.includes('call_hangup'))).toMatch(/^\[call,.*"CHANNEL_HANGUP_COMPLETE",call_hangup\]$/s);
+    expect(await sh('CallNames(H4)')).toBe('[call]');
+    expect(await rig.fs.sw.api('erlang sessions t_oa@localhost')).toBe('No active sessions for t_oa@localhost\n');
+  });
+
   it('errors: badsession, baduuid, two atoms → badarg', async () => {
     expect(await sh(`Cmd(NewH(), {handlecall, "bad"})`)).toBe('{error,badsession}');
     expect(await sh(`Cmd(NewH(), {handlecall, ""})`)).toBe('{error,baduuid}');

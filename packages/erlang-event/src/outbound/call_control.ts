@@ -1,9 +1,7 @@
 /**
  * The seam between the inbound dispatcher and the outbound half (call sessions: the `erlang`
  * application, `handlecall`, `session_*`, the `{Ref, Pid}` / `{rex, _}` handshake replies).
- *
- * TODO(outbound helper): implement `CallControl` with the session machine of DESIGN.md
- * (waiting_for_pid → attached → draining → done) and pass it to `load(...)` as `calls`. Until then
+ * `OutboundCalls` (sessions.ts) implements it and is what `load(...)` uses unless `calls` is given;
  * `NO_CALL_CONTROL` answers as a module with no attached calls would.
  */
 import type { Atom, Pid, Ref, Term } from '@beamline/etf';
