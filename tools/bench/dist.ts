@@ -14,9 +14,10 @@
  * `--only in` / `--only out` runs just erl → erl and one direction, without ping-pong (profiling;
  * a partial run writes bench-results/dist-partial.json instead).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
@@ -73,7 +74,38 @@ function echo(): ProcessBehaviour {
   };
 }
 
-type Rate = { seconds: number; rate: number };
+/** A flood's rate, and the CPU the two ends used over it (cores busy: CPU seconds / wall seconds). */
+type Rate = { seconds: number; rate: number; nodeCpu?: number; erlReceiverCpu?: number; erlSenderCpu?: number };
+
+/** CPU seconds (user + system, every thread) of the OS process `pid` so far (Linux /proc). */
+function osCpuSeconds(pid: number): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+function nodeCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Run one flood and note the CPU the beamline node and the receiving erl used over it. */
+async function measured(flood: () => Promise<Rate>, erlPid: number, senderPid: number): Promise<Rate> {
+  const node0 = nodeCpuSeconds();
+  const erl0 = osCpuSeconds(erlPid);
+  const snd0 = osCpuSeconds(senderPid);
+  const r = await flood();
+  const erl1 = osCpuSeconds(erlPid);
+  const snd1 = osCpuSeconds(senderPid);
+  r.nodeCpu = (nodeCpuSeconds() - node0) / r.seconds;
+  if (erl0 !== undefined && erl1 !== undefined) r.erlReceiverCpu = (erl1 - erl0) / r.seconds;
+  if (snd0 !== undefined && snd1 !== undefined) r.erlSenderCpu = (snd1 - snd0) / r.seconds;
+  return r;
+}
 
 function median(xs: Rate[]): Rate {
   const s = [...xs].sort((a, b) => a.rate - b.rate);
@@ -113,7 +145,7 @@ export async function main(args: string[]): Promise<void> {
     options: {
       n: { type: 'string', default: '1000000' },
       pings: { type: 'string', default: '20000' },
-      runs: { type: 'string', default: '3' },
+      runs: { type: 'string', default: '5' },
       'epmd-port': { type: 'string', default: '4490' },
       only: { type: 'string' },
     },
@@ -138,6 +170,8 @@ export async function main(args: string[]): Promise<void> {
     runtime.spawn(sink(), { name: 'sink' });
     runtime.spawn(echo(), { name: 'echo' });
     await erlB.eval(`dist_bench:start_sink(sink), dist_bench:start_echo(echo), ok`);
+    const erlBPid = Number(JSON.parse(await erlB.eval('os:getpid()')));
+    const erlAPid = Number(JSON.parse(await erlA.eval('os:getpid()')));
     // connect everything first (no handshake inside the timings), warm up both paths
     await erlA.eval(`pong = net_adm:ping('bench_b@localhost'), pong = net_adm:ping('${ts}'), ok`);
     await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, 20000)`);
@@ -149,14 +183,29 @@ export async function main(args: string[]): Promise<void> {
     const runs: { erlErl: Rate[]; erlTs: Rate[]; tsErl: Rate[] } = { erlErl: [], erlTs: [], tsErl: [] };
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: erl → erl, ${N} messages`);
-      runs.erlErl.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N));
+      runs.erlErl.push(
+        await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N), erlBPid, erlAPid),
+      );
       if (only !== 'out') {
         log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
-        runs.erlTs.push(parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N));
+        runs.erlTs.push(
+          await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N), erlBPid, erlAPid),
+        );
       }
       if (only !== 'in') {
         log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
-        runs.tsErl.push(await tsFlood(node, runtime, 'bench_b@localhost', N));
+        runs.tsErl.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid));
+      }
+      const last = (xs: Rate[]) => xs[xs.length - 1];
+      for (const [label, x] of [
+        ['erl → erl', last(runs.erlErl)],
+        ['erl → TS', last(runs.erlTs)],
+        ['TS → erl', last(runs.tsErl)],
+      ] as const) {
+        if (x)
+          log(
+            `  ${label}: ${Math.round(x.rate)} msgs/s, node CPU ${x.nodeCpu?.toFixed(2)}, bench_b (erl sink) CPU ${x.erlReceiverCpu?.toFixed(2)}, bench_a (erl sender) CPU ${x.erlSenderCpu?.toFixed(2)}`,
+          );
       }
     }
     if (only !== undefined) {
@@ -178,18 +227,43 @@ export async function main(args: string[]): Promise<void> {
     const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));
     const ppTs = percentiles(await erlA.eval(`dist_bench:pingpong({echo, '${ts}'}, ${PINGS})`, 600_000));
 
-    const table = new Table({ head: [`dist (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
+    const table = new Table({ head: [`dist (OTP ${otp}), median of ${RUNS}`, 'erl anchor', 'beamline', 'beamline / erl', 'node CPU'] });
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
+    const cpu = (x: Rate) => (x.nodeCpu === undefined ? 'n/a' : `${x.nodeCpu.toFixed(2)} of a core`);
+    const spread = (xs: Rate[]) => {
+      const r = xs.map((x) => x.rate / erlErl.rate).sort((a, b) => a - b);
+      return `${r[0]!.toFixed(2)}–${r[r.length - 1]!.toFixed(2)}`;
+    };
     table.push(
-      [`erl → node, ${N.toLocaleString('en-US')} events (msgs/s)`, f(erlErl.rate), f(erlTs.rate), `${(erlTs.rate / erlErl.rate).toFixed(2)}×`],
-      [`node → erl (reverse, msgs/s)`, f(erlErl.rate), f(tsErl.rate), `${(tsErl.rate / erlErl.rate).toFixed(2)}×`],
-      ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), `${(ppTs.p50 / ppErl.p50).toFixed(2)}×`],
-      ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), `${(ppTs.p99 / ppErl.p99).toFixed(2)}×`],
+      [
+        `erl → node, ${N.toLocaleString('en-US')} events (msgs/s)`,
+        f(erlErl.rate),
+        f(erlTs.rate),
+        `${(erlTs.rate / erlErl.rate).toFixed(2)}× (runs ${spread(runs.erlTs)})`,
+        cpu(erlTs),
+      ],
+      [
+        `node → erl (reverse, msgs/s)`,
+        f(erlErl.rate),
+        f(tsErl.rate),
+        `${(tsErl.rate / erlErl.rate).toFixed(2)}× (runs ${spread(runs.tsErl)})`,
+        cpu(tsErl),
+      ],
+      ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), `${(ppTs.p50 / ppErl.p50).toFixed(2)}×`, ''],
+      ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), `${(ppTs.p99 / ppErl.p99).toFixed(2)}×`, ''],
     );
     console.log(table.toString());
-    const okThroughput = erlTs.rate >= erlErl.rate;
+    console.log(
+      "node CPU: the beamline node's process.cpuUsage() over the flood ÷ its wall time (1.0 = one core busy). " +
+        `The erl sink's node used ${erlErl.erlReceiverCpu?.toFixed(2)} of a core receiving erl → erl, ${tsErl.erlReceiverCpu?.toFixed(2)} receiving from beamline (medians' runs).`,
+    );
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`load average at the end: ${load} (the machine has ${availableParallelism()} cores)`);
+    const okThroughput = erlTs.rate >= erlErl.rate && tsErl.rate >= erlErl.rate;
     const okLatency = ppTs.p99 <= 2 * ppErl.p99;
-    console.log(`targets: beamline ≥ 1.0× erl→erl throughput: ${okThroughput ? 'met' : 'NOT met'}; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`);
+    console.log(
+      `targets: beamline ≥ 1.0× erl→erl throughput both ways: ${okThroughput ? 'met' : 'NOT met'}; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`,
+    );
     Object.assign(results, {
       allRuns: runs,
       erlToErl: erlErl,
@@ -216,6 +290,9 @@ export async function main(args: string[]): Promise<void> {
  * A beamline process sends N events to `{sink, Peer}`, respecting the connection's back-pressure
  * (as a busy dist port suspends an Erlang sender), then waits for the sink's count.
  */
+/** Messages a flooding beamline process sends between two turns of the event loop. */
+const BATCH = 2000;
+
 async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Runtime, peer: string, n: number) {
   const ev = eventTerm();
   const conn = node.connection(peer) ?? (await node.transport.connect(peer));
@@ -224,18 +301,20 @@ async function tsFlood(node: Awaited<ReturnType<typeof startNode>>, runtime: Run
       try {
         const dest: [string, string] = ['sink', peer];
         const t0 = process.hrtime.bigint();
-        const cpu0 = process.cpuUsage();
         for (let i = 0; i < n; ) {
-          const end = Math.min(n, i + 2000);
+          const end = Math.min(n, i + BATCH);
           for (; i < end; i++) ctx.send(dest, ev);
-          if (conn.stats().queuedBytes > 4 * 1024 * 1024) await conn.drained();
+          // A JS process is not preempted: between batches it lets the event loop run, so the
+          // socket writes what is queued while the next batch is encoded (without this the
+          // sender and the receiving erl take turns, each idle half the time), and it waits
+          // while the queue is above the high-water mark (a busy dist port suspends an erl sender).
+          const queued = conn.stats().queuedBytes;
+          if (queued > 4 * 1024 * 1024) await conn.drained();
+          else if (queued > 0) await new Promise<void>((r) => setImmediate(r));
         }
         ctx.send(dest, t(atom('done'), ctx.self));
         const reply = (await ctx.receive((m) => m instanceof Tuple && m.elements[0] === atom('count'), 600_000)) as Tuple;
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        const cpu = process.cpuUsage(cpu0);
-        // how busy the beamline node was: near 1.0 means the sender is CPU-bound
-        process.stderr.write(`[bench dist] TS → erl: node CPU ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} of ${seconds.toFixed(2)} s\n`);
         if (reply.elements[1] !== n) throw new Error(`erl sink counted ${String(reply.elements[1])} of ${n}`);
         resolvePromise({ seconds, rate: n / seconds });
       } catch (e) {

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 3] [--epmd-port 4491]`
+ * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 3] [--calls 1000] [--epmd-port 4491]`
  *
  * The Erlang module against Erlang itself, same machine, same run:
  *  1. events/s delivered to one erl event handler (CUSTOM events fired on the switch's bus, sent
@@ -8,18 +8,22 @@
  *     rate is taken between the first and the last event the counter sees. Runs `--runs` times,
  *     interleaved; medians compared.
  *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
- *     to a process on another erl node answering a status-like text: p50 / p99.
- *  3. outbound calls: not measured (the outbound half is not built yet: `outboundCallsPerSecond` is null).
+ *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
+ *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
+ *     of the time the node ran or waited runnable for a CPU are printed for each events run.
+ *  3. `--calls` (1,000) concurrent outbound calls, each with its own erl handler process (see
+ *     `outbound` below): set-up rate and lost events (no erl anchor: erl has no switch).
  * Lost events (queue overflow) across all runs must be 0. Prints a table with the ratios and
  * writes bench-results/erlang-event.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Runtime } from '@beamline/core';
 import { encode } from '@beamline/etf';
+import { staticDialplan } from '@beamline/switch';
 import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
 import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
 
@@ -28,7 +32,16 @@ const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 const quiet = { hostname: 'localhost', home: undefined, readCookieFile: () => undefined, log: () => {} };
 
-type Rate = { micros: number; rate: number };
+type Rate = { micros: number; rate: number; nodeCpuUsPerEvent?: number; nodeCpuShare?: number; nodeRunqueueShare?: number };
+
+/** Nanoseconds the main thread has waited runnable for a CPU (Linux /proc schedstat), else NaN. */
+function runqueueWaitNs(): number {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return Number.NaN;
+  }
+}
 const median = (xs: Rate[]): Rate => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
 
 function parseCount(text: string, n: number): Rate {
@@ -38,7 +51,9 @@ function parseCount(text: string, n: number): Rate {
   return { micros, rate: (n - 1) / (micros / 1e6) };
 }
 
-function percentiles(text: string): { p50: number; p99: number } {
+type Pct = { p50: number; p99: number };
+
+function percentiles(text: string): Pct {
   const ns = text
     .replace(/[[\]\s]/g, '')
     .split(',')
@@ -84,6 +99,64 @@ async function fire(fs: Started, peer: string, n: number): Promise<void> {
   }
 }
 
+/**
+ * `calls` concurrent calls routed to `erlang mee_bench:ob_launch <erl>`: each gets its own handler
+ * process on erl (rex, the `module:function` form). Set-up rate: from the first originate until
+ * every handler has its `{call, _}`. Then all are killed; each handler reports the Event-Sequence of
+ * its first and last call_event and how many it got; the events the switch fired for that call
+ * between those two (CHANNEL_DESTROY excepted, spec §3.3) that the handler did not get are lost.
+ */
+async function outbound(
+  fs: Started,
+  erl: ErlNode,
+  calls: number,
+): Promise<{ calls: number; callsPerSecond: number; setupMs: number; lostEvents: number; missingCalls: number; eventsDelivered: number }> {
+  if ((await erl.eval(`mee_bench:start_ob(${calls})`)) !== 'ok') throw new Error('start_ob');
+  const fired = new Map<string, number[]>();
+  const sub = fs.sw.events.subscribe({
+    name: 'bench outbound',
+    capacity: 10_000_000,
+    handler: (e) => {
+      const uuid = e.getHeader('Unique-ID');
+      if (uuid === undefined || e.type === 'CHANNEL_DESTROY') return;
+      let seqs = fired.get(uuid);
+      if (!seqs) fired.set(uuid, (seqs = []));
+      seqs.push(Number(e.getHeader('Event-Sequence')));
+    },
+  });
+  try {
+    const t0 = performance.now();
+    const replies = await Promise.all(Array.from({ length: calls }, () => fs.sw.originate('null/1 ob')));
+    const uuids = replies.map((r) => {
+      const m = /^\+OK ([0-9a-f-]{36})\n$/.exec(r);
+      if (!m) throw new Error(`originate: ${r}`);
+      return m[1]!;
+    });
+    const setUp = await erl.eval(`mee_bench:wait_ob(calls, 120000)`, 130_000);
+    const setupMs = performance.now() - t0;
+    if (setUp !== 'ok') throw new Error(`outbound calls not all set up: ${setUp}`);
+    await Promise.all(uuids.map((u) => fs.sw.api(`uuid_kill ${u}`)));
+    const hung = await erl.eval(`mee_bench:wait_ob(hangups, 120000)`, 130_000);
+    if (hung !== 'ok') throw new Error(`outbound hangups not all seen: ${hung}`);
+    const report = await erl.eval('mee_bench:ob_report()', 60_000);
+    const seen = new Set<string>();
+    let lostEvents = 0;
+    let eventsDelivered = 0;
+    for (const m of report.matchAll(/\{\s*"([0-9a-f-]{36})"\s*,\s*(\d+|undefined)\s*,\s*(\d+|undefined)\s*,\s*(\d+)\s*\}/g)) {
+      const [, uuid, first, last, count] = m as unknown as [string, string, string, string, string];
+      seen.add(uuid);
+      eventsDelivered += Number(count);
+      const seqs = fired.get(uuid) ?? [];
+      const expected = first === 'undefined' ? 0 : seqs.filter((q) => q >= Number(first) && q <= Number(last)).length;
+      lostEvents += Math.max(0, expected - Number(count));
+    }
+    const missingCalls = uuids.filter((u) => !seen.has(u)).length;
+    return { calls, callsPerSecond: calls / (setupMs / 1000), setupMs, lostEvents, missingCalls, eventsDelivered };
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -91,12 +164,14 @@ export async function main(args: string[]): Promise<void> {
       n: { type: 'string', default: '200000' },
       rtts: { type: 'string', default: '5000' },
       runs: { type: 'string', default: '3' },
+      calls: { type: 'string', default: '1000' },
       'epmd-port': { type: 'string', default: '4491' },
     },
   });
   const N = Number(values.n);
   const RTTS = Number(values.rtts);
   const RUNS = Math.max(1, Number(values.runs));
+  const CALLS = Number(values.calls);
   const epmdPort = Number(values['epmd-port']);
   const otp = await otpRelease();
   const log = (s: string) => process.stderr.write(`[bench erlang-event] ${s}\n`);
@@ -107,7 +182,13 @@ export async function main(args: string[]): Promise<void> {
       runtime: new Runtime({ logger: null }),
       config: { nodeName: `bench_fs_${encoding}@localhost`, cookie: COOKIE, listenPort: await freePort(), encoding },
       node: { epmdPort },
-      switch: { timers: false },
+      switch: {
+        timers: false,
+        maxSessions: 100_000,
+        sessionsPerSecond: 100_000,
+        // outbound: each call's own handler process, by rpc (the `module:function` form)
+        dialplan: staticDialplan({ default: { ob: [['erlang', 'mee_bench:ob_launch bench_mee_a@localhost']] } }),
+      },
     });
   // the first switch node also hosts the EPMD the erl nodes use; both live to the end
   const nodes: Record<Encoding, Started> = { binary: await start('binary'), string: await start('string') };
@@ -142,31 +223,63 @@ export async function main(args: string[]): Promise<void> {
         );
         log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
         await erlA.eval(`Cb_${encoding}_${r} = mee_bench:start_counter(${N}, '${FS}', self()), ok`);
+        const cpu0 = process.cpuUsage();
+        const wait0 = runqueueWaitNs();
+        const wall0 = performance.now();
         await fire(fs, erlA.name, N);
-        all.beamline.push(parseCount(await erlA.eval(`mee_bench:wait(Cb_${encoding}_${r}, 600000)`, 700_000), N));
+        const rate = parseCount(await erlA.eval(`mee_bench:wait(Cb_${encoding}_${r}, 600000)`, 700_000), N);
+        const cpu = process.cpuUsage(cpu0);
+        const cpuUs = cpu.user + cpu.system;
+        rate.nodeCpuUsPerEvent = cpuUs / N;
+        const wallMs = performance.now() - wall0;
+        rate.nodeCpuShare = cpuUs / 1000 / wallMs;
+        rate.nodeRunqueueShare = (runqueueWaitNs() - wait0) / 1e6 / wallMs;
+        log(
+          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare).toFixed(0)}% of the time`,
+        );
+        all.beamline.push(rate);
         lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
         await erlA.eval(`exit(Cb_${encoding}_${r}, kill), timer:sleep(100), ok`);
       }
       events[encoding] = { erl: median(all.erl), beamline: median(all.beamline), all };
     }
 
-    log(`api round trips, ${RTTS} each`);
+    // round trips, interleaved per run like the events; medians of each run's p50 and p99
     const FS = nodes.string.config.nodeName;
-    const apiMee = percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000));
-    const apiErl = percentiles(
-      await erlA.eval(`(fun() -> S = rpc:call('bench_mee_b@localhost', mee_bench, start_gen, []), mee_bench:gen_rtt(S, ${RTTS}) end)()`, 600_000),
-    );
+    const gen = await erlA.eval(`GenS = rpc:call('bench_mee_b@localhost', mee_bench, start_gen, []), ok`);
+    if (gen !== 'ok') throw new Error(`start_gen: ${gen}`);
+    const apiRuns = { erl: [] as Pct[], beamline: [] as Pct[] };
+    for (let r = 1; r <= RUNS; r++) {
+      log(`api run ${r}/${RUNS}: ${RTTS} round trips each`);
+      apiRuns.erl.push(percentiles(await erlA.eval(`mee_bench:gen_rtt(GenS, ${RTTS})`, 600_000)));
+      apiRuns.beamline.push(percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000)));
+    }
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const apiErl = { p50: mid(apiRuns.erl.map((x) => x.p50)), p99: mid(apiRuns.erl.map((x) => x.p99)) };
+    const apiMee = { p50: mid(apiRuns.beamline.map((x) => x.p50)), p99: mid(apiRuns.beamline.map((x) => x.p99)) };
+
+    log(`outbound: ${CALLS} concurrent calls, each with its own erl handler process`);
+    const ob = await outbound(nodes.string, erlA, CALLS);
+    lostEvents += ob.lostEvents;
+    log(`  ${Math.round(ob.callsPerSecond)} calls/s set up, ${ob.lostEvents} events lost, ${ob.missingCalls} calls missing`);
 
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const table = new Table({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
     for (const enc of ['binary', 'string'] as Encoding[]) {
       const e = events[enc];
       table.push([`events/s to one handler, ${enc}`, f(e.erl.rate), f(e.beamline.rate), `${(e.beamline.rate / e.erl.rate).toFixed(2)}×`]);
+      table.push([
+        `  node CPU per event (µs), share of a core`,
+        '',
+        `${e.beamline.nodeCpuUsPerEvent!.toFixed(2)}, ${(100 * e.beamline.nodeCpuShare!).toFixed(0)}%`,
+        '',
+      ]);
     }
     table.push(
       ['{api, status, ""} vs gen_server:call p50 (µs)', apiErl.p50.toFixed(1), apiMee.p50.toFixed(1), `${(apiMee.p50 / apiErl.p50).toFixed(2)}×`],
       ['{api, status, ""} vs gen_server:call p99 (µs)', apiErl.p99.toFixed(1), apiMee.p99.toFixed(1), `${(apiMee.p99 / apiErl.p99).toFixed(2)}×`],
-      ['outbound calls/s', '—', 'not built yet', '—'],
+      [`outbound: ${CALLS} concurrent calls set up /s`, '—', f(ob.callsPerSecond), '—'],
+      ['  events lost / calls without call or call_hangup', '', `${ob.lostEvents} / ${ob.missingCalls}`, ''],
       ['lost events', '', String(lostEvents), ''],
     );
     console.log(table.toString());
@@ -176,8 +289,10 @@ export async function main(args: string[]): Promise<void> {
       eventsRatioString: events.string.beamline.rate / events.string.erl.rate,
       apiErlUs: apiErl,
       apiBeamlineUs: apiMee,
+      apiRuns,
       apiP99Ratio: apiMee.p99 / apiErl.p99,
-      outboundCallsPerSecond: null,
+      outboundCallsPerSecond: ob.callsPerSecond,
+      outbound: ob,
       lostEvents,
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });

@@ -9,8 +9,15 @@
 %%   api_rtt(FS, N)               N sequential {api, status, ""} round trips; sorted latencies (ns)
 %%   start_gen()                  a process answering gen_server calls with a status-like text
 %%   gen_rtt(Dest, N)             N sequential gen_server:call round trips; sorted latencies (ns)
+%%   start_ob(N)                  registers mee_ob, which waits for N outbound calls: each call's
+%%                                handler (ob_launch/1, the `module:function` form) reports its
+%%                                {call, _}, then at {call_hangup, _} its UUID, the Event-Sequence
+%%                                of its first and last call_event and how many it got
+%%   wait_ob(What, Timeout)       calls | hangups: blocks until all N have arrived
+%%   ob_report()                  [{UUID, FirstSeq, LastSeq, Count}] of the calls hung up
 -module(mee_bench).
 -export([start_counter/3, counter/4, wait/2, flood/3, api_rtt/2, start_gen/0, gen_loop/1, gen_rtt/2]).
+-export([start_ob/1, ob_launch/1, ob_handler/3, wait_ob/2, ob_report/0]).
 
 start_counter(N, FS, Owner) ->
     Me = self(),
@@ -77,3 +84,68 @@ gen_once(Dest) ->
     T0 = erlang:monotonic_time(nanosecond),
     {ok, _} = gen_server:call(Dest, status),
     erlang:monotonic_time(nanosecond) - T0.
+
+start_ob(N) ->
+    catch exit(whereis(mee_ob), kill),
+    timer:sleep(10),
+    Pid = spawn(fun() -> ob_loop(N, 0, [], []) end),
+    register(mee_ob, Pid),
+    ok.
+
+ob_loop(N, Calls, Done, Waiters) ->
+    receive
+        {call, _} ->
+            C = Calls + 1,
+            ob_loop(N, C, Done, ob_notify(N, C, length(Done), Waiters));
+        {hangup, R} ->
+            D = [R | Done],
+            ob_loop(N, Calls, D, ob_notify(N, Calls, length(D), Waiters));
+        {wait, What, From} ->
+            ob_loop(N, Calls, Done, ob_notify(N, Calls, length(Done), [{What, From} | Waiters]));
+        {report, From} ->
+            From ! {ob_report, Done},
+            ob_loop(N, Calls, Done, Waiters)
+    end.
+
+ob_notify(N, Calls, Hangups, Waiters) ->
+    lists:filter(
+        fun({calls, From}) when Calls >= N -> From ! {ob, calls}, false;
+           ({hangups, From}) when Hangups >= N -> From ! {ob, hangups}, false;
+           (_) -> true
+        end, Waiters).
+
+wait_ob(What, Timeout) ->
+    mee_ob ! {wait, What, self()},
+    receive {ob, What} -> ok after Timeout -> timeout end.
+
+ob_report() ->
+    mee_ob ! {report, self()},
+    receive {ob_report, R} -> R after 10000 -> timeout end.
+
+ob_launch(Ref) ->
+    {Ref, spawn(?MODULE, ob_handler, [undefined, 0, undefined])}.
+
+ob_handler(First, Count, Last) ->
+    receive
+        {call, _} ->
+            mee_ob ! {call, self()},
+            ob_handler(First, Count, Last);
+        {call_event, {event, [_UUID | Headers]}} ->
+            Seq = ob_seq(Headers),
+            F = case First of undefined -> Seq; _ -> First end,
+            ob_handler(F, Count + 1, Seq);
+        {call_hangup, UUID} ->
+            mee_ob ! {hangup, {UUID, First, Last, Count}};
+        _ ->
+            ob_handler(First, Count, Last)
+    end.
+
+ob_seq(Headers) ->
+    case lists:keyfind("Event-Sequence", 1, Headers) of
+        {_, S} -> list_to_integer(S);
+        false ->
+            case lists:keyfind(<<"Event-Sequence">>, 1, Headers) of
+                {_, B} -> binary_to_integer(B);
+                false -> undefined
+            end
+    end.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Runtime, TIMEOUT, type TestClock, type ProcessContext, kill } from '../src/index.ts';
+import { GenServer, type Runtime, TIMEOUT, type TestClock, type ProcessContext, kill, ok } from '../src/index.ts';
 import { deferred, setup } from './helpers.ts';
 
 let rt: Runtime;
@@ -249,5 +249,32 @@ describe('a parked receive woken by a send from a process (no scheduler round tr
     stop = true;
     // 100k messages, 2 reductions each, a budget of 1000: the event loop got ~200 turns
     expect(immediates).toBeGreaterThan(50);
+  });
+});
+
+describe('proc_lib start with a full mailbox (the receive mark)', () => {
+  it('a start under 500 queued messages leaves them all, in order', async () => {
+    ({ rt } = setup());
+    class Quick extends GenServer<number> {
+      init() {
+        return ok(0);
+      }
+    }
+    const { pid, result } = inProcess(async (ctx) => {
+      await ctx.receive((m) => m === 'go');
+      const child = await GenServer.start(ctx, Quick, undefined);
+      const rest: unknown[] = [];
+      for (;;) {
+        const m = await ctx.receive(undefined, 0);
+        if (m === TIMEOUT) break;
+        rest.push(m);
+      }
+      return { child, rest };
+    });
+    for (let i = 0; i < 500; i++) rt.send(pid, ['queued', i]);
+    rt.send(pid, 'go');
+    const { child, rest } = await result;
+    expect(child).toBeDefined();
+    expect(rest).toEqual(Array.from({ length: 500 }, (_, i) => ['queued', i]));
   });
 });

@@ -34,4 +34,5 @@ const COPY = { copyBinaries: true } as const;
 export const etfCodec: Codec = {
   encode: encodeValue,
   decode: (bytes) => decode(bytes, COPY),
+  toTerm: toWireTerm,
 };

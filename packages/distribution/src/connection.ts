@@ -11,10 +11,13 @@
  * restarted; the next connect() dials a fresh one, as net_kernel does.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { TermWriter, type Term } from '@beamline/etf';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { OutAtomCache } from './atom_cache.ts';
 import { ByteQueue } from './byte_queue.ts';
 import { initialPhase, step, type ConnEvent, type ConnPhase } from './connection_machine.ts';
-import { DFLAG, usesDistHeader } from './flags.ts';
+import { DFLAG, hasFlag, usesDistHeader } from './flags.ts';
+import { TermSkipError } from './etf_skip.ts';
 import { encodeDistHeader, encodePassThrough, FrameDecoder, FrameError, splitTerms, TICK } from './frame.ts';
 import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type HandshakeHooks, type HandshakeResult } from './handshake_steps.ts';
 import type { DistLogger } from './log.ts';
@@ -57,6 +60,10 @@ export class Connection implements PeerConnection {
   private readonly inq = new ByteQueue();
   private decoder: FrameDecoder | undefined;
   private distHeader = false;
+  /** The sending half of the header's atom cache, when DIST_HDR_ATOM_CACHE was negotiated. */
+  private atomCacheOut: OutAtomCache | undefined;
+  /** sendTerms' encoding buffer (made on first use, dropped after a big message). */
+  private scratch: TermWriter | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private lastReadAt = 0;
   private wroteSinceTick = false;
@@ -169,7 +176,9 @@ export class Connection implements PeerConnection {
     this.peerCreation = res.peerCreation;
     this.flags = res.flags;
     this.distHeader = usesDistHeader(res.flags);
-    this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes);
+    const atomCache = hasFlag(res.flags, DFLAG.DIST_HDR_ATOM_CACHE);
+    this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes, atomCache);
+    if (atomCache) this.atomCacheOut = new OutAtomCache();
     this.advance('handshake_ok');
     socket.on('data', (c: Buffer) => this.onData(c));
     socket.on('error', (e) => this.goDown({ kind: 'socket_error', detail: e.message }));
@@ -255,7 +264,7 @@ export class Connection implements PeerConnection {
     const raw = this.env.onFrame;
     const msg = raw ? undefined : splitTerms(dec.bytes, dec.start, dec.versioned);
     try {
-      if (raw) raw(this, dec.bytes, dec.start, dec.versioned);
+      if (raw) raw(this, dec.bytes, dec.start, dec.versioned, dec.atoms);
       else this.env.deliver(this, msg!.control, msg!.payload);
     } catch (e) {
       this.env.logger.error('dist: onMessage handler threw', { peer: this.peerName, error: String(e) });
@@ -305,7 +314,8 @@ export class Connection implements PeerConnection {
       const dataLen = control.length - 1 + (payload ? payload.length - 1 : 0);
       ++this.seq;
       if (dataLen + 7 < COALESCE_LIMIT && dataLen <= this.env.fragmentSize) {
-        this.appendDistHeader(control, payload, dataLen);
+        const cache = this.atomCacheOut;
+        if (cache === undefined || !this.appendWithAtomCache(cache, control, payload)) this.appendDistHeader(control, payload, dataLen);
         this.st.framesOut++;
       } else {
         const frags = dataLen > this.env.fragmentSize ? Math.ceil(dataLen / this.env.fragmentSize) : 0;
@@ -322,6 +332,144 @@ export class Connection implements PeerConnection {
     const q = this.queuedBytes();
     if (q > this.st.maxQueuedBytes) this.st.maxQueuedBytes = q;
     return q < this.env.highWaterBytes;
+  }
+
+  /**
+   * `send` for terms: encoded straight into the frame, in one pass, with the atom cache's refs
+   * when it is on (no intermediate term bytes, no second walk to find the atoms). Throws the
+   * encoder's EncodeError for a term it refuses: then nothing is sent and nothing has changed.
+   */
+  sendTerms(control: Term, payload: Term | undefined): boolean {
+    if (this.lifecycle !== 'up' || !this.socket) {
+      this.st.droppedNotUp++;
+      return false;
+    }
+    const w = (this.scratch ??= new TermWriter(SCRATCH_SIZE));
+    const cache = this.atomCacheOut;
+    w.reset();
+    cache?.begin();
+    w.atomRefs = cache;
+    let ctlEnd: number;
+    try {
+      w.u8(131);
+      w.term(control);
+      ctlEnd = w.length;
+      if (payload !== undefined) {
+        w.u8(131);
+        w.term(payload);
+      }
+    } catch (e) {
+      cache?.begin();
+      w.reset();
+      throw e;
+    } finally {
+      w.atomRefs = undefined;
+    }
+    const bytes = w.buffer;
+    const total = w.length;
+    if (this.distHeader) {
+      const dataLen = total - (payload === undefined ? 1 : 2);
+      const head = cache === undefined ? 7 : cache.headLength(dataLen) - dataLen;
+      if (head + dataLen < COALESCE_LIMIT && dataLen <= this.env.fragmentSize) {
+        if (!this.admit(head + dataLen)) return false;
+        const out = this.out;
+        const b = out.reserve(head + dataLen);
+        let p = out.pos;
+        if (cache !== undefined) p = cache.commit(b, p, dataLen);
+        else {
+          const len = dataLen + 3;
+          b[p] = len >>> 24;
+          b[p + 1] = len >>> 16;
+          b[p + 2] = len >>> 8;
+          b[p + 3] = len;
+          b[p + 4] = 131;
+          b[p + 5] = 68;
+          b[p + 6] = 0;
+          p += 7;
+        }
+        p = copyRange(b, p, bytes, 1, ctlEnd);
+        if (payload !== undefined) copyRange(b, p, bytes, ctlEnd + 1, total);
+        out.advance(head + dataLen);
+        this.scheduleFlush();
+        ++this.seq;
+        return this.sent(head + dataLen, 1);
+      }
+      // big: fragments (or one big write) without atom cache refs; re-encoded plain
+      cache?.begin();
+    } else if (total + 5 < COALESCE_LIMIT) {
+      if (!this.admit(total + 5)) return false;
+      const out = this.out;
+      const b = out.reserve(total + 5);
+      const p = out.pos;
+      const len = total + 1;
+      b[p] = len >>> 24;
+      b[p + 1] = len >>> 16;
+      b[p + 2] = len >>> 8;
+      b[p + 3] = len;
+      b[p + 4] = 112;
+      copyRange(b, p + 5, bytes, 0, total);
+      out.advance(total + 5);
+      this.scheduleFlush();
+      return this.sent(total + 5, 1);
+    }
+    // A big message: its own copy of the plain terms (the socket keeps what it is given).
+    let all = w.view();
+    if (cache !== undefined) {
+      w.reset();
+      w.u8(131);
+      w.term(control);
+      ctlEnd = w.length;
+      if (payload !== undefined) {
+        w.u8(131);
+        w.term(payload);
+      }
+      all = w.view();
+    }
+    const copy = all.slice();
+    w.reset();
+    if (w.capacity > SCRATCH_KEEP) this.scratch = undefined;
+    return this.send(copy.subarray(0, ctlEnd), payload === undefined ? undefined : copy.subarray(ctlEnd));
+  }
+
+  /** The overflow policy for `size` more bytes: false when the message cannot be queued. */
+  private admit(size: number): boolean {
+    const queued = this.queuedBytes();
+    if (queued + size <= this.env.maxQueueBytes) return true;
+    this.st.overflows++;
+    if (this.env.overflowPolicy === 'drop') {
+      this.st.dropped++;
+      this.env.logger.warn('dist: outbound queue full, message dropped', { peer: this.peerName, queued, size, dropped: this.st.dropped });
+    } else {
+      this.env.logger.error('dist: outbound queue full, closing the connection', { peer: this.peerName, queued, size });
+      this.goDown({ kind: 'queue_overflow', detail: `${queued} bytes queued + ${size} > ${this.env.maxQueueBytes}` });
+    }
+    return false;
+  }
+
+  /** Count a queued message of `size` bytes in `frames` frames; send()'s answer (below the high-water mark?). */
+  private sent(size: number, frames: number): boolean {
+    this.st.framesOut += frames;
+    this.st.bytesOut += size;
+    this.wroteSinceTick = true;
+    const q = this.queuedBytes();
+    if (q > this.st.maxQueuedBytes) this.st.maxQueuedBytes = q;
+    return q < this.env.highWaterBytes;
+  }
+
+  /**
+   * The frame with its atoms as cache refs (atom_cache.ts), straight into the out buffer; false
+   * (nothing written, the cache unchanged) when a term is malformed: the transport does not
+   * validate terms, so such a frame goes out as given, without refs.
+   */
+  private appendWithAtomCache(cache: OutAtomCache, control: Uint8Array, payload: Uint8Array | undefined): boolean {
+    try {
+      cache.write(this.out, control, payload);
+    } catch (e) {
+      if (e instanceof TermSkipError) return false;
+      throw e;
+    }
+    this.scheduleFlush();
+    return true;
   }
 
   /** `len | 131 68 0 | control | payload` (both without their 131) straight into the out buffer. */
@@ -408,7 +556,8 @@ export class Connection implements PeerConnection {
   }
 
   stats(): ConnectionStats {
-    return { ...this.st, queuedBytes: this.queuedBytes() };
+    const c = this.atomCacheOut?.counters;
+    return { ...this.st, queuedBytes: this.queuedBytes(), atomCacheOut: c ? { ...c } : undefined, atomCacheIn: this.decoder?.atomCacheCounters };
   }
 
   // ---- down -----------------------------------------------------------------------------------
@@ -454,6 +603,18 @@ function copyFrom1(dst: Uint8Array, p: number, src: Uint8Array): number {
   else dst.set(new Uint8Array(src.buffer, src.byteOffset + 1, n), p);
   return p + n;
 }
+
+/** Copy `src[from..to)` to `dst` at `p`; returns the offset after it. */
+function copyRange(dst: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
+  const n = to - from;
+  if (n <= 16) for (let i = 0; i < n; i++) dst[p + i] = src[from + i]!;
+  else dst.set(src.subarray(from, to), p);
+  return p + n;
+}
+
+const SCRATCH_SIZE = 16 * 1024;
+/** A scratch buffer grown past this by a big message is not kept. */
+const SCRATCH_KEEP = 1024 * 1024;
 
 /** Buffers at least this big are written as they are; smaller ones are coalesced per tick. */
 const COALESCE_LIMIT = 64 * 1024;

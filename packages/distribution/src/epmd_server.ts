@@ -8,10 +8,17 @@
  * - Creation per name: a counter starting at the current Unix time (>= 4), +1 at each re-register.
  * - ALIVE2 is only honoured from a loopback peer (epmd's `local_peer` check).
  * - One request per connection, like epmd (ALIVE2 keeps its connection open).
+ * - Flood guard: a socket is "pending" from its accept until its request is complete, and the
+ *   pending ones are bounded like the distribution listener's handshakes (handshake_guard.ts):
+ *   at most `maxPending` in all and `maxPendingPerAddress` from one address (a new socket evicts
+ *   the one that has gone longest without progress), a socket silent for `firstByteTimeoutMs`
+ *   and a request not complete `requestTimeoutMs` after the accept are closed. A silent flood
+ *   therefore never stops a node from registering or resolving; each cut is logged, rate-limited.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { ByteQueue } from './byte_queue.ts';
-import { defaultLogger, type DistLogger } from './log.ts';
+import { addressKey, HandshakeGuard, type GuardCause, type PendingHandshake } from './handshake_guard.ts';
+import { defaultLogger, LogLimiter, type DistLogger } from './log.ts';
 
 interface Node {
   name: string;
@@ -30,6 +37,13 @@ export interface EpmdServerOptions {
   port?: number; // 0 = any (tests)
   host?: string; // default '0.0.0.0' (epmd listens on every address)
   logger?: DistLogger;
+  /** Sockets whose request is not complete yet, in all (default 1024) and from one address (default 256; IPv6 by /64). */
+  maxPending?: number;
+  maxPendingPerAddress?: number;
+  /** Close a socket that sends nothing this long after its accept (default 2000 ms). */
+  firstByteTimeoutMs?: number;
+  /** Close a socket whose request is not complete this long after its accept (default 5000 ms). */
+  requestTimeoutMs?: number;
 }
 
 const MAX_REQUEST = 16 * 1024;
@@ -45,10 +59,28 @@ export class EpmdServer {
   private readonly counters = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly logger: DistLogger;
+  private readonly limiter: LogLimiter;
+  private readonly guard: HandshakeGuard<Socket>;
+  private sweeper: NodeJS.Timeout | undefined;
+  /** Sockets the guard closed, by cause. */
+  readonly guardCounters = { evicted: 0, first_byte_timeout: 0, handshake_timeout: 0 };
   port = 0;
 
   constructor(private readonly opts: EpmdServerOptions = {}) {
     this.logger = opts.logger ?? defaultLogger;
+    this.limiter = new LogLimiter(this.logger);
+    const maxPending = opts.maxPending ?? 1024;
+    this.guard = new HandshakeGuard<Socket>({
+      maxPending,
+      maxPerAddress: Math.min(opts.maxPendingPerAddress ?? 256, maxPending),
+      firstByteMs: opts.firstByteTimeoutMs ?? 2000,
+      deadlineMs: opts.requestTimeoutMs ?? 5000,
+    });
+  }
+
+  /** Sockets whose request is not complete yet. */
+  get pendingRequests(): number {
+    return this.guard.size;
   }
 
   /** Listen. Rejects with the socket error (EADDRINUSE when a real epmd is running). */
@@ -70,6 +102,9 @@ export class EpmdServer {
   async stop(): Promise<void> {
     const srv = this.server;
     this.server = undefined;
+    this.stopSweeper();
+    for (const e of this.guard.pending()) this.guard.release(e);
+    this.limiter.flush();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     this.nodes.clear();
@@ -88,8 +123,14 @@ export class EpmdServer {
     this.sockets.add(s);
     const q = new ByteQueue();
     let handled = false;
+    const address = addressKey(s.remoteAddress);
+    const atAddressCap = this.guard.countFor(address) >= this.guard.limits.maxPerAddress;
+    const { entry, evicted } = this.guard.admit(s, address, Date.now());
+    for (const v of evicted) this.cut(v, 'evicted', atAddressCap ? `${address} is at its cap of ${this.guard.limits.maxPerAddress}` : undefined);
+    this.startSweeper();
     s.on('error', () => {});
     s.on('close', () => {
+      this.guard.release(entry);
       this.sockets.delete(s);
       for (const [name, n] of this.nodes) {
         if (n.socket === s) {
@@ -100,6 +141,7 @@ export class EpmdServer {
     });
     s.on('data', (c: Buffer) => {
       if (handled) return; // ALIVE2 sockets send nothing more; ignore anything else
+      this.guard.sawBytes(entry, Date.now());
       q.push(new Uint8Array(c.buffer, c.byteOffset, c.length));
       if (q.length < 2) return;
       const len = q.peekU16();
@@ -111,6 +153,7 @@ export class EpmdServer {
       q.skip(2);
       const req = q.take(len).slice();
       handled = true;
+      this.guard.release(entry);
       try {
         this.handle(s, req);
       } catch (e) {
@@ -118,6 +161,37 @@ export class EpmdServer {
         s.destroy();
       }
     });
+  }
+
+  /** Close a pending socket the guard picked. */
+  private cut(entry: PendingHandshake<Socket>, cause: GuardCause, why?: string): void {
+    this.guardCounters[cause]++;
+    const { limits } = this.guard;
+    const what =
+      cause === 'evicted'
+        ? `closed to admit a newer socket: ${why ?? `${limits.maxPending} requests pending`}; it had gone longest without progress`
+        : cause === 'first_byte_timeout'
+          ? `nothing received within ${limits.firstByteMs} ms`
+          : `request not complete within ${limits.deadlineMs} ms`;
+    this.limiter.log('warn', `epmd ${cause}`, `embedded epmd: a socket from ${entry.address} ${what}`, { cause });
+    entry.item.destroy();
+  }
+
+  /** Runs while requests are pending: closes the ones past a deadline. */
+  private startSweeper(): void {
+    if (this.sweeper) return;
+    const { firstByteMs, deadlineMs } = this.guard.limits;
+    const every = Math.max(10, Math.min(200, Math.floor(Math.min(firstByteMs, deadlineMs) / 10)));
+    this.sweeper = setInterval(() => {
+      for (const x of this.guard.expire(Date.now())) this.cut(x.entry, x.cause);
+      if (this.guard.size === 0) this.stopSweeper();
+    }, every);
+    this.sweeper.unref?.();
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   private handle(s: Socket, req: Uint8Array): void {

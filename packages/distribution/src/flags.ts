@@ -60,7 +60,8 @@ export const REQUIRED_FROM_PEER: bigint = MANDATORY_25 | MANDATORY_26;
 
 /**
  * The default word we advertise (hidden node). Spec §2.5 "phase 2": the recommended phase-1 word
- * plus FRAGMENTS; never DIST_HDR_ATOM_CACHE. PUBLISHED is added for normal nodes.
+ * plus FRAGMENTS and DIST_HDR_ATOM_CACHE (atom_cache.ts; `removeFlags` turns it off). PUBLISHED is
+ * added for normal nodes.
  */
 export const DEFAULT_FLAGS: bigint =
   MANDATORY_25 |
@@ -73,6 +74,7 @@ export const DEFAULT_FLAGS: bigint =
   DFLAG.BIG_SEQTRACE_LABELS |
   DFLAG.EXIT_PAYLOAD |
   DFLAG.FRAGMENTS |
+  DFLAG.DIST_HDR_ATOM_CACHE |
   DFLAG.MANDATORY_25_DIGEST |
   DFLAG.SPAWN |
   DFLAG.ALIAS;

@@ -9,7 +9,9 @@
  *                  131 69 Seq FragId 0 | part   (first fragment, FragId = total count)
  *                  131 70 Seq FragId   | part   (next fragments, FragId counts down to 1)
  */
-import { skipTerm, TermSkipError } from './etf_skip.ts';
+import type { Atom } from '@beamline/etf';
+import { AtomCacheError, InAtomCache } from './atom_cache.ts';
+import { AtomSpans, scanAtoms, skipTerm, TermSkipError } from './etf_skip.ts';
 
 export class FrameError extends Error {
   constructor(msg: string) {
@@ -101,6 +103,8 @@ export interface Decoded {
 
 interface Reassembly {
   parts: Uint8Array[];
+  /** The atoms of the first fragment's header. */
+  atoms: Atom[] | undefined;
   bytes: number;
   nextId: bigint;
   lastSeen: number;
@@ -115,12 +119,26 @@ export class FrameDecoder {
   private reassemblyBytes = 0;
   fragmentsIn = 0;
 
+  /** The header's atom cache, when DIST_HDR_ATOM_CACHE was negotiated (else every header has N = 0). */
+  private readonly atomCache: InAtomCache | undefined;
+
   constructor(
     private readonly distHeader: boolean,
     private readonly maxMessageBytes: number,
+    atomCache = false,
   ) {
     this.versioned = !distHeader;
+    this.atomCache = atomCache ? new InAtomCache() : undefined;
   }
+
+  /** Atom cache refs read so far (undefined without the atom cache). */
+  get atomCacheCounters(): { old: number; new: number } | undefined {
+    const c = this.atomCache?.counters;
+    return c ? { ...c } : undefined;
+  }
+
+  /** After `reassemble()` returned true: the atoms its ATOM_CACHE_REFs name (undefined: none). */
+  atoms: Atom[] | undefined = undefined;
 
   /** After `reassemble()` returned true: the buffer holding the message's terms ... */
   bytes: Uint8Array = new Uint8Array(0);
@@ -141,12 +159,15 @@ export class FrameDecoder {
         throw new FrameError(
           `expected pass-through frame (112), got ${body[0]}${body[0] === 131 ? ' (dist header on a pass-through connection)' : ''}`,
         );
-      return this.complete(body, 1);
+      return this.complete(body, 1, undefined);
     }
     if (body[0] !== 131 || body.length < 3)
       throw new FrameError(`expected dist header (131), got ${body[0]}${body[0] === 112 ? ' (pass-through frame on a dist-header connection)' : ''}`);
     const kind = body[1];
-    if (kind === 68) return this.complete(body, afterAtomCacheHeader(body, 2));
+    if (kind === 68) {
+      const start = this.header(body, 2);
+      return this.complete(body, start, this.headerAtoms);
+    }
     if (kind === 69 || kind === 70) {
       if (body.length < 18) throw new FrameError('truncated fragment header');
       this.fragmentsIn++;
@@ -156,12 +177,13 @@ export class FrameDecoder {
       if (fragId === 0n) throw new FrameError('fragment id 0');
       if (kind === 69) {
         if (this.seqs.has(seq)) throw new FrameError(`fragment sequence ${seq} started twice`);
-        const dataStart = afterAtomCacheHeader(body, 18);
+        const dataStart = this.header(body, 18);
+        const atoms = this.headerAtoms;
         const part = body.subarray(dataStart);
-        if (fragId === 1n) return this.complete(body, dataStart);
+        if (fragId === 1n) return this.complete(body, dataStart, atoms);
         this.account(part.length);
         // copy: the socket chunk may be reused
-        this.seqs.set(seq, { parts: [part.slice()], bytes: part.length, nextId: fragId - 1n, lastSeen: now });
+        this.seqs.set(seq, { parts: [part.slice()], atoms, bytes: part.length, nextId: fragId - 1n, lastSeen: now });
         return false;
       }
       const r = this.seqs.get(seq);
@@ -185,21 +207,44 @@ export class FrameDecoder {
         o += pp.length;
       }
       whole.set(part, o);
-      return this.complete(whole, 0);
+      return this.complete(whole, 0, r.atoms);
     }
     throw new FrameError(`unknown dist header kind ${kind}`);
   }
 
-  private complete(bytes: Uint8Array, start: number): true {
+  private complete(bytes: Uint8Array, start: number, atoms: Atom[] | undefined): true {
     this.bytes = bytes;
     this.start = start;
+    this.atoms = atoms;
     return true;
+  }
+
+  private headerAtoms: Atom[] | undefined = undefined;
+
+  /** The atom cache part of a header at `body[nOff]`: sets headerAtoms, returns where the terms start. */
+  private header(body: Uint8Array, nOff: number): number {
+    if (nOff >= body.length) throw new FrameError('truncated dist header');
+    const cache = this.atomCache;
+    if (cache === undefined) {
+      const n = body[nOff]!;
+      if (n !== 0) throw new FrameError(`atom cache refs (${n}) in a dist header, but DIST_HDR_ATOM_CACHE was not negotiated`);
+      this.headerAtoms = undefined;
+      return nOff + 1;
+    }
+    try {
+      const next = cache.read(body, nOff);
+      this.headerAtoms = cache.refs;
+      return next;
+    } catch (e) {
+      if (e instanceof AtomCacheError) throw new FrameError(e.message);
+      throw e;
+    }
   }
 
   /** `reassemble()` and split into (control, payload), each with its 131 (the onMessage form). */
   decode(body: Uint8Array, now = Date.now()): Decoded | undefined {
     if (!this.reassemble(body, now)) return undefined;
-    return splitTerms(this.bytes, this.start, this.versioned);
+    return splitTerms(this.bytes, this.start, this.versioned, this.atoms);
   }
 
   private account(n: number): void {
@@ -225,22 +270,15 @@ export class FrameDecoder {
   }
 }
 
-/** After `131 68|69.. N [flags refs]`: we never negotiate the atom cache, so N must be 0. */
-function afterAtomCacheHeader(body: Uint8Array, nOff: number): number {
-  if (nOff >= body.length) throw new FrameError('truncated dist header');
-  const n = body[nOff]!;
-  if (n !== 0) throw new FrameError(`atom cache refs (${n}) in a dist header, but DIST_HDR_ATOM_CACHE was not negotiated`);
-  return nOff + 1;
-}
-
 /**
  * Split [control][payload] starting at `off`. `versioned`: each term carries its own 131
  * (pass-through). Otherwise terms have none and we produce 131-prefixed views: the control term
  * is copied into a fresh buffer and the byte before the payload (the control's last byte, already
  * copied) is overwritten with 131, so the (possibly huge) payload is not copied.
  */
-export function splitTerms(body: Uint8Array, off: number, versioned: boolean): Decoded {
+export function splitTerms(body: Uint8Array, off: number, versioned: boolean, atoms?: readonly Atom[]): Decoded {
   try {
+    if (atoms !== undefined) return splitWithRefs(body, off, atoms);
     if (versioned) {
       if (body[off] !== 131) throw new FrameError(`control term lacks the 131 version byte`);
       const end = skipTerm(body, off + 1);
@@ -265,4 +303,41 @@ export function splitTerms(body: Uint8Array, off: number, versioned: boolean): D
     if (e instanceof TermSkipError) throw new FrameError(`malformed term: ${e.message}`);
     throw e;
   }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * splitTerms for a frame whose terms use ATOM_CACHE_REFs (the onMessage form has no header to
+ * resolve them by): each term is copied with its refs written as the atoms' text.
+ */
+function splitWithRefs(body: Uint8Array, off: number, atoms: readonly Atom[]): Decoded {
+  if (off >= body.length) throw new FrameError('missing control term');
+  const control = inlineRefs(body, off, atoms);
+  if (control.end === body.length) return { control: control.term, payload: undefined };
+  const payload = inlineRefs(body, control.end, atoms);
+  if (payload.end !== body.length) throw new FrameError(`${body.length - payload.end} trailing bytes after the payload term`);
+  return { control: control.term, payload: payload.term };
+}
+
+function inlineRefs(b: Uint8Array, off: number, atoms: readonly Atom[]): { term: Uint8Array; end: number } {
+  const spans = new AtomSpans();
+  const end = scanAtoms(b, off, b.length, spans);
+  const parts: Uint8Array[] = [Uint8Array.of(131)];
+  let s = off;
+  for (let k = 0; k < spans.n; k++) {
+    const at = spans.pos[k]!;
+    if (b[at] !== 82) continue;
+    const a = atoms[b[at + 1]!];
+    if (a === undefined) throw new FrameError(`atom cache reference ${b[at + 1]} is not in this frame's header`);
+    const text = utf8.encode(a.name);
+    parts.push(
+      b.subarray(s, at),
+      text.length <= 255 ? Uint8Array.of(119, text.length) : Uint8Array.of(118, text.length >> 8, text.length & 255),
+      text,
+    );
+    s = at + 2;
+  }
+  parts.push(b.subarray(s, end));
+  return { term: Buffer.concat(parts), end };
 }

@@ -22,7 +22,10 @@ export class OutBuffer {
   reserve(n: number): Uint8Array {
     if (this.end + n > this.buf.length) {
       const pending = this.end - this.start;
-      const next = new Uint8Array(Math.max(CHUNK, 2 * (pending + n)));
+      // not zero-filled: only bytes written are ever taken
+      const size = Math.max(CHUNK, 2 * (pending + n));
+      const raw = Buffer.allocUnsafeSlow(size);
+      const next = new Uint8Array(raw.buffer, raw.byteOffset, size);
       next.set(this.buf.subarray(this.start, this.end));
       this.buf = next;
       this.start = 0;

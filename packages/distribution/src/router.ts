@@ -15,7 +15,7 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { Atom, Pid, type Ref, atom, type Term } from '@beamline/etf';
+import { Atom, EncodeError, Pid, type Ref, atom, type Term } from '@beamline/etf';
 import type { RemoteInbound, RemoteRouter, SysStateForm } from '@beamline/core';
 import { BadFrameError, ControlError, decodeControl, decodePart, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
@@ -41,6 +41,12 @@ export type RemoteInboundApi = Pick<
 export interface Codec {
   encode(value: unknown): Uint8Array;
   decode(bytes: Uint8Array): Term;
+  /**
+   * Set when `encode` is @beamline/etf's encoder after this mapping of JS values (codec.ts): the
+   * router may then let a connection encode terms itself (`sendTerms`, one pass into the frame),
+   * mapping with this on the encoder's refusal, with the same outcome.
+   */
+  readonly toTerm?: (value: unknown) => Term;
 }
 
 /** How the router reaches peers. */
@@ -350,8 +356,16 @@ export class Router implements RemoteRouter {
   // connections
 
   private formsOf(conn: PeerConnection): SendForms {
-    return { exitPayload: hasFlag(conn.flags, DFLAG.EXIT_PAYLOAD), sendSender: hasFlag(conn.flags, DFLAG.SEND_SENDER) };
+    // the last connection's, remembered: the flag tests are bigint operations, which allocate
+    if (conn === this.formsConn) return this.forms;
+    const forms = FORMS[(hasFlag(conn.flags, DFLAG.EXIT_PAYLOAD) ? 1 : 0) | (hasFlag(conn.flags, DFLAG.SEND_SENDER) ? 2 : 0)]!;
+    this.formsConn = conn;
+    this.forms = forms;
+    return forms;
   }
+
+  private formsConn: PeerConnection | undefined = undefined;
+  private forms: SendForms = FORMS[0]!;
 
   /**
    * Send one control message to `node`, connecting first if needed (signals keep their order).
@@ -437,10 +451,16 @@ export class Router implements RemoteRouter {
    * carries a reason goes out once more with `{not_encodable, Kind, Path}` as its reason.
    */
   private write(conn: PeerConnection, c: Control, toSender: boolean, retry = true): void {
-    let control: Uint8Array;
+    let control: Uint8Array | undefined;
     let message: Uint8Array | undefined;
     try {
       const enc = encodeControl(c, this.formsOf(conn));
+      const toTerm = this.codec.toTerm;
+      if (toTerm !== undefined && conn.sendTerms !== undefined) {
+        this.sendTerms(conn, toTerm, enc.control, enc.message);
+        this.counters.out++;
+        return;
+      }
       control = this.codec.encode(enc.control);
       message = enc.message === undefined ? undefined : this.codec.encode(enc.message);
     } catch (e) {
@@ -453,7 +473,26 @@ export class Router implements RemoteRouter {
       return;
     }
     this.counters.out++;
-    conn.send(control, message);
+    conn.send(control!, message);
+  }
+
+  /** conn.sendTerms, with JS values mapped (toTerm) when the encoder refuses the terms as they are. */
+  private sendTerms(conn: PeerConnection, toTerm: (v: unknown) => Term, control: Term, message: Term | undefined): void {
+    try {
+      conn.sendTerms!(control, message);
+      return;
+    } catch (e) {
+      if (!(e instanceof EncodeError)) throw e;
+    }
+    const c = toTerm(control);
+    const m = message === undefined ? undefined : toTerm(message);
+    try {
+      conn.sendTerms!(c, m);
+    } catch (e) {
+      // mapped, and still refused by the encoder (an atom too long, ...)
+      if (e instanceof EncodeError) throw new NotEncodableError('invalid_term', '$', e.message);
+      throw e;
+    }
   }
 
   /**
@@ -476,6 +515,9 @@ export class Router implements RemoteRouter {
     return p.node === this.selfAtom && p.creation === this.opts.creation;
   }
 }
+
+/** The four SendForms, by EXIT_PAYLOAD (1) | SEND_SENDER (2): one object each, not one per message. */
+const FORMS: readonly SendForms[] = [0, 1, 2, 3].map((i) => ({ exitPayload: (i & 1) !== 0, sendSender: (i & 2) !== 0 }));
 
 /** SEND, REG_SEND, ALIAS_SEND: what a sender sends (the others are signals the runtime makes). */
 function isMessage(c: Control): c is Extract<Control, { kind: 'send' | 'reg_send' | 'alias_send' }> {

@@ -26,9 +26,12 @@
  * - `conn.send(control, payload?)`: `control` and `payload` are each ONE complete ETF term in
  *   external format **including the leading version byte 131** (i.e. exactly what
  *   `term_to_binary/1` produces, uncompressed). The transport frames them as the negotiated
- *   flags require: pass-through `len | 112 | control | payload`, or (when FRAGMENTS is
- *   negotiated) the distribution header `len | 131 68 0 | control' | payload'` with the 131s
- *   stripped, split into 64 KiB fragments when large. The node half never sees the difference.
+ *   flags require: pass-through `len | 112 | control | payload`, or (when FRAGMENTS or
+ *   DIST_HDR_ATOM_CACHE is negotiated) the distribution header `len | 131 68 N refs | control' |
+ *   payload'` with the 131s stripped, split into 64 KiB fragments when large. With
+ *   DIST_HDR_ATOM_CACHE (negotiated by default; `removeFlags` turns it off) the atoms of a frame
+ *   that is not fragmented become cache refs (atom_cache.ts), so OTP resolves them by slot, not by
+ *   text. The node half never sees the difference.
  *   Frames are written in call order (one writer queue per connection; spec §3.5).
  *   The transport does not validate the terms it is given, and it keeps references to the two
  *   arrays until they are written (no copy): do not mutate or reuse them after `send()`.
@@ -37,15 +40,17 @@
  *   `payload` is the term that followed it (also **with** 131), or `undefined` when the frame
  *   held only the control term. Both are views into transport buffers, valid only during the
  *   call — decode them (or copy) before returning. Ticks never reach `onMessage`. Atom-cache
- *   references never appear (we never negotiate DIST_HDR_ATOM_CACHE).
- * - `onFrame(conn, bytes, start, versioned)` (optional; when set, it replaces `onMessage`): the
+ *   references never appear: they are written back as the atoms' text for this path.
+ * - `onFrame(conn, bytes, start, versioned, atoms)` (optional; when set, it replaces `onMessage`): the
  *   same message unsplit, so each byte is parsed once, by the decoder. `bytes[start..]` (to the
  *   end of `bytes`) holds the control term followed by the payload term when there is one:
  *   `versioned` true (pass-through frames) means each term starts with its 131 byte, false
  *   (dist header) means neither does. The transport has checked the frame header and fragments
  *   only; the handler must reject a malformed or missing control term, a malformed payload and
  *   trailing bytes itself (e.g. `conn.close('protocol_error: ...')`). `bytes` is a transport
- *   buffer, valid only during the call. The node half uses this (node_frame.ts).
+ *   buffer, valid only during the call. `atoms` (dist header with atom cache refs only) are the
+ *   atoms the terms' ATOM_CACHE_REFs name, by index (the decoder's `atomCache` option). The node
+ *   half uses this (node_frame.ts).
  * - A frame the transport cannot split (malformed control term, wrong body format, trailing
  *   garbage in headers, bad fragment) closes that one connection with reason
  *   `{ kind: 'protocol_error', ... }`; other connections and the node are unaffected. If the node
@@ -82,6 +87,7 @@
  * - The old v5 `'n'` handshake as acceptor (OTP 23/24 peers that skip EPMD).
  */
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { Atom, Term } from '@beamline/etf';
 import type { Observable } from 'rxjs';
 import type { DistLogger } from './log.ts';
 
@@ -140,6 +146,15 @@ export interface ConnectionStats {
   droppedNotUp: number; // send() on a connection that was not up
   fragmentsIn: number;
   fragmentsOut: number;
+  /**
+   * With DIST_HDR_ATOM_CACHE: atoms sent as cache refs to a slot the peer already had (`old`),
+   * as refs with their text (`new`), and left as text (`inline`: a slot taken by another atom of
+   * the same frame, past 255 per frame, latin-1 or long atoms, fragmented messages). Undefined
+   * when the atom cache is not in use on this connection.
+   */
+  atomCacheOut?: { old: number; new: number; inline: number } | undefined;
+  /** With DIST_HDR_ATOM_CACHE: refs received to a slot filled earlier (`old`) or with their text (`new`). */
+  atomCacheIn?: { old: number; new: number } | undefined;
 }
 
 /** One live (or dead) connection to one peer node. Owned by the transport. */
@@ -159,6 +174,12 @@ export interface PeerConnection {
   readonly remoteAddress?: string | undefined;
   /** See "The byte contract" above. */
   send(control: Uint8Array, payload?: Uint8Array): boolean;
+  /**
+   * `send` for terms (the node half uses it): encoded straight into the frame in one pass, atoms
+   * as cache refs when the atom cache is on. Throws @beamline/etf's EncodeError for a term the
+   * encoder refuses; nothing is sent then. Same answer and back-pressure as `send`.
+   */
+  sendTerms?(control: Term, payload: Term | undefined): boolean;
   /** Resolves when the outbound queue is below the high-water mark (immediately if it is). */
   drained(): Promise<void>;
   /** Resolves (never rejects) with the reason once the connection is down. */
@@ -241,7 +262,7 @@ export interface DistTlsOptions {
 }
 
 /** See `onFrame` in the byte contract. */
-export type FrameHandler = (conn: PeerConnection, bytes: Uint8Array, start: number, versioned: boolean) => void;
+export type FrameHandler = (conn: PeerConnection, bytes: Uint8Array, start: number, versioned: boolean, atoms?: readonly Atom[]) => void;
 
 /** The surface of the transport the node half uses. Implemented by transport_impl.ts. */
 export interface DistTransportApi {

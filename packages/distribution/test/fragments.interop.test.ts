@@ -45,7 +45,7 @@ for (const mode of ['fragments', 'pass-through'] as const) {
     const got: Uint8Array[] = [];
     beforeAll(async () => {
       const name = mode === 'fragments' ? 'frag_f@localhost' : 'frag_p@localhost';
-      ({ tr } = await transport(name, epmd.port, mode === 'fragments' ? {} : { removeFlags: DFLAG.FRAGMENTS }));
+      ({ tr } = await transport(name, epmd.port, mode === 'fragments' ? {} : { removeFlags: DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE }));
       tr.onMessage = (_c, _control, payload) => {
         if (payload) got.push(payload.slice());
       };

@@ -67,7 +67,7 @@ describe('erl → TS', () => {
       expect(c.peerHidden).toBe(false);
       expect(c.peerCreation).toBeGreaterThan(0);
       expect(c.flags & DFLAG.FRAGMENTS).toBe(DFLAG.FRAGMENTS);
-      expect(c.flags & DFLAG.DIST_HDR_ATOM_CACHE).toBe(0n);
+      expect(c.flags & DFLAG.DIST_HDR_ATOM_CACHE).toBe(DFLAG.DIST_HDR_ATOM_CACHE);
       expect(events[0]).toMatchObject({ type: 'nodeup', peer: ERL, hidden: false });
     });
     expect(await erlNodeEvent('nodedown', 'hs_a@localhost')).toBe('hidden');

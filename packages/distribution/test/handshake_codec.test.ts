@@ -37,9 +37,9 @@ describe('flags', () => {
   it('mandatory 25 set is 0x1070F94', () => {
     expect(MANDATORY_25).toBe(0x1070f94n);
   });
-  it('the phase-1 recommended word is 0xD075F5FBC; our default adds only FRAGMENTS', () => {
-    expect(DEFAULT_FLAGS & ~DFLAG.FRAGMENTS).toBe(0xd075f5fbcn);
-    expect(DEFAULT_FLAGS & DFLAG.DIST_HDR_ATOM_CACHE).toBe(0n);
+  it('the phase-1 recommended word is 0xD075F5FBC; our default adds FRAGMENTS and DIST_HDR_ATOM_CACHE', () => {
+    expect(DEFAULT_FLAGS & ~(DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE)).toBe(0xd075f5fbcn);
+    expect(DEFAULT_FLAGS & DFLAG.DIST_HDR_ATOM_CACHE).toBe(DFLAG.DIST_HDR_ATOM_CACHE);
     expect(DEFAULT_FLAGS & DFLAG.PUBLISHED).toBe(0n);
     expect(missingFlags(DEFAULT_FLAGS, MANDATORY_25 | MANDATORY_26)).toEqual([]);
   });
@@ -56,8 +56,10 @@ describe('flags', () => {
     const otp25 = 0x0000000d07df7fbdn;
     const n = negotiate(DEFAULT_FLAGS, otp25);
     expect(usesDistHeader(n)).toBe(true);
-    expect(n & DFLAG.DIST_HDR_ATOM_CACHE).toBe(0n);
-    expect(usesDistHeader(negotiate(DEFAULT_FLAGS & ~DFLAG.FRAGMENTS, otp25))).toBe(false);
+    expect(n & DFLAG.DIST_HDR_ATOM_CACHE).toBe(DFLAG.DIST_HDR_ATOM_CACHE);
+    // without both FRAGMENTS and the atom cache, frames are pass-through
+    expect(usesDistHeader(negotiate(DEFAULT_FLAGS & ~(DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE), otp25))).toBe(false);
+    expect(usesDistHeader(negotiate(DEFAULT_FLAGS & ~DFLAG.FRAGMENTS, otp25))).toBe(true);
   });
 });
 

@@ -48,7 +48,7 @@ describe('onFrame over a socket', () => {
 
   for (const mode of ['fragments', 'pass-through'] as const) {
     it(`frames split across chunks at any byte arrive whole (${mode})`, async () => {
-      const opts = mode === 'fragments' ? {} : { removeFlags: DFLAG.FRAGMENTS };
+      const opts = mode === 'fragments' ? {} : { removeFlags: DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE };
       const { tr: a } = await transport(`nf_${mode === 'fragments' ? 'f' : 'p'}a@localhost`, epmd.port, opts);
       const { tr: b } = await transport(`nf_${mode === 'fragments' ? 'f' : 'p'}b@localhost`, epmd.port, opts);
       try {

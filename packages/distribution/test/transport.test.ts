@@ -246,7 +246,7 @@ describe('stalled and hostile handshakes', () => {
       void (async () => {
         await ch.next(2000);
         ch.send(encodeStatus('ok'));
-        ch.send(encodeChallenge(DEFAULT_FLAGS & ~DFLAG.FRAGMENTS, 999, 7, 'eager@localhost'));
+        ch.send(encodeChallenge(DEFAULT_FLAGS & ~(DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE), 999, 7, 'eager@localhost'));
         const r = decodeChallengeReply(await ch.next(2000));
         ch.detach();
         const ack = encodeChallengeAck(digest(COOKIE, r.challenge));
@@ -459,7 +459,10 @@ describe('frames', () => {
   for (const mode of ['fragments', 'pass-through'] as const) {
     it(`1 MB and 64 MB messages arrive intact (${mode})`, async () => {
       try {
-        const { b, c, got } = await pair(mode === 'fragments' ? 'fr' : 'pt', mode === 'fragments' ? {} : { removeFlags: DFLAG.FRAGMENTS });
+        const { b, c, got } = await pair(
+          mode === 'fragments' ? 'fr' : 'pt',
+          mode === 'fragments' ? {} : { removeFlags: DFLAG.FRAGMENTS | DFLAG.DIST_HDR_ATOM_CACHE },
+        );
         expect((c.flags & DFLAG.FRAGMENTS) !== 0n).toBe(mode === 'fragments');
         const sizes = [1 << 20, 64 << 20];
         const sent: string[] = [];

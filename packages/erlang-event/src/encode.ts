@@ -1,8 +1,8 @@
 /**
  * What the module sends, as Erlang terms (spec §2). A FreeSWITCH string (`S`) is an Erlang
  * string (a list of UTF-8 bytes) or a binary, by the `encoding` param; log fields are always
- * strings. An event is encoded once per encoding however many handlers receive it (a WeakMap
- * keyed by the event), so a thousand subscribers cost one encoding.
+ * strings. An event is encoded once per encoding however many handlers receive it (memoized on
+ * the event), so a thousand subscribers cost one encoding.
  */
 import { type Term, Tuple, atom, t } from '@beamline/etf';
 import type { LogRecord, SwitchEvent } from '@beamline/switch';
@@ -61,9 +61,30 @@ function hex(b: number): number {
 }
 
 /**
+ * ASCII text → its bytes, carved from a shared slab (one view object, no buffer of its own). The
+ * codec writes a Uint8Array inside a tuple in place, where a JS string takes its slow path.
+ */
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function asciiBytes(text: string): Uint8Array {
+  const n = text.length;
+  if (n > 1024) return utf8.encode(text);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  for (let i = 0; i < n; i++) slab[at + i] = text.charCodeAt(i);
+  slabUsed = at + n;
+  return slab.subarray(at, at + n);
+}
+
+/**
  * A header name or value as `S`. The hot path of every event: an ASCII text needs no UTF-8
- * encoder (a byte list is its char codes; a binary is the JS string, which the codec writes as
- * its UTF-8 bytes), and a value is URL-decoded only when it holds a `%`.
+ * encoder (a byte list is its char codes, a binary its char codes as bytes), and a value is
+ * URL-decoded only when it holds a `%`.
  */
 function sText(text: string, encoding: Encoding, decode: boolean): Term {
   let ascii = true;
@@ -77,7 +98,7 @@ function sText(text: string, encoding: Encoding, decode: boolean): Term {
     if (c === 0x25) percent = true;
   }
   if (ascii && !(decode && percent)) {
-    if (encoding === 'binary') return text;
+    if (encoding === 'binary') return asciiBytes(text);
     const out = new Array<number>(text.length);
     for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
     return out;
@@ -86,45 +107,97 @@ function sText(text: string, encoding: Encoding, decode: boolean): Term {
   return sBytes(decode ? urlDecodeBytes(bytes) : bytes, encoding);
 }
 
-/** Header names repeat across events: each is converted once per encoding. */
-const names: Record<Encoding, Map<string, Term>> = { string: new Map(), binary: new Map() };
+/**
+ * Header names repeat across events, and so do most values (Core-UUID, host names, Event-Name,
+ * the calling site, the date strings within a second): per encoding, each name keeps its term and
+ * the last value it was seen with; a value seen twice in a row gets a `{Name, Value}` pair that the
+ * following events with the same value share (terms are never mutated). Only the values that
+ * change (sequence, timestamp, …) build a pair, so an event makes a few small objects instead of
+ * one per header. What the cache keeps owns its bytes (never a slab), at most 256 characters a value.
+ */
+interface NameEntry {
+  readonly term: Term;
+  value: string | undefined;
+  pair: Tuple | undefined;
+}
+
+const names: Record<Encoding, Map<string, NameEntry>> = { string: new Map(), binary: new Map() };
 const MAX_CACHED_NAMES = 10_000;
 
-function sName(name: string, encoding: Encoding): Term {
+function nameEntry(name: string, encoding: Encoding): NameEntry {
   const m = names[encoding];
-  let term = m.get(name);
-  if (term === undefined) {
-    term = sText(name, encoding, false);
-    if (m.size < MAX_CACHED_NAMES) m.set(name, term);
+  let entry = m.get(name);
+  if (entry === undefined) {
+    entry = { term: own(sText(name, encoding, false)), value: undefined, pair: undefined };
+    if (m.size < MAX_CACHED_NAMES) m.set(name, entry);
   }
-  return term;
+  return entry;
+}
+
+/**
+ * Events of one kind carry the same names at the same positions: the entry last used at position
+ * `i` is tried first (a pointer comparison of the name) before the name map.
+ */
+const slots: Record<Encoding, NameEntry[]> = { string: [], binary: [] };
+const slotNames: Record<Encoding, string[]> = { string: [], binary: [] };
+const MAX_SLOTS = 256;
+/** Longer values are not kept (the cache holds at most one value per name). */
+const MAX_REMEMBERED_VALUE = 256;
+
+function pairAt(i: number, name: string, value: string, encoding: Encoding): Tuple {
+  let entry: NameEntry;
+  const at = slotNames[encoding];
+  if (at[i] === name) entry = slots[encoding][i]!;
+  else {
+    entry = nameEntry(name, encoding);
+    if (i < MAX_SLOTS) {
+      at[i] = name;
+      slots[encoding][i] = entry;
+    }
+  }
+  if (entry.value === value) {
+    if (entry.pair !== undefined) return entry.pair;
+    // seen twice in a row: kept from now on, with bytes of its own (not pinning a slab)
+    const p = new Tuple([entry.term, own(sText(value, encoding, true))]);
+    entry.pair = p;
+    return p;
+  }
+  entry.value = value.length <= MAX_REMEMBERED_VALUE ? value : undefined;
+  entry.pair = undefined;
+  return new Tuple([entry.term, sText(value, encoding, true)]);
+}
+
+/** A binary carved from the slab → a copy of its own (cached terms must not keep a slab alive). */
+function own(term: Term): Term {
+  return term instanceof Uint8Array && term.byteLength !== term.buffer.byteLength ? term.slice() : term;
 }
 
 /** `[UUID | {Name, Value}…]` (+ `{"body", Body}`): the event list of §2.1, also fetch Params. */
 export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
   const uuid = e.getHeader('Unique-ID');
   const headers = e.headers;
-  const list: Term[] = new Array(headers.length + 1);
+  const n = headers.length;
+  const hasBody = e.body !== undefined && e.body !== '';
+  const list: Term[] = new Array(n + (hasBody ? 2 : 1));
   list[0] = uuid === undefined ? A_UNDEFINED : sText(uuid, encoding, false);
-  for (let i = 0; i < headers.length; i++) {
+  for (let i = 0; i < n; i++) {
     const h = headers[i]!;
-    list[i + 1] = new Tuple([sName(h.name, encoding), sText(h.value, encoding, true)]);
+    list[i + 1] = pairAt(i, h.name, h.value, encoding);
   }
-  if (e.body !== undefined && e.body !== '') list.push(t(sName('body', encoding), sText(e.body, encoding, false)));
+  if (hasBody) list[n + 1] = t(nameEntry('body', encoding).term, sText(e.body!, encoding, false));
   return list;
 }
 
-const cache: Record<Encoding, WeakMap<SwitchEvent, Tuple>> = { string: new WeakMap(), binary: new WeakMap() };
+/** Per encoding: the memo key and the builder (one function each, no closure per event). */
+const BUILD: Record<Encoding, (e: SwitchEvent) => Tuple> = {
+  string: (e) => t(A_EVENT, eventList(e, 'string')),
+  binary: (e) => t(A_EVENT, eventList(e, 'binary')),
+};
 
-/** `{event, [UUID | Headers]}`, built once per event and encoding. */
+/** `{event, [UUID | Headers]}`, built once per event and encoding (memoized on the event). */
 export function eventTerm(e: SwitchEvent, encoding: Encoding): Tuple {
-  const c = cache[encoding];
-  let term = c.get(e);
-  if (term === undefined) {
-    term = t(A_EVENT, eventList(e, encoding));
-    c.set(e, term);
-  }
-  return term;
+  const build = BUILD[encoding];
+  return e.memo(build, build);
 }
 
 /** FreeSWITCH's text channels (switch_text_channel_t): a session-bound line is SESSION. */

@@ -128,7 +128,7 @@ describe('encoding', () => {
     expect(list[0]).toEqual([...Buffer.from('u-1')]);
     expect(list.at(-1)).toEqual(t([...Buffer.from('body')], [...Buffer.from('hello')]));
     expect((list[3] as Tuple).elements[1]).toEqual([0xc3, 0xa9, 0x21]);
-    // binaries: what goes on the wire (an ASCII text is kept as a JS string, which encodes as a binary)
+    // binaries: what goes on the wire
     const wire = (x: unknown) => Buffer.from(encode(x as never)).toString('hex');
     const bin = eventTerm(e, 'binary').elements[1] as unknown[];
     expect(wire(bin[0])).toBe(wire(new Uint8Array(Buffer.from('u-1'))));
@@ -136,6 +136,87 @@ describe('encoding', () => {
     expect(wire(eventTerm(ev('TRAP'), 'binary'))).toBe(
       wire(t(atom('event'), [atom('undefined'), t(new Uint8Array(Buffer.from('Event-Name')), new Uint8Array(Buffer.from('TRAP')))])),
     );
+  });
+
+  it('events share unchanged {Name, Value} pairs but never a stale value; a changed event is encoded again', () => {
+    for (const enc of ['string', 'binary'] as const) {
+      const wire = (x: unknown) => Buffer.from(encode(x as never)).toString('hex');
+      const text = (x: unknown) => (Array.isArray(x) ? Buffer.from(x as number[]) : Buffer.from(x as Uint8Array)).toString();
+      const values = (term: Tuple) =>
+        ((term.elements[1] as unknown[]).slice(1) as Tuple[]).map((p) => `${text(p.elements[0])}=${text(p.elements[1])}`);
+      const a = ev(
+        'CUSTOM',
+        [
+          ['Host', 'h'],
+          ['Seq', '1'],
+          ['V', 'a%20b'],
+        ],
+        'x::y',
+      );
+      const b = ev(
+        'CUSTOM',
+        [
+          ['Host', 'h'],
+          ['Seq', '2'],
+          ['V', 'a%20b'],
+        ],
+        'x::y',
+      );
+      const c = ev(
+        'CUSTOM',
+        [
+          ['Host', 'h2'],
+          ['Seq', '1'],
+          ['V', 'a b'],
+        ],
+        'x::y',
+      );
+      const ta = eventTerm(a, enc);
+      const tb = eventTerm(b, enc);
+      const tb2 = eventTerm(
+        ev(
+          'CUSTOM',
+          [
+            ['Host', 'h'],
+            ['Seq', '3'],
+            ['V', 'a%20b'],
+          ],
+          'x::y',
+        ),
+        enc,
+      );
+      const tc = eventTerm(c, enc);
+      expect(values(ta)).toEqual(['Event-Name=CUSTOM', 'Host=h', 'Seq=1', 'V=a b']);
+      expect(values(tb)).toEqual(['Event-Name=CUSTOM', 'Host=h', 'Seq=2', 'V=a b']);
+      expect(values(tc)).toEqual(['Event-Name=CUSTOM', 'Host=h2', 'Seq=1', 'V=a b']);
+      // a value seen twice in a row: from then on one pair object, with bytes of its own
+      const host = (term: Tuple) => (term.elements[1] as unknown[])[2] as Tuple;
+      expect(host(tb2)).toBe(host(tb));
+      expect(values(tb2)).toEqual(['Event-Name=CUSTOM', 'Host=h', 'Seq=3', 'V=a b']);
+      const bytes = host(tb).elements[1];
+      if (bytes instanceof Uint8Array) expect(bytes.byteLength).toBe(bytes.buffer.byteLength);
+      // a's term was built before b and c: its bytes are what they were
+      expect(wire(ta)).toBe(
+        wire(
+          eventTerm(
+            ev(
+              'CUSTOM',
+              [
+                ['Host', 'h'],
+                ['Seq', '1'],
+                ['V', 'a%20b'],
+              ],
+              'x::y',
+            ),
+            enc,
+          ),
+        ),
+      );
+      a.addHeader('Seq', '9', 'bottom');
+      const ta2 = eventTerm(a, enc);
+      expect(ta2).not.toBe(ta);
+      expect(values(ta2).at(-1)).toBe('Seq=9');
+    }
   });
 
   it('a log term: 7 fields in order, strings whatever the encoding', () => {

@@ -18,6 +18,8 @@ export class Atom {
   encoded: Uint8Array | undefined = undefined;
   /** @internal The same for `minor_version` 1 (ATOM_EXT for latin-1 names). */
   encodedV1: Uint8Array | undefined = undefined;
+  /** @internal Scratch for a writer's `atomRefs` hook (the distribution's atom cache slot); -1: unset. */
+  refSlot = -1;
   private constructor(readonly name: string) {
     let h = 0x811c9dc5;
     for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);

@@ -173,6 +173,17 @@ describe('lists and strings', () => {
     expect(equals('A', bytes(65))).toBe(true);
     expect(equals('A', [65])).toBe(false);
   });
+  it('a JS string encodes as its UTF-8 bytes wherever its first non-ASCII character falls', () => {
+    for (let len = 0; len <= 11; len++) {
+      for (let at = -1; at < len; at++) {
+        for (const ch of ['é', '€', '😀']) {
+          const s = Array.from({ length: len }, (_, i) => (i === at ? ch : String.fromCharCode(97 + i))).join('');
+          const utf8 = [...Buffer.from(s, 'utf8')];
+          expect(enc(s), JSON.stringify(s)).toEqual([131, 109, 0, 0, 0, utf8.length, ...utf8]);
+        }
+      }
+    }
+  });
 });
 
 describe('tuples, maps, bitstrings', () => {

@@ -56,6 +56,7 @@ export {
   DEFAULT_CLID_NUMBER,
   NO_TIMES,
   addProfileHeaders,
+  cloneProfile,
   profileField,
   type CallerProfile,
   type ProfileTimes,
@@ -121,7 +122,6 @@ export {
   type ChannelSpec,
   type Endpoint,
   type EndpointChannel,
-  type OriginateOutcome,
 } from './channel/channel.ts';
 export { ChannelServer, type ChannelArgs, type ChannelCall, type ChannelCast } from './channel/server.ts';
 export { nullEndpoint } from './endpoints/null_channel.ts';
@@ -135,6 +135,24 @@ export { CORE_COMMANDS, formatUptime } from './api/core_commands.ts';
 export { UUID_COMMANDS } from './api/uuid_commands.ts';
 export { SHOW_COMMAND, SHOW_USAGE } from './api/show.ts';
 export { ORIGINATE_COMMAND, originate } from './api/originate.ts';
+
+// -- calls: originate with several legs, bridge, timestamps -------------------------------------------
+export { originateCall } from './originate/originate.ts';
+export { createLeg, sanitizeNumber, type LegResult } from './originate/legs.ts';
+export type {
+  LegReport,
+  LegStatus,
+  OriginateApiProfile,
+  OriginateCaller,
+  OriginateCancel,
+  OriginateRequest,
+  OriginateResult,
+  OriginateWinner,
+} from './channel/originate_types.ts';
+export { Bridge, type BridgeHost } from './channel/bridge.ts';
+export { BRIDGE_APP } from './applications/bridge.ts';
+export { DIALSTATUS, shouldHangUpOnFailure } from './channel/handle_cause.ts';
+export { timestampVariables, type TimestampInput } from './channel/timestamps.ts';
 
 // -- config and logging ------------------------------------------------------------------------------
 export { aclCheck, autoAclLists, cidrNode, hostMaskNode, parseAclConf, parseIpv4, type AclList, type AclNode } from './config/acl.ts';

@@ -33,6 +33,8 @@ import type { EventBus } from './events/bus.ts';
 import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
+import { originateCall } from './originate/originate.ts';
+import { BRIDGE_APP } from './applications/bridge.ts';
 import { type MessageReply, sendevent, sendmsg } from './messages/handle.ts';
 
 export interface SwitchOptions {
@@ -300,11 +302,11 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
-  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, BRIDGE_APP, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
   const dp = options.dialplan;
-  const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp);
+  const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp, core);
   // XML-fetch bindings (conf.xmlBindings) are asked first, at each hunt
-  const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan);
+  const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan, core);
 
   let sw: Switch | undefined;
   const services: ChannelServices = {
@@ -315,6 +317,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
       if (!sw) throw new Error('switch not started');
       return sw.startChannel(ctx, spec);
     },
+    originate: (ctx, req) => originateCall(ctx, services, req),
   };
   const top = await Supervisor.start(where, {
     strategy: 'one_for_one',

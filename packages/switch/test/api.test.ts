@@ -44,6 +44,32 @@ describe('API commands (spec §3)', () => {
     await rt.stop();
   });
 
+  it('status lines 4-5 from the limits: sessions per second last/peak, five-minute peaks', async () => {
+    const { sw, rt, clock, settle } = await setup({ timers: false });
+    const line = async (n: number) => (await sw.api('status')).split('\n')[n];
+    await sw.originate('null/1 &park()');
+    await sw.originate('null/2 &park()');
+    await sw.originate('loopback/1000 &park()'); // two sessions
+    await settle();
+    expect(await line(4)).toBe('0 session(s) per Sec out of max 30, peak 0, last 5min 0 ');
+    await clock.advance(1000);
+    expect(await line(3)).toBe('4 session(s) - peak 4, last 5min 4 ');
+    expect(await line(4)).toBe('4 session(s) per Sec out of max 30, peak 4, last 5min 4 ');
+    await sw.originate('null/3 &park()');
+    await clock.advance(1000);
+    expect(await line(4)).toBe('1 session(s) per Sec out of max 30, peak 4, last 5min 4 ');
+    expect(await sw.api('hupall')).toBe('+OK hangup all channels with cause MANAGER_REQUEST\n');
+    await settle();
+    await clock.advance(1000);
+    expect(await line(3)).toBe('0 session(s) - peak 5, last 5min 5 ');
+    expect(await line(4)).toBe('0 session(s) per Sec out of max 30, peak 4, last 5min 4 ');
+    await clock.advance(300_000); // a new five-minute window starts at the current count
+    expect(await line(3)).toBe('0 session(s) - peak 5, last 5min 0 ');
+    expect(await line(4)).toBe('0 session(s) per Sec out of max 30, peak 4, last 5min 0 ');
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('unknown commands, echo, create_uuid, hostname', async () => {
     const { sw, rt, sub, settle } = await setup();
     expect(await sw.api('wtf now')).toBe('-ERR wtf Command not found!\n');

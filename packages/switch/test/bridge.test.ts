@@ -39,6 +39,8 @@ describe('uuid_bridge', () => {
       'A CHANNEL_BRIDGE',
     ]);
     expect(await sw.api(`uuid_getvar ${a} signal_bond`)).toBe(b);
+    expect(await sw.api(`uuid_getvar ${a} bridge_channel`)).toBe('null/2');
+    expect(await sw.api(`uuid_getvar ${b} bridge_channel`)).toBe('null/1');
     expect(await sw.api(`uuid_kill ${b} USER_BUSY`)).toBe('+OK\n');
     await settle();
     const end = trace();
@@ -50,7 +52,26 @@ describe('uuid_bridge', () => {
     await rt.stop();
   });
 
-  it('A hangs up → B is hung up with the same cause', async () => {
+  it('each leg shows the other as Other-Leg-*: A (originator) the originatee B, B the originator A', async () => {
+    const { sw, rt, settle, a, b, sub } = await twoLegs();
+    await sw.api(`uuid_bridge ${a} ${b}`);
+    await settle();
+    const evs = sub.take();
+    const bridge = evs.find((e) => e.type === 'CHANNEL_BRIDGE');
+    expect([bridge?.getHeader('Other-Type'), bridge?.getHeader('Other-Leg-Unique-ID'), bridge?.getHeader('Other-Leg-Channel-Name')]).toEqual([
+      'originatee',
+      b,
+      'null/2',
+    ]);
+    const bState = evs.find(
+      (e) => e.type === 'CHANNEL_STATE' && e.getHeader('Unique-ID') === b && e.getHeader('Channel-State') === 'CS_EXCHANGE_MEDIA',
+    );
+    expect([bState?.getHeader('Other-Type'), bState?.getHeader('Other-Leg-Unique-ID')]).toEqual(['originator', a]);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('A hangs up → B, left alone in CS_EXCHANGE_MEDIA, hangs up NORMAL_CLEARING (audio_bridge_on_exchange_media)', async () => {
     const { sw, rt, settle, a, b, sub } = await twoLegs();
     await sw.api(`uuid_bridge ${a} ${b}`);
     await settle();
@@ -62,7 +83,8 @@ describe('uuid_bridge', () => {
     expect(evs[unbridge]?.getHeader('Bridge-A-Unique-ID')).toBe(a);
     expect(evs[unbridge]?.getHeader('Bridge-B-Unique-ID')).toBe(b);
     const bHangup = evs.find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === b);
-    expect(bHangup?.getHeader('Hangup-Cause')).toBe('CALL_REJECTED');
+    expect(bHangup?.getHeader('Hangup-Cause')).toBe('NORMAL_CLEARING');
+    expect(bHangup?.getHeader('Channel-State')).toBe('CS_EXCHANGE_MEDIA');
     expect(await sw.api(`uuid_exists ${b}`)).toBe('false');
     await sw.stop();
     await rt.stop();

@@ -93,3 +93,58 @@ describe('conf loading', () => {
     }
   });
 });
+
+describe('pre-processor comments and exec-set / env-set', () => {
+  it('<!--#include "…"--> and <!--#set--> as comments; an open comment skips lines to its -->', () => {
+    const dir = confDir({
+      'freeswitch.xml': `<document type="freeswitch/xml">
+  <!--#set "who=comment"-->
+  <section name="dialplan">
+    <!--#include "dp/a.xml"-->
+    <!--#include "dp/b.xml"
+    <context name="hidden"/>
+    still inside --> <context name="after" x="$\${who}"/>
+  </section>
+</document>`,
+      'dp/a.xml': '<context name="a"/>\n',
+      'dp/b.xml': '<context name="b"/>\n',
+    });
+    const conf = loadConf(dir);
+    expect(conf.globals.get('who')).toBe('comment');
+    expect(children(conf.dialplan!, 'context').map((c) => [attr(c, 'name'), c.file?.slice(dir.length), c.line])).toEqual([
+      ['a', '/dp/a.xml', 1],
+      ['b', '/dp/b.xml', 1],
+      ['after', '/freeswitch.xml', 7],
+    ]);
+    expect(children(conf.dialplan!, 'context')[2]!.attributes).toEqual({ name: 'after', x: 'comment' });
+  });
+
+  it('exec-set takes a command output (trailing spaces/newlines cut); a failing command logs ERR; env-set reads $VAR', () => {
+    process.env.BEAMLINE_CONF_TEST = 'from-env';
+    const dir = confDir({
+      'freeswitch.xml': `<document type="freeswitch/xml">
+  <X-PRE-PROCESS cmd="exec-set" data="out=printf 'hi there \\n\\n'"/>
+  <X-PRE-PROCESS cmd="exec-set" data="bad=exit 3"/>
+  <X-PRE-PROCESS cmd="env-set" data="e=$BEAMLINE_CONF_TEST"/>
+  <X-PRE-PROCESS cmd="env-set" data="unset=$BEAMLINE_CONF_NOT_SET"/>
+  <X-PRE-PROCESS cmd="env-set" data="nodollar=BEAMLINE_CONF_TEST"/>
+  <!--#exec-set "c=echo comment"-->
+  <X-PRE-PROCESS cmd="stun-set" data="ip=stun.example.org"/>
+  <section name="x" a="$\${out}|$\${e}|$\${c}"/>
+</document>`,
+    });
+    const conf = loadConf(dir);
+    delete process.env.BEAMLINE_CONF_TEST;
+    expect(conf.globals.get('out')).toBe('hi there');
+    expect(conf.globals.has('bad')).toBe(false);
+    expect(conf.globals.get('e')).toBe('from-env');
+    expect(conf.globals.has('unset')).toBe(false);
+    expect(conf.globals.has('nodollar')).toBe(false);
+    expect(conf.globals.get('c')).toBe('comment');
+    expect(children(conf.root, 'section')[0]!.attributes.a).toBe('hi there|from-env|comment');
+    expect(conf.messages.map((m) => `${m.level} ${m.text}`)).toEqual([
+      'ERR Error while executing command: exit 3',
+      `ERR X-PRE-PROCESS stun-set is not supported (${join(dir, 'freeswitch.xml')})`,
+    ]);
+  });
+});

@@ -84,6 +84,41 @@ describe('headers', () => {
     expect(new SwitchEvent('CUSTOM', 'sofia::register').subclass).toBe('sofia::register');
   });
 
+  it('names match as strcasecmp does: ASCII letters fold, nothing else', () => {
+    const e = new SwitchEvent('CUSTOM');
+    e.addHeader('Core-UUID', 'c');
+    e.addHeader('x-É', '1');
+    e.addHeader('Unique-ID', 'u');
+    expect(e.getHeader('UNIQUE-id')).toBe('u');
+    expect(e.getHeader('core-uuid')).toBe('c');
+    expect(e.getHeader('X-é')).toBeUndefined();
+    expect(e.getHeader('X-É')).toBe('1');
+    expect(e.getHeader('Unique_ID')).toBeUndefined();
+    expect(e.delHeader('UNIQUE-ID')).toBe(true);
+    expect(e.getHeader('Unique-ID')).toBeUndefined();
+  });
+
+  it('memo: made once per key while the event is unchanged; any change forgets it', () => {
+    const e = new SwitchEvent('CUSTOM');
+    e.addHeader('A', '1');
+    const k1 = {};
+    const k2 = {};
+    let made = 0;
+    const render = () => `${++made}:${e.headers.map((h) => h.value).join(',')}:${e.body ?? ''}`;
+    expect(e.memo(k1, render)).toBe('1:1:');
+    expect(e.memo(k1, render)).toBe('1:1:');
+    expect(e.memo(k2, render)).toBe('2:1:');
+    e.addHeader('B', '2');
+    expect(e.memo(k1, render)).toBe('3:1,2:');
+    expect(e.memo(k2, render)).toBe('4:1,2:');
+    e.delHeader('A');
+    expect(e.memo(k1, render)).toBe('5:2:');
+    e.body = 'b';
+    expect(e.memo(k1, render)).toBe('6:2:b');
+    expect(e.memo(k1, render)).toBe('6:2:b');
+    expect(e.clone().memo(k1, render)).toBe('7:2:b');
+  });
+
   it('delHeader with a value removes only exact matches', () => {
     const e = new SwitchEvent('CUSTOM');
     e.addHeader('a', '1');
@@ -122,6 +157,17 @@ describe('standard headers', () => {
 
   it('local time uses the offset (negative ones too)', () => {
     expect(stampedEvent('API', { ...STAMP, utcOffsetMinutes: -300 }).getHeader('Event-Date-Local')).toBe('2024-09-03 05:11:12');
+  });
+
+  it('date headers follow the second and the offset of each stamp (kept per second, never stale)', () => {
+    const dates = (timeUs: number, utcOffsetMinutes = 120) => {
+      const e = stampedEvent('API', { ...STAMP, timeUs, utcOffsetMinutes });
+      return [e.getHeader('Event-Date-Local'), e.getHeader('Event-Date-GMT'), e.getHeader('Event-Date-Timestamp')];
+    };
+    expect(dates(1725358272999999)).toEqual(['2024-09-03 12:11:12', 'Tue, 03 Sep 2024 10:11:12 GMT', '1725358272999999']);
+    expect(dates(1725358273000000)).toEqual(['2024-09-03 12:11:13', 'Tue, 03 Sep 2024 10:11:13 GMT', '1725358273000000']);
+    expect(dates(1725358273000001, 0)).toEqual(['2024-09-03 10:11:13', 'Tue, 03 Sep 2024 10:11:13 GMT', '1725358273000001']);
+    expect(dates(1725358272000000)).toEqual(['2024-09-03 12:11:12', 'Tue, 03 Sep 2024 10:11:12 GMT', '1725358272000000']);
   });
 });
 

@@ -21,6 +21,7 @@ describe('originate null/1234 &park() (spec §2.5 b1)', () => {
       'CHANNEL_STATE CS_CONSUME_MEDIA/7 DOWN ringing',
       'CHANNEL_ANSWER CS_CONSUME_MEDIA/7 DOWN answered',
       'CHANNEL_CALLSTATE CS_CONSUME_MEDIA/7 ACTIVE answered',
+      'CALL_UPDATE CS_CONSUME_MEDIA/7 ACTIVE answered',
       'CHANNEL_STATE CS_EXECUTE/4 ACTIVE answered',
       'CHANNEL_EXECUTE CS_EXECUTE/4 ACTIVE answered',
       'CHANNEL_PARK CS_EXECUTE/4 ACTIVE answered',
@@ -32,11 +33,29 @@ describe('originate null/1234 &park() (spec §2.5 b1)', () => {
     expect(create?.getHeader('Event-Calling-Function')).toBe('switch_core_session_run');
     const callstate = channel[7];
     expect(callstate?.getHeader('Original-Channel-Call-State')).toBe('DOWN');
-    const execute = channel[9];
+    const execute = channel[10];
     expect(execute?.getHeader('Application')).toBe('park');
     expect(execute?.getHeader('Application-Data')).toBeUndefined();
     expect(execute?.getHeader('Application-UUID')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(channel[8]?.getHeader('Channel-HIT-Dialplan')).toBe('true');
+    // the caller-id flip (switch_channel_sort_cid): CALL_UPDATE, then the swapped ids from CS_EXECUTE on
+    const answer = channel[6];
+    expect(answer?.getHeader('Channel-HIT-Dialplan')).toBe('false');
+    expect(answer?.getHeader('Caller-Caller-ID-Number')).toBe('0000000000');
+    expect(answer?.getHeader('Caller-Callee-ID-Name')).toBe('Outbound Call');
+    expect(answer?.getHeader('Caller-Callee-ID-Number')).toBe('1234');
+    const update = channel[8];
+    expect(update?.getHeader('Direction')).toBe('RECV');
+    expect(update?.getHeader('Bridged-To')).toBeUndefined();
+    expect(update?.getHeader('Channel-HIT-Dialplan')).toBe('true');
+    expect(update?.getHeader('variable_channel_cid_flipped')).toBe('yes');
+    expect(update?.getHeader('variable_pre_transfer_caller_id_number')).toBe('0000000000');
+    for (const e of [update, channel[9], channel[10]]) {
+      expect(e?.getHeader('Caller-Caller-ID-Name')).toBe('Outbound Call');
+      expect(e?.getHeader('Caller-Caller-ID-Number')).toBe('1234');
+      expect(e?.getHeader('Caller-Callee-ID-Name')).toBeUndefined();
+      expect(e?.getHeader('Caller-Callee-ID-Number')).toBe('0000000000');
+    }
+    expect(channel[9]?.getHeader('Channel-HIT-Dialplan')).toBe('true');
     const seqs = channel.map((e) => Number(e.getHeader('Event-Sequence')));
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     const api = events.find((e) => e.type === 'API');
@@ -145,6 +164,7 @@ describe('loopback/1000 &park() (spec §2.5 b2)', () => {
       'CHANNEL_STATE CS_CONSUME_MEDIA/7 DOWN ringing',
       'CHANNEL_ANSWER CS_CONSUME_MEDIA/7 DOWN answered',
       'CHANNEL_CALLSTATE CS_CONSUME_MEDIA/7 ACTIVE answered',
+      'CALL_UPDATE CS_CONSUME_MEDIA/7 ACTIVE answered',
       'CHANNEL_STATE CS_EXECUTE/4 ACTIVE answered',
       'CHANNEL_EXECUTE CS_EXECUTE/4 ACTIVE answered',
       'CHANNEL_PARK CS_EXECUTE/4 ACTIVE answered',

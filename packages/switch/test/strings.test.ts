@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atoi, findEndParen, separateString, switchTrue, urlDecode, urlEncode } from '../src/internal/strings.ts';
+import { atoi, caseEqual, findEndParen, separateString, switchTrue, urlDecode, urlEncode } from '../src/internal/strings.ts';
 
 describe('separateString (switch_separate_string)', () => {
   it('cuts at blanks, runs of blanks count once, outer blanks go', () => {
@@ -73,5 +73,18 @@ describe('URL encoding as switch_url_encode', () => {
   it('decodes %XX in any case and leaves + alone', () => {
     expect(urlDecode('a%20b+c%3a%C3%A9')).toBe('a b+c:é');
     expect(urlDecode('100%')).toBe('100%');
+  });
+});
+
+describe('caseEqual', () => {
+  it('ignores ASCII case only', () => {
+    expect(caseEqual('Event-Name', 'event-name')).toBe(true);
+    expect(caseEqual('EVENT-NAME', 'event-name')).toBe(true);
+    expect(caseEqual('abc', 'abc')).toBe(true);
+    expect(caseEqual('abc', 'abd')).toBe(false);
+    expect(caseEqual('abc', 'abcd')).toBe(false);
+    expect(caseEqual('a@', 'A`')).toBe(false); // '@' and '`' are 32 apart but not letters
+    expect(caseEqual('[', '{')).toBe(false);
+    expect(caseEqual('é', 'É')).toBe(false); // strcasecmp in the C locale: ASCII only
   });
 });

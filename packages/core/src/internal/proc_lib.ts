@@ -63,12 +63,15 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
     const code = build({ pid: ctx.self, linked: link, parent: link ? ctx.self : root });
     const spawnOpts: SpawnOptions = { name: opts.name, trapExit: opts.trapExit, expectedExit: opts.expectedExit };
     const { proc, kernel } = internalsOf(ctx)!;
+    // what is in the starter's mailbox now cannot be about the new process: the waits below scan
+    // only what arrives later (a supervisor with thousands of queued start_child calls)
+    const mark = proc.mb?.size ?? 0;
     // linked and monitored before its init runs (a synchronous init runs inside spawn)
     const [child, ref] = kernel.spawnFrom(proc, code, spawnOpts, link, true, { procLib: true, root: root !== undefined });
     const pid = child.self;
     const mref = ref!;
     const timeout = opts.timeout === undefined || opts.timeout === 'infinity' ? undefined : opts.timeout;
-    const msg = await ctx.receive((m) => (m instanceof InitAck && pidEquals(m.pid, pid)) || isDownOf(m, mref), timeout);
+    const msg = await proc.receive((m) => (m instanceof InitAck && pidEquals(m.pid, pid)) || isDownOf(m, mref), timeout, mark);
     if (msg === TIMEOUT) {
       if (link) ctx.unlink(pid);
       ctx.exit(pid, kill);
@@ -78,7 +81,8 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
     }
     if (msg instanceof InitAck) {
       if (msg.ok) {
-        ctx.demonitor(mref, { flush: true });
+        ctx.demonitor(mref);
+        await proc.receive((m) => isDownOf(m, mref), 0, mark);
         return pid;
       }
       if (link) ctx.unlink(pid);

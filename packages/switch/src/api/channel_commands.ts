@@ -1,4 +1,5 @@
 /** uuid_dump, uuid_park, uuid_transfer, eval (mod_commands) and strftime (mod_dptools). */
+import type { CallerProfile } from '../channel/profile.ts';
 import { expandVariables } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
@@ -34,8 +35,12 @@ async function uuidBridge(env: ApiEnv, a: string, b: string): Promise<boolean> {
       return false;
     }
   }
-  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true }))) return false;
-  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false }))) return false;
+  // switch_ivr_uuid_bridge: each leg gets the other's profile (originator / originatee)
+  const origProfile = (await callChannel<CallerProfile>(env, orig, { op: 'profile' }))?.value;
+  const otherProfile = (await callChannel<CallerProfile>(env, other, { op: 'profile' }))?.value;
+  if (!origProfile || !otherProfile) return false;
+  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true, otherProfile }))) return false;
+  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false, otherProfile: origProfile }))) return false;
   await callChannel(env, orig, { op: 'bridged' });
   return true;
 }
@@ -125,12 +130,22 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
       if (argv.length < 2 || argv.length > 5) return usage;
       let [uuid, dest, dp, context] = argv as [string, string, string?, string?];
       if (!uuid || !env.core.sessions.has(uuid)) return NO_CHANNEL;
+      let flag: string | undefined;
       if (dest.startsWith('-')) {
-        // -bleg / -both: nothing is bridged yet, so only this channel moves
+        flag = dest.slice(1).toLowerCase();
         [dest, dp, context] = [argv[2] ?? '', argv[3], argv[4]];
       }
       if (!dest) return '-ERR\n';
-      const r = await callChannel(env, uuid, { op: 'redirect', destination: dest, dialplan: dp || 'XML', context: context || 'default' });
+      const where = { destination: dest, dialplan: dp || 'XML', context: context || 'default' };
+      if (flag === 'bleg' || flag === 'both') {
+        // the partner is the channel's bridge_to; -bleg without one transfers the channel itself
+        const other = (await callChannel<string | undefined>(env, uuid, { op: 'getvar', name: 'bridge_to' }))?.value;
+        if (other && env.core.sessions.has(other)) {
+          if (flag === 'bleg') uuid = other;
+          else await callChannel(env, other, { op: 'redirect', ...where, silent: true });
+        }
+      }
+      const r = await callChannel(env, uuid, { op: 'redirect', ...where });
       return r ? '+OK\n' : '-ERR\n';
     },
   },

@@ -51,12 +51,14 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
     name: 'status',
     run: (_args, { core }) => {
       const s = core.sessions;
+      // SCSC_SESSIONS_PEAK(_FIVEMIN), SCSC_LAST_SPS, SCSC_SPS (the configured budget), SCSC_SPS_PEAK(_FIVEMIN)
+      const l = core.limits.snapshot();
       return (
         `UP ${formatUptime(core.uptimeUs())}\n` +
         `FreeSWITCH (Version ${VERSION.fullHuman}) is ready\n` +
         `${s.sinceStartup} session(s) since startup\n` +
-        `${s.count} session(s) - peak ${s.peak}, last 5min ${s.peak} \n` +
-        `0 session(s) per Sec out of max ${core.sessionsPerSecond}, peak 0, last 5min 0 \n` +
+        `${s.count} session(s) - peak ${s.peak}, last 5min ${l.sessionsPeakFiveMin} \n` +
+        `${l.spsLast} session(s) per Sec out of max ${core.sessionsPerSecond}, peak ${l.spsPeak}, last 5min ${l.spsPeakFiveMin} \n` +
         `${core.maxSessions} session(s) max\n` +
         'min idle cpu 0.00/100.00\n'
       );

@@ -1,5 +1,5 @@
 /** `show channels` / `show calls` over the core's channel table (spec §3.4). */
-import { CHANNEL_COLUMNS, type ChannelRow } from '../core/channel_table.ts';
+import { CHANNEL_COLUMNS, type ChannelRow, type ChannelTable } from '../core/channel_table.ts';
 import { xmlText } from '../events/serialize.ts';
 import type { ApiCommand } from './registry.ts';
 
@@ -38,9 +38,16 @@ function channels(rows: ChannelRow[]): Table {
   return { columns: CHANNEL_COLUMNS, rows: rows.map((r) => ({ ...r, seq: undefined })) };
 }
 
-/** basic_calls: nothing is bridged yet, so every channel is a call of its own. */
-function calls(rows: ChannelRow[]): Table {
-  return { columns: CALL_COLUMNS, rows: rows.map((r) => ({ ...r, seq: undefined, call_created_epoch: r.created_epoch })) };
+/** The basic_calls view: a caller joined with its bridged callee (`b_*`); unbridged channels alone. */
+function calls(table: ChannelTable): Table {
+  const rows = table.calls().map(({ a, b, call }) => {
+    const row: Record<string, string | undefined> = {};
+    for (const c of CALL_LEG) row[c] = a[c];
+    for (const c of B_LEG) row[`b_${c}`] = b?.[c];
+    row.call_created_epoch = call?.createdEpoch;
+    return row;
+  });
+  return { columns: CALL_COLUMNS, rows };
 }
 
 /** show_as_xml_callback + switch_xml_toxml: `<result row_count>` of `<row row_id>`s, ezxml's layout. */
@@ -76,7 +83,7 @@ export const SHOW_COMMAND: ApiCommand = {
     const what = w[0]?.toLowerCase();
     if (what !== 'channels' && what !== 'calls') return SHOW_USAGE;
     const rows = core.channels.rows();
-    if (w[1]?.toLowerCase() === 'count') return `\n${rows.length} total.\n`;
+    if (w[1]?.toLowerCase() === 'count') return `\n${what === 'channels' ? rows.length : core.channels.calls().length} total.\n`;
     let as: string | undefined;
     let filtered = rows;
     if (w[1]?.toLowerCase() === 'as') {
@@ -86,6 +93,6 @@ export const SHOW_COMMAND: ApiCommand = {
       const needle = w[2];
       filtered = rows.filter((r) => [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v?.includes(needle)));
     }
-    return format(what === 'channels' ? channels(filtered) : calls(filtered), as);
+    return format(what === 'channels' ? channels(filtered) : calls(core.channels), as);
   },
 };

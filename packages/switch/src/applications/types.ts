@@ -22,6 +22,10 @@ export interface AppChannel {
   redirect(destination: string, dialplan: string, context: string): Promise<void>;
   /** Park marks the channel parked: queued applications run nested inside it. */
   parked(on: boolean): Promise<void>;
+  /** Transfers the bridged partner (`transfer -bleg/-both`); false when there is none. */
+  transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean>;
+  /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */
+  bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void>;
 }
 
 /**
@@ -41,4 +45,6 @@ export interface Application {
   readonly run: ApplicationRun;
   /** Runs on a hung-up channel too (SAF_ZOMBIE_EXEC). */
   readonly zombieExec?: boolean;
+  /** May run inline during the dialplan hunt (SAF_ROUTING_EXEC); default: FreeSWITCH's list for its name. */
+  readonly routingExec?: boolean;
 }

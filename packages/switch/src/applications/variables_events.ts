@@ -157,9 +157,9 @@ export const MORE_DPTOOLS: readonly Application[] = [
       }
       const flag = argv[0].toLowerCase();
       if (flag === '-bleg' || flag === '-both') {
-        // nothing is bridged in this switch yet: there is never a B-leg
-        ch.core.log('WARNING', 'No B-leg present.', ch.uuid);
-        if (flag === '-both' && argv[1]) await ch.redirect(argv[1], argv[2] || 'XML', argv[3] || 'default');
+        const [dest, dp, ctx] = [argv[1] ?? '', argv[2] || 'XML', argv[3] || 'default'];
+        if (!(await ch.transferPartner(dest, dp, ctx, flag === '-both'))) ch.core.log('WARNING', 'No B-leg present.', ch.uuid);
+        if (flag === '-both') await ch.redirect(dest, dp, ctx);
         return;
       }
       await ch.redirect(argv[0], argv[1] || 'XML', argv[2] || 'default');

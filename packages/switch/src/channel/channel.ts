@@ -10,21 +10,34 @@
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
 import { randomUUID } from 'node:crypto';
-import { type From, GenServer, type ProcessContext } from '@beamline/core';
+import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { initialTransition, transition } from 'xstate';
 import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandVariables } from '../dialplan/expand.ts';
+import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+
 import type { EventTypeName } from '../events/types.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
+import { Bridge } from './bridge.ts';
+import type { LegReport, LegStatus, OriginateRequest, OriginateResult } from './originate_types.ts';
 import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
-import { type ChannelEffect, type ChannelEvent, type ChannelView, type Indication, channelMachine, effectsOf, viewOf } from './machine.ts';
+import {
+  type ChannelContext as ChannelContextView,
+  type ChannelEffect,
+  type ChannelEvent,
+  type ChannelView,
+  type Indication,
+  effectsOf,
+  viewOf,
+} from './machine.ts';
+import { type ChannelSnapshot as Snapshot, channelInitial, channelTransition } from './transition.ts';
 import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
+import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 
 export interface ChannelSpec {
@@ -40,6 +53,34 @@ export interface ChannelSpec {
   readonly outgoing?: boolean;
   readonly codec?: CodecInfo;
   readonly partner?: Pid;
+  /** The profile of the channel this leg was originated from (`Other-Type: originator`). */
+  readonly otherLeg?: OtherLeg;
+  /** The originate watching this leg from its start (it gets a LegReport on each status change). */
+  readonly watcher?: { readonly pid: Pid; readonly tag: number };
+}
+
+/** sendmsg execute's options (switch_ivr_parse_event). */
+export interface QueueOptions {
+  readonly appUuid?: string | undefined;
+  readonly appUuidName?: string | undefined;
+  /** Passes; 0 runs nothing, negative runs until a pass is shorter than 0.5 s. Default 1. */
+  readonly loops?: number;
+  /** `event-lock`: nothing queued runs nested inside this one. */
+  readonly lock?: boolean;
+}
+
+interface QueuedExecute {
+  readonly name: string;
+  readonly data: string;
+  readonly uuid: string | undefined;
+  readonly uuidName: string | undefined;
+  readonly loops: number;
+  readonly lock: boolean;
+}
+
+export interface OtherLeg {
+  readonly type: 'originator' | 'originatee';
+  readonly profile: CallerProfile;
 }
 
 /** What every channel of a switch shares. */
@@ -49,6 +90,8 @@ export interface ChannelServices {
   readonly dialplan?: Dialplan;
   /** Starts another channel under the channel supervisor (loopback's B leg). */
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
+  /** switch_ivr_originate, run in `ctx`'s process (the bridge application spawns one). */
+  originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult>;
 }
 
 /** What an endpoint may do with its channel. */
@@ -60,6 +103,8 @@ export interface EndpointChannel extends AppChannel {
   readonly profile: CallerProfile;
   readonly view: ChannelView;
   partner: Pid | undefined;
+  /** switch_channel_set_caller_extension + CS_EXECUTE (an endpoint that routes by itself). */
+  setExtension(extension: Extension): Promise<void>;
 }
 
 /** What a channel asks of its endpoint (switch_io_routines + the endpoint's state handlers). */
@@ -70,9 +115,6 @@ export interface Endpoint {
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
 }
 
-export type OriginateOutcome = { readonly ok: true } | { readonly ok: false; readonly cause: number };
-
-type Snapshot = ReturnType<typeof initialTransition<typeof channelMachine>>[0];
 type Item = ChannelEvent | (() => void | Promise<void>);
 
 const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
@@ -105,12 +147,27 @@ export class Channel implements EndpointChannel {
   /** One slot per running application, outermost first (an app run inside park sits above it). */
   readonly #running: { interrupt: (() => void | Promise<void>) | undefined }[] = [];
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
-  readonly #pending: { name: string; data: string; uuid: string | undefined }[] = [];
+  readonly #pending: QueuedExecute[] = [];
+  /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
+  #locked = 0;
   #parked = false;
-  /** The bridged partner (uuid_bridge) and whether this leg is the bridge's originator (A). */
-  #bridge: { other: string; originator: boolean } | undefined;
-  #waiters: From[] = [];
+  /**
+   * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
+   * application runs it (switch_ivr_multi_threaded_bridge inside the app), and ends it.
+   */
+  /** Made on first use: most channels are never bridged. */
+  #bridge: Bridge | undefined;
+  /** Originates watching this leg (switch_ivr_originate's loop), told of each status change. */
+  #watchers: { pid: Pid; tag: number; last: string }[] | undefined;
+  /** The originator's / originatee's profile; `Other-Leg-*` shows the one set last. */
+  #originator: CallerProfile | undefined;
+  #originatee: CallerProfile | undefined;
+  #otherLeg: OtherLeg | undefined;
   #lastResult = true;
+  /** The app log's tail (last_app / last_arg) and CF_TIMESTAMP_SET. */
+  #lastApp: string | undefined;
+  #lastArg = '';
+  #timestampsSet = false;
   readonly #timers = new Map<number, () => void | Promise<void>>();
   #timerSeq = 0;
 
@@ -127,8 +184,11 @@ export class Channel implements EndpointChannel {
     const now = this.core.nowUs();
     this.#times = { ...NO_TIMES, profileCreated: now, created: now };
     this.#profile = spec.profile;
+    if (spec.otherLeg) this.setOtherLeg(spec.otherLeg);
+    // the originate starts from `none`: only changes are reported
+    if (spec.watcher) this.#watchers = [{ ...spec.watcher, last: 'none' }];
     for (const [n, v] of spec.variables) this.#variables.addHeader(n, v);
-    [this.#snap] = initialTransition(channelMachine, { direction: spec.direction });
+    [this.#snap] = channelInitial({ direction: spec.direction });
   }
 
   get profile(): CallerProfile {
@@ -167,7 +227,7 @@ export class Channel implements EndpointChannel {
   }
 
   async step(event: ChannelEvent): Promise<void> {
-    const [next, actions] = transition(channelMachine, this.#snap, event);
+    const [next, actions] = channelTransition(this.#snap, event);
     this.#snap = next;
     for (const effect of effectsOf(actions)) await this.#perform(effect);
   }
@@ -177,7 +237,8 @@ export class Channel implements EndpointChannel {
       if (typeof item === 'function') await item();
       else await this.step(item);
     }
-    this.#answerWaiters();
+    if (this.#watchers) this.#tellWatchers();
+    this.#bridge?.afterDrain();
   }
 
   async #perform(e: ChannelEffect): Promise<void> {
@@ -230,10 +291,20 @@ export class Channel implements EndpointChannel {
       case 'unregister':
         this.core.sessions.remove(this.uuid);
         return;
-      // not simulated yet: bridged partners, presence, the *_stamp/*_epoch variables
+      case 'setTimestamps':
+        if (this.#timestampsSet) return;
+        this.#timestampsSet = true;
+        for (const [n, v] of timestampVariables({
+          times: this.#times,
+          profile: this.#profile,
+          ...(this.#lastApp ? { lastApp: this.#lastApp, lastArg: this.#lastArg } : {}),
+          utcOffsetMinutes: (ms) => this.core.utcOffsetMinutes(ms),
+        }))
+          this.#variables.addHeader(n, v ?? '');
+        return;
+      // not simulated yet: presence, variables on a bridged partner
       case 'setPartnerVariable':
       case 'presence':
-      case 'setTimestamps':
         return;
     }
   }
@@ -262,7 +333,7 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
-    if (state === 'CS_HANGUP') this.#unbridge();
+    if (state === 'CS_HANGUP') this.#bridge?.onHangup();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -287,6 +358,7 @@ export class Channel implements EndpointChannel {
     if (queued) {
       // switch_channel_transfer_to_extension: routing uses the queued extension, no dialplan
       this.#queuedExtension = undefined;
+      this.#sortCid();
       this.#extension = queued;
       await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
       return;
@@ -302,7 +374,7 @@ export class Channel implements EndpointChannel {
       deleteVariablesWithPrefix: (prefix) => {
         for (const h of [...this.#variables.headers]) if (h.name.toLowerCase().startsWith(prefix.toLowerCase())) this.#variables.delHeader(h.name);
       },
-      executeInline: (app, data) => this.core.log('WARNING', `inline application ${app}(${data}) not supported yet`, this.uuid),
+      executeInline: (app, data) => executeInline(this, app, data),
       log: (level, text) => this.core.log(level, text, this.uuid),
       requestParams: () => {
         const params = this.core.bus.create('REQUEST_PARAMS');
@@ -316,6 +388,7 @@ export class Channel implements EndpointChannel {
       await this.step({ type: 'HANGUP', cause: Cause.NO_ROUTE_DESTINATION });
       return;
     }
+    this.#sortCid();
     this.#extension = result.extension;
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
@@ -349,7 +422,7 @@ export class Channel implements EndpointChannel {
    * switch_core_session_exec: CHANNEL_EXECUTE, the application, CHANNEL_EXECUTE_COMPLETE. True
    * when it finished at once; else `then` runs when it does.
    */
-  async execute(name: string, rawData: string, then: () => Promise<void>, appUuid: string = randomUUID()): Promise<boolean> {
+  async execute(name: string, rawData: string, then: () => Promise<void>, appUuid: string = randomUUID(), appUuidName?: string): Promise<boolean> {
     const app = this.services.applications.get(name.toLowerCase());
     if (!app) {
       this.core.log('ERR', `Invalid Application ${name}`, this.uuid);
@@ -358,6 +431,8 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     const data = this.expand(rawData);
+    this.#lastApp = app.name;
+    this.#lastArg = data;
     this.setVariable('current_application', app.name);
     this.setVariable('current_application_data', data);
     this.setVariable('current_application_response', undefined);
@@ -365,6 +440,7 @@ export class Channel implements EndpointChannel {
       ['Application', app.name],
       ['Application-Data', data],
       ['Application-UUID', appUuid],
+      ...(appUuidName ? ([['Application-UUID-Name', appUuidName]] as const) : []),
     ]);
     let completed = false;
     let running = true;
@@ -380,6 +456,7 @@ export class Channel implements EndpointChannel {
         ['Application-Data', data],
         ['Application-Response', this.variable('current_application_response') ?? '_none_'],
         ['Application-UUID', appUuid],
+        ...(appUuidName ? ([['Application-UUID-Name', appUuidName]] as const) : []),
       ]);
       if (!running) await then();
     };
@@ -400,33 +477,66 @@ export class Channel implements EndpointChannel {
    */
   async #runPending(then: () => Promise<void>): Promise<boolean> {
     for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) {
-      const finished = await this.execute(
-        next.name,
-        next.data,
-        async () => {
-          if (await this.#runPending(then)) await then();
-        },
-        next.uuid,
-      );
+      if (next.loops === 0) continue;
+      const finished = await this.#runLoops(next, 1, async () => {
+        if (await this.#runPending(then)) await then();
+      });
       if (!finished) return false;
     }
     return true;
   }
 
   /**
-   * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
-   * park (no CHANNEL_UNPARK); a channel in its extension runs it before the next application;
-   * otherwise it waits for one of those (spec §2.5 c).
+   * switch_ivr_parse_event's execute loop from iteration `x` (1-based): `current_loop` /
+   * `total_loops` set around it, another pass while `loops` allows (negative: forever), the
+   * channel is up and the pass took at least 0.5 s. False when a pass is waiting (`resume` runs
+   * once the loop is over).
    */
-  async queueExecute(name: string, data: string, appUuid?: string): Promise<void> {
-    this.#pending.push({ name, data, uuid: appUuid });
-    if (this.#parked) await this.#runPending(async () => {});
+  async #runLoops(item: QueuedExecute, x: number, resume: () => Promise<void>): Promise<boolean> {
+    for (; ; x++) {
+      const b4 = this.ctx.now();
+      if (item.lock) this.#locked++;
+      this.setVariable('current_loop', String(x));
+      this.setVariable('total_loops', String(item.loops));
+      const again = () => (x < item.loops || item.loops < 0) && !this.hungUp && this.ctx.now() - b4 >= 500;
+      const passOver = () => {
+        if (item.lock) this.#locked--;
+        const more = again();
+        if (!more) {
+          this.setVariable('current_loop', undefined);
+          this.setVariable('total_loops', undefined);
+        }
+        return more;
+      };
+      const finished = await this.execute(
+        item.name,
+        item.data,
+        async () => {
+          if (passOver() && !(await this.#runLoops(item, x + 1, resume))) return;
+          await resume();
+        },
+        item.uuid,
+        item.uuidName,
+      );
+      if (!finished) return false;
+      if (!passOver()) return true;
+    }
+  }
+
+  /**
+   * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
+   * park (no CHANNEL_UNPARK) — unless an event-locked one is running; a channel in its extension
+   * runs it before the next application; otherwise it waits for one of those (spec §2.5 c).
+   */
+  async queueExecute(name: string, data: string, opts: QueueOptions = {}): Promise<void> {
+    this.#pending.push({ name, data, uuid: opts.appUuid, uuidName: opts.appUuidName, loops: opts.loops ?? 1, lock: !!opts.lock });
+    if (this.#parked && this.#locked === 0) await this.#runPending(async () => {});
   }
 
   /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */
   async parked(on: boolean): Promise<void> {
     this.#parked = on;
-    if (on) await this.#runPending(async () => {});
+    if (on && this.#locked === 0) await this.#runPending(async () => {});
   }
 
   // -- data -------------------------------------------------------------------------------------
@@ -442,6 +552,9 @@ export class Channel implements EndpointChannel {
       profile: this.profile,
       globals: (n) => this.core.globals.get(n),
       dialplanFlag: this.#dialplanFlag,
+      ...(this.#otherLeg ? { otherLeg: this.#otherLeg } : {}),
+      ...(this.#originator ? { originatorProfile: this.#originator } : {}),
+      ...(this.#originatee ? { originateeProfile: this.#originatee } : {}),
       ...(codec ? { readCodec: codec, writeCodec: codec } : {}),
     };
   }
@@ -489,14 +602,83 @@ export class Channel implements EndpointChannel {
     };
   }
 
-  /** A timer message of `after`. */
-  timer(id: number): void {
-    const fn = this.#timers.get(id);
+  /** A timer message of `after` (or the answer an `expect` waits for). */
+  timer(id: number, value?: unknown): void {
+    const fn = this.#timers.get(id) as ((value: unknown) => void | Promise<void>) | undefined;
     this.#timers.delete(id);
-    if (fn) this.#queue.push(fn);
+    if (fn) this.#queue.push(() => fn(value));
   }
 
   // -- requests from outside --------------------------------------------------------------------
+
+  get #bridging(): Bridge {
+    this.#bridge ??= new Bridge(this);
+    return this.#bridge;
+  }
+
+  /** switch_channel_set_originator/originatee_caller_profile. */
+  setOtherLeg(other: OtherLeg): void {
+    if (other.type === 'originator') this.#originator = other.profile;
+    else this.#originatee = other.profile;
+    this.#otherLeg = other;
+  }
+
+  #tellWatchers(): void {
+    const c = this.#snap.context;
+    const down = c.hangupCalled || this.destroyed;
+    const status: LegStatus = down ? 'down' : c.answered ? 'answered' : c.early ? 'early' : c.ringReady ? 'ring' : 'none';
+    const cause = down ? c.hangupCause || Cause.NORMAL_CLEARING : 0;
+    for (const w of this.#watchers ?? []) {
+      if (w.last === status) continue;
+      w.last = status;
+      this.ctx.send(w.pid, { originateLeg: w.tag, uuid: this.uuid, status, cause } satisfies LegReport);
+    }
+    if (down) this.#watchers = undefined;
+  }
+
+  /**
+   * Runs `fn` in this process when a `{ channelTimer: id, value }` message arrives (the answer of
+   * a process this channel started, such as the bridge application's originate).
+   */
+  expect(fn: (value: unknown) => void | Promise<void>): number {
+    const id = ++this.#timerSeq;
+    this.#timers.set(id, fn as () => void | Promise<void>);
+    return id;
+  }
+
+  /** Forgets an `expect`. */
+  forget(id: number): void {
+    this.#timers.delete(id);
+  }
+
+  /**
+   * switch_channel_sort_cid when originate gives the leg its extension: an outbound leg not yet
+   * flipped swaps caller and callee id (`pre_transfer_caller_id_*`, `channel_cid_flipped`), fires
+   * CALL_UPDATE and logs the flip (switch_channel_flip_cid).
+   */
+  #sortCid(): void {
+    if (this.spec.direction !== 'outbound' || this.#dialplanFlag) return;
+    this.#dialplanFlag = true;
+    const p = this.#profile;
+    let next: CallerProfile = p;
+    if (p.calleeIdName !== undefined) {
+      this.setVariable('pre_transfer_caller_id_name', p.callerIdName);
+      next = { ...next, callerIdName: p.calleeIdName, calleeIdName: this.#bridge?.partner ? '' : p.callerIdName };
+    }
+    if (p.calleeIdNumber !== undefined) {
+      this.setVariable('pre_transfer_caller_id_number', p.callerIdNumber);
+      next = { ...next, callerIdNumber: p.calleeIdNumber, calleeIdNumber: this.#bridge?.partner ? '' : p.callerIdNumber };
+    }
+    this.#profile = next;
+    this.setVariable('channel_cid_flipped', 'yes');
+    const partner = this.#bridge?.partner;
+    this.fire('CALL_UPDATE', this.view, undefined, [['Direction', 'RECV'], ...(partner ? ([['Bridged-To', partner]] as const) : [])]);
+    this.core.log(
+      'INFO',
+      `${this.name} Flipping CID from "${this.variable('pre_transfer_caller_id_name') ?? ''}" <${this.variable('pre_transfer_caller_id_number') ?? ''}> to "${next.callerIdName ?? ''}" <${next.callerIdNumber ?? ''}>`,
+      this.uuid,
+    );
+  }
 
   /** uuid_answer: true when the answer request succeeded. */
   async answer(): Promise<boolean> {
@@ -510,69 +692,56 @@ export class Channel implements EndpointChannel {
     return c.answered || c.early;
   }
 
-  /**
-   * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
-   * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
-   */
-  async bridgeJoin(other: string, originator: boolean): Promise<void> {
-    this.#bridge = { other, originator };
-    this.setVariable('signal_bond', other);
-    this.setVariable('bridge_uuid', other);
-    this.fire('CHANNEL_EXECUTE', this.view, undefined, [
-      ['Application', 'uuid_bridge'],
-      ['Application-Data', other],
-    ]);
-    await this.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
-    this.#interruptAll();
+  /** uuid_bridge, one leg (channel/bridge.ts). */
+  bridgeJoin(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
+    return this.#bridging.join(other, originator, otherProfile);
   }
 
-  /** The originator's CHANNEL_BRIDGE. */
+  /** The originator's CHANNEL_BRIDGE (uuid_bridge). */
   bridged(): void {
-    if (!this.#bridge?.originator) return;
-    this.fire('CHANNEL_BRIDGE', this.view, [
-      ['Bridge-A-Unique-ID', this.uuid],
-      ['Bridge-B-Unique-ID', this.#bridge.other],
-    ]);
+    this.#bridging.bridged();
   }
 
-  /** This leg hangs up: the bridge ends (CHANNEL_UNBRIDGE on the originator) and the partner is told. */
-  #unbridge(): void {
-    const b = this.#bridge;
-    if (!b) return;
-    this.#bridge = undefined;
-    if (b.originator) this.#fireUnbridge(b.other);
-    const pid = this.core.sessions.get(b.other);
-    if (pid) {
-      const msg = { op: 'unbridged', from: this.uuid, cause: this.view.hangupCause || Cause.NORMAL_CLEARING, answered: this.#snap.context.answered };
-      GenServer.cast(this.ctx, pid, msg);
-    }
+  /** The bridge application (channel/bridge.ts). */
+  bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
+    return this.#bridging.app(dial, done);
   }
 
-  #fireUnbridge(other: string): void {
-    this.fire('CHANNEL_UNBRIDGE', this.view, [
-      ['Bridge-A-Unique-ID', this.uuid],
-      ['Bridge-B-Unique-ID', other],
-    ]);
+  bridgePeer(other: string, otherName: string): Promise<void> {
+    return this.#bridging.peer(other, otherName);
   }
 
-  /**
-   * The partner hung up (switch_ivr_bridge's end of bridge): the originator's partner hanging up
-   * after answering, with hangup_after_bridge=true, hangs the originator up with its cause, else
-   * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
-   * with the same cause.
-   */
-  async partnerGone(from: string, cause: number, answered: boolean): Promise<void> {
-    const b = this.#bridge;
-    if (!b || b.other !== from || this.hungUp) return;
-    this.#bridge = undefined;
-    if (!b.originator) {
-      await this.step({ type: 'HANGUP', cause });
-      return;
-    }
-    this.#fireUnbridge(from);
-    const hab = this.variable('hangup_after_bridge');
-    if (answered && hab !== undefined && /^(yes|on|true|t|enabled|active|allow|[1-9]\d*)$/i.test(hab)) await this.step({ type: 'HANGUP', cause });
-    else await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+  partnerGone(from: string, cause: number, answered: boolean, early = false, hungUp = true): Promise<void> {
+    return this.#bridging.partnerGone(from, cause, answered, early, hungUp);
+  }
+
+  partnerAnswered(from: string): Promise<void> {
+    return this.#bridging.partnerAnswered(from);
+  }
+
+  transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
+    return this.#bridging.transferPartner(destination, dialplan, context, silent);
+  }
+
+  /** switch_channel_set_bridge_time. */
+  markBridged(): void {
+    this.#times = { ...this.#times, bridged: this.core.nowUs() };
+  }
+
+  /** The machine's context (state, answered, early) as of now. */
+  get context(): ChannelContextView {
+    return this.#snap.context;
+  }
+
+  /** A variable pushed as one more item of an array variable. */
+  pushVariable(name: string, value: string): void {
+    this.#variables.addHeader(name, value, 'push');
+  }
+
+  /** The leg is no longer an originate leg parked in CS_CONSUME_MEDIA. */
+  stopOriginating(): void {
+    this.#originating = false;
+    this.#watchers = undefined;
   }
 
   /** uuid_pre_answer: true when the pre-answer request succeeded. */
@@ -582,27 +751,11 @@ export class Channel implements EndpointChannel {
     return this.#lastResult;
   }
 
-  /** Originate waits for answer or early media, or the leg's end. */
-  waitAnswer(from: From): void {
-    this.#waiters.push(from);
-    this.#answerWaiters();
-  }
-
-  #answerWaiters(): void {
-    if (this.#waiters.length === 0) return;
-    const c = this.#snap.context;
-    let outcome: OriginateOutcome | undefined;
-    if (c.hangupCalled || this.destroyed) outcome = { ok: false, cause: c.hangupCause || Cause.NORMAL_CLEARING };
-    else if (c.answered || c.early) outcome = { ok: true };
-    if (!outcome) return;
-    for (const w of this.#waiters) w.reply(outcome);
-    this.#waiters = [];
-  }
-
   /** Originate's last step: a one-application extension (`&app(arg)`) and CS_EXECUTE. */
   async setExtension(extension: Extension): Promise<void> {
     this.#originating = false;
-    this.#dialplanFlag = true;
+    this.#watchers = undefined;
+    this.#sortCid();
     this.#extension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
@@ -610,7 +763,7 @@ export class Channel implements EndpointChannel {
   /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
   async transfer(destination: string, dialplan: string, context: string): Promise<void> {
     this.#originating = false;
-    this.#dialplanFlag = true;
+    this.#watchers = undefined;
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -620,9 +773,10 @@ export class Channel implements EndpointChannel {
    * uuid_transfer (switch_ivr_session_transfer): a new caller profile, CS_ROUTING requested, and
    * the running applications (park, …) ended, innermost first.
    */
-  async redirect(destination: string, dialplan: string, context: string): Promise<void> {
+  async redirect(destination: string, dialplan: string, context: string, silent = false): Promise<void> {
+    this.#bridge?.leave(silent);
     await this.transfer(destination, dialplan, context);
-    this.#interruptAll();
+    this.interruptAll();
   }
 
   /** sendmsg xferext: CS_ROUTING with a ready extension, the running applications ended. */
@@ -630,16 +784,21 @@ export class Channel implements EndpointChannel {
     this.#originating = false;
     this.#queuedExtension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
-    this.#interruptAll();
+    this.interruptAll();
   }
 
   /** uuid_park (switch_ivr_park_session): CS_PARK requested, the running applications ended. */
-  async parkSession(): Promise<void> {
-    await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
-    this.#interruptAll();
+  park(): Promise<void> {
+    return this.parkSession();
   }
 
-  #interruptAll(): void {
+  async parkSession(): Promise<void> {
+    await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
+    this.interruptAll();
+  }
+
+  /** Ends the running applications, innermost first. */
+  interruptAll(): void {
     for (const slot of [...this.#running].reverse()) {
       const interrupt = slot.interrupt;
       slot.interrupt = undefined;
@@ -659,7 +818,7 @@ export class Channel implements EndpointChannel {
       await this.#handlersDone();
     };
     this.#running.push(slot);
-    if (this.hungUp) this.#interruptAll();
+    if (this.hungUp) this.interruptAll();
     else await this.parked(true);
     return false;
   }
@@ -681,6 +840,6 @@ export class Channel implements EndpointChannel {
       if (!this.destroyed) this.#queue.push({ type: 'RUN' });
     }
     this.core.sessions.remove(this.uuid);
-    this.#answerWaiters();
+    if (this.#watchers) this.#tellWatchers();
   }
 }

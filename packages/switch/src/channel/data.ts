@@ -129,7 +129,19 @@ export function addExtendedChannelData(event: SwitchEvent, ch: ChannelSnapshot, 
       if (event.getHeader(name) === undefined) event.addHeader(name, h.value);
     }
   }
-  for (const h of ch.variables.headers) event.addHeader(`variable_${h.name}`, h.value);
+  for (const h of ch.variables.headers) event.addHeader(variableHeader(h.name), h.value);
+}
+
+/** `variable_<name>`, made once per name (bounded): every event with variables adds one per variable. */
+const VARIABLE_HEADERS = new Map<string, string>();
+
+function variableHeader(name: string): string {
+  let full = VARIABLE_HEADERS.get(name);
+  if (full === undefined) {
+    full = `variable_${name}`;
+    if (VARIABLE_HEADERS.size < 10_000) VARIABLE_HEADERS.set(name, full);
+  }
+  return full;
 }
 
 /** switch_channel_event_set_data: basic then extended. */

@@ -85,6 +85,27 @@ export const NO_TIMES: ProfileTimes = Object.freeze({
   holdAccum: 0,
 });
 
+/** `<prefix>-<name>` strings made once per prefix: every channel event adds ~30 of them. */
+const PREFIXED = new Map<string, Map<string, string>>();
+
+function prefixedNames(prefix: string): Map<string, string> {
+  let names = PREFIXED.get(prefix);
+  if (names === undefined) {
+    names = new Map();
+    if (PREFIXED.size < 64) PREFIXED.set(prefix, names);
+  }
+  return names;
+}
+
+function prefixed(names: Map<string, string>, prefix: string, name: string): string {
+  let full = names.get(name);
+  if (full === undefined) {
+    full = `${prefix}-${name}`;
+    if (names.size < 256) names.set(name, full);
+  }
+  return full;
+}
+
 /**
  * switch_caller_profile_event_set_data: `<prefix>-Direction` and `-Logical-Direction` always,
  * the text fields only when non-empty, soft fields, the eleven times when the profile has times,
@@ -92,7 +113,8 @@ export const NO_TIMES: ProfileTimes = Object.freeze({
  * caller id field is non-empty (and carry the orig value).
  */
 export function addProfileHeaders(event: SwitchEvent, p: CallerProfile, prefix: string): void {
-  const add = (name: string, value: string | undefined) => event.addHeader(`${prefix}-${name}`, value);
+  const names = prefixedNames(prefix);
+  const add = (name: string, value: string | undefined) => event.addHeader(prefixed(names, prefix, name), value);
   const opt = (name: string, value: string | undefined) => {
     if (value) add(name, value);
   };
@@ -185,12 +207,30 @@ const TIME_FIELDS: readonly (readonly [string, keyof ProfileTimes])[] = [
  * conditions and `${...}` see it; undefined when the field is unset or unknown.
  */
 export function profileField(p: CallerProfile, name: string): string | undefined {
-  for (const [key, field] of TEXT_FIELDS) if (caseEqual(key, name)) return p[field] as string | undefined;
-  for (const [key, field] of NUMBER_FIELDS) if (caseEqual(key, name)) return String((p[field] as number | undefined) ?? UNDEF);
-  if (caseEqual(name, 'screen_bit')) return String(p.screen);
-  if (caseEqual(name, 'privacy_hide_name')) return String(p.hideName);
-  if (caseEqual(name, 'privacy_hide_number')) return String(p.hideNumber);
-  for (const [key, field] of TIME_FIELDS) if (caseEqual(key, name)) return String((p.times ?? NO_TIMES)[field]);
+  // an exact lower-case name is one map lookup; other spellings are lowered (ASCII only, as strcasecmp)
+  let get = FIELD_GETTERS.get(name);
+  if (get === undefined && /[A-Z]/.test(name)) get = FIELD_GETTERS.get(name.replace(/[A-Z]+/g, (m) => m.toLowerCase()));
+  if (get !== undefined) return get(p);
   if (p.softLookup) for (const [key, value] of p.soft ?? []) if (caseEqual(key, name)) return value;
   return undefined;
 }
+
+/**
+ * switch_caller_profile_clone as originate and bridge use it for the other leg's profile
+ * (`Other-Leg-*`): the text fields are copied, the profile index and transfer source are not,
+ * the logical direction is the zero value (inbound) and the times start at zero.
+ */
+export function cloneProfile(p: CallerProfile): CallerProfile {
+  const { profileIndex: _i, transferSource: _t, times: _times, ...rest } = p;
+  return { ...rest, logicalDirection: 'inbound', times: NO_TIMES };
+}
+
+/** Lower-case field name → its value, built once (dialplan conditions and `${…}` ask for fields on every event). */
+const FIELD_GETTERS: ReadonlyMap<string, (p: CallerProfile) => string | undefined> = new Map<string, (p: CallerProfile) => string | undefined>([
+  ...TEXT_FIELDS.map(([key, field]) => [key, (p: CallerProfile) => p[field] as string | undefined] as const),
+  ...NUMBER_FIELDS.map(([key, field]) => [key, (p: CallerProfile) => String((p[field] as number | undefined) ?? UNDEF)] as const),
+  ['screen_bit', (p: CallerProfile) => String(p.screen)] as const,
+  ['privacy_hide_name', (p: CallerProfile) => String(p.hideName)] as const,
+  ['privacy_hide_number', (p: CallerProfile) => String(p.hideNumber)] as const,
+  ...TIME_FIELDS.map(([key, field]) => [key, (p: CallerProfile) => String((p.times ?? NO_TIMES)[field])] as const),
+]);

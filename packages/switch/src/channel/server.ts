@@ -31,6 +31,7 @@ import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+import type { CallerProfile } from './profile.ts';
 import { SwitchEvent } from '../events/event.ts';
 import { addBasicChannelData, addChannelData } from './data.ts';
 
@@ -40,30 +41,49 @@ export interface ChannelArgs {
 }
 
 export type ChannelCall =
-  | { readonly op: 'waitAnswer' }
   | { readonly op: 'answer' }
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'send'; readonly event: ChannelEvent }
   | { readonly op: 'getvar'; readonly name: string }
   | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
   | { readonly op: 'variables' }
-  | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly appUuid?: string }
+  | {
+      readonly op: 'execute';
+      readonly application: string;
+      readonly data: string;
+      readonly appUuid?: string;
+      readonly appUuidName?: string;
+      readonly loops?: number;
+      readonly lock?: boolean;
+    }
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
   /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
   | { readonly op: 'data'; readonly basic: boolean }
-  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string }
+  /** `silent`: a `-both` transfer's first leg, whose partner is transferred right after it. */
+  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string; readonly silent?: boolean }
   | { readonly op: 'park' }
   | { readonly op: 'preAnswer' }
   | { readonly op: 'mediaUp' }
-  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean }
+  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean; readonly otherProfile?: CallerProfile }
   | { readonly op: 'bridged' }
-  | { readonly op: 'xferext'; readonly extension: Extension };
+  | { readonly op: 'xferext'; readonly extension: Extension }
+  /** The caller profile (originate's winner, for the caller's `Other-Leg-*`). */
+  | { readonly op: 'profile' };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'send'; readonly event: ChannelEvent }
-  | { readonly op: 'unbridged'; readonly from: string; readonly cause: number; readonly answered: boolean };
+  | {
+      readonly op: 'unbridged';
+      readonly from: string;
+      readonly cause: number;
+      readonly answered: boolean;
+      readonly early?: boolean;
+      readonly hungUp?: boolean;
+    }
+  | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
+  | { readonly op: 'partnerAnswered'; readonly from: string };
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
@@ -79,14 +99,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
 
-  override async handleCall(req: ChannelCall, from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
+  override async handleCall(req: ChannelCall, _from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
     let answer: unknown = true;
-    let replied = true;
     switch (req.op) {
-      case 'waitAnswer':
-        ch.waitAnswer(from);
-        replied = false;
-        break;
       case 'answer':
         answer = await ch.answer();
         break;
@@ -106,7 +121,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         answer = ch.variables();
         break;
       case 'execute':
-        await ch.queueExecute(req.application, req.data, req.appUuid);
+        await ch.queueExecute(req.application, req.data, req);
         break;
       case 'setExtension':
         await ch.setExtension(req.extension);
@@ -115,7 +130,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         await ch.transfer(req.destination, req.dialplan, req.context);
         break;
       case 'redirect':
-        await ch.redirect(req.destination, req.dialplan, req.context);
+        await ch.redirect(req.destination, req.dialplan, req.context, req.silent);
         break;
       case 'park':
         await ch.parkSession();
@@ -124,13 +139,16 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         answer = ch.mediaUp;
         break;
       case 'bridgeJoin':
-        await ch.bridgeJoin(req.other, req.originator);
+        await ch.bridgeJoin(req.other, req.originator, req.otherProfile);
         break;
       case 'bridged':
         ch.bridged();
         break;
       case 'xferext':
         await ch.transferToExtension(req.extension);
+        break;
+      case 'profile':
+        answer = ch.profile;
         break;
       case 'preAnswer':
         answer = await ch.preAnswer();
@@ -144,19 +162,37 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       }
     }
     await ch.drain();
-    if (ch.destroyed) return replied ? stop(normal, ch, { reply: answer }) : stop(normal, ch);
-    return replied ? reply(answer, ch) : noreply(ch);
+    if (ch.destroyed) return stop(normal, ch, { reply: answer });
+    return reply(answer, ch);
   }
 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
-    if (msg.op === 'unbridged') await ch.partnerGone(msg.from, msg.cause, msg.answered);
-    else await ch.send(msg.op === 'hangup' ? { type: 'HANGUP', cause: msg.cause } : msg.event);
+    switch (msg.op) {
+      case 'unbridged':
+        await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.early ?? false, msg.hungUp ?? true);
+        break;
+      case 'partnerAnswered':
+        await ch.partnerAnswered(msg.from);
+        break;
+      case 'bridgePeer':
+        await ch.bridgePeer(msg.other, msg.otherName);
+        break;
+      case 'hangup':
+        await ch.send({ type: 'HANGUP', cause: msg.cause });
+        break;
+      case 'send':
+        await ch.send(msg.event);
+        break;
+    }
     await ch.drain();
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
 
   override async handleInfo(msg: unknown, ch: Channel): Promise<NoReplyResult<Channel>> {
-    if (typeof msg === 'object' && msg !== null && 'channelTimer' in msg) ch.timer((msg as { channelTimer: number }).channelTimer);
+    if (typeof msg === 'object' && msg !== null && 'channelTimer' in msg) {
+      const m = msg as { channelTimer: number; value?: unknown };
+      ch.timer(m.channelTimer, m.value);
+    }
     await ch.drain();
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }

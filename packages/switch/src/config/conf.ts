@@ -4,9 +4,13 @@
  * lines holding `<include>`, `</include>` or `<?` dropped, a line with `<X-PRE-PROCESS cmd="set"
  * data="k=v"/>` sets a global, one with `cmd="include" data="<glob>"` is replaced by the
  * matching files (sorted, each pre-processed in turn; a relative glob is relative to the
- * directory of the file that includes it) — and the result is parsed as one document. Every
+ * directory of the file that includes it), `cmd="exec-set" data="k=<shell command>"` sets a global
+ * to the command's output (trailing spaces and newlines cut), `cmd="env-set" data="k=$ENV"` to an
+ * environment variable; the same commands as comments `<!--#include "file"-->` (a comment left
+ * open skips lines up to its `-->`) — and the result is parsed as one document. Every
  * line of the result remembers the file and line it came from, so a syntax error names them.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { type AclList, parseAclConf } from './acl.ts';
@@ -99,34 +103,88 @@ export function preprocess(file: string, vars: Map<string, string>): Preprocesse
     }
     const lines = source.split('\n');
     if (lines.at(-1) === '') lines.pop();
+    // a `<!--#command …` comment without its `-->` on the same line: lines are skipped until one has it
+    let inComment = false;
     lines.forEach((raw, i) => {
-      const line = expandDollarVars(raw, vars);
+      let line = expandDollarVars(raw, vars);
       if (line.includes('<include>') || line.includes('</include>') || line.includes('<?')) return;
+      if (inComment) {
+        const end = line.indexOf('-->');
+        if (end < 0) return;
+        inComment = false;
+        line = line.slice(end + 3);
+      }
       const at = line.search(PRE);
       if (at >= 0) {
         const end = line.indexOf('/>', at);
         const tag = line.slice(at, end < 0 ? undefined : end);
         const cmd = attrValue(tag, 'cmd');
         const data = attrValue(tag, 'data');
-        if (cmd === undefined || data === undefined) return;
-        if (cmd.toLowerCase() === 'set') {
-          const eq = data.indexOf('=');
-          if (eq < 0) return;
-          const name = data.slice(0, eq).replace(/ +$/, '');
-          const value = data.slice(eq + 1).replace(/^ +/, '');
-          vars.set(name, value);
-          sets.push([name, value]);
-        } else if (cmd.toLowerCase() === 'include') {
-          const pattern = isAbsolute(data) ? data : join(dirname(path), data);
-          const files = globFiles(pattern);
-          if (files.length === 0) messages.push({ level: 'INFO', text: `No files to include at ${pattern}` });
-          for (const f of files) run(f, depth + 1);
+        if (cmd !== undefined && data !== undefined) command(cmd, data, path, depth);
+        return;
+      }
+      const c = line.indexOf('<!--#');
+      if (c >= 0) {
+        // the text around the comment is written before the command runs (an include lands after it)
+        let cmdText = line.slice(c + 5);
+        const end = cmdText.indexOf('-->');
+        const around = end >= 0 ? line.slice(0, c) + cmdText.slice(end + 3) : line.slice(0, c);
+        if (end >= 0) cmdText = cmdText.slice(0, end);
+        else inComment = true;
+        if (around.trim() !== '') {
+          out.push(around);
+          origin.push({ file: path, line: i + 1 });
         }
+        const sp = cmdText.indexOf(' ');
+        if (sp < 0) return;
+        let arg = cmdText.slice(sp + 1);
+        const q1 = arg.indexOf('"');
+        const q2 = q1 < 0 ? -1 : arg.indexOf('"', q1 + 1);
+        if (q2 >= 0) arg = arg.slice(q1 + 1, q2);
+        command(cmdText.slice(0, sp), arg, path, depth);
         return;
       }
       out.push(line);
       origin.push({ file: path, line: i + 1 });
     });
+  };
+  /** One pre-processor command, from `<X-PRE-PROCESS cmd data>` or `<!--#cmd "data"-->`. */
+  const command = (cmd: string, data: string, path: string, depth: number): void => {
+    const name = cmd.toLowerCase();
+    if (name === 'set') {
+      const eq = data.indexOf('=');
+      if (eq < 0) return;
+      setVar(data.slice(0, eq).replace(/ +$/, ''), data.slice(eq + 1).replace(/^ +/, ''));
+    } else if (name === 'exec-set') {
+      const eq = data.indexOf('=');
+      if (eq < 0) return;
+      const key = data.slice(0, eq).replace(/ +$/, '');
+      const shell = data.slice(eq + 1).replace(/^ +/, '');
+      const r = spawnSync('/bin/sh', ['-c', shell], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+      if (r.status !== 0) {
+        messages.push({ level: 'ERR', text: `Error while executing command: ${shell}` });
+        return;
+      }
+      const value = r.stdout.replace(/[ \n]+$/, '');
+      if (value !== '') setVar(key, value);
+    } else if (name === 'env-set') {
+      const eq = data.indexOf('=');
+      if (eq < 0 || data[eq + 1] !== '$') return;
+      const value = process.env[data.slice(eq + 2)];
+      if (value !== undefined) setVar(data.slice(0, eq), value);
+    } else if (name === 'include') {
+      const pattern = isAbsolute(data) ? data : join(dirname(path), data);
+      const files = globFiles(pattern);
+      if (files.length === 0) messages.push({ level: 'INFO', text: `No files to include at ${pattern}` });
+      for (const f of files) run(f, depth + 1);
+    } else if (name === 'stun-set' || name === 'exec') {
+      // FreeSWITCH's, not built: a STUN lookup, a command's output included as XML (other words are ignored, as there)
+      messages.push({ level: 'ERR', text: `X-PRE-PROCESS ${cmd} is not supported (${path})` });
+    }
+  };
+  const setVar = (name: string, value: string) => {
+    vars.set(name, value);
+    sets.push([name, value]);
   };
   run(file, 0);
   return { text: out.join('\n'), origin, sets, messages };

@@ -5,8 +5,7 @@
  * built from the XML at startup and again only by `reloadacl` (switch_load_network_lists).
  */
 import type { SwitchCore } from '../core/core.ts';
-import type { Dialplan } from '../dialplan/dialplan.ts';
-import { huntDialplan } from '../dialplan/xml_match.ts';
+import { type Dialplan, huntWithClock } from '../dialplan/dialplan.ts';
 import type { ApiCommand } from '../api/registry.ts';
 import { type AclList, aclCheck, autoAclLists } from './acl.ts';
 import { ConfError, type LoadedConf, loadConf, section } from './conf.ts';
@@ -39,8 +38,7 @@ export class LiveConf {
   readonly dialplan: Dialplan = {
     hunt: (env) => {
       const section = this.#conf?.dialplan;
-      if (!section) return huntDialplan({ name: 'section', attributes: {}, children: [], text: '', line: 0 }, env);
-      return huntDialplan(section, env);
+      return huntWithClock(section ?? { name: 'section', attributes: {}, children: [], text: '', line: 0 }, env, this.#core);
     },
   };
 

@@ -48,8 +48,19 @@ export const CHANNEL_COLUMNS = [
 
 export type ChannelRow = Partial<Record<(typeof CHANNEL_COLUMNS)[number], string>> & { seq: number };
 
+/** A row of the `calls` table: a bridge, from its CHANNEL_BRIDGE to its CHANNEL_UNBRIDGE. */
+export interface CallRow {
+  readonly callUuid: string;
+  readonly createdEpoch: string;
+  readonly caller: string;
+  readonly callee: string;
+}
+
 export class ChannelTable {
   readonly #rows = new Map<string, ChannelRow>();
+  /** `calls`, by caller uuid, and the callee uuids (so each lookup is one map access). */
+  readonly #calls = new Map<string, CallRow>();
+  readonly #callers = new Map<string, string>();
   #order = 0;
 
   onEvent(e: SwitchEvent, hostname: string): void {
@@ -58,6 +69,15 @@ export class ChannelTable {
     const h = (n: string) => e.getHeader(n);
     if (e.type === 'CHANNEL_DESTROY') {
       this.#rows.delete(uuid);
+      this.#dropCalls(uuid);
+      return;
+    }
+    if (e.type === 'CHANNEL_BRIDGE') {
+      this.#bridge(e);
+      return;
+    }
+    if (e.type === 'CHANNEL_UNBRIDGE') {
+      this.#unbridge(e);
       return;
     }
     let row = this.#rows.get(uuid);
@@ -98,6 +118,7 @@ export class ChannelTable {
     if (!row) return;
     row.state = h('Channel-State');
     row.callstate = h('Channel-Call-State');
+    if (e.type === 'CHANNEL_ORIGINATE') row.call_uuid = h('Channel-Call-UUID');
     if (e.type === 'CHANNEL_EXECUTE') {
       row.application = h('Application');
       row.application_data = h('Application-Data');
@@ -112,6 +133,65 @@ export class ChannelTable {
 
   remove(uuid: string): void {
     this.#rows.delete(uuid);
+    this.#dropCalls(uuid);
+  }
+
+  /** switch_core_sqldb's CHANNEL_BRIDGE: both legs get the call uuid, a `calls` row is added. */
+  #bridge(e: SwitchEvent): void {
+    let a = e.getHeader('Bridge-A-Unique-ID');
+    let b = e.getHeader('Bridge-B-Unique-ID');
+    if (!a || !b) {
+      a = e.getHeader('Caller-Unique-ID') ?? '';
+      b = e.getHeader('Other-Leg-Unique-ID') ?? '';
+    }
+    const callUuid = e.getHeader('Channel-Call-UUID') ?? '';
+    for (const u of [a, b]) {
+      const row = this.#rows.get(u);
+      if (row) row.call_uuid = callUuid;
+    }
+    const epochUs = Number(e.getHeader('Event-Date-Timestamp') ?? '0');
+    this.#calls.set(a, { callUuid, createdEpoch: String(Math.floor(epochUs / 1_000_000)), caller: a, callee: b });
+    this.#callers.set(b, a);
+  }
+
+  /** CHANNEL_UNBRIDGE: the legs of the call get their own uuid back as call uuid; the call goes. */
+  #unbridge(e: SwitchEvent): void {
+    const callUuid = e.getHeader('Channel-Call-UUID');
+    const caller = e.getHeader('Caller-Unique-ID') ?? '';
+    const call = this.#calls.get(caller) ?? this.#calls.get(this.#callers.get(caller) ?? '');
+    for (const u of call ? [call.caller, call.callee] : [caller]) {
+      const row = this.#rows.get(u);
+      if (row && row.call_uuid === callUuid) row.call_uuid = row.uuid;
+    }
+    this.#dropCalls(caller);
+  }
+
+  /** `delete from calls where caller_uuid = uuid or callee_uuid = uuid`. */
+  #dropCalls(uuid: string): void {
+    const own = this.#calls.get(uuid);
+    if (own) {
+      this.#calls.delete(uuid);
+      if (this.#callers.get(own.callee) === uuid) this.#callers.delete(own.callee);
+    }
+    const caller = this.#callers.get(uuid);
+    if (caller !== undefined) {
+      this.#callers.delete(uuid);
+      if (this.#calls.get(caller)?.callee === uuid) this.#calls.delete(caller);
+    }
+  }
+
+  /**
+   * The `basic_calls` view: every channel that is a call's caller (with its callee as `b`) or no
+   * call's callee, in creation order.
+   */
+  calls(): { a: ChannelRow; b: ChannelRow | undefined; call: CallRow | undefined }[] {
+    const out: { a: ChannelRow; b: ChannelRow | undefined; call: CallRow | undefined }[] = [];
+    for (const a of this.rows()) {
+      const call = this.#calls.get(a.uuid ?? '');
+      if (!call && this.#callers.has(a.uuid ?? '')) continue;
+      out.push({ a, b: call ? this.#rows.get(call.callee) : undefined, call });
+    }
+    return out;
   }
 
   /** Rows ordered by creation. */

@@ -52,8 +52,11 @@ export interface DialplanEnv {
   pushVariable(name: string, value: string): void;
   /** Unsets every variable whose name starts with `prefix`. */
   deleteVariablesWithPrefix(prefix: string): void;
-  /** Runs an `inline="true"` application now (its CHANNEL_EXECUTE shows CS_ROUTING). */
-  executeInline(application: string, data: string): void;
+  /**
+   * Runs an `inline="true"` application now (its CHANNEL_EXECUTE shows CS_ROUTING); the hunt goes
+   * on once it is done (`huntDialplanAsync` waits for a returned promise, `huntDialplan` does not).
+   */
+  executeInline(application: string, data: string): void | Promise<void>;
   /**
    * Evaluates the time-of-day attributes of a condition or regex element: -1 when it has none,
    * 1 when they match now, 0 when not. Without it, elements with time attributes never match.
@@ -73,10 +76,31 @@ export interface HuntResult {
 
 const TIME_ATTRIBUTES = ['year', 'yday', 'mon', 'mday', 'week', 'mweek', 'wday', 'hour', 'minute', 'minute-of-day', 'time-of-day', 'date-time'];
 
+/** An inline application the hunt asks its driver to run before it goes on. */
+type InlineRequest = readonly [application: string, data: string];
+
 /**
  * dialplan_hunt: `dialplan` is the element holding the `<context>`s (the `dialplan` section).
+ * Inline applications run through `env.executeInline` without waiting for them.
  */
 export function huntDialplan(dialplan: XmlElement, env: DialplanEnv): HuntResult {
+  const hunt = huntSteps(dialplan, env);
+  for (let step = hunt.next(); ; step = hunt.next()) {
+    if (step.done) return step.value;
+    void env.executeInline(step.value[0], step.value[1]);
+  }
+}
+
+/** The hunt, waiting for each inline application to finish before it evaluates what follows. */
+export async function huntDialplanAsync(dialplan: XmlElement, env: DialplanEnv): Promise<HuntResult> {
+  const hunt = huntSteps(dialplan, env);
+  for (let step = hunt.next(); ; step = hunt.next()) {
+    if (step.done) return step.value;
+    await env.executeInline(step.value[0], step.value[1]);
+  }
+}
+
+function* huntSteps(dialplan: XmlElement, env: DialplanEnv): Generator<InlineRequest, HuntResult> {
   const p = env.profile;
   const contextName = p.context || 'default';
   env.log?.('INFO', `Processing ${p.callerIdName ?? ''} <${p.callerIdNumber ?? ''}>->${p.destinationNumber ?? ''} in context ${contextName}`);
@@ -101,7 +125,7 @@ export function huntDialplan(dialplan: XmlElement, env: DialplanEnv): HuntResult
     const cont = attr(xexten, 'continue');
     const name = attr(xexten, 'name') ?? 'UNKNOWN';
     env.log?.('DEBUG', `Dialplan: ${env.channelName} parsing [${contextName}->${name}] continue=${cont ?? 'false'}`);
-    const proceed = parseExtension(hunt, xexten, name, 0);
+    const proceed = yield* parseExtension(hunt, xexten, name, 0);
     if (proceed && !switchTrue(cont)) break;
   }
   return { extension: hunt.extension && freeze(hunt.extension), context: attr(xcontext, 'name') };
@@ -128,7 +152,7 @@ interface CaptureSource {
 const MAX_RECURSION = 100;
 
 /** parse_exten: the conditions of an extension (or, nested, of a condition). */
-function parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined, recur: number): boolean {
+function* parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined, recur: number): Generator<InlineRequest, boolean> {
   const { env } = hunt;
   const chan = env.channelName;
   const origName = name ?? '_anon_';
@@ -266,7 +290,7 @@ function parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined
         const application = attr(xaction, 'application') ?? '';
         const data = xaction.text !== '' ? xaction.text : (attr(xaction, 'data') ?? '');
         const inline = switchTrue(attr(xaction, 'inline') ?? '');
-        addApplications(hunt, extenName, xaction, application, data, inline, `${space}Dialplan: ${chan} ANTI-Action`);
+        yield* addApplications(hunt, extenName, xaction, application, data, inline, `${space}Dialplan: ${chan} ANTI-Action`);
         proceed = true;
       }
     } else {
@@ -279,14 +303,14 @@ function parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined
         const raw = xaction.text !== '' ? xaction.text : (attr(xaction, 'data') ?? '');
         const data = substitutes && source ? substitute(source.proceed ? source.match : undefined, raw) : raw;
         const inline = switchTrue(attr(xaction, 'inline') ?? '');
-        addApplications(hunt, extenName, xaction, application, data, inline, `${space}Dialplan: ${chan} Action`);
+        yield* addApplications(hunt, extenName, xaction, application, data, inline, `${space}Dialplan: ${chan} Action`);
       }
     }
 
     if ((!anti && breakRule === 'on-true') || (anti && breakRule === 'on-false') || breakRule === 'always') break;
 
     if (proceed && child(xcond, 'condition')) {
-      proceed = parseExtension(hunt, xcond, origName, recur + 1);
+      proceed = yield* parseExtension(hunt, xcond, origName, recur + 1);
       if (!proceed) {
         if (breakRule === 'never') continue;
         break;
@@ -316,12 +340,20 @@ function timeMatch(env: DialplanEnv, el: XmlElement): -1 | 0 | 1 {
   return TIME_ATTRIBUTES.some((a) => attr(el, a) !== undefined) ? 0 : -1;
 }
 
-function addApplications(hunt: Hunt, extenName: string, xaction: XmlElement, application: string, data: string, inline: boolean, what: string): void {
+function* addApplications(
+  hunt: Hunt,
+  extenName: string,
+  xaction: XmlElement,
+  application: string,
+  data: string,
+  inline: boolean,
+  what: string,
+): Generator<InlineRequest, void> {
   hunt.extension ??= { name: extenName, number: hunt.env.profile.destinationNumber ?? '', applications: [] };
   const loop = attr(xaction, 'loop');
   for (let n = loop !== undefined ? atoi(loop) : 1; n > 0; n--) {
     hunt.env.log?.('DEBUG', `${what} ${application}(${data}) ${inline ? 'INLINE' : ''}`);
-    if (inline) hunt.env.executeInline(application, data);
+    if (inline) yield [application, data];
     else hunt.extension.applications.push({ application, data });
   }
 }

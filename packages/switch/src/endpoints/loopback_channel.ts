@@ -2,10 +2,11 @@
  * The loopback endpoint's two channels (mod_loopback): A (outbound, what originate sees) starts B
  * (inbound, routed through the dialplan) in its CS_INIT handler; B's answer, pre-answer and ring
  * are marked on A before B marks them itself; whichever leg reaches CS_HANGUP first hangs the
- * other up with the same cause.
+ * other up with the same cause; `loopback/app=` makes B pre-answer and run one application.
  */
 import { GenServer } from '@beamline/core';
 import { randomUUID } from 'node:crypto';
+import { Cause } from '../channel/causes.ts';
 import type { Endpoint, EndpointChannel } from '../channel/channel.ts';
 import type { Indication } from '../channel/machine.ts';
 import type { LoopbackTarget } from './loopback.ts';
@@ -28,36 +29,58 @@ export function loopbackA(target: LoopbackTarget): Endpoint {
       const uuidB = randomUUID();
       ch.setVariable('loopback_leg', 'A');
       ch.setVariable('other_loopback_leg_uuid', uuidB);
+      if (target.app !== undefined) {
+        ch.setVariable('loopback_app', target.app);
+        if (target.appArg !== undefined) ch.setVariable('loopback_app_arg', target.appArg);
+      }
       const profile = ch.profile;
-      ch.partner = await ch.services.startChannel(ch.ctx, {
-        uuid: uuidB,
-        name: target.nameB,
-        direction: 'inbound',
-        profile: {
-          ...profile,
-          direction: 'inbound',
-          logicalDirection: 'inbound',
-          uuid: uuidB,
-          chanName: target.nameB,
-          source: 'mod_loopback',
-          destinationNumber: target.exten,
-          context: target.context,
-          dialplan: target.dialplan,
-        },
-        variables: [
-          ['loopback_leg', 'B'],
-          ['other_loopback_leg_uuid', ch.uuid],
-        ],
-        endpoint: loopbackB(),
-        partner: ch.ctx.self,
-        ...(ch.spec.codec ? { codec: ch.spec.codec } : {}),
-      });
+      try {
+        ch.partner = await startB(ch, uuidB, profile, target);
+      } catch {
+        // channel_on_init: B's session request refused (session limits): A goes down
+        ch.core.log('CRIT', 'Failure.', ch.uuid);
+        await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
+      }
       return true;
     },
   };
 }
 
-function loopbackB(): Endpoint {
+/** B: inbound, a copy of A's profile routed to the target's extension. */
+function startB(ch: EndpointChannel, uuidB: string, profile: EndpointChannel['profile'], target: LoopbackTarget) {
+  return ch.services.startChannel(ch.ctx, {
+    uuid: uuidB,
+    name: target.nameB,
+    direction: 'inbound',
+    profile: {
+      ...profile,
+      direction: 'inbound',
+      logicalDirection: 'inbound',
+      uuid: uuidB,
+      chanName: target.nameB,
+      source: 'mod_loopback',
+      destinationNumber: target.exten,
+      context: target.context,
+      dialplan: target.dialplan,
+    },
+    variables: [
+      ['loopback_leg', 'B'],
+      ['other_loopback_leg_uuid', ch.uuid],
+      ...(target.app !== undefined ? ([['loopback_app', target.app]] as const) : []),
+      ...(target.appArg !== undefined ? ([['loopback_app_arg', target.appArg]] as const) : []),
+    ],
+    endpoint: loopbackB(target.app !== undefined),
+    partner: ch.ctx.self,
+    ...(ch.spec.codec ? { codec: ch.spec.codec } : {}),
+  });
+}
+
+/**
+ * B. With `loopback/app=<app>[:<arg>]` its routing handler (channel_on_routing) runs
+ * `pre_answer` then the app instead of the dialplan.
+ */
+function loopbackB(runsApp: boolean): Endpoint {
+  let appPending = runsApp;
   return {
     async indicate(ch, message) {
       if (ch.partner) {
@@ -69,8 +92,18 @@ function loopbackB(): Endpoint {
       }
       return true;
     },
-    onState(ch, state) {
+    async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupPartner(ch);
+      const app = appPending && state === 'CS_ROUTING' ? ch.variable('loopback_app') : undefined;
+      if (app) {
+        appPending = false;
+        const applications = [
+          { application: 'pre_answer', data: '' },
+          { application: app, data: ch.variable('loopback_app_arg') ?? '' },
+        ];
+        await ch.setExtension({ name: app, number: app, applications });
+        return false;
+      }
       return true;
     },
   };

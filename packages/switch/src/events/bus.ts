@@ -52,6 +52,9 @@ export class EventBus {
   readonly #subject = new Subject<SwitchEvent>();
   readonly #options: EventBusOptions;
   #sequence = 0;
+  // the zone offset changes only on whole seconds: asked once per second
+  #offsetSecond = Number.NaN;
+  #offset = 0;
   readonly #subscriptions = new Set<Subscriber>();
 
   constructor(options: EventBusOptions) {
@@ -66,10 +69,15 @@ export class EventBus {
   /** switch_event_create: a new event with the standard headers and the next Event-Sequence. */
   create(type: EventTypeName, subclass?: string): SwitchEvent {
     const timeUs = this.#options.nowUs();
+    const second = Math.floor(timeUs / 1e6);
+    if (second !== this.#offsetSecond) {
+      this.#offsetSecond = second;
+      this.#offset = this.#options.utcOffsetMinutes(Math.floor(timeUs / 1000));
+    }
     const stamp: EventStamp = {
       identity: this.#options.identity,
       timeUs,
-      utcOffsetMinutes: this.#options.utcOffsetMinutes(Math.floor(timeUs / 1000)),
+      utcOffsetMinutes: this.#offset,
       sequence: ++this.#sequence,
       calling: callingSite(type),
     };

@@ -12,7 +12,6 @@
  * - a header named `_body` also sets the body;
  * - the standard headers are stamped when the event is created (see `stampedEvent`).
  */
-import { caseEqual } from '../internal/strings.ts';
 import { formatLocalDate, formatRfc822 } from '../internal/time.ts';
 import { type EventTypeName, eventId, takesSubclass } from './types.ts';
 
@@ -70,8 +69,10 @@ export class SwitchEvent {
   readonly subclass: string | undefined;
   /** Names are unique in this event (REQUEST_PARAMS, CHANNEL_DATA, MESSAGE). */
   readonly uniqueHeaders: boolean;
-  body: string | undefined;
   readonly #headers: MutableHeader[] = [];
+  #body: string | undefined = undefined;
+  /** Memoized renderings (key, value, key, value…); dropped whenever the event changes. */
+  #memo: unknown[] | undefined = undefined;
 
   /**
    * An event without standard headers (switch_event_create_plain): variable lists, parameter
@@ -82,6 +83,31 @@ export class SwitchEvent {
     this.type = type;
     this.subclass = subclass;
     this.uniqueHeaders = UNIQUE_HEADER_TYPES.has(type);
+  }
+
+  get body(): string | undefined {
+    return this.#body;
+  }
+
+  set body(body: string | undefined) {
+    this.#body = body;
+    this.#memo = undefined;
+  }
+
+  /**
+   * `make()`'s result, computed once per `key` while the event is unchanged: a consumer that
+   * renders the event for many subscribers (one term per encoding, say) renders it once. Any
+   * change to the headers or the body forgets every memoized rendering.
+   */
+  memo<T>(key: object, make: (event: SwitchEvent) => T): T {
+    const m = this.#memo;
+    if (m !== undefined) {
+      for (let i = 0; i < m.length; i += 2) if (m[i] === key) return m[i + 1] as T;
+    }
+    const value = make(this);
+    if (this.#memo === undefined) this.#memo = [key, value];
+    else this.#memo.push(key, value);
+    return value;
   }
 
   get id(): number {
@@ -98,6 +124,7 @@ export class SwitchEvent {
    */
   addHeader(name: string, value: string | undefined | null, stack: HeaderStack = 'bottom'): boolean {
     if (value == null) return false;
+    this.#memo = undefined;
     if (name === '_body') this.body = value;
 
     const onto = stack === 'push' || stack === 'unshift' ? this.#find(name) : undefined;
@@ -141,9 +168,10 @@ export class SwitchEvent {
   /** Removes every header of that name (any case), or only those whose value is exactly `value`. */
   delHeader(name: string, value?: string): boolean {
     const before = this.#headers.length;
+    this.#memo = undefined;
     for (let i = this.#headers.length - 1; i >= 0; i--) {
       const h = this.#headers[i]!;
-      if (caseEqual(h.name, name) && (value === undefined || value === '' || h.value === value)) this.#headers.splice(i, 1);
+      if (sameName(h.name, name) && (value === undefined || value === '' || h.value === value)) this.#headers.splice(i, 1);
     }
     return this.#headers.length !== before;
   }
@@ -157,8 +185,29 @@ export class SwitchEvent {
   }
 
   #find(name: string): MutableHeader | undefined {
-    return this.#headers.find((h) => caseEqual(h.name, name));
+    const hs = this.#headers;
+    for (let i = 0; i < hs.length; i++) if (sameName(hs[i]!.name, name)) return hs[i];
+    return undefined;
   }
+}
+
+/**
+ * strcasecmp(a, b) === 0 (only ASCII letters fold), without making upper-case copies: every
+ * header lookup compares against every header before it.
+ */
+function sameName(a: string, b: string): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x61 && x <= 0x7a) x -= 0x20;
+    if (y >= 0x61 && y <= 0x7a) y -= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }
 
 function setItems(header: MutableHeader, items: string[]): void {
@@ -174,22 +223,50 @@ export function stampedEvent(type: EventTypeName, stamp: EventStamp, subclass?: 
   const event = new SwitchEvent(type, subclass);
   if (type !== 'CLONE') {
     const { identity, timeUs, calling } = stamp;
+    const dates = datesOf(timeUs, stamp.utcOffsetMinutes);
+    const site = siteTexts(calling);
     event.addHeader('Event-Name', type);
     event.addHeader('Core-UUID', identity.coreUuid);
     event.addHeader('FreeSWITCH-Hostname', identity.hostname);
     event.addHeader('FreeSWITCH-Switchname', identity.switchname);
     event.addHeader('FreeSWITCH-IPv4', identity.ipv4);
     event.addHeader('FreeSWITCH-IPv6', identity.ipv6);
-    event.addHeader('Event-Date-Local', formatLocalDate(timeUs, stamp.utcOffsetMinutes));
-    event.addHeader('Event-Date-GMT', formatRfc822(timeUs));
+    event.addHeader('Event-Date-Local', dates.local);
+    event.addHeader('Event-Date-GMT', dates.gmt);
     event.addHeader('Event-Date-Timestamp', String(Math.trunc(timeUs)));
-    event.addHeader('Event-Calling-File', basename(calling.file));
+    event.addHeader('Event-Calling-File', site.file);
     event.addHeader('Event-Calling-Function', calling.func);
-    event.addHeader('Event-Calling-Line-Number', String(calling.line));
+    event.addHeader('Event-Calling-Line-Number', site.line);
     event.addHeader('Event-Sequence', String(stamp.sequence));
   }
   if (subclass !== undefined) event.addHeader('Event-Subclass', subclass);
   return event;
+}
+
+/**
+ * The two date headers change once a second: the strings of the last second (and zone) are kept,
+ * so events made in the same second share them (and consumers that cache by value see the same
+ * string).
+ */
+let lastDates = { second: Number.NaN, offset: 0, local: '', gmt: '' };
+
+function datesOf(timeUs: number, offset: number): { local: string; gmt: string } {
+  const second = Math.floor(timeUs / 1e6);
+  if (lastDates.second !== second || lastDates.offset !== offset) {
+    lastDates = { second, offset, local: formatLocalDate(timeUs, offset), gmt: formatRfc822(timeUs) };
+  }
+  return lastDates;
+}
+
+const siteCache = new WeakMap<CallingSite, { file: string; line: string }>();
+
+function siteTexts(calling: CallingSite): { file: string; line: string } {
+  let texts = siteCache.get(calling);
+  if (texts === undefined) {
+    texts = { file: basename(calling.file), line: String(calling.line) };
+    siteCache.set(calling, texts);
+  }
+  return texts;
 }
 
 /** switch_cut_path: the part after the last `/` or `\`. */

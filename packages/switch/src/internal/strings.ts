@@ -239,5 +239,16 @@ export function asciiUpper(s: string): string {
 
 /** strcasecmp(a, b) === 0: equal ignoring ASCII case. */
 export function caseEqual(a: string, b: string): boolean {
-  return a.length === b.length && asciiUpper(a) === asciiUpper(b);
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  // compared code by code: header lookups run this per header of every event, allocation-free
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 97 && x <= 122) x -= 32;
+    if (y >= 97 && y <= 122) y -= 32;
+    if (x !== y) return false;
+  }
+  return true;
 }

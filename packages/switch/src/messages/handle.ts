@@ -42,10 +42,15 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
       break;
     }
     case 'execute': {
-      const req =
-        cmd.eventUuid === undefined
-          ? ({ op: 'execute', application: cmd.app, data: cmd.arg } as const)
-          : ({ op: 'execute', application: cmd.app, data: cmd.arg, appUuid: cmd.eventUuid } as const);
+      const req = {
+        op: 'execute',
+        application: cmd.app,
+        data: cmd.arg,
+        loops: cmd.loops,
+        lock: cmd.eventLock,
+        ...(cmd.eventUuid === undefined ? {} : { appUuid: cmd.eventUuid }),
+        ...(cmd.eventUuidName === undefined ? {} : { appUuidName: cmd.eventUuidName }),
+      } as const;
       done = !!(await callChannel(env, uuid, req));
       break;
     }

@@ -4,6 +4,7 @@
  * one of the lowercase words exactly (switch_ivr_parse_event).
  */
 import { Cause, parseCause } from '../channel/causes.ts';
+import { atoi } from '../internal/strings.ts';
 
 export type Header = readonly [string, string];
 
@@ -46,14 +47,15 @@ export function parseSendmsg(headers: readonly Header[], body?: string): Sendmsg
       let arg = header(headers, 'execute-app-arg');
       if (arg === undefined && body !== undefined && header(headers, 'content-type')?.toLowerCase() === 'text/plain') arg = body;
       const loopsText = header(headers, 'loops');
-      const n = loopsText === undefined ? 1 : Number.parseInt(loopsText, 10);
+      // atoi: text that is not a number gives 0 passes
+      const n = loopsText === undefined ? 1 : atoi(loopsText);
       const eventUuid = header(headers, 'event-uuid');
       const eventUuidName = header(headers, 'event-uuid-name');
       return {
         kind: 'execute',
         app,
         arg: arg ?? '',
-        loops: Number.isNaN(n) ? 1 : n,
+        loops: n,
         eventLock: isTrue(header(headers, 'event-lock')),
         ...(eventUuid !== undefined ? { eventUuid } : {}),
         ...(eventUuidName !== undefined ? { eventUuidName } : {}),

@@ -140,16 +140,20 @@ export class Proc {
     return code.behaviourName ?? code.constructor?.name ?? 'behaviour';
   }
 
-  /** Selective receive (ProcessContext.receive). */
-  receive<T = unknown>(match?: (msg: unknown) => boolean, after?: number): Promise<T | typeof TIMEOUT> {
+  /**
+   * Selective receive (ProcessContext.receive). `from`: the mailbox index where the scan starts —
+   * BEAM's receive mark: a caller that made a fresh ref or pid when the mailbox held `from`
+   * messages knows none of those can match (proc_lib's start under a busy supervisor).
+   */
+  receive<T = unknown>(match?: (msg: unknown) => boolean, after?: number, from = 0): Promise<T | typeof TIMEOUT> {
     if (this.flags & DEAD) return never();
     if (this.wr !== null) throw new Error(`receive: ${this.self} already has a pending receive (missing await?)`);
     const mb = this.mb;
     const sched = this.host.scheduler;
-    let scanned = 0;
-    if (mb !== null && mb.size > 0 && (after === 0 || sched.hasBudget())) {
+    let scanned = mb === null ? 0 : Math.min(from, mb.size);
+    if (mb !== null && mb.size > scanned && (after === 0 || sched.hasBudget())) {
       const size = mb.size;
-      for (let i = 0; i < size; i++) {
+      for (let i = scanned; i < size; i++) {
         const msg = mb.at(i);
         if (match === undefined || match(msg)) {
           mb.removeAt(i);

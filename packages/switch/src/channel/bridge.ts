@@ -1,0 +1,405 @@
+/**
+ * A channel's bridges (switch_ivr_bridge.c, mod_dptools' bridge): the leg it is bridged to and
+ * whether it is the bridge's originator (A); `uuid_bridge`'s join; the `bridge` application
+ * (originate from the channel in a process of its own, then switch_ivr_multi_threaded_bridge);
+ * the end of a bridge when either leg hangs up or is transferred. Partners talk by cast only, so
+ * two bridged channels never wait on each other.
+ */
+import { GenServer, type ProcessContext } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
+import type { SwitchCore } from '../core/core.ts';
+import type { EventTypeName } from '../events/types.ts';
+import { switchTrue } from '../internal/strings.ts';
+import { Cause, causeName } from './causes.ts';
+import { DIALSTATUS, shouldHangUpOnFailure } from './handle_cause.ts';
+import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
+import type { OriginateCancel, OriginateRequest, OriginateResult, OriginateWinner } from './originate_types.ts';
+import { type CallerProfile, cloneProfile } from './profile.ts';
+
+/** What the bridge needs of its channel. */
+export interface BridgeHost {
+  readonly uuid: string;
+  readonly name: string;
+  readonly ctx: ProcessContext;
+  readonly core: SwitchCore;
+  readonly services: { originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult> };
+  readonly hungUp: boolean;
+  readonly view: ChannelView;
+  readonly context: ChannelContext;
+  readonly profile: CallerProfile;
+  step(event: ChannelEvent): Promise<void>;
+  fire(type: EventTypeName, view?: ChannelView, pre?: readonly (readonly [string, string])[], post?: readonly (readonly [string, string])[]): void;
+  variable(name: string): string | undefined;
+  setVariable(name: string, value: string | undefined): void;
+  pushVariable(name: string, value: string): void;
+  setOtherLeg(other: { readonly type: 'originator' | 'originatee'; readonly profile: CallerProfile }): void;
+  /** Runs `fn` in the channel's process when `{ channelTimer: id, value }` arrives. */
+  expect(fn: (value: unknown) => void | Promise<void>): number;
+  markBridged(): void;
+  interruptAll(): void;
+  /** switch_ivr_park_session. */
+  park(): Promise<void>;
+  /** switch_ivr_session_transfer. */
+  redirect(destination: string, dialplan: string, context: string): Promise<void>;
+  stopOriginating(): void;
+}
+
+type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
+
+export class Bridge {
+  /** The partner and whether this leg is the originator; `app`: the bridge application runs it, and ends it. */
+  #state: { other: string; originator: boolean; app?: AppEnd } | undefined;
+  /** A peer that had only early media: its answer answers the caller (audio_bridge_thread). */
+  #answerOnAnswer = false;
+  readonly #ch: BridgeHost;
+
+  constructor(ch: BridgeHost) {
+    this.#ch = ch;
+  }
+
+  /** The bridged partner's uuid, if any. */
+  get partner(): string | undefined {
+    return this.#state?.other;
+  }
+
+  /** After the channel's queue is drained: a peer that just answered tells its caller. */
+  afterDrain(): void {
+    if (this.#answerOnAnswer && this.#ch.context.answered) this.#tellPartnerAnswered();
+  }
+
+  /**
+   * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
+   * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
+   */
+  async join(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
+    this.#state = { other, originator };
+    this.#ch.markBridged();
+    if (otherProfile) {
+      // the originator shows the other leg as originatee, the other as originator
+      this.#ch.setOtherLeg({ type: originator ? 'originatee' : 'originator', profile: cloneProfile(otherProfile) });
+      if (otherProfile.chanName) this.#ch.setVariable('bridge_channel', otherProfile.chanName);
+    }
+    this.#ch.setVariable('signal_bond', other);
+    this.#ch.setVariable('bridge_uuid', other);
+    this.#ch.setVariable('bridge_to', other);
+    this.#ch.setVariable('last_bridge_to', other);
+    this.#ch.fire('CHANNEL_EXECUTE', this.#ch.view, undefined, [
+      ['Application', 'uuid_bridge'],
+      ['Application-Data', other],
+    ]);
+    await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+    this.#ch.interruptAll();
+  }
+
+  /**
+   * The bridge application (audio_bridge_function): originate from this channel in a process of
+   * its own, then bridge to the winner as switch_ivr_multi_threaded_bridge does; the application
+   * ends when the bridge does. Returns the interrupter (this leg hangs up or is transferred).
+   */
+  app(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
+    const originate = this.#ch.services.originate;
+    let phase: 'dialing' | 'bridged' | 'over' = 'dialing';
+    /** The caller hung up or was moved (transfer, park) while the legs were being dialled. */
+    let cancelled = false;
+    const finish = async () => {
+      if (phase === 'over') return;
+      phase = 'over';
+      await done();
+    };
+    const onResult = async (value: unknown) => {
+      const r = value as OriginateResult;
+      if (phase !== 'dialing') return;
+      if (r.ok && (this.#ch.hungUp || cancelled)) {
+        // the caller went away while the winner answered
+        GenServer.cast(this.#ch.ctx, r.winner.pid, { op: 'hangup', cause: Cause.ORIGINATOR_CANCEL });
+      }
+      for (const c of r.causes) this.#ch.pushVariable('originate_causes', c);
+      if (!r.ok || this.#ch.hungUp || cancelled) {
+        const cause = r.ok ? Cause.ORIGINATOR_CANCEL : r.cause;
+        await this.#originateFailed(cause);
+        await finish();
+        return;
+      }
+      phase = 'bridged';
+      await this.#bridgeWinner(r.winner, async (cause, answered, early, hungUp) => {
+        if (phase !== 'bridged') return;
+        phase = 'over';
+        const b = this.#state;
+        this.#state = undefined;
+        if (b) this.#fireUnbridge(b.other);
+        await this.#callerEnd(cause, answered, early, hungUp);
+        await done();
+      });
+    };
+    if (!originate) {
+      this.#ch.core.log('ERR', 'originate is not available', this.#ch.uuid);
+      void Promise.resolve().then(finish);
+      return () => finish();
+    }
+    const id = this.#ch.expect(onResult);
+    const self = this.#ch.ctx.self;
+    const req = this.#originateRequest(dial);
+    const engine: Pid = this.#ch.ctx.spawn(async (pctx) => {
+      let result: OriginateResult;
+      try {
+        result = await originate(pctx, req);
+      } catch (err) {
+        this.#ch.core.log('ERR', `originate failed: ${String(err)}`, req.caller?.uuid);
+        result = { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER, causes: [] };
+      }
+      pctx.send(self, { channelTimer: id, value: result });
+    });
+    return () => {
+      if (phase === 'dialing') {
+        // switch_ivr_originate notices the caller is gone: ORIGINATOR_CANCEL; the app ends with its answer
+        cancelled = true;
+        this.#ch.ctx.send(engine, { originateCancel: Cause.ORIGINATOR_CANCEL } satisfies OriginateCancel);
+        return;
+      }
+      if (phase === 'bridged') {
+        const b = this.#state;
+        this.#state = undefined;
+        this.#ch.setVariable('bridge_to', undefined);
+        if (b) {
+          const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
+          this.#tellPartner(b.other, cause, !this.#ch.hungUp);
+          this.#fireUnbridge(b.other);
+        }
+        return finish();
+      }
+    };
+  }
+
+  /** What the originate needs of this channel, copied: it runs in another process. */
+  #originateRequest(dial: string): OriginateRequest {
+    const names = ['effective_caller_id_name', 'effective_caller_id_number', 'call_uuid', 'call_timeout'];
+    const copied = new Map<string, string>();
+    for (const n of names) {
+      const v = this.#ch.variable(n);
+      if (v !== undefined) copied.set(n, v);
+    }
+    const exported: [string, string][] = [];
+    for (const n of (this.#ch.variable('export_vars') ?? '').split(',')) {
+      const name = n.trim();
+      const v = name ? this.#ch.variable(name) : undefined;
+      if (v !== undefined) exported.push([name, v]);
+    }
+    return { dial, timeoutSec: 0, caller: { uuid: this.#ch.uuid, profile: this.#ch.profile, variable: (n) => copied.get(n) }, baseVars: exported };
+  }
+
+  /** The variables a failed originate leaves on the caller, then switch_channel_handle_cause. */
+  async #originateFailed(cause: number): Promise<void> {
+    const name = causeName(cause);
+    this.#ch.core.log('INFO', `Originate Failed.  Cause: ${name}`, this.#ch.uuid);
+    this.#ch.setVariable('originate_disposition', name);
+    this.#ch.setVariable('DIALSTATUS', DIALSTATUS[name] ?? name);
+    this.#ch.setVariable('originate_failed_cause', name);
+    if (!this.#ch.hungUp && shouldHangUpOnFailure(cause, (n) => this.#ch.variable(n))) await this.#ch.step({ type: 'HANGUP', cause });
+  }
+
+  /** switch_ivr_originate's success with a caller, then switch_ivr_multi_threaded_bridge's start. */
+  async #bridgeWinner(w: OriginateWinner, end: AppEnd): Promise<void> {
+    const c = this.#ch.context;
+    if (w.status === 'answered' && !c.answered) await this.#ch.step({ type: 'ANSWER' });
+    else if (w.status === 'early' && !c.answered && !c.early) await this.#ch.step({ type: 'PRE_ANSWER' });
+    this.#ch.setVariable('originate_disposition', 'call accepted');
+    // as switch_ivr_originate: an answered peer gives EARLY, one with early media ANSWER
+    this.#ch.setVariable('DIALSTATUS', w.status === 'answered' ? 'EARLY' : 'ANSWER');
+    if (w.profile) this.#ch.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
+    this.#ch.setVariable('signal_bond', w.uuid);
+    this.#state = { other: w.uuid, originator: true, app: end };
+    this.#ch.markBridged();
+    this.#ch.fire('CHANNEL_BRIDGE', this.#ch.view, [
+      ['Bridge-A-Unique-ID', this.#ch.uuid],
+      ['Bridge-B-Unique-ID', w.uuid],
+    ]);
+    const peerName = w.profile?.chanName ?? '';
+    this.#ch.setVariable('bridge_to', w.uuid);
+    this.#ch.setVariable('last_bridge_to', w.uuid);
+    this.#ch.setVariable('bridge_channel', peerName);
+    this.#ch.setVariable('bridge_uuid', w.uuid);
+    this.#ch.setVariable('signal_bond', w.uuid);
+    GenServer.cast(this.#ch.ctx, w.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name });
+  }
+
+  /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
+  async peer(other: string, otherName: string): Promise<void> {
+    if (this.#ch.hungUp) {
+      this.#tellPartner(other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
+      return;
+    }
+    this.#ch.stopOriginating();
+    this.#state = { other, originator: false };
+    this.#answerOnAnswer = !this.#ch.context.answered;
+    this.#ch.markBridged();
+    this.#ch.setVariable('call_uuid', other);
+    this.#ch.setVariable('bridge_to', other);
+    this.#ch.setVariable('last_bridge_to', other);
+    this.#ch.setVariable('bridge_channel', otherName);
+    this.#ch.setVariable('bridge_uuid', other);
+    this.#ch.setVariable('signal_bond', other);
+    await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+  }
+
+  /**
+   * The end of switch_ivr_multi_threaded_bridge on the caller (the bridge app's, or uuid_bridge's
+   * originator): `bridge_hangup_cause`, `bridge_to` cleared; a peer that never answered →
+   * switch_channel_handle_cause; then, for an answered (or early) peer: `park_after_bridge`
+   * (`park_after_early_bridge`) parks, `transfer_after_bridge` (`…_early_…`) transfers
+   * (`<exten>[:<dialplan>[:<context>]]`), `hangup_after_bridge` hangs up with the peer's cause.
+   * True when one of them took the channel.
+   */
+  async #callerEnd(peerCause: number, answered: boolean, early: boolean, peerHungUp: boolean): Promise<boolean> {
+    const cause = peerCause || Cause.NORMAL_CLEARING;
+    const v = (n: string) => this.#ch.variable(n);
+    if (peerHungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
+    this.#ch.setVariable('bridge_to', undefined);
+    if (this.#ch.hungUp) return true;
+    if (!answered && shouldHangUpOnFailure(cause, v)) {
+      await this.#ch.step({ type: 'HANGUP', cause });
+      return true;
+    }
+    if (!answered && !early) return false;
+    if ((answered && switchTrue(v('park_after_bridge'))) || switchTrue(v('park_after_early_bridge'))) {
+      await this.#ch.park();
+      return true;
+    }
+    const xfer = (answered ? v('transfer_after_bridge') : undefined) ?? v('transfer_after_early_bridge');
+    if (xfer !== undefined) {
+      await this.#transferAfterBridge(xfer);
+      return true;
+    }
+    if (answered && switchTrue(v('hangup_after_bridge'))) {
+      await this.#ch.step({ type: 'HANGUP', cause });
+      return true;
+    }
+    return false;
+  }
+
+  /** transfer_after_bridge: `<exten>[:<dialplan>[:<context>]]`, the variable cleared first. */
+  async #transferAfterBridge(where: string): Promise<void> {
+    this.#ch.setVariable('transfer_after_bridge', undefined);
+    const [exten, dialplan, context] = where.split(':');
+    if (!exten) {
+      this.#ch.core.log('ERR', 'No extension specified.', this.#ch.uuid);
+      return;
+    }
+    await this.#ch.redirect(exten, dialplan || 'XML', context || 'default');
+  }
+
+  /** The peer's side when its caller left (audio_bridge_on_exchange_media). */
+  async #peerEnd(): Promise<void> {
+    this.#ch.setVariable('bridge_to', undefined);
+    const v = (n: string) => this.#ch.variable(n);
+    if (switchTrue(v('park_after_bridge'))) {
+      await this.#ch.park();
+      return;
+    }
+    const xfer = v('transfer_after_bridge');
+    if (xfer !== undefined) {
+      await this.#transferAfterBridge(xfer);
+      return;
+    }
+    await this.#ch.step({ type: 'HANGUP', cause: this.#ch.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL });
+  }
+
+  #tellPartnerAnswered(): void {
+    this.#answerOnAnswer = false;
+    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'partnerAnswered', from: this.#ch.uuid });
+  }
+
+  /** The bridged peer answered after early media: answer this leg too, once. */
+  async partnerAnswered(from: string): Promise<void> {
+    if (this.#state?.other !== from || this.#ch.hungUp || this.#ch.context.answered) return;
+    await this.#ch.step({ type: 'ANSWER' });
+  }
+
+  /** The partner learns this leg left the bridge (hung up with `cause`, or transferred). */
+  #tellPartner(other: string, cause: number, transferred: boolean): void {
+    const pid = this.#ch.core.sessions.get(other);
+    if (!pid) return;
+    const c = this.#ch.context;
+    const msg = { op: 'unbridged', from: this.#ch.uuid, cause, answered: c.answered, early: c.early, hungUp: !transferred };
+    GenServer.cast(this.#ch.ctx, pid, msg);
+  }
+
+  /** The originator's CHANNEL_BRIDGE. */
+  bridged(): void {
+    if (!this.#state?.originator) return;
+    this.#ch.fire('CHANNEL_BRIDGE', this.#ch.view, [
+      ['Bridge-A-Unique-ID', this.#ch.uuid],
+      ['Bridge-B-Unique-ID', this.#state.other],
+    ]);
+  }
+
+  /** This leg hangs up: the bridge ends (CHANNEL_UNBRIDGE on the originator) and the partner is told. */
+  onHangup(): void {
+    const b = this.#state;
+    if (!b) return;
+    this.#state = undefined;
+    this.#ch.setVariable('bridge_to', undefined);
+    if (b.originator) this.#fireUnbridge(b.other);
+    this.#tellPartner(b.other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
+  }
+
+  /**
+   * A bridged leg is transferred away: the bridge ends for both (switch_ivr_session_transfer);
+   * `silent` (CF_REDIRECT on both legs, `-both`): the partner, transferred next, is not told.
+   * The bridge application's own leg ends its bridge from the app's interrupter.
+   */
+  leave(silent: boolean): void {
+    const b = this.#state;
+    if (!b || b.app) return;
+    this.#state = undefined;
+    this.#ch.setVariable('bridge_to', undefined);
+    if (b.originator) this.#fireUnbridge(b.other);
+    if (!silent) this.#tellPartner(b.other, 0, true);
+  }
+
+  /**
+   * The transfer application's `-bleg` / `-both`: transfers the partner (signal_bond) with the
+   * same destination; false when there is none.
+   */
+  async transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
+    const other = this.#ch.variable('signal_bond');
+    const pid = other ? this.#ch.core.sessions.get(other) : undefined;
+    if (!pid) return false;
+    try {
+      await GenServer.call(this.#ch.ctx, pid, { op: 'redirect', destination, dialplan, context, silent });
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  #fireUnbridge(other: string): void {
+    this.#ch.fire('CHANNEL_UNBRIDGE', this.#ch.view, [
+      ['Bridge-A-Unique-ID', this.#ch.uuid],
+      ['Bridge-B-Unique-ID', other],
+    ]);
+  }
+
+  /**
+   * The partner hung up (switch_ivr_bridge's end of bridge): the originator's partner hanging up
+   * after answering, with hangup_after_bridge=true, hangs the originator up with its cause, else
+   * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
+   * with the same cause.
+   */
+  async partnerGone(from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean): Promise<void> {
+    const b = this.#state;
+    if (!b || b.other !== from || this.#ch.hungUp) return;
+    if (b.app) {
+      await b.app(hungUp ? cause : 0, answered, early, hungUp);
+      return;
+    }
+    this.#state = undefined;
+    if (!b.originator) {
+      await this.#peerEnd();
+      return;
+    }
+    // uuid_bridge's originator: the end of the bridge, then back to CS_EXECUTE (uuid_bridge_on_soft_execute)
+    this.#fireUnbridge(from);
+    if (!(await this.#callerEnd(hungUp ? cause : 0, answered, early, hungUp))) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+  }
+}

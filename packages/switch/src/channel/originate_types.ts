@@ -1,0 +1,61 @@
+/**
+ * What an originate is asked and answers, and the messages between it and the legs it watches
+ * (switch_ivr_originate's status loop). Here, below the channel, so that a channel can start an
+ * originate (the bridge application) through its services without importing the originate.
+ */
+import type { Pid } from '@beamline/etf';
+import type { CallerProfile } from './profile.ts';
+
+export type LegStatus = 'none' | 'ring' | 'early' | 'answered' | 'down';
+
+/** What a watched leg sends its originate whenever its status changes. */
+export interface LegReport {
+  readonly originateLeg: number;
+  readonly uuid: string;
+  readonly status: LegStatus;
+  /** The hangup cause once `down`, else 0. */
+  readonly cause: number;
+}
+
+/** Sent to an originate's process to cancel it (the caller hung up, or another branch won). */
+export interface OriginateCancel {
+  readonly originateCancel: number;
+}
+
+/** The channel an originate is made from (the `bridge` application's caller), as the legs see it. */
+export interface OriginateCaller {
+  readonly uuid: string;
+  readonly profile: CallerProfile;
+  /** The caller's variables originate reads (`effective_caller_id_*`, `call_uuid`, `call_timeout`). */
+  readonly variable: (name: string) => string | undefined;
+}
+
+/** The API's arguments for a leg made without a calling channel. */
+export interface OriginateApiProfile {
+  readonly cidName?: string;
+  readonly cidNum?: string;
+  readonly dialplan: string;
+  readonly context: string;
+}
+
+export interface OriginateRequest {
+  readonly dial: string;
+  /** Seconds; 0 or less → 60. The caller's `call_timeout`, then `originate_timeout` in the dial string win. */
+  readonly timeoutSec: number;
+  readonly caller?: OriginateCaller;
+  /** For a leg made without a caller. */
+  readonly api?: OriginateApiProfile;
+  /** Variables set before the dial string's (the caller's exported ones, an enterprise's `<…>`). */
+  readonly baseVars?: readonly (readonly [string, string])[];
+}
+
+export interface OriginateWinner {
+  readonly uuid: string;
+  readonly pid: Pid;
+  readonly status: LegStatus;
+  readonly profile: CallerProfile | undefined;
+}
+
+export type OriginateResult =
+  | { readonly ok: true; readonly winner: OriginateWinner; readonly causes: readonly string[] }
+  | { readonly ok: false; readonly cause: number; readonly causes: readonly string[] };

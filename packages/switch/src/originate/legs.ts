@@ -1,0 +1,131 @@
+/**
+ * One leg of an originate (switch_core_session_outgoing_channel + the endpoint's
+ * outgoing_channel): the new leg's caller profile (from the API arguments, or a copy of the
+ * calling channel's with `effective_caller_id_*`), the `origination_*` overrides, the callee id
+ * originate gives every leg (`Outbound Call` / the sanitized destination), and the endpoint.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ProcessContext } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
+import { Cause } from '../channel/causes.ts';
+import { Channel, type ChannelServices, type ChannelSpec, type Endpoint } from '../channel/channel.ts';
+import { type CallerProfile, DEFAULT_CLID_NAME, DEFAULT_CLID_NUMBER, cloneProfile } from '../channel/profile.ts';
+import type { OriginateApiProfile, OriginateCaller } from '../channel/originate_types.ts';
+import { type DialLeg, type VarList, getVar } from '../endpoints/dial_string.ts';
+import { errorEndpointCause } from '../endpoints/error.ts';
+import { parseLoopbackTarget } from '../endpoints/loopback.ts';
+import { loopbackA } from '../endpoints/loopback_channel.ts';
+import { parseNullTarget } from '../endpoints/null.ts';
+import { nullEndpoint } from '../endpoints/null_channel.ts';
+
+const L16 = { name: 'L16', rate: 8000, bitRate: 128000 };
+
+export type LegResult = { readonly ok: true; readonly uuid: string; readonly pid: Pid } | { readonly ok: false; readonly cause: number };
+
+/** switch_sanitize_number: an address keeps only what follows its last `/` or `:`, and loses `@…`. */
+export function sanitizeNumber(n: string): string {
+  if (!/[/:@]/.test(n)) return n;
+  let p = n;
+  const at = p.indexOf('@');
+  if (at >= 0) p = p.slice(0, at);
+  for (const c of ['/', ':']) {
+    const i = p.lastIndexOf(c);
+    if (i >= 0) p = p.slice(i + 1);
+  }
+  return p;
+}
+
+/** Creates and starts one leg; a refusal is the cause originate reports for it. */
+export async function createLeg(
+  ctx: ProcessContext,
+  services: ChannelServices,
+  leg: DialLeg,
+  vars: VarList,
+  from: { readonly caller: OriginateCaller } | { readonly api: OriginateApiProfile },
+  watcher?: { readonly pid: Pid; readonly tag: number },
+): Promise<LegResult> {
+  const core = services.core;
+  const variable = (name: string) => getVar(vars, name);
+  const uuid = variable('origination_uuid') ?? randomUUID();
+  if (core.sessions.has(uuid)) return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
+  const destination = leg.destination;
+  let base: CallerProfile;
+  if ('caller' in from) {
+    const c = from.caller;
+    base = {
+      ...c.profile,
+      direction: 'outbound',
+      logicalDirection: 'outbound',
+      callerIdName: variable('origination_caller_id_name') ?? c.variable('effective_caller_id_name') ?? c.profile.callerIdName,
+      callerIdNumber: variable('origination_caller_id_number') ?? c.variable('effective_caller_id_number') ?? c.profile.callerIdNumber,
+    };
+  } else {
+    const a = from.api;
+    base = {
+      direction: 'outbound',
+      logicalDirection: 'outbound',
+      dialplan: a.dialplan,
+      callerIdName: variable('origination_caller_id_name') ?? a.cidName ?? DEFAULT_CLID_NAME,
+      callerIdNumber: variable('origination_caller_id_number') ?? a.cidNum ?? DEFAULT_CLID_NUMBER,
+      source: 'src/switch_ivr_originate.c',
+      context: a.context,
+      screen: false,
+      hideName: false,
+      hideNumber: false,
+    };
+  }
+  const makeSpec = (name: string, endpoint: Endpoint): ChannelSpec => ({
+    uuid,
+    name,
+    direction: 'outbound',
+    profile: {
+      ...base,
+      destinationNumber: destination,
+      calleeIdName: variable('origination_callee_id_name') ?? 'Outbound Call',
+      calleeIdNumber: variable('origination_callee_id_number') ?? sanitizeNumber(destination),
+      uuid,
+      chanName: name,
+      profileIndex: '1',
+    },
+    variables: [
+      ...vars.filter(([n]) => n.toLowerCase() !== 'origination_uuid'),
+      ...('caller' in from && from.caller.variable('call_uuid') ? [['call_uuid', from.caller.variable('call_uuid') as string] as const] : []),
+    ],
+    endpoint,
+    originating: true,
+    outgoing: true,
+    codec: L16,
+    ...(watcher ? { watcher } : {}),
+    ...('caller' in from ? { otherLeg: { type: 'originator' as const, profile: cloneProfile(from.caller.profile) } } : {}),
+  });
+
+  let spec: ChannelSpec;
+  switch (leg.endpoint.toLowerCase()) {
+    case 'error':
+      return { ok: false, cause: errorEndpointCause(destination) };
+    case 'null': {
+      const t = parseNullTarget(destination, variable);
+      if (t.refuse) {
+        // null_channel_outgoing_channel makes the session, then destroys it (DECISIONS.md #2)
+        await new Channel(makeSpec(t.name, {}), services, ctx).abandon();
+        return { ok: false, cause: t.cause };
+      }
+      spec = makeSpec(t.name, nullEndpoint(t));
+      break;
+    }
+    case 'loopback': {
+      const t = parseLoopbackTarget(destination);
+      spec = makeSpec(t.nameA, loopbackA(t));
+      break;
+    }
+    default:
+      core.log('ERR', `Could not locate channel type ${leg.endpoint}`);
+      return { ok: false, cause: Cause.CHAN_NOT_IMPLEMENTED };
+  }
+  try {
+    return { ok: true, uuid, pid: await services.startChannel(ctx, spec) };
+  } catch (err) {
+    core.log('ERR', `Cannot create outgoing channel of type [${leg.endpoint}]: ${String(err)}`);
+    return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
+  }
+}
