@@ -26,7 +26,7 @@ export function banner(node: BeamNode, s: Settings): string {
     `switchd is up: ${node.name} (FreeSWITCH ${VERSION.full} API)`,
     `  node     ${node.name} (hidden node, as mod_erlang_event; name from ${s.nodeNameSource})`,
     `  cookie   ${node.cookie} (from ${s.cookieSource})`,
-    `  listen   ${s.listenIp}:${node.port} (distribution)`,
+    `  listen   ${s.erlangEvent.listenIp}:${node.port} (distribution)`,
     `  epmd     ${epmd}`,
     `  conf     ${s.confDir}`,
     `  log      console at ${['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'][s.logLevel]}`,

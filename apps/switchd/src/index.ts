@@ -4,7 +4,7 @@
  */
 export { runConsole, complete, SLASH_COMMANDS, type ConsoleBackend, type ConsoleOptions } from './console.ts';
 export { startTree, type Holder, type SwitchdTree, type TreeOptions } from './tree.ts';
-export { resolveSettings, DEFAULT_CONF_DIR, DEFAULT_LISTEN_PORT, SettingsError, type Settings, type SwitchdArgs } from './settings.ts';
+export { resolveSettings, DEFAULT_CONF_DIR, SettingsError, type Settings, type SwitchdArgs, type ConfLogLine } from './settings.ts';
 export { switchdCommand, parseSwitchdArgs } from './cli.ts';
 export { ConsoleLog } from './log.ts';
 export { describeFailure } from './failure.ts';

@@ -26,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     fail(describeFailure(e, {}));
   }
   const log = new ConsoleLog(settings.logLevel);
+  for (const l of settings.confLog) log.log(l.level, 'erlang_event', l.text);
   // nothing is left to crash the process: a stray rejection is logged, the supervisors handle the rest
   process.on('unhandledRejection', (e) => log.log('ERR', 'switchd', `unhandled rejection: ${oneLine(e)}`));
   log.hold();
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     tree = await startTree(settings, log);
   } catch (e) {
     log.discard();
-    fail(describeFailure(e, settings));
+    fail(describeFailure(e, { ...settings, ...settings.erlangEvent }));
   }
   const node = tree.holder.node;
   if (node) process.stdout.write(banner(node, settings));
@@ -63,8 +64,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     stopping = true;
     void tree.stop().finally(() => process.exit(1));
   });
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // on, not once: a repeated signal (tsx relays it too) must not fall back to the default action mid-shutdown
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   if (settings.console) {
     await runConsole(

@@ -2,19 +2,18 @@
  * The optional modules switchd loads into its tree, after the node and the switch (so they stop
  * first). THIS IS THE ONE PLACE TO WIRE THEM IN.
  *
- * The Erlang event module (issue 9, @beamline/erlang-event, `load(switch, node, config)`) goes
- * here once it exists — add the dependency to apps/switchd/package.json, then:
+ * `moduleChild` runs a module's load in a process of the tree: a load that returns a pid (the
+ * module's own supervisor) is linked, one that returns an object with `stop()` is stopped on
+ * shutdown, and a load that throws fails the start with its error. A load may also link what it
+ * starts to the loading process (the context it is given): when that dies, so does the child, and
+ * switchd_sup decides.
  *
- *   import { load } from '@beamline/erlang-event';
- *   ...
- *   return [moduleChild('erlang_event', env, (sw, node) => load(sw, node, env.settings.conf))];
- *
- * `moduleChild` runs `load` in a process of the tree: a load that returns a pid (the module's own
- * supervisor) is linked, one that returns an object with `stop()` is stopped on shutdown, and a
- * load that throws fails the start with its error. Until then the `erlang` dialplan application
- * (conf/dialplan/default/123456_erlang.xml) and `erlang listeners|sessions` are not there.
+ * Loaded today: the Erlang event module (@beamline/erlang-event, mod_erlang_event), with the
+ * erlang_event.conf settings switchd started the node with, as a supervisor of its own
+ * (erlangEventChild) so that the module's processes stay in the one tree.
  */
-import { EXIT, GenServer, noreply, ok, pidEquals, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
+import { EXIT, GenServer, noreply, ok, Supervisor, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
+import { type ErlangEvent, load as loadErlangEvent } from '@beamline/erlang-event';
 import { Pid, Tuple } from '@beamline/etf';
 import type { BeamNode } from '@beamline/distribution';
 import type { Switch } from '@beamline/switch';
@@ -31,7 +30,7 @@ export interface ModuleEnv {
 
 /** What a module's load returns: its supervisor's pid, a handle with stop(), or nothing. */
 export type Loaded = Pid | { stop(): Promise<void> | void } | undefined | void;
-export type LoadFn = (sw: Switch, node: BeamNode) => Loaded | Promise<Loaded>;
+export type LoadFn = (sw: Switch, node: BeamNode, ctx: ProcessContext) => Loaded | Promise<Loaded>;
 
 interface ModArgs {
   name: string;
@@ -49,17 +48,18 @@ class LoadedModule extends GenServer<ModState, unknown, unknown, unknown, ModArg
     const sw = args.env.sw();
     const node = args.env.node();
     if (!sw || !node) return stop(`${args.name}: the switch or the node is not running`);
-    const loaded = await args.load(sw, node);
+    const loaded = await args.load(sw, node, ctx);
     if (loaded instanceof Pid) ctx.link(loaded);
     args.env.log.log('NOTICE', 'switchd', `module ${args.name} loaded`);
     return ok({ name: args.name, loaded });
   }
 
-  /** The module's own supervisor died: so does this child, and switchd_sup decides. */
+  /**
+   * A linked process died — the module's own supervisor, or the parent (switchd_sup): so does this
+   * child, and switchd_sup decides.
+   */
   override handleInfo(msg: unknown, s: ModState) {
-    if (msg instanceof Tuple && msg.elements[0] === EXIT && s.loaded instanceof Pid && pidEquals(msg.elements[1] as Pid, s.loaded)) {
-      return stop(msg.elements[2], s);
-    }
+    if (msg instanceof Tuple && msg.elements[0] === EXIT && msg.elements[1] instanceof Pid) return stop(msg.elements[2], s);
     return noreply(s);
   }
 
@@ -84,8 +84,63 @@ export function moduleChild(name: string, env: ModuleEnv, load: LoadFn): ChildSp
 }
 
 /** The optional modules, in start order. */
-export function optionalModules(_env: ModuleEnv): ChildSpec[] {
-  return [
-    // moduleChild('erlang_event', _env, (sw, node) => load(sw, node, _env.settings.conf)),   // issue 9
-  ];
+export function optionalModules(env: ModuleEnv): ChildSpec[] {
+  return [erlangEventChild(env)];
+}
+
+const isExit = (m: unknown) => m instanceof Tuple && m.elements[0] === EXIT;
+
+/**
+ * The Erlang event module as a supervisor of switchd_sup, so that the node stays one tree:
+ *
+ *   erlang_event (one_for_all, no restarts of its own)
+ *   ├── module   the module's own supervisor (fs, listeners, calls), started by load()
+ *   └── unload   on stop, the module's stop(): its hooks on the node and the switch are removed
+ *
+ * Either child dying stops the group (unload first, so the hooks go), and switchd_sup restarts it:
+ * a fresh load on the same node.
+ */
+export function erlangEventChild(env: ModuleEnv): ChildSpec {
+  let loaded: ErlangEvent | undefined;
+  return {
+    id: 'erlang_event',
+    type: 'supervisor',
+    shutdown: 10_000,
+    start: (ctx: ProcessContext) =>
+      Supervisor.start(
+        ctx,
+        {
+          strategy: 'one_for_all',
+          intensity: 0,
+          period: 1,
+          children: [
+            {
+              id: 'module',
+              type: 'supervisor',
+              start: async (c: ProcessContext) => {
+                const sw = env.sw();
+                const node = env.node();
+                if (!sw || !node) throw new Error('erlang_event: the switch or the node is not running');
+                loaded = await loadErlangEvent(sw, node, env.settings.erlangEvent, {}, c);
+                env.log.log('NOTICE', 'switchd', 'module erlang_event loaded');
+                return loaded.supervisor;
+              },
+            },
+            {
+              id: 'unload',
+              shutdown: 10_000,
+              start: (c: ProcessContext) =>
+                c.spawnLink(
+                  async (w) => {
+                    await w.receive(isExit);
+                    await loaded?.stop().catch((e: unknown) => env.log.log('WARNING', 'switchd', `erlang_event: stop: ${String(e)}`));
+                  },
+                  { trapExit: true },
+                ),
+            },
+          ],
+        },
+        { name: 'mod_erlang_event' },
+      ),
+  };
 }

@@ -1,17 +1,17 @@
 /**
- * What switchd runs with: the command line and environment (cli.ts) over the conf's
- * `erlang_event.conf` (nodename, cookie, listen-ip, listen-port, shortname, as mod_erlang_event
- * reads them) over the defaults. Each value remembers where it came from, for the banner.
+ * What switchd runs with: erlang_event.conf as @beamline/erlang-event parses it (the one reading
+ * of nodename, cookie, cookie-file, listen-ip, listen-port, shortname…), with the command line and
+ * environment (cli.ts) on top. Each value that the banner shows remembers where it came from.
  */
 import { readFileSync } from 'node:fs';
-import { homedir, hostname } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configuration, loadConf, logStr2Level, LOG_INVALID, settingsOf, type LoadedConf } from '@beamline/switch';
+import { type ErlangEventConfig, configFromXml, fullNodeName, systemConfigEnv } from '@beamline/erlang-event';
+import { loadConf, logStr2Level, LOG_INVALID, type LoadedConf } from '@beamline/switch';
 
 /** apps/switchd/conf: the conf dir when none is given. */
 export const DEFAULT_CONF_DIR = fileURLToPath(new URL('../conf', import.meta.url));
-export const DEFAULT_LISTEN_PORT = 8031;
 
 export type EpmdChoice = 'auto' | 'embedded' | 'system';
 
@@ -34,18 +34,25 @@ export interface SwitchdArgs {
 export interface Settings {
   confDir: string;
   conf: LoadedConf;
-  nodeName: string;
+  /**
+   * erlang_event.conf as the module reads it, with the command line and environment applied: the
+   * node is started from it (nodeName, cookie, listenIp, listenPort) and the module loads with it.
+   */
+  erlangEvent: ErlangEventConfig;
   nodeNameSource: string;
-  /** undefined: the distribution's default (~/.erlang.cookie, created as erl does). */
-  cookie: string | undefined;
   cookieSource: string;
-  listenIp: string;
-  listenPort: number;
+  /** What reading erlang_event.conf reported (bad values, a missing cookie file), to log at start. */
+  confLog: readonly ConfLogLine[];
   /** Console log level, 0..7 (switch_log levels). */
   logLevel: number;
   epmd: EpmdChoice;
   epmdPort: number | undefined;
   console: boolean;
+}
+
+export interface ConfLogLine {
+  readonly level: 'ERR' | 'WARNING' | 'INFO';
+  readonly text: string;
 }
 
 export class SettingsError extends Error {
@@ -58,55 +65,54 @@ export class SettingsError extends Error {
   }
 }
 
-export function shortHost(): string {
-  return hostname().split('.')[0] || 'localhost';
-}
-
 const describeSource = (source: string | undefined, flag: string, env: string): string =>
   source === 'env' ? `environment ${env}` : source === 'cli' ? `--${flag}` : 'default';
+
+const EE_FILE = join('autoload_configs', 'erlang_event.conf.xml');
+
+function confCookieSource(c: ErlangEventConfig): string {
+  switch (c.cookieSource) {
+    case 'cookie':
+      return `${EE_FILE} cookie`;
+    case 'cookie-file':
+      return `${EE_FILE} cookie-file`;
+    case 'home':
+      return join(homedir(), '.erlang.cookie');
+    default:
+      return `default: no cookie in ${EE_FILE} and no private ~/.erlang.cookie`;
+  }
+}
 
 /** Throws ConfError (the conf does not load) or SettingsError (a value makes no sense). */
 export function resolveSettings(args: SwitchdArgs): Settings {
   const confDir = args.conf ?? DEFAULT_CONF_DIR;
   const conf = loadConf(confDir);
-  const ee = settingsOf(configuration(conf.root, 'erlang_event.conf'));
-  const eeFile = join('autoload_configs', 'erlang_event.conf.xml');
+  const confLog: ConfLogLine[] = [];
+  const env = systemConfigEnv((level, text) => confLog.push({ level, text }));
+  const fromConf = configFromXml(conf.root, env);
   const src = args.sources ?? {};
 
-  let nodeName: string;
-  let nodeNameSource: string;
+  let nodeName = fromConf.nodeName;
+  let nodeNameSource = fromConf.nodeNameSource === 'nodename' ? `${EE_FILE} nodename` : 'default';
   if (args.name !== undefined) {
-    nodeName = args.name;
+    nodeName = fullNodeName(args.name, true, '', env.hostname);
     nodeNameSource = describeSource(src.name, 'name', 'SWITCHD_NODE');
-  } else {
-    const alive = ee.get('nodename') || 'freeswitch';
-    const short = (ee.get('shortname') ?? 'true') !== 'false';
-    nodeName = alive.includes('@') ? alive : `${alive}@${short ? shortHost() : hostname()}`;
-    nodeNameSource = ee.has('nodename') ? `${eeFile} nodename` : 'default';
   }
-  if (!nodeName.includes('@')) nodeName = `${nodeName}@${shortHost()}`;
 
-  let cookie: string | undefined;
-  let cookieSource: string;
+  let cookie = fromConf.cookie;
+  let cookieSource = confCookieSource(fromConf);
   if (args.cookie !== undefined) {
     cookie = args.cookie;
     cookieSource = describeSource(src.cookie, 'cookie', 'SWITCHD_COOKIE');
   } else if (args.cookieFile !== undefined) {
     cookie = readCookieFile(args.cookieFile);
     cookieSource = `file ${args.cookieFile} (${describeSource(src.cookieFile, 'cookie-file', 'SWITCHD_COOKIE_FILE')})`;
-  } else if (ee.get('cookie')) {
-    cookie = ee.get('cookie');
-    cookieSource = `${eeFile} cookie`;
-  } else {
-    cookie = undefined;
-    cookieSource = `${join(homedir(), '.erlang.cookie')} (as erl; created when missing)`;
   }
 
-  const portText = args.listenPort ?? ee.get('listen-port') ?? DEFAULT_LISTEN_PORT;
-  const listenPort = Number(portText);
+  const listenPort = args.listenPort ?? fromConf.listenPort;
   if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535)
-    throw new SettingsError(`listen port ${String(portText)} is not a port number`, 'give --listen-port 0..65535 (0: any free port)');
-  const listenIp = args.listenIp ?? (ee.get('listen-ip') || '0.0.0.0');
+    throw new SettingsError(`listen port ${String(listenPort)} is not a port number`, 'give --listen-port 0..65535 (0: any free port)');
+  const listenIp = args.listenIp ?? (fromConf.listenIp || '0.0.0.0');
 
   const levelText = args.logLevel ?? 'info';
   const level = logStr2Level(levelText);
@@ -116,12 +122,10 @@ export function resolveSettings(args: SwitchdArgs): Settings {
   return {
     confDir,
     conf,
-    nodeName,
+    erlangEvent: { ...fromConf, nodeName, cookie, listenIp, listenPort },
     nodeNameSource,
-    cookie,
     cookieSource,
-    listenIp,
-    listenPort,
+    confLog,
     logLevel: level,
     epmd: args.epmd ?? 'auto',
     epmdPort: args.epmdPort,

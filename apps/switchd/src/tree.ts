@@ -71,14 +71,15 @@ export interface TreeOptions {
 export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeOptions = {}): Promise<SwitchdTree> {
   const rt = new Runtime({ logger: log.reports() });
   const holder: Holder = { node: undefined, sw: undefined, failure: undefined };
+  const ee = settings.erlangEvent;
   const options: NodeOptions = {
-    name: settings.nodeName,
+    name: ee.nodeName,
     hidden: true,
-    listenPort: settings.listenPort,
-    listenHost: settings.listenIp,
+    listenPort: ee.listenPort,
+    listenHost: ee.listenIp,
     epmd: settings.epmd === 'system' ? 'external' : settings.epmd,
     logger: log.dist(),
-    ...(settings.cookie === undefined ? {} : { cookie: settings.cookie }),
+    cookie: ee.cookie,
     ...(settings.epmdPort === undefined ? {} : { epmdPort: settings.epmdPort }),
   };
   const node = await startNode({ ...options, runtime: rt });

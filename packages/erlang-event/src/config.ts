@@ -15,6 +15,8 @@ export interface ErlangEventConfig {
   readonly listenPort: number;
   /** The full node name, `alive@host`. */
   readonly nodeName: string;
+  /** Whether `nodename` came from erlang_event.conf (for the startup banner). */
+  readonly nodeNameSource: 'nodename' | 'default';
   readonly shortname: boolean;
   readonly cookie: string;
   /** Where the cookie came from (for the startup log). */
@@ -42,6 +44,7 @@ export const DEFAULTS: ErlangEventConfig = {
   listenIp: '',
   listenPort: 8031,
   nodeName: 'freeswitch',
+  nodeNameSource: 'default',
   shortname: true,
   cookie: 'ClueCon',
   cookieSource: 'default',
@@ -85,6 +88,7 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
   let listenIp = DEFAULTS.listenIp;
   let listenPort = DEFAULTS.listenPort;
   let nodename = DEFAULTS.nodeName;
+  let nodeNameSource: ErlangEventConfig['nodeNameSource'] = 'default';
   let shortname = DEFAULTS.shortname;
   let cookie: string | undefined;
   let cookieSource: ErlangEventConfig['cookieSource'] = 'default';
@@ -110,7 +114,10 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
         listenPort = intParam(name, value, listenPort, env, 0, 65535);
         break;
       case 'nodename':
-        if (value) nodename = value;
+        if (value) {
+          nodename = value;
+          nodeNameSource = 'nodename';
+        }
         break;
       case 'shortname':
         shortname = switchTrue(value);
@@ -187,6 +194,7 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
     listenIp,
     listenPort,
     nodeName: fullNodeName(nodename, shortname, listenIp, env.hostname),
+    nodeNameSource,
     shortname,
     cookie: cookie ?? DEFAULTS.cookie,
     cookieSource,

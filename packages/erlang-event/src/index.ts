@@ -5,23 +5,22 @@
  *   const fs = await startErlangEvent({ confDir: 'conf' });   // node + switch + module
  *   // or, on a node and switch you started: await load(sw, node, config)
  *
- * README.md says what works and where it deviates from the original module.
+ * README.md says what works and where it deviates from the original module. The surface is
+ * what a host needs: start or load the module, its configuration, the handle `load` returns
+ * (a type: only `load` makes one), the outbound seam (`LoadOptions.calls`) and the event term.
  */
 export {
   DEFAULTS,
   configFromXml,
   fullNodeName,
-  paramsOf,
   parseConfig,
   type ConfigEnv,
   type Encoding,
   type ErlangEventConfig,
   type FilterSemantics,
 } from './config.ts';
-export { ErlangEvent, type LoadOptions } from './module.ts';
-export { Listener, type ListenerMessage } from './listener.ts';
 export { load, startErlangEvent, systemConfigEnv, type StartOptions, type Started } from './start.ts';
-export { eventList, eventTerm, logTerm, s, str, urlDecodeBytes, TEXT_CHANNEL } from './encode.ts';
+export type { ErlangEvent, LoadOptions } from './module.ts';
 export {
   NO_CALL_CONTROL,
   type CallControl,
@@ -29,13 +28,5 @@ export {
   type HandlecallResult,
   type SessionOp,
 } from './outbound/call_control.ts';
-export { OutboundCalls, type OutboundHost, type OutboundOptions } from './outbound/sessions.ts';
-export { outboundApplications, type ApplicationsHost } from './outbound/applications.ts';
-export { parseErlangArgs, parseSendmsgArgs, parseTarget, type OutboundTarget } from './outbound/args.ts';
-export { sessionMachine, type AttachKind, type ExitPolicy, type SessionEvent, type SessionInput } from './outbound/session_machine.ts';
-export { FetchBindings, type FetchHost, sectionBit, sectionLabel, sectionMask } from './fetch/index.ts';
-export { Subscription } from './internal/subscription.ts';
-export { ERLANG_USAGE, erlangCommand, type ConsoleView, type HandlerView, type ListenerView } from './console.ts';
-export { filterCommand, passes, type Filter } from './internal/filters.ts';
-export { decodeHeaders, decodeLStr, decodeSB } from './inbound/decode.ts';
-export { parseLogLevel } from './inbound/logs.ts';
+/** An event as handlers receive it (`{event, [UUID | Headers]}`), string or binary encoding. */
+export { eventTerm } from './encode.ts';

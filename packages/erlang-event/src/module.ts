@@ -94,6 +94,12 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     return this.#fsPid;
   }
 
+  /** The module's supervisor (`fs`, `listeners`, `calls`), for a host's tree. */
+  get supervisor(): Pid {
+    if (!this.#top) throw new Error('erlang_event not started');
+    return this.#top;
+  }
+
   /** Live listeners, newest first (ACL-denied peers are not listed). */
   listeners(): Listener[] {
     return [...this.#order]

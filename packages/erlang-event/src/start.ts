@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { Runtime } from '@beamline/core';
+import { Runtime, type Where } from '@beamline/core';
 import { type BeamNode, type NodeOptions, startNode } from '@beamline/distribution';
 import { type Switch, type SwitchOptions, loadConf, startSwitch } from '@beamline/switch';
 import { type ConfigEnv, type ErlangEventConfig, configFromXml } from './config.ts';
@@ -29,10 +29,13 @@ export function systemConfigEnv(log: ConfigEnv['log'] = (level, text) => process
   };
 }
 
-/** Load the module on a started switch and node. */
-export async function load(sw: Switch, node: BeamNode, config: ErlangEventConfig, options: LoadOptions = {}): Promise<ErlangEvent> {
+/**
+ * Load the module on a started switch and node. `where`: a process context links the module's
+ * supervisor (`erlang_event`) to that process (a host's supervision tree); default: the node's runtime.
+ */
+export async function load(sw: Switch, node: BeamNode, config: ErlangEventConfig, options: LoadOptions = {}, where?: Where): Promise<ErlangEvent> {
   const m = new ErlangEvent(sw, node, config, options);
-  await m.start();
+  await m.start(where);
   return m;
 }
 

@@ -2,19 +2,11 @@
 import { Pid, Tuple, atom, encode, t } from '@beamline/etf';
 import { SwitchEvent } from '@beamline/switch';
 import { describe, expect, it } from 'vitest';
-import {
-  type Filter,
-  Subscription,
-  decodeHeaders,
-  decodeLStr,
-  decodeSB,
-  eventTerm,
-  filterCommand,
-  logTerm,
-  parseLogLevel,
-  passes,
-  urlDecodeBytes,
-} from '../src/index.ts';
+import { eventTerm, logTerm, urlDecodeBytes } from '../src/encode.ts';
+import { decodeHeaders, decodeLStr, decodeSB } from '../src/inbound/decode.ts';
+import { parseLogLevel } from '../src/inbound/logs.ts';
+import { type Filter, filterCommand, passes } from '../src/internal/filters.ts';
+import { Subscription } from '../src/internal/subscription.ts';
 import { seedStatus } from '../src/inbound/status_seed.ts';
 
 const atoms = (...names: string[]) => names.map((n) => atom(n));

@@ -25,7 +25,7 @@ import { relativeTsSpecifiers } from '../dts_specifiers.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const LIBS = ['etf', 'core', 'distribution'] as const;
+const LIBS = ['etf', 'core', 'distribution', 'switch', 'erlang-event'] as const;
 type Lib = (typeof LIBS)[number];
 const SERVICE_SOURCE = join(here, '../consumer/service.ts');
 const pnpmSpec = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { packageManager: string }).packageManager;
@@ -100,7 +100,7 @@ beforeAll(async () => {
     private: true,
     type: 'module',
     dependencies,
-    overrides: { '@beamline/etf': '$@beamline/etf', '@beamline/core': '$@beamline/core' },
+    overrides: Object.fromEntries(LIBS.map((lib) => [`@beamline/${lib}`, `$@beamline/${lib}`])),
   };
   await writeFile(join(service, 'package.json'), JSON.stringify(pkg, null, 2));
   const tsconfig = {
@@ -130,14 +130,14 @@ afterAll(async () => {
 });
 
 describe('the packed packages', () => {
-  it('hold lib/ (JavaScript, declarations, maps), package.json and the READMEs; no sources or tests', () => {
+  it('hold lib/ (JavaScript, declarations, maps), package.json, the READMEs and DECISIONS.md; no sources or tests', () => {
     for (const lib of LIBS) {
       const files = packedFiles.get(lib)!;
       expect(files, lib).toContain('package.json');
       expect(files, lib).toContain('README.md');
       for (const f of ['index.js', 'index.d.ts', 'index.js.map', 'index.d.ts.map']) expect(files, lib).toContain(`lib/${f}`);
       expect(
-        files.filter((f) => !f.startsWith('lib/') && f !== 'package.json' && !/^README[^/]*\.md$/.test(f)),
+        files.filter((f) => !f.startsWith('lib/') && f !== 'package.json' && !/^(README[^/]*|DECISIONS)\.md$/.test(f)),
         lib,
       ).toEqual([]);
       expect(

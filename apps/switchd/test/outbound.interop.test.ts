@@ -1,0 +1,111 @@
+/**
+ * The seed document's outbound example against switchd as `pnpm start` runs it (a child process,
+ * the default conf): an erl node `myhandler@localhost` runs tools/erl/myhandler.erl (the seed's
+ * myhandler, reporting what it gets to a registered `collector`); a call to 123456 / 123457 /
+ * 123458 through the default dialplan reaches it by registered name, by module:function
+ * (myhandler:launch) and by module:! (get_pid), and the handler gets {call, …} first, then
+ * {call_event, …}s, then {call_hangup, UUID}.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
+import { freePort, root, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+
+const NAME = 'fs_out@localhost';
+const HANDLER = 'myhandler@localhost'; // what conf/dialplan/default/123456_erlang.xml names
+let EPMD = 0;
+let sw: Proc;
+let erl: ErlNode;
+
+const ctl = (...args: string[]) => run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), ...args]);
+const sh = (line: string) => erl.eval(line, 10_000);
+
+// the shell keeps its bindings: each query runs in a fun, so its variables stay unbound outside
+const KEPT = '(fun() -> collector ! {get, self()}, receive {kept, K} -> K after 2000 -> timeout end end)()';
+
+/** What the collector kept, as `~p` text, once `done(text)` holds (or after 8 s). */
+async function collected(done: (text: string) => boolean): Promise<string> {
+  const until = Date.now() + 8000;
+  for (;;) {
+    const text = await sh(KEPT);
+    if (done(text) || Date.now() > until) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The collector's terms about `uuid`, in order: call, event names, {hangup, UUID}. */
+const trace = (uuid: string) =>
+  sh(
+    `(fun() -> [case M of {call, _, _} -> call; {call_event, _, _, N} -> N; {call_hangup, _, U} -> {hangup, U} end || M <- ${KEPT}, lists:member(element(1, M), [call, call_event, call_hangup]), lists:member("${uuid}", tuple_to_list(M))] end)()`,
+  );
+
+beforeAll(async () => {
+  EPMD = await freePort();
+  const listen = await freePort();
+  sw = spawnApp('switchd', ['--name', NAME, '--epmd-port', String(EPMD), '--listen-port', String(listen), '--log-level', 'notice']);
+  await sw.waitFor(/Ctrl-C/, 60_000);
+  erl = await startErl({ name: HANDLER, cookie: 'ClueCon', epmdPort: EPMD });
+  const out = mkdtempSync(join(tmpdir(), 'switchd-myhandler-'));
+  const compiled = await sh(
+    `{compile:file("${join(root, 'tools/erl/myhandler.erl')}", [{outdir, "${out}"}, return_errors]), code:add_patha("${out}"), code:load_file(myhandler)}`,
+  );
+  expect(compiled).toContain('{module,myhandler}');
+  // the collector keeps what myhandler reports; myhandler answers each call through sendmsg to FS
+  await sh(
+    `register(collector, spawn(fun() -> (fun Lp(Acc) -> receive {get, From} -> From ! {kept, lists:reverse(Acc)}, Lp(Acc); reset -> Lp([]); M -> Lp([M | Acc]) end end)([]) end)), persistent_term:put(fs, '${NAME}'), {ok, _} = myhandler:start(), ok`,
+  );
+}, 90_000);
+
+afterAll(async () => {
+  await erl?.stop();
+  if (sw && sw.child.exitCode === null) {
+    sw.child.kill('SIGTERM');
+    await sw.exited;
+  }
+});
+
+/** Call `exten` through the default dialplan (loopback: its B leg runs the dialplan); hang it up; the handler's trace. */
+async function callThrough(exten: string): Promise<{ uuid: string; text: string; order: string }> {
+  await sh('collector ! reset, ok');
+  const orig = await ctl('api', 'originate', `loopback/${exten}`, '&park()');
+  expect(orig.stdout).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+  const text = await collected((t) => t.includes('"CHANNEL_ANSWER"'));
+  const uuid = /\{call,<[\d.]+>,"([0-9a-f-]{36})"\}/.exec(text)?.[1];
+  expect(uuid, text).toBeDefined();
+  const sessions = await ctl('sessions', HANDLER);
+  expect(sessions.stdout).toMatch(new RegExp(`^Outbound session for ${uuid} in state CS_\\w+\\n$`));
+  expect((await ctl('api', 'uuid_kill', uuid as string)).stdout).toBe('+OK\n');
+  await collected((t) => t.includes(`{call_hangup,`) && t.includes(uuid as string));
+  const order = await trace(uuid as string);
+  expect(order.startsWith('[call,'), order).toBe(true);
+  expect(order.endsWith(`{hangup,"${uuid}"}]`), order).toBe(true);
+  for (const name of ['CHANNEL_ANSWER', 'CHANNEL_PARK', 'CHANNEL_HANGUP']) expect(order).toContain(`"${name}"`);
+  expect(order.indexOf('"CHANNEL_ANSWER"')).toBeLessThan(order.indexOf('"CHANNEL_HANGUP"'));
+  return { uuid: uuid as string, text, order };
+}
+
+describe("switchd runs the seed's outbound example (the erlang application, default dialplan)", { timeout: 60_000 }, () => {
+  it('123456: registered name myhandler on myhandler@localhost — {call, …}, call_events, {call_hangup, UUID}', async () => {
+    const { text } = await callThrough('123456');
+    // the registered process itself got the call
+    const registered = await sh('whereis(myhandler)');
+    expect(text).toContain(`{call,${registered},`);
+    expect((await ctl('listeners')).stdout).toMatch(new RegExp(`^Listener to ${HANDLER} with outbound sessions: 0 `, 'm'));
+  });
+
+  it('123457: module:function — rpc myhandler:launch(Ref); the pid it returns handles the call', async () => {
+    const { text, uuid } = await callThrough('123457');
+    const launched = /\{launch,(<[\d.]+>)\}/.exec(text)?.[1];
+    expect(launched).toBeDefined();
+    expect(text).toContain(`{call,${launched},"${uuid}"}`);
+  });
+
+  it('123458: module:! — {get_pid, UUID, Ref, Pid} to myhandler; the pid it answers handles the call', async () => {
+    const { text, uuid } = await callThrough('123458');
+    const got = new RegExp(`\\{get_pid,"${uuid}",(<[\\d.]+>)\\}`).exec(text)?.[1];
+    expect(got).toBeDefined();
+    expect(text).toContain(`{call,${got},"${uuid}"}`);
+  });
+});
