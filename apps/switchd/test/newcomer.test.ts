@@ -2,13 +2,15 @@
  * A newcomer's first run: clone the repository (its committed HEAD) into a temporary folder,
  * install as tools/setup.sh does, and run the README's command, `pnpm start`, as written; the
  * environment only moves EPMD and the listen port off the machine's defaults (ERL_EPMD_PORT,
- * SWITCHD_LISTEN_PORT), so the test does not clash with anything running. A real erl pings the
- * node; SIGTERM to the process group stops it.
+ * SWITCHD_LISTEN_PORT), so the test does not clash with anything running, and names the node
+ * `freeswitch@localhost` (SWITCHD_NODE) so that no connection leaves 127.0.0.1 whatever the host
+ * name resolves to; the default `freeswitch@<short host>` is settings.test.ts's. A real erl pings
+ * the node; SIGTERM to the process group stops it.
  */
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,12 +38,12 @@ describe('a fresh clone', () => {
     });
 
     const epmd = await freePort();
-    const node = `freeswitch@${hostname().split('.')[0]}`;
+    const node = 'freeswitch@localhost';
     const p = spawn('npx', ['-y', 'pnpm@12.4.2', 'start'], {
       cwd: clone,
       detached: true, // its own process group: pnpm, tsx and node all get the SIGTERM, as from a terminal
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ERL_EPMD_PORT: String(epmd), SWITCHD_LISTEN_PORT: '0' },
+      env: { ...process.env, ERL_EPMD_PORT: String(epmd), SWITCHD_LISTEN_PORT: '0', SWITCHD_NODE: node },
     });
     let out = '';
     p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -50,8 +52,9 @@ describe('a fresh clone', () => {
     try {
       await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toContain('Ctrl-C');
       expect(out).toContain(`switchd is up: ${node}`);
+      expect(out).toContain('environment SWITCHD_NODE');
       expect(out).toContain('cookie   ClueCon (from autoload_configs/erlang_event.conf.xml cookie)');
-      erl = await startErl({ name: `newcomer@${hostname().split('.')[0]}`, cookie: 'ClueCon', epmdPort: epmd });
+      erl = await startErl({ name: 'newcomer@localhost', cookie: 'ClueCon', epmdPort: epmd });
       expect(await erl.eval(`net_adm:ping('${node}')`)).toBe('pong');
     } finally {
       process.kill(-p.pid!, 'SIGTERM');
