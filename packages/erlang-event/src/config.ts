@@ -6,6 +6,8 @@
 import { type XmlElement, attr, children, configuration, switchTrue } from '@beamline/switch';
 
 export type Encoding = 'string' | 'binary';
+/** README: `list` (the original's `{event, [UUID | Headers]}`) or `map` (`{event, #{Name => Value}}`). */
+export type EventFormat = 'list' | 'map';
 /** DECISIONS.md: `seed` (positive rules on one header OR-ed) or `original` (the C module's walk). */
 export type FilterSemantics = 'seed' | 'original';
 
@@ -22,6 +24,7 @@ export interface ErlangEventConfig {
   /** Where the cookie came from (for the startup log). */
   readonly cookieSource: 'cookie' | 'cookie-file' | 'home' | 'default';
   readonly encoding: Encoding;
+  readonly eventFormat: EventFormat;
   /** ACL lists every inbound peer's address must pass (all of them). */
   readonly inboundAcls: readonly string[];
   /** Events / log lines sent per pump turn (the original: per listener-loop pass). */
@@ -49,6 +52,7 @@ export const DEFAULTS: ErlangEventConfig = {
   cookie: 'ClueCon',
   cookieSource: 'default',
   encoding: 'string',
+  eventFormat: 'list',
   inboundAcls: [],
   maxEventBulk: 1,
   maxLogBulk: 1,
@@ -93,6 +97,7 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
   let cookie: string | undefined;
   let cookieSource: ErlangEventConfig['cookieSource'] = 'default';
   let encoding: Encoding = DEFAULTS.encoding;
+  let eventFormat: EventFormat = DEFAULTS.eventFormat;
   const acls: string[] = [];
   let maxEventBulk = DEFAULTS.maxEventBulk;
   let maxLogBulk = DEFAULTS.maxLogBulk;
@@ -139,6 +144,10 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
       case 'encoding':
         if (value.toLowerCase() === 'string' || value.toLowerCase() === 'binary') encoding = value.toLowerCase() as Encoding;
         else env.log('ERR', `Invalid encoding strategy '${value}' specified`);
+        break;
+      case 'event-format':
+        if (value === 'list' || value === 'map') eventFormat = value;
+        else env.log('ERR', `Invalid event-format '${value}' (list | map)`);
         break;
       case 'apply-inbound-acl':
         if (acls.length < MAX_ACLS) acls.push(value);
@@ -199,6 +208,7 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
     cookie: cookie ?? DEFAULTS.cookie,
     cookieSource,
     encoding,
+    eventFormat,
     inboundAcls: acls,
     maxEventBulk,
     maxLogBulk,

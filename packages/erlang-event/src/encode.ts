@@ -4,15 +4,16 @@
  * strings. An event is encoded once per encoding however many handlers receive it (memoized on
  * the event), so a thousand subscribers cost one encoding.
  */
-import { type Term, Tuple, atom, t } from '@beamline/etf';
+import { ErlMap, type Term, Tuple, atom, t } from '@beamline/etf';
 import type { LogRecord, SwitchEvent } from '@beamline/switch';
-import type { Encoding } from './config.ts';
+import type { Encoding, EventFormat } from './config.ts';
 
 const utf8 = new TextEncoder();
 
 const A_EVENT = atom('event');
 const A_UNDEFINED = atom('undefined');
 const A_LOG = atom('log');
+const A_BODY = atom('body');
 const LOG_KEYS = ['level', 'text_channel', 'file', 'func', 'line', 'data', 'user_data'].map((k) => atom(k));
 
 /** Bytes → `S`: an Erlang string (byte list) or a binary. */
@@ -188,15 +189,44 @@ export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
   return list;
 }
 
-/** Per encoding: the memo key and the builder (one function each, no closure per event). */
-const BUILD: Record<Encoding, (e: SwitchEvent) => Tuple> = {
-  string: (e) => t(A_EVENT, eventList(e, 'string')),
-  binary: (e) => t(A_EVENT, eventList(e, 'binary')),
+/**
+ * `event-format=map` (README): `#{Name => Value}` with each header's name and value as `S`; a name
+ * the event carries more than once maps to the list of its values in order; the body, when there
+ * is one, under the atom `body` (no header name can be an atom). No UUID element: `Unique-ID` is a
+ * header like the others.
+ */
+export function eventMap(e: SwitchEvent, encoding: Encoding): ErlMap {
+  const values = new Map<string, Term[]>();
+  for (const h of e.headers) {
+    const v = sText(h.value, encoding, true);
+    const seen = values.get(h.name);
+    if (seen === undefined) values.set(h.name, [v]);
+    else seen.push(v);
+  }
+  const m = new ErlMap();
+  for (const [name, vs] of values) m.set(nameEntry(name, encoding).term, vs.length === 1 ? vs[0]! : vs);
+  if (e.body !== undefined && e.body !== '') m.set(A_BODY, sText(e.body, encoding, false));
+  return m;
+}
+
+/** Per encoding and format: the memo key and the builder (one function each, no closure per event). */
+const BUILD: Record<EventFormat, Record<Encoding, (e: SwitchEvent) => Tuple>> = {
+  list: {
+    string: (e) => t(A_EVENT, eventList(e, 'string')),
+    binary: (e) => t(A_EVENT, eventList(e, 'binary')),
+  },
+  map: {
+    string: (e) => t(A_EVENT, eventMap(e, 'string')),
+    binary: (e) => t(A_EVENT, eventMap(e, 'binary')),
+  },
 };
 
-/** `{event, [UUID | Headers]}`, built once per event and encoding (memoized on the event). */
-export function eventTerm(e: SwitchEvent, encoding: Encoding): Tuple {
-  const build = BUILD[encoding];
+/**
+ * `{event, [UUID | Headers]}` (or `{event, #{…}}` with `format` map), built once per event,
+ * encoding and format (memoized on the event).
+ */
+export function eventTerm(e: SwitchEvent, encoding: Encoding, format: EventFormat = 'list'): Tuple {
+  const build = BUILD[format][encoding];
   return e.memo(build, build);
 }
 

@@ -92,6 +92,7 @@ describe('erlang_event.conf', () => {
     const c = parseConfig(
       [
         ['encoding', 'BINARY'],
+        ['event-format', 'map'],
         ['Max-Event-Bulk', '50'],
         ['max-log-bulk', '7'],
         ['stop-on-bind-error', 'yes'],
@@ -103,6 +104,7 @@ describe('erlang_event.conf', () => {
     );
     expect(c).toMatchObject({
       encoding: 'binary',
+      eventFormat: 'map',
       maxEventBulk: 50,
       maxLogBulk: 7,
       stopOnBindError: true,

@@ -76,6 +76,7 @@ describe('event subscriptions from a real erl', () => {
     // CHANNEL_CREATE came after CUSTOM, so it is a subclass name, not a type
     expect(await sh('Names(P4)')).toBe('["CUSTOM","TRAP"]');
     expect(await sh(`Do(P4, {setevent, 'HEARTBEAT', 'ALL'})`)).toBe('{error,badarg}');
+    expect(await sh(`Do(P4, {setevent, 'ALL'})`)).toBe('{error,badarg}');
     expect(await sh(`Do(P4, {setevent, 'HEARTBEAT'})`)).toBe('ok');
     await sh(`Do(P4, {sendevent, 'TRAP', []}), Do(P4, {sendevent, 'HEARTBEAT', []})`);
     await settle();

@@ -22,6 +22,7 @@ beforeAll(async () => {
     '5000': [['erlang', 'myhandler nosuchnode@localhost'], ['set', 'after_erlang=reached'], ['park']],
     '6000': [['erlang_sendmsg', 'collector $ERL hello  world, again'], ['park']],
     '7000': [['erlang', 'ghandler:launch $ERL']],
+    '7001': [['erlang', 'shandler:launch $ERL']],
     '8000': [['erlang', 'myhandler'], ['set', 'after_erlang=reached'], ['park']],
   });
 }, 30_000);
@@ -150,5 +151,18 @@ describe('a gen_server started through proc_lib as the handler', () => {
     expect(text).toMatch(new RegExp(`\\{gs_call,<[\\d.]+>,"${uuid}",\\s*\\{ghandler,init,`));
     await kill(uuid);
     expect(await collected(rig, (t) => t.includes('gs_call_hangup'))).toContain(`"${uuid}"}`);
+  }, 20_000);
+});
+
+describe('a gen_statem started through proc_lib as the handler', () => {
+  it('shandler:launch returns gen_statem:start’s pid; {call, _} moves it to in_call, call_event there, then call_hangup', async () => {
+    await resetCollector(rig);
+    const uuid = await call('7001');
+    const text = await collected(rig, (t) => t.includes('sm_call,'));
+    expect(text).toMatch(new RegExp(`\\{sm_call,<[\\d.]+>,"${uuid}",\\s*\\{shandler,init,`));
+    await kill(uuid);
+    const done = await collected(rig, (t) => t.includes('sm_call_hangup'));
+    expect(done).toContain(`{sm_call_hangup,"${uuid}",in_call}`);
+    expect(done).toContain(`{sm_call_event,"${uuid}","CHANNEL_HANGUP"}`);
   }, 20_000);
 });

@@ -35,10 +35,10 @@ export async function startOutboundRig(
   return rig;
 }
 
-/** tools/erl/myhandler.erl and ghandler.erl compiled and loaded on the rig's erl; `collector` registered. */
+/** tools/erl/myhandler.erl, ghandler.erl and shandler.erl compiled and loaded on the rig's erl; `collector` registered. */
 export async function loadHandlers(rig: Rig): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'mee-'));
-  for (const m of ['myhandler', 'ghandler']) {
+  for (const m of ['myhandler', 'ghandler', 'shandler']) {
     const r = await rig.shell(
       `{compile:file("${join(erlDir, `${m}.erl`)}", [{outdir, "${out}"}, return_errors]), code:add_patha("${out}"), code:load_file(${m})}`,
     );

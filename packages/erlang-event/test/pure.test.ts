@@ -1,5 +1,5 @@
 /** The pure parts: subscriptions, filters (both semantics), encoding, the seed status text, input decoders. */
-import { Pid, Tuple, atom, encode, t } from '@beamline/etf';
+import { type ErlMap, Pid, Tuple, atom, encode, t } from '@beamline/etf';
 import { SwitchEvent } from '@beamline/switch';
 import { describe, expect, it } from 'vitest';
 import { eventTerm, logTerm, urlDecodeBytes } from '../src/encode.ts';
@@ -136,6 +136,23 @@ describe('encoding', () => {
     expect(wire(eventTerm(ev('TRAP'), 'binary'))).toBe(
       wire(t(atom('event'), [atom('undefined'), t(new Uint8Array(Buffer.from('Event-Name')), new Uint8Array(Buffer.from('TRAP')))])),
     );
+  });
+
+  it('event-format map: built once per encoding and format, apart from the list term; repeated names a list', () => {
+    const e = ev('CUSTOM', [
+      ['R', 'a'],
+      ['R', 'b'],
+    ]);
+    const list = eventTerm(e, 'binary');
+    const map = eventTerm(e, 'binary', 'map');
+    expect(eventTerm(e, 'binary', 'map')).toBe(map);
+    expect(eventTerm(e, 'binary', 'list')).toBe(list);
+    expect(map).not.toBe(list);
+    const m = map.elements[1] as ErlMap;
+    expect(m.get(new Uint8Array(Buffer.from('R')))).toEqual([new Uint8Array(Buffer.from('a')), new Uint8Array(Buffer.from('b'))]);
+    expect(m.has(atom('body'))).toBe(false);
+    e.addHeader('X', '1');
+    expect(eventTerm(e, 'binary', 'map')).not.toBe(map);
   });
 
   it('events share unchanged {Name, Value} pairs but never a stale value; a changed event is encoded again', () => {

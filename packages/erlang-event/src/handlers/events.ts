@@ -90,7 +90,7 @@ export class EventHandlers {
     const pump = new Pump<SwitchEvent>(this.host.ctx, pid, {
       capacity: this.host.config.eventQueueCapacity,
       bulk: this.host.config.maxEventBulk,
-      encode: (e) => eventTerm(e, this.host.config.encoding),
+      encode: (e) => eventTerm(e, this.host.config.encoding, this.host.config.eventFormat),
       drained: () => this.host.drained(),
       onLost: (n) => this.host.reportLost('events', n),
     });

@@ -7,7 +7,7 @@
 import { type ChildSpec, GenServer, type ProcessContext, StateMachine, Supervisor, type Where, type EffectFn, pidEquals } from '@beamline/core';
 import { type Atom, Pid, type Ref, type Term, atom, t } from '@beamline/etf';
 import type { ChannelCall, EventSubscription, Switch, SwitchEvent } from '@beamline/switch';
-import type { Encoding } from '../config.ts';
+import type { Encoding, EventFormat } from '../config.ts';
 import { eventTerm, s } from '../encode.ts';
 import { Subscription } from '../internal/subscription.ts';
 import type { OutboundTarget } from './args.ts';
@@ -17,7 +17,7 @@ import { type AttachKind, type ExitPolicy, type SessionEvent, type SessionInput,
 export interface OutboundHost {
   readonly sw: Switch;
   readonly fsPid: Pid;
-  readonly config: { readonly encoding: Encoding };
+  readonly config: { readonly encoding: Encoding; readonly eventFormat: EventFormat };
   /** FsPid links to `pid`. */
   link(pid: Pid): void;
   /** Sends with FsPid as the sender, in order. */
@@ -238,7 +238,7 @@ export class OutboundCalls implements CallControl {
       if (state !== undefined) a.state = state;
       // CS_DESTROY ends the attachment; CHANNEL_DESTROY itself is not delivered (spec §3.3)
       if (e.type === 'CHANNEL_DESTROY') this.#tell(a, { type: 'destroyed' });
-      else if (a.sub.wants(e)) this.#tell(a, { type: 'event', term: eventTerm(e, this.host.config.encoding) });
+      else if (a.sub.wants(e)) this.#tell(a, { type: 'event', term: eventTerm(e, this.host.config.encoding, this.host.config.eventFormat) });
     }
   }
 
@@ -339,7 +339,7 @@ export class OutboundCalls implements CallControl {
         for (const [k, v] of p.headers) event.addHeader(k, v);
         event.addHeader('Content-Type', 'command/reply');
         event.addHeader('Reply-Text', '+OK\n');
-        toHandler(t(atom('call'), eventTerm(event, enc())));
+        toHandler(t(atom('call'), eventTerm(event, enc(), host.config.eventFormat)));
         for (const term of p.queue) toHandler(t(atom('call_event'), term));
       },
       sendEvent: (_ctx, _info, p: { term: Term }) => toHandler(t(atom('call_event'), p.term)),
