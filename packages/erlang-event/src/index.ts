@@ -17,6 +17,7 @@ export {
   type ConfigEnv,
   type Encoding,
   type ErlangEventConfig,
+  type EventFormat,
   type FilterSemantics,
 } from './config.ts';
 export { load, startErlangEvent, systemConfigEnv, type StartOptions, type Started } from './start.ts';
