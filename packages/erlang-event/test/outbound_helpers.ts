@@ -51,7 +51,8 @@ export async function loadHandlers(rig: Rig): Promise<void> {
 export async function collected(rig: Rig, done: (text: string) => boolean, ms = 8000): Promise<string> {
   const until = Date.now() + ms;
   for (;;) {
-    const text = await rig.shell('Msgs(whereis(collector))');
+    // erl's printer breaks long terms across lines (between elements): join them back
+    const text = (await rig.shell('Msgs(whereis(collector))')).replace(/\n\s*/g, '');
     if (done(text) || Date.now() > until) return text;
     await new Promise((r) => setTimeout(r, 50));
   }
