@@ -23,7 +23,8 @@ import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
-import type { ChannelServices, ChannelSpec } from './channel/channel.ts';
+import type { ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
+import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
 import { type SwitchLogLine, SwitchCore } from './core/core.ts';
@@ -83,6 +84,7 @@ export class Switch {
   readonly conf: LiveConf;
   readonly #timers: Pid[] = [];
   readonly #applications: Map<string, Application>;
+  readonly #endpoints: Map<string, EndpointInterface>;
 
   constructor(
     where: Where,
@@ -92,9 +94,11 @@ export class Switch {
     options: SwitchOptions,
     conf?: LiveConf,
     applications: Map<string, Application> = new Map(services.applications),
+    endpoints: Map<string, EndpointInterface> = new Map(services.endpoints),
   ) {
     this.#where = where;
     this.#applications = applications;
+    this.#endpoints = endpoints;
     this.services = services;
     this.core = services.core;
     this.#top = top;
@@ -137,15 +141,15 @@ export class Switch {
    * (switch_loadable_module); returns its removal. Channels look applications up when they run them.
    */
   addApplication(app: Application): () => void {
-    const apps = this.#applications;
-    const key = app.name.toLowerCase();
-    const before = apps.get(key);
-    apps.set(key, app);
-    return () => {
-      if (apps.get(key) !== app) return;
-      if (before) apps.set(key, before);
-      else apps.delete(key);
-    };
+    return addTo(this.#applications, app.name.toLowerCase(), app);
+  }
+
+  /**
+   * Adds (or replaces) an endpoint interface, as an endpoint module's load does; dial strings
+   * `<name>/<data>` (name in any case) then reach it. Returns its removal.
+   */
+  addEndpoint(name: string, endpoint: EndpointInterface): () => void {
+    return addTo(this.#endpoints, name.toLowerCase(), endpoint);
   }
 
   /** Starts a channel process under the channel supervisor. */
@@ -285,6 +289,17 @@ export class Switch {
   }
 }
 
+/** Sets `key`; the removal puts back what was there before, unless `key` was replaced since. */
+function addTo<T>(map: Map<string, T>, key: string, value: T): () => void {
+  const before = map.get(key);
+  map.set(key, value);
+  return () => {
+    if (map.get(key) !== value) return;
+    if (before) map.set(key, before);
+    else map.delete(key);
+  };
+}
+
 const nowOf = (where: Where) => (where instanceof Runtime ? () => where.clock.now() : () => where.now());
 
 export async function startSwitch(where: Where, options: SwitchOptions = {}): Promise<Switch> {
@@ -303,15 +318,17 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...MORE_DPTOOLS, BRIDGE_APP, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  const endpoints = new Map<string, EndpointInterface>();
+  let sw: Switch | undefined;
   const dp = options.dialplan;
   const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp, core);
   // XML-fetch bindings (conf.xmlBindings) are asked first, at each hunt
   const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan, core);
 
-  let sw: Switch | undefined;
   const services: ChannelServices = {
     core,
     applications,
+    endpoints,
     dialplan,
     startChannel: (ctx, spec) => {
       if (!sw) throw new Error('switch not started');
@@ -344,6 +361,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, services, top, channelSup, options, conf, applications);
+  sw = new Switch(where, services, top, channelSup, options, conf, applications, endpoints);
+  for (const [name, endpoint] of BUILTIN_ENDPOINTS) sw.addEndpoint(name, endpoint);
   return sw;
 }
