@@ -179,3 +179,4 @@ export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from
 export { CTL_SYNTAX, FSCTL_COMMAND } from './log/fsctl.ts';
 export { SessionLimits, type LimitsSnapshot } from './core/limits.ts';
 export { CoreTasks, coreScheduler, heartbeatEvent } from './core/heartbeat.ts';
+export { sessionReaper, type ReaperWatch } from './core/reaper.ts';
