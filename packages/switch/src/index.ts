@@ -86,6 +86,7 @@ export {
 export { parseLoopbackTarget, type LoopbackTarget } from './endpoints/loopback.ts';
 export { parseNullTarget, type NullTarget } from './endpoints/null.ts';
 export { errorEndpointCause } from './endpoints/error.ts';
+export { BUILTIN_ENDPOINTS, ERROR_ENDPOINT, LOOPBACK_ENDPOINT, NULL_ENDPOINT } from './endpoints/builtin.ts';
 export {
   ORIGINATE_SYNTAX,
   ORIGINATE_USAGE,
@@ -122,6 +123,9 @@ export {
   type ChannelSpec,
   type Endpoint,
   type EndpointChannel,
+  type EndpointInterface,
+  type OutgoingChannel,
+  type OutgoingRequest,
 } from './channel/channel.ts';
 export { ChannelServer, type ChannelArgs, type ChannelCall, type ChannelCast } from './channel/server.ts';
 export { nullEndpoint } from './endpoints/null_channel.ts';
@@ -175,3 +179,4 @@ export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from
 export { CTL_SYNTAX, FSCTL_COMMAND } from './log/fsctl.ts';
 export { SessionLimits, type LimitsSnapshot } from './core/limits.ts';
 export { CoreTasks, coreScheduler, heartbeatEvent } from './core/heartbeat.ts';
+export { sessionReaper, type ReaperWatch } from './core/reaper.ts';

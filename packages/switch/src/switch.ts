@@ -2,15 +2,18 @@
  * The switch: core services, the supervision tree, the API and the applications.
  *
  *   switch (one_for_one)
+ *   ├── scheduler (worker: HEARTBEAT / RE_SCHEDULE; absent with `timers: false`)
+ *   ├── reaper (worker: removes channels that died without their end)
  *   └── channels (simple_one_for_one, temporary children)
  *       └── one ChannelServer per channel
+ *
+ * Stopping the tree stops channels first (SYSTEM_SHUTDOWN), then the reaper and the scheduler.
  *
  * API commands run each in a process of their own (spawned from the `where` the switch was
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
  */
 import { randomUUID } from 'node:crypto';
-import { DOWN, GenServer, type ProcessContext, Runtime, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
-import { Tuple } from '@beamline/etf';
+import { type ChildSpec, GenServer, type ProcessContext, Runtime, Supervisor, type Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
 import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
@@ -23,7 +26,8 @@ import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
-import type { ChannelServices, ChannelSpec } from './channel/channel.ts';
+import type { ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
+import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
 import { type SwitchLogLine, SwitchCore } from './core/core.ts';
@@ -32,6 +36,7 @@ import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialpla
 import type { EventBus } from './events/bus.ts';
 import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
+import { type ReaperWatch, sessionReaper } from './core/reaper.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
 import { originateCall } from './originate/originate.ts';
 import { BRIDGE_APP } from './applications/bridge.ts';
@@ -78,30 +83,34 @@ export class Switch {
   readonly #channelSup: Pid;
   readonly #jobs: PQueue;
   readonly #jobLimit: number;
-  readonly #reaper: Pid;
+  /** The reaper's current pid (its supervisor may have restarted it). */
+  readonly #reaper: () => Pid | undefined;
   /** The loaded conf/ (ACL lists, the current XML); `reloadxml` swaps it. */
   readonly conf: LiveConf;
-  readonly #timers: Pid[] = [];
   readonly #applications: Map<string, Application>;
+  readonly #endpoints: Map<string, EndpointInterface>;
 
   constructor(
     where: Where,
     services: ChannelServices,
     top: Pid,
     channelSup: Pid,
+    reaper: () => Pid | undefined,
     options: SwitchOptions,
     conf?: LiveConf,
     applications: Map<string, Application> = new Map(services.applications),
+    endpoints: Map<string, EndpointInterface> = new Map(services.endpoints),
   ) {
     this.#where = where;
     this.#applications = applications;
+    this.#endpoints = endpoints;
     this.services = services;
     this.core = services.core;
     this.#top = top;
     this.#channelSup = channelSup;
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
     this.#jobLimit = options.bgapiQueueLimit ?? 1000;
-    this.#reaper = where.spawn((ctx) => this.#reap(ctx));
+    this.#reaper = reaper;
     this.conf = conf ?? new LiveConf(this.core);
     this.registry.add(
       ...CORE_COMMANDS,
@@ -116,12 +125,6 @@ export class Switch {
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
-    if (options.timers ?? true) {
-      // the startup round runs now, before anyone can subscribe (as FreeSWITCH's, before modules load)
-      const tasks = new CoreTasks(this.core);
-      tasks.runDue();
-      this.#timers.push(where.spawn((ctx) => coreScheduler(ctx, tasks)));
-    }
   }
 
   get events(): EventBus {
@@ -137,15 +140,15 @@ export class Switch {
    * (switch_loadable_module); returns its removal. Channels look applications up when they run them.
    */
   addApplication(app: Application): () => void {
-    const apps = this.#applications;
-    const key = app.name.toLowerCase();
-    const before = apps.get(key);
-    apps.set(key, app);
-    return () => {
-      if (apps.get(key) !== app) return;
-      if (before) apps.set(key, before);
-      else apps.delete(key);
-    };
+    return addTo(this.#applications, app.name.toLowerCase(), app);
+  }
+
+  /**
+   * Adds (or replaces) an endpoint interface, as an endpoint module's load does; dial strings
+   * `<name>/<data>` (name in any case) then reach it. Returns its removal.
+   */
+  addEndpoint(name: string, endpoint: EndpointInterface): () => void {
+    return addTo(this.#endpoints, name.toLowerCase(), endpoint);
   }
 
   /** Starts a channel process under the channel supervisor. */
@@ -157,7 +160,8 @@ export class Switch {
     }
     const r = await Supervisor.startChild(where, this.#channelSup, [spec]);
     if (!r.ok || !r.pid) throw new Error(`channel start failed: ${String(r.ok ? 'ignored' : r.error)}`);
-    this.#where.send(this.#reaper, { watch: r.pid, uuid: spec.uuid });
+    const reaper = this.#reaper();
+    if (reaper) this.#where.send(reaper, { watch: r.pid, uuid: spec.uuid } satisfies ReaperWatch);
     return r.pid;
   }
 
@@ -206,40 +210,11 @@ export class Switch {
     return this.api(`originate ${args}`);
   }
 
-  /** Hangs up every channel (SYSTEM_SHUTDOWN, through the supervisor's shutdown) and stops the tree. */
+  /** Hangs up every channel (SYSTEM_SHUTDOWN, through the supervisor's shutdown) and stops the tree with its scheduler and reaper. */
   async stop(): Promise<void> {
     await Supervisor.stop(this.#where, this.#top);
-    this.#where.send(this.#reaper, 'stop');
-    for (const t of this.#timers) this.#where.send(t, 'stop');
     await this.#jobs.onIdle();
     this.core.bus.close();
-  }
-
-  /**
-   * A channel process that died without running its end (killed by `kill`) would leave its uuid
-   * in the session table: this process monitors every channel and removes what is left.
-   */
-  async #reap(ctx: ProcessContext): Promise<void> {
-    const watched = new Map<string, string>();
-    for (;;) {
-      const msg = await ctx.receive();
-      if (msg === 'stop') return;
-      if (typeof msg === 'object' && msg !== null && 'watch' in msg) {
-        const { watch, uuid } = msg as { watch: Pid; uuid: string };
-        watched.set(refKey(ctx.monitor(watch)), uuid);
-      } else if (msg instanceof Tuple && msg.elements[0] === DOWN) {
-        const [, ref, , pid, reason] = msg.elements;
-        const key = refKey(ref as never);
-        const uuid = watched.get(key);
-        watched.delete(key);
-        const live = uuid === undefined ? undefined : this.core.sessions.get(uuid);
-        if (uuid !== undefined && live !== undefined && pidEquals(pid, live)) {
-          this.core.sessions.remove(uuid);
-          this.core.channels.remove(uuid);
-          this.core.log('CRIT', `channel ${uuid} died without hangup (${String(reason)}): removed from the session table`, uuid);
-        }
-      }
-    }
   }
 
   #env(ctx: ProcessContext): ApiEnv {
@@ -285,6 +260,17 @@ export class Switch {
   }
 }
 
+/** Sets `key`; the removal puts back what was there before, unless `key` was replaced since. */
+function addTo<T>(map: Map<string, T>, key: string, value: T): () => void {
+  const before = map.get(key);
+  map.set(key, value);
+  return () => {
+    if (map.get(key) !== value) return;
+    if (before) map.set(key, before);
+    else map.delete(key);
+  };
+}
+
 const nowOf = (where: Where) => (where instanceof Runtime ? () => where.clock.now() : () => where.now());
 
 export async function startSwitch(where: Where, options: SwitchOptions = {}): Promise<Switch> {
@@ -303,15 +289,17 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [...DPTOOLS, ...MORE_DPTOOLS, BRIDGE_APP, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  const endpoints = new Map<string, EndpointInterface>();
+  let sw: Switch | undefined;
   const dp = options.dialplan;
   const staticPlan = dp === undefined ? (conf.current ? conf.dialplan : undefined) : 'hunt' in dp ? dp : xmlDialplan(dp, core);
   // XML-fetch bindings (conf.xmlBindings) are asked first, at each hunt
   const dialplan = fetchingDialplan(conf.xmlBindings, staticPlan, core);
 
-  let sw: Switch | undefined;
   const services: ChannelServices = {
     core,
     applications,
+    endpoints,
     dialplan,
     startChannel: (ctx, spec) => {
       if (!sw) throw new Error('switch not started');
@@ -319,11 +307,28 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     },
     originate: (ctx, req) => originateCall(ctx, services, req),
   };
+  const workers: ChildSpec[] = [];
+  if (options.timers ?? true) {
+    // the startup round runs now, before anyone can subscribe (as FreeSWITCH's, before modules load);
+    // a restarted scheduler goes on with the same task list
+    const tasks = new CoreTasks(core);
+    tasks.runDue();
+    workers.push({ id: 'scheduler', start: (ctx) => ctx.spawnLink((c) => coreScheduler(c, tasks)) });
+  }
+  let reaper: Pid | undefined;
+  workers.push({
+    id: 'reaper',
+    start: (ctx) => {
+      reaper = ctx.spawnLink((c) => sessionReaper(c, core));
+      return reaper;
+    },
+  });
   const top = await Supervisor.start(where, {
     strategy: 'one_for_one',
     intensity: 5,
     period: 10,
     children: [
+      ...workers,
       {
         id: 'channels',
         type: 'supervisor',
@@ -344,6 +349,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, services, top, channelSup, options, conf, applications);
+  sw = new Switch(where, services, top, channelSup, () => reaper, options, conf, applications, endpoints);
+  for (const [name, endpoint] of BUILTIN_ENDPOINTS) sw.addEndpoint(name, endpoint);
   return sw;
 }

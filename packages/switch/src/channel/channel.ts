@@ -89,6 +89,8 @@ export interface OtherLeg {
 export interface ChannelServices {
   readonly core: SwitchCore;
   readonly applications: ReadonlyMap<string, Application>;
+  /** The endpoint interfaces by lower-case name (`null`, `loopback`, `error`, and what modules add). */
+  readonly endpoints: ReadonlyMap<string, EndpointInterface>;
   readonly dialplan?: Dialplan;
   /** Starts another channel under the channel supervisor (loopback's B leg). */
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
@@ -115,6 +117,26 @@ export interface Endpoint {
   onState?(ch: EndpointChannel, state: ChannelStateName): Promise<boolean | undefined> | boolean | undefined;
   /** Tell the far end (answer, progress, ringing); false: it refused. */
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
+}
+
+/** What an endpoint interface is asked when a dial string names it (its outgoing_channel). */
+export interface OutgoingRequest {
+  readonly ctx: ProcessContext;
+  readonly services: ChannelServices;
+  /** The dial string's data after `<endpoint>/` (`service` when empty). */
+  readonly destination: string;
+  /** The leg's originate variables. */
+  variable(name: string): string | undefined;
+  /** Makes a session named `name` and destroys it at once (null/cause-X). */
+  abandon(name: string): Promise<void>;
+}
+
+/** A new outgoing channel (its name and endpoint), or the cause the originate fails with. */
+export type OutgoingChannel = { readonly name: string; readonly endpoint: Endpoint } | { readonly cause: number };
+
+/** An endpoint module's interface (switch_endpoint_interface_t): makes outgoing channels. */
+export interface EndpointInterface {
+  outgoingChannel(req: OutgoingRequest): OutgoingChannel | Promise<OutgoingChannel>;
 }
 
 const MAX_STACKS = 32;

@@ -2,7 +2,8 @@
  * One leg of an originate (switch_core_session_outgoing_channel + the endpoint's
  * outgoing_channel): the new leg's caller profile (from the API arguments, or a copy of the
  * calling channel's with `effective_caller_id_*`), the `origination_*` overrides, the callee id
- * originate gives every leg (`Outbound Call` / the sanitized destination), and the endpoint.
+ * originate gives every leg (`Outbound Call` / the sanitized destination), and the endpoint
+ * interface the dial string names (looked up in the switch's endpoint registry).
  */
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
@@ -12,11 +13,6 @@ import { Channel, type ChannelServices, type ChannelSpec, type Endpoint } from '
 import { type CallerProfile, DEFAULT_CLID_NAME, DEFAULT_CLID_NUMBER, cloneProfile } from '../channel/profile.ts';
 import type { OriginateApiProfile, OriginateCaller } from '../channel/originate_types.ts';
 import { type DialLeg, type VarList, getVar } from '../endpoints/dial_string.ts';
-import { errorEndpointCause } from '../endpoints/error.ts';
-import { parseLoopbackTarget } from '../endpoints/loopback.ts';
-import { loopbackA } from '../endpoints/loopback_channel.ts';
-import { parseNullTarget } from '../endpoints/null.ts';
-import { nullEndpoint } from '../endpoints/null_channel.ts';
 
 const L16 = { name: 'L16', rate: 8000, bitRate: 128000 };
 
@@ -107,29 +103,20 @@ export async function createLeg(
     ...('caller' in from ? { otherLeg: { type: 'originator' as const, profile: cloneProfile(from.caller.profile) } } : {}),
   });
 
-  let spec: ChannelSpec;
-  switch (leg.endpoint.toLowerCase()) {
-    case 'error':
-      return { ok: false, cause: errorEndpointCause(destination) };
-    case 'null': {
-      const t = parseNullTarget(destination, variable);
-      if (t.refuse) {
-        // null_channel_outgoing_channel makes the session, then destroys it (DECISIONS.md #2)
-        await new Channel(makeSpec(t.name, {}), services, ctx).abandon();
-        return { ok: false, cause: t.cause };
-      }
-      spec = makeSpec(t.name, nullEndpoint(t));
-      break;
-    }
-    case 'loopback': {
-      const t = parseLoopbackTarget(destination);
-      spec = makeSpec(t.nameA, loopbackA(t));
-      break;
-    }
-    default:
-      core.log('ERR', `Could not locate channel type ${leg.endpoint}`);
-      return { ok: false, cause: Cause.CHAN_NOT_IMPLEMENTED };
+  const iface = services.endpoints.get(leg.endpoint.toLowerCase());
+  if (!iface) {
+    core.log('ERR', `Could not locate channel type ${leg.endpoint}`);
+    return { ok: false, cause: Cause.CHAN_NOT_IMPLEMENTED };
   }
+  const made = await iface.outgoingChannel({
+    ctx,
+    services,
+    destination,
+    variable,
+    abandon: (name) => new Channel(makeSpec(name, {}), services, ctx).abandon(),
+  });
+  if ('cause' in made) return { ok: false, cause: made.cause };
+  const spec = makeSpec(made.name, made.endpoint);
   try {
     return { ok: true, uuid, pid: await services.startChannel(ctx, spec) };
   } catch (err) {

@@ -1,0 +1,90 @@
+import { type SupervisionNode, kill, pidEquals, supervisionTree } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
+import { describe, expect, it } from 'vitest';
+import { setup } from './switch_helpers.ts';
+
+const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
+
+function children(rt: Parameters<typeof supervisionTree>[0], top: Pid): SupervisionNode[] {
+  const [root] = supervisionTree(rt, top);
+  return root?.children ?? [];
+}
+
+function pidOf(nodes: SupervisionNode[], id: string): Pid {
+  const pid = nodes.find((n) => n.id === id)?.pid;
+  if (pid === undefined || pid === 'restarting') throw new Error(`${id} not running`);
+  return pid;
+}
+
+describe('the switch supervision tree', () => {
+  it('the scheduler and the reaper are workers of `switch` before `channels`; stop ends every one of them', async () => {
+    const { sw, rt, settle } = await setup();
+    expect(await sw.originate('null/1 &park()')).toMatch(UUID);
+    await settle();
+    const nodes = children(rt, sw.supervisor);
+    expect(nodes.map((n) => `${n.id} ${n.type}`)).toEqual(['scheduler worker', 'reaper worker', 'channels supervisor']);
+    const scheduler = pidOf(nodes, 'scheduler');
+    const reaper = pidOf(nodes, 'reaper');
+    const channelSup = pidOf(nodes, 'channels');
+    const channel = nodes.find((n) => n.id === 'channels')?.children?.[0]?.pid as Pid;
+    expect(channel).toBeDefined();
+    for (const p of [scheduler, reaper, channelSup, channel, sw.supervisor]) expect(rt.isAlive(p)).toBe(true);
+    await sw.stop();
+    await settle();
+    for (const p of [scheduler, reaper, channelSup, channel, sw.supervisor]) expect(rt.isAlive(p)).toBe(false);
+    await rt.stop();
+  });
+
+  it('stopping the top supervisor from outside (as switchd restarting its child) stops the scheduler too: no HEARTBEAT after', async () => {
+    const { sw, rt, clock, sub, settle } = await setup({ heartbeatIntervalSec: 1 });
+    const scheduler = pidOf(children(rt, sw.supervisor), 'scheduler');
+    clock.advance(1000);
+    await settle();
+    expect(sub.take().filter((e) => e.type === 'HEARTBEAT').length).toBe(1);
+    rt.exit(sw.supervisor, kill);
+    await settle();
+    expect(rt.isAlive(scheduler)).toBe(false);
+    clock.advance(5000);
+    await settle();
+    expect(sub.take().filter((e) => e.type === 'HEARTBEAT')).toEqual([]);
+    await rt.stop();
+  });
+
+  it('timers: false has no scheduler', async () => {
+    const { sw, rt } = await setup({ timers: false });
+    expect(
+      children(rt, sw.supervisor)
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(['channels', 'reaper']);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('a killed reaper is restarted; it still removes channels started before and after it died', async () => {
+    const { sw, rt, settle, logs } = await setup({ timers: false });
+    const before = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    const reaper = pidOf(children(rt, sw.supervisor), 'reaper');
+    rt.exit(reaper, kill);
+    await settle();
+    const nodes = children(rt, sw.supervisor);
+    const again = pidOf(nodes, 'reaper');
+    expect(pidEquals(again, reaper)).toBe(false);
+    expect(nodes.find((n) => n.id === 'reaper')?.restarts).toBe(1);
+    const after = UUID.exec(await sw.originate('null/2 &park()'))?.[1] as string;
+    await settle();
+    for (const uuid of [before, after]) {
+      const pid = sw.core.sessions.get(uuid);
+      expect(pid).toBeDefined();
+      if (pid) rt.exit(pid, kill);
+    }
+    await settle();
+    for (const uuid of [before, after]) {
+      expect(await sw.api(`uuid_exists ${uuid}`)).toBe('false');
+      expect(logs.some((l) => l.startsWith(`CRIT channel ${uuid} died without hangup`))).toBe(true);
+    }
+    await sw.stop();
+    await rt.stop();
+  });
+});
