@@ -1,4 +1,4 @@
-import { ErlMap, Pid, Tuple, t } from '@beamline/etf';
+import { ErlMap, Pid, type Tuple, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenServer, Runtime, Supervisor, supervisionTree, sys, type ChildSpec, type ProcessContext, type TestClock } from '../src/index.ts';
 import { A, newRuntime, pidOf, run, startFailure, watch, worker } from './supervisor_helpers.ts';
