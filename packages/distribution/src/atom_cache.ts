@@ -212,39 +212,11 @@ export class OutAtomCache implements AtomRefs {
   commit(out: Uint8Array, at: number, dataLen: number): number {
     const refs = this.refs;
     const frameLen = 3 + this.headerLength() + dataLen;
-    let p = at;
-    out[p] = frameLen >>> 24;
-    out[p + 1] = frameLen >>> 16;
-    out[p + 2] = frameLen >>> 8;
-    out[p + 3] = frameLen;
-    out[p + 4] = 131;
-    out[p + 5] = 68;
-    out[p + 6] = refs;
-    p += 7;
-    if (refs === 0) return p;
-    const flagBytes = (refs >> 1) + 1;
-    for (let i = 0; i < flagBytes; i++) out[p + i] = 0;
-    for (let i = 0; i < refs; i++) {
-      const f = (this.refNew[i] === 1 ? 8 : 0) | (this.refSlot[i]! >> 8);
-      out[p + (i >> 1)] |= (i & 1) === 0 ? f : f << 4;
-    }
-    p += flagBytes;
+    const p = this.writeHead(out, at, frameLen, refs);
     for (let i = 0; i < refs; i++) {
       const slot = this.refSlot[i]!;
-      out[p++] = slot & 0xff;
-      const a = this.refAtom[i]!;
-      if (this.refNew[i] === 1) {
-        const text = this.refText[i]!;
-        out[p++] = text.length;
-        for (let j = 0; j < text.length; j++) out[p + j] = text[j]!;
-        p += text.length;
-        this.texts[slot] = text;
-        this.counters.new++;
-      } else {
-        this.counters.old++;
-        if (this.texts[slot] === undefined) this.texts[slot] = this.refText[i];
-      }
-      this.atoms[slot] = a;
+      if (this.refNew[i] !== 1 && this.texts[slot] === undefined) this.texts[slot] = this.refText[i];
+      this.atoms[slot] = this.refAtom[i]!;
     }
     return p;
   }
@@ -317,7 +289,20 @@ export class OutAtomCache implements AtomRefs {
     const dataLen = control.length - 1 + (payload === undefined ? 0 : payload.length - 1) - saved;
     const frameLen = 3 + headerLen + dataLen;
     const out = sink.reserve(4 + frameLen);
-    let p = sink.pos;
+    let p = this.writeHead(out, sink.pos, frameLen, refs);
+    for (let i = 0; i < refs; i++) this.refText[i] = undefined;
+    p = copyTerm(out, p, control, spanRef, spans.pos, 0, nControl);
+    if (payload !== undefined) p = copyTerm(out, p, payload, spanRef, spans.pos, nControl, spans.n);
+    sink.advance(4 + frameLen);
+  }
+
+  /**
+   * The frame's length, `131 68`, the number of refs, the flag nibbles (NewCacheEntry (8) |
+   * segment, then one more nibble: LongAtoms = 0) and each of the first `refs` refs' slot (and text
+   * when new); a new text is remembered for its slot. Returns where the terms go.
+   */
+  private writeHead(out: Uint8Array, at: number, frameLen: number, refs: number): number {
+    let p = at;
     out[p] = frameLen >>> 24;
     out[p + 1] = frameLen >>> 16;
     out[p + 2] = frameLen >>> 8;
@@ -326,32 +311,27 @@ export class OutAtomCache implements AtomRefs {
     out[p + 5] = 68;
     out[p + 6] = refs;
     p += 7;
-    if (refs > 0) {
-      // flag nibbles: NewCacheEntry (8) | segment; then one more nibble, LongAtoms = 0
-      const flagBytes = (refs >> 1) + 1;
-      for (let i = 0; i < flagBytes; i++) out[p + i] = 0;
-      for (let i = 0; i < refs; i++) {
-        const f = (this.refNew[i] === 1 ? 8 : 0) | (this.refSlot[i]! >> 8);
-        out[p + (i >> 1)] |= (i & 1) === 0 ? f : f << 4;
-      }
-      p += flagBytes;
-      for (let i = 0; i < refs; i++) {
-        const slot = this.refSlot[i]!;
-        out[p++] = slot & 0xff;
-        if (this.refNew[i] === 1) {
-          const text = this.refText[i]!;
-          out[p++] = text.length;
-          for (let j = 0; j < text.length; j++) out[p + j] = text[j]!;
-          p += text.length;
-          this.texts[slot] = text;
-          this.counters.new++;
-        } else this.counters.old++;
-        this.refText[i] = undefined;
-      }
+    if (refs === 0) return p;
+    const flagBytes = (refs >> 1) + 1;
+    for (let i = 0; i < flagBytes; i++) out[p + i] = 0;
+    for (let i = 0; i < refs; i++) {
+      const f = (this.refNew[i] === 1 ? 8 : 0) | (this.refSlot[i]! >> 8);
+      out[p + (i >> 1)] |= (i & 1) === 0 ? f : f << 4;
     }
-    p = copyTerm(out, p, control, spanRef, spans.pos, 0, nControl);
-    if (payload !== undefined) p = copyTerm(out, p, payload, spanRef, spans.pos, nControl, spans.n);
-    sink.advance(4 + frameLen);
+    p += flagBytes;
+    for (let i = 0; i < refs; i++) {
+      const slot = this.refSlot[i]!;
+      out[p++] = slot & 0xff;
+      if (this.refNew[i] === 1) {
+        const text = this.refText[i]!;
+        out[p++] = text.length;
+        for (let j = 0; j < text.length; j++) out[p + j] = text[j]!;
+        p += text.length;
+        this.texts[slot] = text;
+        this.counters.new++;
+      } else this.counters.old++;
+    }
+    return p;
   }
 }
 

@@ -298,18 +298,7 @@ export class Connection implements PeerConnection {
       return false;
     }
     const size = control.length + (payload ? payload.length : 0) + 8;
-    const queued = this.queuedBytes();
-    if (queued + size > this.env.maxQueueBytes) {
-      this.st.overflows++;
-      if (this.env.overflowPolicy === 'drop') {
-        this.st.dropped++;
-        this.env.logger.warn('dist: outbound queue full, message dropped', { peer: this.peerName, queued, size, dropped: this.st.dropped });
-      } else {
-        this.env.logger.error('dist: outbound queue full, closing the connection', { peer: this.peerName, queued, size });
-        this.goDown({ kind: 'queue_overflow', detail: `${queued} bytes queued + ${size} > ${this.env.maxQueueBytes}` });
-      }
-      return false;
-    }
+    if (!this.admit(size)) return false;
     if (this.distHeader) {
       const dataLen = control.length - 1 + (payload ? payload.length - 1 : 0);
       ++this.seq;

@@ -61,7 +61,6 @@ export class EpmdServer {
   private readonly logger: DistLogger;
   private readonly limiter: LogLimiter;
   private readonly guard: HandshakeGuard<Socket>;
-  private sweeper: NodeJS.Timeout | undefined;
   /** Sockets the guard closed, by cause. */
   readonly guardCounters = { evicted: 0, first_byte_timeout: 0, handshake_timeout: 0 };
   port = 0;
@@ -102,7 +101,7 @@ export class EpmdServer {
   async stop(): Promise<void> {
     const srv = this.server;
     this.server = undefined;
-    this.stopSweeper();
+    this.guard.stopSweeping();
     for (const e of this.guard.pending()) this.guard.release(e);
     this.limiter.flush();
     for (const s of this.sockets) s.destroy();
@@ -127,7 +126,7 @@ export class EpmdServer {
     const atAddressCap = this.guard.countFor(address) >= this.guard.limits.maxPerAddress;
     const { entry, evicted } = this.guard.admit(s, address, Date.now());
     for (const v of evicted) this.cut(v, 'evicted', atAddressCap ? `${address} is at its cap of ${this.guard.limits.maxPerAddress}` : undefined);
-    this.startSweeper();
+    this.guard.startSweeping((x) => this.cut(x.entry, x.cause));
     s.on('error', () => {});
     s.on('close', () => {
       this.guard.release(entry);
@@ -175,23 +174,6 @@ export class EpmdServer {
           : `request not complete within ${limits.deadlineMs} ms`;
     this.limiter.log('warn', `epmd ${cause}`, `embedded epmd: a socket from ${entry.address} ${what}`, { cause });
     entry.item.destroy();
-  }
-
-  /** Runs while requests are pending: closes the ones past a deadline. */
-  private startSweeper(): void {
-    if (this.sweeper) return;
-    const { firstByteMs, deadlineMs } = this.guard.limits;
-    const every = Math.max(10, Math.min(200, Math.floor(Math.min(firstByteMs, deadlineMs) / 10)));
-    this.sweeper = setInterval(() => {
-      for (const x of this.guard.expire(Date.now())) this.cut(x.entry, x.cause);
-      if (this.guard.size === 0) this.stopSweeper();
-    }, every);
-    this.sweeper.unref?.();
-  }
-
-  private stopSweeper(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    this.sweeper = undefined;
   }
 
   private handle(s: Socket, req: Uint8Array): void {

@@ -1,8 +1,8 @@
 /**
  * Admission control for inbound handshakes: how many unauthenticated sockets the listener keeps,
- * for how long, and which one goes when a new one arrives at the cap. Pure bookkeeping with the
- * clock passed in; transport_impl.ts owns the sockets, runs `expire` on a timer and closes what
- * this module picks.
+ * for how long, and which one goes when a new one arrives at the cap. Bookkeeping with the clock
+ * passed in, plus the sweep timer that runs `expire` while entries are pending; the owner of the
+ * sockets (transport_impl.ts, and epmd_server.ts for EPMD requests) closes what this module picks.
  *
  * The rules (each limit an option of the transport, see `resolveGuardLimits`):
  * - at most `maxPending` sockets between accept and the end of their handshake, and at most
@@ -56,6 +56,7 @@ export class HandshakeGuard<T> {
   private readonly entries = new Map<number, PendingHandshake<T>>();
   private readonly perAddress = new Map<string, number>();
   private seq = 0;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly limits: GuardLimits) {
     if (!(limits.maxPending >= 1) || !(limits.maxPerAddress >= 1)) throw new RangeError('handshake limits must be at least 1');
@@ -139,6 +140,25 @@ export class HandshakeGuard<T> {
     }
     for (const x of out) this.remove(x.entry);
     return out;
+  }
+
+  /**
+   * While entries are pending, calls `cut` for each one past a deadline (checked ten times per
+   * shortest deadline, every 10-200 ms); stops by itself when none is left. Idempotent.
+   */
+  startSweeping(cut: (x: Expired<T>) => void): void {
+    if (this.sweeper) return;
+    const every = Math.max(10, Math.min(200, Math.floor(Math.min(this.limits.firstByteMs, this.limits.deadlineMs) / 10)));
+    this.sweeper = setInterval(() => {
+      for (const x of this.expire(Date.now())) cut(x);
+      if (this.size === 0) this.stopSweeping();
+    }, every);
+    this.sweeper.unref?.();
+  }
+
+  stopSweeping(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   /** The earliest time at which `expire` would remove something (undefined when empty). */

@@ -74,7 +74,6 @@ export class DistTransport implements DistTransportApi {
   private readonly guard: HandshakeGuard<Inbound>;
   /** TLS: inbound sockets whose TLS handshake is still running, by `address:port`. */
   private readonly tlsPending = new Map<string, PendingHandshake<Inbound>>();
-  private sweeper: NodeJS.Timeout | undefined;
   private readonly limiter: LogLimiter;
   /** env.handshake with a rate-limited logger: what inbound (unauthenticated) peers make us log. */
   private readonly acceptHandshake: HandshakeConfig;
@@ -233,7 +232,7 @@ export class DistTransport implements DistTransportApi {
     });
     if (started) this.runAcceptor(entry, raw);
     else this.tlsPending.set(from, entry);
-    this.startSweeper();
+    this.guard.startSweeping((x) => this.cut(x.entry, x.cause));
   }
 
   /** TLS: the TLS handshake of an admitted socket is done; the distribution handshake starts. */
@@ -298,23 +297,6 @@ export class DistTransport implements DistTransportApi {
     else
       this.limiter.log('warn', `inbound handshake ${f.failure}`, `dist: inbound handshake from ${from} failed: ${f.message}`, { failure: f.failure });
     raw.destroy();
-  }
-
-  /** Runs while handshakes are pending: cuts the ones past a deadline. */
-  private startSweeper(): void {
-    if (this.sweeper) return;
-    const { firstByteMs, deadlineMs } = this.guard.limits;
-    const every = Math.max(10, Math.min(200, Math.floor(Math.min(firstByteMs, deadlineMs) / 10)));
-    this.sweeper = setInterval(() => {
-      for (const x of this.guard.expire(Date.now())) this.cut(x.entry, x.cause);
-      if (this.guard.size === 0) this.stopSweeper();
-    }, every);
-    this.sweeper.unref?.();
-  }
-
-  private stopSweeper(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    this.sweeper = undefined;
   }
 
   /** Inbound handshakes in progress, in all and by source address (what the guard holds). */
@@ -468,7 +450,7 @@ export class DistTransport implements DistTransportApi {
       p.reject(new ConnectError(peer, 'closed'));
     }
     this.pending.clear();
-    this.stopSweeper();
+    this.guard.stopSweeping();
     for (const e of this.guard.pending()) {
       e.item.abort?.abort(new HandshakeFailure('closed', 'transport closed'));
       e.item.raw.destroy();
