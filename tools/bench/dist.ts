@@ -23,7 +23,8 @@ import Table from 'cli-table3';
 import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
-import { startErl, otpRelease, type ErlNode } from '../erl/node.ts';
+import { otpRelease, startErl } from '../erl/node.ts';
+import { percentiles } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -121,24 +122,6 @@ function parseFlood(text: string, n: number): Rate {
   return { seconds: micros / 1e6, rate: n / (micros / 1e6) };
 }
 
-function percentiles(text: string): { p50: number; p99: number } {
-  const ns = text
-    .replace(/[[\]\s]/g, '')
-    .split(',')
-    .filter(Boolean)
-    .map(Number);
-  const at = (q: number) => ns[Math.min(ns.length - 1, Math.floor(q * ns.length))]! / 1000;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-async function loadBenchModule(erl: ErlNode): Promise<void> {
-  const src = join(root, 'tools/erl/dist_bench.erl');
-  const r = await erl.eval(
-    `{ok, M, Bin} = compile:file("${src}", [binary, report_errors]), {module, M} = code:load_binary(M, "dist_bench.erl", Bin), ok`,
-  );
-  if (r !== 'ok') throw new Error(`loading dist_bench: ${r}`);
-}
-
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -165,8 +148,8 @@ export async function main(args: string[]): Promise<void> {
   const ts = node.name;
   const results: Record<string, unknown> = { otp, n: N, pings: PINGS, runs: RUNS, node: process.version };
   try {
-    await loadBenchModule(erlA);
-    await loadBenchModule(erlB);
+    await erlA.loadModule(join(root, 'tools/erl/dist_bench.erl'));
+    await erlB.loadModule(join(root, 'tools/erl/dist_bench.erl'));
     runtime.spawn(sink(), { name: 'sink' });
     runtime.spawn(echo(), { name: 'echo' });
     await erlB.eval(`dist_bench:start_sink(sink), dist_bench:start_echo(echo), ok`);

@@ -19,24 +19,13 @@ import { Runtime } from '@beamline/core';
 import { type Started, startErlangEvent } from '@beamline/erlang-event';
 import { staticDialplan } from '@beamline/switch';
 import { otpRelease, startErl } from '../erl/node.ts';
+import { freePort } from '../erl/free_port.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 const quiet = { hostname: 'localhost', home: undefined, readCookieFile: () => undefined, log: () => {} };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => res(p));
-    });
-  });
-}
 
 /** The counter (calls, call_events, call_hangups) and the factory whose handlers report to it. */
 const ERL_SETUP = `

@@ -26,6 +26,8 @@ import { encode } from '@beamline/etf';
 import { staticDialplan } from '@beamline/switch';
 import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
 import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
+import { freePort } from '../erl/free_port.ts';
+import { percentiles } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -52,36 +54,6 @@ function parseCount(text: string, n: number): Rate {
 }
 
 type Pct = { p50: number; p99: number };
-
-function percentiles(text: string): Pct {
-  const ns = text
-    .replace(/[[\]\s]/g, '')
-    .split(',')
-    .filter(Boolean)
-    .map(Number);
-  const at = (q: number) => ns[Math.min(ns.length - 1, Math.floor(q * ns.length))]! / 1000;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-async function loadBenchModule(erl: ErlNode): Promise<void> {
-  const src = join(root, 'tools/erl/mee_bench.erl');
-  const r = await erl.eval(
-    `{ok, M, Bin} = compile:file("${src}", [binary, report_errors]), {module, M} = code:load_binary(M, "mee_bench.erl", Bin), ok`,
-  );
-  if (r !== 'ok') throw new Error(`loading mee_bench: ${r}`);
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => res(p));
-    });
-  });
-}
 
 /** Fire `n` CUSTOM bench::x events on the bus, paced by the handler's queue (never overflowing it). */
 async function fire(fs: Started, peer: string, n: number): Promise<void> {
@@ -198,8 +170,8 @@ export async function main(args: string[]): Promise<void> {
   let lostEvents = 0;
   const events: Record<Encoding, { erl: Rate; beamline: Rate; all: { erl: Rate[]; beamline: Rate[] } }> = {} as never;
   try {
-    await loadBenchModule(erlA);
-    await loadBenchModule(erlB);
+    await erlA.loadModule(join(root, 'tools/erl/mee_bench.erl'));
+    await erlB.loadModule(join(root, 'tools/erl/mee_bench.erl'));
     await erlA.eval(`pong = net_adm:ping('bench_mee_b@localhost'), ok`);
     for (const encoding of ['binary', 'string'] as Encoding[]) {
       const fs = nodes[encoding];

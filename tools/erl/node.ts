@@ -128,6 +128,14 @@ export class ErlNode {
     });
   }
 
+  /** Compile an .erl file in memory and load it on the node (no .beam is written). */
+  async loadModule(file: string): Promise<void> {
+    const r = await this.eval(
+      `{ok, M, Bin} = compile:file(${JSON.stringify(file)}, [binary, report_errors]), {module, M} = code:load_binary(M, ${JSON.stringify(file)}, Bin), ok`,
+    );
+    if (r !== 'ok') throw new ErlEvalError(`loading ${file}: ${r}`);
+  }
+
   /** Evaluate Erlang expressions on the node; resolves with the `~tp` text of the value. */
   eval(expr: string, timeoutMs = 20_000): Promise<string> {
     if (!this.running) return Promise.reject(new ErlEvalError(`erl node ${this.name} is not running`));

@@ -3,7 +3,7 @@
  * both. Flags win over the environment, which wins over the conf (settings.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { EpmdChoice, SwitchdArgs } from './settings.ts';
+import type { SwitchdArgs } from './settings.ts';
 
 function port(v: string): number {
   const n = Number(v);
@@ -50,18 +50,7 @@ export function switchdCommand(): Command {
 /** The parsed command line as SwitchdArgs (with where the cookie and name came from). */
 export function parseSwitchdArgs(argv: readonly string[], cmd: Command = switchdCommand()): SwitchdArgs {
   cmd.parse(argv as string[], { from: 'user' });
-  const o = cmd.opts<{
-    conf?: string;
-    name?: string;
-    cookie?: string;
-    cookieFile?: string;
-    listenIp?: string;
-    listenPort?: number;
-    logLevel?: string;
-    epmd?: EpmdChoice;
-    epmdPort?: number;
-    console?: boolean;
-  }>();
+  const o = cmd.opts<Omit<SwitchdArgs, 'sources'>>();
   const source = (k: string) => cmd.getOptionValueSource(k);
   return {
     ...o,

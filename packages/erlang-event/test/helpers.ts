@@ -3,23 +3,14 @@
  * distribution port), a real erl node beside it, and `shell(expr)`: an expression typed into the
  * erl node (its bindings persist, like a shell's).
  */
-import { createServer } from 'node:net';
 import { Runtime } from '@beamline/core';
 import { type ErlNode, startErl } from '../../../tools/erl/node.ts';
 import { type ErlangEventConfig, type StartOptions, type Started, startErlangEvent } from '../src/index.ts';
+import { freePort } from '../../../tools/erl/free_port.ts';
 
 export const COOKIE = 'ClueCon';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Rig {
   fs: Started;

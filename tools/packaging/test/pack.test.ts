@@ -15,13 +15,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relativeTsSpecifiers } from '../dts_specifiers.ts';
+import { freePort } from '../../erl/free_port.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -190,17 +190,6 @@ describe('the packed packages', () => {
     expect(stderr).toBe('');
   }, 90_000);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 describe('examples/embed-http on the packed packages', () => {
   it('installs from vendor/, compiles with tsc, serves; a killed worker is restarted; SIGTERM exits 0', async () => {

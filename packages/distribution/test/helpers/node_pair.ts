@@ -7,6 +7,7 @@ import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode, type BeamNode } from '../../src/node.ts';
 import { MemoryLogger } from '../../src/log.ts';
 import { startErl, type ErlNode } from '../../../../tools/erl/node.ts';
+import { freePort } from '../../../../tools/erl/free_port.ts';
 
 export const COOKIE = 'beamline_node_test';
 
@@ -180,14 +181,5 @@ export async function untilErl(erl: { eval(expr: string, timeoutMs?: number): Pr
  * A free TCP port for a suite's private EPMD. Fixed ports collide when two people (or CI jobs)
  * run the same suite at once on one machine; a fresh port per run does not.
  */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+
+export { freePort };

@@ -2,25 +2,16 @@
  * Test kit for the transport suites: free ports, a private embedded EPMD, a tiny ETF encoder
  * (just enough to build control tuples; the real codec lives in @beamline/etf), and waiting.
  */
-import { createServer } from 'node:net';
 import { EpmdServer } from '../../src/epmd_server.ts';
 import { DistTransport } from '../../src/transport_impl.ts';
 import { MemoryLogger } from '../../src/log.ts';
 import type { TransportOptions } from '../../src/transport.ts';
+import { freePort } from '../../../../tools/erl/free_port.ts';
 
 export const COOKIE = 'beamline_transport_test';
 export const echo = process.env.BEAMLINE_TEST_ECHO === '1';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freePort };
 
 /** A private embedded EPMD on a free port (tests never touch 4369). */
 export async function privateEpmd(): Promise<EpmdServer> {
