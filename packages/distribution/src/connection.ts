@@ -365,17 +365,7 @@ export class Connection implements PeerConnection {
         const b = out.reserve(head + dataLen);
         let p = out.pos;
         if (cache !== undefined) p = cache.commit(b, p, dataLen);
-        else {
-          const len = dataLen + 3;
-          b[p] = len >>> 24;
-          b[p + 1] = len >>> 16;
-          b[p + 2] = len >>> 8;
-          b[p + 3] = len;
-          b[p + 4] = 131;
-          b[p + 5] = 68;
-          b[p + 6] = 0;
-          p += 7;
-        }
+        else p = writeBareDistHeader(b, p, dataLen);
         p = copyRange(b, p, bytes, 1, ctlEnd);
         if (payload !== undefined) copyRange(b, p, bytes, ctlEnd + 1, total);
         out.advance(head + dataLen);
@@ -465,16 +455,7 @@ export class Connection implements PeerConnection {
   private appendDistHeader(control: Uint8Array, payload: Uint8Array | undefined, dataLen: number): void {
     const out = this.out;
     const b = out.reserve(7 + dataLen);
-    let p = out.pos;
-    const len = dataLen + 3;
-    b[p] = len >>> 24;
-    b[p + 1] = len >>> 16;
-    b[p + 2] = len >>> 8;
-    b[p + 3] = len;
-    b[p + 4] = 131;
-    b[p + 5] = 68;
-    b[p + 6] = 0;
-    p = copyFrom1(b, p + 7, control);
+    const p = copyFrom1(b, writeBareDistHeader(b, out.pos, dataLen), control);
     if (payload) copyFrom1(b, p, payload);
     out.advance(7 + dataLen);
     this.scheduleFlush();
@@ -622,4 +603,17 @@ function tlsDial(host: string, port: number, opts: ConnectionOptions, timeoutMs:
     servername: opts.servername ?? (isIP(host) ? undefined : host),
   } as ConnectionOptions);
   return whenConnected(s, 'secureConnect', timeoutMs, (cause) => (cause === 'timeout' ? new Error('TLS connect timeout') : cause));
+}
+
+/** `len | 131 68 0` (a dist header with no atom cache refs) for `dataLen` bytes of terms; returns where they go. */
+function writeBareDistHeader(b: Uint8Array, p: number, dataLen: number): number {
+  const len = dataLen + 3;
+  b[p] = len >>> 24;
+  b[p + 1] = len >>> 16;
+  b[p + 2] = len >>> 8;
+  b[p + 3] = len;
+  b[p + 4] = 131;
+  b[p + 5] = 68;
+  b[p + 6] = 0;
+  return p + 7;
 }
