@@ -59,9 +59,11 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(lines[0]).toMatch(/^switchd_sup +<0\.\d+\.0> +supervisor rest_for_one/);
     expect(lines[1]).toMatch(/^├─ dist +<0\.\d+\.0> +worker \[Distribution\] +permanent +restarts=0 +mailbox=0/);
     expect(lines[2]).toMatch(/^├─ switch +<0\.\d+\.0> +supervisor one_for_one/);
-    expect(lines[3]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[4]).toMatch(/^└─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
-    expect(lines[5]).toMatch(/^ {3}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
+    expect(lines[3]).toMatch(/^│ {2}├─ scheduler +<0\.\d+\.0> +worker .*permanent/);
+    expect(lines[4]).toMatch(/^│ {2}├─ reaper +<0\.\d+\.0> +worker .*permanent/);
+    expect(lines[5]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[6]).toMatch(/^└─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
+    expect(lines[7]).toMatch(/^ {3}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
     const j = await ctl('tree', '--json');
     const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
     expect(parsed.node).toBe(NAME);
