@@ -24,6 +24,8 @@ afterAll(async () => {
 const sh = (e: string) => rig.shell(e);
 const DIRECTORY =
   '<document type="freeswitch/xml"><section name="directory"><domain name="example.com"><user id="1000"/></domain></section></document>';
+const ACL_XML =
+  '<document type="freeswitch/xml"><section name="configuration"><configuration name="acl.conf"><network-lists><list name="from_erl" default="deny"><node type="allow" cidr="10.1.0.0/16"/></list></network-lists></configuration></section></document>';
 const dialplanXml = (exten: string) =>
   `<document type="freeswitch/xml"><section name="dialplan"><context name="default"><extension name="erl"><condition field="destination_number" expression="^${exten}$"><action application="set" data="served_by=erlang"/><action application="park"/></condition></extension></context></section></document>`;
 
@@ -102,6 +104,24 @@ describe('fetch requests and replies', () => {
     expect(await sh(`{foo, FS} ! {fetch_reply, 42.0, "x"}, receive R_b -> R_b after 1000 -> timeout end`)).toBe('{error,invalid_uuid}');
     expect(await sh(`{foo, FS} ! {fetch_reply, {a, b}, "x"}, receive R_c -> R_c after 1000 -> timeout end`)).toBe('{error,badarg}');
     expect(await rig.fs.sw.api('erlang bindings')).toBe('No bindings\n');
+  });
+});
+
+describe('a configuration served from erl', () => {
+  // this rig has no conf/ (so the reloadacl command itself fails to reload the XML): the lists are reloaded as it does after that
+  it('reloading the ACL lists asks for acl.conf ({fetch, configuration, "configuration", "name", "acl.conf", ID, _}) and uses the reply', async () => {
+    await resetCollector(rig);
+    expect(await rig.fs.sw.api('acl 10.1.2.3 from_erl')).toBe('false');
+    await sh(`{ok, Pcf} = MkBinder(configuration, "${ACL_XML.replaceAll('"', '\\"')}", 0, 1), ok`);
+    await rig.fs.sw.conf.reloadAcl();
+    expect(
+      await sh(`[{fetch, _, Sc_, Tc_, Kc_, Vc_, _, _}] = [M || M <- Msgs(whereis(collector)), element(1, M) =:= fetch], {Sc_, Tc_, Kc_, Vc_}`),
+    ).toBe('{configuration,"configuration","name","acl.conf"}');
+    expect(await rig.fs.sw.api('acl 10.1.2.3 from_erl')).toBe('true');
+    expect(await rig.fs.sw.api('acl 10.2.0.1 from_erl')).toBe('false');
+    await sh('exit(Pcf, kill), timer:sleep(50)');
+    await rig.fs.sw.conf.reloadAcl();
+    expect(await rig.fs.sw.api('acl 10.1.2.3 from_erl')).toBe('false');
   });
 });
 

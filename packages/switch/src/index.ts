@@ -173,7 +173,7 @@ export {
   type Preprocessed,
 } from './config/conf.ts';
 export { LOG_DISABLE, LOG_INVALID, LOG_LEVEL_NAMES, formatLogLine, logLevel2Str, logPasses, logStr2Level, type LogLineParts } from './log/levels.ts';
-export { LiveConf, reloadaclCommand, reloadxmlCommand, startConf, type ExplicitSettings } from './config/live.ts';
+export { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf, type ExplicitSettings } from './config/live.ts';
 export { coreSettings, type CoreSettings } from './config/switch_conf.ts';
 export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from './log/logger.ts';
 export { CTL_SYNTAX, FSCTL_COMMAND } from './log/fsctl.ts';

@@ -34,7 +34,7 @@ import { type SwitchLogLine, SwitchCore } from './core/core.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
-import { LiveConf, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
+import { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
 import { type ReaperWatch, sessionReaper } from './core/reaper.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
@@ -120,6 +120,7 @@ export class Switch {
       this.#bgapiCommand(),
       reloadxmlCommand(this.conf),
       reloadaclCommand(this.conf),
+      aclCommand(this.conf),
       FSCTL_COMMAND,
       ...CHANNEL_COMMANDS,
       helpCommand(this.registry),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CTL_SYNTAX, type LogRecord } from '../src/index.ts';
+import { CTL_SYNTAX, type LogRecord, parseXml } from '../src/index.ts';
 import { setup } from './switch_helpers.ts';
 
 const DEFAULT_CONF = join(dirname(fileURLToPath(import.meta.url)), '..', 'conf');
@@ -109,8 +109,34 @@ describe('reloadxml', () => {
     expect(await sw.api('reloadacl reloadxml')).toBe('This option is deprecated, we now always reloadxml.\n+OK acl reloaded\n');
     expect(sw.conf.aclAllows('lan', '8.8.8.8')).toBe(false);
     writeFileSync(join(dir, 'autoload_configs/acl.conf.xml'), '<configuration name="acl.conf">\n<oops>\n</configuration>\n');
-    expect(await sw.api('reloadacl')).toMatch(/^-ERR \[\[error near line \d+\]: .+\]\n$/);
+    expect(await sw.api('reloadacl')).toMatch(/^-Error \[\[error near line \d+\]: .+\]\n$/);
     expect(sw.conf.aclAllows('lan', '8.8.8.8')).toBe(false);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('acl <ip> <list>: true / false as mod_commands (false on bad arguments); reloadacl takes acl.conf from a configuration binding first', async () => {
+    const { sw, rt } = await setup({ confDir: copyConf(), dialplan: undefined, timers: false });
+    expect(await sw.api('acl 127.0.0.1 loopback.auto')).toBe('true');
+    expect(await sw.api('acl 10.0.0.1 loopback.auto')).toBe('false');
+    expect(await sw.api('acl 10.1.2.3 from_binding')).toBe('false');
+    expect(await sw.api('acl')).toBe('false');
+    expect(await sw.api('acl 10.1.2.3')).toBe('false');
+    const asked: string[] = [];
+    const off = sw.conf.xmlBindings.bind('test', ['configuration'], async (r) => {
+      asked.push(`${r.section} ${r.tagName} ${r.keyName} ${r.keyValue}`);
+      return parseXml(
+        '<document type="freeswitch/xml"><section name="configuration"><configuration name="acl.conf"><network-lists><list name="from_binding" default="deny"><node type="allow" cidr="10.1.0.0/16"/></list></network-lists></configuration></section></document>',
+        'binding',
+      );
+    });
+    expect(await sw.api('reloadacl')).toBe('+OK acl reloaded\n');
+    expect(asked).toEqual(['configuration configuration name acl.conf']);
+    expect(await sw.api('acl 10.1.2.3 from_binding')).toBe('true');
+    expect(await sw.api('acl 10.2.0.1 from_binding')).toBe('false');
+    off();
+    expect(await sw.api('reloadacl')).toBe('+OK acl reloaded\n');
+    expect(await sw.api('acl 10.1.2.3 from_binding')).toBe('false'); // the static acl.conf again
     await sw.stop();
     await rt.stop();
   });

@@ -7,6 +7,7 @@ import type { ApiCommand, ApiRegistry } from './registry.ts';
 
 /** FreeSWITCH's registration of each built-in: [syntax, description, module]. */
 const KNOWN: Record<string, readonly [string, string, string]> = {
+  acl: ['<ip> <list_name>', 'Compare an ip to an acl list', 'mod_commands'],
   bgapi: ['<command>[ <arg>]', 'Execute an api command in a thread', 'mod_commands'],
   create_uuid: ['<uuid> <other_uuid>', 'Create a uuid', 'mod_commands'],
   echo: ['<data>', 'Echo', 'mod_commands'],

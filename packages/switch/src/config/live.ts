@@ -7,12 +7,17 @@
 import type { SwitchCore } from '../core/core.ts';
 import { type Dialplan, huntWithClock } from '../dialplan/dialplan.ts';
 import type { ApiCommand } from '../api/registry.ts';
-import { type AclList, aclCheck, autoAclLists } from './acl.ts';
+import { type AclList, aclCheck, autoAclLists, parseAclConf } from './acl.ts';
 import { ConfError, type LoadedConf, loadConf, section } from './conf.ts';
 import type { SwitchEvent } from '../events/event.ts';
-import type { XmlElement } from './xml.ts';
+import { type XmlElement, findChild } from './xml.ts';
 import { XmlBindings, type XmlSectionName } from './xml_fetch.ts';
 import { coreSettings } from './switch_conf.ts';
+
+/** The lists switch_load_network_lists builds when there is no acl.conf: the automatic ones. */
+function autoListsOnly(): ReadonlyMap<string, AclList> {
+  return new Map(autoAclLists().map((l) => [l.name.toLowerCase(), l]));
+}
 
 export class LiveConf {
   readonly confDir: string | undefined;
@@ -27,7 +32,7 @@ export class LiveConf {
     this.xmlBindings = new XmlBindings((level, text) => core.log(level, text));
     this.confDir = confDir;
     this.#conf = loaded;
-    this.#acl = loaded?.acl ?? new Map(autoAclLists().map((l) => [l.name.toLowerCase(), l]));
+    this.#acl = loaded?.acl ?? autoListsOnly();
   }
 
   get current(): LoadedConf | undefined {
@@ -57,9 +62,25 @@ export class LiveConf {
     return this.#acl.get(name.toLowerCase());
   }
 
-  /** switch_load_network_lists over the current XML. */
-  reloadAcl(): void {
-    if (this.#conf) this.#acl = this.#conf.acl;
+  /**
+   * switch_load_network_lists: acl.conf as switch_xml_open_cfg finds it — from an XML-fetch
+   * binding of `configuration` first (tag `configuration`, key `name`, value `acl.conf`), else the
+   * current static XML.
+   */
+  async reloadAcl(): Promise<void> {
+    const fetched = await this.xmlBindings.fetch({
+      section: 'configuration',
+      tagName: 'configuration',
+      keyName: 'name',
+      keyValue: 'acl.conf',
+      params: undefined,
+    });
+    const served = fetched ? findChild(fetched, 'configuration', 'name', 'acl.conf') : undefined;
+    if (served) {
+      const parsed = parseAclConf(served);
+      for (const w of parsed.warnings) this.#core.log('WARNING', w);
+      this.#acl = parsed.lists;
+    } else this.#acl = this.#conf?.acl ?? autoListsOnly();
   }
 
   /** switch_check_network_list_ip: an unknown list name allows nothing. */
@@ -92,17 +113,29 @@ export function reloadxmlCommand(live: LiveConf): ApiCommand {
   return { name: 'reloadxml', syntax: '', run: () => `+OK [${live.reload()}]\n` };
 }
 
-/** `reloadacl [reloadxml]`: reloads the XML, then the lists: `+OK acl reloaded\n`, or `-ERR [<error>]\n`. */
+/** `reloadacl [reloadxml]`: reloads the XML, then the lists: `+OK acl reloaded\n`, or `-Error [<error>]\n`. */
 export function reloadaclCommand(live: LiveConf): ApiCommand {
   return {
     name: 'reloadacl',
     syntax: '',
-    run: (args) => {
+    run: async (args) => {
       const note = args.toLowerCase() === 'reloadxml' ? 'This option is deprecated, we now always reloadxml.\n' : '';
       const err = live.reload();
-      if (err !== 'Success') return `${note}-ERR [${err}]\n`;
-      live.reloadAcl();
+      if (err !== 'Success') return `${note}-Error [${err}]\n`;
+      await live.reloadAcl();
       return `${note}+OK acl reloaded\n`;
+    },
+  };
+}
+
+/** `acl <ip> <list_name>` (mod_commands' acl_function): `true` when the list allows the address, else (and on bad arguments) `false`. */
+export function aclCommand(live: LiveConf): ApiCommand {
+  return {
+    name: 'acl',
+    syntax: '<ip> <list_name>',
+    run: (args) => {
+      const [ip, list] = args.split(' ').filter((x) => x !== '');
+      return ip !== undefined && list !== undefined && live.aclAllows(list, ip) ? 'true' : 'false';
     },
   };
 }
