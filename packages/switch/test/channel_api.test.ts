@@ -135,7 +135,11 @@ describe('API commands on channels (exact texts)', () => {
   it('help lists every command as FreeSWITCH does; help <cmd>; unknown', async () => {
     const { sw, rt } = await setup();
     const help = await sw.api('help');
-    expect(help.startsWith('\nValid Commands:\n\nacl,<ip> <list_name>,Compare an ip to an acl list,mod_commands\nbgapi,<command>[ <arg>],Execute an api command in a thread,mod_commands\n')).toBe(true);
+    expect(
+      help.startsWith(
+        '\nValid Commands:\n\nacl,<ip> <list_name>,Compare an ip to an acl list,mod_commands\nbgapi,<command>[ <arg>],Execute an api command in a thread,mod_commands\n',
+      ),
+    ).toBe(true);
     expect(help).toContain('\nhelp,,Show help for all the api commands,mod_commands\n');
     expect(help).toContain('\nstrftime,<format_string>,strftime,mod_dptools\n');
     const names = help
