@@ -13,7 +13,7 @@
  */
 import { DOWN, EXIT, ExitError, type ProcessContext, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
 import type { BeamNode, InboundMessage } from '@beamline/distribution';
-import { Pid, Ref, type Term, Tuple } from '@beamline/etf';
+import { Pid, Ref, type Term, Tuple, isTagged } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import { type ListenerHost, Listener, type ListenerMessage } from './listener.ts';
@@ -251,6 +251,13 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       if (this.node.runtime.whereis(m.name.name) !== undefined) return false;
     } else if (!this.#fsPid || !pidEquals(m.to, this.#fsPid)) return false;
     const entry = this.#ensure(peer);
+    if (!entry.listener.denied && isTagged(m.message, 'fetch_reply', 3)) {
+      // not queued behind the command the listener may be running: an `api` originate whose routing
+      // asks this same node for its dialplan would otherwise wait out the 5 s fetch timeout
+      const reply = this.fetch.fetchReply(m.message);
+      if (m.from) this.node.runtime.send(m.from, reply);
+      return true;
+    }
     this.#deliver(peer, entry, { kind: 'inbound', from: m.from, message: m.message });
     return true;
   }

@@ -26,6 +26,8 @@ const DIRECTORY =
   '<document type="freeswitch/xml"><section name="directory"><domain name="example.com"><user id="1000"/></domain></section></document>';
 const ACL_XML =
   '<document type="freeswitch/xml"><section name="configuration"><configuration name="acl.conf"><network-lists><list name="from_erl" default="deny"><node type="allow" cidr="10.1.0.0/16"/></list></network-lists></configuration></section></document>';
+const ANSWERING_XML =
+  '<document type="freeswitch/xml"><section name="dialplan"><context name="default"><extension name="erl"><condition field="destination_number" expression="^9998$"><action application="answer"/><action application="park"/></condition></extension></context></section></document>';
 const dialplanXml = (exten: string) =>
   `<document type="freeswitch/xml"><section name="dialplan"><context name="default"><extension name="erl"><condition field="destination_number" expression="^${exten}$"><action application="set" data="served_by=erlang"/><action application="park"/></condition></extension></context></section></document>`;
 
@@ -143,6 +145,19 @@ describe('a dialplan served from erl', () => {
       ),
     ).toBe(`{"REQUEST_PARAMS","9999","${uuid}"}`);
     await rig.fs.sw.api(`uuid_kill ${uuid}`);
+    // an originate sent by the same node that serves the dialplan: the loopback B leg's lookup is
+    // answered while the listener runs the api command (no wait for the 5 s timeout)
+    await sh('exit(Pdp, kill), timer:sleep(50)');
+    await resetCollector(rig);
+    await sh(`{ok, Pdp2} = MkBinder(dialplan, "${ANSWERING_XML.replaceAll('"', '\\"')}", 0, 1), ok`);
+    const t0 = Date.now();
+    expect(await sh('{foo, FS} ! {api, originate, "loopback/9998 &park()"}, receive {ok, "+OK " ++ _} -> originated after 4000 -> timeout end')).toBe(
+      'originated',
+    );
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(await sh('[R || {replied, _, R} <- Msgs(whereis(collector))]')).toMatch(/^\[\{ok,"[0-9a-f-]{36}"\}\]$/);
+    await rig.fs.sw.api('hupall');
+    await sh('exit(Pdp2, kill), timer:sleep(50)');
     // the binding's node goes: the binding goes, the static dialplan routes again
     expect(await sh(`{foo, FS} ! exit, receive R_e -> R_e after 2000 -> timeout end`)).toBe('ok');
     for (let i = 0; i < 40 && (await rig.fs.sw.api('erlang bindings')) !== 'No bindings\n'; i++) await new Promise((r) => setTimeout(r, 25));
