@@ -321,35 +321,16 @@ export class TermWriter {
 
   /** Any term, its children (if any) in a slot opened for `walk`. */
   private other(x: Term): void {
-    switch (typeof x) {
-      case 'number':
-        if (Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) this.integer(x);
-        else this.float(x);
-        return;
-      case 'string':
-        this.utf8Binary(x);
-        return;
-      case 'bigint':
-        this.bigint(x);
-        return;
-      case 'object':
-        if (x === null) break;
-        if (x instanceof Atom) return this.atom(x);
-        if (x instanceof Tuple) return this.tuple(x);
-        if (Array.isArray(x)) return this.list(x);
-        if (x instanceof Uint8Array) return this.binary(x);
-        if (x instanceof ErlMap) return this.map(x);
-        if (x instanceof ErlFloat) return this.float(x.value);
-        if (x instanceof Pid) return this.pid(x);
-        if (x instanceof Ref) return this.ref(x);
-        if (x instanceof ImproperList) return this.improperList(x);
-        if (x instanceof BitBinary) return this.bitBinary(x);
-        if (x instanceof Port) return this.port(x);
-        if (x instanceof ExportFun) return this.exportFun(x);
-        if (x instanceof OpaqueFun) return this.localFun(x);
-        break;
+    if (typeof x === 'number') {
+      if (Number.isSafeInteger(x) && (x !== 0 || !Object.is(x, -0))) this.integer(x);
+      else this.float(x);
+      return;
     }
-    throw new EncodeError(`cannot encode ${describe(x)} as an Erlang term`);
+    if (x instanceof Atom) return this.atom(x);
+    if (x instanceof Tuple) return this.tuple(x);
+    if (Array.isArray(x)) return this.list(x);
+    if (x instanceof Uint8Array) return this.binary(x);
+    this.rare(x);
   }
 
   /** Open a slot (at `this.sp`) whose `items` are written next, then `after` (AFTER_*). */
