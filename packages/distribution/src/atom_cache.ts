@@ -302,15 +302,7 @@ export class OutAtomCache implements AtomRefs {
    * when new); a new text is remembered for its slot. Returns where the terms go.
    */
   private writeHead(out: Uint8Array, at: number, frameLen: number, refs: number): number {
-    let p = at;
-    out[p] = frameLen >>> 24;
-    out[p + 1] = frameLen >>> 16;
-    out[p + 2] = frameLen >>> 8;
-    out[p + 3] = frameLen;
-    out[p + 4] = 131;
-    out[p + 5] = 68;
-    out[p + 6] = refs;
-    p += 7;
+    let p = distHeaderStart(out, at, frameLen, refs);
     if (refs === 0) return p;
     const flagBytes = (refs >> 1) + 1;
     for (let i = 0; i < flagBytes; i++) out[p + i] = 0;
@@ -333,6 +325,18 @@ export class OutAtomCache implements AtomRefs {
     }
     return p;
   }
+}
+
+/** A dist-header frame's first 7 bytes: its length, `131 68` and the number of atom cache refs; returns what follows. */
+export function distHeaderStart(out: Uint8Array, p: number, frameLen: number, refs: number): number {
+  out[p] = frameLen >>> 24;
+  out[p + 1] = frameLen >>> 16;
+  out[p + 2] = frameLen >>> 8;
+  out[p + 3] = frameLen;
+  out[p + 4] = 131;
+  out[p + 5] = 68;
+  out[p + 6] = refs;
+  return p + 7;
 }
 
 /** The UTF-8 text of `a`, from the encoder's cached encoding (tag, length, text) when it has one. */

@@ -13,7 +13,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { TermWriter, type Term } from '@beamline/etf';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { OutAtomCache } from './atom_cache.ts';
+import { OutAtomCache, distHeaderStart } from './atom_cache.ts';
 import { ByteQueue } from './byte_queue.ts';
 import { initialPhase, step, type ConnEvent, type ConnPhase } from './connection_machine.ts';
 import { DFLAG, hasFlag, usesDistHeader } from './flags.ts';
@@ -340,13 +340,7 @@ export class Connection implements PeerConnection {
     w.atomRefs = cache;
     let ctlEnd: number;
     try {
-      w.u8(131);
-      w.term(control);
-      ctlEnd = w.length;
-      if (payload !== undefined) {
-        w.u8(131);
-        w.term(payload);
-      }
+      ctlEnd = writeVersioned(w, control, payload);
     } catch (e) {
       cache?.begin();
       w.reset();
@@ -365,7 +359,7 @@ export class Connection implements PeerConnection {
         const b = out.reserve(head + dataLen);
         let p = out.pos;
         if (cache !== undefined) p = cache.commit(b, p, dataLen);
-        else p = writeBareDistHeader(b, p, dataLen);
+        else p = distHeaderStart(b, p, dataLen + 3, 0);
         p = copyRange(b, p, bytes, 1, ctlEnd);
         if (payload !== undefined) copyRange(b, p, bytes, ctlEnd + 1, total);
         out.advance(head + dataLen);
@@ -395,13 +389,7 @@ export class Connection implements PeerConnection {
     let all = w.view();
     if (cache !== undefined) {
       w.reset();
-      w.u8(131);
-      w.term(control);
-      ctlEnd = w.length;
-      if (payload !== undefined) {
-        w.u8(131);
-        w.term(payload);
-      }
+      ctlEnd = writeVersioned(w, control, payload);
       all = w.view();
     }
     const copy = all.slice();
@@ -455,7 +443,7 @@ export class Connection implements PeerConnection {
   private appendDistHeader(control: Uint8Array, payload: Uint8Array | undefined, dataLen: number): void {
     const out = this.out;
     const b = out.reserve(7 + dataLen);
-    const p = copyFrom1(b, writeBareDistHeader(b, out.pos, dataLen), control);
+    const p = copyFrom1(b, distHeaderStart(b, out.pos, dataLen + 3, 0), control);
     if (payload) copyFrom1(b, p, payload);
     out.advance(7 + dataLen);
     this.scheduleFlush();
@@ -605,15 +593,14 @@ function tlsDial(host: string, port: number, opts: ConnectionOptions, timeoutMs:
   return whenConnected(s, 'secureConnect', timeoutMs, (cause) => (cause === 'timeout' ? new Error('TLS connect timeout') : cause));
 }
 
-/** `len | 131 68 0` (a dist header with no atom cache refs) for `dataLen` bytes of terms; returns where they go. */
-function writeBareDistHeader(b: Uint8Array, p: number, dataLen: number): number {
-  const len = dataLen + 3;
-  b[p] = len >>> 24;
-  b[p + 1] = len >>> 16;
-  b[p + 2] = len >>> 8;
-  b[p + 3] = len;
-  b[p + 4] = 131;
-  b[p + 5] = 68;
-  b[p + 6] = 0;
-  return p + 7;
+/** `131 control [131 payload]` into `w`; returns where the control ends. */
+function writeVersioned(w: TermWriter, control: Term, payload: Term | undefined): number {
+  w.u8(131);
+  w.term(control);
+  const ctlEnd = w.length;
+  if (payload !== undefined) {
+    w.u8(131);
+    w.term(payload);
+  }
+  return ctlEnd;
 }

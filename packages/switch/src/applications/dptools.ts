@@ -3,7 +3,8 @@ import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
 import type { Application, AppChannel } from './types.ts';
 
-const sync =
+/** An application that finishes when `fn` has: it then reports done. */
+export const sync =
   (fn: (ch: AppChannel, data: string) => void | Promise<void>): Application['run'] =>
   async (ch, data, done) => {
     await fn(ch, data);

@@ -6,15 +6,8 @@ import type { SwitchLogLevel } from '../core/core.ts';
 import { SwitchEvent } from '../events/event.ts';
 import { serializePlain } from '../events/serialize.ts';
 import { type EventTypeName, nameEvent } from '../events/types.ts';
-import type { AppChannel, Application } from './types.ts';
-
-const sync =
-  (fn: (ch: AppChannel, data: string) => void | Promise<void>): Application['run'] =>
-  async (ch, data, done) => {
-    await fn(ch, data);
-    await done();
-    return undefined;
-  };
+import { sync } from './dptools.ts';
+import type { Application } from './types.ts';
 
 const LEVELS: readonly SwitchLogLevel[] = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
