@@ -7,7 +7,7 @@ import { type Atom, existingAtom, weakAtom } from './atoms.ts';
 import { DecodeError, type DecodeErrorCode } from './errors.ts';
 import { ErlMap } from './map.ts';
 import { VERSION } from './tags.ts';
-import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
+import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type LocalFunFields, type Term } from './terms.ts';
 
 export interface DecodeOptions {
   /** Refuse atoms that do not already exist (like `binary_to_term(B, [safe])`). */
@@ -68,14 +68,7 @@ const K_MAP = 3; // `left` more keys and values (a key when `left` is even)
 const K_FUN = 4; // `left` more free variables of a local fun
 
 /** A local fun whose free variables are still being decoded. */
-interface FunHead {
-  arity: number;
-  uniq: Uint8Array;
-  index: number;
-  module: Atom;
-  oldIndex: number;
-  oldUniq: number;
-  pid: Pid;
+interface FunHead extends Omit<LocalFunFields, 'freeVars'> {
   numFree: number;
   /** Where the fun's bytes end, by its size field. */
   stop: number;
