@@ -191,24 +191,8 @@ export class TermWriter {
         if (x instanceof Tuple) {
           const elements = x.elements;
           const n = elements.length;
-          if (n <= 255) {
-            this.ensure(2);
-            this.buf[this.length] = 104; // SMALL_TUPLE
-            this.buf[this.length + 1] = n;
-            this.length += 2;
-          } else {
-            this.u8(105); // LARGE_TUPLE
-            this.u32(n);
-          }
-          // Leading leaves are written in place (see `leaves`): a slot only for the rest.
-          let k = 0;
-          for (; k < n; k++) {
-            const e = elements[k];
-            if (e instanceof Uint8Array) this.binary(e);
-            else if (e instanceof Atom) this.atom(e);
-            else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
-            else if (!this.leaf(e)) break;
-          }
+          // Leading leaves are written in place (see `tupleLeaves`): a slot only for the rest.
+          const k = this.tupleLeaves(elements, n);
           if (k !== n) {
             items[sp] = elements;
             next[sp] = k;
@@ -220,12 +204,27 @@ export class TermWriter {
           if (n === 0)
             this.u8(106); // NIL
           else if (!this.string(x)) {
-            this.u8(108); // LIST
-            this.u32(n);
-            items[sp] = x;
-            next[sp] = 0;
-            after[sp] = AFTER_NIL;
-            if (++sp > GUARD_DEPTH) this.checkCycle(sp - 1, x);
+            // Leading binaries and tuples of leaves are written in place (see `listLeaves`).
+            const k = this.listLeaves(x, n);
+            if (k === n) {
+              this.u8(106); // NIL
+            } else {
+              items[sp] = x;
+              next[sp] = k + 1;
+              after[sp] = AFTER_NIL;
+              if (++sp > GUARD_DEPTH) this.checkCycle(sp - 1, x);
+              const started = this.started;
+              if (started < 0) {
+                next[sp - 1] = k;
+              } else {
+                // x[k] is a tuple whose head and first `started` elements are written.
+                const elements = (x[k] as Tuple).elements;
+                items[sp] = elements;
+                next[sp] = started;
+                after[sp] = AFTER_NOTHING;
+                if (++sp > GUARD_DEPTH) this.checkCycle(sp - 1, elements);
+              }
+            }
           }
         } else if (x instanceof Atom) {
           this.atom(x);
@@ -274,6 +273,133 @@ export class TermWriter {
         }
       }
     }
+  }
+
+  /** The tuple's head and its leading leaves (see `leavesFrom`); returns how many elements it wrote. */
+  private tupleLeaves(elements: readonly Term[], n: number): number {
+    if (n <= 255) {
+      const p = this.length;
+      if (p + 2 > this.buf.length) this.grow(2);
+      const b = this.buf;
+      b[p] = 104; // SMALL_TUPLE
+      b[p + 1] = n;
+      this.length = p + 2;
+    } else {
+      this.u8(105); // LARGE_TUPLE
+      this.u32(n);
+    }
+    return this.leavesFrom(elements, 0, n);
+  }
+
+  /**
+   * Write `elements[k..n)` while they are leaves (binaries, atoms, integers and what `leaf` writes);
+   * returns the index of the first one that is not. Binaries, the usual content of a tuple (`{Name,
+   * Value}` pairs), are written here with the write position in a local.
+   */
+  private leavesFrom(elements: readonly Term[], k: number, n: number): number {
+    let b = this.buf;
+    let p = this.length;
+    for (; k < n; k++) {
+      const e = elements[k];
+      if (e instanceof Uint8Array) {
+        const m = e.length;
+        if (p + 5 + m > b.length) {
+          this.length = p;
+          this.grow(5 + m);
+          b = this.buf;
+        }
+        p = putBinary(b, p, e, m);
+        continue;
+      }
+      this.length = p;
+      if (e instanceof Atom) this.atom(e);
+      else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
+      else if (!this.leaf(e)) return k;
+      b = this.buf;
+      p = this.length;
+    }
+    this.length = p;
+    return k;
+  }
+
+  /** Where `listLeaves` stopped in a tuple it started: its next element, or -1 when it started none. */
+  private started = -1;
+
+  /**
+   * The head of the non-empty list `x` that is not a string, then its leading elements while they
+   * are binaries or tuples of leaves (a list of headers, `[{Name, Value} | ...]`), written in place:
+   * returns the index of the first element not written. When that element is a tuple whose head and
+   * leading leaves are written, `started` says where it stopped (else -1).
+   */
+  private listLeaves(x: readonly Term[], n: number): number {
+    let b = this.buf;
+    let p = this.length;
+    if (p + 5 > b.length) {
+      this.grow(5);
+      b = this.buf;
+    }
+    b[p] = 108; // LIST
+    b[p + 1] = n >>> 24;
+    b[p + 2] = n >>> 16;
+    b[p + 3] = n >>> 8;
+    b[p + 4] = n;
+    p += 5;
+    for (let i = 0; i < n; i++) {
+      const e = x[i];
+      if (e instanceof Tuple) {
+        const elements = e.elements;
+        const tn = elements.length;
+        if (tn > 255) {
+          this.length = p;
+          this.started = -1;
+          return i;
+        }
+        if (p + 2 > b.length) {
+          this.length = p;
+          this.grow(2);
+          b = this.buf;
+        }
+        b[p] = 104; // SMALL_TUPLE
+        b[p + 1] = tn;
+        p += 2;
+        let k = 0;
+        for (; k < tn; k++) {
+          const f = elements[k];
+          if (!(f instanceof Uint8Array)) break;
+          const m = f.length;
+          if (p + 5 + m > b.length) {
+            this.length = p;
+            this.grow(5 + m);
+            b = this.buf;
+          }
+          p = putBinary(b, p, f, m);
+        }
+        if (k !== tn) {
+          this.length = p;
+          k = this.leavesFrom(elements, k, tn);
+          if (k !== tn) {
+            this.started = k;
+            return i;
+          }
+          b = this.buf;
+          p = this.length;
+        }
+      } else if (e instanceof Uint8Array) {
+        const m = e.length;
+        if (p + 5 + m > b.length) {
+          this.length = p;
+          this.grow(5 + m);
+          b = this.buf;
+        }
+        p = putBinary(b, p, e, m);
+      } else {
+        this.length = p;
+        this.started = -1;
+        return i;
+      }
+    }
+    this.length = p;
+    return n;
   }
 
   /**
@@ -745,6 +871,19 @@ export class TermWriter {
     const i = this.open(x, f.freeVars, AFTER_FUN);
     this.starts[i] = start; // the size is patched in once the free variables are written
   }
+}
+
+/** BINARY_EXT of `x` (`m` bytes) at `b[p]`, which has room for it; returns the position after it. */
+function putBinary(b: Uint8Array, p: number, x: Uint8Array, m: number): number {
+  b[p] = 109; // BINARY
+  b[p + 1] = m >>> 24;
+  b[p + 2] = m >>> 16;
+  b[p + 3] = m >>> 8;
+  b[p + 4] = m;
+  // set() has a fixed cost about that of a byte loop of 4 to 8 (each loop store is checked).
+  if (m <= 4) for (let i = 0; i < m; i++) b[p + 5 + i] = x[i];
+  else b.set(x, p + 5);
+  return p + 5 + m;
 }
 
 function encodeAtom(name: string): Uint8Array {
