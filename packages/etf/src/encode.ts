@@ -338,6 +338,7 @@ export class TermWriter {
       this.grow(5);
       b = this.buf;
     }
+    let cap = b.length;
     b[p] = 108; // LIST
     b[p + 1] = n >>> 24;
     b[p + 2] = n >>> 16;
@@ -354,10 +355,11 @@ export class TermWriter {
           this.started = -1;
           return i;
         }
-        if (p + 2 > b.length) {
+        if (p + 2 > cap) {
           this.length = p;
           this.grow(2);
           b = this.buf;
+          cap = b.length;
         }
         b[p] = 104; // SMALL_TUPLE
         b[p + 1] = tn;
@@ -367,7 +369,7 @@ export class TermWriter {
           const f = elements[k];
           if (!(f instanceof Uint8Array)) break;
           const m = f.length;
-          if (p + 5 + m > b.length) {
+          if (p + 5 + m > cap) {
             this.length = p;
             this.grow(5 + m);
             b = this.buf;
@@ -382,14 +384,16 @@ export class TermWriter {
             return i;
           }
           b = this.buf;
+          cap = b.length;
           p = this.length;
         }
       } else if (e instanceof Uint8Array) {
         const m = e.length;
-        if (p + 5 + m > b.length) {
+        if (p + 5 + m > cap) {
           this.length = p;
           this.grow(5 + m);
           b = this.buf;
+          cap = b.length;
         }
         p = putBinary(b, p, e, m);
       } else {
