@@ -62,10 +62,13 @@ export function clearDecodedAtomCache(): void {
 
 // What an open container on the explicit stack is waiting for (see Decoder.run).
 const K_TUPLE = 0; // `left` more elements
-const K_LIST = 1; // `left` more elements, then a tail
+const K_LIST = 1; // `left` more elements (the next at index `at`), then a tail
 const K_TAIL = 2; // the tail of an improper list
 const K_MAP = 3; // `left` more keys and values (a key when `left` is even)
 const K_FUN = 4; // `left` more free variables of a local fun
+
+/** Lists up to this length are allocated at their size (see case 108 in Decoder.walk). */
+const LIST_PREALLOCATE = 16 * 1024;
 
 /** A local fun whose free variables are still being decoded. */
 interface FunHead extends Omit<LocalFunFields, 'freeVars'> {
@@ -87,7 +90,7 @@ class Stack {
   conts: (Term[] | ErlMap | undefined)[] = [];
   /** K_MAP: the key waiting for its value; K_FUN: the FunHead. */
   auxs: (Term | FunHead | undefined)[] = [];
-  /** K_MAP: the input offset of the current key (for duplicate_key); K_FUN: the fun's tag offset. */
+  /** K_LIST: where the next element goes; K_MAP: the input offset of the current key (for duplicate_key); K_FUN: the fun's tag offset. */
   ats: number[] = [];
   busy = false;
 }
@@ -321,12 +324,49 @@ class Decoder {
           p += 4;
           if (len > end - p) this.badLength(at, len);
           if (sp >= maxDepth) this.tooDeep(at);
-          const elements: Term[] = [];
+          // Sized up front (growing by push costs three times as much for a list of 60); a long
+          // one grows instead, as V8 would make `new Array(len)` a dictionary.
+          const elements: Term[] = len <= LIST_PREALLOCATE ? new Array(len) : [];
+          // Leading binaries and small tuples of binaries (a header list, `[{Name, Value} | ...]`)
+          // are read here, without a trip through the stack per element. A tuple that turns out to
+          // hold anything else is left whole to the main loop, which reads it again (and reports
+          // any fault in it).
+          let k = 0;
+          if (sp + 1 < maxDepth) {
+            while (k < len && p + 5 <= end) {
+              const t = b[p];
+              if (t === 109) {
+                const l = ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
+                if (l > end - p - 5) break;
+                elements[k] = this.binaryView(p + 5, l);
+                p += 5 + l;
+              } else if (t === 104) {
+                const n = b[p + 1];
+                const tuple = n === 2 ? [HOLE, HOLE] : tupleSlots(n);
+                let q = p + 2;
+                let j = 0;
+                for (; j < n; j++) {
+                  if (q + 5 > end || b[q] !== 109) break;
+                  const l = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
+                  if (l > end - q - 5) break;
+                  tuple[j] = this.binaryView(q + 5, l);
+                  q += 5 + l;
+                }
+                if (j !== n) break;
+                elements[k] = new Tuple(tuple);
+                p = q;
+              } else {
+                break;
+              }
+              k++;
+            }
+          }
           kinds[sp] = K_LIST;
-          lefts[sp] = len;
+          lefts[sp] = len - k;
           conts[sp] = elements;
+          ats[sp] = k;
           sp++;
-          if (len !== 0) continue next;
+          if (len !== k) continue next;
           this.p = p;
           const done = this.listTail(st, sp - 1, elements);
           p = this.p;
@@ -421,7 +461,9 @@ class Decoder {
           v = new Tuple(elements);
         } else if (kind === K_LIST) {
           const elements = conts[i] as Term[];
-          elements.push(v);
+          const k = ats[i];
+          elements[k] = v;
+          ats[i] = k + 1;
           const left = lefts[i] - 1;
           lefts[i] = left;
           if (left !== 0) continue next;

@@ -38,6 +38,16 @@ const cases: [string, Uint8Array, DecodeErrorCode, number, DecodeOptions?][] = [
   ['BINARY length past the end', bytes(131, 109, 0, 0, 0, 10, 1, 2), 'bad_length', 1],
   ['4-GiB BINARY length', bytes(131, 109, ...FOUR_GIB), 'bad_length', 1],
   ['4-GiB LIST length', bytes(131, 108, ...FOUR_GIB, 106), 'bad_length', 1],
+  // A list's leading binaries and tuples of binaries are read in place; a fault there is reported as anywhere else.
+  ['BINARY in a list, length past the end', bytes(131, 108, 0, 0, 0, 2, 109, 0, 0, 0, 5, 1), 'bad_length', 6],
+  [
+    'second BINARY of a tuple in a list, length past the end',
+    bytes(131, 108, 0, 0, 0, 1, 104, 2, 109, 0, 0, 0, 1, 65, 109, 0, 0, 0, 9, 66),
+    'bad_length',
+    14,
+  ],
+  ['tuple in a list, cut inside its head', bytes(131, 108, 0, 0, 0, 1, 104), 'truncated', 7],
+  ['tuple of binaries in a list, one level past maxDepth', bytes(131, 108, 0, 0, 0, 1, 104, 1, 109, 0, 0, 0, 0, 106), 'too_deep', 6, { maxDepth: 1 }],
   ['4-GiB LARGE_TUPLE arity', bytes(131, 105, ...FOUR_GIB), 'bad_length', 1],
   ['4-GiB MAP arity', bytes(131, 116, ...FOUR_GIB), 'bad_length', 1],
   ['4-GiB LARGE_BIG', bytes(131, 111, ...FOUR_GIB, 0), 'bad_length', 1],

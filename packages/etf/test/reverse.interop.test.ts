@@ -101,7 +101,7 @@ describe(`TS-built terms decode in erl (seed ${SEED})`, () => {
     expect(byteCompared).toBeGreaterThan(COUNT / 4);
   }, 60_000);
 
-  it('erl reads lists of binaries and tuples (written in place) byte for byte', async () => {
+  it('erl reads lists of binaries and tuples (written in place) byte for byte, and they decode from its bytes', async () => {
     const shapes = headerShapes().map((term) => ({ term, orderOrFormFree: false, hasMap: false, printable: !format(term).includes('<') }));
     const { failures, byteCompared } = await checkInErl(shapes, true);
     expect(failures).toEqual([]);
