@@ -5,6 +5,11 @@
  * the same terms) and decodes the same bytes; MB/s counts the bytes of the OTP-exact encoding, so
  * MB/s and terms/s rank the implementations alike. Writes bench-results/etf.json.
  *
+ * A second table sets decoding against its result-allocation floor (_etf_floor.ts), measured in the
+ * same run: the time to allocate the objects a decode returns, without parsing. Where that floor
+ * alone takes most of the time OTP's C decoder needs twice over, no decoder that returns one
+ * Uint8Array per binary reaches 0.5× OTP; the table shows how close beamline is to the floor.
+ *
  * args: [--ms N] CPU time per cell (default 800 ms), split in rounds whose best counts.
  */
 import { execFile } from 'node:child_process';
@@ -17,6 +22,7 @@ import { promisify } from 'node:util';
 import Table from 'cli-table3';
 import { ErlFloat, Pid, Ref, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
+import { replayOf } from './_etf_floor.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -253,6 +259,33 @@ async function otpTimes(bytes: Buffer[], ms: number, dir: string, name: string):
   return { enc: enc / 1e9, dec: dec / 1e9 };
 }
 
+interface Floor {
+  /** µs per term: allocating the decoded objects without parsing. */
+  floorUs: number;
+  beamlineUs?: number;
+  otpUs?: number;
+  beamlineOverFloor?: number;
+  /** µs per term of a decoder that runs at 0.5× OTP. */
+  budgetUs?: number;
+  floorOverBudget?: number;
+}
+
+function floorRow(floor: Cell, beamline: Cell | undefined, otp: Cell | undefined): Floor {
+  const us = (c: Cell) => 1e6 / c.termsPerSec;
+  const floorUs = us(floor);
+  const out: Floor = { floorUs };
+  if (beamline) {
+    out.beamlineUs = us(beamline);
+    out.beamlineOverFloor = out.beamlineUs / floorUs;
+  }
+  if (otp) {
+    out.otpUs = us(otp);
+    out.budgetUs = 2 * out.otpUs;
+    out.floorOverBudget = floorUs / out.budgetUs;
+  }
+  return out;
+}
+
 function show(c: Cell | undefined): string {
   if (c === undefined) return 'n/a';
   const k = c.termsPerSec >= 1e6 ? `${(c.termsPerSec / 1e6).toFixed(2)}M` : `${(c.termsPerSec / 1e3).toFixed(1)}k`;
@@ -269,6 +302,7 @@ export async function main(args: string[]): Promise<void> {
   const corpora = buildCorpora();
   const dir = mkdtempSync(join(tmpdir(), 'etf-bench-'));
   const results: Record<string, Record<string, { encode?: Cell; decode?: Cell; note?: string }>> = {};
+  const floors: Record<string, Floor> = {};
   const names = ['beamline', 'erlpack', 'erlang_js', 'OTP'];
 
   for (const corpus of corpora) {
@@ -293,6 +327,15 @@ export async function main(args: string[]): Promise<void> {
       row.OTP = { note: `erl failed: ${(e as Error).message}` };
     }
     results[corpus.name] = row;
+    const replays = bytes.map((b) => replayOf(decode(b), b));
+    const floor = cell(
+      timePass(() => {
+        for (const r of replays) r.replay();
+      }, ms),
+      total,
+      corpus.terms.length,
+    );
+    floors[corpus.name] = floorRow(floor, row.beamline?.decode, row.OTP?.decode);
     process.stderr.write(`measured ${corpus.name} (${corpus.terms.length} terms, ${total} bytes)\n`);
   }
 
@@ -315,6 +358,22 @@ export async function main(args: string[]): Promise<void> {
   }
   console.log(table.toString());
   console.log('MB/s counts the bytes of the OTP-exact encoding of each corpus; ratios are beamline ÷ peer (>1 means beamline is faster).');
+  const floorTable = new Table({
+    head: ['corpus', 'alloc floor', 'beamline decode', 'OTP decode', 'beamline ÷ floor', '0.5× OTP budget', 'floor ÷ budget'],
+  });
+  for (const corpus of corpora) {
+    const f = floors[corpus.name];
+    const us = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(3)} µs`);
+    const times = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
+    const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(0)}%`);
+    floorTable.push([corpus.name, us(f.floorUs), us(f.beamlineUs), us(f.otpUs), times(f.beamlineOverFloor), us(f.budgetUs), pct(f.floorOverBudget)]);
+  }
+  console.log('\nDecode against its result-allocation floor (µs per term): allocating the decoded objects without parsing.');
+  console.log(floorTable.toString());
+  console.log(
+    'beamline ÷ floor: decode time over the floor (1.00× would be parsing for free). 0.5× OTP budget: the decode time that is 0.5× OTP;\n' +
+      'floor ÷ budget: the share of that budget the allocation alone takes (what is left is all a decoder has for parsing).',
+  );
   for (const corpus of corpora) {
     for (const n of names) {
       const note = results[corpus.name][n]?.note;
@@ -326,6 +385,6 @@ export async function main(args: string[]): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     join(outDir, 'etf.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, msPerCell: ms, results }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, msPerCell: ms, results, decodeFloor: floors }, null, 2),
   );
 }
