@@ -308,7 +308,7 @@ export class TermWriter {
           this.grow(5 + m);
           b = this.buf;
         }
-        p = putBinary(b, p, e, m);
+        p = putBinary(b, this.dv, p, e, m);
         continue;
       }
       this.length = p;
@@ -339,6 +339,7 @@ export class TermWriter {
       b = this.buf;
     }
     let cap = b.length;
+    let dv = this.dv;
     b[p] = 108; // LIST
     b[p + 1] = n >>> 24;
     b[p + 2] = n >>> 16;
@@ -360,6 +361,7 @@ export class TermWriter {
           this.grow(2);
           b = this.buf;
           cap = b.length;
+          dv = this.dv;
         }
         b[p] = 104; // SMALL_TUPLE
         b[p + 1] = tn;
@@ -373,8 +375,10 @@ export class TermWriter {
             this.length = p;
             this.grow(5 + m);
             b = this.buf;
+            cap = b.length;
+            dv = this.dv;
           }
-          p = putBinary(b, p, f, m);
+          p = putBinary(b, dv, p, f, m);
         }
         if (k !== tn) {
           this.length = p;
@@ -385,6 +389,7 @@ export class TermWriter {
           }
           b = this.buf;
           cap = b.length;
+          dv = this.dv;
           p = this.length;
         }
       } else if (e instanceof Uint8Array) {
@@ -394,8 +399,9 @@ export class TermWriter {
           this.grow(5 + m);
           b = this.buf;
           cap = b.length;
+          dv = this.dv;
         }
-        p = putBinary(b, p, e, m);
+        p = putBinary(b, dv, p, e, m);
       } else {
         this.length = p;
         this.started = -1;
@@ -688,17 +694,7 @@ export class TermWriter {
   private binary(x: Uint8Array): void {
     const n = x.length;
     if (this.length + 5 + n > this.buf.length) this.grow(5 + n);
-    const b = this.buf;
-    const p = this.length;
-    b[p] = 109; // BINARY
-    b[p + 1] = n >>> 24;
-    b[p + 2] = n >>> 16;
-    b[p + 3] = n >>> 8;
-    b[p + 4] = n;
-    // set() has a fixed cost about that of a byte loop of 4 to 8 (each loop store is checked).
-    if (n <= 4) for (let i = 0; i < n; i++) b[p + 5 + i] = x[i];
-    else b.set(x, p + 5);
-    this.length = p + 5 + n;
+    this.length = putBinary(this.buf, this.dv, this.length, x, n);
   }
 
   private bitBinary(x: BitBinary): void {
@@ -877,13 +873,13 @@ export class TermWriter {
   }
 }
 
-/** BINARY_EXT of `x` (`m` bytes) at `b[p]`, which has room for it; returns the position after it. */
-function putBinary(b: Uint8Array, p: number, x: Uint8Array, m: number): number {
+/**
+ * BINARY_EXT of `x` (`m` bytes) at `b[p]`, which has room for it; `dv` views the same memory as
+ * `b`. Returns the position after it.
+ */
+function putBinary(b: Uint8Array, dv: DataView, p: number, x: Uint8Array, m: number): number {
   b[p] = 109; // BINARY
-  b[p + 1] = m >>> 24;
-  b[p + 2] = m >>> 16;
-  b[p + 3] = m >>> 8;
-  b[p + 4] = m;
+  dv.setUint32(p + 1, m); // one store where four byte stores were
   // set() has a fixed cost about that of a byte loop of 4 to 8 (each loop store is checked).
   if (m <= 4) for (let i = 0; i < m; i++) b[p + 5 + i] = x[i];
   else b.set(x, p + 5);
