@@ -340,6 +340,15 @@ class Decoder {
                 if (l > end - p - 5) break;
                 elements[k] = this.binaryView(p + 5, l);
                 p += 5 + l;
+              } else if (t === 104 && p + 7 <= end && b[p + 1] === 2 && b[p + 2] === 109) {
+                // {Binary, Binary}, checked field by field before anything is made of it
+                const l1 = ((b[p + 3] << 24) | (b[p + 4] << 16) | (b[p + 5] << 8) | b[p + 6]) >>> 0;
+                const q = p + 7 + l1;
+                if (l1 > end - p - 7 || q + 5 > end || b[q] !== 109) break;
+                const l2 = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
+                if (l2 > end - q - 5) break;
+                elements[k] = new Tuple([this.binaryView(p + 7, l1), this.binaryView(q + 5, l2)]);
+                p = q + 5 + l2;
               } else if (t === 104) {
                 const n = b[p + 1];
                 const tuple = n === 2 ? [HOLE, HOLE] : tupleSlots(n);

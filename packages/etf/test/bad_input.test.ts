@@ -47,6 +47,7 @@ const cases: [string, Uint8Array, DecodeErrorCode, number, DecodeOptions?][] = [
     14,
   ],
   ['tuple in a list, cut inside its head', bytes(131, 108, 0, 0, 0, 1, 104), 'truncated', 7],
+  ['first BINARY of a pair in a list, length past the end', bytes(131, 108, 0, 0, 0, 1, 104, 2, 109, 0, 0, 0, 9, 65), 'bad_length', 8],
   ['tuple of binaries in a list, one level past maxDepth', bytes(131, 108, 0, 0, 0, 1, 104, 1, 109, 0, 0, 0, 0, 106), 'too_deep', 6, { maxDepth: 1 }],
   ['4-GiB LARGE_TUPLE arity', bytes(131, 105, ...FOUR_GIB), 'bad_length', 1],
   ['4-GiB MAP arity', bytes(131, 116, ...FOUR_GIB), 'bad_length', 1],
