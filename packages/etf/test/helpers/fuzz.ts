@@ -1,5 +1,5 @@
 /** Mutation fuzzing of the decoder: the only acceptable outcomes are a term or a DecodeError. */
-import { DecodeError, decode, encode } from '../../src/index.ts';
+import { DecodeError, atom, decode, encode, t, type Term } from '../../src/index.ts';
 import { TermGenerator, rng } from './random_terms.ts';
 
 export interface FuzzReport {
@@ -16,8 +16,21 @@ export interface FuzzReport {
 export function fuzzCorpus(seed: number, count: number): Uint8Array[] {
   const gen = new TermGenerator(seed);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) out.push(encode(gen.generate(3).term, i % 7 === 0 ? { compressed: true } : undefined));
+  for (let i = 0; i < count; i++) {
+    // Every fifth a header list (the shape the decoder reads in place), so mutations reach that path.
+    const term = i % 5 === 4 ? headerList(gen) : gen.generate(3).term;
+    out.push(encode(term, i % 7 === 0 ? { compressed: true } : undefined));
+  }
   return out;
+}
+
+/** `[Binary | [{Binary, Binary | other leaf}]]`, a few elements long. */
+function headerList(gen: TermGenerator): Term[] {
+  const bin = () => new Uint8Array(gen.int(12)).fill(65 + gen.int(26));
+  const list: Term[] = [bin()];
+  const n = 1 + gen.int(6);
+  for (let i = 0; i < n; i++) list.push(t(bin(), gen.int(5) === 0 ? atom('v') : bin()));
+  return list;
 }
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 106, 107, 108, 104, 105, 116, 119, 118, 100, 109, 77, 110, 111, 88, 90, 112, 113, 80];
