@@ -351,6 +351,26 @@ export class TermWriter {
       if (e instanceof Tuple) {
         const elements = e.elements;
         const tn = elements.length;
+        if (tn === 2) {
+          // {Binary, Binary}: one room check for the pair
+          const f = elements[0];
+          const g = elements[1];
+          if (f instanceof Uint8Array && g instanceof Uint8Array) {
+            const m = f.length;
+            const mg = g.length;
+            if (p + 12 + m + mg > cap) {
+              this.length = p;
+              this.grow(12 + m + mg);
+              b = this.buf;
+              cap = b.length;
+              dv = this.dv;
+            }
+            b[p] = 104; // SMALL_TUPLE
+            b[p + 1] = 2;
+            p = putBinary(b, dv, putBinary(b, dv, p + 2, f, m), g, mg);
+            continue;
+          }
+        }
         if (tn > 255) {
           this.length = p;
           this.started = -1;
