@@ -332,13 +332,15 @@ class Decoder {
           // hold anything else is left whole to the main loop, which reads it again (and reports
           // any fault in it).
           let k = 0;
-          if (sp + 1 < maxDepth) {
+          if (sp + 1 < maxDepth && p < end && (b[p] === 109 || b[p] === 104)) {
+            const ab = this.viewBuffer ?? this.viewSource();
+            const d = this.viewDelta;
             while (k < len && p + 5 <= end) {
               const t = b[p];
               if (t === 109) {
                 const l = ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
                 if (l > end - p - 5) break;
-                elements[k] = this.binaryView(p + 5, l);
+                elements[k] = new Uint8Array(ab, d + p + 5, l);
                 p += 5 + l;
               } else if (t === 104 && p + 7 <= end && b[p + 1] === 2 && b[p + 2] === 109) {
                 // {Binary, Binary}, checked field by field before anything is made of it
@@ -347,7 +349,7 @@ class Decoder {
                 if (l1 > end - p - 7 || q + 5 > end || b[q] !== 109) break;
                 const l2 = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
                 if (l2 > end - q - 5) break;
-                elements[k] = new Tuple([this.binaryView(p + 7, l1), this.binaryView(q + 5, l2)]);
+                elements[k] = new Tuple([new Uint8Array(ab, d + p + 7, l1), new Uint8Array(ab, d + q + 5, l2)]);
                 p = q + 5 + l2;
               } else if (t === 104) {
                 const n = b[p + 1];
@@ -358,7 +360,7 @@ class Decoder {
                   if (q + 5 > end || b[q] !== 109) break;
                   const l = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
                   if (l > end - q - 5) break;
-                  tuple[j] = this.binaryView(q + 5, l);
+                  tuple[j] = new Uint8Array(ab, d + q + 5, l);
                   q += 5 + l;
                 }
                 if (j !== n) break;
@@ -702,33 +704,37 @@ class Decoder {
   private binaryView(p: number, len: number): Uint8Array {
     // The Uint8Array constructor on an ArrayBuffer is about twice as fast as subarray(), and the
     // buffer/offset are cached because typed-array accessors are slow on a Buffer's shape.
-    let ab = this.viewBuffer;
-    if (ab === undefined) {
-      if (this.copyBinaries) {
-        // One copy of the input range serves every binary in this decode. Small inputs are copied
-        // into a shared slab, so a decode does not pay for allocating an ArrayBuffer of its own.
-        const n = this.end - this.start;
-        const input = new Uint8Array(this.b.buffer, this.b.byteOffset + this.start, n);
-        if (n <= COPY_SLAB_MAX_PIECE) {
-          if (copySlabUsed + n > COPY_SLAB_SIZE) {
-            copySlab = new Uint8Array(COPY_SLAB_SIZE);
-            copySlabUsed = 0;
-          }
-          copySlab.set(input, copySlabUsed);
-          ab = copySlab.buffer;
-          this.viewDelta = copySlabUsed - this.start;
-          copySlabUsed = (copySlabUsed + n + 7) & ~7;
-        } else {
-          ab = input.slice().buffer;
-          this.viewDelta = -this.start;
-        }
-      } else {
-        ab = this.b.buffer;
-        this.viewDelta = this.b.byteOffset;
-      }
-      this.viewBuffer = ab;
-    }
+    const ab = this.viewBuffer ?? this.viewSource();
     return new Uint8Array(ab, this.viewDelta + p, len);
+  }
+
+  /** The ArrayBuffer binaries are views of (set up at the first one), and `viewDelta`. */
+  private viewSource(): ArrayBufferLike {
+    let ab: ArrayBufferLike;
+    if (this.copyBinaries) {
+      // One copy of the input range serves every binary in this decode. Small inputs are copied
+      // into a shared slab, so a decode does not pay for allocating an ArrayBuffer of its own.
+      const n = this.end - this.start;
+      const input = new Uint8Array(this.b.buffer, this.b.byteOffset + this.start, n);
+      if (n <= COPY_SLAB_MAX_PIECE) {
+        if (copySlabUsed + n > COPY_SLAB_SIZE) {
+          copySlab = new Uint8Array(COPY_SLAB_SIZE);
+          copySlabUsed = 0;
+        }
+        copySlab.set(input, copySlabUsed);
+        ab = copySlab.buffer;
+        this.viewDelta = copySlabUsed - this.start;
+        copySlabUsed = (copySlabUsed + n + 7) & ~7;
+      } else {
+        ab = input.slice().buffer;
+        this.viewDelta = -this.start;
+      }
+    } else {
+      ab = this.b.buffer;
+      this.viewDelta = this.b.byteOffset;
+    }
+    this.viewBuffer = ab;
+    return ab;
   }
 
   private big(n: number, at: number): number | bigint {

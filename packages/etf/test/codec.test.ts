@@ -280,6 +280,18 @@ describe('dist variants', () => {
     pooled[pooled.length - 1] = 9;
     expect([...view]).toEqual([7, 9]); // a view into the caller's bytes
   });
+  it('decodes a header list (read in place) from an offset Buffer as views, or as copies with copyBinaries', () => {
+    const term = [bytes(1, 2), t(bytes(3), bytes(4, 5)), t(bytes(6), bytes(7), bytes(8))];
+    const input = () => Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(encode(term))]).subarray(3);
+    for (const copyBinaries of [true, false]) {
+      const pooled = input();
+      const back = decode(pooled, { copyBinaries }) as Term[];
+      expect(equals(back, term), String(copyBinaries)).toBe(true);
+      pooled.fill(0);
+      const pair = (back[1] as Tuple).elements[1] as Uint8Array;
+      expect([...pair], String(copyBinaries)).toEqual(copyBinaries ? [4, 5] : [0, 0]);
+    }
+  });
   it('is not fooled when the caller reuses a Buffer that held an atom', () => {
     const buf = Buffer.from([131, 119, 3, ...Buffer.from('abc')]);
     expect(decode(buf)).toBe(atom('abc'));
