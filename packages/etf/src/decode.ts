@@ -327,19 +327,24 @@ class Decoder {
           // Sized up front (growing by push costs three times as much for a list of 60); a long
           // one grows instead, as V8 would make `new Array(len)` a dictionary.
           const elements: Term[] = len <= LIST_PREALLOCATE ? new Array(len) : [];
-          // Leading binaries and small tuples of binaries (a header list, `[{Name, Value} | ...]`)
-          // are read here, without a trip through the stack per element. A tuple that turns out to
-          // hold anything else is left whole to the main loop, which reads it again (and reports
-          // any fault in it).
+          // Leading binaries, strings and small tuples of them (a header list, `[{Name, Value} |
+          // ...]`) are read here, without a trip through the stack per element. A tuple that turns
+          // out to hold anything else is left whole to the main loop, which reads it again (and
+          // reports any fault in it).
           let k = 0;
-          if (sp + 1 < maxDepth && p < end && (b[p] === 109 || b[p] === 104)) {
-            const ab = this.viewBuffer ?? this.viewSource();
-            const d = this.viewDelta;
+          if (sp + 1 < maxDepth) {
+            // Where views go, set up at the first binary (with copyBinaries, that copies the input).
+            let ab = this.viewBuffer;
+            let d = this.viewDelta;
             while (k < len && p + 5 <= end) {
               const t = b[p];
               if (t === 109) {
                 const l = ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
                 if (l > end - p - 5) break;
+                if (ab === undefined) {
+                  ab = this.viewSource();
+                  d = this.viewDelta;
+                }
                 elements[k] = new Uint8Array(ab, d + p + 5, l);
                 p += 5 + l;
               } else if (t === 104 && p + 7 <= end && b[p + 1] === 2 && b[p + 2] === 109) {
@@ -349,6 +354,10 @@ class Decoder {
                 if (l1 > end - p - 7 || q + 5 > end || b[q] !== 109) break;
                 const l2 = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
                 if (l2 > end - q - 5) break;
+                if (ab === undefined) {
+                  ab = this.viewSource();
+                  d = this.viewDelta;
+                }
                 elements[k] = new Tuple([new Uint8Array(ab, d + p + 7, l1), new Uint8Array(ab, d + q + 5, l2)]);
                 p = q + 5 + l2;
               } else if (t === 104) {
@@ -357,15 +366,33 @@ class Decoder {
                 let q = p + 2;
                 let j = 0;
                 for (; j < n; j++) {
-                  if (q + 5 > end || b[q] !== 109) break;
+                  if (q + 3 > end) break;
+                  const e = b[q];
+                  if (e === 107) {
+                    const l = (b[q + 1] << 8) | b[q + 2];
+                    if (l > end - q - 3) break;
+                    tuple[j] = byteList(b, q + 3, l);
+                    q += 3 + l;
+                    continue;
+                  }
+                  if (e !== 109 || q + 5 > end) break;
                   const l = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
                   if (l > end - q - 5) break;
+                  if (ab === undefined) {
+                    ab = this.viewSource();
+                    d = this.viewDelta;
+                  }
                   tuple[j] = new Uint8Array(ab, d + q + 5, l);
                   q += 5 + l;
                 }
                 if (j !== n) break;
                 elements[k] = new Tuple(tuple);
                 p = q;
+              } else if (t === 107) {
+                const l = (b[p + 1] << 8) | b[p + 2];
+                if (l > end - p - 3) break;
+                elements[k] = byteList(b, p + 3, l);
+                p += 3 + l;
               } else {
                 break;
               }

@@ -47,6 +47,8 @@ const cases: [string, Uint8Array, DecodeErrorCode, number, DecodeOptions?][] = [
     14,
   ],
   ['tuple in a list, cut inside its head', bytes(131, 108, 0, 0, 0, 1, 104), 'truncated', 7],
+  ['STRING in a list, length past the end', bytes(131, 108, 0, 0, 0, 2, 107, 0, 9, 65, 65), 'truncated', 9],
+  ['STRING in a tuple in a list, length past the end', bytes(131, 108, 0, 0, 0, 1, 104, 2, 107, 0, 1, 65, 107, 0, 9, 65), 'truncated', 15],
   ['first BINARY of a pair in a list, length past the end', bytes(131, 108, 0, 0, 0, 1, 104, 2, 109, 0, 0, 0, 9, 65), 'bad_length', 8],
   ['tuple of binaries in a list, one level past maxDepth', bytes(131, 108, 0, 0, 0, 1, 104, 1, 109, 0, 0, 0, 0, 106), 'too_deep', 6, { maxDepth: 1 }],
   ['4-GiB LARGE_TUPLE arity', bytes(131, 105, ...FOUR_GIB), 'bad_length', 1],

@@ -82,6 +82,8 @@ function headerShapes(): Term[] {
     [big(40_000, 1), t(big(30_000, 2), big(30_000, 3)), t(bin('k'), big(70_000, 4)), big(5, 5)],
     [1, t(bin('a'), bin('b'))],
     [t(bin('k'), atom('v')), t(bin('k'), 7), t(bin('k'), bin('v')), t(atom('k'), bin('v'))],
+    [charlist('uuid'), t(charlist('k'), charlist('v')), t(charlist('k'), bin('v')), t(bin('k'), charlist('v')), bin('x')],
+    [charlist('a'), t(charlist('k'), charlist('v'), atom('x')), charlist('b')],
   ];
 }
 

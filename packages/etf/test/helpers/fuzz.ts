@@ -24,9 +24,12 @@ export function fuzzCorpus(seed: number, count: number): Uint8Array[] {
   return out;
 }
 
-/** `[Binary | [{Binary, Binary | other leaf}]]`, a few elements long. */
+/** `[Binary | [{Binary, Binary | other leaf}]]` (charlists for some binaries), a few elements long. */
 function headerList(gen: TermGenerator): Term[] {
-  const bin = () => new Uint8Array(gen.int(12)).fill(65 + gen.int(26));
+  const bin = (): Term => {
+    const bytes = new Uint8Array(gen.int(12)).fill(65 + gen.int(26));
+    return gen.int(3) === 0 ? [...bytes] : bytes; // a charlist now and then
+  };
   const list: Term[] = [bin()];
   const n = 1 + gen.int(6);
   for (let i = 0; i < n; i++) list.push(t(bin(), gen.int(5) === 0 ? atom('v') : bin()));
