@@ -144,7 +144,6 @@ function tupleSlots(n: number): Term[] {
 
 class Decoder {
   private readonly b: Uint8Array;
-  private dv: DataView | undefined = undefined;
   p: number;
   private readonly start: number;
   private readonly end: number;
@@ -609,8 +608,7 @@ class Decoder {
       case 70: {
         // NEW_FLOAT
         this.need(8);
-        const dv = (this.dv ??= new DataView(b.buffer, b.byteOffset, b.byteLength));
-        const v = dv.getFloat64(this.p);
+        const v = readFloat64(b, this.p);
         this.p += 8;
         return this.float(v, at);
       }
@@ -958,6 +956,19 @@ export function copyBinary(b: Uint8Array): Uint8Array {
 /** A real copy even when `b` is a Buffer (whose slice() is a view). */
 function copyOf(b: Uint8Array, start: number, end: number): Uint8Array {
   return Uint8Array.prototype.slice.call(b, start, end);
+}
+
+// A big-endian float64 is read through these 8 bytes: a DataView on the input would be one more
+// object per decode.
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function readFloat64(b: Uint8Array, p: number): number {
+  const out = F64_BYTES;
+  if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) out[i] = b[p + 7 - i];
+  else for (let i = 0; i < 8; i++) out[i] = b[p + i];
+  return F64[0];
 }
 
 const HEX: string[] = [];
