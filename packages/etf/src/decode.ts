@@ -813,29 +813,29 @@ class Decoder {
     const p = this.p;
     this.p = p + len;
     const utf8 = tag === 119 || tag === 118;
+    // The cache slot hashes the length and three of the bytes (the byte compare below settles it),
+    // so a hit reads the name once; only a miss checks that it is ASCII.
+    const h = len === 0 ? 0 : Math.imul(len, 0x9e3779b1) ^ b[p] ^ (b[p + (len >> 1)] << 8) ^ (b[p + len - 1] << 16);
+    const slot = (h ^ (h >>> 13)) & (ATOM_CACHE_SLOTS - 1);
+    const known = cachedAtomBytes[slot];
+    if (known !== undefined && known.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (known[i] !== b[p + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cachedAtoms[slot]!;
+    }
     let ascii = true;
-    let h = 0x811c9dc5;
     for (let i = 0; i < len; i++) {
-      const c = b[p + i];
-      if (c >= 0x80) {
+      if (b[p + i] >= 0x80) {
         ascii = false;
         break;
       }
-      h = Math.imul(h ^ c, 0x01000193);
     }
     if (ascii) {
-      const slot = (h ^ (h >>> 16) ^ len) & (ATOM_CACHE_SLOTS - 1);
-      const known = cachedAtomBytes[slot];
-      if (known !== undefined && known.length === len) {
-        let same = true;
-        for (let i = 0; i < len; i++) {
-          if (known[i] !== b[p + i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return cachedAtoms[slot]!;
-      }
       if (len > 255) this.fail('bad_atom', at, `atom of ${len} characters (the limit is 255)`);
       const name = len <= 24 ? String.fromCharCode.apply(null, b.subarray(p, p + len) as unknown as number[]) : latin1.decode(b.subarray(p, p + len));
       const a = this.intern(name, at);

@@ -292,6 +292,12 @@ describe('dist variants', () => {
       expect([...pair], String(copyBinaries)).toEqual(copyBinaries ? [4, 5] : [0, 0]);
     }
   });
+  it('tells apart atoms that share their length and first, middle and last bytes (one cache slot)', () => {
+    const names = ['aXbYc', 'aZbWc', 'aQbRc', 'a\u00e9b', 'a\u00e8b'];
+    for (let round = 0; round < 3; round++) {
+      for (const name of names) expect(decode(encode(atom(name)))).toBe(atom(name));
+    }
+  });
   it('is not fooled when the caller reuses a Buffer that held an atom', () => {
     const buf = Buffer.from([131, 119, 3, ...Buffer.from('abc')]);
     expect(decode(buf)).toBe(atom('abc'));
