@@ -312,7 +312,12 @@ export class TermWriter {
         continue;
       }
       this.length = p;
-      if (e instanceof Atom) this.atom(e);
+      if (Array.isArray(e)) {
+        // A byte list (a charlist header) is a leaf; another list is not.
+        if (e.length === 0)
+          this.u8(106); // NIL
+        else if (!this.string(e)) return k;
+      } else if (e instanceof Atom) this.atom(e);
       else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
       else if (!this.leaf(e)) return k;
       b = this.buf;
