@@ -73,7 +73,7 @@ function event(i: number, text: (s: string) => Term): Term {
   return t(atom('event'), headers);
 }
 
-export function buildCorpora(): Corpus[] {
+function buildCorpora(): Corpus[] {
   const binary = (s: string) => new Uint8Array(Buffer.from(s));
   const events = (text: (s: string) => Term) => Array.from({ length: 100 }, (_, i) => event(i, text));
   const node = atom('freeswitch@127.0.0.1');
