@@ -297,18 +297,11 @@ export class TermWriter {
    * Value}` pairs), are written here with the write position in a local.
    */
   private leavesFrom(elements: readonly Term[], k: number, n: number): number {
-    let b = this.buf;
     let p = this.length;
     for (; k < n; k++) {
       const e = elements[k];
       if (e instanceof Uint8Array) {
-        const m = e.length;
-        if (p + 5 + m > b.length) {
-          this.length = p;
-          this.grow(5 + m);
-          b = this.buf;
-        }
-        p = putBinary(b, this.dv, p, e, m);
+        p = this.binaryAt(p, e);
         continue;
       }
       this.length = p;
@@ -320,7 +313,6 @@ export class TermWriter {
       } else if (e instanceof Atom) this.atom(e);
       else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
       else if (!this.leaf(e)) return k;
-      b = this.buf;
       p = this.length;
     }
     this.length = p;
@@ -337,14 +329,8 @@ export class TermWriter {
    * leading leaves are written, `started` says where it stopped (else -1).
    */
   private listLeaves(x: readonly Term[], n: number): number {
-    let b = this.buf;
-    let p = this.length;
-    if (p + 5 > b.length) {
-      this.grow(5);
-      b = this.buf;
-    }
-    let cap = b.length;
-    let dv = this.dv;
+    let p = this.room(this.length, 5);
+    const b = this.buf;
     b[p] = 108; // LIST
     b[p + 1] = n >>> 24;
     b[p + 2] = n >>> 16;
@@ -353,88 +339,69 @@ export class TermWriter {
     p += 5;
     for (let i = 0; i < n; i++) {
       const e = x[i];
-      if (e instanceof Tuple) {
-        const elements = e.elements;
-        const tn = elements.length;
-        if (tn === 2) {
-          // {Binary, Binary}: one room check for the pair
-          const f = elements[0];
-          const g = elements[1];
-          if (f instanceof Uint8Array && g instanceof Uint8Array) {
-            const m = f.length;
-            const mg = g.length;
-            if (p + 12 + m + mg > cap) {
-              this.length = p;
-              this.grow(12 + m + mg);
-              b = this.buf;
-              cap = b.length;
-              dv = this.dv;
-            }
-            b[p] = 104; // SMALL_TUPLE
-            b[p + 1] = 2;
-            p = putBinary(b, dv, putBinary(b, dv, p + 2, f, m), g, mg);
-            continue;
-          }
-        }
-        if (tn > 255) {
-          this.length = p;
-          this.started = -1;
-          return i;
-        }
-        if (p + 2 > cap) {
-          this.length = p;
-          this.grow(2);
-          b = this.buf;
-          cap = b.length;
-          dv = this.dv;
-        }
-        b[p] = 104; // SMALL_TUPLE
-        b[p + 1] = tn;
-        p += 2;
-        let k = 0;
-        for (; k < tn; k++) {
-          const f = elements[k];
-          if (!(f instanceof Uint8Array)) break;
-          const m = f.length;
-          if (p + 5 + m > cap) {
-            this.length = p;
-            this.grow(5 + m);
-            b = this.buf;
-            cap = b.length;
-            dv = this.dv;
-          }
-          p = putBinary(b, dv, p, f, m);
-        }
-        if (k !== tn) {
-          this.length = p;
-          k = this.leavesFrom(elements, k, tn);
-          if (k !== tn) {
-            this.started = k;
-            return i;
-          }
-          b = this.buf;
-          cap = b.length;
-          dv = this.dv;
-          p = this.length;
-        }
-      } else if (e instanceof Uint8Array) {
-        const m = e.length;
-        if (p + 5 + m > cap) {
-          this.length = p;
-          this.grow(5 + m);
-          b = this.buf;
-          cap = b.length;
-          dv = this.dv;
-        }
-        p = putBinary(b, dv, p, e, m);
-      } else {
+      if (e instanceof Uint8Array) {
+        p = this.binaryAt(p, e);
+        continue;
+      }
+      if (!(e instanceof Tuple) || e.elements.length > 255) {
         this.length = p;
         this.started = -1;
         return i;
       }
+      const elements = e.elements;
+      const tn = elements.length;
+      const f = elements[0];
+      const g = elements[1];
+      if (tn === 2 && f instanceof Uint8Array && g instanceof Uint8Array) {
+        // {Binary, Binary}: one room check for the pair
+        const m = f.length;
+        const mg = g.length;
+        p = this.room(p, 12 + m + mg);
+        const b = this.buf;
+        const dv = this.dv;
+        b[p] = 104; // SMALL_TUPLE
+        b[p + 1] = 2;
+        p = putBinary(b, dv, putBinary(b, dv, p + 2, f, m), g, mg);
+        continue;
+      }
+      p = this.room(p, 2);
+      this.buf[p] = 104; // SMALL_TUPLE
+      this.buf[p + 1] = tn;
+      p += 2;
+      let k = 0;
+      for (; k < tn; k++) {
+        const v = elements[k];
+        if (!(v instanceof Uint8Array)) break;
+        p = this.binaryAt(p, v);
+      }
+      if (k !== tn) {
+        this.length = p;
+        k = this.leavesFrom(elements, k, tn);
+        if (k !== tn) {
+          this.started = k;
+          return i;
+        }
+        p = this.length;
+      }
     }
     this.length = p;
     return n;
+  }
+
+  /** `p`, after growing the buffer when `n` bytes from `p` do not fit (the write position is `p`). */
+  private room(p: number, n: number): number {
+    if (p + n > this.buf.length) {
+      this.length = p;
+      this.grow(n);
+    }
+    return p;
+  }
+
+  /** BINARY_EXT of `x` at `p` (the write position), growing the buffer first if needed; the position after it. */
+  private binaryAt(p: number, x: Uint8Array): number {
+    const m = x.length;
+    const at = this.room(p, 5 + m); // first: it may replace the buffer
+    return putBinary(this.buf, this.dv, at, x, m);
   }
 
   /**
@@ -717,9 +684,7 @@ export class TermWriter {
   }
 
   private binary(x: Uint8Array): void {
-    const n = x.length;
-    if (this.length + 5 + n > this.buf.length) this.grow(5 + n);
-    this.length = putBinary(this.buf, this.dv, this.length, x, n);
+    this.length = this.binaryAt(this.length, x);
   }
 
   private bitBinary(x: BitBinary): void {
