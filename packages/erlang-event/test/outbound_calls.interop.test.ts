@@ -86,7 +86,8 @@ describe('the erlang application, module:function and module:! (the seed example
   it('module:!: the factory gets {get_pid, UUID, Ref, FsPid}; the pid it answers with gets {call, _}', async () => {
     await resetCollector(rig);
     const uuid = await call('3000');
-    const text = await collected(rig, (t) => t.includes('{call,'));
+    // the park's call_event follows {call, _}: wait for both, not just the first
+    const text = await collected(rig, (t) => t.includes('{call,') && t.includes(`"${uuid}","CHANNEL_PARK"}`));
     const spawned = new RegExp(`\\{get_pid,"${uuid}",(<[\\d.]+>)\\}`).exec(text)?.[1];
     expect(spawned).toBeDefined();
     expect(text).toContain(`{call,${spawned},"${uuid}"}`);
