@@ -8,9 +8,9 @@
  *   positive rules on one header deliver nothing.
  *
  * Values: `/re/flags` is a regular expression matched against the header value; otherwise a
- * case-insensitive full-string comparison. Header names match in any case.
+ * full-string comparison ignoring ASCII case (strcasecmp). Header names match in any case.
  */
-import { regexPerform, type SwitchEvent } from '@beamline/switch';
+import { caseEqual, regexPerform, type SwitchEvent } from '@beamline/switch';
 import type { FilterSemantics } from '../config.ts';
 
 export interface Filter {
@@ -37,7 +37,7 @@ export function filterCommand(filters: Filter[], text: string): FilterLogItem {
     const value = sp2 < 0 ? undefined : rest.slice(sp2 + 1);
     for (let i = filters.length - 1; i >= 0; i--) {
       const f = filters[i]!;
-      if (f.header.toLowerCase() === header.toLowerCase() && (value === undefined || f.value === value)) filters.splice(i, 1);
+      if (caseEqual(f.header, header) && (value === undefined || f.value === value)) filters.splice(i, 1);
     }
     return { op: 'deleted', header, value: value ?? '' };
   }
@@ -75,7 +75,7 @@ function parse(value: string): Parsed {
 function matches(raw: string, test: string, headerValue: string): boolean {
   // the raw value decides the regex form (`/re/`), as the original looks at it before the prefix
   if (raw.startsWith('/') || test.startsWith('/')) return regexPerform(headerValue, raw.startsWith('/') ? raw : test).matched;
-  return headerValue.toLowerCase() === test.toLowerCase();
+  return caseEqual(headerValue, test);
 }
 
 /** Whether `e` passes `filters` (an empty list passes everything). */

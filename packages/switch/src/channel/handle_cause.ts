@@ -3,7 +3,7 @@
  * and the `DIALSTATUS` names switch_ivr_originate gives causes.
  */
 import { Cause, causeName } from './causes.ts';
-import { separateString, switchTrue } from '../internal/strings.ts';
+import { caseEqual, separateString, switchTrue } from '../internal/strings.ts';
 
 /** switch_ivr_originate's DIALSTATUS for a failure cause (any other cause: its own name). */
 export const DIALSTATUS: Readonly<Record<string, string>> = {
@@ -17,7 +17,7 @@ export const DIALSTATUS: Readonly<Record<string, string>> = {
 
 const listed = (list: string, cause: number): boolean => {
   const name = causeName(cause);
-  return separateString(list, ',', 256).some((c) => c.toLowerCase() === name.toLowerCase() || c === String(cause));
+  return separateString(list, ',', 256).some((c) => caseEqual(c, name) || c === String(cause));
 };
 
 /**

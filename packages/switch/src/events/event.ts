@@ -12,6 +12,7 @@
  * - a header named `_body` also sets the body;
  * - the standard headers are stamped when the event is created (see `stampedEvent`).
  */
+import { caseEqual } from '../internal/strings.ts';
 import { formatLocalDate, formatRfc822 } from '../internal/time.ts';
 import { type EventTypeName, eventId, takesSubclass } from './types.ts';
 
@@ -171,7 +172,7 @@ export class SwitchEvent {
     this.#memo = undefined;
     for (let i = this.#headers.length - 1; i >= 0; i--) {
       const h = this.#headers[i]!;
-      if (sameName(h.name, name) && (value === undefined || value === '' || h.value === value)) this.#headers.splice(i, 1);
+      if (caseEqual(h.name, name) && (value === undefined || value === '' || h.value === value)) this.#headers.splice(i, 1);
     }
     return this.#headers.length !== before;
   }
@@ -186,28 +187,9 @@ export class SwitchEvent {
 
   #find(name: string): MutableHeader | undefined {
     const hs = this.#headers;
-    for (let i = 0; i < hs.length; i++) if (sameName(hs[i]!.name, name)) return hs[i];
+    for (let i = 0; i < hs.length; i++) if (caseEqual(hs[i]!.name, name)) return hs[i];
     return undefined;
   }
-}
-
-/**
- * strcasecmp(a, b) === 0 (only ASCII letters fold), without making upper-case copies: every
- * header lookup compares against every header before it.
- */
-function sameName(a: string, b: string): boolean {
-  if (a === b) return true;
-  const n = a.length;
-  if (n !== b.length) return false;
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0x61 && x <= 0x7a) x -= 0x20;
-    if (y >= 0x61 && y <= 0x7a) y -= 0x20;
-    if (x !== y) return false;
-  }
-  return true;
 }
 
 function setItems(header: MutableHeader, items: string[]): void {
