@@ -141,13 +141,14 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
         }
         break;
       }
-      case 'encoding':
-        if (value.toLowerCase() === 'string' || value.toLowerCase() === 'binary') encoding = value.toLowerCase() as Encoding;
+      case 'encoding': {
+        const lower = value.toLowerCase();
+        if (lower === 'string' || lower === 'binary') encoding = lower;
         else env.log('ERR', `Invalid encoding strategy '${value}' specified`);
         break;
+      }
       case 'event-format':
-        if (value === 'list' || value === 'map') eventFormat = value;
-        else env.log('ERR', `Invalid event-format '${value}' (list | map)`);
+        eventFormat = choiceParam(name, value, ['list', 'map'], eventFormat, env);
         break;
       case 'apply-inbound-acl':
         if (acls.length < MAX_ACLS) acls.push(value);
@@ -169,16 +170,13 @@ export function parseConfig(params: readonly (readonly [string, string])[], env:
         logQueueCapacity = intParam(name, value, logQueueCapacity, env, 1);
         break;
       case 'filter-semantics':
-        if (value === 'seed' || value === 'original') filterSemantics = value;
-        else env.log('ERR', `Invalid filter-semantics '${value}' (seed | original)`);
+        filterSemantics = choiceParam(name, value, ['seed', 'original'], filterSemantics, env);
         break;
       case 'status-format':
-        if (value === 'seed' || value === 'modern') statusFormat = value;
-        else env.log('ERR', `Invalid status-format '${value}' (modern | seed)`);
+        statusFormat = choiceParam(name, value, ['modern', 'seed'], statusFormat, env);
         break;
       case 'outbound-exit-policy':
-        if (value === 'keep' || value === 'hangup' || value === 'respawn') outboundExitPolicy = value;
-        else env.log('ERR', `Invalid outbound-exit-policy '${value}' (keep | hangup | respawn)`);
+        outboundExitPolicy = choiceParam(name, value, ['keep', 'hangup', 'respawn'], outboundExitPolicy, env);
         break;
       case 'outbound-connect-timeout':
         outboundConnectTimeoutMs = intParam(name, value, outboundConnectTimeoutMs, env, 1);
@@ -253,6 +251,13 @@ function readCookie(path: string, env: ConfigEnv, quiet = false): string | undef
   }
   const line = f.text.split('\n')[0]?.split('\r')[0] ?? '';
   return line === '' ? undefined : line;
+}
+
+/** `value` when it is one of `options`, else `current` and an ERR line listing them. */
+function choiceParam<T extends string>(name: string, value: string, options: readonly T[], current: T, env: ConfigEnv): T {
+  if ((options as readonly string[]).includes(value)) return value as T;
+  env.log('ERR', `Invalid ${name} '${value}' (${options.join(' | ')})`);
+  return current;
 }
 
 function intParam(

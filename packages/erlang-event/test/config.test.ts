@@ -114,4 +114,26 @@ describe('erlang_event.conf', () => {
     expect(parseConfig([['encoding', 'json']], env().e).encoding).toBe('string');
     expect(logs.some((l) => l.includes("Invalid listen-port 'x'"))).toBe(true);
   });
+
+  it('the choice params keep their value on anything else and log the choices', () => {
+    const { e, logs } = env();
+    const c = parseConfig(
+      [
+        ['event-format', 'map'],
+        ['event-format', 'tree'],
+        ['filter-semantics', 'original'],
+        ['filter-semantics', 'loose'],
+        ['status-format', 'Seed'],
+      ],
+      e,
+    );
+    expect(c).toMatchObject({ eventFormat: 'map', filterSemantics: 'original', statusFormat: DEFAULTS.statusFormat });
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        "ERR Invalid event-format 'tree' (list | map)",
+        "ERR Invalid filter-semantics 'loose' (seed | original)",
+        "ERR Invalid status-format 'Seed' (modern | seed)",
+      ]),
+    );
+  });
 });
