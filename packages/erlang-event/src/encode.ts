@@ -5,7 +5,7 @@
  * the event), so a thousand subscribers cost one encoding.
  */
 import { ErlMap, type Term, Tuple, atom, t } from '@beamline/etf';
-import type { LogRecord, SwitchEvent } from '@beamline/switch';
+import { type LogRecord, type SwitchEvent, urlDecodeBytes } from '@beamline/switch';
 import type { Encoding, EventFormat } from './config.ts';
 
 const utf8 = new TextEncoder();
@@ -29,36 +29,6 @@ export function s(text: string, encoding: Encoding): Term {
 /** Always an Erlang string (`Str`), whatever the encoding. */
 export function str(text: string): number[] {
   return Array.from(utf8.encode(text));
-}
-
-/**
- * switch_url_decode on bytes: a `%` with two more bytes after it whose first is hex becomes that
- * byte (`%4` followed by a non-hex byte takes the one digit, as C's `%2x` scan does) and the two
- * bytes after it are skipped; `+` is left alone.
- */
-export function urlDecodeBytes(bytes: Uint8Array): Uint8Array {
-  if (!bytes.includes(0x25)) return bytes;
-  const out = new Uint8Array(bytes.length);
-  let n = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x25 && i + 2 < bytes.length && hex(bytes[i + 1]!) >= 0) {
-      const hi = hex(bytes[i + 1]!);
-      const lo = hex(bytes[i + 2]!);
-      out[n++] = lo >= 0 ? hi * 16 + lo : hi;
-      i += 2;
-      continue;
-    }
-    out[n++] = b;
-  }
-  return out.subarray(0, n);
-}
-
-function hex(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  return -1;
 }
 
 /**

@@ -1,8 +1,8 @@
 /** The pure parts: subscriptions, filters (both semantics), encoding, the seed status text, input decoders. */
 import { type ErlMap, Pid, Tuple, atom, encode, t } from '@beamline/etf';
-import { SwitchEvent } from '@beamline/switch';
+import { SwitchEvent, urlDecodeBytes } from '@beamline/switch';
 import { describe, expect, it } from 'vitest';
-import { eventTerm, logTerm, urlDecodeBytes } from '../src/encode.ts';
+import { eventTerm, logTerm } from '../src/encode.ts';
 import { decodeHeaders, decodeLStr, decodeSB } from '../src/inbound/decode.ts';
 import { parseLogLevel } from '../src/inbound/logs.ts';
 import { type Filter, filterCommand, passes } from '../src/internal/filters.ts';

@@ -196,27 +196,33 @@ function isUpperHex(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46);
 }
 
-/**
- * switch_url_decode: `%` with at least two characters after it, the first a hex digit, becomes
- * the byte those one or two hex digits give (C's `%2x`), and both characters are consumed;
- * `+` stays; any other `%` stays.
- */
+/** switch_url_decode on a string (see `urlDecodeBytes`), read back as UTF-8. */
 export function urlDecode(value: string): string {
   if (!value.includes('%')) return value;
-  const bytes = utf8.encode(value);
-  const out: number[] = [];
+  return utf8Decoder.decode(urlDecodeBytes(utf8.encode(value)));
+}
+
+/**
+ * switch_url_decode on bytes: `%` with at least two bytes after it, the first a hex digit, becomes
+ * the byte those one or two hex digits give (C's `%2x`), and both bytes are consumed; `+` stays;
+ * any other `%` stays. The input itself when it holds no `%`.
+ */
+export function urlDecodeBytes(bytes: Uint8Array): Uint8Array {
+  if (!bytes.includes(0x25)) return bytes;
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]!)) {
       const hi = hexValue(bytes[i + 1]!);
       const lo = bytes[i + 2]!;
-      out.push(isHex(lo) ? hi * 16 + hexValue(lo) : hi);
+      out[n++] = isHex(lo) ? hi * 16 + hexValue(lo) : hi;
       i += 2;
       continue;
     }
-    out.push(b);
+    out[n++] = b;
   }
-  return utf8Decoder.decode(new Uint8Array(out));
+  return out.subarray(0, n);
 }
 
 function isHex(b: number): boolean {
