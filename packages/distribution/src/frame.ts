@@ -29,10 +29,6 @@ function u32be(n: number): Uint8Array {
   return b;
 }
 
-export function checkTerm(t: Uint8Array, what: string): void {
-  if (t.length < 2 || t[0] !== 131) throw new FrameError(`${what} must be an ETF term with its 131 version byte`);
-}
-
 /** Pass-through: one frame. */
 export function encodePassThrough(control: Uint8Array, payload?: Uint8Array): Writes {
   const len = 1 + control.length + (payload ? payload.length : 0);

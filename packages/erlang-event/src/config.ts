@@ -76,7 +76,7 @@ export interface ConfigEnv {
 const MAX_ACLS = 100;
 
 /** The params of `<settings>` in document order (names may repeat: `apply-inbound-acl`). */
-export function paramsOf(conf: XmlElement | undefined): [string, string][] {
+function paramsOf(conf: XmlElement | undefined): [string, string][] {
   const settings = conf ? children(conf, 'settings')[0] : undefined;
   return (settings ? children(settings, 'param') : []).map((p) => [attr(p, 'name') ?? '', attr(p, 'value') ?? '']);
 }

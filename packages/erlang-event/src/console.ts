@@ -31,7 +31,7 @@ export interface ConsoleView {
 }
 
 const DASHES = '-'.repeat(80);
-export const ERLANG_USAGE = `USAGE:\n${DASHES}\nerlang listeners\nerlang sessions <node_name>\nerlang bindings\nerlang handlers\nerlang debug <on|off>\n${DASHES}\n`;
+const ERLANG_USAGE = `USAGE:\n${DASHES}\nerlang listeners\nerlang sessions <node_name>\nerlang bindings\nerlang handlers\nerlang debug <on|off>\n${DASHES}\n`;
 
 export function erlangCommand(args: string, view: ConsoleView): string {
   const argv = args.split(/\s+/).filter((a) => a !== '');

@@ -17,7 +17,7 @@ const A_BODY = atom('body');
 const LOG_KEYS = ['level', 'text_channel', 'file', 'func', 'line', 'data', 'user_data'].map((k) => atom(k));
 
 /** Bytes → `S`: an Erlang string (byte list) or a binary. */
-export function sBytes(bytes: Uint8Array, encoding: Encoding): Term {
+function sBytes(bytes: Uint8Array, encoding: Encoding): Term {
   return encoding === 'binary' ? bytes : Array.from(bytes);
 }
 
@@ -165,7 +165,7 @@ export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
  * is one, under the atom `body` (no header name can be an atom). No UUID element: `Unique-ID` is a
  * header like the others.
  */
-export function eventMap(e: SwitchEvent, encoding: Encoding): ErlMap {
+function eventMap(e: SwitchEvent, encoding: Encoding): ErlMap {
   const values = new Map<string, Term[]>();
   for (const h of e.headers) {
     const v = sText(h.value, encoding, true);
@@ -201,7 +201,7 @@ export function eventTerm(e: SwitchEvent, encoding: Encoding, format: EventForma
 }
 
 /** FreeSWITCH's text channels (switch_text_channel_t): a session-bound line is SESSION. */
-export const TEXT_CHANNEL = { LOG: 0, LOG_CLEAN: 1, EVENT: 2, SESSION: 3 } as const;
+const TEXT_CHANNEL = { LOG: 0, LOG_CLEAN: 1, EVENT: 2, SESSION: 3 } as const;
 
 /**
  * `{log, [{level, L}, {text_channel, C}, {file, F}, {func, Fn}, {line, N}, {data, D}, {user_data, U}]}`:
