@@ -215,7 +215,6 @@ export class OutAtomCache implements AtomRefs {
     const p = this.writeHead(out, at, frameLen, refs);
     for (let i = 0; i < refs; i++) {
       const slot = this.refSlot[i]!;
-      if (this.refNew[i] !== 1 && this.texts[slot] === undefined) this.texts[slot] = this.refText[i];
       this.atoms[slot] = this.refAtom[i]!;
     }
     return p;
@@ -367,16 +366,17 @@ function copyTerm(out: Uint8Array, p: number, src: Uint8Array, spanRef: Int16Arr
     const r = spanRef[k]!;
     if (r < 0) continue;
     const at = pos[k]!;
-    p = copy(out, p, src, s, at);
+    p = copyRange(out, p, src, s, at);
     out[p] = 82; // ATOM_CACHE_REF
     out[p + 1] = r;
     p += 2;
     s = src[at] === 119 ? at + 2 + src[at + 1]! : at + 3 + src[at + 2]!;
   }
-  return copy(out, p, src, s, src.length);
+  return copyRange(out, p, src, s, src.length);
 }
 
-function copy(out: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
+/** Copy `src[from..to)` to `out` at `p` (a loop for a few bytes, where `set` costs more); returns the offset after it. */
+export function copyRange(out: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
   const n = to - from;
   if (n <= 16) for (let i = 0; i < n; i++) out[p + i] = src[from + i]!;
   else out.set(src.subarray(from, to), p);

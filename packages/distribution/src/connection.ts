@@ -13,7 +13,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { TermWriter, type Term } from '@beamline/etf';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { OutAtomCache, distHeaderStart } from './atom_cache.ts';
+import { OutAtomCache, copyRange, distHeaderStart } from './atom_cache.ts';
 import { ByteQueue } from './byte_queue.ts';
 import { initialPhase, step, type ConnEvent, type ConnPhase } from './connection_machine.ts';
 import { DFLAG, hasFlag, usesDistHeader } from './flags.ts';
@@ -305,22 +305,15 @@ export class Connection implements PeerConnection {
       if (dataLen + 7 < COALESCE_LIMIT && dataLen <= this.env.fragmentSize) {
         const cache = this.atomCacheOut;
         if (cache === undefined || !this.appendWithAtomCache(cache, control, payload)) this.appendDistHeader(control, payload, dataLen);
-        this.st.framesOut++;
-      } else {
-        const frags = dataLen > this.env.fragmentSize ? Math.ceil(dataLen / this.env.fragmentSize) : 0;
-        this.st.fragmentsOut += frags;
-        this.st.framesOut += frags || 1;
-        for (const w of encodeDistHeader(control, payload, this.env.fragmentSize, this.seq)) this.write(w);
+        return this.sent(size, 1);
       }
-    } else {
-      for (const w of encodePassThrough(control, payload)) this.write(w);
-      this.st.framesOut++;
+      const frags = dataLen > this.env.fragmentSize ? Math.ceil(dataLen / this.env.fragmentSize) : 0;
+      this.st.fragmentsOut += frags;
+      for (const w of encodeDistHeader(control, payload, this.env.fragmentSize, this.seq)) this.write(w);
+      return this.sent(size, frags || 1);
     }
-    this.st.bytesOut += size;
-    this.wroteSinceTick = true;
-    const q = this.queuedBytes();
-    if (q > this.st.maxQueuedBytes) this.st.maxQueuedBytes = q;
-    return q < this.env.highWaterBytes;
+    for (const w of encodePassThrough(control, payload)) this.write(w);
+    return this.sent(size, 1);
   }
 
   /**
@@ -443,8 +436,9 @@ export class Connection implements PeerConnection {
   private appendDistHeader(control: Uint8Array, payload: Uint8Array | undefined, dataLen: number): void {
     const out = this.out;
     const b = out.reserve(7 + dataLen);
-    const p = copyFrom1(b, distHeaderStart(b, out.pos, dataLen + 3, 0), control);
-    if (payload) copyFrom1(b, p, payload);
+    // both terms without their 131
+    const p = copyRange(b, distHeaderStart(b, out.pos, dataLen + 3, 0), control, 1, control.length);
+    if (payload) copyRange(b, p, payload, 1, payload.length);
     out.advance(7 + dataLen);
     this.scheduleFlush();
   }
@@ -552,22 +546,6 @@ export class Connection implements PeerConnection {
     this.env.logger.info(`dist: nodedown ${this.peerName}`, { peer: this.peerName, reason });
     this.env.onDown(this, reason);
   }
-}
-
-/** Copy `src[1..]` (a term without its 131) to `dst` at `p`; returns the offset after it. */
-function copyFrom1(dst: Uint8Array, p: number, src: Uint8Array): number {
-  const n = src.length - 1;
-  if (n <= 32) for (let i = 0; i < n; i++) dst[p + i] = src[i + 1]!;
-  else dst.set(new Uint8Array(src.buffer, src.byteOffset + 1, n), p);
-  return p + n;
-}
-
-/** Copy `src[from..to)` to `dst` at `p`; returns the offset after it. */
-function copyRange(dst: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
-  const n = to - from;
-  if (n <= 16) for (let i = 0; i < n; i++) dst[p + i] = src[from + i]!;
-  else dst.set(src.subarray(from, to), p);
-  return p + n;
 }
 
 const SCRATCH_SIZE = 16 * 1024;

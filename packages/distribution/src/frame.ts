@@ -162,7 +162,7 @@ export class FrameDecoder {
     const kind = body[1];
     if (kind === 68) {
       const start = this.header(body, 2);
-      return this.complete(body, start, this.headerAtoms);
+      return this.complete(body, start, this.atomCache?.refs);
     }
     if (kind === 69 || kind === 70) {
       if (body.length < 18) throw new FrameError('truncated fragment header');
@@ -174,7 +174,7 @@ export class FrameDecoder {
       if (kind === 69) {
         if (this.seqs.has(seq)) throw new FrameError(`fragment sequence ${seq} started twice`);
         const dataStart = this.header(body, 18);
-        const atoms = this.headerAtoms;
+        const atoms = this.atomCache?.refs;
         const part = body.subarray(dataStart);
         if (fragId === 1n) return this.complete(body, dataStart, atoms);
         this.account(part.length);
@@ -215,22 +215,17 @@ export class FrameDecoder {
     return true;
   }
 
-  private headerAtoms: Atom[] | undefined = undefined;
-
-  /** The atom cache part of a header at `body[nOff]`: sets headerAtoms, returns where the terms start. */
+  /** The atom cache part of a header at `body[nOff]` (its atoms: `atomCache.refs`); returns where the terms start. */
   private header(body: Uint8Array, nOff: number): number {
     if (nOff >= body.length) throw new FrameError('truncated dist header');
     const cache = this.atomCache;
     if (cache === undefined) {
       const n = body[nOff]!;
       if (n !== 0) throw new FrameError(`atom cache refs (${n}) in a dist header, but DIST_HDR_ATOM_CACHE was not negotiated`);
-      this.headerAtoms = undefined;
       return nOff + 1;
     }
     try {
-      const next = cache.read(body, nOff);
-      this.headerAtoms = cache.refs;
-      return next;
+      return cache.read(body, nOff);
     } catch (e) {
       if (e instanceof AtomCacheError) throw new FrameError(e.message);
       throw e;
