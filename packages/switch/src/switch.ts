@@ -97,9 +97,9 @@ export class Switch {
     channelSup: Pid,
     reaper: () => Pid | undefined,
     options: SwitchOptions,
-    conf?: LiveConf,
-    applications: Map<string, Application> = new Map(services.applications),
-    endpoints: Map<string, EndpointInterface> = new Map(services.endpoints),
+    conf: LiveConf | undefined,
+    applications: Map<string, Application>,
+    endpoints: Map<string, EndpointInterface>,
   ) {
     this.#where = where;
     this.#applications = applications;

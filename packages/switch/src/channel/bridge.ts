@@ -38,7 +38,7 @@ export interface BridgeHost {
   markBridged(): void;
   interruptAll(): void;
   /** switch_ivr_park_session. */
-  park(): Promise<void>;
+  parkSession(): Promise<void>;
   /** switch_ivr_session_transfer. */
   redirect(destination: string, dialplan: string, context: string): Promise<void>;
   stopOriginating(): void;
@@ -213,12 +213,7 @@ export class Bridge {
       ['Bridge-A-Unique-ID', this.#ch.uuid],
       ['Bridge-B-Unique-ID', w.uuid],
     ]);
-    const peerName = w.profile?.chanName ?? '';
-    this.#ch.setVariable('bridge_to', w.uuid);
-    this.#ch.setVariable('last_bridge_to', w.uuid);
-    this.#ch.setVariable('bridge_channel', peerName);
-    this.#ch.setVariable('bridge_uuid', w.uuid);
-    this.#ch.setVariable('signal_bond', w.uuid);
+    this.#setBridgeVariables(w.uuid, w.profile?.chanName ?? '');
     GenServer.cast(this.#ch.ctx, w.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name });
   }
 
@@ -233,12 +228,17 @@ export class Bridge {
     this.#answerOnAnswer = !this.#ch.context.answered;
     this.#ch.markBridged();
     this.#ch.setVariable('call_uuid', other);
+    this.#setBridgeVariables(other, otherName);
+    await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+  }
+
+  /** Both sides of a multi-threaded bridge name the other leg. */
+  #setBridgeVariables(other: string, otherName: string): void {
     this.#ch.setVariable('bridge_to', other);
     this.#ch.setVariable('last_bridge_to', other);
     this.#ch.setVariable('bridge_channel', otherName);
     this.#ch.setVariable('bridge_uuid', other);
     this.#ch.setVariable('signal_bond', other);
-    await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
   }
 
   /**
@@ -261,7 +261,7 @@ export class Bridge {
     }
     if (!answered && !early) return false;
     if ((answered && switchTrue(v('park_after_bridge'))) || switchTrue(v('park_after_early_bridge'))) {
-      await this.#ch.park();
+      await this.#ch.parkSession();
       return true;
     }
     const xfer = (answered ? v('transfer_after_bridge') : undefined) ?? v('transfer_after_early_bridge');
@@ -292,7 +292,7 @@ export class Bridge {
     this.#ch.setVariable('bridge_to', undefined);
     const v = (n: string) => this.#ch.variable(n);
     if (switchTrue(v('park_after_bridge'))) {
-      await this.#ch.park();
+      await this.#ch.parkSession();
       return;
     }
     const xfer = v('transfer_after_bridge');

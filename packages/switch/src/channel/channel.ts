@@ -681,11 +681,6 @@ export class Channel implements EndpointChannel {
     return id;
   }
 
-  /** Forgets an `expect`. */
-  forget(id: number): void {
-    this.#timers.delete(id);
-  }
-
   /**
    * switch_channel_sort_cid when originate gives the leg its extension: an outbound leg not yet
    * flipped swaps caller and callee id (`pre_transfer_caller_id_*`, `channel_cid_flipped`), fires
@@ -788,8 +783,7 @@ export class Channel implements EndpointChannel {
 
   /** Originate's last step: a one-application extension (`&app(arg)`) and CS_EXECUTE. */
   async setExtension(extension: Extension): Promise<void> {
-    this.#originating = false;
-    this.#watchers = undefined;
+    this.stopOriginating();
     this.#sortCid();
     this.#extension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
@@ -797,8 +791,7 @@ export class Channel implements EndpointChannel {
 
   /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
   async transfer(destination: string, dialplan: string, context: string): Promise<void> {
-    this.#originating = false;
-    this.#watchers = undefined;
+    this.stopOriginating();
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -816,17 +809,13 @@ export class Channel implements EndpointChannel {
 
   /** sendmsg xferext: CS_ROUTING with a ready extension, the running applications ended. */
   async transferToExtension(extension: Extension): Promise<void> {
-    this.#originating = false;
+    this.stopOriginating();
     this.#queuedExtension = extension;
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
     this.interruptAll();
   }
 
   /** uuid_park (switch_ivr_park_session): CS_PARK requested, the running applications ended. */
-  park(): Promise<void> {
-    return this.parkSession();
-  }
-
   async parkSession(): Promise<void> {
     await this.step({ type: 'SET_STATE', state: 'CS_PARK' });
     this.interruptAll();

@@ -12,24 +12,12 @@ export function systemUtcOffsetMinutes(epochMs: number): number {
 
 /** `YYYY-MM-DD HH:MM:SS` in the zone `utcOffsetMinutes` east of UTC (strftime `%Y-%m-%d %T`). */
 export function formatLocalDate(epochUs: number, utcOffsetMinutes: number): string {
-  // every event carries this: the string of the last second is kept
-  const second = Math.floor(epochUs / 1_000_000);
-  if (second === lastLocal.second && utcOffsetMinutes === lastLocal.offset) return lastLocal.text;
   const d = new Date(Math.floor(epochUs / 1000) + utcOffsetMinutes * 60_000);
-  const text = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  lastLocal = { second, offset: utcOffsetMinutes, text };
-  return text;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
-
-let lastLocal = { second: Number.NaN, offset: 0, text: '' };
-let lastGmt = { second: Number.NaN, text: '' };
 
 /** RFC 822 date in GMT as APR prints it: `Tue, 03 Sep 2024 10:11:12 GMT`. */
 export function formatRfc822(epochUs: number): string {
-  const second = Math.floor(epochUs / 1_000_000);
-  if (second === lastGmt.second) return lastGmt.text;
   const d = new Date(Math.floor(epochUs / 1000));
-  const text = `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT`;
-  lastGmt = { second, text };
-  return text;
+  return `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT`;
 }
