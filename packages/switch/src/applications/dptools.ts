@@ -46,6 +46,7 @@ export const DPTOOLS: readonly Application[] = [
   },
   {
     name: 'set',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       const eq = data.indexOf('=');

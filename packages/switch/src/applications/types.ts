@@ -47,6 +47,6 @@ export interface Application {
   readonly needsMedia?: boolean;
   /** Runs on a hung-up channel too (SAF_ZOMBIE_EXEC). */
   readonly zombieExec?: boolean;
-  /** May run inline during the dialplan hunt (SAF_ROUTING_EXEC); default: FreeSWITCH's list for its name. */
+  /** May run inline during the dialplan hunt (SAF_ROUTING_EXEC). */
   readonly routingExec?: boolean;
 }

@@ -52,6 +52,7 @@ export function eventAppHeaders(data: string): { type: string | undefined; subcl
 export const MORE_DPTOOLS: readonly Application[] = [
   {
     name: 'export',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       if (data === '') {
@@ -71,6 +72,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
   },
   {
     name: 'unset',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       if (data === '') {
@@ -83,6 +85,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
   },
   {
     name: 'multiset',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       let delim = ' ';
@@ -100,6 +103,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
   },
   {
     name: 'log',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       const sp = data.indexOf(' ');
@@ -109,6 +113,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
   },
   {
     name: 'info',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       const level = data === '' ? 'INFO' : logLevel(data);
@@ -120,6 +125,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
   },
   {
     name: 'event',
+    routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
       const base = ch.core.bus.create('CHANNEL_APPLICATION');
