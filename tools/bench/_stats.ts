@@ -9,3 +9,8 @@ export function percentiles(text: string): { p50: number; p99: number } {
   const at = (q: number) => ns[Math.min(ns.length - 1, Math.floor(q * ns.length))]! / 1000;
   return { p50: at(0.5), p99: at(0.99) };
 }
+
+/** The middle element of `xs` by `key` (the upper one of an even count). */
+export function median<T>(xs: readonly T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
+}

@@ -24,7 +24,7 @@ import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/c
 import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
 import { otpRelease, startErl } from '../erl/node.ts';
-import { percentiles } from './_stats.ts';
+import { median, percentiles } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -108,10 +108,7 @@ async function measured(flood: () => Promise<Rate>, erlPid: number, senderPid: n
   return r;
 }
 
-function median(xs: Rate[]): Rate {
-  const s = [...xs].sort((a, b) => a.rate - b.rate);
-  return s[Math.floor(s.length / 2)]!;
-}
+const byRate = (r: Rate) => r.rate;
 
 function parseFlood(text: string, n: number): Rate {
   const m = /^\{(\d+),(\d+)\}$/.exec(text.trim());
@@ -192,8 +189,8 @@ export async function main(args: string[]): Promise<void> {
       }
     }
     if (only !== undefined) {
-      const erlErl = median(runs.erlErl);
-      const mine = median(only === 'in' ? runs.erlTs : runs.tsErl);
+      const erlErl = median(runs.erlErl, byRate);
+      const mine = median(only === 'in' ? runs.erlTs : runs.tsErl, byRate);
       const f = (x: number) => Math.round(x).toLocaleString('en-US');
       console.log(
         `${only === 'in' ? 'erl → TS' : 'TS → erl'}: ${f(mine.rate)} msgs/s; erl → erl ${f(erlErl.rate)}; ratio ${(mine.rate / erlErl.rate).toFixed(2)}×`,
@@ -202,9 +199,9 @@ export async function main(args: string[]): Promise<void> {
       writeFileSync(join(root, 'bench-results/dist-partial.json'), `${JSON.stringify({ ...results, only, allRuns: runs }, null, 2)}\n`);
       return;
     }
-    const erlErl = median(runs.erlErl);
-    const erlTs = median(runs.erlTs);
-    const tsErl = median(runs.tsErl);
+    const erlErl = median(runs.erlErl, byRate);
+    const erlTs = median(runs.erlTs, byRate);
+    const tsErl = median(runs.tsErl, byRate);
 
     log(`ping-pong, ${PINGS} round trips each`);
     const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));

@@ -20,12 +20,12 @@ import { type Started, startErlangEvent } from '@beamline/erlang-event';
 import { staticDialplan } from '@beamline/switch';
 import { otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
+import { median } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 const quiet = { hostname: 'localhost', home: undefined, readCookieFile: () => undefined, log: () => {} };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** The counter (calls, call_events, call_hangups) and the factory whose handlers report to it. */
 const ERL_SETUP = `
@@ -115,8 +115,8 @@ export async function main(argv: string[]): Promise<void> {
       log(`run ${run + 1}: handlers got ${e} call_events and ${h} call_hangups; the switch fired ${expected} events for them`);
       lostEvents += Math.abs(expected - e) + (N - h);
     }
-    const a = median(anchor);
-    const o = median(outbound);
+    const a = median(anchor, Number);
+    const o = median(outbound, Number);
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const table = new Table({
       head: [`erlang-event outbound (OTP ${otp}, ${N} calls)`, 'anchor: calls to park', 'calls to erlang cnt:!', 'outbound / anchor'],

@@ -27,7 +27,7 @@ import { staticDialplan } from '@beamline/switch';
 import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
 import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
-import { percentiles } from './_stats.ts';
+import { median, percentiles } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -44,7 +44,7 @@ function runqueueWaitNs(): number {
     return Number.NaN;
   }
 }
-const median = (xs: Rate[]): Rate => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
+const byRate = (r: Rate) => r.rate;
 
 function parseCount(text: string, n: number): Rate {
   const m = /^\{(\d+),(\d+)\}$/.exec(text.trim());
@@ -213,7 +213,7 @@ export async function main(args: string[]): Promise<void> {
         lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
         await erlA.eval(`exit(Cb_${encoding}_${r}, kill), timer:sleep(100), ok`);
       }
-      events[encoding] = { erl: median(all.erl), beamline: median(all.beamline), all };
+      events[encoding] = { erl: median(all.erl, byRate), beamline: median(all.beamline, byRate), all };
     }
 
     // round trips, interleaved per run like the events; medians of each run's p50 and p99
@@ -226,9 +226,26 @@ export async function main(args: string[]): Promise<void> {
       apiRuns.erl.push(percentiles(await erlA.eval(`mee_bench:gen_rtt(GenS, ${RTTS})`, 600_000)));
       apiRuns.beamline.push(percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000)));
     }
-    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const apiErl = { p50: mid(apiRuns.erl.map((x) => x.p50)), p99: mid(apiRuns.erl.map((x) => x.p99)) };
-    const apiMee = { p50: mid(apiRuns.beamline.map((x) => x.p50)), p99: mid(apiRuns.beamline.map((x) => x.p99)) };
+    const apiErl = {
+      p50: median(
+        apiRuns.erl.map((x) => x.p50),
+        Number,
+      ),
+      p99: median(
+        apiRuns.erl.map((x) => x.p99),
+        Number,
+      ),
+    };
+    const apiMee = {
+      p50: median(
+        apiRuns.beamline.map((x) => x.p50),
+        Number,
+      ),
+      p99: median(
+        apiRuns.beamline.map((x) => x.p99),
+        Number,
+      ),
+    };
 
     log(`outbound: ${CALLS} concurrent calls, each with its own erl handler process`);
     const ob = await outbound(nodes.string, erlA, CALLS);

@@ -131,7 +131,8 @@ export class ErlNode {
   /** Compile an .erl file in memory and load it on the node (no .beam is written). */
   async loadModule(file: string): Promise<void> {
     const r = await this.eval(
-      `{ok, M, Bin} = compile:file(${JSON.stringify(file)}, [binary, report_errors]), {module, M} = code:load_binary(M, ${JSON.stringify(file)}, Bin), ok`,
+      // in a fun with names of its own, so the shell keeps no bindings from it (a later `M` would match)
+      `(fun() -> {ok, LoadMod__, LoadBin__} = compile:file(${JSON.stringify(file)}, [binary, report_errors]), {module, LoadMod__} = code:load_binary(LoadMod__, ${JSON.stringify(file)}, LoadBin__), ok end)()`,
     );
     if (r !== 'ok') throw new ErlEvalError(`loading ${file}: ${r}`);
   }
