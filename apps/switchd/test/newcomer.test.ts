@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('a fresh clone', () => {
-  it('runs `pnpm start` as the README says: freeswitch@<short host> answers net_adm:ping, SIGTERM stops it', async () => {
+  it('runs `pnpm start` as the README says: freeswitch@localhost (SWITCHD_NODE) answers net_adm:ping, SIGTERM stops it', async () => {
     dir = await mkdtemp(join(tmpdir(), 'beamline-newcomer-'));
     const clone = join(dir, 'beamline');
     await exec('git', ['clone', '--quiet', '--no-hardlinks', root, clone], { timeout: 60_000 });

@@ -54,7 +54,7 @@ describe('settings', () => {
     expect(s.confLog).toEqual([{ level: 'ERR', text: "Invalid listen-port '99999', keeping 8031" }]);
   });
 
-  it('flags and environment win over the conf, and the module is loaded with the result', () => {
+  it('flags and environment win over the conf, and the module config carries the result', () => {
     const conf = confWith([
       ['nodename', 'fs1'],
       ['cookie', 'Secret'],
