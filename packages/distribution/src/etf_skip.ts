@@ -12,118 +12,7 @@ export class TermSkipError extends Error {
 
 /** Offset just past the term starting at `off` (no version byte at `off`). Throws on malformed input. */
 export function skipTerm(b: Uint8Array, off: number): number {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let pending = 1; // terms still to skip
-  let p = off;
-  const need = (n: number) => {
-    if (p + n > b.length) throw new TermSkipError(`truncated term at ${p} (need ${n} bytes)`);
-  };
-  while (pending > 0) {
-    pending--;
-    need(1);
-    const tag = b[p++]!;
-    // biome-ignore format: one line per tag keeps the ETF tag table readable
-    switch (tag) {
-      case 97: // SMALL_INTEGER
-        need(1); p += 1; break;
-      case 98: // INTEGER
-        need(4); p += 4; break;
-      case 70: // NEW_FLOAT
-        need(8); p += 8; break;
-      case 99: // FLOAT (old)
-        need(31); p += 31; break;
-      case 82: // ATOM_CACHE_REF
-        need(1); p += 1; break;
-      case 100: // ATOM_EXT
-      case 118: { // ATOM_UTF8
-        need(2); const n = dv.getUint16(p); p += 2; need(n); p += n; break;
-      }
-      case 115: // SMALL_ATOM
-      case 119: { // SMALL_ATOM_UTF8
-        need(1); const n = b[p]!; p += 1; need(n); p += n; break;
-      }
-      case 106: // NIL
-        break;
-      case 104: { // SMALL_TUPLE
-        need(1); pending += b[p]!; p += 1; break;
-      }
-      case 105: { // LARGE_TUPLE
-        need(4); pending += dv.getUint32(p); p += 4; break;
-      }
-      case 116: { // MAP
-        need(4); pending += 2 * dv.getUint32(p); p += 4; break;
-      }
-      case 108: { // LIST: n elements + tail
-        need(4); pending += dv.getUint32(p) + 1; p += 4; break;
-      }
-      case 107: { // STRING
-        need(2); const n = dv.getUint16(p); p += 2; need(n); p += n; break;
-      }
-      case 109: { // BINARY
-        need(4); const n = dv.getUint32(p); p += 4; need(n); p += n; break;
-      }
-      case 77: { // BIT_BINARY
-        need(5); const n = dv.getUint32(p); p += 5; need(n); p += n; break;
-      }
-      case 110: { // SMALL_BIG
-        need(1); const n = b[p]!; p += 2; need(n); p += n; break;
-      }
-      case 111: { // LARGE_BIG
-        need(4); const n = dv.getUint32(p); p += 5; need(n); p += n; break;
-      }
-      case 103: // PID: node, u32 id, u32 serial, u8 creation
-        p = afterNode(b, dv, p, 9); break;
-      case 88: // NEW_PID: node, u32, u32, u32
-        p = afterNode(b, dv, p, 12); break;
-      case 102: // PORT: node, u32 id, u8 creation
-        p = afterNode(b, dv, p, 5); break;
-      case 89: // NEW_PORT: node, u32 id, u32 creation
-        p = afterNode(b, dv, p, 8); break;
-      case 120: // V4_PORT: node, u64 id, u32 creation
-        p = afterNode(b, dv, p, 12); break;
-      case 101: // REFERENCE: node, u32 id, u8 creation
-        p = afterNode(b, dv, p, 5); break;
-      case 114: // NEW_REFERENCE: u16 len, node, u8 creation, len*u32
-      case 90: { // NEWER_REFERENCE: u16 len, node, u32 creation, len*u32
-        need(2); const len = dv.getUint16(p); p += 2;
-        p = afterNode(b, dv, p, (tag === 114 ? 1 : 4) + 4 * len); break;
-      }
-      case 113: // EXPORT: module, function, arity
-        pending += 3; break;
-      case 112: { // NEW_FUN: u32 Size counts itself and everything after the tag
-        need(4); const size = dv.getUint32(p); if (size < 4) throw new TermSkipError('bad NEW_FUN size'); need(size); p += size; break;
-      }
-      case 117: { // FUN (old): u32 NumFree, Pid, Module, Index, Uniq, FreeVars
-        need(4); pending += 4 + dv.getUint32(p); p += 4; break;
-      }
-      default:
-        throw new TermSkipError(`unsupported or invalid ETF tag ${tag} at ${p - 1}`);
-    }
-    if (p > b.length) throw new TermSkipError(`truncated term (ends at ${p} > ${b.length})`);
-  }
-  return p;
-}
-
-// pid/port/ref: a node atom followed by `rest` fixed bytes.
-function afterNode(b: Uint8Array, dv: DataView, p: number, rest: number): number {
-  const start = p;
-  if (p >= b.length) throw new TermSkipError(`truncated node atom at ${p}`);
-  const tag = b[p]!;
-  let q: number;
-  if (tag === 100 || tag === 118) {
-    if (p + 3 > b.length) throw new TermSkipError('truncated node atom');
-    q = p + 3 + dv.getUint16(p + 1);
-  } else if (tag === 115 || tag === 119) {
-    if (p + 2 > b.length) throw new TermSkipError('truncated node atom');
-    q = p + 2 + b[p + 1]!;
-  } else if (tag === 82) {
-    q = p + 2;
-  } else {
-    throw new TermSkipError(`expected node atom at ${start}, got tag ${tag}`);
-  }
-  q += rest;
-  if (q > b.length) throw new TermSkipError('truncated pid/port/ref');
-  return q;
+  return scanAtoms(b, off, b.length);
 }
 
 /** Where the atom terms of a term are (see scanAtoms): `pos[0..n)` offsets of their tags. */
@@ -142,12 +31,13 @@ export class AtomSpans {
 }
 
 /**
- * skipTerm that also records, in `out`, the offset of every atom written in place of a term or a
- * pid's, port's or reference's node: the atoms a distribution header may replace by cache
- * references. A NEW_FUN is skipped whole (its size field counts its bytes, so its atoms stay).
- * Returns the offset just past the term; throws TermSkipError on malformed input.
+ * Skips the term at `off` (ending by `end`), recording in `out`, if given, the offset of every atom
+ * written in place of a term or a pid's, port's or reference's node: the atoms a distribution
+ * header may replace by cache references. A NEW_FUN is skipped whole (its size field counts its
+ * bytes, so its atoms stay). Returns the offset just past the term; throws TermSkipError on
+ * malformed input.
  */
-export function scanAtoms(b: Uint8Array, off: number, end: number, out: AtomSpans): number {
+export function scanAtoms(b: Uint8Array, off: number, end: number, out?: AtomSpans): number {
   // no closures here: this runs once per message sent, and each closure made per call shows
   let pending = 1;
   let p = off;
@@ -159,11 +49,11 @@ export function scanAtoms(b: Uint8Array, off: number, end: number, out: AtomSpan
     // biome-ignore format: one line per tag keeps the ETF tag table readable
     switch (tag) {
       case 119: case 115: // SMALL_ATOM_UTF8, SMALL_ATOM
-        if (p + 1 > end) truncated(p, 1); p += 1 + b[p]!; out.push(at); break;
+        if (p + 1 > end) truncated(p, 1); p += 1 + b[p]!; out?.push(at); break;
       case 118: case 100: // ATOM_UTF8, ATOM
-        if (p + 2 > end) truncated(p, 2); p += 2 + u16(b, p); out.push(at); break;
+        if (p + 2 > end) truncated(p, 2); p += 2 + u16(b, p); out?.push(at); break;
       case 82: // ATOM_CACHE_REF
-        if (p + 1 > end) truncated(p, 1); p += 1; out.push(at); break;
+        if (p + 1 > end) truncated(p, 1); p += 1; out?.push(at); break;
       case 97: if (p + 1 > end) truncated(p, 1); p += 1; break; // SMALL_INTEGER
       case 98: if (p + 4 > end) truncated(p, 4); p += 4; break; // INTEGER
       case 70: if (p + 8 > end) truncated(p, 8); p += 8; break; // NEW_FLOAT
@@ -214,7 +104,7 @@ function truncated(p: number, n: number): never {
 }
 
 // pid/port/ref: a node atom (recorded) followed by `rest` fixed bytes.
-function nodeThen(b: Uint8Array, p: number, end: number, rest: number, out: AtomSpans): number {
+function nodeThen(b: Uint8Array, p: number, end: number, rest: number, out: AtomSpans | undefined): number {
   if (p >= end) throw new TermSkipError(`truncated node atom at ${p}`);
   const tag = b[p]!;
   let q: number;
@@ -229,7 +119,7 @@ function nodeThen(b: Uint8Array, p: number, end: number, rest: number, out: Atom
   } else {
     throw new TermSkipError(`expected node atom at ${p}, got tag ${tag}`);
   }
-  out.push(p);
+  out?.push(p);
   q += rest;
   if (q > end) throw new TermSkipError('truncated pid/port/ref');
   return q;
