@@ -89,9 +89,10 @@ export type ChannelCast =
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'partnerAnswered'; readonly from: string };
 
-function basicData(ch: Channel): [string, string][] {
+/** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
+function channelData(ch: Channel, basic: boolean): [string, string][] {
   const event = new SwitchEvent('CHANNEL_DATA');
-  addBasicChannelData(event, ch.snapshot());
+  (basic ? addBasicChannelData : addChannelData)(event, ch.snapshot());
   return event.headers.map((h) => [h.name, h.value]);
 }
 
@@ -117,7 +118,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'hangup':
         await ch.send({ type: 'HANGUP', cause: req.cause });
-        req.hungUp?.(basicData(ch));
+        req.hungUp?.(channelData(ch, true));
         break;
       case 'send':
         await ch.send(req.event);
@@ -164,16 +165,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       case 'preAnswer':
         answer = await ch.preAnswer();
         break;
-      case 'data': {
-        if (req.basic) {
-          answer = basicData(ch);
-          break;
-        }
-        const event = new SwitchEvent('CHANNEL_DATA');
-        addChannelData(event, ch.snapshot());
-        answer = event.headers.map((h) => [h.name, h.value]);
+      case 'data':
+        answer = channelData(ch, req.basic);
         break;
-      }
     }
     await ch.drain();
     if (ch.destroyed) return stop(normal, ch, { reply: answer });
