@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEAMLINE_SKIP_OTP27=1 bash tools/setup.sh
-exec npx -y pnpm@12.4.2 start "$@"
+# What `pnpm start` runs, without pnpm in between: this script's pid becomes the node's, so a
+# SIGTERM sent to it (kill, a service manager) reaches switchd; pnpm does not pass signals on.
+exec node --conditions=@beamline/source --import tsx apps/switchd/src/main.ts "$@"

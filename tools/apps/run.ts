@@ -1,6 +1,6 @@
 /**
  * Test support for the apps (like tools/erl, not a package): switchd and beamctl as child
- * processes, exactly as the README runs them (tsx on the sources with the `@beamline/source`
+ * processes, exactly as the README runs them (node with tsx on the sources and the `@beamline/source`
  * condition, what `pnpm start` / `pnpm beamctl` run); each test file picks its own EPMD port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../erl/free_port.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 
 export { freePort };
 
@@ -25,7 +24,7 @@ export interface Proc {
 }
 
 export function spawnApp(app: 'switchd' | 'beamctl', args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Proc {
-  const child = spawn(tsx, ['--conditions=@beamline/source', join(root, `apps/${app}/src/main.ts`), ...args], {
+  const child = spawn(process.execPath, ['--conditions=@beamline/source', '--import', 'tsx', join(root, `apps/${app}/src/main.ts`), ...args], {
     cwd: root,
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

@@ -12,7 +12,7 @@
  * erlang_event.conf settings switchd started the node with, as a supervisor of its own
  * (erlangEventChild) so that the module's processes stay in the one tree.
  */
-import { EXIT, GenServer, noreply, ok, Supervisor, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
+import { EXIT, ExitError, GenServer, noreply, ok, Supervisor, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
 import { type ErlangEvent, load as loadErlangEvent } from '@beamline/erlang-event';
 import { Pid, Tuple } from '@beamline/etf';
 import type { BeamNode } from '@beamline/distribution';
@@ -132,8 +132,10 @@ export function erlangEventChild(env: ModuleEnv): ChildSpec {
               start: (c: ProcessContext) =>
                 c.spawnLink(
                   async (w) => {
-                    await w.receive(isExit);
+                    const signal = (await w.receive<Tuple>(isExit)) as Tuple;
                     await loaded?.stop().catch((e: unknown) => env.log.log('WARNING', 'switchd', `erlang_event: stop: ${String(e)}`));
+                    // ends with the reason it was stopped with: a supervisor reports any other as a shutdown_error
+                    throw new ExitError(signal.elements[2]);
                   },
                   { trapExit: true },
                 ),

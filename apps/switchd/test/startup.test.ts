@@ -128,5 +128,7 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     const { code } = await first.exited;
     expect(code).toBe(0);
     expect(first.out()).toMatch(/SIGINT: shutting down[\s\S]*\[NOTICE\] switchd: stopped\n$/);
+    // an orderly stop: no child ends with a reason its supervisor reports (shutdown_error, …)
+    expect(first.out()).not.toMatch(/\[(ERR|CRIT)\]/);
   });
 });
