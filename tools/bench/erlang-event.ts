@@ -5,8 +5,8 @@
  *  1. events/s delivered to one erl event handler (CUSTOM events fired on the switch's bus, sent
  *     by the module), binary and string encoding, against an erl node sending the very same event
  *     terms (decoded from what the module sends) to a counting process on another erl node. The
- *     rate is taken between the first and the last event the counter sees. Runs `--runs` times,
- *     interleaved; medians compared.
+ *     rate is taken between the first and the last event the counter sees. After one unmeasured
+ *     warm-up flood each way (`--n` / 4 events), runs `--runs` times, interleaved; medians compared.
  *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
  *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
  *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
@@ -144,6 +144,7 @@ export async function main(args: string[]): Promise<void> {
   const RTTS = Number(values.rtts);
   const RUNS = Math.max(1, Number(values.runs));
   const CALLS = Number(values.calls);
+  const WARMUP = Math.max(1000, Math.round(N / 4));
   const epmdPort = Number(values['epmd-port']);
   const otp = await otpRelease();
   const log = (s: string) => process.stderr.write(`[bench erlang-event] ${s}\n`);
@@ -181,37 +182,48 @@ export async function main(args: string[]): Promise<void> {
       sample.addHeader('N', '0');
       const b64 = Buffer.from(encode(eventTerm(sample, encoding))).toString('base64');
       await erlA.eval(`Ev_${encoding} = binary_to_term(base64:decode("${b64}")), ok`);
-      const all = { erl: [] as Rate[], beamline: [] as Rate[] };
-      for (let r = 1; r <= RUNS; r++) {
-        log(`${encoding} run ${r}/${RUNS}: erl → erl, ${N} events`);
-        all.erl.push(
-          parseCount(
-            await erlA.eval(
-              `(fun() -> C = rpc:call('bench_mee_b@localhost', mee_bench, start_counter, [${N}, undefined, self()]), mee_bench:flood(C, Ev_${encoding}, ${N}), mee_bench:wait(C, 600000) end)()`,
-              700_000,
-            ),
-            N,
+      const erlFlood = async (n: number): Promise<Rate> =>
+        parseCount(
+          await erlA.eval(
+            `(fun() -> C = rpc:call('bench_mee_b@localhost', mee_bench, start_counter, [${n}, undefined, self()]), mee_bench:flood(C, Ev_${encoding}, ${n}), mee_bench:wait(C, 600000) end)()`,
+            700_000,
           ),
+          n,
         );
-        log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
-        await erlA.eval(`Cb_${encoding}_${r} = mee_bench:start_counter(${N}, '${FS}', self()), ok`);
+      let flood = 0;
+      const switchFlood = async (n: number): Promise<Rate> => {
+        const cb = `Cb_${encoding}_${++flood}`; // a fresh shell variable for each counter
+        await erlA.eval(`${cb} = mee_bench:start_counter(${n}, '${FS}', self()), ok`);
         const cpu0 = process.cpuUsage();
         const wait0 = runqueueWaitNs();
         const wall0 = performance.now();
-        await fire(fs, erlA.name, N);
-        const rate = parseCount(await erlA.eval(`mee_bench:wait(Cb_${encoding}_${r}, 600000)`, 700_000), N);
+        await fire(fs, erlA.name, n);
+        const rate = parseCount(await erlA.eval(`mee_bench:wait(${cb}, 600000)`, 700_000), n);
         const cpu = process.cpuUsage(cpu0);
         const cpuUs = cpu.user + cpu.system;
-        rate.nodeCpuUsPerEvent = cpuUs / N;
+        rate.nodeCpuUsPerEvent = cpuUs / n;
         const wallMs = performance.now() - wall0;
         rate.nodeCpuShare = cpuUs / 1000 / wallMs;
         rate.nodeRunqueueShare = (runqueueWaitNs() - wait0) / 1e6 / wallMs;
+        lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
+        await erlA.eval(`exit(${cb}, kill), timer:sleep(100), ok`);
+        return rate;
+      };
+      // Unmeasured first: the node's JIT and heap reach their steady state (the first flood of a
+      // process ran ~25% slower than the next ones), and both erl nodes see the same traffic once.
+      log(`${encoding} warm-up: ${WARMUP} events each way`);
+      await erlFlood(WARMUP);
+      await switchFlood(WARMUP);
+      const all = { erl: [] as Rate[], beamline: [] as Rate[] };
+      for (let r = 1; r <= RUNS; r++) {
+        log(`${encoding} run ${r}/${RUNS}: erl → erl, ${N} events`);
+        all.erl.push(await erlFlood(N));
+        log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
+        const rate = await switchFlood(N);
         log(
-          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare).toFixed(0)}% of the time`,
+          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time`,
         );
         all.beamline.push(rate);
-        lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
-        await erlA.eval(`exit(Cb_${encoding}_${r}, kill), timer:sleep(100), ok`);
       }
       events[encoding] = { erl: median(all.erl, byRate), beamline: median(all.beamline, byRate), all };
     }
