@@ -324,7 +324,7 @@ export class TermWriter {
 
   /**
    * The head of the non-empty list `x` that is not a string, then its leading elements while they
-   * are binaries or tuples of leaves (a list of headers, `[{Name, Value} | ...]`), written in place:
+   * are binaries, atoms or tuples of leaves (a list of headers, `[{Name, Value} | ...]`), written in place:
    * returns the index of the first element not written. When that element is a tuple whose head and
    * leading leaves are written, `started` says where it stopped (else -1).
    */
@@ -341,6 +341,13 @@ export class TermWriter {
       const e = x[i];
       if (e instanceof Uint8Array) {
         p = this.binaryAt(p, e);
+        continue;
+      }
+      if (e instanceof Atom) {
+        // e.g. the `undefined` that heads an event without a Unique-ID: the pairs after it stay here
+        this.length = p;
+        this.atom(e);
+        p = this.length;
         continue;
       }
       if (!(e instanceof Tuple) || e.elements.length > 255) {

@@ -57,8 +57,8 @@ async function checkInErl(generated: Generated[], mapOrderKnown: boolean) {
 }
 
 /**
- * Lists of binaries and tuples, the shapes the encoder writes in place (an event's header list),
- * with every way out of that path: a tuple with a non-binary leaf, one with a container inside
+ * Lists of binaries, atoms and tuples, the shapes the encoder writes in place (an event's header
+ * list, headed by its Unique-ID or `undefined`), with every way out of that path: a tuple with a non-binary leaf, one with a container inside
  * (written in place up to it, the rest of it and of the list after), a large tuple, a list element
  * that is neither, and binaries big enough to make the writer grow halfway through.
  */
@@ -76,6 +76,8 @@ function headerShapes(): Term[] {
     [t(bin('k'), [bin('nested'), t(bin('a'), bin('b'))], bin('after')), t(bin('k2'), bin('v2')), bin('tail')],
     [t(bin('k'), t(bin('inner'))), bin('x')],
     [t(bin('a'), bin('b')), atom('x'), t(bin('c'), bin('d'))],
+    t(atom('event'), [atom('undefined'), ...pairs(60)]), // an event without a Unique-ID
+    [atom('a'), atom('a_longer_atom_than_sixteen_bytes'), atom('ätöm'), t(bin('c'), bin('d')), atom('end')],
     [t(bin('a'), bin('b')), [bin('inner list')], t(bin('c'), bin('d'))],
     [new Tuple(Array.from({ length: 300 }, (_, i) => bin(`e${i}`))), t(bin('c'), bin('d'))],
     [t(), t(bin('only'))],
