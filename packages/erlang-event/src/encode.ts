@@ -43,29 +43,9 @@ export function str(text: string): number[] {
 }
 
 /**
- * ASCII text → its bytes, carved from a shared slab (one view object, no buffer of its own). The
- * codec writes a Uint8Array inside a tuple in place, where a JS string takes its slow path.
- */
-const SLAB_SIZE = 64 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabUsed = 0;
-
-function asciiBytes(text: string): Uint8Array {
-  const n = text.length;
-  if (n > 1024) return utf8.encode(text);
-  if (slabUsed + n > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const at = slabUsed;
-  for (let i = 0; i < n; i++) slab[at + i] = text.charCodeAt(i);
-  slabUsed = at + n;
-  return new Uint8Array(slab.buffer, at, n); // half the cost of subarray()
-}
-
-/**
  * A header name or value as `S`. The hot path of every event: an ASCII text needs no UTF-8
- * encoder (a byte list is its char codes, a binary its char codes as bytes), and a value is
+ * encoder (a byte list is its char codes; a binary is the JS string itself, which the codec writes
+ * as its UTF-8 bytes, the same bytes, without a Uint8Array made for it), and a value is
  * URL-decoded only when it holds a `%`.
  */
 function sText(text: string, encoding: Encoding, decode: boolean): Term {
@@ -80,7 +60,7 @@ function sText(text: string, encoding: Encoding, decode: boolean): Term {
     if (c === 0x25) percent = true;
   }
   if (ascii && !(decode && percent)) {
-    if (encoding === 'binary') return asciiBytes(text);
+    if (encoding === 'binary') return text;
     const out = new Array<number>(text.length);
     for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
     return out;
@@ -95,7 +75,7 @@ function sText(text: string, encoding: Encoding, decode: boolean): Term {
  * the last value it was seen with; a value seen twice in a row gets a `{Name, Value}` pair that the
  * following events with the same value share (terms are never mutated). Only the values that
  * change (sequence, timestamp, …) build a pair, so an event makes a few small objects instead of
- * one per header. What the cache keeps owns its bytes (never a slab), at most 256 characters a value.
+ * one per header. The cache keeps a binary as bytes, at most 256 characters a value.
  */
 interface NameEntry {
   readonly term: Term;
@@ -110,7 +90,7 @@ function nameEntry(name: string, encoding: Encoding): NameEntry {
   const m = names[encoding];
   let entry = m.get(name);
   if (entry === undefined) {
-    entry = { term: own(sText(name, encoding, false)), value: undefined, pair: undefined };
+    entry = { term: kept(sText(name, encoding, false)), value: undefined, pair: undefined };
     if (m.size < MAX_CACHED_NAMES) m.set(name, entry);
   }
   return entry;
@@ -139,8 +119,8 @@ function pairAt(i: number, name: string, value: string, encoding: Encoding): Tup
   }
   if (entry.value === value) {
     if (entry.pair !== undefined) return entry.pair;
-    // seen twice in a row: kept from now on, with bytes of its own (not pinning a slab)
-    const p = new Tuple([entry.term, own(sText(value, encoding, true))]);
+    // seen twice in a row: kept from now on
+    const p = new Tuple([entry.term, kept(sText(value, encoding, true))]);
     entry.pair = p;
     return p;
   }
@@ -149,9 +129,9 @@ function pairAt(i: number, name: string, value: string, encoding: Encoding): Tup
   return new Tuple([entry.term, sText(value, encoding, true)]);
 }
 
-/** A binary carved from the slab → a copy of its own (cached terms must not keep a slab alive). */
-function own(term: Term): Term {
-  return term instanceof Uint8Array && term.byteLength !== term.buffer.byteLength ? term.slice() : term;
+/** `S` kept across events: a binary as its bytes, which the codec copies faster than it writes a JS string. */
+function kept(term: Term): Term {
+  return typeof term === 'string' ? utf8.encode(term) : term;
 }
 
 /** `[UUID | {Name, Value}…]` (+ `{"body", Body}`): the event list of §2.1, also fetch Params. */

@@ -29,5 +29,8 @@ export {
   type HandlecallResult,
   type SessionOp,
 } from './outbound/call_control.ts';
-/** An event as handlers receive it (`{event, [UUID | Headers]}`), string or binary encoding. */
+/**
+ * An event as handlers receive it (`{event, [UUID | Headers]}`), string or binary encoding. In binary
+ * encoding a binary may be a `Uint8Array` or a JS string (which etf encodes as its UTF-8 bytes).
+ */
 export { eventTerm } from './encode.ts';

@@ -149,7 +149,8 @@ describe('encoding', () => {
     expect(eventTerm(e, 'binary', 'list')).toBe(list);
     expect(map).not.toBe(list);
     const m = map.elements[1] as ErlMap;
-    expect(m.get(new Uint8Array(Buffer.from('R')))).toEqual([new Uint8Array(Buffer.from('a')), new Uint8Array(Buffer.from('b'))]);
+    // (an ASCII value may be kept as its JS string, which goes on the wire as the same binary)
+    expect(encode(m.get(new Uint8Array(Buffer.from('R')))!)).toEqual(encode([new Uint8Array(Buffer.from('a')), new Uint8Array(Buffer.from('b'))]));
     expect(m.has(atom('body'))).toBe(false);
     e.addHeader('X', '1');
     expect(eventTerm(e, 'binary', 'map')).not.toBe(map);

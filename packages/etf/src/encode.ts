@@ -292,7 +292,7 @@ export class TermWriter {
   }
 
   /**
-   * Write `elements[k..n)` while they are leaves (binaries, atoms, integers and what `leaf` writes);
+   * Write `elements[k..n)` while they are leaves (binaries, strings, atoms, integers and what `leaf` writes);
    * returns the index of the first one that is not. Binaries, the usual content of a tuple (`{Name,
    * Value}` pairs), are written here with the write position in a local.
    */
@@ -311,6 +311,7 @@ export class TermWriter {
           this.u8(106); // NIL
         else if (!this.string(e)) return k;
       } else if (e instanceof Atom) this.atom(e);
+      else if (typeof e === 'string') this.utf8Binary(e);
       else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
       else if (!this.leaf(e)) return k;
       p = this.length;
@@ -324,7 +325,7 @@ export class TermWriter {
 
   /**
    * The head of the non-empty list `x` that is not a string, then its leading elements while they
-   * are binaries, atoms or tuples of leaves (a list of headers, `[{Name, Value} | ...]`), written in place:
+   * are binaries, strings, atoms or tuples of leaves (a list of headers, `[{Name, Value} | ...]`), written in place:
    * returns the index of the first element not written. When that element is a tuple whose head and
    * leading leaves are written, `started` says where it stopped (else -1).
    */
@@ -343,10 +344,11 @@ export class TermWriter {
         p = this.binaryAt(p, e);
         continue;
       }
-      if (e instanceof Atom) {
+      if (e instanceof Atom || typeof e === 'string') {
         // e.g. the `undefined` that heads an event without a Unique-ID: the pairs after it stay here
         this.length = p;
-        this.atom(e);
+        if (typeof e === 'string') this.utf8Binary(e);
+        else this.atom(e);
         p = this.length;
         continue;
       }

@@ -78,6 +78,8 @@ function headerShapes(): Term[] {
     [t(bin('a'), bin('b')), atom('x'), t(bin('c'), bin('d'))],
     t(atom('event'), [atom('undefined'), ...pairs(60)]), // an event without a Unique-ID
     [atom('a'), atom('a_longer_atom_than_sixteen_bytes'), atom('ätöm'), t(bin('c'), bin('d')), atom('end')],
+    // JS strings (UTF-8 binaries) as list elements and pair values, ASCII and not
+    ['uuid', t(bin('Event-Sequence'), '42'), t('k', 'v'), t(bin('n'), 'ünïcödé ✓'), t(bin('e'), ''), 'tail'],
     [t(bin('a'), bin('b')), [bin('inner list')], t(bin('c'), bin('d'))],
     [new Tuple(Array.from({ length: 300 }, (_, i) => bin(`e${i}`))), t(bin('c'), bin('d'))],
     [t(), t(bin('only'))],
