@@ -6,9 +6,10 @@
 %%                                {counted, self(), N, FirstUs, LastUs}. Returns once it is ready.
 %%   wait(Pid, Timeout)           {N, Micros between the first and the last event} | timeout
 %%   flood(Dest, Term, N)         send Term N times to Dest
-%%   api_rtt(FS, N)               N sequential {api, status, ""} round trips; sorted latencies (ns)
+%%   api_rtt(FS, N)               2,000 unmeasured, then N sequential {api, status, ""} round trips;
+%%                                sorted latencies (ns)
 %%   start_gen()                  a process answering gen_server calls with a status-like text
-%%   gen_rtt(Dest, N)             N sequential gen_server:call round trips; sorted latencies (ns)
+%%   gen_rtt(Dest, N)             the same with gen_server:call
 %%   start_ob(N)                  registers mee_ob, which waits for N outbound calls: each call's
 %%                                handler (ob_launch/1, the `module:function` form) reports its
 %%                                {call, _}, then at {call_hangup, _} its UUID, the Event-Sequence
@@ -55,7 +56,7 @@ flood(_Dest, _Term, 0) -> ok;
 flood(Dest, Term, N) -> Dest ! Term, flood(Dest, Term, N - 1).
 
 api_rtt(FS, N) ->
-    [api_once(FS) || _ <- lists:seq(1, 200)],
+    [api_once(FS) || _ <- lists:seq(1, 2000)],
     lists:sort([api_once(FS) || _ <- lists:seq(1, N)]).
 
 api_once(FS) ->
@@ -77,7 +78,7 @@ gen_loop(Text) ->
     end.
 
 gen_rtt(Dest, N) ->
-    [gen_server:call(Dest, status) || _ <- lists:seq(1, 200)],
+    [gen_server:call(Dest, status) || _ <- lists:seq(1, 2000)],
     lists:sort([gen_once(Dest) || _ <- lists:seq(1, N)]).
 
 gen_once(Dest) ->
