@@ -210,7 +210,6 @@ export async function main(args: string[]): Promise<void> {
         const wallMs = performance.now() - wall0;
         rate.nodeCpuShare = cpuUs / 1000 / wallMs;
         rate.nodeRunqueueShare = (runqueueWaitNs() - wait0) / 1e6 / wallMs;
-        lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0;
         await erlA.eval(`exit(${cb}, kill), timer:sleep(100), ok`);
         return rate;
       };
@@ -230,6 +229,7 @@ export async function main(args: string[]): Promise<void> {
         );
         all.beamline.push(rate);
       }
+      lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0; // this node's, all its floods
       events[encoding] = { erl: median(all.erl, byRate), beamline: median(all.beamline, byRate), all };
     }
 

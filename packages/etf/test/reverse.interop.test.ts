@@ -57,10 +57,11 @@ async function checkInErl(generated: Generated[], mapOrderKnown: boolean) {
 }
 
 /**
- * Lists of binaries, atoms and tuples, the shapes the encoder writes in place (an event's header
- * list, headed by its Unique-ID or `undefined`), with every way out of that path: a tuple with a non-binary leaf, one with a container inside
- * (written in place up to it, the rest of it and of the list after), a large tuple, a list element
- * that is neither, and binaries big enough to make the writer grow halfway through.
+ * Lists of binaries, strings, atoms and tuples, the shapes the encoder writes in place (an event's
+ * header list, headed by its Unique-ID or `undefined`), with every way out of that path: a tuple
+ * with a non-binary leaf, one with a container inside (written in place up to it, the rest of it
+ * and of the list after), a large tuple, a list element that is none of these, and binaries big
+ * enough to make the writer grow halfway through.
  */
 function headerShapes(): Term[] {
   const bin = (s: string) => new Uint8Array(Buffer.from(s));
