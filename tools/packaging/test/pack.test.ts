@@ -130,14 +130,19 @@ afterAll(async () => {
 });
 
 describe('the packed packages', () => {
-  it('hold lib/ (JavaScript, declarations, maps), package.json, the READMEs and DECISIONS.md; no sources or tests', () => {
+  it('hold lib/ (JavaScript, declarations, maps), package.json, the READMEs and DECISIONS.md (erlang-event: its Erlang client helper too); no sources or tests', () => {
     for (const lib of LIBS) {
       const files = packedFiles.get(lib)!;
       expect(files, lib).toContain('package.json');
       expect(files, lib).toContain('README.md');
       for (const f of ['index.js', 'index.d.ts', 'index.js.map', 'index.d.ts.map']) expect(files, lib).toContain(`lib/${f}`);
+      const erlang = lib === 'erlang-event' ? ['erlang/freeswitch.erl'] : [];
       expect(
-        files.filter((f) => !f.startsWith('lib/') && f !== 'package.json' && !/^(README[^/]*|DECISIONS)\.md$/.test(f)),
+        files.filter((f) => f.startsWith('erlang/')),
+        lib,
+      ).toEqual(erlang);
+      expect(
+        files.filter((f) => !f.startsWith('lib/') && !f.startsWith('erlang/') && f !== 'package.json' && !/^(README[^/]*|DECISIONS)\.md$/.test(f)),
         lib,
       ).toEqual([]);
       expect(
