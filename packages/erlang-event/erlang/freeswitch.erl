@@ -37,7 +37,7 @@ send(Node, Term) ->
     end.
 
 %% @doc `api Cmd' with no arguments: {ok, Text} | {error, Text} | timeout.
--spec api(node_name(), atom()) -> {ok, string()} | {error, term()} | timeout.
+-spec api(node_name(), atom()) -> {ok, term()} | {error, term()} | timeout.
 api(Node, Cmd) ->
     api(Node, Cmd, "").
 
