@@ -5,7 +5,8 @@
  * SWITCHD_LISTEN_PORT), so the test does not clash with anything running, and names the node
  * `freeswitch@localhost` (SWITCHD_NODE) so that no connection leaves 127.0.0.1 whatever the host
  * name resolves to; the default `freeswitch@<short host>` is settings.test.ts's. A real erl pings
- * the node; SIGTERM to the process group stops it.
+ * the node; SIGTERM to the process group stops it. Then the README's other start command,
+ * `bash tools/start.sh`, in the same clone: a SIGTERM to its pid alone stops switchd.
  */
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -64,4 +65,22 @@ describe('a fresh clone', () => {
     // the pipe open until it exits, so its last line still arrives
     await expect.poll(() => out, { timeout: 20_000, interval: 100 }).toMatch(/\[NOTICE\] switchd: stopped/);
   }, 300_000);
+
+  it('runs `bash tools/start.sh`, whose own pid becomes the node: a SIGTERM to that one pid stops switchd, exit 0', async () => {
+    const clone = join(dir!, 'beamline'); // installed by the test above
+    const epmd = await freePort();
+    const p = spawn('bash', ['tools/start.sh'], {
+      cwd: clone,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ERL_EPMD_PORT: String(epmd), SWITCHD_LISTEN_PORT: '0', SWITCHD_NODE: 'freeswitch@localhost' },
+    });
+    let out = '';
+    p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    p.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((res) => p.once('exit', (code) => res(code)));
+    await expect.poll(() => out, { timeout: 120_000, interval: 200 }).toContain('Ctrl-C');
+    p.kill('SIGTERM'); // the pid only, as a service manager or `kill <pid>` sends it
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/SIGTERM: shutting down[\s\S]*\[NOTICE\] switchd: stopped\n$/);
+  }, 180_000);
 });
