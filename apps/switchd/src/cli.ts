@@ -49,7 +49,8 @@ export function switchdCommand(): Command {
 
 /** The parsed command line as SwitchdArgs (with where the cookie and name came from). */
 export function parseSwitchdArgs(argv: readonly string[], cmd: Command = switchdCommand()): SwitchdArgs {
-  cmd.parse(argv as string[], { from: 'user' });
+  // `pnpm start -- --help` passes its `--` on (a bare `pnpm start --help` is pnpm's own help)
+  cmd.parse(argv[0] === '--' ? argv.slice(1) : [...argv], { from: 'user' });
   const o = cmd.opts<Omit<SwitchdArgs, 'sources'>>();
   const source = (k: string) => cmd.getOptionValueSource(k);
   return {

@@ -79,9 +79,15 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     oneLine(system, /^switchd: no EPMD answers on port \d+ \(--epmd system\); start one with `epmd -daemon`, or use --epmd auto$/);
   });
 
-  it('--help lists the flags with their environment variables; a bad flag exits non-zero', async () => {
-    const [help, bad] = await Promise.all([run('switchd', ['--help']), run('switchd', ['--listen-port', 'x'])]);
+  it('--help lists the flags with their environment variables (also after the `--` of `pnpm start -- --help`); a bad flag exits non-zero', async () => {
+    const [help, bad, dashed] = await Promise.all([
+      run('switchd', ['--help']),
+      run('switchd', ['--listen-port', 'x']),
+      run('switchd', ['--', '--help']),
+    ]);
     expect(help.code).toBe(0);
+    expect(dashed.code).toBe(0);
+    expect(dashed.stdout).toBe(help.stdout);
     for (const [flag, env] of [
       ['--conf <dir>', 'SWITCHD_CONF'],
       ['--name <node>', 'SWITCHD_NODE'],
