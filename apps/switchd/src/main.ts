@@ -45,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const shutdown = (why: string) => {
     if (stopping) return;
     stopping = true;
-    log.log('NOTICE', 'switchd', `${why}: shutting down (modules, calls, then the node)`);
+    log.log('NOTICE', 'switchd', `${why}: shutting down (calls, modules, then the node)`);
     tree.stop().then(
       () => {
         log.log('NOTICE', 'switchd', 'stopped');

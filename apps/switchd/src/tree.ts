@@ -6,9 +6,11 @@
  *   ├── switch      the switch's own tree (switch → channels → one ChannelServer per call)
  *   └── modules…    the optional modules (modules.ts), e.g. the Erlang event module
  *
- * rest_for_one: a restarted node restarts what stands on it. Shutdown runs in reverse: the
- * modules first, then the switch (every call hung up with SYSTEM_SHUTDOWN), then the node
- * (connections closed: peers see nodedown).
+ * rest_for_one: a restarted node restarts what stands on it. Shutdown first hangs every call up
+ * with SYSTEM_SHUTDOWN while the modules still run (FreeSWITCH's switch_core_destroy does its
+ * hupall before it unloads the modules, so an Erlang handler sees its call end as usual), then
+ * stops the tree in reverse: the modules, the switch, the node (connections closed: peers see
+ * nodedown).
  */
 import { type ChildSpec, DOWN, GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
 import { Tuple } from '@beamline/etf';
@@ -144,8 +146,20 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
     ended,
     stop: () =>
       (stopping ??= (async () => {
+        await hangUpAll(holder.sw);
         if (rt.isAlive(sup)) await Supervisor.stop(rt, sup);
         await rt.stop();
       })()),
   };
+}
+
+/** How long shutdown waits for the calls it hung up to be gone before it stops the tree anyway. */
+const HANGUP_WAIT_MS = 5000;
+
+/** `hupall SYSTEM_SHUTDOWN`, then wait (bounded) until no channel is left. */
+async function hangUpAll(sw: Switch | undefined): Promise<void> {
+  if (!sw || sw.core.sessions.count === 0) return;
+  await sw.api('hupall SYSTEM_SHUTDOWN').catch(() => undefined);
+  const until = Date.now() + HANGUP_WAIT_MS;
+  while (sw.core.sessions.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }

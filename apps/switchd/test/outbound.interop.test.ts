@@ -104,3 +104,23 @@ describe("switchd runs the seed's outbound example (the erlang application, defa
     expect(text).toContain(`{call,${got},"${uuid}"}`);
   });
 });
+
+describe('switchd stopped with a call attached to the handler (last: it stops switchd)', { timeout: 60_000 }, () => {
+  it('SIGTERM hangs the call up with SYSTEM_SHUTDOWN before the module goes, as FreeSWITCH does; the handler gets call_hangup; nothing at ERR; exit 0', async () => {
+    await sh('collector ! reset, ok');
+    const orig = await ctl('api', 'originate', 'loopback/123456', '&park()');
+    expect(orig.stdout).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    const text = await collected((t) => t.includes('"CHANNEL_ANSWER"'));
+    const uuid = /\{call,<[\d.]+>,"([0-9a-f-]{36})"\}/.exec(text)?.[1];
+    expect(uuid, text).toBeDefined();
+    sw.child.kill('SIGTERM');
+    expect((await sw.exited).code).toBe(0);
+    const after = await collected((t) => t.includes(`{call_hangup,`) && t.includes(uuid as string));
+    expect(after).toContain(`"${uuid}"}`);
+    const order = (await trace(uuid as string)).replace(/\s+/g, '');
+    expect(order).toContain('"CHANNEL_HANGUP"');
+    expect(order.endsWith(`{hangup,"${uuid}"}]`), order).toBe(true);
+    expect(sw.out()).toMatch(new RegExp(`${uuid} Hangup loopback/123456-b \\[CS_\\w+\\] \\[SYSTEM_SHUTDOWN\\]`));
+    expect(sw.out()).not.toMatch(/\[(ERR|CRIT)\]/);
+  });
+});

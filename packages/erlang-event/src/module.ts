@@ -11,7 +11,18 @@
  * every REG_SEND to a name no local process holds (so `{foo, FsNode} ! X` works for any `foo`,
  * while `net_kernel` and `rex` keep answering ping and rpc) and every SEND to FsPid.
  */
-import { DOWN, EXIT, ExitError, type ProcessContext, Supervisor, type Where, pidEquals, refKey } from '@beamline/core';
+import {
+  DOWN,
+  EXIT,
+  ExitError,
+  type ProcessContext,
+  Supervisor,
+  type Where,
+  normal as NORMAL,
+  pidEquals,
+  refKey,
+  shutdown as SHUTDOWN,
+} from '@beamline/core';
 import type { BeamNode, InboundMessage } from '@beamline/distribution';
 import { Pid, Ref, type Term, Tuple, isTagged } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
@@ -332,7 +343,10 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
         watched.delete(key);
         const entry = peer === undefined ? undefined : this.#entries.get(peer);
         if (peer !== undefined && entry?.pid && pidEquals(msg.elements[3], entry.pid)) {
-          this.sw.core.log('ERR', `erlang_event: listener for ${peer} exited: ${String(msg.elements[4])}`);
+          // as a supervisor reports: normal, shutdown and {shutdown, _} are orderly ends
+          const reason = msg.elements[4];
+          const orderly = reason === NORMAL || reason === SHUTDOWN || (reason instanceof Tuple && reason.elements[0] === SHUTDOWN);
+          this.sw.core.log(orderly ? 'DEBUG' : 'ERR', `erlang_event: listener for ${peer} exited: ${String(reason)}`);
           this.#forget(peer);
         }
         continue;
