@@ -20,7 +20,10 @@ export function switchdCommand(): Command {
     .addOption(new Option('-c, --conf <dir>', 'conf directory in FreeSWITCH layout (freeswitch.xml + includes)').env('SWITCHD_CONF'))
     .addOption(new Option('-n, --name <node>', 'node name, alive@host (default: erlang_event.conf nodename @ short host)').env('SWITCHD_NODE'))
     .addOption(
-      new Option('--cookie <cookie>', 'distribution cookie (default: erlang_event.conf cookie, else ~/.erlang.cookie)').env('SWITCHD_COOKIE'),
+      new Option(
+        '--cookie <cookie>',
+        'distribution cookie (default: erlang_event.conf cookie, else ~/.erlang.cookie, else ClueCon with a warning)',
+      ).env('SWITCHD_COOKIE'),
     )
     .addOption(new Option('--cookie-file <path>', 'read the cookie from the first line of this file').env('SWITCHD_COOKIE_FILE'))
     .addOption(
@@ -42,7 +45,7 @@ export function switchdCommand(): Command {
         .env('SWITCHD_EPMD')
         .default('auto'),
     )
-    .addOption(new Option('--epmd-port <port>', 'EPMD port').env('ERL_EPMD_PORT').argParser(port))
+    .addOption(new Option('--epmd-port <port>', 'EPMD port (default: 4369)').env('ERL_EPMD_PORT').argParser(port))
     .option('--console', 'run an fs_cli-like console on this terminal (leaving it stops switchd)')
     .showHelpAfterError('(switchd --help lists the options)');
 }
