@@ -228,8 +228,8 @@ background(Node, Cmd, Args, Deliver) ->
     end.
 
 %% A process registers itself with Register (so it is the handler or binding), tells the caller
-%% how that went, and on success runs Module:Function(Node, State). It also watches the node: it
-%% gets {nodedown, Node} when the connection goes.
+%% how that went ({error, nodedown} when the node cannot be reached), and on success runs
+%% Module:Function(Node, State). It watches the node: it gets {nodedown, Node} when the connection goes.
 start_handler(Node, Register, Module, Function, State) ->
     Caller = self(),
     Ref = make_ref(),
@@ -241,7 +241,9 @@ start_handler(Node, Register, Module, Function, State) ->
                 Caller ! {Ref, {ok, self()}},
                 Module:Function(Node, State);
             {error, _} = Error ->
-                Caller ! {Ref, Error}
+                Caller ! {Ref, Error};
+            {nodedown, Node} ->
+                Caller ! {Ref, {error, nodedown}}
         after ?TIMEOUT ->
             Caller ! {Ref, timeout}
         end

@@ -109,6 +109,11 @@ describe('freeswitch.erl against the switch node', () => {
     expect(await sh(`freeswitch:get_event_name({event, #{<<"Event-Name">> => <<"CUSTOM">>}})`)).toBe('<<"CUSTOM">>');
   });
 
+  it('a node that cannot be reached: the handler starters and bgapi answer {error, nodedown} at once', async () => {
+    expect(await sh(`freeswitch:start_event_handler('nobody@localhost', fs_client_test, relay, self())`)).toBe('{error,nodedown}');
+    expect(await sh(`freeswitch:bgapi('nobody@localhost', status, "")`)).toBe('{error,nodedown}');
+  });
+
   it('close/1: ok, then the connection is closed', async () => {
     expect(await sh('freeswitch:close(FS)')).toBe('ok');
     expect(
