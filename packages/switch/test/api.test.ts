@@ -160,6 +160,17 @@ describe('API commands (spec §3)', () => {
     await rt.stop();
   });
 
+  it('show channels: a leg routed again (originate … <exten> transfers it) shows its new dest and context; initial_dest keeps the first', async () => {
+    const { sw, rt, settle } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 1000'))?.[1] as string;
+    await settle();
+    const json = JSON.parse(await sw.api('show channels as json'));
+    const row = json.rows.find((r: { uuid: string }) => r.uuid === uuid);
+    expect([row.dest, row.context, row.initial_dest, row.application]).toEqual(['1000', 'default', '1', 'park']);
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('hupall hangs up every channel, or those matching variables', async () => {
     const { sw, rt, settle, sub } = await setup();
     const a = UUID.exec(await sw.originate('{team=red}null/1 &park()'))?.[1];
