@@ -243,26 +243,18 @@ export async function main(args: string[]): Promise<void> {
       apiRuns.erl.push(percentiles(await erlA.eval(`mee_bench:gen_rtt(GenS, ${RTTS})`, 600_000)));
       apiRuns.beamline.push(percentiles(await erlA.eval(`mee_bench:api_rtt('${FS}', ${RTTS})`, 600_000)));
     }
-    const apiErl = {
+    const medians = (runs: Pct[]): Pct => ({
       p50: median(
-        apiRuns.erl.map((x) => x.p50),
+        runs.map((x) => x.p50),
         Number,
       ),
       p99: median(
-        apiRuns.erl.map((x) => x.p99),
+        runs.map((x) => x.p99),
         Number,
       ),
-    };
-    const apiMee = {
-      p50: median(
-        apiRuns.beamline.map((x) => x.p50),
-        Number,
-      ),
-      p99: median(
-        apiRuns.beamline.map((x) => x.p99),
-        Number,
-      ),
-    };
+    });
+    const apiErl = medians(apiRuns.erl);
+    const apiMee = medians(apiRuns.beamline);
 
     log(`outbound: ${CALLS} concurrent calls, each with its own erl handler process`);
     const ob = await outbound(nodes.string, erlA, CALLS);

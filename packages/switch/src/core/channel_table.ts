@@ -123,12 +123,15 @@ export class ChannelTable {
       row.application = h('Application');
       row.application_data = h('Application-Data');
     }
-    if (e.type === 'CHANNEL_STATE' && row.state === 'CS_ROUTING') {
-      // switch_core_sqldb.c: entering CS_ROUTING (again after a transfer) refreshes the profile's columns
+    const routing = e.type === 'CHANNEL_STATE' && row.state === 'CS_ROUTING';
+    if (routing || e.type === 'CHANNEL_CALLSTATE' || e.type === 'CALL_UPDATE' || e.type === 'CHANNEL_ANSWER') {
       row.cid_name = h('Caller-Caller-ID-Name');
       row.cid_num = h('Caller-Caller-ID-Number');
       row.callee_name = h('Caller-Callee-ID-Name');
       row.callee_num = h('Caller-Callee-ID-Number');
+    }
+    if (routing) {
+      // switch_core_sqldb.c: entering CS_ROUTING (again after a transfer) refreshes the profile's columns
       row.sent_callee_name = h('Sent-Callee-ID-Name');
       row.sent_callee_num = h('Sent-Callee-ID-Number');
       row.ip_addr = h('Caller-Network-Addr');
@@ -138,12 +141,6 @@ export class ChannelTable {
       row.presence_id = h('Channel-Presence-ID');
       row.presence_data = h('Channel-Presence-Data');
       row.accountcode = h('variable_accountcode');
-    }
-    if (e.type === 'CHANNEL_CALLSTATE' || e.type === 'CALL_UPDATE' || e.type === 'CHANNEL_ANSWER') {
-      row.cid_name = h('Caller-Caller-ID-Name');
-      row.cid_num = h('Caller-Caller-ID-Number');
-      row.callee_name = h('Caller-Callee-ID-Name');
-      row.callee_num = h('Caller-Callee-ID-Number');
     }
   }
 
