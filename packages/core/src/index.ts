@@ -65,5 +65,7 @@ export type {
   Strategy,
   SupFlags,
 } from './supervisor/policy.ts';
+/** `normal`, `shutdown` or `{shutdown, _}`: an exit a supervisor does not report. */
+export { isCleanExit } from './supervisor/policy.ts';
 export { formatSupervisionTree, supervisionTree, type SupervisionNode } from './supervisor/tree.ts';
 export { StateMachine, effect, type ActionInfo, type EffectFn, type MachinePid, type StateMachineOptions } from './state_machine.ts';

@@ -11,18 +11,7 @@
  * every REG_SEND to a name no local process holds (so `{foo, FsNode} ! X` works for any `foo`,
  * while `net_kernel` and `rex` keep answering ping and rpc) and every SEND to FsPid.
  */
-import {
-  DOWN,
-  EXIT,
-  ExitError,
-  type ProcessContext,
-  Supervisor,
-  type Where,
-  normal as NORMAL,
-  pidEquals,
-  refKey,
-  shutdown as SHUTDOWN,
-} from '@beamline/core';
+import { DOWN, EXIT, ExitError, type ProcessContext, Supervisor, type Where, isCleanExit, pidEquals, refKey } from '@beamline/core';
 import type { BeamNode, InboundMessage } from '@beamline/distribution';
 import { Pid, Ref, type Term, Tuple, isTagged } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
@@ -345,8 +334,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
         if (peer !== undefined && entry?.pid && pidEquals(msg.elements[3], entry.pid)) {
           // as a supervisor reports: normal, shutdown and {shutdown, _} are orderly ends
           const reason = msg.elements[4];
-          const orderly = reason === NORMAL || reason === SHUTDOWN || (reason instanceof Tuple && reason.elements[0] === SHUTDOWN);
-          this.sw.core.log(orderly ? 'DEBUG' : 'ERR', `erlang_event: listener for ${peer} exited: ${String(reason)}`);
+          this.sw.core.log(isCleanExit(reason) ? 'DEBUG' : 'ERR', `erlang_event: listener for ${peer} exited: ${String(reason)}`);
           this.#forget(peer);
         }
         continue;
