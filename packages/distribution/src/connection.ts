@@ -23,6 +23,7 @@ import { runAcceptor, runInitiator, HandshakeFailure, type HandshakeConfig, type
 import type { DistLogger } from './log.ts';
 import { OutBuffer } from './out_buffer.ts';
 import { PacketChannel, type ChannelWatch } from './packet_channel.ts';
+import { ReadPacer, type ReadPacing } from './read_pacer.ts';
 import type { ConnectionStats, DownReason, FrameHandler, PeerConnection } from './transport.ts';
 import { whenConnected } from './dial.ts';
 
@@ -36,6 +37,8 @@ export interface ConnectionEnv {
   maxMessageBytes: number;
   /** Drop an incomplete fragment sequence after this long without a fragment. */
   fragmentTimeoutMs: number;
+  /** Inbound read pacing during floods (read_pacer.ts); undefined: read every chunk at once. */
+  readPacing: ReadPacing | undefined;
   logger: DistLogger;
   /** TLS client options when the distribution runs over TLS (handshake packets are then 4-byte). */
   tlsClient?: ConnectionOptions;
@@ -65,6 +68,7 @@ export class Connection implements PeerConnection {
   /** sendTerms' encoding buffer (made on first use, dropped after a big message). */
   private scratch: TermWriter | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private pacer: ReadPacer | undefined;
   private lastReadAt = 0;
   private wroteSinceTick = false;
   // write coalescing: small buffers written in one tick are concatenated into one socket write
@@ -86,6 +90,7 @@ export class Connection implements PeerConnection {
     droppedNotUp: 0,
     fragmentsIn: 0,
     fragmentsOut: 0,
+    readPauses: 0,
   };
 
   private constructor(
@@ -180,6 +185,7 @@ export class Connection implements PeerConnection {
     this.decoder = new FrameDecoder(this.distHeader, this.env.maxMessageBytes, atomCache);
     if (atomCache) this.atomCacheOut = new OutAtomCache();
     this.advance('handshake_ok');
+    if (this.env.readPacing) this.pacer = new ReadPacer(socket, this.env.readPacing);
     socket.on('data', (c: Buffer) => this.onData(c));
     socket.on('error', (e) => this.goDown({ kind: 'socket_error', detail: e.message }));
     socket.on('close', () => this.goDown({ kind: 'closed', detail: 'socket closed by peer' }));
@@ -211,8 +217,10 @@ export class Connection implements PeerConnection {
    */
   private onData(c: Uint8Array): void {
     if (this.lifecycle !== 'up') return;
-    this.lastReadAt = Date.now();
+    const now = Date.now();
+    this.lastReadAt = now;
     this.st.bytesIn += c.length;
+    this.pacer?.onRead(c.length, now);
     const n = c.length;
     const base = c.byteOffset;
     const max = this.env.maxMessageBytes;
@@ -499,7 +507,8 @@ export class Connection implements PeerConnection {
 
   /** Test hook: stop reading from the socket (the peer's writes back up). */
   pauseReading(): void {
-    this.socket?.pause();
+    if (this.pacer) this.pacer.hold();
+    else this.socket?.pause();
   }
 
   /** The peer's IP address (undefined once the socket is gone). */
@@ -509,7 +518,13 @@ export class Connection implements PeerConnection {
 
   stats(): ConnectionStats {
     const c = this.atomCacheOut?.counters;
-    return { ...this.st, queuedBytes: this.queuedBytes(), atomCacheOut: c ? { ...c } : undefined, atomCacheIn: this.decoder?.atomCacheCounters };
+    return {
+      ...this.st,
+      queuedBytes: this.queuedBytes(),
+      readPauses: this.pacer?.pauses ?? 0,
+      atomCacheOut: c ? { ...c } : undefined,
+      atomCacheIn: this.decoder?.atomCacheCounters,
+    };
   }
 
   // ---- down -----------------------------------------------------------------------------------
@@ -529,6 +544,7 @@ export class Connection implements PeerConnection {
     this.advance('down');
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
+    this.pacer?.stop();
     const s = this.socket;
     if (s) {
       s.removeAllListeners('data');

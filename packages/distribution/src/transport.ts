@@ -90,6 +90,7 @@ import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { Atom, Term } from '@beamline/etf';
 import type { Observable } from 'rxjs';
 import type { DistLogger } from './log.ts';
+import type { ReadPacing } from './read_pacer.ts';
 
 export { DFLAG, hasFlag, flagNames } from './flags.ts';
 export type { DistLogger } from './log.ts';
@@ -146,6 +147,8 @@ export interface ConnectionStats {
   droppedNotUp: number; // send() on a connection that was not up
   fragmentsIn: number;
   fragmentsOut: number;
+  /** Times reading paused for a flood (read pacing, `TransportOptions.readPacing`). */
+  readPauses: number;
   /**
    * With DIST_HDR_ATOM_CACHE: atoms sent as cache refs to a slot the peer already had (`old`),
    * as refs with their text (`new`), and left as text (`inline`: a slot taken by another atom of
@@ -226,6 +229,15 @@ export interface TransportOptions {
   overflowPolicy?: 'close' | 'drop';
   /** Fragment outbound messages larger than this many bytes when FRAGMENTS is negotiated (64 KiB). */
   fragmentSize?: number;
+  /**
+   * Inbound read pacing (read_pacer.ts): while a peer floods us with small messages (in one
+   * millisecond, `floodReads` reads (default 64) bringing `floodBytes` (default 16 KiB)), read
+   * every `pauseMs` (default 1) instead of as each message lands, so the
+   * peer's writes queue in its socket and it sends them in big segments: an erl sender then
+   * spends about half the CPU per message. Messages arriving during a flood wait up to `pauseMs`.
+   * `false` turns it off.
+   */
+  readPacing?: Partial<ReadPacing> | false;
   /** Max bytes of one inbound frame / reassembled message (default 1 GiB). */
   maxMessageBytes?: number;
   /**

@@ -22,6 +22,7 @@ import { addressKey, HandshakeGuard, resolveGuardLimits, type GuardCause, type P
 import { HandshakeFailure, type HandshakeConfig } from './handshake_steps.ts';
 import { defaultLogger, LogLimiter, type DistLogger } from './log.ts';
 import type { ChannelWatch } from './packet_channel.ts';
+import { DEFAULT_READ_PACING } from './read_pacer.ts';
 import { checkPeerName, NodeNameError, resolveOwnName, type NameType } from './node_name.ts';
 import { ConnectError, type DistTransportApi, type DownReason, type NodeEvent, type PeerConnection, type TransportOptions } from './transport.ts';
 
@@ -123,6 +124,7 @@ export class DistTransport implements DistTransportApi {
       fragmentSize: opts.fragmentSize ?? 64 * 1024,
       maxMessageBytes: opts.maxMessageBytes ?? 1024 * 1024 * 1024,
       fragmentTimeoutMs: 30_000,
+      readPacing: opts.readPacing === false ? undefined : { ...DEFAULT_READ_PACING, ...opts.readPacing },
       logger: this.logger,
       tlsClient: opts.tls?.client,
       onUp: (c) => this.connUp(c),
