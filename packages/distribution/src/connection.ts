@@ -339,9 +339,11 @@ export class Connection implements PeerConnection {
     w.reset();
     cache?.begin();
     w.atomRefs = cache;
+    const distHeader = this.distHeader;
     let ctlEnd: number;
     try {
-      ctlEnd = writeVersioned(w, control, payload);
+      // behind a dist header the terms go without their 131: written so, they are copied in one piece
+      ctlEnd = distHeader ? writeTerms(w, control, payload) : writeVersioned(w, control, payload);
     } catch (e) {
       cache?.begin();
       w.reset();
@@ -351,8 +353,8 @@ export class Connection implements PeerConnection {
     }
     const bytes = w.buffer;
     const total = w.length;
-    if (this.distHeader) {
-      const dataLen = total - (payload === undefined ? 1 : 2);
+    if (distHeader) {
+      const dataLen = total;
       const head = cache === undefined ? 7 : cache.headLength(dataLen) - dataLen;
       if (head + dataLen < COALESCE_LIMIT && dataLen <= this.env.fragmentSize) {
         if (!this.admit(head + dataLen)) return false;
@@ -361,8 +363,7 @@ export class Connection implements PeerConnection {
         let p = out.pos;
         if (cache !== undefined) p = cache.commit(b, p, dataLen);
         else p = distHeaderStart(b, p, dataLen + 3, 0);
-        p = copyRange(b, p, bytes, 1, ctlEnd);
-        if (payload !== undefined) copyRange(b, p, bytes, ctlEnd + 1, total);
+        copyRange(b, p, bytes, 0, total);
         out.advance(head + dataLen);
         this.scheduleFlush();
         ++this.seq;
@@ -386,14 +387,12 @@ export class Connection implements PeerConnection {
       this.scheduleFlush();
       return this.sent(total + 5, 1);
     }
-    // A big message: its own copy of the plain terms (the socket keeps what it is given).
-    let all = w.view();
-    if (cache !== undefined) {
+    // A big message: its own copy of the terms, each after its 131 (the socket keeps what it is given).
+    if (distHeader) {
       w.reset();
       ctlEnd = writeVersioned(w, control, payload);
-      all = w.view();
     }
-    const copy = all.slice();
+    const copy = w.view().slice();
     w.reset();
     if (w.capacity > SCRATCH_KEEP) this.scratch = undefined;
     return this.send(copy.subarray(0, ctlEnd), payload === undefined ? undefined : copy.subarray(ctlEnd));
@@ -585,6 +584,14 @@ function tlsDial(host: string, port: number, opts: ConnectionOptions, timeoutMs:
     servername: opts.servername ?? (isIP(host) ? undefined : host),
   } as ConnectionOptions);
   return whenConnected(s, 'secureConnect', timeoutMs, (cause) => (cause === 'timeout' ? new Error('TLS connect timeout') : cause));
+}
+
+/** `control [payload]` into `w`; returns where the control ends. */
+function writeTerms(w: TermWriter, control: Term, payload: Term | undefined): number {
+  w.term(control);
+  const ctlEnd = w.length;
+  if (payload !== undefined) w.term(payload);
+  return ctlEnd;
 }
 
 /** `131 control [131 payload]` into `w`; returns where the control ends. */

@@ -333,12 +333,21 @@ function wireId(id: bigint): Term {
  * Encode one control message for a connection with the given forms. The `*_TT` and the old
  * UNLINK / NODE_LINK ops are never produced: `unlink` and `node_link` throw.
  */
+/** The last `{SEND_SENDER, From, To}` made: a process sending a stream to one pid reuses it (terms are never changed). */
+let lastSendSender: Tuple | undefined;
+
+function sendSender(from: Pid, to: Pid): Tuple {
+  const last = lastSendSender;
+  if (last !== undefined && last.elements[1] === from && last.elements[2] === to) return last;
+  return (lastSendSender = tup(Op.SEND_SENDER, from, to));
+}
+
 export function encodeControl(c: Control, forms: SendForms): EncodedControl {
   switch (c.kind) {
     case 'link':
       return { control: tup(Op.LINK, c.from, c.to) };
     case 'send':
-      if (forms.sendSender && c.from !== undefined) return { control: tup(Op.SEND_SENDER, c.from, c.to), message: c.message };
+      if (forms.sendSender && c.from !== undefined) return { control: sendSender(c.from, c.to), message: c.message };
       return { control: tup(Op.SEND, EMPTY, c.to), message: c.message };
     case 'reg_send':
       return { control: tup(Op.REG_SEND, c.from, EMPTY, c.name), message: c.message };

@@ -155,6 +155,25 @@ describe('standard headers', () => {
     expect(stampedEvent('CLONE', STAMP).headers).toEqual([]);
   });
 
+  it('events share their repeating stamped headers, yet a change to one event reaches no other', () => {
+    const a = stampedEvent('CHANNEL_STATE', STAMP);
+    const b = stampedEvent('CHANNEL_STATE', { ...STAMP, sequence: 4712 });
+    const uuid = STAMP.identity.coreUuid;
+    a.addHeader('Core-UUID', 'x', 'push');
+    a.addHeader('Event-Calling-File', 'y', 'unshift');
+    expect(a.getHeader('Core-UUID')).toBe(`ARRAY::${uuid}|:x`);
+    expect(a.getHeader('Event-Calling-File')).toBe('ARRAY::y|:switch_channel.c');
+    expect(b.getHeader('Core-UUID')).toBe(uuid);
+    expect(b.getHeader('Event-Calling-File')).toBe('switch_channel.c');
+    expect(stampedEvent('CHANNEL_STATE', STAMP).headers).toEqual(b.headers.map((h) => (h.name === 'Event-Sequence' ? { ...h, value: '4711' } : h)));
+    // a clone shares the header objects too: pushing onto its array header leaves the original as it was
+    const c = a.clone();
+    c.addHeader('Core-UUID', 'z', 'push');
+    expect(c.getHeaderItem('Core-UUID', 2)).toBe('z');
+    expect(a.getHeader('Core-UUID')).toBe(`ARRAY::${uuid}|:x`);
+    expect(a.headers.find((h) => h.name === 'Core-UUID')?.array).toEqual([uuid, 'x']);
+  });
+
   it('local time uses the offset (negative ones too)', () => {
     expect(stampedEvent('API', { ...STAMP, utcOffsetMinutes: -300 }).getHeader('Event-Date-Local')).toBe('2024-09-03 05:11:12');
   });

@@ -12,6 +12,7 @@ import type { Pid, Term } from '@beamline/etf';
 const WAKE = Symbol('wake');
 /** Items one turn sends at least, between two back-pressure checks. */
 const MIN_TURN = 256;
+const RING_START = 64;
 
 export interface PumpOptions<T> {
   readonly capacity: number;
@@ -26,8 +27,10 @@ export interface PumpOptions<T> {
 export class Pump<T> {
   readonly pid: Pid;
   #dest: Pid;
-  #items: (T | undefined)[] = [];
+  // a ring (its length a power of two, doubled when full): no garbage per item
+  #ring: (T | undefined)[] = new Array(RING_START);
   #head = 0;
+  #count = 0;
   #waiting = false;
   #unreported = 0;
   /** Items sent, items dropped (all time). */
@@ -55,7 +58,7 @@ export class Pump<T> {
   }
 
   get queued(): number {
-    return this.#items.length - this.#head;
+    return this.#count;
   }
 
   /** Queue one item; false when the queue is full (the item is dropped and counted). */
@@ -65,7 +68,8 @@ export class Pump<T> {
       this.#unreported++;
       return false;
     }
-    this.#items.push(item);
+    if (this.#count === this.#ring.length) this.#grow();
+    this.#ring[(this.#head + this.#count++) & (this.#ring.length - 1)] = item;
     if (this.#unreported > 0) {
       const n = this.#unreported;
       this.#unreported = 0;
@@ -80,19 +84,27 @@ export class Pump<T> {
 
   /** Drop everything queued (noevents / nolog purge the queue). */
   purge(): void {
-    this.#items = [];
+    this.#ring = new Array(RING_START);
     this.#head = 0;
+    this.#count = 0;
   }
 
   #take(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    if (this.#count === 0) return undefined;
+    const ring = this.#ring;
+    const item = ring[this.#head];
+    ring[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (ring.length - 1);
+    this.#count--;
     return item;
+  }
+
+  #grow(): void {
+    const old = this.#ring;
+    const ring = new Array<T | undefined>(old.length * 2);
+    for (let i = 0; i < this.#count; i++) ring[i] = old[(this.#head + i) & (old.length - 1)];
+    this.#ring = ring;
+    this.#head = 0;
   }
 
   async #run(ctx: ProcessContext): Promise<void> {

@@ -59,18 +59,17 @@ export interface EventStamp {
 
 const UNIQUE_HEADER_TYPES: ReadonlySet<EventTypeName> = new Set(['REQUEST_PARAMS', 'CHANNEL_DATA', 'MESSAGE']);
 
-interface MutableHeader {
-  name: string;
-  value: string;
-  array?: string[];
-}
+/** Append header objects made once for many events (stampedEvent's); set by SwitchEvent. */
+let appendShared: (e: SwitchEvent, headers: readonly EventHeader[]) => void;
 
 export class SwitchEvent {
   readonly type: EventTypeName;
   readonly subclass: string | undefined;
   /** Names are unique in this event (REQUEST_PARAMS, CHANNEL_DATA, MESSAGE). */
   readonly uniqueHeaders: boolean;
-  readonly #headers: MutableHeader[] = [];
+  // Header objects are never changed once made (a push onto an array header replaces it), so
+  // events share them: the stamped headers that repeat, and every header of a clone.
+  readonly #headers: EventHeader[] = [];
   #body: string | undefined = undefined;
   /** Memoized renderings (key, value, key, value…); dropped whenever the event changes. */
   #memo: unknown[] | undefined = undefined;
@@ -128,12 +127,13 @@ export class SwitchEvent {
     this.#memo = undefined;
     if (name === '_body') this.body = value;
 
-    const onto = stack === 'push' || stack === 'unshift' ? this.#find(name) : undefined;
-    if (onto) {
-      const items = onto.array ?? [onto.value];
+    const at = stack === 'push' || stack === 'unshift' ? this.#indexOf(name) : -1;
+    if (at >= 0) {
+      const onto = this.#headers[at]!;
+      const items = onto.array ? [...onto.array] : [onto.value];
       if (stack === 'push') items.push(value);
       else items.unshift(value);
-      setItems(onto, items);
+      this.#headers[at] = arrayHeader(onto.name, items);
       return true;
     }
 
@@ -147,8 +147,7 @@ export class SwitchEvent {
       return true;
     }
 
-    const header: MutableHeader = { name, value };
-    if (stack === 'push' || stack === 'unshift') setItems(header, [value]);
+    const header: EventHeader = stack === 'push' || stack === 'unshift' ? arrayHeader(name, [value]) : { name, value };
     if (stack === 'top') this.#headers.unshift(header);
     else this.#headers.push(header);
     return true;
@@ -177,24 +176,42 @@ export class SwitchEvent {
     return this.#headers.length !== before;
   }
 
-  /** A deep copy (switch_event_dup). */
+  /** A copy (switch_event_dup): a header list of its own, of the same (never changed) header objects. */
   clone(): SwitchEvent {
     const copy = new SwitchEvent(this.type, this.subclass);
-    for (const h of this.#headers) copy.#headers.push(h.array ? { name: h.name, value: h.value, array: [...h.array] } : { ...h });
+    copy.#headers.push(...this.#headers);
     copy.body = this.body;
     return copy;
   }
 
-  #find(name: string): MutableHeader | undefined {
+  #find(name: string): EventHeader | undefined {
+    const i = this.#indexOf(name);
+    return i < 0 ? undefined : this.#headers[i];
+  }
+
+  #indexOf(name: string): number {
     const hs = this.#headers;
-    for (let i = 0; i < hs.length; i++) if (caseEqual(hs[i]!.name, name)) return hs[i];
-    return undefined;
+    for (let i = 0; i < hs.length; i++) if (caseEqual(hs[i]!.name, name)) return i;
+    return -1;
+  }
+
+  static {
+    appendShared = (e, headers) => {
+      e.#memo = undefined;
+      for (const h of headers) e.#headers.push(h);
+    };
   }
 }
 
-function setItems(header: MutableHeader, items: string[]): void {
-  header.array = items;
-  header.value = items.length > 1 ? `ARRAY::${items.join('|:')}` : (items[0] ?? '');
+function arrayHeader(name: string, items: readonly string[]): EventHeader {
+  return { name, value: items.length > 1 ? `ARRAY::${items.join('|:')}` : (items[0] ?? ''), array: items };
+}
+
+/** The headers `addHeader` makes of these pairs, in order (an empty value adds none), to share. */
+function sharedHeaders(pairs: readonly (readonly [string, string])[]): readonly EventHeader[] {
+  const e = new SwitchEvent('CUSTOM');
+  for (const [name, value] of pairs) e.addHeader(name, value);
+  return e.headers;
 }
 
 /**
@@ -204,51 +221,73 @@ function setItems(header: MutableHeader, items: string[]): void {
 export function stampedEvent(type: EventTypeName, stamp: EventStamp, subclass?: string): SwitchEvent {
   const event = new SwitchEvent(type, subclass);
   if (type !== 'CLONE') {
-    const { identity, timeUs, calling } = stamp;
-    const dates = datesOf(timeUs, stamp.utcOffsetMinutes);
-    const site = siteTexts(calling);
-    event.addHeader('Event-Name', type);
-    event.addHeader('Core-UUID', identity.coreUuid);
-    event.addHeader('FreeSWITCH-Hostname', identity.hostname);
-    event.addHeader('FreeSWITCH-Switchname', identity.switchname);
-    event.addHeader('FreeSWITCH-IPv4', identity.ipv4);
-    event.addHeader('FreeSWITCH-IPv6', identity.ipv6);
-    event.addHeader('Event-Date-Local', dates.local);
-    event.addHeader('Event-Date-GMT', dates.gmt);
+    const { timeUs } = stamp;
+    appendShared(event, nameHeaders(type));
+    appendShared(event, identityHeaders(stamp.identity));
+    appendShared(event, datesOf(timeUs, stamp.utcOffsetMinutes).headers);
     event.addHeader('Event-Date-Timestamp', String(Math.trunc(timeUs)));
-    event.addHeader('Event-Calling-File', site.file);
-    event.addHeader('Event-Calling-Function', calling.func);
-    event.addHeader('Event-Calling-Line-Number', site.line);
+    appendShared(event, siteHeaders(stamp.calling));
     event.addHeader('Event-Sequence', String(stamp.sequence));
   }
   if (subclass !== undefined) event.addHeader('Event-Subclass', subclass);
   return event;
 }
 
-/**
- * The two date headers change once a second: the strings of the last second (and zone) are kept,
- * so events made in the same second share them (and consumers that cache by value see the same
- * string).
- */
-let lastDates = { second: Number.NaN, offset: 0, local: '', gmt: '' };
+// The stamped headers that repeat from event to event are made once and shared (see #headers).
 
-function datesOf(timeUs: number, offset: number): { local: string; gmt: string } {
+const nameCache = new Map<EventTypeName, readonly EventHeader[]>();
+
+function nameHeaders(type: EventTypeName): readonly EventHeader[] {
+  let hs = nameCache.get(type);
+  if (hs === undefined) nameCache.set(type, (hs = sharedHeaders([['Event-Name', type]])));
+  return hs;
+}
+
+const identityCache = new WeakMap<SwitchIdentity, readonly EventHeader[]>();
+
+function identityHeaders(id: SwitchIdentity): readonly EventHeader[] {
+  let hs = identityCache.get(id);
+  if (hs === undefined) {
+    hs = sharedHeaders([
+      ['Core-UUID', id.coreUuid],
+      ['FreeSWITCH-Hostname', id.hostname],
+      ['FreeSWITCH-Switchname', id.switchname],
+      ['FreeSWITCH-IPv4', id.ipv4],
+      ['FreeSWITCH-IPv6', id.ipv6],
+    ]);
+    identityCache.set(id, hs);
+  }
+  return hs;
+}
+
+/** The two date headers change once a second: those of the last second (and zone) are kept. */
+let lastDates = { second: Number.NaN, offset: 0, headers: [] as readonly EventHeader[] };
+
+function datesOf(timeUs: number, offset: number): { headers: readonly EventHeader[] } {
   const second = Math.floor(timeUs / 1e6);
   if (lastDates.second !== second || lastDates.offset !== offset) {
-    lastDates = { second, offset, local: formatLocalDate(timeUs, offset), gmt: formatRfc822(timeUs) };
+    const headers = sharedHeaders([
+      ['Event-Date-Local', formatLocalDate(timeUs, offset)],
+      ['Event-Date-GMT', formatRfc822(timeUs)],
+    ]);
+    lastDates = { second, offset, headers };
   }
   return lastDates;
 }
 
-const siteCache = new WeakMap<CallingSite, { file: string; line: string }>();
+const siteCache = new WeakMap<CallingSite, readonly EventHeader[]>();
 
-function siteTexts(calling: CallingSite): { file: string; line: string } {
-  let texts = siteCache.get(calling);
-  if (texts === undefined) {
-    texts = { file: basename(calling.file), line: String(calling.line) };
-    siteCache.set(calling, texts);
+function siteHeaders(calling: CallingSite): readonly EventHeader[] {
+  let hs = siteCache.get(calling);
+  if (hs === undefined) {
+    hs = sharedHeaders([
+      ['Event-Calling-File', basename(calling.file)],
+      ['Event-Calling-Function', calling.func],
+      ['Event-Calling-Line-Number', String(calling.line)],
+    ]);
+    siteCache.set(calling, hs);
   }
-  return texts;
+  return hs;
 }
 
 /** switch_cut_path: the part after the last `/` or `\`. */
