@@ -5,10 +5,11 @@
  * the sending node's every `writev` goes out as its own loopback segment, and the sender pays the
  * whole transmit path (and our receive path, which on loopback runs in its context) once per
  * message: an erl sender needs ~3 µs of CPU a message to us against ~1.7 µs to a receiver that
- * lags. While a flood lasts (many small reads bringing many bytes within a millisecond), the pacer
- * stops reading after each chunk that emptied the socket and reads again `pauseMs` later. The peer's writes then queue in its socket (cheaply, appended to one
- * segment), and we take them in 64 KiB reads. The cost is up to `pauseMs` of latency for messages
- * that arrive during a flood; a connection that is not flooded is never paused.
+ * lags. While a flood lasts (many reads bringing many bytes within a millisecond), the pacer lets
+ * each turn of the event loop read what has arrived, then stops reading for `pauseMs`. The peer's
+ * writes queue in its socket meanwhile (cheaply, appended to one segment), and the next turn reads
+ * them in big chunks. The cost is up to `pauseMs` of latency for messages that arrive during a
+ * flood; a connection that is not flooded is never paused.
  */
 import type { Socket } from 'node:net';
 
@@ -24,9 +25,6 @@ export interface ReadPacing {
 
 export const DEFAULT_READ_PACING: ReadPacing = { floodReads: 64, floodBytes: 16 * 1024, pauseMs: 1 };
 
-/** A read this long may have left more behind (libuv reads 64 KiB at a time): keep reading. */
-const FULL_READ = 64 * 1024;
-
 export class ReadPacer {
   private pacing = false;
   private millisecond = 0;
@@ -34,6 +32,8 @@ export class ReadPacer {
   private bytesThisMs = 0;
   /** Bytes read since the last resume, while pacing. */
   private gathered = 0;
+  /** A decision is due at the end of this turn's reads (setImmediate runs after the poll phase). */
+  private deciding = false;
   private timer: NodeJS.Timeout | undefined;
   private held = false;
   /** Pauses made (stats). */
@@ -46,7 +46,9 @@ export class ReadPacer {
 
   /** After each chunk read; `now` is Date.now(). */
   onRead(bytes: number, now: number): void {
-    if (!this.pacing) {
+    if (this.pacing) {
+      this.gathered += bytes;
+    } else {
       if (now !== this.millisecond) {
         this.millisecond = now;
         this.readsThisMs = 0;
@@ -56,10 +58,17 @@ export class ReadPacer {
       if (++this.readsThisMs < this.cfg.floodReads || this.bytesThisMs < this.cfg.floodBytes) return;
       this.pacing = true;
       this.gathered = this.bytesThisMs;
-    } else {
-      this.gathered += bytes;
     }
-    if (bytes >= FULL_READ || this.held) return;
+    if (!this.deciding) {
+      this.deciding = true;
+      setImmediate(this.decide);
+    }
+  }
+
+  /** After a turn's reads while pacing: pause, or end the pacing when the flood is over. */
+  private readonly decide = (): void => {
+    this.deciding = false;
+    if (this.held || this.timer !== undefined || this.socket.destroyed) return;
     if (this.gathered < this.cfg.floodBytes) {
       this.pacing = false;
       this.readsThisMs = 0;
@@ -69,7 +78,7 @@ export class ReadPacer {
     this.socket.pause();
     this.pauses++;
     this.timer = setTimeout(this.resume, this.cfg.pauseMs);
-  }
+  };
 
   private readonly resume = (): void => {
     this.timer = undefined;
@@ -79,13 +88,13 @@ export class ReadPacer {
 
   /** Stop reading until the connection ends (a test hook: the peer's writes back up). */
   hold(): void {
-    this.held = true;
     this.stop();
     this.socket.pause();
   }
 
-  /** The connection is going down: no resume after this. */
+  /** The connection is going down: no pause or resume after this. */
   stop(): void {
+    this.held = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decode } from '@beamline/etf';
 import type { EpmdServer } from '../src/epmd_server.ts';
 import type { DistTransport } from '../src/transport_impl.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
@@ -89,6 +90,28 @@ describe('TLS distribution', () => {
       await tr.close();
     }
   });
+
+  it('an erl flood over TLS arrives whole and in order at a node that paces its reads', async () => {
+    // thresholds lowered so that pacing surely starts; TLS hands its records over 16 KiB at a time
+    const { tr } = await transport('tls_flood@localhost', epmd.port, { ...tlsOpts(), readPacing: { floodReads: 2, floodBytes: 1024 } });
+    const N = 50_000;
+    let count = 0;
+    let inOrder = true;
+    tr.onMessage = (_c, _ctl, payload) => {
+      if (!payload) return;
+      count++;
+      if (decode(payload) !== count) inOrder = false;
+    };
+    try {
+      expect(await erl.eval("net_kernel:connect_node('tls_flood@localhost')")).toBe('true');
+      await erl.eval(`[{foo, 'tls_flood@localhost'} ! I || I <- lists:seq(1, ${N})], ok`);
+      await until(() => count === N, 30_000, 'the flood');
+      expect(inOrder).toBe(true);
+      expect(tr.connection(ERL)?.stats().readPauses).toBeGreaterThan(0);
+    } finally {
+      await tr.close();
+    }
+  }, 60_000);
 
   it('sockets that never start TLS count against the caps and the deadline; erl still gets in', async () => {
     const { tr, log } = await transport('tls_guard@localhost', epmd.port, { ...tlsOpts(), maxHandshakes: 4, handshakeTimeoutMs: 1500 });
