@@ -329,10 +329,6 @@ function wireId(id: bigint): Term {
   return id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : id;
 }
 
-/**
- * Encode one control message for a connection with the given forms. The `*_TT` and the old
- * UNLINK / NODE_LINK ops are never produced: `unlink` and `node_link` throw.
- */
 /** The last `{SEND_SENDER, From, To}` made: a process sending a stream to one pid reuses it (terms are never changed). */
 let lastSendSender: Tuple | undefined;
 
@@ -342,6 +338,10 @@ function sendSender(from: Pid, to: Pid): Tuple {
   return (lastSendSender = tup(Op.SEND_SENDER, from, to));
 }
 
+/**
+ * Encode one control message for a connection with the given forms. The `*_TT` and the old
+ * UNLINK / NODE_LINK ops are never produced: `unlink` and `node_link` throw.
+ */
 export function encodeControl(c: Control, forms: SendForms): EncodedControl {
   switch (c.kind) {
     case 'link':

@@ -232,10 +232,9 @@ export interface TransportOptions {
   /**
    * Inbound read pacing (read_pacer.ts): while a peer floods us with small messages (in one
    * millisecond, `floodReads` reads (default 64) bringing `floodBytes` (default 16 KiB)), read
-   * every `pauseMs` (default 1) instead of as each message lands, so the
-   * peer's writes queue in its socket and it sends them in big segments: an erl sender then
-   * spends about half the CPU per message. Messages arriving during a flood wait up to `pauseMs`.
-   * `false` turns it off.
+   * every `pauseMs` (default 1) instead of as each message lands, so the peer's writes queue in
+   * its socket and it sends them in big segments: an erl sender then spends about half the CPU
+   * per message. Messages arriving during a flood wait up to `pauseMs`. `false` turns it off.
    */
   readPacing?: Partial<ReadPacing> | false;
   /** Max bytes of one inbound frame / reassembled message (default 1 GiB). */

@@ -13,6 +13,8 @@ const WAKE = Symbol('wake');
 /** Items one turn sends at least, between two back-pressure checks. */
 const MIN_TURN = 256;
 const RING_START = 64;
+/** An emptied ring longer than this is let go. */
+const RING_KEEP = 4096;
 
 export interface PumpOptions<T> {
   readonly capacity: number;
@@ -95,7 +97,7 @@ export class Pump<T> {
     const item = ring[this.#head];
     ring[this.#head] = undefined;
     this.#head = (this.#head + 1) & (ring.length - 1);
-    this.#count--;
+    if (--this.#count === 0 && ring.length > RING_KEEP) this.purge(); // a burst's ring is not kept
     return item;
   }
 
