@@ -229,6 +229,7 @@ export class OutboundCalls implements CallControl {
   // ---- events -----------------------------------------------------------------------------------------
 
   #route(e: SwitchEvent): void {
+    if (this.#byUuid.size === 0) return; // no call attached: spare the header lookup
     const uuid = e.getHeader('Unique-ID');
     if (uuid === undefined) return;
     const list = this.#byUuid.get(uuid);
