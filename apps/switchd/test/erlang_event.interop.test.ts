@@ -97,9 +97,11 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
       'ok',
     );
     const fields = await sh(
-      '(fun Wl() -> receive {log, Fs} -> case string:find(proplists:get_value(data, Fs), "[NOTICE] switch_core.c:0 New Channel null/4321 [") of nomatch -> Wl(); _ -> [K || {K, _} <- Fs] end after 3000 -> timeout end end)().',
+      '(fun Wl() -> receive {log, Fs} -> case string:find(proplists:get_value(data, Fs), "[NOTICE] switch_channel.c:1143 New Channel null/4321 [") of nomatch -> Wl(); _ -> put(site, list_to_tuple([proplists:get_value(K, Fs) || K <- [file, func, line]])), [K || {K, _} <- Fs] end after 3000 -> timeout end end)().',
     );
     expect(fields).toBe('[level,text_channel,file,func,line,data,user_data]');
+    // FreeSWITCH's call site of the line (switch/src/log/sites.ts), as mod_erlang_event sends it
+    expect(await sh('get(site).')).toBe('{"switch_channel.c","switch_channel_set_name",1143}');
     // the shell's mailbox holds the call's other log lines: drop them, so the next reply is nolog's
     const flush = () => sh('(fun Fl() -> receive {log, _} -> Fl() after 300 -> ok end end)().');
     await flush();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogLine, logLevel2Str, logPasses, logStr2Level } from '../src/index.ts';
+import { type LogRecord, formatLogLine, logLevel2Str, logPasses, logStr2Level } from '../src/index.ts';
+import { setup } from './switch_helpers.ts';
 
 describe('log levels (switch_log.c)', () => {
   it('names in any case, DISABLE, numbers clamped, anything else INVALID (64)', () => {
@@ -37,5 +38,29 @@ describe('log levels (switch_log.c)', () => {
     expect(formatLogLine({ epochUs, utcOffsetMinutes: 120, idleCpu: 0, level: 7, file: 'x.c', line: 1, message: 'm' })).toBe(
       '2024-09-03 14:11:12.123456 0.00% [DEBUG] x.c:1 m',
     );
+  });
+});
+
+describe('log call sites (log/sites.ts)', () => {
+  it("channel lines carry FreeSWITCH's file, function and line, and the console line shows file:line", async () => {
+    const { sw, settle, rt } = await setup();
+    const records: LogRecord[] = [];
+    sw.core.logger.subscribe(7, (r) => records.push(r));
+    await sw.originate('null/1 1000');
+    await settle();
+    const at = (text: RegExp) => {
+      const r = records.find((x) => text.test(x.text));
+      return r && `${r.file} ${r.func} ${r.line} | ${r.data.slice(r.data.indexOf('['))}`;
+    };
+    expect(at(/^New Channel/)).toMatch(/^switch_channel\.c switch_channel_set_name 1143 \| \[NOTICE\] switch_channel\.c:1143 New Channel null\/1 \[/);
+    expect(at(/State Change CS_NEW -> CS_INIT/)).toMatch(
+      /^switch_channel\.c switch_channel_perform_set_state 2616 \| \[DEBUG\] switch_channel\.c:2616 \(null\/1\)/,
+    );
+    expect(at(/^EXECUTE/)).toMatch(
+      /^switch_core_session\.c switch_core_session_exec 2904 \| \[INFO\] switch_core_session\.c:2904 EXECUTE \[depth=0\] null\/1 answer\(\)/,
+    );
+    expect(at(/has been answered/)).toMatch(/^switch_channel\.c switch_channel_perform_mark_answered 3885 /);
+    await sw.stop();
+    await rt.stop();
   });
 });

@@ -10,6 +10,7 @@ import type { Pid } from '@beamline/etf';
 import type { SwitchCore } from '../core/core.ts';
 import type { EventTypeName } from '../events/types.ts';
 import { switchTrue } from '../internal/strings.ts';
+import { LOG_SITES } from '../log/sites.ts';
 import { Cause, causeName } from './causes.ts';
 import { DIALSTATUS, shouldHangUpOnFailure } from './handle_cause.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
@@ -190,7 +191,7 @@ export class Bridge {
   /** The variables a failed originate leaves on the caller, then switch_channel_handle_cause. */
   async #originateFailed(cause: number): Promise<void> {
     const name = causeName(cause);
-    this.#ch.core.log('INFO', `Originate Failed.  Cause: ${name}`, this.#ch.uuid);
+    this.#ch.core.log('INFO', `Originate Failed.  Cause: ${name}`, this.#ch.uuid, LOG_SITES.originateFailed);
     this.#ch.setVariable('originate_disposition', name);
     this.#ch.setVariable('DIALSTATUS', DIALSTATUS[name] ?? name);
     this.#ch.setVariable('originate_failed_cause', name);
@@ -281,7 +282,7 @@ export class Bridge {
     this.#ch.setVariable('transfer_after_bridge', undefined);
     const [exten, dialplan, context] = where.split(':');
     if (!exten) {
-      this.#ch.core.log('ERR', 'No extension specified.', this.#ch.uuid);
+      this.#ch.core.log('ERR', 'No extension specified.', this.#ch.uuid, LOG_SITES.noExtension);
       return;
     }
     await this.#ch.redirect(exten, dialplan || 'XML', context || 'default');

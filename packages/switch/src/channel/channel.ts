@@ -41,6 +41,7 @@ import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 import { switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
+import { LOG_SITES } from '../log/sites.ts';
 
 export interface ChannelSpec {
   readonly uuid: string;
@@ -233,7 +234,7 @@ export class Channel implements EndpointChannel {
   async start(): Promise<boolean> {
     if (!this.core.sessions.add(this.uuid, this.ctx.self)) return false;
     this.core.sessions.nextId();
-    this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid);
+    this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid, LOG_SITES.newChannel);
     await this.step({ type: 'SET_STATE', state: 'CS_INIT' });
     if (this.spec.outgoing) this.fire('CHANNEL_OUTGOING');
     return true;
@@ -242,7 +243,7 @@ export class Channel implements EndpointChannel {
   /** A session made and destroyed at once, never run (an endpoint that refuses after creating it). */
   async abandon(): Promise<void> {
     this.core.sessions.nextId();
-    this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid);
+    this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid, LOG_SITES.newChannel);
     await this.step({ type: 'DESTROY' });
   }
 
@@ -275,7 +276,7 @@ export class Channel implements EndpointChannel {
       case 'log': {
         const s = this.core.sessions;
         const text = e.params.text.replaceAll('{name}', this.name).replaceAll('{cur}', String(s.count)).replaceAll('{tot}', String(s.sinceStartup));
-        this.core.log(e.params.level, text, this.uuid);
+        this.core.log(e.params.level, text, this.uuid, e.params.site);
         return;
       }
       case 'setVariable':
@@ -410,7 +411,7 @@ export class Channel implements EndpointChannel {
       },
     });
     if (!result?.extension) {
-      this.core.log('INFO', `No Route, Aborting`, this.uuid);
+      this.core.log('INFO', `No Route, Aborting`, this.uuid, LOG_SITES.noRoute);
       await this.step({ type: 'HANGUP', cause: Cause.NO_ROUTE_DESTINATION });
       return;
     }
@@ -434,7 +435,7 @@ export class Channel implements EndpointChannel {
       }
       const app = this.#extension?.applications[this.#appIndex++];
       if (!app) {
-        this.core.log('NOTICE', `${this.name} has executed the last dialplan instruction, hanging up.`, this.uuid);
+        this.core.log('NOTICE', `${this.name} has executed the last dialplan instruction, hanging up.`, this.uuid, LOG_SITES.lastInstruction);
         await this.step({ type: 'HANGUP', cause: Cause.NORMAL_CLEARING });
         return true;
       }
@@ -452,7 +453,7 @@ export class Channel implements EndpointChannel {
   async execute(name: string, rawData: string, then: () => Promise<void>, appUuid: string = randomUUID(), appUuidName?: string): Promise<boolean> {
     const app = this.services.applications.get(name.toLowerCase());
     if (!app) {
-      this.core.log('ERR', `Invalid Application ${name}`, this.uuid);
+      this.core.log('ERR', `Invalid Application ${name}`, this.uuid, LOG_SITES.invalidApplication);
       await this.step({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
       return true;
     }
@@ -464,7 +465,7 @@ export class Channel implements EndpointChannel {
     this.setVariable('current_application', app.name);
     this.setVariable('current_application_data', data);
     this.setVariable('current_application_response', undefined);
-    this.core.log('INFO', `EXECUTE [depth=${this.#running.length}] ${this.name} ${app.name}(${data})`, this.uuid);
+    this.core.log('INFO', `EXECUTE [depth=${this.#running.length}] ${this.name} ${app.name}(${data})`, this.uuid, LOG_SITES.execute);
     this.fire('CHANNEL_EXECUTE', this.view, undefined, [
       ['Application', app.name],
       ['Application-Data', data],
@@ -562,7 +563,7 @@ export class Channel implements EndpointChannel {
     if (!this.#parked || this.#locked !== 0) return;
     // switch_ivr_parse_all_events: no deeper than SWITCH_MAX_STACKS; the execute stays queued
     if (this.#running.length > MAX_STACKS) {
-      this.core.log('ERR', `Error ${this.name} too many stacked extensions [depth=${this.#running.length}]`, this.uuid);
+      this.core.log('ERR', `Error ${this.name} too many stacked extensions [depth=${this.#running.length}]`, this.uuid, LOG_SITES.tooManyExtensions);
       return;
     }
     await this.#runPending(async () => {});
@@ -707,6 +708,7 @@ export class Channel implements EndpointChannel {
       'INFO',
       `${this.name} Flipping CID from "${this.variable('pre_transfer_caller_id_name') ?? ''}" <${this.variable('pre_transfer_caller_id_number') ?? ''}> to "${next.callerIdName ?? ''}" <${next.callerIdNumber ?? ''}>`,
       this.uuid,
+      LOG_SITES.flipCid,
     );
   }
 

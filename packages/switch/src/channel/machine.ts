@@ -28,6 +28,7 @@
  */
 import { type TransitionConfig, setup } from 'xstate';
 import type { EventTypeName } from '../events/types.ts';
+import { LOG_SITES, type LogSite } from '../log/sites.ts';
 import { Cause, causeName, causeQ850 } from './causes.ts';
 import {
   type CallDirection,
@@ -102,7 +103,7 @@ export interface FireParams {
 export type ChannelEffect =
   /** Create the event, add `pre`, the channel data (from `channel` + the host's data), fire it. */
   | { type: 'fire'; params: FireParams }
-  | { type: 'log'; params: { level: LogLevelName; text: string } }
+  | { type: 'log'; params: { level: LogLevelName; text: string; site: LogSite } }
   | { type: 'setVariable'; params: { name: string; value: string } }
   /** Set a variable on the bridged partner, if there is one. */
   | { type: 'setPartnerVariable'; params: { name: string; value: string } }
@@ -197,7 +198,7 @@ const s = setup({
   // Effects are performed by the hosting process; here they only describe.
   actions: {
     fire: (_: unknown, _p: FireParams) => {},
-    log: (_: unknown, _p: { level: LogLevelName; text: string }) => {},
+    log: (_: unknown, _p: { level: LogLevelName; text: string; site: LogSite }) => {},
     setVariable: (_: unknown, _p: { name: string; value: string }) => {},
     setPartnerVariable: (_: unknown, _p: { name: string; value: string }) => {},
     markTime: (_: unknown, _p: { time: ProfileTime }) => {},
@@ -239,8 +240,8 @@ const fire = (event: EventTypeName, pre?: (c: Ctx) => FireParams['pre']) =>
       pre ? { event, channel: viewOf(context), pre: pre(context) } : { event, channel: viewOf(context) },
   }) as const;
 
-const log = (level: LogLevelName, text: string | ((c: Ctx) => string)) =>
-  ({ type: 'log', params: ({ context }: { context: Ctx }) => ({ level, text: typeof text === 'string' ? text : text(context) }) }) as const;
+const log = (level: LogLevelName, site: LogSite, text: string | ((c: Ctx) => string)) =>
+  ({ type: 'log', params: ({ context }: { context: Ctx }) => ({ level, site, text: typeof text === 'string' ? text : text(context) }) }) as const;
 
 const result = (op: ChannelOperation, ok: boolean) => ({ type: 'result', params: { op, ok } }) as const;
 
@@ -254,7 +255,7 @@ const setCallState = (to: CallStateName | ((c: Ctx, e: ChannelEvent) => CallStat
     const from = context.callState;
     if (target === undefined || target === from || from === 'HANGUP') return;
     enqueue.assign({ callState: target });
-    enqueue({ type: 'log', params: { level: 'DEBUG', text: `({name}) Callstate Change ${from} -> ${target}` } });
+    enqueue({ type: 'log', params: { level: 'DEBUG', site: LOG_SITES.callstateChange, text: `({name}) Callstate Change ${from} -> ${target}` } });
     enqueue({
       type: 'fire',
       params: {
@@ -285,7 +286,7 @@ const acceptState = (from: RequestableState, to: RequestableState) => [
     state: to,
     hangupCause: to === 'CS_HANGUP' && context.hangupCause === 0 ? Cause.NORMAL_CLEARING : context.hangupCause,
   })),
-  log('DEBUG', `({name}) State Change ${from} -> ${to}`),
+  log('DEBUG', LOG_SITES.stateChange, `({name}) State Change ${from} -> ${to}`),
   { type: 'wake' } as const,
 ];
 
@@ -294,14 +295,14 @@ const markAnswered = [
   s.assign({ answered: true }),
   fire('CHANNEL_ANSWER'),
   { type: 'setVariable', params: { name: 'endpoint_disposition', value: 'ANSWER' } } as const,
-  log('NOTICE', 'Channel [{name}] has been answered'),
+  log('NOTICE', LOG_SITES.answered, 'Channel [{name}] has been answered'),
   { type: 'presence', params: { status: 'answered' } } as const,
   setCallState('ACTIVE'),
   result('answer', true),
 ];
 
 const markPreAnswered = [
-  log('NOTICE', 'Pre-Answer {name}!'),
+  log('NOTICE', LOG_SITES.preAnswer, 'Pre-Answer {name}!'),
   s.assign({ early: true }),
   { type: 'setVariable', params: { name: 'endpoint_disposition', value: 'EARLY MEDIA' } } as const,
   { type: 'markTime', params: { time: 'progress_media' } } as const,
@@ -311,7 +312,7 @@ const markPreAnswered = [
 ];
 
 const markRingReady = [
-  log('NOTICE', 'Ring-Ready {name}!'),
+  log('NOTICE', LOG_SITES.ringReady, 'Ring-Ready {name}!'),
   s.assign({ ringReady: true }),
   { type: 'markTime', params: { time: 'progress' } } as const,
   fire('CHANNEL_PROGRESS'),
@@ -334,7 +335,10 @@ function setStateTransitions(from: RequestableState): Transition[] {
   list.push({
     actions: s.enqueueActions(({ event, enqueue }) => {
       if (event.type === 'SET_STATE')
-        enqueue({ type: 'log', params: { level: 'WARNING', text: `({name}) Invalid State Change ${from} -> ${event.state}` } });
+        enqueue({
+          type: 'log',
+          params: { level: 'WARNING', site: LOG_SITES.invalidStateChange, text: `({name}) Invalid State Change ${from} -> ${event.state}` },
+        });
     }),
   });
   return list;
@@ -353,7 +357,7 @@ function hangupTransitions(from: RequestableState): Transition[] {
           state: 'CS_HANGUP' as const,
           hangupCause: event.type === 'HANGUP' ? event.cause : Cause.NORMAL_CLEARING,
         })),
-        log('NOTICE', (c) => `Hangup {name} [${from}] [${causeName(c.hangupCause)}]`),
+        log('NOTICE', LOG_SITES.hangup, (c) => `Hangup {name} [${from}] [${causeName(c.hangupCause)}]`),
         {
           type: 'setPartnerVariable',
           params: ({ context }: { context: Ctx }) => ({ name: 'last_bridge_hangup_cause', value: causeName(context.hangupCause) }),
@@ -371,7 +375,7 @@ function runTransitions(state: RequestableState): Transition[] {
   // the state loop ends once CS_DESTROY is requested
   if (state === 'CS_DESTROY') return [ignoreWhenDestroyed, { actions: { type: 'threadDone' } }];
   const actions: any[] = [
-    log('DEBUG', `({name}) Running State Change ${state} (Cur {cur} Tot {tot})`),
+    log('DEBUG', LOG_SITES.runningStateChange, `({name}) Running State Change ${state} (Cur {cur} Tot {tot})`),
     s.assign({ running: state }),
     setCallState(inboundCallState(state)),
     fire('CHANNEL_STATE'),
@@ -390,7 +394,7 @@ function runTransitions(state: RequestableState): Transition[] {
       setCallState('HANGUP'),
     );
   }
-  actions.push(log('DEBUG', `({name}) State ${STATE_WORD[state]}`));
+  actions.push(log('DEBUG', LOG_SITES.state, `({name}) State ${STATE_WORD[state]}`));
   if (state !== 'CS_NEW') actions.push({ type: 'runHandlers', params: { state } });
   return [ignoreWhenDestroyed, { guard: 'pending', actions }];
 }
@@ -442,14 +446,14 @@ const destroyTransitions: Transition[] = [
   ignoreWhenDestroyed,
   {
     actions: [
-      log('NOTICE', (c) => `Close Channel {name} [${c.state}]`),
+      log('NOTICE', LOG_SITES.closeChannel, (c) => `Close Channel {name} [${c.state}]`),
       { type: 'unregister' },
       fire('CHANNEL_DESTROY'),
       setCallState('DOWN'),
-      log('DEBUG', '({name}) Running State Change CS_DESTROY (Cur {cur} Tot {tot})'),
+      log('DEBUG', LOG_SITES.runningStateChange, '({name}) Running State Change CS_DESTROY (Cur {cur} Tot {tot})'),
       s.assign({ running: 'CS_DESTROY' as const }),
       fire('CHANNEL_STATE'),
-      log('DEBUG', '({name}) State DESTROY'),
+      log('DEBUG', LOG_SITES.state, '({name}) State DESTROY'),
       { type: 'runHandlers', params: { state: 'CS_DESTROY' } },
     ],
   },

@@ -7,6 +7,7 @@
 import type { SwitchIdentity } from '../events/event.ts';
 import { EventBus } from '../events/bus.ts';
 import type { SwitchEvent } from '../events/event.ts';
+import type { LogSite } from '../log/sites.ts';
 import { systemUtcOffsetMinutes } from '../internal/time.ts';
 import { Logger } from '../log/logger.ts';
 import { ChannelTable } from './channel_table.ts';
@@ -121,7 +122,7 @@ export class SwitchCore {
     this.bus.fire(event);
   }
 
-  log(level: SwitchLogLevel, text: string, uuid?: string): void {
-    this.logger.log(level, text, uuid ?? '');
+  log(level: SwitchLogLevel, text: string, uuid?: string, site?: LogSite): void {
+    this.logger.log(level, text, uuid ?? '', site);
   }
 }

@@ -4,6 +4,7 @@
  * or below it. Each record carries its formatted console line.
  */
 import { LOG_DEBUG, LOG_DISABLE, LOG_LEVEL_NAMES, type LogLevelName, formatLogLine, logPasses } from './levels.ts';
+import type { LogSite } from './sites.ts';
 
 export interface LogRecord {
   readonly level: number;
@@ -80,7 +81,7 @@ export class Logger {
     return logPasses(level, this.#level);
   }
 
-  log(levelName: LogLevelName, text: string, userData = '', site: { file?: string; func?: string; line?: number } = {}): LogRecord | undefined {
+  log(levelName: LogLevelName, text: string, userData = '', site: Partial<LogSite> = {}): LogRecord | undefined {
     const level = LOG_LEVEL_NAMES.indexOf(levelName);
     if (!this.enabled(level)) return undefined;
     const epochUs = this.#o.nowUs();
