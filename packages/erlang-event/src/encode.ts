@@ -83,11 +83,24 @@ interface NameEntry {
   pair: Tuple | undefined;
 }
 
-const names: Record<Encoding, Map<string, NameEntry>> = { string: new Map(), binary: new Map() };
+/**
+ * Per encoding: the name entries, and the entry last used at each position (see `pairAt`). Looked
+ * up by a branch, not `record[encoding]`: a keyed load that has seen both encodings (two nodes in
+ * one process) goes megamorphic, and this runs for every header of every event.
+ */
+interface EncodingCache {
+  readonly names: Map<string, NameEntry>;
+  readonly slots: NameEntry[];
+  readonly slotNames: string[];
+}
+
+const STRING_CACHE: EncodingCache = { names: new Map(), slots: [], slotNames: [] };
+const BINARY_CACHE: EncodingCache = { names: new Map(), slots: [], slotNames: [] };
+const cacheOf = (encoding: Encoding): EncodingCache => (encoding === 'binary' ? BINARY_CACHE : STRING_CACHE);
 const MAX_CACHED_NAMES = 10_000;
 
 function nameEntry(name: string, encoding: Encoding): NameEntry {
-  const m = names[encoding];
+  const m = cacheOf(encoding).names;
   let entry = m.get(name);
   if (entry === undefined) {
     entry = { term: kept(sText(name, encoding, false)), value: undefined, pair: undefined };
@@ -100,21 +113,19 @@ function nameEntry(name: string, encoding: Encoding): NameEntry {
  * Events of one kind carry the same names at the same positions: the entry last used at position
  * `i` is tried first (a pointer comparison of the name) before the name map.
  */
-const slots: Record<Encoding, NameEntry[]> = { string: [], binary: [] };
-const slotNames: Record<Encoding, string[]> = { string: [], binary: [] };
 const MAX_SLOTS = 256;
 /** Longer values are not kept (the cache holds at most one value per name). */
 const MAX_REMEMBERED_VALUE = 256;
 
 function pairAt(i: number, name: string, value: string, encoding: Encoding): Tuple {
   let entry: NameEntry;
-  const at = slotNames[encoding];
-  if (at[i] === name) entry = slots[encoding][i]!;
+  const { slots, slotNames: at } = cacheOf(encoding);
+  if (at[i] === name) entry = slots[i]!;
   else {
     entry = nameEntry(name, encoding);
     if (i < MAX_SLOTS) {
       at[i] = name;
-      slots[encoding][i] = entry;
+      slots[i] = entry;
     }
   }
   if (entry.value === value) {
@@ -187,7 +198,8 @@ const BUILD: Record<EventFormat, Record<Encoding, (e: SwitchEvent) => Tuple>> = 
  * encoding and format (memoized on the event).
  */
 export function eventTerm(e: SwitchEvent, encoding: Encoding, format: EventFormat = 'list'): Tuple {
-  const build = BUILD[format][encoding];
+  const byEncoding = format === 'list' ? BUILD.list : BUILD.map; // branches, not keyed loads (see EncodingCache)
+  const build = encoding === 'binary' ? byEncoding.binary : byEncoding.string;
   return e.memo(build, build);
 }
 
