@@ -198,54 +198,43 @@ tagged(Tag, Event) -> {Tag, Event}.
 result_tag(ok) -> bgok;
 result_tag(error) -> bgerror.
 
-%% A process sends the bgapi (so the job's result comes to it), hands the caller {ok, JobID} or
-%% the error, then waits for the result and hands it to Deliver. It stops waiting if the node goes
-%% down (the original waited forever), delivering {error, nodedown}.
+%% The bgapi is sent by a process of its own, so the job's result comes to it: the caller gets
+%% {ok, JobID} or the error, and the result goes to Deliver. It stops waiting if the node goes down
+%% (the original waited forever), delivering {error, nodedown}.
 background(Node, Cmd, Args, Deliver) ->
-    Caller = self(),
-    Ref = make_ref(),
-    spawn(fun() ->
-        monitor_node(Node, true),
-        to(Node, {bgapi, Cmd, Args}),
+    request(Node, {bgapi, Cmd, Args}, fun({ok, JobID} = Accepted, Answer) ->
+        Answer(Accepted),
         receive
-            {ok, JobID} ->
-                Caller ! {Ref, {ok, JobID}},
-                receive
-                    {bgok, JobID, Text} -> Deliver(ok, JobID, Text);
-                    {bgerror, JobID, Text} -> Deliver(error, JobID, Text);
-                    {nodedown, Node} -> Deliver(error, JobID, nodedown)
-                end;
-            {error, _} = Error ->
-                Caller ! {Ref, Error};
-            {nodedown, Node} ->
-                Caller ! {Ref, {error, nodedown}}
-        after ?TIMEOUT ->
-            Caller ! {Ref, timeout}
+            {bgok, JobID, Text} -> Deliver(ok, JobID, Text);
+            {bgerror, JobID, Text} -> Deliver(error, JobID, Text);
+            {nodedown, Node} -> Deliver(error, JobID, nodedown)
         end
-    end),
-    receive
-        {Ref, Reply} -> Reply
-    end.
+    end).
 
 %% A process registers itself with Register (so it is the handler or binding), tells the caller
-%% how that went ({error, nodedown} when the node cannot be reached), and on success runs
-%% Module:Function(Node, State). It watches the node: it gets {nodedown, Node} when the connection goes.
+%% {ok, Pid}, and runs Module:Function(Node, State). It gets {nodedown, Node} when the connection goes.
 start_handler(Node, Register, Module, Function, State) ->
+    request(Node, Register, fun(ok, Answer) ->
+        Answer({ok, self()}),
+        Module:Function(Node, State)
+    end).
+
+%% Sends Request from a new process that watches Node, and returns its answer: {error, nodedown}
+%% when the node goes, an {error, _} reply as it is, timeout after ?TIMEOUT; any other reply goes to
+%% Accept(Reply, Answer) in that process, which answers the caller with Answer(Term) and goes on.
+request(Node, Request, Accept) ->
     Caller = self(),
     Ref = make_ref(),
+    Answer = fun(Reply) -> Caller ! {Ref, Reply} end,
     Pid = spawn(fun() ->
         monitor_node(Node, true),
-        to(Node, Register),
+        to(Node, Request),
         receive
-            ok ->
-                Caller ! {Ref, {ok, self()}},
-                Module:Function(Node, State);
-            {error, _} = Error ->
-                Caller ! {Ref, Error};
-            {nodedown, Node} ->
-                Caller ! {Ref, {error, nodedown}}
+            {error, _} = Error -> Answer(Error);
+            {nodedown, Node} -> Answer({error, nodedown});
+            Reply -> Accept(Reply, Answer)
         after ?TIMEOUT ->
-            Caller ! {Ref, timeout}
+            Answer(timeout)
         end
     end),
     receive
