@@ -10,7 +10,8 @@
  *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
  *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
  *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
- *     of the time the node ran or waited runnable for a CPU are printed for each events run.
+ *     of the time the node ran or waited runnable for a CPU are printed for each events run, and the
+ *     receiving erl node's CPU per event on both sides (what bounds both rates on two cores).
  *  3. `--calls` (1,000) concurrent outbound calls, each with its own erl handler process (see
  *     `outbound` below): set-up rate and lost events (no erl anchor: erl has no switch).
  * Lost events (queue overflow) across all runs must be 0. Prints a table with the ratios and
@@ -34,7 +35,15 @@ const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 const quiet = { hostname: 'localhost', home: undefined, readCookieFile: () => undefined, log: () => {} };
 
-type Rate = { micros: number; rate: number; nodeCpuUsPerEvent?: number; nodeCpuShare?: number; nodeRunqueueShare?: number };
+type Rate = {
+  micros: number;
+  rate: number;
+  /** CPU the receiving erl node spent per event (Linux /proc), both sides. */
+  receiverCpuUsPerEvent?: number;
+  nodeCpuUsPerEvent?: number;
+  nodeCpuShare?: number;
+  nodeRunqueueShare?: number;
+};
 
 /** Nanoseconds the main thread has waited runnable for a CPU (Linux /proc schedstat), else NaN. */
 function runqueueWaitNs(): number {
@@ -45,6 +54,16 @@ function runqueueWaitNs(): number {
   }
 }
 const byRate = (r: Rate) => r.rate;
+
+/** Microseconds of CPU (user + system) process `pid` has used (Linux /proc, 100 ticks a second), else NaN. */
+function processCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function parseCount(text: string, n: number): Rate {
   const m = /^\{(\d+),(\d+)\}$/.exec(text.trim());
@@ -59,7 +78,10 @@ type Pct = { p50: number; p99: number };
  * Fire `n` CUSTOM bench::x events on the bus, paced by the handler's queue: at most ~2,000 events
  * wait for the handler, as erl's flood waits once ~1 MB is queued for its connection (OTP's
  * dist_buf_busy_limit suspends the sender). A deeper backlog measures the GC of 20,000 queued
- * events more than the module (~25% of the node's CPU at 20,000, in a profile).
+ * events more than the module (~25% of the node's CPU at 20,000, in a profile). While the queue is
+ * full the generator sleeps a millisecond (~6 ms of events stay queued), as the suspended erl
+ * sender does not run: polling every turn of the event loop took CPU from the receiving erl on a
+ * two-core machine, more the faster the node was.
  */
 async function fire(fs: Started, peer: string, n: number): Promise<void> {
   const bus = fs.sw.core.bus;
@@ -72,7 +94,7 @@ async function fire(fs: Started, peer: string, n: number): Promise<void> {
       bus.fire(e);
     }
     await new Promise((r) => setImmediate(r));
-    while ((handler()?.pump.queued ?? 0) > 2000) await new Promise((r) => setImmediate(r));
+    while ((handler()?.pump.queued ?? 0) > 2000) await new Promise((r) => setTimeout(r, 1));
   }
 }
 
@@ -187,24 +209,30 @@ export async function main(args: string[]): Promise<void> {
       sample.addHeader('N', '0');
       const b64 = Buffer.from(encode(eventTerm(sample, encoding))).toString('base64');
       await erlA.eval(`Ev_${encoding} = binary_to_term(base64:decode("${b64}")), ok`);
-      const erlFlood = async (n: number): Promise<Rate> =>
-        parseCount(
+      const erlFlood = async (n: number): Promise<Rate> => {
+        const receiver0 = processCpuUs(erlB.pid);
+        const rate = parseCount(
           await erlA.eval(
             `(fun() -> C = rpc:call('bench_mee_b@localhost', mee_bench, start_counter, [${n}, undefined, self()]), mee_bench:flood(C, Ev_${encoding}, ${n}), mee_bench:wait(C, 600000) end)()`,
             700_000,
           ),
           n,
         );
+        rate.receiverCpuUsPerEvent = (processCpuUs(erlB.pid) - receiver0) / n;
+        return rate;
+      };
       let flood = 0;
       const switchFlood = async (n: number): Promise<Rate> => {
         const cb = `Cb_${encoding}_${++flood}`; // a fresh shell variable for each counter
         await erlA.eval(`${cb} = mee_bench:start_counter(${n}, '${FS}', self()), ok`);
+        const receiver0 = processCpuUs(erlA.pid);
         const cpu0 = process.cpuUsage();
         const wait0 = runqueueWaitNs();
         const wall0 = performance.now();
         await fire(fs, erlA.name, n);
         const rate = parseCount(await erlA.eval(`mee_bench:wait(${cb}, 600000)`, 700_000), n);
         const cpu = process.cpuUsage(cpu0);
+        rate.receiverCpuUsPerEvent = (processCpuUs(erlA.pid) - receiver0) / n;
         const cpuUs = cpu.user + cpu.system;
         rate.nodeCpuUsPerEvent = cpuUs / n;
         const wallMs = performance.now() - wall0;
@@ -225,7 +253,7 @@ export async function main(args: string[]): Promise<void> {
         log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
         const rate = await switchFlood(N);
         log(
-          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time`,
+          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time; receiving erl ${rate.receiverCpuUsPerEvent!.toFixed(2)} µs/event (from erl: ${all.erl.at(-1)!.receiverCpuUsPerEvent!.toFixed(2)})`,
         );
         all.beamline.push(rate);
       }
@@ -271,6 +299,12 @@ export async function main(args: string[]): Promise<void> {
         '',
         `${e.beamline.nodeCpuUsPerEvent!.toFixed(2)}, ${(100 * e.beamline.nodeCpuShare!).toFixed(0)}%`,
         '',
+      ]);
+      table.push([
+        `  receiving erl's CPU per event (µs)`,
+        e.erl.receiverCpuUsPerEvent!.toFixed(2),
+        e.beamline.receiverCpuUsPerEvent!.toFixed(2),
+        `${(e.beamline.receiverCpuUsPerEvent! / e.erl.receiverCpuUsPerEvent!).toFixed(2)}×`,
       ]);
     }
     table.push(

@@ -10,8 +10,8 @@ import type { Encoding, EventFormat } from './config.ts';
 
 const utf8 = new TextEncoder();
 
-const A_EVENT = atom('event');
-const A_UNDEFINED = atom('undefined');
+export const A_EVENT = atom('event');
+export const A_UNDEFINED = atom('undefined');
 const A_LOG = atom('log');
 const A_BODY = atom('body');
 const LOG_KEYS = ['level', 'text_channel', 'file', 'func', 'line', 'data', 'user_data'].map((k) => atom(k));
@@ -48,7 +48,7 @@ export function str(text: string): number[] {
  * as its UTF-8 bytes, the same bytes, without a Uint8Array made for it), and a value is
  * URL-decoded only when it holds a `%`.
  */
-function sText(text: string, encoding: Encoding, decode: boolean): Term {
+export function sText(text: string, encoding: Encoding, decode: boolean): Term {
   let ascii = true;
   let percent = false;
   for (let i = 0; i < text.length; i++) {
@@ -77,10 +77,12 @@ function sText(text: string, encoding: Encoding, decode: boolean): Term {
  * change (sequence, timestamp, …) build a pair, so an event makes a few small objects instead of
  * one per header. The cache keeps a binary as bytes, at most 256 characters a value.
  */
-interface NameEntry {
+export interface NameEntry {
   readonly term: Term;
   value: string | undefined;
   pair: Tuple | undefined;
+  /** The term's external-format bytes, once event_wire.ts has needed them. */
+  bytes: Uint8Array | undefined;
 }
 
 /**
@@ -99,11 +101,11 @@ const BINARY_CACHE: EncodingCache = { names: new Map(), slots: [], slotNames: []
 const cacheOf = (encoding: Encoding): EncodingCache => (encoding === 'binary' ? BINARY_CACHE : STRING_CACHE);
 const MAX_CACHED_NAMES = 10_000;
 
-function nameEntry(name: string, encoding: Encoding): NameEntry {
+export function nameEntry(name: string, encoding: Encoding): NameEntry {
   const m = cacheOf(encoding).names;
   let entry = m.get(name);
   if (entry === undefined) {
-    entry = { term: kept(sText(name, encoding, false)), value: undefined, pair: undefined };
+    entry = { term: kept(sText(name, encoding, false)), value: undefined, pair: undefined, bytes: undefined };
     if (m.size < MAX_CACHED_NAMES) m.set(name, entry);
   }
   return entry;

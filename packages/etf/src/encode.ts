@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 import { Atom } from './atoms.ts';
 import { EncodeError } from './errors.ts';
+import { EncodedTerm } from './encoded.ts';
 import { ErlMap } from './map.ts';
 import { listParts } from './compare.ts';
 import { VERSION } from './tags.ts';
@@ -424,8 +425,24 @@ export class TermWriter {
       else return this.string(x);
     } else if (x instanceof Pid) this.pid(x);
     else if (x instanceof Ref) this.ref(x);
+    else if (x instanceof EncodedTerm) this.encoded(x);
     else return false;
     return true;
+  }
+
+  /** Its bytes as they are; its listed atoms written by `atom` when atoms are rewritten. */
+  private encoded(x: EncodedTerm): void {
+    const atoms = x.atoms;
+    if (atoms === undefined || (this.atomRefs === undefined && !this.latin1Atoms)) return this.bytes(x.bytes);
+    const src = x.bytes;
+    let from = 0;
+    for (const { offset, atom } of atoms) {
+      this.bytes(src.subarray(from, offset));
+      this.atom(atom);
+      // skip the atom's text: SMALL_ATOM_UTF8 (119) or ATOM_UTF8 (118), as the encoder writes them
+      from = src[offset] === 119 ? offset + 2 + src[offset + 1]! : offset + 3 + ((src[offset + 1]! << 8) | src[offset + 2]!);
+    }
+    this.bytes(src.subarray(from));
   }
 
   /** Every term but the ones `walk` writes itself (integers, tuples, lists, atoms, binaries). */
@@ -451,6 +468,7 @@ export class TermWriter {
         if (x instanceof Port) return this.port(x);
         if (x instanceof ExportFun) return this.exportFun(x);
         if (x instanceof OpaqueFun) return this.localFun(x);
+        if (x instanceof EncodedTerm) return this.encoded(x);
         break;
     }
     throw new EncodeError(`cannot encode ${describe(x)} as an Erlang term`);

@@ -4,6 +4,7 @@ export { atomTableSize, existingAtom, weakAtom } from './atoms.ts';
 export { compare, compareKeys, equals, hash } from './compare.ts';
 export { DecodeError, EncodeError, type DecodeErrorCode } from './errors.ts';
 export { decode, decodeAt, decodeMany, clearDecodedAtomCache, copyBinary, type DecodeOptions } from './decode.ts';
+export { EncodedTerm, type EncodedAtom } from './encoded.ts';
 export { encode, encodeNoVersion, encodeTo, TermWriter, type AtomRefs, type EncodeOptions } from './encode.ts';
 export { format, formatFloat, type FormatOptions } from './format.ts';
 export { getValue, isAtom, isList, isTagged, isTuple, mapGet, text } from './match.ts';

@@ -14,6 +14,7 @@ import { type Pid, atom } from '@beamline/etf';
 import type { SwitchEvent } from '@beamline/switch';
 import type { ErlangEventConfig } from '../config.ts';
 import { eventTerm } from '../encode.ts';
+import { eventWire } from '../event_wire.ts';
 import { type Filter, passes } from '../internal/filters.ts';
 import { Pump } from '../internal/pump.ts';
 import { Subscription } from '../internal/subscription.ts';
@@ -87,10 +88,15 @@ export class EventHandlers {
       this.#primary = existing;
       return existing;
     }
+    // a remote handler gets the list with its headers already in bytes; a local one, the term
+    const remote = pid.node !== this.host.ctx.self.node;
     const pump = new Pump<SwitchEvent>(this.host.ctx, pid, {
       capacity: this.host.config.eventQueueCapacity,
       bulk: this.host.config.maxEventBulk,
-      encode: (e) => eventTerm(e, this.host.config.encoding, this.host.config.eventFormat),
+      encode: (e) => {
+        const { encoding, eventFormat } = this.host.config;
+        return remote && eventFormat === 'list' ? eventWire(e, encoding) : eventTerm(e, encoding, eventFormat);
+      },
       drained: () => this.host.drained(),
       onLost: (n) => this.host.reportLost('events', n),
     });
