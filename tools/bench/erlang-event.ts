@@ -3,15 +3,17 @@
  *
  * The Erlang module against Erlang itself, same machine, same run:
  *  1. events/s delivered to one erl event handler (CUSTOM events fired on the switch's bus, sent
- *     by the module), binary and string encoding, against an erl node sending the very same event
- *     terms (decoded from what the module sends) to a counting process on another erl node. The
+ *     by the module), binary and string encoding, against an erl node (B) sending the very same
+ *     event terms (decoded from what the module sends) to the same kind of counting process on the
+ *     same receiving erl node (A): a node's own cost per message varies by a few percent. The
  *     rate is taken between the first and the last event the counter sees. After one unmeasured
  *     warm-up flood each way (`--n` / 4 events), runs `--runs` times, interleaved; medians compared.
  *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
  *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
  *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
- *     of the time the node ran or waited runnable for a CPU are printed for each events run, and the
- *     receiving erl node's CPU per event on both sides (what bounds both rates on two cores).
+ *     of the time the node ran or waited runnable for a CPU are printed for each events run, with
+ *     the erl sender's CPU per event beside it and the receiving erl's on both sides (on two cores
+ *     the receiver, at a full core, bounds both rates; what the sender takes is taken from it).
  *  3. `--calls` (1,000) concurrent outbound calls, each with its own erl handler process (see
  *     `outbound` below): set-up rate and lost events (no erl anchor: erl has no switch).
  * Lost events (queue overflow) across all runs must be 0. Prints a table with the ratios and
@@ -40,6 +42,8 @@ type Rate = {
   rate: number;
   /** CPU the receiving erl node spent per event (Linux /proc), both sides. */
   receiverCpuUsPerEvent?: number;
+  /** CPU the erl sender (anchor) spent per event (Linux /proc). */
+  senderCpuUsPerEvent?: number;
   nodeCpuUsPerEvent?: number;
   nodeCpuShare?: number;
   nodeRunqueueShare?: number;
@@ -209,16 +213,19 @@ export async function main(args: string[]): Promise<void> {
       sample.addHeader('N', '0');
       const b64 = Buffer.from(encode(eventTerm(sample, encoding))).toString('base64');
       await erlA.eval(`Ev_${encoding} = binary_to_term(base64:decode("${b64}")), ok`);
+      // erl B floods a counter on erl A: the receiving node is the same as for the switch's flood
       const erlFlood = async (n: number): Promise<Rate> => {
-        const receiver0 = processCpuUs(erlB.pid);
+        const receiver0 = processCpuUs(erlA.pid);
+        const sender0 = processCpuUs(erlB.pid);
         const rate = parseCount(
           await erlA.eval(
-            `(fun() -> C = rpc:call('bench_mee_b@localhost', mee_bench, start_counter, [${n}, undefined, self()]), mee_bench:flood(C, Ev_${encoding}, ${n}), mee_bench:wait(C, 600000) end)()`,
+            `(fun() -> C = mee_bench:start_counter(${n}, undefined, self()), rpc:call('bench_mee_b@localhost', erlang, spawn, [mee_bench, flood, [C, Ev_${encoding}, ${n}]]), mee_bench:wait(C, 600000) end)()`,
             700_000,
           ),
           n,
         );
-        rate.receiverCpuUsPerEvent = (processCpuUs(erlB.pid) - receiver0) / n;
+        rate.receiverCpuUsPerEvent = (processCpuUs(erlA.pid) - receiver0) / n;
+        rate.senderCpuUsPerEvent = (processCpuUs(erlB.pid) - sender0) / n;
         return rate;
       };
       let flood = 0;
@@ -253,7 +260,7 @@ export async function main(args: string[]): Promise<void> {
         log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
         const rate = await switchFlood(N);
         log(
-          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time; receiving erl ${rate.receiverCpuUsPerEvent!.toFixed(2)} µs/event (from erl: ${all.erl.at(-1)!.receiverCpuUsPerEvent!.toFixed(2)})`,
+          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time; receiving erl ${rate.receiverCpuUsPerEvent!.toFixed(2)} µs/event (erl → erl: sender ${all.erl.at(-1)!.senderCpuUsPerEvent!.toFixed(2)}, receiver ${all.erl.at(-1)!.receiverCpuUsPerEvent!.toFixed(2)})`,
         );
         all.beamline.push(rate);
       }
@@ -295,10 +302,10 @@ export async function main(args: string[]): Promise<void> {
       const e = events[enc];
       table.push([`events/s to one handler, ${enc}`, f(e.erl.rate), f(e.beamline.rate), `${(e.beamline.rate / e.erl.rate).toFixed(2)}×`]);
       table.push([
-        `  node CPU per event (µs), share of a core`,
-        '',
-        `${e.beamline.nodeCpuUsPerEvent!.toFixed(2)}, ${(100 * e.beamline.nodeCpuShare!).toFixed(0)}%`,
-        '',
+        `  sender's CPU per event (µs) (node: share of a core)`,
+        e.erl.senderCpuUsPerEvent!.toFixed(2),
+        `${e.beamline.nodeCpuUsPerEvent!.toFixed(2)} (${(100 * e.beamline.nodeCpuShare!).toFixed(0)}%)`,
+        `${(e.beamline.nodeCpuUsPerEvent! / e.erl.senderCpuUsPerEvent!).toFixed(2)}×`,
       ]);
       table.push([
         `  receiving erl's CPU per event (µs)`,

@@ -140,12 +140,17 @@ export class TermWriter {
   }
 
   bytes(src: Uint8Array): void {
-    const n = src.length;
+    this.range(src, 0, src.length);
+  }
+
+  /** `src[from..to)` (a loop for a few bytes, where `set` costs more). */
+  private range(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
     this.ensure(n);
     const b = this.buf;
     const p = this.length;
-    if (n <= 16) for (let i = 0; i < n; i++) b[p + i] = src[i];
-    else b.set(src, p);
+    if (n <= 16) for (let i = 0; i < n; i++) b[p + i] = src[from + i]!;
+    else b.set(from === 0 && to === src.length ? src : src.subarray(from, to), p);
     this.length = p + n;
   }
 
@@ -437,12 +442,12 @@ export class TermWriter {
     const src = x.bytes;
     let from = 0;
     for (const { offset, atom } of atoms) {
-      this.bytes(src.subarray(from, offset));
+      this.range(src, from, offset);
       this.atom(atom);
       // skip the atom's text: SMALL_ATOM_UTF8 (119) or ATOM_UTF8 (118), as the encoder writes them
       from = src[offset] === 119 ? offset + 2 + src[offset + 1]! : offset + 3 + ((src[offset + 1]! << 8) | src[offset + 2]!);
     }
-    this.bytes(src.subarray(from));
+    this.range(src, from, src.length);
   }
 
   /** Every term but the ones `walk` writes itself (integers, tuples, lists, atoms, binaries). */
