@@ -19,7 +19,23 @@
  * The walk is copy-on-write: a subtree that is already a term is kept as is (so a map that came
  * from the decoder keeps its byte-exact order).
  */
-import { Atom, BitBinary, ErlFloat, ErlMap, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import {
+  Atom,
+  BitBinary,
+  EncodedTerm,
+  ErlFloat,
+  ErlMap,
+  ExportFun,
+  ImproperList,
+  OpaqueFun,
+  Pid,
+  Port,
+  Ref,
+  Tuple,
+  atom,
+  t,
+  type Term,
+} from '@beamline/etf';
 import { ErlangError } from '@beamline/core';
 
 /** Why a value has no Erlang form. */
@@ -128,9 +144,10 @@ class Walk {
       o instanceof BitBinary ||
       o instanceof Port ||
       o instanceof ExportFun ||
-      o instanceof OpaqueFun
+      o instanceof OpaqueFun ||
+      o instanceof EncodedTerm // pre-encoded for the wire: the encoder copies it
     )
-      return o;
+      return o as Term;
     if (depth >= MAX_WIRE_DEPTH) throw this.fail('too_deep', `nesting deeper than ${MAX_WIRE_DEPTH}`);
     if (this.open.has(o)) throw this.fail('cycle', `a reference back to a ${className(o)} being sent`);
     this.open.add(o);

@@ -4,7 +4,22 @@
  * value that cannot be sent.
  */
 import { describe, expect, it } from 'vitest';
-import { ErlMap, ExportFun, ImproperList, Pid, Ref, type Tuple, atom, decode, encode, format, t, type Term } from '@beamline/etf';
+import {
+  EncodedTerm,
+  ErlMap,
+  ExportFun,
+  ImproperList,
+  Pid,
+  Ref,
+  type Tuple,
+  atom,
+  decode,
+  encode,
+  encodeNoVersion,
+  format,
+  t,
+  type Term,
+} from '@beamline/etf';
 import { ErlangError } from '@beamline/core';
 import { encodeValue, etfCodec } from '../src/codec.ts';
 import { NotEncodableError, MAX_WIRE_DEPTH, toWireTerm } from '../src/wire_values.ts';
@@ -90,6 +105,13 @@ describe('the mapping', () => {
     const out = toWireTerm(mixed) as Tuple;
     expect(out).not.toBe(mixed);
     expect(out.elements[1]).toBe(mixed.elements[1]); // the unchanged list is shared
+  });
+
+  it('a pre-encoded part (EncodedTerm) passes as it is: a message queued while its node connects keeps it', () => {
+    const pre = new EncodedTerm(encodeNoVersion([new Uint8Array([1]), 2])) as unknown as Term;
+    const msg = t(atom('event'), pre);
+    expect(toWireTerm(msg)).toBe(msg);
+    expect(wire(msg)).toBe('{event,[<<1>>,2]}');
   });
 
   it('a shared object is fine (sent twice); only a cycle is refused', () => {
