@@ -444,8 +444,9 @@ export class TermWriter {
     for (const { offset, atom } of atoms) {
       this.range(src, from, offset);
       this.atom(atom);
-      // skip the atom's text: SMALL_ATOM_UTF8 (119) or ATOM_UTF8 (118), as the encoder writes them
-      from = src[offset] === 119 ? offset + 2 + src[offset + 1]! : offset + 3 + ((src[offset + 1]! << 8) | src[offset + 2]!);
+      // skip the atom's text: a 1-byte length after SMALL_ATOM_UTF8 (119) / SMALL_ATOM (115), else 2
+      const tag = src[offset];
+      from = tag === 119 || tag === 115 ? offset + 2 + src[offset + 1]! : offset + 3 + ((src[offset + 1]! << 8) | src[offset + 2]!);
     }
     this.range(src, from, src.length);
   }

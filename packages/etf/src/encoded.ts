@@ -1,6 +1,6 @@
 import type { Atom } from './atoms.ts';
 
-/** Where an atom's own encoding (ATOM_UTF8 / SMALL_ATOM_UTF8) starts in an `EncodedTerm`'s bytes. */
+/** Where an atom's own encoding (any of the four atom tags) starts in an `EncodedTerm`'s bytes. */
 export interface EncodedAtom {
   readonly offset: number;
   readonly atom: Atom;

@@ -35,6 +35,19 @@ describe('EncodedTerm', () => {
     expect(hex(encode(all, { minorVersion: 1 }))).toBe(hex(encode(x, { minorVersion: 1 })));
   });
 
+  it('finds the end of a listed atom written with any atom tag (bytes made with minorVersion 1 too)', () => {
+    const x = [atom('undefined'), atom('é'), 7];
+    const v1 = encode(x, { minorVersion: 1 }).subarray(1); // ATOM_EXT for latin-1 names
+    expect(v1[5]).toBe(100);
+    const listed = new EncodedTerm(v1, [{ offset: 5, atom: atom('undefined') }]) as unknown as Term;
+    expect(hex(encode(listed, { minorVersion: 1 }))).toBe(hex(encode(x, { minorVersion: 1 })));
+    const small = new Uint8Array([108, 0, 0, 0, 1, 115, 2, 111, 107, 106]); // [ok] with SMALL_ATOM_EXT
+    const w = new TermWriter();
+    w.atomRefs = { ref: () => 9 };
+    w.term(new EncodedTerm(small, [{ offset: 5, atom: atom('ok') }]) as unknown as Term);
+    expect(hex(w.view())).toBe('6c00000001' + '5209' + '6a');
+  });
+
   it('offers its listed atoms to the atom-ref hook (the distribution atom cache), in place', () => {
     const x = [atom('undefined'), new Uint8Array([7, 8])];
     const listed = new EncodedTerm(encodeNoVersion(x), [{ offset: 5, atom: atom('undefined') }]) as unknown as Term;
