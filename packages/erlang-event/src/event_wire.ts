@@ -25,10 +25,12 @@ const UNDEFINED_AT_HEAD = [{ offset: 5, atom: A_UNDEFINED }];
 
 /**
  * Events are written one after the other into a slab, each a view of its part (no buffer of its
- * own). A slab lives while an event still queued for a handler holds a view of it; an event that
- * outgrows the slab moves, with what is written of it, to a new one.
+ * own). A slab lives while an event holds a view of it (the bytes are memoized on the event, which
+ * may wait in another handler's queue), so slabs are small: a lagging handler that keeps one event
+ * of each slab keeps 32 KiB an event, not more. An event that outgrows the slab moves, with what is
+ * written of it, to a new one of its size.
  */
-const SLAB_SIZE = 256 * 1024;
+const SLAB_SIZE = 32 * 1024;
 
 /** Not zero-filled: only the bytes written are ever in a view. */
 function slab(size: number): Uint8Array {
