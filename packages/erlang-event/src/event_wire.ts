@@ -64,6 +64,8 @@ class HeaderWriter {
 
   /** `[UUID | {Name, Value}…]` (+ `{"body", Body}`). */
   write(e: SwitchEvent): EncodedTerm {
+    // after an event that needed a slab of its own (a large body), the next ones get a new one
+    if (this.buf.length > SLAB_SIZE) this.len = this.buf.length;
     const start = (this.len + 7) & ~7;
     this.start = this.len = start;
     const headers = e.headers;

@@ -1,6 +1,6 @@
 /** eventWire writes exactly the bytes encoding eventTerm gives, through every cache path. */
 import { Runtime, TIMEOUT, inProcess } from '@beamline/core';
-import { type Term, TermWriter, Tuple, atom, decode, encode } from '@beamline/etf';
+import { type EncodedTerm, type Term, TermWriter, Tuple, atom, decode, encode } from '@beamline/etf';
 import { SwitchEvent } from '@beamline/switch';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Encoding } from '../src/config.ts';
@@ -83,6 +83,21 @@ describe('eventWire', () => {
       eventWire(e, 'binary');
     }
     expect(hex(encode(kept))).toBe(before);
+  });
+
+  it('gives an event too big for a slab one of its own, and the next events a new slab of the usual size', () => {
+    const bufferOf = (e: SwitchEvent) => ((eventWire(e, 'binary').elements[1] as unknown as EncodedTerm).bytes.buffer as ArrayBuffer).byteLength;
+    const small = () => {
+      const e = new SwitchEvent('CUSTOM', 'x::y');
+      e.addHeader('N', '1');
+      return e;
+    };
+    const usual = bufferOf(small());
+    const big = new SwitchEvent('CUSTOM', 'x::y');
+    big.body = 'b'.repeat(200_000);
+    expect(bufferOf(big)).toBeGreaterThan(400_000);
+    expect(bufferOf(small())).toBe(usual);
+    expect(decode(encode(eventWire(big, 'binary')))).toEqual(decode(encode(eventTerm(big, 'binary'))));
   });
 
   it("offers `event` and a UUID-less event's `undefined` to the atom cache; a UUID is bytes", () => {
