@@ -441,7 +441,8 @@ export class TermWriter {
     if (atoms === undefined || (this.atomRefs === undefined && !this.latin1Atoms)) return this.bytes(x.bytes);
     const src = x.bytes;
     let from = 0;
-    for (const { offset, atom } of atoms) {
+    for (let i = 0; i < atoms.length; i++) {
+      const { offset, atom } = atoms[i]!;
       this.range(src, from, offset);
       this.atom(atom);
       // skip the atom's text: a 1-byte length after SMALL_ATOM_UTF8 (119) / SMALL_ATOM (115), else 2

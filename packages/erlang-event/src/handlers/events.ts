@@ -46,6 +46,8 @@ export interface EventHandlersHost {
 
 export class EventHandlers {
   readonly #handlers = new Map<string, EventHandler>();
+  /** The handlers in registration order, for the per-event loop (no iterator made per event). */
+  #list: EventHandler[] = [];
   #primary: EventHandler | undefined;
   #pending: HandlerState | undefined = new HandlerState();
   /** Listener counters (`erlang listeners`). */
@@ -56,7 +58,7 @@ export class EventHandlers {
   constructor(private readonly host: EventHandlersHost) {}
 
   get all(): readonly EventHandler[] {
-    return [...this.#handlers.values()];
+    return this.#list;
   }
 
   get lost(): number {
@@ -109,6 +111,7 @@ export class EventHandlers {
     }
     h.on = true;
     this.#handlers.set(key, h);
+    this.#list = [...this.#handlers.values()];
     this.#primary = h;
     return h;
   }
@@ -121,18 +124,21 @@ export class EventHandlers {
     h.pump.purge();
     this.host.ctx.exit(h.pump.pid, atom('kill'));
     this.#handlers.delete(key);
-    if (this.#primary === h) this.#primary = [...this.#handlers.values()].at(-1);
+    this.#list = [...this.#handlers.values()];
+    if (this.#primary === h) this.#primary = this.#list.at(-1);
     return true;
   }
 
   /** The pump processes (the listener ends them when it goes). */
   pumps(): Pid[] {
-    return [...this.#handlers.values()].map((h) => h.pump.pid);
+    return this.#list.map((h) => h.pump.pid);
   }
 
   /** An event from the bus: to every handler that wants it. */
   offer(e: SwitchEvent): void {
-    for (const h of this.#handlers.values()) {
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i]!;
       if (!h.on || !h.sub.wants(e) || !passes(h.filters, e, this.host.config.filterSemantics)) continue;
       if (h.pump.push(e)) {
         this.sent++;
