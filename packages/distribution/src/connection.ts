@@ -76,7 +76,7 @@ export class Connection implements PeerConnection {
   private flushScheduled = false;
   private seq = 0n;
   private drainWaiters: (() => void)[] = [];
-  private readonly st: ConnectionStats = {
+  private readonly st: Omit<ConnectionStats, 'readPauses'> = {
     framesIn: 0,
     framesOut: 0,
     bytesIn: 0,
@@ -90,7 +90,6 @@ export class Connection implements PeerConnection {
     droppedNotUp: 0,
     fragmentsIn: 0,
     fragmentsOut: 0,
-    readPauses: 0,
   };
 
   private constructor(
