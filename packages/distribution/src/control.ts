@@ -338,6 +338,15 @@ function sendSender(from: Pid, to: Pid): Tuple {
   return (lastSendSender = tup(Op.SEND_SENDER, from, to));
 }
 
+/** The last `{SEND, '', To}` made, reused the same way (a stream sent without a sender pid). */
+let lastSend: Tuple | undefined;
+
+function sendTo(to: Pid): Tuple {
+  const last = lastSend;
+  if (last !== undefined && last.elements[2] === to) return last;
+  return (lastSend = tup(Op.SEND, EMPTY, to));
+}
+
 /**
  * Encode one control message for a connection with the given forms. The `*_TT` and the old
  * UNLINK / NODE_LINK ops are never produced: `unlink` and `node_link` throw.
@@ -348,7 +357,7 @@ export function encodeControl(c: Control, forms: SendForms): EncodedControl {
       return { control: tup(Op.LINK, c.from, c.to) };
     case 'send':
       if (forms.sendSender && c.from !== undefined) return { control: sendSender(c.from, c.to), message: c.message };
-      return { control: tup(Op.SEND, EMPTY, c.to), message: c.message };
+      return { control: sendTo(c.to), message: c.message };
     case 'reg_send':
       return { control: tup(Op.REG_SEND, c.from, EMPTY, c.name), message: c.message };
     case 'exit':

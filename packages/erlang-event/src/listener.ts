@@ -96,6 +96,8 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
       config: this.host.config,
       ctx,
       logger: this.host.sw.core.logger,
+      // as the original's ei_send: {SEND, '', To}, no sender pid for the receiving erl to decode
+      sendItem: (to: Pid, msg: Term) => this.host.node.runtime.send(to, msg),
       drained: () => this.drained(),
       reportLost: (what: 'events' | 'log lines', n: number) => this.reportLost(what, n),
     };

@@ -137,7 +137,13 @@ describe('eventWire', () => {
         }
       });
       await inProcess(rt, async (ctx) => {
-        const handlers = new EventHandlers({ config: { ...DEFAULTS, encoding: 'binary' }, ctx, drained: async () => {}, reportLost: () => {} });
+        const handlers = new EventHandlers({
+          config: { ...DEFAULTS, encoding: 'binary' },
+          ctx,
+          sendItem: (to, msg) => rt.send(to, msg),
+          drained: async () => {},
+          reportLost: () => {},
+        });
         handlers.register(local).sub.add([atom('ALL')]);
         sent = new SwitchEvent('HEARTBEAT');
         sent.addHeader('Event-Name', 'HEARTBEAT');

@@ -10,7 +10,7 @@
  * the first handler to register takes over (the original keeps it on the listener).
  */
 import { pidKey, type ProcessContext } from '@beamline/core';
-import { type Pid, atom } from '@beamline/etf';
+import { type Pid, type Term, atom } from '@beamline/etf';
 import type { SwitchEvent } from '@beamline/switch';
 import type { ErlangEventConfig } from '../config.ts';
 import { eventTerm } from '../encode.ts';
@@ -39,6 +39,8 @@ export interface EventHandlersHost {
   readonly config: ErlangEventConfig;
   /** The listener process (pumps are linked to it). */
   readonly ctx: ProcessContext;
+  /** Sends one queued item to its handler (the listener sends them without a sender pid). */
+  sendItem(to: Pid, msg: Term): void;
   drained(): Promise<void>;
   /** Lost events (CRIT log + TRAP event). */
   reportLost(what: 'events' | 'log lines', count: number): void;
@@ -99,6 +101,7 @@ export class EventHandlers {
         const { encoding, eventFormat } = this.host.config;
         return remote && eventFormat === 'list' ? eventWire(e, encoding) : eventTerm(e, encoding, eventFormat);
       },
+      send: (to, msg) => this.host.sendItem(to, msg),
       drained: () => this.host.drained(),
       onLost: (n) => this.host.reportLost('events', n),
     });

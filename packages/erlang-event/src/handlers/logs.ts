@@ -4,7 +4,7 @@
  * queue to it. Log terms: encode.ts's `logTerm` (7 fields, strings).
  */
 import type { ProcessContext } from '@beamline/core';
-import type { Pid } from '@beamline/etf';
+import type { Pid, Term } from '@beamline/etf';
 import type { LogRecord, LogSubscription, Logger } from '@beamline/switch';
 import type { ErlangEventConfig } from '../config.ts';
 import { logTerm } from '../encode.ts';
@@ -16,6 +16,8 @@ export interface LogHandlerHost {
   readonly config: ErlangEventConfig;
   readonly ctx: ProcessContext;
   readonly logger: Logger;
+  /** Sends one queued item to its handler (the listener sends them without a sender pid). */
+  sendItem(to: Pid, msg: Term): void;
   drained(): Promise<void>;
   reportLost(what: 'events' | 'log lines', count: number): void;
 }
@@ -47,6 +49,7 @@ export class LogHandler {
         capacity: this.host.config.logQueueCapacity,
         bulk: this.host.config.maxLogBulk,
         encode: logTerm,
+        send: (to, msg) => this.host.sendItem(to, msg),
         drained: () => this.host.drained(),
         onLost: (n) => this.host.reportLost('log lines', n),
       });

@@ -20,6 +20,8 @@ export interface PumpOptions<T> {
   readonly capacity: number;
   readonly bulk: number;
   readonly encode: (item: T) => Term;
+  /** How an item goes to the destination; by default, from the pump process. */
+  readonly send?: (dest: Pid, msg: Term) => void;
   /** Resolves when the connection to the peer can take more. */
   readonly drained: () => Promise<void>;
   /** Items were dropped since the last report; called (from a microtask) at the next accepted push. */
@@ -119,10 +121,11 @@ export class Pump<T> {
         continue;
       }
       await this.o.drained();
+      const send = this.o.send ?? ((dest: Pid, msg: Term) => ctx.send(dest, msg));
       for (let i = 0; i < bulk; i++) {
         const item = this.#take();
         if (item === undefined) break;
-        ctx.send(this.#dest, this.o.encode(item));
+        send(this.#dest, this.o.encode(item));
         this.sent++;
       }
     }
