@@ -6,6 +6,9 @@
  *                   erl node (the anchor);
  *  2. erl → TS      the same sender, the same messages, to a registered sink on a beamline node;
  *  3. TS → erl      a beamline process sends N messages to the erl sink (reverse direction);
+ *  3'. the same two floods into the erl sink with bench_b reading its distribution sockets 64 KiB
+ *                   at a time instead of OTP's 1,460 bytes (_read_buffer.ts): with OTP's setting
+ *                   the sink is the bound of both, at a full core whoever sends;
  *  4. ping-pong     sequential round trips {ping, From, I} → {pong, I} from an erl process to an
  *                   echo on the second erl node, and to an echo on the beamline node: p50 / p99.
  * Throughput counts from the first send until the sink has seen all N messages (the sink answers
@@ -24,6 +27,7 @@ import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/c
 import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
 import { otpRelease, startErl } from '../erl/node.ts';
+import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -160,12 +164,19 @@ export async function main(args: string[]): Promise<void> {
     const log = (s: string) => process.stderr.write(`[bench dist] ${s}\n`);
     // The three floods run interleaved RUNS times; the median of each is reported (the machine
     // is shared, single runs swing by 2x).
-    const runs: { erlErl: Rate[]; erlTs: Rate[]; tsErl: Rate[] } = { erlErl: [], erlTs: [], tsErl: [] };
+    const runs: Record<'erlErl' | 'erlTs' | 'tsErl' | 'erlErlLargeRead' | 'tsErlLargeRead', Rate[]> = {
+      erlErl: [],
+      erlTs: [],
+      tsErl: [],
+      erlErlLargeRead: [],
+      tsErlLargeRead: [],
+    };
+    const sinkReadBuffer = await distReadBuffer(erlB);
+    const toErlSink = () =>
+      measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N), erlBPid, erlAPid);
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: erl → erl, ${N} messages`);
-      runs.erlErl.push(
-        await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N), erlBPid, erlAPid),
-      );
+      runs.erlErl.push(await toErlSink());
       if (only !== 'out') {
         log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
         runs.erlTs.push(
@@ -175,12 +186,20 @@ export async function main(args: string[]): Promise<void> {
       if (only !== 'in') {
         log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
         runs.tsErl.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid));
+        await setDistReadBuffer(erlB, LARGE_READ_BUFFER);
+        log(`run ${r}/${RUNS}: erl → erl, sink reads 64 KiB at a time, ${N} messages`);
+        runs.erlErlLargeRead.push(await toErlSink());
+        log(`run ${r}/${RUNS}: TS → erl, sink reads 64 KiB at a time, ${N} messages`);
+        runs.tsErlLargeRead.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid));
+        await setDistReadBuffer(erlB, sinkReadBuffer);
       }
       const last = (xs: Rate[]) => xs[xs.length - 1];
       for (const [label, x] of [
         ['erl → erl', last(runs.erlErl)],
         ['erl → TS', last(runs.erlTs)],
         ['TS → erl', last(runs.tsErl)],
+        ['erl → erl, sink reads 64 KiB', last(runs.erlErlLargeRead)],
+        ['TS → erl, sink reads 64 KiB', last(runs.tsErlLargeRead)],
       ] as const) {
         if (x)
           log(
@@ -195,6 +214,10 @@ export async function main(args: string[]): Promise<void> {
       console.log(
         `${only === 'in' ? 'erl → TS' : 'TS → erl'}: ${f(mine.rate)} msgs/s; erl → erl ${f(erlErl.rate)}; ratio ${(mine.rate / erlErl.rate).toFixed(2)}×`,
       );
+      if (only === 'out') {
+        const [a, b] = [median(runs.erlErlLargeRead, byRate), median(runs.tsErlLargeRead, byRate)];
+        console.log(`sink reads 64 KiB: TS → erl ${f(b.rate)} msgs/s; erl → erl ${f(a.rate)}; ratio ${(b.rate / a.rate).toFixed(2)}×`);
+      }
       mkdirSync(join(root, 'bench-results'), { recursive: true });
       writeFileSync(join(root, 'bench-results/dist-partial.json'), `${JSON.stringify({ ...results, only, allRuns: runs }, null, 2)}\n`);
       return;
@@ -202,6 +225,8 @@ export async function main(args: string[]): Promise<void> {
     const erlErl = median(runs.erlErl, byRate);
     const erlTs = median(runs.erlTs, byRate);
     const tsErl = median(runs.tsErl, byRate);
+    const erlErlLargeRead = median(runs.erlErlLargeRead, byRate);
+    const tsErlLargeRead = median(runs.tsErlLargeRead, byRate);
 
     log(`ping-pong, ${PINGS} round trips each`);
     const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));
@@ -210,8 +235,8 @@ export async function main(args: string[]): Promise<void> {
     const table = new Table({ head: [`dist (OTP ${otp}), median of ${RUNS}`, 'erl anchor', 'beamline', 'beamline / erl', 'node CPU'] });
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const cpu = (x: Rate) => (x.nodeCpu === undefined ? 'n/a' : `${x.nodeCpu.toFixed(2)} of a core`);
-    const spread = (xs: Rate[]) => {
-      const r = xs.map((x) => x.rate / erlErl.rate).sort((a, b) => a - b);
+    const spread = (xs: Rate[], anchor = erlErl) => {
+      const r = xs.map((x) => x.rate / anchor.rate).sort((a, b) => a - b);
       return `${r[0]!.toFixed(2)}–${r[r.length - 1]!.toFixed(2)}`;
     };
     table.push(
@@ -229,13 +254,21 @@ export async function main(args: string[]): Promise<void> {
         `${(tsErl.rate / erlErl.rate).toFixed(2)}× (runs ${spread(runs.tsErl)})`,
         cpu(tsErl),
       ],
+      [
+        `node → erl, the sink reading 64 KiB at a time`,
+        f(erlErlLargeRead.rate),
+        f(tsErlLargeRead.rate),
+        `${(tsErlLargeRead.rate / erlErlLargeRead.rate).toFixed(2)}× (runs ${spread(runs.tsErlLargeRead, erlErlLargeRead)})`,
+        cpu(tsErlLargeRead),
+      ],
       ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), `${(ppTs.p50 / ppErl.p50).toFixed(2)}×`, ''],
       ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), `${(ppTs.p99 / ppErl.p99).toFixed(2)}×`, ''],
     );
     console.log(table.toString());
     console.log(
       "node CPU: the beamline node's process.cpuUsage() over the flood ÷ its wall time (1.0 = one core busy). " +
-        `The erl sink's node used ${erlErl.erlReceiverCpu?.toFixed(2)} of a core receiving erl → erl, ${tsErl.erlReceiverCpu?.toFixed(2)} receiving from beamline (medians' runs).`,
+        `The erl sink's node used ${erlErl.erlReceiverCpu?.toFixed(2)} of a core receiving erl → erl, ${tsErl.erlReceiverCpu?.toFixed(2)} receiving from beamline (medians' runs); ` +
+        `reading 64 KiB at a time, ${erlErlLargeRead.erlReceiverCpu?.toFixed(2)} and ${tsErlLargeRead.erlReceiverCpu?.toFixed(2)}, with the erl sender at ${erlErlLargeRead.erlSenderCpu?.toFixed(2)}.`,
     );
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`load average at the end: ${load} (the machine has ${availableParallelism()} cores)`);
@@ -251,6 +284,10 @@ export async function main(args: string[]): Promise<void> {
       tsToErl: tsErl,
       throughputRatio: erlTs.rate / erlErl.rate,
       reverseRatio: tsErl.rate / erlErl.rate,
+      sinkDefaultReadBuffer: sinkReadBuffer,
+      erlToErlLargeRead: erlErlLargeRead,
+      tsToErlLargeRead: tsErlLargeRead,
+      reverseRatioLargeRead: tsErlLargeRead.rate / erlErlLargeRead.rate,
       pingPongErlUs: ppErl,
       pingPongTsUs: ppTs,
       p99Ratio: ppTs.p99 / ppErl.p99,

@@ -8,6 +8,8 @@
  *     same receiving erl node (A): a node's own cost per message varies by a few percent. The
  *     rate is taken between the first and the last event the counter sees. After one unmeasured
  *     warm-up flood each way (`--n` / 4 events), runs `--runs` times, interleaved; medians compared.
+ *     Each run floods twice more with the receiving erl reading its distribution sockets 64 KiB at
+ *     a time instead of OTP's 1,460 bytes (_read_buffer.ts): the receiver is then not the bound.
  *  2. `{api, status, ""}` round trips from erl to the switch node against `gen_server:call` from erl
  *     to a process on another erl node answering a status-like text: p50 / p99, `--runs` times
  *     interleaved; the medians of the runs' p50s and p99s compared. Node CPU per event and the share
@@ -30,6 +32,7 @@ import { staticDialplan } from '@beamline/switch';
 import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
 import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
+import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -77,6 +80,10 @@ function parseCount(text: string, n: number): Rate {
 }
 
 type Pct = { p50: number; p99: number };
+
+/** The receiving erl node as OTP sets it up, and reading 64 KiB at a time (_read_buffer.ts). */
+const RECEIVERS = ['default', 'read 64 KiB'] as const;
+type Receiver = (typeof RECEIVERS)[number];
 
 /**
  * Fire `n` CUSTOM bench::x events on the bus, paced by the handler's queue: at most ~2,000 events
@@ -200,11 +207,13 @@ export async function main(args: string[]): Promise<void> {
   const erlB = await startErl({ name: 'bench_mee_b@localhost', cookie: COOKIE, epmdPort });
   const results: Record<string, unknown> = { otp, n: N, rtts: RTTS, runs: RUNS, node: process.version };
   let lostEvents = 0;
-  const events: Record<Encoding, { erl: Rate; beamline: Rate; all: { erl: Rate[]; beamline: Rate[] } }> = {} as never;
+  type Result = { erl: Rate; beamline: Rate; all: { erl: Rate[]; beamline: Rate[] } };
+  const events: Record<Receiver, Record<Encoding, Result>> = { default: {} as never, 'read 64 KiB': {} as never };
   try {
     await erlA.loadModule(join(root, 'tools/erl/mee_bench.erl'));
     await erlB.loadModule(join(root, 'tools/erl/mee_bench.erl'));
     await erlA.eval(`pong = net_adm:ping('bench_mee_b@localhost'), ok`);
+    const defaultBuffer = await distReadBuffer(erlA);
     for (const encoding of ['binary', 'string'] as Encoding[]) {
       const fs = nodes[encoding];
       const FS = fs.config.nodeName;
@@ -253,19 +262,30 @@ export async function main(args: string[]): Promise<void> {
       log(`${encoding} warm-up: ${WARMUP} events each way`);
       await erlFlood(WARMUP);
       await switchFlood(WARMUP);
-      const all = { erl: [] as Rate[], beamline: [] as Rate[] };
+      const all: Record<Receiver, { erl: Rate[]; beamline: Rate[] }> = {
+        default: { erl: [], beamline: [] },
+        'read 64 KiB': { erl: [], beamline: [] },
+      };
       for (let r = 1; r <= RUNS; r++) {
-        log(`${encoding} run ${r}/${RUNS}: erl → erl, ${N} events`);
-        all.erl.push(await erlFlood(N));
-        log(`${encoding} run ${r}/${RUNS}: switch → erl handler, ${N} events`);
-        const rate = await switchFlood(N);
-        log(
-          `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time; receiving erl ${rate.receiverCpuUsPerEvent!.toFixed(2)} µs/event (erl → erl: sender ${all.erl.at(-1)!.senderCpuUsPerEvent!.toFixed(2)}, receiver ${all.erl.at(-1)!.receiverCpuUsPerEvent!.toFixed(2)})`,
-        );
-        all.beamline.push(rate);
+        for (const receiver of RECEIVERS) {
+          await setDistReadBuffer(erlA, receiver === 'default' ? defaultBuffer : LARGE_READ_BUFFER);
+          const runs = all[receiver];
+          log(`${encoding} run ${r}/${RUNS}, receiver ${receiver}: erl → erl, ${N} events`);
+          runs.erl.push(await erlFlood(N));
+          log(`${encoding} run ${r}/${RUNS}, receiver ${receiver}: switch → erl handler, ${N} events`);
+          const rate = await switchFlood(N);
+          log(
+            `  ${Math.round(rate.rate)} events/s, node CPU ${rate.nodeCpuUsPerEvent!.toFixed(2)} µs/event, ${(100 * rate.nodeCpuShare!).toFixed(0)}% of a core, waited runnable ${(100 * rate.nodeRunqueueShare!).toFixed(0)}% of the time; receiving erl ${rate.receiverCpuUsPerEvent!.toFixed(2)} µs/event (erl → erl: ${Math.round(runs.erl.at(-1)!.rate)} events/s, sender ${runs.erl.at(-1)!.senderCpuUsPerEvent!.toFixed(2)}, receiver ${runs.erl.at(-1)!.receiverCpuUsPerEvent!.toFixed(2)})`,
+          );
+          runs.beamline.push(rate);
+        }
       }
+      await setDistReadBuffer(erlA, defaultBuffer);
       lostEvents += fs.module.listener(erlA.name)?.events.lost ?? 0; // this node's, all its floods
-      events[encoding] = { erl: median(all.erl, byRate), beamline: median(all.beamline, byRate), all };
+      for (const receiver of RECEIVERS) {
+        const runs = all[receiver];
+        events[receiver][encoding] = { erl: median(runs.erl, byRate), beamline: median(runs.beamline, byRate), all: runs };
+      }
     }
 
     // round trips, interleaved per run like the events; medians of each run's p50 and p99
@@ -298,9 +318,10 @@ export async function main(args: string[]): Promise<void> {
 
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const table = new Table({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
-    for (const enc of ['binary', 'string'] as Encoding[]) {
-      const e = events[enc];
-      table.push([`events/s to one handler, ${enc}`, f(e.erl.rate), f(e.beamline.rate), `${(e.beamline.rate / e.erl.rate).toFixed(2)}×`]);
+    for (const [receiver, enc] of RECEIVERS.flatMap((r) => (['binary', 'string'] as Encoding[]).map((e) => [r, e] as const))) {
+      const e = events[receiver][enc];
+      const label = receiver === 'default' ? enc : `${enc}, receiver reads 64 KiB at a time`;
+      table.push([`events/s to one handler, ${label}`, f(e.erl.rate), f(e.beamline.rate), `${(e.beamline.rate / e.erl.rate).toFixed(2)}×`]);
       table.push([
         `  sender's CPU per event (µs) (node: share of a core)`,
         e.erl.senderCpuUsPerEvent!.toFixed(2),
@@ -322,10 +343,15 @@ export async function main(args: string[]): Promise<void> {
       ['lost events', '', String(lostEvents), ''],
     );
     console.log(table.toString());
+    const ratio = (receiver: Receiver, enc: Encoding) => events[receiver][enc].beamline.rate / events[receiver][enc].erl.rate;
     Object.assign(results, {
-      events,
-      eventsRatioBinary: events.binary.beamline.rate / events.binary.erl.rate,
-      eventsRatioString: events.string.beamline.rate / events.string.erl.rate,
+      events: events.default,
+      eventsRatioBinary: ratio('default', 'binary'),
+      eventsRatioString: ratio('default', 'string'),
+      receiverDefaultReadBuffer: defaultBuffer,
+      eventsLargeReadBuffer: events['read 64 KiB'],
+      eventsRatioBinaryLargeReadBuffer: ratio('read 64 KiB', 'binary'),
+      eventsRatioStringLargeReadBuffer: ratio('read 64 KiB', 'string'),
       apiErlUs: apiErl,
       apiBeamlineUs: apiMee,
       apiRuns,
