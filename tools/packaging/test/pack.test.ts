@@ -152,13 +152,15 @@ describe('the packed packages', () => {
     }
   });
 
-  it('name versions, not workspace:, for their @beamline dependencies', () => {
+  it('name versions, not workspace:, for their @beamline dependencies; export only lib/ (not the workspace-only source condition)', () => {
     for (const lib of LIBS) {
       const manifest = JSON.parse(readFileSync(join(service, 'node_modules/@beamline', lib, 'package.json'), 'utf8')) as {
         version: string;
         dependencies: Record<string, string>;
+        exports: unknown;
       };
       expect(manifest.version).toBe('0.1.0');
+      expect(manifest.exports, lib).toEqual({ '.': { types: './lib/index.d.ts', default: './lib/index.js' } });
       for (const [dep, range] of Object.entries(manifest.dependencies)) {
         expect(range, `${lib} → ${dep}`).not.toMatch(/^workspace:/);
         if (dep.startsWith('@beamline/')) expect(range, `${lib} → ${dep}`).toBe('0.1.0');
