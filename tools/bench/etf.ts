@@ -10,10 +10,13 @@
  * alone takes most of the time OTP's C decoder needs twice over, no decoder that returns one
  * Uint8Array per binary reaches 0.5× OTP; the table shows how close beamline is to the floor.
  *
+ * OTP is Debian's `erl` (or BEAMLINE_ERL), and also OTP 27 when tools/install-otp27.sh has put it
+ * in .otp27 (`pnpm test` does): the releases' C codecs differ, and users run both.
+ *
  * args: [--ms N] CPU time per cell (default 800 ms), split in rounds whose best counts.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +25,7 @@ import { promisify } from 'node:util';
 import Table from 'cli-table3';
 import { ErlFloat, Pid, Ref, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
+import { otpRelease } from '../erl/node.ts';
 import { replayOf } from './_etf_floor.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -239,7 +243,24 @@ function implementations(corpus: Term[]): Impl[] {
   return impls;
 }
 
-async function otpTimes(bytes: Buffer[], ms: number, dir: string, name: string): Promise<{ enc: number; dec: number }> {
+/** An OTP whose C codec is an anchor: `erl`'s path and the column's name ("OTP 25"). */
+interface Otp {
+  erl: string;
+  name: string;
+}
+
+/** The default erl, and the private OTP 27 of tools/install-otp27.sh when it is there and is another release. */
+async function anchors(): Promise<Otp[]> {
+  const out = [{ erl: erlBinary, name: `OTP ${await otpRelease(erlBinary)}` }];
+  const otp27 = resolve(here, '../../.otp27/root/usr/lib/erlang/bin/erl');
+  if (existsSync(otp27)) {
+    const name = `OTP ${await otpRelease(otp27)}`;
+    if (!out.some((o) => o.name === name)) out.push({ erl: otp27, name });
+  }
+  return out;
+}
+
+async function otpTimes(erl: string, bytes: Buffer[], ms: number, dir: string, name: string): Promise<{ enc: number; dec: number }> {
   const file = join(dir, `${name.replace(/\W+/g, '_')}.bin`);
   const chunks: Buffer[] = [];
   for (const b of bytes) {
@@ -254,7 +275,7 @@ async function otpTimes(bytes: Buffer[], ms: number, dir: string, name: string):
     `{module, M} = code:load_binary(M, ${JSON.stringify(source)}, Bin),` +
     `etf_bench:main([${JSON.stringify(file)}, "${ms}"]), halt().`;
   const flags = ['+S', '1:1', '+SDcpu', '1:1', '+SDio', '1', '+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none'];
-  const { stdout } = await run(erlBinary, [...flags, '-noshell', '-eval', script], { timeout: 120_000 });
+  const { stdout } = await run(erl, [...flags, '-noshell', '-eval', script], { timeout: 120_000 });
   const [enc, dec] = stdout.trim().split(/\s+/).map(Number);
   return { enc: enc / 1e9, dec: dec / 1e9 };
 }
@@ -263,25 +284,23 @@ interface Floor {
   /** µs per term: allocating the decoded objects without parsing. */
   floorUs: number;
   beamlineUs?: number;
-  otpUs?: number;
   beamlineOverFloor?: number;
-  /** µs per term of a decoder that runs at 0.5× OTP. */
-  budgetUs?: number;
-  floorOverBudget?: number;
+  /** Per OTP: its decode, the µs per term of a decoder at 0.5× of it, and the floor's share of that. */
+  otp: Record<string, { otpUs: number; budgetUs: number; floorOverBudget: number }>;
 }
 
-function floorRow(floor: Cell, beamline: Cell | undefined, otp: Cell | undefined): Floor {
+function floorRow(floor: Cell, beamline: Cell | undefined, otps: [string, Cell | undefined][]): Floor {
   const us = (c: Cell) => 1e6 / c.termsPerSec;
   const floorUs = us(floor);
-  const out: Floor = { floorUs };
+  const out: Floor = { floorUs, otp: {} };
   if (beamline) {
     out.beamlineUs = us(beamline);
     out.beamlineOverFloor = out.beamlineUs / floorUs;
   }
-  if (otp) {
-    out.otpUs = us(otp);
-    out.budgetUs = 2 * out.otpUs;
-    out.floorOverBudget = floorUs / out.budgetUs;
+  for (const [name, otp] of otps) {
+    if (otp === undefined) continue;
+    const otpUs = us(otp);
+    out.otp[name] = { otpUs, budgetUs: 2 * otpUs, floorOverBudget: floorUs / (2 * otpUs) };
   }
   return out;
 }
@@ -303,7 +322,8 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'etf-bench-'));
   const results: Record<string, Record<string, { encode?: Cell; decode?: Cell; note?: string }>> = {};
   const floors: Record<string, Floor> = {};
-  const names = ['beamline', 'erlpack', 'erlang_js', 'OTP'];
+  const otps = await anchors();
+  const names = ['beamline', 'erlpack', 'erlang_js', ...otps.map((o) => o.name)];
 
   for (const corpus of corpora) {
     const bytes = corpus.terms.map((x) => Buffer.from(encode(x)));
@@ -320,11 +340,13 @@ export async function main(args: string[]): Promise<void> {
         row[impl.name] = { note: `unsupported: ${(e as Error).message}` };
       }
     }
-    try {
-      const otp = await otpTimes(bytes, ms, dir, corpus.name);
-      row.OTP = { encode: cell(otp.enc, total, corpus.terms.length), decode: cell(otp.dec, total, corpus.terms.length) };
-    } catch (e) {
-      row.OTP = { note: `erl failed: ${(e as Error).message}` };
+    for (const o of otps) {
+      try {
+        const otp = await otpTimes(o.erl, bytes, ms, dir, corpus.name);
+        row[o.name] = { encode: cell(otp.enc, total, corpus.terms.length), decode: cell(otp.dec, total, corpus.terms.length) };
+      } catch (e) {
+        row[o.name] = { note: `erl failed: ${(e as Error).message}` };
+      }
     }
     results[corpus.name] = row;
     const replays = bytes.map((b) => replayOf(decode(b), b));
@@ -335,12 +357,16 @@ export async function main(args: string[]): Promise<void> {
       total,
       corpus.terms.length,
     );
-    floors[corpus.name] = floorRow(floor, row.beamline?.decode, row.OTP?.decode);
+    floors[corpus.name] = floorRow(
+      floor,
+      row.beamline?.decode,
+      otps.map((o) => [o.name, row[o.name]?.decode]),
+    );
     process.stderr.write(`measured ${corpus.name} (${corpus.terms.length} terms, ${total} bytes)\n`);
   }
 
   const table = new Table({
-    head: ['corpus', 'op', ...names, 'vs erlpack', 'vs erlang_js', 'vs OTP'],
+    head: ['corpus', 'op', ...names, 'vs erlpack', 'vs erlang_js', ...otps.map((o) => `vs ${o.name}`)],
   });
   for (const corpus of corpora) {
     const row = results[corpus.name];
@@ -352,27 +378,33 @@ export async function main(args: string[]): Promise<void> {
         ...names.map((n) => show(row[n]?.[op])),
         ratio(mine, row.erlpack?.[op]),
         ratio(mine, row.erlang_js?.[op]),
-        ratio(mine, row.OTP?.[op]),
+        ...otps.map((o) => ratio(mine, row[o.name]?.[op])),
       ]);
     }
   }
   console.log(table.toString());
   console.log('MB/s counts the bytes of the OTP-exact encoding of each corpus; ratios are beamline ÷ peer (>1 means beamline is faster).');
   const floorTable = new Table({
-    head: ['corpus', 'alloc floor', 'beamline decode', 'OTP decode', 'beamline ÷ floor', '0.5× OTP budget', 'floor ÷ budget'],
+    head: ['corpus', 'alloc floor', 'beamline decode', 'beamline ÷ floor', ...otps.flatMap((o) => [`${o.name} decode`, 'floor ÷ budget'])],
   });
   for (const corpus of corpora) {
     const f = floors[corpus.name];
     const us = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(3)} µs`);
     const times = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
     const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(0)}%`);
-    floorTable.push([corpus.name, us(f.floorUs), us(f.beamlineUs), us(f.otpUs), times(f.beamlineOverFloor), us(f.budgetUs), pct(f.floorOverBudget)]);
+    floorTable.push([
+      corpus.name,
+      us(f.floorUs),
+      us(f.beamlineUs),
+      times(f.beamlineOverFloor),
+      ...otps.flatMap((o) => [us(f.otp[o.name]?.otpUs), pct(f.otp[o.name]?.floorOverBudget)]),
+    ]);
   }
   console.log('\nDecode against its result-allocation floor (µs per term): allocating the decoded objects without parsing.');
   console.log(floorTable.toString());
   console.log(
-    'beamline ÷ floor: decode time over the floor (1.00× would be parsing for free). 0.5× OTP budget: the decode time that is 0.5× OTP;\n' +
-      'floor ÷ budget: the share of that budget the allocation alone takes (what is left is all a decoder has for parsing).',
+    'beamline ÷ floor: decode time over the floor (1.00× would be parsing for free). floor ÷ budget: the share of the time\n' +
+      'a decoder at 0.5× that OTP may take (twice its decode) that the allocation alone takes (what is left is all it has for parsing).',
   );
   for (const corpus of corpora) {
     for (const n of names) {
@@ -385,6 +417,6 @@ export async function main(args: string[]): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     join(outDir, 'etf.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: erlBinary, msPerCell: ms, results, decodeFloor: floors }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, erl: otps, msPerCell: ms, results, decodeFloor: floors }, null, 2),
   );
 }
