@@ -1,9 +1,9 @@
 /**
  * The read buffer of an erl node's distribution connections. OTP reads a distribution socket into
- * a 1,460-byte buffer (inet_drv's `buffer` option, which `inet:getopts` on a dist port shows): about
- * two reads for every four event-sized messages. A receiving erl at that setting is the bound of a
- * flood, at a full core whoever sends, so the benches also measure a receiver that reads 64 KiB at
- * a time, where the senders themselves are compared. A dist port takes the option live.
+ * a 1,460-byte buffer (inet_drv's `buffer` option, which `inet:getopts` on a dist port shows):
+ * about two reads for every three or four event-sized messages. A receiving erl at that setting is
+ * the bound of a flood, at a full core whoever sends, so the benches also measure a receiver that
+ * reads 64 KiB at a time, where the senders themselves are compared. A dist port takes it live.
  */
 import type { ErlNode } from '../erl/node.ts';
 

@@ -114,6 +114,7 @@ export class Pump<T> {
   async #run(ctx: ProcessContext): Promise<void> {
     // a turn costs one microtask here, not the original's 10 ms loop pass: `bulk` is a floor
     const bulk = Math.max(MIN_TURN, this.o.bulk);
+    const send = this.o.send ?? ((dest: Pid, msg: Term) => ctx.send(dest, msg));
     for (;;) {
       if (this.queued === 0) {
         this.#waiting = true;
@@ -121,7 +122,6 @@ export class Pump<T> {
         continue;
       }
       await this.o.drained();
-      const send = this.o.send ?? ((dest: Pid, msg: Term) => ctx.send(dest, msg));
       for (let i = 0; i < bulk; i++) {
         const item = this.#take();
         if (item === undefined) break;
