@@ -267,6 +267,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(table.toString());
     console.log(
       "node CPU: the beamline node's process.cpuUsage() over the flood ÷ its wall time (1.0 = one core busy). " +
+        `The erl sink reads its distribution sockets ${sinkReadBuffer} bytes at a time (OTP's default), which bounds both floods into it. ` +
         `The erl sink's node used ${erlErl.erlReceiverCpu?.toFixed(2)} of a core receiving erl → erl, ${tsErl.erlReceiverCpu?.toFixed(2)} receiving from beamline (medians' runs); ` +
         `reading 64 KiB at a time, ${erlErlLargeRead.erlReceiverCpu?.toFixed(2)} and ${tsErlLargeRead.erlReceiverCpu?.toFixed(2)}, with the erl sender at ${erlErlLargeRead.erlSenderCpu?.toFixed(2)}.`,
     );
