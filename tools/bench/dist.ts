@@ -172,25 +172,25 @@ export async function main(args: string[]): Promise<void> {
       tsErlLargeRead: [],
     };
     const sinkReadBuffer = await distReadBuffer(erlB);
-    const toErlSink = () =>
-      measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, 'bench_b@localhost'}, ${N})`, 600_000), N), erlBPid, erlAPid);
+    // erl A floods the sink on `peer`; the beamline node floods erl B's
+    const erlFlood = (peer: string) =>
+      measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, '${peer}'}, ${N})`, 600_000), N), erlBPid, erlAPid);
+    const tsToErlSink = () => measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid);
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: erl → erl, ${N} messages`);
-      runs.erlErl.push(await toErlSink());
+      runs.erlErl.push(await erlFlood('bench_b@localhost'));
       if (only !== 'out') {
         log(`run ${r}/${RUNS}: erl → TS, ${N} messages`);
-        runs.erlTs.push(
-          await measured(async () => parseFlood(await erlA.eval(`dist_bench:flood({sink, '${ts}'}, ${N})`, 600_000), N), erlBPid, erlAPid),
-        );
+        runs.erlTs.push(await erlFlood(ts));
       }
       if (only !== 'in') {
         log(`run ${r}/${RUNS}: TS → erl, ${N} messages`);
-        runs.tsErl.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid));
+        runs.tsErl.push(await tsToErlSink());
         await setDistReadBuffer(erlB, LARGE_READ_BUFFER);
         log(`run ${r}/${RUNS}: erl → erl, sink reads 64 KiB at a time, ${N} messages`);
-        runs.erlErlLargeRead.push(await toErlSink());
+        runs.erlErlLargeRead.push(await erlFlood('bench_b@localhost'));
         log(`run ${r}/${RUNS}: TS → erl, sink reads 64 KiB at a time, ${N} messages`);
-        runs.tsErlLargeRead.push(await measured(() => tsFlood(node, runtime, 'bench_b@localhost', N), erlBPid, erlAPid));
+        runs.tsErlLargeRead.push(await tsToErlSink());
         await setDistReadBuffer(erlB, sinkReadBuffer);
       }
       const last = (xs: Rate[]) => xs[xs.length - 1];
