@@ -137,6 +137,7 @@ export { XML_SECTIONS, XmlBindings, type XmlFetchRequest, type XmlSearchFunction
 export { ApiRegistry, splitCommand, trimWs, type ApiCommand, type ApiEnv, type ApiFunction, type ApiHost, type ApiResult } from './api/registry.ts';
 export { CORE_COMMANDS, formatUptime } from './api/core_commands.ts';
 export { UUID_COMMANDS } from './api/uuid_commands.ts';
+export { MEDIA_COMMANDS } from './api/media_commands.ts';
 export { SHOW_COMMAND, SHOW_USAGE } from './api/show.ts';
 export { ORIGINATE_COMMAND, originate } from './api/originate.ts';
 

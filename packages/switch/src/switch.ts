@@ -19,6 +19,7 @@ import PQueue from 'p-queue';
 import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
 import { CORE_COMMANDS } from './api/core_commands.ts';
 import { helpCommand } from './api/help.ts';
+import { MEDIA_COMMANDS } from './api/media_commands.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
 import { SHOW_COMMAND } from './api/show.ts';
@@ -123,6 +124,7 @@ export class Switch {
       aclCommand(this.conf),
       FSCTL_COMMAND,
       ...CHANNEL_COMMANDS,
+      ...MEDIA_COMMANDS,
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );

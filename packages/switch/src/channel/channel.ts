@@ -118,6 +118,8 @@ export interface Endpoint {
   onState?(ch: EndpointChannel, state: ChannelStateName): Promise<boolean | undefined> | boolean | undefined;
   /** Tell the far end (answer, progress, ringing); false: it refused. */
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
+  /** Send one DTMF digit (`duration` in samples) to the far end (io_routines' send_dtmf). */
+  sendDtmf?(ch: EndpointChannel, digit: string, duration: number): void;
 }
 
 /** What an endpoint interface is asked when a dial string names it (its outgoing_channel). */
@@ -555,18 +557,65 @@ export class Channel implements EndpointChannel {
 
   /**
    * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
-   * park (no CHANNEL_UNPARK) — unless an event-locked one is running; a channel in its extension
-   * runs it before the next application; otherwise it waits for one of those (spec §2.5 c).
+   * park (no CHANNEL_UNPARK), and so does a bridged leg, inside the bridge — unless an
+   * event-locked one is running; a channel in its extension runs it before the next application;
+   * otherwise it waits for one of those (spec §2.5 c).
    */
   async queueExecute(name: string, data: string, opts: QueueOptions = {}): Promise<void> {
     this.#pending.push({ name, data, uuid: opts.appUuid, uuidName: opts.appUuidName, loops: opts.loops ?? 1, lock: !!opts.lock });
-    if (!this.#parked || this.#locked !== 0) return;
+    // a bridged leg runs it at once too: audio_bridge_thread parses the leg's queued events
+    if (!(this.#parked || this.bridgePartner !== undefined) || this.#locked !== 0) return;
     // switch_ivr_parse_all_events: no deeper than SWITCH_MAX_STACKS; the execute stays queued
     if (this.#running.length > MAX_STACKS) {
       this.core.log('ERR', `Error ${this.name} too many stacked extensions [depth=${this.#running.length}]`, this.uuid, LOG_SITES.tooManyExtensions);
       return;
     }
     await this.#runPending(async () => {});
+  }
+
+  /** The bridged partner's uuid, if any. */
+  get bridgePartner(): string | undefined {
+    return this.#bridge?.partner;
+  }
+
+  /** switch_core_session_send_dtmf: the digit goes to the endpoint; false once the channel is down. */
+  sendDtmf(digit: string, duration: number): boolean {
+    if (this.hungUp) return false;
+    this.spec.endpoint.sendDtmf?.(this, digit, duration);
+    return true;
+  }
+
+  /** A digit from the far end, read at once (switch_channel_dequeue_dtmf): the DTMF event. */
+  receiveDtmf(digit: string, duration: number): void {
+    if (this.destroyed) return;
+    this.fire('DTMF', this.view, undefined, [
+      ['DTMF-Digit', digit],
+      ['DTMF-Duration', String(duration)],
+      ['DTMF-Source', 'UNKNOWN'],
+    ]);
+  }
+
+  /**
+   * switch_ivr_hold / switch_ivr_unhold, as with an endpoint that marks no leg holding (loopback
+   * and null: their call state never becomes HELD): hold fires CHANNEL_HOLD, unhold fails. Hold
+   * music to the partner is not built (DECISIONS.md #90).
+   */
+  hold(mode: 'on' | 'off' | 'toggle'): boolean {
+    const held = this.view.callState === 'HELD';
+    if (mode === 'toggle') {
+      if (held) return this.hold('off');
+      return this.view.callState === 'ACTIVE' || this.view.callState === 'UNHELD' ? this.hold('on') : true;
+    }
+    if (mode === 'on' && held) {
+      this.core.log('WARNING', 'Call is already on hold. No need to hold again.', this.uuid);
+      return false;
+    }
+    if (mode === 'off' && !held) {
+      this.core.log('WARNING', 'Call is not on hold. No need to unhold.', this.uuid);
+      return false;
+    }
+    this.fire(mode === 'on' ? 'CHANNEL_HOLD' : 'CHANNEL_UNHOLD');
+    return true;
   }
 
   /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */

@@ -73,7 +73,13 @@ export type ChannelCall =
   | { readonly op: 'bridged' }
   | { readonly op: 'xferext'; readonly extension: Extension }
   /** The caller profile (originate's winner, for the caller's `Other-Leg-*`). */
-  | { readonly op: 'profile' };
+  | { readonly op: 'profile' }
+  /** The bridged partner's uuid, if any. */
+  | { readonly op: 'partner' }
+  /** One digit to the channel's endpoint (switch_core_session_send_dtmf); false once the channel is down. */
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
+  /** switch_ivr_hold / switch_ivr_unhold / switch_ivr_hold_toggle_uuid. */
+  | { readonly op: 'hold'; readonly mode: 'on' | 'off' | 'toggle' };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
@@ -87,7 +93,9 @@ export type ChannelCast =
       readonly hungUp?: boolean;
     }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
-  | { readonly op: 'partnerAnswered'; readonly from: string };
+  | { readonly op: 'partnerAnswered'; readonly from: string }
+  /** A digit the far end sent (a loopback leg's other half): the DTMF event. */
+  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number };
 
 /** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
 function channelData(ch: Channel, basic: boolean): [string, string][] {
@@ -168,6 +176,15 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
       case 'data':
         answer = channelData(ch, req.basic);
         break;
+      case 'partner':
+        answer = ch.bridgePartner;
+        break;
+      case 'sendDtmf':
+        answer = ch.sendDtmf(req.digit, req.duration);
+        break;
+      case 'hold':
+        answer = ch.hold(req.mode);
+        break;
     }
     await ch.drain();
     if (ch.destroyed) return stop(normal, ch, { reply: answer });
@@ -190,6 +207,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'send':
         await ch.send(msg.event);
+        break;
+      case 'dtmf':
+        ch.receiveDtmf(msg.digit, msg.duration);
         break;
     }
     await ch.drain();

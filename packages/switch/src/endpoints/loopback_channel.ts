@@ -21,8 +21,14 @@ function hangupPartner(ch: EndpointChannel): void {
   if (ch.partner) GenServer.cast(ch.ctx, ch.partner, { op: 'hangup', cause: ch.view.hangupCause });
 }
 
+/** channel_send_dtmf: a digit sent on one half is queued on the other. */
+function dtmfToPartner(ch: EndpointChannel, digit: string, duration: number): void {
+  if (ch.partner) GenServer.cast(ch.ctx, ch.partner, { op: 'dtmf', digit, duration });
+}
+
 export function loopbackA(target: LoopbackTarget): Endpoint {
   return {
+    sendDtmf: dtmfToPartner,
     async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupPartner(ch);
       if (state !== 'CS_INIT' || ch.partner) return true;
@@ -82,6 +88,7 @@ function startB(ch: EndpointChannel, uuidB: string, profile: EndpointChannel['pr
 function loopbackB(runsApp: boolean): Endpoint {
   let appPending = runsApp;
   return {
+    sendDtmf: dtmfToPartner,
     async indicate(ch, message) {
       if (ch.partner) {
         try {

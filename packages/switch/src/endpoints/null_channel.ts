@@ -5,6 +5,10 @@ import type { NullTarget } from './null.ts';
 export function nullEndpoint(target: Extract<NullTarget, { refuse: false }>): Endpoint {
   let answering = false;
   return {
+    // null_channel_send_dtmf: the digits are only kept
+    sendDtmf(ch, digit) {
+      ch.setVariable('null_channel_dtmf_queued', `${ch.variable('null_channel_dtmf_queued') ?? ''}${digit}`);
+    },
     async onState(ch, state) {
       if (state !== 'CS_CONSUME_MEDIA' || answering) return true;
       answering = true;

@@ -1,0 +1,148 @@
+/**
+ * uuid_broadcast, uuid_send_dtmf and uuid_hold (mod_commands), as FreeSWITCH's source does them
+ * (switch_ivr_broadcast, switch_core_session_send_dtmf_string, switch_ivr_hold); see
+ * packages/switch/DECISIONS.md for where the spec's table and the source differ.
+ */
+import { separateString } from '../internal/strings.ts';
+import type { ApiCommand, ApiEnv } from './registry.ts';
+import { callChannel } from './uuid_commands.ts';
+
+const BROADCAST_USAGE = '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
+
+/** What uuid_broadcast's third word asks for (switch_stristr on each keyword, in this order). */
+export function broadcastLegs(word: string | undefined): { aleg: boolean; bleg: boolean } {
+  if (word === undefined) return { aleg: true, bleg: false };
+  const w = word.toLowerCase();
+  let aleg = false;
+  let bleg = false;
+  if (w.includes('both')) aleg = bleg = true;
+  if (w.includes('aleg')) aleg = true;
+  if (w.includes('bleg')) bleg = true;
+  if (w.includes('holdb')) bleg = false;
+  return { aleg, bleg };
+}
+
+/**
+ * `app::arg` names the application (else `playback` of the whole path); an `!` in the application
+ * name ends it and queues a hangup after it, with the cause after the `!` (normal_clearing when empty).
+ */
+export function broadcastTarget(path: string): { app: string; arg: string; hangupCause?: string } {
+  let app = 'playback';
+  let arg = path;
+  const colon = path.indexOf(':');
+  if (colon >= 0 && path[colon + 1] === ':') {
+    app = path.slice(0, colon);
+    arg = path.slice(colon + 2);
+  }
+  const bang = app.indexOf('!');
+  if (bang < 0) return { app, arg };
+  return { app: app.slice(0, bang), arg, hangupCause: app.slice(bang + 1) || 'normal_clearing' };
+}
+
+async function queue(env: ApiEnv, uuid: string, application: string, data: string): Promise<void> {
+  await callChannel(env, uuid, { op: 'execute', application, data, lock: true });
+}
+
+const DTMF_USAGE = '-USAGE: <uuid> <dtmf_data>\n';
+const isDtmf = (c: string) => /^[0-9A-Da-d#*WwFf]$/.test(c);
+/** In samples at 8 kHz (SWITCH_DEFAULT/MIN/MAX_DTMF_DURATION); loopback and null legs run at 8 kHz. */
+const DTMF_DEFAULT = 2000;
+const DTMF_MIN = 400;
+const DTMF_MAX = 192000;
+const SAMPLES_PER_MS = 8;
+
+/**
+ * switch_core_session_send_dtmf_string: `+`-separated groups, each `digits[@ms]`; `w` / `W` wait
+ * 0.5 s / 1 s; the channel is pre-answered first and `last_dtmf_duration` set after each group.
+ * True when a digit was sent.
+ */
+async function sendDtmfString(env: ApiEnv, uuid: string, text: string): Promise<boolean> {
+  const digits = text.startsWith('~') ? text.slice(1) : text;
+  if (digits === '') return false;
+  const up = await callChannel<boolean>(env, uuid, { op: 'getvar', name: 'hangup_cause' });
+  if (!up || up.value !== undefined) return false;
+  if (digits.length > 99) {
+    env.core.log('ERR', 'Attempt to send very large dtmf string ignored!', uuid);
+    return false;
+  }
+  const groups = digits.split('+').filter((g) => g !== '');
+  if (groups.length > 0) await callChannel(env, uuid, { op: 'preAnswer' });
+  let sent = 0;
+  let total = 0;
+  for (const group of groups) {
+    const at = group.indexOf('@');
+    let duration = DTMF_DEFAULT;
+    if (at >= 0) {
+      const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
+      if (ms > DTMF_MIN / SAMPLES_PER_MS) duration = ms * SAMPLES_PER_MS;
+    }
+    for (const digit of at >= 0 ? group.slice(0, at) : group) {
+      if (!isDtmf(digit)) continue;
+      let d = duration;
+      if (digit === 'w' || digit === 'W') {
+        await env.ctx.receive(() => false, digit === 'w' ? 500 : 1000);
+      } else {
+        if (d > DTMF_MAX) {
+          env.core.log('WARNING', `EXCESSIVE DTMF DIGIT [${digit}] LEN [${d}]`, uuid);
+          d = DTMF_MAX;
+        } else if (d < DTMF_MIN) {
+          env.core.log('WARNING', `SHORT DTMF DIGIT [${digit}] LEN [${d}]`, uuid);
+          d = DTMF_MIN;
+        }
+        if (!(await callChannel<boolean>(env, uuid, { op: 'sendDtmf', digit, duration: d }))?.value) continue;
+      }
+      sent++;
+      total += d + 250 * SAMPLES_PER_MS;
+    }
+    if (total) await callChannel(env, uuid, { op: 'setvar', name: 'last_dtmf_duration', value: String(Math.trunc(total / SAMPLES_PER_MS)) });
+  }
+  return sent > 0;
+}
+
+export const MEDIA_COMMANDS: readonly ApiCommand[] = [
+  {
+    name: 'uuid_broadcast',
+    run: async (args, env) => {
+      const argv = separateString(args, ' ', 4);
+      const [uuid, path, legsWord] = argv;
+      if (uuid === undefined || path === undefined) return BROADCAST_USAGE;
+      if (!env.core.sessions.has(uuid)) return '-ERR invalid uuid\n';
+      const legs = broadcastLegs(legsWord);
+      const { app, arg, hangupCause } = broadcastTarget(path);
+      if (legs.bleg) {
+        const partner = await callChannel<string | undefined>(env, uuid, { op: 'partner' });
+        if (partner?.value !== undefined) await queue(env, partner.value, app, arg);
+      }
+      if (legs.aleg) await queue(env, uuid, app, arg);
+      if (hangupCause !== undefined) await queue(env, uuid, 'hangup', hangupCause);
+      return '+OK Message sent\n';
+    },
+  },
+  {
+    name: 'uuid_send_dtmf',
+    run: async (args, env) => {
+      const [uuid, digits] = separateString(args, ' ', 2);
+      if (!uuid || !digits) return DTMF_USAGE;
+      if (!env.core.sessions.has(uuid)) return '-ERR Cannot locate session!\n';
+      return (await sendDtmfString(env, uuid, digits)) ? `+OK ${uuid} sent DTMF ${digits}.\n` : '-ERR Operation failed\n';
+    },
+  },
+  {
+    // an unknown uuid succeeds (switch_ivr_hold_uuid starts from SUCCESS); the usage line is
+    // followed by the failure line, as mod_commands writes both
+    name: 'uuid_hold',
+    run: async (args, env) => {
+      const argv = separateString(args, ' ', 4);
+      const [first, second] = argv;
+      if (first === undefined) return '-USAGE: [off|toggle] <uuid> [<display>]\n-ERR Operation failed\n';
+      const mode = first.toLowerCase() === 'off' ? 'off' : first.toLowerCase() === 'toggle' ? 'toggle' : 'on';
+      const uuid = mode === 'on' ? first : second;
+      let ok = true;
+      if (uuid !== undefined && env.core.sessions.has(uuid)) {
+        const r = await callChannel<boolean>(env, uuid, { op: 'hold', mode });
+        if (r) ok = r.value;
+      }
+      return ok ? '+OK Success\n' : '-ERR Operation failed\n';
+    },
+  },
+];

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { broadcastLegs, broadcastTarget } from '../src/api/media_commands.ts';
+import { setup } from './switch_helpers.ts';
+
+const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
+
+async function parkedNull(t: Awaited<ReturnType<typeof setup>>, n = 1): Promise<string> {
+  const uuid = UUID.exec(await t.sw.originate(`null/${n} &park()`))?.[1] as string;
+  await t.settle();
+  return uuid;
+}
+
+/** `<type>[ <Application>]` of the events of `uuid`. */
+function trace(t: Awaited<ReturnType<typeof setup>>, uuid: string): string[] {
+  return t.sub
+    .take()
+    .filter((e) => e.getHeader('Unique-ID') === uuid && e.type !== 'API')
+    .map((e) => `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}`);
+}
+
+describe('uuid_broadcast, uuid_send_dtmf, uuid_hold: parsing (mod_commands, switch_ivr_broadcast)', () => {
+  it('legs: none given is aleg; each keyword is looked for anywhere, holdb takes bleg back', () => {
+    expect(broadcastLegs(undefined)).toEqual({ aleg: true, bleg: false });
+    expect(broadcastLegs('both')).toEqual({ aleg: true, bleg: true });
+    expect(broadcastLegs('BLEG')).toEqual({ aleg: false, bleg: true });
+    expect(broadcastLegs('aleg')).toEqual({ aleg: true, bleg: false });
+    expect(broadcastLegs('holdb')).toEqual({ aleg: false, bleg: false });
+    expect(broadcastLegs('both,holdb')).toEqual({ aleg: true, bleg: false });
+    expect(broadcastLegs('nothing')).toEqual({ aleg: false, bleg: false });
+  });
+
+  it('app::arg names the application, else the path is played; app!cause hangs up after', () => {
+    expect(broadcastTarget('/tmp/x.wav')).toEqual({ app: 'playback', arg: '/tmp/x.wav' });
+    expect(broadcastTarget('local_stream://moh')).toEqual({ app: 'playback', arg: 'local_stream://moh' });
+    expect(broadcastTarget('sleep::500')).toEqual({ app: 'sleep', arg: '500' });
+    expect(broadcastTarget('playback::tone_stream://%(100,0,350)')).toEqual({ app: 'playback', arg: 'tone_stream://%(100,0,350)' });
+    expect(broadcastTarget('sleep!user_busy::10')).toEqual({ app: 'sleep', arg: '10', hangupCause: 'user_busy' });
+    expect(broadcastTarget('sleep!::10')).toEqual({ app: 'sleep', arg: '10', hangupCause: 'normal_clearing' });
+  });
+});
+
+describe('uuid_broadcast', () => {
+  it('queues the application on a parked leg, which runs it inside park; usage and unknown uuid', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    t.sub.take();
+    expect(await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://200`)).toBe('+OK Message sent\n');
+    await t.settle();
+    expect(trace(t, uuid)).toEqual(['CHANNEL_EXECUTE playback']);
+    t.clock.advance(200);
+    await t.settle();
+    expect(trace(t, uuid)).toEqual(['CHANNEL_EXECUTE_COMPLETE playback']);
+    expect(await t.sw.api(`uuid_broadcast ${uuid}`)).toBe('-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n');
+    expect(await t.sw.api('uuid_broadcast')).toBe('-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n');
+    expect(await t.sw.api('uuid_broadcast 4a0f9c36-0000-4000-8000-000000000000 x.wav')).toBe('-ERR invalid uuid\n');
+    // a legs word naming no leg queues nothing, and still answers +OK
+    expect(await t.sw.api(`uuid_broadcast ${uuid} x.wav nowhere`)).toBe('+OK Message sent\n');
+    await t.settle();
+    expect(trace(t, uuid)).toEqual([]);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('a plain path is played; app!cause runs the application, then hangs up with the cause', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    t.sub.take();
+    await t.sw.api(`uuid_broadcast ${uuid} /tmp/prompt.wav`);
+    await t.settle();
+    const started = t.sub.take().find((e) => e.type === 'CHANNEL_EXECUTE');
+    expect(started?.getHeader('Application')).toBe('playback');
+    expect(started?.getHeader('Application-Data')).toBe('/tmp/prompt.wav');
+    t.clock.advance(1000);
+    await t.settle();
+    t.sub.take();
+    expect(await t.sw.api(`uuid_broadcast ${uuid} sleep!user_busy::10`)).toBe('+OK Message sent\n');
+    t.clock.advance(10);
+    await t.settle();
+    const evs = t.sub.take().filter((e) => e.getHeader('Unique-ID') === uuid);
+    const names = evs.map((e) => `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}`);
+    expect(names.slice(0, 4)).toEqual(['CHANNEL_EXECUTE sleep', 'CHANNEL_EXECUTE_COMPLETE sleep', 'CHANNEL_EXECUTE hangup', 'CHANNEL_HANGUP']);
+    expect(evs.find((e) => e.type === 'CHANNEL_HANGUP')?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('on bridged legs it runs inside the bridge: aleg (default), bleg, both, holdb (none); the bridge stays up', async () => {
+    const t = await setup();
+    const a = await parkedNull(t, 1);
+    const b = await parkedNull(t, 2);
+    expect(await t.sw.api(`uuid_bridge ${a} ${b}`)).toBe(`+OK ${b}\n`);
+    await t.settle();
+    t.sub.take();
+    const legs = async (word: string) => {
+      expect(await t.sw.api(`uuid_broadcast ${a} playback::silence_stream://50${word}`)).toBe('+OK Message sent\n');
+      t.clock.advance(50);
+      await t.settle();
+      const evs = t.sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE');
+      return evs.map((e) => (e.getHeader('Unique-ID') === a ? 'A' : 'B')).join('');
+    };
+    expect(await legs('')).toBe('A');
+    // holdb only asks for hold music on the other leg: no leg is named, nothing runs
+    expect(await legs(' holdb')).toBe('');
+    expect(await legs(' aleg,holdb')).toBe('A');
+    expect(await legs(' aleg')).toBe('A');
+    expect(await legs(' bleg')).toBe('B');
+    expect(await legs(' both')).toBe('BA');
+    expect(await t.sw.api(`uuid_getvar ${a} signal_bond`)).toBe(b);
+    expect(await t.sw.api(`uuid_getvar ${b} signal_bond`)).toBe(a);
+    expect(trace(t, a)).toEqual([]);
+    // single quotes keep a path with blanks one word (switch_separate_string)
+    expect(await t.sw.api(`uuid_broadcast ${b} 'log::INFO hello there' aleg`)).toBe('+OK Message sent\n');
+    await t.settle();
+    expect(t.logs).toContain('INFO hello there');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
+describe('uuid_send_dtmf', () => {
+  it('a null leg keeps the digits; last_dtmf_duration counts each digit and a 250 ms pause', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    expect(await t.sw.api(`uuid_send_dtmf ${uuid} 12`)).toBe(`+OK ${uuid} sent DTMF 12.\n`);
+    expect(await t.sw.api(`uuid_getvar ${uuid} null_channel_dtmf_queued`)).toBe('12');
+    // 2000 samples (250 ms) a digit by default, plus 250 ms each
+    expect(await t.sw.api(`uuid_getvar ${uuid} last_dtmf_duration`)).toBe('1000');
+    // @ms sets the duration of a group's digits; characters that are no DTMF are skipped
+    expect(await t.sw.api(`uuid_send_dtmf ${uuid} 3x@100+#`)).toBe(`+OK ${uuid} sent DTMF 3x@100+#.\n`);
+    expect(await t.sw.api(`uuid_getvar ${uuid} null_channel_dtmf_queued`)).toBe('123#');
+    expect(await t.sw.api(`uuid_getvar ${uuid} last_dtmf_duration`)).toBe(String(100 + 250 + 250 + 250));
+    expect(await t.sw.api(`uuid_send_dtmf ${uuid} xyz`)).toBe('-ERR Operation failed\n');
+    expect(await t.sw.api(`uuid_send_dtmf ${uuid} ${'1'.repeat(100)}`)).toBe('-ERR Operation failed\n');
+    expect(t.logs).toContain('ERR Attempt to send very large dtmf string ignored!');
+    expect(await t.sw.api(`uuid_send_dtmf ${uuid}`)).toBe('-USAGE: <uuid> <dtmf_data>\n');
+    expect(await t.sw.api('uuid_send_dtmf 4a0f9c36-0000-4000-8000-000000000000 1')).toBe('-ERR Cannot locate session!\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('a loopback leg sends them to its other half, which fires DTMF events', async () => {
+    const t = await setup();
+    const a = UUID.exec(await t.sw.originate('loopback/1000 &park()'))?.[1] as string;
+    await t.settle();
+    t.sub.take();
+    expect(await t.sw.api(`uuid_send_dtmf ${a} 5*`)).toBe(`+OK ${a} sent DTMF 5*.\n`);
+    await t.settle();
+    const dtmf = t.sub.take().filter((e) => e.type === 'DTMF');
+    expect(
+      dtmf.map((e) => [e.getHeader('Channel-Name'), e.getHeader('DTMF-Digit'), e.getHeader('DTMF-Duration'), e.getHeader('DTMF-Source')]),
+    ).toEqual([
+      ['loopback/1000-b', '5', '2000', 'UNKNOWN'],
+      ['loopback/1000-b', '*', '2000', 'UNKNOWN'],
+    ]);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
+describe('uuid_hold', () => {
+  it('fires CHANNEL_HOLD; null and loopback legs never become HELD, so off fails; unknown uuids succeed', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    t.sub.take();
+    expect(await t.sw.api(`uuid_hold ${uuid}`)).toBe('+OK Success\n');
+    await t.settle();
+    const held = t.sub.take().filter((e) => e.getHeader('Unique-ID') === uuid);
+    expect(held.map((e) => e.type)).toEqual(['CHANNEL_HOLD']);
+    expect(held[0]?.getHeader('Channel-Call-State')).toBe('ACTIVE');
+    expect(await t.sw.api(`uuid_hold toggle ${uuid}`)).toBe('+OK Success\n');
+    await t.settle();
+    expect(trace(t, uuid)).toEqual(['CHANNEL_HOLD']);
+    expect(await t.sw.api(`uuid_hold off ${uuid}`)).toBe('-ERR Operation failed\n');
+    expect(t.logs).toContain('WARNING Call is not on hold. No need to unhold.');
+    expect(await t.sw.api('uuid_hold 4a0f9c36-0000-4000-8000-000000000000')).toBe('+OK Success\n');
+    expect(await t.sw.api('uuid_hold off')).toBe('+OK Success\n');
+    expect(await t.sw.api('uuid_hold')).toBe('-USAGE: [off|toggle] <uuid> [<display>]\n-ERR Operation failed\n');
+    expect(await t.sw.api('help uuid_hold')).toBe('uuid_hold,[off|toggle] <uuid> [<display>],Place call on hold,mod_commands\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
