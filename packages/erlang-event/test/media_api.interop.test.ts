@@ -1,6 +1,6 @@
 /**
- * uuid_broadcast, uuid_send_dtmf and uuid_hold from a real erl, as an Erlang application drives
- * a call: the api replies, and the events they cause reach the erl event handler.
+ * uuid_broadcast, uuid_send_dtmf, uuid_hold and `${cmd args}` expansions from a real erl, as an
+ * Erlang application drives a call: the api replies, and the events they cause reach the erl event handler.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERL_DEFS, type Rig, startRig } from './helpers.ts';
@@ -55,6 +55,14 @@ describe('media api commands from erl', () => {
     await sh(`{ok, _} = Do(A, {api, uuid_send_dtmf, D2 ++ " 1#"})`);
     expect(await sh(`Do(A, {api, uuid_getvar, D2 ++ " null_channel_dtmf_queued"})`)).toBe('{ok,"1#"}');
     expect(await sh(`Do(A, {api, uuid_send_dtmf, "no-such-uuid 1"})`)).toBe('{error,"-ERR Cannot locate session!\\n"}');
+  });
+
+  it('API commands in expansions (cmd args in braces): in eval, and in the argument of a broadcast application', async () => {
+    expect(await sh(`{ok, Y} = Do(A, {api, eval, "\${strftime(%Y)}"}), list_to_integer(Y) >= 2024`)).toBe('true');
+    await call('null/4 &park()', 'E1');
+    expect(await sh(`Do(A, {api, uuid_broadcast, E1 ++ " 'set::id=\${create_uuid()}'"})`)).toBe('{ok,"+OK Message sent\\n"}');
+    await sh('timer:sleep(200)');
+    expect(await sh(`{ok, Id} = Do(A, {api, uuid_getvar, E1 ++ " id"}), length(Id)`)).toBe('36');
   });
 
   it('uuid_hold: +OK Success and CHANNEL_HOLD; off fails on a leg that never became HELD', async () => {

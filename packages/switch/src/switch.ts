@@ -173,6 +173,15 @@ export class Switch {
     return this.#inProcess((ctx) => this.registry.execute(command, args, this.#env(ctx)));
   }
 
+  /**
+   * `${cmd args}` in the expansion of the channel `from` (or of none): the command's output, in a
+   * process of its own; a command on `from` itself finds no channel (it waits for this output).
+   */
+  async expansionApi(command: string, args: string, from?: string): Promise<string | undefined> {
+    const r = await this.#inProcess((ctx) => this.registry.execute(command, args, { ...this.#env(ctx), ...(from ? { busyChannel: from } : {}) }));
+    return r.found ? r.output : undefined;
+  }
+
   /** A command line as fs_cli / ESL `api` show it: unknown commands give `-ERR <cmd> Command not found!\n`. */
   async api(line: string): Promise<string> {
     const [cmd, args] = splitCommand(line);
@@ -309,6 +318,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
       return sw.startChannel(ctx, spec);
     },
     originate: (ctx, req) => originateCall(ctx, services, req),
+    api: (command, args, from) => (sw ? sw.expansionApi(command, args, from) : Promise.resolve(undefined)),
   };
   const workers: ChildSpec[] = [];
   if (options.timers ?? true) {

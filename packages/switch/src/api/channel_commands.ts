@@ -1,6 +1,6 @@
 /** uuid_dump, uuid_park, uuid_transfer, eval (mod_commands) and strftime (mod_dptools). */
 import type { CallerProfile } from '../channel/profile.ts';
-import { expandVariables } from '../dialplan/expand.ts';
+import { expandWithApi } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { strftime } from './strftime.ts';
@@ -165,9 +165,11 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
       }
       if (!input) return '';
       const { event } = await channelDataEvent(env, uuid);
-      return expandVariables(input, {
-        variable: (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),
-      });
+      return expandWithApi(
+        input,
+        (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),
+        async (command, args) => env.sw.services.api?.(command, args, env.busyChannel),
+      );
     },
   },
   {

@@ -18,6 +18,8 @@ export interface ApiEnv {
   readonly ctx: ProcessContext;
   readonly core: SwitchCore;
   readonly sw: ApiHost;
+  /** The channel whose `${cmd args}` runs this command: it waits for the output, so it cannot answer calls. */
+  readonly busyChannel?: string;
 }
 
 /** Returns the output; throwing is the command's failure. */

@@ -9,7 +9,7 @@ const NO_CHANNEL = '-ERR No such channel!\n';
 /** A call to the channel `uuid`; undefined when there is no such channel (or it ended meanwhile). */
 export async function callChannel<T>(env: ApiEnv, uuid: string, req: ChannelCall): Promise<{ value: T } | undefined> {
   const pid = env.core.sessions.get(uuid);
-  if (!pid) return undefined;
+  if (!pid || uuid === env.busyChannel) return undefined;
   try {
     return { value: (await GenServer.call(env.ctx, pid, req)) as T };
   } catch {

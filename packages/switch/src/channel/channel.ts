@@ -15,7 +15,7 @@ import type { Pid } from '@beamline/etf';
 import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
-import { expandVariables } from '../dialplan/expand.ts';
+import { expandVariables, expandWithApi } from '../dialplan/expand.ts';
 import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 
@@ -97,6 +97,8 @@ export interface ChannelServices {
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
   /** switch_ivr_originate, run in `ctx`'s process (the bridge application spawns one). */
   originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult>;
+  /** switch_api_execute for a `${cmd args}` reference in the expansions of the channel `from`: the output, or undefined. */
+  api?(command: string, args: string, from?: string): Promise<string | undefined>;
 }
 
 /** What an endpoint may do with its channel. */
@@ -396,7 +398,8 @@ export class Channel implements EndpointChannel {
     const result = await dialplan?.hunt({
       profile: this.profile,
       channelName: this.name,
-      expand: (text) => this.expand(text),
+      expansionVariable: this.#expansionVariable,
+      api: (command, args) => this.services.api?.(command, args, this.uuid),
       variable: (n) => this.variable(n),
       setVariable: (n, v) => this.setVariable(n, v),
       pushVariable: (n, v) => this.#variables.addHeader(n, v, 'push'),
@@ -461,7 +464,11 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
-    const data = switchTrue(this.variable('app_disable_expand_variables')) ? rawData : this.expand(rawData);
+    let data = rawData;
+    if (!switchTrue(this.variable('app_disable_expand_variables')) && rawData.includes('$')) {
+      const expanded = expandWithApi(rawData, this.#expansionVariable, async (command, args) => this.services.api?.(command, args, this.uuid));
+      data = typeof expanded === 'string' ? expanded : await expanded;
+    }
     this.#lastApp = app.name;
     this.#lastArg = data;
     this.setVariable('current_application', app.name);
@@ -675,8 +682,10 @@ export class Channel implements EndpointChannel {
 
   expand(text: string): string {
     if (!text.includes('$')) return text;
-    return expandVariables(text, { variable: (n, i) => channelVariable(this.snapshot(), n, i) });
+    return expandVariables(text, { variable: this.#expansionVariable });
   }
+
+  readonly #expansionVariable = (name: string, index: number) => channelVariable(this.snapshot(), name, index);
 
   after(ms: number, fn: () => void | Promise<void>): () => void {
     const id = ++this.#timerSeq;

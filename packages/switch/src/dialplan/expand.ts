@@ -7,7 +7,8 @@
  *   end); `${name[i]}`: item i of an array variable. The name is expanded first, so
  *   `${${which}}` works.
  * - `${cmd args}` or `${cmd(args)}` (a blank or `(` in the braces) runs the API command `cmd`
- *   with `args` (both expanded first) and inserts its output.
+ *   with `args` (both expanded first) and inserts its output: API commands are asynchronous, so
+ *   `expansionSteps` / `expandWithApi` run them; `expandVariables` asks `ExpandEnv.api`.
  * - `\$` is a literal `$`, `\\` a literal `\`, `\'` disappears; a `$` not followed by `{` stays.
  * - braces nest (`${a{b}c}` names `a{b}c`); an unterminated `${name` runs to the end.
  * - the character right after a `}` is copied as is (so `${a}\${b}` keeps the backslash and
@@ -22,6 +23,63 @@ export interface ExpandEnv {
 }
 
 const MAX_DEPTH = 100;
+
+/** A `${cmd args}` reference's API command, asked of whoever drives an expansion. */
+export interface ApiRequest {
+  readonly kind: 'api';
+  readonly command: string;
+  readonly args: string;
+}
+
+/** Calls of API commands one expansion may make; references past it expand to nothing. */
+const MAX_API_CALLS = 64;
+
+/**
+ * The expansion as steps: each `${cmd args}` reference yields its request and is given the output
+ * back (undefined: the command failed or is unknown), in the order FreeSWITCH runs them, once per
+ * reference. The synchronous expansion runs again with the outputs so far until a run asks for no
+ * new one; a call's arguments are only final once every call before it has its output, so each
+ * run asks for its first missing call alone. Text without such a reference takes one run.
+ */
+export function* expansionSteps(input: string, variable: ExpandEnv['variable']): Generator<ApiRequest, string, string | undefined> {
+  const outputs: { command: string; args: string; output: string | undefined }[] = [];
+  for (;;) {
+    let missing: ApiRequest | undefined;
+    let call = 0;
+    const text = expandVariables(input, {
+      variable,
+      api: (command, args) => {
+        const k = call++;
+        if (missing !== undefined) return undefined;
+        const known = outputs[k];
+        if (known !== undefined && known.command === command && known.args === args) return known.output;
+        outputs.length = k;
+        missing = { kind: 'api', command, args };
+        return undefined;
+      },
+    });
+    if (missing === undefined || outputs.length >= MAX_API_CALLS) return text;
+    const request: ApiRequest = missing;
+    outputs.push({ command: request.command, args: request.args, output: yield request });
+  }
+}
+
+/** The expansion with `${cmd args}` run by `api`: a string at once when the text has no such reference. */
+export function expandWithApi(
+  input: string,
+  variable: ExpandEnv['variable'],
+  api: (command: string, args: string) => Promise<string | undefined>,
+): string | Promise<string> {
+  const steps = expansionSteps(input, variable);
+  const first = steps.next();
+  if (first.done) return first.value;
+  return (async () => {
+    for (let step: IteratorResult<ApiRequest, string> = first; ; ) {
+      if (step.done) return step.value;
+      step = steps.next(await api(step.value.command, step.value.args));
+    }
+  })();
+}
 
 /** switch_string_var_check_const: a `$` followed (after any backslashes) by `{`. */
 function hasVariable(s: string): boolean {

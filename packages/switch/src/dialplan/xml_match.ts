@@ -24,6 +24,7 @@ import { profileField, type CallerProfile } from '../channel/profile.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { type XmlElement, attr, child, children, findChild } from '../config/xml.ts';
 import { atoi, caseEqual, switchTrue } from '../internal/strings.ts';
+import { type ApiRequest, expansionSteps } from './expand.ts';
 import { captures, regexPerform, substitute } from './regex.ts';
 
 export interface DialplanApplication {
@@ -43,8 +44,13 @@ export interface DialplanEnv {
   readonly profile: CallerProfile;
   /** For the debug lines. */
   readonly channelName: string;
-  /** switch_channel_expand_variables. */
-  expand(text: string): string;
+  /** What `${name}` expands to (item `index` of an array variable when ≥ 0; switch_channel_expand_variables). */
+  expansionVariable(name: string, index: number): string | undefined;
+  /**
+   * Runs the API command of a `${cmd args}` in a condition: its output, or undefined. Only
+   * `huntDialplanAsync` waits for a promise; without it such a reference expands to nothing.
+   */
+  api?(command: string, args: string): string | undefined | Promise<string | undefined>;
   variable(name: string): string | undefined;
   /** Sets (or, with undefined, unsets) a channel variable. */
   setVariable(name: string, value: string | undefined): void;
@@ -76,31 +82,43 @@ export interface HuntResult {
 
 const TIME_ATTRIBUTES = ['year', 'yday', 'mon', 'mday', 'week', 'mweek', 'wday', 'hour', 'minute', 'minute-of-day', 'time-of-day', 'date-time'];
 
-/** An inline application the hunt asks its driver to run before it goes on. */
-type InlineRequest = readonly [application: string, data: string];
+/** What the hunt asks its driver before it goes on: run an inline application, or an API command of an expansion. */
+type HuntRequest = { readonly kind: 'inline'; readonly application: string; readonly data: string } | ApiRequest;
 
 /**
  * dialplan_hunt: `dialplan` is the element holding the `<context>`s (the `dialplan` section).
- * Inline applications run through `env.executeInline` without waiting for them.
+ * Inline applications run through `env.executeInline` without waiting for them, and a `${cmd args}`
+ * gets what `env.api` returns at once (nothing when that is a promise).
  */
 export function huntDialplan(dialplan: XmlElement, env: DialplanEnv): HuntResult {
   const hunt = huntSteps(dialplan, env);
-  for (let step = hunt.next(); ; step = hunt.next()) {
+  for (let step = hunt.next(); ; ) {
     if (step.done) return step.value;
-    void env.executeInline(step.value[0], step.value[1]);
+    const r = step.value;
+    if (r.kind === 'inline') {
+      void env.executeInline(r.application, r.data);
+      step = hunt.next();
+    } else {
+      const out = env.api?.(r.command, r.args);
+      step = hunt.next(typeof out === 'string' ? out : undefined);
+    }
   }
 }
 
-/** The hunt, waiting for each inline application to finish before it evaluates what follows. */
+/** The hunt, waiting for each inline application and API command before it evaluates what follows. */
 export async function huntDialplanAsync(dialplan: XmlElement, env: DialplanEnv): Promise<HuntResult> {
   const hunt = huntSteps(dialplan, env);
-  for (let step = hunt.next(); ; step = hunt.next()) {
+  for (let step = hunt.next(); ; ) {
     if (step.done) return step.value;
-    await env.executeInline(step.value[0], step.value[1]);
+    const r = step.value;
+    if (r.kind === 'inline') {
+      await env.executeInline(r.application, r.data);
+      step = hunt.next();
+    } else step = hunt.next(await env.api?.(r.command, r.args));
   }
 }
 
-function* huntSteps(dialplan: XmlElement, env: DialplanEnv): Generator<InlineRequest, HuntResult> {
+function* huntSteps(dialplan: XmlElement, env: DialplanEnv): Generator<HuntRequest, HuntResult, string | undefined> {
   const p = env.profile;
   const contextName = p.context || 'default';
   env.log?.('INFO', `Processing ${p.callerIdName ?? ''} <${p.callerIdNumber ?? ''}>->${p.destinationNumber ?? ''} in context ${contextName}`);
@@ -152,7 +170,12 @@ interface CaptureSource {
 const MAX_RECURSION = 100;
 
 /** parse_exten: the conditions of an extension (or, nested, of a condition). */
-function* parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefined, recur: number): Generator<InlineRequest, boolean> {
+function* parseExtension(
+  hunt: Hunt,
+  xexten: XmlElement,
+  name: string | undefined,
+  recur: number,
+): Generator<HuntRequest, boolean, string | undefined> {
   const { env } = hunt;
   const chan = env.channelName;
   const origName = name ?? '_anon_';
@@ -212,13 +235,13 @@ function* parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefine
         if (rtime === 1) env.log?.('DEBUG', `${space}Dialplan: ${chan} Date/Time Match (PASS) [${extenName}]`);
         else if (rtime === 0) env.log?.('DEBUG', `${space}Dialplan: ${chan} Date/TimeMatch (FAIL) [${extenName}]`);
         const rawExpression = expressionOf(xregex);
-        const expression = env.expand(rawExpression);
+        const expression = yield* expansionSteps(rawExpression, env.expansionVariable);
         total++;
         const field = attr(xregex, 'field');
         let stop = false;
         let result: ReturnType<typeof regexPerform> | undefined;
         if (field !== undefined) {
-          const data = fieldData(env, field);
+          const data = yield* fieldData(env, field);
           result = regexPerform(data, expression);
           if (result.error) env.log?.('ERR', result.error);
           proceed = result.matched;
@@ -264,10 +287,10 @@ function* parseExtension(hunt: Hunt, xexten: XmlElement, name: string | undefine
       substitutes = source !== undefined;
     } else {
       const rawExpression = expressionOf(xcond);
-      const expression = env.expand(rawExpression);
+      const expression = yield* expansionSteps(rawExpression, env.expansionVariable);
       const field = attr(xcond, 'field');
       if (field !== undefined) {
-        const data = fieldData(env, field);
+        const data = yield* fieldData(env, field);
         const r = regexPerform(data, expression);
         if (r.error) env.log?.('ERR', r.error);
         proceed = r.matched;
@@ -331,8 +354,8 @@ function expressionOf(el: XmlElement): string {
   return x ? x.text : (attr(el, 'expression') ?? '');
 }
 
-function fieldData(env: DialplanEnv, field: string): string {
-  return (field.includes('$') ? env.expand(field) : profileField(env.profile, field)) ?? '';
+function* fieldData(env: DialplanEnv, field: string): Generator<HuntRequest, string, string | undefined> {
+  return (field.includes('$') ? yield* expansionSteps(field, env.expansionVariable) : profileField(env.profile, field)) ?? '';
 }
 
 function timeMatch(env: DialplanEnv, el: XmlElement): -1 | 0 | 1 {
@@ -348,12 +371,12 @@ function* addApplications(
   data: string,
   inline: boolean,
   what: string,
-): Generator<InlineRequest, void> {
+): Generator<HuntRequest, void, string | undefined> {
   hunt.extension ??= { name: extenName, number: hunt.env.profile.destinationNumber ?? '', applications: [] };
   const loop = attr(xaction, 'loop');
   for (let n = loop !== undefined ? atoi(loop) : 1; n > 0; n--) {
     hunt.env.log?.('DEBUG', `${what} ${application}(${data}) ${inline ? 'INLINE' : ''}`);
-    if (inline) yield [application, data];
+    if (inline) yield { kind: 'inline', application, data };
     else hunt.extension.applications.push({ application, data });
   }
 }
