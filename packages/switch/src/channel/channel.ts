@@ -398,7 +398,7 @@ export class Channel implements EndpointChannel {
     const result = await dialplan?.hunt({
       profile: this.profile,
       channelName: this.name,
-      expansionVariable: this.#expansionVariable,
+      expansionVariable: (n, i) => this.expansionVariable(n, i),
       api: (command, args) => this.services.api?.(command, args, this.uuid),
       variable: (n) => this.variable(n),
       setVariable: (n, v) => this.setVariable(n, v),
@@ -466,7 +466,11 @@ export class Channel implements EndpointChannel {
     if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
     let data = rawData;
     if (!switchTrue(this.variable('app_disable_expand_variables')) && rawData.includes('$')) {
-      const expanded = expandWithApi(rawData, this.#expansionVariable, async (command, args) => this.services.api?.(command, args, this.uuid));
+      const expanded = expandWithApi(
+        rawData,
+        (n, i) => this.expansionVariable(n, i),
+        async (command, args) => this.services.api?.(command, args, this.uuid),
+      );
       data = typeof expanded === 'string' ? expanded : await expanded;
     }
     this.#lastApp = app.name;
@@ -682,10 +686,13 @@ export class Channel implements EndpointChannel {
 
   expand(text: string): string {
     if (!text.includes('$')) return text;
-    return expandVariables(text, { variable: this.#expansionVariable });
+    return expandVariables(text, { variable: (n, i) => this.expansionVariable(n, i) });
   }
 
-  readonly #expansionVariable = (name: string, index: number) => channelVariable(this.snapshot(), name, index);
+  /** What `${name}` expands to on this channel (item `index` of an array when ≥ 0). */
+  expansionVariable(name: string, index: number): string | undefined {
+    return channelVariable(this.snapshot(), name, index);
+  }
 
   after(ms: number, fn: () => void | Promise<void>): () => void {
     const id = ++this.#timerSeq;

@@ -64,17 +64,30 @@ export function* expansionSteps(input: string, variable: ExpandEnv['variable']):
   }
 }
 
+/** The expansion of text that runs no API command; undefined when it does (then `expansionSteps` drives it). */
+export function expandWithoutApi(input: string, variable: ExpandEnv['variable']): string | undefined {
+  let calls = false;
+  const text = expandVariables(input, {
+    variable,
+    api: () => {
+      calls = true;
+      return undefined;
+    },
+  });
+  return calls ? undefined : text;
+}
+
 /** The expansion with `${cmd args}` run by `api`: a string at once when the text has no such reference. */
 export function expandWithApi(
   input: string,
   variable: ExpandEnv['variable'],
   api: (command: string, args: string) => Promise<string | undefined>,
 ): string | Promise<string> {
-  const steps = expansionSteps(input, variable);
-  const first = steps.next();
-  if (first.done) return first.value;
+  const plain = expandWithoutApi(input, variable);
+  if (plain !== undefined) return plain;
   return (async () => {
-    for (let step: IteratorResult<ApiRequest, string> = first; ; ) {
+    const steps = expansionSteps(input, variable);
+    for (let step = steps.next(); ; ) {
       if (step.done) return step.value;
       step = steps.next(await api(step.value.command, step.value.args));
     }

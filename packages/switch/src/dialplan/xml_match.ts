@@ -24,7 +24,7 @@ import { profileField, type CallerProfile } from '../channel/profile.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { type XmlElement, attr, child, children, findChild } from '../config/xml.ts';
 import { atoi, caseEqual, switchTrue } from '../internal/strings.ts';
-import { type ApiRequest, expansionSteps } from './expand.ts';
+import { type ApiRequest, expandWithoutApi, expansionSteps } from './expand.ts';
 import { captures, regexPerform, substitute } from './regex.ts';
 
 export interface DialplanApplication {
@@ -235,7 +235,7 @@ function* parseExtension(
         if (rtime === 1) env.log?.('DEBUG', `${space}Dialplan: ${chan} Date/Time Match (PASS) [${extenName}]`);
         else if (rtime === 0) env.log?.('DEBUG', `${space}Dialplan: ${chan} Date/TimeMatch (FAIL) [${extenName}]`);
         const rawExpression = expressionOf(xregex);
-        const expression = yield* expansionSteps(rawExpression, env.expansionVariable);
+        const expression = expandedAtOnce(env, rawExpression) ?? (yield* expansionSteps(rawExpression, env.expansionVariable));
         total++;
         const field = attr(xregex, 'field');
         let stop = false;
@@ -287,7 +287,7 @@ function* parseExtension(
       substitutes = source !== undefined;
     } else {
       const rawExpression = expressionOf(xcond);
-      const expression = yield* expansionSteps(rawExpression, env.expansionVariable);
+      const expression = expandedAtOnce(env, rawExpression) ?? (yield* expansionSteps(rawExpression, env.expansionVariable));
       const field = attr(xcond, 'field');
       if (field !== undefined) {
         const data = yield* fieldData(env, field);
@@ -355,7 +355,16 @@ function expressionOf(el: XmlElement): string {
 }
 
 function* fieldData(env: DialplanEnv, field: string): Generator<HuntRequest, string, string | undefined> {
-  return (field.includes('$') ? yield* expansionSteps(field, env.expansionVariable) : profileField(env.profile, field)) ?? '';
+  if (!field.includes('$')) return profileField(env.profile, field) ?? '';
+  return expandedAtOnce(env, field) ?? (yield* expansionSteps(field, env.expansionVariable));
+}
+
+/**
+ * switch_channel_expand_variables when the text runs no API command (text without a `$` as it is);
+ * undefined when it does: then `expansionSteps` asks the driver for the commands.
+ */
+function expandedAtOnce(env: DialplanEnv, text: string): string | undefined {
+  return text.includes('$') ? expandWithoutApi(text, env.expansionVariable) : text;
 }
 
 function timeMatch(env: DialplanEnv, el: XmlElement): -1 | 0 | 1 {
