@@ -15,7 +15,7 @@ import type { Pid } from '@beamline/etf';
 import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
-import { expandVariables, expandWithApi } from '../dialplan/expand.ts';
+import { expandWithApi } from '../dialplan/expand.ts';
 import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 
@@ -682,11 +682,6 @@ export class Channel implements EndpointChannel {
 
   variables(): [string, string][] {
     return this.#variables.headers.map((h) => [h.name, h.value]);
-  }
-
-  expand(text: string): string {
-    if (!text.includes('$')) return text;
-    return expandVariables(text, { variable: (n, i) => this.expansionVariable(n, i) });
   }
 
   /** What `${name}` expands to on this channel (item `index` of an array when ≥ 0). */
