@@ -157,6 +157,34 @@ describe('uuid_send_dtmf', () => {
   });
 });
 
+describe('DTMF across a bridge (audio_bridge_thread)', () => {
+  it('a bridged leg passes the digits it receives on to its partner, unless bridge_filter_dtmf is set', async () => {
+    for (const filter of [false, true]) {
+      const t = await setup();
+      const vars = filter ? '{bridge_filter_dtmf=true}' : '';
+      await t.sw.originate(`${vars}loopback/1000 &bridge(null/2)`);
+      await t.settle();
+      const evs = t.sub.take();
+      const uuidOf = (name: string) => evs.find((e) => e.getHeader('Channel-Name') === name)?.getHeader('Unique-ID') as string;
+      const b = uuidOf('loopback/1000-b');
+      const peer = uuidOf('null/2');
+      expect(await t.sw.api(`uuid_getvar ${uuidOf('loopback/1000-a')} signal_bond`)).toBe(peer);
+      expect(await t.sw.api(`uuid_send_dtmf ${b} 7#`)).toBe(`+OK ${b} sent DTMF 7#.\n`);
+      await t.settle();
+      // the A half hears them (DTMF events), and hands them to the bridged null leg
+      expect(
+        t.sub
+          .take()
+          .filter((e) => e.type === 'DTMF')
+          .map((e) => `${e.getHeader('Channel-Name')} ${e.getHeader('DTMF-Digit')}`),
+      ).toEqual(['loopback/1000-a 7', 'loopback/1000-a #']);
+      expect(await t.sw.api(`uuid_getvar ${peer} null_channel_dtmf_queued`)).toBe(filter ? '_undef_' : '7#');
+      await t.sw.stop();
+      await t.rt.stop();
+    }
+  });
+});
+
 describe('uuid_hold', () => {
   it('fires CHANNEL_HOLD; null and loopback legs never become HELD, so off fails; unknown uuids succeed', async () => {
     const t = await setup();

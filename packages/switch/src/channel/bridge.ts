@@ -310,6 +310,15 @@ export class Bridge {
     if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'partnerAnswered', from: this.#ch.uuid });
   }
 
+  /**
+   * audio_bridge_thread: a digit this leg received goes on to the partner's endpoint, unless the
+   * leg has `bridge_filter_dtmf` set.
+   */
+  passDtmf(digit: string, duration: number): void {
+    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration });
+  }
+
   /** The bridged peer answered after early media: answer this leg too, once. */
   async partnerAnswered(from: string): Promise<void> {
     if (this.#state?.other !== from || this.#ch.hungUp || this.#ch.context.answered) return;

@@ -596,7 +596,10 @@ export class Channel implements EndpointChannel {
     return true;
   }
 
-  /** A digit from the far end, read at once (switch_channel_dequeue_dtmf): the DTMF event. */
+  /**
+   * A digit from the far end, read at once (switch_channel_dequeue_dtmf): the DTMF event; a
+   * bridged leg passes it on to its partner.
+   */
   receiveDtmf(digit: string, duration: number): void {
     if (this.destroyed) return;
     this.fire('DTMF', this.view, undefined, [
@@ -604,6 +607,7 @@ export class Channel implements EndpointChannel {
       ['DTMF-Duration', String(duration)],
       ['DTMF-Source', 'UNKNOWN'],
     ]);
+    this.#bridge?.passDtmf(digit, duration);
   }
 
   /**

@@ -95,7 +95,9 @@ export type ChannelCast =
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'partnerAnswered'; readonly from: string }
   /** A digit the far end sent (a loopback leg's other half): the DTMF event. */
-  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number };
+  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number }
+  /** A digit for this leg's endpoint (from its bridged partner). */
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number };
 
 /** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
 function channelData(ch: Channel, basic: boolean): [string, string][] {
@@ -210,6 +212,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'dtmf':
         ch.receiveDtmf(msg.digit, msg.duration);
+        break;
+      case 'sendDtmf':
+        ch.sendDtmf(msg.digit, msg.duration);
         break;
     }
     await ch.drain();
