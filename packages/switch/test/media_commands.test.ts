@@ -19,14 +19,14 @@ function trace(t: Awaited<ReturnType<typeof setup>>, uuid: string): string[] {
 }
 
 describe('uuid_broadcast, uuid_send_dtmf, uuid_hold: parsing (mod_commands, switch_ivr_broadcast)', () => {
-  it('legs: none given is aleg; each keyword is looked for anywhere, holdb takes bleg back', () => {
-    expect(broadcastLegs(undefined)).toEqual({ aleg: true, bleg: false });
-    expect(broadcastLegs('both')).toEqual({ aleg: true, bleg: true });
-    expect(broadcastLegs('BLEG')).toEqual({ aleg: false, bleg: true });
-    expect(broadcastLegs('aleg')).toEqual({ aleg: true, bleg: false });
-    expect(broadcastLegs('holdb')).toEqual({ aleg: false, bleg: false });
-    expect(broadcastLegs('both,holdb')).toEqual({ aleg: true, bleg: false });
-    expect(broadcastLegs('nothing')).toEqual({ aleg: false, bleg: false });
+  it('legs: none given is aleg with hold music to the other leg; each keyword is looked for anywhere, holdb takes bleg back', () => {
+    expect(broadcastLegs(undefined)).toEqual({ aleg: true, bleg: false, holdBleg: true });
+    expect(broadcastLegs('both')).toEqual({ aleg: true, bleg: true, holdBleg: false });
+    expect(broadcastLegs('BLEG')).toEqual({ aleg: false, bleg: true, holdBleg: false });
+    expect(broadcastLegs('aleg')).toEqual({ aleg: true, bleg: false, holdBleg: false });
+    expect(broadcastLegs('holdb')).toEqual({ aleg: false, bleg: false, holdBleg: true });
+    expect(broadcastLegs('both,holdb')).toEqual({ aleg: true, bleg: false, holdBleg: true });
+    expect(broadcastLegs('nothing')).toEqual({ aleg: false, bleg: false, holdBleg: false });
   });
 
   it('app::arg names the application, else the path is played; app!cause hangs up after', () => {
@@ -112,6 +112,68 @@ describe('uuid_broadcast', () => {
     expect(await t.sw.api(`uuid_broadcast ${b} 'log::INFO hello there' aleg`)).toBe('+OK Message sent\n');
     await t.settle();
     expect(t.logs).toContain('INFO hello there');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
+describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () => {
+  async function bridged(globals: Record<string, string>) {
+    const t = await setup({ globals: Object.entries(globals) });
+    const a = UUID.exec(await t.sw.originate('null/1 &park()'))?.[1] as string;
+    const b = UUID.exec(await t.sw.originate('null/2 &park()'))?.[1] as string;
+    await t.settle();
+    await t.sw.api(`uuid_bridge ${a} ${b}`);
+    await t.settle();
+    t.sub.take();
+    /** `<A|B> <type> <Application-Data>` of the executes since the last look. */
+    const executes = () =>
+      t.sub
+        .take()
+        .filter((e) => e.type === 'CHANNEL_EXECUTE' || e.type === 'CHANNEL_EXECUTE_COMPLETE')
+        .map((e) => `${e.getHeader('Unique-ID') === a ? 'A' : 'B'} ${e.type} ${e.getHeader('Application-Data')}`);
+    return { t, a, b, executes };
+  }
+
+  it('uuid_broadcast on a bridged leg (default legs): the other leg hears hold music until the application ends', async () => {
+    const { t, a, executes } = await bridged({ hold_music: 'local_stream://moh' });
+    expect(await t.sw.api(`uuid_broadcast ${a} playback::silence_stream://300`)).toBe('+OK Message sent\n');
+    await t.settle();
+    // A does not wait for the music to start (FreeSWITCH waits up to 5 s for it; DECISIONS.md #87)
+    expect(executes()).toEqual(['A CHANNEL_EXECUTE silence_stream://300', 'B CHANNEL_EXECUTE local_stream://moh']);
+    t.clock.advance(300);
+    await t.settle();
+    expect(executes()).toEqual(['A CHANNEL_EXECUTE_COMPLETE silence_stream://300', 'B CHANNEL_EXECUTE_COMPLETE local_stream://moh']);
+    // stopped for good: no second pass of the loop
+    t.clock.advance(5000);
+    await t.settle();
+    expect(executes()).toEqual([]);
+    // aleg alone, or no hold music (or `silence`): the other leg hears nothing
+    await t.sw.api(`uuid_broadcast ${a} playback::silence_stream://300 aleg`);
+    t.clock.advance(300);
+    await t.settle();
+    expect(executes()).toEqual(['A CHANNEL_EXECUTE silence_stream://300', 'A CHANNEL_EXECUTE_COMPLETE silence_stream://300']);
+    await t.sw.stop();
+    await t.rt.stop();
+    const quiet = await bridged({ hold_music: 'silence' });
+    await quiet.t.sw.api(`uuid_broadcast ${quiet.a} playback::silence_stream://300`);
+    quiet.t.clock.advance(300);
+    await quiet.t.settle();
+    expect(quiet.executes().filter((x) => x.startsWith('B'))).toEqual([]);
+    await quiet.t.sw.stop();
+    await quiet.t.rt.stop();
+  });
+
+  it('uuid_hold: the partner hears the hold music in a loop', async () => {
+    const { t, a, b, executes } = await bridged({ hold_music: 'local_stream://moh' });
+    expect(await t.sw.api(`uuid_hold ${a}`)).toBe('+OK Success\n');
+    await t.settle();
+    for (let i = 0; i < 2; i++) {
+      t.clock.advance(1000);
+      await t.settle();
+    }
+    expect(executes().filter((x) => x === 'B CHANNEL_EXECUTE local_stream://moh')).toHaveLength(3);
+    expect(await t.sw.api(`uuid_getvar ${b} current_loop`)).toBe('3');
     await t.sw.stop();
     await t.rt.stop();
   });

@@ -9,17 +9,27 @@ import { callChannel } from './uuid_commands.ts';
 
 const BROADCAST_USAGE = '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
 
-/** What uuid_broadcast's third word asks for (switch_stristr on each keyword, in this order). */
-export function broadcastLegs(word: string | undefined): { aleg: boolean; bleg: boolean } {
-  if (word === undefined) return { aleg: true, bleg: false };
+/**
+ * What uuid_broadcast's third word asks for (switch_stristr on each keyword, in this order):
+ * the legs that run the application, and whether the other leg hears hold music meanwhile.
+ */
+export function broadcastLegs(word: string | undefined): { aleg: boolean; bleg: boolean; holdBleg: boolean } {
+  if (word === undefined) return { aleg: true, bleg: false, holdBleg: true };
   const w = word.toLowerCase();
   let aleg = false;
   let bleg = false;
+  let holdBleg = false;
   if (w.includes('both')) aleg = bleg = true;
   if (w.includes('aleg')) aleg = true;
-  if (w.includes('bleg')) bleg = true;
-  if (w.includes('holdb')) bleg = false;
-  return { aleg, bleg };
+  if (w.includes('bleg')) {
+    holdBleg = false;
+    bleg = true;
+  }
+  if (w.includes('holdb')) {
+    bleg = false;
+    holdBleg = true;
+  }
+  return { aleg, bleg, holdBleg };
 }
 
 /**
@@ -39,8 +49,8 @@ export function broadcastTarget(path: string): { app: string; arg: string; hangu
   return { app: app.slice(0, bang), arg, hangupCause: app.slice(bang + 1) || 'normal_clearing' };
 }
 
-async function queue(env: ApiEnv, uuid: string, application: string, data: string): Promise<void> {
-  await callChannel(env, uuid, { op: 'execute', application, data, lock: true });
+async function queue(env: ApiEnv, uuid: string, application: string, data: string, holdBleg = false): Promise<void> {
+  await callChannel(env, uuid, { op: 'execute', application, data, lock: true, holdBleg });
 }
 
 const DTMF_USAGE = '-USAGE: <uuid> <dtmf_data>\n';
@@ -113,7 +123,7 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
         const partner = await callChannel<string | undefined>(env, uuid, { op: 'partner' });
         if (partner?.value !== undefined) await queue(env, partner.value, app, arg);
       }
-      if (legs.aleg) await queue(env, uuid, app, arg);
+      if (legs.aleg) await queue(env, uuid, app, arg, legs.holdBleg);
       if (hangupCause !== undefined) await queue(env, uuid, 'hangup', hangupCause);
       return '+OK Message sent\n';
     },

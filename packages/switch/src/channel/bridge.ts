@@ -319,6 +319,20 @@ export class Bridge {
     if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration });
   }
 
+  /** switch_ivr_broadcast of `stream` to the partner, played in a loop until stopped; false when there is no partner. */
+  holdMusicToPartner(stream: string): boolean {
+    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    if (!pid) return false;
+    GenServer.cast(this.#ch.ctx, pid, { op: 'execute', application: 'playback', data: stream, loops: -1, lock: true });
+    return true;
+  }
+
+  /** switch_channel_stop_broadcast on the partner. */
+  stopPartnerBroadcast(): void {
+    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'stopBroadcast' });
+  }
+
   /** The bridged peer answered after early media: answer this leg too, once. */
   async partnerAnswered(from: string): Promise<void> {
     if (this.#state?.other !== from || this.#ch.hungUp || this.#ch.context.answered) return;

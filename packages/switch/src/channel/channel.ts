@@ -15,7 +15,7 @@ import type { Pid } from '@beamline/etf';
 import type { Application, AppChannel } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
-import { expandWithApi } from '../dialplan/expand.ts';
+import { expandWithApi, expandWithoutApi } from '../dialplan/expand.ts';
 import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 
@@ -70,6 +70,8 @@ export interface QueueOptions {
   readonly loops?: number;
   /** `event-lock`: nothing queued runs nested inside this one. */
   readonly lock?: boolean;
+  /** `hold-bleg`: while it runs, a bridged partner hears its hold music (uuid_broadcast's default). */
+  readonly holdBleg?: boolean;
 }
 
 interface QueuedExecute {
@@ -79,6 +81,7 @@ interface QueuedExecute {
   readonly uuidName: string | undefined;
   readonly loops: number;
   readonly lock: boolean;
+  readonly holdBleg: boolean;
 }
 
 export interface OtherLeg {
@@ -146,6 +149,12 @@ export interface EndpointInterface {
 
 const MAX_STACKS = 32;
 
+/** switch_is_moh: `silence` and `indicate_hold` are no music. */
+function isHoldMusic(stream: string): boolean {
+  const s = stream.toLowerCase();
+  return s !== '' && s !== 'silence' && s !== 'indicate_hold';
+}
+
 type Item = ChannelEvent | (() => void | Promise<void>);
 
 const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
@@ -181,6 +190,11 @@ export class Channel implements EndpointChannel {
   readonly #pending: QueuedExecute[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
   #locked = 0;
+  /** Queued applications running (CF_BROADCAST), and whether `stopBroadcast` asked them to end (CF_STOP_BROADCAST). */
+  #broadcasts = 0;
+  #stopBroadcast = false;
+  /** The partner hears hold music while a `hold-bleg` application runs here (CF_HOLD_BLEG). */
+  #partnerOnHold = false;
   #parked = false;
   /**
    * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
@@ -536,18 +550,20 @@ export class Channel implements EndpointChannel {
    * once the loop is over).
    */
   async #runLoops(item: QueuedExecute, x: number, resume: () => Promise<void>): Promise<boolean> {
+    if (x === 1) this.#broadcastStarts(item);
     for (; ; x++) {
       const b4 = this.ctx.now();
       if (item.lock) this.#locked++;
       this.setVariable('current_loop', String(x));
       this.setVariable('total_loops', String(item.loops));
-      const again = () => (x < item.loops || item.loops < 0) && !this.hungUp && this.ctx.now() - b4 >= 500;
+      const again = () => (x < item.loops || item.loops < 0) && !this.hungUp && !this.#stopBroadcast && this.ctx.now() - b4 >= 500;
       const passOver = () => {
         if (item.lock) this.#locked--;
         const more = again();
         if (!more) {
           this.setVariable('current_loop', undefined);
           this.setVariable('total_loops', undefined);
+          this.#broadcastEnds();
         }
         return more;
       };
@@ -567,13 +583,60 @@ export class Channel implements EndpointChannel {
   }
 
   /**
+   * switch_ivr_parse_event before the loop: CF_STOP_BROADCAST cleared; with `hold-bleg`, a bridged
+   * partner hears this leg's hold music while this runs, if it has some.
+   */
+  #broadcastStarts(item: QueuedExecute): void {
+    this.#broadcasts++;
+    this.#stopBroadcast = false;
+    if (!item.holdBleg || this.#partnerOnHold) return;
+    const music = this.#holdMusic();
+    if (music && isHoldMusic(music)) this.#partnerOnHold = !!this.#bridge?.holdMusicToPartner(music);
+  }
+
+  /** switch_ivr_parse_event after the loop: the partner's hold music stops. */
+  #broadcastEnds(): void {
+    this.#broadcasts--;
+    if (this.#partnerOnHold && this.#broadcasts === 0) {
+      this.#partnerOnHold = false;
+      this.#bridge?.stopPartnerBroadcast();
+    }
+  }
+
+  /** switch_channel_stop_broadcast: the running queued application ends, and no more passes of it run. */
+  stopBroadcast(): void {
+    if (this.#broadcasts === 0) return;
+    this.#stopBroadcast = true;
+    const slot = this.#running.at(-1);
+    const interrupt = slot?.interrupt;
+    if (slot && interrupt) {
+      slot.interrupt = undefined;
+      this.#queue.push(interrupt);
+    }
+  }
+
+  /** switch_channel_get_hold_music: `temp_hold_music`, else `hold_music`, expanded. */
+  #holdMusic(): string | undefined {
+    const raw = this.variable('temp_hold_music') || this.variable('hold_music');
+    return raw ? (expandWithoutApi(raw, (n, i) => this.expansionVariable(n, i)) ?? raw) : undefined;
+  }
+
+  /**
    * sendmsg `execute`: queue an application. A parked channel runs it at once, nested inside
    * park (no CHANNEL_UNPARK), and so does a bridged leg, inside the bridge — unless an
    * event-locked one is running; a channel in its extension runs it before the next application;
    * otherwise it waits for one of those (spec §2.5 c).
    */
   async queueExecute(name: string, data: string, opts: QueueOptions = {}): Promise<void> {
-    this.#pending.push({ name, data, uuid: opts.appUuid, uuidName: opts.appUuidName, loops: opts.loops ?? 1, lock: !!opts.lock });
+    this.#pending.push({
+      name,
+      data,
+      uuid: opts.appUuid,
+      uuidName: opts.appUuidName,
+      loops: opts.loops ?? 1,
+      lock: !!opts.lock,
+      holdBleg: !!opts.holdBleg,
+    });
     // a bridged leg runs it at once too: audio_bridge_thread parses the leg's queued events
     if (!(this.#parked || this.bridgePartner !== undefined) || this.#locked !== 0) return;
     // switch_ivr_parse_all_events: no deeper than SWITCH_MAX_STACKS; the execute stays queued
@@ -612,8 +675,8 @@ export class Channel implements EndpointChannel {
 
   /**
    * switch_ivr_hold / switch_ivr_unhold, as with an endpoint that marks no leg holding (loopback
-   * and null: their call state never becomes HELD): hold fires CHANNEL_HOLD, unhold fails. Hold
-   * music to the partner is not built (DECISIONS.md #90).
+   * and null: their call state never becomes HELD): hold plays the hold music to a bridged partner
+   * and fires CHANNEL_HOLD; unhold fails.
    */
   hold(mode: 'on' | 'off' | 'toggle'): boolean {
     const held = this.view.callState === 'HELD';
@@ -629,6 +692,9 @@ export class Channel implements EndpointChannel {
       this.core.log('WARNING', 'Call is not on hold. No need to unhold.', this.uuid);
       return false;
     }
+    const music = this.#holdMusic();
+    if (mode === 'on' && music) this.#bridge?.holdMusicToPartner(music);
+    else this.#bridge?.stopPartnerBroadcast();
     this.fire(mode === 'on' ? 'CHANNEL_HOLD' : 'CHANNEL_UNHOLD');
     return true;
   }

@@ -59,6 +59,7 @@ export type ChannelCall =
       readonly appUuidName?: string;
       readonly loops?: number;
       readonly lock?: boolean;
+      readonly holdBleg?: boolean;
     }
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
@@ -97,7 +98,11 @@ export type ChannelCast =
   /** A digit the far end sent (a loopback leg's other half): the DTMF event. */
   | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number }
   /** A digit for this leg's endpoint (from its bridged partner). */
-  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number };
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
+  /** A queued application (the bridged partner's hold music for this leg). */
+  | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly loops: number; readonly lock: boolean }
+  /** switch_channel_stop_broadcast. */
+  | { readonly op: 'stopBroadcast' };
 
 /** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
 function channelData(ch: Channel, basic: boolean): [string, string][] {
@@ -215,6 +220,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'sendDtmf':
         ch.sendDtmf(msg.digit, msg.duration);
+        break;
+      case 'execute':
+        await ch.queueExecute(msg.application, msg.data, msg);
+        break;
+      case 'stopBroadcast':
+        ch.stopBroadcast();
         break;
     }
     await ch.drain();
