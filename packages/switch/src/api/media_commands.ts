@@ -21,10 +21,7 @@ export function broadcastLegs(word: string | undefined): { aleg: boolean; bleg: 
   let holdBleg = false;
   if (w.includes('both')) aleg = bleg = true;
   if (w.includes('aleg')) aleg = true;
-  if (w.includes('bleg')) {
-    holdBleg = false;
-    bleg = true;
-  }
+  if (w.includes('bleg')) bleg = true;
   if (w.includes('holdb')) {
     bleg = false;
     holdBleg = true;

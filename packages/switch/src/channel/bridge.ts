@@ -304,9 +304,13 @@ export class Bridge {
     await this.#ch.step({ type: 'HANGUP', cause: this.#ch.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL });
   }
 
+  #partnerPid(): Pid | undefined {
+    return this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+  }
+
   #tellPartnerAnswered(): void {
     this.#answerOnAnswer = false;
-    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    const pid = this.#partnerPid();
     if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'partnerAnswered', from: this.#ch.uuid });
   }
 
@@ -315,13 +319,13 @@ export class Bridge {
    * leg has `bridge_filter_dtmf` set.
    */
   passDtmf(digit: string, duration: number): void {
-    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    const pid = this.#partnerPid();
     if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration });
   }
 
   /** switch_ivr_broadcast of `stream` to the partner, played in a loop until stopped; false when there is no partner. */
   holdMusicToPartner(stream: string): boolean {
-    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    const pid = this.#partnerPid();
     if (!pid) return false;
     GenServer.cast(this.#ch.ctx, pid, { op: 'execute', application: 'playback', data: stream, loops: -1, lock: true });
     return true;
@@ -329,7 +333,7 @@ export class Bridge {
 
   /** switch_channel_stop_broadcast on the partner. */
   stopPartnerBroadcast(): void {
-    const pid = this.#state ? this.#ch.core.sessions.get(this.#state.other) : undefined;
+    const pid = this.#partnerPid();
     if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'stopBroadcast' });
   }
 
