@@ -1,5 +1,5 @@
 /**
- * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 3] [--calls 1000] [--epmd-port 4491]`
+ * `pnpm bench erlang-event [--n 200000] [--rtts 5000] [--runs 5] [--calls 1000] [--epmd-port 4491]`
  *
  * The Erlang module against Erlang itself, same machine, same run:
  *  1. events/s delivered to one erl event handler (CUSTOM events fired on the switch's bus, sent
@@ -173,7 +173,7 @@ export async function main(args: string[]): Promise<void> {
     options: {
       n: { type: 'string', default: '200000' },
       rtts: { type: 'string', default: '5000' },
-      runs: { type: 'string', default: '3' },
+      runs: { type: 'string', default: '5' },
       calls: { type: 'string', default: '1000' },
       'epmd-port': { type: 'string', default: '4491' },
     },
