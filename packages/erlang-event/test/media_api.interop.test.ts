@@ -1,5 +1,5 @@
 /**
- * uuid_broadcast, uuid_send_dtmf, uuid_hold and `${cmd args}` expansions from a real erl, as an
+ * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_hold and `${cmd args}` expansions from a real erl, as an
  * Erlang application drives a call: the api replies, and the events they cause reach the erl event handler.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ beforeAll(async () => {
   rig = await startRig('media');
   await rig.shell(ERL_DEFS);
   await rig.shell(
-    `A = Coll(), H = Coll(), ok = Do(H, register_event_handler), ok = Do(H, {event, 'CHANNEL_EXECUTE', 'DTMF', 'CHANNEL_HOLD', 'CHANNEL_HANGUP'})`,
+    `A = Coll(), H = Coll(), ok = Do(H, register_event_handler), ok = Do(H, {event, 'CHANNEL_EXECUTE', 'CHANNEL_EXECUTE_COMPLETE', 'DTMF', 'CHANNEL_HOLD', 'CHANNEL_HANGUP'})`,
   );
 });
 afterAll(async () => {
@@ -40,6 +40,18 @@ describe('media api commands from erl', () => {
       ),
     ).toBe('["USER_BUSY"]');
     expect(await sh(`Do(A, {api, uuid_broadcast, "no-such-uuid x.wav"})`)).toBe('{error,"-ERR invalid uuid\\n"}');
+  });
+
+  it('uuid_break cuts a broadcast short: its EXECUTE_COMPLETE comes at once, FILE PLAYED', async () => {
+    await call('null/5 &park()', 'K1');
+    await sh(`{ok, _} = Do(A, {api, uuid_broadcast, K1 ++ " playback::silence_stream://60000"})`);
+    expect(await sh(`Do(A, {api, uuid_break, K1})`)).toBe('{ok,"+OK\\n"}');
+    await sh('timer:sleep(200)');
+    expect(
+      await sh(
+        `[{proplists:get_value("Application", Hs), proplists:get_value("Application-Response", Hs)} || {event, [U1 | Hs]} <- Evs(H), U1 =:= K1, proplists:get_value("Event-Name", Hs) =:= "CHANNEL_EXECUTE_COMPLETE"]`,
+      ),
+    ).toBe('[{"playback","FILE PLAYED"}]');
   });
 
   it('uuid_send_dtmf: a loopback call gets the digits on its other leg (DTMF events); a null leg keeps them', async () => {

@@ -179,6 +179,102 @@ describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () 
   });
 });
 
+describe('uuid_break', () => {
+  const played = (t: Awaited<ReturnType<typeof setup>>, uuid: string) =>
+    t.sub
+      .take()
+      .filter((e) => e.getHeader('Unique-ID') === uuid && e.type.startsWith('CHANNEL_EXECUTE') && e.getHeader('Application') !== 'park')
+      .map(
+        (e) =>
+          `${e.type} ${e.getHeader('Application-Data')}${e.type === 'CHANNEL_EXECUTE_COMPLETE' ? ` ${e.getHeader('Application-Response')}` : ''}`,
+      );
+
+  it('ends a running playback (FILE PLAYED) and leaves park running; usage, unknown uuid, the `break` alias', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    t.sub.take();
+    await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://5000`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_break ${uuid}`)).toBe('+OK\n');
+    await t.settle();
+    expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://5000', 'CHANNEL_EXECUTE_COMPLETE silence_stream://5000 FILE PLAYED']);
+    // still parked: the next broadcast runs at once, nested in park
+    await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://100`);
+    await t.settle();
+    expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://100']);
+    expect(await t.sw.api('uuid_break')).toBe('-USAGE: <uuid> [all]\n');
+    expect(await t.sw.api('uuid_break 4a0f9c36-0000-4000-8000-000000000000')).toBe('-ERR No such channel!\n');
+    expect(await t.sw.api(`break ${uuid}`)).toBe('+OK\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('with nothing to break, the next playback ends at once (CF_BREAK stays set until taken)', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    expect(await t.sw.api(`uuid_break ${uuid}`)).toBe('+OK\n');
+    t.sub.take();
+    await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://5000`);
+    await t.settle();
+    expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://5000', 'CHANNEL_EXECUTE_COMPLETE silence_stream://5000 FILE PLAYED']);
+    // taken: the one after plays in full
+    await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://300`);
+    await t.settle();
+    expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://300']);
+    t.clock.advance(300);
+    await t.settle();
+    expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE_COMPLETE silence_stream://300 FILE PLAYED']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('all drops the queued applications too; both breaks the bridged partner as well', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    t.sub.take();
+    await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://5000`);
+    await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://6000`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_break ${uuid} all`)).toBe('+OK\n');
+    t.clock.advance(7000);
+    await t.settle();
+    expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://5000', 'CHANNEL_EXECUTE_COMPLETE silence_stream://5000 FILE PLAYED']);
+    await t.sw.stop();
+    await t.rt.stop();
+
+    const b = await setup();
+    const a1 = await parkedNull(b, 1);
+    const a2 = await parkedNull(b, 2);
+    await b.sw.api(`uuid_bridge ${a1} ${a2}`);
+    await b.sw.api(`uuid_broadcast ${a1} playback::silence_stream://5000 both`);
+    await b.settle();
+    b.sub.take();
+    expect(await b.sw.api(`uuid_break ${a1} both`)).toBe('+OK\n');
+    await b.settle();
+    const completes = b.sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE');
+    expect(completes.map((e) => e.getHeader('Unique-ID')).sort()).toEqual([a1, a2].sort());
+    await b.sw.stop();
+    await b.rt.stop();
+  });
+
+  it('a looping broadcast (hold music) stops for good', async () => {
+    const t = await setup({ globals: [['hold_music', 'local_stream://moh']] });
+    const a = await parkedNull(t, 1);
+    const b = await parkedNull(t, 2);
+    await t.sw.api(`uuid_bridge ${a} ${b}`);
+    await t.sw.api(`uuid_hold ${a}`);
+    t.clock.advance(1500);
+    await t.settle();
+    t.sub.take();
+    expect(await t.sw.api(`uuid_break ${b}`)).toBe('+OK\n');
+    t.clock.advance(5000);
+    await t.settle();
+    expect(played(t, b)).toEqual(['CHANNEL_EXECUTE_COMPLETE local_stream://moh FILE PLAYED']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
 describe('uuid_send_dtmf', () => {
   it('a null leg keeps the digits; last_dtmf_duration counts each digit and a 250 ms pause', async () => {
     const t = await setup();

@@ -39,6 +39,8 @@ const KNOWN: Record<string, readonly [string, string, string]> = {
   uuid_kill: ['<uuid> [cause]', 'Kill channel', 'mod_commands'],
   uuid_park: ['<uuid>', 'Park channel', 'mod_commands'],
   uuid_broadcast: ['<uuid> <path> [aleg|bleg|holdb|both]', 'Execute dialplan application', 'mod_commands'],
+  uuid_break: ['<uuid> [all]', 'Break out of media sent to channel', 'mod_commands'],
+  break: ['<uuid> [all]', 'uuid_break', 'mod_commands'],
   uuid_hold: ['[off|toggle] <uuid> [<display>]', 'Place call on hold', 'mod_commands'],
   uuid_send_dtmf: ['<uuid> <dtmf_data>', 'Send dtmf digits', 'mod_commands'],
   uuid_setvar: ['<uuid> <var> [value]', 'Set a variable', 'mod_commands'],

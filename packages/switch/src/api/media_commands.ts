@@ -1,5 +1,5 @@
 /**
- * uuid_broadcast, uuid_send_dtmf and uuid_hold (mod_commands), as FreeSWITCH's source does them
+ * uuid_broadcast, uuid_break, uuid_send_dtmf and uuid_hold (mod_commands), as FreeSWITCH's source does them
  * (switch_ivr_broadcast, switch_core_session_send_dtmf_string, switch_ivr_hold); see
  * packages/switch/DECISIONS.md for where the spec's table and the source differ.
  */
@@ -106,7 +106,25 @@ async function sendDtmfString(env: ApiEnv, uuid: string, text: string): Promise<
   return sent > 0;
 }
 
+/**
+ * uuid_break (also registered as `break`): the words after the uuid are searched for `all` (the
+ * queued applications are dropped too) and `both` (the bridged partner as well).
+ */
+const uuidBreak: ApiCommand['run'] = async (args, env) => {
+  if (args === '') return '-USAGE: <uuid> [all]\n';
+  const sp = args.indexOf(' ');
+  const uuid = sp < 0 ? args : args.slice(0, sp);
+  const flags = sp < 0 ? '' : args.slice(sp + 1);
+  const all = flags.includes('all');
+  const partner = flags.includes('both') ? (await callChannel<string | undefined>(env, uuid, { op: 'partner' }))?.value : undefined;
+  if (!(await callChannel(env, uuid, { op: 'break', all }))) return '-ERR No such channel!\n';
+  if (partner !== undefined) await callChannel(env, partner, { op: 'break', all });
+  return '+OK\n';
+};
+
 export const MEDIA_COMMANDS: readonly ApiCommand[] = [
+  { name: 'uuid_break', run: uuidBreak },
+  { name: 'break', run: uuidBreak },
   {
     name: 'uuid_broadcast',
     run: async (args, env) => {

@@ -12,6 +12,19 @@ export const sync =
     return undefined;
   };
 
+/**
+ * A media application's wait: `ms`, unless a break ends it sooner (also one asked for before it
+ * started: CF_BREAK stays set until a media application takes it); `onEnd` learns whether it was
+ * broken off (the channel hung up, or a break).
+ */
+function mediaWait(ch: AppChannel, ms: number, done: () => void | Promise<void>, onEnd?: (how: 'played' | 'break' | 'killed') => void) {
+  if (ch.takeBreak()) {
+    onEnd?.('break');
+    return Promise.resolve(done()).then(() => undefined);
+  }
+  return waiting(ch, ms, done, (interrupted) => onEnd?.(!interrupted ? 'played' : ch.takeBreak() ? 'break' : 'killed'));
+}
+
 /** Waits until `ms` passed (or forever without `ms`), or until interrupted. */
 function waiting(
   ch: AppChannel,
@@ -73,16 +86,18 @@ export const DPTOOLS: readonly Application[] = [
       return stop;
     },
   },
-  { name: 'sleep', run: (ch, data, done) => waiting(ch, parseMs(data), done) },
+  { name: 'sleep', breakable: true, run: (ch, data, done) => mediaWait(ch, parseMs(data), done) },
   { name: 'echo', needsMedia: true, run: (ch, _data, done) => waiting(ch, undefined, done) },
   {
     // simulated media: `silence_stream://N` lasts N ms, any other file `playback_duration_ms` (default 1000)
     name: 'playback',
     needsMedia: true,
+    breakable: true,
     run: (ch, data, done) => {
       const silence = /^silence_stream:\/\/(\d+)/.exec(data);
       const ms = silence ? Number(silence[1]) : parseMs(ch.variable('playback_duration_ms') ?? '1000');
-      return waiting(ch, ms, done, (interrupted) => ch.setVariable('current_application_response', interrupted ? 'PLAYBACK ERROR' : 'FILE PLAYED'));
+      // a break counts as played (SWITCH_STATUS_BREAK), a hangup does not
+      return mediaWait(ch, ms, done, (how) => ch.setVariable('current_application_response', how === 'killed' ? 'PLAYBACK ERROR' : 'FILE PLAYED'));
     },
   },
 ];

@@ -26,6 +26,8 @@ export interface AppChannel {
   transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean>;
   /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */
   bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void>;
+  /** CF_BREAK: true, and cleared, when a break was asked for (a breakable application ends on it). */
+  takeBreak(): boolean;
 }
 
 /**
@@ -49,4 +51,6 @@ export interface Application {
   readonly zombieExec?: boolean;
   /** May run inline during the dialplan hunt (SAF_ROUTING_EXEC). */
   readonly routingExec?: boolean;
+  /** Ends on CF_BREAK (`uuid_break`, a stopped broadcast): media applications such as playback and sleep. */
+  readonly breakable?: boolean;
 }

@@ -185,7 +185,9 @@ export class Channel implements EndpointChannel {
   #queuedExtension: Extension | undefined;
   #appIndex = 0;
   /** One slot per running application, outermost first (an app run inside park sits above it). */
-  readonly #running: { interrupt: (() => void | Promise<void>) | undefined }[] = [];
+  readonly #running: { interrupt: (() => void | Promise<void>) | undefined; breakable?: boolean }[] = [];
+  /** CF_BREAK: asked for, not yet taken by a breakable application. */
+  #break = false;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: QueuedExecute[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
@@ -501,7 +503,7 @@ export class Channel implements EndpointChannel {
     ]);
     let completed = false;
     let running = true;
-    const slot: { interrupt: (() => void | Promise<void>) | undefined } = { interrupt: undefined };
+    const slot: { interrupt: (() => void | Promise<void>) | undefined; breakable?: boolean } = { interrupt: undefined, breakable: app.breakable };
     this.#running.push(slot);
     const done = async () => {
       if (completed) return;
@@ -603,16 +605,38 @@ export class Channel implements EndpointChannel {
     }
   }
 
-  /** switch_channel_stop_broadcast: the running queued application ends, and no more passes of it run. */
+  /** switch_channel_stop_broadcast: no more passes of the running queued application, and a break. */
   stopBroadcast(): void {
     if (this.#broadcasts === 0) return;
     this.#stopBroadcast = true;
+    this.breakMedia();
+  }
+
+  /** CF_BREAK: the running application ends if it is breakable, else the next breakable one does at once. */
+  breakMedia(): void {
+    this.#break = true;
     const slot = this.#running.at(-1);
     const interrupt = slot?.interrupt;
-    if (slot && interrupt) {
+    if (slot?.breakable && interrupt) {
       slot.interrupt = undefined;
       this.#queue.push(interrupt);
     }
+  }
+
+  takeBreak(): boolean {
+    const taken = this.#break;
+    this.#break = false;
+    return taken;
+  }
+
+  /**
+   * uuid_break: with `all`, the queued applications are dropped (switch_core_session_flush_private_events);
+   * a running broadcast stops, else CF_BREAK.
+   */
+  uuidBreak(all: boolean): void {
+    if (all) this.#pending.length = 0;
+    if (this.#broadcasts > 0) this.stopBroadcast();
+    else this.breakMedia();
   }
 
   /** switch_channel_get_hold_music: `temp_hold_music`, else `hold_music`, expanded. */

@@ -80,7 +80,9 @@ export type ChannelCall =
   /** One digit to the channel's endpoint (switch_core_session_send_dtmf); false once the channel is down. */
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   /** switch_ivr_hold / switch_ivr_unhold / switch_ivr_hold_toggle_uuid. */
-  | { readonly op: 'hold'; readonly mode: 'on' | 'off' | 'toggle' };
+  | { readonly op: 'hold'; readonly mode: 'on' | 'off' | 'toggle' }
+  /** uuid_break on this leg (`all`: its queued applications are dropped too). */
+  | { readonly op: 'break'; readonly all: boolean };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
@@ -191,6 +193,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'hold':
         answer = ch.hold(req.mode);
+        break;
+      case 'break':
+        ch.uuidBreak(req.all);
         break;
     }
     await ch.drain();
