@@ -157,6 +157,9 @@ function isHoldMusic(stream: string): boolean {
 
 type Item = ChannelEvent | (() => void | Promise<void>);
 
+/** A running application: how to end it (undefined once asked), and whether CF_BREAK ends it. */
+type RunningApp = { interrupt: (() => void | Promise<void>) | undefined; readonly breakable?: boolean | undefined };
+
 const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
   answered: 'answered',
   progress: 'progress',
@@ -185,7 +188,7 @@ export class Channel implements EndpointChannel {
   #queuedExtension: Extension | undefined;
   #appIndex = 0;
   /** One slot per running application, outermost first (an app run inside park sits above it). */
-  readonly #running: { interrupt: (() => void | Promise<void>) | undefined; breakable?: boolean }[] = [];
+  readonly #running: RunningApp[] = [];
   /** CF_BREAK: asked for, not yet taken by a breakable application. */
   #break = false;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
@@ -503,7 +506,7 @@ export class Channel implements EndpointChannel {
     ]);
     let completed = false;
     let running = true;
-    const slot: { interrupt: (() => void | Promise<void>) | undefined; breakable?: boolean } = { interrupt: undefined, breakable: app.breakable };
+    const slot: RunningApp = { interrupt: undefined, breakable: app.breakable };
     this.#running.push(slot);
     const done = async () => {
       if (completed) return;
@@ -993,7 +996,7 @@ export class Channel implements EndpointChannel {
       (n, v) => this.setVariable(n, v),
     );
     this.fire('CHANNEL_PARK');
-    const slot: { interrupt: (() => void | Promise<void>) | undefined } = { interrupt: undefined };
+    const slot: RunningApp = { interrupt: undefined };
     const cancel = timeout ? this.after(timeout.ms, () => this.step({ type: 'HANGUP', cause: timeout.cause })) : () => {};
     slot.interrupt = async () => {
       cancel();
