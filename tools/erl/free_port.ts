@@ -2,24 +2,32 @@
 import { createServer } from 'node:net';
 
 /**
- * Ports this process was given already: the kernel may hand the same free port to two calls in a
- * row, and a test that takes one for its EPMD and one for its node must not get it twice.
+ * The ports handed out lie below Linux's ephemeral range (32768 and up by default), so no port the
+ * kernel picks for a listener on port 0 or for an outgoing connection (an erl node's distribution
+ * port, another test's socket) can be one of them between the check and the use. Test files run
+ * in parallel workers; each worker (VITEST_POOL_ID) has a slice of its own, so two workers never
+ * hand out the same port, and within a worker each port is handed out once per round of the slice.
  */
-const given = new Set<number>();
+const BAND_START = 20000;
+const SLICES = 16;
+const SLICE = 750;
+const slice = (Number(process.env.VITEST_POOL_ID ?? 0) || 0) % SLICES;
+const first = BAND_START + slice * SLICE;
+let next = first;
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
 
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (!given.has(port)) {
-      given.add(port);
-      return port;
-    }
+  for (let tried = 0; tried < SLICE; tried++) {
+    const port = next;
+    next = next + 1 < first + SLICE ? next + 1 : first;
+    if (await bindable(port)) return port;
   }
+  throw new Error(`freePort: no free port in ${first}–${first + SLICE - 1}`);
 }
