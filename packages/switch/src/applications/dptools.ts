@@ -17,12 +17,16 @@ export const sync =
  * started: CF_BREAK stays set until a media application takes it); `onEnd` learns whether it was
  * broken off (the channel hung up, or a break).
  */
-function mediaWait(ch: AppChannel, ms: number, done: () => void | Promise<void>, onEnd?: (how: 'played' | 'break' | 'killed') => void) {
-  if (ch.takeBreak()) {
-    onEnd?.('break');
-    return Promise.resolve(done()).then(() => undefined);
-  }
-  return waiting(ch, ms, done, (interrupted) => onEnd?.(!interrupted ? 'played' : ch.takeBreak() ? 'break' : 'killed'));
+async function mediaWait(
+  ch: AppChannel,
+  ms: number,
+  done: () => void | Promise<void>,
+  onEnd?: (how: 'played' | 'break' | 'killed') => void,
+): Promise<(() => void | Promise<void>) | undefined> {
+  if (!ch.takeBreak()) return waiting(ch, ms, done, (interrupted) => onEnd?.(!interrupted ? 'played' : ch.takeBreak() ? 'break' : 'killed'));
+  onEnd?.('break');
+  await done();
+  return undefined;
 }
 
 /** Waits until `ms` passed (or forever without `ms`), or until interrupted. */
