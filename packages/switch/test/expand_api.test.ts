@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ApiRequest, expansionSteps } from '../src/dialplan/expand.ts';
 import { parseXml } from '../src/config/xml.ts';
-import { setup } from './switch_helpers.ts';
+import { parkedNull, setup } from './switch_helpers.ts';
 
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
 
@@ -56,9 +56,8 @@ describe('${cmd args} in the switch (switch_channel_expand_variables runs API co
 
   it("an application's argument: its output is set; a command on the expanding channel itself finds no channel", async () => {
     const t = await setup();
-    const uuid = UUID.exec(await t.sw.originate('null/1 &park()'))?.[1] as string;
-    const other = UUID.exec(await t.sw.originate('null/2 &park()'))?.[1] as string;
-    await t.settle();
+    const uuid = await parkedNull(t, 1);
+    const other = await parkedNull(t, 2);
     await t.sw.api(`uuid_setvar ${other} color blue`);
     await t.sw.api(`uuid_setvar ${uuid} color red`);
     expect(await t.sw.api(`uuid_broadcast ${uuid} 'set::year=\${strftime(%Y)}'`)).toBe('+OK Message sent\n');

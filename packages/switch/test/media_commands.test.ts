@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { broadcastLegs, broadcastTarget } from '../src/api/media_commands.ts';
-import { setup } from './switch_helpers.ts';
+import { type Setup, bridgedNulls, parkedNull, setup } from './switch_helpers.ts';
 
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
 
-async function parkedNull(t: Awaited<ReturnType<typeof setup>>, n = 1): Promise<string> {
-  const uuid = UUID.exec(await t.sw.originate(`null/${n} &park()`))?.[1] as string;
-  await t.settle();
-  return uuid;
-}
-
 /** `<type>[ <Application>]` of the events of `uuid`. */
-function trace(t: Awaited<ReturnType<typeof setup>>, uuid: string): string[] {
+function trace(t: Setup, uuid: string): string[] {
   return t.sub
     .take()
     .filter((e) => e.getHeader('Unique-ID') === uuid && e.type !== 'API')
@@ -86,11 +80,7 @@ describe('uuid_broadcast', () => {
 
   it('on bridged legs it runs inside the bridge: aleg (default), bleg, both, holdb (none); the bridge stays up', async () => {
     const t = await setup();
-    const a = await parkedNull(t, 1);
-    const b = await parkedNull(t, 2);
-    expect(await t.sw.api(`uuid_bridge ${a} ${b}`)).toBe(`+OK ${b}\n`);
-    await t.settle();
-    t.sub.take();
+    const { a, b } = await bridgedNulls(t);
     const legs = async (word: string) => {
       expect(await t.sw.api(`uuid_broadcast ${a} playback::silence_stream://50${word}`)).toBe('+OK Message sent\n');
       t.clock.advance(50);
@@ -120,12 +110,7 @@ describe('uuid_broadcast', () => {
 describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () => {
   async function bridged(globals: Record<string, string>) {
     const t = await setup({ globals: Object.entries(globals) });
-    const a = UUID.exec(await t.sw.originate('null/1 &park()'))?.[1] as string;
-    const b = UUID.exec(await t.sw.originate('null/2 &park()'))?.[1] as string;
-    await t.settle();
-    await t.sw.api(`uuid_bridge ${a} ${b}`);
-    await t.settle();
-    t.sub.take();
+    const { a, b } = await bridgedNulls(t);
     /** `<A|B> <type> <Application-Data>` of the executes since the last look. */
     const executes = () =>
       t.sub
@@ -180,7 +165,7 @@ describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () 
 });
 
 describe('uuid_break', () => {
-  const played = (t: Awaited<ReturnType<typeof setup>>, uuid: string) =>
+  const played = (t: Setup, uuid: string) =>
     t.sub
       .take()
       .filter((e) => e.getHeader('Unique-ID') === uuid && e.type.startsWith('CHANNEL_EXECUTE') && e.getHeader('Application') !== 'park')
@@ -243,9 +228,7 @@ describe('uuid_break', () => {
     await t.rt.stop();
 
     const b = await setup();
-    const a1 = await parkedNull(b, 1);
-    const a2 = await parkedNull(b, 2);
-    await b.sw.api(`uuid_bridge ${a1} ${a2}`);
+    const { a: a1, b: a2 } = await bridgedNulls(b);
     await b.sw.api(`uuid_broadcast ${a1} playback::silence_stream://5000 both`);
     await b.settle();
     b.sub.take();
@@ -259,9 +242,7 @@ describe('uuid_break', () => {
 
   it('a looping broadcast (hold music) stops for good', async () => {
     const t = await setup({ globals: [['hold_music', 'local_stream://moh']] });
-    const a = await parkedNull(t, 1);
-    const b = await parkedNull(t, 2);
-    await t.sw.api(`uuid_bridge ${a} ${b}`);
+    const { a, b } = await bridgedNulls(t);
     await t.sw.api(`uuid_hold ${a}`);
     t.clock.advance(1500);
     await t.settle();

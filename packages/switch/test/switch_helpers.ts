@@ -34,6 +34,26 @@ export async function setup(options: SwitchOptions = {}) {
   return { rt, clock, sw, sub, logs, settle };
 }
 
+export type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** `originate null/<n> &park()`: the new call's uuid, once it is parked. */
+export async function parkedNull(t: Setup, n = 1): Promise<string> {
+  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/${n} &park()`))?.[1];
+  if (uuid === undefined) throw new Error('originate failed');
+  await t.settle();
+  return uuid;
+}
+
+/** Two parked null calls bridged with uuid_bridge (A the originator), their events taken. */
+export async function bridgedNulls(t: Setup): Promise<{ a: string; b: string }> {
+  const a = await parkedNull(t, 1);
+  const b = await parkedNull(t, 2);
+  if ((await t.sw.api(`uuid_bridge ${a} ${b}`)) !== `+OK ${b}\n`) throw new Error('uuid_bridge failed');
+  await t.settle();
+  t.sub.take();
+  return { a, b };
+}
+
 /** The trace columns: name, Channel-State, Channel-State-Number, Channel-Call-State, Answer-State. */
 export function row(e: SwitchEvent): string {
   const h = (n: string) => e.getHeader(n) ?? '-';
