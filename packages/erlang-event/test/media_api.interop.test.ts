@@ -1,5 +1,5 @@
 /**
- * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_hold and `${cmd args}` expansions from a real erl, as an
+ * uuid_broadcast (with hold music to the other leg), uuid_break, uuid_send_dtmf, uuid_hold and `${cmd args}` expansions from a real erl, as an
  * Erlang application drives a call: the api replies, and the events they cause reach the erl event handler.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,5 +83,21 @@ describe('media api commands from erl', () => {
     await sh('timer:sleep(200)');
     expect(await sh(`[U1 || {event, [U1 | Hs]} <- Evs(H), proplists:get_value("Event-Name", Hs) =:= "CHANNEL_HOLD"] =:= [H1]`)).toBe('true');
     expect(await sh(`Do(A, {api, uuid_hold, "off " ++ H1})`)).toBe('{error,"-ERR Operation failed\\n"}');
+  });
+  it('hold music: while a broadcast plays to one bridged leg, the other hears hold_music, stopped after', async () => {
+    expect(await sh(`Do(A, {api, global_setvar, "hold_music=local_stream://moh"})`)).toBe('{ok,"+OK"}');
+    await call('null/6 &park()', 'M1');
+    await call('null/7 &park()', 'M2');
+    expect(await sh(`Do(A, {api, uuid_bridge, M1 ++ " " ++ M2}) =:= {ok, "+OK " ++ M2 ++ "\\n"}`)).toBe('true');
+    expect(await sh(`Do(A, {api, uuid_broadcast, M1 ++ " playback::silence_stream://300"})`)).toBe('{ok,"+OK Message sent\\n"}');
+    await sh('timer:sleep(800)');
+    // the playback events of a call, as [{Event-Name, Application-Data}], compared in erl
+    const played = (v: string, data: string) =>
+      sh(
+        `[{proplists:get_value("Event-Name", Hs), proplists:get_value("Application-Data", Hs)} || {event, [U1 | Hs]} <- Evs(H), U1 =:= ${v}, proplists:get_value("Application", Hs) =:= "playback"] =:= [{"CHANNEL_EXECUTE", "${data}"}, {"CHANNEL_EXECUTE_COMPLETE", "${data}"}]`,
+      );
+    expect(await played('M1', 'silence_stream://300')).toBe('true');
+    expect(await played('M2', 'local_stream://moh')).toBe('true');
+    await sh(`{ok, _} = Do(A, {api, global_setvar, "hold_music="})`);
   });
 });
