@@ -69,6 +69,9 @@ function compact(effects: ChannelEffect[]): string[] {
         return [`result ${e.params.op} ${e.params.ok}`];
       case 'runHandlers':
         return [`runHandlers ${e.params.state}`];
+      case 'executeOn':
+      case 'apiOn':
+        return [`${e.type} ${e.params.point}`];
       default:
         return [e.type];
     }
@@ -230,6 +233,8 @@ describe('answer, pre-answer, ring-ready (spec §2.4)', () => {
     expect(compact(e2)).toEqual([
       'markTime progress',
       'fire CHANNEL_PROGRESS',
+      'executeOn ring',
+      'apiOn ring',
       'fire CHANNEL_CALLSTATE Original-Channel-Call-State=DOWN,Channel-Call-State-Number=2',
       'result ring_ready true',
     ]);
@@ -256,6 +261,10 @@ describe('answer, pre-answer, ring-ready (spec §2.4)', () => {
       'setVariable endpoint_disposition=EARLY MEDIA',
       'markTime progress_media',
       'fire CHANNEL_PROGRESS_MEDIA',
+      'executeOn pre_answer',
+      'executeOn media',
+      'apiOn pre_answer',
+      'apiOn media',
       'fire CHANNEL_CALLSTATE Original-Channel-Call-State=DOWN,Channel-Call-State-Number=3',
       'result pre_answer true',
     ]);
@@ -273,6 +282,10 @@ describe('answer, pre-answer, ring-ready (spec §2.4)', () => {
       'markTime answered',
       'fire CHANNEL_ANSWER',
       'setVariable endpoint_disposition=ANSWER',
+      'executeOn answer',
+      'executeOn media',
+      'apiOn media',
+      'apiOn answer',
       'presence answered',
       'fire CHANNEL_CALLSTATE Original-Channel-Call-State=DOWN,Channel-Call-State-Number=4',
       'result answer true',

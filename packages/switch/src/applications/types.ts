@@ -25,7 +25,7 @@ export interface AppChannel {
   /** Transfers the bridged partner (`transfer -bleg/-both`); false when there is none. */
   transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean>;
   /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */
-  bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void>;
+  bridge(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>>;
   /** CF_BREAK: true, and cleared, when a break was asked for (a breakable application ends on it). */
   takeBreak(): boolean;
 }

@@ -13,6 +13,7 @@ import { switchTrue } from '../internal/strings.ts';
 import { LOG_SITES } from '../log/sites.ts';
 import { Cause, causeName } from './causes.ts';
 import { DIALSTATUS, shouldHangUpOnFailure } from './handle_cause.ts';
+import type { HookPoint } from './hooks.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
 import type { OriginateCancel, OriginateRequest, OriginateResult, OriginateWinner } from './originate_types.ts';
 import { type CallerProfile, cloneProfile } from './profile.ts';
@@ -43,6 +44,8 @@ export interface BridgeHost {
   /** switch_ivr_session_transfer. */
   redirect(destination: string, dialplan: string, context: string): Promise<void>;
   stopOriginating(): void;
+  /** The `execute_on_<point>` and `api_on_<point>` hooks (channel/hooks.ts). */
+  runHooks(point: HookPoint): Promise<void>;
 }
 
 type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
@@ -90,14 +93,16 @@ export class Bridge {
     ]);
     await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
     this.#ch.interruptAll();
+    await this.#ch.runHooks('pre_bridge');
   }
 
   /**
    * The bridge application (audio_bridge_function): originate from this channel in a process of
    * its own, then bridge to the winner as switch_ivr_multi_threaded_bridge does; the application
-   * ends when the bridge does. Returns the interrupter (this leg hangs up or is transferred).
+   * ends when the bridge does. The caller's `pre_originate` hooks run first, its `post_originate`
+   * ones when the originate is over. Returns the interrupter (this leg hangs up or is transferred).
    */
-  app(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
+  async app(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>> {
     const originate = this.#ch.services.originate;
     let phase: 'dialing' | 'bridged' | 'over' = 'dialing';
     /** The caller hung up or was moved (transfer, park) while the legs were being dialled. */
@@ -110,6 +115,7 @@ export class Bridge {
     const onResult = async (value: unknown) => {
       const r = value as OriginateResult;
       if (phase !== 'dialing') return;
+      await this.#ch.runHooks('post_originate');
       if (r.ok && (this.#ch.hungUp || cancelled)) {
         // the caller went away while the winner answered
         GenServer.cast(this.#ch.ctx, r.winner.pid, { op: 'hangup', cause: Cause.ORIGINATOR_CANCEL });
@@ -127,6 +133,7 @@ export class Bridge {
         phase = 'over';
         const b = this.#state;
         this.#state = undefined;
+        await this.#ch.runHooks('post_bridge');
         if (b) this.#fireUnbridge(b.other);
         await this.#callerEnd(cause, answered, early, hungUp);
         await done();
@@ -137,6 +144,7 @@ export class Bridge {
       void Promise.resolve().then(finish);
       return () => finish();
     }
+    await this.#ch.runHooks('pre_originate');
     const id = this.#ch.expect(onResult);
     const self = this.#ch.ctx.self;
     const req = this.#originateRequest(dial);
@@ -161,12 +169,13 @@ export class Bridge {
         const b = this.#state;
         this.#state = undefined;
         this.#ch.setVariable('bridge_to', undefined);
-        if (b) {
+        if (!b) return finish();
+        return this.#ch.runHooks('post_bridge').then(() => {
           const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
           this.#tellPartner(b.other, cause, !this.#ch.hungUp);
           this.#fireUnbridge(b.other);
-        }
-        return finish();
+          return finish();
+        });
       }
     };
   }
@@ -216,6 +225,7 @@ export class Bridge {
     ]);
     this.#setBridgeVariables(w.uuid, w.profile?.chanName ?? '');
     GenServer.cast(this.#ch.ctx, w.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name });
+    await this.#ch.runHooks('pre_bridge');
   }
 
   /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
@@ -231,6 +241,7 @@ export class Bridge {
     this.#ch.setVariable('call_uuid', other);
     this.#setBridgeVariables(other, otherName);
     await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
+    await this.#ch.runHooks('pre_bridge');
   }
 
   /** Both sides of a multi-threaded bridge name the other leg. */
@@ -361,12 +372,16 @@ export class Bridge {
     ]);
   }
 
-  /** This leg hangs up: the bridge ends (CHANNEL_UNBRIDGE on the originator) and the partner is told. */
-  onHangup(): void {
+  /**
+   * This leg hangs up: the bridge ends (the `post_bridge` hooks, CHANNEL_UNBRIDGE on the
+   * originator) and the partner is told.
+   */
+  async onHangup(): Promise<void> {
     const b = this.#state;
     if (!b) return;
     this.#state = undefined;
     this.#ch.setVariable('bridge_to', undefined);
+    await this.#ch.runHooks('post_bridge');
     if (b.originator) this.#fireUnbridge(b.other);
     this.#tellPartner(b.other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
   }
@@ -376,11 +391,12 @@ export class Bridge {
    * `silent` (CF_REDIRECT on both legs, `-both`): the partner, transferred next, is not told.
    * The bridge application's own leg ends its bridge from the app's interrupter.
    */
-  leave(silent: boolean): void {
+  async leave(silent: boolean): Promise<void> {
     const b = this.#state;
     if (!b || b.app) return;
     this.#state = undefined;
     this.#ch.setVariable('bridge_to', undefined);
+    await this.#ch.runHooks('post_bridge');
     if (b.originator) this.#fireUnbridge(b.other);
     if (!silent) this.#tellPartner(b.other, 0, true);
   }
@@ -422,6 +438,7 @@ export class Bridge {
       return;
     }
     this.#state = undefined;
+    await this.#ch.runHooks('post_bridge');
     if (!b.originator) {
       await this.#peerEnd();
       return;

@@ -41,6 +41,7 @@ import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 import { switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
+import { type HookPoint, apiOnPrefix, executeOnPrefix, hookValues, namesHook, parseApiHook, parseApiOn, parseExecuteOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
 
 export interface ChannelSpec {
@@ -260,6 +261,8 @@ export class Channel implements EndpointChannel {
     this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid, LOG_SITES.newChannel);
     await this.step({ type: 'SET_STATE', state: 'CS_INIT' });
     if (this.spec.outgoing) this.fire('CHANNEL_OUTGOING');
+    // switch_ivr_originate runs a new leg's originate hooks before the leg's thread starts
+    if (this.#originating) await this.runHooks('originate');
     return true;
   }
 
@@ -318,6 +321,12 @@ export class Channel implements EndpointChannel {
       case 'result':
         this.#lastResult = e.params.ok;
         return;
+      case 'executeOn':
+        await this.executeOn(e.params.point);
+        return;
+      case 'apiOn':
+        await this.apiOn(e.params.point);
+        return;
       case 'interrupt':
         // innermost first: an application running inside park ends before park does
         for (const slot of [...this.#running].reverse()) {
@@ -367,7 +376,11 @@ export class Channel implements EndpointChannel {
       return;
     }
     this.#inHandlers = true;
-    if (await this.#handle(state)) await this.#handlersDone();
+    if (!(await this.#handle(state))) return;
+    // switch_core_session_hangup_state / _reporting_state: the API hook after the state's handlers
+    if (state === 'CS_HANGUP') await this.#apiHook('api_hangup_hook');
+    else if (state === 'CS_REPORTING') await this.#apiHook('api_reporting_hook');
+    await this.#handlersDone();
   }
 
   async #handlersDone(): Promise<void> {
@@ -383,7 +396,7 @@ export class Channel implements EndpointChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
-    if (state === 'CS_HANGUP') this.#bridge?.onHangup();
+    if (state === 'CS_HANGUP') await this.#bridge?.onHangup();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -483,15 +496,7 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
-    let data = rawData;
-    if (!switchTrue(this.variable('app_disable_expand_variables')) && rawData.includes('$')) {
-      const expanded = expandWithApi(
-        rawData,
-        (n, i) => this.expansionVariable(n, i),
-        async (command, args) => this.services.api?.(command, args, this.uuid),
-      );
-      data = typeof expanded === 'string' ? expanded : await expanded;
-    }
+    const data = switchTrue(this.variable('app_disable_expand_variables')) ? rawData : await this.#expand(rawData);
     this.#lastApp = app.name;
     this.#lastArg = data;
     this.setVariable('current_application', app.name);
@@ -531,6 +536,95 @@ export class Channel implements EndpointChannel {
       slot.interrupt = undefined;
     }
     return false;
+  }
+
+  /**
+   * switch_channel_expand_variables on this channel: `${cmd args}` runs the command (one on this
+   * channel itself finds none: the channel waits for its output).
+   */
+  async #expand(text: string, variable = (n: string, i: number) => this.expansionVariable(n, i)): Promise<string> {
+    if (!text.includes('$')) return text;
+    const expanded = expandWithApi(text, variable, async (command, args) => this.services.api?.(command, args, this.uuid));
+    return typeof expanded === 'string' ? expanded : await expanded;
+  }
+
+  /** Both hooks of a point, as originate and the bridge run them: `execute_on_<point>*`, then the API ones. */
+  async runHooks(point: HookPoint): Promise<void> {
+    await this.executeOn(point);
+    await this.apiOn(point);
+  }
+
+  /**
+   * switch_channel_execute_on: the value of each global and channel variable named
+   * `execute_on_<point>…`, in order. `app arg` (or `app:arg`) runs here and now; `app::arg` is
+   * queued, event-locked. An inline application that waits (playback) goes on while the channel
+   * does, and the values after it run when it ends (DECISIONS row 92).
+   */
+  async executeOn(point: HookPoint): Promise<void> {
+    const prefix = executeOnPrefix(point);
+    // most channels set no hook: look before merging
+    if (hookValues(this.#variables.headers, prefix).length === 0 && !namesHook(this.core.globals.names(), prefix)) return;
+    const merged = newVariables();
+    for (const [n, v] of this.core.globals.entries()) merged.addHeader(n, v);
+    for (const h of this.#variables.headers) {
+      if (h.array) for (const item of h.array) merged.addHeader(h.name, item, 'push');
+      else merged.addHeader(h.name, h.value);
+    }
+    await this.#runExecuteOn(hookValues(merged.headers, prefix));
+  }
+
+  async #runExecuteOn(values: readonly string[]): Promise<void> {
+    for (let i = 0; i < values.length; i++) {
+      const { app, arg, queued } = parseExecuteOn(values[i] as string);
+      if (queued) {
+        await this.queueExecute(app, arg ?? '', { lock: true });
+        continue;
+      }
+      const rest = values.slice(i + 1);
+      if (!(await this.execute(app, arg ?? '', () => this.#runExecuteOn(rest)))) return;
+    }
+  }
+
+  /**
+   * switch_channel_api_on: the command in each channel variable named `api_on_<point>…`
+   * (`api_before_bridge…` / `api_after_bridge…` for the bridge), its arguments expanded here. It
+   * runs in a process of its own and the channel does not wait for it, so a command on this
+   * channel (`uuid_setvar ${uuid} …`) works; its output is logged at DEBUG (DECISIONS row 92).
+   */
+  async apiOn(point: HookPoint): Promise<void> {
+    for (const value of hookValues(this.#variables.headers, apiOnPrefix(point))) {
+      const { command, args } = parseApiOn(value);
+      const expanded = args === undefined ? '' : await this.#expand(args);
+      this.#runApi(command, expanded, (out) => `${this.name} process ${value}: ${command}(${expanded})\n${out}`);
+    }
+  }
+
+  /**
+   * api_hangup_hook / api_reporting_hook: `cmd args` or `cmd::args`, the arguments expanded with
+   * the channel's variables and data headers (`${Caller-Caller-ID-Number}`); run as `apiOn` runs
+   * its commands.
+   */
+  async #apiHook(name: 'api_hangup_hook' | 'api_reporting_hook'): Promise<void> {
+    const value = this.variable(name);
+    if (!value) return;
+    const { command, args } = parseApiHook(value);
+    const params = newVariables();
+    for (const h of this.#variables.headers) params.addHeader(h.name, h.value);
+    this.addChannelData(params);
+    const lookup = (n: string, i: number) => (i > -1 ? params.getHeaderItem(n, i) : params.getHeader(n)) ?? this.core.globals.get(n);
+    const expanded = args === undefined ? '' : await this.#expand(args, lookup);
+    const how = switchTrue(this.variable('session_in_hangup_hook')) ? 'with Session' : 'with no Session';
+    this.#runApi(command, expanded, (out) => `Hangup Command ${how} ${command}(${expanded}):\n${out}`);
+  }
+
+  /** An API command in a process of its own; `logLine` makes the DEBUG line from its output. */
+  #runApi(command: string, args: string, logLine: (output: string) => string): void {
+    const run = this.services.api?.(command, args);
+    if (!run) return;
+    run.then(
+      (out) => this.core.log('DEBUG', logLine(out ?? ''), this.uuid),
+      (err) => this.core.log('ERR', `${command}(${args}) failed: ${String(err)}`, this.uuid),
+    );
   }
 
   /**
@@ -892,7 +986,7 @@ export class Channel implements EndpointChannel {
   }
 
   /** The bridge application (channel/bridge.ts). */
-  bridge(dial: string, done: () => void | Promise<void>): () => void | Promise<void> {
+  bridge(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>> {
     return this.#bridging.app(dial, done);
   }
 
@@ -961,7 +1055,7 @@ export class Channel implements EndpointChannel {
    * the running applications (park, …) ended, innermost first.
    */
   async redirect(destination: string, dialplan: string, context: string, silent = false): Promise<void> {
-    this.#bridge?.leave(silent);
+    await this.#bridge?.leave(silent);
     await this.transfer(destination, dialplan, context);
     this.interruptAll();
   }

@@ -30,6 +30,7 @@ import { type TransitionConfig, setup } from 'xstate';
 import type { EventTypeName } from '../events/types.ts';
 import { LOG_SITES, type LogSite } from '../log/sites.ts';
 import { Cause, causeName, causeQ850 } from './causes.ts';
+import type { HookPoint } from './hooks.ts';
 import {
   type CallDirection,
   type CallStateName,
@@ -117,6 +118,10 @@ export type ChannelEffect =
   | { type: 'indicate'; params: { message: Indication; next: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' } }
   /** The outcome of an answer / pre_answer / ring_ready request. */
   | { type: 'result'; params: { op: ChannelOperation; ok: boolean } }
+  /** switch_channel_execute_on: the `execute_on_<point>*` variables' applications. */
+  | { type: 'executeOn'; params: { point: HookPoint } }
+  /** switch_channel_api_on: the `api_on_<point>*` variables' API commands. */
+  | { type: 'apiOn'; params: { point: HookPoint } }
   /** Break whatever the channel is running (SWITCH_SIG_KILL): park ends, media apps stop. */
   | { type: 'interrupt'; params?: undefined }
   /** The requested state changed: wake the channel's process so it RUNs it. */
@@ -206,6 +211,8 @@ const s = setup({
     presence: (_: unknown, _p: { status: string }) => {},
     indicate: (_: unknown, _p: { message: Indication; next: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' }) => {},
     result: (_: unknown, _p: { op: ChannelOperation; ok: boolean }) => {},
+    executeOn: (_: unknown, _p: { point: HookPoint }) => {},
+    apiOn: (_: unknown, _p: { point: HookPoint }) => {},
     interrupt: () => {},
     wake: () => {},
     runHandlers: (_: unknown, _p: { state: ChannelStateName }) => {},
@@ -290,12 +297,24 @@ const acceptState = (from: RequestableState, to: RequestableState) => [
   { type: 'wake' } as const,
 ];
 
+const executeOn = (point: HookPoint) => ({ type: 'executeOn', params: { point } }) as const;
+const apiOn = (point: HookPoint) => ({ type: 'apiOn', params: { point } }) as const;
+
 const markAnswered = [
   { type: 'markTime', params: { time: 'answered' } } as const,
   s.assign({ answered: true }),
   fire('CHANNEL_ANSWER'),
   { type: 'setVariable', params: { name: 'endpoint_disposition', value: 'ANSWER' } } as const,
   log('NOTICE', LOG_SITES.answered, 'Channel [{name}] has been answered'),
+  // the media hooks ran at pre-answer already when there was early media
+  s.enqueueActions(({ context, enqueue }) => {
+    enqueue(executeOn('answer'));
+    if (!context.early) {
+      enqueue(executeOn('media'));
+      enqueue(apiOn('media'));
+    }
+    enqueue(apiOn('answer'));
+  }),
   { type: 'presence', params: { status: 'answered' } } as const,
   setCallState('ACTIVE'),
   result('answer', true),
@@ -307,6 +326,10 @@ const markPreAnswered = [
   { type: 'setVariable', params: { name: 'endpoint_disposition', value: 'EARLY MEDIA' } } as const,
   { type: 'markTime', params: { time: 'progress_media' } } as const,
   fire('CHANNEL_PROGRESS_MEDIA'),
+  executeOn('pre_answer'),
+  executeOn('media'),
+  apiOn('pre_answer'),
+  apiOn('media'),
   setCallState('EARLY'),
   result('pre_answer', true),
 ];
@@ -316,6 +339,8 @@ const markRingReady = [
   s.assign({ ringReady: true }),
   { type: 'markTime', params: { time: 'progress' } } as const,
   fire('CHANNEL_PROGRESS'),
+  executeOn('ring'),
+  apiOn('ring'),
   setCallState('RINGING'),
   result('ring_ready', true),
 ];

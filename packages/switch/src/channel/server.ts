@@ -73,8 +73,10 @@ export type ChannelCall =
   | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean; readonly otherProfile?: CallerProfile }
   | { readonly op: 'bridged' }
   | { readonly op: 'xferext'; readonly extension: Extension }
-  /** The caller profile (originate's winner, for the caller's `Other-Leg-*`). */
+  /** The caller profile (for the caller's `Other-Leg-*`). */
   | { readonly op: 'profile' }
+  /** Originate's winner: its `post_originate` hooks run, then its caller profile is the answer. */
+  | { readonly op: 'won' }
   /** The bridged partner's uuid, if any. */
   | { readonly op: 'partner' }
   /** One digit to the channel's endpoint (switch_core_session_send_dtmf); false once the channel is down. */
@@ -177,6 +179,10 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         await ch.transferToExtension(req.extension);
         break;
       case 'profile':
+        answer = ch.profile;
+        break;
+      case 'won':
+        await ch.runHooks('post_originate');
         answer = ch.profile;
         break;
       case 'preAnswer':

@@ -21,6 +21,10 @@ export class GlobalVariables {
     if (this.#vars.get(name) === expected) this.set(name, value);
   }
 
+  names(): IterableIterator<string> {
+    return this.#vars.keys();
+  }
+
   entries(): [string, string][] {
     return [...this.#vars.entries()];
   }

@@ -94,6 +94,7 @@ export async function createLeg(
     variables: [
       ...vars.filter(([n]) => n.toLowerCase() !== 'origination_uuid'),
       ...('caller' in from && from.caller.variable('call_uuid') ? [['call_uuid', from.caller.variable('call_uuid') as string] as const] : []),
+      ['originate_endpoint', leg.endpoint],
     ],
     endpoint,
     originating: true,

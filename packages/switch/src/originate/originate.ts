@@ -158,14 +158,13 @@ async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: O
     for (const l of legs) if (l.monitor) ctx.demonitor(l.monitor, { flush: true });
 
     if (winner) {
+      // the winner's post_originate hooks; its profile is the caller's Other-Leg (originatee)
       let profile: CallerProfile | undefined;
-      // the caller's Other-Leg (originatee) profile; an API originate has no caller
-      if (req.caller) {
-        try {
-          profile = (await GenServer.call(ctx, winner.pid, { op: 'profile' })) as CallerProfile;
-        } catch {
-          profile = undefined;
-        }
+      try {
+        const won = (await GenServer.call(ctx, winner.pid, { op: 'won' })) as CallerProfile;
+        if (req.caller) profile = won;
+      } catch {
+        profile = undefined;
       }
       return { ok: true, winner: { uuid: winner.uuid, pid: winner.pid, status: winner.status, profile }, causes };
     }
