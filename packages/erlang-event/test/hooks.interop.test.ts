@@ -19,8 +19,7 @@ const sh = (e: string) => rig.shell(e);
 
 describe('hook variables from erl', () => {
   it('execute_on_answer runs an application, api_on_answer a command on the call itself, api_hangup_hook one at its end', async () => {
-    const dial =
-      `{execute_on_answer='set answered_by=hook',api_on_answer='uuid_setvar \${uuid} api_hook \${caller_id_number}',api_hangup_hook='global_setvar hook_cause=\${hangup_cause}'}null/1 &park()`;
+    const dial = `{execute_on_answer='set answered_by=hook',api_on_answer='uuid_setvar \${uuid} api_hook \${caller_id_number}',api_hangup_hook='global_setvar hook_cause=\${hangup_cause}'}null/1 &park()`;
     await sh(`{ok, "+OK " ++ U_} = Do(A, {api, originate, "${dial}"}), U = string:trim(U_)`);
     await sh('timer:sleep(200)');
     expect(

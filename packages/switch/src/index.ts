@@ -156,7 +156,7 @@ export type {
 } from './channel/originate_types.ts';
 export { Bridge, type BridgeHost } from './channel/bridge.ts';
 export { BRIDGE_APP } from './applications/bridge.ts';
-export { DIALSTATUS, shouldHangUpOnFailure } from './channel/handle_cause.ts';
+export { DIALSTATUS, type FailureOutcome, handleCause } from './channel/handle_cause.ts';
 export { timestampVariables, type TimestampInput } from './channel/timestamps.ts';
 
 // -- config and logging ------------------------------------------------------------------------------

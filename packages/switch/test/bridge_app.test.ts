@@ -356,6 +356,8 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
     await park.settle();
     const a = park.trace().filter((r) => r.startsWith('A '));
     expect(a).toEqual(['A CHANNEL_UNBRIDGE', 'A CHANNEL_EXECUTE_COMPLETE bridge', 'A CHANNEL_STATE CS_PARK', 'A CHANNEL_PARK']);
+    // the peer's hangup sets last_bridge_hangup_cause on its partner (switch_channel_set_variable_partner)
+    expect(await park.sw.api(`uuid_getvar ${U1} last_bridge_hangup_cause`)).toBe('NORMAL_CLEARING');
     await park.sw.stop();
     await park.rt.stop();
 
@@ -385,10 +387,11 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
     await sw.originate(`{origination_uuid=${U1}}null/1 &bridge({origination_uuid=${U2},park_after_bridge=true}null/2)`);
     await settle();
     trace();
-    await sw.api(`uuid_kill ${U1}`);
+    await sw.api(`uuid_kill ${U1} USER_BUSY`);
     await settle();
     const b = trace().filter((r) => r.startsWith('B '));
     expect(b).toEqual(['B CHANNEL_STATE CS_PARK', 'B CHANNEL_PARK']);
+    expect(await sw.api(`uuid_getvar ${U2} last_bridge_hangup_cause`)).toBe('USER_BUSY');
     expect(await sw.api(`uuid_exists ${U2}`)).toBe('true');
     await sw.stop();
     await rt.stop();

@@ -136,7 +136,7 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
         [dest, dp, context] = [argv[2] ?? '', argv[3], argv[4]];
       }
       if (!dest) return '-ERR\n';
-      const where = { destination: dest, dialplan: dp || 'XML', context: context || 'default' };
+      const where = { destination: dest, dialplan: dp, context };
       if (flag === 'bleg' || flag === 'both') {
         // the partner is the channel's bridge_to; -bleg without one transfers the channel itself
         const other = (await callChannel<string | undefined>(env, uuid, { op: 'getvar', name: 'bridge_to' }))?.value;

@@ -19,11 +19,11 @@ export interface AppChannel {
   /** Adds the channel data (basic headers and variables) to `event`. */
   addChannelData(event: SwitchEvent): void;
   /** switch_ivr_session_transfer: a new destination, routing again, running applications ended. */
-  redirect(destination: string, dialplan: string, context: string): Promise<void>;
+  redirect(destination: string, dialplan?: string, context?: string): Promise<void>;
   /** Park marks the channel parked: queued applications run nested inside it. */
   parked(on: boolean): Promise<void>;
   /** Transfers the bridged partner (`transfer -bleg/-both`); false when there is none. */
-  transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean>;
+  transferPartner(destination: string, dialplan: string | undefined, context: string | undefined, silent: boolean): Promise<boolean>;
   /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */
   bridge(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>>;
   /** CF_BREAK: true, and cleared, when a break was asked for (a breakable application ends on it). */

@@ -156,12 +156,12 @@ export const MORE_DPTOOLS: readonly Application[] = [
       }
       const flag = argv[0].toLowerCase();
       if (flag === '-bleg' || flag === '-both') {
-        const [dest, dp, ctx] = [argv[1] ?? '', argv[2] || 'XML', argv[3] || 'default'];
+        const [dest, dp, ctx] = [argv[1] ?? '', argv[2], argv[3]];
         if (!(await ch.transferPartner(dest, dp, ctx, flag === '-both'))) ch.core.log('WARNING', 'No B-leg present.', ch.uuid);
         if (flag === '-both') await ch.redirect(dest, dp, ctx);
         return;
       }
-      await ch.redirect(argv[0], argv[1] || 'XML', argv[2] || 'default');
+      await ch.redirect(argv[0], argv[1], argv[2]);
     }),
   },
 ];

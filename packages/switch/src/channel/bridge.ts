@@ -12,7 +12,7 @@ import type { EventTypeName } from '../events/types.ts';
 import { switchTrue } from '../internal/strings.ts';
 import { LOG_SITES } from '../log/sites.ts';
 import { Cause, causeName } from './causes.ts';
-import { DIALSTATUS, shouldHangUpOnFailure } from './handle_cause.ts';
+import { DIALSTATUS, handleCause } from './handle_cause.ts';
 import type { HookPoint } from './hooks.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
 import type { OriginateCancel, OriginateRequest, OriginateResult, OriginateWinner } from './originate_types.ts';
@@ -42,7 +42,7 @@ export interface BridgeHost {
   /** switch_ivr_park_session. */
   parkSession(): Promise<void>;
   /** switch_ivr_session_transfer. */
-  redirect(destination: string, dialplan: string, context: string): Promise<void>;
+  redirect(destination: string, dialplan?: string, context?: string): Promise<void>;
   stopOriginating(): void;
   /** The `execute_on_<point>` and `api_on_<point>` hooks (channel/hooks.ts). */
   runHooks(point: HookPoint): Promise<void>;
@@ -204,7 +204,16 @@ export class Bridge {
     this.#ch.setVariable('originate_disposition', name);
     this.#ch.setVariable('DIALSTATUS', DIALSTATUS[name] ?? name);
     this.#ch.setVariable('originate_failed_cause', name);
-    if (!this.#ch.hungUp && shouldHangUpOnFailure(cause, (n) => this.#ch.variable(n))) await this.#ch.step({ type: 'HANGUP', cause });
+    if (!this.#ch.hungUp) await this.#handleCause(cause);
+  }
+
+  /** switch_channel_handle_cause on the caller: go on, hang up with the cause, or transfer; true unless it goes on. */
+  async #handleCause(cause: number): Promise<boolean> {
+    const outcome = handleCause(cause, (n) => this.#ch.variable(n));
+    if (outcome.action === 'continue') return false;
+    if (outcome.action === 'hangup') await this.#ch.step({ type: 'HANGUP', cause });
+    else await this.#ch.redirect(outcome.destination, outcome.dialplan, outcome.context);
+    return true;
   }
 
   /** switch_ivr_originate's success with a caller, then switch_ivr_multi_threaded_bridge's start. */
@@ -267,10 +276,7 @@ export class Bridge {
     if (peerHungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
     this.#ch.setVariable('bridge_to', undefined);
     if (this.#ch.hungUp) return true;
-    if (!answered && shouldHangUpOnFailure(cause, v)) {
-      await this.#ch.step({ type: 'HANGUP', cause });
-      return true;
-    }
+    if (!answered && (await this.#handleCause(cause))) return true;
     if (!answered && !early) return false;
     if ((answered && switchTrue(v('park_after_bridge'))) || switchTrue(v('park_after_early_bridge'))) {
       await this.#ch.parkSession();
@@ -296,7 +302,7 @@ export class Bridge {
       this.#ch.core.log('ERR', 'No extension specified.', this.#ch.uuid, LOG_SITES.noExtension);
       return;
     }
-    await this.#ch.redirect(exten, dialplan || 'XML', context || 'default');
+    await this.#ch.redirect(exten, dialplan, context);
   }
 
   /** The peer's side when its caller left (audio_bridge_on_exchange_media). */
@@ -346,6 +352,12 @@ export class Bridge {
   stopPartnerBroadcast(): void {
     const pid = this.#partnerPid();
     if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'stopBroadcast' });
+  }
+
+  /** switch_channel_set_variable_partner; the partner gets it before it hears of the bridge's end. */
+  setPartnerVariable(name: string, value: string): void {
+    const pid = this.#partnerPid();
+    if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'setvar', name, value });
   }
 
   /** The bridged peer answered after early media: answer this leg too, once. */
@@ -405,7 +417,7 @@ export class Bridge {
    * The transfer application's `-bleg` / `-both`: transfers the partner (signal_bond) with the
    * same destination; false when there is none.
    */
-  async transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
+  async transferPartner(destination: string, dialplan: string | undefined, context: string | undefined, silent: boolean): Promise<boolean> {
     const other = this.#ch.variable('signal_bond');
     const pid = other ? this.#ch.core.sessions.get(other) : undefined;
     if (!pid) return false;

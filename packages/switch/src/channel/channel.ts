@@ -39,7 +39,7 @@ import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } fr
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
-import { switchTrue } from '../internal/strings.ts';
+import { caseEqual, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
 import { type HookPoint, apiOnPrefix, executeOnPrefix, hookValues, namesHook, parseApiHook, parseApiOn, parseExecuteOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
@@ -361,8 +361,10 @@ export class Channel implements EndpointChannel {
         }))
           this.#variables.addHeader(n, v ?? '');
         return;
-      // not simulated yet: presence, variables on a bridged partner
       case 'setPartnerVariable':
+        this.#bridge?.setPartnerVariable(e.params.name, e.params.value);
+        return;
+      // not simulated: presence
       case 'presence':
         return;
     }
@@ -1002,7 +1004,7 @@ export class Channel implements EndpointChannel {
     return this.#bridging.partnerAnswered(from);
   }
 
-  transferPartner(destination: string, dialplan: string, context: string, silent: boolean): Promise<boolean> {
+  transferPartner(destination: string, dialplan: string | undefined, context: string | undefined, silent: boolean): Promise<boolean> {
     return this.#bridging.transferPartner(destination, dialplan, context, silent);
   }
 
@@ -1051,12 +1053,21 @@ export class Channel implements EndpointChannel {
   }
 
   /**
-   * uuid_transfer (switch_ivr_session_transfer): a new caller profile, CS_ROUTING requested, and
-   * the running applications (park, …) ended, innermost first.
+   * switch_ivr_session_transfer (uuid_transfer, the transfer application, transfer_after_bridge,
+   * transfer_on_fail): `temp_hold_music` cleared, the `execute_on_blind_transfer` hooks, a new
+   * caller profile, CS_ROUTING requested, and the running applications (park, …) ended, innermost
+   * first. A missing dialplan or context is `force_transfer_dialplan` / `_context`, else the
+   * profile's (an `inline` dialplan does not count), else XML / default; a missing extension is
+   * `service`.
    */
-  async redirect(destination: string, dialplan: string, context: string, silent = false): Promise<void> {
+  async redirect(destination: string, dialplan?: string, context?: string, silent = false): Promise<void> {
+    this.setVariable('temp_hold_music', undefined);
+    await this.executeOn('blind_transfer');
+    const p = this.#profile;
+    const dp = dialplan || this.variable('force_transfer_dialplan') || (caseEqual(p.dialplan ?? '', 'inline') ? '' : p.dialplan) || 'XML';
+    const ctx = context || this.variable('force_transfer_context') || p.context || 'default';
     await this.#bridge?.leave(silent);
-    await this.transfer(destination, dialplan, context);
+    await this.transfer(destination || 'service', dp, ctx);
     this.interruptAll();
   }
 

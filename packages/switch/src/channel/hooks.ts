@@ -6,7 +6,18 @@
 import type { EventHeader } from '../events/event.ts';
 
 /** The points of a call where `execute_on_<point>` / `api_on_<point>` variables run. */
-export type HookPoint = 'ring' | 'pre_answer' | 'media' | 'answer' | 'pre_originate' | 'originate' | 'post_originate' | 'pre_bridge' | 'post_bridge';
+export type HookPoint =
+  | 'ring'
+  | 'pre_answer'
+  | 'media'
+  | 'answer'
+  | 'pre_originate'
+  | 'originate'
+  | 'post_originate'
+  | 'pre_bridge'
+  | 'post_bridge'
+  /** switch_ivr_session_transfer: applications only. */
+  | 'blind_transfer';
 
 /** The variable prefix of a point's execute hooks. */
 export const executeOnPrefix = (point: HookPoint): string => `execute_on_${point}`;

@@ -66,7 +66,8 @@ export type ChannelCall =
   /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
   | { readonly op: 'data'; readonly basic: boolean }
   /** `silent`: a `-both` transfer's first leg, whose partner is transferred right after it. */
-  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan: string; readonly context: string; readonly silent?: boolean }
+  /** switch_ivr_session_transfer; no dialplan or context: the channel's (Channel.redirect). */
+  | { readonly op: 'redirect'; readonly destination: string; readonly dialplan?: string; readonly context?: string; readonly silent?: boolean }
   | { readonly op: 'park' }
   | { readonly op: 'preAnswer' }
   | { readonly op: 'mediaUp' }
@@ -106,7 +107,9 @@ export type ChannelCast =
   /** A queued application (the bridged partner's hold music for this leg). */
   | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly loops: number; readonly lock: boolean }
   /** switch_channel_stop_broadcast. */
-  | { readonly op: 'stopBroadcast' };
+  | { readonly op: 'stopBroadcast' }
+  /** switch_channel_set_variable_partner, from the bridged partner. */
+  | { readonly op: 'setvar'; readonly name: string; readonly value: string };
 
 /** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
 function channelData(ch: Channel, basic: boolean): [string, string][] {
@@ -237,6 +240,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'stopBroadcast':
         ch.stopBroadcast();
+        break;
+      case 'setvar':
+        ch.setVariable(msg.name, msg.value);
         break;
     }
     await ch.drain();
