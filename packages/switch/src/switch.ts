@@ -27,6 +27,7 @@ import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
+import { IVR_APPLICATIONS } from './applications/ivr.ts';
 import type { ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -300,7 +301,8 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   });
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
-  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, BRIDGE_APP, ...(options.applications ?? [])]) applications.set(app.name.toLowerCase(), app);
+  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...IVR_APPLICATIONS, BRIDGE_APP, ...(options.applications ?? [])])
+    applications.set(app.name.toLowerCase(), app);
   const endpoints = new Map<string, EndpointInterface>();
   let sw: Switch | undefined;
   const dp = options.dialplan;

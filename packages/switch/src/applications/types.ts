@@ -28,6 +28,13 @@ export interface AppChannel {
   bridge(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>>;
   /** CF_BREAK: true, and cleared, when a break was asked for (a breakable application ends on it). */
   takeBreak(): boolean;
+  /**
+   * Reads the channel's digits (the queued ones first, then each as it comes, in the channel's
+   * process) until the returned function is called.
+   */
+  readDtmf(reader: (digit: string) => void | Promise<void>): () => void;
+  /** switch_channel_flush_dtmf: the queued digits are dropped. */
+  flushDtmf(): void;
 }
 
 /**

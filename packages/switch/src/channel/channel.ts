@@ -149,6 +149,8 @@ export interface EndpointInterface {
 }
 
 const MAX_STACKS = 32;
+/** SWITCH_DTMF_LOG_LEN: digits a channel keeps while nothing reads them. */
+const MAX_QUEUED_DTMF = 1000;
 
 /** switch_is_moh: `silence` and `indicate_hold` are no music. */
 function isHoldMusic(stream: string): boolean {
@@ -192,6 +194,9 @@ export class Channel implements EndpointChannel {
   readonly #running: RunningApp[] = [];
   /** CF_BREAK: asked for, not yet taken by a breakable application. */
   #break = false;
+  /** Digits received while nothing read them (the channel's DTMF queue), and the application reading them now. */
+  #dtmf: string[] | undefined;
+  #dtmfReader: ((digit: string) => void | Promise<void>) | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: QueuedExecute[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
@@ -783,8 +788,10 @@ export class Channel implements EndpointChannel {
   }
 
   /**
-   * A digit from the far end, read at once (switch_channel_dequeue_dtmf): the DTMF event; a
-   * bridged leg passes it on to its partner.
+   * A digit from the far end: the DTMF event at once (switch_channel_dequeue_dtmf's), then where
+   * FreeSWITCH's readers would take it: a bridged leg passes it on to its partner; an application
+   * reading digits (read, play_and_get_digits, playback) gets it; park drops it; otherwise it waits
+   * in the channel's queue for the next reader.
    */
   receiveDtmf(digit: string, duration: number): void {
     if (this.destroyed) return;
@@ -793,7 +800,42 @@ export class Channel implements EndpointChannel {
       ['DTMF-Duration', String(duration)],
       ['DTMF-Source', 'UNKNOWN'],
     ]);
-    this.#bridge?.passDtmf(digit, duration);
+    if (this.#bridge?.partner !== undefined) this.#bridge.passDtmf(digit, duration);
+    else if (this.#dtmfReader) this.#hand(digit);
+    else if (!this.#parked) this.#queueDtmf(digit);
+  }
+
+  #queueDtmf(digit: string): void {
+    this.#dtmf ??= [];
+    if (this.#dtmf.length < MAX_QUEUED_DTMF) this.#dtmf.push(digit);
+  }
+
+  /**
+   * An application reads the channel's digits: the queued ones first, then each as it comes, one
+   * by one in the channel's process. Returns the end of reading (it stops only this reader).
+   */
+  readDtmf(reader: (digit: string) => void | Promise<void>): () => void {
+    this.#dtmfReader = reader;
+    const queued = this.#dtmf;
+    this.#dtmf = undefined;
+    for (const digit of queued ?? []) this.#hand(digit);
+    return () => {
+      if (this.#dtmfReader === reader) this.#dtmfReader = undefined;
+    };
+  }
+
+  /** switch_channel_flush_dtmf. */
+  flushDtmf(): void {
+    this.#dtmf = undefined;
+  }
+
+  /** A digit for the reader, in the channel's process; whoever reads when it runs gets it (or the queue, if nobody). */
+  #hand(digit: string): void {
+    this.#queue.push(() => {
+      const reader = this.#dtmfReader;
+      if (reader) return reader(digit);
+      this.#queueDtmf(digit);
+    });
   }
 
   /**

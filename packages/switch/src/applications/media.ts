@@ -1,0 +1,73 @@
+/**
+ * Simulated media for the applications: there is no audio, so a file "plays" for a length of
+ * time (`silence_stream://N` for N ms, any other file for `playback_duration_ms`, default 1000),
+ * and ends early on a break (CF_BREAK), a hangup or a digit its reader takes.
+ */
+import type { AppChannel, Interrupter } from './types.ts';
+
+/** How a wait ended: its time ran out, a break or a digit ended it, or the channel was hung up. */
+export type MediaEnd = 'played' | 'break' | 'digit' | 'killed';
+
+export function parseMs(data: string): number {
+  const n = Number.parseInt(data, 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** How long playing `file` takes here. */
+export function playbackMs(ch: AppChannel, file: string): number {
+  const silence = /^silence_stream:\/\/(\d+)/.exec(file);
+  return silence ? Number(silence[1]) : parseMs(ch.variable('playback_duration_ms') ?? '1000');
+}
+
+/** Waits until `ms` passed (or forever without `ms`), or until interrupted. */
+export function waiting(
+  ch: AppChannel,
+  ms: number | undefined,
+  done: () => void | Promise<void>,
+  onEnd?: (interrupted: boolean) => void,
+): Interrupter {
+  let over = false;
+  const finish = async (interrupted: boolean) => {
+    if (over) return;
+    over = true;
+    cancel();
+    onEnd?.(interrupted);
+    await done();
+  };
+  const cancel = ms === undefined ? () => {} : ch.after(ms, () => finish(false));
+  return () => finish(true);
+}
+
+/**
+ * A media application's wait: `ms`, unless a break ends it sooner (also one asked for before it
+ * started: CF_BREAK stays set until a media application takes it), or a digit `onDigit` says ends
+ * it (the wait reads the channel's digits only when it is given). `onEnd` learns how it ended
+ * before `done` runs.
+ */
+export async function mediaWait(
+  ch: AppChannel,
+  ms: number,
+  done: () => void | Promise<void>,
+  onEnd?: (how: MediaEnd) => void,
+  onDigit?: (digit: string) => boolean,
+): Promise<Interrupter | undefined> {
+  if (ch.takeBreak()) {
+    onEnd?.('break');
+    await done();
+    return undefined;
+  }
+  let how: MediaEnd = 'played';
+  let stopReading = () => {};
+  const interrupt = waiting(ch, ms, done, (interrupted) => {
+    stopReading();
+    onEnd?.(!interrupted ? 'played' : how === 'digit' ? 'digit' : ch.takeBreak() ? 'break' : 'killed');
+  });
+  if (onDigit) {
+    stopReading = ch.readDtmf((digit) => {
+      if (!onDigit(digit)) return;
+      how = 'digit';
+      return interrupt();
+    });
+  }
+  return interrupt;
+}
