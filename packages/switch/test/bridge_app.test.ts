@@ -15,6 +15,12 @@ async function start() {
         '9196': [['answer'], ['echo']],
         '7000': [['set', 'continue_on_fail=true'], ['bridge', 'null/cause-USER_BUSY'], ['set', 'after=1'], ['park']],
         '7100': [['bridge', `[origination_uuid=${U2}]null/cause-USER_BUSY|[origination_uuid=${U3},null_auto_answer_delay=100]null/3`], ['park']],
+        '7200': [
+          ['set', 'exec_after_bridge_app=set'],
+          ['set', 'exec_after_bridge_arg=after=1'],
+          ['bridge', `{origination_uuid=${U2},exec_after_bridge_app=park}null/2`],
+          ['set', 'not_reached=1'],
+        ],
       },
     }),
   });
@@ -395,5 +401,36 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
     expect(await sw.api(`uuid_exists ${U2}`)).toBe('true');
     await sw.stop();
     await rt.stop();
+  });
+
+  it('exec_after_bridge_app: the caller’s extension becomes that application (the rest is dropped); the peer runs its own instead of hanging up', async () => {
+    const { sw, rt, settle, trace } = await start();
+    await sw.originate(`{origination_uuid=${U1}}null/1 7200`);
+    await settle();
+    trace();
+    await sw.api(`uuid_kill ${U2}`);
+    await settle();
+    const a = trace().filter((r) => r.startsWith('A '));
+    expect(a.slice(0, 5)).toEqual([
+      'A CHANNEL_UNBRIDGE',
+      'A CHANNEL_EXECUTE_COMPLETE bridge',
+      'A CHANNEL_EXECUTE set',
+      'A CHANNEL_EXECUTE_COMPLETE set',
+      'A CHANNEL_HANGUP NORMAL_CLEARING',
+    ]);
+    await sw.stop();
+    await rt.stop();
+
+    const peer = await start();
+    await peer.sw.originate(`{origination_uuid=${U1}}null/1 7200`);
+    await peer.settle();
+    peer.trace();
+    await peer.sw.api(`uuid_kill ${U1}`);
+    await peer.settle();
+    const b = peer.trace().filter((r) => r.startsWith('B '));
+    expect(b).toEqual(['B CHANNEL_STATE CS_EXECUTE', 'B CHANNEL_EXECUTE park', 'B CHANNEL_PARK']);
+    expect(await peer.sw.api(`uuid_exists ${U2}`)).toBe('true');
+    await peer.sw.stop();
+    await peer.rt.stop();
   });
 });

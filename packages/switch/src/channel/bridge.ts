@@ -46,6 +46,8 @@ export interface BridgeHost {
   stopOriginating(): void;
   /** The `execute_on_<point>` and `api_on_<point>` hooks (channel/hooks.ts). */
   runHooks(point: HookPoint): Promise<void>;
+  /** The extension becomes this one application, run from the start (CF_RESET). */
+  resetExtension(application: string, data: string): void;
 }
 
 type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
@@ -133,7 +135,7 @@ export class Bridge {
         phase = 'over';
         const b = this.#state;
         this.#state = undefined;
-        await this.#ch.runHooks('post_bridge');
+        await this.#bridgeOver();
         if (b) this.#fireUnbridge(b.other);
         await this.#callerEnd(cause, answered, early, hungUp);
         await done();
@@ -305,6 +307,19 @@ export class Bridge {
     await this.#ch.redirect(exten, dialplan, context);
   }
 
+  /**
+   * The end of audio_bridge_thread on a leg still up and not transferred: the `post_bridge` hooks,
+   * then `exec_after_bridge_app` (with `exec_after_bridge_arg`) becomes the leg's extension; true
+   * when it did.
+   */
+  async #bridgeOver(): Promise<boolean> {
+    await this.#ch.runHooks('post_bridge');
+    const app = this.#ch.variable('exec_after_bridge_app');
+    if (!app || this.#ch.hungUp) return false;
+    this.#ch.resetExtension(app, this.#ch.variable('exec_after_bridge_arg') ?? '');
+    return true;
+  }
+
   /** The peer's side when its caller left (audio_bridge_on_exchange_media). */
   async #peerEnd(): Promise<void> {
     this.#ch.setVariable('bridge_to', undefined);
@@ -450,9 +465,11 @@ export class Bridge {
       return;
     }
     this.#state = undefined;
-    await this.#ch.runHooks('post_bridge');
+    const execAfter = await this.#bridgeOver();
     if (!b.originator) {
-      await this.#peerEnd();
+      // exec_after_bridge_app moved it to CS_EXECUTE: no park, transfer or hangup after the bridge
+      if (execAfter) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+      else await this.#peerEnd();
       return;
     }
     // uuid_bridge's originator: the end of the bridge, then back to CS_EXECUTE (uuid_bridge_on_soft_execute)

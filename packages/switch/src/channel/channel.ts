@@ -1078,6 +1078,12 @@ export class Channel implements EndpointChannel {
     return this.#lastResult;
   }
 
+  /** exec_after_bridge_app: the extension becomes this one application, run from the start (CF_RESET). */
+  resetExtension(application: string, data: string): void {
+    this.#extension = { name: application, number: application, applications: [{ application, data }] };
+    this.#appIndex = 0;
+  }
+
   /** Originate's last step: a one-application extension (`&app(arg)`) and CS_EXECUTE. */
   async setExtension(extension: Extension): Promise<void> {
     this.stopOriginating();
