@@ -15,19 +15,43 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
+/** setTimeout's longest delay (2^31 − 1 ms, ~24.8 days): a longer one fires at once, with a warning. */
+const MAX_NODE_DELAY_MS = 2 ** 31 - 1;
+
+/** A real timer: the Node timer now armed, re-armed in steps for delays Node cannot take at once. */
+interface RealTimer {
+  node: ReturnType<typeof setTimeout> | undefined;
+}
+
 /**
  * The real clock. Timers are ordinary Node timers (they keep Node alive while the runtime runs);
- * the runtime clears every one it still owns on `stop()`, so nothing is left behind.
+ * the runtime clears every one it still owns on `stop()`, so nothing is left behind. Erlang's
+ * timers have no 32-bit limit (`erlang:send_after(1 bsl 40, …)` is fine), so a delay past Node's
+ * longest is armed in steps.
  */
 export class RealClock implements Clock {
+  readonly #maxStepMs: number;
+
+  /** `maxStepMs` (tests): the longest single Node timer. */
+  constructor(options: { maxStepMs?: number } = {}) {
+    this.#maxStepMs = options.maxStepMs ?? MAX_NODE_DELAY_MS;
+  }
+
   now(): number {
     return performance.now();
   }
+
   setTimer(ms: number, fn: () => void): TimerHandle {
-    return setTimeout(fn, Math.max(ms, 0));
+    const timer: RealTimer = { node: undefined };
+    const arm = (left: number) => {
+      timer.node = left > this.#maxStepMs ? setTimeout(() => arm(left - this.#maxStepMs), this.#maxStepMs) : setTimeout(fn, Math.max(left, 0));
+    };
+    arm(ms);
+    return timer;
   }
+
   clearTimer(handle: TimerHandle): void {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
+    clearTimeout((handle as RealTimer).node);
   }
 }
 
