@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { receivedDigits } from '../src/api/media_commands.ts';
 import { parsePlayAndGetDigitsArgs, parseReadArgs } from '../src/applications/ivr.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
@@ -241,5 +242,65 @@ describe('playback and digits (mod_dptools on_dtmf)', () => {
     expect(vars(done[0], 'playback_terminator_used')).toEqual(['*']);
     await t.sw.stop();
     await t.rt.stop();
+  });
+});
+
+describe('uuid_recv_dtmf and uuid_flush_dtmf (mod_commands)', () => {
+  it('digits as if the far end sent them (DTMF-Source APP), read by the application running; usage and errors', async () => {
+    const t = await start();
+    const pagd = 'play_and_get_digits(3 3 1 5000 # silence_stream://2000 silence_stream://10 code)';
+    // originate splits its arguments at blanks: the application is quoted
+    expect(await t.sw.originate(`{origination_uuid=${A}}null/1 '&${pagd}'`)).toBe(`+OK ${A}\n`);
+    await t.settle();
+    t.sub.take();
+    expect(await t.sw.api(`uuid_recv_dtmf ${A} xyz`)).toBe('-USAGE: <uuid> <dtmf_data>\n');
+    expect(await t.sw.api(`uuid_recv_dtmf ${A} 4+2@100+7`)).toBe(`+OK ${A} received DTMF 4+2@100+7.\n`);
+    await t.settle();
+    const events = t.sub.take();
+    const dtmf = events
+      .filter((e) => e.type === 'DTMF')
+      .map((e) => [e.getHeader('DTMF-Digit'), e.getHeader('DTMF-Duration'), e.getHeader('DTMF-Source')]);
+    expect(dtmf).toEqual([
+      ['4', '2000', 'APP'],
+      ['2', '800', 'APP'],
+      ['7', '2000', 'APP'],
+    ]);
+    const done = events.filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE');
+    expect(vars(done[0], 'code', 'read_result')).toEqual(['427', 'success']);
+    expect(await t.sw.api(`uuid_recv_dtmf ${A}`)).toBe('-USAGE: <uuid> <dtmf_data>\n');
+    expect(await t.sw.api('uuid_recv_dtmf 4a0f9c36-0000-4000-8000-000000000000 1')).toBe('-ERR Cannot locate session!\n');
+    expect(await t.sw.api('uuid_flush_dtmf 4a0f9c36-0000-4000-8000-000000000000')).toBe('-ERR No such session\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('uuid_flush_dtmf drops what waits in the queue', async () => {
+    const t = await start();
+    await t.sw.originate(`{origination_uuid=${A}}null/1 &sleep(1000)`);
+    await t.settle();
+    await t.sw.api(`uuid_recv_dtmf ${A} 12`);
+    expect(await t.sw.api(`uuid_flush_dtmf ${A}`)).toBe('+OK\n');
+    await t.sw.api(`uuid_recv_dtmf ${A} 3`);
+    await t.sw.api(`uuid_broadcast ${A} 'read::1 2 silence early 1000 #'`);
+    await advance(t, 1000);
+    await advance(t, 1000);
+    const done = t.sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'read');
+    // one digit is enough (min 1); the input ended on the timeout
+    expect(vars(done[0], 'early', 'read_result')).toEqual(['3', 'timeout']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('the digit string: groups, @ms above 50, characters that are no DTMF skipped, none at all is an error', () => {
+    const warn: string[] = [];
+    expect(receivedDigits('1a+2@40+#@100', (l) => warn.push(l))).toEqual([
+      { digit: '1', duration: 2000 },
+      { digit: 'a', duration: 2000 },
+      { digit: '2', duration: 2000 },
+      { digit: '#', duration: 800 },
+    ]);
+    expect(receivedDigits('xyz', () => {})).toBeUndefined();
+    expect(receivedDigits('5@30000', (l) => warn.push(l))).toEqual([{ digit: '5', duration: 192000 }]);
+    expect(warn).toEqual(['EXCESSIVE DTMF DIGIT LEN 5 240000']);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * uuid_broadcast, uuid_break, uuid_send_dtmf and uuid_hold (mod_commands), as FreeSWITCH's source does them
- * (switch_ivr_broadcast, switch_core_session_send_dtmf_string, switch_ivr_hold); see
+ * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_recv_dtmf, uuid_flush_dtmf and uuid_hold
+ * (mod_commands), as FreeSWITCH's source does them (switch_ivr_broadcast,
+ * switch_core_session_send_dtmf_string, switch_channel_queue_dtmf_string, switch_ivr_hold); see
  * packages/switch/DECISIONS.md for where the spec's table and the source differ.
  */
 import { separateString } from '../internal/strings.ts';
@@ -107,6 +108,37 @@ async function sendDtmfString(env: ApiEnv, uuid: string, text: string): Promise<
 }
 
 /**
+ * switch_channel_queue_dtmf_string: `+`-separated groups of `digits[@ms]` as digits the channel
+ * receives (an `@ms` above 50 sets the duration); undefined when nothing was a DTMF character and
+ * something was not (GENERR).
+ */
+export function receivedDigits(text: string, warn: (line: string) => void): { digit: string; duration: number }[] | undefined {
+  const digits: { digit: string; duration: number }[] = [];
+  let bad = 0;
+  for (const group of separateString(text.startsWith('~') ? text.slice(1) : text, '+', 256)) {
+    const at = group.indexOf('@');
+    let duration = DTMF_DEFAULT;
+    if (at >= 0) {
+      const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
+      if (ms > DTMF_MIN / SAMPLES_PER_MS) duration = ms * SAMPLES_PER_MS;
+    }
+    for (const digit of at >= 0 ? group.slice(0, at) : group) {
+      if (!isDtmf(digit)) {
+        bad++;
+        continue;
+      }
+      let d = duration;
+      if (d > DTMF_MAX) {
+        warn(`EXCESSIVE DTMF DIGIT LEN ${digit} ${d}`);
+        d = DTMF_MAX;
+      }
+      digits.push({ digit, duration: d });
+    }
+  }
+  return digits.length === 0 && bad > 0 ? undefined : digits;
+}
+
+/**
  * uuid_break (also registered as `break`): the words after the uuid are searched for `all` (the
  * queued applications are dropped too) and `both` (the bridged partner as well).
  */
@@ -151,6 +183,29 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
       if (!env.core.sessions.has(uuid)) return '-ERR Cannot locate session!\n';
       return (await sendDtmfString(env, uuid, digits)) ? `+OK ${uuid} sent DTMF ${digits}.\n` : '-ERR Operation failed\n';
     },
+  },
+  {
+    name: 'uuid_recv_dtmf',
+    syntax: '<uuid> <dtmf_data>',
+    description: 'Receive dtmf digits',
+    module: 'mod_commands',
+    run: async (args, env) => {
+      const usage = '-USAGE: <uuid> <dtmf_data>\n';
+      const [uuid, text] = separateString(args, ' ', 2);
+      if (!uuid || !text) return usage;
+      if (!env.core.sessions.has(uuid)) return '-ERR Cannot locate session!\n';
+      const digits = receivedDigits(text, (line) => env.core.log('WARNING', line, uuid));
+      if (!digits) return usage;
+      if (!(await callChannel(env, uuid, { op: 'receiveDtmf', digits }))) return '-ERR Cannot locate session!\n';
+      return `+OK ${uuid} received DTMF ${text}.\n`;
+    },
+  },
+  {
+    name: 'uuid_flush_dtmf',
+    syntax: '<uuid>',
+    description: 'Flush dtmf on a given uuid',
+    module: 'mod_commands',
+    run: async (args, env) => ((await callChannel(env, args, { op: 'flushDtmf' })) ? '+OK\n' : '-ERR No such session\n'),
   },
   {
     // an unknown uuid succeeds (switch_ivr_hold_uuid starts from SUCCESS); the usage line is

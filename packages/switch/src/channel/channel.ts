@@ -793,12 +793,12 @@ export class Channel implements EndpointChannel {
    * reading digits (read, play_and_get_digits, playback) gets it; park drops it; otherwise it waits
    * in the channel's queue for the next reader.
    */
-  receiveDtmf(digit: string, duration: number): void {
+  receiveDtmf(digit: string, duration: number, source: 'UNKNOWN' | 'APP' = 'UNKNOWN'): void {
     if (this.destroyed) return;
     this.fire('DTMF', this.view, undefined, [
       ['DTMF-Digit', digit],
       ['DTMF-Duration', String(duration)],
-      ['DTMF-Source', 'UNKNOWN'],
+      ['DTMF-Source', source],
     ]);
     if (this.#bridge?.partner !== undefined) this.#bridge.passDtmf(digit, duration);
     else if (this.#dtmfReader) this.#hand(digit);

@@ -85,7 +85,11 @@ export type ChannelCall =
   /** switch_ivr_hold / switch_ivr_unhold / switch_ivr_hold_toggle_uuid. */
   | { readonly op: 'hold'; readonly mode: 'on' | 'off' | 'toggle' }
   /** uuid_break on this leg (`all`: its queued applications are dropped too). */
-  | { readonly op: 'break'; readonly all: boolean };
+  | { readonly op: 'break'; readonly all: boolean }
+  /** Digits as if the far end sent them (uuid_recv_dtmf: switch_channel_queue_dtmf, source APP). */
+  | { readonly op: 'receiveDtmf'; readonly digits: readonly { readonly digit: string; readonly duration: number }[] }
+  /** switch_channel_flush_dtmf. */
+  | { readonly op: 'flushDtmf' };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
@@ -205,6 +209,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'break':
         ch.uuidBreak(req.all);
+        break;
+      case 'receiveDtmf':
+        for (const d of req.digits) ch.receiveDtmf(d.digit, d.duration, 'APP');
+        break;
+      case 'flushDtmf':
+        ch.flushDtmf();
         break;
     }
     await ch.drain();
