@@ -82,6 +82,19 @@ describe('execute_on_* and api_on_* on an originated leg', () => {
     await t.rt.stop();
   });
 
+  it('an application run by a hook sees the call state as it still is; a hangup there comes before the answer’s call state, as in FreeSWITCH', async () => {
+    const t = await setup();
+    await t.sw.originate(`{origination_uuid=${A},execute_on_answer='hangup USER_BUSY'}null/1 &park()`);
+    await t.settle();
+    const rows = t.sub
+      .take()
+      .filter((e) => e.getHeader('Unique-ID') === A && /EXECUTE$|HANGUP$|CALLSTATE/.test(e.type))
+      .map((e) => `${e.type} ${e.getHeader('Channel-Call-State')}`);
+    expect(rows).toEqual(['CHANNEL_EXECUTE DOWN', 'CHANNEL_HANGUP DOWN', 'CHANNEL_CALLSTATE ACTIVE', 'CHANNEL_CALLSTATE HANGUP']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
   it('early media first: pre_answer and media hooks run then, and the answer does not run the media ones again', async () => {
     const t = await setup({
       dialplan: staticDialplan({ default: { '1000': [['pre_answer'], ['answer'], ['park']] } }),

@@ -22,11 +22,25 @@ function start(direction: CallDirection): Snapshot {
   return s;
 }
 
-/** One event; checks the invariant that the state value is the requested state. */
+/**
+ * One event; checks the invariant that the state value is the requested state. A `then` effect
+ * is performed at once as its event, as the channel does, its effects taking its place.
+ */
 function step(s: Snapshot, event: ChannelEvent): [Snapshot, ChannelEffect[]] {
   const [next, actions] = transition(channelMachine, s, event);
   expect(next.value).toBe(next.context.state);
-  return [next, effectsOf(actions)];
+  let snap = next;
+  const effects: ChannelEffect[] = [];
+  for (const e of effectsOf(actions)) {
+    if (e.type !== 'then') {
+      effects.push(e);
+      continue;
+    }
+    const [after, more] = step(snap, e.params.event);
+    snap = after;
+    effects.push(...more);
+  }
+  return [snap, effects];
 }
 
 function drive(s: Snapshot, events: ChannelEvent[]): [Snapshot, ChannelEffect[]] {
@@ -294,6 +308,16 @@ describe('answer, pre-answer, ring-ready (spec §2.4)', () => {
     expect(rows(e2)).toEqual(['CHANNEL_ANSWER CS_EXECUTE/4 DOWN answered', 'CHANNEL_CALLSTATE CS_EXECUTE/4 ACTIVE answered']);
     expect(compact(step(s2, { type: 'ANSWER' })[1])).toEqual(['result answer true']);
     expect(compact(step(s2, { type: 'MARK_ANSWERED' })[1])).toEqual(['result answer true']);
+  });
+
+  it('the hooks run while the call state is the old one: MARK_ANSWERED ends with MARK_DONE as a step of its own', () => {
+    const [s1] = step(runningIn('CS_EXECUTE'), { type: 'ANSWER' });
+    const [s2, actions] = transition(channelMachine, s1, { type: 'MARK_ANSWERED' });
+    expect(s2.context.answered).toBe(true);
+    expect(s2.context.callState).toBe('DOWN');
+    expect(effectsOf(actions).at(-1)).toEqual({ type: 'then', params: { event: { type: 'MARK_DONE', op: 'answer' } } });
+    const [s3] = transition(channelMachine, s2, { type: 'MARK_DONE', op: 'answer' });
+    expect(s3.context.callState).toBe('ACTIVE');
   });
 
   it('answer on an outbound leg is a silent success; the far end answering is MARK_ANSWERED', () => {

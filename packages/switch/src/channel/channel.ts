@@ -332,6 +332,9 @@ export class Channel implements EndpointChannel {
       case 'apiOn':
         await this.apiOn(e.params.point);
         return;
+      case 'then':
+        await this.step(e.params.event);
+        return;
       case 'interrupt':
         // innermost first: an application running inside park ends before park does
         for (const slot of [...this.#running].reverse()) {

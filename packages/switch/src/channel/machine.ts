@@ -85,6 +85,11 @@ export type ChannelEvent =
   | { type: 'MARK_ANSWERED' }
   | { type: 'MARK_PRE_ANSWERED' }
   | { type: 'MARK_RING_READY' }
+  /**
+   * The rest of a mark once its hooks have run (the call state, the result): a transition of its
+   * own, so that what the hooks' applications fire shows the call state as it still is.
+   */
+  | { type: 'MARK_DONE'; op: ChannelOperation }
   | { type: 'SET_CALLSTATE'; callState: CallStateName }
   | { type: 'MARK_HOLD'; on: boolean };
 
@@ -122,6 +127,8 @@ export type ChannelEffect =
   | { type: 'executeOn'; params: { point: HookPoint } }
   /** switch_channel_api_on: the `api_on_<point>*` variables' API commands. */
   | { type: 'apiOn'; params: { point: HookPoint } }
+  /** Perform `event` next (the machine's own follow-up, as MARK_DONE). */
+  | { type: 'then'; params: { event: ChannelEvent } }
   /** Break whatever the channel is running (SWITCH_SIG_KILL): park ends, media apps stop. */
   | { type: 'interrupt'; params?: undefined }
   /** The requested state changed: wake the channel's process so it RUNs it. */
@@ -213,6 +220,7 @@ const s = setup({
     result: (_: unknown, _p: { op: ChannelOperation; ok: boolean }) => {},
     executeOn: (_: unknown, _p: { point: HookPoint }) => {},
     apiOn: (_: unknown, _p: { point: HookPoint }) => {},
+    then: (_: unknown, _p: { event: ChannelEvent }) => {},
     interrupt: () => {},
     wake: () => {},
     runHandlers: (_: unknown, _p: { state: ChannelStateName }) => {},
@@ -237,6 +245,7 @@ const s = setup({
     ringReadyOrAnswered: ({ context }) => context.ringReady || context.answered,
     earlyOrAnswered: ({ context }) => context.early || context.answered,
     holdUnchanged: ({ context, event }) => event.type === 'MARK_HOLD' && event.on === context.held,
+    markDoneIs: ({ event }, p: { op: ChannelOperation }) => event.type === 'MARK_DONE' && event.op === p.op,
   },
 });
 
@@ -298,6 +307,7 @@ const acceptState = (from: RequestableState, to: RequestableState) => [
 ];
 
 const executeOn = (point: HookPoint) => ({ type: 'executeOn', params: { point } }) as const;
+const markDone = (op: ChannelOperation) => ({ type: 'then', params: { event: { type: 'MARK_DONE', op } } }) as const;
 const apiOn = (point: HookPoint) => ({ type: 'apiOn', params: { point } }) as const;
 
 const markAnswered = [
@@ -315,10 +325,10 @@ const markAnswered = [
     }
     enqueue(apiOn('answer'));
   }),
-  { type: 'presence', params: { status: 'answered' } } as const,
-  setCallState('ACTIVE'),
-  result('answer', true),
+  markDone('answer'),
 ];
+
+const answerDone = [{ type: 'presence', params: { status: 'answered' } } as const, setCallState('ACTIVE'), result('answer', true)];
 
 const markPreAnswered = [
   log('NOTICE', LOG_SITES.preAnswer, 'Pre-Answer {name}!'),
@@ -330,8 +340,7 @@ const markPreAnswered = [
   executeOn('media'),
   apiOn('pre_answer'),
   apiOn('media'),
-  setCallState('EARLY'),
-  result('pre_answer', true),
+  markDone('pre_answer'),
 ];
 
 const markRingReady = [
@@ -341,8 +350,7 @@ const markRingReady = [
   fire('CHANNEL_PROGRESS'),
   executeOn('ring'),
   apiOn('ring'),
-  setCallState('RINGING'),
-  result('ring_ready', true),
+  markDone('ring_ready'),
 ];
 
 // -- per-state transitions ----------------------------------------------------------------------
@@ -531,6 +539,12 @@ export const channelMachine = s.createMachine({
       { actions: markRingReady },
     ],
     MARK_RING_READY: [ignoreWhenDestroyed, { guard: 'ringReadyOrAnswered', actions: result('ring_ready', false) }, { actions: markRingReady }],
+    MARK_DONE: [
+      ignoreWhenDestroyed,
+      { guard: { type: 'markDoneIs', params: { op: 'answer' } }, actions: answerDone },
+      { guard: { type: 'markDoneIs', params: { op: 'pre_answer' } }, actions: [setCallState('EARLY'), result('pre_answer', true)] },
+      { actions: [setCallState('RINGING'), result('ring_ready', true)] },
+    ],
     SET_CALLSTATE: [ignoreWhenDestroyed, { actions: setCallState((_, e) => (e.type === 'SET_CALLSTATE' ? e.callState : undefined)) }],
     MARK_HOLD: [
       ignoreWhenDestroyed,
