@@ -433,4 +433,27 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
     await peer.sw.stop();
     await peer.rt.stop();
   });
+
+  it('a peer with only early media whose caller leaves: hung up ORIGINATOR_CANCEL, unless it has orphaned_bleg hooks (it then parks for 3 s)', async () => {
+    for (const hook of ['', ",execute_on_orphaned_bleg='set orphan=1'"]) {
+      const { sw, rt, settle, trace, clock } = await start();
+      const peer = `{origination_uuid=${U2},null_enable_auto_answer=false,null_pre_answer=true${hook}}null/2`;
+      await sw.originate(`{origination_uuid=${U1}}null/1 &bridge(${peer})`);
+      await settle();
+      trace();
+      await sw.api(`uuid_kill ${U1}`);
+      await settle();
+      const b = trace().filter((r) => r.startsWith('B ') && !r.includes('COMPLETE'));
+      if (hook === '') {
+        expect(b.slice(0, 2)).toEqual(['B CHANNEL_HANGUP ORIGINATOR_CANCEL', 'B CHANNEL_STATE CS_HANGUP']);
+      } else {
+        expect(b).toEqual(['B CHANNEL_EXECUTE set', 'B CHANNEL_STATE CS_PARK', 'B CHANNEL_PARK']);
+        clock.advance(3000);
+        await settle();
+        expect(trace().filter((r) => r.startsWith('B CHANNEL_HANGUP '))).toEqual(['B CHANNEL_HANGUP NORMAL_CLEARING']);
+      }
+      await sw.stop();
+      await rt.stop();
+    }
+  });
 });

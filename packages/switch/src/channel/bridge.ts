@@ -44,8 +44,8 @@ export interface BridgeHost {
   /** switch_ivr_session_transfer. */
   redirect(destination: string, dialplan?: string, context?: string): Promise<void>;
   stopOriginating(): void;
-  /** The `execute_on_<point>` and `api_on_<point>` hooks (channel/hooks.ts). */
-  runHooks(point: HookPoint): Promise<void>;
+  /** The `execute_on_<point>` and `api_on_<point>` hooks (channel/hooks.ts); true when there was one. */
+  runHooks(point: HookPoint): Promise<boolean>;
   /** The extension becomes this one application, run from the start (CF_RESET). */
   resetExtension(application: string, data: string): void;
 }
@@ -333,7 +333,16 @@ export class Bridge {
       await this.#transferAfterBridge(xfer);
       return;
     }
-    await this.#ch.step({ type: 'HANGUP', cause: this.#ch.context.answered ? Cause.NORMAL_CLEARING : Cause.ORIGINATOR_CANCEL });
+    if (this.#ch.context.answered) {
+      await this.#ch.step({ type: 'HANGUP', cause: Cause.NORMAL_CLEARING });
+      return;
+    }
+    // an orphan with hooks is not hung up: it parks for 3 s unless a hook moved it
+    if (!(await this.#ch.runHooks('orphaned_bleg'))) await this.#ch.step({ type: 'HANGUP', cause: Cause.ORIGINATOR_CANCEL });
+    else if (this.#ch.view.state === 'CS_EXCHANGE_MEDIA' && !this.#ch.hungUp) {
+      this.#ch.setVariable('park_timeout', '3');
+      await this.#ch.step({ type: 'SET_STATE', state: 'CS_PARK' });
+    }
   }
 
   #partnerPid(): Pid | undefined {

@@ -559,21 +559,21 @@ export class Channel implements EndpointChannel {
   }
 
   /** Both hooks of a point, as originate and the bridge run them: `execute_on_<point>*`, then the API ones. */
-  async runHooks(point: HookPoint): Promise<void> {
-    await this.executeOn(point);
-    await this.apiOn(point);
+  async runHooks(point: HookPoint): Promise<boolean> {
+    const executed = await this.executeOn(point);
+    return (await this.apiOn(point)) || executed;
   }
 
   /**
    * switch_channel_execute_on: the value of each global and channel variable named
    * `execute_on_<point>…`, in order. `app arg` (or `app:arg`) runs here and now; `app::arg` is
    * queued, event-locked. An inline application that waits (playback) goes on while the channel
-   * does, and the values after it run when it ends (DECISIONS row 92).
+   * does, and the values after it run when it ends (DECISIONS row 92). True when there was one.
    */
-  async executeOn(point: HookPoint): Promise<void> {
+  async executeOn(point: HookPoint): Promise<boolean> {
     const prefix = executeOnPrefix(point);
     // most channels set no hook: look before merging
-    if (hookValues(this.#variables.headers, prefix).length === 0 && !namesHook(this.core.globals.names(), prefix)) return;
+    if (hookValues(this.#variables.headers, prefix).length === 0 && !namesHook(this.core.globals.names(), prefix)) return false;
     const merged = newVariables();
     for (const [n, v] of this.core.globals.entries()) merged.addHeader(n, v);
     for (const h of this.#variables.headers) {
@@ -581,6 +581,7 @@ export class Channel implements EndpointChannel {
       else merged.addHeader(h.name, h.value);
     }
     await this.#runExecuteOn(hookValues(merged.headers, prefix));
+    return true;
   }
 
   async #runExecuteOn(values: readonly string[]): Promise<void> {
@@ -601,12 +602,14 @@ export class Channel implements EndpointChannel {
    * runs in a process of its own and the channel does not wait for it, so a command on this
    * channel (`uuid_setvar ${uuid} …`) works; its output is logged at DEBUG (DECISIONS row 92).
    */
-  async apiOn(point: HookPoint): Promise<void> {
-    for (const value of hookValues(this.#variables.headers, apiOnPrefix(point))) {
+  async apiOn(point: HookPoint): Promise<boolean> {
+    const values = hookValues(this.#variables.headers, apiOnPrefix(point));
+    for (const value of values) {
       const { command, args } = parseApiOn(value);
       const expanded = args === undefined ? '' : await this.#expand(args);
       this.#runApi(command, expanded, (out) => `${this.name} process ${value}: ${command}(${expanded})\n${out}`);
     }
+    return values.length > 0;
   }
 
   /**

@@ -16,6 +16,8 @@ export type HookPoint =
   | 'post_originate'
   | 'pre_bridge'
   | 'post_bridge'
+  /** A peer whose caller left before it answered (audio_bridge_on_exchange_media). */
+  | 'orphaned_bleg'
   /** switch_ivr_session_transfer: applications only. */
   | 'blind_transfer';
 
