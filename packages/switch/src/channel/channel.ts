@@ -41,6 +41,7 @@ import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 import { caseEqual, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
+import { DtmfQueue, type DtmfReader } from './dtmf_queue.ts';
 import { type HookPoint, apiOnPrefix, executeOnPrefix, hookValues, namesHook, parseApiHook, parseApiOn, parseExecuteOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
 
@@ -149,8 +150,6 @@ export interface EndpointInterface {
 }
 
 const MAX_STACKS = 32;
-/** SWITCH_DTMF_LOG_LEN: digits a channel keeps while nothing reads them. */
-const MAX_QUEUED_DTMF = 1000;
 
 /** switch_is_moh: `silence` and `indicate_hold` are no music. */
 function isHoldMusic(stream: string): boolean {
@@ -194,9 +193,8 @@ export class Channel implements EndpointChannel {
   readonly #running: RunningApp[] = [];
   /** CF_BREAK: asked for, not yet taken by a breakable application. */
   #break = false;
-  /** Digits received while nothing read them (the channel's DTMF queue), and the application reading them now. */
-  #dtmf: string[] | undefined;
-  #dtmfReader: ((digit: string) => void | Promise<void>) | undefined;
+  /** Made on first use: most channels never receive a digit. */
+  #dtmf: DtmfQueue | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: QueuedExecute[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
@@ -807,41 +805,22 @@ export class Channel implements EndpointChannel {
       ['DTMF-Source', source],
     ]);
     if (this.#bridge?.partner !== undefined) this.#bridge.passDtmf(digit, duration);
-    else if (this.#dtmfReader) this.#hand(digit);
-    else if (!this.#parked) this.#queueDtmf(digit);
+    else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
   }
 
-  #queueDtmf(digit: string): void {
-    this.#dtmf ??= [];
-    if (this.#dtmf.length < MAX_QUEUED_DTMF) this.#dtmf.push(digit);
+  get #digits(): DtmfQueue {
+    this.#dtmf ??= new DtmfQueue((work) => this.#queue.push(work));
+    return this.#dtmf;
   }
 
-  /**
-   * An application reads the channel's digits: the queued ones first, then each as it comes, one
-   * by one in the channel's process. Returns the end of reading (it stops only this reader).
-   */
-  readDtmf(reader: (digit: string) => void | Promise<void>): () => void {
-    this.#dtmfReader = reader;
-    const queued = this.#dtmf;
-    this.#dtmf = undefined;
-    for (const digit of queued ?? []) this.#hand(digit);
-    return () => {
-      if (this.#dtmfReader === reader) this.#dtmfReader = undefined;
-    };
+  /** An application reads the channel's digits (channel/dtmf_queue.ts); returns the end of reading. */
+  readDtmf(reader: DtmfReader): () => void {
+    return this.#digits.read(reader);
   }
 
   /** switch_channel_flush_dtmf. */
   flushDtmf(): void {
-    this.#dtmf = undefined;
-  }
-
-  /** A digit for the reader, in the channel's process; whoever reads when it runs gets it (or the queue, if nobody). */
-  #hand(digit: string): void {
-    this.#queue.push(() => {
-      const reader = this.#dtmfReader;
-      if (reader) return reader(digit);
-      this.#queueDtmf(digit);
-    });
+    this.#dtmf?.flush();
   }
 
   /**
