@@ -23,7 +23,7 @@ function start(direction: CallDirection): Snapshot {
 }
 
 /**
- * One event; checks the invariant that the state value is the requested state. A `then` effect
+ * One event; checks the invariant that the state value is the requested state. A `next` effect
  * is performed at once as its event, as the channel does, its effects taking its place.
  */
 function step(s: Snapshot, event: ChannelEvent): [Snapshot, ChannelEffect[]] {
@@ -32,7 +32,7 @@ function step(s: Snapshot, event: ChannelEvent): [Snapshot, ChannelEffect[]] {
   let snap = next;
   const effects: ChannelEffect[] = [];
   for (const e of effectsOf(actions)) {
-    if (e.type !== 'then') {
+    if (e.type !== 'next') {
       effects.push(e);
       continue;
     }
@@ -315,7 +315,7 @@ describe('answer, pre-answer, ring-ready (spec §2.4)', () => {
     const [s2, actions] = transition(channelMachine, s1, { type: 'MARK_ANSWERED' });
     expect(s2.context.answered).toBe(true);
     expect(s2.context.callState).toBe('DOWN');
-    expect(effectsOf(actions).at(-1)).toEqual({ type: 'then', params: { event: { type: 'MARK_DONE', op: 'answer' } } });
+    expect(effectsOf(actions).at(-1)).toEqual({ type: 'next', params: { event: { type: 'MARK_DONE', op: 'answer' } } });
     const [s3] = transition(channelMachine, s2, { type: 'MARK_DONE', op: 'answer' });
     expect(s3.context.callState).toBe('ACTIVE');
   });

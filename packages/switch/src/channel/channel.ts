@@ -20,7 +20,7 @@ import { executeInline } from '../dialplan/inline.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 
 import type { EventTypeName } from '../events/types.ts';
-import type { SwitchEvent } from '../events/event.ts';
+import type { EventHeader, SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
 import { Bridge } from './bridge.ts';
 import type { LegReport, LegStatus, OriginateRequest, OriginateResult } from './originate_types.ts';
@@ -42,7 +42,7 @@ import { channelVariable, newVariables } from './variables.ts';
 import { caseEqual, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
 import { DtmfQueue, type DtmfReader } from './dtmf_queue.ts';
-import { type HookPoint, apiOnPrefix, executeOnPrefix, hookValues, namesHook, parseApiHook, parseApiOn, parseExecuteOn } from './hooks.ts';
+import { type HookChannel, type HookPoint, apiHook, apiOn, executeOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
 
 export interface ChannelSpec {
@@ -169,7 +169,7 @@ const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
   hungup: 'hungup',
 };
 
-export class Channel implements EndpointChannel {
+export class Channel implements EndpointChannel, HookChannel {
   readonly uuid: string;
   readonly name: string;
   readonly core: SwitchCore;
@@ -325,12 +325,12 @@ export class Channel implements EndpointChannel {
         this.#lastResult = e.params.ok;
         return;
       case 'executeOn':
-        await this.executeOn(e.params.point);
+        await executeOn(this, e.params.point);
         return;
       case 'apiOn':
-        await this.apiOn(e.params.point);
+        await apiOn(this, e.params.point);
         return;
-      case 'then':
+      case 'next':
         await this.step(e.params.event);
         return;
       case 'interrupt':
@@ -386,8 +386,8 @@ export class Channel implements EndpointChannel {
     this.#inHandlers = true;
     if (!(await this.#handle(state))) return;
     // switch_core_session_hangup_state / _reporting_state: the API hook after the state's handlers
-    if (state === 'CS_HANGUP') await this.#apiHook('api_hangup_hook');
-    else if (state === 'CS_REPORTING') await this.#apiHook('api_reporting_hook');
+    if (state === 'CS_HANGUP') await apiHook(this, 'api_hangup_hook');
+    else if (state === 'CS_REPORTING') await apiHook(this, 'api_reporting_hook');
     await this.#handlersDone();
   }
 
@@ -504,7 +504,7 @@ export class Channel implements EndpointChannel {
     }
     if (this.hungUp && !app.zombieExec) return true;
     if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
-    const data = switchTrue(this.variable('app_disable_expand_variables')) ? rawData : await this.#expand(rawData);
+    const data = switchTrue(this.variable('app_disable_expand_variables')) ? rawData : await this.expand(rawData);
     this.#lastApp = app.name;
     this.#lastArg = data;
     this.setVariable('current_application', app.name);
@@ -550,92 +550,26 @@ export class Channel implements EndpointChannel {
    * switch_channel_expand_variables on this channel: `${cmd args}` runs the command (one on this
    * channel itself finds none: the channel waits for its output).
    */
-  async #expand(text: string, variable = (n: string, i: number) => this.expansionVariable(n, i)): Promise<string> {
+  async expand(text: string, variable = (n: string, i: number) => this.expansionVariable(n, i)): Promise<string> {
     if (!text.includes('$')) return text;
     const expanded = expandWithApi(text, variable, async (command, args) => this.services.api?.(command, args, this.uuid));
     return typeof expanded === 'string' ? expanded : await expanded;
   }
 
-  /** Both hooks of a point, as originate and the bridge run them: `execute_on_<point>*`, then the API ones. */
+  /** Both hooks of a point, as originate and the bridge run them (channel/hooks.ts); true when there was one. */
   async runHooks(point: HookPoint): Promise<boolean> {
-    const executed = await this.executeOn(point);
-    return (await this.apiOn(point)) || executed;
+    const executed = await executeOn(this, point);
+    return (await apiOn(this, point)) || executed;
   }
 
-  /**
-   * switch_channel_execute_on: the value of each global and channel variable named
-   * `execute_on_<point>…`, in order. `app arg` (or `app:arg`) runs here and now; `app::arg` is
-   * queued, event-locked. An inline application that waits (playback) goes on while the channel
-   * does, and the values after it run when it ends (DECISIONS row 92). True when there was one.
-   */
-  async executeOn(point: HookPoint): Promise<boolean> {
-    const prefix = executeOnPrefix(point);
-    // most channels set no hook: look before merging
-    if (hookValues(this.#variables.headers, prefix).length === 0 && !namesHook(this.core.globals.names(), prefix)) return false;
-    const merged = newVariables();
-    for (const [n, v] of this.core.globals.entries()) merged.addHeader(n, v);
-    for (const h of this.#variables.headers) {
-      if (h.array) for (const item of h.array) merged.addHeader(h.name, item, 'push');
-      else merged.addHeader(h.name, h.value);
-    }
-    await this.#runExecuteOn(hookValues(merged.headers, prefix));
-    return true;
+  /** The channel's variables, in order (HookChannel). */
+  get variableHeaders(): readonly EventHeader[] {
+    return this.#variables.headers;
   }
 
-  async #runExecuteOn(values: readonly string[]): Promise<void> {
-    for (let i = 0; i < values.length; i++) {
-      const { app, arg, queued } = parseExecuteOn(values[i] as string);
-      if (queued) {
-        await this.queueExecute(app, arg ?? '', { lock: true });
-        continue;
-      }
-      const rest = values.slice(i + 1);
-      if (!(await this.execute(app, arg ?? '', () => this.#runExecuteOn(rest)))) return;
-    }
-  }
-
-  /**
-   * switch_channel_api_on: the command in each channel variable named `api_on_<point>…`
-   * (`api_before_bridge…` / `api_after_bridge…` for the bridge), its arguments expanded here. It
-   * runs in a process of its own and the channel does not wait for it, so a command on this
-   * channel (`uuid_setvar ${uuid} …`) works; its output is logged at DEBUG (DECISIONS row 92).
-   */
-  async apiOn(point: HookPoint): Promise<boolean> {
-    const values = hookValues(this.#variables.headers, apiOnPrefix(point));
-    for (const value of values) {
-      const { command, args } = parseApiOn(value);
-      const expanded = args === undefined ? '' : await this.#expand(args);
-      this.#runApi(command, expanded, (out) => `${this.name} process ${value}: ${command}(${expanded})\n${out}`);
-    }
-    return values.length > 0;
-  }
-
-  /**
-   * api_hangup_hook / api_reporting_hook: `cmd args` or `cmd::args`, the arguments expanded with
-   * the channel's variables and data headers (`${Caller-Caller-ID-Number}`); run as `apiOn` runs
-   * its commands.
-   */
-  async #apiHook(name: 'api_hangup_hook' | 'api_reporting_hook'): Promise<void> {
-    const value = this.variable(name);
-    if (!value) return;
-    const { command, args } = parseApiHook(value);
-    const params = newVariables();
-    for (const h of this.#variables.headers) params.addHeader(h.name, h.value);
-    this.addChannelData(params);
-    const lookup = (n: string, i: number) => (i > -1 ? params.getHeaderItem(n, i) : params.getHeader(n)) ?? this.core.globals.get(n);
-    const expanded = args === undefined ? '' : await this.#expand(args, lookup);
-    const how = switchTrue(this.variable('session_in_hangup_hook')) ? 'with Session' : 'with no Session';
-    this.#runApi(command, expanded, (out) => `Hangup Command ${how} ${command}(${expanded}):\n${out}`);
-  }
-
-  /** An API command in a process of its own; `logLine` makes the DEBUG line from its output. */
-  #runApi(command: string, args: string, logLine: (output: string) => string): void {
-    const run = this.services.api?.(command, args);
-    if (!run) return;
-    run.then(
-      (out) => this.core.log('DEBUG', logLine(out ?? ''), this.uuid),
-      (err) => this.core.log('ERR', `${command}(${args}) failed: ${String(err)}`, this.uuid),
-    );
+  /** An API command in a process of its own (HookChannel): its output. */
+  api(command: string, args: string): Promise<string | undefined> | undefined {
+    return this.services.api?.(command, args);
   }
 
   /**
@@ -1095,7 +1029,7 @@ export class Channel implements EndpointChannel {
    */
   async redirect(destination: string, dialplan?: string, context?: string, silent = false): Promise<void> {
     this.setVariable('temp_hold_music', undefined);
-    await this.executeOn('blind_transfer');
+    await executeOn(this, 'blind_transfer');
     const p = this.#profile;
     const dp = dialplan || this.variable('force_transfer_dialplan') || (caseEqual(p.dialplan ?? '', 'inline') ? '' : p.dialplan) || 'XML';
     const ctx = context || this.variable('force_transfer_context') || p.context || 'default';

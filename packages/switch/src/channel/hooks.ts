@@ -1,9 +1,12 @@
 /**
  * Channel hooks set as variables (switch_channel_execute_on, switch_channel_api_on, the hangup
- * and reporting api hooks): which variables name them and how their values split. The channel
- * runs what these return (channel/channel.ts).
+ * and reporting api hooks): which variables name them, how their values split, and running them
+ * on a channel (which calls these at the points of the call, channel/channel.ts).
  */
-import type { EventHeader } from '../events/event.ts';
+import type { SwitchCore } from '../core/core.ts';
+import type { EventHeader, SwitchEvent } from '../events/event.ts';
+import { switchTrue } from '../internal/strings.ts';
+import { newVariables } from './variables.ts';
 
 /** The points of a call where `execute_on_<point>` / `api_on_<point>` variables run. */
 export type HookPoint =
@@ -118,4 +121,98 @@ export function parseApiHook(value: string): { command: string; args: string | u
     return { command: value.slice(0, colon), args };
   }
   return parseApiOn(value);
+}
+
+/** What running hooks needs of the channel. */
+export interface HookChannel {
+  readonly uuid: string;
+  readonly name: string;
+  readonly core: SwitchCore;
+  /** The channel's variables, in order. */
+  readonly variableHeaders: readonly EventHeader[];
+  variable(name: string): string | undefined;
+  addChannelData(event: SwitchEvent): void;
+  /** switch_channel_expand_variables (`variable` replaces the channel's lookup). */
+  expand(text: string, variable?: (name: string, index: number) => string | undefined): Promise<string>;
+  /** switch_core_session_execute_application; false when it waits (`then` runs when it ends). */
+  execute(app: string, data: string, then: () => Promise<void>): Promise<boolean>;
+  /** switch_core_session_execute_application_async. */
+  queueExecute(app: string, data: string, opts: { lock: boolean }): Promise<void>;
+  /** An API command in a process of its own: its output. */
+  api(command: string, args: string): Promise<string | undefined> | undefined;
+}
+
+/**
+ * switch_channel_execute_on: the value of each global and channel variable named
+ * `execute_on_<point>…`, in order. `app arg` (or `app:arg`) runs here and now; `app::arg` is
+ * queued, event-locked. An inline application that waits (playback) goes on while the channel
+ * does, and the values after it run when it ends (DECISIONS row 92). True when there was one.
+ */
+export async function executeOn(ch: HookChannel, point: HookPoint): Promise<boolean> {
+  const prefix = executeOnPrefix(point);
+  // most channels set no hook: look before merging
+  if (hookValues(ch.variableHeaders, prefix).length === 0 && !namesHook(ch.core.globals.names(), prefix)) return false;
+  const merged = newVariables();
+  for (const [n, v] of ch.core.globals.entries()) merged.addHeader(n, v);
+  for (const h of ch.variableHeaders) {
+    if (h.array) for (const item of h.array) merged.addHeader(h.name, item, 'push');
+    else merged.addHeader(h.name, h.value);
+  }
+  await runExecuteOn(ch, hookValues(merged.headers, prefix));
+  return true;
+}
+
+async function runExecuteOn(ch: HookChannel, values: readonly string[]): Promise<void> {
+  for (let i = 0; i < values.length; i++) {
+    const { app, arg, queued } = parseExecuteOn(values[i] as string);
+    if (queued) {
+      await ch.queueExecute(app, arg ?? '', { lock: true });
+      continue;
+    }
+    const rest = values.slice(i + 1);
+    if (!(await ch.execute(app, arg ?? '', () => runExecuteOn(ch, rest)))) return;
+  }
+}
+
+/**
+ * switch_channel_api_on: the command in each channel variable named `api_on_<point>…`
+ * (`api_before_bridge…` / `api_after_bridge…` for the bridge), its arguments expanded here. It
+ * runs in a process of its own and the channel does not wait for it, so a command on this
+ * channel (`uuid_setvar ${uuid} …`) works; its output is logged at DEBUG (DECISIONS row 92).
+ * True when there was one.
+ */
+export async function apiOn(ch: HookChannel, point: HookPoint): Promise<boolean> {
+  const values = hookValues(ch.variableHeaders, apiOnPrefix(point));
+  for (const value of values) {
+    const { command, args } = parseApiOn(value);
+    const expanded = args === undefined ? '' : await ch.expand(args);
+    runApi(ch, command, expanded, (out) => `${ch.name} process ${value}: ${command}(${expanded})\n${out}`);
+  }
+  return values.length > 0;
+}
+
+/**
+ * api_hangup_hook / api_reporting_hook: `cmd args` or `cmd::args`, the arguments expanded with
+ * the channel's variables and data headers (`${Caller-Caller-ID-Number}`); run as `apiOn` runs
+ * its commands.
+ */
+export async function apiHook(ch: HookChannel, name: 'api_hangup_hook' | 'api_reporting_hook'): Promise<void> {
+  const value = ch.variable(name);
+  if (!value) return;
+  const { command, args } = parseApiHook(value);
+  const params = newVariables();
+  for (const h of ch.variableHeaders) params.addHeader(h.name, h.value);
+  ch.addChannelData(params);
+  const lookup = (n: string, i: number) => (i > -1 ? params.getHeaderItem(n, i) : params.getHeader(n)) ?? ch.core.globals.get(n);
+  const expanded = args === undefined ? '' : await ch.expand(args, lookup);
+  const how = switchTrue(ch.variable('session_in_hangup_hook')) ? 'with Session' : 'with no Session';
+  runApi(ch, command, expanded, (out) => `Hangup Command ${how} ${command}(${expanded}):\n${out}`);
+}
+
+/** An API command in a process of its own; `logLine` makes the DEBUG line from its output. */
+function runApi(ch: HookChannel, command: string, args: string, logLine: (output: string) => string): void {
+  ch.api(command, args)?.then(
+    (out) => ch.core.log('DEBUG', logLine(out ?? ''), ch.uuid),
+    (err) => ch.core.log('ERR', `${command}(${args}) failed: ${String(err)}`, ch.uuid),
+  );
 }

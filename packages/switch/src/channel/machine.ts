@@ -128,7 +128,7 @@ export type ChannelEffect =
   /** switch_channel_api_on: the `api_on_<point>*` variables' API commands. */
   | { type: 'apiOn'; params: { point: HookPoint } }
   /** Perform `event` next (the machine's own follow-up, as MARK_DONE). */
-  | { type: 'then'; params: { event: ChannelEvent } }
+  | { type: 'next'; params: { event: ChannelEvent } }
   /** Break whatever the channel is running (SWITCH_SIG_KILL): park ends, media apps stop. */
   | { type: 'interrupt'; params?: undefined }
   /** The requested state changed: wake the channel's process so it RUNs it. */
@@ -220,7 +220,7 @@ const s = setup({
     result: (_: unknown, _p: { op: ChannelOperation; ok: boolean }) => {},
     executeOn: (_: unknown, _p: { point: HookPoint }) => {},
     apiOn: (_: unknown, _p: { point: HookPoint }) => {},
-    then: (_: unknown, _p: { event: ChannelEvent }) => {},
+    next: (_: unknown, _p: { event: ChannelEvent }) => {},
     interrupt: () => {},
     wake: () => {},
     runHandlers: (_: unknown, _p: { state: ChannelStateName }) => {},
@@ -307,7 +307,7 @@ const acceptState = (from: RequestableState, to: RequestableState) => [
 ];
 
 const executeOn = (point: HookPoint) => ({ type: 'executeOn', params: { point } }) as const;
-const markDone = (op: ChannelOperation) => ({ type: 'then', params: { event: { type: 'MARK_DONE', op } } }) as const;
+const markDone = (op: ChannelOperation) => ({ type: 'next', params: { event: { type: 'MARK_DONE', op } } }) as const;
 const apiOn = (point: HookPoint) => ({ type: 'apiOn', params: { point } }) as const;
 
 const markAnswered = [
