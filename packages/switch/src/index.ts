@@ -179,5 +179,6 @@ export { coreSettings, type CoreSettings } from './config/switch_conf.ts';
 export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from './log/logger.ts';
 export { CTL_SYNTAX, FSCTL_COMMAND } from './log/fsctl.ts';
 export { SessionLimits, type LimitsSnapshot } from './core/limits.ts';
-export { CoreTasks, coreScheduler, heartbeatEvent } from './core/heartbeat.ts';
+export { addCoreTasks, heartbeatEvent } from './core/heartbeat.ts';
+export { Scheduler, coreScheduler, type SchedulerTask, type TaskFlags, type TaskFunction } from './core/scheduler.ts';
 export { sessionReaper, type ReaperWatch } from './core/reaper.ts';

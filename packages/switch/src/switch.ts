@@ -2,7 +2,7 @@
  * The switch: core services, the supervision tree, the API and the applications.
  *
  *   switch (one_for_one)
- *   ├── scheduler (worker: HEARTBEAT / RE_SCHEDULE; absent with `timers: false`)
+ *   ├── scheduler (worker: runs the scheduled tasks — HEARTBEAT, sched_api, …; absent with `timers: false`)
  *   ├── reaper (worker: removes channels that died without their end)
  *   └── channels (simple_one_for_one, temporary children)
  *       └── one ChannelServer per channel
@@ -22,12 +22,14 @@ import { helpCommand } from './api/help.ts';
 import { MEDIA_COMMANDS } from './api/media_commands.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
+import { SCHED_COMMANDS } from './api/sched_commands.ts';
 import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import { IVR_APPLICATIONS } from './applications/ivr.ts';
+import { SCHED_APPLICATIONS } from './applications/sched.ts';
 import type { ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -37,7 +39,8 @@ import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
 import { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
-import { CoreTasks, coreScheduler } from './core/heartbeat.ts';
+import { addCoreTasks } from './core/heartbeat.ts';
+import { coreScheduler } from './core/scheduler.ts';
 import { type ReaperWatch, sessionReaper } from './core/reaper.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
 import { originateCall } from './originate/originate.ts';
@@ -70,7 +73,10 @@ export interface SwitchOptions {
   readonly heartbeatIntervalSec?: number;
   /** The hard log level (0–7, -1 = disabled). */
   readonly logLevel?: number;
-  /** The core's scheduled tasks: HEARTBEAT and RE_SCHEDULE (default true). */
+  /**
+   * The scheduler process (default true): HEARTBEAT, RE_SCHEDULE, and the tasks sched_api and the
+   * other sched_* add. Without it tasks can still be added and deleted, but none runs or goes.
+   */
   readonly timers?: boolean;
 }
 
@@ -126,6 +132,7 @@ export class Switch {
       FSCTL_COMMAND,
       ...CHANNEL_COMMANDS,
       ...MEDIA_COMMANDS,
+      ...SCHED_COMMANDS,
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
@@ -235,15 +242,7 @@ export class Switch {
   }
 
   #inProcess<T>(fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#where.spawn(async (ctx) => {
-        try {
-          resolve(await fn(ctx));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
+    return inProcess(this.#where, fn);
   }
 
   #bgapiCommand(): ApiCommand {
@@ -273,6 +272,19 @@ export class Switch {
   }
 }
 
+/** Runs `fn` in a process of its own, spawned from `where`. */
+function inProcess<T>(where: Where, fn: (ctx: ProcessContext) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    where.spawn(async (ctx) => {
+      try {
+        resolve(await fn(ctx));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
 /** Sets `key`; the removal puts back what was there before, unless `key` was replaced since. */
 function addTo<T>(map: Map<string, T>, key: string, value: T): () => void {
   const before = map.get(key);
@@ -299,9 +311,10 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec: options.heartbeatIntervalSec }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
+  addCoreTasks(core);
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
-  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...IVR_APPLICATIONS, BRIDGE_APP, ...(options.applications ?? [])])
+  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...IVR_APPLICATIONS, ...SCHED_APPLICATIONS, BRIDGE_APP, ...(options.applications ?? [])])
     applications.set(app.name.toLowerCase(), app);
   const endpoints = new Map<string, EndpointInterface>();
   let sw: Switch | undefined;
@@ -326,9 +339,8 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   if (options.timers ?? true) {
     // the startup round runs now, before anyone can subscribe (as FreeSWITCH's, before modules load);
     // a restarted scheduler goes on with the same task list
-    const tasks = new CoreTasks(core);
-    tasks.runDue();
-    workers.push({ id: 'scheduler', start: (ctx) => ctx.spawnLink((c) => coreScheduler(c, tasks)) });
+    await inProcess(where, (ctx) => core.scheduler.runDue(ctx));
+    workers.push({ id: 'scheduler', start: (ctx) => ctx.spawnLink((c) => coreScheduler(c, core.scheduler)) });
   }
   let reaper: Pid | undefined;
   workers.push({

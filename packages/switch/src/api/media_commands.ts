@@ -6,7 +6,7 @@
  */
 import { separateString } from '../internal/strings.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
-import { callChannel } from './uuid_commands.ts';
+import { type ChannelReach, callChannel } from './uuid_commands.ts';
 
 const BROADCAST_USAGE = '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
 
@@ -47,8 +47,27 @@ export function broadcastTarget(path: string): { app: string; arg: string; hangu
   return { app: app.slice(0, bang), arg, hangupCause: app.slice(bang + 1) || 'normal_clearing' };
 }
 
-async function queue(env: ApiEnv, uuid: string, application: string, data: string, holdBleg = false): Promise<void> {
+export type BroadcastLegs = ReturnType<typeof broadcastLegs>;
+
+async function queue(env: ChannelReach, uuid: string, application: string, data: string, holdBleg = false): Promise<void> {
   await callChannel(env, uuid, { op: 'execute', application, data, lock: true, holdBleg });
+}
+
+/**
+ * switch_ivr_broadcast: an event-locked execute of `path` (broadcastTarget) queued on the named
+ * legs, the other leg's first, then the hangup an `app!cause` asks for. False when there is no
+ * channel `uuid`.
+ */
+export async function broadcast(env: ChannelReach, uuid: string, path: string, legs: BroadcastLegs): Promise<boolean> {
+  if (!env.core.sessions.has(uuid)) return false;
+  const { app, arg, hangupCause } = broadcastTarget(path);
+  if (legs.bleg) {
+    const partner = await callChannel<string | undefined>(env, uuid, { op: 'partner' });
+    if (partner?.value !== undefined) await queue(env, partner.value, app, arg);
+  }
+  if (legs.aleg) await queue(env, uuid, app, arg, legs.holdBleg);
+  if (hangupCause !== undefined) await queue(env, uuid, 'hangup', hangupCause);
+  return true;
 }
 
 const DTMF_USAGE = '-USAGE: <uuid> <dtmf_data>\n';
@@ -163,16 +182,7 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
       const argv = separateString(args, ' ', 4);
       const [uuid, path, legsWord] = argv;
       if (uuid === undefined || path === undefined) return BROADCAST_USAGE;
-      if (!env.core.sessions.has(uuid)) return '-ERR invalid uuid\n';
-      const legs = broadcastLegs(legsWord);
-      const { app, arg, hangupCause } = broadcastTarget(path);
-      if (legs.bleg) {
-        const partner = await callChannel<string | undefined>(env, uuid, { op: 'partner' });
-        if (partner?.value !== undefined) await queue(env, partner.value, app, arg);
-      }
-      if (legs.aleg) await queue(env, uuid, app, arg, legs.holdBleg);
-      if (hangupCause !== undefined) await queue(env, uuid, 'hangup', hangupCause);
-      return '+OK Message sent\n';
+      return (await broadcast(env, uuid, path, broadcastLegs(legsWord))) ? '+OK Message sent\n' : '-ERR invalid uuid\n';
     },
   },
   {

@@ -6,8 +6,11 @@ import type { ApiCommand, ApiEnv } from './registry.ts';
 
 const NO_CHANNEL = '-ERR No such channel!\n';
 
+/** What reaching a channel by uuid takes: a process to call from and the session table. */
+export type ChannelReach = Pick<ApiEnv, 'ctx' | 'core' | 'busyChannel'>;
+
 /** A call to the channel `uuid`; undefined when there is no such channel (or it ended meanwhile). */
-export async function callChannel<T>(env: ApiEnv, uuid: string, req: ChannelCall): Promise<{ value: T } | undefined> {
+export async function callChannel<T>(env: ChannelReach, uuid: string, req: ChannelCall): Promise<{ value: T } | undefined> {
   const pid = env.core.sessions.get(uuid);
   if (!pid || uuid === env.busyChannel) return undefined;
   try {

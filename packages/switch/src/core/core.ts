@@ -1,7 +1,7 @@
 /**
  * The switch's core services (switch_core.c's runtime struct): identity, start time, the event
  * bus with its global sequence, the session table and counters, global variables, the channel
- * table and the log. One plain object per switch, shared by its processes: every part of it is
+ * table, the task scheduler's list and the log. One plain object per switch, shared by its processes: every part of it is
  * either immutable or a counter/table whose updates are single synchronous steps.
  */
 import type { SwitchIdentity } from '../events/event.ts';
@@ -12,6 +12,7 @@ import { systemUtcOffsetMinutes } from '../internal/time.ts';
 import { Logger } from '../log/logger.ts';
 import { ChannelTable } from './channel_table.ts';
 import { GlobalVariables } from './globals.ts';
+import { Scheduler } from './scheduler.ts';
 import { SessionLimits } from './limits.ts';
 import { SessionTable } from './sessions.ts';
 
@@ -49,6 +50,8 @@ export class SwitchCore {
   readonly channels = new ChannelTable();
   readonly limits: SessionLimits;
   readonly logger: Logger;
+  /** The scheduled tasks (switch_scheduler.c); the `scheduler` worker runs them. */
+  readonly scheduler: Scheduler = new Scheduler(this);
   heartbeatIntervalSec: number;
   readonly #now: () => number;
   readonly #startClock: number;

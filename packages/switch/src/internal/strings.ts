@@ -14,6 +14,19 @@ export function atoi(s: string): number {
   return Math.max(-2147483648, Math.min(2147483647, n));
 }
 
+/** C `atol` on a 64-bit long (times in epoch seconds): as `atoi`, clamped to safe integers. */
+export function atol(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  if (!m) return 0;
+  const n = Number.parseInt(m[1]!, 10);
+  return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
+}
+
+/** switch_is_digit_string: only the digits 0–9 (the empty string counts). */
+export function isDigitString(s: string): boolean {
+  return /^[0-9]*$/.test(s);
+}
+
 /** switch_is_number: an optional sign, then only digits and dots (the empty string counts). */
 export function isNumber(s: string): boolean {
   return /^[+-]?[0-9.]*$/.test(s);
