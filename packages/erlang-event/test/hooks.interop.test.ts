@@ -1,13 +1,15 @@
 /**
  * Hook variables in an originate sent from a real erl (`execute_on_answer`, `api_on_answer`,
- * `api_hangup_hook`), as Erlang applications use them to act on a call's answer and end.
+ * `api_hangup_hook`), as Erlang applications use them to act on a call's answer and end, and
+ * scheduled tasks (`sched_hangup`, `sched_api`) to limit a call's length.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERL_DEFS, type Rig, startRig } from './helpers.ts';
 
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig('hooks');
+  // the scheduler runs, as in `pnpm start` (the other rigs leave it out: no HEARTBEAT in their traces)
+  rig = await startRig('hooks', {}, { switch: { timers: true } });
   await rig.shell(ERL_DEFS);
   await rig.shell(`A = Coll(), H = Coll(), ok = Do(H, register_event_handler), ok = Do(H, {event, 'CHANNEL_EXECUTE'})`);
 });
@@ -32,5 +34,14 @@ describe('hook variables from erl', () => {
     expect(await sh(`Do(A, {api, uuid_kill, U ++ " USER_BUSY"})`)).toBe('{ok,"+OK\\n"}');
     await sh('timer:sleep(200)');
     expect(await sh(`Do(A, {api, global_getvar, "hook_cause"})`)).toBe('{ok,"USER_BUSY"}');
+  });
+
+  it('sched_hangup from erl: a call limited to one second is hung up with the cause; sched_api runs a command later', async () => {
+    await sh(`{ok, "+OK " ++ S_} = Do(A, {api, originate, "null/2 &park()"}), S = string:trim(S_)`);
+    expect(await sh(`Do(A, {api, sched_hangup, "+1 " ++ S ++ " user_busy"})`)).toBe('{ok,"+OK\\n"}');
+    expect(await sh(`{ok, "+OK Added: " ++ _} = Do(A, {api, sched_api, "+1 none global_setvar sched_ran=yes"}), ok`)).toBe('ok');
+    await sh('timer:sleep(2200)');
+    expect(await sh(`Do(A, {api, uuid_exists, S})`)).toBe('{ok,"false"}');
+    expect(await sh(`Do(A, {api, global_getvar, "sched_ran"})`)).toBe('{ok,"yes"}');
   });
 });
