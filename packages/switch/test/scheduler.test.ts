@@ -191,6 +191,31 @@ describe('the scheduler (switch_scheduler.c)', () => {
     await t.rt.stop();
   });
 
+  it("show tasks: the tasks waiting, as the core db's tasks table lists them; count; as json", async () => {
+    const t = await setup();
+    expect(await t.sw.api('sched_api +30 mygroup status')).toBe('+OK Added: 3\n');
+    // heartbeat (20 s) and check_ip (60 s) ran at the start
+    expect(await t.sw.api('show tasks')).toBe(
+      [
+        'task_id,task_desc,task_group,task_runtime,task_sql_manager,hostname',
+        `1,heartbeat,core,${T0 + 20},0,fs1`,
+        `2,check_ip,core,${T0 + 60},0,fs1`,
+        `3,sched_api_function,mygroup,${T0 + 30},0,fs1`,
+        '',
+        '3 total.',
+        '',
+      ].join('\n'),
+    );
+    expect(await t.sw.api('show tasks count')).toBe('\n3 total.\n');
+    await t.sw.api('sched_del mygroup');
+    await advance(t, 1000);
+    expect(await t.sw.api('show tasks as json')).toBe(
+      `{"row_count":2,"rows":[{"task_id":"1","task_desc":"heartbeat","task_group":"core","task_runtime":"${T0 + 20}","task_sql_manager":"0","hostname":"fs1"},{"task_id":"2","task_desc":"check_ip","task_group":"core","task_runtime":"${T0 + 60}","task_sql_manager":"0","hostname":"fs1"}]}`,
+    );
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
   it('timers: false: a task is added (ADD_SCHEDULE, the next id) but never runs', async () => {
     const t = await setup({ timers: false });
     expect(await t.sw.api('sched_api +1 g echo x')).toBe('+OK Added: 3\n');

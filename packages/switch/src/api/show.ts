@@ -1,5 +1,9 @@
-/** `show channels` / `show calls` over the core's channel table (spec §3.4). */
+/**
+ * `show channels` / `show calls` over the core's channel table (spec §3.4), and `show tasks` over
+ * the scheduler's tasks (the core db's `tasks` table, which ADD/RE/DEL_SCHEDULE keep).
+ */
 import { CHANNEL_COLUMNS, type ChannelRow, type ChannelTable } from '../core/channel_table.ts';
+import type { SwitchCore } from '../core/core.ts';
 import { xmlText } from '../events/serialize.ts';
 import type { ApiCommand } from './registry.ts';
 
@@ -50,6 +54,20 @@ function calls(table: ChannelTable): Table {
   return { columns: CALL_COLUMNS, rows };
 }
 
+const TASK_COLUMNS = ['task_id', 'task_desc', 'task_group', 'task_runtime', 'task_sql_manager', 'hostname'] as const;
+
+function tasks(core: SwitchCore): Table {
+  const rows = core.scheduler.tasks().map((t) => ({
+    task_id: String(t.id),
+    task_desc: t.desc,
+    task_group: t.group,
+    task_runtime: String(t.runtime),
+    task_sql_manager: '0',
+    hostname: core.identity.hostname,
+  }));
+  return { columns: TASK_COLUMNS, rows };
+}
+
 /** show_as_xml_callback + switch_xml_toxml: `<result row_count>` of `<row row_id>`s, ezxml's layout. */
 function formatXml(t: Table): string {
   const n = t.rows.length;
@@ -81,15 +99,20 @@ export const SHOW_COMMAND: ApiCommand = {
   run: (args, { core }) => {
     const w = args.split(/[ \t]+/).filter(Boolean);
     const what = w[0]?.toLowerCase();
-    if (what !== 'channels' && what !== 'calls') return SHOW_USAGE;
-    const rows = core.channels.rows();
-    if (w[1]?.toLowerCase() === 'count') return `\n${what === 'channels' ? rows.length : core.channels.calls().length} total.\n`;
+    if (what !== 'channels' && what !== 'calls' && what !== 'tasks') return SHOW_USAGE;
     let as: string | undefined;
-    let filtered = rows;
     if (w[1]?.toLowerCase() === 'as') {
       as = w[2]?.toLowerCase();
       if (as !== 'json' && as !== 'csv' && as !== 'delim' && as !== 'xml') return `-ERR Cannot find format ${w[2] ?? ''}\n`;
-    } else if (what === 'channels' && w[1]?.toLowerCase() === 'like' && w[2]) {
+    }
+    if (what === 'tasks') {
+      const t = tasks(core);
+      return w[1]?.toLowerCase() === 'count' ? `\n${t.rows.length} total.\n` : format(t, as);
+    }
+    const rows = core.channels.rows();
+    if (w[1]?.toLowerCase() === 'count') return `\n${what === 'channels' ? rows.length : core.channels.calls().length} total.\n`;
+    let filtered = rows;
+    if (as === undefined && what === 'channels' && w[1]?.toLowerCase() === 'like' && w[2]) {
       const like = sqlLike(w[2].includes('%') ? w[2] : `%${w[2]}%`);
       filtered = rows.filter((r) =>
         [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v !== undefined && like.test(v)),

@@ -114,6 +114,11 @@ export class Scheduler {
     return task.id;
   }
 
+  /** The tasks not done or deleted, in the order they were added (`show tasks`). */
+  tasks(): readonly SchedulerTask[] {
+    return this.#tasks.filter((t) => !t.destroyed);
+  }
+
   /** switch_scheduler_del_task_id: 1 when the task was found and marked, else 0. */
   deleteId(id: number): number {
     const t = this.#tasks.find((x) => x.id === id);
