@@ -15,6 +15,7 @@ async function start() {
         '9196': [['answer'], ['echo']],
         '7000': [['set', 'continue_on_fail=true'], ['bridge', 'null/cause-USER_BUSY'], ['set', 'after=1'], ['park']],
         '7100': [['bridge', `[origination_uuid=${U2}]null/cause-USER_BUSY|[origination_uuid=${U3},null_auto_answer_delay=100]null/3`], ['park']],
+        '7300': [['bridge', `{origination_uuid=${U2},bridge_terminate_key=*}null/2`], ['set', 'after_bridge=1'], ['park']],
         '7200': [
           ['set', 'exec_after_bridge_app=set'],
           ['set', 'exec_after_bridge_arg=after=1'],
@@ -455,5 +456,45 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
       await sw.stop();
       await rt.stop();
     }
+  });
+
+  it('bridge_terminate_key: the caller’s key ends the bridge (not passed on), the peer hangs up, the caller’s dialplan goes on; the peer’s key likewise', async () => {
+    const { sw, rt, settle, trace } = await start();
+    await sw.originate(`{origination_uuid=${U1},bridge_terminate_key=#}null/1 7300`);
+    await settle();
+    trace();
+    await sw.api(`uuid_recv_dtmf ${U1} 5`);
+    await settle();
+    expect(await sw.api(`uuid_getvar ${U2} null_channel_dtmf_queued`)).toBe('5');
+    await sw.api(`uuid_recv_dtmf ${U1} #`);
+    await settle();
+    const rows = trace().filter((r) => !/CHANNEL_STATE|CALLSTATE|COMPLETE|DTMF/.test(r));
+    expect(rows.filter((r) => r.startsWith('A '))).toEqual([
+      'A CHANNEL_UNBRIDGE',
+      'A CHANNEL_EXECUTE set',
+      'A CHANNEL_EXECUTE park',
+      'A CHANNEL_PARK',
+    ]);
+    expect(rows.filter((r) => r.startsWith('B ')).slice(0, 1)).toEqual(['B CHANNEL_HANGUP NORMAL_CLEARING']);
+    expect(await sw.api(`uuid_getvar ${U2} null_channel_dtmf_queued`)).toBe('-ERR No such channel!\n');
+    await sw.stop();
+    await rt.stop();
+
+    const peer = await start();
+    await peer.sw.originate(`{origination_uuid=${U1}}null/1 7300`);
+    await peer.settle();
+    peer.trace();
+    await peer.sw.api(`uuid_recv_dtmf ${U2} *`);
+    await peer.settle();
+    const after = peer.trace().filter((r) => !/CHANNEL_STATE|CALLSTATE|COMPLETE|DTMF/.test(r));
+    expect(after.filter((r) => r.startsWith('A '))).toEqual([
+      'A CHANNEL_UNBRIDGE',
+      'A CHANNEL_EXECUTE set',
+      'A CHANNEL_EXECUTE park',
+      'A CHANNEL_PARK',
+    ]);
+    expect(after.filter((r) => r.startsWith('B ')).slice(0, 1)).toEqual(['B CHANNEL_HANGUP NORMAL_CLEARING']);
+    await peer.sw.stop();
+    await peer.rt.stop();
   });
 });

@@ -53,8 +53,12 @@ export interface BridgeHost {
 type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
 
 export class Bridge {
-  /** The partner and whether this leg is the originator; `app`: the bridge application runs it, and ends it. */
-  #state: { other: string; originator: boolean; app?: AppEnd } | undefined;
+  /**
+   * The partner and whether this leg is the originator; `app`: the bridge application runs it, and
+   * ends it (`peerAnswered`: whether the peer has answered); `terminateKeys`: the bridge
+   * application's `bridge_terminate_key` of this leg.
+   */
+  #state: { other: string; originator: boolean; app?: AppEnd; peerAnswered?: boolean; terminateKeys?: string | undefined } | undefined;
   /** A peer that had only early media: its answer answers the caller (audio_bridge_thread). */
   #answerOnAnswer = false;
   readonly #ch: BridgeHost;
@@ -228,7 +232,13 @@ export class Bridge {
     this.#ch.setVariable('DIALSTATUS', w.status === 'answered' ? 'EARLY' : 'ANSWER');
     if (w.profile) this.#ch.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
     this.#ch.setVariable('signal_bond', w.uuid);
-    this.#state = { other: w.uuid, originator: true, app: end };
+    this.#state = {
+      other: w.uuid,
+      originator: true,
+      app: end,
+      peerAnswered: w.status === 'answered',
+      terminateKeys: this.#ch.variable('bridge_terminate_key'),
+    };
     this.#ch.markBridged();
     this.#ch.fire('CHANNEL_BRIDGE', this.#ch.view, [
       ['Bridge-A-Unique-ID', this.#ch.uuid],
@@ -246,7 +256,7 @@ export class Bridge {
       return;
     }
     this.#ch.stopOriginating();
-    this.#state = { other, originator: false };
+    this.#state = { other, originator: false, terminateKeys: this.#ch.variable('bridge_terminate_key') };
     this.#answerOnAnswer = !this.#ch.context.answered;
     this.#ch.markBridged();
     this.#ch.setVariable('call_uuid', other);
@@ -357,11 +367,33 @@ export class Bridge {
 
   /**
    * audio_bridge_thread: a digit this leg received goes on to the partner's endpoint, unless the
-   * leg has `bridge_filter_dtmf` set.
+   * leg has `bridge_filter_dtmf` set; one of the leg's `bridge_terminate_key` digits (the bridge
+   * application's) is not passed on but ends the bridge: the returned work, for the channel to run.
    */
-  passDtmf(digit: string, duration: number): void {
+  passDtmf(digit: string, duration: number): (() => Promise<void>) | undefined {
+    if (this.#state?.terminateKeys?.includes(digit)) return () => this.#endedByDtmf();
     const pid = this.#partnerPid();
     if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration });
+    return undefined;
+  }
+
+  /**
+   * mod_dptools' bridge_on_dtmf broke this leg's bridge loop: the partner is told the leg left (a
+   * peer then hangs up, unless park or transfer after the bridge); the caller's bridge application
+   * ends as when its peer leaves, and its dialplan goes on; a peer that pressed it hangs up.
+   */
+  async #endedByDtmf(): Promise<void> {
+    const b = this.#state;
+    if (!b) return;
+    this.#ch.core.log('DEBUG', `${this.#ch.name} ended call via DTMF`, this.#ch.uuid);
+    this.#tellPartner(b.other, 0, true);
+    if (b.app) {
+      await b.app(0, b.peerAnswered ?? false, !b.peerAnswered, false);
+      return;
+    }
+    this.#state = undefined;
+    if (await this.#bridgeOver()) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+    else await this.#peerEnd();
   }
 
   /** switch_ivr_broadcast of `stream` to the partner, played in a loop until stopped; false when there is no partner. */
@@ -386,7 +418,9 @@ export class Bridge {
 
   /** The bridged peer answered after early media: answer this leg too, once. */
   async partnerAnswered(from: string): Promise<void> {
-    if (this.#state?.other !== from || this.#ch.hungUp || this.#ch.context.answered) return;
+    if (this.#state?.other !== from) return;
+    this.#state.peerAnswered = true;
+    if (this.#ch.hungUp || this.#ch.context.answered) return;
     await this.#ch.step({ type: 'ANSWER' });
   }
 

@@ -738,8 +738,10 @@ export class Channel implements EndpointChannel, HookChannel {
       ['DTMF-Duration', String(duration)],
       ['DTMF-Source', source],
     ]);
-    if (this.#bridge?.partner !== undefined) this.#bridge.passDtmf(digit, duration);
-    else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
+    if (this.#bridge?.partner !== undefined) {
+      const end = this.#bridge.passDtmf(digit, duration);
+      if (end) this.#queue.push(end);
+    } else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
   }
 
   get #digits(): DtmfQueue {
