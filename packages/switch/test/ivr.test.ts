@@ -66,6 +66,18 @@ describe('read and play_and_get_digits: arguments (mod_dptools)', () => {
     expect(parseReadArgs('2 5 p.wav v 7000 *# 1500')).toMatchObject({ min: 2, max: 5, timeout: 7000, terminators: '*#', digitTimeout: 1500 });
   });
 
+  it('no arguments: ERR `No arguments specified.` and the application ends', async () => {
+    const t = await start();
+    for (const app of ['read', 'play_and_get_digits']) {
+      await t.sw.originate(`null/1 &${app}()`);
+      await t.settle();
+    }
+    expect(t.logs.filter((l) => l === 'ERR No arguments specified.')).toHaveLength(2);
+    expect(await t.sw.api('show channels count')).toBe('\n0 total.\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
   it('play_and_get_digits: min may be 0; quoted failure target; the regex as given', () => {
     const spec = parsePlayAndGetDigitsArgs("0 3 2 8000 # p.wav bad.wav v ^\\d+$ 3000 '9000 XML public'");
     expect(spec).toEqual({

@@ -78,6 +78,14 @@ const DTMF_MIN = 400;
 const DTMF_MAX = 192000;
 const SAMPLES_PER_MS = 8;
 
+/** One `digits[@ms]` group of a DTMF string: an `@ms` above 50 sets the duration (in samples). */
+function dtmfGroup(group: string): { digits: string; duration: number } {
+  const at = group.indexOf('@');
+  if (at < 0) return { digits: group, duration: DTMF_DEFAULT };
+  const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
+  return { digits: group.slice(0, at), duration: ms > DTMF_MIN / SAMPLES_PER_MS ? ms * SAMPLES_PER_MS : DTMF_DEFAULT };
+}
+
 /**
  * switch_core_session_send_dtmf_string: `+`-separated groups, each `digits[@ms]`; `w` / `W` wait
  * 0.5 s / 1 s; the channel is pre-answered first and `last_dtmf_duration` set after each group.
@@ -97,13 +105,8 @@ async function sendDtmfString(env: ApiEnv, uuid: string, text: string): Promise<
   let sent = 0;
   let total = 0;
   for (const group of groups) {
-    const at = group.indexOf('@');
-    let duration = DTMF_DEFAULT;
-    if (at >= 0) {
-      const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
-      if (ms > DTMF_MIN / SAMPLES_PER_MS) duration = ms * SAMPLES_PER_MS;
-    }
-    for (const digit of at >= 0 ? group.slice(0, at) : group) {
+    const { digits, duration } = dtmfGroup(group);
+    for (const digit of digits) {
       if (!isDtmf(digit)) continue;
       let d = duration;
       if (digit === 'w' || digit === 'W') {
@@ -135,13 +138,8 @@ export function receivedDigits(text: string, warn: (line: string) => void): { di
   const digits: { digit: string; duration: number }[] = [];
   let bad = 0;
   for (const group of separateString(text.startsWith('~') ? text.slice(1) : text, '+', 256)) {
-    const at = group.indexOf('@');
-    let duration = DTMF_DEFAULT;
-    if (at >= 0) {
-      const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
-      if (ms > DTMF_MIN / SAMPLES_PER_MS) duration = ms * SAMPLES_PER_MS;
-    }
-    for (const digit of at >= 0 ? group.slice(0, at) : group) {
+    const { digits: groupDigits, duration } = dtmfGroup(group);
+    for (const digit of groupDigits) {
       if (!isDtmf(digit)) {
         bad++;
         continue;

@@ -242,32 +242,30 @@ function playAndGetDigits(ch: AppChannel, spec: PlayAndGetDigitsSpec, done: () =
   return attempt().then(() => () => (over ? undefined : current?.()));
 }
 
+/** An application that needs arguments: without any it logs ERR `No arguments specified.` and ends. */
+const withArguments =
+  (run: Application['run']): Application['run'] =>
+  async (ch, data, done) => {
+    if (data.trim() !== '') return run(ch, data, done);
+    ch.core.log('ERR', 'No arguments specified.', ch.uuid);
+    await done();
+    return undefined;
+  };
+
 export const IVR_APPLICATIONS: readonly Application[] = [
   {
     name: 'read',
     needsMedia: true,
-    run: async (ch, data, done) => {
-      if (data.trim() === '') {
-        ch.core.log('ERR', 'No arguments specified.', ch.uuid);
+    run: withArguments((ch, data, done) =>
+      readDigits(ch, parseReadArgs(data), async () => {
         await done();
-        return undefined;
-      }
-      return readDigits(ch, parseReadArgs(data), async () => {
-        await done();
-      });
-    },
+      }),
+    ),
   },
   {
     name: 'play_and_get_digits',
     needsMedia: true,
-    run: async (ch, data, done) => {
-      if (data.trim() === '') {
-        ch.core.log('ERR', 'No arguments specified.', ch.uuid);
-        await done();
-        return undefined;
-      }
-      return playAndGetDigits(ch, parsePlayAndGetDigitsArgs(data), done);
-    },
+    run: withArguments((ch, data, done) => playAndGetDigits(ch, parsePlayAndGetDigitsArgs(data), done)),
   },
   { name: 'flush_dtmf', run: sync((ch: AppChannel) => ch.flushDtmf()) },
 ];
