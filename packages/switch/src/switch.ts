@@ -30,7 +30,7 @@ import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import { IVR_APPLICATIONS } from './applications/ivr.ts';
 import { SCHED_APPLICATIONS } from './applications/sched.ts';
-import type { ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
+import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
@@ -183,9 +183,10 @@ export class Switch {
 
   /**
    * `${cmd args}` in the expansion of the channel `from` (or of none): the command's output, in a
-   * process of its own; a command on `from` itself finds no channel (it waits for this output).
+   * process of its own; `from` waits for this output, so a command on it gets only its reads
+   * answered (BusyChannel).
    */
-  async expansionApi(command: string, args: string, from?: string): Promise<string | undefined> {
+  async expansionApi(command: string, args: string, from?: BusyChannel): Promise<string | undefined> {
     const r = await this.#inProcess((ctx) => this.registry.execute(command, args, { ...this.#env(ctx), ...(from ? { busyChannel: from } : {}) }));
     return r.found ? r.output : undefined;
   }

@@ -54,7 +54,7 @@ describe('${cmd args} in the switch (switch_channel_expand_variables runs API co
     await t.rt.stop();
   });
 
-  it("an application's argument: its output is set; a command on the expanding channel itself finds no channel", async () => {
+  it("an application's argument: its output is set; a command on the expanding channel itself gets its reads answered, nothing else", async () => {
     const t = await setup();
     const uuid = await parkedNull(t, 1);
     const other = await parkedNull(t, 2);
@@ -66,10 +66,15 @@ describe('${cmd args} in the switch (switch_channel_expand_variables runs API co
     await t.sw.api(`uuid_broadcast ${uuid} 'set::theirs=\${uuid_getvar ${other} color}'`);
     await t.settle();
     expect(await t.sw.api(`uuid_getvar ${uuid} theirs`)).toBe('blue');
-    // the channel waits for the output, so it cannot answer: no hang, the command's "no channel" text
-    await t.sw.api(`uuid_broadcast ${uuid} 'set::mine=\${uuid_getvar ${uuid} color}'`);
+    // the channel waits for the output: it answers reads (and setvar) at once, as FreeSWITCH's would
+    await t.sw.api(`uuid_broadcast ${uuid} 'set::mine=\${uuid_getvar ${uuid} color}\${uuid_setvar ${uuid} shade dark}'`);
     await t.settle();
-    expect(await t.sw.api(`uuid_getvar ${uuid} mine`)).toBe('-ERR No such channel!\n');
+    expect(await t.sw.api(`uuid_getvar ${uuid} mine`)).toBe('red+OK\n');
+    expect(await t.sw.api(`uuid_getvar ${uuid} shade`)).toBe('dark');
+    // anything that needs a step of the channel finds no channel rather than waiting on it: no hang
+    await t.sw.api(`uuid_broadcast ${uuid} 'set::kill=\${uuid_kill ${uuid}}'`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${uuid} kill`)).toBe('-ERR No such channel!\n');
     await t.sw.stop();
     await t.rt.stop();
   });

@@ -6,7 +6,7 @@
 import type { ProcessContext } from '@beamline/core';
 import type { SwitchCore } from '../core/core.ts';
 import type { Pid } from '@beamline/etf';
-import type { ChannelServices, ChannelSpec } from '../channel/channel.ts';
+import type { BusyChannel, ChannelServices, ChannelSpec } from '../channel/channel.ts';
 
 /** What commands need of the switch beyond its core. */
 export interface ApiHost {
@@ -18,8 +18,8 @@ export interface ApiEnv {
   readonly ctx: ProcessContext;
   readonly core: SwitchCore;
   readonly sw: ApiHost;
-  /** The channel whose `${cmd args}` runs this command: it waits for the output, so it cannot answer calls. */
-  readonly busyChannel?: string;
+  /** The channel whose `${cmd args}` runs this command: it waits for the output, so it answers only reads. */
+  readonly busyChannel?: BusyChannel;
 }
 
 /** Returns the output; throwing is the command's failure. */

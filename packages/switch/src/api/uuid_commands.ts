@@ -1,6 +1,7 @@
 /** uuid_kill, uuid_answer, uuid_exists, uuid_getvar, uuid_setvar, hupall (mod_commands). */
 import { GenServer } from '@beamline/core';
 import { Cause, causeName, parseCause } from '../channel/causes.ts';
+import { isChannelRead } from '../channel/channel.ts';
 import type { ChannelCall } from '../channel/server.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 
@@ -9,10 +10,15 @@ const NO_CHANNEL = '-ERR No such channel!\n';
 /** What reaching a channel by uuid takes: a process to call from and the session table. */
 export type ChannelReach = Pick<ApiEnv, 'ctx' | 'core' | 'busyChannel'>;
 
-/** A call to the channel `uuid`; undefined when there is no such channel (or it ended meanwhile). */
+/**
+ * A call to the channel `uuid`; undefined when there is no such channel (or it ended meanwhile).
+ * The channel whose expansion runs this command answers reads at once and nothing else.
+ */
 export async function callChannel<T>(env: ChannelReach, uuid: string, req: ChannelCall): Promise<{ value: T } | undefined> {
   const pid = env.core.sessions.get(uuid);
-  if (!pid || uuid === env.busyChannel) return undefined;
+  const busy = env.busyChannel;
+  if (busy && uuid === busy.uuid) return pid && isChannelRead(req) ? { value: busy.read(req) as T } : undefined;
+  if (!pid) return undefined;
   try {
     return { value: (await GenServer.call(env.ctx, pid, req)) as T };
   } catch {

@@ -24,7 +24,7 @@ import type { EventHeader, SwitchEvent } from '../events/event.ts';
 import { Cause, causeName } from './causes.ts';
 import { Bridge } from './bridge.ts';
 import type { LegReport, LegStatus, OriginateRequest, OriginateResult } from './originate_types.ts';
-import { type ChannelSnapshot, type CodecInfo, addChannelData } from './data.ts';
+import { type ChannelSnapshot, type CodecInfo, addBasicChannelData, addChannelData } from './data.ts';
 import {
   type ChannelContext as ChannelContextView,
   type ChannelEffect,
@@ -103,7 +103,7 @@ export interface ChannelServices {
   /** switch_ivr_originate, run in `ctx`'s process (the bridge application spawns one). */
   originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult>;
   /** switch_api_execute for a `${cmd args}` reference in the expansions of the channel `from`: the output, or undefined. */
-  api?(command: string, args: string, from?: string): Promise<string | undefined>;
+  api?(command: string, args: string, from?: BusyChannel): Promise<string | undefined>;
 }
 
 /** What an endpoint may do with its channel. */
@@ -151,6 +151,32 @@ export interface EndpointInterface {
 
 const MAX_STACKS = 32;
 
+/** Requests a channel answers from its state alone, without a step of its machine. */
+export type ChannelRead =
+  | { readonly op: 'getvar'; readonly name: string }
+  | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
+  | { readonly op: 'variables' }
+  /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
+  | { readonly op: 'data'; readonly basic: boolean }
+  /** The caller profile (for the caller's `Other-Leg-*`). */
+  | { readonly op: 'profile' }
+  /** The bridged partner's uuid, if any. */
+  | { readonly op: 'partner' }
+  | { readonly op: 'mediaUp' };
+
+const READS: ReadonlySet<string> = new Set<ChannelRead['op']>(['getvar', 'setvar', 'variables', 'data', 'profile', 'partner', 'mediaUp']);
+export const isChannelRead = (req: { readonly op: string }): req is ChannelRead => READS.has(req.op);
+
+/**
+ * The channel whose `${cmd args}` expansion runs an API command: it waits for the output, so a
+ * command on it gets its reads answered at once (`${uuid_getvar ${uuid} x}` works) and finds no
+ * channel for anything else, rather than waiting on it.
+ */
+export interface BusyChannel {
+  readonly uuid: string;
+  read(req: ChannelRead): unknown;
+}
+
 /** switch_is_moh: `silence` and `indicate_hold` are no music. */
 function isHoldMusic(stream: string): boolean {
   const s = stream.toLowerCase();
@@ -169,7 +195,7 @@ const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
   hungup: 'hungup',
 };
 
-export class Channel implements EndpointChannel, HookChannel {
+export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   readonly uuid: string;
   readonly name: string;
   readonly core: SwitchCore;
@@ -439,7 +465,7 @@ export class Channel implements EndpointChannel, HookChannel {
       profile: this.profile,
       channelName: this.name,
       expansionVariable: (n, i) => this.expansionVariable(n, i),
-      api: (command, args) => this.services.api?.(command, args, this.uuid),
+      api: (command, args) => this.services.api?.(command, args, this),
       variable: (n) => this.variable(n),
       setVariable: (n, v) => this.setVariable(n, v),
       pushVariable: (n, v) => this.#variables.addHeader(n, v, 'push'),
@@ -552,7 +578,7 @@ export class Channel implements EndpointChannel, HookChannel {
    */
   async expand(text: string, variable = (n: string, i: number) => this.expansionVariable(n, i)): Promise<string> {
     if (!text.includes('$')) return text;
-    const expanded = expandWithApi(text, variable, async (command, args) => this.services.api?.(command, args, this.uuid));
+    const expanded = expandWithApi(text, variable, async (command, args) => this.services.api?.(command, args, this));
     return typeof expanded === 'string' ? expanded : await expanded;
   }
 
@@ -830,6 +856,30 @@ export class Channel implements EndpointChannel, HookChannel {
 
   variable(name: string): string | undefined {
     return channelVariable(this.snapshot(), name);
+  }
+
+  /** A read (ChannelRead): what the channel's process answers at once, also while it waits. */
+  read(req: ChannelRead): unknown {
+    switch (req.op) {
+      case 'getvar':
+        return this.variable(req.name);
+      case 'setvar':
+        this.setVariable(req.name, req.value);
+        return true;
+      case 'variables':
+        return this.variables();
+      case 'data': {
+        const event = newVariables();
+        (req.basic ? addBasicChannelData : addChannelData)(event, this.snapshot());
+        return event.headers.map((h) => [h.name, h.value]);
+      }
+      case 'profile':
+        return this.profile;
+      case 'partner':
+        return this.bridgePartner;
+      case 'mediaUp':
+        return this.mediaUp;
+    }
   }
 
   setVariable(name: string, value: string | undefined): void {

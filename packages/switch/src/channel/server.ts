@@ -28,12 +28,10 @@ import {
 } from '@beamline/core';
 import { Tuple } from '@beamline/etf';
 import { Cause, causeName } from './causes.ts';
-import { Channel, type ChannelServices, type ChannelSpec } from './channel.ts';
+import { Channel, type ChannelRead, type ChannelServices, type ChannelSpec, isChannelRead } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 import type { CallerProfile } from './profile.ts';
-import { SwitchEvent } from '../events/event.ts';
-import { addBasicChannelData, addChannelData } from './data.ts';
 
 export interface ChannelArgs {
   readonly spec: ChannelSpec;
@@ -48,9 +46,8 @@ export type ChannelCall =
    */
   | { readonly op: 'hangup'; readonly cause: number; readonly hungUp?: (basicData: [string, string][]) => void }
   | { readonly op: 'send'; readonly event: ChannelEvent }
-  | { readonly op: 'getvar'; readonly name: string }
-  | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
-  | { readonly op: 'variables' }
+  /** getvar, setvar, variables, data, profile, partner, mediaUp: answered from the channel's state. */
+  | ChannelRead
   | {
       readonly op: 'execute';
       readonly application: string;
@@ -63,23 +60,18 @@ export type ChannelCall =
     }
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
-  /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
-  | { readonly op: 'data'; readonly basic: boolean }
-  /** `silent`: a `-both` transfer's first leg, whose partner is transferred right after it. */
-  /** switch_ivr_session_transfer; no dialplan or context: the channel's (Channel.redirect). */
+  /**
+   * switch_ivr_session_transfer; no dialplan or context: the channel's (Channel.redirect).
+   * `silent`: a `-both` transfer's first leg, whose partner is transferred right after it.
+   */
   | { readonly op: 'redirect'; readonly destination: string; readonly dialplan?: string; readonly context?: string; readonly silent?: boolean }
   | { readonly op: 'park' }
   | { readonly op: 'preAnswer' }
-  | { readonly op: 'mediaUp' }
   | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean; readonly otherProfile?: CallerProfile }
   | { readonly op: 'bridged' }
   | { readonly op: 'xferext'; readonly extension: Extension }
-  /** The caller profile (for the caller's `Other-Leg-*`). */
-  | { readonly op: 'profile' }
   /** Originate's winner: its `post_originate` hooks run, then its caller profile is the answer. */
   | { readonly op: 'won' }
-  /** The bridged partner's uuid, if any. */
-  | { readonly op: 'partner' }
   /** One digit to the channel's endpoint (switch_core_session_send_dtmf); false once the channel is down. */
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   /** switch_ivr_hold / switch_ivr_unhold / switch_ivr_hold_toggle_uuid. */
@@ -116,11 +108,6 @@ export type ChannelCast =
   | { readonly op: 'setvar'; readonly name: string; readonly value: string };
 
 /** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
-function channelData(ch: Channel, basic: boolean): [string, string][] {
-  const event = new SwitchEvent('CHANNEL_DATA');
-  (basic ? addBasicChannelData : addChannelData)(event, ch.snapshot());
-  return event.headers.map((h) => [h.name, h.value]);
-}
 
 const isShutdown = (r: unknown) => r === shutdown || (r instanceof Tuple && r.elements[0] === shutdown);
 
@@ -138,85 +125,66 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
 
   override async handleCall(req: ChannelCall, _from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
     let answer: unknown = true;
-    switch (req.op) {
-      case 'answer':
-        answer = await ch.answer();
-        break;
-      case 'hangup':
-        await ch.send({ type: 'HANGUP', cause: req.cause });
-        req.hungUp?.(channelData(ch, true));
-        break;
-      case 'send':
-        await ch.send(req.event);
-        break;
-      case 'getvar':
-        answer = ch.variable(req.name);
-        break;
-      case 'setvar':
-        ch.setVariable(req.name, req.value);
-        break;
-      case 'variables':
-        answer = ch.variables();
-        break;
-      case 'execute':
-        await ch.queueExecute(req.application, req.data, req);
-        break;
-      case 'setExtension':
-        await ch.setExtension(req.extension);
-        break;
-      case 'transfer':
-        await ch.transfer(req.destination, req.dialplan, req.context);
-        break;
-      case 'redirect':
-        await ch.redirect(req.destination, req.dialplan, req.context, req.silent);
-        break;
-      case 'park':
-        await ch.parkSession();
-        break;
-      case 'mediaUp':
-        answer = ch.mediaUp;
-        break;
-      case 'bridgeJoin':
-        await ch.bridgeJoin(req.other, req.originator, req.otherProfile);
-        break;
-      case 'bridged':
-        ch.bridged();
-        break;
-      case 'xferext':
-        await ch.transferToExtension(req.extension);
-        break;
-      case 'profile':
-        answer = ch.profile;
-        break;
-      case 'won':
-        await ch.runHooks('post_originate');
-        answer = ch.profile;
-        break;
-      case 'preAnswer':
-        answer = await ch.preAnswer();
-        break;
-      case 'data':
-        answer = channelData(ch, req.basic);
-        break;
-      case 'partner':
-        answer = ch.bridgePartner;
-        break;
-      case 'sendDtmf':
-        answer = ch.sendDtmf(req.digit, req.duration);
-        break;
-      case 'hold':
-        answer = ch.hold(req.mode);
-        break;
-      case 'break':
-        ch.uuidBreak(req.all);
-        break;
-      case 'receiveDtmf':
-        for (const d of req.digits) ch.receiveDtmf(d.digit, d.duration, 'APP');
-        break;
-      case 'flushDtmf':
-        ch.flushDtmf();
-        break;
-    }
+    if (isChannelRead(req)) answer = ch.read(req);
+    else
+      switch (req.op) {
+        case 'answer':
+          answer = await ch.answer();
+          break;
+        case 'hangup':
+          await ch.send({ type: 'HANGUP', cause: req.cause });
+          req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+          break;
+        case 'send':
+          await ch.send(req.event);
+          break;
+        case 'execute':
+          await ch.queueExecute(req.application, req.data, req);
+          break;
+        case 'setExtension':
+          await ch.setExtension(req.extension);
+          break;
+        case 'transfer':
+          await ch.transfer(req.destination, req.dialplan, req.context);
+          break;
+        case 'redirect':
+          await ch.redirect(req.destination, req.dialplan, req.context, req.silent);
+          break;
+        case 'park':
+          await ch.parkSession();
+          break;
+        case 'bridgeJoin':
+          await ch.bridgeJoin(req.other, req.originator, req.otherProfile);
+          break;
+        case 'bridged':
+          ch.bridged();
+          break;
+        case 'xferext':
+          await ch.transferToExtension(req.extension);
+          break;
+        case 'won':
+          await ch.runHooks('post_originate');
+          answer = ch.profile;
+          break;
+        case 'preAnswer':
+          answer = await ch.preAnswer();
+          break;
+        case 'sendDtmf':
+          answer = ch.sendDtmf(req.digit, req.duration);
+          break;
+        case 'hold':
+          answer = ch.hold(req.mode);
+          break;
+        case 'break':
+          ch.uuidBreak(req.all);
+          break;
+        case 'receiveDtmf':
+          for (const d of req.digits) ch.receiveDtmf(d.digit, d.duration, 'APP');
+          break;
+        case 'flushDtmf':
+          ch.flushDtmf();
+          break;
+      }
     await ch.drain();
     if (ch.destroyed) return stop(normal, ch, { reply: answer });
     return reply(answer, ch);
