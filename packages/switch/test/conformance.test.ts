@@ -115,6 +115,9 @@ describe('spec §2.5 (a) variant: the first app needs media (no SAF_SUPPORT_NOME
       'CHANNEL_PROGRESS_MEDIA CS_EXECUTE/4 RINGING early',
       'CHANNEL_CALLSTATE CS_EXECUTE/4 EARLY early',
       'CHANNEL_EXECUTE CS_EXECUTE/4 EARLY early playback',
+      // switch_ivr_play_file's own events
+      'PLAYBACK_START CS_EXECUTE/4 EARLY early',
+      'PLAYBACK_STOP CS_EXECUTE/4 EARLY early',
       'CHANNEL_EXECUTE_COMPLETE CS_EXECUTE/4 EARLY early playback',
       'CHANNEL_EXECUTE CS_EXECUTE/4 EARLY early answer',
       'CHANNEL_ANSWER CS_EXECUTE/4 EARLY answered',
@@ -123,7 +126,8 @@ describe('spec §2.5 (a) variant: the first app needs media (no SAF_SUPPORT_NOME
       'CHANNEL_EXECUTE CS_EXECUTE/4 ACTIVE answered park',
       'CHANNEL_PARK CS_EXECUTE/4 ACTIVE answered',
     ]);
-    const [, , earlyState, , done, , , active] = of(events, b).slice(4);
+    const [, , earlyState, , , stopped, done, , , active] = of(events, b).slice(4);
+    expect(stopped?.getHeader('Playback-Status')).toBe('done');
     expect(earlyState?.getHeader('Original-Channel-Call-State')).toBe('RINGING');
     expect(done?.getHeader('Application-Response')).toBe('FILE PLAYED');
     expect(active?.getHeader('Original-Channel-Call-State')).toBe('EARLY');

@@ -136,7 +136,12 @@ describe('execute_on_* and api_on_* on an originated leg', () => {
     expect(trace(t).filter((r) => r.includes('playback'))).toEqual(['A CHANNEL_EXECUTE playback(silence_stream://100)']);
     t.clock.advance(100);
     await t.settle();
-    expect(trace(t)).toEqual(['A CHANNEL_EXECUTE_COMPLETE playback(silence_stream://100)', 'A CHANNEL_EXECUTE park()', 'A CHANNEL_PARK']);
+    expect(trace(t)).toEqual([
+      'A PLAYBACK_STOP',
+      'A CHANNEL_EXECUTE_COMPLETE playback(silence_stream://100)',
+      'A CHANNEL_EXECUTE park()',
+      'A CHANNEL_PARK',
+    ]);
 
     await t.sw.originate(`{origination_uuid=${B},execute_on_answer=no_such_app}null/2 &park()`);
     await t.settle();

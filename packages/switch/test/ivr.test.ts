@@ -242,6 +242,54 @@ describe('read (switch_ivr_read)', () => {
   });
 });
 
+describe('PLAYBACK_START and PLAYBACK_STOP (switch_ivr_play_file)', () => {
+  it('around each file played: the path (and the stream type), then the status and the playback_* variables', async () => {
+    const t = await start();
+    await call(t, 'play');
+    await advance(t, 1200);
+    await dial(t, '*');
+    const events = t.sub.take().filter((e) => e.type.startsWith('PLAYBACK_') && e.getHeader('Unique-ID') !== A);
+    expect(events.map((e) => [e.type, e.getHeader('Playback-File-Path'), e.getHeader('Playback-Status') ?? '-'])).toEqual([
+      ['PLAYBACK_START', 'silence_stream://5000', '-'],
+      ['PLAYBACK_STOP', 'silence_stream://5000', 'break'],
+    ]);
+    expect(vars(events[1], 'playback_ms', 'playback_seconds', 'playback_samples')).toEqual(['1200', '1', '9600']);
+    await t.sw.stop();
+    await t.rt.stop();
+
+    // a tone stream is named as such; a file played to its end is done
+    const u = await start();
+    await u.sw.originate(`{origination_uuid=${A},playback_duration_ms=300}null/1 '&playback(tone_stream://%(100,0,350))'`);
+    await u.settle();
+    await advance(u, 300);
+    const stop = u.sub.take().find((e) => e.type === 'PLAYBACK_STOP');
+    expect([stop?.getHeader('Playback-File-Type'), stop?.getHeader('Playback-Status')]).toEqual(['tone_stream', 'done']);
+    expect(vars(stop, 'playback_ms')).toEqual(['300']);
+    await u.sw.stop();
+    await u.rt.stop();
+  });
+
+  it('play_and_get_digits plays its prompt and its invalid file as files: a START and a STOP for each', async () => {
+    const t = await start();
+    await call(t, 'pagd');
+    await dial(t, '99#');
+    await advance(t, 500);
+    const played = t.sub
+      .take()
+      .filter((e) => e.type.startsWith('PLAYBACK_') && e.getHeader('Unique-ID') !== A)
+      .map((e) => `${e.type} ${e.getHeader('Playback-File-Path')} ${e.getHeader('Playback-Status') ?? ''}`.trim());
+    expect(played).toEqual([
+      'PLAYBACK_START silence_stream://1000',
+      'PLAYBACK_STOP silence_stream://1000 break',
+      'PLAYBACK_START silence_stream://500',
+      'PLAYBACK_STOP silence_stream://500 done',
+      'PLAYBACK_START silence_stream://1000',
+    ]);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
 describe('playback and digits (mod_dptools on_dtmf)', () => {
   it('a digit in playback_terminators (default *) ends the file, FILE PLAYED; other digits are dropped', async () => {
     const t = await start();

@@ -40,10 +40,10 @@ describe('uuid_broadcast', () => {
     t.sub.take();
     expect(await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://200`)).toBe('+OK Message sent\n');
     await t.settle();
-    expect(trace(t, uuid)).toEqual(['CHANNEL_EXECUTE playback']);
+    expect(trace(t, uuid)).toEqual(['CHANNEL_EXECUTE playback', 'PLAYBACK_START']);
     t.clock.advance(200);
     await t.settle();
-    expect(trace(t, uuid)).toEqual(['CHANNEL_EXECUTE_COMPLETE playback']);
+    expect(trace(t, uuid)).toEqual(['PLAYBACK_STOP', 'CHANNEL_EXECUTE_COMPLETE playback']);
     expect(await t.sw.api(`uuid_broadcast ${uuid}`)).toBe('-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n');
     expect(await t.sw.api('uuid_broadcast')).toBe('-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n');
     expect(await t.sw.api('uuid_broadcast 4a0f9c36-0000-4000-8000-000000000000 x.wav')).toBe('-ERR invalid uuid\n');

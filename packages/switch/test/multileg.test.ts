@@ -162,6 +162,7 @@ describe('loopback/app=', () => {
       'CHANNEL_CALLSTATE',
       'CHANNEL_EXECUTE_COMPLETE pre_answer',
       'CHANNEL_EXECUTE playback',
+      'PLAYBACK_START',
     ]);
     expect(b[9]?.getHeader('Application-Data')).toBe('silence_stream://500');
     expect(b[1]?.getHeader('variable_loopback_app')).toBe('playback');

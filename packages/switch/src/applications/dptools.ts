@@ -1,7 +1,7 @@
 /** The applications of mod_dptools this step needs: call control, variables, media simulation. */
 import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
-import { mediaWait, parseMs, playbackMs, waiting } from './media.ts';
+import { mediaWait, parseMs, playFile, waiting } from './media.ts';
 import type { Application, AppChannel } from './types.ts';
 
 /** An application that finishes when `fn` has: it then reports done. */
@@ -69,7 +69,7 @@ export const DPTOOLS: readonly Application[] = [
       };
       // a break or a terminator counts as played (SWITCH_STATUS_BREAK), a hangup does not
       const onEnd = (how: string) => ch.setVariable('current_application_response', how === 'killed' ? 'PLAYBACK ERROR' : 'FILE PLAYED');
-      return mediaWait(ch, playbackMs(ch, data), done, onEnd, onDigit);
+      return playFile(ch, data, done, onEnd, onDigit);
     },
   },
 ];

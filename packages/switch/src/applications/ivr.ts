@@ -5,7 +5,7 @@
  */
 import { regexPerform } from '../dialplan/regex.ts';
 import { separateString } from '../internal/strings.ts';
-import { mediaWait, playbackMs } from './media.ts';
+import { playFile } from './media.ts';
 import { sync } from './dptools.ts';
 import type { AppChannel, Application, Interrupter } from './types.ts';
 
@@ -117,9 +117,9 @@ export async function readDigits(ch: AppChannel, spec: ReadSpec, end: (status: R
       buf = digit;
       return true;
     };
-    const prompt = await mediaWait(
+    const prompt = await playFile(
       ch,
-      playbackMs(ch, spec.prompt),
+      spec.prompt,
       () => (how === 'killed' ? finish('aborted') : afterPrompt()),
       (h) => {
         how = h;
@@ -234,7 +234,7 @@ function playAndGetDigits(ch: AppChannel, spec: PlayAndGetDigitsSpec, done: () =
       // the invalid file does not read digits: they stay queued for the next prompt
       if (!spec.invalidFile) return next();
       const playing = ++step;
-      track(playing, await mediaWait(ch, playbackMs(ch, spec.invalidFile), next));
+      track(playing, await playFile(ch, spec.invalidFile, next));
     });
     track(reading, interrupt);
   };

@@ -19,6 +19,46 @@ export function playbackMs(ch: AppChannel, file: string): number {
   return silence ? Number(silence[1]) : parseMs(ch.variable('playback_duration_ms') ?? '1000');
 }
 
+/** The file headers of PLAYBACK_START / PLAYBACK_STOP. */
+function fileHeaders(file: string): [string, string][] {
+  const lower = file.toLowerCase();
+  const type = lower.startsWith('local_stream:') ? 'local_stream' : lower.startsWith('tone_stream:') ? 'tone_stream' : undefined;
+  return [...(type ? ([['Playback-File-Type', type]] as [string, string][]) : []), ['Playback-File-Path', file]];
+}
+
+/** Samples a second in the simulated media (L16 at 8 kHz, as loopback and null legs run). */
+const RATE = 8000;
+
+/**
+ * switch_ivr_play_file over the simulated media: PLAYBACK_START, the wait (`mediaWait`), then the
+ * `playback_*` variables and PLAYBACK_STOP (`Playback-Status: break` when a break or a digit
+ * ended it, else `done`), before `onEnd` and `done`.
+ */
+export function playFile(
+  ch: AppChannel,
+  file: string,
+  done: () => void | Promise<void>,
+  onEnd?: (how: MediaEnd) => void,
+  onDigit?: (digit: string) => boolean,
+): Promise<Interrupter | undefined> {
+  const headers = fileHeaders(file);
+  const ms = playbackMs(ch, file);
+  const startedUs = ch.core.nowUs();
+  ch.fire('PLAYBACK_START', undefined, undefined, headers);
+  const stopped = (how: MediaEnd) => {
+    const played = how === 'played' ? ms : Math.min(ms, Math.floor((ch.core.nowUs() - startedUs) / 1000));
+    const samples = Math.floor((played * RATE) / 1000);
+    ch.setVariable('playback_last_offset_pos', String(samples));
+    ch.setVariable('playback_seconds', String(Math.floor(played / 1000)));
+    ch.setVariable('playback_ms', String(played));
+    ch.setVariable('playback_samples', String(samples));
+    const status = how === 'break' || how === 'digit' ? 'break' : 'done';
+    ch.fire('PLAYBACK_STOP', undefined, undefined, [...headers, ['Playback-Status', status]]);
+    onEnd?.(how);
+  };
+  return mediaWait(ch, ms, done, stopped, onDigit);
+}
+
 /** Waits until `ms` passed (or forever without `ms`), or until interrupted. */
 export function waiting(
   ch: AppChannel,

@@ -1,5 +1,5 @@
 /** What an application sees of the channel running it (switch_application_interface). */
-import type { ChannelEvent } from '../channel/machine.ts';
+import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import type { EventTypeName } from '../events/types.ts';
@@ -11,8 +11,8 @@ export interface AppChannel {
   send(event: ChannelEvent): Promise<void>;
   variable(name: string): string | undefined;
   setVariable(name: string, value: string | undefined): void;
-  /** Fires an event with the channel data (CHANNEL_PARK, …). */
-  fire(type: EventTypeName): void;
+  /** Fires an event with the channel data (CHANNEL_PARK, …); `post`: headers after the channel data. */
+  fire(type: EventTypeName, view?: ChannelView, pre?: readonly (readonly [string, string])[], post?: readonly (readonly [string, string])[]): void;
   /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
   after(ms: number, fn: () => void | Promise<void>): () => void;
   readonly hungUp: boolean;
