@@ -10,7 +10,7 @@ let rig: Rig;
 beforeAll(async () => {
   rig = await startRig('ivr');
   await rig.shell(ERL_DEFS);
-  await rig.shell(`A = Coll(), H = Coll(), ok = Do(H, register_event_handler), ok = Do(H, {event, 'CHANNEL_EXECUTE_COMPLETE'})`);
+  await rig.shell(`A = Coll(), H = Coll(), ok = Do(H, register_event_handler), ok = Do(H, {event, 'CHANNEL_EXECUTE_COMPLETE', 'PLAYBACK_STOP'})`);
 });
 afterAll(async () => {
   await rig?.stop();
@@ -36,5 +36,11 @@ describe('an IVR driven from erl', () => {
       ),
     ).toBe('[{"1234","success"}]');
     expect(await sh(`Do(A, {api, uuid_getvar, C ++ " pin"})`)).toBe('{ok,"1234"}');
+    // the prompt's PLAYBACK_STOP: broken off by the first digit
+    expect(
+      await sh(
+        `[proplists:get_value("Playback-Status", Hs) || {event, [U1 | Hs]} <- Evs(H), U1 =:= C, proplists:get_value("Event-Name", Hs) =:= "PLAYBACK_STOP"]`,
+      ),
+    ).toBe('["break"]');
   });
 });
