@@ -41,10 +41,9 @@ export function playFile(
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
 ): Promise<Interrupter | undefined> {
-  const headers = fileHeaders(file);
   const ms = playbackMs(ch, file);
   const startedUs = ch.core.nowUs();
-  ch.fire('PLAYBACK_START', undefined, undefined, headers);
+  ch.fire('PLAYBACK_START', undefined, undefined, fileHeaders(file));
   const stopped = (how: MediaEnd) => {
     const played = how === 'played' ? ms : Math.min(ms, Math.floor((ch.core.nowUs() - startedUs) / 1000));
     const samples = Math.floor((played * RATE) / 1000);
@@ -53,7 +52,7 @@ export function playFile(
     ch.setVariable('playback_ms', String(played));
     ch.setVariable('playback_samples', String(samples));
     const status = how === 'break' || how === 'digit' ? 'break' : 'done';
-    ch.fire('PLAYBACK_STOP', undefined, undefined, [...headers, ['Playback-Status', status]]);
+    ch.fire('PLAYBACK_STOP', undefined, undefined, [...fileHeaders(file), ['Playback-Status', status]]);
     onEnd?.(how);
   };
   return mediaWait(ch, ms, done, stopped, onDigit);
