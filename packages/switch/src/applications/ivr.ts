@@ -4,7 +4,7 @@
  * `flush_dtmf`. Digits come from the channel's DTMF queue (`AppChannel.readDtmf`).
  */
 import { regexPerform } from '../dialplan/regex.ts';
-import { separateString } from '../internal/strings.ts';
+import { atoi, separateString } from '../internal/strings.ts';
 import { playFile } from './media.ts';
 import { sync } from './dptools.ts';
 import type { AppChannel, Application, Interrupter } from './types.ts';
@@ -28,12 +28,6 @@ export interface ReadSpec {
  * (hung up during the prompt).
  */
 export type ReadStatus = 'success' | 'timeout' | 'too_small' | 'restart' | 'failure' | 'aborted';
-
-/** `atoi`: the leading integer, else 0. */
-const atoi = (s: string | undefined): number => {
-  const n = Number.parseInt(s ?? '', 10);
-  return Number.isFinite(n) ? n : 0;
-};
 
 /**
  * switch_ivr_read: `read_result` and the variable cleared, the prompt, then digits until `max`, a
@@ -138,15 +132,15 @@ export async function readDigits(ch: AppChannel, spec: ReadSpec, end: (status: R
  */
 export function parseReadArgs(data: string): ReadSpec {
   const argv = separateString(data, ' ', 7);
-  const min = Math.max(1, atoi(argv[0]));
+  const min = Math.max(1, atoi(argv[0] ?? ''));
   return {
     min,
-    max: Math.max(min, atoi(argv[1])),
+    max: Math.max(min, atoi(argv[1] ?? '')),
     prompt: argv[2],
     variable: argv[3],
-    timeout: Math.max(1000, argv.length > 4 ? atoi(argv[4]) : 1000),
+    timeout: Math.max(1000, argv.length > 4 ? atoi(argv[4] ?? '') : 1000),
     terminators: argv[5] || '#',
-    digitTimeout: Math.max(0, atoi(argv[6])),
+    digitTimeout: Math.max(0, atoi(argv[6] ?? '')),
   };
 }
 
@@ -164,18 +158,18 @@ export interface PlayAndGetDigitsSpec extends ReadSpec {
  */
 export function parsePlayAndGetDigitsArgs(data: string): PlayAndGetDigitsSpec {
   const argv = separateString(data, ' ', 11);
-  const min = Math.max(0, atoi(argv[0]));
+  const min = Math.max(0, atoi(argv[0] ?? ''));
   return {
     min,
-    max: Math.max(min, atoi(argv[1])),
-    tries: atoi(argv[2]),
-    timeout: Math.max(1000, argv.length > 3 ? atoi(argv[3]) : 1000),
+    max: Math.max(min, atoi(argv[1] ?? '')),
+    tries: atoi(argv[2] ?? ''),
+    timeout: Math.max(1000, argv.length > 3 ? atoi(argv[3] ?? '') : 1000),
     terminators: argv[4] || '#',
     prompt: argv[5],
     invalidFile: argv[6],
     variable: argv[7],
     regex: argv[8],
-    digitTimeout: Math.max(0, atoi(argv[9])),
+    digitTimeout: Math.max(0, atoi(argv[9] ?? '')),
     transferOnFailure: argv[10],
   };
 }
