@@ -15,6 +15,13 @@ async function start() {
         '9196': [['answer'], ['echo']],
         '7000': [['set', 'continue_on_fail=true'], ['bridge', 'null/cause-USER_BUSY'], ['set', 'after=1'], ['park']],
         '7100': [['bridge', `[origination_uuid=${U2}]null/cause-USER_BUSY|[origination_uuid=${U3},null_auto_answer_delay=100]null/3`], ['park']],
+        '7400': [
+          ['set', 'fail_on_single_reject=USER_BUSY'],
+          ['set', 'continue_on_fail=true'],
+          ['bridge', `null/cause-USER_BUSY,[origination_uuid=${U2}]null/2`],
+          ['park'],
+        ],
+        '7401': [['set', 'continue_on_fail=true'], ['bridge', `null/cause-USER_BUSY,[origination_uuid=${U2}]null/2`], ['park']],
         '7300': [['bridge', `{origination_uuid=${U2},bridge_terminate_key=*}null/2`], ['set', 'after_bridge=1'], ['park']],
         '7200': [
           ['set', 'exec_after_bridge_app=set'],
@@ -496,5 +503,20 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
     expect(after.filter((r) => r.startsWith('B ')).slice(0, 1)).toEqual(['B CHANNEL_HANGUP NORMAL_CLEARING']);
     await peer.sw.stop();
     await peer.rt.stop();
+  });
+
+  it('the caller’s own fail_on_single_reject reaches the originate of its bridge (switch_ivr_originate copies it)', async () => {
+    for (const [exten, bridged] of [
+      ['7400', false],
+      ['7401', true],
+    ] as const) {
+      const { sw, rt, settle } = await start();
+      await sw.originate(`{origination_uuid=${U1}}null/1 ${exten}`);
+      await settle();
+      expect(await sw.api(`uuid_getvar ${U1} originate_disposition`)).toBe(bridged ? 'call accepted' : 'USER_BUSY');
+      expect(await sw.api(`uuid_exists ${U2}`)).toBe(bridged ? 'true' : 'false');
+      await sw.stop();
+      await rt.stop();
+    }
   });
 });

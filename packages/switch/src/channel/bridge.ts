@@ -15,7 +15,13 @@ import { Cause, causeName } from './causes.ts';
 import { DIALSTATUS, handleCause } from './handle_cause.ts';
 import type { HookPoint } from './hooks.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
-import type { OriginateCancel, OriginateRequest, OriginateResult, OriginateWinner } from './originate_types.ts';
+import {
+  CALLER_ORIGINATE_VARIABLES,
+  type OriginateCancel,
+  type OriginateRequest,
+  type OriginateResult,
+  type OriginateWinner,
+} from './originate_types.ts';
 import { type CallerProfile, cloneProfile } from './profile.ts';
 
 /** What the bridge needs of its channel. */
@@ -188,7 +194,7 @@ export class Bridge {
 
   /** What the originate needs of this channel, copied: it runs in another process. */
   #originateRequest(dial: string): OriginateRequest {
-    const names = ['effective_caller_id_name', 'effective_caller_id_number', 'call_uuid', 'call_timeout'];
+    const names = ['effective_caller_id_name', 'effective_caller_id_number', 'call_uuid', 'call_timeout', ...CALLER_ORIGINATE_VARIABLES];
     const copied = new Map<string, string>();
     for (const n of names) {
       const v = this.#ch.variable(n);

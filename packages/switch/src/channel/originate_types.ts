@@ -59,3 +59,30 @@ export interface OriginateWinner {
 export type OriginateResult =
   | { readonly ok: true; readonly winner: OriginateWinner; readonly causes: readonly string[] }
   | { readonly ok: false; readonly cause: number; readonly causes: readonly string[] };
+
+/**
+ * The calling channel's variables switch_ivr_originate copies into its own when the dial string
+ * did not set them (it reads them from there as if they were `{…}` variables).
+ */
+export const CALLER_ORIGINATE_VARIABLES = [
+  'group_confirm_key',
+  'group_confirm_file',
+  'group_confirm_read_timeout',
+  'group_confirm_cancel_timeout',
+  'group_confirm_timeout',
+  'forked_dial',
+  'fail_on_single_reject',
+  'hangup_on_single_reject',
+  'ignore_early_media',
+  'bridge_early_media',
+  'originate_continue_on_timeout',
+  'ignore_ring_ready',
+  'monitor_early_media_ring',
+  'monitor_early_media_ring_total',
+  'monitor_early_media_fail',
+  'return_ring_ready',
+  'ring_ready',
+  'instant_ringback',
+  'progress_timeout',
+  'language',
+] as const;

@@ -34,6 +34,14 @@ export function sanitizeNumber(n: string): string {
   return p;
 }
 
+/** A leg the endpoint accepted but whose channel is not running yet (see prepareLeg). */
+export interface PreparedLeg {
+  readonly ok: true;
+  readonly uuid: string;
+  /** Starts the channel: its CHANNEL_OUTGOING, CS_INIT and the rest come from here on. */
+  readonly start: () => Promise<LegResult>;
+}
+
 /** Creates and starts one leg; a refusal is the cause originate reports for it. */
 export async function createLeg(
   ctx: ProcessContext,
@@ -43,6 +51,24 @@ export async function createLeg(
   from: { readonly caller: OriginateCaller } | { readonly api: OriginateApiProfile },
   watcher?: { readonly pid: Pid; readonly tag: number },
 ): Promise<LegResult> {
+  const prepared = await prepareLeg(ctx, services, leg, vars, from, watcher);
+  return prepared.ok ? prepared.start() : prepared;
+}
+
+/**
+ * The first half of switch_core_session_outgoing_channel: the uuid, the profile and the endpoint's
+ * outgoing_channel (where a refusal happens); `start` runs the channel. Originate calls `start` at
+ * once, or when the leg's `leg_delay_start` is over (FreeSWITCH holds such a session with
+ * CF_BLOCK_STATE; here its channel does not exist until then).
+ */
+export async function prepareLeg(
+  ctx: ProcessContext,
+  services: ChannelServices,
+  leg: DialLeg,
+  vars: VarList,
+  from: { readonly caller: OriginateCaller } | { readonly api: OriginateApiProfile },
+  watcher?: { readonly pid: Pid; readonly tag: number },
+): Promise<PreparedLeg | { readonly ok: false; readonly cause: number }> {
   const core = services.core;
   const variable = (name: string) => getVar(vars, name);
   const uuid = variable('origination_uuid') ?? randomUUID();
@@ -118,10 +144,13 @@ export async function createLeg(
   });
   if ('cause' in made) return { ok: false, cause: made.cause };
   const spec = makeSpec(made.name, made.endpoint);
-  try {
-    return { ok: true, uuid, pid: await services.startChannel(ctx, spec) };
-  } catch (err) {
-    core.log('ERR', `Cannot create outgoing channel of type [${leg.endpoint}]: ${String(err)}`);
-    return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
-  }
+  const start = async (): Promise<LegResult> => {
+    try {
+      return { ok: true, uuid, pid: await services.startChannel(ctx, spec) };
+    } catch (err) {
+      core.log('ERR', `Cannot create outgoing channel of type [${leg.endpoint}]: ${String(err)}`);
+      return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
+    }
+  };
+  return { ok: true, uuid, start };
 }

@@ -3,40 +3,33 @@
  * `bridge` application spawns): the `|` groups are tried in order, the `,` legs of a group are
  * dialled at once and the first leg to answer (or to have early media, unless
  * `ignore_early_media`; or to ring, with `return_ring_ready`) wins; the others are hung up with
- * LOSE_RACE, NO_ANSWER on the timeout, ORIGINATOR_CANCEL when the caller went away. `:_:`
- * branches run as originates of their own in processes of their own; the first success wins and
- * the others are cancelled with LOSE_RACE.
+ * LOSE_RACE, NO_ANSWER on the timeout, ORIGINATOR_CANCEL when the caller went away (group.ts).
+ * `originate_retries` runs the groups again (originate_retry_* decide the pauses and the end);
+ * `hangup_on_single_reject` hangs the caller up with the outcome. `:_:` branches run as
+ * originates of their own in processes of their own; the first success wins and the others are
+ * cancelled with LOSE_RACE.
  *
  * Each leg is started with the originate as its watcher and reports every status change by
  * message (and the originate monitors it, for a leg killed without a word), so one process waits
- * for all of them with one receive and one timer: the group's timeout or the nearest
- * `leg_timeout`, whichever is first.
+ * for all of them with one receive and one timer.
  */
-import { DOWN, GenServer, type ProcessContext, TIMEOUT, refEquals } from '@beamline/core';
-import { type Pid, type Ref, Tuple } from '@beamline/etf';
-import { Cause, causeName } from '../channel/causes.ts';
+import { GenServer, type ProcessContext, TIMEOUT } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
+import { Cause } from '../channel/causes.ts';
 import type { ChannelServices } from '../channel/channel.ts';
-import type { LegReport, LegStatus, OriginateCancel, OriginateRequest, OriginateResult } from '../channel/originate_types.ts';
+import {
+  CALLER_ORIGINATE_VARIABLES,
+  type LegStatus,
+  type OriginateCancel,
+  type OriginateRequest,
+  type OriginateResult,
+} from '../channel/originate_types.ts';
 import type { CallerProfile } from '../channel/profile.ts';
-import { type DialString, type VarList, getVar, legVars, parseDialString, setVar } from '../endpoints/dial_string.ts';
-import { switchTrue } from '../internal/strings.ts';
-import { createLeg } from './legs.ts';
+import { type DialString, type VarList, getVar, parseDialString, setVar } from '../endpoints/dial_string.ts';
+import { type Dialler, type OriginateState, dialGroup, doneCause, isCancel, noteCancel, pollCancel } from './group.ts';
+import { readOriginateOptions } from './options.ts';
 
-interface Leg {
-  readonly uuid: string;
-  readonly pid: Pid;
-  status: LegStatus;
-  cause: number;
-  /** Runtime ms when `leg_timeout` hangs it up (ALLOTTED_TIMEOUT); Infinity for none. */
-  deadline: number;
-  readonly monitor: Ref | undefined;
-}
-
-const DEFAULT_TIMEOUT_SEC = 60;
 let tags = 0;
-
-const isCancel = (m: unknown): m is OriginateCancel => typeof m === 'object' && m !== null && 'originateCancel' in m;
-const isDown = (m: unknown): m is Tuple => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN;
 
 /** switch_ivr_originate: dials `req.dial`; the caller of this owns the winner. */
 export async function originateCall(ctx: ProcessContext, services: ChannelServices, req: OriginateRequest): Promise<OriginateResult> {
@@ -50,143 +43,154 @@ export async function originateCall(ctx: ProcessContext, services: ChannelServic
     for (const [n, v] of parsed.enterprise.vars) base = setVar(base, n, v);
     return enterprise(ctx, services, req, parsed.enterprise.branches, base);
   }
-  return dialGroups(ctx, services, req, parsed.dial);
+  return dialGroups(ctx, services, req, parsed.dial, false);
 }
 
-async function dialGroups(ctx: ProcessContext, services: ChannelServices, req: OriginateRequest, dial: DialString): Promise<OriginateResult> {
-  let globals = req.baseVars ?? [];
+/**
+ * The attempts (`originate_retries`) over the `|` groups. `branch`: an enterprise branch, which
+ * FreeSWITCH dials without the calling channel (its pauses do not end when the caller leaves; a
+ * cancel is seen between groups and by the wait).
+ */
+async function dialGroups(
+  ctx: ProcessContext,
+  services: ChannelServices,
+  req: OriginateRequest,
+  dial: DialString,
+  branch: boolean,
+): Promise<OriginateResult> {
+  const caller = branch ? undefined : req.caller;
+  let globals: VarList = req.baseVars ?? [];
   for (const [n, v] of dial.vars) globals = setVar(globals, n, v);
-  const g = (name: string) => getVar(globals, name);
-  let timeoutSec = req.timeoutSec;
+  if (caller) {
+    for (const n of CALLER_ORIGINATE_VARIABLES) {
+      const v = getVar(globals, n) === undefined ? caller.variable(n) : undefined;
+      if (v !== undefined) globals = setVar(globals, n, v);
+    }
+  }
+  const log: Dialler['log'] = (level, text) => services.core.log(level, text, caller?.uuid);
   const callTimeout = req.caller?.variable('call_timeout');
-  if (callTimeout !== undefined) timeoutSec = Number.parseInt(callTimeout, 10) || 0;
-  const ot = Number.parseInt(g('originate_timeout') ?? '', 10);
-  if (ot > 0) timeoutSec = ot;
-  if (!(timeoutSec > 0)) timeoutSec = DEFAULT_TIMEOUT_SEC;
-  const iem = g('ignore_early_media');
-  const earlyOk = !(switchTrue(iem) || iem === 'consume' || iem === 'ring_ready' || switchTrue(g('bridge_early_media')));
-  const returnRing = switchTrue(g('return_ring_ready'));
-  const continueOnTimeout = switchTrue(g('originate_continue_on_timeout'));
-  const from = req.caller ? { caller: req.caller } : { api: req.api ?? { dialplan: 'XML', context: 'default' } };
-  const tag = ++tags;
+  const baseTimeout = callTimeout !== undefined ? Number.parseInt(callTimeout, 10) || 0 : req.timeoutSec;
+  const opts = readOriginateOptions((n) => getVar(globals, n), baseTimeout, log);
+  const state: OriginateState = {
+    force: Cause.NONE,
+    idx: 'nada',
+    reason: Cause.NONE,
+    ringReady: opts.ringReady,
+    callerGone: false,
+    callerCause: Cause.NONE,
+    cancel: Cause.NONE,
+  };
+  const d: Dialler = {
+    ctx,
+    services,
+    opts,
+    from: req.caller ? { caller: req.caller } : { api: req.api ?? { dialplan: 'XML', context: 'default' } },
+    tag: ++tags,
+    callerMode: caller !== undefined,
+    log,
+    state,
+  };
+
+  /** switch_ivr_sleep on the caller (ends when it hangs up: false) or switch_yield (cannot be cut short). */
+  const pause = async (ms: number): Promise<boolean> => {
+    if (!d.callerMode) {
+      await ctx.receive(() => false, ms);
+      return true;
+    }
+    if (state.callerGone) return false;
+    const m = await ctx.receive(isCancel, ms);
+    if (m === TIMEOUT) return true;
+    noteCancel(d, m as OriginateCancel);
+    return false;
+  };
+
   const causes: string[] = [];
   let cause: number = Cause.NONE;
-
-  for (const group of dial.groups) {
-    const legs: Leg[] = [];
-    let reason: number = Cause.NONE;
-    for (const dl of group) {
-      const vars = legVars({ vars: globals, groups: [] }, dl);
-      const r = await createLeg(ctx, services, dl, vars, from, { pid: ctx.self, tag });
-      if (!r.ok) {
-        services.core.log('NOTICE', `Cannot create outgoing channel of type [${dl.endpoint}] cause: [${causeName(r.cause)}]`);
-        reason = r.cause;
-        continue;
-      }
-      const lt = Number.parseInt(getVar(vars, 'leg_timeout') ?? '', 10);
-      legs.push({
-        uuid: r.uuid,
-        pid: r.pid,
-        status: 'none',
-        cause: 0,
-        deadline: lt > 0 ? ctx.now() + lt * 1000 : Number.POSITIVE_INFINITY,
-        monitor: ctx.monitor(r.pid),
-      });
-    }
-    if (legs.length === 0) {
-      cause = reason || Cause.DESTINATION_OUT_OF_ORDER;
-      continue;
-    }
-
-    const legOf = (down: Tuple) => legs.find((l) => l.monitor !== undefined && refEquals(l.monitor, down.elements[1] as Ref));
-    const won = (l: Leg) => l.status === 'answered' || (earlyOk && l.status === 'early') || (returnRing && l.status === 'ring');
-    const groupDeadline = ctx.now() + timeoutSec * 1000;
-    let winner: Leg | undefined;
-    let timedOut = false;
-    let cancel: number | undefined;
-    for (;;) {
-      winner = legs.find(won);
-      if (winner || legs.every((l) => l.status === 'down')) break;
-      const now = ctx.now();
-      let next = groupDeadline;
-      for (const l of legs) if (l.status !== 'down' && l.deadline < next) next = l.deadline;
-      const msg = await ctx.receive(
-        (m) => isCancel(m) || (isDown(m) && legOf(m) !== undefined) || (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === tag),
-        Math.max(0, Math.ceil(next - now)),
-      );
-      if (isDown(msg)) {
-        // a leg reports its end before it exits; one that exits without a word was killed
-        const gone = legOf(msg);
-        if (gone && gone.status !== 'down') {
-          gone.status = 'down';
-          gone.cause = Cause.CRASH;
-        }
-        continue;
-      }
-      if (msg === TIMEOUT) {
-        if (ctx.now() >= groupDeadline) {
-          timedOut = true;
+  let winner: { readonly uuid: string; readonly pid: Pid; readonly status: LegStatus } | undefined;
+  const globalStart = ctx.now();
+  let lastRetryStart = globalStart;
+  attempts: for (let attempt = 0; attempt < opts.retries; attempt++) {
+    if (attempt > 0) {
+      if (!d.callerMode) await pollCancel(d);
+      if (opts.retryTimeoutSec > 0) {
+        const elapsed = ctx.now() - globalStart;
+        const secs = Math.floor(elapsed / 1000);
+        if (elapsed > opts.retryTimeoutSec * 1000) {
+          log('NOTICE', `Elapsed = ${secs}, originate retry timeout.`);
           break;
         }
-        for (const l of legs) {
-          if (l.status !== 'down' && l.deadline <= ctx.now()) {
-            l.deadline = Number.POSITIVE_INFINITY;
-            await hangupLeg(ctx, l, Cause.ALLOTTED_TIMEOUT);
+        if (!d.callerMode && state.cancel) {
+          log('DEBUG', 'Originate cancelled');
+          break;
+        }
+        log('DEBUG', `Elapsed = ${secs}, originate retry not timed out yet`);
+      }
+      // an attempt does not start sooner than originate_retry_min_period_ms after the last one began
+      if (opts.retryMinPeriodMs > opts.retrySleepMs) {
+        const wait = opts.retryMinPeriodMs - opts.retrySleepMs - (ctx.now() - lastRetryStart);
+        if (wait > 0 && wait <= 300000) {
+          log('INFO', `Minimum retry period has not elapsed yet, waiting ${wait} ms`);
+          if (!(await pause(wait))) {
+            // the caller left: this attempt's groups are skipped, the next attempt comes here again
+            cause = doneCause(d, Cause.NONE);
+            continue;
           }
         }
-        continue;
-      }
-      if (isCancel(msg)) {
-        cancel = msg.originateCancel;
-        break;
-      }
-      const report = msg as LegReport;
-      const leg = legs.find((l) => l.uuid === report.uuid);
-      if (leg && leg.status !== 'down') {
-        leg.status = report.status;
-        leg.cause = report.cause;
       }
     }
-
-    for (const l of legs) {
-      if (l === winner || l.status === 'down') continue;
-      const why = timedOut ? Cause.NO_ANSWER : cancel !== undefined ? cancel : legs.length > 1 ? Cause.LOSE_RACE : Cause.NO_ANSWER;
-      await hangupLeg(ctx, l, why);
-    }
-    for (const l of legs) causes.push(`${l.uuid};${causeName(l === winner ? Cause.NONE : l.cause)}`);
-    // losers are down (their reports stop); the winner stops reporting once it gets its extension or is bridged
-    for (const l of legs) if (l.monitor) ctx.demonitor(l.monitor, { flush: true });
-
-    if (winner) {
-      // the winner's post_originate hooks; its profile is the caller's Other-Leg (originatee)
-      let profile: CallerProfile | undefined;
-      try {
-        const won = (await GenServer.call(ctx, winner.pid, { op: 'won' })) as CallerProfile;
-        if (req.caller) profile = won;
-      } catch {
-        profile = undefined;
+    for (let r = 0; r < dial.groups.length; r++) {
+      if (!d.callerMode) {
+        await pollCancel(d);
+        if (state.cancel) break;
       }
-      return { ok: true, winner: { uuid: winner.uuid, pid: winner.pid, status: winner.status, profile }, causes };
+      if (attempt > 0) {
+        // FreeSWITCH pauses before every group of a retry, not once per attempt
+        log('NOTICE', `Originate attempt ${attempt + 1}/${opts.retries} in ${opts.retrySleepMs} ms`);
+        if (!(await pause(opts.retrySleepMs))) {
+          state.reason = Cause.NONE;
+          cause = doneCause(d, Cause.NONE);
+          break attempts;
+        }
+      }
+      if (r === 0) lastRetryStart = ctx.now();
+      const g = await dialGroup(d, dial.groups[r] ?? [], globals);
+      causes.push(...g.causes);
+      if (g.won) {
+        winner = g.winner;
+        break attempts;
+      }
+      cause = g.cause;
+      if (g.stop || (g.to && !opts.continueOnTimeout)) break attempts;
     }
-    cause = legs[0]?.cause || reason;
-    if (cause === Cause.NONE || cause === Cause.SUCCESS) cause = Cause.ORIGINATOR_CANCEL;
-    if (cancel !== undefined) cause = Cause.ORIGINATOR_CANCEL;
-    else if (timedOut) cause = Cause.NO_ANSWER;
-    if (cancel !== undefined || (timedOut && !continueOnTimeout)) break;
   }
-  return { ok: false, cause: cause || Cause.DESTINATION_OUT_OF_ORDER, causes };
+
+  let result: OriginateResult;
+  if (winner) {
+    // the winner's post_originate hooks; its profile is the caller's Other-Leg (originatee)
+    let profile: CallerProfile | undefined;
+    try {
+      const won = (await GenServer.call(ctx, winner.pid, { op: 'won' })) as CallerProfile;
+      if (req.caller) profile = won;
+    } catch {
+      profile = undefined;
+    }
+    result = { ok: true, winner: { ...winner, profile }, causes };
+  } else result = { ok: false, cause: state.force || cause || Cause.DESTINATION_OUT_OF_ORDER, causes };
+  if (caller && opts.singleReject.hangupCaller) {
+    // as FreeSWITCH, whatever the outcome: on success with the cause SUCCESS (or force_reason)
+    await hangupCaller(ctx, services, caller.uuid, result.ok ? state.force || Cause.SUCCESS : result.cause);
+  }
+  return result;
 }
 
-/** A leg hung up by the originate; its cause is the one given unless it was already down. */
-async function hangupLeg(ctx: ProcessContext, leg: Leg, cause: number): Promise<void> {
-  if (leg.status === 'down') return;
-  leg.status = 'down';
-  leg.cause = cause;
+/** `hangup_on_single_reject`: the calling channel hung up with the originate's cause. */
+async function hangupCaller(ctx: ProcessContext, services: ChannelServices, uuid: string, cause: number): Promise<void> {
+  const pid = services.core.sessions.get(uuid);
+  if (!pid) return;
   try {
-    if (cause === Cause.LOSE_RACE) await GenServer.call(ctx, leg.pid, { op: 'setvar', name: 'group_dial_status', value: 'loser' });
-    await GenServer.call(ctx, leg.pid, { op: 'hangup', cause });
+    await GenServer.call(ctx, pid, { op: 'hangup', cause });
   } catch {
-    // already gone: its hangup was on its way
+    // gone already
   }
 }
 
@@ -215,7 +219,7 @@ async function enterprise(
   branches.forEach((branch, index) => {
     pids.push(
       ctx.spawn(async (bctx) => {
-        const result = await dialGroups(bctx, services, { ...req, baseVars: base }, branch);
+        const result = await dialGroups(bctx, services, { ...req, baseVars: base }, branch, true);
         bctx.send(self, { branchDone: tag, index, result } satisfies BranchDone);
       }),
     );

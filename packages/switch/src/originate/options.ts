@@ -1,0 +1,98 @@
+/**
+ * The variables switch_ivr_originate reads once, from the `<…>` / `{…}` variables (with the
+ * calling channel's own for some names) before it dials: the group timeout, early media and
+ * ringing, the retry loop, fail/hangup on a single reject, the group's progress timeout. Bad
+ * retry values are logged at WARNING with FreeSWITCH's text and left at their default.
+ */
+import type { SwitchLogLevel } from '../core/core.ts';
+import { atoi, switchTrue } from '../internal/strings.ts';
+import { type SingleReject, readSingleReject } from './reject.ts';
+
+const DEFAULT_TIMEOUT_SEC = 60;
+const DEFAULT_RETRY_SLEEP_MS = 1000;
+
+export interface OriginateOptions {
+  /** The group timeout in seconds (timelimit_sec). */
+  readonly timeoutSec: number;
+  /** `progress_timeout`, else the group timeout (progress_timelimit_sec). */
+  readonly progressTimeoutSec: number;
+  /** Early media wins (oglobals.early_ok). */
+  readonly earlyOk: boolean;
+  /** `ignore_early_media=ring_ready`: early media on a lone leg counts as the caller's ringing. */
+  readonly earlyIsRing: boolean;
+  readonly returnRingReady: boolean;
+  readonly ignoreRingReady: boolean;
+  /** `ring_ready=true`: as if a leg had rung already (oglobals.ring_ready). */
+  readonly ringReady: boolean;
+  readonly continueOnTimeout: boolean;
+  /** `originate_retries`: attempts over all the `|` groups (1 by default). */
+  readonly retries: number;
+  /** `originate_retry_sleep_ms`: the pause before each group of a retry. */
+  readonly retrySleepMs: number;
+  /** `originate_retry_min_period_ms` (its default is the sleep's default, 1000). */
+  readonly retryMinPeriodMs: number;
+  /** `originate_retry_timeout` in seconds, 0 for none. */
+  readonly retryTimeoutSec: number;
+  readonly singleReject: SingleReject;
+}
+
+type Log = (level: SwitchLogLevel, text: string) => void;
+
+/**
+ * switch_ivr_originate's reading of its variables. `baseTimeoutSec` is the request's timeout after
+ * the caller's `call_timeout`; `originate_timeout` (when positive) replaces it.
+ */
+export function readOriginateOptions(get: (name: string) => string | undefined, baseTimeoutSec: number, log: Log): OriginateOptions {
+  let timeoutSec = baseTimeoutSec > 0 ? baseTimeoutSec : DEFAULT_TIMEOUT_SEC;
+  const ot = atoi(get('originate_timeout') ?? '');
+  if (ot > 0) timeoutSec = ot;
+  const pt = atoi(get('progress_timeout') ?? '');
+  const iem = get('ignore_early_media');
+
+  // the retry values are read only when switch_true (a non-zero number): 0 or text is ignored silently
+  let retryTimeoutSec = 0;
+  const rt = get('originate_retry_timeout');
+  if (switchTrue(rt)) {
+    const n = atoi(rt ?? '');
+    if (n > 0) retryTimeoutSec = n;
+    else log('WARNING', `Invalid originate_retry_timeout setting of ${rt} ignored, value must be > 0`);
+  }
+  let retries = 1;
+  const rs = get('originate_retries');
+  if (switchTrue(rs)) {
+    const n = atoi(rs ?? '');
+    // more than 100 only with a retry timeout
+    if (n > 0 && (retryTimeoutSec > 0 || n < 101)) retries = n;
+    else log('WARNING', `Invalid originate_retries setting of ${n} ignored, value must be between 1 and 100`);
+  }
+  let retrySleepMs = DEFAULT_RETRY_SLEEP_MS;
+  const sl = get('originate_retry_sleep_ms');
+  if (switchTrue(sl)) {
+    const n = atoi(sl ?? '');
+    if (n >= 500 && n <= 60000) retrySleepMs = n;
+    else log('WARNING', `Invalid originate_retry_sleep_ms setting of ${n} ignored, value must be between 500 and 60000`);
+  }
+  let retryMinPeriodMs = DEFAULT_RETRY_SLEEP_MS;
+  const mp = get('originate_retry_min_period_ms');
+  if (switchTrue(mp)) {
+    const n = atoi(mp ?? '');
+    if (n >= 500 && n <= 300000) retryMinPeriodMs = n;
+    else log('WARNING', `Invalid originate_retry_min_period_ms setting of ${n} ignored, value must be between 500 and 300000`);
+  }
+
+  return {
+    timeoutSec,
+    progressTimeoutSec: pt > 0 ? pt : timeoutSec,
+    earlyOk: !(switchTrue(get('bridge_early_media')) || switchTrue(iem) || iem === 'consume' || iem === 'ring_ready'),
+    earlyIsRing: iem === 'ring_ready',
+    returnRingReady: switchTrue(get('return_ring_ready')),
+    ignoreRingReady: switchTrue(get('ignore_ring_ready')),
+    ringReady: switchTrue(get('ring_ready')),
+    continueOnTimeout: switchTrue(get('originate_continue_on_timeout')),
+    retries,
+    retrySleepMs,
+    retryMinPeriodMs,
+    retryTimeoutSec,
+    singleReject: readSingleReject(get),
+  };
+}
