@@ -23,6 +23,7 @@ import { MEDIA_COMMANDS } from './api/media_commands.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
 import { SCHED_COMMANDS } from './api/sched_commands.ts';
+import { LIMIT_COMMANDS } from './api/limit_commands.ts';
 import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
@@ -30,6 +31,7 @@ import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import { IVR_APPLICATIONS } from './applications/ivr.ts';
 import { SCHED_APPLICATIONS } from './applications/sched.ts';
+import { LIMIT_APPLICATIONS } from './applications/limit.ts';
 import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -133,6 +135,7 @@ export class Switch {
       ...CHANNEL_COMMANDS,
       ...MEDIA_COMMANDS,
       ...SCHED_COMMANDS,
+      ...LIMIT_COMMANDS,
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
@@ -315,7 +318,15 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
   addCoreTasks(core);
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
-  for (const app of [...DPTOOLS, ...MORE_DPTOOLS, ...IVR_APPLICATIONS, ...SCHED_APPLICATIONS, BRIDGE_APP, ...(options.applications ?? [])])
+  for (const app of [
+    ...DPTOOLS,
+    ...MORE_DPTOOLS,
+    ...IVR_APPLICATIONS,
+    ...SCHED_APPLICATIONS,
+    ...LIMIT_APPLICATIONS,
+    BRIDGE_APP,
+    ...(options.applications ?? []),
+  ])
     applications.set(app.name.toLowerCase(), app);
   const endpoints = new Map<string, EndpointInterface>();
   let sw: Switch | undefined;

@@ -14,6 +14,7 @@ import { ChannelTable } from './channel_table.ts';
 import { GlobalVariables } from './globals.ts';
 import { Scheduler } from './scheduler.ts';
 import { SessionLimits } from './limits.ts';
+import { LimitHash } from './limit_hash.ts';
 import { SessionTable } from './sessions.ts';
 
 export type SwitchLogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERR' | 'CRIT' | 'ALERT' | 'CONSOLE';
@@ -52,6 +53,8 @@ export class SwitchCore {
   readonly logger: Logger;
   /** The scheduled tasks (switch_scheduler.c); the `scheduler` worker runs them. */
   readonly scheduler: Scheduler = new Scheduler(this);
+  /** The `hash` limit backend (mod_hash): the `limit` application's counts. */
+  readonly limitHash: LimitHash;
   heartbeatIntervalSec: number;
   readonly #now: () => number;
   readonly #startClock: number;
@@ -89,6 +92,12 @@ export class SwitchCore {
       nowUs: () => this.nowUs(),
       utcOffsetMinutes: this.#utcOffset,
       log: (text) => this.log('WARNING', text),
+    });
+    this.limitHash = new LimitHash({
+      bus: this.bus,
+      fire: (e) => this.fire(e),
+      log: (level, text, uuid) => this.log(level, text, uuid),
+      nowSec: () => this.scheduler.nowSec(),
     });
   }
 
