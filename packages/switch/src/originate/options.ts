@@ -65,20 +65,17 @@ export function readOriginateOptions(get: (name: string) => string | undefined, 
     if (n > 0 && (retryTimeoutSec > 0 || n < 101)) retries = n;
     else log('WARNING', `Invalid originate_retries setting of ${n} ignored, value must be between 1 and 100`);
   }
-  let retrySleepMs = DEFAULT_RETRY_SLEEP_MS;
-  const sl = get('originate_retry_sleep_ms');
-  if (switchTrue(sl)) {
-    const n = atoi(sl ?? '');
-    if (n >= 500 && n <= 60000) retrySleepMs = n;
-    else log('WARNING', `Invalid originate_retry_sleep_ms setting of ${n} ignored, value must be between 500 and 60000`);
-  }
-  let retryMinPeriodMs = DEFAULT_RETRY_SLEEP_MS;
-  const mp = get('originate_retry_min_period_ms');
-  if (switchTrue(mp)) {
-    const n = atoi(mp ?? '');
-    if (n >= 500 && n <= 300000) retryMinPeriodMs = n;
-    else log('WARNING', `Invalid originate_retry_min_period_ms setting of ${n} ignored, value must be between 500 and 300000`);
-  }
+  /** A ms value read only when switch_true, kept when in [lo, hi], else the WARNING and the default. */
+  const msBetween = (name: string, lo: number, hi: number): number => {
+    const raw = get(name);
+    if (!switchTrue(raw)) return DEFAULT_RETRY_SLEEP_MS;
+    const n = atoi(raw ?? '');
+    if (n >= lo && n <= hi) return n;
+    log('WARNING', `Invalid ${name} setting of ${n} ignored, value must be between ${lo} and ${hi}`);
+    return DEFAULT_RETRY_SLEEP_MS;
+  };
+  const retrySleepMs = msBetween('originate_retry_sleep_ms', 500, 60000);
+  const retryMinPeriodMs = msBetween('originate_retry_min_period_ms', 500, 300000);
 
   return {
     timeoutSec,
