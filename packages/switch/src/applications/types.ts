@@ -1,5 +1,6 @@
 /** What an application sees of the channel running it (switch_application_interface). */
 import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
+import type { ChannelStateName } from '../channel/states.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import type { EventTypeName } from '../events/types.ts';
@@ -35,6 +36,8 @@ export interface AppChannel {
   readDtmf(reader: (digit: string) => void | Promise<void>): () => void;
   /** switch_channel_flush_dtmf: the queued digits are dropped. */
   flushDtmf(): void;
+  /** A state-change hook: runs in the channel's process as it takes up each state, while it returns true. */
+  addStateHook(hook: (state: ChannelStateName) => boolean): void;
 }
 
 /**

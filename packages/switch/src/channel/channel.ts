@@ -221,6 +221,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   #break = false;
   /** Made on first use: most channels never receive a digit. */
   #dtmf: DtmfQueue | undefined;
+  /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
+  #stateHooks: ((state: ChannelStateName) => boolean)[] | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: QueuedExecute[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
@@ -405,6 +407,12 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   // -- the state handlers -----------------------------------------------------------------------
 
   async #runHandlers(state: ChannelStateName): Promise<void> {
+    const hooks = this.#stateHooks;
+    if (hooks) {
+      // a hook added while these run lands in the new list
+      this.#stateHooks = [];
+      for (const hook of hooks) if (hook(state)) this.#stateHooks.push(hook);
+    }
     if (state === 'CS_DESTROY') {
       this.destroyed = true;
       return;
@@ -773,6 +781,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   get #digits(): DtmfQueue {
     this.#dtmf ??= new DtmfQueue((work) => this.#queue.push(work));
     return this.#dtmf;
+  }
+
+  /**
+   * switch_core_event_hook_add_state_change: `hook` runs in the channel's process each time it takes
+   * up a state, before the state's handlers, for as long as it returns true.
+   */
+  addStateHook(hook: (state: ChannelStateName) => boolean): void {
+    (this.#stateHooks ??= []).push(hook);
   }
 
   /** An application reads the channel's digits (channel/dtmf_queue.ts); returns the end of reading. */

@@ -2,10 +2,11 @@
  * Call limits (switch_limit.c) with the one backend beamline has, `hash` (mod_hash's limit
  * interface): per `<realm>_<resource>` key, the channels counted and the uses within the last
  * rate interval. A channel's counts go when it reaches CS_HANGUP, or CS_ROUTING (a transfer)
- * unless `limit_ignore_transfer` is true: the switch's CHANNEL_STATE events are watched from the
- * first count on, in place of FreeSWITCH's per-session state-change hook.
+ * unless `limit_ignore_transfer` is true: limit_state_handler, a state-change hook on the channel,
+ * running in the channel's own process.
  */
-import type { EventBus, EventSubscription } from '../events/bus.ts';
+import type { ChannelStateName } from '../channel/states.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { separateString, switchTrue } from '../internal/strings.ts';
 
@@ -14,6 +15,7 @@ export interface LimitChannel {
   readonly uuid: string;
   variable(name: string): string | undefined;
   setVariable(name: string, value: string | undefined): void;
+  addStateHook(hook: (state: ChannelStateName) => boolean): void;
 }
 
 export interface LimitHashDeps {
@@ -37,20 +39,15 @@ interface Item {
   interval: number;
 }
 
-/** What one channel holds: its counted keys, and whether its release hook is on. */
-interface Held {
-  readonly ch: LimitChannel;
-  readonly items: Map<string, Item>;
-  hooked: boolean;
-}
-
-const AFTER_HANGUP = new Set(['CS_HANGUP', 'CS_REPORTING', 'CS_DESTROY', 'CS_NONE']);
+const AFTER_HANGUP: ReadonlySet<string> = new Set(['CS_HANGUP', 'CS_REPORTING', 'CS_DESTROY']);
 
 export class LimitHash {
   readonly #deps: LimitHashDeps;
   readonly #items = new Map<string, Item>();
-  readonly #channels = new Map<string, Held>();
-  #sub: EventSubscription | undefined;
+  /** The keys each channel is counted on; a channel's entry goes with the channel (CS_DESTROY). */
+  readonly #channels = new Map<string, Map<string, Item>>();
+  /** Channels whose counts the state hook releases (limit_backend was set by a count). */
+  readonly #armed = new Set<string>();
 
   constructor(deps: LimitHashDeps) {
     this.#deps = deps;
@@ -68,7 +65,6 @@ export class LimitHash {
    * `max` -1: no maximum; `interval` > 0: `max` uses per `interval` seconds.
    */
   incr(backend: string, ch: LimitChannel, realm: string, resource: string, max: number, interval: number): boolean {
-    this.#catchUp();
     if (!this.#known(backend, ch.uuid)) return false;
     this.#deps.log('DEBUG', `incr called: ${realm}_${resource} max:${max}, interval:${interval}`, ch.uuid);
     if (!this.#hashIncr(ch, realm, resource, max, interval)) return false;
@@ -77,9 +73,7 @@ export class LimitHash {
       if (!existing.includes(backend)) ch.setVariable('limit_backend', `${existing},${backend}`);
     } else {
       ch.setVariable('limit_backend', backend);
-      const held = this.#channels.get(ch.uuid);
-      if (held) held.hooked = true;
-      this.#watch();
+      this.#armed.add(ch.uuid);
     }
     return true;
   }
@@ -94,11 +88,12 @@ export class LimitHash {
     }
     let held = this.#channels.get(ch.uuid);
     if (!held) {
-      held = { ch, items: new Map(), hooked: false };
+      held = new Map();
       this.#channels.set(ch.uuid, held);
+      ch.addStateHook((state) => this.#stateHook(ch, state));
     }
     // a channel is counted once per key, however often it asks
-    const increment = held.items.has(key) ? 0 : 1;
+    const increment = held.has(key) ? 0 : 1;
     const now = this.#deps.nowSec();
     if (interval > 0) {
       item.interval = interval;
@@ -118,7 +113,7 @@ export class LimitHash {
     }
     if (increment) {
       item.total++;
-      held.items.set(key, item);
+      held.set(key, item);
       const usage = max === -1 ? `${item.total}` : interval === 0 ? `${item.total}/${max}` : `${item.rate}/${max} for the last ${interval} seconds`;
       this.#deps.log('DEBUG', `Usage for ${key} is now ${usage}`, ch.uuid);
       const event = this.#deps.bus.create('CUSTOM', LIMIT_EVENT_USAGE);
@@ -143,17 +138,16 @@ export class LimitHash {
     if (!this.#known(backend, uuid)) return;
     const held = this.#channels.get(uuid);
     if (!held) return;
-    for (const [key, item] of held.items) {
+    for (const [key, item] of held) {
       item.total--;
       this.#deps.log('DEBUG', `Usage for ${key} is now ${item.total}`, uuid);
       if (item.total === 0 && item.rate === 0) this.#items.delete(key);
     }
-    held.items.clear();
+    held.clear();
   }
 
   /** switch_limit_usage: [channels counted, uses in the rate window]; 0/0 for an unknown backend. */
   usage(backend: string, realm: string, resource: string): [number, number] {
-    this.#catchUp();
     if (!this.#known(backend)) return [0, 0];
     const item = this.#items.get(`${realm}_${resource}`);
     return item ? [item.total, item.rate] : [0, 0];
@@ -161,7 +155,6 @@ export class LimitHash {
 
   /** switch_limit_interval_reset: the key's rate starts again at 0 from now. */
   intervalReset(backend: string, realm: string, resource: string): void {
-    this.#catchUp();
     if (!this.#known(backend)) return;
     const item = this.#items.get(`${realm}_${resource}`);
     if (item) {
@@ -181,37 +174,20 @@ export class LimitHash {
     return this.#known(backend) ? '-ERR not supported yet (locking problems).' : '-ERR';
   }
 
-  #watch(): void {
-    this.#sub ??= this.#deps.bus.subscribe({ name: 'limit_hash', types: ['CHANNEL_STATE'], handler: (e) => this.#onState(e) });
-  }
-
-  /** State events not yet handled, handled now: a channel's own transfer is seen before it counts again. */
-  #catchUp(): void {
-    if (this.#sub) for (const e of this.#sub.take()) this.#onState(e);
-  }
-
-  /** limit_state_handler, for a channel holding counts. */
-  #onState(e: SwitchEvent): void {
-    const uuid = e.getHeader('Unique-ID');
-    const state = e.getHeader('Channel-State');
-    const held = uuid === undefined ? undefined : this.#channels.get(uuid);
-    if (uuid === undefined || state === undefined || !held) return;
-    if (held.hooked) this.#stateHook(held, state);
-    if (state === 'CS_DESTROY') this.#channels.delete(uuid);
-  }
-
-  // CHANNEL_STATE carries no variables (channel/data.ts), so they are read from the channel
-  #stateHook(held: Held, state: string): void {
-    const { ch } = held;
-    const backends = ch.variable('limit_backend');
-    if (!backends) {
-      this.#deps.log('DEBUG', 'Unset limit backendlist!', ch.uuid);
-      return;
+  /** The channel's state hook: limit_state_handler while armed; the channel's entry goes at CS_DESTROY. */
+  #stateHook(ch: LimitChannel, state: ChannelStateName): boolean {
+    if (this.#armed.has(ch.uuid)) {
+      const backends = ch.variable('limit_backend');
+      if (!backends) this.#deps.log('DEBUG', 'Unset limit backendlist!', ch.uuid);
+      else if (AFTER_HANGUP.has(state) || (state === 'CS_ROUTING' && !switchTrue(ch.variable('limit_ignore_transfer')))) {
+        for (const backend of separateString(backends, ',', 6)) this.#releaseAll(backend, ch.uuid);
+        this.#armed.delete(ch.uuid);
+        ch.setVariable('limit_backend', undefined);
+      }
     }
-    if (AFTER_HANGUP.has(state) || (state === 'CS_ROUTING' && !switchTrue(ch.variable('limit_ignore_transfer')))) {
-      for (const backend of separateString(backends, ',', 6)) this.#releaseAll(backend, ch.uuid);
-      held.hooked = false;
-      ch.setVariable('limit_backend', undefined);
-    }
+    if (state !== 'CS_DESTROY') return true;
+    this.#channels.delete(ch.uuid);
+    this.#armed.delete(ch.uuid);
+    return false;
   }
 }
