@@ -6,7 +6,7 @@ import { Cause, parseCause } from '../channel/causes.ts';
 import type { TaskFunction } from '../core/scheduler.ts';
 import { atoi, atol, caseEqual, isDigitString, separateString } from '../internal/strings.ts';
 import type { BroadcastLegs } from './media_commands.ts';
-import type { ApiCommand, ApiEnv } from './registry.ts';
+import { type ApiCommand, type ApiEnv, splitCommand } from './registry.ts';
 import { scheduleBroadcast, scheduleHangup, scheduleTransfer, schedTime } from './scheduled_calls.ts';
 import { callChannel } from './uuid_commands.ts';
 
@@ -19,9 +19,7 @@ const SCHED_BROADCAST_SYNTAX = '[[+]<time>|@time] <uuid> <path> [aleg|bleg|both]
 /** sch_api_callback: runs the command line and logs its output; `@N` tasks set their next run. */
 function apiTask(env: ApiEnv, line: string, recur: number): TaskFunction {
   return async (task) => {
-    const sp = line.indexOf(' ');
-    const cmd = sp < 0 ? line : line.slice(0, sp);
-    const arg = sp < 0 ? '' : line.slice(sp + 1);
+    const [cmd, arg] = splitCommand(line);
     const out = await env.sw.services.api?.(cmd, arg);
     env.core.log('DEBUG', `Command ${cmd}(${arg}):\n${out ?? 'INVALID COMMAND!\n'}\n`);
     if (recur) task.runtime = env.core.scheduler.nowSec() + recur;
