@@ -15,6 +15,7 @@ const layers = {
   distribution: ['core', 'etf'],
   switch: ['core', 'etf'],
   'erlang-event': ['switch', 'distribution', 'core', 'etf'],
+  sofia: ['switch', 'core', 'etf'],
 };
 
 const layerRules = Object.entries(layers).map(([pkg, allowed]) => ({

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # erlang-ssl (with crypto, public-key, asn1) and openssl: the TLS distribution interop test.
-debian_packages=(erlang-base erlang-dev erlang-crypto erlang-public-key erlang-asn1 erlang-ssl openssl)
+# sip-tester (SIPp): the real SIP phone of the sofia tests.
+debian_packages=(erlang-base erlang-dev erlang-crypto erlang-public-key erlang-asn1 erlang-ssl openssl sip-tester)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -27,7 +27,8 @@ export function spawnApp(app: 'switchd' | 'beamctl', args: string[], env: NodeJS
   const child = spawn(process.execPath, ['--conditions=@beamline/source', '--import', 'tsx', join(root, `apps/${app}/src/main.ts`), ...args], {
     cwd: root,
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    // a switchd under test takes any free SIP port, so parallel ones never contend for 5060
+    env: { ...process.env, ...(app === 'switchd' ? { SWITCHD_SIP_PORT: '0' } : {}), ...env },
   });
   if (input !== undefined) child.stdin!.end(input);
   let so = '';

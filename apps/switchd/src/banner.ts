@@ -28,6 +28,10 @@ export function banner(node: BeamNode, s: Settings): string {
     `  cookie   ${node.cookie} (from ${s.cookieSource})`,
     `  listen   ${s.erlangEvent.listenIp}:${node.port} (distribution)`,
     `  epmd     ${epmd}`,
+    ...s.sofia.map(
+      (p) =>
+        `  sip      udp ${p.sipIp}:${p.sipPort === 0 ? '<any free port>' : p.sipPort} (sofia profile ${p.name}; phones register as <user>@${p.sipIp})`,
+    ),
     `  conf     ${s.confDir}`,
     `  log      console at ${['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'][s.logLevel]}`,
     `  connect  ${erlCommand(node, epmdPort)}`,

@@ -35,6 +35,11 @@ export function switchdCommand(): Command {
         .argParser(port),
     )
     .addOption(
+      new Option('--sip-port <port>', "SIP port of sofia.conf's first profile (default: its sip-port, else 5060; 0 = any)")
+        .env('SWITCHD_SIP_PORT')
+        .argParser(port),
+    )
+    .addOption(
       new Option('-l, --log-level <level>', 'console log level: console|alert|crit|err|warning|notice|info|debug or 0..7')
         .env('SWITCHD_LOG_LEVEL')
         .default('info'),

@@ -10,10 +10,12 @@
  *
  * Loaded today: the Erlang event module (@beamline/erlang-event, mod_erlang_event), with the
  * erlang_event.conf settings switchd started the node with, as a supervisor of its own
- * (erlangEventChild) so that the module's processes stay in the one tree.
+ * (erlangEventChild) so that the module's processes stay in the one tree; and, when sofia.conf
+ * has profiles, the SIP face (@beamline/sofia, mod_sofia).
  */
 import { EXIT, ExitError, GenServer, noreply, ok, Supervisor, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
 import { type ErlangEvent, load as loadErlangEvent } from '@beamline/erlang-event';
+import { loadSofia } from '@beamline/sofia';
 import { Pid, Tuple } from '@beamline/etf';
 import type { BeamNode } from '@beamline/distribution';
 import type { Switch } from '@beamline/switch';
@@ -85,7 +87,27 @@ export function moduleChild(name: string, env: ModuleEnv, load: LoadFn): ChildSp
 
 /** The optional modules, in start order. */
 export function optionalModules(env: ModuleEnv): ChildSpec[] {
-  return [erlangEventChild(env)];
+  return [erlangEventChild(env), ...(env.settings.sofia.length > 0 ? [sofiaChild(env)] : [])];
+}
+
+/**
+ * The SIP face (@beamline/sofia, mod_sofia) with sofia.conf's profiles: its `sofia` supervisor (a
+ * SofiaProfile per profile, each with its calls) is this child, so it shows in the one tree. A
+ * restart loads it again: the endpoint and the API commands are replaced by the new ones.
+ */
+export function sofiaChild(env: ModuleEnv): ChildSpec {
+  return {
+    id: 'sofia',
+    type: 'supervisor',
+    shutdown: 10_000,
+    start: async (ctx: ProcessContext) => {
+      const sw = env.sw();
+      if (!sw) throw new Error('sofia: the switch is not running');
+      const sofia = await loadSofia(sw, ctx, { profiles: env.settings.sofia });
+      env.log.log('NOTICE', 'switchd', 'module sofia loaded');
+      return sofia.supervisor;
+    },
+  };
 }
 
 const isExit = (m: unknown) => m instanceof Tuple && m.elements[0] === EXIT;

@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ErlangEventConfig, configFromXml, fullNodeName, systemConfigEnv } from '@beamline/erlang-event';
-import { loadConf, logStr2Level, LOG_INVALID, type LoadedConf } from '@beamline/switch';
+import { type ProfileConfig, SofiaConfigError, profilesFromXml } from '@beamline/sofia';
+import { configuration, loadConf, logStr2Level, LOG_INVALID, type LoadedConf } from '@beamline/switch';
 
 /** apps/switchd/conf: the conf dir when none is given. */
 export const DEFAULT_CONF_DIR = fileURLToPath(new URL('../conf', import.meta.url));
@@ -23,6 +24,7 @@ export interface SwitchdArgs {
   cookieFile?: string;
   listenIp?: string;
   listenPort?: number;
+  sipPort?: number;
   logLevel?: string;
   epmd?: EpmdChoice;
   epmdPort?: number;
@@ -39,6 +41,8 @@ export interface Settings {
    * node is started from it (nodeName, cookie, listenIp, listenPort) and the module loads with it.
    */
   erlangEvent: ErlangEventConfig;
+  /** sofia.conf's profiles (the first one's sip-port replaced by --sip-port); none: no SIP. */
+  sofia: readonly ProfileConfig[];
   nodeNameSource: string;
   cookieSource: string;
   /** What reading erlang_event.conf reported (bad values, a missing cookie file), to log at start. */
@@ -119,10 +123,20 @@ export function resolveSettings(args: SwitchdArgs): Settings {
   if (level === LOG_INVALID || level < 0)
     throw new SettingsError(`log level ${levelText} is not a level`, 'use one of console, alert, crit, err, warning, notice, info, debug (or 0..7)');
 
+  let sofia: ProfileConfig[];
+  try {
+    sofia = profilesFromXml(configuration(conf.root, 'sofia.conf'));
+  } catch (e) {
+    if (e instanceof SofiaConfigError) throw new SettingsError(e.message, 'fix autoload_configs/sofia.conf.xml');
+    throw e;
+  }
+  if (args.sipPort !== undefined && sofia.length > 0) sofia = [{ ...sofia[0], sipPort: args.sipPort }, ...sofia.slice(1)];
+
   return {
     confDir,
     conf,
     erlangEvent: { ...fromConf, nodeName, cookie, listenIp, listenPort },
+    sofia,
     nodeNameSource,
     cookieSource,
     confLog,

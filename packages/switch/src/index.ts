@@ -86,6 +86,8 @@ export {
 export { parseLoopbackTarget, type LoopbackTarget } from './endpoints/loopback.ts';
 export { parseNullTarget, type NullTarget } from './endpoints/null.ts';
 export { errorEndpointCause } from './endpoints/error.ts';
+export { USER_ENDPOINT } from './endpoints/user.ts';
+export { type DirectorySource, type DirectoryUser, locateUser, userIn } from './config/directory.ts';
 export { BUILTIN_ENDPOINTS, ERROR_ENDPOINT, LOOPBACK_ENDPOINT, NULL_ENDPOINT } from './endpoints/builtin.ts';
 export {
   ORIGINATE_SYNTAX,

@@ -12,6 +12,7 @@
  * API commands run each in a process of their own (spawned from the `where` the switch was
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
  */
+import { locateUser } from './config/directory.ts';
 import { randomUUID } from 'node:crypto';
 import { type ChildSpec, GenServer, type ProcessContext, Runtime, Supervisor, type Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
@@ -24,6 +25,7 @@ import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
 import { SCHED_COMMANDS } from './api/sched_commands.ts';
 import { LIMIT_COMMANDS } from './api/limit_commands.ts';
+import { RECORD_COMMANDS } from './api/record_commands.ts';
 import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
@@ -32,6 +34,7 @@ import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import { IVR_APPLICATIONS } from './applications/ivr.ts';
 import { SCHED_APPLICATIONS } from './applications/sched.ts';
 import { LIMIT_APPLICATIONS } from './applications/limit.ts';
+import { RECORD_APPLICATIONS } from './applications/record.ts';
 import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -136,6 +139,7 @@ export class Switch {
       ...MEDIA_COMMANDS,
       ...SCHED_COMMANDS,
       ...LIMIT_COMMANDS,
+      ...RECORD_COMMANDS,
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
@@ -324,6 +328,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...IVR_APPLICATIONS,
     ...SCHED_APPLICATIONS,
     ...LIMIT_APPLICATIONS,
+    ...RECORD_APPLICATIONS,
     BRIDGE_APP,
     ...(options.applications ?? []),
   ])
@@ -346,6 +351,13 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     },
     originate: (ctx, req) => originateCall(ctx, services, req),
     api: (command, args, from) => (sw ? sw.expansionApi(command, args, from) : Promise.resolve(undefined)),
+    locateUser: (id, domain, params) =>
+      locateUser(
+        { locate: (...a) => (sw ? sw.conf.locate(...a) : Promise.resolve(undefined)), requestParams: () => core.bus.create('REQUEST_PARAMS') },
+        id,
+        domain,
+        params,
+      ),
   };
   const workers: ChildSpec[] = [];
   if (options.timers ?? true) {

@@ -107,6 +107,21 @@ describe('API commands on channels (exact texts)', () => {
     await rt.stop();
   });
 
+  it('expand: runs the command on its expanded arguments (globals, channel data, ${api args})', async () => {
+    const { sw, settle, rt } = await setup({ globals: [['domain', 'example.org']] });
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    await sw.api(`uuid_setvar ${uuid} foo bar`);
+    expect(await sw.api('expand echo ${domain} ${echo nested}')).toBe('example.org nested');
+    expect(await sw.api(`expand uuid:${uuid} echo \${variable_foo}@\${domain}`)).toBe('bar@example.org');
+    // the arguments are expanded, not the command line: a command that expands nothing of its own gets the values
+    expect(await sw.api(`expand uuid_getvar ${uuid} foo`)).toBe('bar');
+    expect(await sw.api('expand')).toBe('-ERR No input\n');
+    expect(await sw.api('expand nosuchcommand x')).toBe('-ERR Cannot execute command\n');
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('strftime: default format, format, epoch|format with the skipped character', async () => {
     const { sw, rt } = await setup();
     expect(await sw.api('strftime')).toBe('2024-09-03 10:11:12');

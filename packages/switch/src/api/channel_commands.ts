@@ -153,23 +153,23 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
     name: 'eval',
     run: async (args, env) => {
       if (args === '') return '';
-      let input: string | undefined = args;
-      let uuid: string | undefined;
-      if (args.slice(0, 5).toLowerCase() === 'uuid:') {
-        const sp = args.indexOf(' ', 5);
-        if (sp < 0) input = undefined;
-        else {
-          uuid = args.slice(5, sp);
-          input = args.slice(sp + 1);
-        }
-      }
-      if (!input) return '';
-      const { event } = await channelDataEvent(env, uuid);
-      return expandWithApi(
-        input,
-        (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),
-        async (command, args) => env.sw.services.api?.(command, args, env.busyChannel),
-      );
+      const { uuid, rest } = uuidPrefix(args);
+      return rest ? expandFor(env, uuid, rest) : '';
+    },
+  },
+  {
+    // mod_commands' expand_function: `expand [uuid:<uuid> ]<cmd> <args>` runs <cmd> on the expanded args
+    name: 'expand',
+    syntax: '[uuid:<uuid> ]<cmd> <args>',
+    description: 'Execute an api with variable expansion',
+    module: 'mod_commands',
+    run: async (args, env) => {
+      const { uuid, rest } = uuidPrefix(args);
+      if (!rest) return '-ERR No input\n';
+      const sp = rest.indexOf(' ');
+      const command = sp < 0 ? rest : rest.slice(0, sp);
+      const expanded = sp < 0 ? '' : await expandFor(env, uuid, rest.slice(sp + 1));
+      return (await env.sw.services.api?.(command, expanded, env.busyChannel)) ?? '-ERR Cannot execute command\n';
     },
   },
   {
@@ -190,3 +190,20 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
     },
   },
 ];
+
+/** `uuid:<uuid> <rest>` → both; without the prefix, all of it is the rest (eval / expand). */
+function uuidPrefix(args: string): { uuid: string | undefined; rest: string | undefined } {
+  if (args.slice(0, 5).toLowerCase() !== 'uuid:') return { uuid: undefined, rest: args };
+  const sp = args.indexOf(' ', 5);
+  return sp < 0 ? { uuid: undefined, rest: undefined } : { uuid: args.slice(5, sp), rest: args.slice(sp + 1) };
+}
+
+/** `text` expanded against the channel data of `uuid` (if any), the globals, and `${api args}`. */
+async function expandFor(env: ApiEnv, uuid: string | undefined, text: string): Promise<string> {
+  const { event } = await channelDataEvent(env, uuid);
+  return expandWithApi(
+    text,
+    (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),
+    async (command, args) => env.sw.services.api?.(command, args, env.busyChannel),
+  );
+}

@@ -17,6 +17,7 @@ import type { HookPoint } from './hooks.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
 import {
   CALLER_ORIGINATE_VARIABLES,
+  CALLER_RINGBACK_VARIABLES,
   type OriginateCancel,
   type OriginateRequest,
   type OriginateResult,
@@ -41,6 +42,8 @@ export interface BridgeHost {
   setVariable(name: string, value: string | undefined): void;
   pushVariable(name: string, value: string): void;
   setOtherLeg(other: { readonly type: 'originator' | 'originatee'; readonly profile: CallerProfile }): void;
+  /** switch_channel_pass_callee_id from another leg. */
+  takeCalleeId(name: string | undefined, number: string | undefined): void;
   /** Runs `fn` in the channel's process when `{ channelTimer: id, value }` arrives. */
   expect(fn: (value: unknown) => void | Promise<void>): number;
   markBridged(): void;
@@ -194,7 +197,14 @@ export class Bridge {
 
   /** What the originate needs of this channel, copied: it runs in another process. */
   #originateRequest(dial: string): OriginateRequest {
-    const names = ['effective_caller_id_name', 'effective_caller_id_number', 'call_uuid', 'call_timeout', ...CALLER_ORIGINATE_VARIABLES];
+    const names = [
+      'effective_caller_id_name',
+      'effective_caller_id_number',
+      'call_uuid',
+      'call_timeout',
+      ...CALLER_ORIGINATE_VARIABLES,
+      ...CALLER_RINGBACK_VARIABLES,
+    ];
     const copied = new Map<string, string>();
     for (const n of names) {
       const v = this.#ch.variable(n);
@@ -206,7 +216,8 @@ export class Bridge {
       const v = name ? this.#ch.variable(name) : undefined;
       if (v !== undefined) exported.push([name, v]);
     }
-    return { dial, timeoutSec: 0, caller: { uuid: this.#ch.uuid, profile: this.#ch.profile, variable: (n) => copied.get(n) }, baseVars: exported };
+    const caller = { uuid: this.#ch.uuid, profile: this.#ch.profile, variable: (n: string) => copied.get(n), answered: this.#ch.context.answered };
+    return { dial, timeoutSec: 0, caller, baseVars: exported };
   }
 
   /** The variables a failed originate leaves on the caller, then switch_channel_handle_cause. */
@@ -231,6 +242,8 @@ export class Bridge {
   /** switch_ivr_originate's success with a caller, then switch_ivr_multi_threaded_bridge's start. */
   async #bridgeWinner(w: OriginateWinner, end: AppEnd): Promise<void> {
     const c = this.#ch.context;
+    // the peer's callee id goes to the caller before its answer or pre-answer
+    if (w.profile && (w.status === 'answered' || w.status === 'early')) this.#ch.takeCalleeId(w.profile.calleeIdName, w.profile.calleeIdNumber);
     if (w.status === 'answered' && !c.answered) await this.#ch.step({ type: 'ANSWER' });
     else if (w.status === 'early' && !c.answered && !c.early) await this.#ch.step({ type: 'PRE_ANSWER' });
     this.#ch.setVariable('originate_disposition', 'call accepted');

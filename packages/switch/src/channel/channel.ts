@@ -9,6 +9,7 @@
  * they leave an interrupter and finish later from a timer message or from `interrupt` (hangup).
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
+import type { DirectoryUser } from '../config/directory.ts';
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
@@ -104,6 +105,8 @@ export interface ChannelServices {
   originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult>;
   /** switch_api_execute for a `${cmd args}` reference in the expansions of the channel `from`: the output, or undefined. */
   api?(command: string, args: string, from?: BusyChannel): Promise<string | undefined>;
+  /** switch_xml_locate_user: a user of the directory (static XML or an XML-fetch binding), with `params` in the request. */
+  locateUser?(id: string, domain: string, params?: readonly (readonly [string, string])[]): Promise<DirectoryUser | undefined>;
 }
 
 /** What an endpoint may do with its channel. */
@@ -765,7 +768,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    * reading digits (read, play_and_get_digits, playback) gets it; park drops it; otherwise it waits
    * in the channel's queue for the next reader.
    */
-  receiveDtmf(digit: string, duration: number, source: 'UNKNOWN' | 'APP' = 'UNKNOWN'): void {
+  receiveDtmf(digit: string, duration: number, source: 'UNKNOWN' | 'APP' | 'RTP' = 'UNKNOWN'): void {
     if (this.destroyed) return;
     this.fire('DTMF', this.view, undefined, [
       ['DTMF-Digit', digit],
@@ -1050,6 +1053,25 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** A variable pushed as one more item of an array variable. */
   pushVariable(name: string, value: string): void {
     this.#variables.addHeader(name, value, 'push');
+  }
+
+  /**
+   * Work running beside the state handlers (an originate's group_confirm on this leg, a thread of
+   * its own in FreeSWITCH): a hangup (or a transfer, or park) ends it as it ends an application,
+   * through `interrupt`. The returned function takes it off once it is over.
+   */
+  beside(interrupt: () => void | Promise<void>): () => void {
+    const slot: RunningApp = { interrupt };
+    this.#running.push(slot);
+    return () => {
+      const i = this.#running.indexOf(slot);
+      if (i >= 0) this.#running.splice(i, 1);
+    };
+  }
+
+  /** switch_channel_pass_callee_id from another leg: its callee id name and number, those not empty. */
+  takeCalleeId(name: string | undefined, number: string | undefined): void {
+    this.#profile = { ...this.#profile, ...(name ? { calleeIdName: name } : {}), ...(number ? { calleeIdNumber: number } : {}) };
   }
 
   /** The leg is no longer an originate leg parked in CS_CONSUME_MEDIA. */

@@ -3,7 +3,9 @@
  * (switch_ivr_originate's status loop). Here, below the channel, so that a channel can start an
  * originate (the bridge application) through its services without importing the originate.
  */
+import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
+import type { AppChannel } from '../applications/types.ts';
 import type { CallerProfile } from './profile.ts';
 
 export type LegStatus = 'none' | 'ring' | 'early' | 'answered' | 'down';
@@ -17,6 +19,22 @@ export interface LegReport {
   readonly cause: number;
 }
 
+/**
+ * A leg as work an originate sends it sees it, run in the leg's own process: switch_ivr_originate's
+ * collect thread (the `group_confirm_*` prompt and digits, or the `exec` application).
+ */
+export interface OriginateLeg extends AppChannel {
+  readonly name: string;
+  readonly ctx: ProcessContext;
+  /** switch_core_session_exec: true when the application finished at once, else `then` runs when it does. */
+  execute(name: string, data: string, then: () => Promise<void>): Promise<boolean>;
+  /** Work beside the state handlers, ended by a hangup as an application is (through `interrupt`); returns its removal. */
+  beside(interrupt: () => void | Promise<void>): () => void;
+}
+
+/** Work an originate has a leg run in its process (ChannelCast `originateTask`). */
+export type OriginateLegTask = (leg: OriginateLeg) => void | Promise<void>;
+
 /** Sent to an originate's process to cancel it (the caller hung up, or another branch won). */
 export interface OriginateCancel {
   readonly originateCancel: number;
@@ -26,8 +44,10 @@ export interface OriginateCancel {
 export interface OriginateCaller {
   readonly uuid: string;
   readonly profile: CallerProfile;
-  /** The caller's variables originate reads (`effective_caller_id_*`, `call_uuid`, `call_timeout`). */
+  /** The caller's variables originate reads (`effective_caller_id_*`, `call_uuid`, `call_timeout`, `ringback`, …). */
   readonly variable: (name: string) => string | undefined;
+  /** The caller was answered when the originate began: `transfer_ringback` is then preferred to `ringback`. */
+  readonly answered?: boolean;
 }
 
 /** The API's arguments for a leg made without a calling channel. */
@@ -86,3 +106,6 @@ export const CALLER_ORIGINATE_VARIABLES = [
   'progress_timeout',
   'language',
 ] as const;
+
+/** The calling channel's own variables switch_ivr_originate reads from it (not from the dial string): what it hears meanwhile. */
+export const CALLER_RINGBACK_VARIABLES = ['ringback', 'transfer_ringback'] as const;

@@ -31,6 +31,7 @@ import { Cause, causeName } from './causes.ts';
 import { Channel, type ChannelRead, type ChannelServices, type ChannelSpec, isChannelRead } from './channel.ts';
 import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
+import type { OriginateLegTask } from './originate_types.ts';
 import type { CallerProfile } from './profile.ts';
 
 export interface ChannelArgs {
@@ -81,7 +82,11 @@ export type ChannelCall =
   /** Digits as if the far end sent them (uuid_recv_dtmf: switch_channel_queue_dtmf, source APP). */
   | { readonly op: 'receiveDtmf'; readonly digits: readonly { readonly digit: string; readonly duration: number }[] }
   /** switch_channel_flush_dtmf. */
-  | { readonly op: 'flushDtmf' };
+  | { readonly op: 'flushDtmf' }
+  /** switch_channel_pass_callee_id from another leg: its callee id name and number, those not empty. */
+  | { readonly op: 'takeCalleeId'; readonly name: string | undefined; readonly number: string | undefined }
+  /** Work of a command on the located session (uuid_record), run in this process; answers its result. */
+  | { readonly op: 'work'; readonly work: (ch: Channel) => unknown };
 
 export type ChannelCast =
   | { readonly op: 'hangup'; readonly cause: number }
@@ -96,8 +101,8 @@ export type ChannelCast =
     }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'partnerAnswered'; readonly from: string }
-  /** A digit the far end sent (a loopback leg's other half): the DTMF event. */
-  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number }
+  /** A digit the far end sent (a loopback leg's other half; `RTP`: a phone's telephone-event): the DTMF event. */
+  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number; readonly source?: 'RTP' }
   /** A digit for this leg's endpoint (from its bridged partner). */
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   /** A queued application (the bridged partner's hold music for this leg). */
@@ -105,7 +110,9 @@ export type ChannelCast =
   /** switch_channel_stop_broadcast. */
   | { readonly op: 'stopBroadcast' }
   /** switch_channel_set_variable_partner, from the bridged partner. */
-  | { readonly op: 'setvar'; readonly name: string; readonly value: string };
+  | { readonly op: 'setvar'; readonly name: string; readonly value: string }
+  /** Work of the originate that is dialling this leg, run here (its group_confirm). */
+  | { readonly op: 'originateTask'; readonly run: OriginateLegTask };
 
 /** The channel's data headers (switch_channel_event_set_data), or only the basic ones. */
 
@@ -184,6 +191,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         case 'flushDtmf':
           ch.flushDtmf();
           break;
+        case 'takeCalleeId':
+          ch.takeCalleeId(req.name, req.number);
+          break;
+        case 'work':
+          answer = await req.work(ch);
+          break;
       }
     await ch.drain();
     if (ch.destroyed) return stop(normal, ch, { reply: answer });
@@ -208,7 +221,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         await ch.send(msg.event);
         break;
       case 'dtmf':
-        ch.receiveDtmf(msg.digit, msg.duration);
+        ch.receiveDtmf(msg.digit, msg.duration, msg.source);
         break;
       case 'sendDtmf':
         ch.sendDtmf(msg.digit, msg.duration);
@@ -221,6 +234,13 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'setvar':
         ch.setVariable(msg.name, msg.value);
+        break;
+      case 'originateTask':
+        try {
+          await msg.run(ch);
+        } catch (err) {
+          ch.core.log('ERR', `originate task failed: ${String(err)}`, ch.uuid);
+        }
         break;
     }
     await ch.drain();

@@ -4,6 +4,8 @@
  * status change by message and are monitored, and one timer wakes the wait for the nearest of the
  * group timeout, the group's progress timeout and the legs' own timers (`leg_timeout`,
  * `leg_progress_timeout`, `leg_delay_start`) — then the losers hung up and the group's cause.
+ * Each look also does what a leg's ringing or early media means for the caller (caller_media.ts),
+ * and a leg that would win with a confirm key is tagged and confirms first (confirm.ts).
  *
  * FreeSWITCH polls every 20 ms and compares whole seconds; here each message or timer runs the
  * poll's checks in its order. Times are kept in ms from the group's start: a check FreeSWITCH
@@ -17,25 +19,27 @@ import { Cause, causeName } from '../channel/causes.ts';
 import type { ChannelServices } from '../channel/channel.ts';
 import type { LegReport, LegStatus, OriginateApiProfile, OriginateCaller, OriginateCancel } from '../channel/originate_types.ts';
 import type { SwitchLogLevel } from '../core/core.ts';
-import { type DialLeg, type VarList, getVar, legVars } from '../endpoints/dial_string.ts';
+import { type DialLeg, type VarList, getVar, legVars, setVar } from '../endpoints/dial_string.ts';
 import { atoi } from '../internal/strings.ts';
+import { type EarlyMediaState, GroupMedia } from './caller_media.ts';
+import { isConfirmed, startConfirm } from './confirm.ts';
+import { type ToneDetectors, watchEarlyMedia } from './early_monitor.ts';
 import { type LegResult, prepareLeg } from './legs.ts';
 import type { OriginateOptions } from './options.ts';
 import { rejectMatches } from './reject.ts';
+import type { CallerLine } from './ringback.ts';
 
 export const isCancel = (m: unknown): m is OriginateCancel => typeof m === 'object' && m !== null && 'originateCancel' in m;
 const isDown = (m: unknown): m is Tuple => m instanceof Tuple && m.elements.length === 5 && m.elements[0] === DOWN;
 
 /** What one originate carries from group to group and attempt to attempt (switch_ivr_originate's locals). */
-export interface OriginateState {
+export interface OriginateState extends EarlyMediaState {
   /** force_reason: once set, the originate's cause and what every later loser is hung up with. */
   force: number;
   /** oglobals.idx as the last group's wait left it (a group whose legs were all refused keeps it). */
   idx: 'nada' | 'timeout' | 'cancel';
   /** reason: the last leg creation's result or loser cause. */
   reason: number;
-  /** oglobals.ring_ready: a leg has rung (or `ring_ready=true`); never cleared. */
-  ringReady: boolean;
   /** The calling channel is gone (a cancel while dialling for it). */
   callerGone: boolean;
   /** The calling channel's cause once gone: the cancel's, as its own is not known here. */
@@ -56,6 +60,8 @@ export interface Dialler {
   readonly callerMode: boolean;
   readonly log: (level: SwitchLogLevel, text: string) => void;
   readonly state: OriginateState;
+  /** The calling channel, signalled while its legs are dialled (not for an enterprise branch). */
+  readonly caller: CallerLine | undefined;
 }
 
 /** One `,` leg (oglobals.originate_status[i]). `pending` waits out `leg_delay_start`; `dropped` never started. */
@@ -69,8 +75,14 @@ interface Slot {
   cause: number;
   rang: boolean;
   early: boolean;
-  /** Rang, had early media or answered (what `leg_progress_timeout` waits for). */
+  /** Rang, had early media (not under the ring monitor) or answered (what `leg_progress_timeout` waits for). */
   progressed: boolean;
+  /** Its first early media was seen (the early media monitors were put on it). */
+  earlySeen: boolean;
+  detectors: ToneDetectors;
+  /** CF_TAGGED: it must confirm before it wins (group_confirm); CF_WINNER: it has. */
+  tagged: boolean;
+  confirmed: boolean;
   /** ms from the group's start; 0 for none. */
   timeoutMs: number;
   progressMs: number;
@@ -134,6 +146,24 @@ async function hangupLeg(ctx: ProcessContext, slot: Slot, cause: number, loser =
   }
 }
 
+/** The confirmed winner's `group_confirm_*` variables are unset (not `group_confirm_timeout`). */
+async function clearConfirmVariables(ctx: ProcessContext, slot: Slot): Promise<void> {
+  if (!slot.pid) return;
+  for (const name of [
+    'group_confirm_key',
+    'group_confirm_file',
+    'group_confirm_error_file',
+    'group_confirm_cancel_timeout',
+    'group_confirm_read_timeout',
+  ]) {
+    try {
+      await GenServer.call(ctx, slot.pid, { op: 'setvar', name, value: undefined });
+    } catch {
+      return;
+    }
+  }
+}
+
 /** Dials one `|` group; `state` is shared with the originate's other groups and attempts. */
 export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: VarList): Promise<GroupResult> {
   const { ctx, opts, state } = d;
@@ -168,7 +198,9 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       // switch_ivr_originate stops making legs once the caller is not ready and goes to `done:`
       if (state.callerGone) return finish(d, slots, undefined, false, checkReject);
     }
-    const vars = legVars({ vars: globals, groups: [] }, dl);
+    // every leg gets originate_early_media: whether early media wins as the originate stands now
+    const withEarly = setVar(globals, 'originate_early_media', state.earlyOk ? 'true' : 'false');
+    const vars = legVars({ vars: withEarly, groups: [] }, dl);
     const p = await prepareLeg(ctx, d.services, dl, vars, d.from, { pid: ctx.self, tag: d.tag });
     if (p.ok) {
       const lt = secToMs(getVar(vars, 'leg_timeout'));
@@ -183,6 +215,10 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
         rang: false,
         early: false,
         progressed: false,
+        earlySeen: false,
+        detectors: { count: 0 },
+        tagged: false,
+        confirmed: false,
         // a delayed leg's timers count from the group's start too, so they are moved on by the delay
         timeoutMs: lt && delay ? lt + delay : lt,
         progressMs: lp && delay ? lp + delay : lp,
@@ -216,14 +252,29 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
   if (slots.length === 0) return finish(d, slots, undefined, false, checkReject);
 
   const start = ctx.now();
-  let sentRing = false;
-  let progress = false;
   let to = false;
   let winner: Slot | undefined;
   const refusedCount = len - slots.length;
+  const media = new GroupMedia(d, len, () => slots[0]);
 
   const won = (s: Slot) =>
-    s.status === 'answered' || (opts.earlyOk && s.status === 'early') || (state.ringReady && opts.returnRingReady && len === 1 && s.rang);
+    s.status === 'answered' || (state.earlyOk && s.status === 'early') || (state.ringReady && opts.returnRingReady && len === 1 && s.rang);
+
+  /**
+   * A leg that would win, not yet tagged: with a confirm key (the originate's or its own) it is
+   * tagged, its timers moved or cleared, and its confirm started on it; true when it must confirm.
+   */
+  const mustConfirm = async (s: Slot, elapsed: number): Promise<boolean> => {
+    if (!s.pid) return false;
+    const started = await startConfirm(ctx, s.pid, opts.confirm, elapsed, d.tag, (text) => d.services.core.log('DEBUG', text));
+    if (!started) return false;
+    s.tagged = true;
+    if (started.timersMs !== undefined) {
+      s.timeoutMs = started.timersMs;
+      s.progressMs = started.timersMs;
+    }
+    return true;
+  };
 
   /** check_per_channel_timeouts: delayed legs started, `leg_progress_timeout` and `leg_timeout` applied. */
   const perChannel = async (elapsed: number, after: (due: number) => boolean): Promise<boolean> => {
@@ -271,33 +322,46 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
   const pass = async (inclusive: boolean): Promise<'end' | 'acted' | 'wait'> => {
     if (d.callerMode && state.callerGone) return 'end';
     state.idx = 'nada';
+    media.relayCheck();
+    const elapsed = ctx.now() - start;
     let hups = refusedCount;
+    let acted = false;
     for (const s of slots) {
-      if (s.rang && !state.ringReady) {
-        state.ringReady = true;
-        if (d.callerMode && !opts.ignoreRingReady) sentRing = true;
-      }
-      if (s.early) {
-        if (!sentRing && opts.earlyIsRing && len === 1 && d.callerMode && !opts.ignoreRingReady) sentRing = true;
-        progress = true;
-        if (!state.ringReady && !opts.ignoreRingReady) state.ringReady = true;
+      await media.look(s);
+      if (s.early && !s.earlySeen) {
+        s.earlySeen = true;
+        if (s.pid && (opts.monitorFail || opts.monitorRing)) await watchEarlyMedia(ctx, d.services, s.pid, s.uuid, opts, s.detectors);
       }
       if (s.status === 'down' || s.status === 'refused') hups++;
-      else if (isUp(s) && won(s)) {
+      else if (isUp(s) && won(s) && !s.tagged) {
+        if (await mustConfirm(s, elapsed)) {
+          acted = true;
+          continue;
+        }
         winner = s;
-        return 'end';
+        break;
+      } else if (isUp(s) && s.confirmed) {
+        await clearConfirmVariables(ctx, s);
+        winner = s;
+        break;
       }
     }
+    media.lookDone();
+    if (winner) return 'end';
     if (hups > 0 && hups === len) return 'end';
     if (!d.callerMode && state.cancel) {
       state.force ||= state.cancel;
       state.idx = 'cancel';
       return 'end';
     }
-    const elapsed = ctx.now() - start;
     const after = (due: number) => (inclusive ? elapsed >= due : elapsed > due);
-    const acted = await perChannel(elapsed, after);
-    if (!sentRing && !progress && after(opts.progressTimeoutSec * 1000)) {
+    if (await perChannel(elapsed, after)) acted = true;
+    // FreeSWITCH counts whole seconds: `elapsed > progress` first holds at progress + 1, and
+    // `elapsed >= timeout` at timeout. So a progress timeout not below the timeout (by default they
+    // are equal) can end the wait only once the timeout was checked and let it go on (a cause
+    // list), never before it, whatever the clock's jitter.
+    const progressDue = opts.progressTimeoutSec < opts.timeoutSec || to;
+    if (progressDue && !media.sentRing && !media.progress && after(opts.progressTimeoutSec * 1000)) {
       state.idx = 'timeout';
       state.force ||= Cause.PROGRESS_TIMEOUT;
       return 'end';
@@ -311,7 +375,13 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
         return 'end';
       }
     }
-    return acted ? 'acted' : 'wait';
+    const ringback = await media.ringback(slots);
+    if (ringback === 'gone') {
+      // the caller could not be pre-answered: it is down (FreeSWITCH goes to `done:`)
+      state.callerGone = true;
+      return 'end';
+    }
+    return acted || ringback === 'acted' ? 'acted' : 'wait';
   };
 
   /** The next instant something is due, in ms from now; undefined for none. */
@@ -319,7 +389,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
     const elapsed = ctx.now() - start;
     const dues: number[] = [];
     if (!to) dues.push(opts.timeoutSec * 1000);
-    if (!sentRing && !progress) dues.push(opts.progressTimeoutSec * 1000);
+    if (!media.sentRing && !media.progress) dues.push(opts.progressTimeoutSec * 1000);
     for (const s of slots) {
       if (s.status === 'pending') dues.push(s.delayMs);
       else if (isUp(s)) {
@@ -340,12 +410,18 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
     wait = r === 'acted' || strict === 'acted' ? 0 : nextDue();
     const msg = await ctx.receive(
       (m) =>
-        isCancel(m) || (isDown(m) && slotOfDown(m) !== undefined) || (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === d.tag),
+        isCancel(m) ||
+        (isDown(m) && slotOfDown(m) !== undefined) ||
+        isConfirmed(m, d.tag) ||
+        (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === d.tag),
       wait,
     );
     if (msg === TIMEOUT) continue;
     if (isCancel(msg)) noteCancel(d, msg);
-    else if (isDown(msg)) {
+    else if (isConfirmed(msg, d.tag)) {
+      const s = slots.find((x) => x.uuid === msg.uuid);
+      if (s && isUp(s)) s.confirmed = true;
+    } else if (isDown(msg)) {
       // a leg reports its end before it exits; one that exits without a word was killed
       const gone = slotOfDown(msg);
       if (gone && isUp(gone)) {
@@ -360,7 +436,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
         s.cause = report.cause;
         if (report.status === 'ring') s.rang = true;
         if (report.status === 'early') s.early = true;
-        if (report.status !== 'none' && report.status !== 'down') s.progressed = true;
+        if (report.status === 'ring' || report.status === 'answered' || (report.status === 'early' && !opts.monitorRing)) s.progressed = true;
       }
     }
   }
@@ -385,6 +461,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       s.cause = cause;
     } else await hangupLeg(ctx, s, cause, state.force === Cause.LOSE_RACE || reason === Cause.LOSE_RACE);
   }
+  media.done();
   return finish(d, slots, winner, to, checkReject);
 }
 

@@ -6,7 +6,7 @@
  * interface the dial string names (looked up in the switch's endpoint registry).
  */
 import { randomUUID } from 'node:crypto';
-import type { ProcessContext } from '@beamline/core';
+import { GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause } from '../channel/causes.ts';
 import { Channel, type ChannelServices, type ChannelSpec, type Endpoint } from '../channel/channel.ts';
@@ -153,4 +153,13 @@ export async function prepareLeg(
     }
   };
   return { ok: true, uuid, start };
+}
+
+/** A leg's channel variable, as switch_ivr_originate reads it from the leg (undefined once it is gone). */
+export async function legVariable(ctx: ProcessContext, leg: Pid, name: string): Promise<string | undefined> {
+  try {
+    return (await GenServer.call(ctx, leg, { op: 'getvar', name })) as string | undefined;
+  } catch {
+    return undefined;
+  }
 }

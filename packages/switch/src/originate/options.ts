@@ -1,11 +1,12 @@
 /**
  * The variables switch_ivr_originate reads once, from the `<…>` / `{…}` variables (with the
  * calling channel's own for some names) before it dials: the group timeout, early media and
- * ringing, the retry loop, fail/hangup on a single reject, the group's progress timeout. Bad
- * retry values are logged at WARNING with FreeSWITCH's text and left at their default.
+ * ringing, group confirm, the retry loop, fail/hangup on a single reject, the group's progress
+ * timeout. Bad retry values are logged at WARNING with FreeSWITCH's text and left at their default.
  */
 import type { SwitchLogLevel } from '../core/core.ts';
 import { atoi, switchTrue } from '../internal/strings.ts';
+import { type ConfirmOptions, readConfirmOptions } from './confirm.ts';
 import { type SingleReject, readSingleReject } from './reject.ts';
 
 const DEFAULT_TIMEOUT_SEC = 60;
@@ -16,10 +17,19 @@ export interface OriginateOptions {
   readonly timeoutSec: number;
   /** `progress_timeout`, else the group timeout (progress_timelimit_sec). */
   readonly progressTimeoutSec: number;
-  /** Early media wins (oglobals.early_ok). */
+  /** Early media wins (oglobals.early_ok as read: a bridge_early_media relay may turn it on later). */
   readonly earlyOk: boolean;
-  /** `ignore_early_media=ring_ready`: early media on a lone leg counts as the caller's ringing. */
-  readonly earlyIsRing: boolean;
+  /**
+   * oglobals.ignore_early_media: `ignore` (true), `ring_ready` (early media on a lone leg rings the
+   * caller), `bridge` (`bridge_early_media`: passed through to the caller), `consume`.
+   */
+  readonly earlyMedia: EarlyMediaMode;
+  /** `monitor_early_media_ring` / `_fail` are switch_true (early-media tone monitors on the legs). */
+  readonly monitorRing: boolean;
+  readonly monitorFail: boolean;
+  /** `instant_ringback`: the caller's ringback starts at once, not when a leg rings. */
+  readonly instantRingback: boolean;
+  readonly confirm: ConfirmOptions;
   readonly returnRingReady: boolean;
   readonly ignoreRingReady: boolean;
   /** `ring_ready=true`: as if a leg had rung already (oglobals.ring_ready). */
@@ -36,7 +46,30 @@ export interface OriginateOptions {
   readonly singleReject: SingleReject;
 }
 
+export type EarlyMediaMode = 'none' | 'ignore' | 'ring_ready' | 'bridge' | 'consume';
+
 type Log = (level: SwitchLogLevel, text: string) => void;
+
+/** The early media settings in switch_ivr_originate's order: a later one overrides. */
+function readEarlyMedia(get: (name: string) => string | undefined): Pick<OriginateOptions, 'earlyOk' | 'earlyMedia' | 'monitorRing' | 'monitorFail'> {
+  const confirmEarly = get('group_confirm_early_ok');
+  let earlyOk = confirmEarly === undefined || switchTrue(confirmEarly);
+  let earlyMedia: EarlyMediaMode = 'none';
+  if (switchTrue(get('bridge_early_media'))) {
+    earlyOk = false;
+    earlyMedia = 'bridge';
+  }
+  const iem = get('ignore_early_media');
+  // `consume` and `ring_ready` are compared case-sensitively (strcmp)
+  if (switchTrue(iem)) earlyMedia = 'ignore';
+  else if (iem === 'consume') earlyMedia = 'consume';
+  else if (iem === 'ring_ready') earlyMedia = 'ring_ready';
+  if (earlyMedia !== 'none' && earlyMedia !== 'bridge') earlyOk = false;
+  const monitorRing = switchTrue(get('monitor_early_media_ring'));
+  const monitorFail = switchTrue(get('monitor_early_media_fail'));
+  if (monitorRing || monitorFail) earlyOk = false;
+  return { earlyOk, earlyMedia, monitorRing, monitorFail };
+}
 
 /**
  * switch_ivr_originate's reading of its variables. `baseTimeoutSec` is the request's timeout after
@@ -47,7 +80,6 @@ export function readOriginateOptions(get: (name: string) => string | undefined, 
   const ot = atoi(get('originate_timeout') ?? '');
   if (ot > 0) timeoutSec = ot;
   const pt = atoi(get('progress_timeout') ?? '');
-  const iem = get('ignore_early_media');
 
   // the retry values are read only when switch_true (a non-zero number): 0 or text is ignored silently
   let retryTimeoutSec = 0;
@@ -80,8 +112,9 @@ export function readOriginateOptions(get: (name: string) => string | undefined, 
   return {
     timeoutSec,
     progressTimeoutSec: pt > 0 ? pt : timeoutSec,
-    earlyOk: !(switchTrue(get('bridge_early_media')) || switchTrue(iem) || iem === 'consume' || iem === 'ring_ready'),
-    earlyIsRing: iem === 'ring_ready',
+    ...readEarlyMedia(get),
+    instantRingback: switchTrue(get('instant_ringback')),
+    confirm: readConfirmOptions(get),
     returnRingReady: switchTrue(get('return_ring_ready')),
     ignoreRingReady: switchTrue(get('ignore_ring_ready')),
     ringReady: switchTrue(get('ring_ready')),

@@ -2,8 +2,10 @@
  * switch_ivr_originate, run in the process that asks (an API command's, or the process the
  * `bridge` application spawns): the `|` groups are tried in order, the `,` legs of a group are
  * dialled at once and the first leg to answer (or to have early media, unless
- * `ignore_early_media`; or to ring, with `return_ring_ready`) wins; the others are hung up with
- * LOSE_RACE, NO_ANSWER on the timeout, ORIGINATOR_CANCEL when the caller went away (group.ts).
+ * `ignore_early_media`; or to ring, with `return_ring_ready`) wins — after confirming, with
+ * `group_confirm_key` (confirm.ts); the caller hears ringback meanwhile (caller_media.ts,
+ * ringback.ts); the others are hung up with LOSE_RACE, NO_ANSWER on the timeout,
+ * ORIGINATOR_CANCEL when the caller went away (group.ts).
  * `originate_retries` runs the groups again (originate_retry_* decide the pauses and the end);
  * `hangup_on_single_reject` hangs the caller up with the outcome. `:_:` branches run as
  * originates of their own in processes of their own; the first success wins and the others are
@@ -28,6 +30,7 @@ import type { CallerProfile } from '../channel/profile.ts';
 import { type DialString, type VarList, getVar, parseDialString, setVar } from '../endpoints/dial_string.ts';
 import { type Dialler, type OriginateState, dialGroup, doneCause, isCancel, noteCancel, pollCancel } from './group.ts';
 import { readOriginateOptions } from './options.ts';
+import { callerLine, enterpriseRingback, ringbackData } from './ringback.ts';
 
 let tags = 0;
 
@@ -79,6 +82,11 @@ async function dialGroups(
     callerGone: false,
     callerCause: Cause.NONE,
     cancel: Cause.NONE,
+    earlyOk: opts.earlyOk,
+    earlyMedia: opts.earlyMedia,
+    bridgingEarly: false,
+    // ringback is read from the calling channel itself, not from the dial string
+    ringback: caller ? ringbackData(caller) : undefined,
   };
   const d: Dialler = {
     ctx,
@@ -89,6 +97,7 @@ async function dialGroups(
     callerMode: caller !== undefined,
     log,
     state,
+    caller: caller ? callerLine(ctx, services, caller) : undefined,
   };
 
   /** switch_ivr_sleep on the caller (ends when it hangs up: false) or switch_yield (cannot be cut short). */
@@ -224,6 +233,8 @@ async function enterprise(
       }),
     );
   });
+  // the caller's ringback starts once the branches are on their way
+  const stopRingback = req.caller ? await enterpriseRingback(ctx, services, req.caller) : undefined;
   const results: (OriginateResult | undefined)[] = branches.map(() => undefined);
   let winner: OriginateResult | undefined;
   let cancelled: number | undefined;
@@ -254,6 +265,7 @@ async function enterprise(
       });
     }
   }
+  stopRingback?.();
   const causes = results.flatMap((r) => r?.causes ?? []);
   if (winner?.ok) return { ok: true, winner: winner.winner, causes };
   let cause: number = Cause.SUCCESS;

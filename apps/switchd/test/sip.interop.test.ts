@@ -1,0 +1,131 @@
+/**
+ * A SIP phone and an Erlang application meet in switchd as `pnpm start` runs it (the default conf:
+ * users 1000-1019 with password 1234 on 127.0.0.1, the echo extension 9196): SIPp registers and
+ * calls in, sends digits as RFC 2833 events; a real erl, registered as event handler, sees the
+ * call's events and hangs it up; then erl calls the phone through its registered contact.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
+import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
+
+const NAME = 'fs_sip@localhost';
+const PEER = 'sip_erl@localhost';
+let EPMD = 0;
+let SIP = 0;
+let sw: Proc;
+let erl: ErlNode;
+const sh = (line: string, timeoutMs = 10_000) => erl.eval(line, timeoutMs);
+const phone = { domain: '127.0.0.1', authUser: '1003', password: '1234' } as const;
+
+beforeAll(async () => {
+  EPMD = await freePort();
+  SIP = await freeUdpPort();
+  const listen = await freePort();
+  sw = spawnApp('switchd', [
+    '--name',
+    NAME,
+    '--epmd-port',
+    String(EPMD),
+    '--listen-port',
+    String(listen),
+    '--sip-port',
+    String(SIP),
+    '--log-level',
+    'notice',
+  ]);
+  await sw.waitFor(/Ctrl-C/, 60_000);
+  erl = await startErl({ name: PEER, cookie: 'ClueCon', epmdPort: EPMD });
+}, 90_000);
+
+afterAll(async () => {
+  await erl?.stop();
+  if (sw && sw.child.exitCode === null) {
+    sw.child.kill('SIGTERM');
+    await sw.exited;
+  }
+});
+
+describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 }, () => {
+  it('loads mod_sofia into the tree, with its profile on the SIP port', async () => {
+    expect(sw.out()).toContain(`sofia: profile internal listening on udp 127.0.0.1:${SIP}`);
+    const tree = await run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'tree']);
+    expect(tree.stdout).toMatch(
+      /^└─ sofia +<0\.\d+\.0> +supervisor rest_for_one .*\n {3}├─ calls +<0\.\d+\.0> +supervisor simple_one_for_one .*\n {3}└─ sofia_profile_internal +<0\.\d+\.0> +worker \[SofiaProfile\]/m,
+    );
+    expect(sw.out()).toContain('[NOTICE] switchd: module sofia loaded');
+    const status = await sh(`{foo, '${NAME}'} ! {api, sofia, "status"}, receive {ok, S} -> S after 3000 -> timeout end.`);
+    expect(status).toContain(`sip:mod_sofia@127.0.0.1:${SIP}\\tRUNNING (0)`);
+  });
+
+  it('the phone registers (sofia::register reaches erl), calls 9196, and erl sees its digits and hangs it up', async () => {
+    expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive R1 -> R1 after 1000 -> timeout end.`)).toBe('ok');
+    expect(
+      await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_ANSWER', 'DTMF', 'CUSTOM', 'sofia::register'}, receive R2 -> R2 after 1000 -> timeout end.`),
+    ).toBe('ok');
+    const reg = await runSipp({ ...phone, scenario: 'register', port: SIP, service: '1003' });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    expect(
+      await sh(
+        'receive {event, [_ | H0]} -> {proplists:get_value("Event-Subclass", H0), proplists:get_value("from-user", H0)} after 3000 -> timeout end.',
+      ),
+    ).toBe('{"sofia::register","1003"}');
+    const call = await startSipp({ ...phone, scenario: 'call_dtmf', port: SIP, service: '9196' });
+    const answered = await sh(
+      'receive {event, [U | H1]} -> {U, proplists:get_value("Event-Name", H1), proplists:get_value("Channel-Name", H1), proplists:get_value("variable_sip_from_user", H1)} after 8000 -> timeout end.',
+      10_000,
+    );
+    const uuid = /^\{"([0-9a-f-]{36})","CHANNEL_ANSWER","sofia\/internal\/1003@127\.0\.0\.1","1003"\}$/.exec(answered.replace(/\n\s*/g, ''))?.[1];
+    expect(uuid, answered).toBeDefined();
+    const digits = await sh(
+      '[receive {event, [_ | H]} -> {proplists:get_value("DTMF-Digit", H), proplists:get_value("DTMF-Source", H)} after 5000 -> timeout end || _ <- [1, 2, 3]].',
+      15_000,
+    );
+    expect(digits).toBe('[{"1","RTP"},{"2","RTP"},{"#","RTP"}]');
+    expect(await sh(`{foo, '${NAME}'} ! {api, uuid_kill, "${uuid}"}, receive {ok, K} -> K after 3000 -> timeout end.`)).toBe('"+OK\\n"');
+    const r = await call.done; // the phone got the BYE and answered it
+    expect(r.code, r.output + r.errors).toBe(0);
+    expect(await sh(`{foo, '${NAME}'} ! noevents, receive R3 -> R3 after 1000 -> timeout end.`)).toBe('ok');
+  });
+
+  it('erl calls the registered phone (expand originate with sofia_contact), and the phone answers', async () => {
+    const port = await freeUdpPort();
+    const answering = await startSipp({ scenario: 'uas_answer', localPort: port });
+    const reg = await runSipp({ ...phone, scenario: 'register', port: SIP, service: '1003', contactPort: port });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const orig = await sh(
+      `{foo, '${NAME}'} ! {api, expand, "originate \${sofia_contact(1003@127.0.0.1)} &park()"}, receive {ok, O} -> O after 8000 -> timeout end.`,
+      10_000,
+    );
+    const uuid = /^"\+OK ([0-9a-f-]{36})\\n"$/.exec(orig)?.[1];
+    expect(uuid, orig).toBeDefined();
+    expect(await sh(`{foo, '${NAME}'} ! {api, uuid_kill, "${uuid}"}, receive {ok, K} -> K after 3000 -> timeout end.`)).toBe('"+OK\\n"');
+    const r = await answering.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+  });
+
+  it('erl dials user/1003 (the default domain, the directory’s dial-string), and the phone answers', async () => {
+    const port = await freeUdpPort();
+    const answering = await startSipp({ scenario: 'uas_answer', localPort: port });
+    const reg = await runSipp({ ...phone, scenario: 'register', port: SIP, service: '1003', contactPort: port });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    // the shell keeps its bindings: new names for the replies
+    const orig = await sh(`{foo, '${NAME}'} ! {api, originate, "user/1003 &park()"}, receive {ok, O2} -> O2 after 8000 -> timeout end.`, 10_000);
+    const uuid = /^"\+OK ([0-9a-f-]{36})\\n"$/.exec(orig)?.[1];
+    expect(uuid, orig).toBeDefined();
+    expect(await sh(`{foo, '${NAME}'} ! {api, uuid_kill, "${uuid}"}, receive {ok, K2} -> K2 after 3000 -> timeout end.`)).toBe('"+OK\\n"');
+    const r = await answering.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+  });
+
+  it('one phone calls another: 1004 dials 1005, the dialplan bridges to user/1005, and the caller’s BYE ends both', async () => {
+    const port = await freeUdpPort();
+    const callee = await startSipp({ scenario: 'uas_answer', localPort: port });
+    const reg = await runSipp({ ...phone, scenario: 'register', port: SIP, service: '1005', authUser: '1005', contactPort: port });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const caller = await runSipp({ ...phone, scenario: 'call', port: SIP, service: '1005', authUser: '1004', holdMs: 500 });
+    expect(caller.code, caller.output + caller.errors).toBe(0);
+    const r = await callee.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+  });
+});

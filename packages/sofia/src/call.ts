@@ -1,0 +1,137 @@
+/**
+ * What inbound and outbound SIP calls share: the dialog, the RTP socket and the negotiated codec,
+ * the channel they serve, and the in-dialog work either side may get (the far end's BYE, INFO,
+ * a re-INVITE, a digit on RTP, our own BYE resent until answered). Each call is a process
+ * (InboundCall, OutboundCall) whose state is a SipCall.
+ */
+import { GenServer, type ProcessContext } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
+import { Cause, type ChannelCast, type Indication, type Switch } from '@beamline/switch';
+import type { ProfileConfig } from './config.ts';
+import { type Dialog, inDialogRequest } from './dialog.ts';
+import { Resender } from './resend.ts';
+import type { RtpSession } from './rtp.ts';
+import { responseTo } from './sip/build.ts';
+import { reasonHeader } from './sip/causes.ts';
+import type { SipRequest, SipResponse } from './sip/message.ts';
+import { type AudioCodec, type Negotiated, formatSdp } from './sip/sdp.ts';
+import type { Address, SipTransport } from './transport.ts';
+
+/** What the channel's endpoint asks of its call. */
+export type CallRequest = { readonly op: 'indicate'; readonly what: Indication };
+export type CallCast =
+  | { readonly op: 'hangup'; readonly cause: number }
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number };
+
+/** A datagram the profile routed to this call. */
+export interface Routed {
+  readonly sip: SipRequest | SipResponse;
+  readonly source: Address;
+}
+
+export interface RtpDigit {
+  readonly rtpDigit: string;
+  readonly duration: number;
+}
+
+export const isRouted = (m: unknown): m is Routed => typeof m === 'object' && m !== null && 'sip' in m && 'source' in m;
+export const isRtpDigit = (m: unknown): m is RtpDigit => typeof m === 'object' && m !== null && 'rtpDigit' in m;
+
+export function castChannel(ctx: ProcessContext, channel: Pid, msg: ChannelCast): void {
+  GenServer.cast(ctx, channel, msg);
+}
+
+export abstract class SipCall {
+  channel: Pid | undefined;
+  rtp: RtpSession | undefined;
+  media: Negotiated | undefined;
+  answered = false;
+  /** The call is over on the SIP side (hung up by either end). */
+  hungUp = false;
+  readonly bye: Resender;
+  readonly sessionId = Math.floor(Date.now() / 1000);
+  readonly sdpVersion = this.sessionId + 1;
+
+  constructor(
+    readonly sw: Switch,
+    readonly profile: ProfileConfig,
+    readonly transport: SipTransport,
+    /** Where the far end's messages come from and ours go. */
+    readonly peer: Address,
+    readonly dialog: Dialog,
+  ) {
+    this.bye = new Resender('bye', (m) => this.send(m));
+  }
+
+  send(m: SipRequest | SipResponse): void {
+    this.transport.send(m, this.peer);
+  }
+
+  contactHeader(): [string, string] {
+    return ['Contact', `<sip:mod_sofia@${this.transport.local.address}:${this.transport.local.port}>`];
+  }
+
+  /** Our SDP: the negotiated codec, or `offer` (every codec we have) before there is one. */
+  sdp(offer?: readonly AudioCodec[], dtmfPt?: number): string {
+    return formatSdp({
+      address: this.profile.rtpIp,
+      port: this.rtp?.port ?? 0,
+      sessionId: this.sessionId,
+      version: this.sdpVersion,
+      codecs: offer ?? (this.media ? [this.media.codec] : []),
+      dtmfPt: offer ? dtmfPt : this.media?.dtmfPt,
+      ptime: this.media?.ptime ?? 20,
+    });
+  }
+
+  /** A BYE with the cause's Reason, resent until answered (sofia_on_hangup, answered calls). */
+  sendBye(cause: number, ctx: ProcessContext): void {
+    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.transport.local, this.profile.userAgent, [['Reason', reasonHeader(cause)]]), ctx);
+  }
+
+  /** The far end hung up: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */
+  endedByPeer(cause: number, disposition: string, ctx: ProcessContext): void {
+    if (this.hungUp) return;
+    this.hungUp = true;
+    if (!this.channel) return;
+    castChannel(ctx, this.channel, { op: 'setvar', name: 'sip_hangup_disposition', value: disposition });
+    castChannel(ctx, this.channel, { op: 'hangup', cause });
+  }
+
+  /** In-dialog requests both sides answer the same way; false when `req` is not one of them. */
+  inDialog(req: SipRequest, ctx: ProcessContext, toTag?: string): boolean {
+    const tag = toTag === undefined ? {} : { toTag };
+    switch (req.method) {
+      case 'BYE':
+        this.send(responseTo(req, 200, { ...tag, headers: [['User-Agent', this.profile.userAgent]] }));
+        this.bye.stop();
+        this.endedByPeer(Cause.NORMAL_CLEARING, 'recv_bye', ctx);
+        return true;
+      case 'INVITE':
+        // a re-INVITE (hold, a new codec): this face keeps its media as they are
+        this.send(responseTo(req, 200, { ...tag, headers: [this.contactHeader()], ...(this.rtp ? { body: this.sdp() } : {}) }));
+        return true;
+      case 'INFO':
+      case 'OPTIONS':
+      case 'UPDATE':
+      case 'NOTIFY':
+        this.send(responseTo(req, 200, tag));
+        return true;
+      case 'ACK':
+        return false;
+      default:
+        this.send(responseTo(req, 501, tag));
+        return true;
+    }
+  }
+
+  /** A digit the far end sent as a telephone-event: the channel's DTMF (Source RTP). */
+  rtpDigit(d: RtpDigit, ctx: ProcessContext): void {
+    if (this.channel) castChannel(ctx, this.channel, { op: 'dtmf', digit: d.rtpDigit, duration: d.duration, source: 'RTP' });
+  }
+
+  /** Nothing is left: the channel is gone, the SIP side is over and nothing is being resent. */
+  get done(): boolean {
+    return this.hungUp && this.channel === undefined && !this.bye.active;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * sofia.conf: `<profiles><profile name="…"><settings><param …/>` as mod_sofia reads them, for the
+ * settings this SIP face has. Unknown params are ignored (FreeSWITCH has a hundred more); a bad
+ * value is an error naming the profile and the param.
+ */
+import { type XmlElement, attr, children, settingsOf, switchTrue } from '@beamline/switch';
+
+export interface ProfileConfig {
+  readonly name: string;
+  /** The address SIP is bound to and advertised in Contact / Via. */
+  readonly sipIp: string;
+  readonly sipPort: number;
+  /** The address RTP is bound to and advertised in SDP. */
+  readonly rtpIp: string;
+  readonly rtpPortStart: number;
+  readonly rtpPortEnd: number;
+  /** Where calls from this profile are routed (a registered user's `user_context` wins). */
+  readonly context: string;
+  readonly dialplan: string;
+  /** INVITEs must authenticate (407) against the directory. */
+  readonly authCalls: boolean;
+  /** `auto_to` (the To host, default), `auto_from`, or a fixed realm. */
+  readonly challengeRealm: string;
+  /**
+   * `multiple-registrations`: off (default), a user's new REGISTER replaces its other
+   * registrations; `call-id`: one per Call-ID; `contact` (or true): one per contact.
+   */
+  readonly multipleRegistrations: 'off' | 'call-id' | 'contact';
+  /** Largest Expires granted to a REGISTER (seconds). */
+  readonly maxRegistrationSeconds: number;
+  readonly userAgent: string;
+}
+
+export class SofiaConfigError extends Error {
+  override readonly name = 'SofiaConfigError';
+}
+
+export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
+  sipIp: '127.0.0.1',
+  sipPort: 5060,
+  rtpIp: '127.0.0.1',
+  rtpPortStart: 16384,
+  rtpPortEnd: 32768,
+  context: 'public',
+  dialplan: 'XML',
+  authCalls: true,
+  challengeRealm: 'auto_to',
+  multipleRegistrations: 'off',
+  maxRegistrationSeconds: 3600,
+  userAgent: 'beamline',
+};
+
+function port(profile: string, param: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new SofiaConfigError(`sofia.conf profile ${profile}: ${param} "${text}" is not a port`);
+  return n;
+}
+
+/** The multiple-registrations param as sofia.c reads it. */
+function multipleRegistrations(v: string | undefined): ProfileConfig['multipleRegistrations'] {
+  if (v === undefined) return 'off';
+  if (v.toLowerCase() === 'call-id') return 'call-id';
+  return v.toLowerCase() === 'contact' || switchTrue(v) ? 'contact' : 'off';
+}
+
+/** The profiles of a `<configuration name="sofia.conf">` element (none when it is missing). */
+export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
+  if (!conf) return [];
+  const out: ProfileConfig[] = [];
+  for (const list of children(conf, 'profiles')) {
+    for (const p of children(list, 'profile')) {
+      const name = attr(p, 'name');
+      if (!name) throw new SofiaConfigError('sofia.conf: a <profile> without a name');
+      const s = settingsOf(p);
+      const d = PROFILE_DEFAULTS;
+      const sipIp = s.get('sip-ip') || d.sipIp;
+      const rtpPortStart = port(name, 'rtp-start-port', s.get('rtp-start-port'), d.rtpPortStart);
+      const rtpPortEnd = port(name, 'rtp-end-port', s.get('rtp-end-port'), d.rtpPortEnd);
+      if (rtpPortEnd <= rtpPortStart) throw new SofiaConfigError(`sofia.conf profile ${name}: rtp-end-port must be above rtp-start-port`);
+      const maxReg = s.get('sip-force-expires') ?? s.get('max-registration-seconds');
+      out.push({
+        name,
+        sipIp,
+        sipPort: port(name, 'sip-port', s.get('sip-port'), d.sipPort),
+        rtpIp: s.get('rtp-ip') || sipIp,
+        rtpPortStart,
+        rtpPortEnd,
+        context: s.get('context') || d.context,
+        dialplan: s.get('dialplan') || d.dialplan,
+        authCalls: s.has('auth-calls') ? switchTrue(s.get('auth-calls') ?? '') : d.authCalls,
+        challengeRealm: s.get('challenge-realm') || d.challengeRealm,
+        multipleRegistrations: multipleRegistrations(s.get('multiple-registrations')),
+        maxRegistrationSeconds: maxReg && /^\d+$/.test(maxReg) ? Number(maxReg) : d.maxRegistrationSeconds,
+        userAgent: s.get('user-agent-string') || d.userAgent,
+      });
+    }
+  }
+  return out;
+}

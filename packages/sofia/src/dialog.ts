@@ -1,0 +1,44 @@
+/**
+ * A SIP dialog's fixed parts and the requests sent inside it (RFC 3261 §12.2.1.1): From is our
+ * side with our tag, To the far side with theirs, the Request-URI the far side's Contact, CSeq
+ * ours and rising.
+ */
+import { newBranch } from './sip/build.ts';
+import type { SipRequest } from './sip/message.ts';
+import type { Address } from './transport.ts';
+
+export interface Dialog {
+  readonly callId: string;
+  /** Our From / To value, tag included. */
+  readonly local: string;
+  /** Their value, tag included (once known). */
+  remote: string;
+  /** Their Contact URI. */
+  remoteTarget: string;
+  localSeq: number;
+}
+
+export function inDialogRequest(d: Dialog, method: string, via: Address, userAgent: string, extra: [string, string][] = []): SipRequest {
+  return {
+    kind: 'request',
+    method,
+    uri: d.remoteTarget,
+    headers: [
+      ['Via', `SIP/2.0/UDP ${via.address}:${via.port};branch=${newBranch()};rport`],
+      ['Max-Forwards', '70'],
+      ['From', d.local],
+      ['To', d.remote],
+      ['Call-ID', d.callId],
+      ['CSeq', `${d.localSeq++} ${method}`],
+      ['User-Agent', userAgent],
+      ...extra,
+    ],
+    body: Buffer.alloc(0),
+  };
+}
+
+/** The Contact URI of a message's Contact value (`<sip:…>` or bare), or undefined. */
+export function contactUri(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return /<([^>]+)>/.exec(value)?.[1] ?? value.split(';')[0].trim();
+}

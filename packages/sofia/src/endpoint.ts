@@ -1,0 +1,118 @@
+/**
+ * The endpoint side of SIP channels (mod_sofia's io routines, state handlers and outgoing_channel).
+ * Each thing the switch does to a channel goes to its call's process, which speaks SIP. These run
+ * in the channel's process, so they only cast, or call with a timeout (a call process never calls
+ * its channel).
+ */
+import { randomUUID } from 'node:crypto';
+import { GenServer } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
+import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface } from '@beamline/switch';
+import type { CallCast } from './call.ts';
+import { parseUri } from './sip/address.ts';
+
+/** What an outbound channel asks its profile for: a call process sending the INVITE. */
+export interface InviteRequest {
+  readonly op: 'invite';
+  readonly callId: string;
+  readonly requestUri: string;
+  readonly host: string;
+  readonly port: number;
+  readonly channel: Pid;
+  readonly callerIdName: string;
+  readonly callerIdNumber: string;
+}
+
+function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
+  // sofia_on_hangup: what it sends, unless the far end ended the call itself
+  if (ch.variable('sip_hangup_disposition') === undefined) {
+    const how = ch.view.answered ? 'send_bye' : ch.spec.direction === 'outbound' ? 'send_cancel' : 'send_refuse';
+    ch.setVariable('sip_hangup_disposition', how);
+  }
+  if (call) GenServer.cast(ch.ctx, call, { op: 'hangup', cause: ch.view.hangupCause } satisfies CallCast);
+}
+
+/** The endpoint of an inbound call's channel, served by the call process `call`. */
+export function sofiaEndpoint(call: Pid): Endpoint {
+  return {
+    async indicate(ch, what) {
+      try {
+        return await GenServer.call<boolean>(ch.ctx, call, { op: 'indicate', what }, 5000);
+      } catch {
+        return false; // the call's process is gone: the phone hung up
+      }
+    },
+    sendDtmf(ch, digit, duration) {
+      GenServer.cast(ch.ctx, call, { op: 'sendDtmf', digit, duration } satisfies CallCast);
+    },
+    onState(ch, state) {
+      if (state === 'CS_HANGUP') hangupTo(ch, call);
+      return true;
+    },
+  };
+}
+
+/** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */
+function outboundEndpoint(profile: Pid, target: { requestUri: string; host: string; port: number }): Endpoint {
+  let call: Pid | undefined;
+  return {
+    sendDtmf(ch, digit, duration) {
+      if (call) GenServer.cast(ch.ctx, call, { op: 'sendDtmf', digit, duration } satisfies CallCast);
+    },
+    async onState(ch, state) {
+      if (state === 'CS_HANGUP') hangupTo(ch, call);
+      if (state !== 'CS_INIT' || call) return true;
+      const callId = randomUUID();
+      ch.setVariable('sip_call_id', callId);
+      ch.setVariable('sip_to_uri', target.requestUri.replace(/^sips?:/i, ''));
+      const req: InviteRequest = {
+        op: 'invite',
+        callId,
+        ...target,
+        channel: ch.ctx.self,
+        callerIdName: ch.profile.callerIdName ?? '',
+        callerIdNumber: ch.profile.callerIdNumber ?? '',
+      };
+      try {
+        call = await GenServer.call<Pid>(ch.ctx, profile, req, 5000);
+      } catch {
+        ch.core.log('ERR', `sofia: the profile could not place the call to ${target.requestUri}`, ch.uuid);
+        await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * `sofia/<profile>/[sip:]<user>@<host>[:port]` (sofia_outgoing_channel): no profile part is
+ * INVALID_URL, an unknown profile INVALID_PROFILE, a target without a host INVALID_URL.
+ */
+export function sofiaEndpointInterface(profiles: () => ReadonlyMap<string, Pid>, log: (text: string) => void): EndpointInterface {
+  return {
+    outgoingChannel({ destination }) {
+      const slash = destination.indexOf('/');
+      if (slash <= 0) {
+        log(`Invalid URL '${destination}'`);
+        return { cause: Cause.INVALID_URL };
+      }
+      const profileName = destination.slice(0, slash);
+      const rest = destination.slice(slash + 1);
+      const profile = profiles().get(profileName);
+      if (!profile) {
+        log('Invalid Profile');
+        return { cause: Cause.INVALID_PROFILE };
+      }
+      let uri: ReturnType<typeof parseUri>;
+      try {
+        uri = parseUri(/^sips?:/i.test(rest) ? rest : `sip:${rest}`);
+      } catch {
+        log('Invalid URL');
+        return { cause: Cause.INVALID_URL };
+      }
+      const requestUri = `sip:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port !== undefined ? `:${uri.port}` : ''}`;
+      const host = uri.host.replace(/^\[|\]$/g, '');
+      return { name: `sofia/${profileName}/${rest}`, endpoint: outboundEndpoint(profile, { requestUri, host, port: uri.port ?? 5060 }) };
+    },
+  };
+}

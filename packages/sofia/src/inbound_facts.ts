@@ -1,0 +1,160 @@
+/**
+ * What an INVITE makes of the new inbound channel (sofia_handle_sip_i_invite, extract_vars,
+ * url_set_chanvars): its name `sofia/<profile>/<from user>@<from host>[:port]`, the caller profile
+ * (caller id from From, destination from the Request-URI user, the profile's context unless the
+ * authenticated user has a `user_context`) and the `sip_*` / media variables Erlang handlers read.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallerProfile, ChannelSpec, DirectoryUser, Endpoint, Switch } from '@beamline/switch';
+import type { AuthEnv } from './auth.ts';
+import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from './sip/address.ts';
+import { type SipRequest, header, headerValues } from './sip/message.ts';
+import type { AudioCodec, MediaOffer } from './sip/sdp.ts';
+import type { Address } from './transport.ts';
+
+export interface MediaFacts {
+  readonly codec: AudioCodec;
+  readonly remote: MediaOffer;
+  readonly localMediaIp: string;
+  readonly localMediaPort: number;
+  readonly remoteSdp: string;
+}
+
+export interface ChannelFacts {
+  readonly uuid: string;
+  readonly callId: string;
+  readonly name: string;
+  /** Records who authenticated: their directory variables go on the channel. */
+  authenticated(user: DirectoryUser, username: string, realm: string): void;
+  spec(endpoint: Endpoint, media: MediaFacts): ChannelSpec;
+}
+
+function tryNameAddr(v: string | undefined): NameAddr | undefined {
+  try {
+    return v ? parseNameAddr(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** url_set_chanvars: `<prefix>_user`, `_host`, `_port`, `_uri`, `_params`; the uri is its result. */
+function uriVars(prefix: string, u: SipUri | undefined, out: [string, string][]): string {
+  const user = u?.user || 'nobody';
+  const host = u?.host || 'nowhere';
+  if (u?.params) out.push([`${prefix}_params`, u.params]);
+  out.push([`${prefix}_user`, user]);
+  if (u?.port !== undefined) out.push([`${prefix}_port`, String(u.port)]);
+  const uri = `${user}@${host}${u?.port !== undefined ? `:${u.port}` : ''}`;
+  out.push([`${prefix}_uri`, uri], [`${prefix}_host`, host]);
+  return uri;
+}
+
+export function channelFacts(args: {
+  readonly sw: Switch;
+  readonly auth: AuthEnv;
+  readonly invite: SipRequest;
+  readonly source: Address;
+}): ChannelFacts {
+  const { invite, source } = args;
+  const profile = args.auth.profile;
+  const uuid = randomUUID();
+  const callId = header(invite, 'call-id') ?? '';
+  const from = tryNameAddr(header(invite, 'from'));
+  const to = tryNameAddr(header(invite, 'to'));
+  const contact = tryNameAddr(header(invite, 'contact'));
+  let requestUri: SipUri | undefined;
+  try {
+    requestUri = parseUri(invite.uri);
+  } catch {
+    requestUri = undefined;
+  }
+  const vars: [string, string][] = [];
+  const fromUri = uriVars('sip_from', from?.uri, vars);
+  uriVars('sip_req', requestUri, vars);
+  uriVars('sip_to', to?.uri, vars);
+  if (contact) uriVars('sip_contact', contact.uri, vars);
+  const fromTag = from?.params.get('tag');
+  if (fromTag) vars.push(['sip_from_tag', fromTag]);
+  const fromUser = from?.uri.user ?? '';
+  if (fromUser) vars.push(['sip_from_user_stripped', fromUser.startsWith('+') ? fromUser.slice(1) : fromUser]);
+  vars.push(['sip_full_from', header(invite, 'from') ?? ''], ['sip_full_to', header(invite, 'to') ?? '']);
+  const via = headerValues(invite, 'via')[0];
+  if (via) vars.push(['sip_full_via', via]);
+  try {
+    const v = via ? parseVia(via) : undefined;
+    if (v) {
+      vars.push(['sip_via_host', v.host]);
+      if (v.port !== undefined) vars.push(['sip_via_port', String(v.port)]);
+      if (v.params.has('rport')) vars.push(['sip_via_rport', v.params.get('rport') || String(source.port)]);
+    }
+  } catch {
+    // a Via we cannot read is not the channel's business
+  }
+  vars.push(
+    ['sip_call_id', callId],
+    ['sip_local_network_addr', profile.sipIp],
+    ['sip_network_ip', source.address],
+    ['sip_network_port', String(source.port)],
+    ['sip_received_ip', source.address],
+    ['sip_received_port', String(source.port)],
+    ['sip_via_protocol', 'udp'],
+    ['sofia_profile_name', profile.name],
+    ['sofia_profile_url', `sip:mod_sofia@${profile.sipIp}:${profile.sipPort}`],
+  );
+  const agent = header(invite, 'user-agent');
+  if (agent) vars.push(['sip_user_agent', agent]);
+  const subject = header(invite, 'subject');
+  if (subject) vars.push(['sip_subject', subject]);
+  const name = `sofia/${profile.name}/${fromUri}`;
+  let userVars: readonly (readonly [string, string])[] = [];
+  let context = profile.context;
+  return {
+    uuid,
+    callId,
+    name,
+    authenticated(user, username, realm) {
+      userVars = [['sip_authorized', 'true'], ['sip_auth_username', username], ['sip_auth_realm', realm], ...user.variables];
+      context = user.variables.find(([k]) => k === 'user_context')?.[1] ?? context;
+    },
+    spec(endpoint, media) {
+      const callerProfile: CallerProfile = {
+        direction: 'inbound',
+        logicalDirection: 'inbound',
+        username: fromUser,
+        dialplan: profile.dialplan,
+        callerIdName: from?.display ?? fromUser,
+        callerIdNumber: fromUser,
+        networkAddr: source.address,
+        ani: fromUser,
+        destinationNumber: requestUri?.user ?? '',
+        uuid,
+        source: 'mod_sofia',
+        context,
+        chanName: name,
+        screen: true,
+        hideName: false,
+        hideNumber: false,
+      };
+      return {
+        uuid,
+        name,
+        direction: 'inbound',
+        profile: callerProfile,
+        variables: [
+          ...vars,
+          ...userVars,
+          ['switch_r_sdp', media.remoteSdp],
+          ['remote_media_ip', media.remote.address],
+          ['remote_media_port', String(media.remote.port)],
+          ['local_media_ip', media.localMediaIp],
+          ['local_media_port', String(media.localMediaPort)],
+          ['rtp_use_codec_name', media.codec.name],
+          ['rtp_use_codec_rate', String(media.codec.rate)],
+          ['rtp_use_codec_ptime', '20'],
+        ],
+        endpoint,
+        codec: { name: media.codec.name, rate: media.codec.rate, bitRate: 64000 },
+      };
+    },
+  };
+}

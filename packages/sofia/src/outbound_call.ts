@@ -1,0 +1,277 @@
+/**
+ * One outbound SIP call (`sofia/<profile>/<user>@<host>[:port]` in a dial string): a process that
+ * sends the INVITE with an SDP offer when the channel reaches CS_INIT (sofia_on_init →
+ * sofia_glue_do_invite) and turns what comes back into the channel's progress:
+ *
+ *   180/181/182 → ring-ready · 183 (or any 1xx with SDP) → early media · 2xx → ACK, answered
+ *   ≥ 300 → ACK, hangup with the status's cause (sofia_glue_sip_cause_to_freeswitch)
+ *   no answer at all within 64·T1 → RECOVERY_ON_TIMER_EXPIRE (Timer B)
+ *   channel hangup → BYE once answered, else CANCEL
+ */
+import { DOWN, GenServer, type From, type ProcessContext, noreply, normal, ok, reply, stop } from '@beamline/core';
+import { type Pid, Tuple } from '@beamline/etf';
+import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
+import { type CallCast, type CallRequest, SipCall, castChannel, isRouted, isRtpDigit } from './call.ts';
+import type { ProfileConfig } from './config.ts';
+import { contactUri } from './dialog.ts';
+import { Resender, T1, isResendTimer } from './resend.ts';
+import { RtpSession } from './rtp.ts';
+import { cseqOf, newBranch, newTag } from './sip/build.ts';
+import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
+import { type SipRequest, type SipResponse, header } from './sip/message.ts';
+import { CODECS, negotiate, parseSdp } from './sip/sdp.ts';
+import type { Address, SipTransport } from './transport.ts';
+
+/** The payload type we offer telephone-event on (FreeSWITCH's default, 101). */
+const DTMF_PT = 101;
+const FINAL_OVERDUE = 'final_overdue';
+
+export interface OutboundArgs {
+  readonly sw: Switch;
+  readonly profile: ProfileConfig;
+  readonly transport: SipTransport;
+  readonly callId: string;
+  /** `sip:user@host[:port]`. */
+  readonly requestUri: string;
+  readonly sendTo: Address;
+  readonly channel: Pid;
+  readonly callerIdName: string;
+  readonly callerIdNumber: string;
+}
+
+class Outbound extends SipCall {
+  readonly invite: SipRequest;
+  readonly inviting: Resender;
+  readonly cancelling: Resender;
+  provisional = false;
+  ringing = false;
+  early = false;
+  /** A CANCEL went out: the INVITE's final response (487, or a 200 that crossed it) is still to be ACKed. */
+  awaitingFinal = false;
+
+  constructor(readonly args: OutboundArgs) {
+    const local = args.transport.local;
+    const name = args.callerIdName.replace(/(["\\])/g, '\\$1');
+    super(args.sw, args.profile, args.transport, args.sendTo, {
+      callId: args.callId,
+      local: `${name ? `"${name}" ` : ''}<sip:${args.callerIdNumber || 'mod_sofia'}@${local.address}:${local.port}>;tag=${newTag()}`,
+      remote: `<${args.requestUri}>`,
+      remoteTarget: args.requestUri,
+      localSeq: Math.floor(Math.random() * 10_000) + 1,
+    });
+    this.channel = args.channel;
+    this.inviting = new Resender('invite', (m) => this.send(m));
+    this.cancelling = new Resender('cancel', (m) => this.send(m));
+    this.invite = {
+      kind: 'request',
+      method: 'INVITE',
+      uri: args.requestUri,
+      headers: [
+        ['Via', `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`],
+        ['Max-Forwards', '70'],
+        ['From', this.dialog.local],
+        ['To', this.dialog.remote],
+        ['Call-ID', args.callId],
+        ['CSeq', `${this.dialog.localSeq++} INVITE`],
+        this.contactHeader(),
+        ['User-Agent', args.profile.userAgent],
+        ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE'],
+        ['Content-Type', 'application/sdp'],
+      ],
+      body: Buffer.alloc(0),
+    };
+  }
+
+  /** The channel's machine event for what the far end did. */
+  mark(type: ChannelEvent['type'], ctx: ProcessContext): void {
+    if (this.channel) castChannel(ctx, this.channel, { op: 'send', event: { type } as ChannelEvent });
+  }
+
+  /** ACK for a final response: a 2xx's in a transaction of its own, any other's in the INVITE's. */
+  ack(res: SipResponse): SipRequest {
+    const seq = cseqOf(this.invite)?.seq ?? 1;
+    const twoXx = res.status < 300;
+    const local = this.transport.local;
+    return {
+      kind: 'request',
+      method: 'ACK',
+      uri: twoXx ? this.dialog.remoteTarget : this.invite.uri,
+      headers: [
+        ['Via', twoXx ? `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport` : (header(this.invite, 'via') ?? '')],
+        ['Max-Forwards', '70'],
+        ['From', this.dialog.local],
+        ['To', header(res, 'to') ?? this.dialog.remote],
+        ['Call-ID', this.dialog.callId],
+        ['CSeq', `${seq} ACK`],
+      ],
+      body: Buffer.alloc(0),
+    };
+  }
+
+  /** The SDP of a response, if it has one we can use: the RTP peer and codec. */
+  takeAnswer(res: SipResponse): boolean {
+    if (res.body.length === 0 || !this.rtp) return false;
+    try {
+      const offer = parseSdp(res.body.toString('utf8'));
+      const media = negotiate(offer);
+      if (!media) return false;
+      this.media = media;
+      this.rtp.peer = { address: offer.address, port: offer.port, dtmfPt: media.dtmfPt };
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  override get done(): boolean {
+    return super.done && !this.inviting.active && !this.cancelling.active && !this.awaitingFinal;
+  }
+}
+
+export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boolean, OutboundArgs> {
+  override init(args: OutboundArgs, ctx: ProcessContext) {
+    ctx.monitor(args.channel);
+    return ok(new Outbound(args), { continue: 'invite' });
+  }
+
+  override async handleContinue(_cont: unknown, call: Outbound, ctx: ProcessContext) {
+    try {
+      call.rtp = await RtpSession.open(
+        { ip: call.profile.rtpIp, portStart: call.profile.rtpPortStart, portEnd: call.profile.rtpPortEnd },
+        (digit, duration) => ctx.send(ctx.self, { rtpDigit: digit, duration }),
+      );
+    } catch (e) {
+      call.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
+      call.endedByPeer(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
+      return next(call);
+    }
+    if (call.hungUp) return next(call); // the channel gave up while we opened the socket
+    call.inviting.start({ ...call.invite, body: Buffer.from(call.sdp(CODECS, DTMF_PT)) }, ctx);
+    return noreply(call);
+  }
+
+  override handleCall(_req: CallRequest, _from: From, call: Outbound) {
+    return reply(true, call); // an outbound leg's progress comes from the far end
+  }
+
+  override handleCast(msg: CallCast, call: Outbound, ctx: ProcessContext) {
+    if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
+    else channelHungUp(call, msg.cause, ctx);
+    return next(call);
+  }
+
+  override handleInfo(msg: unknown, call: Outbound, ctx: ProcessContext) {
+    if (isRouted(msg)) {
+      if (msg.sip.kind === 'response') response(call, msg.sip, ctx);
+      else if (msg.sip.method !== 'ACK') call.inDialog(msg.sip, ctx);
+    } else if (isResendTimer(msg)) {
+      const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : call.bye;
+      if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endedByPeer(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
+    } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
+    else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
+    else if (msg instanceof Tuple && msg.elements[0] === DOWN) {
+      // the channel is gone (hung up, or crashed before telling us)
+      call.channel = undefined;
+      channelHungUp(call, Cause.NORMAL_CLEARING, ctx);
+    }
+    return next(call);
+  }
+
+  override terminate(_reason: unknown, call: Outbound): void {
+    call.rtp?.close();
+  }
+}
+
+function next(call: Outbound) {
+  return call.done ? stop(normal, call) : noreply(call);
+}
+
+function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
+  const method = cseqOf(res)?.method;
+  if (method === 'BYE') {
+    if (res.status >= 200) call.bye.stop();
+    return;
+  }
+  if (method === 'CANCEL') {
+    if (res.status >= 200) call.cancelling.stop();
+    return;
+  }
+  if (method !== 'INVITE') return;
+  call.inviting.stop();
+  if (res.status >= 200) call.awaitingFinal = false;
+  if (res.status < 200) {
+    if (res.status === 100) return;
+    call.provisional = true;
+    if (/;\s*tag=/i.test(header(res, 'to') ?? '')) call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
+    if (call.hungUp) return;
+    if (call.takeAnswer(res) && !call.early) {
+      call.early = true;
+      call.mark('MARK_PRE_ANSWERED', ctx);
+    } else if (res.status !== 183 && !call.ringing && !call.early) {
+      call.ringing = true;
+      call.mark('MARK_RING_READY', ctx);
+    }
+    return;
+  }
+  if (res.status < 300) {
+    call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
+    call.dialog.remoteTarget = contactUri(header(res, 'contact')) ?? call.dialog.remoteTarget;
+    call.takeAnswer(res);
+    call.send(call.ack(res));
+    if (call.hungUp) {
+      // answered after we gave up (the CANCEL crossed the 200): end it properly
+      if (!call.answered) {
+        call.answered = true;
+        call.cancelling.stop();
+        call.sendBye(Cause.ORIGINATOR_CANCEL, ctx);
+      }
+      return;
+    }
+    if (!call.answered) {
+      call.answered = true;
+      call.mark('MARK_ANSWERED', ctx);
+    }
+    return;
+  }
+  call.send(call.ack(res));
+  if (call.channel && !call.hungUp) {
+    castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_term_status', value: String(res.status) });
+    castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_status', value: String(res.status) });
+    castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_phrase', value: res.reason });
+  }
+  call.endedByPeer(sipStatusToCause(res.status), 'recv_refuse', ctx);
+}
+
+/** sofia_on_hangup for an outbound call: a BYE once answered, else a CANCEL. */
+function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext): void {
+  if (call.hungUp) return;
+  call.hungUp = true;
+  if (call.answered) {
+    call.sendBye(cause, ctx);
+    return;
+  }
+  if (!call.inviting.active && !call.provisional) return; // nothing was sent yet
+  call.inviting.stop();
+  call.awaitingFinal = true;
+  // the far end owes the INVITE a final response (Timer C's spirit: not forever)
+  ctx.sendAfter(64 * T1, ctx.self, FINAL_OVERDUE);
+  const seq = cseqOf(call.invite)?.seq ?? 1;
+  call.cancelling.start(
+    {
+      kind: 'request',
+      method: 'CANCEL',
+      uri: call.invite.uri,
+      headers: [
+        ['Via', header(call.invite, 'via') ?? ''],
+        ['Max-Forwards', '70'],
+        ['From', call.dialog.local],
+        ['To', header(call.invite, 'to') ?? ''],
+        ['Call-ID', call.dialog.callId],
+        ['CSeq', `${seq} CANCEL`],
+        ['Reason', reasonHeader(cause)],
+      ],
+      body: Buffer.alloc(0),
+    },
+    ctx,
+  );
+}

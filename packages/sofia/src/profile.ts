@@ -1,0 +1,387 @@
+/**
+ * A SIP profile (mod_sofia's sofia_profile_t and its worker): a process that owns the profile's UDP
+ * socket and registrations, answers what needs no call (REGISTER, OPTIONS, strays), and starts one
+ * InboundCall process per new INVITE, routing later requests and responses of that dialog to it
+ * (by the INVITE's branch for its ACK / CANCEL, else by Call-ID).
+ *
+ * A datagram that is not SIP is logged and dropped; a request missing what a response needs
+ * (Via, From, To, Call-ID, CSeq) gets 400 when it can be answered at all. Nothing a peer sends
+ * stops the profile.
+ */
+import { DOWN, GenServer, type From, type ProcessContext, Supervisor, noreply, ok, pidEquals, reply } from '@beamline/core';
+import { Pid, Tuple } from '@beamline/etf';
+import { type Switch, formatRfc822 } from '@beamline/switch';
+import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.ts';
+import type { ProfileConfig } from './config.ts';
+import type { Routed } from './call.ts';
+import type { InviteRequest } from './endpoint.ts';
+import type { InboundArgs } from './inbound_call.ts';
+import type { OutboundArgs } from './outbound_call.ts';
+import { type Registration, Registrations } from './registrations.ts';
+import { parseNameAddr } from './sip/address.ts';
+import { responseTo, topBranch } from './sip/build.ts';
+import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
+import { type Address, SipTransport } from './transport.ts';
+
+export interface ProfileArgs {
+  readonly sw: Switch;
+  readonly config: ProfileConfig;
+  /** The `calls` supervisor (the profile's calls are its children). */
+  readonly calls: () => Pid | undefined;
+}
+
+/** What the `calls` supervisor starts. */
+export type CallStart =
+  | { readonly direction: 'inbound'; readonly args: InboundArgs }
+  | { readonly direction: 'outbound'; readonly args: OutboundArgs };
+
+/** What `sofia status` and `sofia_contact` read. */
+export interface ProfileStatus {
+  readonly name: string;
+  readonly url: string;
+  readonly callsInUse: number;
+  readonly registrations: readonly Registration[];
+  readonly datagramsIn: number;
+  readonly badDatagrams: number;
+}
+
+export type ProfileCall = { readonly op: 'status' } | InviteRequest;
+
+const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REGISTER';
+const SWEEP_MS = 1000;
+
+class Profile {
+  readonly registrations = new Registrations();
+  readonly byCallId = new Map<string, Pid>();
+  readonly byBranch = new Map<string, Pid>();
+  /** What arrives for a call whose process is starting, by Call-ID: handed over once it runs. */
+  readonly starting = new Map<string, Routed[]>();
+  readonly auth: AuthEnv;
+  badDatagrams = 0;
+
+  constructor(
+    readonly sw: Switch,
+    readonly config: ProfileConfig,
+    readonly transport: SipTransport,
+    readonly calls: () => Pid | undefined,
+    now: () => number,
+  ) {
+    this.auth = { sw, profile: config, nonces: new NonceMaker(now) };
+  }
+
+  get url(): string {
+    return `sip:mod_sofia@${this.transport.local.address}:${this.transport.local.port}`;
+  }
+}
+
+interface Datagram {
+  readonly datagram: Buffer;
+  readonly source: Address;
+}
+
+interface RegisterChecked {
+  readonly registerChecked: AuthResult;
+  readonly req: SipRequest;
+  readonly source: Address;
+}
+
+export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus, ProfileArgs> {
+  override async init(args: ProfileArgs, ctx: ProcessContext) {
+    const c = args.config;
+    const transport = await SipTransport.bind(c.sipIp, c.sipPort, (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram));
+    ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
+    args.sw.core.log('NOTICE', `sofia: profile ${c.name} listening on udp ${transport.local.address}:${transport.local.port}`);
+    return ok(new Profile(args.sw, c, transport, args.calls, () => Date.now()));
+  }
+
+  override async handleCall(req: ProfileCall, _from: From, p: Profile, ctx: ProcessContext) {
+    if (req.op === 'invite') {
+      const { op: _, host, port, ...rest } = req;
+      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo: { address: host, port } };
+      const pid = await startCall(p, ctx, { direction: 'outbound', args });
+      ctx.monitor(pid);
+      p.byCallId.set(req.callId, pid);
+      return reply<Pid | ProfileStatus, Profile>(pid, p);
+    }
+    return reply<Pid | ProfileStatus, Profile>(
+      {
+        name: p.config.name,
+        url: p.url,
+        callsInUse: new Set(p.byCallId.values()).size,
+        registrations: p.registrations.all(),
+        datagramsIn: p.transport.received,
+        badDatagrams: p.badDatagrams,
+      },
+      p,
+    );
+  }
+
+  override handleInfo(msg: unknown, p: Profile, ctx: ProcessContext) {
+    if (msg === 'sweep') {
+      for (const r of p.registrations.sweep(Date.now())) fireExpire(p, r);
+      ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
+    } else if (isDatagram(msg)) this.#datagram(msg, p, ctx);
+    else if (isRegisterChecked(msg)) registered(p, msg);
+    else if (msg instanceof Tuple && msg.elements[0] === DOWN && msg.elements[3] instanceof Pid) forget(p, msg.elements[3]);
+    return noreply(p);
+  }
+
+  override terminate(_reason: unknown, p: Profile): void {
+    p.transport.close();
+  }
+
+  #datagram(d: Datagram, p: Profile, ctx: ProcessContext): void {
+    if (d.datagram.length <= 4 && d.datagram.toString().trim() === '') return; // keep-alive
+    let m: ReturnType<typeof parseMessage>;
+    try {
+      m = parseMessage(d.datagram);
+    } catch (e) {
+      p.badDatagrams++;
+      const why = e instanceof SipParseError ? e.message : String(e);
+      p.sw.core.log('WARNING', `sofia/${p.config.name}: dropped a datagram from ${d.source.address}:${d.source.port} that is not SIP (${why})`);
+      return;
+    }
+    const callId = header(m, 'call-id');
+    const waiting = callId === undefined ? undefined : p.starting.get(callId);
+    if (waiting) {
+      waiting.push({ sip: m, source: d.source });
+      return;
+    }
+    if (m.kind === 'response') {
+      const pid = callId === undefined ? undefined : p.byCallId.get(callId);
+      if (pid) ctx.send(pid, { sip: m, source: d.source } satisfies Routed);
+      return;
+    }
+    const missing = REQUIRED.find((h) => header(m, h) === undefined);
+    if (missing) {
+      p.badDatagrams++;
+      p.sw.core.log('WARNING', `sofia/${p.config.name}: ${m.method} from ${d.source.address}:${d.source.port} without ${missing}`);
+      if (missing !== 'via' && m.method !== 'ACK') p.transport.send(responseTo(m, 400, { reason: `Missing ${missing}` }), d.source);
+      return;
+    }
+    const branch = topBranch(m);
+    const toTagged = /;\s*tag=/i.test(header(m, 'to') ?? '');
+    const routed =
+      (m.method === 'ACK' || m.method === 'CANCEL' || (m.method === 'INVITE' && !toTagged)) && branch ? p.byBranch.get(branch) : undefined;
+    const inDialog =
+      routed ?? (toTagged || m.method === 'ACK' || m.method === 'CANCEL' || m.method === 'BYE' ? p.byCallId.get(callId ?? '') : undefined);
+    if (inDialog) {
+      ctx.send(inDialog, { sip: m, source: d.source } satisfies Routed);
+      return;
+    }
+    switch (m.method) {
+      case 'INVITE':
+        if (toTagged) p.transport.send(responseTo(m, 481), d.source);
+        else void inboundCall(p, m, d.source, ctx);
+        return;
+      case 'REGISTER':
+        ctx.spawn(async (c) =>
+          c.send(ctx.self, { registerChecked: await authenticate(p.auth, m, d.source), req: m, source: d.source } satisfies RegisterChecked),
+        );
+        return;
+      case 'OPTIONS':
+        p.transport.send(
+          responseTo(m, 200, {
+            headers: [
+              ['Allow', ALLOW],
+              ['Accept', 'application/sdp'],
+              ['User-Agent', p.config.userAgent],
+            ],
+          }),
+          d.source,
+        );
+        return;
+      case 'ACK':
+        return; // for a transaction that is over
+      case 'BYE':
+      case 'CANCEL':
+      case 'INFO':
+      case 'UPDATE':
+        p.transport.send(responseTo(m, 481), d.source);
+        return;
+      default:
+        p.transport.send(responseTo(m, 405, { headers: [['Allow', ALLOW]] }), d.source);
+    }
+  }
+}
+
+async function inboundCall(p: Profile, invite: SipRequest, source: Address, ctx: ProcessContext): Promise<void> {
+  const callId = header(invite, 'call-id') ?? '';
+  const branch = topBranch(invite);
+  const waiting: Routed[] = [];
+  p.starting.set(callId, waiting);
+  let pid: Pid;
+  try {
+    pid = await startCall(p, ctx, { direction: 'inbound', args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source } });
+  } catch (e) {
+    p.starting.delete(callId);
+    p.sw.core.log('ERR', `sofia/${p.config.name}: the call ${callId} could not start: ${e instanceof Error ? e.message : String(e)}`);
+    p.transport.send(responseTo(invite, 500), source);
+    return;
+  }
+  p.starting.delete(callId);
+  ctx.monitor(pid);
+  p.byCallId.set(callId, pid);
+  if (branch) p.byBranch.set(branch, pid);
+  for (const r of waiting) ctx.send(pid, r);
+}
+
+/** A call process under `calls`. */
+async function startCall(p: Profile, ctx: ProcessContext, call: CallStart): Promise<Pid> {
+  const sup = p.calls();
+  if (!sup) throw new Error('the calls supervisor is not running');
+  const r = await Supervisor.startChild(ctx, sup, [call]);
+  if (!r.ok || !r.pid) throw new Error(`the call did not start: ${String(r.ok ? 'ignored' : r.error)}`);
+  return r.pid;
+}
+
+function forget(p: Profile, pid: Pid): void {
+  for (const [k, v] of p.byCallId) if (pidEquals(v, pid)) p.byCallId.delete(k);
+  for (const [k, v] of p.byBranch) if (pidEquals(v, pid)) p.byBranch.delete(k);
+}
+
+/** sofia_reg_handle_register after the credentials were checked. */
+function registered(p: Profile, r: RegisterChecked): void {
+  const { req, source } = r;
+  const a = r.registerChecked;
+  if (!a.ok) {
+    p.transport.send(responseTo(req, a.status, { toTag: undefined, headers: a.headers }), source);
+    return;
+  }
+  const callId = header(req, 'call-id') ?? '';
+  let to: ReturnType<typeof parseNameAddr>;
+  let from: ReturnType<typeof parseNameAddr>;
+  try {
+    to = parseNameAddr(header(req, 'to') ?? '');
+    from = parseNameAddr(header(req, 'from') ?? '');
+  } catch (e) {
+    p.transport.send(responseTo(req, 400, { reason: e instanceof Error ? e.message.slice(0, 60) : 'Bad Request' }), source);
+    return;
+  }
+  const contacts = headerValues(req, 'contact');
+  const expiresHeader = header(req, 'expires');
+  const base = {
+    callId,
+    user: to.uri.user ?? '',
+    host: to.uri.host,
+    networkIp: source.address,
+    networkPort: source.port,
+    userAgent: header(req, 'user-agent') ?? '',
+    username: a.username,
+    realm: a.realm,
+    fromUser: from.uri.user ?? '',
+    fromHost: from.uri.host,
+  };
+  const okHeaders: [string, string][] = [];
+  if (contacts.length === 1 && contacts[0] === '*') {
+    for (const old of p.registrations.find(base.user, base.host)) unregister(p, old);
+  }
+  for (const c of contacts) {
+    if (c === '*') continue;
+    let contact: ReturnType<typeof parseNameAddr>;
+    try {
+      contact = parseNameAddr(c);
+    } catch {
+      continue;
+    }
+    const asked = Number(contact.params.get('expires') ?? expiresHeader ?? 3600);
+    const expires = Number.isFinite(asked) ? Math.max(0, Math.min(Math.floor(asked), p.config.maxRegistrationSeconds)) : 3600;
+    const uri = /<([^>]+)>/.exec(c)?.[1] ?? c.split(';')[0];
+    if (expires === 0) {
+      const old = p.registrations.delete(callId);
+      if (old) unregister(p, old, false);
+      continue;
+    }
+    const reg: Registration = {
+      ...base,
+      contact: c.replace(/;\s*expires=\d+/i, ''),
+      contactUri: uri,
+      expires,
+      expiresAtMs: Date.now() + expires * 1000,
+    };
+    const update = p.registrations.set(reg, p.config.multipleRegistrations);
+    fireRegister(p, reg, update);
+    okHeaders.push(['Contact', `<${uri}>;expires=${expires}`]);
+  }
+  p.transport.send(
+    responseTo(req, 200, {
+      toTag: undefined,
+      headers: [...okHeaders, ['Date', formatRfc822(Date.now() * 1000)], ['User-Agent', p.config.userAgent]],
+    }),
+    source,
+  );
+}
+
+function fireRegister(p: Profile, r: Registration, update: boolean): void {
+  const e = p.sw.core.bus.create('CUSTOM', 'sofia::register');
+  const h: [string, string][] = [
+    ['profile-name', p.config.name],
+    ['from-user', r.user],
+    ['from-host', r.host],
+    ['presence-hosts', 'n/a'],
+    ['contact', r.contact],
+    ['call-id', r.callId],
+    ['rpid', 'unknown'],
+    ['status', 'Registered(UDP)'],
+    ['expires', String(r.expires)],
+    ['to-user', r.fromUser],
+    ['to-host', r.fromHost],
+    ['network-ip', r.networkIp],
+    ['network-port', String(r.networkPort)],
+    ['username', r.username],
+    ['realm', r.realm],
+    ['user-agent', r.userAgent],
+  ];
+  if (update) h.push(['update-reg', 'true']);
+  for (const [k, v] of h) e.addHeader(k, v);
+  p.sw.core.fire(e);
+}
+
+function unregister(p: Profile, r: Registration, remove = true): void {
+  if (remove) p.registrations.delete(r.callId);
+  const e = p.sw.core.bus.create('CUSTOM', 'sofia::unregister');
+  for (const [k, v] of [
+    ['profile-name', p.config.name],
+    ['username', r.username],
+    ['from-user', r.user],
+    ['from-host', r.host],
+    ['contact', r.contact],
+    ['call-id', r.callId],
+    ['rpid', 'unknown'],
+    ['realm', r.realm],
+    ['network-ip', r.networkIp],
+    ['network-port', String(r.networkPort)],
+    ['user-agent', r.userAgent],
+    ['expires', '0'],
+  ] as const)
+    e.addHeader(k, v);
+  p.sw.core.fire(e);
+}
+
+function fireExpire(p: Profile, r: Registration): void {
+  const e = p.sw.core.bus.create('CUSTOM', 'sofia::expire');
+  for (const [k, v] of [
+    ['profile-name', p.config.name],
+    ['call-id', r.callId],
+    ['user', r.user],
+    ['username', r.user],
+    ['host', r.host],
+    ['contact', r.contact],
+    ['expires', String(Math.floor(r.expiresAtMs / 1000))],
+    ['user-agent', r.userAgent],
+    ['realm', r.realm],
+    ['network-ip', r.networkIp],
+    ['network-port', String(r.networkPort)],
+  ] as const)
+    e.addHeader(k, v);
+  p.sw.core.fire(e);
+}
+
+function isDatagram(m: unknown): m is Datagram {
+  return typeof m === 'object' && m !== null && 'datagram' in m;
+}
+
+function isRegisterChecked(m: unknown): m is RegisterChecked {
+  return typeof m === 'object' && m !== null && 'registerChecked' in m;
+}

@@ -1,0 +1,73 @@
+/**
+ * A profile's registrations (mod_sofia's sip_registrations table): one row per REGISTER Call-ID,
+ * found by user and domain for `sofia_contact` and `user/` dialing, swept when they expire.
+ */
+
+export interface Registration {
+  readonly callId: string;
+  /** The To user and host (the address of record). */
+  readonly user: string;
+  readonly host: string;
+  /** The Contact as sent (`"1000" <sip:1000@10.0.0.5:5062>`) and its URI. */
+  readonly contact: string;
+  readonly contactUri: string;
+  readonly expiresAtMs: number;
+  readonly expires: number;
+  readonly networkIp: string;
+  readonly networkPort: number;
+  readonly userAgent: string;
+  readonly username: string;
+  readonly realm: string;
+  readonly fromUser: string;
+  readonly fromHost: string;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export class Registrations {
+  readonly #byCallId = new Map<string, Registration>();
+
+  /**
+   * Adds or renews `r`; true when its Call-ID was registered already. What else of the user goes
+   * (sofia_reg_handle_register's delete): `off`, the user's other rows; `contact`, those with the
+   * same contact; `call-id`, none.
+   */
+  set(r: Registration, multiple: 'off' | 'call-id' | 'contact' = 'off'): boolean {
+    const update = this.#byCallId.has(r.callId);
+    if (multiple !== 'call-id')
+      for (const old of this.find(r.user, r.host))
+        if (old.callId !== r.callId && (multiple === 'off' || old.contactUri === r.contactUri)) this.#byCallId.delete(old.callId);
+    this.#byCallId.set(r.callId, r);
+    return update;
+  }
+
+  delete(callId: string): Registration | undefined {
+    const r = this.#byCallId.get(callId);
+    this.#byCallId.delete(callId);
+    return r;
+  }
+
+  /** The rows of `user@host` (any case), oldest first. */
+  find(user: string, host: string): Registration[] {
+    return [...this.#byCallId.values()].filter((r) => same(r.user, user) && (same(r.host, host) || same(r.realm, host)));
+  }
+
+  /** Removes and returns the rows that expired at `nowMs`. */
+  sweep(nowMs: number): Registration[] {
+    const gone: Registration[] = [];
+    for (const [id, r] of this.#byCallId)
+      if (r.expiresAtMs <= nowMs) {
+        gone.push(r);
+        this.#byCallId.delete(id);
+      }
+    return gone;
+  }
+
+  all(): Registration[] {
+    return [...this.#byCallId.values()];
+  }
+
+  get size(): number {
+    return this.#byCallId.size;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Calls out to a real SIP peer (SIPp as a phone): `sofia/internal/<user>@127.0.0.1:<port>` in
+ * originate and bridge, the registered contact found by `sofia_contact`, and the far end's
+ * answer, busy and ringing turned into the originate's result.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SwitchEvent } from '@beamline/switch';
+import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
+import { type Rig, startRig } from './helpers.ts';
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+const hangupOf = (uuid: string) => (e: SwitchEvent) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === uuid;
+
+describe('sofia/ in a dial string', () => {
+  it('rings and answers a phone, and the switch hangs up with a BYE carrying the Q.850 reason', async () => {
+    const port = await freeUdpPort();
+    const phone = await startSipp({ scenario: 'uas_answer', localPort: port });
+    const out = await rig.sw.originate(`sofia/internal/1000@127.0.0.1:${port} &park()`);
+    expect(out).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    const uuid = out.slice(4, -1);
+    const answered = await rig.waitFor((e) => e.type === 'CHANNEL_ANSWER' && e.getHeader('Unique-ID') === uuid);
+    expect(answered.getHeader('Channel-Name')).toBe(`sofia/internal/1000@127.0.0.1:${port}`);
+    expect(answered.getHeader('Call-Direction')).toBe('outbound');
+    const names = rig.events.filter((e) => e.getHeader('Unique-ID') === uuid).map((e) => e.type);
+    expect(names.indexOf('CHANNEL_PROGRESS')).toBeGreaterThan(-1);
+    expect(names.indexOf('CHANNEL_PROGRESS')).toBeLessThan(names.indexOf('CHANNEL_ANSWER'));
+    expect(await rig.sw.api(`uuid_kill ${uuid}`)).toBe('+OK\n');
+    const r = await phone.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    const hangup = await rig.waitFor(hangupOf(uuid));
+    expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('send_bye');
+  });
+
+  it('fails the originate with USER_BUSY when the phone answers 486', async () => {
+    const port = await freeUdpPort();
+    const phone = await startSipp({ scenario: 'uas_busy', localPort: port });
+    expect(await rig.sw.originate(`sofia/internal/1000@127.0.0.1:${port} &park()`)).toBe('-ERR USER_BUSY\n');
+    const r = await phone.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    const hangup = rig.events.filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE').at(-1);
+    expect(hangup?.getHeader('variable_sip_term_status')).toBe('486');
+    expect(hangup?.getHeader('variable_sip_hangup_disposition')).toBe('recv_refuse');
+  });
+
+  it('CANCELs a ringing phone when the originate times out (NO_ANSWER)', async () => {
+    const port = await freeUdpPort();
+    const phone = await startSipp({ scenario: 'uas_ring', localPort: port });
+    expect(await rig.sw.originate(`{originate_timeout=1}sofia/internal/1000@127.0.0.1:${port} &park()`)).toBe('-ERR NO_ANSWER\n');
+    const r = await phone.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+  });
+
+  it('refuses a dial string naming no profile, or one that does not exist', async () => {
+    expect(await rig.sw.originate('sofia/nosuch/1000@127.0.0.1 &park()')).toBe('-ERR INVALID_PROFILE\n');
+    expect(await rig.sw.originate('sofia/1000 &park()')).toBe('-ERR INVALID_URL\n');
+  });
+
+  it('calls a registered phone through the contact sofia_contact finds', async () => {
+    const phonePort = await freeUdpPort();
+    const phone = await startSipp({ scenario: 'uas_answer', localPort: phonePort });
+    const reg = await runSipp({
+      scenario: 'register',
+      port: rig.port,
+      service: '1000',
+      domain: 'beamline.test',
+      authUser: '1000',
+      password: '1234',
+      contactPort: phonePort,
+    });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const contact = await rig.sw.api('sofia_contact 1000@beamline.test');
+    expect(contact).toBe(`sofia/internal/sip:1000@127.0.0.1:${phonePort}`);
+    const out = await rig.sw.originate(`${contact} &park()`);
+    expect(out).toMatch(/^\+OK /);
+    await rig.sw.api(`uuid_kill ${out.slice(4, -1)}`);
+    const r = await phone.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+  });
+
+  it('user/<id>@<domain> rings the registered phone: the directory’s dial-string finds it through sofia_contact', async () => {
+    const phonePort = await freeUdpPort();
+    const phone = await startSipp({ scenario: 'uas_answer', localPort: phonePort });
+    const reg = await runSipp({
+      scenario: 'register',
+      port: rig.port,
+      service: '1000',
+      domain: 'beamline.test',
+      authUser: '1000',
+      password: '1234',
+      contactPort: phonePort,
+    });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    // the phone's new registration replaced the earlier one of 1000 (multiple-registrations off)
+    expect(await rig.sw.api('sofia_contact 1000@beamline.test')).toBe(`sofia/internal/sip:1000@127.0.0.1:${phonePort}`);
+    const out = await rig.sw.originate('user/1000@beamline.test &park()');
+    const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(out)?.[1];
+    expect(uuid, out).toBeDefined();
+    expect(await rig.sw.api(`uuid_getvar ${uuid} dialed_user`)).toBe('1000');
+    expect(await rig.sw.api(`uuid_getvar ${uuid} accountcode`)).toBe('acct1000');
+    await rig.sw.api(`uuid_kill ${uuid}`);
+    const r = await phone.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    // nobody registered as 1001: the dial-string expands to error/user_not_registered
+    expect(await rig.sw.originate('user/1001@beamline.test &park()')).toBe('-ERR USER_NOT_REGISTERED\n');
+  });
+});

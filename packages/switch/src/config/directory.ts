@@ -1,0 +1,77 @@
+/**
+ * User lookups in the directory (switch_xml_locate_user): the `directory` section from an XML-fetch
+ * binding (an Erlang node bound with `{bind, directory}`) or the static XML, then
+ * `<domain name>` → `<users>` (directly, or in `<groups><group>`) → `<user id>` (or a
+ * `number-alias`). Params and variables of the domain, the group and the user are merged in that
+ * order, so the user's win (switch_xml_locate_user_merged).
+ */
+import type { SwitchEvent } from '../events/event.ts';
+import { type XmlElement, attr, children } from './xml.ts';
+
+export interface DirectoryUser {
+  readonly id: string;
+  readonly domain: string;
+  /** `<params>`: password, a1-hash, dial-string, … (names in lower case). */
+  readonly params: ReadonlyMap<string, string>;
+  /** `<variables>`: set on the channel of an authenticated call or a `user/` leg (user_context, …). */
+  readonly variables: readonly (readonly [string, string])[];
+}
+
+/** What a lookup needs: the section as switch_xml_locate finds it, and a REQUEST_PARAMS event. */
+export interface DirectorySource {
+  locate(section: 'directory', tag: string, key: string, value: string, params: SwitchEvent): Promise<XmlElement | undefined>;
+  requestParams(): SwitchEvent;
+}
+
+const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function pairs(el: XmlElement, list: string, item: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const l of children(el, list))
+    for (const p of children(l, item)) {
+      const name = attr(p, 'name');
+      if (name) out.push([name, attr(p, 'value') ?? '']);
+    }
+  return out;
+}
+
+function findUser(users: XmlElement, id: string): XmlElement | undefined {
+  return children(users, 'user').find((u) => same(attr(u, 'id'), id) || same(attr(u, 'number-alias'), id));
+}
+
+/** The user `id` of `domain` in a `directory` section, with everything that applies to it. */
+export function userIn(section: XmlElement, id: string, domain: string): DirectoryUser | undefined {
+  const dom = children(section, 'domain').find((d) => same(attr(d, 'name'), domain));
+  if (!dom) return undefined;
+  let user: XmlElement | undefined;
+  let group: XmlElement | undefined;
+  for (const users of children(dom, 'users')) user ??= findUser(users, id);
+  for (const groups of children(dom, 'groups'))
+    for (const g of children(groups, 'group'))
+      for (const users of children(g, 'users')) {
+        if (user) break;
+        user = findUser(users, id);
+        if (user) group = g;
+      }
+  if (!user) return undefined;
+  const params = new Map<string, string>();
+  const variables = new Map<string, string>();
+  for (const scope of [dom, ...(group ? [group] : []), user]) {
+    for (const [k, v] of pairs(scope, 'params', 'param')) params.set(k.toLowerCase(), v);
+    for (const [k, v] of pairs(scope, 'variables', 'variable')) variables.set(k, v);
+  }
+  return { id: attr(user, 'id') ?? id, domain: attr(dom, 'name') ?? domain, params, variables: [...variables] };
+}
+
+/** Looks `id@domain` up, the request carrying `key=id`, `user`, `domain` and `params`. */
+export async function locateUser(
+  source: DirectorySource,
+  id: string,
+  domain: string,
+  params: readonly (readonly [string, string])[] = [],
+): Promise<DirectoryUser | undefined> {
+  const event = source.requestParams();
+  for (const [k, v] of [['key', 'id'], ['user', id], ['domain', domain], ...params] as const) event.addHeader(k, v);
+  const section = await source.locate('directory', 'domain', 'name', domain, event);
+  return section ? userIn(section, id, domain) : undefined;
+}

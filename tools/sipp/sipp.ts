@@ -1,0 +1,144 @@
+/**
+ * Runs SIPp (Debian's sip-tester, the real SIP peer of the sofia interop tests) on one of the
+ * scenarios in ./scenarios, against 127.0.0.1 only. `[name]` placeholders the scenario uses that
+ * SIPp does not know (domain, caller, expect, expires, hold) are filled in here; SIPp's own
+ * keywords are left to it. Resolves with the exit code (0: every call passed) and what SIPp printed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSocket } from 'node:dgram';
+
+const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+export interface SippRun {
+  readonly scenario: 'register' | 'call' | 'call_dtmf' | 'call_cancel' | 'call_refused' | 'uas_answer' | 'uas_busy' | 'uas_ring';
+  /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
+  readonly port?: number;
+  /** SIPp's own SIP port (default: any). */
+  readonly localPort?: number;
+  /** register: the port its Contact names (default SIPp's own). */
+  readonly contactPort?: number;
+  /** The Request-URI / To user ([service]). */
+  readonly service?: string;
+  readonly domain?: string;
+  readonly authUser?: string;
+  readonly password?: string;
+  readonly caller?: string;
+  /** call_refused's final response; register's final response (default 200). */
+  readonly expect?: number;
+  readonly expires?: number;
+  readonly holdMs?: number;
+  readonly timeoutSec?: number;
+}
+
+export interface SippResult {
+  readonly code: number | null;
+  readonly output: string;
+  readonly errors: string;
+}
+
+/**
+ * UDP ports for SIP and SIPp's media (it binds the port and the port + 2) come from a band of their
+ * own, below the RTP range a switch uses (16384 and up) and below free_port.ts's band, so no RTP
+ * socket can take one between the check and the use: each vitest worker has a slice, and a port is
+ * handed out when both it and its + 2 bind over UDP right now.
+ */
+const MEDIA_BAND = 10_000;
+const MEDIA_SLICE = 360;
+const mediaFirst = MEDIA_BAND + ((Number(process.env.VITEST_POOL_ID ?? 0) || 0) % 16) * MEDIA_SLICE;
+let mediaNext = mediaFirst;
+
+function udpBindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+export async function freeUdpPort(): Promise<number> {
+  for (let tried = 0; tried < MEDIA_SLICE / 4; tried++) {
+    const port = mediaNext;
+    mediaNext = mediaNext + 4 < mediaFirst + MEDIA_SLICE ? mediaNext + 4 : mediaFirst;
+    if ((await udpBindable(port)) && (await udpBindable(port + 2))) return port;
+  }
+  throw new Error(`no free UDP port in ${mediaFirst}-${mediaFirst + MEDIA_SLICE - 1}`);
+}
+
+export async function runSipp(r: SippRun): Promise<SippResult> {
+  return (await startSipp(r)).done;
+}
+
+/** Starts SIPp; `done` resolves when it exits. */
+export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<SippResult> }> {
+  const mediaPort = await freeUdpPort();
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  const fill: Record<string, string> = {
+    domain: r.domain ?? 'localhost',
+    caller: r.caller ?? r.authUser ?? 'sipp',
+    contact_port: r.contactPort === undefined ? '[local_port]' : String(r.contactPort),
+    expect: String(r.expect ?? 200),
+    expires: String(r.expires ?? 3600),
+    hold: String(r.holdMs ?? 500),
+  };
+  const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(
+    /\[(domain|caller|contact_port|expect|expires|hold)\]/g,
+    (_, k: string) => fill[k],
+  );
+  const file = join(dir, `${r.scenario}.xml`);
+  writeFileSync(file, text);
+  const errorFile = join(dir, 'errors.log');
+  const args = [
+    ...(r.port === undefined ? [] : [`127.0.0.1:${r.port}`]),
+    '-sf',
+    file,
+    '-i',
+    '127.0.0.1',
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    ...(r.localPort === undefined ? [] : ['-p', String(r.localPort)]),
+    ...(r.service === undefined ? [] : ['-s', r.service]),
+    ...(r.authUser === undefined ? [] : ['-au', r.authUser]),
+    ...(r.password === undefined ? [] : ['-ap', r.password]),
+    '-m',
+    '1',
+    '-l',
+    '1',
+    '-nostdin',
+    '-trace_err',
+    '-error_file',
+    errorFile,
+    '-timeout',
+    `${r.timeoutSec ?? 20}s`,
+    '-timeout_error',
+    '-max_recv_loops',
+    '1000',
+  ];
+  const done = new Promise<SippResult>((resolve, reject) => {
+    const child = spawn(process.env.BEAMLINE_SIPP ?? 'sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let errors = '';
+      try {
+        errors = readFileSync(errorFile, 'utf8');
+      } catch {
+        // no errors written
+      }
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, output: output.slice(-4000), errors: errors.slice(-4000) });
+    });
+  });
+  return { done };
+}
