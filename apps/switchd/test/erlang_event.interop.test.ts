@@ -40,12 +40,14 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
     const r = await ctl('tree');
     expect(r.code).toBe(0);
     // one tree: the module's own supervisor (fs, a listener per peer node, the outbound calls) and the unloader under erlang_event
-    expect(r.stdout).toMatch(/^└─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event/m);
+    expect(r.stdout).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event/m);
     expect(r.stdout).toMatch(
-      /^ {3}├─ module +<0\.\d+\.0> +supervisor one_for_one .*\n {3}│ {2}├─ fs +<0\.\d+\.0> .*\n {3}│ {2}├─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
+      /^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one .*\n│ {2}│ {2}├─ fs +<0\.\d+\.0> .*\n│ {2}│ {2}├─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
     );
-    expect(r.stdout).toMatch(/^ {3}│ {2}└─ calls +<0\.\d+\.0> +supervisor simple_one_for_one/m);
-    expect(r.stdout).toMatch(/^ {3}└─ unload +<0\.\d+\.0> +worker/m);
+    expect(r.stdout).toMatch(/^│ {2}│ {2}└─ calls +<0\.\d+\.0> +supervisor simple_one_for_one/m);
+    expect(r.stdout).toMatch(/^│ {2}└─ unload +<0\.\d+\.0> +worker/m);
+    // then the SIP face, the last module
+    expect(r.stdout).toMatch(/^└─ sofia +<0\.\d+\.0> +supervisor rest_for_one/m);
     expect(r.stdout.split('\n\n')[0]?.match(/^[^\s├│└]\S*/gm)).toEqual(['switchd_sup']); // a single top
     expect(sw.out()).toContain('[NOTICE] switchd: module erlang_event loaded');
   });

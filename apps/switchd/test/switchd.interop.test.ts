@@ -46,7 +46,7 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(await erl.eval(`net_adm:ping('${NAME}')`)).toBe('pong');
     expect(await erl.eval(`rpc:call('${NAME}', beamline, ping, [])`)).toBe('pong');
     expect(await erl.eval(`[T] = rpc:call('${NAME}', beamline, tree, []), maps:get(name, T)`)).toBe('switchd_sup');
-    expect(await erl.eval(`[maps:get(id, C) || C <- maps:get(children, T)]`)).toBe('[dist,switch,erlang_event]');
+    expect(await erl.eval(`[maps:get(id, C) || C <- maps:get(children, T)]`)).toBe('[dist,switch,erlang_event,sofia]');
     const status = await erl.eval(`rpc:call('${NAME}', switchd, api, [<<"status">>])`);
     expect(status).toMatch(/^<<"UP 0 years, 0 days/);
     expect(status).toContain('FreeSWITCH (Version 1.10.12-release  64bit) is ready');
@@ -62,13 +62,13 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(lines[3]).toMatch(/^│ {2}├─ scheduler +<0\.\d+\.0> +worker .*permanent/);
     expect(lines[4]).toMatch(/^│ {2}├─ reaper +<0\.\d+\.0> +worker .*permanent/);
     expect(lines[5]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[6]).toMatch(/^└─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
-    expect(lines[7]).toMatch(/^ {3}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
+    expect(lines[6]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
+    expect(lines[7]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
     const j = await ctl('tree', '--json');
     const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
     expect(parsed.node).toBe(NAME);
     expect(parsed.tree[0].name).toBe('switchd_sup');
-    expect(parsed.tree[0].children.map((c) => c.id)).toEqual(['dist', 'switch', 'erlang_event']);
+    expect(parsed.tree[0].children.map((c) => c.id)).toEqual(['dist', 'switch', 'erlang_event', 'sofia']);
   });
 
   it('beamctl ps (sorted) and info', async () => {
@@ -117,9 +117,10 @@ describe('switchd', { timeout: 90_000 }, () => {
     await expect.poll(() => erl.eval(`maps:get(pid, rpc:call('${NAME}', beamline, info, [dist]))`), { timeout: 5000 }).not.toBe(before);
     const tree = await ctl('tree');
     expect(tree.stdout).toMatch(/├─ dist .* restarts=1 /);
-    // rest_for_one: the switch and the Erlang module stand on the node
+    // rest_for_one: the switch and the modules stand on the node
     expect(tree.stdout).toMatch(/├─ switch .* restarts=1 /);
-    expect(tree.stdout).toMatch(/└─ erlang_event .* restarts=1 /);
+    expect(tree.stdout).toMatch(/├─ erlang_event .* restarts=1 /);
+    expect(tree.stdout).toMatch(/└─ sofia .* restarts=1 /);
     expect(sw.out()).toMatch(/\[WARNING\] supervisor: switchd_sup: child_terminated dist <0\.\d+\.0> reason killed/);
     const status = await ctl('api', 'status');
     expect(status.stdout).toMatch(/^UP 0 years/);

@@ -4,8 +4,8 @@
  * a re-INVITE, a digit on RTP, our own BYE resent until answered). Each call is a process
  * (InboundCall, OutboundCall) whose state is a SipCall.
  */
-import { GenServer, type ProcessContext } from '@beamline/core';
-import type { Pid } from '@beamline/etf';
+import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@beamline/core';
+import { Pid, Tuple } from '@beamline/etf';
 import { Cause, type ChannelCast, type Indication, type Switch } from '@beamline/switch';
 import type { ProfileConfig } from './config.ts';
 import { type Dialog, inDialogRequest } from './dialog.ts';
@@ -36,6 +36,14 @@ export interface RtpDigit {
 
 export const isRouted = (m: unknown): m is Routed => typeof m === 'object' && m !== null && 'sip' in m && 'source' in m;
 export const isRtpDigit = (m: unknown): m is RtpDigit => typeof m === 'object' && m !== null && 'rtpDigit' in m;
+
+/** The channel's DOWN (the call monitors its channel). */
+export const isChannelDown = (m: unknown): m is Tuple => m instanceof Tuple && m.elements[0] === DOWN && m.elements[3] instanceof Pid;
+
+/** A call's process goes on until nothing is left for it to do (`done`). */
+export function nextStep<C extends SipCall>(call: C) {
+  return call.done ? stop(normal, call) : noreply(call);
+}
 
 export function castChannel(ctx: ProcessContext, channel: Pid, msg: ChannelCast): void {
   GenServer.cast(ctx, channel, msg);

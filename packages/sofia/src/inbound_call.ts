@@ -11,11 +11,10 @@
  *
  * A final response is resent until the ACK; a 2xx never ACKed ends the call (RFC 3261 §13.3.1.4).
  */
-import { DOWN, GenServer, type From, type ProcessContext, noreply, normal, ok, reply, stop } from '@beamline/core';
-import { Pid, Tuple } from '@beamline/etf';
+import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
-import { type CallCast, type CallRequest, SipCall, isRouted, isRtpDigit } from './call.ts';
+import { type CallCast, type CallRequest, SipCall, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import { contactUri } from './dialog.ts';
 import { sofiaEndpoint } from './endpoint.ts';
 import { type ChannelFacts, channelFacts } from './inbound_facts.ts';
@@ -155,7 +154,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   override handleCast(msg: CallCast, call: Inbound, ctx: ProcessContext) {
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else channelHungUp(call, msg.cause, ctx);
-    return next(call);
+    return nextStep(call);
   }
 
   override handleInfo(msg: unknown, call: Inbound, ctx: ProcessContext) {
@@ -171,21 +170,17 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
         call.sendBye(Cause.RECOVERY_ON_TIMER_EXPIRE, ctx);
       }
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
-    else if (msg instanceof Tuple && msg.elements[0] === DOWN && msg.elements[3] instanceof Pid) {
+    else if (isChannelDown(msg)) {
       // the channel is gone; one that crashed never told us it hung up
       call.channel = undefined;
       channelHungUp(call, Cause.NORMAL_CLEARING, ctx);
     }
-    return next(call);
+    return nextStep(call);
   }
 
   override terminate(_reason: unknown, call: Inbound): void {
     call.rtp?.close();
   }
-}
-
-function next(call: Inbound) {
-  return call.done ? stop(normal, call) : noreply(call);
 }
 
 /** A refusal before any channel exists: the final response, resent until the ACK, then the end. */

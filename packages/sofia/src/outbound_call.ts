@@ -8,10 +8,10 @@
  *   no answer at all within 64·T1 → RECOVERY_ON_TIMER_EXPIRE (Timer B)
  *   channel hangup → BYE once answered, else CANCEL
  */
-import { DOWN, GenServer, type From, type ProcessContext, noreply, normal, ok, reply, stop } from '@beamline/core';
-import { type Pid, Tuple } from '@beamline/etf';
+import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
 import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
-import { type CallCast, type CallRequest, SipCall, castChannel, isRouted, isRtpDigit } from './call.ts';
+import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import type { ProfileConfig } from './config.ts';
 import { contactUri } from './dialog.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -143,9 +143,9 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
     } catch (e) {
       call.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
       call.endedByPeer(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
-      return next(call);
+      return nextStep(call);
     }
-    if (call.hungUp) return next(call); // the channel gave up while we opened the socket
+    if (call.hungUp) return nextStep(call); // the channel gave up while we opened the socket
     call.inviting.start({ ...call.invite, body: Buffer.from(call.sdp(CODECS, DTMF_PT)) }, ctx);
     return noreply(call);
   }
@@ -157,7 +157,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
   override handleCast(msg: CallCast, call: Outbound, ctx: ProcessContext) {
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else channelHungUp(call, msg.cause, ctx);
-    return next(call);
+    return nextStep(call);
   }
 
   override handleInfo(msg: unknown, call: Outbound, ctx: ProcessContext) {
@@ -169,21 +169,17 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endedByPeer(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
     else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
-    else if (msg instanceof Tuple && msg.elements[0] === DOWN) {
+    else if (isChannelDown(msg)) {
       // the channel is gone (hung up, or crashed before telling us)
       call.channel = undefined;
       channelHungUp(call, Cause.NORMAL_CLEARING, ctx);
     }
-    return next(call);
+    return nextStep(call);
   }
 
   override terminate(_reason: unknown, call: Outbound): void {
     call.rtp?.close();
   }
-}
-
-function next(call: Outbound) {
-  return call.done ? stop(normal, call) : noreply(call);
 }
 
 function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {

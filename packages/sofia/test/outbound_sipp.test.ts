@@ -16,6 +16,23 @@ afterAll(async () => {
   await rig?.stop();
 });
 
+/** A phone that answers one call, registered as 1000@beamline.test with its own port as contact. */
+async function registeredPhone() {
+  const phonePort = await freeUdpPort();
+  const phone = await startSipp({ scenario: 'uas_answer', localPort: phonePort });
+  const reg = await runSipp({
+    scenario: 'register',
+    port: rig.port,
+    service: '1000',
+    domain: 'beamline.test',
+    authUser: '1000',
+    password: '1234',
+    contactPort: phonePort,
+  });
+  expect(reg.code, reg.output + reg.errors).toBe(0);
+  return { phonePort, phone };
+}
+
 const hangupOf = (uuid: string) => (e: SwitchEvent) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === uuid;
 
 describe('sofia/ in a dial string', () => {
@@ -63,18 +80,7 @@ describe('sofia/ in a dial string', () => {
   });
 
   it('calls a registered phone through the contact sofia_contact finds', async () => {
-    const phonePort = await freeUdpPort();
-    const phone = await startSipp({ scenario: 'uas_answer', localPort: phonePort });
-    const reg = await runSipp({
-      scenario: 'register',
-      port: rig.port,
-      service: '1000',
-      domain: 'beamline.test',
-      authUser: '1000',
-      password: '1234',
-      contactPort: phonePort,
-    });
-    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const { phonePort, phone } = await registeredPhone();
     const contact = await rig.sw.api('sofia_contact 1000@beamline.test');
     expect(contact).toBe(`sofia/internal/sip:1000@127.0.0.1:${phonePort}`);
     const out = await rig.sw.originate(`${contact} &park()`);
@@ -85,18 +91,7 @@ describe('sofia/ in a dial string', () => {
   });
 
   it('user/<id>@<domain> rings the registered phone: the directory’s dial-string finds it through sofia_contact', async () => {
-    const phonePort = await freeUdpPort();
-    const phone = await startSipp({ scenario: 'uas_answer', localPort: phonePort });
-    const reg = await runSipp({
-      scenario: 'register',
-      port: rig.port,
-      service: '1000',
-      domain: 'beamline.test',
-      authUser: '1000',
-      password: '1234',
-      contactPort: phonePort,
-    });
-    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const { phonePort, phone } = await registeredPhone();
     // the phone's new registration replaced the earlier one of 1000 (multiple-registrations off)
     expect(await rig.sw.api('sofia_contact 1000@beamline.test')).toBe(`sofia/internal/sip:1000@127.0.0.1:${phonePort}`);
     const out = await rig.sw.originate('user/1000@beamline.test &park()');

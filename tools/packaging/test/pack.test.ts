@@ -25,7 +25,7 @@ import { freePort } from '../../erl/free_port.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const LIBS = ['etf', 'core', 'distribution', 'switch', 'erlang-event'] as const;
+const LIBS = ['etf', 'core', 'distribution', 'switch', 'erlang-event', 'sofia'] as const;
 type Lib = (typeof LIBS)[number];
 const SERVICE_SOURCE = join(here, '../consumer/service.ts');
 const pnpmSpec = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { packageManager: string }).packageManager;
