@@ -29,6 +29,8 @@ export interface SippRun {
   readonly caller?: string;
   /** call_refused's final response; register's final response (default 200). */
   readonly expect?: number;
+  /** call_refused: a 183 must come before the final response. */
+  readonly early?: boolean;
   readonly expires?: number;
   readonly holdMs?: number;
   readonly timeoutSec?: number;
@@ -81,11 +83,12 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     caller: r.caller ?? r.authUser ?? 'sipp',
     contact_port: r.contactPort === undefined ? '[local_port]' : String(r.contactPort),
     expect: String(r.expect ?? 200),
+    early_optional: r.early ? 'false' : 'true',
     expires: String(r.expires ?? 3600),
     hold: String(r.holdMs ?? 500),
   };
   const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(
-    /\[(domain|caller|contact_port|expect|expires|hold)\]/g,
+    /\[(domain|caller|contact_port|expect|early_optional|expires|hold)\]/g,
     (_, k: string) => fill[k],
   );
   const file = join(dir, `${r.scenario}.xml`);

@@ -18,7 +18,7 @@ import { type AudioCodec, type Negotiated, formatSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
 /** What the channel's endpoint asks of its call. */
-export type CallRequest = { readonly op: 'indicate'; readonly what: Indication };
+export type CallRequest = { readonly op: 'indicate'; readonly what: Indication } | { readonly op: 'respond'; readonly data: string };
 export type CallCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number };
@@ -97,8 +97,8 @@ export abstract class SipCall {
     this.bye.start(inDialogRequest(this.dialog, 'BYE', this.transport.local, this.profile.userAgent, [['Reason', reasonHeader(cause)]]), ctx);
   }
 
-  /** The far end hung up: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */
-  endedByPeer(cause: number, disposition: string, ctx: ProcessContext): void {
+  /** The SIP side is over: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */
+  endChannel(cause: number, disposition: string, ctx: ProcessContext): void {
     if (this.hungUp) return;
     this.hungUp = true;
     if (!this.channel) return;
@@ -113,7 +113,7 @@ export abstract class SipCall {
       case 'BYE':
         this.send(responseTo(req, 200, { ...tag, headers: [['User-Agent', this.profile.userAgent]] }));
         this.bye.stop();
-        this.endedByPeer(Cause.NORMAL_CLEARING, 'recv_bye', ctx);
+        this.endChannel(Cause.NORMAL_CLEARING, 'recv_bye', ctx);
         return true;
       case 'INVITE':
         // a re-INVITE (hold, a new codec): this face keeps its media as they are

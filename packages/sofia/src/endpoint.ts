@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface } from '@beamline/switch';
-import type { CallCast } from './call.ts';
+import type { CallCast, CallRequest } from './call.ts';
 import { parseUri } from './sip/address.ts';
 
 /** What an outbound channel asks its profile for: a call process sending the INVITE. */
@@ -44,6 +44,13 @@ export function sofiaEndpoint(call: Pid): Endpoint {
     },
     sendDtmf(ch, digit, duration) {
       GenServer.cast(ch.ctx, call, { op: 'sendDtmf', digit, duration } satisfies CallCast);
+    },
+    async respond(ch, data) {
+      try {
+        await GenServer.call(ch.ctx, call, { op: 'respond', data } satisfies CallRequest, 5000);
+      } catch {
+        // the call's process is gone: nothing to respond to
+      }
     },
     onState(ch, state) {
       if (state === 'CS_HANGUP') hangupTo(ch, call);

@@ -14,14 +14,14 @@
 import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
-import { type CallCast, type CallRequest, SipCall, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import { contactUri } from './dialog.ts';
 import { sofiaEndpoint } from './endpoint.ts';
 import { type ChannelFacts, channelFacts } from './inbound_facts.ts';
 import { Resender, isResendTimer } from './resend.ts';
 import { RtpSession } from './rtp.ts';
-import { newTag, responseTo, topBranch } from './sip/build.ts';
-import { causeToSipStatus, reasonHeader } from './sip/causes.ts';
+import { responseTo, topBranch } from './sip/build.ts';
+import { causeToSipStatus, reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
 import { negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
@@ -32,6 +32,8 @@ export interface InboundArgs {
   readonly transport: SipTransport;
   readonly invite: SipRequest;
   readonly source: Address;
+  /** Our tag in the dialog (the profile routes the dialog's messages by it). */
+  readonly localTag: string;
 }
 
 class Inbound extends SipCall {
@@ -45,7 +47,7 @@ class Inbound extends SipCall {
 
   constructor(readonly args: InboundArgs) {
     const to = header(args.invite, 'to') ?? '';
-    const localTag = newTag();
+    const localTag = args.localTag;
     super(args.sw, args.auth.profile, args.transport, args.source, {
       callId: header(args.invite, 'call-id') ?? '',
       local: `${to};tag=${localTag}`,
@@ -62,8 +64,9 @@ class Inbound extends SipCall {
     return this.args.invite;
   }
 
-  respond(status: number, o: { sdp?: boolean; headers?: [string, string][] } = {}): SipResponse {
+  respond(status: number, o: { sdp?: boolean; headers?: [string, string][]; reason?: string } = {}): SipResponse {
     const r = responseTo(this.invite, status, {
+      ...(o.reason ? { reason: o.reason } : {}),
       ...(status === 100 ? {} : { toTag: this.localTag }),
       headers: [...(status === 100 ? [] : [this.contactHeader()]), ['User-Agent', this.profile.userAgent], ...(o.headers ?? [])],
       ...(o.sdp && this.rtp && this.media ? { body: this.sdp() } : {}),
@@ -73,9 +76,9 @@ class Inbound extends SipCall {
   }
 
   /** A final response, resent until the ACK. */
-  finalResponse(status: number, headers: [string, string][], ctx: ProcessContext): void {
+  finalResponse(status: number, headers: [string, string][], ctx: ProcessContext, reason?: string): void {
     this.inviteFinal = true;
-    this.final.start(this.respond(status, { sdp: status === 200, headers }), ctx);
+    this.final.start(this.respond(status, { sdp: status === 200, headers, ...(reason ? { reason } : {}) }), ctx);
   }
 
   override get done(): boolean {
@@ -135,6 +138,10 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   }
 
   override handleCall(req: CallRequest, _from: From, call: Inbound, ctx: ProcessContext) {
+    if (req.op === 'respond') {
+      respondApp(call, req.data, ctx);
+      return reply(true, call);
+    }
     if (call.hungUp || call.inviteFinal) return reply(req.what !== 'ANSWER' || call.answered, call);
     switch (req.what) {
       case 'RINGING':
@@ -166,7 +173,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
       const resender = msg.what === 'bye' ? call.bye : call.final;
       if (resender.tick(msg, ctx) === 'expired' && resender === call.final && call.answered && !call.hungUp) {
         call.sw.core.log('WARNING', `sofia/${call.profile.name}: no ACK for the 200 OK of ${call.dialog.callId}; hanging up`);
-        call.endedByPeer(Cause.RECOVERY_ON_TIMER_EXPIRE, 'send_bye', ctx);
+        call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'send_bye', ctx);
         call.sendBye(Cause.RECOVERY_ON_TIMER_EXPIRE, ctx);
       }
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
@@ -199,10 +206,35 @@ function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext): void {
   } else if (req.method === 'CANCEL') {
     call.send(responseTo(req, 200, { toTag: call.localTag }));
     if (!call.inviteFinal && !call.hungUp) {
-      call.endedByPeer(Cause.ORIGINATOR_CANCEL, 'recv_cancel', ctx);
+      call.endChannel(Cause.ORIGINATOR_CANCEL, 'recv_cancel', ctx);
       call.finalResponse(487, [], ctx);
     }
   } else call.inDialog(req, ctx, call.localTag);
+}
+
+/**
+ * SWITCH_MESSAGE_INDICATE_RESPOND (the `respond` application): `<code> [<reason>]`, 488 when the
+ * code is not a number; 100 sends nothing more; a provisional goes out (183 with our SDP); a final
+ * response ends the call: sent (with the reason, else the code's phrase), then the channel hangs up
+ * with the code's cause, as when sofia sees the dialog end. Once the INVITE has its final response
+ * there is nothing to respond to.
+ */
+function respondApp(call: Inbound, data: string, ctx: ProcessContext): void {
+  const m = /^\s*(\d+)\s*(.*)$/.exec(data);
+  const code = m && Number(m[1]) > 0 ? Number(m[1]) : 488;
+  const reason = m?.[2]?.trim() || undefined;
+  if (call.inviteFinal || call.hungUp || code === 100) return;
+  if (code < 200) {
+    call.send(call.respond(code, { sdp: code === 183, ...(reason ? { reason } : {}) }));
+    return;
+  }
+  if (code < 300) {
+    call.sw.core.log('WARNING', `sofia/${call.profile.name}: respond ${code}: a call is answered with the answer application`);
+    return;
+  }
+  call.finalResponse(code, [], ctx, reason);
+  if (call.channel) castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_term_status', value: String(code) });
+  call.endChannel(sipStatusToCause(code), 'send_refuse', ctx);
 }
 
 /** sofia_on_hangup for an inbound call: a BYE once answered, else the cause's final response. */

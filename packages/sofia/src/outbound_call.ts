@@ -16,7 +16,7 @@ import type { ProfileConfig } from './config.ts';
 import { contactUri } from './dialog.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { RtpSession } from './rtp.ts';
-import { cseqOf, newBranch, newTag } from './sip/build.ts';
+import { cseqOf, newBranch } from './sip/build.ts';
 import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
 import { CODECS, negotiate, parseSdp } from './sip/sdp.ts';
@@ -37,6 +37,8 @@ export interface OutboundArgs {
   readonly channel: Pid;
   readonly callerIdName: string;
   readonly callerIdNumber: string;
+  /** Our tag in the dialog (the profile routes the dialog's messages by it). */
+  readonly localTag: string;
 }
 
 class Outbound extends SipCall {
@@ -54,7 +56,7 @@ class Outbound extends SipCall {
     const name = args.callerIdName.replace(/(["\\])/g, '\\$1');
     super(args.sw, args.profile, args.transport, args.sendTo, {
       callId: args.callId,
-      local: `${name ? `"${name}" ` : ''}<sip:${args.callerIdNumber || 'mod_sofia'}@${local.address}:${local.port}>;tag=${newTag()}`,
+      local: `${name ? `"${name}" ` : ''}<sip:${args.callerIdNumber || 'mod_sofia'}@${local.address}:${local.port}>;tag=${args.localTag}`,
       remote: `<${args.requestUri}>`,
       remoteTarget: args.requestUri,
       localSeq: Math.floor(Math.random() * 10_000) + 1,
@@ -142,7 +144,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       );
     } catch (e) {
       call.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
-      call.endedByPeer(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
+      call.endChannel(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
       return nextStep(call);
     }
     if (call.hungUp) return nextStep(call); // the channel gave up while we opened the socket
@@ -151,7 +153,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
   }
 
   override handleCall(_req: CallRequest, _from: From, call: Outbound) {
-    return reply(true, call); // an outbound leg's progress comes from the far end
+    return reply(true, call); // an outbound leg's progress comes from the far end; it has no INVITE to respond to
   }
 
   override handleCast(msg: CallCast, call: Outbound, ctx: ProcessContext) {
@@ -166,7 +168,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       else if (msg.sip.method !== 'ACK') call.inDialog(msg.sip, ctx);
     } else if (isResendTimer(msg)) {
       const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : call.bye;
-      if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endedByPeer(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
+      if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
     else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
     else if (isChannelDown(msg)) {
@@ -235,7 +237,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
     castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_status', value: String(res.status) });
     castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_phrase', value: res.reason });
   }
-  call.endedByPeer(sipStatusToCause(res.status), 'recv_refuse', ctx);
+  call.endChannel(sipStatusToCause(res.status), 'recv_refuse', ctx);
 }
 
 /** sofia_on_hangup for an outbound call: a BYE once answered, else a CANCEL. */

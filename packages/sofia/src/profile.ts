@@ -19,7 +19,7 @@ import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
 import { type Registration, Registrations } from './registrations.ts';
 import { parseNameAddr } from './sip/address.ts';
-import { responseTo, topBranch } from './sip/build.ts';
+import { newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
 import { type Address, SipTransport } from './transport.ts';
 
@@ -55,6 +55,8 @@ class Profile {
   readonly registrations = new Registrations();
   readonly byCallId = new Map<string, Pid>();
   readonly byBranch = new Map<string, Pid>();
+  /** Each call by its own tag: a response carries it in From, a request inside the dialog in To. */
+  readonly byTag = new Map<string, Pid>();
   /** What arrives for a call whose process is starting, by Call-ID: handed over once it runs. */
   readonly starting = new Map<string, Routed[]>();
   readonly auth: AuthEnv;
@@ -98,10 +100,12 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
   override async handleCall(req: ProfileCall, _from: From, p: Profile, ctx: ProcessContext) {
     if (req.op === 'invite') {
       const { op: _, host, port, ...rest } = req;
-      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo: { address: host, port } };
+      const localTag = newTag();
+      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo: { address: host, port }, localTag };
       const pid = await startCall(p, ctx, { direction: 'outbound', args });
       ctx.monitor(pid);
       p.byCallId.set(req.callId, pid);
+      p.byTag.set(localTag, pid);
       return reply<Pid | ProfileStatus, Profile>(pid, p);
     }
     return reply<Pid | ProfileStatus, Profile>(
@@ -149,7 +153,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       return;
     }
     if (m.kind === 'response') {
-      const pid = callId === undefined ? undefined : p.byCallId.get(callId);
+      const pid = p.byTag.get(tagOf(header(m, 'from'))) ?? (callId === undefined ? undefined : p.byCallId.get(callId));
       if (pid) ctx.send(pid, { sip: m, source: d.source } satisfies Routed);
       return;
     }
@@ -161,11 +165,14 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       return;
     }
     const branch = topBranch(m);
-    const toTagged = /;\s*tag=/i.test(header(m, 'to') ?? '');
+    const toTag = tagOf(header(m, 'to'));
+    const toTagged = toTag !== '';
     const routed =
       (m.method === 'ACK' || m.method === 'CANCEL' || (m.method === 'INVITE' && !toTagged)) && branch ? p.byBranch.get(branch) : undefined;
     const inDialog =
-      routed ?? (toTagged || m.method === 'ACK' || m.method === 'CANCEL' || m.method === 'BYE' ? p.byCallId.get(callId ?? '') : undefined);
+      routed ??
+      p.byTag.get(toTag) ??
+      (toTagged || m.method === 'ACK' || m.method === 'CANCEL' || m.method === 'BYE' ? p.byCallId.get(callId ?? '') : undefined);
     if (inDialog) {
       ctx.send(inDialog, { sip: m, source: d.source } satisfies Routed);
       return;
@@ -210,10 +217,11 @@ async function inboundCall(p: Profile, invite: SipRequest, source: Address, ctx:
   const callId = header(invite, 'call-id') ?? '';
   const branch = topBranch(invite);
   const waiting: Routed[] = [];
+  const localTag = newTag();
   p.starting.set(callId, waiting);
   let pid: Pid;
   try {
-    pid = await startCall(p, ctx, { direction: 'inbound', args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source } });
+    pid = await startCall(p, ctx, { direction: 'inbound', args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source, localTag } });
   } catch (e) {
     p.starting.delete(callId);
     p.sw.core.log('ERR', `sofia/${p.config.name}: the call ${callId} could not start: ${e instanceof Error ? e.message : String(e)}`);
@@ -223,6 +231,7 @@ async function inboundCall(p: Profile, invite: SipRequest, source: Address, ctx:
   p.starting.delete(callId);
   ctx.monitor(pid);
   p.byCallId.set(callId, pid);
+  p.byTag.set(localTag, pid);
   if (branch) p.byBranch.set(branch, pid);
   for (const r of waiting) ctx.send(pid, r);
 }
@@ -239,6 +248,7 @@ async function startCall(p: Profile, ctx: ProcessContext, call: CallStart): Prom
 function forget(p: Profile, pid: Pid): void {
   for (const [k, v] of p.byCallId) if (pidEquals(v, pid)) p.byCallId.delete(k);
   for (const [k, v] of p.byBranch) if (pidEquals(v, pid)) p.byBranch.delete(k);
+  for (const [k, v] of p.byTag) if (pidEquals(v, pid)) p.byTag.delete(k);
 }
 
 /** sofia_reg_handle_register after the credentials were checked. */
@@ -376,6 +386,11 @@ function fireExpire(p: Profile, r: Registration): void {
   ] as const)
     e.addHeader(k, v);
   p.sw.core.fire(e);
+}
+
+/** The `tag` parameter of a From / To value ('' when there is none). */
+function tagOf(value: string | undefined): string {
+  return (value && /;\s*tag=([^;\s]+)/i.exec(value)?.[1]) || '';
 }
 
 function isDatagram(m: unknown): m is Datagram {

@@ -108,6 +108,18 @@ describe('INVITE', () => {
     expect(header(hangup, 'variable_sip_hangup_disposition')).toBe('send_refuse');
   });
 
+  it('respond: 183 then `486 Not Today` from the dialplan; the call ends USER_BUSY', async () => {
+    const r = await runSipp({ ...base, scenario: 'call_refused', port: rig.port, service: '2004', expect: 486, early: true });
+    expect(r.code, r.output + r.errors).toBe(0);
+    const hangup = await rig.waitFor((e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Caller-Destination-Number') === '2004');
+    expect(header(hangup, 'Hangup-Cause')).toBe('USER_BUSY');
+    expect(header(hangup, 'variable_sip_term_status')).toBe('486');
+    expect(header(hangup, 'variable_sip_hangup_disposition')).toBe('send_refuse');
+    const uuid = header(hangup, 'Unique-ID');
+    // respond only speaks SIP: the channel itself is not pre-answered (no CHANNEL_PROGRESS_MEDIA), as with mod_sofia
+    expect(rig.events.some((e) => e.type === 'CHANNEL_PROGRESS_MEDIA' && e.getHeader('Unique-ID') === uuid)).toBe(false);
+  });
+
   it('refuses an INVITE with a wrong password with 403, and no channel is made', async () => {
     const before = rig.events.filter((e) => e.type === 'CHANNEL_CREATE').length;
     const r = await runSipp({ ...base, scenario: 'call_refused', port: rig.port, service: '2000', password: 'nope', expect: 403 });

@@ -23,6 +23,8 @@ export interface AppChannel {
   redirect(destination: string, dialplan?: string, context?: string): Promise<void>;
   /** Park marks the channel parked: queued applications run nested inside it. */
   parked(on: boolean): Promise<void>;
+  /** The `respond` application's message to the endpoint (a SIP response); false without one. */
+  respond(data: string): Promise<boolean>;
   /** Transfers the bridged partner (`transfer -bleg/-both`); false when there is none. */
   transferPartner(destination: string, dialplan: string | undefined, context: string | undefined, silent: boolean): Promise<boolean>;
   /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */

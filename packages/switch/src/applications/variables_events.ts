@@ -144,7 +144,9 @@ export const MORE_DPTOOLS: readonly Application[] = [
   {
     // SWITCH_MESSAGE_INDICATE_RESPOND: only SIP endpoints act on it
     name: 'respond',
-    run: sync((ch, data) => ch.core.log('DEBUG', `respond ${data}: no SIP on this channel, nothing sent`, ch.uuid)),
+    run: sync(async (ch, data) => {
+      if (!(await ch.respond(data))) ch.core.log('DEBUG', `respond ${data}: no SIP on this channel, nothing sent`, ch.uuid);
+    }),
   },
   {
     name: 'transfer',

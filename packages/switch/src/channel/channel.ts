@@ -130,6 +130,8 @@ export interface Endpoint {
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
   /** Send one DTMF digit (`duration` in samples) to the far end (io_routines' send_dtmf). */
   sendDtmf?(ch: EndpointChannel, digit: string, duration: number): void;
+  /** SWITCH_MESSAGE_INDICATE_RESPOND (the `respond` application): `<code> [<reason>]` to the far end. */
+  respond?(ch: EndpointChannel, data: string): Promise<void> | void;
 }
 
 /** What an endpoint interface is asked when a dial string names it (its outgoing_channel). */
@@ -753,6 +755,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** The bridged partner's uuid, if any. */
   get bridgePartner(): string | undefined {
     return this.#bridge?.partner;
+  }
+
+  /** The `respond` application's message to the endpoint; false when the endpoint has no such thing (no SIP). */
+  async respond(data: string): Promise<boolean> {
+    const respond = this.spec.endpoint.respond;
+    if (!respond) return false;
+    await respond(this, data);
+    return true;
   }
 
   /** switch_core_session_send_dtmf: the digit goes to the endpoint; false once the channel is down. */
