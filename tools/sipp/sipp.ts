@@ -34,6 +34,10 @@ export interface SippRun {
   readonly expires?: number;
   readonly holdMs?: number;
   readonly timeoutSec?: number;
+  /** How many calls (default 1), at what rate per second (default SIPp's 10), at most how many at once (default 1). */
+  readonly calls?: number;
+  readonly rate?: number;
+  readonly limit?: number;
 }
 
 export interface SippResult {
@@ -109,9 +113,10 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     ...(r.authUser === undefined ? [] : ['-au', r.authUser]),
     ...(r.password === undefined ? [] : ['-ap', r.password]),
     '-m',
-    '1',
+    String(r.calls ?? 1),
     '-l',
-    '1',
+    String(r.limit ?? 1),
+    ...(r.rate === undefined ? [] : ['-r', String(r.rate)]),
     '-nostdin',
     '-trace_err',
     '-error_file',

@@ -57,7 +57,7 @@ export class Sofia {
       id: `sofia_profile_${config.name}`,
       start: async (ctx: ProcessContext) => {
         try {
-          const pid = await GenServer.startLink(ctx, SofiaProfile, { sw: this.sw, config, calls: () => calls });
+          const pid = await GenServer.startLink(ctx, SofiaProfile, { sw: this.sw, config, calls: () => calls }, SOCKET_OWNER);
           this.#pids.set(config.name, pid);
           return pid;
         } catch (e) {
@@ -94,9 +94,14 @@ export class Sofia {
   }
 }
 
+/** A process that owns a socket traps exits, so that a shutdown runs its terminate, which closes it. */
+const SOCKET_OWNER = { trapExit: true } as const;
+
 /** The `calls` supervisor's start function: an inbound or an outbound call process. */
 function startCall(ctx: ProcessContext, call: CallStart): Promise<Pid> {
-  return call.direction === 'inbound' ? GenServer.startLink(ctx, InboundCall, call.args) : GenServer.startLink(ctx, OutboundCall, call.args);
+  return call.direction === 'inbound'
+    ? GenServer.startLink(ctx, InboundCall, call.args, SOCKET_OWNER)
+    : GenServer.startLink(ctx, OutboundCall, call.args, SOCKET_OWNER);
 }
 
 export async function loadSofia(sw: Switch, where: Where, options: SofiaOptions = {}): Promise<Sofia> {
