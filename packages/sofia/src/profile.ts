@@ -147,7 +147,8 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       return;
     }
     const callId = header(m, 'call-id');
-    const waiting = callId === undefined ? undefined : p.starting.get(callId);
+    // requests for a call still starting wait for it (responses find their call by its tag)
+    const waiting = callId === undefined || m.kind === 'response' ? undefined : p.starting.get(callId);
     if (waiting) {
       waiting.push({ sip: m, source: d.source });
       return;

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { type Setup, at, setup, timed } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -29,23 +29,6 @@ const start = () =>
       },
     }),
   });
-
-async function at(t: Setup, ms: number): Promise<void> {
-  await t.settle();
-  while (t.clock.now() < ms) {
-    await t.clock.advance(Math.min(100, ms - t.clock.now()));
-    await t.settle();
-  }
-}
-
-function timed<T>(t: Setup, p: Promise<T>): { value?: T; time?: number } {
-  const out: { value?: T; time?: number } = {};
-  void p.then((v) => {
-    out.value = v;
-    out.time = t.clock.now();
-  });
-  return out;
-}
 
 type Events = SwitchEvent[];
 const of = (events: Events, u: string) => events.filter((e) => e.getHeader('Unique-ID') === u);

@@ -10,7 +10,7 @@ import type { CallerProfile } from '../src/channel/profile.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { NULL_ENDPOINT } from '../src/endpoints/builtin.ts';
 import { originateCall } from '../src/originate/originate.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { type Setup, at, setup, timed } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -29,25 +29,6 @@ const start = () =>
       },
     }),
   });
-
-/** The clock moved to `ms` (from the test's start) in steps, letting the switch run after each. */
-async function at(t: Setup, ms: number): Promise<void> {
-  await t.settle();
-  while (t.clock.now() < ms) {
-    await t.clock.advance(Math.min(100, ms - t.clock.now()));
-    await t.settle();
-  }
-}
-
-/** An answer with the clock time it came at. */
-function timed<T>(t: Setup, p: Promise<T>): { value?: T; time?: number } {
-  const out: { value?: T; time?: number } = {};
-  void p.then((v) => {
-    out.value = v;
-    out.time = t.clock.now();
-  });
-  return out;
-}
 
 const SILENT = 'null_enable_auto_answer=false';
 type Events = ReturnType<Setup['sub']['take']>;

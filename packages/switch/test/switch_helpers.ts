@@ -66,3 +66,22 @@ export const crashApp: Application = {
     throw new Error('boom');
   },
 };
+
+/** The clock moved to `ms` (from the test's start) in steps, letting the switch run after each. */
+export async function at(t: Setup, ms: number): Promise<void> {
+  await t.settle();
+  while (t.clock.now() < ms) {
+    await t.clock.advance(Math.min(100, ms - t.clock.now()));
+    await t.settle();
+  }
+}
+
+/** An answer with the clock time it came at. */
+export function timed<T>(t: Setup, p: Promise<T>): { value?: T; time?: number } {
+  const out: { value?: T; time?: number } = {};
+  void p.then((v) => {
+    out.value = v;
+    out.time = t.clock.now();
+  });
+  return out;
+}
