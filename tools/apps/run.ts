@@ -73,3 +73,32 @@ export async function run(app: 'switchd' | 'beamctl', args: string[], env: NodeJ
   const { code } = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
 }
+
+/**
+ * switchd as the interop tests run it: a private EPMD port, any free listen port, log level NOTICE
+ * (and `extra` flags); resolves once its banner is out.
+ */
+export async function startSwitchd(name: string, extra: string[] = []): Promise<{ proc: Proc; epmdPort: number }> {
+  const epmdPort = await freePort();
+  const listen = await freePort();
+  const proc = spawnApp('switchd', [
+    '--name',
+    name,
+    '--epmd-port',
+    String(epmdPort),
+    '--listen-port',
+    String(listen),
+    '--log-level',
+    'notice',
+    ...extra,
+  ]);
+  await proc.waitFor(/Ctrl-C/, 60_000);
+  return { proc, epmdPort };
+}
+
+/** Stops a switchd still running (SIGTERM) and waits for its exit. */
+export async function stopSwitchd(proc: Proc | undefined): Promise<void> {
+  if (!proc || proc.child.exitCode !== null) return;
+  proc.child.kill('SIGTERM');
+  await proc.exited;
+}

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
-import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+import { run, type Proc, startSwitchd, stopSwitchd } from '../../../tools/apps/run.ts';
 
 const NAME = 'fs_seed@localhost';
 const PEER = 'seed_erl@localhost';
@@ -20,19 +20,13 @@ const ctl = (...args: string[]) => run('beamctl', ['--node', NAME, '--cookie', '
 const sh = (line: string, timeoutMs = 10_000) => erl.eval(line, timeoutMs);
 
 beforeAll(async () => {
-  EPMD = await freePort();
-  const listen = await freePort();
-  sw = spawnApp('switchd', ['--name', NAME, '--epmd-port', String(EPMD), '--listen-port', String(listen), '--log-level', 'notice']);
-  await sw.waitFor(/Ctrl-C/, 60_000);
+  ({ proc: sw, epmdPort: EPMD } = await startSwitchd(NAME));
   erl = await startErl({ name: PEER, cookie: 'ClueCon', epmdPort: EPMD });
 }, 90_000);
 
 afterAll(async () => {
   await erl?.stop();
-  if (sw && sw.child.exitCode === null) {
-    sw.child.kill('SIGTERM');
-    await sw.exited;
-  }
+  await stopSwitchd(sw);
 });
 
 describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)", { timeout: 60_000 }, () => {

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
-import { freePort, root, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+import { root, run, type Proc, startSwitchd, stopSwitchd } from '../../../tools/apps/run.ts';
 
 const NAME = 'fs_out@localhost';
 const HANDLER = 'myhandler@localhost'; // what conf/dialplan/default/123456_erlang.xml names
@@ -41,10 +41,7 @@ const trace = (uuid: string) =>
   );
 
 beforeAll(async () => {
-  EPMD = await freePort();
-  const listen = await freePort();
-  sw = spawnApp('switchd', ['--name', NAME, '--epmd-port', String(EPMD), '--listen-port', String(listen), '--log-level', 'notice']);
-  await sw.waitFor(/Ctrl-C/, 60_000);
+  ({ proc: sw, epmdPort: EPMD } = await startSwitchd(NAME));
   erl = await startErl({ name: HANDLER, cookie: 'ClueCon', epmdPort: EPMD });
   await erl.loadModule(join(root, 'tools/erl/myhandler.erl'));
   // the collector keeps what myhandler reports; myhandler answers each call through sendmsg to FS
@@ -55,10 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await erl?.stop();
-  if (sw && sw.child.exitCode === null) {
-    sw.child.kill('SIGTERM');
-    await sw.exited;
-  }
+  await stopSwitchd(sw);
 });
 
 /** Call `exten` through the default dialplan (loopback: its B leg runs the dialplan); hang it up; the handler's trace. */

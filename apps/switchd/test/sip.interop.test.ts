@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
-import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+import { run, type Proc, startSwitchd, stopSwitchd } from '../../../tools/apps/run.ts';
 import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 
 const NAME = 'fs_sip@localhost';
@@ -19,31 +19,14 @@ const sh = (line: string, timeoutMs = 10_000) => erl.eval(line, timeoutMs);
 const phone = { domain: '127.0.0.1', authUser: '1003', password: '1234' } as const;
 
 beforeAll(async () => {
-  EPMD = await freePort();
   SIP = await freeUdpPort();
-  const listen = await freePort();
-  sw = spawnApp('switchd', [
-    '--name',
-    NAME,
-    '--epmd-port',
-    String(EPMD),
-    '--listen-port',
-    String(listen),
-    '--sip-port',
-    String(SIP),
-    '--log-level',
-    'notice',
-  ]);
-  await sw.waitFor(/Ctrl-C/, 60_000);
+  ({ proc: sw, epmdPort: EPMD } = await startSwitchd(NAME, ['--sip-port', String(SIP)]));
   erl = await startErl({ name: PEER, cookie: 'ClueCon', epmdPort: EPMD });
 }, 90_000);
 
 afterAll(async () => {
   await erl?.stop();
-  if (sw && sw.child.exitCode === null) {
-    sw.child.kill('SIGTERM');
-    await sw.exited;
-  }
+  await stopSwitchd(sw);
 });
 
 describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 }, () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
-import { freePort, run, spawnApp, type Proc } from '../../../tools/apps/run.ts';
+import { run, type Proc, startSwitchd } from '../../../tools/apps/run.ts';
 
 const NAME = 'fs_e2e@localhost';
 let EPMD = 0;
@@ -19,10 +19,7 @@ let erl: ErlNode;
 const ctl = (...args: string[]) => run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), ...args]);
 
 beforeAll(async () => {
-  EPMD = await freePort();
-  const listen = await freePort();
-  sw = spawnApp('switchd', ['--name', NAME, '--epmd-port', String(EPMD), '--listen-port', String(listen), '--log-level', 'notice']);
-  await sw.waitFor(/Ctrl-C/, 60_000);
+  ({ proc: sw, epmdPort: EPMD } = await startSwitchd(NAME));
   erl = await startErl({ name: 'e2e_erl@localhost', cookie: 'ClueCon', epmdPort: EPMD });
 });
 

@@ -14,6 +14,7 @@ import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
 import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import type { ProfileConfig } from './config.ts';
 import { contactUri } from './dialog.ts';
+import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { RtpSession } from './rtp.ts';
 import { cseqOf, newBranch } from './sip/build.ts';
@@ -200,7 +201,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
   if (res.status < 200) {
     if (res.status === 100) return;
     call.provisional = true;
-    if (/;\s*tag=/i.test(header(res, 'to') ?? '')) call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
+    if (tagOf(header(res, 'to'))) call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
     if (call.hungUp) return;
     if (call.takeAnswer(res) && !call.early) {
       call.early = true;

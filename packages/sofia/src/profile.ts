@@ -18,7 +18,7 @@ import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
 import { type Registration, Registrations } from './registrations.ts';
-import { parseNameAddr } from './sip/address.ts';
+import { parseNameAddr, tagOf } from './sip/address.ts';
 import { newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
 import { type Address, SipTransport } from './transport.ts';
@@ -387,11 +387,6 @@ function fireExpire(p: Profile, r: Registration): void {
   ] as const)
     e.addHeader(k, v);
   p.sw.core.fire(e);
-}
-
-/** The `tag` parameter of a From / To value ('' when there is none). */
-function tagOf(value: string | undefined): string {
-  return (value && /;\s*tag=([^;\s]+)/i.exec(value)?.[1]) || '';
 }
 
 function isDatagram(m: unknown): m is Datagram {

@@ -24,6 +24,10 @@ export interface Registration {
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** A registration of `user@domain` (any case; the domain is its host or its realm). */
+export const registeredAs = (r: Registration, user: string, domain: string): boolean =>
+  same(r.user, user) && (same(r.host, domain) || same(r.realm, domain));
+
 export class Registrations {
   readonly #byCallId = new Map<string, Registration>();
 
@@ -49,7 +53,7 @@ export class Registrations {
 
   /** The rows of `user@host` (any case), oldest first. */
   find(user: string, host: string): Registration[] {
-    return [...this.#byCallId.values()].filter((r) => same(r.user, user) && (same(r.host, host) || same(r.realm, host)));
+    return [...this.#byCallId.values()].filter((r) => registeredAs(r, user, host));
   }
 
   /** Removes and returns the rows that expired at `nowMs`. */

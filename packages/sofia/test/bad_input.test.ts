@@ -61,7 +61,7 @@ describe('bad input on the SIP port', () => {
     );
   });
 
-  it('keeps what arrives while a call starts for it: a CANCEL right behind its INVITE is answered', async () => {
+  it('a CANCEL sent right behind its INVITE reaches the new call and is answered 200', async () => {
     const invite = request('INVITE');
     const cancel = invite.replace(/^INVITE /, 'CANCEL ').replace('CSeq: 1 INVITE', 'CSeq: 1 CANCEL');
     const before = replies.length;

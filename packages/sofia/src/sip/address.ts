@@ -66,10 +66,6 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
-export function formatUri(u: SipUri): string {
-  return `${u.scheme}:${u.user !== undefined ? `${u.user}@` : ''}${u.host}${u.port !== undefined ? `:${u.port}` : ''}${u.params ? `;${u.params}` : ''}`;
-}
-
 /** `"Name" <uri>;params`, `Name <uri>`, `<uri>` or a bare `uri;params` (whose `;` parts are header params). */
 export function parseNameAddr(text: string): NameAddr {
   const t = text.trim();
@@ -98,8 +94,7 @@ export function parseVia(text: string): Via {
   return { transport: m[1].toUpperCase(), host: m[2], port: m[3] === undefined ? undefined : Number(m[3]), params: parseParams(m[4] ?? '') };
 }
 
-/** `uri` in its `<…>` form with header params, e.g. `<sip:1000@h>;tag=abc`. */
-export function formatNameAddr(display: string | undefined, uri: string, params: readonly (readonly [string, string])[] = []): string {
-  const name = display === undefined || display === '' ? '' : `"${display.replace(/(["\\])/g, '\\$1')}" `;
-  return `${name}<${uri}>${params.map(([k, v]) => (v === '' ? `;${k}` : `;${k}=${v}`)).join('')}`;
+/** The `tag` parameter of a From / To value ('' when there is none). */
+export function tagOf(value: string | undefined): string {
+  return (value && /;\s*tag=([^;\s]+)/i.exec(value)?.[1]) || '';
 }

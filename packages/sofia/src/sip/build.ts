@@ -3,6 +3,7 @@
  * and CSeq copied) and requests inside a dialog (§12.2.1.1).
  */
 import { randomBytes } from 'node:crypto';
+import { tagOf } from './address.ts';
 import { statusPhrase } from './causes.ts';
 import { type SipHeaders, type SipRequest, type SipResponse, canonicalName, header, headerValues } from './message.ts';
 
@@ -25,7 +26,7 @@ export function responseTo(req: SipRequest, status: number, o: ResponseOptions =
   for (const [n, v] of req.headers) {
     const c = canonicalName(n);
     if (COPIED.has(c)) headers.push([n, v]);
-    else if (c === 'to') headers.push([n, o.toTag !== undefined && !/;\s*tag=/i.test(v) ? `${v};tag=${o.toTag}` : v]);
+    else if (c === 'to') headers.push([n, o.toTag !== undefined && !tagOf(v) ? `${v};tag=${o.toTag}` : v]);
   }
   headers.push(...(o.headers ?? []));
   if (o.body !== undefined) headers.push(['Content-Type', o.contentType ?? 'application/sdp']);

@@ -14,7 +14,7 @@
 import type { Endpoint, EndpointInterface } from '../channel/channel.ts';
 import { Cause } from '../channel/causes.ts';
 import { expandWithApi } from '../dialplan/expand.ts';
-import { legVars, parseDialString } from './dial_string.ts';
+import { getVar, legVars, parseDialString } from './dial_string.ts';
 
 /** The leg's endpoint with `vars` set on its channel first, at CS_INIT. */
 function withVariables(inner: Endpoint, vars: readonly (readonly [string, string])[]): Endpoint {
@@ -67,7 +67,7 @@ export const USER_ENDPOINT: EndpointInterface = {
     if (!dial || !leg) return { cause: parsed.ok ? Cause.DESTINATION_OUT_OF_ORDER : parsed.cause };
     const vars = legVars(dial, leg);
     const dialVars = [...user.params].filter(([k]) => k.startsWith('dial-var-')).map(([k, v]) => [k.slice(9), v] as const);
-    const variable = (name: string) => vars.find(([k]) => k === name)?.[1] ?? dialVars.find(([k]) => k === name)?.[1] ?? req.variable(name);
+    const variable = (name: string) => getVar(vars, name) ?? getVar(dialVars, name) ?? req.variable(name);
     const endpoint = services.endpoints.get(leg.endpoint.toLowerCase());
     if (!endpoint) return { cause: Cause.CHAN_NOT_IMPLEMENTED };
     const made = await endpoint.outgoingChannel({ ...req, destination: leg.destination, variable });

@@ -66,6 +66,11 @@ export interface MonitoredLeg {
   readonly detectors: ToneDetectors;
 }
 
+/** A spec's tones (`+` between frequencies) watched on the leg for `hits` hits. */
+function detect(leg: MonitoredLeg, tones: string, hits: number): void {
+  addToneDetector(leg.detectors, leg.name, tones.replaceAll('+', ','), hits, leg.variable('tone_detect_hits'), leg.log);
+}
+
 /** `monitor_early_media_fail`'s specs on a leg that just got early media. */
 export function monitorFail(leg: MonitoredLeg): void {
   const value = leg.variable('monitor_early_media_fail');
@@ -83,7 +88,7 @@ export function monitorFail(leg: MonitoredLeg): void {
       leg.log('ERR', 'Parse Error');
       continue;
     }
-    addToneDetector(leg.detectors, leg.name, rest.slice(second + 1).replaceAll('+', ','), hits, leg.variable('tone_detect_hits'), leg.log);
+    detect(leg, rest.slice(second + 1), hits);
   }
 }
 
@@ -98,7 +103,7 @@ export function monitorRing(leg: MonitoredLeg): void {
       leg.log('ERR', 'Parse Error');
       continue;
     }
-    addToneDetector(leg.detectors, leg.name, item.slice(colon + 1).replaceAll('+', ','), hits, leg.variable('tone_detect_hits'), leg.log);
+    detect(leg, item.slice(colon + 1), hits);
   }
   const total = leg.variable('monitor_early_media_ring_total');
   if (total !== undefined) {

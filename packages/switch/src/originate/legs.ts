@@ -43,15 +43,8 @@ export interface PreparedLeg {
 }
 
 /** Creates and starts one leg; a refusal is the cause originate reports for it. */
-export async function createLeg(
-  ctx: ProcessContext,
-  services: ChannelServices,
-  leg: DialLeg,
-  vars: VarList,
-  from: { readonly caller: OriginateCaller } | { readonly api: OriginateApiProfile },
-  watcher?: { readonly pid: Pid; readonly tag: number },
-): Promise<LegResult> {
-  const prepared = await prepareLeg(ctx, services, leg, vars, from, watcher);
+export async function createLeg(...args: Parameters<typeof prepareLeg>): Promise<LegResult> {
+  const prepared = await prepareLeg(...args);
   return prepared.ok ? prepared.start() : prepared;
 }
 
