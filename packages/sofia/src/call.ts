@@ -10,11 +10,11 @@ import { Cause, type ChannelCast, type Indication, type Switch } from '@beamline
 import type { ProfileConfig } from './config.ts';
 import { type Dialog, inDialogRequest } from './dialog.ts';
 import { Resender } from './resend.ts';
-import type { RtpSession } from './rtp.ts';
+import { RtpSession } from './rtp.ts';
 import { responseTo } from './sip/build.ts';
 import { reasonHeader } from './sip/causes.ts';
 import type { SipRequest, SipResponse } from './sip/message.ts';
-import { type AudioCodec, type Negotiated, formatSdp } from './sip/sdp.ts';
+import { type AudioCodec, type MediaOffer, type Negotiated, formatSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
 /** What the channel's endpoint asks of its call. */
@@ -51,6 +51,8 @@ export function castChannel(ctx: ProcessContext, channel: Pid, msg: ChannelCast)
 
 export abstract class SipCall {
   channel: Pid | undefined;
+  /** The channel's uuid, once there is one: its audio goes through the switch's media table by it. */
+  channelUuid: string | undefined;
   rtp: RtpSession | undefined;
   media: Negotiated | undefined;
   answered = false;
@@ -77,6 +79,35 @@ export abstract class SipCall {
 
   contactHeader(): [string, string] {
     return ['Contact', `<sip:mod_sofia@${this.transport.local.address}:${this.transport.local.port}>`];
+  }
+
+  /** Opens the call's RTP socket: its digits come to this process, its audio goes to the media table. */
+  async openRtp(ctx: ProcessContext): Promise<RtpSession> {
+    const media = this.sw.core.media;
+    this.rtp = await RtpSession.open(
+      { ip: this.profile.rtpIp, portStart: this.profile.rtpPortStart, portEnd: this.profile.rtpPortEnd },
+      {
+        digit: (digit, duration) => ctx.send(ctx.self, { rtpDigit: digit, duration } satisfies RtpDigit),
+        audio: (frame) => {
+          if (this.channelUuid !== undefined) media.deliver(this.channelUuid, frame);
+        },
+      },
+    );
+    return this.rtp;
+  }
+
+  /** The far end's SDP agreed on `media`: our stream goes to its address, and the channel's audio to us. */
+  agreeMedia(offer: MediaOffer, media: Negotiated): void {
+    this.media = media;
+    if (!this.rtp) return;
+    this.rtp.peer = { address: offer.address, port: offer.port, codec: media.codec, dtmfPt: media.dtmfPt };
+    if (this.channelUuid !== undefined) this.sw.core.media.attach(this.channelUuid, this.rtp);
+  }
+
+  /** The call's process ends: its socket closes and the channel has no media any more. */
+  closeMedia(): void {
+    this.rtp?.close();
+    if (this.channelUuid !== undefined) this.sw.core.media.detach(this.channelUuid);
   }
 
   /** Our SDP: the negotiated codec, or `offer` (every codec we have) before there is one. */

@@ -19,6 +19,7 @@ export interface InviteRequest {
   readonly host: string;
   readonly port: number;
   readonly channel: Pid;
+  readonly channelUuid: string;
   readonly callerIdName: string;
   readonly callerIdNumber: string;
 }
@@ -77,6 +78,7 @@ function outboundEndpoint(profile: Pid, target: { requestUri: string; host: stri
         callId,
         ...target,
         channel: ch.ctx.self,
+        channelUuid: ch.uuid,
         callerIdName: ch.profile.callerIdName ?? '',
         callerIdNumber: ch.profile.callerIdNumber ?? '',
       };

@@ -19,7 +19,7 @@ import { contactUri } from './dialog.ts';
 import { sofiaEndpoint } from './endpoint.ts';
 import { type ChannelFacts, channelFacts } from './inbound_facts.ts';
 import { Resender, isResendTimer } from './resend.ts';
-import { RtpSession } from './rtp.ts';
+import type { RtpSession } from './rtp.ts';
 import { responseTo, topBranch } from './sip/build.ts';
 import { causeToSipStatus, reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
@@ -110,24 +110,22 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
     }
     const media = negotiate(offer);
     if (!media) return refuse(call, 488, [], ctx);
-    call.media = media;
+    let rtp: RtpSession;
     try {
-      call.rtp = await RtpSession.open(
-        { ip: call.profile.rtpIp, portStart: call.profile.rtpPortStart, portEnd: call.profile.rtpPortEnd },
-        (digit, duration) => ctx.send(ctx.self, { rtpDigit: digit, duration }),
-      );
+      rtp = await call.openRtp(ctx);
     } catch (e) {
       args.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
       return refuse(call, 503, [], ctx);
     }
-    call.rtp.peer = { address: offer.address, port: offer.port, dtmfPt: media.dtmfPt };
     const spec = facts.spec(sofiaEndpoint(ctx.self), {
       codec: media.codec,
       remote: offer,
-      localMediaPort: call.rtp.port,
+      localMediaPort: rtp.port,
       localMediaIp: call.profile.rtpIp,
       remoteSdp: args.invite.body.toString('utf8'),
     });
+    call.channelUuid = spec.uuid;
+    call.agreeMedia(offer, media);
     try {
       call.channel = await args.sw.startChannel(ctx, spec);
     } catch {
@@ -186,7 +184,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   }
 
   override terminate(_reason: unknown, call: Inbound): void {
-    call.rtp?.close();
+    call.closeMedia();
   }
 }
 

@@ -9,16 +9,8 @@ import type { CallerProfile, ChannelSpec, DirectoryUser, Endpoint, Switch } from
 import type { AuthEnv } from './auth.ts';
 import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from './sip/address.ts';
 import { type SipRequest, header, headerValues } from './sip/message.ts';
-import type { AudioCodec, MediaOffer } from './sip/sdp.ts';
+import { type MediaFacts, mediaVariables } from './media_variables.ts';
 import type { Address } from './transport.ts';
-
-export interface MediaFacts {
-  readonly codec: AudioCodec;
-  readonly remote: MediaOffer;
-  readonly localMediaIp: string;
-  readonly localMediaPort: number;
-  readonly remoteSdp: string;
-}
 
 export interface ChannelFacts {
   readonly uuid: string;
@@ -140,18 +132,7 @@ export function channelFacts(args: {
         name,
         direction: 'inbound',
         profile: callerProfile,
-        variables: [
-          ...vars,
-          ...userVars,
-          ['switch_r_sdp', media.remoteSdp],
-          ['remote_media_ip', media.remote.address],
-          ['remote_media_port', String(media.remote.port)],
-          ['local_media_ip', media.localMediaIp],
-          ['local_media_port', String(media.localMediaPort)],
-          ['rtp_use_codec_name', media.codec.name],
-          ['rtp_use_codec_rate', String(media.codec.rate)],
-          ['rtp_use_codec_ptime', '20'],
-        ],
+        variables: [...vars, ...userVars, ...mediaVariables(media)],
         endpoint,
         codec: { name: media.codec.name, rate: media.codec.rate, bitRate: 64000 },
       };

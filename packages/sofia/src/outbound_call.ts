@@ -14,9 +14,9 @@ import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
 import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import type { ProfileConfig } from './config.ts';
 import { contactUri } from './dialog.ts';
+import { mediaVariables } from './media_variables.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
-import { RtpSession } from './rtp.ts';
 import { cseqOf, newBranch } from './sip/build.ts';
 import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
@@ -36,6 +36,7 @@ export interface OutboundArgs {
   readonly requestUri: string;
   readonly sendTo: Address;
   readonly channel: Pid;
+  readonly channelUuid: string;
   readonly callerIdName: string;
   readonly callerIdNumber: string;
   /** Our tag in the dialog (the profile routes the dialog's messages by it). */
@@ -63,6 +64,7 @@ class Outbound extends SipCall {
       localSeq: Math.floor(Math.random() * 10_000) + 1,
     });
     this.channel = args.channel;
+    this.channelUuid = args.channelUuid;
     this.inviting = new Resender('invite', (m) => this.send(m));
     this.cancelling = new Resender('cancel', (m) => this.send(m));
     this.invite = {
@@ -112,14 +114,24 @@ class Outbound extends SipCall {
   }
 
   /** The SDP of a response, if it has one we can use: the RTP peer and codec. */
-  takeAnswer(res: SipResponse): boolean {
+  takeAnswer(res: SipResponse, ctx: ProcessContext): boolean {
     if (res.body.length === 0 || !this.rtp) return false;
     try {
       const offer = parseSdp(res.body.toString('utf8'));
       const media = negotiate(offer);
       if (!media) return false;
-      this.media = media;
-      this.rtp.peer = { address: offer.address, port: offer.port, dtmfPt: media.dtmfPt };
+      const first = this.media === undefined;
+      this.agreeMedia(offer, media);
+      if (first && this.channel) {
+        const facts = {
+          codec: media.codec,
+          remote: offer,
+          localMediaIp: this.profile.rtpIp,
+          localMediaPort: this.rtp.port,
+          remoteSdp: res.body.toString('utf8'),
+        };
+        for (const [name, value] of mediaVariables(facts)) castChannel(ctx, this.channel, { op: 'setvar', name, value });
+      }
       return true;
     } catch {
       return false;
@@ -139,10 +151,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
 
   override async handleContinue(_cont: unknown, call: Outbound, ctx: ProcessContext) {
     try {
-      call.rtp = await RtpSession.open(
-        { ip: call.profile.rtpIp, portStart: call.profile.rtpPortStart, portEnd: call.profile.rtpPortEnd },
-        (digit, duration) => ctx.send(ctx.self, { rtpDigit: digit, duration }),
-      );
+      await call.openRtp(ctx);
     } catch (e) {
       call.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
       call.endChannel(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
@@ -181,7 +190,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
   }
 
   override terminate(_reason: unknown, call: Outbound): void {
-    call.rtp?.close();
+    call.closeMedia();
   }
 }
 
@@ -203,7 +212,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
     call.provisional = true;
     if (tagOf(header(res, 'to'))) call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
     if (call.hungUp) return;
-    if (call.takeAnswer(res) && !call.early) {
+    if (call.takeAnswer(res, ctx) && !call.early) {
       call.early = true;
       call.mark('MARK_PRE_ANSWERED', ctx);
     } else if (res.status !== 183 && !call.ringing && !call.early) {
@@ -215,7 +224,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
   if (res.status < 300) {
     call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
     call.dialog.remoteTarget = contactUri(header(res, 'contact')) ?? call.dialog.remoteTarget;
-    call.takeAnswer(res);
+    call.takeAnswer(res, ctx);
     call.send(call.ack(res));
     if (call.hungUp) {
       // answered after we gave up (the CANCEL crossed the 200): end it properly

@@ -71,6 +71,8 @@ export {
   type CodecInfo,
   type ExtendedDataOptions,
 } from './channel/data.ts';
+export { MediaTable, type AudioCodecName, type AudioFrame, type MediaPort } from './media/media_table.ts';
+export { alawToLinear, alawToUlaw, linearToAlaw, linearToUlaw, ulawToAlaw, ulawToLinear } from './media/g711.ts';
 export {
   ENTERPRISE_DELIMITER,
   getVar,

@@ -1,4 +1,4 @@
-/** The applications of mod_dptools this step needs: call control, variables, media simulation. */
+/** The applications of mod_dptools this step needs: call control, variables, echo, media simulation. */
 import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
 import { mediaWait, parseMs, playFile, waiting } from './media.ts';
@@ -51,7 +51,15 @@ export const DPTOOLS: readonly Application[] = [
     },
   },
   { name: 'sleep', breakable: true, run: (ch, data, done) => mediaWait(ch, parseMs(data), done) },
-  { name: 'echo', needsMedia: true, run: (ch, _data, done) => waiting(ch, undefined, done) },
+  {
+    // the caller hears itself: its audio is routed back to it until the application ends
+    name: 'echo',
+    needsMedia: true,
+    run: (ch, _data, done) => {
+      ch.core.media.route(ch.uuid, ch.uuid);
+      return waiting(ch, undefined, done, () => ch.core.media.unroute(ch.uuid, ch.uuid));
+    },
+  },
   {
     // simulated media (applications/media.ts); a digit in `playback_terminators` (default `*`,
     // `any`, `none`) ends it and is kept in `playback_terminator_used`; other digits are dropped

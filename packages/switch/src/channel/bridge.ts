@@ -61,19 +61,34 @@ export interface BridgeHost {
 
 type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
 
+type BridgeState = { other: string; originator: boolean; app?: AppEnd; peerAnswered?: boolean; terminateKeys?: string | undefined };
+
 export class Bridge {
   /**
    * The partner and whether this leg is the originator; `app`: the bridge application runs it, and
    * ends it (`peerAnswered`: whether the peer has answered); `terminateKeys`: the bridge
    * application's `bridge_terminate_key` of this leg.
    */
-  #state: { other: string; originator: boolean; app?: AppEnd; peerAnswered?: boolean; terminateKeys?: string | undefined } | undefined;
+  #bridged: BridgeState | undefined;
   /** A peer that had only early media: its answer answers the caller (audio_bridge_thread). */
   #answerOnAnswer = false;
   readonly #ch: BridgeHost;
 
   constructor(ch: BridgeHost) {
     this.#ch = ch;
+  }
+
+  get #state(): BridgeState | undefined {
+    return this.#bridged;
+  }
+
+  /** The audio follows the bridge: this leg's far end is heard by the partner while they are bridged. */
+  set #state(next: BridgeState | undefined) {
+    const media = this.#ch.core.media;
+    const uuid = this.#ch.uuid;
+    if (this.#bridged) media.unroute(uuid, this.#bridged.other);
+    if (next) media.route(uuid, next.other);
+    this.#bridged = next;
   }
 
   /** The bridged partner's uuid, if any. */

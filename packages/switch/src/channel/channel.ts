@@ -388,6 +388,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         return;
       case 'unregister':
         this.core.sessions.remove(this.uuid);
+        this.core.media.detach(this.uuid);
         return;
       case 'setTimestamps':
         if (this.#timestampsSet) return;
@@ -1201,6 +1202,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       if (!this.destroyed) this.#queue.push({ type: 'RUN' });
     }
     this.core.sessions.remove(this.uuid);
+    this.core.media.detach(this.uuid);
     if (this.#watchers) this.#tellWatchers();
   }
 }

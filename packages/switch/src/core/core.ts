@@ -10,6 +10,7 @@ import type { SwitchEvent } from '../events/event.ts';
 import type { LogSite } from '../log/sites.ts';
 import { systemUtcOffsetMinutes } from '../internal/time.ts';
 import { Logger } from '../log/logger.ts';
+import { MediaTable } from '../media/media_table.ts';
 import { ChannelTable } from './channel_table.ts';
 import { GlobalVariables } from './globals.ts';
 import { Scheduler } from './scheduler.ts';
@@ -55,6 +56,8 @@ export class SwitchCore {
   readonly scheduler: Scheduler = new Scheduler(this);
   /** The `hash` limit backend (mod_hash): the `limit` application's counts. */
   readonly limitHash: LimitHash;
+  /** Where each channel's audio goes (bridges, echo). */
+  readonly media = new MediaTable();
   heartbeatIntervalSec: number;
   readonly #now: () => number;
   readonly #startClock: number;

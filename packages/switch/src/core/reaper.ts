@@ -36,6 +36,7 @@ export async function sessionReaper(ctx: ProcessContext, core: SwitchCore): Prom
       if (uuid !== undefined && live !== undefined && pidEquals(pid, live)) {
         core.sessions.remove(uuid);
         core.channels.remove(uuid);
+        core.media.detach(uuid);
         core.log('CRIT', `channel ${uuid} died without hangup (${String(reason)}): removed from the session table`, uuid);
       }
     }

@@ -1,0 +1,213 @@
+/**
+ * Audio through the switch. SIPp phones do the signalling; each phone's SDP names a UDP socket this
+ * test owns, so the test is the phone's audio: it sends RTP to the port the switch gave the call
+ * and reads what the switch sends back. `echo` returns a phone's own audio; a bridge carries each
+ * phone's audio to the other, converting PCMA to PCMU and back when their codecs differ. Each leg
+ * gets the switch's own stream (its SSRC, consecutive sequence numbers, timestamps 160 apart).
+ */
+import { type Socket, createSocket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linearToAlaw, linearToUlaw } from '@beamline/switch';
+import { freeUdpPort, startSipp } from '../../../tools/sipp/sipp.ts';
+import { type Rig, startRig } from './helpers.ts';
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+const base = { domain: 'beamline.test', authUser: '1000', password: '1234' } as const;
+const PT = { PCMU: 0, PCMA: 8 } as const;
+
+/** G.711's decoders, written out from the standard's tables (the test's own reference). */
+function ulawReference(byte: number): number {
+  const b = ~byte & 0xff;
+  const magnitude = ((b & 0x0f) * 8 + 132) * 2 ** ((b >> 4) & 7) - 132;
+  return b & 0x80 ? -magnitude : magnitude;
+}
+function alawReference(byte: number): number {
+  const b = byte ^ 0x55;
+  const exponent = (b >> 4) & 7;
+  const magnitude = exponent === 0 ? (b & 0x0f) * 16 + 8 : ((b & 0x0f) * 16 + 264) * 2 ** (exponent - 1);
+  return b & 0x80 ? magnitude : -magnitude;
+}
+
+/** 20 ms of a 400 Hz tone from sample `offset`, as linear samples. */
+function tone(offset: number): number[] {
+  return Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 400 * (offset + i)) / 8000)));
+}
+
+interface Packet {
+  readonly pt: number;
+  readonly marker: boolean;
+  readonly seq: number;
+  readonly timestamp: number;
+  readonly ssrc: number;
+  readonly payload: Buffer;
+}
+
+function parse(b: Buffer): Packet {
+  return {
+    pt: b[1] & 0x7f,
+    marker: (b[1] & 0x80) !== 0,
+    seq: b.readUInt16BE(2),
+    timestamp: b.readUInt32BE(4),
+    ssrc: b.readUInt32BE(8),
+    payload: b.subarray(12),
+  };
+}
+
+/** A phone's audio socket: what arrives is kept; `send` plays frames to the switch, 20 ms apart. */
+async function phoneAudio(): Promise<{
+  port: number;
+  received: Packet[];
+  send(to: number, pt: number, frames: Uint8Array[]): Promise<void>;
+  close(): void;
+}> {
+  const port = await freeUdpPort();
+  const socket: Socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+  const received: Packet[] = [];
+  socket.on('message', (m) => received.push(parse(m)));
+  const ssrc = 0x1234_5678;
+  return {
+    port,
+    received,
+    async send(to, pt, frames) {
+      for (const [i, payload] of frames.entries()) {
+        const p = Buffer.alloc(12 + payload.length);
+        p[0] = 0x80;
+        p[1] = (i === 0 ? 0x80 : 0) | pt;
+        p.writeUInt16BE(1000 + i, 2);
+        p.writeUInt32BE(5000 + 160 * i, 4);
+        p.writeUInt32BE(ssrc, 8);
+        p.set(payload, 12);
+        socket.send(p, to, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () => socket.close(),
+  };
+}
+
+async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The switch's stream to one phone: one SSRC (not the phone's), consecutive sequence numbers, timestamps 160 apart. */
+function expectOwnStream(packets: readonly Packet[], pt: number): void {
+  expect(packets.every((p) => p.pt === pt)).toBe(true);
+  expect(new Set(packets.map((p) => p.ssrc)).size).toBe(1);
+  expect(packets[0].ssrc).not.toBe(0x1234_5678);
+  for (let i = 1; i < packets.length; i++) {
+    expect(packets[i].seq).toBe((packets[i - 1].seq + 1) & 0xffff);
+    expect(packets[i].timestamp).toBe((packets[i - 1].timestamp + 160) >>> 0);
+  }
+}
+
+/** Each sample heard is the sample sent, within G.711's quantisation (a step is 1/16 of the magnitude or less). */
+function expectSameSound(sent: readonly number[], heard: readonly number[]): void {
+  expect(heard.length).toBe(sent.length);
+  const off = sent.map((s, i) => Math.abs(s - heard[i]) - (Math.abs(s) / 16 + 16)).filter((d) => d > 0);
+  expect(off).toEqual([]);
+}
+
+const mediaPort = async (uuid: string) => Number(await rig.sw.api(`uuid_getvar ${uuid} local_media_port`));
+
+describe('audio', () => {
+  it('echo sends the phone its own audio back, byte for byte, as the switch’s own stream', async () => {
+    const audio = await phoneAudio();
+    try {
+      const phone = await startSipp({
+        ...base,
+        scenario: 'call',
+        port: rig.port,
+        service: '2005',
+        holdMs: 2500,
+        audioPort: audio.port,
+        audioCodec: 'PCMA',
+      });
+      const answer = await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'echo');
+      const uuid = answer.getHeader('Unique-ID') ?? '';
+      expect(await rig.sw.api(`uuid_getvar ${uuid} rtp_use_codec_name`)).toBe('PCMA');
+      const frames = Array.from({ length: 25 }, (_, i) => Uint8Array.from(tone(160 * i), linearToAlaw));
+      const port = await mediaPort(uuid);
+      await audio.send(port, PT.PCMA, frames);
+      await until('the echo', () => audio.received.length >= frames.length);
+      expect(audio.received.map((p) => [...p.payload])).toEqual(frames.map((f) => [...f]));
+      expectOwnStream(audio.received, PT.PCMA);
+      expect(audio.received[0].marker).toBe(true);
+      const r = await phone.done;
+      expect(r.code, r.output + r.errors).toBe(0);
+      // the call is over: nothing is echoed any more
+      const heard = audio.received.length;
+      await audio.send(port, PT.PCMA, frames.slice(0, 2));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(audio.received.length).toBe(heard);
+    } finally {
+      audio.close();
+    }
+  });
+
+  it('a bridge carries each phone’s audio to the other, PCMA to PCMU and back', async () => {
+    const callerAudio = await phoneAudio();
+    const calleeAudio = await phoneAudio();
+    const calleePort = await freeUdpPort();
+    try {
+      const callee = await startSipp({ scenario: 'uas_answer', localPort: calleePort, audioPort: calleeAudio.port, audioCodec: 'PCMU' });
+      const caller = await startSipp({
+        ...base,
+        scenario: 'call',
+        port: rig.port,
+        service: `2006-${calleePort}`,
+        holdMs: 3000,
+        audioPort: callerAudio.port,
+        audioCodec: 'PCMA',
+      });
+      const bridge = await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Caller-Destination-Number') === `2006-${calleePort}`);
+      const a = bridge.getHeader('Bridge-A-Unique-ID') ?? '';
+      const b = bridge.getHeader('Bridge-B-Unique-ID') ?? '';
+      expect(await rig.sw.api(`uuid_getvar ${b} rtp_use_codec_name`)).toBe('PCMU');
+
+      const up = Array.from({ length: 20 }, (_, i) => tone(160 * i));
+      await callerAudio.send(
+        await mediaPort(a),
+        PT.PCMA,
+        up.map((f) => Uint8Array.from(f, linearToAlaw)),
+      );
+      await until('the caller’s audio at the callee', () => calleeAudio.received.length >= up.length);
+      expectOwnStream(calleeAudio.received, PT.PCMU);
+      expectSameSound(
+        up.flat(),
+        calleeAudio.received.flatMap((p) => [...p.payload].map(ulawReference)),
+      );
+
+      const down = Array.from({ length: 20 }, (_, i) => tone(3200 + 160 * i).map((s) => -s));
+      await calleeAudio.send(
+        await mediaPort(b),
+        PT.PCMU,
+        down.map((f) => Uint8Array.from(f, linearToUlaw)),
+      );
+      await until('the callee’s audio at the caller', () => callerAudio.received.length >= down.length);
+      expectOwnStream(callerAudio.received, PT.PCMA);
+      expectSameSound(
+        down.flat(),
+        callerAudio.received.flatMap((p) => [...p.payload].map(alawReference)),
+      );
+
+      const r = await caller.done;
+      expect(r.code, r.output + r.errors).toBe(0);
+      expect((await callee.done).code).toBe(0);
+    } finally {
+      callerAudio.close();
+      calleeAudio.close();
+    }
+  });
+});

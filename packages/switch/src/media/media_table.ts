@@ -1,0 +1,81 @@
+/**
+ * Where each channel's audio goes (the media path of switch_ivr_bridge.c and mod_dptools' echo).
+ * An endpoint that carries audio attaches its channel's port; a frame its far end sends is
+ * delivered at once, in the endpoint's own I/O callback, to the port the channel is routed to —
+ * the bridged partner, the channel itself while `echo` runs — or dropped when there is none.
+ * Frames never pass through a channel's process: routes change in the channels' steps, frames
+ * follow them in the same tick.
+ */
+import { alawToUlaw, ulawToAlaw } from './g711.ts';
+
+export type AudioCodecName = 'PCMU' | 'PCMA';
+
+/** One packet's worth of audio (20 ms at 8 kHz: 160 samples), in its codec. */
+export interface AudioFrame {
+  readonly codec: AudioCodecName;
+  readonly payload: Uint8Array;
+  /** Samples at 8 kHz (the payload's length for G.711). */
+  readonly samples: number;
+}
+
+/** A channel's media as its endpoint offers it: frames written here go to its far end. */
+export interface MediaPort {
+  readonly codec: AudioCodecName;
+  write(frame: AudioFrame): void;
+}
+
+export class MediaTable {
+  readonly #ports = new Map<string, MediaPort>();
+  readonly #routes = new Map<string, string>();
+  #delivered = 0;
+  #dropped = 0;
+
+  /** The channel `uuid` has media: frames routed to it are written to `port`. */
+  attach(uuid: string, port: MediaPort): void {
+    this.#ports.set(uuid, port);
+  }
+
+  /** The channel's media is gone: nothing goes to it or comes from it any more. */
+  detach(uuid: string): void {
+    this.#ports.delete(uuid);
+    this.#routes.delete(uuid);
+  }
+
+  /** What `from`'s far end sends goes to `to` from now on. */
+  route(from: string, to: string): void {
+    this.#routes.set(from, to);
+  }
+
+  /** `from` stops sending to `to`, unless it was routed elsewhere since. */
+  unroute(from: string, to: string): void {
+    if (this.#routes.get(from) === to) this.#routes.delete(from);
+  }
+
+  /** Where `from`'s audio goes now, if anywhere. */
+  routeOf(from: string): string | undefined {
+    return this.#routes.get(from);
+  }
+
+  /** A frame `from`'s far end sent: to the routed port, converted to its codec. */
+  deliver(from: string, frame: AudioFrame): void {
+    const to = this.#routes.get(from);
+    const port = to === undefined ? undefined : this.#ports.get(to);
+    if (!port) {
+      this.#dropped++;
+      return;
+    }
+    this.#delivered++;
+    if (port.codec === frame.codec) port.write(frame);
+    else
+      port.write({
+        codec: port.codec,
+        payload: frame.codec === 'PCMU' ? ulawToAlaw(frame.payload) : alawToUlaw(frame.payload),
+        samples: frame.samples,
+      });
+  }
+
+  /** Frames delivered and dropped so far. */
+  get counts(): { readonly delivered: number; readonly dropped: number } {
+    return { delivered: this.#delivered, dropped: this.#dropped };
+  }
+}
