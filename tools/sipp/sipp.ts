@@ -1,7 +1,7 @@
 /**
  * Runs SIPp (Debian's sip-tester, the real SIP peer of the sofia interop tests) on one of the
  * scenarios in ./scenarios, against 127.0.0.1 only. `[name]` placeholders the scenario uses that
- * SIPp does not know (domain, caller, expect, expires, hold, the audio port and codec) are filled in here; SIPp's own
+ * SIPp does not know (domain, caller, expect, expires, hold, the audio port, codec and capture) are filled in here; SIPp's own
  * keywords are left to it. Resolves with the exit code (0: every call passed) and what SIPp printed.
  */
 import { spawn } from 'node:child_process';
@@ -33,10 +33,12 @@ export interface SippRun {
   readonly early?: boolean;
   readonly expires?: number;
   readonly holdMs?: number;
-  /** call / uas_answer: the RTP port the phone's SDP names (default SIPp's own media port), so a test can own the phone's audio. */
+  /** call, call_refused, uas_answer: the RTP port the phone's SDP names (default SIPp's own media port), so a test can own the phone's audio. */
   readonly audioPort?: number;
-  /** call / uas_answer: the one codec the phone's SDP has (default PCMU). */
+  /** call, call_refused, uas_answer: the one codec the phone's SDP has (default PCMU). */
   readonly audioCodec?: 'PCMU' | 'PCMA';
+  /** call: once answered, SIPp plays this capture's RTP to the switch (play_pcap_audio) while it holds the call. */
+  readonly playPcap?: string;
   readonly timeoutSec?: number;
   /** How many calls (default 1), at what rate per second (default SIPp's 10), at most how many at once (default 1). */
   readonly calls?: number;
@@ -97,9 +99,10 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     audio_port: r.audioPort === undefined ? '[media_port]' : String(r.audioPort),
     audio_codec: r.audioCodec ?? 'PCMU',
     audio_pt: r.audioCodec === 'PCMA' ? '8' : '0',
+    play: r.playPcap === undefined ? '' : `<nop><action><exec play_pcap_audio="${r.playPcap}"/></action></nop>`,
   };
   const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(
-    /\[(domain|caller|contact_port|expect|early_optional|expires|hold|audio_port|audio_codec|audio_pt)\]/g,
+    /\[(domain|caller|contact_port|expect|early_optional|expires|hold|audio_port|audio_codec|audio_pt|play)\]/g,
     (_, k: string) => fill[k],
   );
   const file = join(dir, `${r.scenario}.xml`);

@@ -2,11 +2,13 @@
  * A SIP phone and an Erlang application meet in switchd as `pnpm start` runs it (the default conf:
  * users 1000-1019 with password 1234 on 127.0.0.1, the echo extension 9196): SIPp registers and
  * calls in, sends digits as RFC 2833 events; a real erl, registered as event handler, sees the
- * call's events and hangs it up; then erl calls the phone through its registered contact.
+ * call's events and hangs it up; then erl calls the phone through its registered contact. Audio
+ * goes through too: 9196 echoes what SIPp plays, and a ringing callee's caller hears the ringback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { run, type Proc, startSwitchd, stopSwitchd } from '../../../tools/apps/run.ts';
+import { phoneAudio, rtpPayloadsOf, share, ulawReference } from '../../../tools/sipp/audio.ts';
 import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 
 const NAME = 'fs_sip@localhost';
@@ -110,5 +112,62 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     expect(caller.code, caller.output + caller.errors).toBe(0);
     const r = await callee.done;
     expect(r.code, r.output + r.errors).toBe(0);
+  });
+
+  it('a phone calling 9196 hears itself: SIPp plays a recorded PCMA call and gets every packet back, in order', async () => {
+    const capture = '/usr/share/sip-tester/g711a.pcap';
+    const audio = await phoneAudio();
+    try {
+      const r = await runSipp({
+        ...phone,
+        scenario: 'call',
+        port: SIP,
+        service: '9196',
+        holdMs: 1500,
+        audioPort: audio.port,
+        audioCodec: 'PCMA',
+        playPcap: capture,
+      });
+      expect(r.code, r.output + r.errors).toBe(0);
+      const played = rtpPayloadsOf(capture);
+      const heard = audio.received.map((p) => p.payload);
+      // 30 ms packets for 1.5 s, less what was still on its way at the BYE
+      expect(heard.length).toBeGreaterThan(30);
+      expect(heard).toEqual(played.slice(0, heard.length));
+      expect(audio.received.every((p) => p.pt === 8)).toBe(true);
+    } finally {
+      audio.close();
+    }
+  });
+
+  it('a phone calling one that only rings hears the default ringback (us-ring: 440 + 480 Hz) after a 183', async () => {
+    const port = await freeUdpPort();
+    const callee = await startSipp({ scenario: 'uas_ring', localPort: port });
+    const reg = await runSipp({ ...phone, scenario: 'register', port: SIP, service: '1007', authUser: '1007', contactPort: port });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const audio = await phoneAudio();
+    try {
+      const caller = await startSipp({
+        ...phone,
+        scenario: 'call_refused',
+        port: SIP,
+        service: '1007',
+        authUser: '1006',
+        expect: 487,
+        early: true,
+        audioPort: audio.port,
+      });
+      for (const end = Date.now() + 10_000; audio.received.length < 50 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      const heard = audio.received.flatMap((p) => [...p.payload].map(ulawReference));
+      expect(share(heard, 440)).toBeGreaterThan(0.35);
+      expect(share(heard, 480)).toBeGreaterThan(0.35);
+      // erl ends the call: the caller gets 487, the ringing phone a CANCEL
+      expect(await sh(`{foo, '${NAME}'} ! {api, hupall, "ORIGINATOR_CANCEL"}, receive {ok, H4} -> H4 after 3000 -> timeout end.`)).toMatch(/OK/);
+      const r = await caller.done;
+      expect(r.code, r.output + r.errors).toBe(0);
+      expect((await callee.done).code).toBe(0);
+    } finally {
+      audio.close();
+    }
   });
 });

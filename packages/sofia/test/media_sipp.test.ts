@@ -5,10 +5,10 @@
  * phone's audio to the other, converting PCMA to PCMU and back when their codecs differ. Each leg
  * gets the switch's own stream (its SSRC, consecutive sequence numbers, timestamps 160 apart).
  */
-import { type Socket, createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linearToAlaw, linearToUlaw } from '@beamline/switch';
-import { freeUdpPort, startSipp } from '../../../tools/sipp/sipp.ts';
+import { PHONE_SSRC, type RtpPacket, alawReference, phoneAudio, share, ulawReference } from '../../../tools/sipp/audio.ts';
+import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 import { type Rig, startRig } from './helpers.ts';
 
 let rig: Rig;
@@ -22,75 +22,9 @@ afterAll(async () => {
 const base = { domain: 'beamline.test', authUser: '1000', password: '1234' } as const;
 const PT = { PCMU: 0, PCMA: 8 } as const;
 
-/** G.711's decoders, written out from the standard's tables (the test's own reference). */
-function ulawReference(byte: number): number {
-  const b = ~byte & 0xff;
-  const magnitude = ((b & 0x0f) * 8 + 132) * 2 ** ((b >> 4) & 7) - 132;
-  return b & 0x80 ? -magnitude : magnitude;
-}
-function alawReference(byte: number): number {
-  const b = byte ^ 0x55;
-  const exponent = (b >> 4) & 7;
-  const magnitude = exponent === 0 ? (b & 0x0f) * 16 + 8 : ((b & 0x0f) * 16 + 264) * 2 ** (exponent - 1);
-  return b & 0x80 ? magnitude : -magnitude;
-}
-
 /** 20 ms of a 400 Hz tone from sample `offset`, as linear samples. */
 function tone(offset: number): number[] {
   return Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 400 * (offset + i)) / 8000)));
-}
-
-interface Packet {
-  readonly pt: number;
-  readonly marker: boolean;
-  readonly seq: number;
-  readonly timestamp: number;
-  readonly ssrc: number;
-  readonly payload: Buffer;
-}
-
-function parse(b: Buffer): Packet {
-  return {
-    pt: b[1] & 0x7f,
-    marker: (b[1] & 0x80) !== 0,
-    seq: b.readUInt16BE(2),
-    timestamp: b.readUInt32BE(4),
-    ssrc: b.readUInt32BE(8),
-    payload: b.subarray(12),
-  };
-}
-
-/** A phone's audio socket: what arrives is kept; `send` plays frames to the switch, 20 ms apart. */
-async function phoneAudio(): Promise<{
-  port: number;
-  received: Packet[];
-  send(to: number, pt: number, frames: Uint8Array[]): Promise<void>;
-  close(): void;
-}> {
-  const port = await freeUdpPort();
-  const socket: Socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
-  const received: Packet[] = [];
-  socket.on('message', (m) => received.push(parse(m)));
-  const ssrc = 0x1234_5678;
-  return {
-    port,
-    received,
-    async send(to, pt, frames) {
-      for (const [i, payload] of frames.entries()) {
-        const p = Buffer.alloc(12 + payload.length);
-        p[0] = 0x80;
-        p[1] = (i === 0 ? 0x80 : 0) | pt;
-        p.writeUInt16BE(1000 + i, 2);
-        p.writeUInt32BE(5000 + 160 * i, 4);
-        p.writeUInt32BE(ssrc, 8);
-        p.set(payload, 12);
-        socket.send(p, to, '127.0.0.1');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    close: () => socket.close(),
-  };
 }
 
 async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
@@ -102,10 +36,10 @@ async function until(what: string, done: () => boolean, ms = 5000): Promise<void
 }
 
 /** The switch's stream to one phone: one SSRC (not the phone's), consecutive sequence numbers, timestamps 160 apart. */
-function expectOwnStream(packets: readonly Packet[], pt: number): void {
+function expectOwnStream(packets: readonly RtpPacket[], pt: number): void {
   expect(packets.every((p) => p.pt === pt)).toBe(true);
   expect(new Set(packets.map((p) => p.ssrc)).size).toBe(1);
-  expect(packets[0].ssrc).not.toBe(0x1234_5678);
+  expect(packets[0].ssrc).not.toBe(PHONE_SSRC);
   for (let i = 1; i < packets.length; i++) {
     expect(packets[i].seq).toBe((packets[i - 1].seq + 1) & 0xffff);
     expect(packets[i].timestamp).toBe((packets[i - 1].timestamp + 160) >>> 0);
@@ -208,6 +142,55 @@ describe('audio', () => {
     } finally {
       callerAudio.close();
       calleeAudio.close();
+    }
+  });
+
+  it('playback sends a tone_stream as audio for the tone’s length, paced 20 ms a packet', async () => {
+    const audio = await phoneAudio();
+    try {
+      const phone = await startSipp({ ...base, scenario: 'call', port: rig.port, service: '2007', holdMs: 2000, audioPort: audio.port });
+      const r = await phone.done;
+      expect(r.code, r.output + r.errors).toBe(0);
+      const tone = audio.received.filter((p) => p.pt === PT.PCMU);
+      // %(1000,0,1000): one second at 8 kHz, 50 packets, then nothing while parked
+      expect(tone).toHaveLength(50);
+      expectOwnStream(tone, PT.PCMU);
+      const spread = tone[49].at - tone[0].at;
+      expect(spread).toBeGreaterThan(900);
+      expect(spread).toBeLessThan(1200);
+      const heard = tone.flatMap((p) => [...p.payload].map(ulawReference));
+      expect(share(heard, 1000)).toBeGreaterThan(0.9);
+      expect(share(heard, 440)).toBeLessThan(0.01);
+    } finally {
+      audio.close();
+    }
+  });
+
+  it('ringback: a ringing callee makes the caller hear the `ringback` tone (440 + 480 Hz) after a 183, until the originate gives up', async () => {
+    const callerAudio = await phoneAudio();
+    const calleePort = await freeUdpPort();
+    try {
+      const callee = await startSipp({ scenario: 'uas_ring', localPort: calleePort });
+      const r = await runSipp({
+        ...base,
+        scenario: 'call_refused',
+        port: rig.port,
+        service: `2008-${calleePort}`,
+        expect: 480,
+        early: true,
+        audioPort: callerAudio.port,
+      });
+      expect(r.code, r.output + r.errors).toBe(0);
+      // {originate_timeout=2}: about two seconds of ring tone (%(2000,4000,…): all of it on)
+      expect(callerAudio.received.length).toBeGreaterThan(60);
+      expect(callerAudio.received.length).toBeLessThanOrEqual(105);
+      expectOwnStream(callerAudio.received, PT.PCMU);
+      const heard = callerAudio.received.flatMap((p) => [...p.payload].map(ulawReference));
+      expect(share(heard, 440)).toBeGreaterThan(0.35);
+      expect(share(heard, 480)).toBeGreaterThan(0.35);
+      await callee.done;
+    } finally {
+      callerAudio.close();
     }
   });
 });

@@ -257,14 +257,14 @@ describe('PLAYBACK_START and PLAYBACK_STOP (switch_ivr_play_file)', () => {
     await t.sw.stop();
     await t.rt.stop();
 
-    // a tone stream is named as such; a file played to its end is done
+    // a tone stream is named as such; played to its end it is done, after its own length (not playback_duration_ms)
     const u = await start();
     await u.sw.originate(`{origination_uuid=${A},playback_duration_ms=300}null/1 '&playback(tone_stream://%(100,0,350))'`);
     await u.settle();
     await advance(u, 300);
     const stop = u.sub.take().find((e) => e.type === 'PLAYBACK_STOP');
     expect([stop?.getHeader('Playback-File-Type'), stop?.getHeader('Playback-Status')]).toEqual(['tone_stream', 'done']);
-    expect(vars(stop, 'playback_ms')).toEqual(['300']);
+    expect(vars(stop, 'playback_ms')).toEqual(['100']);
     await u.sw.stop();
     await u.rt.stop();
   });

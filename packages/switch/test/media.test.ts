@@ -3,9 +3,17 @@
  * the channels (echo, the bridge application, uuid_bridge, hangups). Ports here are recorders; the
  * SIP legs' real RTP is tested in packages/sofia/test/media_sipp.test.ts.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AudioFrame, MediaTable, type MediaPort } from '../src/index.ts';
 import { alawToLinear, alawToUlaw, linearToAlaw, linearToUlaw, ulawToAlaw, ulawToLinear } from '../src/media/g711.ts';
+import { playToChannel } from '../src/media/player.ts';
+import { SampleSource, openSource } from '../src/media/source.ts';
+import { renderTgml } from '../src/media/tone.ts';
+import { decodeWav } from '../src/media/wav.ts';
+import { share } from '../../../tools/sipp/audio.ts';
 import { setup } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
@@ -130,5 +138,159 @@ describe('routes follow the channels', () => {
     expect([media.routeOf(U1), media.routeOf(U2)]).toEqual([undefined, undefined]);
     await sw.stop();
     await rt.stop();
+  });
+});
+
+describe('TGML tones', () => {
+  it('%(on,off,f1,f2): on-time of the mixed frequencies, then off-time of silence, at -7 dB by default', () => {
+    const s = renderTgml('%(200,100,440,480)');
+    expect(s.length).toBe(2400);
+    const on = s.subarray(0, 1600);
+    expect(share(on, 440)).toBeGreaterThan(0.4);
+    expect(share(on, 480)).toBeGreaterThan(0.4);
+    expect(share(on, 1000)).toBeLessThan(0.01);
+    expect([...s.subarray(1600)].every((x) => x === 0)).toBe(true);
+    // two tones averaged, each at -7 dB of libteletone's full scale: peaks near 32767·√2·10^(-13.16/20)
+    const peak = Math.max(...on.map(Math.abs));
+    expect(peak).toBeGreaterThan(8000);
+    expect(peak).toBeLessThan(10_300);
+  });
+
+  it('v= sets the volume; l= repeats the next tone; L= repeats the whole; unknown items are skipped', () => {
+    const loud = Math.max(...renderTgml('v=0;%(100,0,1000)'));
+    const quiet = Math.max(...renderTgml('v=-20;%(100,0,1000)'));
+    expect(loud / quiet).toBeCloseTo(10, 0);
+    expect(renderTgml('l=3;%(100,0,1000);%(50,0,500)').length).toBe(3 * 800 + 400);
+    expect(renderTgml('L=2;%(100,50,1000)').length).toBe(2 * 1200);
+    expect(renderTgml('x=1;a(1,2);%(100,0,0)').length).toBe(0);
+  });
+});
+
+/** A WAV file written out byte by byte (the test's own writer). */
+function wav(tag: number, channels: number, rate: number, bits: number, data: Uint8Array): Uint8Array {
+  const head = new DataView(new ArrayBuffer(44));
+  const ascii = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) head.setUint8(at + i, s.charCodeAt(i));
+  };
+  ascii(0, 'RIFF');
+  head.setUint32(4, 36 + data.length, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  head.setUint32(16, 16, true);
+  head.setUint16(20, tag, true);
+  head.setUint16(22, channels, true);
+  head.setUint32(24, rate, true);
+  head.setUint32(28, (rate * channels * bits) / 8, true);
+  head.setUint16(32, (channels * bits) / 8, true);
+  head.setUint16(34, bits, true);
+  ascii(36, 'data');
+  head.setUint32(40, data.length, true);
+  return Uint8Array.from([...new Uint8Array(head.buffer), ...data]);
+}
+
+const int16le = (samples: number[]) => new Uint8Array(Int16Array.from(samples).buffer);
+
+describe('WAV files', () => {
+  it('reads 16-bit PCM as it is at 8 kHz mono, mixes channels down and resamples other rates', () => {
+    expect([...decodeWav(wav(1, 1, 8000, 16, int16le([1, -2, 300, -32768])))]).toEqual([1, -2, 300, -32768]);
+    // stereo 16 kHz: left 100·i, right 300·i → mono 200·i, every second sample
+    const frames = Array.from({ length: 8 }, (_, i) => [100 * i, 300 * i]).flat();
+    expect([...decodeWav(wav(1, 2, 16000, 16, int16le(frames)))]).toEqual([0, 400, 800, 1200]);
+  });
+
+  it('reads A-law and μ-law files; refuses other formats and what is not a WAV file', () => {
+    expect([...decodeWav(wav(6, 1, 8000, 8, Uint8Array.of(0xd5, 0xaa)))]).toEqual([8, 32256]);
+    expect([...decodeWav(wav(7, 1, 8000, 8, Uint8Array.of(0xff, 0x80)))]).toEqual([0, 32124]);
+    expect(() => decodeWav(wav(3, 1, 8000, 32, new Uint8Array(8)))).toThrow(/unsupported WAV format 3, 32 bits/);
+    expect(() => decodeWav(new TextEncoder().encode('not a wav at all'))).toThrow(/not a WAV file/);
+  });
+});
+
+describe('sources', () => {
+  it('silence_stream, tone_stream (with ;loops=), bare tones and WAV files under sound_prefix; none for the rest', () => {
+    expect(openSource('silence_stream://250')?.ms).toBe(250);
+    expect(openSource('silence_stream://-1')?.ms).toBeUndefined();
+    expect(openSource('tone_stream://%(100,100,440);loops=3')?.ms).toBe(600);
+    expect(openSource('tone_stream://%(100,100,440);loops=-1')?.ms).toBeUndefined();
+    expect(openSource('%(1000,4000,440,480)', undefined, -1)?.ms).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'beamline-media-'));
+    writeFileSync(join(dir, 'hello.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 400 }, (_, i) => i))));
+    const hello = openSource('hello.wav', dir);
+    expect(hello?.ms).toBe(50);
+    expect([hello?.next()?.length, hello?.next()?.length, hello?.next()?.length, hello?.next()]).toEqual([160, 160, 80, undefined]);
+    expect(openSource(join(dir, 'hello.wav'))?.ms).toBe(50);
+    expect(openSource('missing.wav', dir)).toBeUndefined();
+    expect(openSource('ivr/ivr-welcome.mp3', dir)).toBeUndefined();
+    expect(openSource('say:hello')).toBeUndefined();
+    rmSync(dir, { recursive: true });
+  });
+});
+
+describe('playing to a channel', () => {
+  it('a frame every 20 ms of the clock, in the port’s codec; routed audio is held off while it plays', async () => {
+    const { sw, rt, clock, settle } = await setup();
+    const media = sw.core.media;
+    await sw.originate(`{origination_uuid=${U1}}null/1 &echo()`);
+    await settle();
+    const port = recorder('PCMA');
+    media.attach(U1, port);
+    // the player's timer comes back at once: the frames sent follow the switch's clock alone
+    const ch = {
+      uuid: U1,
+      core: sw.core,
+      after: (_ms: number, fn: () => void) => {
+        const t = setTimeout(fn, 0);
+        return () => clearTimeout(t);
+      },
+    };
+    playToChannel(ch, new SampleSource(Int16Array.from({ length: 800 }, (_, i) => i * 10)));
+    media.deliver(U1, frame('PCMA', 1, 2, 3));
+    expect(port.frames.map((f) => f.samples)).toEqual([160]);
+    expect([...port.frames[0].payload.subarray(0, 3)]).toEqual([0, 10, 20].map(linearToAlaw));
+    clock.advance(50);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(port.frames.map((f) => f.samples)).toEqual([160, 160, 160]);
+    clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(port.frames).toHaveLength(5);
+    // the source is over: the hold is released and the echo is heard again
+    media.deliver(U1, frame('PCMA', 9));
+    expect(port.frames.map((f) => f.payload.length).slice(-1)).toEqual([1]);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('playback plays a WAV file to the channel for the file’s length; uuid_break stops it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beamline-media-'));
+    writeFileSync(join(dir, 'two.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 16000 }, () => 1000))));
+    const { sw, rt, clock, settle, sub } = await setup();
+    const media = sw.core.media;
+    const port = recorder('PCMU');
+    // the port is there before the application runs, as a SIP leg's is
+    sub.take();
+    await sw.originate(`{origination_uuid=${U1},sound_prefix=${dir}}null/1 &park()`);
+    await settle();
+    media.attach(U1, port);
+    await sw.api(`uuid_broadcast ${U1} two.wav aleg`);
+    await settle();
+    for (let t = 0; t < 1000; t += 20) {
+      clock.advance(20);
+      await settle();
+    }
+    expect(port.frames.length).toBeGreaterThanOrEqual(50);
+    expect(port.frames.every((f) => f.codec === 'PCMU' && [...f.payload].every((b) => b === linearToUlaw(1000)))).toBe(true);
+    await sw.api(`uuid_break ${U1}`);
+    await settle();
+    const heard = port.frames.length;
+    clock.advance(1000);
+    await settle();
+    expect(port.frames.length).toBe(heard);
+    const stopEvent = sub.take().find((e) => e.type === 'PLAYBACK_STOP');
+    expect(stopEvent?.getHeader('Playback-File-Path')).toBe('two.wav');
+    expect(Number(stopEvent?.getHeader('variable_playback_ms'))).toBeGreaterThanOrEqual(1000);
+    expect(Number(stopEvent?.getHeader('variable_playback_ms'))).toBeLessThan(2000);
+    await sw.stop();
+    await rt.stop();
+    rmSync(dir, { recursive: true });
   });
 });

@@ -1,8 +1,11 @@
 /**
- * Simulated media for the applications: there is no audio, so a file "plays" for a length of
- * time (`silence_stream://N` for N ms, any other file for `playback_duration_ms`, default 1000),
- * and ends early on a break (CF_BREAK), a hangup or a digit its reader takes.
+ * The applications' media: a file plays its audio (media/source.ts: tones, silence, WAV files) to
+ * the channel's far end for as long as it lasts; one with no source here is simulated — it "plays"
+ * for `playback_duration_ms` (default 1000), silently. Either ends early on a break (CF_BREAK), a
+ * hangup or a digit its reader takes.
  */
+import { playToChannel } from '../media/player.ts';
+import { type AudioSource, openSource } from '../media/source.ts';
 import type { AppChannel, Interrupter } from './types.ts';
 
 /** How a wait ended: its time ran out, a break or a digit ended it, or the channel was hung up. */
@@ -13,10 +16,10 @@ export function parseMs(data: string): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-/** How long playing `file` takes here. */
-export function playbackMs(ch: AppChannel, file: string): number {
-  const silence = /^silence_stream:\/\/(\d+)/.exec(file);
-  return silence ? Number(silence[1]) : parseMs(ch.variable('playback_duration_ms') ?? '1000');
+/** What playing `file` plays, if it has a source here, and for how long (undefined: until stopped). */
+function playable(ch: AppChannel, file: string): { source: AudioSource | undefined; ms: number | undefined } {
+  const source = openSource(file, ch.variable('sound_prefix'));
+  return { source, ms: source ? source.ms : parseMs(ch.variable('playback_duration_ms') ?? '1000') };
 }
 
 /** The file headers of PLAYBACK_START / PLAYBACK_STOP. */
@@ -26,11 +29,11 @@ function fileHeaders(file: string): [string, string][] {
   return [...(type ? ([['Playback-File-Type', type]] as [string, string][]) : []), ['Playback-File-Path', file]];
 }
 
-/** Samples a second in the simulated media (L16 at 8 kHz, as loopback and null legs run). */
+/** Samples a second (8 kHz: G.711, and L16 as loopback and null legs run). */
 const RATE = 8000;
 
 /**
- * switch_ivr_play_file over the simulated media: PLAYBACK_START, the wait (`mediaWait`), then the
+ * switch_ivr_play_file: PLAYBACK_START, the audio and the wait (`mediaWait`), then the
  * `playback_*` variables and PLAYBACK_STOP (`Playback-Status: break` when a break or a digit
  * ended it, else `done`), before `onEnd` and `done`.
  */
@@ -41,11 +44,14 @@ export function playFile(
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
 ): Promise<Interrupter | undefined> {
-  const ms = playbackMs(ch, file);
+  const { source, ms } = playable(ch, file);
   const startedUs = ch.core.nowUs();
   ch.fire('PLAYBACK_START', undefined, undefined, fileHeaders(file));
+  const stopAudio = source ? playToChannel(ch, source) : undefined;
   const stopped = (how: MediaEnd) => {
-    const played = how === 'played' ? ms : Math.min(ms, Math.floor((ch.core.nowUs() - startedUs) / 1000));
+    stopAudio?.();
+    const elapsed = Math.floor((ch.core.nowUs() - startedUs) / 1000);
+    const played = how === 'played' && ms !== undefined ? ms : Math.min(ms ?? elapsed, elapsed);
     const samples = Math.floor((played * RATE) / 1000);
     ch.setVariable('playback_last_offset_pos', String(samples));
     ch.setVariable('playback_seconds', String(Math.floor(played / 1000)));
@@ -78,14 +84,14 @@ export function waiting(
 }
 
 /**
- * A media application's wait: `ms`, unless a break ends it sooner (also one asked for before it
+ * A media application's wait: `ms` (undefined: until stopped), unless a break ends it sooner (also one asked for before it
  * started: CF_BREAK stays set until a media application takes it), or a digit `onDigit` says ends
  * it (the wait reads the channel's digits only when it is given). `onEnd` learns how it ended
  * before `done` runs.
  */
 export async function mediaWait(
   ch: AppChannel,
-  ms: number,
+  ms: number | undefined,
   done: () => void | Promise<void>,
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,

@@ -5,6 +5,7 @@
  * variables of `{a=b,…}`, and the WAV header. There is no audio: every packet is silence.
  */
 import { findEndParen, separateString } from '../internal/strings.ts';
+import { waveChunks } from '../media/wav.ts';
 
 /** Every leg here runs L16 at 8 kHz (originate/legs.ts) in 20 ms packets. */
 export const CHANNEL_RATE = 8000;
@@ -217,18 +218,14 @@ export interface WavLayout {
 /** Reads the chunks of a 16-bit PCM WAV file's head; undefined for anything else. */
 export function readWavLayout(head: Uint8Array): WavLayout | undefined {
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const tag = (at: number) => String.fromCharCode(...head.subarray(at, at + 4));
-  if (head.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return undefined;
   let format: { rate: number; channels: number } | undefined;
-  for (let at = 12; at + 8 <= head.length; ) {
-    const size = view.getUint32(at + 4, true);
-    if (tag(at) === 'fmt ' && at + 24 <= head.length) {
-      if (view.getUint16(at + 8, true) !== 1 || view.getUint16(at + 22, true) !== 16) return undefined;
-      format = { channels: view.getUint16(at + 10, true), rate: view.getUint32(at + 12, true) };
-    } else if (tag(at) === 'data') {
-      return format ? { ...format, dataSizeAt: at + 4, dataAt: at + 8, dataBytes: size } : undefined;
+  for (const chunk of waveChunks(head)) {
+    if (chunk.id === 'fmt ' && chunk.at + 16 <= head.length) {
+      if (view.getUint16(chunk.at, true) !== 1 || view.getUint16(chunk.at + 14, true) !== 16) return undefined;
+      format = { channels: view.getUint16(chunk.at + 2, true), rate: view.getUint32(chunk.at + 4, true) };
+    } else if (chunk.id === 'data') {
+      return format ? { ...format, dataSizeAt: chunk.at - 4, dataAt: chunk.at, dataBytes: chunk.size } : undefined;
     }
-    at += 8 + size + (size % 2);
   }
   return undefined;
 }

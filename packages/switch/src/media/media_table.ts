@@ -2,11 +2,12 @@
  * Where each channel's audio goes (the media path of switch_ivr_bridge.c and mod_dptools' echo).
  * An endpoint that carries audio attaches its channel's port; a frame its far end sends is
  * delivered at once, in the endpoint's own I/O callback, to the port the channel is routed to —
- * the bridged partner, the channel itself while `echo` runs — or dropped when there is none.
+ * the bridged partner, the channel itself while `echo` runs — or dropped when there is none, or
+ * when a player (player.ts) holds the port.
  * Frames never pass through a channel's process: routes change in the channels' steps, frames
  * follow them in the same tick.
  */
-import { alawToUlaw, ulawToAlaw } from './g711.ts';
+import { alawToUlaw, linearToAlaw, linearToUlaw, ulawToAlaw } from './g711.ts';
 
 export type AudioCodecName = 'PCMU' | 'PCMA';
 
@@ -27,6 +28,8 @@ export interface MediaPort {
 export class MediaTable {
   readonly #ports = new Map<string, MediaPort>();
   readonly #routes = new Map<string, string>();
+  /** Channels a player holds, with how many players hold each. */
+  readonly #held = new Map<string, number>();
   #delivered = 0;
   #dropped = 0;
 
@@ -51,6 +54,32 @@ export class MediaTable {
     if (this.#routes.get(from) === to) this.#routes.delete(from);
   }
 
+  hasPort(uuid: string): boolean {
+    return this.#ports.has(uuid);
+  }
+
+  /** A player has the channel: what is routed to it is dropped until the returned release. */
+  hold(uuid: string): () => void {
+    this.#held.set(uuid, (this.#held.get(uuid) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const n = (this.#held.get(uuid) ?? 1) - 1;
+      if (n > 0) this.#held.set(uuid, n);
+      else this.#held.delete(uuid);
+    };
+  }
+
+  /** Linear samples played to the channel's far end, in its port's codec; false when it has no port. */
+  play(uuid: string, samples: Int16Array): boolean {
+    const port = this.#ports.get(uuid);
+    if (!port) return false;
+    const encode = port.codec === 'PCMU' ? linearToUlaw : linearToAlaw;
+    port.write({ codec: port.codec, payload: Uint8Array.from(samples, encode), samples: samples.length });
+    return true;
+  }
+
   /** Where `from`'s audio goes now, if anywhere. */
   routeOf(from: string): string | undefined {
     return this.#routes.get(from);
@@ -59,7 +88,7 @@ export class MediaTable {
   /** A frame `from`'s far end sent: to the routed port, converted to its codec. */
   deliver(from: string, frame: AudioFrame): void {
     const to = this.#routes.get(from);
-    const port = to === undefined ? undefined : this.#ports.get(to);
+    const port = to === undefined || this.#held.has(to) ? undefined : this.#ports.get(to);
     if (!port) {
       this.#dropped++;
       return;

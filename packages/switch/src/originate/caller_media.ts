@@ -136,6 +136,7 @@ export class GroupMedia {
     }
     const line = state.ringback === undefined ? undefined : ringbackLogLine(state.ringback);
     if (line) log('DEBUG', line);
+    if (state.ringback !== undefined && !state.bridgingEarly) caller.playRingback(state.ringback);
     if (state.bridgingEarly) this.#relay = legs.filter(isUp);
     this.#ok++;
     return 'acted';

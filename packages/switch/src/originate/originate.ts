@@ -185,6 +185,7 @@ async function dialGroups(
     }
     result = { ok: true, winner: { ...winner, profile }, causes };
   } else result = { ok: false, cause: state.force || cause || Cause.DESTINATION_OUT_OF_ORDER, causes };
+  d.caller?.stopRingback();
   if (caller && opts.singleReject.hangupCaller) {
     // as FreeSWITCH, whatever the outcome: on success with the cause SUCCESS (or force_reason)
     await hangupCaller(ctx, services, caller.uuid, result.ok ? state.force || Cause.SUCCESS : result.cause);

@@ -4,9 +4,10 @@
  * leg's callee id when the group has one leg. With `ringback` (or `transfer_ringback` once the
  * caller is answered) — read from the calling channel itself, not from the dial string — a leg's
  * ringing or early media instead pre-answers the caller (CHANNEL_PROGRESS_MEDIA) and the ringback
- * is generated into it; `instant_ringback` (or `ring_ready=true`) does that at once.
- * `bridge_early_media` pre-answers it when a leg has early media, and passes that media through
- * until a leg answers or rings. There is no audio here: what is "played" shows only in the log.
+ * is generated into it (a tone or a file, over and over, until the originate is over);
+ * `instant_ringback` (or `ring_ready=true`) does that at once. `bridge_early_media` pre-answers it
+ * when a leg has early media, and would pass that media through until a leg answers or rings: that
+ * relay is signalled only, no audio goes through it.
  * An enterprise originate (`:_:`) has a ringback of its own: the caller pre-answered at once and
  * a ringback file played to it in a loop (switch_ivr_play_file: PLAYBACK_START / _STOP).
  */
@@ -18,6 +19,8 @@ import type { ChannelServices } from '../channel/channel.ts';
 import type { OriginateCaller, OriginateLegTask } from '../channel/originate_types.ts';
 import type { CallerProfile } from '../channel/profile.ts';
 import { findEndParen } from '../internal/strings.ts';
+import { playToChannel } from '../media/player.ts';
+import { openSource } from '../media/source.ts';
 
 /** The calling channel as the originate signals it: a process of its own, so every signal is a call. */
 export interface CallerLine {
@@ -30,6 +33,9 @@ export interface CallerLine {
   preAnswer(): Promise<boolean>;
   /** switch_channel_pass_callee_id(leg, caller). */
   takeCalleeIdOf(leg: Pid): Promise<void>;
+  /** setup_ringback's generation: the caller hears `data` (a tone or a file) over and over until `stopRingback`. */
+  playRingback(data: string): void;
+  stopRingback(): void;
 }
 
 export function callerLine(ctx: ProcessContext, services: ChannelServices, caller: OriginateCaller): CallerLine {
@@ -42,6 +48,9 @@ export function callerLine(ctx: ProcessContext, services: ChannelServices, calle
       return false;
     }
   };
+  let ringbackAsked = false;
+  /** Set in the caller's process when its ringback audio starts. */
+  let stopRingbackAudio: (() => void) | undefined;
   return {
     uuid: caller.uuid,
     name: caller.profile.chanName ?? '',
@@ -57,6 +66,28 @@ export function callerLine(ctx: ProcessContext, services: ChannelServices, calle
         return;
       }
       await call({ op: 'takeCalleeId', name: profile.calleeIdName, number: profile.calleeIdNumber });
+    },
+    playRingback: (data) => {
+      const pid = services.core.sessions.get(caller.uuid);
+      if (!pid || ringbackAsked) return;
+      ringbackAsked = true;
+      const run: OriginateLegTask = (leg) => {
+        const source = openSource(data, leg.variable('sound_prefix'), -1);
+        if (!source) return;
+        const stop = playToChannel(leg, source);
+        const off = leg.beside(stop);
+        stopRingbackAudio = () => {
+          off();
+          stop();
+        };
+      };
+      GenServer.cast(ctx, pid, { op: 'originateTask', run });
+    },
+    stopRingback: () => {
+      const pid = services.core.sessions.get(caller.uuid);
+      // casts keep their order: this runs in the caller's process after the start did
+      const run: OriginateLegTask = () => stopRingbackAudio?.();
+      if (pid && ringbackAsked) GenServer.cast(ctx, pid, { op: 'originateTask', run });
     },
   };
 }
@@ -97,7 +128,7 @@ export function ringbackLogLine(data: string): string | undefined {
 /**
  * switch_ivr_enterprise_originate's ringback for a caller with `ringback` (or `transfer_ringback`):
  * the caller pre-answered at once, and a file played on it over and over until the originate is
- * over (a tone or `silence` is generated without events: nothing to do here). Returns the stop,
+ * over (a tone is generated, without events; `silence` is nothing). Returns the stop,
  * to be awaited before the originate answers; undefined when there is nothing to play.
  */
 export async function enterpriseRingback(ctx: ProcessContext, services: ChannelServices, caller: OriginateCaller): Promise<(() => void) | undefined> {
@@ -105,7 +136,10 @@ export async function enterpriseRingback(ctx: ProcessContext, services: ChannelS
   if (data === undefined) return undefined;
   const line = callerLine(ctx, services, caller);
   if (!(await line.preAnswer())) return undefined;
-  if (!isFilePath(data)) return undefined;
+  if (!isFilePath(data)) {
+    line.playRingback(data);
+    return () => line.stopRingback();
+  }
   const pid = services.core.sessions.get(caller.uuid);
   if (!pid) return undefined;
   let stop: (() => void) | undefined;

@@ -1,0 +1,95 @@
+/**
+ * What a channel can play as audio (switch_ivr_play_file's file handles): `silence_stream://<ms>`
+ * (mod_tone_stream; a negative length is endless), `tone_stream://<TGML>[;loops=<n>]` (n times,
+ * -1 endless), a bare TGML tone (`%(…)`, as `ringback` has it) and WAV files, absolute or under the
+ * channel's `sound_prefix`. Anything else (a file that is not there or not a WAV, `say:`,
+ * `phrase:`, `local_stream://`…) has no source: the caller simulates it for its time.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { renderTgml } from './tone.ts';
+import { decodeWav } from './wav.ts';
+
+/** 20 ms at 8 kHz. */
+export const FRAME_SAMPLES = 160;
+
+/** Linear 8 kHz audio, 20 ms at a time. */
+export interface AudioSource {
+  /** The whole length in ms; undefined when it never ends. */
+  readonly ms: number | undefined;
+  /** The next frame (the last may be shorter), or undefined once it is over. */
+  next(): Int16Array | undefined;
+}
+
+/** `samples` played `loops` times (-1: for ever). */
+export class SampleSource implements AudioSource {
+  readonly ms: number | undefined;
+  #at = 0;
+  #loops: number;
+
+  constructor(
+    private readonly samples: Int16Array,
+    loops = 1,
+  ) {
+    this.#loops = samples.length === 0 ? 0 : loops;
+    this.ms = this.#loops < 0 ? undefined : Math.floor((samples.length * this.#loops) / 8);
+  }
+
+  next(): Int16Array | undefined {
+    if (this.#loops === 0) return undefined;
+    const frame = this.samples.subarray(this.#at, this.#at + FRAME_SAMPLES);
+    this.#at += frame.length;
+    if (this.#at >= this.samples.length) {
+      this.#at = 0;
+      if (this.#loops > 0) this.#loops--;
+    }
+    return frame;
+  }
+}
+
+const SILENT_FRAME = new Int16Array(FRAME_SAMPLES);
+
+/** Silence for `ms` (undefined: for ever). */
+class SilenceSource implements AudioSource {
+  #left: number;
+
+  constructor(readonly ms: number | undefined) {
+    this.#left = ms === undefined ? Number.POSITIVE_INFINITY : (ms * 8000) / 1000;
+  }
+
+  next(): Int16Array | undefined {
+    if (this.#left <= 0) return undefined;
+    const n = Math.min(FRAME_SAMPLES, this.#left);
+    this.#left -= n;
+    return n === FRAME_SAMPLES ? SILENT_FRAME : SILENT_FRAME.subarray(0, n);
+  }
+}
+
+/** A tone spec, with mod_tone_stream's `;loops=<n>` unless `loops` says how many. */
+function toneSource(spec: string, loops: number | undefined): AudioSource {
+  const given = /;loops=(-?\d+)/i.exec(spec);
+  const n = loops ?? (given ? Number(given[1]) : 1);
+  return new SampleSource(renderTgml(spec), n === 0 ? 1 : n);
+}
+
+/**
+ * The source for `file`, or undefined when there is none to play (see above). `loops`: how many
+ * times it plays (-1: for ever, as a ringback does), instead of once (or a tone's `;loops=`).
+ */
+export function openSource(file: string, soundPrefix?: string, loops?: number): AudioSource | undefined {
+  const silence = /^silence_stream:\/\/(-?\d+)/i.exec(file);
+  if (silence) {
+    const ms = Number(silence[1]);
+    return new SilenceSource(ms < 0 || loops === -1 ? undefined : ms * (loops ?? 1));
+  }
+  if (/^tone_stream:\/\//i.test(file)) return toneSource(file.slice('tone_stream://'.length), loops);
+  if (file.startsWith('%(')) return toneSource(file, loops);
+  if (file.includes('://') || !/\.wav$/i.test(file)) return undefined;
+  const path = isAbsolute(file) || !soundPrefix ? file : join(soundPrefix, file);
+  try {
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+    return new SampleSource(decodeWav(readFileSync(path)), loops);
+  } catch {
+    return undefined;
+  }
+}
