@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linearToAlaw, linearToUlaw } from '@beamline/switch';
-import { PHONE_SSRC, type RtpPacket, alawReference, phoneAudio, share, ulawReference } from '../../../tools/sipp/audio.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { PHONE_SSRC, type RtpPacket, alawReference, phoneAudio, rtpPayloadsOf, share, ulawReference } from '../../../tools/sipp/audio.ts';
 import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 import { type Rig, startRig } from './helpers.ts';
 
@@ -193,4 +194,44 @@ describe('audio', () => {
       callerAudio.close();
     }
   });
+
+  it('record writes what the phone said: SIPp plays a recorded PCMA call, the WAV holds its samples in order', async () => {
+    const capture = '/usr/share/sip-tester/g711a.pcap';
+    const id = Math.random().toString(36).slice(2);
+    const file = `/tmp/beamline-sofia-record-${id}.wav`;
+    try {
+      const r = await runSipp({
+        ...base,
+        scenario: 'call',
+        port: rig.port,
+        service: `2009-${id}`,
+        holdMs: 1500,
+        audioCodec: 'PCMA',
+        playPcap: capture,
+      });
+      expect(r.code, r.output + r.errors).toBe(0);
+      let samples: Int16Array | undefined;
+      for (const end = Date.now() + 5000; !samples && Date.now() < end; await new Promise((res) => setTimeout(res, 50))) samples = wavSamples(file);
+      expect(samples).toBeDefined();
+      // silence where nothing came (before the first packet, and any gap): never an A-law sample, which is at least ±8
+      const heard = [...(samples ?? [])].filter((x) => x !== 0);
+      const said = rtpPayloadsOf(capture).flatMap((p) => [...p].map(alawReference));
+      expect(heard.length).toBeGreaterThan(240 * 30);
+      expect(heard).toEqual(said.slice(0, heard.length));
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
 });
+
+/** A finished 16-bit WAV file's samples (undefined until its data size is written). */
+function wavSamples(path: string): Int16Array | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length <= 44 || bytes.readUInt32LE(40) === 0 || bytes.readUInt32LE(40) + 44 > bytes.length) return undefined;
+  return Int16Array.from({ length: bytes.readUInt32LE(40) / 2 }, (_, i) => bytes.readInt16LE(44 + i * 2));
+}

@@ -11,6 +11,7 @@ import { type AudioFrame, MediaTable, type MediaPort } from '../src/index.ts';
 import { alawToLinear, alawToUlaw, linearToAlaw, linearToUlaw, ulawToAlaw, ulawToLinear } from '../src/media/g711.ts';
 import { playToChannel } from '../src/media/player.ts';
 import { SampleSource, openSource } from '../src/media/source.ts';
+import { Tape, energyOf } from '../src/media/tape.ts';
 import { renderTgml } from '../src/media/tone.ts';
 import { decodeWav } from '../src/media/wav.ts';
 import { share } from '../../../tools/sipp/audio.ts';
@@ -292,5 +293,49 @@ describe('playing to a channel', () => {
     await sw.stop();
     await rt.stop();
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('the tape a recording fills', () => {
+  const frame = (value: number, n = 160) => new Int16Array(n).fill(value);
+
+  it('mono mixes both directions at the same time; stereo keeps each on its channel', () => {
+    const mono = new Tape(1);
+    mono.put(0, frame(100), 20);
+    mono.put(1, frame(50), 20);
+    expect([...mono.take(160, 8000)].every((s) => s === 150)).toBe(true);
+    const stereo = new Tape(2);
+    stereo.put(0, frame(100), 20);
+    stereo.put(1, frame(-7), 20);
+    const both = stereo.take(160, 8000);
+    expect([both[0], both[1], both[318], both[319]]).toEqual([100, -7, 100, -7]);
+  });
+
+  it('frames follow each other; a gap of more than two packets stays silence; late frames are not lost', () => {
+    const t = new Tape(1);
+    t.put(0, frame(1), 20);
+    t.put(0, frame(2), 25); // early: right after the first
+    t.put(0, frame(3), 200); // after a gap: at its own time, 180-200 ms
+    const s = t.take(1600, 8000);
+    expect([s[0], s[159], s[160], s[319], s[320], s[1439], s[1440], s[1599]]).toEqual([1, 1, 2, 2, 0, 0, 3, 3]);
+  });
+
+  it('take resamples to the file’s rate, pads with silence and clips the mix', () => {
+    const t = new Tape(1);
+    t.put(0, frame(30000), 20);
+    t.put(1, frame(30000), 20);
+    const wide = t.take(640, 16000);
+    expect(wide.length).toBe(640);
+    expect([wide[0], wide[300], wide[639]]).toEqual([32767, 32767, 0]);
+  });
+
+  it('notes the last speech: a frame whose mean absolute sample reaches the threshold', () => {
+    const t = new Tape(1, 200);
+    t.put(0, frame(199), 20);
+    expect(t.lastSpeechMs).toBeUndefined();
+    t.put(0, frame(-200), 40);
+    t.put(0, frame(10), 60);
+    expect(t.lastSpeechMs).toBe(40);
+    expect(energyOf(Int16Array.of(-3, 3, 0, 2))).toBe(2);
   });
 });

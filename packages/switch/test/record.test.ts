@@ -22,6 +22,8 @@ import {
 import { FILE_RECORDING_SINK, type RecordingFile, type RecordingSink } from '../src/applications/recording_sink.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
+import { linearToUlaw, ulawToLinear } from '../src/media/g711.ts';
+import { share } from '../../../tools/sipp/audio.ts';
 import { type Setup, setup } from './switch_helpers.ts';
 
 type Plan = Record<string, [string, string?][]>;
@@ -694,6 +696,118 @@ describe('the sink is the switch’s to choose', () => {
     expect(trace(t.sub.take(), 'RECORD_STOP')).toEqual(['RECORD_STOP x.wav']);
     expect(closed).toEqual([[{ path: '/r/x.wav', container: 'wav', rate: 8000, channels: 1, append: false }, 800]]);
     expect(t.logs).toContain('ERR Error writing /r/x.wav (System error : No space left on device.)');
+    await stop(t);
+  });
+});
+
+describe('recordings hold the channel’s audio', () => {
+  const tone = (freq: number, from: number, n = 160) =>
+    Int16Array.from({ length: n }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * freq * (from + i)) / 8000)));
+  const pcmu = (samples: Int16Array) => Uint8Array.from(samples, linearToUlaw);
+  /** The far end sends `frames` μ-law packets of `freq`, one every 20 ms of the clock. */
+  async function speak(t: Setup, uuid: string, frames: number, freq = 400): Promise<Uint8Array[]> {
+    const sent: Uint8Array[] = [];
+    for (let k = 0; k < frames; k++) {
+      await advance(t, 20);
+      const payload = pcmu(tone(freq, 160 * k));
+      sent.push(payload);
+      t.sw.core.media.deliver(uuid, { codec: 'PCMU', payload, samples: 160 });
+    }
+    return sent;
+  }
+  const samplesOf = (path: string) => {
+    const bytes = new Uint8Array(readFileSync(path));
+    const layout = readWavLayout(bytes);
+    if (!layout) throw new Error(`${path} is no WAV`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset + layout.dataAt, layout.dataBytes);
+    return { channels: layout.channels, samples: Int16Array.from({ length: layout.dataBytes / 2 }, (_, i) => view.getInt16(i * 2, true)) };
+  };
+  const decoded = (frames: Uint8Array[]) =>
+    Int16Array.from(
+      frames.flatMap((f) => [...f]),
+      ulawToLinear,
+    );
+
+  it('record writes what the far end said where it said it: silence before, between and after', async () => {
+    const t = await start(recordPlan);
+    const uuid = await call(t, 'r');
+    await advance(t, 180);
+    const first = await speak(t, uuid, 25);
+    await advance(t, 480);
+    const second = await speak(t, uuid, 10, 1000);
+    await advance(t, 300);
+    await t.sw.api(`uuid_recv_dtmf ${uuid} *`);
+    await t.settle();
+    await FILE_RECORDING_SINK.settled();
+    const { samples } = samplesOf(`${t.dir}/r.wav`);
+    // the first packet came at 200 ms, so it covers 180-200 ms: sample 1440 on
+    expect(samples.length).toBe(8 * (180 + 500 + 480 + 200 + 300));
+    expect([...samples.subarray(0, 1440)].every((s) => s === 0)).toBe(true);
+    expect([...samples.subarray(1440, 5440)]).toEqual([...decoded(first)]);
+    expect([...samples.subarray(5440, 9280)].every((s) => s === 0)).toBe(true);
+    expect([...samples.subarray(9280, 10880)]).toEqual([...decoded(second)]);
+    expect([...samples.subarray(10880)].every((s) => s === 0)).toBe(true);
+    await stop(t);
+  });
+
+  it('record’s silence hits count from the last packet with speech', async () => {
+    const t = await start(recordPlan);
+    const uuid = await call(t, 'quiet');
+    await speak(t, uuid, 75);
+    // 1.5 s of speech: the 1 s of hits has not run out
+    expect(trace(t.sub.take(), 'RECORD_STOP')).toEqual([]);
+    await advance(t, 980);
+    expect(trace(t.sub.take(), 'RECORD_STOP')).toEqual([]);
+    await advance(t, 40);
+    const recStop = first(t.sub.take(), 'RECORD_STOP');
+    expect(recStop?.getHeader('variable_silence_hits_exhausted')).toBe('true');
+    expect(Number(recStop?.getHeader('variable_record_ms'))).toBeGreaterThanOrEqual(2460);
+    expect(Number(recStop?.getHeader('variable_record_ms'))).toBeLessThanOrEqual(2520);
+    await stop(t);
+  });
+
+  it('record_session in stereo: what the far end said on the left, what it heard on the right', async () => {
+    const t = await start((dir) => ({ stereo: [['answer'], ['set', 'RECORD_STEREO=true'], ['record_session', `${dir}/st.wav`], ['park']] }));
+    const uuid = await call(t, 'stereo');
+    const port = { codec: 'PCMU' as const, write: () => {} };
+    t.sw.core.media.attach(uuid, port);
+    for (let k = 0; k < 50; k++) {
+      await speak(t, uuid, 1, 400);
+      t.sw.core.media.play(uuid, tone(1000, 160 * k));
+    }
+    await t.sw.api(`uuid_record ${uuid} stop ${t.dir}/st.wav`);
+    await t.settle();
+    await FILE_RECORDING_SINK.settled();
+    const { channels, samples } = samplesOf(`${t.dir}/st.wav`);
+    expect(channels).toBe(2);
+    const left = samples.filter((_, i) => i % 2 === 0);
+    const right = samples.filter((_, i) => i % 2 === 1);
+    expect(share(left, 400)).toBeGreaterThan(0.9);
+    expect(share(right, 1000)).toBeGreaterThan(0.9);
+    await stop(t);
+  });
+
+  it('record_session’s final timeout: speech moves the initial one away; silence after it ends the recording, success-silence', async () => {
+    const t = await start((dir) => ({
+      final: [
+        ['answer'],
+        ['set', 'RECORD_INITIAL_TIMEOUT_MS=1000'],
+        ['set', 'RECORD_FINAL_TIMEOUT_MS=500'],
+        ['record_session', `${dir}/f.wav`],
+        ['park'],
+      ],
+    }));
+    const uuid = await call(t, 'final');
+    t.sub.take();
+    await advance(t, 200);
+    await speak(t, uuid, 40);
+    // past the initial timeout, but there was speech
+    expect(trace(t.sub.take(), 'RECORD_STOP')).toEqual([]);
+    await advance(t, 400);
+    expect(trace(t.sub.take(), 'RECORD_STOP')).toEqual([]);
+    await advance(t, 200);
+    const recStop = first(t.sub.take(), 'RECORD_STOP');
+    expect(recStop?.getHeader('Record-Completion-Cause')).toBe('success-silence');
     await stop(t);
   });
 });

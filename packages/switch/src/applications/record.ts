@@ -1,12 +1,14 @@
 /**
- * mod_dptools' recording applications over the simulated media: `record` (switch_ivr_record_file:
+ * mod_dptools' recording applications: `record` (switch_ivr_record_file:
  * the channel's input until a terminator digit, the time limit, the silence hits or the hangup),
  * `record_session` / `stop_record_session` (a recording beside the call,
  * applications/session_recording.ts) and `record_session_mask` / `_unmask` / `_pause` / `_resume`.
- * The input is silence; what is written is said in applications/recording_sink.ts.
+ * They record the channel's audio (media/tape.ts); a channel without media records silence. What
+ * is written is said in applications/recording_sink.ts.
  */
 import { Cause } from '../channel/causes.ts';
 import { atoi, separateString, switchTrue, urlDecode } from '../internal/strings.ts';
+import { Tape, linearOf } from '../media/tape.ts';
 import { sync } from './dptools.ts';
 import {
   CHANNEL_RATE,
@@ -64,8 +66,8 @@ type RecordEnd = 'limit' | 'silence' | 'digit' | 'break' | 'killed';
  * switch_ivr_record_file: the file opened (a failure hangs the call up DESTINATION_OUT_OF_ORDER),
  * `silence_hits_exhausted`, RECORD_START; then a packet every 20 ms until a terminator digit, a
  * break, the hangup, the limit (checked before each packet in whole epoch seconds: it ends once
- * more than `limit` seconds passed, so up to a second more is recorded) or the silence hits (every
- * packet is silence, so with a threshold the recording ends after them, the last packet unwritten).
+ * more than `limit` seconds passed, so up to a second more is recorded) or the silence hits (with a
+ * threshold, `hits` packets under it after the last one with speech; the last packet unwritten).
  * Then the file closed, `record_seconds` / `record_ms` / `record_samples`, RECORD_STOP and the
  * queued digits dropped (switch_core_session_reset).
  */
@@ -95,7 +97,12 @@ async function recordFile(ch: AppChannel, args: RecordArgs, sink: RecordingSink,
   ch.fire('RECORD_START', undefined, undefined, [['Record-File-Path', file]]);
 
   const startMs = nowMs(ch);
-  const silenceEndsAt = hits ? startMs + hits * PACKET_MS : undefined;
+  // what the far end says; the silence hits count down from the last packet with speech
+  const tape = new Tape(1, hits ? args.thresh : 0);
+  const untap = ch.core.media.tap(ch.uuid, (direction, frame) => {
+    if (direction === 'read') tape.put(0, linearOf(frame), nowMs(ch) - startMs);
+  });
+  let silenceEndsAt = hits ? startMs + hits * PACKET_MS : undefined;
   let limitFrom = Math.floor(startMs / 1000);
   let over = false;
   let cancelLimit = () => {};
@@ -104,6 +111,7 @@ async function recordFile(ch: AppChannel, args: RecordArgs, sink: RecordingSink,
   const finish = async (how: RecordEnd) => {
     if (over) return;
     over = true;
+    untap();
     cancelLimit();
     cancelSilence();
     stopReading();
@@ -111,8 +119,12 @@ async function recordFile(ch: AppChannel, args: RecordArgs, sink: RecordingSink,
     // the packet that used the last silence hit is not written
     const packets = Math.max(0, packetsIn(nowMs(ch) - startMs) - (how === 'silence' ? 1 : 0));
     const samples = packets * SAMPLES_PER_PACKET;
-    sink.close(target, native ? samples : fileSamples(samples, fileRate), (reason) =>
-      ch.core.log('ERR', `Error writing ${file} (${reason})`, ch.uuid),
+    const written = native ? samples : fileSamples(samples, fileRate);
+    sink.close(
+      target,
+      written,
+      (reason) => ch.core.log('ERR', `Error writing ${file} (${reason})`, ch.uuid),
+      tape.take(written, native ? CHANNEL_RATE : fileRate),
     );
     for (const [n, v] of lengthVariables(samples)) ch.setVariable(n, v);
     ch.fire('RECORD_STOP', undefined, undefined, [['Record-File-Path', file]]);
@@ -132,8 +144,17 @@ async function recordFile(ch: AppChannel, args: RecordArgs, sink: RecordingSink,
     await finish('break');
     return undefined;
   }
+  /** The silence hits run out `hits` packets after the last speech: later if speech came since. */
+  const armSilence = (at: number) => {
+    silenceEndsAt = at;
+    cancelSilence = ch.after(at - nowMs(ch), () => {
+      const heard = tape.lastSpeechMs;
+      const end = heard === undefined ? at : startMs + heard + hits * PACKET_MS;
+      return end > nowMs(ch) ? armSilence(end) : finish('silence');
+    });
+  };
   armLimit();
-  if (silenceEndsAt !== undefined) cancelSilence = ch.after(silenceEndsAt - startMs, () => finish('silence'));
+  if (silenceEndsAt !== undefined) armSilence(silenceEndsAt);
   stopReading = ch.readDtmf((digit) => {
     if (restartLimitOnDtmf && args.limit) {
       limitFrom = Math.floor(nowMs(ch) / 1000);

@@ -1,6 +1,7 @@
 /**
- * Where simulated recordings are written. A recording is silence, so the file is made when the
- * recording opens (an empty WAV, or an empty raw file) and its samples are written when it closes.
+ * Where recordings are written. The file is made when the recording opens (an empty WAV, or an
+ * empty raw file) and its samples are written when it closes: the audio heard, and silence where
+ * there was none (a channel without media records silence).
  * The opening is checked at once (FreeSWITCH's file open fails there: no folder, no permission, a
  * directory); the samples are written afterwards, in order, off the channel's path, so a long
  * recording does not hold up the switch (`settled()` says when they are on disk).
@@ -29,8 +30,11 @@ export interface RecordingSink {
   makeFolder(folder: string): boolean;
   /** Opens the file for writing: made or emptied (kept when appending); undefined when it could be. */
   open(file: RecordingFile): OpenFailure | undefined;
-  /** Closes the file after `samples` (per channel) of silence; `failed` hears of a failure to write them. */
-  close(file: RecordingFile, samples: number, failed: (reason: string) => void): void;
+  /**
+   * Closes the file after `samples` (per channel): `audio`'s (interleaved, at the file's rate and
+   * channels), silence for what it lacks; `failed` hears of a failure to write them.
+   */
+  close(file: RecordingFile, samples: number, failed: (reason: string) => void, audio?: Int16Array): void;
   /** Removes the file (a discarded recording). */
   remove(path: string, failed: (reason: string) => void): void;
 }
@@ -55,8 +59,16 @@ function systemError(err: unknown): string {
 
 const ZEROS = new Uint8Array(64 * 1024);
 
-async function writeSilence(handle: FileHandle, position: number, bytes: number): Promise<void> {
-  for (let done = 0; done < bytes; ) {
+/** `bytes` of 16-bit little-endian samples at `position`: `audio`'s first, then silence. */
+async function writeSamples(handle: FileHandle, position: number, bytes: number, audio: Int16Array | undefined): Promise<void> {
+  let done = 0;
+  if (audio && audio.length > 0) {
+    const pcm = Buffer.alloc(Math.min(bytes, audio.length * 2));
+    for (let i = 0; i * 2 < pcm.length; i++) pcm.writeInt16LE(audio[i], i * 2);
+    await handle.write(pcm, 0, pcm.length, position);
+    done = pcm.length;
+  }
+  while (done < bytes) {
     const n = Math.min(ZEROS.length, bytes - done);
     await handle.write(ZEROS, 0, n, position + done);
     done += n;
@@ -120,13 +132,13 @@ export class FileRecordingSink implements RecordingSink {
     }
   }
 
-  close(file: RecordingFile, samples: number, failed: (reason: string) => void): void {
+  close(file: RecordingFile, samples: number, failed: (reason: string) => void, audio?: Int16Array): void {
     const bytes = samples * file.channels * 2;
     this.#later(failed, async () => {
       if (file.container === 'raw') {
         const handle = await open(file.path, file.append ? 'a' : 'w');
         try {
-          await writeSilence(handle, file.append ? (await handle.stat()).size : 0, bytes);
+          await writeSamples(handle, file.append ? (await handle.stat()).size : 0, bytes, audio);
         } finally {
           await handle.close();
         }
@@ -140,12 +152,13 @@ export class FileRecordingSink implements RecordingSink {
         if (!layout) {
           await handle.truncate(0);
           await handle.write(wavHeader(bytes, file.rate, file.channels), 0, WAV_HEADER_BYTES, 0);
-          await writeSilence(handle, WAV_HEADER_BYTES, bytes);
+          await writeSamples(handle, WAV_HEADER_BYTES, bytes, audio);
           return;
         }
         // the samples go after the existing ones, in the file's own format; the sizes are patched
         const added = Math.floor((samples * layout.rate) / file.rate) * layout.channels * 2;
-        await writeSilence(handle, layout.dataAt + layout.dataBytes, added);
+        const same = layout.rate === file.rate && layout.channels === file.channels;
+        await writeSamples(handle, layout.dataAt + layout.dataBytes, added, same ? audio : undefined);
         await writeUint32(handle, layout.dataSizeAt, layout.dataBytes + added);
         await writeUint32(handle, 4, layout.dataAt + layout.dataBytes + added - 8);
       } finally {

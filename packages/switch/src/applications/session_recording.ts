@@ -1,9 +1,10 @@
 /**
- * switch_ivr_record_session_event and its media bug (record_callback) over the simulated media.
+ * switch_ivr_record_session_event and its media bug (record_callback).
  * A recording runs beside whatever the channel does: RECORD_START then MEDIA_BUG_START when it
  * starts; RECORD_STOP then MEDIA_BUG_STOP when it is stopped, when its limit or its silence
  * timeout passes, or when the channel hangs up. Its length is the 20 ms packets it ran unpaused;
- * it is silence, written when it stops (applications/recording_sink.ts).
+ * it holds what the channel's media carried both ways (silence without media), written when it
+ * stops (applications/recording_sink.ts).
  */
 import { Cause } from '../channel/causes.ts';
 import { isDownState } from '../channel/states.ts';
@@ -24,6 +25,7 @@ import {
   sessionRecordingPath,
 } from './recording_model.ts';
 import type { RecordingFile, RecordingSink } from './recording_sink.ts';
+import { Tape, linearOf } from '../media/tape.ts';
 import type { AppChannel } from './types.ts';
 
 /** A recording's own variables (`{name=value,…}`): read before the channel's, and sent as `Recording-Variable-*`. */
@@ -45,13 +47,18 @@ interface Recording {
   /** 0: no silence detection, so the first packet counts as speech. */
   readonly silenceThreshold: number;
   readonly startMs: number;
-  /** Epoch ms when the limit (`+<secs>`), or the initial silence timeout, is reached. */
+  /** Epoch ms when the limit (`+<secs>`) is reached. */
   readonly limitAt: number | undefined;
-  readonly silenceAt: number | undefined;
+  /** RECORD_INITIAL_TIMEOUT_MS: silence before any speech ends it; RECORD_FINAL_TIMEOUT_MS: silence after speech does (0: never). */
+  readonly initialTimeoutMs: number;
+  readonly finalTimeoutMs: number;
+  /** What it heard (both directions; `-in` / `-out` or stereo on channels 0 and 1), and its removal from the media. */
+  readonly tape: Tape;
+  untap: () => void;
   /** Ms it ran unpaused before `runningSince`; undefined while paused (SMBF_PAUSE). */
   activeMs: number;
   runningSince: number | undefined;
-  /** SMBF_MASK: its audio is replaced by silence (which it is anyway). */
+  /** SMBF_MASK: its audio is replaced by silence. */
   masked: boolean;
   completionCause: string | undefined;
   timers: (() => void)[];
@@ -173,9 +180,12 @@ export async function startSessionRecording(
   for (const name of ['RECORD_TITLE', 'RECORD_COPYRIGHT', 'RECORD_SOFTWARE', 'RECORD_ARTIST', 'RECORD_COMMENT', 'RECORD_DATE'])
     if (get(name) !== undefined) ch.setVariable(name, undefined);
   const initialTimeoutMs = nonNegative(ch, vars, 'RECORD_INITIAL_TIMEOUT_MS');
-  const timeoutSet = initialTimeoutMs !== undefined || nonNegative(ch, vars, 'RECORD_FINAL_TIMEOUT_MS') !== undefined;
+  const finalTimeoutMs = nonNegative(ch, vars, 'RECORD_FINAL_TIMEOUT_MS');
+  const timeoutSet = initialTimeoutMs !== undefined || finalTimeoutMs !== undefined;
   const silenceThreshold = nonNegative(ch, vars, 'RECORD_SILENCE_THRESHOLD') ?? (timeoutSet ? 200 : 0);
   const startMs = nowMs(ch);
+  const swap = switchTrue(get('RECORD_STEREO_SWAP'));
+  const tape = new Tape(native || stereo ? 2 : 1, silenceThreshold);
   const rec: Recording = {
     file,
     files,
@@ -188,8 +198,10 @@ export async function startSessionRecording(
     silenceThreshold,
     startMs,
     limitAt: limitSecs > 0 ? (Math.floor(startMs / 1000) + limitSecs) * 1000 : undefined,
-    // the input is silence: the initial timeout is all the detection ever sees
-    silenceAt: silenceThreshold > 0 && initialTimeoutMs ? startMs + initialTimeoutMs : undefined,
+    initialTimeoutMs: initialTimeoutMs ?? 0,
+    finalTimeoutMs: finalTimeoutMs ?? 0,
+    tape,
+    untap: () => {},
     activeMs: 0,
     runningSince: startMs,
     masked: false,
@@ -204,31 +216,63 @@ export async function startSessionRecording(
   ]);
   bugs.attached.push(rec);
   bugs.named.set(file, rec);
+  // read (what the far end says) on the left, write (what it hears) on the right, unless swapped
+  rec.untap = ch.core.media.tap(ch.uuid, (direction, frame) => {
+    if (rec.runningSince === undefined || rec.masked) return;
+    const channel = (direction === 'read') !== swap ? 0 : 1;
+    tape.put(channel, linearOf(frame), activeMs(ch, rec));
+  });
   armDeadlines(ch, rec);
   return true;
+}
+
+/** How long the recording has run unpaused, now. */
+function activeMs(ch: AppChannel, rec: Recording): number {
+  return rec.activeMs + (rec.runningSince === undefined ? 0 : nowMs(ch) - rec.runningSince);
+}
+
+/**
+ * record_callback's silence timeout: with a threshold, silence for RECORD_INITIAL_TIMEOUT_MS
+ * before any speech (no-input-timeout), or for RECORD_FINAL_TIMEOUT_MS after the last speech
+ * (success-silence), in the recording's running time: when it ends it, in epoch ms. Without a
+ * timeout that runs now but with a final one, a time to look again (`cause` undefined): speech may
+ * have come by then.
+ */
+function silenceDeadline(ch: AppChannel, rec: Recording): { at: number; cause?: string } | undefined {
+  if (rec.silenceThreshold === 0) return undefined;
+  const heard = rec.tape.lastSpeechMs;
+  const endsAfter = heard === undefined ? rec.initialTimeoutMs : rec.finalTimeoutMs && heard + PACKET_MS + rec.finalTimeoutMs;
+  if (!endsAfter) return rec.finalTimeoutMs ? { at: nowMs(ch) + Math.min(rec.finalTimeoutMs, 1000) } : undefined;
+  return { at: nowMs(ch) + endsAfter - activeMs(ch, rec), cause: heard === undefined ? 'no-input-timeout' : 'success-silence' };
 }
 
 /** The limit and silence timeouts, checked at the packets the recording reads (none while paused). */
 function armDeadlines(ch: AppChannel, rec: Recording): void {
   for (const cancel of rec.timers.splice(0)) cancel();
   const now = nowMs(ch);
-  // the silence check runs in the read callback, before the limit's: on the same packet it names the cause
-  const deadlines: [number | undefined, string | undefined][] = [
-    [rec.silenceAt, 'no-input-timeout'],
-    [rec.limitAt, undefined],
-  ];
-  for (const [at, cause] of deadlines) {
-    if (at === undefined) continue;
+  const arm = (at: number, fire: () => void) => {
     const due = at > now ? packetAtOrAfter(rec.startMs, at) : now + PACKET_MS;
     rec.timers.push(
       ch.after(due - now, () => {
-        if (rec.runningSince === undefined) return;
-        rec.completionCause ??= cause;
-        const bugs = bugsOf(ch);
-        if (bugs.attached.includes(rec)) removeAll(ch, bugs, [rec]);
+        if (rec.runningSince !== undefined) fire();
       }),
     );
-  }
+  };
+  const end = (cause: string | undefined) => {
+    rec.completionCause ??= cause;
+    const bugs = bugsOf(ch);
+    if (bugs.attached.includes(rec)) removeAll(ch, bugs, [rec]);
+  };
+  // the silence check runs in the read callback, before the limit's: on the same packet it names the cause
+  const silence = silenceDeadline(ch, rec);
+  if (silence)
+    arm(silence.at, () => {
+      // speech heard since it was armed moves it on
+      const again = silenceDeadline(ch, rec);
+      if (again?.cause === undefined || again.at > nowMs(ch) + PACKET_MS) armDeadlines(ch, rec);
+      else end(again.cause);
+    });
+  if (rec.limitAt !== undefined) arm(rec.limitAt, () => end(undefined));
 }
 
 /**
@@ -237,6 +281,7 @@ function armDeadlines(ch: AppChannel, rec: Recording): void {
  */
 function close(ch: AppChannel, bugs: ChannelBugs, rec: Recording): void {
   for (const cancel of rec.timers.splice(0)) cancel();
+  rec.untap();
   ch.core.log('DEBUG', `Stop recording file ${rec.file}`, ch.uuid);
   const at = bugs.attached.indexOf(rec);
   if (at >= 0) bugs.attached.splice(at, 1);
@@ -251,7 +296,16 @@ function close(ch: AppChannel, bugs: ChannelBugs, rec: Recording): void {
   };
   const [target] = rec.files;
   if (rec.native) {
-    for (const f of rec.files) rec.sink.close(f, samples, writeFailed);
+    // -in is what was read, -out what was written: the tape's two channels
+    const both = rec.tape.take(samples, CHANNEL_RATE);
+    rec.files.forEach((f, c) => {
+      rec.sink.close(
+        f,
+        samples,
+        writeFailed,
+        Int16Array.from({ length: samples }, (_, i) => both[i * 2 + c]),
+      );
+    });
   } else if (target) {
     const discard = (why: string) => {
       ch.core.log('DEBUG', `Discarding ${why} file ${rec.file}`, ch.uuid);
@@ -265,11 +319,12 @@ function close(ch: AppChannel, bugs: ChannelBugs, rec: Recording): void {
       discard('short');
       cause('input-too-short');
     } else {
-      rec.sink.close(target, fileSamples(samples, rec.fileRate), writeFailed);
+      const written = fileSamples(samples, rec.fileRate);
+      rec.sink.close(target, written, writeFailed, rec.tape.take(written, rec.fileRate));
       if (ch.hungUp) {
         ch.core.log('DEBUG', 'Channel is hung up', ch.uuid);
-        // with no silence detection the first packet counted as speech
-        cause(rec.silenceThreshold === 0 && packets > 0 ? 'success-silence' : 'no-input-timeout');
+        // with no silence detection the first packet counted as speech; with it, speech heard
+        cause(packets > 0 && (rec.silenceThreshold === 0 || rec.tape.lastSpeechMs !== undefined) ? 'success-silence' : 'no-input-timeout');
       } else cause('success-maxtime');
     }
   }

@@ -25,9 +25,13 @@ export interface MediaPort {
   write(frame: AudioFrame): void;
 }
 
+/** What a tap hears: `read` is what the channel's far end sent, `write` what goes to it. */
+export type TapListener = (direction: 'read' | 'write', frame: AudioFrame) => void;
+
 export class MediaTable {
   readonly #ports = new Map<string, MediaPort>();
   readonly #routes = new Map<string, string>();
+  readonly #taps = new Map<string, Set<TapListener>>();
   /** Channels a player holds, with how many players hold each. */
   readonly #held = new Map<string, number>();
   #delivered = 0;
@@ -76,8 +80,25 @@ export class MediaTable {
     const port = this.#ports.get(uuid);
     if (!port) return false;
     const encode = port.codec === 'PCMU' ? linearToUlaw : linearToAlaw;
-    port.write({ codec: port.codec, payload: Uint8Array.from(samples, encode), samples: samples.length });
+    this.#write(uuid, port, { codec: port.codec, payload: Uint8Array.from(samples, encode), samples: samples.length });
     return true;
+  }
+
+  /** `listener` hears the channel's audio both ways (a media bug) until the returned removal. */
+  tap(uuid: string, listener: TapListener): () => void {
+    let set = this.#taps.get(uuid);
+    if (!set) this.#taps.set(uuid, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#taps.get(uuid) === set) this.#taps.delete(uuid);
+    };
+  }
+
+  #write(uuid: string, port: MediaPort, frame: AudioFrame): void {
+    port.write(frame);
+    const taps = this.#taps.get(uuid);
+    if (taps) for (const t of taps) t('write', frame);
   }
 
   /** Where `from`'s audio goes now, if anywhere. */
@@ -87,16 +108,18 @@ export class MediaTable {
 
   /** A frame `from`'s far end sent: to the routed port, converted to its codec. */
   deliver(from: string, frame: AudioFrame): void {
+    const taps = this.#taps.get(from);
+    if (taps) for (const t of taps) t('read', frame);
     const to = this.#routes.get(from);
     const port = to === undefined || this.#held.has(to) ? undefined : this.#ports.get(to);
-    if (!port) {
+    if (to === undefined || !port) {
       this.#dropped++;
       return;
     }
     this.#delivered++;
-    if (port.codec === frame.codec) port.write(frame);
+    if (port.codec === frame.codec) this.#write(to, port, frame);
     else
-      port.write({
+      this.#write(to, port, {
         codec: port.codec,
         payload: frame.codec === 'PCMU' ? ulawToAlaw(frame.payload) : alawToUlaw(frame.payload),
         samples: frame.samples,

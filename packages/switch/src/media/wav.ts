@@ -53,14 +53,15 @@ export function decodeWav(bytes: Uint8Array): Int16Array {
     }
     mono[i] = sum / channels;
   }
-  return resample(mono, rate);
+  return resample(mono, rate, RATE);
 }
 
-function resample(input: Float64Array, rate: number): Int16Array {
-  const n = rate === RATE ? input.length : Math.floor((input.length * RATE) / rate);
+/** `input` at `fromRate` as samples at `toRate`, by linear interpolation. */
+export function resample(input: ArrayLike<number>, fromRate: number, toRate: number): Int16Array {
+  const n = fromRate === toRate ? input.length : Math.floor((input.length * toRate) / fromRate);
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) {
-    const pos = (i * rate) / RATE;
+    const pos = (i * fromRate) / toRate;
     const k = Math.floor(pos);
     const next = k + 1 < input.length ? input[k + 1] : input[k];
     out[i] = Math.round(input[k] + (next - input[k]) * (pos - k));
