@@ -91,6 +91,34 @@ describe('audio', () => {
     }
   });
 
+  it('through a loopback: a phone bridged to loopback/2005 (echo) hears itself', async () => {
+    const audio = await phoneAudio();
+    try {
+      const phone = await startSipp({
+        ...base,
+        scenario: 'call',
+        port: rig.port,
+        service: '2010',
+        holdMs: 2000,
+        audioPort: audio.port,
+        audioCodec: 'PCMA',
+      });
+      const bridge = await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Caller-Destination-Number') === '2010');
+      const frames = Array.from({ length: 10 }, (_, i) => Uint8Array.from(tone(160 * i), linearToAlaw));
+      await audio.send(await mediaPort(bridge.getHeader('Bridge-A-Unique-ID') ?? ''), PT.PCMA, frames);
+      await until('the echo through the loopback', () => audio.received.length >= frames.length);
+      // PCMA → the loopback's PCMU → PCMA: the same sound
+      expectSameSound(
+        frames.flatMap((f) => [...f].map(alawReference)),
+        audio.received.flatMap((p) => [...p.payload].map(alawReference)),
+      );
+      expectOwnStream(audio.received, PT.PCMA);
+      expect((await phone.done).code).toBe(0);
+    } finally {
+      audio.close();
+    }
+  });
+
   it('a bridge carries each phone’s audio to the other, PCMA to PCMU and back', async () => {
     const callerAudio = await phoneAudio();
     const calleeAudio = await phoneAudio();

@@ -15,6 +15,7 @@ import { Tape, energyOf } from '../src/media/tape.ts';
 import { renderTgml } from '../src/media/tone.ts';
 import { decodeWav } from '../src/media/wav.ts';
 import { share } from '../../../tools/sipp/audio.ts';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { setup } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
@@ -337,5 +338,40 @@ describe('the tape a recording fills', () => {
     t.put(0, frame(10), 60);
     expect(t.lastSpeechMs).toBe(40);
     expect(energyOf(Int16Array.of(-3, 3, 0, 2))).toBe(2);
+  });
+});
+
+describe('loopback legs carry audio', () => {
+  const U3 = '33333333-3333-4333-8333-333333333333';
+
+  it('what is written to one half comes out of the other: a phone bridged to loopback/9196 (echo) hears itself', async () => {
+    const { sw, rt, settle } = await setup({ dialplan: staticDialplan({ default: { '9196': [['answer'], ['echo']] } }) });
+    const media = sw.core.media;
+    await sw.originate(`{origination_uuid=${U1}}null/1 &park()`);
+    await sw.originate(`{origination_uuid=${U2}}loopback/9196 &park()`);
+    await settle();
+    const phone = recorder('PCMA');
+    media.attach(U1, phone);
+    expect(await sw.api(`uuid_bridge ${U1} ${U2}`)).toBe(`+OK ${U2}\n`);
+    await settle();
+    media.deliver(U1, frame('PCMA', 0x2a, 0xd5, 0x55));
+    expect(phone.frames.map((f) => [f.codec, [...f.payload]])).toEqual([['PCMA', [0x2a, 0xd5, 0x55]]]);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('echo on both halves: a frame goes round once and stops, it does not circle for ever', async () => {
+    const { sw, rt, settle } = await setup({ dialplan: staticDialplan({ default: { '9196': [['answer'], ['echo']] } }) });
+    const media = sw.core.media;
+    await sw.originate(`{origination_uuid=${U3}}loopback/9196 &echo()`);
+    await settle();
+    const written: string[] = [];
+    const untap = media.tap(U3, (direction) => written.push(direction));
+    expect(media.play(U3, Int16Array.of(1, 2, 3))).toBe(true);
+    // played to A, heard by B and echoed back to A's far end, echoed by A: dropped by the half it started from
+    expect(written).toEqual(['write', 'read', 'write']);
+    untap();
+    await sw.stop();
+    await rt.stop();
   });
 });

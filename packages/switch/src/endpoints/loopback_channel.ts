@@ -2,13 +2,15 @@
  * The loopback endpoint's two channels (mod_loopback): A (outbound, what originate sees) starts B
  * (inbound, routed through the dialplan) in its CS_INIT handler; B's answer, pre-answer and ring
  * are marked on A before B marks them itself; whichever leg reaches CS_HANGUP first hangs the
- * other up with the same cause; `loopback/app=` makes B pre-answer and run one application.
+ * other up with the same cause; `loopback/app=` makes B pre-answer and run one application; the
+ * audio written to one half is read on the other.
  */
 import { GenServer } from '@beamline/core';
 import { randomUUID } from 'node:crypto';
 import { Cause } from '../channel/causes.ts';
 import type { Endpoint, EndpointChannel } from '../channel/channel.ts';
 import type { Indication } from '../channel/machine.ts';
+import type { MediaPort } from '../media/media_table.ts';
 import type { LoopbackTarget } from './loopback.ts';
 
 const MARK: Record<Indication, 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY'> = {
@@ -19,6 +21,32 @@ const MARK: Record<Indication, 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RIN
 
 function hangupPartner(ch: EndpointChannel): void {
   if (ch.partner) GenServer.cast(ch.ctx, ch.partner, { op: 'hangup', cause: ch.view.hangupCause });
+}
+
+/**
+ * The halves' audio (mod_loopback's frame queues): what is written to one half is what the other
+ * half's far end sends. A frame that comes back around to where it started in the same step (echo
+ * on both halves) is dropped rather than circled for ever.
+ */
+function joinMedia(ch: EndpointChannel, uuidA: string, uuidB: string): void {
+  const media = ch.core.media;
+  const half = (other: string): MediaPort => {
+    let busy = false;
+    return {
+      codec: 'PCMU',
+      write: (frame) => {
+        if (busy) return;
+        busy = true;
+        try {
+          media.deliver(other, frame);
+        } finally {
+          busy = false;
+        }
+      },
+    };
+  };
+  media.attach(uuidA, half(uuidB));
+  media.attach(uuidB, half(uuidA));
 }
 
 /** channel_send_dtmf: a digit sent on one half is queued on the other. */
@@ -42,6 +70,7 @@ export function loopbackA(target: LoopbackTarget): Endpoint {
       const profile = ch.profile;
       try {
         ch.partner = await startB(ch, uuidB, profile, target);
+        joinMedia(ch, ch.uuid, uuidB);
       } catch {
         // channel_on_init: B's session request refused (session limits): A goes down
         ch.core.log('CRIT', 'Failure.', ch.uuid);

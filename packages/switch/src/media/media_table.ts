@@ -96,9 +96,9 @@ export class MediaTable {
   }
 
   #write(uuid: string, port: MediaPort, frame: AudioFrame): void {
-    port.write(frame);
     const taps = this.#taps.get(uuid);
     if (taps) for (const t of taps) t('write', frame);
+    port.write(frame);
   }
 
   /** Where `from`'s audio goes now, if anywhere. */
