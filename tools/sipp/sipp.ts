@@ -14,7 +14,7 @@ import { createSocket } from 'node:dgram';
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
 export interface SippRun {
-  readonly scenario: 'register' | 'call' | 'call_dtmf' | 'call_cancel' | 'call_refused' | 'uas_answer' | 'uas_busy' | 'uas_ring';
+  readonly scenario: 'register' | 'call' | 'call_hold' | 'call_dtmf' | 'call_cancel' | 'call_refused' | 'uas_answer' | 'uas_busy' | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
   readonly port?: number;
   /** SIPp's own SIP port (default: any). */

@@ -1,7 +1,8 @@
 /**
  * What inbound and outbound SIP calls share: the dialog, the RTP socket and the negotiated codec,
  * the channel they serve, and the in-dialog work either side may get (the far end's BYE, INFO,
- * a re-INVITE, a digit on RTP, our own BYE resent until answered). Each call is a process
+ * a re-INVITE that holds the call or moves its media, a digit on RTP, our own BYE resent until
+ * answered). Each call is a process
  * (InboundCall, OutboundCall) whose state is a SipCall.
  */
 import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@beamline/core';
@@ -14,7 +15,7 @@ import { RtpSession } from './rtp.ts';
 import { responseTo } from './sip/build.ts';
 import { reasonHeader } from './sip/causes.ts';
 import type { SipRequest, SipResponse } from './sip/message.ts';
-import { type AudioCodec, type MediaOffer, type Negotiated, formatSdp } from './sip/sdp.ts';
+import { type AudioCodec, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
 /** What the channel's endpoint asks of its call. */
@@ -56,6 +57,8 @@ export abstract class SipCall {
   rtp: RtpSession | undefined;
   media: Negotiated | undefined;
   answered = false;
+  /** The far end holds the call (its last offer would not receive). */
+  held = false;
   /** The call is over on the SIP side (hung up by either end). */
   hungUp = false;
   readonly bye: Resender;
@@ -111,7 +114,7 @@ export abstract class SipCall {
   }
 
   /** Our SDP: the negotiated codec, or `offer` (every codec we have) before there is one. */
-  sdp(offer?: readonly AudioCodec[], dtmfPt?: number): string {
+  sdp(offer?: readonly AudioCodec[], dtmfPt?: number, direction?: string): string {
     return formatSdp({
       address: this.profile.rtpIp,
       port: this.rtp?.port ?? 0,
@@ -120,7 +123,29 @@ export abstract class SipCall {
       codecs: offer ?? (this.media ? [this.media.codec] : []),
       dtmfPt: offer ? dtmfPt : this.media?.dtmfPt,
       ptime: this.media?.ptime ?? 20,
+      ...(direction ? { direction } : {}),
     });
+  }
+
+  /**
+   * A re-INVITE's offer: the media moves where it says (unless it names no address), and a change
+   * of hold is the channel's (switch_core_media_toggle_hold). Returns the direction of our answer.
+   */
+  reOffer(body: Buffer, ctx: ProcessContext): string {
+    let offer: MediaOffer;
+    try {
+      offer = parseSdp(body.toString('utf8'));
+    } catch {
+      return 'sendrecv'; // no SDP (or none we read): nothing changes
+    }
+    const media = negotiate(offer);
+    if (media && offer.address !== '0.0.0.0') this.agreeMedia(offer, media);
+    const hold = holds(offer);
+    if (hold !== this.held && this.channel) {
+      this.held = hold;
+      castChannel(ctx, this.channel, { op: 'legHolding', on: hold });
+    }
+    return answerDirection(offer.direction);
   }
 
   /** A BYE with the cause's Reason, resent until answered (sofia_on_hangup, answered calls). */
@@ -146,10 +171,14 @@ export abstract class SipCall {
         this.bye.stop();
         this.endChannel(Cause.NORMAL_CLEARING, 'recv_bye', ctx);
         return true;
-      case 'INVITE':
-        // a re-INVITE (hold, a new codec): this face keeps its media as they are
-        this.send(responseTo(req, 200, { ...tag, headers: [this.contactHeader()], ...(this.rtp ? { body: this.sdp() } : {}) }));
+      case 'INVITE': {
+        // a re-INVITE: hold, unhold, the media moved
+        const direction = this.reOffer(req.body, ctx);
+        this.send(
+          responseTo(req, 200, { ...tag, headers: [this.contactHeader()], ...(this.rtp ? { body: this.sdp(undefined, undefined, direction) } : {}) }),
+        );
         return true;
+      }
       case 'INFO':
       case 'OPTIONS':
       case 'UPDATE':

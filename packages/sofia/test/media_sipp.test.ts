@@ -174,6 +174,31 @@ describe('audio', () => {
     }
   });
 
+  it('hold: the phone’s re-INVITE (sendonly) holds its channel (HELD, CHANNEL_HOLD) and the other phone hears the hold music until sendrecv', async () => {
+    const calleeAudio = await phoneAudio();
+    const calleePort = await freeUdpPort();
+    try {
+      const callee = await startSipp({ scenario: 'uas_answer', localPort: calleePort, audioPort: calleeAudio.port });
+      const r = await runSipp({ ...base, scenario: 'call_hold', port: rig.port, service: `2011-${calleePort}`, holdMs: 1000 });
+      // SIPp checked our answers: recvonly to its sendonly, sendrecv to its sendrecv
+      expect(r.code, r.output + r.errors).toBe(0);
+      await callee.done;
+      const bridge = await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Caller-Destination-Number') === `2011-${calleePort}`);
+      const a = bridge.getHeader('Bridge-A-Unique-ID');
+      const trace = rig.events
+        .filter((e) => e.getHeader('Unique-ID') === a && ['CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'CHANNEL_CALLSTATE'].includes(e.type))
+        .map((e) => (e.type === 'CHANNEL_CALLSTATE' ? e.getHeader('Channel-Call-State') : e.type));
+      // UNHELD turns ACTIVE at the next state change that is not a hangup (here there is none)
+      expect(trace.slice(trace.indexOf('HELD'))).toEqual(['HELD', 'CHANNEL_HOLD', 'UNHELD', 'CHANNEL_UNHOLD', 'HANGUP']);
+      // the music: about a second of 800 Hz, then nothing more
+      const music = calleeAudio.received.map((p) => [...p.payload].map(ulawReference)).filter((f) => share(f, 800) > 0.9);
+      expect(music.length).toBeGreaterThan(35);
+      expect(music.length).toBeLessThan(65);
+    } finally {
+      calleeAudio.close();
+    }
+  });
+
   it('playback sends a tone_stream as audio for the tone’s length, paced 20 ms a packet', async () => {
     const audio = await phoneAudio();
     try {

@@ -6,7 +6,7 @@ import { responseTo } from '../src/sip/build.ts';
 import { causeToSipStatus, reasonHeader, sipStatusToCause } from '../src/sip/causes.ts';
 import { challenge, expectedResponse, parseAuthorization } from '../src/sip/digest.ts';
 import { SipParseError, canonicalName, formatMessage, header, headerValues, parseMessage } from '../src/sip/message.ts';
-import { formatSdp, negotiate, parseSdp } from '../src/sip/sdp.ts';
+import { answerDirection, formatSdp, holds, negotiate, parseSdp } from '../src/sip/sdp.ts';
 import { parseTelephoneEvent } from '../src/rtp.ts';
 import { Cause } from '@beamline/switch';
 
@@ -150,6 +150,13 @@ describe('SDP', () => {
       'a=sendrecv',
       '',
     ]);
+  });
+  it('a re-offer holds when it would not receive or names no address; the answer’s direction mirrors the offer’s', () => {
+    const reOffer = (extra: string, address = '10.0.0.5') => parseSdp(`c=IN IP4 ${address}\r\nm=audio 4000 RTP/AVP 0\r\n${extra}`);
+    expect(
+      [reOffer('a=sendonly\r\n'), reOffer('a=inactive\r\n'), reOffer('', '0.0.0.0'), reOffer('a=sendrecv\r\n'), reOffer('a=recvonly\r\n')].map(holds),
+    ).toEqual([true, true, true, false, false]);
+    expect(['sendonly', 'recvonly', 'inactive', 'sendrecv'].map(answerDirection)).toEqual(['recvonly', 'sendonly', 'inactive', 'sendrecv']);
   });
 });
 

@@ -88,6 +88,14 @@ export function parseSdp(text: string): MediaOffer {
   return { address, port, payloadTypes, rtpmap, ptime, direction };
 }
 
+/** The direction an answer takes to an offer's (RFC 3264 §6.1). */
+export function answerDirection(offered: string): string {
+  return offered === 'sendonly' ? 'recvonly' : offered === 'recvonly' ? 'sendonly' : offered === 'inactive' ? 'inactive' : 'sendrecv';
+}
+
+/** A re-offer that holds the call: it will not receive (sendonly, inactive) or names no address (RFC 2543's 0.0.0.0). */
+export const holds = (offer: MediaOffer): boolean => offer.direction === 'sendonly' || offer.direction === 'inactive' || offer.address === '0.0.0.0';
+
 /** The first codec of ours the offer has (in the offer's order), or undefined. */
 export function negotiate(offer: MediaOffer): Negotiated | undefined {
   let codec: AudioCodec | undefined;
@@ -111,6 +119,8 @@ export interface SdpParams {
   readonly codecs: readonly AudioCodec[];
   readonly dtmfPt: number | undefined;
   readonly ptime: number;
+  /** Default sendrecv. */
+  readonly direction?: string;
 }
 
 export function formatSdp(p: SdpParams): string {
@@ -125,7 +135,7 @@ export function formatSdp(p: SdpParams): string {
     ...p.codecs.map((c) => `a=rtpmap:${c.pt} ${c.name}/${c.rate}`),
     ...(p.dtmfPt === undefined ? [] : [`a=rtpmap:${p.dtmfPt} telephone-event/8000`, `a=fmtp:${p.dtmfPt} 0-16`]),
     `a=ptime:${p.ptime}`,
-    'a=sendrecv',
+    `a=${p.direction ?? 'sendrecv'}`,
   ];
   return `${lines.join('\r\n')}\r\n`;
 }

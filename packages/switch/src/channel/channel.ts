@@ -841,6 +841,22 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return true;
   }
 
+  /**
+   * The far end put the call on hold or took it off (switch_core_media_toggle_hold, from a phone's
+   * re-INVITE): an answered leg is marked holding — call state HELD, CHANNEL_HOLD — and its bridged
+   * partner hears the hold music (`hold_music`, else local_stream://moh; none for `silence`); off:
+   * the partner's music stops, then UNHELD and CHANNEL_UNHOLD. Nothing happens when it is already so.
+   */
+  async legHolding(on: boolean): Promise<void> {
+    const holding = this.view.callState === 'HELD';
+    if (on === holding || (on && !this.view.answered)) return;
+    if (!on) this.#bridge?.stopPartnerBroadcast();
+    await this.step({ type: 'SET_CALLSTATE', callState: on ? 'HELD' : 'UNHELD' });
+    this.fire(on ? 'CHANNEL_HOLD' : 'CHANNEL_UNHOLD');
+    const music = this.#holdMusic() ?? 'local_stream://moh';
+    if (on && music.toLowerCase() !== 'silence') this.#bridge?.holdMusicToPartner(music);
+  }
+
   /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */
   async parked(on: boolean): Promise<void> {
     this.#parked = on;

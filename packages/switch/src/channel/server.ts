@@ -109,6 +109,8 @@ export type ChannelCast =
   | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly loops: number; readonly lock: boolean }
   /** switch_channel_stop_broadcast. */
   | { readonly op: 'stopBroadcast' }
+  /** The endpoint's far end holds the call (`on`) or takes it off hold (Channel.legHolding). */
+  | { readonly op: 'legHolding'; readonly on: boolean }
   /** switch_channel_set_variable_partner, from the bridged partner. */
   | { readonly op: 'setvar'; readonly name: string; readonly value: string }
   /** Work of the originate that is dialling this leg, run here (its group_confirm). */
@@ -231,6 +233,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         break;
       case 'stopBroadcast':
         ch.stopBroadcast();
+        break;
+      case 'legHolding':
+        await ch.legHolding(msg.on);
         break;
       case 'setvar':
         ch.setVariable(msg.name, msg.value);
