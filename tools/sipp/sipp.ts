@@ -14,7 +14,17 @@ import { createSocket } from 'node:dgram';
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
 export interface SippRun {
-  readonly scenario: 'register' | 'call' | 'call_hold' | 'call_dtmf' | 'call_cancel' | 'call_refused' | 'uas_answer' | 'uas_busy' | 'uas_ring';
+  readonly scenario:
+    | 'register'
+    | 'call'
+    | 'call_hold'
+    | 'call_dtmf'
+    | 'call_cancel'
+    | 'call_refused'
+    | 'uas_answer'
+    | 'uas_auth'
+    | 'uas_busy'
+    | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
   readonly port?: number;
   /** SIPp's own SIP port (default: any). */
@@ -37,6 +47,8 @@ export interface SippRun {
   readonly audioPort?: number;
   /** call, call_refused, uas_answer: the one codec the phone's SDP has (default PCMU). */
   readonly audioCodec?: 'PCMU' | 'PCMA';
+  /** uas_auth: the credentials the challenge's answer must be made with. */
+  readonly expectAuth?: { readonly username: string; readonly password: string };
   /** call: once answered, SIPp plays this capture's RTP to the switch (play_pcap_audio) while it holds the call. */
   readonly playPcap?: string;
   readonly timeoutSec?: number;
@@ -100,9 +112,11 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     audio_codec: r.audioCodec ?? 'PCMU',
     audio_pt: r.audioCodec === 'PCMA' ? '8' : '0',
     play: r.playPcap === undefined ? '' : `<nop><action><exec play_pcap_audio="${r.playPcap}"/></action></nop>`,
+    auth_user: r.expectAuth?.username ?? '',
+    auth_password: r.expectAuth?.password ?? '',
   };
   const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(
-    /\[(domain|caller|contact_port|expect|early_optional|expires|hold|audio_port|audio_codec|audio_pt|play)\]/g,
+    /\[(domain|caller|contact_port|expect|early_optional|expires|hold|audio_port|audio_codec|audio_pt|play|auth_user|auth_password)\]/g,
     (_, k: string) => fill[k],
   );
   const file = join(dir, `${r.scenario}.xml`);

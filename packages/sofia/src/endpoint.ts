@@ -22,6 +22,7 @@ export interface InviteRequest {
   readonly channelUuid: string;
   readonly callerIdName: string;
   readonly callerIdNumber: string;
+  readonly auth: { readonly username: string; readonly password: string } | undefined;
 }
 
 function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
@@ -60,6 +61,13 @@ export function sofiaEndpoint(call: Pid): Endpoint {
   };
 }
 
+/** The credentials a far end's challenge is answered with (`sip_auth_username`, `sip_auth_password`). */
+function authOf(ch: EndpointChannel): InviteRequest['auth'] {
+  const username = ch.variable('sip_auth_username');
+  const password = ch.variable('sip_auth_password');
+  return username && password !== undefined ? { username, password } : undefined;
+}
+
 /** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */
 function outboundEndpoint(profile: Pid, target: { requestUri: string; host: string; port: number }): Endpoint {
   let call: Pid | undefined;
@@ -81,6 +89,7 @@ function outboundEndpoint(profile: Pid, target: { requestUri: string; host: stri
         channelUuid: ch.uuid,
         callerIdName: ch.profile.callerIdName ?? '',
         callerIdNumber: ch.profile.callerIdNumber ?? '',
+        auth: authOf(ch),
       };
       try {
         call = await GenServer.call<Pid>(ch.ctx, profile, req, 5000);

@@ -4,6 +4,8 @@
  * sofia_glue_do_invite) and turns what comes back into the channel's progress:
  *
  *   180/181/182 → ring-ready · 183 (or any 1xx with SDP) → early media · 2xx → ACK, answered
+ *   401 / 407 → ACK, the INVITE again with the answer to the challenge (sip_auth_username /
+ *               sip_auth_password), once
  *   ≥ 300 → ACK, hangup with the status's cause (sofia_glue_sip_cause_to_freeswitch)
  *   no answer at all within 64·T1 → RECOVERY_ON_TIMER_EXPIRE (Timer B)
  *   channel hangup → BYE once answered, else CANCEL
@@ -19,6 +21,7 @@ import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { cseqOf, newBranch } from './sip/build.ts';
 import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
+import { answerChallenge } from './sip/digest.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
 import { CODECS, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
@@ -39,12 +42,16 @@ export interface OutboundArgs {
   readonly channelUuid: string;
   readonly callerIdName: string;
   readonly callerIdNumber: string;
+  /** `sip_auth_username` / `sip_auth_password`: answers a 401 / 407 from the far end (once). */
+  readonly auth?: { readonly username: string; readonly password: string } | undefined;
   /** Our tag in the dialog (the profile routes the dialog's messages by it). */
   readonly localTag: string;
 }
 
 class Outbound extends SipCall {
-  readonly invite: SipRequest;
+  /** The INVITE of the transaction in progress (a new one after a challenge). */
+  invite: SipRequest;
+  authTried = false;
   readonly inviting: Resender;
   readonly cancelling: Resender;
   provisional = false;
@@ -138,6 +145,30 @@ class Outbound extends SipCall {
     }
   }
 
+  /**
+   * A 401 / 407 to our INVITE, with credentials not yet tried: ACKed, and the INVITE sent again in
+   * a new transaction with the answer to the challenge (sofia_reg_handle_sip_r_challenge). False
+   * when it cannot be answered: the call fails with the status's cause.
+   */
+  retryWithAuth(res: SipResponse, ctx: ProcessContext): boolean {
+    const auth = this.args.auth;
+    if (!auth || this.authTried || this.hungUp) return false;
+    const proxy = res.status === 407;
+    const answer = answerChallenge(header(res, proxy ? 'proxy-authenticate' : 'www-authenticate') ?? '', 'INVITE', this.invite.uri, auth);
+    if (!answer) return false;
+    this.authTried = true;
+    this.send(this.ack(res));
+    const local = this.transport.local;
+    const headers = this.invite.headers.map(([name, value]): [string, string] => {
+      if (name === 'Via') return [name, `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`];
+      if (name === 'CSeq') return [name, `${this.dialog.localSeq++} INVITE`];
+      return [name, value];
+    });
+    this.invite = { ...this.invite, headers: [...headers, [proxy ? 'Proxy-Authorization' : 'Authorization', answer]] };
+    this.inviting.start(this.invite, ctx);
+    return true;
+  }
+
   override get done(): boolean {
     return super.done && !this.inviting.active && !this.cancelling.active && !this.awaitingFinal;
   }
@@ -158,7 +189,8 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       return nextStep(call);
     }
     if (call.hungUp) return nextStep(call); // the channel gave up while we opened the socket
-    call.inviting.start({ ...call.invite, body: Buffer.from(call.sdp(CODECS, DTMF_PT)) }, ctx);
+    call.invite = { ...call.invite, body: Buffer.from(call.sdp(CODECS, DTMF_PT)) };
+    call.inviting.start(call.invite, ctx);
     return noreply(call);
   }
 
@@ -241,6 +273,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
     }
     return;
   }
+  if ((res.status === 401 || res.status === 407) && call.retryWithAuth(res, ctx)) return;
   call.send(call.ack(res));
   if (call.channel && !call.hungUp) {
     castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_term_status', value: String(res.status) });

@@ -74,6 +74,28 @@ describe('sofia/ in a dial string', () => {
     expect(r.code, r.output + r.errors).toBe(0);
   });
 
+  it('answers a server’s 401 with sip_auth_username / sip_auth_password (SIPp checks the digest), once', async () => {
+    const good = await freeUdpPort();
+    const server = await startSipp({ scenario: 'uas_auth', localPort: good, expectAuth: { username: 'bob', password: 'secret' } });
+    const out = await rig.sw.originate(`{sip_auth_username=bob,sip_auth_password=secret}sofia/internal/svc@127.0.0.1:${good} &park()`);
+    expect(out).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    expect(await rig.sw.api(`uuid_kill ${out.slice(4, -1)}`)).toBe('+OK\n');
+    const r = await server.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    // a wrong password: the server's 403 ends it, as the 401 does when there are no credentials
+    for (const vars of ['{sip_auth_username=bob,sip_auth_password=guess}', '']) {
+      const port = await freeUdpPort();
+      const refusing = await startSipp({ scenario: 'uas_auth', localPort: port, expectAuth: { username: 'bob', password: 'secret' }, timeoutSec: 5 });
+      expect(await rig.sw.originate(`${vars}sofia/internal/svc@127.0.0.1:${port} &park()`)).toBe('-ERR CALL_REJECTED\n');
+      const status = rig.events
+        .filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE')
+        .at(-1)
+        ?.getHeader('variable_sip_term_status');
+      expect(status).toBe(vars ? '403' : '401');
+      if (vars) expect((await refusing.done).code).toBe(0);
+    }
+  });
+
   it('refuses a dial string naming no profile, or one that does not exist', async () => {
     expect(await rig.sw.originate('sofia/nosuch/1000@127.0.0.1 &park()')).toBe('-ERR INVALID_PROFILE\n');
     expect(await rig.sw.originate('sofia/1000 &park()')).toBe('-ERR INVALID_URL\n');

@@ -4,7 +4,7 @@ import { NonceMaker } from '../src/auth.ts';
 import { parseNameAddr, parseUri, parseVia } from '../src/sip/address.ts';
 import { responseTo } from '../src/sip/build.ts';
 import { causeToSipStatus, reasonHeader, sipStatusToCause } from '../src/sip/causes.ts';
-import { challenge, expectedResponse, parseAuthorization } from '../src/sip/digest.ts';
+import { answerChallenge, challenge, expectedResponse, parseAuthorization } from '../src/sip/digest.ts';
 import { SipParseError, canonicalName, formatMessage, header, headerValues, parseMessage } from '../src/sip/message.ts';
 import { answerDirection, formatSdp, holds, negotiate, parseSdp } from '../src/sip/sdp.ts';
 import { parseTelephoneEvent } from '../src/rtp.ts';
@@ -112,6 +112,21 @@ describe('digest', () => {
     expect(n.check(nonce)).toBe('stale');
     expect(n.check(`${nonce.slice(0, -1)}${nonce.endsWith('0') ? '1' : '0'}`)).toBe('bad');
     expect(new NonceMaker(() => now).check(nonce)).toBe('bad');
+  });
+  it('answers a far server’s challenge as a client: MD5 only, qop=auth with a cnonce, the opaque echoed', () => {
+    const user = { username: 'bob', password: 'secret' };
+    const value = answerChallenge(
+      'Digest realm="far.test", nonce="n1", algorithm=MD5, qop="auth,auth-int", opaque="op"',
+      'INVITE',
+      'sip:svc@far.test',
+      user,
+    );
+    const c = value === undefined ? undefined : parseAuthorization(value);
+    expect([c?.username, c?.realm, c?.nonce, c?.uri, c?.qop, c?.nc]).toEqual(['bob', 'far.test', 'n1', 'sip:svc@far.test', 'auth', '00000001']);
+    expect(c && c.response === expectedResponse(c, 'INVITE', { password: 'secret' })).toBe(true);
+    expect(value).toContain('opaque="op"');
+    expect(answerChallenge('Digest realm="far.test", nonce="n1", algorithm=SHA-256', 'INVITE', 'sip:x', user)).toBeUndefined();
+    expect(answerChallenge('Basic realm="x"', 'INVITE', 'sip:x', user)).toBeUndefined();
   });
 });
 
