@@ -24,6 +24,7 @@ export interface SippRun {
     | 'uas_answer'
     | 'uas_auth'
     | 'uas_busy'
+    | 'uas_register'
     | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
   readonly port?: number;
@@ -47,7 +48,7 @@ export interface SippRun {
   readonly audioPort?: number;
   /** call, call_refused, uas_answer: the one codec the phone's SDP has (default PCMU). */
   readonly audioCodec?: 'PCMU' | 'PCMA';
-  /** uas_auth: the credentials the challenge's answer must be made with. */
+  /** uas_auth, uas_register: the credentials the challenge's answer must be made with. */
   readonly expectAuth?: { readonly username: string; readonly password: string };
   /** call: once answered, SIPp plays this capture's RTP to the switch (play_pcap_audio) while it holds the call. */
   readonly playPcap?: string;

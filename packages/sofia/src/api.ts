@@ -27,7 +27,10 @@ async function statuses(env: ApiEnv, profiles: ProfilePids): Promise<ProfileStat
 
 function statusTable(list: readonly ProfileStatus[]): string {
   let s = `${pad('Name', 25)}\t${'   Type'}\t  ${pad('Data', 40)}\tState\n${LINE}\n`;
-  for (const p of list) s += `${pad(p.name, 25)}\tprofile\t  ${pad(p.url, 40)}\tRUNNING (${p.callsInUse})\n`;
+  for (const p of list) {
+    s += `${pad(p.name, 25)}\tprofile\t  ${pad(p.url, 40)}\tRUNNING (${p.callsInUse})\n`;
+    for (const g of p.gateways) s += `${pad(`${p.name}::${g.name}`, 25)}\tgateway\t  ${pad(g.url, 40)}\t${g.state}\n`;
+  }
   const c = list.length;
   return `${s}${LINE}\n${c} profile${c === 1 ? '' : 's'} 0 aliases\n`;
 }

@@ -29,6 +29,29 @@ export interface ProfileConfig {
   /** Largest Expires granted to a REGISTER (seconds). */
   readonly maxRegistrationSeconds: number;
   readonly userAgent: string;
+  readonly gateways: readonly GatewayConfig[];
+}
+
+/** A `<gateway name="…">` of a profile's `<gateways>`, with sofia.c's defaults filled in. */
+export interface GatewayConfig {
+  readonly name: string;
+  readonly username: string;
+  /** `auth-username`, default the username. */
+  readonly authUsername: string;
+  readonly password: string;
+  /** Default the proxy, or the gateway's name. */
+  readonly realm: string;
+  /** `host[:port]` calls and REGISTERs go to; default the realm. */
+  readonly proxy: string;
+  readonly registerProxy: string | undefined;
+  readonly fromUser: string;
+  readonly fromDomain: string;
+  /** `register`: keep a registration with it (default true). */
+  readonly register: boolean;
+  readonly expireSeconds: number;
+  readonly retrySeconds: number;
+  /** `caller-id-in-from`: the caller id number is the From user, not `from-user`. */
+  readonly callerIdInFrom: boolean;
 }
 
 export class SofiaConfigError extends Error {
@@ -48,6 +71,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   multipleRegistrations: 'off',
   maxRegistrationSeconds: 3600,
   userAgent: 'beamline',
+  gateways: [],
 };
 
 function port(profile: string, param: string, text: string | undefined, fallback: number): number {
@@ -62,6 +86,47 @@ function multipleRegistrations(v: string | undefined): ProfileConfig['multipleRe
   if (v === undefined) return 'off';
   if (v.toLowerCase() === 'call-id') return 'call-id';
   return v.toLowerCase() === 'contact' || switchTrue(v) ? 'contact' : 'off';
+}
+
+/** A positive whole number of seconds, or the default. */
+function seconds(v: string | undefined, fallback: number): number {
+  const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** A profile's `<gateways>` as sofia.c's parse_gateways reads them: one without its required params is an error. */
+function gatewaysOf(profile: string, el: XmlElement): GatewayConfig[] {
+  const out: GatewayConfig[] = [];
+  for (const list of children(el, 'gateways')) {
+    for (const g of children(list, 'gateway')) {
+      const name = attr(g, 'name');
+      if (!name) throw new SofiaConfigError(`sofia.conf profile ${profile}: a <gateway> without a name`);
+      const s = new Map(children(g, 'param').map((p) => [attr(p, 'name') ?? '', attr(p, 'value') ?? ''] as const));
+      const register = switchTrue(s.get('register') ?? 'true');
+      const given = (n: string) => s.get(n) || undefined;
+      const realm = given('realm') ?? given('proxy') ?? name;
+      const username = given('username') ?? (register ? undefined : 'FreeSWITCH');
+      const password = s.get('password') ?? (register ? undefined : '');
+      if (username === undefined) throw new SofiaConfigError(`sofia.conf gateway ${name}: username param is REQUIRED`);
+      if (!password && register) throw new SofiaConfigError(`sofia.conf gateway ${name}: password param is REQUIRED`);
+      out.push({
+        name,
+        username,
+        authUsername: given('auth-username') ?? username,
+        password: password ?? '',
+        realm,
+        proxy: given('proxy') ?? realm,
+        registerProxy: given('register-proxy'),
+        fromUser: given('from-user') ?? username,
+        fromDomain: given('from-domain') ?? realm,
+        register,
+        expireSeconds: seconds(s.get('expire-seconds'), 3600),
+        retrySeconds: seconds(s.get('retry-seconds'), 30),
+        callerIdInFrom: switchTrue(s.get('caller-id-in-from') ?? ''),
+      });
+    }
+  }
+  return out;
 }
 
 /** The profiles of a `<configuration name="sofia.conf">` element (none when it is missing). */
@@ -93,6 +158,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         multipleRegistrations: multipleRegistrations(s.get('multiple-registrations')),
         maxRegistrationSeconds: maxReg && /^\d+$/.test(maxReg) ? Number(maxReg) : d.maxRegistrationSeconds,
         userAgent: s.get('user-agent-string') || d.userAgent,
+        gateways: gatewaysOf(name, p),
       });
     }
   }

@@ -5,9 +5,11 @@
  * its channel).
  */
 import { randomUUID } from 'node:crypto';
-import { GenServer } from '@beamline/core';
+import { GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface } from '@beamline/switch';
+import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface, type OutgoingChannel } from '@beamline/switch';
+import type { GatewayConfig } from './config.ts';
+import type { GatewayRoute } from './gateway.ts';
 import type { CallCast, CallRequest } from './call.ts';
 import { parseUri } from './sip/address.ts';
 
@@ -23,6 +25,8 @@ export interface InviteRequest {
   readonly callerIdName: string;
   readonly callerIdNumber: string;
   readonly auth: { readonly username: string; readonly password: string } | undefined;
+  /** A gateway's From (`sip:<from-user>@<from-domain>`); else the caller id number at our address. */
+  readonly fromUri: string | undefined;
 }
 
 function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
@@ -68,8 +72,16 @@ function authOf(ch: EndpointChannel): InviteRequest['auth'] {
   return username && password !== undefined ? { username, password } : undefined;
 }
 
+/** Where an outbound call goes, and for a gateway, its credentials and From. */
+interface Target {
+  readonly requestUri: string;
+  readonly host: string;
+  readonly port: number;
+  readonly gateway?: GatewayConfig;
+}
+
 /** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */
-function outboundEndpoint(profile: Pid, target: { requestUri: string; host: string; port: number }): Endpoint {
+function outboundEndpoint(profile: Pid, target: Target): Endpoint {
   let call: Pid | undefined;
   return {
     sendDtmf(ch, digit, duration) {
@@ -81,15 +93,19 @@ function outboundEndpoint(profile: Pid, target: { requestUri: string; host: stri
       const callId = randomUUID();
       ch.setVariable('sip_call_id', callId);
       ch.setVariable('sip_to_uri', target.requestUri.replace(/^sips?:/i, ''));
+      const gw = target.gateway;
       const req: InviteRequest = {
         op: 'invite',
         callId,
-        ...target,
+        requestUri: target.requestUri,
+        host: target.host,
+        port: target.port,
         channel: ch.ctx.self,
         channelUuid: ch.uuid,
         callerIdName: ch.profile.callerIdName ?? '',
         callerIdNumber: ch.profile.callerIdNumber ?? '',
-        auth: authOf(ch),
+        auth: gw ? { username: gw.authUsername, password: gw.password } : authOf(ch),
+        fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
       };
       try {
         call = await GenServer.call<Pid>(ch.ctx, profile, req, 5000);
@@ -103,12 +119,52 @@ function outboundEndpoint(profile: Pid, target: { requestUri: string; host: stri
 }
 
 /**
+ * `sofia/gateway/<name>/<number>` (sofia_outgoing_channel's gateway branch): the number at the
+ * gateway's proxy, with its credentials and From; no number INVALID_URL, an unknown gateway
+ * INVALID_GATEWAY, one that is not up (not registered yet, or failing) GATEWAY_DOWN.
+ */
+async function gatewayChannel(
+  ctx: ProcessContext,
+  destination: string,
+  profiles: ReadonlyMap<string, Pid>,
+  log: (text: string) => void,
+): Promise<OutgoingChannel> {
+  const rest = destination.slice(8);
+  const slash = rest.indexOf('/');
+  if (slash < 0) {
+    log(`Invalid URL '${rest}'`);
+    return { cause: Cause.INVALID_URL };
+  }
+  const name = rest.slice(0, slash);
+  const number = rest.slice(slash + 1).split(';')[0];
+  for (const pid of profiles.values()) {
+    let route: GatewayRoute | undefined;
+    try {
+      route = await GenServer.call<GatewayRoute | undefined>(ctx, pid, { op: 'gateway', name }, 5000);
+    } catch {
+      continue; // a profile restarting
+    }
+    if (!route) continue;
+    if (!route.up) {
+      log(`Gateway '${name}' is down!`);
+      return { cause: Cause.GATEWAY_DOWN };
+    }
+    const { address, port } = route.proxy;
+    const requestUri = `sip:${number}@${address.includes(':') ? `[${address}]` : address}${port === 5060 ? '' : `:${port}`}`;
+    return { name: `sofia/gateway/${rest}`, endpoint: outboundEndpoint(pid, { requestUri, host: address, port, gateway: route.config }) };
+  }
+  log(`Invalid Gateway '${name}'`);
+  return { cause: Cause.INVALID_GATEWAY };
+}
+
+/**
  * `sofia/<profile>/[sip:]<user>@<host>[:port]` (sofia_outgoing_channel): no profile part is
  * INVALID_URL, an unknown profile INVALID_PROFILE, a target without a host INVALID_URL.
  */
 export function sofiaEndpointInterface(profiles: () => ReadonlyMap<string, Pid>, log: (text: string) => void): EndpointInterface {
   return {
-    outgoingChannel({ destination }) {
+    outgoingChannel({ destination, ctx }) {
+      if (destination.slice(0, 8).toLowerCase() === 'gateway/') return gatewayChannel(ctx, destination, profiles(), log);
       const slash = destination.indexOf('/');
       if (slash <= 0) {
         log(`Invalid URL '${destination}'`);

@@ -42,8 +42,10 @@ export interface OutboundArgs {
   readonly channelUuid: string;
   readonly callerIdName: string;
   readonly callerIdNumber: string;
-  /** `sip_auth_username` / `sip_auth_password`: answers a 401 / 407 from the far end (once). */
+  /** `sip_auth_username` / `sip_auth_password` (or a gateway's): answers a 401 / 407 from the far end (once). */
   readonly auth?: { readonly username: string; readonly password: string } | undefined;
+  /** The From URI (a gateway's); default the caller id number at our address. */
+  readonly fromUri?: string | undefined;
   /** Our tag in the dialog (the profile routes the dialog's messages by it). */
   readonly localTag: string;
 }
@@ -65,7 +67,7 @@ class Outbound extends SipCall {
     const name = args.callerIdName.replace(/(["\\])/g, '\\$1');
     super(args.sw, args.profile, args.transport, args.sendTo, {
       callId: args.callId,
-      local: `${name ? `"${name}" ` : ''}<sip:${args.callerIdNumber || 'mod_sofia'}@${local.address}:${local.port}>;tag=${args.localTag}`,
+      local: `${name ? `"${name}" ` : ''}<${args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${local.address}:${local.port}`}>;tag=${args.localTag}`,
       remote: `<${args.requestUri}>`,
       remoteTarget: args.requestUri,
       localSeq: Math.floor(Math.random() * 10_000) + 1,

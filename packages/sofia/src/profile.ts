@@ -2,7 +2,8 @@
  * A SIP profile (mod_sofia's sofia_profile_t and its worker): a process that owns the profile's UDP
  * socket and registrations, answers what needs no call (REGISTER, OPTIONS, strays), and starts one
  * InboundCall process per new INVITE, routing later requests and responses of that dialog to it
- * (by the INVITE's branch for its ACK / CANCEL, else by Call-ID).
+ * (by the INVITE's branch for its ACK / CANCEL, else by Call-ID). It also keeps the profile's
+ * gateways registered (gateway.ts), stepping them once a second.
  *
  * A datagram that is not SIP is logged and dropped; a request missing what a response needs
  * (Via, From, To, Call-ID, CSeq) gets 400 when it can be answered at all. Nothing a peer sends
@@ -13,6 +14,7 @@ import { Pid, Tuple } from '@beamline/etf';
 import { type Switch, formatRfc822 } from '@beamline/switch';
 import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.ts';
 import type { ProfileConfig } from './config.ts';
+import { Gateway, type GatewayRoute } from './gateway.ts';
 import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
@@ -39,13 +41,15 @@ export type CallStart =
 export interface ProfileStatus {
   readonly name: string;
   readonly url: string;
+  /** Each gateway's name, Data and State columns. */
+  readonly gateways: readonly { readonly name: string; readonly url: string; readonly state: string }[];
   readonly callsInUse: number;
   readonly registrations: readonly Registration[];
   readonly datagramsIn: number;
   readonly badDatagrams: number;
 }
 
-export type ProfileCall = { readonly op: 'status' } | InviteRequest;
+export type ProfileCall = { readonly op: 'status' } | { readonly op: 'gateway'; readonly name: string } | InviteRequest;
 
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REGISTER';
@@ -60,6 +64,7 @@ class Profile {
   /** What arrives for a call whose process is starting, by Call-ID: handed over once it runs. */
   readonly starting = new Map<string, Routed[]>();
   readonly auth: AuthEnv;
+  readonly gateways: readonly Gateway[];
   badDatagrams = 0;
 
   constructor(
@@ -70,6 +75,7 @@ class Profile {
     now: () => number,
   ) {
     this.auth = { sw, profile: config, nonces: new NonceMaker(now) };
+    this.gateways = config.gateways.map((g) => new Gateway(g, config, sw, transport));
   }
 
   get url(): string {
@@ -88,7 +94,7 @@ interface RegisterChecked {
   readonly source: Address;
 }
 
-export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus, ProfileArgs> {
+export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus | GatewayRoute | undefined, ProfileArgs> {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
     const c = args.config;
     const transport = await SipTransport.bind(c.sipIp, c.sipPort, (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram));
@@ -106,12 +112,18 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       ctx.monitor(pid);
       p.byCallId.set(req.callId, pid);
       p.byTag.set(localTag, pid);
-      return reply<Pid | ProfileStatus, Profile>(pid, p);
+      return reply<Pid, Profile>(pid, p);
     }
-    return reply<Pid | ProfileStatus, Profile>(
+    if (req.op === 'gateway') {
+      const g = p.gateways.find((x) => x.config.name === req.name);
+      return reply<GatewayRoute | undefined, Profile>(g && { up: g.up, proxy: g.proxy, config: g.config }, p);
+    }
+    const nowS = Math.floor(Date.now() / 1000);
+    return reply<ProfileStatus, Profile>(
       {
         name: p.config.name,
         url: p.url,
+        gateways: p.gateways.map((g) => ({ name: g.config.name, url: g.url, state: g.status(nowS) })),
         callsInUse: new Set(p.byCallId.values()).size,
         registrations: p.registrations.all(),
         datagramsIn: p.transport.received,
@@ -124,6 +136,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
   override handleInfo(msg: unknown, p: Profile, ctx: ProcessContext) {
     if (msg === 'sweep') {
       for (const r of p.registrations.sweep(Date.now())) fireExpire(p, r);
+      for (const g of p.gateways) g.step(Math.floor(Date.now() / 1000));
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
     } else if (isDatagram(msg)) this.#datagram(msg, p, ctx);
     else if (isRegisterChecked(msg)) registered(p, msg);
@@ -154,6 +167,11 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       return;
     }
     if (m.kind === 'response') {
+      const gateway = p.gateways.find((g) => g.callId === callId);
+      if (gateway) {
+        gateway.response(m);
+        return;
+      }
       const pid = p.byTag.get(tagOf(header(m, 'from'))) ?? (callId === undefined ? undefined : p.byCallId.get(callId));
       if (pid) ctx.send(pid, { sip: m, source: d.source } satisfies Routed);
       return;
