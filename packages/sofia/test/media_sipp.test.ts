@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linearToAlaw, linearToUlaw } from '@beamline/switch';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { readFileSync, rmSync } from 'node:fs';
 import { PHONE_SSRC, type RtpPacket, alawReference, phoneAudio, rtpPayloadsOf, share, ulawReference } from '../../../tools/sipp/audio.ts';
 import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
@@ -86,6 +88,41 @@ describe('audio', () => {
       await audio.send(port, PT.PCMA, frames.slice(0, 2));
       await new Promise((r) => setTimeout(r, 100));
       expect(audio.received.length).toBe(heard);
+    } finally {
+      audio.close();
+    }
+  });
+
+  it('garbage on the RTP port is dropped: random bytes, other versions, cut headers, unknown payload types; real audio still echoes', async () => {
+    const audio = await phoneAudio();
+    try {
+      const seen = rig.events.length;
+      const phone = await startSipp({
+        ...base,
+        scenario: 'call',
+        port: rig.port,
+        service: '2005',
+        holdMs: 2500,
+        audioPort: audio.port,
+        audioCodec: 'PCMU',
+      });
+      const exec = await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'echo' && rig.events.indexOf(e) >= seen);
+      const port = await mediaPort(exec.getHeader('Unique-ID') ?? '');
+      const junk = createSocket('udp4');
+      const send = (b: Buffer) => new Promise<void>((r) => junk.send(b, port, '127.0.0.1', () => r()));
+      for (let i = 0; i < 200; i++) await send(randomBytes(1 + (i % 300)));
+      await send(Buffer.from([0x40, 0, 0, 1])); // version 1, 4 bytes
+      await send(Buffer.from([0x9f, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])); // 15 CSRCs announced, none there
+      await send(Buffer.from([0xa0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0xff])); // padding longer than the packet
+      await send(Buffer.from([0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3])); // a payload type nobody agreed on
+      junk.close();
+      await new Promise((r) => setTimeout(r, 100));
+      const before = audio.received.length;
+      const frames = Array.from({ length: 5 }, (_, i) => Uint8Array.from(tone(160 * i), linearToUlaw));
+      await audio.send(port, PT.PCMU, frames);
+      await until('the echo after the garbage', () => audio.received.length >= before + frames.length);
+      expect(audio.received.slice(before).map((p) => [...p.payload])).toEqual(frames.map((f) => [...f]));
+      expect((await phone.done).code).toBe(0);
     } finally {
       audio.close();
     }
