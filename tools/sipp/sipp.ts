@@ -24,6 +24,7 @@ export interface SippRun {
     | 'uas_answer'
     | 'uas_auth'
     | 'uas_busy'
+    | 'uas_hold'
     | 'uas_register'
     | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
@@ -44,9 +45,9 @@ export interface SippRun {
   readonly early?: boolean;
   readonly expires?: number;
   readonly holdMs?: number;
-  /** call, call_refused, uas_answer: the RTP port the phone's SDP names (default SIPp's own media port), so a test can own the phone's audio. */
+  /** call, call_refused, uas_answer, uas_hold: the RTP port the phone's SDP names (default SIPp's own media port), so a test can own the phone's audio. */
   readonly audioPort?: number;
-  /** call, call_refused, uas_answer: the one codec the phone's SDP has (default PCMU). */
+  /** call, call_refused, uas_answer, uas_hold: the one codec the phone's SDP has (default PCMU). */
   readonly audioCodec?: 'PCMU' | 'PCMA';
   /** uas_auth, uas_register: the credentials the challenge's answer must be made with. */
   readonly expectAuth?: { readonly username: string; readonly password: string };

@@ -9,10 +9,10 @@ import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@be
 import { Pid, Tuple } from '@beamline/etf';
 import { Cause, type ChannelCast, type Indication, type Switch } from '@beamline/switch';
 import type { ProfileConfig } from './config.ts';
-import { type Dialog, inDialogRequest } from './dialog.ts';
+import { type Dialog, ackFor, inDialogRequest } from './dialog.ts';
 import { Resender } from './resend.ts';
 import { RtpSession } from './rtp.ts';
-import { responseTo } from './sip/build.ts';
+import { cseqOf, responseTo } from './sip/build.ts';
 import { reasonHeader } from './sip/causes.ts';
 import type { SipRequest, SipResponse } from './sip/message.ts';
 import { type AudioCodec, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
@@ -22,7 +22,8 @@ import type { Address, SipTransport } from './transport.ts';
 export type CallRequest = { readonly op: 'indicate'; readonly what: Indication } | { readonly op: 'respond'; readonly data: string };
 export type CallCast =
   | { readonly op: 'hangup'; readonly cause: number }
-  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number };
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
+  | { readonly op: 'hold'; readonly on: boolean };
 
 /** A datagram the profile routed to this call. */
 export interface Routed {
@@ -62,8 +63,12 @@ export abstract class SipCall {
   /** The call is over on the SIP side (hung up by either end). */
   hungUp = false;
   readonly bye: Resender;
+  /** Our re-INVITE (hold, unhold), resent until its final response. */
+  readonly reinvite: Resender;
   readonly sessionId = Math.floor(Date.now() / 1000);
-  readonly sdpVersion = this.sessionId + 1;
+  /** The o= version: one up for each offer or answer that changes our media (RFC 3264 §8). */
+  sdpVersion = this.sessionId + 1;
+  #sdpDirection = 'sendrecv';
 
   constructor(
     readonly sw: Switch,
@@ -74,6 +79,7 @@ export abstract class SipCall {
     readonly dialog: Dialog,
   ) {
     this.bye = new Resender('bye', (m) => this.send(m));
+    this.reinvite = new Resender('reinvite', (m) => this.send(m));
   }
 
   send(m: SipRequest | SipResponse): void {
@@ -114,7 +120,11 @@ export abstract class SipCall {
   }
 
   /** Our SDP: the negotiated codec, or `offer` (every codec we have) before there is one. */
-  sdp(offer?: readonly AudioCodec[], dtmfPt?: number, direction?: string): string {
+  sdp(offer?: readonly AudioCodec[], dtmfPt?: number, direction = 'sendrecv'): string {
+    if (direction !== this.#sdpDirection) {
+      this.#sdpDirection = direction;
+      this.sdpVersion++;
+    }
     return formatSdp({
       address: this.profile.rtpIp,
       port: this.rtp?.port ?? 0,
@@ -123,8 +133,38 @@ export abstract class SipCall {
       codecs: offer ?? (this.media ? [this.media.codec] : []),
       dtmfPt: offer ? dtmfPt : this.media?.dtmfPt,
       ptime: this.media?.ptime ?? 20,
-      ...(direction ? { direction } : {}),
+      direction,
     });
+  }
+
+  /**
+   * SWITCH_MESSAGE_INDICATE_HOLD / _UNHOLD (sofia_glue_do_invite): a re-INVITE offering our media
+   * sendonly, or sendrecv again; only in an answered call.
+   */
+  holdFarEnd(on: boolean, ctx: ProcessContext): void {
+    if (this.hungUp || !this.answered || !this.rtp) return;
+    const req = inDialogRequest(this.dialog, 'INVITE', this.transport.local, this.profile.userAgent, [
+      this.contactHeader(),
+      ['Content-Type', 'application/sdp'],
+    ]);
+    this.reinvite.start({ ...req, body: Buffer.from(this.sdp(undefined, undefined, on ? 'sendonly' : 'sendrecv')) }, ctx);
+  }
+
+  /**
+   * A response to a request we sent inside the dialog: our BYE's final one stops its resending; our
+   * re-INVITE's stops it at any answer and its final one is ACKed. False for any other response.
+   */
+  inDialogResponse(res: SipResponse): boolean {
+    const cseq = cseqOf(res);
+    if (cseq?.method === 'BYE') {
+      if (this.bye.active && res.status >= 200) this.bye.stop();
+      return true;
+    }
+    const reinvite = this.reinvite.message;
+    if (cseq?.method !== 'INVITE' || reinvite?.kind !== 'request' || cseqOf(reinvite)?.seq !== cseq.seq) return false;
+    this.reinvite.stop();
+    if (res.status >= 200) this.send(ackFor(reinvite, res, this.dialog, this.transport.local));
+    return true;
   }
 
   /**

@@ -3,8 +3,8 @@
  * side with our tag, To the far side with theirs, the Request-URI the far side's Contact, CSeq
  * ours and rising.
  */
-import { newBranch } from './sip/build.ts';
-import type { SipRequest } from './sip/message.ts';
+import { cseqOf, newBranch } from './sip/build.ts';
+import { type SipRequest, type SipResponse, header } from './sip/message.ts';
 import type { Address } from './transport.ts';
 
 export interface Dialog {
@@ -32,6 +32,29 @@ export function inDialogRequest(d: Dialog, method: string, via: Address, userAge
       ['CSeq', `${d.localSeq++} ${method}`],
       ['User-Agent', userAgent],
       ...extra,
+    ],
+    body: Buffer.alloc(0),
+  };
+}
+
+/**
+ * The ACK for an INVITE's final response `res`: a 2xx's is a request of its own inside the dialog
+ * (new branch, to the far end's Contact), any other's belongs to the INVITE's transaction (its Via
+ * and Request-URI) (RFC 3261 §13.2.2.4, §17.1.1.3).
+ */
+export function ackFor(invite: SipRequest, res: SipResponse, d: Dialog, via: Address): SipRequest {
+  const twoXx = res.status < 300;
+  return {
+    kind: 'request',
+    method: 'ACK',
+    uri: twoXx ? d.remoteTarget : invite.uri,
+    headers: [
+      ['Via', twoXx ? `SIP/2.0/UDP ${via.address}:${via.port};branch=${newBranch()};rport` : (header(invite, 'via') ?? '')],
+      ['Max-Forwards', '70'],
+      ['From', d.local],
+      ['To', header(res, 'to') ?? d.remote],
+      ['Call-ID', d.callId],
+      ['CSeq', `${cseqOf(invite)?.seq ?? 1} ACK`],
     ],
     body: Buffer.alloc(0),
   };

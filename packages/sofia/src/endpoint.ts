@@ -51,6 +51,10 @@ export function sofiaEndpoint(call: Pid): Endpoint {
     sendDtmf(ch, digit, duration) {
       GenServer.cast(ch.ctx, call, { op: 'sendDtmf', digit, duration } satisfies CallCast);
     },
+    hold(ch, on) {
+      GenServer.cast(ch.ctx, call, { op: 'hold', on } satisfies CallCast);
+      return true;
+    },
     async respond(ch, data) {
       try {
         await GenServer.call(ch.ctx, call, { op: 'respond', data } satisfies CallRequest, 5000);
@@ -86,6 +90,10 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
   return {
     sendDtmf(ch, digit, duration) {
       if (call) GenServer.cast(ch.ctx, call, { op: 'sendDtmf', digit, duration } satisfies CallCast);
+    },
+    hold(ch, on) {
+      if (call) GenServer.cast(ch.ctx, call, { op: 'hold', on } satisfies CallCast);
+      return call !== undefined;
     },
     async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupTo(ch, call);

@@ -158,17 +158,17 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
 
   override handleCast(msg: CallCast, call: Inbound, ctx: ProcessContext) {
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
+    else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else channelHungUp(call, msg.cause, ctx);
     return nextStep(call);
   }
 
   override handleInfo(msg: unknown, call: Inbound, ctx: ProcessContext) {
     if (isRouted(msg)) {
-      if (msg.sip.kind === 'response') {
-        if (call.bye.active && msg.sip.status >= 200) call.bye.stop(); // the answer to our BYE
-      } else sipRequest(call, msg.sip, ctx);
+      if (msg.sip.kind === 'response') call.inDialogResponse(msg.sip);
+      else sipRequest(call, msg.sip, ctx);
     } else if (isResendTimer(msg)) {
-      const resender = msg.what === 'bye' ? call.bye : call.final;
+      const resender = msg.what === 'bye' ? call.bye : msg.what === 'reinvite' ? call.reinvite : call.final;
       if (resender.tick(msg, ctx) === 'expired' && resender === call.final && call.answered && !call.hungUp) {
         call.sw.core.log('WARNING', `sofia/${call.profile.name}: no ACK for the 200 OK of ${call.dialog.callId}; hanging up`);
         call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'send_bye', ctx);

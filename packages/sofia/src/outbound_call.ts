@@ -15,7 +15,7 @@ import type { Pid } from '@beamline/etf';
 import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
 import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import type { ProfileConfig } from './config.ts';
-import { contactUri } from './dialog.ts';
+import { ackFor, contactUri } from './dialog.ts';
 import { mediaVariables } from './media_variables.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -101,25 +101,9 @@ class Outbound extends SipCall {
     if (this.channel) castChannel(ctx, this.channel, { op: 'send', event: { type } as ChannelEvent });
   }
 
-  /** ACK for a final response: a 2xx's in a transaction of its own, any other's in the INVITE's. */
+  /** ACK for a final response to the INVITE in progress. */
   ack(res: SipResponse): SipRequest {
-    const seq = cseqOf(this.invite)?.seq ?? 1;
-    const twoXx = res.status < 300;
-    const local = this.transport.local;
-    return {
-      kind: 'request',
-      method: 'ACK',
-      uri: twoXx ? this.dialog.remoteTarget : this.invite.uri,
-      headers: [
-        ['Via', twoXx ? `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport` : (header(this.invite, 'via') ?? '')],
-        ['Max-Forwards', '70'],
-        ['From', this.dialog.local],
-        ['To', header(res, 'to') ?? this.dialog.remote],
-        ['Call-ID', this.dialog.callId],
-        ['CSeq', `${seq} ACK`],
-      ],
-      body: Buffer.alloc(0),
-    };
+    return ackFor(this.invite, res, this.dialog, this.transport.local);
   }
 
   /** The SDP of a response, if it has one we can use: the RTP peer and codec. */
@@ -202,6 +186,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
 
   override handleCast(msg: CallCast, call: Outbound, ctx: ProcessContext) {
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
+    else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else channelHungUp(call, msg.cause, ctx);
     return nextStep(call);
   }
@@ -211,7 +196,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       if (msg.sip.kind === 'response') response(call, msg.sip, ctx);
       else if (msg.sip.method !== 'ACK') call.inDialog(msg.sip, ctx);
     } else if (isResendTimer(msg)) {
-      const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : call.bye;
+      const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : msg.what === 'reinvite' ? call.reinvite : call.bye;
       if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
     else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
@@ -229,11 +214,8 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
 }
 
 function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
+  if (call.inDialogResponse(res)) return;
   const method = cseqOf(res)?.method;
-  if (method === 'BYE') {
-    if (res.status >= 200) call.bye.stop();
-    return;
-  }
   if (method === 'CANCEL') {
     if (res.status >= 200) call.cancelling.stop();
     return;

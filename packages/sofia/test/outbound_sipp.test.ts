@@ -96,6 +96,26 @@ describe('sofia/ in a dial string', () => {
     }
   });
 
+  it('uuid_hold re-INVITEs the phone sendonly (HELD, CHANNEL_HOLD), uuid_hold off sendrecv (UNHELD, CHANNEL_UNHOLD)', async () => {
+    const port = await freeUdpPort();
+    const phone = await startSipp({ scenario: 'uas_hold', localPort: port });
+    const out = await rig.sw.originate(`sofia/internal/1000@127.0.0.1:${port} &park()`);
+    const uuid = out.slice(4, -1);
+    expect(await rig.sw.api(`uuid_hold ${uuid}`)).toBe('+OK Success\n');
+    expect(await rig.sw.api(`uuid_hold ${uuid}`)).toBe('-ERR Operation failed\n');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await rig.sw.api(`uuid_hold off ${uuid}`)).toBe('+OK Success\n');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await rig.sw.api(`uuid_kill ${uuid}`)).toBe('+OK\n');
+    // SIPp checked the offers: sendonly, then sendrecv
+    const r = await phone.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    const trace = rig.events
+      .filter((e) => e.getHeader('Unique-ID') === uuid && ['CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'CHANNEL_CALLSTATE'].includes(e.type))
+      .map((e) => (e.type === 'CHANNEL_CALLSTATE' ? e.getHeader('Channel-Call-State') : e.type));
+    expect(trace.slice(trace.indexOf('HELD'))).toEqual(['HELD', 'CHANNEL_HOLD', 'UNHELD', 'CHANNEL_UNHOLD', 'HANGUP']);
+  });
+
   it('refuses a dial string naming no profile, or one that does not exist', async () => {
     expect(await rig.sw.originate('sofia/nosuch/1000@127.0.0.1 &park()')).toBe('-ERR INVALID_PROFILE\n');
     expect(await rig.sw.originate('sofia/1000 &park()')).toBe('-ERR INVALID_URL\n');

@@ -132,6 +132,11 @@ export interface Endpoint {
   sendDtmf?(ch: EndpointChannel, digit: string, duration: number): void;
   /** SWITCH_MESSAGE_INDICATE_RESPOND (the `respond` application): `<code> [<reason>]` to the far end. */
   respond?(ch: EndpointChannel, data: string): Promise<void> | void;
+  /**
+   * SWITCH_MESSAGE_INDICATE_HOLD / _UNHOLD: the far end is told (mod_sofia re-INVITEs it); true when
+   * the endpoint marks the leg holding, so its call state becomes HELD / UNHELD.
+   */
+  hold?(ch: EndpointChannel, on: boolean): boolean;
 }
 
 /** What an endpoint interface is asked when a dial string names it (its outgoing_channel). */
@@ -816,11 +821,12 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   }
 
   /**
-   * switch_ivr_hold / switch_ivr_unhold, as with an endpoint that marks no leg holding (loopback
-   * and null: their call state never becomes HELD): hold plays the hold music to a bridged partner
-   * and fires CHANNEL_HOLD; unhold fails.
+   * switch_ivr_hold / switch_ivr_unhold: the endpoint is told; one that marks the leg holding (SIP)
+   * makes its call state HELD / UNHELD, the others (loopback, null) never do, so for them unhold
+   * fails. Hold plays the hold music to a bridged partner and fires CHANNEL_HOLD; unhold stops it
+   * and fires CHANNEL_UNHOLD.
    */
-  hold(mode: 'on' | 'off' | 'toggle'): boolean {
+  async hold(mode: 'on' | 'off' | 'toggle'): Promise<boolean> {
     const held = this.view.callState === 'HELD';
     if (mode === 'toggle') {
       if (held) return this.hold('off');
@@ -834,6 +840,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       this.core.log('WARNING', 'Call is not on hold. No need to unhold.', this.uuid);
       return false;
     }
+    if (this.spec.endpoint.hold?.(this, mode === 'on')) await this.step({ type: 'SET_CALLSTATE', callState: mode === 'on' ? 'HELD' : 'UNHELD' });
     const music = this.#holdMusic();
     if (mode === 'on' && music) this.#bridge?.holdMusicToPartner(music);
     else this.#bridge?.stopPartnerBroadcast();

@@ -182,7 +182,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           answer = ch.sendDtmf(req.digit, req.duration);
           break;
         case 'hold':
-          answer = ch.hold(req.mode);
+          answer = await ch.hold(req.mode);
           break;
         case 'break':
           ch.uuidBreak(req.all);
