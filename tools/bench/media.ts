@@ -11,34 +11,17 @@
  * packets lost. Runs alternate; medians are compared. Prints a table, writes bench-results/media.json.
  */
 import { type Socket, createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
-import { Runtime } from '@beamline/core';
-import { PROFILE_DEFAULTS, loadSofia } from '@beamline/sofia';
-import { startSwitch } from '@beamline/switch';
-import { freeUdpPort, startSipp } from '../sipp/sipp.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { startSipp } from '../sipp/sipp.ts';
+import { BENCH_USER, sipSwitch } from './_sip_switch.ts';
 import { median } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-
-const CONF = `<?xml version="1.0"?>
-<document type="freeswitch/xml">
-  <section name="directory">
-    <domain name="bench.test">
-      <users><user id="1000"><params><param name="password" value="1234"/></params><variables><variable name="user_context" value="default"/></variables></user></users>
-    </domain>
-  </section>
-  <section name="dialplan">
-    <context name="default">
-      <extension name="echo"><condition field="destination_number" expression="^9196$"><action application="answer"/><action application="echo"/></condition></extension>
-    </context>
-  </section>
-</document>`;
 
 interface Run {
   readonly sent: number;
@@ -93,12 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   const SECONDS = Number(values.seconds);
   const RUNS = Number(values.runs);
   const log = (s: string) => process.stderr.write(`[media] ${s}\n`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-media-'));
-  writeFileSync(join(dir, 'freeswitch.xml'), CONF);
-  const rt = new Runtime({ logger: null });
-  const sw = await startSwitch(rt, { confDir: dir, maxSessions: 1_000_000, sessionsPerSecond: 1_000_000, log: () => {} });
-  const sipPort = await freeUdpPort();
-  const sofia = await loadSofia(sw, rt, { profiles: [{ ...PROFILE_DEFAULTS, name: 'internal', sipPort }] });
+  const { sw, port: sipPort, stop } = await sipSwitch('9196', ['answer', 'echo']);
   const phones = await bound();
   let echoed = 0;
   phones.on('message', () => {
@@ -119,9 +97,7 @@ export async function main(argv: string[]): Promise<void> {
       scenario: 'call',
       port: sipPort,
       service: '9196',
-      domain: 'bench.test',
-      authUser: '1000',
-      password: '1234',
+      ...BENCH_USER,
       holdMs: hold,
       calls: N,
       rate: Math.min(N, 200),
@@ -180,9 +156,6 @@ export async function main(argv: string[]): Promise<void> {
     sub.unsubscribe();
     for (const s of bare) s.close();
     phones.close();
-    await sofia.stop(rt);
-    await sw.stop();
-    await rt.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }

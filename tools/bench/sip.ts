@@ -10,34 +10,17 @@
  * fail, and channels that did not end in CHANNEL_HANGUP_COMPLETE. Runs alternate; medians are
  * compared. Prints a table, writes bench-results/sip.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
-import { Runtime } from '@beamline/core';
-import { loadSofia, PROFILE_DEFAULTS } from '@beamline/sofia';
-import { startSwitch } from '@beamline/switch';
-import { freeUdpPort, runSipp } from '../sipp/sipp.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { runSipp } from '../sipp/sipp.ts';
+import { BENCH_USER, sipSwitch } from './_sip_switch.ts';
 import { median } from './_stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-
-const CONF = `<?xml version="1.0"?>
-<document type="freeswitch/xml">
-  <section name="directory">
-    <domain name="bench.test">
-      <users><user id="1000"><params><param name="password" value="1234"/></params><variables><variable name="user_context" value="default"/></variables></user></users>
-    </domain>
-  </section>
-  <section name="dialplan">
-    <context name="default">
-      <extension name="talk"><condition field="destination_number" expression="^2000$"><action application="answer"/><action application="park"/></condition></extension>
-    </context>
-  </section>
-</document>`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -56,12 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   const hold = Number(values.hold);
   const RUNS = Number(values.runs);
   const log = (s: string) => process.stderr.write(`[sip] ${s}\n`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sip-'));
-  writeFileSync(join(dir, 'freeswitch.xml'), CONF);
-  const rt = new Runtime({ logger: null });
-  const sw = await startSwitch(rt, { confDir: dir, timers: false, maxSessions: 1_000_000, sessionsPerSecond: 1_000_000, log: () => {} });
-  const port = await freeUdpPort();
-  const sofia = await loadSofia(sw, rt, { profiles: [{ ...PROFILE_DEFAULTS, name: 'internal', sipPort: port }] });
+  const { sw, port, stop } = await sipSwitch('2000', ['answer', 'park'], { timers: false });
   let ended = 0;
   let created = 0;
   const sub = sw.events.subscribe({
@@ -94,9 +72,7 @@ export async function main(argv: string[]): Promise<void> {
         scenario: 'call',
         port,
         service: '2000',
-        domain: 'bench.test',
-        authUser: '1000',
-        password: '1234',
+        ...BENCH_USER,
         holdMs: hold,
         calls: N,
         rate,
@@ -129,9 +105,6 @@ export async function main(argv: string[]): Promise<void> {
     );
   } finally {
     sub.unsubscribe();
-    await sofia.stop(rt);
-    await sw.stop();
-    await rt.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }

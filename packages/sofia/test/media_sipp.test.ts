@@ -10,7 +10,16 @@ import { linearToAlaw, linearToUlaw } from '@beamline/switch';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync, rmSync } from 'node:fs';
-import { PHONE_SSRC, type RtpPacket, alawReference, phoneAudio, rtpPayloadsOf, share, ulawReference } from '../../../tools/sipp/audio.ts';
+import {
+  PHONE_SSRC,
+  type PhoneAudio,
+  type RtpPacket,
+  alawReference,
+  phoneAudio,
+  rtpPayloadsOf,
+  share,
+  ulawReference,
+} from '../../../tools/sipp/audio.ts';
 import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 import { type Rig, startRig } from './helpers.ts';
 
@@ -176,30 +185,42 @@ describe('audio', () => {
       const b = bridge.getHeader('Bridge-B-Unique-ID') ?? '';
       expect(await rig.sw.api(`uuid_getvar ${b} rtp_use_codec_name`)).toBe('PCMU');
 
-      const up = Array.from({ length: 20 }, (_, i) => tone(160 * i));
-      await callerAudio.send(
-        await mediaPort(a),
-        PT.PCMA,
-        up.map((f) => Uint8Array.from(f, linearToAlaw)),
+      /** `samples` sent by one phone (in its law) are heard by the other (in its law), as the switch's own stream. */
+      const carries = async (
+        uuid: string,
+        from: PhoneAudio,
+        to: PhoneAudio,
+        laws: [typeof PT.PCMA, typeof PT.PCMU] | [typeof PT.PCMU, typeof PT.PCMA],
+        samples: number[][],
+      ) => {
+        const [sent, heard] = laws;
+        const encode = sent === PT.PCMA ? linearToAlaw : linearToUlaw;
+        await from.send(
+          await mediaPort(uuid),
+          sent,
+          samples.map((f) => Uint8Array.from(f, encode)),
+        );
+        await until('the audio at the other phone', () => to.received.length >= samples.length);
+        expectOwnStream(to.received, heard);
+        const decode = heard === PT.PCMA ? alawReference : ulawReference;
+        expectSameSound(
+          samples.flat(),
+          to.received.flatMap((p) => [...p.payload].map(decode)),
+        );
+      };
+      await carries(
+        a,
+        callerAudio,
+        calleeAudio,
+        [PT.PCMA, PT.PCMU],
+        Array.from({ length: 20 }, (_, i) => tone(160 * i)),
       );
-      await until('the caller’s audio at the callee', () => calleeAudio.received.length >= up.length);
-      expectOwnStream(calleeAudio.received, PT.PCMU);
-      expectSameSound(
-        up.flat(),
-        calleeAudio.received.flatMap((p) => [...p.payload].map(ulawReference)),
-      );
-
-      const down = Array.from({ length: 20 }, (_, i) => tone(3200 + 160 * i).map((s) => -s));
-      await calleeAudio.send(
-        await mediaPort(b),
-        PT.PCMU,
-        down.map((f) => Uint8Array.from(f, linearToUlaw)),
-      );
-      await until('the callee’s audio at the caller', () => callerAudio.received.length >= down.length);
-      expectOwnStream(callerAudio.received, PT.PCMA);
-      expectSameSound(
-        down.flat(),
-        callerAudio.received.flatMap((p) => [...p.payload].map(alawReference)),
+      await carries(
+        b,
+        calleeAudio,
+        callerAudio,
+        [PT.PCMU, PT.PCMA],
+        Array.from({ length: 20 }, (_, i) => tone(3200 + 160 * i).map((x) => -x)),
       );
 
       const r = await caller.done;
