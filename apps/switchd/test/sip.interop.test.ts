@@ -5,6 +5,7 @@
  * call's events and hangs it up; then erl calls the phone through its registered contact. Audio
  * goes through too: 9196 echoes what SIPp plays, and a ringing callee's caller hears the ringback.
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { run, type Proc, startSwitchd, stopSwitchd } from '../../../tools/apps/run.ts';
@@ -168,6 +169,53 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
       expect((await callee.done).code).toBe(0);
     } finally {
       audio.close();
+    }
+  });
+
+  it('erl plays a tone to a phone parked on 1000 with sendmsg execute playback, and records it with uuid_record', async () => {
+    const audio = await phoneAudio();
+    const file = `/tmp/beamline-switchd-${process.pid}.wav`;
+    try {
+      expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive R5 -> R5 after 1000 -> timeout end.`)).toBe('ok');
+      expect(await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_PARK'}, receive R6 -> R6 after 1000 -> timeout end.`)).toBe('ok');
+      const call = await startSipp({ ...phone, scenario: 'call', port: SIP, service: '1000', holdMs: 2500, audioPort: audio.port });
+      const parked = await sh('receive {event, [U5 | _]} -> U5 after 8000 -> timeout end.', 10_000);
+      const uuid = /^"([0-9a-f-]{36})"$/.exec(parked)?.[1];
+      expect(uuid, parked).toBeDefined();
+      expect(await sh(`{foo, '${NAME}'} ! {api, uuid_record, "${uuid} start ${file}"}, receive {ok, U6} -> U6 after 3000 -> timeout end.`)).toBe(
+        '"+OK Success\\n"',
+      );
+      expect(
+        await sh(
+          `{foo, '${NAME}'} ! {sendmsg, "${uuid}", [{"call-command", "execute"}, {"execute-app-name", "playback"}, {"execute-app-arg", "tone_stream://%(1000,0,1000)"}]}, receive R7 -> R7 after 3000 -> timeout end.`,
+        ),
+      ).toBe('ok');
+      const r = await call.done;
+      expect(r.code, r.output + r.errors).toBe(0);
+      const heard = audio.received.flatMap((p) => [...p.payload].map(ulawReference));
+      // one second of 1 kHz (50 packets), nothing else
+      expect(audio.received.length).toBe(50);
+      expect(share(heard, 1000)).toBeGreaterThan(0.9);
+      // the recording holds what the phone heard: the tone, on the write side of the call
+      let recorded: Buffer | undefined;
+      for (const end = Date.now() + 5000; Date.now() < end; await new Promise((res) => setTimeout(res, 50))) {
+        const b = existsSync(file) ? readFileSync(file) : undefined;
+        if (b && b.length > 44 && b.readUInt32LE(40) > 0) {
+          recorded = b;
+          break;
+        }
+      }
+      const samples = recorded ? Array.from({ length: (recorded.length - 44) / 2 }, (_, i) => (recorded as Buffer).readInt16LE(44 + i * 2)) : [];
+      // a second of it (8,000 samples) in the 2.5 s recorded, silence around it
+      const first = samples.findIndex((x) => x !== 0);
+      const last = samples.length - [...samples].reverse().findIndex((x) => x !== 0);
+      expect(last - first).toBeGreaterThan(7900);
+      expect(last - first).toBeLessThan(8100);
+      expect(share(samples.slice(first, last), 1000)).toBeGreaterThan(0.9);
+      expect(await sh(`{foo, '${NAME}'} ! noevents, receive R8 -> R8 after 1000 -> timeout end.`)).toBe('ok');
+    } finally {
+      audio.close();
+      rmSync(file, { force: true });
     }
   });
 });
