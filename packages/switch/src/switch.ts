@@ -26,6 +26,9 @@ import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand
 import { SCHED_COMMANDS } from './api/sched_commands.ts';
 import { LIMIT_COMMANDS } from './api/limit_commands.ts';
 import { RECORD_COMMANDS } from './api/record_commands.ts';
+import { CONFERENCE_COMMANDS } from './conference/api.ts';
+import { CONFERENCE_APPLICATIONS } from './conference/application.ts';
+import { loadConferences } from './conference/globals.ts';
 import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
@@ -140,6 +143,7 @@ export class Switch {
       ...SCHED_COMMANDS,
       ...LIMIT_COMMANDS,
       ...RECORD_COMMANDS,
+      ...CONFERENCE_COMMANDS,
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
@@ -320,6 +324,8 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
   addCoreTasks(core);
+  // mod_conference: its conferences' processes are started from where the switch was
+  loadConferences(core, where);
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [
@@ -329,6 +335,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...SCHED_APPLICATIONS,
     ...LIMIT_APPLICATIONS,
     ...RECORD_APPLICATIONS,
+    ...CONFERENCE_APPLICATIONS,
     BRIDGE_APP,
     ...(options.applications ?? []),
   ])

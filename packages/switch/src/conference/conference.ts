@@ -1,0 +1,254 @@
+/**
+ * One conference (conference_obj_t) and its process (conference_thread_run).
+ *
+ * Members join and leave in their own channels' processes (the `conference` application), API
+ * commands change their flags from the command's process; each such change is one synchronous
+ * step on this shared object, as a locked section is in FreeSWITCH. The conference's process is its timer:
+ * every 20 ms of the runtime clock it runs the members' input loops on the frames that came
+ * (talking detection), gives the floor, takes one packet from each member's audio buffer, and
+ * writes each member what it hears (mix.ts) to its channel's far end. It ends at the first tick
+ * after something marked it for destruction — the last member leaving, an `endconf` member
+ * leaving —: the members still in are hung up (unless their `hangup_after_conference` is false)
+ * and have left before conference-destroy is fired.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ProcessContext } from '@beamline/core';
+import { Cause } from '../channel/causes.ts';
+import type { SwitchCore } from '../core/core.ts';
+import type { SwitchEvent } from '../events/event.ts';
+import { callChannel } from '../api/uuid_commands.ts';
+import { newVariables } from '../channel/variables.ts';
+import { atoi } from '../internal/strings.ts';
+import { CONF_EVENT_MAINT, type ConferenceData, addConferenceData, addMemberData } from './events.ts';
+import { type ConferenceFlag, type MemberFlag, switchFalse } from './flags.ts';
+import { type Member, type MemberHost, SAMPLES } from './member.ts';
+import { comfortNoise, mix } from './mix.ts';
+import type { ConferenceProfile } from './profile.ts';
+
+const INTERVAL_MS = 20;
+/** A member whose average score passes this may take the floor from a holder below the minimum. */
+const SCORE_IIR_SPEAKING_MAX = 300;
+const SCORE_IIR_SPEAKING_MIN = 100;
+
+/** What a conference needs of mod_conference's globals. */
+export interface ConferenceHost {
+  readonly core: SwitchCore;
+  /** The conference is gone: it leaves the table unless another of its name took its place. */
+  destroyed(conf: Conference): void;
+}
+
+export class Conference implements ConferenceData, MemberHost {
+  readonly uuid = randomUUID();
+  readonly domain: string;
+  readonly flags = new Set<ConferenceFlag>(['JSON_STATUS', 'ENTER_SOUND', 'EXIT_SOUND']);
+  /** The flags a member starts with (conference->mflags). */
+  readonly memberFlags = new Set<MemberFlag>(['CAN_SPEAK', 'CAN_HEAR', 'CAN_BE_SEEN', 'CAN_SEE']);
+  readonly variables: SwitchEvent = newVariables();
+  readonly rate = 8000;
+  /** Newest first, as FreeSWITCH links them. */
+  members: Member[] = [];
+  count = 0;
+  countGhosts = 0;
+  floorHolder = 0;
+  floorHolderScoreIir = 0;
+  /** Members below which the conference ends once it reached them (1, or 2 with a `mintwo` member). */
+  min = 1;
+  maxMembers = 0;
+
+  constructor(
+    readonly name: string,
+    readonly profile: ConferenceProfile,
+    readonly host: ConferenceHost,
+    /** The creating channel's variables (its `presence_id` and `confvar_*`). */
+    channelVariables: readonly (readonly [string, string])[],
+  ) {
+    const presence = channelVariables.find(([n]) => n === 'presence_id')?.[1];
+    const at = presence?.indexOf('@') ?? -1;
+    this.domain = profile.domain ?? (presence && at >= 0 ? presence.slice(at + 1) : 'cluecon.com');
+    for (const [n, v] of [...host.core.globals.entries(), ...channelVariables])
+      if (n.toLowerCase().startsWith('confvar_') && n.length > 8) this.variables.addHeader(n.slice(8), v);
+  }
+
+  get profileName(): string {
+    return this.profile.name;
+  }
+
+  get core(): SwitchCore {
+    return this.host.core;
+  }
+
+  #fire(fill: (event: SwitchEvent) => void): void {
+    const event = this.core.bus.create('CUSTOM', CONF_EVENT_MAINT);
+    fill(event);
+    this.core.fire(event);
+  }
+
+  /** A conference::maintenance event with the conference's data. */
+  fireConference(action: string): void {
+    this.#fire((e) => {
+      addConferenceData(e, this);
+      e.addHeader('Action', action);
+    });
+  }
+
+  fireMember(
+    member: Member,
+    action: string,
+    pre: readonly (readonly [string, string])[] = [],
+    post: readonly (readonly [string, string])[] = [],
+  ): void {
+    this.#fire((e) => {
+      addMemberData(e, this, member);
+      for (const [n, v] of pre) e.addHeader(n, v);
+      e.addHeader('Action', action);
+      for (const [n, v] of post) e.addHeader(n, v);
+    });
+  }
+
+  /** conference_member_get: a member in the conference, not kicked, whose channel is up. */
+  memberGet(id: number): Member | undefined {
+    const m = this.members.find((x) => x.id === id);
+    return m?.has('INTREE') && !m.has('KICKED') && !m.channel.hungUp ? m : undefined;
+  }
+
+  /**
+   * conference_member_add: the member's media joins the mix, its counts, variables and
+   * add-member. `ch` is its channel, in whose process this runs.
+   */
+  addMember(member: Member): void {
+    const ch = member.channel;
+    const { media } = this.core;
+    media.attach(member.portId, member.port);
+    media.route(member.uuid, member.portId);
+    member.releaseHold = media.hold(member.uuid);
+    member.energyLevel = this.profile.energyLevel;
+    member.setScoreIir(this, 0);
+    member.flags.add('INTREE');
+    if (member.has('GHOST')) this.countGhosts++;
+    else this.count++;
+    const joinEnergy = ch.variable('conference_join_energy_level');
+    if (joinEnergy !== undefined) {
+      const level = atoi(joinEnergy);
+      if (level > -2 && level < 1801) member.energyLevel = level;
+    }
+    ch.setVariable('conference_member_id', String(member.id));
+    ch.setVariable('conference_moderator', member.has('MOD') ? 'true' : 'false');
+    ch.setVariable('conference_ghost', member.has('GHOST') ? 'true' : 'false');
+    ch.setVariable('conference_recording', undefined);
+    ch.setVariable('conference_uuid', this.uuid);
+    if (ch.variable('conference_call_key') === undefined)
+      ch.setVariable('conference_call_key', `conference_${this.name}_${this.domain}_${ch.variable('caller_id_number') ?? ''}`);
+    if (this.flags.has('WAIT_MOD') && member.has('MOD')) this.flags.delete('WAIT_MOD');
+    if (this.min && this.count >= this.min) this.flags.add('ENFORCE_MIN');
+    this.fireMember(member, 'add-member');
+    this.members.unshift(member);
+  }
+
+  /** The member is out: conference_member_del, then conference_function's end (an empty dynamic conference is marked). */
+  memberLeft(member: Member): void {
+    if (!member.has('INTREE')) return;
+    member.flags.delete('RUNNING');
+    this.delMember(member);
+    this.markIfEmpty();
+  }
+
+  markIfEmpty(): void {
+    if (this.flags.has('DYNAMIC') && this.count === 0 && this.countGhosts === 0) this.flags.add('DESTRUCT');
+  }
+
+  /** conference_member_del: out of the mix and the list, the floor given up, del-member. */
+  delMember(member: Member): void {
+    const { media } = this.core;
+    media.unroute(member.uuid, member.portId);
+    media.detach(member.portId);
+    member.releaseHold?.();
+    member.flush();
+    member.flags.delete('INTREE');
+    this.members = this.members.filter((m) => m !== member);
+    if (member.id === this.floorHolder) this.setFloorHolder(undefined);
+    if (member.has('GHOST')) this.countGhosts--;
+    else this.count--;
+    if (member.has('ENDCONF')) this.flags.add('DESTRUCT');
+    member.channel.setVariable('conference_call_key', undefined);
+    const present = this.count + this.countGhosts;
+    if ((this.min && this.flags.has('ENFORCE_MIN') && present < this.min) || (this.flags.has('DYNAMIC') && present === 0)) this.flags.add('DESTRUCT');
+    this.fireMember(member, 'del-member');
+  }
+
+  /** conference_member_set_floor_holder (`undefined`: nobody) and floor-change. */
+  setFloorHolder(member: Member | undefined): void {
+    this.floorHolderScoreIir = 0;
+    let old = 0;
+    if (this.floorHolder) {
+      if (member && this.floorHolder === member.id) return;
+      old = this.floorHolder;
+    }
+    this.floorHolder = member?.id ?? 0;
+    member?.setScoreIir(this, 0);
+    // the old holder is named only if it is still a member in good standing
+    const oldId = old && this.memberGet(old) ? old : 0;
+    this.#fire((e) => {
+      addConferenceData(e, this);
+      e.addHeader('Action', 'floor-change');
+      e.addHeader('Old-ID', oldId ? String(oldId) : 'none');
+      if (member) {
+        addMemberData(e, this, member);
+        e.addHeader('New-ID', String(member.id));
+      } else e.addHeader('New-ID', 'none');
+    });
+  }
+
+  /** One pass of conference_thread_run's loop, with the members' input loops first. */
+  tick(): void {
+    // a channel that ended without its application ending (killed, or stopped with the switch) is out
+    for (const m of this.members) if (!this.core.sessions.has(m.uuid)) this.memberLeft(m);
+    for (const m of this.members) m.input(this);
+    let floorHolder = this.floorHolder;
+    const running = this.members.filter((m) => m.has('RUNNING'));
+    for (const m of running) {
+      if (!floorHolder || (m.id !== this.floorHolder && m.scoreIir > SCORE_IIR_SPEAKING_MAX && this.floorHolderScoreIir < SCORE_IIR_SPEAKING_MIN)) {
+        this.setFloorHolder(m);
+        floorHolder = this.floorHolder;
+      }
+      // conference_loop_output: an outbound member's answer marks the conference answered
+      if (m.channel.spec.direction === 'outbound' && m.channel.view.answered) this.flags.add('ANSWERED');
+      m.takeAudio();
+    }
+    const silence = () => (this.profile.comfortNoise ? comfortNoise(this.profile.comfortNoise, this.core.nowUs()) : new Int16Array(SAMPLES).fill(-1));
+    const heard = mix(
+      running.map((m) => ({ read: m.read, hears: m.has('CAN_HEAR') })),
+      silence,
+    );
+    running.forEach((m, i) => {
+      this.core.media.play(m.uuid, heard[i] ?? silence());
+    });
+  }
+
+  /** The conference's process: a tick every 20 ms until it is marked for destruction, then its end. */
+  async run(ctx: ProcessContext): Promise<void> {
+    let next = ctx.now() + INTERVAL_MS;
+    while (!this.flags.has('DESTRUCT')) {
+      const wait = next - ctx.now();
+      if (wait > 0) {
+        await ctx.receive(undefined, wait);
+        continue;
+      }
+      next += INTERVAL_MS;
+      this.tick();
+    }
+    for (const m of [...this.members]) {
+      await callChannel({ ctx, core: this.core }, m.uuid, {
+        op: 'work',
+        work: async (ch) => {
+          if (!switchFalse(ch.variable('hangup_after_conference'))) await ch.send({ type: 'HANGUP', cause: Cause.NORMAL_CLEARING });
+          await m.end?.();
+        },
+      });
+      // a channel that is gone can no longer end its application
+      this.memberLeft(m);
+    }
+    this.flags.delete('RUNNING');
+    this.fireConference('conference-destroy');
+    this.host.destroyed(this);
+  }
+}
