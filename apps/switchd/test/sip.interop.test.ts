@@ -218,4 +218,25 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
       rmSync(file, { force: true });
     }
   });
+
+  it('two phones dial 3000: erl sees them join and leave the conference (conference::maintenance) and lists it', async () => {
+    expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive R9 -> R9 after 1000 -> timeout end.`)).toBe('ok');
+    expect(await sh(`{foo, '${NAME}'} ! {event, 'CUSTOM', 'conference::maintenance'}, receive R10 -> R10 after 1000 -> timeout end.`)).toBe('ok');
+    const call = () => startSipp({ ...phone, scenario: 'call', port: SIP, service: '3000', holdMs: 2000 });
+    const calls = await Promise.all([call(), call()]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const list = await sh(`{foo, '${NAME}'} ! {api, conference, "list"}, receive {ok, L1} -> L1 after 3000 -> timeout end.`);
+    expect(list).toMatch(/^"\+OK Conference 3000-127\.0\.0\.1 \(2 members rate: 8000 flags: /);
+    for (const r of await Promise.all(calls.map((c) => c.done))) expect(r.code, r.output + r.errors).toBe(0);
+    // every event until the room is gone; the floor changes in between are left out
+    const actions = await sh(
+      'Conf = fun Next(Acc) -> receive {event, [_ | H]} -> case {proplists:get_value("Action", H), proplists:get_value("Conference-Name", H)} of {"conference-destroy", N} -> lists:reverse([{"conference-destroy", N} | Acc]); {"floor-change", _} -> Next(Acc); A -> Next([A | Acc]) end after 5000 -> lists:reverse([timeout | Acc]) end end, Conf([]).',
+      20_000,
+    );
+    const room = '"3000-127.0.0.1"';
+    expect(actions.replace(/\s+/g, '')).toBe(
+      `[{"conference-create",${room}},{"add-member",${room}},{"add-member",${room}},{"del-member",${room}},{"del-member",${room}},{"conference-destroy",${room}}]`,
+    );
+    expect(await sh(`{foo, '${NAME}'} ! noevents, receive R11 -> R11 after 1000 -> timeout end.`)).toBe('ok');
+  });
 });

@@ -34,9 +34,9 @@ afterAll(async () => {
 const base = { domain: 'beamline.test', authUser: '1000', password: '1234' } as const;
 const PT = { PCMU: 0, PCMA: 8 } as const;
 
-/** 20 ms of a 400 Hz tone from sample `offset`, as linear samples. */
-function tone(offset: number): number[] {
-  return Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 400 * (offset + i)) / 8000)));
+/** 20 ms of a `freq` Hz tone from sample `offset`, as linear samples. */
+function tone(offset: number, freq = 400): number[] {
+  return Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * freq * (offset + i)) / 8000)));
 }
 
 async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
@@ -331,6 +331,49 @@ describe('audio', () => {
       expect(heard).toEqual(said.slice(0, heard.length));
     } finally {
       rmSync(file, { force: true });
+    }
+  });
+
+  it('a conference of three phones: each hears the others mixed, never itself', async () => {
+    const phones = await Promise.all([phoneAudio(), phoneAudio(), phoneAudio()]);
+    try {
+      const seen = rig.events.length;
+      const calls = await Promise.all(
+        phones.map((p) => startSipp({ ...base, scenario: 'call', port: rig.port, service: '2012', holdMs: 3000, audioPort: p.port })),
+      );
+      const joined = () =>
+        rig.events.slice(seen).filter((e) => e.getHeader('Event-Subclass') === 'conference::maintenance' && e.getHeader('Action') === 'add-member');
+      await until('three members', () => joined().length === 3);
+      const uuids = joined().map((e) => e.getHeader('Unique-ID') ?? '');
+      const byPort = new Map<number, string>();
+      for (const u of uuids) byPort.set(Number(await rig.sw.api(`uuid_getvar ${u} remote_media_port`)), u);
+      const [a, b] = phones;
+      const before = phones.map((p) => p.received.length);
+      // A says 400 Hz, B says 1000 Hz, C says nothing, for a second
+      await Promise.all([
+        a.send(
+          await mediaPort(byPort.get(a.port) ?? ''),
+          PT.PCMU,
+          Array.from({ length: 50 }, (_, i) => Uint8Array.from(tone(160 * i), linearToUlaw)),
+        ),
+        b.send(
+          await mediaPort(byPort.get(b.port) ?? ''),
+          PT.PCMU,
+          Array.from({ length: 50 }, (_, i) => Uint8Array.from(tone(160 * i, 1000), linearToUlaw)),
+        ),
+      ]);
+      const heard = phones.map((p, i) => p.received.slice(before[i] ?? 0).flatMap((q) => [...q.payload].map(ulawReference)));
+      const [ha, hb, hc] = heard;
+      expect(share(hc ?? [], 400)).toBeGreaterThan(0.2);
+      expect(share(hc ?? [], 1000)).toBeGreaterThan(0.2);
+      expect(share(ha ?? [], 1000)).toBeGreaterThan(0.4);
+      expect(share(ha ?? [], 400)).toBeLessThan(0.05);
+      expect(share(hb ?? [], 400)).toBeGreaterThan(0.4);
+      expect(share(hb ?? [], 1000)).toBeLessThan(0.05);
+      expect(await rig.sw.api('conference room count')).toBe('3');
+      for (const r of await Promise.all(calls.map((call) => call.done))) expect(r.code, r.output + r.errors).toBe(0);
+    } finally {
+      for (const p of phones) p.close();
     }
   });
 });
