@@ -20,7 +20,7 @@ import {
   share,
   ulawReference,
 } from '../../../tools/sipp/audio.ts';
-import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
+import { type SippRun, freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 import { type Rig, startRig } from './helpers.ts';
 
 let rig: Rig;
@@ -67,19 +67,15 @@ function expectSameSound(sent: readonly number[], heard: readonly number[]): voi
 
 const mediaPort = async (uuid: string) => Number(await rig.sw.api(`uuid_getvar ${uuid} local_media_port`));
 
+/** A SIPp phone calling `service`, its audio on the test's socket `audio`, hanging up after `holdMs`. */
+const callIn = (service: string, audio: PhoneAudio | undefined, holdMs: number, more: Partial<SippRun> = {}) =>
+  startSipp({ ...base, scenario: 'call', port: rig.port, service, holdMs, ...(audio ? { audioPort: audio.port } : {}), ...more });
+
 describe('audio', () => {
   it('echo sends the phone its own audio back, byte for byte, as the switch’s own stream', async () => {
     const audio = await phoneAudio();
     try {
-      const phone = await startSipp({
-        ...base,
-        scenario: 'call',
-        port: rig.port,
-        service: '2005',
-        holdMs: 2500,
-        audioPort: audio.port,
-        audioCodec: 'PCMA',
-      });
+      const phone = await callIn('2005', audio, 2500, { audioCodec: 'PCMA' });
       const answer = await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'echo');
       const uuid = answer.getHeader('Unique-ID') ?? '';
       expect(await rig.sw.api(`uuid_getvar ${uuid} rtp_use_codec_name`)).toBe('PCMA');
@@ -106,15 +102,7 @@ describe('audio', () => {
     const audio = await phoneAudio();
     try {
       const seen = rig.events.length;
-      const phone = await startSipp({
-        ...base,
-        scenario: 'call',
-        port: rig.port,
-        service: '2005',
-        holdMs: 2500,
-        audioPort: audio.port,
-        audioCodec: 'PCMU',
-      });
+      const phone = await callIn('2005', audio, 2500, { audioCodec: 'PCMU' });
       const exec = await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'echo' && rig.events.indexOf(e) >= seen);
       const port = await mediaPort(exec.getHeader('Unique-ID') ?? '');
       const junk = createSocket('udp4');
@@ -140,15 +128,7 @@ describe('audio', () => {
   it('through a loopback: a phone bridged to loopback/2005 (echo) hears itself', async () => {
     const audio = await phoneAudio();
     try {
-      const phone = await startSipp({
-        ...base,
-        scenario: 'call',
-        port: rig.port,
-        service: '2010',
-        holdMs: 2000,
-        audioPort: audio.port,
-        audioCodec: 'PCMA',
-      });
+      const phone = await callIn('2010', audio, 2000, { audioCodec: 'PCMA' });
       const bridge = await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Caller-Destination-Number') === '2010');
       const frames = Array.from({ length: 10 }, (_, i) => Uint8Array.from(tone(160 * i), linearToAlaw));
       await audio.send(await mediaPort(bridge.getHeader('Bridge-A-Unique-ID') ?? ''), PT.PCMA, frames);
@@ -171,15 +151,7 @@ describe('audio', () => {
     const calleePort = await freeUdpPort();
     try {
       const callee = await startSipp({ scenario: 'uas_answer', localPort: calleePort, audioPort: calleeAudio.port, audioCodec: 'PCMU' });
-      const caller = await startSipp({
-        ...base,
-        scenario: 'call',
-        port: rig.port,
-        service: `2006-${calleePort}`,
-        holdMs: 3000,
-        audioPort: callerAudio.port,
-        audioCodec: 'PCMA',
-      });
+      const caller = await callIn(`2006-${calleePort}`, callerAudio, 3000, { audioCodec: 'PCMA' });
       const bridge = await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Caller-Destination-Number') === `2006-${calleePort}`);
       const a = bridge.getHeader('Bridge-A-Unique-ID') ?? '';
       const b = bridge.getHeader('Bridge-B-Unique-ID') ?? '';
@@ -260,7 +232,7 @@ describe('audio', () => {
   it('playback sends a tone_stream as audio for the tone’s length, paced 20 ms a packet', async () => {
     const audio = await phoneAudio();
     try {
-      const phone = await startSipp({ ...base, scenario: 'call', port: rig.port, service: '2007', holdMs: 2000, audioPort: audio.port });
+      const phone = await callIn('2007', audio, 2000);
       const r = await phone.done;
       expect(r.code, r.output + r.errors).toBe(0);
       const tone = audio.received.filter((p) => p.pt === PT.PCMU);
@@ -311,15 +283,7 @@ describe('audio', () => {
     const id = Math.random().toString(36).slice(2);
     const file = `/tmp/beamline-sofia-record-${id}.wav`;
     try {
-      const r = await runSipp({
-        ...base,
-        scenario: 'call',
-        port: rig.port,
-        service: `2009-${id}`,
-        holdMs: 1500,
-        audioCodec: 'PCMA',
-        playPcap: capture,
-      });
+      const r = await (await callIn(`2009-${id}`, undefined, 1500, { audioCodec: 'PCMA', playPcap: capture })).done;
       expect(r.code, r.output + r.errors).toBe(0);
       let samples: Int16Array | undefined;
       for (const end = Date.now() + 5000; !samples && Date.now() < end; await new Promise((res) => setTimeout(res, 50))) samples = wavSamples(file);
@@ -338,9 +302,7 @@ describe('audio', () => {
     const phones = await Promise.all([phoneAudio(), phoneAudio(), phoneAudio()]);
     try {
       const seen = rig.events.length;
-      const calls = await Promise.all(
-        phones.map((p) => startSipp({ ...base, scenario: 'call', port: rig.port, service: '2012', holdMs: 3000, audioPort: p.port })),
-      );
+      const calls = await Promise.all(phones.map((p) => callIn('2012', p, 3000)));
       const joined = () =>
         rig.events.slice(seen).filter((e) => e.getHeader('Event-Subclass') === 'conference::maintenance' && e.getHeader('Action') === 'add-member');
       await until('three members', () => joined().length === 3);
