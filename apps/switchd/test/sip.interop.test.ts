@@ -219,7 +219,7 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     }
   });
 
-  it('two phones dial 3000: erl sees them join and leave the conference (conference::maintenance) and lists it', async () => {
+  it('two phones dial 3000: erl sees them join and leave the conference (conference::maintenance), lists it and plays a tone into it', async () => {
     expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive R9 -> R9 after 1000 -> timeout end.`)).toBe('ok');
     expect(await sh(`{foo, '${NAME}'} ! {event, 'CUSTOM', 'conference::maintenance'}, receive R10 -> R10 after 1000 -> timeout end.`)).toBe('ok');
     const call = () => startSipp({ ...phone, scenario: 'call', port: SIP, service: '3000', holdMs: 2000 });
@@ -227,6 +227,11 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     await new Promise((r) => setTimeout(r, 1000));
     const list = await sh(`{foo, '${NAME}'} ! {api, conference, "list"}, receive {ok, L1} -> L1 after 3000 -> timeout end.`);
     expect(list).toMatch(/^"\+OK Conference 3000-127\.0\.0\.1 \(2 members rate: 8000 flags: /);
+    expect(
+      await sh(
+        `{foo, '${NAME}'} ! {api, conference, "3000-127.0.0.1 play tone_stream://%(200,0,1000)"}, receive {ok, P1} -> P1 after 3000 -> timeout end.`,
+      ),
+    ).toBe('"+OK (play) Playing file tone_stream://%(200,0,1000)\\n"');
     for (const r of await Promise.all(calls.map((c) => c.done))) expect(r.code, r.output + r.errors).toBe(0);
     // every event until the room is gone; the floor changes in between are left out
     const actions = await sh(
@@ -235,7 +240,7 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     );
     const room = '"3000-127.0.0.1"';
     expect(actions.replace(/\s+/g, '')).toBe(
-      `[{"conference-create",${room}},{"add-member",${room}},{"add-member",${room}},{"del-member",${room}},{"del-member",${room}},{"conference-destroy",${room}}]`,
+      `[{"conference-create",${room}},{"add-member",${room}},{"add-member",${room}},{"play-file",${room}},{"play-file-done",${room}},{"del-member",${room}},{"del-member",${room}},{"conference-destroy",${room}}]`,
     );
     expect(await sh(`{foo, '${NAME}'} ! noevents, receive R11 -> R11 after 1000 -> timeout end.`)).toBe('ok');
   });

@@ -12,6 +12,7 @@ import { combineFlagVar, setMemberFlags, type MemberFlag } from '../src/conferen
 import { comfortNoise, mix } from '../src/conference/mix.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { linearToUlaw, ulawToLinear } from '../src/media/g711.ts';
+import { share } from '../../../tools/sipp/audio.ts';
 import { type Setup, setup } from './switch_helpers.ts';
 
 const MAINT = 'conference::maintenance';
@@ -484,6 +485,7 @@ describe('the conference API command', () => {
     '\t\tcount',
     '\t\tlist [delim <string>]|[count]',
     '\t\tenergy <member_id|all|last|non_moderator> [<newval>]',
+    '\t\tplay <file_path> [async|<member_id> [nomux]]',
     '\t\tkick <[member_id|all|last|non_moderator]> [<optional sound file>]',
     '\t\thup <[member_id|all|last|non_moderator]>',
     '\t\tmute <[member_id|all]|last|non_moderator> [<quiet>]',
@@ -617,6 +619,47 @@ describe('the conference API command', () => {
     expect(actions(t.sub.take())).toEqual(['floor-change', 'del-member 3']);
     expect(await t.sw.api('conference room list')).toMatch(new RegExp(`^1;null/1;${a.uuid};`));
     expect(await t.sw.api('conference room count')).toBe('1');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
+describe('playing files into a conference', () => {
+  it('play: everyone hears the file mixed in, play-file then play-file-done with its length; a file with no source is not found', async () => {
+    const t = await setup();
+    const a = await join(t, 1);
+    const b = await join(t, 2);
+    t.sub.take();
+    expect(await t.sw.api('conference room play tone_stream://%(100,0,1000)')).toBe('+OK (play) Playing file tone_stream://%(100,0,1000)\n');
+    const play = conferenceEvents(t.sub.take()).at(-1);
+    expect(headersFrom(play as SwitchEvent, 'Action').slice(0, 3)).toEqual([
+      ['Action', 'play-file'],
+      ['File', 'tone_stream://%(100,0,1000)'],
+      ['Async', 'false'],
+    ]);
+    const from = [a.heard.length, b.heard.length];
+    await tick(t, 6);
+    // five packets of 1 kHz for both, then the file is done
+    for (const [i, l] of [a, b].entries()) {
+      const samples = l.heard.slice(from[i], (from[i] ?? 0) + 5).flatMap((f) => [...f.payload].map(ulawToLinear));
+      expect(share(samples, 1000)).toBeGreaterThan(0.9);
+    }
+    const done = conferenceEvents(t.sub.take()).find((e) => e.getHeader('Action') === 'play-file-done');
+    expect(['seconds', 'milliseconds', 'samples', 'File', 'Async'].map((n) => done?.getHeader(n))).toEqual([
+      '0',
+      '100',
+      '800',
+      'tone_stream://%(100,0,1000)',
+      undefined,
+    ]);
+    expect(await t.sw.api('conference room play /no/such/file.wav')).toBe('-ERR (play) File: /no/such/file.wav not found.\n');
+    // async: a second async file ends the first (play-file-done, Async true)
+    await t.sw.api('conference room play tone_stream://%(1000,0,500) async');
+    await t.sw.api('conference room play tone_stream://%(1000,0,700) async');
+    const replaced = conferenceEvents(t.sub.take()).filter((e) => e.getHeader('Action') !== 'play-file');
+    expect(replaced.map((e) => [e.getHeader('Action'), e.getHeader('File'), e.getHeader('Async'), e.getHeader('samples')])).toEqual([
+      ['play-file-done', 'tone_stream://%(1000,0,500)', 'true', '0'],
+    ]);
     await t.sw.stop();
     await t.rt.stop();
   });

@@ -1,7 +1,7 @@
 /**
  * The `conference` API command (conference_api.c): `conference list|count|help`, and
  * `conference <name> <subcommand> …` with the subcommands built here — list, count, energy, kick,
- * hup, mute, tmute, unmute, deaf, undeaf — their member targets (`<id>`, `all`, `last`,
+ * hup, mute, tmute, unmute, deaf, undeaf, play — their member targets (`<id>`, `all`, `last`,
  * `non_moderator`, `<var>=<value>`), replies and usage texts as FreeSWITCH writes them.
  * Flag changes are steps on the shared conference; `kick` and `hup` then end the member's
  * application in its channel's process.
@@ -135,6 +135,27 @@ const SUB_COMMANDS: readonly SubCommand[] = [
         conf.fireMember(m, 'energy-level-member', [], [['Energy-Level', String(m.energyLevel)]]);
       }
       return `Energy ${m.id} = ${m.energyLevel}\n`;
+    },
+  },
+  {
+    name: 'play',
+    syntax: '<file_path> [async|<member_id> [nomux]]',
+    args: (_globals, conf, argv) => {
+      if (!conf) return '';
+      const words = [...argv];
+      const async = (words.length === 4 && words[3]?.toLowerCase() === 'async') || (words.length === 5 && words[4]?.toLowerCase() === 'async');
+      if (async) words.pop();
+      const file = words[2];
+      if (words.length === 3 && file !== undefined) {
+        if (!conf.files.play(file, async)) return `-ERR (play) File: ${file} not found.\n`;
+        conf.fireConference('play-file', [
+          ['File', file],
+          ['Async', async ? 'true' : 'false'],
+        ]);
+        return `+OK (play) Playing file ${file}\n`;
+      }
+      // to one member (conference_member_play_file): not built
+      return words.length >= 4 ? `-ERR (play) playing to one member is not built here\n` : '';
     },
   },
   {

@@ -5,8 +5,9 @@
  * commands change their flags from the command's process; each such change is one synchronous
  * step on this shared object, as a locked section is in FreeSWITCH. The conference's process is its timer:
  * every 20 ms of the runtime clock it runs the members' input loops on the frames that came
- * (talking detection), gives the floor, takes one packet from each member's audio buffer, and
- * writes each member what it hears (mix.ts) to its channel's far end. It ends at the first tick
+ * (talking detection), gives the floor, takes one packet from each member's audio buffer and of
+ * the files playing (file_play.ts), and writes each member what it hears (mix.ts) to its channel's
+ * far end. It ends at the first tick
  * after something marked it for destruction — the last member leaving, an `endconf` member
  * leaving —: the members still in are hung up (unless their `hangup_after_conference` is false)
  * and have left before conference-destroy is fired.
@@ -22,6 +23,7 @@ import { atoi } from '../internal/strings.ts';
 import { CONF_EVENT_MAINT, type ConferenceData, addConferenceData, addMemberData } from './events.ts';
 import { type ConferenceFlag, type MemberFlag, switchFalse } from './flags.ts';
 import { type Member, type MemberHost, SAMPLES } from './member.ts';
+import { ConferenceFiles } from './file_play.ts';
 import { comfortNoise, mix } from './mix.ts';
 import type { ConferenceProfile } from './profile.ts';
 
@@ -54,6 +56,13 @@ export class Conference implements ConferenceData, MemberHost {
   /** Members below which the conference ends once it reached them (1, or 2 with a `mintwo` member). */
   min = 1;
   maxMembers = 0;
+  /** What `conference <name> play` plays into the conference. */
+  readonly files = new ConferenceFiles((fill) =>
+    this.#fire((e) => {
+      addConferenceData(e, this);
+      fill(e);
+    }),
+  );
 
   constructor(
     readonly name: string,
@@ -84,10 +93,11 @@ export class Conference implements ConferenceData, MemberHost {
   }
 
   /** A conference::maintenance event with the conference's data. */
-  fireConference(action: string): void {
+  fireConference(action: string, post: readonly (readonly [string, string])[] = []): void {
     this.#fire((e) => {
       addConferenceData(e, this);
       e.addHeader('Action', action);
+      for (const [n, v] of post) e.addHeader(n, v);
     });
   }
 
@@ -215,8 +225,10 @@ export class Conference implements ConferenceData, MemberHost {
       m.takeAudio();
     }
     const silence = () => (this.profile.comfortNoise ? comfortNoise(this.profile.comfortNoise, this.core.nowUs()) : new Int16Array(SAMPLES).fill(-1));
+    // a file playing is one more voice everyone hears
+    const file = this.files.frame();
     const heard = mix(
-      running.map((m) => ({ read: m.read, hears: m.has('CAN_HEAR') })),
+      [...running.map((m) => ({ read: m.read, hears: m.has('CAN_HEAR') })), ...(file ? [{ read: file, hears: false }] : [])],
       silence,
     );
     running.forEach((m, i) => {
