@@ -69,6 +69,8 @@ export abstract class SipCall {
   /** The o= version: one up for each offer or answer that changes our media (RFC 3264 §8). */
   sdpVersion = this.sessionId + 1;
   #sdpDirection = 'sendrecv';
+  /** Frames whose delivery threw (logged once a call). */
+  #mediaFailures = 0;
 
   constructor(
     readonly sw: Switch,
@@ -99,6 +101,14 @@ export abstract class SipCall {
         digit: (digit, duration) => ctx.send(ctx.self, { rtpDigit: digit, duration } satisfies RtpDigit),
         audio: (frame) => {
           if (this.channelUuid !== undefined) media.deliver(this.channelUuid, frame);
+        },
+        failed: (e) => {
+          if (this.#mediaFailures++ === 0)
+            this.sw.core.log(
+              'ERR',
+              `sofia/${this.profile.name}: a frame of ${this.dialog.callId} could not be delivered: ${String(e)}`,
+              this.channelUuid,
+            );
         },
       },
     );

@@ -33,6 +33,8 @@ export interface RtpHandlers {
   digit(digit: string, duration: number): void;
   /** A packet of audio in the negotiated codec. */
   audio(frame: AudioFrame): void;
+  /** Delivering a packet threw. */
+  failed(error: unknown): void;
 }
 
 /** An RTP packet's payload type, timestamp and payload bounds; undefined when it is not RTP version 2 or is cut short. */
@@ -86,7 +88,12 @@ export class RtpSession implements MediaPort {
       if (!rtp) return;
       if (rtp.pt === peer.codec.pt) {
         const payload = packet.subarray(rtp.start, rtp.end);
-        handlers.audio({ codec: peer.codec.name, payload, samples: payload.length });
+        try {
+          handlers.audio({ codec: peer.codec.name, payload, samples: payload.length });
+        } catch (e) {
+          // whatever the frame met on its way (a port, a tap) must not take the socket's callback down with it
+          handlers.failed(e);
+        }
       } else if (rtp.pt === peer.dtmfPt && rtp.timestamp !== this.#lastEventTimestamp) {
         const ev = endedEvent(packet.subarray(rtp.start, rtp.end));
         if (!ev) return;
@@ -141,7 +148,16 @@ export class RtpSession implements MediaPort {
     p.set(frame.payload, 12);
     this.#sentAudio = true;
     this.#timestamp = (this.#timestamp + frame.samples) >>> 0;
-    this.socket.send(p, peer.port, peer.address);
+    this.#send(p, peer);
+  }
+
+  /** A send on a socket that was closed meanwhile is dropped. */
+  #send(p: Buffer, peer: RtpPeer): void {
+    try {
+      this.socket.send(p, peer.port, peer.address);
+    } catch {
+      // closed: the call is over
+    }
   }
 
   /** RFC 4733 packets for one digit, starting now: three updates, then the end packet three times. */
@@ -160,7 +176,7 @@ export class RtpSession implements MediaPort {
       p[12] = event;
       p[13] = (end ? 0x80 : 0) | 10;
       p.writeUInt16BE(Math.min(0xffff, duration), 14);
-      this.socket.send(p, peer.port, peer.address);
+      this.#send(p, peer);
     }
     // the audio after the digit starts where the event ends
     this.#timestamp = (ts + durationSamples) >>> 0;

@@ -125,6 +125,31 @@ describe('audio', () => {
     }
   });
 
+  it('a frame whose delivery throws (a broken tap) is dropped and logged once; the call and the socket go on', async () => {
+    const audio = await phoneAudio();
+    try {
+      const seen = rig.events.length;
+      const phone = await callIn('2005', audio, 2500, { audioCodec: 'PCMU' });
+      const exec = await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'echo' && rig.events.indexOf(e) >= seen);
+      const uuid = exec.getHeader('Unique-ID') ?? '';
+      const port = await mediaPort(uuid);
+      const untap = rig.sw.core.media.tap(uuid, () => {
+        throw new Error('boom');
+      });
+      const frames = Array.from({ length: 3 }, (_, i) => Uint8Array.from(tone(160 * i), linearToUlaw));
+      await audio.send(port, PT.PCMU, frames);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(audio.received).toHaveLength(0);
+      expect(rig.logs.filter((l) => l.includes('could not be delivered: Error: boom'))).toHaveLength(1);
+      untap();
+      await audio.send(port, PT.PCMU, frames);
+      await until('the echo once the tap is gone', () => audio.received.length >= frames.length);
+      expect((await phone.done).code).toBe(0);
+    } finally {
+      audio.close();
+    }
+  });
+
   it('through a loopback: a phone bridged to loopback/2005 (echo) hears itself', async () => {
     const audio = await phoneAudio();
     try {

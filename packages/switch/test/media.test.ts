@@ -89,6 +89,16 @@ describe('the media table', () => {
     t.route('a', 'b');
     t.detach('a');
     expect(t.routeOf('a')).toBeUndefined();
+    // nor does a hold or a tap outlive the channel's media
+    const heard: string[] = [];
+    t.hold('b');
+    t.tap('b', (d) => heard.push(d));
+    t.detach('b');
+    const b = recorder('PCMU');
+    t.attach('b', b);
+    t.route('a', 'b');
+    t.deliver('a', frame('PCMU', 1));
+    expect([b.frames.length, heard]).toEqual([1, []]);
   });
 });
 

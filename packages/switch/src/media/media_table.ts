@@ -42,10 +42,12 @@ export class MediaTable {
     this.#ports.set(uuid, port);
   }
 
-  /** The channel's media is gone: nothing goes to it or comes from it any more. */
+  /** The channel's media is gone: nothing goes to it or comes from it any more, and nothing holds or taps it. */
   detach(uuid: string): void {
     this.#ports.delete(uuid);
     this.#routes.delete(uuid);
+    this.#held.delete(uuid);
+    this.#taps.delete(uuid);
   }
 
   /** What `from`'s far end sends goes to `to` from now on. */
