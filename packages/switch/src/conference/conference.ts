@@ -246,7 +246,12 @@ export class Conference implements ConferenceData, MemberHost {
         continue;
       }
       next += INTERVAL_MS;
-      this.tick();
+      try {
+        this.tick();
+      } catch (e) {
+        // the process is nobody's child: a failed tick is logged and the next one goes on
+        this.core.log('ERR', `conference ${this.name}: a mixing pass failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     for (const m of [...this.members]) {
       await callChannel({ ctx, core: this.core }, m.uuid, {
