@@ -385,3 +385,45 @@ describe('loopback legs carry audio', () => {
     await rt.stop();
   });
 });
+
+describe('gentones', () => {
+  it('plays its tone as often as asked, without PLAYBACK events; a terminator digit ends an endless one', async () => {
+    const { sw, rt, clock, settle, sub } = await setup();
+    await sw.originate(`{origination_uuid=${U1}}null/1 &park()`);
+    await settle();
+    const port = recorder('PCMU');
+    sw.core.media.attach(U1, port);
+    sub.take();
+    await sw.api(`uuid_broadcast ${U1} gentones::%(100,0,800)|2 aleg`);
+    await settle();
+    for (let i = 0; i < 15; i++) {
+      clock.advance(20);
+      await settle();
+    }
+    // two loops of 100 ms: ten packets of 800 Hz
+    expect(port.frames).toHaveLength(10);
+    expect(
+      share(
+        port.frames.flatMap((f) => [...f.payload].map(ulawToLinear)),
+        800,
+      ),
+    ).toBeGreaterThan(0.9);
+    expect(sub.take().filter((e) => e.type.startsWith('PLAYBACK'))).toEqual([]);
+    await sw.api(`uuid_broadcast ${U1} gentones::%(100,0,800)|-1 aleg`);
+    await settle();
+    for (let i = 0; i < 25; i++) {
+      clock.advance(20);
+      await settle();
+    }
+    expect(port.frames.length).toBeGreaterThan(30);
+    await sw.api(`uuid_recv_dtmf ${U1} *`);
+    await settle();
+    const heard = port.frames.length;
+    clock.advance(200);
+    await settle();
+    expect(port.frames.length).toBe(heard);
+    expect(await sw.api(`uuid_getvar ${U1} playback_terminator_used`)).toBe('*');
+    await sw.stop();
+    await rt.stop();
+  });
+});

@@ -1,6 +1,8 @@
 /** The applications of mod_dptools this step needs: call control, variables, echo, media simulation. */
 import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
+import { playToChannel } from '../media/player.ts';
+import { toneSource } from '../media/source.ts';
 import { mediaWait, parseMs, playFile, waiting } from './media.ts';
 import type { Application, AppChannel } from './types.ts';
 
@@ -12,6 +14,21 @@ export const sync =
     await done();
     return undefined;
   };
+
+/**
+ * A media application's digit check: a digit in `playback_terminators` (default `*`, `any`,
+ * `none`) ends it and is kept in `playback_terminator_used`; other digits are dropped.
+ */
+function terminatorDigit(ch: AppChannel): (digit: string) => boolean {
+  let terminators = ch.variable('playback_terminators') ?? '*';
+  if (terminators.toLowerCase() === 'any') terminators = '1234567890*#';
+  else if (terminators.toLowerCase() === 'none') terminators = '';
+  return (digit) => {
+    if (!terminators.includes(digit)) return false;
+    ch.setVariable('playback_terminator_used', digit);
+    return true;
+  };
+}
 
 export const DPTOOLS: readonly Application[] = [
   { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
@@ -52,6 +69,26 @@ export const DPTOOLS: readonly Application[] = [
   },
   { name: 'sleep', breakable: true, run: (ch, data, done) => mediaWait(ch, parseMs(data), done) },
   {
+    // switch_ivr_gentones: `<TGML>[|<loops>]` (negative: for ever) played without PLAYBACK events;
+    // a `playback_terminators` digit ends it, as a break does
+    name: 'gentones',
+    needsMedia: true,
+    breakable: true,
+    run: async (ch, data, done) => {
+      if (data.trim() === '') {
+        ch.core.log('ERR', 'Invalid Params!', ch.uuid);
+        await done();
+        return undefined;
+      }
+      const bar = data.indexOf('|');
+      const loops = bar < 0 ? 1 : Number.parseInt(data.slice(bar + 1), 10) || 1;
+      const source = toneSource(bar < 0 ? data : data.slice(0, bar), loops < 0 ? -1 : loops);
+      ch.setVariable('playback_terminator_used', undefined);
+      const stopAudio = playToChannel(ch, source);
+      return mediaWait(ch, source.ms, done, stopAudio, terminatorDigit(ch));
+    },
+  },
+  {
     // the caller hears itself: its audio is routed back to it until the application ends
     name: 'echo',
     needsMedia: true,
@@ -61,20 +98,12 @@ export const DPTOOLS: readonly Application[] = [
     },
   },
   {
-    // simulated media (applications/media.ts); a digit in `playback_terminators` (default `*`,
-    // `any`, `none`) ends it and is kept in `playback_terminator_used`; other digits are dropped
+    // applications/media.ts; a terminator digit ends it (terminatorDigit)
     name: 'playback',
     needsMedia: true,
     breakable: true,
     run: (ch, data, done) => {
-      let terminators = ch.variable('playback_terminators') ?? '*';
-      if (terminators.toLowerCase() === 'any') terminators = '1234567890*#';
-      else if (terminators.toLowerCase() === 'none') terminators = '';
-      const onDigit = (digit: string) => {
-        if (!terminators.includes(digit)) return false;
-        ch.setVariable('playback_terminator_used', digit);
-        return true;
-      };
+      const onDigit = terminatorDigit(ch);
       // a break or a terminator counts as played (SWITCH_STATUS_BREAK), a hangup does not
       const onEnd = (how: string) => ch.setVariable('current_application_response', how === 'killed' ? 'PLAYBACK ERROR' : 'FILE PLAYED');
       return playFile(ch, data, done, onEnd, onDigit);

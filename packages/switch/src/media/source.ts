@@ -66,7 +66,7 @@ class SilenceSource implements AudioSource {
 }
 
 /** A tone spec, with mod_tone_stream's `;loops=<n>` unless `loops` says how many. */
-function toneSource(spec: string, loops: number | undefined): AudioSource {
+export function toneSource(spec: string, loops: number | undefined): AudioSource {
   const given = /;loops=(-?\d+)/i.exec(spec);
   const n = loops ?? (given ? Number(given[1]) : 1);
   return new SampleSource(renderTgml(spec), n === 0 ? 1 : n);
