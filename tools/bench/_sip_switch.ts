@@ -1,6 +1,7 @@
 /**
  * The switch the SIP benches call into: one sofia profile on a free port of 127.0.0.1, the user
- * 1000 (password 1234) in the domain bench.test, and one extension: `number` runs `applications`.
+ * 1000 (password 1234) in the domain bench.test, and the extensions asked for: each number runs
+ * its applications (`[name, data]`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,15 @@ export interface SipSwitch {
   stop(): Promise<void>;
 }
 
-export async function sipSwitch(number: string, applications: readonly string[], options: { timers?: boolean } = {}): Promise<SipSwitch> {
-  const actions = applications.map((a) => `<action application="${a}"/>`).join('');
+export type Extensions = Readonly<Record<string, readonly (readonly [string, string?])[]>>;
+
+export async function sipSwitch(extensions: Extensions, options: { timers?: boolean } = {}): Promise<SipSwitch> {
+  const dialplan = Object.entries(extensions)
+    .map(([number, apps]) => {
+      const actions = apps.map(([a, data]) => `<action application="${a}"${data === undefined ? '' : ` data="${data}"`}/>`).join('');
+      return `<extension name="bench_${number}"><condition field="destination_number" expression="^${number}$">${actions}</condition></extension>`;
+    })
+    .join('\n      ');
   const dir = mkdtempSync(join(tmpdir(), 'bench-sip-'));
   writeFileSync(
     join(dir, 'freeswitch.xml'),
@@ -34,7 +42,7 @@ export async function sipSwitch(number: string, applications: readonly string[],
   </section>
   <section name="dialplan">
     <context name="default">
-      <extension name="bench"><condition field="destination_number" expression="^${number}$">${actions}</condition></extension>
+      ${dialplan}
     </context>
   </section>
 </document>`,

@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   const hold = Number(values.hold);
   const RUNS = Number(values.runs);
   const log = (s: string) => process.stderr.write(`[sip] ${s}\n`);
-  const { sw, port, stop } = await sipSwitch('2000', ['answer', 'park'], { timers: false });
+  const { sw, port, stop } = await sipSwitch({ '2000': [['answer'], ['park']] }, { timers: false });
   let ended = 0;
   let created = 0;
   const sub = sw.events.subscribe({

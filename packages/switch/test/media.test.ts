@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AudioFrame, MediaTable, type MediaPort } from '../src/index.ts';
-import { alawToLinear, alawToUlaw, linearToAlaw, linearToUlaw, ulawToAlaw, ulawToLinear } from '../src/media/g711.ts';
+import { alawToLinear, alawToUlaw, decodeFrame, encodeFrame, linearToAlaw, linearToUlaw, ulawToAlaw, ulawToLinear } from '../src/media/g711.ts';
 import { playToChannel } from '../src/media/player.ts';
 import { SampleSource, openSource } from '../src/media/source.ts';
 import { Tape, energyOf } from '../src/media/tape.ts';
@@ -46,6 +46,18 @@ describe('G.711', () => {
       const step = Math.abs(x) / 16 + 16;
       expect(Math.abs(ulawToLinear(linearToUlaw(x)) - Math.max(-32124, Math.min(32124, x)))).toBeLessThanOrEqual(step);
       expect(Math.abs(alawToLinear(linearToAlaw(x)) - Math.max(-32256, Math.min(32256, x)))).toBeLessThanOrEqual(step);
+    }
+  });
+
+  it('the frame tables agree with the laws for every byte and every 16-bit sample', () => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, b) => b);
+    expect([...decodeFrame('PCMU', bytes)]).toEqual([...bytes].map(ulawToLinear));
+    expect([...decodeFrame('PCMA', bytes)]).toEqual([...bytes].map(alawToLinear));
+    const all = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
+    const u = encodeFrame('PCMU', all);
+    const a = encodeFrame('PCMA', all);
+    for (let i = 0; i < all.length; i++) {
+      if (u[i] !== linearToUlaw(all[i] ?? 0) || a[i] !== linearToAlaw(all[i] ?? 0)) expect([i, u[i], a[i]]).toBe('the same');
     }
   });
 

@@ -49,6 +49,28 @@ export function linearToAlaw(sample: number): number {
   return ((segment << 4) | mantissa) ^ mask;
 }
 
+/** The laws as tables, for whole frames: 256 decoded samples each, and a byte for every 16-bit sample. */
+const ULAW_LINEAR = Int16Array.from({ length: 256 }, (_, b) => ulawToLinear(b));
+const ALAW_LINEAR = Int16Array.from({ length: 256 }, (_, b) => alawToLinear(b));
+const LINEAR_ULAW = Uint8Array.from({ length: 65536 }, (_, i) => linearToUlaw(i - 32768));
+const LINEAR_ALAW = Uint8Array.from({ length: 65536 }, (_, i) => linearToAlaw(i - 32768));
+
+/** A frame of `law` bytes as 16-bit linear samples. */
+export function decodeFrame(law: 'PCMU' | 'PCMA', payload: Uint8Array): Int16Array {
+  const table = law === 'PCMU' ? ULAW_LINEAR : ALAW_LINEAR;
+  const out = new Int16Array(payload.length);
+  for (let i = 0; i < payload.length; i++) out[i] = table[payload[i]];
+  return out;
+}
+
+/** 16-bit linear samples as a frame of `law` bytes. */
+export function encodeFrame(law: 'PCMU' | 'PCMA', samples: Int16Array): Uint8Array {
+  const table = law === 'PCMU' ? LINEAR_ULAW : LINEAR_ALAW;
+  const out = new Uint8Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = table[samples[i] + 32768];
+  return out;
+}
+
 const ULAW_TO_ALAW = Uint8Array.from({ length: 256 }, (_, b) => linearToAlaw(ulawToLinear(b)));
 const ALAW_TO_ULAW = Uint8Array.from({ length: 256 }, (_, b) => linearToUlaw(alawToLinear(b)));
 

@@ -7,7 +7,7 @@
  * Frames never pass through a channel's process: routes change in the channels' steps, frames
  * follow them in the same tick.
  */
-import { alawToUlaw, linearToAlaw, linearToUlaw, ulawToAlaw } from './g711.ts';
+import { alawToUlaw, encodeFrame, ulawToAlaw } from './g711.ts';
 
 export type AudioCodecName = 'PCMU' | 'PCMA';
 
@@ -81,8 +81,7 @@ export class MediaTable {
   play(uuid: string, samples: Int16Array): boolean {
     const port = this.#ports.get(uuid);
     if (!port) return false;
-    const encode = port.codec === 'PCMU' ? linearToUlaw : linearToAlaw;
-    this.#write(uuid, port, { codec: port.codec, payload: Uint8Array.from(samples, encode), samples: samples.length });
+    this.#write(uuid, port, { codec: port.codec, payload: encodeFrame(port.codec, samples), samples: samples.length });
     return true;
   }
 

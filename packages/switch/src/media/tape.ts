@@ -5,7 +5,7 @@
  * last heard, as switch_ivr_async.c's is_silence_frame judges a frame: silence when its mean
  * absolute sample is under the threshold.
  */
-import { alawToLinear, ulawToLinear } from './g711.ts';
+import { decodeFrame } from './g711.ts';
 import type { AudioFrame } from './media_table.ts';
 import { resample } from './wav.ts';
 
@@ -14,8 +14,7 @@ const PACKET_SAMPLES = 160;
 
 /** A frame's samples as 16-bit linear. */
 export function linearOf(frame: AudioFrame): Int16Array {
-  const decode = frame.codec === 'PCMU' ? ulawToLinear : alawToLinear;
-  return Int16Array.from(frame.payload, decode);
+  return decodeFrame(frame.codec, frame.payload);
 }
 
 /** Mean absolute sample (switch_ivr_async.c's energy score). */
