@@ -1,9 +1,9 @@
 /**
  * What inbound and outbound SIP calls share: the dialog, the RTP socket and the negotiated codec,
  * the channel they serve, and the in-dialog work either side may get (the far end's BYE, INFO,
- * a re-INVITE that holds the call or moves its media, a digit on RTP, our own BYE resent until
- * answered). Each call is a process
- * (InboundCall, OutboundCall) whose state is a SipCall.
+ * a re-INVITE that holds the call or moves its media, a digit on RTP, our own BYE and re-INVITE
+ * resent until answered). Each call is a process (InboundCall, OutboundCall) whose state is a
+ * SipCall.
  */
 import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
