@@ -25,6 +25,19 @@ async function statuses(env: ApiEnv, profiles: ProfilePids): Promise<ProfileStat
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** `sofia status gateway <name>` from the profile that has it. */
+async function gatewayDetails(env: ApiEnv, profiles: ProfilePids, name: string): Promise<string | undefined> {
+  for (const pid of profiles().values()) {
+    try {
+      const text = await GenServer.call<string | undefined>(env.ctx, pid, { op: 'gatewayDetails', name, line: LINE }, 5000);
+      if (text !== undefined) return text;
+    } catch {
+      // a profile restarting
+    }
+  }
+  return undefined;
+}
+
 function statusTable(list: readonly ProfileStatus[]): string {
   let s = `${pad('Name', 25)}\t${'   Type'}\t  ${pad('Data', 40)}\tState\n${LINE}\n`;
   for (const p of list) {
@@ -50,11 +63,12 @@ export function sofiaCommands(profiles: ProfilePids): ApiCommand[] {
     {
       name: 'sofia',
       module: 'mod_sofia',
-      syntax: 'status | status profile <name> [reg]',
+      syntax: 'status | status profile <name> [reg] | status gateway <name>',
       description: 'Sofia Controls',
       run: async (args, env) => {
         const argv = args.trim().split(/\s+/).filter(Boolean);
-        if (argv.length === 0 || argv[0] !== 'status') return `-ERR Usage: sofia status | status profile <name> [reg]\n`;
+        if (argv.length === 0 || argv[0] !== 'status') return `-ERR Usage: sofia status | status profile <name> [reg] | status gateway <name>\n`;
+        if (argv[1] === 'gateway') return (await gatewayDetails(env, profiles, argv[2] ?? '')) ?? 'Invalid Gateway!\n';
         const list = await statuses(env, profiles);
         if (argv.length === 1) return statusTable(list);
         if (argv[1] !== 'profile' || argv.length < 3) return 'Invalid Syntax!\n';

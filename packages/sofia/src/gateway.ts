@@ -36,6 +36,10 @@ export class Gateway {
   state: GatewayState;
   /** SOFIA_GATEWAY_UP: calls may go through it. */
   up: boolean;
+  /** Calls placed through it, and those refused because it was down (ob_calls, ob_failed_calls). */
+  callsOut = 0;
+  failedCallsOut = 0;
+  #upSince: number | undefined;
   readonly callId = randomUUID();
   readonly #tag = newTag();
   #cseq = 1;
@@ -54,6 +58,47 @@ export class Gateway {
   ) {
     this.state = config.register ? 'UNREGED' : 'NOREG';
     this.up = !config.register;
+    if (this.up) this.#upSince = Date.now();
+  }
+
+  /** A call asks for the gateway (sofia_outgoing_channel): counted as placed, or as failed when it is down. */
+  route(): GatewayRoute {
+    if (this.up) this.callsOut++;
+    else this.failedCallsOut++;
+    return { up: this.up, proxy: this.proxy, config: this.config };
+  }
+
+  /** `sofia status gateway <name>`: mod_sofia's lines, between `line`s. */
+  details(profile: string, line: string, nowS: number): string {
+    const c = this.config;
+    const rows: [string, string][] = [
+      ['Name    ', c.name],
+      ['Profile ', profile],
+      ['Scheme  ', 'Digest'],
+      ['Realm   ', c.realm],
+      ['Username', c.username],
+      ['Password', c.password ? 'yes' : 'no'],
+      ['From    ', `<sip:${c.fromUser}@${c.fromDomain}>`],
+      ['Contact ', `<sip:gw+${c.name}@${this.transport.local.address}:${this.transport.local.port};transport=udp;gw=${c.name}>`],
+      ['Exten   ', c.username],
+      ['To      ', this.url],
+      ['Proxy   ', `sip:${(c.registerProxy ?? c.proxy).replace(/^sips?:/i, '')}`],
+      ['Context ', this.profile.context],
+      ['Expires ', String(c.expireSeconds)],
+      ['Freq    ', String(c.register ? c.expireSeconds : 0)],
+      ['Ping    ', '0'],
+      ['PingFreq', '0'],
+      ['PingTime', '0.00'],
+      ['PingState', '0/0/0'],
+      ['State   ', this.state],
+      ['Status  ', this.up ? 'UP' : 'DOWN'],
+      ['Uptime  ', `${this.up && this.#upSince !== undefined ? Math.max(0, nowS - Math.floor(this.#upSince / 1000)) : 0}s`],
+      ['CallsIN ', '0'],
+      ['CallsOUT', String(this.callsOut)],
+      ['FailedCallsIN', '0'],
+      ['FailedCallsOUT', String(this.failedCallsOut)],
+    ];
+    return `${line}\n${rows.map(([k, v]) => `${k}\t${v}\n`).join('')}${line}\n`;
   }
 
   /** Where its REGISTERs and calls go. */
@@ -81,6 +126,7 @@ export class Gateway {
         this.#expiresAt = nowS + Math.max(1, freq > 30 ? freq - 15 : Math.floor(freq / 2));
         this.#failures = 0;
         this.state = 'REGED';
+        if (!this.up) this.#upSince = Date.now();
         this.up = true;
         break;
       }

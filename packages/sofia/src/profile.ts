@@ -49,7 +49,11 @@ export interface ProfileStatus {
   readonly badDatagrams: number;
 }
 
-export type ProfileCall = { readonly op: 'status' } | { readonly op: 'gateway'; readonly name: string } | InviteRequest;
+export type ProfileCall =
+  | { readonly op: 'status' }
+  | { readonly op: 'gateway'; readonly name: string }
+  | { readonly op: 'gatewayDetails'; readonly name: string; readonly line: string }
+  | InviteRequest;
 
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REGISTER';
@@ -94,7 +98,7 @@ interface RegisterChecked {
   readonly source: Address;
 }
 
-export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus | GatewayRoute | undefined, ProfileArgs> {
+export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus | GatewayRoute | string | undefined, ProfileArgs> {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
     const c = args.config;
     const transport = await SipTransport.bind(c.sipIp, c.sipPort, (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram));
@@ -116,7 +120,11 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
     }
     if (req.op === 'gateway') {
       const g = p.gateways.find((x) => x.config.name === req.name);
-      return reply<GatewayRoute | undefined, Profile>(g && { up: g.up, proxy: g.proxy, config: g.config }, p);
+      return reply<GatewayRoute | undefined, Profile>(g?.route(), p);
+    }
+    if (req.op === 'gatewayDetails') {
+      const g = p.gateways.find((x) => x.config.name === req.name);
+      return reply<string | undefined, Profile>(g?.details(p.config.name, req.line, Math.floor(Date.now() / 1000)), p);
     }
     const nowS = Math.floor(Date.now() / 1000);
     return reply<ProfileStatus, Profile>(

@@ -102,4 +102,33 @@ describe('gateways', () => {
     expect(await rig.sw.originate('sofia/gateway/gw_bad/1 &park()')).toBe('-ERR GATEWAY_DOWN\n');
     expect(await rig.sw.originate('sofia/gateway/gw_ok &park()')).toBe('-ERR INVALID_URL\n');
   });
+
+  it('sofia status gateway <name>: mod_sofia’s lines with the state, the status and the calls; an unknown one is invalid', async () => {
+    const lines = (text: string) =>
+      Object.fromEntries(
+        text
+          .split('\n')
+          .filter((l) => l.includes('\t'))
+          .map((l) => l.split('\t').map((x) => x.trim())),
+      );
+    const call = lines(await rig.sw.api('sofia status gateway gw_call'));
+    expect(call).toMatchObject({
+      Name: 'gw_call',
+      Profile: 'internal',
+      Scheme: 'Digest',
+      Realm: 'sipp.test',
+      Username: 'bob',
+      Password: 'yes',
+      From: '<sip:trunk7@carrier.test>',
+      To: `sip:bob@127.0.0.1:${ports.call}`,
+      Proxy: `sip:127.0.0.1:${ports.call}`,
+      State: 'NOREG',
+      Status: 'UP',
+      CallsOUT: '1',
+      FailedCallsOUT: '0',
+    });
+    const bad = lines(await rig.sw.api('sofia status gateway gw_bad'));
+    expect([bad.State, bad.Status, bad.Uptime, bad.CallsOUT, bad.FailedCallsOUT]).toEqual(['FAIL_WAIT', 'DOWN', '0s', '0', '1']);
+    expect(await rig.sw.api('sofia status gateway nosuch')).toBe('Invalid Gateway!\n');
+  });
 });
