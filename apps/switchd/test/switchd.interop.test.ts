@@ -58,9 +58,10 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(lines[2]).toMatch(/^├─ switch +<0\.\d+\.0> +supervisor one_for_one/);
     expect(lines[3]).toMatch(/^│ {2}├─ scheduler +<0\.\d+\.0> +worker .*permanent/);
     expect(lines[4]).toMatch(/^│ {2}├─ reaper +<0\.\d+\.0> +worker .*permanent/);
-    expect(lines[5]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[6]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
-    expect(lines[7]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
+    expect(lines[5]).toMatch(/^│ {2}├─ conferences +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[6]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[7]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
+    expect(lines[8]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
     const j = await ctl('tree', '--json');
     const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
     expect(parsed.node).toBe(NAME);

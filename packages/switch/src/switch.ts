@@ -4,10 +4,13 @@
  *   switch (one_for_one)
  *   ├── scheduler (worker: runs the scheduled tasks — HEARTBEAT, sched_api, …; absent with `timers: false`)
  *   ├── reaper (worker: removes channels that died without their end)
+ *   ├── conferences (simple_one_for_one, temporary children)
+ *   │   └── one process per conference (its mixer)
  *   └── channels (simple_one_for_one, temporary children)
  *       └── one ChannelServer per channel
  *
- * Stopping the tree stops channels first (SYSTEM_SHUTDOWN), then the reaper and the scheduler.
+ * Stopping the tree stops channels first (SYSTEM_SHUTDOWN), then the conferences, the reaper and
+ * the scheduler.
  *
  * API commands run each in a process of their own (spawned from the `where` the switch was
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
@@ -28,6 +31,7 @@ import { LIMIT_COMMANDS } from './api/limit_commands.ts';
 import { RECORD_COMMANDS } from './api/record_commands.ts';
 import { CONFERENCE_COMMANDS } from './conference/api.ts';
 import { CONFERENCE_APPLICATIONS } from './conference/application.ts';
+import type { Conference } from './conference/conference.ts';
 import { loadConferences } from './conference/globals.ts';
 import { SHOW_COMMAND } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
@@ -324,8 +328,6 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
   addCoreTasks(core);
-  // mod_conference: its conferences' processes are started from where the switch was
-  loadConferences(core, where);
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [
@@ -388,6 +390,16 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     children: [
       ...workers,
       {
+        // mod_conference: a process per conference, made by its first member
+        id: 'conferences',
+        type: 'supervisor',
+        start: (ctx) =>
+          Supervisor.start(ctx, {
+            strategy: 'simple_one_for_one',
+            children: [{ id: 'conference', restart: 'temporary', start: (c: ProcessContext, conf: Conference) => c.spawnLink((p) => conf.run(p)) }],
+          }),
+      },
+      {
         id: 'channels',
         type: 'supervisor',
         start: (ctx) =>
@@ -404,6 +416,12 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
           }),
       },
     ],
+  });
+  loadConferences(core, async (ctx, conf) => {
+    const sup = (await Supervisor.whichChildren(ctx, top)).find((c) => c.id === 'conferences')?.pid;
+    if (!sup || sup === 'restarting') throw new Error('the conferences supervisor is not running');
+    const started = await Supervisor.startChild(ctx, sup, [conf]);
+    if (!started.ok) throw new Error(String(started.error));
   });
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');

@@ -22,7 +22,7 @@ describe('the switch supervision tree', () => {
     expect(await sw.originate('null/1 &park()')).toMatch(UUID);
     await settle();
     const nodes = children(rt, sw.supervisor);
-    expect(nodes.map((n) => `${n.id} ${n.type}`)).toEqual(['scheduler worker', 'reaper worker', 'channels supervisor']);
+    expect(nodes.map((n) => `${n.id} ${n.type}`)).toEqual(['scheduler worker', 'reaper worker', 'conferences supervisor', 'channels supervisor']);
     const scheduler = pidOf(nodes, 'scheduler');
     const reaper = pidOf(nodes, 'reaper');
     const channelSup = pidOf(nodes, 'channels');
@@ -50,13 +50,32 @@ describe('the switch supervision tree', () => {
     await rt.stop();
   });
 
+  it('a conference is a temporary child of `conferences` while it lasts', async () => {
+    const { sw, rt, settle, clock } = await setup();
+    const u = UUID.exec(await sw.originate('null/1 &conference(room)'))?.[1] as string;
+    await settle();
+    const conferences = () => children(rt, sw.supervisor).find((n) => n.id === 'conferences')?.children ?? [];
+    expect(conferences()).toHaveLength(1);
+    const conf = conferences()[0]?.pid as Pid;
+    expect(rt.isAlive(conf)).toBe(true);
+    await sw.api(`uuid_kill ${u}`);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(20);
+      await settle();
+    }
+    expect(conferences()).toHaveLength(0);
+    expect(rt.isAlive(conf)).toBe(false);
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('timers: false has no scheduler', async () => {
     const { sw, rt } = await setup({ timers: false });
     expect(
       children(rt, sw.supervisor)
         .map((n) => n.id)
         .sort(),
-    ).toEqual(['channels', 'reaper']);
+    ).toEqual(['channels', 'conferences', 'reaper']);
     await sw.stop();
     await rt.stop();
   });

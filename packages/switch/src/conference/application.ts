@@ -118,7 +118,7 @@ async function conferenceFunction(
       log('ERR', 'Invalid Record! no name.');
       return undefined;
     }
-    conf = globals.create(req.name, conferenceProfile(req.profile, ch.core), ch);
+    conf = await globals.create(req.name, conferenceProfile(req.profile, ch.core), ch);
     setConferenceFlags(cflags, conf.flags);
     const max = ch.variable('conference_max_members');
     if (max !== undefined) {

@@ -249,7 +249,7 @@ export class Conference implements ConferenceData, MemberHost {
       try {
         this.tick();
       } catch (e) {
-        // the process is nobody's child: a failed tick is logged and the next one goes on
+        // a temporary child is not restarted: a failed tick is logged and the next one goes on
         this.core.log('ERR', `conference ${this.name}: a mixing pass failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }

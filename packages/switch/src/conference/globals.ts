@@ -1,13 +1,17 @@
 /**
  * mod_conference's globals (conference_globals_t), one set per switch: the conferences by name,
- * the member id pool, and where the conferences' processes are started from.
+ * the member id pool, and how a conference's process is started (a child of the switch's
+ * `conferences` supervisor).
  */
-import type { Where } from '@beamline/core';
+import type { ProcessContext } from '@beamline/core';
 import type { Channel } from '../channel/channel.ts';
 import { isDownState } from '../channel/states.ts';
 import type { SwitchCore } from '../core/core.ts';
 import { Conference, type ConferenceHost } from './conference.ts';
 import type { ConferenceProfile } from './profile.ts';
+
+/** Starts a conference's process, asked from `ctx`'s process. */
+export type StartConference = (ctx: ProcessContext, conf: Conference) => Promise<void>;
 
 export class ConferenceGlobals implements ConferenceHost {
   /** conference_hash: by name (case matters), in the order they were made. */
@@ -18,7 +22,7 @@ export class ConferenceGlobals implements ConferenceHost {
 
   constructor(
     readonly core: SwitchCore,
-    readonly where: Where,
+    readonly start: StartConference,
   ) {}
 
   /** conference_find: a conference marked for destruction is no longer found (and leaves the table). */
@@ -31,13 +35,21 @@ export class ConferenceGlobals implements ConferenceHost {
     return conf;
   }
 
-  /** conference_new + conference_launch_thread: conference-create, then its process. */
-  create(name: string, profile: ConferenceProfile, creator: Channel): Conference {
+  /**
+   * conference_new + conference_launch_thread: conference-create, then its process, started from
+   * the creator's. The conference is in the table before that, so a member joining meanwhile
+   * finds it rather than making another.
+   */
+  async create(name: string, profile: ConferenceProfile, creator: Channel): Promise<Conference> {
     const conf = new Conference(name, profile, this, creator.variables());
     this.conferences.set(name, conf);
     conf.fireConference('conference-create');
     conf.flags.add('RUNNING');
-    this.where.spawn((ctx) => conf.run(ctx));
+    try {
+      await this.start(creator.ctx, conf);
+    } catch (e) {
+      this.core.log('ERR', `conference ${name}: its process did not start: ${e instanceof Error ? e.message : String(e)}`);
+    }
     return conf;
   }
 
@@ -64,9 +76,9 @@ export class ConferenceGlobals implements ConferenceHost {
 
 const GLOBALS = new WeakMap<SwitchCore, ConferenceGlobals>();
 
-/** mod_conference's load: its globals for the switch of `core`, its conferences' processes started from `where`. */
-export function loadConferences(core: SwitchCore, where: Where): ConferenceGlobals {
-  const globals = new ConferenceGlobals(core, where);
+/** mod_conference's load: its globals for the switch of `core`, its conferences' processes started by `start`. */
+export function loadConferences(core: SwitchCore, start: StartConference): ConferenceGlobals {
+  const globals = new ConferenceGlobals(core, start);
   GLOBALS.set(core, globals);
   return globals;
 }
