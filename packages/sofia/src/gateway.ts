@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Switch } from '@beamline/switch';
 import type { GatewayConfig, ProfileConfig } from './config.ts';
+import { fireSofiaEvent } from './events.ts';
 import { newBranch, newTag } from './sip/build.ts';
 import { answerChallenge } from './sip/digest.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
@@ -223,13 +224,13 @@ export class Gateway {
   }
 
   #fire(status?: number, phrase?: string): void {
-    const e = this.sw.core.bus.create('CUSTOM', 'sofia::gateway_state');
-    e.addHeader('Gateway', this.config.name);
-    e.addHeader('State', this.state);
-    e.addHeader('Ping-Status', this.up ? 'UP' : 'DOWN');
-    if (phrase) e.addHeader('Phrase', phrase);
-    if (status) e.addHeader('Status', String(status));
-    this.sw.core.fire(e);
+    fireSofiaEvent(this.sw, 'sofia::gateway_state', [
+      ['Gateway', this.config.name],
+      ['State', this.state],
+      ['Ping-Status', this.up ? 'UP' : 'DOWN'],
+      ...(phrase ? ([['Phrase', phrase]] as const) : []),
+      ...(status ? ([['Status', String(status)]] as const) : []),
+    ]);
   }
 }
 

@@ -14,6 +14,7 @@ import { Pid, Tuple } from '@beamline/etf';
 import { type Switch, formatRfc822 } from '@beamline/switch';
 import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.ts';
 import type { ProfileConfig } from './config.ts';
+import { fireSofiaEvent } from './events.ts';
 import { Gateway, type GatewayRoute } from './gateway.ts';
 import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
@@ -351,8 +352,7 @@ function registered(p: Profile, r: RegisterChecked): void {
 }
 
 function fireRegister(p: Profile, r: Registration, update: boolean): void {
-  const e = p.sw.core.bus.create('CUSTOM', 'sofia::register');
-  const h: [string, string][] = [
+  fireSofiaEvent(p.sw, 'sofia::register', [
     ['profile-name', p.config.name],
     ['from-user', r.user],
     ['from-host', r.host],
@@ -369,16 +369,13 @@ function fireRegister(p: Profile, r: Registration, update: boolean): void {
     ['username', r.username],
     ['realm', r.realm],
     ['user-agent', r.userAgent],
-  ];
-  if (update) h.push(['update-reg', 'true']);
-  for (const [k, v] of h) e.addHeader(k, v);
-  p.sw.core.fire(e);
+    ...(update ? ([['update-reg', 'true']] as const) : []),
+  ]);
 }
 
 function unregister(p: Profile, r: Registration, remove = true): void {
   if (remove) p.registrations.delete(r.callId);
-  const e = p.sw.core.bus.create('CUSTOM', 'sofia::unregister');
-  for (const [k, v] of [
+  fireSofiaEvent(p.sw, 'sofia::unregister', [
     ['profile-name', p.config.name],
     ['username', r.username],
     ['from-user', r.user],
@@ -391,14 +388,11 @@ function unregister(p: Profile, r: Registration, remove = true): void {
     ['network-port', String(r.networkPort)],
     ['user-agent', r.userAgent],
     ['expires', '0'],
-  ] as const)
-    e.addHeader(k, v);
-  p.sw.core.fire(e);
+  ]);
 }
 
 function fireExpire(p: Profile, r: Registration): void {
-  const e = p.sw.core.bus.create('CUSTOM', 'sofia::expire');
-  for (const [k, v] of [
+  fireSofiaEvent(p.sw, 'sofia::expire', [
     ['profile-name', p.config.name],
     ['call-id', r.callId],
     ['user', r.user],
@@ -410,9 +404,7 @@ function fireExpire(p: Profile, r: Registration): void {
     ['realm', r.realm],
     ['network-ip', r.networkIp],
     ['network-port', String(r.networkPort)],
-  ] as const)
-    e.addHeader(k, v);
-  p.sw.core.fire(e);
+  ]);
 }
 
 function isDatagram(m: unknown): m is Datagram {

@@ -38,7 +38,7 @@ export interface RtpHandlers {
 }
 
 /** An RTP packet's payload type, timestamp and payload bounds; undefined when it is not RTP version 2 or is cut short. */
-export function parseRtp(packet: Uint8Array): { pt: number; timestamp: number; start: number; end: number } | undefined {
+function parseRtp(packet: Uint8Array): { pt: number; timestamp: number; start: number; end: number } | undefined {
   if (packet.length < 12 || packet[0] >> 6 !== 2) return undefined;
   let start = 12 + (packet[0] & 0x0f) * 4;
   if ((packet[0] & 0x10) !== 0) {

@@ -3,7 +3,7 @@
  * the channels (echo, the bridge application, uuid_bridge, hangups). Ports here are recorders; the
  * SIP legs' real RTP is tested in packages/sofia/test/media_sipp.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,7 +87,6 @@ describe('the media table', () => {
     t.detach('b');
     t.deliver('a', frame('PCMU', 1));
     expect(b.frames).toHaveLength(2);
-    expect(t.counts).toEqual({ delivered: 2, dropped: 2 });
   });
 
   it('unroute leaves a route that was changed since; detach forgets the channel’s own route', () => {
@@ -243,6 +242,12 @@ describe('sources', () => {
     expect(hello?.ms).toBe(50);
     expect([hello?.next()?.length, hello?.next()?.length, hello?.next()?.length, hello?.next()]).toEqual([160, 160, 80, undefined]);
     expect(openSource(join(dir, 'hello.wav'))?.ms).toBe(50);
+    // a file that changed is read again: another length, or the same length written later
+    writeFileSync(join(dir, 'hello.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 800 }, () => 7))));
+    expect(openSource('hello.wav', dir)?.ms).toBe(100);
+    writeFileSync(join(dir, 'hello.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 800 }, () => 9))));
+    utimesSync(join(dir, 'hello.wav'), new Date(), new Date(Date.now() + 5000));
+    expect(openSource('hello.wav', dir)?.next()?.[0]).toBe(9);
     expect(openSource('missing.wav', dir)).toBeUndefined();
     expect(openSource('ivr/ivr-welcome.mp3', dir)).toBeUndefined();
     expect(openSource('say:hello')).toBeUndefined();

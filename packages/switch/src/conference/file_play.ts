@@ -5,6 +5,7 @@
  * that ends, or is replaced, fires play-file-done with how much of it was played.
  */
 import type { SwitchEvent } from '../events/event.ts';
+import { clip16 } from '../media/g711.ts';
 import { type AudioSource, openSource } from '../media/source.ts';
 
 interface FileNode {
@@ -51,7 +52,7 @@ export class ConferenceFiles {
       }
       node.samples += f.length;
       if (!sum) sum = Int16Array.from(f);
-      else for (let i = 0; i < f.length && i < sum.length; i++) sum[i] = Math.max(-32768, Math.min(32767, (sum[i] ?? 0) + (f[i] ?? 0)));
+      else for (let i = 0; i < f.length && i < sum.length; i++) sum[i] = clip16((sum[i] ?? 0) + (f[i] ?? 0));
     }
     return sum;
   }

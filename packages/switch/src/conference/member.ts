@@ -11,11 +11,12 @@
  */
 import type { Channel } from '../channel/channel.ts';
 import type { AudioFrame, MediaPort } from '../media/media_table.ts';
+import { FRAME_SAMPLES } from '../media/source.ts';
 import { linearOf } from '../media/tape.ts';
 import type { ConferenceFlag, MemberFlag } from './flags.ts';
 
 /** Samples per packet at the conference's rate and interval (8000 Hz, 20 ms). */
-export const SAMPLES = 160;
+export const SAMPLES = FRAME_SAMPLES;
 /** Closed-gate frames that end talking (the input loop's hangover). */
 const HANGOVER = 40;
 /** Open-gate frames that start talking below DIFF_LEVEL (hangunder). */

@@ -5,6 +5,7 @@
  * When no member gave a packet, everyone gets the silence packet: comfort noise at the profile's
  * level, or -1s without one.
  */
+import { clip16 } from '../media/g711.ts';
 import { SAMPLES } from './member.ts';
 
 export interface MixInput {
@@ -13,8 +14,6 @@ export interface MixInput {
   /** MFLAG_CAN_HEAR. */
   readonly hears: boolean;
 }
-
-const clip = (z: number) => Math.max(-32768, Math.min(32767, z));
 
 /** What each member hears this tick, in the order given. */
 export function mix(members: readonly MixInput[], silence: () => Int16Array): Int16Array[] {
@@ -28,7 +27,7 @@ export function mix(members: readonly MixInput[], silence: () => Int16Array): In
   return members.map(({ read, hears }) => {
     if (!hears) return deaf();
     const out = new Int16Array(SAMPLES);
-    for (let x = 0; x < SAMPLES; x++) out[x] = clip((main[x] ?? 0) - (read?.[x] ?? 0));
+    for (let x = 0; x < SAMPLES; x++) out[x] = clip16((main[x] ?? 0) - (read?.[x] ?? 0));
     return out;
   });
 }

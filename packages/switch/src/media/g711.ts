@@ -52,8 +52,13 @@ export function linearToAlaw(sample: number): number {
 /** The laws as tables, for whole frames: 256 decoded samples each, and a byte for every 16-bit sample. */
 const ULAW_LINEAR = Int16Array.from({ length: 256 }, (_, b) => ulawToLinear(b));
 const ALAW_LINEAR = Int16Array.from({ length: 256 }, (_, b) => alawToLinear(b));
-const LINEAR_ULAW = Uint8Array.from({ length: 65536 }, (_, i) => linearToUlaw(i - 32768));
-const LINEAR_ALAW = Uint8Array.from({ length: 65536 }, (_, i) => linearToAlaw(i - 32768));
+/** Built at the first frame encoded: 128 KiB that a process with no audio never needs. */
+let linearUlaw: Uint8Array | undefined;
+let linearAlaw: Uint8Array | undefined;
+const encodeTable = (encode: (sample: number) => number) => Uint8Array.from({ length: 65536 }, (_, i) => encode(i - 32768));
+
+/** A sum of samples as a 16-bit sample (switch_normalize_to_16bit): an Int16Array would wrap it. */
+export const clip16 = (sum: number): number => Math.max(-32768, Math.min(32767, sum));
 
 /** A frame of `law` bytes as 16-bit linear samples. */
 export function decodeFrame(law: 'PCMU' | 'PCMA', payload: Uint8Array): Int16Array {
@@ -65,7 +70,7 @@ export function decodeFrame(law: 'PCMU' | 'PCMA', payload: Uint8Array): Int16Arr
 
 /** 16-bit linear samples as a frame of `law` bytes. */
 export function encodeFrame(law: 'PCMU' | 'PCMA', samples: Int16Array): Uint8Array {
-  const table = law === 'PCMU' ? LINEAR_ULAW : LINEAR_ALAW;
+  const table = law === 'PCMU' ? (linearUlaw ??= encodeTable(linearToUlaw)) : (linearAlaw ??= encodeTable(linearToAlaw));
   const out = new Uint8Array(samples.length);
   for (let i = 0; i < samples.length; i++) out[i] = table[samples[i] + 32768];
   return out;

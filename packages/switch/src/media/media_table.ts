@@ -34,8 +34,6 @@ export class MediaTable {
   readonly #taps = new Map<string, Set<TapListener>>();
   /** Channels a player holds, with how many players hold each. */
   readonly #held = new Map<string, number>();
-  #delivered = 0;
-  #dropped = 0;
 
   /** The channel `uuid` has media: frames routed to it are written to `port`. */
   attach(uuid: string, port: MediaPort): void {
@@ -113,11 +111,7 @@ export class MediaTable {
     if (taps) for (const t of taps) t('read', frame);
     const to = this.#routes.get(from);
     const port = to === undefined || this.#held.has(to) ? undefined : this.#ports.get(to);
-    if (to === undefined || !port) {
-      this.#dropped++;
-      return;
-    }
-    this.#delivered++;
+    if (to === undefined || !port) return;
     if (port.codec === frame.codec) this.#write(to, port, frame);
     else
       this.#write(to, port, {
@@ -125,10 +119,5 @@ export class MediaTable {
         payload: frame.codec === 'PCMU' ? ulawToAlaw(frame.payload) : alawToUlaw(frame.payload),
         samples: frame.samples,
       });
-  }
-
-  /** Frames delivered and dropped so far. */
-  get counts(): { readonly delivered: number; readonly dropped: number } {
-    return { delivered: this.#delivered, dropped: this.#dropped };
   }
 }

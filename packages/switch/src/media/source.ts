@@ -87,9 +87,26 @@ export function openSource(file: string, soundPrefix?: string, loops?: number): 
   if (file.includes('://') || !/\.wav$/i.test(file)) return undefined;
   const path = isAbsolute(file) || !soundPrefix ? file : join(soundPrefix, file);
   try {
-    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
-    return new SampleSource(decodeWav(readFileSync(path)), loops);
+    const samples = wavSamples(path);
+    return samples && new SampleSource(samples, loops);
   } catch {
     return undefined;
   }
+}
+
+/** Decoded WAV files by path, the newest used last: a prompt played on every call is read once. */
+const WAVS = new Map<string, { readonly stamp: string; readonly samples: Int16Array }>();
+const WAVS_KEPT = 64;
+
+/** The file's samples, decoded again only when its size or time changed; undefined when it is not a file. */
+function wavSamples(path: string): Int16Array | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined;
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const known = WAVS.get(path);
+  WAVS.delete(path);
+  const samples = known?.stamp === stamp ? known.samples : decodeWav(readFileSync(path));
+  WAVS.set(path, { stamp, samples });
+  if (WAVS.size > WAVS_KEPT) WAVS.delete(WAVS.keys().next().value as string);
+  return samples;
 }

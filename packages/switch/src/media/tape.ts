@@ -5,12 +5,12 @@
  * last heard, as switch_ivr_async.c's is_silence_frame judges a frame: silence when its mean
  * absolute sample is under the threshold.
  */
-import { decodeFrame } from './g711.ts';
+import { clip16, decodeFrame } from './g711.ts';
 import type { AudioFrame } from './media_table.ts';
+import { FRAME_SAMPLES } from './source.ts';
 import { resample } from './wav.ts';
 
 const RATE = 8000;
-const PACKET_SAMPLES = 160;
 
 /** A frame's samples as 16-bit linear. */
 export function linearOf(frame: AudioFrame): Int16Array {
@@ -35,7 +35,7 @@ export class Tape {
     /** Mean absolute sample below which a frame is silence; 0: every frame counts as speech. */
     private readonly threshold = 0,
   ) {
-    this.#data = new Int32Array(PACKET_SAMPLES * 50 * channels);
+    this.#data = new Int32Array(FRAME_SAMPLES * 50 * channels);
   }
 
   /**
@@ -47,7 +47,7 @@ export class Tape {
     const due = Math.floor((atMs * RATE) / 1000) - samples.length;
     const slot = this.channels === 2 ? channel : 0;
     let at = this.#cursor[channel];
-    if (due - at > 2 * PACKET_SAMPLES) at = due;
+    if (due - at > 2 * FRAME_SAMPLES) at = due;
     this.#grow((at + samples.length) * this.channels);
     for (let i = 0; i < samples.length; i++) this.#data[(at + i) * this.channels + slot] += samples[i];
     this.#cursor[channel] = at + samples.length;
@@ -62,8 +62,7 @@ export class Tape {
   /** The first `samples` (per channel) at `rate`, interleaved; silence where nothing was heard. */
   take(samples: number, rate: number): Int16Array {
     const n = rate === RATE ? samples : Math.floor((samples * RATE) / rate);
-    const clip = (v: number) => Math.max(-32768, Math.min(32767, v));
-    const channel = (c: number) => Int16Array.from({ length: n }, (_, i) => clip(this.#data[i * this.channels + c] ?? 0));
+    const channel = (c: number) => Int16Array.from({ length: n }, (_, i) => clip16(this.#data[i * this.channels + c] ?? 0));
     const parts = Array.from({ length: this.channels }, (_, c) => (rate === RATE ? channel(c) : resample(channel(c), RATE, rate)));
     const out = new Int16Array(samples * this.channels);
     for (let i = 0; i < samples; i++) for (let c = 0; c < this.channels; c++) out[i * this.channels + c] = parts[c][i] ?? 0;
