@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
 import { run, type Proc, startSwitchd, stopSwitchd } from '../../../tools/apps/run.ts';
+import { linearToUlaw } from '@beamline/switch';
 import { phoneAudio, rtpPayloadsOf, share, ulawReference } from '../../../tools/sipp/audio.ts';
 import { freeUdpPort, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
 
@@ -20,6 +21,17 @@ let sw: Proc;
 let erl: ErlNode;
 const sh = (line: string, timeoutMs = 10_000) => erl.eval(line, timeoutMs);
 const phone = { domain: '127.0.0.1', authUser: '1003', password: '1234' } as const;
+
+const KEY_TONES: Record<string, readonly number[]> = { '1': [697, 1209], '5': [770, 1336], '9': [852, 1477], '#': [941, 1477] };
+
+/** μ-law frames of `freqs` sounding together for `onMs`, then `offMs` of silence (a phone's in-band DTMF, a fax's CNG). */
+function toneFrames(freqs: readonly number[], onMs: number, offMs: number): Uint8Array[] {
+  const on = onMs * 8;
+  const samples = Array.from({ length: on + offMs * 8 }, (_, i) =>
+    i < on ? Math.round(freqs.reduce((sum, f) => sum + 6000 * Math.sin((2 * Math.PI * f * i) / 8000), 0)) : 0,
+  );
+  return Array.from({ length: samples.length / 160 }, (_, k) => Uint8Array.from(samples.slice(k * 160, k * 160 + 160), linearToUlaw));
+}
 
 beforeAll(async () => {
   SIP = await freeUdpPort();
@@ -216,6 +228,50 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     } finally {
       audio.close();
       rmSync(file, { force: true });
+    }
+  });
+
+  it('erl turns on fax_detect, then start_dtmf, on a parked phone: its fax tone arrives as DETECTED_TONE, its in-band digits as DTMF (INBAND_AUDIO)', async () => {
+    const audio = await phoneAudio();
+    try {
+      expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive D1 -> D1 after 1000 -> timeout end.`)).toBe('ok');
+      expect(await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_PARK', 'DTMF', 'DETECTED_TONE'}, receive D2 -> D2 after 1000 -> timeout end.`)).toBe('ok');
+      const call = await startSipp({ ...phone, scenario: 'call', port: SIP, service: '1000', holdMs: 4000, audioPort: audio.port });
+      const parked = await sh('receive {event, [D3 | _]} -> D3 after 8000 -> timeout end.', 10_000);
+      const uuid = /^"([0-9a-f-]{36})"$/.exec(parked)?.[1];
+      expect(uuid, parked).toBeDefined();
+      const execute = async (app: string) =>
+        expect(
+          await sh(
+            `{foo, '${NAME}'} ! {sendmsg, "${uuid}", [{"call-command", "execute"}, {"execute-app-name", "${app}"}]}, receive D4 -> D4 after 3000 -> timeout end.`,
+          ),
+        ).toBe('ok');
+      const port = Number(
+        /"(\d+)"/.exec(
+          await sh(`{foo, '${NAME}'} ! {api, uuid_getvar, "${uuid} local_media_port"}, receive {ok, D5} -> D5 after 3000 -> timeout end.`),
+        )?.[1],
+      );
+      const collect = (n: number) =>
+        sh(
+          `Heard${n} = fun Next(0, Acc) -> lists:reverse(Acc); Next(N, Acc) -> receive {event, [_ | H]} -> Next(N - 1, [{proplists:get_value("Event-Name", H), proplists:get_value("DTMF-Digit", H), proplists:get_value("DTMF-Source", H), proplists:get_value("Detected-Tone", H)} | Acc]) after 5000 -> lists:reverse([timeout | Acc]) end end, Heard${n}(${n}, []).`,
+          20_000,
+        );
+      // the fax tone first: a strong single tone leaves the DTMF detector's filters ringing (DECISIONS.md #138)
+      await execute('fax_detect');
+      await audio.send(port, 0, toneFrames([1100], 500, 100));
+      expect((await collect(1)).replace(/\s+/g, '')).toBe('[{"DETECTED_TONE",undefined,undefined,"fax"}]');
+      await execute('start_dtmf');
+      await audio.send(
+        port,
+        0,
+        [...'159#'].flatMap((d) => toneFrames(KEY_TONES[d] ?? [], 100, 100)),
+      );
+      expect((await collect(4)).replace(/\s+/g, '')).toBe(`[${[...'159#'].map((d) => `{"DTMF","${d}","INBAND_AUDIO",undefined}`).join(',')}]`);
+      const r = await call.done;
+      expect(r.code, r.output + r.errors).toBe(0);
+      expect(await sh(`{foo, '${NAME}'} ! noevents, receive D6 -> D6 after 1000 -> timeout end.`)).toBe('ok');
+    } finally {
+      audio.close();
     }
   });
 

@@ -42,6 +42,7 @@ import { IVR_APPLICATIONS } from './applications/ivr.ts';
 import { SCHED_APPLICATIONS } from './applications/sched.ts';
 import { LIMIT_APPLICATIONS } from './applications/limit.ts';
 import { RECORD_APPLICATIONS } from './applications/record.ts';
+import { DETECT_APPLICATIONS } from './applications/detect.ts';
 import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -337,6 +338,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...SCHED_APPLICATIONS,
     ...LIMIT_APPLICATIONS,
     ...RECORD_APPLICATIONS,
+    ...DETECT_APPLICATIONS,
     ...CONFERENCE_APPLICATIONS,
     BRIDGE_APP,
     ...(options.applications ?? []),

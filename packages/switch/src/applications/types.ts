@@ -1,4 +1,6 @@
 /** What an application sees of the channel running it (switch_application_interface). */
+import type { DtmfSource } from '../channel/dtmf_queue.ts';
+import type { HookPoint } from '../channel/hooks.ts';
 import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
 import type { ChannelStateName } from '../channel/states.ts';
 import type { SwitchCore } from '../core/core.ts';
@@ -7,6 +9,7 @@ import type { EventTypeName } from '../events/types.ts';
 
 export interface AppChannel {
   readonly uuid: string;
+  readonly name: string;
   readonly core: SwitchCore;
   /** A channel-machine event, performed at once (answer, hangup, …). */
   send(event: ChannelEvent): Promise<void>;
@@ -38,6 +41,12 @@ export interface AppChannel {
   readDtmf(reader: (digit: string) => void | Promise<void>): () => void;
   /** switch_channel_flush_dtmf: the queued digits are dropped. */
   flushDtmf(): void;
+  /** switch_channel_queue_dtmf: a digit from the far end (the DTMF event, then whoever reads digits). */
+  receiveDtmf(digit: string, duration: number, source?: DtmfSource): void;
+  /** switch_core_session_execute_application_async: the application runs at the channel's next safe point. */
+  queueExecute(name: string, data: string): Promise<void>;
+  /** switch_channel_execute_on: the channel's `execute_on_<point>` applications. */
+  runExecuteOn(point: HookPoint): Promise<boolean>;
   /** A state-change hook: runs in the channel's process as it takes up each state, while it returns true. */
   addStateHook(hook: (state: ChannelStateName) => boolean): void;
 }

@@ -42,7 +42,7 @@ import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 import { caseEqual, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
-import { DtmfQueue, type DtmfReader } from './dtmf_queue.ts';
+import { DtmfQueue, type DtmfReader, type DtmfSource } from './dtmf_queue.ts';
 import { type HookChannel, type HookPoint, apiHook, apiOn, executeOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
 
@@ -607,6 +607,11 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return (await apiOn(this, point)) || executed;
   }
 
+  /** Only the point's `execute_on_*` applications (a tone detector's hit runs no API hooks). */
+  runExecuteOn(point: HookPoint): Promise<boolean> {
+    return executeOn(this, point);
+  }
+
   /** The channel's variables, in order (HookChannel). */
   get variableHeaders(): readonly EventHeader[] {
     return this.#variables.headers;
@@ -784,7 +789,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    * reading digits (read, play_and_get_digits, playback) gets it; park drops it; otherwise it waits
    * in the channel's queue for the next reader.
    */
-  receiveDtmf(digit: string, duration: number, source: 'UNKNOWN' | 'APP' | 'RTP' = 'UNKNOWN'): void {
+  receiveDtmf(digit: string, duration: number, source: DtmfSource = 'UNKNOWN'): void {
     if (this.destroyed) return;
     this.fire('DTMF', this.view, undefined, [
       ['DTMF-Digit', digit],

@@ -8,6 +8,9 @@
 /** SWITCH_DTMF_LOG_LEN: digits kept while nothing reads them. */
 const MAX_QUEUED = 1000;
 
+/** switch_dtmf_source_t as the DTMF event's `DTMF-Source` names it. */
+export type DtmfSource = 'UNKNOWN' | 'INBAND_AUDIO' | 'RTP' | 'ENDPOINT' | 'APP';
+
 export type DtmfReader = (digit: string) => void | Promise<void>;
 
 export class DtmfQueue {

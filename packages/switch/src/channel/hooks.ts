@@ -22,7 +22,9 @@ export type HookPoint =
   /** A peer whose caller left before it answered (audio_bridge_on_exchange_media). */
   | 'orphaned_bleg'
   /** switch_ivr_session_transfer: applications only. */
-  | 'blind_transfer';
+  | 'blind_transfer'
+  /** A tone detector's hit (switch_ivr_async.c tone_detect_callback): applications only. */
+  | 'tone_detect';
 
 /** The variable prefix of a point's execute hooks. */
 export const executeOnPrefix = (point: HookPoint): string => `execute_on_${point}`;

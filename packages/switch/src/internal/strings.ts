@@ -22,6 +22,12 @@ export function atol(s: string): number {
   return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
 }
 
+/** C `atof`: the number at the start of the text (after leading blanks); 0 when there is none. */
+export function atof(s: string): number {
+  const n = Number.parseFloat(s.replace(/^[ \t\n\v\f\r]+/, ''));
+  return Number.isFinite(n) ? n : 0;
+}
+
 /** switch_is_digit_string: only the digits 0–9 (the empty string counts). */
 export function isDigitString(s: string): boolean {
   return /^[0-9]*$/.test(s);

@@ -12,7 +12,7 @@
 import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import type { ChannelServices } from '../channel/channel.ts';
-import { atoi, separateString } from '../internal/strings.ts';
+import { atof, atoi, separateString } from '../internal/strings.ts';
 import { legVariable } from './legs.ts';
 
 /** switch_ivr_originate's `fail_array` / `ring_array` size. */
@@ -25,12 +25,6 @@ type Log = (level: 'ERR' | 'DEBUG', text: string) => void;
 /** The leg's tone detectors (its `_tone_detect_` container): how many, and whether the media bug runs. */
 export interface ToneDetectors {
   count: number;
-}
-
-/** C `atof` of the text after leading blanks: 0 when it does not start with a number. */
-function atof(s: string): number {
-  const n = Number.parseFloat(s.replace(/^[ \t\n\v\f\r]+/, ''));
-  return Number.isFinite(n) ? n : 0;
 }
 
 /**
