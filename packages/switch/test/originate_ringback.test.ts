@@ -86,6 +86,9 @@ const start = () =>
           ['set', 'ignore_early_media=ring_ready'],
           ['bridge', `[origination_uuid=${U2},null_pre_answer=true,${SILENT}]null/2`],
         ],
+        // early media with audio: a busy tone, a ringing tone
+        '3200': [['pre_answer'], ['playback', 'tone_stream://%(500,500,480,620);loops=20']],
+        '3201': [['pre_answer'], ['playback', `tone_stream://${TONE};loops=5`]],
         '5131': [
           ['set', 'ignore_early_media=ring_ready'],
           ['bridge', `[origination_uuid=${U2},null_pre_answer=true,${SILENT}]null/2,[origination_uuid=${U3},${SILENT}]null/3`],
@@ -342,6 +345,51 @@ describe('monitor_early_media_fail / monitor_early_media_ring', () => {
       'DEBUG Adding tone spec 425 index 1 hits 2',
       'DEBUG null/1 bug already running',
     ]);
+    await stop(t);
+  });
+
+  it('a busy tone in the early media hangs the leg up with the spec’s cause: the originate fails with it', async () => {
+    const t = await start();
+    const leg = `[origination_uuid=${U1},monitor_early_media_fail=user_busy:2:480+620,monitor_fail_dispo=busy_tone]loopback/3200`;
+    const reply = t.sw.originate(`{originate_timeout=30,monitor_early_media_fail=true}${leg} &park()`);
+    // 500 ms bursts: a hit puts the detector to sleep for 25 frames, and a pair needs both its filters to pass
+    await at(t, 20000);
+    expect(await reply).toBe('-ERR USER_BUSY\n');
+    const events = of(t.sub.take(), U1);
+    expect(
+      events
+        .filter((e) => e.type.startsWith('MEDIA_BUG') || e.type === 'CHANNEL_HANGUP')
+        .map((e) => `${e.type} ${e.getHeader('Media-Bug-Target') ?? e.getHeader('Hangup-Cause')}`),
+    ).toEqual(['MEDIA_BUG_START monitor_early_media_fail_1', 'CHANNEL_HANGUP USER_BUSY', 'MEDIA_BUG_STOP monitor_early_media_fail_1']);
+    const hangup = events.find((e) => e.type === 'CHANNEL_HANGUP');
+    expect(hangup?.getHeader('variable_DIALSTATUS')).toBe('BUSY');
+    expect(hangup?.getHeader('variable_originate_disposition')).toBe('busy_tone');
+    expect(Number(hangup?.getHeader('variable_tone_detect_monitor_early_media_fail_1_total_time'))).toBeGreaterThan(0);
+    expect(t.logs.filter((l) => l.includes('TONE monitor'))).toEqual([
+      'DEBUG TONE monitor_early_media_fail_1 HIT 1/2',
+      'DEBUG TONE monitor_early_media_fail_1 HIT 2/2',
+      'DEBUG TONE monitor_early_media_fail_1 DETECTED',
+    ]);
+    await stop(t);
+  });
+
+  it('ring tones in the early media make it count: at the ring total the leg wins in early media, its detectors taken off', async () => {
+    const t = await start();
+    const leg = `[origination_uuid=${U1},monitor_early_media_ring=1:440+480,monitor_early_media_ring_total=2]loopback/3201`;
+    const reply = t.sw.originate(`{originate_timeout=30,progress_timeout=25,monitor_early_media_ring=true}${leg} &park()`);
+    await at(t, 20000);
+    expect(await reply).toBe(`+OK ${U1}\n`);
+    expect(t.logs.filter((l) => l.includes('Ring ') || l.includes('ring total'))).toEqual([
+      'DEBUG loopback/3201-a setting ring total to 2',
+      'DEBUG Ring 1/2',
+    ]);
+    const events = of(t.sub.take(), U1);
+    expect(events.filter((e) => e.type.startsWith('MEDIA_BUG')).map((e) => `${e.type} ${e.getHeader('Media-Bug-Target')}`)).toEqual([
+      'MEDIA_BUG_START monitor_early_media_ring_1',
+      'MEDIA_BUG_STOP monitor_early_media_ring_1',
+    ]);
+    expect(await t.sw.api(`uuid_getvar ${U1} originate_disposition`)).toBe('monitor_early_media_ring');
+    expect(await t.sw.api(`uuid_getvar ${U1} DIALSTATUS`)).toBe('EARLY');
     await stop(t);
   });
 

@@ -38,6 +38,7 @@ interface Tone {
   readonly once: boolean;
   readonly app: string | undefined;
   readonly data: string | undefined;
+  readonly callback: ToneCallback | undefined;
   readonly startUs: number;
   up: boolean;
   hits: number;
@@ -128,6 +129,16 @@ export function stopInbandDtmf(ch: AppChannel): boolean {
   return true;
 }
 
+/**
+ * switch_tone_detect_callback_t, in place of the hooks and the application. It is called at the
+ * hit, where the frame is read: `keep` true turns the tone on again, false ends the bug; `act`
+ * then runs in the channel's process, after the tone's total time is set.
+ */
+export type ToneCallback = (
+  app: string | undefined,
+  data: string | undefined,
+) => { readonly keep: boolean; readonly act?: (ch: AppChannel) => void | Promise<void> };
+
 export interface ToneSpec {
   readonly key: string;
   /** Comma-separated frequencies, as `atof` reads each. */
@@ -144,7 +155,7 @@ export interface ToneSpec {
 const nowSec = (ch: AppChannel) => Math.floor(ch.core.nowUs() / 1e6);
 
 /** switch_ivr_tone_detect_session: a tone added to the channel's detectors (or one of the same key re-enabled). */
-export function startToneDetect(ch: AppChannel, spec: ToneSpec): boolean {
+export function startToneDetect(ch: AppChannel, spec: ToneSpec, callback?: ToneCallback): boolean {
   const log = (level: 'ERR' | 'DEBUG', text: string) => ch.core.log(level, text, ch.uuid);
   if (spec.key === '') {
     log('ERR', 'No Key Specified!');
@@ -195,6 +206,7 @@ export function startToneDetect(ch: AppChannel, spec: ToneSpec): boolean {
     once: spec.flags?.includes('o') ?? false,
     app: spec.app,
     data: spec.data,
+    callback,
     startUs: ch.core.nowUs(),
     up: true,
     hits: 0,
@@ -214,10 +226,11 @@ export function startToneDetect(ch: AppChannel, spec: ToneSpec): boolean {
 }
 
 /**
- * tone_detect_callback on one frame: the counters of each tone, its detector, and what its hits
- * do, which runs in the channel's process in the C's order: per detected tone the total time, the
- * `execute_on_tone_detect` applications, its application and DETECTED_TONE; then, when a `once`
- * tone was detected, the bug's end (frames after this one are not looked at).
+ * tone_detect_callback on one frame: the counters of each tone, its detector, its callback, and
+ * what its hits do, which runs in the channel's process in the C's order: per detected tone the
+ * total time, the `execute_on_tone_detect` applications and its application (without a
+ * callback), DETECTED_TONE; then, when a `once` tone was detected or a callback said so, the bug's
+ * end (frames after this one are not looked at).
  */
 function toneFrame(ch: AppChannel, cont: ToneContainer, stopAt: number, frame: AudioFrame): void {
   const bug = cont.bug;
@@ -230,7 +243,8 @@ function toneFrame(ch: AppChannel, cont: ToneContainer, stopAt: number, frame: A
     return;
   }
   const samples = linearOf(frame);
-  const detected: { tone: Tone; totalMs: number }[] = [];
+  const detected: { tone: Tone; totalMs: number; act?: ((ch: AppChannel) => void | Promise<void>) | undefined }[] = [];
+  let ends = false;
   for (const tone of cont.tones) {
     let skip = false;
     if (tone.sleep && --tone.sleep) skip = true;
@@ -246,20 +260,29 @@ function toneFrame(ch: AppChannel, cont: ToneContainer, stopAt: number, frame: A
     if (tone.hits < tone.totalHits) continue;
     ch.core.log('DEBUG', `TONE ${tone.key} DETECTED`, ch.uuid);
     tone.up = false;
-    detected.push({ tone, totalMs: Math.trunc((ch.core.nowUs() - tone.startUs) / 1000) });
+    const totalMs = Math.trunc((ch.core.nowUs() - tone.startUs) / 1000);
+    const called = tone.callback?.(tone.app, tone.data);
+    if (called?.keep) {
+      ch.core.log('DEBUG', `Re-enabling ${tone.key}`, ch.uuid);
+      Object.assign(tone, { up: true, hits: 0, sleep: 0, expires: 0 });
+    }
+    if (tone.once || called?.keep === false) ends = true;
+    detected.push({ tone, totalMs, act: called?.act });
   }
   if (detected.length === 0) return;
-  const ends = detected.some((d) => d.tone.once);
   if (ends) {
     cont.bug = undefined;
     cont.running = false;
     bug.untap();
   }
   ch.after(0, async () => {
-    for (const { tone, totalMs } of detected) {
+    for (const { tone, totalMs, act } of detected) {
       ch.setVariable(`tone_detect_${tone.key}_total_time`, String(totalMs));
-      await ch.runExecuteOn('tone_detect');
-      if (tone.app) await ch.queueExecute(tone.app, tone.data ?? '');
+      if (tone.callback) await act?.(ch);
+      else {
+        await ch.runExecuteOn('tone_detect');
+        if (tone.app) await ch.queueExecute(tone.app, tone.data ?? '');
+      }
       // created without the channel's data; the copy queued to the session goes to nobody here
       const event = ch.core.bus.create('DETECTED_TONE');
       event.addHeader('Detected-Tone', tone.key);

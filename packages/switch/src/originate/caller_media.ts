@@ -107,12 +107,20 @@ export class GroupMedia {
       else if (!this.sentRing && state.earlyMedia === 'ring_ready' && this.#len === 1 && caller && !opts.ignoreRingReady) {
         await this.#ringCaller(caller);
       }
-      // with the ring monitor, early media counts only once a ring tone is heard (never, here)
+      // with the ring monitor, early media counts only once ring tones are heard (monitoredRing)
       if (!opts.monitorRing) {
         this.progress = true;
         if (!state.ringReady && !opts.ignoreRingReady) state.ringReady = true;
       }
     }
+  }
+
+  /** monitor_callback: the ring monitor heard its rings; early media is progress and wins now. */
+  monitoredRing(): void {
+    const { opts, state } = this.#host;
+    this.progress = true;
+    if (!state.ringReady && !opts.ignoreRingReady) state.ringReady = true;
+    if (state.earlyMedia === 'none') state.earlyOk = true;
   }
 
   /** The end of a look: a leg rang or had early media while ringback is to be sent. */

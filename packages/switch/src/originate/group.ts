@@ -23,7 +23,7 @@ import { type DialLeg, type VarList, getVar, legVars, setVar } from '../endpoint
 import { atoi } from '../internal/strings.ts';
 import { type EarlyMediaState, GroupMedia } from './caller_media.ts';
 import { isConfirmed, startConfirm } from './confirm.ts';
-import { type ToneDetectors, watchEarlyMedia } from './early_monitor.ts';
+import { type RingCount, isMonitoredRing, unwatchEarlyMedia, watchEarlyMedia } from './early_monitor.ts';
 import { type LegResult, prepareLeg } from './legs.ts';
 import type { OriginateOptions } from './options.ts';
 import { rejectMatches } from './reject.ts';
@@ -46,6 +46,8 @@ export interface OriginateState extends EarlyMediaState {
   callerCause: number;
   /** cancel_cause: an originate without a calling channel (an enterprise branch) was cancelled. */
   cancel: number;
+  /** oglobals.monitor_early_media_ring_count / _total. */
+  ringCount: RingCount;
 }
 
 /** An originate's fixed parts, as its groups see them. */
@@ -79,7 +81,6 @@ interface Slot {
   progressed: boolean;
   /** Its first early media was seen (the early media monitors were put on it). */
   earlySeen: boolean;
-  detectors: ToneDetectors;
   /** CF_TAGGED: it must confirm before it wins (group_confirm); CF_WINNER: it has. */
   tagged: boolean;
   confirmed: boolean;
@@ -216,7 +217,6 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
         early: false,
         progressed: false,
         earlySeen: false,
-        detectors: { count: 0 },
         tagged: false,
         confirmed: false,
         // a delayed leg's timers count from the group's start too, so they are moved on by the delay
@@ -330,7 +330,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       await media.look(s);
       if (s.early && !s.earlySeen) {
         s.earlySeen = true;
-        if (s.pid && (opts.monitorFail || opts.monitorRing)) await watchEarlyMedia(ctx, d.services, s.pid, s.uuid, opts, s.detectors);
+        if (s.pid && (opts.monitorFail || opts.monitorRing)) await watchEarlyMedia(ctx, s.pid, opts, state.ringCount, d.tag);
       }
       if (s.status === 'down' || s.status === 'refused') hups++;
       else if (isUp(s) && won(s) && !s.tagged) {
@@ -413,11 +413,13 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
         isCancel(m) ||
         (isDown(m) && slotOfDown(m) !== undefined) ||
         isConfirmed(m, d.tag) ||
+        isMonitoredRing(m, d.tag) ||
         (typeof m === 'object' && m !== null && (m as LegReport).originateLeg === d.tag),
       wait,
     );
     if (msg === TIMEOUT) continue;
     if (isCancel(msg)) noteCancel(d, msg);
+    else if (isMonitoredRing(msg, d.tag)) media.monitoredRing();
     else if (isConfirmed(msg, d.tag)) {
       const s = slots.find((x) => x.uuid === msg.uuid);
       if (s && isUp(s)) s.confirmed = true;
@@ -462,6 +464,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
     } else await hangupLeg(ctx, s, cause, state.force === Cause.LOSE_RACE || reason === Cause.LOSE_RACE);
   }
   media.done();
+  if (winner?.pid && (opts.monitorFail || opts.monitorRing)) await unwatchEarlyMedia(ctx, winner.pid);
   return finish(d, slots, winner, to, checkReject);
 }
 

@@ -85,6 +85,7 @@ async function dialGroups(
     earlyOk: opts.earlyOk,
     earlyMedia: opts.earlyMedia,
     bridgingEarly: false,
+    ringCount: { count: 0, total: 0 },
     // ringback is read from the calling channel itself, not from the dial string
     ringback: caller ? ringbackData(caller) : undefined,
   };
