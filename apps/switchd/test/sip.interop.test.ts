@@ -275,6 +275,22 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     }
   });
 
+  it('a phone in room 3001 presses 1, 2 and # (vanilla’s caller controls): erl sees its volume go down and back, then the member leave', async () => {
+    expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive C1 -> C1 after 1000 -> timeout end.`)).toBe('ok');
+    expect(await sh(`{foo, '${NAME}'} ! {event, 'CUSTOM', 'conference::maintenance'}, receive C2 -> C2 after 1000 -> timeout end.`)).toBe('ok');
+    const call = await startSipp({ ...phone, scenario: 'call_dtmf', port: SIP, service: '3001' });
+    const actions = await sh(
+      'Ctl = fun Next(Acc) -> receive {event, [_ | H]} -> case {proplists:get_value("Action", H), proplists:get_value("New-Level", H)} of {"conference-destroy", _} -> lists:reverse(Acc); {"floor-change", _} -> Next(Acc); A -> Next([A | Acc]) end after 5000 -> lists:reverse([timeout | Acc]) end end, Ctl([]).',
+      20_000,
+    );
+    expect(actions.replace(/\s+/g, '')).toBe(
+      '[{"conference-create",undefined},{"add-member",undefined},{"volume-level","-1"},{"volume-level","0"},{"del-member",undefined}]',
+    );
+    const r = await call.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    expect(await sh(`{foo, '${NAME}'} ! noevents, receive C3 -> C3 after 1000 -> timeout end.`)).toBe('ok');
+  });
+
   it('two phones dial 3000: erl sees them join and leave the conference (conference::maintenance), lists it and plays a tone into it', async () => {
     expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive R9 -> R9 after 1000 -> timeout end.`)).toBe('ok');
     expect(await sh(`{foo, '${NAME}'} ! {event, 'CUSTOM', 'conference::maintenance'}, receive R10 -> R10 after 1000 -> timeout end.`)).toBe('ok');

@@ -6,92 +6,15 @@
  */
 import { kill } from '@beamline/core';
 import { describe, expect, it } from 'vitest';
-import type { AudioFrame, MediaPort, SwitchEvent } from '../src/index.ts';
+import type { SwitchEvent } from '../src/index.ts';
 import { parseConferenceData } from '../src/conference/application.ts';
 import { combineFlagVar, setMemberFlags, type MemberFlag } from '../src/conference/flags.ts';
 import { comfortNoise, mix } from '../src/conference/mix.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { linearToUlaw, ulawToLinear } from '../src/media/g711.ts';
 import { share } from '../../../tools/sipp/audio.ts';
-import { type Setup, setup } from './switch_helpers.ts';
-
-const MAINT = 'conference::maintenance';
-const uuid = (n: number) => `${String(n).repeat(8)}-${String(n).repeat(4)}-4${String(n).repeat(3)}-8${String(n).repeat(3)}-${String(n).repeat(12)}`;
-
-/** A member's far end: what it heard (its port's frames) and a way to speak. */
-interface Leg {
-  readonly uuid: string;
-  readonly heard: AudioFrame[];
-  /** One 20 ms packet of one μ-law byte from the far end. */
-  say(byte: number): void;
-}
-
-function leg(t: Setup, n: number): Leg {
-  const frames: AudioFrame[] = [];
-  const port: MediaPort = { codec: 'PCMU', write: (f) => frames.push(f) };
-  const id = uuid(n);
-  t.sw.core.media.attach(id, port);
-  return {
-    uuid: id,
-    heard: frames,
-    say: (byte) => t.sw.core.media.deliver(id, { codec: 'PCMU', payload: new Uint8Array(160).fill(byte), samples: 160 }),
-  };
-}
-
-/** null/<n> originated into `conference(<data>)`. */
-async function join(t: Setup, n: number, data = 'room'): Promise<Leg> {
-  const l = leg(t, n);
-  expect(await t.sw.originate(`{origination_uuid=${l.uuid}}null/${n} &conference(${data})`)).toBe(`+OK ${l.uuid}\n`);
-  await t.settle();
-  return l;
-}
-
-/** `n` ticks of the conference's 20 ms clock. */
-async function tick(t: Setup, n = 1): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await t.clock.advance(20);
-    await t.settle();
-  }
-}
-
-/** The last packet a leg heard, as linear samples (each packet here holds one value). */
-function lastHeard(l: Leg): number {
-  const samples = [...(l.heard.at(-1)?.payload ?? [])].map(ulawToLinear);
-  expect(new Set(samples).size).toBe(1);
-  return samples[0] as number;
-}
-
-const conferenceEvents = (events: SwitchEvent[]) => events.filter((e) => e.subclass === MAINT);
-const actions = (events: SwitchEvent[]) =>
-  conferenceEvents(events).map((e) => `${e.getHeader('Action')}${e.getHeader('Member-ID') ? ` ${e.getHeader('Member-ID')}` : ''}`);
-/** The headers from the first one named `from` on. */
-const headersFrom = (e: SwitchEvent, from: string) => {
-  const all = e.headers.map((h) => [h.name, h.value]);
-  return all.slice(all.findIndex(([n]) => n === from));
-};
-
-const MEMBER_FLAGS_TAIL = (o: {
-  talking?: boolean;
-  speak?: boolean;
-  hear?: boolean;
-  id: number;
-  type?: string;
-  energy?: number;
-  current?: number;
-}) => [
-  ['Video', 'false'],
-  ['Hear', String(o.hear ?? true)],
-  ['See', 'true'],
-  ['Speak', String(o.speak ?? true)],
-  ['Talking', String(o.talking ?? false)],
-  ['Mute-Detect', 'false'],
-  ['Hold', 'false'],
-  ['Member-ID', String(o.id)],
-  ['Member-Type', o.type ?? 'member'],
-  ['Member-Ghost', 'false'],
-  ['Energy-Level', String(o.energy ?? 100)],
-  ['Current-Energy', String(o.current ?? 0)],
-];
+import { type Leg, MAINT, MEMBER_FLAGS_TAIL, actions, conferenceEvents, headersFrom, join, lastHeard, leg, tick } from './conference_helpers.ts';
+import { setup } from './switch_helpers.ts';
 
 describe('the conference application and its events', () => {
   it('the first member creates the conference, the last one out marks it, the next tick destroys it', async () => {
@@ -485,7 +408,11 @@ describe('the conference API command', () => {
     '\t\tcount',
     '\t\tlist [delim <string>]|[count]',
     '\t\tenergy <member_id|all|last|non_moderator> [<newval>]',
+    '\t\tvolume_in <member_id|all|last|non_moderator> [<newval>]',
+    '\t\tvolume_out <member_id|all|last|non_moderator> [<newval>]',
     '\t\tplay <file_path> [async|<member_id> [nomux]]',
+    '\t\tpause [<member_id>]',
+    '\t\tstop <[current|all|async|last]> [<member_id>]',
     '\t\tkick <[member_id|all|last|non_moderator]> [<optional sound file>]',
     '\t\thup <[member_id|all|last|non_moderator]>',
     '\t\tmute <[member_id|all]|last|non_moderator> [<quiet>]',
@@ -493,6 +420,14 @@ describe('the conference API command', () => {
     '\t\tunmute <[member_id|all]|last|non_moderator> [<quiet>]',
     '\t\tdeaf <[member_id|all]|last|non_moderator>',
     '\t\tundeaf <[member_id|all]|last|non_moderator>',
+    '\t\tlock',
+    '\t\tunlock',
+    '\t\trecord <filename>',
+    '\t\tchkrecord <confname>',
+    '\t\tnorecord <[filename|all]>',
+    '\t\tpause <filename>',
+    '\t\tresume <filename>',
+    '\t\trecording [start|stop|check|pause|resume] [<filename>|all]',
   ].join('\n');
 
   it('without a conference: help, list, count, an unknown name', async () => {

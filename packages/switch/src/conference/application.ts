@@ -11,6 +11,8 @@ import { Cause, causeName } from '../channel/causes.ts';
 import { addBasicChannelData } from '../channel/data.ts';
 import { waiting } from '../applications/media.ts';
 import type { AppChannel, Application, Interrupter } from '../applications/types.ts';
+import { switchTrue } from '../internal/strings.ts';
+import { readControls } from './controls.ts';
 import { CONF_EVENT_MAINT } from './events.ts';
 import { type MemberFlag, combineFlagVar, setConferenceFlags, setMemberFlags, switchFalse } from './flags.ts';
 import { type ConferenceGlobals, conferenceGlobals } from './globals.ts';
@@ -131,8 +133,17 @@ async function conferenceFunction(
   ch.setVariable('conference_name', conf.name);
   ch.setVariable('app_session_uuid', conf.uuid);
   await ch.answer();
-  if (conf.maxMembers > 0 && conf.count >= conf.maxMembers) {
-    log('NOTICE', `Conference ${conf.name} is full.`);
+  // an inbound caller may not join a locked conference (an outbound one was invited), unless conference_enforce_security says otherwise
+  const security = ch.variable('conference_enforce_security');
+  const enforceSecurity = security === undefined ? ch.spec.direction === 'inbound' : switchTrue(security);
+  const refusal =
+    conf.flags.has('LOCKED') && enforceSecurity
+      ? `Conference ${conf.name} is locked.`
+      : conf.maxMembers > 0 && conf.count >= conf.maxMembers
+        ? `Conference ${conf.name} is full.`
+        : undefined;
+  if (refusal) {
+    log('NOTICE', refusal);
     conf.markIfEmpty();
     ch.setVariable('last_transfered_conference', undefined);
     return undefined;
@@ -147,7 +158,9 @@ async function conferenceFunction(
   if (member.has('MINTWO')) conf.min = 2;
   conf.addMember(member);
   const room = conf;
+  const stopControls = readControls(conf, member, ch);
   const leave = waiting(ch, undefined, done, () => {
+    stopControls();
     log('INFO', `Channel leaving conference, cause: ${causeName(ch.view.hangupCause)}`);
     room.memberLeft(member);
     ch.setVariable('last_transfered_conference', undefined);

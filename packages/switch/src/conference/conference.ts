@@ -14,18 +14,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
+import { isFilePath } from '../applications/recording_model.ts';
+import { FILE_RECORDING_SINK, type RecordingSink } from '../applications/recording_sink.ts';
 import { Cause } from '../channel/causes.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { callChannel } from '../api/uuid_commands.ts';
 import { newVariables } from '../channel/variables.ts';
 import { atoi } from '../internal/strings.ts';
+import { openSource } from '../media/source.ts';
 import { CONF_EVENT_MAINT, type ConferenceData, addConferenceData, addMemberData } from './events.ts';
 import { type ConferenceFlag, type MemberFlag, switchFalse } from './flags.ts';
 import { type Member, type MemberHost, SAMPLES } from './member.ts';
-import { ConferenceFiles } from './file_play.ts';
+import { ConferenceFiles, type FileNode, fileLengthHeaders } from './file_play.ts';
 import { comfortNoise, mix } from './mix.ts';
 import type { ConferenceProfile } from './profile.ts';
+import { ConferenceRecording, RECORDING_RATE, openConferenceRecording } from './record.ts';
+import { changeSlnVolume } from './volume.ts';
 
 const INTERVAL_MS = 20;
 /** A member whose average score passes this may take the floor from a holder below the minimum. */
@@ -37,6 +42,8 @@ export interface ConferenceHost {
   readonly core: SwitchCore;
   /** The conference is gone: it leaves the table unless another of its name took its place. */
   destroyed(conf: Conference): void;
+  /** next_member_id: a recording takes one too. */
+  nextMemberId(): number;
 }
 
 export class Conference implements ConferenceData, MemberHost {
@@ -56,6 +63,13 @@ export class Conference implements ConferenceData, MemberHost {
   /** Members below which the conference ends once it reached them (1, or 2 with a `mintwo` member). */
   min = 1;
   maxMembers = 0;
+  /** The recordings (rec_node_head), newest first, and how many run (record_count). */
+  recordings: ConferenceRecording[] = [];
+  recordCount = 0;
+  /** Where recordings are written. */
+  recordingSink: RecordingSink = FILE_RECORDING_SINK;
+  /** Where a member's relative file names are found: the creating channel's `sound_prefix`. */
+  soundPrefix: string | undefined;
   /** What `conference <name> play` plays into the conference. */
   readonly files = new ConferenceFiles((fill) =>
     this.#fire((e) => {
@@ -166,7 +180,7 @@ export class Conference implements ConferenceData, MemberHost {
     if (this.flags.has('DYNAMIC') && this.count === 0 && this.countGhosts === 0) this.flags.add('DESTRUCT');
   }
 
-  /** conference_member_del: out of the mix and the list, the floor given up, del-member. */
+  /** conference_member_del: out of the mix and the list, its files closed, the floor given up, del-member. */
   delMember(member: Member): void {
     const { media } = this.core;
     media.unroute(member.uuid, member.portId);
@@ -175,6 +189,7 @@ export class Conference implements ConferenceData, MemberHost {
     member.flush();
     member.flags.delete('INTREE');
     this.members = this.members.filter((m) => m !== member);
+    member.files.closeAll((node) => this.#memberFileDone(member, node));
     if (member.id === this.floorHolder) this.setFloorHolder(undefined);
     if (member.has('GHOST')) this.countGhosts--;
     else this.count--;
@@ -212,6 +227,7 @@ export class Conference implements ConferenceData, MemberHost {
   tick(): void {
     // a channel that ended without its application ending (killed, or stopped with the switch) is out
     for (const m of this.members) if (!this.core.sessions.has(m.uuid)) this.memberLeft(m);
+    this.#endRecordings(false);
     for (const m of this.members) m.input(this);
     let floorHolder = this.floorHolder;
     const running = this.members.filter((m) => m.has('RUNNING'));
@@ -225,15 +241,113 @@ export class Conference implements ConferenceData, MemberHost {
       m.takeAudio();
     }
     const silence = () => (this.profile.comfortNoise ? comfortNoise(this.profile.comfortNoise, this.core.nowUs()) : new Int16Array(SAMPLES).fill(-1));
-    // a file playing is one more voice everyone hears
+    // a file playing is one more voice everyone hears; a recording hears everyone
     const file = this.files.frame();
     const heard = mix(
-      [...running.map((m) => ({ read: m.read, hears: m.has('CAN_HEAR') })), ...(file ? [{ read: file, hears: false }] : [])],
+      [
+        ...running.map((m) => ({ read: m.read, hears: m.has('CAN_HEAR') })),
+        ...this.recordings.map(() => ({ read: undefined, hears: true })),
+        ...(file ? [{ read: file, hears: false }] : []),
+      ],
       silence,
     );
     running.forEach((m, i) => {
-      this.core.media.play(m.uuid, heard[i] ?? silence());
+      this.#output(m, heard[i] ?? silence());
     });
+    this.recordings.forEach((r, i) => {
+      r.write(heard[running.length + i] ?? silence());
+    });
+  }
+
+  /** conference_loop_output's write: the member's volume_out on what it hears (not when deaf), then its own file. */
+  #output(m: Member, packet: Int16Array): void {
+    // the silence packet is shared by every member
+    const out = Int16Array.from(packet);
+    if (m.has('CAN_HEAR')) changeSlnVolume(out, m.volumeOut);
+    m.files.mixInto(out, m.volumeOut, (node) => this.#memberFileDone(m, node));
+    this.core.media.play(m.uuid, out);
+  }
+
+  /** conference_file_close for a member's file: play-file-member-done, with the member's data while it is still in. */
+  #memberFileDone(member: Member, node: FileNode): void {
+    this.#fire((e) => {
+      addConferenceData(e, this);
+      for (const [n, v] of fileLengthHeaders(node)) e.addHeader(n, v);
+      e.addHeader('Action', 'play-file-member-done');
+      if (this.memberGet(member.id)) addMemberData(e, this, member);
+      e.addHeader('File', node.file);
+    });
+  }
+
+  /**
+   * conference_member_play_file: `file` queued for the member alone; a relative name is under the
+   * conference's sound prefix. Without one (or for `say:`) the text would be spoken, and with no
+   * TTS engine that does nothing, successfully. False when the file cannot be opened.
+   */
+  memberPlayFile(m: Member, file: string, mux: boolean): boolean {
+    if (m.has('KICKED')) return false;
+    if (/^say:/i.test(file)) return file.length > 4;
+    let path = file;
+    if (!isFilePath(file)) {
+      if (!this.soundPrefix) return file !== '';
+      path = `${this.soundPrefix}/${file}`;
+    }
+    const source = openSource(path);
+    if (!source) return false;
+    m.files.play(path, source, mux);
+    return true;
+  }
+
+  /** CFLAG_LOCKED set or cleared, with lock / unlock (conference_api_sub_lock, conference_loop_lock_toggle). */
+  setLocked(locked: boolean): void {
+    if (locked) this.flags.add('LOCKED');
+    else this.flags.delete('LOCKED');
+    this.fireConference(locked ? 'lock' : 'unlock');
+  }
+
+  /**
+   * conference_api_sub_record's count and conference_record_thread_run's start: the file opened
+   * (start-recording), or, when it cannot be, start-recording with its Error and the recording's end.
+   */
+  startRecording(path: string): void {
+    this.recordCount++;
+    const file = openConferenceRecording(path, this.recordingSink);
+    const rec = new ConferenceRecording(this.host.nextMemberId(), path, file);
+    this.recordings.unshift(rec);
+    if (file) {
+      this.fireConference('start-recording', [['Path', path]]);
+      return;
+    }
+    this.core.log('ERR', `Error Opening File [${path}]`);
+    this.fireConference('start-recording', [
+      ['Path', path],
+      ['Error', 'File could not be opened for recording'],
+    ]);
+    this.#endRecording(rec);
+  }
+
+  /** conference_record_thread_run's end: the file written and closed, stop-recording. */
+  #endRecording(rec: ConferenceRecording): void {
+    this.recordings = this.recordings.filter((r) => r !== rec);
+    this.recordCount--;
+    if (rec.file) {
+      const path = rec.file.path;
+      this.recordingSink.close(rec.file, rec.samplesOut, (reason) => this.core.log('ERR', `Error writing ${path} (${reason})`), rec.audio());
+    }
+    this.core.log('INFO', `Recording of ${rec.path} Stopped`);
+    this.fireConference('stop-recording', [
+      ['Path', rec.path],
+      ['Other-Recordings', this.recordCount ? 'true' : 'false'],
+      ['Samples-Out', String(rec.samplesOut)],
+      ['Samplerate', String(RECORDING_RATE)],
+      ['Milliseconds-Elapsed', String(Math.floor(rec.samplesOut / (RECORDING_RATE / 1000)))],
+    ]);
+  }
+
+  /** The recordings' loop test, once a tick: a stopped one, or every one once nobody is in, ends. */
+  #endRecordings(all: boolean): void {
+    const nobody = this.count + this.countGhosts === 0;
+    for (const rec of [...this.recordings]) if (all || nobody || !rec.running) this.#endRecording(rec);
   }
 
   /** The conference's process: a tick every 20 ms until it is marked for destruction, then its end. */
@@ -264,6 +378,7 @@ export class Conference implements ConferenceData, MemberHost {
       // a channel that is gone can no longer end its application
       this.memberLeft(m);
     }
+    this.#endRecordings(true);
     this.flags.delete('RUNNING');
     this.fireConference('conference-destroy');
     this.host.destroyed(this);

@@ -2,18 +2,54 @@
  * Files played into a conference (conference_file.c, conference_thread_run's fnode and async_fnode):
  * one queue played in turn, and one `async` file played over it (a new async file ends the one
  * before). Each tick takes a frame of each; everyone in the conference hears them mixed in. A file
- * that ends, or is replaced, fires play-file-done with how much of it was played.
+ * that ends, is stopped or is replaced fires play-file-done with how much of it was played.
+ * A member has its own queue (conference_member_play_file, conference_member_add_file_data): only
+ * it hears those files, over what it hears of the conference or instead of it (`nomux`).
  */
 import type { SwitchEvent } from '../events/event.ts';
 import { clip16 } from '../media/g711.ts';
 import { type AudioSource, openSource } from '../media/source.ts';
+import { changeSlnVolume } from './volume.ts';
 
-interface FileNode {
+export interface FileNode {
   readonly file: string;
   readonly source: AudioSource;
   readonly async: boolean;
   /** Samples read so far (fh.samples_in). */
   samples: number;
+  /** Marked to end (node->done): it is closed at its next frame. */
+  done: boolean;
+  /** NFLAG_PAUSE: no frame is read while set. */
+  paused: boolean;
+  /** A member's file is heard over the conference (not `nomux`: instead of it). */
+  readonly mux: boolean;
+}
+
+/** What `stop` ends (file_stop_t). */
+export type FileStop = 'current' | 'all' | 'async';
+
+const openNode = (file: string, source: AudioSource, async: boolean, mux: boolean): FileNode => ({
+  file,
+  source,
+  async,
+  mux,
+  samples: 0,
+  done: false,
+  paused: false,
+});
+
+/** conference_file_close's length headers: how much of the file was read. */
+export const fileLengthHeaders = (node: FileNode): [string, string][] => [
+  ['seconds', String(Math.floor(node.samples / 8000))],
+  ['milliseconds', String(Math.floor(node.samples / 8))],
+  ['samples', String(node.samples)],
+];
+
+/** conference_fnode_toggle_pause's reply (nothing when no file plays). */
+export function togglePause(node: FileNode | undefined): string {
+  if (!node) return '';
+  node.paused = !node.paused;
+  return node.paused ? '+OK Pause\n' : '+OK Resume\n';
 }
 
 export class ConferenceFiles {
@@ -27,7 +63,7 @@ export class ConferenceFiles {
   play(file: string, async: boolean): boolean {
     const source = openSource(file);
     if (!source) return false;
-    const node: FileNode = { file, source, async, samples: 0 };
+    const node = openNode(file, source, async, true);
     if (!async) {
       this.#queue.push(node);
       return true;
@@ -38,12 +74,29 @@ export class ConferenceFiles {
     return true;
   }
 
+  /** The file playing now (conference->fnode), the one `pause_play` pauses. */
+  get current(): FileNode | undefined {
+    return this.#queue[0];
+  }
+
+  /** conference_file_stop: the files marked to end; how many. */
+  stop(which: FileStop): number {
+    const nodes = which === 'all' ? [...this.#queue, this.#async] : which === 'async' ? [this.#async] : [this.#queue[0]];
+    let count = 0;
+    for (const node of nodes)
+      if (node) {
+        node.done = true;
+        count++;
+      }
+    return count;
+  }
+
   /** This tick's frame of the files playing, summed (undefined when none is). */
   frame(): Int16Array | undefined {
     let sum: Int16Array | undefined;
     for (const node of [this.#queue[0], this.#async]) {
-      if (!node) continue;
-      const f = node.source.next();
+      if (!node || node.paused) continue;
+      const f = node.done ? undefined : node.source.next();
       if (!f) {
         if (node === this.#async) this.#async = undefined;
         else this.#queue.shift();
@@ -59,12 +112,65 @@ export class ConferenceFiles {
 
   #done(node: FileNode): void {
     this.fire((e) => {
-      e.addHeader('seconds', String(Math.floor(node.samples / 8000)));
-      e.addHeader('milliseconds', String(Math.floor(node.samples / 8)));
-      e.addHeader('samples', String(node.samples));
+      for (const [n, v] of fileLengthHeaders(node)) e.addHeader(n, v);
       e.addHeader('Action', 'play-file-done');
       e.addHeader('File', node.file);
       if (node.async) e.addHeader('Async', 'true');
     });
+  }
+}
+
+/**
+ * A member's own files, played in turn to it alone. A file that runs out, or is stopped, is
+ * closed at the member's next frame (which then gets no file audio), as conference_member_add_file_data does.
+ */
+export class MemberFiles {
+  #queue: FileNode[] = [];
+
+  /** The file playing to the member now (member->fnode). */
+  get current(): FileNode | undefined {
+    return this.#queue[0];
+  }
+
+  /** Queued after the others (conference_member_play_file). */
+  play(file: string, source: AudioSource, mux: boolean): void {
+    this.#queue.push(openNode(file, source, false, mux));
+  }
+
+  /** conference_member_stop_file: `all` marks every file, anything else the current one; how many. */
+  stop(which: FileStop): number {
+    const nodes = which === 'all' ? this.#queue : this.#queue.slice(0, 1);
+    for (const node of nodes) node.done = true;
+    return nodes.length;
+  }
+
+  /**
+   * The current file's next frame over `heard` (what the member hears this tick, its volume
+   * already applied): added (mux) or in its place, after the member's volume_out; `closed` hears of
+   * a file that ended.
+   */
+  mixInto(heard: Int16Array, volumeOut: number, closed: (node: FileNode) => void): void {
+    const node = this.#queue[0];
+    if (!node) return;
+    if (node.done) {
+      this.#queue.shift();
+      closed(node);
+      return;
+    }
+    if (node.paused) return;
+    const f = node.source.next();
+    if (!f) {
+      node.done = true;
+      return;
+    }
+    node.samples += f.length;
+    const frame = Int16Array.from(f);
+    changeSlnVolume(frame, volumeOut);
+    for (let i = 0; i < frame.length && i < heard.length; i++) heard[i] = node.mux ? clip16((heard[i] ?? 0) + (frame[i] ?? 0)) : (frame[i] ?? 0);
+  }
+
+  /** The member leaves: every file left is closed (conference_member_del). */
+  closeAll(closed: (node: FileNode) => void): void {
+    for (const node of this.#queue.splice(0)) closed(node);
   }
 }

@@ -42,6 +42,7 @@ export class ConferenceGlobals implements ConferenceHost {
    */
   async create(name: string, profile: ConferenceProfile, creator: Channel): Promise<Conference> {
     const conf = new Conference(name, profile, this, creator.variables());
+    conf.soundPrefix = creator.variable('sound_prefix') || undefined;
     this.conferences.set(name, conf);
     conf.fireConference('conference-create');
     conf.flags.add('RUNNING');
@@ -57,11 +58,16 @@ export class ConferenceGlobals implements ConferenceHost {
     if (this.conferences.get(conf.name) === conf) this.conferences.delete(conf.name);
   }
 
+  /** next_member_id. */
+  nextMemberId(): number {
+    return ++this.#idPool;
+  }
+
   /** next_member_id, once per channel. */
   memberId(ch: Channel): number {
     let id = this.#memberIds.get(ch.uuid);
     if (id === undefined) {
-      id = ++this.#idPool;
+      id = this.nextMemberId();
       this.#memberIds.set(ch.uuid, id);
       const uuid = ch.uuid;
       ch.addStateHook((state) => {

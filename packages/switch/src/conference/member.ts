@@ -13,7 +13,9 @@ import type { Channel } from '../channel/channel.ts';
 import type { AudioFrame, MediaPort } from '../media/media_table.ts';
 import { FRAME_SAMPLES } from '../media/source.ts';
 import { linearOf } from '../media/tape.ts';
+import { MemberFiles } from './file_play.ts';
 import type { ConferenceFlag, MemberFlag } from './flags.ts';
+import { changeSlnVolume } from './volume.ts';
 
 /** Samples per packet at the conference's rate and interval (8000 Hz, 20 ms). */
 export const SAMPLES = FRAME_SAMPLES;
@@ -32,6 +34,8 @@ const FLUSH_SAMPLES = SAMPLES * (500 / 20);
 export interface MemberHost {
   readonly floorHolder: number;
   readonly count: number;
+  /** Recordings running (record_count): with one, a member alone is mixed too. */
+  readonly recordCount: number;
   readonly flags: ReadonlySet<ConferenceFlag>;
   /** conference_member_set_score_iir's other half: the floor holder's score is the conference's too. */
   floorHolderScoreIir: number;
@@ -85,8 +89,12 @@ export class Member {
   /** The last frame's energy (Current-Energy) and its running average (score_iir, for the floor). */
   score = 0;
   scoreIir = 0;
-  readonly volumeIn = 0;
-  readonly volumeOut = 0;
+  /** volume_in_level: what the member says, scaled before it is scored (-4..4). */
+  volumeIn = 0;
+  /** volume_out_level: what the member hears (-4..4). */
+  volumeOut = 0;
+  /** The files played to this member alone. */
+  readonly files = new MemberFiles();
   /** The frame the mixer took from the audio buffer this tick (MFLAG_HAS_AUDIO while set). */
   read: Int16Array | undefined;
   /** The input port the member's channel is routed to while it is in the conference. */
@@ -162,9 +170,14 @@ export class Member {
 
   #frame(host: MemberHost, samples: Int16Array): void {
     const speaks = this.has('CAN_SPEAK') && !this.has('HOLD');
-    if (speaks || this.has('MUTE_DETECT')) this.#detect(host, samples, speaks);
+    if (speaks || this.has('MUTE_DETECT')) {
+      changeSlnVolume(samples, this.volumeIn);
+      this.#detect(host, samples, speaks);
+    }
     const heard = this.has('TALKING') || this.energyLevel === 0 || host.flags.has('AUDIO_ALWAYS');
-    if (heard && speaks && !host.flags.has('WAIT_MOD') && host.count > 1) this.#audio.write(samples);
+    // min-recording-participants is 1: a recording mixes a member alone
+    const mixed = host.count > 1 || (host.recordCount > 0 && host.count >= 1);
+    if (heard && speaks && !host.flags.has('WAIT_MOD') && mixed) this.#audio.write(samples);
   }
 
   #detect(host: MemberHost, samples: Int16Array, speaks: boolean): void {
