@@ -21,6 +21,9 @@ export interface SippRun {
     | 'call_dtmf'
     | 'call_cancel'
     | 'call_refused'
+    | 'call_refer'
+    | 'call_attended'
+    | 'call_info'
     | 'uas_answer'
     | 'uas_auth'
     | 'uas_busy'
@@ -58,12 +61,18 @@ export interface SippRun {
   readonly calls?: number;
   readonly rate?: number;
   readonly limit?: number;
+  /** More `[name]` placeholders of the scenario, filled with these texts. */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Keep every message SIPp sent and received (its -trace_msg log) in the result's `messages`. */
+  readonly traceMessages?: boolean;
 }
 
 export interface SippResult {
   readonly code: number | null;
   readonly output: string;
   readonly errors: string;
+  /** traceMessages: the messages in order, each as SIPp logged it. */
+  readonly messages: readonly string[];
 }
 
 /**
@@ -116,14 +125,16 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     play: r.playPcap === undefined ? '' : `<nop><action><exec play_pcap_audio="${r.playPcap}"/></action></nop>`,
     auth_user: r.expectAuth?.username ?? '',
     auth_password: r.expectAuth?.password ?? '',
+    ...r.vars,
   };
   const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(
-    /\[(domain|caller|contact_port|expect|early_optional|expires|hold|audio_port|audio_codec|audio_pt|play|auth_user|auth_password)\]/g,
+    new RegExp(`\\[(${Object.keys(fill).join('|')})\\]`, 'g'),
     (_, k: string) => fill[k],
   );
   const file = join(dir, `${r.scenario}.xml`);
   writeFileSync(file, text);
   const errorFile = join(dir, 'errors.log');
+  const messageFile = join(dir, 'messages.log');
   const args = [
     ...(r.port === undefined ? [] : [`127.0.0.1:${r.port}`]),
     '-sf',
@@ -147,6 +158,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     '-trace_err',
     '-error_file',
     errorFile,
+    ...(r.traceMessages ? ['-trace_msg', '-message_file', messageFile] : []),
     '-timeout',
     `${r.timeoutSec ?? 20}s`,
     '-timeout_error',
@@ -164,15 +176,27 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      let errors = '';
-      try {
-        errors = readFileSync(errorFile, 'utf8');
-      } catch {
-        // no errors written
-      }
+      const errors = readIfThere(errorFile);
+      const messages = r.traceMessages ? splitMessageLog(readIfThere(messageFile)) : [];
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code, output: output.slice(-4000), errors: errors.slice(-4000) });
+      resolve({ code, output: output.slice(-4000), errors: errors.slice(-4000), messages });
     });
   });
   return { done };
+}
+
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return ''; // nothing written
+  }
+}
+
+/** SIPp's message log: each entry a dashed line with the time, a line saying what it was, a blank line, the message, a newline. */
+function splitMessageLog(log: string): string[] {
+  return log
+    .split(/^-{20,}.*\n/m)
+    .filter((entry) => entry !== '')
+    .map((entry) => entry.replace(/^[^\n]*\n\n/, '').replace(/\n$/, ''));
 }

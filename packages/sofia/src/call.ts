@@ -1,25 +1,32 @@
 /**
  * What inbound and outbound SIP calls share: the dialog, the RTP socket and the negotiated codec,
- * the channel they serve, and the in-dialog work either side may get (the far end's BYE, INFO,
- * a re-INVITE that holds the call or moves its media, a digit on RTP, our own BYE and re-INVITE
- * resent until answered). Each call is a process (InboundCall, OutboundCall) whose state is a
- * SipCall.
+ * the channel they serve, and the in-dialog work either side may get (the far end's BYE, INFO
+ * with or without a digit, a REFER, a re-INVITE that holds the call or moves its media, a digit on
+ * RTP, our own BYE, re-INVITE and NOTIFY resent until answered). Each call is a process
+ * (InboundCall, OutboundCall) whose state is a SipCall.
  */
 import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
 import { Cause, type ChannelCast, type Indication, type Switch } from '@beamline/switch';
+import { spawnWorker } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
 import { type Dialog, ackFor, inDialogRequest } from './dialog.ts';
+import { dtmfTypeOf, infoDigit, recvInfoEvent, takesInfoDigits } from './info.ts';
+import { type ReferJob, type ReferNotify, type ReferTo, parseReferTo, transferByRefer } from './refer.ts';
 import { Resender } from './resend.ts';
 import { RtpSession } from './rtp.ts';
+import { parseNameAddr } from './sip/address.ts';
 import { cseqOf, responseTo } from './sip/build.ts';
 import { reasonHeader } from './sip/causes.ts';
-import type { SipRequest, SipResponse } from './sip/message.ts';
+import { type SipRequest, type SipResponse, header } from './sip/message.ts';
 import { type AudioCodec, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
-/** What the channel's endpoint asks of its call. */
-export type CallRequest = { readonly op: 'indicate'; readonly what: Indication } | { readonly op: 'respond'; readonly data: string };
+/** What the channel's endpoint asks of its call; `channelUuid`: a REFER's worker asks the call its Replaces names. */
+export type CallRequest =
+  | { readonly op: 'indicate'; readonly what: Indication }
+  | { readonly op: 'respond'; readonly data: string }
+  | { readonly op: 'channelUuid' };
 export type CallCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
@@ -29,6 +36,8 @@ export type CallCast =
 export interface Routed {
   readonly sip: SipRequest | SipResponse;
   readonly source: Address;
+  /** A REFER's: the call whose dialog its Refer-To's Replaces names (nua_handle_by_replaces). */
+  readonly replaces?: Pid | undefined;
 }
 
 export interface RtpDigit {
@@ -65,6 +74,12 @@ export abstract class SipCall {
   readonly bye: Resender;
   /** Our re-INVITE (hold, unhold), resent until its final response. */
   readonly reinvite: Resender;
+  /** Our NOTIFY of a REFER's outcome, resent until answered. */
+  readonly notify: Resender;
+  /** How the far end's digits come (switch_core_media_negotiate_sdp's outcome), once its SDP is known. */
+  dtmfType: ProfileConfig['dtmfType'];
+  /** The CSeq of the last REFER taken (a retransmission is answered again, not acted on twice). */
+  #referSeq: number | undefined;
   readonly sessionId = Math.floor(Date.now() / 1000);
   /** The o= version: one up for each offer or answer that changes our media (RFC 3264 §8). */
   sdpVersion = this.sessionId + 1;
@@ -82,6 +97,13 @@ export abstract class SipCall {
   ) {
     this.bye = new Resender('bye', (m) => this.send(m));
     this.reinvite = new Resender('reinvite', (m) => this.send(m));
+    this.notify = new Resender('notify', (m) => this.send(m));
+    this.dtmfType = profile.dtmfType;
+  }
+
+  /** The shared resend of a timer's `what`, if it is one of them. */
+  resenderOf(what: string): Resender | undefined {
+    return what === 'bye' ? this.bye : what === 'reinvite' ? this.reinvite : what === 'notify' ? this.notify : undefined;
   }
 
   send(m: SipRequest | SipResponse): void {
@@ -118,6 +140,7 @@ export abstract class SipCall {
   /** The far end's SDP agreed on `media`: our stream goes to its address, and the channel's audio to us. */
   agreeMedia(offer: MediaOffer, media: Negotiated): void {
     this.media = media;
+    this.dtmfType = dtmfTypeOf(this.profile, media.dtmfPt);
     if (!this.rtp) return;
     this.rtp.peer = { address: offer.address, port: offer.port, codec: media.codec, dtmfPt: media.dtmfPt };
     if (this.channelUuid !== undefined) this.sw.core.media.attach(this.channelUuid, this.rtp);
@@ -166,8 +189,8 @@ export abstract class SipCall {
    */
   inDialogResponse(res: SipResponse): boolean {
     const cseq = cseqOf(res);
-    if (cseq?.method === 'BYE') {
-      if (this.bye.active && res.status >= 200) this.bye.stop();
+    if (cseq?.method === 'BYE' || cseq?.method === 'NOTIFY') {
+      if (res.status >= 200) (cseq.method === 'BYE' ? this.bye : this.notify).stop();
       return true;
     }
     const reinvite = this.reinvite.message;
@@ -213,7 +236,7 @@ export abstract class SipCall {
   }
 
   /** In-dialog requests both sides answer the same way; false when `req` is not one of them. */
-  inDialog(req: SipRequest, ctx: ProcessContext, toTag?: string): boolean {
+  inDialog(req: SipRequest, ctx: ProcessContext, toTag?: string, replaces?: Pid): boolean {
     const tag = toTag === undefined ? {} : { toTag };
     switch (req.method) {
       case 'BYE':
@@ -230,6 +253,12 @@ export abstract class SipCall {
         return true;
       }
       case 'INFO':
+        this.info(req, ctx);
+        this.send(responseTo(req, 200, tag));
+        return true;
+      case 'REFER':
+        this.refer(req, ctx, tag, replaces);
+        return true;
       case 'OPTIONS':
       case 'UPDATE':
       case 'NOTIFY':
@@ -241,6 +270,77 @@ export abstract class SipCall {
         this.send(responseTo(req, 501, tag));
         return true;
     }
+  }
+
+  /**
+   * sofia_handle_sip_i_info: a digit the INFO carries is the channel's DTMF (Source ENDPOINT) when
+   * the call takes INFO digits, else a WARNING; either way RECV_INFO with the channel's data.
+   */
+  info(req: SipRequest, ctx: ProcessContext): void {
+    const digit = infoDigit(header(req, 'content-type'), req.body.toString('utf8'));
+    if (digit && this.channel) {
+      if (takesInfoDigits(this.profile, this.dtmfType)) castChannel(ctx, this.channel, { op: 'dtmf', ...digit, source: 'ENDPOINT' });
+      else this.sw.core.log('WARNING', `IGNORE INFO DTMF(${digit.digit}) (This channel was not configured to use INFO DTMF!)`, this.channelUuid);
+    }
+    const event = recvInfoEvent(this.sw, req);
+    const uuid = this.channelUuid;
+    if (uuid === undefined) this.sw.core.fire(event);
+    else spawnWorker(this.sw, ctx, (reach) => reach.fire(event, uuid));
+  }
+
+  /**
+   * sofia_handle_sip_i_refer's SIP side: 403 when the profile has `disable-transfer`, else 202
+   * (Expires 60) at once; no Refer-To is an ERROR and nothing more; the transfer runs in a worker
+   * (refer.ts), which asks for the NOTIFY.
+   */
+  refer(req: SipRequest, ctx: ProcessContext, tag: { toTag?: string }, replaces: Pid | undefined): void {
+    if (this.profile.disableTransfer) {
+      this.send(responseTo(req, 403, tag));
+      return;
+    }
+    let referTo: ReferTo | undefined;
+    let fromUser: string;
+    try {
+      const value = header(req, 'refer-to');
+      referTo = value === undefined ? undefined : parseReferTo(value);
+      fromUser = parseNameAddr(header(req, 'from') ?? '').uri.user ?? '';
+    } catch (e) {
+      this.send(responseTo(req, 400, { ...tag, reason: e instanceof Error ? e.message.slice(0, 60) : 'Bad Request' }));
+      return;
+    }
+    this.send(responseTo(req, 202, { ...tag, headers: [this.contactHeader(), ['Expires', '60']] }));
+    const seq = cseqOf(req)?.seq ?? 0;
+    if (seq === this.#referSeq) return;
+    this.#referSeq = seq;
+    const channel = this.channelUuid;
+    if (!referTo) {
+      this.sw.core.log('ERR', 'Missing Refer-To', channel);
+      return;
+    }
+    if (channel === undefined || this.hungUp) return;
+    const job: ReferJob = {
+      profile: this.profile,
+      call: ctx.self,
+      event: `refer;id=${seq}`,
+      channel,
+      referTo,
+      referredBy: header(req, 'referred-by'),
+      fromUser,
+      replaced: replaces,
+    };
+    spawnWorker(this.sw, ctx, (reach) => transferByRefer(reach, job));
+  }
+
+  /** The NOTIFY a REFER's worker asked for (nua_notify): the outcome as message/sipfrag, the subscription over. */
+  notifyRefer(n: ReferNotify, ctx: ProcessContext): void {
+    if (this.hungUp) return;
+    const req = inDialogRequest(this.dialog, 'NOTIFY', this.transport.local, this.profile.userAgent, [
+      this.contactHeader(),
+      ['Event', n.event],
+      ['Subscription-State', 'terminated;reason=noresource'],
+      ['Content-Type', 'message/sipfrag;version=2.0'],
+    ]);
+    this.notify.start({ ...req, body: Buffer.from(n.referNotify) }, ctx);
   }
 
   /** A digit the far end sent as a telephone-event: the channel's DTMF (Source RTP). */

@@ -29,6 +29,14 @@ export interface ProfileConfig {
   /** Largest Expires granted to a REGISTER (seconds). */
   readonly maxRegistrationSeconds: number;
   readonly userAgent: string;
+  /** `dtmf-type`: how the profile's calls take digits when the far end offers telephone-event (default rfc2833). */
+  readonly dtmfType: 'rfc2833' | 'info' | 'none';
+  /** `liberal-dtmf`: digits are taken however they come (INFO on an RFC 2833 call too). */
+  readonly liberalDtmf: boolean;
+  /** `disable-transfer`: REFER is refused 403 (mod_sofia's MFLAG_REFER off). */
+  readonly disableTransfer: boolean;
+  /** `fire-transfer-events`: a REFER fires `sofia::transferor`, `sofia::transferee` (and `sofia::replaced`). */
+  readonly fireTransferEvents: boolean;
   readonly gateways: readonly GatewayConfig[];
 }
 
@@ -71,6 +79,10 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   multipleRegistrations: 'off',
   maxRegistrationSeconds: 3600,
   userAgent: 'beamline',
+  dtmfType: 'rfc2833',
+  liberalDtmf: false,
+  disableTransfer: false,
+  fireTransferEvents: false,
   gateways: [],
 };
 
@@ -86,6 +98,13 @@ function multipleRegistrations(v: string | undefined): ProfileConfig['multipleRe
   if (v === undefined) return 'off';
   if (v.toLowerCase() === 'call-id') return 'call-id';
   return v.toLowerCase() === 'contact' || switchTrue(v) ? 'contact' : 'off';
+}
+
+/** sofia.c's dtmf-type: rfc2833, info, anything else none. */
+function dtmfType(v: string | undefined): ProfileConfig['dtmfType'] {
+  if (v === undefined) return 'rfc2833';
+  const t = v.toLowerCase();
+  return t === 'rfc2833' || t === 'info' ? t : 'none';
 }
 
 /** A positive whole number of seconds, or the default. */
@@ -158,6 +177,10 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         multipleRegistrations: multipleRegistrations(s.get('multiple-registrations')),
         maxRegistrationSeconds: maxReg && /^\d+$/.test(maxReg) ? Number(maxReg) : d.maxRegistrationSeconds,
         userAgent: s.get('user-agent-string') || d.userAgent,
+        dtmfType: dtmfType(s.get('dtmf-type')),
+        liberalDtmf: switchTrue(s.get('liberal-dtmf') ?? ''),
+        disableTransfer: switchTrue(s.get('disable-transfer') ?? ''),
+        fireTransferEvents: switchTrue(s.get('fire-transfer-events') ?? ''),
         gateways: gatewaysOf(name, p),
       });
     }

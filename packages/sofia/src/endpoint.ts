@@ -101,6 +101,7 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
       const callId = randomUUID();
       ch.setVariable('sip_call_id', callId);
       ch.setVariable('sip_to_uri', target.requestUri.replace(/^sips?:/i, ''));
+      ch.setVariable('sip_to_host', target.host);
       const gw = target.gateway;
       const req: InviteRequest = {
         op: 'invite',

@@ -12,10 +12,12 @@
  * A final response is resent until the ACK; a 2xx never ACKed ends the call (RFC 3261 §13.3.1.4).
  */
 import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
 import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import { contactUri } from './dialog.ts';
+import { isReferNotify } from './refer.ts';
 import { sofiaEndpoint } from './endpoint.ts';
 import { type ChannelFacts, channelFacts } from './inbound_facts.ts';
 import { Resender, isResendTimer } from './resend.ts';
@@ -86,7 +88,7 @@ class Inbound extends SipCall {
   }
 }
 
-export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boolean, InboundArgs> {
+export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boolean | string | undefined, InboundArgs> {
   override init(args: InboundArgs) {
     const call = new Inbound(args);
     call.send(call.respond(100));
@@ -136,6 +138,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   }
 
   override handleCall(req: CallRequest, _from: From, call: Inbound, ctx: ProcessContext) {
+    if (req.op === 'channelUuid') return reply<string | undefined, Inbound>(call.channelUuid, call);
     if (req.op === 'respond') {
       respondApp(call, req.data, ctx);
       return reply(true, call);
@@ -166,15 +169,16 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   override handleInfo(msg: unknown, call: Inbound, ctx: ProcessContext) {
     if (isRouted(msg)) {
       if (msg.sip.kind === 'response') call.inDialogResponse(msg.sip);
-      else sipRequest(call, msg.sip, ctx);
+      else sipRequest(call, msg.sip, ctx, msg.replaces);
     } else if (isResendTimer(msg)) {
-      const resender = msg.what === 'bye' ? call.bye : msg.what === 'reinvite' ? call.reinvite : call.final;
+      const resender = call.resenderOf(msg.what) ?? call.final;
       if (resender.tick(msg, ctx) === 'expired' && resender === call.final && call.answered && !call.hungUp) {
         call.sw.core.log('WARNING', `sofia/${call.profile.name}: no ACK for the 200 OK of ${call.dialog.callId}; hanging up`);
         call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'send_bye', ctx);
         call.sendBye(Cause.RECOVERY_ON_TIMER_EXPIRE, ctx);
       }
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
+    else if (isReferNotify(msg)) call.notifyRefer(msg, ctx);
     else if (isChannelDown(msg)) {
       // the channel is gone; one that crashed never told us it hung up
       call.channel = undefined;
@@ -195,7 +199,7 @@ function refuse(call: Inbound, status: number, headers: [string, string][], ctx:
   return noreply(call);
 }
 
-function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext): void {
+function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext, replaces: Pid | undefined): void {
   const isInvite = topBranch(req) === topBranch(call.invite);
   if (req.method === 'INVITE' && isInvite) {
     if (call.lastResponse) call.send(call.lastResponse); // a retransmission
@@ -207,7 +211,7 @@ function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext): void {
       call.endChannel(Cause.ORIGINATOR_CANCEL, 'recv_cancel', ctx);
       call.finalResponse(487, [], ctx);
     }
-  } else call.inDialog(req, ctx, call.localTag);
+  } else call.inDialog(req, ctx, call.localTag, replaces);
 }
 
 /**

@@ -17,6 +17,7 @@ import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, i
 import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri } from './dialog.ts';
 import { mediaVariables } from './media_variables.ts';
+import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { cseqOf, newBranch } from './sip/build.ts';
@@ -89,7 +90,7 @@ class Outbound extends SipCall {
         ['CSeq', `${this.dialog.localSeq++} INVITE`],
         this.contactHeader(),
         ['User-Agent', args.profile.userAgent],
-        ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE'],
+        ['Allow', `INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE${args.profile.disableTransfer ? '' : ', REFER'}`],
         ['Content-Type', 'application/sdp'],
       ],
       body: Buffer.alloc(0),
@@ -160,7 +161,7 @@ class Outbound extends SipCall {
   }
 }
 
-export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boolean, OutboundArgs> {
+export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boolean | string | undefined, OutboundArgs> {
   override init(args: OutboundArgs, ctx: ProcessContext) {
     ctx.monitor(args.channel);
     return ok(new Outbound(args), { continue: 'invite' });
@@ -180,7 +181,8 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
     return noreply(call);
   }
 
-  override handleCall(_req: CallRequest, _from: From, call: Outbound) {
+  override handleCall(req: CallRequest, _from: From, call: Outbound) {
+    if (req.op === 'channelUuid') return reply<string | undefined, Outbound>(call.channelUuid, call);
     return reply(true, call); // an outbound leg's progress comes from the far end; it has no INVITE to respond to
   }
 
@@ -194,11 +196,12 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
   override handleInfo(msg: unknown, call: Outbound, ctx: ProcessContext) {
     if (isRouted(msg)) {
       if (msg.sip.kind === 'response') response(call, msg.sip, ctx);
-      else if (msg.sip.method !== 'ACK') call.inDialog(msg.sip, ctx);
+      else if (msg.sip.method !== 'ACK') call.inDialog(msg.sip, ctx, undefined, msg.replaces);
     } else if (isResendTimer(msg)) {
-      const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : msg.what === 'reinvite' ? call.reinvite : call.bye;
+      const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : (call.resenderOf(msg.what) ?? call.bye);
       if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
+    else if (isReferNotify(msg)) call.notifyRefer(msg, ctx);
     else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
     else if (isChannelDown(msg)) {
       // the channel is gone (hung up, or crashed before telling us)

@@ -16,6 +16,7 @@ import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.
 import type { ProfileConfig } from './config.ts';
 import { fireSofiaEvent } from './events.ts';
 import { Gateway, type GatewayRoute } from './gateway.ts';
+import { callSetupRequest, parseReferTo, replacesCallId } from './refer.ts';
 import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
@@ -58,6 +59,8 @@ export type ProfileCall =
 
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REGISTER';
+/** mod_sofia allows REFER unless the profile has `disable-transfer`. */
+const allowed = (c: ProfileConfig) => (c.disableTransfer ? ALLOW : `${ALLOW}, REFER`);
 const SWEEP_MS = 1000;
 
 class Profile {
@@ -202,7 +205,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       p.byTag.get(toTag) ??
       (toTagged || m.method === 'ACK' || m.method === 'CANCEL' || m.method === 'BYE' ? p.byCallId.get(callId ?? '') : undefined);
     if (inDialog) {
-      ctx.send(inDialog, { sip: m, source: d.source } satisfies Routed);
+      ctx.send(inDialog, { sip: m, source: d.source, replaces: m.method === 'REFER' ? replacedCall(p, m) : undefined } satisfies Routed);
       return;
     }
     switch (m.method) {
@@ -219,7 +222,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
         p.transport.send(
           responseTo(m, 200, {
             headers: [
-              ['Allow', ALLOW],
+              ['Allow', allowed(p.config)],
               ['Accept', 'application/sdp'],
               ['User-Agent', p.config.userAgent],
             ],
@@ -229,6 +232,14 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
         return;
       case 'ACK':
         return; // for a transaction that is over
+      case 'REFER':
+        if (toTagged) p.transport.send(responseTo(m, 481), d.source);
+        else if (p.config.disableTransfer) p.transport.send(responseTo(m, 405, { headers: [['Allow', allowed(p.config)]] }), d.source);
+        else {
+          p.sw.core.fire(callSetupRequest(p.sw, p.config.name, m));
+          p.transport.send(responseTo(m, 202, { toTag: newTag() }), d.source);
+        }
+        return;
       case 'BYE':
       case 'CANCEL':
       case 'INFO':
@@ -236,7 +247,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
         p.transport.send(responseTo(m, 481), d.source);
         return;
       default:
-        p.transport.send(responseTo(m, 405, { headers: [['Allow', ALLOW]] }), d.source);
+        p.transport.send(responseTo(m, 405, { headers: [['Allow', allowed(p.config)]] }), d.source);
     }
   }
 }
@@ -271,6 +282,16 @@ async function startCall(p: Profile, ctx: ProcessContext, call: CallStart): Prom
   const r = await Supervisor.startChild(ctx, sup, [call]);
   if (!r.ok || !r.pid) throw new Error(`the call did not start: ${String(r.ok ? 'ignored' : r.error)}`);
   return r.pid;
+}
+
+/** The call whose dialog a REFER's Refer-To names in Replaces (by Call-ID, as refer.ts says), if it is one of ours. */
+function replacedCall(p: Profile, refer: SipRequest): Pid | undefined {
+  try {
+    const callId = replacesCallId(parseReferTo(header(refer, 'refer-to') ?? ''));
+    return callId === undefined ? undefined : p.byCallId.get(callId);
+  } catch {
+    return undefined; // no Refer-To, or not one we read: the call answers for it
+  }
 }
 
 function forget(p: Profile, pid: Pid): void {

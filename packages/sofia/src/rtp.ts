@@ -51,13 +51,18 @@ function parseRtp(packet: Uint8Array): { pt: number; timestamp: number; start: n
   return { pt: packet[1] & 0x7f, timestamp, start, end };
 }
 
+/** The digit of a telephone-event code (switch_rfc2833_to_char), or undefined past 16. */
+export function telephoneEventDigit(event: number): string | undefined {
+  return event === 16 ? 'F' : DIGITS[event];
+}
+
 /** A digit from a telephone-event payload with its end bit set, or undefined. */
 function endedEvent(payload: Uint8Array): { digit: string; duration: number } | undefined {
   if (payload.length < 4) return undefined;
-  const event = payload[0];
+  const digit = telephoneEventDigit(payload[0]);
   const end = (payload[1] & 0x80) !== 0;
-  if (!end || event > 16) return undefined;
-  return { digit: event === 16 ? 'F' : DIGITS[event], duration: (payload[2] << 8) | payload[3] };
+  if (!end || digit === undefined) return undefined;
+  return { digit, duration: (payload[2] << 8) | payload[3] };
 }
 
 /** A digit parsed from a telephone-event packet with its end bit set, or undefined. */

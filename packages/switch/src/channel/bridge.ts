@@ -106,6 +106,8 @@ export class Bridge {
    * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
    */
   async join(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
+    // a leg bridged elsewhere leaves that bridge first: its old partner sees it transferred away
+    if (this.#state && this.#state.other !== other) await this.leave(false);
     this.#state = { other, originator };
     this.#ch.markBridged();
     if (otherProfile) {

@@ -12,6 +12,7 @@
  * shutdown) is hung up in `terminate` (CRASH, or SYSTEM_SHUTDOWN) and its loop run to
  * CHANNEL_DESTROY, so every channel's events end the same way.
  */
+import type { DtmfSource } from './dtmf_queue.ts';
 import {
   type CallResult,
   type From,
@@ -101,8 +102,8 @@ export type ChannelCast =
     }
   | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
   | { readonly op: 'partnerAnswered'; readonly from: string }
-  /** A digit the far end sent (a loopback leg's other half; `RTP`: a phone's telephone-event): the DTMF event. */
-  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number; readonly source?: 'RTP' }
+  /** A digit the far end sent (a loopback leg's other half; `RTP`: a phone's telephone-event; `ENDPOINT`: its SIP INFO): the DTMF event. */
+  | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number; readonly source?: DtmfSource }
   /** A digit for this leg's endpoint (from its bridged partner). */
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   /** A queued application (the bridged partner's hold music for this leg). */
