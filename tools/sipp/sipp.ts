@@ -24,10 +24,14 @@ export interface SippRun {
     | 'call_refer'
     | 'call_attended'
     | 'call_info'
+    | 'call_late_offer'
+    | 'call_late_offer_refused'
+    | 'call_late_offer_unanswered'
     | 'uas_answer'
     | 'uas_auth'
     | 'uas_busy'
     | 'uas_hold'
+    | 'uas_options'
     | 'uas_register'
     | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
@@ -125,6 +129,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     play: r.playPcap === undefined ? '' : `<nop><action><exec play_pcap_audio="${r.playPcap}"/></action></nop>`,
     auth_user: r.expectAuth?.username ?? '',
     auth_password: r.expectAuth?.password ?? '',
+    reply: '200 OK',
     ...r.vars,
   };
   const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(

@@ -48,6 +48,20 @@ function statusTable(list: readonly ProfileStatus[]): string {
   return `${s}${LINE}\n${c} profile${c === 1 ? '' : 's'} 0 aliases\n`;
 }
 
+/** `sofia status gateway`: every gateway's row, with its ping time and calls, and the totals (inbound calls are 0: none come through a gateway here). */
+function gatewaySummary(list: readonly ProfileStatus[]): string {
+  let s = `${pad('Profile::Gateway-Name', 25)}\t${pad('    Data    ', 32)}\tState\t${pad('Ping Time', 9)}\tIB Calls(F/T)\tOB Calls(F/T)\n${LINE}\n`;
+  let [count, failed, total] = [0, 0, 0];
+  for (const p of list)
+    for (const g of p.gateways) {
+      count++;
+      failed += g.failedCallsOut;
+      total += g.callsOut;
+      s += `${pad(`${p.name}::${g.name}`, 25)}\t${pad(g.url, 32)}\t${g.state}\t${pad(g.pingTime.toFixed(2), 6)}\t0/0\t${g.failedCallsOut}/${g.callsOut}\n`;
+    }
+  return `${s}${LINE}\n${count} gateway${count === 1 ? '' : 's'}: Inbound(Failed/Total): 0/0,Outbound(Failed/Total):${failed}/${total}\n`;
+}
+
 function registrationsOf(p: ProfileStatus): string {
   let s = `\nRegistrations:\n${LINE}\n`;
   for (const r of p.registrations) {
@@ -63,13 +77,14 @@ export function sofiaCommands(profiles: ProfilePids): ApiCommand[] {
     {
       name: 'sofia',
       module: 'mod_sofia',
-      syntax: 'status | status profile <name> [reg] | status gateway <name>',
+      syntax: 'status | status profile <name> [reg] | status gateway [<name>]',
       description: 'Sofia Controls',
       run: async (args, env) => {
         const argv = args.trim().split(/\s+/).filter(Boolean);
         if (argv.length === 0 || argv[0] !== 'status') return `-ERR Usage: sofia status | status profile <name> [reg] | status gateway <name>\n`;
-        if (argv[1] === 'gateway') return (await gatewayDetails(env, profiles, argv[2] ?? '')) ?? 'Invalid Gateway!\n';
+        if (argv[1] === 'gateway' && argv.length > 2) return (await gatewayDetails(env, profiles, argv[2])) ?? 'Invalid Gateway!\n';
         const list = await statuses(env, profiles);
+        if (argv[1] === 'gateway') return gatewaySummary(list);
         if (argv.length === 1) return statusTable(list);
         if (argv[1] !== 'profile' || argv.length < 3) return 'Invalid Syntax!\n';
         const p = list.find((x) => x.name === argv[2]);

@@ -12,6 +12,7 @@ import { spawnWorker } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
 import { type Dialog, ackFor, inDialogRequest } from './dialog.ts';
 import { dtmfTypeOf, infoDigit, recvInfoEvent, takesInfoDigits } from './info.ts';
+import { mediaVariables } from './media_variables.ts';
 import { type ReferJob, type ReferNotify, type ReferTo, parseReferTo, transferByRefer } from './refer.ts';
 import { Resender } from './resend.ts';
 import { RtpSession } from './rtp.ts';
@@ -19,7 +20,7 @@ import { parseNameAddr } from './sip/address.ts';
 import { cseqOf, responseTo } from './sip/build.ts';
 import { reasonHeader } from './sip/causes.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
-import { type AudioCodec, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
+import { type AudioCodec, CODECS, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
 /** What the channel's endpoint asks of its call; `channelUuid`: a REFER's worker asks the call its Replaces names. */
@@ -31,6 +32,18 @@ export type CallCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   | { readonly op: 'hold'; readonly on: boolean };
+
+/**
+ * The answer to an `indicate` the far end cannot take: the variables the channel gets, and the
+ * cause it hangs up with (else the switch's INCOMPATIBLE_DESTINATION for a refused indication).
+ */
+export interface IndicateRefusal {
+  readonly refused: readonly (readonly [string, string])[];
+  readonly cause?: number;
+}
+
+/** The payload type we offer telephone-event on (FreeSWITCH's default, 101). */
+const OFFER_DTMF_PT = 101;
 
 /** A datagram the profile routed to this call. */
 export interface Routed {
@@ -146,6 +159,13 @@ export abstract class SipCall {
     if (this.channelUuid !== undefined) this.sw.core.media.attach(this.channelUuid, this.rtp);
   }
 
+  /** The media variables of the far end's SDP on a channel already running (its first SDP came after the channel). */
+  setMediaVariables(offer: MediaOffer, media: Negotiated, remoteSdp: string, ctx: ProcessContext): void {
+    if (!this.channel || !this.rtp) return;
+    const facts = { codec: media.codec, remote: offer, localMediaIp: this.profile.rtpIp, localMediaPort: this.rtp.port, remoteSdp };
+    for (const [name, value] of mediaVariables(facts)) castChannel(ctx, this.channel, { op: 'setvar', name, value });
+  }
+
   /** The call's process ends: its socket closes and the channel has no media any more. */
   closeMedia(): void {
     this.rtp?.close();
@@ -168,6 +188,11 @@ export abstract class SipCall {
       ptime: this.media?.ptime ?? 20,
       direction,
     });
+  }
+
+  /** An offer of every codec we have (an outbound INVITE's, or the 200 answering a late offer). */
+  offerSdp(): string {
+    return this.sdp(CODECS, OFFER_DTMF_PT);
   }
 
   /**
@@ -221,9 +246,9 @@ export abstract class SipCall {
     return answerDirection(offer.direction);
   }
 
-  /** A BYE with the cause's Reason, resent until answered (sofia_on_hangup, answered calls). */
-  sendBye(cause: number, ctx: ProcessContext): void {
-    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.transport.local, this.profile.userAgent, [['Reason', reasonHeader(cause)]]), ctx);
+  /** A BYE with the cause's Reason (or `reason`), resent until answered (sofia_on_hangup, answered calls). */
+  sendBye(cause: number, ctx: ProcessContext, reason = reasonHeader(cause)): void {
+    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.transport.local, this.profile.userAgent, [['Reason', reason]]), ctx);
   }
 
   /** The SIP side is over: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */

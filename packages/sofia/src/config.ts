@@ -37,6 +37,11 @@ export interface ProfileConfig {
   readonly disableTransfer: boolean;
   /** `fire-transfer-events`: a REFER fires `sofia::transferor`, `sofia::transferee` (and `sofia::replaced`). */
   readonly fireTransferEvents: boolean;
+  /**
+   * `enable-3pcc`: an INVITE without SDP (a late offer) is refused when off; `true` answers it at
+   * once with our offer in the 200; `proxy` routes it first and offers in the 200 of its answer.
+   */
+  readonly enable3pcc: 'off' | 'true' | 'proxy';
   readonly gateways: readonly GatewayConfig[];
 }
 
@@ -60,6 +65,13 @@ export interface GatewayConfig {
   readonly retrySeconds: number;
   /** `caller-id-in-from`: the caller id number is the From user, not `from-user`. */
   readonly callerIdInFrom: boolean;
+  /** `ping`: seconds between OPTIONS pings (0: none; under 5 is refused with an ERROR, and no pings). */
+  readonly ping: number;
+  /** `ping-min`: successes in a row that bring it up (default 1); `ping-max`: the most the count rises to (default 1). */
+  readonly pingMin: number;
+  readonly pingMax: number;
+  /** `ping-monitoring`: every ping's result fires `sofia::gateway_state`, not only a change of status. */
+  readonly pingMonitoring: boolean;
 }
 
 export class SofiaConfigError extends Error {
@@ -83,6 +95,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   liberalDtmf: false,
   disableTransfer: false,
   fireTransferEvents: false,
+  enable3pcc: 'off',
   gateways: [],
 };
 
@@ -107,10 +120,30 @@ function dtmfType(v: string | undefined): ProfileConfig['dtmfType'] {
   return t === 'rfc2833' || t === 'info' ? t : 'none';
 }
 
+/** sofia.c's enable-3pcc: a true value, or `proxy`. */
+function enable3pcc(v: string | undefined): ProfileConfig['enable3pcc'] {
+  if (v !== undefined && switchTrue(v)) return 'true';
+  return v?.toLowerCase() === 'proxy' ? 'proxy' : 'off';
+}
+
 /** A positive whole number of seconds, or the default. */
 function seconds(v: string | undefined, fallback: number): number {
   const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
   return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** parse_gateways' ping params, atoi'd (the gateway itself refuses a `ping` under 5). */
+function pingOf(s: ReadonlyMap<string, string>): Pick<GatewayConfig, 'ping' | 'pingMin' | 'pingMax' | 'pingMonitoring'> {
+  const int = (n: string, fallback: number) => {
+    const v = s.get(n);
+    return v === undefined ? fallback : Number.parseInt(v, 10) || 0;
+  };
+  return {
+    ping: int('ping', 0),
+    pingMin: int('ping-min', 1),
+    pingMax: int('ping-max', 1),
+    pingMonitoring: switchTrue(s.get('ping-monitoring') ?? ''),
+  };
 }
 
 /** A profile's `<gateways>` as sofia.c's parse_gateways reads them: one without its required params is an error. */
@@ -142,6 +175,7 @@ function gatewaysOf(profile: string, el: XmlElement): GatewayConfig[] {
         expireSeconds: seconds(s.get('expire-seconds'), 3600),
         retrySeconds: seconds(s.get('retry-seconds'), 30),
         callerIdInFrom: switchTrue(s.get('caller-id-in-from') ?? ''),
+        ...pingOf(s),
       });
     }
   }
@@ -181,6 +215,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         liberalDtmf: switchTrue(s.get('liberal-dtmf') ?? ''),
         disableTransfer: switchTrue(s.get('disable-transfer') ?? ''),
         fireTransferEvents: switchTrue(s.get('fire-transfer-events') ?? ''),
+        enable3pcc: enable3pcc(s.get('enable-3pcc')),
         gateways: gatewaysOf(name, p),
       });
     }

@@ -10,7 +10,7 @@ import type { Pid } from '@beamline/etf';
 import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface, type OutgoingChannel } from '@beamline/switch';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
-import type { CallCast, CallRequest } from './call.ts';
+import type { CallCast, CallRequest, IndicateRefusal } from './call.ts';
 import { parseUri } from './sip/address.ts';
 
 /** What an outbound channel asks its profile for: a call process sending the INVITE. */
@@ -38,15 +38,24 @@ function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
   if (call) GenServer.cast(ch.ctx, call, { op: 'hangup', cause: ch.view.hangupCause } satisfies CallCast);
 }
 
-/** The endpoint of an inbound call's channel, served by the call process `call`. */
-export function sofiaEndpoint(call: Pid): Endpoint {
+/**
+ * The endpoint of an inbound call's channel, served by the call process `call`. `answered`: the
+ * call was answered before it had a channel (a late offer under `enable-3pcc=true`), so the
+ * channel is marked answered as it starts, before the dialplan.
+ */
+export function sofiaEndpoint(call: Pid, answered = false): Endpoint {
   return {
     async indicate(ch, what) {
+      let r: boolean | IndicateRefusal;
       try {
-        return await GenServer.call<boolean>(ch.ctx, call, { op: 'indicate', what }, 5000);
+        r = await GenServer.call<boolean | IndicateRefusal>(ch.ctx, call, { op: 'indicate', what }, 5000);
       } catch {
         return false; // the call's process is gone: the phone hung up
       }
+      if (typeof r === 'boolean') return r;
+      for (const [name, value] of r.refused) ch.setVariable(name, value);
+      if (r.cause !== undefined) await ch.send({ type: 'HANGUP', cause: r.cause });
+      return false;
     },
     sendDtmf(ch, digit, duration) {
       GenServer.cast(ch.ctx, call, { op: 'sendDtmf', digit, duration } satisfies CallCast);
@@ -62,8 +71,9 @@ export function sofiaEndpoint(call: Pid): Endpoint {
         // the call's process is gone: nothing to respond to
       }
     },
-    onState(ch, state) {
+    async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupTo(ch, call);
+      if (state === 'CS_INIT' && answered) await ch.send({ type: 'MARK_ANSWERED' });
       return true;
     },
   };

@@ -11,6 +11,13 @@
  *
  * Each change of state fires CUSTOM `sofia::gateway_state` (Gateway, State, Ping-Status; a failure's
  * Status and Phrase).
+ *
+ * With `ping` (sofia_reg_check_gateway, sofia_handle_sip_r_options), an OPTIONS goes to the proxy
+ * every `ping` seconds while the gateway is NOREG or REGED, one at a time: an answer (any final but
+ * 408 and 503) counts up to `ping-max` and brings the gateway UP once the count reaches `ping-min`;
+ * a failure (408 when unanswered for 32 s, 503) counts down and takes it DOWN below `ping-min`
+ * (and a REGED gateway to FAILED). A change of UP / DOWN — every result with `ping-monitoring` —
+ * fires `sofia::gateway_state` with the OPTIONS' status and phrase.
  */
 import { randomUUID } from 'node:crypto';
 import type { Switch } from '@beamline/switch';
@@ -28,10 +35,36 @@ export interface GatewayRoute {
   readonly config: GatewayConfig;
 }
 
+/** A gateway's columns in `sofia status` and `sofia status gateway`. */
+export interface GatewayRow {
+  readonly name: string;
+  /** register_to. */
+  readonly url: string;
+  /** The state, with the seconds to the next try while trying or failed. */
+  readonly state: string;
+  readonly pingTime: number;
+  readonly callsOut: number;
+  readonly failedCallsOut: number;
+}
+
 export type GatewayState = 'UNREGED' | 'TRYING' | 'REGISTER' | 'REGED' | 'FAILED' | 'FAIL_WAIT' | 'NOREG' | 'TIMEOUT';
 
 /** How long a REGISTER may go unanswered (reg-timeout-seconds' default). */
 const REGISTER_TIMEOUT_S = 30;
+/** Timer F: a non-INVITE request unanswered for 64·T1 is a 408 (sofia-sip's nta). */
+const OPTIONS_TIMEOUT_S = 32;
+/** Timer E's longest gap (T2), for resending an unanswered OPTIONS. */
+const OPTIONS_RESEND_MAX_S = 4;
+
+/** An OPTIONS ping in flight: its Call-ID, when it went, and when it is resent. */
+interface Ping {
+  readonly callId: string;
+  readonly request: SipRequest;
+  readonly sentMs: number;
+  readonly sentS: number;
+  resendAt: number;
+  resendGap: number;
+}
 
 export class Gateway {
   state: GatewayState;
@@ -50,6 +83,14 @@ export class Gateway {
   #failures = 0;
   #failure: { status: number; phrase: string } | undefined;
   #challenged = false;
+  /** Seconds between pings; 0: none (gp->ping_freq). */
+  readonly pingFreq: number;
+  /** When the next ping goes (gp->ping, epoch seconds). */
+  pingAt = 0;
+  pingCount = 0;
+  /** The last answered ping's round trip, ms (gp->ping_time). */
+  pingTime = 0;
+  #ping: Ping | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -60,6 +101,19 @@ export class Gateway {
     this.state = config.register ? 'UNREGED' : 'NOREG';
     this.up = !config.register;
     if (this.up) this.#upSince = Date.now();
+    const { ping } = config;
+    if (ping > 0 && ping < 5) sw.core.log('ERR', 'ERROR: invalid ping!');
+    this.pingFreq = ping >= 5 ? ping : 0;
+    if (this.pingFreq) this.pingAt = Math.floor(Date.now() / 1000) + this.pingFreq;
+  }
+
+  /** Whether a response belongs to this gateway: to its REGISTERs or to its ping. */
+  owns(callId: string | undefined): boolean {
+    return callId !== undefined && (callId === this.callId || callId === this.#ping?.callId);
+  }
+
+  get pinging(): boolean {
+    return this.#ping !== undefined;
   }
 
   /** A call asks for the gateway (sofia_outgoing_channel): counted as placed, or as failed when it is down. */
@@ -87,12 +141,12 @@ export class Gateway {
       ['Context ', this.profile.context],
       ['Expires ', String(c.expireSeconds)],
       ['Freq    ', String(c.register ? c.expireSeconds : 0)],
-      ['Ping    ', '0'],
-      ['PingFreq', '0'],
-      ['PingTime', '0.00'],
-      ['PingState', '0/0/0'],
+      ['Ping    ', String(this.pingAt)],
+      ['PingFreq', String(this.pingFreq)],
+      ['PingTime', this.pingTime.toFixed(2)],
+      ['PingState', this.pingFreq ? `${c.pingMin}/${this.pingCount}/${c.pingMax}` : '0/0/0'],
       ['State   ', this.state],
-      ['Status  ', this.up ? 'UP' : 'DOWN'],
+      ['Status  ', `${this.up ? 'UP' : 'DOWN'}${this.pinging ? ' (ping)' : ''}`],
       ['Uptime  ', `${this.up && this.#upSince !== undefined ? Math.max(0, nowS - Math.floor(this.#upSince / 1000)) : 0}s`],
       ['CallsIN ', '0'],
       ['CallsOUT', String(this.callsOut)],
@@ -112,14 +166,22 @@ export class Gateway {
     return `sip:${this.config.username}@${this.config.proxy.replace(/^sips?:/i, '')}`;
   }
 
-  /** The State column: the state, and while trying or failed the seconds to the next try. */
-  status(nowS: number): string {
-    if (this.state !== 'FAILED' && this.state !== 'FAIL_WAIT' && this.state !== 'TRYING') return this.state;
-    return `${this.state} (retry: ${this.#retryAt >= nowS ? `${this.#retryAt - nowS}s` : 'NEVER'})`;
+  row(nowS: number): GatewayRow {
+    const retrying = this.state === 'FAILED' || this.state === 'FAIL_WAIT' || this.state === 'TRYING';
+    const retry = this.#retryAt >= nowS ? `${this.#retryAt - nowS}s` : 'NEVER';
+    return {
+      name: this.config.name,
+      url: this.url,
+      state: retrying ? `${this.state} (retry: ${retry})` : this.state,
+      pingTime: this.pingTime,
+      callsOut: this.callsOut,
+      failedCallsOut: this.failedCallsOut,
+    };
   }
 
   /** One step of sofia_reg_check_gateway, at `nowS` (epoch seconds). */
   step(nowS: number): void {
+    this.#stepPing(nowS);
     const before = this.state;
     switch (this.state) {
       case 'REGISTER': {
@@ -193,6 +255,81 @@ export class Gateway {
     this.#failure = { status: res.status, phrase: res.reason };
     this.state = 'FAILED';
     this.#fire(res.status, res.reason);
+  }
+
+  /** The ping's part of a step: a new OPTIONS when one is due, the one in flight resent or timed out. */
+  #stepPing(nowS: number): void {
+    const p = this.#ping;
+    if (p) {
+      if (nowS - p.sentS >= OPTIONS_TIMEOUT_S) this.pingResponse(408, 'Request Timeout');
+      else if (nowS >= p.resendAt) {
+        this.transport.send(p.request, this.proxy);
+        p.resendGap = Math.min(p.resendGap * 2, OPTIONS_RESEND_MAX_S);
+        p.resendAt = nowS + p.resendGap;
+      }
+      return;
+    }
+    if (!this.pingFreq || nowS < this.pingAt || (this.state !== 'NOREG' && this.state !== 'REGED')) return;
+    const local = this.transport.local;
+    const uri = `<sip:${this.config.fromDomain}>`;
+    const callId = randomUUID();
+    const request: SipRequest = {
+      kind: 'request',
+      method: 'OPTIONS',
+      uri: `sip:${this.config.proxy.replace(/^sips?:/i, '')}`,
+      headers: [
+        ['Via', `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`],
+        ['Max-Forwards', '70'],
+        ['From', `${uri};tag=${newTag()}`],
+        ['To', uri],
+        ['Call-ID', callId],
+        ['CSeq', `${this.#cseq++} OPTIONS`],
+        ['User-Agent', this.profile.userAgent],
+      ],
+      body: Buffer.alloc(0),
+    };
+    this.#ping = { callId, request, sentMs: Date.now(), sentS: nowS, resendAt: nowS + 1, resendGap: 1 };
+    this.transport.send(request, this.proxy);
+  }
+
+  /** A final response to the ping (sofia_handle_sip_r_options); 408 when it went unanswered. */
+  pingResponse(status: number, phrase: string): void {
+    const p = this.#ping;
+    if (!p || status < 200) return;
+    this.#ping = undefined;
+    const { name, pingMin, pingMax } = this.config;
+    const wasUp = this.up;
+    const log = (what: string) =>
+      this.sw.core.log(
+        'WARNING',
+        `Ping ${what} ${name} with code ${status} - count ${pingMin}/${this.pingCount}/${pingMax}, state ${this.up ? 'UP' : 'DOWN'}`,
+      );
+    if (status < 600 && status !== 408 && status !== 503) {
+      if (this.state === 'FAILED') this.state = 'UNREGED';
+      if (this.pingCount < pingMax) {
+        this.pingCount++;
+        if (this.pingCount >= pingMin && !this.up) {
+          this.up = true;
+          this.#upSince = Date.now();
+        }
+        log('succeeded');
+      }
+      this.pingTime = Date.now() - p.sentMs;
+    } else {
+      if (this.state === 'REGED') {
+        this.sw.core.log('WARNING', `Unregister ${name}`);
+        this.state = 'FAILED';
+        this.pingTime = 0;
+      }
+      if (this.pingCount > 0) this.pingCount--;
+      if (this.pingCount < pingMin && this.up) {
+        this.up = false;
+        this.pingTime = 0;
+      }
+      log('failed');
+    }
+    if (this.config.pingMonitoring || this.up !== wasUp) this.#fire(status, phrase);
+    this.pingAt = Math.floor(Date.now() / 1000) + this.pingFreq;
   }
 
   #registerUri(): string {

@@ -10,12 +10,27 @@
  *   channel hangup → BYE with Reason (answered) or the cause's final response (not answered)
  *
  * A final response is resent until the ACK; a 2xx never ACKed ends the call (RFC 3261 §13.3.1.4).
+ *
+ * An INVITE without SDP (a late offer) is refused unless the profile has `enable-3pcc`: then our
+ * 200 carries the offer and the phone's ACK the answer — `true` answers at once and starts the
+ * channel, answered, at the ACK; `proxy` routes the channel first and sends the offering 200 when
+ * the dialplan answers, which completes at the ACK.
  */
 import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
-import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import {
+  type CallCast,
+  type CallRequest,
+  type IndicateRefusal,
+  SipCall,
+  castChannel,
+  isChannelDown,
+  isRouted,
+  isRtpDigit,
+  nextStep,
+} from './call.ts';
 import { contactUri } from './dialog.ts';
 import { isReferNotify } from './refer.ts';
 import { sofiaEndpoint } from './endpoint.ts';
@@ -25,7 +40,7 @@ import type { RtpSession } from './rtp.ts';
 import { responseTo, topBranch } from './sip/build.ts';
 import { causeToSipStatus, reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
-import { negotiate, parseSdp } from './sip/sdp.ts';
+import { type MediaOffer, type Negotiated, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
 export interface InboundArgs {
@@ -46,6 +61,10 @@ class Inbound extends SipCall {
   /** The last response to the INVITE (sent again for a retransmitted INVITE). */
   lastResponse: SipResponse | undefined;
   inviteFinal = false;
+  /** Our offer went in the 200 (the INVITE had none): the phone's answer is due in the ACK (TFLAG_3PCC). */
+  lateOffer = false;
+  /** `enable-3pcc=proxy`: the channel's answer, waiting for the ACK with the phone's answer. */
+  pendingAnswer: From | undefined;
 
   constructor(readonly args: InboundArgs) {
     const to = header(args.invite, 'to') ?? '';
@@ -71,7 +90,7 @@ class Inbound extends SipCall {
       ...(o.reason ? { reason: o.reason } : {}),
       ...(status === 100 ? {} : { toTag: this.localTag }),
       headers: [...(status === 100 ? [] : [this.contactHeader()]), ['User-Agent', this.profile.userAgent], ...(o.headers ?? [])],
-      ...(o.sdp && this.rtp && this.media ? { body: this.sdp() } : {}),
+      ...(o.sdp && this.rtp ? { body: this.media ? this.sdp() : this.offerSdp() } : {}),
     });
     this.lastResponse = r;
     return r;
@@ -88,7 +107,7 @@ class Inbound extends SipCall {
   }
 }
 
-export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boolean | string | undefined, InboundArgs> {
+export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boolean | string | IndicateRefusal | undefined, InboundArgs> {
   override init(args: InboundArgs) {
     const call = new Inbound(args);
     call.send(call.respond(100));
@@ -103,41 +122,20 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
       if (!auth.ok) return refuse(call, auth.status, auth.headers, ctx);
       facts.authenticated(auth.user, auth.username, auth.realm);
     }
-    let offer: ReturnType<typeof parseSdp>;
+    if (args.invite.body.length === 0) return lateOffer(call, ctx);
+    let offer: MediaOffer;
     try {
-      if (args.invite.body.length === 0) throw new Error('no SDP offer');
       offer = parseSdp(args.invite.body.toString('utf8'));
     } catch {
       return refuse(call, 488, [], ctx);
     }
     const media = negotiate(offer);
     if (!media) return refuse(call, 488, [], ctx);
-    let rtp: RtpSession;
-    try {
-      rtp = await call.openRtp(ctx);
-    } catch (e) {
-      args.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
-      return refuse(call, 503, [], ctx);
-    }
-    const spec = facts.spec(sofiaEndpoint(ctx.self), {
-      codec: media.codec,
-      remote: offer,
-      localMediaPort: rtp.port,
-      localMediaIp: call.profile.rtpIp,
-      remoteSdp: args.invite.body.toString('utf8'),
-    });
-    call.channelUuid = spec.uuid;
-    call.agreeMedia(offer, media);
-    try {
-      call.channel = await args.sw.startChannel(ctx, spec);
-    } catch {
-      return refuse(call, 503, [], ctx); // session limits (the switch logged why)
-    }
-    ctx.monitor(call.channel);
-    return noreply(call);
+    if (!(await openRtp(call, ctx))) return refuse(call, 503, [], ctx);
+    return startChannel(call, ctx, { offer, media, sdp: args.invite.body.toString('utf8') });
   }
 
-  override handleCall(req: CallRequest, _from: From, call: Inbound, ctx: ProcessContext) {
+  override handleCall(req: CallRequest, from: From, call: Inbound, ctx: ProcessContext) {
     if (req.op === 'channelUuid') return reply<string | undefined, Inbound>(call.channelUuid, call);
     if (req.op === 'respond') {
       respondApp(call, req.data, ctx);
@@ -149,11 +147,18 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
         call.send(call.respond(180));
         break;
       case 'PROGRESS':
+        // no offer from the phone, nothing to answer it with (sofia's INDICATE_PROGRESS)
+        if (call.lateOffer) return reply<IndicateRefusal, Inbound>(noEarlyMedia(call), call);
         call.send(call.respond(183, { sdp: true }));
         break;
       case 'ANSWER':
         call.answered = true;
         call.finalResponse(200, [], ctx);
+        if (call.lateOffer) {
+          // it is answered once the ACK brings the phone's answer (sofia_answer_channel's 3pcc proxy wait)
+          call.pendingAnswer = from;
+          return noreply(call);
+        }
         break;
     }
     return reply(true, call);
@@ -166,9 +171,10 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
     return nextStep(call);
   }
 
-  override handleInfo(msg: unknown, call: Inbound, ctx: ProcessContext) {
+  override async handleInfo(msg: unknown, call: Inbound, ctx: ProcessContext) {
     if (isRouted(msg)) {
       if (msg.sip.kind === 'response') call.inDialogResponse(msg.sip);
+      else if (msg.sip.method === 'ACK' && call.lateOffer) await answerInAck(call, msg.sip, ctx);
       else sipRequest(call, msg.sip, ctx, msg.replaces);
     } else if (isResendTimer(msg)) {
       const resender = call.resenderOf(msg.what) ?? call.final;
@@ -190,6 +196,112 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   override terminate(_reason: unknown, call: Inbound): void {
     call.closeMedia();
   }
+}
+
+interface RemoteMedia {
+  readonly offer: MediaOffer;
+  readonly media: Negotiated;
+  /** The phone's SDP as it came. */
+  readonly sdp: string;
+}
+
+async function openRtp(call: Inbound, ctx: ProcessContext): Promise<RtpSession | undefined> {
+  try {
+    return await call.openRtp(ctx);
+  } catch (e) {
+    call.sw.core.log('ERR', `sofia/${call.profile.name}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+/**
+ * The call's channel, with the phone's media when known. `answered`: the 200 went out before the
+ * channel existed (`enable-3pcc=true`).
+ */
+async function startChannel(call: Inbound, ctx: ProcessContext, remote: RemoteMedia | undefined, answered = false) {
+  const media = remote && {
+    codec: remote.media.codec,
+    remote: remote.offer,
+    localMediaPort: call.rtp?.port ?? 0,
+    localMediaIp: call.profile.rtpIp,
+    remoteSdp: remote.sdp,
+  };
+  const spec = call.facts.spec(sofiaEndpoint(ctx.self, answered), media, call.lateOffer ? [['endpoint_disposition', 'RECEIVED_NOSDP']] : []);
+  call.channelUuid = spec.uuid;
+  if (remote) call.agreeMedia(remote.offer, remote.media);
+  try {
+    call.channel = await call.sw.startChannel(ctx, spec);
+  } catch {
+    // session limits (the switch logged why)
+    if (!answered) return refuse(call, 503, [], ctx);
+    call.hungUp = true;
+    call.sendBye(Cause.SWITCH_CONGESTION, ctx);
+    return noreply(call);
+  }
+  ctx.monitor(call.channel);
+  return noreply(call);
+}
+
+/**
+ * An INVITE without SDP (sofia_handle_sip_i_state, nua_callstate_received with no r_sdp): without
+ * `enable-3pcc`, INFO and MANDATORY_IE_MISSING (hangup_cause_to_sip makes that 480); `true`: our
+ * offer in a 200 at once, the channel waits for the ACK; `proxy`: the channel is routed now.
+ */
+async function lateOffer(call: Inbound, ctx: ProcessContext) {
+  const mode = call.profile.enable3pcc;
+  if (mode === 'off') {
+    call.sw.core.log('INFO', 'No SDP in INVITE and 3pcc not enabled, hanging up.');
+    const cause = Cause.MANDATORY_IE_MISSING;
+    return refuse(call, causeToSipStatus(cause), [['Reason', reasonHeader(cause)]], ctx);
+  }
+  if (!(await openRtp(call, ctx))) return refuse(call, 503, [], ctx);
+  call.lateOffer = true;
+  if (mode === 'proxy') return startChannel(call, ctx, undefined);
+  call.answered = true;
+  call.finalResponse(200, [], ctx);
+  return noreply(call);
+}
+
+/** INDICATE_PROGRESS with no offer to answer: WARNING, and the channel refuses its pre-answer. */
+function noEarlyMedia(call: Inbound): IndicateRefusal {
+  call.sw.core.log('WARNING', 'CODEC NEGOTIATION ERROR.  SDP:\nNO SDP!\n', call.channelUuid);
+  return { refused: [['endpoint_disposition', 'CODEC NEGOTIATION ERROR']] };
+}
+
+/**
+ * The ACK of the 200 that carried our offer (nua_callstate_ready): its SDP is the phone's answer.
+ * None: sofia-sip's process_ack_error BYEs (`No answer to offer`) and the call ends
+ * MANDATORY_IE_MISSING with sip_term_status 488; no codec of ours: `NO CODECS`,
+ * INCOMPATIBLE_DESTINATION. Else the media flow and the call is answered.
+ */
+async function answerInAck(call: Inbound, ack: SipRequest, ctx: ProcessContext): Promise<void> {
+  call.final.stop();
+  call.lateOffer = false;
+  const sdp = ack.body.toString('utf8');
+  let offer: MediaOffer | undefined;
+  try {
+    offer = sdp === '' ? undefined : parseSdp(sdp);
+  } catch {
+    offer = undefined;
+  }
+  const media = offer && negotiate(offer);
+  if (!offer || !media) {
+    const cause = offer ? Cause.INCOMPATIBLE_DESTINATION : Cause.MANDATORY_IE_MISSING;
+    call.hungUp = true;
+    call.sendBye(cause, ctx, offer ? reasonHeader(cause) : 'SIP;cause=488;text="No answer to offer"');
+    const refused: IndicateRefusal['refused'] = [offer ? ['endpoint_disposition', 'NO CODECS'] : ['sip_term_status', '488']];
+    if (call.pendingAnswer) GenServer.reply(call.pendingAnswer, { refused, cause } satisfies IndicateRefusal);
+    call.pendingAnswer = undefined;
+    return;
+  }
+  if (!call.pendingAnswer) {
+    await startChannel(call, ctx, { offer, media, sdp }, true);
+    return;
+  }
+  call.agreeMedia(offer, media);
+  call.setMediaVariables(offer, media, sdp, ctx);
+  GenServer.reply(call.pendingAnswer, true);
+  call.pendingAnswer = undefined;
 }
 
 /** A refusal before any channel exists: the final response, resent until the ACK, then the end. */

@@ -18,7 +18,8 @@ export interface ChannelFacts {
   readonly name: string;
   /** Records who authenticated: their directory variables go on the channel. */
   authenticated(user: DirectoryUser, username: string, realm: string): void;
-  spec(endpoint: Endpoint, media: MediaFacts): ChannelSpec;
+  /** `media` undefined: the INVITE had no SDP (a late offer), so nothing of the media is known yet. */
+  spec(endpoint: Endpoint, media: MediaFacts | undefined, extra?: readonly (readonly [string, string])[]): ChannelSpec;
 }
 
 function tryNameAddr(v: string | undefined): NameAddr | undefined {
@@ -108,7 +109,7 @@ export function channelFacts(args: {
       userVars = [['sip_authorized', 'true'], ['sip_auth_username', username], ['sip_auth_realm', realm], ...user.variables];
       context = user.variables.find(([k]) => k === 'user_context')?.[1] ?? context;
     },
-    spec(endpoint, media) {
+    spec(endpoint, media, extra = []) {
       const callerProfile: CallerProfile = {
         direction: 'inbound',
         logicalDirection: 'inbound',
@@ -132,9 +133,9 @@ export function channelFacts(args: {
         name,
         direction: 'inbound',
         profile: callerProfile,
-        variables: [...vars, ...userVars, ...mediaVariables(media)],
+        variables: [...vars, ...userVars, ...(media ? mediaVariables(media) : []), ...extra],
         endpoint,
-        codec: { name: media.codec.name, rate: media.codec.rate, bitRate: 64000 },
+        ...(media ? { codec: { name: media.codec.name, rate: media.codec.rate, bitRate: 64000 } } : {}),
       };
     },
   };

@@ -16,7 +16,6 @@ import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
 import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri } from './dialog.ts';
-import { mediaVariables } from './media_variables.ts';
 import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -24,11 +23,9 @@ import { cseqOf, newBranch } from './sip/build.ts';
 import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { answerChallenge } from './sip/digest.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
-import { CODECS, negotiate, parseSdp } from './sip/sdp.ts';
+import { negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
-/** The payload type we offer telephone-event on (FreeSWITCH's default, 101). */
-const DTMF_PT = 101;
 const FINAL_OVERDUE = 'final_overdue';
 
 export interface OutboundArgs {
@@ -116,16 +113,7 @@ class Outbound extends SipCall {
       if (!media) return false;
       const first = this.media === undefined;
       this.agreeMedia(offer, media);
-      if (first && this.channel) {
-        const facts = {
-          codec: media.codec,
-          remote: offer,
-          localMediaIp: this.profile.rtpIp,
-          localMediaPort: this.rtp.port,
-          remoteSdp: res.body.toString('utf8'),
-        };
-        for (const [name, value] of mediaVariables(facts)) castChannel(ctx, this.channel, { op: 'setvar', name, value });
-      }
+      if (first) this.setMediaVariables(offer, media, res.body.toString('utf8'), ctx);
       return true;
     } catch {
       return false;
@@ -176,7 +164,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       return nextStep(call);
     }
     if (call.hungUp) return nextStep(call); // the channel gave up while we opened the socket
-    call.invite = { ...call.invite, body: Buffer.from(call.sdp(CODECS, DTMF_PT)) };
+    call.invite = { ...call.invite, body: Buffer.from(call.offerSdp()) };
     call.inviting.start(call.invite, ctx);
     return noreply(call);
   }

@@ -15,7 +15,7 @@ import { type Switch, formatRfc822 } from '@beamline/switch';
 import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.ts';
 import type { ProfileConfig } from './config.ts';
 import { fireSofiaEvent } from './events.ts';
-import { Gateway, type GatewayRoute } from './gateway.ts';
+import { Gateway, type GatewayRoute, type GatewayRow } from './gateway.ts';
 import { callSetupRequest, parseReferTo, replacesCallId } from './refer.ts';
 import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
@@ -23,7 +23,7 @@ import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
 import { type Registration, Registrations } from './registrations.ts';
 import { parseNameAddr, tagOf } from './sip/address.ts';
-import { newTag, responseTo, topBranch } from './sip/build.ts';
+import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
 import { type Address, SipTransport } from './transport.ts';
 
@@ -43,8 +43,8 @@ export type CallStart =
 export interface ProfileStatus {
   readonly name: string;
   readonly url: string;
-  /** Each gateway's name, Data and State columns. */
-  readonly gateways: readonly { readonly name: string; readonly url: string; readonly state: string }[];
+  /** Each gateway's row in `sofia status` and `sofia status gateway`. */
+  readonly gateways: readonly GatewayRow[];
   readonly callsInUse: number;
   readonly registrations: readonly Registration[];
   readonly datagramsIn: number;
@@ -135,7 +135,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       {
         name: p.config.name,
         url: p.url,
-        gateways: p.gateways.map((g) => ({ name: g.config.name, url: g.url, state: g.status(nowS) })),
+        gateways: p.gateways.map((g) => g.row(nowS)),
         callsInUse: new Set(p.byCallId.values()).size,
         registrations: p.registrations.all(),
         datagramsIn: p.transport.received,
@@ -179,9 +179,10 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       return;
     }
     if (m.kind === 'response') {
-      const gateway = p.gateways.find((g) => g.callId === callId);
+      const gateway = p.gateways.find((g) => g.owns(callId));
       if (gateway) {
-        gateway.response(m);
+        if (cseqOf(m)?.method === 'OPTIONS') gateway.pingResponse(m.status, m.reason);
+        else gateway.response(m);
         return;
       }
       const pid = p.byTag.get(tagOf(header(m, 'from'))) ?? (callId === undefined ? undefined : p.byCallId.get(callId));

@@ -7,31 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SwitchEvent } from '@beamline/switch';
 import { freeUdpPort, startSipp } from '../../../tools/sipp/sipp.ts';
-import type { GatewayConfig } from '../src/config.ts';
-import { type Rig, startRig } from './helpers.ts';
+import { type Rig, gatewayConfig, startRig } from './helpers.ts';
 
 const ports = { ok: 0, bad: 0, call: 0 };
 let registrars: Awaited<ReturnType<typeof startSipp>>[] = [];
 let rig: Rig;
 
-function gateway(name: string, port: number, o: Partial<GatewayConfig> = {}): GatewayConfig {
-  return {
-    name,
-    username: 'bob',
-    authUsername: 'bob',
-    password: 'secret',
-    realm: 'sipp.test',
-    proxy: `127.0.0.1:${port}`,
-    registerProxy: undefined,
-    fromUser: 'bob',
-    fromDomain: 'sipp.test',
-    register: true,
-    expireSeconds: 60,
-    retrySeconds: 30,
-    callerIdInFrom: false,
-    ...o,
-  };
-}
+const gateway = gatewayConfig;
 
 beforeAll(async () => {
   ports.ok = await freeUdpPort();

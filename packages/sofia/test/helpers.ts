@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Runtime } from '@beamline/core';
 import { type Switch, type SwitchEvent, startSwitch } from '@beamline/switch';
 import { freeUdpPort } from '../../../tools/sipp/sipp.ts';
-import { PROFILE_DEFAULTS, type ProfileConfig } from '../src/config.ts';
+import { type GatewayConfig, PROFILE_DEFAULTS, type ProfileConfig } from '../src/config.ts';
 import { type Sofia, loadSofia } from '../src/module.ts';
 
 export const CONF = join(fileURLToPath(new URL('.', import.meta.url)), 'conf');
@@ -65,5 +65,29 @@ export async function startRig(profile: Partial<ProfileConfig> = {}): Promise<Ri
       await sofia.stop(rt);
       await sw.stop();
     },
+  };
+}
+
+/** A gateway `name` at 127.0.0.1:`port`, user bob / secret in realm sipp.test, registering every 60 s, no pings. */
+export function gatewayConfig(name: string, port: number, o: Partial<GatewayConfig> = {}): GatewayConfig {
+  return {
+    name,
+    username: 'bob',
+    authUsername: 'bob',
+    password: 'secret',
+    realm: 'sipp.test',
+    proxy: `127.0.0.1:${port}`,
+    registerProxy: undefined,
+    fromUser: 'bob',
+    fromDomain: 'sipp.test',
+    register: true,
+    expireSeconds: 60,
+    retrySeconds: 30,
+    callerIdInFrom: false,
+    ping: 0,
+    pingMin: 1,
+    pingMax: 1,
+    pingMonitoring: false,
+    ...o,
   };
 }
