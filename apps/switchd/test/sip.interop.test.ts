@@ -291,6 +291,33 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     expect(await sh(`{foo, '${NAME}'} ! noevents, receive C3 -> C3 after 1000 -> timeout end.`)).toBe('ok');
   });
 
+  it('erl asks say_string, then has a parked phone say a number: PLAYBACK_START / _STOP name its file_string', async () => {
+    expect(await sh(`{foo, '${NAME}'} ! {api, say_string, "en en number pronounced 42"}, receive {ok, S1} -> S1 after 3000 -> timeout end.`)).toBe(
+      '"file_string://digits/40.wav!digits/2.wav"',
+    );
+    expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive S2 -> S2 after 1000 -> timeout end.`)).toBe('ok');
+    expect(
+      await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_PARK', 'PLAYBACK_START', 'PLAYBACK_STOP'}, receive S3 -> S3 after 1000 -> timeout end.`),
+    ).toBe('ok');
+    const call = await startSipp({ ...phone, scenario: 'call', port: SIP, service: '1000', holdMs: 2500 });
+    const uuid = /^"([0-9a-f-]{36})"$/.exec(await sh('receive {event, [S4 | _]} -> S4 after 8000 -> timeout end.', 10_000))?.[1];
+    expect(uuid).toBeDefined();
+    expect(
+      await sh(
+        `{foo, '${NAME}'} ! {sendmsg, "${uuid}", [{"call-command", "execute"}, {"execute-app-name", "say"}, {"execute-app-arg", "en number iterated 42"}]}, receive S5 -> S5 after 3000 -> timeout end.`,
+      ),
+    ).toBe('ok');
+    const played = await sh(
+      'Said = fun Next(0, Acc) -> lists:reverse(Acc); Next(N, Acc) -> receive {event, [_ | H]} -> Next(N - 1, [{proplists:get_value("Event-Name", H), proplists:get_value("Playback-File-Path", H)} | Acc]) after 5000 -> lists:reverse([timeout | Acc]) end end, Said(2, []).',
+      10_000,
+    );
+    const path = '"file_string://digits/4.wav!digits/2.wav"';
+    expect(played.replace(/\s+/g, '')).toBe(`[{"PLAYBACK_START",${path}},{"PLAYBACK_STOP",${path}}]`);
+    const r = await call.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    expect(await sh(`{foo, '${NAME}'} ! noevents, receive S6 -> S6 after 1000 -> timeout end.`)).toBe('ok');
+  });
+
   it('two phones dial 3000: erl sees them join and leave the conference (conference::maintenance), lists it and plays a tone into it', async () => {
     expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive R9 -> R9 after 1000 -> timeout end.`)).toBe('ok');
     expect(await sh(`{foo, '${NAME}'} ! {event, 'CUSTOM', 'conference::maintenance'}, receive R10 -> R10 after 1000 -> timeout end.`)).toBe('ok');

@@ -159,6 +159,19 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect((await ctl('api', 'hupall')).stdout).toContain('+OK');
   });
 
+  it('mod_db, mod_hash and cond from a real erl: {api, db | hash | cond, Args} and the replies as FreeSWITCH writes them', async () => {
+    // a fun of its own per call, so the shell keeps no binding of the reply; 'cond' is a reserved word: quoted
+    const api = (cmd: string, args: string) =>
+      erl.eval(`(fun() -> {foo, '${NAME}'} ! {api, '${cmd}', ${JSON.stringify(args)}}, receive {ok, R} -> R after 3000 -> timeout end end)()`);
+    expect(await api('db', 'insert/e2e/caller/1000 busy')).toBe('"+OK"');
+    expect(await api('db', 'select/e2e/caller')).toBe('"1000 busy"');
+    expect(await api('db', 'exists/e2e/nobody')).toBe('"false"');
+    expect(await api('hash', 'insert/e2e/k/v')).toBe('"+OK\\n"');
+    expect(await api('hash', 'select/e2e/k')).toBe('"v"');
+    expect(await api('cond', '3 >= 12 ? yes : no')).toBe('"no"');
+    expect(await api('expand', `cond \${hash(select/e2e/k)} == v ? yes : no`)).toBe('"yes"');
+  });
+
   it('SIGTERM: calls hung up, the erl peer sees nodedown, exit code 0', async () => {
     // the erl shell process monitors the node, then we stop switchd
     expect(await erl.eval(`monitor_node('${NAME}', true)`)).toBe('true');

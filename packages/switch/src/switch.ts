@@ -16,12 +16,14 @@
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
  */
 import { locateUser } from './config/directory.ts';
+import { locateLanguage } from './config/languages.ts';
 import { randomUUID } from 'node:crypto';
 import { type ChildSpec, GenServer, type ProcessContext, Runtime, Supervisor, type Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
 import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
 import { CORE_COMMANDS } from './api/core_commands.ts';
+import { sayStringCommand } from './api/say_commands.ts';
 import { helpCommand } from './api/help.ts';
 import { MEDIA_COMMANDS } from './api/media_commands.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
@@ -29,6 +31,7 @@ import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand
 import { SCHED_COMMANDS } from './api/sched_commands.ts';
 import { LIMIT_COMMANDS } from './api/limit_commands.ts';
 import { RECORD_COMMANDS } from './api/record_commands.ts';
+import { UTILITY_APPLICATIONS, UTILITY_COMMANDS } from './utility_modules.ts';
 import { CONFERENCE_COMMANDS } from './conference/api.ts';
 import { CONFERENCE_APPLICATIONS } from './conference/application.ts';
 import type { Conference } from './conference/conference.ts';
@@ -43,6 +46,9 @@ import { SCHED_APPLICATIONS } from './applications/sched.ts';
 import { LIMIT_APPLICATIONS } from './applications/limit.ts';
 import { RECORD_APPLICATIONS } from './applications/record.ts';
 import { DETECT_APPLICATIONS } from './applications/detect.ts';
+import { CALL_FEATURE_APPLICATIONS } from './applications/call_features.ts';
+import { SAY_APPLICATIONS } from './applications/say.ts';
+import { LOOP_PLAYBACK_APPLICATIONS } from './applications/loop_playback.ts';
 import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -135,6 +141,7 @@ export class Switch {
     this.conf = conf ?? new LiveConf(this.core);
     this.registry.add(
       ...CORE_COMMANDS,
+      sayStringCommand,
       ...UUID_COMMANDS,
       SHOW_COMMAND,
       ORIGINATE_COMMAND,
@@ -148,6 +155,7 @@ export class Switch {
       ...SCHED_COMMANDS,
       ...LIMIT_COMMANDS,
       ...RECORD_COMMANDS,
+      ...UTILITY_COMMANDS,
       ...CONFERENCE_COMMANDS,
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
@@ -338,7 +346,11 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...SCHED_APPLICATIONS,
     ...LIMIT_APPLICATIONS,
     ...RECORD_APPLICATIONS,
+    ...UTILITY_APPLICATIONS,
     ...DETECT_APPLICATIONS,
+    ...CALL_FEATURE_APPLICATIONS,
+    ...SAY_APPLICATIONS,
+    ...LOOP_PLAYBACK_APPLICATIONS,
     ...CONFERENCE_APPLICATIONS,
     BRIDGE_APP,
     ...(options.applications ?? []),
@@ -367,6 +379,12 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
         { locate: (...a) => (sw ? sw.conf.locate(...a) : Promise.resolve(undefined)), requestParams: () => core.bus.create('REQUEST_PARAMS') },
         id,
         domain,
+        params,
+      ),
+    locateLanguage: (lang, params) =>
+      locateLanguage(
+        { locate: (...a) => (sw ? sw.conf.locate(...a) : Promise.resolve(undefined)), log: (level, text) => core.log(level, text) },
+        lang,
         params,
       ),
   };

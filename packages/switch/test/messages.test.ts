@@ -168,6 +168,25 @@ describe('sendmsg / sendevent on a running switch', () => {
     await rt.stop();
   });
 
+  it('execute answers `ok` as soon as it is queued: no event of the application has fired yet (spec §4.1)', async () => {
+    const { sw, sub, settle, rt } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    sub.take();
+    const atReply = await sw
+      .sendmsg(uuid, [
+        ['call-command', 'execute'],
+        ['execute-app-name', 'set'],
+        ['execute-app-arg', 'foo=bar'],
+      ])
+      .then((r) => [r, ...sub.take().map((e) => e.type)]);
+    expect(atReply).toEqual(['ok']);
+    await settle();
+    expect(sub.take().map((e) => e.type)).toEqual(['CHANNEL_EXECUTE', 'CHANNEL_EXECUTE_COMPLETE', 'PRIVATE_COMMAND']);
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('hangup with a cause; unknown uuid → nosession; bad headers → badarg; unicast/nomedia → not_supported', async () => {
     const { sw, sub, settle, rt } = await setup();
     const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;

@@ -4,7 +4,7 @@ import { expandWithApi } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { strftime } from './strftime.ts';
-import { callChannel } from './uuid_commands.ts';
+import { type ChannelReach, callChannel } from './uuid_commands.ts';
 
 const NO_CHANNEL = '-ERR No such channel!\n';
 const words = (s: string) => (s === '' ? [] : s.split(' ').filter((w) => w !== ''));
@@ -21,7 +21,7 @@ async function channelDataEvent(env: ApiEnv, uuid: string | undefined) {
 const SETVAR_MULTI_USAGE = '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
 
 /** switch_ivr_uuid_bridge: true when the bridge was set up. */
-async function uuidBridge(env: ApiEnv, a: string, b: string): Promise<boolean> {
+export async function uuidBridge(env: ChannelReach, a: string, b: string): Promise<boolean> {
   if (!env.core.sessions.has(a) || !env.core.sessions.has(b) || a === b) return false;
   let [orig, other] = [a, b];
   const hung = await callChannel<string | undefined>(env, orig, { op: 'getvar', name: 'hangup_cause' });

@@ -4,6 +4,7 @@
  * switch_core_session_send_dtmf_string, switch_channel_queue_dtmf_string, switch_ivr_hold); see
  * packages/switch/DECISIONS.md for where the spec's table and the source differ.
  */
+import { DTMF_MAX, dtmfGroup, isDtmf, sendDtmfString } from '../channel/dtmf_string.ts';
 import { separateString } from '../internal/strings.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { type ChannelReach, callChannel } from './uuid_commands.ts';
@@ -71,62 +72,31 @@ export async function broadcast(env: ChannelReach, uuid: string, path: string, l
 }
 
 const DTMF_USAGE = '-USAGE: <uuid> <dtmf_data>\n';
-const isDtmf = (c: string) => /^[0-9A-Da-d#*WwFf]$/.test(c);
-/** In samples at 8 kHz (SWITCH_DEFAULT/MIN/MAX_DTMF_DURATION); loopback and null legs run at 8 kHz. */
-const DTMF_DEFAULT = 2000;
-const DTMF_MIN = 400;
-const DTMF_MAX = 192000;
-const SAMPLES_PER_MS = 8;
 
-/** One `digits[@ms]` group of a DTMF string: an `@ms` above 50 sets the duration (in samples). */
-function dtmfGroup(group: string): { digits: string; duration: number } {
-  const at = group.indexOf('@');
-  if (at < 0) return { digits: group, duration: DTMF_DEFAULT };
-  const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
-  return { digits: group.slice(0, at), duration: ms > DTMF_MIN / SAMPLES_PER_MS ? ms * SAMPLES_PER_MS : DTMF_DEFAULT };
-}
-
-/**
- * switch_core_session_send_dtmf_string: `+`-separated groups, each `digits[@ms]`; `w` / `W` wait
- * 0.5 s / 1 s; the channel is pre-answered first and `last_dtmf_duration` set after each group.
- * True when a digit was sent.
- */
-async function sendDtmfString(env: ApiEnv, uuid: string, text: string): Promise<boolean> {
-  const digits = text.startsWith('~') ? text.slice(1) : text;
-  if (digits === '') return false;
-  const up = await callChannel<boolean>(env, uuid, { op: 'getvar', name: 'hangup_cause' });
-  if (!up || up.value !== undefined) return false;
-  if (digits.length > 99) {
-    env.core.log('ERR', 'Attempt to send very large dtmf string ignored!', uuid);
-    return false;
-  }
-  const groups = digits.split('+').filter((g) => g !== '');
-  if (groups.length > 0) await callChannel(env, uuid, { op: 'preAnswer' });
-  let sent = 0;
-  let total = 0;
-  for (const group of groups) {
-    const { digits, duration } = dtmfGroup(group);
-    for (const digit of digits) {
-      if (!isDtmf(digit)) continue;
-      let d = duration;
-      if (digit === 'w' || digit === 'W') {
-        await env.ctx.receive(() => false, digit === 'w' ? 500 : 1000);
-      } else {
-        if (d > DTMF_MAX) {
-          env.core.log('WARNING', `EXCESSIVE DTMF DIGIT [${digit}] LEN [${d}]`, uuid);
-          d = DTMF_MAX;
-        } else if (d < DTMF_MIN) {
-          env.core.log('WARNING', `SHORT DTMF DIGIT [${digit}] LEN [${d}]`, uuid);
-          d = DTMF_MIN;
-        }
-        if (!(await callChannel<boolean>(env, uuid, { op: 'sendDtmf', digit, duration: d }))?.value) continue;
-      }
-      sent++;
-      total += d + 250 * SAMPLES_PER_MS;
-    }
-    if (total) await callChannel(env, uuid, { op: 'setvar', name: 'last_dtmf_duration', value: String(Math.trunc(total / SAMPLES_PER_MS)) });
-  }
-  return sent > 0;
+/** switch_core_session_send_dtmf_string on the channel `uuid`, from the command's process. */
+async function sendDtmfTo(env: ApiEnv, uuid: string, text: string): Promise<boolean> {
+  const name = (await callChannel<string | undefined>(env, uuid, { op: 'getvar', name: 'channel_name' }))?.value ?? uuid;
+  return sendDtmfString(
+    {
+      name,
+      down: async () => {
+        const up = await callChannel<string | undefined>(env, uuid, { op: 'getvar', name: 'hangup_cause' });
+        return !up || up.value !== undefined;
+      },
+      preAnswer: async () => {
+        await callChannel(env, uuid, { op: 'preAnswer' });
+      },
+      pause: async (ms) => {
+        await env.ctx.receive(() => false, ms);
+      },
+      send: async (digit, duration) => !!(await callChannel<boolean>(env, uuid, { op: 'sendDtmf', digit, duration }))?.value,
+      setVariable: async (n, value) => {
+        await callChannel(env, uuid, { op: 'setvar', name: n, value });
+      },
+      log: (level, line) => env.core.log(level, line, uuid),
+    },
+    text,
+  );
 }
 
 /**
@@ -189,7 +159,7 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
       const [uuid, digits] = separateString(args, ' ', 2);
       if (!uuid || !digits) return DTMF_USAGE;
       if (!env.core.sessions.has(uuid)) return '-ERR Cannot locate session!\n';
-      return (await sendDtmfString(env, uuid, digits)) ? `+OK ${uuid} sent DTMF ${digits}.\n` : '-ERR Operation failed\n';
+      return (await sendDtmfTo(env, uuid, digits)) ? `+OK ${uuid} sent DTMF ${digits}.\n` : '-ERR Operation failed\n';
     },
   },
   {

@@ -7,11 +7,18 @@ import type { ProcessContext } from '@beamline/core';
 import type { SwitchCore } from '../core/core.ts';
 import type { Pid } from '@beamline/etf';
 import type { BusyChannel, ChannelServices, ChannelSpec } from '../channel/channel.ts';
+import type { XmlElement } from '../config/xml.ts';
+import type { XmlSectionName } from '../config/xml_fetch.ts';
+import type { SwitchEvent } from '../events/event.ts';
 
 /** What commands need of the switch beyond its core. */
 export interface ApiHost {
   readonly services: ChannelServices;
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
+  /** switch_xml_locate (XML-fetch bindings, then the static XML): the directory commands read it. */
+  readonly conf?: {
+    locate(section: XmlSectionName, tag?: string, key?: string, value?: string, params?: SwitchEvent): Promise<XmlElement | undefined>;
+  };
 }
 
 export interface ApiEnv {

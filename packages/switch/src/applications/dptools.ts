@@ -19,7 +19,7 @@ export const sync =
  * A media application's digit check: a digit in `playback_terminators` (default `*`, `any`,
  * `none`) ends it and is kept in `playback_terminator_used`; other digits are dropped.
  */
-function terminatorDigit(ch: AppChannel): (digit: string) => boolean {
+export function terminatorDigit(ch: AppChannel): (digit: string) => boolean {
   let terminators = ch.variable('playback_terminators') ?? '*';
   if (terminators.toLowerCase() === 'any') terminators = '1234567890*#';
   else if (terminators.toLowerCase() === 'none') terminators = '';

@@ -1,8 +1,10 @@
 /** What an application sees of the channel running it (switch_application_interface). */
+import type { ProcessContext } from '@beamline/core';
 import type { DtmfSource } from '../channel/dtmf_queue.ts';
 import type { HookPoint } from '../channel/hooks.ts';
 import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
 import type { ChannelStateName } from '../channel/states.ts';
+import type { XmlElement } from '../config/xml.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import type { EventTypeName } from '../events/types.ts';
@@ -15,6 +17,12 @@ export interface AppChannel {
   send(event: ChannelEvent): Promise<void>;
   variable(name: string): string | undefined;
   setVariable(name: string, value: string | undefined): void;
+  /** switch_channel_add_variable_var_check with SWITCH_STACK_PUSH / _UNSHIFT: one more item at the end / start of an array variable. */
+  pushVariable(name: string, value: string, stack?: 'push' | 'unshift'): void;
+  /** switch_channel_set_profile_var: a caller profile field, or a soft one. */
+  setProfileVar(name: string, value: string | undefined): void;
+  /** CF_VERBOSE_EVENTS: every event of the channel carries its variables. */
+  setVerboseEvents(): void;
   /** Fires an event with the channel data (CHANNEL_PARK, …); `post`: headers after the channel data. */
   fire(type: EventTypeName, view?: ChannelView, pre?: readonly (readonly [string, string])[], post?: readonly (readonly [string, string])[]): void;
   /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
@@ -43,13 +51,37 @@ export interface AppChannel {
   flushDtmf(): void;
   /** switch_channel_queue_dtmf: a digit from the far end (the DTMF event, then whoever reads digits). */
   receiveDtmf(digit: string, duration: number, source?: DtmfSource): void;
+  /** switch_core_session_send_dtmf: one digit (`duration` in samples) to the endpoint; false once the channel is down. */
+  sendDtmf(digit: string, duration: number): boolean;
+  /**
+   * switch_core_event_hook_add_recv_dtmf / _send_dtmf: `hook` sees each digit the far end sends
+   * (`recv`, before its DTMF event) and each a bridged partner passes on to it (`send`); false
+   * swallows the digit. Digits from uuid_recv_dtmf / uuid_send_dtmf skip the hooks
+   * (DTMF_FLAG_SKIP_PROCESS). Returns the removal.
+   */
+  addDtmfHook(hook: DtmfHook): () => void;
+  /** switch_ivr_hold / switch_ivr_unhold / the toggle (channel/channel.ts `hold`); false when refused. */
+  hold(mode: 'on' | 'off' | 'toggle'): Promise<boolean>;
+  /** The bridged partner's uuid, if any. */
+  readonly bridgePartner: string | undefined;
+  /**
+   * Work in a process of its own (where FreeSWITCH's application would act on other sessions from
+   * its thread): it may call other channels, and this one too. `then` gets its result back in this
+   * channel's process (not at all if the work throws: that is logged).
+   */
+  aside<T>(work: (ctx: ProcessContext) => Promise<T>, then?: (value: T) => void | Promise<void>): void;
   /** switch_core_session_execute_application_async: the application runs at the channel's next safe point. */
   queueExecute(name: string, data: string): Promise<void>;
+  /** switch_xml_locate_language: the `<language>` element of `lang`, logged and undefined when there is none. */
+  locateLanguage(lang: string, params: SwitchEvent): Promise<XmlElement | undefined>;
   /** switch_channel_execute_on: the channel's `execute_on_<point>` applications. */
   runExecuteOn(point: HookPoint): Promise<boolean>;
   /** A state-change hook: runs in the channel's process as it takes up each state, while it returns true. */
   addStateHook(hook: (state: ChannelStateName) => boolean): void;
 }
+
+/** A DTMF hook (switch_io_event_hook_recv_dtmf / _send_dtmf): false swallows the digit. */
+export type DtmfHook = (digit: string, direction: 'recv' | 'send') => boolean;
 
 /**
  * Runs the application. A synchronous one calls `done` before returning; one that waits (park,

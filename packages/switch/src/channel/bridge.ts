@@ -33,6 +33,8 @@ export interface BridgeHost {
   readonly core: SwitchCore;
   readonly services: { originate?(ctx: ProcessContext, req: OriginateRequest): Promise<OriginateResult> };
   readonly hungUp: boolean;
+  /** CF_INTERCEPTED: an `intercept` took this leg; its dialling ends PICKED_OFF (cleared once seen). */
+  intercepted: boolean;
   readonly view: ChannelView;
   readonly context: ChannelContext;
   readonly profile: CallerProfile;
@@ -154,8 +156,10 @@ export class Bridge {
       }
       for (const c of r.causes) this.#ch.pushVariable('originate_causes', c);
       if (!r.ok || this.#ch.hungUp || cancelled) {
-        const cause = r.ok ? Cause.ORIGINATOR_CANCEL : r.cause;
-        await this.#originateFailed(cause);
+        // switch_ivr_originate: an intercepted caller's originate fails PICKED_OFF
+        const cause = this.#ch.intercepted ? Cause.PICKED_OFF : r.ok ? Cause.ORIGINATOR_CANCEL : r.cause;
+        this.#ch.intercepted = false;
+        await this.#originateFailed(cause, cancelled);
         await finish();
         return;
       }
@@ -237,14 +241,17 @@ export class Bridge {
     return { dial, timeoutSec: 0, caller, baseVars: exported };
   }
 
-  /** The variables a failed originate leaves on the caller, then switch_channel_handle_cause. */
-  async #originateFailed(cause: number): Promise<void> {
+  /**
+   * The variables a failed originate leaves on the caller, then switch_channel_handle_cause —
+   * not for a caller moved away meanwhile (CF_TRANSFER: park, transfer, intercept).
+   */
+  async #originateFailed(cause: number, moved = false): Promise<void> {
     const name = causeName(cause);
     this.#ch.core.log('INFO', `Originate Failed.  Cause: ${name}`, this.#ch.uuid, LOG_SITES.originateFailed);
     this.#ch.setVariable('originate_disposition', name);
     this.#ch.setVariable('DIALSTATUS', DIALSTATUS[name] ?? name);
     this.#ch.setVariable('originate_failed_cause', name);
-    if (!this.#ch.hungUp) await this.#handleCause(cause);
+    if (!this.#ch.hungUp && !moved) await this.#handleCause(cause);
   }
 
   /** switch_channel_handle_cause on the caller: go on, hang up with the cause, or transfer; true unless it goes on. */
@@ -268,6 +275,7 @@ export class Bridge {
     this.#ch.setVariable('DIALSTATUS', w.status === 'answered' ? 'EARLY' : 'ANSWER');
     if (w.profile) this.#ch.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
     this.#ch.setVariable('signal_bond', w.uuid);
+    this.#ch.setVariable('originate_signal_bond', undefined);
     this.#state = {
       other: w.uuid,
       originator: true,

@@ -13,16 +13,19 @@ import type { DirectoryUser } from '../config/directory.ts';
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import type { Application, AppChannel } from '../applications/types.ts';
+import type { Application, AppChannel, DtmfHook } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandWithApi, expandWithoutApi } from '../dialplan/expand.ts';
 import { executeInline } from '../dialplan/inline.ts';
+import { INLINE_DIALPLAN } from '../dialplan/inline_dialplan.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 
 import type { EventTypeName } from '../events/types.ts';
 import type { EventHeader, SwitchEvent } from '../events/event.ts';
+import type { XmlElement } from '../config/xml.ts';
 import { Cause, causeName } from './causes.ts';
+import { withProfileVar } from './profile_var.ts';
 import { Bridge } from './bridge.ts';
 import type { LegReport, LegStatus, OriginateRequest, OriginateResult } from './originate_types.ts';
 import { type ChannelSnapshot, type CodecInfo, addBasicChannelData, addChannelData } from './data.ts';
@@ -107,6 +110,8 @@ export interface ChannelServices {
   api?(command: string, args: string, from?: BusyChannel): Promise<string | undefined>;
   /** switch_xml_locate_user: a user of the directory (static XML or an XML-fetch binding), with `params` in the request. */
   locateUser?(id: string, domain: string, params?: readonly (readonly [string, string])[]): Promise<DirectoryUser | undefined>;
+  /** switch_xml_locate_language (config/languages.ts). */
+  locateLanguage?(lang: string, params: SwitchEvent): Promise<XmlElement | undefined>;
 }
 
 /** What an endpoint may do with its channel. */
@@ -221,6 +226,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   #crashed = false;
   #originating: boolean;
   #dialplanFlag = false;
+  #verboseEvents = false;
   #extension: Extension | undefined;
   /** sendmsg xferext: the extension CS_ROUTING takes instead of hunting the dialplan. */
   #queuedExtension: Extension | undefined;
@@ -231,6 +237,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   #break = false;
   /** Made on first use: most channels never receive a digit. */
   #dtmf: DtmfQueue | undefined;
+  /** DTMF hooks (switch_core_event_hook_add_recv_dtmf / _send_dtmf); made on first use. */
+  #dtmfHooks: DtmfHook[] | undefined;
+  /** CF_INTERCEPTED: an `intercept` took this leg while it was dialling; its originate fails PICKED_OFF. */
+  intercepted = false;
   /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
   #stateHooks: ((state: ChannelStateName) => boolean)[] | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
@@ -479,7 +489,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
       return;
     }
-    const dialplan = this.services.dialplan;
+    const dialplan = caseEqual(this.profile.dialplan ?? '', 'inline') ? INLINE_DIALPLAN : this.services.dialplan;
     const result = await dialplan?.hunt({
       profile: this.profile,
       channelName: this.name,
@@ -605,6 +615,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   async runHooks(point: HookPoint): Promise<boolean> {
     const executed = await executeOn(this, point);
     return (await apiOn(this, point)) || executed;
+  }
+
+  locateLanguage(lang: string, params: SwitchEvent): Promise<XmlElement | undefined> {
+    return this.services.locateLanguage?.(lang, params) ?? Promise.resolve(undefined);
   }
 
   /** Only the point's `execute_on_*` applications (a tone detector's hit runs no API hooks). */
@@ -776,11 +790,44 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return true;
   }
 
-  /** switch_core_session_send_dtmf: the digit goes to the endpoint; false once the channel is down. */
-  sendDtmf(digit: string, duration: number): boolean {
+  /**
+   * switch_core_session_send_dtmf: the digit goes to the endpoint; false once the channel is down.
+   * `hooked`: one a bridged partner passes on, which the send hooks see first (a swallowed digit
+   * counts as sent).
+   */
+  sendDtmf(digit: string, duration: number, hooked = false): boolean {
     if (this.hungUp) return false;
+    if (hooked && this.#dtmfSwallowed(digit, 'send')) return true;
     this.spec.endpoint.sendDtmf?.(this, digit, duration);
     return true;
+  }
+
+  addDtmfHook(hook: DtmfHook): () => void {
+    const hooks = (this.#dtmfHooks ??= []);
+    hooks.push(hook);
+    return () => {
+      const i = hooks.indexOf(hook);
+      if (i >= 0) hooks.splice(i, 1);
+    };
+  }
+
+  /** The DTMF hooks in order; true when one swallowed the digit. */
+  #dtmfSwallowed(digit: string, direction: 'recv' | 'send'): boolean {
+    for (const hook of [...(this.#dtmfHooks ?? [])]) if (!hook(digit, direction)) return true;
+    return false;
+  }
+
+  aside<T>(work: (ctx: ProcessContext) => Promise<T>, then?: (value: T) => void | Promise<void>): void {
+    const id = then ? this.expect(then as (value: unknown) => void | Promise<void>) : undefined;
+    const self = this.ctx.self;
+    this.ctx.spawn(async (pctx) => {
+      try {
+        const value = await work(pctx);
+        if (id !== undefined) pctx.send(self, { channelTimer: id, value });
+      } catch (err) {
+        this.core.log('ERR', `${this.name} work aside failed: ${String(err)}`, this.uuid);
+      }
+    });
   }
 
   /**
@@ -791,12 +838,15 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    */
   receiveDtmf(digit: string, duration: number, source: DtmfSource = 'UNKNOWN'): void {
     if (this.destroyed) return;
+    // switch_channel_queue_dtmf: a digit a hook swallows is never queued, so never dequeued as DTMF
+    if (source !== 'APP' && this.#dtmfHooks && this.#dtmfSwallowed(digit, 'recv')) return;
     this.fire('DTMF', this.view, undefined, [
       ['DTMF-Digit', digit],
       ['DTMF-Duration', String(duration)],
       ['DTMF-Source', source],
     ]);
-    if (this.#bridge?.partner !== undefined) {
+    // an application running inside the bridge (a broadcast: soft_hold, playback) reads the digits itself
+    if (this.#bridge?.partner !== undefined && !this.#dtmf?.reading) {
       const end = this.#bridge.passDtmf(digit, duration);
       if (end) this.#queue.push(end);
     } else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
@@ -888,6 +938,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       profile: this.profile,
       globals: (n) => this.core.globals.get(n),
       dialplanFlag: this.#dialplanFlag,
+      verboseEvents: this.#verboseEvents,
       ...(this.#otherLeg ? { otherLeg: this.#otherLeg } : {}),
       ...(this.#originator ? { originatorProfile: this.#originator } : {}),
       ...(this.#originatee ? { originateeProfile: this.#originatee } : {}),
@@ -1089,9 +1140,19 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return this.#snap.context;
   }
 
-  /** A variable pushed as one more item of an array variable. */
-  pushVariable(name: string, value: string): void {
-    this.#variables.addHeader(name, value, 'push');
+  /** A variable pushed as one more item of an array variable (at its end, or with `unshift` at its start). */
+  pushVariable(name: string, value: string, stack: 'push' | 'unshift' = 'push'): void {
+    this.#variables.addHeader(name, value, stack);
+  }
+
+  /** switch_channel_set_profile_var (channel/profile_var.ts). */
+  setProfileVar(name: string, value: string | undefined): void {
+    this.#profile = withProfileVar(this.#profile, name, value);
+  }
+
+  /** CF_VERBOSE_EVENTS (the verbose_events application): every event of the channel carries its variables. */
+  setVerboseEvents(): void {
+    this.#verboseEvents = true;
   }
 
   /**

@@ -59,6 +59,8 @@ export type ChannelCall =
       readonly loops?: number;
       readonly lock?: boolean;
       readonly holdBleg?: boolean;
+      /** After it ran (or started, for one that waits): sendmsg's PRIVATE_COMMAND, with the basic channel data. */
+      readonly executed?: (basicData: [string, string][]) => void;
     }
   | { readonly op: 'setExtension'; readonly extension: Extension }
   | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
@@ -133,8 +135,9 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
     return ch.destroyed ? stop(normal, ch) : noreply(ch);
   }
 
-  override async handleCall(req: ChannelCall, _from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
+  override async handleCall(req: ChannelCall, from: From, ch: Channel): Promise<CallResult<Channel, unknown>> {
     let answer: unknown = true;
+    let replied = false;
     if (isChannelRead(req)) answer = ch.read(req);
     else
       switch (req.op) {
@@ -149,7 +152,13 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           await ch.send(req.event);
           break;
         case 'execute':
+          // the answer means "queued" (sendmsg, spec §1.13): the caller has it, and has passed it on,
+          // before the application runs (FreeSWITCH's session thread picks the event up later)
+          GenServer.reply(from, answer);
+          replied = true;
+          await new Promise((resolve) => setImmediate(resolve));
           await ch.queueExecute(req.application, req.data, req);
+          if (!ch.destroyed) req.executed?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
           break;
         case 'setExtension':
           await ch.setExtension(req.extension);
@@ -202,8 +211,8 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           break;
       }
     await ch.drain();
-    if (ch.destroyed) return stop(normal, ch, { reply: answer });
-    return reply(answer, ch);
+    if (ch.destroyed) return replied ? stop(normal, ch) : stop(normal, ch, { reply: answer });
+    return replied ? noreply(ch) : reply(answer, ch);
   }
 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
@@ -227,7 +236,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         ch.receiveDtmf(msg.digit, msg.duration, msg.source);
         break;
       case 'sendDtmf':
-        ch.sendDtmf(msg.digit, msg.duration);
+        ch.sendDtmf(msg.digit, msg.duration, true);
         break;
       case 'execute':
         await ch.queueExecute(msg.application, msg.data, msg);

@@ -31,7 +31,7 @@ export const LIMIT_DEF_XFER_EXTEN = 'limit_exceeded';
 /** The CUSTOM subclass fired when a channel is counted. */
 export const LIMIT_EVENT_USAGE = 'limit::usage';
 
-interface Item {
+export interface LimitHashItem {
   total: number;
   rate: number;
   /** Epoch second the rate window began. */
@@ -43,9 +43,9 @@ const AFTER_HANGUP: ReadonlySet<string> = new Set(['CS_HANGUP', 'CS_REPORTING', 
 
 export class LimitHash {
   readonly #deps: LimitHashDeps;
-  readonly #items = new Map<string, Item>();
+  readonly #items = new Map<string, LimitHashItem>();
   /** The keys each channel is counted on; a channel's entry goes with the channel (CS_DESTROY). */
-  readonly #channels = new Map<string, Map<string, Item>>();
+  readonly #channels = new Map<string, Map<string, LimitHashItem>>();
   /** Channels whose counts the state hook releases (limit_backend was set by a count). */
   readonly #armed = new Set<string>();
 
@@ -151,6 +151,11 @@ export class LimitHash {
     if (!this.#known(backend)) return [0, 0];
     const item = this.#items.get(`${realm}_${resource}`);
     return item ? [item.total, item.rate] : [0, 0];
+  }
+
+  /** The counted keys (`<realm>_<resource>`) in the order they were made, for mod_hash's `hash_dump limit`. */
+  *entries(): IterableIterator<[string, Readonly<LimitHashItem>]> {
+    yield* this.#items;
   }
 
   /** switch_limit_interval_reset: the key's rate starts again at 0 from now. */

@@ -2,7 +2,8 @@
  * What a channel can play as audio (switch_ivr_play_file's file handles): `silence_stream://<ms>`
  * (mod_tone_stream; a negative length is endless), `tone_stream://<TGML>[;loops=<n>]` (n times,
  * -1 endless), a bare TGML tone (`%(…)`, as `ringback` has it) and WAV files, absolute or under the
- * channel's `sound_prefix`. Anything else (a file that is not there or not a WAV, `say:`,
+ * channel's `sound_prefix`; `file_string://<file>!<file>…` (mod_dptools' file_string) plays those
+ * of its files that open, in turn. Anything else (a file that is not there or not a WAV, `say:`,
  * `phrase:`, `local_stream://`…) has no source: the caller simulates it for its time.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -72,6 +73,33 @@ export function toneSource(spec: string, loops: number | undefined): AudioSource
   return new SampleSource(renderTgml(spec), n === 0 ? 1 : n);
 }
 
+/** Sources played one after the other. */
+class ConcatSource implements AudioSource {
+  readonly ms: number | undefined;
+  #at = 0;
+
+  constructor(private readonly parts: readonly AudioSource[]) {
+    this.ms = parts.some((p) => p.ms === undefined) ? undefined : parts.reduce((sum, p) => sum + (p.ms ?? 0), 0);
+  }
+
+  next(): Int16Array | undefined {
+    for (; this.#at < this.parts.length; this.#at++) {
+      const frame = this.parts[this.#at]?.next();
+      if (frame) return frame;
+    }
+    return undefined;
+  }
+}
+
+/** file_string's lead-in before its first file: 250 ms of -1s. */
+const FILE_STRING_LEAD = new Int16Array(2000).fill(-1);
+
+/** `file_string://`: the files that open, after the lead-in; undefined when none does (file_string_file_open fails). */
+function fileStringSource(list: string, soundPrefix: string | undefined): AudioSource | undefined {
+  const files = list.split('!').flatMap((f) => openSource(f, soundPrefix) ?? []);
+  return files.length === 0 ? undefined : new ConcatSource([new SampleSource(FILE_STRING_LEAD), ...files]);
+}
+
 /**
  * The source for `file`, or undefined when there is none to play (see above). `loops`: how many
  * times it plays (-1: for ever, as a ringback does), instead of once (or a tone's `;loops=`).
@@ -84,6 +112,7 @@ export function openSource(file: string, soundPrefix?: string, loops?: number): 
   }
   if (/^tone_stream:\/\//i.test(file)) return toneSource(file.slice('tone_stream://'.length), loops);
   if (file.startsWith('%(')) return toneSource(file, loops);
+  if (/^file_string:\/\//i.test(file)) return fileStringSource(file.slice('file_string://'.length), soundPrefix);
   if (file.includes('://') || !/\.wav$/i.test(file)) return undefined;
   const path = isAbsolute(file) || !soundPrefix ? file : join(soundPrefix, file);
   try {

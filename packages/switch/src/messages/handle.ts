@@ -44,6 +44,7 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
       break;
     }
     case 'execute': {
+      // the channel fires PRIVATE_COMMAND itself once the application ran: the answer comes first (spec §4.1)
       const req = {
         op: 'execute',
         application: cmd.app,
@@ -52,8 +53,10 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
         lock: cmd.eventLock,
         ...(cmd.eventUuid === undefined ? {} : { appUuid: cmd.eventUuid }),
         ...(cmd.eventUuidName === undefined ? {} : { appUuidName: cmd.eventUuidName }),
+        executed: (data: [string, string][]) => env.core.fire(privateCommand(env, message, data)),
       } as const;
-      done = !!(await callChannel(env, uuid, req));
+      await callChannel(env, uuid, req);
+      done = false;
       break;
     }
   }

@@ -114,6 +114,8 @@ export async function prepareLeg(
       ...vars.filter(([n]) => n.toLowerCase() !== 'origination_uuid'),
       ...('caller' in from && from.caller.variable('call_uuid') ? [['call_uuid', from.caller.variable('call_uuid') as string] as const] : []),
       ['originate_endpoint', leg.endpoint],
+      // switch_core_session_outgoing_channel: the leg names the channel dialling it
+      ...('caller' in from ? [['originator', from.caller.uuid] as const, ['signal_bond', from.caller.uuid] as const] : []),
     ],
     endpoint,
     originating: true,
@@ -139,7 +141,11 @@ export async function prepareLeg(
   const spec = makeSpec(made.name, made.endpoint);
   const start = async (): Promise<LegResult> => {
     try {
-      return { ok: true, uuid, pid: await services.startChannel(ctx, spec) };
+      const pid = await services.startChannel(ctx, spec);
+      // switch_core_session_outgoing_channel: the caller names the leg it dials
+      const caller = 'caller' in from ? core.sessions.get(from.caller.uuid) : undefined;
+      if (caller) GenServer.cast(ctx, caller, { op: 'setvar', name: 'originate_signal_bond', value: uuid });
+      return { ok: true, uuid, pid };
     } catch (err) {
       core.log('ERR', `Cannot create outgoing channel of type [${leg.endpoint}]: ${String(err)}`);
       return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };

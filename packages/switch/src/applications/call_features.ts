@@ -1,0 +1,15 @@
+/** The call-feature applications of mod_dptools, registered together by the switch. */
+import { EAVESDROP_APP } from './eavesdrop.ts';
+import { HOLD_APPLICATIONS } from './hold.ts';
+import { INTERCEPT_APP } from './intercept.ts';
+import { META_APPLICATIONS } from './meta_app.ts';
+import { SEND_DTMF_APP } from './send_dtmf.ts';
+import type { Application } from './types.ts';
+
+export const CALL_FEATURE_APPLICATIONS: readonly Application[] = [
+  SEND_DTMF_APP,
+  ...META_APPLICATIONS,
+  ...HOLD_APPLICATIONS,
+  INTERCEPT_APP,
+  EAVESDROP_APP,
+];

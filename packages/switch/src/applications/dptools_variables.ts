@@ -1,0 +1,64 @@
+/**
+ * mod_dptools' variable applications beyond set / unset / multiset / export: `push` and `unshift`
+ * (base_set with SWITCH_STACK_PUSH / _UNSHIFT: an item at the end / start of an array variable,
+ * `ARRAY::a|:b` when there are several), `set_global`, `set_profile_var` and `multiunset`.
+ */
+import { separateString } from '../internal/strings.ts';
+import { sync } from './dptools.ts';
+import type { AppChannel, Application } from './types.ts';
+
+const NO_NAME = 'No variable name specified.';
+
+/** `<name>=<value>` (base_set also takes `<name>,<value>`); an empty value is none. */
+function nameAndValue(data: string, commaToo: boolean): [string, string | undefined] {
+  let cut = data.indexOf('=');
+  if (cut < 0 && commaToo) cut = data.indexOf(',');
+  if (cut < 0) return [data, undefined];
+  return [data.slice(0, cut), data.slice(cut + 1) || undefined];
+}
+
+/** base_set for push / unshift: no value removes the variable. */
+function stacked(stack: 'push' | 'unshift'): Application['run'] {
+  return sync((ch, data) => {
+    if (data === '') return ch.core.log('ERR', NO_NAME, ch.uuid);
+    const [name, value] = nameAndValue(data, true);
+    ch.core.log('DEBUG', `${stack.toUpperCase()} ${ch.name} [${name}]=[${value ?? 'UNDEF'}]`, ch.uuid);
+    if (name === '') return;
+    if (value === undefined) ch.setVariable(name, undefined);
+    else ch.pushVariable(name, value, stack);
+  });
+}
+
+function setGlobal(ch: AppChannel, data: string): void {
+  if (data === '') return ch.core.log('ERR', NO_NAME, ch.uuid);
+  const [name, value] = nameAndValue(data, false);
+  ch.core.log('DEBUG', `SET GLOBAL [${name}]=[${value ?? 'UNDEF'}]`, ch.uuid);
+  ch.core.globals.set(name, value);
+}
+
+function setProfileVar(ch: AppChannel, data: string): void {
+  if (data === '') return ch.core.log('ERR', NO_NAME, ch.uuid);
+  const [name, value] = nameAndValue(data, false);
+  ch.setProfileVar(name, value);
+}
+
+/** `[^^<d>]<name> <name2> …`: each name unset. */
+function multiunset(ch: AppChannel, data: string): void {
+  let delim = ' ';
+  let names = data;
+  if (names.startsWith('^^')) {
+    delim = names[2] ?? '';
+    names = names.slice(3);
+  }
+  for (const name of names === '' ? [] : separateString(names, delim, 256)) ch.setVariable(name, undefined);
+}
+
+const VARIABLE_APP = { routingExec: true, zombieExec: true } as const;
+
+export const DPTOOLS_VARIABLES: readonly Application[] = [
+  { name: 'push', ...VARIABLE_APP, run: stacked('push') },
+  { name: 'unshift', ...VARIABLE_APP, run: stacked('unshift') },
+  { name: 'set_global', ...VARIABLE_APP, run: sync(setGlobal) },
+  { name: 'set_profile_var', ...VARIABLE_APP, run: sync(setProfileVar) },
+  { name: 'multiunset', ...VARIABLE_APP, run: sync(multiunset) },
+];

@@ -1,0 +1,59 @@
+/**
+ * Saying things (switch_ivr_say, switch_ivr_say_string): the language is looked up in the
+ * `languages` section (or the older `phrases` one; config/languages.ts), which names its say
+ * module (`say-module`, else `module`, else the language's own name) and its sound prefix; the
+ * module names the sound files, and they become one `file_string://` path, each file with the
+ * extension (`wav` unless asked otherwise), which is played or returned.
+ */
+import type { XmlElement } from '../config/xml.ts';
+import { attr } from '../config/xml.ts';
+import { sayMethodByName, sayTypeByName } from './names.ts';
+import { type SayClock, sayEn } from './say_en.ts';
+
+/** The say modules by name: what each says as file names (undefined: a type it cannot say). */
+const SAY_MODULES: ReadonlyMap<string, typeof sayEn> = new Map([['en', sayEn]]);
+
+/**
+ * switch_say_file: the first file opens the `file_string://` (its extension always added), the
+ * others follow after `!`, without an extension when they are URLs (`silence_stream://100`).
+ */
+export function fileString(files: readonly string[], ext: string): string {
+  return files.map((f, i) => (i === 0 ? `file_string://${f}.${ext}` : f.includes('://') ? `!${f}` : `!${f}.${ext}`)).join('');
+}
+
+/** What a language's element says of saying: its module and its sound prefix. */
+export function languageSaying(
+  language: XmlElement,
+  lang: string,
+  log: (level: 'WARNING', text: string) => void,
+): { module: string; soundPrefix: string | undefined } {
+  let module = attr(language, 'say-module');
+  if (module === undefined) {
+    module = attr(language, 'module');
+    if (module !== undefined) log('WARNING', 'Deprecated usage of module attribute');
+  }
+  const soundPrefix = attr(language, 'sound-prefix') ?? attr(language, 'sound-path') ?? attr(language, 'sound_path');
+  return { module: module ?? lang, soundPrefix };
+}
+
+export interface SayRequest {
+  readonly module: string;
+  readonly tosay: string;
+  readonly type: string;
+  readonly method: string;
+  readonly ext?: string;
+}
+
+/**
+ * The module's `file_string://` for `tosay`: '' when it named no file, undefined when there is no
+ * such module (`Invalid SAY Interface [<name>]!`) or it cannot say the type.
+ */
+export function sayFileString(req: SayRequest, clock: SayClock): string | undefined {
+  const say = SAY_MODULES.get(req.module);
+  if (!say) {
+    clock.log('ERR', `Invalid SAY Interface [${req.module}]!`);
+    return undefined;
+  }
+  const files = say(req.tosay, sayTypeByName(req.type), sayMethodByName(req.method), clock);
+  return files && fileString(files, req.ext || 'wav');
+}
