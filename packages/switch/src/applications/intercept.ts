@@ -68,6 +68,8 @@ async function intercept(env: ChannelReach, self: string, given: string, bleg: b
     op: 'work',
     work: async (c) => {
       c.intercepted = true;
+      // a bridged target leaves its bridge first, so its partner's PICKED_OFF does not end it too
+      await c.leaveBridge();
       if (picked) GenServer.cast(c.ctx, picked, { op: 'hangup', cause: Cause.PICKED_OFF });
       if (!c.context.answered) await c.answer();
       await c.legHolding(false);

@@ -1242,6 +1242,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.interruptAll();
   }
 
+  /**
+   * The leg leaves its bridge without telling the partner, as a state change with CF_TRANSFER
+   * breaks switch_ivr_bridge's loop (switch_ivr_intercept_session parking a bridged target).
+   */
+  async leaveBridge(): Promise<void> {
+    await this.#bridge?.leave(true);
+  }
+
   /** Ends the running applications, innermost first. */
   interruptAll(): void {
     for (const slot of [...this.#running].reverse()) {

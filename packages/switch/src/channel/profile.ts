@@ -159,7 +159,8 @@ export function addProfileHeaders(event: SwitchEvent, p: CallerProfile, prefix: 
   add('Privacy-Hide-Number', String(p.hideNumber));
 }
 
-const TEXT_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
+/** The caller profile's text fields by their variable names. */
+export const TEXT_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
   ['dialplan', 'dialplan'],
   ['username', 'username'],
   ['caller_id_name', 'callerIdName'],
@@ -181,7 +182,8 @@ const TEXT_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
   ['profile_index', 'profileIndex'],
 ];
 
-const NUMBER_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
+/** Its numbering fields (type of number, numbering plan) by their variable names. */
+export const NUMBER_FIELDS: readonly (readonly [string, keyof CallerProfile])[] = [
   ['caller_ton', 'callerTon'],
   ['caller_numplan', 'callerNumplan'],
   ['destination_number_ton', 'destinationNumberTon'],

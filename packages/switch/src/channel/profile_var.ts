@@ -5,50 +5,13 @@
  * set in place when it is there, else added at the end.
  */
 import { atoi, caseEqual } from '../internal/strings.ts';
-import type { CallerProfile } from './profile.ts';
+import { type CallerProfile, NUMBER_FIELDS, TEXT_FIELDS } from './profile.ts';
 
-type TextField =
-  | 'dialplan'
-  | 'username'
-  | 'callerIdName'
-  | 'callerIdNumber'
-  | 'calleeIdName'
-  | 'calleeIdNumber'
-  | 'ani'
-  | 'aniii'
-  | 'networkAddr'
-  | 'rdnis'
-  | 'destinationNumber'
-  | 'uuid'
-  | 'source'
-  | 'context'
-  | 'chanName';
-type NumberField = 'callerTon' | 'callerNumplan' | 'destinationNumberTon' | 'destinationNumberNumplan';
-
-const TEXT: ReadonlyMap<string, TextField> = new Map<string, TextField>([
-  ['dialplan', 'dialplan'],
-  ['username', 'username'],
-  ['caller_id_name', 'callerIdName'],
-  ['caller_id_number', 'callerIdNumber'],
-  ['callee_id_name', 'calleeIdName'],
-  ['callee_id_number', 'calleeIdNumber'],
-  ['ani', 'ani'],
-  ['aniii', 'aniii'],
-  ['network_addr', 'networkAddr'],
-  ['rdnis', 'rdnis'],
-  ['destination_number', 'destinationNumber'],
-  ['uuid', 'uuid'],
-  ['source', 'source'],
-  ['context', 'context'],
-  ['chan_name', 'chanName'],
-]);
-
-const NUMBERS: ReadonlyMap<string, NumberField> = new Map<string, NumberField>([
-  ['caller_ton', 'callerTon'],
-  ['caller_numplan', 'callerNumplan'],
-  ['destination_number_ton', 'destinationNumberTon'],
-  ['destination_number_numplan', 'destinationNumberNumplan'],
-]);
+/** Text fields switch_channel_set_profile_var does not name: set under these names they are soft fields. */
+const NOT_NAMED = new Set(['orig_caller_id_name', 'orig_caller_id_number', 'transfer_source', 'profile_index']);
+const TEXT = new Map(TEXT_FIELDS.filter(([name]) => !NOT_NAMED.has(name)));
+/** The four it names: the caller's and the destination's type of number and numbering plan. */
+const NUMBERS = new Map(NUMBER_FIELDS.slice(0, 4));
 
 export function withProfileVar(profile: CallerProfile, name: string, value: string | undefined): CallerProfile {
   const v = value ?? '';
