@@ -16,6 +16,7 @@ const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 export interface SippRun {
   readonly scenario:
     | 'register'
+    | 'register_tcp'
     | 'call'
     | 'call_hold'
     | 'call_dtmf'
@@ -23,6 +24,8 @@ export interface SippRun {
     | 'call_refused'
     | 'call_refer'
     | 'call_attended'
+    | 'call_replaces'
+    | 'call_replaces_refused'
     | 'call_info'
     | 'call_late_offer'
     | 'call_late_offer_refused'
@@ -36,6 +39,8 @@ export interface SippRun {
     | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
   readonly port?: number;
+  /** SIP over UDP (the default) or TCP (SIPp's `-t t1`: one connection). */
+  readonly transport?: 'udp' | 'tcp';
   /** SIPp's own SIP port (default: any). */
   readonly localPort?: number;
   /** register: the port its Contact names (default SIPp's own). */
@@ -150,6 +155,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     '127.0.0.1',
     '-mp',
     String(mediaPort),
+    ...(r.transport === 'tcp' ? ['-t', 't1'] : []),
     ...(r.localPort === undefined ? [] : ['-p', String(r.localPort)]),
     ...(r.service === undefined ? [] : ['-s', r.service]),
     ...(r.authUser === undefined ? [] : ['-au', r.authUser]),

@@ -66,7 +66,7 @@ function registrationsOf(p: ProfileStatus): string {
   let s = `\nRegistrations:\n${LINE}\n`;
   for (const r of p.registrations) {
     s += `Call-ID:    \t${r.callId}\nUser:       \t${r.user}@${r.host}\nContact:    \t${r.contact}\nAgent:      \t${r.userAgent}\n`;
-    s += `Status:     \tRegistered(UDP)(unknown) EXP(${new Date(r.expiresAtMs).toISOString()}) EXPSECS(${Math.max(0, Math.round((r.expiresAtMs - Date.now()) / 1000))})\n`;
+    s += `Status:     \t${r.status}(unknown) EXP(${new Date(r.expiresAtMs).toISOString()}) EXPSECS(${Math.max(0, Math.round((r.expiresAtMs - Date.now()) / 1000))})\n`;
     s += `Ping-Status:\tReachable\nPing-Time:\t0.00\nHost:       \t${p.name}\nIP:         \t${r.networkIp}\nPort:       \t${r.networkPort}\nAuth-User:  \t${r.username}\nAuth-Realm: \t${r.realm}\nMWI-Account:\t${r.user}@${r.host}\n\n`;
   }
   return `${s}Total items returned: ${p.registrations.length}\n${LINE}\n`;
@@ -90,7 +90,7 @@ export function sofiaCommands(profiles: ProfilePids): ApiCommand[] {
         const p = list.find((x) => x.name === argv[2]);
         if (!p) return 'Invalid Profile!\n';
         if (argv[3] === 'reg') return registrationsOf(p);
-        return `${LINE}\nName             \t${p.name}\nDomain Name      \tN/A\nURL              \t${p.url}\nCALLS-IN         \t${p.callsInUse}\n${LINE}\n`;
+        return `${LINE}\nName             \t${p.name}\nDomain Name      \tN/A\nURL              \t${p.url}\nBIND-URL         \t${p.bindUrl}\nCALLS-IN         \t${p.callsInUse}\n${LINE}\n`;
       },
     },
     {

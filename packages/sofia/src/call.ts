@@ -7,7 +7,7 @@
  */
 import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
-import { Cause, type ChannelCast, type Indication, type Switch } from '@beamline/switch';
+import { Cause, type ChannelCast, type Switch } from '@beamline/switch';
 import { spawnWorker } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
 import { type Dialog, ackFor, inDialogRequest } from './dialog.ts';
@@ -24,15 +24,6 @@ import { type AudioCodec, CODECS, type MediaOffer, type Negotiated, answerDirect
 import type { Address, SipTransport } from './transport.ts';
 
 /** What the channel's endpoint asks of its call; `channelUuid`: a REFER's worker asks the call its Replaces names. */
-export type CallRequest =
-  | { readonly op: 'indicate'; readonly what: Indication }
-  | { readonly op: 'respond'; readonly data: string }
-  | { readonly op: 'channelUuid' };
-export type CallCast =
-  | { readonly op: 'hangup'; readonly cause: number }
-  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
-  | { readonly op: 'hold'; readonly on: boolean };
-
 /**
  * The answer to an `indicate` the far end cannot take: the variables the channel gets, and the
  * cause it hangs up with (else the switch's INCOMPATIBLE_DESTINATION for a refused indication).
@@ -123,8 +114,15 @@ export abstract class SipCall {
     this.transport.send(m, this.peer);
   }
 
+  /** Our end of the dialog, on the transport the far end uses (what our Via says). */
+  get localVia(): Address {
+    return { ...this.transport.local, transport: this.peer.transport };
+  }
+
+  /** Our Contact: the profile's URL, `;transport=tcp` on TCP (sofia's tcp_contact). */
   contactHeader(): [string, string] {
-    return ['Contact', `<sip:mod_sofia@${this.transport.local.address}:${this.transport.local.port}>`];
+    const { address, port } = this.transport.local;
+    return ['Contact', `<sip:mod_sofia@${address}:${port}${this.peer.transport === 'tcp' ? ';transport=tcp' : ''}>`];
   }
 
   /** Opens the call's RTP socket: its digits come to this process, its audio goes to the media table. */
@@ -201,7 +199,7 @@ export abstract class SipCall {
    */
   holdFarEnd(on: boolean, ctx: ProcessContext): void {
     if (this.hungUp || !this.answered || !this.rtp) return;
-    const req = inDialogRequest(this.dialog, 'INVITE', this.transport.local, this.profile.userAgent, [
+    const req = inDialogRequest(this.dialog, 'INVITE', this.localVia, this.profile.userAgent, [
       this.contactHeader(),
       ['Content-Type', 'application/sdp'],
     ]);
@@ -221,7 +219,7 @@ export abstract class SipCall {
     const reinvite = this.reinvite.message;
     if (cseq?.method !== 'INVITE' || reinvite?.kind !== 'request' || cseqOf(reinvite)?.seq !== cseq.seq) return false;
     this.reinvite.stop();
-    if (res.status >= 200) this.send(ackFor(reinvite, res, this.dialog, this.transport.local));
+    if (res.status >= 200) this.send(ackFor(reinvite, res, this.dialog, this.localVia));
     return true;
   }
 
@@ -248,7 +246,7 @@ export abstract class SipCall {
 
   /** A BYE with the cause's Reason (or `reason`), resent until answered (sofia_on_hangup, answered calls). */
   sendBye(cause: number, ctx: ProcessContext, reason = reasonHeader(cause)): void {
-    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.transport.local, this.profile.userAgent, [['Reason', reason]]), ctx);
+    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.localVia, this.profile.userAgent, [['Reason', reason]]), ctx);
   }
 
   /** The SIP side is over: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */
@@ -359,7 +357,7 @@ export abstract class SipCall {
   /** The NOTIFY a REFER's worker asked for (nua_notify): the outcome as message/sipfrag, the subscription over. */
   notifyRefer(n: ReferNotify, ctx: ProcessContext): void {
     if (this.hungUp) return;
-    const req = inDialogRequest(this.dialog, 'NOTIFY', this.transport.local, this.profile.userAgent, [
+    const req = inDialogRequest(this.dialog, 'NOTIFY', this.localVia, this.profile.userAgent, [
       this.contactHeader(),
       ['Event', n.event],
       ['Subscription-State', 'terminated;reason=noresource'],

@@ -5,7 +5,7 @@
  */
 import { cseqOf, newBranch } from './sip/build.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
-import type { Address } from './transport.ts';
+import { type Address, viaTransport } from './transport.ts';
 
 export interface Dialog {
   readonly callId: string;
@@ -18,13 +18,18 @@ export interface Dialog {
   localSeq: number;
 }
 
+/** Our Via for a new transaction sent from `via` (its transport the peer's). */
+export function viaHeader(via: Address): string {
+  return `SIP/2.0/${viaTransport(via)} ${via.address}:${via.port};branch=${newBranch()};rport`;
+}
+
 export function inDialogRequest(d: Dialog, method: string, via: Address, userAgent: string, extra: [string, string][] = []): SipRequest {
   return {
     kind: 'request',
     method,
     uri: d.remoteTarget,
     headers: [
-      ['Via', `SIP/2.0/UDP ${via.address}:${via.port};branch=${newBranch()};rport`],
+      ['Via', viaHeader(via)],
       ['Max-Forwards', '70'],
       ['From', d.local],
       ['To', d.remote],
@@ -49,7 +54,7 @@ export function ackFor(invite: SipRequest, res: SipResponse, d: Dialog, via: Add
     method: 'ACK',
     uri: twoXx ? d.remoteTarget : invite.uri,
     headers: [
-      ['Via', twoXx ? `SIP/2.0/UDP ${via.address}:${via.port};branch=${newBranch()};rport` : (header(invite, 'via') ?? '')],
+      ['Via', twoXx ? viaHeader(via) : (header(invite, 'via') ?? '')],
       ['Max-Forwards', '70'],
       ['From', d.local],
       ['To', header(res, 'to') ?? d.remote],

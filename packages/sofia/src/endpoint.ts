@@ -10,7 +10,8 @@ import type { Pid } from '@beamline/etf';
 import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface, type OutgoingChannel } from '@beamline/switch';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
-import type { CallCast, CallRequest, IndicateRefusal } from './call.ts';
+import type { IndicateRefusal } from './call.ts';
+import type { CallCast, CallRequest } from './call_messages.ts';
 import { parseUri } from './sip/address.ts';
 
 /** What an outbound channel asks its profile for: a call process sending the INVITE. */

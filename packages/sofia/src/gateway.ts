@@ -23,7 +23,8 @@ import { randomUUID } from 'node:crypto';
 import type { Switch } from '@beamline/switch';
 import type { GatewayConfig, ProfileConfig } from './config.ts';
 import { fireSofiaEvent } from './events.ts';
-import { newBranch, newTag } from './sip/build.ts';
+import { viaHeader } from './dialog.ts';
+import { newTag } from './sip/build.ts';
 import { answerChallenge } from './sip/digest.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
 import type { Address, SipTransport } from './transport.ts';
@@ -278,7 +279,7 @@ export class Gateway {
       method: 'OPTIONS',
       uri: `sip:${this.config.proxy.replace(/^sips?:/i, '')}`,
       headers: [
-        ['Via', `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`],
+        ['Via', viaHeader(local)],
         ['Max-Forwards', '70'],
         ['From', `${uri};tag=${newTag()}`],
         ['To', uri],
@@ -344,7 +345,7 @@ export class Gateway {
       method: 'REGISTER',
       uri: this.#registerUri(),
       headers: [
-        ['Via', `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`],
+        ['Via', viaHeader(local)],
         ['Max-Forwards', '70'],
         ['From', `<sip:${username}@${realm}>;tag=${this.#tag}`],
         ['To', `<sip:${username}@${realm}>`],

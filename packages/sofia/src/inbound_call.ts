@@ -20,19 +20,12 @@ import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@
 import type { Pid } from '@beamline/etf';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
-import {
-  type CallCast,
-  type CallRequest,
-  type IndicateRefusal,
-  SipCall,
-  castChannel,
-  isChannelDown,
-  isRouted,
-  isRtpDigit,
-  nextStep,
-} from './call.ts';
+import type { CallCast, CallRequest } from './call_messages.ts';
+import { type IndicateRefusal, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import { ChannelReach } from './channel_reach.ts';
 import { contactUri } from './dialog.ts';
-import { isReferNotify } from './refer.ts';
+import { channelOfCall, isReferNotify } from './refer.ts';
+import { parseReplaces, replaceDialog } from './replaces.ts';
 import { sofiaEndpoint } from './endpoint.ts';
 import { type ChannelFacts, channelFacts } from './inbound_facts.ts';
 import { Resender, isResendTimer } from './resend.ts';
@@ -51,6 +44,8 @@ export interface InboundArgs {
   readonly source: Address;
   /** Our tag in the dialog (the profile routes the dialog's messages by it). */
   readonly localTag: string;
+  /** The call process of the dialog the INVITE's Replaces names, as the profile found it. */
+  readonly replacedCall?: Pid | undefined;
 }
 
 class Inbound extends SipCall {
@@ -122,6 +117,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
       if (!auth.ok) return refuse(call, auth.status, auth.headers, ctx);
       facts.authenticated(auth.user, auth.username, auth.realm);
     }
+    await takeReplaces(call, ctx);
     if (args.invite.body.length === 0) return lateOffer(call, ctx);
     let offer: MediaOffer;
     try {
@@ -240,6 +236,29 @@ async function startChannel(call: Inbound, ctx: ProcessContext, remote: RemoteMe
   }
   ctx.monitor(call.channel);
   return noreply(call);
+}
+
+/**
+ * A Replaces header naming a leg here (sofia_handle_sip_i_invite: the dialog the profile found,
+ * else a channel whose uuid is the Call-ID): the new channel takes its place (replaces.ts). This
+ * happens before the offer is looked at, as sofia does it at nua_i_invite.
+ */
+async function takeReplaces(call: Inbound, ctx: ProcessContext): Promise<void> {
+  const replaces = parseReplaces(header(call.invite, 'replaces') ?? '');
+  if (!replaces) return;
+  const reach = new ChannelReach(call.sw, ctx);
+  const found = call.args.replacedCall;
+  const replaced = found ? await channelOfCall(reach, found) : reach.exists(replaces.callId) ? replaces.callId : undefined;
+  if (!reach.exists(replaced)) return;
+  const route = await replaceDialog(reach, {
+    profile: call.profile,
+    replaces,
+    replaced,
+    callId: call.dialog.callId,
+    referFor: header(call.invite, 'x-fs-refer-for'),
+    referFrom: header(call.invite, 'x-fs-refer-from'),
+  });
+  if (route) call.facts.replacing(route);
 }
 
 /**

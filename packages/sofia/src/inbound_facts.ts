@@ -10,6 +10,7 @@ import type { AuthEnv } from './auth.ts';
 import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from './sip/address.ts';
 import { type SipRequest, header, headerValues } from './sip/message.ts';
 import { type MediaFacts, mediaVariables } from './media_variables.ts';
+import { type ReplacingRoute, parseReplaces, replacesVariables } from './replaces.ts';
 import type { Address } from './transport.ts';
 
 export interface ChannelFacts {
@@ -18,6 +19,8 @@ export interface ChannelFacts {
   readonly name: string;
   /** Records who authenticated: their directory variables go on the channel. */
   authenticated(user: DirectoryUser, username: string, realm: string): void;
+  /** The call takes a replaced leg's place (replaces.ts): the inline dialplan, that leg's ids. */
+  replacing(route: ReplacingRoute): void;
   /** `media` undefined: the INVITE had no SDP (a late offer), so nothing of the media is known yet. */
   spec(endpoint: Endpoint, media: MediaFacts | undefined, extra?: readonly (readonly [string, string])[]): ChannelSpec;
 }
@@ -73,9 +76,11 @@ export function channelFacts(args: {
   vars.push(['sip_full_from', header(invite, 'from') ?? ''], ['sip_full_to', header(invite, 'to') ?? '']);
   const via = headerValues(invite, 'via')[0];
   if (via) vars.push(['sip_full_via', via]);
+  let viaProtocol = 'udp';
   try {
     const v = via ? parseVia(via) : undefined;
     if (v) {
+      viaProtocol = v.transport.toLowerCase();
       vars.push(['sip_via_host', v.host]);
       if (v.port !== undefined) vars.push(['sip_via_port', String(v.port)]);
       if (v.params.has('rport')) vars.push(['sip_via_rport', v.params.get('rport') || String(source.port)]);
@@ -90,7 +95,7 @@ export function channelFacts(args: {
     ['sip_network_port', String(source.port)],
     ['sip_received_ip', source.address],
     ['sip_received_port', String(source.port)],
-    ['sip_via_protocol', 'udp'],
+    ['sip_via_protocol', viaProtocol],
     ['sofia_profile_name', profile.name],
     ['sofia_profile_url', `sip:mod_sofia@${profile.sipIp}:${profile.sipPort}`],
   );
@@ -98,9 +103,12 @@ export function channelFacts(args: {
   if (agent) vars.push(['sip_user_agent', agent]);
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
+  const replaces = parseReplaces(header(invite, 'replaces') ?? '');
+  if (replaces) vars.push(...replacesVariables(replaces));
   const name = `sofia/${profile.name}/${fromUri}`;
   let userVars: readonly (readonly [string, string])[] = [];
   let context = profile.context;
+  let replacing: ReplacingRoute | undefined;
   return {
     uuid,
     callId,
@@ -109,17 +117,22 @@ export function channelFacts(args: {
       userVars = [['sip_authorized', 'true'], ['sip_auth_username', username], ['sip_auth_realm', realm], ...user.variables];
       context = user.variables.find(([k]) => k === 'user_context')?.[1] ?? context;
     },
+    replacing(route) {
+      replacing = route;
+    },
     spec(endpoint, media, extra = []) {
       const callerProfile: CallerProfile = {
         direction: 'inbound',
         logicalDirection: 'inbound',
         username: fromUser,
-        dialplan: profile.dialplan,
-        callerIdName: from?.display ?? fromUser,
-        callerIdNumber: fromUser,
+        dialplan: replacing ? 'inline' : profile.dialplan,
+        callerIdName: replacing?.callerIdName ?? from?.display ?? fromUser,
+        callerIdNumber: replacing?.callerIdNumber ?? fromUser,
+        ...(replacing?.calleeIdName === undefined ? {} : { calleeIdName: replacing.calleeIdName }),
+        ...(replacing?.calleeIdNumber === undefined ? {} : { calleeIdNumber: replacing.calleeIdNumber }),
         networkAddr: source.address,
         ani: fromUser,
-        destinationNumber: requestUri?.user ?? '',
+        destinationNumber: replacing?.destination ?? requestUri?.user ?? '',
         uuid,
         source: 'mod_sofia',
         context,

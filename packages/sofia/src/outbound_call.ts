@@ -13,13 +13,14 @@
 import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
-import { type CallCast, type CallRequest, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import { SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import type { CallCast, CallRequest } from './call_messages.ts';
 import type { ProfileConfig } from './config.ts';
-import { ackFor, contactUri } from './dialog.ts';
+import { ackFor, contactUri, viaHeader } from './dialog.ts';
 import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
-import { cseqOf, newBranch } from './sip/build.ts';
+import { cseqOf } from './sip/build.ts';
 import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { answerChallenge } from './sip/digest.ts';
 import { type SipRequest, type SipResponse, header } from './sip/message.ts';
@@ -79,7 +80,7 @@ class Outbound extends SipCall {
       method: 'INVITE',
       uri: args.requestUri,
       headers: [
-        ['Via', `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`],
+        ['Via', viaHeader(local)],
         ['Max-Forwards', '70'],
         ['From', this.dialog.local],
         ['To', this.dialog.remote],
@@ -135,7 +136,7 @@ class Outbound extends SipCall {
     this.send(this.ack(res));
     const local = this.transport.local;
     const headers = this.invite.headers.map(([name, value]): [string, string] => {
-      if (name === 'Via') return [name, `SIP/2.0/UDP ${local.address}:${local.port};branch=${newBranch()};rport`];
+      if (name === 'Via') return [name, viaHeader(local)];
       if (name === 'CSeq') return [name, `${this.dialog.localSeq++} INVITE`];
       return [name, value];
     });

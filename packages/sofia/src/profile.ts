@@ -17,6 +17,7 @@ import type { ProfileConfig } from './config.ts';
 import { fireSofiaEvent } from './events.ts';
 import { Gateway, type GatewayRoute, type GatewayRow } from './gateway.ts';
 import { callSetupRequest, parseReferTo, replacesCallId } from './refer.ts';
+import { parseReplaces, replacesToTag } from './replaces.ts';
 import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
@@ -43,6 +44,8 @@ export type CallStart =
 export interface ProfileStatus {
   readonly name: string;
   readonly url: string;
+  /** What the profile listens on (sofia's bindurl: the URL with `;transport=udp,tcp`). */
+  readonly bindUrl: string;
   /** Each gateway's row in `sofia status` and `sofia status gateway`. */
   readonly gateways: readonly GatewayRow[];
   readonly callsInUse: number;
@@ -105,9 +108,14 @@ interface RegisterChecked {
 export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus | GatewayRoute | string | undefined, ProfileArgs> {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
     const c = args.config;
-    const transport = await SipTransport.bind(c.sipIp, c.sipPort, (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram));
+    const transport = await SipTransport.bind(
+      c.sipIp,
+      c.sipPort,
+      (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
+      (text) => args.sw.core.log('WARNING', `sofia/${c.name}: ${text}`),
+    );
     ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
-    args.sw.core.log('NOTICE', `sofia: profile ${c.name} listening on udp ${transport.local.address}:${transport.local.port}`);
+    args.sw.core.log('NOTICE', `sofia: profile ${c.name} listening on udp and tcp ${transport.local.address}:${transport.local.port}`);
     return ok(new Profile(args.sw, c, transport, args.calls, () => Date.now()));
   }
 
@@ -135,6 +143,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       {
         name: p.config.name,
         url: p.url,
+        bindUrl: `${p.url};transport=udp,tcp`,
         gateways: p.gateways.map((g) => g.row(nowS)),
         callsInUse: new Set(p.byCallId.values()).size,
         registrations: p.registrations.all(),
@@ -169,6 +178,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       p.badDatagrams++;
       const why = e instanceof SipParseError ? e.message : String(e);
       p.sw.core.log('WARNING', `sofia/${p.config.name}: dropped a datagram from ${d.source.address}:${d.source.port} that is not SIP (${why})`);
+      p.transport.drop(d.source, why);
       return;
     }
     const callId = header(m, 'call-id');
@@ -261,7 +271,11 @@ async function inboundCall(p: Profile, invite: SipRequest, source: Address, ctx:
   p.starting.set(callId, waiting);
   let pid: Pid;
   try {
-    pid = await startCall(p, ctx, { direction: 'inbound', args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source, localTag } });
+    const replacedCall = replacedDialog(p, invite);
+    pid = await startCall(p, ctx, {
+      direction: 'inbound',
+      args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source, localTag, replacedCall },
+    });
   } catch (e) {
     p.starting.delete(callId);
     p.sw.core.log('ERR', `sofia/${p.config.name}: the call ${callId} could not start: ${e instanceof Error ? e.message : String(e)}`);
@@ -293,6 +307,18 @@ function replacedCall(p: Profile, refer: SipRequest): Pid | undefined {
   } catch {
     return undefined; // no Refer-To, or not one we read: the call answers for it
   }
+}
+
+/**
+ * The call whose dialog an INVITE's Replaces names (nua_handle_by_replaces, else
+ * nua_handle_by_call_id): the one whose tag is the to-tag, when that Call-ID is ours, else the
+ * Call-ID's. The from-tag is not compared: the Call-ID alone would find the call anyway.
+ */
+function replacedDialog(p: Profile, invite: SipRequest): Pid | undefined {
+  const replaces = parseReplaces(header(invite, 'replaces') ?? '');
+  if (!replaces || !p.byCallId.has(replaces.callId)) return undefined;
+  const toTag = replacesToTag(replaces);
+  return (toTag === undefined ? undefined : p.byTag.get(toTag)) ?? p.byCallId.get(replaces.callId);
 }
 
 function forget(p: Profile, pid: Pid): void {
@@ -355,6 +381,7 @@ function registered(p: Profile, r: RegisterChecked): void {
     }
     const reg: Registration = {
       ...base,
+      status: /transport=tcp/i.test(contact.uri.params ?? '') ? 'Registered(TCP)' : 'Registered(UDP)',
       contact: c.replace(/;\s*expires=\d+/i, ''),
       contactUri: uri,
       expires,
@@ -382,7 +409,7 @@ function fireRegister(p: Profile, r: Registration, update: boolean): void {
     ['contact', r.contact],
     ['call-id', r.callId],
     ['rpid', 'unknown'],
-    ['status', 'Registered(UDP)'],
+    ['status', r.status],
     ['expires', String(r.expires)],
     ['to-user', r.fromUser],
     ['to-host', r.fromHost],

@@ -16,7 +16,7 @@
 import { GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, type Switch, type SwitchEvent, switchTrue, urlDecode } from '@beamline/switch';
-import type { CallRequest } from './call.ts';
+import type { CallRequest } from './call_messages.ts';
 import type { ChannelReach } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
 import { type SipUri, parseUri } from './sip/address.ts';
@@ -79,7 +79,7 @@ function notify(reach: ChannelReach, job: ReferJob, sipfrag: string): void {
 }
 
 /** The channel of another call of the profile (nua_handle_by_replaces' session), if it has one. */
-async function channelOfCall(reach: ChannelReach, call: Pid): Promise<string | undefined> {
+export async function channelOfCall(reach: ChannelReach, call: Pid): Promise<string | undefined> {
   try {
     return await GenServer.call<string | undefined>(reach.ctx, call, { op: 'channelUuid' } satisfies CallRequest, 5000);
   } catch {

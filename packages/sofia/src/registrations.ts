@@ -20,6 +20,8 @@ export interface Registration {
   readonly realm: string;
   readonly fromUser: string;
   readonly fromHost: string;
+  /** `Registered(UDP)`, or `Registered(TCP)` for a Contact with `transport=tcp` (sofia_reg_handle_register's reg_desc). */
+  readonly status: string;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();

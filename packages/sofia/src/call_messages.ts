@@ -1,0 +1,11 @@
+/** What a SIP call's process is asked (calls) and told (casts) by the channel's endpoint and by its workers. */
+import type { Indication } from '@beamline/switch';
+
+export type CallRequest =
+  | { readonly op: 'indicate'; readonly what: Indication }
+  | { readonly op: 'respond'; readonly data: string }
+  | { readonly op: 'channelUuid' };
+export type CallCast =
+  | { readonly op: 'hangup'; readonly cause: number }
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
+  | { readonly op: 'hold'; readonly on: boolean };

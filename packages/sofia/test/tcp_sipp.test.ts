@@ -1,0 +1,161 @@
+/**
+ * SIP over TCP on the profile's port, with SIPp in its TCP mode (`-t t1`): a phone registers and
+ * calls the echo extension with audio the test plays and reads back, every response and the
+ * switch's own requests coming back over the phone's connection (SIPp has no other); `sofia status
+ * profile` names both transports; a connection sending what cannot be SIP is closed, alone.
+ */
+import { createSocket } from 'node:dgram';
+import { type Socket, connect } from 'node:net';
+import { linearToUlaw } from '@beamline/switch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { phoneAudio } from '../../../tools/sipp/audio.ts';
+import { type SippResult, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
+import { MAX_STREAM_MESSAGE, SipFramingError, takeFrames } from '../src/tcp_transport.ts';
+import { type Rig, startRig } from './helpers.ts';
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+const phone = { domain: 'beamline.test', authUser: '1000', password: '1234', transport: 'tcp', traceMessages: true } as const;
+const ok = (r: SippResult) => expect(r.code, r.output + r.errors).toBe(0);
+const headerOf = (message: string, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(message)?.[1];
+
+async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('framing a TCP stream', () => {
+  const message = (body: string) => `OPTIONS sip:x SIP/2.0\r\nl: ${body.length}\r\n\r\n${body}`;
+
+  it('cuts messages by Content-Length, skips CRLF keep-alives, keeps a partial message for later', () => {
+    const bytes = Buffer.from(`\r\n\r\n${message('abc')}\r\n${message('')}OPTIONS sip:y SIP/2.0\r\nContent-Length: 5\r\n\r\nab`);
+    const { frames, rest } = takeFrames(bytes);
+    expect(frames.map(String)).toEqual([message('abc'), message('')]);
+    expect(String(rest)).toBe('OPTIONS sip:y SIP/2.0\r\nContent-Length: 5\r\n\r\nab');
+  });
+
+  it('refuses a bad Content-Length and anything longer than MAX_STREAM_MESSAGE', () => {
+    expect(() => takeFrames(Buffer.from('OPTIONS sip:x SIP/2.0\r\nContent-Length: -1\r\n\r\n'))).toThrow(SipFramingError);
+    expect(() => takeFrames(Buffer.from(`OPTIONS sip:x SIP/2.0\r\nContent-Length: ${MAX_STREAM_MESSAGE}\r\n\r\n`))).toThrow(SipFramingError);
+    expect(() => takeFrames(Buffer.alloc(MAX_STREAM_MESSAGE + 1, 'x'))).toThrow('no end of headers');
+    expect(takeFrames(Buffer.alloc(MAX_STREAM_MESSAGE, 'x')).frames).toEqual([]);
+  });
+});
+
+describe('SIP over TCP', () => {
+  it('sofia status profile names the TCP bind (BIND-URL …;transport=udp,tcp)', async () => {
+    const status = await rig.sw.api('sofia status profile internal');
+    expect(status).toContain(`URL              \tsip:mod_sofia@127.0.0.1:${rig.port}\n`);
+    expect(status).toContain(`BIND-URL         \tsip:mod_sofia@127.0.0.1:${rig.port};transport=udp,tcp\n`);
+  });
+
+  it('a phone registers over TCP: 401, then 200 on the same connection, Registered(TCP)', async () => {
+    const r = await runSipp({ ...phone, scenario: 'register_tcp', port: rig.port, service: '1000' });
+    ok(r);
+    const registered = await rig.waitFor((e) => e.getHeader('Event-Subclass') === 'sofia::register' && e.getHeader('from-user') === '1000');
+    expect(registered.getHeader('status')).toBe('Registered(TCP)');
+    expect(await rig.sw.api('sofia status profile internal reg')).toContain('Status:     \tRegistered(TCP)(unknown)');
+    expect(await rig.sw.api('sofia_contact 1000@beamline.test')).toMatch(/^sofia\/internal\/sip:1000@127\.0\.0\.1:\d+;transport=TCP$/);
+  });
+
+  it('a call to echo over TCP: our Via and Contact say TCP, the audio comes back, the phone hangs up', async () => {
+    const audio = await phoneAudio();
+    try {
+      const seen = rig.events.length;
+      const call = await startSipp({ ...phone, scenario: 'call', port: rig.port, service: '2005', holdMs: 2500, audioPort: audio.port });
+      const echo = await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'echo' && rig.events.indexOf(e) >= seen);
+      const uuid = echo.getHeader('Unique-ID') ?? '';
+      expect(echo.getHeader('variable_sip_via_protocol')).toBe('tcp');
+      const frames = Array.from({ length: 10 }, (_, i) => Uint8Array.from({ length: 160 }, (_, j) => linearToUlaw(((i * 160 + j) % 50) * 300)));
+      await audio.send(Number(await rig.sw.api(`uuid_getvar ${uuid} local_media_port`)), 0, frames);
+      await until('the echo', () => audio.received.length >= frames.length);
+      expect(audio.received.map((p) => [...p.payload])).toEqual(frames.map((f) => [...f]));
+      const r = await call.done;
+      ok(r);
+      const answer = r.messages.find((m) => m.startsWith('SIP/2.0 200') && headerOf(m, 'CSeq') === '2 INVITE') ?? '';
+      expect(headerOf(answer, 'Contact')).toBe(`<sip:mod_sofia@127.0.0.1:${rig.port};transport=tcp>`);
+      const hangup = await rig.waitFor((e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === uuid);
+      expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('recv_bye');
+    } finally {
+      audio.close();
+    }
+  });
+
+  it('the switch’s own request (a BYE) goes over the phone’s connection, its Via SIP/2.0/TCP', async () => {
+    // the phone's second call replaces its first (replaces_sipp.test.ts), which the switch then hangs up
+    const r = await runSipp({
+      ...phone,
+      scenario: 'call_replaces',
+      port: rig.port,
+      service: '2000',
+      holdMs: 500,
+      vars: { service2: '9999', replaces: '[call_id];to-tag=[$tag1];from-tag=[pid]SIPpTag00[call_number]', hold2: '500', bye_wait: '5000' },
+    });
+    ok(r);
+    const bye = r.messages.find((m) => m.startsWith('BYE ') && !headerOf(m, 'Call-ID')?.startsWith('second///')) ?? '';
+    expect(headerOf(bye, 'Via')).toMatch(new RegExp(`^SIP/2\\.0/TCP 127\\.0\\.0\\.1:${rig.port};branch=z9hG4bK`));
+    expect(bye).toMatch(/^BYE sip:1000@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
+  });
+
+  describe('a connection sending what is not SIP', () => {
+    const closed = (socket: Socket) => new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const s = connect(rig.port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+
+    it('is closed with a WARNING (garbage, an oversized frame); UDP and other connections go on', async () => {
+      const good = await open();
+      const garbage = await open();
+      const gone = closed(garbage);
+      garbage.write(Buffer.concat([Buffer.from([0, 1, 2, 0xff]), Buffer.from(' not sip\r\n\r\n')]));
+      await gone;
+      expect(rig.logs.some((l) => /^WARNING sofia\/internal: closed the tcp connection from 127\.0\.0\.1:\d+: /.test(l))).toBe(true);
+      const big = await open();
+      const bigGone = closed(big);
+      big.write(Buffer.alloc(MAX_STREAM_MESSAGE + 10, 'a'));
+      await bigGone;
+      expect(rig.logs.some((l) => l.includes('no end of headers'))).toBe(true);
+      // the other connection and UDP still get answers
+      const replies: string[] = [];
+      good.on('data', (d) => replies.push(d.toString()));
+      const options = (port: number, via: string) =>
+        [
+          'OPTIONS sip:127.0.0.1 SIP/2.0',
+          `Via: SIP/2.0/${via} 127.0.0.1:${port};branch=z9hG4bK-${via}`,
+          'From: <sip:probe@127.0.0.1>;tag=1',
+          'To: <sip:127.0.0.1>',
+          `Call-ID: tcp-garbage-${via}`,
+          'CSeq: 1 OPTIONS',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+      good.write(options(good.localPort ?? 0, 'TCP'));
+      await until('the TCP answer', () => replies.join('').includes('\r\n\r\n'));
+      expect(replies.join('')).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+      const udp = createSocket('udp4');
+      try {
+        await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+        const udpReplies: string[] = [];
+        udp.on('message', (m) => udpReplies.push(m.toString()));
+        udp.send(options(udp.address().port, 'UDP'), rig.port, '127.0.0.1');
+        await until('the UDP answer', () => udpReplies.length > 0);
+        expect(udpReplies[0]).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+      } finally {
+        udp.close();
+        good.destroy();
+      }
+    });
+  });
+});
