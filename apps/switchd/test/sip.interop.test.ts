@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 }, () => {
   it('loads mod_sofia into the tree, with its profile on the SIP port', async () => {
-    expect(sw.out()).toContain(`sofia: profile internal listening on udp 127.0.0.1:${SIP}`);
+    expect(sw.out()).toContain(`sofia: profile internal listening on udp and tcp 127.0.0.1:${SIP}`);
     const tree = await run('beamctl', ['--node', NAME, '--cookie', 'ClueCon', '--epmd-port', String(EPMD), 'tree']);
     expect(tree.stdout).toMatch(
       /^└─ sofia +<0\.\d+\.0> +supervisor rest_for_one .*\n {3}├─ calls +<0\.\d+\.0> +supervisor simple_one_for_one .*\n {3}└─ sofia_profile_internal +<0\.\d+\.0> +worker \[SofiaProfile\]/m,
