@@ -6,6 +6,8 @@
  * caller is a loopback B half (an inbound channel, not answered) running a dialplan extension.
  */
 import { describe, expect, it } from 'vitest';
+import { share } from '../../../tools/sipp/audio.ts';
+import { linearOf } from '../src/media/tape.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
 import { type Setup, at, setup } from './switch_helpers.ts';
@@ -89,6 +91,16 @@ const start = () =>
         // early media with audio: a busy tone, a ringing tone
         '3200': [['pre_answer'], ['playback', 'tone_stream://%(500,500,480,620);loops=20']],
         '3201': [['pre_answer'], ['playback', `tone_stream://${TONE};loops=5`]],
+        '3202': [['pre_answer'], ['playback', 'tone_stream://%(3000,0,1000)']],
+        '3203': [['pre_answer'], ['playback', 'tone_stream://%(3000,0,1400)']],
+        '5125': [
+          ['set', 'bridge_early_media=true'],
+          ['bridge', `[origination_uuid=${U2}]loopback/3202`],
+        ],
+        '5126': [
+          ['set', 'bridge_early_media=true'],
+          ['bridge', `[origination_uuid=${U2}]loopback/3202,[origination_uuid=${U1}]loopback/3203`],
+        ],
         '5131': [
           ['set', 'ignore_early_media=ring_ready'],
           ['bridge', `[origination_uuid=${U2},null_pre_answer=true,${SILENT}]null/2,[origination_uuid=${U3},${SILENT}]null/3`],
@@ -291,6 +303,25 @@ describe('bridge_early_media and early media wins', () => {
     await at(t, 1100);
     expect(signals(callerOf(t.sub.take(), '5122'), BASE)).toEqual(['CHANNEL_BRIDGE @1000']);
     await stop(t);
+  });
+
+  it('bridge_early_media=true: the caller hears the ringing legs’ early media, one leg as it is, two mixed', async () => {
+    for (const [ext, freqs] of [
+      ['5125', [1000]],
+      ['5126', [1000, 1400]],
+    ] as const) {
+      const t = await start();
+      const heard: number[] = [];
+      // the caller is the B half of this loopback: what it hears comes out of the A half
+      await t.sw.originate(`{origination_uuid=${U3}}loopback/${ext} &park()`);
+      t.sw.core.media.tap(U3, (direction, frame) => {
+        if (direction === 'read') heard.push(...linearOf(frame));
+      });
+      await at(t, 1000);
+      expect(heard.length).toBeGreaterThan(8000 * 0.7);
+      for (const f of freqs) expect(share(heard, f)).toBeGreaterThan(0.8 / freqs.length);
+      await stop(t);
+    }
   });
 
   it('a relayed leg that rings ends the relay for good: early media still does not win', async () => {

@@ -70,6 +70,15 @@ export interface AppChannel {
    * channel's process (not at all if the work throws: that is logged).
    */
   aside<T>(work: (ctx: ProcessContext) => Promise<T>, then?: (value: T) => void | Promise<void>): void;
+  /** switch_loadable_module_get_application_interface: whether the switch has the application. */
+  hasApplication(name: string): boolean;
+  /**
+   * switch_core_session_exec: the application nested in the running one (CHANNEL_EXECUTE and
+   * _COMPLETE); true when it finished at once, else `then` runs when it does.
+   */
+  execute(name: string, data: string, then: () => Promise<void>): Promise<boolean>;
+  /** switch_channel_expand_variables on the channel (`${api args}` included). */
+  expand(text: string): Promise<string>;
   /** switch_core_session_execute_application_async: the application runs at the channel's next safe point. */
   queueExecute(name: string, data: string): Promise<void>;
   /** switch_xml_locate_language: the `<language>` element of `lang`, logged and undefined when there is none. */

@@ -546,6 +546,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     }
   }
 
+  hasApplication(name: string): boolean {
+    return this.services.applications.has(name.toLowerCase());
+  }
+
   /**
    * switch_core_session_exec: CHANNEL_EXECUTE, the application, CHANNEL_EXECUTE_COMPLETE. True
    * when it finished at once; else `then` runs when it does.

@@ -29,6 +29,7 @@ export interface EarlyMediaState {
 
 /** A leg as the group's media sees it. */
 export interface LegView {
+  readonly uuid: string;
   readonly pid?: Pid | undefined;
   readonly status: LegStatus | 'pending' | 'dropped' | 'refused';
   /** CF_RING_READY (it stays once set). */
@@ -80,7 +81,7 @@ export class GroupMedia {
     const ready = this.#relay.filter((l) => isUp(l) && mediaReady(l));
     const ringing = ready.some((l) => l.rang);
     if (ready.length > 0 && !ringing && !ready.some((l) => l.status === 'answered')) return;
-    this.#relay = undefined;
+    this.#endRelay();
     const state = this.#host.state;
     if (ringing) {
       state.bridgingEarly = false;
@@ -145,7 +146,10 @@ export class GroupMedia {
     const line = state.ringback === undefined ? undefined : ringbackLogLine(state.ringback);
     if (line) log('DEBUG', line);
     if (state.ringback !== undefined && !state.bridgingEarly) caller.playRingback(state.ringback);
-    if (state.bridgingEarly) this.#relay = legs.filter(isUp);
+    if (state.bridgingEarly) {
+      this.#relay = legs.filter(isUp);
+      caller.relayEarlyMedia(this.#relay.map((l) => l.uuid));
+    }
     this.#ok++;
     return 'acted';
   }
@@ -153,6 +157,12 @@ export class GroupMedia {
   /** The group is over: a relay still running ends without having seen a ring (early_ok). */
   done(): void {
     if (this.#relay) this.#host.state.earlyOk = true;
+    this.#endRelay();
+  }
+
+  /** early_thread_run's end: the caller no longer hears the legs. */
+  #endRelay(): void {
+    if (this.#relay) this.#host.caller?.stopRelay();
     this.#relay = undefined;
   }
 

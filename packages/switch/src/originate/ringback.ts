@@ -20,6 +20,7 @@ import type { OriginateCaller, OriginateLegTask } from '../channel/originate_typ
 import type { CallerProfile } from '../channel/profile.ts';
 import { findEndParen } from '../internal/strings.ts';
 import { playToChannel } from '../media/player.ts';
+import { relayEarlyMedia } from '../media/early_mix.ts';
 import { openSource } from '../media/source.ts';
 
 /** The calling channel as the originate signals it: a process of its own, so every signal is a call. */
@@ -36,6 +37,9 @@ export interface CallerLine {
   /** setup_ringback's generation: the caller hears `data` (a tone or a file) over and over until `stopRingback`. */
   playRingback(data: string): void;
   stopRingback(): void;
+  /** bridge_early_media's relay: the legs' early media, mixed, heard by the caller until `stopRelay`. */
+  relayEarlyMedia(legs: readonly string[]): void;
+  stopRelay(): void;
 }
 
 export function callerLine(ctx: ProcessContext, services: ChannelServices, caller: OriginateCaller): CallerLine {
@@ -51,6 +55,12 @@ export function callerLine(ctx: ProcessContext, services: ChannelServices, calle
   let ringbackAsked = false;
   /** Set in the caller's process when its ringback audio starts. */
   let stopRingbackAudio: (() => void) | undefined;
+  let stopRelayAudio: (() => void) | undefined;
+  /** Work in the caller's own process; casts keep their order, so a stop runs after its start. */
+  const inCaller = (run: OriginateLegTask) => {
+    const pid = services.core.sessions.get(caller.uuid);
+    if (pid) GenServer.cast(ctx, pid, { op: 'originateTask', run });
+  };
   return {
     uuid: caller.uuid,
     name: caller.profile.chanName ?? '',
@@ -89,6 +99,20 @@ export function callerLine(ctx: ProcessContext, services: ChannelServices, calle
       const run: OriginateLegTask = () => stopRingbackAudio?.();
       if (pid && ringbackAsked) GenServer.cast(ctx, pid, { op: 'originateTask', run });
     },
+    relayEarlyMedia: (legs) =>
+      inCaller((leg) => {
+        const stop = relayEarlyMedia(leg.core.media, legs, leg.uuid);
+        const off = leg.beside(stop);
+        stopRelayAudio = () => {
+          off();
+          stop();
+        };
+      }),
+    stopRelay: () =>
+      inCaller(() => {
+        stopRelayAudio?.();
+        stopRelayAudio = undefined;
+      }),
   };
 }
 
