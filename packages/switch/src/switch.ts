@@ -48,6 +48,7 @@ import { RECORD_APPLICATIONS } from './applications/record.ts';
 import { DETECT_APPLICATIONS } from './applications/detect.ts';
 import { CALL_FEATURE_APPLICATIONS } from './applications/call_features.ts';
 import { SAY_APPLICATIONS } from './applications/say.ts';
+import { PHRASE_APPLICATIONS } from './applications/phrase.ts';
 import { LOOP_PLAYBACK_APPLICATIONS } from './applications/loop_playback.ts';
 import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
@@ -350,6 +351,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...DETECT_APPLICATIONS,
     ...CALL_FEATURE_APPLICATIONS,
     ...SAY_APPLICATIONS,
+    ...PHRASE_APPLICATIONS,
     ...LOOP_PLAYBACK_APPLICATIONS,
     ...CONFERENCE_APPLICATIONS,
     BRIDGE_APP,

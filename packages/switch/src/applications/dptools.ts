@@ -3,7 +3,8 @@ import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
 import { playToChannel } from '../media/player.ts';
 import { toneSource } from '../media/source.ts';
-import { mediaWait, parseMs, playFile, waiting } from './media.ts';
+import { mediaWait, parseMs, playFile, terminatorDigit, waiting } from './media.ts';
+import { playbackSpecial } from './phrase.ts';
 import type { Application, AppChannel } from './types.ts';
 
 /** An application that finishes when `fn` has: it then reports done. */
@@ -14,21 +15,6 @@ export const sync =
     await done();
     return undefined;
   };
-
-/**
- * A media application's digit check: a digit in `playback_terminators` (default `*`, `any`,
- * `none`) ends it and is kept in `playback_terminator_used`; other digits are dropped.
- */
-export function terminatorDigit(ch: AppChannel): (digit: string) => boolean {
-  let terminators = ch.variable('playback_terminators') ?? '*';
-  if (terminators.toLowerCase() === 'any') terminators = '1234567890*#';
-  else if (terminators.toLowerCase() === 'none') terminators = '';
-  return (digit) => {
-    if (!terminators.includes(digit)) return false;
-    ch.setVariable('playback_terminator_used', digit);
-    return true;
-  };
-}
 
 export const DPTOOLS: readonly Application[] = [
   { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
@@ -103,6 +89,8 @@ export const DPTOOLS: readonly Application[] = [
     needsMedia: true,
     breakable: true,
     run: (ch, data, done) => {
+      const special = playbackSpecial(ch, data, done);
+      if (special) return special;
       const onDigit = terminatorDigit(ch);
       // a break or a terminator counts as played (SWITCH_STATUS_BREAK), a hangup does not
       const onEnd = (how: string) => ch.setVariable('current_application_response', how === 'killed' ? 'PLAYBACK ERROR' : 'FILE PLAYED');

@@ -116,3 +116,18 @@ export async function mediaWait(
   }
   return interrupt;
 }
+
+/**
+ * A media application's digit check: a digit in `playback_terminators` (default `*`, `any`,
+ * `none`) ends it and is kept in `playback_terminator_used`; other digits are dropped.
+ */
+export function terminatorDigit(ch: AppChannel): (digit: string) => boolean {
+  let terminators = ch.variable('playback_terminators') ?? '*';
+  if (terminators.toLowerCase() === 'any') terminators = '1234567890*#';
+  else if (terminators.toLowerCase() === 'none') terminators = '';
+  return (digit) => {
+    if (!terminators.includes(digit)) return false;
+    ch.setVariable('playback_terminator_used', digit);
+    return true;
+  };
+}

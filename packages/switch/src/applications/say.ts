@@ -7,8 +7,7 @@
  */
 import { separateString } from '../internal/strings.ts';
 import { languageSaying, sayFileString } from '../say/say.ts';
-import { terminatorDigit } from './dptools.ts';
-import { playFile } from './media.ts';
+import { playFile, terminatorDigit } from './media.ts';
 import { switchTrue } from '../internal/strings.ts';
 import type { AppChannel, Application } from './types.ts';
 

@@ -36,6 +36,9 @@ export function languageSaying(
   return { module: module ?? lang, soundPrefix };
 }
 
+/** switch_loadable_module_get_say_interface: whether there is a say module of that name. */
+export const hasSayModule = (name: string): boolean => SAY_MODULES.has(name);
+
 export interface SayRequest {
   readonly module: string;
   readonly tosay: string;
