@@ -17,6 +17,8 @@ export interface SippRun {
   readonly scenario:
     | 'register'
     | 'register_tcp'
+    | 'register_tcp_stay'
+    | 'register_call_tcp'
     | 'call'
     | 'call_hold'
     | 'call_dtmf'
@@ -70,6 +72,8 @@ export interface SippRun {
   readonly calls?: number;
   readonly rate?: number;
   readonly limit?: number;
+  /** A scenario (filled in the same way) for requests of no call SIPp started (`-oocsf`): a client phone taking a call. */
+  readonly outOfCall?: 'ooc_answer_bye';
   /** More `[name]` placeholders of the scenario, filled with these texts. */
   readonly vars?: Readonly<Record<string, string>>;
   /** Keep every message SIPp sent and received (its -trace_msg log) in the result's `messages`. */
@@ -137,18 +141,23 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     reply: '200 OK',
     ...r.vars,
   };
-  const text = readFileSync(join(SCENARIOS, `${r.scenario}.xml`), 'utf8').replace(
-    new RegExp(`\\[(${Object.keys(fill).join('|')})\\]`, 'g'),
-    (_, k: string) => fill[k],
-  );
-  const file = join(dir, `${r.scenario}.xml`);
-  writeFileSync(file, text);
+  const filled = (scenario: string) => {
+    const text = readFileSync(join(SCENARIOS, `${scenario}.xml`), 'utf8').replace(
+      new RegExp(`\\[(${Object.keys(fill).join('|')})\\]`, 'g'),
+      (_, k: string) => fill[k],
+    );
+    const file = join(dir, `${scenario}.xml`);
+    writeFileSync(file, text);
+    return file;
+  };
+  const file = filled(r.scenario);
   const errorFile = join(dir, 'errors.log');
   const messageFile = join(dir, 'messages.log');
   const args = [
     ...(r.port === undefined ? [] : [`127.0.0.1:${r.port}`]),
     '-sf',
     file,
+    ...(r.outOfCall === undefined ? [] : ['-oocsf', filled(r.outOfCall)]),
     '-i',
     '127.0.0.1',
     '-mi',

@@ -6,7 +6,7 @@ import { GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import type { ApiCommand, ApiEnv } from '@beamline/switch';
 import type { ProfileStatus } from './profile.ts';
-import { registeredAs } from './registrations.ts';
+import { dialUri, registeredAs } from './registrations.ts';
 
 const LINE = '='.repeat(97);
 const pad = (s: string, n: number) => s.padStart(n);
@@ -113,8 +113,7 @@ export function sofiaCommands(profiles: ProfilePids): ApiCommand[] {
         const found: string[] = [];
         for (const p of await statuses(env, profiles)) {
           if (only !== undefined && only !== p.name) continue;
-          for (const r of p.registrations)
-            if (registeredAs(r, user, domain)) found.push(`sofia/${p.name}/sip:${r.contactUri.replace(/^sips?:/i, '')}`);
+          for (const r of p.registrations) if (registeredAs(r, user, domain)) found.push(`sofia/${p.name}/${dialUri(r)}`);
         }
         return found.length > 0 ? found.join(',') : 'error/user_not_registered';
       },

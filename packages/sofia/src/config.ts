@@ -42,6 +42,11 @@ export interface ProfileConfig {
    * once with our offer in the 200; `proxy` routes it first and offers in the 200 of its answer.
    */
   readonly enable3pcc: 'off' | 'true' | 'proxy';
+  /** `tcp-max-connections`, `tcp-max-connections-per-ip`: the TCP connections kept at once, in all and with one remote address. */
+  readonly tcpMaxConnections: number;
+  readonly tcpMaxConnectionsPerIp: number;
+  /** `tcp-idle-seconds`: a TCP connection no registration or dialog uses is closed after this long silent (nta's TPTAG_IDLE, 1800 s). */
+  readonly tcpIdleSeconds: number;
   readonly gateways: readonly GatewayConfig[];
 }
 
@@ -72,6 +77,8 @@ export interface GatewayConfig {
   readonly pingMax: number;
   /** `ping-monitoring`: every ping's result fires `sofia::gateway_state`, not only a change of status. */
   readonly pingMonitoring: boolean;
+  /** `register-transport`: what its REGISTERs, pings and calls go over (default udp). */
+  readonly registerTransport: 'udp' | 'tcp';
 }
 
 export class SofiaConfigError extends Error {
@@ -96,6 +103,9 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   disableTransfer: false,
   fireTransferEvents: false,
   enable3pcc: 'off',
+  tcpMaxConnections: 1024,
+  tcpMaxConnectionsPerIp: 64,
+  tcpIdleSeconds: 1800,
   gateways: [],
 };
 
@@ -126,10 +136,17 @@ function enable3pcc(v: string | undefined): ProfileConfig['enable3pcc'] {
   return v?.toLowerCase() === 'proxy' ? 'proxy' : 'off';
 }
 
-/** A positive whole number of seconds, or the default. */
+/** A positive whole number (of seconds), or the default. */
 function seconds(v: string | undefined, fallback: number): number {
   const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
   return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** parse_gateways' register-transport (sofia_glue_str2transport): udp or tcp here; TLS and the rest are refused as mod_sofia refuses TLS without a TLS profile. */
+function registerTransport(gateway: string, v: string | undefined): GatewayConfig['registerTransport'] {
+  const t = (v || 'udp').toLowerCase();
+  if (t === 'udp' || t === 'tcp') return t;
+  throw new SofiaConfigError(`sofia.conf gateway ${gateway}: ERROR: unsupported transport`);
 }
 
 /** parse_gateways' ping params, atoi'd (the gateway itself refuses a `ping` under 5). */
@@ -176,6 +193,7 @@ function gatewaysOf(profile: string, el: XmlElement): GatewayConfig[] {
         retrySeconds: seconds(s.get('retry-seconds'), 30),
         callerIdInFrom: switchTrue(s.get('caller-id-in-from') ?? ''),
         ...pingOf(s),
+        registerTransport: registerTransport(name, s.get('register-transport')),
       });
     }
   }
@@ -216,6 +234,9 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         disableTransfer: switchTrue(s.get('disable-transfer') ?? ''),
         fireTransferEvents: switchTrue(s.get('fire-transfer-events') ?? ''),
         enable3pcc: enable3pcc(s.get('enable-3pcc')),
+        tcpMaxConnections: seconds(s.get('tcp-max-connections'), d.tcpMaxConnections),
+        tcpMaxConnectionsPerIp: seconds(s.get('tcp-max-connections-per-ip'), d.tcpMaxConnectionsPerIp),
+        tcpIdleSeconds: seconds(s.get('tcp-idle-seconds'), d.tcpIdleSeconds),
         gateways: gatewaysOf(name, p),
       });
     }

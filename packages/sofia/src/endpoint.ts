@@ -13,6 +13,7 @@ import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
 import type { CallCast, CallRequest } from './call_messages.ts';
 import { parseUri } from './sip/address.ts';
+import type { SipTransportName } from './transport.ts';
 
 /** What an outbound channel asks its profile for: a call process sending the INVITE. */
 export interface InviteRequest {
@@ -21,6 +22,8 @@ export interface InviteRequest {
   readonly requestUri: string;
   readonly host: string;
   readonly port: number;
+  /** How the INVITE goes: the Request-URI's (or its fs_path's) `transport=`, a gateway's `register-transport`. */
+  readonly transport: SipTransportName;
   readonly channel: Pid;
   readonly channelUuid: string;
   readonly callerIdName: string;
@@ -92,6 +95,7 @@ interface Target {
   readonly requestUri: string;
   readonly host: string;
   readonly port: number;
+  readonly transport: SipTransportName;
   readonly gateway?: GatewayConfig;
 }
 
@@ -120,6 +124,7 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
         requestUri: target.requestUri,
         host: target.host,
         port: target.port,
+        transport: target.transport,
         channel: ch.ctx.self,
         channelUuid: ch.uuid,
         callerIdName: ch.profile.callerIdName ?? '',
@@ -170,11 +175,32 @@ async function gatewayChannel(
       return { cause: Cause.GATEWAY_DOWN };
     }
     const { address, port } = route.proxy;
-    const requestUri = `sip:${number}@${address.includes(':') ? `[${address}]` : address}${port === 5060 ? '' : `:${port}`}`;
-    return { name: `sofia/gateway/${rest}`, endpoint: outboundEndpoint(pid, { requestUri, host: address, port, gateway: route.config }) };
+    const transport = route.config.registerTransport;
+    // sofia_glue_get_invite_uri: a transport other than UDP is named in the Request-URI
+    const requestUri = `sip:${number}@${address.includes(':') ? `[${address}]` : address}${port === 5060 ? '' : `:${port}`}${transport === 'udp' ? '' : `;transport=${transport}`}`;
+    return { name: `sofia/gateway/${rest}`, endpoint: outboundEndpoint(pid, { requestUri, host: address, port, transport, gateway: route.config }) };
   }
   log(`Invalid Gateway '${name}'`);
   return { cause: Cause.INVALID_GATEWAY };
+}
+
+const transportOf = (params: string | undefined): SipTransportName => (/(?:^|;)transport=tcp(?:;|$)/i.test(params ?? '') ? 'tcp' : 'udp');
+
+/**
+ * Where `[sip:]<user>@<host>[:port][;params]` goes: the Request-URI is the URI without mod_sofia's
+ * own `fs_` params (sofia_glue_get_invite_uri); an `fs_path` (the URL-encoded URI a registration
+ * came from, sofia_glue_get_destination's route) is where it is sent instead of the URI's host.
+ * Either one's `transport=tcp` sends it over TCP.
+ */
+export function dialTarget(dest: string): Target {
+  const uri = parseUri(/^sips?:/i.test(dest) ? dest : `sip:${dest}`);
+  const params = (uri.params ?? '').split(';').filter(Boolean);
+  const fsPath = params.find((x) => /^fs_path=/i.test(x));
+  const kept = params.filter((x) => !/^fs_/i.test(x));
+  const requestUri = `sip:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port !== undefined ? `:${uri.port}` : ''}${kept.map((x) => `;${x}`).join('')}`;
+  const route = fsPath === undefined ? uri : parseUri(decodeURIComponent(fsPath.slice(8)));
+  const transport = transportOf(`${route.params ?? ''};${uri.params ?? ''}`);
+  return { requestUri, host: route.host.replace(/^\[|\]$/g, ''), port: route.port ?? 5060, transport };
 }
 
 /**
@@ -197,16 +223,14 @@ export function sofiaEndpointInterface(profiles: () => ReadonlyMap<string, Pid>,
         log('Invalid Profile');
         return { cause: Cause.INVALID_PROFILE };
       }
-      let uri: ReturnType<typeof parseUri>;
+      let target: Target;
       try {
-        uri = parseUri(/^sips?:/i.test(rest) ? rest : `sip:${rest}`);
+        target = dialTarget(rest);
       } catch {
         log('Invalid URL');
         return { cause: Cause.INVALID_URL };
       }
-      const requestUri = `sip:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port !== undefined ? `:${uri.port}` : ''}`;
-      const host = uri.host.replace(/^\[|\]$/g, '');
-      return { name: `sofia/${profileName}/${rest}`, endpoint: outboundEndpoint(profile, { requestUri, host, port: uri.port ?? 5060 }) };
+      return { name: `sofia/${profileName}/${rest}`, endpoint: outboundEndpoint(profile, target) };
     },
   };
 }

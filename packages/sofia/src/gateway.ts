@@ -135,7 +135,7 @@ export class Gateway {
       ['Username', c.username],
       ['Password', c.password ? 'yes' : 'no'],
       ['From    ', `<sip:${c.fromUser}@${c.fromDomain}>`],
-      ['Contact ', `<sip:gw+${c.name}@${this.transport.local.address}:${this.transport.local.port};transport=udp;gw=${c.name}>`],
+      ['Contact ', this.#contact()],
       ['Exten   ', c.username],
       ['To      ', this.url],
       ['Proxy   ', `sip:${(c.registerProxy ?? c.proxy).replace(/^sips?:/i, '')}`],
@@ -157,9 +157,26 @@ export class Gateway {
     return `${line}\n${rows.map(([k, v]) => `${k}\t${v}\n`).join('')}${line}\n`;
   }
 
-  /** Where its REGISTERs and calls go. */
+  /** Where its calls and pings go, over `register-transport`. */
   get proxy(): Address {
-    return hostPort(this.config.proxy);
+    return hostPort(this.config.proxy, this.config.registerTransport);
+  }
+
+  /** Where its REGISTERs go. */
+  get registrar(): Address {
+    return hostPort(this.config.registerProxy ?? this.config.proxy, this.config.registerTransport);
+  }
+
+  /** Our Via for a request of its own, on its transport. */
+  #via(): string {
+    return viaHeader({ ...this.transport.local, transport: this.config.registerTransport });
+  }
+
+  /** register_contact: `<sip:gw+<name>@<ip>:<port>;transport=<register-transport>;gw=<name>>`. */
+  #contact(): string {
+    const { address, port } = this.transport.local;
+    const { name, registerTransport } = this.config;
+    return `<sip:gw+${name}@${address}:${port};transport=${registerTransport};gw=${name}>`;
   }
 
   /** register_to: the Data column of `sofia status`. */
@@ -271,7 +288,6 @@ export class Gateway {
       return;
     }
     if (!this.pingFreq || nowS < this.pingAt || (this.state !== 'NOREG' && this.state !== 'REGED')) return;
-    const local = this.transport.local;
     const uri = `<sip:${this.config.fromDomain}>`;
     const callId = randomUUID();
     const request: SipRequest = {
@@ -279,7 +295,7 @@ export class Gateway {
       method: 'OPTIONS',
       uri: `sip:${this.config.proxy.replace(/^sips?:/i, '')}`,
       headers: [
-        ['Via', viaHeader(local)],
+        ['Via', this.#via()],
         ['Max-Forwards', '70'],
         ['From', `${uri};tag=${newTag()}`],
         ['To', uri],
@@ -338,27 +354,26 @@ export class Gateway {
   }
 
   #register(auth?: [string, string]): void {
-    const local = this.transport.local;
     const { username, realm } = this.config;
     const req: SipRequest = {
       kind: 'request',
       method: 'REGISTER',
       uri: this.#registerUri(),
       headers: [
-        ['Via', viaHeader(local)],
+        ['Via', this.#via()],
         ['Max-Forwards', '70'],
         ['From', `<sip:${username}@${realm}>;tag=${this.#tag}`],
         ['To', `<sip:${username}@${realm}>`],
         ['Call-ID', this.callId],
         ['CSeq', `${this.#cseq++} REGISTER`],
-        ['Contact', `<sip:gw+${this.config.name}@${local.address}:${local.port};transport=udp;gw=${this.config.name}>`],
+        ['Contact', this.#contact()],
         ['Expires', String(this.config.expireSeconds)],
         ['User-Agent', this.profile.userAgent],
         ...(auth ? [auth] : []),
       ],
       body: Buffer.alloc(0),
     };
-    this.transport.send(req, hostPort(this.config.registerProxy ?? this.config.proxy));
+    this.transport.send(req, this.registrar);
   }
 
   #fire(status?: number, phrase?: string): void {
@@ -373,8 +388,8 @@ export class Gateway {
 }
 
 /** `host[:port]` (a `sip:` in front allowed), port 5060 by default. */
-function hostPort(text: string): Address {
+function hostPort(text: string, transport: Address['transport']): Address {
   const t = text.replace(/^sips?:/i, '');
   const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(t);
-  return { address: m?.[1] ?? t, port: m?.[2] ? Number(m[2]) : 5060 };
+  return { address: m?.[1] ?? t, port: m?.[2] ? Number(m[2]) : 5060, transport };
 }

@@ -80,7 +80,7 @@ class Outbound extends SipCall {
       method: 'INVITE',
       uri: args.requestUri,
       headers: [
-        ['Via', viaHeader(local)],
+        ['Via', viaHeader(this.localVia)],
         ['Max-Forwards', '70'],
         ['From', this.dialog.local],
         ['To', this.dialog.remote],
@@ -102,7 +102,7 @@ class Outbound extends SipCall {
 
   /** ACK for a final response to the INVITE in progress. */
   ack(res: SipResponse): SipRequest {
-    return ackFor(this.invite, res, this.dialog, this.transport.local);
+    return ackFor(this.invite, res, this.dialog, this.localVia);
   }
 
   /** The SDP of a response, if it has one we can use: the RTP peer and codec. */
@@ -134,9 +134,8 @@ class Outbound extends SipCall {
     if (!answer) return false;
     this.authTried = true;
     this.send(this.ack(res));
-    const local = this.transport.local;
     const headers = this.invite.headers.map(([name, value]): [string, string] => {
-      if (name === 'Via') return [name, viaHeader(local)];
+      if (name === 'Via') return [name, viaHeader(this.localVia)];
       if (name === 'CSeq') return [name, `${this.dialog.localSeq++} INVITE`];
       return [name, value];
     });

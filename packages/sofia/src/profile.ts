@@ -52,6 +52,8 @@ export interface ProfileStatus {
   readonly registrations: readonly Registration[];
   readonly datagramsIn: number;
   readonly badDatagrams: number;
+  /** The TCP connections open now. */
+  readonly tcpConnections: number;
 }
 
 export type ProfileCall =
@@ -72,6 +74,8 @@ class Profile {
   readonly byBranch = new Map<string, Pid>();
   /** Each call by its own tag: a response carries it in From, a request inside the dialog in To. */
   readonly byTag = new Map<string, Pid>();
+  /** Each call's far end by Call-ID: a TCP connection a dialog is on stays open. */
+  readonly peers = new Map<string, Address>();
   /** What arrives for a call whose process is starting, by Call-ID: handed over once it runs. */
   readonly starting = new Map<string, Routed[]>();
   readonly auth: AuthEnv;
@@ -87,6 +91,7 @@ class Profile {
   ) {
     this.auth = { sw, profile: config, nonces: new NonceMaker(now) };
     this.gateways = config.gateways.map((g) => new Gateway(g, config, sw, transport));
+    transport.inUse = (a) => usesConnection(this, a);
   }
 
   get url(): string {
@@ -111,6 +116,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
     const transport = await SipTransport.bind(
       c.sipIp,
       c.sipPort,
+      { maxConnections: c.tcpMaxConnections, maxPerAddress: c.tcpMaxConnectionsPerIp, idleMs: c.tcpIdleSeconds * 1000 },
       (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
       (text) => args.sw.core.log('WARNING', `sofia/${c.name}: ${text}`),
     );
@@ -121,13 +127,15 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
 
   override async handleCall(req: ProfileCall, _from: From, p: Profile, ctx: ProcessContext) {
     if (req.op === 'invite') {
-      const { op: _, host, port, ...rest } = req;
+      const { op: _, host, port, transport, ...rest } = req;
       const localTag = newTag();
-      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo: { address: host, port }, localTag };
+      const sendTo: Address = { address: host, port, transport };
+      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo, localTag };
       const pid = await startCall(p, ctx, { direction: 'outbound', args });
       ctx.monitor(pid);
       p.byCallId.set(req.callId, pid);
       p.byTag.set(localTag, pid);
+      p.peers.set(req.callId, sendTo);
       return reply<Pid, Profile>(pid, p);
     }
     if (req.op === 'gateway') {
@@ -149,6 +157,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
         registrations: p.registrations.all(),
         datagramsIn: p.transport.received,
         badDatagrams: p.badDatagrams,
+        tcpConnections: p.transport.tcpConnections,
       },
       p,
     );
@@ -158,6 +167,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
     if (msg === 'sweep') {
       for (const r of p.registrations.sweep(Date.now())) fireExpire(p, r);
       for (const g of p.gateways) g.step(Math.floor(Date.now() / 1000));
+      p.transport.closeIdle(Date.now());
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
     } else if (isDatagram(msg)) this.#datagram(msg, p, ctx);
     else if (isRegisterChecked(msg)) registered(p, msg);
@@ -286,6 +296,7 @@ async function inboundCall(p: Profile, invite: SipRequest, source: Address, ctx:
   ctx.monitor(pid);
   p.byCallId.set(callId, pid);
   p.byTag.set(localTag, pid);
+  p.peers.set(callId, source);
   if (branch) p.byBranch.set(branch, pid);
   for (const r of waiting) ctx.send(pid, r);
 }
@@ -321,8 +332,22 @@ function replacedDialog(p: Profile, invite: SipRequest): Pid | undefined {
   return (toTag === undefined ? undefined : p.byTag.get(toTag)) ?? p.byCallId.get(replaces.callId);
 }
 
+/** A registration from `a`, a call with it, or a gateway registering over TCP to it keeps its connection. */
+function usesConnection(p: Profile, a: Address): boolean {
+  const at = (b: Address) => b.address === a.address && b.port === a.port;
+  return (
+    p.registrations.all().some((r) => at({ address: r.networkIp, port: r.networkPort })) ||
+    [...p.peers.values()].some(at) ||
+    p.gateways.some((g) => g.config.registerTransport === 'tcp' && at(g.registrar))
+  );
+}
+
 function forget(p: Profile, pid: Pid): void {
-  for (const [k, v] of p.byCallId) if (pidEquals(v, pid)) p.byCallId.delete(k);
+  for (const [k, v] of p.byCallId)
+    if (pidEquals(v, pid)) {
+      p.byCallId.delete(k);
+      p.peers.delete(k);
+    }
   for (const [k, v] of p.byBranch) if (pidEquals(v, pid)) p.byBranch.delete(k);
   for (const [k, v] of p.byTag) if (pidEquals(v, pid)) p.byTag.delete(k);
 }

@@ -2,6 +2,7 @@
  * A profile's registrations (mod_sofia's sip_registrations table): one row per REGISTER Call-ID,
  * found by user and domain for `sofia_contact` and `user/` dialing, swept when they expire.
  */
+import { parseUri } from './sip/address.ts';
 
 export interface Registration {
   readonly callId: string;
@@ -29,6 +30,25 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 /** A registration of `user@domain` (any case; the domain is its host or its realm). */
 export const registeredAs = (r: Registration, user: string, domain: string): boolean =>
   same(r.user, user) && (same(r.host, domain) || same(r.realm, domain));
+
+/**
+ * What `sofia_contact` dials for `r`: its Contact URI, and for one that came over a TCP connection
+ * whose far end is not the host and port its Contact names (a phone connects from a port of its
+ * own), that connection's address as `fs_path` (`sip:<network_ip>:<network_port>;transport=tcp`,
+ * URL-encoded, as mod_sofia writes it for NAT): the call goes over the phone's own connection, as
+ * sofia-sip reuses it.
+ */
+export function dialUri(r: Registration): string {
+  const uri = r.contactUri.replace(/^sips?:/i, '');
+  if (r.status !== 'Registered(TCP)') return `sip:${uri}`;
+  try {
+    const c = parseUri(r.contactUri);
+    if (c.host.replace(/^\[|\]$/g, '') === r.networkIp && (c.port ?? 5060) === r.networkPort) return `sip:${uri}`;
+  } catch {
+    // a Contact we cannot read: the connection it came on is all there is
+  }
+  return `sip:${uri};fs_path=${encodeURIComponent(`sip:${r.networkIp}:${r.networkPort};transport=tcp`)}`;
+}
 
 export class Registrations {
   readonly #byCallId = new Map<string, Registration>();

@@ -4,8 +4,14 @@
  * pong unless `tcp-ping2pong`), and a message goes back over the connection its peer is on. A
  * frame that cannot be a message (a bad Content-Length, more than MAX_STREAM_MESSAGE bytes, or
  * what the profile cannot parse) closes that connection only, with a WARNING.
+ *
+ * A message for a peer with no connection opens one (sofia-sip's tport_by_name: connect, then send;
+ * what comes back on it is read like an accepted connection's). The connections are bounded
+ * (TcpLimits): a total and a number per remote address, a new one taking the place of the oldest
+ * connection nothing uses, or refused when all are used; one unused and silent for `idleMs` is
+ * closed (tport_base_timer). "Used" is the profile's word: a registration or a dialog is on it.
  */
-import { type Server, type Socket, createServer } from 'node:net';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 
 /** The most a message may take on a stream (the most a UDP datagram can carry). */
 export const MAX_STREAM_MESSAGE = 65_535;
@@ -51,25 +57,43 @@ type HostPort = Pick<StreamAddress, 'address' | 'port'>;
 
 const keyOf = (a: HostPort) => `${a.address}:${a.port}`;
 
-/** The profile's TCP listener and the connections it accepted, by their far end's address. */
+export interface TcpLimits {
+  /** The most connections the profile keeps, accepted and opened. */
+  readonly maxConnections: number;
+  /** The most from (or to) one remote IP address. */
+  readonly maxPerAddress: number;
+  /** An unused connection with no bytes either way for this long is closed. */
+  readonly idleMs: number;
+}
+
+interface Connection {
+  readonly socket: Socket;
+  readonly from: StreamAddress;
+  lastActiveMs: number;
+  /** What waits for an opening connection to connect. */
+  queued: Buffer[] | undefined;
+}
+
+type OnMessage = (data: Buffer, from: StreamAddress) => void;
+
+/** The profile's TCP listener and its connections, by their far end's address. */
 export class SipTcpListener {
-  readonly #connections = new Map<string, Socket>();
+  readonly #connections = new Map<string, Connection>();
+  /** Whether a registration or a dialog is on the connection to `a` (it is then never evicted nor closed idle). */
+  inUse: (a: HostPort) => boolean = () => false;
 
   private constructor(
     private readonly server: Server,
+    private readonly onMessage: OnMessage,
+    private readonly limits: TcpLimits,
     private readonly warn: (text: string) => void,
   ) {}
 
-  static listen(
-    ip: string,
-    port: number,
-    onMessage: (data: Buffer, from: StreamAddress) => void,
-    warn: (text: string) => void,
-  ): Promise<SipTcpListener> {
+  static listen(ip: string, port: number, onMessage: OnMessage, limits: TcpLimits, warn: (text: string) => void): Promise<SipTcpListener> {
     return new Promise((resolve, reject) => {
       const server = createServer();
-      const listener = new SipTcpListener(server, warn);
-      server.on('connection', (socket) => listener.#accept(socket, onMessage));
+      const listener = new SipTcpListener(server, onMessage, limits, warn);
+      server.on('connection', (socket) => listener.#accept(socket));
       server.once('error', reject);
       server.listen(port, ip, () => {
         server.off('error', reject);
@@ -79,12 +103,44 @@ export class SipTcpListener {
     });
   }
 
-  #accept(socket: Socket, onMessage: (data: Buffer, from: StreamAddress) => void): void {
+  #accept(socket: Socket): void {
     const from: StreamAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+    if (!this.#makeRoom(from)) {
+      socket.destroy();
+      return;
+    }
+    this.#attach(socket, from, undefined);
+  }
+
+  /**
+   * Room for one more connection with `to`: the oldest unused one of its address (over
+   * maxPerAddress), else of all (over maxConnections), is closed; false when every one is used.
+   */
+  #makeRoom(to: HostPort): boolean {
+    const all = [...this.#connections.values()];
+    const mine = all.filter((c) => c.from.address === to.address);
+    for (const [list, max, what] of [
+      [mine, this.limits.maxPerAddress, `${to.address}'s ${this.limits.maxPerAddress}`],
+      [all, this.limits.maxConnections, `the profile's ${this.limits.maxConnections}`],
+    ] as const) {
+      if (list.length < max) continue;
+      const oldest = list.filter((c) => !this.inUse(c.from)).sort((a, b) => a.lastActiveMs - b.lastActiveMs)[0];
+      if (!oldest) {
+        this.warn(`refused a tcp connection with ${keyOf(to)}: ${what} tcp connections are all in use`);
+        return false;
+      }
+      this.drop(oldest.from, `${what} tcp connections are taken: the oldest unused one makes room`);
+    }
+    return true;
+  }
+
+  #attach(socket: Socket, from: StreamAddress, queued: Buffer[] | undefined): Connection {
     const key = keyOf(from);
-    this.#connections.set(key, socket);
+    const conn: Connection = { socket, from, lastActiveMs: Date.now(), queued };
+    this.#connections.set(key, conn);
     let pending = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      conn.lastActiveMs = Date.now();
       let cut: ReturnType<typeof takeFrames>;
       try {
         cut = takeFrames(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]));
@@ -93,29 +149,53 @@ export class SipTcpListener {
         return;
       }
       pending = Buffer.from(cut.rest);
-      for (const frame of cut.frames) onMessage(frame, from);
+      for (const frame of cut.frames) this.onMessage(frame, from);
     });
-    socket.on('error', () => {}); // a reset peer: 'close' follows
+    socket.on('error', (e) => {
+      if (conn.queued) this.warn(`could not connect to ${key} over tcp: ${e.message}`);
+    }); // 'close' follows
     socket.on('close', () => {
-      if (this.#connections.get(key) === socket) this.#connections.delete(key);
+      if (this.#connections.get(key) === conn) this.#connections.delete(key);
     });
+    return conn;
   }
 
-  /** Writes to the connection `to` is on; false when there is none (the peer went away). */
+  /** Writes to the connection `to` is on, opening one when there is none; false when none may be opened. */
   send(data: Buffer, to: HostPort): boolean {
-    const socket = this.#connections.get(keyOf(to));
-    if (!socket || socket.destroyed) return false;
-    socket.write(data);
+    let conn = this.#connections.get(keyOf(to));
+    if (conn?.socket.destroyed) conn = undefined;
+    if (!conn) {
+      if (!this.#makeRoom(to)) return false;
+      const socket = connect({ host: to.address, port: to.port });
+      const opening = this.#attach(socket, { address: to.address, port: to.port, transport: 'tcp' }, []);
+      socket.once('connect', () => {
+        for (const bytes of opening.queued ?? []) socket.write(bytes);
+        opening.queued = undefined;
+      });
+      conn = opening;
+    }
+    conn.lastActiveMs = Date.now();
+    if (conn.queued) conn.queued.push(data);
+    else conn.socket.write(data);
     return true;
   }
 
   /** Closes the connection `to` is on, saying why. */
   drop(to: HostPort, why: string): void {
-    const socket = this.#connections.get(keyOf(to));
-    if (!socket) return;
+    const conn = this.#connections.get(keyOf(to));
+    if (!conn) return;
     this.#connections.delete(keyOf(to));
     this.warn(`closed the tcp connection from ${keyOf(to)}: ${why}`);
-    socket.destroy();
+    conn.socket.destroy();
+  }
+
+  /** Closes the connections unused and silent for longer than `idleMs` at `nowMs`. */
+  closeIdle(nowMs: number): void {
+    for (const [key, c] of this.#connections)
+      if (nowMs - c.lastActiveMs > this.limits.idleMs && !this.inUse(c.from)) {
+        this.#connections.delete(key);
+        c.socket.destroy();
+      }
   }
 
   get connections(): number {
@@ -123,7 +203,7 @@ export class SipTcpListener {
   }
 
   close(): void {
-    for (const socket of this.#connections.values()) socket.destroy();
+    for (const c of this.#connections.values()) c.socket.destroy();
     this.#connections.clear();
     this.server.close();
   }

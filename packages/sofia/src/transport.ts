@@ -2,11 +2,11 @@
  * A profile's SIP transports: its UDP socket and, on the same address and port, its TCP listener
  * (tcp_transport.ts). The profile process gets every datagram and every TCP message as a message;
  * its calls send through this object (like the switch's event bus: a send is one synchronous
- * step), over the transport the peer's address names.
+ * step), over the transport the peer's address names (a TCP peer with no connection gets one).
  */
 import { type Socket, createSocket } from 'node:dgram';
 import { type SipMessage, formatMessage } from './sip/message.ts';
-import { SipTcpListener } from './tcp_transport.ts';
+import { SipTcpListener, type TcpLimits } from './tcp_transport.ts';
 
 export type SipTransportName = 'udp' | 'tcp';
 
@@ -31,7 +31,13 @@ export class SipTransport {
   ) {}
 
   /** Binds UDP on `ip:port` (0: any free port), then TCP on the port UDP got. */
-  static async bind(ip: string, port: number, onMessage: (data: Buffer, from: Address) => void, warn: (text: string) => void): Promise<SipTransport> {
+  static async bind(
+    ip: string,
+    port: number,
+    limits: TcpLimits,
+    onMessage: (data: Buffer, from: Address) => void,
+    warn: (text: string) => void,
+  ): Promise<SipTransport> {
     let t: SipTransport | undefined;
     const counted = (data: Buffer, from: Address) => {
       if (t) t.received++;
@@ -48,7 +54,7 @@ export class SipTransport {
     const local = { address: ip, port: socket.address().port };
     let tcp: SipTcpListener;
     try {
-      tcp = await SipTcpListener.listen(ip, local.port, counted, warn);
+      tcp = await SipTcpListener.listen(ip, local.port, counted, limits, warn);
     } catch (e) {
       socket.close();
       throw e;
@@ -63,7 +69,16 @@ export class SipTransport {
     this.sent++;
     const bytes = formatMessage(m);
     if (to.transport !== 'tcp') this.socket.send(bytes, to.port, to.address);
-    else if (!this.tcp.send(bytes, to)) this.warn(`no tcp connection to ${to.address}:${to.port} any more: a message for it is dropped`);
+    else if (!this.tcp.send(bytes, to)) this.warn(`no tcp connection to ${to.address}:${to.port} may be opened: a message for it is dropped`);
+  }
+
+  /** What keeps a TCP connection open (a registration or a dialog on it), asked before closing one. */
+  set inUse(used: (a: Address) => boolean) {
+    this.tcp.inUse = used;
+  }
+
+  closeIdle(nowMs: number): void {
+    this.tcp.closeIdle(nowMs);
   }
 
   /** A TCP peer sent what is not SIP: its connection closes. */

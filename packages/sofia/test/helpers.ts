@@ -88,6 +88,7 @@ export function gatewayConfig(name: string, port: number, o: Partial<GatewayConf
     pingMin: 1,
     pingMax: 1,
     pingMonitoring: false,
+    registerTransport: 'udp',
     ...o,
   };
 }

@@ -64,7 +64,9 @@ describe('SIP over TCP', () => {
     const registered = await rig.waitFor((e) => e.getHeader('Event-Subclass') === 'sofia::register' && e.getHeader('from-user') === '1000');
     expect(registered.getHeader('status')).toBe('Registered(TCP)');
     expect(await rig.sw.api('sofia status profile internal reg')).toContain('Status:     \tRegistered(TCP)(unknown)');
-    expect(await rig.sw.api('sofia_contact 1000@beamline.test')).toMatch(/^sofia\/internal\/sip:1000@127\.0\.0\.1:\d+;transport=TCP$/);
+    expect(await rig.sw.api('sofia_contact 1000@beamline.test')).toMatch(
+      /^sofia\/internal\/sip:1000@127\.0\.0\.1:\d+;transport=TCP;fs_path=sip%3A127\.0\.0\.1%3A\d+%3Btransport%3Dtcp$/,
+    );
   });
 
   it('a call to echo over TCP: our Via and Contact say TCP, the audio comes back, the phone hangs up', async () => {
