@@ -319,27 +319,27 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
   });
 
   it('erl has a parked phone say a phrase macro of the shipped conf (phrase msgcount,3): PLAYBACK_START / _STOP for each file', async () => {
-    expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive P1 -> P1 after 1000 -> timeout end.`)).toBe('ok');
+    expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive Ph1 -> Ph1 after 1000 -> timeout end.`)).toBe('ok');
     expect(
-      await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_PARK', 'PLAYBACK_START', 'PLAYBACK_STOP'}, receive P2 -> P2 after 1000 -> timeout end.`),
+      await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_PARK', 'PLAYBACK_START', 'PLAYBACK_STOP'}, receive Ph2 -> Ph2 after 1000 -> timeout end.`),
     ).toBe('ok');
     const call = await startSipp({ ...phone, scenario: 'call', port: SIP, service: '1000', holdMs: 4000 });
-    const uuid = /^"([0-9a-f-]{36})"$/.exec(await sh('receive {event, [P3 | _]} -> P3 after 8000 -> timeout end.', 10_000))?.[1];
+    const uuid = /^"([0-9a-f-]{36})"$/.exec(await sh('receive {event, [Ph3 | _]} -> Ph3 after 8000 -> timeout end.', 10_000))?.[1];
     expect(uuid).toBeDefined();
     expect(
       await sh(
-        `{foo, '${NAME}'} ! {sendmsg, "${uuid}", [{"call-command", "execute"}, {"execute-app-name", "phrase"}, {"execute-app-arg", "msgcount,3"}]}, receive P4 -> P4 after 3000 -> timeout end.`,
+        `{foo, '${NAME}'} ! {sendmsg, "${uuid}", [{"call-command", "execute"}, {"execute-app-name", "phrase"}, {"execute-app-arg", "msgcount,3"}]}, receive Ph4 -> Ph4 after 3000 -> timeout end.`,
       ),
     ).toBe('ok');
     const played = await sh(
-      'Said = fun Next(0, Acc) -> lists:reverse(Acc); Next(N, Acc) -> receive {event, [_ | H]} -> Next(N - 1, [{proplists:get_value("Event-Name", H), proplists:get_value("Playback-File-Path", H)} | Acc]) after 5000 -> lists:reverse([timeout | Acc]) end end, Said(6, []).',
+      'Phrased = fun Next(0, Acc) -> lists:reverse(Acc); Next(N, Acc) -> receive {event, [_ | H]} -> Next(N - 1, [{proplists:get_value("Event-Name", H), proplists:get_value("Playback-File-Path", H)} | Acc]) after 5000 -> lists:reverse([timeout | Acc]) end end, Phrased(6, []).',
       15_000,
     );
     const files = ['"voicemail/vm-you_have.wav"', '"file_string://digits/3.wav"', '"voicemail/vm-messages.wav"'];
     expect(played.replace(/\s+/g, '')).toBe(`[${files.map((f) => `{"PLAYBACK_START",${f}},{"PLAYBACK_STOP",${f}}`).join(',')}]`);
     const r = await call.done;
     expect(r.code, r.output + r.errors).toBe(0);
-    expect(await sh(`{foo, '${NAME}'} ! noevents, receive P5 -> P5 after 1000 -> timeout end.`)).toBe('ok');
+    expect(await sh(`{foo, '${NAME}'} ! noevents, receive Ph5 -> Ph5 after 1000 -> timeout end.`)).toBe('ok');
   });
 
   it('two phones dial 3000: erl sees them join and leave the conference (conference::maintenance), lists it and plays a tone into it', async () => {
