@@ -3,7 +3,7 @@
  * the channels (echo, the bridge application, uuid_bridge, hangups). Ports here are recorders; the
  * SIP legs' real RTP is tested in packages/sofia/test/media_sipp.test.ts.
  */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -249,6 +249,13 @@ describe('sources', () => {
     utimesSync(join(dir, 'hello.wav'), new Date(), new Date(Date.now() + 5000));
     expect(openSource('hello.wav', dir)?.next()?.[0]).toBe(9);
     expect(openSource('missing.wav', dir)).toBeUndefined();
+    // as sound packages lay prompts out: the 8000 folder first, else the highest rate there is
+    mkdirSync(join(dir, 'voicemail', '8000'), { recursive: true });
+    mkdirSync(join(dir, 'voicemail', '16000'), { recursive: true });
+    writeFileSync(join(dir, 'voicemail', '16000', 'vm.wav'), wav(1, 1, 16000, 16, int16le(Array.from({ length: 1600 }, () => 5))));
+    expect(openSource('voicemail/vm.wav', dir)?.ms).toBe(100);
+    writeFileSync(join(dir, 'voicemail', '8000', 'vm.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 400 }, () => 3))));
+    expect(openSource('voicemail/vm.wav', dir)?.next()?.[0]).toBe(3);
     expect(openSource('ivr/ivr-welcome.mp3', dir)).toBeUndefined();
     expect(openSource('say:hello')).toBeUndefined();
     rmSync(dir, { recursive: true });

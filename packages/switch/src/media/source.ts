@@ -2,12 +2,13 @@
  * What a channel can play as audio (switch_ivr_play_file's file handles): `silence_stream://<ms>`
  * (mod_tone_stream; a negative length is endless), `tone_stream://<TGML>[;loops=<n>]` (n times,
  * -1 endless), a bare TGML tone (`%(…)`, as `ringback` has it) and WAV files, absolute or under the
- * channel's `sound_prefix`; `file_string://<file>!<file>…` (mod_dptools' file_string) plays those
+ * channel's `sound_prefix`, each looked for in its folder's rate folders first (mod_sndfile);
+ * `file_string://<file>!<file>…` (mod_dptools' file_string) plays those
  * of its files that open, in turn. Anything else (a file that is not there or not a WAV, `say:`,
  * `phrase:`, `local_stream://`…) has no source: the caller simulates it for its time.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { renderTgml } from './tone.ts';
 import { decodeWav } from './wav.ts';
 
@@ -116,11 +117,21 @@ export function openSource(file: string, soundPrefix?: string, loops?: number): 
   if (file.includes('://') || !/\.wav$/i.test(file)) return undefined;
   const path = isAbsolute(file) || !soundPrefix ? file : join(soundPrefix, file);
   try {
-    const samples = wavSamples(path);
-    return samples && new SampleSource(samples, loops);
+    for (const candidate of rateDirectories(path)) {
+      const samples = wavSamples(candidate);
+      if (samples) return new SampleSource(samples, loops);
+    }
+    return undefined;
   } catch {
     return undefined;
   }
+}
+
+/** mod_sndfile's rate folders (sound packages keep `voicemail/8000/vm-you_have.wav`): this rate's, the highest first, then the path itself. */
+const SNDFILE_RATES = [8000, 48000, 32000, 16000, 8000];
+
+function rateDirectories(path: string): string[] {
+  return [...SNDFILE_RATES.map((rate) => join(dirname(path), String(rate), basename(path))), path];
 }
 
 /** Decoded WAV files by path, the newest used last: a prompt played on every call is read once. */
