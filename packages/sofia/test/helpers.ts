@@ -1,11 +1,12 @@
 /** A switch on the real clock with sofia loaded on a free port of 127.0.0.1, and an event recorder. */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Runtime } from '@beamline/core';
+import { GenServer, Runtime } from '@beamline/core';
 import { type Switch, type SwitchEvent, startSwitch } from '@beamline/switch';
 import { freeUdpPort } from '../../../tools/sipp/sipp.ts';
 import { type GatewayConfig, PROFILE_DEFAULTS, type ProfileConfig } from '../src/config.ts';
 import { type Sofia, loadSofia } from '../src/module.ts';
+import type { ProfileStatus } from '../src/profile.ts';
 
 export const CONF = join(fileURLToPath(new URL('.', import.meta.url)), 'conf');
 
@@ -91,4 +92,11 @@ export function gatewayConfig(name: string, port: number, o: Partial<GatewayConf
     registerTransport: 'udp',
     ...o,
   };
+}
+
+/** The TCP connections the rig's `internal` profile holds now. */
+export async function tcpConnections(rig: Rig): Promise<number> {
+  const profile = rig.sofia.profilePids().get('internal');
+  if (!profile) throw new Error('no internal profile');
+  return (await GenServer.call<ProfileStatus>(rig.rt, profile, { op: 'status' })).tcpConnections;
 }

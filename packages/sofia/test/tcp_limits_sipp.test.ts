@@ -5,11 +5,9 @@
  * connection and another phone over UDP; an unused connection silent past the idle time is closed.
  */
 import { type Socket, connect } from 'node:net';
-import { GenServer } from '@beamline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SippResult, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
-import type { ProfileStatus } from '../src/profile.ts';
-import { type Rig, startRig } from './helpers.ts';
+import { type Rig, startRig, tcpConnections } from './helpers.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -20,8 +18,6 @@ afterAll(async () => {
 });
 
 const ok = (r: SippResult) => expect(r.code, r.output + r.errors).toBe(0);
-const tcpConnections = async () =>
-  (await GenServer.call<ProfileStatus>(rig.rt, rig.sofia.profilePids().get('internal') as never, { op: 'status' })).tcpConnections;
 const open = (localAddress = '127.0.0.1') =>
   new Promise<Socket>((resolve, reject) => {
     const s = connect({ port: rig.port, host: '127.0.0.1', localAddress }, () => resolve(s));
@@ -47,7 +43,7 @@ describe('TCP connection bounds', () => {
       for (let i = 0; i < 12; i++) flood.push(await open());
       for (let i = 0; i < 12; i++) flood.push(await open('127.0.0.2'));
       await new Promise((r) => setTimeout(r, 100));
-      expect(await tcpConnections()).toBeLessThanOrEqual(6);
+      expect(await tcpConnections(rig)).toBeLessThanOrEqual(6);
       expect(flood.filter((s) => !s.destroyed && s.remoteAddress !== undefined && s.localAddress === '127.0.0.1').length).toBeLessThanOrEqual(3);
       expect(rig.logs.some((l) => l.includes(`127.0.0.1's 4 tcp connections are taken: the oldest unused one makes room`))).toBe(true);
       expect(rig.logs.some((l) => l.includes(`the profile's 6 tcp connections are taken`))).toBe(true);

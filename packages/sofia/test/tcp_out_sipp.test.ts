@@ -1,16 +1,7 @@
-/**
- * Outgoing SIP over TCP, with SIPp in its TCP mode (`-t t1`): a phone registered over TCP is called
- * over its own connection (its `-oocsf` scenario answers and hangs up); a dial string naming
- * `;transport=tcp` for a host with no connection opens one; a gateway with
- * `register-transport=tcp` registers over TCP and its calls go over TCP, our BYE on the dialog's
- * connection.
- */
-import { GenServer } from '@beamline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SippResult, freeUdpPort, startSipp } from '../../../tools/sipp/sipp.ts';
 import { dialTarget } from '../src/endpoint.ts';
-import type { ProfileStatus } from '../src/profile.ts';
-import { type Rig, gatewayConfig, startRig } from './helpers.ts';
+import { type Rig, gatewayConfig, startRig, tcpConnections } from './helpers.ts';
 
 const ports = { registrar: 0, trunk: 0 };
 let rig: Rig;
@@ -40,8 +31,6 @@ afterAll(async () => {
 
 const ok = (r: SippResult) => expect(r.code, r.output + r.errors).toBe(0);
 const headerOf = (message: string, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(message)?.[1];
-const tcpConnections = async () =>
-  (await GenServer.call<ProfileStatus>(rig.rt, rig.sofia.profilePids().get('internal') as never, { op: 'status' })).tcpConnections;
 
 describe('dial targets', () => {
   it('sends to fs_path’s address over its transport, the Request-URI without fs_ params', () => {
@@ -91,10 +80,10 @@ describe('calls out over TCP', () => {
     const port = await freeUdpPort();
     const phone = await startSipp({ scenario: 'uas_answer', transport: 'tcp', localPort: port, traceMessages: true });
     await new Promise((r) => setTimeout(r, 300)); // SIPp listening
-    const before = await tcpConnections();
+    const before = await tcpConnections(rig);
     const out = await rig.sw.originate(`sofia/internal/2000@127.0.0.1:${port};transport=tcp &park()`);
     expect(out).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
-    expect(await tcpConnections()).toBe(before + 1);
+    expect(await tcpConnections(rig)).toBe(before + 1);
     expect(await rig.sw.api(`uuid_kill ${out.slice(4, -1)}`)).toBe('+OK\n');
     const r = await phone.done;
     ok(r);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { setup, stopSetup as stop, callNull as call } from './switch_helpers.ts';
 
 const plan = staticDialplan({
   default: {
@@ -17,18 +17,6 @@ const plan = staticDialplan({
     '113': [['group', 'delete:sales:*'], ['park']],
   },
 });
-
-async function call(t: Setup, dest: string): Promise<string> {
-  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/1 ${dest}`))?.[1];
-  if (uuid === undefined) throw new Error('originate failed');
-  await t.settle();
-  return uuid;
-}
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
 
 describe('db API (db_api_function)', () => {
   it('insert, select, exists, delete: +OK, the value, true / false, no final newline', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { type Setup, setup, stopSetup as stop, callNull as call } from './switch_helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dptools-vars-'));
 
@@ -33,18 +33,6 @@ const plan = staticDialplan({
     '150': [['mkdir', join(dir, 'a/b/c')], ['eval', 'anything'], ['stop'], ['set', 'after=yes'], ['park']],
   },
 });
-
-async function call(t: Setup, dest: string): Promise<string> {
-  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/1 ${dest}`))?.[1];
-  if (uuid === undefined) throw new Error('originate failed');
-  await t.settle();
-  return uuid;
-}
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
 
 const getvar = (t: Setup, uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchHashtable } from '../src/core/switch_hashtable.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { setup, stopSetup as stop, callNull as call } from './switch_helpers.ts';
 
 const plan = staticDialplan({
   default: {
@@ -16,18 +16,6 @@ const plan = staticDialplan({
     '200': [['limit', 'hash lim gw 5'], ['limit', 'hash lim rate 3/10'], ['park']],
   },
 });
-
-async function call(t: Setup, dest: string): Promise<string> {
-  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/1 ${dest}`))?.[1];
-  if (uuid === undefined) throw new Error('originate failed');
-  await t.settle();
-  return uuid;
-}
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
 
 const USAGE = '-ERR Usage: hash insert|insert_ifempty|select|delete|delete_ifmatch/realm/key[/value]\n';
 

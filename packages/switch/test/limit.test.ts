@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { type Setup, setup, stopSetup as stop, callNull as call } from './switch_helpers.ts';
 
 const plan = staticDialplan({
   default: {
@@ -34,20 +34,9 @@ const plan = staticDialplan({
 const start = () => setup({ dialplan: plan });
 
 /** A null call into the dialplan at `dest`, once it has run up to its park. */
-async function call(t: Setup, dest: string): Promise<string> {
-  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/1 ${dest}`))?.[1];
-  if (uuid === undefined) throw new Error('originate failed');
-  await t.settle();
-  return uuid;
-}
 
 const getvar = (t: Setup, uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
 const dest = (t: Setup, uuid: string) => getvar(t, uuid, 'destination_number');
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
 
 describe('limit hash: counting (limit_function, limit_incr_hash)', () => {
   it('counts each channel once per realm and resource; the call over the maximum goes to limit_exceeded', async () => {

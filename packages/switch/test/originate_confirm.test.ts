@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { type Setup, at, setup, timed } from './switch_helpers.ts';
+import { at, setup, timed, stopSetup as stop } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -46,11 +46,6 @@ const playbacks = (events: Events, u: string, base: number) =>
       return `${e.type === 'PLAYBACK_START' ? 'START' : 'STOP'} ${e.getHeader('Playback-File-Path')}${status} @${ms}`;
     });
 const SILENT = 'null_enable_auto_answer=false';
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
 
 describe('group_confirm_key / group_confirm_file', () => {
   it('the answered leg hears the prompt and wins only when it presses the key; then it is the winner', async () => {

@@ -10,7 +10,7 @@ import { share } from '../../../tools/sipp/audio.ts';
 import { linearOf } from '../src/media/tape.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { type Setup, at, setup } from './switch_helpers.ts';
+import { type Setup, at, setup, stopSetup as stop } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -125,11 +125,6 @@ async function call(t: Setup, ext: string, ms: number): Promise<Events> {
   void t.sw.originate(`loopback/${ext} &park()`);
   await at(t, t.clock.now() + ms);
   return t.sub.take();
-}
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
 }
 
 describe('ring-ready to the caller (no ringback)', () => {

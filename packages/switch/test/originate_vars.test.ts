@@ -10,7 +10,7 @@ import type { CallerProfile } from '../src/channel/profile.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { NULL_ENDPOINT } from '../src/endpoints/builtin.ts';
 import { originateCall } from '../src/originate/originate.ts';
-import { type Setup, at, setup, timed } from './switch_helpers.ts';
+import { type Setup, at, setup, timed, stopSetup as stop } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -37,11 +37,6 @@ const hangupCause = (events: Events, u: string) =>
   events.find((e) => e.getHeader('Unique-ID') === u && e.type === 'CHANNEL_HANGUP')?.getHeader('Hangup-Cause');
 const created = (events: Events, u: string) => events.some((e) => e.getHeader('Unique-ID') === u && e.type === 'CHANNEL_CREATE');
 const count = (logs: string[], line: string) => logs.filter((l) => l === line).length;
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
 
 describe('originate_retries and originate_retry_* (the attempt loop of switch_ivr_originate)', () => {
   it('originate_retries=3: a NOTICE and the 1000 ms pause before each retry; the last attempt’s cause', async () => {

@@ -24,7 +24,7 @@ import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
 import { linearToUlaw, ulawToLinear } from '../src/media/g711.ts';
 import { share } from '../../../tools/sipp/audio.ts';
-import { type Setup, setup } from './switch_helpers.ts';
+import { type Setup, setup, stopSetup as stop } from './switch_helpers.ts';
 
 type Plan = Record<string, [string, string?][]>;
 
@@ -53,11 +53,6 @@ async function call(t: Setup, dest: string, vars = ''): Promise<string> {
 async function advance(t: Setup, ms: number): Promise<void> {
   t.clock.advance(ms);
   await t.settle();
-}
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
 }
 
 const RECORD_EVENTS = ['RECORD_START', 'RECORD_STOP', 'MEDIA_BUG_START', 'MEDIA_BUG_STOP'];

@@ -36,12 +36,21 @@ export async function setup(options: SwitchOptions = {}) {
 
 export type Setup = Awaited<ReturnType<typeof setup>>;
 
-/** `originate null/<n> &park()`: the new call's uuid, once it is parked. */
-export async function parkedNull(t: Setup, n = 1): Promise<string> {
-  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/${n} &park()`))?.[1];
+/** `originate null/1 <dest>` (an extension, or `&app()`): the new call's uuid, once the switch settled. */
+export async function callNull(t: Setup, dest: string, n = 1): Promise<string> {
+  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/${n} ${dest}`))?.[1];
   if (uuid === undefined) throw new Error('originate failed');
   await t.settle();
   return uuid;
+}
+
+/** `originate null/<n> &park()`: the new call's uuid, once it is parked. */
+export const parkedNull = (t: Setup, n = 1): Promise<string> => callNull(t, '&park()', n);
+
+/** The switch, then its runtime, stopped. */
+export async function stopSetup(t: Setup): Promise<void> {
+  await t.sw.stop();
+  await t.rt.stop();
 }
 
 /** Two parked null calls bridged with uuid_bridge (A the originator), their events taken. */

@@ -10,12 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cond } from '../src/api/cond.ts';
 import { flattenDialString } from '../src/api/group_dial_string.ts';
 import { parseXml } from '../src/config/xml.ts';
-import { type Setup, setup } from './switch_helpers.ts';
-
-async function stop(t: Setup): Promise<void> {
-  await t.sw.stop();
-  await t.rt.stop();
-}
+import { type Setup, setup, stopSetup as stop } from './switch_helpers.ts';
 
 describe('cond (cond_function)', () => {
   it('compares numbers as numbers, other text by length, == / != as text when neither is a number', () => {

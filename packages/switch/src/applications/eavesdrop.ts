@@ -9,7 +9,7 @@
 import { type ChannelReach, callChannel } from '../api/uuid_commands.ts';
 import type { Channel } from '../channel/channel.ts';
 import { isDownState } from '../channel/states.ts';
-import { clip16 } from '../media/g711.ts';
+import { mixFrames } from '../media/mix_frames.ts';
 import { linearOf } from '../media/tape.ts';
 import { caseEqual, separateString, switchTrue } from '../internal/strings.ts';
 import type { AppChannel, Application, Interrupter } from './types.ts';
@@ -88,9 +88,7 @@ function mixPacket(bug: EavesdropBug): Int16Array | undefined {
   const r = bug.read.shift();
   const w = bug.write.shift();
   if (!r || !w) return r ?? w;
-  const out = new Int16Array(Math.max(r.length, w.length));
-  for (let i = 0; i < out.length; i++) out[i] = clip16((r[i] ?? 0) + (w[i] ?? 0));
-  return out;
+  return mixFrames([r, w]);
 }
 
 /** The eavesdropper's loop: what the bug heard played to it every packet, until `*`, its hangup or the target's. */

@@ -5,7 +5,7 @@
  * second frame from a leg before the others sent theirs closes the packet without them, so a leg
  * that stops sending does not hold the others up. One leg's frames pass through as they come.
  */
-import { clip16 } from './g711.ts';
+import { mixFrames } from './mix_frames.ts';
 import type { MediaTable } from './media_table.ts';
 import { linearOf } from './tape.ts';
 
@@ -16,18 +16,7 @@ export function relayEarlyMedia(media: MediaTable, legs: readonly string[], call
     if (pending.size === 0) return;
     const parts = [...pending.values()];
     pending.clear();
-    const [first] = parts;
-    if (parts.length === 1 && first) {
-      media.play(caller, first);
-      return;
-    }
-    const out = new Int16Array(Math.max(...parts.map((p) => p.length)));
-    for (let i = 0; i < out.length; i++) {
-      let sum = 0;
-      for (const p of parts) sum += p[i] ?? 0;
-      out[i] = clip16(sum);
-    }
-    media.play(caller, out);
+    media.play(caller, parts.length === 1 ? (parts[0] as Int16Array) : mixFrames(parts));
   };
   const untaps = legs.map((leg) =>
     media.tap(leg, (direction, frame) => {
