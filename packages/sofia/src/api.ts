@@ -41,7 +41,8 @@ async function gatewayDetails(env: ApiEnv, profiles: ProfilePids, name: string):
 function statusTable(list: readonly ProfileStatus[]): string {
   let s = `${pad('Name', 25)}\t${'   Type'}\t  ${pad('Data', 40)}\tState\n${LINE}\n`;
   for (const p of list) {
-    s += `${pad(p.name, 25)}\tprofile\t  ${pad(p.url, 40)}\tRUNNING (${p.callsInUse})\n`;
+    if (!p.tlsOnly) s += `${pad(p.name, 25)}\tprofile\t  ${pad(p.url, 40)}\tRUNNING (${p.callsInUse})\n`;
+    if (p.tlsUrl) s += `${pad(p.name, 25)}\tprofile\t  ${pad(p.tlsUrl, 40)}\tRUNNING (${p.callsInUse}) (TLS)\n`;
     for (const g of p.gateways) s += `${pad(`${p.name}::${g.name}`, 25)}\tgateway\t  ${pad(g.url, 40)}\t${g.state}\n`;
   }
   const c = list.length;
@@ -60,6 +61,12 @@ function gatewaySummary(list: readonly ProfileStatus[]): string {
       s += `${pad(`${p.name}::${g.name}`, 25)}\t${pad(g.url, 32)}\t${g.state}\t${pad(g.pingTime.toFixed(2), 6)}\t0/0\t${g.failedCallsOut}/${g.callsOut}\n`;
     }
   return `${s}${LINE}\n${count} gateway${count === 1 ? '' : 's'}: Inbound(Failed/Total): 0/0,Outbound(Failed/Total):${failed}/${total}\n`;
+}
+
+/** cmd_status' URL lines: URL and BIND-URL unless `tls-only`, TLS-URL and TLS-BIND-URL with TLS. */
+function urlLines(p: ProfileStatus): string {
+  const plain = p.tlsOnly ? '' : `URL              \t${p.url}\nBIND-URL         \t${p.bindUrl}\n`;
+  return p.tlsUrl ? `${plain}TLS-URL          \t${p.tlsUrl}\nTLS-BIND-URL     \t${p.tlsBindUrl}\n` : plain;
 }
 
 function registrationsOf(p: ProfileStatus): string {
@@ -90,7 +97,7 @@ export function sofiaCommands(profiles: ProfilePids): ApiCommand[] {
         const p = list.find((x) => x.name === argv[2]);
         if (!p) return 'Invalid Profile!\n';
         if (argv[3] === 'reg') return registrationsOf(p);
-        return `${LINE}\nName             \t${p.name}\nDomain Name      \tN/A\nURL              \t${p.url}\nBIND-URL         \t${p.bindUrl}\nCALLS-IN         \t${p.callsInUse}\n${LINE}\n`;
+        return `${LINE}\nName             \t${p.name}\nDomain Name      \tN/A\n${urlLines(p)}CALLS-IN         \t${p.callsInUse}\n${LINE}\n`;
       },
     },
     {

@@ -114,15 +114,16 @@ export abstract class SipCall {
     this.transport.send(m, this.peer);
   }
 
-  /** Our end of the dialog, on the transport the far end uses (what our Via says). */
+  /** Our end of the dialog, on the transport the far end uses (what our Via says; TLS has its own port). */
   get localVia(): Address {
-    return { ...this.transport.local, transport: this.peer.transport };
+    return this.transport.localOn(this.peer.transport);
   }
 
-  /** Our Contact: the profile's URL, `;transport=tcp` on TCP (sofia's tcp_contact). */
+  /** Our Contact: the profile's URL, `;transport=tcp` on TCP (sofia's tcp_contact), its TLS URL `;transport=tls` on TLS (tls_contact). */
   contactHeader(): [string, string] {
-    const { address, port } = this.transport.local;
-    return ['Contact', `<sip:mod_sofia@${address}:${port}${this.peer.transport === 'tcp' ? ';transport=tcp' : ''}>`];
+    const { address, port } = this.localVia;
+    const t = this.peer.transport;
+    return ['Contact', `<sip:mod_sofia@${address}:${port}${t === 'tcp' || t === 'tls' ? `;transport=${t}` : ''}>`];
   }
 
   /** Opens the call's RTP socket: its digits come to this process, its audio goes to the media table. */

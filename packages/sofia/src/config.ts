@@ -47,6 +47,32 @@ export interface ProfileConfig {
   readonly tcpMaxConnectionsPerIp: number;
   /** `tcp-idle-seconds`: a TCP connection no registration or dialog uses is closed after this long silent (nta's TPTAG_IDLE, 1800 s). */
   readonly tcpIdleSeconds: number;
+  /** `tls`: SIP over TLS on `tls-sip-port` besides UDP and TCP (sofia.c's PFLAG_TLS). */
+  readonly tls: boolean;
+  /** `tls-only`: TLS alone, no UDP or TCP listener. */
+  readonly tlsOnly: boolean;
+  /** `tls-sip-port` (5061, SOFIA_DEFAULT_TLS_PORT; `auto`: any free port). */
+  readonly tlsSipPort: number;
+  /** `tls-bind-params`: the TLS bind URL's params, `transport=tls` always among them. */
+  readonly tlsBindParams: string;
+  /** `tls-cert-dir`: where `agent.pem` / `tls.pem` and `cafile.pem` are; '' is the switch's certs dir (tls_transport.ts). */
+  readonly tlsCertDir: string;
+  /** `tls-passphrase`: the private key's. */
+  readonly tlsPassphrase: string | undefined;
+  /** `tls-verify-policy` as written (`none`, `in`, `out`, `all`, `subjects_in`, … joined by `|`), read when TLS starts. */
+  readonly tlsVerifyPolicy: string;
+  /** `tls-verify-depth`: the most CA levels above a peer's certificate (2). */
+  readonly tlsVerifyDepth: number;
+  /** `tls-verify-date`: an expired or not yet valid certificate fails verification (true). */
+  readonly tlsVerifyDate: boolean;
+  /** `tls-verify-in-subjects`: with `subjects_in`, an accepted peer's certificate must name one of these. */
+  readonly tlsVerifyInSubjects: readonly string[];
+  /** `tls-version`: the versions allowed (`sslv2`, `sslv3`, `tlsv1`, `tlsv1.1`, `tlsv1.2`, `tlsv1.3`). */
+  readonly tlsVersions: readonly string[];
+  /** `tls-ciphers`: an OpenSSL cipher list. */
+  readonly tlsCiphers: string;
+  /** `tls-timeout`: a TLS session's lifetime in the session cache (seconds, 300). */
+  readonly tlsTimeout: number;
   readonly gateways: readonly GatewayConfig[];
 }
 
@@ -77,8 +103,8 @@ export interface GatewayConfig {
   readonly pingMax: number;
   /** `ping-monitoring`: every ping's result fires `sofia::gateway_state`, not only a change of status. */
   readonly pingMonitoring: boolean;
-  /** `register-transport`: what its REGISTERs, pings and calls go over (default udp). */
-  readonly registerTransport: 'udp' | 'tcp';
+  /** `register-transport`: what its REGISTERs, pings and calls go over (default udp; tls only on a TLS profile). */
+  readonly registerTransport: 'udp' | 'tcp' | 'tls';
 }
 
 export class SofiaConfigError extends Error {
@@ -106,6 +132,19 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   tcpMaxConnections: 1024,
   tcpMaxConnectionsPerIp: 64,
   tcpIdleSeconds: 1800,
+  tls: false,
+  tlsOnly: false,
+  tlsSipPort: 5061,
+  tlsBindParams: 'transport=tls',
+  tlsCertDir: '',
+  tlsPassphrase: undefined,
+  tlsVerifyPolicy: 'none',
+  tlsVerifyDepth: 2,
+  tlsVerifyDate: true,
+  tlsVerifyInSubjects: [],
+  tlsVersions: ['tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'],
+  tlsCiphers: 'ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH',
+  tlsTimeout: 300,
   gateways: [],
 };
 
@@ -142,11 +181,48 @@ function seconds(v: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-/** parse_gateways' register-transport (sofia_glue_str2transport): udp or tcp here; TLS and the rest are refused as mod_sofia refuses TLS without a TLS profile. */
-function registerTransport(gateway: string, v: string | undefined): GatewayConfig['registerTransport'] {
+/** parse_gateways' register-transport (sofia_glue_str2transport): udp, tcp, and tls on a profile with `tls`; anything else is refused. */
+function registerTransport(gateway: string, v: string | undefined, profileTls: boolean): GatewayConfig['registerTransport'] {
   const t = (v || 'udp').toLowerCase();
-  if (t === 'udp' || t === 'tcp') return t;
+  if (t === 'udp' || t === 'tcp' || (t === 'tls' && profileTls)) return t;
   throw new SofiaConfigError(`sofia.conf gateway ${gateway}: ERROR: unsupported transport`);
+}
+
+/** sofia.c's tls-version: a comma-separated list; the words it knows are kept, the rest ignored. */
+function tlsVersions(v: string | undefined): readonly string[] {
+  if (!v) return PROFILE_DEFAULTS.tlsVersions;
+  const known = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
+  const out = new Set<string>();
+  for (const word of v.toLowerCase().split(',')) {
+    if (word === 'sslv23') out.add('sslv2').add('sslv3');
+    else if (known.includes(word)) out.add(word);
+  }
+  return [...out];
+}
+
+/** `tls` and the params it governs, as sofia.c reads them (`tls-bind-params` always gains `transport=tls`). */
+function tlsOf(profile: string, s: ReadonlyMap<string, string>): Pick<ProfileConfig, Extract<keyof ProfileConfig, `tls${string}`>> {
+  const d = PROFILE_DEFAULTS;
+  const given = (n: string) => s.get(n) || undefined;
+  const bind = given('tls-bind-params');
+  const portText = given('tls-sip-port');
+  const timeout = Number.parseInt(s.get('tls-timeout') ?? '', 10);
+  const depth = given('tls-verify-depth');
+  return {
+    tls: switchTrue(s.get('tls') ?? ''),
+    tlsOnly: switchTrue(s.get('tls-only') ?? ''),
+    tlsSipPort: portText?.toLowerCase() === 'auto' ? 0 : port(profile, 'tls-sip-port', portText, d.tlsSipPort),
+    tlsBindParams: bind === undefined ? d.tlsBindParams : /transport=tls/i.test(bind) ? bind : `${bind};transport=tls`,
+    tlsCertDir: given('tls-cert-dir') ?? d.tlsCertDir,
+    tlsPassphrase: given('tls-passphrase'),
+    tlsVerifyPolicy: s.get('tls-verify-policy') ?? d.tlsVerifyPolicy,
+    tlsVerifyDepth: depth === undefined ? d.tlsVerifyDepth : Number.parseInt(depth, 10) || 0,
+    tlsVerifyDate: s.has('tls-verify-date') ? switchTrue(s.get('tls-verify-date') ?? '') : d.tlsVerifyDate,
+    tlsVerifyInSubjects: given('tls-verify-in-subjects')?.split('|') ?? d.tlsVerifyInSubjects,
+    tlsVersions: tlsVersions(given('tls-version')),
+    tlsCiphers: given('tls-ciphers') ?? d.tlsCiphers,
+    tlsTimeout: timeout > 0 ? timeout : d.tlsTimeout,
+  };
 }
 
 /** parse_gateways' ping params, atoi'd (the gateway itself refuses a `ping` under 5). */
@@ -164,7 +240,7 @@ function pingOf(s: ReadonlyMap<string, string>): Pick<GatewayConfig, 'ping' | 'p
 }
 
 /** A profile's `<gateways>` as sofia.c's parse_gateways reads them: one without its required params is an error. */
-function gatewaysOf(profile: string, el: XmlElement): GatewayConfig[] {
+function gatewaysOf(profile: string, el: XmlElement, profileTls: boolean): GatewayConfig[] {
   const out: GatewayConfig[] = [];
   for (const list of children(el, 'gateways')) {
     for (const g of children(list, 'gateway')) {
@@ -193,7 +269,7 @@ function gatewaysOf(profile: string, el: XmlElement): GatewayConfig[] {
         retrySeconds: seconds(s.get('retry-seconds'), 30),
         callerIdInFrom: switchTrue(s.get('caller-id-in-from') ?? ''),
         ...pingOf(s),
-        registerTransport: registerTransport(name, s.get('register-transport')),
+        registerTransport: registerTransport(name, s.get('register-transport'), profileTls),
       });
     }
   }
@@ -215,6 +291,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
       const rtpPortEnd = port(name, 'rtp-end-port', s.get('rtp-end-port'), d.rtpPortEnd);
       if (rtpPortEnd <= rtpPortStart) throw new SofiaConfigError(`sofia.conf profile ${name}: rtp-end-port must be above rtp-start-port`);
       const maxReg = s.get('sip-force-expires') ?? s.get('max-registration-seconds');
+      const tls = tlsOf(name, s);
       out.push({
         name,
         sipIp,
@@ -237,7 +314,8 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         tcpMaxConnections: seconds(s.get('tcp-max-connections'), d.tcpMaxConnections),
         tcpMaxConnectionsPerIp: seconds(s.get('tcp-max-connections-per-ip'), d.tcpMaxConnectionsPerIp),
         tcpIdleSeconds: seconds(s.get('tcp-idle-seconds'), d.tcpIdleSeconds),
-        gateways: gatewaysOf(name, p),
+        ...tls,
+        gateways: gatewaysOf(name, p, tls.tls),
       });
     }
   }

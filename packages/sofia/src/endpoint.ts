@@ -12,7 +12,7 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
 import type { CallCast, CallRequest } from './call_messages.ts';
-import { parseUri } from './sip/address.ts';
+import { type SipUri, parseUri } from './sip/address.ts';
 import type { SipTransportName } from './transport.ts';
 
 /** What an outbound channel asks its profile for: a call process sending the INVITE. */
@@ -133,11 +133,12 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
         fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
       };
       try {
-        call = await GenServer.call<Pid>(ch.ctx, profile, req, 5000);
+        // undefined: the profile refused it, saying why (TLS on a profile without it)
+        call = await GenServer.call<Pid | undefined>(ch.ctx, profile, req, 5000);
       } catch {
         ch.core.log('ERR', `sofia: the profile could not place the call to ${target.requestUri}`, ch.uuid);
-        await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
       }
+      if (!call) await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
       return true;
     },
   };
@@ -177,6 +178,7 @@ async function gatewayChannel(
     const { address, port } = route.proxy;
     const transport = route.config.registerTransport;
     // sofia_glue_get_invite_uri: a transport other than UDP is named in the Request-URI
+    // (a TLS proxy with no port was given 5061 by gateway.ts)
     const requestUri = `sip:${number}@${address.includes(':') ? `[${address}]` : address}${port === 5060 ? '' : `:${port}`}${transport === 'udp' ? '' : `;transport=${transport}`}`;
     return { name: `sofia/gateway/${rest}`, endpoint: outboundEndpoint(pid, { requestUri, host: address, port, transport, gateway: route.config }) };
   }
@@ -184,23 +186,28 @@ async function gatewayChannel(
   return { cause: Cause.INVALID_GATEWAY };
 }
 
-const transportOf = (params: string | undefined): SipTransportName => (/(?:^|;)transport=tcp(?:;|$)/i.test(params ?? '') ? 'tcp' : 'udp');
+/** sofia_glue_url2transport: the URI's `transport=` (udp, tcp, tls), else TLS for `sips:`; undefined when it says nothing. */
+function transportOf(uri: SipUri): SipTransportName | undefined {
+  const named = /(?:^|;)transport=(udp|tcp|tls)(?:;|$)/i.exec(uri.params ?? '')?.[1]?.toLowerCase();
+  return (named as SipTransportName | undefined) ?? (uri.scheme === 'sips' ? 'tls' : undefined);
+}
 
 /**
- * Where `[sip:]<user>@<host>[:port][;params]` goes: the Request-URI is the URI without mod_sofia's
- * own `fs_` params (sofia_glue_get_invite_uri); an `fs_path` (the URL-encoded URI a registration
- * came from, sofia_glue_get_destination's route) is where it is sent instead of the URI's host.
- * Either one's `transport=tcp` sends it over TCP.
+ * Where `[sip:|sips:]<user>@<host>[:port][;params]` goes: the Request-URI is the URI without
+ * mod_sofia's own `fs_` params (sofia_glue_get_invite_uri); an `fs_path` (the URL-encoded URI a
+ * registration came from, sofia_glue_get_destination's route) is where it is sent instead of the
+ * URI's host. The transport is the route's, else the URI's (`transport=tcp`, `transport=tls`, a
+ * `sips:` scheme), else UDP; TLS's port is 5061 when none is given.
  */
 export function dialTarget(dest: string): Target {
   const uri = parseUri(/^sips?:/i.test(dest) ? dest : `sip:${dest}`);
   const params = (uri.params ?? '').split(';').filter(Boolean);
   const fsPath = params.find((x) => /^fs_path=/i.test(x));
   const kept = params.filter((x) => !/^fs_/i.test(x));
-  const requestUri = `sip:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port !== undefined ? `:${uri.port}` : ''}${kept.map((x) => `;${x}`).join('')}`;
+  const requestUri = `${uri.scheme === 'sips' ? 'sips' : 'sip'}:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port !== undefined ? `:${uri.port}` : ''}${kept.map((x) => `;${x}`).join('')}`;
   const route = fsPath === undefined ? uri : parseUri(decodeURIComponent(fsPath.slice(8)));
-  const transport = transportOf(`${route.params ?? ''};${uri.params ?? ''}`);
-  return { requestUri, host: route.host.replace(/^\[|\]$/g, ''), port: route.port ?? 5060, transport };
+  const transport = (fsPath === undefined ? undefined : transportOf(route)) ?? transportOf(uri) ?? 'udp';
+  return { requestUri, host: route.host.replace(/^\[|\]$/g, ''), port: route.port ?? (transport === 'tls' ? 5061 : 5060), transport };
 }
 
 /**

@@ -169,12 +169,12 @@ export class Gateway {
 
   /** Our Via for a request of its own, on its transport. */
   #via(): string {
-    return viaHeader({ ...this.transport.local, transport: this.config.registerTransport });
+    return viaHeader(this.transport.localOn(this.config.registerTransport));
   }
 
-  /** register_contact: `<sip:gw+<name>@<ip>:<port>;transport=<register-transport>;gw=<name>>`. */
+  /** register_contact: `<sip:gw+<name>@<ip>:<port>;transport=<register-transport>;gw=<name>>` (TLS's port for tls). */
   #contact(): string {
-    const { address, port } = this.transport.local;
+    const { address, port } = this.transport.localOn(this.config.registerTransport);
     const { name, registerTransport } = this.config;
     return `<sip:gw+${name}@${address}:${port};transport=${registerTransport};gw=${name}>`;
   }
@@ -387,9 +387,9 @@ export class Gateway {
   }
 }
 
-/** `host[:port]` (a `sip:` in front allowed), port 5060 by default. */
+/** `host[:port]` (a `sip:` in front allowed), port 5060 by default (5061 over TLS). */
 function hostPort(text: string, transport: Address['transport']): Address {
   const t = text.replace(/^sips?:/i, '');
   const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(t);
-  return { address: m?.[1] ?? t, port: m?.[2] ? Number(m[2]) : 5060, transport };
+  return { address: m?.[1] ?? t, port: m?.[2] ? Number(m[2]) : transport === 'tls' ? 5061 : 5060, transport };
 }

@@ -22,11 +22,12 @@ import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
-import { type Registration, Registrations } from './registrations.ts';
+import { type Registration, Registrations, registrationStatus } from './registrations.ts';
 import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
-import { type Address, SipTransport } from './transport.ts';
+import { parseVerifyPolicy, switchCertsDir, tlsContext, tlsSockets } from './tls_transport.ts';
+import { type Address, type BindOptions, SipTransport } from './transport.ts';
 
 export interface ProfileArgs {
   readonly sw: Switch;
@@ -46,14 +47,20 @@ export interface ProfileStatus {
   readonly url: string;
   /** What the profile listens on (sofia's bindurl: the URL with `;transport=udp,tcp`). */
   readonly bindUrl: string;
+  /** `tls-only`: no UDP / TCP, so no URL and BIND-URL lines. */
+  readonly tlsOnly: boolean;
+  /** sofia's tls_url (`sip:mod_sofia@ip:tls-port`) and tls_bindurl (`sips:…;<tls-bind-params>`), when TLS listens. */
+  readonly tlsUrl: string | undefined;
+  readonly tlsBindUrl: string | undefined;
   /** Each gateway's row in `sofia status` and `sofia status gateway`. */
   readonly gateways: readonly GatewayRow[];
   readonly callsInUse: number;
   readonly registrations: readonly Registration[];
   readonly datagramsIn: number;
   readonly badDatagrams: number;
-  /** The TCP connections open now. */
+  /** The TCP connections open now, and the TLS ones. */
   readonly tcpConnections: number;
+  readonly tlsConnections: number;
 }
 
 export type ProfileCall =
@@ -97,6 +104,11 @@ class Profile {
   get url(): string {
     return `sip:mod_sofia@${this.transport.local.address}:${this.transport.local.port}`;
   }
+
+  get tlsUrl(): string | undefined {
+    const tls = this.transport.tlsLocal;
+    return tls && `sip:mod_sofia@${tls.address}:${tls.port}`;
+  }
 }
 
 interface Datagram {
@@ -113,21 +125,31 @@ interface RegisterChecked {
 export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus | GatewayRoute | string | undefined, ProfileArgs> {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
     const c = args.config;
-    const transport = await SipTransport.bind(
-      c.sipIp,
-      c.sipPort,
-      { maxConnections: c.tcpMaxConnections, maxPerAddress: c.tcpMaxConnectionsPerIp, idleMs: c.tcpIdleSeconds * 1000 },
-      (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
-      (text) => args.sw.core.log('WARNING', `sofia/${c.name}: ${text}`),
-    );
+    const log = args.sw.core.log.bind(args.sw.core);
+    const transport = await SipTransport.bind({
+      ip: c.sipIp,
+      port: c.sipPort,
+      tls: tlsListener(args.sw, c),
+      tlsOnly: c.tls && c.tlsOnly,
+      limits: { maxConnections: c.tcpMaxConnections, maxPerAddress: c.tcpMaxConnectionsPerIp, idleMs: c.tcpIdleSeconds * 1000 },
+      onMessage: (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
+      warn: (text) => log('WARNING', `sofia/${c.name}: ${text}`),
+      error: (text) => log('ERR', `sofia/${c.name}: no TLS (${text}); udp and tcp go on`),
+    });
     ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
-    args.sw.core.log('NOTICE', `sofia: profile ${c.name} listening on udp and tcp ${transport.local.address}:${transport.local.port}`);
+    const { local, tlsLocal } = transport;
+    if (!(c.tls && c.tlsOnly)) log('NOTICE', `sofia: profile ${c.name} listening on udp and tcp ${local.address}:${local.port}`);
+    if (tlsLocal) log('NOTICE', `sofia: profile ${c.name} listening on tls ${tlsLocal.address}:${tlsLocal.port}`);
     return ok(new Profile(args.sw, c, transport, args.calls, () => Date.now()));
   }
 
   override async handleCall(req: ProfileCall, _from: From, p: Profile, ctx: ProcessContext) {
     if (req.op === 'invite') {
       const { op: _, host, port, transport, ...rest } = req;
+      if (transport === 'tls' && !p.transport.hasTls) {
+        p.sw.core.log('ERR', 'TLS not supported by profile', req.channelUuid);
+        return reply<Pid | undefined, Profile>(undefined, p);
+      }
       const localTag = newTag();
       const sendTo: Address = { address: host, port, transport };
       const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo, localTag };
@@ -152,12 +174,16 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
         name: p.config.name,
         url: p.url,
         bindUrl: `${p.url};transport=udp,tcp`,
+        tlsOnly: p.config.tls && p.config.tlsOnly,
+        tlsUrl: p.tlsUrl,
+        tlsBindUrl: p.tlsUrl && `${p.tlsUrl.replace(/^sip:/, 'sips:')};${p.config.tlsBindParams}`,
         gateways: p.gateways.map((g) => g.row(nowS)),
         callsInUse: new Set(p.byCallId.values()).size,
         registrations: p.registrations.all(),
         datagramsIn: p.transport.received,
         badDatagrams: p.badDatagrams,
         tcpConnections: p.transport.tcpConnections,
+        tlsConnections: p.transport.tlsConnections,
       },
       p,
     );
@@ -332,13 +358,37 @@ function replacedDialog(p: Profile, invite: SipRequest): Pid | undefined {
   return (toTag === undefined ? undefined : p.byTag.get(toTag)) ?? p.byCallId.get(replaces.callId);
 }
 
-/** A registration from `a`, a call with it, or a gateway registering over TCP to it keeps its connection. */
+/**
+ * The TLS listener of a profile with `tls`: its certificate from `tls-cert-dir` (else the switch's
+ * certs dir). One that does not load is sofia-sip's line and no TLS (`tls-only`: no profile).
+ */
+function tlsListener(sw: Switch, c: ProfileConfig): BindOptions['tls'] {
+  if (!c.tls) return undefined;
+  const dir = c.tlsCertDir || switchCertsDir(sw.core.globals.get('certs_dir'), sw.conf.confDir);
+  const context = tlsContext(c, dir);
+  if ('error' in context) {
+    sw.core.log('ERR', context.error);
+    const what = `the certificate in ${dir} did not load`;
+    if (c.tlsOnly) throw new Error(`tls-only, and ${what}`);
+    sw.core.log('ERR', `sofia/${c.name}: no TLS (${what}); udp and tcp go on`);
+    return undefined;
+  }
+  const verify = {
+    policy: parseVerifyPolicy(c.tlsVerifyPolicy, (text) => sw.core.log('ERR', text)),
+    verifyDate: c.tlsVerifyDate,
+    verifyDepth: c.tlsVerifyDepth,
+    inSubjects: c.tlsVerifyInSubjects,
+  };
+  return { port: c.tlsSipPort, sockets: tlsSockets(context.options, c, verify, (text) => sw.core.log('WARNING', `sofia/${c.name}: ${text}`)) };
+}
+
+/** A registration from `a`, a call with it, or a gateway registering over TCP or TLS to it keeps its connection. */
 function usesConnection(p: Profile, a: Address): boolean {
   const at = (b: Address) => b.address === a.address && b.port === a.port;
   return (
     p.registrations.all().some((r) => at({ address: r.networkIp, port: r.networkPort })) ||
     [...p.peers.values()].some(at) ||
-    p.gateways.some((g) => g.config.registerTransport === 'tcp' && at(g.registrar))
+    p.gateways.some((g) => g.config.registerTransport !== 'udp' && at(g.registrar))
   );
 }
 
@@ -406,7 +456,7 @@ function registered(p: Profile, r: RegisterChecked): void {
     }
     const reg: Registration = {
       ...base,
-      status: /transport=tcp/i.test(contact.uri.params ?? '') ? 'Registered(TCP)' : 'Registered(UDP)',
+      status: registrationStatus(contact.uri),
       contact: c.replace(/;\s*expires=\d+/i, ''),
       contactUri: uri,
       expires,

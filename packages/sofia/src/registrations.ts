@@ -2,7 +2,7 @@
  * A profile's registrations (mod_sofia's sip_registrations table): one row per REGISTER Call-ID,
  * found by user and domain for `sofia_contact` and `user/` dialing, swept when they expire.
  */
-import { parseUri } from './sip/address.ts';
+import { type SipUri, parseUri } from './sip/address.ts';
 
 export interface Registration {
   readonly callId: string;
@@ -21,9 +21,22 @@ export interface Registration {
   readonly realm: string;
   readonly fromUser: string;
   readonly fromHost: string;
-  /** `Registered(UDP)`, or `Registered(TCP)` for a Contact with `transport=tcp` (sofia_reg_handle_register's reg_desc). */
+  /** `Registered(UDP)`, `Registered(TCP)` or `Registered(TLS)`, by its Contact (registrationStatus). */
   readonly status: string;
 }
+
+/**
+ * sofia_reg_handle_register's reg_desc: `Registered(TLS)` for a Contact with `transport=tls` or a
+ * `sips:` one, else `Registered(TCP)` for `transport=tcp`, else `Registered(UDP)` — what the
+ * Contact says, not what the REGISTER came over.
+ */
+export function registrationStatus(contact: SipUri): string {
+  const params = contact.params ?? '';
+  if (/transport=tls/i.test(params) || contact.scheme === 'sips') return 'Registered(TLS)';
+  return /transport=tcp/i.test(params) ? 'Registered(TCP)' : 'Registered(UDP)';
+}
+
+const STREAMS: Readonly<Record<string, string>> = { 'Registered(TCP)': 'tcp', 'Registered(TLS)': 'tls' };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -32,22 +45,25 @@ export const registeredAs = (r: Registration, user: string, domain: string): boo
   same(r.user, user) && (same(r.host, domain) || same(r.realm, domain));
 
 /**
- * What `sofia_contact` dials for `r`: its Contact URI, and for one that came over a TCP connection
- * whose far end is not the host and port its Contact names (a phone connects from a port of its
- * own), that connection's address as `fs_path` (`sip:<network_ip>:<network_port>;transport=tcp`,
- * URL-encoded, as mod_sofia writes it for NAT): the call goes over the phone's own connection, as
- * sofia-sip reuses it.
+ * What `sofia_contact` dials for `r`: its Contact URI (a `sips:` one stays `sips:`), and for one
+ * that came over a TCP or TLS connection whose far end is not the host and port its Contact names
+ * (a phone connects from a port of its own), that connection's address as `fs_path`
+ * (`sip:<network_ip>:<network_port>;transport=tcp` or `…=tls`, URL-encoded, as mod_sofia writes it
+ * for NAT): the call goes over the phone's own connection, as sofia-sip reuses it.
  */
 export function dialUri(r: Registration): string {
-  const uri = r.contactUri.replace(/^sips?:/i, '');
-  if (r.status !== 'Registered(TCP)') return `sip:${uri}`;
+  const scheme = /^sips:/i.test(r.contactUri) ? 'sips' : 'sip';
+  const uri = `${scheme}:${r.contactUri.replace(/^sips?:/i, '')}`;
+  const transport = STREAMS[r.status];
+  if (transport === undefined) return uri;
   try {
     const c = parseUri(r.contactUri);
-    if (c.host.replace(/^\[|\]$/g, '') === r.networkIp && (c.port ?? 5060) === r.networkPort) return `sip:${uri}`;
+    const port = c.port ?? (transport === 'tls' ? 5061 : 5060);
+    if (c.host.replace(/^\[|\]$/g, '') === r.networkIp && port === r.networkPort) return uri;
   } catch {
     // a Contact we cannot read: the connection it came on is all there is
   }
-  return `sip:${uri};fs_path=${encodeURIComponent(`sip:${r.networkIp}:${r.networkPort};transport=tcp`)}`;
+  return `${uri};fs_path=${encodeURIComponent(`sip:${r.networkIp}:${r.networkPort};transport=${transport}`)}`;
 }
 
 export class Registrations {

@@ -1,15 +1,18 @@
 /**
- * SIP over TCP on the profile's address and port (RFC 3261 §18.3): each connection's bytes are cut
- * into messages by Content-Length, CRLF keep-alives between them are skipped (sofia-sip sends no
- * pong unless `tcp-ping2pong`), and a message goes back over the connection its peer is on. A
- * frame that cannot be a message (a bad Content-Length, more than MAX_STREAM_MESSAGE bytes, or
- * what the profile cannot parse) closes that connection only, with a WARNING.
+ * SIP over TCP, and over TLS on top of it (RFC 3261 §18.3; sofia-sip's tport_type_tls is
+ * tport_type_tcp with a TLS layer): each connection's bytes are cut into messages by
+ * Content-Length, CRLF keep-alives between them are skipped (sofia-sip sends no pong unless
+ * `tcp-ping2pong`), and a message goes back over the connection its peer is on. A frame that cannot
+ * be a message (a bad Content-Length, more than MAX_STREAM_MESSAGE bytes, or what the profile cannot
+ * parse) closes that connection only, with a WARNING.
  *
  * A message for a peer with no connection opens one (sofia-sip's tport_by_name: connect, then send;
- * what comes back on it is read like an accepted connection's). The connections are bounded
- * (TcpLimits): a total and a number per remote address, a new one taking the place of the oldest
- * connection nothing uses, or refused when all are used; one unused and silent for `idleMs` is
- * closed (tport_base_timer). "Used" is the profile's word: a registration or a dialog is on it.
+ * what comes back on it is read like an accepted connection's). The connections of both transports
+ * share one table and its bounds (TcpLimits): a total and a number per remote address, a new one
+ * taking the place of the oldest connection nothing uses, or refused when all are used; one unused
+ * and silent for `idleMs` is closed (tport_base_timer). "Used" is the profile's word: a
+ * registration or a dialog is on it. What differs between the transports is how a socket is made
+ * ready (StreamSockets): TCP's as it connects, TLS's once its handshake is done and its peer passed.
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
@@ -46,19 +49,22 @@ export function takeFrames(bytes: Buffer): { readonly frames: Buffer[]; readonly
   }
 }
 
-/** A connection's far end (transport.ts's Address, on TCP). */
+export type StreamTransportName = 'tcp' | 'tls';
+
+/** A connection's far end (transport.ts's Address, on a stream). */
 export interface StreamAddress {
   readonly address: string;
   readonly port: number;
-  readonly transport: 'tcp';
+  readonly transport: StreamTransportName;
 }
 
 type HostPort = Pick<StreamAddress, 'address' | 'port'>;
 
-const keyOf = (a: HostPort) => `${a.address}:${a.port}`;
+const keyOf = (a: StreamAddress) => `${a.transport}:${a.address}:${a.port}`;
+const hostPortOf = (a: HostPort) => `${a.address}:${a.port}`;
 
 export interface TcpLimits {
-  /** The most connections the profile keeps, accepted and opened. */
+  /** The most connections the profile keeps, accepted and opened, TCP and TLS together. */
   readonly maxConnections: number;
   /** The most from (or to) one remote IP address. */
   readonly maxPerAddress: number;
@@ -66,45 +72,74 @@ export interface TcpLimits {
   readonly idleMs: number;
 }
 
+/**
+ * How one stream transport's sockets are made. `listen`'s server hands over each accepted socket
+ * once it can carry SIP; an opened one can once `readyEvent` fires and `check` (if any) passes.
+ */
+export interface StreamSockets {
+  readonly transport: StreamTransportName;
+  createServer(onReady: (socket: Socket) => void): Server;
+  connect(to: HostPort): Socket;
+  readonly readyEvent: string;
+  /** Why an opened connection to `to` may not be used (its peer failed verification), or undefined. */
+  check?(socket: Socket, to: HostPort): string | undefined;
+}
+
+/** Plain TCP: a socket is ready as it connects. */
+export const TCP_SOCKETS: StreamSockets = {
+  transport: 'tcp',
+  createServer: (onReady) => createServer(onReady),
+  connect: (to) => connect({ host: to.address, port: to.port }),
+  readyEvent: 'connect',
+};
+
 interface Connection {
   readonly socket: Socket;
   readonly from: StreamAddress;
   lastActiveMs: number;
-  /** What waits for an opening connection to connect. */
+  /** What waits for an opening connection to be ready. */
   queued: Buffer[] | undefined;
 }
 
 type OnMessage = (data: Buffer, from: StreamAddress) => void;
 
-/** The profile's TCP listener and its connections, by their far end's address. */
-export class SipTcpListener {
+/** The profile's stream listeners (TCP, TLS) and their connections, by transport and far end. */
+export class SipStreams {
   readonly #connections = new Map<string, Connection>();
+  readonly #servers: Server[] = [];
+  readonly #sockets = new Map<StreamTransportName, StreamSockets>();
   /** Whether a registration or a dialog is on the connection to `a` (it is then never evicted nor closed idle). */
-  inUse: (a: HostPort) => boolean = () => false;
+  inUse: (a: StreamAddress) => boolean = () => false;
 
-  private constructor(
-    private readonly server: Server,
+  constructor(
     private readonly onMessage: OnMessage,
     private readonly limits: TcpLimits,
     private readonly warn: (text: string) => void,
   ) {}
 
-  static listen(ip: string, port: number, onMessage: OnMessage, limits: TcpLimits, warn: (text: string) => void): Promise<SipTcpListener> {
+  /** Listens on `ip:port` with `sockets`' transport, which may then open connections too. */
+  listen(ip: string, port: number, sockets: StreamSockets): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = createServer();
-      const listener = new SipTcpListener(server, onMessage, limits, warn);
-      server.on('connection', (socket) => listener.#accept(socket));
+      const server = sockets.createServer((socket) => this.#accept(socket, sockets.transport));
       server.once('error', reject);
       server.listen(port, ip, () => {
         server.off('error', reject);
-        server.on('error', (e) => warn(`tcp ${ip}:${port}: ${e.message}`));
-        resolve(listener);
+        server.on('error', (e) => this.warn(`${sockets.transport} ${ip}:${port}: ${e.message}`));
+        this.#servers.push(server);
+        this.#sockets.set(sockets.transport, sockets);
+        const bound = server.address();
+        resolve(typeof bound === 'object' && bound ? bound.port : port);
       });
     });
   }
 
-  #accept(socket: Socket): void {
-    const from: StreamAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+  /** Whether messages can go over `transport`. */
+  has(transport: StreamTransportName): boolean {
+    return this.#sockets.has(transport);
+  }
+
+  #accept(socket: Socket, transport: StreamTransportName): void {
+    const from: StreamAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport };
     if (!this.#makeRoom(from)) {
       socket.destroy();
       return;
@@ -116,7 +151,7 @@ export class SipTcpListener {
    * Room for one more connection with `to`: the oldest unused one of its address (over
    * maxPerAddress), else of all (over maxConnections), is closed; false when every one is used.
    */
-  #makeRoom(to: HostPort): boolean {
+  #makeRoom(to: StreamAddress): boolean {
     const all = [...this.#connections.values()];
     const mine = all.filter((c) => c.from.address === to.address);
     for (const [list, max, what] of [
@@ -126,7 +161,7 @@ export class SipTcpListener {
       if (list.length < max) continue;
       const oldest = list.filter((c) => !this.inUse(c.from)).sort((a, b) => a.lastActiveMs - b.lastActiveMs)[0];
       if (!oldest) {
-        this.warn(`refused a tcp connection with ${keyOf(to)}: ${what} tcp connections are all in use`);
+        this.warn(`refused a ${to.transport} connection with ${hostPortOf(to)}: ${what} tcp connections are all in use`);
         return false;
       }
       this.drop(oldest.from, `${what} tcp connections are taken: the oldest unused one makes room`);
@@ -152,7 +187,7 @@ export class SipTcpListener {
       for (const frame of cut.frames) this.onMessage(frame, from);
     });
     socket.on('error', (e) => {
-      if (conn.queued) this.warn(`could not connect to ${key} over tcp: ${e.message}`);
+      if (conn.queued) this.warn(`could not connect to ${hostPortOf(from)} over ${from.transport}: ${e.message}`);
     }); // 'close' follows
     socket.on('close', () => {
       if (this.#connections.get(key) === conn) this.#connections.delete(key);
@@ -161,18 +196,13 @@ export class SipTcpListener {
   }
 
   /** Writes to the connection `to` is on, opening one when there is none; false when none may be opened. */
-  send(data: Buffer, to: HostPort): boolean {
+  send(data: Buffer, to: StreamAddress): boolean {
     let conn = this.#connections.get(keyOf(to));
     if (conn?.socket.destroyed) conn = undefined;
     if (!conn) {
-      if (!this.#makeRoom(to)) return false;
-      const socket = connect({ host: to.address, port: to.port });
-      const opening = this.#attach(socket, { address: to.address, port: to.port, transport: 'tcp' }, []);
-      socket.once('connect', () => {
-        for (const bytes of opening.queued ?? []) socket.write(bytes);
-        opening.queued = undefined;
-      });
-      conn = opening;
+      const sockets = this.#sockets.get(to.transport);
+      if (!sockets || !this.#makeRoom(to)) return false;
+      conn = this.#open(sockets, to);
     }
     conn.lastActiveMs = Date.now();
     if (conn.queued) conn.queued.push(data);
@@ -180,12 +210,29 @@ export class SipTcpListener {
     return true;
   }
 
+  #open(sockets: StreamSockets, to: StreamAddress): Connection {
+    const socket = sockets.connect(to);
+    const opening = this.#attach(socket, { address: to.address, port: to.port, transport: to.transport }, []);
+    socket.once(sockets.readyEvent, () => {
+      const refused = sockets.check?.(socket, to);
+      if (refused !== undefined) {
+        this.warn(`could not connect to ${hostPortOf(to)} over ${to.transport}: ${refused}`);
+        opening.queued = undefined;
+        socket.destroy();
+        return;
+      }
+      for (const bytes of opening.queued ?? []) socket.write(bytes);
+      opening.queued = undefined;
+    });
+    return opening;
+  }
+
   /** Closes the connection `to` is on, saying why. */
-  drop(to: HostPort, why: string): void {
+  drop(to: StreamAddress, why: string): void {
     const conn = this.#connections.get(keyOf(to));
     if (!conn) return;
     this.#connections.delete(keyOf(to));
-    this.warn(`closed the tcp connection from ${keyOf(to)}: ${why}`);
+    this.warn(`closed the ${to.transport} connection from ${hostPortOf(to)}: ${why}`);
     conn.socket.destroy();
   }
 
@@ -198,13 +245,17 @@ export class SipTcpListener {
       }
   }
 
-  get connections(): number {
-    return this.#connections.size;
+  /** The connections open now, of one transport or of both. */
+  connections(transport?: StreamTransportName): number {
+    if (transport === undefined) return this.#connections.size;
+    let n = 0;
+    for (const c of this.#connections.values()) if (c.from.transport === transport) n++;
+    return n;
   }
 
   close(): void {
     for (const c of this.#connections.values()) c.socket.destroy();
     this.#connections.clear();
-    this.server.close();
+    for (const s of this.#servers) s.close();
   }
 }
