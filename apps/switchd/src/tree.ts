@@ -16,7 +16,8 @@ import { type ChildSpec, DOWN, GenServer, ok, type ProcessContext, Runtime, Supe
 import { Tuple } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
 import { startSwitch, type Switch } from '@beamline/switch';
-import type { ConsoleLog } from './log.ts';
+import { switchdTempDir, writeHoldMusic } from './hold_music.ts';
+import { type ConsoleLog, oneLine } from './log.ts';
 import { type ModuleEnv, optionalModules } from './modules.ts';
 import { switchdModule } from './rpc.ts';
 import type { Settings } from './settings.ts';
@@ -111,6 +112,7 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
               try {
                 const sw = await startSwitch(ctx, {
                   confDir: settings.confDir,
+                  globals: [['temp_dir', holdMusicTempDir(log)]],
                   log: (l) => log.log(l.level, 'switch', l.uuid ? `${l.uuid} ${l.text}` : l.text),
                 });
                 holder.sw = sw;
@@ -151,6 +153,17 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
         await rt.stop();
       })()),
   };
+}
+
+/** switchd's temp_dir, with the hold music written into it (a failure is logged: the switch then has no music). */
+function holdMusicTempDir(log: ConsoleLog): string {
+  const dir = switchdTempDir();
+  try {
+    writeHoldMusic(dir);
+  } catch (e) {
+    log.log('WARNING', 'switchd', `hold music not written into ${dir}: ${oneLine(e)}`);
+  }
+  return dir;
 }
 
 /** How long shutdown waits for the calls it hung up to be gone before it stops the tree anyway. */

@@ -58,10 +58,14 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(lines[2]).toMatch(/^├─ switch +<0\.\d+\.0> +supervisor one_for_one/);
     expect(lines[3]).toMatch(/^│ {2}├─ scheduler +<0\.\d+\.0> +worker .*permanent/);
     expect(lines[4]).toMatch(/^│ {2}├─ reaper +<0\.\d+\.0> +worker .*permanent/);
-    expect(lines[5]).toMatch(/^│ {2}├─ conferences +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[6]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[7]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
-    expect(lines[8]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
+    // the conf's two local streams (default, moh/8000), a process each
+    expect(lines[5]).toMatch(/^│ {2}├─ local_streams +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[6]).toMatch(/^│ {2}│ {2}├─ <0\.\d+\.0> +worker .*temporary/);
+    expect(lines[7]).toMatch(/^│ {2}│ {2}└─ <0\.\d+\.0> +worker .*temporary/);
+    expect(lines[8]).toMatch(/^│ {2}├─ conferences +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[9]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[10]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event +permanent/);
+    expect(lines[11]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
     const j = await ctl('tree', '--json');
     const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
     expect(parsed.node).toBe(NAME);
@@ -170,6 +174,36 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(await api('hash', 'select/e2e/k')).toBe('"v"');
     expect(await api('cond', '3 >= 12 ? yes : no')).toBe('"no"');
     expect(await api('expand', `cond \${hash(select/e2e/k)} == v ? yes : no`)).toBe('"yes"');
+  });
+
+  it('show api and expr from a real erl: {api, show, "api"} lists the modules’ commands (mod_erlang_event’s too), {api, expr, "1+2*3"} is "7"', async () => {
+    // names of their own inside each fun: a name the shell has bound would be matched, not bound
+    const show = await erl.eval(
+      `(fun() -> {foo, '${NAME}'} ! {api, show, "api"}, receive {ok, ShowApiReply} -> ShowApiLines = string:split(ShowApiReply, "\\n", all), ` +
+        `{hd(ShowApiLines), lists:member("expr,Eval an expression,<expr>,mod_expr", ShowApiLines), ` +
+        `lists:member("erlang,erlang information,<command> [<args>],mod_erlang_event", ShowApiLines), lists:nth(length(ShowApiLines) - 1, ShowApiLines)} ` +
+        'after 3000 -> timeout end end)()',
+    );
+    expect(show).toMatch(/^\{"name,description,syntax,ikey",true,true,"\d+ total\."\}$/);
+    expect(
+      await erl.eval(`(fun() -> {foo, '${NAME}'} ! {api, expr, "1+2*3"}, receive {ok, ExprReply} -> ExprReply after 3000 -> timeout end end)()`),
+    ).toBe('"7"');
+  });
+
+  it('a pickup group from a real erl: {bgapi, originate} rings pickup/e2e until {sendmsg, …} executes pickup on a parked call; the job answers with the picker', async () => {
+    const leg = 'c0000000-0000-4000-8000-0000000000e2';
+    const picker = 'd0000000-0000-4000-8000-0000000000e2';
+    // each exchange in a fun of its own, with names no other test binds
+    const ask = (send: string, pattern: string) =>
+      erl.eval(`(fun() -> {foo, '${NAME}'} ! ${send}, receive ${pattern} -> Pk after 5000 -> timeout end end)()`);
+    const job = /^"([0-9a-f-]{36})"$/.exec(await ask(`{bgapi, originate, "{origination_uuid=${leg}}pickup/e2e &park()"}`, '{ok, Pk}'))?.[1];
+    expect(job).toBeDefined();
+    expect(await ask(`{api, originate, "{origination_uuid=${picker}}null/e2e &park()"}`, '{ok, Pk}')).toBe(`"+OK ${picker}\\n"`);
+    const execute = `[{"call-command", "execute"}, {"execute-app-name", "pickup"}, {"execute-app-arg", "e2e"}]`;
+    expect(await ask(`{sendmsg, "${picker}", ${execute}}`, 'Pk = ok')).toBe('ok');
+    expect(await erl.eval(`(fun() -> receive {bgok, "${job}", Pk} -> Pk after 5000 -> timeout end end)()`)).toBe(`"+OK ${picker}\\n"`);
+    expect(await ask(`{api, uuid_getvar, "${picker} picked_up_uuid"}`, '{ok, Pk}')).toBe(`"${leg}"`);
+    expect(await ask(`{api, uuid_kill, "${picker}"}`, '{ok, Pk}')).toBe('"+OK\\n"');
   });
 
   it('SIGTERM: calls hung up, the erl peer sees nodedown, exit code 0', async () => {

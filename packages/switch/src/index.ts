@@ -142,7 +142,7 @@ export { ApiRegistry, splitCommand, trimWs, type ApiCommand, type ApiEnv, type A
 export { CORE_COMMANDS, formatUptime } from './api/core_commands.ts';
 export { UUID_COMMANDS } from './api/uuid_commands.ts';
 export { MEDIA_COMMANDS } from './api/media_commands.ts';
-export { SHOW_COMMAND, SHOW_USAGE } from './api/show.ts';
+export { SHOW_USAGE, showCommands } from './api/show.ts';
 export { ORIGINATE_COMMAND, originate } from './api/originate.ts';
 
 // -- calls: originate with several legs, bridge, timestamps -------------------------------------------

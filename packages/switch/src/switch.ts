@@ -4,13 +4,15 @@
  *   switch (one_for_one)
  *   ├── scheduler (worker: runs the scheduled tasks — HEARTBEAT, sched_api, …; absent with `timers: false`)
  *   ├── reaper (worker: removes channels that died without their end)
+ *   ├── local_streams (simple_one_for_one, temporary children)
+ *   │   └── one process per local stream (mod_local_stream's player of a directory)
  *   ├── conferences (simple_one_for_one, temporary children)
  *   │   └── one process per conference (its mixer)
  *   └── channels (simple_one_for_one, temporary children)
  *       └── one ChannelServer per channel
  *
- * Stopping the tree stops channels first (SYSTEM_SHUTDOWN), then the conferences, the reaper and
- * the scheduler.
+ * Stopping the tree stops channels first (SYSTEM_SHUTDOWN), then the conferences, the local
+ * streams, the reaper and the scheduler.
  *
  * API commands run each in a process of their own (spawned from the `where` the switch was
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
@@ -36,7 +38,7 @@ import { CONFERENCE_COMMANDS } from './conference/api.ts';
 import { CONFERENCE_APPLICATIONS } from './conference/application.ts';
 import type { Conference } from './conference/conference.ts';
 import { loadConferences } from './conference/globals.ts';
-import { SHOW_COMMAND } from './api/show.ts';
+import { showCommands } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
@@ -65,6 +67,10 @@ import { type ReaperWatch, sessionReaper } from './core/reaper.ts';
 import { FSCTL_COMMAND } from './log/fsctl.ts';
 import { originateCall } from './originate/originate.ts';
 import { BRIDGE_APP } from './applications/bridge.ts';
+import { openCfg } from './config/open_cfg.ts';
+import { LOCAL_STREAM_COMMAND } from './local_stream/api.ts';
+import { LOCAL_STREAM_CONF, loadLocalStream } from './local_stream/module.ts';
+import type { LocalStream } from './local_stream/stream.ts';
 import { type MessageReply, sendevent, sendmsg } from './messages/handle.ts';
 
 export interface SwitchOptions {
@@ -144,7 +150,7 @@ export class Switch {
       ...CORE_COMMANDS,
       sayStringCommand,
       ...UUID_COMMANDS,
-      SHOW_COMMAND,
+      ...showCommands(this.registry),
       ORIGINATE_COMMAND,
       this.#bgapiCommand(),
       reloadxmlCommand(this.conf),
@@ -412,6 +418,16 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     children: [
       ...workers,
       {
+        // mod_local_stream: a process per stream, launched from local_stream.conf
+        id: 'local_streams',
+        type: 'supervisor',
+        start: (ctx) =>
+          Supervisor.start(ctx, {
+            strategy: 'simple_one_for_one',
+            children: [{ id: 'local_stream', restart: 'temporary', start: (c: ProcessContext, s: LocalStream) => c.spawnLink((p) => s.run(p)) }],
+          }),
+      },
+      {
         // mod_conference: a process per conference, made by its first member
         id: 'conferences',
         type: 'supervisor',
@@ -439,15 +455,28 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
       },
     ],
   });
-  loadConferences(core, async (ctx, conf) => {
-    const sup = (await Supervisor.whichChildren(ctx, top)).find((c) => c.id === 'conferences')?.pid;
-    if (!sup || sup === 'restarting') throw new Error('the conferences supervisor is not running');
-    const started = await Supervisor.startChild(ctx, sup, [conf]);
+  /** A child of the simple_one_for_one supervisor `id` under the switch's top, started with `arg`. */
+  const startUnder = async (ctx: Where, id: string, arg: unknown): Promise<void> => {
+    const sup = (await Supervisor.whichChildren(ctx, top)).find((c) => c.id === id)?.pid;
+    if (!sup || sup === 'restarting') throw new Error(`the ${id} supervisor is not running`);
+    const started = await Supervisor.startChild(ctx, sup, [arg]);
     if (!started.ok) throw new Error(String(started.error));
-  });
+  };
+  loadConferences(
+    core,
+    (ctx, room) => startUnder(ctx, 'conferences', room),
+    // conference.conf through the configuration lookup: XML-fetch bindings first, then the static XML
+    (section, tag, key, value, params) => conf.locate(section, tag, key, value, params),
+  );
   const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
   if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
   sw = new Switch(where, services, top, channelSup, () => reaper, options, conf, applications, endpoints);
   for (const [name, endpoint] of BUILTIN_ENDPOINTS) sw.addEndpoint(name, endpoint);
+  const streams = await loadLocalStream(where, {
+    core,
+    config: () => openCfg(conf, LOCAL_STREAM_CONF),
+    start: (ctx, stream) => startUnder(ctx, 'local_streams', stream),
+  });
+  if (streams) sw.registry.add(LOCAL_STREAM_COMMAND);
   return sw;
 }

@@ -3,10 +3,11 @@
  * loads them: mod_db (`db`, `group`), mod_hash (`hash`, `hash_dump`), mod_commands' text and
  * directory utilities (`cond`, `regex`, `url_encode`, …, `user_exists`, `list_users`, `group_call`, …),
  * mod_dptools' variable applications (`push`, `unshift`, `set_global`, `set_profile_var`, `multiunset`)
- * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`).
+ * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`); mod_expr's `expr`.
  */
 import { DB_COMMANDS } from './api/db_commands.ts';
 import { DIRECTORY_COMMANDS } from './api/directory_commands.ts';
+import { EXPR_COMMAND } from './api/expr.ts';
 import { HASH_COMMANDS } from './api/hash_commands.ts';
 import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
@@ -16,6 +17,12 @@ import { DPTOOLS_VARIABLES } from './applications/dptools_variables.ts';
 import { HASH_APPLICATIONS } from './applications/hash.ts';
 import type { Application } from './applications/types.ts';
 
-export const UTILITY_COMMANDS: readonly ApiCommand[] = [...DB_COMMANDS, ...HASH_COMMANDS, ...UTILITY_TEXT_COMMANDS, ...DIRECTORY_COMMANDS];
+export const UTILITY_COMMANDS: readonly ApiCommand[] = [
+  ...DB_COMMANDS,
+  ...HASH_COMMANDS,
+  ...UTILITY_TEXT_COMMANDS,
+  ...DIRECTORY_COMMANDS,
+  EXPR_COMMAND,
+];
 
 export const UTILITY_APPLICATIONS: readonly Application[] = [...DB_APPLICATIONS, ...HASH_APPLICATIONS, ...DPTOOLS_VARIABLES, ...DPTOOLS_MISC];

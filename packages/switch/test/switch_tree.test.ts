@@ -22,7 +22,13 @@ describe('the switch supervision tree', () => {
     expect(await sw.originate('null/1 &park()')).toMatch(UUID);
     await settle();
     const nodes = children(rt, sw.supervisor);
-    expect(nodes.map((n) => `${n.id} ${n.type}`)).toEqual(['scheduler worker', 'reaper worker', 'conferences supervisor', 'channels supervisor']);
+    expect(nodes.map((n) => `${n.id} ${n.type}`)).toEqual([
+      'scheduler worker',
+      'reaper worker',
+      'local_streams supervisor',
+      'conferences supervisor',
+      'channels supervisor',
+    ]);
     const scheduler = pidOf(nodes, 'scheduler');
     const reaper = pidOf(nodes, 'reaper');
     const channelSup = pidOf(nodes, 'channels');
@@ -75,7 +81,7 @@ describe('the switch supervision tree', () => {
       children(rt, sw.supervisor)
         .map((n) => n.id)
         .sort(),
-    ).toEqual(['channels', 'conferences', 'reaper']);
+    ).toEqual(['channels', 'conferences', 'local_streams', 'reaper']);
     await sw.stop();
     await rt.stop();
   });

@@ -1,8 +1,9 @@
 /**
- * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_recv_dtmf, uuid_flush_dtmf and uuid_hold
- * (mod_commands), as FreeSWITCH's source does them (switch_ivr_broadcast,
- * switch_core_session_send_dtmf_string, switch_channel_queue_dtmf_string, switch_ivr_hold); see
- * packages/switch/DECISIONS.md for where the spec's table and the source differ.
+ * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_recv_dtmf, uuid_flush_dtmf, uuid_hold and
+ * uuid_buglist (mod_commands), as FreeSWITCH's source does them (switch_ivr_broadcast,
+ * switch_core_session_send_dtmf_string, switch_channel_queue_dtmf_string, switch_ivr_hold,
+ * switch_core_media_bug_enumerate); see packages/switch/DECISIONS.md for where the spec's table
+ * and the source differ.
  */
 import { DTMF_MAX, dtmfGroup, isDtmf, sendDtmfString } from '../channel/dtmf_string.ts';
 import { separateString } from '../internal/strings.ts';
@@ -141,6 +142,24 @@ const uuidBreak: ApiCommand['run'] = async (args, env) => {
   return '+OK\n';
 };
 
+/**
+ * uuid_buglist_function: the channel's media bugs as switch_core_media_bug_enumerate writes them
+ * (no escaping; `thread-locked` is 1 only for a bug locked to the asking thread, never an API's);
+ * nothing at all for an unknown uuid.
+ */
+function uuidBuglist(args: string, env: ApiEnv): string {
+  const [uuid] = args === '' ? [] : separateString(args, ' ', 2);
+  if (!uuid) return '-USAGE: <uuid>\n';
+  if (!env.core.sessions.has(uuid)) return '';
+  const bugs = env.core.media
+    .bugs(uuid)
+    .map(
+      (b) =>
+        ` <media-bug>\n  <function>${b.function}</function>\n  <target>${b.target}</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n`,
+    );
+  return `<media-bugs>\n${bugs.join('')}</media-bugs>\n`;
+}
+
 export const MEDIA_COMMANDS: readonly ApiCommand[] = [
   { name: 'uuid_break', run: uuidBreak },
   { name: 'break', run: uuidBreak },
@@ -203,4 +222,5 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
       return ok ? '+OK Success\n' : '-ERR Operation failed\n';
     },
   },
+  { name: 'uuid_buglist', syntax: '<uuid>', description: 'List media bugs on a session', module: 'mod_commands', run: uuidBuglist },
 ];

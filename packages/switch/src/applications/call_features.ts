@@ -3,7 +3,9 @@ import { EAVESDROP_APP } from './eavesdrop.ts';
 import { HOLD_APPLICATIONS } from './hold.ts';
 import { INTERCEPT_APP } from './intercept.ts';
 import { META_APPLICATIONS } from './meta_app.ts';
+import { PICKUP_APP } from './pickup.ts';
 import { SEND_DTMF_APP } from './send_dtmf.ts';
+import { THREE_WAY_APP } from './three_way.ts';
 import type { Application } from './types.ts';
 
 export const CALL_FEATURE_APPLICATIONS: readonly Application[] = [
@@ -12,4 +14,6 @@ export const CALL_FEATURE_APPLICATIONS: readonly Application[] = [
   ...HOLD_APPLICATIONS,
   INTERCEPT_APP,
   EAVESDROP_APP,
+  PICKUP_APP,
+  THREE_WAY_APP,
 ];

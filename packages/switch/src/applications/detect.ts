@@ -79,9 +79,13 @@ function detectorsOf(ch: AppChannel): ChannelDetectors {
 
 /** switch_core_media_bug_add: `onFrame` hears the frames of one direction; MEDIA_BUG_START. */
 function addBug(ch: AppChannel, fn: string, target: string, direction: 'read' | 'write' | undefined, onFrame: (frame: AudioFrame) => void): Bug {
-  const untap = ch.core.media.tap(ch.uuid, (dir, frame) => {
-    if (dir === direction) onFrame(frame);
-  });
+  const untap = ch.core.media.tap(
+    ch.uuid,
+    (dir, frame) => {
+      if (dir === direction) onFrame(frame);
+    },
+    { function: fn, target },
+  );
   ch.fire('MEDIA_BUG_START', undefined, [
     ['Media-Bug-Function', fn],
     ['Media-Bug-Target', target],

@@ -3,7 +3,7 @@ import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
 import { playToChannel } from '../media/player.ts';
 import { toneSource } from '../media/source.ts';
-import { mediaWait, parseMs, playFile, terminatorDigit, waiting } from './media.ts';
+import { type MediaEnd, mediaWait, parseMs, playFile, playbackResponse, terminatorDigit, waiting } from './media.ts';
 import { playbackSpecial } from './phrase.ts';
 import type { Application, AppChannel } from './types.ts';
 
@@ -93,7 +93,7 @@ export const DPTOOLS: readonly Application[] = [
       if (special) return special;
       const onDigit = terminatorDigit(ch);
       // a break or a terminator counts as played (SWITCH_STATUS_BREAK), a hangup does not
-      const onEnd = (how: string) => ch.setVariable('current_application_response', how === 'killed' ? 'PLAYBACK ERROR' : 'FILE PLAYED');
+      const onEnd = (how: MediaEnd) => ch.setVariable('current_application_response', playbackResponse(how));
       return playFile(ch, data, done, onEnd, onDigit);
     },
   },

@@ -2,11 +2,12 @@
  * `endless_playback <file>` and `loop_playback [+<n> ]<file>` (mod_dptools): the file played again
  * and again — for ever, or n times (a negative n: for ever) — while the channel is up. A break
  * (uuid_break) ends only the play in progress: the next one starts, as the C's loop goes on after
- * SWITCH_STATUS_BREAK. No digit ends them (they play with no input callback).
+ * SWITCH_STATUS_BREAK; a file that is not found ends them (FILE NOT FOUND). No digit ends them (they
+ * play with no input callback).
  */
 import { Cause } from '../channel/causes.ts';
 import { atoi } from '../internal/strings.ts';
-import { type MediaEnd, playFile } from './media.ts';
+import { type MediaEnd, playFile, playbackResponse } from './media.ts';
 import type { AppChannel, Application, Interrupter } from './types.ts';
 
 /** Plays `file` `times` times (negative: until the channel goes); the interrupter of the play in progress. */
@@ -20,11 +21,11 @@ async function playRepeatedly(ch: AppChannel, file: string, times: number, done:
       ch,
       file,
       async () => {
-        if (how !== 'killed' && !ch.hungUp && left !== 0) {
+        if (how !== 'killed' && how !== 'notfound' && !ch.hungUp && left !== 0) {
           await playNext();
           return;
         }
-        ch.setVariable('current_application_response', how === 'killed' ? 'PLAYBACK ERROR' : 'FILE PLAYED');
+        ch.setVariable('current_application_response', playbackResponse(how));
         await done();
       },
       (h) => {

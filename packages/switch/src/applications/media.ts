@@ -1,24 +1,30 @@
 /**
- * The applications' media: a file plays its audio (media/source.ts: tones, silence, WAV files) to
- * the channel's far end for as long as it lasts; one with no source here is simulated — it "plays"
- * for `playback_duration_ms` (default 1000), silently. Either ends early on a break (CF_BREAK), a
- * hangup or a digit its reader takes.
+ * The applications' media: a file plays its audio (media/source.ts: tones, silence, WAV files;
+ * local_stream/: `local_stream://`) to the channel's far end for as long as it lasts; one with no
+ * source here is simulated — it "plays" for `playback_duration_ms` (default 1000), silently.
+ * Either ends early on a break (CF_BREAK), a hangup or a digit its reader takes. A local stream
+ * that does not open is not found: nothing plays, no PLAYBACK events.
  */
+import { openPlayable } from '../local_stream/open.ts';
 import { playToChannel } from '../media/player.ts';
-import { type AudioSource, openSource } from '../media/source.ts';
+import type { AudioSource } from '../media/source.ts';
 import type { AppChannel, Interrupter } from './types.ts';
 
-/** How a wait ended: its time ran out, a break or a digit ended it, or the channel was hung up. */
-export type MediaEnd = 'played' | 'break' | 'digit' | 'killed';
+/**
+ * How a wait ended: its time ran out, a break or a digit ended it, or the channel was hung up;
+ * or the file was not found (switch_ivr_play_file's SWITCH_STATUS_NOTFOUND).
+ */
+export type MediaEnd = 'played' | 'break' | 'digit' | 'killed' | 'notfound';
 
 export function parseMs(data: string): number {
   const n = Number.parseInt(data, 10);
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-/** What playing `file` plays, if it has a source here, and for how long (undefined: until stopped). */
-function playable(ch: AppChannel, file: string): { source: AudioSource | undefined; ms: number | undefined } {
-  const source = openSource(file, ch.variable('sound_prefix'));
+/** What playing `file` plays, if it has a source here, and for how long (undefined: until stopped); undefined: not found. */
+function playable(ch: AppChannel, file: string): { source: AudioSource | undefined; ms: number | undefined } | undefined {
+  const source = openPlayable(ch.core, file, ch.variable('sound_prefix'));
+  if (source === 'not-found') return undefined;
   return { source, ms: source ? source.ms : parseMs(ch.variable('playback_duration_ms') ?? '1000') };
 }
 
@@ -37,18 +43,32 @@ const RATE = 8000;
  * `playback_*` variables and PLAYBACK_STOP (`Playback-Status: break` when a break or a digit
  * ended it, else `done`), before `onEnd` and `done`.
  */
-export function playFile(
+export async function playFile(
   ch: AppChannel,
   file: string,
   done: () => void | Promise<void>,
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
 ): Promise<Interrupter | undefined> {
-  const { source, ms } = playable(ch, file);
+  const opened = playable(ch, file);
+  if (!opened) {
+    onEnd?.('notfound');
+    await done();
+    return undefined;
+  }
+  const { source, ms } = opened;
   const startedUs = ch.core.nowUs();
   ch.fire('PLAYBACK_START', undefined, undefined, fileHeaders(file));
-  const stopAudio = source ? playToChannel(ch, source) : undefined;
-  const stopped = (how: MediaEnd) => {
+  // an endless source that ends after all (its local stream stopped) ends the playback as played
+  let ranOut = false;
+  let interrupt: Interrupter | undefined;
+  const onOver = () => {
+    ranOut = true;
+    void interrupt?.();
+  };
+  const stopAudio = source ? playToChannel(ch, source, ms === undefined ? onOver : undefined) : undefined;
+  const stopped = (ended: MediaEnd) => {
+    const how = ranOut ? 'played' : ended;
     stopAudio?.();
     const elapsed = Math.floor((ch.core.nowUs() - startedUs) / 1000);
     const played = how === 'played' && ms !== undefined ? ms : Math.min(ms ?? elapsed, elapsed);
@@ -61,7 +81,14 @@ export function playFile(
     ch.fire('PLAYBACK_STOP', undefined, undefined, [...fileHeaders(file), ['Playback-Status', status]]);
     onEnd?.(how);
   };
-  return mediaWait(ch, ms, done, stopped, onDigit);
+  interrupt = await mediaWait(ch, ms, done, stopped, onDigit);
+  if (ranOut) void interrupt?.();
+  return interrupt;
+}
+
+/** mod_dptools' playback applications' `current_application_response` after a play that ended `how`. */
+export function playbackResponse(how: MediaEnd): string {
+  return how === 'killed' ? 'PLAYBACK ERROR' : how === 'notfound' ? 'FILE NOT FOUND' : 'FILE PLAYED';
 }
 
 /** Waits until `ms` passed (or forever without `ms`), or until interrupted. */

@@ -217,11 +217,15 @@ export async function startSessionRecording(
   bugs.attached.push(rec);
   bugs.named.set(file, rec);
   // read (what the far end says) on the left, write (what it hears) on the right, unless swapped
-  rec.untap = ch.core.media.tap(ch.uuid, (direction, frame) => {
-    if (rec.runningSince === undefined || rec.masked) return;
-    const channel = (direction === 'read') !== swap ? 0 : 1;
-    tape.put(channel, linearOf(frame), activeMs(ch, rec));
-  });
+  rec.untap = ch.core.media.tap(
+    ch.uuid,
+    (direction, frame) => {
+      if (rec.runningSince === undefined || rec.masked) return;
+      const channel = (direction === 'read') !== swap ? 0 : 1;
+      tape.put(channel, linearOf(frame), activeMs(ch, rec));
+    },
+    { function: 'session_record', target: file },
+  );
   armDeadlines(ch, rec);
   return true;
 }

@@ -87,6 +87,8 @@ export interface AppChannel {
   runExecuteOn(point: HookPoint): Promise<boolean>;
   /** A state-change hook: runs in the channel's process as it takes up each state, while it returns true. */
   addStateHook(hook: (state: ChannelStateName) => boolean): void;
+  /** Ends the running applications, innermost first (what a state change does to their loops in FreeSWITCH). */
+  interruptAll(): void;
 }
 
 /** A DTMF hook (switch_io_event_hook_recv_dtmf / _send_dtmf): false swallows the digit. */
@@ -115,4 +117,8 @@ export interface Application {
   readonly routingExec?: boolean;
   /** Ends on CF_BREAK (`uuid_break`, a stopped broadcast): media applications such as playback and sleep. */
   readonly breakable?: boolean;
+  /** What `show application` lists (FreeSWITCH's registration when not given, api/interface_catalog.ts). */
+  readonly syntax?: string;
+  readonly description?: string;
+  readonly module?: string;
 }

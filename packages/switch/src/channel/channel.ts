@@ -152,6 +152,8 @@ export interface OutgoingRequest {
   readonly destination: string;
   /** The leg's originate variables. */
   variable(name: string): string | undefined;
+  /** The same variables in order (what an endpoint keeps of them, as mod_dptools' pickup does). */
+  readonly vars: readonly (readonly [string, string])[];
   /** Makes a session named `name` and destroys it at once (null/cause-X). */
   abandon(name: string): Promise<void>;
 }

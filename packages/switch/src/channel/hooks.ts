@@ -24,7 +24,9 @@ export type HookPoint =
   /** switch_ivr_session_transfer: applications only. */
   | 'blind_transfer'
   /** A tone detector's hit (switch_ivr_async.c tone_detect_callback): applications only. */
-  | 'tone_detect';
+  | 'tone_detect'
+  /** The channel that picked up a `pickup/` leg takes its place in the originate. */
+  | 'pickup';
 
 /** The variable prefix of a point's execute hooks. */
 export const executeOnPrefix = (point: HookPoint): string => `execute_on_${point}`;

@@ -117,13 +117,16 @@ function list(globals: ConferenceGlobals, conf: Conference | undefined, argv: re
 /** conference_api_sub_count: the conference's members, or the number of conferences. */
 const count = (globals: ConferenceGlobals, conf?: Conference): string => String(conf ? conf.count : globals.conferences.size);
 
-const mute: MemberCommand = (conf, m) => {
-  muteMember(conf, m);
+/** `quiet` in the command's data: the member is not told (no muted-sound / unmuted-sound). */
+const told = (data: string | undefined) => !data?.includes('quiet');
+
+const mute: MemberCommand = (conf, m, data) => {
+  muteMember(conf, m, told(data));
   return `+OK mute ${m.id}\n`;
 };
 
-const unmute: MemberCommand = (conf, m) => {
-  unmuteMember(conf, m);
+const unmute: MemberCommand = (conf, m, data) => {
+  unmuteMember(conf, m, told(data));
   return `+OK unmute ${m.id}\n`;
 };
 
@@ -324,9 +327,10 @@ const SUB_COMMANDS: readonly SubCommand[] = [
   {
     name: 'kick',
     syntax: '<[member_id|all|last|non_moderator]> [<optional sound file>]',
-    member: (conf, m, _data, leaving) => {
+    member: (conf, m, data, leaving) => {
       m.flags.delete('RUNNING');
       m.flags.add('KICKED');
+      if (data) m.kickedSound = data;
       leaving.push(m);
       conf.fireMember(m, 'kick-member');
       return `+OK kicked ${m.id}\n`;

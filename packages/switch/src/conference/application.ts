@@ -1,30 +1,32 @@
 /**
  * The `conference` application (conference_function): `<name>[@<profile>][+<pin>][+flags{<flags>}]`.
- * The channel is pre-answered, finds its conference or creates it (conference-create, its process
- * started), is answered and joins as a member (add-member); it stays until it hangs up, is
- * transferred, or an API command kicks it or hangs it up out of the conference (`kick`, `hup`):
- * then it leaves (del-member) and the application ends, so the dialplan goes on. The last member
- * out marks the conference for destruction.
+ * The channel is pre-answered and opens conference.conf (configuration.ts: an XML-fetch binding
+ * gets `conference_name`, `profile_name` and `Fetch-Call-UUID`), finds its conference or creates it
+ * with the named profile (conference-create, its process started), is answered and goes in as
+ * join.ts says (the pin, the refusals, the member); it stays until it hangs up, is transferred, or
+ * an API command kicks it or hangs it up out of the conference (`kick`, `hup`): then it leaves
+ * (del-member) and the application ends, so the dialplan goes on. The last member out marks the
+ * conference for destruction.
  */
 import { Channel } from '../channel/channel.ts';
-import { Cause, causeName } from '../channel/causes.ts';
+import { Cause } from '../channel/causes.ts';
 import { addBasicChannelData } from '../channel/data.ts';
-import { waiting } from '../applications/media.ts';
 import type { AppChannel, Application, Interrupter } from '../applications/types.ts';
 import { switchTrue } from '../internal/strings.ts';
-import { readControls } from './controls.ts';
+import type { Conference } from './conference.ts';
+import { findProfile, joinParams, openConferenceConf } from './configuration.ts';
 import { CONF_EVENT_MAINT } from './events.ts';
 import { type MemberFlag, combineFlagVar, setConferenceFlags, setMemberFlags, switchFalse } from './flags.ts';
 import { type ConferenceGlobals, conferenceGlobals } from './globals.ts';
-import { Member } from './member.ts';
-import { conferenceProfile } from './profile.ts';
+import { enterConference } from './join.ts';
+import { builtinProfile, parseProfile, strtol, validMaxMembers } from './profile.ts';
 
 const FLAGS_PREFIX = '+flags{';
 
 export interface ConferenceRequest {
   readonly name: string;
   readonly profile: string;
-  /** The pin after `+` (not asked for here). */
+  /** The pin after `+` ('' when none). */
   readonly pin: string;
   /** The `+flags{…}` list, if given. */
   readonly flags: string | undefined;
@@ -61,15 +63,6 @@ export function parseConferenceData(data: string): ConferenceRequest {
   return { name, profile, pin, flags, bridge };
 }
 
-/** C `strtol(s, NULL, 0)`: `0x` hex, a leading `0` octal, else decimal; 0 when no digits. */
-function strtol(s: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s);
-  if (!m?.[2]) return 0;
-  const digits = m[2];
-  const n = /^0[xX]/.test(digits) ? Number.parseInt(digits.slice(2), 16) : digits.startsWith('0') ? Number.parseInt(digits, 8) : Number(digits);
-  return m[1] === '-' ? -n : n;
-}
-
 /** `a` joined with `b` by `|`, as conference_function combines a list with a variable's. */
 const joinFlags = (a: string | undefined, b: string | undefined) => (b === undefined ? a : a ? `${a}|${b}` : b);
 
@@ -85,13 +78,39 @@ async function rejectJoinOnly(ch: Channel, name: string, profile: string): Promi
   if (!switchFalse(ch.variable('hangup_after_conference'))) await ch.send({ type: 'HANGUP', cause: Cause.NORMAL_CLEARING });
 }
 
+/** What conference_function takes from the creating caller's variables for a new conference. */
+function creatorSettings(conf: Conference, ch: Channel, log: (level: 'ERR' | 'DEBUG', text: string) => void): void {
+  conf.mohSound ||= ch.variable('conference_moh_sound') || undefined;
+  conf.perpetualSound ||= ch.variable('conference_perpetual_sound') || undefined;
+  const autoRecord = ch.variable('conference_auto_record');
+  if (autoRecord) {
+    conf.autoRecord = autoRecord;
+    log('DEBUG', `conference_auto_record set from variable to ${autoRecord}`);
+  }
+  const max = ch.variable('conference_max_members');
+  if (max) {
+    const n = strtol(max);
+    if (validMaxMembers(n)) conf.maxMembers = n;
+    else log('ERR', `conference_max_members variable ${max} is invalid, not setting a limit`);
+  }
+  const grace = ch.variable('conference_endconference_grace_time');
+  if (grace) {
+    const n = strtol(grace);
+    if (n < 0 || n > 0x7fffffff) log('ERR', `conference_endconference_grace_time variable ${grace} is invalid, not setting a time limit`);
+    else {
+      conf.endconfGraceTime = n;
+      log('DEBUG', `conference endconference_grace_time set from variable to ${n}`);
+    }
+  }
+}
+
 async function conferenceFunction(
   globals: ConferenceGlobals,
   ch: Channel,
   data: string,
   done: () => void | Promise<void>,
 ): Promise<Interrupter | undefined> {
-  const log = (level: 'ERR' | 'CRIT' | 'NOTICE' | 'INFO', text: string) => ch.core.log(level, text, ch.uuid);
+  const log = (level: 'ERR' | 'CRIT' | 'NOTICE' | 'INFO' | 'WARNING' | 'DEBUG', text: string) => ch.core.log(level, text, ch.uuid);
   if (!(await ch.preAnswer())) {
     log('ERR', 'Channel pre answer failed.');
     return undefined;
@@ -108,6 +127,8 @@ async function conferenceFunction(
   const variables = [...ch.core.globals.entries(), ...ch.variables()];
   const flags = joinFlags(req.flags, combineFlagVar(variables, 'conference_member_flags'));
   const cflags = joinFlags(flags, combineFlagVar(variables, 'conference_flags'));
+  // opened at every join; without any conference.conf the switch goes on as it did before it read one
+  const cfg = await openConferenceConf(globals.locate, joinParams(ch.core, req.name, req.profile, ch.uuid));
   let conf = globals.find(req.name);
   if (!conf) {
     const wanted = new Set<MemberFlag>();
@@ -120,53 +141,19 @@ async function conferenceFunction(
       log('ERR', 'Invalid Record! no name.');
       return undefined;
     }
-    conf = await globals.create(req.name, conferenceProfile(req.profile, ch.core), ch);
+    const profile = cfg ? parseProfile(findProfile(cfg, req.profile), log) : builtinProfile(req.profile, ch.core);
+    conf = await globals.create(req.name, profile, ch);
     setConferenceFlags(cflags, conf.flags);
-    const max = ch.variable('conference_max_members');
-    if (max !== undefined) {
-      const n = strtol(max);
-      if (n < 0 || n > 0x7fffffff || n === 1) log('ERR', `conference_max_members variable ${max} is invalid, not setting a limit`);
-      else conf.maxMembers = n;
-    }
+    creatorSettings(conf, ch, log);
     conf.flags.add('DYNAMIC');
   }
   ch.setVariable('conference_name', conf.name);
   ch.setVariable('app_session_uuid', conf.uuid);
   await ch.answer();
-  // an inbound caller may not join a locked conference (an outbound one was invited), unless conference_enforce_security says otherwise
+  // an inbound caller gives the pin and may not join a locked conference (an outbound one was invited), unless conference_enforce_security says otherwise
   const security = ch.variable('conference_enforce_security');
   const enforceSecurity = security === undefined ? ch.spec.direction === 'inbound' : switchTrue(security);
-  const refusal =
-    conf.flags.has('LOCKED') && enforceSecurity
-      ? `Conference ${conf.name} is locked.`
-      : conf.maxMembers > 0 && conf.count >= conf.maxMembers
-        ? `Conference ${conf.name} is full.`
-        : undefined;
-  if (refusal) {
-    log('NOTICE', refusal);
-    conf.markIfEmpty();
-    ch.setVariable('last_transfered_conference', undefined);
-    return undefined;
-  }
-  if (ch.spec.direction === 'inbound') conf.flags.add('ANSWERED');
-  const id = globals.memberId(ch);
-  ch.setVariable('conference_member_id', String(id));
-  const member = new Member(id, ch, `conference:${conf.name}:${id}`);
-  for (const f of conf.memberFlags) member.flags.add(f);
-  setMemberFlags(flags, member.flags);
-  member.flags.add('RUNNING');
-  if (member.has('MINTWO')) conf.min = 2;
-  conf.addMember(member);
-  const room = conf;
-  const stopControls = readControls(conf, member, ch);
-  const leave = waiting(ch, undefined, done, () => {
-    stopControls();
-    log('INFO', `Channel leaving conference, cause: ${causeName(ch.view.hangupCause)}`);
-    room.memberLeft(member);
-    ch.setVariable('last_transfered_conference', undefined);
-  });
-  member.end = leave;
-  return leave;
+  return enterConference(globals, { conf, ch, flags, pin: req.pin, enforceSecurity }, done);
 }
 
 export const CONFERENCE_APPLICATIONS: readonly Application[] = [

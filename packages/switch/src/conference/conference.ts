@@ -9,8 +9,11 @@
  * the files playing (file_play.ts), and writes each member what it hears (mix.ts) to its channel's
  * far end. It ends at the first tick
  * after something marked it for destruction — the last member leaving, an `endconf` member
- * leaving —: the members still in are hung up (unless their `hangup_after_conference` is false)
- * and have left before conference-destroy is fired.
+ * leaving, nobody talking for the profile's terminate-on-silence, the last mandatory member gone
+ * for its endconf-grace-time —: the members still in are hung up (unless their
+ * `hangup_after_conference` is false) and have left, and the files left are closed, before
+ * conference-destroy is fired. The profile's sounds are played as sounds.ts says; its
+ * auto-record starts a recording once a member is in.
  */
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
@@ -20,16 +23,19 @@ import { Cause } from '../channel/causes.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { callChannel } from '../api/uuid_commands.ts';
+import type { Channel } from '../channel/channel.ts';
 import { newVariables } from '../channel/variables.ts';
+import { expandWithoutApi } from '../dialplan/expand.ts';
 import { atoi } from '../internal/strings.ts';
-import { openSource } from '../media/source.ts';
+import type { ConfigurationLocate } from './configuration.ts';
 import { CONF_EVENT_MAINT, type ConferenceData, addConferenceData, addMemberData } from './events.ts';
-import { type ConferenceFlag, type MemberFlag, switchFalse } from './flags.ts';
+import { type ConferenceFlag, type MemberFlag, setConferenceFlags, setMemberFlags, switchFalse } from './flags.ts';
 import { type Member, type MemberHost, SAMPLES } from './member.ts';
-import { ConferenceFiles, type FileNode, fileLengthHeaders } from './file_play.ts';
+import { ConferenceFiles, type FileNode, fileLengthHeaders, openConferenceFile } from './file_play.ts';
 import { comfortNoise, mix } from './mix.ts';
 import type { ConferenceProfile } from './profile.ts';
 import { ConferenceRecording, RECORDING_RATE, openConferenceRecording } from './record.ts';
+import { type FilePlayStatus, type SoundHost, exitSoundOfChannel, holdMusic, joinSounds, leaveSounds, lockSound } from './sounds.ts';
 import { changeSlnVolume } from './volume.ts';
 
 const INTERVAL_MS = 20;
@@ -44,9 +50,17 @@ export interface ConferenceHost {
   destroyed(conf: Conference): void;
   /** next_member_id: a recording takes one too. */
   nextMemberId(): number;
+  /** The switch's configuration lookup (conference.conf, opened again for each member's controls). */
+  readonly locate: ConfigurationLocate;
 }
 
-export class Conference implements ConferenceData, MemberHost {
+/** A relative name under `prefix`, its `{…}` params kept in front (switch_separate_file_params). */
+function underPrefix(prefix: string, file: string): string {
+  const params = /^(?:\{[^}]*\})*/.exec(file)?.[0] ?? '';
+  return `${params}${prefix}/${file.slice(params.length)}`;
+}
+
+export class Conference implements ConferenceData, MemberHost, SoundHost {
   readonly uuid = randomUUID();
   readonly domain: string;
   readonly flags = new Set<ConferenceFlag>(['JSON_STATUS', 'ENTER_SOUND', 'EXIT_SOUND']);
@@ -68,14 +82,31 @@ export class Conference implements ConferenceData, MemberHost {
   recordCount = 0;
   /** Where recordings are written. */
   recordingSink: RecordingSink = FILE_RECORDING_SINK;
-  /** Where a member's relative file names are found: the creating channel's `sound_prefix`. */
+  /** Where relative sound names are found: the profile's sound-prefix, else the creating channel's `sound_prefix`. */
   soundPrefix: string | undefined;
+  /** The hold music (moh-sound, else the creator's `conference_moh_sound`) and the perpetual sound. */
+  mohSound: string | undefined;
+  perpetualSound: string | undefined;
+  /** Ticks before hold music is tried again (moh_wait). */
+  mohWait = 0;
+  /** auto-record (or the creator's `conference_auto_record`), started once (auto_recording). */
+  autoRecord: string | undefined;
+  autoRecording = false;
+  /** The auto-recording's file (record_filename): every member's `conference_recording`. */
+  recordFilename: string | undefined;
+  /** endconf-grace-time (or the creator's `conference_endconference_grace_time`), seconds. */
+  endconfGraceTime: number;
+  /** Mandatory (`mandatory_member_endconf`) members in (end_count) and when the last left, epoch seconds (0: none did). */
+  endCount = 0;
+  endconferenceTime = 0;
   /** What `conference <name> play` plays into the conference. */
-  readonly files = new ConferenceFiles((fill) =>
-    this.#fire((e) => {
-      addConferenceData(e, this);
-      fill(e);
-    }),
+  readonly files = new ConferenceFiles(
+    (fill) =>
+      this.#fire((e) => {
+        addConferenceData(e, this);
+        fill(e);
+      }),
+    (file) => openConferenceFile(this.core, file),
   );
 
   constructor(
@@ -88,6 +119,13 @@ export class Conference implements ConferenceData, MemberHost {
     const presence = channelVariables.find(([n]) => n === 'presence_id')?.[1];
     const at = presence?.indexOf('@') ?? -1;
     this.domain = profile.domain ?? (presence && at >= 0 ? presence.slice(at + 1) : 'cluecon.com');
+    this.mohSound = profile.sounds.moh;
+    this.perpetualSound = profile.sounds.perpetual;
+    this.autoRecord = profile.autoRecord;
+    this.endconfGraceTime = profile.endconfGraceTime;
+    this.maxMembers = profile.maxMembers;
+    setMemberFlags(profile.memberFlags, this.memberFlags);
+    setConferenceFlags(profile.conferenceFlags, this.flags);
     for (const [n, v] of [...host.core.globals.entries(), ...channelVariables])
       if (n.toLowerCase().startsWith('confvar_') && n.length > 8) this.variables.addHeader(n.slice(8), v);
   }
@@ -98,6 +136,11 @@ export class Conference implements ConferenceData, MemberHost {
 
   get core(): SwitchCore {
     return this.host.core;
+  }
+
+  /** switch_epoch_time_now: seconds on the runtime clock. */
+  epochSeconds(): number {
+    return Math.floor(this.core.nowUs() / 1_000_000);
   }
 
   #fire(fill: (event: SwitchEvent) => void): void {
@@ -145,11 +188,14 @@ export class Conference implements ConferenceData, MemberHost {
     media.attach(member.portId, member.port);
     media.route(member.uuid, member.portId);
     member.releaseHold = media.hold(member.uuid);
+    member.joinTime = this.epochSeconds();
     member.energyLevel = this.profile.energyLevel;
     member.setScoreIir(this, 0);
     member.flags.add('INTREE');
     if (member.has('GHOST')) this.countGhosts++;
     else this.count++;
+    if (member.has('ENDCONF')) this.endconferenceTime = 0;
+    if (member.has('MANDATORY_MEMBER_ENDCONF') && this.endCount++) this.endconferenceTime = 0;
     const joinEnergy = ch.variable('conference_join_energy_level');
     if (joinEnergy !== undefined) {
       const level = atoi(joinEnergy);
@@ -158,11 +204,12 @@ export class Conference implements ConferenceData, MemberHost {
     ch.setVariable('conference_member_id', String(member.id));
     ch.setVariable('conference_moderator', member.has('MOD') ? 'true' : 'false');
     ch.setVariable('conference_ghost', member.has('GHOST') ? 'true' : 'false');
-    ch.setVariable('conference_recording', undefined);
+    ch.setVariable('conference_recording', this.recordFilename);
     ch.setVariable('conference_uuid', this.uuid);
     if (ch.variable('conference_call_key') === undefined)
       ch.setVariable('conference_call_key', `conference_${this.name}_${this.domain}_${ch.variable('caller_id_number') ?? ''}`);
     if (this.flags.has('WAIT_MOD') && member.has('MOD')) this.flags.delete('WAIT_MOD');
+    joinSounds(this, member);
     if (this.min && this.count >= this.min) this.flags.add('ENFORCE_MIN');
     this.fireMember(member, 'add-member');
     this.members.unshift(member);
@@ -182,6 +229,7 @@ export class Conference implements ConferenceData, MemberHost {
 
   /** conference_member_del: out of the mix and the list, its files closed, the floor given up, del-member. */
   delMember(member: Member): void {
+    const ownExitSound = exitSoundOfChannel(this, member);
     const { media } = this.core;
     media.unroute(member.uuid, member.portId);
     media.detach(member.portId);
@@ -194,9 +242,11 @@ export class Conference implements ConferenceData, MemberHost {
     if (member.has('GHOST')) this.countGhosts--;
     else this.count--;
     if (member.has('ENDCONF')) this.flags.add('DESTRUCT');
+    if (member.has('MANDATORY_MEMBER_ENDCONF') && !--this.endCount) this.endconferenceTime = this.epochSeconds();
     member.channel.setVariable('conference_call_key', undefined);
     const present = this.count + this.countGhosts;
     if ((this.min && this.flags.has('ENFORCE_MIN') && present < this.min) || (this.flags.has('DYNAMIC') && present === 0)) this.flags.add('DESTRUCT');
+    else leaveSounds(this, member, ownExitSound);
     this.fireMember(member, 'del-member');
   }
 
@@ -231,6 +281,8 @@ export class Conference implements ConferenceData, MemberHost {
     for (const m of this.members) m.input(this);
     let floorHolder = this.floorHolder;
     const running = this.members.filter((m) => m.has('RUNNING'));
+    holdMusic(this, running);
+    this.#terminateOnSilence();
     for (const m of running) {
       if (!floorHolder || (m.id !== this.floorHolder && m.scoreIir > SCORE_IIR_SPEAKING_MAX && this.floorHolderScoreIir < SCORE_IIR_SPEAKING_MIN)) {
         this.setFloorHolder(m);
@@ -257,6 +309,52 @@ export class Conference implements ConferenceData, MemberHost {
     this.recordings.forEach((r, i) => {
       r.write(heard[running.length + i] ?? silence());
     });
+    this.#endconfGrace();
+  }
+
+  /** terminate-on-silence: two or more in, none of them joined or talked within that many seconds. */
+  #terminateOnSilence(): void {
+    const limit = this.profile.terminateOnSilence;
+    if (!limit || this.count <= 1) return;
+    const now = this.epochSeconds();
+    const recent = (t: number) => now - t <= limit;
+    if (this.members.some((m) => recent(m.joinTime) || (m.lastTalking !== 0 && recent(m.lastTalking)))) return;
+    this.core.log('INFO', `Conference has been idle for over ${limit} seconds, terminating`);
+    this.flags.add('DESTRUCT');
+  }
+
+  /** The last mandatory member left more than endconf-grace-time seconds ago. */
+  #endconfGrace(): void {
+    if (this.endCount || !this.endconferenceTime || this.epochSeconds() - this.endconferenceTime <= this.endconfGraceTime) return;
+    this.core.log('DEBUG', `Conference ${this.name}: endconf grace time exceeded (${this.endconfGraceTime})`);
+    this.flags.add('DESTRUCT');
+  }
+
+  /**
+   * conference_thread_run's auto-record: once members reach min-required-recording-participants
+   * (1), the path expanded on the newest member's channel is recorded and is every member's
+   * `conference_recording`.
+   */
+  async #autoRecordStep(ctx: ProcessContext): Promise<void> {
+    if (!this.autoRecord || this.autoRecording || this.count < 1) return;
+    this.autoRecording = true;
+    const first = this.members[0];
+    if (!first) {
+      this.core.log('ERR', 'Auto Record Failed.  No members in conference.');
+      return;
+    }
+    const raw = this.autoRecord;
+    let path = raw;
+    await callChannel({ ctx, core: this.core }, first.uuid, {
+      op: 'work',
+      work: async (ch) => {
+        path = await ch.expand(raw);
+      },
+    });
+    this.core.log('INFO', `Auto recording file: ${path}`);
+    this.startRecording(path);
+    this.recordFilename = path;
+    for (const m of this.members) m.channel.setVariable('conference_recording', path);
   }
 
   /** conference_loop_output's write: the member's volume_out on what it hears (not when deaf), then its own file. */
@@ -292,14 +390,46 @@ export class Conference implements ConferenceData, MemberHost {
       if (!this.soundPrefix) return file !== '';
       path = `${this.soundPrefix}/${file}`;
     }
-    const source = openSource(path);
+    const source = openConferenceFile(this.core, path);
     if (!source) return false;
     m.files.play(path, source, mux);
     return true;
   }
 
+  /**
+   * conference_file_play: `file` into the conference, read after `leadin` ticks (`async`: as the
+   * one async file, which it replaces), its `${…}` expanded on `ch`'s variables. A relative name is
+   * under the sound prefix; without one (or for `say:`) it would be spoken, which with no TTS engine
+   * plays nothing. Nothing plays to a conference that nobody is in, or that is ending. A file that
+   * does not open fires play-file with its Error.
+   */
+  filePlay(file: string | undefined, leadin: number, ch: Channel | undefined, async: boolean): FilePlayStatus {
+    if (!this.flags.has('RUNNING') || this.flags.has('DESTRUCT')) return 'false';
+    if (!file) return 'notfound';
+    if (!this.count) return 'false';
+    let path = ch ? (expandWithoutApi(file, (n, i) => ch.expansionVariable(n, i)) ?? file) : file;
+    const say = /^say:/i.test(path);
+    if (say && !async) return 'false';
+    if (!isFilePath(path)) {
+      if (say || !this.soundPrefix) return async ? 'success' : 'false';
+      path = underPrefix(this.soundPrefix, path);
+    }
+    const source = openConferenceFile(this.core, path);
+    if (!source) {
+      this.fireConference('play-file', [
+        ['File', path],
+        ['Async', async ? 'true' : 'false'],
+        ['Error', 'File could not be played'],
+      ]);
+      return 'notfound';
+    }
+    this.files.add(path, source, async, leadin);
+    return 'success';
+  }
+
   /** CFLAG_LOCKED set or cleared, with lock / unlock (conference_api_sub_lock, conference_loop_lock_toggle). */
   setLocked(locked: boolean): void {
+    lockSound(this, locked);
     if (locked) this.flags.add('LOCKED');
     else this.flags.delete('LOCKED');
     this.fireConference(locked ? 'lock' : 'unlock');
@@ -362,6 +492,7 @@ export class Conference implements ConferenceData, MemberHost {
       next += INTERVAL_MS;
       try {
         this.tick();
+        await this.#autoRecordStep(ctx);
       } catch (e) {
         // a temporary child is not restarted: a failed tick is logged and the next one goes on
         this.core.log('ERR', `conference ${this.name}: a mixing pass failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -379,6 +510,7 @@ export class Conference implements ConferenceData, MemberHost {
       this.memberLeft(m);
     }
     this.#endRecordings(true);
+    this.files.closeAll();
     this.flags.delete('RUNNING');
     this.fireConference('conference-destroy');
     this.host.destroyed(this);

@@ -1,15 +1,20 @@
 /**
  * Caller controls (conference_loop.c, conference_member_bind_controls): a member's digits, read
  * from its channel while it is in, drive actions bound to them. The group is the channel's
- * `conference_controls`, else the profile's (vanilla sets none: `default`); `none` binds nothing.
- * No conference.conf is read, so the one group there is is vanilla's `default`, whose bindings are
- * all one digit long: each digit is matched as it comes. A `dist-dtmf` member's digits are not
+ * `conference_controls`, else the profile's `moderator-controls` (a moderator) or
+ * `caller-controls`, else `default`; `none` binds nothing. The group's `<control action digits>`
+ * come from conference.conf's `<caller-controls>`, opened again for each member with its own
+ * params; when the switch has no conference.conf, vanilla's `default` group is built in. Digits
+ * are matched as the digit parser does (digit_machine.ts). A `dist-dtmf` member's digits are not
  * matched but sent to every other member (skipping `skip-dtmf` ones). The digits are read either
  * way, as the input loop dequeues them.
  */
 import { GenServer } from '@beamline/core';
 import type { Channel } from '../channel/channel.ts';
+import { attr, child, children, findChild } from '../config/xml.ts';
 import type { Conference } from './conference.ts';
+import { CONF_NAME, controlsParams, openConferenceConf } from './configuration.ts';
+import { DigitMachine } from './digit_machine.ts';
 import type { Member } from './member.ts';
 import { deafMember, muteMember, undeafMember, unmuteMember } from './member_actions.ts';
 import { normalizeVolume } from './volume.ts';
@@ -121,13 +126,55 @@ export const DEFAULT_CONTROLS: ReadonlyMap<string, string> = new Map([
   ['#', 'hangup'],
 ]);
 
-/** The bindings of the member's group (conference_member_add's choice of it). */
-function bindings(conf: Conference, ch: Channel): ReadonlyMap<string, string> {
-  const group = ch.variable('conference_controls') || 'default';
-  if (group.toLowerCase() === 'none') return new Map();
-  if (group === 'default') return DEFAULT_CONTROLS;
-  conf.core.log('ERR', `Can't find group '${group}' in caller-controls section of conference.conf`);
-  return new Map();
+/** The group conference_member_add chooses for the member. */
+export function controlsGroup(conf: Conference, m: Member, ch: Channel): string {
+  const own = ch.variable('conference_controls');
+  if (own) return own;
+  const { callerControls, moderatorControls } = conf.profile;
+  return (m.has('MOD') && moderatorControls ? moderatorControls : callerControls) || 'default';
+}
+
+/** The action of conference_loop.c's mapping named `name` (any case) that is built here. */
+const actionNamed = (name: string) => Object.keys(CONTROL_ACTIONS).find((a) => a.toLowerCase() === name.toLowerCase());
+
+/** The group's bindings, digits and action, in the conf's order (conference_member_bind_controls); each failure is logged. */
+export async function controlBindings(conf: Conference, ch: Channel, group: string): Promise<(readonly [string, string])[]> {
+  if (group.toLowerCase() === 'none') return [];
+  const log = (level: 'ERR' | 'DEBUG', text: string) => conf.core.log(level, text, level === 'DEBUG' ? ch.uuid : undefined);
+  if (conf.profile.builtin) {
+    if (group === 'default') return [...DEFAULT_CONTROLS];
+    log('ERR', `Can't find group '${group}' in caller-controls section of ${CONF_NAME}`);
+    return [];
+  }
+  const cfg = await openConferenceConf(conf.host.locate, controlsParams(conf.core, conf.name, conf.profileName, group, ch.uuid));
+  if (!cfg) {
+    log('ERR', `Open of ${CONF_NAME} failed`);
+    return [];
+  }
+  const groups = child(cfg, 'caller-controls');
+  if (!groups) {
+    log('ERR', `Can't find caller-controls in ${CONF_NAME}`);
+    return [];
+  }
+  const found = findChild(groups, 'group', 'name', group);
+  if (!found) {
+    log('ERR', `Can't find group '${group}' in caller-controls section of ${CONF_NAME}`);
+    return [];
+  }
+  const out: (readonly [string, string])[] = [];
+  for (const control of children(found, 'control')) {
+    const key = attr(control, 'action') ?? '';
+    const digits = attr(control, 'digits') ?? '';
+    if (key === '' || digits === '') continue;
+    const action = actionNamed(key);
+    if (!action) {
+      log('DEBUG', `${ch.name}: caller control '${key}' is not built here; '${digits}' is not bound`);
+      continue;
+    }
+    log('DEBUG', `${ch.name} binding '${digits}' to '${key}'`);
+    out.push([digits, action]);
+  }
+  return out;
 }
 
 /** conference_member_send_all_dtmf: the digit to every other member's far end. */
@@ -140,15 +187,25 @@ function sendToOthers(conf: Conference, m: Member, ch: Channel, digit: string): 
 }
 
 /** The member's digits read from `ch` (its channel, in whose process this runs) until the returned stop. */
-export function readControls(conf: Conference, m: Member, ch: Channel): () => void {
-  const bound = bindings(conf, ch);
-  return ch.readDtmf(async (digit) => {
+export function readControls(conf: Conference, m: Member, ch: Channel, bound: readonly (readonly [string, string])[]): () => void {
+  const parser = new DigitMachine(
+    conf.profile.ivrDtmfTimeout,
+    (ms, fn) => ch.after(ms, fn),
+    async (digits, action) => {
+      const run = CONTROL_ACTIONS[action];
+      if (!run || !m.has('RUNNING')) return;
+      ch.setVariable('conference_last_matching_digits', digits);
+      await run(conf, m);
+    },
+  );
+  for (const [digits, action] of bound) parser.bind(digits, action);
+  const stopReading = ch.readDtmf(async (digit) => {
     if (!m.has('RUNNING')) return;
     if (m.has('DIST_DTMF')) return sendToOthers(conf, m, ch, digit);
-    const action = bound.get(digit);
-    const run = action === undefined ? undefined : CONTROL_ACTIONS[action];
-    if (!run) return;
-    ch.setVariable('conference_last_matching_digits', digit);
-    await run(conf, m);
+    await parser.feed(digit);
   });
+  return () => {
+    stopReading();
+    parser.stop();
+  };
 }

@@ -2,13 +2,18 @@
  * Files played into a conference (conference_file.c, conference_thread_run's fnode and async_fnode):
  * one queue played in turn, and one `async` file played over it (a new async file ends the one
  * before). Each tick takes a frame of each; everyone in the conference hears them mixed in. A file
- * that ends, is stopped or is replaced fires play-file-done with how much of it was played.
+ * that ends, is stopped or is replaced fires play-file-done with how much of it was played. A
+ * file may wait a number of ticks before it is read (its lead-in: the sounds' CONF_DEFAULT_LEADIN).
+ * Files open as a channel's do (`local_stream://` through mod_local_stream when it is loaded), and
+ * a file's source is let go of when its node is closed.
  * A member has its own queue (conference_member_play_file, conference_member_add_file_data): only
  * it hears those files, over what it hears of the conference or instead of it (`nomux`).
  */
+import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
+import { openPlayable } from '../local_stream/open.ts';
 import { clip16 } from '../media/g711.ts';
-import { type AudioSource, openSource } from '../media/source.ts';
+import type { AudioSource } from '../media/source.ts';
 import { changeSlnVolume } from './volume.ts';
 
 export interface FileNode {
@@ -21,6 +26,8 @@ export interface FileNode {
   done: boolean;
   /** NFLAG_PAUSE: no frame is read while set. */
   paused: boolean;
+  /** Ticks left before it is read (fnode->leadin). */
+  leadin: number;
   /** A member's file is heard over the conference (not `nomux`: instead of it). */
   readonly mux: boolean;
 }
@@ -28,7 +35,7 @@ export interface FileNode {
 /** What `stop` ends (file_stop_t). */
 export type FileStop = 'current' | 'all' | 'async';
 
-const openNode = (file: string, source: AudioSource, async: boolean, mux: boolean): FileNode => ({
+const openNode = (file: string, source: AudioSource, async: boolean, mux: boolean, leadin = 0): FileNode => ({
   file,
   source,
   async,
@@ -36,7 +43,19 @@ const openNode = (file: string, source: AudioSource, async: boolean, mux: boolea
   samples: 0,
   done: false,
   paused: false,
+  leadin,
 });
+
+/**
+ * switch_core_file_open for a file a conference plays: its source, or undefined; a WAV file that
+ * is not there is logged as mod_sndfile logs its failed open.
+ */
+export function openConferenceFile(core: SwitchCore, path: string): AudioSource | undefined {
+  const source = openPlayable(core, path);
+  if (source === 'not-found') return undefined;
+  if (!source && /\.wav$/i.test(path)) core.log('WARNING', `Error Opening File [${path}] [System error : No such file or directory.]`);
+  return source;
+}
 
 /** conference_file_close's length headers: how much of the file was read. */
 export const fileLengthHeaders = (node: FileNode): [string, string][] => [
@@ -56,22 +75,42 @@ export class ConferenceFiles {
   #queue: FileNode[] = [];
   #async: FileNode | undefined;
 
-  /** @param fire conference::maintenance with the conference's data, filled in by `fill` */
-  constructor(private readonly fire: (fill: (e: SwitchEvent) => void) => void) {}
+  /**
+   * @param fire conference::maintenance with the conference's data, filled in by `fill`
+   * @param open a file's source (openConferenceFile)
+   */
+  constructor(
+    private readonly fire: (fill: (e: SwitchEvent) => void) => void,
+    private readonly open: (file: string) => AudioSource | undefined,
+  ) {}
 
   /** conference_file_play: false when the file cannot be played (no source for it). */
   play(file: string, async: boolean): boolean {
-    const source = openSource(file);
+    const source = this.open(file);
     if (!source) return false;
-    const node = openNode(file, source, async, true);
+    this.add(file, source, async);
+    return true;
+  }
+
+  /** A file already opened, queued (or the async one), read after `leadin` ticks. */
+  add(file: string, source: AudioSource, async: boolean, leadin = 0): void {
+    const node = openNode(file, source, async, true, leadin);
     if (!async) {
       this.#queue.push(node);
-      return true;
+      return;
     }
     const before = this.#async;
     this.#async = node;
     if (before) this.#done(before);
-    return true;
+  }
+
+  /** Whether a file is queued (conference->fnode) / the async one plays (conference->async_fnode). */
+  get queued(): boolean {
+    return this.#queue.length > 0;
+  }
+
+  get playingAsync(): boolean {
+    return this.#async !== undefined;
   }
 
   /** The file playing now (conference->fnode), the one `pause_play` pauses. */
@@ -96,6 +135,10 @@ export class ConferenceFiles {
     let sum: Int16Array | undefined;
     for (const node of [this.#queue[0], this.#async]) {
       if (!node || node.paused) continue;
+      if (!node.done && node.leadin > 0) {
+        node.leadin--;
+        continue;
+      }
       const f = node.done ? undefined : node.source.next();
       if (!f) {
         if (node === this.#async) this.#async = undefined;
@@ -110,7 +153,15 @@ export class ConferenceFiles {
     return sum;
   }
 
+  /** conference_close_open_files: every file left is closed (play-file-done), the queue first. */
+  closeAll(): void {
+    const nodes = [...this.#queue.splice(0), ...(this.#async ? [this.#async] : [])];
+    this.#async = undefined;
+    for (const node of nodes) this.#done(node);
+  }
+
   #done(node: FileNode): void {
+    node.source.close?.();
     this.fire((e) => {
       for (const [n, v] of fileLengthHeaders(node)) e.addHeader(n, v);
       e.addHeader('Action', 'play-file-done');
@@ -154,6 +205,7 @@ export class MemberFiles {
     if (!node) return;
     if (node.done) {
       this.#queue.shift();
+      node.source.close?.();
       closed(node);
       return;
     }
@@ -171,6 +223,9 @@ export class MemberFiles {
 
   /** The member leaves: every file left is closed (conference_member_del). */
   closeAll(closed: (node: FileNode) => void): void {
-    for (const node of this.#queue.splice(0)) closed(node);
+    for (const node of this.#queue.splice(0)) {
+      node.source.close?.();
+      closed(node);
+    }
   }
 }

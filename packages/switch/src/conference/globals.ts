@@ -8,6 +8,7 @@ import type { Channel } from '../channel/channel.ts';
 import { isDownState } from '../channel/states.ts';
 import type { SwitchCore } from '../core/core.ts';
 import { Conference, type ConferenceHost } from './conference.ts';
+import type { ConfigurationLocate } from './configuration.ts';
 import type { ConferenceProfile } from './profile.ts';
 
 /** Starts a conference's process, asked from `ctx`'s process. */
@@ -23,6 +24,7 @@ export class ConferenceGlobals implements ConferenceHost {
   constructor(
     readonly core: SwitchCore,
     readonly start: StartConference,
+    readonly locate: ConfigurationLocate,
   ) {}
 
   /** conference_find: a conference marked for destruction is no longer found (and leaves the table). */
@@ -42,7 +44,12 @@ export class ConferenceGlobals implements ConferenceHost {
    */
   async create(name: string, profile: ConferenceProfile, creator: Channel): Promise<Conference> {
     const conf = new Conference(name, profile, this, creator.variables());
-    conf.soundPrefix = creator.variable('sound_prefix') || undefined;
+    conf.soundPrefix = profile.soundPrefix ?? (creator.variable('sound_prefix') || undefined);
+    if (profile.rate !== conf.rate || profile.interval !== 20)
+      this.core.log(
+        'WARNING',
+        `conference ${name}: profile ${profile.name} asks for ${profile.rate} Hz every ${profile.interval} ms; it is mixed at 8000 Hz every 20 ms`,
+      );
     this.conferences.set(name, conf);
     conf.fireConference('conference-create');
     conf.flags.add('RUNNING');
@@ -82,9 +89,16 @@ export class ConferenceGlobals implements ConferenceHost {
 
 const GLOBALS = new WeakMap<SwitchCore, ConferenceGlobals>();
 
-/** mod_conference's load: its globals for the switch of `core`, its conferences' processes started by `start`. */
-export function loadConferences(core: SwitchCore, start: StartConference): ConferenceGlobals {
-  const globals = new ConferenceGlobals(core, start);
+/**
+ * mod_conference's load: its globals for the switch of `core`, its conferences' processes started
+ * by `start`, conference.conf found through `locate` (none: no conference.conf).
+ */
+export function loadConferences(
+  core: SwitchCore,
+  start: StartConference,
+  locate: ConfigurationLocate = () => Promise.resolve(undefined),
+): ConferenceGlobals {
+  const globals = new ConferenceGlobals(core, start, locate);
   GLOBALS.set(core, globals);
   return globals;
 }

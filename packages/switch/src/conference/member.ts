@@ -41,6 +41,8 @@ export interface MemberHost {
   floorHolderScoreIir: number;
   /** A conference::maintenance event with the member's data, `pre` before the Action. */
   fireMember(member: Member, action: string, pre?: readonly (readonly [string, string])[]): void;
+  /** switch_epoch_time_now. */
+  epochSeconds(): number;
 }
 
 /** A byte FIFO of linear samples (switch_buffer): frames of any length in, packets out. */
@@ -89,6 +91,11 @@ export class Member {
   /** The last frame's energy (Current-Energy) and its running average (score_iir, for the floor). */
   score = 0;
   scoreIir = 0;
+  /** When it joined and when a frame last counted as talking, epoch seconds (0: never): terminate-on-silence's clock. */
+  joinTime = 0;
+  lastTalking = 0;
+  /** The file `kick <id> <file>` gave, played instead of the profile's kicked-sound. */
+  kickedSound: string | undefined;
   /** volume_in_level: what the member says, scaled before it is scored (-4..4). */
   volumeIn = 0;
   /** volume_out_level: what the member hears (-4..4). */
@@ -199,6 +206,7 @@ export class Member {
       if (this.#hangoverHits) this.#hangoverHits--;
       if (this.score - this.energyLevel >= DIFF_LEVEL || ++this.#hangunderHits >= HANGUNDER) {
         this.#hangoverHits = this.#hangunderHits = 0;
+        this.lastTalking = host.epochSeconds();
         if (!this.has('TALKING')) this.#talkStarted(host);
       }
     } else {

@@ -1,6 +1,6 @@
 /**
  * The endpoint interfaces every switch registers at startup: `null` and `loopback`
- * (mod_loopback), `error` and `user` (mod_dptools).
+ * (mod_loopback), `error`, `user` and `pickup` (mod_dptools).
  */
 import type { EndpointInterface } from '../channel/channel.ts';
 import { errorEndpointCause } from './error.ts';
@@ -8,6 +8,7 @@ import { parseLoopbackTarget } from './loopback.ts';
 import { loopbackA } from './loopback_channel.ts';
 import { parseNullTarget } from './null.ts';
 import { nullEndpoint } from './null_channel.ts';
+import { PICKUP_ENDPOINT } from './pickup.ts';
 import { USER_ENDPOINT } from './user.ts';
 
 /** `error/<cause>`: never a channel; the originate fails at once with that cause. */
@@ -37,4 +38,5 @@ export const BUILTIN_ENDPOINTS: readonly (readonly [string, EndpointInterface])[
   ['null', NULL_ENDPOINT],
   ['loopback', LOOPBACK_ENDPOINT],
   ['user', USER_ENDPOINT],
+  ['pickup', PICKUP_ENDPOINT],
 ];

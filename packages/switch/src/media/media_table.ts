@@ -28,10 +28,25 @@ export interface MediaPort {
 /** What a tap hears: `read` is what the channel's far end sent, `write` what goes to it. */
 export type TapListener = (direction: 'read' | 'write', frame: AudioFrame) => void;
 
+/**
+ * A replacing media bug (SMBF_READ_REPLACE / _WRITE_REPLACE): the frame that goes on instead, in the
+ * same codec. Taps hear a frame before it is replaced.
+ */
+export type ReplaceListener = (direction: 'read' | 'write', frame: AudioFrame) => AudioFrame;
+
+/** A tap that is a media bug (switch_core_media_bug_add's function and target): `uuid_buglist` lists it. */
+export interface MediaBug {
+  readonly function: string;
+  readonly target: string;
+}
+
 export class MediaTable {
   readonly #ports = new Map<string, MediaPort>();
   readonly #routes = new Map<string, string>();
   readonly #taps = new Map<string, Set<TapListener>>();
+  readonly #replacers = new Map<string, Set<ReplaceListener>>();
+  /** Each channel's media bugs, in the order they were added. */
+  readonly #bugs = new Map<string, MediaBug[]>();
   /** Channels a player holds, with how many players hold each. */
   readonly #held = new Map<string, number>();
 
@@ -46,6 +61,8 @@ export class MediaTable {
     this.#routes.delete(uuid);
     this.#held.delete(uuid);
     this.#taps.delete(uuid);
+    this.#bugs.delete(uuid);
+    this.#replacers.delete(uuid);
   }
 
   /** What `from`'s far end sends goes to `to` from now on. */
@@ -83,21 +100,53 @@ export class MediaTable {
     return true;
   }
 
-  /** `listener` hears the channel's audio both ways (a media bug) until the returned removal. */
-  tap(uuid: string, listener: TapListener): () => void {
+  /** `listener` hears the channel's audio both ways (a media bug, listed when `bug` names it) until the returned removal. */
+  tap(uuid: string, listener: TapListener, bug?: MediaBug): () => void {
     let set = this.#taps.get(uuid);
     if (!set) this.#taps.set(uuid, (set = new Set()));
     set.add(listener);
+    let bugs: MediaBug[] | undefined;
+    if (bug) {
+      bugs = this.#bugs.get(uuid);
+      if (!bugs) this.#bugs.set(uuid, (bugs = []));
+      bugs.push(bug);
+    }
     return () => {
       set.delete(listener);
       if (set.size === 0 && this.#taps.get(uuid) === set) this.#taps.delete(uuid);
+      const at = bugs?.indexOf(bug as MediaBug) ?? -1;
+      if (at >= 0) bugs?.splice(at, 1);
+      if (bugs?.length === 0 && this.#bugs.get(uuid) === bugs) this.#bugs.delete(uuid);
     };
+  }
+
+  /** The channel's media bugs (switch_core_media_bug_enumerate's list). */
+  bugs(uuid: string): readonly MediaBug[] {
+    return this.#bugs.get(uuid) ?? [];
+  }
+
+  /** `listener` may replace each frame through the channel, both ways, until the returned removal. */
+  replace(uuid: string, listener: ReplaceListener): () => void {
+    let set = this.#replacers.get(uuid);
+    if (!set) this.#replacers.set(uuid, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#replacers.get(uuid) === set) this.#replacers.delete(uuid);
+    };
+  }
+
+  #replaced(uuid: string, direction: 'read' | 'write', frame: AudioFrame): AudioFrame {
+    const set = this.#replacers.get(uuid);
+    let out = frame;
+    if (set) for (const r of set) out = r(direction, out);
+    return out;
   }
 
   #write(uuid: string, port: MediaPort, frame: AudioFrame): void {
     const taps = this.#taps.get(uuid);
     if (taps) for (const t of taps) t('write', frame);
-    port.write(frame);
+    port.write(this.#replaced(uuid, 'write', frame));
   }
 
   /** Where `from`'s audio goes now, if anywhere. */
@@ -112,12 +161,13 @@ export class MediaTable {
     const to = this.#routes.get(from);
     const port = to === undefined || this.#held.has(to) ? undefined : this.#ports.get(to);
     if (to === undefined || !port) return;
-    if (port.codec === frame.codec) this.#write(to, port, frame);
+    const out = this.#replaced(from, 'read', frame);
+    if (port.codec === out.codec) this.#write(to, port, out);
     else
       this.#write(to, port, {
         codec: port.codec,
-        payload: frame.codec === 'PCMU' ? ulawToAlaw(frame.payload) : alawToUlaw(frame.payload),
-        samples: frame.samples,
+        payload: out.codec === 'PCMU' ? ulawToAlaw(out.payload) : alawToUlaw(out.payload),
+        samples: out.samples,
       });
   }
 }

@@ -14,11 +14,14 @@ export interface PlayingChannel {
   after(ms: number, fn: () => void): () => void;
 }
 
-/** Starts playing; returns the stop (a no-op for a channel without media). */
-export function playToChannel(ch: PlayingChannel, source: AudioSource): () => void {
+/**
+ * Starts playing; returns the stop, which closes the source (for a channel without media it only
+ * does that). `onOver` hears when the source ran out.
+ */
+export function playToChannel(ch: PlayingChannel, source: AudioSource, onOver?: () => void): () => void {
   const { media } = ch.core;
   const uuid = ch.uuid;
-  if (!media.hasPort(uuid)) return () => {};
+  if (!media.hasPort(uuid)) return () => source.close?.();
   const release = media.hold(uuid);
   const startUs = ch.core.nowUs();
   let sent = 0;
@@ -29,12 +32,17 @@ export function playToChannel(ch: PlayingChannel, source: AudioSource): () => vo
     over = true;
     cancel();
     release();
+    source.close?.();
   };
   const tick = () => {
     const elapsedUs = ch.core.nowUs() - startUs;
     for (const due = Math.floor(elapsedUs / 20_000) + 1; sent < due; sent++) {
       const frame = source.next();
-      if (!frame || !media.play(uuid, frame)) return stop();
+      if (!frame) {
+        stop();
+        return onOver?.();
+      }
+      if (!media.play(uuid, frame)) return stop();
     }
     cancel = ch.after(20 - ((elapsedUs / 1000) % 20), tick);
   };

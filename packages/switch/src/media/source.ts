@@ -5,7 +5,8 @@
  * channel's `sound_prefix`, each looked for in its folder's rate folders first (mod_sndfile);
  * `file_string://<file>!<file>…` (mod_dptools' file_string) plays those
  * of its files that open, in turn. Anything else (a file that is not there or not a WAV, `say:`,
- * `phrase:`, `local_stream://`…) has no source: the caller simulates it for its time.
+ * `phrase:`, `local_stream://` — local_stream/open.ts gives that one when mod_local_stream is
+ * loaded…) has no source: the caller simulates it for its time.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -21,6 +22,8 @@ export interface AudioSource {
   readonly ms: number | undefined;
   /** The next frame (the last may be shorter), or undefined once it is over. */
   next(): Int16Array | undefined;
+  /** Lets go of what it holds (a local stream's listener leaves it); the player calls it when it stops. */
+  close?(): void;
 }
 
 /** `samples` played `loops` times (-1: for ever). */

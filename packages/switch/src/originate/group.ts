@@ -18,10 +18,12 @@ import { type Pid, type Ref, Tuple } from '@beamline/etf';
 import { Cause, causeName } from '../channel/causes.ts';
 import type { ChannelServices } from '../channel/channel.ts';
 import type { LegReport, LegStatus, OriginateApiProfile, OriginateCaller, OriginateCancel } from '../channel/originate_types.ts';
+import { swapOf } from '../core/channel_swap.ts';
 import type { SwitchLogLevel } from '../core/core.ts';
 import { type DialLeg, type VarList, getVar, legVars, setVar } from '../endpoints/dial_string.ts';
 import { atoi } from '../internal/strings.ts';
 import { type EarlyMediaState, GroupMedia } from './caller_media.ts';
+import { swapLeg } from './channel_swap.ts';
 import { isConfirmed, startConfirm } from './confirm.ts';
 import { type RingCount, isMonitoredRing, unwatchEarlyMedia, watchEarlyMedia } from './early_monitor.ts';
 import { type LegResult, prepareLeg } from './legs.ts';
@@ -68,8 +70,11 @@ export interface Dialler {
 
 /** One `,` leg (oglobals.originate_status[i]). `pending` waits out `leg_delay_start`; `dropped` never started. */
 interface Slot {
-  readonly uuid: string;
+  /** The leg's; a swap (channel_swap.ts) puts another channel in the slot. */
+  uuid: string;
   readonly endpoint: string;
+  /** CF_PICKUP: a `pickup/` leg (until swapped). */
+  pickup: boolean;
   readonly start: () => Promise<LegResult>;
   pid?: Pid;
   monitor?: Ref;
@@ -210,6 +215,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       const slot: Slot = {
         uuid: p.uuid,
         endpoint: dl.endpoint,
+        pickup: dl.endpoint.toLowerCase() === 'pickup',
         start: p.start,
         status: 'pending',
         cause: Cause.NONE,
@@ -324,14 +330,18 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
     state.idx = 'nada';
     media.relayCheck();
     const elapsed = ctx.now() - start;
+    await swapOne();
     let hups = refusedCount;
     let acted = false;
+    /** pickups_without_timelimit: the `pickup/` legs up without a `leg_timeout`, up to the leg looked at. */
+    let pickups = 0;
     for (const s of slots) {
       await media.look(s);
       if (s.early && !s.earlySeen) {
         s.earlySeen = true;
         if (s.pid && (opts.monitorFail || opts.monitorRing)) await watchEarlyMedia(ctx, s.pid, opts, state.ringCount, d.tag);
       }
+      if (s.pickup && !s.timeoutMs && isUp(s)) pickups++;
       if (s.status === 'down' || s.status === 'refused') hups++;
       else if (isUp(s) && won(s) && !s.tagged) {
         if (await mustConfirm(s, elapsed)) {
@@ -347,8 +357,12 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       }
     }
     media.lookDone();
-    if (winner) return 'end';
-    if (hups > 0 && hups === len) return 'end';
+    // a look that ends the wait with pickup legs counted hangs every pickup leg up NO_PICKUP
+    // (only they are left, or a leg after one of them won)
+    if (winner || (hups > 0 && hups + pickups === len)) {
+      if (pickups > 0) for (const s of slots) if (s.pickup) await hangupLeg(ctx, s, Cause.NO_PICKUP);
+      return 'end';
+    }
     if (!d.callerMode && state.cancel) {
       state.force ||= state.cancel;
       state.idx = 'cancel';
@@ -382,6 +396,28 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       return 'end';
     }
     return acted || ringback === 'acted' ? 'acted' : 'wait';
+  };
+
+  /** The first marked leg swapped for the channel its mark names (channel_swap.ts). */
+  const swapOne = async (): Promise<void> => {
+    for (const s of slots) {
+      if (!isUp(s) || !s.pid || swapOf(d.services.core, s.uuid) === undefined) continue;
+      const swap = await swapLeg(ctx, d.services.core, s.uuid, s.pid);
+      if (!swap) continue;
+      if (swap === 'gone') {
+        s.status = 'down';
+        s.cause = Cause.PICKED_OFF;
+        return;
+      }
+      if (s.monitor) ctx.demonitor(s.monitor, { flush: true });
+      s.uuid = swap.uuid;
+      s.pid = swap.pid;
+      s.monitor = ctx.monitor(swap.pid);
+      s.status = swap.status;
+      s.pickup = false;
+      s.progressed = true;
+      return;
+    }
   };
 
   /** The next instant something is due, in ms from now; undefined for none. */

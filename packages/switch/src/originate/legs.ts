@@ -135,6 +135,7 @@ export async function prepareLeg(
     services,
     destination,
     variable,
+    vars,
     abandon: (name) => new Channel(makeSpec(name, {}), services, ctx).abandon(),
   });
   if ('cause' in made) return { ok: false, cause: made.cause };

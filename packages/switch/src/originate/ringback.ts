@@ -19,9 +19,9 @@ import type { ChannelServices } from '../channel/channel.ts';
 import type { OriginateCaller, OriginateLegTask } from '../channel/originate_types.ts';
 import type { CallerProfile } from '../channel/profile.ts';
 import { findEndParen } from '../internal/strings.ts';
+import { openPlayable } from '../local_stream/open.ts';
 import { playToChannel } from '../media/player.ts';
 import { relayEarlyMedia } from '../media/early_mix.ts';
-import { openSource } from '../media/source.ts';
 
 /** The calling channel as the originate signals it: a process of its own, so every signal is a call. */
 export interface CallerLine {
@@ -82,8 +82,8 @@ export function callerLine(ctx: ProcessContext, services: ChannelServices, calle
       if (!pid || ringbackAsked) return;
       ringbackAsked = true;
       const run: OriginateLegTask = (leg) => {
-        const source = openSource(data, leg.variable('sound_prefix'), -1);
-        if (!source) return;
+        const source = openPlayable(leg.core, data, leg.variable('sound_prefix'), -1);
+        if (!source || source === 'not-found') return;
         const stop = playToChannel(leg, source);
         const off = leg.beside(stop);
         stopRingbackAudio = () => {

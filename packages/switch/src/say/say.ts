@@ -39,6 +39,9 @@ export function languageSaying(
 /** switch_loadable_module_get_say_interface: whether there is a say module of that name. */
 export const hasSayModule = (name: string): boolean => SAY_MODULES.has(name);
 
+/** The say modules' names (their `say` interfaces). */
+export const sayModuleNames = (): string[] => [...SAY_MODULES.keys()];
+
 export interface SayRequest {
   readonly module: string;
   readonly tosay: string;
