@@ -88,6 +88,8 @@ export abstract class SipCall {
   /** The o= version: one up for each offer or answer that changes our media (RFC 3264 §8). */
   sdpVersion = this.sessionId + 1;
   #sdpDirection = 'sendrecv';
+  /** The channel did not set `disable_rtp_auto_adjust` (known when the call starts, for an outbound one). */
+  autoAdjust = true;
   /** Frames whose delivery threw (logged once a call). */
   #mediaFailures = 0;
 
@@ -144,8 +146,21 @@ export abstract class SipCall {
               this.channelUuid,
             );
         },
+        adjusted: (from, to) => {
+          this.sw.core.log('INFO', `Auto Changing audio port from ${from.address}:${from.port} to ${to.address}:${to.port}`, this.channelUuid);
+          if (this.channel)
+            for (const [name, value] of [
+              ['remote_audio_ip_reported', from.address],
+              ['remote_audio_ip', to.address],
+              ['remote_audio_port_reported', String(from.port)],
+              ['remote_audio_port', String(to.port)],
+              ['rtp_auto_adjust_audio', 'true'],
+            ] as const)
+              castChannel(ctx, this.channel, { op: 'setvar', name, value });
+        },
       },
     );
+    this.rtp.autoAdjust = !this.profile.disableRtpAutoAdjust && this.autoAdjust;
     return this.rtp;
   }
 

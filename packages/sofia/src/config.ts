@@ -73,6 +73,21 @@ export interface ProfileConfig {
   readonly tlsCiphers: string;
   /** `tls-timeout`: a TLS session's lifetime in the session cache (seconds, 300). */
   readonly tlsTimeout: number;
+  /** `aggressive-nat-detection`: a REGISTER's or INVITE's top Via is compared with where it came from. */
+  readonly aggressiveNatDetection: boolean;
+  /**
+   * `NDLB-force-rport` as sofia.c's server_rport_level: 1 by default, 2 for a true value (the
+   * Poly / KIRK quirk of nat.ts), 3 for `safe`, 0 for `disabled`, 1 for `server-only`.
+   */
+  readonly serverRportLevel: number;
+  /** `NDLB-received-in-nat-reg-contact`: a NAT'd registration's Contact gains `;received=<ip>:<port>`. */
+  readonly receivedInNatRegContact: boolean;
+  /** `local-network-acl` (default `localnet.auto`; `none`: undefined): sources in it are never NAT'd. */
+  readonly localNetworkAcl: string | undefined;
+  /** `apply-nat-acl`: a Contact (or Via) host in these lists marks NAT (sofia.c's nat_acl). */
+  readonly natAcls: readonly string[];
+  /** `disable-rtp-auto-adjust`: RTP keeps going to the SDP's address whatever the far end sends from. */
+  readonly disableRtpAutoAdjust: boolean;
   readonly gateways: readonly GatewayConfig[];
 }
 
@@ -145,6 +160,12 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   tlsVersions: ['tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'],
   tlsCiphers: 'ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH',
   tlsTimeout: 300,
+  aggressiveNatDetection: false,
+  serverRportLevel: 1,
+  receivedInNatRegContact: false,
+  localNetworkAcl: 'localnet.auto',
+  natAcls: [],
+  disableRtpAutoAdjust: false,
   gateways: [],
 };
 
@@ -222,6 +243,34 @@ function tlsOf(profile: string, s: ReadonlyMap<string, string>): Pick<ProfileCon
     tlsVersions: tlsVersions(given('tls-version')),
     tlsCiphers: given('tls-ciphers') ?? d.tlsCiphers,
     tlsTimeout: timeout > 0 ? timeout : d.tlsTimeout,
+  };
+}
+
+/** sofia.c's NDLB-force-rport: the server_rport_level each value sets. */
+function serverRportLevel(v: string | undefined): number {
+  const t = v?.toLowerCase();
+  if (t === 'safe') return 3;
+  if (t === 'disabled') return 0;
+  if (t === 'server-only' || t === 'client-only' || v === undefined) return 1;
+  return switchTrue(v) ? 2 : 1;
+}
+
+/** The NAT params of a profile, as sofia.c reads them. */
+function natOf(
+  s: ReadonlyMap<string, string>,
+): Pick<
+  ProfileConfig,
+  'aggressiveNatDetection' | 'serverRportLevel' | 'receivedInNatRegContact' | 'localNetworkAcl' | 'natAcls' | 'disableRtpAutoAdjust'
+> {
+  const local = s.get('local-network-acl');
+  const natAcl = s.get('apply-nat-acl');
+  return {
+    aggressiveNatDetection: switchTrue(s.get('aggressive-nat-detection') ?? ''),
+    serverRportLevel: serverRportLevel(s.get('ndlb-force-rport')),
+    receivedInNatRegContact: switchTrue(s.get('ndlb-received-in-nat-reg-contact') ?? ''),
+    localNetworkAcl: local === undefined ? PROFILE_DEFAULTS.localNetworkAcl : local.toLowerCase() === 'none' ? undefined : local,
+    natAcls: !natAcl || natAcl.toLowerCase() === 'none' ? [] : [natAcl],
+    disableRtpAutoAdjust: switchTrue(s.get('disable-rtp-auto-adjust') ?? ''),
   };
 }
 
@@ -315,6 +364,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         tcpMaxConnectionsPerIp: seconds(s.get('tcp-max-connections-per-ip'), d.tcpMaxConnectionsPerIp),
         tcpIdleSeconds: seconds(s.get('tcp-idle-seconds'), d.tcpIdleSeconds),
         ...tls,
+        ...natOf(s),
         gateways: gatewaysOf(name, p, tls.tls),
       });
     }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { Cause, type Endpoint, type EndpointChannel, type EndpointInterface, type OutgoingChannel } from '@beamline/switch';
+import { Cause, switchTrue, type Endpoint, type EndpointChannel, type EndpointInterface, type OutgoingChannel } from '@beamline/switch';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
@@ -31,6 +31,8 @@ export interface InviteRequest {
   readonly auth: { readonly username: string; readonly password: string } | undefined;
   /** A gateway's From (`sip:<from-user>@<from-domain>`); else the caller id number at our address. */
   readonly fromUri: string | undefined;
+  /** The channel's `disable_rtp_auto_adjust` is not true. */
+  readonly autoAdjust: boolean;
 }
 
 function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
@@ -131,6 +133,7 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
         callerIdNumber: ch.profile.callerIdNumber ?? '',
         auth: gw ? { username: gw.authUsername, password: gw.password } : authOf(ch),
         fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
+        autoAdjust: !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? ''),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

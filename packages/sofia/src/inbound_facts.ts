@@ -10,6 +10,7 @@ import type { AuthEnv } from './auth.ts';
 import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from './sip/address.ts';
 import { type SipRequest, header, headerValues } from './sip/message.ts';
 import { type MediaFacts, mediaVariables } from './media_variables.ts';
+import { inviteNat } from './nat.ts';
 import { type ReplacingRoute, parseReplaces, replacesVariables } from './replaces.ts';
 import type { Address } from './transport.ts';
 
@@ -101,6 +102,8 @@ export function channelFacts(args: {
   );
   const agent = header(invite, 'user-agent');
   if (agent) vars.push(['sip_user_agent', agent]);
+  // TFLAG_NAT: the call's messages already go to where the INVITE came from (call.ts's peer)
+  if (inviteNat(args.sw, profile, invite, source) !== undefined) vars.push(['sip_nat_detected', 'true']);
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');

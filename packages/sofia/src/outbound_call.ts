@@ -47,6 +47,8 @@ export interface OutboundArgs {
   readonly fromUri?: string | undefined;
   /** Our tag in the dialog (the profile routes the dialog's messages by it). */
   readonly localTag: string;
+  /** The channel's `disable_rtp_auto_adjust` is not true. */
+  readonly autoAdjust?: boolean;
 }
 
 class Outbound extends SipCall {
@@ -73,6 +75,7 @@ class Outbound extends SipCall {
     });
     this.channel = args.channel;
     this.channelUuid = args.channelUuid;
+    this.autoAdjust = args.autoAdjust ?? true;
     this.inviting = new Resender('invite', (m) => this.send(m));
     this.cancelling = new Resender('cancel', (m) => this.send(m));
     this.invite = {

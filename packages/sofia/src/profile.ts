@@ -22,7 +22,8 @@ import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
-import { type Registration, Registrations, registrationStatus } from './registrations.ts';
+import { registerNat, natContactUri } from './nat.ts';
+import { type Registration, Registrations, coreRegistration, registrationStatus } from './registrations.ts';
 import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
@@ -191,7 +192,10 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
 
   override handleInfo(msg: unknown, p: Profile, ctx: ProcessContext) {
     if (msg === 'sweep') {
-      for (const r of p.registrations.sweep(Date.now())) fireExpire(p, r);
+      for (const r of p.registrations.sweep(Date.now())) {
+        p.sw.core.registrations.del(r.user, r.host, r.callId);
+        fireExpire(p, r);
+      }
       for (const g of p.gateways) g.step(Math.floor(Date.now() / 1000));
       p.transport.closeIdle(Date.now());
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
@@ -202,6 +206,7 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
   }
 
   override terminate(_reason: unknown, p: Profile): void {
+    for (const r of p.registrations.all()) p.sw.core.registrations.del(r.user, r.host, r.callId);
     p.transport.close();
   }
 
@@ -435,6 +440,7 @@ function registered(p: Profile, r: RegisterChecked): void {
     fromHost: from.uri.host,
   };
   const okHeaders: [string, string][] = [];
+  const nat = registerNat(p.sw, p.config, req, source);
   if (contacts.length === 1 && contacts[0] === '*') {
     for (const old of p.registrations.find(base.user, base.host)) unregister(p, old);
   }
@@ -454,15 +460,20 @@ function registered(p: Profile, r: RegisterChecked): void {
       if (old) unregister(p, old, false);
       continue;
     }
+    const stored = nat === undefined ? uri : natContactUri(uri, source, p.config.receivedInNatRegContact);
+    const written = c.replace(/;\s*expires=\d+/i, '');
     const reg: Registration = {
       ...base,
-      status: registrationStatus(contact.uri),
-      contact: c.replace(/;\s*expires=\d+/i, ''),
-      contactUri: uri,
+      status: registrationStatus(contact.uri, nat !== undefined),
+      contact: nat === undefined ? written : written.includes('<') ? written.replace(/<[^>]*>/, `<${stored}>`) : `<${stored}>`,
+      contactUri: stored,
       expires,
       expiresAtMs: Date.now() + expires * 1000,
     };
+    if (nat !== undefined)
+      p.sw.core.log('DEBUG', `sofia/${p.config.name}: ${base.user}@${base.host} registers from ${source.address}:${source.port} behind NAT (${nat})`);
     const update = p.registrations.set(reg, p.config.multipleRegistrations);
+    p.sw.core.registrations.add(coreRegistration(p.config.name, reg));
     fireRegister(p, reg, update);
     okHeaders.push(['Contact', `<${uri}>;expires=${expires}`]);
   }
@@ -499,6 +510,7 @@ function fireRegister(p: Profile, r: Registration, update: boolean): void {
 
 function unregister(p: Profile, r: Registration, remove = true): void {
   if (remove) p.registrations.delete(r.callId);
+  p.sw.core.registrations.del(r.user, r.host, r.callId);
   fireSofiaEvent(p.sw, 'sofia::unregister', [
     ['profile-name', p.config.name],
     ['username', r.username],

@@ -2,6 +2,7 @@
  * A profile's registrations (mod_sofia's sip_registrations table): one row per REGISTER Call-ID,
  * found by user and domain for `sofia_contact` and `user/` dialing, swept when they expire.
  */
+import type { RegistrationReport } from '@beamline/switch';
 import { type SipUri, parseUri } from './sip/address.ts';
 
 export interface Registration {
@@ -21,22 +22,44 @@ export interface Registration {
   readonly realm: string;
   readonly fromUser: string;
   readonly fromHost: string;
-  /** `Registered(UDP)`, `Registered(TCP)` or `Registered(TLS)`, by its Contact (registrationStatus). */
+  /** `Registered(UDP)`, `Registered(TCP)` or `Registered(TLS)`, by its Contact, `-NAT` inside the brackets when NAT'd (registrationStatus). */
   readonly status: string;
 }
 
 /**
  * sofia_reg_handle_register's reg_desc: `Registered(TLS)` for a Contact with `transport=tls` or a
  * `sips:` one, else `Registered(TCP)` for `transport=tcp`, else `Registered(UDP)` — what the
- * Contact says, not what the REGISTER came over.
+ * Contact says, not what the REGISTER came over; `Registered(UDP-NAT)` and so on when NAT'd.
  */
-export function registrationStatus(contact: SipUri): string {
+export function registrationStatus(contact: SipUri, nat = false): string {
   const params = contact.params ?? '';
-  if (/transport=tls/i.test(params) || contact.scheme === 'sips') return 'Registered(TLS)';
-  return /transport=tcp/i.test(params) ? 'Registered(TCP)' : 'Registered(UDP)';
+  const kind = /transport=tls/i.test(params) || contact.scheme === 'sips' ? 'TLS' : /transport=tcp/i.test(params) ? 'TCP' : 'UDP';
+  return `Registered(${kind}${nat ? '-NAT' : ''})`;
 }
 
 const STREAMS: Readonly<Record<string, string>> = { 'Registered(TCP)': 'tcp', 'Registered(TLS)': 'tls' };
+
+/**
+ * What sofia_reg_handle_register tells the core of `r` (switch_core_add_registration): the url
+ * `sofia/<profile>/<sip|sips>:<contact URI>` (its NAT params kept), the expiry with the profile's
+ * late margin (sip-expires-late-margin, 60 s), and network_proto by the Contact as reg_desc is.
+ */
+export function coreRegistration(profile: string, r: Registration): RegistrationReport {
+  const proto = /^sips:/i.test(r.contactUri) ? 'sips' : 'sip';
+  const kind = /\((TLS|TCP)/.exec(r.status)?.[1];
+  return {
+    user: r.user,
+    realm: r.host,
+    token: r.callId,
+    url: `sofia/${profile}/${proto}:${r.contactUri.replace(/^sips?:/i, '')}`,
+    expires: Math.floor(r.expiresAtMs / 1000) + EXPIRES_LATE_MARGIN_S,
+    networkIp: r.networkIp,
+    networkPort: r.networkPort,
+    networkProto: kind === undefined ? 'udp' : kind.toLowerCase(),
+  };
+}
+
+const EXPIRES_LATE_MARGIN_S = 60;
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

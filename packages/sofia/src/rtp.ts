@@ -35,7 +35,14 @@ export interface RtpHandlers {
   audio(frame: AudioFrame): void;
   /** Delivering a packet threw. */
   failed(error: unknown): void;
+  /** Auto-adjust moved our stream from where the SDP said to where the far end's RTP comes from. */
+  adjusted?(from: { address: string; port: number }, to: { address: string; port: number }): void;
 }
+
+/** switch_rtp's autoadj_threshold: packets from elsewhere before the stream follows them. */
+export const AUTO_ADJUST_THRESHOLD = 10;
+/** Comfort noise (RFC 3389): it does not move the stream. */
+const CN_PT = 13;
 
 /** An RTP packet's payload type, timestamp and payload bounds; undefined when it is not RTP version 2 or is cut short. */
 function parseRtp(packet: Uint8Array): { pt: number; timestamp: number; start: number; end: number } | undefined {
@@ -79,6 +86,13 @@ export class RtpSession implements MediaPort {
   #seq = Math.floor(Math.random() * 0xffff);
   #timestamp = Math.floor(Math.random() * 0xffffffff) >>> 0;
   #sentAudio = false;
+  /**
+   * SWITCH_RTP_FLAG_AUTOADJ: on until a packet comes from the SDP's address or the stream has
+   * moved; `autoAdjust = false` (disable_rtp_auto_adjust) keeps it off.
+   */
+  #adjusting = false;
+  #adjustTally = 0;
+  autoAdjust = true;
   readonly #ssrc = Math.floor(Math.random() * 0xffffffff) >>> 0;
 
   private constructor(
@@ -87,10 +101,12 @@ export class RtpSession implements MediaPort {
     handlers: RtpHandlers,
   ) {
     this.port = port;
-    socket.on('message', (packet) => {
-      const peer = this.#peer;
-      const rtp = peer && parseRtp(packet);
+    socket.on('message', (packet, from) => {
+      const rtp = this.#peer && parseRtp(packet);
       if (!rtp) return;
+      if (this.#adjusting && rtp.pt !== CN_PT) this.#adjust(from, handlers);
+      const peer = this.#peer;
+      if (!peer) return;
       if (rtp.pt === peer.codec.pt) {
         const payload = packet.subarray(rtp.start, rtp.end);
         try {
@@ -107,6 +123,20 @@ export class RtpSession implements MediaPort {
       }
     });
     socket.on('error', () => {});
+  }
+
+  /** One packet from `from` while adjusting: the SDP's address confirms it, elsewhere counts towards moving there. */
+  #adjust(from: { address: string; port: number }, handlers: RtpHandlers): void {
+    const peer = this.#peer;
+    if (!peer) return;
+    if (from.address === peer.address && from.port === peer.port) {
+      this.#adjusting = false;
+      return;
+    }
+    if (++this.#adjustTally < AUTO_ADJUST_THRESHOLD) return;
+    this.#adjusting = false;
+    this.#peer = { ...peer, address: from.address, port: from.port };
+    handlers.adjusted?.({ address: peer.address, port: peer.port }, { address: from.address, port: from.port });
   }
 
   /** Binds a socket on a free even port of the range. */
@@ -126,8 +156,11 @@ export class RtpSession implements MediaPort {
     throw new Error(`no free RTP port in ${o.portStart}-${o.portEnd} on ${o.ip}`);
   }
 
+  /** The far end's SDP: our stream goes there, and auto-adjust watches again where its RTP comes from. */
   set peer(p: RtpPeer) {
     this.#peer = p;
+    this.#adjusting = this.autoAdjust;
+    this.#adjustTally = 0;
   }
 
   get codec(): AudioFrame['codec'] {

@@ -119,6 +119,7 @@ export { makeIdentity, VERSION, type SwitchIdentityOptions } from './core/identi
 export { SessionTable } from './core/sessions.ts';
 export { GlobalVariables } from './core/globals.ts';
 export { CHANNEL_COLUMNS, ChannelTable, type ChannelRow } from './core/channel_table.ts';
+export { REGISTRATION_COLUMNS, RegistrationTable, type RegistrationReport, type RegistrationRow } from './core/registrations.ts';
 export { DEFAULT_QUEUE_CAPACITY, EventBus, type EventBusOptions, type EventSubscription, type SubscribeOptions } from './events/bus.ts';
 export { callingSite } from './events/calling.ts';
 export {

@@ -158,7 +158,7 @@ describe('show registrations, nat_map, status; the usage', () => {
   });
   afterAll(() => stopSetup(t));
 
-  it('registrations and nat_map: no rows (nothing tells the core of them)', async () => {
+  it('registrations and nat_map: no rows on a switch no endpoint module has reported to (no NAT mappings are made)', async () => {
     expect(await t.sw.api('show registrations')).toBe(total(0));
     expect(await t.sw.api('show registrations count')).toBe(total(0));
     expect(await t.sw.api('show registrations count as json')).toBe('{"row_count":0,"rows":[]}');

@@ -2,13 +2,15 @@
  * mod_commands' `show` (show_function): its queries on the core db's tables, answered from what
  * beamline keeps instead — the interfaces from the live registries (api/interfaces.ts), channels
  * and calls from the core's channel table (spec §3.4), tasks from the scheduler, aliases and
- * completions from api/console_tables.ts; `registrations` and `nat_map` are empty tables (no
- * module tells the core of a registration or a NAT mapping). The words are matched as the C
+ * completions from api/console_tables.ts, `registrations` from the core's table that endpoint
+ * modules report to (core/registrations.ts); `nat_map` is an empty table (nothing makes a NAT
+ * mapping). The words are matched as the C
  * matches them: some by prefix, some whole, without case, while the type a query looks for keeps
  * the case it was typed in.
  */
 import { CHANNEL_COLUMNS, type ChannelRow, type ChannelTable } from '../core/channel_table.ts';
 import type { SwitchCore } from '../core/core.ts';
+import { REGISTRATION_COLUMNS } from '../core/registrations.ts';
 import { caseEqual, separateString } from '../internal/strings.ts';
 import { ALIAS_COLUMNS, COMPLETE_COLUMNS, ConsoleTables, consoleTableCommands } from './console_tables.ts';
 import { type InterfaceRow, binaryCompare, byTypeAndName, interfaceRows } from './interfaces.ts';
@@ -48,7 +50,6 @@ const CALL_COLUMNS = [...CALL_LEG, ...B_LEG.map((c) => `b_${c}`), 'call_created_
 const DETAILED_LEG = CHANNEL_COLUMNS.filter((c) => !c.startsWith('initial_'));
 const DETAILED_COLUMNS = [...DETAILED_LEG, ...DETAILED_LEG.map((c) => `b_${c}`), 'call_created_epoch'];
 const TASK_COLUMNS = ['task_id', 'task_desc', 'task_group', 'task_runtime', 'task_sql_manager', 'hostname'] as const;
-const REGISTRATION_COLUMNS = ['reg_user', 'realm', 'token', 'url', 'expires', 'network_ip', 'network_port', 'network_proto', 'hostname', 'metadata'];
 const NAT_COLUMNS = ['port', 'proto', 'proto_num', 'sticky'];
 
 /** The `show <word>` that select from `interfaces` by type: the word's prefix, and its length. */
@@ -128,7 +129,12 @@ function channelQuery(command: string, argv: readonly (string | undefined)[], as
     if (counted) return { result: { count: core.channels.calls().length }, as: countAs };
     return { result: { columns: CALL_COLUMNS, rows: callRows(core.channels, CALL_LEG, B_LEG, false).sort(byCallCreated) }, as };
   }
-  if (lc === 'registrations') return { result: counted ? { count: 0 } : { columns: REGISTRATION_COLUMNS, rows: [] }, as: counted ? countAs : as };
+  if (lc === 'registrations') {
+    // the rows the core's db thread would have expired by now are gone
+    core.registrations.expire(Math.floor(core.nowUs() / 1e6));
+    const rows = core.registrations.rows();
+    return { result: counted ? { count: rows.length } : { columns: REGISTRATION_COLUMNS, rows: [...rows] }, as: counted ? countAs : as };
+  }
   if (lc === 'channels' && caseEqual(argv[1] ?? '', 'like')) {
     const text = argv[2];
     if (text === undefined) return { result: channels(core.channels.rows()), as };

@@ -16,6 +16,7 @@ import { GlobalVariables } from './globals.ts';
 import { Scheduler } from './scheduler.ts';
 import { SessionLimits } from './limits.ts';
 import { LimitHash } from './limit_hash.ts';
+import { RegistrationTable } from './registrations.ts';
 import { SessionTable } from './sessions.ts';
 
 export type SwitchLogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERR' | 'CRIT' | 'ALERT' | 'CONSOLE';
@@ -58,6 +59,8 @@ export class SwitchCore {
   readonly limitHash: LimitHash;
   /** Where each channel's audio goes (bridges, echo). */
   readonly media = new MediaTable();
+  /** The `registrations` table endpoint modules report to (switch_core_add_registration). */
+  readonly registrations: RegistrationTable;
   heartbeatIntervalSec: number;
   readonly #now: () => number;
   readonly #startClock: number;
@@ -71,6 +74,7 @@ export class SwitchCore {
     this.#utcOffset = o.utcOffsetMinutes ?? systemUtcOffsetMinutes;
     this.limits = new SessionLimits(o.maxSessions ?? 1000, o.sessionsPerSecond ?? 30, this.sessions, o.now);
     this.heartbeatIntervalSec = o.heartbeatIntervalSec ?? 20;
+    this.registrations = new RegistrationTable(o.identity.switchname);
     this.logger = new Logger({
       nowUs: () => this.nowUs(),
       utcOffsetMinutes: this.#utcOffset,
