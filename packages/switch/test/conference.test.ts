@@ -422,6 +422,8 @@ describe('the conference API command', () => {
     '\t\tundeaf <[member_id|all]|last|non_moderator>',
     '\t\tlock',
     '\t\tunlock',
+    '\t\tdial <endpoint_module_name>/<destination> <callerid number> <callerid name>',
+    '\t\tbgdial <endpoint_module_name>/<destination> <callerid number> <callerid name>',
     '\t\trecord <filename>',
     '\t\tchkrecord <confname>',
     '\t\tnorecord <[filename|all]>',

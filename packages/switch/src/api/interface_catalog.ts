@@ -359,6 +359,7 @@ export const APPLICATION_REGISTRATIONS: Readonly<Record<string, Registration>> =
   wait_for_silence: ['<silence_thresh> <silence_hits> <listen_hits> <timeout_ms> [<file>]', 'wait_for_silence', 'mod_dptools'],
   wait_for_video_ready: ['[<ms, 1..10000>]', 'Wait for video stream to be ready', 'mod_dptools'],
   conference: ['', 'conference', 'mod_conference'],
+  conference_set_auto_outcall: ['', 'conference_set_auto_outcall', 'mod_conference'],
 };
 
 /** The module of each endpoint FreeSWITCH has (by the endpoint's lower-case name). */

@@ -2,19 +2,22 @@
  * The `conference` API command (conference_api.c): `conference list|count|help`, and
  * `conference <name> <subcommand> …` with the subcommands built here — list, count, energy,
  * volume_in, volume_out, play, pause_play, stop, kick, hup, mute, tmute, unmute, deaf, undeaf,
- * lock, unlock, record, chkrecord, norecord, pause, resume, recording — their member targets
+ * lock, unlock, dial, bgdial (outcall.ts), record, chkrecord, norecord, pause, resume, recording — their member targets
  * (`<id>`, `all`, `last`, `non_moderator`, `<var>=<value>`), replies and usage texts as FreeSWITCH
  * writes them. Flag changes are steps on the shared conference; `kick` and `hup` then end the
  * member's application in its channel's process.
  */
 import type { ApiCommand, ApiEnv } from '../api/registry.ts';
+import { randomUUID } from 'node:crypto';
 import { callChannel } from '../api/uuid_commands.ts';
+import { causeName } from '../channel/causes.ts';
 import { atoi, separateString } from '../internal/strings.ts';
 import type { Conference } from './conference.ts';
 import { type FileStop, togglePause } from './file_play.ts';
 import type { ConferenceFlag } from './flags.ts';
 import { type ConferenceGlobals, conferenceGlobals } from './globals.ts';
 import type { Member } from './member.ts';
+import { type Outcall, conferenceOutcall, conferenceOutcallBg } from './outcall.ts';
 import { deafMember, muteMember, undeafMember, unmuteMember } from './member_actions.ts';
 import { normalizeVolume } from './volume.ts';
 
@@ -22,7 +25,12 @@ import { normalizeVolume } from './volume.ts';
 type MemberCommand = (conf: Conference, member: Member, data: string | undefined, leaving: Member[]) => string;
 /** A command on the split words: its reply, or a failure (SWITCH_STATUS_GENERR), whose text the usage follows. */
 type ArgsResult = string | { readonly failed: string };
-type ArgsCommand = (globals: ConferenceGlobals, conf: Conference | undefined, argv: readonly string[]) => ArgsResult;
+type ArgsCommand = (
+  globals: ConferenceGlobals,
+  conf: Conference | undefined,
+  argv: readonly string[],
+  env?: ApiEnv,
+) => ArgsResult | Promise<ArgsResult>;
 
 const failed = (text = ''): ArgsResult => ({ failed: text });
 
@@ -296,9 +304,38 @@ const recording: ArgsCommand = (globals, conf, argv) => {
   }
 };
 
+/** The dial's request: `argv` = `<name> dial|bgdial <dial string> [<cid number> [<cid name>]]`. */
+function outcallOf(conf: Conference | undefined, argv: readonly string[]): Outcall {
+  const [name = '', , dial = '', cidNum, cidName] = argv;
+  return {
+    conf,
+    name: conf?.name ?? name,
+    dial,
+    timeoutSec: 60,
+    ...(cidName !== undefined ? { cidName } : {}),
+    ...(cidNum !== undefined ? { cidNum } : {}),
+  };
+}
+
+/** conference_api_sub_dial: the reply waits for the dial; a conference that does not exist is made by the leg joining it. */
+const dial: ArgsCommand = async (_globals, conf, argv, env) => {
+  if (argv.length <= 2 || !env) return failed('-ERR Bad Args\n');
+  const r = await conferenceOutcall(env.ctx, env.sw.services, outcallOf(conf, argv));
+  return `+OK Call Requested: result: [${causeName(r.cause)}]\n`;
+};
+
+/** conference_api_sub_bgdial: the dial goes on in the background, the reply names its job. */
+const bgdial: ArgsCommand = (_globals, conf, argv, env) => {
+  if (argv.length <= 2 || !env) return failed('-ERR Bad Args\n');
+  const job = randomUUID();
+  conferenceOutcallBg(env.ctx, env.sw.services, outcallOf(conf, argv), job);
+  return `+OK Job-UUID: ${job}\n`;
+};
+
 const MEMBER_TARGET = '<member_id|all|last|non_moderator> [<newval>]';
 /** MAX_CANVASES. */
 const MAX_CANVASES = 20;
+const DIAL_SYNTAX = '<endpoint_module_name>/<destination> <callerid number> <callerid name>';
 const MUTE_SYNTAX = '<[member_id|all]|last|non_moderator> [<quiet>]';
 
 /** The subcommands, in conference_api_sub_commands' order (that of `help`). */
@@ -367,6 +404,8 @@ const SUB_COMMANDS: readonly SubCommand[] = [
   },
   { name: 'lock', syntax: '', args: lock(true) },
   { name: 'unlock', syntax: '', args: lock(false) },
+  { name: 'dial', syntax: DIAL_SYNTAX, args: dial },
+  { name: 'bgdial', syntax: DIAL_SYNTAX, args: bgdial },
   { name: 'record', syntax: '<filename>', args: record },
   { name: 'chkrecord', syntax: '<confname>', args: checkRecord },
   { name: 'norecord', syntax: '<[filename|all]>', args: norecord },
@@ -407,14 +446,22 @@ function memberTarget(conf: Conference, sub: SubCommand, run: MemberCommand, arg
   return usage(sub);
 }
 
+/** A split-arguments command's output: a failure is followed by its usage. */
+const argsReply = (sub: SubCommand, result: ArgsResult) => (typeof result === 'string' ? result : `${result.failed}${usage(sub)}`);
+
+/** `conference <name> dial|bgdial …` for a conference that does not exist (conf_api_main's special case). */
+async function dialWithout(globals: ConferenceGlobals, argv: readonly string[], env: ApiEnv): Promise<string | undefined> {
+  const sub = SUB_COMMANDS.find((c) => c.name === argv[1]?.toLowerCase() && (c.args === dial || c.args === bgdial));
+  return sub?.args && argsReply(sub, await sub.args(globals, undefined, argv, env));
+}
+
 /** conference_api_dispatch for `argv[1]`. */
 async function dispatch(globals: ConferenceGlobals, conf: Conference, argv: readonly string[], env: ApiEnv): Promise<string> {
   const name = argv[1] ?? '';
   const sub = SUB_COMMANDS.find((c) => c.name === name.toLowerCase());
   if (!sub) return `-ERR Conference command '${name}' not found.\n`;
   if (!sub.member) {
-    const result = sub.args ? sub.args(globals, conf, argv) : '';
-    return typeof result === 'string' ? result : `${result.failed}${usage(sub)}`;
+    return argsReply(sub, sub.args ? await sub.args(globals, conf, argv, env) : '');
   }
   const leaving: Member[] = [];
   const out = memberTarget(conf, sub, sub.member, argv, leaving);
@@ -447,7 +494,7 @@ export const CONFERENCE_COMMANDS: readonly ApiCommand[] = [
         case 'commands':
           return `${API_SYNTAX}\n`;
         default:
-          return `-ERR Conference ${first} not found\n`;
+          return (await dialWithout(globals, argv, env)) ?? `-ERR Conference ${first} not found\n`;
       }
     },
   },

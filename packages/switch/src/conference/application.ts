@@ -13,6 +13,7 @@ import { Cause } from '../channel/causes.ts';
 import { addBasicChannelData } from '../channel/data.ts';
 import type { AppChannel, Application, Interrupter } from '../applications/types.ts';
 import { switchTrue } from '../internal/strings.ts';
+import { AUTO_OUTCALL_APPLICATION } from './auto_outcall.ts';
 import type { Conference } from './conference.ts';
 import { findProfile, joinParams, openConferenceConf } from './configuration.ts';
 import { CONF_EVENT_MAINT } from './events.ts';
@@ -157,6 +158,7 @@ async function conferenceFunction(
 }
 
 export const CONFERENCE_APPLICATIONS: readonly Application[] = [
+  AUTO_OUTCALL_APPLICATION,
   {
     name: 'conference',
     needsMedia: true,

@@ -77,6 +77,10 @@ export class Conference implements ConferenceData, MemberHost, SoundHost {
   /** Members below which the conference ends once it reached them (1, or 2 with a `mintwo` member). */
   min = 1;
   maxMembers = 0;
+  /** Outcalls dialling now (conference->originating): an auto outcall's creator waits for them. */
+  originating = 0;
+  /** special_announce: an auto outcall's `conference_auto_outcall_announce`, played to each caller before it joins. */
+  specialAnnounce: string | undefined;
   /** The recordings (rec_node_head), newest first, and how many run (record_count). */
   recordings: ConferenceRecording[] = [];
   recordCount = 0;

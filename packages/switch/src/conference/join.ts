@@ -3,6 +3,7 @@
  * conference_new), each step handing over to the next when it ends:
  *
  * - the pin (pin.ts), when the caller must give one: `enforceSecurity` and a pin or a moderator pin;
+ * - an auto outcall's announcement (`conference_auto_outcall_announce`) to it, when the conference has one;
  * - a locked conference refuses it (NOTICE `Conference <name> is locked.`, then locked-sound to it),
  *   so does a full one (`… is full.`, max-members-sound): the application ends and the dialplan goes on;
  * - member-enter-sound to it alone; then it is a member (add-member) until it leaves (del-member);
@@ -15,6 +16,7 @@ import { waiting } from '../applications/media.ts';
 import type { Interrupter } from '../applications/types.ts';
 import type { Channel } from '../channel/channel.ts';
 import { causeName } from '../channel/causes.ts';
+import { startAutoOutcalls } from './auto_outcall.ts';
 import type { Conference } from './conference.ts';
 import { controlBindings, controlsGroup, readControls } from './controls.ts';
 import { setMemberFlags } from './flags.ts';
@@ -92,6 +94,7 @@ export async function enterConference(globals: ConferenceGlobals, entry: Entry, 
     track(mine, leave);
     const bound = await controlBindings(conf, ch, controlsGroup(conf, m, ch));
     if (!left) stopControls = readControls(conf, m, ch, bound);
+    if (!left) startAutoOutcalls(conf, m, ch);
   };
 
   /** The kicked member's sound (the kick's own only when the profile has one too, as FreeSWITCH checks). */
@@ -117,13 +120,17 @@ export async function enterConference(globals: ConferenceGlobals, entry: Entry, 
     return member(moderator);
   };
 
-  const pinGiven = async (result: PinResult) => (result === 'pin' || result === 'moderator' ? admit(result === 'moderator') : outside());
+  /** An auto outcall's announcement, to each caller past the pin, before anything else is decided. */
+  const announced = async (moderator: boolean) =>
+    conf.specialAnnounce ? play(conf.specialAnnounce, LOCAL_LEADIN, () => admit(moderator)) : admit(moderator);
+
+  const pinGiven = async (result: PinResult) => (result === 'pin' || result === 'moderator' ? announced(result === 'moderator') : outside());
 
   const pin = entry.pin || conf.profile.pin;
   const moderatorPin = ch.variable('conference_moderator_pin') || conf.profile.moderatorPin;
   if (entry.enforceSecurity && (pin || moderatorPin)) {
     const mine = ++step;
     track(mine, await askPin(conf, ch, pin || undefined, moderatorPin, pinGiven));
-  } else await admit(false);
+  } else await announced(false);
   return () => (over ? undefined : current?.());
 }
