@@ -88,8 +88,13 @@ export abstract class SipCall {
   /** The o= version: one up for each offer or answer that changes our media (RFC 3264 §8). */
   sdpVersion = this.sessionId + 1;
   #sdpDirection = 'sendrecv';
-  /** The channel did not set `disable_rtp_auto_adjust` (known when the call starts, for an outbound one). */
-  autoAdjust = true;
+  /**
+   * RTP auto-adjust: our stream follows where the far end's RTP comes from. On where a NAT was seen
+   * (the INVITE's, or the registration's `fs_nat=yes`) or `rtp_auto_adjust` asks for it, unless
+   * `disable_rtp_auto_adjust` / `disable-rtp-auto-adjust`; FreeSWITCH has it on for every call
+   * (DECISIONS #210).
+   */
+  autoAdjust = false;
   /** Frames whose delivery threw (logged once a call). */
   #mediaFailures = 0;
 

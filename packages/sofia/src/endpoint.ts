@@ -31,7 +31,7 @@ export interface InviteRequest {
   readonly auth: { readonly username: string; readonly password: string } | undefined;
   /** A gateway's From (`sip:<from-user>@<from-domain>`); else the caller id number at our address. */
   readonly fromUri: string | undefined;
-  /** The channel's `disable_rtp_auto_adjust` is not true. */
+  /** RTP auto-adjust for the call (see call.ts's `autoAdjust`). */
   readonly autoAdjust: boolean;
 }
 
@@ -99,6 +99,8 @@ interface Target {
   readonly port: number;
   readonly transport: SipTransportName;
   readonly gateway?: GatewayConfig;
+  /** The contact was registered from behind a NAT (`fs_nat=yes`, nat.ts). */
+  readonly nat?: boolean;
 }
 
 /** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */
@@ -133,7 +135,7 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
         callerIdNumber: ch.profile.callerIdNumber ?? '',
         auth: gw ? { username: gw.authUsername, password: gw.password } : authOf(ch),
         fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
-        autoAdjust: !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? ''),
+        autoAdjust: !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)
@@ -210,7 +212,8 @@ export function dialTarget(dest: string): Target {
   const requestUri = `${uri.scheme === 'sips' ? 'sips' : 'sip'}:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port !== undefined ? `:${uri.port}` : ''}${kept.map((x) => `;${x}`).join('')}`;
   const route = fsPath === undefined ? uri : parseUri(decodeURIComponent(fsPath.slice(8)));
   const transport = (fsPath === undefined ? undefined : transportOf(route)) ?? transportOf(uri) ?? 'udp';
-  return { requestUri, host: route.host.replace(/^\[|\]$/g, ''), port: route.port ?? (transport === 'tls' ? 5061 : 5060), transport };
+  const nat = params.some((x) => /^fs_nat=yes$/i.test(x));
+  return { requestUri, host: route.host.replace(/^\[|\]$/g, ''), port: route.port ?? (transport === 'tls' ? 5061 : 5060), transport, ...(nat ? { nat } : {}) };
 }
 
 /**

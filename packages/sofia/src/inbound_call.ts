@@ -73,6 +73,7 @@ class Inbound extends SipCall {
     });
     this.localTag = localTag;
     this.facts = channelFacts(args);
+    this.autoAdjust = this.facts.nat;
     this.final = new Resender('final', (m) => this.send(m));
   }
 

@@ -18,6 +18,8 @@ export interface ChannelFacts {
   readonly uuid: string;
   readonly callId: string;
   readonly name: string;
+  /** The INVITE came from behind a NAT (nat.ts): `sip_nat_detected`, and RTP auto-adjust. */
+  readonly nat: boolean;
   /** Records who authenticated: their directory variables go on the channel. */
   authenticated(user: DirectoryUser, username: string, realm: string): void;
   /** The call takes a replaced leg's place (replaces.ts): the inline dialplan, that leg's ids. */
@@ -103,7 +105,8 @@ export function channelFacts(args: {
   const agent = header(invite, 'user-agent');
   if (agent) vars.push(['sip_user_agent', agent]);
   // TFLAG_NAT: the call's messages already go to where the INVITE came from (call.ts's peer)
-  if (inviteNat(args.sw, profile, invite, source) !== undefined) vars.push(['sip_nat_detected', 'true']);
+  const nat = inviteNat(args.sw, profile, invite, source) !== undefined;
+  if (nat) vars.push(['sip_nat_detected', 'true']);
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');
@@ -116,6 +119,7 @@ export function channelFacts(args: {
     uuid,
     callId,
     name,
+    nat,
     authenticated(user, username, realm) {
       userVars = [['sip_authorized', 'true'], ['sip_auth_username', username], ['sip_auth_realm', realm], ...user.variables];
       context = user.variables.find(([k]) => k === 'user_context')?.[1] ?? context;

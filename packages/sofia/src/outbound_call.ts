@@ -47,7 +47,7 @@ export interface OutboundArgs {
   readonly fromUri?: string | undefined;
   /** Our tag in the dialog (the profile routes the dialog's messages by it). */
   readonly localTag: string;
-  /** The channel's `disable_rtp_auto_adjust` is not true. */
+  /** RTP auto-adjust for the call (see call.ts's `autoAdjust`). */
   readonly autoAdjust?: boolean;
 }
 
@@ -75,7 +75,7 @@ class Outbound extends SipCall {
     });
     this.channel = args.channel;
     this.channelUuid = args.channelUuid;
-    this.autoAdjust = args.autoAdjust ?? true;
+    this.autoAdjust = args.autoAdjust ?? false;
     this.inviting = new Resender('invite', (m) => this.send(m));
     this.cancelling = new Resender('cancel', (m) => this.send(m));
     this.invite = {

@@ -5,11 +5,9 @@
  * requests the switch sends it.
  */
 import { type Socket, createSocket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { answerChallenge } from '../src/sip/digest.ts';
+import { phoneRequest, token } from './phone_request.ts';
 import { type SipMessage, type SipRequest, type SipResponse, formatMessage, header, parseMessage } from '../src/sip/message.ts';
-
-const token = () => randomBytes(6).toString('hex');
 
 export class NatPhone {
   readonly #inbox: SipMessage[] = [];
@@ -79,25 +77,17 @@ export class NatPhone {
   }
 
   build(method: string, uri: string, o: { callId?: string; to?: string; headers?: [string, string][]; body?: string } = {}): SipRequest {
-    const body = Buffer.from(o.body ?? '');
-    return {
-      kind: 'request',
-      method,
-      uri,
-      headers: [
-        ['Via', `SIP/2.0/UDP ${this.claim.address}:${this.claim.port};branch=z9hG4bK${token()};rport`],
-        ['Max-Forwards', '70'],
-        ['From', `<sip:${this.user}@${this.domain}>;tag=${token()}`],
-        ['To', o.to ?? `<sip:${this.user}@${this.domain}>`],
-        ['Call-ID', o.callId ?? this.callId],
-        ['CSeq', `${this.#cseq++} ${method}`],
-        ['Contact', `<${this.contactUri}>`],
-        ['User-Agent', 'beamline-nat-test'],
-        ...(o.headers ?? []),
-        ...(body.length > 0 ? ([['Content-Type', 'application/sdp']] as [string, string][]) : []),
-      ],
-      body,
-    };
+    return phoneRequest(method, uri, {
+      via: `SIP/2.0/UDP ${this.claim.address}:${this.claim.port}`,
+      from: `<sip:${this.user}@${this.domain}>;tag=${token()}`,
+      to: o.to ?? `<sip:${this.user}@${this.domain}>`,
+      callId: o.callId ?? this.callId,
+      cseq: this.#cseq++,
+      contact: `<${this.contactUri}>`,
+      userAgent: 'beamline-nat-test',
+      headers: o.headers,
+      body: o.body,
+    });
   }
 
   /** REGISTER (answering the 401); the final response. */

@@ -6,13 +6,13 @@
  * made with the openssl CLI in a temp dir (makeCertificates): nothing is kept in the repository.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectionOptions, type Server, type TLSSocket, type TlsOptions, connect, createServer } from 'node:tls';
 import { responseTo } from '../src/sip/build.ts';
 import { answerChallenge } from '../src/sip/digest.ts';
+import { phoneRequest, token } from './phone_request.ts';
 import { type SipMessage, type SipRequest, type SipResponse, formatMessage, header, parseMessage } from '../src/sip/message.ts';
 import { takeFrames } from '../src/tcp_transport.ts';
 
@@ -164,8 +164,6 @@ export const sdpOffer = (port: number) =>
     '',
   ].join('\r\n');
 
-const token = () => randomBytes(6).toString('hex');
-
 /** A phone on a TlsPeer: user@domain with its password, its Contact `;transport=tls` at the connection's own address. */
 export class TlsPhone {
   readonly callId = `tls-${token()}`;
@@ -191,25 +189,17 @@ export class TlsPhone {
     uri: string,
     o: { callId?: string; to?: string; headers?: [string, string][]; body?: string; cseq?: number } = {},
   ): SipRequest {
-    const body = Buffer.from(o.body ?? '');
-    return {
-      kind: 'request',
-      method,
-      uri,
-      headers: [
-        ['Via', `SIP/2.0/TLS 127.0.0.1:${this.peer.localPort};branch=z9hG4bK${token()};rport`],
-        ['Max-Forwards', '70'],
-        ['From', `<sip:${this.user}@${this.domain}>;tag=${this.fromTag}`],
-        ['To', o.to ?? `<${uri}>`],
-        ['Call-ID', o.callId ?? this.callId],
-        ['CSeq', `${o.cseq ?? this.cseq++} ${method}`],
-        ['Contact', this.contact],
-        ['User-Agent', 'beamline-tls-test'],
-        ...(o.headers ?? []),
-        ...(body.length > 0 ? ([['Content-Type', 'application/sdp']] as [string, string][]) : []),
-      ],
-      body,
-    };
+    return phoneRequest(method, uri, {
+      via: `SIP/2.0/TLS 127.0.0.1:${this.peer.localPort}`,
+      from: `<sip:${this.user}@${this.domain}>;tag=${this.fromTag}`,
+      to: o.to ?? `<${uri}>`,
+      callId: o.callId ?? this.callId,
+      cseq: o.cseq ?? this.cseq++,
+      contact: this.contact,
+      userAgent: 'beamline-tls-test',
+      headers: o.headers,
+      body: o.body,
+    });
   }
 
   /** The credentials header answering `challenge` (a 401's or 407's). */
