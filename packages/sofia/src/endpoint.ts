@@ -135,7 +135,8 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
         callerIdNumber: ch.profile.callerIdNumber ?? '',
         auth: gw ? { username: gw.authUsername, password: gw.password } : authOf(ch),
         fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
-        autoAdjust: !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
+        autoAdjust:
+          !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)
@@ -213,7 +214,13 @@ export function dialTarget(dest: string): Target {
   const route = fsPath === undefined ? uri : parseUri(decodeURIComponent(fsPath.slice(8)));
   const transport = (fsPath === undefined ? undefined : transportOf(route)) ?? transportOf(uri) ?? 'udp';
   const nat = params.some((x) => /^fs_nat=yes$/i.test(x));
-  return { requestUri, host: route.host.replace(/^\[|\]$/g, ''), port: route.port ?? (transport === 'tls' ? 5061 : 5060), transport, ...(nat ? { nat } : {}) };
+  return {
+    requestUri,
+    host: route.host.replace(/^\[|\]$/g, ''),
+    port: route.port ?? (transport === 'tls' ? 5061 : 5060),
+    transport,
+    ...(nat ? { nat } : {}),
+  };
 }
 
 /**
