@@ -1040,11 +1040,17 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#otherLeg = other;
   }
 
-  #tellWatchers(): void {
+  /** Where this leg is, as an originate dialling it sees it (LegReport's status). */
+  get legStatus(): LegStatus {
     const c = this.#snap.context;
-    const down = c.hangupCalled || this.destroyed;
-    const status: LegStatus = down ? 'down' : c.answered ? 'answered' : c.early ? 'early' : c.ringReady ? 'ring' : 'none';
-    const cause = down ? c.hangupCause || Cause.NORMAL_CLEARING : 0;
+    if (c.hangupCalled || this.destroyed) return 'down';
+    return c.answered ? 'answered' : c.early ? 'early' : c.ringReady ? 'ring' : 'none';
+  }
+
+  #tellWatchers(): void {
+    const status = this.legStatus;
+    const down = status === 'down';
+    const cause = down ? this.#snap.context.hangupCause || Cause.NORMAL_CLEARING : 0;
     for (const w of this.#watchers ?? []) {
       if (w.last === status) continue;
       w.last = status;

@@ -7,6 +7,7 @@
  */
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
+import { openCfg } from '../config/open_cfg.ts';
 import { type XmlElement, child, findChild } from '../config/xml.ts';
 
 /** mod_conference_cf_name. */
@@ -22,9 +23,8 @@ export type ConfigurationLocate = (
 ) => Promise<XmlElement | undefined>;
 
 /** The `<configuration name="conference.conf">` element, if any source has it. */
-export async function openConferenceConf(locate: ConfigurationLocate, params: SwitchEvent): Promise<XmlElement | undefined> {
-  const section = await locate('configuration', 'configuration', 'name', CONF_NAME, params);
-  return section ? findChild(section, 'configuration', 'name', CONF_NAME) : undefined;
+export function openConferenceConf(locate: ConfigurationLocate, params: SwitchEvent): Promise<XmlElement | undefined> {
+  return openCfg({ locate }, CONF_NAME, params);
 }
 
 /** conference_function's params (a COMMAND event): the conference and profile names, the caller's uuid. */

@@ -15,11 +15,6 @@ import type { SwitchCore } from '../core/core.ts';
 /** What took the leg's place, or `gone`: the channel the mark named no longer exists. */
 export type SwapOutcome = { readonly uuid: string; readonly pid: Pid; readonly status: LegStatus } | 'gone';
 
-const statusOf = (c: Channel): LegStatus => {
-  const v = c.context;
-  return v.hangupCalled ? 'down' : v.answered ? 'answered' : v.early ? 'early' : v.ringReady ? 'ring' : 'none';
-};
-
 /** The swap of the leg `uuid` if it is marked (its mark cleared); undefined when it is not. */
 export async function swapLeg(ctx: ProcessContext, core: SwitchCore, uuid: string, legPid: Pid): Promise<SwapOutcome | undefined> {
   const to = takeSwap(core, uuid);
@@ -46,7 +41,7 @@ export async function swapLeg(ctx: ProcessContext, core: SwitchCore, uuid: strin
         await c.answer();
         c.setVariable('picked_up_uuid', uuid);
         await c.runHooks('pickup');
-        return statusOf(c);
+        return c.legStatus;
       },
     })) as LegStatus;
     return { uuid: to, pid, status };
