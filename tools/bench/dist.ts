@@ -34,11 +34,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 
-/** The event the erl sender sends (same as dist_bench:event/0). */
+/**
+ * The event the erl sender sends (dist_bench:event/0): its binaries as Uint8Arrays, the type a
+ * decoded binary has, so both senders hold the same bytes (JS strings would be UTF-8 encoded again
+ * at every send, which erl's literal binaries never are).
+ */
 export function eventTerm(): Term {
-  const h = (k: string, v: string) => t(k, v);
+  const bin = (s: string) => new Uint8Array(Buffer.from(s));
+  const h = (k: string, v: string) => t(bin(k), bin(v));
   return t(atom('event'), [
-    '5f0c3a2e-8f2b-4b5e-9a51-1d2c3b4a5f60',
+    bin('5f0c3a2e-8f2b-4b5e-9a51-1d2c3b4a5f60'),
     h('Event-Name', 'CHANNEL_PARK'),
     h('Core-UUID', '0b9d6c52-2f8e-4a7c-8d9b-7e6f5a4b3c2d'),
     h('FreeSWITCH-Hostname', 'switch01'),

@@ -30,13 +30,13 @@ export function banner(node: BeamNode, s: Settings): string {
     `  epmd     ${epmd}`,
     ...s.sofia.map(
       (p) =>
-        `  sip      udp ${p.sipIp}:${p.sipPort === 0 ? '<any free port>' : p.sipPort} (sofia profile ${p.name}; phones register as <user>@${p.sipIp})`,
+        `  sip      udp ${p.sipIp}:${p.sipPort === 0 ? '<a free port: see the profile NOTICE below>' : p.sipPort} (sofia profile ${p.name}; phones register as <user>@${p.sipIp})`,
     ),
     `  conf     ${s.confDir}`,
     `  log      console at ${['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'][s.logLevel]}`,
     `  connect  ${erlCommand(node, epmdPort)}`,
     `  inspect  ${beamctlEnv}pnpm beamctl --node ${node.name} --cookie '${node.cookie}' tree`,
-    `Ctrl-C (SIGINT) or SIGTERM stops it.`,
+    `Ctrl-C (SIGINT) or SIGTERM to pid ${process.pid} stops it (under pnpm, signal that pid: pnpm does not pass SIGTERM on).`,
     '',
   ].join('\n');
 }

@@ -77,10 +77,14 @@ async function callThrough(exten: string): Promise<{ uuid: string; text: string;
 
 describe("switchd runs the seed's outbound example (the erlang application, default dialplan)", { timeout: 60_000 }, () => {
   it('123456: registered name myhandler on myhandler@localhost — {call, …}, call_events, {call_hangup, UUID}', async () => {
-    const { text } = await callThrough('123456');
+    const { text, uuid } = await callThrough('123456');
     // the registered process itself got the call
     const registered = await sh('whereis(myhandler)');
     expect(text).toContain(`{call,${registered},`);
+    // and printed the seed's INFO reports on the erl console
+    const pid = registered.replace(/[<>.]/g, (c) => `\\${c}`);
+    await erl.waitForOutput(new RegExp(`myhandler ${pid}: new call received, UUID is "${uuid}"`), 5000);
+    await erl.waitForOutput(new RegExp(`myhandler ${pid}: UUID "${uuid}", event "CHANNEL_PARK"`), 5000);
     expect((await ctl('listeners')).stdout).toMatch(new RegExp(`^Listener to ${HANDLER} with outbound sessions: 0 `, 'm'));
   });
 
@@ -88,6 +92,7 @@ describe("switchd runs the seed's outbound example (the erlang application, defa
     const { text, uuid } = await callThrough('123457');
     const launched = /\{launch,(<[\d.]+>)\}/.exec(text)?.[1];
     expect(launched).toBeDefined();
+    await erl.waitForOutput(new RegExp(`myhandler <[\\d.]+>: launch request, returning ${launched!.replace(/[<>.]/g, (c) => `\\${c}`)}`), 5000);
     expect(text).toContain(`{call,${launched},"${uuid}"}`);
   });
 

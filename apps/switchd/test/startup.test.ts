@@ -39,6 +39,10 @@ afterAll(async () => {
 });
 
 describe('switchd start-up failures', { timeout: 90_000 }, () => {
+  it("the banner names the node's own pid for SIGTERM (pnpm does not pass signals on)", () => {
+    expect(first.stdout()).toContain(`SIGTERM to pid ${first.child.pid} stops it`);
+  });
+
   it('the node name is taken', async () => {
     const r = await run('switchd', ['--name', 'fs_taken@localhost', '--epmd-port', String(EPMD), '--listen-port', '0']);
     oneLine(r, /^switchd: node name fs_taken@localhost is already registered with EPMD .*choose another name with --name$/);

@@ -69,6 +69,15 @@ describe('the seed document, verbatim', () => {
     expect(await sh(`{foo, FS} ! getpid, receive {ok, Gp} -> is_pid(Gp) after 1000 -> timeout end`)).toBe('true');
   });
 
+  it('sendmsg hangup on a real call: ok comes before the CHANNEL_HANGUP it causes', async () => {
+    const uuid = /^\+OK (\S+)/.exec(await rig.fs.sw.originate('null/1000 &park()'))?.[1] as string;
+    // a handler subscribed to CHANNEL_HANGUP sends the seed's sendmsg and reports what came first
+    const order = await sh(
+      `(fun() -> Me = self(), spawn(fun() -> {foo, FS} ! register_event_handler, receive ok -> ok end, {foo, FS} ! {event, 'CHANNEL_HANGUP'}, receive ok -> ok end, {foo, FS} ! {sendmsg, "${uuid}", [{"call-command", "hangup"}, {"hangup-cause", "16"}]}, Got = [receive R -> R after 2000 -> timeout end || _ <- [1, 2]], Me ! {got, [case G of {event, [_ | H]} -> proplists:get_value("Event-Name", H); _ -> G end || G <- Got]} end), receive {got, O} -> O after 5000 -> timeout end end)()`,
+    );
+    expect(order).toBe('[ok,"CHANNEL_HANGUP"]');
+  });
+
   it("a real call's events: [UUID | Headers] with the call's uuid first; erlang listeners counts creates/hangups", async () => {
     expect(await sh(`Pc = Coll(), Do(Pc, register_event_handler), Do(Pc, {event, 'CHANNEL_CREATE', 'CHANNEL_HANGUP_COMPLETE'})`)).toBe('ok');
     const out = await rig.fs.sw.originate('null/1234 &park()');

@@ -45,8 +45,15 @@ export type ChannelCall =
   /**
    * `hungUp` runs in the channel right after CHANNEL_HANGUP, before the channel unwinds, with its
    * basic channel data (sendmsg hangup's PRIVATE_COMMAND comes there, as switch_ivr_parse_next_event fires it).
+   * `queued` answers before hanging up, as `execute` does (a sendmsg: spec §1.13); else the answer
+   * comes once the channel is hung up (an API such as uuid_kill).
    */
-  | { readonly op: 'hangup'; readonly cause: number; readonly hungUp?: (basicData: [string, string][]) => void }
+  | {
+      readonly op: 'hangup';
+      readonly cause: number;
+      readonly hungUp?: (basicData: [string, string][]) => void;
+      readonly queued?: boolean;
+    }
   | { readonly op: 'send'; readonly event: ChannelEvent }
   /** getvar, setvar, variables, data, profile, partner, mediaUp: answered from the channel's state. */
   | ChannelRead
@@ -145,6 +152,11 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           answer = await ch.answer();
           break;
         case 'hangup':
+          if (req.queued) {
+            GenServer.reply(from, answer);
+            replied = true;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
           await ch.send({ type: 'HANGUP', cause: req.cause });
           req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
           break;

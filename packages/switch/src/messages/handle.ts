@@ -34,8 +34,14 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
       env.core.log(cmd.reason === 'Invalid Command!' ? 'ERR' : 'DEBUG', cmd.reason, uuid);
       break;
     case 'hangup':
-      // fired by the channel between CHANNEL_HANGUP and its unwinding, as switch_ivr_parse_next_event does
-      await callChannel(env, uuid, { op: 'hangup', cause: cmd.cause, hungUp: (data) => env.core.fire(privateCommand(env, message, data)) });
+      // answered first, as an execute is; PRIVATE_COMMAND is fired by the channel between
+      // CHANNEL_HANGUP and its unwinding, as switch_ivr_parse_next_event does
+      await callChannel(env, uuid, {
+        op: 'hangup',
+        cause: cmd.cause,
+        queued: true,
+        hungUp: (data) => env.core.fire(privateCommand(env, message, data)),
+      });
       done = false;
       break;
     case 'xferext': {
