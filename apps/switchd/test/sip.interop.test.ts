@@ -116,6 +116,22 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     expect(r.code, r.output + r.errors).toBe(0);
   });
 
+  it('erl counts a phone’s registrations with sofia_count_reg and flushes them with sofia profile … flush_inbound_reg', async () => {
+    const reg = await runSipp({ ...phone, scenario: 'register', port: SIP, service: '1008', authUser: '1008' });
+    expect(reg.code, reg.output + reg.errors).toBe(0);
+    const ask = (cmd: string, args: string, v: string) =>
+      sh(`{foo, '${NAME}'} ! {api, ${cmd}, "${args}"}, receive {ok, ${v}} -> ${v} after 3000 -> timeout end.`);
+    expect(await ask('sofia_count_reg', 'internal/1008@127.0.0.1', 'SC1')).toBe('"1"');
+    expect(await ask('sofia', 'profile internal flush_inbound_reg 1008@127.0.0.1', 'SF1')).toBe(
+      '"+OK flushing all registrations matching specified call_id\\n"',
+    );
+    expect(await ask('sofia_count_reg', 'internal/1008@127.0.0.1', 'SC2')).toBe('"0"');
+    // mod_erlang_event answers an -ERR reply as {error, Reply}
+    expect(await sh(`{foo, '${NAME}'} ! {api, sofia, "profile internal killgw nosuch"}, receive SK1 -> SK1 after 3000 -> timeout end.`)).toBe(
+      '{error,"-ERR no such gateway.\\n"}',
+    );
+  });
+
   it('one phone calls another: 1004 dials 1005, the dialplan bridges to user/1005, and the caller’s BYE ends both', async () => {
     const port = await freeUdpPort();
     const callee = await startSipp({ scenario: 'uas_answer', localPort: port });

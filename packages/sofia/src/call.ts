@@ -10,8 +10,11 @@ import { Pid, Tuple } from '@beamline/etf';
 import { Cause, type ChannelCast, type Switch } from '@beamline/switch';
 import { spawnWorker } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
+import type { DialogMessage } from './dialog_message.ts';
+import { receiveDialogMessage } from './message.ts';
 import { type Dialog, ackFor, inDialogRequest } from './dialog.ts';
 import { dtmfTypeOf, infoDigit, recvInfoEvent, takesInfoDigits } from './info.ts';
+import { sdpIpFor, sipHostFor } from './ext_address.ts';
 import { mediaVariables } from './media_variables.ts';
 import { type ReferJob, type ReferNotify, type ReferTo, parseReferTo, transferByRefer } from './refer.ts';
 import { Resender } from './resend.ts';
@@ -121,9 +124,18 @@ export abstract class SipCall {
     this.transport.send(m, this.peer);
   }
 
-  /** Our end of the dialog, on the transport the far end uses (what our Via says; TLS has its own port). */
+  /**
+   * Our end of the dialog as our Via and Contact name it, on the transport the far end uses (TLS
+   * has its own port): the profile's external address to a peer outside local-network-acl.
+   */
   get localVia(): Address {
-    return this.transport.localOn(this.peer.transport);
+    const local = this.transport.localOn(this.peer.transport);
+    return { ...local, address: sipHostFor(this.sw, this.profile, local.address, this.peer.address) };
+  }
+
+  /** The address our SDP names (ext_address.ts). */
+  get sdpIp(): string {
+    return sdpIpFor(this.sw, this.profile, this.peer.address);
   }
 
   /** Our Contact: the profile's URL, `;transport=tcp` on TCP (sofia's tcp_contact), its TLS URL `;transport=tls` on TLS (tls_contact). */
@@ -181,7 +193,14 @@ export abstract class SipCall {
   /** The media variables of the far end's SDP on a channel already running (its first SDP came after the channel). */
   setMediaVariables(offer: MediaOffer, media: Negotiated, remoteSdp: string, ctx: ProcessContext): void {
     if (!this.channel || !this.rtp) return;
-    const facts = { codec: media.codec, remote: offer, localMediaIp: this.profile.rtpIp, localMediaPort: this.rtp.port, remoteSdp };
+    const facts = {
+      codec: media.codec,
+      remote: offer,
+      localMediaIp: this.profile.rtpIp,
+      advertisedMediaIp: this.sdpIp,
+      localMediaPort: this.rtp.port,
+      remoteSdp,
+    };
     for (const [name, value] of mediaVariables(facts)) castChannel(ctx, this.channel, { op: 'setvar', name, value });
   }
 
@@ -198,7 +217,7 @@ export abstract class SipCall {
       this.sdpVersion++;
     }
     return formatSdp({
-      address: this.profile.rtpIp,
+      address: this.sdpIp,
       port: this.rtp?.port ?? 0,
       sessionId: this.sessionId,
       version: this.sdpVersion,
@@ -227,12 +246,23 @@ export abstract class SipCall {
     this.reinvite.start({ ...req, body: Buffer.from(this.sdp(undefined, undefined, on ? 'sendonly' : 'sendrecv')) }, ctx);
   }
 
+  /** dialog_message.ts's request, sent once in the dialog (an answered or early one). */
+  sendDialogMessage(m: DialogMessage): void {
+    if (this.hungUp || (m.display && !this.profile.sendDisplayUpdate)) return;
+    const extra: [string, string][] = m.headers.map(([n, v]) => [n, v]);
+    if (m.identity) extra.push(['P-Asserted-Identity', `"${m.identity.name}" <sip:${m.identity.number}@${this.localVia.address}>`]);
+    if (m.method === 'UPDATE' || m.method === 'NOTIFY') extra.push(this.contactHeader());
+    const req = inDialogRequest(this.dialog, m.method, this.localVia, this.profile.userAgent, extra);
+    this.send({ ...req, body: Buffer.from(m.body ?? '') });
+  }
+
   /**
    * A response to a request we sent inside the dialog: our BYE's final one stops its resending; our
    * re-INVITE's stops it at any answer and its final one is ACKed. False for any other response.
    */
   inDialogResponse(res: SipResponse): boolean {
     const cseq = cseqOf(res);
+    if (cseq?.method === 'INFO' || cseq?.method === 'MESSAGE' || cseq?.method === 'UPDATE') return true; // sendDialogMessage's: sent once
     if (cseq?.method === 'BYE' || cseq?.method === 'NOTIFY') {
       if (res.status >= 200) (cseq.method === 'BYE' ? this.bye : this.notify).stop();
       return true;
@@ -307,6 +337,9 @@ export abstract class SipCall {
       case 'UPDATE':
       case 'NOTIFY':
         this.send(responseTo(req, 200, tag));
+        return true;
+      case 'MESSAGE':
+        receiveDialogMessage(this, req, toTag);
         return true;
       case 'ACK':
         return false;

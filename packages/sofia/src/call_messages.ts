@@ -1,5 +1,6 @@
 /** What a SIP call's process is asked (calls) and told (casts) by the channel's endpoint and by its workers. */
 import type { Indication } from '@beamline/switch';
+import type { DialogMessage } from './dialog_message.ts';
 
 export type CallRequest =
   | { readonly op: 'indicate'; readonly what: Indication }
@@ -8,4 +9,5 @@ export type CallRequest =
 export type CallCast =
   | { readonly op: 'hangup'; readonly cause: number }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
-  | { readonly op: 'hold'; readonly on: boolean };
+  | { readonly op: 'hold'; readonly on: boolean }
+  | { readonly op: 'dialogMessage'; readonly message: DialogMessage };

@@ -4,8 +4,12 @@
  * value is an error naming the profile and the param.
  */
 import { type XmlElement, attr, children, settingsOf, switchTrue } from '@beamline/switch';
+import { EXT_DEFAULTS, type ExtConfig, extConfigOf } from './ext_config.ts';
+import { CHAT_DEFAULTS, type ChatConfig, chatConfigOf } from './message_config.ts';
+import { PRESENCE_DEFAULTS, type PresenceConfig, presenceOf } from './presence/config.ts';
 
-export interface ProfileConfig {
+/** A profile's settings; its presence params are presence/config.ts's, its external-address and registration-ping ones ext_config.ts's. */
+export interface ProfileConfig extends PresenceConfig, ExtConfig, ChatConfig {
   readonly name: string;
   /** The address SIP is bound to and advertised in Contact / Via. */
   readonly sipIp: string;
@@ -120,6 +124,8 @@ export interface GatewayConfig {
   readonly pingMonitoring: boolean;
   /** `register-transport`: what its REGISTERs, pings and calls go over (default udp; tls only on a TLS profile). */
   readonly registerTransport: 'udp' | 'tcp' | 'tls';
+  /** `<variables><variable name value [direction=inbound|outbound]>` (ib_vars / ob_vars; no direction: both); read by `sofia_gateway_data`. */
+  readonly variables?: { readonly inbound: ReadonlyMap<string, string>; readonly outbound: ReadonlyMap<string, string> };
 }
 
 export class SofiaConfigError extends Error {
@@ -166,6 +172,9 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   localNetworkAcl: 'localnet.auto',
   natAcls: [],
   disableRtpAutoAdjust: false,
+  ...PRESENCE_DEFAULTS,
+  ...CHAT_DEFAULTS,
+  ...EXT_DEFAULTS,
   gateways: [],
 };
 
@@ -288,6 +297,22 @@ function pingOf(s: ReadonlyMap<string, string>): Pick<GatewayConfig, 'ping' | 'p
   };
 }
 
+/** parse_gateways' `<variables>` (else `<variable>`s right in the gateway): inbound, outbound or (no direction) both. */
+function gatewayVariables(g: XmlElement): GatewayConfig['variables'] {
+  const inbound = new Map<string, string>();
+  const outbound = new Map<string, string>();
+  const [list] = children(g, 'variables');
+  for (const v of children(list ?? g, 'variable')) {
+    const name = attr(v, 'name');
+    const value = attr(v, 'value');
+    if (name === undefined || value === undefined) continue;
+    const direction = attr(v, 'direction')?.toLowerCase();
+    if (direction === undefined || direction === 'inbound') inbound.set(name, value);
+    if (direction === undefined || direction === 'outbound') outbound.set(name, value);
+  }
+  return { inbound, outbound };
+}
+
 /** A profile's `<gateways>` as sofia.c's parse_gateways reads them: one without its required params is an error. */
 function gatewaysOf(profile: string, el: XmlElement, profileTls: boolean): GatewayConfig[] {
   const out: GatewayConfig[] = [];
@@ -319,6 +344,7 @@ function gatewaysOf(profile: string, el: XmlElement, profileTls: boolean): Gatew
         callerIdInFrom: switchTrue(s.get('caller-id-in-from') ?? ''),
         ...pingOf(s),
         registerTransport: registerTransport(name, s.get('register-transport'), profileTls),
+        variables: gatewayVariables(g),
       });
     }
   }
@@ -365,6 +391,9 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         tcpIdleSeconds: seconds(s.get('tcp-idle-seconds'), d.tcpIdleSeconds),
         ...tls,
         ...natOf(s),
+        ...presenceOf(s),
+        ...chatConfigOf(s),
+        ...extConfigOf(s, (why) => new SofiaConfigError(`sofia.conf profile ${name}: ${why}`)),
         gateways: gatewaysOf(name, p, tls.tls),
       });
     }

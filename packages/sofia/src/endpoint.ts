@@ -4,6 +4,7 @@
  * in the channel's process, so they only cast, or call with a timeout (a call process never calls
  * its channel).
  */
+import { dialogMessage } from './dialog_message.ts';
 import { randomUUID } from 'node:crypto';
 import { GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
@@ -70,6 +71,11 @@ export function sofiaEndpoint(call: Pid, answered = false): Endpoint {
       GenServer.cast(ch.ctx, call, { op: 'hold', on } satisfies CallCast);
       return true;
     },
+    message(ch, message) {
+      const m = dialogMessage(ch, message);
+      if (m) GenServer.cast(ch.ctx, call, { op: 'dialogMessage', message: m } satisfies CallCast);
+      return true;
+    },
     async respond(ch, data) {
       try {
         await GenServer.call(ch.ctx, call, { op: 'respond', data } satisfies CallRequest, 5000);
@@ -113,6 +119,11 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
     hold(ch, on) {
       if (call) GenServer.cast(ch.ctx, call, { op: 'hold', on } satisfies CallCast);
       return call !== undefined;
+    },
+    message(ch, message) {
+      const m = dialogMessage(ch, message);
+      if (m && call) GenServer.cast(ch.ctx, call, { op: 'dialogMessage', message: m } satisfies CallCast);
+      return true;
     },
     async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupTo(ch, call);

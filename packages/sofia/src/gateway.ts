@@ -48,7 +48,10 @@ export interface GatewayRow {
   readonly failedCallsOut: number;
 }
 
-export type GatewayState = 'UNREGED' | 'TRYING' | 'REGISTER' | 'REGED' | 'FAILED' | 'FAIL_WAIT' | 'NOREG' | 'TIMEOUT';
+/** xml_gateway_status' elements and their text, in order. */
+export type GatewayFacts = Readonly<Record<string, string>>;
+
+export type GatewayState = 'UNREGED' | 'TRYING' | 'REGISTER' | 'REGED' | 'UNREGISTER' | 'FAILED' | 'FAIL_WAIT' | 'NOREG' | 'TIMEOUT' | 'DOWN';
 
 /** How long a REGISTER may go unanswered (reg-timeout-seconds' default). */
 const REGISTER_TIMEOUT_S = 30;
@@ -92,6 +95,10 @@ export class Gateway {
   /** The last answered ping's round trip, ms (gp->ping_time). */
   pingTime = 0;
   #ping: Ping | undefined;
+  /** `killgw`: the profile drops it once it is NOREG or DOWN (gp->deleted). */
+  deleted = false;
+  /** A REGISTER went out since it last unregistered (sofia-sip's registration handle). */
+  #registering = false;
 
   constructor(
     readonly config: GatewayConfig,
@@ -155,6 +162,62 @@ export class Gateway {
       ['FailedCallsOUT', String(this.failedCallsOut)],
     ];
     return `${line}\n${rows.map(([k, v]) => `${k}\t${v}\n`).join('')}${line}\n`;
+  }
+
+  /** `sofia xmlstatus gateway <name>`'s values (xml_gateway_status), in its order. */
+  facts(profile: string, nowS: number): GatewayFacts {
+    const c = this.config;
+    const retrying = this.state === 'FAILED' || this.state === 'FAIL_WAIT' || this.state === 'TRYING';
+    return {
+      name: c.name,
+      profile,
+      scheme: 'Digest',
+      realm: c.realm,
+      username: c.username,
+      password: c.password ? 'yes' : 'no',
+      from: `<sip:${c.fromUser}@${c.fromDomain}>`,
+      contact: this.#contact(),
+      exten: c.username,
+      to: this.url,
+      proxy: `sip:${(c.registerProxy ?? c.proxy).replace(/^sips?:/i, '')}`,
+      context: this.profile.context,
+      expires: String(c.expireSeconds),
+      freq: String(c.register ? c.expireSeconds : 0),
+      ping: String(this.pingAt),
+      pingfreq: String(this.pingFreq),
+      pingmin: String(c.pingMin),
+      pingcount: String(this.pingCount),
+      pingmax: String(c.pingMax),
+      pingtime: this.pingTime.toFixed(2),
+      pinging: this.pinging ? '1' : '0',
+      state: this.state,
+      status: this.up ? 'UP' : 'DOWN',
+      'uptime-usec': String(this.up && this.#upSince !== undefined ? Math.max(0, Date.now() - this.#upSince) * 1000 : 0),
+      'calls-in': '0',
+      'calls-out': String(this.callsOut),
+      'failed-calls-in': '0',
+      'failed-calls-out': String(this.failedCallsOut),
+      ...(retrying ? { retry: this.#retryAt >= nowS ? `${this.#retryAt - nowS}s` : 'NEVER' } : {}),
+    };
+  }
+
+  /** `sofia profile <p> register <gw>`: register again at the next step. */
+  reregister(): void {
+    this.#retryAt = 0;
+    this.state = 'UNREGED';
+  }
+
+  /** `sofia profile <p> unregister <gw>`: REGISTER with Expires 0 at the next step, then DOWN. */
+  unregister(): void {
+    this.#retryAt = 0;
+    this.state = 'UNREGISTER';
+  }
+
+  /** `killgw` (sofia_glue_del_gateway): unregistered, then dropped by the profile. */
+  remove(): void {
+    if (this.deleted) return;
+    if (this.state !== 'NOREG') this.unregister();
+    this.deleted = true;
   }
 
   /** Where its calls and pings go, over `register-transport`. */
@@ -243,7 +306,22 @@ export class Gateway {
       case 'REGED':
         if (nowS >= this.#expiresAt) this.state = 'UNREGED';
         break;
+      case 'UNREGISTER':
+        if (this.#registering) {
+          this.sw.core.log('NOTICE', `UN-Registering ${this.config.name}`);
+          this.#register(undefined, 0);
+          this.#registering = false;
+        }
+        this.state = 'DOWN';
+        this.up = false;
+        break;
+      case 'DOWN':
       case 'NOREG':
+        // sofia_reg_check_gateway: a gateway that neither registers nor pings counts as up
+        if (!this.pingFreq && !this.pinging && !this.up) {
+          this.up = true;
+          this.#upSince = Date.now();
+        }
         break;
     }
     if (this.state !== before) this.#fire();
@@ -287,7 +365,7 @@ export class Gateway {
       }
       return;
     }
-    if (!this.pingFreq || nowS < this.pingAt || (this.state !== 'NOREG' && this.state !== 'REGED')) return;
+    if (!this.pingFreq || this.deleted || nowS < this.pingAt || (this.state !== 'NOREG' && this.state !== 'REGED')) return;
     const uri = `<sip:${this.config.fromDomain}>`;
     const callId = randomUUID();
     const request: SipRequest = {
@@ -353,7 +431,8 @@ export class Gateway {
     return `sip:${this.config.registerProxy ?? this.config.realm}`;
   }
 
-  #register(auth?: [string, string]): void {
+  #register(auth?: [string, string], expires = this.config.expireSeconds): void {
+    this.#registering = true;
     const { username, realm } = this.config;
     const req: SipRequest = {
       kind: 'request',
@@ -367,7 +446,7 @@ export class Gateway {
         ['Call-ID', this.callId],
         ['CSeq', `${this.#cseq++} REGISTER`],
         ['Contact', this.#contact()],
-        ['Expires', String(this.config.expireSeconds)],
+        ['Expires', String(expires)],
         ['User-Agent', this.profile.userAgent],
         ...(auth ? [auth] : []),
       ],
@@ -385,6 +464,16 @@ export class Gateway {
       ...(status ? ([['Status', String(status)]] as const) : []),
     ]);
   }
+}
+
+/** sofia_gateway_data: `ivar` an inbound variable, `ovar` an outbound one, `var` either (inbound first). */
+export function gatewayVariable(c: GatewayConfig, kind: string, name: string): string | undefined {
+  const vars = c.variables;
+  if (!vars) return undefined;
+  if (kind === 'ivar') return vars.inbound.get(name);
+  if (kind === 'ovar') return vars.outbound.get(name);
+  if (kind === 'var') return vars.inbound.get(name) ?? vars.outbound.get(name);
+  return undefined;
 }
 
 /** `host[:port]` (a `sip:` in front allowed), port 5060 by default (5061 over TLS). */

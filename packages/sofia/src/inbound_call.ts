@@ -164,6 +164,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
   override handleCast(msg: CallCast, call: Inbound, ctx: ProcessContext) {
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
+    else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
     else channelHungUp(call, msg.cause, ctx);
     return nextStep(call);
   }
@@ -221,6 +222,7 @@ async function startChannel(call: Inbound, ctx: ProcessContext, remote: RemoteMe
     remote: remote.offer,
     localMediaPort: call.rtp?.port ?? 0,
     localMediaIp: call.profile.rtpIp,
+    advertisedMediaIp: call.sdpIp,
     remoteSdp: remote.sdp,
   };
   const spec = call.facts.spec(sofiaEndpoint(ctx.self, answered), media, call.lateOffer ? [['endpoint_disposition', 'RECEIVED_NOSDP']] : []);

@@ -10,6 +10,7 @@ import type { AuthEnv } from './auth.ts';
 import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from './sip/address.ts';
 import { type SipRequest, header, headerValues } from './sip/message.ts';
 import { type MediaFacts, mediaVariables } from './media_variables.ts';
+import { profileUrlHost } from './ext_address.ts';
 import { inviteNat } from './nat.ts';
 import { type ReplacingRoute, parseReplaces, replacesVariables } from './replaces.ts';
 import type { Address } from './transport.ts';
@@ -93,17 +94,19 @@ export function channelFacts(args: {
   }
   vars.push(
     ['sip_call_id', callId],
-    ['sip_local_network_addr', profile.sipIp],
+    ['sip_local_network_addr', profile.external?.extSipIp ?? profile.sipIp],
     ['sip_network_ip', source.address],
     ['sip_network_port', String(source.port)],
     ['sip_received_ip', source.address],
     ['sip_received_port', String(source.port)],
     ['sip_via_protocol', viaProtocol],
     ['sofia_profile_name', profile.name],
-    ['sofia_profile_url', `sip:mod_sofia@${profile.sipIp}:${profile.sipPort}`],
+    ['sofia_profile_url', `sip:mod_sofia@${profileUrlHost(profile, profile.sipIp)}:${profile.sipPort}`],
   );
   const agent = header(invite, 'user-agent');
   if (agent) vars.push(['sip_user_agent', agent]);
+  const allow = header(invite, 'allow');
+  if (allow) vars.push(['sip_allow', allow]);
   // TFLAG_NAT: the call's messages already go to where the INVITE came from (call.ts's peer)
   const nat = inviteNat(args.sw, profile, invite, source) !== undefined;
   if (nat) vars.push(['sip_nat_detected', 'true']);
@@ -113,6 +116,11 @@ export function channelFacts(args: {
   if (replaces) vars.push(...replacesVariables(replaces));
   const name = `sofia/${profile.name}/${fromUri}`;
   let userVars: readonly (readonly [string, string])[] = [];
+  // with manage-presence the caller's calls are its presence (From user@host) unless already named
+  const presenceId = (given: readonly (readonly [string, string])[]): [string, string][] =>
+    profile.managePresence === 'off' || given.some(([k, v]) => k === 'presence_id' && v !== '')
+      ? []
+      : [['presence_id', `${from?.uri.user ?? ''}@${from?.uri.host ?? ''}`]];
   let context = profile.context;
   let replacing: ReplacingRoute | undefined;
   return {
@@ -153,7 +161,7 @@ export function channelFacts(args: {
         name,
         direction: 'inbound',
         profile: callerProfile,
-        variables: [...vars, ...userVars, ...(media ? mediaVariables(media) : []), ...extra],
+        variables: [...vars, ...userVars, ...presenceId([...userVars, ...extra]), ...(media ? mediaVariables(media) : []), ...extra],
         endpoint,
         ...(media ? { codec: { name: media.codec.name, rate: media.codec.rate, bitRate: 64000 } } : {}),
       };

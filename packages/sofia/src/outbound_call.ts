@@ -17,6 +17,7 @@ import { SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } f
 import type { CallCast, CallRequest } from './call_messages.ts';
 import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri, viaHeader } from './dialog.ts';
+import { checkNat } from './ext_address.ts';
 import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -65,10 +66,12 @@ class Outbound extends SipCall {
 
   constructor(readonly args: OutboundArgs) {
     const local = args.transport.local;
+    // sofia_glue_do_invite's From host: the external address to a peer outside local-network-acl
+    const fromHost = checkNat(args.sw, args.profile, args.sendTo.address) ? (args.profile.external?.extSipIp ?? local.address) : local.address;
     const name = args.callerIdName.replace(/(["\\])/g, '\\$1');
     super(args.sw, args.profile, args.transport, args.sendTo, {
       callId: args.callId,
-      local: `${name ? `"${name}" ` : ''}<${args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${local.address}:${local.port}`}>;tag=${args.localTag}`,
+      local: `${name ? `"${name}" ` : ''}<${args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${fromHost}:${local.port}`}>;tag=${args.localTag}`,
       remote: `<${args.requestUri}>`,
       remoteTarget: args.requestUri,
       localSeq: Math.floor(Math.random() * 10_000) + 1,
@@ -180,6 +183,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
   override handleCast(msg: CallCast, call: Outbound, ctx: ProcessContext) {
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
+    else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
     else channelHungUp(call, msg.cause, ctx);
     return nextStep(call);
   }

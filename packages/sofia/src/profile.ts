@@ -1,9 +1,10 @@
 /**
  * A SIP profile (mod_sofia's sofia_profile_t and its worker): a process that owns the profile's UDP
- * socket and registrations, answers what needs no call (REGISTER, OPTIONS, strays), and starts one
- * InboundCall process per new INVITE, routing later requests and responses of that dialog to it
- * (by the INVITE's branch for its ACK / CANCEL, else by Call-ID). It also keeps the profile's
- * gateways registered (gateway.ts), stepping them once a second.
+ * socket and registrations, answers what needs no call (REGISTER, OPTIONS, SUBSCRIBE through
+ * presence/, strays), and starts one InboundCall process per new INVITE, routing later requests
+ * and responses of that dialog to it (by the INVITE's branch for its ACK / CANCEL, else by
+ * Call-ID). It also keeps the profile's gateways registered (gateway.ts), stepping them once a
+ * second.
  *
  * A datagram that is not SIP is logged and dropped; a request missing what a response needs
  * (Via, From, To, Call-ID, CSeq) gets 400 when it can be answered at all. Nothing a peer sends
@@ -14,19 +15,26 @@ import { Pid, Tuple } from '@beamline/etf';
 import { type Switch, formatRfc822 } from '@beamline/switch';
 import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.ts';
 import type { ProfileConfig } from './config.ts';
-import { fireSofiaEvent } from './events.ts';
-import { Gateway, type GatewayRoute, type GatewayRow } from './gateway.ts';
+import type { ExternalAddresses } from './ext_config.ts';
+import { fireExpire, fireSofiaEvent } from './events.ts';
+import { Gateway, type GatewayFacts, type GatewayRoute, type GatewayRow, gatewayVariable } from './gateway.ts';
 import { callSetupRequest, parseReferTo, replacesCallId } from './refer.ts';
 import { parseReplaces, replacesToTag } from './replaces.ts';
 import type { Routed } from './call.ts';
 import type { InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
+import { NO_EXTERNAL, externalAddresses, profileUrlHost } from './ext_address.ts';
 import { registerNat, natContactUri } from './nat.ts';
+import { type PingState, RegistrationPings } from './reg_ping.ts';
+import { type ProfileCommand, type ProfileCommandResult, type ProfileParts, isProfileCommand, runProfileCommand } from './profile_commands.ts';
+import { SipChat, addProfileChat } from './message.ts';
+import { PresenceAgent, isPresenceMessage } from './presence/presence.ts';
 import { type Registration, Registrations, coreRegistration, registrationStatus } from './registrations.ts';
 import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
+import { logSiptrace } from './siptrace.ts';
 import { parseVerifyPolicy, switchCertsDir, tlsContext, tlsSockets } from './tls_transport.ts';
 import { type Address, type BindOptions, SipTransport } from './transport.ts';
 
@@ -45,6 +53,10 @@ export type CallStart =
 /** What `sofia status` and `sofia_contact` read. */
 export interface ProfileStatus {
   readonly name: string;
+  /** rtp-ip and sip-ip, and what the profile advertises outside (ext_address.ts). */
+  readonly rtpIp: string;
+  readonly sipIp: string;
+  readonly external: ExternalAddresses;
   readonly url: string;
   /** What the profile listens on (sofia's bindurl: the URL with `;transport=udp,tcp`). */
   readonly bindUrl: string;
@@ -57,6 +69,8 @@ export interface ProfileStatus {
   readonly gateways: readonly GatewayRow[];
   readonly callsInUse: number;
   readonly registrations: readonly Registration[];
+  /** Each registration's ping state, by Call-ID (reg_ping.ts). */
+  readonly pings: Readonly<Record<string, PingState | undefined>>;
   readonly datagramsIn: number;
   readonly badDatagrams: number;
   /** The TCP connections open now, and the TLS ones. */
@@ -68,12 +82,15 @@ export type ProfileCall =
   | { readonly op: 'status' }
   | { readonly op: 'gateway'; readonly name: string }
   | { readonly op: 'gatewayDetails'; readonly name: string; readonly line: string }
+  | { readonly op: 'gatewayFacts'; readonly name?: string }
+  | { readonly op: 'gatewayVariable'; readonly gateway: string; readonly kind: string; readonly name: string }
+  | ProfileCommand
   | InviteRequest;
 
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
-const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REGISTER';
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, INFO, UPDATE, REGISTER';
 /** mod_sofia allows REFER unless the profile has `disable-transfer`. */
-const allowed = (c: ProfileConfig) => (c.disableTransfer ? ALLOW : `${ALLOW}, REFER`);
+const allowed = (c: ProfileConfig) => `${ALLOW}${c.disableTransfer ? '' : ', REFER'}${c.managePresence === 'off' ? '' : ', SUBSCRIBE'}`;
 const SWEEP_MS = 1000;
 
 class Profile {
@@ -87,7 +104,17 @@ class Profile {
   /** What arrives for a call whose process is starting, by Call-ID: handed over once it runs. */
   readonly starting = new Map<string, Routed[]>();
   readonly auth: AuthEnv;
-  readonly gateways: readonly Gateway[];
+  gateways: Gateway[];
+  readonly startedAtMs = Date.now();
+  /** `sofia profile <name> siptrace on`. */
+  siptrace = false;
+  /** OPTIONS pings to registered phones (reg_ping.ts). */
+  readonly pings: RegistrationPings;
+  /** SUBSCRIBE / NOTIFY (manage-presence). */
+  readonly presence: PresenceAgent;
+  /** MESSAGE in and out (message.ts). */
+  readonly chat: SipChat;
+  readonly removeChat: () => void;
   badDatagrams = 0;
 
   constructor(
@@ -99,11 +126,30 @@ class Profile {
   ) {
     this.auth = { sw, profile: config, nonces: new NonceMaker(now) };
     this.gateways = config.gateways.map((g) => new Gateway(g, config, sw, transport));
+    this.pings = new RegistrationPings({
+      sw,
+      config,
+      transport,
+      url: () => this.url,
+      registration: (callId) => this.registrations.all().find((r) => r.callId === callId),
+      // sofia's expiry sweep removes it (and fires sofia::expire) at the next tick
+      expireNow: (r) => this.registrations.set({ ...r, expiresAtMs: Date.now() }, 'call-id'),
+    });
+    this.presence = new PresenceAgent(sw, config, transport, this.registrations, this.auth);
+    this.chat = new SipChat(sw, config, transport, this.registrations, this.auth);
+    this.removeChat = addProfileChat(this.chat);
     transport.inUse = (a) => usesConnection(this, a);
   }
 
+  /** sofia's profile->url: the external address unless auto-nat (config_sofia_profile_urls). */
   get url(): string {
-    return `sip:mod_sofia@${this.transport.local.address}:${this.transport.local.port}`;
+    return `sip:mod_sofia@${profileUrlHost(this.config, this.transport.local.address)}:${this.transport.local.port}`;
+  }
+
+  /** bindurl: the url, with `;maddr=<sip-ip>` when it names the external address. */
+  get bindUrl(): string {
+    const local = this.transport.local.address;
+    return `${this.url}${profileUrlHost(this.config, local) === local ? '' : `;maddr=${local}`};transport=udp,tcp`;
   }
 
   get tlsUrl(): string | undefined {
@@ -123,10 +169,17 @@ interface RegisterChecked {
   readonly source: Address;
 }
 
-export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | ProfileStatus | GatewayRoute | string | undefined, ProfileArgs> {
+export class SofiaProfile extends GenServer<
+  Profile,
+  ProfileCall,
+  never,
+  Pid | ProfileStatus | GatewayRoute | GatewayFacts[] | ProfileCommandResult | string | undefined | null,
+  ProfileArgs
+> {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
-    const c = args.config;
     const log = args.sw.core.log.bind(args.sw.core);
+    const guessIp = args.sw.core.globals.get('local_ip_v4') || '127.0.0.1';
+    const c: ProfileConfig = { ...args.config, external: await externalAddresses(args.config, guessIp, log) };
     const transport = await SipTransport.bind({
       ip: c.sipIp,
       port: c.sipPort,
@@ -141,10 +194,13 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
     const { local, tlsLocal } = transport;
     if (!(c.tls && c.tlsOnly)) log('NOTICE', `sofia: profile ${c.name} listening on udp and tcp ${local.address}:${local.port}`);
     if (tlsLocal) log('NOTICE', `sofia: profile ${c.name} listening on tls ${tlsLocal.address}:${tlsLocal.port}`);
-    return ok(new Profile(args.sw, c, transport, args.calls, () => Date.now()));
+    const profile = new Profile(args.sw, c, transport, args.calls, () => Date.now());
+    profile.presence.start((m) => ctx.send(ctx.self, m));
+    return ok(profile);
   }
 
   override async handleCall(req: ProfileCall, _from: From, p: Profile, ctx: ProcessContext) {
+    if (isProfileCommand(req)) return reply<ProfileCommandResult, Profile>(runProfileCommand(commandParts(p), req), p);
     if (req.op === 'invite') {
       const { op: _, host, port, transport, ...rest } = req;
       if (transport === 'tls' && !p.transport.hasTls) {
@@ -165,6 +221,16 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       const g = p.gateways.find((x) => x.config.name === req.name);
       return reply<GatewayRoute | undefined, Profile>(g?.route(), p);
     }
+    if (req.op === 'gatewayVariable') {
+      // null: not a gateway of this profile
+      const g = p.gateways.find((x) => x.config.name === req.gateway && !x.deleted);
+      return reply<string | undefined | null, Profile>(g ? gatewayVariable(g.config, req.kind, req.name) : null, p);
+    }
+    if (req.op === 'gatewayFacts') {
+      const nowS = Math.floor(Date.now() / 1000);
+      const list = p.gateways.filter((g) => req.name === undefined || g.config.name === req.name).map((g) => g.facts(p.config.name, nowS));
+      return reply<GatewayFacts[], Profile>(list, p);
+    }
     if (req.op === 'gatewayDetails') {
       const g = p.gateways.find((x) => x.config.name === req.name);
       return reply<string | undefined, Profile>(g?.details(p.config.name, req.line, Math.floor(Date.now() / 1000)), p);
@@ -173,14 +239,18 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
     return reply<ProfileStatus, Profile>(
       {
         name: p.config.name,
+        rtpIp: p.config.rtpIp,
+        sipIp: p.transport.local.address,
+        external: p.config.external ?? NO_EXTERNAL,
         url: p.url,
-        bindUrl: `${p.url};transport=udp,tcp`,
+        bindUrl: p.bindUrl,
         tlsOnly: p.config.tls && p.config.tlsOnly,
         tlsUrl: p.tlsUrl,
         tlsBindUrl: p.tlsUrl && `${p.tlsUrl.replace(/^sip:/, 'sips:')};${p.config.tlsBindParams}`,
         gateways: p.gateways.map((g) => g.row(nowS)),
         callsInUse: new Set(p.byCallId.values()).size,
         registrations: p.registrations.all(),
+        pings: Object.fromEntries(p.registrations.all().map((r) => [r.callId, p.pings.state(r.callId)])),
         datagramsIn: p.transport.received,
         badDatagrams: p.badDatagrams,
         tcpConnections: p.transport.tcpConnections,
@@ -194,24 +264,31 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
     if (msg === 'sweep') {
       for (const r of p.registrations.sweep(Date.now())) {
         p.sw.core.registrations.del(r.user, r.host, r.callId);
-        fireExpire(p, r);
+        fireExpire(p.sw, p.config.name, r);
       }
       for (const g of p.gateways) g.step(Math.floor(Date.now() / 1000));
+      dropDeletedGateways(p);
+      p.pings.tick(Date.now(), p.registrations.all());
       p.transport.closeIdle(Date.now());
+      p.presence.sweep(Date.now());
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
     } else if (isDatagram(msg)) this.#datagram(msg, p, ctx);
     else if (isRegisterChecked(msg)) registered(p, msg);
+    else if (isPresenceMessage(msg)) p.presence.info(msg);
     else if (msg instanceof Tuple && msg.elements[0] === DOWN && msg.elements[3] instanceof Pid) forget(p, msg.elements[3]);
     return noreply(p);
   }
 
   override terminate(_reason: unknown, p: Profile): void {
+    p.presence.stop();
+    p.removeChat();
     for (const r of p.registrations.all()) p.sw.core.registrations.del(r.user, r.host, r.callId);
     p.transport.close();
   }
 
   #datagram(d: Datagram, p: Profile, ctx: ProcessContext): void {
     if (d.datagram.length <= 4 && d.datagram.toString().trim() === '') return; // keep-alive
+    if (p.siptrace) logSiptrace(p.sw, 'recv', d.datagram, d.source);
     let m: ReturnType<typeof parseMessage>;
     try {
       m = parseMessage(d.datagram);
@@ -230,12 +307,15 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
       return;
     }
     if (m.kind === 'response') {
+      if (p.pings.response(m, Date.now())) return;
       const gateway = p.gateways.find((g) => g.owns(callId));
       if (gateway) {
         if (cseqOf(m)?.method === 'OPTIONS') gateway.pingResponse(m.status, m.reason);
         else gateway.response(m);
         return;
       }
+      if (p.presence.response(m)) return;
+      if (p.chat.response(m)) return;
       const pid = p.byTag.get(tagOf(header(m, 'from'))) ?? (callId === undefined ? undefined : p.byCallId.get(callId));
       if (pid) ctx.send(pid, { sip: m, source: d.source } satisfies Routed);
       return;
@@ -284,6 +364,14 @@ export class SofiaProfile extends GenServer<Profile, ProfileCall, never, Pid | P
         return;
       case 'ACK':
         return; // for a transaction that is over
+      case 'SUBSCRIBE':
+        // manage-presence off: not a method of ours
+        if (!p.presence.subscribe(m, d.source, ctx)) p.transport.send(responseTo(m, 405, { headers: [['Allow', allowed(p.config)]] }), d.source);
+        return;
+      case 'MESSAGE':
+        if (toTagged) p.transport.send(responseTo(m, 481), d.source);
+        else void p.chat.request(m, d.source);
+        return;
       case 'REFER':
         if (toTagged) p.transport.send(responseTo(m, 481), d.source);
         else if (p.config.disableTransfer) p.transport.send(responseTo(m, 405, { headers: [['Allow', allowed(p.config)]] }), d.source);
@@ -397,6 +485,44 @@ function usesConnection(p: Profile, a: Address): boolean {
   );
 }
 
+/** The profile's parts a `sofia profile` command changes (profile_commands.ts), writing back to it. */
+function commandParts(p: Profile): ProfileParts {
+  return {
+    newGateway: (g) => new Gateway(g, p.config, p.sw, p.transport),
+    sw: p.sw,
+    config: p.config,
+    transport: p.transport,
+    registrations: p.registrations,
+    url: p.url,
+    startedAtMs: p.startedAtMs,
+    get gateways() {
+      return p.gateways;
+    },
+    set gateways(g: Gateway[]) {
+      p.gateways = g;
+    },
+    get siptrace() {
+      return p.siptrace;
+    },
+    set siptrace(on: boolean) {
+      p.siptrace = on;
+      p.transport.trace = on ? (bytes, to) => logSiptrace(p.sw, 'send', bytes, to) : undefined;
+    },
+  };
+}
+
+/** sofia_reg_check_gateway: a killed gateway goes once it is NOREG or DOWN, with `sofia::gateway_delete`. */
+function dropDeletedGateways(p: Profile): void {
+  for (const g of p.gateways.filter((x) => x.deleted && (x.state === 'NOREG' || x.state === 'DOWN'))) {
+    p.gateways = p.gateways.filter((x) => x !== g);
+    p.sw.core.log('NOTICE', `Deleted gateway ${g.config.name}`);
+    fireSofiaEvent(p.sw, 'sofia::gateway_delete', [
+      ['profile-name', p.config.name],
+      ['Gateway', g.config.name],
+    ]);
+  }
+}
+
 function forget(p: Profile, pid: Pid): void {
   for (const [k, v] of p.byCallId)
     if (pidEquals(v, pid)) {
@@ -473,8 +599,10 @@ function registered(p: Profile, r: RegisterChecked): void {
     if (nat !== undefined)
       p.sw.core.log('DEBUG', `sofia/${p.config.name}: ${base.user}@${base.host} registers from ${source.address}:${source.port} behind NAT (${nat})`);
     const update = p.registrations.set(reg, p.config.multipleRegistrations);
+    p.pings.registered(reg.callId, Math.floor(Date.now() / 1000));
     p.sw.core.registrations.add(coreRegistration(p.config.name, reg));
     fireRegister(p, reg, update);
+    p.presence.registered(reg, update);
     okHeaders.push(['Contact', `<${uri}>;expires=${expires}`]);
   }
   p.transport.send(
@@ -524,22 +652,6 @@ function unregister(p: Profile, r: Registration, remove = true): void {
     ['network-port', String(r.networkPort)],
     ['user-agent', r.userAgent],
     ['expires', '0'],
-  ]);
-}
-
-function fireExpire(p: Profile, r: Registration): void {
-  fireSofiaEvent(p.sw, 'sofia::expire', [
-    ['profile-name', p.config.name],
-    ['call-id', r.callId],
-    ['user', r.user],
-    ['username', r.user],
-    ['host', r.host],
-    ['contact', r.contact],
-    ['expires', String(Math.floor(r.expiresAtMs / 1000))],
-    ['user-agent', r.userAgent],
-    ['realm', r.realm],
-    ['network-ip', r.networkIp],
-    ['network-port', String(r.networkPort)],
   ]);
 }
 

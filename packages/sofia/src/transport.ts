@@ -105,9 +105,13 @@ export class SipTransport {
     return this.tlsLocal !== undefined;
   }
 
+  /** `siptrace on`: told of each message sent. */
+  trace: ((bytes: Buffer, to: Address) => void) | undefined;
+
   send(m: SipMessage, to: Address): void {
     this.sent++;
     const bytes = formatMessage(m);
+    this.trace?.(bytes, to);
     const transport = to.transport ?? 'udp';
     if (transport === 'udp') {
       if (this.socket) this.socket.send(bytes, to.port, to.address);

@@ -36,4 +36,23 @@ describe('gateways in sofia.conf', () => {
     expect(p?.gateways[0]).toMatchObject({ username: 'FreeSWITCH', password: '', register: false, proxy: '10.0.0.9' });
     expect(() => profilesFromXml(conf('<gateway><param name="username" value="u"/></gateway>'))).toThrow(/a <gateway> without a name/);
   });
+
+  it('<variables>: a variable without direction is inbound and outbound; inbound / outbound ones only that way; bare <variable>s too', () => {
+    const [p] = profilesFromXml(
+      conf(`<gateway name="g"><param name="register" value="false"/><variables>
+              <variable name="both" value="b"/><variable name="in" value="i" direction="inbound"/><variable name="out" value="o" direction="OUTBOUND"/>
+            </variables></gateway>
+            <gateway name="h"><param name="register" value="false"/><variable name="bare" value="x"/></gateway>`),
+    );
+    const [g, h] = p?.gateways ?? [];
+    expect([...(g?.variables?.inbound ?? [])]).toEqual([
+      ['both', 'b'],
+      ['in', 'i'],
+    ]);
+    expect([...(g?.variables?.outbound ?? [])]).toEqual([
+      ['both', 'b'],
+      ['out', 'o'],
+    ]);
+    expect([...(h?.variables?.inbound ?? [])]).toEqual([['bare', 'x']]);
+  });
 });

@@ -36,11 +36,11 @@ export class NatPhone {
   }
 
   /** A phone claiming `claim` (without a port: its real port); without one, its real address (no NAT to see). */
-  static async open(switchPort: number, claim?: { address: string; port?: number }, user?: string): Promise<NatPhone> {
+  static async open(switchPort: number, claim?: { address: string; port?: number }, user?: string, password?: string): Promise<NatPhone> {
     const socket = createSocket('udp4');
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
     const port = socket.address().port;
-    return new NatPhone(socket, port, switchPort, { address: claim?.address ?? '127.0.0.1', port: claim?.port ?? port }, user);
+    return new NatPhone(socket, port, switchPort, { address: claim?.address ?? '127.0.0.1', port: claim?.port ?? port }, user, password);
   }
 
   send(m: SipMessage): void {

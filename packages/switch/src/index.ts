@@ -114,6 +114,8 @@ export { formatLocalDate, formatRfc822, systemUtcOffsetMinutes } from './interna
 
 // -- processes: the switch, its core services, channels, applications, API ------------------------
 export { startSwitch, Switch, type SwitchOptions } from './switch.ts';
+export { ChatInterfaces, type ChatArgs, type ChatInterface } from './chat/chat.ts';
+export type { ChannelMessage } from './chat/channel_message.ts';
 export { SwitchCore, type CoreOptions, type SwitchLogLevel, type SwitchLogLine } from './core/core.ts';
 export { makeIdentity, VERSION, type SwitchIdentityOptions } from './core/identity.ts';
 export { SessionTable } from './core/sessions.ts';

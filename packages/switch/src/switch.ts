@@ -17,6 +17,8 @@
  * API commands run each in a process of their own (spawned from the `where` the switch was
  * started with); `bgapi` jobs go through a bounded p-queue and end in BACKGROUND_JOB.
  */
+import { ChatInterfaces } from './chat/chat.ts';
+import { chatCommands } from './chat/chat_commands.ts';
 import { locateUser } from './config/directory.ts';
 import { locateLanguage } from './config/languages.ts';
 import { randomUUID } from 'node:crypto';
@@ -34,12 +36,14 @@ import { SCHED_COMMANDS } from './api/sched_commands.ts';
 import { LIMIT_COMMANDS } from './api/limit_commands.ts';
 import { RECORD_COMMANDS } from './api/record_commands.ts';
 import { UTILITY_APPLICATIONS, UTILITY_COMMANDS } from './utility_modules.ts';
+import { loadValetParking } from './valet/module.ts';
 import { CONFERENCE_COMMANDS } from './conference/api.ts';
 import { CONFERENCE_APPLICATIONS } from './conference/application.ts';
 import type { Conference } from './conference/conference.ts';
 import { loadConferences } from './conference/globals.ts';
 import { showCommands } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
+import { MOD_COMMANDS_MORE } from './api/mod_commands_more.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
@@ -52,6 +56,12 @@ import { CALL_FEATURE_APPLICATIONS } from './applications/call_features.ts';
 import { SAY_APPLICATIONS } from './applications/say.ts';
 import { PHRASE_APPLICATIONS } from './applications/phrase.ts';
 import { LOOP_PLAYBACK_APPLICATIONS } from './applications/loop_playback.ts';
+import { SPEAK_APPLICATIONS } from './applications/speak.ts';
+import { type SpeechInterface, addSpeechInterface } from './speech/registry.ts';
+import { TTS_COMMANDLINE_CONF } from './speech/tts_commandline.ts';
+import { loadTtsCommandline } from './speech/module.ts';
+import { FIFO_CONF, loadFifo } from './fifo/module.ts';
+import { CALLCENTER_CONF, loadCallcenter } from './callcenter/module.ts';
 import type { BusyChannel, ChannelServices, ChannelSpec, EndpointInterface } from './channel/channel.ts';
 import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
@@ -110,6 +120,8 @@ export class Switch {
   readonly core: SwitchCore;
   readonly services: ChannelServices;
   readonly registry = new ApiRegistry();
+  /** The chat interfaces (`sip` from mod_sofia) the `chat` command and switch_core_chat_send reach. */
+  readonly chat: ChatInterfaces;
   /** Background jobs refused because the queue was full. */
   bgapiOverflow = 0;
   readonly #where: Where;
@@ -140,6 +152,7 @@ export class Switch {
     this.#endpoints = endpoints;
     this.services = services;
     this.core = services.core;
+    this.chat = new ChatInterfaces(this.core);
     this.#top = top;
     this.#channelSup = channelSup;
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
@@ -162,8 +175,10 @@ export class Switch {
       ...SCHED_COMMANDS,
       ...LIMIT_COMMANDS,
       ...RECORD_COMMANDS,
+      ...MOD_COMMANDS_MORE,
       ...UTILITY_COMMANDS,
       ...CONFERENCE_COMMANDS,
+      ...chatCommands(this.chat),
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
@@ -191,6 +206,14 @@ export class Switch {
    */
   addEndpoint(name: string, endpoint: EndpointInterface): () => void {
     return addTo(this.#endpoints, name.toLowerCase(), endpoint);
+  }
+
+  /**
+   * Adds (or replaces) a speech (TTS) engine, as a speech module's load does; `speak`, `say:`,
+   * `tts://` and the conference's `say` then find it by name. Returns its removal.
+   */
+  addSpeech(engine: SpeechInterface): () => void {
+    return addSpeechInterface(this.core, engine);
   }
 
   /** Starts a channel process under the channel supervisor. */
@@ -344,6 +367,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
   addCoreTasks(core);
+  loadValetParking(core);
   const conf = startConf(core, options);
   const applications = new Map<string, Application>();
   for (const app of [
@@ -359,6 +383,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...SAY_APPLICATIONS,
     ...PHRASE_APPLICATIONS,
     ...LOOP_PLAYBACK_APPLICATIONS,
+    ...SPEAK_APPLICATIONS,
     ...CONFERENCE_APPLICATIONS,
     BRIDGE_APP,
     ...(options.applications ?? []),
@@ -478,5 +503,10 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     start: (ctx, stream) => startUnder(ctx, 'local_streams', stream),
   });
   if (streams) sw.registry.add(LOCAL_STREAM_COMMAND);
+  await loadTtsCommandline(core, () => openCfg(conf, TTS_COMMANDLINE_CONF));
+  // mod_fifo's fifo.conf (static queues and members) and its outbound node thread
+  await loadFifo(where, services, top, () => openCfg(conf, FIFO_CONF));
+  // mod_callcenter's callcenter.conf (queues, agents, tiers) and its agent dispatch thread
+  await loadCallcenter(where, services, top, () => openCfg(conf, CALLCENTER_CONF));
   return sw;
 }

@@ -3,7 +3,9 @@
  * loads them: mod_db (`db`, `group`), mod_hash (`hash`, `hash_dump`), mod_commands' text and
  * directory utilities (`cond`, `regex`, `url_encode`, …, `user_exists`, `list_users`, `group_call`, …),
  * mod_dptools' variable applications (`push`, `unshift`, `set_global`, `set_profile_var`, `multiunset`)
- * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`); mod_expr's `expr`.
+ * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`); mod_expr's `expr`;
+ * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
+ * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
  */
 import { DB_COMMANDS } from './api/db_commands.ts';
 import { DIRECTORY_COMMANDS } from './api/directory_commands.ts';
@@ -13,9 +15,14 @@ import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
+import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
 import { DPTOOLS_VARIABLES } from './applications/dptools_variables.ts';
 import { HASH_APPLICATIONS } from './applications/hash.ts';
+import { CALLCENTER_APPLICATIONS, CALLCENTER_COMMANDS } from './callcenter/module.ts';
+import { FIFO_COMMANDS } from './fifo/api.ts';
+import { FIFO_APPLICATIONS } from './fifo/application.ts';
 import type { Application } from './applications/types.ts';
+import { VALET_APPLICATIONS, VALET_COMMANDS } from './valet/module.ts';
 
 export const UTILITY_COMMANDS: readonly ApiCommand[] = [
   ...DB_COMMANDS,
@@ -23,6 +30,18 @@ export const UTILITY_COMMANDS: readonly ApiCommand[] = [
   ...UTILITY_TEXT_COMMANDS,
   ...DIRECTORY_COMMANDS,
   EXPR_COMMAND,
+  ...VALET_COMMANDS,
+  ...FIFO_COMMANDS,
+  ...CALLCENTER_COMMANDS,
 ];
 
-export const UTILITY_APPLICATIONS: readonly Application[] = [...DB_APPLICATIONS, ...HASH_APPLICATIONS, ...DPTOOLS_VARIABLES, ...DPTOOLS_MISC];
+export const UTILITY_APPLICATIONS: readonly Application[] = [
+  ...DB_APPLICATIONS,
+  ...HASH_APPLICATIONS,
+  ...DPTOOLS_VARIABLES,
+  ...DPTOOLS_MISC,
+  ...HEARTBEAT_APPLICATIONS,
+  ...VALET_APPLICATIONS,
+  ...FIFO_APPLICATIONS,
+  ...CALLCENTER_APPLICATIONS,
+];

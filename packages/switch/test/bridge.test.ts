@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { setup } from './switch_helpers.ts';
 
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
@@ -46,10 +47,28 @@ describe('uuid_bridge', () => {
     const end = trace();
     expect(end.indexOf('A CHANNEL_UNBRIDGE')).toBeGreaterThan(end.indexOf('B CHANNEL_HANGUP'));
     expect(end).toContain('A CHANNEL_STATE CS_EXECUTE');
-    expect(await sw.api(`uuid_exists ${a}`)).toBe('true');
+    // A goes on with its extension after the park it was in: nothing is left, so it hangs up
+    // (switch_core_standard_on_execute keeps current_application across the uuid_bridge)
+    expect(end.indexOf('A CHANNEL_HANGUP')).toBeGreaterThan(end.indexOf('A CHANNEL_STATE CS_EXECUTE'));
+    expect(await sw.api(`uuid_exists ${a}`)).toBe('false');
     void sub;
     await sw.stop();
     await rt.stop();
+  });
+
+  it('after the uuid_bridge ends, a leg goes on with the application after the one it was in, not from the first', async () => {
+    const t = await setup({ dialplan: staticDialplan({ default: { cont: [['answer'], ['park'], ['set', 'after=1'], ['park']] } }) });
+    const a = UUID.exec(await t.sw.originate('null/1 cont XML default'))?.[1] as string;
+    const b = UUID.exec(await t.sw.originate('null/2 &park()'))?.[1] as string;
+    await t.settle();
+    expect(await t.sw.api(`uuid_bridge ${a} ${b}`)).toBe(`+OK ${b}\n`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_kill ${b}`)).toBe('+OK\n');
+    await t.settle();
+    expect(await t.sw.api(`uuid_exists ${a}`)).toBe('true');
+    expect(await t.sw.api(`uuid_getvar ${a} after`)).toBe('1');
+    await t.sw.stop();
+    await t.rt.stop();
   });
 
   it('each leg shows the other as Other-Leg-*: A (originator) the originatee B, B the originator A', async () => {

@@ -412,6 +412,8 @@ describe('the conference API command', () => {
     '\t\tvolume_out <member_id|all|last|non_moderator> [<newval>]',
     '\t\tplay <file_path> [async|<member_id> [nomux]]',
     '\t\tpause [<member_id>]',
+    '\t\tsay <text>',
+    '\t\tsaymember <member_id> <text>',
     '\t\tstop <[current|all|async|last]> [<member_id>]',
     '\t\tkick <[member_id|all|last|non_moderator]> [<optional sound file>]',
     '\t\thup <[member_id|all|last|non_moderator]>',

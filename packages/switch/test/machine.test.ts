@@ -372,7 +372,8 @@ describe('hangup (spec §2.4)', () => {
     ]);
     const [h2, handled] = step(h1, { type: 'HANDLED' });
     expect(h2.value).toBe('CS_REPORTING');
-    expect(compact(handled)).toEqual(['wake']);
+    // check_presence after the CS_HANGUP handlers, once CS_REPORTING is requested
+    expect(compact(handled)).toEqual(['wake', 'presence CS_HANGUP']);
     const [h3, run2] = step(h2, { type: 'RUN' });
     expect(compact(run2)).toEqual(['fire CHANNEL_STATE', 'runHandlers CS_REPORTING']);
     const [h4, handled2] = step(h3, { type: 'HANDLED' });

@@ -23,10 +23,12 @@ describe('show <type> (select type, name, ikey from interfaces where type = …)
     );
     expect(await t.sw.api('show dialplan')).toBe('type,name,ikey\ndialplan,XML,mod_dialplan_xml\ndialplan,inline,mod_dptools\n\n2 total.\n');
     expect(await t.sw.api('show file')).toBe(
-      'type,name,ikey\nfile,file_string,mod_dptools\nfile,silence_stream,mod_tone_stream\nfile,tone_stream,mod_tone_stream\nfile,wav,mod_sndfile\n\n4 total.\n',
+      'type,name,ikey\nfile,file_string,mod_dptools\nfile,silence_stream,mod_tone_stream\nfile,tone_stream,mod_tone_stream\nfile,tts,mod_dptools\nfile,wav,mod_sndfile\n\n5 total.\n',
     );
     expect(await t.sw.api('show timer')).toBe('type,name,ikey\ntimer,soft,CORE_SOFTTIMER_MODULE\n\n1 total.\n');
-    expect(await t.sw.api('show say')).toBe('type,name,ikey\nsay,en,mod_say_en\n\n1 total.\n');
+    expect(await t.sw.api('show say')).toBe(
+      'type,name,ikey\nsay,de,mod_say_de\nsay,en,mod_say_en\nsay,es,mod_say_es\nsay,fr,mod_say_fr\nsay,pt,mod_say_pt\n\n5 total.\n',
+    );
     expect(await t.sw.api('show limit')).toBe('type,name,ikey\nlimit,hash,mod_hash\n\n1 total.\n');
   });
 
@@ -148,7 +150,7 @@ describe('show interfaces, interface_types, modules, help', () => {
     const apps = t.sw.services.applications.size;
     const endpoints = t.sw.services.endpoints.size;
     expect(text).toBe(
-      `type,total\napi,${api}\napplication,${apps}\ncodec,3\ndialplan,2\nendpoint,${endpoints}\nfile,4\nlimit,1\nsay,1\ntimer,1\n\n9 total.\n`,
+      `type,total\napi,${api}\napplication,${apps}\ncodec,3\ndialplan,2\nendpoint,${endpoints}\nfile,5\nlimit,1\nsay,5\ntimer,1\n\n9 total.\n`,
     );
   });
 

@@ -1,13 +1,14 @@
 /**
  * The core db's `interfaces` table (switch_core_sqldb.c, filled from each module's MODULE_LOAD
  * events by switch_loadable_module_process), built when asked from the live registries: the API
- * commands, the applications and the endpoints as modules have added them, the say modules, and
+ * commands, the applications, the endpoints and the speech engines as modules have added them, the say modules, and
  * the interfaces beamline has natively (api/interface_catalog.ts).
  */
 import type { ApiCommand, ApiRegistry } from './registry.ts';
 import type { Application } from '../applications/types.ts';
 import type { EndpointInterface } from '../channel/channel.ts';
 import { sayModuleNames } from '../say/say.ts';
+import type { SpeechInterface } from '../speech/registry.ts';
 import {
   API_REGISTRATIONS,
   APPLICATION_REGISTRATIONS,
@@ -34,6 +35,8 @@ export interface InterfaceSources {
   readonly registry: ApiRegistry;
   readonly applications: ReadonlyMap<string, Application>;
   readonly endpoints: ReadonlyMap<string, EndpointInterface>;
+  /** The speech engines (speech/registry.ts). */
+  readonly speech?: readonly SpeechInterface[];
 }
 
 /** A command's or application's own syntax / description / module first, then FreeSWITCH's registration. */
@@ -65,6 +68,7 @@ export function interfaceRows(src: InterfaceSources): InterfaceRow[] {
   for (const app of src.applications.values())
     rows.push(row('application', app.name, registration(app, APPLICATION_REGISTRATIONS[app.name.toLowerCase()])));
   for (const name of src.endpoints.keys()) rows.push(row('endpoint', name, ['', '', ENDPOINT_MODULES[name] ?? BEAMLINE_MODULE]));
+  for (const engine of src.speech ?? []) rows.push(row('speech', engine.name, ['', '', engine.module]));
   for (const lang of sayModuleNames()) rows.push(row('say', lang, ['', '', sayModule(lang)]));
   for (const [type, name, module] of NATIVE_INTERFACES) rows.push(row(type, name, ['', '', module]));
   return rows;

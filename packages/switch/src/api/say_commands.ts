@@ -38,7 +38,10 @@ export const sayStringCommand: ApiCommand = {
     const language = await env.sw.services.locateLanguage?.(lang, params);
     if (!language) return usage;
     const { module } = languageSaying(language, lang, (level, text) => env.core.log(level, text));
-    const said = sayFileString({ module, tosay, type: argv[2] ?? '', method: argv[3] ?? '', ext }, sayClock(undefined, env.core));
+    const said = sayFileString(
+      { module, tosay, type: argv[2] ?? '', method: argv[3] ?? '', gender: argv.length === 6 ? argv[4] : undefined, ext },
+      sayClock(undefined, env.core),
+    );
     if (said === undefined) return usage;
     return strip ? said.slice('file_string://'.length) : said;
   },

@@ -15,6 +15,7 @@ import { caseEqual, separateString } from '../internal/strings.ts';
 import { ALIAS_COLUMNS, COMPLETE_COLUMNS, ConsoleTables, consoleTableCommands } from './console_tables.ts';
 import { type InterfaceRow, binaryCompare, byTypeAndName, interfaceRows } from './interfaces.ts';
 import type { ApiCommand, ApiEnv, ApiRegistry } from './registry.ts';
+import { speechInterfaces } from '../speech/registry.ts';
 import { type Count, type Row, type Table, render } from './show_format.ts';
 
 export const SHOW_USAGE =
@@ -182,7 +183,10 @@ function select(
 ): Query | undefined {
   const lc = command.toLowerCase();
   const { hostname, switchname } = core.identity;
-  const interfaces = () => interfaceRows({ registry, applications: sw.services.applications, endpoints: sw.services.endpoints }).sort(byTypeAndName);
+  const interfaces = () =>
+    interfaceRows({ registry, applications: sw.services.applications, endpoints: sw.services.endpoints, speech: speechInterfaces(core) }).sort(
+      byTypeAndName,
+    );
   const filter = argv[1] !== undefined && !caseEqual(argv[1], 'as') ? argv[1] : undefined;
   const typeWord = TYPE_WORDS.find(([w, n]) => startsCase(command, w, n));
   if (typeWord) {

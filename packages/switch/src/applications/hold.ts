@@ -12,7 +12,7 @@ import { mediaWait, playFile } from './media.ts';
 import type { AppChannel, Application, Interrupter } from './types.ts';
 
 /** switch_channel_get_hold_music: `temp_hold_music`, else `hold_music`, expanded. */
-function holdMusicOf(variable: (name: string) => string | undefined): string | undefined {
+export function holdMusicOf(variable: (name: string) => string | undefined): string | undefined {
   const raw = variable('temp_hold_music') || variable('hold_music');
   return raw ? (expandWithoutApi(raw, (n) => variable(n)) ?? raw) : undefined;
 }

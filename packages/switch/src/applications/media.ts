@@ -3,11 +3,15 @@
  * local_stream/: `local_stream://`) to the channel's far end for as long as it lasts; one with no
  * source here is simulated — it "plays" for `playback_duration_ms` (default 1000), silently.
  * Either ends early on a break (CF_BREAK), a hangup or a digit its reader takes. A local stream
- * that does not open is not found: nothing plays, no PLAYBACK events.
+ * that does not open is not found: nothing plays, no PLAYBACK events. `tts://<engine>|<voice>|<text>`
+ * is spoken first (speech/tts_file.ts, off the channel's turn) and then played as a file.
  */
 import { openPlayable } from '../local_stream/open.ts';
+import { openFileHandle } from '../media/fileman.ts';
 import { playToChannel } from '../media/player.ts';
-import type { AudioSource } from '../media/source.ts';
+import { type AudioSource, SampleSource } from '../media/source.ts';
+import { isTtsFile, openTtsFile } from '../speech/tts_file.ts';
+import { afterSynthesis } from './synthesis.ts';
 import type { AppChannel, Interrupter } from './types.ts';
 
 /**
@@ -50,13 +54,51 @@ export async function playFile(
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
 ): Promise<Interrupter | undefined> {
-  const opened = playable(ch, file);
+  if (isTtsFile(file)) return playTtsFile(ch, file, done, onEnd, onDigit);
+  return playOpened(ch, file, playable(ch, file), done, onEnd, onDigit);
+}
+
+/** `tts://<engine>|<voice>|<text>` (mod_dptools' tts file format): spoken first, then played as a file; not found when it cannot be. */
+function playTtsFile(
+  ch: AppChannel,
+  file: string,
+  done: () => void | Promise<void>,
+  onEnd?: (how: MediaEnd) => void,
+  onDigit?: (digit: string) => boolean,
+): Promise<Interrupter | undefined> {
+  const tts = openTtsFile(ch.core, file, ch.uuid);
+  if (!tts) return playOpened(ch, file, undefined, done, onEnd, onDigit);
+  return Promise.resolve(
+    afterSynthesis(
+      ch,
+      (signal) => tts.speak(signal),
+      (samples) => playOpened(ch, file, samples && { source: new SampleSource(samples), ms: Math.floor(samples.length / 8) }, done, onEnd, onDigit),
+      async () => {
+        onEnd?.(ch.takeBreak() ? 'break' : 'killed');
+        await done();
+      },
+    ),
+  );
+}
+
+/** switch_ivr_play_file once the file is open (`opened`), or not found. */
+async function playOpened(
+  ch: AppChannel,
+  file: string,
+  opened: { source: AudioSource | undefined; ms: number | undefined } | undefined,
+  done: () => void | Promise<void>,
+  onEnd?: (how: MediaEnd) => void,
+  onDigit?: (digit: string) => boolean,
+): Promise<Interrupter | undefined> {
   if (!opened) {
     onEnd?.('notfound');
     await done();
     return undefined;
   }
-  const { source, ms } = opened;
+  const { ms } = opened;
+  // the playback's handle (uuid_fileman): its timer is the wait's, moved only by a command
+  const fileman = openFileHandle(ch, ms, opened.source);
+  const source = fileman.handle.source;
   const startedUs = ch.core.nowUs();
   ch.fire('PLAYBACK_START', undefined, undefined, fileHeaders(file));
   // an endless source that ends after all (its local stream stopped) ends the playback as played
@@ -70,8 +112,14 @@ export async function playFile(
   const stopped = (ended: MediaEnd) => {
     const how = ranOut ? 'played' : ended;
     stopAudio?.();
+    fileman.close();
     const elapsed = Math.floor((ch.core.nowUs() - startedUs) / 1000);
-    const played = how === 'played' && ms !== undefined ? ms : Math.min(ms ?? elapsed, elapsed);
+    const fh = fileman.handle;
+    const played = fh.moved
+      ? Math.min(ms ?? fh.positionMs, fh.positionMs)
+      : how === 'played' && ms !== undefined
+        ? ms
+        : Math.min(ms ?? elapsed, elapsed);
     const samples = Math.floor((played * RATE) / 1000);
     ch.setVariable('playback_last_offset_pos', String(samples));
     ch.setVariable('playback_seconds', String(Math.floor(played / 1000)));
@@ -81,7 +129,7 @@ export async function playFile(
     ch.fire('PLAYBACK_STOP', undefined, undefined, [...fileHeaders(file), ['Playback-Status', status]]);
     onEnd?.(how);
   };
-  interrupt = await mediaWait(ch, ms, done, stopped, onDigit);
+  interrupt = await mediaWait(ch, ms, done, stopped, onDigit, (fire) => fileman.handle.arm(fire));
   if (ranOut) void interrupt?.();
   return interrupt;
 }
@@ -91,12 +139,16 @@ export function playbackResponse(how: MediaEnd): string {
   return how === 'killed' ? 'PLAYBACK ERROR' : how === 'notfound' ? 'FILE NOT FOUND' : 'FILE PLAYED';
 }
 
-/** Waits until `ms` passed (or forever without `ms`), or until interrupted. */
+/** Starts a wait's end timer (`fire` when its time is up); returns the cancel. */
+export type EndTimer = (fire: () => void | Promise<void>) => () => void;
+
+/** Waits until `ms` passed (or forever without `ms`; `arm` times it instead when given), or until interrupted. */
 export function waiting(
   ch: AppChannel,
   ms: number | undefined,
   done: () => void | Promise<void>,
   onEnd?: (interrupted: boolean) => void,
+  arm: EndTimer = (fire) => (ms === undefined ? () => {} : ch.after(ms, fire)),
 ): Interrupter {
   let over = false;
   const finish = async (interrupted: boolean) => {
@@ -106,7 +158,7 @@ export function waiting(
     onEnd?.(interrupted);
     await done();
   };
-  const cancel = ms === undefined ? () => {} : ch.after(ms, () => finish(false));
+  const cancel = arm(() => finish(false));
   return () => finish(true);
 }
 
@@ -122,6 +174,7 @@ export async function mediaWait(
   done: () => void | Promise<void>,
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
+  arm?: EndTimer,
 ): Promise<Interrupter | undefined> {
   if (ch.takeBreak()) {
     onEnd?.('break');
@@ -130,10 +183,16 @@ export async function mediaWait(
   }
   let how: MediaEnd = 'played';
   let stopReading = () => {};
-  const interrupt = waiting(ch, ms, done, (interrupted) => {
-    stopReading();
-    onEnd?.(!interrupted ? 'played' : how === 'digit' ? 'digit' : ch.takeBreak() ? 'break' : 'killed');
-  });
+  const interrupt = waiting(
+    ch,
+    ms,
+    done,
+    (interrupted) => {
+      stopReading();
+      onEnd?.(!interrupted ? 'played' : how === 'digit' ? 'digit' : ch.takeBreak() ? 'break' : 'killed');
+    },
+    arm,
+  );
   if (onDigit) {
     stopReading = ch.readDtmf((digit) => {
       if (!onDigit(digit)) return;

@@ -15,16 +15,17 @@ import { hasSayModule, sayFileString } from '../say/say.ts';
 import { type MediaScript, runScript } from './media_script.ts';
 import { type MediaEnd, playFile, terminatorDigit, waiting } from './media.ts';
 import { sayClock } from './say.ts';
+import { speakText } from './speak_text.ts';
 import type { AppChannel, Application, Interrupter } from './types.ts';
 
 /** SWITCH_STATUS_SUCCESS, _BREAK (a digit or a break ended it), or any failure. */
 type Status = 'success' | 'break' | 'false';
 
-/** switch_ivr_speak_text without a speech module of that name. */
-function speakText(ch: AppChannel, engine: string, voice: string | undefined): Status {
-  ch.core.log('ERR', `Invalid speech module [${engine}]!`, ch.uuid);
-  ch.core.log('ERR', `Invalid TTS module ${engine}[${voice ?? '(null)'}]!`, ch.uuid);
-  return 'false';
+/** switch_ivr_speak_text as a step: a digit in `playback_terminators` or a break ends it (SWITCH_STATUS_BREAK). */
+async function speak(ch: AppChannel, s: MediaScript, engine: string, voice: string | undefined, text: string): Promise<Status> {
+  let how = 'played' as MediaEnd;
+  await s.step((done) => speakText(ch, engine, voice, text, done, (h) => (how = h), terminatorDigit(ch)));
+  return how === 'played' ? 'success' : how === 'digit' || how === 'break' ? 'break' : 'false';
 }
 
 /** switch_ivr_play_file for one file: `phrase:<macro>[:<data>]`, `say:<text>` (TTS), else the file. */
@@ -36,9 +37,11 @@ async function playOne(ch: AppChannel, s: MediaScript, file: string): Promise<St
   }
   if (lower.startsWith('say:')) {
     const engine = ch.variable('tts_engine');
-    if (engine) return speakText(ch, engine, ch.variable('tts_voice'));
-    ch.core.log('ERR', 'Invalid Args', ch.uuid);
-    return 'success';
+    if (engine === undefined) {
+      ch.core.log('ERR', 'Invalid Args', ch.uuid);
+      return 'success';
+    }
+    return speak(ch, s, engine, ch.variable('tts_voice'), file.slice(4));
   }
   let how = 'played' as MediaEnd;
   await s.step((done) => playFile(ch, file, done, (h) => (how = h), terminatorDigit(ch)));
@@ -139,7 +142,7 @@ async function phraseMacro(ch: AppChannel, s: MediaScript, macroName: string, da
               }
               const type = attr(action, 'type') ?? '';
               const method = attr(action, 'method') ?? '';
-              const file = sayFileString({ module, tosay: odata, type, method }, sayClock(ch, ch.core));
+              const file = sayFileString({ module, tosay: odata, type, method, gender: attr(action, 'gender') ?? '' }, sayClock(ch, ch.core));
               status = file ? await playOne(ch, s, file) : 'false';
               break;
             }
@@ -148,7 +151,7 @@ async function phraseMacro(ch: AppChannel, s: MediaScript, macroName: string, da
               const voice = attr(action, 'tts-voice') ?? found.ttsVoice;
               // the C asks the language's engine and voice, not the action's
               if (!found.ttsEngine || !found.ttsVoice) log('ERR', 'TTS is not configured');
-              else status = speakText(ch, engine ?? '', voice);
+              else status = await speak(ch, s, engine ?? '', voice, odata);
               break;
             }
           }

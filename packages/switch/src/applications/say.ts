@@ -53,7 +53,8 @@ async function say(ch: AppChannel, data: string, done: () => void | Promise<void
     if (saved) ch.setVariable('sound_prefix', saved);
   };
   const tosay = argv[argv.length - 1] ?? '';
-  const file = sayFileString({ module, tosay, type, method }, sayClock(ch, ch.core));
+  const gender = argv.length === 5 ? argv[3] : undefined;
+  const file = sayFileString({ module, tosay, type, method, gender }, sayClock(ch, ch.core));
   if (!file) {
     restore();
     await done();

@@ -1,7 +1,9 @@
 /** What an application sees of the channel running it (switch_application_interface). */
 import type { ProcessContext } from '@beamline/core';
+import type { Pid } from '@beamline/etf';
 import type { DtmfSource } from '../channel/dtmf_queue.ts';
 import type { HookPoint } from '../channel/hooks.ts';
+import type { CallerProfile } from '../channel/profile.ts';
 import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
 import type { ChannelStateName } from '../channel/states.ts';
 import type { XmlElement } from '../config/xml.ts';
@@ -28,6 +30,8 @@ export interface AppChannel {
   /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
   after(ms: number, fn: () => void | Promise<void>): () => void;
   readonly hungUp: boolean;
+  /** switch_channel_media_ready: answered or early media. */
+  readonly mediaUp: boolean;
   /** Adds the channel data (basic headers and variables) to `event`. */
   addChannelData(event: SwitchEvent): void;
   /** switch_ivr_session_transfer: a new destination, routing again, running applications ended. */
@@ -40,6 +44,15 @@ export interface AppChannel {
   transferPartner(destination: string, dialplan: string | undefined, context: string | undefined, silent: boolean): Promise<boolean>;
   /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */
   bridge(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>>;
+  /**
+   * switch_ivr_multi_threaded_bridge from the application to the session `other` (already up, its
+   * pid and profile looked up): `end` once the bridge is over (the peer left, `peerHungUp` when it
+   * hung up); returns the interrupter, which ends the bridge from this side.
+   */
+  bridgeSession(
+    other: { readonly uuid: string; readonly pid: Pid; readonly profile?: CallerProfile | undefined; readonly terminateKeys?: string },
+    end: (peerHungUp: boolean, cause: number) => void | Promise<void>,
+  ): Promise<() => Promise<void>>;
   /** CF_BREAK: true, and cleared, when a break was asked for (a breakable application ends on it). */
   takeBreak(): boolean;
   /**

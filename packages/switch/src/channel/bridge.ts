@@ -293,6 +293,60 @@ export class Bridge {
     await this.#ch.runHooks('pre_bridge');
   }
 
+  /**
+   * switch_ivr_multi_threaded_bridge from a running application to a session already up (mod_fifo's
+   * consumer and its caller): this leg is the originator, the other is told to join as peer.
+   * `end` runs once when the bridge is over — the peer left (`peerHungUp`: it hung up, with
+   * `cause`), this leg's `bridge_terminate_key` ended it, or the returned interrupter did (this leg
+   * hung up or was moved). Unlike the bridge application nothing after-bridge (park, transfer,
+   * hangup) happens here: the application decides.
+   */
+  async session(
+    other: { readonly uuid: string; readonly pid: Pid; readonly profile?: CallerProfile | undefined; readonly terminateKeys?: string },
+    end: (peerHungUp: boolean, cause: number) => void | Promise<void>,
+  ): Promise<() => Promise<void>> {
+    let over = false;
+    const close = async (): Promise<string | undefined> => {
+      const b = this.#state;
+      this.#state = undefined;
+      this.#ch.setVariable('bridge_to', undefined);
+      await this.#ch.runHooks('post_bridge');
+      if (b) this.#fireUnbridge(b.other);
+      return b?.other;
+    };
+    const appEnd: AppEnd = async (cause, _answered, _early, hungUp) => {
+      if (over) return;
+      over = true;
+      await close();
+      await end(hungUp, cause);
+    };
+    if (other.profile) this.#ch.setOtherLeg({ type: 'originatee', profile: cloneProfile(other.profile) });
+    this.#state = {
+      other: other.uuid,
+      originator: true,
+      app: appEnd,
+      peerAnswered: true,
+      terminateKeys: other.terminateKeys ?? this.#ch.variable('bridge_terminate_key'),
+    };
+    this.#ch.markBridged();
+    this.#ch.fire('CHANNEL_BRIDGE', this.#ch.view, [
+      ['Bridge-A-Unique-ID', this.#ch.uuid],
+      ['Bridge-B-Unique-ID', other.uuid],
+    ]);
+    this.#setBridgeVariables(other.uuid, other.profile?.chanName ?? '');
+    GenServer.cast(this.#ch.ctx, other.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name });
+    await this.#ch.runHooks('pre_bridge');
+    return async () => {
+      if (over) return;
+      over = true;
+      const peer = this.#state?.other;
+      const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
+      if (peer) this.#tellPartner(peer, cause, !this.#ch.hungUp);
+      await close();
+      await end(false, 0);
+    };
+  }
+
   /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
   async peer(other: string, otherName: string): Promise<void> {
     if (this.#ch.hungUp) {

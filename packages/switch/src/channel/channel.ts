@@ -9,6 +9,7 @@
  * they leave an interrupter and finish later from a timer message or from `interrupt` (hangup).
  * `drain` works the queue until it is empty; the process calls it after every message.
  */
+import type { ChannelMessage } from '../chat/channel_message.ts';
 import type { DirectoryUser } from '../config/directory.ts';
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
@@ -45,9 +46,11 @@ import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
 import { caseEqual, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
+import { disableHeartbeat, heartbeatOnAnswer } from './heartbeat.ts';
 import { DtmfQueue, type DtmfReader, type DtmfSource } from './dtmf_queue.ts';
 import { type HookChannel, type HookPoint, apiHook, apiOn, executeOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
+import { type PresenceUpdate, holdPresence, presenceHeaders } from './presence.ts';
 
 export interface ChannelSpec {
   readonly uuid: string;
@@ -142,6 +145,8 @@ export interface Endpoint {
    * the endpoint marks the leg holding, so its call state becomes HELD / UNHELD.
    */
   hold?(ch: EndpointChannel, on: boolean): boolean;
+  /** switch_core_session_receive_message for chat/chat's messages (INFO, MESSAGE, DISPLAY, …); false: it failed. */
+  message?(ch: EndpointChannel, message: ChannelMessage): boolean;
 }
 
 /** What an endpoint interface is asked when a dial string names it (its outgoing_channel). */
@@ -243,6 +248,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   #dtmfHooks: DtmfHook[] | undefined;
   /** CF_INTERCEPTED: an `intercept` took this leg while it was dialling; its originate fails PICKED_OFF. */
   intercepted = false;
+  /** CF_ZOMBIE_EXEC (uuid_zombie_exec): at hangup, the extension's remaining applications get their turn (those with SAF_ZOMBIE_EXEC run). */
+  zombieExec = false;
   /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
   #stateHooks: ((state: ChannelStateName) => boolean)[] | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
@@ -272,6 +279,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   #lastApp: string | undefined;
   #lastArg = '';
   #timestampsSet = false;
+  /** The `event_count` of the channel's presence events (channel->event_count). */
+  #presenceCount = 0;
   readonly #timers = new Map<number, () => void | Promise<void>>();
   #timerSeq = 0;
 
@@ -335,7 +344,11 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   async step(event: ChannelEvent): Promise<void> {
     const [next, actions] = channelTransition(this.#snap, event);
     this.#snap = next;
-    for (const effect of effectsOf(actions)) await this.#perform(effect);
+    for (const effect of effectsOf(actions)) {
+      // a channel without a presence_id has no presence to send: it skips the effect and its turn
+      if (effect.type === 'presence' && !this.variable('presence_id')) continue;
+      await this.#perform(effect);
+    }
   }
 
   async drain(): Promise<void> {
@@ -364,6 +377,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       case 'markTime': {
         const field = TIME_FIELDS[e.params.time];
         if (field) this.#times = { ...this.#times, [field]: this.core.nowUs() };
+        if (field === 'answered') heartbeatOnAnswer(this);
         return;
       }
       case 'indicate': {
@@ -404,6 +418,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         }
         return;
       case 'unregister':
+        disableHeartbeat(this);
+        this.core.logger.clearSession(this.uuid);
         this.core.sessions.remove(this.uuid);
         this.core.media.detach(this.uuid);
         return;
@@ -421,10 +437,20 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       case 'setPartnerVariable':
         this.#bridge?.setPartnerVariable(e.params.name, e.params.value);
         return;
-      // not simulated: presence
       case 'presence':
+        this.#presence(e.params);
         return;
     }
+  }
+
+  /** switch_channel_perform_presence: PRESENCE_IN, when the channel has a presence_id. */
+  #presence(u: PresenceUpdate & { readonly channel: ChannelView }): void {
+    const post = presenceHeaders({ view: u.channel, direction: this.spec.direction, variable: (n) => this.variable(n) }, u, this.#presenceCount);
+    if (post !== undefined) {
+      this.#presenceCount++;
+      this.fire('PRESENCE_IN', u.channel, undefined, post);
+    }
+    if (u.clearCallInfo) this.#variables.delHeader('presence_call_info');
   }
 
   // -- the state handlers -----------------------------------------------------------------------
@@ -472,10 +498,13 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         else await this.#route();
         return true;
       case 'CS_EXECUTE':
-        this.#appIndex = 0;
+        // on from the application after the last one run: a channel back from a uuid_bridge goes
+        // on with its extension (switch_core_standard_on_execute keeps current_application)
         return this.#nextApp();
       case 'CS_PARK':
         return this.#parkState();
+      case 'CS_HANGUP':
+        return this.#zombieApps();
       default:
         return true;
     }
@@ -487,7 +516,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       // switch_channel_transfer_to_extension: routing uses the queued extension, no dialplan
       this.#queuedExtension = undefined;
       this.#sortCid();
-      this.#extension = queued;
+      this.#useExtension(queued);
       await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
       return;
     }
@@ -518,7 +547,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       return;
     }
     this.#sortCid();
-    this.#extension = result.extension;
+    this.#useExtension(result.extension);
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 
@@ -546,6 +575,21 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       });
       if (!finished) return false;
     }
+  }
+
+  /** switch_core_standard_on_hangup with CF_ZOMBIE_EXEC: the rest of the extension, in order; true when it is over. */
+  async #zombieApps(): Promise<boolean> {
+    while (this.zombieExec) {
+      const app = this.#extension?.applications[this.#appIndex++];
+      if (!app) return true;
+      const finished = await this.execute(app.application, app.data, async () => {
+        if (!(await this.#zombieApps())) return;
+        await apiHook(this, 'api_hangup_hook');
+        await this.#handlersDone();
+      });
+      if (!finished) return false;
+    }
+    return true;
   }
 
   hasApplication(name: string): boolean {
@@ -921,6 +965,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (!on) this.#bridge?.stopPartnerBroadcast();
     await this.step({ type: 'SET_CALLSTATE', callState: on ? 'HELD' : 'UNHELD' });
     this.fire(on ? 'CHANNEL_HOLD' : 'CHANNEL_UNHOLD');
+    this.#presence({ ...holdPresence(on, this.variable('presence_call_info')), channel: this.view });
     const music = this.#holdMusic() ?? 'local_stream://moh';
     if (on && music.toLowerCase() !== 'silence') this.#bridge?.holdMusicToPartner(music);
   }
@@ -1059,6 +1104,13 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (down) this.#watchers = undefined;
   }
 
+  /** CF_EARLY_OK (uuid_early_ok) on a leg being dialled: the originates watching it stop ignoring early media. */
+  allowEarlyMedia(): void {
+    const status = this.legStatus;
+    for (const w of this.#watchers ?? [])
+      this.ctx.send(w.pid, { originateLeg: w.tag, uuid: this.uuid, status, cause: 0, earlyOk: true } satisfies LegReport);
+  }
+
   /**
    * Runs `fn` in this process when a `{ channelTimer: id, value }` message arrives (the answer of
    * a process this channel started, such as the bridge application's originate).
@@ -1124,6 +1176,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** The bridge application (channel/bridge.ts). */
   bridge(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>> {
     return this.#bridging.app(dial, done);
+  }
+
+  /** A bridge from the running application to a session already up (channel/bridge.ts `session`). */
+  bridgeSession(
+    other: { readonly uuid: string; readonly pid: Pid; readonly profile?: CallerProfile | undefined; readonly terminateKeys?: string },
+    end: (peerHungUp: boolean, cause: number) => void | Promise<void>,
+  ): Promise<() => Promise<void>> {
+    return this.#bridging.session(other, end);
   }
 
   bridgePeer(other: string, otherName: string): Promise<void> {
@@ -1201,16 +1261,21 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
 
   /** exec_after_bridge_app: the extension becomes this one application, run from the start (CF_RESET). */
   resetExtension(application: string, data: string): void {
-    this.#extension = { name: application, number: application, applications: [{ application, data }] };
-    this.#appIndex = 0;
+    this.#useExtension({ name: application, number: application, applications: [{ application, data }] });
   }
 
   /** Originate's last step: a one-application extension (`&app(arg)`) and CS_EXECUTE. */
   async setExtension(extension: Extension): Promise<void> {
     this.stopOriginating();
     this.#sortCid();
-    this.#extension = extension;
+    this.#useExtension(extension);
     await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+  }
+
+  /** A new extension, run from its first application. */
+  #useExtension(extension: Extension): void {
+    this.#extension = extension;
+    this.#appIndex = 0;
   }
 
   /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */

@@ -31,6 +31,7 @@ import type { EventTypeName } from '../events/types.ts';
 import { LOG_SITES, type LogSite } from '../log/sites.ts';
 import { Cause, causeName, causeQ850 } from './causes.ts';
 import type { HookPoint } from './hooks.ts';
+import { PRESENCE_SITES, type PresenceUpdate } from './presence.ts';
 import {
   type CallDirection,
   type CallStateName,
@@ -118,7 +119,7 @@ export type ChannelEffect =
   /** switch_channel_set_timestamps: the *_stamp/*_epoch/duration/billsec… variables. */
   | { type: 'setTimestamps'; params?: undefined }
   /** A presence update (fired only when the channel has a presence_id). */
-  | { type: 'presence'; params: { status: string } }
+  | { type: 'presence'; params: PresenceUpdate & { readonly channel: ChannelView } }
   /** Tell the endpoint; on success send `next`, on refusal HANGUP(INCOMPATIBLE_DESTINATION). */
   | { type: 'indicate'; params: { message: Indication; next: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' } }
   /** The outcome of an answer / pre_answer / ring_ready request. */
@@ -215,7 +216,7 @@ const s = setup({
     setPartnerVariable: (_: unknown, _p: { name: string; value: string }) => {},
     markTime: (_: unknown, _p: { time: ProfileTime }) => {},
     setTimestamps: () => {},
-    presence: (_: unknown, _p: { status: string }) => {},
+    presence: (_: unknown, _p: PresenceUpdate & { readonly channel: ChannelView }) => {},
     indicate: (_: unknown, _p: { message: Indication; next: 'MARK_ANSWERED' | 'MARK_PRE_ANSWERED' | 'MARK_RING_READY' }) => {},
     result: (_: unknown, _p: { op: ChannelOperation; ok: boolean }) => {},
     executeOn: (_: unknown, _p: { point: HookPoint }) => {},
@@ -328,7 +329,10 @@ const markAnswered = [
   markDone('answer'),
 ];
 
-const answerDone = [{ type: 'presence', params: { status: 'answered' } } as const, setCallState('ACTIVE'), result('answer', true)];
+const presence = (update: PresenceUpdate) =>
+  ({ type: 'presence', params: ({ context }: { context: Ctx }) => ({ ...update, channel: viewOf(context) }) }) as const;
+
+const answerDone = [presence({ status: 'answered', rpid: 'unknown', site: PRESENCE_SITES.answered }), setCallState('ACTIVE'), result('answer', true)];
 
 const markPreAnswered = [
   log('NOTICE', LOG_SITES.preAnswer, 'Pre-Answer {name}!'),
@@ -442,7 +446,20 @@ function stateNode(state: RequestableState) {
   };
 }
 
-/** After the running state's handlers: CHANNEL_CREATE(+ORIGINATE), CS_HANGUP → CS_REPORTING → CS_DESTROY. */
+/**
+ * check_presence, after every state's handlers: after CS_ROUTING and CS_HANGUP the channel's
+ * presence says the state's name (`cancelled` for a leg that lost the originate race).
+ */
+const checkPresence = s.enqueueActions(({ context, enqueue }) => {
+  if (context.running !== 'CS_ROUTING' && context.running !== 'CS_HANGUP') return;
+  const cancelled = context.hangupCause === Cause.LOSE_RACE;
+  const update: PresenceUpdate = cancelled
+    ? { status: 'cancelled', rpid: 'unknown', site: PRESENCE_SITES.checkPresence(true), clearCallInfo: true }
+    : { status: context.running, rpid: 'unknown', site: PRESENCE_SITES.checkPresence(false) };
+  enqueue({ type: 'presence', params: { ...update, channel: viewOf(context) } });
+});
+
+/** After the running state's handlers: CHANNEL_CREATE(+ORIGINATE), CS_HANGUP → CS_REPORTING → CS_DESTROY, check_presence. */
 const handledTransitions: Transition[] = [
   ignoreWhenDestroyed,
   {
@@ -457,7 +474,7 @@ const handledTransitions: Transition[] = [
   {
     guard: { type: 'settledIn', params: { state: 'CS_HANGUP' } },
     target: '.CS_REPORTING',
-    actions: acceptState('CS_HANGUP', 'CS_REPORTING'),
+    actions: [...acceptState('CS_HANGUP', 'CS_REPORTING'), checkPresence],
   },
   {
     guard: { type: 'settledIn', params: { state: 'CS_REPORTING' } },
@@ -472,6 +489,7 @@ const handledTransitions: Transition[] = [
     guard: { type: 'runningIs', params: { state: 'CS_REPORTING' } },
     actions: [fire('CHANNEL_HANGUP_COMPLETE', (c) => [['Hangup-Cause', causeName(c.hangupCause)]]), { type: 'threadDone' }],
   },
+  { actions: checkPresence },
 ];
 
 /** switch_core_session_perform_destroy + switch_core_session_destroy_state. */

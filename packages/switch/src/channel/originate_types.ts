@@ -17,6 +17,8 @@ export interface LegReport {
   readonly status: LegStatus;
   /** The hangup cause once `down`, else 0. */
   readonly cause: number;
+  /** CF_EARLY_OK was set on the leg (uuid_early_ok): the originate takes early media from now on. */
+  readonly earlyOk?: true;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The `conference` API command (conference_api.c): `conference list|count|help`, and
  * `conference <name> <subcommand> …` with the subcommands built here — list, count, energy,
  * volume_in, volume_out, play, pause_play, stop, kick, hup, mute, tmute, unmute, deaf, undeaf,
- * lock, unlock, dial, bgdial (outcall.ts), record, chkrecord, norecord, pause, resume, recording — their member targets
+ * lock, unlock, dial, bgdial (outcall.ts), record, chkrecord, norecord, pause, resume, recording, say, saymember (say.ts) — their member targets
  * (`<id>`, `all`, `last`, `non_moderator`, `<var>=<value>`), replies and usage texts as FreeSWITCH
  * writes them. Flag changes are steps on the shared conference; `kick` and `hup` then end the
  * member's application in its channel's process.
@@ -20,6 +20,7 @@ import type { Member } from './member.ts';
 import { type Outcall, conferenceOutcall, conferenceOutcallBg } from './outcall.ts';
 import { deafMember, muteMember, undeafMember, unmuteMember } from './member_actions.ts';
 import { normalizeVolume } from './volume.ts';
+import { apiSay, apiSayMember, playSpoken } from './say.ts';
 
 /** A member command: its reply; a member it puts in `leaving` leaves once every target has been acted on. */
 type MemberCommand = (conf: Conference, member: Member, data: string | undefined, leaving: Member[]) => string;
@@ -42,6 +43,8 @@ interface SubCommand {
   readonly syntax: string;
   readonly member?: MemberCommand;
   readonly args?: ArgsCommand;
+  /** CONF_API_SUB_ARGS_AS_ONE: the command line after the subcommand's name. */
+  readonly text?: (conf: Conference, text: string) => Promise<ArgsResult>;
 }
 
 /** The usage line (pcommand psyntax), written after a failed command. */
@@ -160,14 +163,15 @@ const volume =
   };
 
 /** conference_api_sub_play: into the conference, or (`<file> <member_id> [nomux]`) to one member. */
-const play: ArgsCommand = (_globals, conf, argv) => {
+const play: ArgsCommand = async (_globals, conf, argv) => {
   if (!conf) return failed();
   const words = [...argv];
   const async = (words.length === 4 && words[3]?.toLowerCase() === 'async') || (words.length === 5 && words[4]?.toLowerCase() === 'async');
   if (async) words.pop();
   const file = words[2] ?? '';
   if (words.length === 3) {
-    if (!conf.files.play(file, async)) return `-ERR (play) File: ${file} not found.\n`;
+    const spoken = await playSpoken(conf, file, async);
+    if (!(spoken ?? conf.files.play(file, async))) return `-ERR (play) File: ${file} not found.\n`;
     conf.fireConference('play-file', [
       ['File', file],
       ['Async', async ? 'true' : 'false'],
@@ -360,6 +364,8 @@ const SUB_COMMANDS: readonly SubCommand[] = [
   { name: 'volume_out', syntax: MEMBER_TARGET, member: volume('volumeOut') },
   { name: 'play', syntax: '<file_path> [async|<member_id> [nomux]]', args: play },
   { name: 'pause_play', command: 'pause', syntax: '[<member_id>]', args: pausePlay },
+  { name: 'say', syntax: '<text>', text: apiSay },
+  { name: 'saymember', syntax: '<member_id> <text>', text: (conf, text) => apiSayMember(conf, text, (id) => memberByStr(conf, id)) },
   { name: 'stop', syntax: '<[current|all|async|last]> [<member_id>]', args: stop },
   {
     name: 'kick',
@@ -455,11 +461,18 @@ async function dialWithout(globals: ConferenceGlobals, argv: readonly string[], 
   return sub?.args && argsReply(sub, await sub.args(globals, undefined, argv, env));
 }
 
+/** The text an ARGS_AS_ONE subcommand gets: the line after the first `name` in it (as written), blanks skipped; all of it without one. */
+function textAfter(cmdline: string, name: string): string {
+  const at = cmdline.indexOf(name);
+  return at < 0 ? cmdline : cmdline.slice(at + name.length).replace(/^[ \t]+/, '');
+}
+
 /** conference_api_dispatch for `argv[1]`. */
-async function dispatch(globals: ConferenceGlobals, conf: Conference, argv: readonly string[], env: ApiEnv): Promise<string> {
+async function dispatch(globals: ConferenceGlobals, conf: Conference, argv: readonly string[], env: ApiEnv, cmdline: string): Promise<string> {
   const name = argv[1] ?? '';
   const sub = SUB_COMMANDS.find((c) => c.name === name.toLowerCase());
   if (!sub) return `-ERR Conference command '${name}' not found.\n`;
+  if (sub.text) return argsReply(sub, await sub.text(conf, textAfter(cmdline, sub.name)));
   if (!sub.member) {
     return argsReply(sub, sub.args ? await sub.args(globals, conf, argv, env) : '');
   }
@@ -484,7 +497,7 @@ export const CONFERENCE_COMMANDS: readonly ApiCommand[] = [
       const [first] = argv;
       if (first === undefined) return SUB_COMMANDS.map((c) => `<conf name> ${c.command ?? c.name} ${c.syntax}\n`).join('');
       const conf = globals.find(first);
-      if (conf) return argv.length >= 2 ? dispatch(globals, conf, argv, env) : "Conference command, not specified.\nTry 'help'\n";
+      if (conf) return argv.length >= 2 ? dispatch(globals, conf, argv, env, args) : "Conference command, not specified.\nTry 'help'\n";
       switch (first.toLowerCase()) {
         case 'list':
           return list(globals, undefined, argv);

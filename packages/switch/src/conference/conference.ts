@@ -37,6 +37,8 @@ import type { ConferenceProfile } from './profile.ts';
 import { ConferenceRecording, RECORDING_RATE, openConferenceRecording } from './record.ts';
 import { type FilePlayStatus, type SoundHost, exitSoundOfChannel, holdMusic, joinSounds, leaveSounds, lockSound } from './sounds.ts';
 import { changeSlnVolume } from './volume.ts';
+import { prepareConferenceSay, prepareMemberSay } from './speech_node.ts';
+import { SampleSource } from '../media/source.ts';
 
 const INTERVAL_MS = 20;
 /** A member whose average score passes this may take the floor from a holder below the minimum. */
@@ -372,6 +374,7 @@ export class Conference implements ConferenceData, MemberHost, SoundHost {
 
   /** conference_file_close for a member's file: play-file-member-done, with the member's data while it is still in. */
   #memberFileDone(member: Member, node: FileNode): void {
+    if (node.speech) return;
     this.#fire((e) => {
       addConferenceData(e, this);
       for (const [n, v] of fileLengthHeaders(node)) e.addHeader(n, v);
@@ -383,15 +386,15 @@ export class Conference implements ConferenceData, MemberHost, SoundHost {
 
   /**
    * conference_member_play_file: `file` queued for the member alone; a relative name is under the
-   * conference's sound prefix. Without one (or for `say:`) the text would be spoken, and with no
-   * TTS engine that does nothing, successfully. False when the file cannot be opened.
+   * conference's sound prefix. Without one (or for `say:`) the text is spoken (conference_member_say,
+   * queued when the engine has spoken). False when the file cannot be opened.
    */
   memberPlayFile(m: Member, file: string, mux: boolean): boolean {
     if (m.has('KICKED')) return false;
-    if (/^say:/i.test(file)) return file.length > 4;
+    if (/^say:/i.test(file)) return file.length > 4 && this.#memberSay(m, file.slice(4));
     let path = file;
     if (!isFilePath(file)) {
-      if (!this.soundPrefix) return file !== '';
+      if (!this.soundPrefix) return file !== '' && this.#memberSay(m, file);
       path = `${this.soundPrefix}/${file}`;
     }
     const source = openConferenceFile(this.core, path);
@@ -403,8 +406,8 @@ export class Conference implements ConferenceData, MemberHost, SoundHost {
   /**
    * conference_file_play: `file` into the conference, read after `leadin` ticks (`async`: as the
    * one async file, which it replaces), its `${…}` expanded on `ch`'s variables. A relative name is
-   * under the sound prefix; without one (or for `say:`) it would be spoken, which with no TTS engine
-   * plays nothing. Nothing plays to a conference that nobody is in, or that is ending. A file that
+   * under the sound prefix; `say:<text>` (not async) is spoken into the conference (conference_say,
+   * queued when the engine has spoken); without a prefix a name, or an async `say:`, plays nothing. Nothing plays to a conference that nobody is in, or that is ending. A file that
    * does not open fires play-file with its Error.
    */
   filePlay(file: string | undefined, leadin: number, ch: Channel | undefined, async: boolean): FilePlayStatus {
@@ -413,7 +416,7 @@ export class Conference implements ConferenceData, MemberHost, SoundHost {
     if (!this.count) return 'false';
     let path = ch ? (expandWithoutApi(file, (n, i) => ch.expansionVariable(n, i)) ?? file) : file;
     const say = /^say:/i.test(path);
-    if (say && !async) return 'false';
+    if (say && !async) return this.#say(path.slice(4), leadin);
     if (!isFilePath(path)) {
       if (say || !this.soundPrefix) return async ? 'success' : 'false';
       path = underPrefix(this.soundPrefix, path);
@@ -429,6 +432,27 @@ export class Conference implements ConferenceData, MemberHost, SoundHost {
     }
     this.files.add(path, source, async, leadin);
     return 'success';
+  }
+
+  /** conference_say from a synchronous path: the checks now, the audio queued once spoken. */
+  #say(text: string, leadin: number): FilePlayStatus {
+    const prepared = text === '' ? undefined : prepareConferenceSay(this.core, this.profile, text);
+    if (!prepared) return 'false';
+    void prepared.speak().then((samples) => {
+      if (!this.flags.has('DESTRUCT')) this.files.add(`say:${prepared.text}`, new SampleSource(samples), false, leadin, true);
+    });
+    return 'success';
+  }
+
+  /** conference_member_say from a synchronous path: true unless the engine does not open. */
+  #memberSay(m: Member, text: string): boolean {
+    const prepared = prepareMemberSay(this.core, this.profile, text, m.uuid);
+    if (prepared === 'none') return true;
+    if (!prepared) return false;
+    void prepared.speak().then((samples) => {
+      if (!m.has('KICKED')) m.files.play(`say:${prepared.text}`, new SampleSource(samples), true, true);
+    });
+    return true;
   }
 
   /** CFLAG_LOCKED set or cleared, with lock / unlock (conference_api_sub_lock, conference_loop_lock_toggle). */

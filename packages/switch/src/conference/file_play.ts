@@ -30,16 +30,19 @@ export interface FileNode {
   leadin: number;
   /** A member's file is heard over the conference (not `nomux`: instead of it). */
   readonly mux: boolean;
+  /** Spoken text (NODE_TYPE_SPEECH): its end is not a file's close, nothing is fired. */
+  readonly speech: boolean;
 }
 
 /** What `stop` ends (file_stop_t). */
 export type FileStop = 'current' | 'all' | 'async';
 
-const openNode = (file: string, source: AudioSource, async: boolean, mux: boolean, leadin = 0): FileNode => ({
+const openNode = (file: string, source: AudioSource, async: boolean, mux: boolean, leadin = 0, speech = false): FileNode => ({
   file,
   source,
   async,
   mux,
+  speech,
   samples: 0,
   done: false,
   paused: false,
@@ -93,8 +96,8 @@ export class ConferenceFiles {
   }
 
   /** A file already opened, queued (or the async one), read after `leadin` ticks. */
-  add(file: string, source: AudioSource, async: boolean, leadin = 0): void {
-    const node = openNode(file, source, async, true, leadin);
+  add(file: string, source: AudioSource, async: boolean, leadin = 0, speech = false): void {
+    const node = openNode(file, source, async, true, leadin, speech);
     if (!async) {
       this.#queue.push(node);
       return;
@@ -162,6 +165,7 @@ export class ConferenceFiles {
 
   #done(node: FileNode): void {
     node.source.close?.();
+    if (node.speech) return;
     this.fire((e) => {
       for (const [n, v] of fileLengthHeaders(node)) e.addHeader(n, v);
       e.addHeader('Action', 'play-file-done');
@@ -184,8 +188,8 @@ export class MemberFiles {
   }
 
   /** Queued after the others (conference_member_play_file). */
-  play(file: string, source: AudioSource, mux: boolean): void {
-    this.#queue.push(openNode(file, source, false, mux));
+  play(file: string, source: AudioSource, mux: boolean, speech = false): void {
+    this.#queue.push(openNode(file, source, false, mux, 0, speech));
   }
 
   /** conference_member_stop_file: `all` marks every file, anything else the current one; how many. */

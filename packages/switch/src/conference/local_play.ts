@@ -3,11 +3,12 @@
  * prompts, the locked and full refusals, member-enter-sound, kicked-sound): `leadin` frames of
  * quiet first (20 ms each), then switch_ivr_play_file (PLAYBACK_START / PLAYBACK_STOP; a file with
  * no source here plays for its simulated length) with the name expanded on the channel and, when
- * relative, under the conference's sound prefix. `say:` needs a TTS engine, which there is none
- * of: it fails at once.
+ * relative, under the conference's sound prefix. `say:<text>` is spoken with the profile's
+ * tts-engine and tts-voice (switch_ivr_speak_text); without them it fails at once.
  */
 import { isFilePath } from '../applications/recording_model.ts';
 import { type MediaEnd, playFile } from '../applications/media.ts';
+import { speakText } from '../applications/speak_text.ts';
 import type { Interrupter } from '../applications/types.ts';
 import type { Channel } from '../channel/channel.ts';
 import type { Conference } from './conference.ts';
@@ -42,18 +43,18 @@ export async function localPlay(
   const play = async () => {
     if (over) return;
     let path = await ch.expand(file);
-    if (/^say:/i.test(path)) return finish('failed');
-    if (!isFilePath(path) && conf.soundPrefix) path = `${conf.soundPrefix}/${path}`;
     let how: MediaEnd = 'played';
-    current = await playFile(
-      ch,
-      path,
-      () => finish(how),
-      (h) => {
-        how = h;
-      },
-      onDigit,
-    );
+    const onEnd = (h: MediaEnd) => {
+      how = h;
+    };
+    if (/^say:/i.test(path)) {
+      const { ttsEngine, ttsVoice } = conf.profile;
+      if (!ttsEngine || !ttsVoice) return finish('failed');
+      current = await speakText(ch, ttsEngine, ttsVoice, path.slice(4), () => finish(how === 'notfound' ? 'failed' : how), onEnd, onDigit);
+      return;
+    }
+    if (!isFilePath(path) && conf.soundPrefix) path = `${conf.soundPrefix}/${path}`;
+    current = await playFile(ch, path, () => finish(how), onEnd, onDigit);
   };
   if (leadin > 0) {
     const cancel = ch.after(leadin * FRAME_MS, play);

@@ -75,6 +75,9 @@ export interface ConferenceProfile {
   readonly terminateOnSilence: number;
   /** Seconds a conference outlives its last mandatory member (mandatory_member_endconf). */
   readonly endconfGraceTime: number;
+  /** The speech engine and voice of `say`, `saymember` and `say:` sounds (tts-engine, tts-voice). */
+  readonly ttsEngine: string | undefined;
+  readonly ttsVoice: string | undefined;
 }
 
 type Log = (level: 'ERR' | 'WARNING', text: string) => void;
@@ -141,6 +144,8 @@ const NONE: ConferenceProfile = {
   autoRecord: undefined,
   terminateOnSilence: 0,
   endconfGraceTime: 0,
+  ttsEngine: undefined,
+  ttsVoice: undefined,
 };
 
 /** The profile when the switch has no conference.conf (see above). */
@@ -267,6 +272,12 @@ export function parseProfile(el: XmlElement | undefined, log: Log): ConferencePr
         break;
       case 'endconf-grace-time':
         p.endconfGraceTime = atoi(val);
+        break;
+      case 'tts-engine':
+        p.ttsEngine = val;
+        break;
+      case 'tts-voice':
+        p.ttsVoice = val;
         break;
     }
   }

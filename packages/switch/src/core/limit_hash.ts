@@ -146,6 +146,23 @@ export class LimitHash {
     held.clear();
   }
 
+  /**
+   * switch_limit_release (uuid_limit_release): without realm and resource every key the channel
+   * holds, else the one key `<realm>_<resource>` (a missing one prints as C's `(null)`).
+   */
+  release(backend: string, uuid: string, realm?: string, resource?: string): void {
+    if (realm === undefined && resource === undefined) return this.#releaseAll(backend, uuid);
+    if (!this.#known(backend, uuid)) return;
+    const held = this.#channels.get(uuid);
+    const key = `${realm ?? '(null)'}_${resource ?? '(null)'}`;
+    const item = held?.get(key);
+    if (!held || !item) return;
+    item.total--;
+    this.#deps.log('DEBUG', `Usage for ${key} is now ${item.total}`, uuid);
+    held.delete(key);
+    if (item.total === 0 && item.rate === 0) this.#items.delete(key);
+  }
+
   /** switch_limit_usage: [channels counted, uses in the rate window]; 0/0 for an unknown backend. */
   usage(backend: string, realm: string, resource: string): [number, number] {
     if (!this.#known(backend)) return [0, 0];

@@ -41,6 +41,8 @@ interface Sub {
 
 export class Logger {
   #level: number;
+  /** session->loglevel by channel uuid (switch_core_session_set_loglevel); only sessions given one. */
+  readonly #sessionLevels = new Map<string, number>();
   readonly #subs = new Set<Sub>();
   readonly #o: LoggerOptions;
 
@@ -59,6 +61,19 @@ export class Logger {
     if (level >= LOG_DISABLE) this.#level = level;
     if (this.#level > LOG_DEBUG) this.#level = LOG_DEBUG;
     return this.#level;
+  }
+
+  /**
+   * switch_core_session_set_loglevel: the session's own lines pass up to `level` even when the hard
+   * level is lower (it raises the limit for them, never lowers it).
+   */
+  setSessionLevel(uuid: string, level: number): void {
+    this.#sessionLevels.set(uuid, level);
+  }
+
+  /** The session is gone: its level with it. */
+  clearSession(uuid: string): void {
+    this.#sessionLevels.delete(uuid);
   }
 
   subscribe(level: number, fn: (r: LogRecord) => void): LogSubscription {
@@ -83,7 +98,8 @@ export class Logger {
 
   log(levelName: LogLevelName, text: string, userData = '', site: Partial<LogSite> = {}): LogRecord | undefined {
     const level = LOG_LEVEL_NAMES.indexOf(levelName);
-    if (!this.enabled(level)) return undefined;
+    const sessionLevel = userData === '' ? undefined : this.#sessionLevels.get(userData);
+    if (!this.enabled(level) && !(this.#level !== LOG_DISABLE && sessionLevel !== undefined && logPasses(level, sessionLevel))) return undefined;
     const epochUs = this.#o.nowUs();
     const file = site.file ?? 'switch_core.c';
     const line = site.line ?? 0;

@@ -24,6 +24,8 @@ export interface AudioSource {
   next(): Int16Array | undefined;
   /** Lets go of what it holds (a local stream's listener leaves it); the player calls it when it stops. */
   close?(): void;
+  /** Moves to `sample` from its start (uuid_fileman's seek); a source without it cannot be moved. */
+  seek?(sample: number): void;
 }
 
 /** `samples` played `loops` times (-1: for ever). */
@@ -31,13 +33,23 @@ export class SampleSource implements AudioSource {
   readonly ms: number | undefined;
   #at = 0;
   #loops: number;
+  readonly #allLoops: number;
 
   constructor(
     private readonly samples: Int16Array,
     loops = 1,
   ) {
     this.#loops = samples.length === 0 ? 0 : loops;
+    this.#allLoops = this.#loops;
     this.ms = this.#loops < 0 ? undefined : Math.floor((samples.length * this.#loops) / 8);
+  }
+
+  seek(sample: number): void {
+    const length = this.samples.length;
+    if (length === 0) return;
+    const pass = Math.floor(sample / length);
+    this.#at = sample % length;
+    if (this.#allLoops >= 0) this.#loops = Math.max(0, this.#allLoops - pass);
   }
 
   next(): Int16Array | undefined {
@@ -62,6 +74,10 @@ class SilenceSource implements AudioSource {
     this.#left = ms === undefined ? Number.POSITIVE_INFINITY : (ms * 8000) / 1000;
   }
 
+  seek(sample: number): void {
+    if (this.ms !== undefined) this.#left = Math.max(0, (this.ms * 8000) / 1000 - sample);
+  }
+
   next(): Int16Array | undefined {
     if (this.#left <= 0) return undefined;
     const n = Math.min(FRAME_SAMPLES, this.#left);
@@ -84,6 +100,18 @@ class ConcatSource implements AudioSource {
 
   constructor(private readonly parts: readonly AudioSource[]) {
     this.ms = parts.some((p) => p.ms === undefined) ? undefined : parts.reduce((sum, p) => sum + (p.ms ?? 0), 0);
+  }
+
+  seek(sample: number): void {
+    if (this.ms === undefined || this.parts.some((p) => !p.seek)) return;
+    let left = sample;
+    this.#at = this.parts.length;
+    this.parts.forEach((part, i) => {
+      const length = (part.ms ?? 0) * 8;
+      if (i < this.#at && left < length) this.#at = i;
+      part.seek?.(i < this.#at ? length : i === this.#at ? left : 0);
+      if (i < this.#at) left -= length;
+    });
   }
 
   next(): Int16Array | undefined {

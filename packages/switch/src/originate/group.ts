@@ -468,6 +468,7 @@ export async function dialGroup(d: Dialler, group: readonly DialLeg[], globals: 
       }
     } else {
       const report = msg as LegReport;
+      if (report.earlyOk) state.earlyOk = true;
       const s = slots.find((x) => x.uuid === report.uuid);
       if (s && isUp(s)) {
         s.status = report.status;

@@ -7,11 +7,23 @@
  */
 import type { XmlElement } from '../config/xml.ts';
 import { attr } from '../config/xml.ts';
-import { sayMethodByName, sayTypeByName } from './names.ts';
-import { type SayClock, sayEn } from './say_en.ts';
+import { sayGenderByName, sayMethodByName, sayTypeByName } from './names.ts';
+import { sayDe } from './say_de.ts';
+import { sayEn } from './say_en.ts';
+import type { SayClock } from './say_support.ts';
+import { sayEs } from './say_es.ts';
+import { sayFr } from './say_fr.ts';
+import { sayPt } from './say_pt.ts';
+import type { SayFunction } from './say_support.ts';
 
 /** The say modules by name: what each says as file names (undefined: a type it cannot say). */
-const SAY_MODULES: ReadonlyMap<string, typeof sayEn> = new Map([['en', sayEn]]);
+const SAY_MODULES: ReadonlyMap<string, SayFunction> = new Map<string, SayFunction>([
+  ['en', (tosay, type, method, _gender, clock) => sayEn(tosay, type, method, clock)],
+  ['es', sayEs],
+  ['pt', sayPt],
+  ['fr', sayFr],
+  ['de', sayDe],
+]);
 
 /**
  * switch_say_file: the first file opens the `file_string://` (its extension always added), the
@@ -47,6 +59,8 @@ export interface SayRequest {
   readonly tosay: string;
   readonly type: string;
   readonly method: string;
+  /** MASCULINE (the default), FEMININE or NEUTER; only fr and de say anything differently. */
+  readonly gender?: string | undefined;
   readonly ext?: string;
 }
 
@@ -60,6 +74,6 @@ export function sayFileString(req: SayRequest, clock: SayClock): string | undefi
     clock.log('ERR', `Invalid SAY Interface [${req.module}]!`);
     return undefined;
   }
-  const files = say(req.tosay, sayTypeByName(req.type), sayMethodByName(req.method), clock);
+  const files = say(req.tosay, sayTypeByName(req.type), sayMethodByName(req.method), sayGenderByName(req.gender), clock);
   return files && fileString(files, req.ext || 'wav');
 }

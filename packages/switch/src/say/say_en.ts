@@ -7,44 +7,7 @@
 import { atoi, atol } from '../internal/strings.ts';
 import { explode, strTime, zoneOffsetSeconds } from '../dialplan/time_match.ts';
 import { SayMethod, SayType } from './names.ts';
-
-/** What saying a date or time needs of the switch. */
-export interface SayClock {
-  readonly nowMs: number;
-  readonly utcOffsetMinutes: (epochMs: number) => number;
-  /** The channel's `timezone`: seconds east of UTC, or a zone name. */
-  readonly timezone: string | undefined;
-  readonly log: (level: 'ERR' | 'DEBUG', text: string) => void;
-}
-
-class ParseError extends Error {}
-
-/** The file names as switch_say_file adds them. */
-class Said {
-  readonly files: string[] = [];
-  constructor(readonly clock: SayClock) {}
-
-  file(name: string): void {
-    this.files.push(name);
-  }
-
-  parseError(): never {
-    this.clock.log('ERR', 'Parse Error!');
-    throw new ParseError();
-  }
-}
-
-/** switch_strip_commas: the digits, commas dropped; undefined for anything else or more than `max` digits. */
-function stripCommas(s: string, max: number): string | undefined {
-  let out = '';
-  for (const c of s) {
-    if (c >= '0' && c <= '9') {
-      out += c;
-      if (out.length > max) return undefined;
-    } else if (c !== ',') return undefined;
-  }
-  return out;
-}
+import { ParseError, Said, type SayClock, durationParts, numberToSay, placesOf, saySpell } from './say_support.ts';
 
 /** play_group: hundreds, tens and units, then `what` (million, thousand) when any was said. */
 function playGroup(said: Said, method: SayMethod, a: number, b: number, c: number, what: string | undefined): void {
@@ -66,28 +29,13 @@ function playGroup(said: Said, method: SayMethod, a: number, b: number, c: numbe
 
 /** en_say_general_count: a number pronounced, iterated digit by digit, counted (first, second…) or as a year. */
 function generalCount(said: Said, tosay: string, method: SayMethod): void {
-  const digits = stripCommas(tosay, 127);
-  if (method === SayMethod.ITERATED) {
-    if (digits === undefined) said.parseError();
-    for (const d of digits) said.file(`digits/${d}`);
-    return;
-  }
-  if (digits === undefined || digits.length > 9) said.parseError();
-  let n = atoi(digits);
-  if (n === 0) {
-    said.file('digits/0');
-    return;
-  }
-  const places: number[] = new Array(9).fill(0);
-  for (let x = 8; x >= 0; x--) {
-    const unit = 10 ** x;
-    places[x] = Math.trunc(n / unit);
-    n -= (places[x] as number) * unit;
-  }
+  const n = numberToSay(said, tosay, method);
+  if (n === undefined) return;
+  const places = placesOf(n);
   const p = (i: number) => places[i] as number;
   switch (method) {
     case SayMethod.PRONOUNCED_YEAR: {
-      const year = atoi(digits);
+      const year = n;
       const hi = Math.trunc(year / 100);
       const lo = year % 100;
       if (!lo || !(hi % 10)) sayNumber(said, year, SayMethod.PRONOUNCED);
@@ -171,41 +119,9 @@ function telephoneNumber(said: Said, tosay: string): void {
   }
 }
 
-/** say_spell: digits, and the other characters by their code (ascii/…, or phonetic-ascii/…). */
-function spell(said: Said, tosay: string, type: SayType): void {
-  for (const ch of tosay.toLowerCase()) {
-    if (ch >= '0' && ch <= '9') said.file(`digits/${ch}`);
-    else if (type === SayType.NAME_SPELLED) said.file(`ascii/${ch.charCodeAt(0)}`);
-    else if (type === SayType.NAME_PHONETIC) said.file(`phonetic-ascii/${ch.charCodeAt(0)}`);
-  }
-}
-
 /** TIME_MEASUREMENT: `[[h:]m:]s`, or seconds (none or negative: now's epoch seconds), as hours, minutes and seconds. */
 function timeMeasurement(said: Said, tosay: string): void {
-  let hours = 0;
-  let minutes = 0;
-  let seconds = 0;
-  if (tosay.includes(':')) {
-    const last = tosay.lastIndexOf(':');
-    seconds = atoi(tosay.slice(last + 1));
-    const head = tosay.slice(0, last);
-    const colon = head.indexOf(':');
-    if (colon >= 0) {
-      minutes = atoi(head.slice(colon + 1));
-      hours = atoi(head);
-    } else minutes = atoi(head);
-  } else {
-    seconds = atol(tosay);
-    if (seconds <= 0) seconds = Math.floor(said.clock.nowMs / 1000);
-    if (seconds >= 60) {
-      minutes = Math.trunc(seconds / 60);
-      seconds %= 60;
-    }
-    if (minutes >= 60) {
-      hours = Math.trunc(minutes / 60);
-      minutes %= 60;
-    }
-  }
+  const [hours, minutes, seconds] = durationParts(tosay, said.clock.nowMs);
   for (const [n, one, many] of [
     [hours, 'time/hour', 'time/hours'],
     [minutes, 'time/minute', 'time/minutes'],
@@ -318,7 +234,7 @@ function dateTime(said: Said, tosay: string, type: SayType, method: SayMethod): 
  * saying here (`Unknown Say type=[n]`).
  */
 export function sayEn(tosay: string, type: SayType, method: SayMethod, clock: SayClock): string[] | undefined {
-  const said = new Said(clock);
+  const said = new Said(clock, 0);
   const run = (): void => {
     switch (type) {
       case SayType.NUMBER:
@@ -336,7 +252,7 @@ export function sayEn(tosay: string, type: SayType, method: SayMethod, clock: Sa
         return ipAddress(said, tosay, method);
       case SayType.NAME_SPELLED:
       case SayType.NAME_PHONETIC:
-        return spell(said, tosay, type);
+        return saySpell(said, tosay, type);
       case SayType.CURRENCY:
         return money(said, tosay, method);
       case SayType.TELEPHONE_NUMBER:

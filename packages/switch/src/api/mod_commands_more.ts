@@ -1,0 +1,13 @@
+/** The rest of mod_commands that `startSwitch` loads: call control by uuid, media bugs and utilities. */
+import type { ApiCommand } from './registry.ts';
+import { UTILITY_MORE_COMMANDS } from './utility_more.ts';
+import { UUID_CALL_COMMANDS } from './uuid_call_commands.ts';
+import { UUID_MEDIA_COMMANDS } from './uuid_media_commands.ts';
+import { UUID_SESSION_COMMANDS } from './uuid_session_commands.ts';
+
+export const MOD_COMMANDS_MORE: readonly ApiCommand[] = [
+  ...UUID_MEDIA_COMMANDS,
+  ...UUID_CALL_COMMANDS,
+  ...UUID_SESSION_COMMANDS,
+  ...UTILITY_MORE_COMMANDS,
+];
