@@ -55,8 +55,6 @@ export type GatewayState = 'UNREGED' | 'TRYING' | 'REGISTER' | 'REGED' | 'UNREGI
 
 /** How long a REGISTER may go unanswered (reg-timeout-seconds' default). */
 const REGISTER_TIMEOUT_S = 30;
-/** Timer F: a non-INVITE request unanswered for 64·T1 is a 408 (sofia-sip's nta). */
-const OPTIONS_TIMEOUT_S = 32;
 /** Timer E's longest gap (T2), for resending an unanswered OPTIONS. */
 const OPTIONS_RESEND_MAX_S = 4;
 
@@ -357,7 +355,8 @@ export class Gateway {
   #stepPing(nowS: number): void {
     const p = this.#ping;
     if (p) {
-      if (nowS - p.sentS >= OPTIONS_TIMEOUT_S) this.pingResponse(408, 'Request Timeout');
+      // timer F: a non-INVITE request unanswered for 64·T1 (the profile's `timer-T1`, sofia-sip's NTATAG_SIP_T1) is a 408
+      if ((nowS - p.sentS) * 1000 >= 64 * this.profile.timerT1) this.pingResponse(408, 'Request Timeout');
       else if (nowS >= p.resendAt) {
         this.transport.send(p.request, this.proxy);
         p.resendGap = Math.min(p.resendGap * 2, OPTIONS_RESEND_MAX_S);

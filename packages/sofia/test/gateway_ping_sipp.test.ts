@@ -1,7 +1,7 @@
 /**
  * Gateway OPTIONS pings (sofia_reg_check_gateway, sofia_handle_sip_r_options) with SIPp as the far
  * server: it answers a number of pings and then goes silent (an unanswered OPTIONS is a 408 after
- * Timer F's 32 s) or a second SIPp answers 503. The counts go up to ping-max and down, the status
+ * Timer F's 64·T1, the profile's timer-T1 made 100 ms here) or a second SIPp answers 503. The counts go up to ping-max and down, the status
  * goes DOWN below ping-min, each change (each result with ping-monitoring) fires
  * `sofia::gateway_state`, `sofia status gateway` shows the ping fields, and a DOWN gateway refuses
  * calls with GATEWAY_DOWN.
@@ -20,6 +20,8 @@ beforeAll(async () => {
   ports.monitored = await freeUdpPort();
   silent = (await startSipp({ scenario: 'uas_options', localPort: ports.silent, calls: 2, timeoutSec: 30 })).done;
   rig = await startRig({
+    // T1 100 ms: an unanswered OPTIONS is a 408 after 6.4 s (64·T1) instead of 32 s
+    timerT1: 100,
     gateways: [
       gatewayConfig('gw_silent', ports.silent, { register: false, ping: 5, pingMin: 2, pingMax: 2 }),
       gatewayConfig('gw_monitored', ports.monitored, { register: false, ping: 5, pingMonitoring: true }),
@@ -78,7 +80,7 @@ describe('gateway pings', () => {
     expect(Number(d.Ping) - Math.floor(Date.now() / 1000)).toBeGreaterThan(0);
   }, 20_000);
 
-  it('counts answers up to ping-max; silence is a 408 after 32 s, which takes it below ping-min: DOWN', async () => {
+  it('counts answers up to ping-max; silence is a 408 after 64·T1, which takes it below ping-min: DOWN', async () => {
     expect((await silent).code).toBe(0);
     await new Promise((r) => setTimeout(r, 200)); // the last 200 on its way in
     const succeeded = rig.logs.filter((l) => l.startsWith('WARNING Ping succeeded gw_silent'));
