@@ -14,7 +14,6 @@ import {
   durationParts,
   ignoringParseError,
   moneyParts,
-  placesOf,
   runSaying,
   sayIp,
   saySpell,
@@ -22,6 +21,7 @@ import {
   targetAndNow,
   unsigned,
   type SayClock,
+  sayGroups,
 } from './say_support.ts';
 
 /** A counted file's ending for the gender: `_m`, `_n`, or none (feminine, or a gender not known). */
@@ -58,11 +58,7 @@ function playGroup(said: Said, method: SayMethod, a: number, b: number, c: numbe
 function generalCount(said: Said, tosay: string, method: SayMethod): void {
   const n = numberToSay(said, tosay, method);
   if (n === undefined) return;
-  if (method !== SayMethod.COUNTED && method !== SayMethod.PRONOUNCED) return;
-  const p = placesOf(n) as [number, number, number, number, number, number, number, number, number];
-  playGroup(said, SayMethod.PRONOUNCED, p[8], p[7], p[6], 'digits/million');
-  playGroup(said, SayMethod.PRONOUNCED, p[5], p[4], p[3], 'digits/thousand');
-  playGroup(said, method, p[2], p[1], p[0], undefined);
+  sayGroups(said, n, method, playGroup);
 }
 
 /** The say_num macro; the gender it leaves set stays for what follows, as in the C. */

@@ -13,7 +13,6 @@ import {
   SayGender,
   durationParts,
   moneyParts,
-  placesOf,
   runSaying,
   sayIp,
   saySpell,
@@ -21,6 +20,7 @@ import {
   targetAndNow,
   unsigned,
   type SayClock,
+  sayGroups,
 } from './say_support.ts';
 
 function playGroup(said: Said, method: SayMethod, a: number, b: number, c: number, what: string | undefined): void {
@@ -49,11 +49,7 @@ function playGroup(said: Said, method: SayMethod, a: number, b: number, c: numbe
 function generalCount(said: Said, tosay: string, method: SayMethod): void {
   const n = numberToSay(said, tosay, method, (d) => (d === '1' && said.gender === SayGender.FEMININE ? 'digits/1_f' : `digits/${d}`));
   if (n === undefined) return;
-  if (method !== SayMethod.COUNTED && method !== SayMethod.PRONOUNCED) return;
-  const p = placesOf(n) as [number, number, number, number, number, number, number, number, number];
-  playGroup(said, SayMethod.PRONOUNCED, p[8], p[7], p[6], 'digits/million');
-  playGroup(said, SayMethod.PRONOUNCED, p[5], p[4], p[3], 'digits/thousand');
-  playGroup(said, method, p[2], p[1], p[0], undefined);
+  sayGroups(said, n, method, playGroup);
 }
 
 /** The say_num macro; the gender it leaves set stays for what follows, as in the C. */

@@ -12,7 +12,6 @@ import {
   durationParts,
   ignoringParseError,
   moneyParts,
-  placesOf,
   runSaying,
   sayIp,
   saySpell,
@@ -20,6 +19,7 @@ import {
   targetAndNow,
   unsigned,
   type SayClock,
+  sayGroups,
 } from './say_support.ts';
 
 function playGroup(said: Said, method: SayMethod, a: number, b: number, c: number, what: string | undefined): void {
@@ -51,14 +51,7 @@ function playGroup(said: Said, method: SayMethod, a: number, b: number, c: numbe
 function generalCount(said: Said, tosay: string, method: SayMethod): void {
   const n = numberToSay(said, tosay, method);
   if (n === undefined) return;
-  if (method !== SayMethod.COUNTED && method !== SayMethod.PRONOUNCED) return;
-  const p = placesOf(n) as [number, number, number, number, number, number, number, number, number];
-  if (!p[8] && !p[7] && p[6] === 1) {
-    said.file('digits/1');
-    said.file('digits/million');
-  } else playGroup(said, SayMethod.PRONOUNCED, p[8], p[7], p[6], 'digits/millions');
-  playGroup(said, SayMethod.PRONOUNCED, p[5], p[4], p[3], 'digits/thousand');
-  playGroup(said, method, p[2], p[1], p[0], undefined);
+  sayGroups(said, n, method, playGroup, 'digits/1');
 }
 
 const sayNum = (said: Said, n: number, method = SayMethod.PRONOUNCED) => generalCount(said, unsigned(n), method);

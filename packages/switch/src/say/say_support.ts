@@ -78,6 +78,27 @@ export function numberToSay(said: Said, tosay: string, method: SayMethod, digitF
   return n;
 }
 
+/** A module's play_group: hundreds, tens and units, then `what` (million, thousand) when any was said. */
+export type PlayGroup = (said: Said, method: SayMethod, a: number, b: number, c: number, what: string | undefined) => void;
+
+/**
+ * The rest of a general count that pronounces or counts: the millions, the thousands and the last
+ * group, each by the module's play_group. `oneMillion`, where a module says a lone million apart
+ * (es `digits/un`, pt `digits/1`), is then followed by `digits/million` and the group's word is
+ * `digits/millions`; otherwise the group's word is `digits/million`.
+ */
+export function sayGroups(said: Said, n: number, method: SayMethod, playGroup: PlayGroup, oneMillion?: string): void {
+  if (method !== SayMethod.COUNTED && method !== SayMethod.PRONOUNCED) return;
+  const p = placesOf(n) as [number, number, number, number, number, number, number, number, number];
+  if (oneMillion === undefined) playGroup(said, SayMethod.PRONOUNCED, p[8], p[7], p[6], 'digits/million');
+  else if (!p[8] && !p[7] && p[6] === 1) {
+    said.file(oneMillion);
+    said.file('digits/million');
+  } else playGroup(said, SayMethod.PRONOUNCED, p[8], p[7], p[6], 'digits/millions');
+  playGroup(said, SayMethod.PRONOUNCED, p[5], p[4], p[3], 'digits/thousand');
+  playGroup(said, method, p[2], p[1], p[0], undefined);
+}
+
 /** The nine decimal places of `n` (units first). */
 export function placesOf(n: number): number[] {
   const places: number[] = new Array(9).fill(0);
