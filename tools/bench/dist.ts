@@ -9,6 +9,8 @@
  *  3'. the same two floods into the erl sink with bench_b reading its distribution sockets 64 KiB
  *                   at a time instead of OTP's 1,460 bytes (_read_buffer.ts): with OTP's setting
  *                   the sink is the bound of both, at a full core whoever sends;
+ *  3''. erl → erl, erl → TS and TS → erl again with the receiving node alone on one CPU and the
+ *                   sender on the others (_pin.ts; Linux with two CPUs or more), as on two machines;
  *  4. ping-pong     sequential round trips {ping, From, I} → {pong, I} from an erl process to an
  *                   echo on the second erl node, and to an echo on the beamline node: p50 / p99.
  * Throughput counts from the first send until the sink has seen all N messages (the sink answers
@@ -27,6 +29,7 @@ import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/c
 import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
 import { otpRelease, startErl } from '../erl/node.ts';
+import { placement } from './_pin.ts';
 import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
 
@@ -169,13 +172,19 @@ export async function main(args: string[]): Promise<void> {
     const log = (s: string) => process.stderr.write(`[bench dist] ${s}\n`);
     // The three floods run interleaved RUNS times; the median of each is reported (the machine
     // is shared, single runs swing by 2x).
-    const runs: Record<'erlErl' | 'erlTs' | 'tsErl' | 'erlErlLargeRead' | 'tsErlLargeRead', Rate[]> = {
-      erlErl: [],
-      erlTs: [],
-      tsErl: [],
-      erlErlLargeRead: [],
-      tsErlLargeRead: [],
-    };
+    const runs: Record<'erlErl' | 'erlTs' | 'tsErl' | 'erlErlLargeRead' | 'tsErlLargeRead' | 'erlErlPinned' | 'erlTsPinned' | 'tsErlPinned', Rate[]> =
+      {
+        erlErl: [],
+        erlTs: [],
+        tsErl: [],
+        erlErlLargeRead: [],
+        tsErlLargeRead: [],
+        erlErlPinned: [],
+        erlTsPinned: [],
+        tsErlPinned: [],
+      };
+    const pins = await placement();
+    const me = process.pid;
     const sinkReadBuffer = await distReadBuffer(erlB);
     // erl A floods the sink on `peer`; the beamline node floods erl B's
     const erlFlood = (peer: string) =>
@@ -198,6 +207,22 @@ export async function main(args: string[]): Promise<void> {
         runs.tsErlLargeRead.push(await tsToErlSink());
         await setDistReadBuffer(erlB, sinkReadBuffer);
       }
+      if (pins) {
+        log(`run ${r}/${RUNS}: erl → erl, the sink alone on a CPU, ${N} messages`);
+        await pins.placeReceiver(erlBPid, [erlAPid, me]);
+        runs.erlErlPinned.push(await erlFlood('bench_b@localhost'));
+        if (only !== 'out') {
+          log(`run ${r}/${RUNS}: erl → TS, the node alone on a CPU, ${N} messages`);
+          await pins.placeReceiver(me, [erlAPid, erlBPid]);
+          runs.erlTsPinned.push(await erlFlood(ts));
+        }
+        if (only !== 'in') {
+          log(`run ${r}/${RUNS}: TS → erl, the sink alone on a CPU, ${N} messages`);
+          await pins.placeReceiver(erlBPid, [erlAPid, me]);
+          runs.tsErlPinned.push(await tsToErlSink());
+        }
+        await pins.unpin([erlAPid, erlBPid, me]);
+      }
       const last = (xs: Rate[]) => xs[xs.length - 1];
       for (const [label, x] of [
         ['erl → erl', last(runs.erlErl)],
@@ -205,6 +230,9 @@ export async function main(args: string[]): Promise<void> {
         ['TS → erl', last(runs.tsErl)],
         ['erl → erl, sink reads 64 KiB', last(runs.erlErlLargeRead)],
         ['TS → erl, sink reads 64 KiB', last(runs.tsErlLargeRead)],
+        ['erl → erl, receiver alone on a CPU', last(runs.erlErlPinned)],
+        ['erl → TS, receiver alone on a CPU', last(runs.erlTsPinned)],
+        ['TS → erl, receiver alone on a CPU', last(runs.tsErlPinned)],
       ] as const) {
         if (x)
           log(
@@ -223,6 +251,11 @@ export async function main(args: string[]): Promise<void> {
         const [a, b] = [median(runs.erlErlLargeRead, byRate), median(runs.tsErlLargeRead, byRate)];
         console.log(`sink reads 64 KiB: TS → erl ${f(b.rate)} msgs/s; erl → erl ${f(a.rate)}; ratio ${(b.rate / a.rate).toFixed(2)}×`);
       }
+      if (pins) {
+        const a = median(runs.erlErlPinned, byRate);
+        const b = median(only === 'in' ? runs.erlTsPinned : runs.tsErlPinned, byRate);
+        console.log(`receiver alone on a CPU: ${f(b.rate)} msgs/s; erl → erl ${f(a.rate)}; ratio ${(b.rate / a.rate).toFixed(2)}×`);
+      }
       mkdirSync(join(root, 'bench-results'), { recursive: true });
       writeFileSync(join(root, 'bench-results/dist-partial.json'), `${JSON.stringify({ ...results, only, allRuns: runs }, null, 2)}\n`);
       return;
@@ -232,6 +265,11 @@ export async function main(args: string[]): Promise<void> {
     const tsErl = median(runs.tsErl, byRate);
     const erlErlLargeRead = median(runs.erlErlLargeRead, byRate);
     const tsErlLargeRead = median(runs.tsErlLargeRead, byRate);
+    const pinned = pins && {
+      erlErl: median(runs.erlErlPinned, byRate),
+      erlTs: median(runs.erlTsPinned, byRate),
+      tsErl: median(runs.tsErlPinned, byRate),
+    };
 
     log(`ping-pong, ${PINGS} round trips each`);
     const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));
@@ -266,6 +304,24 @@ export async function main(args: string[]): Promise<void> {
         `${(tsErlLargeRead.rate / erlErlLargeRead.rate).toFixed(2)}× (runs ${spread(runs.tsErlLargeRead, erlErlLargeRead)})`,
         cpu(tsErlLargeRead),
       ],
+      ...(pinned
+        ? [
+            [
+              'erl → node, the node alone on a CPU',
+              f(pinned.erlErl.rate),
+              f(pinned.erlTs.rate),
+              `${(pinned.erlTs.rate / pinned.erlErl.rate).toFixed(2)}× (runs ${spread(runs.erlTsPinned, pinned.erlErl)})`,
+              cpu(pinned.erlTs),
+            ],
+            [
+              'node → erl, the erl sink alone on a CPU',
+              f(pinned.erlErl.rate),
+              f(pinned.tsErl.rate),
+              `${(pinned.tsErl.rate / pinned.erlErl.rate).toFixed(2)}× (runs ${spread(runs.tsErlPinned, pinned.erlErl)})`,
+              cpu(pinned.tsErl),
+            ],
+          ]
+        : []),
       ['ping-pong p50 (µs)', ppErl.p50.toFixed(1), ppTs.p50.toFixed(1), `${(ppTs.p50 / ppErl.p50).toFixed(2)}×`, ''],
       ['ping-pong p99 (µs)', ppErl.p99.toFixed(1), ppTs.p99.toFixed(1), `${(ppTs.p99 / ppErl.p99).toFixed(2)}×`, ''],
     );
@@ -277,11 +333,20 @@ export async function main(args: string[]): Promise<void> {
         `reading 64 KiB at a time, ${erlErlLargeRead.erlReceiverCpu?.toFixed(2)} and ${tsErlLargeRead.erlReceiverCpu?.toFixed(2)}, with the erl sender at ${erlErlLargeRead.erlSenderCpu?.toFixed(2)}.`,
     );
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    if (pinned)
+      console.log(
+        'alone on a CPU: the receiving node (the erl sink, or the beamline node) pinned to one CPU and every other process to the rest (taskset), ' +
+          'as on two machines; in the erl → erl anchor the erl sink is placed the same way.',
+      );
+    else console.log('placement rows skipped: they need Linux, taskset and two CPUs or more');
     console.log(`load average at the end: ${load} (the machine has ${availableParallelism()} cores)`);
     const okThroughput = erlTs.rate >= erlErl.rate && tsErl.rate >= erlErl.rate;
+    const okPinned = pinned && pinned.erlTs.rate >= pinned.erlErl.rate && pinned.tsErl.rate >= pinned.erlErl.rate;
     const okLatency = ppTs.p99 <= 2 * ppErl.p99;
     console.log(
-      `targets: beamline ≥ 1.0× erl→erl throughput both ways: ${okThroughput ? 'met' : 'NOT met'}; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`,
+      `targets: beamline ≥ 1.0× erl→erl throughput both ways: ${okThroughput ? 'met' : 'NOT met'}` +
+        (pinned ? ` (receiver alone on a CPU: ${okPinned ? 'met' : 'NOT met'})` : '') +
+        `; p99 ≤ 2× erl: ${okLatency ? 'met' : 'NOT met'}`,
     );
     Object.assign(results, {
       allRuns: runs,
@@ -294,10 +359,15 @@ export async function main(args: string[]): Promise<void> {
       erlToErlLargeRead: erlErlLargeRead,
       tsToErlLargeRead: tsErlLargeRead,
       reverseRatioLargeRead: tsErlLargeRead.rate / erlErlLargeRead.rate,
+      ...(pinned && {
+        pinned,
+        throughputRatioPinned: pinned.erlTs.rate / pinned.erlErl.rate,
+        reverseRatioPinned: pinned.tsErl.rate / pinned.erlErl.rate,
+      }),
       pingPongErlUs: ppErl,
       pingPongTsUs: ppTs,
       p99Ratio: ppTs.p99 / ppErl.p99,
-      targets: { throughput: okThroughput, latency: okLatency },
+      targets: { throughput: okThroughput, throughputPinned: okPinned, latency: okLatency },
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
     writeFileSync(join(root, 'bench-results/dist.json'), `${JSON.stringify(results, null, 2)}\n`);

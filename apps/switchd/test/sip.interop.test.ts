@@ -312,6 +312,13 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
     expect(await sh(`{foo, '${NAME}'} ! {api, say_string, "en en number pronounced 42"}, receive {ok, S1} -> S1 after 3000 -> timeout end.`)).toBe(
       '"file_string://digits/40.wav!digits/2.wav"',
     );
+    // the README's examples in the other languages switchd's freeswitch.xml declares
+    expect(await sh(`{foo, '${NAME}'} ! {api, say_string, "es.wav es number pronounced 21"}, receive SE -> SE after 3000 -> timeout end.`)).toBe(
+      '{ok,"file_string://digits/veinti.wav!digits/1.wav"}',
+    );
+    expect(
+      await sh(`{foo, '${NAME}'} ! {api, say_string, "fr fr number pronounced feminine 21"}, receive SF -> SF after 3000 -> timeout end.`),
+    ).toMatch(/^\{ok,"file_string:\/\/.*digits\/21_f\.wav/);
     expect(await sh(`{foo, '${NAME}'} ! register_event_handler, receive S2 -> S2 after 1000 -> timeout end.`)).toBe('ok');
     expect(
       await sh(`{foo, '${NAME}'} ! {event, 'CHANNEL_PARK', 'PLAYBACK_START', 'PLAYBACK_STOP'}, receive S3 -> S3 after 1000 -> timeout end.`),

@@ -176,6 +176,17 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(await api('expand', `cond \${hash(select/e2e/k)} == v ? yes : no`)).toBe('"yes"');
   });
 
+  it('the README’s call-centre steps from a real erl: the shipped support@default queue takes an agent and its tier', async () => {
+    const api = (args: string) =>
+      erl.eval(
+        `(fun() -> {foo, '${NAME}'} ! {api, callcenter_config, ${JSON.stringify(args)}}, receive CcReply -> CcReply after 3000 -> timeout end end)()`,
+      );
+    expect(await api('queue list')).toMatch(/^\{ok,"name\|strategy\|.*\\nsupport@default\|longest-idle-agent\|/);
+    expect(await api('agent add 1000@default Callback')).toBe('{ok,"+OK\\n"}');
+    expect(await api('tier add support@default 1000@default 1 1')).toBe('{ok,"+OK\\n"}');
+    expect(await api('tier list')).toMatch(/\\nsupport@default\|1000@default\|/);
+  });
+
   it('show api and expr from a real erl: {api, show, "api"} lists the modules’ commands (mod_erlang_event’s too), {api, expr, "1+2*3"} is "7"', async () => {
     // names of their own inside each fun: a name the shell has bound would be matched, not bound
     const show = await erl.eval(

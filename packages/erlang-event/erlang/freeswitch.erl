@@ -41,15 +41,12 @@ send(Node, Term) ->
 api(Node, Cmd) ->
     api(Node, Cmd, "").
 
-%% @doc `api Cmd Args': {ok, Text} | {error, Text} | timeout.
+%% @doc `api Cmd Args': {ok, Text} | {error, Text} | timeout ({error, nodedown} when the node
+%% goes meanwhile). Asked from a process of its own, so a reply that comes after the timeout goes
+%% nowhere instead of answering the caller's next api (the original read replies by shape only).
 -spec api(node_name(), atom(), string() | binary()) -> {ok, term()} | {error, term()} | timeout.
 api(Node, Cmd, Args) ->
-    to(Node, {api, Cmd, Args}),
-    receive
-        {ok, _} = Ok -> Ok;
-        {error, _} = Error -> Error
-    after ?TIMEOUT -> timeout
-    end.
+    request(Node, {api, Cmd, Args}, fun({ok, _} = Ok, Answer) -> Answer(Ok) end).
 
 %% @doc `bgapi Cmd Args': {ok, JobID} | {error, Reason} | timeout at once; the result comes later
 %% to the caller as {bgok, JobID, Text} or {bgerror, JobID, Text}.

@@ -23,7 +23,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-const sh = (e: string) => rig.shell(e);
+const sh = (e: string, timeoutMs?: number) => rig.shell(e, timeoutMs);
 /**
  * The next `{relayed, From, Msg}` matching `pattern` from a handler started with
  * fs_client_test:relay, within `ms`; the message is also bound to the shell variable `as` (shell
@@ -42,6 +42,12 @@ describe('freeswitch.erl against the switch node', () => {
     expect(await sh('Me = self(), freeswitch:bgapi(FS, wtf, "", fun(S_, T_) -> Me ! {bg_fun, S_, T_} end)')).toBe('ok');
     expect(await sh('receive {bg_fun, S2, T2} -> {S2, T2} after 3000 -> timeout end')).toBe('{error,"wtf: Command not found!\\n"}');
   });
+
+  it('api/3 that times out: its late reply does not answer the next api (it goes to a process of its own)', async () => {
+    expect(await sh('freeswitch:api(FS, msleep, "6500")', 10_000)).toBe('timeout');
+    expect(await sh('freeswitch:api(FS, strftime, "%Y")', 10_000)).toBe(`{ok,"${new Date().getFullYear()}"}`);
+    expect(await sh('receive Stray -> Stray after 1500 -> none end')).toBe('none');
+  }, 20_000);
 
   it('start_event_handler/4, then event/2 from the shell subscribes it; sendevent_custom/3 reaches it', async () => {
     expect(await sh('{ok, Eh} = freeswitch:start_event_handler(FS, fs_client_test, relay, self()), is_pid(Eh)')).toBe('true');

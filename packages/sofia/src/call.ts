@@ -11,6 +11,7 @@ import { Cause, type ChannelCast, type Switch } from '@beamline/switch';
 import { spawnWorker } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
 import type { DialogMessage } from './dialog_message.ts';
+import { ReferOut, referNotify, referResponse } from './deflect.ts';
 import { receiveDialogMessage } from './message.ts';
 import { type Dialog, ackFor, inDialogRequest } from './dialog.ts';
 import { dtmfTypeOf, infoDigit, recvInfoEvent, takesInfoDigits } from './info.ts';
@@ -83,6 +84,8 @@ export abstract class SipCall {
   readonly reinvite: Resender;
   /** Our NOTIFY of a REFER's outcome, resent until answered. */
   readonly notify: Resender;
+  /** Our own REFER (a DEFLECT) and what its NOTIFYs said. */
+  readonly referOut = new ReferOut();
   /** How the far end's digits come (switch_core_media_negotiate_sdp's outcome), once its SDP is known. */
   dtmfType: ProfileConfig['dtmfType'];
   /** The CSeq of the last REFER taken (a retransmission is answered again, not acted on twice). */
@@ -258,11 +261,16 @@ export abstract class SipCall {
 
   /**
    * A response to a request we sent inside the dialog: our BYE's final one stops its resending; our
-   * re-INVITE's stops it at any answer and its final one is ACKed. False for any other response.
+   * re-INVITE's stops it at any answer and its final one is ACKed; our REFER's is the channel's
+   * `sip_refer_status_code`. False for any other response.
    */
-  inDialogResponse(res: SipResponse): boolean {
+  inDialogResponse(res: SipResponse, ctx: ProcessContext): boolean {
     const cseq = cseqOf(res);
     if (cseq?.method === 'INFO' || cseq?.method === 'MESSAGE' || cseq?.method === 'UPDATE') return true; // sendDialogMessage's: sent once
+    if (cseq?.method === 'REFER') {
+      referResponse(this, res, ctx);
+      return true;
+    }
     if (cseq?.method === 'BYE' || cseq?.method === 'NOTIFY') {
       if (res.status >= 200) (cseq.method === 'BYE' ? this.bye : this.notify).stop();
       return true;
@@ -304,6 +312,7 @@ export abstract class SipCall {
   endChannel(cause: number, disposition: string, ctx: ProcessContext): void {
     if (this.hungUp) return;
     this.hungUp = true;
+    this.referOut.release(undefined, true); // a DEFLECT's wait ends with the call (sofia_wait_for_reply's channel_ready)
     if (!this.channel) return;
     castChannel(ctx, this.channel, { op: 'setvar', name: 'sip_hangup_disposition', value: disposition });
     castChannel(ctx, this.channel, { op: 'hangup', cause });
@@ -333,9 +342,11 @@ export abstract class SipCall {
       case 'REFER':
         this.refer(req, ctx, tag, replaces);
         return true;
+      case 'NOTIFY':
+        if (!referNotify(this, req, ctx, tag)) this.send(responseTo(req, 200, tag));
+        return true;
       case 'OPTIONS':
       case 'UPDATE':
-      case 'NOTIFY':
         this.send(responseTo(req, 200, tag));
         return true;
       case 'MESSAGE':

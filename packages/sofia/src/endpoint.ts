@@ -4,6 +4,7 @@
  * in the channel's process, so they only cast, or call with a timeout (a call process never calls
  * its channel).
  */
+import { deflectCall } from './deflect_endpoint.ts';
 import { dialogMessage } from './dialog_message.ts';
 import { randomUUID } from 'node:crypto';
 import { GenServer, type ProcessContext } from '@beamline/core';
@@ -76,6 +77,9 @@ export function sofiaEndpoint(call: Pid, answered = false): Endpoint {
       if (m) GenServer.cast(ch.ctx, call, { op: 'dialogMessage', message: m } satisfies CallCast);
       return true;
     },
+    deflect(ch, message) {
+      return deflectCall(ch, call, message);
+    },
     async respond(ch, data) {
       try {
         await GenServer.call(ch.ctx, call, { op: 'respond', data } satisfies CallRequest, 5000);
@@ -124,6 +128,9 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
       const m = dialogMessage(ch, message);
       if (m && call) GenServer.cast(ch.ctx, call, { op: 'dialogMessage', message: m } satisfies CallCast);
       return true;
+    },
+    deflect(ch, message) {
+      return deflectCall(ch, call, message);
     },
     async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupTo(ch, call);

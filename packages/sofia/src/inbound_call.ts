@@ -23,6 +23,7 @@ import { type AuthEnv, authenticate } from './auth.ts';
 import type { CallCast, CallRequest } from './call_messages.ts';
 import { type IndicateRefusal, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
 import { ChannelReach } from './channel_reach.ts';
+import { type DeflectReply, type Redirect, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
 import { contactUri } from './dialog.ts';
 import { channelOfCall, isReferNotify } from './refer.ts';
 import { parseReplaces, replaceDialog } from './replaces.ts';
@@ -60,6 +61,8 @@ class Inbound extends SipCall {
   lateOffer = false;
   /** `enable-3pcc=proxy`: the channel's answer, waiting for the ACK with the phone's answer. */
   pendingAnswer: From | undefined;
+  /** A REDIRECT's final response, sent when the channel hangs up (tech_pvt->respond_dest / respond_code). */
+  redirect: Redirect | undefined;
 
   constructor(readonly args: InboundArgs) {
     const to = header(args.invite, 'to') ?? '';
@@ -85,7 +88,12 @@ class Inbound extends SipCall {
     const r = responseTo(this.invite, status, {
       ...(o.reason ? { reason: o.reason } : {}),
       ...(status === 100 ? {} : { toTag: this.localTag }),
-      headers: [...(status === 100 ? [] : [this.contactHeader()]), ['User-Agent', this.profile.userAgent], ...(o.headers ?? [])],
+      // a Contact given (a redirect's) replaces ours
+      headers: [
+        ...(status === 100 || o.headers?.some(([n]) => n === 'Contact') ? [] : [this.contactHeader()]),
+        ['User-Agent', this.profile.userAgent],
+        ...(o.headers ?? []),
+      ],
       ...(o.sdp && this.rtp ? { body: this.media ? this.sdp() : this.offerSdp() } : {}),
     });
     this.lastResponse = r;
@@ -103,7 +111,13 @@ class Inbound extends SipCall {
   }
 }
 
-export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boolean | string | IndicateRefusal | undefined, InboundArgs> {
+export class InboundCall extends GenServer<
+  Inbound,
+  CallRequest,
+  CallCast,
+  boolean | string | IndicateRefusal | DeflectReply | RedirectReply | undefined,
+  InboundArgs
+> {
   override init(args: InboundArgs) {
     const call = new Inbound(args);
     call.send(call.respond(100));
@@ -138,6 +152,11 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
       respondApp(call, req.data, ctx);
       return reply(true, call);
     }
+    if (req.op === 'deflect') {
+      const r = deflect(call, req, from, ctx);
+      return r ? reply<DeflectReply, Inbound>(r, call) : noreply(call);
+    }
+    if (req.op === 'redirect') return reply<RedirectReply, Inbound>(redirectCall(call, req.uri), call);
     if (call.hungUp || call.inviteFinal) return reply(req.what !== 'ANSWER' || call.answered, call);
     switch (req.what) {
       case 'RINGING':
@@ -171,7 +190,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
 
   override async handleInfo(msg: unknown, call: Inbound, ctx: ProcessContext) {
     if (isRouted(msg)) {
-      if (msg.sip.kind === 'response') call.inDialogResponse(msg.sip);
+      if (msg.sip.kind === 'response') call.inDialogResponse(msg.sip, ctx);
       else if (msg.sip.method === 'ACK' && call.lateOffer) await answerInAck(call, msg.sip, ctx);
       else sipRequest(call, msg.sip, ctx, msg.replaces);
     } else if (isResendTimer(msg)) {
@@ -183,6 +202,7 @@ export class InboundCall extends GenServer<Inbound, CallRequest, CallCast, boole
       }
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
     else if (isReferNotify(msg)) call.notifyRefer(msg, ctx);
+    else if (isDeflectOverdue(msg)) call.referOut.release(msg.gen);
     else if (isChannelDown(msg)) {
       // the channel is gone; one that crashed never told us it hung up
       call.channel = undefined;
@@ -373,12 +393,32 @@ function respondApp(call: Inbound, data: string, ctx: ProcessContext): void {
   call.endChannel(sipStatusToCause(code), 'send_refuse', ctx);
 }
 
-/** sofia_on_hangup for an inbound call: a BYE once answered, else the cause's final response. */
+/**
+ * SWITCH_MESSAGE_INDICATE_REDIRECT: on a call not answered, the redirect is kept for the final
+ * response and the channel hangs up with its cause; too late once answered (a WARNING only).
+ */
+function redirectCall(call: Inbound, uri: string): RedirectReply {
+  if (call.answered || call.hungUp || call.inviteFinal) {
+    call.sw.core.log('WARNING', 'Too late for redirecting, already answered', call.channelUuid);
+    return { cause: undefined };
+  }
+  const r = redirectOf(uri);
+  if (!r) return { cause: undefined };
+  call.sw.core.log('DEBUG', `Redirecting to ${r.contact}`, call.channelUuid);
+  call.redirect = r;
+  return { cause: r.cause };
+}
+
+/** sofia_on_hangup for an inbound call: a BYE once answered, else the cause's final response (a redirect's, with its Contact). */
 function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext): void {
   if (call.hungUp) return;
   call.hungUp = true;
+  call.referOut.release();
+  const reason: [string, string] = ['Reason', reasonHeader(cause)];
   if (call.answered) {
     call.final.stop(); // no more 200s, even if the ACK never came
     call.sendBye(cause, ctx);
-  } else if (!call.inviteFinal) call.finalResponse(causeToSipStatus(cause), [['Reason', reasonHeader(cause)]], ctx);
+  } else if (call.inviteFinal) return;
+  else if (call.redirect) call.finalResponse(call.redirect.status, [reason, ['Contact', call.redirect.contact]], ctx, call.redirect.phrase);
+  else call.finalResponse(causeToSipStatus(cause), [reason], ctx);
 }

@@ -18,6 +18,7 @@ import type { CallCast, CallRequest } from './call_messages.ts';
 import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri, viaHeader } from './dialog.ts';
 import { checkNat } from './ext_address.ts';
+import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
 import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -155,7 +156,13 @@ class Outbound extends SipCall {
   }
 }
 
-export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boolean | string | undefined, OutboundArgs> {
+export class OutboundCall extends GenServer<
+  Outbound,
+  CallRequest,
+  CallCast,
+  boolean | string | DeflectReply | RedirectReply | undefined,
+  OutboundArgs
+> {
   override init(args: OutboundArgs, ctx: ProcessContext) {
     ctx.monitor(args.channel);
     return ok(new Outbound(args), { continue: 'invite' });
@@ -175,8 +182,13 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
     return noreply(call);
   }
 
-  override handleCall(req: CallRequest, _from: From, call: Outbound) {
+  override handleCall(req: CallRequest, from: From, call: Outbound, ctx: ProcessContext) {
     if (req.op === 'channelUuid') return reply<string | undefined, Outbound>(call.channelUuid, call);
+    if (req.op === 'deflect') {
+      const r = deflect(call, req, from, ctx);
+      return r ? reply<DeflectReply, Outbound>(r, call) : noreply(call);
+    }
+    if (req.op === 'redirect') return reply<RedirectReply, Outbound>(redirectCall(call, req.uri), call);
     return reply(true, call); // an outbound leg's progress comes from the far end; it has no INVITE to respond to
   }
 
@@ -197,6 +209,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
       if (r.tick(msg, ctx) === 'expired' && r === call.inviting) call.endChannel(Cause.RECOVERY_ON_TIMER_EXPIRE, 'recv_refuse', ctx);
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
     else if (isReferNotify(msg)) call.notifyRefer(msg, ctx);
+    else if (isDeflectOverdue(msg)) call.referOut.release(msg.gen);
     else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
     else if (isChannelDown(msg)) {
       // the channel is gone (hung up, or crashed before telling us)
@@ -212,7 +225,7 @@ export class OutboundCall extends GenServer<Outbound, CallRequest, CallCast, boo
 }
 
 function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
-  if (call.inDialogResponse(res)) return;
+  if (call.inDialogResponse(res, ctx)) return;
   const method = cseqOf(res)?.method;
   if (method === 'CANCEL') {
     if (res.status >= 200) call.cancelling.stop();
@@ -266,9 +279,22 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
 }
 
 /** sofia_on_hangup for an outbound call: a BYE once answered, else a CANCEL. */
+/**
+ * SWITCH_MESSAGE_INDICATE_REDIRECT on an outbound leg: mod_sofia hangs it up with the cause as it
+ * would an inbound one, but an outbound leg not answered is CANCELled (nothing carries the Contact).
+ */
+function redirectCall(call: Outbound, uri: string): RedirectReply {
+  if (call.answered || call.hungUp) {
+    call.sw.core.log('WARNING', 'Too late for redirecting, already answered', call.channelUuid);
+    return { cause: undefined };
+  }
+  return { cause: redirectOf(uri)?.cause };
+}
+
 function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext): void {
   if (call.hungUp) return;
   call.hungUp = true;
+  call.referOut.release();
   if (call.answered) {
     call.sendBye(cause, ctx);
     return;

@@ -3,17 +3,20 @@
  * loads them: mod_db (`db`, `group`), mod_hash (`hash`, `hash_dump`), mod_commands' text and
  * directory utilities (`cond`, `regex`, `url_encode`, …, `user_exists`, `list_users`, `group_call`, …),
  * mod_dptools' variable applications (`push`, `unshift`, `set_global`, `set_profile_var`, `multiunset`)
- * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`); mod_expr's `expr`;
+ * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`); mod_dptools' `deflect` / `redirect`
+ * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
  */
 import { DB_COMMANDS } from './api/db_commands.ts';
+import { DEFLECT_COMMANDS } from './api/deflect_commands.ts';
 import { DIRECTORY_COMMANDS } from './api/directory_commands.ts';
 import { EXPR_COMMAND } from './api/expr.ts';
 import { HASH_COMMANDS } from './api/hash_commands.ts';
 import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
+import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
 import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
 import { DPTOOLS_VARIABLES } from './applications/dptools_variables.ts';
@@ -30,6 +33,7 @@ export const UTILITY_COMMANDS: readonly ApiCommand[] = [
   ...UTILITY_TEXT_COMMANDS,
   ...DIRECTORY_COMMANDS,
   EXPR_COMMAND,
+  ...DEFLECT_COMMANDS,
   ...VALET_COMMANDS,
   ...FIFO_COMMANDS,
   ...CALLCENTER_COMMANDS,
@@ -40,6 +44,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...HASH_APPLICATIONS,
   ...DPTOOLS_VARIABLES,
   ...DPTOOLS_MISC,
+  ...DEFLECT_APPLICATIONS,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,
   ...FIFO_APPLICATIONS,

@@ -1,7 +1,8 @@
 /**
  * The `user` endpoint (mod_dptools' user_outgoing_channel): the directory's user, its dial-string
- * expanded with dialed_user / dialed_domain, the first leg made by its own endpoint with the
- * user's variables on it; the causes of an unknown user, a missing dial-string and a loop.
+ * expanded with dialed_user / dialed_domain and dialled by an originate of its own, the winner with
+ * the user's variables on it; the causes of an unknown user, a missing dial-string and a loop
+ * (several legs: user_endpoint_dial.test.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

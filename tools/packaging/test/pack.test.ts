@@ -40,8 +40,11 @@ interface Run {
 function run(cmd: string, args: string[], cwd: string, timeout: number, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolveRun, reject) => {
     execFile(cmd, args, { cwd, timeout, env, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-      else resolveRun({ stdout, stderr });
+      if (error) {
+        // execFile kills the child at the timeout and says only "Command failed"
+        const why = error.killed && error.signal === 'SIGTERM' ? `timed out after ${timeout / 1000} s` : error.message;
+        reject(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${why}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+      } else resolveRun({ stdout, stderr });
     });
   });
 }
@@ -76,7 +79,8 @@ beforeAll(async () => {
   // 1. build: each library package's `build` script, in dependency order (what `pnpm build` runs
   //    through turbo, without turbo's cache, so this always compiles the sources as they are).
   for (const lib of LIBS) if (!existsSync(join(root, 'packages', lib, 'lib'))) builtHere.push(join(root, 'packages', lib, 'lib'));
-  await run('npx', ['-y', pnpmSpec, '-r', '--filter', './packages/*', 'run', 'build'], root, 90_000);
+  // tsc over every package: ~30 s alone, several times that on a loaded two-core machine
+  await run('npx', ['-y', pnpmSpec, '-r', '--filter', './packages/*', 'run', 'build'], root, 240_000);
 
   // 2. pack: pnpm pack rewrites `workspace:*` to the versions and keeps what `files` names.
   await Promise.all(
@@ -122,7 +126,7 @@ beforeAll(async () => {
   await writeFile(join(service, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   await copyFile(SERVICE_SOURCE, join(service, 'src/main.ts'));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], service, 90_000, plainEnv());
-}, 150_000);
+}, 330_000);
 
 afterAll(async () => {
   for (const dir of builtHere) await rm(dir, { recursive: true, force: true });

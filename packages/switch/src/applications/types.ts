@@ -11,6 +11,13 @@ import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import type { EventTypeName } from '../events/types.ts';
 
+/** What `uuid_deflect`, `uuid_redirect` and the `deflect` / `redirect` applications ask of an endpoint. */
+export interface DeflectMessage {
+  readonly id: 'DEFLECT' | 'REDIRECT';
+  /** The message's string_arg, as given. */
+  readonly uri: string;
+}
+
 export interface AppChannel {
   readonly uuid: string;
   readonly name: string;
@@ -40,6 +47,8 @@ export interface AppChannel {
   parked(on: boolean): Promise<void>;
   /** The `respond` application's message to the endpoint (a SIP response); false without one. */
   respond(data: string): Promise<boolean>;
+  /** SWITCH_MESSAGE_INDICATE_DEFLECT / _REDIRECT to the endpoint (applications/deflect.ts); its reply, if any. */
+  deflect(message: DeflectMessage): Promise<string | undefined>;
   /** Transfers the bridged partner (`transfer -bleg/-both`); false when there is none. */
   transferPartner(destination: string, dialplan: string | undefined, context: string | undefined, silent: boolean): Promise<boolean>;
   /** The bridge application: dial, bridge, `done` when the bridge is over; returns the interrupter. */

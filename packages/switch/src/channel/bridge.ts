@@ -15,14 +15,7 @@ import { Cause, causeName } from './causes.ts';
 import { DIALSTATUS, handleCause } from './handle_cause.ts';
 import type { HookPoint } from './hooks.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
-import {
-  CALLER_ORIGINATE_VARIABLES,
-  CALLER_RINGBACK_VARIABLES,
-  type OriginateCancel,
-  type OriginateRequest,
-  type OriginateResult,
-  type OriginateWinner,
-} from './originate_types.ts';
+import { type OriginateCancel, type OriginateRequest, type OriginateResult, type OriginateWinner, originateCallerOf } from './originate_types.ts';
 import { type CallerProfile, cloneProfile } from './profile.ts';
 
 /** What the bridge needs of its channel. */
@@ -218,26 +211,7 @@ export class Bridge {
 
   /** What the originate needs of this channel, copied: it runs in another process. */
   #originateRequest(dial: string): OriginateRequest {
-    const names = [
-      'effective_caller_id_name',
-      'effective_caller_id_number',
-      'call_uuid',
-      'call_timeout',
-      ...CALLER_ORIGINATE_VARIABLES,
-      ...CALLER_RINGBACK_VARIABLES,
-    ];
-    const copied = new Map<string, string>();
-    for (const n of names) {
-      const v = this.#ch.variable(n);
-      if (v !== undefined) copied.set(n, v);
-    }
-    const exported: [string, string][] = [];
-    for (const n of (this.#ch.variable('export_vars') ?? '').split(',')) {
-      const name = n.trim();
-      const v = name ? this.#ch.variable(name) : undefined;
-      if (v !== undefined) exported.push([name, v]);
-    }
-    const caller = { uuid: this.#ch.uuid, profile: this.#ch.profile, variable: (n: string) => copied.get(n), answered: this.#ch.context.answered };
+    const { caller, exported } = originateCallerOf(this.#ch);
     return { dial, timeoutSec: 0, caller, baseVars: exported };
   }
 

@@ -14,7 +14,7 @@ import type { DirectoryUser } from '../config/directory.ts';
 import { randomUUID } from 'node:crypto';
 import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import type { Application, AppChannel, DtmfHook } from '../applications/types.ts';
+import type { Application, AppChannel, DeflectMessage, DtmfHook } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { Dialplan } from '../dialplan/dialplan.ts';
 import { expandWithApi, expandWithoutApi } from '../dialplan/expand.ts';
@@ -28,7 +28,7 @@ import type { XmlElement } from '../config/xml.ts';
 import { Cause, causeName } from './causes.ts';
 import { withProfileVar } from './profile_var.ts';
 import { Bridge } from './bridge.ts';
-import type { LegReport, LegStatus, OriginateRequest, OriginateResult } from './originate_types.ts';
+import type { LegReport, LegStatus, OriginateApiProfile, OriginateCaller, OriginateRequest, OriginateResult } from './originate_types.ts';
 import { type ChannelSnapshot, type CodecInfo, addBasicChannelData, addChannelData } from './data.ts';
 import {
   type ChannelContext as ChannelContextView,
@@ -147,6 +147,8 @@ export interface Endpoint {
   hold?(ch: EndpointChannel, on: boolean): boolean;
   /** switch_core_session_receive_message for chat/chat's messages (INFO, MESSAGE, DISPLAY, …); false: it failed. */
   message?(ch: EndpointChannel, message: ChannelMessage): boolean;
+  /** SWITCH_MESSAGE_INDICATE_DEFLECT / _REDIRECT: the far end is sent to `uri`; the answer is the message's string_reply. */
+  deflect?(ch: EndpointChannel, message: DeflectMessage): Promise<string | undefined>;
 }
 
 /** What an endpoint interface is asked when a dial string names it (its outgoing_channel). */
@@ -161,10 +163,18 @@ export interface OutgoingRequest {
   readonly vars: readonly (readonly [string, string])[];
   /** Makes a session named `name` and destroys it at once (null/cause-X). */
   abandon(name: string): Promise<void>;
+  /** Whom the leg is dialled for: the calling channel, or the API's profile (an endpoint that originates itself, as `user/`). */
+  readonly from?: { readonly caller: OriginateCaller } | { readonly api: OriginateApiProfile };
 }
 
-/** A new outgoing channel (its name and endpoint), or the cause the originate fails with. */
-export type OutgoingChannel = { readonly name: string; readonly endpoint: Endpoint } | { readonly cause: number };
+/**
+ * A new outgoing channel (its name and endpoint), a channel that already runs (`session`: the
+ * winner of an originate the endpoint ran itself, as `user/` does), or the cause the originate fails with.
+ */
+export type OutgoingChannel =
+  | { readonly name: string; readonly endpoint: Endpoint }
+  | { readonly session: { readonly uuid: string; readonly pid: Pid } }
+  | { readonly cause: number };
 
 /** An endpoint module's interface (switch_endpoint_interface_t): makes outgoing channels. */
 export interface EndpointInterface {
@@ -832,6 +842,12 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return this.#bridge?.partner;
   }
 
+  /** switch_core_session_receive_message with DEFLECT / REDIRECT: the endpoint's reply; none on a channel already down or an endpoint without it. */
+  async deflect(message: DeflectMessage): Promise<string | undefined> {
+    if (this.hungUp) return undefined;
+    return this.spec.endpoint.deflect?.(this, message);
+  }
+
   /** The `respond` application's message to the endpoint; false when the endpoint has no such thing (no SIP). */
   async respond(data: string): Promise<boolean> {
     const respond = this.spec.endpoint.respond;
@@ -1102,6 +1118,15 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       this.ctx.send(w.pid, { originateLeg: w.tag, uuid: this.uuid, status, cause } satisfies LegReport);
     }
     if (down) this.#watchers = undefined;
+  }
+
+  /**
+   * The leg won an originate run inside another's endpoint (`user/`): from now on the outer
+   * originate watches it, and is told where it is at once.
+   */
+  handOverTo(watcher: { readonly pid: Pid; readonly tag: number }): void {
+    this.#watchers = [{ ...watcher, last: '' }];
+    this.#tellWatchers();
   }
 
   /** CF_EARLY_OK (uuid_early_ok) on a leg being dialled: the originates watching it stop ignoring early media. */

@@ -111,3 +111,34 @@ export const CALLER_ORIGINATE_VARIABLES = [
 
 /** The calling channel's own variables switch_ivr_originate reads from it (not from the dial string): what it hears meanwhile. */
 export const CALLER_RINGBACK_VARIABLES = ['ringback', 'transfer_ringback'] as const;
+
+/**
+ * A calling channel as an originate running in another process sees it: the variables it reads
+ * copied now, and its `export_vars` as the legs' variables.
+ */
+export function originateCallerOf(ch: {
+  readonly uuid: string;
+  readonly profile: CallerProfile;
+  readonly context: { readonly answered: boolean };
+  variable(name: string): string | undefined;
+}): { caller: OriginateCaller; exported: [string, string][] } {
+  const copied = new Map<string, string>();
+  for (const n of [
+    'effective_caller_id_name',
+    'effective_caller_id_number',
+    'call_uuid',
+    'call_timeout',
+    ...CALLER_ORIGINATE_VARIABLES,
+    ...CALLER_RINGBACK_VARIABLES,
+  ]) {
+    const v = ch.variable(n);
+    if (v !== undefined) copied.set(n, v);
+  }
+  const exported: [string, string][] = [];
+  for (const n of (ch.variable('export_vars') ?? '').split(',')) {
+    const name = n.trim();
+    const v = name ? ch.variable(name) : undefined;
+    if (v !== undefined) exported.push([name, v]);
+  }
+  return { caller: { uuid: ch.uuid, profile: ch.profile, variable: (n) => copied.get(n), answered: ch.context.answered }, exported };
+}

@@ -6,7 +6,8 @@
  * join.ts says (the pin, the refusals, the member); it stays until it hangs up, is transferred, or
  * an API command kicks it or hangs it up out of the conference (`kick`, `hup`): then it leaves
  * (del-member) and the application ends, so the dialplan goes on. The last member out marks the
- * conference for destruction.
+ * conference for destruction. `bridge:<name>:<dial string>` makes a two-party conference instead
+ * (bridge_to.ts).
  */
 import { Channel } from '../channel/channel.ts';
 import { Cause } from '../channel/causes.ts';
@@ -14,6 +15,7 @@ import { addBasicChannelData } from '../channel/data.ts';
 import type { AppChannel, Application, Interrupter } from '../applications/types.ts';
 import { switchTrue } from '../internal/strings.ts';
 import { AUTO_OUTCALL_APPLICATION } from './auto_outcall.ts';
+import { bridgeConference } from './bridge_to.ts';
 import type { Conference } from './conference.ts';
 import { findProfile, joinParams, openConferenceConf } from './configuration.ts';
 import { CONF_EVENT_MAINT } from './events.ts';
@@ -31,8 +33,10 @@ export interface ConferenceRequest {
   readonly pin: string;
   /** The `+flags{…}` list, if given. */
   readonly flags: string | undefined;
-  /** `bridge:<name>:<dial string>` (not done). */
+  /** `bridge:<name>:<dial string>` (bridge_to.ts). */
   readonly bridge: boolean;
+  /** A bridge's dial string, after the first `:` past `bridge:` (undefined: there is none, a config error). */
+  readonly bridgeTo?: string;
 }
 
 /** conference_function's reading of its argument. */
@@ -47,7 +51,16 @@ export function parseConferenceData(data: string): ConferenceRequest {
     if (close >= 0) flags = flags.slice(0, close);
   }
   const bridge = rest.slice(0, 7).toLowerCase() === 'bridge:';
-  if (bridge) rest = rest.slice(7);
+  let bridgeTo: string | undefined;
+  if (bridge) {
+    rest = rest.slice(7);
+    // the name, pin and profile are read before the first `:` only: the dial string keeps its own `@` and `+`
+    const colon = rest.indexOf(':');
+    if (colon >= 0) {
+      bridgeTo = rest.slice(colon + 1);
+      rest = rest.slice(0, colon);
+    }
+  }
   let name = rest.replace(/^ +/, '');
   let pin = '';
   const plus = name.indexOf('+');
@@ -61,7 +74,7 @@ export function parseConferenceData(data: string): ConferenceRequest {
     profile = name.slice(sign + 1);
     name = name.slice(0, sign);
   }
-  return { name, profile, pin, flags, bridge };
+  return { name, profile, pin, flags, bridge, ...(bridgeTo !== undefined ? { bridgeTo } : {}) };
 }
 
 /** `a` joined with `b` by `|`, as conference_function combines a list with a variable's. */
@@ -121,8 +134,8 @@ async function conferenceFunction(
     return undefined;
   }
   const req = parseConferenceData(data);
-  if (req.bridge) {
-    log('ERR', 'bridge: conferences are not supported');
+  if (req.bridge && req.bridgeTo === undefined) {
+    log('CRIT', 'Config Error!');
     return undefined;
   }
   const variables = [...ch.core.globals.entries(), ...ch.variables()];
@@ -130,6 +143,8 @@ async function conferenceFunction(
   const cflags = joinFlags(flags, combineFlagVar(variables, 'conference_flags'));
   // opened at every join; without any conference.conf the switch goes on as it did before it read one
   const cfg = await openConferenceConf(globals.locate, joinParams(ch.core, req.name, req.profile, ch.uuid));
+  const profileOf = () => (cfg ? parseProfile(findProfile(cfg, req.profile), log) : builtinProfile(req.profile, ch.core));
+  if (req.bridge) return bridgeConference(globals, { ch, name: req.name, dial: req.bridgeTo ?? '', flags, cflags, profile: profileOf }, done);
   let conf = globals.find(req.name);
   if (!conf) {
     const wanted = new Set<MemberFlag>();
@@ -142,8 +157,7 @@ async function conferenceFunction(
       log('ERR', 'Invalid Record! no name.');
       return undefined;
     }
-    const profile = cfg ? parseProfile(findProfile(cfg, req.profile), log) : builtinProfile(req.profile, ch.core);
-    conf = await globals.create(req.name, profile, ch);
+    conf = await globals.create(req.name, profileOf(), ch);
     setConferenceFlags(cflags, conf.flags);
     creatorSettings(conf, ch, log);
     conf.flags.add('DYNAMIC');

@@ -34,6 +34,11 @@ export interface Entry {
   readonly pin: string;
   /** An inbound caller (or `conference_enforce_security`): it gives the pin and is refused by a locked conference. */
   readonly enforceSecurity: boolean;
+  /**
+   * A `bridge:` conference's caller: a member at once (no pin, announcement, refusal or enter
+   * sound); once it `dialled` its peer it does not mark the conference answered (`none`: it does).
+   */
+  readonly bridge?: 'dialled' | 'none';
 }
 
 /** Runs the steps in `entry.ch`'s process; `done` ends the application. Returns its interrupter. */
@@ -65,7 +70,7 @@ export async function enterConference(globals: ConferenceGlobals, entry: Entry, 
   };
 
   const member = async (moderator: boolean) => {
-    if (ch.spec.direction === 'inbound') conf.flags.add('ANSWERED');
+    if (ch.spec.direction === 'inbound' && entry.bridge !== 'dialled') conf.flags.add('ANSWERED');
     const id = globals.memberId(ch);
     ch.setVariable('conference_member_id', String(id));
     const m = new Member(id, ch, `conference:${conf.name}:${id}`);
@@ -128,7 +133,8 @@ export async function enterConference(globals: ConferenceGlobals, entry: Entry, 
 
   const pin = entry.pin || conf.profile.pin;
   const moderatorPin = ch.variable('conference_moderator_pin') || conf.profile.moderatorPin;
-  if (entry.enforceSecurity && (pin || moderatorPin)) {
+  if (entry.bridge) await member(false);
+  else if (entry.enforceSecurity && (pin || moderatorPin)) {
     const mine = ++step;
     track(mine, await askPin(conf, ch, pin || undefined, moderatorPin, pinGiven));
   } else await announced(false);

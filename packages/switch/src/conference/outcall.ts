@@ -8,6 +8,10 @@
  * yet, the leg is dialled with `{ignore_early_media=true}` and the given caller id alone; the
  * `conference` application it runs creates the conference (with the default profile).
  *
+ * A `bridge:` conference's caller dials as the originate's caller (its variables, its ringback,
+ * its hangup cancels the dial); the profile's caller id then goes in as `origination_caller_id_*`
+ * unless those are set already. It acts on the result in its own process.
+ *
  * The background form runs in a process of its own and then fires `bgdial-result` (only for a
  * conference that existed when it was asked, as FreeSWITCH does).
  */
@@ -15,8 +19,8 @@ import { GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, causeName } from '../channel/causes.ts';
 import type { ChannelServices } from '../channel/channel.ts';
-import type { OriginateResult } from '../channel/originate_types.ts';
-import { type VarList, setVar } from '../endpoints/dial_string.ts';
+import type { OriginateCaller, OriginateResult } from '../channel/originate_types.ts';
+import { type VarList, getVar, setVar } from '../endpoints/dial_string.ts';
 import { originateCall } from '../originate/originate.ts';
 import { callChannel } from '../api/uuid_commands.ts';
 import type { Conference } from './conference.ts';
@@ -36,6 +40,8 @@ export interface Outcall {
   readonly profile?: string;
   /** Variables the leg is dialled with (before the dial string's). */
   readonly vars?: VarList;
+  /** The channel dialling (a `bridge:` conference's caller): the originate's caller, for a conference that exists. */
+  readonly caller?: OriginateCaller;
 }
 
 export interface OutcallResult {
@@ -45,6 +51,8 @@ export interface OutcallResult {
   readonly cause: number;
   /** The leg that was sent into the conference. */
   readonly peerUuid?: string;
+  /** The conference ended while the leg was dialled: the leg was hung up. */
+  readonly gone?: true;
 }
 
 /** The leg's `conference` argument. */
@@ -81,25 +89,29 @@ export async function conferenceOutcall(ctx: ProcessContext, services: ChannelSe
     });
     if (!result.ok) return { ok: false, cause: result.cause };
   } else {
+    const cidName = call.cidName || conf.profile.callerIdName;
+    const cidNum = call.cidNum || conf.profile.callerIdNumber;
+    const baseVars = call.caller ? callerIdOverride(call.vars ?? [], cidName, cidNum) : call.vars;
     conf.originating++;
     try {
       result = await originateCall(ctx, services, {
         dial: call.dial,
         timeoutSec: call.timeoutSec,
-        api: apiProfile(call.cidName || conf.profile.callerIdName, call.cidNum || conf.profile.callerIdNumber),
-        ...(call.vars ? { baseVars: call.vars } : {}),
+        api: apiProfile(cidName, cidNum),
+        ...(call.caller ? { caller: call.caller } : {}),
+        ...(baseVars ? { baseVars } : {}),
       });
     } finally {
       conf.originating--;
     }
     if (!result.ok) {
-      services.core.log('ERR', `Cannot create outgoing channel, cause: ${causeName(result.cause)}`);
+      services.core.log('ERR', `Cannot create outgoing channel, cause: ${causeName(result.cause)}`, call.caller?.uuid);
       return { ok: false, cause: result.cause };
     }
     if (!conf.flags.has('RUNNING')) {
-      services.core.log('ERR', 'Conference is gone now, nevermind..');
+      services.core.log('ERR', 'Conference is gone now, nevermind..', call.caller?.uuid);
       await hangupLeg(ctx, result.winner.pid, Cause.NO_ROUTE_DESTINATION);
-      return { ok: true, cause: Cause.SUCCESS };
+      return { ok: true, cause: Cause.SUCCESS, gone: true };
     }
   }
   const { uuid, pid, status } = result.winner;
@@ -116,6 +128,14 @@ export async function conferenceOutcall(ctx: ProcessContext, services: ChannelSe
     extension: { name: call.name, number: call.name, applications: [{ application: 'conference', data }] },
   });
   return { ok: true, cause: Cause.SUCCESS, peerUuid: uuid };
+}
+
+/** switch_ivr_originate's caller id overrides from a calling channel: `origination_caller_id_*` unless the variables have them. */
+function callerIdOverride(vars: VarList, cidName: string, cidNum: string): VarList {
+  let out = vars;
+  if (getVar(out, 'origination_caller_id_name') === undefined) out = setVar(out, 'origination_caller_id_name', cidName);
+  if (getVar(out, 'origination_caller_id_number') === undefined) out = setVar(out, 'origination_caller_id_number', cidNum);
+  return out;
 }
 
 /**

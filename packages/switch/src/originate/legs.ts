@@ -137,8 +137,10 @@ export async function prepareLeg(
     variable,
     vars,
     abandon: (name) => new Channel(makeSpec(name, {}), services, ctx).abandon(),
+    from,
   });
   if ('cause' in made) return { ok: false, cause: made.cause };
+  if ('session' in made) return { ok: true, uuid: made.session.uuid, start: () => takeOver(ctx, made.session, watcher) };
   const spec = makeSpec(made.name, made.endpoint);
   const start = async (): Promise<LegResult> => {
     try {
@@ -153,6 +155,24 @@ export async function prepareLeg(
     }
   };
   return { ok: true, uuid, start };
+}
+
+/**
+ * A channel the endpoint's own originate won (`user/`) is this leg: it already runs, so this
+ * originate only starts watching it (it reports where it is at once).
+ */
+async function takeOver(
+  ctx: ProcessContext,
+  session: { readonly uuid: string; readonly pid: Pid },
+  watcher: { readonly pid: Pid; readonly tag: number } | undefined,
+): Promise<LegResult> {
+  if (!watcher) return { ok: true, ...session };
+  try {
+    await GenServer.call(ctx, session.pid, { op: 'work', work: (c: Channel) => c.handOverTo(watcher) });
+    return { ok: true, ...session };
+  } catch {
+    return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
+  }
 }
 
 /** A leg's channel variable, as switch_ivr_originate reads it from the leg (undefined once it is gone). */
