@@ -29,7 +29,8 @@ export function describeFailure(e: unknown, w: Where): string {
     const port = err.port ?? w.listenPort;
     if (port === epmdPortOf(w) && port !== w.listenPort)
       return `EPMD port ${port} is in use by something that is not EPMD; free it, or use --epmd-port / ERL_EPMD_PORT`;
-    return `listen port ${port} (${w.listenIp ?? '0.0.0.0'}) is in use; stop what holds it or choose another with --listen-port (0: any free port)`;
+    const who = w.nodeName ? ` (by another switchd running as ${w.nodeName}?)` : '';
+    return `listen port ${port} (${w.listenIp ?? '0.0.0.0'}) is in use${who}; stop what holds it or choose another with --listen-port (0: any free port)`;
   }
   if (err?.code === 'EADDRNOTAVAIL') return `listen address ${w.listenIp} is not an address of this machine; fix --listen-ip`;
   if (err?.code === 'EACCES') return `not allowed to listen on port ${err.port ?? w.listenPort}; choose a port above 1023`;

@@ -54,7 +54,12 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     await new Promise<void>((res) => holder.listen(port, '0.0.0.0', res));
     try {
       const r = await run('switchd', ['--name', 'fs_port@localhost', '--epmd-port', String(EPMD), '--listen-port', String(port)]);
-      oneLine(r, new RegExp(`^switchd: listen port ${port} \\(0\\.0\\.0\\.0\\) is in use; .*--listen-port`));
+      oneLine(
+        r,
+        new RegExp(
+          `^switchd: listen port ${port} \\(0\\.0\\.0\\.0\\) is in use \\(by another switchd running as fs_port@localhost\\?\\); .*--listen-port`,
+        ),
+      );
     } finally {
       holder.close();
     }

@@ -39,6 +39,8 @@ export interface WorkerOpts {
   ignoreShutdown?: boolean;
   /** Extra args from simple_one_for_one are logged. */
   logArgs?: boolean;
+  /** When trapping: end `normal` on the shutdown signal (a child that was finishing anyway). */
+  normalOnShutdown?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function worker(log: string[], name: string, opts: WorkerOpts = {}) {
           if (isExit(m)) {
             log.push(`stop ${name} ${String(m.get(2))}`);
             if (opts.ignoreShutdown) continue;
+            if (opts.normalOnShutdown) return;
             throw new ExitError(m.get(2));
           }
           if (m === 'crash') throw new ExitError(atom('boom'));

@@ -178,6 +178,26 @@ describe('supervisor reports', () => {
     expect(reports.every((r) => r.supervisor.id === sup.id && r.supervisorName === 'sup')).toBe(true);
   });
 
+  it('a child that ends normal when shut down: no shutdown_error unless it is permanent (supervisor.erl shutdown/1)', async () => {
+    const reports: SupervisorReport[] = [];
+    rt = new Runtime({ clock: new TestClock(), logger: { supervisor: (r) => reports.push(r) } });
+    const log: string[] = [];
+    const normalOnShutdown = { trap: true, normalOnShutdown: true };
+    const sup = await Supervisor.start(rt, {
+      children: [
+        { id: 'perm', start: worker(log, 'perm', normalOnShutdown) },
+        { id: 'temp', start: worker(log, 'temp', normalOnShutdown), restart: 'temporary' },
+        { id: 'trans', start: worker(log, 'trans', normalOnShutdown), restart: 'transient', shutdown: 'brutal_kill' },
+      ],
+    });
+    await rt.settle();
+    // trans is brutally killed (killed: fine); temp and perm end normal: fine for temp only
+    rt.exit(sup, atom('shutdown'));
+    await rt.settle();
+    expect(rt.isAlive(sup)).toBe(false);
+    expect(reports.map((r) => [r.kind, r.childId, r.reason])).toEqual([['shutdown_error', 'perm', atom('normal')]]);
+  });
+
   it('with only a crash sink, supervisor reports are not delivered as crashes', async () => {
     const crashes: CrashReport[] = [];
     rt = new Runtime({ clock: new TestClock(), logger: { crash: (r) => crashes.push(r) } });

@@ -70,6 +70,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
             return self.fsPid;
           },
           link: (pid) => this.link(pid),
+          unlink: (pid) => this.unlink(pid),
           sendAsFs: (to, term) => this.sendAsFs(to, term),
           listenerFor: (peer, ms) => this.listenerFor(peer, ms),
         },
@@ -207,6 +208,8 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    // the sessions first, while the bus and the peers' connections still serve them
+    await this.#outbound?.unload();
     for (const off of this.#offs) off();
     for (const e of this.#entries.values()) e.listener.cleanup();
     this.fetch.stop();
@@ -215,6 +218,11 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
 
   link(pid: Pid): void {
     if (this.#fsPid) this.node.runtime.send(this.#fsPid, { link: pid });
+  }
+
+  /** FsPid unlinks `pid` (after what FsPid was asked to send before). */
+  unlink(pid: Pid): void {
+    if (this.#fsPid) this.node.runtime.send(this.#fsPid, { unlink: pid });
   }
 
   /**
@@ -339,7 +347,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
         }
         continue;
       }
-      const m = msg as { link?: Pid; watch?: Pid; peer?: string; forward?: Pid | readonly [string, string]; term?: Term };
+      const m = msg as { link?: Pid; unlink?: Pid; watch?: Pid; peer?: string; forward?: Pid | readonly [string, string]; term?: Term };
       if (m.forward) {
         try {
           ctx.send(m.forward instanceof Pid ? m.forward : [m.forward[0], m.forward[1]], m.term);
@@ -348,6 +356,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
           this.sw.core.log('ERR', `erlang_event: not sent to ${String(m.forward)}: ${e instanceof Error ? e.message : String(e)}`);
         }
       } else if (m.link) ctx.link(m.link);
+      else if (m.unlink) ctx.unlink(m.unlink);
       else if (m.watch && m.peer !== undefined) watched.set(refKey(ctx.monitor(m.watch)), m.peer);
     }
   }

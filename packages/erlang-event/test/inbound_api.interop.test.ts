@@ -68,3 +68,17 @@ describe('inbound api from a real erl shell', () => {
     expect(await rig.shell('net_adm:ping(FS)')).toBe('pong');
   });
 });
+
+describe('the last mod_commands commands from a real erl shell', () => {
+  it("{api, coalesce | module_exists | xml_wrap | uuid_simplify, Args}: mod_commands.c's replies", async () => {
+    // each reply in a fresh shell variable (a bound one would only match the same term again)
+    let n = 0;
+    const ask = (cmd: string, args: string) =>
+      rig.shell(`{foo, FS} ! {api, ${cmd}, "${args}"}, receive Mc${++n} -> Mc${n} after 3000 -> timeout end`);
+    expect(await ask('coalesce', ',,first,second')).toBe('{ok,"first"}');
+    expect(await ask('module_exists', 'mod_commands')).toBe('{ok,"true"}');
+    expect(await ask('module_exists', 'mod_nothere')).toBe('{ok,"false"}');
+    expect(await ask('xml_wrap', 'coalesce ^^;;x')).toBe('{ok,"<result>\\n  <row id=\\"1\\">\\n    <data>x</data>\\n  </row>\\n</result>\\n"}');
+    expect(await ask('uuid_simplify', '00000000-0000-4000-8000-000000000000')).toBe('{error,"-ERR Operation failed\\n"}');
+  });
+});

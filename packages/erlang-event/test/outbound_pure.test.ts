@@ -1,7 +1,7 @@
 /** The pure parts of the outbound half: application arguments (spec §3.1, §3.7) and the session machine's transitions. */
 import { Pid, atom } from '@beamline/etf';
 import { describe, expect, it } from 'vitest';
-import { getInitialSnapshot, getNextSnapshot, transition } from 'xstate';
+import { getInitialSnapshot, getNextSnapshot, initialTransition, transition } from 'xstate';
 import { parseConfig } from '../src/config.ts';
 import { parseErlangArgs, parseSendmsgArgs, parseTarget } from '../src/outbound/args.ts';
 import { type SessionEvent, type SessionInput, sessionMachine } from '../src/outbound/session_machine.ts';
@@ -113,5 +113,35 @@ describe('erlang_event.conf: the outbound params', () => {
     ).toMatchObject({ outboundExitPolicy: 'respawn', outboundConnectTimeoutMs: 250 });
     expect(parseConfig([['outbound-exit-policy', 'explode']], env).outboundExitPolicy).toBe('hangup');
     expect(logs).toContain("Invalid outbound-exit-policy 'explode' (keep | hangup | respawn)");
+  });
+});
+
+describe('the session machine: a handler by registered name, the module stopping', () => {
+  const names = (actions: readonly { type: string }[], of: readonly string[]) => actions.map((a) => a.type).filter((t) => of.includes(t));
+  it('a registered handler of the erlang application is watched (monitored by name) on attaching; handlecall’s and factories’ are not', () => {
+    const watched = (i: SessionInput) => names(initialTransition(sessionMachine, i)[1], ['watchHandler', 'linkHandler']);
+    expect(watched(input({ kind: 'registered', handler: atom('reg') }))).toEqual(['watchHandler']);
+    expect(initialTransition(sessionMachine, input({ kind: 'registered', handler: atom('reg') }))[0].value).toEqual({ attached: 'announcing' });
+    expect(watched(input({ kind: 'handlecall', handler: atom('reg'), outbound: false }))).toEqual([]);
+    expect(watched(input())).toEqual([]);
+  });
+  it('unload: a gone call is told call_hangup; a live one is hung up and told (hangup, respawn) or orphaned (keep); waiting for a pid, nobody is told', () => {
+    const live = (policy: SessionInput['policy']) =>
+      run(input({ policy }), [
+        { type: 'pid', pid },
+        { type: 'call_data', headers: [] },
+      ]);
+    const of = ['orphan', 'hangupCall', 'sendCallHangup'];
+    for (const policy of ['keep', 'hangup', 'respawn'] as const) {
+      const [gone, goneActions] = transition(sessionMachine, live(policy), { type: 'unload', callGone: true });
+      expect(gone.status).toBe('done');
+      expect(names(goneActions, of)).toEqual(['sendCallHangup']);
+      const [up, upActions] = transition(sessionMachine, live(policy), { type: 'unload', callGone: false });
+      expect(up.status).toBe('done');
+      expect(names(upActions, of)).toEqual(policy === 'keep' ? ['orphan'] : ['hangupCall', 'sendCallHangup']);
+    }
+    const [w, wActions] = transition(sessionMachine, run(input(), []), { type: 'unload', callGone: false });
+    expect(w.status).toBe('done');
+    expect(names(wActions, of)).toEqual(['orphan', 'hangupCall']);
   });
 });

@@ -44,6 +44,8 @@ import { loadConferences } from './conference/globals.ts';
 import { showCommands } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { MOD_COMMANDS_MORE } from './api/mod_commands_more.ts';
+import { moduleCommands } from './api/module_commands.ts';
+import { xmlCommands } from './api/xml_commands.ts';
 import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
@@ -176,6 +178,8 @@ export class Switch {
       ...LIMIT_COMMANDS,
       ...RECORD_COMMANDS,
       ...MOD_COMMANDS_MORE,
+      ...moduleCommands(this.registry),
+      ...xmlCommands(this.registry, this.conf),
       ...UTILITY_COMMANDS,
       ...CONFERENCE_COMMANDS,
       ...chatCommands(this.chat),

@@ -3,7 +3,9 @@
  * loads them: mod_db (`db`, `group`), mod_hash (`hash`, `hash_dump`), mod_commands' text and
  * directory utilities (`cond`, `regex`, `url_encode`, …, `user_exists`, `list_users`, `group_call`, …),
  * mod_dptools' variable applications (`push`, `unshift`, `set_global`, `set_profile_var`, `multiunset`)
- * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`); mod_dptools' `deflect` / `redirect`
+ * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`, `wait_for_answer`, `set_user`, `strftime`,
+ * `privacy`, `transfer_vars`, `break`, `queue_dtmf`, `early_hangup`, `send_display`, `rename`, `system`,
+ * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
@@ -18,6 +20,9 @@ import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
 import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
+import { DPTOOLS_MORE } from './applications/dptools_more.ts';
+import { DPTOOLS_SYSTEM } from './applications/dptools_system.ts';
+import { EXECUTE_EXTENSION } from './applications/execute_extension.ts';
 import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
 import { DPTOOLS_VARIABLES } from './applications/dptools_variables.ts';
 import { HASH_APPLICATIONS } from './applications/hash.ts';
@@ -44,6 +49,9 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...HASH_APPLICATIONS,
   ...DPTOOLS_VARIABLES,
   ...DPTOOLS_MISC,
+  ...DPTOOLS_MORE,
+  ...DPTOOLS_SYSTEM,
+  EXECUTE_EXTENSION,
   ...DEFLECT_APPLICATIONS,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,

@@ -4,7 +4,8 @@
  * path. As in OTP, the behaviour's own loop answers (`handleSystemMessage`); the process core
  * knows nothing of it.
  *
- *   get_state              -> State, or {ok, State} to a remote caller whose sys wants it (OTP 26.1+)
+ *   get_state              -> State, or {ok, State} to a remote caller whose sys wants it (OTP 26.1+);
+ *                             a remote caller gets the behaviour's `remoteState` when it has one
  *   {replace_state, Fun}   -> NewState            (Fun is a JS function: local callers only)
  *   get_status             -> {status, Pid, {module, gen_server}, [PDict, running|suspended, Parent, [], Formatted]} (OTP 27's shape)
  *   suspend / resume       -> ok                  (suspended, the loop receives only system messages)
@@ -39,6 +40,19 @@ export interface SystemHooks {
   isParent(pid: Pid): boolean;
   getState(): unknown;
   replaceState(fn: (state: unknown) => unknown): unknown;
+  /**
+   * Optional: the state as a caller on another node reads it (get_state, get_status), for a
+   * behaviour whose JS state cannot cross the wire (a Supervisor's holds start functions) but has
+   * an OTP form. Without it every caller gets `getState()`.
+   */
+  remoteState?(ctx: ProcessContext): unknown;
+  /** Optional: `'$initial_call'` (default `{behaviourName, init, 1}`; OTP's supervisor: `{supervisor, Mod, 1}`). */
+  readonly initialCall?: Tuple;
+}
+
+/** The state `hooks` shows a caller on `node`. */
+function stateFor(ctx: ProcessContext, hooks: SystemHooks, node: Atom): unknown {
+  return node !== ctx.self.node && hooks.remoteState !== undefined ? hooks.remoteState(ctx) : hooks.getState();
 }
 
 /**
@@ -46,16 +60,19 @@ export interface SystemHooks {
  * `{status, Pid, {module, gen_server}, [PDict, running|suspended, Parent, [], Formatted]}` with
  * `'$ancestors'` and `'$initial_call'` in PDict and `[{header, ...}, {data, [...]}, {data, [{"State", S}]}]`.
  */
-function statusOf(ctx: ProcessContext, hooks: SystemHooks, suspended: boolean): Tuple {
+function statusOf(ctx: ProcessContext, hooks: SystemHooks, suspended: boolean, caller: Atom): Tuple {
   const internals = internalsOf(ctx);
   const pdictAncestors = internals === undefined ? [] : procLibAncestors(internals.kernel, internals.proc);
   const status = atom(suspended ? 'suspended' : 'running');
   const name = ctx.registeredName ?? ctx.self.format(ctx.self.node);
-  const pdict = [t(atom('$ancestors'), pdictAncestors as never), t(atom('$initial_call'), t(atom(hooks.behaviourName), atom('init'), 1))];
+  const pdict = [
+    t(atom('$ancestors'), pdictAncestors as never),
+    t(atom('$initial_call'), hooks.initialCall ?? t(atom(hooks.behaviourName), atom('init'), 1)),
+  ];
   const formatted = [
     t(atom('header'), charlist(`Status for generic server ${name}`)),
     t(atom('data'), [t(charlist('Status'), status), t(charlist('Parent'), hooks.parent), t(charlist('Logged events'), [])] as never),
-    t(atom('data'), [t(charlist('State'), hooks.getState() as never)] as never),
+    t(atom('data'), [t(charlist('State'), stateFor(ctx, hooks, caller) as never)] as never),
   ];
   return t(atom('status'), ctx.self, t(atom('module'), atom('gen_server')), [pdict, status, hooks.parent, [], formatted] as never);
 }
@@ -121,7 +138,7 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
   if (req === GET_STATE && from !== undefined) {
     let state: unknown;
     try {
-      state = hooks.getState();
+      state = stateFor(ctx, hooks, from.pid.node);
     } catch (e) {
       from.reply(t(error, String(e) as never));
       return suspended;
@@ -137,7 +154,7 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
   let exitWith: { reason: unknown } | undefined;
   try {
     if (req === GET_STATUS) {
-      reply = statusOf(ctx, hooks, suspended);
+      reply = statusOf(ctx, hooks, suspended, from?.pid.node ?? ctx.self.node);
     } else if (req === SUSPEND) {
       suspended = true;
       reply = ok;

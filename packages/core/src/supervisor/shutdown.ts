@@ -8,7 +8,7 @@
  *
  * A batch (simple_one_for_one) is signalled at once and waited for together, under one deadline.
  */
-import { type Tuple, atom, type Pid, type Ref } from '@beamline/etf';
+import { Tuple, atom, type Pid, type Ref } from '@beamline/etf';
 import { isDownOf, isExitFrom } from '../internal/basics/signals.ts';
 import { TIMEOUT, type ProcessContext } from '../internal/basics/types.ts';
 import type { Shutdown } from './policy.ts';
@@ -17,10 +17,13 @@ const KILL = atom('kill');
 const SHUTDOWN = atom('shutdown');
 const KILLED = atom('killed');
 const NOPROC = atom('noproc');
+const NORMAL = atom('normal');
 
 export interface Stopping {
   pid: Pid;
   shutdown: Shutdown;
+  /** A permanent child must end with exactly what it was sent; the others may also end normally. */
+  permanent: boolean;
 }
 
 /** How one child ended: its exit reason, and whether that is what its shutdown asked for. */
@@ -35,6 +38,7 @@ interface Watch {
   /** The reason from an 'EXIT' that was already queued when we unlinked. */
   early: { reason: unknown } | undefined;
   brutal: boolean;
+  permanent: boolean;
 }
 
 async function watch(ctx: ProcessContext, s: Stopping): Promise<Watch> {
@@ -44,14 +48,21 @@ async function watch(ctx: ProcessContext, s: Stopping): Promise<Watch> {
   const early = await ctx.receive((m) => isExitFrom(m, s.pid), 0);
   const brutal = s.shutdown === 'brutal_kill';
   if (early === TIMEOUT) ctx.exit(s.pid, brutal ? KILL : SHUTDOWN);
-  return { ref, early: early === TIMEOUT ? undefined : { reason: (early as Tuple).elements[2] }, brutal };
+  return { ref, early: early === TIMEOUT ? undefined : { reason: (early as Tuple).elements[2] }, brutal, permanent: s.permanent };
 }
 
+/**
+ * supervisor.erl's shutdown/1 verdict on the reason (an early 'EXIT''s, else the 'DOWN''s): what
+ * was sent (`killed` for a brutal kill, `shutdown`) is fine; for a child that is not permanent so
+ * are `normal`, `shutdown` and `{shutdown, _}` (one that was ending anyway). Anything else, a kill
+ * after the shutdown time included, is a shutdown_error.
+ */
 function outcome(w: Watch, down: Tuple): Stopped {
   const reason = w.early !== undefined ? w.early.reason : down.elements[4];
-  if (w.early !== undefined) return { reason, expected: reason === SHUTDOWN || reason === atom('normal') };
-  const expected = (w.brutal ? reason === KILLED : reason === SHUTDOWN) || reason === NOPROC;
-  return { reason, expected };
+  if (reason === NOPROC || reason === (w.brutal ? KILLED : SHUTDOWN)) return { reason, expected: true };
+  const endedAnyway =
+    reason === NORMAL || reason === SHUTDOWN || (reason instanceof Tuple && reason.elements.length === 2 && reason.elements[0] === SHUTDOWN);
+  return { reason, expected: !w.permanent && endedAnyway };
 }
 
 /** Terminates the children of one batch (one child for an ordered shutdown) and waits for them. */

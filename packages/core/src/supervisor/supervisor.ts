@@ -39,6 +39,7 @@ import {
   type SupFlags,
 } from './policy.ts';
 import { shutdownChildren } from './shutdown.ts';
+import { TS_MODULE, modulesTerm, startMfa, supervisorRecord } from './otp_state.ts';
 
 const OK = atom('ok');
 const ERROR = atom('error');
@@ -228,7 +229,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     const running = batch.filter((c) => c.pid !== undefined);
     const stopped = await shutdownChildren(
       ctx,
-      running.map((c) => ({ pid: c.pid as Pid, shutdown: c.spec.shutdown })),
+      running.map((c) => ({ pid: c.pid as Pid, shutdown: c.spec.shutdown, permanent: c.spec.restart === 'permanent' })),
     );
     running.forEach((c, i) => {
       const pid = c.pid as Pid;
@@ -378,10 +379,6 @@ function findByPid(state: SupervisorState, pid: unknown): Child | undefined {
   return state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
 }
 
-function modulesTerm(m: string[] | 'dynamic'): Term {
-  return m === 'dynamic' ? DYNAMIC : m.map((x) => atom(x));
-}
-
 /** Child ids go on the wire as atoms, as an Erlang supervisor's do. */
 function whichEntry(c: Child, sofo: boolean): Tuple {
   const who: Term = c.pid ?? (c.restarting ? RESTARTING : UNDEFINED);
@@ -397,20 +394,43 @@ function countChildren(state: SupervisorState): Term {
 
 /**
  * supervisor:get_childspec's map. A TS child has no `{M, F, A}`; `start` names it as
- * `{beamline, ts_start, [Id]}`, which no node exports, so copying the spec into an Erlang
- * supervisor fails with undef instead of starting something else.
+ * `{beamline, ts_start, [Id]}` (startMfa), which no node exports, so copying the spec into an
+ * Erlang supervisor fails with undef instead of starting something else.
  */
 function specTerm(c: Child): Term {
   const s = c.spec;
   return new ErlMap([
     [atom('id'), atom(s.id)],
-    [atom('start'), t(atom('beamline'), atom('ts_start'), [atom(s.id)])],
+    [atom('start'), startMfa(s.id)],
     [atom('restart'), atom(s.restart)],
     [atom('significant'), atom(String(s.significant))],
     [atom('shutdown'), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown)],
     [atom('type'), atom(s.type)],
     [atom('modules'), modulesTerm(c.modules)],
   ]);
+}
+
+/**
+ * The supervisor's loop: a GenServerLoop whose state, for a caller on another node, is OTP's
+ * `#state{}` record (otp_state.ts); a caller in this runtime gets the JS state.
+ */
+class SupervisorLoop extends GenServerLoop<SupervisorState> {
+  readonly initialCall = t(atom('supervisor'), TS_MODULE, 1);
+
+  remoteState(ctx: ProcessContext): Term {
+    const s = this.state;
+    return supervisorRecord({
+      name: ctx.registeredName,
+      self: ctx.self,
+      strategy: s.flags.strategy,
+      intensity: s.flags.intensity,
+      period: s.flags.period,
+      autoShutdown: s.flags.autoShutdown,
+      children: s.children,
+      template: s.template,
+      restarts: s.window.recent,
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -477,7 +497,7 @@ export const Supervisor = {
   start(where: Where, flags: SupFlags, opts: SupervisorStartOptions = {}): Promise<Pid> {
     const link = opts.link ?? isContext(where);
     if (link && !isContext(where)) return Promise.reject(new BadArg('Supervisor.start: link needs a process context'));
-    return start(where, (starter) => new GenServerLoop(new SupervisorServer(), flags, starter, 'supervisor'), {
+    return start(where, (starter) => new SupervisorLoop(new SupervisorServer(), flags, starter, 'supervisor'), {
       name: opts.name,
       link,
       trapExit: true,

@@ -5,11 +5,14 @@
  *   waiting_for_pid ──pid──▶ attached.announcing ──call_data──▶ attached.live
  *        │ after PID_TIMEOUT (5 s): pidTimedOut (hang up DESTINATION_OUT_OF_ORDER) ──▶ done
  *   attached ──destroyed / handler exit (keep)──▶ draining ──▶ done   (call_hangup last)
+ *   any ──unload (the module stops)──▶ draining when the call is gone or the policy hangs it up, else done (orphaned)
  *
  * Until `{call, Event}` is sent the call's events wait in a bounded queue (context.queue); after
  * it each goes out at once as `{call_event, …}`. The outbound-exit-policy (DECISIONS.md) decides
  * what a handler's exit or the loss of its node does to a call the `erlang` application parked;
  * a `handlecall` attachment keeps the original's behaviour (the call is never hung up for it).
+ * A handler given by registered name is watched with a monitor of `{Name, Node}` (watchHandler):
+ * its DOWN is a handler exit, as a linked pid's EXIT is.
  */
 import type { Atom, Pid, Term } from '@beamline/etf';
 import { assign, setup } from 'xstate';
@@ -42,6 +45,8 @@ export type SessionEvent =
   | { readonly type: 'destroyed' }
   | { readonly type: 'handler_exit' }
   | { readonly type: 'listener_down' }
+  /** The module is stopping; `callGone`: the call is destroyed or hung up already. */
+  | { readonly type: 'unload'; readonly callGone: boolean }
   | { readonly type: 'detach' };
 
 const hasFactory = ({ context }: { context: SessionContext }) => context.kind === 'get_pid' || context.kind === 'rpc';
@@ -60,11 +65,14 @@ export const sessionMachine = setup({
     callFound: ({ event }) => event.type === 'call_data' && event.headers !== undefined,
     // the node is gone: no factory to ask again, so respawn hangs up as hangup does
     nodeLostHangup: ({ context }) => context.outbound && context.policy !== 'keep',
+    watchedByName: ({ context }) => context.outbound && context.kind === 'registered' && context.handler !== undefined,
+    callGone: ({ event }) => event.type === 'unload' && event.callGone,
   },
   actions: {
     // effects, implemented by the hosting process (sessions.ts)
     requestPid: () => {},
     linkHandler: () => {},
+    watchHandler: () => {},
     fetchCallData: () => {},
     sendCall: (_: unknown, _p: { headers: readonly (readonly [string, string])[]; queue: readonly Term[] }) => {},
     sendEvent: (_: unknown, _p: { term: Term }) => {},
@@ -94,7 +102,13 @@ export const sessionMachine = setup({
     detach: '.done',
   },
   states: {
-    start: { always: [{ guard: 'handlerKnown', target: 'attached' }, { target: 'waiting_for_pid' }] },
+    start: {
+      always: [
+        { guard: 'watchedByName', target: 'attached', actions: 'watchHandler' },
+        { guard: 'handlerKnown', target: 'attached' },
+        { target: 'waiting_for_pid' },
+      ],
+    },
     waiting_for_pid: {
       entry: 'requestPid',
       after: { PID_TIMEOUT: { target: 'done', actions: 'pidTimedOut' } },
@@ -103,6 +117,12 @@ export const sessionMachine = setup({
         event: { actions: 'enqueue' },
         destroyed: 'done',
         listener_down: [
+          { guard: 'nodeLostHangup', target: 'done', actions: ['orphan', 'hangupCall'] },
+          { target: 'done', actions: 'orphan' },
+        ],
+        // no handler to tell yet: as the node's loss
+        unload: [
+          { guard: 'callGone', target: 'done' },
           { guard: 'nodeLostHangup', target: 'done', actions: ['orphan', 'hangupCall'] },
           { target: 'done', actions: 'orphan' },
         ],
@@ -119,6 +139,12 @@ export const sessionMachine = setup({
         ],
         listener_down: [
           { guard: 'nodeLostHangup', target: 'done', actions: ['orphan', 'hangupCall'] },
+          { target: 'done', actions: 'orphan' },
+        ],
+        // the node is still there: the handler is told its call ended (gone, or hung up by the policy)
+        unload: [
+          { guard: 'callGone', target: 'draining' },
+          { guard: 'nodeLostHangup', target: 'draining', actions: 'hangupCall' },
           { target: 'done', actions: 'orphan' },
         ],
       },

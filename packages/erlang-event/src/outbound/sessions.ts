@@ -4,8 +4,20 @@
  * supervisor (simple_one_for_one, temporary). One bus subscription routes each call's events by
  * `Unique-ID` to its sessions, through each attachment's own subscription (default ALL).
  */
-import { type ChildSpec, GenServer, type ProcessContext, StateMachine, Supervisor, type Where, type EffectFn, pidEquals } from '@beamline/core';
-import { type Atom, Pid, type Ref, type Term, atom, t } from '@beamline/etf';
+import {
+  type ChildSpec,
+  DOWN,
+  type EffectFn,
+  GenServer,
+  type ProcessContext,
+  StateMachine,
+  Supervisor,
+  type Where,
+  inProcess,
+  pidEquals,
+  refKey,
+} from '@beamline/core';
+import { type Atom, Pid, type Ref, type Term, Tuple, atom, t } from '@beamline/etf';
 import type { ChannelCall, EventSubscription, Switch, SwitchEvent } from '@beamline/switch';
 import type { Encoding, EventFormat } from '../config.ts';
 import { eventTerm, s } from '../encode.ts';
@@ -20,6 +32,8 @@ export interface OutboundHost {
   readonly config: { readonly encoding: Encoding; readonly eventFormat: EventFormat };
   /** FsPid links to `pid`. */
   link(pid: Pid): void;
+  /** FsPid unlinks `pid`, after what it was asked to send before. */
+  unlink(pid: Pid): void;
   /** Sends with FsPid as the sender, in order. */
   sendAsFs(to: Pid | readonly [name: string, node: string], term: Term): void;
   /** The listener for `peer`, connecting out when needed; undefined when that fails in time. */
@@ -56,6 +70,9 @@ interface Attachment {
   settle(ok: boolean): void;
   gone: boolean;
 }
+
+/** The session's only monitor is its named handler's (watchHandler): its DOWN is a handler exit. */
+const handlerDown = (m: unknown): SessionEvent | undefined => (m instanceof Tuple && m.elements[0] === DOWN ? { type: 'handler_exit' } : undefined);
 
 const A_OK = atom('ok');
 const A_ERROR = atom('error');
@@ -99,7 +116,7 @@ export class OutboundCalls implements CallControl {
             restart: 'temporary',
             shutdown: 2000,
             start: (c: ProcessContext, a: Attachment, input: SessionInput) =>
-              StateMachine.start(c, sessionMachine, { input, actions: this.#effects(a) }),
+              StateMachine.start(c, sessionMachine, { input, actions: this.#effects(a), toEvent: handlerDown }),
           },
         ],
       }),
@@ -114,6 +131,41 @@ export class OutboundCalls implements CallControl {
       handler: (e) => this.#route(e),
     });
     return () => this.#bus?.unsubscribe();
+  }
+
+  /**
+   * The module stops: every session is told (`unload`) and waited for (at most `ms`), so that a
+   * handler whose call is gone, or hung up by the exit policy, gets `{call_hangup, UUID}` while
+   * its node is still connected (FreeSWITCH's listener sends it for each finished call before it
+   * goes; the calls still up are orphaned). Then FsPid unlinks those handlers: FsPid's own
+   * shutdown would otherwise kill a handler before it reads its `call_hangup` (DECISIONS O14).
+   */
+  async unload(ms = 2000): Promise<void> {
+    const gone = new Set(['CS_HANGUP', 'CS_REPORTING', 'CS_DESTROY']);
+    const procs: Pid[] = [];
+    const handlers: Pid[] = [];
+    for (const list of [...this.#byUuid.values()])
+      for (const a of [...list]) {
+        const callGone = !this.host.sw.core.sessions.has(a.uuid) || gone.has(a.state);
+        if (a.proc) procs.push(a.proc);
+        if (a.handler instanceof Pid) handlers.push(a.handler);
+        this.#tell(a, { type: 'unload', callGone });
+      }
+    if (procs.length > 0) await this.#ended(procs, ms);
+    for (const pid of handlers) this.host.unlink(pid);
+  }
+
+  /** Resolves when every one of `procs` has exited, or after `ms`. */
+  #ended(procs: readonly Pid[], ms: number): Promise<void> {
+    return inProcess(this.host.runtime, async (ctx) => {
+      const refs = new Set(procs.map((p) => refKey(ctx.monitor(p))));
+      const until = ctx.now() + ms;
+      while (refs.size > 0) {
+        const m = await ctx.receive((x) => x instanceof Tuple && x.elements[0] === DOWN, Math.max(0, until - ctx.now()));
+        if (!(m instanceof Tuple)) return; // timed out
+        refs.delete(refKey(m.elements[1] as Ref));
+      }
+    });
   }
 
   // ---- attaching -----------------------------------------------------------------------------------
@@ -326,6 +378,10 @@ export class OutboundCalls implements CallControl {
       },
       linkHandler: () => {
         if (a.handler instanceof Pid) host.link(a.handler);
+      },
+      // a remote monitor by name: DOWN when the process registered under it now dies (noproc at once when none is)
+      watchHandler: (ctx) => {
+        if (a.handler !== undefined && !(a.handler instanceof Pid)) ctx.monitor([a.handler.name, a.listener.peer]);
       },
       fetchCallData: (ctx) => {
         const self = ctx.self;

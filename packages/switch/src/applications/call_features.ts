@@ -1,4 +1,5 @@
 /** The call-feature applications of mod_dptools, registered together by the switch. */
+import { DIGIT_ACTION_APPLICATIONS } from './digit_action.ts';
 import { EAVESDROP_APP } from './eavesdrop.ts';
 import { HOLD_APPLICATIONS } from './hold.ts';
 import { INTERCEPT_APP } from './intercept.ts';
@@ -11,6 +12,7 @@ import type { Application } from './types.ts';
 export const CALL_FEATURE_APPLICATIONS: readonly Application[] = [
   SEND_DTMF_APP,
   ...META_APPLICATIONS,
+  ...DIGIT_ACTION_APPLICATIONS,
   ...HOLD_APPLICATIONS,
   INTERCEPT_APP,
   EAVESDROP_APP,

@@ -6,7 +6,9 @@ import type { HookPoint } from '../channel/hooks.ts';
 import type { CallerProfile } from '../channel/profile.ts';
 import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
 import type { ChannelStateName } from '../channel/states.ts';
+import type { DirectoryUser } from '../config/directory.ts';
 import type { XmlElement } from '../config/xml.ts';
+import type { Extension } from '../dialplan/xml_match.ts';
 import type { SwitchCore } from '../core/core.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import type { EventTypeName } from '../events/types.ts';
@@ -101,6 +103,8 @@ export interface AppChannel {
   execute(name: string, data: string, then: () => Promise<void>): Promise<boolean>;
   /** switch_channel_expand_variables on the channel (`${api args}` included). */
   expand(text: string): Promise<string>;
+  /** switch_api_execute with no session: an API command in a process of its own, its output (undefined: no such command). */
+  api(command: string, args: string): Promise<string | undefined> | undefined;
   /** switch_core_session_execute_application_async: the application runs at the channel's next safe point. */
   queueExecute(name: string, data: string): Promise<void>;
   /** switch_xml_locate_language: the `<language>` element of `lang`, logged and undefined when there is none. */
@@ -111,6 +115,21 @@ export interface AppChannel {
   addStateHook(hook: (state: ChannelStateName) => boolean): void;
   /** Ends the running applications, innermost first (what a state change does to their loops in FreeSWITCH). */
   interruptAll(): void;
+  /** The channel's state as its events report it (answered, call state, …). */
+  readonly view: ChannelView;
+  readonly profile: CallerProfile;
+  /** The privacy application's caller-profile flags. */
+  setProfileFlags(flags: { readonly screen?: boolean; readonly hideName?: boolean; readonly hideNumber?: boolean }): void;
+  /** uuid_break on this channel (`all`: its queued applications are dropped too). */
+  uuidBreak(all: boolean): void;
+  /** switch_core_session_execute_exten's hunt: the extension `profile`'s dialplans find, if any. */
+  huntExtension(profile: CallerProfile): Promise<Extension | undefined>;
+  /** How many applications run nested in each other now. */
+  readonly stackDepth: number;
+  /** The channel's variables, in order. */
+  variables(): [string, string][];
+  /** switch_xml_locate_user_merged by `id`. */
+  locateUser(id: string, domain: string): Promise<DirectoryUser | undefined>;
 }
 
 /** A DTMF hook (switch_io_event_hook_recv_dtmf / _send_dtmf): false swallows the digit. */

@@ -5,7 +5,7 @@
  * the end of a bridge when either leg hangs up or is transferred. Partners talk by cast only, so
  * two bridged channels never wait on each other.
  */
-import { GenServer, type ProcessContext } from '@beamline/core';
+import { GenServer, type ProcessContext, type Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import type { SwitchCore } from '../core/core.ts';
 import type { EventTypeName } from '../events/types.ts';
@@ -497,12 +497,25 @@ export class Bridge {
   }
 
   /** The partner learns this leg left the bridge (hung up with `cause`, or transferred). */
-  #tellPartner(other: string, cause: number, transferred: boolean): void {
+  #tellPartner(other: string, cause: number, transferred: boolean, from: Where = this.#ch.ctx): void {
     const pid = this.#ch.core.sessions.get(other);
     if (!pid) return;
     const c = this.#ch.context;
     const msg = { op: 'unbridged', from: this.#ch.uuid, cause, answered: c.answered, early: c.early, hungUp: !transferred };
-    GenServer.cast(this.#ch.ctx, pid, msg);
+    GenServer.cast(from, pid, msg);
+  }
+
+  /**
+   * This leg's process was killed (Channel.killed, DECISIONS #347): the bridge ends as onHangup
+   * ends it — CHANNEL_UNBRIDGE on the originator, the partner told — but the `post_bridge` hooks,
+   * which run in the leg's own process, are not run, and the notice goes from `from`.
+   */
+  killed(from: Where, cause: number): void {
+    const b = this.#state;
+    if (!b) return;
+    this.#state = undefined;
+    if (b.originator) this.#fireUnbridge(b.other);
+    this.#tellPartner(b.other, cause, false, from);
   }
 
   /** The originator's CHANNEL_BRIDGE. */

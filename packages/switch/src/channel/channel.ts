@@ -12,7 +12,7 @@
 import type { ChannelMessage } from '../chat/channel_message.ts';
 import type { DirectoryUser } from '../config/directory.ts';
 import { randomUUID } from 'node:crypto';
-import type { ProcessContext } from '@beamline/core';
+import type { ProcessContext, Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import type { Application, AppChannel, DeflectMessage, DtmfHook } from '../applications/types.ts';
 import type { SwitchCore } from '../core/core.ts';
@@ -25,7 +25,7 @@ import type { Extension } from '../dialplan/xml_match.ts';
 import type { EventTypeName } from '../events/types.ts';
 import type { EventHeader, SwitchEvent } from '../events/event.ts';
 import type { XmlElement } from '../config/xml.ts';
-import { Cause, causeName } from './causes.ts';
+import { Cause, causeName, causeQ850 } from './causes.ts';
 import { withProfileVar } from './profile_var.ts';
 import { Bridge } from './bridge.ts';
 import type { LegReport, LegStatus, OriginateApiProfile, OriginateCaller, OriginateRequest, OriginateResult } from './originate_types.ts';
@@ -44,7 +44,7 @@ import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } fr
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
-import { caseEqual, switchTrue } from '../internal/strings.ts';
+import { caseEqual, separateString, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
 import { disableHeartbeat, heartbeatOnAnswer } from './heartbeat.ts';
 import { DtmfQueue, type DtmfReader, type DtmfSource } from './dtmf_queue.ts';
@@ -328,7 +328,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
 
   /** switch_core_session_request + (for originate) the outgoing event; then the loop starts. */
   async start(): Promise<boolean> {
-    if (!this.core.sessions.add(this.uuid, this.ctx.self)) return false;
+    if (!this.core.sessions.add(this.uuid, this.ctx.self, (from) => this.killed(from))) return false;
     this.core.sessions.nextId();
     this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid, LOG_SITES.newChannel);
     await this.step({ type: 'SET_STATE', state: 'CS_INIT' });
@@ -531,8 +531,41 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       return;
     }
     const dialplan = caseEqual(this.profile.dialplan ?? '', 'inline') ? INLINE_DIALPLAN : this.services.dialplan;
-    const result = await dialplan?.hunt({
-      profile: this.profile,
+    const result = await this.#hunt(dialplan, this.profile);
+    if (!result?.extension) {
+      this.core.log('INFO', `No Route, Aborting`, this.uuid, LOG_SITES.noRoute);
+      await this.step({ type: 'HANGUP', cause: Cause.NO_ROUTE_DESTINATION });
+      return;
+    }
+    this.#sortCid();
+    this.#useExtension(result.extension);
+    await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+  }
+
+  /**
+   * switch_core_session_execute_exten's hunt: `profile` (a copy of the channel's with another
+   * destination) through each of its comma-separated dialplans (`XML`, `inline`) until one finds
+   * an extension; the channel's own profile is left as it is.
+   */
+  async huntExtension(profile: CallerProfile): Promise<Extension | undefined> {
+    for (const name of separateString(profile.dialplan || 'XML', ',', 25)) {
+      const colon = name.indexOf(':');
+      const dpName = colon < 0 ? name : name.slice(0, colon);
+      const dialplan = caseEqual(dpName, 'inline') ? INLINE_DIALPLAN : caseEqual(dpName, 'XML') ? this.services.dialplan : undefined;
+      const found = dialplan ? (await this.#hunt(dialplan, profile))?.extension : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The number of applications running nested in each other (the EXECUTE log's depth). */
+  get stackDepth(): number {
+    return this.#running.length;
+  }
+
+  #hunt(dialplan: Dialplan | undefined, profile: CallerProfile) {
+    return dialplan?.hunt({
+      profile,
       channelName: this.name,
       expansionVariable: (n, i) => this.expansionVariable(n, i),
       api: (command, args) => this.services.api?.(command, args, this),
@@ -547,18 +580,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       requestParams: () => {
         const params = this.core.bus.create('REQUEST_PARAMS');
         this.addChannelData(params);
-        addProfileHeaders(params, this.profile, 'Hunt');
+        addProfileHeaders(params, profile, 'Hunt');
         return params;
       },
     });
-    if (!result?.extension) {
-      this.core.log('INFO', `No Route, Aborting`, this.uuid, LOG_SITES.noRoute);
-      await this.step({ type: 'HANGUP', cause: Cause.NO_ROUTE_DESTINATION });
-      return;
-    }
-    this.#sortCid();
-    this.#useExtension(result.extension);
-    await this.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 
   /** switch_core_standard_on_execute: the extension's applications in order. */
@@ -1247,6 +1272,16 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#profile = withProfileVar(this.#profile, name, value);
   }
 
+  /** The privacy application's caller-profile flags (SWITCH_CPF_SCREEN, _HIDE_NAME, _HIDE_NUMBER). */
+  setProfileFlags(flags: { readonly screen?: boolean; readonly hideName?: boolean; readonly hideNumber?: boolean }): void {
+    this.#profile = { ...this.#profile, ...flags };
+  }
+
+  /** switch_xml_locate_user_merged by `id`: undefined when the directory has no such user. */
+  locateUser(id: string, domain: string): Promise<DirectoryUser | undefined> {
+    return this.services.locateUser?.(id, domain) ?? Promise.resolve(undefined);
+  }
+
   /** CF_VERBOSE_EVENTS (the verbose_events application): every event of the channel carries its variables. */
   setVerboseEvents(): void {
     this.#verboseEvents = true;
@@ -1382,6 +1417,34 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (this.hungUp) this.interruptAll();
     else await this.parked(true);
     return false;
+  }
+
+  /**
+   * The process was killed (no terminate ran; the reaper calls this from its own process): fire
+   * on the channel's behalf what its hangup would have fired — CHANNEL_HANGUP with cause CRASH,
+   * CHANNEL_HANGUP_COMPLETE, CHANNEL_DESTROY — from its last data, skipping what it fired itself
+   * before it died; a bridge partner is told from `from`. Nothing here may use the dead process
+   * (no state handlers, hooks, or messages sent as it).
+   */
+  killed(from: Where): void {
+    if (this.destroyed) return;
+    this.#crashed = true;
+    const last = this.view;
+    const hungUp = this.hungUp;
+    const hangupCause = last.hangupCause || Cause.CRASH;
+    if (!this.#variables.getHeader('hangup_cause')) {
+      this.setVariable('hangup_cause', causeName(hangupCause));
+      this.setVariable('hangup_cause_q850', String(causeQ850(hangupCause)));
+    }
+    const down: ChannelView = { ...last, state: 'CS_HANGUP', callState: 'HANGUP', hangupCause };
+    if (!hungUp) this.fire('CHANNEL_HANGUP', { ...last, state: 'CS_HANGUP', hangupCause });
+    this.#bridge?.killed(from, hangupCause);
+    if (last.state !== 'CS_DESTROY')
+      this.fire('CHANNEL_HANGUP_COMPLETE', { ...down, state: 'CS_REPORTING', running: 'CS_REPORTING' }, undefined, [
+        ['Hangup-Cause', causeName(hangupCause)],
+      ]);
+    this.fire('CHANNEL_DESTROY', { ...down, state: 'CS_DESTROY', running: 'CS_REPORTING' });
+    this.destroyed = true;
   }
 
   /** The process is ending without having been destroyed (a crash, or a shutdown): hang up and run the loop to its end. */

@@ -15,6 +15,10 @@ export interface DirectoryUser {
   readonly params: ReadonlyMap<string, string>;
   /** `<variables>`: set on the channel of an authenticated call or a `user/` leg (user_context, …). */
   readonly variables: readonly (readonly [string, string])[];
+  /** `<profile-variables>`, merged the same way (what set_user puts on the caller profile). */
+  readonly profileVariables: readonly (readonly [string, string])[];
+  /** The user's `number-alias` attribute. */
+  readonly numberAlias?: string;
 }
 
 /** What a lookup needs: the section as switch_xml_locate finds it, and a REQUEST_PARAMS event. */
@@ -56,11 +60,21 @@ export function userIn(section: XmlElement, id: string, domain: string): Directo
   if (!user) return undefined;
   const params = new Map<string, string>();
   const variables = new Map<string, string>();
+  const profileVariables = new Map<string, string>();
   for (const scope of [dom, ...(group ? [group] : []), user]) {
     for (const [k, v] of pairs(scope, 'params', 'param')) params.set(k.toLowerCase(), v);
     for (const [k, v] of pairs(scope, 'variables', 'variable')) variables.set(k, v);
+    for (const [k, v] of pairs(scope, 'profile-variables', 'variable')) profileVariables.set(k, v);
   }
-  return { id: attr(user, 'id') ?? id, domain: attr(dom, 'name') ?? domain, params, variables: [...variables] };
+  const numberAlias = attr(user, 'number-alias');
+  return {
+    id: attr(user, 'id') ?? id,
+    domain: attr(dom, 'name') ?? domain,
+    params,
+    variables: [...variables],
+    profileVariables: [...profileVariables],
+    ...(numberAlias !== undefined ? { numberAlias } : {}),
+  };
 }
 
 /** Looks `id@domain` up, the request carrying `key=id`, `user`, `domain` and `params`. */

@@ -2,10 +2,15 @@
  * The session table and counters (switch_core_session.c): uuid → channel process, sessions since
  * startup, current count and peak. Owned by the switch; channel processes register themselves.
  */
+import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
+
+/** What the reaper does, from its own process, for a channel whose process died without its end (killed). */
+export type OnKilled = (from: ProcessContext) => void;
 
 export class SessionTable {
   readonly #byUuid = new Map<string, Pid>();
+  readonly #onKilled = new Map<string, OnKilled>();
   #sinceStartup = 0;
   #peak = 0;
   #peakFiveMin = 0;
@@ -15,9 +20,10 @@ export class SessionTable {
     return ++this.#sinceStartup;
   }
 
-  add(uuid: string, pid: Pid): boolean {
+  add(uuid: string, pid: Pid, onKilled?: OnKilled): boolean {
     if (this.#byUuid.has(uuid)) return false;
     this.#byUuid.set(uuid, pid);
+    if (onKilled) this.#onKilled.set(uuid, onKilled);
     this.#peak = Math.max(this.#peak, this.#byUuid.size);
     this.#peakFiveMin = Math.max(this.#peakFiveMin, this.#byUuid.size);
     return true;
@@ -25,6 +31,12 @@ export class SessionTable {
 
   remove(uuid: string): void {
     this.#byUuid.delete(uuid);
+    this.#onKilled.delete(uuid);
+  }
+
+  /** The channel's own account of its end, for the reaper (see OnKilled). */
+  onKilled(uuid: string): OnKilled | undefined {
+    return this.#onKilled.get(uuid);
   }
 
   /** Case-sensitive, as FreeSWITCH's hash lookup. */
