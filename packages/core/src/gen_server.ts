@@ -153,14 +153,15 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
   }
 
   /** gen_server:call. Rejects with CallError (server down, noproc, calling_self) or CallTimeout. */
-  static call<C, K, R>(where: Where, server: ServerPid<C, K, R>, req: C, timeout?: Timeout): Promise<R>;
+  // NoInfer: the message types come from the pid alone (a literal argument would widen them)
+  static call<C, K, R>(where: Where, server: ServerPid<C, K, R>, req: NoInfer<C>, timeout?: Timeout): Promise<R>;
   static call<R = unknown>(where: Where, server: UntypedDest, req: unknown, timeout?: Timeout): Promise<R>;
   static call(where: Where, server: Dest, req: unknown, timeout?: Timeout): Promise<unknown> {
     return call(where, server, GEN_CALL, req, timeout);
   }
 
   /** gen_server:cast. Never fails (an unknown name is ignored). */
-  static cast<C, K, R>(where: Where, server: ServerPid<C, K, R>, msg: K): void;
+  static cast<C, K, R>(where: Where, server: ServerPid<C, K, R>, msg: NoInfer<K>): void;
   static cast(where: Where, server: UntypedDest, msg: unknown): void;
   static cast(where: Where, server: Dest, msg: unknown): void {
     try {

@@ -360,6 +360,28 @@ describe('typed behaviours (checked by the typecheck: each @ts-expect-error must
     await GenServer.start(rt, Typed, 'forty').catch(() => undefined);
   });
 
+  it('string-literal messages: another string is not taken (the types come from the pid, not the argument)', async () => {
+    ({ rt } = setup());
+    class Lit extends GenServer<number, 'get', 'inc', number, number> {
+      init(start: number) {
+        return okResult(start);
+      }
+      override handleCall(_req: 'get', _from: From, n: number) {
+        return reply(n, n);
+      }
+      override handleCast(_msg: 'inc', n: number) {
+        return noreply(n + 1);
+      }
+    }
+    const pid = await GenServer.start(rt, Lit, 1);
+    GenServer.cast(rt, pid, 'inc');
+    expect(await GenServer.call(rt, pid, 'get')).toBe(2);
+    // @ts-expect-error: not a cast this server takes
+    GenServer.cast(rt, pid, 'dec');
+    // @ts-expect-error: not a request this server takes
+    await GenServer.call(rt, pid, 'put', 100).catch(() => undefined);
+  });
+
   it('a StateMachine pid types its events and the snapshot', async () => {
     ({ rt } = setup());
     const toggle = setup_({ types: { events: {} as { type: 'flip' } } }).createMachine({

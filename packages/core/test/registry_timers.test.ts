@@ -34,6 +34,39 @@ describe('registry', () => {
     rt.send(['echo', 'nonode@nohost'], 5); // {Name, Node} sends never fail
   });
 
+  it('what is not a destination, a pid or a monitor target is BadArg with what was given, in and out of processes', async () => {
+    ({ rt } = setup());
+    const bad = (fn: () => unknown, text: RegExp) =>
+      expect(fn).toThrow(expect.objectContaining({ name: 'BadArg', message: expect.stringMatching(text) }));
+    bad(() => rt.send(42 as never, 'x'), /^send: 42 is not a pid, a name/);
+    bad(() => rt.send({} as never, 'x'), /^send: an instance of Object is not/);
+    bad(() => rt.send(['a'] as never, 'x'), /^send: an array of 1 is not/);
+    bad(() => rt.exit(undefined as never, atom('x')), /^exit: undefined is not a pid/);
+    const seen: string[] = [];
+    rt.spawn(async (ctx) => {
+      for (const [what, fn] of [
+        ['send', () => ctx.send(undefined as never, 'x')],
+        ['monitor', () => ctx.monitor({} as never)],
+        ['link', () => ctx.link('abc' as never)],
+        ['exit', () => ctx.exit('abc' as never, atom('x'))],
+      ] as const) {
+        try {
+          fn();
+          seen.push(`${what}: no error`);
+        } catch (e) {
+          seen.push(e instanceof BadArg ? (e as Error).message : `${what}: ${String(e)}`);
+        }
+      }
+    });
+    await rt.settle();
+    expect(seen).toEqual([
+      'send: undefined is not a pid, a name, [name, node] or an alias',
+      'monitor: an instance of Object is not a pid, a name or [name, node]',
+      'link: "abc" is not a pid',
+      'exit: "abc" is not a pid',
+    ]);
+  });
+
   it('registering a taken name fails clearly; a process has at most one name', async () => {
     ({ rt } = setup());
     const a = rt.spawn(idle, { name: 'svc' });

@@ -643,6 +643,16 @@ describe('Supervisor: simple_one_for_one', () => {
     expect(await Supervisor.terminateChild(rt, sup, r.pid)).toEqual({ ok: false, error: A('not_found') });
     expect(await Supervisor.deleteChild(rt, sup, 'w')).toEqual({ ok: false, error: A('simple_one_for_one') });
     expect(await Supervisor.restartChild(rt, sup, 'w')).toEqual({ ok: false, error: A('simple_one_for_one') });
+    // by id, as OTP answers terminate_child for anything but a pid here
+    expect(await Supervisor.terminateChild(rt, sup, 'w')).toEqual({ ok: false, error: A('simple_one_for_one') });
+  });
+
+  it('startChild takes the extra arguments as a list: a spec given by mistake is badarg, nothing started', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, { strategy: 'simple_one_for_one', children: [{ id: 'w', start: worker(log, 'w') }] });
+    expect(await Supervisor.startChild(rt, sup, { id: 'x', start: worker(log, 'x') })).toEqual({ ok: false, error: A('badarg') });
+    expect(await children(sup)).toEqual([]);
+    expect(log).toEqual([]);
   });
 
   it('transient / temporary children are forgotten when they end', async () => {

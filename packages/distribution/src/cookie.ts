@@ -26,6 +26,7 @@ export function defaultCookiePath(): string {
 }
 
 export function checkCookie(cookie: string): string {
+  if (typeof cookie !== 'string') throw new CookieError(`cookie must be a string, not ${typeof cookie}`);
   for (let i = 0; i < cookie.length; i++) {
     if (cookie.charCodeAt(i) > 255) throw new CookieError('cookie must be Latin-1 (atom characters <= 255)');
   }

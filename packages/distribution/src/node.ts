@@ -381,6 +381,11 @@ export class BeamNode {
 
 /** Start a node: transport (EPMD + listener), runtime wiring, `net_kernel` and `rex`. */
 export async function startNode(opts: NodeOptions): Promise<BeamNode> {
+  for (const key of ['epmdPort', 'listenPort', 'ticktime'] as const) {
+    const v = opts[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0))
+      throw new TypeError(`startNode: ${key} must be a non-negative integer, not ${JSON.stringify(v)}`);
+  }
   const logger = opts.logger ?? defaultLogger;
   const topts: TransportOptions = { ...opts.transport, nodeName: opts.name, hidden: opts.hidden ?? true, logger };
   // only the options given: undefined must not override `opts.transport`

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CookieError, readCookieFile, resolveCookie } from '../src/cookie.ts';
 import { checkPeerName, NodeNameError, resolveOwnName, shortHostname } from '../src/node_name.ts';
+import { startNode } from '../src/node.ts';
 
 describe('own node name', () => {
   it('short and long names', () => {
@@ -87,5 +88,18 @@ describe('cookies', () => {
   });
   it('refuses non-Latin-1 cookies', () => {
     expect(() => resolveCookie({ cookie: '\u4e2d' })).toThrow(CookieError);
+  });
+  it('refuses a cookie that is not a string (a JS caller without types)', () => {
+    expect(() => resolveCookie({ cookie: 42 as never })).toThrow(new CookieError('cookie must be a string, not number'));
+  });
+});
+
+describe('startNode options', () => {
+  it('ports and ticktime must be non-negative integers: a clear TypeError before anything listens', async () => {
+    await expect(startNode({ name: 'opts@localhost', listenPort: 'abc' as never })).rejects.toThrow(
+      new TypeError('startNode: listenPort must be a non-negative integer, not "abc"'),
+    );
+    await expect(startNode({ name: 'opts@localhost', epmdPort: -1 })).rejects.toThrow(/^startNode: epmdPort must be/);
+    await expect(startNode({ name: 'opts@localhost', ticktime: 1.5 })).rejects.toThrow(/^startNode: ticktime must be/);
   });
 });

@@ -93,8 +93,12 @@ const GUARD_DEPTH = 1024;
 const TERM = 0;
 const TEXT = 1;
 
-/** One-line Erlang syntax for a term. Never throws, whatever the nesting. */
-export function format(x: Term, opts?: FormatOptions): string {
+/**
+ * One-line Erlang syntax for a term. Never throws, whatever the nesting. Takes any value (exit
+ * reasons and messages are typed `unknown`); what is not a term prints as `<not a term: …>`.
+ */
+export function format(value: unknown, opts?: FormatOptions): string {
+  const x = value as Term;
   const leaf = opts?.depth === undefined && opts?.maxLength === undefined ? formatLeaf(x, opts?.localNode) : undefined;
   if (leaf !== undefined) return leaf;
   const p = new Printer(opts);
@@ -309,4 +313,25 @@ function charlistText(codes: number[]): string {
   let s = '';
   for (let i = 0; i < codes.length; i += 4096) s += String.fromCharCode.apply(null, codes.slice(i, i + 4096));
   return s;
+}
+
+/**
+ * `console.log`, `util.inspect` and `String()` show a term as Erlang prints it (`{ok,<<"hi">>}`),
+ * not the fields of its class (hashes, cached encodings).
+ */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+for (const cls of [Atom, Tuple, ImproperList, ErlMap, Pid, Ref, Port, ErlFloat, BitBinary, ExportFun, OpaqueFun]) {
+  Object.defineProperty(cls.prototype, INSPECT, {
+    value(this: Term) {
+      return format(this);
+    },
+    configurable: true,
+  });
+  if (!Object.hasOwn(cls.prototype, 'toString'))
+    Object.defineProperty(cls.prototype, 'toString', {
+      value(this: Term) {
+        return format(this);
+      },
+      configurable: true,
+    });
 }

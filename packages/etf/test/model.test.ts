@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -164,6 +165,16 @@ describe('format', () => {
     expect(format(new ExportFun(atom('lists'), atom('map'), 2))).toBe('fun lists:map/2');
     expect(format(float(1e300))).toBe('1.0e300');
     expect(format(float(-0))).toBe('-0.0');
+  });
+
+  it('console.log / util.inspect and String() show a term as Erlang prints it, not its fields', () => {
+    const x = t(atom('ok'), bytes(104, 105), new ImproperList([1], 2), new ErlMap([[atom('k'), float(1)]]));
+    expect(inspect(x)).toBe('{ok,<<"hi"/utf8>>,[1|2],#{k => 1.0}}');
+    expect(String(x)).toBe(format(x));
+    expect(`${new Pid(atom('a@h'), 1, 0, 1)}`).toBe('<a@h.1.0>');
+    expect(inspect([atom('a'), t()])).toBe('[ a, {} ]');
+    // what is not a term says so (exit reasons are typed unknown)
+    expect(format(new Error('boom') as unknown)).toBe('<not a term: Error: boom>');
   });
 
   it('prints pids, refs and ports with 0 as node only for the localNode it is given', () => {

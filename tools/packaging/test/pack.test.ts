@@ -134,19 +134,24 @@ afterAll(async () => {
 });
 
 describe('the packed packages', () => {
-  it('hold lib/ (JavaScript, declarations, maps), package.json, the READMEs and DECISIONS.md (erlang-event: its Erlang client helper too); no sources or tests', () => {
+  it('hold lib/ (JavaScript, declarations, maps), package.json, the READMEs and DECISIONS.md (erlang-event: its Erlang client helper too, core: src/API.md); no sources or tests', () => {
     for (const lib of LIBS) {
       const files = packedFiles.get(lib)!;
       expect(files, lib).toContain('package.json');
       expect(files, lib).toContain('README.md');
       for (const f of ['index.js', 'index.d.ts', 'index.js.map', 'index.d.ts.map']) expect(files, lib).toContain(`lib/${f}`);
       const erlang = lib === 'erlang-event' ? ['erlang/freeswitch.erl'] : [];
+      // core's READMEs link to src/API.md, the contract: it ships, and no other source does
+      expect(
+        files.filter((f) => f.startsWith('src/')),
+        lib,
+      ).toEqual(lib === 'core' ? ['src/API.md'] : []);
       expect(
         files.filter((f) => f.startsWith('erlang/')),
         lib,
       ).toEqual(erlang);
       expect(
-        files.filter((f) => !f.startsWith('lib/') && !f.startsWith('erlang/') && f !== 'package.json' && !/^(README[^/]*|DECISIONS)\.md$/.test(f)),
+        files.filter((f) => !/^(lib|erlang|src)\//.test(f) && f !== 'package.json' && !/^(README[^/]*|DECISIONS)\.md$/.test(f)),
         lib,
       ).toEqual([]);
       expect(

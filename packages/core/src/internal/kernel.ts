@@ -218,6 +218,7 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     if (typeof dest === 'string') name = dest;
     else if (dest instanceof Atom) name = dest.name;
     else {
+      if (!isNamePair(dest)) throw new BadArg(`send: ${described(dest)} is not a pid, a name, [name, node] or an alias`);
       const pair: unknown[] = dest instanceof Tuple ? dest.elements : dest;
       const n = pair[0];
       const nd = pair[1];
@@ -243,6 +244,7 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
   }
 
   link(p: Proc, pid: Pid): boolean {
+    if (!(pid instanceof Pid)) throw new BadArg(`link: ${described(pid)} is not a pid`);
     return this.links.link(p, pid);
   }
 
@@ -251,10 +253,13 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
   }
 
   exit2(from: Pid, to: Pid, reason: unknown): void {
+    if (!(to instanceof Pid)) throw new BadArg(`exit: ${described(to)} is not a pid`);
     this.links.exit2(from, to, reason);
   }
 
   monitor(p: Proc, target: MonitorTarget, alias: AliasMode | undefined): Ref {
+    if (!(target instanceof Pid || typeof target === 'string' || target instanceof Atom || isNamePair(target)))
+      throw new BadArg(`monitor: ${described(target)} is not a pid, a name or [name, node]`);
     return this.monitors.monitor(p, target, alias);
   }
 
@@ -328,4 +333,18 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
       this.logger.crash(report);
     }
   }
+}
+
+const isName = (v: unknown): boolean => typeof v === 'string' || v instanceof Atom;
+
+/** `[name, node]` (or `{Name, Node}`), each a string or an atom. */
+function isNamePair(x: unknown): boolean {
+  const pair: unknown = x instanceof Tuple ? x.elements : x;
+  return Array.isArray(pair) && pair.length === 2 && isName(pair[0]) && isName(pair[1]);
+}
+
+/** A bad argument, for an error message. */
+function described(x: unknown): string {
+  if (x === null || x === undefined || typeof x !== 'object') return typeof x === 'string' ? JSON.stringify(x) : String(x);
+  return Array.isArray(x) ? `an array of ${x.length}` : `an instance of ${x.constructor?.name ?? 'Object'}`;
 }

@@ -262,6 +262,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       case A.start_child:
         return this.startNew(state, ctx, arg);
       case A.terminate_child: {
+        // by id is meaningless here: OTP answers so for anything but a pid
+        if (sofo && !(arg instanceof Pid)) return t(ERROR, SOFO);
         const child = sofo ? findByPid(state, arg) : findById(state, arg);
         if (child === undefined) return t(ERROR, atom('not_found'));
         child.restarting = false;
@@ -294,7 +296,9 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     let child: Child;
     if (state.template !== undefined) {
       const tpl = state.template;
-      child = { spec: tpl, pid: undefined, restarting: false, restarts: 0, args: Array.isArray(arg) ? arg : [arg], modules: tpl.modules ?? [] };
+      // the extra arguments must be a list (OTP's `A ++ ExtraArgs` start fails badarg otherwise; a spec given by mistake is not an argument)
+      if (!Array.isArray(arg)) return t(ERROR, atom('badarg'));
+      child = { spec: tpl, pid: undefined, restarting: false, restarts: 0, args: arg, modules: tpl.modules ?? [] };
     } else {
       const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);
       if ('error' in spec) return t(ERROR, spec.error as Term);

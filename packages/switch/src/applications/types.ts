@@ -1,8 +1,9 @@
 /** What an application sees of the channel running it (switch_application_interface). */
 import type { ProcessContext } from '@beamline/core';
-import type { Pid } from '@beamline/etf';
+import type { SessionPeer } from '../channel/session_peer.ts';
 import type { DtmfSource } from '../channel/dtmf_queue.ts';
 import type { HookPoint } from '../channel/hooks.ts';
+import type { PresenceUpdate } from '../channel/presence.ts';
 import type { CallerProfile } from '../channel/profile.ts';
 import type { ChannelEvent, ChannelView } from '../channel/machine.ts';
 import type { ChannelStateName } from '../channel/states.ts';
@@ -36,6 +37,8 @@ export interface AppChannel {
   setVerboseEvents(): void;
   /** Fires an event with the channel data (CHANNEL_PARK, …); `post`: headers after the channel data. */
   fire(type: EventTypeName, view?: ChannelView, pre?: readonly (readonly [string, string])[], post?: readonly (readonly [string, string])[]): void;
+  /** switch_channel_presence: PRESENCE_IN with the channel data, when it has an id (given, else `presence_id`). */
+  presence(update: PresenceUpdate): void;
   /** Calls `fn` after `ms` on the runtime clock (from the channel's own process); returns a cancel. */
   after(ms: number, fn: () => void | Promise<void>): () => void;
   readonly hungUp: boolean;
@@ -60,10 +63,7 @@ export interface AppChannel {
    * pid and profile looked up): `end` once the bridge is over (the peer left, `peerHungUp` when it
    * hung up); returns the interrupter, which ends the bridge from this side.
    */
-  bridgeSession(
-    other: { readonly uuid: string; readonly pid: Pid; readonly profile?: CallerProfile | undefined; readonly terminateKeys?: string },
-    end: (peerHungUp: boolean, cause: number) => void | Promise<void>,
-  ): Promise<() => Promise<void>>;
+  bridgeSession(other: SessionPeer, end: (peerHungUp: boolean, cause: number) => void | Promise<void>): Promise<() => Promise<void>>;
   /** CF_BREAK: true, and cleared, when a break was asked for (a breakable application ends on it). */
   takeBreak(): boolean;
   /**
@@ -111,8 +111,8 @@ export interface AppChannel {
   locateLanguage(lang: string, params: SwitchEvent): Promise<XmlElement | undefined>;
   /** switch_channel_execute_on: the channel's `execute_on_<point>` applications. */
   runExecuteOn(point: HookPoint): Promise<boolean>;
-  /** A state-change hook: runs in the channel's process as it takes up each state, while it returns true. */
-  addStateHook(hook: (state: ChannelStateName) => boolean): void;
+  /** A state-change hook: runs (and is waited for) in the channel's process as it takes up each state, while it returns true. */
+  addStateHook(hook: (state: ChannelStateName) => boolean | Promise<boolean>): void;
   /** Ends the running applications, innermost first (what a state change does to their loops in FreeSWITCH). */
   interruptAll(): void;
   /** The channel's state as its events report it (answered, call state, …). */

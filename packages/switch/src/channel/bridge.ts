@@ -17,6 +17,7 @@ import type { HookPoint } from './hooks.ts';
 import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
 import { type OriginateCancel, type OriginateRequest, type OriginateResult, type OriginateWinner, originateCallerOf } from './originate_types.ts';
 import { type CallerProfile, cloneProfile } from './profile.ts';
+import type { SessionPeer } from './session_peer.ts';
 
 /** What the bridge needs of its channel. */
 export interface BridgeHost {
@@ -56,7 +57,17 @@ export interface BridgeHost {
 
 type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
 
-type BridgeState = { other: string; originator: boolean; app?: AppEnd; peerAnswered?: boolean; terminateKeys?: string | undefined };
+type BridgeState = {
+  other: string;
+  originator: boolean;
+  app?: AppEnd;
+  peerAnswered?: boolean;
+  terminateKeys?: string | undefined;
+  /** switch_ivr_multi_threaded_bridge's input_callback on this leg's digits: false ends the bridge. */
+  inputCallback?: ((digit: string) => boolean) | undefined;
+  /** CF_INNER_BRIDGE on a peer: the bridge's end leaves it as it is (no hangup, park or transfer after it). */
+  inner?: boolean;
+};
 
 export class Bridge {
   /**
@@ -101,8 +112,8 @@ export class Bridge {
    * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
    */
   async join(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
-    // a leg bridged elsewhere leaves that bridge first: its old partner sees it transferred away
-    if (this.#state && this.#state.other !== other) await this.leave(false);
+    // a leg bridged elsewhere leaves that bridge first, even one an application made: its old partner sees it transferred away
+    if (this.#state && this.#state.other !== other) await this.leave(false, true);
     this.#state = { other, originator };
     this.#ch.markBridged();
     if (otherProfile) {
@@ -157,16 +168,18 @@ export class Bridge {
         return;
       }
       phase = 'bridged';
-      await this.#bridgeWinner(r.winner, async (cause, answered, early, hungUp) => {
-        if (phase !== 'bridged') return;
-        phase = 'over';
-        const b = this.#state;
-        this.#state = undefined;
-        await this.#bridgeOver();
-        if (b) this.#fireUnbridge(b.other);
-        await this.#callerEnd(cause, answered, early, hungUp);
-        await done();
-      });
+      await this.#bridgeWinner(r.winner, ownEnd);
+    };
+    /** The end of this application's bridge; the bridge state is this application's while it holds it. */
+    const ownEnd: AppEnd = async (cause, answered, early, hungUp) => {
+      if (phase !== 'bridged') return;
+      phase = 'over';
+      const b = this.#state;
+      this.#state = undefined;
+      await this.#bridgeOver();
+      if (b) this.#fireUnbridge(b.other);
+      await this.#callerEnd(cause, answered, early, hungUp);
+      await done();
     };
     if (!originate) {
       this.#ch.core.log('ERR', 'originate is not available', this.#ch.uuid);
@@ -195,10 +208,11 @@ export class Bridge {
         return;
       }
       if (phase === 'bridged') {
-        const b = this.#state;
+        // a uuid_bridge that took this leg elsewhere already ended this application's bridge
+        const b = this.#state?.app === ownEnd ? this.#state : undefined;
+        if (!b) return finish();
         this.#state = undefined;
         this.#ch.setVariable('bridge_to', undefined);
-        if (!b) return finish();
         return this.#ch.runHooks('post_bridge').then(() => {
           const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
           this.#tellPartner(b.other, cause, !this.#ch.hungUp);
@@ -275,14 +289,12 @@ export class Bridge {
    * hung up or was moved). Unlike the bridge application nothing after-bridge (park, transfer,
    * hangup) happens here: the application decides.
    */
-  async session(
-    other: { readonly uuid: string; readonly pid: Pid; readonly profile?: CallerProfile | undefined; readonly terminateKeys?: string },
-    end: (peerHungUp: boolean, cause: number) => void | Promise<void>,
-  ): Promise<() => Promise<void>> {
+  async session(other: SessionPeer, end: (peerHungUp: boolean, cause: number) => void | Promise<void>): Promise<() => Promise<void>> {
     let over = false;
     const close = async (): Promise<string | undefined> => {
-      const b = this.#state;
-      this.#state = undefined;
+      // not a bridge a uuid_bridge put in this one's place
+      const b = this.#state?.app === appEnd ? this.#state : undefined;
+      if (b) this.#state = undefined;
       this.#ch.setVariable('bridge_to', undefined);
       await this.#ch.runHooks('post_bridge');
       if (b) this.#fireUnbridge(b.other);
@@ -301,6 +313,7 @@ export class Bridge {
       app: appEnd,
       peerAnswered: true,
       terminateKeys: other.terminateKeys ?? this.#ch.variable('bridge_terminate_key'),
+      inputCallback: other.inputCallback,
     };
     this.#ch.markBridged();
     this.#ch.fire('CHANNEL_BRIDGE', this.#ch.view, [
@@ -308,12 +321,12 @@ export class Bridge {
       ['Bridge-B-Unique-ID', other.uuid],
     ]);
     this.#setBridgeVariables(other.uuid, other.profile?.chanName ?? '');
-    GenServer.cast(this.#ch.ctx, other.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name });
+    GenServer.cast(this.#ch.ctx, other.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name, inner: other.inner });
     await this.#ch.runHooks('pre_bridge');
     return async () => {
       if (over) return;
       over = true;
-      const peer = this.#state?.other;
+      const peer = this.#state?.app === appEnd ? this.#state.other : undefined;
       const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
       if (peer) this.#tellPartner(peer, cause, !this.#ch.hungUp);
       await close();
@@ -322,13 +335,13 @@ export class Bridge {
   }
 
   /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
-  async peer(other: string, otherName: string): Promise<void> {
+  async peer(other: string, otherName: string, inner = false): Promise<void> {
     if (this.#ch.hungUp) {
       this.#tellPartner(other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
       return;
     }
     this.#ch.stopOriginating();
-    this.#state = { other, originator: false, terminateKeys: this.#ch.variable('bridge_terminate_key') };
+    this.#state = { other, originator: false, terminateKeys: this.#ch.variable('bridge_terminate_key'), inner };
     this.#answerOnAnswer = !this.#ch.context.answered;
     this.#ch.markBridged();
     this.#ch.setVariable('call_uuid', other);
@@ -444,6 +457,8 @@ export class Bridge {
    */
   passDtmf(digit: string, duration: number): (() => Promise<void>) | undefined {
     if (this.#state?.terminateKeys?.includes(digit)) return () => this.#endedByDtmf();
+    const callback = this.#state?.inputCallback;
+    if (callback && !callback(digit)) return () => this.#endedByDtmf();
     const pid = this.#partnerPid();
     if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration });
     return undefined;
@@ -546,9 +561,9 @@ export class Bridge {
    * `silent` (CF_REDIRECT on both legs, `-both`): the partner, transferred next, is not told.
    * The bridge application's own leg ends its bridge from the app's interrupter.
    */
-  async leave(silent: boolean): Promise<void> {
+  async leave(silent: boolean, evenApplication = false): Promise<void> {
     const b = this.#state;
-    if (!b || b.app) return;
+    if (!b || (b.app && !evenApplication)) return;
     this.#state = undefined;
     this.#ch.setVariable('bridge_to', undefined);
     await this.#ch.runHooks('post_bridge');
@@ -593,6 +608,12 @@ export class Bridge {
       return;
     }
     this.#state = undefined;
+    if (b.inner) {
+      // audio_bridge_on_exchange_media with CF_INNER_BRIDGE: the application that bridged it decides what comes next
+      this.#ch.setVariable('bridge_to', undefined);
+      await this.#ch.runHooks('post_bridge');
+      return;
+    }
     const execAfter = await this.#bridgeOver();
     if (!b.originator) {
       // exec_after_bridge_app moved it to CS_EXECUTE: no park, transfer or hangup after the bridge

@@ -28,6 +28,7 @@ import type { XmlElement } from '../config/xml.ts';
 import { Cause, causeName, causeQ850 } from './causes.ts';
 import { withProfileVar } from './profile_var.ts';
 import { Bridge } from './bridge.ts';
+import type { SessionPeer } from './session_peer.ts';
 import type { LegReport, LegStatus, OriginateApiProfile, OriginateCaller, OriginateRequest, OriginateResult } from './originate_types.ts';
 import { type ChannelSnapshot, type CodecInfo, addBasicChannelData, addChannelData } from './data.ts';
 import {
@@ -261,7 +262,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** CF_ZOMBIE_EXEC (uuid_zombie_exec): at hangup, the extension's remaining applications get their turn (those with SAF_ZOMBIE_EXEC run). */
   zombieExec = false;
   /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
-  #stateHooks: ((state: ChannelStateName) => boolean)[] | undefined;
+  #stateHooks: ((state: ChannelStateName) => boolean | Promise<boolean>)[] | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
   readonly #pending: QueuedExecute[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
@@ -453,6 +454,11 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     }
   }
 
+  /** switch_channel_presence from an application (the `presence` application). */
+  presence(u: PresenceUpdate): void {
+    this.#presence({ ...u, channel: this.view });
+  }
+
   /** switch_channel_perform_presence: PRESENCE_IN, when the channel has a presence_id. */
   #presence(u: PresenceUpdate & { readonly channel: ChannelView }): void {
     const post = presenceHeaders({ view: u.channel, direction: this.spec.direction, variable: (n) => this.variable(n) }, u, this.#presenceCount);
@@ -470,7 +476,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (hooks) {
       // a hook added while these run lands in the new list
       this.#stateHooks = [];
-      for (const hook of hooks) if (hook(state)) this.#stateHooks.push(hook);
+      for (const hook of hooks) if (await hook(state)) this.#stateHooks.push(hook);
     }
     if (state === 'CS_DESTROY') {
       this.destroyed = true;
@@ -952,7 +958,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    * switch_core_event_hook_add_state_change: `hook` runs in the channel's process each time it takes
    * up a state, before the state's handlers, for as long as it returns true.
    */
-  addStateHook(hook: (state: ChannelStateName) => boolean): void {
+  addStateHook(hook: (state: ChannelStateName) => boolean | Promise<boolean>): void {
     (this.#stateHooks ??= []).push(hook);
   }
 
@@ -1229,15 +1235,12 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   }
 
   /** A bridge from the running application to a session already up (channel/bridge.ts `session`). */
-  bridgeSession(
-    other: { readonly uuid: string; readonly pid: Pid; readonly profile?: CallerProfile | undefined; readonly terminateKeys?: string },
-    end: (peerHungUp: boolean, cause: number) => void | Promise<void>,
-  ): Promise<() => Promise<void>> {
+  bridgeSession(other: SessionPeer, end: (peerHungUp: boolean, cause: number) => void | Promise<void>): Promise<() => Promise<void>> {
     return this.#bridging.session(other, end);
   }
 
-  bridgePeer(other: string, otherName: string): Promise<void> {
-    return this.#bridging.peer(other, otherName);
+  bridgePeer(other: string, otherName: string, inner = false): Promise<void> {
+    return this.#bridging.peer(other, otherName, inner);
   }
 
   partnerGone(from: string, cause: number, answered: boolean, early = false, hungUp = true): Promise<void> {

@@ -15,6 +15,8 @@ export interface PresenceUpdate {
   readonly status: string;
   readonly rpid?: string;
   readonly site: LogSite;
+  /** Whose presence (`from`): the `presence` application's id, else the channel's `presence_id`. */
+  readonly id?: string | undefined;
   /** check_presence for a leg that lost the originate race: `presence_call_info` is cleared after. */
   readonly clearCallInfo?: boolean;
 }
@@ -27,6 +29,7 @@ export const PRESENCE_SITES = {
   }),
   answered: { file: 'src/switch_channel.c', func: 'switch_channel_perform_mark_answered', line: 3906 } as LogSite,
   toggleHold: (on: boolean): LogSite => ({ file: 'src/switch_core_media.c', func: 'switch_core_media_toggle_hold', line: on ? 6516 : 6626 }),
+  application: { file: 'src/mod/applications/mod_dptools/mod_dptools.c', func: 'presence_function', line: 1462 } as LogSite,
 };
 
 /** switch_core_media_toggle_hold's presence: `hold` (`hold-private` on a private shared line), `unhold`. */
@@ -50,7 +53,7 @@ export interface PresenceSource {
  * nothing is fired). `eventCount` is the channel's running count (the caller increments it).
  */
 export function presenceHeaders(ch: PresenceSource, u: PresenceUpdate, eventCount: number): [string, string][] | undefined {
-  const id = ch.variable('presence_id');
+  const id = u.id ?? ch.variable('presence_id');
   if (id === undefined || id === '') return undefined;
   const status = u.status;
   const h: [string, string][] = [

@@ -109,7 +109,7 @@ export type ChannelCast =
       readonly early?: boolean;
       readonly hungUp?: boolean;
     }
-  | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string }
+  | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string; readonly inner?: boolean | undefined }
   | { readonly op: 'partnerAnswered'; readonly from: string }
   /** A digit the far end sent (a loopback leg's other half; `RTP`: a phone's telephone-event; `ENDPOINT`: its SIP INFO): the DTMF event. */
   | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number; readonly source?: DtmfSource }
@@ -236,7 +236,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         await ch.partnerAnswered(msg.from);
         break;
       case 'bridgePeer':
-        await ch.bridgePeer(msg.other, msg.otherName);
+        await ch.bridgePeer(msg.other, msg.otherName, msg.inner);
         break;
       case 'hangup':
         await ch.send({ type: 'HANGUP', cause: msg.cause });
