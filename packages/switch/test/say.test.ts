@@ -107,6 +107,9 @@ describe('mod_say_en', () => {
     expect(short('2024-09-03 09:00:00')).toBe('time/today time/at digits/9 time/oclock time/a-m');
     expect(short('2024-09-02 21:30:00')).toBe('time/yesterday time/at digits/9 digits/30 time/p-m');
     expect(short('2024-08-30 12:00:00')).toBe('time/day-5 time/at digits/12 time/oclock time/p-m');
+    // five days back is still a weekday; six is the month and day
+    expect(short('2024-08-29 12:00:00')).toBe('time/day-4 time/at digits/12 time/oclock time/p-m');
+    expect(short('2024-08-28 12:00:00')).toBe('time/day-3 time/mon-7 digits/20 digits/h-8 time/at digits/12 time/oclock time/p-m');
     expect(short('2024-08-01 12:00:00')).toBe('time/day-4 time/mon-7 digits/h-1 time/at digits/12 time/oclock time/p-m');
     expect(short('2024-09-04 12:00:00')).toBe(
       'time/day-3 time/mon-8 digits/h-4 digits/2 digits/thousand digits/20 digits/4 time/at digits/12 time/oclock time/p-m',

@@ -22,6 +22,7 @@ import {
   unsigned,
   type SayClock,
   sayGroups,
+  shortDay,
 } from './say_support.ts';
 
 /** A counted file's ending for the gender: `_m`, `_n`, or none (feminine, or a gender not known). */
@@ -95,13 +96,12 @@ function dateTime(said: Said, tosay: string, type: SayType): void {
   let dow = false;
   let monthDay = false;
   if (type === SayType.SHORT_DATE_TIME) {
-    const future =
-      tm.year > now.year || (tm.year === now.year && tm.mon > now.mon) || (tm.year === now.year && tm.mon === now.mon && tm.mday > now.mday);
-    if (future || tm.year !== now.year) date = true;
-    else if (tm.yday === now.yday) today = true;
-    else if (tm.yday === now.yday - 1) yesterday = true;
-    else if (tm.yday >= now.yday - 5) dow = true;
-    else monthDay = dow = true;
+    const day = shortDay(tm, now, true);
+    date = day === 'date';
+    today = day === 'today';
+    yesterday = day === 'yesterday';
+    dow = day === 'weekday' || day === 'monthDay';
+    monthDay = day === 'monthDay';
   }
   if (date) {
     monthDay = dow = true;

@@ -7,7 +7,7 @@
 import { atoi, atol } from '../internal/strings.ts';
 import { explode, strTime, zoneOffsetSeconds } from '../dialplan/time_match.ts';
 import { SayMethod, SayType } from './names.ts';
-import { ParseError, Said, type SayClock, durationParts, numberToSay, placesOf, saySpell } from './say_support.ts';
+import { ParseError, Said, type SayClock, durationParts, numberToSay, placesOf, saySpell, shortDay } from './say_support.ts';
 
 /** play_group: hundreds, tens and units, then `what` (million, thousand) when any was said. */
 function playGroup(said: Said, method: SayMethod, a: number, b: number, c: number, what: string | undefined): void {
@@ -178,16 +178,16 @@ function dateTime(said: Said, tosay: string, type: SayType, method: SayMethod): 
     case SayType.CURRENT_TIME:
       time = true;
       break;
-    case SayType.SHORT_DATE_TIME:
+    case SayType.SHORT_DATE_TIME: {
       time = true;
-      if (tm.year > now.year || (tm.year === now.year && tm.mon > now.mon) || (tm.year === now.year && tm.mon === now.mon && tm.mday > now.mday))
-        date = true;
-      else if (tm.year !== now.year) date = true;
-      else if (tm.yday === now.yday) today = true;
-      else if (tm.yday === now.yday - 1) yesterday = true;
-      else if (tm.yday >= now.yday - 5) dow = true;
-      else month = day = dow = true;
+      const when = shortDay(tm, now, true);
+      date = when === 'date';
+      today = when === 'today';
+      yesterday = when === 'yesterday';
+      dow = when === 'weekday' || when === 'monthDay';
+      month = day = when === 'monthDay';
       break;
+    }
     default:
       break;
   }

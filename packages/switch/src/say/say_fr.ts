@@ -21,6 +21,7 @@ import {
   unsigned,
   type SayClock,
   sayGroups,
+  shortDay,
 } from './say_support.ts';
 
 function playGroup(said: Said, method: SayMethod, a: number, b: number, c: number, what: string | undefined): void {
@@ -79,11 +80,12 @@ function dateTime(said: Said, tosay: string, type: SayType): void {
   let dow = false;
   let monthDay = false;
   if (type === SayType.SHORT_DATE_TIME) {
-    if (tm.year !== now.year) date = true;
-    else if (tm.yday === now.yday) today = true;
-    else if (tm.yday === now.yday - 1) yesterday = true;
-    else if (tm.yday >= now.yday - 5) dow = true;
-    else monthDay = dow = true;
+    const day = shortDay(tm, now, false);
+    date = day === 'date';
+    today = day === 'today';
+    yesterday = day === 'yesterday';
+    dow = day === 'weekday' || day === 'monthDay';
+    monthDay = day === 'monthDay';
   }
   if (today) said.file('time/today');
   if (yesterday) said.file('time/yesterday');

@@ -166,6 +166,21 @@ export function targetAndNow(tosay: string, clock: SayClock, logZone: boolean): 
 }
 
 /** switch_strip_nonnumerics, then the amount split at its `.` (the cents cut to two digits) and its sign. */
+/**
+ * How a short date-time names its day, as the say modules' SST branch decides: a date (another
+ * year, and for en/de a day still to come), today, yesterday, a weekday (within five days) or the
+ * month and day.
+ */
+export type ShortDay = 'date' | 'today' | 'yesterday' | 'weekday' | 'monthDay';
+
+export function shortDay(tm: BrokenDownTime, now: BrokenDownTime, futureIsDate: boolean): ShortDay {
+  const future = tm.year > now.year || (tm.year === now.year && (tm.mon > now.mon || (tm.mon === now.mon && tm.mday > now.mday)));
+  if ((futureIsDate && future) || tm.year !== now.year) return 'date';
+  if (tm.yday === now.yday) return 'today';
+  if (tm.yday === now.yday - 1) return 'yesterday';
+  return tm.yday >= now.yday - 5 ? 'weekday' : 'monthDay';
+}
+
 export function moneyParts(said: Said, tosay: string): { negative: boolean; dollars: string; cents: string | undefined } {
   if (tosay.length > 15) said.parseError();
   const kept = [...tosay].filter((c) => (c >= '0' && c <= '9') || c === '.' || c === '-' || c === '+').join('');
