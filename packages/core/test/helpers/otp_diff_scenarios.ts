@@ -610,7 +610,7 @@ async function timers(ctx: ProcessContext): Promise<Term> {
   const nameCancel = fb(ctx.cancelTimer(t8));
 
   ctx.sendAfter(0, self, A('zero'));
-  const zero = await ctx.receive((m) => m === A('zero'), 100);
+  const zero = await ctx.receive((m) => m === A('zero'), 2000);
   const zeroLater = zero === TIMEOUT ? A('lost') : A('delivered');
 
   const t9 = ctx.sendAfter(1000, self, A('never'));
