@@ -4,9 +4,9 @@
  *   switch (one_for_one)
  *   ├── scheduler (worker: runs the scheduled tasks — HEARTBEAT, sched_api, …; absent with `timers: false`)
  *   ├── reaper (worker: removes channels that died without their end)
- *   ├── local_streams (simple_one_for_one, temporary children)
+ *   ├── local_streams (simple_one_for_one, transient children; a restart gives the streams a process again)
  *   │   └── one process per local stream (mod_local_stream's player of a directory)
- *   ├── conferences (simple_one_for_one, temporary children)
+ *   ├── conferences (simple_one_for_one, temporary children; a restart gives the conferences a process again)
  *   │   └── one process per conference (its mixer)
  *   └── channels (simple_one_for_one, temporary children)
  *       └── one ChannelServer per channel
@@ -29,6 +29,7 @@ import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
 import { CORE_COMMANDS } from './api/core_commands.ts';
 import { sayStringCommand } from './api/say_commands.ts';
 import { helpCommand } from './api/help.ts';
+import { jsonCommand } from './api/json_api.ts';
 import { MEDIA_COMMANDS } from './api/media_commands.ts';
 import { ORIGINATE_COMMAND } from './api/originate.ts';
 import { type ApiCommand, type ApiEnv, ApiRegistry, type ApiResult, splitCommand } from './api/registry.ts';
@@ -40,7 +41,7 @@ import { loadValetParking } from './valet/module.ts';
 import { CONFERENCE_COMMANDS } from './conference/api.ts';
 import { CONFERENCE_APPLICATIONS } from './conference/application.ts';
 import type { Conference } from './conference/conference.ts';
-import { loadConferences } from './conference/globals.ts';
+import { conferenceGlobals, loadConferences } from './conference/globals.ts';
 import { showCommands } from './api/show.ts';
 import { UUID_COMMANDS } from './api/uuid_commands.ts';
 import { MOD_COMMANDS_MORE } from './api/mod_commands_more.ts';
@@ -82,7 +83,7 @@ import { BRIDGE_APP } from './applications/bridge.ts';
 import { openCfg } from './config/open_cfg.ts';
 import { LOCAL_STREAM_COMMAND } from './local_stream/api.ts';
 import { LOCAL_STREAM_CONF, loadLocalStream } from './local_stream/module.ts';
-import type { LocalStream } from './local_stream/stream.ts';
+import { localStreamsSupervisor } from './local_stream/supervisor.ts';
 import { type MessageReply, sendevent, sendmsg } from './messages/handle.ts';
 
 export interface SwitchOptions {
@@ -128,9 +129,10 @@ export class Switch {
   bgapiOverflow = 0;
   readonly #where: Where;
   readonly #top: Pid;
-  readonly #channelSup: Pid;
   readonly #jobs: PQueue;
   readonly #jobLimit: number;
+  /** The channels supervisor's current pid (its supervisor may have restarted it). */
+  readonly #channels: () => Pid | undefined;
   /** The reaper's current pid (its supervisor may have restarted it). */
   readonly #reaper: () => Pid | undefined;
   /** The loaded conf/ (ACL lists, the current XML); `reloadxml` swaps it. */
@@ -142,7 +144,7 @@ export class Switch {
     where: Where,
     services: ChannelServices,
     top: Pid,
-    channelSup: Pid,
+    channels: () => Pid | undefined,
     reaper: () => Pid | undefined,
     options: SwitchOptions,
     conf: LiveConf | undefined,
@@ -156,7 +158,7 @@ export class Switch {
     this.core = services.core;
     this.chat = new ChatInterfaces(this.core);
     this.#top = top;
-    this.#channelSup = channelSup;
+    this.#channels = channels;
     this.#jobs = new PQueue({ concurrency: options.bgapiConcurrency ?? 8 });
     this.#jobLimit = options.bgapiQueueLimit ?? 1000;
     this.#reaper = reaper;
@@ -183,6 +185,7 @@ export class Switch {
       ...UTILITY_COMMANDS,
       ...CONFERENCE_COMMANDS,
       ...chatCommands(this.chat),
+      jsonCommand(this.registry),
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
@@ -227,7 +230,9 @@ export class Switch {
       this.core.log('CRIT', refused);
       throw new Error(refused);
     }
-    const r = await Supervisor.startChild(where, this.#channelSup, [spec]);
+    const channels = this.#channels();
+    if (!channels) throw new Error('the channels supervisor is not running');
+    const r = await Supervisor.startChild(where, channels, [spec]);
     if (!r.ok || !r.pid) throw new Error(`channel start failed: ${String(r.ok ? 'ignored' : r.error)}`);
     const reaper = this.#reaper();
     if (reaper) this.#where.send(reaper, { watch: r.pid, uuid: spec.uuid } satisfies ReaperWatch);
@@ -344,6 +349,13 @@ function inProcess<T>(where: Where, fn: (ctx: ProcessContext) => Promise<T>): Pr
   });
 }
 
+/** The running child `id` of the supervisor `sup`, looked up now; an error when it is not running. */
+async function childOf(where: Where, sup: Pid, id: string): Promise<Pid> {
+  const pid = (await Supervisor.whichChildren(where, sup)).find((c) => c.id === id)?.pid;
+  if (!pid || pid === 'restarting') throw new Error(`the ${id} supervisor is not running`);
+  return pid;
+}
+
 /** Sets `key`; the removal puts back what was there before, unless `key` was replaced since. */
 function addTo<T>(map: Map<string, T>, key: string, value: T): () => void {
   const before = map.get(key);
@@ -352,6 +364,31 @@ function addTo<T>(map: Map<string, T>, key: string, value: T): () => void {
     if (map.get(key) !== value) return;
     if (before) map.set(key, before);
     else map.delete(key);
+  };
+}
+
+/**
+ * The `conferences` supervisor. One that is restarted (killed from outside) starts empty: its
+ * start gives every conference still in mod_conference's table a process again, and mixing goes
+ * on with the members it has (DECISIONS #392).
+ */
+function conferencesSupervisor(core: SwitchCore): ChildSpec {
+  return {
+    id: 'conferences',
+    type: 'supervisor',
+    start: async (ctx) => {
+      const sup = await Supervisor.start(ctx, {
+        strategy: 'simple_one_for_one',
+        children: [{ id: 'conference', restart: 'temporary', start: (c: ProcessContext, conf: Conference) => c.spawnLink((p) => conf.run(p)) }],
+      });
+      for (const conf of conferenceGlobals(core)?.conferences.values() ?? []) {
+        if (conf.flags.has('DESTRUCT')) continue;
+        core.log('WARNING', `conference ${conf.name}: its process ended with its supervisor; it goes on in a new one`);
+        const r = await Supervisor.startChild(ctx, sup, [conf]);
+        if (!r.ok) core.log('ERR', `conference ${conf.name}: its process did not start: ${String(r.error)}`);
+      }
+      return sup;
+    },
   };
 }
 
@@ -440,37 +477,23 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
       return reaper;
     },
   });
+  let channels: Pid | undefined;
   const top = await Supervisor.start(where, {
     strategy: 'one_for_one',
     intensity: 5,
     period: 10,
     children: [
       ...workers,
-      {
-        // mod_local_stream: a process per stream, launched from local_stream.conf
-        id: 'local_streams',
-        type: 'supervisor',
-        start: (ctx) =>
-          Supervisor.start(ctx, {
-            strategy: 'simple_one_for_one',
-            children: [{ id: 'local_stream', restart: 'temporary', start: (c: ProcessContext, s: LocalStream) => c.spawnLink((p) => s.run(p)) }],
-          }),
-      },
-      {
-        // mod_conference: a process per conference, made by its first member
-        id: 'conferences',
-        type: 'supervisor',
-        start: (ctx) =>
-          Supervisor.start(ctx, {
-            strategy: 'simple_one_for_one',
-            children: [{ id: 'conference', restart: 'temporary', start: (c: ProcessContext, conf: Conference) => c.spawnLink((p) => conf.run(p)) }],
-          }),
-      },
+      // mod_local_stream: a process per stream, launched from local_stream.conf
+      localStreamsSupervisor(core),
+      // mod_conference: a process per conference, made by its first member
+      conferencesSupervisor(core),
       {
         id: 'channels',
         type: 'supervisor',
-        start: (ctx) =>
-          Supervisor.start(ctx, {
+        start: async (ctx) => {
+          // kept for every channel start: a restart (killed from outside) replaces it
+          channels = await Supervisor.start(ctx, {
             strategy: 'simple_one_for_one',
             children: [
               {
@@ -480,15 +503,15 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
                 start: (c: ProcessContext, spec: ChannelSpec) => GenServer.startLink(c, ChannelServer, { spec, services }, { trapExit: true }),
               },
             ],
-          }),
+          });
+          return channels;
+        },
       },
     ],
   });
   /** A child of the simple_one_for_one supervisor `id` under the switch's top, started with `arg`. */
   const startUnder = async (ctx: Where, id: string, arg: unknown): Promise<void> => {
-    const sup = (await Supervisor.whichChildren(ctx, top)).find((c) => c.id === id)?.pid;
-    if (!sup || sup === 'restarting') throw new Error(`the ${id} supervisor is not running`);
-    const started = await Supervisor.startChild(ctx, sup, [arg]);
+    const started = await Supervisor.startChild(ctx, await childOf(ctx, top, id), [arg]);
     if (!started.ok) throw new Error(String(started.error));
   };
   loadConferences(
@@ -497,9 +520,17 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     // conference.conf through the configuration lookup: XML-fetch bindings first, then the static XML
     (section, tag, key, value, params) => conf.locate(section, tag, key, value, params),
   );
-  const channelSup = (await Supervisor.whichChildren(where, top)).find((c) => c.id === 'channels')?.pid;
-  if (!channelSup || channelSup === 'restarting') throw new Error('channel supervisor did not start');
-  sw = new Switch(where, services, top, channelSup, () => reaper, options, conf, applications, endpoints);
+  sw = new Switch(
+    where,
+    services,
+    top,
+    () => channels,
+    () => reaper,
+    options,
+    conf,
+    applications,
+    endpoints,
+  );
   for (const [name, endpoint] of BUILTIN_ENDPOINTS) sw.addEndpoint(name, endpoint);
   const streams = await loadLocalStream(where, {
     core,

@@ -71,12 +71,54 @@ describe('uuid_bridge', () => {
     await t.rt.stop();
   });
 
+  it("B takes A's call_uuid while bridged and has its own back when the bridge ends (switch_ivr_multi_threaded_bridge)", async () => {
+    const t = await setup({ dialplan: staticDialplan({ default: { away: [['set', 'after=1'], ['park']] } }) });
+    const a = UUID.exec(await t.sw.originate('null/1 &park()'))?.[1] as string;
+    const b = UUID.exec(await t.sw.originate('null/2 &park()'))?.[1] as string;
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${b} call_uuid`)).toBe(b);
+    await t.sw.api(`uuid_bridge ${a} ${b}`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${b} call_uuid`)).toBe(a);
+    expect(await t.sw.api(`uuid_dump ${b}`)).toContain(`Channel-Call-UUID: ${a}\n`);
+    expect(await t.sw.api(`uuid_getvar ${a} call_uuid`)).toBe(a);
+    // B transferred away ends the bridge; B lives on in the extension
+    await t.sw.api(`uuid_transfer ${b} away XML default`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${b} after`)).toBe('1');
+    expect(await t.sw.api(`uuid_getvar ${b} call_uuid`)).toBe(b);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('last_bridge_role at hangup: originator on the leg that bridged, originatee on the other (switch_channel_perform_hangup)', async () => {
+    for (const [killed, role] of [
+      ['A', 'originator'],
+      ['B', 'originatee'],
+    ] as const) {
+      const { sw, rt, settle, a, b, sub } = await twoLegs();
+      await sw.api(`uuid_bridge ${a} ${b}`);
+      await settle();
+      sub.take();
+      const victim = killed === 'A' ? a : b;
+      await sw.api(`uuid_kill ${victim}`);
+      await settle();
+      const hangups = sub.take().filter((e) => e.type === 'CHANNEL_HANGUP');
+      expect(hangups.find((e) => e.getHeader('Unique-ID') === victim)?.getHeader('variable_last_bridge_role')).toBe(role);
+      // the other leg hangs up after its bridge ended: no role
+      expect(hangups.find((e) => e.getHeader('Unique-ID') !== victim)?.getHeader('variable_last_bridge_role')).toBeUndefined();
+      await sw.stop();
+      await rt.stop();
+    }
+  });
+
   it('each leg shows the other as Other-Leg-*: A (originator) the originatee B, B the originator A', async () => {
     const { sw, rt, settle, a, b, sub } = await twoLegs();
     await sw.api(`uuid_bridge ${a} ${b}`);
     await settle();
     const evs = sub.take();
     const bridge = evs.find((e) => e.type === 'CHANNEL_BRIDGE');
+    expect(bridge?.getHeader('Event-Calling-Function')).toBe('switch_ivr_multi_threaded_bridge');
     expect([bridge?.getHeader('Other-Type'), bridge?.getHeader('Other-Leg-Unique-ID'), bridge?.getHeader('Other-Leg-Channel-Name')]).toEqual([
       'originatee',
       b,
@@ -86,6 +128,11 @@ describe('uuid_bridge', () => {
       (e) => e.type === 'CHANNEL_STATE' && e.getHeader('Unique-ID') === b && e.getHeader('Channel-State') === 'CS_EXCHANGE_MEDIA',
     );
     expect([bState?.getHeader('Other-Type'), bState?.getHeader('Other-Leg-Unique-ID')]).toEqual(['originator', a]);
+    // the other leg's times as they were when its profile was copied (switch_caller_profile_dup's old_times)
+    const aCreated = bridge?.getHeader('Caller-Channel-Created-Time');
+    expect(Number(aCreated)).toBeGreaterThan(0);
+    expect(bState?.getHeader('Other-Leg-Channel-Created-Time')).toBe(aCreated);
+    expect(bState?.getHeader('Other-Leg-Channel-Answered-Time')).toBe(bridge?.getHeader('Caller-Channel-Answered-Time'));
     await sw.stop();
     await rt.stop();
   });

@@ -77,7 +77,9 @@ describe('the bridge application', () => {
     expect(outgoing?.getHeader('Other-Type')).toBe('originator');
     expect(outgoing?.getHeader('Other-Leg-Unique-ID')).toBe(U1);
     expect(outgoing?.getHeader('Other-Leg-Logical-Direction')).toBe('inbound');
-    expect(outgoing?.getHeader('Other-Leg-Channel-Created-Time')).toBe('0');
+    // A's times as they were when its profile was copied (switch_caller_profile_dup's old_times)
+    expect(outgoing?.getHeader('Other-Leg-Channel-Created-Time')).toBe(exec?.getHeader('Caller-Channel-Created-Time'));
+    expect(Number(outgoing?.getHeader('Other-Leg-Channel-Created-Time'))).toBeGreaterThan(0);
     expect(outgoing?.getHeader('Other-Leg-Profile-Index')).toBeUndefined();
     // B's profile is a copy of A's (A's flipped caller id), with B's own destination and callee id
     expect(outgoing?.getHeader('Caller-Caller-ID-Number')).toBe('1');

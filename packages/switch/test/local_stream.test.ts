@@ -402,10 +402,10 @@ describe('the local_stream command', () => {
     await stopSetup(t);
   });
 
-  it('each stream is a process of its own, a temporary child of the switch’s local_streams supervisor, until it is stopped', async () => {
+  it('each stream is a process of its own, a transient child of the switch’s local_streams supervisor, until it is stopped', async () => {
     const t = await threeFiles();
     const streams = () => supervisionTree(t.rt, t.sw.supervisor)[0]?.children?.find((n) => n.id === 'local_streams')?.children ?? [];
-    expect(streams().map((n) => `${n.type} ${n.restart}`)).toEqual(['worker temporary']);
+    expect(streams().map((n) => `${n.type} ${n.restart}`)).toEqual(['worker transient']);
     const pid = streams()[0]?.pid as Pid;
     expect(t.rt.isAlive(pid)).toBe(true);
     await t.sw.api('local_stream stop moh/8000');

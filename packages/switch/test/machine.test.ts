@@ -71,8 +71,9 @@ function compact(effects: ChannelEffect[]): string[] {
       case 'fire':
         return [`fire ${e.params.event}${e.params.pre ? ` ${e.params.pre.map(([k, v]) => `${k}=${v}`).join(',')}` : ''}`];
       case 'setVariable':
-      case 'setPartnerVariable':
         return [`${e.type} ${e.params.name}=${e.params.value}`];
+      case 'bridgeHangupVariables':
+        return [`${e.type} ${e.params.cause}`];
       case 'markTime':
         return [`markTime ${e.params.time}`];
       case 'presence':
@@ -351,7 +352,7 @@ describe('hangup (spec §2.4)', () => {
     expect(s2.value).toBe('CS_HANGUP');
     expect(s2.context.hangupCause).toBe(16);
     expect(logs(e)).toEqual(['NOTICE Hangup {name} [CS_EXECUTE] [NORMAL_CLEARING]']);
-    expect(compact(e)).toEqual(['setPartnerVariable last_bridge_hangup_cause=NORMAL_CLEARING', 'fire CHANNEL_HANGUP', 'interrupt', 'wake']);
+    expect(compact(e)).toEqual(['bridgeHangupVariables NORMAL_CLEARING', 'fire CHANNEL_HANGUP', 'interrupt', 'wake']);
     expect(rows(e)).toEqual(['CHANNEL_HANGUP CS_EXECUTE/10 ACTIVE hangup']);
     const [s3, again] = step(s2, { type: 'HANGUP', cause: Cause.USER_BUSY });
     expect(again).toEqual([]);

@@ -5,12 +5,12 @@ import type { ApiCommand } from './registry.ts';
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
-/** `0 years, 0 days, 0 hours, 0 minutes, 35 seconds, 692 milliseconds, 193 microseconds` (365-day years). */
-export function formatUptime(us: number): string {
+/** switch_core_measure_time: microseconds split into years (of 365 days) down to microseconds. */
+export function measureTime(us: number): { yr: number; day: number; hr: number; min: number; sec: number; ms: number; mms: number } {
   let rest = Math.max(0, Math.floor(us));
-  const micro = rest % 1000;
+  const mms = rest % 1000;
   rest = Math.floor(rest / 1000);
-  const milli = rest % 1000;
+  const ms = rest % 1000;
   rest = Math.floor(rest / 1000);
   const sec = rest % 60;
   rest = Math.floor(rest / 60);
@@ -18,8 +18,12 @@ export function formatUptime(us: number): string {
   rest = Math.floor(rest / 60);
   const hr = rest % 24;
   rest = Math.floor(rest / 24);
-  const day = rest % 365;
-  const yr = Math.floor(rest / 365);
+  return { yr: Math.floor(rest / 365), day: rest % 365, hr, min, sec, ms, mms };
+}
+
+/** `0 years, 0 days, 0 hours, 0 minutes, 35 seconds, 692 milliseconds, 193 microseconds` (365-day years). */
+export function formatUptime(us: number): string {
+  const { yr, day, hr, min, sec, ms: milli, mms: micro } = measureTime(us);
   return [
     plural(yr, 'year'),
     plural(day, 'day'),

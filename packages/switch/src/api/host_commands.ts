@@ -92,7 +92,11 @@ function spawnCommand(args: string, env: ApiEnv, wait: boolean): string | Promis
 }
 
 const nowUs = (): number => Math.round(performance.now() * 1000);
-const sleepUs = (us: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, us) / 1000));
+/** At least `us` (a Node timer may fire up to a millisecond early; usleep never does). */
+async function sleepUs(us: number): Promise<void> {
+  const until = nowUs() + us;
+  for (let left = us; left > 0; left = until - nowUs()) await new Promise((r) => setTimeout(r, Math.ceil(left / 1000)));
+}
 
 /** time_test_function: `<µs> [count]` (at most 1 s, 100 sleeps; 10 by default). */
 async function timeTest(args: string): Promise<string> {

@@ -46,6 +46,8 @@ export interface ApiResult {
   readonly found: boolean;
   /** The command's output ('INVALID COMMAND!\n' for an unknown one, as the core writes it). */
   readonly output: string;
+  /** The command failed (threw): switch_api_execute's status is not SUCCESS. */
+  readonly failed?: boolean;
 }
 
 /** FreeSWITCH's whitespace: space, tab, CR, LF, VT. */
@@ -90,7 +92,7 @@ export class ApiRegistry {
         result = { found: true, output: await api.run(arg, env) };
       } catch (err) {
         env.core.log('ERR', `API ${command} failed: ${String(err)}`);
-        result = { found: true, output: 'COMMAND RETURNED ERROR!\n' };
+        result = { found: true, output: 'COMMAND RETURNED ERROR!\n', failed: true };
       }
     }
     env.core.fire(event);

@@ -88,18 +88,30 @@ export class Bridge {
     return this.#bridged;
   }
 
-  /** The audio follows the bridge: this leg's far end is heard by the partner while they are bridged. */
+  /**
+   * The audio follows the bridge: this leg's far end is heard by the partner while they are
+   * bridged. An originatee leaving its bridge has its own call_uuid back (the end of
+   * switch_ivr_multi_threaded_bridge); it takes the originator's when bridged (`peer`, `join`).
+   */
   set #state(next: BridgeState | undefined) {
     const media = this.#ch.core.media;
     const uuid = this.#ch.uuid;
-    if (this.#bridged) media.unroute(uuid, this.#bridged.other);
+    const was = this.#bridged;
+    if (was) media.unroute(uuid, was.other);
     if (next) media.route(uuid, next.other);
     this.#bridged = next;
+    if (was && !was.originator && was !== next) this.#ch.setVariable('call_uuid', uuid);
   }
 
   /** The bridged partner's uuid, if any. */
   get partner(): string | undefined {
     return this.#state?.other;
+  }
+
+  /** CF_BRIDGE_ORIGINATOR / CF_BRIDGED as switch_channel_perform_hangup reads them for `last_bridge_role`. */
+  get role(): 'originator' | 'originatee' | undefined {
+    const b = this.#state;
+    return b === undefined ? undefined : b.originator ? 'originator' : 'originatee';
   }
 
   /** After the channel's queue is drained: a peer that just answered tells its caller. */
@@ -115,6 +127,7 @@ export class Bridge {
     // a leg bridged elsewhere leaves that bridge first, even one an application made: its old partner sees it transferred away
     if (this.#state && this.#state.other !== other) await this.leave(false, true);
     this.#state = { other, originator };
+    if (!originator) this.#ch.setVariable('call_uuid', other);
     this.#ch.markBridged();
     if (otherProfile) {
       // the originator shows the other leg as originatee, the other as originator

@@ -41,6 +41,7 @@ import {
   viewOf,
 } from './machine.ts';
 import { type ChannelSnapshot as Snapshot, channelInitial, channelTransition } from './transition.ts';
+import { type AppLogEntry, type ChannelRecord, type ProfileRecord, extensionRecord, transferTimes } from './callflow.ts';
 import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } from './profile.ts';
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
@@ -195,9 +196,11 @@ export type ChannelRead =
   | { readonly op: 'profile' }
   /** The bridged partner's uuid, if any. */
   | { readonly op: 'partner' }
-  | { readonly op: 'mediaUp' };
+  | { readonly op: 'mediaUp' }
+  /** What the JSON CDR shows of the channel (ChannelRecord). */
+  | { readonly op: 'record' };
 
-const READS: ReadonlySet<string> = new Set<ChannelRead['op']>(['getvar', 'setvar', 'variables', 'data', 'profile', 'partner', 'mediaUp']);
+const READS: ReadonlySet<string> = new Set<ChannelRead['op']>(['getvar', 'setvar', 'variables', 'data', 'profile', 'partner', 'mediaUp', 'record']);
 export const isChannelRead = (req: { readonly op: string }): req is ChannelRead => READS.has(req.op);
 
 /**
@@ -286,9 +289,13 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   #originatee: CallerProfile | undefined;
   #otherLeg: OtherLeg | undefined;
   #lastResult = true;
-  /** The app log's tail (last_app / last_arg) and CF_TIMESTAMP_SET. */
-  #lastApp: string | undefined;
-  #lastArg = '';
+  /** Every application executed (its tail is last_app / last_arg), unless `disable_app_log`. */
+  readonly #appLog: AppLogEntry[] = [];
+  /** The caller profiles before the current one, newest first, and the current one's originator / originatee profiles. */
+  readonly #pastProfiles: ProfileRecord[] = [];
+  #originators: CallerProfile[] = [];
+  #originatees: CallerProfile[] = [];
+  /** CF_TIMESTAMP_SET. */
   #timestampsSet = false;
   /** The `event_count` of the channel's presence events (channel->event_count). */
   #presenceCount = 0;
@@ -330,13 +337,28 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** switch_core_session_request + (for originate) the outgoing event; then the loop starts. */
   async start(): Promise<boolean> {
     if (!this.core.sessions.add(this.uuid, this.ctx.self, (from) => this.killed(from))) return false;
-    this.core.sessions.nextId();
+    this.#setCreationVariables(this.core.sessions.nextId());
     this.core.log('NOTICE', `New Channel ${this.name} [${this.uuid}]`, this.uuid, LOG_SITES.newChannel);
     await this.step({ type: 'SET_STATE', state: 'CS_INIT' });
     if (this.spec.outgoing) this.fire('CHANNEL_OUTGOING');
     // switch_ivr_originate runs a new leg's originate hooks before the leg's thread starts
     if (this.#originating) await this.runHooks('originate');
     return true;
+  }
+
+  /**
+   * What every channel has from its creation on, ahead of the endpoint's and originate's own
+   * (switch_channel_alloc: direction; switch_core_session_request_uuid: uuid, call_uuid,
+   * session_id). A call_uuid the originate already gave (the caller's) stays where it is.
+   */
+  #setCreationVariables(sessionId: number): void {
+    const first: [string, string][] = [
+      ['direction', this.spec.direction],
+      ['uuid', this.uuid],
+      ['call_uuid', this.uuid],
+      ['session_id', String(sessionId)],
+    ];
+    for (const [name, value] of first.reverse()) if (this.#variables.getHeader(name) === undefined) this.#variables.addHeader(name, value, 'top');
   }
 
   /** A session made and destroyed at once, never run (an endpoint that refuses after creating it). */
@@ -434,20 +456,25 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         this.core.sessions.remove(this.uuid);
         this.core.media.detach(this.uuid);
         return;
-      case 'setTimestamps':
+      case 'setTimestamps': {
         if (this.#timestampsSet) return;
         this.#timestampsSet = true;
+        const lastApp = this.#appLog.at(-1);
         for (const [n, v] of timestampVariables({
           times: this.#times,
           profile: this.#profile,
-          ...(this.#lastApp ? { lastApp: this.#lastApp, lastArg: this.#lastArg } : {}),
+          ...(lastApp ? { lastApp: lastApp.app, lastArg: lastApp.arg } : {}),
           utcOffsetMinutes: (ms) => this.core.utcOffsetMinutes(ms),
         }))
           this.#variables.addHeader(n, v ?? '');
         return;
-      case 'setPartnerVariable':
-        this.#bridge?.setPartnerVariable(e.params.name, e.params.value);
+      }
+      case 'bridgeHangupVariables': {
+        this.#bridge?.setPartnerVariable('last_bridge_hangup_cause', e.params.cause);
+        const role = this.#bridge?.role;
+        if (role) this.#variables.addHeader('last_bridge_role', role);
         return;
+      }
       case 'presence':
         this.#presence(e.params);
         return;
@@ -651,8 +678,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (this.hungUp && !app.zombieExec) return true;
     if (app.needsMedia && this.spec.direction === 'inbound' && !this.mediaUp) await this.step({ type: 'PRE_ANSWER' });
     const data = switchTrue(this.variable('app_disable_expand_variables')) ? rawData : await this.expand(rawData);
-    this.#lastApp = app.name;
-    this.#lastArg = data;
+    if (!switchTrue(this.variable('disable_app_log'))) this.#appLog.push({ app: app.name, arg: data, stamp: this.core.nowUs() });
     this.setVariable('current_application', app.name);
     this.setVariable('current_application_data', data);
     this.setVariable('current_application_response', undefined);
@@ -1086,7 +1112,27 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         return this.bridgePartner;
       case 'mediaUp':
         return this.mediaUp;
+      case 'record':
+        return this.record();
     }
+  }
+
+  /** The channel as its JSON CDR shows it. */
+  record(): ChannelRecord {
+    const current: ProfileRecord = {
+      profile: this.profile,
+      ...(this.#extension ? { extension: extensionRecord(this.#extension, this.#appIndex) } : {}),
+      originators: this.#originators,
+      originatees: this.#originatees,
+    };
+    return {
+      name: this.name,
+      state: this.view.state,
+      direction: this.spec.direction,
+      variables: this.variables(),
+      appLog: [...this.#appLog],
+      callflow: [current, ...this.#pastProfiles],
+    };
   }
 
   setVariable(name: string, value: string | undefined): void {
@@ -1127,8 +1173,13 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
 
   /** switch_channel_set_originator/originatee_caller_profile. */
   setOtherLeg(other: OtherLeg): void {
-    if (other.type === 'originator') this.#originator = other.profile;
-    else this.#originatee = other.profile;
+    if (other.type === 'originator') {
+      this.#originator = other.profile;
+      this.#originators = [other.profile, ...this.#originators];
+    } else {
+      this.#originatee = other.profile;
+      this.#originatees = [other.profile, ...this.#originatees];
+    }
     this.#otherLeg = other;
   }
 
@@ -1345,6 +1396,18 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   async transfer(destination: string, dialplan: string, context: string): Promise<void> {
     this.stopOriginating();
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
+    // switch_channel_set_caller_profile: the old profile, with its extension and other legs, goes into the call flow
+    const times = transferTimes(this.#times, this.core.nowUs());
+    const ext = extensionRecord(this.#extension, this.#appIndex);
+    this.#pastProfiles.unshift({
+      profile: { ...this.#profile, times: times.old },
+      ...(ext ? { extension: ext } : {}),
+      originators: this.#originators,
+      originatees: this.#originatees,
+    });
+    this.#originators = [];
+    this.#originatees = [];
+    this.#times = times.next;
     this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
   }

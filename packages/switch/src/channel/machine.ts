@@ -112,8 +112,11 @@ export type ChannelEffect =
   | { type: 'fire'; params: FireParams }
   | { type: 'log'; params: { level: LogLevelName; text: string; site: LogSite } }
   | { type: 'setVariable'; params: { name: string; value: string } }
-  /** Set a variable on the bridged partner, if there is one. */
-  | { type: 'setPartnerVariable'; params: { name: string; value: string } }
+  /**
+   * At hangup, when the channel is in a bridge (switch_channel_perform_hangup):
+   * `last_bridge_hangup_cause` on the partner, `last_bridge_role` (originator / originatee) on itself.
+   */
+  | { type: 'bridgeHangupVariables'; params: { cause: string } }
   /** Stamp a caller-profile time with the current time. */
   | { type: 'markTime'; params: { time: ProfileTime } }
   /** switch_channel_set_timestamps: the *_stamp/*_epoch/duration/billsec… variables. */
@@ -213,7 +216,7 @@ const s = setup({
     fire: (_: unknown, _p: FireParams) => {},
     log: (_: unknown, _p: { level: LogLevelName; text: string; site: LogSite }) => {},
     setVariable: (_: unknown, _p: { name: string; value: string }) => {},
-    setPartnerVariable: (_: unknown, _p: { name: string; value: string }) => {},
+    bridgeHangupVariables: (_: unknown, _p: { cause: string }) => {},
     markTime: (_: unknown, _p: { time: ProfileTime }) => {},
     setTimestamps: () => {},
     presence: (_: unknown, _p: PresenceUpdate & { readonly channel: ChannelView }) => {},
@@ -396,8 +399,8 @@ function hangupTransitions(from: RequestableState): Transition[] {
         })),
         log('NOTICE', LOG_SITES.hangup, (c) => `Hangup {name} [${from}] [${causeName(c.hangupCause)}]`),
         {
-          type: 'setPartnerVariable',
-          params: ({ context }: { context: Ctx }) => ({ name: 'last_bridge_hangup_cause', value: causeName(context.hangupCause) }),
+          type: 'bridgeHangupVariables',
+          params: ({ context }: { context: Ctx }) => ({ cause: causeName(context.hangupCause) }),
         },
         fire('CHANNEL_HANGUP'),
         { type: 'interrupt' },

@@ -220,11 +220,12 @@ export function profileField(p: CallerProfile, name: string): string | undefined
 /**
  * switch_caller_profile_clone as originate and bridge use it for the other leg's profile
  * (`Other-Leg-*`): the text fields are copied, the profile index and transfer source are not,
- * the logical direction is the zero value (inbound) and the times start at zero.
+ * the logical direction is the zero value (inbound), and the times are the original's as they are
+ * now (switch_caller_profile_dup keeps them as old_times, which the event headers print).
  */
 export function cloneProfile(p: CallerProfile): CallerProfile {
-  const { profileIndex: _i, transferSource: _t, times: _times, ...rest } = p;
-  return { ...rest, logicalDirection: 'inbound', times: NO_TIMES };
+  const { profileIndex: _i, transferSource: _t, ...rest } = p;
+  return { ...rest, logicalDirection: 'inbound' };
 }
 
 /** Lower-case field name → its value, built once (dialplan conditions and `${…}` ask for fields on every event). */

@@ -160,6 +160,7 @@ export function startConf(core: SwitchCore, explicit: ExplicitSettings): LiveCon
   for (const [k, v] of loaded.globals) core.globals.set(k, v);
   const settings = coreSettings(loaded.switchConf.params);
   for (const e of settings.errors) core.log('ERR', e);
+  for (const w of settings.warnings) core.log('WARNING', w);
   for (const m of loaded.messages) core.log(m.level, m.text);
   if (explicit.maxSessions === undefined && settings.maxSessions !== undefined) core.limits.maxSessions = settings.maxSessions;
   if (explicit.sessionsPerSecond === undefined && settings.sessionsPerSecond !== undefined) core.limits.resetBudget(settings.sessionsPerSecond);

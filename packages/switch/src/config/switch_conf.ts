@@ -1,8 +1,9 @@
 /**
  * switch.conf `<settings>` as switch_load_core_config reads them: `loglevel` (a leading digit
  * → atoi, else a level name; invalid → ignored), `max-sessions` and `sessions-per-second`
- * (atoi, when not empty), `event-heartbeat-interval` (atol; not > 0 → ERR "heartbeat-interval
- * must be a greater than 0" and the default stays).
+ * (atoi, when not empty; a value that reads as 0 is not set, so the default stays — we also say
+ * so in a WARNING, and take a negative one the same way: DECISIONS #391), `event-heartbeat-interval`
+ * (atol; not > 0 → ERR "heartbeat-interval must be a greater than 0" and the default stays).
  */
 import { LOG_INVALID, logStr2Level } from '../log/levels.ts';
 
@@ -12,6 +13,7 @@ export interface CoreSettings {
   readonly sessionsPerSecond?: number;
   readonly heartbeatIntervalSec?: number;
   readonly errors: readonly string[];
+  readonly warnings: readonly string[];
 }
 
 const atoi = (s: string): number => {
@@ -19,8 +21,20 @@ const atoi = (s: string): number => {
   return m ? Number.parseInt(m[1]!, 10) : 0;
 };
 
+/**
+ * switch_core_session_limit / switch_core_sessions_per_second: only a value above 0 is taken;
+ * the other ones keep the default, with a WARNING naming the value.
+ */
+function positiveLimit(name: string, val: string, warnings: string[]): number | undefined {
+  const n = atoi(val);
+  if (n > 0) return n;
+  warnings.push(`switch.conf: ${name} "${val}" is not a number above 0: ignored`);
+  return undefined;
+}
+
 export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings {
   const errors: string[] = [];
+  const warnings: string[] = [];
   let logLevel: number | undefined;
   let maxSessions: number | undefined;
   let sessionsPerSecond: number | undefined;
@@ -34,9 +48,9 @@ export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings 
       if (n > 0) heartbeatIntervalSec = n;
       else errors.push('heartbeat-interval must be a greater than 0');
     } else if (name === 'sessions-per-second' && val !== '') {
-      sessionsPerSecond = atoi(val);
+      sessionsPerSecond = positiveLimit(name, val, warnings) ?? sessionsPerSecond;
     } else if (name === 'max-sessions' && val !== '') {
-      maxSessions = atoi(val);
+      maxSessions = positiveLimit(name, val, warnings) ?? maxSessions;
     }
   }
   return {
@@ -45,5 +59,6 @@ export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings 
     ...(sessionsPerSecond === undefined ? {} : { sessionsPerSecond }),
     ...(heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec }),
     errors,
+    warnings,
   };
 }

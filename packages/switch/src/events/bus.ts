@@ -9,7 +9,7 @@
  * event, counts it in `overflow` and logs one line per overflow — never a silent loss.
  */
 import { Subject, type Subscription as RxSubscription } from 'rxjs';
-import { type EventStamp, type SwitchEvent, type SwitchIdentity, stampedEvent } from './event.ts';
+import { type CallingSite, type EventStamp, type SwitchEvent, type SwitchIdentity, stampedEvent } from './event.ts';
 import { callingSite } from './calling.ts';
 import type { EventTypeName } from './types.ts';
 
@@ -66,8 +66,11 @@ export class EventBus {
     return this.#sequence;
   }
 
-  /** switch_event_create: a new event with the standard headers and the next Event-Sequence. */
-  create(type: EventTypeName, subclass?: string): SwitchEvent {
+  /**
+   * switch_event_create: a new event with the standard headers and the next Event-Sequence;
+   * `calling` names the C site that creates it where that is not the type's usual one.
+   */
+  create(type: EventTypeName, subclass?: string, calling: CallingSite = callingSite(type)): SwitchEvent {
     const timeUs = this.#options.nowUs();
     const second = Math.floor(timeUs / 1e6);
     if (second !== this.#offsetSecond) {
@@ -79,7 +82,7 @@ export class EventBus {
       timeUs,
       utcOffsetMinutes: this.#offset,
       sequence: ++this.#sequence,
-      calling: callingSite(type),
+      calling,
     };
     return stampedEvent(type, stamp, subclass);
   }

@@ -22,6 +22,10 @@ const SITES: Partial<Record<EventTypeName, CallingSite>> = {
   CHANNEL_UNPARK: site('switch_ivr.c', 'switch_ivr_park', 1297),
   CHANNEL_HOLD: site('switch_channel.c', 'switch_channel_perform_mark_hold', 1226),
   CHANNEL_UNHOLD: site('switch_channel.c', 'switch_channel_perform_mark_hold', 1226),
+  CHANNEL_BRIDGE: site('switch_ivr_bridge.c', 'switch_ivr_multi_threaded_bridge', 1689),
+  CHANNEL_UNBRIDGE: site('switch_ivr_bridge.c', 'switch_ivr_multi_threaded_bridge', 1879),
+  CHANNEL_DATA: site('mod_commands.c', 'uuid_dump_function', 6495),
+  DTMF: site('switch_channel.c', 'switch_channel_dequeue_dtmf', 678),
   API: site('switch_loadable_module.c', 'switch_api_execute', 2970),
   BACKGROUND_JOB: site('mod_commands.c', 'bgapi_exec', 5461),
   HEARTBEAT: site('switch_core.c', 'send_heartbeat', 94),
@@ -29,6 +33,7 @@ const SITES: Partial<Record<EventTypeName, CallingSite>> = {
 
 const FALLBACK = site('switch_event.c', 'switch_event_create_subclass_detailed', 759);
 
+/** Where FreeSWITCH creates an event of that type (for the others: switch_event.c's own). */
 export function callingSite(type: EventTypeName): CallingSite {
   return SITES[type] ?? FALLBACK;
 }

@@ -64,6 +64,21 @@ export class LocalStreams {
     return 1;
   }
 
+  /**
+   * Every stream in the table given a process by `start` (their supervisor was restarted without
+   * them); one that cannot get one is stopped, with an ERR.
+   */
+  async resume(start: (stream: LocalStream) => Promise<void>): Promise<void> {
+    for (const stream of [...this.sources.values()]) {
+      try {
+        await start(stream);
+      } catch (e) {
+        this.#log('ERR', `local_stream://${stream.name}: its process did not start: ${e instanceof Error ? e.message : String(e)}`);
+        stream.stop();
+      }
+    }
+  }
+
   /** launch_thread and the start of read_stream_thread. */
   async #launchOne(where: Where, name: string, path: string, directory: XmlElement): Promise<void> {
     const settings = streamSettings(name, path, directory, (level, text) => this.#log(level, text));

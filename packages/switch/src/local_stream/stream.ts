@@ -64,6 +64,8 @@ export class LocalStream {
   #relaunch = false;
   /** A partial reload waits for its process to read the configuration. */
   #partial = false;
+  /** Processes started for this stream so far. */
+  #runs = 0;
   hup = false;
   reloading = false;
 
@@ -143,18 +145,29 @@ export class LocalStream {
     this.#listeners.delete(l);
   }
 
-  /** The stream's process: a tick every 20 ms until it ends; then, after a full reload, its successor. */
+  /**
+   * The stream's process: a tick every 20 ms until it ends; then, after a full reload, its
+   * successor. A process started for a stream that had one before (that one was killed, or its
+   * supervisor) goes on with the stream where the clock is. It ends normally, errors included
+   * (logged, the stream ended), so that its supervisor restarts it only when it was killed.
+   */
   async run(ctx: ProcessContext): Promise<void> {
-    while (!this.#over) {
-      const wait = this.#startMs + this.#ticks * TICK_MS - this.#host.nowMs();
-      if (wait > 0) {
-        await ctx.receive(undefined, wait);
-        continue;
+    if (this.#runs++ > 0) this.#host.log('WARNING', `local_stream://${this.name}: its process ended; the stream goes on in a new one`);
+    try {
+      while (!this.#over) {
+        const wait = this.#startMs + this.#ticks * TICK_MS - this.#host.nowMs();
+        if (wait > 0) {
+          await ctx.receive(undefined, wait);
+          continue;
+        }
+        this.catchUp();
+        if (this.#partial) await this.#reloadPartly();
       }
-      this.catchUp();
-      if (this.#partial) await this.#reloadPartly();
+      if (this.#relaunch) await this.#host.relaunch(ctx, this.name);
+    } catch (e) {
+      this.#host.log('ERR', `local_stream://${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.#end();
     }
-    if (this.#relaunch) await this.#host.relaunch(ctx, this.name);
   }
 
   #end(): void {
