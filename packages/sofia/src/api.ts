@@ -9,6 +9,7 @@ import type { Pid } from '@beamline/etf';
 import { type ApiCommand, type ApiEnv, logLevel2Str, logStr2Level, switchTrue } from '@beamline/switch';
 import { type SofiaControl, ask, cmdProfile } from './api_profile.ts';
 import { functionCommands } from './api_functions.ts';
+import { profileStatusText } from './api_status_fields.ts';
 import { xmlStatus } from './api_xml.ts';
 import type { GatewayFacts } from './gateway.ts';
 import { siptraceLevel } from './siptrace.ts';
@@ -96,22 +97,6 @@ function gatewaySummary(list: readonly ProfileStatus[]): string {
       s += `${pad(`${p.name}::${g.name}`, 25)}\t${pad(g.url, 32)}\t${g.state}\t${pad(g.pingTime.toFixed(2), 6)}\t0/0\t${g.failedCallsOut}/${g.callsOut}\n`;
     }
   return `${s}${LINE}\n${count} gateway${count === 1 ? '' : 's'}: Inbound(Failed/Total): 0/0,Outbound(Failed/Total):${failed}/${total}\n`;
-}
-
-/** cmd_status' URL lines: URL and BIND-URL unless `tls-only`, TLS-URL and TLS-BIND-URL with TLS. */
-function urlLines(p: ProfileStatus): string {
-  const plain = p.tlsOnly ? '' : `URL              \t${p.url}\nBIND-URL         \t${p.bindUrl}\n`;
-  return p.tlsUrl ? `${plain}TLS-URL          \t${p.tlsUrl}\nTLS-BIND-URL     \t${p.tlsBindUrl}\n` : plain;
-}
-
-/** cmd_status' Auto-NAT, RTP-IP, Ext-RTP-IP (when set), SIP-IP and Ext-SIP-IP (when set) lines. */
-function addressLines(p: ProfileStatus): string {
-  const { extRtpIp, extSipIp, autoNat } = p.external;
-  let s = `Auto-NAT         \t${autoNat}\nRTP-IP           \t${p.rtpIp}\n`;
-  if (extRtpIp !== undefined) s += `Ext-RTP-IP       \t${extRtpIp}\n`;
-  s += `SIP-IP           \t${p.sipIp}\n`;
-  if (extSipIp !== undefined) s += `Ext-SIP-IP       \t${extSipIp}\n`;
-  return s;
 }
 
 /** cmd_status' `reg [<contact str>]` and `user <user@host>` (a bare host, or `user@`) filters. */
@@ -207,13 +192,10 @@ async function cmdStatus(argv: readonly string[], env: ApiEnv, profiles: Profile
   const p = list.find((x) => x.name === argv[1]);
   if (!p) return 'Invalid Profile!\n';
   const what = argv[2]?.toLowerCase();
-  const head =
-    what === 'reg' || what === 'user'
-      ? ''
-      : `${LINE}\nName             \t${p.name}\nDomain Name      \tN/A\n${addressLines(p)}${urlLines(p)}CALLS-IN         \t${p.callsInUse}\n`;
+  const head = what === 'reg' || what === 'user' ? '' : `${LINE}\n${profileStatusText(p)}`;
   const keep = what === undefined ? undefined : registrationFilter(what, argv[3]);
   if (keep) return `${head}${registrationsOf(p, keep)}`;
-  return head === '' ? '' : `${head}${LINE}\n`;
+  return head; // nothing closes the fields: cmd_status writes its line again only after registrations
 }
 
 export function sofiaCommands(control: SofiaControl): ApiCommand[] {

@@ -4,6 +4,7 @@
  * one gateway, in the C's XML layout.
  */
 import { urlEncode } from '@beamline/switch';
+import { profileInfoXml } from './api_status_fields.ts';
 import type { GatewayFacts } from './gateway.ts';
 import type { ProfileStatus } from './profile.ts';
 import type { Registration } from './registrations.ts';
@@ -49,20 +50,6 @@ function registrationXml(p: ProfileStatus, r: Registration): string {
   );
 }
 
-/** The profile-info elements this switch keeps (the C's others — dialplan, codecs, … — are left out). */
-function profileInfo(p: ProfileStatus): string {
-  const { extRtpIp, extSipIp, autoNat } = p.external;
-  let s = `  <profile-info>\n    <name>${p.name}</name>\n    <domain-name>N/A</domain-name>\n    <auto-nat>${autoNat}</auto-nat>\n`;
-  s += `    <rtp-ip>${p.rtpIp}</rtp-ip>\n`;
-  if (extRtpIp !== undefined) s += `    <ext-rtp-ip>${extRtpIp}</ext-rtp-ip>\n`;
-  s += `    <sip-ip>${p.sipIp}</sip-ip>\n`;
-  if (extSipIp !== undefined) s += `    <ext-sip-ip>${extSipIp}</ext-sip-ip>\n`;
-  if (!p.tlsOnly) s += `    <url>${p.url}</url>\n    <bind-url>${p.bindUrl}</bind-url>\n`;
-  if (p.tlsUrl) s += `    <tls-url>${p.tlsUrl}</tls-url>\n    <tls-bind-url>${p.tlsBindUrl}</tls-bind-url>\n`;
-  s += `    <calls-in>${p.callsInUse}</calls-in>\n    <registrations>${p.registrations.length}</registrations>\n  </profile-info>\n`;
-  return s;
-}
-
 /** The top-level `<profiles>` list: each profile (its TLS one), each gateway with the C's retry text after it. */
 function profilesXml(list: readonly ProfileStatus[]): string {
   const entry = (kind: string, name: string, data: string, state: string) =>
@@ -98,7 +85,7 @@ export async function xmlStatus(
   if (!p) return 'Invalid Profile!\n';
   const sub = argv[2]?.toLowerCase();
   let s = `${HEADER}\n<profile>\n`;
-  if (sub !== 'reg' && sub !== 'user') s += profileInfo(p);
+  if (sub !== 'reg' && sub !== 'user') s += profileInfoXml(p);
   const keep = sub === undefined ? undefined : keepOf(sub, argv[3]);
   if (keep)
     s += `  <registrations>\n${p.registrations

@@ -19,6 +19,7 @@ import { sdpIpFor, sipHostFor } from './ext_address.ts';
 import { mediaVariables } from './media_variables.ts';
 import { type ReferJob, type ReferNotify, type ReferTo, parseReferTo, transferByRefer } from './refer.ts';
 import { Resender } from './resend.ts';
+import { ProcessResources } from './process_resources.ts';
 import { RtpSession } from './rtp.ts';
 import { parseNameAddr } from './sip/address.ts';
 import { cseqOf, responseTo } from './sip/build.ts';
@@ -94,6 +95,8 @@ export abstract class SipCall {
   /** The o= version: one up for each offer or answer that changes our media (RFC 3264 §8). */
   sdpVersion = this.sessionId + 1;
   #sdpDirection = 'sendrecv';
+  /** The RTP socket and the channel's media entry, released however the call's process ends (process_resources.ts). */
+  #resources: ProcessResources | undefined;
   /**
    * RTP auto-adjust: our stream follows where the far end's RTP comes from. On where a NAT was seen
    * (the INVITE's, or the registration's `fs_nat=yes`) or `rtp_auto_adjust` asks for it, unless
@@ -151,6 +154,8 @@ export abstract class SipCall {
   /** Opens the call's RTP socket: its digits come to this process, its audio goes to the media table. */
   async openRtp(ctx: ProcessContext): Promise<RtpSession> {
     const media = this.sw.core.media;
+    this.#resources ??= ProcessResources.of(ctx, (e) => this.sw.core.log('ERR', `sofia/${this.profile.name}: ${String(e)}`, this.channelUuid));
+    const resources = this.#resources;
     this.rtp = await RtpSession.open(
       { ip: this.profile.rtpIp, portStart: this.profile.rtpPortStart, portEnd: this.profile.rtpPortEnd },
       {
@@ -180,6 +185,7 @@ export abstract class SipCall {
         },
       },
     );
+    resources.hold(() => this.#dropMedia());
     this.rtp.autoAdjust = !this.profile.disableRtpAutoAdjust && this.autoAdjust;
     return this.rtp;
   }
@@ -209,6 +215,11 @@ export abstract class SipCall {
 
   /** The call's process ends: its socket closes and the channel has no media any more. */
   closeMedia(): void {
+    if (this.#resources) this.#resources.release();
+    else this.#dropMedia();
+  }
+
+  #dropMedia(): void {
     this.rtp?.close();
     if (this.channelUuid !== undefined) this.sw.core.media.detach(this.channelUuid);
   }

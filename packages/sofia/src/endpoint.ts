@@ -13,6 +13,7 @@ import { Cause, switchTrue, type Endpoint, type EndpointChannel, type EndpointIn
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
+import { callCounted } from './call_counters.ts';
 import type { CallCast, CallRequest } from './call_messages.ts';
 import { type SipUri, parseUri } from './sip/address.ts';
 import type { SipTransportName } from './transport.ts';
@@ -133,7 +134,11 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
       return deflectCall(ch, call, message);
     },
     async onState(ch, state) {
-      if (state === 'CS_HANGUP') hangupTo(ch, call);
+      if (state === 'CS_HANGUP') {
+        // sofia_on_hangup: an outbound channel never answered is a failed call of its profile
+        if (!ch.view.answered) ch.ctx.send(profile, callCounted('obFailedCalls'));
+        hangupTo(ch, call);
+      }
       if (state !== 'CS_INIT' || call) return true;
       const callId = randomUUID();
       ch.setVariable('sip_call_id', callId);
@@ -266,8 +271,10 @@ export function sofiaEndpointInterface(profiles: () => ReadonlyMap<string, Pid>,
         target = dialTarget(rest);
       } catch {
         log('Invalid URL');
+        ctx.send(profile, callCounted('obFailedCalls'));
         return { cause: Cause.INVALID_URL };
       }
+      ctx.send(profile, callCounted('obCalls'));
       return { name: `sofia/${profileName}/${rest}`, endpoint: outboundEndpoint(profile, target) };
     },
   };

@@ -22,6 +22,7 @@ import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
 import type { CallCast, CallRequest } from './call_messages.ts';
 import { type IndicateRefusal, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import { callCounted } from './call_counters.ts';
 import { ChannelReach } from './channel_reach.ts';
 import { type DeflectReply, type Redirect, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
 import { contactUri } from './dialog.ts';
@@ -47,6 +48,8 @@ export interface InboundArgs {
   readonly localTag: string;
   /** The call process of the dialog the INVITE's Replaces names, as the profile found it. */
   readonly replacedCall?: Pid | undefined;
+  /** The profile, told when the call ends unanswered (its FAILED-CALLS-IN). */
+  readonly profile?: Pid;
 }
 
 class Inbound extends SipCall {
@@ -211,8 +214,10 @@ export class InboundCall extends GenServer<
     return nextStep(call);
   }
 
-  override terminate(_reason: unknown, call: Inbound): void {
+  override terminate(_reason: unknown, call: Inbound, ctx: ProcessContext): void {
     call.closeMedia();
+    // refused before its channel, or its channel hung up unanswered (sofia_on_hangup's ib_failed_calls)
+    if (!call.answered && call.args.profile) ctx.send(call.args.profile, callCounted('ibFailedCalls'));
   }
 }
 

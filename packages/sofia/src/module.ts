@@ -13,6 +13,7 @@ import { type ProfileConfig, profilesFromXml } from './config.ts';
 import { sofiaEndpointInterface } from './endpoint.ts';
 import { InboundCall } from './inbound_call.ts';
 import { OutboundCall } from './outbound_call.ts';
+import type { ProcessResources } from './process_resources.ts';
 import { type CallStart, SofiaProfile } from './profile.ts';
 
 export interface SofiaOptions {
@@ -24,6 +25,8 @@ export class Sofia {
   readonly #pids = new Map<string, Pid>();
   /** Each profile's configuration, by name: `sofia profile <name> start|restart` re-reads it. */
   readonly #configs = new Map<string, ProfileConfig>();
+  /** Each profile's last incarnation's sockets and the rest, by name (process_resources.ts). */
+  readonly #resources = new Map<string, ProcessResources>();
   #sup: Pid | undefined;
   #callsPid: Pid | undefined;
   readonly #calls = () => this.#callsPid;
@@ -88,8 +91,12 @@ export class Sofia {
         const config = this.#configs.get(name);
         if (!config) return undefined;
         const calls = this.#calls;
+        // the supervisor starts a profile only once its last incarnation is dead: what that one
+        // held goes now, whether or not its watcher has run yet (or still runs at all)
+        this.#resources.get(name)?.release();
+        const resources = (r: ProcessResources) => this.#resources.set(name, r);
         try {
-          const pid = await GenServer.startLink(ctx, SofiaProfile, { sw: this.sw, config, calls }, SOCKET_OWNER);
+          const pid = await GenServer.startLink(ctx, SofiaProfile, { sw: this.sw, config, calls, resources }, SOCKET_OWNER);
           this.#pids.set(config.name, pid);
           return pid;
         } catch (e) {

@@ -17,6 +17,7 @@ import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.
 import type { ProfileConfig } from './config.ts';
 import type { ExternalAddresses } from './ext_config.ts';
 import { fireExpire, fireSofiaEvent } from './events.ts';
+import { CallCounters, type CallCounts, isCallCounted } from './call_counters.ts';
 import { Gateway, type GatewayFacts, type GatewayRoute, type GatewayRow, gatewayVariable } from './gateway.ts';
 import { callSetupRequest, parseReferTo, replacesCallId } from './refer.ts';
 import { parseReplaces, replacesToTag } from './replaces.ts';
@@ -34,6 +35,7 @@ import { type Registration, Registrations, coreRegistration, registrationStatus 
 import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
+import { ProcessResources } from './process_resources.ts';
 import { logSiptrace } from './siptrace.ts';
 import { parseVerifyPolicy, switchCertsDir, tlsContext, tlsSockets } from './tls_transport.ts';
 import { type Address, type BindOptions, SipTransport } from './transport.ts';
@@ -43,6 +45,8 @@ export interface ProfileArgs {
   readonly config: ProfileConfig;
   /** The `calls` supervisor (the profile's calls are its children). */
   readonly calls: () => Pid | undefined;
+  /** Told of the process's resources (process_resources.ts) before it binds: the profile's next start waits until they are released. */
+  readonly resources?: (r: ProcessResources) => void;
 }
 
 /** What the `calls` supervisor starts. */
@@ -68,6 +72,10 @@ export interface ProfileStatus {
   /** Each gateway's row in `sofia status` and `sofia status gateway`. */
   readonly gateways: readonly GatewayRow[];
   readonly callsInUse: number;
+  /** The running call totals (call_counters.ts). */
+  readonly calls: CallCounts;
+  /** The settings the profile runs with (the status lines print some). */
+  readonly config: ProfileConfig;
   readonly registrations: readonly Registration[];
   /** Each registration's ping state, by Call-ID (reg_ping.ts). */
   readonly pings: Readonly<Record<string, PingState | undefined>>;
@@ -116,6 +124,7 @@ class Profile {
   readonly chat: SipChat;
   readonly removeChat: () => void;
   badDatagrams = 0;
+  readonly counters = new CallCounters();
 
   constructor(
     readonly sw: Switch,
@@ -123,6 +132,8 @@ class Profile {
     readonly transport: SipTransport,
     readonly calls: () => Pid | undefined,
     now: () => number,
+    /** Its sockets, bus subscription, chat and registration rows, released however the process ends. */
+    readonly resources: ProcessResources,
   ) {
     this.auth = { sw, profile: config, nonces: new NonceMaker(now) };
     this.gateways = config.gateways.map((g) => new Gateway(g, config, sw, transport));
@@ -178,6 +189,8 @@ export class SofiaProfile extends GenServer<
 > {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
     const log = args.sw.core.log.bind(args.sw.core);
+    const resources = ProcessResources.of(ctx, (e) => log('ERR', `sofia/${args.config.name}: ${e instanceof Error ? e.message : String(e)}`));
+    args.resources?.(resources);
     const guessIp = args.sw.core.globals.get('local_ip_v4') || '127.0.0.1';
     const c: ProfileConfig = { ...args.config, external: await externalAddresses(args.config, guessIp, log) };
     const transport = await SipTransport.bind({
@@ -190,12 +203,18 @@ export class SofiaProfile extends GenServer<
       warn: (text) => log('WARNING', `sofia/${c.name}: ${text}`),
       error: (text) => log('ERR', `sofia/${c.name}: no TLS (${text}); udp and tcp go on`),
     });
+    resources.hold(() => transport.close());
     ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
     const { local, tlsLocal } = transport;
     if (!(c.tls && c.tlsOnly)) log('NOTICE', `sofia: profile ${c.name} listening on udp and tcp ${local.address}:${local.port}`);
     if (tlsLocal) log('NOTICE', `sofia: profile ${c.name} listening on tls ${tlsLocal.address}:${tlsLocal.port}`);
-    const profile = new Profile(args.sw, c, transport, args.calls, () => Date.now());
+    const profile = new Profile(args.sw, c, transport, args.calls, () => Date.now(), resources);
+    resources.hold(() => {
+      for (const r of profile.registrations.all()) args.sw.core.registrations.del(r.user, r.host, r.callId);
+    });
+    resources.hold(profile.removeChat);
     profile.presence.start((m) => ctx.send(ctx.self, m));
+    resources.hold(() => profile.presence.stop());
     return ok(profile);
   }
 
@@ -219,7 +238,10 @@ export class SofiaProfile extends GenServer<
     }
     if (req.op === 'gateway') {
       const g = p.gateways.find((x) => x.config.name === req.name);
-      return reply<GatewayRoute | undefined, Profile>(g?.route(), p);
+      const route = g?.route();
+      // sofia_outgoing_channel: the gateway's profile counts the call, or its failure when the gateway is down
+      if (route) p.counters.count(route.up ? 'obCalls' : 'obFailedCalls');
+      return reply<GatewayRoute | undefined, Profile>(route, p);
     }
     if (req.op === 'gatewayVariable') {
       // null: not a gateway of this profile
@@ -249,6 +271,8 @@ export class SofiaProfile extends GenServer<
         tlsBindUrl: p.tlsUrl && `${p.tlsUrl.replace(/^sip:/, 'sips:')};${p.config.tlsBindParams}`,
         gateways: p.gateways.map((g) => g.row(nowS)),
         callsInUse: new Set(p.byCallId.values()).size,
+        calls: p.counters.counts,
+        config: p.config,
         registrations: p.registrations.all(),
         pings: Object.fromEntries(p.registrations.all().map((r) => [r.callId, p.pings.state(r.callId)])),
         datagramsIn: p.transport.received,
@@ -275,15 +299,13 @@ export class SofiaProfile extends GenServer<
     } else if (isDatagram(msg)) this.#datagram(msg, p, ctx);
     else if (isRegisterChecked(msg)) registered(p, msg);
     else if (isPresenceMessage(msg)) p.presence.info(msg);
+    else if (isCallCounted(msg)) p.counters.count(msg.callCounted);
     else if (msg instanceof Tuple && msg.elements[0] === DOWN && msg.elements[3] instanceof Pid) forget(p, msg.elements[3]);
     return noreply(p);
   }
 
   override terminate(_reason: unknown, p: Profile): void {
-    p.presence.stop();
-    p.removeChat();
-    for (const r of p.registrations.all()) p.sw.core.registrations.del(r.user, r.host, r.callId);
-    p.transport.close();
+    p.resources.release();
   }
 
   #datagram(d: Datagram, p: Profile, ctx: ProcessContext): void {
@@ -343,7 +365,10 @@ export class SofiaProfile extends GenServer<
     switch (m.method) {
       case 'INVITE':
         if (toTagged) p.transport.send(responseTo(m, 481), d.source);
-        else void inboundCall(p, m, d.source, ctx);
+        else {
+          p.counters.count('ibCalls');
+          void inboundCall(p, m, d.source, ctx);
+        }
         return;
       case 'REGISTER':
         ctx.spawn(async (c) =>
@@ -403,10 +428,11 @@ async function inboundCall(p: Profile, invite: SipRequest, source: Address, ctx:
     const replacedCall = replacedDialog(p, invite);
     pid = await startCall(p, ctx, {
       direction: 'inbound',
-      args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source, localTag, replacedCall },
+      args: { sw: p.sw, auth: p.auth, transport: p.transport, invite, source, localTag, replacedCall, profile: ctx.self },
     });
   } catch (e) {
     p.starting.delete(callId);
+    p.counters.count('ibFailedCalls');
     p.sw.core.log('ERR', `sofia/${p.config.name}: the call ${callId} could not start: ${e instanceof Error ? e.message : String(e)}`);
     p.transport.send(responseTo(invite, 500), source);
     return;

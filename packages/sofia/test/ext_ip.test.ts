@@ -70,8 +70,9 @@ describe('sofia status profile', () => {
   it('plain ext-sip-ip / ext-rtp-ip: the Ext- lines, the url on the external address, the bind url with maddr', async () => {
     rig = await startRig({ extSipIp: EXT_SIP, extRtpIp: EXT_RTP });
     const s = await status(rig);
+    expect(s).toContain('Auto-NAT         \tfalse\n');
     expect(s).toContain(
-      `Auto-NAT         \tfalse\nRTP-IP           \t127.0.0.1\nExt-RTP-IP       \t${EXT_RTP}\nSIP-IP           \t127.0.0.1\nExt-SIP-IP       \t${EXT_SIP}\n` +
+      `Challenge Realm  \tauto_to\nRTP-IP           \t127.0.0.1\nExt-RTP-IP       \t${EXT_RTP}\nSIP-IP           \t127.0.0.1\nExt-SIP-IP       \t${EXT_SIP}\n` +
         `URL              \tsip:mod_sofia@${EXT_SIP}:${rig.port}\nBIND-URL         \tsip:mod_sofia@${EXT_SIP}:${rig.port};maddr=127.0.0.1;transport=udp,tcp\n`,
     );
   });
