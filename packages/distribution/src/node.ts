@@ -192,14 +192,18 @@ export class BeamNode {
 
   /**
    * Take SEND / REG_SEND messages before the runtime delivers them (see MessageInterceptor in
-   * router.ts): `fn` returns true for a message it took. One interceptor at a time; returns the
-   * function that removes it.
+   * router.ts): `fn` returns true for a message it took. `answersName` says which names no local
+   * process holds the interceptor answers: a peer's monitor by such a name is taken and stays
+   * quiet, as a C node's does. One interceptor at a time; returns the function that removes it.
    */
-  interceptMessages(fn: MessageInterceptor): () => void {
+  interceptMessages(fn: MessageInterceptor, answersName?: (peer: string, name: string) => boolean): () => void {
     if (this.router.interceptMessage !== undefined) throw new Error('a message interceptor is already installed');
     this.router.interceptMessage = fn;
+    this.router.interceptedName = answersName;
     return () => {
-      if (this.router.interceptMessage === fn) this.router.interceptMessage = undefined;
+      if (this.router.interceptMessage !== fn) return;
+      this.router.interceptMessage = undefined;
+      this.router.interceptedName = undefined;
     };
   }
 

@@ -92,6 +92,11 @@ export class Router implements RemoteRouter {
   /** See MessageInterceptor; a throw in it is logged and the message delivered as usual. */
   interceptMessage: MessageInterceptor | undefined;
   /**
+   * Names the interceptor answers for `peer` though no local process holds them. A monitor by
+   * such a name is taken and stays quiet, as on a C node: its only DOWN is `noconnection`.
+   */
+  interceptedName: ((peer: string, name: string) => boolean) | undefined;
+  /**
    * Finds out which form a node's `sys:get_state` reads (the node asks the peer; see
    * `sysStateForm`). Absent: every node is taken as `'bare'`.
    */
@@ -193,6 +198,7 @@ export class Router implements RemoteRouter {
         rt.exit2(c.from, c.to, c.reason);
         return;
       case 'monitor':
+        if (c.to instanceof Atom && this.interceptedName?.(conn.peerName, c.to.name)) return;
         rt.monitor(c.from, c.to, c.ref);
         return;
       case 'demonitor':

@@ -57,6 +57,13 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
   logs!: LogHandler;
   /** Commands taken (introspection). */
   commands = 0;
+  /**
+   * A command is being run. As the original's listener loop sends a command's reply before it
+   * empties its queues, the handlers' pumps and the attached calls' messages wait until then.
+   */
+  #running = false;
+  #held: [Pid | Atom, Term][] = [];
+  #resume: (() => void)[] = [];
 
   constructor(
     private readonly host: ListenerHost,
@@ -145,6 +152,7 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     const debug = this.host.debug;
     if (debug) this.host.sw.core.log('DEBUG', `erlang_event: from ${this.peer}: ${format(message, DEBUG_FORMAT)}`);
     let reply: Term | undefined;
+    this.#running = true;
     try {
       reply = await dispatch(message, this, this, from);
     } catch (e) {
@@ -156,7 +164,19 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
       if (debug) this.host.sw.core.log('DEBUG', `erlang_event: to ${this.peer}: ${format(reply, DEBUG_FORMAT)}`);
       ctx.send(from, reply);
     }
+    this.#release();
     if (this.#close) await this.#disconnect();
+  }
+
+  /** The command is answered: what waited for it goes out (the calls' messages first, in order). */
+  #release(): void {
+    this.#running = false;
+    const held = this.#held;
+    this.#held = [];
+    for (const [to, term] of held) this.send(to, term);
+    const resume = this.#resume;
+    this.#resume = [];
+    for (const r of resume) r();
   }
 
   async #disconnect(): Promise<void> {
@@ -197,11 +217,19 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     this.host.sendAsFs(to instanceof Pid ? to : [to.name, this.peer], term);
   }
 
+  /** An attached call's `call` / `call_event` / `call_hangup`: after the reply of a running command. */
+  deliver(to: Pid | Atom, term: Term): void {
+    if (this.#running) this.#held.push([to, term]);
+    else this.send(to, term);
+  }
+
   closeAfterReply(): void {
     this.#close = true;
   }
 
+  /** Resolves when a pump may send: no command is running and the connection can take more. */
   drained(): Promise<void> {
+    if (this.#running) return new Promise<void>((r) => this.#resume.push(r)).then(() => this.drained());
     const conn = this.host.node.connection(this.peer);
     return conn && conn.state === 'up' ? conn.drained() : Promise.resolve();
   }

@@ -128,8 +128,8 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
         {
           id: 'listeners',
           type: 'supervisor',
-          start: (ctx) =>
-            Supervisor.start(ctx, {
+          start: async (ctx) => {
+            const sup = await Supervisor.start(ctx, {
               strategy: 'simple_one_for_one',
               intensity: 1000,
               period: 1,
@@ -141,7 +141,11 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
                   start: (c: ProcessContext, l: Listener) => c.spawnLink(l, { trapExit: true }),
                 },
               ],
-            }),
+            });
+            // restarted (killed from outside): its listeners went with the old one; the next message from a peer starts a new one
+            this.#listenersSup = sup;
+            return sup;
+          },
         },
         ...(this.#outbound ? [this.#outbound.childSpec] : []),
       ],
@@ -153,10 +157,9 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       return p;
     };
     this.#fsPid = pidOf('fs');
-    this.#listenersSup = pidOf('listeners');
     if (this.#outbound) {
-      // the outbound half: its sessions' supervisor, its bus subscription, its two applications
-      this.#offs.push(this.#outbound.started(pidOf('calls')));
+      // the outbound half: its bus subscription, its two applications
+      this.#offs.push(this.#outbound.started());
       const apps = outboundApplications({
         calls: this.#outbound,
         config: this.config,
@@ -165,7 +168,13 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       });
       for (const app of apps) this.#offs.push(this.sw.addApplication(app));
     }
-    this.#offs.push(this.node.interceptMessages((peer, m) => this.#intercept(peer, m)));
+    this.#offs.push(
+      this.node.interceptMessages(
+        (peer, m) => this.#intercept(peer, m),
+        // a monitor by any such name stays up as on FreeSWITCH's C node (noconnection only)
+        (_peer, name) => !this.#stopped && this.node.runtime.whereis(name) === undefined,
+      ),
+    );
     this.#offs.push(this.node.on('nodeup', (e) => void this.#ensure(e.node)));
     this.#offs.push(
       this.node.on('nodedown', (e) => {

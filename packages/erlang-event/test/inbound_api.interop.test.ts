@@ -23,6 +23,39 @@ describe('inbound api from a real erl shell', () => {
     expect(await rig.shell('lists:member(FS, nodes())')).toBe('false');
   });
 
+  it("a command's reply comes before the events it caused, to handlers and to attached calls (the listener loop answers, then empties its queues)", async () => {
+    const sh = (e: string) => rig.shell(e);
+    expect(await sh(`{o, FS} ! register_event_handler, receive Ord1 -> Ord1 after 1000 -> timeout end`)).toBe('ok');
+    expect(await sh(`{o, FS} ! {event, 'CHANNEL_CREATE'}, receive Ord2 -> Ord2 after 1000 -> timeout end`)).toBe('ok');
+    const made = await sh(`{o, FS} ! {api, originate, "null/1000 &park()"}, receive Ord3 -> Ord3 after 2000 -> timeout end`);
+    const uuid = /^\{ok,"\+OK ([0-9a-f-]{36})\\n"\}$/.exec(made)?.[1];
+    expect(uuid, made).toBeDefined();
+    expect(await sh(`receive {event, [Ord4 | _]} -> Ord4 after 1000 -> timeout end`)).toBe(`"${uuid}"`);
+    expect(await sh(`{o, FS} ! noevents, receive Ord5 -> Ord5 after 1000 -> timeout end`)).toBe('ok');
+    expect(await sh(`{o, FS} ! {handlecall, "${uuid}"}, receive Ord6 -> Ord6 after 1000 -> timeout end`)).toBe('ok');
+    expect(await sh(`receive {call, _} -> call after 1000 -> timeout end`)).toBe('call');
+    expect(await sh(`{o, FS} ! {api, uuid_kill, "${uuid}"}, receive Ord7 -> Ord7 after 2000 -> timeout end`)).toBe('{ok,"+OK\\n"}');
+    const after = await sh(
+      `timer:sleep(300), Ord8 = fun Ord8Loop(Acc) -> receive {call_event, {event, [_ | Ord8H]}} -> Ord8Loop([proplists:get_value("Event-Name", Ord8H) | Acc]); Ord8M -> Ord8Loop([element(1, Ord8M) | Acc]) after 0 -> lists:reverse(Acc) end end, Ord8([])`,
+    );
+    // the call's events (CHANNEL_HANGUP first), then call_hangup, and nothing else left behind
+    expect(after).toMatch(/^\["CHANNEL_HANGUP",("[A-Z_]+",\s*)+call_hangup\]$/);
+  });
+
+  it('a handlecall replacing another, then at once uuid_kill: ok, {call, _}, the kill reply, the events, call_hangup', async () => {
+    const sh = (e: string) => rig.shell(e);
+    const made = await sh(`{o, FS} ! {api, originate, "null/1001 &park()"}, receive Rh1 -> Rh1 after 2000 -> timeout end`);
+    const uuid = /^\{ok,"\+OK ([0-9a-f-]{36})\\n"\}$/.exec(made)?.[1];
+    expect(uuid, made).toBeDefined();
+    expect(await sh(`{o, FS} ! {handlecall, "${uuid}"}, receive Rh2 -> Rh2 after 1000 -> timeout end`)).toBe('ok');
+    expect(await sh(`receive {call, _} -> call after 1000 -> timeout end`)).toBe('call');
+    const seen = await sh(
+      `{o, FS} ! {handlecall, "${uuid}"}, {o, FS} ! {api, uuid_kill, "${uuid}"}, timer:sleep(500), ` +
+        `Rh3 = fun Rh3Loop(Acc) -> receive Rh3M when is_tuple(Rh3M) -> Rh3Loop([element(1, Rh3M) | Acc]); Rh3A -> Rh3Loop([Rh3A | Acc]) after 0 -> lists:reverse(Acc) end end, Rh3([])`,
+    );
+    expect(seen).toMatch(/^\[ok,call,ok,(call_event,\s*)+call_hangup\]$/);
+  });
+
   it('an unknown command: {error, "wtf: Command not found!\\n"}', async () => {
     expect(await rig.shell(`{foo, FS} ! {api, wtf, ""}, receive Y -> Y after 1000 -> timeout end`)).toBe('{error,"wtf: Command not found!\\n"}');
   });
@@ -39,13 +72,22 @@ describe('inbound api from a real erl shell', () => {
 
   it('bgapi: {ok, Job} then {bgok, Job, Output}; a BACKGROUND_JOB event is fired', async () => {
     const events: string[] = [];
-    const sub = rig.fs.sw.events.subscribe({ types: ['BACKGROUND_JOB'], handler: (e) => events.push(e.getHeader('Job-UUID') ?? '') });
+    const sites: string[] = [];
+    const sub = rig.fs.sw.events.subscribe({
+      types: ['BACKGROUND_JOB'],
+      handler: (e) => {
+        events.push(e.getHeader('Job-UUID') ?? '');
+        sites.push(['File', 'Function', 'Line-Number'].map((h) => e.getHeader(`Event-Calling-${h}`)).join(' '));
+      },
+    });
     const z = await rig.shell(`{foo, FS} ! {bgapi, status, ""}, receive Z -> Z after 1000 -> timeout end`);
     const job = /^\{ok,"([0-9a-f-]{36})"\}$/.exec(z)?.[1];
     expect(job).toBeDefined();
     const a = await rig.shell('receive A -> A after 1000 -> timeout end');
     expect(a).toMatch(new RegExp(`^\\{bgok,"${job}",\\s*"UP 0 years`));
     expect(events).toContain(job);
+    // mod_erlang_event's own job thread (handle_msg.c api_exec), not mod_commands' bgapi
+    expect(sites).toEqual(['handle_msg.c api_exec 84']);
     sub.unsubscribe();
     const w = await rig.shell(
       `{foo, FS} ! {bgapi, wtf, ""}, receive {ok, J2} -> receive {bgerror, J2, O2} -> O2 after 1000 -> timeout end after 1000 -> timeout end`,
@@ -55,6 +97,19 @@ describe('inbound api from a real erl shell', () => {
 
   it('any registered name works; getpid gives a pid on the switch node', async () => {
     expect(await rig.shell(`{bar, FS} ! getpid, receive {ok, P} -> node(P) =:= FS after 1000 -> timeout end`)).toBe('true');
+  });
+
+  it('a monitor by a name the module answers stays up, as on the C node; a gen call to one times out, not noproc', async () => {
+    expect(await rig.shell(`Mn1 = erlang:monitor(process, {bar, FS}), receive {'DOWN', Mn1, _, _, Mn1Why} -> Mn1Why after 300 -> up end`)).toBe('up');
+    expect(await rig.shell(`erlang:demonitor(Mn1, [flush])`)).toBe('true');
+    expect(await rig.shell(`catch gen_server:call({bar, FS}, {api, status, ""}, 300)`)).toMatch(/^\{'EXIT',\{timeout,/);
+    // what the module answered instead (not a {Ref, Reply}): {error, undef}, as FreeSWITCH's
+    expect(await rig.shell(`receive Mn2 -> Mn2 after 1000 -> none end`)).toBe('{error,undef}');
+    // a name a process of the node holds is monitored as usual
+    expect(
+      await rig.shell(`Mn3 = erlang:monitor(process, {net_kernel, FS}), receive {'DOWN', Mn3, _, _, Mn3Why} -> Mn3Why after 300 -> up end`),
+    ).toBe('up');
+    expect(await rig.shell(`erlang:demonitor(Mn3, [flush])`)).toBe('true');
   });
 
   it('anything else is {error, undef}', async () => {

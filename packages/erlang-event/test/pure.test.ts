@@ -267,6 +267,9 @@ describe('input decoders', () => {
     expect(decodeSB(new Uint8Array([104]))).toBe('h');
     expect(decodeSB([])).toBe('');
     expect(decodeSB(42)).toBe('');
+    // INTEGER_EXT's range is empty; a bignum (SMALL_BIG_EXT: ei_get_type's size is its byte count) is refused
+    expect([decodeSB(-0x80000000), decodeSB(0x7fffffff)]).toEqual(['', '']);
+    expect([decodeSB(0x80000000), decodeSB(-0x80000001), decodeSB(2n ** 80n)]).toEqual([undefined, undefined, undefined]);
     expect(decodeSB(new Pid(atom('a@b'), 1, 0, 0))).toBe('');
     expect(decodeSB(new Tuple([]))).toBe('');
     expect(decodeSB(atom('x'))).toBeUndefined();

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Atom, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
 import type { ProcessContext } from '@beamline/core';
-import type { ApiResult } from '@beamline/switch';
+import type { ApiResult, CallingSite } from '@beamline/switch';
 import { s } from '../encode.ts';
 import { decodeSB } from './decode.ts';
 import type { InboundContext, Reply } from './context.ts';
@@ -46,6 +46,9 @@ export async function api(msg: Tuple, c: InboundContext): Promise<Reply> {
   return t(r.output.startsWith('-') ? A_ERROR : A_OK, s(r.output, enc));
 }
 
+/** mod_erlang_event's own BACKGROUND_JOB comes from handle_msg.c, not mod_commands' bgapi. */
+const API_EXEC: CallingSite = { file: 'handle_msg.c', func: 'api_exec', line: 84 };
+
 export function bgapi(msg: Tuple, c: InboundContext, from: Pid | undefined): Reply {
   const p = args(msg);
   if (!p) return BADARG;
@@ -55,7 +58,7 @@ export function bgapi(msg: Tuple, c: InboundContext, from: Pid | undefined): Rep
     const r = await run(c, ctx, p.cmd, p.args);
     const output = r.found ? r.output : `${p.cmd}: Command not found!\n`;
     const ok = r.found && !output.startsWith('-');
-    const event = c.sw.core.bus.create('BACKGROUND_JOB');
+    const event = c.sw.core.bus.create('BACKGROUND_JOB', undefined, API_EXEC);
     event.addHeader('Job-UUID', job);
     event.addHeader('Job-Command', p.cmd);
     if (p.args !== '') event.addHeader('Job-Command-Arg', p.args);

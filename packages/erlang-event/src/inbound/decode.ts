@@ -19,8 +19,9 @@ function bytesText(bytes: ArrayLike<number>): string {
 
 /**
  * `SB(max)`: an Erlang string of bytes or a binary → its text; `[]` and the "size 0" terms
- * (numbers, pids, refs, `''`, `{}`, `<<>>`, `#{}`) → '' (the original's quirk: `{api, status, 42}`
- * runs `status` with no argument); anything else, or longer than `max` bytes → undefined.
+ * (integers of 32 bits, floats, pids, refs, `''`, `{}`, `<<>>`, `#{}`) → '' (the original's quirk:
+ * `{api, status, 42}` runs `status` with no argument); anything else (a bignum too), or longer than
+ * `max` bytes → undefined.
  */
 export function decodeSB(x: Term, max = Number.POSITIVE_INFINITY): string | undefined {
   if (x instanceof Uint8Array) return x.length > max ? undefined : bytesText(x);
@@ -29,7 +30,8 @@ export function decodeSB(x: Term, max = Number.POSITIVE_INFINITY): string | unde
     if (!isByteList(x) || x.length > 65535 || x.length > max) return undefined;
     return bytesText(x);
   }
-  if (typeof x === 'number' || typeof x === 'bigint') return '';
+  // ei_get_type gives INTEGER_EXT's size as 0, but a bignum's as its byte count (not a string)
+  if (typeof x === 'number') return x >= -0x80000000 && x <= 0x7fffffff ? '' : undefined;
   if (x instanceof Atom) return x.name === '' ? '' : undefined;
   if (x instanceof Tuple) return x.elements.length === 0 ? '' : undefined;
   if (typeof x === 'object' && x !== null) {

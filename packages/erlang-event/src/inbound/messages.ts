@@ -32,10 +32,12 @@ export function sendevent(msg: Tuple, c: InboundContext): Reply {
 export async function sendmsg(msg: Tuple, c: InboundContext): Promise<Reply> {
   const [, uuidTerm, headersTerm] = msg.elements;
   if (msg.elements.length < 3) return BADARG;
+  // handle_msg_sendmsg: the uuid and the list's header, then the session, then the headers
   const uuid = decodeSB(uuidTerm as Term, 256);
-  const headers = decodeHeaders(headersTerm as Term);
-  if (uuid === undefined || headers === undefined) return BADARG;
-  if (uuid === '') return t(A_ERROR, atom('nosession'));
+  if (uuid === undefined || !Array.isArray(headersTerm)) return BADARG;
+  if (uuid === '' || !c.sw.core.sessions.has(uuid)) return t(A_ERROR, atom('nosession'));
+  const headers = decodeHeaders(headersTerm);
+  if (headers === undefined) return BADARG;
   const r = await c.sw.sendmsg(uuid, headers);
   return r === 'ok' ? A_OK : t(A_ERROR, atom(r.error));
 }

@@ -11,6 +11,8 @@ export interface CallListener {
   readonly peer: string;
   /** Sends `term` to a pid or to `{Name, Peer}`. */
   send(to: Pid | Atom, term: Term): void;
+  /** Sends a call's own message (`call`, `call_event`, `call_hangup`): after the reply of a command the listener is running. */
+  deliver(to: Pid | Atom, term: Term): void;
 }
 
 export type HandlecallResult = 'ok' | 'badsession' | 'baduuid' | 'session_attach_failed';

@@ -69,6 +69,8 @@ interface Attachment {
   readonly handled: Promise<boolean>;
   settle(ok: boolean): void;
   gone: boolean;
+  /** `handlecall`: its `{call, Data}` already went (right after the command's reply, as the original's next loop pass sends it). */
+  announced?: boolean;
 }
 
 /** The session's only monitor is its named handler's (watchHandler): its DOWN is a handler exit. */
@@ -105,8 +107,8 @@ export class OutboundCalls implements CallControl {
   readonly childSpec: ChildSpec = {
     id: 'calls',
     type: 'supervisor',
-    start: (ctx: ProcessContext) =>
-      Supervisor.start(ctx, {
+    start: async (ctx: ProcessContext) => {
+      const sup = await Supervisor.start(ctx, {
         strategy: 'simple_one_for_one',
         intensity: 1000,
         period: 1,
@@ -119,12 +121,16 @@ export class OutboundCalls implements CallControl {
               StateMachine.start(c, sessionMachine, { input, actions: this.#effects(a), toEvent: handlerDown }),
           },
         ],
-      }),
+      });
+      // restarted (killed from outside): the calls attached before are gone with the old one
+      if (this.#sup !== undefined) this.#dropAll();
+      this.#sup = sup;
+      return sup;
+    },
   };
 
-  /** The module started: `sup` is the `calls` supervisor. Returns the unload. */
-  started(sup: Pid): () => void {
-    this.#sup = sup;
+  /** The module started (the `calls` supervisor is up). Returns the unload. */
+  started(): () => void {
     this.#bus = this.host.sw.events.subscribe({
       name: 'erlang_event calls',
       capacity: 1_000_000,
@@ -184,10 +190,32 @@ export class OutboundCalls implements CallControl {
   async handlecall(listener: CallListener, uuid: string, handler: Pid | Atom): Promise<HandlecallResult> {
     if (!this.host.sw.core.sessions.has(uuid)) return 'badsession';
     if (!this.#sup) return 'session_attach_failed';
+    // the call's data as it is now: a hangup right after the command must not take the `{call, _}` away
+    const headers = await this.#callData(uuid);
+    if (headers === undefined) return 'badsession';
     // the same listener again: the new attachment replaces the old one (last wins)
     for (const old of this.#byUuid.get(uuid) ?? []) if (old.listener.peer === listener.peer) this.#detach(old);
-    this.#attach(listener, uuid, 'handlecall', undefined, handler, false);
+    const a = this.#attach(listener, uuid, 'handlecall', undefined, handler, false);
+    listener.deliver(handler, this.#callTerm(headers));
+    a.announced = true;
     return 'ok';
+  }
+
+  /** The channel's data (switch_channel_event_set_data), or undefined when the channel is gone. */
+  async #callData(uuid: string): Promise<readonly (readonly [string, string])[] | undefined> {
+    const channel = this.host.sw.core.sessions.get(uuid);
+    if (!channel) return undefined;
+    const req: ChannelCall = { op: 'data', basic: false };
+    return GenServer.call<[string, string][]>(this.host.runtime, channel, req).catch(() => undefined);
+  }
+
+  /** notify_new_session's `{call, Event}`: the channel data as CHANNEL_DATA, with the reply headers. */
+  #callTerm(headers: readonly (readonly [string, string])[]): Term {
+    const event = this.host.sw.core.bus.create('CHANNEL_DATA');
+    for (const [k, v] of headers) event.addHeader(k, v);
+    event.addHeader('Content-Type', 'command/reply');
+    event.addHeader('Reply-Text', '+OK\n');
+    return t(atom('call'), eventTerm(event, this.host.config.encoding, this.host.config.eventFormat));
   }
 
   #attach(
@@ -254,12 +282,19 @@ export class OutboundCalls implements CallControl {
     if (a.gone) return;
     if (a.pending) a.pending.push(e);
     else if (a.proc && this.host.runtime.isAlive(a.proc)) this.host.runtime.send(a.proc, e);
-    else if (a.proc) {
-      // the session process crashed (an effect threw): the attachment goes with it
-      this.host.sw.core.log('ERR', `erlang_event: the session of ${a.uuid} is gone; the call is no longer attached`, a.uuid);
-      a.settle(false);
-      this.#forget(a);
-    }
+    else if (a.proc) this.#lost(a); // the session process crashed (an effect threw)
+  }
+
+  /** The attachment's session process is gone: the attachment goes with it. */
+  #lost(a: Attachment): void {
+    this.host.sw.core.log('ERR', `erlang_event: the session of ${a.uuid} is gone; the call is no longer attached`, a.uuid);
+    a.settle(false);
+    this.#forget(a);
+  }
+
+  /** The `calls` supervisor was restarted: the sessions it had went with the old one. */
+  #dropAll(): void {
+    for (const list of [...this.#byUuid.values()]) for (const a of [...list]) if (a.proc && !this.host.runtime.isAlive(a.proc)) this.#lost(a);
   }
 
   #detach(a: Attachment): void {
@@ -362,7 +397,7 @@ export class OutboundCalls implements CallControl {
     const sw = host.sw;
     const enc = () => host.config.encoding;
     const toHandler = (term: Term) => {
-      if (a.handler !== undefined) a.listener.send(a.handler, term);
+      if (a.handler !== undefined) a.listener.deliver(a.handler, term);
     };
     const hangup = () => void sw.api(`uuid_kill ${a.uuid} DESTINATION_OUT_OF_ORDER`).catch(() => {});
     return {
@@ -385,18 +420,12 @@ export class OutboundCalls implements CallControl {
       },
       fetchCallData: (ctx) => {
         const self = ctx.self;
-        const channel = sw.core.sessions.get(a.uuid);
-        const reply = (headers: readonly (readonly [string, string])[] | undefined) => host.runtime.send(self, { type: 'call_data', headers });
-        if (!channel) return reply(undefined);
-        const req: ChannelCall = { op: 'data', basic: false };
-        GenServer.call<[string, string][]>(host.runtime, channel, req).then(reply, () => reply(undefined));
+        // an announced call's data went with its `{call, _}`; the session only needs to go on
+        if (a.announced) return host.runtime.send(self, { type: 'call_data', headers: [] });
+        this.#callData(a.uuid).then((headers) => host.runtime.send(self, { type: 'call_data', headers }));
       },
       sendCall: (_ctx, _info, p: { headers: readonly (readonly [string, string])[]; queue: readonly Term[] }) => {
-        const event = sw.core.bus.create('CHANNEL_DATA');
-        for (const [k, v] of p.headers) event.addHeader(k, v);
-        event.addHeader('Content-Type', 'command/reply');
-        event.addHeader('Reply-Text', '+OK\n');
-        toHandler(t(atom('call'), eventTerm(event, enc(), host.config.eventFormat)));
+        if (!a.announced) toHandler(this.#callTerm(p.headers));
         for (const term of p.queue) toHandler(t(atom('call_event'), term));
       },
       sendEvent: (_ctx, _info, p: { term: Term }) => toHandler(t(atom('call_event'), p.term)),
