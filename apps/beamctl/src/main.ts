@@ -12,6 +12,7 @@ import { Tuple, atom, binary, mapGet, text, type Term } from '@beamline/etf';
 import { runConsole } from '@beamline/switchd';
 import { formatInfo, formatPs, formatTree, PS_SORT_KEYS, sortPs, toPsRow, toTreeRow, type PsSortKey } from './render.ts';
 import { CtlError, EXIT, Session, type SessionOptions } from './session.ts';
+import { findChild, TARGET_HINT } from './target.ts';
 
 interface GlobalOpts {
   node: string;
@@ -66,6 +67,25 @@ async function ps(s: Session, sort: PsSortKey, limit: number | undefined): Promi
   const rows = ((await s.rpc('beamline', 'ps', [])) as Term[]).map((r) => toPsRow(r, s.target));
   const sorted = sortPs(rows, sort);
   return formatPs(limit === undefined ? sorted : sorted.slice(0, limit));
+}
+
+/**
+ * `beamline:info` of a pid or registered name, else of the child the tree shows under that id
+ * (one match: an id used in several places needs its path); no process: exit 5 with the forms.
+ */
+async function processInfo(s: Session, target: string): Promise<Term> {
+  const info = await s.rpc('beamline', 'info', [binary(target)]);
+  if (info !== atom('undefined')) return info;
+  const roots = ((await s.rpc('beamline', 'tree', [])) as Term[]).map((t) => toTreeRow(t, s.target));
+  const matches = findChild(roots, target);
+  if (matches.length > 1)
+    throw new CtlError(
+      `${target} is a child id in ${matches.length} places on ${s.target}: ${matches.map((m) => m.path).join(', ')}; give one of these paths`,
+      EXIT.noproc,
+    );
+  const byId = matches.length === 1 ? await s.rpc('beamline', 'info', [binary(matches[0]!.pid)]) : atom('undefined');
+  if (byId === atom('undefined')) throw new CtlError(`no process ${target} on ${s.target}: ${TARGET_HINT}`, EXIT.noproc);
+  return byId;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -145,25 +165,22 @@ export function beamctlCommand(): Command {
   program
     .command('info')
     .description('one process: links, monitors, mailbox, parent, ancestors, behaviour details')
-    .argument('<process>', 'a pid (<0.42.0>) or a registered name')
+    .argument('<process>', 'a pid (<0.42.0>), a registered name, or a child id from `beamctl tree` (id, or ids/down/to/it)')
     .action(async (target: string, _o, cmd: Command) => {
       await withSession(cmd, async (s) => {
-        const info = await s.rpc('beamline', 'info', [binary(target)]);
-        if (info === atom('undefined')) throw new CtlError(`no process ${target} on ${s.target}`, EXIT.noproc);
-        out(formatInfo(info, s.target));
+        out(formatInfo(await processInfo(s, target), s.target));
       });
     });
 
   program
     .command('kill')
     .description('send an exit signal to a process (asks first unless --yes)')
-    .argument('<process>', 'a pid (<0.42.0>) or a registered name')
+    .argument('<process>', 'a pid (<0.42.0>), a registered name, or a child id from `beamctl tree` (id, or ids/down/to/it)')
     .argument('[reason]', 'exit reason (an atom)', 'kill')
     .option('-y, --yes', 'do not ask')
     .action(async (target: string, reason: string, o: { yes?: boolean }, cmd: Command) => {
       await withSession(cmd, async (s) => {
-        const info = await s.rpc('beamline', 'info', [binary(target)]);
-        if (info === atom('undefined')) throw new CtlError(`no process ${target} on ${s.target}`, EXIT.noproc);
+        const info = await processInfo(s, target);
         const row = toPsRow(info, s.target);
         const what = `${row.pid}${row.name ? ` (${row.name})` : ''} [${row.behaviour}]`;
         if (!o.yes && !(await confirm(`kill ${what} on ${s.target} with reason ${reason}? [y/N] `))) throw new CtlError('not killed', EXIT.aborted);

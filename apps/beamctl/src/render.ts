@@ -107,18 +107,21 @@ function pidOrder(p: string): number[] {
   return p.replace(/[<>]/g, '').split('.').map(Number);
 }
 
-/** Numbers sort largest first (top-like), text and pids ascending. */
+/** Pids in number order, as erl sorts them: `<0.2.0>` before `<0.10.0>`. */
+export function comparePids(a: string, b: string): number {
+  const [x, y] = [pidOrder(a), pidOrder(b)];
+  return (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0) || (x[2] ?? 0) - (y[2] ?? 0);
+}
+
+/** Numbers sort largest first (top-like), text ascending; ties (and the pid key) in pid number order. */
 export function sortPs(rows: PsRow[], key: PsSortKey): PsRow[] {
   const out = [...rows];
   out.sort((a, b) => {
-    if (key === 'pid') {
-      const [x, y] = [pidOrder(a.pid), pidOrder(b.pid)];
-      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-    }
+    if (key === 'pid') return comparePids(a.pid, b.pid);
     const va = a[key];
     const vb = b[key];
-    if (typeof va === 'number' && typeof vb === 'number') return vb - va || a.pid.localeCompare(b.pid);
-    return String(va).localeCompare(String(vb));
+    if (typeof va === 'number' && typeof vb === 'number') return vb - va || comparePids(a.pid, b.pid);
+    return String(va).localeCompare(String(vb)) || comparePids(a.pid, b.pid);
   });
   return out;
 }

@@ -101,7 +101,10 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(new RegExp(`^pid: +${pid.replace(/[.<>]/g, '\\$&')}$`, 'm'));
     expect(info.stdout).toMatch(/^name: +w2$/m);
-    expect([unknown.code, unknown.stderr]).toEqual([5, `beamctl: no process <0.9999.0> on ${NAME}\n`]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      5,
+      `beamctl: no process <0.9999.0> on ${NAME}: give a pid (<0.42.0>), a registered name, or a child id as \`beamctl tree\` shows it (id, or ids/down/to/it)\n`,
+    ]);
     expect([api.code, api.stderr]).toEqual([6, `beamctl: ${NAME} is not a switchd (it has no switch API)\n`]);
     expect(consoleRun.code).toBe(6);
   });

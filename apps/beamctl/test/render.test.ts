@@ -100,6 +100,22 @@ describe('ps', () => {
     expect(sortPs(rows, 'name').map((r) => r.name)).toEqual(['', 'a', 'b']);
     expect(sortPs(rows, 'memory').map((r) => r.memory)).toEqual([800, 600, 512]);
   });
+  it('breaks ties in pid number order, not as text (<0.2.0> before <0.10.0>)', () => {
+    const idle = (pid: string): PsRow => ({
+      pid,
+      name: '',
+      behaviour: 'async',
+      status: 'waiting',
+      mailbox: 0,
+      in: 0,
+      out: 0,
+      memory: 560,
+      supervised: true,
+    });
+    const tied = [idle('<0.10.0>'), idle('<0.2.0>'), idle('<0.100.0>'), idle('<0.9.0>')];
+    const order = ['<0.2.0>', '<0.9.0>', '<0.10.0>', '<0.100.0>'];
+    for (const key of ['mailbox', 'memory', 'name', 'status', 'behaviour'] as const) expect(sortPs(tied, key).map((r) => r.pid)).toEqual(order);
+  });
   it('prints a table with right-aligned numbers', () => {
     const lines = formatPs(rows.slice(0, 1)).split('\n');
     expect(lines).toHaveLength(4);

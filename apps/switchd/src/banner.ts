@@ -16,11 +16,62 @@ export function erlCommand(node: BeamNode, epmdPort: number | undefined): string
   return `${env}erl ${erlNameFlag(node.name)} ${me} -setcookie '${node.cookie}' -eval "pong = net_adm:ping('${node.name}')."`;
 }
 
-export function banner(node: BeamNode, s: Settings): string {
+/** One sofia profile as the banner shows it: what it actually listens on (empty: it did not start). */
+export interface SipListening {
+  readonly name: string;
+  readonly sipIp: string;
+  readonly sipPort: number;
+  /** `udp+tcp 127.0.0.1:5060`, `tls 127.0.0.1:5061`. */
+  readonly listening: readonly string[];
+}
+
+/** `sip:mod_sofia@127.0.0.1:5060;transport=udp,tcp` → `udp+tcp 127.0.0.1:5060`. */
+function listenText(bindUrl: string, fallbackTransport: string): string | undefined {
+  const m = /^sips?:[^@]*@([^;]+)(?:;(.*))?$/.exec(bindUrl.trim());
+  if (!m) return undefined;
+  const transport = /(?:^|;)transport=([^;]+)/.exec(m[2] ?? '')?.[1];
+  return `${transport ? transport.split(',').join('+') : fallbackTransport} ${m[1]}`;
+}
+
+/**
+ * What each profile listens on, asked of the running switch (`sofia status profile <name>`, its
+ * BIND-URL and TLS-BIND-URL lines): a profile that could not bind its port has none.
+ */
+export async function sipListening(api: (line: string) => Promise<string>, profiles: Settings['sofia']): Promise<SipListening[]> {
+  const out: SipListening[] = [];
+  for (const p of profiles) {
+    let status = '';
+    try {
+      status = await api(`sofia status profile ${p.name}`);
+    } catch {
+      /* no answer: shown as not listening */
+    }
+    const listening: string[] = [];
+    for (const [, key, url] of status.matchAll(/^(BIND-URL|TLS-BIND-URL)\s+(\S+)/gm)) {
+      const l = listenText(url!, key === 'TLS-BIND-URL' ? 'tls' : 'udp+tcp');
+      if (l) listening.push(l);
+    }
+    out.push({ name: p.name, sipIp: p.sipIp, sipPort: p.sipPort, listening });
+  }
+  return out;
+}
+
+function sipLines(sip: readonly SipListening[]): string[] {
+  return sip.map((p) =>
+    p.listening.length > 0
+      ? `  sip      ${p.listening.join(', ')} (sofia profile ${p.name}; phones register as <user>@${p.sipIp})`
+      : `  sip      NOT LISTENING: sofia profile ${p.name} did not start on ${p.sipIp}:${p.sipPort === 0 ? '<any>' : p.sipPort} (its ERR line below says why; a port taken: \`ss -lunp 'sport = :${p.sipPort}'\` shows which program)`,
+  );
+}
+
+export function banner(node: BeamNode, s: Settings, sip: readonly SipListening[] = []): string {
   const t = node.transport;
   const epmdPort = t instanceof DistTransport ? t.epmdPort : s.epmdPort;
   const epmdMode = t instanceof DistTransport ? t.epmdMode : 'external';
-  const epmd = epmdMode === 'embedded' ? `embedded EPMD on port ${epmdPort} (no epmd was running)` : `system epmd on port ${epmdPort}`;
+  const epmd =
+    epmdMode === 'embedded'
+      ? `embedded EPMD on port ${epmdPort}, all interfaces (no epmd was running; other nodes on this host may register with it)`
+      : `the EPMD already running on port ${epmdPort} (a system epmd or another switchd's embedded one: if it stops, peers can no longer find this node)`;
   const beamctlEnv = epmdPort !== undefined && epmdPort !== 4369 ? `ERL_EPMD_PORT=${epmdPort} ` : '';
   return [
     `switchd is up: ${node.name} (FreeSWITCH ${VERSION.full} API)`,
@@ -28,10 +79,7 @@ export function banner(node: BeamNode, s: Settings): string {
     `  cookie   ${node.cookie} (from ${s.cookieSource})`,
     `  listen   ${s.erlangEvent.listenIp}:${node.port} (distribution)`,
     `  epmd     ${epmd}`,
-    ...s.sofia.map(
-      (p) =>
-        `  sip      udp ${p.sipIp}:${p.sipPort === 0 ? '<a free port: see the profile NOTICE below>' : p.sipPort} (sofia profile ${p.name}; phones register as <user>@${p.sipIp})`,
-    ),
+    ...sipLines(sip),
     `  conf     ${s.confDir}`,
     `  log      console at ${['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'][s.logLevel]}`,
     `  connect  ${erlCommand(node, epmdPort)}`,

@@ -39,6 +39,13 @@ export class ConsoleLog {
   write: (s: string) => void;
   readonly #followers = new Set<Follower>();
   #dispatching = false;
+  /**
+   * The switch-wide ceiling (runtime.hard_log_level, `fsctl loglevel`): a line above it is dropped
+   * before the console level or any follower sees it, as every FreeSWITCH log line is.
+   */
+  ceiling: () => number = () => 7; // DEBUG: everything
+  /** Names a process that has no registered name (switchd: its child-id path in the tree, `switchd_sup/switch`). */
+  pidLabel: ((pid: Pid) => string | undefined) | undefined;
   /** The node's name, so its own pids print as `<0.42.0>`. */
   localNode: string | undefined;
   /** While set, lines are held here instead of written (start-up: a failed start prints one line instead). */
@@ -51,6 +58,7 @@ export class ConsoleLog {
 
   log(levelName: LogLevelName, source: string, text: string): void {
     const level = levelNumber(levelName);
+    if (!logPasses(level, this.ceiling())) return;
     const line = `${stamp(new Date())} [${logLevel2Str(level)}] ${source}: ${text}\n`;
     const entry = { level, line };
     // a line logged while a follower sends one (the distribution logging that send) is not sent
@@ -93,32 +101,42 @@ export class ConsoleLog {
   /** The distribution's logger. */
   dist(): DistLogger {
     return {
-      debug: (m, meta) => this.log('DEBUG', 'dist', withMeta(m, meta)),
-      info: (m, meta) => this.log('DEBUG', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
-      warn: (m, meta) => this.log('WARNING', 'dist', withMeta(m.replace(/^dist: /, ''), meta)),
-      error: (m, meta) => this.log('ERR', 'dist', withMeta(m, meta)),
+      debug: (m, meta) => this.log('DEBUG', 'dist', withMeta(unprefixed(m), meta)),
+      info: (m, meta) => this.log('DEBUG', 'dist', withMeta(unprefixed(m), meta)),
+      warn: (m, meta) => this.log('WARNING', 'dist', withMeta(unprefixed(m), meta)),
+      error: (m, meta) => this.log('ERR', 'dist', withMeta(unprefixed(m), meta)),
     };
   }
 
   /** The runtime's reports, one line each. */
   reports(): Logger {
     const p = (pid: unknown) => (pid instanceof Pid ? pid.format(this.localNode) : String(pid));
-    const who = (pid: unknown, name: string | undefined) => (name ? `${name} ${p(pid)}` : p(pid));
+    // a process without a registered name goes by where it sits in the tree, when that is known
+    const who = (pid: unknown, name: string | undefined) => {
+      const label = name ?? (pid instanceof Pid ? this.pidLabel?.(pid) : undefined);
+      return label ? `${label} ${p(pid)}` : p(pid);
+    };
+    const sup = (pid: unknown, name: string | undefined) => name ?? who(pid, undefined);
     return {
       crash: (r: CrashReport) => this.log('ERR', 'crash', `${who(r.pid, r.name)} [${r.behaviour}] exited: ${oneLine(r.error ?? r.reason)}`),
       supervisor: (r: SupervisorReport) =>
         this.log(
           r.kind === 'child_terminated' ? 'WARNING' : 'ERR',
           'supervisor',
-          `${r.supervisorName ?? p(r.supervisor)}: ${r.kind} ${r.childId ?? ''} ${r.childPid ? p(r.childPid) : ''} reason ${oneLine(r.reason)}`.replace(
+          `${sup(r.supervisor, r.supervisorName)}: ${r.kind} ${r.childId ?? ''} ${r.childPid ? p(r.childPid) : ''} reason ${oneLine(r.reason)}`.replace(
             / +/g,
             ' ',
           ),
         ),
       progress: (r: ProgressReport) =>
-        this.log('DEBUG', 'supervisor', `${r.supervisorName ?? p(r.supervisor)}: started ${r.childId} ${p(r.childPid)}`),
+        this.log('DEBUG', 'supervisor', `${sup(r.supervisor, r.supervisorName)}: started ${r.childId} ${p(r.childPid)}`),
     };
   }
+}
+
+/** The distribution starts some messages with `dist: `, the source this log already names. */
+function unprefixed(m: string): string {
+  return m.replace(/^dist: /, '');
 }
 
 function withMeta(m: string, meta: Record<string, unknown> | undefined): string {

@@ -1,15 +1,17 @@
 /**
  * switchd's entry point (`pnpm start`): settings → the tree → the banner; SIGINT / SIGTERM stop
- * the tree in order and exit 0; a start-up failure prints one line and exits 1.
+ * the tree in order and exit 0; SIGHUP fires a TRAP event and switchd runs on (signals.ts); a
+ * start-up failure prints one line (failure.ts, with what EPMD says) and exits 1.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { banner } from './banner.ts';
+import { banner, sipListening } from './banner.ts';
 import { parseSwitchdArgs } from './cli.ts';
 import { runConsole } from './console.ts';
-import { describeFailure } from './failure.ts';
+import { describeFailure, probeFailure } from './failure.ts';
 import { ConsoleLog, oneLine } from './log.ts';
 import { type Settings, resolveSettings } from './settings.ts';
+import { onSighup } from './signals.ts';
 import { startTree, type SwitchdTree } from './tree.ts';
 
 function fail(line: string): never {
@@ -30,15 +32,20 @@ export async function main(argv: readonly string[]): Promise<void> {
   // nothing is left to crash the process: a stray rejection is logged, the supervisors handle the rest
   process.on('unhandledRejection', (e) => log.log('ERR', 'switchd', `unhandled rejection: ${oneLine(e)}`));
   log.hold();
-  let tree: SwitchdTree;
+  let tree: SwitchdTree | undefined;
+  // FreeSWITCH runs on through a SIGHUP (a TRAP event), so does switchd, also while it starts
+  process.on('SIGHUP', () => onSighup(tree?.holder.sw, log));
   try {
     tree = await startTree(settings, log);
   } catch (e) {
     log.discard();
-    fail(describeFailure(e, { ...settings, ...settings.erlangEvent }));
+    const where = { ...settings, ...settings.erlangEvent };
+    fail(describeFailure(e, where, await probeFailure(e, where)));
   }
   const node = tree.holder.node;
-  if (node) process.stdout.write(banner(node, settings));
+  const sw = tree.holder.sw;
+  const sip = sw ? await sipListening((line) => sw.api(line), settings.sofia) : [];
+  if (node) process.stdout.write(banner(node, settings, sip));
   log.release();
 
   let stopping = false;

@@ -164,7 +164,8 @@ export function erlangEventChild(env: ModuleEnv): ChildSpec {
             },
           ],
         },
-        { name: 'mod_erlang_event' },
+        // not mod_erlang_event: as on FreeSWITCH, a message to that name (any name no process holds) is a command
+        { name: 'erlang_event_sup' },
       ),
   };
 }

@@ -9,13 +9,26 @@
  * rest_for_one: a restarted node restarts what stands on it. Shutdown first hangs every call up
  * with SYSTEM_SHUTDOWN while the modules still run (FreeSWITCH's switch_core_destroy does its
  * hupall before it unloads the modules, so an Erlang handler sees its call end as usual), then
- * stops the tree in reverse: the modules, the switch, the node (connections closed: peers see
- * nodedown).
+ * closes the node's connections (peers see nodedown, and `noconnection` for their links and
+ * monitors), then stops the tree in reverse: the modules, the switch, the node.
  */
-import { type ChildSpec, DOWN, GenServer, ok, type ProcessContext, Runtime, Supervisor, shutdown as SHUTDOWN } from '@beamline/core';
-import { Tuple } from '@beamline/etf';
+import {
+  type ChildSpec,
+  DOWN,
+  GenServer,
+  ok,
+  pidEquals,
+  type ProcessContext,
+  Runtime,
+  type SupervisionNode,
+  Supervisor,
+  shutdown as SHUTDOWN,
+  supervisionTree,
+} from '@beamline/core';
+import { Pid, Tuple } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
 import { startSwitch, type Switch } from '@beamline/switch';
+import { consoleCommand } from './console_api.ts';
 import { switchdTempDir, writeHoldMusic } from './hold_music.ts';
 import { type ConsoleLog, oneLine } from './log.ts';
 import { type ModuleEnv, optionalModules } from './modules.ts';
@@ -87,6 +100,7 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
   };
   const node = await startNode({ ...options, runtime: rt });
   log.localNode = node.name;
+  log.pidLabel = (pid) => childIdPath(rt, pid);
   node.exportModule('switchd', switchdModule(holder, log, rt));
   node.events.subscribe((e) =>
     log.log('NOTICE', 'dist', e.type === 'nodeup' ? `nodeup ${e.node}${e.hidden ? ' (hidden)' : ''}` : `nodedown ${e.node} (${e.reason.kind})`),
@@ -116,6 +130,9 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
                   log: (l) => log.log(l.level, 'switch', l.uuid ? `${l.uuid} ${l.text}` : l.text),
                 });
                 holder.sw = sw;
+                // mod_console's `console loglevel`; the switch's hard level (fsctl loglevel) caps every line
+                sw.registry.add(consoleCommand(log));
+                log.ceiling = () => sw.core.logger.level;
                 return sw.supervisor;
               } catch (e) {
                 holder.failure = e;
@@ -149,10 +166,32 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
     stop: () =>
       (stopping ??= (async () => {
         await hangUpAll(holder.sw);
+        await closeConnections(holder.node);
         if (rt.isAlive(sup)) await Supervisor.stop(rt, sup);
         await rt.stop();
       })()),
   };
+}
+
+/**
+ * A process's place in switchd's tree as child ids from the top, `switchd_sup/switch`, so that a
+ * report can name a supervisor that has no registered name; undefined for a process outside the
+ * tree or without a child id of its own (a simple_one_for_one child).
+ */
+export function childIdPath(rt: Runtime, pid: Pid): string | undefined {
+  const walk = (n: SupervisionNode, path: string): string | undefined => {
+    if (n.pid instanceof Pid && pidEquals(n.pid, pid)) return path;
+    for (const c of n.children ?? []) {
+      const found = c.id === undefined ? undefined : walk(c, `${path}/${c.id}`);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const root of supervisionTree(rt, 'switchd_sup')) {
+    const found = walk(root, 'switchd_sup');
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** switchd's temp_dir, with the hold music written into it (a failure is logged: the switch then has no music). */
@@ -164,6 +203,19 @@ function holdMusicTempDir(log: ConsoleLog): string {
     log.log('WARNING', 'switchd', `hold music not written into ${dir}: ${oneLine(e)}`);
   }
   return dir;
+}
+
+/**
+ * Once the calls are over (their events and `call_hangup`s written), the connections close before
+ * any process stops: a peer's links and monitors to the node's processes end `noconnection`, as
+ * when FreeSWITCH's module unloads, not with the `shutdown` the processes stop with.
+ */
+async function closeConnections(node: BeamNode | undefined): Promise<void> {
+  if (!node) return;
+  for (const peer of node.nodes()) {
+    await node.connection(peer)?.drained();
+    node.disconnect(peer);
+  }
 }
 
 /** How long shutdown waits for the calls it hung up to be gone before it stops the tree anyway. */

@@ -34,7 +34,7 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
     const r = await ctl('tree');
     expect(r.code).toBe(0);
     // one tree: the module's own supervisor (fs, a listener per peer node, the outbound calls) and the unloader under erlang_event
-    expect(r.stdout).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=mod_erlang_event/m);
+    expect(r.stdout).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=erlang_event_sup/m);
     expect(r.stdout).toMatch(
       /^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one .*\n│ {2}│ {2}├─ fs +<0\.\d+\.0> .*\n│ {2}│ {2}├─ listeners +<0\.\d+\.0> +supervisor simple_one_for_one/m,
     );
@@ -52,6 +52,10 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
     expect(x).toMatch(/^\{ok,"UP 0 years, 0 days, 0 hours, 0 minutes, \d+ seconds?, \d+ milliseconds?, \d+ microseconds?\\n/);
     expect(x).toContain('FreeSWITCH (Version 1.10.12-release  64bit) is ready\\n');
     expect(x).toMatch(/\\n\d+ session\(s\) since startup\\n/);
+  });
+
+  it('{mod_erlang_event, Node} is the module too (no process of the node holds that name), as on FreeSWITCH', async () => {
+    expect(await sh(`{mod_erlang_event, '${NAME}'} ! {api, echo, "hi"}, receive Me1 -> Me1 after 1000 -> timeout end.`)).toBe('{ok,"hi"}');
   });
 
   it('api wtf: {error, "wtf: Command not found!\\n"}', async () => {

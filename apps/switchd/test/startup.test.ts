@@ -57,7 +57,7 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
       oneLine(
         r,
         new RegExp(
-          `^switchd: listen port ${port} \\(0\\.0\\.0\\.0\\) is in use \\(by another switchd running as fs_port@localhost\\?\\); .*--listen-port`,
+          `^switchd: listen port ${port} \\(0\\.0\\.0\\.0\\) is in use by another program \\(\`ss -ltnp 'sport = :${port}'\` shows which program\\); .*--listen-port`,
         ),
       );
     } finally {
@@ -85,7 +85,7 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     oneLine(cookieFile, /^switchd: bad setting: cookie file \S+no-such-cookie cannot be read \(ENOENT\); fix --cookie-file or give --cookie$/);
     oneLine(missing, /^switchd: bad config: \S+nowhere\/freeswitch\.xml: cannot open; /);
     oneLine(level, /^switchd: bad setting: log level loud is not a level; use one of console, .*debug/);
-    oneLine(system, /^switchd: no EPMD answers on port \d+ \(--epmd system\); start one with `epmd -daemon`, or use --epmd auto$/);
+    oneLine(system, /^switchd: no EPMD answers on port (\d+) \(--epmd system\); start one with `epmd -daemon -port \1`, or use --epmd auto$/);
   });
 
   it('--help lists the flags with their environment variables (also after the `--` of `pnpm start -- --help`); a bad flag exits non-zero', async () => {

@@ -1,0 +1,27 @@
+/**
+ * SIGHUP as FreeSWITCH takes it (switch_core.c handle_SIGHUP): not a reason to stop. The switch
+ * fires a TRAP event with `Trapped-Signal: HUP` for whoever binds to it (FreeSWITCH's mod_logfile
+ * reopens its files on it) and runs on. switchd writes its log to stdout only, so it has no file
+ * to reopen; the line it logs says so.
+ */
+import type { Switch } from '@beamline/switch';
+import type { ConsoleLog } from './log.ts';
+
+/** The TRAP event of a trapped signal ('HUP'), fired on the switch's bus; false when no switch runs. */
+export function fireTrappedSignal(sw: Pick<Switch, 'core'> | undefined, signal: string): boolean {
+  if (!sw) return false;
+  const event = sw.core.bus.create('TRAP');
+  event.addHeader('Trapped-Signal', signal);
+  sw.core.fire(event);
+  return true;
+}
+
+/** What switchd does on SIGHUP: the TRAP event, one log line, and it keeps running. */
+export function onSighup(sw: Pick<Switch, 'core'> | undefined, log: ConsoleLog): void {
+  const fired = fireTrappedSignal(sw, 'HUP');
+  log.log(
+    'NOTICE',
+    'switchd',
+    `SIGHUP: ${fired ? 'TRAP event fired (Trapped-Signal: HUP)' : 'no switch running, no TRAP event'}; still running (the log goes to stdout only: no log file to reopen; SIGINT or SIGTERM stops switchd)`,
+  );
+}
