@@ -101,6 +101,8 @@ describe('API commands on channels (exact texts)', () => {
     ]);
     expect(leg[2]?.getHeader('Channel-State')).toBe('CS_ROUTING');
     expect(leg[3]?.getHeader('Channel-State')).toBe('CS_EXECUTE');
+    // switch_ivr_session_transfer: the new profile's RDNIS is the destination it had
+    expect([leg[2]?.getHeader('Caller-Destination-Number'), leg[2]?.getHeader('Caller-RDNIS')]).toEqual(['2000', '1']);
     expect(leg.find((e) => e.type === 'CHANNEL_HANGUP')?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
     expect(await sw.api('uuid_transfer')).toBe('-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n');
     expect(await sw.api('uuid_transfer x')).toBe('-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n');

@@ -1408,7 +1408,9 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#originators = [];
     this.#originatees = [];
     this.#times = times.next;
-    this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index };
+    // switch_ivr_session_transfer: the new profile's rdnis is the old destination
+    const rdnis = this.#profile.destinationNumber;
+    this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index, rdnis };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
   }
 
