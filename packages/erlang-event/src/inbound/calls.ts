@@ -49,14 +49,25 @@ export function session(op: SessionOp, msg: Tuple | Atom, c: InboundContext, lis
 
 /** `{Ref, Pid}`: a handler for a call waiting in `module:!` mode; no reply unless nobody waits. */
 export function spawnReply(msg: Tuple, c: InboundContext, listener: CallListener): Reply {
+  // handle_ref_tuple's warnings; the call goes on waiting for a handler
   const [ref, pid] = msg.elements;
-  if (!(ref instanceof Ref) || !(pid instanceof Pid)) return undefined;
+  if (!(ref instanceof Ref)) {
+    c.sw.core.log('WARNING', 'Invalid reference');
+    return undefined;
+  }
+  if (!(pid instanceof Pid)) {
+    c.sw.core.log('WARNING', 'Invalid pid in a reference/pid tuple');
+    return undefined;
+  }
   return c.calls.spawnReply(listener, ref, pid) ? undefined : t(A_ERROR, atom('notfound'));
 }
 
 /** `{rex, Result}`: the rpc of `module:function` mode answered; `Result` must be `{Ref, Pid}`. */
 export function rexReply(msg: Tuple, c: InboundContext, listener: CallListener): Reply {
   const result = msg.elements[1];
-  if (!(result instanceof Tuple) || !(result.elements[0] instanceof Ref)) return undefined;
+  if (!(result instanceof Tuple)) {
+    c.sw.core.log('DEBUG', 'Unknown rpc response');
+    return undefined;
+  }
   return spawnReply(result, c, listener);
 }
