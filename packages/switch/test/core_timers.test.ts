@@ -136,6 +136,11 @@ describe('session limits (switch_core_session_request)', () => {
     expect(sw.core.sessions.sinceStartup).toBe(1);
     expect(await sw.api('fsctl max_sessions 5')).toBe('+OK max sessions: 5\n');
     expect(await sw.originate('null/3 &park()')).toMatch(/^\+OK /);
+    // a negative limit is a uint32_t in the C: no limit at all, printed back as the int it was
+    expect(await sw.api('fsctl max_sessions 2')).toBe('+OK max sessions: 2\n');
+    expect(await sw.originate('null/4 &park()')).toBe('-ERR DESTINATION_OUT_OF_ORDER\n');
+    expect(await sw.api('fsctl max_sessions -5')).toBe('+OK max sessions: -5\n');
+    expect(await sw.originate('null/5 &park()')).toMatch(/^\+OK /);
     await sw.stop();
     await rt.stop();
   });

@@ -29,9 +29,10 @@ export const FSCTL_COMMAND: ApiCommand = {
         return `+OK log level: ${logLevel2Str(level)} [${level}]\n`;
       }
       case 'max_sessions': {
+        // switch_core_session_limit takes a uint32_t: -5 is 4294967291, no limit; printed as an int
         const n = a1 === undefined ? 0 : atoi(a1);
-        if (n) core.limits.maxSessions = n;
-        return `+OK max sessions: ${core.limits.maxSessions}\n`;
+        if (n) core.limits.maxSessions = n >>> 0;
+        return `+OK max sessions: ${core.limits.maxSessions | 0}\n`;
       }
       case 'sps': {
         const n = a1 === undefined ? 0 : atoi(a1);
