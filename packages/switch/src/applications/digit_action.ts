@@ -151,7 +151,7 @@ function returnDigits(ch: AppChannel, side: Side, digits: string): void {
   for (const digit of digits) {
     if (!isDtmf(digit)) continue;
     if (side === 'self') ch.receiveDtmf(digit, DTMF_DEFAULT, 'APP');
-    else ch.sendDtmf(digit, DTMF_DEFAULT);
+    else ch.sendDtmf(digit, DTMF_DEFAULT, false, 'APP'); // queued on the partner (APP), which passes it on
   }
 }
 

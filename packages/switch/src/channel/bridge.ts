@@ -18,6 +18,7 @@ import type { ChannelContext, ChannelEvent, ChannelView } from './machine.ts';
 import { type OriginateCancel, type OriginateRequest, type OriginateResult, type OriginateWinner, originateCallerOf } from './originate_types.ts';
 import { type CallerProfile, cloneProfile } from './profile.ts';
 import type { SessionPeer } from './session_peer.ts';
+import type { DtmfSource } from './dtmf_queue.ts';
 
 /** What the bridge needs of its channel. */
 export interface BridgeHost {
@@ -468,12 +469,12 @@ export class Bridge {
    * leg has `bridge_filter_dtmf` set; one of the leg's `bridge_terminate_key` digits (the bridge
    * application's) is not passed on but ends the bridge: the returned work, for the channel to run.
    */
-  passDtmf(digit: string, duration: number): (() => Promise<void>) | undefined {
+  passDtmf(digit: string, duration: number, source: DtmfSource): (() => Promise<void>) | undefined {
     if (this.#state?.terminateKeys?.includes(digit)) return () => this.#endedByDtmf();
     const callback = this.#state?.inputCallback;
     if (callback && !callback(digit)) return () => this.#endedByDtmf();
     const pid = this.#partnerPid();
-    if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration });
+    if (pid && !switchTrue(this.#ch.variable('bridge_filter_dtmf'))) GenServer.cast(this.#ch.ctx, pid, { op: 'sendDtmf', digit, duration, source });
     return undefined;
   }
 

@@ -139,7 +139,8 @@ export interface Endpoint {
   /** Tell the far end (answer, progress, ringing); false: it refused. */
   indicate?(ch: EndpointChannel, message: Indication): Promise<boolean> | boolean;
   /** Send one DTMF digit (`duration` in samples) to the far end (io_routines' send_dtmf). */
-  sendDtmf?(ch: EndpointChannel, digit: string, duration: number): void;
+  /** `source`: the digit's switch_dtmf_source_t as it came (a loopback's other half reports it). */
+  sendDtmf?(ch: EndpointChannel, digit: string, duration: number, source: DtmfSource): void;
   /** SWITCH_MESSAGE_INDICATE_RESPOND (the `respond` application): `<code> [<reason>]` to the far end. */
   respond?(ch: EndpointChannel, data: string): Promise<void> | void;
   /**
@@ -918,10 +919,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    * `hooked`: one a bridged partner passes on, which the send hooks see first (a swallowed digit
    * counts as sent).
    */
-  sendDtmf(digit: string, duration: number, hooked = false): boolean {
+  sendDtmf(digit: string, duration: number, hooked = false, source: DtmfSource = 'UNKNOWN'): boolean {
     if (this.hungUp) return false;
     if (hooked && this.#dtmfSwallowed(digit, 'send')) return true;
-    this.spec.endpoint.sendDtmf?.(this, digit, duration);
+    this.spec.endpoint.sendDtmf?.(this, digit, duration, source);
     return true;
   }
 
@@ -970,7 +971,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     ]);
     // an application running inside the bridge (a broadcast: soft_hold, playback) reads the digits itself
     if (this.#bridge?.partner !== undefined && !this.#dtmf?.reading) {
-      const end = this.#bridge.passDtmf(digit, duration);
+      const end = this.#bridge.passDtmf(digit, duration, source);
       if (end) this.#queue.push(end);
     } else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
   }

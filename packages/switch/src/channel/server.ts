@@ -84,7 +84,7 @@ export type ChannelCall =
   /** Originate's winner: its `post_originate` hooks run, then its caller profile is the answer. */
   | { readonly op: 'won' }
   /** One digit to the channel's endpoint (switch_core_session_send_dtmf); false once the channel is down. */
-  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number; readonly source?: DtmfSource }
   /** switch_ivr_hold / switch_ivr_unhold / switch_ivr_hold_toggle_uuid. */
   | { readonly op: 'hold'; readonly mode: 'on' | 'off' | 'toggle' }
   /** uuid_break on this leg (`all`: its queued applications are dropped too). */
@@ -114,7 +114,7 @@ export type ChannelCast =
   /** A digit the far end sent (a loopback leg's other half; `RTP`: a phone's telephone-event; `ENDPOINT`: its SIP INFO): the DTMF event. */
   | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number; readonly source?: DtmfSource }
   /** A digit for this leg's endpoint (from its bridged partner). */
-  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
+  | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number; readonly source?: DtmfSource }
   /** A queued application (the bridged partner's hold music for this leg). */
   | { readonly op: 'execute'; readonly application: string; readonly data: string; readonly loops: number; readonly lock: boolean }
   /** switch_channel_stop_broadcast. */
@@ -248,7 +248,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         ch.receiveDtmf(msg.digit, msg.duration, msg.source);
         break;
       case 'sendDtmf':
-        ch.sendDtmf(msg.digit, msg.duration, true);
+        ch.sendDtmf(msg.digit, msg.duration, true, msg.source);
         break;
       case 'execute':
         await ch.queueExecute(msg.application, msg.data, msg);

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Cause } from '../channel/causes.ts';
 import type { Endpoint, EndpointChannel } from '../channel/channel.ts';
 import type { Indication } from '../channel/machine.ts';
+import type { DtmfSource } from '../channel/dtmf_queue.ts';
 import type { MediaPort } from '../media/media_table.ts';
 import type { LoopbackTarget } from './loopback.ts';
 
@@ -50,8 +51,9 @@ function joinMedia(ch: EndpointChannel, uuidA: string, uuidB: string): void {
 }
 
 /** channel_send_dtmf: a digit sent on one half is queued on the other. */
-function dtmfToPartner(ch: EndpointChannel, digit: string, duration: number): void {
-  if (ch.partner) GenServer.cast(ch.ctx, ch.partner, { op: 'dtmf', digit, duration });
+/** mod_loopback's channel_send_dtmf: the same digit (its source too) queued on the other half. */
+function dtmfToPartner(ch: EndpointChannel, digit: string, duration: number, source: DtmfSource): void {
+  if (ch.partner) GenServer.cast(ch.ctx, ch.partner, { op: 'dtmf', digit, duration, source });
 }
 
 export function loopbackA(target: LoopbackTarget): Endpoint {
