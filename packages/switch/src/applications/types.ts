@@ -76,7 +76,7 @@ export interface AppChannel {
   /** switch_channel_queue_dtmf: a digit from the far end (the DTMF event, then whoever reads digits). */
   receiveDtmf(digit: string, duration: number, source?: DtmfSource): void;
   /** switch_core_session_send_dtmf: one digit (`duration` in samples) to the endpoint; false once the channel is down. */
-  sendDtmf(digit: string, duration: number): boolean;
+  sendDtmf(digit: string, duration: number, hooked?: boolean, source?: DtmfSource): boolean;
   /**
    * switch_core_event_hook_add_recv_dtmf / _send_dtmf: `hook` sees each digit the far end sends
    * (`recv`, before its DTMF event) and each a bridged partner passes on to it (`send`); false
