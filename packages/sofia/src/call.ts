@@ -5,7 +5,7 @@
  * RTP, our own BYE, re-INVITE and NOTIFY resent until answered). Each call is a process
  * (InboundCall, OutboundCall) whose state is a SipCall.
  */
-import { DOWN, GenServer, type ProcessContext, noreply, normal, stop } from '@beamline/core';
+import { DOWN, GenServer, type ProcessContext, noreply, normal, pidEquals, stop } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
 import { Cause, type ChannelCast, type Switch } from '@beamline/switch';
 import { spawnWorker } from './channel_reach.ts';
@@ -56,6 +56,10 @@ export interface RtpDigit {
 
 export const isRouted = (m: unknown): m is Routed => typeof m === 'object' && m !== null && 'sip' in m && 'source' in m;
 export const isRtpDigit = (m: unknown): m is RtpDigit => typeof m === 'object' && m !== null && 'rtpDigit' in m;
+
+/** The DOWN of `pid` (a call monitors its profile). */
+export const isDownOf = (m: unknown, pid: Pid | undefined): boolean =>
+  pid !== undefined && m instanceof Tuple && m.elements[0] === DOWN && m.elements[3] instanceof Pid && pidEquals(m.elements[3], pid);
 
 /** The channel's DOWN (the call monitors its channel). */
 export const isChannelDown = (m: unknown): m is Tuple => m instanceof Tuple && m.elements[0] === DOWN && m.elements[3] instanceof Pid;
@@ -327,6 +331,36 @@ export abstract class SipCall {
     if (!this.channel) return;
     castChannel(ctx, this.channel, { op: 'setvar', name: 'sip_hangup_disposition', value: disposition });
     castChannel(ctx, this.channel, { op: 'hangup', cause });
+  }
+
+  /**
+   * The profile stops (call_messages.ts's ProfileStopping): the channel hangs up with `cause`, which
+   * comes back as the channel's hangup; a call with no channel yet ends its SIP side with `hangUp`.
+   */
+  hangUpForProfile(cause: number, ctx: ProcessContext, hangUp: (cause: number) => void): void {
+    if (this.hungUp) return;
+    if (this.channel) castChannel(ctx, this.channel, { op: 'hangup', cause });
+    else hangUp(cause);
+  }
+
+  /**
+   * The profile's process ended without stopping its calls (a kill): its transports are closed, so
+   * nothing more is sent or resent; the channel hangs up with `cause` and the call ends with it.
+   */
+  profileGone(cause: number, ctx: ProcessContext): void {
+    if (!this.hungUp) {
+      this.hungUp = true;
+      this.referOut.release(undefined, true);
+      if (this.channel) castChannel(ctx, this.channel, { op: 'hangup', cause });
+    }
+    this.stopSending();
+  }
+
+  /** Stops every resend (a side with more of its own stops those too). */
+  stopSending(): void {
+    this.bye.stop();
+    this.reinvite.stop();
+    this.notify.stop();
   }
 
   /** In-dialog requests both sides answer the same way; false when `req` is not one of them. */

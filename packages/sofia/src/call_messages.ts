@@ -15,3 +15,15 @@ export type CallCast =
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   | { readonly op: 'hold'; readonly on: boolean }
   | { readonly op: 'dialogMessage'; readonly message: DialogMessage };
+
+/**
+ * The profile stops (sofia_profile_thread_run's switch_core_session_hupall_matching_var on
+ * `sofia_profile_name`): the call's channel hangs up with `profileStopping` as its cause, and the
+ * call ends its SIP side as for any hangup while the profile's transports are still open.
+ */
+export interface ProfileStopping {
+  readonly profileStopping: number;
+}
+
+export const isProfileStopping = (m: unknown): m is ProfileStopping =>
+  typeof m === 'object' && m !== null && typeof (m as { profileStopping?: unknown }).profileStopping === 'number';

@@ -20,8 +20,8 @@ import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@
 import type { Pid } from '@beamline/etf';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
-import type { CallCast, CallRequest } from './call_messages.ts';
-import { type IndicateRefusal, SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
+import { type CallCast, type CallRequest, isProfileStopping } from './call_messages.ts';
+import { type IndicateRefusal, SipCall, castChannel, isChannelDown, isDownOf, isRouted, isRtpDigit, nextStep } from './call.ts';
 import { callCounted } from './call_counters.ts';
 import { ChannelReach } from './channel_reach.ts';
 import { type DeflectReply, type Redirect, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
@@ -48,7 +48,7 @@ export interface InboundArgs {
   readonly localTag: string;
   /** The call process of the dialog the INVITE's Replaces names, as the profile found it. */
   readonly replacedCall?: Pid | undefined;
-  /** The profile, told when the call ends unanswered (its FAILED-CALLS-IN). */
+  /** The profile, told when the call ends unanswered (its FAILED-CALLS-IN); the call ends with it (call.ts's profileGone). */
   readonly profile?: Pid;
 }
 
@@ -112,6 +112,11 @@ class Inbound extends SipCall {
   override get done(): boolean {
     return super.done && !this.final.active;
   }
+
+  override stopSending(): void {
+    super.stopSending();
+    this.final.stop();
+  }
 }
 
 export class InboundCall extends GenServer<
@@ -121,8 +126,9 @@ export class InboundCall extends GenServer<
   boolean | string | IndicateRefusal | DeflectReply | RedirectReply | undefined,
   InboundArgs
 > {
-  override init(args: InboundArgs) {
+  override init(args: InboundArgs, ctx: ProcessContext) {
     const call = new Inbound(args);
+    if (args.profile) ctx.monitor(args.profile);
     call.send(call.respond(100));
     // the rest waits on the directory and the switch; the profile has this pid by then
     return ok(call, { continue: 'setup' });
@@ -206,6 +212,8 @@ export class InboundCall extends GenServer<
     } else if (isRtpDigit(msg)) call.rtpDigit(msg, ctx);
     else if (isReferNotify(msg)) call.notifyRefer(msg, ctx);
     else if (isDeflectOverdue(msg)) call.referOut.release(msg.gen);
+    else if (isProfileStopping(msg)) call.hangUpForProfile(msg.profileStopping, ctx, (cause) => channelHungUp(call, cause, ctx));
+    else if (isDownOf(msg, call.args.profile)) call.profileGone(Cause.MANAGER_REQUEST, ctx);
     else if (isChannelDown(msg)) {
       // the channel is gone; one that crashed never told us it hung up
       call.channel = undefined;

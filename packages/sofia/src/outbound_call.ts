@@ -13,8 +13,8 @@
 import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, type ChannelEvent, type Switch } from '@beamline/switch';
-import { SipCall, castChannel, isChannelDown, isRouted, isRtpDigit, nextStep } from './call.ts';
-import type { CallCast, CallRequest } from './call_messages.ts';
+import { SipCall, castChannel, isChannelDown, isDownOf, isRouted, isRtpDigit, nextStep } from './call.ts';
+import { type CallCast, type CallRequest, isProfileStopping } from './call_messages.ts';
 import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri, viaHeader } from './dialog.ts';
 import { checkNat } from './ext_address.ts';
@@ -51,6 +51,8 @@ export interface OutboundArgs {
   readonly localTag: string;
   /** RTP auto-adjust for the call (see call.ts's `autoAdjust`). */
   readonly autoAdjust?: boolean;
+  /** The profile that started it: the call ends with it (call.ts's profileGone). */
+  readonly profilePid?: Pid;
 }
 
 class Outbound extends SipCall {
@@ -154,6 +156,13 @@ class Outbound extends SipCall {
   override get done(): boolean {
     return super.done && !this.inviting.active && !this.cancelling.active && !this.awaitingFinal;
   }
+
+  override stopSending(): void {
+    super.stopSending();
+    this.inviting.stop();
+    this.cancelling.stop();
+    this.awaitingFinal = false;
+  }
 }
 
 export class OutboundCall extends GenServer<
@@ -165,6 +174,7 @@ export class OutboundCall extends GenServer<
 > {
   override init(args: OutboundArgs, ctx: ProcessContext) {
     ctx.monitor(args.channel);
+    if (args.profilePid) ctx.monitor(args.profilePid);
     return ok(new Outbound(args), { continue: 'invite' });
   }
 
@@ -211,6 +221,8 @@ export class OutboundCall extends GenServer<
     else if (isReferNotify(msg)) call.notifyRefer(msg, ctx);
     else if (isDeflectOverdue(msg)) call.referOut.release(msg.gen);
     else if (msg === FINAL_OVERDUE) call.awaitingFinal = false;
+    else if (isProfileStopping(msg)) call.hangUpForProfile(msg.profileStopping, ctx, (cause) => channelHungUp(call, cause, ctx));
+    else if (isDownOf(msg, call.args.profilePid)) call.profileGone(Cause.MANAGER_REQUEST, ctx);
     else if (isChannelDown(msg)) {
       // the channel is gone (hung up, or crashed before telling us)
       call.channel = undefined;

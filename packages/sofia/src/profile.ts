@@ -36,6 +36,7 @@ import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
 import { ProcessResources } from './process_resources.ts';
+import { STOP_WAIT_MS, dropDeletedGateways, hangUpCalls, unregisterGateways } from './profile_stop.ts';
 import { logSiptrace } from './siptrace.ts';
 import { parseVerifyPolicy, switchCertsDir, tlsContext, tlsSockets } from './tls_transport.ts';
 import { type Address, type BindOptions, SipTransport } from './transport.ts';
@@ -125,6 +126,8 @@ class Profile {
   readonly removeChat: () => void;
   badDatagrams = 0;
   readonly counters = new CallCounters();
+  /** The profile is stopping (not PFLAG_RUNNING): only its calls' dialogs are served. */
+  stopping = false;
 
   constructor(
     readonly sw: Switch,
@@ -228,7 +231,7 @@ export class SofiaProfile extends GenServer<
       }
       const localTag = newTag();
       const sendTo: Address = { address: host, port, transport };
-      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo, localTag };
+      const args = { ...rest, sw: p.sw, profile: p.config, transport: p.transport, sendTo, localTag, profilePid: ctx.self };
       const pid = await startCall(p, ctx, { direction: 'outbound', args });
       ctx.monitor(pid);
       p.byCallId.set(req.callId, pid);
@@ -304,8 +307,25 @@ export class SofiaProfile extends GenServer<
     return noreply(p);
   }
 
-  override terminate(_reason: unknown, p: Profile): void {
-    p.resources.release();
+  /** profile_stop.ts: its calls hang up and its gateways unregister while its transports are open, then they close. */
+  override async terminate(_reason: unknown, p: Profile, ctx: ProcessContext): Promise<void> {
+    p.stopping = true;
+    try {
+      const calls = profileCalls(p);
+      if (calls.length > 0) p.sw.core.log('CRIT', `Waiting for ${calls.length} session(s)`);
+      const left = await hangUpCalls(ctx, calls, {
+        waitMs: STOP_WAIT_MS,
+        routes: isDatagram,
+        onMessage: (m) => this.#datagram(m as Datagram, p, ctx),
+        onEnded: (pid) => forget(p, pid),
+      });
+      if (left.length > 0) p.sw.core.log('WARNING', `sofia/${p.config.name}: ${left.length} call(s) still ending as the profile stops`);
+      unregisterGateways(p, Math.floor(Date.now() / 1000));
+      // a datagram is handed to the socket on the next turn of the event loop: let the last ones go
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      p.resources.release();
+    }
   }
 
   #datagram(d: Datagram, p: Profile, ctx: ProcessContext): void {
@@ -360,6 +380,11 @@ export class SofiaProfile extends GenServer<
       (toTagged || m.method === 'ACK' || m.method === 'CANCEL' || m.method === 'BYE' ? p.byCallId.get(callId ?? '') : undefined);
     if (inDialog) {
       ctx.send(inDialog, { sip: m, source: d.source, replaces: m.method === 'REFER' ? replacedCall(p, m) : undefined } satisfies Routed);
+      return;
+    }
+    if (p.stopping && m.method !== 'OPTIONS' && m.method !== 'ACK') {
+      // sofia_event_callback once the profile is not running: nothing new starts
+      p.transport.send(responseTo(m, 503, { reason: 'Maximum Calls In Progress', headers: [['Retry-After', '300']] }), d.source);
       return;
     }
     switch (m.method) {
@@ -537,16 +562,10 @@ function commandParts(p: Profile): ProfileParts {
   };
 }
 
-/** sofia_reg_check_gateway: a killed gateway goes once it is NOREG or DOWN, with `sofia::gateway_delete`. */
-function dropDeletedGateways(p: Profile): void {
-  for (const g of p.gateways.filter((x) => x.deleted && (x.state === 'NOREG' || x.state === 'DOWN'))) {
-    p.gateways = p.gateways.filter((x) => x !== g);
-    p.sw.core.log('NOTICE', `Deleted gateway ${g.config.name}`);
-    fireSofiaEvent(p.sw, 'sofia::gateway_delete', [
-      ['profile-name', p.config.name],
-      ['Gateway', g.config.name],
-    ]);
-  }
+/** The profile's call processes (every dialog it routes to one). */
+function profileCalls(p: Profile): Pid[] {
+  const all = [...p.byCallId.values(), ...p.byTag.values(), ...p.byBranch.values()];
+  return all.filter((pid, i) => all.findIndex((x) => pidEquals(x, pid)) === i);
 }
 
 function forget(p: Profile, pid: Pid): void {

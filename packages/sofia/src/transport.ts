@@ -51,6 +51,7 @@ function bindUdp(ip: string, port: number): Promise<Socket> {
 export class SipTransport {
   sent = 0;
   received = 0;
+  #closed = false;
   private constructor(
     private readonly socket: Socket | undefined,
     private readonly streams: SipStreams,
@@ -109,6 +110,11 @@ export class SipTransport {
   trace: ((bytes: Buffer, to: Address) => void) | undefined;
 
   send(m: SipMessage, to: Address): void {
+    if (this.#closed) {
+      // a call that outlives its killed profile: its message has no socket left to go out on
+      this.warn(`the profile's transports are closed: a message for ${to.address}:${to.port} is dropped`);
+      return;
+    }
     this.sent++;
     const bytes = formatMessage(m);
     this.trace?.(bytes, to);
@@ -145,6 +151,7 @@ export class SipTransport {
   }
 
   close(): void {
+    this.#closed = true;
     this.streams.close();
     try {
       this.socket?.close();
