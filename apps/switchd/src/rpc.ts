@@ -1,7 +1,10 @@
 /**
  * The `switchd` module the node exports for rpc (beamctl uses it; erl can too):
  *
- *   rpc:call(N, switchd, api, [<<"status">>])        -> <<"UP 0 years, ...">>  (as fs_cli shows it)
+ *   rpc:call(N, switchd, api, [<<"status">>])        -> <<"UP 0 years, ...">>  (as fs_cli shows it);
+ *                                                            the line is a binary or a string (chardata:
+ *                                                            nested lists of characters and binaries);
+ *                                                            anything else raises badarg, as a BIF does
  *   rpc:call(N, switchd, commands, [])               -> [<<"bgapi">>, ...]      (API command names)
  *   rpc:call(N, switchd, log_follow, [Pid, Level])   -> ok   Pid gets {switchd_log, Level, Line} for
  *                                                            each log line at Level (0..7) or more urgent,
@@ -10,7 +13,7 @@
  */
 import { DOWN, pidEquals, pidKey, type Runtime } from '@beamline/core';
 import { erlError, type ModuleExports } from '@beamline/distribution';
-import { Pid, Tuple, atom, t, text, type Term } from '@beamline/etf';
+import { ImproperList, Pid, Tuple, atom, t, text, type Term } from '@beamline/etf';
 import { logPasses, logStr2Level, LOG_INVALID } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
 
@@ -19,6 +22,34 @@ interface Live {
 }
 
 const A_SWITCHD_LOG = atom('switchd_log');
+const A_BADARG = atom('badarg');
+const utf8 = new TextDecoder();
+
+/**
+ * unicode:characters_to_binary's input (chardata), as text: a binary (UTF-8), or a list (nested)
+ * of characters and binaries whose tail may be a binary; undefined for anything else (an atom, a
+ * map, a number that is no character, another tail).
+ */
+function chardata(x: Term): string | undefined {
+  if (x instanceof Uint8Array) return utf8.decode(x);
+  if (x instanceof ImproperList) {
+    const head = chardata(x.elements);
+    return head === undefined || !(x.tail instanceof Uint8Array) ? undefined : head + utf8.decode(x.tail);
+  }
+  if (!Array.isArray(x)) return undefined;
+  let out = '';
+  for (const e of x) {
+    if (typeof e === 'number') {
+      if (!Number.isInteger(e) || e < 0 || e > 0x10ffff || (e >= 0xd800 && e <= 0xdfff)) return undefined;
+      out += String.fromCodePoint(e);
+    } else {
+      const part = chardata(e);
+      if (part === undefined) return undefined;
+      out += part;
+    }
+  }
+  return out;
+}
 
 function levelOf(x: Term): number {
   const n = typeof x === 'number' ? x : logStr2Level(text(x) ?? '');
@@ -37,8 +68,11 @@ export function switchdModule(live: Live, log: ConsoleLog, rt: Runtime): ModuleE
     if (f) rt.send(f, 'stop');
   };
   return {
-    'api/1': async (line: Term) => sw().api(text(line) ?? ''),
-    'api/2': async (cmd: Term, args: Term) => sw().api(`${text(cmd) ?? ''} ${text(args) ?? ''}`),
+    'api/1': async (line: Term) => {
+      const l = chardata(line);
+      if (l === undefined) throw erlError(A_BADARG);
+      return sw().api(l);
+    },
     'commands/0': () => sw().registry.names().sort(),
     'log_follow/2': (target: Term, level: Term) => {
       if (!(target instanceof Pid)) throw erlError(t(atom('badarg'), target));

@@ -223,10 +223,18 @@ export async function names(
 
 /** Is something speaking EPMD on this port? (NAMES round trip.) */
 export async function epmdAlive(epmdPort: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return (await epmdProbe(epmdPort, host, timeoutMs)) === undefined;
+}
+
+/**
+ * A NAMES round trip: undefined when an EPMD answers, else why not. `unreachable` means nothing
+ * listened on the port; `timeout` or `protocol` that something holds it without speaking EPMD.
+ */
+export async function epmdProbe(epmdPort: number, host = '127.0.0.1', timeoutMs = 1000): Promise<EpmdError | undefined> {
   try {
     await names({ epmdHost: host, epmdPort, timeoutMs });
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (e) {
+    return e instanceof EpmdError ? e : new EpmdError(`epmd ${host}:${epmdPort}: ${(e as Error).message}`, 'unreachable');
   }
 }

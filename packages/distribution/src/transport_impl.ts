@@ -16,7 +16,7 @@ import { Subject } from 'rxjs';
 import { Connection, type ConnectionEnv } from './connection.ts';
 import { resolveCookie } from './cookie.ts';
 import { acquireEmbeddedEpmd } from './epmd_server.ts';
-import { epmdAlive, epmdPortFromEnv, portPlease, registerNode, type PortInfo, type Registration } from './epmd_client.ts';
+import { epmdPortFromEnv, epmdProbe, portPlease, registerNode, type PortInfo, type Registration } from './epmd_client.ts';
 import { DEFAULT_FLAGS, DFLAG, REQUIRED_FROM_PEER } from './flags.ts';
 import { addressKey, HandshakeGuard, resolveGuardLimits, type GuardCause, type PendingHandshake } from './handshake_guard.ts';
 import { HandshakeFailure, type HandshakeConfig } from './handshake_steps.ts';
@@ -194,13 +194,17 @@ export class DistTransport implements DistTransportApi {
       this.creation = randomCreation();
       return;
     }
-    if (mode === 'embedded' || (mode === 'auto' && !(await epmdAlive(this.epmdPort)))) {
+    const probe = mode === 'auto' ? await epmdProbe(this.epmdPort) : undefined;
+    if (mode === 'embedded' || probe !== undefined) {
       try {
         const { release } = await acquireEmbeddedEpmd(this.epmdPort, this.logger);
         this.releaseEpmd = release;
         this.epmdMode = 'embedded';
       } catch (e) {
         if (mode === 'embedded' || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        // the port was held when probed, by something that did not answer as EPMD: registering
+        // with it would only wait out the reply timeout
+        if (probe !== undefined && probe.code !== 'unreachable') throw probe;
         this.epmdMode = 'external'; // lost a race with another epmd: step aside
       }
     } else {

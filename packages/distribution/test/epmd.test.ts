@@ -1,10 +1,11 @@
 /** Embedded EPMD server + client (spec §1, §9 items 1-4). */
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EpmdServer, acquireEmbeddedEpmd } from '../src/epmd_server.ts';
 import { epmdAlive, names, portPlease, registerNode, EpmdError } from '../src/epmd_client.ts';
 import { MemoryLogger } from '../src/log.ts';
 import { alive2, NAMES, portPlease2, raw } from './helpers/raw_epmd.ts';
-import { freePort, until } from './helpers/transport_kit.ts';
+import { freePort, transport, until } from './helpers/transport_kit.ts';
 
 let srv: EpmdServer;
 let port: number;
@@ -98,5 +99,30 @@ describe('embedded EPMD', () => {
     expect(await epmdAlive(p)).toBe(true);
     await b.release();
     expect(await epmdAlive(p)).toBe(false);
+  });
+});
+
+describe('start-up in auto mode', () => {
+  it('a silent listener on the EPMD port fails the start at once with the probe’s reply timeout', async () => {
+    const p = await freePort();
+    const held: Socket[] = [];
+    const silent = createServer((c) => held.push(c));
+    await new Promise<void>((res) => silent.listen(p, '127.0.0.1', res));
+    try {
+      const t0 = Date.now();
+      const err = await transport('auto_silent@localhost', p).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const took = Date.now() - t0;
+      expect(err).toBeInstanceOf(EpmdError);
+      expect((err as EpmdError).code).toBe('timeout');
+      expect((err as EpmdError).message).toBe(`epmd 127.0.0.1:${p}: reply timeout`);
+      // the 1 s probe, then no registration attempt (its reply timeout is 5 s)
+      expect(took).toBeLessThan(2500);
+    } finally {
+      for (const c of held) c.destroy();
+      await new Promise<void>((res) => silent.close(() => res()));
+    }
   });
 });

@@ -6,6 +6,7 @@
  */
 import { ErlMap, type Term, Tuple, atom, t } from '@beamline/etf';
 import { type LogRecord, type SwitchEvent, urlDecodeBytes } from '@beamline/switch';
+import { textBytes } from './byte_text.ts';
 import type { Encoding, EventFormat } from './config.ts';
 
 const utf8 = new TextEncoder();
@@ -32,14 +33,14 @@ function byteList(bytes: Uint8Array): number[] {
   return out;
 }
 
-/** A JS string → `S` (its UTF-8 bytes). */
+/** A JS string → `S` (its UTF-8 bytes; a byte a peer sent that is no UTF-8 as itself: byte_text.ts). */
 export function s(text: string, encoding: Encoding): Term {
-  return sBytes(utf8.encode(text), encoding);
+  return sBytes(textBytes(text), encoding);
 }
 
 /** Always an Erlang string (`Str`), whatever the encoding. */
 export function str(text: string): number[] {
-  return byteList(utf8.encode(text));
+  return byteList(textBytes(text));
 }
 
 /**
@@ -65,7 +66,7 @@ export function sText(text: string, encoding: Encoding, decode: boolean): Term {
     for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
     return out;
   }
-  const bytes = utf8.encode(text);
+  const bytes = textBytes(text);
   return sBytes(decode ? urlDecodeBytes(bytes) : bytes, encoding);
 }
 

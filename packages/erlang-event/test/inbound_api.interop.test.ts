@@ -56,14 +56,21 @@ describe('inbound api from a real erl shell', () => {
     expect(seen).toMatch(/^\[ok,call,ok,(call_event,\s*)+call_hangup\]$/);
   });
 
-  it('a bad {Ref, Pid} or rex reply: handle_ref_tuple\'s warnings, no reply', async () => {
+  it("a bad {Ref, Pid} or rex reply: handle_ref_tuple's warnings, no reply", async () => {
     const lines: string[] = [];
     const off = rig.fs.sw.core.logger.subscribe(7, (r) => lines.push(`${r.level} ${r.text}`));
-    await rig.shell(`{w, FS} ! {rex, {wrong, make_ref()}}, {w, FS} ! {rex, {make_ref(), notapid}}, {w, FS} ! {rex, notatuple}, {w, FS} ! {make_ref(), notapid}`);
+    await rig.shell(
+      `{w, FS} ! {rex, {wrong, make_ref()}}, {w, FS} ! {rex, {make_ref(), notapid}}, {w, FS} ! {rex, notatuple}, {w, FS} ! {make_ref(), notapid}`,
+    );
     expect(await rig.shell(`receive Wr -> Wr after 300 -> none end`)).toBe('none');
     off.unsubscribe();
     const said = lines.filter((l) => /Invalid|Unknown rpc/.test(l));
-    expect(said).toEqual(['4 Invalid reference', '4 Invalid pid in a reference/pid tuple', '7 Unknown rpc response', '4 Invalid pid in a reference/pid tuple']);
+    expect(said).toEqual([
+      '4 Invalid reference',
+      '4 Invalid pid in a reference/pid tuple',
+      '7 Unknown rpc response',
+      '4 Invalid pid in a reference/pid tuple',
+    ]);
   });
 
   it('an unknown command: {error, "wtf: Command not found!\\n"}', async () => {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Atom, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
 import type { ProcessContext } from '@beamline/core';
 import type { ApiResult, CallingSite } from '@beamline/switch';
+import { atomText } from '../byte_text.ts';
 import { s } from '../encode.ts';
 import { decodeSB } from './decode.ts';
 import type { InboundContext, Reply } from './context.ts';
@@ -18,11 +19,13 @@ const A_ERROR = atom('error');
 const A_BADARG = atom('badarg');
 const BADARG = t(A_ERROR, A_BADARG);
 
+/** The command atom is read as ei_decode_atom reads it: its Latin-1 bytes (`atomText`). */
 function args(msg: Tuple): { cmd: string; args: string } | undefined {
   const [, cmd, arg] = msg.elements;
   if (msg.elements.length < 3 || !(cmd instanceof Atom)) return undefined;
+  const name = atomText(cmd.name);
   const a = decodeSB(arg as Term);
-  return a === undefined ? undefined : { cmd: cmd.name, args: a };
+  return a === undefined || name === undefined ? undefined : { cmd: name, args: a };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * The input decoders of spec §0.4–§0.5: `SB` (string-or-binary), `LStr` (list string only), atom
  * lists and `{Key, Value}` header lists. Pure; a decoder returns `undefined` for "does not decode".
+ * Bytes become text by byte_text.ts (bytes that are no UTF-8 are kept, not replaced), atoms by
+ * their Latin-1 bytes, as ei_decode_atom gives them.
  */
-import { Atom, type Term, Tuple } from '@beamline/etf';
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+import { Atom, type Term, Tuple, atom } from '@beamline/etf';
+import { atomText, bytesText as textOfBytes } from '../byte_text.ts';
 
 /** A list of integers 0..255 (STRING_EXT decodes to one; so does a LIST_EXT of bytes). */
 function isByteList(x: Term): x is number[] {
@@ -14,7 +15,7 @@ function isByteList(x: Term): x is number[] {
 }
 
 function bytesText(bytes: ArrayLike<number>): string {
-  return utf8.decode(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes));
+  return textOfBytes(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes));
 }
 
 /**
@@ -50,14 +51,16 @@ export function decodeLStr(x: Term): string | undefined {
 }
 
 /**
- * The atoms after the tag (§0.5): decoding stops at the first element that is not an atom (it and
- * every element after it are ignored).
+ * The atoms after the tag (§0.5), each as its Latin-1 text (`atomText`): decoding stops at the
+ * first element that is not an atom, or is one with a character past U+00FF (it and every element
+ * after it are ignored).
  */
 export function leadingAtoms(elements: readonly Term[]): Atom[] {
   const out: Atom[] = [];
   for (const e of elements) {
-    if (!(e instanceof Atom)) break;
-    out.push(e);
+    const name = e instanceof Atom ? atomText(e.name) : undefined;
+    if (name === undefined) break;
+    out.push(name === (e as Atom).name ? (e as Atom) : atom(name));
   }
   return out;
 }
@@ -71,9 +74,11 @@ export function decodeHeaders(x: Term): [string, string][] | undefined {
   const out: [string, string][] = [];
   for (const e of x) {
     if (!(e instanceof Tuple) || e.elements.length !== 2) return undefined;
-    const k = decodeLStr(e.elements[0]);
-    const v = decodeLStr(e.elements[1]);
-    if (k === undefined || v === undefined || Buffer.byteLength(k) > 1023) return undefined;
+    const [key, value] = e.elements;
+    if (Array.isArray(key) && key.length > 1023) return undefined;
+    const k = decodeLStr(key as Term);
+    const v = decodeLStr(value as Term);
+    if (k === undefined || v === undefined) return undefined;
     out.push([k, v]);
   }
   return out;

@@ -3,6 +3,7 @@
  * `{Ref, Pid}` is a spawn reply; everything else is `{error, undef}`. Tags compare exactly.
  */
 import { Atom, type Pid, Ref, type Term, Tuple, atom, t } from '@beamline/etf';
+import { atomText } from '../byte_text.ts';
 import type { CallListener } from '../outbound/call_control.ts';
 import { api, bgapi } from './api.ts';
 import { handlecall, rexReply, session, spawnReply } from './calls.ts';
@@ -14,12 +15,16 @@ import { sendevent, sendmsg } from './messages.ts';
 export const UNDEF: Tuple = t(atom('error'), atom('undef'));
 const A_OK = atom('ok');
 
+const BADARG: Tuple = t(atom('error'), atom('badarg'));
+
 export async function dispatch(message: Term, c: InboundContext, listener: CallListener, from: Pid | undefined): Promise<Reply> {
-  if (message instanceof Atom) return dispatchAtom(message.name, message, c, listener, from);
+  // ei_decode_atom (Latin-1) fails on an atom with a character past U+00FF: badarg, not undef
+  if (message instanceof Atom) return atomText(message.name) === undefined ? BADARG : dispatchAtom(message.name, message, c, listener, from);
   if (!(message instanceof Tuple) || message.elements.length === 0) return UNDEF;
   const tag = message.elements[0];
   if (tag instanceof Ref) return message.elements.length === 2 ? spawnReply(message, c, listener) : UNDEF;
   if (!(tag instanceof Atom)) return UNDEF;
+  if (atomText(tag.name) === undefined) return BADARG;
   switch (tag.name) {
     case 'api':
       return api(message, c);

@@ -3,6 +3,7 @@
  * handlers themselves are in handlers/events.ts.
  */
 import { Atom, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
+import { atomText } from '../byte_text.ts';
 import { s } from '../encode.ts';
 import { filterCommand } from '../internal/filters.ts';
 import { Subscription } from '../internal/subscription.ts';
@@ -62,7 +63,8 @@ export function filter(msg: Tuple, c: InboundContext, from: Pid | undefined): Re
   const st = c.events.target(from);
   const enc = c.config.encoding;
   const log: Term[] = msg.elements.slice(1).map((a) => {
-    const item = a instanceof Atom ? filterCommand(st.filters, a.name) : 'invalid';
+    const command = a instanceof Atom ? atomText(a.name) : undefined; // ei_decode_atom: Latin-1
+    const item = command === undefined ? 'invalid' : filterCommand(st.filters, command);
     return item === 'invalid' ? atom('-ERR invalid syntax') : t(s(item.op, enc), s(item.header, enc), s(item.value, enc));
   });
   return t(atom('filter_command_processing_log'), log);

@@ -4,6 +4,7 @@
  */
 import { Atom, type Term, type Tuple, atom, t } from '@beamline/etf';
 import { nameEvent } from '@beamline/switch';
+import { atomText } from '../byte_text.ts';
 import { decodeHeaders, decodeSB } from './decode.ts';
 import type { InboundContext, Reply } from './context.ts';
 
@@ -13,19 +14,21 @@ const BADARG = t(A_ERROR, atom('badarg'));
 
 /** An unknown event name answers `{error, badarg}` (DECISIONS.md; the original sends nothing). */
 export function sendevent(msg: Tuple, c: InboundContext): Reply {
-  const [, name, second, third] = msg.elements;
-  if (!(name instanceof Atom)) return BADARG;
-  const custom = nameEvent(name.name) === 'CUSTOM' && name.name.toUpperCase() === 'CUSTOM';
+  const [, nameTerm, second, third] = msg.elements;
+  // atoms as ei_decode_atom reads them (Latin-1 bytes)
+  const name = nameTerm instanceof Atom ? atomText(nameTerm.name) : undefined;
+  if (name === undefined) return BADARG;
+  const custom = nameEvent(name) === 'CUSTOM' && name.toUpperCase() === 'CUSTOM';
   let subclass: string | undefined;
   let headersTerm: Term;
   if (custom) {
-    if (!(second instanceof Atom)) return BADARG;
-    subclass = second.name;
+    subclass = second instanceof Atom ? atomText(second.name) : undefined;
+    if (subclass === undefined) return BADARG;
     headersTerm = third as Term;
   } else headersTerm = second as Term;
   const headers = decodeHeaders(headersTerm);
   if (headers === undefined) return BADARG;
-  const r = c.sw.sendevent(custom ? 'CUSTOM' : name.name, headers, subclass);
+  const r = c.sw.sendevent(custom ? 'CUSTOM' : name, headers, subclass);
   return r === 'ok' ? A_OK : BADARG;
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Byte strings from Erlang peers as the switch's JS strings, and back, without changing a byte.
+ * mod_erlang_event copies what a peer sends as bytes (ei_decode_string, ei_decode_atom in
+ * Latin-1) and sends those bytes back unchanged; the switch works on JS strings and writes them as
+ * UTF-8. Valid UTF-8 becomes its text; each byte that is not part of a valid UTF-8 sequence
+ * becomes the lone surrogate U+DC00 + byte (the "surrogateescape" of PEP 383), which no valid
+ * UTF-8 decodes to, so `textBytes` writes that byte again where TextEncoder would write U+FFFD.
+ */
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextEncoder();
+const ESCAPE = 0xdc00;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** The bytes as text: UTF-8 where they are UTF-8, an escaped byte where they are not. */
+export function bytesText(bytes: Uint8Array): string {
+  try {
+    return utf8Strict.decode(bytes);
+  } catch {
+    return escapedText(bytes);
+  }
+}
+
+function escapedText(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  while (i < b.length) {
+    const n = sequenceLength(b, i);
+    if (n === 0) {
+      out += String.fromCharCode(ESCAPE + b[i]!);
+      i++;
+    } else {
+      out += utf8Strict.decode(b.subarray(i, i + n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+/** The length of the valid UTF-8 sequence at `i` (RFC 3629: no overlong forms, no surrogates), or 0. */
+function sequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** The text's bytes: UTF-8, with each escaped byte written as itself. */
+export function textBytes(text: string): Uint8Array {
+  if (!SURROGATE.test(text)) return utf8.encode(text);
+  const parts: number[] = [];
+  let run = 0; // start of the pending run of ordinary text
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++; // a pair: ordinary text
+        continue;
+      }
+    }
+    if (c >= ESCAPE + 0x80 && c <= ESCAPE + 0xff) {
+      for (const x of utf8.encode(text.slice(run, i))) parts.push(x);
+      parts.push(c - ESCAPE);
+      run = i + 1;
+    }
+  }
+  for (const x of utf8.encode(text.slice(run))) parts.push(x);
+  return Uint8Array.from(parts);
+}
+
+/**
+ * An atom's name as ei_decode_atom gives it (Latin-1: one byte per character), as text; undefined
+ * when a character is past U+00FF (ei_decode_atom fails on it).
+ */
+export function atomText(name: string): string | undefined {
+  let ascii = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0xff) return undefined;
+    if (c > 0x7f) ascii = false;
+  }
+  if (ascii) return name;
+  const bytes = new Uint8Array(name.length);
+  for (let i = 0; i < name.length; i++) bytes[i] = name.charCodeAt(i);
+  return bytesText(bytes);
+}
