@@ -62,9 +62,9 @@ export function musicDir(files: Record<string, number>): string {
   return dir;
 }
 
-/** A conf dir whose local_stream.conf is `directories` (the `<directory>` elements). */
-export function streamConf(directories: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'beamline-lsconf-'));
+/** A conf dir whose freeswitch.xml includes autoload_configs/*.xml, with `xml` there as `file`. */
+export function autoloadConf(file: string, xml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'beamline-conf-'));
   mkdirSync(join(dir, 'autoload_configs'));
   writeFileSync(
     join(dir, 'freeswitch.xml'),
@@ -76,12 +76,13 @@ export function streamConf(directories: string): string {
 </document>
 `,
   );
-  writeFileSync(
-    join(dir, 'autoload_configs', 'local_stream.conf.xml'),
-    `<configuration name="local_stream.conf">\n${directories}\n</configuration>\n`,
-  );
+  writeFileSync(join(dir, 'autoload_configs', file), xml);
   return dir;
 }
+
+/** A conf dir whose local_stream.conf is `directories` (the `<directory>` elements). */
+export const streamConf = (directories: string): string =>
+  autoloadConf('local_stream.conf.xml', `<configuration name="local_stream.conf">\n${directories}\n</configuration>\n`);
 
 /** A `<directory>` element. */
 export const directory = (name: string, path: string, params: Record<string, string> = {}): string =>

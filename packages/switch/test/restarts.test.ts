@@ -5,12 +5,9 @@
  */
 import { type SupervisionNode, kill, pidEquals, supervisionTree } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { join, lastHeard, tick } from './conference_helpers.ts';
-import { advance, directory, listenOn, musicDir, streamConf } from './local_stream_helpers.ts';
+import { advance, autoloadConf, directory, listenOn, musicDir, streamConf } from './local_stream_helpers.ts';
 import { type Setup, parkedNull, setup, stopSetup } from './switch_helpers.ts';
 
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
@@ -123,24 +120,8 @@ describe('a killed supervisor under switch', () => {
 
 /** A conf dir with only a switch.conf of `params`. */
 function switchConf(params: Record<string, string>): string {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'beamline-swconf-'));
-  mkdirSync(joinPath(dir, 'autoload_configs'));
-  writeFileSync(
-    joinPath(dir, 'freeswitch.xml'),
-    `<?xml version="1.0"?>
-<document type="freeswitch/xml">
-  <section name="configuration" description="Various Configuration">
-    <X-PRE-PROCESS cmd="include" data="autoload_configs/*.xml"/>
-  </section>
-</document>
-`,
-  );
   const lines = Object.entries(params).map(([k, v]) => `    <param name="${k}" value="${v}"/>`);
-  writeFileSync(
-    joinPath(dir, 'autoload_configs', 'switch.conf.xml'),
-    `<configuration name="switch.conf">\n  <settings>\n${lines.join('\n')}\n  </settings>\n</configuration>\n`,
-  );
-  return dir;
+  return autoloadConf('switch.conf.xml', `<configuration name="switch.conf">\n  <settings>\n${lines.join('\n')}\n  </settings>\n</configuration>\n`);
 }
 
 describe('switch.conf limits that are not numbers above 0', () => {
