@@ -100,3 +100,14 @@ export async function tcpConnections(rig: Rig): Promise<number> {
   if (!profile) throw new Error('no internal profile');
   return (await GenServer.call<ProfileStatus>(rig.rt, profile, { op: 'status' })).tcpConnections;
 }
+
+/** Polls `get` every 20 ms until it gives a value; fails naming `what` after `ms`. */
+export async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

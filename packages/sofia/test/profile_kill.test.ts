@@ -10,7 +10,7 @@ import type { Pid } from '@beamline/etf';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProfileStatus } from '../src/profile.ts';
 import { header } from '../src/sip/message.ts';
-import { type Rig, startRig } from './helpers.ts';
+import { type Rig, startRig, until } from './helpers.ts';
 import { NatPhone } from './nat_phone.ts';
 import { type Certificates, makeCertificates } from './tls_phone.ts';
 
@@ -27,16 +27,6 @@ afterEach(async () => {
   rig = undefined;
 });
 afterAll(() => vi.restoreAllMocks());
-
-async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { responseTo } from '../src/sip/build.ts';
 import { SipTransport } from '../src/transport.ts';
 import { type SipMessage, type SipRequest, formatMessage, header } from '../src/sip/message.ts';
-import { type Rig, gatewayConfig, startRig } from './helpers.ts';
+import { type Rig, gatewayConfig, startRig, until } from './helpers.ts';
 import { NatPhone } from './nat_phone.ts';
 
 let rig: Rig | undefined;
@@ -79,16 +79,6 @@ async function callProcesses(r: Rig): Promise<number> {
 
 /** What no call's end may log: a send on a closed socket, or one dropped for it. */
 const socketTrouble = (r: Rig) => r.logs.filter((l) => /NOT_RUNNING|transports are closed|Not running/i.test(l));
-
-async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
 
 describe('a profile that stops', () => {
   it('stop: an answered inbound call hangs up MANAGER_REQUEST and its phone gets the BYE, answered, before the profile closes', async () => {
