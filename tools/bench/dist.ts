@@ -32,6 +32,7 @@ import { otpRelease, startErl } from '../erl/node.ts';
 import { placement } from './_pin.ts';
 import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
+import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -130,6 +131,8 @@ function parseFlood(text: string, n: number): Rate {
   if (count !== n) throw new Error(`sink counted ${count} of ${n} messages`);
   return { seconds: micros / 1e6, rate: n / (micros / 1e6) };
 }
+
+export const needs = [erlNeed];
 
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -21,6 +21,7 @@ import { staticDialplan } from '@beamline/switch';
 import { otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
 import { median } from './_stats.ts';
+import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -33,6 +34,8 @@ register(ctr, spawn(fun() -> (fun L(C, E, H) -> receive {c} -> L(C + 1, E, H); {
 register(cnt, spawn(fun() -> (fun F() -> receive {get_pid, _, R, Fs} -> P = spawn(fun() -> (fun G() -> receive {call, _} -> ctr ! {c}, G(); {call_event, _} -> ctr ! {e}, G(); {call_hangup, _} -> ctr ! {h} end end)() end), Fs ! {R, P}, F() end end)() end)),
 Counts = fun() -> ctr ! {get, self()}, receive {counts, C_, E_, H_} -> [C_, E_, H_] end end,
 ok`;
+
+export const needs = [erlNeed];
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({

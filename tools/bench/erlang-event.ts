@@ -34,6 +34,7 @@ import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
 import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
+import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -166,6 +167,8 @@ async function outbound(
     sub.unsubscribe();
   }
 }
+
+export const needs = [erlNeed];
 
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -13,6 +13,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 export async function main(args: string[]): Promise<void> {
   const cases = Number(args[0] ?? 200_000);
   const seed = Number(args[1] ?? Date.now() % 1_000_000);
+  if (args.length > 2 || !Number.isSafeInteger(cases) || cases < 1 || !Number.isSafeInteger(seed)) {
+    console.error('usage: pnpm bench etf-fuzz [cases] [seed]   (whole numbers; default 200000 cases and a seed from the clock)');
+    process.exitCode = 1;
+    return;
+  }
   const corpus = fuzzCorpus(seed, 1000);
   const started = performance.now();
   const report = fuzz(seed, cases, corpus);

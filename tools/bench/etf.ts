@@ -27,6 +27,7 @@ import { ErlFloat, Pid, Ref, atom, charlist, decode, encode, t, type Term } from
 import { erlBinary } from '../erl/erl.ts';
 import { otpRelease } from '../erl/node.ts';
 import { replayOf } from './_etf_floor.ts';
+import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -318,6 +319,8 @@ function show(c: Cell | undefined): string {
 function ratio(a: Cell | undefined, b: Cell | undefined): string {
   return a && b ? `${(a.mbps / b.mbps).toFixed(2)}×` : 'n/a';
 }
+
+export const needs = [erlNeed];
 
 export async function main(args: string[]): Promise<void> {
   const msIndex = args.indexOf('--ms');

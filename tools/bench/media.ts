@@ -25,6 +25,7 @@ import { linearToUlaw, type Switch } from '@beamline/switch';
 import { startSipp } from '../sipp/sipp.ts';
 import { BENCH_USER, sipSwitch } from './_sip_switch.ts';
 import { median } from './_stats.ts';
+import { sipp as sippNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -109,6 +110,8 @@ interface Phase {
   readonly anchor: Run[];
   readonly switched: Run[];
 }
+
+export const needs = [sippNeed];
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({

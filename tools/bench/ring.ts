@@ -30,6 +30,7 @@ import { createActor, createMachine, type AnyActorRef } from 'xstate';
 import { GenServer, Runtime, noreply, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
+import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 v8.setFlagsFromString('--expose-gc');
@@ -228,6 +229,8 @@ const fmt = (x: number | string | undefined): string =>
   typeof x === 'number' ? (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`) : (x ?? '-');
 const ratio = (a: number | string | undefined, b: number | string | undefined): string =>
   typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}×` : '-';
+
+export const needs = [erlNeed];
 
 export async function main(args: string[]): Promise<void> {
   const childArg = args.find((a) => a.startsWith('--child='));

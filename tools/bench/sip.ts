@@ -18,9 +18,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runSipp } from '../sipp/sipp.ts';
 import { BENCH_USER, sipSwitch } from './_sip_switch.ts';
 import { median } from './_stats.ts';
+import { sipp as sippNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
+
+export const needs = [sippNeed];
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -16,6 +16,7 @@ import vm from 'node:vm';
 import Table from 'cli-table3';
 import { GenServer, Runtime, inProcess, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { erlBinary } from '../erl/erl.ts';
+import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -106,6 +107,8 @@ function erlSpawn(n: number, what: 'spawn' | 'gen_server'): Result {
   const kind = what === 'spawn' ? 'BEAM (erl)' : 'BEAM gen_server';
   return { kind, n: count, spawnUsPerProcess: micros / count, toIdleUsPerProcess: NaN, bytesPerProcess: bytes / count };
 }
+
+export const needs = [erlNeed];
 
 export async function main(args: string[]): Promise<void> {
   const nArg = args.find((a) => a.startsWith('--n='));

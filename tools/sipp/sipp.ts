@@ -11,6 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSocket } from 'node:dgram';
 
+/** SIPp; BEAMLINE_SIPP names another binary. */
+export const sippBinary: string = process.env.BEAMLINE_SIPP ?? 'sipp';
+
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
 export interface SippRun {
@@ -186,7 +189,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     '1000',
   ];
   const done = new Promise<SippResult>((resolve, reject) => {
-    const child = spawn(process.env.BEAMLINE_SIPP ?? 'sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(sippBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => {
       output += c.toString();
