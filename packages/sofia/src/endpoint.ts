@@ -38,6 +38,13 @@ export interface InviteRequest {
   readonly autoAdjust: boolean;
 }
 
+/** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
+export interface InviteReply {
+  readonly call: Pid;
+  readonly profileName: string;
+  readonly profileUrl: string;
+}
+
 function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
   // sofia_on_hangup: what it sends, unless the far end ended the call itself
   if (ch.variable('sip_hangup_disposition') === undefined) {
@@ -163,7 +170,16 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)
-        call = await GenServer.call<Pid | undefined>(ch.ctx, profile, req, 5000);
+        const placed = await GenServer.call<InviteReply | undefined>(ch.ctx, profile, req, 5000);
+        if (placed) {
+          call = placed.call;
+          // sofia_glue_do_invite: unless the originate named them
+          if (ch.variable('sofia_profile_name') === undefined) {
+            ch.setVariable('sofia_profile_name', placed.profileName);
+            ch.setVariable('recovery_profile_name', placed.profileName);
+            ch.setVariable('sofia_profile_url', placed.profileUrl);
+          }
+        }
       } catch {
         ch.core.log('ERR', `sofia: the profile could not place the call to ${target.requestUri}`, ch.uuid);
       }

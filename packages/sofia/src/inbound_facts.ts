@@ -102,6 +102,7 @@ export function channelFacts(args: {
     ['sip_via_protocol', viaProtocol],
     ['sofia_profile_name', profile.name],
     ['sofia_profile_url', `sip:mod_sofia@${profileUrlHost(profile, profile.sipIp)}:${profile.sipPort}`],
+    ['recovery_profile_name', profile.name],
   );
   const agent = header(invite, 'user-agent');
   if (agent) vars.push(['sip_user_agent', agent]);

@@ -22,7 +22,7 @@ import { Gateway, type GatewayFacts, type GatewayRoute, type GatewayRow, gateway
 import { callSetupRequest, parseReferTo, replacesCallId } from './refer.ts';
 import { parseReplaces, replacesToTag } from './replaces.ts';
 import type { Routed } from './call.ts';
-import type { InviteRequest } from './endpoint.ts';
+import type { InviteReply, InviteRequest } from './endpoint.ts';
 import type { InboundArgs } from './inbound_call.ts';
 import type { OutboundArgs } from './outbound_call.ts';
 import { NO_EXTERNAL, externalAddresses, profileUrlHost } from './ext_address.ts';
@@ -187,7 +187,7 @@ export class SofiaProfile extends GenServer<
   Profile,
   ProfileCall,
   never,
-  Pid | ProfileStatus | GatewayRoute | GatewayFacts[] | ProfileCommandResult | string | undefined | null,
+  InviteReply | ProfileStatus | GatewayRoute | GatewayFacts[] | ProfileCommandResult | string | undefined | null,
   ProfileArgs
 > {
   override async init(args: ProfileArgs, ctx: ProcessContext) {
@@ -227,7 +227,7 @@ export class SofiaProfile extends GenServer<
       const { op: _, host, port, transport, ...rest } = req;
       if (transport === 'tls' && !p.transport.hasTls) {
         p.sw.core.log('ERR', 'TLS not supported by profile', req.channelUuid);
-        return reply<Pid | undefined, Profile>(undefined, p);
+        return reply<InviteReply | undefined, Profile>(undefined, p);
       }
       const localTag = newTag();
       const sendTo: Address = { address: host, port, transport };
@@ -237,7 +237,7 @@ export class SofiaProfile extends GenServer<
       p.byCallId.set(req.callId, pid);
       p.byTag.set(localTag, pid);
       p.peers.set(req.callId, sendTo);
-      return reply<Pid, Profile>(pid, p);
+      return reply<InviteReply, Profile>({ call: pid, profileName: p.config.name, profileUrl: p.url }, p);
     }
     if (req.op === 'gateway') {
       const g = p.gateways.find((x) => x.config.name === req.name);

@@ -76,6 +76,10 @@ describe('gateways', () => {
     const answer = await rig.waitFor((e) => e.type === 'CHANNEL_ANSWER' && e.getHeader('Unique-ID') === uuid);
     expect(answer.getHeader('Channel-Name')).toBe('sofia/gateway/gw_call/5551234');
     expect(answer.getHeader('variable_sip_to_uri')).toBe(`5551234@127.0.0.1:${ports.call}`);
+    // sofia_glue_do_invite names the profile the call left by
+    expect(answer.getHeader('variable_sofia_profile_name')).toBe('internal');
+    expect(answer.getHeader('variable_recovery_profile_name')).toBe('internal');
+    expect(answer.getHeader('variable_sofia_profile_url')).toMatch(/^sip:mod_sofia@127\.0\.0\.1:\d+$/);
     expect(await rig.sw.api(`uuid_kill ${uuid}`)).toBe('+OK\n');
     expect((await server.done).code).toBe(0);
     expect(await rig.sw.originate('sofia/gateway/nosuch/1 &park()')).toBe('-ERR INVALID_GATEWAY\n');

@@ -64,6 +64,9 @@ describe('INVITE', () => {
     expect(header(hangup, 'variable_sip_hangup_disposition')).toBe('recv_bye');
     expect(header(hangup, 'variable_sip_from_user')).toBe('1000');
     expect(header(hangup, 'variable_sip_authorized')).toBe('true');
+    expect(header(hangup, 'variable_sofia_profile_name')).toBe('internal');
+    expect(header(hangup, 'variable_recovery_profile_name')).toBe('internal');
+    expect(header(hangup, 'variable_sofia_profile_url')).toBe(`sip:mod_sofia@127.0.0.1:${rig.port}`);
     expect(header(hangup, 'variable_accountcode')).toBe('acct1000');
     expect(header(hangup, 'Caller-Caller-ID-Name')).toBe('Alice');
     expect(header(hangup, 'Channel-Read-Codec-Name')).toBe('PCMU');
