@@ -29,6 +29,7 @@ import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/c
 import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
 import { otpRelease, startErl } from '../erl/node.ts';
+import { badArg, port, positiveInt } from './_args.ts';
 import { placement } from './_pin.ts';
 import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
@@ -145,12 +146,12 @@ export async function main(args: string[]): Promise<void> {
       only: { type: 'string' },
     },
   });
-  const N = Number(values.n);
-  const PINGS = Number(values.pings);
-  const RUNS = Math.max(1, Number(values.runs));
-  const epmdPort = Number(values['epmd-port']);
+  const N = positiveInt('--n', values.n);
+  const PINGS = positiveInt('--pings', values.pings);
+  const RUNS = positiveInt('--runs', values.runs);
+  const epmdPort = port('--epmd-port', values['epmd-port']);
   const only = values.only;
-  if (only !== undefined && only !== 'in' && only !== 'out') throw new Error(`--only in|out, not ${only}`);
+  if (only !== undefined && only !== 'in' && only !== 'out') throw badArg(`--only ${only}: give in or out`);
   const otp = await otpRelease();
 
   const runtime = new Runtime({ logger: null });

@@ -20,6 +20,7 @@ import { type Started, startErlangEvent } from '@beamline/erlang-event';
 import { staticDialplan } from '@beamline/switch';
 import { otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
+import { port, positiveInt } from './_args.ts';
 import { median } from './_stats.ts';
 import { erl as erlNeed } from './_needs.ts';
 
@@ -42,9 +43,9 @@ export async function main(argv: string[]): Promise<void> {
     args: argv,
     options: { calls: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, 'epmd-port': { type: 'string', default: '4492' } },
   });
-  const N = Number(values.calls);
-  const RUNS = Number(values.runs);
-  const epmdPort = Number(values['epmd-port']);
+  const N = positiveInt('--calls', values.calls);
+  const RUNS = positiveInt('--runs', values.runs);
+  const epmdPort = port('--epmd-port', values['epmd-port']);
   const otp = await otpRelease();
   const erlName = 'bench_ob@localhost';
   const fs: Started = await startErlangEvent({

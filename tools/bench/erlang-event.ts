@@ -32,6 +32,7 @@ import { staticDialplan } from '@beamline/switch';
 import { type Encoding, type Started, eventTerm, startErlangEvent } from '@beamline/erlang-event';
 import { type ErlNode, otpRelease, startErl } from '../erl/node.ts';
 import { freePort } from '../erl/free_port.ts';
+import { port, positiveInt } from './_args.ts';
 import { LARGE_READ_BUFFER, distReadBuffer, setDistReadBuffer } from './_read_buffer.ts';
 import { median, percentiles } from './_stats.ts';
 import { erl as erlNeed } from './_needs.ts';
@@ -181,12 +182,12 @@ export async function main(args: string[]): Promise<void> {
       'epmd-port': { type: 'string', default: '4491' },
     },
   });
-  const N = Number(values.n);
-  const RTTS = Number(values.rtts);
-  const RUNS = Math.max(1, Number(values.runs));
-  const CALLS = Number(values.calls);
+  const N = positiveInt('--n', values.n);
+  const RTTS = positiveInt('--rtts', values.rtts);
+  const RUNS = positiveInt('--runs', values.runs);
+  const CALLS = positiveInt('--calls', values.calls);
   const WARMUP = Math.max(1000, Math.round(N / 4));
-  const epmdPort = Number(values['epmd-port']);
+  const epmdPort = port('--epmd-port', values['epmd-port']);
   const otp = await otpRelease();
   const log = (s: string) => process.stderr.write(`[bench erlang-event] ${s}\n`);
 

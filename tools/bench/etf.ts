@@ -21,11 +21,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import Table from 'cli-table3';
 import { ErlFloat, Pid, Ref, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
 import { otpRelease } from '../erl/node.ts';
+import { positiveInt } from './_args.ts';
 import { replayOf } from './_etf_floor.ts';
 import { erl as erlNeed } from './_needs.ts';
 
@@ -323,8 +324,8 @@ function ratio(a: Cell | undefined, b: Cell | undefined): string {
 export const needs = [erlNeed];
 
 export async function main(args: string[]): Promise<void> {
-  const msIndex = args.indexOf('--ms');
-  const ms = msIndex >= 0 ? Number(args[msIndex + 1]) : 800;
+  const { values } = parseArgs({ args, options: { ms: { type: 'string', default: '800' } } });
+  const ms = positiveInt('--ms', values.ms);
   const corpora = buildCorpora();
   const dir = mkdtempSync(join(tmpdir(), 'etf-bench-'));
   const results: Record<string, Record<string, { encode?: Cell; decode?: Cell; note?: string }>> = {};

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { linearToUlaw, type Switch } from '@beamline/switch';
 import { startSipp } from '../sipp/sipp.ts';
+import { positiveInt, positiveNumber } from './_args.ts';
 import { BENCH_USER, sipSwitch } from './_sip_switch.ts';
 import { median } from './_stats.ts';
 import { sipp as sippNeed } from './_needs.ts';
@@ -123,10 +124,10 @@ export async function main(argv: string[]): Promise<void> {
       runs: { type: 'string', default: '3' },
     },
   });
-  const N = Number(values.calls);
-  const M = Number(values.members);
-  const SECONDS = Number(values.seconds);
-  const RUNS = Number(values.runs);
+  const N = positiveInt('--calls', values.calls);
+  const M = positiveInt('--members', values.members);
+  const SECONDS = positiveNumber('--seconds', values.seconds);
+  const RUNS = positiveInt('--runs', values.runs);
   const log = (s: string) => process.stderr.write(`[media] ${s}\n`);
   const {
     sw,

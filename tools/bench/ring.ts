@@ -23,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import Table from 'cli-table3';
@@ -230,20 +231,29 @@ const fmt = (x: number | string | undefined): string =>
 const ratio = (a: number | string | undefined, b: number | string | undefined): string =>
   typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}×` : '-';
 
-export const needs = [erlNeed];
+export const needs = (args: string[]) => (args.includes('--no-erl') ? [] : [erlNeed]);
 
 export async function main(args: string[]): Promise<void> {
-  const childArg = args.find((a) => a.startsWith('--child='));
-  if (childArg !== undefined) {
-    const [kind, n, tokens, hops] = childArg.slice(8).split(':');
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'no-erl': { type: 'boolean', default: false },
+      'no-xstate': { type: 'boolean', default: false },
+      'no-tuned': { type: 'boolean', default: false },
+      child: { type: 'string' },
+    },
+  });
+  if (values.child !== undefined) {
+    const [kind, n, tokens, hops] = values.child.split(':');
     await beamlineOnce(kind as 'async', { n: 100, tokens: 10, hops: 20_000 }); // warm the JIT
     console.log(`RATE ${await beamline(kind as 'async', { n: Number(n), tokens: Number(tokens), hops: Number(hops) })}`);
     return;
   }
-  const tuned = !args.includes('--no-tuned');
-  const quick = args.includes('--quick');
-  const withErl = !args.includes('--no-erl');
-  const withX = !args.includes('--no-xstate');
+  const tuned = !values['no-tuned'];
+  const quick = values.quick;
+  const withErl = !values['no-erl'];
+  const withX = !values['no-xstate'];
   const total = quick ? 400_000 : 2_000_000;
   const configs: Config[] = [
     { n: 1000, tokens: 1, hops: total },

@@ -20,14 +20,14 @@ if (!name || !available.includes(name)) {
 }
 const bench = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as {
   main?: (args: string[]) => Promise<void>;
-  /** The outside programs the bench runs (its anchors or its phones). */
-  needs?: readonly Need[];
+  /** The outside programs the bench runs (its anchors or its phones), given its arguments. */
+  needs?: readonly Need[] | ((args: string[]) => readonly Need[]);
 };
 if (typeof bench.main !== 'function') {
   console.error(`tools/bench/${name}.ts exports no main(args)`);
   process.exit(1);
 }
-for (const need of bench.needs ?? []) {
+for (const need of typeof bench.needs === 'function' ? bench.needs(args) : (bench.needs ?? [])) {
   if (!isExecutable(need.binary)) {
     console.error(
       `pnpm bench ${name} runs ${need.what}, and \`${need.binary}\` is not ${need.binary.includes('/') ? 'an executable file' : 'on PATH'}.\n` +

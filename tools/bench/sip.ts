@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runSipp } from '../sipp/sipp.ts';
+import { nonNegativeInt, positiveInt } from './_args.ts';
 import { BENCH_USER, sipSwitch } from './_sip_switch.ts';
 import { median } from './_stats.ts';
 import { sipp as sippNeed } from './_needs.ts';
@@ -36,11 +37,11 @@ export async function main(argv: string[]): Promise<void> {
       runs: { type: 'string', default: '3' },
     },
   });
-  const N = Number(values.calls);
-  const rate = Number(values.rate);
-  const limit = Number(values.limit);
-  const hold = Number(values.hold);
-  const RUNS = Number(values.runs);
+  const N = positiveInt('--calls', values.calls);
+  const rate = positiveInt('--rate', values.rate);
+  const limit = positiveInt('--limit', values.limit);
+  const hold = nonNegativeInt('--hold', values.hold);
+  const RUNS = positiveInt('--runs', values.runs);
   const log = (s: string) => process.stderr.write(`[sip] ${s}\n`);
   const { sw, port, stop } = await sipSwitch({ '2000': [['answer'], ['park']] }, { timers: false });
   let ended = 0;

@@ -5,17 +5,19 @@
  *   - behaviour: a raw ProcessBehaviour (one small object per process), idle
  *   - GenServer: a GenServer with a small state, idle
  *   - async: an async function parked in `await ctx.receive()`
- * Writes bench-results/spawn.json. Args: `--n=<count>`, `--no-erl`.
+ * Writes bench-results/spawn.json. Args: `--n=<count>`, `--kinds=behaviour,genserver,async`, `--no-erl`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import Table from 'cli-table3';
 import { GenServer, Runtime, inProcess, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { erlBinary } from '../erl/erl.ts';
+import { badArg, positiveInt } from './_args.ts';
 import { erl as erlNeed } from './_needs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +44,8 @@ const idleAsync = async (ctx: ProcessContext): Promise<void> => {
   await ctx.receive();
 };
 
-type Kind = 'behaviour' | 'genserver' | 'async';
+const KINDS = ['behaviour', 'genserver', 'async'] as const;
+type Kind = (typeof KINDS)[number];
 
 interface Result {
   kind: string;
@@ -108,16 +111,24 @@ function erlSpawn(n: number, what: 'spawn' | 'gen_server'): Result {
   return { kind, n: count, spawnUsPerProcess: micros / count, toIdleUsPerProcess: NaN, bytesPerProcess: bytes / count };
 }
 
-export const needs = [erlNeed];
+export const needs = (args: string[]) => (args.includes('--no-erl') ? [] : [erlNeed]);
 
 export async function main(args: string[]): Promise<void> {
-  const nArg = args.find((a) => a.startsWith('--n='));
-  const n = nArg !== undefined ? Number(nArg.slice(4)) : 1_000_000;
+  const { values } = parseArgs({
+    args,
+    options: {
+      n: { type: 'string', default: '1000000' },
+      kinds: { type: 'string', default: KINDS.join(',') },
+      'no-erl': { type: 'boolean', default: false },
+    },
+  });
+  const n = positiveInt('--n', values.n);
+  const kinds = values.kinds.split(',') as Kind[];
+  const unknown = kinds.filter((k) => !KINDS.includes(k));
+  if (unknown.length > 0) throw badArg(`--kinds ${unknown.join(',')}: the kinds are ${KINDS.join(', ')}`);
   const results: Result[] = [];
-  const kindsArg = args.find((a) => a.startsWith('--kinds='));
-  const kinds = (kindsArg !== undefined ? kindsArg.slice(8).split(',') : ['behaviour', 'genserver', 'async']) as Kind[];
   for (const kind of kinds) results.push(await measure(kind, n));
-  if (!args.includes('--no-erl')) {
+  if (!values['no-erl']) {
     results.push(erlSpawn(n, 'spawn'));
     if (kinds.includes('genserver')) results.push(erlSpawn(n, 'gen_server'));
   }

@@ -29,12 +29,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import Table from 'cli-table3';
 import { GenServer, type ProcessContext, Runtime, Supervisor, noreply, ok, reply, stop } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { type Switch, parseXml, startSwitch } from '@beamline/switch';
+import { positiveInt } from './_args.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -369,20 +371,26 @@ const kb = (x: number) => `${(x / 1024).toFixed(1)} KB`;
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '-');
 
 export async function main(args: string[]): Promise<void> {
-  const child = args.find((a) => a.startsWith('--child='));
-  if (child !== undefined && args.includes('--rate-only')) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sizes: { type: 'string', default: '1000,10000,50000' },
+      child: { type: 'string' },
+      'rate-only': { type: 'boolean', default: false },
+    },
+  });
+  const child = values.child;
+  if (child !== undefined && values['rate-only']) {
     // for profiling: `node --cpu-prof … tools/bench/switch.ts --child=10000 --rate-only`
     await rateRun(300);
-    console.log(`RATE ${JSON.stringify(await rateRun(Number(child.slice(8))))}`);
+    console.log(`RATE ${JSON.stringify(await rateRun(Number(child)))}`);
     return;
   }
   if (child !== undefined) {
-    console.log(`RESULT ${JSON.stringify(await runSize(Number(child.slice(8))))}`);
+    console.log(`RESULT ${JSON.stringify(await runSize(Number(child)))}`);
     return;
   }
-  const sizesArg = args.find((a) => a.startsWith('--sizes='));
-  const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : [1000, 10_000, 50_000];
-  if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) throw new Error(`bad --sizes: ${sizesArg}`);
+  const sizes = values.sizes.split(',').map((s) => positiveInt('--sizes', s));
 
   const results: SizeResult[] = [];
   for (const n of sizes) {

@@ -106,7 +106,7 @@ export function beamctlCommand(): Command {
     .addOption(new Option('--epmd-port <port>', 'EPMD port of the target host').env('ERL_EPMD_PORT').argParser(int))
     .addOption(new Option('-t, --timeout <seconds>', 'rpc timeout').argParser(int).default(10))
     .option('-v, --verbose', 'print distribution messages on stderr')
-    .showHelpAfterError('(beamctl --help lists the commands)')
+    .showHelpAfterError('(`pnpm beamctl --help` lists the commands)')
     .exitOverride()
     .addHelpText(
       'after',

@@ -134,4 +134,10 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
       expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     expect(r.stdout).toContain('3 node unreachable, 4 wrong cookie, 5 no such process');
   });
+
+  it('a bad flag: exit 2 and a hint a user can type', async () => {
+    const r = await run('beamctl', ['--bogus', 'ping']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown option '--bogus'\n(`pnpm beamctl --help` lists the commands)\n");
+  });
 });

@@ -52,7 +52,7 @@ export function switchdCommand(): Command {
     )
     .addOption(new Option('--epmd-port <port>', 'EPMD port (default: 4369)').env('ERL_EPMD_PORT').argParser(port))
     .option('--console', 'run an fs_cli-like console on this terminal (leaving it stops switchd)')
-    .showHelpAfterError('(switchd --help lists the options)');
+    .showHelpAfterError('(`pnpm start -- --help` lists the options)');
 }
 
 /** The parsed command line as SwitchdArgs (with where the cookie and name came from). */

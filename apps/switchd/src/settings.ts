@@ -93,6 +93,13 @@ export function resolveSettings(args: SwitchdArgs): Settings {
   const conf = loadConf(confDir);
   const confLog: ConfLogLine[] = [];
   const env = systemConfigEnv((level, text) => confLog.push({ level, text }));
+  // mod_erlang_event's config() logs this at ERR and runs on its defaults (nodename freeswitch, no
+  // cookie: ~/.erlang.cookie), which a user otherwise finds out from a cookie they did not expect
+  if (configuration(conf.root, 'erlang_event.conf') === undefined)
+    confLog.push({
+      level: 'ERR',
+      text: `Open of erlang_event.conf failed (no <configuration name="erlang_event.conf"> in ${confDir}, ${EE_FILE} in the shipped conf): running on the defaults`,
+    });
   const fromConf = configFromXml(conf.root, env);
   const src = args.sources ?? {};
 

@@ -54,6 +54,18 @@ describe('settings', () => {
     expect(s.confLog).toEqual([{ level: 'ERR', text: "Invalid listen-port '99999', keeping 8031" }]);
   });
 
+  it('a conf without erlang_event.conf: logged as mod_erlang_event does, and the defaults', () => {
+    const conf = confWith([]);
+    rmSync(join(conf, 'autoload_configs/erlang_event.conf.xml'));
+    const s = resolveSettings({ conf });
+    expect(s.erlangEvent.nodeName).toMatch(/^freeswitch@/);
+    expect(s.erlangEvent.listenPort).toBe(8031);
+    expect(s.confLog[0]).toEqual({
+      level: 'ERR',
+      text: `Open of erlang_event.conf failed (no <configuration name="erlang_event.conf"> in ${conf}, autoload_configs/erlang_event.conf.xml in the shipped conf): running on the defaults`,
+    });
+  });
+
   it('flags and environment win over the conf, and the module config carries the result', () => {
     const conf = confWith([
       ['nodename', 'fs1'],

@@ -112,6 +112,8 @@ describe('switchd start-up failures', { timeout: 90_000 }, () => {
     expect(help.stdout).toContain('--console');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("option '--listen-port <port>' argument 'x' is invalid");
+    // the hint names what a user can type (there is no `switchd` command; a bare `pnpm start --help` is pnpm's)
+    expect(bad.stderr).toContain('(`pnpm start -- --help` lists the options)');
   });
 
   it('the running switchd was not disturbed by the failed starts', async () => {
