@@ -75,8 +75,10 @@ describe('applications on a running channel', () => {
     await rt.stop();
   });
 
-  it('log and info write to the log at the given level', async () => {
+  it('log and info write to the log at the given level, from mod_dptools’ log_function and info_function', async () => {
     const { sw, rt, run, logs } = await parked();
+    const sites: string[] = [];
+    sw.core.logger.subscribe(7, (r) => sites.push(`${r.file}:${r.func}:${r.line}`));
     await run('log', 'WARNING hello there');
     await run('log', 'plain');
     await run('log', 'nolevel text');
@@ -86,6 +88,10 @@ describe('applications on a running channel', () => {
     expect(logs).toContain('DEBUG text');
     const info = logs.find((l) => l.startsWith('INFO CHANNEL_DATA:\n'));
     expect(info).toContain('\nChannel-Name: [null/1]\n');
+    expect(sites.filter((x) => x.startsWith('mod_dptools'))).toEqual([
+      ...Array(3).fill('mod_dptools.c:log_function:1865'),
+      'mod_dptools.c:info_function:1884',
+    ]);
     await sw.stop();
     await rt.stop();
   });

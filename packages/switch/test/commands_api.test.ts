@@ -69,6 +69,8 @@ describe('coalesce, strftime_tz, log', () => {
 
   it('strftime_tz and log through the API: log writes the line at its level (DEBUG when unknown), -ERR without text', async () => {
     const t = await setup();
+    const lines: string[] = [];
+    t.sw.core.logger.subscribe(7, (r) => lines.push(r.data));
     expect(await t.sw.api('strftime_tz UTC 86400|%Y-%m-%d')).toBe('1970-01-02');
     expect(await t.sw.api('log NOTICE hello from erlang')).toBe('+OK\n');
     expect(await t.sw.api('log bogus some text')).toBe('+OK\n');
@@ -77,6 +79,10 @@ describe('coalesce, strftime_tz, log', () => {
     expect(t.logs).toContain('NOTICE hello from erlang');
     expect(t.logs).toContain('DEBUG some text');
     expect(t.logs).toContain('DEBUG lonely');
+    // logged where mod_commands' log_function logs it
+    expect(lines.filter((l) => l.includes('hello from erlang'))).toEqual([
+      expect.stringMatching(/ \[NOTICE\] mod_commands\.c:7247 hello from erlang\n$/),
+    ]);
     await stop(t);
   });
 });

@@ -6,6 +6,7 @@ import type { SwitchLogLevel } from '../core/core.ts';
 import { zoneOffsetSeconds } from '../dialplan/time_match.ts';
 import { atol, separateString } from '../internal/strings.ts';
 import { LOG_INVALID, logLevel2Str, logStr2Level } from '../log/levels.ts';
+import { LOG_SITES } from '../log/sites.ts';
 import { strftime } from './strftime.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 
@@ -66,7 +67,7 @@ function log(args: string, env: ApiEnv): string {
   }
   if (level === LOG_INVALID) level = 7;
   // DISABLE (-1) names no level a line can have: nothing is written
-  if (level >= 0) env.core.log(logLevel2Str(level) as SwitchLogLevel, message, env.busyChannel?.uuid);
+  if (level >= 0) env.core.log(logLevel2Str(level) as SwitchLogLevel, message, env.busyChannel?.uuid, LOG_SITES.logApi);
   return '+OK\n';
 }
 

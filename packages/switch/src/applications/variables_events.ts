@@ -6,6 +6,7 @@ import type { SwitchLogLevel } from '../core/core.ts';
 import { SwitchEvent } from '../events/event.ts';
 import { serializePlain } from '../events/serialize.ts';
 import { type EventTypeName, nameEvent } from '../events/types.ts';
+import { LOG_SITES } from '../log/sites.ts';
 import { sync } from './dptools.ts';
 import type { Application } from './types.ts';
 
@@ -108,7 +109,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
     run: sync((ch, data) => {
       const sp = data.indexOf(' ');
       const level = sp < 0 ? 'DEBUG' : (logLevel(data.slice(0, sp)) ?? 'DEBUG');
-      ch.core.log(level, sp < 0 ? data : data.slice(sp + 1), ch.uuid);
+      ch.core.log(level, sp < 0 ? data : data.slice(sp + 1), ch.uuid, LOG_SITES.logApp);
     }),
   },
   {
@@ -120,7 +121,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
       if (!level) return;
       const event = new SwitchEvent('CHANNEL_DATA');
       ch.addChannelData(event);
-      ch.core.log(level, `CHANNEL_DATA:\n${serializePlain(event, false)}`, ch.uuid);
+      ch.core.log(level, `CHANNEL_DATA:\n${serializePlain(event, false)}`, ch.uuid, LOG_SITES.infoApp);
     }),
   },
   {

@@ -33,4 +33,7 @@ export const LOG_SITES = {
   tooManyExtensions: site('switch_core_session.c', 'switch_core_session_execute_exten', 3027),
   originateFailed: site('mod_dptools.c', 'audio_bridge_function', 3637),
   noExtension: site('mod_dptools.c', 'transfer_function', 1219),
+  logApi: site('mod_commands.c', 'log_function', 7247),
+  logApp: site('mod_dptools.c', 'log_function', 1865),
+  infoApp: site('mod_dptools.c', 'info_function', 1884),
 } as const;
