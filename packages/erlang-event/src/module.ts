@@ -254,9 +254,14 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
     const timeout = new Promise<false>((r) => {
       timer = setTimeout(() => r(false), timeoutMs);
     });
-    const ok = await Promise.race([this.node.connect(peer), timeout]);
+    const connected = this.node.connect(peer).then((ok) => ok || ('failed' as const));
+    const ok = await Promise.race([connected, timeout]);
     clearTimeout(timer);
-    if (!ok) return undefined;
+    if (ok !== true) {
+      // new_outbound_listener_locked's line (it has no errno to give; the timeout is this module's, O2)
+      this.sw.core.log('ERR', `Error connecting to node ${peer}${ok === false ? ` (no connection within ${timeoutMs} ms)` : ''}!`);
+      return undefined;
+    }
     return this.#ensure(peer).listener;
   }
 

@@ -118,12 +118,17 @@ describe('the erlang application, module:function and module:! (the seed example
 
 describe('the erlang application, failures and erlang_sendmsg', () => {
   it('a node that cannot be reached: the application returns at once (bounded), the dialplan goes on', async () => {
+    const lines: string[] = [];
+    const sub = rig.fs.sw.core.logger.subscribe(3, (r) => lines.push(`${r.levelName} [${r.userData}] ${r.text}`));
     const started = Date.now();
     const uuid = await call('5000');
     for (let i = 0; i < 100 && (await rig.fs.sw.api(`uuid_getvar ${uuid} after_erlang`)) !== 'reached'; i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(await rig.fs.sw.api(`uuid_getvar ${uuid} after_erlang`)).toBe('reached');
     expect(Date.now() - started).toBeLessThan(5000);
+    sub.unsubscribe();
+    // new_outbound_listener_locked's line, not the channel's
+    expect(lines).toContain('ERR [] Error connecting to node nosuchnode@localhost!');
     expect(await rig.fs.sw.api('erlang sessions nosuchnode@localhost')).toBe('Could not find a listener for nosuchnode@localhost\n');
     await kill(uuid);
   });

@@ -28,17 +28,15 @@ export function outboundApplications(host: ApplicationsHost): Application[] {
   const erlang: Application = {
     name: 'erlang',
     run: async (ch, data, done) => {
-      const log = (level: 'ERR' | 'DEBUG', text: string) => ch.core.log(level, text, ch.uuid);
       const args = parseErlangArgs(data);
       if (!args.ok) {
-        log('ERR', args.error);
+        ch.core.log('ERR', args.error, ch.uuid);
         await done();
         return undefined;
       }
       const { target, node } = args.value;
       const listener = await host.listenerFor(node, host.calls.connectTimeoutMs);
       if (!listener) {
-        log('ERR', `Failed to connect to node ${node} within ${host.calls.connectTimeoutMs} ms`);
         await done();
         return undefined;
       }
@@ -69,8 +67,7 @@ export function outboundApplications(host: ApplicationsHost): Application[] {
       else {
         const { name, node, message } = args.value;
         const listener = await host.listenerFor(node, host.calls.connectTimeoutMs);
-        if (!listener) ch.core.log('ERR', `Failed to connect to node ${node} within ${host.calls.connectTimeoutMs} ms`, ch.uuid);
-        else host.sendAsFs([name, node], t(atom('freeswitch_sendmsg'), s(message, host.config.encoding)));
+        if (listener) host.sendAsFs([name, node], t(atom('freeswitch_sendmsg'), s(message, host.config.encoding)));
       }
       await done();
       return undefined;
