@@ -27,7 +27,7 @@ import { EXIT, GEN_CALL, GEN_CAST, normal, timeout as TIMEOUT_ATOM } from './int
 import { BadArg, ExitError } from './internal/basics/errors.ts';
 import { pidEquals } from './internal/basics/refs.ts';
 import type { Dest, ProcessBehaviour, ProcessContext, SpawnOptions } from './internal/basics/types.ts';
-import { From, call, isContext, type Timeout, type Where } from './internal/gen.ts';
+import { From, call, isContext, whereGlobal, type Timeout, type Where } from './internal/gen.ts';
 import { initAck, initFail, start, type Starter } from './internal/proc_lib.ts';
 import { handleSystemMessage, isSystemMessage, stopProcess, type SystemHooks } from './internal/sys.ts';
 
@@ -102,7 +102,7 @@ type PidOf<G extends AnyServer> = ServerPid<
 type ArgsOf<G extends AnyServer> = NonNullable<G[typeof types]>['args'];
 
 export interface GenServerStartOptions {
-  /** Registered name (BadArg if taken). */
+  /** Registered name (a taken one fails the start with StartError({already_started, Pid})). */
   name?: string;
   /** start_link: link to the starter, which becomes the server's parent. */
   link?: boolean;
@@ -164,8 +164,10 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
   static cast<C, K, R>(where: Where, server: ServerPid<C, K, R>, msg: NoInfer<K>): void;
   static cast(where: Where, server: UntypedDest, msg: unknown): void;
   static cast(where: Where, server: Dest, msg: unknown): void {
+    const global = whereGlobal(where, server);
+    if (global === null) return; // gen_server:cast to an unregistered {global, Name} is dropped
     try {
-      where.send(server, t(GEN_CAST, msg as never));
+      where.send(global ?? server, t(GEN_CAST, msg as never));
     } catch (e) {
       if (!(e instanceof BadArg)) throw e;
     }
@@ -211,6 +213,10 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
   private initialized = false;
   private idleGen = 0;
   private idleTimer: Ref | null = null;
+  /** What the handler being run got: gen_server's "Last message in" of a crash report. */
+  private lastMessage: unknown = undefined;
+  /** A `{stop, Reason, Reply, State}` reply: sent once terminate has run, as gen_server does. */
+  private replyAfterTerminate: (() => void) | undefined;
   private parentPid: Pid | undefined;
 
   constructor(
@@ -266,6 +272,7 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
       this.idleTimer = null;
       msg = TIMEOUT_ATOM;
     } else if (this.idleTimer !== null) this.disarmIdle(ctx);
+    this.lastMessage = msg;
     const impl = this.impl;
     if (msg instanceof Tuple) {
       const e = msg.elements;
@@ -308,7 +315,7 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
         return this.next(ctx, o);
       case 'stop':
         if ('state' in o) this.state = o.state as S;
-        if ('reply' in o) from.reply(o.reply);
+        if ('reply' in o) this.replyAfterTerminate = () => from.reply(o.reply);
         throw new ExitError(o.reason);
       default:
         throw new ExitError(t(BAD_RETURN, r as never));
@@ -353,7 +360,20 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
 
   terminate(ctx: ProcessContext, reason: unknown): void | Promise<void> {
     if (this.idleTimer !== null) this.disarmIdle(ctx);
-    if (this.initialized && this.impl.terminate !== undefined) return this.impl.terminate(reason, this.state, ctx);
+    const reply = this.replyAfterTerminate;
+    this.replyAfterTerminate = undefined;
+    if (!this.initialized || this.impl.terminate === undefined) return reply?.();
+    if (reply === undefined) return this.impl.terminate(reason, this.state, ctx);
+    // the reply goes after terminate, whether it returns or throws (gen_server's try ... after)
+    let r: MaybePromise<void>;
+    try {
+      r = this.impl.terminate(reason, this.state, ctx);
+    } catch (e) {
+      reply();
+      throw e;
+    }
+    if (!isThenable(r)) return reply();
+    return r.finally(reply);
   }
 
   getState(): unknown {
@@ -367,5 +387,10 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
 
   describe(): Record<string, unknown> {
     return this.impl.describe !== undefined ? this.impl.describe(this.state) : {};
+  }
+
+  /** A failure after init names the message being handled and the state, as gen_server's error report. */
+  crashDetails(): { lastMessage: unknown; state: unknown } | undefined {
+    return this.initialized ? { lastMessage: this.lastMessage, state: this.state } : undefined;
   }
 }

@@ -19,6 +19,7 @@ import {
   TIMEOUT,
   ignore,
   type CallResult,
+  type CrashReport,
   type InitResult,
   type NoReplyResult,
   type ProcessContext,
@@ -200,6 +201,30 @@ describe('GenServer', () => {
     expect((err.cause as Error).message).toBe('handler bug');
     expect(Counter.log).toEqual(['terminate Error: handler bug 1']);
     expect(rt.isAlive(pid)).toBe(false);
+  });
+
+  it("a crash report names the message being handled and the state, as gen_server's error report; not for a failed init", async () => {
+    let crashes: CrashReport[];
+    ({ rt, crashes } = setup());
+    const pid = await GenServer.start(rt, Counter, 7, { name: 'crashy' });
+    GenServer.cast(rt, pid, 'inc');
+    await GenServer.call(rt, pid, ['crash']).catch(() => {});
+    await rt.settle();
+    expect(crashes).toHaveLength(1);
+    expect(crashes[0]).toMatchObject({ name: 'crashy', state: { n: 8, pending: [] } });
+    expect(view(crashes[0].lastMessage)).toEqual(['$gen_call', [expect.any(String), expect.anything()], ['crash']]);
+    await GenServer.start(rt, Counter, 1, { name: 'crashy' }).then(() => GenServer.cast(rt, 'crashy', 'unknown'));
+    await rt.settle();
+    expect(crashes[1]).toMatchObject({ reason: atom('bad_cast'), lastMessage: t(atom('$gen_cast'), 'unknown'), state: { n: 1 } });
+    class BadInit extends GenServer {
+      init(): never {
+        throw new Error('no');
+      }
+    }
+    await GenServer.start(rt, BadInit).catch(() => {});
+    await rt.settle();
+    expect(crashes[2].error).toBeInstanceOf(Error);
+    expect('lastMessage' in crashes[2]).toBe(false);
   });
 
   it('{stop, reason, reply} replies, runs terminate and exits with reason', async () => {

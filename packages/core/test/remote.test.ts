@@ -279,3 +279,39 @@ describe('remote hook', () => {
     expect(await sys.getState(rt, srv)).toBe(42);
   });
 });
+
+describe("gen's {global, Name}", () => {
+  class Echo extends GenServer<unknown[]> {
+    init() {
+      return ok<unknown[]>([]);
+    }
+    override handleCall(req: unknown, _f: unknown, s: unknown[]) {
+      return reply(t(atom('echo'), req as never), s);
+    }
+    override handleCast(msg: unknown, s: unknown[]) {
+      return { tag: 'noreply' as const, state: [...s, msg] };
+    }
+  }
+
+  it("resolves through the router's whereisGlobal for call, cast and sys; an unknown name is noproc (call) or dropped (cast)", async () => {
+    ({ rt } = setup({ node: 'ts@localhost', creation: 1 }));
+    const srv = await GenServer.start(rt, Echo);
+    const { router, calls } = recordingRouter();
+    rt.setRemoteRouter({ ...router, whereisGlobal: (name) => (name === atom('g_echo') ? srv : undefined) });
+    const g = t(atom('global'), atom('g_echo'));
+    expect(await GenServer.call(rt, g, atom('hi'))).toEqual(t(atom('echo'), atom('hi')));
+    GenServer.cast(rt, g, atom('c1'));
+    expect(await sys.getState(rt, g)).toEqual([atom('c1')]);
+    const err = await GenServer.call(rt, t(atom('global'), atom('g_none')), atom('hi')).catch((e: unknown) => e);
+    expect(format((err as { reason: never }).reason)).toBe('{noproc,{gen_server,call,[{global,g_none},hi]}}');
+    GenServer.cast(rt, t(atom('global'), atom('g_none')), atom('c2'));
+    await rt.settle();
+    expect(calls).toEqual([]); // nothing went to a node called g_echo or g_none
+  });
+
+  it('with no router (or a hidden node) no global name is known: noproc', async () => {
+    ({ rt } = setup());
+    const err = await GenServer.call(rt, t(atom('global'), atom('x')), atom('hi')).catch((e: unknown) => e);
+    expect(format((err as { reason: never }).reason)).toBe('{noproc,{gen_server,call,[{global,x},hi]}}');
+  });
+});

@@ -173,6 +173,8 @@ export class BeamNode {
   /** Visible node: `global_name_server` (global.ts), fed with nodeup/nodedown of visible peers. */
   private startGlobal(): void {
     const state = (this.global = new GlobalState());
+    // gen's {global, Name} from TS (GenServer.call / cast, sys, Supervisor) resolves here
+    this.router.whereisGlobal = (name) => state.whereisName(name as Term);
     const host = {
       nodeName: this.name,
       connect: (n: string) => this.connect(n),

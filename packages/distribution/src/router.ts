@@ -96,6 +96,8 @@ export class Router implements RemoteRouter {
    * such a name is taken and stays quiet, as on a C node: its only DOWN is `noconnection`.
    */
   interceptedName: ((peer: string, name: string) => boolean) | undefined;
+  /** RemoteRouter.whereisGlobal: set by a visible node (its `global` names); absent on a hidden one. */
+  whereisGlobal: ((name: unknown) => Pid | undefined) | undefined;
   /**
    * Finds out which form a node's `sys:get_state` reads (the node asks the peer; see
    * `sysStateForm`). Absent: every node is taken as `'bare'`.

@@ -12,6 +12,7 @@
  *   Set                   -> list                    (insertion order)
  *   Date                  -> <<"2024-05-01T12:00:00.000Z">>   (ISO 8601, UTC: JSON's form)
  *   Error                 -> {js_error, <<"Name: message">>}
+ *   an object with toJSON -> what toJSON() returns, mapped (as JSON.stringify; an xstate snapshot)
  *   other class instances -> {'$js', <<"ClassName">>}  (opaque: its fields do not cross)
  *   function, symbol, NaN, ±Infinity, a cycle, an invalid Date -> NotEncodableError
  *
@@ -177,6 +178,9 @@ class Walk {
       const tail = this.at('.tail', () => this.term(o.tail, depth));
       return els === o.elements && tail === o.tail ? o : new ImproperList(els, tail);
     }
+    // what JSON.stringify would send (an xstate snapshot, a URL, a decimal, ...); Date keeps its own check below
+    const toJSON = (o as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function' && !(o instanceof Date)) return this.at('.toJSON()', () => this.term(toJSON.call(o, ''), depth));
     const proto = Object.getPrototypeOf(o) as object | null;
     if (proto === Object.prototype || proto === null) return this.object(o as Record<string, unknown>, depth);
     if (o instanceof Map) return this.jsMap(o, depth);

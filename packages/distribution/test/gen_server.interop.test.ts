@@ -176,6 +176,10 @@ describe('supervisor:which_children from erl', () => {
     );
     const kids = await ev(p.erl, `[{$Id, $T, $M} || {$Id, _, $T, $M} <- supervisor:which_children({ts_sup, '${p.ts}'})]`);
     expect(kids.replace(/\s+/g, '')).toBe("[{plain,worker,[]},{given,worker,[my_mod]},{sub,supervisor,[supervisor]},{srv,worker,['Srv']}]");
+    // an Erlang child spec names an {M, F, A} a TS supervisor cannot run: refused, the spec named as sent
+    expect(await ev(p.erl, `supervisor:start_child({ts_sup, '${p.ts}'}, #{id => x, start => {m, f, []}})`)).toBe(
+      '{error,{invalid_child_spec,#{id => x,start => {m,f,[]}}}}',
+    );
   });
 
   it('supervisor:get_childspec answers the map an erl supervisor answers (same keys, same values but start/modules)', async () => {

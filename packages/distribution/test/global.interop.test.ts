@@ -6,8 +6,8 @@
  * the TS node forms without "prevent overlapping partitions" disconnects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pid } from '@beamline/etf';
-import { Runtime } from '@beamline/core';
+import { Pid, atom, format, t } from '@beamline/etf';
+import { CallError, GenServer, Runtime } from '@beamline/core';
 import { startNode, type BeamNode } from '../src/node.ts';
 import { MemoryLogger } from '../src/log.ts';
 import { startErl, type ErlNode } from '../../../tools/erl/node.ts';
@@ -99,6 +99,25 @@ describe('one erl peer', () => {
     await until(() => node.global!.whereisName('gl_two') !== undefined, 3000, 'gl_two on TS');
     await ev(e1, `global:unregister_name(gl_two)`);
     expect(node.global!.whereisName('gl_two')).toBeUndefined();
+  });
+
+  it("TS calls and casts reach {global, Name} as gen does; an unregistered name is noproc, as erl's call", async () => {
+    await ev(
+      e1,
+      `GS = spawn(fun L() -> receive {'$gen_call', From, R} -> gen:reply(From, {erl, R}), L(); {'$gen_cast', C} -> put(c, C), L(); {get, F} -> F ! get(c), L() end end), global:register_name(gl_srv, GS)`,
+    );
+    await until(() => node.global!.whereisName('gl_srv') !== undefined, 3000, 'gl_srv on TS');
+    const dest = t(atom('global'), atom('gl_srv'));
+    expect(await GenServer.call(runtime, dest, atom('hi'))).toEqual(t(atom('erl'), atom('hi')));
+    GenServer.cast(runtime, dest, atom('casted'));
+    await until(async () => (await ev(e1, `GS ! {get, self()}, receive $C -> $C end`)) === 'casted', 3000, 'cast on erl');
+    const gone = t(atom('global'), atom('gl_none'));
+    const erlSays = await ev(e1, `catch gen_server:call({global, gl_none}, hi)`);
+    const err = await GenServer.call(runtime, gone, atom('hi')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CallError);
+    expect(`{'EXIT',${format((err as CallError).reason as never)}}`).toBe(erlSays);
+    expect(() => GenServer.cast(runtime, gone, atom('x'))).not.toThrow();
+    await ev(e1, `exit(GS, kill)`);
   });
 
   it('global:set_lock / trans / del_lock from erl include the TS node and do not hang', async () => {

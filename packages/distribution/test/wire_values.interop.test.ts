@@ -21,6 +21,14 @@ class Point {
   ) {}
 }
 
+/** A class with toJSON: it crosses as JSON.stringify would write it, not as an opaque {'$js', Name}. */
+class Money {
+  constructor(readonly cents: number) {}
+  toJSON(): unknown {
+    return { amount: this.cents / 100, currency: 'EUR' };
+  }
+}
+
 /** The state the servers keep: every mapped kind of JS value. */
 function richState(): Record<string, unknown> {
   return {
@@ -168,9 +176,29 @@ describe('sends from TS', () => {
   it('OTP 27: a JSON-able value arrives exactly as json:decode(JSON.stringify(V)) gives it', async ({ skip }) => {
     const hasJson = await ev(p.erl, `code:ensure_loaded(json) =:= {module, json}`);
     if (hasJson !== 'true') skip('OTP 25/26 have no json module');
-    const v = { s: 'x', n: 3, f: 2.5, b: false, z: null, l: [1, { d: new Date(0) }], e: {} };
+    const v = { s: 'x', n: 3, f: 2.5, b: false, z: null, l: [1, { d: new Date(0) }], e: {}, m: new Money(5), u: new URL('http://h/p') };
     p.node.send(['tester', p.erlName], t(atom('json'), v as never, JSON.stringify(v)));
     expect(await ev(p.erl, `receive {json, $V, $J} -> $V =:= json:decode($J) after 5000 -> timeout end`)).toBe('true');
+  });
+});
+
+describe('values with toJSON', () => {
+  it('a reply or state with toJSON crosses as JSON.stringify writes it (an xstate snapshot: its methods stay home)', async () => {
+    // the shape of an xstate v5 snapshot (StateMachine's state and call reply): methods, and a toJSON without them
+    const snapshot = (value: string) => ({
+      value,
+      status: 'active',
+      context: { opens: 1 },
+      matches: (v: string) => v === value,
+      can: () => true,
+      toJSON() {
+        return { value, status: 'active', context: { opens: 1 }, tags: [] };
+      },
+    });
+    await GenServer.start(p.node.runtime, Rich, { snap: snapshot('opened') } as State, { name: 'wire_snap' });
+    const json = '#{<<"context">> => #{<<"opens">> => 1}, <<"status">> => <<"active">>, <<"tags">> => [], <<"value">> => <<"opened">>}';
+    expect(await same(`gen_server:call({wire_snap, '${p.ts}'}, state)`, `#{<<"snap">> => ${json}}`)).toBe('true');
+    expect(await ev(p.erl, `maps:get(<<"value">>, maps:get(<<"snap">>, sys:get_state({wire_snap, '${p.ts}'})))`)).toBe('<<"opened">>');
   });
 });
 

@@ -92,6 +92,30 @@ describe('the mapping', () => {
     expect(wire(new (class {})())).toBe('{\'$js\',<<"anonymous">>}');
   });
 
+  it('an object with toJSON is what toJSON returns, as JSON.stringify (class instance or plain); a toJSON that returns itself is a cycle', () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON() {
+        return { eur: this.cents / 100 };
+      }
+    }
+    expect(wire([new Money(250), new URL('http://h/p')])).toBe('[#{<<"eur">> => 2.5},<<"http://h/p">>]');
+    expect(wire({ value: 'on', matches: () => true, toJSON: () => ({ value: 'on' }) })).toBe('#{<<"value">> => <<"on">>}');
+    const self = {
+      toJSON() {
+        return self;
+      },
+    };
+    expect(notEncodable({ s: self })).toMatchObject({ kind: 'cycle', path: '$.s.toJSON()' });
+    expect(
+      notEncodable(
+        new (class {
+          toJSON = () => ({ f: () => 0 });
+        })(),
+      ),
+    ).toMatchObject({ kind: 'function', path: '$.toJSON().f' });
+  });
+
   it('inside tuples, lists, improper lists and maps of the term model too', () => {
     expect(wire(t(atom('ok'), { n: 1 } as never))).toBe('{ok,#{<<"n">> => 1}}');
     expect(wire(new ImproperList([true as never], false as never))).toBe('[true|false]');

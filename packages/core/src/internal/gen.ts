@@ -6,7 +6,7 @@
  * send), else to the caller's pid.
  */
 import { Atom, ImproperList, Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
-import { calling_self, error, noconnection } from './basics/atoms.ts';
+import { calling_self, error, noconnection, noproc } from './basics/atoms.ts';
 import { BadArg, CallError, CallTimeout, ErlangError } from './basics/errors.ts';
 import { pidEquals, refEquals } from './basics/refs.ts';
 import { isDownOf } from './basics/signals.ts';
@@ -39,6 +39,20 @@ export function inProcess<T>(where: Where, fn: (ctx: ProcessContext) => Promise<
       }
     });
   });
+}
+
+const GLOBAL = atom('global');
+
+/**
+ * gen's `{global, Name}` (a 2-tuple whose first element is the atom `global`, as gen.erl reads
+ * it before `{Name, Node}`): the pid `global` has for Name, or `null` when it has none (no global
+ * on a hidden node, or no router). `undefined` for any other destination.
+ */
+export function whereGlobal(where: Where, dest: Dest): Pid | null | undefined {
+  if (!(dest instanceof Tuple) || dest.elements.length !== 2 || dest.elements[0] !== GLOBAL) return undefined;
+  const name = dest.elements[1];
+  const pid = where instanceof Runtime ? where.remoteRouter?.whereisGlobal?.(name) : internalsOf(where)?.kernel.whereisGlobal(name);
+  return pid ?? null;
 }
 
 /** The caller of a call, `{Pid, Tag}`; `reply` answers it (gen:reply). */
@@ -156,7 +170,11 @@ function calledAs(dest: Dest, request: unknown, timeout: Timeout | undefined, as
 export function call(where: Where, dest: Dest, label: Atom, request: unknown, timeout?: Timeout, as?: CalledAs): Promise<unknown> {
   return inProcess(where, async (ctx) => {
     const mfa = calledAs(dest, request, timeout, as);
-    if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, serverTerm(dest), request, ctx.self.node);
+    const server = serverTerm(dest);
+    const global = whereGlobal(ctx, dest);
+    if (global === null) throw new CallError(t(noproc, mfa), noproc, server, request, ctx.self.node);
+    if (global !== undefined) dest = global;
+    if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, server, request, ctx.self.node);
     const node = nodeOf(ctx, dest);
     const alias = aliasesTo(ctx, node);
     const mref = ctx.monitor(monitorTarget(dest), alias ? { alias: 'reply_demonitor' } : undefined);
@@ -169,12 +187,12 @@ export function call(where: Where, dest: Dest, label: Atom, request: unknown, ti
     const msg = await ctx.receive((m) => isReplyOrDown(m, mref), timeout === 'infinity' ? undefined : (timeout ?? 5000));
     if (msg === TIMEOUT) {
       ctx.demonitor(mref, { flush: true }); // also deactivates the alias: a late reply is dropped
-      throw new CallTimeout(t(atom('timeout'), mfa), serverTerm(dest), request, ctx.self.node);
+      throw new CallTimeout(t(atom('timeout'), mfa), server, request, ctx.self.node);
     }
     const e = (msg as Tuple).elements;
     if (e.length === 5) {
       const cause = e[4] === noconnection ? t(atom('nodedown'), node) : e[4];
-      throw new CallError(t(cause as never, mfa), cause, serverTerm(dest), request, ctx.self.node);
+      throw new CallError(t(cause as never, mfa), cause, server, request, ctx.self.node);
     }
     ctx.demonitor(mref, { flush: true });
     return e[1];

@@ -146,6 +146,10 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     return node === this.node || router?.canAlias === undefined || router.canAlias(node);
   }
 
+  whereisGlobal(name: unknown): Pid | undefined {
+    return this.router?.whereisGlobal?.(name);
+  }
+
   sysStateForm(node: Atom): SysStateForm | Promise<SysStateForm> {
     const router = this.router;
     return node === this.node || router?.sysStateForm === undefined ? 'bare' : router.sysStateForm(node);
@@ -330,6 +334,7 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
     if (!own || expected) return;
     if (p.flags & PROC_LIB ? isAbnormal(reason) : error !== undefined && !(error instanceof ExitError) && !(error instanceof SelfExited)) {
       const report: CrashReport = { pid: p.self, name, behaviour: p.behaviourName, reason, error, ancestors: ancestors(this, p) };
+      if (typeof p.code === 'object') Object.assign(report, p.code.crashDetails?.());
       this.logger.crash(report);
     }
   }

@@ -13,7 +13,7 @@
  * the link when init fails with an abnormal reason, as in erl. A start that times out kills the
  * new process and rejects with StartError(timeout).
  */
-import { type Tuple, atom, type Pid } from '@beamline/etf';
+import { type Tuple, atom, t, type Pid } from '@beamline/etf';
 import { kill } from './basics/atoms.ts';
 import { StartError } from './basics/errors.ts';
 import { pidEquals } from './basics/refs.ts';
@@ -60,6 +60,9 @@ export function start(where: Where, build: (starter: Starter) => ProcessBehaviou
   const root = where instanceof Runtime ? where.initPid : undefined;
   return inProcess(where, async (ctx) => {
     const link = opts.link === true;
+    // gen's register_name: a taken name fails the start with {already_started, Pid}, not badarg
+    const holder = opts.name === undefined ? undefined : ctx.whereis(opts.name);
+    if (holder !== undefined) throw new StartError(t(atom('already_started'), holder));
     const code = build({ pid: ctx.self, linked: link, parent: link ? ctx.self : root });
     const spawnOpts: SpawnOptions = { name: opts.name, trapExit: opts.trapExit, expectedExit: opts.expectedExit };
     const { proc, kernel } = internalsOf(ctx)!;

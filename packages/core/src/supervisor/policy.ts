@@ -3,7 +3,7 @@
  * (permanent / transient / temporary), the restart-intensity window, and which children a
  * strategy touches when one of them dies. No processes here; `supervisor.ts` does the effects.
  */
-import { Atom, Tuple, atom, t, type Pid, type Term } from '@beamline/etf';
+import { Atom, ErlMap, Tuple, atom, t, type Pid, type Term } from '@beamline/etf';
 import type { ProcessContext } from '../internal/basics/types.ts';
 
 export type RestartType = 'permanent' | 'transient' | 'temporary';
@@ -77,7 +77,8 @@ const STRATEGIES: readonly string[] = ['one_for_one', 'one_for_all', 'rest_for_o
 
 function describe(v: unknown): Term {
   if (typeof v === 'string' || typeof v === 'number') return v;
-  if (v instanceof Atom || v instanceof Tuple) return v;
+  // an Erlang child spec from another node (a map, a tuple) is named as it came
+  if (v instanceof Atom || v instanceof Tuple || v instanceof ErlMap) return v;
   return String(v);
 }
 

@@ -6,10 +6,13 @@ function who(pid: unknown, name: string | undefined): string {
   return name !== undefined ? `${String(pid)} (${name})` : String(pid);
 }
 
+const clip = (text: string): string => (text.length > 2000 ? `${text.slice(0, 2000)}...` : text);
+
 /** Crash and supervisor reports to stderr; progress reports are not printed (as OTP's default). */
 export const consoleLogger: Logger = {
   crash(r: CrashReport): void {
-    const detail = r.error instanceof Error && r.error.stack ? `\n${r.error.stack}` : '';
+    let detail = r.error instanceof Error && r.error.stack ? `\n${r.error.stack}` : '';
+    if ('lastMessage' in r) detail += `\n  last message: ${clip(formatTerm(r.lastMessage))}\n  state: ${clip(formatTerm(r.state))}`;
     console.error(`=CRASH REPORT==== process ${who(r.pid, r.name)} [${r.behaviour}] exited: ${formatTerm(r.reason)}${detail}`);
   },
   supervisor(r: SupervisorReport): void {

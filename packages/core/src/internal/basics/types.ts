@@ -110,6 +110,8 @@ export interface ProcessBehaviour {
   readonly behaviourName?: string;
   /** Optional extra data for introspection / the process tree (e.g. a supervisor's children). */
   describe?(): Record<string, unknown>;
+  /** Optional: what the crash report of this process adds (`CrashReport.lastMessage` / `state`). */
+  crashDetails?(): { lastMessage?: unknown; state?: unknown } | undefined;
 }
 
 export type AsyncProcess = (ctx: ProcessContext) => Promise<unknown> | unknown;
@@ -175,6 +177,13 @@ export interface CrashReport {
   error: unknown;
   /** Parent, grandparent, ... */
   ancestors: Pid[];
+  /**
+   * A GenServer-based process (GenServer, Supervisor, StateMachine) that failed after its init:
+   * the message it was handling (gen_server's "Last message in was"; an idle timeout is the atom
+   * `timeout`) and its state then ("When Server state"), as `crashDetails` gives them.
+   */
+  lastMessage?: unknown;
+  state?: unknown;
 }
 
 /** What a supervisor reports (OTP's supervisor reports). */

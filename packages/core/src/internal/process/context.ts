@@ -61,6 +61,8 @@ export interface Kernel extends ProcHost {
   canAlias(node: Atom): boolean;
   /** How `node`'s sys reads a get_state reply (RemoteRouter.sysStateForm; local: `'bare'`). */
   sysStateForm(node: Atom): SysStateForm | Promise<SysStateForm>;
+  /** `global:whereis_name(Name)` (RemoteRouter.whereisGlobal; no router: undefined). */
+  whereisGlobal(name: unknown): Pid | undefined;
 }
 
 // Set by Context's static block: lets internalsOf read the private fields.

@@ -33,6 +33,11 @@ export interface RemoteRouter {
    * remote server's reply by it. Absent: `'bare'`.
    */
   sysStateForm?(node: Atom): SysStateForm | Promise<SysStateForm>;
+  /**
+   * Optional: `global:whereis_name(Name)`, for gen's `{global, Name}` (GenServer.call / cast,
+   * sys, Supervisor). Absent, or undefined: no such global name.
+   */
+  whereisGlobal?(name: unknown): Pid | undefined;
   /** Local `from` linked to remote `to` (LINK). */
   link(from: Pid, to: Pid): void;
   /** Local `from` unlinked from remote `to` (UNLINK / UNLINK_ID). */
