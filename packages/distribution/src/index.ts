@@ -19,7 +19,7 @@ export {
   spawnExitReason,
 } from './exports.ts';
 export { Op, decodeControl, encodeControl, ControlError, type Control, type ControlKind } from './control.ts';
-export { Router, wireReason, type InboundMessage, type MessageInterceptor } from './router.ts';
+export { Router, wireReason, type ExitInterceptor, type InboundExit, type InboundMessage, type MessageInterceptor } from './router.ts';
 export { NotEncodableError, toWireTerm, MAX_WIRE_DEPTH, type NotEncodableKind } from './wire_values.ts';
 export * from './transport.ts';
 export { DistTransport } from './transport_impl.ts';

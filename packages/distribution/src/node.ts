@@ -23,7 +23,7 @@ import type { DistTransportApi, DownReason, PeerConnection, TransportOptions } f
 import { DistTransport } from './transport_impl.ts';
 import { DFLAG, hasFlag } from './flags.ts';
 import { defaultLogger, type DistLogger } from './log.ts';
-import type { MessageInterceptor, Router } from './router.ts';
+import type { ExitInterceptor, MessageInterceptor, Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
@@ -196,16 +196,23 @@ export class BeamNode {
    * Take SEND / REG_SEND messages before the runtime delivers them (see MessageInterceptor in
    * router.ts): `fn` returns true for a message it took. `answersName` says which names no local
    * process holds the interceptor answers: a peer's monitor by such a name is taken and stays
-   * quiet, as a C node's does. One interceptor at a time; returns the function that removes it.
+   * quiet, as a C node's does. `takesExit` sees each EXIT2 before it is applied (ExitInterceptor).
+   * One interceptor at a time; returns the function that removes it.
    */
-  interceptMessages(fn: MessageInterceptor, answersName?: (peer: string, name: string) => boolean): () => void {
-    if (this.router.interceptMessage !== undefined) throw new Error('a message interceptor is already installed');
-    this.router.interceptMessage = fn;
-    this.router.interceptedName = answersName;
+  interceptMessages(
+    fn: MessageInterceptor,
+    opts: { answersName?: (peer: string, name: string) => boolean; takesExit?: ExitInterceptor } = {},
+  ): () => void {
+    const router = this.router;
+    if (router.interceptMessage !== undefined) throw new Error('a message interceptor is already installed');
+    router.interceptMessage = fn;
+    router.interceptedName = opts.answersName;
+    router.interceptExit = opts.takesExit;
     return () => {
-      if (this.router.interceptMessage !== fn) return;
-      this.router.interceptMessage = undefined;
-      this.router.interceptedName = undefined;
+      if (router.interceptMessage !== fn) return;
+      router.interceptMessage = undefined;
+      router.interceptedName = undefined;
+      router.interceptExit = undefined;
     };
   }
 

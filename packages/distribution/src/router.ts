@@ -68,6 +68,16 @@ export type InboundMessage = Extract<Control, { kind: 'send' | 'reg_send' }>;
  */
 export type MessageInterceptor = (peer: string, message: InboundMessage) => boolean;
 
+/** An EXIT2 (a peer's `exit(To, Reason)`) as it arrived. */
+export type InboundExit = Extract<Control, { kind: 'exit2' }>;
+
+/**
+ * Sees every EXIT2 before the runtime applies it; returns true when it took the signal (it is then
+ * not applied). How a C-node-like module keeps a pid that, as ei's, only hears of an `exit/2`
+ * (mod_erlang_event takes one at FsPid, `kill` included, as news about the sender).
+ */
+export type ExitInterceptor = (peer: string, signal: InboundExit) => boolean;
+
 const A_NOTSUP = atom('notsup');
 
 export interface RouterOptions {
@@ -96,6 +106,8 @@ export class Router implements RemoteRouter {
    * such a name is taken and stays quiet, as on a C node: its only DOWN is `noconnection`.
    */
   interceptedName: ((peer: string, name: string) => boolean) | undefined;
+  /** See ExitInterceptor; a throw in it is logged and the signal applied as usual. */
+  interceptExit: ExitInterceptor | undefined;
   /** RemoteRouter.whereisGlobal: set by a visible node (its `global` names); absent on a hidden one. */
   whereisGlobal: ((name: unknown) => Pid | undefined) | undefined;
   /**
@@ -197,6 +209,7 @@ export class Router implements RemoteRouter {
         if (this.links.exitIn(c.to, c.from) !== 'inactive') rt.exit(c.from, c.to, c.reason);
         return;
       case 'exit2':
+        if (this.intercepted(conn, c)) return;
         rt.exit2(c.from, c.to, c.reason);
         return;
       case 'monitor':
@@ -223,13 +236,11 @@ export class Router implements RemoteRouter {
     }
   }
 
-  private intercepted(conn: PeerConnection, c: InboundMessage): boolean {
-    const hook = this.interceptMessage;
-    if (hook === undefined) return false;
+  private intercepted(conn: PeerConnection, c: InboundMessage | InboundExit): boolean {
     try {
-      return hook(conn.peerName, c);
+      return c.kind === 'exit2' ? this.interceptExit?.(conn.peerName, c) === true : this.interceptMessage?.(conn.peerName, c) === true;
     } catch (e) {
-      this.opts.logger.error('message interceptor threw; message delivered as usual', {
+      this.opts.logger.error(`${c.kind === 'exit2' ? 'exit' : 'message'} interceptor threw; delivered as usual`, {
         peer: conn.peerName,
         error: e instanceof Error ? e.stack : String(e),
       });

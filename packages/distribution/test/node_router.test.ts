@@ -157,6 +157,31 @@ describe('inbound control messages reach the runtime', () => {
     expect(s.logger.has(/interceptor threw/)).toBe(true);
   });
 
+  it('an exit interceptor sees each EXIT2 before it is applied; what it takes is not applied', () => {
+    const s = setup();
+    const seen: [string, unknown, unknown][] = [];
+    s.router.interceptExit = (peer, x) => {
+      seen.push([peer, x.from, x.reason]);
+      return x.reason === atom('kill');
+    };
+    s.inject(t(Op.PAYLOAD_EXIT2, R, L), atom('kill'));
+    s.inject(t(Op.EXIT2, R, L, atom('bye')));
+    expect(seen).toEqual([
+      [PEER, R, atom('kill')],
+      [PEER, R, atom('bye')],
+    ]);
+    expect(s.calls).toEqual([['exit2', R, L, atom('bye')]]);
+    // SEND / REG_SEND do not reach it, and a throwing one loses nothing: logged, applied as usual
+    s.inject(t(Op.REG_SEND, R, atom(''), atom('x')), 'm');
+    expect(seen).toHaveLength(2);
+    s.router.interceptExit = () => {
+      throw new Error('bug');
+    };
+    s.inject(t(Op.PAYLOAD_EXIT2, R, L), atom('kill'));
+    expect(s.calls.at(-1)).toEqual(['exit2', R, L, atom('kill')]);
+    expect(s.logger.has(/exit interceptor threw/)).toBe(true);
+  });
+
   it('LINK, then UNLINK_ID: the ack goes out first, the runtime forgets the link', () => {
     const s = setup();
     s.inject(t(Op.LINK, R, L));

@@ -9,10 +9,11 @@
  *
  * Messages reach the module as they reach a C node: the node's message interceptor hands over
  * every REG_SEND to a name no local process holds (so `{foo, FsNode} ! X` works for any `foo`,
- * while `net_kernel` and `rex` keep answering ping and rpc) and every SEND to FsPid.
+ * while `net_kernel` and `rex` keep answering ping and rpc) and every SEND to FsPid; a peer's
+ * `exit(FsPid, _)` is taken the same way, as the exit of its sender, not applied.
  */
 import { DOWN, EXIT, ExitError, type ProcessContext, Supervisor, type Where, isCleanExit, pidEquals, refKey } from '@beamline/core';
-import type { BeamNode, InboundMessage } from '@beamline/distribution';
+import type { BeamNode, InboundExit, InboundMessage } from '@beamline/distribution';
 import { Pid, Ref, type Term, Tuple, isTagged } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
@@ -169,11 +170,11 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       for (const app of apps) this.#offs.push(this.sw.addApplication(app));
     }
     this.#offs.push(
-      this.node.interceptMessages(
-        (peer, m) => this.#intercept(peer, m),
+      this.node.interceptMessages((peer, m) => this.#intercept(peer, m), {
         // a monitor by any such name stays up as on FreeSWITCH's C node (noconnection only)
-        (_peer, name) => !this.#stopped && this.node.runtime.whereis(name) === undefined,
-      ),
+        answersName: (_peer, name) => !this.#stopped && this.node.runtime.whereis(name) === undefined,
+        takesExit: (peer, signal) => this.#takeExit(peer, signal),
+      }),
     );
     this.#offs.push(this.node.on('nodeup', (e) => void this.#ensure(e.node)));
     this.#offs.push(
@@ -281,6 +282,16 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       return true;
     }
     this.#deliver(peer, entry, { kind: 'inbound', from: m.from, message: m.message });
+    return true;
+  }
+
+  /**
+   * exit/2 at FsPid, `kill` included: the C node reads ERL_EXIT2 as handle_exit of the sender and
+   * lives on, so one peer cannot end every peer's links to FsPid (O29).
+   */
+  #takeExit(peer: string, signal: InboundExit): boolean {
+    if (this.#stopped || !this.#fsPid || !pidEquals(signal.to, this.#fsPid)) return false;
+    this.#deliver(peer, this.#ensure(peer), { kind: 'exited', pid: signal.from });
     return true;
   }
 

@@ -34,6 +34,24 @@ describe('two peer nodes', () => {
     expect(lines.map((l) => /^Listener to (\S+) /.exec(l)?.[1])).toEqual(['t2_peers@localhost', rig.erl.name]);
   });
 
+  it("a peer's exit(FsPid, kill) is the exit of its sender only: FsPid lives, the other peer's handler keeps its link and events (O29)", async () => {
+    const fsPid = rig.fs.module.fsPid;
+    const sub = `{event, 'CUSTOM', 'o29::a'}`;
+    expect(await rig.shell(`Pk = Coll(), Do(Pk, register_event_handler), Do(Pk, ${sub})`)).toBe('ok');
+    expect(await second.eval(`Qk = Coll(), Do(Qk, register_event_handler), Do(Qk, ${sub})`)).toBe('ok');
+    // the second node's handler itself sends the kill (mod_erlang_event: ERL_EXIT2 → handle_exit(sender))
+    const killed = `Me = self(), Qk ! {do, fun() -> {foo, FS} ! getpid, receive {ok, F} -> exit(F, kill), Me ! killed end end}, receive killed -> ok after 3000 -> timeout end`;
+    expect(await second.eval(killed)).toBe('ok');
+    // a command after it on the same connection: its reply comes once the exit was taken
+    expect(await second.eval(`{x, FS} ! {api, echo, "after"}, receive Ra -> Ra after 2000 -> timeout end`)).toBe('{ok,"after"}');
+    expect(rig.fs.runtime.isAlive(fsPid)).toBe(true);
+    expect(rig.fs.module.fsPid).toBe(fsPid);
+    rig.fs.sw.core.bus.fire(rig.fs.sw.core.bus.create('CUSTOM', 'o29::a'));
+    expect(await rig.shell('{is_process_alive(Pk), length(WaitEv(Pk, 1))}')).toBe('{true,1}');
+    // the killer lives (nothing killed it) but was let go as an event handler
+    expect(await second.eval('timer:sleep(200), {is_process_alive(Qk), Evs(Qk)}')).toBe('{true,[]}');
+  });
+
   it('listenerFor connects out to a node not connected yet; sendAsFs reaches {Name, Node}', async () => {
     const third = await startErl({ name: 't3_peers@localhost', cookie: COOKIE, epmdPort: rig.epmdPort });
     try {
