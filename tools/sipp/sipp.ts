@@ -46,7 +46,14 @@ export interface SippRun {
   readonly port?: number;
   /** SIP over UDP (the default) or TCP (SIPp's `-t t1`: one connection). */
   readonly transport?: 'udp' | 'tcp';
-  /** SIPp's own SIP port (default: any). */
+  /**
+   * SIPp's own SIP port. Over UDP the default is one freeUdpPort hands out, never SIPp's own: without
+   * `-p` it takes the first free port from 5060, which every SIPp of every worker shares and the next
+   * run takes the moment one ends, so what a switch still sends the finished run (a BYE resent
+   * because its 200 was read late) lands in the next run's message log. Over TCP the default is
+   * SIPp's (it then connects from another port than the one its Contact names, and nothing is
+   * resent over a connection).
+   */
   readonly localPort?: number;
   /** register: the port its Contact names (default SIPp's own). */
   readonly contactPort?: number;
@@ -126,6 +133,7 @@ export async function runSipp(r: SippRun): Promise<SippResult> {
 /** Starts SIPp; `done` resolves when it exits. */
 export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<SippResult> }> {
   const mediaPort = await freeUdpPort();
+  const sipPort = r.localPort ?? (r.transport === 'tcp' ? undefined : await freeUdpPort());
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const fill: Record<string, string> = {
     domain: r.domain ?? 'localhost',
@@ -168,7 +176,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     '-mp',
     String(mediaPort),
     ...(r.transport === 'tcp' ? ['-t', 't1'] : []),
-    ...(r.localPort === undefined ? [] : ['-p', String(r.localPort)]),
+    ...(sipPort === undefined ? [] : ['-p', String(sipPort)]),
     ...(r.service === undefined ? [] : ['-s', r.service]),
     ...(r.authUser === undefined ? [] : ['-au', r.authUser]),
     ...(r.password === undefined ? [] : ['-ap', r.password]),

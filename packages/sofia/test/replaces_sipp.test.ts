@@ -25,8 +25,14 @@ const headerOf = (message: string, name: string) => new RegExp(`^${name}: (.*)$`
 /** A's dialog as C's Replaces names it: its Call-ID, the switch's tag as to-tag, the phone's as from-tag. */
 const A_DIALOG = '[call_id];to-tag=[$tag1];from-tag=[pid]SIPpTag00[call_number]';
 
-/** The BYEs the switch sent in A's dialog (not C's, whose Call-ID starts `second///`). */
-const byesToA = (r: SippResult) => r.messages.filter((m) => m.startsWith('BYE ') && !headerOf(m, 'Call-ID')?.startsWith('second///'));
+/**
+ * The BYEs the switch sent in A's dialog: the Call-ID of the phone's first INVITE (C's starts
+ * `second///`; SIPp logs whatever reaches its port, another dialog's too).
+ */
+const byesToA = (r: SippResult) => {
+  const callId = headerOf(r.messages.find((m) => m.startsWith('INVITE ')) ?? '', 'Call-ID');
+  return r.messages.filter((m) => m.startsWith('BYE ') && callId !== undefined && headerOf(m, 'Call-ID') === callId);
+};
 
 /** The channel of the call to `destination` made after event `seen`. */
 const channelTo = (destination: string, seen: number, type = 'CHANNEL_ANSWER') =>
