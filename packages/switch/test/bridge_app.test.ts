@@ -458,7 +458,7 @@ describe('after the bridge: park_after_bridge, transfer_after_bridge', () => {
         expect(b.slice(0, 2)).toEqual(['B CHANNEL_HANGUP ORIGINATOR_CANCEL', 'B CHANNEL_STATE CS_HANGUP']);
       } else {
         expect(b).toEqual(['B CHANNEL_EXECUTE set', 'B CHANNEL_STATE CS_PARK', 'B CHANNEL_PARK']);
-        clock.advance(3000);
+        await clock.advance(3000);
         await settle();
         expect(trace().filter((r) => r.startsWith('B CHANNEL_HANGUP '))).toEqual(['B CHANNEL_HANGUP NORMAL_CLEARING']);
       }

@@ -134,7 +134,7 @@ describe('execute_on_* and api_on_* on an originated leg', () => {
     await t.sw.originate(`{origination_uuid=${A},execute_on_answer='playback::silence_stream://100'}null/1 &park()`);
     await t.settle();
     expect(trace(t).filter((r) => r.includes('playback'))).toEqual(['A CHANNEL_EXECUTE playback(silence_stream://100)']);
-    t.clock.advance(100);
+    await t.clock.advance(100);
     await t.settle();
     expect(trace(t)).toEqual([
       'A PLAYBACK_STOP',

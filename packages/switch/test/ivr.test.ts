@@ -20,7 +20,7 @@ async function dial(t: Setup, digits: string): Promise<void> {
 }
 
 async function advance(t: Setup, ms: number): Promise<void> {
-  t.clock.advance(ms);
+  await t.clock.advance(ms);
   await t.settle();
 }
 

@@ -283,10 +283,10 @@ describe('playing to a channel', () => {
     media.deliver(U1, frame('PCMA', 1, 2, 3));
     expect(port.frames.map((f) => f.samples)).toEqual([160]);
     expect([...port.frames[0].payload.subarray(0, 3)]).toEqual([0, 10, 20].map(linearToAlaw));
-    clock.advance(50);
+    await clock.advance(50);
     await new Promise((r) => setTimeout(r, 5));
     expect(port.frames.map((f) => f.samples)).toEqual([160, 160, 160]);
-    clock.advance(1000);
+    await clock.advance(1000);
     await new Promise((r) => setTimeout(r, 5));
     expect(port.frames).toHaveLength(5);
     // the source is over: the hold is released and the echo is heard again
@@ -310,7 +310,7 @@ describe('playing to a channel', () => {
     await sw.api(`uuid_broadcast ${U1} two.wav aleg`);
     await settle();
     for (let t = 0; t < 1000; t += 20) {
-      clock.advance(20);
+      await clock.advance(20);
       await settle();
     }
     expect(port.frames.length).toBeGreaterThanOrEqual(50);
@@ -318,7 +318,7 @@ describe('playing to a channel', () => {
     await sw.api(`uuid_break ${U1}`);
     await settle();
     const heard = port.frames.length;
-    clock.advance(1000);
+    await clock.advance(1000);
     await settle();
     expect(port.frames.length).toBe(heard);
     const stopEvent = sub.take().find((e) => e.type === 'PLAYBACK_STOP');
@@ -421,7 +421,7 @@ describe('gentones', () => {
     await sw.api(`uuid_broadcast ${U1} gentones::%(100,0,800)|2 aleg`);
     await settle();
     for (let i = 0; i < 15; i++) {
-      clock.advance(20);
+      await clock.advance(20);
       await settle();
     }
     // two loops of 100 ms: ten packets of 800 Hz
@@ -436,14 +436,14 @@ describe('gentones', () => {
     await sw.api(`uuid_broadcast ${U1} gentones::%(100,0,800)|-1 aleg`);
     await settle();
     for (let i = 0; i < 25; i++) {
-      clock.advance(20);
+      await clock.advance(20);
       await settle();
     }
     expect(port.frames.length).toBeGreaterThan(30);
     await sw.api(`uuid_recv_dtmf ${U1} *`);
     await settle();
     const heard = port.frames.length;
-    clock.advance(200);
+    await clock.advance(200);
     await settle();
     expect(port.frames.length).toBe(heard);
     expect(await sw.api(`uuid_getvar ${U1} playback_terminator_used`)).toBe('*');

@@ -41,7 +41,7 @@ describe('uuid_broadcast', () => {
     expect(await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://200`)).toBe('+OK Message sent\n');
     await t.settle();
     expect(trace(t, uuid)).toEqual(['CHANNEL_EXECUTE playback', 'PLAYBACK_START']);
-    t.clock.advance(200);
+    await t.clock.advance(200);
     await t.settle();
     expect(trace(t, uuid)).toEqual(['PLAYBACK_STOP', 'CHANNEL_EXECUTE_COMPLETE playback']);
     expect(await t.sw.api(`uuid_broadcast ${uuid}`)).toBe('-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n');
@@ -64,11 +64,11 @@ describe('uuid_broadcast', () => {
     const started = t.sub.take().find((e) => e.type === 'CHANNEL_EXECUTE');
     expect(started?.getHeader('Application')).toBe('playback');
     expect(started?.getHeader('Application-Data')).toBe('/tmp/prompt.wav');
-    t.clock.advance(1000);
+    await t.clock.advance(1000);
     await t.settle();
     t.sub.take();
     expect(await t.sw.api(`uuid_broadcast ${uuid} sleep!user_busy::10`)).toBe('+OK Message sent\n');
-    t.clock.advance(10);
+    await t.clock.advance(10);
     await t.settle();
     const evs = t.sub.take().filter((e) => e.getHeader('Unique-ID') === uuid);
     const names = evs.map((e) => `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}`);
@@ -83,7 +83,7 @@ describe('uuid_broadcast', () => {
     const { a, b } = await bridgedNulls(t);
     const legs = async (word: string) => {
       expect(await t.sw.api(`uuid_broadcast ${a} playback::silence_stream://50${word}`)).toBe('+OK Message sent\n');
-      t.clock.advance(50);
+      await t.clock.advance(50);
       await t.settle();
       const evs = t.sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE');
       return evs.map((e) => (e.getHeader('Unique-ID') === a ? 'A' : 'B')).join('');
@@ -126,23 +126,23 @@ describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () 
     await t.settle();
     // A does not wait for the music to start (FreeSWITCH waits up to 5 s for it; DECISIONS.md #87)
     expect(executes()).toEqual(['A CHANNEL_EXECUTE silence_stream://300', 'B CHANNEL_EXECUTE local_stream://moh']);
-    t.clock.advance(300);
+    await t.clock.advance(300);
     await t.settle();
     expect(executes()).toEqual(['A CHANNEL_EXECUTE_COMPLETE silence_stream://300', 'B CHANNEL_EXECUTE_COMPLETE local_stream://moh']);
     // stopped for good: no second pass of the loop
-    t.clock.advance(5000);
+    await t.clock.advance(5000);
     await t.settle();
     expect(executes()).toEqual([]);
     // aleg alone, or no hold music (or `silence`): the other leg hears nothing
     await t.sw.api(`uuid_broadcast ${a} playback::silence_stream://300 aleg`);
-    t.clock.advance(300);
+    await t.clock.advance(300);
     await t.settle();
     expect(executes()).toEqual(['A CHANNEL_EXECUTE silence_stream://300', 'A CHANNEL_EXECUTE_COMPLETE silence_stream://300']);
     await t.sw.stop();
     await t.rt.stop();
     const quiet = await bridged({ hold_music: 'silence' });
     await quiet.t.sw.api(`uuid_broadcast ${quiet.a} playback::silence_stream://300`);
-    quiet.t.clock.advance(300);
+    await quiet.t.clock.advance(300);
     await quiet.t.settle();
     expect(quiet.executes().filter((x) => x.startsWith('B'))).toEqual([]);
     await quiet.t.sw.stop();
@@ -154,7 +154,7 @@ describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () 
     expect(await t.sw.api(`uuid_hold ${a}`)).toBe('+OK Success\n');
     await t.settle();
     for (let i = 0; i < 2; i++) {
-      t.clock.advance(1000);
+      await t.clock.advance(1000);
       await t.settle();
     }
     expect(executes().filter((x) => x === 'B CHANNEL_EXECUTE local_stream://moh')).toHaveLength(3);
@@ -206,7 +206,7 @@ describe('uuid_break', () => {
     await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://300`);
     await t.settle();
     expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://300']);
-    t.clock.advance(300);
+    await t.clock.advance(300);
     await t.settle();
     expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE_COMPLETE silence_stream://300 FILE PLAYED']);
     await t.sw.stop();
@@ -221,7 +221,7 @@ describe('uuid_break', () => {
     await t.sw.api(`uuid_broadcast ${uuid} playback::silence_stream://6000`);
     await t.settle();
     expect(await t.sw.api(`uuid_break ${uuid} all`)).toBe('+OK\n');
-    t.clock.advance(7000);
+    await t.clock.advance(7000);
     await t.settle();
     expect(played(t, uuid)).toEqual(['CHANNEL_EXECUTE silence_stream://5000', 'CHANNEL_EXECUTE_COMPLETE silence_stream://5000 FILE PLAYED']);
     await t.sw.stop();
@@ -244,11 +244,11 @@ describe('uuid_break', () => {
     const t = await setup({ globals: [['hold_music', 'local_stream://moh']] });
     const { a, b } = await bridgedNulls(t);
     await t.sw.api(`uuid_hold ${a}`);
-    t.clock.advance(1500);
+    await t.clock.advance(1500);
     await t.settle();
     t.sub.take();
     expect(await t.sw.api(`uuid_break ${b}`)).toBe('+OK\n');
-    t.clock.advance(5000);
+    await t.clock.advance(5000);
     await t.settle();
     expect(played(t, b)).toEqual(['CHANNEL_EXECUTE_COMPLETE local_stream://moh FILE PLAYED']);
     await t.sw.stop();

@@ -51,7 +51,7 @@ async function call(t: Setup, dest: string, vars = ''): Promise<string> {
 }
 
 async function advance(t: Setup, ms: number): Promise<void> {
-  t.clock.advance(ms);
+  await t.clock.advance(ms);
   await t.settle();
 }
 

@@ -44,13 +44,13 @@ describe('the switch supervision tree', () => {
   it('stopping the top supervisor from outside (as switchd restarting its child) stops the scheduler too: no HEARTBEAT after', async () => {
     const { sw, rt, clock, sub, settle } = await setup({ heartbeatIntervalSec: 1 });
     const scheduler = pidOf(children(rt, sw.supervisor), 'scheduler');
-    clock.advance(1000);
+    await clock.advance(1000);
     await settle();
     expect(sub.take().filter((e) => e.type === 'HEARTBEAT').length).toBe(1);
     rt.exit(sw.supervisor, kill);
     await settle();
     expect(rt.isAlive(scheduler)).toBe(false);
-    clock.advance(5000);
+    await clock.advance(5000);
     await settle();
     expect(sub.take().filter((e) => e.type === 'HEARTBEAT')).toEqual([]);
     await rt.stop();
@@ -66,7 +66,7 @@ describe('the switch supervision tree', () => {
     expect(rt.isAlive(conf)).toBe(true);
     await sw.api(`uuid_kill ${u}`);
     for (let i = 0; i < 3; i++) {
-      clock.advance(20);
+      await clock.advance(20);
       await settle();
     }
     expect(conferences()).toHaveLength(0);
