@@ -30,6 +30,7 @@ import type { Dest, ProcessBehaviour, ProcessContext, SpawnOptions } from './int
 import { From, call, isContext, whereGlobal, type Timeout, type Where } from './internal/gen.ts';
 import { initAck, initFail, start, type Starter } from './internal/proc_lib.ts';
 import { handleSystemMessage, isSystemMessage, stopProcess, type SystemHooks } from './internal/sys.ts';
+import { SysDebug } from './internal/sys_debug.ts';
 
 export { From };
 
@@ -188,6 +189,11 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
 }
 
 const BAD_RETURN = atom('bad_return_value');
+// gen_server's sys debug events
+const IN = atom('in');
+const OUT = atom('out');
+const NOREPLY = atom('noreply');
+const CONTINUE = atom('continue');
 
 /** Marker message for a result `timeout` (only honoured if its generation is current). */
 class IdleTimeout {
@@ -217,6 +223,8 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
   private lastMessage: unknown = undefined;
   /** A `{stop, Reason, Reply, State}` reply: sent once terminate has run, as gen_server does. */
   private replyAfterTerminate: (() => void) | undefined;
+  /** sys's debug options (sys:log, sys:statistics, sys:trace), made at the first `{debug, _}`. */
+  private debug: SysDebug | undefined;
   private parentPid: Pid | undefined;
 
   constructor(
@@ -280,10 +288,12 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
       if (tag === GEN_CALL && e.length === 3) {
         const from = From.fromTerm(ctx, e[1]);
         if (from !== undefined) {
+          if (this.debug?.active) this.debugEvent(ctx, t(IN, msg));
           if (impl.handleCall === undefined) throw new Error(`${this.behaviourName}: unexpected call (no handleCall)`);
           return this.callResult(ctx, from, impl.handleCall(e[2], from, this.state, ctx));
         }
       } else if (tag === GEN_CAST && e.length === 2) {
+        if (this.debug?.active) this.debugEvent(ctx, t(IN, msg));
         if (impl.handleCast === undefined) throw new Error(`${this.behaviourName}: unexpected cast (no handleCast)`);
         return this.noreplyResult(ctx, impl.handleCast(e[1], this.state, ctx));
       } else if (isSystemMessage(msg)) {
@@ -292,6 +302,7 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
         throw new ExitError(e[2]);
       }
     }
+    if (this.debug?.active) this.debugEvent(ctx, t(IN, msg as never));
     if (impl.handleInfo === undefined) return; // like gen_server: unexpected info is dropped
     return this.noreplyResult(ctx, impl.handleInfo(msg, this.state, ctx));
   }
@@ -309,9 +320,11 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
       case 'reply':
         this.state = o.state as S;
         from.reply(o.reply);
+        if (this.debug?.active) this.debugEvent(ctx, t(OUT, o.reply as never, from.toTerm(), this.debugState(ctx)));
         return this.next(ctx, o);
       case 'noreply':
         this.state = o.state as S;
+        if (this.debug?.active) this.debugEvent(ctx, t(NOREPLY, this.debugState(ctx)));
         return this.next(ctx, o);
       case 'stop':
         if ('state' in o) this.state = o.state as S;
@@ -328,6 +341,7 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
     switch (tagOf(r)) {
       case 'noreply':
         this.state = o.state as S;
+        if (this.debug?.active) this.debugEvent(ctx, t(NOREPLY, this.debugState(ctx)));
         return this.next(ctx, o);
       case 'stop':
         if ('state' in o) this.state = o.state as S;
@@ -342,7 +356,9 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
     if ('continue' in o && o.continue !== undefined) {
       const impl = this.impl;
       if (impl.handleContinue === undefined) throw new Error(`${this.behaviourName}: continue result without handleContinue`);
-      return this.noreplyResult(ctx, impl.handleContinue(o.continue, this.state, ctx));
+      const r = impl.handleContinue(o.continue, this.state, ctx);
+      if (this.debug?.active) this.debugEvent(ctx, t(CONTINUE, o.continue as never));
+      return this.noreplyResult(ctx, r);
     }
     if (typeof o.timeout === 'number') this.armIdle(ctx, o.timeout);
   }
@@ -387,6 +403,21 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
 
   describe(): Record<string, unknown> {
     return this.impl.describe !== undefined ? this.impl.describe(this.state) : {};
+  }
+
+  /** sys's debug options of this server (SystemHooks). */
+  get sysDebug(): SysDebug {
+    this.debug ??= new SysDebug();
+    return this.debug;
+  }
+
+  private debugEvent(ctx: ProcessContext, e: Tuple): void {
+    this.debug?.event(ctx, e);
+  }
+
+  /** The state a logged event carries: the form a remote caller reads, where the loop has one. */
+  private debugState(ctx: ProcessContext): never {
+    return ((this as SystemHooks).remoteState?.(ctx) ?? this.state) as never;
   }
 
   /** A failure after init names the message being handled and the state, as gen_server's error report. */

@@ -10,6 +10,7 @@
  *   get_status             -> {status, Pid, {module, gen_server}, [PDict, running|suspended, Parent, [], Formatted]} (OTP 27's shape)
  *   suspend / resume       -> ok                  (suspended, the loop receives only system messages)
  *   statistics             -> [{messages_in, N}, {messages_out, N}, {message_queue_len, N}]
+ *   {debug, Cmd}           -> sys:log / statistics / trace / no_debug (sys_debug.ts); unknown_debug
  *   {terminate, Reason}    -> ok, then the process runs its terminate and exits with Reason
  */
 import { Atom, Pid, Tuple, atom, charlist, t, text } from '@beamline/etf';
@@ -20,6 +21,7 @@ import { TIMEOUT, type Dest, type ProcessContext, type SysStateForm } from './ba
 import { From, call, inProcess, monitorTarget, type Timeout, type Where } from './gen.ts';
 import { internalsOf, type Kernel } from './process/context.ts';
 import { PROC_LIB, type Proc } from './process/process.ts';
+import { type SysDebug, serverName } from './sys_debug.ts';
 
 const GET_STATE = atom('get_state');
 const REPLACE_STATE = atom('replace_state');
@@ -29,6 +31,7 @@ const RESUME = atom('resume');
 const STATISTICS = atom('statistics');
 const TERMINATE = atom('terminate');
 const NOT_SUPPORTED = atom('not_supported');
+const DEBUG = atom('debug');
 
 /** What a behaviour loop lends the protocol. */
 export interface SystemHooks {
@@ -48,6 +51,8 @@ export interface SystemHooks {
   remoteState?(ctx: ProcessContext): unknown;
   /** Optional: `'$initial_call'` (default `{behaviourName, init, 1}`; OTP's supervisor: `{supervisor, Mod, 1}`). */
   readonly initialCall?: Tuple;
+  /** Optional: the loop's debug options (`{debug, Cmd}`); without it every Cmd is `unknown_debug`. */
+  readonly sysDebug?: SysDebug;
 }
 
 /** The state `hooks` shows a caller on `node`. */
@@ -64,14 +69,18 @@ function statusOf(ctx: ProcessContext, hooks: SystemHooks, suspended: boolean, c
   const internals = internalsOf(ctx);
   const pdictAncestors = internals === undefined ? [] : procLibAncestors(internals.kernel, internals.proc);
   const status = atom(suspended ? 'suspended' : 'running');
-  const name = ctx.registeredName ?? ctx.self.format(ctx.self.node);
+  const name = serverName(ctx);
   const pdict = [
     t(atom('$ancestors'), pdictAncestors as never),
     t(atom('$initial_call'), hooks.initialCall ?? t(atom(hooks.behaviourName), atom('init'), 1)),
   ];
   const formatted = [
     t(atom('header'), charlist(`Status for generic server ${name}`)),
-    t(atom('data'), [t(charlist('Status'), status), t(charlist('Parent'), hooks.parent), t(charlist('Logged events'), [])] as never),
+    t(atom('data'), [
+      t(charlist('Status'), status),
+      t(charlist('Parent'), hooks.parent),
+      t(charlist('Logged events'), hooks.sysDebug?.events() ?? []),
+    ] as never),
     t(atom('data'), [t(charlist('State'), stateFor(ctx, hooks, caller) as never)] as never),
   ];
   return t(atom('status'), ctx.self, t(atom('module'), atom('gen_server')), [pdict, status, hooks.parent, [], formatted] as never);
@@ -167,6 +176,8 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
     } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === REPLACE_STATE) {
       const fn = req.elements[1] as unknown;
       reply = typeof fn === 'function' ? hooks.replaceState(fn as (s: unknown) => unknown) : t(error, NOT_SUPPORTED);
+    } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === DEBUG) {
+      reply = hooks.sysDebug?.command(req.elements[1], ctx) ?? atom('unknown_debug');
     } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === TERMINATE) {
       reply = ok;
       exitWith = { reason: req.elements[1] };
@@ -257,6 +268,20 @@ function proplist(list: unknown, key: string): unknown {
   return undefined;
 }
 
+/**
+ * sys:log: `true` (10 events) or a size turns the event log on (one already on is kept as it is),
+ * `false` off; `'get'` gives the logged events, oldest first (`{in, Msg}`, `{out, Reply, From,
+ * State}`, `{noreply, State}`, `{continue, C}`), `[]` when the log is off.
+ */
+function log(where: Where, dest: Dest, flag: 'get', timeout?: Timeout): Promise<unknown[]>;
+function log(where: Where, dest: Dest, flag: boolean | number, timeout?: Timeout): Promise<undefined>;
+async function log(where: Where, dest: Dest, flag: boolean | number | 'get', timeout?: Timeout): Promise<unknown[] | undefined> {
+  const arg = flag === 'get' ? atom('get') : typeof flag === 'number' ? t(atom('true'), flag) : atom(String(flag));
+  const reply = await sysCall(where, dest, t(DEBUG, t(atom('log'), arg)), timeout, 'log', [arg]);
+  if (flag !== 'get') return undefined;
+  return reply instanceof Tuple && reply.elements[0] === ok ? (reply.elements[1] as unknown[]) : [];
+}
+
 /** The sys API (each function works from a process context or from the runtime; `timeout` defaults to 5 s). */
 export const sys = {
   /** The state; from a remote server whose node answers `{ok, State}` (OTP 26.1+), unwrapped. */
@@ -299,6 +324,15 @@ export const sys = {
     const list = (await sysCall(where, dest, STATISTICS, timeout, 'statistics')) as Tuple[];
     const get = (k: string): number => (list.find((e) => (e.elements[0] as { name: string }).name === k)?.elements[1] as number) ?? 0;
     return { messagesIn: get('messages_in'), messagesOut: get('messages_out'), messageQueueLen: get('message_queue_len') };
+  },
+  log,
+  /** sys:trace: while on, each debug event is printed (`*DBG* ...`, as gen_server's) to stdout. */
+  async trace(where: Where, dest: Dest, on: boolean, timeout?: Timeout): Promise<void> {
+    await sysCall(where, dest, t(DEBUG, t(atom('trace'), atom(String(on)))), timeout, 'trace', [atom(String(on))]);
+  },
+  /** sys:no_debug: every debug option off. */
+  async noDebug(where: Where, dest: Dest, timeout?: Timeout): Promise<void> {
+    await sysCall(where, dest, t(DEBUG, atom('no_debug')), timeout, 'no_debug');
   },
   /** sys:terminate: the process runs its terminate and exits with `reason` (resolves once it replied). */
   async terminate(where: Where, dest: Dest, reason: unknown = atom('normal'), timeout?: Timeout): Promise<void> {
