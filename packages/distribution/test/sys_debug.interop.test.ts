@@ -1,11 +1,15 @@
 /**
  * sys's debug options from erl (sys:log, sys:statistics, sys:trace, sys:no_debug): the same
  * script runs against an erl gen_server and a TS GenServer with the same callbacks, and the
- * answers (logged events, counts, replies) must be the same.
+ * answers (logged events, counts, replies) must be the same; so must sys:trace's lines.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Tuple, atom, t, type Term } from '@beamline/etf';
 import { GenServer, noreply, ok, reply, sys, type CallResult, type NoReplyResult } from '@beamline/core';
+import { erlBinary } from '../../../tools/erl/erl.ts';
 import { ev, freePort, startPair, type Pair } from './helpers/node_pair.ts';
 
 let p: Pair;
@@ -28,14 +32,17 @@ class Counter extends GenServer<number> {
   }
 }
 
-const ERL_COUNTER = `
+/** The same counter as an Erlang module, compiled from forms and loaded as `M`. */
+const ERL_MODULE = `
 Src = ["-module(bl_dbg_counter).", "-export([init/1, handle_call/3, handle_cast/2, handle_info/2]).",
        "init(_) -> {ok, 0}.",
        "handle_call({add, N}, _, S) -> {reply, {sum, S + N}, S + N}; handle_call(_, _, S) -> {reply, S, S}.",
        "handle_cast({add, N}, S) -> {noreply, S + N}.",
        "handle_info(_, S) -> {noreply, S + 100}."],
 Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, M, Bin} = compile:forms(Forms), {module, M} = code:load_binary(M, "bl_dbg_counter.erl", Bin),
+{ok, M, Bin} = compile:forms(Forms), {module, M} = code:load_binary(M, "bl_dbg_counter.erl", Bin),`;
+
+const ERL_COUNTER = `${ERL_MODULE}
 {ok, _} = gen_server:start({local, erl_dbg}, M, [], []),
 Norm = fun({in, {'$gen_call', {P, _}, R}}) when is_pid(P) -> {in, call, R}; ({out, R, {P, _}, St}) when is_pid(P) -> {out, R, St}; (E) -> E end,
 Counts = fun(Stats) -> [KV || {K, _} = KV <- Stats, K =:= messages_in orelse K =:= messages_out] end,
@@ -96,5 +103,39 @@ describe('sys debug options from erl on a TS GenServer, as on an erl gen_server'
     expect(outEvent.elements.filter((_, i) => i !== 2)).toEqual([atom('out'), t(atom('sum'), 5), 5]);
     await sys.log(rt, srv, false);
     expect(await sys.log(rt, srv, 'get')).toEqual([]);
+  });
+});
+
+/** erl -noshell: the counter traced, as the trace test does it on the TS side. */
+const ERL_TRACE = `${ERL_MODULE}
+{ok, _} = gen_server:start({local, dbg}, M, [], []),
+ok = sys:trace(dbg, true),
+gen_server:call(dbg, {add, 2}), gen_server:cast(dbg, {add, 3}), dbg ! hello, gen_server:call(dbg, get),
+ok = sys:trace(dbg, false), gen_server:call(dbg, get),
+halt().`;
+
+const pids = (lines: string[]) => lines.map((l) => l.replace(/<\d+\.\d+\.\d+>/g, '<pid>'));
+
+describe('sys:trace', () => {
+  it('prints the lines gen_server prints, only while on', async () => {
+    const erl = promisify(execFile)(erlBinary, ['-noshell', '-eval', ERL_TRACE], { timeout: 20_000, cwd: tmpdir() });
+    const rt = p.node.runtime;
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
+    try {
+      const pid = await GenServer.start(rt, Counter, undefined, { name: 'dbg' });
+      await sys.trace(rt, pid, true);
+      await GenServer.call(rt, pid, t(atom('add'), 2));
+      GenServer.cast(rt, pid, t(atom('add'), 3));
+      rt.send(pid, atom('hello'));
+      await GenServer.call(rt, pid, atom('get'));
+      await sys.trace(rt, pid, false);
+      await GenServer.call(rt, pid, atom('get'));
+    } finally {
+      spy.mockRestore();
+    }
+    const lines = (await erl).stdout.split('\n').filter((l) => l.startsWith('*DBG*'));
+    expect(pids(printed.filter((l) => l.startsWith('*DBG*')))).toEqual(pids(lines));
+    expect(lines).toHaveLength(8);
   });
 });
