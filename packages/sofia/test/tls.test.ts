@@ -336,7 +336,7 @@ describe('tls-verify-policy', () => {
         for (const p of s.peers) p.close();
       }
     }
-  }, 15_000);
+  });
 });
 
 describe('the TCP bounds on TLS connections', () => {
