@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { type Atom, type Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
 import { describe, expect, it } from 'vitest';
-import { erlBinary } from '../../../tools/erl/erl.ts';
+import { erlBinary, loadModule } from '../../../tools/erl/erl.ts';
 import {
   EXIT,
   GenServer,
@@ -30,12 +30,14 @@ import {
 const run = promisify(execFile);
 
 const ERL = `
-Src = ["-module(bl_name_probe).", "-export([init/1, handle_call/3, handle_cast/2, sl/0]).",
-       "init(sup) -> {ok, {#{}, []}}; init(C) when is_list(C) -> {ok, {#{}, C}}; init(_) -> {ok, 0}.",
-       "handle_call(_, _, S) -> {reply, ok, S}.", "handle_cast(_, S) -> {noreply, S}.",
-       "sl() -> gen_server:start_link({local, x}, bl_name_probe, [], [])."],
-Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, M, Bin} = compile:forms(Forms), {module, M} = code:load_binary(M, "bl_name_probe.erl", Bin),
+{module, M} = ${loadModule([
+  '-module(bl_name_probe).',
+  '-export([init/1, handle_call/3, handle_cast/2, sl/0]).',
+  'init(sup) -> {ok, {#{}, []}}; init(C) when is_list(C) -> {ok, {#{}, C}}; init(_) -> {ok, 0}.',
+  'handle_call(_, _, S) -> {reply, ok, S}.',
+  'handle_cast(_, S) -> {noreply, S}.',
+  'sl() -> gen_server:start_link({local, x}, bl_name_probe, [], []).',
+])},
 logger:set_primary_config(level, none),
 {ok, H} = gen_server:start({local, x}, M, [], []),
 N = fun N(P) when P =:= H -> holder; N(P) when is_tuple(P) -> list_to_tuple([N(E) || E <- tuple_to_list(P)]); N(P) -> P end,
@@ -92,12 +94,14 @@ async function beamline(): Promise<string[]> {
 }
 
 const ERL_STOP_REPLY = `
-Src = ["-module(bl_stop_probe).", "-export([init/1, handle_call/3, handle_cast/2, terminate/2]).",
-       "init(P) -> {ok, P}.",
-       "handle_call({stop, How}, _, _) -> {stop, normal, {reply, How}, How}.", "handle_cast(_, S) -> {noreply, S}.",
-       "terminate(R, {P, slow}) -> timer:sleep(50), P ! {terminate, R}; terminate(R, {P, crash}) -> P ! {terminate, R}, error(oops); terminate(R, {P, _}) -> P ! {terminate, R}."],
-Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, M, Bin} = compile:forms(Forms), {module, M} = code:load_binary(M, "bl_stop_probe.erl", Bin),
+{module, M} = ${loadModule([
+  '-module(bl_stop_probe).',
+  '-export([init/1, handle_call/3, handle_cast/2, terminate/2]).',
+  'init(P) -> {ok, P}.',
+  'handle_call({stop, How}, _, _) -> {stop, normal, {reply, How}, How}.',
+  'handle_cast(_, S) -> {noreply, S}.',
+  'terminate(R, {P, slow}) -> timer:sleep(50), P ! {terminate, R}; terminate(R, {P, crash}) -> P ! {terminate, R}, error(oops); terminate(R, {P, _}) -> P ! {terminate, R}.',
+])},
 logger:set_primary_config(level, none),
 process_flag(trap_exit, true),
 [begin

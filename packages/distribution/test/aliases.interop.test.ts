@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ref, type Tuple, atom, t, type Term } from '@beamline/etf';
 import { CallTimeout, GenServer, TIMEOUT, ok, reply, type CallResult, type ProcessContext } from '@beamline/core';
 import { Inbox, bindOnErl, ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
+import { loadModule } from '../../../tools/erl/erl.ts';
 
 let p: Pair;
 
@@ -21,14 +22,14 @@ class Echo extends GenServer<null> {
 }
 
 const ERL_SLOW_SERVER = `
-Src = ["-module(bl_alias_srv).", "-behaviour(gen_server).",
-       "-export([init/1, handle_call/3, handle_cast/2]).",
-       "init(A) -> {ok, A}.",
-       "handle_call({slow, Ms}, _From, S) -> timer:sleep(Ms), {reply, slow_done, S}; handle_call(R, _From, S) -> {reply, {echo, R}, S}.",
-       "handle_cast(_, S) -> {noreply, S}."],
-Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, Mod, Bin} = compile:forms(Forms),
-{module, Mod} = code:load_binary(Mod, "bl_alias_srv.erl", Bin),
+{module, _} = ${loadModule([
+  '-module(bl_alias_srv).',
+  '-behaviour(gen_server).',
+  '-export([init/1, handle_call/3, handle_cast/2]).',
+  'init(A) -> {ok, A}.',
+  'handle_call({slow, Ms}, _From, S) -> timer:sleep(Ms), {reply, slow_done, S}; handle_call(R, _From, S) -> {reply, {echo, R}, S}.',
+  'handle_cast(_, S) -> {noreply, S}.',
+])},
 {ok, _} = gen_server:start({local, bl_alias}, bl_alias_srv, [], []),
 ok`;
 

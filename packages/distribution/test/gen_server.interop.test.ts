@@ -23,6 +23,7 @@ import {
   type ProcessContext,
 } from '@beamline/core';
 import { ev, sleep, startPair, type Pair, freePort } from './helpers/node_pair.ts';
+import { loadModule } from '../../../tools/erl/erl.ts';
 
 let EPMD = 0; // a fresh port per run (helpers/node_pair.ts freePort)
 let p: Pair;
@@ -51,14 +52,14 @@ class Srv extends GenServer<S> {
 }
 
 const ERL_ECHO_SERVER = `
-Src = ["-module(bl_echo_srv).", "-behaviour(gen_server).",
-       "-export([init/1, handle_call/3, handle_cast/2]).",
-       "init(A) -> {ok, A}.",
-       "handle_call(slow, _From, S) -> timer:sleep(300), {reply, slow_done, S}; handle_call(R, _From, S) -> {reply, {echo, R}, S}.",
-       "handle_cast(_, S) -> {noreply, S}."],
-Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, Mod, Bin} = compile:forms(Forms),
-{module, Mod} = code:load_binary(Mod, "bl_echo_srv.erl", Bin),
+{module, _} = ${loadModule([
+  '-module(bl_echo_srv).',
+  '-behaviour(gen_server).',
+  '-export([init/1, handle_call/3, handle_cast/2]).',
+  'init(A) -> {ok, A}.',
+  'handle_call(slow, _From, S) -> timer:sleep(300), {reply, slow_done, S}; handle_call(R, _From, S) -> {reply, {echo, R}, S}.',
+  'handle_cast(_, S) -> {noreply, S}.',
+])},
 {ok, _} = gen_server:start({local, bl_echo}, bl_echo_srv, [], []),
 ok`;
 

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenServer, ok, type ProcessContext, Supervisor } from '@beamline/core';
 import { ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
+import { loadModule } from '../../../tools/erl/erl.ts';
 
 let p: Pair;
 
@@ -23,18 +24,14 @@ const idle = async (ctx: ProcessContext): Promise<void> => {
 
 /** The OTP side: the same child sets as the TS supervisors below. */
 const ERL_PROBE = `
-Src = ["-module(sup_state_probe).",
-       "-export([init/1, w/0, w/2, sub/0]).",
-       "init(static) -> {ok, {#{strategy => rest_for_one, intensity => 4, period => 9}, [#{id => a, start => {sup_state_probe, w, []}}, #{id => b, start => {sup_state_probe, w, []}, restart => transient, shutdown => brutal_kill, modules => [x, y]}, #{id => s, start => {sup_state_probe, sub, []}, type => supervisor, modules => dynamic}]}};
-        init(sub) -> {ok, {#{}, []}};
-        init(tmp) -> {ok, {#{strategy => simple_one_for_one}, [#{id => tpl, start => {sup_state_probe, w, []}, restart => temporary}]}};
-        init(perm) -> {ok, {#{strategy => simple_one_for_one, intensity => 3, period => 7}, [#{id => tpl, start => {sup_state_probe, w, []}, restart => transient}]}}.",
-       "w() -> {ok, spawn_link(fun() -> receive stop -> ok end end)}.",
-       "w(_, _) -> w().",
-       "sub() -> supervisor:start_link(sup_state_probe, sub)."],
-Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, Mod, Bin} = compile:forms(Forms),
-{module, Mod} = code:load_binary(Mod, "sup_state_probe.erl", Bin),
+{module, _} = ${loadModule([
+  '-module(sup_state_probe).',
+  '-export([init/1, w/0, w/2, sub/0]).',
+  'init(static) -> {ok, {#{strategy => rest_for_one, intensity => 4, period => 9}, [#{id => a, start => {sup_state_probe, w, []}}, #{id => b, start => {sup_state_probe, w, []}, restart => transient, shutdown => brutal_kill, modules => [x, y]}, #{id => s, start => {sup_state_probe, sub, []}, type => supervisor, modules => dynamic}]}}; init(sub) -> {ok, {#{}, []}}; init(tmp) -> {ok, {#{strategy => simple_one_for_one}, [#{id => tpl, start => {sup_state_probe, w, []}, restart => temporary}]}}; init(perm) -> {ok, {#{strategy => simple_one_for_one, intensity => 3, period => 7}, [#{id => tpl, start => {sup_state_probe, w, []}, restart => transient}]}}.',
+  'w() -> {ok, spawn_link(fun() -> receive stop -> ok end end)}.',
+  'w(_, _) -> w().',
+  'sub() -> supervisor:start_link(sup_state_probe, sub).',
+])},
 StartSup = fun(Name, Arg) -> {ok, S} = supervisor:start_link({local, Name}, sup_state_probe, Arg), unlink(S), S end,
 StartSup(probe_sup, static), StartSup(tmp_sup, tmp), StartSup(perm_sup, perm),
 {ok, _} = supervisor:start_child(tmp_sup, []),

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Tuple, atom, t, type Term } from '@beamline/etf';
 import { GenServer, noreply, ok, reply, sys, type CallResult, type NoReplyResult } from '@beamline/core';
-import { erlBinary } from '../../../tools/erl/erl.ts';
+import { erlBinary, loadModule } from '../../../tools/erl/erl.ts';
 import { ev, freePort, startPair, type Pair } from './helpers/node_pair.ts';
 
 let p: Pair;
@@ -34,13 +34,14 @@ class Counter extends GenServer<number> {
 
 /** The same counter as an Erlang module, compiled from forms and loaded as `M`. */
 const ERL_MODULE = `
-Src = ["-module(bl_dbg_counter).", "-export([init/1, handle_call/3, handle_cast/2, handle_info/2]).",
-       "init(_) -> {ok, 0}.",
-       "handle_call({add, N}, _, S) -> {reply, {sum, S + N}, S + N}; handle_call(_, _, S) -> {reply, S, S}.",
-       "handle_cast({add, N}, S) -> {noreply, S + N}.",
-       "handle_info(_, S) -> {noreply, S + 100}."],
-Forms = [begin {ok, T, _} = erl_scan:string(L), {ok, F} = erl_parse:parse_form(T), F end || L <- Src],
-{ok, M, Bin} = compile:forms(Forms), {module, M} = code:load_binary(M, "bl_dbg_counter.erl", Bin),`;
+{module, M} = ${loadModule([
+  '-module(bl_dbg_counter).',
+  '-export([init/1, handle_call/3, handle_cast/2, handle_info/2]).',
+  'init(_) -> {ok, 0}.',
+  'handle_call({add, N}, _, S) -> {reply, {sum, S + N}, S + N}; handle_call(_, _, S) -> {reply, S, S}.',
+  'handle_cast({add, N}, S) -> {noreply, S + N}.',
+  'handle_info(_, S) -> {noreply, S + 100}.',
+])},`;
 
 const ERL_COUNTER = `${ERL_MODULE}
 {ok, _} = gen_server:start({local, erl_dbg}, M, [], []),

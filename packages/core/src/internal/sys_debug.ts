@@ -6,7 +6,7 @@
  */
 import { Atom, Tuple, atom, t } from '@beamline/etf';
 import { ok } from './basics/atoms.ts';
-import { formatTerm as formatAt } from './basics/errors.ts';
+import { formatTerm } from './basics/errors.ts';
 import type { ProcessContext } from './basics/types.ts';
 
 const IN = atom('in');
@@ -33,17 +33,16 @@ export function serverName(ctx: ProcessContext): string {
 function printEvent(ctx: ProcessContext, e: Tuple): string {
   const [tag, a, b, c] = e.elements;
   const name = serverName(ctx);
-  const node = ctx.self.node;
-  const formatTerm = (x: unknown) => formatAt(x, node);
+  const show = (x: unknown) => formatTerm(x, ctx.self.node);
   if (tag === IN && a instanceof Tuple && a.elements[0] === GEN_CALL && a.elements.length === 3 && a.elements[1] instanceof Tuple)
-    return `*DBG* ${name} got call ${formatTerm(a.elements[2])} from ${formatTerm(a.elements[1].elements[0])}`;
+    return `*DBG* ${name} got call ${show(a.elements[2])} from ${show(a.elements[1].elements[0])}`;
   if (tag === IN && a instanceof Tuple && a.elements[0] === GEN_CAST && a.elements.length === 2)
-    return `*DBG* ${name} got cast ${formatTerm(a.elements[1])}`;
-  if (tag === IN && e.elements.length === 2) return `*DBG* ${name} got ${formatTerm(a)}`;
+    return `*DBG* ${name} got cast ${show(a.elements[1])}`;
+  if (tag === IN && e.elements.length === 2) return `*DBG* ${name} got ${show(a)}`;
   if (tag === OUT && e.elements.length === 4 && b instanceof Tuple)
-    return `*DBG* ${name} sent ${formatTerm(a)} to ${formatTerm(b.elements[0])}, new state ${formatTerm(c)}`;
-  if (tag === NOREPLY && e.elements.length === 2) return `*DBG* ${name} new state ${formatTerm(a)}`;
-  return `*DBG* ${name} dbg  ${formatTerm(e)}`;
+    return `*DBG* ${name} sent ${show(a)} to ${show(b.elements[0])}, new state ${show(c)}`;
+  if (tag === NOREPLY && e.elements.length === 2) return `*DBG* ${name} new state ${show(a)}`;
+  return `*DBG* ${name} dbg  ${show(e)}`;
 }
 
 export class SysDebug {
