@@ -293,7 +293,7 @@ export abstract class SipCall {
     const reinvite = this.reinvite.message;
     if (cseq?.method !== 'INVITE' || reinvite?.kind !== 'request' || cseqOf(reinvite)?.seq !== cseq.seq) return false;
     this.reinvite.stop();
-    if (res.status >= 200) this.send(ackFor(reinvite, res, this.dialog, this.localVia));
+    if (res.status >= 200 && !res.local) this.send(ackFor(reinvite, res, this.dialog, this.localVia));
     return true;
   }
 

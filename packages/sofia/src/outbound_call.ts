@@ -281,7 +281,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
     return;
   }
   if ((res.status === 401 || res.status === 407) && call.retryWithAuth(res, ctx)) return;
-  call.send(call.ack(res));
+  if (!res.local) call.send(call.ack(res));
   if (call.channel && !call.hungUp) {
     castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_term_status', value: String(res.status) });
     castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_status', value: String(res.status) });

@@ -34,7 +34,7 @@ import { PresenceAgent, isPresenceMessage } from './presence/presence.ts';
 import { type Registration, Registrations, coreRegistration, registrationStatus } from './registrations.ts';
 import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
-import { type SipRequest, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
+import { type SipRequest, type SipResponse, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
 import { ProcessResources } from './process_resources.ts';
 import { STOP_WAIT_MS, dropDeletedGateways, hangUpCalls, unregisterGateways } from './profile_stop.ts';
 import { logSiptrace } from './siptrace.ts';
@@ -177,6 +177,14 @@ interface Datagram {
   readonly source: Address;
 }
 
+/** A request of ours that no TCP or TLS connection could carry (transport.ts's onUndelivered). */
+interface Undelivered {
+  readonly undelivered: SipRequest;
+  readonly to: Address;
+}
+
+const isInbound = (m: unknown): m is Datagram | Undelivered => typeof m === 'object' && m !== null && ('datagram' in m || 'undelivered' in m);
+
 interface RegisterChecked {
   readonly registerChecked: AuthResult;
   readonly req: SipRequest;
@@ -203,6 +211,7 @@ export class SofiaProfile extends GenServer<
       tlsOnly: c.tls && c.tlsOnly,
       limits: { maxConnections: c.tcpMaxConnections, maxPerAddress: c.tcpMaxConnectionsPerIp, idleMs: c.tcpIdleSeconds * 1000 },
       onMessage: (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
+      onUndelivered: (undelivered, to) => ctx.send(ctx.self, { undelivered, to } satisfies Undelivered),
       warn: (text) => log('WARNING', `sofia/${c.name}: ${text}`),
       error: (text) => log('ERR', `sofia/${c.name}: no TLS (${text}); udp and tcp go on`),
     });
@@ -299,7 +308,7 @@ export class SofiaProfile extends GenServer<
       p.transport.closeIdle(Date.now());
       p.presence.sweep(Date.now());
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
-    } else if (isDatagram(msg)) this.#datagram(msg, p, ctx);
+    } else if (isInbound(msg)) this.#inbound(msg, p, ctx);
     else if (isRegisterChecked(msg)) registered(p, msg);
     else if (isPresenceMessage(msg)) p.presence.info(msg);
     else if (isCallCounted(msg)) p.counters.count(msg.callCounted);
@@ -315,8 +324,8 @@ export class SofiaProfile extends GenServer<
       if (calls.length > 0) p.sw.core.log('CRIT', `Waiting for ${calls.length} session(s)`);
       const left = await hangUpCalls(ctx, calls, {
         waitMs: STOP_WAIT_MS,
-        routes: isDatagram,
-        onMessage: (m) => this.#datagram(m as Datagram, p, ctx),
+        routes: isInbound,
+        onMessage: (m) => this.#inbound(m as Datagram | Undelivered, p, ctx),
         onEnded: (pid) => forget(p, pid),
       });
       if (left.length > 0) p.sw.core.log('WARNING', `sofia/${p.config.name}: ${left.length} call(s) still ending as the profile stops`);
@@ -326,6 +335,28 @@ export class SofiaProfile extends GenServer<
     } finally {
       p.resources.release();
     }
+  }
+
+  #inbound(m: Datagram | Undelivered, p: Profile, ctx: ProcessContext): void {
+    // sofia-sip's outgoing_reply(orq, SIP_503_SERVICE_UNAVAILABLE): the transaction's own answer
+    if ('undelivered' in m) this.#response({ ...responseTo(m.undelivered, 503), local: true }, m.to, p, ctx);
+    else this.#datagram(m, p, ctx);
+  }
+
+  /** A response goes to what sent its request: an options ping, a gateway, presence, chat or a call. */
+  #response(m: SipResponse, source: Address, p: Profile, ctx: ProcessContext): void {
+    if (p.pings.response(m, Date.now())) return;
+    const callId = header(m, 'call-id');
+    const gateway = p.gateways.find((g) => g.owns(callId));
+    if (gateway) {
+      if (cseqOf(m)?.method === 'OPTIONS') gateway.pingResponse(m.status, m.reason);
+      else gateway.response(m);
+      return;
+    }
+    if (p.presence.response(m)) return;
+    if (p.chat.response(m)) return;
+    const pid = p.byTag.get(tagOf(header(m, 'from'))) ?? (callId === undefined ? undefined : p.byCallId.get(callId));
+    if (pid) ctx.send(pid, { sip: m, source } satisfies Routed);
   }
 
   #datagram(d: Datagram, p: Profile, ctx: ProcessContext): void {
@@ -349,17 +380,7 @@ export class SofiaProfile extends GenServer<
       return;
     }
     if (m.kind === 'response') {
-      if (p.pings.response(m, Date.now())) return;
-      const gateway = p.gateways.find((g) => g.owns(callId));
-      if (gateway) {
-        if (cseqOf(m)?.method === 'OPTIONS') gateway.pingResponse(m.status, m.reason);
-        else gateway.response(m);
-        return;
-      }
-      if (p.presence.response(m)) return;
-      if (p.chat.response(m)) return;
-      const pid = p.byTag.get(tagOf(header(m, 'from'))) ?? (callId === undefined ? undefined : p.byCallId.get(callId));
-      if (pid) ctx.send(pid, { sip: m, source: d.source } satisfies Routed);
+      this.#response(m, d.source, p, ctx);
       return;
     }
     const missing = REQUIRED.find((h) => header(m, h) === undefined);
@@ -698,10 +719,6 @@ function unregister(p: Profile, r: Registration, remove = true): void {
     ['user-agent', r.userAgent],
     ['expires', '0'],
   ]);
-}
-
-function isDatagram(m: unknown): m is Datagram {
-  return typeof m === 'object' && m !== null && 'datagram' in m;
 }
 
 function isRegisterChecked(m: unknown): m is RegisterChecked {

@@ -93,12 +93,20 @@ export const TCP_SOCKETS: StreamSockets = {
   readyEvent: 'connect',
 };
 
+/** Told why a message could not go out (its connection could not be opened or was refused). */
+export type Undelivered = (why: string) => void;
+
+interface Queued {
+  readonly bytes: Buffer;
+  readonly undelivered: Undelivered | undefined;
+}
+
 interface Connection {
   readonly socket: Socket;
   readonly from: StreamAddress;
   lastActiveMs: number;
   /** What waits for an opening connection to be ready. */
-  queued: Buffer[] | undefined;
+  queued: Queued[] | undefined;
 }
 
 type OnMessage = (data: Buffer, from: StreamAddress) => void;
@@ -169,7 +177,7 @@ export class SipStreams {
     return true;
   }
 
-  #attach(socket: Socket, from: StreamAddress, queued: Buffer[] | undefined): Connection {
+  #attach(socket: Socket, from: StreamAddress, queued: Queued[] | undefined): Connection {
     const key = keyOf(from);
     const conn: Connection = { socket, from, lastActiveMs: Date.now(), queued };
     this.#connections.set(key, conn);
@@ -187,7 +195,7 @@ export class SipStreams {
       for (const frame of cut.frames) this.onMessage(frame, from);
     });
     socket.on('error', (e) => {
-      if (conn.queued) this.warn(`could not connect to ${hostPortOf(from)} over ${from.transport}: ${e.message}`);
+      if (conn.queued) this.#connectFailed(conn, e.message);
     }); // 'close' follows
     socket.on('close', () => {
       if (this.#connections.get(key) === conn) this.#connections.delete(key);
@@ -195,8 +203,11 @@ export class SipStreams {
     return conn;
   }
 
-  /** Writes to the connection `to` is on, opening one when there is none; false when none may be opened. */
-  send(data: Buffer, to: StreamAddress): boolean {
+  /**
+   * Writes to the connection `to` is on, opening one when there is none; false when none may be
+   * opened. `undelivered` hears of a connection that could not be opened before `data` went out.
+   */
+  send(data: Buffer, to: StreamAddress, undelivered?: Undelivered): boolean {
     let conn = this.#connections.get(keyOf(to));
     if (conn?.socket.destroyed) conn = undefined;
     if (!conn) {
@@ -205,9 +216,17 @@ export class SipStreams {
       conn = this.#open(sockets, to);
     }
     conn.lastActiveMs = Date.now();
-    if (conn.queued) conn.queued.push(data);
+    if (conn.queued) conn.queued.push({ bytes: data, undelivered });
     else conn.socket.write(data);
     return true;
+  }
+
+  /** An opening connection that will carry nothing: what waited for it is undelivered. */
+  #connectFailed(conn: Connection, why: string): void {
+    this.warn(`could not connect to ${hostPortOf(conn.from)} over ${conn.from.transport}: ${why}`);
+    const queued = conn.queued ?? [];
+    conn.queued = undefined;
+    for (const q of queued) q.undelivered?.(why);
   }
 
   #open(sockets: StreamSockets, to: StreamAddress): Connection {
@@ -216,12 +235,11 @@ export class SipStreams {
     socket.once(sockets.readyEvent, () => {
       const refused = sockets.check?.(socket, to);
       if (refused !== undefined) {
-        this.warn(`could not connect to ${hostPortOf(to)} over ${to.transport}: ${refused}`);
-        opening.queued = undefined;
+        this.#connectFailed(opening, refused);
         socket.destroy();
         return;
       }
-      for (const bytes of opening.queued ?? []) socket.write(bytes);
+      for (const q of opening.queued ?? []) socket.write(q.bytes);
       opening.queued = undefined;
     });
     return opening;

@@ -7,7 +7,7 @@
  * connection gets one).
  */
 import { type Socket, createSocket } from 'node:dgram';
-import { type SipMessage, formatMessage } from './sip/message.ts';
+import { type SipMessage, type SipRequest, formatMessage } from './sip/message.ts';
 import { SipStreams, type StreamSockets, TCP_SOCKETS, type TcpLimits } from './tcp_transport.ts';
 
 export type SipTransportName = 'udp' | 'tcp' | 'tls';
@@ -32,6 +32,12 @@ export interface BindOptions {
   readonly tlsOnly?: boolean;
   readonly limits: TcpLimits;
   readonly onMessage: (data: Buffer, from: Address) => void;
+  /**
+   * A request (not an ACK) that could not go out over TCP or TLS: no connection to `to` could be
+   * opened, or its peer was refused. sofia-sip's outgoing_tport_error then answers the transaction
+   * itself with a 503.
+   */
+  readonly onUndelivered: (request: SipRequest, to: Address, why: string) => void;
   readonly warn: (text: string) => void;
   /** What keeps TLS from listening while UDP and TCP do. */
   readonly error: (text: string) => void;
@@ -60,6 +66,7 @@ export class SipTransport {
     /** The TLS listener's address, when TLS listens. */
     readonly tlsLocal: Address | undefined,
     private readonly warn: (text: string) => void,
+    private readonly onUndelivered: BindOptions['onUndelivered'],
   ) {}
 
   /** Binds UDP on `ip:port` (0: any free port), then TCP on the port UDP got, then TLS on its own. */
@@ -91,7 +98,7 @@ export class SipTransport {
         o.error(`tls ${o.ip}:${o.tls.port}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    t = new SipTransport(socket, streams, { address: o.ip, port }, tlsLocal, o.warn);
+    t = new SipTransport(socket, streams, { address: o.ip, port }, tlsLocal, o.warn, o.onUndelivered);
     socket?.on('message', (data, rinfo) => counted(data, { address: rinfo.address, port: rinfo.port }));
     socket?.on('error', () => {});
     return t;
@@ -122,8 +129,14 @@ export class SipTransport {
     if (transport === 'udp') {
       if (this.socket) this.socket.send(bytes, to.port, to.address);
       else this.warn(`no udp on this profile: a message for ${to.address}:${to.port} is dropped`);
-    } else if (!this.streams.send(bytes, { address: to.address, port: to.port, transport }))
-      this.warn(`no ${transport} connection to ${to.address}:${to.port} may be opened: a message for it is dropped`);
+    } else {
+      const undelivered = m.kind === 'request' && m.method !== 'ACK' ? (why: string) => this.onUndelivered(m, to, why) : undefined;
+      if (!this.streams.send(bytes, { address: to.address, port: to.port, transport }, undelivered)) {
+        const why = `no ${transport} connection to ${to.address}:${to.port} may be opened`;
+        this.warn(`${why}: a message for it is dropped`);
+        undelivered?.(why);
+      }
+    }
   }
 
   /** What keeps a TCP or TLS connection open (a registration or a dialog on it), asked before closing one. */

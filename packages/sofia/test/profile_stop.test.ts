@@ -218,6 +218,7 @@ describe('a closed transport', () => {
       port: 0,
       limits: { maxConnections: 10, maxPerAddress: 10, idleMs: 1000 },
       onMessage: () => {},
+      onUndelivered: () => {},
       warn: (text) => warnings.push(text),
       error: () => {},
     });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SippResult, freeUdpPort, startSipp } from '../../../tools/sipp/sipp.ts';
 import { dialTarget } from '../src/endpoint.ts';
@@ -28,6 +30,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.stop();
 });
+
+/** A loopback TCP port nothing listens on (taken, then given back). */
+function closedTcpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const ok = (r: SippResult) => expect(r.code, r.output + r.errors).toBe(0);
 const headerOf = (message: string, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(message)?.[1];
@@ -89,6 +101,22 @@ describe('calls out over TCP', () => {
     ok(r);
     const bye = r.messages.find((m) => m.startsWith('BYE ')) ?? '';
     expect(headerOf(bye, 'Via')).toMatch(/^SIP\/2\.0\/TCP /);
+  });
+
+  it('a far end that refuses the connection fails the call at once: a local 503, NORMAL_TEMPORARY_FAILURE, no ACK', async () => {
+    const port = await closedTcpPort();
+    const uuid = randomUUID();
+    const started = Date.now();
+    const out = await rig.sw.originate(`{origination_uuid=${uuid},originate_timeout=20}sofia/internal/2000@127.0.0.1:${port};transport=tcp &park()`);
+    expect(out).toBe('-ERR NORMAL_TEMPORARY_FAILURE\n');
+    expect(Date.now() - started).toBeLessThan(5000);
+    const hangup = await rig.waitFor((e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === uuid);
+    expect(hangup.getHeader('variable_sip_term_status')).toBe('503');
+    expect(hangup.getHeader('variable_sip_invite_failure_phrase')).toBe('Service Unavailable');
+    expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('recv_refuse');
+    await new Promise((r) => setTimeout(r, 300)); // an ACK would be trying its own connection by now
+    const tries = rig.logs.filter((l) => l.includes(`could not connect to 127.0.0.1:${port} over tcp`));
+    expect(tries).toHaveLength(1); // the INVITE's connection only: nothing ACKs a local response
   });
 });
 

@@ -26,6 +26,8 @@ export interface SipResponse extends SipBase {
   readonly kind: 'response';
   readonly status: number;
   readonly reason: string;
+  /** Made here for a request no transport could carry (sofia-sip's local 503), not received: nothing ACKs it. */
+  readonly local?: true;
 }
 
 export type SipMessage = SipRequest | SipResponse;
