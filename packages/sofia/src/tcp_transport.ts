@@ -199,6 +199,7 @@ export class SipStreams {
     }); // 'close' follows
     socket.on('close', () => {
       if (this.#connections.get(key) === conn) this.#connections.delete(key);
+      if (conn.queued) this.#connectFailed(conn, 'closed before it was ready'); // dropped or evicted while opening
     });
     return conn;
   }
@@ -272,7 +273,10 @@ export class SipStreams {
   }
 
   close(): void {
-    for (const c of this.#connections.values()) c.socket.destroy();
+    for (const c of this.#connections.values()) {
+      c.queued = undefined; // the profile is going: nobody is left to answer
+      c.socket.destroy();
+    }
     this.#connections.clear();
     for (const s of this.#servers) s.close();
   }

@@ -5,12 +5,12 @@
  * profile` names both transports; a connection sending what cannot be SIP is closed, alone.
  */
 import { createSocket } from 'node:dgram';
-import { type Socket, connect } from 'node:net';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 import { linearToUlaw } from '@beamline/switch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phoneAudio } from '../../../tools/sipp/audio.ts';
 import { type SippResult, runSipp, startSipp } from '../../../tools/sipp/sipp.ts';
-import { MAX_STREAM_MESSAGE, SipFramingError, takeFrames } from '../src/tcp_transport.ts';
+import { MAX_STREAM_MESSAGE, SipFramingError, SipStreams, type StreamSockets, TCP_SOCKETS, takeFrames } from '../src/tcp_transport.ts';
 import { type Rig, startRig } from './helpers.ts';
 
 let rig: Rig;
@@ -48,6 +48,50 @@ describe('framing a TCP stream', () => {
     expect(() => takeFrames(Buffer.from(`OPTIONS sip:x SIP/2.0\r\nContent-Length: ${MAX_STREAM_MESSAGE}\r\n\r\n`))).toThrow(SipFramingError);
     expect(() => takeFrames(Buffer.alloc(MAX_STREAM_MESSAGE + 1, 'x'))).toThrow('no end of headers');
     expect(takeFrames(Buffer.alloc(MAX_STREAM_MESSAGE, 'x')).frames).toEqual([]);
+  });
+});
+
+describe('a message whose connection cannot be opened', () => {
+  const limits = { maxConnections: 10, maxPerAddress: 10, idleMs: 60_000 };
+  const listening = (): Promise<Server> =>
+    new Promise((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
+    });
+  const portOf = (s: Server) => (s.address() as { port: number }).port;
+
+  it('is reported undelivered: refused at connect, or dropped while its connection is still opening', async () => {
+    const warnings: string[] = [];
+    const warn = (w: string) => {
+      warnings.push(w);
+    };
+    const streams = new SipStreams(() => {}, limits, warn);
+    // A transport whose sockets never become ready (a TLS peer that never finishes its handshake).
+    const stalled: StreamSockets = { ...TCP_SOCKETS, readyEvent: 'never' };
+    const refusing = await listening();
+    const silent = await listening();
+    await streams.listen('127.0.0.1', 0, stalled);
+    try {
+      const closed = portOf(refusing);
+      await new Promise((r) => refusing.close(r));
+      const why: string[] = [];
+      expect(streams.send(Buffer.from('OPTIONS'), { address: '127.0.0.1', port: closed, transport: 'tcp' }, (w) => why.push(w))).toBe(true);
+      await until('the refusal', () => why.length > 0);
+      expect(why).toEqual([`connect ECONNREFUSED 127.0.0.1:${closed}`]);
+
+      const to = { address: '127.0.0.1', port: portOf(silent), transport: 'tcp' } as const;
+      const lost: string[] = [];
+      streams.send(Buffer.from('INVITE'), to, (w) => lost.push(w));
+      streams.send(Buffer.from('ACK'), to); // nobody to tell
+      await new Promise((r) => setTimeout(r, 100));
+      expect(lost).toEqual([]);
+      streams.drop(to, 'the test drops it');
+      await until('the drop', () => lost.length > 0);
+      expect(lost).toEqual(['closed before it was ready']);
+      expect(warnings.filter((w) => w.startsWith('could not connect'))).toHaveLength(2);
+    } finally {
+      streams.close();
+      silent.close();
+    }
   });
 });
 
