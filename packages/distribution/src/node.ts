@@ -27,6 +27,7 @@ import type { ExitInterceptor, MessageInterceptor, Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
 import { netKernel } from './net_kernel.ts';
+import { erlangBifs, osBifs } from './erlang_bifs.ts';
 import { introspectionModule } from './introspection.ts';
 import { rex } from './rex.ts';
 import { serveSpawnRequest } from './erpc.ts';
@@ -149,10 +150,18 @@ export class BeamNode {
     return this.transport.port;
   }
 
-  /** Start the system processes (`net_kernel`, `rex`) and export `beamline` (introspection.ts). */
+  /** Start the system processes (`net_kernel`, `rex`) and export `beamline` (introspection.ts) and a few `erlang` and `os` BIFs (erlang_bifs.ts). */
   async init(): Promise<void> {
     const rt = this.runtime;
     this.registry.exportModule('beamline', introspectionModule(rt, this.name));
+    const transport = this.transport;
+    const peers = () =>
+      transport
+        .connections()
+        .filter((c) => c.state === 'up')
+        .map((c) => ({ name: c.peerName, hidden: c.peerHidden }));
+    this.registry.exportModule('erlang', erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }));
+    this.registry.exportModule('os', osBifs());
     rt.spawn(netKernel({ nodeName: this.name }), { name: 'net_kernel' });
     rt.spawn(
       rex({
