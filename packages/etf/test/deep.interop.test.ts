@@ -29,7 +29,7 @@ describe(`terms nested ${DEPTH} deep, both ways through erl`, () => {
       const shape = DEEP_SHAPES[k];
       const got = decode(records[k]);
       expect(sameBytes(encode(got), records[k]), `${shape}: re-encoding`).toBe(true);
-      const mine = built[k];
+      const mine = built[k] as Term;
       built[k] = undefined; // each shape is let go once checked: three million-deep terms at once are plenty
       expect(equals(got, mine), `${shape}: equals`).toBe(true);
       expect(compare(got, mine), `${shape}: compare`).toBe(0);
