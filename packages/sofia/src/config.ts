@@ -51,6 +51,10 @@ export interface ProfileConfig extends PresenceConfig, ExtConfig, ChatConfig {
   readonly tcpMaxConnectionsPerIp: number;
   /** `tcp-idle-seconds`: a TCP connection no registration or dialog uses is closed after this long silent (nta's TPTAG_IDLE, 1800 s). */
   readonly tcpIdleSeconds: number;
+  /** `tcp-keepalive` (ms; 0: off): a double-CRLF ping on a TCP connection we have sent nothing on for this long (TPTAG_KEEPALIVE). */
+  readonly tcpKeepaliveMs: number;
+  /** `tcp-pingpong`, or `tcp-ping2pong`, which mod_sofia passes as the same TPTAG_PINGPONG (ms; 0: off): a ping unanswered this long closes the connection. */
+  readonly tcpPingpongMs: number;
   /** `tls`: SIP over TLS on `tls-sip-port` besides UDP and TCP (sofia.c's PFLAG_TLS). */
   readonly tls: boolean;
   /** `tls-only`: TLS alone, no UDP or TCP listener. */
@@ -153,6 +157,8 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   tcpMaxConnections: 1024,
   tcpMaxConnectionsPerIp: 64,
   tcpIdleSeconds: 1800,
+  tcpKeepaliveMs: 0,
+  tcpPingpongMs: 0,
   tls: false,
   tlsOnly: false,
   tlsSipPort: 5061,
@@ -389,6 +395,9 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         tcpMaxConnections: seconds(s.get('tcp-max-connections'), d.tcpMaxConnections),
         tcpMaxConnectionsPerIp: seconds(s.get('tcp-max-connections-per-ip'), d.tcpMaxConnectionsPerIp),
         tcpIdleSeconds: seconds(s.get('tcp-idle-seconds'), d.tcpIdleSeconds),
+        tcpKeepaliveMs: seconds(s.get('tcp-keepalive'), d.tcpKeepaliveMs),
+        // both set: the later TPTAG_PINGPONG in nua_create's list, ping2pong's, is the one kept
+        tcpPingpongMs: seconds(s.get('tcp-ping2pong') ?? s.get('tcp-pingpong'), d.tcpPingpongMs),
         ...tls,
         ...natOf(s),
         ...presenceOf(s),

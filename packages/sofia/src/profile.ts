@@ -209,7 +209,13 @@ export class SofiaProfile extends GenServer<
       port: c.sipPort,
       tls: tlsListener(args.sw, c),
       tlsOnly: c.tls && c.tlsOnly,
-      limits: { maxConnections: c.tcpMaxConnections, maxPerAddress: c.tcpMaxConnectionsPerIp, idleMs: c.tcpIdleSeconds * 1000 },
+      limits: {
+        maxConnections: c.tcpMaxConnections,
+        maxPerAddress: c.tcpMaxConnectionsPerIp,
+        idleMs: c.tcpIdleSeconds * 1000,
+        keepaliveMs: c.tcpKeepaliveMs,
+        pingpongMs: c.tcpPingpongMs,
+      },
       onMessage: (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
       onUndelivered: (undelivered, to) => ctx.send(ctx.self, { undelivered, to } satisfies Undelivered),
       warn: (text) => log('WARNING', `sofia/${c.name}: ${text}`),
@@ -305,7 +311,7 @@ export class SofiaProfile extends GenServer<
       for (const g of p.gateways) g.step(Math.floor(Date.now() / 1000));
       dropDeletedGateways(p);
       p.pings.tick(Date.now(), p.registrations.all());
-      p.transport.closeIdle(Date.now());
+      p.transport.tick(Date.now());
       p.presence.sweep(Date.now());
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
     } else if (isInbound(msg)) this.#inbound(msg, p, ctx);

@@ -1,10 +1,12 @@
 /**
  * SIP over TCP, and over TLS on top of it (RFC 3261 §18.3; sofia-sip's tport_type_tls is
  * tport_type_tcp with a TLS layer): each connection's bytes are cut into messages by
- * Content-Length, CRLF keep-alives between them are skipped (sofia-sip sends no pong unless
- * `tcp-ping2pong`), and a message goes back over the connection its peer is on. A frame that cannot
- * be a message (a bad Content-Length, more than MAX_STREAM_MESSAGE bytes, or what the profile cannot
- * parse) closes that connection only, with a WARNING.
+ * Content-Length, CRLF keep-alives between them are skipped, and a message goes back over the
+ * connection its peer is on. A frame that cannot be a message (a bad Content-Length, more than
+ * MAX_STREAM_MESSAGE bytes, or what the profile cannot parse) closes that connection only, with a
+ * WARNING. On TCP (not TLS, as in sofia-sip) a double-CRLF ping is answered with a CRLF pong (RFC
+ * 5626 §3.5.1; mod_sofia creates its agent with TPTAG_PONG2PING(1)), and with `keepaliveMs` a
+ * connection we sent nothing on is pinged, closed after `pingpongMs` without an answer.
  *
  * A message for a peer with no connection opens one (sofia-sip's tport_by_name: connect, then send;
  * what comes back on it is read like an accepted connection's). The connections of both transports
@@ -24,26 +26,49 @@ export class SipFramingError extends Error {
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
+const PING = '\r\n\r\n';
+const PONG = '\r\n';
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(.*?)[ \t]*$/im;
 
-/** The whole messages at the front of a stream's bytes, and what is left for later. */
-export function takeFrames(bytes: Buffer): { readonly frames: Buffer[]; readonly rest: Buffer } {
+/** What takeFrames found: whole messages, the bytes left for later, and keep-alive pings. */
+export interface Frames {
+  readonly frames: Buffer[];
+  readonly rest: Buffer;
+  /** Double-CRLF pings seen where a message would start: each wants a pong. */
+  readonly pings: number;
+  /** CR/LF bytes seen at a message start that are not yet a ping: the next call's `crlf`. */
+  readonly crlf: number;
+}
+
+/**
+ * The whole messages at the front of a stream's bytes. `crlf` carries the CR/LF bytes of a ping
+ * cut across reads (tport_recv_stream's tp_ping): four of them where a message would start are a
+ * ping; any byte of a message starts the count again.
+ */
+export function takeFrames(bytes: Buffer, crlf = 0): Frames {
   const frames: Buffer[] = [];
   let rest = bytes;
+  let pings = 0;
   for (;;) {
     let skip = 0;
     while (skip < rest.length && (rest[skip] === 0x0d || rest[skip] === 0x0a)) skip++;
     rest = rest.subarray(skip);
+    crlf += skip;
+    if (crlf >= 4) {
+      pings++;
+      crlf = 0;
+    }
+    if (rest.length > 0) crlf = 0;
     const headEnd = rest.indexOf(HEADER_END);
     if (headEnd < 0) {
       if (rest.length > MAX_STREAM_MESSAGE) throw new SipFramingError(`no end of headers in ${rest.length} bytes`);
-      return { frames, rest };
+      return { frames, rest, pings, crlf };
     }
     const lengthText = CONTENT_LENGTH.exec(rest.subarray(0, headEnd).toString('latin1'))?.[1] ?? '0';
     if (!/^\d{1,9}$/.test(lengthText)) throw new SipFramingError(`bad Content-Length: ${JSON.stringify(lengthText.slice(0, 40))}`);
     const total = headEnd + HEADER_END.length + Number(lengthText);
     if (total > MAX_STREAM_MESSAGE) throw new SipFramingError(`a message of ${total} bytes`);
-    if (rest.length < total) return { frames, rest };
+    if (rest.length < total) return { frames, rest, pings, crlf };
     frames.push(rest.subarray(0, total));
     rest = rest.subarray(total);
   }
@@ -70,6 +95,10 @@ export interface TcpLimits {
   readonly maxPerAddress: number;
   /** An unused connection with no bytes either way for this long is closed. */
   readonly idleMs: number;
+  /** A TCP connection we sent nothing on for this long gets a double-CRLF ping (0: never). */
+  readonly keepaliveMs?: number;
+  /** A ping with nothing heard back for this long closes its TCP connection (0: never waits). */
+  readonly pingpongMs?: number;
 }
 
 /**
@@ -105,6 +134,10 @@ interface Connection {
   readonly socket: Socket;
   readonly from: StreamAddress;
   lastActiveMs: number;
+  /** When we last sent on it, a message or a ping (sofia-sip's tp_ktime). */
+  lastSentMs: number;
+  /** When the ping still unanswered was sent (tp_ptime): anything received clears it. */
+  pingSentMs: number | undefined;
   /** What waits for an opening connection to be ready. */
   queued: Queued[] | undefined;
 }
@@ -179,19 +212,24 @@ export class SipStreams {
 
   #attach(socket: Socket, from: StreamAddress, queued: Queued[] | undefined): Connection {
     const key = keyOf(from);
-    const conn: Connection = { socket, from, lastActiveMs: Date.now(), queued };
+    const now = Date.now();
+    const conn: Connection = { socket, from, lastActiveMs: now, lastSentMs: now, pingSentMs: undefined, queued };
     this.#connections.set(key, conn);
     let pending = Buffer.alloc(0);
+    let crlf = 0;
     socket.on('data', (chunk: Buffer) => {
       conn.lastActiveMs = Date.now();
-      let cut: ReturnType<typeof takeFrames>;
+      conn.pingSentMs = undefined;
+      let cut: Frames;
       try {
-        cut = takeFrames(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]));
+        cut = takeFrames(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]), crlf);
       } catch (e) {
         this.drop(from, e instanceof Error ? e.message : String(e));
         return;
       }
       pending = Buffer.from(cut.rest);
+      crlf = cut.crlf;
+      if (cut.pings > 0 && from.transport === 'tcp' && !conn.queued) socket.write(PONG.repeat(cut.pings));
       for (const frame of cut.frames) this.onMessage(frame, from);
     });
     socket.on('error', (e) => {
@@ -216,7 +254,7 @@ export class SipStreams {
       if (!sockets || !this.#makeRoom(to)) return false;
       conn = this.#open(sockets, to);
     }
-    conn.lastActiveMs = Date.now();
+    conn.lastActiveMs = conn.lastSentMs = Date.now();
     if (conn.queued) conn.queued.push({ bytes: data, undelivered });
     else conn.socket.write(data);
     return true;
@@ -255,13 +293,30 @@ export class SipStreams {
     conn.socket.destroy();
   }
 
-  /** Closes the connections unused and silent for longer than `idleMs` at `nowMs`. */
-  closeIdle(nowMs: number): void {
-    for (const [key, c] of this.#connections)
-      if (nowMs - c.lastActiveMs > this.limits.idleMs && !this.inUse(c.from)) {
+  /**
+   * The connections' timers at `nowMs` (tport_base_timer, and tport_tcp_timer's keep-alives): one
+   * unused and silent for longer than `idleMs` is closed; a TCP one whose ping went unanswered for
+   * `pingpongMs` is closed; a TCP one we sent nothing on for `keepaliveMs` gets a ping.
+   */
+  tick(nowMs: number): void {
+    const { idleMs, keepaliveMs = 0, pingpongMs = 0 } = this.limits;
+    for (const [key, c] of this.#connections) {
+      if (nowMs - c.lastActiveMs > idleMs && !this.inUse(c.from)) {
         this.#connections.delete(key);
         c.socket.destroy();
+        continue;
       }
+      if (c.from.transport !== 'tcp' || c.queued) continue;
+      if (pingpongMs > 0 && c.pingSentMs !== undefined && nowMs - c.pingSentMs > pingpongMs) {
+        this.drop(c.from, `no pong within ${pingpongMs} ms`);
+        continue;
+      }
+      if (keepaliveMs > 0 && nowMs - c.lastSentMs > keepaliveMs) {
+        c.socket.write(PING);
+        c.lastSentMs = nowMs;
+        c.pingSentMs ??= nowMs;
+      }
+    }
   }
 
   /** The connections open now, of one transport or of both. */

@@ -144,8 +144,9 @@ export class SipTransport {
     this.streams.inUse = used;
   }
 
-  closeIdle(nowMs: number): void {
-    this.streams.closeIdle(nowMs);
+  /** The stream connections' timers: idle ones closed, keep-alive pings sent, unanswered ones closed. */
+  tick(nowMs: number): void {
+    this.streams.tick(nowMs);
   }
 
   /** A TCP or TLS peer sent what is not SIP: its connection closes. */

@@ -56,3 +56,18 @@ describe('gateways in sofia.conf', () => {
     expect([...(h?.variables?.inbound ?? [])]).toEqual([['bare', 'x']]);
   });
 });
+
+describe('TCP keep-alive params', () => {
+  const settings = (params: string) =>
+    profilesFromXml(
+      parseXml(`<configuration name="sofia.conf"><profiles><profile name="p"><settings>${params}</settings></profile></profiles></configuration>`),
+    )[0];
+  it('tcp-keepalive and tcp-pingpong in ms, off by default; tcp-ping2pong sets the pong wait too, and wins over tcp-pingpong', () => {
+    expect(settings('')).toMatchObject({ tcpKeepaliveMs: 0, tcpPingpongMs: 0 });
+    expect(settings('<param name="tcp-keepalive" value="30000"/><param name="tcp-pingpong" value="5000"/>')).toMatchObject({
+      tcpKeepaliveMs: 30000,
+      tcpPingpongMs: 5000,
+    });
+    expect(settings('<param name="tcp-pingpong" value="5000"/><param name="tcp-ping2pong" value="7000"/>')).toMatchObject({ tcpPingpongMs: 7000 });
+  });
+});

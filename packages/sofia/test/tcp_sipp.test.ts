@@ -43,6 +43,17 @@ describe('framing a TCP stream', () => {
     expect(String(rest)).toBe('OPTIONS sip:y SIP/2.0\r\nContent-Length: 5\r\n\r\nab');
   });
 
+  it('counts a double CRLF where a message would start as a ping, also cut across reads; message bytes start the count again', () => {
+    expect(takeFrames(Buffer.from('\r\n\r\n'))).toMatchObject({ frames: [], pings: 1, crlf: 0 });
+    const half = takeFrames(Buffer.from('\r\n'));
+    expect(half).toMatchObject({ pings: 0, crlf: 2 });
+    expect(takeFrames(Buffer.from('\r\n'), half.crlf)).toMatchObject({ pings: 1, crlf: 0 });
+    expect(takeFrames(Buffer.from(`\r\n\r\n${message('')}\r\n\r\n`))).toMatchObject({ pings: 2, crlf: 0 });
+    // a message's own CRLF (one, between two messages) is no ping
+    expect(takeFrames(Buffer.from(`${message('')}\r\n${message('')}`), 2)).toMatchObject({ pings: 0, crlf: 0 });
+    expect(takeFrames(Buffer.from('OPT'), 2)).toMatchObject({ pings: 0, crlf: 0 });
+  });
+
   it('refuses a bad Content-Length and anything longer than MAX_STREAM_MESSAGE', () => {
     expect(() => takeFrames(Buffer.from('OPTIONS sip:x SIP/2.0\r\nContent-Length: -1\r\n\r\n'))).toThrow(SipFramingError);
     expect(() => takeFrames(Buffer.from(`OPTIONS sip:x SIP/2.0\r\nContent-Length: ${MAX_STREAM_MESSAGE}\r\n\r\n`))).toThrow(SipFramingError);
@@ -160,6 +171,27 @@ describe('SIP over TCP', () => {
         s.once('error', reject);
       });
 
+    it('a double-CRLF ping gets a CRLF pong (RFC 5626 §3.5.1, as mod_sofia’s TPTAG_PONG2PING), a ping cut in two too', async () => {
+      const phone = await open();
+      try {
+        let heard = '';
+        phone.on('data', (d) => {
+          heard += d.toString('latin1');
+        });
+        phone.write('\r\n\r\n');
+        await until('the pong', () => heard.length >= 2);
+        expect(heard).toBe('\r\n');
+        phone.write('\r\n');
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heard).toBe('\r\n'); // half a ping: nothing yet
+        phone.write('\r\n');
+        await until('the second pong', () => heard.length >= 4);
+        expect(heard).toBe('\r\n\r\n');
+      } finally {
+        phone.destroy();
+      }
+    });
+
     it('is closed with a WARNING (garbage, an oversized frame); UDP and other connections go on', async () => {
       const good = await open();
       const garbage = await open();
@@ -204,4 +236,51 @@ describe('SIP over TCP', () => {
       }
     });
   });
+});
+
+describe('tcp-keepalive and tcp-pingpong', () => {
+  let kept: Rig;
+  beforeAll(async () => {
+    kept = await startRig({ tcpKeepaliveMs: 1000, tcpPingpongMs: 1500 });
+  });
+  afterAll(async () => {
+    await kept?.stop();
+  });
+
+  it('a connection we send nothing on gets a ping; one that answers it stays, one that does not is closed with a WARNING', async () => {
+    const connectTo = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const s = connect(kept.port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+    const answering = await connectTo();
+    const silent = await connectTo();
+    let heard = '';
+    answering.on('data', (d) => {
+      heard += d.toString('latin1');
+      answering.write('\r\n'); // the pong
+    });
+    let silentHeard = '';
+    let silentClosed = false;
+    silent.on('data', (d) => {
+      silentHeard += d.toString('latin1');
+    });
+    silent.on('close', () => {
+      silentClosed = true;
+    });
+    try {
+      await until('the pings', () => heard.length >= 4 && silentHeard.length >= 4, 4000);
+      expect(heard.slice(0, 4)).toBe('\r\n\r\n');
+      expect(silentHeard).toBe('\r\n\r\n');
+      await until('the unanswered connection closed', () => silentClosed, 5000);
+      expect(
+        kept.logs.some((l) => /^WARNING sofia\/internal: closed the tcp connection from 127\.0\.0\.1:\d+: no pong within 1500 ms$/.test(l)),
+      ).toBe(true);
+      await until('a second ping', () => heard.length >= 8, 3000); // answered, so pinged again
+      expect(answering.destroyed).toBe(false);
+    } finally {
+      answering.destroy();
+      silent.destroy();
+    }
+  }, 15_000);
 });
