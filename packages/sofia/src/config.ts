@@ -55,6 +55,8 @@ export interface ProfileConfig extends PresenceConfig, ExtConfig, ChatConfig {
   readonly tcpKeepaliveMs: number;
   /** `tcp-pingpong`, or `tcp-ping2pong`, which mod_sofia passes as the same TPTAG_PINGPONG (ms; 0: off): a ping unanswered this long closes the connection. */
   readonly tcpPingpongMs: number;
+  /** `socket-tcp-keepalive` (s): the kernel's keep-alive probes on every TCP and TLS socket, after this long idle and this far apart (sofia-sip's TPTAG_SOCKET_KEEPALIVE, 30). */
+  readonly socketTcpKeepaliveSeconds: number;
   /** `tls`: SIP over TLS on `tls-sip-port` besides UDP and TCP (sofia.c's PFLAG_TLS). */
   readonly tls: boolean;
   /** `tls-only`: TLS alone, no UDP or TCP listener. */
@@ -159,6 +161,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   tcpIdleSeconds: 1800,
   tcpKeepaliveMs: 0,
   tcpPingpongMs: 0,
+  socketTcpKeepaliveSeconds: 30,
   tls: false,
   tlsOnly: false,
   tlsSipPort: 5061,
@@ -398,6 +401,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         tcpKeepaliveMs: seconds(s.get('tcp-keepalive'), d.tcpKeepaliveMs),
         // both set: the later TPTAG_PINGPONG in nua_create's list, ping2pong's, is the one kept
         tcpPingpongMs: seconds(s.get('tcp-ping2pong') ?? s.get('tcp-pingpong'), d.tcpPingpongMs),
+        socketTcpKeepaliveSeconds: seconds(s.get('socket-tcp-keepalive'), d.socketTcpKeepaliveSeconds),
         ...tls,
         ...natOf(s),
         ...presenceOf(s),

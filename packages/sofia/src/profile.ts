@@ -215,6 +215,7 @@ export class SofiaProfile extends GenServer<
         idleMs: c.tcpIdleSeconds * 1000,
         keepaliveMs: c.tcpKeepaliveMs,
         pingpongMs: c.tcpPingpongMs,
+        socketKeepaliveSeconds: c.socketTcpKeepaliveSeconds,
       },
       onMessage: (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
       onUndelivered: (undelivered, to) => ctx.send(ctx.self, { undelivered, to } satisfies Undelivered),

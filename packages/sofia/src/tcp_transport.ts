@@ -99,6 +99,8 @@ export interface TcpLimits {
   readonly keepaliveMs?: number;
   /** A ping with nothing heard back for this long closes its TCP connection (0: never waits). */
   readonly pingpongMs?: number;
+  /** The kernel's keep-alive probes on every socket after this long idle (0: none; sofia-sip sets 30). */
+  readonly socketKeepaliveSeconds?: number;
 }
 
 /**
@@ -212,6 +214,10 @@ export class SipStreams {
 
   #attach(socket: Socket, from: StreamAddress, queued: Queued[] | undefined): Connection {
     const key = keyOf(from);
+    // tport_tcp_init_secondary: TCP_NODELAY, and SO_KEEPALIVE with TCP_KEEPIDLE
+    socket.setNoDelay(true);
+    const keepaliveSeconds = this.limits.socketKeepaliveSeconds ?? 0;
+    if (keepaliveSeconds > 0) socket.setKeepAlive(true, keepaliveSeconds * 1000);
     const now = Date.now();
     const conn: Connection = { socket, from, lastActiveMs: now, lastSentMs: now, pingSentMs: undefined, queued };
     this.#connections.set(key, conn);

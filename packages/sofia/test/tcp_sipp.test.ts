@@ -62,6 +62,45 @@ describe('framing a TCP stream', () => {
   });
 });
 
+describe('the sockets a profile opens', () => {
+  it('have TCP_NODELAY and the kernel keep-alive after socket-tcp-keepalive seconds (tport_tcp_init_secondary)', async () => {
+    const seen: { noDelay?: boolean; keepAlive?: [boolean | undefined, number | undefined] }[] = [];
+    const spied: StreamSockets = {
+      ...TCP_SOCKETS,
+      connect: (to) => {
+        const socket = TCP_SOCKETS.connect(to);
+        const s: (typeof seen)[number] = {};
+        seen.push(s);
+        const { setNoDelay, setKeepAlive } = socket;
+        socket.setNoDelay = (on?: boolean) => {
+          s.noDelay = on;
+          return setNoDelay.call(socket, on);
+        };
+        socket.setKeepAlive = (on?: boolean, delay?: number) => {
+          s.keepAlive = [on, delay];
+          return setKeepAlive.call(socket, on, delay);
+        };
+        return socket;
+      },
+    };
+    const far = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => far.once('listening', r));
+    const streams = new SipStreams(
+      () => {},
+      { maxConnections: 4, maxPerAddress: 4, idleMs: 60_000, socketKeepaliveSeconds: 30 },
+      () => {},
+    );
+    await streams.listen('127.0.0.1', 0, spied);
+    try {
+      streams.send(Buffer.from('OPTIONS'), { address: '127.0.0.1', port: (far.address() as { port: number }).port, transport: 'tcp' });
+      expect(seen).toEqual([{ noDelay: true, keepAlive: [true, 30_000] }]);
+    } finally {
+      streams.close();
+      far.close();
+    }
+  });
+});
+
 describe('a message whose connection cannot be opened', () => {
   const limits = { maxConnections: 10, maxPerAddress: 10, idleMs: 60_000 };
   const listening = (): Promise<Server> =>
