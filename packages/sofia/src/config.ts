@@ -57,6 +57,8 @@ export interface ProfileConfig extends PresenceConfig, ExtConfig, ChatConfig {
   readonly tcpPingpongMs: number;
   /** `socket-tcp-keepalive` (s): the kernel's keep-alive probes on every TCP and TLS socket, after this long idle and this far apart (sofia-sip's TPTAG_SOCKET_KEEPALIVE, 30). */
   readonly socketTcpKeepaliveSeconds: number;
+  /** `tcp-unreg-on-socket-close`: a registration whose TCP or TLS connection closes is removed at once (PFLAG_TCP_UNREG_ON_SOCKET_CLOSE). */
+  readonly tcpUnregOnSocketClose: boolean;
   /** `tls`: SIP over TLS on `tls-sip-port` besides UDP and TCP (sofia.c's PFLAG_TLS). */
   readonly tls: boolean;
   /** `tls-only`: TLS alone, no UDP or TCP listener. */
@@ -162,6 +164,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   tcpKeepaliveMs: 0,
   tcpPingpongMs: 0,
   socketTcpKeepaliveSeconds: 30,
+  tcpUnregOnSocketClose: false,
   tls: false,
   tlsOnly: false,
   tlsSipPort: 5061,
@@ -402,6 +405,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         // both set: the later TPTAG_PINGPONG in nua_create's list, ping2pong's, is the one kept
         tcpPingpongMs: seconds(s.get('tcp-ping2pong') ?? s.get('tcp-pingpong'), d.tcpPingpongMs),
         socketTcpKeepaliveSeconds: seconds(s.get('socket-tcp-keepalive'), d.socketTcpKeepaliveSeconds),
+        tcpUnregOnSocketClose: switchTrue(s.get('tcp-unreg-on-socket-close') ?? ''),
         ...tls,
         ...natOf(s),
         ...presenceOf(s),

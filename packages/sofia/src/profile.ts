@@ -31,7 +31,7 @@ import { type PingState, RegistrationPings } from './reg_ping.ts';
 import { type ProfileCommand, type ProfileCommandResult, type ProfileParts, isProfileCommand, runProfileCommand } from './profile_commands.ts';
 import { SipChat, addProfileChat } from './message.ts';
 import { PresenceAgent, isPresenceMessage } from './presence/presence.ts';
-import { type Registration, Registrations, coreRegistration, registrationStatus } from './registrations.ts';
+import { type Registration, Registrations, coreRegistration, registeredOver, registrationStatus } from './registrations.ts';
 import { parseNameAddr, tagOf } from './sip/address.ts';
 import { cseqOf, newTag, responseTo, topBranch } from './sip/build.ts';
 import { type SipRequest, type SipResponse, SipParseError, header, headerValues, parseMessage } from './sip/message.ts';
@@ -183,6 +183,13 @@ interface Undelivered {
   readonly to: Address;
 }
 
+/** A TCP or TLS connection closed (transport.ts's onClosed). */
+interface ConnectionClosed {
+  readonly connectionClosed: Address;
+}
+
+const isConnectionClosed = (m: unknown): m is ConnectionClosed => typeof m === 'object' && m !== null && 'connectionClosed' in m;
+
 const isInbound = (m: unknown): m is Datagram | Undelivered => typeof m === 'object' && m !== null && ('datagram' in m || 'undelivered' in m);
 
 interface RegisterChecked {
@@ -233,6 +240,7 @@ export class SofiaProfile extends GenServer<
     });
     resources.hold(profile.removeChat);
     profile.presence.start((m) => ctx.send(ctx.self, m));
+    transport.onClosed = (connectionClosed) => ctx.send(ctx.self, { connectionClosed } satisfies ConnectionClosed);
     resources.hold(() => profile.presence.stop());
     return ok(profile);
   }
@@ -317,6 +325,7 @@ export class SofiaProfile extends GenServer<
       ctx.sendAfter(SWEEP_MS, ctx.self, 'sweep');
     } else if (isInbound(msg)) this.#inbound(msg, p, ctx);
     else if (isRegisterChecked(msg)) registered(p, msg);
+    else if (isConnectionClosed(msg)) connectionClosed(p, msg.connectionClosed);
     else if (isPresenceMessage(msg)) p.presence.info(msg);
     else if (isCallCounted(msg)) p.counters.count(msg.callCounted);
     else if (msg instanceof Tuple && msg.elements[0] === DOWN && msg.elements[3] instanceof Pid) forget(p, msg.elements[3]);
@@ -707,6 +716,41 @@ function fireRegister(p: Profile, r: Registration, update: boolean): void {
     ['user-agent', r.userAgent],
     ...(update ? ([['update-reg', 'true']] as const) : []),
   ]);
+}
+
+/**
+ * `tcp-unreg-on-socket-close`: the registrations on a closed connection go, as sofia.c's
+ * nua_i_media_error handler for a registration's handle ("SOCKET DISCONNECT") removes them, with
+ * PRESENCE_IN `Unregistered` and `sofia::unregister` reason `socket-disconnection`.
+ */
+function connectionClosed(p: Profile, a: Address): void {
+  if (!p.config.tcpUnregOnSocketClose) return;
+  for (const r of p.registrations.all()) {
+    if (r.networkIp !== a.address || r.networkPort !== a.port || registeredOver(r) === undefined) continue;
+    p.registrations.delete(r.callId);
+    p.sw.core.registrations.del(r.user, r.host, r.callId);
+    const e = p.sw.core.bus.create('PRESENCE_IN');
+    for (const [name, value] of [
+      ['proto', 'sip'],
+      ['rpid', 'unknown'],
+      ['login', p.url],
+      ['user-agent', 'unknown'],
+      ['from', `${r.user}@${r.host}`],
+      ['status', 'Unregistered'],
+      ['presence-source', 'register'],
+      ['event_type', 'presence'],
+    ])
+      e.addHeader(name, value);
+    p.sw.core.fire(e);
+    fireSofiaEvent(p.sw, 'sofia::unregister', [
+      ['profile-name', p.config.name],
+      ['from-user', r.user],
+      ['from-host', r.host],
+      ['call-id', r.callId],
+      ['rpid', 'unknown'],
+      ['reason', 'socket-disconnection'],
+    ]);
+  }
 }
 
 function unregister(p: Profile, r: Registration, remove = true): void {

@@ -39,6 +39,12 @@ export function registrationStatus(contact: SipUri, nat = false): string {
 
 const STREAMS: Readonly<Record<string, string>> = { 'Registered(TCP)': 'tcp', 'Registered(TLS)': 'tls' };
 
+/** The stream transport `r`'s Contact names (its status, `-NAT` or not), or undefined for UDP: sofia_reg's is_tcp / is_tls. */
+export function registeredOver(r: Registration): 'tcp' | 'tls' | undefined {
+  const m = /^Registered\((TCP|TLS)(?:-NAT)?\)$/.exec(r.status);
+  return m ? (m[1] === 'TCP' ? 'tcp' : 'tls') : undefined;
+}
+
 /**
  * What sofia_reg_handle_register tells the core of `r` (switch_core_add_registration): the url
  * `sofia/<profile>/<sip|sips>:<contact URI>` (its NAT params kept), the expiry with the profile's

@@ -153,6 +153,9 @@ export class SipStreams {
   readonly #sockets = new Map<StreamTransportName, StreamSockets>();
   /** Whether a registration or a dialog is on the connection to `a` (it is then never evicted nor closed idle). */
   inUse: (a: StreamAddress) => boolean = () => false;
+  /** Told of each connection that was up and has closed, whoever closed it (not as the profile closes). */
+  closed: (a: StreamAddress) => void = () => {};
+  #closing = false;
 
   constructor(
     private readonly onMessage: OnMessage,
@@ -243,7 +246,9 @@ export class SipStreams {
     }); // 'close' follows
     socket.on('close', () => {
       if (this.#connections.get(key) === conn) this.#connections.delete(key);
-      if (conn.queued) this.#connectFailed(conn, 'closed before it was ready'); // dropped or evicted while opening
+      if (conn.queued)
+        this.#connectFailed(conn, 'closed before it was ready'); // dropped or evicted while opening
+      else if (!this.#closing) this.closed(from);
     });
     return conn;
   }
@@ -334,6 +339,7 @@ export class SipStreams {
   }
 
   close(): void {
+    this.#closing = true;
     for (const c of this.#connections.values()) {
       c.queued = undefined; // the profile is going: nobody is left to answer
       c.socket.destroy();

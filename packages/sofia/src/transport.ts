@@ -144,6 +144,11 @@ export class SipTransport {
     this.streams.inUse = used;
   }
 
+  /** Told of each TCP or TLS connection that has closed (`tcp-unreg-on-socket-close`). */
+  set onClosed(fn: (a: Address) => void) {
+    this.streams.closed = fn;
+  }
+
   /** The stream connections' timers: idle ones closed, keep-alive pings sent, unanswered ones closed. */
   tick(nowMs: number): void {
     this.streams.tick(nowMs);

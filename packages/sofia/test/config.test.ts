@@ -65,6 +65,8 @@ describe('TCP keep-alive params', () => {
   it('tcp-keepalive and tcp-pingpong in ms, off by default; tcp-ping2pong sets the pong wait too, and wins over tcp-pingpong', () => {
     expect(settings('')).toMatchObject({ tcpKeepaliveMs: 0, tcpPingpongMs: 0, socketTcpKeepaliveSeconds: 30 });
     expect(settings('<param name="socket-tcp-keepalive" value="5"/>')).toMatchObject({ socketTcpKeepaliveSeconds: 5 });
+    expect(settings('')).toMatchObject({ tcpUnregOnSocketClose: false });
+    expect(settings('<param name="tcp-unreg-on-socket-close" value="true"/>')).toMatchObject({ tcpUnregOnSocketClose: true });
     expect(settings('<param name="tcp-keepalive" value="30000"/><param name="tcp-pingpong" value="5000"/>')).toMatchObject({
       tcpKeepaliveMs: 30000,
       tcpPingpongMs: 5000,

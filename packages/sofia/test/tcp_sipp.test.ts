@@ -323,3 +323,30 @@ describe('tcp-keepalive and tcp-pingpong', () => {
     }
   }, 15_000);
 });
+
+describe('tcp-unreg-on-socket-close', () => {
+  let unreg: Rig;
+  beforeAll(async () => {
+    unreg = await startRig({ tcpUnregOnSocketClose: true });
+  });
+  afterAll(async () => {
+    await unreg?.stop();
+  });
+
+  it('a registration goes with its connection: sofia::unregister reason socket-disconnection, PRESENCE_IN Unregistered', async () => {
+    const r = await runSipp({ ...phone, scenario: 'register_tcp', port: unreg.port, service: '1001' });
+    ok(r); // SIPp has registered and quit: its connection is closed
+    const gone = await unreg.waitFor((e) => e.getHeader('Event-Subclass') === 'sofia::unregister' && e.getHeader('from-user') === '1001');
+    expect(gone.getHeader('reason')).toBe('socket-disconnection');
+    expect(gone.getHeader('profile-name')).toBe('internal');
+    const presence = await unreg.waitFor((e) => e.type === 'PRESENCE_IN' && e.getHeader('from') === '1001@beamline.test');
+    expect(presence.getHeader('status')).toBe('Unregistered');
+    expect(presence.getHeader('presence-source')).toBe('register');
+    expect(await unreg.sw.api('sofia_contact 1001@beamline.test')).toBe('error/user_not_registered');
+    // without the param (the suite's own profile), the same registration outlives its connection
+    ok(await runSipp({ ...phone, scenario: 'register_tcp', port: rig.port, service: '1001' }));
+    await rig.waitFor((e) => e.getHeader('Event-Subclass') === 'sofia::register' && e.getHeader('from-user') === '1001');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await rig.sw.api('sofia_contact 1001@beamline.test')).toMatch(/^sofia\/internal\/sip:1001@/);
+  });
+});
