@@ -55,7 +55,7 @@ export interface ProfileConfig extends PresenceConfig, ExtConfig, ChatConfig {
   readonly tcpKeepaliveMs: number;
   /** `tcp-pingpong`, or `tcp-ping2pong`, which mod_sofia passes as the same TPTAG_PINGPONG (ms; 0: off): a ping unanswered this long closes the connection. */
   readonly tcpPingpongMs: number;
-  /** `socket-tcp-keepalive` (s): the kernel's keep-alive probes on every TCP and TLS socket, after this long idle and this far apart (sofia-sip's TPTAG_SOCKET_KEEPALIVE, 30). */
+  /** `socket-tcp-keepalive` (s): the kernel's keep-alive probes on every TCP and TLS socket after this long idle (sofia-sip's TPTAG_SOCKET_KEEPALIVE, 30). */
   readonly socketTcpKeepaliveSeconds: number;
   /** `tcp-unreg-on-socket-close`: a registration whose TCP or TLS connection closes is removed at once (PFLAG_TCP_UNREG_ON_SOCKET_CLOSE). */
   readonly tcpUnregOnSocketClose: boolean;
