@@ -1,6 +1,6 @@
 /**
- * The few BIFs of `erlang` and `os` a node answers over rpc, so that an Erlang cluster's tools and
- * an operator's shell find what they ask every node for:
+ * The BIFs of `erlang` a node answers over rpc, so that an Erlang cluster's tools and an operator's
+ * shell find what they ask every node for:
  *
  *   rpc:call(N, erlang, node, [])              -> N
  *   rpc:call(N, erlang, node, [PidRefOrPort])  -> its node
@@ -10,14 +10,17 @@
  *   rpc:call(N, erlang, registered, [])        -> [atom()]
  *   rpc:call(N, erlang, processes, [])         -> [pid()]
  *   rpc:call(N, erlang, is_process_alive, [P]) -> boolean()   (a pid of another node: badarg)
- *   rpc:call(N, os, getpid, [])                -> the OS process id, as a string
+ *   rpc:call(N, erlang, process_info, [P | P, Item | P, [Item]])   (process_info_bif.ts)
+ *   memory, system_info, statistics and the clock BIFs                 (system_bifs.ts, with `os`'s)
  *
  * A wrong argument is `error(badarg)`, as the BIF raises it. `erlang:apply/2` is the registry's own
  * (exports.ts); nothing else of `erlang` runs here, so other functions stay `undef`.
  */
-import { Atom, Pid, Port, Ref, atom, charlist, type Term } from '@beamline/etf';
+import { Atom, Pid, Port, Ref, atom, type Term } from '@beamline/etf';
 import type { Runtime } from '@beamline/core';
 import { erlError, type ModuleExports } from './exports.ts';
+import { processInfoBifs } from './process_info_bif.ts';
+import { systemBifs } from './system_bifs.ts';
 
 /** What the BIFs read of the node. */
 export interface NodeView {
@@ -67,10 +70,7 @@ export function erlangBifs(rt: Runtime, node: NodeView): ModuleExports {
       if (!(pid instanceof Pid) || pid.node.name !== node.name) throw badarg();
       return rt.isAlive(pid);
     },
+    ...processInfoBifs(rt),
+    ...systemBifs(rt),
   };
-}
-
-/** The `os` module's `getpid/0`. */
-export function osBifs(): ModuleExports {
-  return { 'getpid/0': () => charlist(String(process.pid)) };
 }

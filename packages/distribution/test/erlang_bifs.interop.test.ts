@@ -4,11 +4,12 @@
  * must print the same. The script prints what does not depend on which node answers (a pid is
  * checked for its node, the node lists for who is in them).
  */
-import { Runtime } from '@beamline/core';
-import { atom } from '@beamline/etf';
+import { GenServer, Runtime, ok } from '@beamline/core';
+import { type Pid, atom, t } from '@beamline/etf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erlangBifs } from '../src/erlang_bifs.ts';
-import { ev, freePort, startPair, type Pair } from './helpers/node_pair.ts';
+import { processInfoBifs } from '../src/process_info_bif.ts';
+import { ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
 
 let p: Pair;
 beforeAll(async () => {
@@ -59,6 +60,127 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
   });
 });
 
+/**
+ * process_info/1,2 of `target`'s rex (registered, a behaviour process on both) and of one of its
+ * unregistered processes, and of a pid no process has (rex's, with number 32000): the items and
+ * their order, the kinds of the values, and every refusal.
+ */
+function processInfoScript(target: string, other: string): string {
+  const N = `'${target}'`;
+  const rpc = (f: string, a: string) => `rpc:call(${N}, erlang, ${f}, ${a})`;
+  const reason = (f: string, a: string) => `case ${rpc(f, a)} of {badrpc, {'EXIT', {$R, _}}} -> $R; $V -> {returned, $V} end`;
+  const pi = (a: string) => rpc('process_info', a);
+  return `$Rex = ${rpc('whereis', '[rex]')},
+    $B = term_to_binary($Rex), $S = byte_size($B) - 12, <<$H:$S/binary, _:32, $Tail:8/binary>> = $B,
+    $Dead = binary_to_term(<<$H/binary, 32000:32, $Tail/binary>>),
+    $Unreg = hd([$P || $P <- ${rpc('processes', '[]')}, ${pi('[$P, registered_name]')} =:= []]),
+    $Keys = fun(L) -> [K || {K, _} <- L] end,
+    $Kinds = fun(L) -> [{K, if is_integer(V) -> integer; is_pid(V) -> pid; is_atom(V) -> atom; is_list(V) -> list; true -> other end} || {K, V} <- L] end,
+    [
+    $Keys(${pi('[$Rex]')}),
+    $Keys(${pi('[$Unreg]')}),
+    $Kinds(${pi('[$Rex]')}),
+    ${pi('[$Rex, registered_name]')},
+    ${pi('[$Rex, [registered_name, priority, error_handler, suspending]]')},
+    is_boolean(element(2, ${pi('[$Rex, trap_exit]')})),
+    ${pi('[$Unreg, registered_name]')},
+    ${pi('[$Unreg, [registered_name]]')},
+    lists:member(element(2, ${pi('[$Rex, status]')}), [waiting, running, runnable]),
+    $Kinds(${pi('[$Rex, [memory, message_queue_len, links, monitors, monitored_by, group_leader, reductions]]')}),
+    lists:sort($Keys(element(2, ${pi('[$Rex, dictionary]')}))),
+    case ${pi('[$Rex, parent]')} of {parent, $Parent} when is_pid($Parent); $Parent =:= undefined -> parent end,
+    case ${pi('[$Rex, initial_call]')} of {initial_call, {$M, $F, $A}} when is_atom($M), is_atom($F), is_integer($A) -> mfa end,
+    ${pi('[$Rex, []]')},
+    ${pi('[$Dead]')},
+    ${pi('[$Dead, memory]')},
+    ${pi('[$Dead, [memory, status]]')},
+    ${pi('[$Dead, []]')},
+    ${reason('process_info', '[$Rex, foo]')},
+    ${reason('process_info', '[$Rex, [memory, foo]]')},
+    ${reason('process_info', '[$Rex, "memory"]')},
+    ${reason('process_info', '[$Dead, foo]')},
+    ${reason('process_info', `[${other}]`)},
+    ${reason('process_info', `[${other}, memory]`)},
+    ${reason('process_info', '[rex]')}
+  ]`;
+}
+
+/** memory, system_info, statistics and the clocks of `target`, against erl's own clock. */
+function systemScript(target: string): string {
+  const N = `'${target}'`;
+  const rpc = (m: string, f: string, a: string) => `rpc:call(${N}, ${m}, ${f}, ${a})`;
+  const reason = (m: string, f: string, a: string) => `case ${rpc(m, f, a)} of {badrpc, {'EXIT', {$R, _}}} -> $R; $V -> {returned, $V} end`;
+  const near = (a: string, b: string, tolerance: number) => `abs((${a}) - (${b})) =< ${tolerance}`;
+  let n = 0;
+  const pair = (x: string) => {
+    n++;
+    return `case ${x} of {$X${n}, $Y${n}} when is_integer($X${n}), is_integer($Y${n}) -> pair end`;
+  };
+  const secs = (dt: string) => `calendar:datetime_to_gregorian_seconds(${dt})`;
+  return `[
+    [K || {K, _} <- ${rpc('erlang', 'memory', '[]')}],
+    lists:all(fun({_, V}) -> is_integer(V) andalso V >= 0 end, ${rpc('erlang', 'memory', '[]')}),
+    is_integer(${rpc('erlang', 'memory', '[total]')}),
+    [K || {K, _} <- ${rpc('erlang', 'memory', '[[total, atom]]')}],
+    ${reason('erlang', 'memory', '[foo]')},
+    ${reason('erlang', 'memory', '[[total, foo]]')},
+    is_integer(${rpc('erlang', 'system_info', '[process_count]')}),
+    is_integer(${rpc('erlang', 'system_info', '[atom_count]')}),
+    is_integer(${rpc('erlang', 'system_info', '[schedulers]')}),
+    is_integer(${rpc('erlang', 'system_info', '[logical_processors]')}),
+    ${rpc('erlang', 'system_info', '[wordsize]')},
+    io_lib:printable_list(${rpc('erlang', 'system_info', '[system_version]')}),
+    ${reason('erlang', 'system_info', '[no_such_item]')},
+    ${pair(rpc('erlang', 'statistics', '[wall_clock]'))},
+    ${pair(rpc('erlang', 'statistics', '[runtime]'))},
+    ${reason('erlang', 'statistics', '[foo]')},
+    ${rpc('os', 'type', '[]')},
+    ${near(rpc('erlang', 'system_time', '[]'), 'erlang:system_time(nanosecond)', 2_000_000_000)},
+    ${near(rpc('erlang', 'system_time', '[second]'), 'erlang:system_time(second)', 2)},
+    ${near(rpc('erlang', 'system_time', '[1000]'), 'erlang:system_time(millisecond)', 2000)},
+    ${near(rpc('erlang', 'system_time', '[milli_seconds]'), 'erlang:system_time(millisecond)', 2000)},
+    ${near(rpc('os', 'system_time', '[microsecond]'), 'os:system_time(microsecond)', 2_000_000)},
+    ${near(rpc('os', 'system_time', '[]'), 'os:system_time()', 2_000_000_000)},
+    ${reason('erlang', 'system_time', '[foo]')},
+    ${reason('erlang', 'system_time', '[0]')},
+    ${reason('os', 'system_time', '[-1]')},
+    is_integer(${rpc('erlang', 'monotonic_time', '[]')}),
+    begin $M1 = ${rpc('erlang', 'monotonic_time', '[microsecond]')}, $M2 = ${rpc('erlang', 'monotonic_time', '[microsecond]')}, $M2 >= $M1 end,
+    ${near(`${rpc('erlang', 'monotonic_time', '[]')} + ${rpc('erlang', 'time_offset', '[]')}`, 'erlang:system_time()', 2_000_000_000)},
+    ${near(`${rpc('erlang', 'monotonic_time', '[second]')} + ${rpc('erlang', 'time_offset', '[second]')}`, 'erlang:system_time(second)', 3)},
+    ${near(`timer:now_diff(${rpc('erlang', 'timestamp', '[]')}, os:timestamp())`, '0', 2_000_000)},
+    ${near(`timer:now_diff(${rpc('os', 'timestamp', '[]')}, os:timestamp())`, '0', 2_000_000)},
+    ${near(secs(rpc('erlang', 'localtime', '[]')), secs('calendar:local_time()'), 2)},
+    ${near(secs(rpc('erlang', 'universaltime', '[]')), secs('calendar:universal_time()'), 2)},
+    ${near(secs(`{${rpc('erlang', 'date', '[]')}, ${rpc('erlang', 'time', '[]')}}`), secs('calendar:local_time()'), 2)}
+  ]`;
+}
+
+describe('process_info, memory, system_info, statistics and the clocks over rpc, erl against itself and against the TS node', () => {
+  it('process_info/1,2 answer alike', async () => {
+    // every process the TS node starts is registered; this one is not
+    const idle = p.node.runtime.spawn(async (ctx) => {
+      await ctx.receive();
+    });
+    const onErl = await ev(p.erl, processInfoScript(p.erlName, `rpc:call('${p.ts}', erlang, whereis, [rex])`));
+    const onTs = await ev(p.erl, processInfoScript(p.ts, 'self()'));
+    expect(onErl.replace(/\s+/g, '')).toContain('[registered_name,current_function,initial_call,status,message_queue_len,links,dictionary,');
+    expect(onErl.replace(/\s+/g, '')).toMatch(/undefined,undefined,undefined,undefined,badarg,badarg,badarg,badarg,badarg,badarg,badarg\]$/);
+    expect(onTs).toBe(onErl);
+    p.node.runtime.exit(idle, atom('kill'));
+  });
+
+  it('memory, system_info, statistics and the clocks answer alike', async () => {
+    const onErl = await ev(p.erl, systemScript(p.erlName));
+    const onTs = await ev(p.erl, systemScript(p.ts));
+    expect(onErl.replace(/\s+/g, '')).toMatch(
+      /^\[\[total,processes,processes_used,system,atom,atom_used,binary,code,ets\],true,true,\[total,atom\],badarg,badarg,/,
+    );
+    expect(onErl).not.toContain('false');
+    expect(onTs).toBe(onErl);
+  });
+});
+
 describe('nodes/0,1 on a visible node', () => {
   it('lists visible peers by default, hidden ones on request', () => {
     const rt = new Runtime({ logger: null });
@@ -74,5 +196,44 @@ describe('nodes/0,1 on a visible node', () => {
     const hidden = erlangBifs(rt, { name: 'me@localhost', hidden: true, peers });
     expect((hidden['nodes/0'] as () => unknown)()).toEqual([]);
     expect((hidden['nodes/1'] as (k: unknown) => unknown)(atom('hidden'))).toEqual([atom('a@localhost'), atom('b@localhost')]);
+  });
+});
+
+class Counter extends GenServer<number> {
+  init() {
+    return ok(0);
+  }
+}
+
+describe('process_info/2 of TS processes', () => {
+  it('names a behaviour by its class, its ancestors as proc_lib does, and its monitors', async () => {
+    const rt = new Runtime({ logger: null });
+    let server: Pid | undefined;
+    const boss = rt.spawn(
+      async (ctx) => {
+        server = await GenServer.startLink(ctx, Counter);
+        ctx.monitor(server);
+        await ctx.receive();
+      },
+      { name: 'boss' },
+    );
+    await until(() => (rt.processInfo(boss)?.monitors.length ?? 0) === 1);
+    const info = processInfoBifs(rt)['process_info/2'] as (p: unknown, i: unknown) => unknown;
+    const s = server as Pid;
+    expect(info(s, [atom('initial_call'), atom('dictionary'), atom('monitored_by'), atom('links'), atom('parent')])).toEqual([
+      t(atom('initial_call'), t(atom('Counter'), atom('init'), 1)),
+      t(atom('dictionary'), [t(atom('$initial_call'), t(atom('Counter'), atom('init'), 1)), t(atom('$ancestors'), [atom('boss')])]),
+      t(atom('monitored_by'), [boss]),
+      t(atom('links'), [boss]),
+      t(atom('parent'), boss),
+    ]);
+    expect(info(boss, [atom('initial_call'), atom('dictionary'), atom('monitors'), atom('parent')])).toEqual([
+      t(atom('initial_call'), t(atom('beamline'), atom('async'), 0)),
+      t(atom('dictionary'), []),
+      t(atom('monitors'), [t(atom('process'), s)]),
+      t(atom('parent'), atom('undefined')),
+    ]);
+    expect(() => info(boss, atom('messages'))).toThrow(expect.objectContaining({ value: t(atom('not_supported'), atom('messages')) }));
+    await rt.stop();
   });
 });
