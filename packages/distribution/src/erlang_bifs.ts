@@ -18,7 +18,7 @@
  */
 import { Atom, Pid, Port, Ref, atom, type Term } from '@beamline/etf';
 import type { Runtime } from '@beamline/core';
-import { erlError, type ModuleExports } from './exports.ts';
+import { badarg, type ModuleExports } from './exports.ts';
 import { processInfoBifs } from './process_info_bif.ts';
 import { systemBifs } from './system_bifs.ts';
 
@@ -30,8 +30,6 @@ export interface NodeView {
   /** Peers with a connection up, and whether each is hidden. */
   peers(): { readonly name: string; readonly hidden: boolean }[];
 }
-
-const badarg = () => erlError(atom('badarg'));
 
 const NODE_KINDS = new Set(['visible', 'hidden', 'connected', 'this', 'known']);
 

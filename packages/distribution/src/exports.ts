@@ -46,6 +46,8 @@ export class ErlangException extends Error {
 export const erlThrow = (value: Term): ErlangException => new ErlangException('throw', value);
 export const erlExit = (reason: Term): ErlangException => new ErlangException('exit', reason);
 export const erlError = (reason: Term): ErlangException => new ErlangException('error', reason);
+/** `error(badarg)`, what a BIF raises for a wrong argument. */
+export const badarg = (): ErlangException => erlError(atom('badarg'));
 
 /** How a call ended, in Erlang's terms. */
 export type Outcome =

@@ -17,7 +17,7 @@
  */
 import { Atom, Pid, atom, t, type Term, type Tuple } from '@beamline/etf';
 import type { ProcessInfo, Runtime } from '@beamline/core';
-import { erlError, type ModuleExports } from './exports.ts';
+import { badarg, erlError, type ModuleExports } from './exports.ts';
 import { memoryEstimate } from './introspection.ts';
 
 const A_UNDEFINED = atom('undefined');
@@ -125,8 +125,6 @@ function itemValue(rt: Runtime, info: ProcessInfo, item: string): Term {
       return info.parent ?? A_UNDEFINED;
   }
 }
-
-const badarg = () => erlError(atom('badarg'));
 
 function checkItem(item: Term): Atom {
   if (item instanceof Atom && (ANSWERED.has(item.name) || NOT_SUPPORTED.has(item.name))) return item;

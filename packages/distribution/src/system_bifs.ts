@@ -20,10 +20,8 @@
 import { availableParallelism } from 'node:os';
 import { Atom, atom, atomTableSize, charlist, t, type Term, type Tuple } from '@beamline/etf';
 import type { Runtime } from '@beamline/core';
-import { erlError, type ModuleExports } from './exports.ts';
+import { badarg, erlError, type ModuleExports } from './exports.ts';
 import { memoryEstimate } from './introspection.ts';
-
-const badarg = () => erlError(atom('badarg'));
 
 const NS_PER_UNIT: Record<string, bigint> = {
   second: 1_000_000_000n,
