@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { StopRequest } from '@beamline/switch';
 import { banner, sipListening } from './banner.ts';
 import { parseSwitchdArgs } from './cli.ts';
 import { runConsole } from './console.ts';
@@ -33,10 +34,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('unhandledRejection', (e) => log.log('ERR', 'switchd', `unhandled rejection: ${oneLine(e)}`));
   log.hold();
   let tree: SwitchdTree | undefined;
+  // fsctl shutdown and the shutdown command (set once shutdown below exists)
+  let onStop = (_how: StopRequest): void => {};
   // FreeSWITCH runs on through a SIGHUP (a TRAP event), so does switchd, also while it starts
   process.on('SIGHUP', () => onSighup(tree?.holder.sw, log));
   try {
-    tree = await startTree(settings, log);
+    tree = await startTree(settings, log, { onStop: (how) => onStop(how) });
   } catch (e) {
     log.discard();
     const where = { ...settings, ...settings.erlangEvent };
@@ -49,14 +52,14 @@ export async function main(argv: readonly string[]): Promise<void> {
   log.release();
 
   let stopping = false;
-  const shutdown = (why: string) => {
+  const shutdown = (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.log('NOTICE', 'switchd', `${why}: shutting down (calls, modules, then the node)`);
     tree.stop().then(
       () => {
         log.log('NOTICE', 'switchd', 'stopped');
-        process.exit(0);
+        process.exit(exitCode);
       },
       (e) => {
         process.stderr.write(`switchd: shutdown failed: ${oneLine(e)}\n`);
@@ -72,6 +75,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     void tree.stop().finally(() => process.exit(1));
   });
   // on, not once: a repeated signal (tsx relays it too) must not fall back to the default action mid-shutdown
+  onStop = (how) => {
+    // `now` is FreeSWITCH's exit(0): no clean-up. A restart exits with SWITCH_STATUS_RESTART (3),
+    // the status FreeSWITCH re-executes itself on; switchd leaves that to its service manager.
+    // The stop waits a moment so the reply to the command that asked for it gets out first.
+    if (how.now && !how.restart) process.exit(0);
+    const why = how.restart ? 'fsctl shutdown restart (exit status 3: restart me)' : 'fsctl shutdown';
+    setTimeout(() => shutdown(why, how.restart ? 3 : 0), 200);
+  };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 

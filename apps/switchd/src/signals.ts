@@ -4,15 +4,13 @@
  * reopens its files on it) and runs on. switchd writes its log to stdout only, so it has no file
  * to reopen; the line it logs says so.
  */
-import type { Switch } from '@beamline/switch';
+import { type Switch, fireTrap } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
 
 /** The TRAP event of a trapped signal ('HUP'), fired on the switch's bus; false when no switch runs. */
 export function fireTrappedSignal(sw: Pick<Switch, 'core'> | undefined, signal: string): boolean {
   if (!sw) return false;
-  const event = sw.core.bus.create('TRAP');
-  event.addHeader('Trapped-Signal', signal);
-  sw.core.fire(event);
+  fireTrap(sw.core, signal);
   return true;
 }
 

@@ -27,7 +27,7 @@ import {
 } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
-import { startSwitch, type Switch } from '@beamline/switch';
+import { startSwitch, type StopRequest, type Switch } from '@beamline/switch';
 import { consoleCommand } from './console_api.ts';
 import { switchdTempDir, writeHoldMusic } from './hold_music.ts';
 import { type ConsoleLog, oneLine } from './log.ts';
@@ -82,6 +82,8 @@ export interface SwitchdTree {
 export interface TreeOptions {
   /** The optional modules' children (default: modules.ts's optionalModules). */
   modules?: (env: ModuleEnv) => ChildSpec[];
+  /** `fsctl shutdown` / the `shutdown` command asks the process to stop (each switch the tree starts). */
+  onStop?: (how: StopRequest) => void;
 }
 
 export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeOptions = {}): Promise<SwitchdTree> {
@@ -130,6 +132,7 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
                   log: (l) => log.log(l.level, 'switch', l.uuid ? `${l.uuid} ${l.text}` : l.text),
                 });
                 holder.sw = sw;
+                sw.core.control.stopProcess = opts.onStop;
                 // mod_console's `console loglevel`; the switch's hard level (fsctl loglevel) caps every line
                 sw.registry.add(consoleCommand(log));
                 log.ceiling = () => sw.core.logger.level;

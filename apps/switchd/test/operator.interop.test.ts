@@ -119,6 +119,35 @@ describe('switchd for operators', { timeout: 60_000 }, () => {
     );
   });
 
+  it('from erl, as through mod_erlang_event: fsctl pause refuses new calls, resume lets them in, shutdown stops switchd', async () => {
+    const D = 'ops_d@localhost';
+    const d = spawnApp('switchd', ['--name', D, '--epmd-port', String(EPMD), '--listen-port', '0']);
+    try {
+      await d.waitFor(/Ctrl-C/, 60_000);
+      let n = 0;
+      const fs = (cmd: string, args: string) => {
+        const v = `OpsD${++n}`;
+        return sh(`{foo, '${D}'} ! {api, ${cmd}, "${args}"}, receive ${v} -> ${v} after 8000 -> timeout end.`);
+      };
+      expect(await fs('fsctl', 'pause')).toBe('{ok,"+OK\\n"}');
+      expect(await fs('fsctl', 'ready_check')).toBe('{ok,"false"}');
+      expect(await fs('originate', 'null/1000 &park')).toBe('{error,"-ERR DESTINATION_OUT_OF_ORDER\\n"}');
+      await d.waitFor(/\[CRIT\] switch: The system cannot create any outbound sessions at this time\./, 5000);
+      expect(await fs('fsctl', 'resume')).toBe('{ok,"+OK\\n"}');
+      expect(await fs('originate', 'null/1000 &park')).toMatch(/^\{ok,"\+OK [0-9a-f-]{36}\\n"\}$/);
+      expect(await sh(`monitor_node('${D}', true)`)).toBe('true');
+      expect(await fs('shutdown', '')).toBe('{ok,"+OK\\n"}');
+      expect(await sh(`receive {nodedown, '${D}'} -> down after 15000 -> timeout end.`)).toBe('down');
+      expect((await d.exited).code).toBe(0);
+      expect(d.out()).toMatch(/\[NOTICE\] switchd: fsctl shutdown: shutting down/);
+    } finally {
+      if (d.child.exitCode === null) {
+        d.child.kill('SIGKILL');
+        await d.exited;
+      }
+    }
+  });
+
   it('a listen port in use: the message names the node EPMD lists on it, or says how to find the program', async () => {
     const port = await freePort();
     const holder = await listening(port);

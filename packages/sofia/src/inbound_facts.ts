@@ -4,7 +4,6 @@
  * (caller id from From, destination from the Request-URI user, the profile's context unless the
  * authenticated user has a `user_context`) and the `sip_*` / media variables Erlang handlers read.
  */
-import { randomUUID } from 'node:crypto';
 import type { CallerProfile, ChannelSpec, DirectoryUser, Endpoint, Switch } from '@beamline/switch';
 import type { AuthEnv } from './auth.ts';
 import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from './sip/address.ts';
@@ -57,7 +56,7 @@ export function channelFacts(args: {
 }): ChannelFacts {
   const { invite, source } = args;
   const profile = args.auth.profile;
-  const uuid = randomUUID();
+  const uuid = args.sw.core.newUuid();
   const callId = header(invite, 'call-id') ?? '';
   const from = tryNameAddr(header(invite, 'from'));
   const to = tryNameAddr(header(invite, 'to'));

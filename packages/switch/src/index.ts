@@ -184,7 +184,8 @@ export { LOG_DISABLE, LOG_INVALID, LOG_LEVEL_NAMES, formatLogLine, logLevel2Str,
 export { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf, type ExplicitSettings } from './config/live.ts';
 export { coreSettings, type CoreSettings } from './config/switch_conf.ts';
 export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from './log/logger.ts';
-export { CTL_SYNTAX, FSCTL_COMMAND } from './log/fsctl.ts';
+export { CTL_SYNTAX, FSCTL_COMMAND, fireTrap } from './api/fsctl.ts';
+export type { CoreControl, StopRequest } from './core/control.ts';
 export { SessionLimits, type LimitsSnapshot } from './core/limits.ts';
 export { addCoreTasks, heartbeatEvent } from './core/heartbeat.ts';
 export { Scheduler, coreScheduler, type SchedulerTask, type TaskFlags, type TaskFunction } from './core/scheduler.ts';

@@ -21,7 +21,6 @@ import { ChatInterfaces } from './chat/chat.ts';
 import { chatCommands } from './chat/chat_commands.ts';
 import { locateUser } from './config/directory.ts';
 import { locateLanguage } from './config/languages.ts';
-import { randomUUID } from 'node:crypto';
 import { type ChildSpec, GenServer, type ProcessContext, Runtime, Supervisor, type Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
@@ -77,7 +76,7 @@ import { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf } f
 import { addCoreTasks } from './core/heartbeat.ts';
 import { coreScheduler } from './core/scheduler.ts';
 import { type ReaperWatch, sessionReaper } from './core/reaper.ts';
-import { FSCTL_COMMAND } from './log/fsctl.ts';
+import { FSCTL_COMMAND, SHUTDOWN_COMMANDS } from './api/fsctl.ts';
 import { originateCall } from './originate/originate.ts';
 import { BRIDGE_APP } from './applications/bridge.ts';
 import { openCfg } from './config/open_cfg.ts';
@@ -174,6 +173,7 @@ export class Switch {
       reloadaclCommand(this.conf),
       aclCommand(this.conf),
       FSCTL_COMMAND,
+      ...SHUTDOWN_COMMANDS,
       ...CHANNEL_COMMANDS,
       ...MEDIA_COMMANDS,
       ...SCHED_COMMANDS,
@@ -225,7 +225,7 @@ export class Switch {
 
   /** Starts a channel process under the channel supervisor. */
   async startChannel(where: Where, spec: ChannelSpec): Promise<Pid> {
-    const refused = this.core.limits.request(this.core.sessions.count);
+    const refused = this.core.control.refusal(spec.direction) ?? this.core.limits.request(this.core.sessions.count);
     if (refused !== undefined) {
       this.core.log('CRIT', refused);
       throw new Error(refused);
@@ -250,6 +250,8 @@ export class Switch {
    * answered (BusyChannel).
    */
   async expansionApi(command: string, args: string, from?: BusyChannel): Promise<string | undefined> {
+    // switch_channel_expand_variables_check: with `fsctl api_expansion off` no command runs
+    if (!this.core.control.apiExpansion) return '<API Execute Permission Denied>';
     const r = await this.#inProcess((ctx) => this.registry.execute(command, args, { ...this.#env(ctx), ...(from ? { busyChannel: from } : {}) }));
     return r.found ? r.output : undefined;
   }
@@ -320,7 +322,7 @@ export class Switch {
           this.core.log('ERR', `bgapi queue full (${this.#jobLimit}): ${cmd} refused, ${this.bgapiOverflow} refused so far`);
           return '-ERR Job queue full\n';
         }
-        const jobUuid = randomUUID();
+        const jobUuid = this.core.newUuid();
         void this.#jobs.add(async () => {
           const r = await this.execute(cmd, cmdArgs);
           const event = this.core.bus.create('BACKGROUND_JOB');

@@ -103,8 +103,11 @@ const DIALS = [
   'loopback/app=',
 ];
 
-/** Commands that run host programs or sleep on the machine's clock: random arguments would run shell text or wait for hours. */
-const HOST_COMMANDS = new Set(['system', 'bg_system', 'spawn', 'bg_spawn', 'time_test', 'timer_test']);
+/**
+ * Commands that run host programs or sleep on the machine's clock (random arguments would run shell
+ * text or wait for hours), and those that stop the switch whatever their arguments.
+ */
+const HOST_COMMANDS = new Set(['system', 'bg_system', 'spawn', 'bg_spawn', 'time_test', 'timer_test', 'shutdown', '...']);
 
 const CALL_COMMANDS = ['execute', 'hangup', 'unicast', 'nomedia', 'xferext', 'EXECUTE', '', 'bogus'];
 

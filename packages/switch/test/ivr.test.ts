@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { receivedDigits } from '../src/api/media_commands.ts';
+import { BUILT_IN_DTMF } from '../src/channel/dtmf_string.ts';
 import { parsePlayAndGetDigitsArgs, parseReadArgs } from '../src/applications/ivr.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
@@ -353,14 +354,14 @@ describe('uuid_recv_dtmf and uuid_flush_dtmf (mod_commands)', () => {
 
   it('the digit string: groups, @ms above 50, characters that are no DTMF skipped, none at all is an error', () => {
     const warn: string[] = [];
-    expect(receivedDigits('1a+2@40+#@100', (l) => warn.push(l))).toEqual([
+    expect(receivedDigits('1a+2@40+#@100', (l) => warn.push(l), BUILT_IN_DTMF)).toEqual([
       { digit: '1', duration: 2000 },
       { digit: 'a', duration: 2000 },
       { digit: '2', duration: 2000 },
       { digit: '#', duration: 800 },
     ]);
-    expect(receivedDigits('xyz', () => {})).toBeUndefined();
-    expect(receivedDigits('5@30000', (l) => warn.push(l))).toEqual([{ digit: '5', duration: 192000 }]);
+    expect(receivedDigits('xyz', () => {}, BUILT_IN_DTMF)).toBeUndefined();
+    expect(receivedDigits('5@30000', (l) => warn.push(l), BUILT_IN_DTMF)).toEqual([{ digit: '5', duration: 192000 }]);
     expect(warn).toEqual(['EXCESSIVE DTMF DIGIT LEN 5 240000']);
   });
 });

@@ -296,6 +296,27 @@ describe('uuid_send_dtmf', () => {
   });
 });
 
+describe('uuid_send_dtmf under fsctl durations', () => {
+  it('default_dtmf_duration sets the digits without @ms; max_dtmf_duration caps them with the warning', async () => {
+    const t = await setup();
+    const a = UUID.exec(await t.sw.originate('loopback/1000 &park()'))?.[1] as string;
+    await t.settle();
+    expect(await t.sw.api('fsctl default_dtmf_duration 4000')).toBe('+OK default dtmf duration: 4000\n');
+    expect(await t.sw.api('fsctl max_dtmf_duration 3000')).toBe('+OK max dtmf duration: 3000\n');
+    t.sub.take();
+    expect(await t.sw.api(`uuid_send_dtmf ${a} 7`)).toBe(`+OK ${a} sent DTMF 7.\n`);
+    await t.settle();
+    const durations = t.sub
+      .take()
+      .filter((e) => e.type === 'DTMF')
+      .map((e) => e.getHeader('DTMF-Duration'));
+    expect(durations).toEqual(['3000']);
+    expect(t.logs.filter((l) => l.endsWith(' EXCESSIVE DTMF DIGIT [7] LEN [4000]'))).toHaveLength(1);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
 describe('DTMF across a bridge (audio_bridge_thread)', () => {
   it('a bridged leg passes the digits it receives on to its partner, unless bridge_filter_dtmf is set', async () => {
     for (const filter of [false, true]) {

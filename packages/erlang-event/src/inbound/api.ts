@@ -4,7 +4,6 @@
  * `{ok, JobUUID}` at once and runs the command in a process of its own, then sends
  * `{bgok|bgerror, JobUUID, Output}` to the same pid and fires BACKGROUND_JOB.
  */
-import { randomUUID } from 'node:crypto';
 import { Atom, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
 import type { ProcessContext } from '@beamline/core';
 import type { ApiResult, CallingSite } from '@beamline/switch';
@@ -56,7 +55,7 @@ export function bgapi(msg: Tuple, c: InboundContext, from: Pid | undefined): Rep
   const p = args(msg);
   if (!p) return BADARG;
   const enc = c.config.encoding;
-  const job = randomUUID();
+  const job = c.sw.core.newUuid();
   c.ctx.spawn(async (ctx) => {
     const r = await run(c, ctx, p.cmd, p.args);
     const output = r.found ? r.output : `${p.cmd}: Command not found!\n`;

@@ -1,5 +1,4 @@
 /** status, version, uptime, create_uuid, echo, hostname, switchname, global_getvar/setvar (mod_commands). */
-import { randomUUID } from 'node:crypto';
 import { VERSION } from '../core/identity.ts';
 import type { ApiCommand } from './registry.ts';
 
@@ -83,7 +82,7 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
       return `${Math.floor(core.uptimeUs() / unit)}\n`;
     },
   },
-  { name: 'create_uuid', run: () => randomUUID() },
+  { name: 'create_uuid', run: (_a, { core }) => core.newUuid() },
   { name: 'echo', run: (args) => args },
   { name: 'hostname', run: (_a, { core }) => core.identity.hostname },
   { name: 'switchname', run: (_a, { core }) => core.identity.switchname },

@@ -14,6 +14,7 @@ export const BEAMLINE_MODULE = 'mod_beamline';
 
 /** The API commands of the FreeSWITCH modules beamline's own come from (mod_commands, mod_dptools, mod_db, mod_hash, mod_expr). */
 export const API_REGISTRATIONS: Readonly<Record<string, Registration>> = {
+  '...': ['', 'Shutdown', 'mod_commands'],
   acl: ['<ip> <list_name>', 'Compare an ip to an acl list', 'mod_commands'],
   alias: ['[add|stickyadd] <alias> <command> | del [<alias>|*]', 'Alias', 'mod_commands'],
   banner: ['', 'Return the system banner', 'mod_commands'],

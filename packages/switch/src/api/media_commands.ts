@@ -5,7 +5,7 @@
  * switch_core_media_bug_enumerate); see packages/switch/DECISIONS.md for where the spec's table
  * and the source differ.
  */
-import { DTMF_MAX, dtmfGroup, isDtmf, sendDtmfString } from '../channel/dtmf_string.ts';
+import { type DtmfDurations, dtmfGroup, isDtmf, sendDtmfString } from '../channel/dtmf_string.ts';
 import { separateString } from '../internal/strings.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { type ChannelReach, callChannel } from './uuid_commands.ts';
@@ -95,6 +95,7 @@ async function sendDtmfTo(env: ApiEnv, uuid: string, text: string): Promise<bool
         await callChannel(env, uuid, { op: 'setvar', name: n, value });
       },
       log: (level, line) => env.core.log(level, line, uuid),
+      durations: env.core.control,
     },
     text,
   );
@@ -105,20 +106,24 @@ async function sendDtmfTo(env: ApiEnv, uuid: string, text: string): Promise<bool
  * receives (an `@ms` above 50 sets the duration); undefined when nothing was a DTMF character and
  * something was not (GENERR).
  */
-export function receivedDigits(text: string, warn: (line: string) => void): { digit: string; duration: number }[] | undefined {
+export function receivedDigits(
+  text: string,
+  warn: (line: string) => void,
+  durations: DtmfDurations,
+): { digit: string; duration: number }[] | undefined {
   const digits: { digit: string; duration: number }[] = [];
   let bad = 0;
   for (const group of separateString(text.startsWith('~') ? text.slice(1) : text, '+', 256)) {
-    const { digits: groupDigits, duration } = dtmfGroup(group);
+    const { digits: groupDigits, duration } = dtmfGroup(group, durations);
     for (const digit of groupDigits) {
       if (!isDtmf(digit)) {
         bad++;
         continue;
       }
       let d = duration;
-      if (d > DTMF_MAX) {
+      if (d > durations.maxDtmfDuration) {
         warn(`EXCESSIVE DTMF DIGIT LEN ${digit} ${d}`);
-        d = DTMF_MAX;
+        d = durations.maxDtmfDuration;
       }
       digits.push({ digit, duration: d });
     }
@@ -191,7 +196,7 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
       const [uuid, text] = separateString(args, ' ', 2);
       if (!uuid || !text) return usage;
       if (!env.core.sessions.has(uuid)) return '-ERR Cannot locate session!\n';
-      const digits = receivedDigits(text, (line) => env.core.log('WARNING', line, uuid));
+      const digits = receivedDigits(text, (line) => env.core.log('WARNING', line, uuid), env.core.control);
       if (!digits) return usage;
       if (!(await callChannel(env, uuid, { op: 'receiveDtmf', digits }))) return '-ERR Cannot locate session!\n';
       return `+OK ${uuid} received DTMF ${text}.\n`;

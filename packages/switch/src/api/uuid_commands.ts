@@ -26,6 +26,17 @@ export async function callChannel<T>(env: ChannelReach, uuid: string, req: Chann
   }
 }
 
+/** switch_core_session_hupall(_matching_vars): every channel (whose variables hold all of `matches`) hangs up with `cause`. */
+export async function hangupAll(env: ChannelReach, cause: number, matches: readonly (readonly [string, string])[] = []): Promise<void> {
+  for (const uuid of env.core.sessions.uuids()) {
+    if (matches.length) {
+      const vars = await callChannel<[string, string][]>(env, uuid, { op: 'variables' });
+      if (!vars || !matches.every(([k, v]) => vars.value.some(([n, x]) => n === k && x === v))) continue;
+    }
+    await callChannel(env, uuid, { op: 'hangup', cause });
+  }
+}
+
 const words = (s: string) => (s === '' ? [] : s.split(/[ \t]+/));
 
 export const UUID_COMMANDS: readonly ApiCommand[] = [
@@ -78,13 +89,7 @@ export const UUID_COMMANDS: readonly ApiCommand[] = [
       }
       const matches: [string, string][] = [];
       for (let i = 0; i + 1 < pairs.length; i += 2) matches.push([pairs[i] as string, pairs[i + 1] as string]);
-      for (const uuid of env.core.sessions.uuids()) {
-        if (matches.length) {
-          const vars = await callChannel<[string, string][]>(env, uuid, { op: 'variables' });
-          if (!vars || !matches.every(([k, v]) => vars.value.some(([n, x]) => n === k && x === v))) continue;
-        }
-        await callChannel(env, uuid, { op: 'hangup', cause });
-      }
+      await hangupAll(env, cause, matches);
       const name = causeName(cause);
       if (matches.length === 0) return `+OK hangup all channels with cause ${name}\n`;
       const [k, v] = matches[0] as [string, string];

@@ -8,7 +8,7 @@
 import { rename } from 'node:fs/promises';
 import { callChannel } from '../api/uuid_commands.ts';
 import { strftime } from '../api/strftime.ts';
-import { dtmfGroup, isDtmf, DTMF_MAX } from '../channel/dtmf_string.ts';
+import { dtmfGroup, isDtmf } from '../channel/dtmf_string.ts';
 import { atoi, caseEqual, isNumber, separateString, switchTrue } from '../internal/strings.ts';
 import { sync } from './dptools.ts';
 import type { Channel } from '../channel/channel.ts';
@@ -132,13 +132,13 @@ const breakApp = sync((ch, data) => ch.uuidBreak(data !== '' && !caseEqual(data,
 function queueDtmf(ch: AppChannel, data: string): void {
   if (data === '') return;
   for (const group of separateString(data.startsWith('~') ? data.slice(1) : data, '+', 256)) {
-    const { digits, duration, ms } = dtmfGroup(group);
+    const { digits, duration, ms } = dtmfGroup(group, ch.core.control);
     for (const digit of digits) {
       if (!isDtmf(digit)) continue;
       let samples = duration;
-      if (samples > DTMF_MAX) {
+      if (samples > ch.core.control.maxDtmfDuration) {
         ch.core.log('WARNING', `EXCESSIVE DTMF DIGIT LEN ${digit} ${samples}`, ch.uuid);
-        samples = DTMF_MAX;
+        samples = ch.core.control.maxDtmfDuration;
       }
       ch.receiveDtmf(digit, samples, 'APP');
       ch.core.log('DEBUG', `${ch.name} Queue dtmf\ndigit=${digit} ms=${ms} samples=${samples}`, ch.uuid);

@@ -47,6 +47,7 @@ export const SEND_DTMF_APP: Application = {
         send: async (digit, duration) => ch.sendDtmf(digit, duration),
         setVariable: async (name, value) => ch.setVariable(name, value),
         log: (level, text) => ch.core.log(level, text, ch.uuid),
+        durations: ch.core.control,
       },
       data,
     ).then(async () => {

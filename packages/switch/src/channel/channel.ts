@@ -1079,13 +1079,13 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   ): void {
     const event = this.core.bus.create(type);
     for (const [n, v] of pre ?? []) event.addHeader(n, v);
-    addChannelData(event, this.snapshot(view));
+    addChannelData(event, this.snapshot(view), { globalVerboseEvents: this.core.control.verboseEvents });
     for (const [n, v] of post ?? []) event.addHeader(n, v);
     this.core.fire(event);
   }
 
   addChannelData(event: SwitchEvent): void {
-    addChannelData(event, this.snapshot());
+    addChannelData(event, this.snapshot(), { globalVerboseEvents: this.core.control.verboseEvents });
   }
 
   variable(name: string): string | undefined {

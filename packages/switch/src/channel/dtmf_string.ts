@@ -10,17 +10,27 @@ export const DTMF_MIN = 400;
 export const DTMF_MAX = 192000;
 export const SAMPLES_PER_MS = 8;
 
+/** The runtime's DTMF durations in samples (`fsctl default_dtmf_duration` etc.; core/control.ts holds them). */
+export interface DtmfDurations {
+  readonly defaultDtmfDuration: number;
+  readonly minDtmfDuration: number;
+  readonly maxDtmfDuration: number;
+}
+
+/** The durations FreeSWITCH starts with. */
+export const BUILT_IN_DTMF: DtmfDurations = { defaultDtmfDuration: DTMF_DEFAULT, minDtmfDuration: DTMF_MIN, maxDtmfDuration: DTMF_MAX };
+
 /** is_dtmf: the characters a DTMF string may hold (`w` / `W` are pauses). */
 export const isDtmf = (c: string): boolean => /^[0-9A-Da-d#*WwFf]$/.test(c);
 
-/** One `digits[@ms]` group of a DTMF string: an `@ms` above 50 sets the duration (in samples). */
-export function dtmfGroup(group: string): { digits: string; duration: number; ms: number } {
+/** One `digits[@ms]` group of a DTMF string: an `@ms` above the minimum (50 ms at first) sets the duration (in samples). */
+export function dtmfGroup(group: string, d: DtmfDurations = BUILT_IN_DTMF): { digits: string; duration: number; ms: number } {
   const at = group.indexOf('@');
-  const defaultMs = DTMF_DEFAULT / SAMPLES_PER_MS;
-  if (at < 0) return { digits: group, duration: DTMF_DEFAULT, ms: defaultMs };
+  const defaultMs = d.defaultDtmfDuration / SAMPLES_PER_MS;
+  if (at < 0) return { digits: group, duration: d.defaultDtmfDuration, ms: defaultMs };
   const ms = Number.parseInt(group.slice(at + 1), 10) || 0;
   // as the C: the log's `ms` is what was asked for, even when too short to be used
-  return { digits: group.slice(0, at), duration: ms > DTMF_MIN / SAMPLES_PER_MS ? ms * SAMPLES_PER_MS : DTMF_DEFAULT, ms };
+  return { digits: group.slice(0, at), duration: ms > d.minDtmfDuration / SAMPLES_PER_MS ? ms * SAMPLES_PER_MS : d.defaultDtmfDuration, ms };
 }
 
 /** What sending needs of the channel. */
@@ -36,6 +46,8 @@ export interface DtmfSender {
   send(digit: string, duration: number): Promise<boolean>;
   setVariable(name: string, value: string): Promise<void>;
   log(level: 'ERR' | 'WARNING' | 'DEBUG', text: string): void;
+  /** The runtime's durations (default: BUILT_IN_DTMF). */
+  readonly durations?: DtmfDurations;
 }
 
 /**
@@ -44,6 +56,7 @@ export interface DtmfSender {
  * counted with a 250 ms pause). True when a digit was sent.
  */
 export async function sendDtmfString(sender: DtmfSender, text: string): Promise<boolean> {
+  const durations = sender.durations ?? BUILT_IN_DTMF;
   const string = text.startsWith('~') ? text.slice(1) : text;
   if (string === '' || (await sender.down())) return false;
   if (string.length > 99) {
@@ -55,19 +68,19 @@ export async function sendDtmfString(sender: DtmfSender, text: string): Promise<
   let sent = 0;
   let total = 0;
   for (const group of groups) {
-    const { digits, duration, ms } = dtmfGroup(group);
+    const { digits, duration, ms } = dtmfGroup(group, durations);
     for (const digit of digits) {
       if (!isDtmf(digit)) continue;
       let d = duration;
       if (digit === 'w' || digit === 'W') {
         await sender.pause(digit === 'w' ? 500 : 1000);
       } else {
-        if (d > DTMF_MAX) {
+        if (d > durations.maxDtmfDuration) {
           sender.log('WARNING', `${sender.name} EXCESSIVE DTMF DIGIT [${digit}] LEN [${d}]`);
-          d = DTMF_MAX;
-        } else if (d < DTMF_MIN) {
+          d = durations.maxDtmfDuration;
+        } else if (d < durations.minDtmfDuration) {
           sender.log('WARNING', `${sender.name} SHORT DTMF DIGIT [${digit}] LEN [${d}]`);
-          d = DTMF_MIN;
+          d = durations.minDtmfDuration;
         }
         if (!(await sender.send(digit, d))) continue;
       }

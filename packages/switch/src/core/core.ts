@@ -15,6 +15,8 @@ import { ChannelTable } from './channel_table.ts';
 import { GlobalVariables } from './globals.ts';
 import { Scheduler } from './scheduler.ts';
 import { SessionLimits } from './limits.ts';
+import { CoreControl } from './control.ts';
+import { uuidOfVersion } from './uuid.ts';
 import { LimitHash } from './limit_hash.ts';
 import { RegistrationTable } from './registrations.ts';
 import { SessionTable } from './sessions.ts';
@@ -52,6 +54,8 @@ export class SwitchCore {
   readonly globals: GlobalVariables;
   readonly channels = new ChannelTable();
   readonly limits: SessionLimits;
+  /** What fsctl switches: paused directions, the shutdown request, settings it reads back. */
+  readonly control = new CoreControl();
   readonly logger: Logger;
   /** The scheduled tasks (switch_scheduler.c); the `scheduler` worker runs them. */
   readonly scheduler: Scheduler = new Scheduler(this);
@@ -114,6 +118,11 @@ export class SwitchCore {
 
   get sessionsPerSecond(): number {
     return this.limits.sessionsPerSecond;
+  }
+
+  /** switch_uuid_get: a new channel or job uuid, of the version `fsctl uuid_version` set (4 or 7). */
+  newUuid(): string {
+    return uuidOfVersion(this.control.uuidVersion, this.nowUs() / 1000);
   }
 
   /** Idle CPU in percent (not measured: always 100). */

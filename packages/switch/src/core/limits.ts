@@ -69,6 +69,11 @@ export class SessionLimits {
     return undefined;
   }
 
+  /** SCSC_SPS_PEAK with -1 (`fsctl sps_peak_reset`). */
+  resetSpsPeak(): void {
+    this.#spsPeak = 0;
+  }
+
   /** The once-a-second step of the timer thread; `count` is the current session count. */
   tick(count: number): void {
     this.#spsLast = this.#spsTotal - this.#sps;

@@ -6,7 +6,6 @@
  * audio written to one half is read on the other.
  */
 import { GenServer } from '@beamline/core';
-import { randomUUID } from 'node:crypto';
 import { Cause } from '../channel/causes.ts';
 import type { Endpoint, EndpointChannel } from '../channel/channel.ts';
 import type { Indication } from '../channel/machine.ts';
@@ -62,7 +61,7 @@ export function loopbackA(target: LoopbackTarget): Endpoint {
     async onState(ch, state) {
       if (state === 'CS_HANGUP') hangupPartner(ch);
       if (state !== 'CS_INIT' || ch.partner) return true;
-      const uuidB = randomUUID();
+      const uuidB = ch.core.newUuid();
       ch.setVariable('loopback_leg', 'A');
       ch.setVariable('other_loopback_leg_uuid', uuidB);
       if (target.app !== undefined) {

@@ -5,7 +5,6 @@
  * originate gives every leg (`Outbound Call` / the sanitized destination), and the endpoint
  * interface the dial string names (looked up in the switch's endpoint registry).
  */
-import { randomUUID } from 'node:crypto';
 import { GenServer, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause } from '../channel/causes.ts';
@@ -64,7 +63,7 @@ export async function prepareLeg(
 ): Promise<PreparedLeg | { readonly ok: false; readonly cause: number }> {
   const core = services.core;
   const variable = (name: string) => getVar(vars, name);
-  const uuid = variable('origination_uuid') ?? randomUUID();
+  const uuid = variable('origination_uuid') ?? core.newUuid();
   if (core.sessions.has(uuid)) return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
   const destination = leg.destination;
   let base: CallerProfile;
