@@ -75,7 +75,9 @@ describe('show api / show application (name, description, syntax, ikey where des
   it('every command with a description, by name; say_string (registered without one) is left out', async () => {
     const api = await t.sw.api('show api');
     // `...` (shutdown under another name) sorts first, as in FreeSWITCH's listing
-    expect(api.startsWith('name,description,syntax,ikey\n...,Shutdown,,mod_commands\nacl,Compare an ip to an acl list,<ip> <list_name>,mod_commands\n')).toBe(true);
+    expect(
+      api.startsWith('name,description,syntax,ikey\n...,Shutdown,,mod_commands\nacl,Compare an ip to an acl list,<ip> <list_name>,mod_commands\n'),
+    ).toBe(true);
     expect(api).toContain('\necho,Echo,<data>,mod_commands\n');
     expect(api).toContain('\nstrftime,strftime,<format_string>,mod_dptools\n');
     expect(api).toContain('\nexpr,Eval an expression,<expr>,mod_expr\n');
