@@ -424,6 +424,14 @@ export class SofiaProfile extends GenServer<
       p.transport.send(responseTo(m, 503, { reason: 'Maximum Calls In Progress', headers: [['Retry-After', '300']] }), d.source);
       return;
     }
+    const paused = m.method === 'INVITE' && !toTagged ? p.sw.core.control.refusal('inbound') : undefined;
+    if (paused !== undefined) {
+      // sofia_process_dispatch_event requests the session as the INVITE arrives (before any
+      // challenge): `fsctl pause inbound` refuses it there
+      p.sw.core.log('CRIT', paused);
+      p.transport.send(responseTo(m, 503, { reason: 'Maximum Calls In Progress', headers: [['Retry-After', '300']] }), d.source);
+      return;
+    }
     switch (m.method) {
       case 'INVITE':
         if (toTagged) p.transport.send(responseTo(m, 481), d.source);

@@ -186,6 +186,23 @@ describe('a profile that stops', () => {
   }, 20_000);
 });
 
+describe('fsctl pause inbound', () => {
+  it('a new INVITE gets 503 Maximum Calls In Progress (Retry-After 300) at once, with the CRIT line; resume lets it in', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    expect(await r.sw.api('fsctl pause inbound')).toBe('+OK\n');
+    const p = await openPhone(r);
+    p.send(p.build('INVITE', `sip:2005@127.0.0.1:${r.port}`, { to: '<sip:2005@beamline.test>', body: sdp(p.port + 2) }));
+    const refused = await p.response(p.callId, 'INVITE');
+    expect([refused.status, refused.reason, header(refused, 'retry-after')]).toEqual([503, 'Maximum Calls In Progress', '300']);
+    expect(r.sw.core.sessions.sinceStartup).toBe(0);
+    expect(r.logs).toContain('CRIT The system cannot create any inbound sessions at this time.');
+    expect(await r.sw.api('fsctl resume inbound')).toBe('+OK\n');
+    await inboundCall(r, await openPhone(r));
+    expect(r.sw.core.sessions.sinceStartup).toBe(1);
+  }, 20_000);
+});
+
 describe('a killed profile', () => {
   it('its answered calls, inbound and outbound, hang up MANAGER_REQUEST and their processes end, sending (or resending) nothing on the closed socket', async () => {
     const r = await startRig({ authCalls: false, context: 'default' });
