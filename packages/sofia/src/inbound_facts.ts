@@ -69,6 +69,10 @@ export function channelFacts(args: {
   }
   const vars: [string, string][] = [];
   const fromUri = uriVars('sip_from', from?.uri, vars);
+  // sofia_glue_attach_private names the channel (switch_channel_set_name sets channel_name) right
+  // after the From variables
+  const name = `sofia/${profile.name}/${fromUri}`;
+  vars.push(['channel_name', name]);
   uriVars('sip_req', requestUri, vars);
   uriVars('sip_to', to?.uri, vars);
   if (contact) uriVars('sip_contact', contact.uri, vars);
@@ -114,7 +118,6 @@ export function channelFacts(args: {
   if (subject) vars.push(['sip_subject', subject]);
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');
   if (replaces) vars.push(...replacesVariables(replaces));
-  const name = `sofia/${profile.name}/${fromUri}`;
   let userVars: readonly (readonly [string, string])[] = [];
   // with manage-presence the caller's calls are its presence (From user@host) unless already named
   const presenceId = (given: readonly (readonly [string, string])[]): [string, string][] =>

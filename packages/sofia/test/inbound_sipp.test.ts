@@ -63,6 +63,11 @@ describe('INVITE', () => {
     expect(header(hangup, 'Hangup-Cause')).toBe('NORMAL_CLEARING');
     expect(header(hangup, 'variable_sip_hangup_disposition')).toBe('recv_bye');
     expect(header(hangup, 'variable_sip_from_user')).toBe('1000');
+    // named (channel_name) right after the From variables, as sofia_glue_attach_private does
+    const variables = hangup.headers.map((h) => h.name).filter((n) => n.startsWith('variable_'));
+    const at = variables.indexOf('variable_channel_name');
+    expect(variables.slice(at - 1, at + 2)).toEqual(['variable_sip_from_host', 'variable_channel_name', 'variable_sip_req_user']);
+    expect(header(hangup, 'variable_channel_name')).toBe(header(hangup, 'Channel-Name'));
     expect(header(hangup, 'variable_sip_authorized')).toBe('true');
     expect(header(hangup, 'variable_sofia_profile_name')).toBe('internal');
     expect(header(hangup, 'variable_recovery_profile_name')).toBe('internal');

@@ -39,17 +39,18 @@ describe('API commands on channels (exact texts)', () => {
     await rt.stop();
   });
 
-  it('every channel starts with direction, uuid, call_uuid and session_id, ahead of its other variables', async () => {
+  it('every channel starts with direction, uuid, call_uuid, session_id and channel_name, ahead of its other variables', async () => {
     const { sw, settle, rt } = await setup();
     const first = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
     const second = UUID.exec(await sw.originate('{my_var=x}null/2 &park()'))?.[1] as string;
     await settle();
     const variables = (await sw.api(`uuid_dump ${second}`)).split('\n').filter((l) => l.startsWith('variable_'));
-    expect(variables.slice(0, 4)).toEqual([
+    expect(variables.slice(0, 5)).toEqual([
       'variable_direction: outbound',
       `variable_uuid: ${second}`,
       `variable_call_uuid: ${second}`,
       `variable_session_id: ${Number(await sw.api(`uuid_getvar ${first} session_id`)) + 1}`,
+      'variable_channel_name: null/2',
     ]);
     expect(variables).toContain('variable_my_var: x');
     await sw.stop();

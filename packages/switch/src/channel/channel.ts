@@ -350,7 +350,9 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /**
    * What every channel has from its creation on, ahead of the endpoint's and originate's own
    * (switch_channel_alloc: direction; switch_core_session_request_uuid: uuid, call_uuid,
-   * session_id). A call_uuid the originate already gave (the caller's) stays where it is.
+   * session_id; the endpoint's switch_channel_set_name: channel_name). A call_uuid the originate
+   * already gave (the caller's), or a channel_name the endpoint set later in its own variables
+   * (sofia's, after the From ones), stays where it is.
    */
   #setCreationVariables(sessionId: number): void {
     const first: [string, string][] = [
@@ -358,6 +360,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       ['uuid', this.uuid],
       ['call_uuid', this.uuid],
       ['session_id', String(sessionId)],
+      ['channel_name', this.name],
     ];
     for (const [name, value] of first.reverse()) if (this.#variables.getHeader(name) === undefined) this.#variables.addHeader(name, value, 'top');
   }
