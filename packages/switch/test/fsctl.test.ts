@@ -45,8 +45,10 @@ describe('fsctl pause / resume', () => {
     expect(await sw.api('fsctl pause')).toBe('+OK\n');
     expect(await sw.api('fsctl pause_check')).toBe('true');
     expect(await sw.api('fsctl ready_check')).toBe('false');
+    expect(await sw.api('status')).toContain(') is not ready\n');
     expect(await sw.originate('null/1 &park()')).toBe(OUT_OF_ORDER);
     expect(await sw.api('fsctl resume')).toBe('+OK\n');
+    expect(await sw.api('status')).toContain(') is ready\n');
     expect(await sw.api('fsctl pause_check')).toBe('false');
     expect(await sw.originate('null/1 &park()')).toMatch(/^\+OK /);
     await stopSetup(t);
@@ -254,6 +256,8 @@ describe('fsctl: the other subcommands', () => {
       ['fsctl SPS 40', '+OK sessions per second: 40\n'],
     ];
     for (const [line, answer] of expected) expect(await api(line), line).toBe(answer);
+    expect(await api('fsctl min_idle_cpu 7')).toBe('+OK min idle cpu: 7.00%\n');
+    expect(await api('status')).toContain('\nmin idle cpu 7.00/100.00\n');
     expect(await api('fsctl mdns_resolve')).toMatch(/^-ERR Invalid command\nUSAGE: fsctl /);
     expect(await api('fsctl crash')).toMatch(/^-ERR Invalid command\nUSAGE: fsctl /);
     await parkedNull(t);

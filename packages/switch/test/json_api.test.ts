@@ -113,6 +113,12 @@ describe('json API', () => {
     expect(s.count.active).toBe(1);
     expect(plain).toContain(`(Version ${r.response?.version as string})`);
     expect(r.response?.uptime).toEqual({ years: 0, days: 0, hours: 0, minutes: 0, seconds: 0, milliseconds: 0, microseconds: 0 });
+    expect([r.response?.systemStatus, r.response?.idleCPU]).toEqual(['ready', { used: 0, allowed: 100 }]);
+    // paused both ways the switch is not ready; `used` is fsctl min_idle_cpu, as json_status_function has it
+    await t.sw.api('fsctl pause');
+    await t.sw.api('fsctl min_idle_cpu 5');
+    const paused = await response(t, '{"command":"status","data":""}');
+    expect([paused.response?.systemStatus, paused.response?.idleCPU]).toEqual(['not ready', { used: 5, allowed: 100 }]);
     await stopSetup(t);
   });
 

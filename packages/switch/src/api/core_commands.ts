@@ -58,12 +58,12 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
       const l = core.limits.snapshot();
       return (
         `UP ${formatUptime(core.uptimeUs())}\n` +
-        `FreeSWITCH (Version ${VERSION.fullHuman}) is ready\n` +
+        `FreeSWITCH (Version ${VERSION.fullHuman}) is ${core.control.ready() ? 'ready' : 'not ready'}\n` +
         `${s.sinceStartup} session(s) since startup\n` +
         `${s.count} session(s) - peak ${s.peak}, last 5min ${l.sessionsPeakFiveMin} \n` +
         `${l.spsLast} session(s) per Sec out of max ${core.sessionsPerSecond}, peak ${l.spsPeak}, last 5min ${l.spsPeakFiveMin} \n` +
         `${core.maxSessions} session(s) max\n` +
-        'min idle cpu 0.00/100.00\n'
+        `min idle cpu ${core.control.minIdleCpu.toFixed(2)}/${core.idleCpu().toFixed(2)}\n`
       );
     },
   },

@@ -43,7 +43,7 @@ const status: JsonApiFunction = async (_request, { env }) => {
   const l = core.limits.snapshot();
   const t = measureTime(core.uptimeUs());
   const reply = CJson.object()
-    .add('systemStatus', text('ready'))
+    .add('systemStatus', text(core.control.ready() ? 'ready' : 'not ready'))
     .add(
       'uptime',
       CJson.object()
@@ -77,7 +77,8 @@ const status: JsonApiFunction = async (_request, { env }) => {
             .add('peak5Min', CJson.number(l.spsPeakFiveMin)),
         ),
     )
-    .add('idleCPU', CJson.object().add('used', CJson.number(0)).add('allowed', CJson.number(100)));
+    // as the C: `used` is the configured minimum, `allowed` the idle CPU measured
+    .add('idleCPU', CJson.object().add('used', CJson.number(core.control.minIdleCpu)).add('allowed', CJson.number(core.idleCpu())));
   return { ok: true, reply };
 };
 
