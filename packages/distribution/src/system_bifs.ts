@@ -129,15 +129,19 @@ const STATISTICS = new Set(
   ),
 );
 
+/** CPU time of the whole OS process, in ms (erl's `runtime` is the emulator's). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return Math.floor((u.user + u.system) / 1000);
+}
+
 /** `erlang`'s clock, memory and system BIFs for `rt`. */
 export function systemBifs(rt: Runtime): ModuleExports {
-  // statistics/1 reports the time since the previous call of the same item, node-wide as on erl
-  let lastWall = 0;
-  let lastRuntime = 0;
-  const cpuMs = () => {
-    const u = process.cpuUsage();
-    return Math.floor((u.user + u.system) / 1000);
-  };
+  // statistics/1's {Total, SinceLastCall} in ms: the last call of the same item, node-wide as on erl
+  const counters = new Map<string, { read: () => number; last: number }>([
+    ['wall_clock', { read: () => Math.floor(performance.now()), last: 0 }],
+    ['runtime', { read: cpuMs, last: 0 }],
+  ]);
   return {
     'memory/0': () => [...memory(rt)].map(([k, v]) => t(atom(k), v)),
     'memory/1': (what: Term) => {
@@ -152,19 +156,12 @@ export function systemBifs(rt: Runtime): ModuleExports {
     'system_info/1': (item: Term) => systemInfo(rt, item),
     'statistics/1': (item: Term) => {
       if (!(item instanceof Atom) || !STATISTICS.has(item.name)) throw badarg();
-      if (item.name === 'wall_clock') {
-        const now = Math.floor(performance.now());
-        const since = now - lastWall;
-        lastWall = now;
-        return t(now, since);
-      }
-      if (item.name === 'runtime') {
-        const now = cpuMs();
-        const since = now - lastRuntime;
-        lastRuntime = now;
-        return t(now, since);
-      }
-      throw erlError(t(atom('not_supported'), item));
+      const counter = counters.get(item.name);
+      if (counter === undefined) throw erlError(t(atom('not_supported'), item));
+      const now = counter.read();
+      const since = now - counter.last;
+      counter.last = now;
+      return t(now, since);
     },
     'system_time/0': () => integer(systemNs()),
     'system_time/1': (unit: Term) => inUnit(systemNs(), unit),

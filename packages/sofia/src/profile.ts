@@ -419,16 +419,13 @@ export class SofiaProfile extends GenServer<
       ctx.send(inDialog, { sip: m, source: d.source, replaces: m.method === 'REFER' ? replacedCall(p, m) : undefined } satisfies Routed);
       return;
     }
-    if (p.stopping && m.method !== 'OPTIONS' && m.method !== 'ACK') {
-      // sofia_event_callback once the profile is not running: nothing new starts
-      p.transport.send(responseTo(m, 503, { reason: 'Maximum Calls In Progress', headers: [['Retry-After', '300']] }), d.source);
-      return;
-    }
+    // sofia_process_dispatch_event requests the session as the INVITE arrives (before any
+    // challenge): `fsctl pause inbound` refuses it there
     const paused = m.method === 'INVITE' && !toTagged ? p.sw.core.control.refusal('inbound') : undefined;
-    if (paused !== undefined) {
-      // sofia_process_dispatch_event requests the session as the INVITE arrives (before any
-      // challenge): `fsctl pause inbound` refuses it there
-      p.sw.core.log('CRIT', paused);
+    if (paused !== undefined) p.sw.core.log('CRIT', paused);
+    // sofia_event_callback once the profile is not running: nothing new starts
+    const stopped = p.stopping && m.method !== 'OPTIONS' && m.method !== 'ACK';
+    if (stopped || paused !== undefined) {
       p.transport.send(responseTo(m, 503, { reason: 'Maximum Calls In Progress', headers: [['Retry-After', '300']] }), d.source);
       return;
     }

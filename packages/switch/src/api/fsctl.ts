@@ -6,6 +6,8 @@
  */
 import { Cause } from '../channel/causes.ts';
 import type { CallDirection } from '../channel/states.ts';
+import type { CoreControl } from '../core/control.ts';
+import { atof, atoi, switchTrue } from '../internal/strings.ts';
 import { LOG_INVALID, logLevel2Str, logStr2Level } from '../log/levels.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { hangupAll } from './uuid_commands.ts';
@@ -15,30 +17,16 @@ export const CTL_SYNTAX =
 
 const INVALID = `-ERR Invalid command\nUSAGE: fsctl ${CTL_SYNTAX}\n`;
 
-const atoi = (s: string | undefined): number => {
-  const m = /^\s*([-+]?\d+)/.exec(s ?? '');
-  return m ? Number.parseInt(m[1]!, 10) : 0;
-};
-
-const atof = (s: string): number => {
-  const m = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/i.exec(s);
-  return m ? Number.parseFloat(m[0]) : 0;
-};
-
-/** switch_true: yes, on, true, t, enabled, active, allow, or a non-zero number. */
-const switchTrue = (s: string): boolean =>
-  /^(yes|on|true|t|enabled|active|allow)$/i.test(s) || (/^[-+]?\d+$/.test(s) && Number.parseInt(s, 10) !== 0);
-
 /** `inbound` / `outbound` (any case) as fsctl's pause family reads its second word; anything else is both. */
 function direction(word: string | undefined): CallDirection | undefined {
   const w = word?.toLowerCase();
   return w === 'inbound' || w === 'outbound' ? w : undefined;
 }
 
-/** A flag subcommand (`api_expansion`, `verbose_events`, ...): no argument reads, one sets. */
-function flag(argv: readonly string[], get: () => boolean, set: (on: boolean) => void): boolean {
-  if (argv[1] !== undefined) set(switchTrue(argv[1]));
-  return get();
+/** A flag subcommand (`api_expansion`, `verbose_events`, ...): no word reads it, a word sets it (switch_true). */
+function flag(control: CoreControl, name: 'verboseEvents' | 'apiExpansion' | 'threadedSystemExec', word: string | undefined): boolean {
+  if (word !== undefined) control[name] = switchTrue(word);
+  return control[name];
 }
 
 /**
@@ -54,9 +42,7 @@ async function shutdownWhenIdle(env: ApiEnv, asap: boolean, restart: boolean): P
   control.shutdownRequested = true;
   if (asap) control.pause(undefined, true);
   let beat = 19;
-  for (;;) {
-    const count = core.sessions.count;
-    if (control.stopping || !control.shutdownRequested || count === 0) break;
+  while (!control.stopping && control.shutdownRequested && core.sessions.count > 0) {
     await env.ctx.receive(() => false, 500);
     if (++beat === 20) {
       const n = core.sessions.count;
@@ -83,7 +69,6 @@ async function shutdown(env: ApiEnv, argv: readonly string[]): Promise<string> {
     const w = argv[x]!.toLowerCase();
     if (w === 'cancel') {
       mode = 'cancel';
-      restart = false;
       break;
     }
     if (w === 'elegant' || w === 'now' || w === 'asap') mode = w;
@@ -137,35 +122,11 @@ export const FSCTL_COMMAND: ApiCommand = {
         fireTrap(core, 'HUP');
         return '+OK\n';
       case 'verbose_events':
-        return `+OK verbose_events is ${
-          flag(
-            argv,
-            () => control.verboseEvents,
-            (on) => (control.verboseEvents = on),
-          )
-            ? 'on'
-            : 'off'
-        } \n`;
+        return `+OK verbose_events is ${flag(control, 'verboseEvents', a1) ? 'on' : 'off'} \n`;
       case 'api_expansion':
-        return `+OK api_expansion is ${
-          flag(
-            argv,
-            () => control.apiExpansion,
-            (on) => (control.apiExpansion = on),
-          )
-            ? 'on'
-            : 'off'
-        } \n`;
+        return `+OK api_expansion is ${flag(control, 'apiExpansion', a1) ? 'on' : 'off'} \n`;
       case 'threaded_system_exec':
-        return `+OK threaded_system_exec is ${
-          flag(
-            argv,
-            () => control.threadedSystemExec,
-            (on) => (control.threadedSystemExec = on),
-          )
-            ? 'true'
-            : 'false'
-        } \n`;
+        return `+OK threaded_system_exec is ${flag(control, 'threadedSystemExec', a1) ? 'true' : 'false'} \n`;
       case 'pause_check':
         return String(control.paused(direction(a1)));
       case 'ready_check':
@@ -181,7 +142,7 @@ export const FSCTL_COMMAND: ApiCommand = {
         return a1 === undefined ? '' : '+OK\n';
       case 'max_sessions': {
         // switch_core_session_limit takes a uint32_t: -5 is 4294967291, no limit; printed as an int
-        const n = atoi(a1);
+        const n = atoi(a1 ?? '');
         if (n) core.limits.maxSessions = n >>> 0;
         return `+OK max sessions: ${core.limits.maxSessions | 0}\n`;
       }
@@ -192,11 +153,11 @@ export const FSCTL_COMMAND: ApiCommand = {
         return control.minIdleCpu ? `+OK min idle cpu: ${control.minIdleCpu.toFixed(2)}%\n` : '+OK min idle cpu: DISABLED\n';
       }
       case 'max_dtmf_duration':
-        return `+OK max dtmf duration: ${control.setMaxDtmfDuration(atoi(a1))}\n`;
+        return `+OK max dtmf duration: ${control.setMaxDtmfDuration(atoi(a1 ?? ''))}\n`;
       case 'min_dtmf_duration':
-        return `+OK min dtmf duration: ${control.setMinDtmfDuration(atoi(a1))}\n`;
+        return `+OK min dtmf duration: ${control.setMinDtmfDuration(atoi(a1 ?? ''))}\n`;
       case 'default_dtmf_duration':
-        return `+OK default dtmf duration: ${control.setDefaultDtmfDuration(atoi(a1))}\n`;
+        return `+OK default dtmf duration: ${control.setDefaultDtmfDuration(atoi(a1 ?? ''))}\n`;
       case 'loglevel': {
         let level = a1 === undefined ? -1 : /^[0-9]/.test(a1) ? atoi(a1) : logStr2Level(a1);
         if (level === LOG_INVALID) return '-ERR syntax error, log level not set!\n';
@@ -214,12 +175,12 @@ export const FSCTL_COMMAND: ApiCommand = {
       case 'last_sps':
         return `+OK last sessions per second: ${core.limits.snapshot().spsLast}\n`;
       case 'sps': {
-        const n = atoi(a1);
+        const n = atoi(a1 ?? '');
         if (n > 0) core.limits.sessionsPerSecond = n;
         return `+OK sessions per second: ${core.limits.sessionsPerSecond}\n`;
       }
       case 'uuid_version': {
-        const n = atoi(a1);
+        const n = atoi(a1 ?? '');
         if (n > 0) control.uuidVersion = n;
         return `+OK set uuid version: ${control.uuidVersion}\n`;
       }
@@ -241,7 +202,8 @@ export const FSCTL_COMMAND: ApiCommand = {
 export const SHUTDOWN_COMMANDS: readonly ApiCommand[] = ['shutdown', '...'].map((name) => ({
   name,
   run: (_args, env) => {
-    if (!env.core.control.stopping) queueMicrotask(() => stopPlain(env, false));
+    // the host stops the process after the reply has gone (switchd waits a moment)
+    if (!env.core.control.stopping) stopPlain(env, false);
     return '+OK\n';
   },
 }));

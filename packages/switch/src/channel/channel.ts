@@ -1082,13 +1082,18 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   ): void {
     const event = this.core.bus.create(type);
     for (const [n, v] of pre ?? []) event.addHeader(n, v);
-    addChannelData(event, this.snapshot(view), { globalVerboseEvents: this.core.control.verboseEvents });
+    this.#addData(event, this.snapshot(view));
     for (const [n, v] of post ?? []) event.addHeader(n, v);
     this.core.fire(event);
   }
 
   addChannelData(event: SwitchEvent): void {
-    addChannelData(event, this.snapshot(), { globalVerboseEvents: this.core.control.verboseEvents });
+    this.#addData(event, this.snapshot());
+  }
+
+  /** switch_channel_event_set_data; `fsctl verbose_events on` puts the variables on every event. */
+  #addData(event: SwitchEvent, snapshot: ChannelSnapshot): void {
+    addChannelData(event, snapshot, { globalVerboseEvents: this.core.control.verboseEvents });
   }
 
   variable(name: string): string | undefined {

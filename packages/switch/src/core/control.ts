@@ -5,7 +5,7 @@
  * ends once `runtime.running` is 0.
  */
 import type { CallDirection } from '../channel/states.ts';
-import { DTMF_DEFAULT, DTMF_MAX, DTMF_MIN } from '../channel/dtmf_string.ts';
+import { DTMF_DEFAULT, DTMF_MAX, DTMF_MIN, type DtmfDurations } from '../channel/dtmf_string.ts';
 
 /** How the host is asked to stop: `restart` ("Restarting"), `now` (exit at once, as `exit(0)`). */
 export interface StopRequest {
@@ -15,7 +15,7 @@ export interface StopRequest {
 
 const clampDtmf = (n: number): number => Math.min(DTMF_MAX, Math.max(DTMF_MIN, n));
 
-export class CoreControl {
+export class CoreControl implements DtmfDurations {
   /** SCF_NO_NEW_INBOUND_SESSIONS / SCF_NO_NEW_OUTBOUND_SESSIONS (`fsctl pause [inbound|outbound]`). */
   noNewInbound = false;
   noNewOutbound = false;
@@ -31,7 +31,7 @@ export class CoreControl {
   /** switch.conf `min-idle-cpu`; idle CPU is not measured here (always 100), so it never refuses a session. */
   minIdleCpu = 0;
   uuidVersion = 4;
-  /** The runtime's DTMF durations (samples), as fsctl sets and reads them; DTMF strings keep dtmf_string.ts's. */
+  /** The runtime's DTMF durations (samples): what DTMF strings are sent and queued with. */
   maxDtmfDuration = DTMF_MAX;
   minDtmfDuration = DTMF_MIN;
   defaultDtmfDuration = DTMF_DEFAULT;
@@ -45,13 +45,12 @@ export class CoreControl {
 
   /**
    * switch_core_session_request_uuid's first checks: undefined when a session of `direction` may be
-   * made, else the CRIT line it logs.
+   * made, else the CRIT line it logs. (Its third, "any sessions", cannot be reached by a session
+   * that has a direction once these two pass.)
    */
   refusal(direction: CallDirection): string | undefined {
-    if (direction === 'inbound' && (this.stopping || this.noNewInbound)) return 'The system cannot create any inbound sessions at this time.';
-    if (direction === 'outbound' && (this.stopping || this.noNewOutbound)) return 'The system cannot create any outbound sessions at this time.';
-    if (!this.ready()) return 'The system cannot create any sessions at this time.';
-    return undefined;
+    const paused = direction === 'inbound' ? this.noNewInbound : this.noNewOutbound;
+    return this.stopping || paused ? `The system cannot create any ${direction} sessions at this time.` : undefined;
   }
 
   /** SCSC_PAUSE_*: `on` pauses, else resumes; `which` undefined is both directions. */
