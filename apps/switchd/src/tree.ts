@@ -27,7 +27,7 @@ import {
 } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
-import { startSwitch, type StopRequest, type Switch } from '@beamline/switch';
+import { startSwitch, type StopRequest, type Switch, systemCpuTimes } from '@beamline/switch';
 import { consoleCommand } from './console_api.ts';
 import { switchdTempDir, writeHoldMusic } from './hold_music.ts';
 import { type ConsoleLog, oneLine } from './log.ts';
@@ -129,6 +129,7 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
                 const sw = await startSwitch(ctx, {
                   confDir: settings.confDir,
                   globals: [['temp_dir', holdMusicTempDir(log)]],
+                  cpuTimes: systemCpuTimes,
                   log: (l) => log.log(l.level, 'switch', l.uuid ? `${l.uuid} ${l.text}` : l.text),
                 });
                 holder.sw = sw;

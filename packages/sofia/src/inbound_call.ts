@@ -262,9 +262,9 @@ async function startChannel(call: Inbound, ctx: ProcessContext, remote: RemoteMe
   call.channelUuid = spec.uuid;
   if (remote) call.agreeMedia(remote.offer, remote.media);
   try {
-    call.channel = await call.sw.startChannel(ctx, spec);
+    call.channel = await call.sw.startChannel(ctx, spec, true);
   } catch {
-    // session limits (the switch logged why)
+    // max-sessions reached since the INVITE arrived (the switch logged it)
     if (!answered) return refuse(call, 503, [], ctx);
     call.hungUp = true;
     call.sendBye(Cause.SWITCH_CONGESTION, ctx);

@@ -419,13 +419,12 @@ export class SofiaProfile extends GenServer<
       ctx.send(inDialog, { sip: m, source: d.source, replaces: m.method === 'REFER' ? replacedCall(p, m) : undefined } satisfies Routed);
       return;
     }
-    // sofia_process_dispatch_event requests the session as the INVITE arrives (before any
-    // challenge): `fsctl pause inbound` refuses it there
-    const paused = m.method === 'INVITE' && !toTagged ? p.sw.core.control.refusal('inbound') : undefined;
-    if (paused !== undefined) p.sw.core.log('CRIT', paused);
     // sofia_event_callback once the profile is not running: nothing new starts
     const stopped = p.stopping && m.method !== 'OPTIONS' && m.method !== 'ACK';
-    if (stopped || paused !== undefined) {
+    // sofia_process_dispatch_event requests the session as the INVITE arrives, before any
+    // challenge: a pause, min-idle-cpu or the session limits refuse it there (a challenged call
+    // so takes two from the per-second budget, as on FreeSWITCH)
+    if (stopped || (m.method === 'INVITE' && !toTagged && p.sw.core.requestSession('inbound') !== undefined)) {
       p.transport.send(responseTo(m, 503, { reason: 'Maximum Calls In Progress', headers: [['Retry-After', '300']] }), d.source);
       return;
     }

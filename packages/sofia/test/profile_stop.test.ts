@@ -203,6 +203,28 @@ describe('fsctl pause inbound', () => {
   }, 20_000);
 });
 
+describe('session limits at the INVITE', () => {
+  it('max-sessions refuses a new INVITE as it arrives, before any challenge: 503 Maximum Calls In Progress', async () => {
+    const r = await startRig({ authCalls: true, context: 'default' });
+    rig = r;
+    // one session left under max-sessions, and it is taken
+    expect(await r.sw.api('fsctl max_sessions 1')).toBe('+OK max sessions: 1\n');
+    expect(await r.sw.originate('null/1 &park()')).toMatch(/^\+OK /);
+    const p = await openPhone(r);
+    p.send(p.build('INVITE', `sip:2005@127.0.0.1:${r.port}`, { to: '<sip:2005@beamline.test>', body: sdp(p.port + 2) }));
+    const full = await p.response(p.callId, 'INVITE');
+    expect([full.status, full.reason, header(full, 'retry-after')]).toEqual([503, 'Maximum Calls In Progress', '300']);
+    expect(r.logs).toContain('CRIT Over Session Limit! 1');
+
+    expect(r.sw.core.sessions.sinceStartup).toBe(1);
+    // with room again the same INVITE is challenged (the request is made before the challenge)
+    expect(await r.sw.api('fsctl max_sessions 10')).toBe('+OK max sessions: 10\n');
+    const q = await openPhone(r);
+    q.send(q.build('INVITE', `sip:2005@127.0.0.1:${r.port}`, { to: '<sip:2005@beamline.test>', body: sdp(q.port + 2) }));
+    expect(await q.take((m) => m.kind === 'response' && m.status >= 200)).toMatchObject({ status: 407 });
+  }, 20_000);
+});
+
 describe('a killed profile', () => {
   it('its answered calls, inbound and outbound, hang up MANAGER_REQUEST and their processes end, sending (or resending) nothing on the closed socket', async () => {
     const r = await startRig({ authCalls: false, context: 'default' });

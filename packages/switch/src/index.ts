@@ -187,6 +187,7 @@ export { Logger, type LogRecord, type LogSubscription, type LoggerOptions } from
 export { CTL_SYNTAX, FSCTL_COMMAND, fireTrap } from './api/fsctl.ts';
 export type { CoreControl, StopRequest } from './core/control.ts';
 export { SessionLimits, type LimitsSnapshot } from './core/limits.ts';
+export { type CpuTimes, IdleCpuMeter, systemCpuTimes } from './core/idle_cpu.ts';
 export { addCoreTasks, heartbeatEvent } from './core/heartbeat.ts';
 export { Scheduler, coreScheduler, type SchedulerTask, type TaskFlags, type TaskFunction } from './core/scheduler.ts';
 export { sessionReaper, type ReaperWatch } from './core/reaper.ts';

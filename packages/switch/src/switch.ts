@@ -69,6 +69,7 @@ import { BUILTIN_ENDPOINTS } from './endpoints/builtin.ts';
 import { ChannelServer } from './channel/server.ts';
 import type { XmlElement } from './config/xml.ts';
 import { type SwitchLogLine, SwitchCore } from './core/core.ts';
+import type { CpuTimes } from './core/idle_cpu.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
@@ -116,6 +117,12 @@ export interface SwitchOptions {
    * other sched_* add. Without it tasks can still be added and deleted, but none runs or goes.
    */
   readonly timers?: boolean;
+  /**
+   * The machine's CPU counters, read for the idle CPU figure (`status`, HEARTBEAT's Idle-CPU,
+   * `min-idle-cpu`): `systemCpuTimes` reads the real ones. Without it idle CPU is not measured and
+   * reads 100.
+   */
+  readonly cpuTimes?: () => CpuTimes | undefined;
 }
 
 export class Switch {
@@ -223,11 +230,16 @@ export class Switch {
     return addSpeechInterface(this.core, engine);
   }
 
-  /** Starts a channel process under the channel supervisor. */
-  async startChannel(where: Where, spec: ChannelSpec): Promise<Pid> {
-    const refused = this.core.control.refusal(spec.direction) ?? this.core.limits.request(this.core.sessions.count);
+  /**
+   * Starts a channel process under the channel supervisor, once `core.requestSession` allows it.
+   * `admitted`: the endpoint requested the session itself when the call arrived (sofia, at the
+   * INVITE), so only max-sessions is checked again.
+   */
+  async startChannel(where: Where, spec: ChannelSpec, admitted = false): Promise<Pid> {
+    const core = this.core;
+    const refused = admitted ? core.limits.full(core.sessions.count) : core.requestSession(spec.direction);
     if (refused !== undefined) {
-      this.core.log('CRIT', refused);
+      if (admitted) core.log('CRIT', refused);
       throw new Error(refused);
     }
     const channels = this.#channels();
@@ -408,6 +420,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...(options.sessionsPerSecond === undefined ? {} : { sessionsPerSecond: options.sessionsPerSecond }),
     ...(options.heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec: options.heartbeatIntervalSec }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.cpuTimes ? { cpuTimes: options.cpuTimes } : {}),
   });
   addCoreTasks(core);
   loadValetParking(core);

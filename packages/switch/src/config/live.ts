@@ -167,5 +167,7 @@ export function startConf(core: SwitchCore, explicit: ExplicitSettings): LiveCon
   if (explicit.heartbeatIntervalSec === undefined && settings.heartbeatIntervalSec !== undefined)
     core.heartbeatIntervalSec = settings.heartbeatIntervalSec;
   if (explicit.logLevel === undefined && settings.logLevel !== undefined) core.logger.setLevel(settings.logLevel);
+  if (settings.minIdleCpu !== undefined) core.control.minIdleCpu = settings.minIdleCpu;
+  if (settings.cpuIdleSmoothingDepth !== undefined) core.idleCpuMeter.setDepth(settings.cpuIdleSmoothingDepth);
   return live;
 }

@@ -3,8 +3,11 @@
  * → atoi, else a level name; invalid → ignored), `max-sessions` and `sessions-per-second`
  * (atoi, when not empty; a value that reads as 0 is not set, so the default stays — we also say
  * so in a WARNING, and take a negative one the same way: DECISIONS #391), `event-heartbeat-interval`
- * (atol; not > 0 → ERR "heartbeat-interval must be a greater than 0" and the default stays).
+ * (atol; not > 0 → ERR "heartbeat-interval must be a greater than 0" and the default stays),
+ * `min-idle-cpu` (atof, when not empty; a negative one is not taken, as switch_core_min_idle_cpu)
+ * and `cpu-idle-smoothing-depth` (atoi, when not empty; not above 0 means the default, 30).
  */
+import { atof, atoi } from '../internal/strings.ts';
 import { LOG_INVALID, logStr2Level } from '../log/levels.ts';
 
 export interface CoreSettings {
@@ -12,14 +15,11 @@ export interface CoreSettings {
   readonly maxSessions?: number;
   readonly sessionsPerSecond?: number;
   readonly heartbeatIntervalSec?: number;
+  readonly minIdleCpu?: number;
+  readonly cpuIdleSmoothingDepth?: number;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
 }
-
-const atoi = (s: string): number => {
-  const m = /^\s*([-+]?\d+)/.exec(s);
-  return m ? Number.parseInt(m[1]!, 10) : 0;
-};
 
 /**
  * switch_core_session_limit / switch_core_sessions_per_second: only a value above 0 is taken;
@@ -39,6 +39,8 @@ export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings 
   let maxSessions: number | undefined;
   let sessionsPerSecond: number | undefined;
   let heartbeatIntervalSec: number | undefined;
+  let minIdleCpu: number | undefined;
+  let cpuIdleSmoothingDepth: number | undefined;
   for (const [name, val] of params) {
     if (name === 'loglevel') {
       const level = /^[0-9]/.test(val) ? atoi(val) : logStr2Level(val);
@@ -51,6 +53,11 @@ export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings 
       sessionsPerSecond = positiveLimit(name, val, warnings) ?? sessionsPerSecond;
     } else if (name === 'max-sessions' && val !== '') {
       maxSessions = positiveLimit(name, val, warnings) ?? maxSessions;
+    } else if (name === 'min-idle-cpu' && val !== '') {
+      const n = atof(val);
+      if (n >= 0) minIdleCpu = n;
+    } else if (name === 'cpu-idle-smoothing-depth' && val !== '') {
+      cpuIdleSmoothingDepth = atoi(val);
     }
   }
   return {
@@ -58,6 +65,8 @@ export function coreSettings(params: ReadonlyMap<string, string>): CoreSettings 
     ...(maxSessions === undefined ? {} : { maxSessions }),
     ...(sessionsPerSecond === undefined ? {} : { sessionsPerSecond }),
     ...(heartbeatIntervalSec === undefined ? {} : { heartbeatIntervalSec }),
+    ...(minIdleCpu === undefined ? {} : { minIdleCpu }),
+    ...(cpuIdleSmoothingDepth === undefined ? {} : { cpuIdleSmoothingDepth }),
     errors,
     warnings,
   };

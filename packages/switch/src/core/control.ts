@@ -28,7 +28,7 @@ export class CoreControl implements DtmfDurations {
   threadedSystemExec = false;
   debugSql = false;
   debugLevel = 0;
-  /** switch.conf `min-idle-cpu`; idle CPU is not measured here (always 100), so it never refuses a session. */
+  /** switch.conf `min-idle-cpu` / `fsctl min_idle_cpu`: below this idle CPU (percent) new sessions are refused; 0 is off. */
   minIdleCpu = 0;
   uuidVersion = 4;
   /** The runtime's DTMF durations (samples): what DTMF strings are sent and queued with. */

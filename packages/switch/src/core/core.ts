@@ -4,6 +4,7 @@
  * table, the task scheduler's list and the log. One plain object per switch, shared by its processes: every part of it is
  * either immutable or a counter/table whose updates are single synchronous steps.
  */
+import type { CallDirection } from '../channel/states.ts';
 import type { SwitchIdentity } from '../events/event.ts';
 import { EventBus } from '../events/bus.ts';
 import type { SwitchEvent } from '../events/event.ts';
@@ -16,6 +17,7 @@ import { GlobalVariables } from './globals.ts';
 import { Scheduler } from './scheduler.ts';
 import { SessionLimits } from './limits.ts';
 import { CoreControl } from './control.ts';
+import { type CpuTimes, IdleCpuMeter } from './idle_cpu.ts';
 import { uuidOfVersion } from './uuid.ts';
 import { LimitHash } from './limit_hash.ts';
 import { RegistrationTable } from './registrations.ts';
@@ -44,6 +46,8 @@ export interface CoreOptions {
   readonly heartbeatIntervalSec?: number;
   /** The hard log level (switch.conf `loglevel`, default DEBUG = 7). */
   readonly logLevel?: number;
+  /** The machine's CPU counters, for the idle CPU figure (without: not measured, always 100). */
+  readonly cpuTimes?: () => CpuTimes | undefined;
 }
 
 export class SwitchCore {
@@ -65,6 +69,8 @@ export class SwitchCore {
   readonly media = new MediaTable();
   /** The `registrations` table endpoint modules report to (switch_core_add_registration). */
   readonly registrations: RegistrationTable;
+  /** The machine's idle CPU (the profile timer): `status`, HEARTBEAT, `min-idle-cpu`. */
+  readonly idleCpuMeter: IdleCpuMeter;
   heartbeatIntervalSec: number;
   readonly #now: () => number;
   readonly #startClock: number;
@@ -78,6 +84,7 @@ export class SwitchCore {
     this.#utcOffset = o.utcOffsetMinutes ?? systemUtcOffsetMinutes;
     this.limits = new SessionLimits(o.maxSessions ?? 1000, o.sessionsPerSecond ?? 30, this.sessions, o.now);
     this.heartbeatIntervalSec = o.heartbeatIntervalSec ?? 20;
+    this.idleCpuMeter = new IdleCpuMeter(o.cpuTimes, o.now);
     this.registrations = new RegistrationTable(o.identity.switchname);
     this.logger = new Logger({
       nowUs: () => this.nowUs(),
@@ -125,9 +132,29 @@ export class SwitchCore {
     return uuidOfVersion(this.control.uuidVersion, this.nowUs() / 1000);
   }
 
-  /** Idle CPU in percent (not measured: always 100). */
+  /**
+   * switch_core_session_request_uuid's checks for a new session, in its order: paused or stopping
+   * (CRIT), idle CPU under `min-idle-cpu` (refused without a log line, as there), then the session
+   * limits, every request taking one from the per-second budget (CRIT). Undefined when the session
+   * may be made, else why not.
+   */
+  requestSession(direction: CallDirection): string | undefined {
+    const paused = this.control.refusal(direction);
+    if (paused !== undefined) {
+      this.log('CRIT', paused);
+      return paused;
+    }
+    const minIdle = this.control.minIdleCpu;
+    const idle = minIdle > 0 ? this.idleCpu() : 100;
+    if (idle < minIdle) return `idle CPU ${idle.toFixed(2)}% is under min-idle-cpu ${minIdle.toFixed(2)}%`;
+    const limited = this.limits.request(this.sessions.count);
+    if (limited !== undefined) this.log('CRIT', limited);
+    return limited;
+  }
+
+  /** switch_core_idle_cpu: the machine's idle CPU in percent. */
   idleCpu(): number {
-    return 100;
+    return this.idleCpuMeter.value();
   }
 
   /** Microseconds since startup, on the runtime clock. */

@@ -65,8 +65,12 @@ export class SessionLimits {
     this.#catchUp();
     const sps = --this.#sps;
     if (sps <= 0) return `Throttle Error! ${count}`;
-    if (count + 1 > this.maxSessions) return `Over Session Limit! ${this.maxSessions}`;
-    return undefined;
+    return this.full(count);
+  }
+
+  /** The max-sessions half of `request` alone, for a session whose request was taken earlier. */
+  full(count: number): string | undefined {
+    return count + 1 > this.maxSessions ? `Over Session Limit! ${this.maxSessions}` : undefined;
   }
 
   /** SCSC_SPS_PEAK with -1 (`fsctl sps_peak_reset`). */
