@@ -57,16 +57,17 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(lines[1]).toMatch(/^├─ dist +<0\.\d+\.0> +worker \[Distribution\] +permanent +restarts=0 +mailbox=0/);
     expect(lines[2]).toMatch(/^├─ switch +<0\.\d+\.0> +supervisor one_for_one/);
     expect(lines[3]).toMatch(/^│ {2}├─ scheduler +<0\.\d+\.0> +worker .*permanent/);
-    expect(lines[4]).toMatch(/^│ {2}├─ reaper +<0\.\d+\.0> +worker .*permanent/);
+    expect(lines[4]).toMatch(/^│ {2}├─ media_clock +<0\.\d+\.0> +worker .*permanent/);
+    expect(lines[5]).toMatch(/^│ {2}├─ reaper +<0\.\d+\.0> +worker .*permanent/);
     // the conf's two local streams (default, moh/8000), a process each
-    expect(lines[5]).toMatch(/^│ {2}├─ local_streams +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[6]).toMatch(/^│ {2}├─ local_streams +<0\.\d+\.0> +supervisor simple_one_for_one/);
     // transient: a killed stream's process is started again (packages/switch's local_stream supervisor)
-    expect(lines[6]).toMatch(/^│ {2}│ {2}├─ <0\.\d+\.0> +worker .*transient/);
-    expect(lines[7]).toMatch(/^│ {2}│ {2}└─ <0\.\d+\.0> +worker .*transient/);
-    expect(lines[8]).toMatch(/^│ {2}├─ conferences +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[9]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
-    expect(lines[10]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=erlang_event_sup +permanent/);
-    expect(lines[11]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
+    expect(lines[7]).toMatch(/^│ {2}│ {2}├─ <0\.\d+\.0> +worker .*transient/);
+    expect(lines[8]).toMatch(/^│ {2}│ {2}└─ <0\.\d+\.0> +worker .*transient/);
+    expect(lines[9]).toMatch(/^│ {2}├─ conferences +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[10]).toMatch(/^│ {2}└─ channels +<0\.\d+\.0> +supervisor simple_one_for_one/);
+    expect(lines[11]).toMatch(/^├─ erlang_event +<0\.\d+\.0> +supervisor one_for_all +name=erlang_event_sup +permanent/);
+    expect(lines[12]).toMatch(/^│ {2}├─ module +<0\.\d+\.0> +supervisor one_for_one/);
     const j = await ctl('tree', '--json');
     const parsed = JSON.parse(j.stdout) as { node: string; tree: { name: string; children: { id: string }[] }[] };
     expect(parsed.node).toBe(NAME);

@@ -76,6 +76,7 @@ import type { EventBus } from './events/bus.ts';
 import { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { addCoreTasks } from './core/heartbeat.ts';
 import { coreScheduler } from './core/scheduler.ts';
+import { mediaClockWorker } from './media/media_clock.ts';
 import { type ReaperWatch, sessionReaper } from './core/reaper.ts';
 import { FSCTL_COMMAND, SHUTDOWN_COMMANDS } from './api/fsctl.ts';
 import { originateCall } from './originate/originate.ts';
@@ -484,6 +485,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     await inProcess(where, (ctx) => core.scheduler.runDue(ctx));
     workers.push({ id: 'scheduler', start: (ctx) => ctx.spawnLink((c) => coreScheduler(c, core.scheduler)) });
   }
+  workers.push({ id: 'media_clock', start: (ctx) => ctx.spawnLink((c) => mediaClockWorker(c, core.mediaClock)) });
   let reaper: Pid | undefined;
   workers.push({
     id: 'reaper',

@@ -17,27 +17,29 @@ function pidOf(nodes: SupervisionNode[], id: string): Pid {
 }
 
 describe('the switch supervision tree', () => {
-  it('the scheduler and the reaper are workers of `switch` before `channels`; stop ends every one of them', async () => {
+  it('the scheduler, the media clock and the reaper are workers of `switch` before `channels`; stop ends every one of them', async () => {
     const { sw, rt, settle } = await setup();
     expect(await sw.originate('null/1 &park()')).toMatch(UUID);
     await settle();
     const nodes = children(rt, sw.supervisor);
     expect(nodes.map((n) => `${n.id} ${n.type}`)).toEqual([
       'scheduler worker',
+      'media_clock worker',
       'reaper worker',
       'local_streams supervisor',
       'conferences supervisor',
       'channels supervisor',
     ]);
     const scheduler = pidOf(nodes, 'scheduler');
+    const mediaClock = pidOf(nodes, 'media_clock');
     const reaper = pidOf(nodes, 'reaper');
     const channelSup = pidOf(nodes, 'channels');
     const channel = nodes.find((n) => n.id === 'channels')?.children?.[0]?.pid as Pid;
     expect(channel).toBeDefined();
-    for (const p of [scheduler, reaper, channelSup, channel, sw.supervisor]) expect(rt.isAlive(p)).toBe(true);
+    for (const p of [scheduler, mediaClock, reaper, channelSup, channel, sw.supervisor]) expect(rt.isAlive(p)).toBe(true);
     await sw.stop();
     await settle();
-    for (const p of [scheduler, reaper, channelSup, channel, sw.supervisor]) expect(rt.isAlive(p)).toBe(false);
+    for (const p of [scheduler, mediaClock, reaper, channelSup, channel, sw.supervisor]) expect(rt.isAlive(p)).toBe(false);
     await rt.stop();
   });
 
@@ -81,7 +83,32 @@ describe('the switch supervision tree', () => {
       children(rt, sw.supervisor)
         .map((n) => n.id)
         .sort(),
-    ).toEqual(['channels', 'conferences', 'local_streams', 'reaper']);
+    ).toEqual(['channels', 'conferences', 'local_streams', 'media_clock', 'reaper']);
+    await sw.stop();
+    await rt.stop();
+  });
+
+  it('a killed media clock is restarted and the players go on: a playback still ends on time', async () => {
+    const { sw, rt, clock, sub, settle } = await setup({ timers: false });
+    const uuid = UUID.exec(await sw.originate('loopback/1000 &playback(silence_stream://1000)'))?.[1] as string;
+    await settle();
+    const playback = () => sub.take().filter((e) => e.getHeader('Unique-ID') === uuid && e.type.startsWith('PLAYBACK_'));
+    expect(playback().map((e) => e.type)).toEqual(['PLAYBACK_START']);
+    expect(sw.core.mediaClock.pending).toBeGreaterThan(0);
+    await clock.advance(400);
+    const worker = pidOf(children(rt, sw.supervisor), 'media_clock');
+    rt.exit(worker, kill);
+    await settle();
+    const nodes = children(rt, sw.supervisor);
+    expect(pidEquals(pidOf(nodes, 'media_clock'), worker)).toBe(false);
+    expect(nodes.find((n) => n.id === 'media_clock')?.restarts).toBe(1);
+    await clock.advance(580);
+    await settle();
+    expect(playback()).toEqual([]);
+    await clock.advance(40);
+    await settle();
+    expect(playback().map((e) => e.type)).toEqual(['PLAYBACK_STOP']);
+    expect(sw.core.mediaClock.pending).toBe(0);
     await sw.stop();
     await rt.stop();
   });

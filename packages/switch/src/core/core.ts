@@ -11,6 +11,7 @@ import type { SwitchEvent } from '../events/event.ts';
 import type { LogSite } from '../log/sites.ts';
 import { systemUtcOffsetMinutes } from '../internal/time.ts';
 import { Logger } from '../log/logger.ts';
+import { MediaClock } from '../media/media_clock.ts';
 import { MediaTable } from '../media/media_table.ts';
 import { ChannelTable } from './channel_table.ts';
 import { GlobalVariables } from './globals.ts';
@@ -67,6 +68,8 @@ export class SwitchCore {
   readonly limitHash: LimitHash;
   /** Where each channel's audio goes (bridges, echo). */
   readonly media = new MediaTable();
+  /** The clock players' frames run on; the `media_clock` worker drives it. */
+  readonly mediaClock: MediaClock;
   /** The `registrations` table endpoint modules report to (switch_core_add_registration). */
   readonly registrations: RegistrationTable;
   /** The machine's idle CPU (the profile timer): `status`, HEARTBEAT, `min-idle-cpu`. */
@@ -85,6 +88,7 @@ export class SwitchCore {
     this.limits = new SessionLimits(o.maxSessions ?? 1000, o.sessionsPerSecond ?? 30, this.sessions, o.now);
     this.heartbeatIntervalSec = o.heartbeatIntervalSec ?? 20;
     this.idleCpuMeter = new IdleCpuMeter(o.cpuTimes, o.now);
+    this.mediaClock = new MediaClock(o.now, (err) => this.log('ERR', `media clock: a player failed: ${String(err)}`));
     this.registrations = new RegistrationTable(o.identity.switchname);
     this.logger = new Logger({
       nowUs: () => this.nowUs(),

@@ -68,8 +68,24 @@ export function decodeFrame(law: 'PCMU' | 'PCMA', payload: Uint8Array): Int16Arr
   return out;
 }
 
+/**
+ * 20 ms of silence, the frame silence_stream plays: never written to, so its encodings are made
+ * once (frames are never changed once made, here or by whoever receives them).
+ */
+export const SILENT_FRAME = new Int16Array(160);
+let silentUlaw: Uint8Array | undefined;
+let silentAlaw: Uint8Array | undefined;
+
 /** 16-bit linear samples as a frame of `law` bytes. */
 export function encodeFrame(law: 'PCMU' | 'PCMA', samples: Int16Array): Uint8Array {
+  if (samples === SILENT_FRAME) {
+    if (law === 'PCMU') return (silentUlaw ??= encodeSamples(law, samples));
+    return (silentAlaw ??= encodeSamples(law, samples));
+  }
+  return encodeSamples(law, samples);
+}
+
+function encodeSamples(law: 'PCMU' | 'PCMA', samples: Int16Array): Uint8Array {
   const table = law === 'PCMU' ? (linearUlaw ??= encodeTable(linearToUlaw)) : (linearAlaw ??= encodeTable(linearToAlaw));
   const out = new Uint8Array(samples.length);
   for (let i = 0; i < samples.length; i++) out[i] = table[samples[i] + 32768];

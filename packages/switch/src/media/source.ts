@@ -10,6 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { SILENT_FRAME } from './g711.ts';
 import { renderTgml } from './tone.ts';
 import { decodeWav } from './wav.ts';
 
@@ -63,8 +64,6 @@ export class SampleSource implements AudioSource {
     return frame;
   }
 }
-
-const SILENT_FRAME = new Int16Array(FRAME_SAMPLES);
 
 /** Silence for `ms` (undefined: for ever). */
 class SilenceSource implements AudioSource {
