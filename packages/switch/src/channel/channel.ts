@@ -1055,6 +1055,9 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
 
   // -- data -------------------------------------------------------------------------------------
 
+  /** The snapshots' lookup of global variables, made once (every event takes a snapshot). */
+  readonly #globalVariable = (name: string): string | undefined => this.core.globals.get(name);
+
   snapshot(view: ChannelView = this.view): ChannelSnapshot {
     const codec = this.spec.codec;
     return {
@@ -1064,7 +1067,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       direction: this.spec.direction,
       variables: this.#variables,
       profile: this.profile,
-      globals: (n) => this.core.globals.get(n),
+      globals: this.#globalVariable,
       dialplanFlag: this.#dialplanFlag,
       verboseEvents: this.#verboseEvents,
       ...(this.#otherLeg ? { otherLeg: this.#otherLeg } : {}),

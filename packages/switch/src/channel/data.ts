@@ -73,7 +73,6 @@ export const VARIABLE_EVENT_TYPES: ReadonlySet<EventTypeName> = new Set<EventTyp
 /** Channel-State … Other-Leg-*: the basic headers, optional ones only when they have a value. */
 export function addBasicChannelData(event: SwitchEvent, ch: ChannelSnapshot): void {
   const v = ch.view;
-  const variable = (name: string) => channelVariable(ch, name);
   event.addHeader('Channel-State', v.running);
   event.addHeader('Channel-Call-State', v.callState);
   event.addHeader('Channel-State-Number', String(stateNumber(v.state)));
@@ -83,14 +82,14 @@ export function addBasicChannelData(event: SwitchEvent, ch: ChannelSnapshot): vo
   event.addHeader('Call-Direction', ch.direction);
   event.addHeader('Presence-Call-Direction', ch.direction);
   event.addHeader('Channel-HIT-Dialplan', String(ch.direction === 'inbound' || !!ch.dialplanFlag));
-  event.addHeader('Channel-Presence-ID', variable('presence_id'));
-  event.addHeader('Channel-Presence-Data', variable('presence_data'));
-  const cols = variable('presence_data_cols');
+  event.addHeader('Channel-Presence-ID', channelVariable(ch, 'presence_id'));
+  event.addHeader('Channel-Presence-Data', channelVariable(ch, 'presence_data'));
+  const cols = channelVariable(ch, 'presence_data_cols');
   if (cols !== undefined) {
     event.addHeader('Presence-Data-Cols', cols);
-    for (const col of separateString(cols, ':', 128)) event.addHeader(`PD-${col}`, variable(col));
+    for (const col of separateString(cols, ':', 128)) event.addHeader(`PD-${col}`, channelVariable(ch, col));
   }
-  event.addHeader('Channel-Call-UUID', variable('call_uuid') ?? ch.uuid);
+  event.addHeader('Channel-Call-UUID', channelVariable(ch, 'call_uuid') ?? ch.uuid);
   event.addHeader('Answer-State', answerState(v.state, v.answered, v.early));
   if (v.hangupCause) event.addHeader('Hangup-Cause', causeName(v.hangupCause));
   for (const [prefix, codec] of [

@@ -113,50 +113,66 @@ function prefixed(names: Map<string, string>, prefix: string, name: string): str
  * caller id field is non-empty (and carry the orig value).
  */
 export function addProfileHeaders(event: SwitchEvent, p: CallerProfile, prefix: string): void {
-  const names = prefixedNames(prefix);
-  const add = (name: string, value: string | undefined) => event.addHeader(prefixed(names, prefix, name), value);
-  const opt = (name: string, value: string | undefined) => {
-    if (value) add(name, value);
-  };
-  add('Direction', p.direction);
-  add('Logical-Direction', p.logicalDirection);
-  opt('Username', p.username);
-  opt('Dialplan', p.dialplan);
-  opt('Caller-ID-Name', p.callerIdName);
-  opt('Caller-ID-Number', p.callerIdNumber);
-  if (p.callerIdName) add('Orig-Caller-ID-Name', p.origCallerIdName);
-  if (p.callerIdNumber) add('Orig-Caller-ID-Number', p.origCallerIdNumber);
-  opt('Callee-ID-Name', p.calleeIdName);
-  opt('Callee-ID-Number', p.calleeIdNumber);
-  opt('Network-Addr', p.networkAddr);
-  opt('ANI', p.ani);
-  opt('ANI-II', p.aniii);
-  opt('Destination-Number', p.destinationNumber);
-  opt('Unique-ID', p.uuid);
-  opt('Source', p.source);
-  opt('Transfer-Source', p.transferSource);
-  opt('Context', p.context);
-  opt('RDNIS', p.rdnis);
-  opt('Channel-Name', p.chanName);
-  opt('Profile-Index', p.profileIndex);
+  // a writer object, not closures: this runs for every channel event
+  const w = new PrefixedHeaders(event, prefix);
+  w.add('Direction', p.direction);
+  w.add('Logical-Direction', p.logicalDirection);
+  w.opt('Username', p.username);
+  w.opt('Dialplan', p.dialplan);
+  w.opt('Caller-ID-Name', p.callerIdName);
+  w.opt('Caller-ID-Number', p.callerIdNumber);
+  if (p.callerIdName) w.add('Orig-Caller-ID-Name', p.origCallerIdName);
+  if (p.callerIdNumber) w.add('Orig-Caller-ID-Number', p.origCallerIdNumber);
+  w.opt('Callee-ID-Name', p.calleeIdName);
+  w.opt('Callee-ID-Number', p.calleeIdNumber);
+  w.opt('Network-Addr', p.networkAddr);
+  w.opt('ANI', p.ani);
+  w.opt('ANI-II', p.aniii);
+  w.opt('Destination-Number', p.destinationNumber);
+  w.opt('Unique-ID', p.uuid);
+  w.opt('Source', p.source);
+  w.opt('Transfer-Source', p.transferSource);
+  w.opt('Context', p.context);
+  w.opt('RDNIS', p.rdnis);
+  w.opt('Channel-Name', p.chanName);
+  w.opt('Profile-Index', p.profileIndex);
   for (const [name, value] of p.soft ?? []) event.addHeader(p.softPrefix ? `${prefix}-${name}` : name, value);
   const t = p.times;
   if (t) {
-    add('Profile-Created-Time', String(t.profileCreated));
-    add('Channel-Created-Time', String(t.created));
-    add('Channel-Answered-Time', String(t.answered));
-    add('Channel-Progress-Time', String(t.progress));
-    add('Channel-Progress-Media-Time', String(t.progressMedia));
-    add('Channel-Hangup-Time', String(t.hungup));
-    add('Channel-Transfer-Time', String(t.transferred));
-    add('Channel-Resurrect-Time', String(t.resurrected));
-    add('Channel-Bridged-Time', String(t.bridged));
-    add('Channel-Last-Hold', String(t.lastHold));
-    add('Channel-Hold-Accum', String(t.holdAccum));
+    w.add('Profile-Created-Time', String(t.profileCreated));
+    w.add('Channel-Created-Time', String(t.created));
+    w.add('Channel-Answered-Time', String(t.answered));
+    w.add('Channel-Progress-Time', String(t.progress));
+    w.add('Channel-Progress-Media-Time', String(t.progressMedia));
+    w.add('Channel-Hangup-Time', String(t.hungup));
+    w.add('Channel-Transfer-Time', String(t.transferred));
+    w.add('Channel-Resurrect-Time', String(t.resurrected));
+    w.add('Channel-Bridged-Time', String(t.bridged));
+    w.add('Channel-Last-Hold', String(t.lastHold));
+    w.add('Channel-Hold-Accum', String(t.holdAccum));
   }
-  add('Screen-Bit', String(p.screen));
-  add('Privacy-Hide-Name', String(p.hideName));
-  add('Privacy-Hide-Number', String(p.hideNumber));
+  w.add('Screen-Bit', String(p.screen));
+  w.add('Privacy-Hide-Name', String(p.hideName));
+  w.add('Privacy-Hide-Number', String(p.hideNumber));
+}
+
+class PrefixedHeaders {
+  readonly #names: Map<string, string>;
+  constructor(
+    readonly event: SwitchEvent,
+    readonly prefix: string,
+  ) {
+    this.#names = prefixedNames(prefix);
+  }
+
+  add(name: string, value: string | undefined): void {
+    this.event.addHeader(prefixed(this.#names, this.prefix, name), value);
+  }
+
+  /** Only a non-empty value. */
+  opt(name: string, value: string | undefined): void {
+    if (value) this.add(name, value);
+  }
 }
 
 /** The caller profile's text fields by their variable names. */

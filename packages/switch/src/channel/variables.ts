@@ -25,12 +25,14 @@ export interface VariableSources {
 /** The value of `name` (item `index` of an array variable when index ≥ 0), or undefined. */
 export function channelVariable(src: VariableSources, name: string, index = -1): string | undefined {
   if (!name) return undefined;
-  const pick = (e: SwitchEvent) => (index > -1 ? e.getHeaderItem(name, index) : e.getHeader(name));
-  for (const scope of src.scopes ?? []) {
-    const v = pick(scope);
-    if (v !== undefined) return v;
+  // no closure here: this runs for every header of every channel event
+  if (src.scopes) {
+    for (const scope of src.scopes) {
+      const v = index > -1 ? scope.getHeaderItem(name, index) : scope.getHeader(name);
+      if (v !== undefined) return v;
+    }
   }
-  const v = pick(src.variables);
+  const v = index > -1 ? src.variables.getHeaderItem(name, index) : src.variables.getHeader(name);
   if (v !== undefined) return v;
   let profile = src.profile;
   let field = name;

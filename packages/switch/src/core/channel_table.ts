@@ -66,7 +66,6 @@ export class ChannelTable {
   onEvent(e: SwitchEvent, hostname: string): void {
     const uuid = e.getHeader('Unique-ID');
     if (!uuid || !e.type.startsWith('CHANNEL_')) return;
-    const h = (n: string) => e.getHeader(n);
     if (e.type === 'CHANNEL_DESTROY') {
       this.#rows.delete(uuid);
       this.#dropCalls(uuid);
@@ -82,65 +81,65 @@ export class ChannelTable {
     }
     let row = this.#rows.get(uuid);
     if (e.type === 'CHANNEL_CREATE' && !row) {
-      const epochUs = Number(h('Event-Date-Timestamp') ?? '0');
+      const epochUs = Number(e.getHeader('Event-Date-Timestamp') ?? '0');
       row = {
         seq: ++this.#order,
         uuid,
-        direction: h('Call-Direction'),
-        created: h('Event-Date-Local'),
+        direction: e.getHeader('Call-Direction'),
+        created: e.getHeader('Event-Date-Local'),
         created_epoch: String(Math.floor(epochUs / 1_000_000)),
-        name: h('Channel-Name'),
+        name: e.getHeader('Channel-Name'),
         hostname,
-        cid_name: h('Caller-Caller-ID-Name'),
-        cid_num: h('Caller-Caller-ID-Number'),
-        ip_addr: h('Caller-Network-Addr'),
-        dest: h('Caller-Destination-Number'),
-        dialplan: h('Caller-Dialplan'),
-        context: h('Caller-Context'),
-        read_codec: h('Channel-Read-Codec-Name'),
-        read_rate: h('Channel-Read-Codec-Rate'),
-        read_bit_rate: h('Channel-Read-Codec-Bit-Rate'),
-        write_codec: h('Channel-Write-Codec-Name'),
-        write_rate: h('Channel-Write-Codec-Rate'),
-        write_bit_rate: h('Channel-Write-Codec-Bit-Rate'),
-        presence_id: h('Channel-Presence-ID'),
-        presence_data: h('Channel-Presence-Data'),
-        call_uuid: h('Channel-Call-UUID'),
-        initial_cid_name: h('Caller-Caller-ID-Name'),
-        initial_cid_num: h('Caller-Caller-ID-Number'),
-        initial_ip_addr: h('Caller-Network-Addr'),
-        initial_dest: h('Caller-Destination-Number'),
-        initial_dialplan: h('Caller-Dialplan'),
-        initial_context: h('Caller-Context'),
+        cid_name: e.getHeader('Caller-Caller-ID-Name'),
+        cid_num: e.getHeader('Caller-Caller-ID-Number'),
+        ip_addr: e.getHeader('Caller-Network-Addr'),
+        dest: e.getHeader('Caller-Destination-Number'),
+        dialplan: e.getHeader('Caller-Dialplan'),
+        context: e.getHeader('Caller-Context'),
+        read_codec: e.getHeader('Channel-Read-Codec-Name'),
+        read_rate: e.getHeader('Channel-Read-Codec-Rate'),
+        read_bit_rate: e.getHeader('Channel-Read-Codec-Bit-Rate'),
+        write_codec: e.getHeader('Channel-Write-Codec-Name'),
+        write_rate: e.getHeader('Channel-Write-Codec-Rate'),
+        write_bit_rate: e.getHeader('Channel-Write-Codec-Bit-Rate'),
+        presence_id: e.getHeader('Channel-Presence-ID'),
+        presence_data: e.getHeader('Channel-Presence-Data'),
+        call_uuid: e.getHeader('Channel-Call-UUID'),
+        initial_cid_name: e.getHeader('Caller-Caller-ID-Name'),
+        initial_cid_num: e.getHeader('Caller-Caller-ID-Number'),
+        initial_ip_addr: e.getHeader('Caller-Network-Addr'),
+        initial_dest: e.getHeader('Caller-Destination-Number'),
+        initial_dialplan: e.getHeader('Caller-Dialplan'),
+        initial_context: e.getHeader('Caller-Context'),
       };
       this.#rows.set(uuid, row);
     }
     if (!row) return;
-    row.state = h('Channel-State');
-    row.callstate = h('Channel-Call-State');
-    if (e.type === 'CHANNEL_ORIGINATE') row.call_uuid = h('Channel-Call-UUID');
+    row.state = e.getHeader('Channel-State');
+    row.callstate = e.getHeader('Channel-Call-State');
+    if (e.type === 'CHANNEL_ORIGINATE') row.call_uuid = e.getHeader('Channel-Call-UUID');
     if (e.type === 'CHANNEL_EXECUTE') {
-      row.application = h('Application');
-      row.application_data = h('Application-Data');
+      row.application = e.getHeader('Application');
+      row.application_data = e.getHeader('Application-Data');
     }
     const routing = e.type === 'CHANNEL_STATE' && row.state === 'CS_ROUTING';
     if (routing || e.type === 'CHANNEL_CALLSTATE' || e.type === 'CALL_UPDATE' || e.type === 'CHANNEL_ANSWER') {
-      row.cid_name = h('Caller-Caller-ID-Name');
-      row.cid_num = h('Caller-Caller-ID-Number');
-      row.callee_name = h('Caller-Callee-ID-Name');
-      row.callee_num = h('Caller-Callee-ID-Number');
+      row.cid_name = e.getHeader('Caller-Caller-ID-Name');
+      row.cid_num = e.getHeader('Caller-Caller-ID-Number');
+      row.callee_name = e.getHeader('Caller-Callee-ID-Name');
+      row.callee_num = e.getHeader('Caller-Callee-ID-Number');
     }
     if (routing) {
       // switch_core_sqldb.c: entering CS_ROUTING (again after a transfer) refreshes the profile's columns
-      row.sent_callee_name = h('Sent-Callee-ID-Name');
-      row.sent_callee_num = h('Sent-Callee-ID-Number');
-      row.ip_addr = h('Caller-Network-Addr');
-      row.dest = h('Caller-Destination-Number');
-      row.dialplan = h('Caller-Dialplan');
-      row.context = h('Caller-Context');
-      row.presence_id = h('Channel-Presence-ID');
-      row.presence_data = h('Channel-Presence-Data');
-      row.accountcode = h('variable_accountcode');
+      row.sent_callee_name = e.getHeader('Sent-Callee-ID-Name');
+      row.sent_callee_num = e.getHeader('Sent-Callee-ID-Number');
+      row.ip_addr = e.getHeader('Caller-Network-Addr');
+      row.dest = e.getHeader('Caller-Destination-Number');
+      row.dialplan = e.getHeader('Caller-Dialplan');
+      row.context = e.getHeader('Caller-Context');
+      row.presence_id = e.getHeader('Channel-Presence-ID');
+      row.presence_data = e.getHeader('Channel-Presence-Data');
+      row.accountcode = e.getHeader('variable_accountcode');
     }
   }
 

@@ -18,7 +18,7 @@ export interface CpuTimes {
   readonly idle: number;
 }
 
-export const DEFAULT_SMOOTHING_DEPTH = 30;
+const DEFAULT_SMOOTHING_DEPTH = 30;
 
 export class IdleCpuMeter {
   readonly #read: (() => CpuTimes | undefined) | undefined;
