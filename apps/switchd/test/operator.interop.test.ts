@@ -119,7 +119,7 @@ describe('switchd for operators', { timeout: 60_000 }, () => {
     );
   });
 
-  it('from erl, as through mod_erlang_event: fsctl pause refuses new calls, resume lets them in, shutdown stops switchd', async () => {
+  it('from erl, as through mod_erlang_event: fsctl pause refuses new calls, resume lets them in, min_idle_cpu refuses below the measured idle CPU, shutdown stops switchd', async () => {
     const D = 'ops_d@localhost';
     const d = spawnApp('switchd', ['--name', D, '--epmd-port', String(EPMD), '--listen-port', '0']);
     try {
@@ -135,6 +135,12 @@ describe('switchd for operators', { timeout: 60_000 }, () => {
       await d.waitFor(/\[CRIT\] switch: The system cannot create any outbound sessions at this time\./, 5000);
       expect(await fs('fsctl', 'resume')).toBe('{ok,"+OK\\n"}');
       expect(await fs('originate', 'null/1000 &park')).toMatch(/^\{ok,"\+OK [0-9a-f-]{36}\\n"\}$/);
+      // min-idle-cpu above any idle figure refuses every new call, silently; status shows the measured figure
+      expect(await fs('fsctl', 'min_idle_cpu 100.5')).toBe('{ok,"+OK min idle cpu: 100.50%\\n"}');
+      expect(await fs('status', '')).toMatch(/min idle cpu 100\.50\/\d{1,3}\.\d\d\\n"\}$/);
+      expect(await fs('originate', 'null/1001 &park')).toBe('{error,"-ERR DESTINATION_OUT_OF_ORDER\\n"}');
+      expect(await fs('fsctl', 'min_idle_cpu 0')).toBe('{ok,"+OK min idle cpu: DISABLED\\n"}');
+      expect(await fs('originate', 'null/1001 &park')).toMatch(/^\{ok,"\+OK [0-9a-f-]{36}\\n"\}$/);
       expect(await sh(`monitor_node('${D}', true)`)).toBe('true');
       expect(await fs('shutdown', '')).toBe('{ok,"+OK\\n"}');
       expect(await sh(`receive {nodedown, '${D}'} -> down after 15000 -> timeout end.`)).toBe('down');

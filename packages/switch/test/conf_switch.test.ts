@@ -1,19 +1,10 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CTL_SYNTAX, type LogRecord, parseXml } from '../src/index.ts';
-import { setup } from './switch_helpers.ts';
+import { DEFAULT_CONF, copyConf, setup } from './switch_helpers.ts';
 
-const DEFAULT_CONF = join(dirname(fileURLToPath(import.meta.url)), '..', 'conf');
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
-
-function copyConf(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'beamline-conf-'));
-  cpSync(DEFAULT_CONF, dir, { recursive: true });
-  return dir;
-}
 
 const SWITCH_CONF = (params: string) => `<configuration name="switch.conf" description="Core Configuration">
   <settings>

@@ -17,6 +17,21 @@ async function hosted(): Promise<Setup & { stops: StopRequest[] }> {
   return { ...t, stops };
 }
 
+/** A parked call, then `fsctl shutdown <how>` sent without waiting: its SHUTDOWN_REQUESTED's Event-Info and its answer so far. */
+async function shutdownWithACall(how: string) {
+  const t = await hosted();
+  await parkedNull(t);
+  t.sub.take();
+  let answered: string | undefined;
+  void t.sw.api(`fsctl shutdown ${how}`).then((r) => (answered = r));
+  await t.settle();
+  const info = t.sub
+    .take()
+    .find((e) => e.type === 'SHUTDOWN_REQUESTED')
+    ?.getHeader('Event-Info');
+  return { t, info, answered: () => answered };
+}
+
 describe('fsctl pause / resume', () => {
   it('pause outbound refuses originate with the CRIT line; inbound legs (loopback B) are refused by pause inbound', async () => {
     const t = await hosted();
@@ -91,51 +106,35 @@ describe('fsctl shutdown', () => {
   });
 
   it('elegant: SHUTDOWN_REQUESTED, then it waits for the last call (warning as it waits) and stops', async () => {
-    const t = await hosted();
-    await parkedNull(t);
-    t.sub.take();
-    let answered: string | undefined;
-    void t.sw.api('fsctl shutdown elegant').then((r) => (answered = r));
-    await t.settle();
-    const requested = t.sub.take().find((e) => e.type === 'SHUTDOWN_REQUESTED');
-    expect(requested?.getHeader('Event-Info')).toBe('elegant');
+    const { t, info, answered } = await shutdownWithACall('elegant');
+    expect(info).toBe('elegant');
     expect(await t.sw.api('fsctl shutdown_check')).toBe('true');
     // elegant lets new calls in while it waits
     expect(await t.sw.originate('null/2 &park()')).toMatch(/^\+OK /);
     await t.clock.advance(600);
     await t.settle();
     expect(t.logs).toContain('WARNING Shutdown in progress, 2 session(s) remain.\nShutting down once there are no active calls.');
-    expect(answered).toBeUndefined();
+    expect(answered()).toBeUndefined();
     expect(await t.sw.api('hupall')).toMatch(/^\+OK/);
     await t.settle();
-    for (let i = 0; i < 4 && answered === undefined; i++) {
+    for (let i = 0; i < 4 && answered() === undefined; i++) {
       await t.clock.advance(500);
       await t.settle();
     }
-    expect(answered).toBe('+OK\n');
+    expect(answered()).toBe('+OK\n');
     expect(t.stops).toEqual([{ restart: false, now: false }]);
     expect(t.logs).toContain('INFO Shutting down');
     await stopSetup(t);
   });
 
   it('asap refuses new calls while it waits; cancel ends the wait: "Shutdown Cancelled", calls allowed again', async () => {
-    const t = await hosted();
-    await parkedNull(t);
-    t.sub.take();
-    let answered: string | undefined;
-    void t.sw.api('fsctl shutdown asap').then((r) => (answered = r));
-    await t.settle();
-    expect(
-      t.sub
-        .take()
-        .find((e) => e.type === 'SHUTDOWN_REQUESTED')
-        ?.getHeader('Event-Info'),
-    ).toBe('ASAP');
+    const { t, info, answered } = await shutdownWithACall('asap');
+    expect(info).toBe('ASAP');
     expect(await t.sw.originate('null/2 &park()')).toBe(OUT_OF_ORDER);
     expect(await t.sw.api('fsctl shutdown cancel')).toBe('+OK\n');
     await t.clock.advance(500);
     await t.settle();
-    expect(answered).toBe('+OK\n');
+    expect(answered()).toBe('+OK\n');
     expect(t.logs).toContain('INFO Shutdown Cancelled');
     expect(t.stops).toEqual([]);
     expect(await t.sw.api('fsctl shutdown_check')).toBe('false');

@@ -3,13 +3,11 @@
  * starts full of 100s; /proc/stat read as read_cpu_stats reads it. Then what it drives: `status`,
  * HEARTBEAT, json status and `min-idle-cpu`'s silent refusal (switch_core_session_request_uuid).
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CpuTimes, IdleCpuMeter, parseProcStat, systemCpuTimes } from '../src/core/idle_cpu.ts';
-import { setup, stopSetup } from './switch_helpers.ts';
+import { copyConf, setup, stopSetup } from './switch_helpers.ts';
 
 /** Counters a test moves by hand: `run(busy, idle)` adds that much of each. */
 function fakeCpu() {
@@ -137,8 +135,7 @@ describe('what the idle CPU drives', () => {
   });
 
   it('switch.conf min-idle-cpu and cpu-idle-smoothing-depth', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'beamline-conf-'));
-    cpSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'conf'), dir, { recursive: true });
+    const dir = copyConf();
     writeFileSync(
       join(dir, 'autoload_configs/switch.conf.xml'),
       `<configuration name="switch.conf">

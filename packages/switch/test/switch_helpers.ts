@@ -1,3 +1,7 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Runtime, TestClock } from '@beamline/core';
 import type { SwitchEvent } from '../src/index.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
@@ -35,6 +39,16 @@ export async function setup(options: SwitchOptions = {}) {
 }
 
 export type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** The package's default conf/ directory. */
+export const DEFAULT_CONF = join(dirname(fileURLToPath(import.meta.url)), '..', 'conf');
+
+/** A copy of the default conf/ in a temporary directory, for a test to change. */
+export function copyConf(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'beamline-conf-'));
+  cpSync(DEFAULT_CONF, dir, { recursive: true });
+  return dir;
+}
 
 /** `originate null/1 <dest>` (an extension, or `&app()`): the new call's uuid, once the switch settled. */
 export async function callNull(t: Setup, dest: string, n = 1): Promise<string> {
