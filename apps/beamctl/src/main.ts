@@ -115,11 +115,12 @@ export function beamctlCommand(): Command {
 
   program
     .command('ping')
-    .description('net_adm:ping the node: pong (exit 0) or pang (exit 3)')
+    .description('net_adm:ping the node: pong (exit 0) or pang (exit 1)')
     .action(async (_o, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const r = await s.node.ping(s.target);
         out(r);
+        if (r !== 'pong') process.exitCode = EXIT.failed;
       });
     });
 
@@ -186,8 +187,13 @@ export function beamctlCommand(): Command {
         if (!o.yes && !(await confirm(`kill ${what} on ${s.target} with reason ${reason}? [y/N] `))) throw new CtlError('not killed', EXIT.aborted);
         const r = await s.rpc('beamline', 'kill', [binary(row.pid), binary(reason)]);
         if (r instanceof Tuple) throw new CtlError(`no process ${target} on ${s.target} (it ended meanwhile)`, EXIT.noproc);
+        const traps = mapGet(info, 'trap_exit') === atom('true');
+        if (reason === 'normal' && !traps) {
+          out(`sent ${what} an exit signal with reason normal: it does not trap exits, so the signal is ignored (as in Erlang); use reason kill`);
+          return;
+        }
         out(`killed ${what} with reason ${reason}`);
-        if (reason !== 'kill' && mapGet(info, 'trap_exit') === atom('true'))
+        if (reason !== 'kill' && traps)
           out(`note: ${row.pid} traps exits, so reason ${reason} reached it as an 'EXIT' message (as in Erlang); reason kill cannot be trapped`);
       });
     });

@@ -89,7 +89,7 @@ export class Session {
   /** rpc:call; `{badrpc, _}` becomes a CtlError (undef: `unsupported`). */
   async rpc(module: string, fun: string, args: Term[], timeoutMs = this.timeoutMs): Promise<Term> {
     const r = await this.node.rpc(this.target, module, fun, args, timeoutMs);
-    if (r instanceof Tuple && r.elements[0] === atom('badrpc')) throw badrpc(this.target, module, fun, args.length, r.elements[1]);
+    if (r instanceof Tuple && r.elements[0] === atom('badrpc')) throw badrpc(this.target, module, fun, args.length, r.elements[1], timeoutMs);
     return r;
   }
 
@@ -119,9 +119,13 @@ function connectFailure(target: string, e: unknown, epmdPort: number | undefined
   }
 }
 
-function badrpc(target: string, m: string, f: string, arity: number, reason: Term): CtlError {
+function badrpc(target: string, m: string, f: string, arity: number, reason: Term, timeoutMs: number): CtlError {
   if (reason === atom('nodedown')) return new CtlError(`node ${target} went down during ${m}:${f}`, EXIT.unreachable);
-  if (reason === atom('timeout')) return new CtlError(`${m}:${f} on ${target} timed out`, EXIT.unreachable);
+  if (reason === atom('timeout'))
+    return new CtlError(
+      `no answer from ${target} to ${m}:${f} within ${timeoutMs / 1000} s; it may still be running there (an originate waits for its timeout: --timeout <seconds> waits longer)`,
+      EXIT.unreachable,
+    );
   const inner = reason instanceof Tuple && reason.elements[0] === atom('EXIT') ? reason.elements[1] : reason;
   const undef = inner === atom('undef') || (inner instanceof Tuple && inner.elements[0] === atom('undef'));
   if (undef) return new CtlError(`${target} has no ${m}:${f}/${arity}`, EXIT.unsupported);

@@ -95,6 +95,15 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     ]);
   });
 
+  it('kill --yes <worker> normal: says the signal is ignored by a process that does not trap exits, which lives on', async () => {
+    const before = rt.whereis('w2')!;
+    const r = await ctl('kill', 'w2', 'normal', '--yes');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('it does not trap exits, so the signal is ignored');
+    await new Promise((res) => setTimeout(res, 100));
+    expect(rt.whereis('w2')?.id).toBe(before.id);
+  });
+
   it('info by pid text; unknown pid exits 5; no switch API exits 6', async () => {
     const pid = rt.whereis('w2')!.format(NAME);
     const [info, unknown, api, consoleRun] = await Promise.all([ctl('info', pid), ctl('info', '<0.9999.0>'), ctl('api', 'status'), ctl('console')]);
@@ -139,5 +148,12 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     const r = await run('beamctl', ['--bogus', 'ping']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error: unknown option '--bogus'\n(`pnpm beamctl --help` lists the commands)\n");
+  });
+
+  // last: it takes the node's net_kernel away
+  it('ping answered pang (the node is up, its net_kernel is not): exit 1, as --help says', async () => {
+    rt.exit(rt.whereis('net_kernel')!, 'kill');
+    const r = await ctl('ping');
+    expect([r.code, r.stdout]).toEqual([1, 'pang\n']);
   });
 });

@@ -19,6 +19,8 @@ export interface ConsoleBackend {
   commands(): Promise<string[]>;
   /** Follow the log from `level` (0..7), or stop following (undefined). */
   followLog(level: number | undefined): Promise<void>;
+  /** Whether the log is followed before any `/log` (switchd's own console: yes). */
+  readonly followingLog?: boolean;
 }
 
 export interface ConsoleOptions {
@@ -98,6 +100,7 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
     rl.prompt(true);
   });
 
+  let following = backend.followingLog === true;
   const handle = async (raw: string): Promise<boolean> => {
     const line = raw.trim();
     if (line === '') return true;
@@ -118,22 +121,29 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
         case '/help':
           say(HELP);
           return true;
+        // the replies are mod_event_socket's to fs_cli's `log` / `nolog`, and fs_cli's own
         case '/nolog':
+          if (!following) {
+            say('-ERR not loging');
+            return true;
+          }
           await backend.followLog(undefined);
-          say('+OK no log');
+          following = false;
+          say('+OK no longer logging');
           return true;
         case '/log': {
           const level = logStr2Level(arg ?? 'debug');
           if (level === LOG_INVALID || level < 0) {
-            say(`-ERR unknown log level ${arg}`);
+            say('-ERR invalid log level');
             return true;
           }
           await backend.followLog(level);
-          say(`+OK log level ${LOG_LEVEL_NAMES[level]} [${level}]`);
+          following = true;
+          say(`+OK log level ${arg ?? ''} [${level}]`);
           return true;
         }
         default:
-          say(`-ERR unknown console command ${cmd} (/help lists them)`);
+          say(`Unknown command [${cmd?.slice(1)}]`);
           return true;
       }
     }

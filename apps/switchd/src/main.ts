@@ -99,6 +99,7 @@ export async function main(argv: readonly string[]): Promise<void> {
         followLog: async (level) => {
           log.level = level ?? -1; // -1: switch_log's DISABLE
         },
+        followingLog: true,
       },
       { onPrinter: (print) => (log.write = print) },
     );

@@ -59,7 +59,7 @@ describe('runConsole', () => {
     await done;
     expect(calls).toEqual(['api status', 'log 4', 'api boom', 'log undefined']);
     expect(text).toBe(
-      ['+OK status', '+OK log level WARNING [4]', 'a log line', '-ERR unknown log level loud', '-ERR went wrong', '+OK no log', ''].join('\n'),
+      ['+OK status', '+OK log level warning [4]', 'a log line', '-ERR invalid log level', '-ERR went wrong', '+OK no longer logging', ''].join('\n'),
     );
     expect((await readFile(join(dir, 'hist'), 'utf8')).split('\n')).toEqual(['status', '/log warning', '/log loud', 'boom', '/nolog', '/quit', '']);
   });

@@ -14,8 +14,8 @@
  * consistent snapshot, no messages to the processes inspected.
  */
 import { Atom, ErlMap, Pid, atom, t, text, type Term } from '@beamline/etf';
-import { type ProcessInfo, type Runtime, type SupervisionNode, supervisionTree } from '@beamline/core';
-import type { ModuleExports } from './exports.ts';
+import { type ProcessContext, type ProcessInfo, type Runtime, type SupervisionNode, supervisionTree } from '@beamline/core';
+import type { CallContext, ModuleExports } from './exports.ts';
 import { toWireTerm } from './wire_values.ts';
 
 const A_UNDEFINED = atom('undefined');
@@ -138,14 +138,24 @@ export function introspectionModule(rt: Runtime, nodeName: string): ModuleExport
       const info = pid === undefined ? undefined : rt.processInfo(pid);
       return info === undefined ? A_UNDEFINED : infoTerm(rt, info);
     },
-    'kill/1': (target: Term) => kill(rt, target, undefined),
-    'kill/2': (target: Term, reason: Term) => kill(rt, target, reason),
+    'kill/1': function (this: CallContext, target: Term) {
+      return kill(rt, this, target, undefined);
+    },
+    'kill/2': function (this: CallContext, target: Term, reason: Term) {
+      return kill(rt, this, target, reason);
+    },
   };
 }
 
-function kill(rt: Runtime, target: Term, reason: Term | undefined): Term {
+/**
+ * exit/2 from the process the call runs in, as `rpc:call(N, erlang, exit, [P, R])` is on an OTP
+ * node: from the runtime itself, the signal would reach a top supervisor as its parent's and stop it.
+ */
+function kill(rt: Runtime, call: CallContext, target: Term, reason: Term | undefined): Term {
   const pid = resolveTarget(rt, target);
   if (pid === undefined || !rt.isAlive(pid)) return t(A_ERROR, A_NOPROC);
-  rt.exit(pid, reasonTerm(reason));
+  const caller = call.process as ProcessContext | undefined;
+  if (typeof caller?.exit === 'function') caller.exit(pid, reasonTerm(reason));
+  else rt.exit(pid, reasonTerm(reason));
   return A_OK;
 }

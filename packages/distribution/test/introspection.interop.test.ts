@@ -68,6 +68,15 @@ describe('rpc:call(Node, beamline, F, A) from erl', () => {
     expect(await call(`rpc:call('${p.ts}', beamline, kill, [nobody, kill])`)).toBe('{error,noproc}');
   });
 
+  it('kill with a trappable reason comes from the rpc, not the parent: a top supervisor takes it as a stray EXIT and stays', async () => {
+    const sup = p.node.runtime.whereis('top_sup')!;
+    const idle = p.node.runtime.whereis('idle')!;
+    expect(await call(`rpc:call('${p.ts}', beamline, kill, [top_sup, foo])`)).toBe('ok');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p.node.runtime.isAlive(sup)).toBe(true);
+    expect(p.node.runtime.whereis('idle')?.id).toBe(idle.id);
+  });
+
   it('ps: one row per process with the documented keys', async () => {
     const n = p.node.runtime.processCount;
     expect(await call(`Ps = rpc:call('${p.ts}', beamline, ps, []), length(Ps)`)).toBe(String(n + 1)); // + the rpc's own process

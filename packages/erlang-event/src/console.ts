@@ -6,7 +6,8 @@
 import { EVENT_NAMES } from '@beamline/switch';
 
 export interface HandlerView {
-  readonly pid: string;
+  /** undefined: the listener's own subscriptions, no handler registered. */
+  readonly pid: string | undefined;
   readonly types: ReadonlySet<string>;
   readonly subclasses: ReadonlySet<string>;
 }

@@ -18,7 +18,8 @@ import { Pid, Ref, type Term, Tuple, isTagged } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import { type ListenerHost, Listener, type ListenerMessage } from './listener.ts';
-import { type ConsoleView, type ListenerView, erlangCommand } from './console.ts';
+import { type ConsoleView, type HandlerView, type ListenerView, erlangCommand } from './console.ts';
+import type { EventHandlers } from './handlers/events.ts';
 import type { CallControl } from './outbound/call_control.ts';
 import { outboundApplications } from './outbound/applications.ts';
 import { OutboundCalls } from './outbound/sessions.ts';
@@ -207,7 +208,7 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       logsLost: l.logs.lost,
       creates: l.events.creates,
       hangups: l.events.hangups,
-      handlers: l.events.all.map((h) => ({ pid: String(h.pid), types: h.sub.types, subclasses: h.sub.subclasses })),
+      handlers: handlerViews(l.events),
     }));
   }
 
@@ -385,4 +386,14 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       else if (m.watch && m.peer !== undefined) watched.set(refKey(ctx.monitor(m.watch)), m.peer);
     }
   }
+}
+
+/**
+ * A listener's section of `erlang handlers`: one per handler pid (DECISIONS.md #3); with none, the
+ * listener's own (its pending subscriptions, or nothing: the C prints every listener's list).
+ */
+function handlerViews(events: EventHandlers): HandlerView[] {
+  if (events.all.length > 0) return events.all.map((h) => ({ pid: String(h.pid), types: h.sub.types, subclasses: h.sub.subclasses }));
+  const sub = events.pending?.sub;
+  return [{ pid: undefined, types: sub?.types ?? new Set(), subclasses: sub?.subclasses ?? new Set() }];
 }

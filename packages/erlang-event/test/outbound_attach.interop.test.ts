@@ -44,6 +44,14 @@ describe('handlecall', () => {
     expect(await waitFor('CallNames(H1)', (t) => t.startsWith('[call'))).toBe('[call]');
     expect(await sh(`[{call, {event, [U1 | _]}} | _] = Msgs(H1), U1`)).toBe(`"${uuid}"`);
     expect(await sh(`proplists:get_value("Reply-Text", element(2, element(2, hd(Msgs(H1)))))`)).toBe('"+OK\\n"');
+    // notify_new_session's event: made there, the caller profile as Channel-* before the channel data
+    expect(
+      (
+        await sh(
+          `{call, {event, [_ | Hc1]}} = hd(Msgs(H1)), Kc1 = [K || {K, _} <- Hc1], Ix = fun(Ki_) -> length(lists:takewhile(fun(X_) -> X_ =/= Ki_ end, Kc1)) end, {[proplists:get_value(K, Hc1) || K <- ["Event-Calling-File", "Event-Calling-Function", "Channel-Direction", "Channel-Unique-ID", "Channel-Channel-Name"]], Ix("Channel-Direction") < Ix("Channel-State"), Ix("Channel-State") < length(Kc1)}`,
+        )
+      ).replace(/\n\s*/g, ''),
+    ).toBe(`{["mod_erlang_event.c","notify_new_session","outbound","${uuid}","null/1"],true,true}`);
     expect(await rig.fs.sw.api(`uuid_exists ${uuid}`)).toBe('true');
     // the handler sets the call's own subscription: only CHANNEL_HANGUP from now on
     expect(await sh(`Cmd(H1, {session_setevent, 'ALL'})`)).toBe('{error,badarg}');
@@ -63,6 +71,8 @@ describe('handlecall', () => {
     expect(await sh(`Cmd(H2, {session_nixevent})`)).toBe('{error,badarg}');
     await rig.fs.sw.sendExecute(uuid, 'set', 'a=1');
     expect(await waitFor('CallNames(H2)', (t) => t.includes('COMPLETE'))).toBe('[call,"CHANNEL_EXECUTE_COMPLETE"]');
+    // the state is the last state change seen since the attach (none: the call stayed in CS_EXECUTE), not an event's Channel-State
+    expect(await rig.fs.sw.api('erlang sessions t_oa@localhost')).toContain(`Outbound session for ${uuid} in state CS_NEW\n`);
     expect(await sh(`Cmd(H2, session_noevents)`)).toBe('ok');
     await rig.fs.sw.api(`uuid_kill ${uuid}`);
     expect(await waitFor('CallNames(H2)', (t) => t.includes('call_hangup'))).toBe('[call,"CHANNEL_EXECUTE_COMPLETE",call_hangup]');

@@ -114,6 +114,30 @@ describe('the erlang application, module:function and module:! (the seed example
     expect(await rig.fs.sw.api(`uuid_exists ${uuid}`)).toBe('false');
     expect(text).not.toContain('{call,');
   }, 20_000);
+
+  it('the wait for the pid holds neither originate nor the channel: +OK at once, uuid_getvar answers during it, then the pid gets {call, _}', async () => {
+    await resetCollector(rig);
+    // holdfac answers get_pid after 1.5 s with a pid that reports its {call, _} and stays (its exit would end the call)
+    await sh(
+      `register(holdfac, spawn(fun() -> receive {get_pid, _, Ref_w, Fs_w} -> timer:sleep(1500), P_w = spawn(fun() -> receive {call, {event, [U_w | _]}} -> collector ! {call, self(), U_w}, receive stop -> ok end end end), Fs_w ! {Ref_w, P_w} end end)), ok`,
+    );
+    const originated = await sh(
+      `T_w = erlang:monotonic_time(millisecond), {foo, FS} ! {api, originate, "null/1 '&erlang(holdfac:! t_ob@localhost)'"}, receive {ok, R_w} -> {R_w, erlang:monotonic_time(millisecond) - T_w} after 8000 -> timeout end`,
+    );
+    const [, uuid, ms] = /^\{"\+OK ([0-9a-f-]{36})\\n",(\d+)\}$/.exec(originated) ?? [];
+    expect(uuid, originated).toBeDefined();
+    expect(Number(ms)).toBeLessThan(1000);
+    const getvar = await sh(
+      `T_v = erlang:monotonic_time(millisecond), {foo, FS} ! {api, uuid_getvar, "${uuid} direction"}, receive {ok, R_v} -> {R_v, erlang:monotonic_time(millisecond) - T_v} after 8000 -> timeout end`,
+    );
+    expect(getvar).toMatch(/^\{"outbound",\d+\}$/);
+    expect(Number(/,(\d+)\}$/.exec(getvar)?.[1])).toBeLessThan(1000);
+    // still waiting: the factory has not answered yet
+    expect(await sh('Msgs(whereis(collector))')).not.toContain('{call,');
+    expect(await collected(rig, (t) => t.includes('{call,'))).toMatch(new RegExp(`\\{call,<[\\d.]+>,"${uuid}"\\}`));
+    expect(await rig.fs.sw.api(`uuid_exists ${uuid}`)).toBe('true');
+    await kill(uuid);
+  }, 20_000);
 });
 
 describe('the erlang application, failures and erlang_sendmsg', () => {

@@ -159,6 +159,10 @@ describe('erlang console command', () => {
       `Listener ${rig.erl.name}:\n${'-'.repeat(32)}\nCHANNEL_CREATE\nHEARTBEAT\nCUSTOM:\n\ta::b\n\n`,
     );
     expect(await sh('exit(Ph, kill), timer:sleep(100)')).toBe('ok');
-    expect(await rig.fs.sw.api('erlang handlers')).toBe('No active handlers\n');
+    // the listener stays, its list cleared (the C's EXIT handling): its section is empty
+    expect(await rig.fs.sw.api('erlang handlers')).toBe(`Listener ${rig.erl.name}:\n${'-'.repeat(32)}\nCUSTOM:\n\n`);
+    // `event` with no handler registered: the listener's own list, shown as the C shows it
+    expect(await sh(`{x, FS} ! {event, 'HEARTBEAT'}, receive Re2 -> Re2 after 1000 -> timeout end`)).toBe('ok');
+    expect(await rig.fs.sw.api('erlang handlers')).toBe(`Listener ${rig.erl.name}:\n${'-'.repeat(32)}\nHEARTBEAT\nCUSTOM:\n\n`);
   });
 });

@@ -138,7 +138,7 @@ export { ChannelServer, type ChannelArgs, type ChannelCall, type ChannelCast } f
 export { nullEndpoint } from './endpoints/null_channel.ts';
 export { loopbackA } from './endpoints/loopback_channel.ts';
 export { DPTOOLS } from './applications/dptools.ts';
-export type { AppChannel, Application, ApplicationRun, DeflectMessage } from './applications/types.ts';
+export type { AppChannel, Application, ApplicationRun, DeflectMessage, Interrupter } from './applications/types.ts';
 export { fetchingDialplan, staticDialplan, xmlDialplan, type Dialplan, type StaticDialplanTable } from './dialplan/dialplan.ts';
 export { XML_SECTIONS, XmlBindings, type XmlFetchRequest, type XmlSearchFunction, type XmlSectionName } from './config/xml_fetch.ts';
 export { ApiRegistry, splitCommand, trimWs, type ApiCommand, type ApiEnv, type ApiFunction, type ApiHost, type ApiResult } from './api/registry.ts';

@@ -171,6 +171,28 @@ describe('API commands (spec §3)', () => {
     await rt.stop();
   });
 
+  it('originate: the orig caller id is the caller id the leg was made with (switch_caller_profile_new), kept through the CID flip', async () => {
+    const { sw, rt, settle, sub } = await setup();
+    const plain = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    const given = UUID.exec(
+      await sw.originate('{origination_caller_id_number=5551234,origination_caller_id_name=Desk}null/2 &park()'),
+    )?.[1] as string;
+    await settle();
+    const headers = (uuid: string, type: string) => {
+      const e = sub.take().find((x) => x.type === type && x.getHeader('Unique-ID') === uuid);
+      return ['Caller-Caller-ID-Number', 'Caller-Orig-Caller-ID-Name', 'Caller-Orig-Caller-ID-Number'].map((h) => e?.getHeader(h));
+    };
+    expect(headers(plain, 'CHANNEL_CREATE')).toEqual(['0000000000', undefined, '0000000000']);
+    // after the flip the caller id is the destination; the orig stays
+    expect(await sw.api(`uuid_getvar ${plain} caller_id_number`)).toBe('1');
+    expect((await sw.api(`uuid_dump ${plain}`)).split('\n')).toContain('Caller-Orig-Caller-ID-Number: 0000000000');
+    expect((await sw.api(`uuid_dump ${given}`)).split('\n')).toEqual(
+      expect.arrayContaining(['Caller-Orig-Caller-ID-Name: Desk', 'Caller-Orig-Caller-ID-Number: 5551234']),
+    );
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('hupall hangs up every channel, or those matching variables', async () => {
     const { sw, rt, settle, sub } = await setup();
     const a = UUID.exec(await sw.originate('{team=red}null/1 &park()'))?.[1];

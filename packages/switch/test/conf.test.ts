@@ -82,6 +82,26 @@ describe('conf loading', () => {
     expect([e.file.slice(dir.length), e.line]).toEqual(['/c/x.xml', 4]);
     expect(e.message).toMatch(/x\.xml:4: /);
     expect(e.fsText).toMatch(/^\[error near line 6\]: /);
+    // the unclosed tag's line is the included file's, not the combined document's
+    expect(e.message).toContain(`(opened at ${join(dir, 'c/x.xml')}:3, col `);
+    expect(e.fsText).toMatch(/\(opened in line 5, col \d+\)/);
+  });
+
+  it('an element left open at the end of an included file: the error also names the end of that file', () => {
+    const dir = confDir({
+      'freeswitch.xml': '<document>\n<section name="configuration">\n<X-PRE-PROCESS cmd="include" data="c/*.xml"/>\n</section>\n</document>\n',
+      'c/zz.xml': '<configuration name="zz.conf">\n</configuration>\n<junk\n',
+    });
+    let err: unknown;
+    try {
+      loadConf(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfError);
+    const e = err as ConfError;
+    expect([e.file, e.line]).toEqual([join(dir, 'freeswitch.xml'), 4]);
+    expect(e.message).toContain(`(the line before is the last of ${join(dir, 'c/zz.xml')}, line 3)`);
   });
 
   it('a missing root: FreeSWITCH text', () => {

@@ -63,6 +63,11 @@ export class EventHandlers {
     return this.#list;
   }
 
+  /** What `event` & co. set before any handler registered (undefined once one took it over). */
+  get pending(): HandlerState | undefined {
+    return this.#pending;
+  }
+
   get lost(): number {
     let n = 0;
     for (const h of this.#handlers.values()) n += h.pump.lost;

@@ -5,10 +5,10 @@
  * attached; in `module:!` and `module:function` mode the application waits for the handler's pid
  * (5 s; none → the session hangs the call up with DESTINATION_OUT_OF_ORDER), then parks the call.
  * A bad argument, a node that cannot be reached, or a call already attached elsewhere by another
- * controller makes it return at once and the dialplan goes on.
+ * controller ends the application and the dialplan goes on.
  */
 import { type Term, atom, t } from '@beamline/etf';
-import { type Application, Cause, DPTOOLS } from '@beamline/switch';
+import { type Application, Cause, DPTOOLS, type Interrupter } from '@beamline/switch';
 import type { Encoding } from '../config.ts';
 import { s } from '../encode.ts';
 import { parseErlangArgs, parseSendmsgArgs } from './args.ts';
@@ -21,6 +21,9 @@ export interface ApplicationsHost {
   listenerFor(peer: string, timeoutMs: number): Promise<CallListener | undefined>;
   sendAsFs(to: readonly [name: string, node: string], term: Term): void;
 }
+
+/** How the wait for the call's handler ended. */
+type Handshake = 'handled' | 'timed_out' | 'skipped';
 
 const park = DPTOOLS.find((a) => a.name === 'park') as Application;
 
@@ -35,28 +38,38 @@ export function outboundApplications(host: ApplicationsHost): Application[] {
         return undefined;
       }
       const { target, node } = args.value;
-      const listener = await host.listenerFor(node, host.calls.connectTimeoutMs);
-      if (!listener) {
+      // The connect and the handshake wait in a process aside, as FreeSWITCH's session thread
+      // waits while the API thread goes on: meanwhile the channel's process answers originate
+      // (its +OK), uuid_getvar or a hangup, and the application is still running.
+      let waiting = true;
+      let parked: Interrupter | undefined;
+      const stopWaiting = async () => {
+        if (!waiting) return;
+        waiting = false;
         await done();
-        return undefined;
-      }
-      if (ch.hungUp) {
-        await done();
-        return undefined;
-      }
-      const known = host.calls.attachmentOf(listener, ch.uuid);
-      const handled = known ? await known.handled : await host.calls.attachOutbound(listener, ch.uuid, target);
-      if (!handled) {
-        // no handler within the handshake's time (spec §3.2)
-        if (!ch.hungUp) await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
-        await done();
-        return undefined;
-      }
-      if (ch.hungUp) {
-        await done();
-        return undefined;
-      }
-      return park.run(ch, '', done);
+      };
+      ch.aside(
+        async (): Promise<Handshake> => {
+          try {
+            const listener = await host.listenerFor(node, host.calls.connectTimeoutMs);
+            if (!listener || ch.hungUp) return 'skipped';
+            const known = host.calls.attachmentOf(listener, ch.uuid);
+            return (await (known ? known.handled : host.calls.attachOutbound(listener, ch.uuid, target))) ? 'handled' : 'timed_out';
+          } catch (err) {
+            ch.core.log('ERR', `erlang ${data}: ${String(err)}`, ch.uuid);
+            return 'skipped';
+          }
+        },
+        async (outcome) => {
+          if (!waiting) return;
+          // no handler within the handshake's time (spec §3.2)
+          if (outcome === 'timed_out' && !ch.hungUp) await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
+          if (outcome !== 'handled' || ch.hungUp) return stopWaiting();
+          waiting = false;
+          parked = (await park.run(ch, '', done)) ?? undefined;
+        },
+      );
+      return () => (parked ? parked() : stopWaiting());
     },
   };
   const erlangSendmsg: Application = {

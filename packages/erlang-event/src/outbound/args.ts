@@ -46,7 +46,7 @@ export interface SendmsgAppArgs {
 /** At most 3 fields: the message is the rest of the line, spaces kept. */
 export function parseSendmsgArgs(data: string): Parsed<SendmsgAppArgs> {
   const fields = separateString(data, ' ', 3);
-  if (fields.length < 3) return { ok: false, error: 'Parse Error - need registered name, node and message!' };
+  if (fields.length < 3) return { ok: false, error: 'Parse Error - need node, registered name and message!' };
   const [name, node, message] = fields as [string, string, string];
   return { ok: true, value: { name, node, message } };
 }

@@ -18,7 +18,7 @@ import {
   refKey,
 } from '@beamline/core';
 import { type Atom, Pid, type Ref, type Term, Tuple, atom, t } from '@beamline/etf';
-import type { ChannelCall, EventSubscription, Switch, SwitchEvent } from '@beamline/switch';
+import type { CallingSite, ChannelCall, EventSubscription, Switch, SwitchEvent } from '@beamline/switch';
 import type { Encoding, EventFormat } from '../config.ts';
 import { eventTerm, s } from '../encode.ts';
 import { Subscription } from '../internal/subscription.ts';
@@ -64,7 +64,8 @@ interface Attachment {
   proc: Pid | undefined;
   /** Session events that arrived before the process was up. */
   pending: SessionEvent[] | undefined;
-  ref: string | undefined;
+  /** The handshake's ref, while the pid is awaited. */
+  ref: Ref | undefined;
   /** The `erlang` application waits for this: true once a handler is known, false when none came. */
   readonly handled: Promise<boolean>;
   settle(ok: boolean): void;
@@ -76,6 +77,8 @@ interface Attachment {
 /** The session's only monitor is its named handler's (watchHandler): its DOWN is a handler exit. */
 const handlerDown = (m: unknown): SessionEvent | undefined => (m instanceof Tuple && m.elements[0] === DOWN ? { type: 'handler_exit' } : undefined);
 
+/** Where mod_erlang_event makes the `{call, _}` event (its Event-Calling-* headers). */
+const NOTIFY_NEW_SESSION: CallingSite = { file: 'mod_erlang_event.c', func: 'notify_new_session', line: 646 };
 const A_OK = atom('ok');
 const A_ERROR = atom('error');
 const ALL = [atom('ALL')];
@@ -205,13 +208,14 @@ export class OutboundCalls implements CallControl {
   async #callData(uuid: string): Promise<readonly (readonly [string, string])[] | undefined> {
     const channel = this.host.sw.core.sessions.get(uuid);
     if (!channel) return undefined;
-    const req: ChannelCall = { op: 'data', basic: false };
+    // notify_new_session: the caller profile as `Channel-*`, then the channel data
+    const req: ChannelCall = { op: 'data', basic: false, profilePrefix: 'Channel' };
     return GenServer.call<[string, string][]>(this.host.runtime, channel, req).catch(() => undefined);
   }
 
   /** notify_new_session's `{call, Event}`: the channel data as CHANNEL_DATA, with the reply headers. */
   #callTerm(headers: readonly (readonly [string, string])[]): Term {
-    const event = this.host.sw.core.bus.create('CHANNEL_DATA');
+    const event = this.host.sw.core.bus.create('CHANNEL_DATA', undefined, NOTIFY_NEW_SESSION);
     for (const [k, v] of headers) event.addHeader(k, v);
     event.addHeader('Content-Type', 'command/reply');
     event.addHeader('Reply-Text', '+OK\n');
@@ -303,7 +307,7 @@ export class OutboundCalls implements CallControl {
   }
 
   #forget(a: Attachment): void {
-    if (a.ref !== undefined) this.#byRef.delete(a.ref);
+    if (a.ref !== undefined) this.#byRef.delete(refId(a.ref));
     const list = this.#byUuid.get(a.uuid);
     const i = list?.indexOf(a) ?? -1;
     if (list && i >= 0) list.splice(i, 1);
@@ -321,7 +325,8 @@ export class OutboundCalls implements CallControl {
     if (uuid === undefined) return;
     const list = this.#byUuid.get(uuid);
     if (!list) return;
-    const state = e.getHeader('Channel-State');
+    // mod_erlang_event's state_handler: the state changes since the attach, not every event's Channel-State
+    const state = e.type === 'CHANNEL_STATE' ? e.getHeader('Channel-State') : undefined;
     for (const a of [...list]) {
       if (state !== undefined) a.state = state;
       // CS_DESTROY ends the attachment; CHANNEL_DESTROY itself is not delivered (spec §3.3)
@@ -402,10 +407,10 @@ export class OutboundCalls implements CallControl {
     const hangup = () => void sw.api(`uuid_kill ${a.uuid} DESTINATION_OUT_OF_ORDER`).catch(() => {});
     return {
       requestPid: () => {
-        if (a.ref !== undefined) this.#byRef.delete(a.ref);
+        if (a.ref !== undefined) this.#byRef.delete(refId(a.ref));
         const ref = host.runtime.makeRef();
-        a.ref = refId(ref);
-        this.#byRef.set(a.ref, a);
+        a.ref = ref;
+        this.#byRef.set(refId(ref), a);
         const target = a.target;
         if (target?.kind === 'get_pid') a.listener.send(atom(target.module), t(atom('get_pid'), s(a.uuid, enc()), ref, host.fsPid));
         else if (target?.kind === 'rpc')
@@ -432,7 +437,9 @@ export class OutboundCalls implements CallControl {
       sendCallHangup: () => toHandler(t(atom('call_hangup'), s(a.uuid, enc()))),
       hangupCall: () => hangup(),
       pidTimedOut: () => {
-        sw.core.log('WARNING', `Timed out when waiting for outbound pid for ${a.uuid}`, a.uuid);
+        // ei_hash_ref names the handshake: the ref's first three words @ its node
+        const hash = a.ref ? `${a.ref.ids.slice(0, 3).join('.')}@${a.ref.node.name}` : '';
+        sw.core.log('WARNING', `Timed out when waiting for outbound pid ${hash} ${a.uuid}`, a.uuid);
         a.settle(false);
         hangup();
       },

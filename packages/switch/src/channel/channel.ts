@@ -191,8 +191,11 @@ export type ChannelRead =
   | { readonly op: 'getvar'; readonly name: string }
   | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
   | { readonly op: 'variables' }
-  /** The channel data as [name, value] pairs: all of it (variables too), or only the basic headers. */
-  | { readonly op: 'data'; readonly basic: boolean }
+  /**
+   * The channel data as [name, value] pairs: all of it (variables too), or only the basic headers;
+   * `profilePrefix`: the caller profile under that prefix first (switch_caller_profile_event_set_data).
+   */
+  | { readonly op: 'data'; readonly basic: boolean; readonly profilePrefix?: string }
   /** The caller profile (for the caller's `Other-Leg-*`). */
   | { readonly op: 'profile' }
   /** The bridged partner's uuid, if any. */
@@ -1115,6 +1118,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         return this.variables();
       case 'data': {
         const event = newVariables();
+        if (req.profilePrefix !== undefined) addProfileHeaders(event, this.profile, req.profilePrefix);
         (req.basic ? addBasicChannelData : addChannelData)(event, this.snapshot());
         return event.headers.map((h) => [h.name, h.value]);
       }

@@ -242,6 +242,24 @@ export function settingsOf(conf: XmlElement | undefined): Map<string, string> {
 }
 
 /**
+ * A syntax error of the combined document where the operator can find it: the file and line it
+ * came from, the line an unclosed tag was opened on likewise, and, when the line follows the end
+ * of an included file, that file (an element left open there is reported only where the next
+ * file's text goes on). FreeSWITCH's own text keeps the combined document's line.
+ */
+function syntaxError(err: XmlSyntaxError, origin: readonly SourceLine[], root: string): ConfError {
+  const where = (line: number): SourceLine => origin[Math.min(line, origin.length) - 1] ?? { file: root, line };
+  const at = where(err.line);
+  let reason = err.reason.replace(/\(opened in line (\d+), col (\d+)\)/, (_, line: string, col: string) => {
+    const opened = where(Number(line));
+    return `(opened at ${opened.file}:${opened.line}, col ${col})`;
+  });
+  const before = err.line > 1 ? where(err.line - 1) : undefined;
+  if (before && before.file !== at.file) reason += ` (the line before is the last of ${before.file}, line ${before.line})`;
+  return new ConfError(`[error near line ${err.line}]: ${err.reason}`, at.file, at.line, `${at.file}:${at.line}: ${reason}`);
+}
+
+/**
  * Loads `<confDir>/freeswitch.xml`. `globals` seeds the variables `$${…}` sees. Throws ConfError
  * when the root file is missing or the combined document is not well-formed.
  */
@@ -259,8 +277,7 @@ export function loadConf(confDir: string, globals: Iterable<readonly [string, st
     root = parseXml(pre.text, path);
   } catch (err) {
     if (!(err instanceof XmlSyntaxError)) throw err;
-    const at = pre.origin[Math.min(err.line, pre.origin.length) - 1] ?? { file: path, line: err.line };
-    throw new ConfError(`[error near line ${err.line}]: ${err.reason}`, at.file, at.line, `${at.file}:${at.line}: ${err.reason}`);
+    throw syntaxError(err, pre.origin, path);
   }
   const fix = (el: XmlElement): XmlElement => {
     const at = pre.origin[el.line - 1];

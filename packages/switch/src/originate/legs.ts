@@ -80,12 +80,17 @@ export async function prepareLeg(
     };
   } else {
     const a = from.api;
+    const callerIdName = variable('origination_caller_id_name') ?? a.cidName ?? DEFAULT_CLID_NAME;
+    const callerIdNumber = variable('origination_caller_id_number') ?? a.cidNum ?? DEFAULT_CLID_NUMBER;
     base = {
       direction: 'outbound',
       logicalDirection: 'outbound',
       dialplan: a.dialplan,
-      callerIdName: variable('origination_caller_id_name') ?? a.cidName ?? DEFAULT_CLID_NAME,
-      callerIdNumber: variable('origination_caller_id_number') ?? a.cidNum ?? DEFAULT_CLID_NUMBER,
+      // switch_caller_profile_new: the orig caller id starts as the caller id
+      callerIdName,
+      callerIdNumber,
+      origCallerIdName: callerIdName,
+      origCallerIdNumber: callerIdNumber,
       // switch_caller_profile_new: an empty ANI is the caller id number
       ani: variable('origination_ani') ?? variable('origination_caller_id_number') ?? a.cidNum ?? DEFAULT_CLID_NUMBER,
       ...optional('aniii', variable('origination_aniii')),
