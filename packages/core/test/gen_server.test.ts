@@ -1,6 +1,7 @@
 import { type Pid, type Tuple, atom, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  BadArg,
   CallError,
   CallTimeout,
   ExitError,
@@ -190,6 +191,15 @@ describe('GenServer', () => {
     expect(e1.cause).toBe(noproc);
     expect(e2.cause).toBe(noproc);
     expect(view(e2.reason)).toEqual(['noproc', ['gen_server', 'call', ['nobody', ['get']]]]); // call/2: no timeout listed, as OTP
+  });
+
+  it('a timeout that is not a non-negative integer or infinity is a BadArg before anything is sent (erl: function_clause)', async () => {
+    ({ rt } = setup());
+    const pid = await GenServer.start(rt, Counter, 0);
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      await expect(GenServer.call(rt, pid, ['get'], bad)).rejects.toBeInstanceOf(BadArg);
+    expect([await GenServer.call(rt, pid, ['get'], 'infinity'), await GenServer.call(rt, pid, ['get'], 1000)]).toEqual([0, 0]);
+    await GenServer.stop(rt, pid);
   });
 
   it('a crashing handler exits the server with the error; terminate runs; callers see it', async () => {

@@ -6,6 +6,10 @@
  * See README.md for the node API, joining an OTP cluster, and the deviations from OTP.
  */
 export { startNode, BeamNode, type NodeOptions, type NodeEventOut, type Target } from './node.ts';
+// what startNode throws for a bad name, cookie or EPMD registration
+export { NodeNameError } from './node_name.ts';
+export { CookieError } from './cookie.ts';
+export { EpmdError } from './epmd_client.ts';
 export {
   ModuleRegistry,
   ErlangException,

@@ -65,7 +65,11 @@ export function resolveOwnName(name: string, longNames?: boolean): NodeName {
   if (type === 'short' && host.includes('.')) {
     throw new NodeNameError(`Can't set short node name ${JSON.stringify(name)}: host contains a dot`);
   }
-  return { alive, host, full: `${alive}@${host}`, type };
+  const full = `${alive}@${host}`;
+  // the name is an atom on every node: at most 255 characters (erl: system_limit)
+  if (full.length > 255)
+    throw new NodeNameError(`Node name ${JSON.stringify(full.slice(0, 40))}… is ${full.length} characters; an atom holds at most 255`);
+  return { alive, host, full, type };
 }
 
 /**

@@ -26,6 +26,14 @@ describe('own node name', () => {
     expect(() => resolveOwnName('@host')).toThrow(NodeNameError);
     expect(() => resolveOwnName('x@')).toThrow(NodeNameError);
     expect(() => resolveOwnName('x y@localhost')).toThrow(NodeNameError);
+    // a node name is an atom: 255 characters at most (erl: list_to_atom of 256 is a system_limit)
+    expect(resolveOwnName(`${'a'.repeat(245)}@localhost`).full).toHaveLength(255);
+    expect(() => resolveOwnName(`${'a'.repeat(246)}@localhost`)).toThrow(/an atom holds at most 255/);
+  });
+  it("startNode's errors are exported for instanceof checks", async () => {
+    const api = await import('../src/index.ts');
+    expect([api.NodeNameError, api.CookieError, api.EpmdError].map((c) => c.name)).toEqual(['NodeNameError', 'CookieError', 'EpmdError']);
+    await expect(api.startNode({ name: 'x y@localhost' })).rejects.toBeInstanceOf(api.NodeNameError);
   });
 });
 

@@ -168,6 +168,9 @@ function calledAs(dest: Dest, request: unknown, timeout: Timeout | undefined, as
  * exit reason, `noproc`, `{nodedown, Node}`, `calling_self`) or CallTimeout.
  */
 export function call(where: Where, dest: Dest, label: Atom, request: unknown, timeout?: Timeout, as?: CalledAs): Promise<unknown> {
+  // gen:call's guard: a non-negative integer or infinity (erl: function_clause)
+  if (timeout !== undefined && timeout !== 'infinity' && !(Number.isSafeInteger(timeout) && timeout >= 0))
+    return Promise.reject(new BadArg(`call: timeout must be a non-negative integer (ms) or 'infinity', not ${String(timeout)}`));
   return inProcess(where, async (ctx) => {
     const mfa = calledAs(dest, request, timeout, as);
     const server = serverTerm(dest);

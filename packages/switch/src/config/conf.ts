@@ -255,7 +255,8 @@ function syntaxError(err: XmlSyntaxError, origin: readonly SourceLine[], root: s
     return `(opened at ${opened.file}:${opened.line}, col ${col})`;
   });
   const before = err.line > 1 ? where(err.line - 1) : undefined;
-  if (before && before.file !== at.file) reason += ` (the line before is the last of ${before.file}, line ${before.line})`;
+  // back in the including file after an included one (not the first line of an included file)
+  if (before && before.file !== at.file && at.line > 1) reason += ` (the line before is the last of ${before.file}, line ${before.line})`;
   return new ConfError(`[error near line ${err.line}]: ${err.reason}`, at.file, at.line, `${at.file}:${at.line}: ${reason}`);
 }
 
