@@ -322,10 +322,11 @@ export class BeamNode {
    * process). Resolves with the reply; rejects with core's CallError, whose `cause` is what
    * erl's would be: `noproc`, `{nodedown, Node}`, `timeout`, or the server's exit reason.
    */
-  async call(dest: Target, request: unknown, timeoutMs = 5000): Promise<Term> {
+  async call(dest: Target, request: unknown, timeoutMs?: number): Promise<Term> {
     // connect first, so the call knows whether the peer takes an [alias|Ref] tag (DFLAG_ALIAS)
     const node = dest instanceof Pid ? dest.node.name : Array.isArray(dest) ? dest[1] : this.name;
     if (node !== this.name) await this.connect(node);
+    // no timeout given: gen's default (5000), and the reason lists none, as gen_server:call/2's
     return (await genCall(this.runtime, dest, A_GEN_CALL, request, timeoutMs)) as Term;
   }
 

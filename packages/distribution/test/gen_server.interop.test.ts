@@ -139,7 +139,10 @@ describe('TS → erl gen_server', () => {
     const e = await p.node.call(['x', 'ghost@localhost'], atom('x')).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(CallError);
     expect((e as CallError).cause).toEqual(t(atom('nodedown'), atom('ghost@localhost')));
-    expect(format((e as CallError).reason as Term)).toBe('{{nodedown,ghost@localhost},{gen_server,call,[{x,ghost@localhost},x,5000]}}');
+    expect(format((e as CallError).reason as Term)).toBe('{{nodedown,ghost@localhost},{gen_server,call,[{x,ghost@localhost},x]}}');
+    // with a timeout, gen_server:call/3's shape
+    const e3 = await p.node.call(['x', 'ghost@localhost'], atom('x'), 5000).catch((err: unknown) => err);
+    expect(format((e3 as CallError).reason as Term)).toBe('{{nodedown,ghost@localhost},{gen_server,call,[{x,ghost@localhost},x,5000]}}');
   });
 
   it('gen_server:cast and send to an erl process', async () => {
