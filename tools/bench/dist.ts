@@ -1,5 +1,5 @@
 /**
- * `pnpm bench dist [--n 1000000] [--pings 20000] [--runs 3] [--epmd-port 4490] [--only in|out]`
+ * `pnpm bench dist [--n 1000000] [--pings 20000] [--runs 5] [--epmd-port 4490] [--only in|out]`
  *
  * Distribution throughput and latency, beamline against Erlang itself, same machine, same run:
  *  1. erl → erl     an erl process sends N event-like messages to a registered sink on a second

@@ -2,7 +2,7 @@
  * `pnpm bench <name> [args...]`: runs tools/bench/<name>.ts's `main`. Each bench prints its
  * comparison table and writes bench-results/<name>.json.
  */
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Need } from './_needs.ts';
@@ -17,6 +17,12 @@ const [name, ...args] = process.argv.slice(2);
 if (!name || !available.includes(name)) {
   console.error(`usage: pnpm bench <name> [args...]\n  benches: ${available.join(', ')}`);
   process.exit(name ? 1 : 0);
+}
+if (args.includes('--help') || args.includes('-h')) {
+  // a bench's help is its file's opening comment, which lists its arguments
+  const doc = /^\/\*\*([\s\S]*?)\*\//.exec(readFileSync(join(here, `${name}.ts`), 'utf8'))?.[1] ?? '';
+  console.log(doc.replace(/^ ?\* ?/gm, '').trim() || `tools/bench/${name}.ts has no opening comment`);
+  process.exit(0);
 }
 const bench = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as {
   main?: (args: string[]) => Promise<void>;

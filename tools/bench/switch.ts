@@ -379,15 +379,15 @@ export async function main(args: string[]): Promise<void> {
       'rate-only': { type: 'boolean', default: false },
     },
   });
-  const child = values.child;
+  const child = values.child === undefined ? undefined : positiveInt('--child', values.child);
   if (child !== undefined && values['rate-only']) {
     // for profiling: `node --cpu-prof … tools/bench/switch.ts --child=10000 --rate-only`
     await rateRun(300);
-    console.log(`RATE ${JSON.stringify(await rateRun(Number(child)))}`);
+    console.log(`RATE ${JSON.stringify(await rateRun(child))}`);
     return;
   }
   if (child !== undefined) {
-    console.log(`RESULT ${JSON.stringify(await runSize(Number(child)))}`);
+    console.log(`RESULT ${JSON.stringify(await runSize(child))}`);
     return;
   }
   const sizes = values.sizes.split(',').map((s) => positiveInt('--sizes', s));

@@ -30,12 +30,20 @@ describe('pnpm bench: bad arguments', () => {
     [['switch', '--sizes=1000,0'], 'pnpm bench switch: --sizes "0": give a whole number of at least 1'],
     [['etf', '--ms', 'fast'], 'pnpm bench etf: --ms "fast": give a whole number of at least 1'],
     [['dist', '--only=both'], 'pnpm bench dist: --only both: give in or out'],
+    [['switch', '--child=abc'], 'pnpm bench switch: --child "abc": give a whole number of at least 1'],
   ])('%j: one line, exit 1, nothing measured', async (args, line) => {
     const r = await bench(args);
     expect(r.stderr.split('\n')[0]).toBe(line);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(1);
+  });
+
+  it("--help prints the bench's opening comment (its arguments), exit 0, nothing measured", async () => {
+    const r = await bench(['dist', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('`pnpm bench dist [--n 1000000] [--pings 20000] [--runs 5] [--epmd-port 4490] [--only in|out]`');
+    expect(r.stdout).not.toMatch(/^ \*/m);
   });
 
   it('an anchor that is not installed: what to run, before anything starts', async () => {
