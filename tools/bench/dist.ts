@@ -24,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { Runtime, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { type Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { startNode } from '@beamline/distribution';
@@ -279,7 +279,7 @@ export async function main(args: string[]): Promise<void> {
     const ppErl = percentiles(await erlA.eval(`dist_bench:pingpong({echo, 'bench_b@localhost'}, ${PINGS})`, 600_000));
     const ppTs = percentiles(await erlA.eval(`dist_bench:pingpong({echo, '${ts}'}, ${PINGS})`, 600_000));
 
-    const table = new Table({ head: [`dist (OTP ${otp}), median of ${RUNS}`, 'erl anchor', 'beamline', 'beamline / erl', 'node CPU'] });
+    const table = newTable({ head: [`dist (OTP ${otp}), median of ${RUNS}`, 'erl anchor', 'beamline', 'beamline / erl', 'node CPU'] });
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const cpu = (x: Rate) => (x.nodeCpu === undefined ? 'n/a' : `${x.nodeCpu.toFixed(2)} of a core`);
     const spread = (xs: Rate[], anchor = erlErl) => {

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { Runtime } from '@beamline/core';
 import { type Started, startErlangEvent } from '@beamline/erlang-event';
 import { staticDialplan } from '@beamline/switch';
@@ -122,7 +122,7 @@ export async function main(argv: string[]): Promise<void> {
     const a = median(anchor, Number);
     const o = median(outbound, Number);
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
-    const table = new Table({
+    const table = newTable({
       head: [`erlang-event outbound (OTP ${otp}, ${N} calls)`, 'anchor: calls to park', 'calls to erlang cnt:!', 'outbound / anchor'],
     });
     table.push(['calls/s set up', f(a), f(o), `${(o / a).toFixed(2)}×`], ['lost events', '', String(lostEvents), '']);

@@ -25,7 +25,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { Runtime } from '@beamline/core';
 import { encode } from '@beamline/etf';
 import { staticDialplan } from '@beamline/switch';
@@ -321,7 +321,7 @@ export async function main(args: string[]): Promise<void> {
     log(`  ${Math.round(ob.callsPerSecond)} calls/s set up, ${ob.lostEvents} events lost, ${ob.missingCalls} calls missing`);
 
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
-    const table = new Table({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
+    const table = newTable({ head: [`erlang-event (OTP ${otp})`, 'erl anchor', 'beamline', 'beamline / erl'] });
     for (const [receiver, enc] of RECEIVERS.flatMap((r) => (['binary', 'string'] as Encoding[]).map((e) => [r, e] as const))) {
       const e = events[receiver][enc];
       const label = receiver === 'default' ? enc : `${enc}, receiver reads 64 KiB at a time`;

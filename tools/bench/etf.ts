@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { ErlFloat, Pid, Ref, atom, charlist, decode, encode, t, type Term } from '@beamline/etf';
 import { erlBinary } from '../erl/erl.ts';
 import { otpRelease } from '../erl/node.ts';
@@ -373,7 +373,7 @@ export async function main(args: string[]): Promise<void> {
     process.stderr.write(`measured ${corpus.name} (${corpus.terms.length} terms, ${total} bytes)\n`);
   }
 
-  const table = new Table({
+  const table = newTable({
     head: ['corpus', 'op', ...names, 'vs erlpack', 'vs erlang_js', ...otps.map((o) => `vs ${o.name}`)],
   });
   for (const corpus of corpora) {
@@ -392,7 +392,7 @@ export async function main(args: string[]): Promise<void> {
   }
   console.log(table.toString());
   console.log('MB/s counts the bytes of the OTP-exact encoding of each corpus; ratios are beamline ÷ peer (>1 means beamline is faster).');
-  const floorTable = new Table({
+  const floorTable = newTable({
     head: ['corpus', 'alloc floor', 'beamline decode', 'beamline ÷ floor', ...otps.flatMap((o) => [`${o.name} decode`, 'floor ÷ budget'])],
   });
   for (const corpus of corpora) {

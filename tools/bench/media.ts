@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { linearToUlaw, type Switch } from '@beamline/switch';
 import { startSipp } from '../sipp/sipp.ts';
 import { positiveInt, positiveNumber } from './_args.ts';
@@ -207,7 +207,7 @@ export async function main(argv: string[]): Promise<void> {
         [`${label}: packets lost (all runs)`, String(lost(p.anchor)), String(lost(p.switched)), ''],
       ];
     };
-    const table = new Table({
+    const table = newTable({
       head: [`media (× 50 packets/s each, ${SECONDS} s a run, median of ${RUNS})`, 'anchor: bare UDP echo', 'switch', 'switch / anchor'],
     });
     table.push(...rows(`echo, ${N} calls`, echoed), ...rows(`conference, ${M} members`, mixed));

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { createActor, createMachine, type AnyActorRef } from 'xstate';
 import { GenServer, Runtime, noreply, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
@@ -295,7 +295,7 @@ export async function main(args: string[]): Promise<void> {
     gc();
   }
 
-  const table = new Table({
+  const table = newTable({
     head: [
       'N × tokens',
       'behaviour',

@@ -13,7 +13,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runSipp } from '../sipp/sipp.ts';
 import { nonNegativeInt, positiveInt } from './_args.ts';
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
     const s = median(sip, Number);
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const unended = created - ended;
-    const table = new Table({
+    const table = newTable({
       head: [`sip (${N} calls, SIPp at ≤ ${rate}/s, ≤ ${limit} at once)`, 'anchor: originate null/1 2000', 'SIP calls in', 'SIP / anchor'],
     });
     table.push(

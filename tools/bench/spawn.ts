@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { GenServer, Runtime, inProcess, ok, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { erlBinary } from '../erl/erl.ts';
 import { badArg, positiveInt } from './_args.ts';
@@ -137,7 +137,7 @@ export async function main(args: string[]): Promise<void> {
   // each row against its BEAM counterpart: GenServer starts against gen_server:start, the rest against spawn
   const anchor = (r: Result): Result | undefined => (r.kind === 'genserver' || r.kind === 'BEAM gen_server' ? beamGs : beam);
   const ratio = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)}×`);
-  const table = new Table({
+  const table = newTable({
     head: ['kind', 'N', 'spawn µs/proc', 'spawn→idle µs/proc', 'bytes/proc', 'bytes vs BEAM', 'time vs BEAM', 'target'],
   });
   const targets: Record<string, string> = { behaviour: '≤ 500 B, ≤ 1 µs', genserver: '≤ 500 B, ≤ 1 µs', async: '≤ 1 KB, ≤ 1 µs' };

@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import Table from 'cli-table3';
+import { table as newTable } from './_table.ts';
 import { GenServer, type ProcessContext, Runtime, Supervisor, noreply, ok, reply, stop } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { type Switch, parseXml, startSwitch } from '@beamline/switch';
@@ -399,7 +399,7 @@ export async function main(args: string[]): Promise<void> {
   }
 
   const main10k = results.find((r) => r.calls === 10_000) ?? results[results.length - 1]!;
-  const t = new Table({
+  const t = newTable({
     style: { head: [], border: [] },
     head: [`${int(main10k.calls)} calls`, 'switch', 'target', 'switch / target', 'bare core', 'switch / bare core'],
   });
@@ -463,7 +463,7 @@ export async function main(args: string[]): Promise<void> {
   console.log('switch: loopback calls (answer, playback 1 s, hangup) through the XML dialplan, one subscriber counting every event');
   console.log(t.toString());
 
-  const g = new Table({
+  const g = newTable({
     style: { head: [], border: [] },
     head: [
       'calls',
