@@ -66,19 +66,26 @@ describe('conf loading', () => {
     expect(loadConf(dir).messages).toEqual([{ level: 'INFO', text: `No files to include at ${join(dir, 'none/*.xml')}` }]);
   });
 
-  it('a syntax error names the included file and its line; FreeSWITCH text counts lines of the combined document', () => {
+  /** The ConfError of a freeswitch.xml that includes `c/<name>` with `text` in its configuration section. */
+  const includedError = (name: string, text: string): { dir: string; e: ConfError } => {
     const dir = confDir({
       'freeswitch.xml': '<document>\n<section name="configuration">\n<X-PRE-PROCESS cmd="include" data="c/*.xml"/>\n</section>\n</document>\n',
-      'c/x.xml': '<configuration name="x.conf">\n  <settings>\n    <param name="a" value="1">\n  </settings>\n</configuration>\n',
+      [`c/${name}`]: text,
     });
-    let err: unknown;
     try {
       loadConf(dir);
     } catch (e) {
-      err = e;
+      if (e instanceof ConfError) return { dir, e };
+      throw e;
     }
-    expect(err).toBeInstanceOf(ConfError);
-    const e = err as ConfError;
+    throw new Error('loadConf accepted a broken document');
+  };
+
+  it('a syntax error names the included file and its line; FreeSWITCH text counts lines of the combined document', () => {
+    const { dir, e } = includedError(
+      'x.xml',
+      '<configuration name="x.conf">\n  <settings>\n    <param name="a" value="1">\n  </settings>\n</configuration>\n',
+    );
     expect([e.file.slice(dir.length), e.line]).toEqual(['/c/x.xml', 4]);
     expect(e.message).toMatch(/x\.xml:4: /);
     expect(e.fsText).toMatch(/^\[error near line 6\]: /);
@@ -88,18 +95,7 @@ describe('conf loading', () => {
   });
 
   it('an element left open at the end of an included file: the error also names the end of that file', () => {
-    const dir = confDir({
-      'freeswitch.xml': '<document>\n<section name="configuration">\n<X-PRE-PROCESS cmd="include" data="c/*.xml"/>\n</section>\n</document>\n',
-      'c/zz.xml': '<configuration name="zz.conf">\n</configuration>\n<junk\n',
-    });
-    let err: unknown;
-    try {
-      loadConf(dir);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfError);
-    const e = err as ConfError;
+    const { dir, e } = includedError('zz.xml', '<configuration name="zz.conf">\n</configuration>\n<junk\n');
     expect([e.file, e.line]).toEqual([join(dir, 'freeswitch.xml'), 4]);
     expect(e.message).toContain(`(the line before is the last of ${join(dir, 'c/zz.xml')}, line 3)`);
   });
