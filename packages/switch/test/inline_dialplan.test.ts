@@ -26,4 +26,22 @@ describe('the inline dialplan', () => {
     await t.sw.stop();
     await t.rt.stop();
   });
+
+  it('uuid_transfer and the transfer application read their arguments as switch_separate_string does: quotes hold blanks and commas, runs of blanks are one', async () => {
+    const t = await setup();
+    const uuid = await parkedNull(t);
+    expect(await t.sw.api(`uuid_transfer ${uuid} 'set:greeting=hello world,park' inline`)).toBe('+OK\n');
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${uuid} greeting`)).toBe('hello world');
+    expect(await t.sw.api(`uuid_exists ${uuid}`)).toBe('true');
+    // the application, by sendmsg's execute
+    await t.sw.sendExecute(uuid, 'transfer', `'set:second=a b,park'   inline`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${uuid} second`)).toBe('a b');
+    expect(await t.sw.api(`uuid_transfer ${uuid}  1000  XML  default`)).toBe('+OK\n');
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${uuid} destination_number`)).toBe('1000');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
 });

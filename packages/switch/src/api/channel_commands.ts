@@ -5,6 +5,7 @@ import { serializeJson, serializePlain, serializeXml } from '../events/serialize
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { strftime } from './strftime.ts';
 import { type ChannelReach, callChannel } from './uuid_commands.ts';
+import { separateString } from '../internal/strings.ts';
 
 const NO_CHANNEL = '-ERR No such channel!\n';
 const words = (s: string) => (s === '' ? [] : s.split(' ').filter((w) => w !== ''));
@@ -49,7 +50,8 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_bridge',
     run: async (args, env) => {
-      const argv = args === '' ? [] : args.split(' ');
+      // switch_separate_string: quotes kept together, runs of blanks one
+      const argv = separateString(args, ' ', 4);
       const [a, b, fallback] = argv;
       if (!a || !b || argv.length < 2) return '-USAGE: <uuid> <other_uuid>\n';
       if (await uuidBridge(env, a, b)) return `+OK ${b}\n`;
@@ -126,8 +128,8 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
     name: 'uuid_transfer',
     run: async (args, env) => {
       const usage = '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
-      const argv = args === '' ? [] : args.split(' ');
-      if (argv.length < 2 || argv.length > 5) return usage;
+      const argv = separateString(args, ' ', 5);
+      if (argv.length < 2) return usage;
       let [uuid, dest, dp, context] = argv as [string, string, string?, string?];
       if (!uuid || !env.core.sessions.has(uuid)) return NO_CHANNEL;
       let flag: string | undefined;

@@ -9,6 +9,7 @@ import { type EventTypeName, nameEvent } from '../events/types.ts';
 import { LOG_SITES } from '../log/sites.ts';
 import { sync } from './dptools.ts';
 import type { Application } from './types.ts';
+import { separateString } from '../internal/strings.ts';
 
 const LEVELS: readonly SwitchLogLevel[] = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
@@ -152,7 +153,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
   {
     name: 'transfer',
     run: sync(async (ch, data) => {
-      const argv = data.split(' ');
+      const argv = separateString(data, ' ', 4);
       if (data === '' || !argv[0]) {
         if (data !== '') ch.core.log('ERR', 'No extension specified.', ch.uuid);
         return;
