@@ -39,12 +39,21 @@ async function setup(tag: string, policy?: ErlangEventConfig['outboundExitPolicy
 
 describe('outbound-exit-policy', () => {
   it('hangup (default): the handler is killed → the call is hung up DESTINATION_OUT_OF_ORDER', async () => {
-    const { r, causes, exists, until, killHandler } = await setup('ph');
+    const { r, uuid, causes, exists, until, killHandler } = await setup('ph');
     expect(r.fs.config.outboundExitPolicy).toBe('hangup');
+    const lines: string[] = [];
+    const sub = r.fs.sw.core.logger.subscribe(4, (l) => lines.push(`${l.levelName} ${l.text}`));
     await killHandler();
     await until(async () => (await exists()) === 'false');
+    sub.unsubscribe();
     expect(await exists()).toBe('false');
     expect(causes()).toEqual(['DESTINATION_OUT_OF_ORDER']);
+    // the log says why
+    expect(lines.filter((l) => l.includes(uuid) && l.startsWith('WARNING Hanging up'))).toEqual([
+      expect.stringMatching(
+        /^WARNING Hanging up [0-9a-f-]{36}: its handler <[^>]+> or its node is gone \(outbound-exit-policy hangup; keep leaves the call parked\)$/,
+      ),
+    ]);
   });
 
   it('hangup: the handler’s node goes (exit) → the call is hung up too', async () => {

@@ -435,7 +435,15 @@ export class OutboundCalls implements CallControl {
       },
       sendEvent: (_ctx, _info, p: { term: Term }) => toHandler(t(atom('call_event'), p.term)),
       sendCallHangup: () => toHandler(t(atom('call_hangup'), s(a.uuid, enc()))),
-      hangupCall: () => hangup(),
+      hangupCall: () => {
+        // says why: a registered name nobody holds yet ends the call at once under this policy
+        const by =
+          a.handler === undefined
+            ? 'its handler'
+            : `its handler ${a.handler instanceof Pid ? String(a.handler) : `{${a.handler.name}, ${a.listener.peer}}`}`;
+        sw.core.log('WARNING', `Hanging up ${a.uuid}: ${by} or its node is gone (outbound-exit-policy hangup; keep leaves the call parked)`, a.uuid);
+        hangup();
+      },
       pidTimedOut: () => {
         // ei_hash_ref names the handshake: the ref's first three words @ its node
         const hash = a.ref ? `${a.ref.ids.slice(0, 3).join('.')}@${a.ref.node.name}` : '';
