@@ -286,6 +286,21 @@ describe('applications', () => {
     await rt.stop();
   });
 
+  it('PLAYBACK_START and PLAYBACK_STOP are made where switch_ivr_play_file makes them (their Event-Calling-* headers)', async () => {
+    const { sw, rt, settle, sub, clock } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/2 &playback(ivr/ivr-welcome.wav)'))?.[1];
+    await settle();
+    await clock.advance(1000);
+    await settle();
+    const played = sub.take().filter((e) => e.getHeader('Unique-ID') === uuid && e.type.startsWith('PLAYBACK_'));
+    expect(played.map((e) => [e.type, e.getHeader('Event-Calling-File'), e.getHeader('Event-Calling-Function')])).toEqual([
+      ['PLAYBACK_START', 'switch_ivr_play_say.c', 'switch_ivr_play_file'],
+      ['PLAYBACK_STOP', 'switch_ivr_play_say.c', 'switch_ivr_play_file'],
+    ]);
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('an unknown application hangs up DESTINATION_OUT_OF_ORDER without CHANNEL_EXECUTE', async () => {
     const { sw, rt, settle, sub, logs } = await setup();
     const uuid = UUID.exec(await sw.originate('null/1 &nosuch(x)'))?.[1];

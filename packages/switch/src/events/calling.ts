@@ -26,6 +26,8 @@ const SITES: Partial<Record<EventTypeName, CallingSite>> = {
   CHANNEL_UNBRIDGE: site('switch_ivr_bridge.c', 'switch_ivr_multi_threaded_bridge', 1879),
   CHANNEL_DATA: site('mod_commands.c', 'uuid_dump_function', 6495),
   DTMF: site('switch_channel.c', 'switch_channel_dequeue_dtmf', 678),
+  PLAYBACK_START: site('switch_ivr_play_say.c', 'switch_ivr_play_file', 1649),
+  PLAYBACK_STOP: site('switch_ivr_play_say.c', 'switch_ivr_play_file', 2023),
   API: site('switch_loadable_module.c', 'switch_api_execute', 2970),
   BACKGROUND_JOB: site('mod_commands.c', 'bgapi_exec', 5461),
   HEARTBEAT: site('switch_core.c', 'send_heartbeat', 94),
