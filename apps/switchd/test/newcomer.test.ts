@@ -77,10 +77,11 @@ describe('a fresh clone', () => {
     let out = '';
     p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     p.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((res) => p.once('exit', (code) => res(code)));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((res) => p.once('exit', (code, signal) => res({ code, signal })));
     await expect.poll(() => out, { timeout: 120_000, interval: 200 }).toContain('Ctrl-C');
     p.kill('SIGTERM'); // the pid only, as a service manager or `kill <pid>` sends it
-    expect(await exited).toBe(0);
+    // on a failure, how it ended and what it printed say why
+    expect({ ...(await exited), out }).toMatchObject({ code: 0, signal: null });
     expect(out).toMatch(/SIGTERM: shutting down[\s\S]*\[NOTICE\] switchd: stopped\n$/);
   }, 180_000);
 });
