@@ -4,8 +4,8 @@
  */
 import Table from 'cli-table3';
 
-export type TableOptions = ConstructorParameters<typeof Table>[0];
+type TableOptions = ConstructorParameters<typeof Table>[0];
 
 export function table(opts: TableOptions = {}): InstanceType<typeof Table> {
-  return process.stdout.isTTY ? new Table(opts) : new Table({ ...opts, style: { ...opts?.style, head: [], border: [] } });
+  return process.stdout.isTTY ? new Table(opts) : new Table({ ...opts, style: { ...opts.style, head: [], border: [] } });
 }

@@ -99,6 +99,15 @@ describe('sendevent and sendmsg', () => {
     expect(rig.fs.sw.core.sessions.has(uuid as string)).toBe(false);
   });
 
+  it('{api, uuid_transfer, …} with a quoted inline dialplan (blanks and commas inside the quotes) runs every application', async () => {
+    const uuid = /^\+OK (\S+)/.exec(await rig.fs.sw.originate('null/1235 &park()'))?.[1] as string;
+    expect(await sh(`Tq = Coll(), Do(Tq, {api, uuid_transfer, "${uuid} 'set:greeting=hello world,park'  inline"})`)).toBe('{ok,"+OK\\n"}');
+    await settle();
+    expect(await sh(`Do(Tq, {api, uuid_getvar, "${uuid} greeting"})`)).toBe('{ok,"hello world"}');
+    expect(await sh(`Do(Tq, {api, uuid_exists, "${uuid}"})`)).toBe('{ok,"true"}');
+    await rig.fs.sw.api(`uuid_kill ${uuid}`);
+  });
+
   it('handlecall: badarg / baduuid / badsession by shape, ok for a live call in either order', async () => {
     expect(await sh(`Hc = Coll(), Do(Hc, {handlecall, ""})`)).toBe('{error,baduuid}');
     expect(await sh(`Do(Hc, {handlecall, "bad"})`)).toBe('{error,badsession}');

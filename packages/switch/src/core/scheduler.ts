@@ -9,6 +9,7 @@
 import type { ProcessContext } from '@beamline/core';
 import type { EventBus } from '../events/bus.ts';
 import type { SwitchEvent } from '../events/event.ts';
+import { runDueWorker } from '../internal/due_worker.ts';
 
 /** What the scheduler needs of the switch's core (SwitchCore, which holds the scheduler). */
 export interface SchedulerHost {
@@ -230,17 +231,10 @@ export class Scheduler {
   }
 }
 
-const STOP = 'stop';
-const WAKE = 'wake';
-
 /**
  * The scheduler thread (switch_scheduler_task_thread) as the `scheduler` worker: a round, then a
  * wait until the next task is due or something wakes it. Ends on the message 'stop'.
  */
-export async function coreScheduler(ctx: ProcessContext, scheduler: Scheduler): Promise<void> {
-  scheduler.attach(() => ctx.send(ctx.self, WAKE));
-  for (;;) {
-    const waitMs = await scheduler.runDue(ctx);
-    if ((await ctx.receive((m) => m === STOP || m === WAKE, waitMs)) === STOP) return;
-  }
+export function coreScheduler(ctx: ProcessContext, scheduler: Scheduler): Promise<void> {
+  return runDueWorker(ctx, scheduler);
 }

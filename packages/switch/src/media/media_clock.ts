@@ -9,9 +9,7 @@
  * source; anything for the channel goes to it as a message (the player's end does).
  */
 import type { ProcessContext } from '@beamline/core';
-
-const STOP = 'stop';
-const WAKE = 'wake';
+import { runDueWorker } from '../internal/due_worker.ts';
 
 export class MediaClock {
   readonly #now: () => number;
@@ -89,10 +87,6 @@ export class MediaClock {
 }
 
 /** The `media_clock` worker: runs what is due, then sleeps until the next or a wake. Ends on 'stop'. */
-export async function mediaClockWorker(ctx: ProcessContext, clock: MediaClock): Promise<void> {
-  clock.attach(() => ctx.send(ctx.self, WAKE));
-  for (;;) {
-    const waitMs = clock.runDue();
-    if ((await ctx.receive((m) => m === STOP || m === WAKE, waitMs)) === STOP) return;
-  }
+export function mediaClockWorker(ctx: ProcessContext, clock: MediaClock): Promise<void> {
+  return runDueWorker(ctx, clock);
 }
