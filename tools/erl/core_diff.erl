@@ -4,7 +4,7 @@
 %%
 %% Usage (compile with `erlc -o DIR core_diff.erl`, or c:c/2):
 %%   erl -noshell -pa DIR -eval 'core_diff:run(exit_self)' -s init stop
-%%   erl -noshell -pa DIR -eval 'core_diff:run(3)' -s init stop          (by number, 1..14)
+%%   erl -noshell -pa DIR -eval 'core_diff:run(3)' -s init stop          (by number, 1..16)
 %%   erl -noshell -pa DIR -eval 'core_diff:run_all()' -s init stop       (one "Name => Term." line each)
 %%
 %% Output is deterministic: pids, references, funs and stack traces are replaced by atoms
@@ -17,7 +17,8 @@
 %% scenarios
 -export([exit_self/0, gs_exit_self_cast/0, link_dead/0, calling_self/0, start_parent_exit/0,
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
-         continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0]).
+         continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
+         shutdown_zero/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3]).
@@ -29,7 +30,7 @@
 scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
-     call_timeout, get_status].
+     call_timeout, get_status, sys_state, shutdown_zero].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -792,6 +793,65 @@ status(S) ->
     {status, P, Mod, [lists:sort(PDict) | Rest1]}.
 
 %%% ------------------------------------------------------------------------------------------
+%%% 15. sys:get_state / replace_state of an {error, R} state; sys requests and the idle timeout
+%%% ------------------------------------------------------------------------------------------
+
+%% A state that is itself an {error, R} tuple reads back and is replaced like any other (OTP 26.1+
+%% answers {ok, State}); a replace_state fun that fails leaves the state as it was.
+sys_state() ->
+    {ok, S} = gen_server:start(?MODULE, {plain, {error, foo}}, []),
+    Cases = [{get_error_state, catching(fun() -> sys:get_state(S) end)},
+             {replace_to_error, catching(fun() -> sys:replace_state(S, fun(_) -> {error, bar} end) end)},
+             {after_replace, catching(fun() -> sys:get_state(S) end)},
+             {replace_failing, catching(fun() -> sys:replace_state(S, fun(_) -> error(boom) end) end)},
+             {after_failed_replace, catching(fun() -> sys:get_state(S) end)},
+             {idle_after_get_state, idle_after(fun(P) -> sys:get_state(P) end)},
+             {idle_after_suspension, idle_after(fun(P) -> sys:suspend(P), timer:sleep(300), sys:resume(P) end)}],
+    gen_server:stop(S),
+    norm(Cases, [{S, server}]).
+
+%% A server with a 200 ms idle timeout gets the sys request(s) 100 ms after its start. The timeout
+%% starts again from its full length: `full` when it fires 150 ms or more after the request
+%% returned, `rest` when sooner, `none` when it does not fire within a second.
+idle_after(Sys) ->
+    Self = self(),
+    {ok, P} = gen_server:start(?MODULE, {idle, Self, 200}, []),
+    timer:sleep(100),
+    Sys(P),
+    T0 = erlang:monotonic_time(millisecond),
+    R = receive
+            {P, timeout} ->
+                case erlang:monotonic_time(millisecond) - T0 of
+                    Ms when Ms >= 150 -> full;
+                    _ -> rest
+                end
+        after 1000 -> none
+        end,
+    gen_server:stop(P),
+    R.
+
+%%% ------------------------------------------------------------------------------------------
+%%% 16. a child with shutdown => 0
+%%% ------------------------------------------------------------------------------------------
+
+%% The supervisor sends `shutdown`, finds no 'DOWN' at once (`after 0`) and kills: a trapping
+%% worker dies `killed` without running its terminate, by terminate_child and by the supervisor's
+%% own shutdown alike.
+shutdown_zero() ->
+    Obs = self(),
+    Specs = [(worker_spec(Id, Obs, permanent))#{shutdown => 0} || Id <- [a, b]],
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{strategy => one_for_one}, Specs}),
+    unlink(Sup),
+    [MA, MB] = [monitor(process, P) || {_, P, _, _} <- lists:reverse(supervisor:which_children(Sup))],
+    ok = supervisor:terminate_child(Sup, a),
+    DownA = receive {'DOWN', MA, process, _, RA} -> RA after 5000 -> no_down end,
+    EventsA = flush_worker_events(),
+    exit(Sup, shutdown),
+    DownB = receive {'DOWN', MB, process, _, RB} -> RB after 5000 -> no_down end,
+    EventsB = flush_worker_events(),
+    [{terminate_child, DownA, EventsA}, {supervisor_shutdown, DownB, EventsB}].
+
+%%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks
 %%% ------------------------------------------------------------------------------------------
 
@@ -815,6 +875,8 @@ init({cont, _Obs}) ->
     self() ! m1,
     gen_server:cast(self(), c0),
     {ok, {cont, [init]}, {continue, c1}};
+init({idle, Obs, Ms}) ->
+    {ok, {idle, Obs}, Ms};
 init({plain, Data}) ->
     {ok, Data}.
 
@@ -861,6 +923,9 @@ handle_cast(X, {cont, Log}) ->
 handle_cast(_X, S) ->
     {noreply, S}.
 
+handle_info(timeout, {idle, Obs} = S) ->
+    Obs ! {self(), timeout},
+    {noreply, S};
 handle_info(X, {gs, Obs} = S) ->
     Obs ! {self(), {info, X}},
     {noreply, S};

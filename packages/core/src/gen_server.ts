@@ -219,6 +219,8 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
   private initialized = false;
   private idleGen = 0;
   private idleTimer: Ref | null = null;
+  /** The armed idle timeout's length: a system message starts it again from its full length. */
+  private idleMs = 0;
   /** What the handler being run got: gen_server's "Last message in" of a crash report. */
   private lastMessage: unknown = undefined;
   /** A `{stop, Reason, Reply, State}` reply: sent once terminate has run, as gen_server does. */
@@ -279,7 +281,8 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
       if (msg.gen !== this.idleGen || this.idleTimer === null) return; // stale
       this.idleTimer = null;
       msg = TIMEOUT_ATOM;
-    } else if (this.idleTimer !== null) this.disarmIdle(ctx);
+    } else if (isSystemMessage(msg)) return this.systemMessage(ctx, msg);
+    else if (this.idleTimer !== null) this.disarmIdle(ctx);
     this.lastMessage = msg;
     const impl = this.impl;
     if (msg instanceof Tuple) {
@@ -296,8 +299,6 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
         if (this.debug?.active) this.debugEvent(ctx, t(IN, msg));
         if (impl.handleCast === undefined) throw new Error(`${this.behaviourName}: unexpected cast (no handleCast)`);
         return this.noreplyResult(ctx, impl.handleCast(e[1], this.state, ctx));
-      } else if (isSystemMessage(msg)) {
-        return handleSystemMessage(ctx, msg, this);
       } else if (tag === EXIT && e.length === 3 && e[1] instanceof Pid && this.isParent(e[1])) {
         throw new ExitError(e[2]);
       }
@@ -305,6 +306,20 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
     if (this.debug?.active) this.debugEvent(ctx, t(IN, msg as never));
     if (impl.handleInfo === undefined) return; // like gen_server: unexpected info is dropped
     return this.noreplyResult(ctx, impl.handleInfo(msg, this.state, ctx));
+  }
+
+  /**
+   * gen_server's system_continue enters the loop again with the same timeout, so a sys request
+   * (or a suspend, until the resume) starts a pending idle timeout over instead of cancelling it.
+   */
+  private systemMessage(ctx: ProcessContext, msg: Tuple): void | Promise<void> {
+    this.lastMessage = msg;
+    const idleMs = this.idleTimer !== null ? this.idleMs : undefined;
+    if (idleMs === undefined) return handleSystemMessage(ctx, msg, this);
+    this.disarmIdle(ctx);
+    const r = handleSystemMessage(ctx, msg, this);
+    if (isThenable(r)) return r.then(() => this.armIdle(ctx, idleMs));
+    this.armIdle(ctx, idleMs);
   }
 
   /** Whether `pid` is the parent, whose 'EXIT' stops the server (through terminate). */
@@ -365,6 +380,7 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
 
   private armIdle(ctx: ProcessContext, ms: number): void {
     const gen = ++this.idleGen;
+    this.idleMs = ms;
     this.idleTimer = ctx.sendAfter(ms, ctx.self, new IdleTimeout(gen));
   }
 

@@ -136,7 +136,7 @@ describe('supervisionTree restarts', () => {
 });
 
 describe('supervisor reports', () => {
-  it('reports child_terminated, start_error, shutdown_error and reached_max_restart_intensity to the logger', async () => {
+  it('reports child_terminated, start_error, shutdown_error and shutdown (reached_max_restart_intensity) to the logger', async () => {
     const reports: SupervisorReport[] = [];
     const clock = new TestClock();
     rt = new Runtime({ clock, logger: { supervisor: (r) => reports.push(r) } });
@@ -172,7 +172,7 @@ describe('supervisor reports', () => {
       ['child_terminated', 'w', atom('boom')],
       ['child_terminated', 'w', atom('boom2')],
       ['start_error', 'w', t(atom('EXIT'), atom('cannot'))],
-      ['reached_max_restart_intensity', 'w', atom('shutdown')],
+      ['shutdown', 'w', atom('reached_max_restart_intensity')],
       ['shutdown_error', 'stubborn', atom('killed')],
     ]);
     expect(reports.every((r) => r.supervisor.id === sup.id && r.supervisorName === 'sup')).toBe(true);

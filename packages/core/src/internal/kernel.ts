@@ -152,7 +152,9 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
 
   sysStateForm(node: Atom): SysStateForm | Promise<SysStateForm> {
     const router = this.router;
-    return node === this.node || router?.sysStateForm === undefined ? 'bare' : router.sysStateForm(node);
+    // our own processes answer as OTP 26.1+ does, so a state that is an {error, R} tuple reads back
+    if (node === this.node) return 'ok';
+    return router?.sysStateForm === undefined ? 'bare' : router.sysStateForm(node);
   }
 
   // ---------------------------------------------------------------- processes

@@ -15,7 +15,7 @@
  */
 import { Atom, Pid, Tuple, atom, charlist, t, text } from '@beamline/etf';
 import { EXIT, SYSTEM, error, noproc, ok } from './basics/atoms.ts';
-import { ExitError } from './basics/errors.ts';
+import { ErlangError, ExitError, formatTerm } from './basics/errors.ts';
 import { isDownOf } from './basics/signals.ts';
 import { TIMEOUT, type Dest, type ProcessContext, type SysStateForm } from './basics/types.ts';
 import { From, call, inProcess, monitorTarget, type Timeout, type Where } from './gen.ts';
@@ -31,6 +31,8 @@ const RESUME = atom('resume');
 const STATISTICS = atom('statistics');
 const TERMINATE = atom('terminate');
 const NOT_SUPPORTED = atom('not_supported');
+const CALLBACK_FAILED = atom('callback_failed');
+const GLOBAL = atom('global');
 const DEBUG = atom('debug');
 
 /** What a behaviour loop lends the protocol. */
@@ -175,7 +177,7 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
       reply = [t(atom('messages_in'), proc?.nIn ?? 0), t(atom('messages_out'), proc?.nOut ?? 0), t(atom('message_queue_len'), proc?.mb?.size ?? 0)];
     } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === REPLACE_STATE) {
       const fn = req.elements[1] as unknown;
-      reply = typeof fn === 'function' ? hooks.replaceState(fn as (s: unknown) => unknown) : t(error, NOT_SUPPORTED);
+      reply = typeof fn === 'function' ? replaceState(hooks, fn as (s: unknown) => unknown) : t(error, NOT_SUPPORTED);
     } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === DEBUG) {
       reply = hooks.sysDebug?.command(req.elements[1], ctx) ?? atom('unknown_debug');
     } else if (req instanceof Tuple && req.elements.length === 2 && req.elements[0] === TERMINATE) {
@@ -193,14 +195,48 @@ function answer(ctx: ProcessContext, msg: Tuple, hooks: SystemHooks, suspended: 
 }
 
 /**
+ * OTP 26.1+'s reply to `{replace_state, Fun}` (only a local caller can send a JS function):
+ * `{ok, NewState}`, or, when the function throws, `{error, {callback_failed,
+ * {gen_server, system_replace_state}, {Class, Reason}}}` with the state unchanged.
+ */
+function replaceState(hooks: SystemHooks, fn: (s: unknown) => unknown): Tuple {
+  try {
+    return t(ok, hooks.replaceState(fn) as never);
+  } catch (e) {
+    const [cls, reason] = e instanceof ExitError ? ['exit', e.reason] : e instanceof ErlangError ? ['error', e.reason] : ['error', e];
+    return t(error, t(CALLBACK_FAILED, t(atom('gen_server'), atom('system_replace_state')), t(atom(cls), reason as never)));
+  }
+}
+
+/**
+ * A get_state / replace_state reply: `{ok, S}` (OTP 26.1+'s form) gives S; `{error, R}` raises R,
+ * as OTP's sys does with `error(R)` (in the bare form of older releases, an {error, R} state too).
+ */
+function stateReply(reply: unknown, form: SysStateForm, fn: string): unknown {
+  if (reply instanceof Tuple && reply.elements.length === 2) {
+    if (form === 'ok' && reply.elements[0] === ok) return reply.elements[1];
+    if (reply.elements[0] === error) throw new ErlangError(reply.elements[1], `sys.${fn}: ${formatTerm(reply.elements[1])}`);
+  }
+  return reply;
+}
+
+/**
  * A sys request as OTP's sys module makes it: the exit reason of a failed one names
  * `{sys, Fn, [Name | Args]}` with the timeout only when the caller gave one.
  */
-async function sysCall(where: Where, dest: Dest, req: unknown, timeout: Timeout | undefined, fn: string, args: unknown[] = []): Promise<unknown> {
+async function sysCall(
+  where: Where,
+  dest: Dest,
+  req: unknown,
+  timeout: Timeout | undefined,
+  fn: string,
+  args: unknown[] = [],
+  errorRejects = true,
+): Promise<unknown> {
   const given = timeout === undefined ? args : [...args, timeout === 'infinity' ? atom('infinity') : timeout];
   const reply = await call(where, dest, SYSTEM, req, timeout, { mod: 'sys', fn, args: given });
-  if (reply instanceof Tuple && reply.elements[0] === error && reply.elements.length === 2) {
-    throw new ExitError(reply, `sys.${fn}: ${String(reply.elements[1])}`);
+  if (errorRejects && reply instanceof Tuple && reply.elements.length === 2 && reply.elements[0] === error) {
+    throw new ExitError(reply, `sys.${fn}: ${formatTerm(reply.elements[1])}`);
   }
   return reply;
 }
@@ -251,11 +287,12 @@ export function stopProcess(where: Where, dest: Dest, reason: unknown, timeout: 
   });
 }
 
-/** The node `dest` is on, when it names one (a pid, `{Name, Node}`); a bare name is local. */
-function destNode(dest: Dest): Atom | undefined {
+/** The node `dest` is on, when it names one (a pid, `{Name, Node}`, `{global, Name}`); a bare name is local. */
+function destNode(ctx: ProcessContext, dest: Dest): Atom | undefined {
   if (dest instanceof Pid) return dest.node;
   const pair: unknown = dest instanceof Tuple ? dest.elements : dest;
   if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+  if (pair[0] === GLOBAL) return internalsOf(ctx)?.kernel.whereisGlobal(pair[1])?.node;
   const n: unknown = pair[1];
   return typeof n === 'string' ? atom(n) : n instanceof Atom ? n : undefined;
 }
@@ -287,15 +324,14 @@ export const sys = {
   /** The state; from a remote server whose node answers `{ok, State}` (OTP 26.1+), unwrapped. */
   getState<S = unknown>(where: Where, dest: Dest, timeout?: Timeout): Promise<S> {
     return inProcess(where, async (ctx) => {
-      const reply = await sysCall(ctx, dest, GET_STATE, timeout, 'get_state');
-      const node = destNode(dest);
-      if (node === undefined || node === ctx.self.node) return reply as S;
-      const form = await stateFormOf(ctx, node);
-      return (form === 'ok' && reply instanceof Tuple && reply.elements.length === 2 && reply.elements[0] === ok ? reply.elements[1] : reply) as S;
+      const reply = await sysCall(ctx, dest, GET_STATE, timeout, 'get_state', [], false);
+      return stateReply(reply, await stateFormOf(ctx, destNode(ctx, dest) ?? ctx.self.node), 'get_state') as S;
     });
   },
-  replaceState<S = unknown>(where: Where, dest: Dest, fn: (state: S) => S, timeout?: Timeout): Promise<S> {
-    return sysCall(where, dest, t(REPLACE_STATE, fn as never), timeout, 'replace_state', [fn]) as Promise<S>;
+  /** Replaces the state with `fn(state)` and gives the new state; a throw in `fn` leaves the state as it was and rejects. */
+  async replaceState<S = unknown>(where: Where, dest: Dest, fn: (state: S) => S, timeout?: Timeout): Promise<S> {
+    // only a local process can get a JS function, and ours answer in the {ok, S} form
+    return stateReply(await sysCall(where, dest, t(REPLACE_STATE, fn as never), timeout, 'replace_state', [fn], false), 'ok', 'replace_state') as S;
   },
   /** sys:get_status, read from OTP's reply shape. */
   async getStatus(where: Where, dest: Dest, timeout?: Timeout): Promise<SysStatus> {

@@ -47,7 +47,7 @@ export interface SupervisorView {
   children: readonly ChildView[];
   /** simple_one_for_one's template. */
   template: NormalizedSpec | undefined;
-  /** Restart times in ms on the runtime clock, oldest first. */
+  /** The counted restarts' stamps in whole seconds of the runtime clock, oldest first. */
   restarts: readonly number[];
 }
 
@@ -108,7 +108,7 @@ function dynamicsTerm(v: SupervisorView): Term {
 /** The supervisor's `#state{}` as OTP 27 (and 24-26, whose record is the same) keeps it. */
 export function supervisorRecord(v: SupervisorView): Tuple {
   const name = v.name !== undefined ? t(atom('local'), atom(v.name)) : t(v.self, TS_MODULE);
-  const restarts = [...v.restarts].reverse().map((ms) => Math.floor(ms / 1000));
+  const restarts = [...v.restarts].reverse();
   const dynamicRestarts = v.template === undefined ? 0 : v.children.filter((c) => c.pid === undefined && c.restarting).length;
   return t(
     atom('state'),

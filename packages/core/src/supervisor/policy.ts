@@ -167,23 +167,26 @@ export function shouldRestart(restart: RestartType, reason: unknown): boolean {
 
 /**
  * OTP's MaxR/MaxT: more than `intensity` restarts within `period` seconds and the supervisor gives
- * up. As in supervisor.erl the window is inclusive: a restart counts the earlier ones at most
- * `period` ago (here in ms on the runtime clock, where OTP uses whole seconds).
+ * up. As in supervisor.erl, restarts are stamped in whole seconds of the clock and the window is
+ * inclusive: a restart counts the earlier ones stamped at most `period` seconds before its own, so
+ * two restarts between `period` and `period + 1` seconds apart may still count together.
  */
 export class RestartWindow {
   private stamps: number[] = [];
   constructor(
     readonly intensity: number,
-    readonly periodMs: number,
+    readonly period: number,
   ) {}
 
-  /** Records a restart at `now` (ms); false when that exceeds the intensity. */
-  add(now: number): boolean {
-    this.stamps = this.stamps.filter((s) => now - s <= this.periodMs);
+  /** Records a restart at `nowMs` on the runtime clock; false when that exceeds the intensity. */
+  add(nowMs: number): boolean {
+    const now = Math.floor(nowMs / 1000);
+    this.stamps = this.stamps.filter((s) => s >= now - this.period);
     this.stamps.push(now);
     return this.stamps.length <= this.intensity;
   }
 
+  /** The counted restarts' stamps, in whole seconds, oldest first. */
   get recent(): readonly number[] {
     return this.stamps;
   }

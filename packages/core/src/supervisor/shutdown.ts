@@ -47,7 +47,13 @@ async function watch(ctx: ProcessContext, s: Stopping): Promise<Watch> {
   // After unlink no new 'EXIT' comes from the child; one already queued means it died first.
   const early = await ctx.receive((m) => isExitFrom(m, s.pid), 0);
   const brutal = s.shutdown === 'brutal_kill';
-  if (early === TIMEOUT) ctx.exit(s.pid, brutal ? KILL : SHUTDOWN);
+  if (early === TIMEOUT) {
+    ctx.exit(s.pid, brutal ? KILL : SHUTDOWN);
+    // shutdown 0: supervisor.erl's `receive 'DOWN' after 0` finds nothing yet and kills, so a
+    // trapping child dies `killed` before it can run terminate (one that does not trap has
+    // already died of the `shutdown`)
+    if (s.shutdown === 0) ctx.exit(s.pid, KILL);
+  }
   return { ref, early: early === TIMEOUT ? undefined : { reason: (early as Tuple).elements[2] }, brutal, permanent: s.permanent };
 }
 

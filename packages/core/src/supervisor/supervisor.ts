@@ -19,7 +19,7 @@
  */
 import { Atom, ErlMap, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { BadArg, ExitError, StartError } from '../internal/basics/errors.ts';
-import type { Dest, ProcessContext } from '../internal/basics/types.ts';
+import type { Dest, ProcessContext, SupervisorReport } from '../internal/basics/types.ts';
 import { inProcess, isContext, type Where } from '../internal/gen.ts';
 import { internalsOf } from '../internal/process/context.ts';
 import { start } from '../internal/proc_lib.ts';
@@ -46,6 +46,7 @@ const ERROR = atom('error');
 const UNDEFINED = atom('undefined');
 const RESTARTING = atom('restarting');
 const SHUTDOWN = atom('shutdown');
+const REACHED_MAX_RESTART_INTENSITY = atom('reached_max_restart_intensity');
 const EXIT = atom('EXIT');
 const DYNAMIC = atom('dynamic');
 const SOFO = atom('simple_one_for_one');
@@ -90,13 +91,7 @@ class TryAgain {
   constructor(readonly child: Child) {}
 }
 
-function report(
-  ctx: ProcessContext,
-  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'reached_max_restart_intensity',
-  childId: string,
-  childPid: Pid | undefined,
-  reason: unknown,
-): void {
+function report(ctx: ProcessContext, kind: SupervisorReport['kind'], childId: string, childPid: Pid | undefined, reason: unknown): void {
   ctx.logger.supervisor({ kind, supervisor: ctx.self, supervisorName: ctx.registeredName, childId, childPid, reason });
 }
 
@@ -107,7 +102,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     ctx.trapExit(true);
     const flags = normalizeFlags(supFlags);
     if ('error' in flags) return { tag: 'stop', reason: flags.error };
-    const state: SupervisorState = { flags, children: [], template: undefined, window: new RestartWindow(flags.intensity, flags.period * 1000) };
+    const state: SupervisorState = { flags, children: [], template: undefined, window: new RestartWindow(flags.intensity, flags.period) };
     const specs = supFlags.children ?? [];
     if (flags.strategy === 'simple_one_for_one') {
       if (specs.length !== 1) return { tag: 'stop', reason: t(atom('bad_start_spec'), t(SOFO, specs.length)) };
@@ -201,7 +196,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
   /** One restart of `child` (dead or waiting for a retry), per strategy. */
   private async restart(state: SupervisorState, ctx: ProcessContext, child: Child): Promise<NoReplyResult<SupervisorState>> {
     if (!state.window.add(ctx.now())) {
-      report(ctx, 'reached_max_restart_intensity', child.spec.id, undefined, SHUTDOWN);
+      report(ctx, 'shutdown', child.spec.id, undefined, REACHED_MAX_RESTART_INTENSITY);
       child.restarting = false;
       return { tag: 'stop', reason: SHUTDOWN, state };
     }

@@ -282,6 +282,7 @@ class core_diff extends GenServer<Term, Term, Term, Term, Term> {
       GenServer.cast(ctx, ctx.self, A('c0'));
       return ok(t(A('cont'), [A('init')]), { continue: A('c1') });
     }
+    if (isTagged(args, 'idle', 3)) return ok(t(A('idle'), args.get(1)), { timeout: args.get(2) as number });
     if (isTagged(args, 'plain', 2)) return ok(args.get(1));
     throw new ExitError(t(A('bad_init_arg'), args));
   }
@@ -323,6 +324,10 @@ class core_diff extends GenServer<Term, Term, Term, Term, Term> {
   }
 
   override handleInfo(msg: unknown, s: Term, ctx: ProcessContext): NoReplyResult<Term> {
+    if (msg === A('timeout') && isTagged(s, 'idle', 2)) {
+      ctx.send(s.get(1) as Pid, t(ctx.self, A('timeout')));
+      return noreply(s);
+    }
     if (isTagged(s, 'gs', 2)) {
       ctx.send(s.get(1) as Pid, t(ctx.self, t(A('info'), msg as Term)));
       return noreply(s);
@@ -1001,6 +1006,71 @@ async function getStatus(ctx: ProcessContext): Promise<Term> {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// 15. sys:get_state / replace_state of an {error, R} state; sys requests and the idle timeout
+
+async function sysState(ctx: ProcessContext): Promise<Term> {
+  const s = await GenServer.start(ctx, core_diff, t(A('plain'), t(ERROR, A('foo'))));
+  const cases = [
+    t(A('get_error_state'), await catching(() => sys.getState(ctx, s))),
+    t(A('replace_to_error'), await catching(() => sys.replaceState(ctx, s, () => t(ERROR, A('bar'))))),
+    t(A('after_replace'), await catching(() => sys.getState(ctx, s))),
+    t(
+      A('replace_failing'),
+      await catching(() =>
+        sys.replaceState(ctx, s, () => {
+          throw new ErlangError(A('boom'));
+        }),
+      ),
+    ),
+    t(A('after_failed_replace'), await catching(() => sys.getState(ctx, s))),
+    t(A('idle_after_get_state'), await idleAfter(ctx, (p) => sys.getState(ctx, p))),
+    t(
+      A('idle_after_suspension'),
+      await idleAfter(ctx, async (p) => {
+        await sys.suspend(ctx, p);
+        await sleep(ctx, 300);
+        await sys.resume(ctx, p);
+      }),
+    ),
+  ];
+  await GenServer.stop(ctx, s);
+  return norm(cases, [[s, 'server']]);
+}
+
+/** core_diff:idle_after/1: `full`, `rest` or `none` (when a 200 ms idle timeout fires after `req`, sent at 100 ms). */
+async function idleAfter(ctx: ProcessContext, req: (p: Pid) => Promise<unknown>): Promise<Term> {
+  const p = await GenServer.start(ctx, core_diff, t(A('idle'), ctx.self, 200));
+  await sleep(ctx, 100);
+  await req(p);
+  const t0 = ctx.now();
+  const m = await ctx.receive((x) => isFrom(x, p), 1000);
+  await GenServer.stop(ctx, p);
+  if (m === TIMEOUT) return A('none');
+  return ctx.now() - t0 >= 150 ? A('full') : A('rest');
+}
+
+// ---------------------------------------------------------------------------------------------
+// 16. a child with shutdown => 0
+
+async function shutdownZero(ctx: ProcessContext): Promise<Term> {
+  const obs = ctx.self;
+  const sup = await Supervisor.start(ctx, {
+    strategy: 'one_for_one',
+    children: ['a', 'b'].map((id) => ({ ...workerSpec(id, obs, 'permanent'), shutdown: 0 })),
+  });
+  ctx.unlink(sup);
+  const [ma, mb] = (await Supervisor.whichChildren(ctx, sup)).reverse().map((c) => ctx.monitor(c.pid as Pid));
+  orCrash(await Supervisor.terminateChild(ctx, sup, 'a'), 'terminate_child');
+  const downA = await downOrAlive(ctx, ma, 5000);
+  const eventsA = await flushWorkerEvents(ctx);
+  ctx.exit(sup, SHUTDOWN);
+  const downB = await downOrAlive(ctx, mb, 5000);
+  const eventsB = await flushWorkerEvents(ctx);
+  const reason = (d: Term) => (isTagged(d, 'down', 2) ? d.get(1) : A('no_down'));
+  return [t(A('terminate_child'), reason(downA), eventsA), t(A('supervisor_shutdown'), reason(downB), eventsB)];
+}
+
 /**
  * The raw sys:get_status reply, with the process dictionary sorted and the pid text in the
  * header replaced by "<self>" (core_diff:status/1). Left as it is when it has another shape.
@@ -1207,6 +1277,15 @@ export const SCENARIOS: Scenario[] = [
     otp27Only: [],
   },
   { name: 'get_status', run: getStatus, split: byLeading(1), skipped: {}, otp27Only: [] },
+  {
+    name: 'sys_state',
+    run: sysState,
+    split: byLeading(1),
+    skipped: {},
+    // OTP 25's sys reads a bare state: an {error, R} one raises R
+    otp27Only: ['get_error_state', 'replace_to_error', 'after_replace', 'after_failed_replace'],
+  },
+  { name: 'shutdown_zero', run: shutdownZero, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -186,9 +186,12 @@ export interface CrashReport {
   state?: unknown;
 }
 
-/** What a supervisor reports (OTP's supervisor reports). */
+/**
+ * What a supervisor reports (OTP's supervisor reports; `kind` is their errorContext: `shutdown`
+ * when it gives up, with the reason `reached_max_restart_intensity`).
+ */
 export interface SupervisorReport {
-  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'reached_max_restart_intensity';
+  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'shutdown';
   supervisor: Pid;
   supervisorName: string | undefined;
   childId: string;
