@@ -25,6 +25,7 @@ import { type ChildSpec, GenServer, type ProcessContext, Runtime, Supervisor, ty
 import type { Pid } from '@beamline/etf';
 import PQueue from 'p-queue';
 import { CHANNEL_COMMANDS } from './api/channel_commands.ts';
+import { DPTOOLS_COMMANDS } from './api/dptools_commands.ts';
 import { CORE_COMMANDS } from './api/core_commands.ts';
 import { sayStringCommand } from './api/say_commands.ts';
 import { helpCommand } from './api/help.ts';
@@ -183,6 +184,7 @@ export class Switch {
       FSCTL_COMMAND,
       ...SHUTDOWN_COMMANDS,
       ...CHANNEL_COMMANDS,
+      ...DPTOOLS_COMMANDS,
       ...MEDIA_COMMANDS,
       ...SCHED_COMMANDS,
       ...LIMIT_COMMANDS,
@@ -342,7 +344,8 @@ export class Switch {
           event.addHeader('Job-UUID', jobUuid);
           event.addHeader('Job-Command', cmd);
           event.addHeader('Job-Command-Arg', cmdArgs);
-          event.body = r.found ? r.output : `-ERR ${cmd} Command not found!\n`;
+          // mod_commands' bgapi_exec words it so whenever switch_api_execute fails (mod_event_socket's bgapi says -ERR)
+          event.body = r.found && !r.failed ? r.output : `${cmd}: Command not found!\n`;
           this.core.fire(event);
         });
         return `+OK Job-UUID: ${jobUuid}\n`;

@@ -226,7 +226,12 @@ describe('API commands (spec §3)', () => {
     expect(event.getHeader('Job-Command-Arg')).toBe('null/1 &park()');
     expect(event.body).toMatch(UUID);
     await sw.api('bgapi nosuch thing');
-    expect((await jobs.next()).body).toBe('-ERR nosuch Command not found!\n');
+    // mod_commands' bgapi_exec's words (mod_event_socket's bgapi says `-ERR nosuch Command not found!`)
+    const unknown = await jobs.next();
+    expect(unknown.body).toBe('nosuch: Command not found!\n');
+    expect(unknown.getHeader('Job-Command-Arg')).toBe('thing');
+    await sw.api('bgapi nosuch');
+    expect((await jobs.next()).getHeader('Job-Command-Arg')).toBeUndefined();
     await settle();
     await sw.stop();
     await rt.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { strftime } from '../src/api/strftime.ts';
+import { checkedStrftime, strftime } from '../src/api/strftime.ts';
 import { row, setup } from './switch_helpers.ts';
 
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
@@ -12,6 +12,16 @@ describe('strftime (pure)', () => {
       'Thu Thursday Feb February 29 060 01PM 24 2024-02-29 13:05 1709211909 % %q',
     );
     expect(strftime('%H:%M %z', t, -90)).toBe('11:35 -0130');
+    expect(strftime('%U %W %r', t, 0)).toBe('08 09 01:05:09 PM');
+    expect(strftime('%U %W', Date.UTC(2023, 0, 1), 0)).toBe('01 00');
+  });
+
+  it('switch_strftime (the API and the application) refuses a conversion outside its checked set, and a date past 79 bytes', () => {
+    const t = Date.UTC(2024, 1, 29, 13, 5, 9);
+    expect(checkedStrftime('%Y-%m-%d %T %% %r', t, 0)).toBe('2024-02-29 13:05:09 % 01:05:09 PM');
+    for (const f of ['%s', '%F', '%k', '%', 'x %q', '%Y%']) expect(checkedStrftime(f, t, 0)).toBe('');
+    expect(checkedStrftime('%Y'.repeat(19), t, 0)).toBe('2024'.repeat(19));
+    expect(checkedStrftime('%Y'.repeat(20), t, 0)).toBe('');
   });
 });
 
@@ -148,6 +158,9 @@ describe('API commands on channels (exact texts)', () => {
     expect(await sw.api('strftime %Y')).toBe('2024');
     expect(await sw.api('strftime 1700000000|%Y-%m')).toBe('Y-11');
     expect(await sw.api('strftime 1700000000| %Y-%m')).toBe('2023-11');
+    // switch_strftime fails on a conversion it does not check through: no output at all
+    expect(await sw.api('strftime %s')).toBe('');
+    expect(await sw.api('strftime 1700000000| %F')).toBe('');
     await sw.stop();
     await rt.stop();
   });

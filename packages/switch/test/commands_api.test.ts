@@ -135,6 +135,9 @@ describe('xml_locate, find_user_xml, xml_flush_cache, xml_wrap', () => {
     expect(await t.sw.api('xml_locate')).toBe('-ERR bad args\n');
     expect(await t.sw.api('xml_locate directory domain name')).toBe('-ERR bad args\n');
     expect(await t.sw.api('xml_locate directory domain name nowhere.org')).toBe("can't find anything\n");
+    // a section alone: switch_xml_find_child without a tag name answers the section itself
+    expect(await t.sw.api('xml_locate configuration')).toMatch(/^<section name="configuration">\n {2}<configuration name="acl.conf"/);
+    expect(await t.sw.api('xml_locate nosuchsection')).toBe("can't find anything\n");
   });
 
   it("find_user_xml: the user with its group and domain merged in, domain-name set; -ERR bad args / can't find user", async () => {

@@ -77,7 +77,7 @@ describe('show calls views: two null legs bridged (a calls b) and a third parked
     expect(await t.sw.api('show CALLS Count')).toBe(total(2));
     expect(await t.sw.api('show channels count')).toBe(total(3));
     expect(await t.sw.api('show calls count as json')).toBe('{"row_count":2,"rows":[]}');
-    expect(await t.sw.api('show channels count as xml')).toBe('<result row_count="3"/>\n');
+    expect(await t.sw.api('show channels count as xml')).toBe('<result row_count="3"></result>\n');
     expect(await t.sw.api('show channels count as delim')).toBe(total(3));
     expect(await t.sw.api('show channels count as yaml')).toBe('-ERR Cannot find format yaml\n');
   });

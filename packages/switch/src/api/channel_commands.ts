@@ -1,9 +1,8 @@
-/** uuid_dump, uuid_park, uuid_transfer, eval (mod_commands) and strftime (mod_dptools). */
+/** uuid_dump, uuid_park, uuid_transfer and eval (mod_commands). */
 import type { CallerProfile } from '../channel/profile.ts';
 import { expandWithApi } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
-import { strftime } from './strftime.ts';
 import { type ChannelReach, callChannel } from './uuid_commands.ts';
 import { separateString } from '../internal/strings.ts';
 
@@ -172,23 +171,6 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
       const command = sp < 0 ? rest : rest.slice(0, sp);
       const expanded = sp < 0 ? '' : await expandFor(env, uuid, rest.slice(sp + 1));
       return (await env.sw.services.api?.(command, expanded, env.busyChannel)) ?? '-ERR Cannot execute command\n';
-    },
-  },
-  {
-    name: 'strftime',
-    run: (args, env) => {
-      const nowMs = Math.floor(env.core.nowUs() / 1000);
-      let when = nowMs;
-      let format: string = args;
-      const bar = args.indexOf('|');
-      if (args !== '' && bar >= 0) {
-        // FreeSWITCH skips the first character after the `|` (spec §3.2)
-        const n = Number.parseInt(args.slice(0, bar), 10);
-        when = (Number.isNaN(n) ? 0 : n) * 1000;
-        format = args.slice(bar + 2);
-      }
-      const offset = env.core.utcOffsetMinutes(when);
-      return strftime(format === '' ? '%Y-%m-%d %T' : format, when, offset);
     },
   },
 ];

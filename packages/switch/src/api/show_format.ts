@@ -60,7 +60,8 @@ export function render(result: Table | Count, o: RenderOptions): string {
     return `${body}\n${n} total.\n`;
   }
   // a count's callback made the result before it saw the number: an element / array with no rows
-  if (as === 'xml') return counted ? `<result row_count="${n}"/>\n` : n === 0 ? '<result row_count="0"/>\n' : xml(result);
+  // (switch_xml_new's root has an empty text, not none, so switch_xml_toxml writes a close tag)
+  if (as === 'xml') return counted ? `<result row_count="${n}"></result>\n` : n === 0 ? '<result row_count="0"/>\n' : xml(result);
   if (as === 'json') return counted ? `{"row_count":${n},"rows":[]}` : n === 0 ? '{"row_count": 0}\n' : json(result);
   return `-ERR Cannot find format ${o.as}\n`;
 }

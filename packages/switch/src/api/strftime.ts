@@ -5,6 +5,16 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 
 const pad = (n: number, w = 2, c = '0') => String(n).padStart(w, c);
 
+/** %Z: the process's zone abbreviation when it is the zone asked for (the switch's own), else GMT±hh:mm. */
+function zoneName(epochMs: number, offsetMinutes: number): string {
+  if (-new Date(epochMs).getTimezoneOffset() === offsetMinutes) {
+    const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(epochMs).find((p) => p.type === 'timeZoneName');
+    if (part) return part.value;
+  }
+  const off = Math.abs(offsetMinutes);
+  return `GMT${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(off / 60))}:${pad(off % 60)}`;
+}
+
 export function strftime(format: string, epochMs: number, offsetMinutes: number): string {
   const d = new Date(epochMs + offsetMinutes * 60_000);
   const Y = d.getUTCFullYear();
@@ -61,6 +71,14 @@ export function strftime(format: string, epochMs: number, offsetMinutes: number)
         return `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(off / 60))}${pad(off % 60)}`;
       case 'T':
         return `${pad(H)}:${pad(M)}:${pad(S)}`;
+      case 'r':
+        return `${pad(H % 12 === 0 ? 12 : H % 12)}:${pad(M)}:${pad(S)} ${H < 12 ? 'AM' : 'PM'}`;
+      case 'U':
+        return pad(Math.floor((yday + 7 - w) / 7));
+      case 'W':
+        return pad(Math.floor((yday + 7 - ((w + 6) % 7)) / 7));
+      case 'Z':
+        return zoneName(epochMs, offsetMinutes);
       case 'R':
         return `${pad(H)}:${pad(M)}`;
       case 'F':
@@ -94,4 +112,20 @@ export function strftime(format: string, epochMs: number, offsetMinutes: number)
     out += one(c) ?? `%${c}`;
   }
   return out;
+}
+
+/** The conversions switch_strftime lets through to the C library; any other makes it fail. */
+const CHECKED = new Set('CDrRTeaAbBcdHIjmMpSUwWxXyYzZ%');
+/** Its callers' 80-byte buffer, the last byte the terminator: a longer date is no date. */
+const DATE_MAX = 79;
+
+/**
+ * switch_strftime, as the `strftime` API and application use it: '' when the format has a
+ * conversion outside the checked set (`%s`, `%F`, `%k`, a trailing `%`, ...) or the date does not
+ * fit their buffer; otherwise the C strftime's date.
+ */
+export function checkedStrftime(format: string, epochMs: number, offsetMinutes: number): string {
+  for (let i = format.indexOf('%'); i >= 0; i = format.indexOf('%', i + 2)) if (!CHECKED.has(format[i + 1] ?? '')) return '';
+  const date = strftime(format, epochMs, offsetMinutes);
+  return Buffer.byteLength(date) > DATE_MAX ? '' : date;
 }

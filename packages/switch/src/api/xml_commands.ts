@@ -87,18 +87,12 @@ async function xmlLocate(args: string, env: ApiEnv, xml: XmlSource): Promise<str
     return root ? toXml(nodeOf(root)) : '';
   }
   const [section, tag, key, value] = argv;
-  if (argv.length !== 4 || section === undefined || tag === undefined || key === undefined || value === undefined) {
-    // a section alone has no tag to look for: FreeSWITCH's search never finds one (DECISIONS)
-    return argv.length === 1 ? "can't find anything\n" : '-ERR bad args\n';
-  }
-  const params = requestParams(env, [
-    ['section', section],
-    ['tag', tag],
-    ['tag_attr_name', key],
-    ['tag_attr_val', value],
-  ]);
-  const found = isSection(section) ? await xml.locate(section, tag, key, value, params) : undefined;
-  const obj = found ? findChild(found, tag, key, value) : undefined;
+  if (argv.length !== 1 && argv.length !== 4) return '-ERR bad args\n';
+  const headers: [string, string][] = [['section', section ?? '']];
+  if (tag !== undefined) headers.push(['tag', tag], ['tag_attr_name', key ?? ''], ['tag_attr_val', value ?? '']);
+  const found = isSection(section ?? '') ? await xml.locate(section as XmlSectionName, tag, key, value, requestParams(env, headers)) : undefined;
+  // a section alone: switch_xml_find_child without a tag name gives the section itself
+  const obj = found && tag !== undefined && key !== undefined && value !== undefined ? findChild(found, tag, key, value) : found;
   return obj ? toXml(nodeOf(obj)) : "can't find anything\n";
 }
 

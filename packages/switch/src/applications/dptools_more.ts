@@ -7,7 +7,7 @@
  */
 import { rename } from 'node:fs/promises';
 import { callChannel } from '../api/uuid_commands.ts';
-import { strftime } from '../api/strftime.ts';
+import { checkedStrftime } from '../api/strftime.ts';
 import { dtmfGroup, isDtmf } from '../channel/dtmf_string.ts';
 import { atoi, caseEqual, isNumber, separateString, switchTrue } from '../internal/strings.ts';
 import { sync } from './dptools.ts';
@@ -51,17 +51,13 @@ async function setUser(ch: AppChannel, data: string): Promise<void> {
   ch.setVariable(`${prefix}domain_name`, domain);
 }
 
-/** strftime_function's `char date[80]`: a longer result does not fit. */
-const STRFTIME_MAX = 79;
-
 /** strftime (the application): `<var>=<format>`, the local time now formatted into the variable; anything else does nothing. */
 function setStrftime(ch: AppChannel, data: string): void {
   const argv = data === '' ? [] : separateString(data, '=', 2);
   const [name, format] = argv;
   if (argv.length < 2 || name === undefined || format === undefined) return;
   const nowMs = Math.floor(ch.core.nowUs() / 1000);
-  const formatted = strftime(format, nowMs, ch.core.utcOffsetMinutes(nowMs));
-  const date = formatted.length > STRFTIME_MAX ? '' : formatted;
+  const date = checkedStrftime(format, nowMs, ch.core.utcOffsetMinutes(nowMs));
   ch.core.log('DEBUG', `SET [${name}]=[${date}]`, ch.uuid);
   ch.setVariable(name, date);
 }
