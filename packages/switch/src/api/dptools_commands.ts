@@ -3,7 +3,7 @@
  * date string read as switch_str_time reads it) and `presence` (a PRESENCE_IN / _OUT event fired
  * by hand).
  */
-import { strTime } from '../dialplan/time_match.ts';
+import { TIME_OF_DAY, strTime } from '../dialplan/time_match.ts';
 import { separateString } from '../internal/strings.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { checkedStrftime, strftime } from './strftime.ts';
@@ -17,7 +17,7 @@ function strTimeUs(args: string, env: ApiEnv): number {
   const ms = strTime(args, Math.floor(nowUs / 1000), (at) => env.core.utcOffsetMinutes(at));
   if (ms === 0) return 0;
   // a time of day only keeps the current time's microseconds, as the C's struct does
-  return ms * 1000 + (/^\d*:?\d*:?\d*$/.test(args) ? nowUs % 1_000_000 : 0);
+  return ms * 1000 + (TIME_OF_DAY.test(args) ? nowUs % 1_000_000 : 0);
 }
 
 function presence(args: string, env: ApiEnv): string {

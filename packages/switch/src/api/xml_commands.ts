@@ -86,14 +86,33 @@ async function xmlLocate(args: string, env: ApiEnv, xml: XmlSource): Promise<str
     const root = xml.current?.root;
     return root ? toXml(nodeOf(root)) : '';
   }
-  const [section, tag, key, value] = argv;
   if (argv.length !== 1 && argv.length !== 4) return '-ERR bad args\n';
-  const headers: [string, string][] = [['section', section ?? '']];
-  if (tag !== undefined) headers.push(['tag', tag], ['tag_attr_name', key ?? ''], ['tag_attr_val', value ?? '']);
-  const found = isSection(section ?? '') ? await xml.locate(section as XmlSectionName, tag, key, value, requestParams(env, headers)) : undefined;
+  const [section = '', tag, key = '', value = ''] = argv;
+  if (!isSection(section)) return "can't find anything\n";
   // a section alone: switch_xml_find_child without a tag name gives the section itself
-  const obj = found && tag !== undefined && key !== undefined && value !== undefined ? findChild(found, tag, key, value) : found;
+  const obj =
+    tag === undefined
+      ? await xml.locate(section, undefined, undefined, undefined, requestParams(env, [['section', section]]))
+      : await locateChild(env, xml, section, tag, key, value);
   return obj ? toXml(nodeOf(obj)) : "can't find anything\n";
+}
+
+async function locateChild(
+  env: ApiEnv,
+  xml: XmlSource,
+  section: XmlSectionName,
+  tag: string,
+  key: string,
+  value: string,
+): Promise<XmlElement | undefined> {
+  const params = requestParams(env, [
+    ['section', section],
+    ['tag', tag],
+    ['tag_attr_name', key],
+    ['tag_attr_val', value],
+  ]);
+  const found = await xml.locate(section, tag, key, value, params);
+  return found ? findChild(found, tag, key, value) : undefined;
 }
 
 /** _find_user: `<key> <user> <domain>`; in a channel's expansion only `true` / `false`. */

@@ -193,6 +193,9 @@ function splitOnce(s: string): [string, string?] {
  * switch_str_time: `h:m:s` (today), `Y-M-D[ h[:m[:s]]]` or `YYYYMMDDhhmmss`, in the switch's local
  * time, as epoch ms; 0 when it does not parse.
  */
+/** switch_str_time's time-of-day form (it is tried first, so all digits read as an hour). */
+export const TIME_OF_DAY = /^(\d*):?(\d*):?(\d*)$/;
+
 export function strTime(text: string, nowMs: number, utcOffsetMinutes: (epochMs: number) => number): number {
   let y: number;
   let mo: number;
@@ -200,7 +203,7 @@ export function strTime(text: string, nowMs: number, utcOffsetMinutes: (epochMs:
   let h: number;
   let mi: number;
   let s: number;
-  const timeOnly = /^(\d*):?(\d*):?(\d*)$/.exec(text);
+  const timeOnly = TIME_OF_DAY.exec(text);
   if (timeOnly) {
     const today = explode(nowMs, utcOffsetMinutes(nowMs) * 60);
     [y, mo, d] = [today.year, today.mon, today.mday];
