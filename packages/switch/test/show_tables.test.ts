@@ -91,6 +91,14 @@ describe('show calls views: two null legs bridged (a calls b) and a third parked
     // without a text: every channel
     expect((await t.sw.api('show channels like')).endsWith(total(3))).toBe(true);
   });
+
+  it("channels like: SQLite's LIKE (`_` one character, `%` any run, ASCII case ignored) in time bounded by pattern × row", async () => {
+    const like = async (text: string) => JSON.parse(await t.sw.api(`show channels like ${text} as json`)).row_count;
+    expect(await like(`${c.slice(0, 7).toUpperCase()}_`)).toBe(1);
+    expect(await like(`%${c.slice(1, 6)}%${c.slice(-3)}`)).toBe(1);
+    expect(await like(`${c.slice(1, 6)}%`)).toBe(0);
+    expect(await like(`%${'%-'.repeat(30)}%#`)).toBe(0);
+  });
 });
 
 describe('show aliases / show complete, filled by `alias` and `complete`', () => {

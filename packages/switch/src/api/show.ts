@@ -11,7 +11,7 @@
 import { CHANNEL_COLUMNS, type ChannelRow, type ChannelTable } from '../core/channel_table.ts';
 import type { SwitchCore } from '../core/core.ts';
 import { REGISTRATION_COLUMNS } from '../core/registrations.ts';
-import { caseEqual, separateString } from '../internal/strings.ts';
+import { asciiUpper, caseEqual, separateString } from '../internal/strings.ts';
 import { ALIAS_COLUMNS, COMPLETE_COLUMNS, ConsoleTables, consoleTableCommands } from './console_tables.ts';
 import { type InterfaceRow, binaryCompare, byTypeAndName, interfaceRows } from './interfaces.ts';
 import type { ApiCommand, ApiEnv, ApiRegistry } from './registry.ts';
@@ -109,9 +109,33 @@ const pick = (rows: readonly InterfaceRow[], columns: readonly (keyof InterfaceR
  * SQLite's LIKE (the core db): `%` any run, `_` one character, ASCII case ignored, no escape.
  * mod_commands passes a text with `%` as the pattern itself, else `%<text>%`.
  */
-function sqlLike(pattern: string): RegExp {
-  const body = [...pattern].map((c) => (c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 'i');
+function sqlLike(pattern: string): (value: string) => boolean {
+  const p = [...asciiUpper(pattern)];
+  return (value) => likeMatches(p, [...asciiUpper(value)]);
+}
+
+/** A wildcard match that retries only from the last `%`: time bounded by pattern × value. */
+function likeMatches(p: readonly string[], s: readonly string[]): boolean {
+  let pi = 0;
+  let si = 0;
+  let lastPercent = -1;
+  let resumeAt = 0;
+  while (si < s.length) {
+    if (pi < p.length && p[pi] !== '%' && (p[pi] === '_' || p[pi] === s[si])) {
+      pi++;
+      si++;
+    } else if (p[pi] === '%') {
+      lastPercent = pi++;
+      resumeAt = si;
+    } else if (lastPercent >= 0) {
+      pi = lastPercent + 1;
+      si = ++resumeAt;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === '%') pi++;
+  return pi === p.length;
 }
 
 /** What a `show` line selects, and the format words it ends with. */
@@ -143,7 +167,7 @@ function channelQuery(command: string, argv: readonly (string | undefined)[], as
     const like = sqlLike(cleaned.includes('%') ? cleaned : `%${cleaned}%`);
     const rows = core.channels
       .rows()
-      .filter((r) => [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v !== undefined && like.test(v)));
+      .filter((r) => [r.uuid, r.name, r.cid_name, r.cid_num, r.presence_data, r.accountcode].some((v) => v !== undefined && like(v)));
     return { result: channels(rows), as: argv[4] !== undefined && caseEqual(argv[3] ?? '', 'as') ? argv[4] : undefined };
   }
   if (lc === 'channels') {

@@ -3,11 +3,12 @@
  *
  * An expression is PCRE; three forms: plain (`^1\d{3}$`), `/pattern/flags` (flags `i`, `s`), and
  * `_pattern` (Asterisk style: N = [2-9], X = [0-9], Z = [1-9], `.` = anything, anchored).
- * The PCRE features JavaScript lacks are translated where there is an equivalent (`\A`, `\z`,
- * `\Z`, `$` matching before a final newline, `(?P<name>`, `(?P=name)`, leading inline flags);
- * anything else JavaScript cannot compile is a compile error, which — as in FreeSWITCH — is
- * logged and counts as no match.
+ * The PCRE features JavaScript lacks are translated where there is an equivalent (pcre_translate.ts;
+ * leading inline flags here); anything else JavaScript cannot compile is a compile error, which —
+ * as in FreeSWITCH — is logged and counts as no match.
  */
+import { execBounded, MATCH_LIMIT_MS, runsInLinearTime } from '../internal/bounded_regex.ts';
+import { translatePattern } from './pcre_translate.ts';
 
 export interface RegexResult {
   readonly matched: boolean;
@@ -30,10 +31,18 @@ export function asteriskToRegex(pattern: string): string {
   return `${out}$`;
 }
 
-const cache = new Map<string, RegExp | { error: string }>();
+/** A compiled expression: one RegExp per meaning of `$` (see TranslatedPattern). */
+interface CompiledExpression {
+  readonly plain: RegExp;
+  readonly beforeFinalNewline: RegExp | undefined;
+  /** Whether `plain` is safe on the main thread: V8's linear engine takes over if it backtracks too long. */
+  readonly linear: boolean;
+}
+
+const cache = new Map<string, CompiledExpression | { error: string }>();
 
 /** Compiles an expression in any of the three forms; cached. */
-export function compileExpression(expression: string): RegExp | { error: string } {
+function compileExpression(expression: string): CompiledExpression | { error: string } {
   const hit = cache.get(expression);
   if (hit) return hit;
   const compiled = compile(expression);
@@ -42,84 +51,54 @@ export function compileExpression(expression: string): RegExp | { error: string 
   return compiled;
 }
 
-function compile(expression: string): RegExp | { error: string } {
+function compile(expression: string): CompiledExpression | { error: string } {
   let pattern = expression;
-  let flags = '';
+  let caseless = false;
+  let dotAll = false;
+  let multiline = false;
   if (pattern.startsWith('_')) pattern = asteriskToRegex(pattern.slice(1));
   if (pattern.startsWith('/')) {
     const end = pattern.lastIndexOf('/');
     if (end <= 0) return { error: `Regular Expression Error expression[${expression}] missing ending '/' delimeter` };
     const opts = pattern.slice(end + 1);
     pattern = pattern.slice(1, end);
-    if (opts.includes('i')) flags += 'i';
-    if (opts.includes('s')) flags += 's';
+    caseless = opts.includes('i');
+    dotAll = opts.includes('s');
   }
   const lead = /^\(\?([imsx]+)\)/.exec(pattern);
   if (lead) {
     if (lead[1]!.includes('x')) return { error: `COMPILE ERROR: 0 [extended mode (?x) is not supported][${pattern}]` };
-    for (const f of lead[1]!) if (!flags.includes(f)) flags += f;
+    caseless ||= lead[1]!.includes('i');
+    dotAll ||= lead[1]!.includes('s');
+    multiline = lead[1]!.includes('m');
     pattern = pattern.slice(lead[0].length);
   }
+  const translated = translatePattern(pattern, { caseless, dotAll, multiline });
   try {
-    return new RegExp(translate(pattern), flags);
+    const plain = new RegExp(translated.plain, translated.flags);
+    const beforeFinalNewline = translated.beforeFinalNewline === undefined ? undefined : new RegExp(translated.beforeFinalNewline, translated.flags);
+    return { plain, beforeFinalNewline, linear: runsInLinearTime(translated.plain, translated.flags) };
   } catch (e) {
     return { error: `COMPILE ERROR: 0 [${(e as Error).message}][${pattern}]` };
   }
 }
 
-/** PCRE → JavaScript for the constructs that differ but have an equivalent. */
-function translate(p: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < p.length; i++) {
-    const ch = p[i]!;
-    if (ch === '\\') {
-      const next = p[i + 1] ?? '';
-      i++;
-      if (!inClass && next === 'A') out += '^';
-      else if (!inClass && next === 'z') out += '$';
-      else if (!inClass && next === 'Z') out += '(?=\\n?$)';
-      else out += `\\${next}`;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      out += ch;
-      continue;
-    }
-    if (ch === '[') {
-      inClass = true;
-      out += ch;
-      if (p[i + 1] === '^') out += p[++i];
-      if (p[i + 1] === ']') out += p[++i];
-      continue;
-    }
-    if (ch === '$') {
-      out += '(?=\\n?$)';
-      continue;
-    }
-    if (p.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-      continue;
-    }
-    const backref = /^\(\?P=(\w+)\)/.exec(p.slice(i));
-    if (backref) {
-      out += `\\k<${backref[1]}>`;
-      i += backref[0].length - 1;
-      continue;
-    }
-    out += ch;
-  }
-  return out;
-}
-
-/** switch_regex_perform: match `field` against `expression` (unanchored search). */
+/**
+ * switch_regex_perform: match `field` against `expression` (unanchored search). A match that runs
+ * past the match limit is no match, as PCRE's is; the error says so.
+ */
 export function regexPerform(field: string, expression: string): RegexResult {
   const re = compileExpression(expression);
-  if (!(re instanceof RegExp)) return { matched: false, error: re.error };
-  re.lastIndex = 0;
-  const match = re.exec(field);
+  if ('error' in re) return { matched: false, error: re.error };
+  const pcreDollar = re.beforeFinalNewline !== undefined && field.endsWith('\n');
+  const match =
+    re.linear && !pcreDollar ? re.plain.exec(field) : execBounded((pcreDollar ? re.beforeFinalNewline! : re.plain).source, re.plain.flags, field);
+  if (match === 'limit') {
+    return {
+      matched: false,
+      error: `MATCH LIMIT: [${expression}] gave up after ${MATCH_LIMIT_MS} ms on a ${field.length}-character subject`,
+    };
+  }
   return match ? { matched: true, match } : { matched: false };
 }
 
