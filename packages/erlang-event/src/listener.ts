@@ -92,6 +92,11 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     return this.host.fetch;
   }
 
+  /** A command is being run (its reply not sent yet). */
+  get running(): boolean {
+    return this.#running;
+  }
+
   get ctx(): ProcessContext {
     if (!this.#ctx) throw new Error('listener not started');
     return this.#ctx;
@@ -129,7 +134,8 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     const m = msg as ListenerMessage;
     switch (m.kind) {
       case 'inbound':
-        await this.#inbound(ctx, m.from, m.message);
+        // its node went while an earlier command ran: what it queued is not run for nobody
+        if (!this.#closed) await this.#inbound(ctx, m.from, m.message);
         return;
       case 'exited':
         this.events.exited(m.pid);

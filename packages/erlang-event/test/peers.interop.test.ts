@@ -71,4 +71,30 @@ describe('two peer nodes', () => {
       await third.stop();
     }
   });
+
+  it('a node that goes while its listener runs a command: what it had queued is dropped, not run for a node that is gone; a command that never ends does not keep the listener', async () => {
+    const gone = await startErl({ name: 't4_peers@localhost', cookie: COOKIE, epmdPort: rig.epmdPort });
+    await gone.eval(`FS = '${rig.fsName}'`);
+    // the bind waits behind the msleep; the node is killed before the msleep ends
+    await gone.eval(`{x, FS} ! {api, msleep, "800"}, {x, FS} ! {bind, directory}, {x, FS} ! register_event_handler, ok`);
+    await new Promise((r) => setTimeout(r, 200));
+    await gone.kill();
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(rig.fs.module.bindings().filter((b) => b.node === 't4_peers@localhost')).toEqual([]);
+    expect(rig.fs.module.listeners().map((l) => l.peer)).not.toContain('t4_peers@localhost');
+    const started = Date.now();
+    await rig.fs.sw.conf.locate('directory', 'domain', 'name', 'example.com');
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const stuck = await startErl({ name: 't5_peers@localhost', cookie: COOKIE, epmdPort: rig.epmdPort });
+    await stuck.eval(`FS = '${rig.fsName}', {x, FS} ! {api, msleep, "600000"}, timer:sleep(200)`);
+    const listener = rig.fs.module.listeners().find((l) => l.peer === 't5_peers@localhost');
+    expect(listener).toBeDefined();
+    await stuck.kill();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(rig.fs.runtime.isAlive(listener!.ctx.self)).toBe(false);
+    expect(rig.fs.module.listeners().map((l) => l.peer)).not.toContain('t5_peers@localhost');
+    // the node that stayed is served as before
+    expect(await rig.shell(`{x, FS} ! {api, echo, "still"}, receive Rs -> Rs after 1000 -> timeout end`)).toBe('{ok,"still"}');
+  });
 });

@@ -64,6 +64,17 @@ describe('filters', () => {
     expect(f).toEqual([]);
   });
 
+  it('add, delete and all ignore case, as strcasecmp; delete all <x> clears all too', () => {
+    const f: Filter[] = [];
+    expect(filterCommand(f, 'ADD Unique-ID u1')).toEqual({ op: 'added', header: 'Unique-ID', value: 'u1' });
+    expect(filterCommand(f, 'Add Event-Name TRAP')).toEqual({ op: 'added', header: 'Event-Name', value: 'TRAP' });
+    expect(filterCommand(f, 'Delete unique-id u1')).toEqual({ op: 'deleted', header: 'unique-id', value: 'u1' });
+    expect(f).toEqual([{ header: 'Event-Name', value: 'TRAP' }]);
+    expect(filterCommand(f, 'DELETE ALL x')).toEqual({ op: 'deleted', header: 'ALL', value: 'x' });
+    expect(f).toEqual([]);
+    expect(filterCommand(f, 'DELETE')).toBe('invalid');
+  });
+
   it('seed semantics: OR on one header, AND across headers, negative vetoes, presence tests, regex', () => {
     const f: Filter[] = [
       { header: 'Event-Name', value: 'HEARTBEAT' },

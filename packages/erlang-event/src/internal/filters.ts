@@ -20,38 +20,38 @@ export interface Filter {
 
 export type FilterLogItem = { readonly op: 'added' | 'deleted'; readonly header: string; readonly value: string } | 'invalid';
 
-/** Applies one command atom's text to `filters`; returns the log item for the reply. */
+/**
+ * Applies one command atom's text to `filters`; returns the log item for the reply. The words
+ * `add`, `delete` and `all` are matched ignoring case (strcasecmp), and `delete all <x>` clears
+ * all as well, as handle_msg_filter does.
+ */
 export function filterCommand(filters: Filter[], text: string): FilterLogItem {
-  const trimmed = text.trim();
-  const sp = trimmed.indexOf(' ');
-  if (sp < 0) return 'invalid';
-  const word = trimmed.slice(0, sp);
-  const rest = trimmed.slice(sp + 1).trim();
-  if (word === 'delete') {
-    if (rest === 'all') {
-      filters.length = 0;
-      return { op: 'deleted', header: 'all', value: '' };
-    }
-    const sp2 = rest.indexOf(' ');
-    const header = sp2 < 0 ? rest : rest.slice(0, sp2);
-    const value = sp2 < 0 ? undefined : rest.slice(sp2 + 1);
-    for (let i = filters.length - 1; i >= 0; i--) {
-      const f = filters[i]!;
-      if (caseEqual(f.header, header) && (value === undefined || f.value === value)) filters.splice(i, 1);
+  const [word, rest] = splitFirst(text.trim());
+  if (rest === undefined) return 'invalid';
+  if (caseEqual(word, 'delete')) {
+    const [header, value] = splitFirst(rest.trim());
+    if (caseEqual(header, 'all')) filters.length = 0;
+    else {
+      for (let i = filters.length - 1; i >= 0; i--) {
+        const f = filters[i]!;
+        if (caseEqual(f.header, header) && (value === undefined || f.value === value)) filters.splice(i, 1);
+      }
     }
     return { op: 'deleted', header, value: value ?? '' };
   }
   let header = word;
-  let value = rest;
-  if (word === 'add') {
-    const sp2 = rest.indexOf(' ');
-    if (sp2 < 0) return 'invalid'; // the original dereferences NULL here
-    header = rest.slice(0, sp2);
-    value = rest.slice(sp2 + 1);
-  }
-  if (header === '' || value === '') return 'invalid';
+  let value: string | undefined = rest.trim();
+  if (caseEqual(word, 'add')) [header, value] = splitFirst(value);
+  // `add H` with no value: the original dereferences NULL here
+  if (value === undefined || header === '' || value === '') return 'invalid';
   filters.push({ header, value });
   return { op: 'added', header, value };
+}
+
+/** The text before the first space, and after it (undefined when there is no space). */
+function splitFirst(text: string): [string, string | undefined] {
+  const sp = text.indexOf(' ');
+  return sp < 0 ? [text, undefined] : [text.slice(0, sp), text.slice(sp + 1)];
 }
 
 interface Parsed {
