@@ -21,20 +21,30 @@ export function bytesText(bytes: Uint8Array): string {
   }
 }
 
+/** Decoded by hand into chunks of UTF-16 units: input with many bad bytes has many short runs. */
 function escapedText(b: Uint8Array): string {
-  let out = '';
+  const parts: string[] = [];
+  let units: number[] = [];
   let i = 0;
   while (i < b.length) {
-    const n = sequenceLength(b, i);
-    if (n === 0) {
-      out += String.fromCharCode(ESCAPE + b[i]!);
-      i++;
-    } else {
-      out += utf8Strict.decode(b.subarray(i, i + n));
-      i += n;
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : sequenceLength(b, i);
+    if (n === 1) units.push(c);
+    else if (n === 0) units.push(ESCAPE + c);
+    else if (n === 2) units.push(((c & 0x1f) << 6) | (b[i + 1]! & 0x3f));
+    else if (n === 3) units.push(((c & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f));
+    else {
+      const cp = ((c & 0x07) << 18) | ((b[i + 1]! & 0x3f) << 12) | ((b[i + 2]! & 0x3f) << 6) | (b[i + 3]! & 0x3f);
+      units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    }
+    i += n || 1;
+    if (units.length >= 8192) {
+      parts.push(String.fromCharCode(...units));
+      units = [];
     }
   }
-  return out;
+  parts.push(String.fromCharCode(...units));
+  return parts.join('');
 }
 
 /** The length of the valid UTF-8 sequence at `i` (RFC 3629: no overlong forms, no surrogates), or 0. */
@@ -59,8 +69,13 @@ function sequenceLength(b: Uint8Array, i: number): number {
 /** The text's bytes: UTF-8, with each escaped byte written as itself. */
 export function textBytes(text: string): Uint8Array {
   if (!SURROGATE.test(text)) return utf8.encode(text);
-  const parts: number[] = [];
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; an escaped byte takes 1
+  const out = new Uint8Array(text.length * 3);
+  let written = 0;
   let run = 0; // start of the pending run of ordinary text
+  const flushRun = (end: number) => {
+    if (end > run) written += utf8.encodeInto(text.slice(run, end), out.subarray(written)).written;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
@@ -71,13 +86,13 @@ export function textBytes(text: string): Uint8Array {
       }
     }
     if (c >= ESCAPE + 0x80 && c <= ESCAPE + 0xff) {
-      for (const x of utf8.encode(text.slice(run, i))) parts.push(x);
-      parts.push(c - ESCAPE);
+      flushRun(i);
+      out[written++] = c - ESCAPE;
       run = i + 1;
     }
   }
-  for (const x of utf8.encode(text.slice(run))) parts.push(x);
-  return Uint8Array.from(parts);
+  flushRun(text.length);
+  return out.slice(0, written);
 }
 
 /**

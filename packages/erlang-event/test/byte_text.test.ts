@@ -27,6 +27,29 @@ describe('byte_text', () => {
     expect(bytesText(Uint8Array.of(0xe9, 0xf0, 0x9f, 0x98, 0x80))).toBe('\udce9😀');
   });
 
+  it('text between bad bytes decodes as UTF-8 does, at any length (2 MB in one piece)', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const points = [0x41, 0x7f, 0xe9, 0x7ff, 0x800, 0x20ac, 0xfffd, 0x10000, 0x1f600, 0x10ffff];
+    const segments: string[] = [];
+    let size = 0;
+    while (size < 2_000_000) {
+      let seg = '';
+      for (let k = rand(12); k > 0; k--) seg += String.fromCodePoint(points[rand(points.length)]!);
+      segments.push(seg);
+      size += seg.length * 2 + 1;
+    }
+    const enc = new TextEncoder();
+    const chunks = segments.flatMap((seg) => [enc.encode(seg), Uint8Array.of(0xff)]);
+    const bytes = Buffer.concat(chunks);
+    const text = bytesText(bytes);
+    expect(text).toBe(segments.map((seg) => `${seg}\udcff`).join(''));
+    expect(Buffer.from(textBytes(text)).equals(bytes)).toBe(true);
+  });
+
   it('a lone surrogate that is no escaped byte is written as U+FFFD, as TextEncoder does', () => {
     expect([...textBytes('a\ud800b\udc41')]).toEqual([97, 0xef, 0xbf, 0xbd, 98, 0xef, 0xbf, 0xbd]);
   });

@@ -38,6 +38,14 @@ describe('byte strings keep their bytes', () => {
     expect(await sh(`W(Do(Coll(), {api, echo, U8}))`)).toBe(`"{ok,${U8}}"`);
   });
 
+  it('a NUL ends what the module reads, as a C string does: in a string, a binary, a header value', async () => {
+    expect(await sh(`Do(Coll(), {api, echo, "ab" ++ [0] ++ "cd"})`)).toBe('{ok,"ab"}');
+    expect(await sh(`Do(Coll(), {api, echo, <<"xy", 0, "z">>})`)).toBe('{ok,"xy"}');
+    await sh(`Pn = Coll(), ok = Do(Pn, register_event_handler), ok = Do(Pn, {event, 'CUSTOM', 'nul::t'})`);
+    expect(await sh(`Do(Pn, {sendevent, 'CUSTOM', 'nul::t', [{"k", "v" ++ [0] ++ "w"}]})`)).toBe('ok');
+    expect(await sh(`[{event, [_ | Hn]}] = WaitEv(Pn, 1), proplists:get_value("k", Hn)`)).toBe('"v"');
+  });
+
   it('sendmsg: a Latin-1 execute-app-arg sets a channel variable of those bytes', async () => {
     const out = await rig.fs.sw.originate('null/1234 &park()');
     const uuid = /^\+OK (\S+)/.exec(out)?.[1] as string;

@@ -71,6 +71,12 @@ describe('bad input', () => {
   it('{Ref, Pid} that nobody waits for: {error, notfound}; {rex, _}: no reply', async () => {
     expect(await sh('Fp ! {make_ref(), self()}, receive Rn -> Rn after 1000 -> timeout end')).toBe('{error,notfound}');
     expect(await sh('Fp ! {rex, {badrpc, x}}, {x, FS} ! {rex, 42}, receive Rr -> Rr after 300 -> none end')).toBe('none');
+    // handle_ref_tuple reads a ref and a pid and ignores the rest; rex looks only at its second element
+    expect(await sh('Fp ! {make_ref(), self(), x}, receive Rn3 -> Rn3 after 1000 -> timeout end')).toBe('{error,notfound}');
+    expect(await sh('Fp ! {rex, a, b}, Fp ! {make_ref()}, Fp ! {rex, {make_ref(), self()}, x}, receive Rr3 -> Rr3 after 1000 -> timeout end')).toBe(
+      '{error,notfound}',
+    );
+    expect(await sh('receive Rr4 -> Rr4 after 300 -> none end')).toBe('none');
   });
 
   it('random terms of any shape to any name: each gets one reply; the listener and the node keep answering', async () => {

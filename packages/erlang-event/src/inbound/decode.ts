@@ -14,8 +14,11 @@ function isByteList(x: Term): x is number[] {
   return true;
 }
 
+/** The bytes up to the first NUL, as text: the module reads what it decodes as a C string. */
 function bytesText(bytes: ArrayLike<number>): string {
-  return textOfBytes(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes));
+  const array = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
+  const nul = array.indexOf(0);
+  return textOfBytes(nul < 0 ? array : array.subarray(0, nul));
 }
 
 /**

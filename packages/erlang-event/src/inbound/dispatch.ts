@@ -1,6 +1,6 @@
 /**
  * Payload dispatch (spec §0.3, §1): an atom or a tuple tagged with an atom goes to its family;
- * `{Ref, Pid}` is a spawn reply; everything else is `{error, undef}`. Tags compare exactly.
+ * `{Ref, Pid, …}` is a spawn reply; everything else is `{error, undef}`. Tags compare exactly.
  */
 import { Atom, type Pid, Ref, type Term, Tuple, atom, t } from '@beamline/etf';
 import { atomText } from '../byte_text.ts';
@@ -22,7 +22,8 @@ export async function dispatch(message: Term, c: InboundContext, listener: CallL
   if (message instanceof Atom) return atomText(message.name) === undefined ? BADARG : dispatchAtom(message.name, message, c, listener, from);
   if (!(message instanceof Tuple) || message.elements.length === 0) return UNDEF;
   const tag = message.elements[0];
-  if (tag instanceof Ref) return message.elements.length === 2 ? spawnReply(message, c, listener) : UNDEF;
+  // handle_ref_tuple reads the ref and the pid, whatever follows them
+  if (tag instanceof Ref) return spawnReply(message, c, listener);
   if (!(tag instanceof Atom)) return UNDEF;
   if (atomText(tag.name) === undefined) return BADARG;
   switch (tag.name) {
@@ -51,7 +52,7 @@ export async function dispatch(message: Term, c: InboundContext, listener: CallL
     case 'session_setevent':
       return session(tag.name, message, c, listener, from);
     case 'rex':
-      return message.elements.length === 2 ? rexReply(message, c, listener) : UNDEF;
+      return rexReply(message, c, listener);
     case 'bind':
       return c.fetch.bind(message, c.peer, from);
     case 'fetch_reply':

@@ -185,8 +185,11 @@ export function findEndParen(s: string, open: string, close: string, from = 0): 
   return -1;
 }
 
-const URL_UNSAFE = new Set('\r\n #%&+:;<=>?@[\\]^`{|}"');
 const UPPER_HEX = '0123456789ABCDEF';
+const URL_UNSAFE = new Set('\r\n #%&+:;<=>?@[\\]^`{|}"');
+/** Whether switch_url_encode writes a byte as `%XX`. */
+const URL_ESCAPED = Array.from({ length: 256 }, (_, b) => b < 0x20 || b > 0x7e || URL_UNSAFE.has(String.fromCharCode(b)));
+const HEX_BYTES = new TextEncoder().encode(UPPER_HEX);
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -197,18 +200,19 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
  */
 export function urlEncode(value: string): string {
   const bytes = utf8.encode(value);
-  let out = '';
+  const out = Buffer.allocUnsafe(bytes.length * 3);
+  let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    const ch = String.fromCharCode(b);
-    if (b === 0x25 && i + 2 < bytes.length && isUpperHex(bytes[i + 1]!) && isUpperHex(bytes[i + 2]!)) {
-      out += '%';
-      continue;
+    if (!URL_ESCAPED[b] || (b === 0x25 && i + 2 < bytes.length && isUpperHex(bytes[i + 1]!) && isUpperHex(bytes[i + 2]!))) {
+      out[n++] = b;
+    } else {
+      out[n++] = 0x25;
+      out[n++] = HEX_BYTES[b >> 4]!;
+      out[n++] = HEX_BYTES[b & 15]!;
     }
-    if (b < 0x20 || b > 0x7e || URL_UNSAFE.has(ch)) out += `%${UPPER_HEX[b >> 4]}${UPPER_HEX[b & 15]}`;
-    else out += ch;
   }
-  return out;
+  return out.toString('latin1', 0, n);
 }
 
 function isUpperHex(b: number): boolean {
