@@ -20,6 +20,9 @@ describe('API commands (spec §3)', () => {
     expect(await sw.api('STATUS')).toMatch(/^UP 0 years/);
     expect(await sw.api('version')).toBe('FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n');
     expect(await sw.api('version short')).toBe('1.10.12\n');
+    // switch_stristr on the first word; any other word gives the full human form
+    expect(await sw.api('version xSHORTx more')).toBe('1.10.12\n');
+    expect(await sw.api('version foo')).toBe('FreeSWITCH Version 1.10.12-release~64bit (1.10.12-release  64bit)\n');
     expect(await sw.api('uptime')).toBe('35\n');
     expect(await sw.api('uptime ms')).toBe('35692\n');
     expect(await sw.api('uptime us')).toBe('35692193\n');
@@ -123,6 +126,12 @@ describe('API commands (spec §3)', () => {
     expect(await sw.api(`uuid_exists ${uuid.toUpperCase()}`)).toBe('false');
     expect(await sw.api(`uuid_answer ${uuid}`)).toBe('+OK\n');
     expect(await sw.api('uuid_answer 00000000-0000-0000-0000-000000000000')).toBe('-ERROR\n');
+    // the whole argument is the uuid; no usage texts
+    expect(await sw.api(`uuid_exists ${uuid} extra`)).toBe('false');
+    expect(await sw.api(`uuid_exists ${uuid}`)).toBe('true');
+    expect(await sw.api(`uuid_answer ${uuid} extra`)).toBe('-ERROR\n');
+    expect(await sw.api('uuid_answer')).toBe('-ERROR\n');
+
     expect(await sw.api('uuid_kill')).toBe('-USAGE: <uuid> [cause]\n');
     await sw.stop();
     await rt.stop();

@@ -82,7 +82,8 @@ describe('API commands on channels (exact texts)', () => {
       'CHANNEL_PARK CS_PARK/6 ACTIVE answered',
     ]);
     expect(leg.some((e) => e.type === 'CHANNEL_EXECUTE')).toBe(false);
-    expect(await sw.api('uuid_park')).toBe('-USAGE: <uuid>\n');
+    // an Erlang api call always passes an argument, if empty: park_function's usage is for none at all
+    expect(await sw.api('uuid_park')).toBe('-ERR No such channel!\n');
     expect(await sw.api('uuid_park nope')).toBe('-ERR No such channel!\n');
     expect(await sw.api(`uuid_kill ${uuid}`)).toBe('+OK\n');
     await settle();

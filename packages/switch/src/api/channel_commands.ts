@@ -119,8 +119,8 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_park',
     run: async (args, env) => {
-      if (args === '') return '-USAGE: <uuid>\n';
-      return (await callChannel(env, args, { op: 'park' })) ? '+OK\n' : NO_CHANNEL;
+      // park_function gives its usage for no argument at all; an api call from Erlang always has one, if empty
+      return args !== '' && (await callChannel(env, args, { op: 'park' })) ? '+OK\n' : NO_CHANNEL;
     },
   },
   {

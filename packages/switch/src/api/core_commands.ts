@@ -69,10 +69,12 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
   },
   {
     name: 'version',
-    run: (args) =>
-      args.toLowerCase() === 'short'
-        ? `${VERSION.major}.${VERSION.minor}.${VERSION.micro}\n`
-        : `FreeSWITCH Version ${VERSION.full} (${VERSION.revisionHuman})\n`,
+    // version_function: no argument gives the revision; any other first word not holding `short` (any case) the full human form
+    run: (args) => {
+      if (args === '') return `FreeSWITCH Version ${VERSION.full} (${VERSION.revisionHuman})\n`;
+      if ((args.split(' ')[0] ?? '').toLowerCase().includes('short')) return `${VERSION.major}.${VERSION.minor}.${VERSION.micro}\n`;
+      return `FreeSWITCH Version ${VERSION.full} (${VERSION.fullHuman})\n`;
+    },
   },
   {
     name: 'uptime',

@@ -52,13 +52,12 @@ export const UUID_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_answer',
     run: async (args, env) => {
-      const [uuid] = words(args);
-      if (!uuid) return '-USAGE: <uuid>\n';
-      const r = await callChannel<boolean>(env, uuid, { op: 'answer' });
+      // uuid_answer_function looks the whole argument up, and has no usage text
+      const r = args === '' ? undefined : await callChannel<boolean>(env, args, { op: 'answer' });
       return r?.value ? '+OK\n' : '-ERROR\n';
     },
   },
-  { name: 'uuid_exists', run: (args, env) => String(env.core.sessions.has(words(args)[0] ?? '')) },
+  { name: 'uuid_exists', run: (args, env) => String(env.core.sessions.has(args)) },
   {
     name: 'uuid_getvar',
     run: async (args, env) => {
