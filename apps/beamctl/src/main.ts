@@ -243,6 +243,7 @@ export function beamctlCommand(): Command {
         await runConsole(
           {
             name: s.target,
+            remote: true,
             api: (line) => api(s, line),
             commands: async () => ((await s.rpc('switchd', 'commands', [])) as Term[]).map((c) => text(c) ?? ''),
             followLog: async (level) => {

@@ -21,6 +21,11 @@ export interface ConsoleBackend {
   followLog(level: number | undefined): Promise<void>;
   /** Whether the log is followed before any `/log` (switchd's own console: yes). */
   readonly followingLog?: boolean;
+  /**
+   * A console on another node (beamctl's): `...` only leaves it, as fs_cli's does. Otherwise
+   * (switchd's own) `...` is the shutdown command and then leaves, as FreeSWITCH's console.
+   */
+  readonly remote?: boolean;
 }
 
 export interface ConsoleOptions {
@@ -41,7 +46,7 @@ const HELP = `Command                    Description
 /help                      Help
 /log <level>               Follow the log from <level> (console, alert, crit, err, warning, notice, info, debug)
 /nolog                     Stop following the log
-/quit, /exit, /bye, Ctrl-D Leave the console
+/quit, /exit, /bye, Ctrl-D Leave the console (and ..., which on switchd's own console shuts the switch down)
 <api command> [args]       Run an API command (tab completes names; "help" lists them)
 `;
 
@@ -110,6 +115,10 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
       } catch {
         /* a read-only home: history stays in memory */
       }
+    }
+    if (line === '...') {
+      if (!backend.remote) say(await backend.api(line).catch((e: unknown) => `-ERR ${(e as Error).message ?? String(e)}`));
+      return false;
     }
     if (line.startsWith('/')) {
       const [cmd, arg] = line.split(/\s+/, 2);

@@ -63,6 +63,27 @@ describe('runConsole', () => {
     );
     expect((await readFile(join(dir, 'hist'), 'utf8')).split('\n')).toEqual(['status', '/log warning', '/log loud', 'boom', '/nolog', '/quit', '']);
   });
+
+  it('`...` leaves a remote console as fs_cli does (nothing sent); on its own switch it is the shutdown command, then leaves', async () => {
+    for (const remote of [true, false]) {
+      const calls: string[] = [];
+      const backend: ConsoleBackend = {
+        name: 'n@h',
+        remote,
+        api: async (line) => {
+          calls.push(line);
+          return '+OK\n';
+        },
+        commands: async () => [],
+        followLog: async () => {},
+      };
+      const input = new PassThrough();
+      const done = runConsole(backend, { input, output: new PassThrough(), historyFile: null, terminal: false });
+      input.write('status\n...\nnot run\n');
+      await done;
+      expect(calls).toEqual(remote ? ['status'] : ['status', '...']);
+    }
+  });
 });
 
 describe('runConsole on a terminal', () => {
