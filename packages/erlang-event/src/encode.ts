@@ -5,8 +5,7 @@
  * the event), so a thousand subscribers cost one encoding.
  */
 import { ErlMap, type Term, Tuple, atom, t } from '@beamline/etf';
-import { type LogRecord, type SwitchEvent, urlDecodeBytes } from '@beamline/switch';
-import { textBytes } from './byte_text.ts';
+import { type LogRecord, type SwitchEvent, textBytes, urlDecodeBytes } from '@beamline/switch';
 import type { Encoding, EventFormat } from './config.ts';
 
 const utf8 = new TextEncoder();

@@ -38,6 +38,14 @@ describe('byte strings keep their bytes', () => {
     expect(await sh(`W(Do(Coll(), {api, echo, U8}))`)).toBe(`"{ok,${U8}}"`);
   });
 
+  it('bytes that are no UTF-8 keep their bytes through url_encode, url_decode and md5 (as erlang:md5 hashes them)', async () => {
+    expect(await sh(`Do(Coll(), {api, url_encode, L1})`)).toBe('{ok,"h%E9llo"}');
+    expect(await sh(`W(Do(Coll(), {api, url_decode, "h%E9llo"}))`)).toBe(`"{ok,${L1}}"`);
+    expect(await sh(`{ok, Md} = Do(Coll(), {api, md5, L1}), Md =:= lists:flatten([io_lib:format("~2.16.0b", [B]) || <<B>> <= erlang:md5(L1)])`)).toBe(
+      'true',
+    );
+  });
+
   it('a NUL ends what the module reads, as a C string does: in a string, a binary, a header value', async () => {
     expect(await sh(`Do(Coll(), {api, echo, "ab" ++ [0] ++ "cd"})`)).toBe('{ok,"ab"}');
     expect(await sh(`Do(Coll(), {api, echo, <<"xy", 0, "z">>})`)).toBe('{ok,"xy"}');

@@ -109,6 +109,7 @@ export {
   type HuntResult,
 } from './dialplan/xml_match.ts';
 export { XmlSyntaxError, attr, child, children, findChild, parseXml, type XmlElement } from './config/xml.ts';
+export { bytesText, textBytes } from './internal/byte_text.ts';
 export { caseEqual, separateString, switchTrue, urlDecode, urlDecodeBytes, urlEncode } from './internal/strings.ts';
 export { formatLocalDate, formatRfc822, systemUtcOffsetMinutes } from './internal/time.ts';
 

@@ -5,7 +5,8 @@
  * their Latin-1 bytes, as ei_decode_atom gives them.
  */
 import { Atom, type Term, Tuple, atom } from '@beamline/etf';
-import { atomText, bytesText as textOfBytes } from '../byte_text.ts';
+import { bytesText as textOfBytes } from '@beamline/switch';
+import { atomText } from '../byte_text.ts';
 
 /** A list of integers 0..255 (STRING_EXT decodes to one; so does a LIST_EXT of bytes). */
 function isByteList(x: Term): x is number[] {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { regexPerform, substitute } from '../dialplan/regex.ts';
+import { textBytes } from '../internal/byte_text.ts';
 import { copyString } from '../internal/c_buffer.ts';
 import { asciiUpper, byteLength, separateString, urlDecode, urlEncode } from '../internal/strings.ts';
 import { cond } from './cond.ts';
@@ -57,7 +58,7 @@ export const UTILITY_TEXT_COMMANDS: readonly ApiCommand[] = [
   ),
   modCommandsApi('url_encode', '<string>', 'Url encode a string', (args) => urlEncode(args)),
   modCommandsApi('url_decode', '<string>', 'Url decode a string', (args) => urlDecode(args)),
-  modCommandsApi('md5', '<data>', 'Return md5 hash', (args) => (args === '' ? '!err!' : createHash('md5').update(args, 'utf8').digest('hex'))),
+  modCommandsApi('md5', '<data>', 'Return md5 hash', (args) => (args === '' ? '!err!' : createHash('md5').update(textBytes(args)).digest('hex'))),
   modCommandsApi('toupper', '<string>', 'Upper Case a string', (args) => asciiUpper(args)),
   modCommandsApi('tolower', '<string>', 'Lower Case a string', (args) => args.replace(/[A-Z]+/g, (m) => m.toLowerCase())),
 ];

@@ -2,6 +2,7 @@
  * The string helpers FreeSWITCH's core uses everywhere (switch_utils.c), with its exact quirks,
  * because command arguments, dial strings and variable lists are all cut with them.
  */
+import { bytesText, textBytes } from './byte_text.ts';
 
 const ESCAPE = '\\';
 
@@ -190,8 +191,6 @@ const URL_UNSAFE = new Set('\r\n #%&+:;<=>?@[\\]^`{|}"');
 /** Whether switch_url_encode writes a byte as `%XX`. */
 const URL_ESCAPED = Array.from({ length: 256 }, (_, b) => b < 0x20 || b > 0x7e || URL_UNSAFE.has(String.fromCharCode(b)));
 const HEX_BYTES = new TextEncoder().encode(UPPER_HEX);
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * switch_url_encode: every byte of the UTF-8 form that is a control character, above `~`, or in
@@ -199,7 +198,7 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
  * upper-case hex digits is kept as it is (no double encoding).
  */
 export function urlEncode(value: string): string {
-  const bytes = utf8.encode(value);
+  const bytes = textBytes(value);
   const out = Buffer.allocUnsafe(bytes.length * 3);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -222,7 +221,7 @@ function isUpperHex(b: number): boolean {
 /** switch_url_decode on a string (see `urlDecodeBytes`), read back as UTF-8. */
 export function urlDecode(value: string): string {
   if (!value.includes('%')) return value;
-  return utf8Decoder.decode(urlDecodeBytes(utf8.encode(value)));
+  return bytesText(urlDecodeBytes(textBytes(value)));
 }
 
 /**
@@ -258,7 +257,7 @@ function hexValue(b: number): number {
 
 /** strlen of the UTF-8 form (what `Content-Length` counts). */
 export function byteLength(s: string): number {
-  return utf8.encode(s).length;
+  return textBytes(s).length;
 }
 
 /** ASCII-only upper case (what strcasecmp folds; `ß` stays `ß`). */

@@ -1,6 +1,6 @@
 /** byte_text.ts: bytes → text → the same bytes, for UTF-8 and for bytes that are not UTF-8. */
 import { describe, expect, it } from 'vitest';
-import { atomText, bytesText, textBytes } from '../src/byte_text.ts';
+import { bytesText, textBytes } from '../src/internal/byte_text.ts';
 
 const roundTrip = (bytes: number[]) => [...textBytes(bytesText(Uint8Array.from(bytes)))];
 
@@ -52,12 +52,5 @@ describe('byte_text', () => {
 
   it('a lone surrogate that is no escaped byte is written as U+FFFD, as TextEncoder does', () => {
     expect([...textBytes('a\ud800b\udc41')]).toEqual([97, 0xef, 0xbf, 0xbd, 98, 0xef, 0xbf, 0xbd]);
-  });
-
-  it('atoms: their Latin-1 bytes as text; a character past U+00FF: undefined', () => {
-    expect(atomText('echo')).toBe('echo');
-    expect(atomText('\u00ebcho')).toBe('\udcebcho');
-    expect(atomText('\u00c3\u00a9')).toBe('é'); // the bytes of UTF-8 "é"
-    expect(atomText('\u015do')).toBeUndefined();
   });
 });
