@@ -18,7 +18,7 @@
 -export([exit_self/0, gs_exit_self_cast/0, link_dead/0, calling_self/0, start_parent_exit/0,
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
-         shutdown_zero/0]).
+         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3]).
@@ -30,7 +30,7 @@
 scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
-     call_timeout, get_status, sys_state, shutdown_zero].
+     call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -850,6 +850,45 @@ shutdown_zero() ->
     DownB = receive {'DOWN', MB, process, _, RB} -> RB after 5000 -> no_down end,
     EventsB = flush_worker_events(),
     [{terminate_child, DownA, EventsA}, {supervisor_shutdown, DownB, EventsB}].
+
+%%% ------------------------------------------------------------------------------------------
+%%% 17. A call with timeout 0 to a server that answers at once: whether the reply or the timeout
+%%% wins is a race (gen:do_call takes a reply that is there once the monitor is gone), but the
+%%% reply is never left in the caller's mailbox.
+%%% ------------------------------------------------------------------------------------------
+
+call_zero_timeout() ->
+    {ok, S} = gen_server:start(?MODULE, {plain, zero}, []),
+    Outcomes = [case catching(fun() -> gen_server:call(S, x, 0) end) of
+                    {returned, {echo, x}} -> reply_or_timeout;
+                    {caught, exit, {timeout, {gen_server, call, [S, x, 0]}}} -> reply_or_timeout;
+                    Other -> Other
+                end || _ <- lists:seq(1, 20)],
+    settle(),
+    Mailbox = flush(),
+    gen_server:stop(S),
+    [{outcomes, lists:usort(Outcomes)}, {mailbox_after, Mailbox}].
+
+%%% ------------------------------------------------------------------------------------------
+%%% 18. terminate_child on simple_one_for_one by pid: a pid that is no longer alive counts as
+%%% terminated (ok), a live pid that is no child is not_found.
+%%% ------------------------------------------------------------------------------------------
+
+sofo_dead_pid() ->
+    Obs = self(),
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{strategy => simple_one_for_one},
+                                                [#{id => dyn, start => {?MODULE, start_dyn, [Obs]},
+                                                   restart => temporary}]}),
+    unlink(Sup),
+    {ok, C} = supervisor:start_child(Sup, [c1]),
+    First = supervisor:terminate_child(Sup, C),
+    Again = supervisor:terminate_child(Sup, C),
+    LiveNonChild = supervisor:terminate_child(Sup, self()),
+    DeadNonChild = supervisor:terminate_child(Sup, dead_pid()),
+    Events = flush_worker_events(),
+    exit(Sup, shutdown),
+    [{first, First}, {again, Again}, {live_non_child, LiveNonChild},
+     {dead_non_child, DeadNonChild}, {events, Events}].
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

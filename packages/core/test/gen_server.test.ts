@@ -156,6 +156,26 @@ describe('GenServer', () => {
     expect(rt.isAlive(pid)).toBe(true);
   });
 
+  it('a reply that lands as a call times out is not left in the mailbox (timeout 0 against a server that answers at once)', async () => {
+    ({ rt } = setup());
+    const pid = await GenServer.start(rt, Counter, 4);
+    for (let i = 0; i < 20; i++) {
+      const [outcome, queued] = await inProcess(async (ctx) => {
+        let r: unknown;
+        try {
+          r = await GenServer.call(ctx, pid, ['get'], 0);
+        } catch (e) {
+          r = e instanceof CallTimeout ? 'timeout' : e;
+        }
+        await rt.settle();
+        return [r, rt.processInfo(ctx.self)!.messageQueueLen];
+      });
+      // gen:do_call takes a reply that is there once the monitor is gone, else exits timeout
+      expect([4, 'timeout']).toContain(outcome);
+      expect(queued).toBe(0);
+    }
+  });
+
   it('an uncaught call timeout makes the caller exit with the timeout reason', async () => {
     ({ rt, clock } = setup({ logger: null }));
     const pid = await GenServer.start(rt, Counter, 0);

@@ -642,7 +642,9 @@ describe('Supervisor: simple_one_for_one', () => {
     expect(await Supervisor.terminateChild(rt, sup, r.pid)).toEqual({ ok: true });
     expect(rt.isAlive(r.pid)).toBe(false);
     expect(await children(sup)).toEqual([]);
-    expect(await Supervisor.terminateChild(rt, sup, r.pid)).toEqual({ ok: false, error: A('not_found') });
+    // supervisor.erl's find_child: a pid that is not alive counts as terminated already; a live non-child is not_found
+    expect(await Supervisor.terminateChild(rt, sup, r.pid)).toEqual({ ok: true });
+    expect(await Supervisor.terminateChild(rt, sup, sup)).toEqual({ ok: false, error: A('not_found') });
     expect(await Supervisor.deleteChild(rt, sup, 'w')).toEqual({ ok: false, error: A('simple_one_for_one') });
     expect(await Supervisor.restartChild(rt, sup, 'w')).toEqual({ ok: false, error: A('simple_one_for_one') });
     // by id, as OTP answers terminate_child for anything but a pid here

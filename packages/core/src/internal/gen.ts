@@ -189,7 +189,10 @@ export function call(where: Where, dest: Dest, label: Atom, request: unknown, ti
     }
     const msg = await ctx.receive((m) => isReplyOrDown(m, mref), timeout === 'infinity' ? undefined : (timeout ?? 5000));
     if (msg === TIMEOUT) {
-      ctx.demonitor(mref, { flush: true }); // also deactivates the alias: a late reply is dropped
+      ctx.demonitor(mref, { flush: true }); // also deactivates the alias: a later reply is dropped
+      // gen:do_call's last look: a reply that came in as the time ran out is taken, not left queued
+      const last = await ctx.receive((m) => isReplyOrDown(m, mref), 0);
+      if (last !== TIMEOUT) return (last as Tuple).elements[1];
       throw new CallTimeout(t(atom('timeout'), mfa), server, request, ctx.self.node);
     }
     const e = (msg as Tuple).elements;

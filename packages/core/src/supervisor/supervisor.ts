@@ -260,7 +260,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
         // by id is meaningless here: OTP answers so for anything but a pid
         if (sofo && !(arg instanceof Pid)) return t(ERROR, SOFO);
         const child = sofo ? findByPid(state, arg) : findById(state, arg);
-        if (child === undefined) return t(ERROR, atom('not_found'));
+        // a pid that is no child and no longer alive counts as terminated already (supervisor.erl find_child)
+        if (child === undefined) return sofo && isDeadLocalPid(ctx, arg as Pid) ? OK : t(ERROR, atom('not_found'));
         child.restarting = false;
         await this.terminate1(state, ctx, [child]);
         if (child.spec.restart === 'temporary') remove(state, child);
@@ -339,6 +340,10 @@ async function startChild(ctx: ProcessContext, child: Child): Promise<StartResul
 function callbackModules(ctx: ProcessContext, pid: Pid): string[] {
   const proc = internalsOf(ctx)?.kernel.lookup(pid);
   return proc !== undefined && proc.code instanceof GenServerLoop ? [proc.code.behaviourName] : [];
+}
+
+function isDeadLocalPid(ctx: ProcessContext, pid: Pid): boolean {
+  return pid.node === ctx.self.node && internalsOf(ctx)?.kernel.lookup(pid) === undefined;
 }
 
 function ignored(child: Child): StartResult {

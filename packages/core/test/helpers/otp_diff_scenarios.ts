@@ -1071,6 +1071,58 @@ async function shutdownZero(ctx: ProcessContext): Promise<Term> {
   return [t(A('terminate_child'), reason(downA), eventsA), t(A('supervisor_shutdown'), reason(downB), eventsB)];
 }
 
+// ---------------------------------------------------------------------------------------------
+// 17. call with timeout 0: the reply or the timeout, and nothing left in the mailbox
+
+async function callZeroTimeout(ctx: ProcessContext): Promise<Term> {
+  const s = await GenServer.start(ctx, core_diff, t(A('plain'), A('zero')));
+  const outcomes = new Set<string>();
+  const seen: Term[] = [];
+  for (let i = 0; i < 20; i++) {
+    const r = await catching(() => GenServer.call(ctx, s, A('x'), 0));
+    const ok = (isTagged(r, 'returned', 2) && isTagged(r.get(1), 'echo', 2)) || (isTagged(r, 'caught', 3) && isTagged(r.get(2), 'timeout', 2));
+    const key = ok ? 'reply_or_timeout' : String(r);
+    if (!outcomes.has(key)) seen.push(ok ? A('reply_or_timeout') : r);
+    outcomes.add(key);
+  }
+  await sleep(ctx, 100);
+  const mailbox = await flush(ctx);
+  await GenServer.stop(ctx, s);
+  return [t(A('outcomes'), seen), t(A('mailbox_after'), mailbox)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 18. terminate_child on simple_one_for_one by a pid that is no longer alive
+
+async function sofoDeadPid(ctx: ProcessContext): Promise<Term> {
+  const obs = ctx.self;
+  const sup = await Supervisor.start(ctx, {
+    strategy: 'simple_one_for_one',
+    children: [{ id: 'dyn', start: (c, id: Term) => GenServer.startLink(c, core_diff, t(A('worker'), id, obs)), restart: 'temporary' }],
+  });
+  ctx.unlink(sup);
+  const r = await Supervisor.startChild(ctx, sup, [A('c1')]);
+  orCrash(r, 'start_child');
+  const child = (r as { pid: Pid }).pid;
+  const reply = async (pid: Pid) => {
+    const x = await Supervisor.terminateChild(ctx, sup, pid);
+    return x.ok ? A('ok') : t(A('error'), x.error as Term);
+  };
+  const first = await reply(child);
+  const again = await reply(child);
+  const liveNonChild = await reply(ctx.self);
+  const deadNonChild = await reply(await deadPid(ctx));
+  const events = await flushWorkerEvents(ctx);
+  ctx.exit(sup, SHUTDOWN);
+  return [
+    t(A('first'), first),
+    t(A('again'), again),
+    t(A('live_non_child'), liveNonChild),
+    t(A('dead_non_child'), deadNonChild),
+    t(A('events'), events),
+  ];
+}
+
 /**
  * The raw sys:get_status reply, with the process dictionary sorted and the pid text in the
  * header replaced by "<self>" (core_diff:status/1). Left as it is when it has another shape.
@@ -1286,6 +1338,8 @@ export const SCENARIOS: Scenario[] = [
     otp27Only: ['get_error_state', 'replace_to_error', 'after_replace', 'after_failed_replace'],
   },
   { name: 'shutdown_zero', run: shutdownZero, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'call_zero_timeout', run: callZeroTimeout, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'sofo_dead_pid', run: sofoDeadPid, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
