@@ -52,6 +52,11 @@ describe('byte strings keep their bytes', () => {
     await sh(`Pn = Coll(), ok = Do(Pn, register_event_handler), ok = Do(Pn, {event, 'CUSTOM', 'nul::t'})`);
     expect(await sh(`Do(Pn, {sendevent, 'CUSTOM', 'nul::t', [{"k", "v" ++ [0] ++ "w"}]})`)).toBe('ok');
     expect(await sh(`[{event, [_ | Hn]}] = WaitEv(Pn, 1), proplists:get_value("k", Hn)`)).toBe('"v"');
+    // header values go out through switch_url_decode: sscanf("%2x") per %, a decoded NUL ends the value
+    expect(await sh(`Do(Pn, {sendevent, 'CUSTOM', 'nul::t', [{"V1", "ab%00cd"}, {"V2", "% 41"}, {"V3", "%-1x"}, {"V4", "%+41"}]})`)).toBe('ok');
+    expect(await sh(`{event, [_ | Hv]} = lists:last(WaitEv(Pn, 2)), W([proplists:get_value(K, Hv) || K <- ["V1", "V2", "V3", "V4"]])`)).toBe(
+      '"[[97,98],[65,49],[255,120],[4,49]]"',
+    );
   });
 
   it('sendmsg: a Latin-1 execute-app-arg sets a channel variable of those bytes', async () => {

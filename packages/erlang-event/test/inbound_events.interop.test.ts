@@ -105,6 +105,12 @@ describe('event subscriptions from a real erl', () => {
     expect(await sh(`[{event, [_ | H5]}] = WaitEv(P5, 1), {proplists:get_value("V", H5), proplists:get_value("N%41", H5), lists:last(H5)}`)).toBe(
       '{"a b%2","x",{"body","b%20c"}}',
     );
+    // a name `Foo[N]` sets item N of the array header Foo (switch_event_base_add_header)
+    await sh(`Do(P5, {sendevent, 'CUSTOM', 'url::sub', [{"Foo[2]", "x"}, {"Foo[3]", "y"}]})`);
+    expect(await sh(`{event, [_ | H5b]} = lists:last(WaitEv(P5, 2)), [V || {"Foo", V} <- H5b]`)).toBe('["ARRAY::|:|:x|:y"]');
+    // handle_msg_sendevent decodes as many tuples as the list header counts: an improper tail is not read
+    expect(await sh(`Do(P5, {sendevent, 'CUSTOM', 'url::sub', [{"Tail", "t"} | bad]})`)).toBe('ok');
+    expect(await sh(`{event, [_ | H5c]} = lists:last(WaitEv(P5, 3)), proplists:get_value("Tail", H5c)`)).toBe('"t"');
     expect(await sh('exit(P5, kill)')).toBe('true');
   });
 

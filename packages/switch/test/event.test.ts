@@ -70,6 +70,23 @@ describe('headers', () => {
     expect(e.getHeaderItem('m', 5)).toBeUndefined();
   });
 
+  it('Name[N] sets item N of an array header, as switch_event_base_add_header', () => {
+    const e = new SwitchEvent('CUSTOM');
+    e.addHeader('Foo[2]', 'x');
+    expect(e.headers).toEqual([{ name: 'Foo', value: 'ARRAY::|:|:x', array: ['', '', 'x'] }]);
+    e.addHeader('foo[3]', 'y');
+    expect(e.getHeader('Foo')).toBe('ARRAY::|:|:x|:y');
+    // an item that exists is replaced, the value is not redrawn (FreeSWITCH redraws only on growth)
+    e.addHeader('Foo[0]', 'z');
+    expect([e.getHeaderItem('Foo', 0), e.getHeader('Foo')]).toEqual(['z', 'ARRAY::|:|:x|:y']);
+    // a plain header becomes the array of the new items; atoi reads the index; out of 0..4000: nothing
+    e.addHeader('Bar', 'old');
+    e.addHeader('Bar[x]', 'new');
+    e.addHeader('Baz[4001]', 'no');
+    e.addHeader('Baz[-1]', 'no');
+    expect(e.headers.map((h) => `${h.name}=${h.value}`)).toEqual(['Foo=ARRAY::|:|:x|:y', 'Bar=new']);
+  });
+
   it('_body sets the body too; getHeader(_body) falls back to the body', () => {
     const e = new SwitchEvent('CUSTOM');
     e.body = 'hello';

@@ -74,6 +74,14 @@ describe('URL encoding as switch_url_encode', () => {
     expect(urlDecode('a%20b+c%3a%C3%A9')).toBe('a b+c:é');
     expect(urlDecode('100%')).toBe('100%');
   });
+
+  it('reads each %.. as glibc sscanf("%2x") does: white space skipped, a sign, one digit; a NUL ends the string', () => {
+    expect(urlDecode('% 41')).toBe('A1');
+    expect(urlDecode('%+41')).toBe('\u00041');
+    expect(urlDecode('%-1x')).toBe('\udcffx');
+    expect(urlDecode('%4g|%zz|%-z')).toBe('\u0004|%zz|%-z');
+    expect(urlDecode('ab%00cd')).toBe('ab');
+  });
 });
 
 describe('caseEqual', () => {

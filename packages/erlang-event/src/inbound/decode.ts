@@ -4,7 +4,7 @@
  * Bytes become text by byte_text.ts (bytes that are no UTF-8 are kept, not replaced), atoms by
  * their Latin-1 bytes, as ei_decode_atom gives them.
  */
-import { Atom, type Term, Tuple, atom } from '@beamline/etf';
+import { Atom, ImproperList, type Term, Tuple, atom } from '@beamline/etf';
 import { bytesText as textOfBytes } from '@beamline/switch';
 import { atomText } from '../byte_text.ts';
 
@@ -70,13 +70,15 @@ export function leadingAtoms(elements: readonly Term[]): Atom[] {
 }
 
 /**
- * A header list (§1.12): a proper list of `{Key, Value}` with both `LStr`, key ≤ 1023 bytes.
- * Any other element → undefined (nothing is fired).
+ * A header list (§1.12): a list of `{Key, Value}` with both `LStr`, key ≤ 1023 bytes. Any other
+ * element → undefined (nothing is fired). An improper list's tail is not looked at: the module
+ * decodes as many tuples as the list header counts.
  */
 export function decodeHeaders(x: Term): [string, string][] | undefined {
-  if (!Array.isArray(x)) return undefined;
+  const elements = x instanceof ImproperList ? x.elements : x;
+  if (!Array.isArray(elements)) return undefined;
   const out: [string, string][] = [];
-  for (const e of x) {
+  for (const e of elements) {
     if (!(e instanceof Tuple) || e.elements.length !== 2) return undefined;
     const [key, value] = e.elements;
     if (Array.isArray(key) && key.length > 1023) return undefined;

@@ -9,10 +9,11 @@
  *   entries and appends the new one at the end;
  * - a value `ARRAY::a|:b` is stored as an array header (items `a`, `b`); pushing onto a name that
  *   exists extends that header's array;
+ * - a header named `Name[N]` sets item N of the array header `Name`;
  * - a header named `_body` also sets the body;
  * - the standard headers are stamped when the event is created (see `stampedEvent`).
  */
-import { caseEqual } from '../internal/strings.ts';
+import { atoi, caseEqual } from '../internal/strings.ts';
 import { formatLocalDate, formatRfc822 } from '../internal/time.ts';
 import { type EventTypeName, eventId, takesSubclass } from './types.ts';
 
@@ -126,6 +127,11 @@ export class SwitchEvent {
     if (value == null) return false;
     this.#memo = undefined;
     if (name === '_body') this.body = value;
+    const bracket = name.indexOf('[');
+    if (bracket >= 0) {
+      this.#setItem(name.slice(0, bracket), atoi(name.slice(bracket + 1)), value, stack);
+      return true;
+    }
 
     const at = stack === 'push' || stack === 'unshift' ? this.#indexOf(name) : -1;
     if (at >= 0) {
@@ -151,6 +157,30 @@ export class SwitchEvent {
     if (stack === 'top') this.#headers.unshift(header);
     else this.#headers.push(header);
     return true;
+  }
+
+  /**
+   * `Name[N]`: item N (0..4000, else nothing) of the array header `Name`, made (items before N
+   * empty) or extended as needed; a plain header of that name becomes an array of the new items
+   * only. Replacing an item that exists leaves the header's value as it was, as FreeSWITCH does
+   * (it redraws the value only when the array grows).
+   */
+  #setItem(name: string, index: number, value: string, stack: HeaderStack): void {
+    if (index < 0 || index > 4000) return;
+    const at = this.#indexOf(name);
+    const onto = at < 0 ? undefined : this.#headers[at]!;
+    const items = onto?.array ? [...onto.array] : [];
+    if (onto && index < items.length) {
+      items[index] = value;
+      this.#headers[at] = { name: onto.name, value: onto.value, array: items };
+      return;
+    }
+    while (items.length < index) items.push('');
+    items.push(value);
+    const header = arrayHeader(onto?.name ?? name, items);
+    if (onto) this.#headers[at] = header;
+    else if (stack === 'top') this.#headers.unshift(header);
+    else this.#headers.push(header);
   }
 
   /** The first header of that name (any case); `_body` falls back to the body. */

@@ -225,9 +225,12 @@ export function urlDecode(value: string): string {
 }
 
 /**
- * switch_url_decode on bytes: `%` with at least two bytes after it, the first a hex digit, becomes
- * the byte those one or two hex digits give (C's `%2x`), and both bytes are consumed; `+` stays;
- * any other `%` stays. The input itself when it holds no `%`.
+ * switch_url_decode on bytes: a `%` with at least two bytes after it is replaced by the byte
+ * `sscanf(s + 1, "%2x")` reads there, and the two bytes after it are skipped whatever was read;
+ * when sscanf reads nothing the `%` stays. sscanf's `%2x` skips leading white space, then takes
+ * up to two characters: an optional sign and hex digits (`% 41` reads 0x41 and leaves the `1`;
+ * `%-1` is 0xFF; `%+4` is 4). The result is a C string: it ends at a decoded NUL. The input itself
+ * when it holds no `%`.
  */
 export function urlDecodeBytes(bytes: Uint8Array): Uint8Array {
   if (!bytes.includes(0x25)) return bytes;
@@ -235,16 +238,43 @@ export function urlDecodeBytes(bytes: Uint8Array): Uint8Array {
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (b === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]!)) {
-      const hi = hexValue(bytes[i + 1]!);
-      const lo = bytes[i + 2]!;
-      out[n++] = isHex(lo) ? hi * 16 + hexValue(lo) : hi;
-      i += 2;
+    const read = b === 0x25 && i + 2 < bytes.length ? scanHex2(bytes, i + 1) : undefined;
+    if (read === undefined) {
+      out[n++] = b;
       continue;
     }
-    out[n++] = b;
+    if (read === 0) break;
+    out[n++] = read;
+    i += 2;
   }
   return out.subarray(0, n);
+}
+
+/** glibc's `sscanf(.., "%2x")` at `at`, as the low byte of the unsigned result; undefined when it reads nothing. */
+function scanHex2(bytes: Uint8Array, at: number): number | undefined {
+  let i = at;
+  while (i < bytes.length && isCSpace(bytes[i]!)) i++;
+  let width = 2;
+  let negative = false;
+  if (bytes[i] === 0x2b || bytes[i] === 0x2d) {
+    negative = bytes[i] === 0x2d;
+    i++;
+    width--;
+  }
+  let value = 0;
+  let digits = 0;
+  while (digits < width && i < bytes.length && isHex(bytes[i]!)) {
+    value = value * 16 + hexValue(bytes[i]!);
+    i++;
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  return (negative ? -value : value) & 0xff;
+}
+
+/** C's isspace in the C locale. */
+function isCSpace(b: number): boolean {
+  return b === 0x20 || (b >= 0x09 && b <= 0x0d);
 }
 
 function isHex(b: number): boolean {
