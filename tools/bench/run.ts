@@ -16,7 +16,7 @@ const available = readdirSync(here)
 const [name, ...args] = process.argv.slice(2);
 if (!name || !available.includes(name)) {
   console.error(`usage: pnpm bench <name> [args...]\n  benches: ${available.join(', ')}`);
-  process.exit(name ? 1 : 0);
+  process.exit(1);
 }
 if (args.includes('--help') || args.includes('-h')) {
   // a bench's help is its file's opening comment, which lists its arguments

@@ -222,7 +222,12 @@ export function beamctlCommand(): Command {
     .description("the Erlang module's sessions of one Erlang node (api erlang sessions <node>)")
     .argument('<node>', 'the Erlang node whose sessions to list')
     .action(async (peer: string, _o, cmd: Command) => {
-      await withSession(cmd, async (s) => out(await erlangApi(s, `sessions ${peer}`)));
+      await withSession(cmd, async (s) => {
+        const r = await erlangApi(s, `sessions ${peer}`);
+        out(r);
+        // the module's answer for a node it has no listener for
+        if (r.startsWith('Could not find a listener')) process.exitCode = EXIT.failed;
+      });
     });
 
   program
@@ -262,6 +267,11 @@ export function beamctlCommand(): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = beamctlCommand();
+  if (argv.length === 0) {
+    // no command is a usage error (exit 2), not a request for help
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

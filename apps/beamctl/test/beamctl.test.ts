@@ -144,6 +144,12 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     expect(r.stdout).toContain('3 node unreachable, 4 wrong cookie, 5 no such process');
   });
 
+  it('no command: the usage on stderr, exit 2', async () => {
+    const r = await run('beamctl', []);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Usage: beamctl \[options\] \[command\]/);
+  });
+
   it('a bad flag: exit 2 and a hint a user can type', async () => {
     const r = await run('beamctl', ['--bogus', 'ping']);
     expect(r.code).toBe(2);

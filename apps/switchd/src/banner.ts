@@ -64,13 +64,19 @@ function sipLines(sip: readonly SipListening[]): string[] {
   );
 }
 
+/** pnpm as the user ran it: `pnpm start` names pnpm in npm_execpath; through npx (or tools/start.sh) pnpm is on no PATH of theirs. */
+function pnpmCommand(): string {
+  const execPath = process.env.npm_execpath ?? '';
+  return execPath.includes('pnpm') && !execPath.includes('/_npx/') ? 'pnpm' : 'npx -y pnpm@12.4.2';
+}
+
 export function banner(node: BeamNode, s: Settings, sip: readonly SipListening[] = []): string {
   const t = node.transport;
   const epmdPort = t instanceof DistTransport ? t.epmdPort : s.epmdPort;
   const epmdMode = t instanceof DistTransport ? t.epmdMode : 'external';
   const epmd =
     epmdMode === 'embedded'
-      ? `embedded EPMD on port ${epmdPort}, all interfaces (no epmd was running; other nodes on this host may register with it)`
+      ? `embedded EPMD on port ${epmdPort}, ${t instanceof DistTransport && t.embeddedEpmdHost === '127.0.0.1' ? 'loopback' : 'all interfaces'} (no epmd was running; other nodes on this host may register with it)`
       : `the EPMD already running on port ${epmdPort} (a system epmd or another switchd's embedded one: if it stops, peers can no longer find this node)`;
   const beamctlEnv = epmdPort !== undefined && epmdPort !== 4369 ? `ERL_EPMD_PORT=${epmdPort} ` : '';
   return [
@@ -83,7 +89,7 @@ export function banner(node: BeamNode, s: Settings, sip: readonly SipListening[]
     `  conf     ${s.confDir}`,
     `  log      console at ${['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'][s.logLevel]}`,
     `  connect  ${erlCommand(node, epmdPort)}`,
-    `  inspect  ${beamctlEnv}pnpm beamctl --node ${node.name} --cookie '${node.cookie}' tree`,
+    `  inspect  ${beamctlEnv}${pnpmCommand()} beamctl --node ${node.name} --cookie '${node.cookie}' tree`,
     `Ctrl-C (SIGINT) or SIGTERM to pid ${process.pid} stops it (under pnpm, signal that pid: pnpm does not pass SIGTERM on).`,
     '',
   ].join('\n');

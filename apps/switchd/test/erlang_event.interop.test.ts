@@ -121,6 +121,7 @@ describe("switchd serves the seed's inbound examples (mod_erlang_event loaded)",
     const s = await ctl('sessions', PEER);
     expect([s.code, s.stdout]).toEqual([0, `No active sessions for ${PEER}\n`]);
     const none = await ctl('sessions', 'nobody@localhost');
-    expect(none.stdout).toBe('Could not find a listener for nobody@localhost\n');
+    // the module's text, and exit 1 (the command ran and failed) for scripts
+    expect([none.code, none.stdout]).toEqual([1, 'Could not find a listener for nobody@localhost\n']);
   });
 });

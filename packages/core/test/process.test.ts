@@ -1,6 +1,6 @@
 import { Pid, atom, format } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CrashReport, ExitError, type Runtime, normal, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
+import { type CrashReport, ExitError, consoleLogger, type Runtime, normal, type ProcessBehaviour, type ProcessContext } from '../src/index.ts';
 import { setup } from './helpers.ts';
 
 let rt: Runtime;
@@ -191,5 +191,24 @@ describe('pid reuse', () => {
     expect(crashes).toHaveLength(1);
     expect(crashes[0]).toMatchObject({ pid, name: 'fragile', behaviour: 'Fragile' });
     expect((crashes[0].reason as Error).message).toBe('fragile');
+  });
+});
+
+describe('the default report sink', () => {
+  it('prints a crash as erl shows a local pid, <0.N.S>, not node-qualified', async () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => lines.push(a.join(' '));
+    try {
+      const { rt } = setup({ logger: consoleLogger });
+      const pid = rt.spawn(() => {
+        throw new Error('boom');
+      });
+      await rt.settle();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^=CRASH REPORT==== process <0\\.${pid.id}\\.${pid.serial}> \\[`));
+    } finally {
+      console.error = original;
+    }
   });
 });

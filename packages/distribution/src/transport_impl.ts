@@ -54,6 +54,11 @@ export const MAX_HANDSHAKE_BYTES = 4096;
  * reach a node by such a name (it would resolve the name to itself); all IPv4 interfaces
  * otherwise, as erl listens.
  */
+/** Whether `host` is an IPv4 loopback address or `::1`. */
+function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1';
+}
+
 export function defaultListenHost(nodeName: string): string {
   const host = nodeName.slice(nodeName.indexOf('@') + 1).toLowerCase();
   if (host === 'localhost' || host === 'localhost.localdomain') return '127.0.0.1';
@@ -87,6 +92,8 @@ export class DistTransport implements DistTransportApi {
   port = 0;
   /** The address the listener is bound to (`listenHost`, or `defaultListenHost(nodeName)`). */
   listenHost = '';
+  /** Where the EPMD this node started listens (when `epmdMode` is 'embedded'; a shared one keeps its first address). */
+  embeddedEpmdHost = '';
   creation = 0;
 
   private constructor(
@@ -197,7 +204,9 @@ export class DistTransport implements DistTransportApi {
     const probe = mode === 'auto' ? await epmdProbe(this.epmdPort) : undefined;
     if (mode === 'embedded' || probe !== undefined) {
       try {
-        const { release } = await acquireEmbeddedEpmd(this.epmdPort, this.logger);
+        // a node kept on loopback keeps the EPMD it embeds there too
+        this.embeddedEpmdHost = isLoopback(this.listenHost) ? '127.0.0.1' : '0.0.0.0';
+        const { release } = await acquireEmbeddedEpmd(this.epmdPort, this.logger, this.embeddedEpmdHost);
         this.releaseEpmd = release;
         this.epmdMode = 'embedded';
       } catch (e) {

@@ -4,6 +4,7 @@
  * (a real epmd already runs: the transport uses it instead of starting ours).
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EpmdServer } from '../src/epmd_server.ts';
@@ -93,6 +94,36 @@ describe('real erl nodes use our embedded EPMD', () => {
       await e1.stop();
       await e2.stop();
       await tr.close();
+    }
+  });
+});
+
+describe('where the embedded EPMD listens', () => {
+  /** The IPv4 address a socket listening on `port` is bound to, from /proc/net/tcp (state 0A: LISTEN). */
+  const boundAddress = async (port: number): Promise<string | undefined> => {
+    for (const line of (await readFile('/proc/net/tcp', 'utf8')).split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const [hex, p] = (local ?? '').split(':');
+      if (state !== '0A' || Number.parseInt(p ?? '', 16) !== port || !hex) continue;
+      return [3, 2, 1, 0].map((i) => Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+    }
+    return undefined;
+  };
+
+  it('on loopback for a node kept on loopback, on every interface otherwise', async () => {
+    for (const [listenHost, expected] of [
+      ['127.0.0.1', '127.0.0.1'],
+      ['0.0.0.0', '0.0.0.0'],
+    ] as const) {
+      const port = await freePort();
+      const { tr } = await transport('ts_where@localhost', port, { epmd: 'embedded', listenHost });
+      try {
+        expect(tr.embeddedEpmdHost).toBe(expected);
+        expect(await boundAddress(port)).toBe(expected);
+        expect(await portPlease('ts_where', { epmdPort: port })).toBeDefined();
+      } finally {
+        await tr.close();
+      }
     }
   });
 });

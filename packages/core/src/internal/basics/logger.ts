@@ -1,9 +1,15 @@
 /** The default report sinks, and how a partial logger is completed. */
+import { Pid } from '@beamline/etf';
 import { formatTerm } from './errors.ts';
 import type { CrashReport, Logger, ProgressReport, SupervisorReport } from './types.ts';
 
+/** A reporting process is on this node: shown as erl shows a local pid, `<0.42.0>`. */
+function local(pid: unknown): string {
+  return pid instanceof Pid ? pid.format(pid.node) : String(pid);
+}
+
 function who(pid: unknown, name: string | undefined): string {
-  return name !== undefined ? `${String(pid)} (${name})` : String(pid);
+  return name !== undefined ? `${local(pid)} (${name})` : local(pid);
 }
 
 const clip = (text: string): string => (text.length > 2000 ? `${text.slice(0, 2000)}...` : text);
@@ -16,7 +22,7 @@ export const consoleLogger: Logger = {
     console.error(`=CRASH REPORT==== process ${who(r.pid, r.name)} [${r.behaviour}] exited: ${formatTerm(r.reason)}${detail}`);
   },
   supervisor(r: SupervisorReport): void {
-    const child = r.childPid !== undefined ? ` ${String(r.childPid)}` : '';
+    const child = r.childPid !== undefined ? ` ${local(r.childPid)}` : '';
     console.error(
       `=SUPERVISOR REPORT==== supervisor ${who(r.supervisor, r.supervisorName)} ${r.kind} child ${r.childId}${child}: ${formatTerm(r.reason)}`,
     );
