@@ -12,7 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
-export const MATCH_LIMIT_MS = 250;
+export const MATCH_LIMIT_MS = 500;
 /** A worker that has not started by then is treated as a match that ran out of time. */
 const WORKER_START_LIMIT_MS = 10_000;
 
