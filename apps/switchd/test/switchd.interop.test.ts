@@ -130,7 +130,7 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(status.stdout).toMatch(/^UP 0 years/);
   });
 
-  it('beamctl error exits: no such process 5, wrong cookie 4, unknown node 3; listeners / sessions answer (the Erlang module is loaded)', async () => {
+  it('beamctl error exits: no such process 5, wrong cookie 4, unknown node 3; listeners / sessions answer (the Erlang module is loaded; a node without a listener exits 1)', async () => {
     const [noproc, listeners, sessions, cookie, unknown] = await Promise.all([
       ctl('info', 'nobody'),
       ctl('listeners'),
@@ -144,7 +144,7 @@ describe('switchd', { timeout: 90_000 }, () => {
     ]);
     expect(listeners.code).toBe(0);
     expect(listeners.stdout).toMatch(/^Listener to e2e_erl@localhost with outbound sessions: 0 /m);
-    expect([sessions.code, sessions.stdout]).toEqual([0, 'Could not find a listener for x@localhost\n']);
+    expect([sessions.code, sessions.stdout]).toEqual([1, 'Could not find a listener for x@localhost\n']);
     expect([cookie.code, cookie.stderr]).toEqual([
       4,
       `beamctl: ${NAME} refused our cookie (wrong cookie): give --cookie, or set the one in ~/.erlang.cookie\n`,
