@@ -74,7 +74,8 @@ describe('embedded EPMD under a flood of silent sockets', () => {
     // the flood stops reopening: the silent sockets still open are closed at the first-byte deadline
     flooding = false;
     await until(() => epmd.guardCounters.first_byte_timeout > 0 && epmd.pendingRequests === 0, FIRST_BYTE_MS * 4, 'first-byte timeouts');
-    await until(() => open.size === 0, 2000, 'the flood sockets to be closed by the server');
+    // a loaded machine delivers a thousand close events slowly: the bound is generous, the check is that they come
+    await until(() => open.size === 0, 10_000, 'the flood sockets to be closed by the server');
     expect(maxPending).toBeLessThanOrEqual(PER_ADDRESS);
     expect(epmd.guardCounters.evicted).toBeGreaterThanOrEqual(FLOOD - PER_ADDRESS);
     // registrations survived the flood (their sockets left the guard with their first packet)

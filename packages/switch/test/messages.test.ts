@@ -104,6 +104,9 @@ describe('sendmsg xferext', () => {
           `${e.type}${e.getHeader('Application') ? ` ${e.getHeader('Application')}` : ''}${e.type === 'CHANNEL_STATE' ? ` ${e.getHeader('Channel-State')}` : ''}`,
       );
     expect(names).toEqual([
+      // switch_ivr_parse_next_event fires it once the transfer is set, while park still runs;
+      // its Application is the message's first `application` header, as getHeader finds it
+      'PRIVATE_COMMAND set xfer=yes',
       'CHANNEL_UNPARK',
       'CHANNEL_EXECUTE_COMPLETE park',
       'CHANNEL_STATE CS_ROUTING',
@@ -112,8 +115,6 @@ describe('sendmsg xferext', () => {
       'CHANNEL_EXECUTE_COMPLETE set',
       'CHANNEL_EXECUTE park',
       'CHANNEL_PARK',
-      // the message's first `application` header, as getHeader finds it
-      'PRIVATE_COMMAND set xfer=yes',
     ]);
     expect(await sw.api(`uuid_getvar ${uuid} xfer`)).toBe('yes');
     await sw.stop();

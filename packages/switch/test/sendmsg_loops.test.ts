@@ -81,6 +81,30 @@ describe('sendmsg execute: loops, event-lock, event-uuid-name (switch_ivr_parse_
     await free.rt.stop();
   });
 
+  it('event-lock holds a sendmsg hangup or xferext too: the locked playback plays out first, then the command', async () => {
+    for (const command of ['hangup', 'xferext'] as const) {
+      const t = await parked();
+      await t.exec('playback', 'silence_stream://1000', [['event-lock', 'true']]);
+      const more: [string, string][] = command === 'hangup' ? [['hangup-cause', 'USER_BUSY']] : [['application', 'hangup USER_BUSY']];
+      expect(await t.sw.sendmsg(t.uuid, [['call-command', command], ...more])).toBe('ok');
+      await t.settle();
+      await t.clock.advance(500);
+      await t.settle();
+      // half way: still playing, not hung up
+      expect(t.sub.take().some((e) => e.type === 'CHANNEL_HANGUP')).toBe(false);
+      await t.clock.advance(500);
+      await t.settle();
+      const seen = t.sub.take();
+      const complete = seen.find((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'playback');
+      expect(complete?.getHeader('Application-Response'), command).toBe('FILE PLAYED');
+      const hangup = seen.find((e) => e.type === 'CHANNEL_HANGUP');
+      expect(hangup?.getHeader('Hangup-Cause'), command).toBe('USER_BUSY');
+      expect(seen.indexOf(complete!)).toBeLessThan(seen.indexOf(hangup!));
+      await t.sw.stop();
+      await t.rt.stop();
+    }
+  });
+
   it('event-uuid-name: Application-UUID-Name after Application-UUID on EXECUTE and EXECUTE_COMPLETE', async () => {
     const { exec, sub, settle, sw, rt } = await parked();
     await exec('set', 'a=1', [

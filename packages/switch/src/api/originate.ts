@@ -34,7 +34,8 @@ export async function originate(cmd: string, env: ApiEnv): Promise<string> {
         extension: { name: target.application, number: target.application, applications: [application] },
       });
     } else {
-      await GenServer.call(env.ctx, pid, { op: 'transfer', destination: target.extension, dialplan: args.dialplan, context: args.context });
+      // originate_function: switch_ivr_session_transfer, as uuid_transfer
+      await GenServer.call(env.ctx, pid, { op: 'redirect', destination: target.extension, dialplan: args.dialplan, context: args.context });
     }
   } catch {
     // the leg ended between answer and here; FreeSWITCH has replied +OK by then too

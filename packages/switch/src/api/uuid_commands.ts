@@ -43,9 +43,11 @@ export const UUID_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_kill',
     run: async (args, env) => {
-      const [uuid, cause] = words(args);
-      if (!uuid) return '-USAGE: <uuid> [cause]\n';
-      const c = cause ? parseCause(cause) : Cause.NORMAL_CLEARING;
+      if (args === '') return '-USAGE: <uuid> [cause]\n';
+      // kill_function: the uuid up to the first space, the cause all that follows (str2cause)
+      const sp = args.indexOf(' ');
+      const uuid = sp < 0 ? args : args.slice(0, sp);
+      const c = parseCause(sp < 0 ? '' : args.slice(sp + 1));
       return (await callChannel(env, uuid, { op: 'hangup', cause: c })) ? '+OK\n' : NO_CHANNEL;
     },
   },

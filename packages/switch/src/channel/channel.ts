@@ -46,7 +46,7 @@ import { type CallerProfile, NO_TIMES, type ProfileTimes, addProfileHeaders } fr
 import type { CallDirection, ChannelStateName } from './states.ts';
 import { timestampVariables } from './timestamps.ts';
 import { channelVariable, newVariables } from './variables.ts';
-import { caseEqual, separateString, switchTrue } from '../internal/strings.ts';
+import { atoi, caseEqual, separateString, switchTrue } from '../internal/strings.ts';
 import { takeParkTimeout } from './park_timeout.ts';
 import { disableHeartbeat, heartbeatOnAnswer } from './heartbeat.ts';
 import { DtmfQueue, type DtmfReader, type DtmfSource } from './dtmf_queue.ts';
@@ -83,6 +83,11 @@ export interface QueueOptions {
   readonly lock?: boolean;
   /** `hold-bleg`: while it runs, a bridged partner hears its hold music (uuid_broadcast's default). */
   readonly holdBleg?: boolean;
+}
+
+/** A sendmsg `hangup` or `xferext` that waited for an event-locked application. */
+interface QueuedCommand {
+  readonly run: () => Promise<void>;
 }
 
 interface QueuedExecute {
@@ -271,7 +276,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
   #stateHooks: ((state: ChannelStateName) => boolean | Promise<boolean>)[] | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
-  readonly #pending: QueuedExecute[] = [];
+  readonly #pending: (QueuedExecute | QueuedCommand)[] = [];
   /** Event-locked queued applications running (sendmsg `event-lock`): nothing queued runs nested meanwhile. */
   #locked = 0;
   /** Queued applications running (CF_BROADCAST), and whether `stopBroadcast` asked them to end (CF_STOP_BROADCAST). */
@@ -766,6 +771,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    */
   async #runPending(then: () => Promise<void>): Promise<boolean> {
     for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) {
+      if ('run' in next) {
+        await next.run();
+        continue;
+      }
       if (next.loops === 0) continue;
       const finished = await this.#runLoops(next, 1, async () => {
         if (await this.#runPending(then)) await then();
@@ -899,6 +908,16 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       return;
     }
     await this.#runPending(async () => {});
+  }
+
+  /**
+   * A sendmsg `hangup` or `xferext`: at once, unless an event-locked application is running —
+   * CF_EVENT_LOCK keeps switch_core_session_dequeue_private_event from taking the next message —
+   * then once it is done, in order with the executes queued meanwhile.
+   */
+  async privateCommand(run: () => Promise<void>): Promise<void> {
+    if (this.#locked === 0) await run();
+    else this.#pending.push({ run });
   }
 
   /** The bridged partner's uuid, if any. */
@@ -1409,7 +1428,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   }
 
   /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
-  async transfer(destination: string, dialplan: string, context: string): Promise<void> {
+  async #transfer(destination: string, dialplan: string, context: string): Promise<void> {
     this.stopOriginating();
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
     // switch_channel_set_caller_profile: the old profile, with its extension and other legs, goes into the call flow
@@ -1426,8 +1445,32 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#times = times.next;
     // switch_ivr_session_transfer: the new profile's rdnis is the old destination
     const rdnis = this.#profile.destinationNumber;
-    this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index, rdnis };
+    const transferSource = `${Math.floor(this.core.nowUs() / 1e6)}:${this.uuid}:bl_xfer:${destination}/${context}/${dialplan}`;
+    this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index, rdnis, transferSource };
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
+    this.pushVariable('transfer_history', transferSource);
+    this.setVariable('transfer_source', transferSource);
+  }
+
+  /**
+   * switch_ivr_session_transfer's loop guard: `max_session_transfers`, else `max_forwards`, less
+   * one (70 when neither is set) is stored back; at 0 the channel hangs up EXCHANGE_ROUTING_ERROR
+   * and is not transferred.
+   */
+  async #forwardAllowed(): Promise<boolean> {
+    let name = 'max_session_transfers';
+    let value = this.variable(name);
+    if (!value) {
+      name = 'max_forwards';
+      value = this.variable(name);
+    }
+    const left = value ? atoi(value) - 1 : 70;
+    if (left <= 0) {
+      await this.step({ type: 'HANGUP', cause: Cause.EXCHANGE_ROUTING_ERROR });
+      return false;
+    }
+    this.setVariable(name, String(left));
+    return true;
   }
 
   /**
@@ -1439,13 +1482,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    * `service`.
    */
   async redirect(destination: string, dialplan?: string, context?: string, silent = false): Promise<void> {
+    if (!(await this.#forwardAllowed())) return;
     this.setVariable('temp_hold_music', undefined);
     await executeOn(this, 'blind_transfer');
     const p = this.#profile;
     const dp = dialplan || this.variable('force_transfer_dialplan') || (caseEqual(p.dialplan ?? '', 'inline') ? '' : p.dialplan) || 'XML';
     const ctx = context || this.variable('force_transfer_context') || p.context || 'default';
     await this.#bridge?.leave(silent);
-    await this.transfer(destination || 'service', dp, ctx);
+    await this.#transfer(destination || 'service', dp, ctx);
     this.interruptAll();
   }
 

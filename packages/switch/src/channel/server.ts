@@ -45,8 +45,9 @@ export type ChannelCall =
   /**
    * `hungUp` runs in the channel right after CHANNEL_HANGUP, before the channel unwinds, with its
    * basic channel data (sendmsg hangup's PRIVATE_COMMAND comes there, as switch_ivr_parse_next_event fires it).
-   * `queued` answers before hanging up, as `execute` does (a sendmsg: spec §1.13); else the answer
-   * comes once the channel is hung up (an API such as uuid_kill).
+   * `queued` (a sendmsg: spec §1.13) answers before hanging up, as `execute` does, and waits for an
+   * event-locked application to end; else the answer comes once the channel is hung up (an API such
+   * as uuid_kill).
    */
   | {
       readonly op: 'hangup';
@@ -70,7 +71,6 @@ export type ChannelCall =
       readonly executed?: (basicData: [string, string][]) => void;
     }
   | { readonly op: 'setExtension'; readonly extension: Extension }
-  | { readonly op: 'transfer'; readonly destination: string; readonly dialplan: string; readonly context: string }
   /**
    * switch_ivr_session_transfer; no dialplan or context: the channel's (Channel.redirect).
    * `silent`: a `-both` transfer's first leg, whose partner is transferred right after it.
@@ -80,7 +80,12 @@ export type ChannelCall =
   | { readonly op: 'preAnswer' }
   | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean; readonly otherProfile?: CallerProfile }
   | { readonly op: 'bridged' }
-  | { readonly op: 'xferext'; readonly extension: Extension }
+  | {
+      readonly op: 'xferext';
+      readonly extension: Extension;
+      /** Called once the transfer is set, with the basic channel data (PRIVATE_COMMAND's). */
+      readonly transferred?: (data: [string, string][]) => void;
+    }
   /** Originate's winner: its `post_originate` hooks run, then its caller profile is the answer. */
   | { readonly op: 'won' }
   /** One digit to the channel's endpoint (switch_core_session_send_dtmf); false once the channel is down. */
@@ -157,8 +162,15 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
             replied = true;
             await new Promise((resolve) => setImmediate(resolve));
           }
-          await ch.send({ type: 'HANGUP', cause: req.cause });
-          req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+          if (req.queued) {
+            await ch.privateCommand(async () => {
+              await ch.send({ type: 'HANGUP', cause: req.cause });
+              req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+            });
+          } else {
+            await ch.send({ type: 'HANGUP', cause: req.cause });
+            req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+          }
           break;
         case 'send':
           await ch.send(req.event);
@@ -175,9 +187,6 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         case 'setExtension':
           await ch.setExtension(req.extension);
           break;
-        case 'transfer':
-          await ch.transfer(req.destination, req.dialplan, req.context);
-          break;
         case 'redirect':
           await ch.redirect(req.destination, req.dialplan, req.context, req.silent);
           break;
@@ -191,7 +200,15 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           ch.bridged();
           break;
         case 'xferext':
-          await ch.transferToExtension(req.extension);
+          // a sendmsg: answered as queued, then done in turn; PRIVATE_COMMAND as switch_ivr_parse_next_event
+          // fires it, once the transfer is set and before park ends
+          GenServer.reply(from, answer);
+          replied = true;
+          await new Promise((resolve) => setImmediate(resolve));
+          await ch.privateCommand(async () => {
+            await ch.transferToExtension(req.extension);
+            req.transferred?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+          });
           break;
         case 'won':
           await ch.runHooks('post_originate');

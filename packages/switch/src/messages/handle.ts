@@ -46,7 +46,12 @@ export async function sendmsg(env: ApiEnv, uuid: unknown, headers: unknown, body
       break;
     case 'xferext': {
       const applications = cmd.applications.map(([application, data]) => ({ application, data }));
-      done = !!(await callChannel(env, uuid, { op: 'xferext', extension: { name: 'xferext', number: 'xferext', applications } }));
+      await callChannel(env, uuid, {
+        op: 'xferext',
+        extension: { name: 'xferext', number: 'xferext', applications },
+        transferred: (data) => env.core.fire(privateCommand(env, message, data)),
+      });
+      done = false;
       break;
     }
     case 'execute': {
