@@ -19,10 +19,11 @@
  * overlapping partitions), and we multicast lost_connection when we lose a known node.
  *
  * Name clashes between the partitions are resolved as OTP does: by the smaller node, running the
- * registration's resolve fun (global:resolve_it/4) by rpc on the node of our pid.
+ * registration's resolve fun (global:resolve_it/4) where our pid lives: by rpc on another node,
+ * here (`resolveIt`) for a pid of this node; erl resolvers reach the same code by rpc.
  * Not done: registering TS pids globally, the TS-side global API, global groups.
  */
-import { Atom, Pid, Ref, Tuple, atom, compare, equals, format, t, type Term } from '@beamline/etf';
+import { Atom, ExportFun, OpaqueFun, Pid, Ref, Tuple, atom, compare, equals, format, t, type Term } from '@beamline/etf';
 import { ExitError, pidKey, refKey, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { A_GEN_CAST, asGenCall, asGenCast, isTagged } from './gen_proto.ts';
 import type { DistLogger } from './log.ts';
@@ -35,6 +36,7 @@ const A_FALSE = atom('false');
 const A_YES = atom('yes');
 const A_OK = atom('ok');
 const A_UNDEFINED = atom('undefined');
+const A_NONE = atom('none');
 const A_INSERT = atom('insert');
 const A_DOWN = atom('DOWN');
 
@@ -83,6 +85,43 @@ interface Syncer {
 }
 
 /** What our global_name_server knows (read-only view for the node API and tests). */
+/**
+ * global:resolve_it/4 as global.erl runs it where `pid2` lives (for a clash resolved on this node,
+ * or asked by rpc): the resolve funs `global` exports, `minmax` ordering the pids by node name.
+ * Any other fun is Erlang code this node cannot run: it resolves to `none`, so both partitions
+ * drop the name, as a resolve fun that fails does in OTP.
+ */
+export function resolveIt(signals: Pick<ProcessContext, 'send' | 'exit'>, logger: DistLogger, method: Term, name: Term, pid1: Pid, pid2: Pid): Term {
+  const [min, max] = compare(pid1.node, pid2.node) < 0 ? [pid1, pid2] : [pid2, pid1];
+  switch (resolveFunName(method)) {
+    case 'random_exit_name':
+      logger.info(`global: Name conflict terminating ${format(t(name, max))}`);
+      signals.exit(max, atom('kill'));
+      return min;
+    case 'random_notify_name':
+      signals.send(max, t(atom('global_name_conflict'), name));
+      return min;
+    case 'notify_all_name':
+      signals.send(pid1, t(atom('global_name_conflict'), name, pid2));
+      signals.send(pid2, t(atom('global_name_conflict'), name, pid1));
+      return A_NONE;
+    default:
+      logger.warn(`global: the name ${format(name)} clashes and its resolve fun ${format(method)} cannot run on this node: the name is dropped`);
+      return A_NONE;
+  }
+}
+
+/**
+ * Which of global's resolve funs `method` is. register_name/2's default is `fun random_exit_name/3`
+ * written inside global.erl, which travels as a local fun of module `global` (its index differs
+ * between releases); it is the only local fun of that module and arity a registration can carry.
+ */
+function resolveFunName(method: Term): string | undefined {
+  if (method instanceof ExportFun) return method.module.name === 'global' && method.arity === 3 ? method.name.name : undefined;
+  if (method instanceof OpaqueFun) return method.module.name === 'global' && method.arity === 3 ? 'random_exit_name' : undefined;
+  return undefined;
+}
+
 export class GlobalState {
   readonly names = new Map<string, NameEntry>();
   readonly locks = new Map<string, LockEntry>();
@@ -233,13 +272,16 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
   }
 
   /** Run each clash's resolve fun where our pid lives (global:resolve_it/4), as OTP does. */
-  async function resolveClashes(clashes: [Tuple, NameEntry][], ops: Term[], res: Term[]): Promise<void> {
+  async function resolveClashes(ctx: ProcessContext, clashes: [Tuple, NameEntry][], ops: Term[], res: Term[]): Promise<void> {
     for (const [his, mine] of clashes) {
       const [name, pid, method] = his.elements;
       const ours = t(A_INSERT, t(name!, mine.pid, mine.method));
       let r: Term = A_UNDEFINED;
       try {
-        r = mine.pid.node.name === us ? mine.pid : await host.rpc(mine.pid.node.name, 'global', 'resolve_it', [mine.method, name!, pid!, mine.pid]);
+        r =
+          mine.pid.node.name === us
+            ? resolveIt(ctx, host.logger, mine.method, name!, pid as Pid, mine.pid)
+            : await host.rpc(mine.pid.node.name, 'global', 'resolve_it', [mine.method, name!, pid!, mine.pid]);
       } catch {
         r = t(atom('badrpc'), atom('error'));
       }
@@ -417,7 +459,7 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
     s.resolving = true;
     const gns = ctx.self;
     ctx.spawn(async (w: ProcessContext) => {
-      await resolveClashes(clashes, ops, res);
+      await resolveClashes(w, clashes, ops, res);
       w.send(gns, t(atom('exchange_ops'), atom(s.node), s.myTag, ops, res));
     });
   }

@@ -32,7 +32,7 @@ import { osBifs } from './system_bifs.ts';
 import { introspectionModule } from './introspection.ts';
 import { rex } from './rex.ts';
 import { serveSpawnRequest } from './erpc.ts';
-import { GlobalState, globalNameServer } from './global.ts';
+import { GlobalState, globalNameServer, resolveIt } from './global.ts';
 import { attachRuntime, type RuntimeAttachment } from './runtime_adapter.ts';
 
 export interface NodeOptions {
@@ -194,6 +194,13 @@ export class BeamNode {
       logger: this.logger,
     };
     const gns = this.runtime.spawn(globalNameServer(host, state), { name: 'global_name_server' });
+    // an erl node resolving a clash over a pid of ours runs the resolve fun here by rpc
+    const rt = this.runtime;
+    const logger = this.logger;
+    this.registry.exportModule('global', {
+      'resolve_it/4': (method: Term, name: Term, pid1: Term, pid2: Term) =>
+        pid1 instanceof Pid && pid2 instanceof Pid ? resolveIt(rt, logger, method, name, pid1, pid2) : atom('none'),
+    });
     this.subs.push(
       this.transport.events.subscribe((ev) => {
         if (ev.type === 'nodeup' && !ev.hidden) this.runtime.send(gns, t(atom('nodeup'), atom(ev.peer)));

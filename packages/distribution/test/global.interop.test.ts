@@ -226,4 +226,20 @@ describe('a mesh: two more erl nodes (already connected to each other) join thro
     expect(node.global!.whereisName('gl_three')?.node.name).toBe(e3.name);
     expect(await ev(e3, `global:whereis_name(gl_three) =:= GP3`)).toBe('true');
   });
+
+  it('a clash over a pid of this node is resolved here: random_exit_name keeps the pid on the smaller node, kills the other', async () => {
+    const holder = runtime.spawn(async (ctx) => void (await ctx.receive()), { name: 'gl_holder' });
+    // erl_gl2 registers the TS pid, found by rpc of erlang:whereis on the TS node
+    expect(await ev(e2, `TsP = rpc:call('${ts}', erlang, whereis, [gl_holder]), is_pid(TsP)`)).toBe('true');
+    expect(await ev(e2, `global:register_name(gl_ts, TsP)`)).toBe('yes');
+    // zz_gl6 > ts_gl, so we resolve: minmax orders by node name, our pid wins
+    const e6 = await startE('zz_gl6');
+    expect(await ev(e6, `GP6 = spawn(fun() -> receive stop -> ok end end), global:register_name(gl_ts, GP6)`)).toBe('yes');
+    expect(await node.connect(e6.name)).toBe(true);
+    const owner = `global:sync(), case global:whereis_name(gl_ts) of undefined -> undefined; P6 -> node(P6) end`;
+    await until(async () => (await ev(e6, owner)) === ts, 8000, 'clash resolved on zz_gl6');
+    await until(async () => (await ev(e6, `is_process_alive(GP6)`)) === 'false', 5000, 'loser killed');
+    expect(runtime.isAlive(holder)).toBe(true);
+    expect(node.global!.whereisName('gl_ts')).toEqual(holder);
+  });
 });
