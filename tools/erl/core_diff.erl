@@ -18,7 +18,7 @@
 -export([exit_self/0, gs_exit_self_cast/0, link_dead/0, calling_self/0, start_parent_exit/0,
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
-         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0]).
+         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3]).
@@ -30,7 +30,8 @@
 scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
-     call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid].
+     call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
+     exit_then_monitor].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -889,6 +890,26 @@ sofo_dead_pid() ->
     exit(Sup, shutdown),
     [{first, First}, {again, Again}, {live_non_child, LiveNonChild},
      {dead_non_child, DeadNonChild}, {events, Events}].
+
+%%% ------------------------------------------------------------------------------------------
+%%% 19. Signals from one process arrive in order: an exit sent before a monitor or a link
+%%% reaches the target first, so the monitor or link finds it gone (noproc).
+%%% ------------------------------------------------------------------------------------------
+
+exit_then_monitor() ->
+    Monitored = [begin
+                     P = spawn(fun() -> receive _ -> ok end end),
+                     exit(P, R),
+                     M = monitor(process, P),
+                     {R, monitor, receive {'DOWN', M, process, P, Why} -> Why after 1000 -> no_down end}
+                 end || R <- [kill, boom]],
+    process_flag(trap_exit, true),
+    P2 = spawn(fun() -> receive _ -> ok end end),
+    exit(P2, boom),
+    link(P2),
+    Linked = {boom, link, receive {'EXIT', P2, Why2} -> Why2 after 1000 -> no_exit end},
+    process_flag(trap_exit, false),
+    Monitored ++ [Linked].
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

@@ -1123,6 +1123,29 @@ async function sofoDeadPid(ctx: ProcessContext): Promise<Term> {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------
+// 19. an exit sent before a monitor or a link reaches the target first: noproc
+
+async function exitThenMonitor(ctx: ProcessContext): Promise<Term> {
+  const out: Term[] = [];
+  const waiter = async (c: ProcessContext) => void (await c.receive());
+  for (const reason of ['kill', 'boom']) {
+    const p = ctx.spawn(waiter);
+    ctx.exit(p, A(reason));
+    const m = ctx.monitor(p);
+    const down = await ctx.receive((x) => isDown(x, m), 1000);
+    out.push(t(A(reason), A('monitor'), down === TIMEOUT ? A('no_down') : (down as Tuple).get(4)));
+  }
+  ctx.trapExit(true);
+  const p2 = ctx.spawn(waiter);
+  ctx.exit(p2, A('boom'));
+  ctx.link(p2);
+  const got = await ctx.receive((x) => isTagged(x, 'EXIT', 3) && (x as Tuple).get(1) === p2, 1000);
+  ctx.trapExit(false);
+  out.push(t(A('boom'), A('link'), got === TIMEOUT ? A('no_exit') : (got as Tuple).get(2)));
+  return out;
+}
+
 /**
  * The raw sys:get_status reply, with the process dictionary sorted and the pid text in the
  * header replaced by "<self>" (core_diff:status/1). Left as it is when it has another shape.
@@ -1340,6 +1363,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'shutdown_zero', run: shutdownZero, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'call_zero_timeout', run: callZeroTimeout, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_dead_pid', run: sofoDeadPid, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'exit_then_monitor', run: exitThenMonitor, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 import { Pid, t } from '@beamline/etf';
 import { EXIT, kill, killed, noconnection, normal } from '../basics/atoms.ts';
 import { pidEquals, pidKey } from '../basics/refs.ts';
-import { DEAD, TRAP_EXIT, type Proc } from '../process/process.ts';
+import { DEAD, EXITING, TRAP_EXIT, type Proc } from '../process/process.ts';
 import type { ServiceHost } from './host.ts';
 
 export class Links {
@@ -37,7 +37,8 @@ export class Links {
       return true;
     }
     const q = rt.lookup(pid);
-    if (q === undefined) return false;
+    // an exit already sent to it (EXITING) is ahead of this link: noproc, as in BEAM
+    if (q === undefined || q.flags & (DEAD | EXITING)) return false;
     (p.links ??= new Map()).set(q, q);
     (q.links ??= new Map()).set(p, p);
     return true;

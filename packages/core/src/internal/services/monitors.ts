@@ -9,7 +9,7 @@ import { DOWN, noconnection, noproc, process_ } from '../basics/atoms.ts';
 import { refKey } from '../basics/refs.ts';
 import { isDownOf } from '../basics/signals.ts';
 import type { AliasMode, MonitorTarget } from '../basics/types.ts';
-import { DEAD, type Mon, type Proc } from '../process/process.ts';
+import { DEAD, EXITING, type Mon, type Proc } from '../process/process.ts';
 import type { Aliases } from './aliases.ts';
 import type { ServiceHost } from './host.ts';
 import type { Registry } from './registry.ts';
@@ -50,7 +50,8 @@ export class Monitors {
     if (target instanceof Pid) {
       if (!rt.isLocal(target)) return this.monitorRemote(p, ref, target, target);
       const q = rt.lookup(target);
-      if (q === undefined || q.flags & DEAD) {
+      // an exit already sent to it (EXITING) is ahead of this monitor: it finds the process gone, as in BEAM
+      if (q === undefined || q.flags & (DEAD | EXITING)) {
         p.deliver(downMessage(ref, target, noproc));
         return ref;
       }
@@ -66,7 +67,7 @@ export class Monitors {
     const item = t(atom(name), node);
     if (node !== rt.node) return this.monitorRemote(p, ref, [name, node.name], item);
     const q = this.registry.lookup(name);
-    if (q === undefined) {
+    if (q === undefined || q.flags & (DEAD | EXITING)) {
       p.deliver(downMessage(ref, item, noproc));
       return ref;
     }
