@@ -58,6 +58,10 @@ export interface NodeOptions {
   transport?: Partial<TransportOptions>;
 }
 
+/**
+ * `hidden`: the connection is hidden, as net_kernel:monitor_nodes' `node_type` says: when either
+ * side is (a hidden node's every connection is).
+ */
 export type NodeEventOut = { type: 'nodeup'; node: string; hidden: boolean } | { type: 'nodedown'; node: string; reason: DownReason };
 
 const A_NODEDOWN = atom('nodedown');
@@ -111,7 +115,7 @@ export class BeamNode {
     this.subs.push(
       transport.events.subscribe((ev) => {
         if (ev.type === 'nodeup') {
-          this.eventsSubject.next({ type: 'nodeup', node: ev.peer, hidden: ev.hidden });
+          this.eventsSubject.next({ type: 'nodeup', node: ev.peer, hidden: transport.hidden || ev.hidden });
         } else {
           router.nodeDown(ev.peer);
           const subs = this.nodeMonitors.get(ev.peer);
@@ -278,15 +282,15 @@ export class BeamNode {
   /**
    * `erlang:monitor_node(Node, Flag)` for `pid`: `{nodedown, Node}` is sent to it when the
    * connection goes down (at once when it cannot be made). Each `true` call adds one
-   * subscription; `false` removes them all.
+   * subscription; each `false` removes one, as erl counts them.
    */
   monitorNode(pid: Pid, node: string, flag = true): boolean {
     if (!flag) {
       const subs = this.nodeMonitors.get(node);
-      if (subs) {
-        const left = subs.filter((p) => !pidEquals(p, pid));
-        if (left.length > 0) this.nodeMonitors.set(node, left);
-        else this.nodeMonitors.delete(node);
+      const at = subs?.findIndex((p) => pidEquals(p, pid)) ?? -1;
+      if (subs && at >= 0) {
+        subs.splice(at, 1);
+        if (subs.length === 0) this.nodeMonitors.delete(node);
       }
       return true;
     }

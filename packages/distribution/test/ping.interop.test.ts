@@ -3,7 +3,7 @@
  * monitor_node, against a real erl.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atom, t } from '@beamline/etf';
+import { atom, format, t } from '@beamline/etf';
 import { startErl } from '../../../tools/erl/node.ts';
 import { COOKIE, Inbox, ev, startPair, until, type Pair, freePort } from './helpers/node_pair.ts';
 
@@ -82,7 +82,7 @@ describe('node events and monitor_node', () => {
     expect(await inbox.next()).toEqual(t(atom('nodedown'), atom('ghost@localhost')));
   });
 
-  it('monitor_node(Node, false) cancels', async () => {
+  it('monitor_node(Node, false) cancels one monitor_node(Node, true), as erl counts them', async () => {
     const erl3 = await startErl({ name: 'erl_ping3@localhost', cookie: COOKIE, epmdPort: EPMD });
     try {
       expect(await p.node.connect('erl_ping3@localhost')).toBe(true);
@@ -91,12 +91,31 @@ describe('node events and monitor_node', () => {
       p.node.monitorNode(inbox.pid, 'erl_ping3@localhost', false);
       const other = new Inbox(p.node.runtime);
       p.node.monitorNode(other.pid, 'erl_ping3@localhost');
+      const twice = new Inbox(p.node.runtime);
+      for (const flag of [true, true, false]) p.node.monitorNode(twice.pid, 'erl_ping3@localhost', flag);
       await erl3.kill();
       await other.next();
       await new Promise((r) => setTimeout(r, 50));
       expect(inbox.kept).toEqual([]);
+      // two on, one off: one {nodedown, Node} (erl gives the same)
+      expect(twice.kept.map((m) => format(m as never))).toEqual(['{nodedown,erl_ping3@localhost}']);
     } finally {
       await erl3.kill();
+    }
+  });
+
+  it('nodeup on a hidden node says hidden for a visible peer too, as monitor_nodes on an erl -hidden does', async () => {
+    const erl4 = await startErl({ name: 'erl_ping4@localhost', cookie: COOKIE, epmdPort: EPMD });
+    const seen: unknown[] = [];
+    const off = p.node.on('nodeup', (e) => seen.push(e));
+    try {
+      expect(p.node.transport.hidden).toBe(true);
+      expect(await p.node.connect('erl_ping4@localhost')).toBe(true);
+      await until(() => seen.length > 0, 3000, 'nodeup');
+      expect(seen).toEqual([{ type: 'nodeup', node: 'erl_ping4@localhost', hidden: true }]);
+    } finally {
+      off();
+      await erl4.kill();
     }
   });
 
