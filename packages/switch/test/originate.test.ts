@@ -114,6 +114,20 @@ describe('originate errors', () => {
     await rt.stop();
   });
 
+  it('an origination_uuid already in use: CRIT and the leg keeps a uuid of its own (switch_core_session_outgoing_channel; sofia refuses, #429)', async () => {
+    const { sw, settle, rt, logs } = await setup();
+    const U = '33333333-3333-4333-8333-333333333333';
+    expect(await sw.originate(`{origination_uuid=${U}}null/1 &park()`)).toBe(`+OK ${U}\n`);
+    const second = await sw.originate(`{origination_uuid=${U}}null/2 &park()`);
+    await settle();
+    expect(second).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    expect(second).not.toContain(U);
+    expect(logs).toContain(`CRIT null/2 set UUID=${U} FAILED`);
+    expect(await sw.api('show channels count')).toBe('\n2 total.\n');
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('null/cause-X: the session is made and destroyed at once (DECISIONS.md #2)', async () => {
     const { sw, sub, settle, rt } = await setup();
     expect(await sw.originate('null/cause-CALL_REJECTED &park()')).toBe('-ERR CALL_REJECTED\n');

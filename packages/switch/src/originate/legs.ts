@@ -63,8 +63,16 @@ export async function prepareLeg(
 ): Promise<PreparedLeg | { readonly ok: false; readonly cause: number }> {
   const core = services.core;
   const variable = (name: string) => getVar(vars, name);
-  const uuid = variable('origination_uuid') ?? core.newUuid();
-  if (core.sessions.has(uuid)) return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
+  const requested = variable('origination_uuid');
+  const taken = requested !== undefined && core.sessions.has(requested);
+  if (taken && leg.endpoint.toLowerCase() === 'sofia') {
+    // sofia_outgoing_channel asks for the uuid as it creates the session, and that fails
+    core.log('CRIT', 'Error Creating Session');
+    return { ok: false, cause: Cause.DESTINATION_OUT_OF_ORDER };
+  }
+  // any other endpoint: switch_core_session_outgoing_channel's switch_core_session_set_uuid fails,
+  // CRIT, and the leg keeps the uuid it was made with
+  const uuid = taken || requested === undefined ? core.newUuid() : requested;
   const destination = leg.destination;
   let base: CallerProfile;
   if ('caller' in from) {
@@ -101,7 +109,11 @@ export async function prepareLeg(
       hideNumber: false,
     };
   }
-  const makeSpec = (name: string, endpoint: Endpoint): ChannelSpec => ({
+  const makeSpec = (name: string, endpoint: Endpoint): ChannelSpec => {
+    if (taken) core.log('CRIT', `${name} set UUID=${requested} FAILED`, uuid);
+    return legSpec(name, endpoint);
+  };
+  const legSpec = (name: string, endpoint: Endpoint): ChannelSpec => ({
     uuid,
     name,
     direction: 'outbound',
