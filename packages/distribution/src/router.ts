@@ -15,8 +15,8 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { Atom, EncodeError, Pid, type Ref, atom, type Term } from '@beamline/etf';
-import type { RemoteInbound, RemoteRouter, SysStateForm } from '@beamline/core';
+import { Atom, EncodeError, Pid, type Ref, atom, t, type Term } from '@beamline/etf';
+import { ErlangError, type RemoteInbound, type RemoteRouter, type SysStateForm } from '@beamline/core';
 import { BadFrameError, ControlError, decodeControl, decodePart, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
 import { DFLAG, hasFlag } from './flags.ts';
@@ -544,14 +544,18 @@ function isMessage(c: Control): c is Extract<Control, { kind: 'send' | 'reg_send
 }
 
 /**
- * An exit reason as it crosses the wire: `undefined` is `normal`; an error that carries an Erlang
- * reason (core's ExitError, ErlangError, CallError) is that reason; any other JS error is
- * `{js_error, <<"Name: message">>}`; JS values are mapped as in messages (wire_values.ts). A
- * reason with no Erlang form becomes `{not_encodable, Kind, Path}` (`onNotEncodable` hears of it):
- * an exit signal is never dropped.
+ * An exit reason as it crosses the wire: `undefined` is `normal`; an exit that carries an Erlang
+ * reason (core's ExitError, CallError) is that reason; an error-class one (core's ErlangError,
+ * BadArg) is `{Reason, Stacktrace}`, as a process that died of `error(Reason)` exits in Erlang;
+ * any other JS error is `{js_error, <<"Name: message">>}`; JS values are mapped as in messages
+ * (wire_values.ts). A reason with no Erlang form becomes `{not_encodable, Kind, Path}`
+ * (`onNotEncodable` hears of it): an exit signal is never dropped.
  */
 export function wireReason(reason: unknown, onNotEncodable?: (e: NotEncodableError) => void): Term {
   if (reason instanceof Atom) return reason;
+  if (reason instanceof ErlangError && !(reason instanceof NotEncodableError)) {
+    return t(wireReason(reason.reason, onNotEncodable), stacktraceTerm(reason));
+  }
   if (reason instanceof Error) {
     const r = (reason as { reason?: unknown }).reason;
     if (r !== undefined && reason.name.endsWith('Error') && 'reason' in reason) return wireReason(r, onNotEncodable);
@@ -565,6 +569,30 @@ export function wireReason(reason: unknown, onNotEncodable?: (e: NotEncodableErr
     onNotEncodable?.(e);
     return e.reason as Term;
   }
+}
+
+/**
+ * A JS error's stack as an Erlang stacktrace: up to 8 frames `{js, Function, 0, [{file, File},
+ * {line, Line}]}` (module `js`: the frames are JavaScript's).
+ */
+function stacktraceTerm(e: Error): Term[] {
+  const frames: Term[] = [];
+  for (const line of (e.stack ?? '').split('\n').slice(1)) {
+    const m = /^\s*at (?:(.+?) \()?(.*?):(\d+):\d+\)?$/.exec(line);
+    if (!m) continue;
+    const fn = (m[1] ?? 'anonymous').slice(0, 255);
+    frames.push(
+      t(atom('js'), atom(fn), 0, [
+        t(
+          atom('file'),
+          [...m[2]!.slice(-255)].map((c) => c.codePointAt(0)!),
+        ),
+        t(atom('line'), Number(m[3])),
+      ]),
+    );
+    if (frames.length === 8) break;
+  }
+  return frames;
 }
 
 export { ControlError };

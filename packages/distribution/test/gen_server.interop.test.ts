@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tuple, atom, format, t, type Term } from '@beamline/etf';
 import {
   CallError,
+  ErlangError,
   GenServer,
   Supervisor,
   noreply,
@@ -43,6 +44,7 @@ class Srv extends GenServer<S> {
       return noreply(state);
     }
     if (req === atom('crash')) return stop(atom('crashed_on_purpose'), state);
+    if (req === atom('oops')) throw new ErlangError(atom('oops'));
     return reply(t(atom('got'), req as Term), state);
   }
   override handleCast(msg: unknown, state: S): NoReplyResult<S> {
@@ -57,7 +59,7 @@ const ERL_ECHO_SERVER = `
   '-behaviour(gen_server).',
   '-export([init/1, handle_call/3, handle_cast/2]).',
   'init(A) -> {ok, A}.',
-  'handle_call(slow, _From, S) -> timer:sleep(300), {reply, slow_done, S}; handle_call(R, _From, S) -> {reply, {echo, R}, S}.',
+  'handle_call(slow, _From, S) -> timer:sleep(300), {reply, slow_done, S}; handle_call(oops, _From, _S) -> error(oops); handle_call(R, _From, S) -> {reply, {echo, R}, S}.',
   'handle_cast(_, S) -> {noreply, S}.',
 ])},
 {ok, _} = gen_server:start({local, bl_echo}, bl_echo_srv, [], []),
@@ -114,6 +116,18 @@ describe('erl → TS GenServer', () => {
   it('the server stopping during the call exits the caller with its reason', async () => {
     GenServer.start(p.node.runtime, Srv, [], { name: 'ts_srv2' });
     expect(await ev(p.erl, `{'EXIT', {$R, _}} = (catch gen_server:call({ts_srv2, '${p.ts}'}, crash)), $R`)).toBe('crashed_on_purpose');
+  });
+});
+
+describe('a server that dies of error(oops) in a call', () => {
+  it('exits its erl caller with {{oops, Stacktrace}, {gen_server, call, Args}}, as an erl gen_server does', async () => {
+    GenServer.start(p.node.runtime, Srv, [], { name: 'ts_srv3' });
+    const shape = (dest: string) =>
+      `{'EXIT', {{$R, $St}, {gen_server, call, [_, oops]}}} = (catch gen_server:call(${dest}, oops)), {$R, is_list($St), $St =/= []}`;
+    // an erl server of its own: the registered bl_echo serves the tests below
+    const erlSide = await ev(p.erl, `{ok, OopsSrv} = gen_server:start(bl_echo_srv, [], []), ${shape('OopsSrv')}`);
+    expect(erlSide).toBe('{oops,true,true}');
+    expect(await ev(p.erl, shape(`{ts_srv3, '${p.ts}'}`))).toBe(erlSide);
   });
 });
 
