@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { setup } from './switch_helpers.ts';
 
@@ -52,5 +55,39 @@ describe("mod_dptools' API commands", () => {
       expect(await sw.api(`presence ${bad}`)).toBe('Invalid: presence [in|out] <user> <rpid> <message>');
     await sw.stop();
     await rt.stop();
+  });
+
+  it('page: the file is played to each dial string through the inline dialplan, at most page_chunk_size calls at once; <vars> go to the first call only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'page-'));
+    const file = join(dir, 'notice.wav');
+    await writeFile(file, 'not a wav: played as a simulated file');
+    const { sw, rt, sub, settle, logs, clock } = await setup();
+    sub.take();
+    expect(await sw.api(`page (page_path=${file},page_chunk_size=1)<page_group=a>null/1:_:null/2`)).toBe('');
+    await settle();
+    const playbacks = () => sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'playback');
+    const first = playbacks();
+    // one call at a time: the second waits for the first to end (its playback, then the inline extension is done)
+    expect(first.map((e) => [e.getHeader('Application-Data'), e.getHeader('variable_page_file'), e.getHeader('variable_page_group')])).toEqual([
+      [file, file, 'a'],
+    ]);
+    for (let i = 0; i < 40; i++) {
+      await clock.advance(500);
+      await settle();
+    }
+    const second = playbacks();
+    expect(
+      second.map((e) => [e.getHeader('Application-Data'), e.getHeader('variable_page_file'), e.getHeader('variable_page_group') ?? '-']),
+    ).toEqual([[file, file, '-']]);
+    expect(second[0]?.getHeader('Unique-ID')).not.toBe(first[0]?.getHeader('Unique-ID'));
+    // what is missing is an ERR line and no call
+    expect(await sw.api('page (page_chunk_size=2)null/1')).toBe('');
+    expect(await sw.api(`page (page_path=${join(dir, 'none.wav')})null/1`)).toBe('');
+    expect(await sw.api('page null/1')).toBe('');
+    expect(await sw.api('page')).toBe('-ERR no data');
+    expect(logs).toEqual(expect.arrayContaining(['ERR No file specified.', `ERR File ${join(dir, 'none.wav')} does not exist`, 'ERR Parse Error!']));
+    await sw.stop();
+    await rt.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 });

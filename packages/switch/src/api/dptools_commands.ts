@@ -1,10 +1,11 @@
 /**
  * mod_dptools' API commands: `strftime` (a local time formatted), `strepoch` / `strmicroepoch` (a
- * date string read as switch_str_time reads it) and `presence` (a PRESENCE_IN / _OUT event fired
- * by hand).
+ * date string read as switch_str_time reads it), `presence` (a PRESENCE_IN / _OUT event fired
+ * by hand) and `page` (page.ts).
  */
 import { TIME_OF_DAY, strTime } from '../dialplan/time_match.ts';
 import { separateString } from '../internal/strings.ts';
+import { page } from './page.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { checkedStrftime, strftime } from './strftime.ts';
 
@@ -65,4 +66,5 @@ export const DPTOOLS_COMMANDS: readonly ApiCommand[] = [
   { name: 'strepoch', run: (args, env) => String(Math.trunc(strTimeUs(args, env) / 1_000_000) | 0) },
   { name: 'strmicroepoch', run: (args, env) => String(strTimeUs(args, env)) },
   { name: 'presence', run: presence },
+  { name: 'page', run: page },
 ];
