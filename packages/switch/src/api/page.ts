@@ -21,27 +21,32 @@ const POLL_MS = 100;
 
 type Vars = [string, string][];
 
-/** switch_event_create_brackets on every leading `open … close` group, after leading spaces. */
-function allBrackets(text: string, open: string, close: string): { vars: Vars; rest: string } | undefined {
+/**
+ * switch_event_create_brackets on every leading `open … close` group, after leading spaces; undefined
+ * for a group without its closing bracket (FreeSWITCH's Parse Error!).
+ */
+function allBrackets(text: string, open: string, close: string): { vars: Vars; groups: number; rest: string } | undefined {
   let rest = text.replace(/^ +/, '');
   const vars: Vars = [];
+  let groups = 0;
   while (rest.startsWith(open)) {
     const r = leadingBrackets(rest, open, close);
-    if (r.rest === rest) return undefined; // no closing bracket: FreeSWITCH's Parse Error!
+    if (r.rest === rest) return undefined;
     vars.push(...r.vars);
     rest = r.rest;
+    groups++;
   }
-  return { vars, rest: rest.replace(/^ +/, '') };
+  return { vars, groups, rest: rest.replace(/^ +/, '') };
 }
 
 export function page(args: string, env: ApiEnv): string {
   if (args === '') return '-ERR no data';
   const parsed = allBrackets(args, '(', ')');
-  if (!parsed || parsed.vars.length === 0) {
+  if (!parsed || parsed.groups === 0) {
     env.core.log('ERR', 'Parse Error!');
     return '';
   }
-  // a later pair wins, as switch_event_add_header keeps the name unique here
+  // a later pair wins: the brackets make a CHANNEL_DATA event, whose header names are unique
   const get = (name: string) => [...parsed.vars].reverse().find(([n]) => n === name)?.[1];
   const data = parsed.rest || get('page_data');
   if (!data) {
@@ -57,7 +62,8 @@ export function page(args: string, env: ApiEnv): string {
     env.core.log('ERR', `File ${path} does not exist`);
     return '';
   }
-  const chunk = atoi(get('page_chunk_size') ?? '') > 0 ? atoi(get('page_chunk_size') ?? '') : 10;
+  const chunkSize = atoi(get('page_chunk_size') ?? '');
+  const chunk = chunkSize > 0 ? chunkSize : 10;
   const target = { exten: get('page_exten') || `playback:${path}`, dialplan: get('page_dp') ?? 'inline', context: get('page_context') };
   env.ctx.spawn((ctx) => pageCalls(ctx, env, data, path, chunk, target));
   return '';
