@@ -126,6 +126,20 @@ describe('event subscriptions from a real erl', () => {
 });
 
 describe('filters', () => {
+  it('a filter regex that backtracks without end cannot stall the node: the event is judged no match within the match limit (switch #423)', async () => {
+    expect(await sh(`Pr = Coll(), Do(Pr, register_event_handler), Do(Pr, {event, 'CUSTOM', 'redos::t'})`)).toBe('ok');
+    // caseless nested quantifiers: the linear engine's; a lookahead: the bounded worker's
+    expect(await sh(`Do(Pr, {filter, 'V /^(a+)+$/i'}), Do(Pr, {filter, 'W /^(?=a)(a+)+$/'}), ok`)).toBe('ok');
+    const evil = `${'a'.repeat(40)}!`;
+    const t0 = Date.now();
+    expect(await sh(`Do(Pr, {sendevent, 'CUSTOM', 'redos::t', [{"V", "${evil}"}, {"W", "${evil}"}]})`)).toBe('ok');
+    // the node answers the next command at once: the filters' matches were bounded
+    expect(await sh(`{x, FS} ! {api, echo, "alive"}, receive {ok, Al} -> Al after 10000 -> timeout end`)).toBe('"alive"');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(await sh(`timer:sleep(200), Evs(Pr)`)).toBe('[]');
+    expect(await sh('exit(Pr, kill)')).toBe('true');
+  });
+
   it('the reply log; delete all; invalid syntax', async () => {
     expect(await sh(`P7 = Coll(), Do(P7, register_event_handler)`)).toBe('ok');
     expect(await sh(`Do(P7, {filter, 'Event-Name HEARTBEAT'})`)).toBe('{filter_command_processing_log,[{"added","Event-Name","HEARTBEAT"}]}');

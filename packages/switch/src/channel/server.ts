@@ -162,14 +162,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
             replied = true;
             await new Promise((resolve) => setImmediate(resolve));
           }
-          if (req.queued) {
-            await ch.privateCommand(async () => {
+          {
+            const hangUp = async () => {
               await ch.send({ type: 'HANGUP', cause: req.cause });
               req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
-            });
-          } else {
-            await ch.send({ type: 'HANGUP', cause: req.cause });
-            req.hungUp?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+            };
+            await (req.queued ? ch.privateCommand(hangUp) : hangUp());
           }
           break;
         case 'send':

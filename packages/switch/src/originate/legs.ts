@@ -109,11 +109,7 @@ export async function prepareLeg(
       hideNumber: false,
     };
   }
-  const makeSpec = (name: string, endpoint: Endpoint): ChannelSpec => {
-    if (taken) core.log('CRIT', `${name} set UUID=${requested} FAILED`, uuid);
-    return legSpec(name, endpoint);
-  };
-  const legSpec = (name: string, endpoint: Endpoint): ChannelSpec => ({
+  const makeSpec = (name: string, endpoint: Endpoint): ChannelSpec => ({
     uuid,
     name,
     direction: 'outbound',
@@ -157,6 +153,7 @@ export async function prepareLeg(
   });
   if ('cause' in made) return { ok: false, cause: made.cause };
   if ('session' in made) return { ok: true, uuid: made.session.uuid, start: () => takeOver(ctx, made.session, watcher) };
+  if (taken) core.log('CRIT', `${made.name} set UUID=${requested} FAILED`, uuid);
   const spec = makeSpec(made.name, made.endpoint);
   const start = async (): Promise<LegResult> => {
     try {
