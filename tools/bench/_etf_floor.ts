@@ -1,22 +1,22 @@
 /**
  * The result-allocation floor of decoding (for `pnpm bench etf`): the time to allocate the objects
- * a decode returns — the same binary views (into the same input buffers, at the same offsets), the
+ * a decode returns — the same Binary windows (on the same input buffers, at the same offsets), the
  * same tuples with their element arrays, lists and charlists, pids, refs and boxed floats — with
  * no parsing at all. Before timing, each distinct shape of term becomes one generated function (a
  * loop per run of like elements in a list, straight-line code for the rest), and each term the
- * numbers (view offsets and lengths, counts, integers, charlist bytes) it takes, in order. Atoms and integers
+ * numbers (window offsets and lengths, counts, integers, charlist bytes) it takes, in order. Atoms and integers
  * are not allocated (the decoder does not allocate them either); rarer objects (maps, funs,
- * bignums...) are not re-made, which only lowers the floor. A decoder that returns one Uint8Array
- * per binary can come near this, not under it.
+ * bignums...) are not re-made, which only lowers the floor. A decoder can come near this, not
+ * under it.
  */
-import { ErlFloat, Pid, Ref, Tuple, equals, type Term } from '@beamline/etf';
+import { Binary, ErlFloat, Pid, Ref, Tuple, equals, type Term } from '@beamline/etf';
 
 /** One decoded term, replayable: `replay()` allocates it again. */
 export interface Replay {
   replay(): Term;
 }
 
-type Maker = (ab: ArrayBufferLike, o: Int32Array, k: unknown[]) => Term;
+type Maker = (src: Uint8Array, o: Int32Array, k: unknown[]) => Term;
 
 const makers = new Map<string, Maker>();
 
@@ -47,9 +47,9 @@ interface Block {
  */
 function gen(x: Term, blk: Block, nums: number[], consts: unknown[]): { code: string; value: string } {
   const v = `v${blk.depth}_${blk.n++}`;
-  if (x instanceof Uint8Array) {
-    nums.push(x.byteOffset, x.length);
-    return { code: `const ${v} = new Uint8Array(ab, o[i++], o[i++]);`, value: v };
+  if (x instanceof Binary) {
+    nums.push(x.bytes.byteOffset, x.length);
+    return { code: `const ${v} = new Binary(src, o[i++], o[i++]);`, value: v };
   }
   if (x instanceof Tuple) {
     const parts = x.elements.map((e) => gen(e, blk, nums, consts));
@@ -122,21 +122,22 @@ export function replayOf(decoded: Term, input: Uint8Array): Replay {
   const top = gen(decoded, { depth: 0, n: 0 }, nums, consts);
   let make = makers.get(top.code);
   if (make === undefined) {
-    const source = `return (ab, o, k) => { let i = 0; let j = 0; let n = 0; ${top.code} return ${top.value}; };`;
-    make = new Function('Tuple', 'Pid', 'Ref', 'ErlFloat', 'chars', source)(Tuple, Pid, Ref, ErlFloat, chars) as Maker;
+    const source = `return (src, o, k) => { let i = 0; let j = 0; let n = 0; ${top.code} return ${top.value}; };`;
+    make = new Function('Tuple', 'Pid', 'Ref', 'ErlFloat', 'Binary', 'chars', source)(Tuple, Pid, Ref, ErlFloat, Binary, chars) as Maker;
     makers.set(top.code, make);
   }
   const m = make;
   const o = Int32Array.from(nums);
-  const ab = input.buffer;
-  for (const b of binaries(decoded)) if (b.buffer !== ab) throw new Error('floor: a binary that is not a view of the input');
-  const replay = { replay: () => m(ab, o, consts) };
+  // Offsets are from the start of the input's ArrayBuffer: the replay's windows are on all of it.
+  const src = new Uint8Array(input.buffer);
+  for (const b of binaries(decoded)) if (b.bytes.buffer !== input.buffer) throw new Error('floor: a binary that is not a window on the input');
+  const replay = { replay: () => m(src, o, consts) };
   if (!equals(replay.replay(), decoded)) throw new Error('floor: the replay makes another term');
   return replay;
 }
 
-function* binaries(x: Term): Generator<Uint8Array> {
-  if (x instanceof Uint8Array) yield x;
+function* binaries(x: Term): Generator<Binary> {
+  if (x instanceof Binary) yield x;
   else if (x instanceof Tuple) for (const e of x.elements) yield* binaries(e);
   else if (Array.isArray(x)) for (const e of x) yield* binaries(e);
 }

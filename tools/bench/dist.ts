@@ -40,9 +40,9 @@ const root = resolve(here, '../..');
 const COOKIE = 'beamline_bench';
 
 /**
- * The event the erl sender sends (dist_bench:event/0): its binaries as Uint8Arrays, the type a
- * decoded binary has, so both senders hold the same bytes (JS strings would be UTF-8 encoded again
- * at every send, which erl's literal binaries never are).
+ * The event the erl sender sends (dist_bench:event/0): its binaries as Uint8Arrays, bytes the
+ * switch holds, so both senders hold the same bytes (JS strings would be UTF-8 encoded again at
+ * every send, which erl's literal binaries never are).
  */
 export function eventTerm(): Term {
   const bin = (s: string) => new Uint8Array(Buffer.from(s));

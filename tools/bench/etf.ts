@@ -1,14 +1,16 @@
 /**
  * `pnpm bench etf`: encode/decode throughput of @beamline/etf beside erlpack (native addon),
  * erlang_js and OTP's own term_to_binary/binary_to_term (timed inside erl), on one corpus of
- * realistic terms. Each peer encodes its own decoding of the corpus (its nearest representation of
- * the same terms) and decodes the same bytes; MB/s counts the bytes of the OTP-exact encoding, so
+ * realistic terms. beamline encodes the corpus as the switch builds it (binaries as Uint8Array);
+ * each other peer encodes its own decoding of it (its nearest representation of the same terms).
+ * All decode the same bytes; MB/s counts the bytes of the OTP-exact encoding, so
  * MB/s and terms/s rank the implementations alike. Writes bench-results/etf.json.
  *
  * A second table sets decoding against its result-allocation floor (_etf_floor.ts), measured in the
- * same run: the time to allocate the objects a decode returns, without parsing. Where that floor
- * alone takes most of the time OTP's C decoder needs twice over, no decoder that returns one
- * Uint8Array per binary reaches 0.5× OTP; the table shows how close beamline is to the floor.
+ * same run: the time to allocate the objects a decode returns, without parsing. It shows how close
+ * beamline is to that floor, and how much of the time a decoder at 0.5× OTP may take the
+ * allocation alone uses. (A decoded binary is a `Binary` window, a small object, for this reason:
+ * when it was a Uint8Array view, the views alone took most of that budget for events.)
  *
  * OTP is Debian's `erl` (or BEAMLINE_ERL), and also OTP 27 when tools/install-otp27.sh has put it
  * in .otp27 (`pnpm test` does): the releases' C codecs differ, and users run both.

@@ -4,7 +4,7 @@
  * process's info.
  */
 import Table from 'cli-table3';
-import { Atom, ErlMap, Pid, mapGet, text, type Term } from '@beamline/etf';
+import { Atom, Binary, ErlMap, Pid, mapGet, text, type Term } from '@beamline/etf';
 
 export interface TreeRow {
   id: string | undefined;
@@ -142,7 +142,7 @@ function show(x: Term, target: string): string {
   if (x instanceof Atom) return x.name;
   if (Array.isArray(x)) return `[${x.map((e) => show(e as Term, target)).join(', ')}]`;
   if (x instanceof ErlMap) return `#{${[...x.entries()].map(([k, v]) => `${show(k, target)} => ${show(v, target)}`).join(', ')}}`;
-  if (x instanceof Uint8Array) return text(x) ?? '';
+  if (x instanceof Binary || x instanceof Uint8Array) return text(x) ?? '';
   return String(x);
 }
 

@@ -13,7 +13,7 @@
  */
 import { DOWN, pidEquals, pidKey, type Runtime } from '@beamline/core';
 import { erlError, type ModuleExports } from '@beamline/distribution';
-import { ImproperList, Pid, Tuple, atom, t, text, type Term } from '@beamline/etf';
+import { Binary, ImproperList, Pid, Tuple, atom, t, text, type Term } from '@beamline/etf';
 import { logPasses, logStr2Level, LOG_INVALID } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
 
@@ -31,10 +31,11 @@ const utf8 = new TextDecoder();
  * map, a number that is no character, another tail).
  */
 function chardata(x: Term): string | undefined {
-  if (x instanceof Uint8Array) return utf8.decode(x);
+  if (x instanceof Binary || x instanceof Uint8Array) return utf8.decode(x instanceof Binary ? x.bytes : x);
   if (x instanceof ImproperList) {
     const head = chardata(x.elements);
-    return head === undefined || !(x.tail instanceof Uint8Array) ? undefined : head + utf8.decode(x.tail);
+    const tail = x.tail instanceof Binary || x.tail instanceof Uint8Array ? chardata(x.tail) : undefined;
+    return head === undefined || tail === undefined ? undefined : head + tail;
   }
   if (!Array.isArray(x)) return undefined;
   let out = '';

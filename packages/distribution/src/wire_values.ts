@@ -22,6 +22,7 @@
  */
 import {
   Atom,
+  Binary,
   BitBinary,
   EncodedTerm,
   ErlFloat,
@@ -138,6 +139,7 @@ class Walk {
     const o = x as object;
     if (
       o instanceof Atom ||
+      o instanceof Binary ||
       o instanceof Uint8Array ||
       o instanceof Pid ||
       o instanceof Ref ||

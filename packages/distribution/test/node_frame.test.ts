@@ -3,7 +3,7 @@
  * split across chunks at every byte) and the node half's one-pass decode of control + payload.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atom, decode, encode, t, type Term } from '@beamline/etf';
+import { Binary, atom, decode, encode, t, type Term } from '@beamline/etf';
 import type { Connection } from '../src/connection.ts';
 import type { EpmdServer } from '../src/epmd_server.ts';
 import { DFLAG } from '../src/flags.ts';
@@ -75,7 +75,7 @@ describe('onFrame over a socket', () => {
         expect(viaMessage).toBe(0);
         for (let i = 0; i < 3; i++) {
           expect(encode(got[i]![0])).toEqual(control);
-          expect(decode(encode(got[i]![1]!))).toEqual(t(atom('n'), i, new Uint8Array(40 + i)));
+          expect(decode(encode(got[i]![1]!))).toEqual(t(atom('n'), i, new Binary(new Uint8Array(40 + i))));
         }
         expect(got[3]![1]).toBeUndefined();
         expect(c.state).toBe('up');

@@ -2,7 +2,7 @@
  * Sending by pid and by registered name, both ways (spec §4.2, §4.3, §9 items 22-24).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImproperList, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { ImproperList, Pid, Tuple, atom, binary, t, type Term } from '@beamline/etf';
 import { Inbox, ev, startPair, type Pair, freePort } from './helpers/node_pair.ts';
 
 let EPMD = 0; // a fresh port per run (helpers/node_pair.ts freePort)
@@ -28,7 +28,7 @@ describe('erl → TS', () => {
     expect(m.elements[1]).toBeInstanceOf(Pid);
     expect((m.elements[1] as Pid).node).toBe(atom(p.erlName));
     expect(m.elements[2]).toEqual([1, 2, 3]);
-    expect(m.elements[3]).toEqual(new TextEncoder().encode('bin'));
+    expect(m.elements[3]).toEqual(binary('bin'));
     expect(m.elements[4]).toEqual([115, 116, 114]);
   });
 
@@ -100,7 +100,7 @@ describe('TS → erl', () => {
       -(2n ** 100n),
       3.5,
       'a binary',
-      new Uint8Array([0, 1, 2, 255]),
+      binary(new Uint8Array([0, 1, 2, 255])),
       [],
       [1, [2, [3]], atom('x')],
       new ImproperList([1, 2], 3),
@@ -114,7 +114,7 @@ describe('TS → erl', () => {
       p.node.send(['echo', p.erlName], t(inbox.pid, s));
       const back = await inbox.next<Tuple>(isTagged('echo'));
       // a JS string is sent as a UTF-8 binary and comes back as one
-      expect(back.elements[1]).toEqual(typeof s === 'string' ? new TextEncoder().encode(s) : s);
+      expect(back.elements[1]).toEqual(typeof s === 'string' ? binary(s) : s);
     }
   });
 });

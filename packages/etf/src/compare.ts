@@ -5,6 +5,7 @@
  * A JS number is an integer when it is a safe integer (and not -0), otherwise a float.
  */
 import { Atom } from './atoms.ts';
+import { Binary, offsetOf, sourceOf } from './binary.ts';
 import { MapTerm } from './map_term.ts';
 import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
 
@@ -34,7 +35,7 @@ function rank(x: Term): Rank {
   if (x instanceof Atom) return Rank.Atom;
   if (x instanceof Tuple) return Rank.Tuple;
   if (Array.isArray(x)) return x.length === 0 ? Rank.Nil : Rank.List;
-  if (x instanceof Uint8Array || x instanceof BitBinary) return Rank.Bits;
+  if (x instanceof Binary || x instanceof Uint8Array || x instanceof BitBinary) return Rank.Bits;
   if (x instanceof ErlFloat) return Rank.Number;
   if (x instanceof MapTerm) return Rank.Map;
   if (x instanceof Pid) return Rank.Pid;
@@ -101,16 +102,19 @@ export function compareCodePoints(a: string, b: string): number {
 
 const utf8 = new TextEncoder();
 
-function bitsView(x: string | Uint8Array | BitBinary): { bytes: Uint8Array; bitLength: number } {
+type Bits = string | Binary | Uint8Array | BitBinary;
+
+function bitsView(x: Bits): { bytes: Uint8Array; bitLength: number } {
   if (typeof x === 'string') {
     const bytes = utf8.encode(x);
     return { bytes, bitLength: bytes.length * 8 };
   }
   if (x instanceof BitBinary) return { bytes: x.bytes, bitLength: x.bitLength };
+  if (x instanceof Binary) return { bytes: x.bytes, bitLength: x.length * 8 };
   return { bytes: x, bitLength: x.length * 8 };
 }
 
-function compareBits(a: string | Uint8Array | BitBinary, b: string | Uint8Array | BitBinary): number {
+function compareBits(a: Bits, b: Bits): number {
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
   const x = bitsView(a);
   const y = bitsView(b);
@@ -243,7 +247,7 @@ function cmpHead(a: Term, b: Term, exact: boolean): number {
     case Rank.Atom:
       return compareCodePoints((a as Atom).name, (b as Atom).name);
     case Rank.Bits:
-      return compareBits(a as Uint8Array, b as Uint8Array);
+      return compareBits(a as Bits, b as Bits);
     case Rank.Nil:
       return 0;
     case Rank.List:
@@ -506,8 +510,8 @@ function mix(h: number, v: number): number {
   return (h ^ (h >>> 15)) | 0;
 }
 
-function hashBytes(h: number, bytes: Uint8Array, n: number): number {
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+function hashBytes(h: number, bytes: Uint8Array, n: number, from = 0): number {
+  for (let i = from; i < from + n; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return h;
 }
 
@@ -552,6 +556,7 @@ function hashLeaf(x: Term): number | undefined {
     }
   }
   if (x instanceof Atom) return x.hash | 0;
+  if (x instanceof Binary) return hashBytes(0x811c9dc5, sourceOf(x), x.length, offsetOf(x)) | 0;
   if (x instanceof Uint8Array) return hashBytes(0x811c9dc5, x, x.length) | 0;
   if (x instanceof Tuple) return x.elements.length === 0 ? mix(0x7e, 0) : undefined;
   if (Array.isArray(x)) return x.length === 0 ? 0x6a : undefined;

@@ -4,6 +4,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { type Atom, existingAtom, weakAtom } from './atoms.ts';
+import { Binary } from './binary.ts';
 import { DecodeError, type DecodeErrorCode } from './errors.ts';
 import { ErlMap } from './map.ts';
 import { VERSION } from './tags.ts';
@@ -19,12 +20,12 @@ export interface DecodeOptions {
    */
   maxDepth?: number;
   /**
-   * Binaries are views into the input (no copy), the way OTP's `binary_to_term` makes sub-binaries
-   * of its input: a decoded binary keeps the input's whole ArrayBuffer alive, and shows any later
-   * change to those bytes. Default false. `true` makes them views into one private copy of the input
-   * range instead (inputs up to 8 KiB are copied into shared 64 KiB slabs): use it when the caller
-   * reuses or rewrites its buffer after decoding (a socket's receive buffer). To keep one small
-   * binary of a big input without keeping the input, copy it: `copyBinary(b)`.
+   * A decoded binary is a `Binary`: a window on the input (no copy), the way OTP's `binary_to_term`
+   * makes sub-binaries of its input. It keeps the whole input alive and shows any later change to
+   * those bytes. Default false. `true` makes binaries windows on one private copy of the input range
+   * instead (inputs up to 8 KiB are copied into shared 64 KiB slabs): use it when the caller reuses
+   * or rewrites its buffer after decoding (a socket's receive buffer). To keep one small binary of
+   * a big input without keeping the input, copy it: `copyBinary(b)`.
    */
   copyBinaries?: boolean;
   /** `decode` only: ignore bytes after the term, as `binary_to_term/1` does. Default false. */
@@ -104,6 +105,7 @@ let shared = new Stack();
  * later; pushing into `[]` over-allocates). The placeholders are all overwritten before use.
  */
 const HOLE = undefined as unknown as Term;
+const EMPTY = new Uint8Array(0);
 
 /** The list of the `len` bytes at `b[q]` (a STRING_EXT), four at a time. */
 function byteList(b: Uint8Array, q: number, len: number): number[] {
@@ -151,8 +153,8 @@ class Decoder {
   private readonly safe: boolean;
   private readonly atomCache: readonly Atom[] | undefined;
   private readonly copyBinaries: boolean;
-  /** Where decoded binaries point: the ArrayBuffer, and the delta from input offsets to it. */
-  private viewBuffer: ArrayBufferLike | undefined = undefined;
+  /** Where decoded binaries point: the bytes, and the delta from input offsets to them. */
+  private viewBytes: Uint8Array | undefined = undefined;
   private viewDelta = 0;
   /** Offset of `b` within the caller's input (non-zero for inflated compressed terms). */
   private readonly base: number;
@@ -238,7 +240,7 @@ class Decoder {
           const len = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
           p += 4;
           if (len > end - p) this.badLength(at, len);
-          v = this.binaryView(p, len);
+          v = this.binaryWindow(p, len);
           p += len;
           break;
         }
@@ -259,7 +261,7 @@ class Decoder {
               if (p + 5 > end) break;
               const len = ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
               if (len > end - p - 5) break;
-              elements[k++] = this.binaryView(p + 5, len);
+              elements[k++] = this.binaryWindow(p + 5, len);
               p += 5 + len;
             } else if (t === 119 || t === 97) {
               // SMALL_ATOM_UTF8, SMALL_INTEGER
@@ -332,19 +334,19 @@ class Decoder {
           // reports any fault in it).
           let k = 0;
           if (sp + 1 < maxDepth) {
-            // Where views go, set up at the first binary (with copyBinaries, that copies the input).
-            let ab = this.viewBuffer;
+            // What windows are on, set up at the first binary (with copyBinaries, that copies the input).
+            let src = this.viewBytes;
             let d = this.viewDelta;
             while (k < len && p + 5 <= end) {
               const t = b[p];
               if (t === 109) {
                 const l = ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
                 if (l > end - p - 5) break;
-                if (ab === undefined) {
-                  ab = this.viewSource();
+                if (src === undefined) {
+                  src = this.viewSource();
                   d = this.viewDelta;
                 }
-                elements[k] = new Uint8Array(ab, d + p + 5, l);
+                elements[k] = new Binary(src, d + p + 5, l);
                 p += 5 + l;
               } else if (t === 104 && p + 7 <= end && b[p + 1] === 2 && b[p + 2] === 109) {
                 // {Binary, Binary}, checked field by field before anything is made of it
@@ -353,11 +355,11 @@ class Decoder {
                 if (l1 > end - p - 7 || q + 5 > end || b[q] !== 109) break;
                 const l2 = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
                 if (l2 > end - q - 5) break;
-                if (ab === undefined) {
-                  ab = this.viewSource();
+                if (src === undefined) {
+                  src = this.viewSource();
                   d = this.viewDelta;
                 }
-                elements[k] = new Tuple([new Uint8Array(ab, d + p + 7, l1), new Uint8Array(ab, d + q + 5, l2)]);
+                elements[k] = new Tuple([new Binary(src, d + p + 7, l1), new Binary(src, d + q + 5, l2)]);
                 p = q + 5 + l2;
               } else if (t === 104) {
                 const n = b[p + 1];
@@ -377,11 +379,11 @@ class Decoder {
                   if (e !== 109 || q + 5 > end) break;
                   const l = ((b[q + 1] << 24) | (b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]) >>> 0;
                   if (l > end - q - 5) break;
-                  if (ab === undefined) {
-                    ab = this.viewSource();
+                  if (src === undefined) {
+                    src = this.viewSource();
                     d = this.viewDelta;
                   }
-                  tuple[j] = new Uint8Array(ab, d + q + 5, l);
+                  tuple[j] = new Binary(src, d + q + 5, l);
                   q += 5 + l;
                 }
                 if (j !== n) break;
@@ -630,12 +632,12 @@ class Decoder {
         const len = this.u32();
         const bits = b[this.p++];
         this.checkCount(len, 1, at);
-        if (len === 0 && bits === 0) return new Uint8Array(0);
+        if (len === 0 && bits === 0) return new Binary(EMPTY);
         if (bits < 1 || bits > 8 || len === 0) this.fail('bad_value', at, `bit count ${bits} for ${len} bytes`);
         const p = this.p;
         this.p = p + len;
-        const bytes = this.binaryView(p, len);
-        return bits === 8 ? bytes : new BitBinary(bytes, bits);
+        const bytes = this.binaryWindow(p, len);
+        return bits === 8 ? bytes : new BitBinary(bytes.bytes, bits);
       }
       case 88: // NEW_PID
       case 103: // PID (old)
@@ -726,16 +728,13 @@ class Decoder {
     return new Pid(node, this.u32(), this.u32(), this.b[this.p++]);
   }
 
-  private binaryView(p: number, len: number): Uint8Array {
-    // The Uint8Array constructor on an ArrayBuffer is about twice as fast as subarray(), and the
-    // buffer/offset are cached because typed-array accessors are slow on a Buffer's shape.
-    const ab = this.viewBuffer ?? this.viewSource();
-    return new Uint8Array(ab, this.viewDelta + p, len);
+  private binaryWindow(p: number, len: number): Binary {
+    return new Binary(this.viewBytes ?? this.viewSource(), this.viewDelta + p, len);
   }
 
-  /** The ArrayBuffer binaries are views of (set up at the first one), and `viewDelta`. */
-  private viewSource(): ArrayBufferLike {
-    let ab: ArrayBufferLike;
+  /** The bytes binaries are windows on (set up at the first one), and `viewDelta`. */
+  private viewSource(): Uint8Array {
+    let src: Uint8Array;
     if (this.copyBinaries) {
       // One copy of the input range serves every binary in this decode. Small inputs are copied
       // into a shared slab, so a decode does not pay for allocating an ArrayBuffer of its own.
@@ -747,19 +746,19 @@ class Decoder {
           copySlabUsed = 0;
         }
         copySlab.set(input, copySlabUsed);
-        ab = copySlab.buffer;
+        src = copySlab;
         this.viewDelta = copySlabUsed - this.start;
         copySlabUsed = (copySlabUsed + n + 7) & ~7;
       } else {
-        ab = input.slice().buffer;
+        src = input.slice();
         this.viewDelta = -this.start;
       }
     } else {
-      ab = this.b.buffer;
-      this.viewDelta = this.b.byteOffset;
+      src = this.b;
+      this.viewDelta = 0;
     }
-    this.viewBuffer = ab;
-    return ab;
+    this.viewBytes = src;
+    return src;
   }
 
   private big(n: number, at: number): number | bigint {
@@ -949,8 +948,8 @@ class Decoder {
  * A copy of a binary that shares no memory with it (a Buffer's own `slice()` is a view): keep a
  * small binary of a big decoded input this way without keeping the input alive.
  */
-export function copyBinary(b: Uint8Array): Uint8Array {
-  return Uint8Array.prototype.slice.call(b);
+export function copyBinary(b: Binary): Binary {
+  return new Binary(Uint8Array.prototype.slice.call(b.bytes));
 }
 
 /** A real copy even when `b` is a Buffer (whose slice() is a view). */

@@ -1,5 +1,6 @@
 /** Erlang-style printing, close to `io_lib:format("~p", [T])` on one line, for logs and test output. */
 import { Atom, formatAtomName } from './atoms.ts';
+import { Binary } from './binary.ts';
 import { listParts } from './compare.ts';
 import { ErlMap } from './map.ts';
 import { BitBinary, ErlFloat, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple, type Term } from './terms.ts';
@@ -290,6 +291,7 @@ function formatLeaf(x: Term, local: Atom | string | undefined): string | undefin
     if (Array.isArray(tail) && isCharlist(elements)) return quoteString(charlistText(elements as number[]));
     return undefined;
   }
+  if (x instanceof Binary) return formatBytes(x.bytes);
   if (x instanceof Uint8Array) return formatBytes(x);
   if (x instanceof ErlFloat) return formatFloat(x.value);
   if (x instanceof ErlMap) return x.size === 0 ? '#{}' : undefined;

@@ -1,5 +1,6 @@
 /** Small helpers to take terms apart without ceremony. */
 import { Atom, atom } from './atoms.ts';
+import { Binary } from './binary.ts';
 import { equals, listParts } from './compare.ts';
 import { ErlMap } from './map.ts';
 import { ImproperList, Tuple, type Term } from './terms.ts';
@@ -54,6 +55,7 @@ const utf8 = new TextDecoder();
 /** Text from a binary (UTF-8), a JS string, a charlist or an atom; undefined for anything else. */
 export function text(x: Term): string | undefined {
   if (typeof x === 'string') return x;
+  if (x instanceof Binary) return utf8.decode(x.bytes);
   if (x instanceof Uint8Array) return utf8.decode(x);
   if (x instanceof Atom) return x.name;
   if (Array.isArray(x)) {

@@ -8,16 +8,17 @@
  *   tuple           -> Tuple
  *   proper list     -> Term[] (a charlist is a number[] of code points)
  *   improper list   -> ImproperList
- *   binary          -> Uint8Array (a JS string encodes as a UTF-8 binary)
+ *   binary          -> Binary (binary.ts); a Uint8Array, or a JS string as UTF-8, also encodes as one
  *   bitstring       -> BitBinary
  *   map             -> ErlMap (map.ts; the union names it by its base, MapTerm<Term>)
  *   pid / ref / port-> Pid / Ref / Port
  *   fun             -> ExportFun (fun M:F/A) or OpaqueFun (a local fun, fields kept for re-encoding)
  */
 import { Atom, atom, formatAtomName } from './atoms.ts';
+import { Binary } from './binary.ts';
 import { MapTerm } from './map_term.ts';
 
-export { Atom, atom, formatAtomName, MapTerm };
+export { Atom, atom, Binary, formatAtomName, MapTerm };
 
 export class Tuple {
   readonly elements: Term[];
@@ -181,6 +182,7 @@ export type Term =
   | bigint
   | ErlFloat
   | string
+  | Binary
   | Uint8Array
   | BitBinary
   | Tuple
@@ -204,7 +206,7 @@ export function charlist(s: string): number[] {
   return out;
 }
 
-/** A binary holding `s` as UTF-8 (what a JS string encodes to anyway, but as a Uint8Array). */
-export function binary(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'utf8'));
+/** A binary of `s` as UTF-8 (what a JS string encodes to anyway), or of a copy of `bytes`. */
+export function binary(x: string | Uint8Array): Binary {
+  return Binary.from(x);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  Binary,
   BitBinary,
   ErlFloat,
   ErlMap,
@@ -168,7 +169,7 @@ describe('lists and strings', () => {
   });
   it('keeps charlists and binaries distinct; a JS string is a UTF-8 binary', () => {
     expect(enc('hé')).toEqual([131, 109, 0, 0, 0, 3, 104, 0xc3, 0xa9]);
-    expect(dec(109, 0, 0, 0, 1, 65)).toBeInstanceOf(Uint8Array);
+    expect(dec(109, 0, 0, 0, 1, 65)).toBeInstanceOf(Binary);
     expect(Array.isArray(dec(107, 0, 1, 65))).toBe(true);
     expect(equals('A', bytes(65))).toBe(true);
     expect(equals('A', [65])).toBe(false);
@@ -207,8 +208,8 @@ describe('tuples, maps, bitstrings', () => {
     expect(enc(dec(...wire))).toEqual([131, ...wire]);
   });
   it('accepts BIT_BINARY with 8 bits as a binary and empty with 0 bits', () => {
-    expect(dec(77, 0, 0, 0, 1, 8, 1)).toEqual(bytes(1));
-    expect(dec(77, 0, 0, 0, 0, 0)).toEqual(bytes());
+    expect(dec(77, 0, 0, 0, 1, 8, 1)).toEqual(new Binary(bytes(1)));
+    expect(dec(77, 0, 0, 0, 0, 0)).toEqual(new Binary(bytes()));
   });
 });
 
@@ -264,7 +265,7 @@ describe('dist variants', () => {
     expect(out[0]).toBe(68);
     const terms = decodeMany(out, 1);
     expect(terms[0]).toBe(atom('a'));
-    expect(Buffer.from(terms[1] as Uint8Array).toString()).toBe('long enough to force the writer to grow');
+    expect(Buffer.from(terms[1] as Binary).toString()).toBe('long enough to force the writer to grow');
   });
   it('resolves ATOM_CACHE_REF through the frame atom cache', () => {
     const { term } = decodeAt(bytes(104, 2, 82, 0, 82, 1), 0, { atomCache: [atom('x'), atom('y')] });
@@ -276,7 +277,7 @@ describe('dist variants', () => {
       const back = decode(pooled, { copyBinaries });
       expect(equals(back, t(0.5, bytes(7, 8))), String(copyBinaries)).toBe(true);
     }
-    const view = (decode(pooled, { copyBinaries: false }) as Tuple).elements[1] as Uint8Array;
+    const view = (decode(pooled, { copyBinaries: false }) as Tuple).elements[1] as Binary;
     pooled[pooled.length - 1] = 9;
     expect([...view]).toEqual([7, 9]); // a view into the caller's bytes
   });
@@ -288,7 +289,7 @@ describe('dist variants', () => {
       const back = decode(pooled, { copyBinaries }) as Term[];
       expect(equals(back, term), String(copyBinaries)).toBe(true);
       pooled.fill(0);
-      const pair = (back[1] as Tuple).elements[1] as Uint8Array;
+      const pair = (back[1] as Tuple).elements[1] as Binary;
       expect([...pair], String(copyBinaries)).toEqual(copyBinaries ? [4, 5] : [0, 0]);
     }
   });
@@ -311,44 +312,45 @@ describe('dist variants', () => {
     expect(big.length).toBe(5004); // 131, STRING_EXT, u16 length, 5000 bytes
   });
   it('with copyBinaries, keeps every decoded binary intact across many decodes (shared copy slabs) and for big inputs', () => {
-    const kept: [number, Uint8Array][] = [];
+    const kept: [number, Binary][] = [];
     for (let i = 0; i < 3000; i++) {
       const input = encode(new Uint8Array(40).fill(i & 255));
-      kept.push([i, decode(input, { copyBinaries: true }) as Uint8Array]);
+      kept.push([i, decode(input, { copyBinaries: true }) as Binary]);
       input.fill(0);
     }
-    for (const [i, bin] of kept) expect(bin.every((v) => v === (i & 255))).toBe(true);
+    for (const [i, bin] of kept) expect(bin.bytes.every((v) => v === (i & 255))).toBe(true);
     const big = new Uint8Array(100_000).map((_, i) => i & 255);
     const input = encode(big);
-    const back = decode(input, { copyBinaries: true }) as Uint8Array;
+    const back = decode(input, { copyBinaries: true }) as Binary;
     input.fill(0);
-    expect(back[99_999]).toBe(99_999 & 255);
+    expect(back.at(99_999)).toBe(99_999 & 255);
   });
   it('binaries survive the caller reusing its buffer with copyBinaries', () => {
     const input = bytes(131, 109, 0, 0, 0, 2, 1, 2);
-    const bin = decode(input, { copyBinaries: true }) as Uint8Array;
+    const bin = decode(input, { copyBinaries: true }) as Binary;
     input.fill(0);
     expect([...bin]).toEqual([1, 2]);
   });
   it('by default binaries are views into the input, like OTP sub-binaries; copyBinary detaches one', () => {
     const input = bytes(131, 104, 2, 109, 0, 0, 0, 2, 1, 2, 77, 0, 0, 0, 1, 3, 0xe0);
-    const [bin, bits] = (decode(input) as Tuple).elements as [Uint8Array, BitBinary];
-    expect(bin.buffer).toBe(input.buffer);
+    const [bin, bits] = (decode(input) as Tuple).elements as [Binary, BitBinary];
+    expect(bin.bytes.buffer).toBe(input.buffer);
     expect(bits.bytes.buffer).toBe(input.buffer);
     const own = copyBinary(bin);
     input[9] = 9;
     expect([...bin]).toEqual([1, 9]);
     expect([...own]).toEqual([1, 2]);
-    expect(own.buffer).not.toBe(input.buffer);
-    expect(copyBinary(Buffer.from([5, 6])).buffer.byteLength).toBe(2); // a real copy of a Buffer too
+    expect(own.bytes.buffer).not.toBe(input.buffer);
+    const pooled = decode(Buffer.from([131, 109, 0, 0, 0, 2, 5, 6])) as Binary; // a view into Node's shared pool
+    expect(copyBinary(pooled).bytes.buffer.byteLength).toBe(2); // copied out of it
   });
   it('binaries of a compressed term are views into its own inflated bytes, never the input', () => {
     const input = encode(t(new Uint8Array(300).fill(7), atom('x')), { compressed: true });
     expect(input[1]).toBe(80);
     for (const copyBinaries of [false, true]) {
-      const bin = (decode(input, { copyBinaries }) as Tuple).elements[0] as Uint8Array;
-      expect(bin.buffer).not.toBe(input.buffer);
-      expect(bin.every((v) => v === 7)).toBe(true);
+      const bin = (decode(input, { copyBinaries }) as Tuple).elements[0] as Binary;
+      expect(bin.bytes.buffer).not.toBe(input.buffer);
+      expect(bin.bytes.every((v) => v === 7)).toBe(true);
     }
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Atom,
+  Binary,
   BitBinary,
   ErlFloat,
   ErlMap,
@@ -60,7 +61,7 @@ function kinds(x: Term, seen: Set<string>): void {
       kinds(k, seen);
       kinds(v, seen);
     }
-  } else if (x instanceof Uint8Array) seen.add('binary');
+  } else if (x instanceof Binary) seen.add('binary');
   else if (x instanceof BitBinary) seen.add('bitstring');
   else if (x instanceof ErlFloat) seen.add(Object.is(x.value, -0) ? '-0.0' : 'float');
   else if (x instanceof Pid) seen.add('pid');

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pidEquals } from '@beamline/core';
-import { Atom, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
+import { Atom, Binary, type Pid, type Term, type Tuple, atom, t } from '@beamline/etf';
 import { type Switch, XML_SECTIONS, type XmlElement, type XmlFetchRequest, parseXml } from '@beamline/switch';
 import type { Encoding } from '../config.ts';
 import { eventList, s } from '../encode.ts';
@@ -160,6 +160,7 @@ export class FetchBindings {
 
 /** A string of bytes or a binary (any length) → its text; `[]` → ''; anything else undefined. */
 function xmlText(x: Term): string | undefined {
+  if (x instanceof Binary) return new TextDecoder().decode(x.bytes);
   if (x instanceof Uint8Array) return new TextDecoder().decode(x);
   if (Array.isArray(x) && x.every((b) => typeof b === 'number' && b >= 0 && b <= 255))
     return new TextDecoder().decode(Uint8Array.from(x as number[]));

@@ -4,7 +4,7 @@
  * Bytes become text by byte_text.ts (bytes that are no UTF-8 are kept, not replaced), atoms by
  * their Latin-1 bytes, as ei_decode_atom gives them.
  */
-import { Atom, ImproperList, type Term, Tuple, atom } from '@beamline/etf';
+import { Atom, Binary, ImproperList, type Term, Tuple, atom } from '@beamline/etf';
 import { bytesText as textOfBytes } from '@beamline/switch';
 import { atomText } from '../byte_text.ts';
 
@@ -29,7 +29,7 @@ function bytesText(bytes: ArrayLike<number>): string {
  * `max` bytes → undefined.
  */
 export function decodeSB(x: Term, max = Number.POSITIVE_INFINITY): string | undefined {
-  if (x instanceof Uint8Array) return x.length > max ? undefined : bytesText(x);
+  if (x instanceof Binary || x instanceof Uint8Array) return x.length > max ? undefined : bytesText(x instanceof Binary ? x.bytes : x);
   if (Array.isArray(x)) {
     if (x.length === 0) return '';
     if (!isByteList(x) || x.length > 65535 || x.length > max) return undefined;
