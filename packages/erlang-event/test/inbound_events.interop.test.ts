@@ -137,6 +137,10 @@ describe('filters', () => {
     expect(await sh(`{x, FS} ! {api, echo, "alive"}, receive {ok, Al} -> Al after 10000 -> timeout end`)).toBe('"alive"');
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(await sh(`timer:sleep(200), Evs(Pr)`)).toBe('[]');
+    // positive control: an event both patterns match is delivered, so the [] above is the filters'
+    // doing (and V's `i` is honoured)
+    expect(await sh(`Do(Pr, {sendevent, 'CUSTOM', 'redos::t', [{"V", "aAaA"}, {"W", "aaaa"}]})`)).toBe('ok');
+    expect(await sh(`[proplists:get_value("V", H) || {event, [_ | H]} <- WaitEv(Pr, 1)]`)).toBe('["aAaA"]');
     expect(await sh('exit(Pr, kill)')).toBe('true');
   });
 
