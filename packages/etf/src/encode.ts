@@ -63,8 +63,6 @@ export class TermWriter {
   /** Drop everything written (keeps the memory). */
   reset(): void {
     this.length = 0;
-    this.windowSource = undefined;
-    this.windowView = undefined;
   }
 
   /** A copy of the bytes written so far; resets the writer. */
@@ -181,6 +179,10 @@ export class TermWriter {
       this.unwind(base);
       if (e instanceof RangeError) throw new EncodeError(`term too large to encode: ${e.message}`);
       throw e;
+    } finally {
+      // The window cache must not keep a decoded message's buffer alive past the term.
+      this.windowSource = undefined;
+      this.windowView = undefined;
     }
   }
 
@@ -442,7 +444,7 @@ export class TermWriter {
     return this.putWindow(this.room(p, 5 + x.length), x);
   }
 
-  /** The source of the last decoded binary written, and a DataView of it (see putWindow). */
+  /** The source of the last decoded binary written in this term, and a DataView of it (see putWindow). */
   private windowSource: Uint8Array | undefined = undefined;
   private windowView: DataView | undefined = undefined;
 

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Binary, ErlMap, Tuple, atom, binary, compare, copyBinary, decode, encode, equals, format, hash, t, text, type Term } from '../src/index.ts';
 
@@ -75,5 +77,24 @@ describe('Binary, the decoded binary', () => {
     const asArrays = (x: Term): Term => (x instanceof Binary ? Uint8Array.from(x) : x instanceof Tuple ? new Tuple(x.elements.map(asArrays)) : x);
     expect(encode(terms)).toEqual(encode(terms.map(asArrays)));
     expect(encode(t(atom('one'), terms[30]))).toEqual(encode(t(atom('one'), asArrays(terms[30]))));
+  });
+
+  it('encoding a small window of a big message does not keep the message alive', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    let input: Uint8Array | undefined = encode([binary('tiny'), new Uint8Array(8_000_000)]);
+    const gone = new WeakRef(input.buffer);
+    const tiny = ((decode(input, { copyBinaries: true }) as Term[])[0] as Binary).bytes.length;
+    expect(encode((decode(input) as Term[])[0]!)).toEqual(encode(binary('tiny')));
+    input = undefined;
+    // deref() keeps its target alive to the end of the job: collect in a later job, then look
+    let collected = false;
+    for (let i = 0; i < 10 && !collected; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      gc();
+      collected = gone.deref() === undefined;
+    }
+    expect(tiny).toBe(4);
+    expect(collected).toBe(true);
   });
 });
