@@ -15,10 +15,13 @@
 import {
   type ChildSpec,
   DOWN,
+  type From,
   GenServer,
+  noreply,
   ok,
   pidEquals,
   type ProcessContext,
+  reply,
   Runtime,
   type SupervisionNode,
   Supervisor,
@@ -33,6 +36,7 @@ import { switchdTempDir, writeHoldMusic } from './hold_music.ts';
 import { type ConsoleLog, oneLine } from './log.ts';
 import { type ModuleEnv, optionalModules } from './modules.ts';
 import { switchdModule } from './rpc.ts';
+import { unknownCall, unknownCast } from './unexpected.ts';
 import type { Settings } from './settings.ts';
 
 /** The live parts, as the tree (re)starts them. */
@@ -46,6 +50,7 @@ export interface Holder {
 interface DistArgs {
   node: BeamNode;
   holder: Holder;
+  log: ConsoleLog;
 }
 
 /**
@@ -54,17 +59,31 @@ interface DistArgs {
  * a restarted owner adopts the same running node; a shutdown (the tree stopping) stops it, and
  * with it the connections (peers see nodedown), EPMD registration and listener.
  */
-class Distribution extends GenServer<BeamNode, unknown, unknown, unknown, DistArgs> {
+interface DistState {
+  node: BeamNode;
+  log: ConsoleLog;
+}
+
+class Distribution extends GenServer<DistState, unknown, unknown, unknown, DistArgs> {
   init(args: DistArgs) {
     args.holder.node = args.node;
-    return ok(args.node);
+    return ok({ node: args.node, log: args.log });
   }
 
-  override describe(node: BeamNode): Record<string, unknown> {
+  override handleCall(req: unknown, _from: From, s: DistState) {
+    return reply(unknownCall(s.log, 'dist', req), s);
+  }
+
+  override handleCast(msg: unknown, s: DistState) {
+    unknownCast(s.log, 'dist', msg);
+    return noreply(s);
+  }
+
+  override describe({ node }: DistState): Record<string, unknown> {
     return { node: node.name, port: node.port, peers: node.nodes() };
   }
 
-  override async terminate(reason: unknown, node: BeamNode): Promise<void> {
+  override async terminate(reason: unknown, { node }: DistState): Promise<void> {
     if (reason === SHUTDOWN) await node.stop();
   }
 }
@@ -119,7 +138,7 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
           {
             id: 'dist',
             shutdown: 10_000,
-            start: (ctx: ProcessContext) => GenServer.start(ctx, Distribution, { node, holder }, { link: true, trapExit: true, name: 'dist' }),
+            start: (ctx: ProcessContext) => GenServer.start(ctx, Distribution, { node, holder, log }, { link: true, trapExit: true, name: 'dist' }),
           },
           {
             id: 'switch',

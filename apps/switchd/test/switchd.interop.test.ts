@@ -49,6 +49,16 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(status).toContain('FreeSWITCH (Version 1.10.12-release  64bit) is ready');
   });
 
+  it('a call or cast no one defined to the node owner (dist) gets an error reply or is dropped, and restarts nothing', async () => {
+    expect(await erl.eval(`Dist0 = rpc:call('${NAME}', erlang, whereis, [dist]), is_pid(Dist0)`)).toBe('true');
+    expect(await erl.eval(`gen_server:call({dist, '${NAME}'}, hello)`)).toBe('{error,{unknown_call,hello}}');
+    expect(await erl.eval(`gen_server:call({dist, '${NAME}'}, {x, <<"y">>})`)).toBe('{error,{unknown_call,{x,<<"y">>}}}');
+    expect(await erl.eval(`gen_server:cast({dist, '${NAME}'}, hello)`)).toBe('ok');
+    expect(await erl.eval(`rpc:call('${NAME}', erlang, whereis, [dist]) =:= Dist0`)).toBe('true');
+    expect(await erl.eval(`rpc:call('${NAME}', switchd, api, [<<"version">>])`)).toMatch(/FreeSWITCH Version/);
+    expect(sw.stdout()).toContain('dist: unknown call hello');
+  });
+
   it('beamctl tree: the whole node as one indented tree, and as JSON', async () => {
     const r = await ctl('tree');
     expect(r.code).toBe(0);
