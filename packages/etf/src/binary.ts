@@ -16,8 +16,8 @@ export let sourceOf: (b: Binary) => Uint8Array;
 export let offsetOf: (b: Binary) => number;
 
 export class Binary {
-  // Private so that structural equality (vitest's toEqual, node:assert's deepStrictEqual) sees
-  // only the bytes, through the iterator, never which buffer they sit in.
+  // Private so that vitest's (and jest's) toEqual sees only the bytes, through the iterator, never
+  // which buffer they sit in. (node:assert's deepStrictEqual does not iterate: see the README.)
   readonly #source: Uint8Array;
   readonly #offset: number;
   readonly length: number;
