@@ -53,17 +53,18 @@ interface DistArgs {
   log: ConsoleLog;
 }
 
-/**
- * The node's owner in the tree. The node itself is started before the tree (a runtime takes its
- * node identity, the creation EPMD hands out, before its first process), so this child adopts it:
- * a restarted owner adopts the same running node; a shutdown (the tree stopping) stops it, and
- * with it the connections (peers see nodedown), EPMD registration and listener.
- */
 interface DistState {
   node: BeamNode;
   log: ConsoleLog;
 }
 
+/**
+ * The node's owner in the tree. The node itself is started before the tree (a runtime takes its
+ * node identity, the creation EPMD hands out, before its first process), so this child adopts it:
+ * a restarted owner adopts the same running node; a shutdown (the tree stopping) stops it, and
+ * with it the connections (peers see nodedown), EPMD registration and listener. Registered as
+ * `dist`, any peer can call it: what it does not know it refuses (unexpected.ts), never crashes on.
+ */
 class Distribution extends GenServer<DistState, unknown, unknown, unknown, DistArgs> {
   init(args: DistArgs) {
     args.holder.node = args.node;
