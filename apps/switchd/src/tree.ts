@@ -28,7 +28,7 @@ import {
   shutdown as SHUTDOWN,
   supervisionTree,
 } from '@beamline/core';
-import { Pid, Tuple } from '@beamline/etf';
+import { Pid, type Term, Tuple, atom, format, t } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
 import { startSwitch, type StopRequest, type Switch, systemCpuTimes } from '@beamline/switch';
 import { consoleCommand } from './console_api.ts';
@@ -36,7 +36,6 @@ import { switchdTempDir, writeHoldMusic } from './hold_music.ts';
 import { type ConsoleLog, oneLine } from './log.ts';
 import { type ModuleEnv, optionalModules } from './modules.ts';
 import { switchdModule } from './rpc.ts';
-import { unknownCall, unknownCast } from './unexpected.ts';
 import type { Settings } from './settings.ts';
 
 /** The live parts, as the tree (re)starts them. */
@@ -63,7 +62,8 @@ interface DistState {
  * node identity, the creation EPMD hands out, before its first process), so this child adopts it:
  * a restarted owner adopts the same running node; a shutdown (the tree stopping) stops it, and
  * with it the connections (peers see nodedown), EPMD registration and listener. Registered as
- * `dist`, any peer can call it: what it does not know it refuses (unexpected.ts), never crashes on.
+ * `dist`, any peer can call it: a call it does not know is answered `{error, {unknown_call, Req}}`,
+ * such a cast dropped, both logged.
  */
 class Distribution extends GenServer<DistState, unknown, unknown, unknown, DistArgs> {
   init(args: DistArgs) {
@@ -71,12 +71,17 @@ class Distribution extends GenServer<DistState, unknown, unknown, unknown, DistA
     return ok({ node: args.node, log: args.log });
   }
 
+  /**
+   * A peer's typo must not crash the owner: switchd_sup would restart everything after it
+   * (rest_for_one), and give up after three crashes in ten seconds.
+   */
   override handleCall(req: unknown, _from: From, s: DistState) {
-    return reply(unknownCall(s.log, 'dist', req), s);
+    s.log.log('WARNING', 'switchd', `dist: unknown call ${format(req as Term, { depth: 5 })}, answered {error, {unknown_call, …}}`);
+    return reply(t(atom('error'), t(atom('unknown_call'), req as Term)), s);
   }
 
   override handleCast(msg: unknown, s: DistState) {
-    unknownCast(s.log, 'dist', msg);
+    s.log.log('WARNING', 'switchd', `dist: unknown cast ${format(msg as Term, { depth: 5 })}, dropped`);
     return noreply(s);
   }
 

@@ -15,7 +15,7 @@
  * - connecting on demand (signals queue, in order, while the connection is made); a failed
  *   connection is a node down for the signals that needed it (`noconnection`).
  */
-import { Atom, EncodeError, Pid, type Ref, atom, t, type Term } from '@beamline/etf';
+import { Atom, EncodeError, Pid, type Ref, atom, charlist, t, type Term } from '@beamline/etf';
 import { ErlangError, type RemoteInbound, type RemoteRouter, type SysStateForm } from '@beamline/core';
 import { BadFrameError, ControlError, decodeControl, decodePart, encodeControl, type Control, type SendForms } from './control.ts';
 import { RemoteLinks } from './links.ts';
@@ -79,6 +79,9 @@ export type InboundExit = Extract<Control, { kind: 'exit2' }>;
 export type ExitInterceptor = (peer: string, signal: InboundExit) => boolean;
 
 const A_NOTSUP = atom('notsup');
+const A_JS = atom('js');
+const A_FILE = atom('file');
+const A_LINE = atom('line');
 
 export interface RouterOptions {
   nodeName: string;
@@ -581,15 +584,7 @@ function stacktraceTerm(e: Error): Term[] {
     const m = /^\s*at (?:(.+?) \()?(.*?):(\d+):\d+\)?$/.exec(line);
     if (!m) continue;
     const fn = (m[1] ?? 'anonymous').slice(0, 255);
-    frames.push(
-      t(atom('js'), atom(fn), 0, [
-        t(
-          atom('file'),
-          [...m[2]!.slice(-255)].map((c) => c.codePointAt(0)!),
-        ),
-        t(atom('line'), Number(m[3])),
-      ]),
-    );
+    frames.push(t(A_JS, atom(fn), 0, [t(A_FILE, charlist(m[2]!.slice(-255))), t(A_LINE, Number(m[3]))]));
     if (frames.length === 8) break;
   }
   return frames;

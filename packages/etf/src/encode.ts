@@ -242,7 +242,7 @@ export class TermWriter {
         } else if (x instanceof Uint8Array) {
           this.binary(x);
         } else if (x instanceof Binary) {
-          this.length = this.windowAt(this.length, x);
+          this.window(x);
         } else {
           this.sp = sp;
           this.rare(x);
@@ -326,7 +326,7 @@ export class TermWriter {
       } else if (e instanceof Atom) this.atom(e);
       else if (typeof e === 'string') this.utf8Binary(e);
       else if (typeof e === 'number' && Number.isSafeInteger(e) && (e !== 0 || !Object.is(e, -0))) this.integer(e);
-      else if (e instanceof Binary) this.length = this.windowAt(this.length, e);
+      else if (e instanceof Binary) this.window(e);
       else if (!this.leaf(e)) return k;
       p = this.length;
     }
@@ -553,10 +553,7 @@ export class TermWriter {
     if (x instanceof Tuple) return this.tuple(x);
     if (Array.isArray(x)) return this.list(x);
     if (x instanceof Uint8Array) return this.binary(x);
-    if (x instanceof Binary) {
-      this.length = this.windowAt(this.length, x);
-      return;
-    }
+    if (x instanceof Binary) return this.window(x);
     this.rare(x);
   }
 
@@ -784,6 +781,10 @@ export class TermWriter {
 
   private binary(x: Uint8Array): void {
     this.length = this.binaryAt(this.length, x);
+  }
+
+  private window(x: Binary): void {
+    this.length = this.windowAt(this.length, x);
   }
 
   private bitBinary(x: BitBinary): void {

@@ -47,7 +47,10 @@ export function page(args: string, env: ApiEnv): string {
     return '';
   }
   // a later pair wins: the brackets make a CHANNEL_DATA event, whose header names are unique
-  const get = (name: string) => [...parsed.vars].reverse().find(([n]) => n === name)?.[1];
+  const get = (name: string): string | undefined => {
+    for (let i = parsed.vars.length - 1; i >= 0; i--) if (parsed.vars[i]![0] === name) return parsed.vars[i]![1];
+    return undefined;
+  };
   const data = parsed.rest || get('page_data');
   if (!data) {
     env.core.log('ERR', 'No channels specified.');
@@ -88,20 +91,17 @@ async function pageCalls(
     env.core.log('ERR', 'No channels specified.');
     return;
   }
-  let firstVars: Vars | undefined = parsed.vars;
   const calls: string[] = [];
-  for (const dial of dials) {
+  for (const [i, dial] of dials.entries()) {
     // page_hanguphook counts a call down once it hangs up
     while (calls.filter((uuid) => env.core.sessions.has(uuid)).length >= Math.min(chunk, dials.length)) {
       await ctx.receive(() => false, POLL_MS);
     }
-    const baseVars = firstVars;
-    firstVars = undefined;
     const result = await originateCall(ctx, env.sw.services, {
       dial,
       timeoutSec: 60,
       api: { dialplan: 'XML', context: 'default' },
-      ...(baseVars && baseVars.length > 0 ? { baseVars } : {}),
+      ...(i === 0 && parsed.vars.length > 0 ? { baseVars: parsed.vars } : {}),
     });
     if (!result.ok) {
       env.core.log('WARNING', `originate failed: ${causeName(result.cause)} [${dial}]`);
