@@ -53,6 +53,7 @@ import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import { IVR_APPLICATIONS } from './applications/ivr.ts';
 import { SCHED_APPLICATIONS } from './applications/sched.ts';
 import { LIMIT_APPLICATIONS } from './applications/limit.ts';
+import { PAGE_APPLICATION } from './applications/page.ts';
 import { RECORD_APPLICATIONS } from './applications/record.ts';
 import { DETECT_APPLICATIONS } from './applications/detect.ts';
 import { CALL_FEATURE_APPLICATIONS } from './applications/call_features.ts';
@@ -437,6 +438,7 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...SCHED_APPLICATIONS,
     ...LIMIT_APPLICATIONS,
     ...RECORD_APPLICATIONS,
+    PAGE_APPLICATION,
     ...UTILITY_APPLICATIONS,
     ...DETECT_APPLICATIONS,
     ...CALL_FEATURE_APPLICATIONS,

@@ -118,8 +118,10 @@ describe('show api / show application (name, description, syntax, ikey where des
     expect(apps.startsWith('name,description,syntax,ikey\nanswer,Answer the call,,mod_dptools\n')).toBe(true);
     // the syntax FreeSWITCH registers starts with a newline and a tab
     expect(apps).toContain('\nplay_and_get_digits,Play and get Digits,\n\t<min> <max> <tries>');
-    // every application the switch has is listed (none lacks a description)
-    expect(lines(apps).at(-2)).toBe(`${t.sw.services.applications.size} total.`);
+    // every application the switch has is listed but `page`, which mod_dptools registers with no description
+    expect(lines(apps).at(-2)).toBe(`${t.sw.services.applications.size - 1} total.`);
+    expect(t.sw.services.applications.has('page')).toBe(true);
+    expect(await t.sw.api('show application page')).toBe('\n0 total.\n');
     const remove = t.sw.addApplication({ name: 'my_app', description: 'My application', syntax: '<x>', run: (_ch, _data, done) => void done() });
     expect(await t.sw.api('show application my_app')).toBe('name,description,syntax,ikey\nmy_app,My application,<x>,mod_beamline\n\n1 total.\n');
     remove();

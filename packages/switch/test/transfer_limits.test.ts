@@ -8,6 +8,7 @@ import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { setup } from './switch_helpers.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
+const U2 = '22222222-2222-4222-8222-222222222222';
 
 async function start() {
   return setup({
@@ -76,7 +77,7 @@ describe('transfer bookkeeping (switch_ivr_session_transfer)', () => {
     await t.rt.stop();
   });
 
-  it('transfer_history gains <epoch>:<uuid>:bl_xfer:<exten>/<context>/<dialplan>, transfer_source is the last; events carry Caller-Transfer-Source', async () => {
+  it("transfer_history gains <epoch>:<the new profile's uuid>:bl_xfer:<exten>/<context>/<dialplan>, transfer_source is the last; events carry Caller-Transfer-Source", async () => {
     const t = await start();
     await t.sw.originate(`{origination_uuid=${U1}}null/1 &park()`);
     await t.settle();
@@ -85,11 +86,51 @@ describe('transfer bookkeeping (switch_ivr_session_transfer)', () => {
     await t.sw.api(`uuid_transfer ${U1} 1001`);
     await t.settle();
     const source = await t.sw.api(`uuid_getvar ${U1} transfer_source`);
-    expect(source).toMatch(new RegExp(`^\\d+:${U1}:bl_xfer:1001/default/XML$`));
+    // switch_caller_profile_dup gives each profile a uuid_str of its own: not the channel's, new at each transfer
+    const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    expect(source).toMatch(new RegExp(`^\\d+:${UUID}:bl_xfer:1001/default/XML$`));
     const history = await t.sw.api(`uuid_getvar ${U1} transfer_history`);
-    expect(history).toMatch(new RegExp(`^ARRAY::\\d+:${U1}:bl_xfer:1000/default/XML\\|:${source}$`));
+    const [, first] = new RegExp(`^ARRAY::\\d+:(${UUID}):bl_xfer:1000/default/XML\\|:${source}$`).exec(history) ?? [];
+    const second = source.split(':')[1];
+    expect([first === undefined, first === U1, second === U1, first === second]).toEqual([false, false, false, false]);
     const dump = await t.sw.api(`uuid_dump ${U1}`);
     expect(dump).toContain(`\nCaller-Transfer-Source: ${source.replaceAll(':', '%3A')}\n`);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it("uuid_bridge: each leg keeps original_* of its profile, steps to a new one with a <epoch>:<uuid>:uuid_br:<other> transfer source; the originatee takes the originator's caller id", async () => {
+    const t = await start();
+    await t.sw.originate(`{origination_uuid=${U1}}null/1 &park()`);
+    await t.sw.originate(`{origination_uuid=${U2}}null/2 &park()`);
+    await t.settle();
+    const dump = async (uuid: string) => {
+      const out = await t.sw.api(`uuid_dump ${uuid}`);
+      const header = (name: string) => decodeURIComponent(new RegExp(`\\n${name}: ([^\\n]*)\\n`).exec(out)?.[1] ?? '-');
+      return ['Caller-Caller-ID-Name', 'Caller-Caller-ID-Number', 'Caller-Destination-Number', 'Caller-Profile-Index', 'Other-Type'].map(header);
+    };
+    const [name1, number1, dest1] = await dump(U1);
+    const [name2, number2, dest2] = await dump(U2);
+    expect([number1, number2]).toEqual(['1', '2']);
+    expect(await t.sw.api(`uuid_bridge ${U1} ${U2}`)).toBe(`+OK ${U2}\n`);
+    await t.settle();
+    const get = (uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    const originals = async (uuid: string) => [
+      await get(uuid, 'original_caller_id_name'),
+      await get(uuid, 'original_caller_id_number'),
+      await get(uuid, 'original_destination_number'),
+    ];
+    expect(await originals(U1)).toEqual([name1, number1, dest1]);
+    expect(await originals(U2)).toEqual([name2, number2, dest2]);
+    expect(await get(U1, 'uuid_bridge')).toBe(U2);
+    expect(await get(U2, 'uuid_bridge')).toBe('_undef_');
+    const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    expect(await get(U1, 'transfer_source')).toMatch(new RegExp(`^\\d+:${UUID}:uuid_br:${U2}$`));
+    expect(await get(U2, 'transfer_source')).toMatch(new RegExp(`^\\d+:${UUID}:uuid_br:${U1}$`));
+    expect(await get(U1, 'transfer_history')).toBe(await get(U1, 'transfer_source'));
+    // a new profile each (index 2); the originatee shows the originator's caller id
+    expect(await dump(U1)).toEqual([name1, '1', dest1, '2', 'originatee']);
+    expect(await dump(U2)).toEqual([name1, '1', dest2, '2', 'originator']);
     await t.sw.stop();
     await t.rt.stop();
   });

@@ -71,7 +71,12 @@ type RecordEnd = 'limit' | 'silence' | 'digit' | 'break' | 'killed';
  * Then the file closed, `record_seconds` / `record_ms` / `record_samples`, RECORD_STOP and the
  * queued digits dropped (switch_core_session_reset).
  */
-async function recordFile(ch: AppChannel, args: RecordArgs, sink: RecordingSink, done: () => void | Promise<void>): Promise<Interrupter | undefined> {
+export async function recordFile(
+  ch: AppChannel,
+  args: RecordArgs,
+  sink: RecordingSink,
+  done: () => void | Promise<void>,
+): Promise<Interrupter | undefined> {
   const refuse = async () => {
     await ch.send({ type: 'HANGUP', cause: Cause.DESTINATION_OUT_OF_ORDER });
     ch.flushDtmf();

@@ -39,6 +39,8 @@ export interface BridgeHost {
   setVariable(name: string, value: string | undefined): void;
   pushVariable(name: string, value: string): void;
   setOtherLeg(other: { readonly type: 'originator' | 'originatee'; readonly profile: CallerProfile }): void;
+  /** switch_ivr_uuid_bridge's original_* variables, stepped profile and transfer source (channel.ts). */
+  uuidBridgeProfile(other: string, ids: Partial<CallerProfile>): void;
   /** switch_channel_pass_callee_id from another leg. */
   takeCalleeId(name: string | undefined, number: string | undefined): void;
   /** Runs `fn` in the channel's process when `{ channelTimer: id, value }` arrives. */
@@ -130,10 +132,17 @@ export class Bridge {
     this.#state = { other, originator };
     if (!originator) this.#ch.setVariable('call_uuid', other);
     this.#ch.markBridged();
+    if (originator) this.#ch.setVariable('uuid_bridge', other);
     if (otherProfile) {
-      // the originator shows the other leg as originatee, the other as originator
-      this.#ch.setOtherLeg({ type: originator ? 'originatee' : 'originator', profile: cloneProfile(otherProfile) });
       if (otherProfile.chanName) this.#ch.setVariable('bridge_channel', otherProfile.chanName);
+      // a new profile each, then the originator shows the other leg as originatee, the other as originator
+      this.#ch.uuidBridgeProfile(
+        other,
+        originator
+          ? { calleeIdName: otherProfile.calleeIdName, calleeIdNumber: otherProfile.calleeIdNumber }
+          : { callerIdName: otherProfile.callerIdName, callerIdNumber: otherProfile.callerIdNumber },
+      );
+      this.#ch.setOtherLeg({ type: originator ? 'originatee' : 'originator', profile: cloneProfile(otherProfile) });
     }
     this.#ch.setVariable('signal_bond', other);
     this.#ch.setVariable('bridge_uuid', other);

@@ -1427,11 +1427,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#appIndex = 0;
   }
 
-  /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
-  async #transfer(destination: string, dialplan: string, context: string): Promise<void> {
-    this.stopOriginating();
+  /**
+   * switch_channel_set_caller_profile with a clone of the profile (switch_caller_profile_dup): the
+   * old one, with its extension and other legs, goes into the call flow; the new one has the next
+   * index, fresh times, `changes` and the transfer source (returned), which names the new profile's
+   * own uuid (its `uuid_str`, not the channel's).
+   */
+  #stepProfile(changes: Partial<CallerProfile>, source: (profileUuid: string) => string): string {
     const index = String(Number(this.#profile.profileIndex ?? '1') + 1);
-    // switch_channel_set_caller_profile: the old profile, with its extension and other legs, goes into the call flow
     const times = transferTimes(this.#times, this.core.nowUs());
     const ext = extensionRecord(this.#extension, this.#appIndex);
     this.#pastProfiles.unshift({
@@ -1443,13 +1446,41 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#originators = [];
     this.#originatees = [];
     this.#times = times.next;
-    // switch_ivr_session_transfer: the new profile's rdnis is the old destination
-    const rdnis = this.#profile.destinationNumber;
-    const transferSource = `${Math.floor(this.core.nowUs() / 1e6)}:${this.uuid}:bl_xfer:${destination}/${context}/${dialplan}`;
-    this.#profile = { ...this.#profile, destinationNumber: destination, dialplan, context, profileIndex: index, rdnis, transferSource };
-    await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
+    const transferSource = `${Math.floor(this.core.nowUs() / 1e6)}:${source(this.core.newUuid())}`;
+    this.#profile = { ...this.#profile, ...changes, profileIndex: index, transferSource };
+    return transferSource;
+  }
+
+  #noteTransfer(transferSource: string): void {
     this.pushVariable('transfer_history', transferSource);
     this.setVariable('transfer_source', transferSource);
+  }
+
+  /** Originate to `<exten> [dialplan] [context]`: a new caller profile and routing again. */
+  async #transfer(destination: string, dialplan: string, context: string): Promise<void> {
+    this.stopOriginating();
+    // switch_ivr_session_transfer: the new profile's rdnis is the old destination
+    const rdnis = this.#profile.destinationNumber;
+    const source = this.#stepProfile(
+      { destinationNumber: destination, dialplan, context, rdnis },
+      (id) => `${id}:bl_xfer:${destination}/${context}/${dialplan}`,
+    );
+    await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
+    this.#noteTransfer(source);
+  }
+
+  /**
+   * switch_ivr_uuid_bridge's bookkeeping on this leg, bridged to `other`: `original_destination_number`,
+   * `original_caller_id_name` / `_number` from the profile as it was, then a new profile taking `ids`
+   * (the originator: the originatee's callee id; the originatee: the originator's caller id) and a
+   * `<epoch>:<profile uuid>:uuid_br:<other>` transfer source.
+   */
+  uuidBridgeProfile(other: string, ids: Partial<CallerProfile>): void {
+    const p = this.#profile;
+    this.setVariable('original_destination_number', p.destinationNumber);
+    this.setVariable('original_caller_id_name', p.callerIdName);
+    this.setVariable('original_caller_id_number', p.callerIdNumber);
+    this.#noteTransfer(this.#stepProfile(ids, (id) => `${id}:uuid_br:${other}`));
   }
 
   /**
