@@ -50,7 +50,8 @@ function integer(n: bigint): number | bigint {
 /** `ns` nanoseconds in `unit` (a time unit term), rounded down as erlang:convert_time_unit does. */
 function inUnit(ns: bigint, unit: Term): number | bigint {
   if (unit instanceof Atom) {
-    const per = NS_PER_UNIT[unit.name];
+    // own keys only: an atom such as `constructor` is no unit
+    const per = Object.hasOwn(NS_PER_UNIT, unit.name) ? NS_PER_UNIT[unit.name] : undefined;
     if (per === undefined) throw badarg();
     return integer(floorDiv(ns, per));
   }

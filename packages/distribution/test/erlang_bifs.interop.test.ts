@@ -142,6 +142,7 @@ function systemScript(target: string): string {
     ${near(rpc('os', 'system_time', '[microsecond]'), 'os:system_time(microsecond)', 2_000_000)},
     ${near(rpc('os', 'system_time', '[]'), 'os:system_time()', 2_000_000_000)},
     ${reason('erlang', 'system_time', '[foo]')},
+    ${reason('erlang', 'system_time', '[constructor]')},
     ${reason('erlang', 'system_time', '[0]')},
     ${reason('os', 'system_time', '[-1]')},
     is_integer(${rpc('erlang', 'monotonic_time', '[]')}),

@@ -39,6 +39,13 @@ describe('SIP messages', () => {
     expect(m.body.toString()).toBe('v=0\r');
   });
 
+  it('a header named after an Object property (constructor, toString, __proto__) is a header like any other', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(canonicalName(name)).toBe(name.toLowerCase());
+    expect(canonicalName('f')).toBe('from');
+    const m = parseMessage(Buffer.from(INVITE.replace('CSeq:', 'constructor: x\r\ntoString: y\r\nCSeq:')));
+    expect([header(m, 'constructor'), header(m, 'toString'), header(m, 'Call-ID')]).toEqual(['x', 'y', 'call-1@10.0.0.5']);
+  });
+
   it('writes a message with its Content-Length computed, and reads it back the same', () => {
     const m = parseMessage(Buffer.from(INVITE));
     const again = parseMessage(formatMessage(m));

@@ -255,9 +255,9 @@ export class Switch {
     return r.pid;
   }
 
-  /** switch_api_execute, in a process of its own. */
-  execute(command: string, args = ''): Promise<ApiResult> {
-    return this.#inProcess((ctx) => this.registry.execute(command, args, this.#env(ctx)));
+  /** switch_api_execute, in a process of its own (`from`: the channel whose expansion waits for it). */
+  execute(command: string, args = '', from?: BusyChannel): Promise<ApiResult> {
+    return this.#inProcess((ctx) => this.registry.execute(command, args, { ...this.#env(ctx), ...(from ? { busyChannel: from } : {}) }));
   }
 
   /**
@@ -268,7 +268,7 @@ export class Switch {
   async expansionApi(command: string, args: string, from?: BusyChannel): Promise<string | undefined> {
     // switch_channel_expand_variables_check: with `fsctl api_expansion off` no command runs
     if (!this.core.control.apiExpansion) return '<API Execute Permission Denied>';
-    const r = await this.#inProcess((ctx) => this.registry.execute(command, args, { ...this.#env(ctx), ...(from ? { busyChannel: from } : {}) }));
+    const r = await this.execute(command, args, from);
     return r.found ? r.output : undefined;
   }
 
@@ -331,14 +331,22 @@ export class Switch {
     return {
       name: 'bgapi',
       run: (args) => {
-        const [cmd, cmdArgs] = splitCommand(args);
-        if (!cmd) return '-USAGE: <command> [args]\n';
+        // mod_commands' bgapi_function: `[uuid:<job uuid> ]<command> [<args>]`
+        let line = args;
+        let givenUuid: string | undefined;
+        if (line.slice(0, 5).toLowerCase() === 'uuid:') {
+          const sp = line.indexOf(' ', 5);
+          givenUuid = sp < 0 ? undefined : line.slice(5, sp);
+          line = sp < 0 ? '' : line.slice(sp + 1);
+        }
+        const [cmd, cmdArgs] = splitCommand(line);
+        if (!cmd) return '-ERR Invalid syntax\n';
         if (this.#jobs.size + this.#jobs.pending >= this.#jobLimit) {
           this.bgapiOverflow++;
           this.core.log('ERR', `bgapi queue full (${this.#jobLimit}): ${cmd} refused, ${this.bgapiOverflow} refused so far`);
           return '-ERR Job queue full\n';
         }
-        const jobUuid = this.core.newUuid();
+        const jobUuid = givenUuid || this.core.newUuid();
         void this.#jobs.add(async () => {
           const r = await this.execute(cmd, cmdArgs);
           const event = this.core.bus.create('BACKGROUND_JOB');

@@ -148,7 +148,8 @@ describe('API commands on channels (exact texts)', () => {
     // the arguments are expanded, not the command line: a command that expands nothing of its own gets the values
     expect(await sw.api(`expand uuid_getvar ${uuid} foo`)).toBe('bar');
     expect(await sw.api('expand')).toBe('-ERR No input\n');
-    expect(await sw.api('expand nosuchcommand x')).toBe('-ERR Cannot execute command\n');
+    // the inner switch_api_execute writes INVALID COMMAND! to the same stream first
+    expect(await sw.api('expand nosuchcommand x')).toBe('INVALID COMMAND!\n-ERR Cannot execute command\n');
     await sw.stop();
     await rt.stop();
   });

@@ -67,7 +67,7 @@ describe('coalesce, strftime_tz, log', () => {
     expect(strftimeTz('Nowhere/Atall', now)).toBe('-ERR Invalid timezone/format\n');
   });
 
-  it('strftime_tz and log through the API: log writes the line at its level (DEBUG when unknown), -ERR without text', async () => {
+  it('strftime_tz and log through the API: log writes the line at its level (DEBUG when unknown), an empty DEBUG line without text (switch_api_execute passes "", never NULL)', async () => {
     const t = await setup();
     const lines: string[] = [];
     t.sw.core.logger.subscribe(7, (r) => lines.push(r.data));
@@ -75,7 +75,8 @@ describe('coalesce, strftime_tz, log', () => {
     expect(await t.sw.api('log NOTICE hello from erlang')).toBe('+OK\n');
     expect(await t.sw.api('log bogus some text')).toBe('+OK\n');
     expect(await t.sw.api('log lonely')).toBe('+OK\n');
-    expect(await t.sw.api('log')).toBe('-ERR\n');
+    expect(await t.sw.api('log')).toBe('+OK\n');
+    expect(t.logs.at(-1)).toBe('DEBUG ');
     expect(t.logs).toContain('NOTICE hello from erlang');
     expect(t.logs).toContain('DEBUG some text');
     expect(t.logs).toContain('DEBUG lonely');

@@ -53,7 +53,8 @@ const COMPACT: Record<string, string> = {
 /** The header's name as lookups compare it: lower case, compact forms expanded. */
 export function canonicalName(name: string): string {
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  // own keys only: a header named `constructor` is just that
+  return (Object.hasOwn(COMPACT, lower) ? COMPACT[lower] : undefined) ?? lower;
 }
 
 /** The first value of header `name` (any case, compact form too). */

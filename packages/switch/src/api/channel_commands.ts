@@ -2,6 +2,7 @@
 import type { CallerProfile } from '../channel/profile.ts';
 import { expandWithApi } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
+import type { SwitchEvent } from '../events/event.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { type ChannelReach, callChannel } from './uuid_commands.ts';
 import { separateString } from '../internal/strings.ts';
@@ -10,8 +11,7 @@ const NO_CHANNEL = '-ERR No such channel!\n';
 const words = (s: string) => (s === '' ? [] : s.split(' ').filter((w) => w !== ''));
 
 /** A CHANNEL_DATA event (standard headers, channel data, variables) of `uuid`, or undefined. */
-async function channelDataEvent(env: ApiEnv, uuid: string | undefined) {
-  const event = env.core.bus.create('CHANNEL_DATA');
+async function channelDataEvent(env: ApiEnv, uuid: string | undefined, event = env.core.bus.create('CHANNEL_DATA')) {
   if (uuid === undefined || uuid === '') return { event, found: false };
   const r = await callChannel<[string, string][]>(env, uuid, { op: 'data', basic: false });
   for (const [k, v] of r?.value ?? []) event.addHeader(k, v);
@@ -136,7 +136,7 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
         flag = dest.slice(1).toLowerCase();
         [dest, dp, context] = [argv[2] ?? '', argv[3], argv[4]];
       }
-      if (!dest) return '-ERR\n';
+      // switch_ivr_session_transfer: no extension is `service`
       const where = { destination: dest, dialplan: dp, context };
       if (flag === 'bleg' || flag === 'both') {
         // the partner is the channel's bridge_to; -bleg without one transfers the channel itself
@@ -169,8 +169,14 @@ export const CHANNEL_COMMANDS: readonly ApiCommand[] = [
       if (!rest) return '-ERR No input\n';
       const sp = rest.indexOf(' ');
       const command = sp < 0 ? rest : rest.slice(0, sp);
-      const expanded = sp < 0 ? '' : await expandFor(env, uuid, rest.slice(sp + 1));
-      return (await env.sw.services.api?.(command, expanded, env.busyChannel)) ?? '-ERR Cannot execute command\n';
+      // against the API event of this very command (stream->param_event), with the channel's data added
+      const event = env.core.bus.create('API');
+      event.addHeader('API-Command', 'expand');
+      event.addHeader('API-Command-Argument', args);
+      const expanded = sp < 0 ? '' : await expandFor(env, uuid, rest.slice(sp + 1), event);
+      // the command writes to the same stream: INVALID COMMAND! or COMMAND RETURNED ERROR!, then our -ERR
+      const r = await env.sw.execute(command, expanded, env.busyChannel);
+      return r.found && !r.failed ? r.output : `${r.output}-ERR Cannot execute command\n`;
     },
   },
 ];
@@ -182,9 +188,9 @@ function uuidPrefix(args: string): { uuid: string | undefined; rest: string | un
   return sp < 0 ? { uuid: undefined, rest: undefined } : { uuid: args.slice(5, sp), rest: args.slice(sp + 1) };
 }
 
-/** `text` expanded against the channel data of `uuid` (if any), the globals, and `${api args}`. */
-async function expandFor(env: ApiEnv, uuid: string | undefined, text: string): Promise<string> {
-  const { event } = await channelDataEvent(env, uuid);
+/** `text` expanded against `base` (a CHANNEL_DATA event by default) with the channel data of `uuid` (if any), the globals, and `${api args}`. */
+async function expandFor(env: ApiEnv, uuid: string | undefined, text: string, base?: SwitchEvent): Promise<string> {
+  const { event } = await channelDataEvent(env, uuid, base);
   return expandWithApi(
     text,
     (name, index) => (index >= 0 ? event.getHeaderItem(name, index) : event.getHeader(name)) ?? env.core.globals.get(name),

@@ -1,5 +1,6 @@
 /** status, version, uptime, create_uuid, echo, hostname, switchname, global_getvar/setvar (mod_commands). */
 import { VERSION } from '../core/identity.ts';
+import { lookup, separateString } from '../internal/strings.ts';
 import type { ApiCommand } from './registry.ts';
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -79,7 +80,8 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uptime',
     run: (args, { core }) => {
-      const unit = UPTIME_UNITS[args === '' ? 's' : args];
+      const key = args === '' ? 's' : args.toLowerCase();
+      const unit = lookup(UPTIME_UNITS, key);
       if (unit === undefined) return '-USAGE: [us|ms|s|m|h|d|microseconds|milliseconds|seconds|minutes|hours|days]\n';
       return `${Math.floor(core.uptimeUs() / unit)}\n`;
     },
@@ -103,17 +105,11 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
     name: 'global_setvar',
     syntax: '<var>=<value> [=<value2>]',
     run: (args, { core }) => {
-      if (args === '') return '-USAGE: <var>=<value> [=<value2>]\n';
-      const eq = args.indexOf('=');
-      if (eq < 0) {
-        core.globals.set(args.trim(), undefined);
-        return '+OK';
-      }
-      const name = args.slice(0, eq).trim();
-      const rest = args.slice(eq + 1);
-      const eq2 = rest.indexOf('=');
-      if (eq2 < 0) core.globals.set(name, rest);
-      else core.globals.setIf(name, rest.slice(0, eq2), rest.slice(eq2 + 1));
+      // switch_separate_string on `=`, three parts at most: each trimmed, quotes and backslashes read
+      const [name, value, expected] = args === '' ? [] : separateString(args, '=', 3);
+      if (!name) return '-USAGE: <var>=<value> [=<value2>]\n';
+      if (expected) core.globals.setIf(name, value || undefined, expected);
+      else core.globals.set(name, value || undefined);
       return '+OK';
     },
   },

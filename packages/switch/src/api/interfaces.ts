@@ -8,6 +8,7 @@ import type { ApiCommand, ApiRegistry } from './registry.ts';
 import type { Application } from '../applications/types.ts';
 import type { EndpointInterface } from '../channel/channel.ts';
 import { sayModuleNames } from '../say/say.ts';
+import { lookup } from '../internal/strings.ts';
 import type { SpeechInterface } from '../speech/registry.ts';
 import {
   API_REGISTRATIONS,
@@ -47,7 +48,7 @@ function registration(
   return [own.syntax ?? known?.[0] ?? '', own.description ?? known?.[1] ?? '', own.module ?? known?.[2] ?? BEAMLINE_MODULE];
 }
 
-export const apiRegistration = (c: ApiCommand): Registration => registration(c, API_REGISTRATIONS[c.name.toLowerCase()]);
+export const apiRegistration = (c: ApiCommand): Registration => registration(c, lookup(API_REGISTRATIONS, c.name.toLowerCase()));
 
 const row = (type: string, name: string, [syntax, description, ikey]: Registration): InterfaceRow => ({
   type,
@@ -66,8 +67,8 @@ export function interfaceRows(src: InterfaceSources): InterfaceRow[] {
     if (c) rows.push(row('api', c.name, apiRegistration(c)));
   }
   for (const app of src.applications.values())
-    rows.push(row('application', app.name, registration(app, APPLICATION_REGISTRATIONS[app.name.toLowerCase()])));
-  for (const name of src.endpoints.keys()) rows.push(row('endpoint', name, ['', '', ENDPOINT_MODULES[name] ?? BEAMLINE_MODULE]));
+    rows.push(row('application', app.name, registration(app, lookup(APPLICATION_REGISTRATIONS, app.name.toLowerCase()))));
+  for (const name of src.endpoints.keys()) rows.push(row('endpoint', name, ['', '', lookup(ENDPOINT_MODULES, name) ?? BEAMLINE_MODULE]));
   for (const engine of src.speech ?? []) rows.push(row('speech', engine.name, ['', '', engine.module]));
   for (const lang of sayModuleNames()) rows.push(row('say', lang, ['', '', sayModule(lang)]));
   for (const [type, name, module] of NATIVE_INTERFACES) rows.push(row(type, name, ['', '', module]));

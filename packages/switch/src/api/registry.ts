@@ -14,6 +14,8 @@ import type { SwitchEvent } from '../events/event.ts';
 /** What commands need of the switch beyond its core. */
 export interface ApiHost {
   readonly services: ChannelServices;
+  /** switch_api_execute of another command (`from`: the channel whose expansion waits for it). */
+  execute(command: string, args?: string, from?: BusyChannel): Promise<ApiResult>;
   startChannel(ctx: ProcessContext, spec: ChannelSpec): Promise<Pid>;
   /** switch_xml_locate (XML-fetch bindings, then the static XML): the directory commands read it. */
   readonly conf?: {

@@ -57,7 +57,7 @@ const schedApi: ApiCommand['run'] = (args, env) => {
 
 /** A task id (digits only; 0 deletes nothing) or a group name. */
 const schedDel: ApiCommand['run'] = (args, env) => {
-  if (args === '') return '-ERR Invalid syntax\n';
+  // switch_api_execute never passes NULL, and switch_is_digit_string("") is true: an empty id deletes nothing
   let n = 0;
   if (isDigitString(args)) {
     const id = atoi(args) >>> 0;

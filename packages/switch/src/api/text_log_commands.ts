@@ -56,8 +56,8 @@ export function strftimeTz(args: string, nowMs: number): string {
 }
 
 /** log_function: `[<level> ]<message>`; an unknown level is DEBUG. */
+/** An empty argument logs an empty DEBUG line: switch_api_execute passes "", never NULL. */
 function log(args: string, env: ApiEnv): string {
-  if (args === '') return '-ERR\n';
   const space = args.indexOf(' ');
   let level = 7;
   let message = args;

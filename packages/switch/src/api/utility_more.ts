@@ -146,7 +146,7 @@ export const UTILITY_MORE_COMMANDS: readonly ApiCommand[] = [
     syntax: '<string>',
     description: 'Escape a string to prevent sql injection',
     module: 'mod_commands',
-    run: (args) => (args === '' ? '-USAGE: <string>\n' : args.replaceAll("'", "''")),
+    run: (args) => args.replaceAll("'", "''"),
   },
   {
     name: 'getenv',
@@ -189,7 +189,6 @@ export const UTILITY_MORE_COMMANDS: readonly ApiCommand[] = [
     description: 'Unschedule an api command',
     module: 'mod_commands',
     run: (args, env) => {
-      if (args === '') return '-ERR Invalid syntax. USAGE: <task_id>\n';
       const id = atol(args) >>> 0;
       if (id === 0) return '';
       return env.core.scheduler.deleteId(id) ? '+OK\n' : '-ERR No such id\n';

@@ -3,6 +3,7 @@ import { GenServer } from '@beamline/core';
 import { Cause, causeName, parseCause } from '../channel/causes.ts';
 import { isChannelRead } from '../channel/channel.ts';
 import type { ChannelCall } from '../channel/server.ts';
+import { atoi, separateString } from '../internal/strings.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 
 const NO_CHANNEL = '-ERR No such channel!\n';
@@ -37,8 +38,6 @@ export async function hangupAll(env: ChannelReach, cause: number, matches: reado
   }
 }
 
-const words = (s: string) => (s === '' ? [] : s.split(/[ \t]+/));
-
 export const UUID_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_kill',
@@ -63,8 +62,20 @@ export const UUID_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_getvar',
     run: async (args, env) => {
-      const [uuid, name] = words(args);
-      if (!uuid || !name) return '-USAGE: <uuid> <var>\n';
+      const [uuid, name] = args === '' ? [] : separateString(args, ' ', 4);
+      if (!uuid || name === undefined) return '-USAGE: <uuid> <var>\n';
+      if (!env.core.sessions.has(uuid)) return NO_CHANNEL;
+      if (name === '') {
+        env.core.log('ERR', 'No variable name specified.');
+        return '-ERR No variable name specified!\n';
+      }
+      // `name[N]`: item N of an array variable, else the variable of that whole name
+      const open = name.indexOf('[');
+      if (open >= 0 && name.indexOf(']', open) > 0) {
+        const item = await callChannel<string | undefined>(env, uuid, { op: 'getvar', name: name.slice(0, open), index: atoi(name.slice(open + 1)) });
+        if (!item) return NO_CHANNEL;
+        if (item.value !== undefined) return item.value;
+      }
       const r = await callChannel<string | undefined>(env, uuid, { op: 'getvar', name });
       if (!r) return NO_CHANNEL;
       return r.value ?? '_undef_';
@@ -73,23 +84,30 @@ export const UUID_COMMANDS: readonly ApiCommand[] = [
   {
     name: 'uuid_setvar',
     run: async (args, env) => {
-      const m = /^(\S+)[ \t]+(\S+)(?:[ \t]+([\s\S]*))?$/.exec(args);
-      if (!m?.[1] || !m[2]) return '-USAGE: <uuid> <var> [value]\n';
-      const r = await callChannel(env, m[1], { op: 'setvar', name: m[2], value: m[3] || undefined });
+      // switch_separate_string on blanks, three parts at most: the value is the rest, quotes and backslashes read
+      const argv = args === '' ? [] : separateString(args, ' ', 3);
+      const [uuid, name, value] = argv;
+      if (argv.length < 2 || !uuid) return '-USAGE: <uuid> <var> [value]\n';
+      if (!env.core.sessions.has(uuid)) return NO_CHANNEL;
+      if (!name) {
+        env.core.log('ERR', 'No variable name specified.');
+        return '-ERR No variable specified\n';
+      }
+      const r = await callChannel(env, uuid, { op: 'setvar', name, value: value || undefined });
       return r ? '+OK\n' : NO_CHANNEL;
     },
   },
   {
     name: 'hupall',
     run: async (args, env) => {
-      const [word, ...pairs] = words(args);
+      const [word, ...pairs] = args === '' ? [] : separateString(args, ' ', 11);
       let cause = Cause.MANAGER_REQUEST;
       if (word !== undefined) {
         cause = parseCause(word);
         if (cause === Cause.NONE) cause = Cause.MANAGER_REQUEST;
       }
       const matches: [string, string][] = [];
-      for (let i = 0; i + 1 < pairs.length; i += 2) matches.push([pairs[i] as string, pairs[i + 1] as string]);
+      for (let i = 0; i + 1 < pairs.length; i += 2) if (pairs[i] && pairs[i + 1]) matches.push([pairs[i] as string, pairs[i + 1] as string]);
       await hangupAll(env, cause, matches);
       const name = causeName(cause);
       if (matches.length === 0) return `+OK hangup all channels with cause ${name}\n`;

@@ -193,7 +193,8 @@ const MAX_STACKS = 32;
 
 /** Requests a channel answers from its state alone, without a step of its machine. */
 export type ChannelRead =
-  | { readonly op: 'getvar'; readonly name: string }
+  /** `index`: an item of an array variable (switch_channel_get_variable_dup's idx). */
+  | { readonly op: 'getvar'; readonly name: string; readonly index?: number }
   | { readonly op: 'setvar'; readonly name: string; readonly value: string | undefined }
   | { readonly op: 'variables' }
   /**
@@ -1129,7 +1130,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   read(req: ChannelRead): unknown {
     switch (req.op) {
       case 'getvar':
-        return this.variable(req.name);
+        return req.index === undefined ? this.variable(req.name) : channelVariable(this.snapshot(), req.name, req.index);
       case 'setvar':
         this.setVariable(req.name, req.value);
         return true;

@@ -10,6 +10,7 @@
  * way, as the input loop dequeues them.
  */
 import { GenServer } from '@beamline/core';
+import { lookup } from '../internal/strings.ts';
 import type { Channel } from '../channel/channel.ts';
 import { attr, child, children, findChild } from '../config/xml.ts';
 import type { Conference } from './conference.ts';
@@ -192,7 +193,7 @@ export function readControls(conf: Conference, m: Member, ch: Channel, bound: re
     conf.profile.ivrDtmfTimeout,
     (ms, fn) => ch.after(ms, fn),
     async (digits, action) => {
-      const run = CONTROL_ACTIONS[action];
+      const run = lookup(CONTROL_ACTIONS, action);
       if (!run || !m.has('RUNNING')) return;
       ch.setVariable('conference_last_matching_digits', digits);
       await run(conf, m);

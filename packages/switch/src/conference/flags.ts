@@ -3,7 +3,7 @@
  * `conference_member_flags` variable sets, the conference flags of `conference_flags`, and the
  * variables both are read from.
  */
-import { atoi, isNumber, separateString, switchTrue } from '../internal/strings.ts';
+import { atoi, isNumber, separateString, switchTrue, lookup } from '../internal/strings.ts';
 
 /** The member flags this module acts on or reports (MFLAG_*). */
 export type MemberFlag =
@@ -124,8 +124,8 @@ export function setMemberFlags(flags: string | undefined, f: Set<MemberFlag>): v
   if (flags === undefined) return;
   f.add('CAN_SPEAK').add('CAN_HEAR').add('CAN_BE_SEEN');
   for (const word of flagWords(flags, 10)) {
-    for (const flag of MEMBER_FLAG_CLEARS[word] ?? []) f.delete(flag);
-    for (const flag of MEMBER_FLAG_WORDS[word] ?? []) f.add(flag);
+    for (const flag of lookup(MEMBER_FLAG_CLEARS, word) ?? []) f.delete(flag);
+    for (const flag of lookup(MEMBER_FLAG_WORDS, word) ?? []) f.add(flag);
     if (word === 'second-screen') f.add('SECOND_SCREEN').add('SILENT');
   }
 }
@@ -134,7 +134,7 @@ export function setMemberFlags(flags: string | undefined, f: Set<MemberFlag>): v
 export function setConferenceFlags(flags: string | undefined, f: Set<ConferenceFlag>): void {
   if (flags === undefined) return;
   for (const word of flagWords(flags, 25)) {
-    const flag = CONFERENCE_FLAG_WORDS[word];
+    const flag = lookup(CONFERENCE_FLAG_WORDS, word);
     if (flag) f.add(flag);
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { SwitchCore } from '../core/core.ts';
 import { type XmlElement, attr, children } from '../config/xml.ts';
-import { atoi, switchTrue } from '../internal/strings.ts';
+import { atoi, switchTrue, lookup } from '../internal/strings.ts';
 
 /** The sound params: each a file (or `say:` text) or undefined. */
 export interface ConferenceSounds {
@@ -186,7 +186,7 @@ export function parseProfile(el: XmlElement | undefined, log: Log): ConferencePr
     const name = (attr(param, 'name') ?? '').replaceAll('_', '-').toLowerCase();
     const val = attr(param, 'value') ?? '';
     if (val === '') continue;
-    const sound = SOUND_PARAMS[name];
+    const sound = lookup(SOUND_PARAMS, name);
     if (sound) {
       if (sound !== 'moh' || isMoh(val)) sounds[sound] = val;
       continue;

@@ -310,3 +310,8 @@ export function caseEqual(a: string, b: string): boolean {
   }
   return true;
 }
+
+/** `table[key]` for the table's own keys only: text from outside (`constructor`, `toString`) never finds Object's properties. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
