@@ -166,7 +166,8 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
       this.host.sw.core.log('ERR', `erlang_event: ${this.peer}: command failed: ${e instanceof Error ? e.stack : String(e)}`);
       reply = t(atom('error'), atom('badarg'));
     }
-    if (reply !== undefined && from) {
+    // its node went while the command ran: the reply has nowhere to go
+    if (reply !== undefined && from && !this.#closed) {
       if (debug) this.host.sw.core.log('DEBUG', `erlang_event: to ${this.peer}: ${format(reply, DEBUG_FORMAT)}`);
       ctx.send(from, reply);
     }

@@ -14,7 +14,7 @@
  */
 import { DOWN, EXIT, ExitError, type ProcessContext, Supervisor, type Where, isCleanExit, pidEquals, refKey } from '@beamline/core';
 import type { BeamNode, InboundExit, InboundMessage } from '@beamline/distribution';
-import { Pid, Ref, type Term, Tuple, atom, isTagged } from '@beamline/etf';
+import { Pid, Ref, type Term, Tuple, isTagged } from '@beamline/etf';
 import type { Switch } from '@beamline/switch';
 import type { ErlangEventConfig } from './config.ts';
 import { type ListenerHost, Listener, type ListenerMessage } from './listener.ts';
@@ -182,9 +182,9 @@ export class ErlangEvent implements ListenerHost, ConsoleView {
       this.node.on('nodedown', (e) => {
         const entry = this.#entries.get(e.node);
         if (entry) this.#deliver(e.node, entry, { kind: 'down' });
+        // a command running now runs to its end, as on the original's listener thread (an originate
+        // rings out and hangs up its legs, or its call goes on); its reply goes nowhere
         this.#forget(e.node);
-        // a command that does not end (a long msleep, an originate) would hold the listener of a gone node
-        if (entry?.pid && entry.listener.running) this.node.runtime.exit(entry.pid, atom('kill'));
       }),
     );
     for (const peer of this.node.nodes()) void this.#ensure(peer);

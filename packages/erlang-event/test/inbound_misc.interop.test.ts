@@ -83,9 +83,11 @@ describe('sendevent and sendmsg', () => {
     ).toBe('ok');
   });
 
-  it('sendmsg: nosession for an unknown or empty uuid, badarg for a bad list; a real call is hung up', async () => {
+  it('sendmsg: nosession for an unknown or empty uuid, badarg for a bad list or a uuid term of size 0 that is not []; a real call is hung up', async () => {
     expect(await sh(`Sm = Coll(), Do(Sm, {sendmsg, "no-such-uuid", []})`)).toBe('{error,nosession}');
     expect(await sh(`Do(Sm, {sendmsg, "", []})`)).toBe('{error,nosession}');
+    // a uuid term of size 0 is not read past (ei_decode_string_or_binary): the list header is read from it
+    for (const empty of ['<<>>', '42', "''", '{}']) expect(await sh(`Do(Sm, {sendmsg, ${empty}, []})`)).toBe('{error,badarg}');
     // handle_msg_sendmsg looks the session up before it reads the headers
     expect(await sh(`Do(Sm, {sendmsg, <<"no-such-uuid">>, [{"call-command", 1}]})`)).toBe('{error,nosession}');
     expect(await sh(`Do(Sm, {sendmsg, "no-such-uuid", notalist})`)).toBe('{error,badarg}');

@@ -38,6 +38,9 @@ export async function sendmsg(msg: Tuple, c: InboundContext): Promise<Reply> {
   // handle_msg_sendmsg: the uuid and the list's header, then the session, then the headers
   const uuid = decodeSB(uuidTerm as Term, 256);
   if (uuid === undefined || !Array.isArray(headersTerm)) return BADARG;
+  // ei_decode_string_or_binary does not move past a term of size 0, so ei_decode_list_header then
+  // reads that term: only `[]` / `""` passes (as an empty list); `<<>>`, 42, '' are badarg
+  if (uuid === '' && !(Array.isArray(uuidTerm) && uuidTerm.length === 0)) return BADARG;
   if (uuid === '' || !c.sw.core.sessions.has(uuid)) return t(A_ERROR, atom('nosession'));
   const headers = decodeHeaders(headersTerm);
   if (headers === undefined) return BADARG;
