@@ -1,8 +1,9 @@
 /**
  * Digest authentication of a REGISTER (401 / WWW-Authenticate) or an INVITE (407 /
  * Proxy-Authenticate) against the directory, as sofia_reg_handle_register / sofia_reg_parse_auth
- * decide it: no credentials → a challenge; an expired nonce → a challenge with `stale=true`; an
- * unknown user or a wrong response → 403 and a WARNING naming the user and the address.
+ * decide it: no credentials → a challenge; credentials it cannot read, or an expired or unknown
+ * nonce → a challenge with `stale=true`; an unknown user or a wrong response → 403 and a WARNING
+ * naming the user and the address. Each check fires mod_sofia's events about it (auth_events.ts).
  *
  * Nonces carry their own time and a MAC under the profile's secret, so any process of the
  * profile can check one without a shared table (FreeSWITCH keeps them in its database). They
@@ -10,6 +11,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DirectoryUser, Switch } from '@beamline/switch';
+import { type AuthOutcome, fireAuthEvents } from './auth_events.ts';
 import type { ProfileConfig } from './config.ts';
 import { parseNameAddr } from './sip/address.ts';
 import { challenge, expectedResponse, parseAuthorization } from './sip/digest.ts';
@@ -67,25 +69,38 @@ function realmFor(p: ProfileConfig, req: SipRequest): string {
 }
 
 export async function authenticate(env: AuthEnv, req: SipRequest, source: { address: string; port: number }): Promise<AuthResult> {
+  const { result, outcome } = await check(env, req, source);
+  fireAuthEvents(env.sw, env.profile, req, source, outcome);
+  return result;
+}
+
+async function check(
+  env: AuthEnv,
+  req: SipRequest,
+  source: { address: string; port: number },
+): Promise<{ result: AuthResult; outcome: AuthOutcome }> {
   const register = req.method === 'REGISTER';
   const askStatus = register ? 401 : 407;
   const askHeader = register ? 'WWW-Authenticate' : 'Proxy-Authenticate';
-  const ask = (stale: boolean): AuthResult => ({
-    ok: false,
-    status: askStatus,
-    headers: [[askHeader, challenge(realmFor(env.profile, req), env.nonces.make(), stale)]],
+  const ask = (stale: boolean): { result: AuthResult; outcome: AuthOutcome } => ({
+    result: { ok: false, status: askStatus, headers: [[askHeader, challenge(realmFor(env.profile, req), env.nonces.make(), stale)]] },
+    outcome: stale ? { kind: 'challenged', stale, attempt: 'STALE' } : { kind: 'challenged', stale },
   });
   const text = header(req, register ? 'authorization' : 'proxy-authorization') ?? header(req, 'authorization');
-  const creds = text ? parseAuthorization(text) : undefined;
-  if (!creds) return ask(false);
-  const nonce = env.nonces.check(creds.nonce);
-  if (nonce !== 'fresh') return ask(nonce === 'stale');
-  const forbidden = (why: string): AuthResult => {
+  if (text === undefined) return ask(false);
+  // sofia_reg_parse_auth: credentials it cannot read, or a nonce it does not have (or no longer), are AUTH_STALE
+  const creds = parseAuthorization(text);
+  if (!creds) {
+    env.sw.core.log('ERR', 'Invalid Authorization header!');
+    return ask(true);
+  }
+  if (env.nonces.check(creds.nonce) !== 'fresh') return ask(true);
+  const forbidden = (why: string): { result: AuthResult; outcome: AuthOutcome } => {
     env.sw.core.log(
       'WARNING',
       `SIP auth failure (${req.method}) on sofia profile '${env.profile.name}' for [${creds.username}@${creds.realm}] from ip ${source.address}${why ? ` (${why})` : ''}`,
     );
-    return { ok: false, status: 403, headers: [] };
+    return { result: { ok: false, status: 403, headers: [] }, outcome: { kind: 'forbidden', username: creds.username, realm: creds.realm } };
   };
   const params: [string, string][] = [
     ['action', 'sip_auth'],
@@ -115,5 +130,8 @@ export async function authenticate(env: AuthEnv, req: SipRequest, source: { addr
   if (password === undefined && a1Hash === undefined) return forbidden('the user has no password');
   const want = expectedResponse(creds, req.method, a1Hash !== undefined ? { a1Hash } : { password: password ?? '' });
   if (want !== creds.response) return forbidden('');
-  return { ok: true, user, username: creds.username, realm: creds.realm };
+  return {
+    result: { ok: true, user, username: creds.username, realm: creds.realm },
+    outcome: { kind: 'ok', username: creds.username, realm: creds.realm },
+  };
 }

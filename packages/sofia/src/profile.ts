@@ -12,7 +12,7 @@
  */
 import { DOWN, GenServer, type From, type ProcessContext, Supervisor, noreply, ok, pidEquals, reply } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
-import { type Switch, formatRfc822 } from '@beamline/switch';
+import { type DirectoryUser, type Switch, formatRfc822 } from '@beamline/switch';
 import { type AuthEnv, type AuthResult, NonceMaker, authenticate } from './auth.ts';
 import type { ProfileConfig } from './config.ts';
 import type { ExternalAddresses } from './ext_config.ts';
@@ -687,7 +687,7 @@ function registered(p: Profile, r: RegisterChecked): void {
     const update = p.registrations.set(reg, p.config.multipleRegistrations);
     p.pings.registered(reg.callId, Math.floor(Date.now() / 1000));
     p.sw.core.registrations.add(coreRegistration(p.config.name, reg));
-    fireRegister(p, reg, update);
+    fireRegister(p, reg, update, a.user);
     p.presence.registered(reg, update);
     okHeaders.push(['Contact', `<${uri}>;expires=${expires}`]);
   }
@@ -700,12 +700,20 @@ function registered(p: Profile, r: RegisterChecked): void {
   );
 }
 
-function fireRegister(p: Profile, r: Registration, update: boolean): void {
+/**
+ * `sofia::register`, then what sofia_reg_parse_auth put in its variables event (switch_event_merge):
+ * the user's names and domain, its `mwi-account`, its `sip-…` and `register-gateway` params and all
+ * its variables.
+ */
+function fireRegister(p: Profile, r: Registration, update: boolean, user: DirectoryUser): void {
+  const alias = user.numberAlias ?? (r.username || 'nobody');
+  const userParams = [...user.params].filter(([n, v]) => v !== '' && (n.startsWith('sip-') || n === 'register-gateway'));
+  const mwi = user.params.get('mwi-account');
   fireSofiaEvent(p.sw, 'sofia::register', [
     ['profile-name', p.config.name],
     ['from-user', r.user],
     ['from-host', r.host],
-    ['presence-hosts', 'n/a'],
+    ['presence-hosts', p.config.presenceHosts.length > 0 ? p.config.presenceHosts.join(',') : 'n/a'],
     ['contact', r.contact],
     ['call-id', r.callId],
     ['rpid', 'unknown'],
@@ -719,6 +727,15 @@ function fireRegister(p: Profile, r: Registration, update: boolean): void {
     ['realm', r.realm],
     ['user-agent', r.userAgent],
     ...(update ? ([['update-reg', 'true']] as const) : []),
+    ['sip_number_alias', alias],
+    ['sip_auth_username', r.username],
+    ['sip_auth_realm', r.realm],
+    ['number_alias', alias],
+    ['user_name', r.username],
+    ['domain_name', r.realm],
+    ...(mwi ? ([['mwi-account', mwi]] as const) : []),
+    ...userParams,
+    ...user.variables.filter(([n, v]) => n !== '' && v !== ''),
   ]);
 }
 

@@ -139,9 +139,12 @@ describe('attended transfer (Refer-To with Replaces)', () => {
     expect(await rig.sw.api(`uuid_getvar ${bUuid} bridge_to`)).toBe(cUuid);
     expect(await rig.sw.api(`uuid_getvar ${cUuid} bridge_to`)).toBe(bUuid);
     expect(await rig.sw.api(`uuid_getvar ${cUuid} transfer_disposition`)).toBe('bridge');
-    expect(await rig.sw.api(`uuid_getvar ${cUuid} transfer_source`)).toMatch(
-      new RegExp(`^\\d+:${cUuid}:att_xfer:1000@beamline\\.test/\\(null\\)@127\\.0\\.0\\.1$`),
+    // mark_transfer_record's att_xfer record, then switch_ivr_uuid_bridge's uuid_br one, each naming a profile's own uuid
+    const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    expect(await rig.sw.api(`uuid_getvar ${cUuid} transfer_history`)).toMatch(
+      new RegExp(`^ARRAY::\\d+:${UUID}:att_xfer:1000@beamline\\.test/\\(null\\)@127\\.0\\.0\\.1\\|:\\d+:${UUID}:uuid_br:${bUuid}$`),
     );
+    expect(await rig.sw.api(`uuid_getvar ${cUuid} transfer_source`)).toMatch(new RegExp(`^\\d+:${UUID}:uuid_br:${bUuid}$`));
     const bridged = await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Bridge-A-Unique-ID') === bUuid && after(seen)(e));
     expect(bridged.getHeader('Bridge-B-Unique-ID')).toBe(cUuid);
     const replaced = await rig.waitFor((e) => e.getHeader('Event-Subclass') === 'sofia::replaced' && after(seen)(e));
