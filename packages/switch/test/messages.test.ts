@@ -169,6 +169,46 @@ describe('sendmsg / sendevent on a running switch', () => {
     await rt.stop();
   });
 
+  it('PRIVATE_COMMAND comes once the application is over, for one that waits too (switch_ivr_parse_next_event fires it after parse_event returns); none for one that never runs', async () => {
+    const { sw, sub, settle, rt, clock } = await setup();
+    const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;
+    await settle();
+    sub.take();
+    const exec = (app: string, arg: string) =>
+      sw.sendmsg(uuid, [
+        ['call-command', 'execute'],
+        ['execute-app-name', app],
+        ['execute-app-arg', arg],
+      ]);
+    expect(await exec('sleep', '1000')).toBe('ok');
+    await settle();
+    expect(sub.take().map((e) => e.type)).toEqual(['CHANNEL_EXECUTE']);
+    await clock.advance(1000);
+    await settle();
+    expect(sub.take().map((e) => e.type)).toEqual(['CHANNEL_EXECUTE_COMPLETE', 'PRIVATE_COMMAND']);
+    // queued behind an event-locked sleep, then dropped by uuid_break all: it never runs, so no PRIVATE_COMMAND
+    await sw.sendmsg(uuid, [
+      ['call-command', 'execute'],
+      ['execute-app-name', 'sleep'],
+      ['execute-app-arg', '1000'],
+      ['event-lock', 'true'],
+    ]);
+    await exec('set', 'never=1');
+    await settle();
+    expect(await sw.api(`uuid_break ${uuid} all`)).toMatch(/^\+OK/);
+    await clock.advance(1000);
+    await settle();
+    const types = sub
+      .take()
+      .map((e) => e.type)
+      .filter((t) => t !== 'API');
+    expect(types.filter((t) => t === 'PRIVATE_COMMAND')).toHaveLength(1);
+    expect(types.at(-1)).toBe('PRIVATE_COMMAND');
+    expect(await sw.api(`uuid_getvar ${uuid} never`)).toBe('_undef_');
+    await sw.stop();
+    await rt.stop();
+  });
+
   it('execute answers `ok` as soon as it is queued: no event of the application has fired yet (spec §4.1)', async () => {
     const { sw, sub, settle, rt } = await setup();
     const uuid = UUID.exec(await sw.originate('null/1 &park()'))?.[1] as string;

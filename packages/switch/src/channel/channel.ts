@@ -83,6 +83,8 @@ export interface QueueOptions {
   readonly lock?: boolean;
   /** `hold-bleg`: while it runs, a bridged partner hears its hold music (uuid_broadcast's default). */
   readonly holdBleg?: boolean;
+  /** Once its passes are over (switch_ivr_parse_next_event fires PRIVATE_COMMAND after parse_event returns); never for one that does not run. */
+  readonly ran?: () => void;
 }
 
 /** A sendmsg `hangup` or `xferext` that waited for an event-locked application. */
@@ -98,6 +100,7 @@ interface QueuedExecute {
   readonly loops: number;
   readonly lock: boolean;
   readonly holdBleg: boolean;
+  readonly ran: (() => void) | undefined;
 }
 
 export interface OtherLeg {
@@ -776,7 +779,10 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         await next.run();
         continue;
       }
-      if (next.loops === 0) continue;
+      if (next.loops === 0) {
+        next.ran?.();
+        continue;
+      }
       const finished = await this.#runLoops(next, 1, async () => {
         if (await this.#runPending(then)) await then();
       });
@@ -806,6 +812,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
           this.setVariable('current_loop', undefined);
           this.setVariable('total_loops', undefined);
           this.#broadcastEnds();
+          item.ran?.();
         }
         return more;
       };
@@ -900,6 +907,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       loops: opts.loops ?? 1,
       lock: !!opts.lock,
       holdBleg: !!opts.holdBleg,
+      ran: opts.ran,
     });
     // a bridged leg runs it at once too: audio_bridge_thread parses the leg's queued events
     if (!(this.#parked || this.bridgePartner !== undefined) || this.#locked !== 0) return;

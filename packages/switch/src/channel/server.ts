@@ -67,7 +67,7 @@ export type ChannelCall =
       readonly loops?: number;
       readonly lock?: boolean;
       readonly holdBleg?: boolean;
-      /** After it ran (or started, for one that waits): sendmsg's PRIVATE_COMMAND, with the basic channel data. */
+      /** Once it ran (its passes over): sendmsg's PRIVATE_COMMAND, with the basic channel data. */
       readonly executed?: (basicData: [string, string][]) => void;
     }
   | { readonly op: 'setExtension'; readonly extension: Extension }
@@ -179,8 +179,12 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           GenServer.reply(from, answer);
           replied = true;
           await new Promise((resolve) => setImmediate(resolve));
-          await ch.queueExecute(req.application, req.data, req);
-          if (!ch.destroyed) req.executed?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+          await ch.queueExecute(req.application, req.data, {
+            ...req,
+            ran: () => {
+              if (!ch.destroyed) req.executed?.(ch.read({ op: 'data', basic: true }) as [string, string][]);
+            },
+          });
           break;
         case 'setExtension':
           await ch.setExtension(req.extension);
