@@ -22,28 +22,26 @@ describe('API arguments as mod_commands reads them', () => {
     expect(await t.sw.api('global_setvar casevar=2')).toBe('+OK');
     expect(await get('CaseVar')).toBe('2');
     expect(await t.sw.api('global_setvar =foo')).toBe('-USAGE: <var>=<value> [=<value2>]\n');
-    expect(await t.sw.api('global_setvar t2 = spaced')).toBe('+OK');
-    expect(await get('t2')).toBe('spaced');
-    expect(await t.sw.api("global_setvar t3='x y'")).toBe('+OK');
-    expect(await get('t3')).toBe('x y');
-    expect(await t.sw.api('global_setvar t5=a\\=b')).toBe('+OK');
-    expect(await get('t5')).toBe('a=b');
-    // an empty third part is no condition
-    expect(await t.sw.api('global_setvar t1=b=')).toBe('+OK');
-    expect(await get('t1')).toBe('b');
-    // a condition: set only when the value is the one given
-    expect(await t.sw.api('global_setvar t1=c=x')).toBe('+OK');
-    expect(await get('t1')).toBe('b');
-    expect(await t.sw.api('global_setvar t1=c=b')).toBe('+OK');
-    expect(await get('t1')).toBe('c');
-    expect(await t.sw.api('global_setvar t6=${hostname}')).toBe('+OK');
-    expect(await get('t6')).toBe('%{hostname}');
-    expect(await t.sw.api('global_setvar t7=$\\{x} $${y}')).toBe('+OK');
-    // a backslash before `{` is no escape to switch_separate_string, and switch_string_var_check looks past it
-    expect(await get('t7')).toBe('%\\{x} $%{y}');
-    // no value unsets
-    expect(await t.sw.api('global_setvar T1=')).toBe('+OK');
-    expect(await get('t1')).toBe('');
+    // each `global_setvar <args>` answers +OK; then global_getvar <name> reads <value>
+    const steps: [args: string, name: string, value: string][] = [
+      ['t2 = spaced', 't2', 'spaced'],
+      ["t3='x y'", 't3', 'x y'],
+      ['t5=a\\=b', 't5', 'a=b'],
+      // an empty third part is no condition
+      ['t1=b=', 't1', 'b'],
+      // a condition: set only when the value is the one given
+      ['t1=c=x', 't1', 'b'],
+      ['t1=c=b', 't1', 'c'],
+      ['t6=${hostname}', 't6', '%{hostname}'],
+      // a backslash before `{` is no escape to switch_separate_string, and switch_string_var_check looks past it
+      ['t7=$\\{x} $${y}', 't7', '%\\{x} $%{y}'],
+      // no value unsets
+      ['T1=', 't1', ''],
+    ];
+    for (const [args, name, value] of steps) {
+      expect(await t.sw.api(`global_setvar ${args}`)).toBe('+OK');
+      expect([args, await get(name)]).toEqual([args, value]);
+    }
     await t.sw.stop();
     await t.rt.stop();
   });
