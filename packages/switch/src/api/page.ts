@@ -6,12 +6,9 @@
  * made as the application makes them (applications/page_calls.ts). The command writes nothing.
  */
 import { existsSync } from 'node:fs';
-import { allBrackets, launchCallMonitor } from '../applications/page_calls.ts';
+import { PAGE_CHUNK_SIZE, allBrackets, launchCallMonitor } from '../applications/page_calls.ts';
 import { atoi } from '../internal/strings.ts';
 import type { ApiEnv } from './registry.ts';
-
-/** page_chunk_size's default. */
-export const PAGE_CHUNK_SIZE = 10;
 
 export function page(args: string, env: ApiEnv): string {
   if (args === '') return '-ERR no data';

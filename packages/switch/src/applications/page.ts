@@ -11,12 +11,11 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PAGE_CHUNK_SIZE } from '../api/page.ts';
 import { Channel } from '../channel/channel.ts';
 import { atoi } from '../internal/strings.ts';
 import { playFile } from './media.ts';
 import { runScript } from './media_script.ts';
-import { launchCallMonitor } from './page_calls.ts';
+import { PAGE_CHUNK_SIZE, launchCallMonitor } from './page_calls.ts';
 import { recordFile } from './record.ts';
 import { atoui } from './recording_model.ts';
 import { FILE_RECORDING_SINK } from './recording_sink.ts';

@@ -20,6 +20,9 @@ import { originateCall } from '../originate/originate.ts';
 /** SWITCH_ENT_ORIGINATE_DELIM. */
 const ORIGINATE_DELIMITER = ':_:';
 
+/** page_chunk_size's default. */
+export const PAGE_CHUNK_SIZE = 10;
+
 export type PageVars = [string, string][];
 
 export interface PageJob {
