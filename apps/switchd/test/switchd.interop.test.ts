@@ -59,6 +59,18 @@ describe('switchd', { timeout: 90_000 }, () => {
     expect(sw.stdout()).toContain('dist: unknown call hello');
   });
 
+  it("a stray cast or call to switchd's supervisors (switchd_sup, erlang_event_sup, sofia) ends nothing", async () => {
+    const names = ['switchd_sup', 'erlang_event_sup', 'sofia'];
+    const pids = `[rpc:call('${NAME}', erlang, whereis, [N]) || N <- [${names.join(', ')}]]`;
+    expect(await erl.eval(`Sups0 = ${pids}, lists:all(fun erlang:is_pid/1, Sups0)`)).toBe('true');
+    for (const name of names) {
+      expect(await erl.eval(`{${name}, '${NAME}'} ! {'$gen_cast', x}, gen_server:cast({${name}, '${NAME}'}, {y, 1})`)).toBe('ok');
+      expect(await erl.eval(`gen_server:call({${name}, '${NAME}'}, hello)`)).toBe('{error,{bad_request,hello}}');
+    }
+    expect(await erl.eval(`${pids} =:= Sups0`)).toBe('true');
+    expect(await erl.eval(`rpc:call('${NAME}', switchd, api, [<<"version">>])`)).toMatch(/FreeSWITCH Version/);
+  });
+
   it('beamctl tree: the whole node as one indented tree, and as JSON', async () => {
     const r = await ctl('tree');
     expect(r.code).toBe(0);

@@ -139,6 +139,22 @@ describe('Supervisor: start and shutdown order', () => {
     expect(rt.isAlive(sup)).toBe(true);
   });
 
+  it('a stray cast, call or message changes nothing: the call is answered {error, {bad_request, Req}} (OTP would crash on the cast and the call)', async () => {
+    setup();
+    const sup = await Supervisor.start(rt, { children: [spec('a', {})] });
+    await rt.settle();
+    const reply = await run(rt, async (ctx) => {
+      GenServer.cast(ctx, sup, A('x'));
+      ctx.send(sup, t(A('$gen_cast'), 'y'));
+      ctx.send(sup, 'stray');
+      return GenServer.call(ctx, sup, A('hello'));
+    });
+    await rt.settle();
+    expect(reply).toEqual(t(A('error'), t(A('bad_request'), A('hello'))));
+    expect(rt.isAlive(sup)).toBe(true);
+    expect(log).toEqual(['start a']);
+  });
+
   it("started from the runtime, the runtime is its parent (the application master's role): its exit signal stops it", async () => {
     setup();
     const sup = await Supervisor.start(rt, { children: [spec('a', {}, { trap: true })] });

@@ -135,6 +135,14 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     return { tag: 'reply', reply: await this.request(state, ctx, req), state };
   }
 
+  /**
+   * No cast is a supervisor's: OTP's crashes on one (function_clause). This one drops it, so that a
+   * single message from a peer (`{Sup, Node} ! {'$gen_cast', x}`) cannot end a node's tree.
+   */
+  override handleCast(_msg: unknown, state: SupervisorState): NoReplyResult<SupervisorState> {
+    return noreply(state);
+  }
+
   override async handleInfo(msg: unknown, state: SupervisorState, ctx: ProcessContext): Promise<NoReplyResult<SupervisorState>> {
     if (msg instanceof TryAgain) {
       const child = msg.child;
