@@ -20,6 +20,7 @@ import { Cause, type Switch, type SwitchEvent, switchTrue, urlDecode } from '@be
 import type { CallRequest } from './call_messages.ts';
 import type { ChannelReach } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
+import { sofiaEvent } from './events.ts';
 import { type SipUri, parseUri } from './sip/address.ts';
 import { type SipRequest, header } from './sip/message.ts';
 
@@ -103,7 +104,7 @@ async function blind(reach: ChannelReach, job: ReferJob): Promise<void> {
   await reach.setvar(a, 'transfer_to', `blind:${b ?? exten}`);
   await reach.setvar(a, 'transfer_destination', `blind:${exten}`);
   if (!b) {
-    const error = reach.sw.core.bus.create('CUSTOM', 'sofia::error');
+    const error = sofiaEvent(reach.sw, 'sofia::error');
     error.addHeader('Error-Type', 'blind_transfer');
     error.addHeader('Transfer-Exten', exten);
     error.addHeader('Full-Refer-To', job.referTo.full);
@@ -119,8 +120,8 @@ async function blind(reach: ChannelReach, job: ReferJob): Promise<void> {
   notify(reach, job, SIPFRAG_OK);
   if (job.referTo.uri.params) await reach.setvar(b, 'sip_h_X-FS-Refer-Params', job.referTo.uri.params);
   if (job.profile.fireTransferEvents) {
-    await reach.fire(reach.sw.core.bus.create('CUSTOM', 'sofia::transferor'), a);
-    await reach.fire(reach.sw.core.bus.create('CUSTOM', 'sofia::transferee'), b);
+    await reach.fire(sofiaEvent(reach.sw, 'sofia::transferor'), a);
+    await reach.fire(sofiaEvent(reach.sw, 'sofia::transferee'), b);
   }
   await reach.transfer(b, exten);
 }
@@ -207,14 +208,13 @@ async function fireTransferEvents(
     readonly transferee: string;
   },
 ): Promise<void> {
-  const bus = reach.sw.core.bus;
-  if (e.replaced) await reach.fire(bus.create('CUSTOM', 'sofia::replaced'), e.replaced, [['att_xfer_replaced_by', e.replacedBy]]);
-  await reach.fire(bus.create('CUSTOM', 'sofia::transferor'), e.transferor, [
+  if (e.replaced) await reach.fire(sofiaEvent(reach.sw, 'sofia::replaced'), e.replaced, [['att_xfer_replaced_by', e.replacedBy]]);
+  await reach.fire(sofiaEvent(reach.sw, 'sofia::transferor'), e.transferor, [
     ['att_xfer_original_call_id', e.original],
     ['att_xfer_destination_call_id', e.destination],
     ['att_xfer_destination_peer_uuid', e.peer],
   ]);
-  await reach.fire(bus.create('CUSTOM', 'sofia::transferee'), e.transferee);
+  await reach.fire(sofiaEvent(reach.sw, 'sofia::transferee'), e.transferee);
 }
 
 /**

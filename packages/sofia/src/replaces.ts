@@ -17,6 +17,7 @@
 import { Cause, type CallerProfile, switchTrue } from '@beamline/switch';
 import type { ChannelReach } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
+import { sofiaEvent } from './events.ts';
 
 /** A Replaces value: the Call-ID and its parameters in order (a flag has no value). */
 export interface Replaces {
@@ -112,7 +113,7 @@ export async function replaceDialog(reach: ChannelReach, job: ReplacesJob): Prom
     partner = undefined;
   }
   const fire = async (subclass: string, header: string) => {
-    if (job.profile.fireTransferEvents) await reach.fire(reach.sw.core.bus.create('CUSTOM', subclass), b, [[header, job.callId]]);
+    if (job.profile.fireTransferEvents) await reach.fire(sofiaEvent(reach.sw, subclass), b, [[header, job.callId]]);
   };
   const unhold = () => reach.call(b, { op: 'work', work: (ch) => ch.legHolding(false) });
   const aLeg = job.replaces.params.some(([n, v]) => n.toLowerCase() === 'a-leg' && switchTrue(v ?? 'true'));

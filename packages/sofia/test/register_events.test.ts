@@ -37,6 +37,16 @@ describe('credentials events', () => {
       const events = rig.events.filter((e) => sofia(e).startsWith('sofia::'));
       expect(events.map(sofia)).toEqual(['sofia::pre_register', 'sofia::register_attempt', 'sofia::register']);
       const [pre, attempt, register] = events as [SwitchEvent, SwitchEvent, SwitchEvent];
+      // created where mod_sofia creates them
+      expect(
+        events.map(
+          (e) => `${e.getHeader('Event-Calling-File')}:${e.getHeader('Event-Calling-Function')}:${e.getHeader('Event-Calling-Line-Number')}`,
+        ),
+      ).toEqual([
+        'sofia_reg.c:sofia_reg_handle_register_token:1810',
+        'sofia_reg.c:sofia_reg_handle_register_token:1606',
+        'sofia_reg.c:sofia_reg_handle_register_token:2059',
+      ]);
       const names = own(pre).map(([n]) => n);
       expect(names).toEqual([
         'profile-name',
