@@ -33,6 +33,21 @@ describe('monitors', () => {
     expect(down.elements[4]).toBe(atom('gone'));
   });
 
+  it('a process monitoring itself, by pid or by its name, gets a ref and no monitor (demonitor says false, as erlang:demonitor(R, [info]) does)', async () => {
+    ({ rt } = setup());
+    let seen: unknown[] = [];
+    const self = rt.spawn(async (ctx) => {
+      ctx.register('me');
+      const byPid = ctx.monitor(ctx.self);
+      const byName = ctx.monitor('me');
+      const monitors = rt.processInfo(ctx.self)!.monitors.length;
+      seen = [monitors, ctx.demonitor(byPid), ctx.demonitor(byName), await ctx.receive(undefined, 0)];
+    });
+    await rt.settle();
+    expect(seen).toEqual([0, false, false, TIMEOUT]);
+    expect(rt.isAlive(self)).toBe(false);
+  });
+
   it('monitoring a dead pid yields DOWN noproc at once', async () => {
     ({ rt } = setup());
     const dead = rt.spawn(async () => undefined);

@@ -76,6 +76,8 @@ export class Monitors {
   }
 
   private add(p: Proc, q: Proc, ref: Ref, item: unknown): void {
+    // a process monitoring itself (by pid or by its name) gets a ref and no monitor, as in BEAM
+    if (q === p) return;
     const key = refKey(ref);
     const mon: Mon = { ref, key, watcher: p, target: q, item };
     (p.mons ??= new Map()).set(key, mon);
