@@ -18,7 +18,7 @@
 -export([exit_self/0, gs_exit_self_cast/0, link_dead/0, calling_self/0, start_parent_exit/0,
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
-         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0]).
+         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3]).
@@ -31,7 +31,7 @@ scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
-     exit_then_monitor].
+     exit_then_monitor, monitor_self].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -910,6 +910,21 @@ exit_then_monitor() ->
     Linked = {boom, link, receive {'EXIT', P2, Why2} -> Why2 after 1000 -> no_exit end},
     process_flag(trap_exit, false),
     Monitored ++ [Linked].
+
+%%% ------------------------------------------------------------------------------------------
+%%% 20. A process monitoring itself, by pid or by its registered name, gets a ref and no monitor:
+%%% no 'DOWN' is ever due, and demonitor(R, [info]) finds nothing.
+%%% ------------------------------------------------------------------------------------------
+
+monitor_self() ->
+    register(core_diff_ms, self()),
+    ByPid = monitor(process, self()),
+    ByName = monitor(process, core_diff_ms),
+    Out = [{by_pid, demonitor, erlang:demonitor(ByPid, [info])},
+           {by_name, demonitor, erlang:demonitor(ByName, [info])},
+           {mailbox, after_both, receive X -> X after 100 -> empty end}],
+    unregister(core_diff_ms),
+    Out.
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

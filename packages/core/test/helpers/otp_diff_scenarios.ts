@@ -1146,6 +1146,20 @@ async function exitThenMonitor(ctx: ProcessContext): Promise<Term> {
   return out;
 }
 
+async function monitorSelf(ctx: ProcessContext): Promise<Term> {
+  ctx.register('core_diff_ms');
+  const byPid = ctx.monitor(ctx.self);
+  const byName = ctx.monitor('core_diff_ms');
+  const out: Term[] = [
+    t(A('by_pid'), A('demonitor'), A(String(ctx.demonitor(byPid)))),
+    t(A('by_name'), A('demonitor'), A(String(ctx.demonitor(byName)))),
+  ];
+  const left = await ctx.receive(undefined, 100);
+  out.push(t(A('mailbox'), A('after_both'), left === TIMEOUT ? A('empty') : (left as Term)));
+  ctx.unregister('core_diff_ms');
+  return out;
+}
+
 /**
  * The raw sys:get_status reply, with the process dictionary sorted and the pid text in the
  * header replaced by "<self>" (core_diff:status/1). Left as it is when it has another shape.
@@ -1364,6 +1378,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'call_zero_timeout', run: callZeroTimeout, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_dead_pid', run: sofoDeadPid, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'exit_then_monitor', run: exitThenMonitor, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'monitor_self', run: monitorSelf, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
