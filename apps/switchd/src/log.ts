@@ -5,6 +5,7 @@
  * crash and supervisor reports (one line each, no stack), and switchd itself. Followers (a remote
  * console's `/log`) get every line with its level and filter for themselves.
  */
+import { hostname } from 'node:os';
 import type { CrashReport, Logger, ProgressReport, SupervisorReport } from '@beamline/core';
 import type { DistLogger } from '@beamline/distribution';
 import { Pid } from '@beamline/etf';
@@ -12,8 +13,15 @@ import { LOG_LEVEL_NAMES, logLevel2Str, logPasses, type LogLevelName } from '@be
 
 export interface LogEntry {
   readonly level: number;
+  /** The whole line, with the channel uuid (if any) before the text. */
   readonly line: string;
+  /** What the console writes for it, by its own settings (ConsoleLog.format). */
+  readonly parts: { readonly at: Date; readonly source: string; readonly text: string; readonly uuid: string | undefined };
 }
+
+/** mod_console's colours by level (COLORS[]): CONSOLE default, ALERT / CRIT / ERR red, WARNING magenta, NOTICE cyan, INFO green, DEBUG yellow. */
+const COLORS = ['\x1b[0m', '\x1b[31m', '\x1b[31m', '\x1b[31m', '\x1b[35m', '\x1b[36m', '\x1b[32m', '\x1b[33m'];
+const DEFAULT_COLOR = '\x1b[0m';
 
 type Follower = (e: LogEntry) => void;
 
@@ -35,6 +43,13 @@ export function oneLine(x: unknown): string {
 
 export class ConsoleLog {
   level: number;
+  /** `console colorize`: each line in its level's colour. */
+  colorize = false;
+  /** `console uuid`: a channel's lines start with its uuid (on here; mod_console's default is off). */
+  uuid = true;
+  /** `console json`: each line a JSON object (switch_log_node_to_json's default fields). */
+  json = false;
+  #sequence = 0;
   /** Where passing lines go (the console swaps in its above-the-prompt printer). */
   write: (s: string) => void;
   readonly #followers = new Set<Follower>();
@@ -56,11 +71,13 @@ export class ConsoleLog {
     this.write = write;
   }
 
-  log(levelName: LogLevelName, source: string, text: string): void {
+  /** `uuid`: the channel the line is about. */
+  log(levelName: LogLevelName, source: string, text: string, uuid?: string): void {
     const level = levelNumber(levelName);
     if (!logPasses(level, this.ceiling())) return;
-    const line = `${stamp(new Date())} [${logLevel2Str(level)}] ${source}: ${text}\n`;
-    const entry = { level, line };
+    const at = new Date();
+    const line = `${stamp(at)} [${logLevel2Str(level)}] ${source}: ${uuid ? `${uuid} ` : ''}${text}\n`;
+    const entry: LogEntry = { level, line, parts: { at, source, text, uuid } };
     // a line logged while a follower sends one (the distribution logging that send) is not sent
     // on: no feedback loop between the log and its remote followers
     if (!this.#dispatching) {
@@ -72,7 +89,28 @@ export class ConsoleLog {
       }
     }
     if (this.#held) this.#held.push(entry);
-    else if (logPasses(level, this.level)) this.write(line);
+    else if (logPasses(level, this.level)) this.write(this.format(entry));
+  }
+
+  /** switch_console_logger: JSON, else the line (its uuid by `uuid`) in its colour by `colorize`. */
+  format(e: LogEntry): string {
+    const { at, source, text, uuid } = e.parts;
+    this.#sequence++;
+    if (this.json) {
+      const fields: Record<string, string | number> = {
+        host: hostname(),
+        timestamp: at.getTime() * 1000,
+        level: e.level,
+        ident: 'freeswitch',
+        pid: process.pid,
+      };
+      if (uuid) fields.session = uuid;
+      fields.sequence = this.#sequence;
+      fields.message = text;
+      return `${JSON.stringify(fields)}\n`;
+    }
+    const line = this.uuid || !uuid ? e.line : `${stamp(at)} [${logLevel2Str(e.level)}] ${source}: ${text}\n`;
+    return this.colorize ? `${COLORS[e.level] ?? DEFAULT_COLOR}${line}${DEFAULT_COLOR}` : line;
   }
 
   follow(f: Follower): () => void {
@@ -88,7 +126,7 @@ export class ConsoleLog {
   release(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
-    for (const e of held) if (logPasses(e.level, this.level)) this.write(e.line);
+    for (const e of held) if (logPasses(e.level, this.level)) this.write(this.format(e));
   }
 
   /** Drops what was held (a start that failed: its one line says it all). */

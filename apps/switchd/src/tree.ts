@@ -155,7 +155,7 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
                   confDir: settings.confDir,
                   globals: [['temp_dir', holdMusicTempDir(log)]],
                   cpuTimes: systemCpuTimes,
-                  log: (l) => log.log(l.level, 'switch', l.uuid ? `${l.uuid} ${l.text}` : l.text),
+                  log: (l) => log.log(l.level, 'switch', l.text, l.uuid),
                 });
                 holder.sw = sw;
                 sw.core.control.stopProcess = opts.onStop;
