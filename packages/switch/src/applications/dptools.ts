@@ -16,6 +16,14 @@ export const sync =
     return undefined;
   };
 
+/** `<name>=<value>` (base_set also takes `<name>,<value>`); an empty value is none. */
+export function nameAndValue(data: string, commaToo: boolean): [string, string | undefined] {
+  let cut = data.indexOf('=');
+  if (cut < 0 && commaToo) cut = data.indexOf(',');
+  if (cut < 0) return [data, undefined];
+  return [data.slice(0, cut), data.slice(cut + 1) || undefined];
+}
+
 export const DPTOOLS: readonly Application[] = [
   { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
   { name: 'pre_answer', run: sync((ch) => ch.send({ type: 'PRE_ANSWER' })) },
@@ -29,9 +37,10 @@ export const DPTOOLS: readonly Application[] = [
     routingExec: true,
     zombieExec: true,
     run: sync((ch, data) => {
-      const eq = data.indexOf('=');
-      if (eq < 0) ch.setVariable(data.trim(), undefined);
-      else ch.setVariable(data.slice(0, eq), data.slice(eq + 1) || undefined);
+      // base_set: `<name>=<value>`, else `<name>,<value>`
+      const [name, value] = nameAndValue(data, true);
+      if (value === undefined) ch.setVariable(name.trim(), undefined);
+      else ch.setVariable(name, value);
     }),
   },
   {

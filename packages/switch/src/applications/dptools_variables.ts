@@ -4,18 +4,10 @@
  * `ARRAY::a|:b` when there are several), `set_global`, `set_profile_var` and `multiunset`.
  */
 import { separateString } from '../internal/strings.ts';
-import { sync } from './dptools.ts';
+import { nameAndValue, sync } from './dptools.ts';
 import type { AppChannel, Application } from './types.ts';
 
 const NO_NAME = 'No variable name specified.';
-
-/** `<name>=<value>` (base_set also takes `<name>,<value>`); an empty value is none. */
-function nameAndValue(data: string, commaToo: boolean): [string, string | undefined] {
-  let cut = data.indexOf('=');
-  if (cut < 0 && commaToo) cut = data.indexOf(',');
-  if (cut < 0) return [data, undefined];
-  return [data.slice(0, cut), data.slice(cut + 1) || undefined];
-}
 
 /** base_set for push / unshift: no value removes the variable. */
 function stacked(stack: 'push' | 'unshift'): Application['run'] {

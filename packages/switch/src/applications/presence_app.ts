@@ -10,6 +10,7 @@ import type { Application } from './types.ts';
 
 export const PRESENCE_APP: Application = {
   name: 'presence',
+  routingExec: true,
   run: sync((ch, data) => {
     const argv = data === '' ? [] : separateString(data, ' ', 6);
     const [rpid, status, id] = argv;

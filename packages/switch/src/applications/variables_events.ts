@@ -7,7 +7,7 @@ import { SwitchEvent } from '../events/event.ts';
 import { serializePlain } from '../events/serialize.ts';
 import { type EventTypeName, nameEvent } from '../events/types.ts';
 import { LOG_SITES } from '../log/sites.ts';
-import { sync } from './dptools.ts';
+import { nameAndValue, sync } from './dptools.ts';
 import type { Application } from './types.ts';
 import { separateString } from '../internal/strings.ts';
 
@@ -96,9 +96,13 @@ export const MORE_DPTOOLS: readonly Application[] = [
         delim = arg[2] as string;
         arg = arg.slice(3);
       }
-      for (const item of arg.split(delim)) {
-        if (item === '') continue;
-        const [name, value] = assignment(item);
+      // switch_split (switch_separate_string: quotes, escapes, runs of blanks), then base_set on each
+      for (const item of separateString(arg, delim, 256)) {
+        if (item === '') {
+          ch.core.log('ERR', 'No variable name specified.', ch.uuid);
+          continue;
+        }
+        const [name, value] = nameAndValue(item, true);
         ch.setVariable(name, value);
       }
     }),

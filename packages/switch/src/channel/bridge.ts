@@ -387,7 +387,8 @@ export class Bridge {
    * originator): `bridge_hangup_cause`, `bridge_to` cleared; a peer that never answered →
    * switch_channel_handle_cause; then, for an answered (or early) peer: `park_after_bridge`
    * (`park_after_early_bridge`) parks, `transfer_after_bridge` (`…_early_…`) transfers
-   * (`<exten>[:<dialplan>[:<context>]]`), `hangup_after_bridge` hangs up with the peer's cause.
+   * (`<exten>[:<dialplan>[:<context>]]`), `hangup_after_bridge` hangs up with the peer's cause
+   * (`explicit`: before any of these, answered or not).
    * True when one of them took the channel.
    */
   async #callerEnd(peerCause: number, answered: boolean, early: boolean, peerHungUp: boolean): Promise<boolean> {
@@ -397,6 +398,11 @@ export class Bridge {
     this.#ch.setVariable('bridge_to', undefined);
     if (this.#ch.hungUp) return true;
     if (!answered && (await this.#handleCause(cause))) return true;
+    // `explicit`: hang up with the peer's cause whether or not it answered
+    if (v('hangup_after_bridge')?.toLowerCase() === 'explicit') {
+      await this.#ch.step({ type: 'HANGUP', cause });
+      return true;
+    }
     if (!answered && !early) return false;
     if ((answered && switchTrue(v('park_after_bridge'))) || switchTrue(v('park_after_early_bridge'))) {
       await this.#ch.parkSession();

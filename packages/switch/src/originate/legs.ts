@@ -126,8 +126,10 @@ export async function prepareLeg(
       ...vars.filter(([n]) => n.toLowerCase() !== 'origination_uuid'),
       ...('caller' in from && from.caller.variable('call_uuid') ? [['call_uuid', from.caller.variable('call_uuid') as string] as const] : []),
       ['originate_endpoint', leg.endpoint],
-      // switch_core_session_outgoing_channel: the leg names the channel dialling it
-      ...('caller' in from ? [['originator', from.caller.uuid] as const, ['signal_bond', from.caller.uuid] as const] : []),
+      // switch_core_session_outgoing_channel: the leg names the channel dialling it; switch_ivr_originate: originating_leg_uuid
+      ...('caller' in from
+        ? [['originator', from.caller.uuid] as const, ['signal_bond', from.caller.uuid] as const, ['originating_leg_uuid', from.caller.uuid] as const]
+        : []),
     ],
     endpoint,
     originating: true,
@@ -160,7 +162,12 @@ export async function prepareLeg(
       const pid = await services.startChannel(ctx, spec);
       // switch_core_session_outgoing_channel: the caller names the leg it dials
       const caller = 'caller' in from ? core.sessions.get(from.caller.uuid) : undefined;
-      if (caller) GenServer.cast(ctx, caller, { op: 'setvar', name: 'originate_signal_bond', value: uuid });
+      if (caller) {
+        GenServer.cast(ctx, caller, { op: 'setvar', name: 'originate_signal_bond', value: uuid });
+        // switch_ivr_originate: each leg it makes for a session is pushed onto that session's originated_legs
+        const legEntry = `${uuid};${variable('callee_id_name') ?? ''};${variable('callee_id_number') ?? ''}`;
+        GenServer.cast(ctx, caller, { op: 'originateTask', run: (c: Channel) => c.pushVariable('originated_legs', legEntry) });
+      }
       return { ok: true, uuid, pid };
     } catch (err) {
       core.log('ERR', `Cannot create outgoing channel of type [${leg.endpoint}]: ${String(err)}`);

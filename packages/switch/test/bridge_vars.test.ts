@@ -1,0 +1,86 @@
+/**
+ * What a bridge carries across and leaves behind, where mod_dptools and switch_ivr decide (an audit
+ * of calls through the dialplan against the C): switch_channel_process_export (export_vars and the
+ * `nolocal:` names), switch_ivr_originate's originated_legs / originating_leg_uuid,
+ * `hangup_after_bridge=explicit`, base_set's `<name>,<value>`, multiset's switch_split, and
+ * `presence` run inline.
+ */
+import { describe, expect, it } from 'vitest';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
+import type { SwitchEvent } from '../src/index.ts';
+import { type Setup, setup, stopSetup as stop } from './switch_helpers.ts';
+
+type Plan = Record<string, [string, string?][]>;
+
+async function start(plan: Plan): Promise<Setup> {
+  return setup({ dialplan: staticDialplan({ default: plan }) });
+}
+
+async function call(t: Setup, dest: string): Promise<string> {
+  const uuid = /^\+OK ([0-9a-f-]{36})\n$/.exec(await t.sw.originate(`null/caller ${dest}`))?.[1];
+  if (uuid === undefined) throw new Error('originate failed');
+  await t.settle();
+  return uuid;
+}
+
+const peerOf = (events: SwitchEvent[]) => events.find((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Channel-Name') === 'null/peer');
+
+describe('a bridge and its variables', () => {
+  it('exports reach the B-leg with export_vars, a nolocal: / _nolocal_ name without its prefix; the legs name each other (originated_legs, originating_leg_uuid)', async () => {
+    const t = await start({
+      exp: [
+        ['export', 'x_a=1'],
+        ['export', 'nolocal:x_b=2'],
+        ['export', '_nolocal_x_c=3'],
+        ['bridge', '{callee_id_name=Bob,callee_id_number=2002}null/peer'],
+      ],
+    });
+    t.sub.take();
+    const a = await call(t, 'exp');
+    const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    expect(b).toBeDefined();
+    const get = (uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect([await get(b, 'x_a'), await get(b, 'x_b'), await get(b, 'x_c')]).toEqual(['1', '2', '3']);
+    expect([await get(b, 'nolocal:x_b'), await get(b, '_nolocal_x_c')]).toEqual(['_undef_', '_undef_']);
+    expect(await get(b, 'export_vars')).toBe('x_a,nolocal:x_b,_nolocal_x_c');
+    // the A-leg keeps the names as exported
+    expect([await get(a, 'x_a'), await get(a, 'nolocal:x_b'), await get(a, 'x_b')]).toEqual(['1', '2', '_undef_']);
+    expect(await get(b, 'originating_leg_uuid')).toBe(a);
+    expect(await get(a, 'originated_legs')).toBe(`${b};Bob;2002`);
+    await stop(t);
+  });
+
+  it("hangup_after_bridge=explicit hangs the caller up with the peer's cause after the bridge, before the rest of its extension", async () => {
+    const t = await start({
+      explicit: [['set', 'hangup_after_bridge=explicit'], ['bridge', 'null/peer'], ['set', 'after=1'], ['park']],
+      plain: [['bridge', 'null/peer'], ['set', 'after=1'], ['park']],
+    });
+    t.sub.take();
+    const a = await call(t, 'explicit');
+    const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    expect(await t.sw.api(`uuid_kill ${b} USER_BUSY`)).toBe('+OK\n');
+    await t.settle();
+    const hangup = t.sub.take().find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === a);
+    expect(hangup?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    expect(hangup?.getHeader('variable_after')).toBeUndefined();
+    // without it, the caller goes on
+    const a2 = await call(t, 'plain');
+    const b2 = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    await t.sw.api(`uuid_kill ${b2} USER_BUSY`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_getvar ${a2} after`)).toBe('1');
+    await stop(t);
+  });
+
+  it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks); presence runs inline', async () => {
+    const t = await start({
+      vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']],
+    });
+    const uuid = await call(t, 'vars');
+    const get = (name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect([await get('a'), await get('b'), await get('c'), await get('d'), await get('e')]).toEqual(['1', '2,3', 'x y', '4', '5']);
+    const registry = t.sw.services.applications;
+    expect(registry.get('presence')?.routingExec).toBe(true);
+    await stop(t);
+  });
+});
