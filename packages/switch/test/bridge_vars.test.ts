@@ -50,7 +50,7 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
-  it("hangup_after_bridge=explicit hangs the caller up with the peer's cause after the bridge, before the rest of its extension", async () => {
+  it("hangup_after_bridge=explicit hangs the caller up with the peer's cause after the bridge, before the rest of its extension; its UNBRIDGE has bridge_hangup_cause and no bridge_to", async () => {
     const t = await start({
       explicit: [['set', 'hangup_after_bridge=explicit'], ['bridge', 'null/peer'], ['set', 'after=1'], ['park']],
       plain: [['bridge', 'null/peer'], ['set', 'after=1'], ['park']],
@@ -60,8 +60,12 @@ describe('a bridge and its variables', () => {
     const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
     expect(await t.sw.api(`uuid_kill ${b} USER_BUSY`)).toBe('+OK\n');
     await t.settle();
-    const hangup = t.sub.take().find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === a);
+    const events = t.sub.take();
+    const hangup = events.find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === a);
     expect(hangup?.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    // the caller's UNBRIDGE: bridge_to already cleared, bridge_hangup_cause already set
+    const unbridge = events.find((e) => e.type === 'CHANNEL_UNBRIDGE' && e.getHeader('Unique-ID') === a);
+    expect([unbridge?.getHeader('variable_bridge_to'), unbridge?.getHeader('variable_bridge_hangup_cause')]).toEqual([undefined, 'USER_BUSY']);
     expect(hangup?.getHeader('variable_after')).toBeUndefined();
     // without it, the caller goes on
     const a2 = await call(t, 'plain');

@@ -199,9 +199,10 @@ export class Bridge {
       phase = 'over';
       const b = this.#state;
       this.#state = undefined;
+      this.#ended(cause, hungUp);
       await this.#bridgeOver();
       if (b) this.#fireUnbridge(b.other);
-      await this.#callerEnd(cause, answered, early, hungUp);
+      await this.#callerEnd(cause, answered, early);
       await done();
     };
     if (!originate) {
@@ -384,18 +385,16 @@ export class Bridge {
 
   /**
    * The end of switch_ivr_multi_threaded_bridge on the caller (the bridge app's, or uuid_bridge's
-   * originator): `bridge_hangup_cause`, `bridge_to` cleared; a peer that never answered →
+   * originator), after #ended: a peer that never answered →
    * switch_channel_handle_cause; then, for an answered (or early) peer: `park_after_bridge`
    * (`park_after_early_bridge`) parks, `transfer_after_bridge` (`…_early_…`) transfers
    * (`<exten>[:<dialplan>[:<context>]]`), `hangup_after_bridge` hangs up with the peer's cause
    * (`explicit`: before any of these, answered or not).
    * True when one of them took the channel.
    */
-  async #callerEnd(peerCause: number, answered: boolean, early: boolean, peerHungUp: boolean): Promise<boolean> {
+  async #callerEnd(peerCause: number, answered: boolean, early: boolean): Promise<boolean> {
     const cause = peerCause || Cause.NORMAL_CLEARING;
     const v = (n: string) => this.#ch.variable(n);
-    if (peerHungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
-    this.#ch.setVariable('bridge_to', undefined);
     if (this.#ch.hungUp) return true;
     if (!answered && (await this.#handleCause(cause))) return true;
     // `explicit`: hang up with the peer's cause whether or not it answered
@@ -616,6 +615,16 @@ export class Bridge {
     return true;
   }
 
+  /**
+   * The caller's side of a bridge that is over, before its CHANNEL_UNBRIDGE: audio_bridge_thread
+   * clears `bridge_to`, then switch_ivr_multi_threaded_bridge sets `bridge_hangup_cause` from the
+   * peer's cause.
+   */
+  #ended(peerCause: number, peerHungUp: boolean): void {
+    this.#ch.setVariable('bridge_to', undefined);
+    if (peerHungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(peerCause || Cause.NORMAL_CLEARING));
+  }
+
   #fireUnbridge(other: string): void {
     this.#ch.fire('CHANNEL_UNBRIDGE', this.#ch.view, [
       ['Bridge-A-Unique-ID', this.#ch.uuid],
@@ -651,7 +660,8 @@ export class Bridge {
       return;
     }
     // uuid_bridge's originator: the end of the bridge, then back to CS_EXECUTE (uuid_bridge_on_soft_execute)
+    this.#ended(hungUp ? cause : 0, hungUp);
     this.#fireUnbridge(from);
-    if (!(await this.#callerEnd(hungUp ? cause : 0, answered, early, hungUp))) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
+    if (!(await this.#callerEnd(hungUp ? cause : 0, answered, early))) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
   }
 }
