@@ -76,6 +76,27 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
+  it('hupall hangs up both legs of a bridge with its cause (switch_core_session_hupall marks every session before any acts)', async () => {
+    const t = await start({ pair: [['bridge', 'null/peer']] });
+    t.sub.take();
+    const a = await call(t, 'pair');
+    const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    expect(await t.sw.api('hupall')).toBe('+OK hangup all channels with cause MANAGER_REQUEST\n');
+    await t.settle();
+    const causes = t.sub
+      .take()
+      .filter((e) => e.type === 'CHANNEL_HANGUP')
+      .map((e) => [e.getHeader('Unique-ID'), e.getHeader('Hangup-Cause')]);
+    expect(causes).toEqual(
+      expect.arrayContaining([
+        [a, 'MANAGER_REQUEST'],
+        [b, 'MANAGER_REQUEST'],
+      ]),
+    );
+    expect(causes).toHaveLength(2);
+    await stop(t);
+  });
+
   it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks); presence runs inline', async () => {
     const t = await start({
       vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']],

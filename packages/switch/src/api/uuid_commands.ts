@@ -27,15 +27,22 @@ export async function callChannel<T>(env: ChannelReach, uuid: string, req: Chann
   }
 }
 
-/** switch_core_session_hupall(_matching_vars): every channel (whose variables hold all of `matches`) hangs up with `cause`. */
+/**
+ * switch_core_session_hupall(_matching_vars): every channel (whose variables hold all of
+ * `matches`) hangs up with `cause`. The channels are chosen first and then all told at once, as
+ * the C marks each in turn without waiting for any: a bridged pair both get `cause`, neither the
+ * NORMAL_CLEARING of its partner's hangup.
+ */
 export async function hangupAll(env: ChannelReach, cause: number, matches: readonly (readonly [string, string])[] = []): Promise<void> {
-  for (const uuid of env.core.sessions.uuids()) {
-    if (matches.length) {
-      const vars = await callChannel<[string, string][]>(env, uuid, { op: 'variables' });
-      if (!vars || !matches.every(([k, v]) => vars.value.some(([n, x]) => n === k && x === v))) continue;
-    }
-    await callChannel(env, uuid, { op: 'hangup', cause });
+  let uuids = [...env.core.sessions.uuids()];
+  if (matches.length) {
+    const held = await Promise.all(uuids.map((uuid) => callChannel<[string, string][]>(env, uuid, { op: 'variables' })));
+    uuids = uuids.filter((_, i) => {
+      const vars = held[i];
+      return vars !== undefined && matches.every(([k, v]) => vars.value.some(([n, x]) => n === k && x === v));
+    });
   }
+  await Promise.all(uuids.map((uuid) => callChannel(env, uuid, { op: 'hangup', cause })));
 }
 
 export const UUID_COMMANDS: readonly ApiCommand[] = [
