@@ -13,7 +13,6 @@
  * ATTENDED_TRANSFER 2 s later unless the phone does first; with one partner only, it is
  * transferred to the other leg's destination and that leg hangs up ATTENDED_TRANSFER.
  */
-import { randomUUID } from 'node:crypto';
 import { GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { Cause, type Switch, type SwitchEvent, switchTrue, urlDecode } from '@beamline/switch';
@@ -221,8 +220,8 @@ async function fireTransferEvents(
  * mark_transfer_record: each bridged partner's `transfer_history` gets (and `transfer_source` is)
  * `<epoch>:<its profile's uuid>:att_xfer:<REFER leg's user@host>/<its user@host>`, the From of an
  * inbound leg, the To of an outbound one (C's printf writes a missing value as `(null)`). The
- * profile's uuid_str is its own, never the channel's (a fresh one here). The uuid_bridge that
- * follows pushes its own `uuid_br` record after it (DECISIONS #432).
+ * profile's uuid_str is its own, never the channel's (a fresh one here, of `fsctl uuid_version`'s
+ * kind). The uuid_bridge that follows pushes its own `uuid_br` record after it (DECISIONS #432).
  */
 async function markTransferRecord(reach: ChannelReach, a: string, brA: string, brB: string): Promise<void> {
   const party = async (uuid: string) => {
@@ -233,7 +232,7 @@ async function markTransferRecord(reach: ChannelReach, a: string, brA: string, b
   };
   const referrer = await party(a);
   for (const uuid of [brB, brA]) {
-    const record = `${Math.floor(Date.now() / 1000)}:${randomUUID()}:att_xfer:${referrer}/${await party(uuid)}`;
+    const record = `${Math.floor(Date.now() / 1000)}:${reach.sw.core.newUuid()}:att_xfer:${referrer}/${await party(uuid)}`;
     await reach.call(uuid, { op: 'work', work: (ch) => ch.pushVariable('transfer_history', record) });
     await reach.setvar(uuid, 'transfer_source', record);
   }

@@ -6,7 +6,8 @@
  * `presence` run inline.
  */
 import { describe, expect, it } from 'vitest';
-import { staticDialplan } from '../src/dialplan/dialplan.ts';
+import { parseXml } from '../src/config/xml.ts';
+import { staticDialplan, xmlDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
 import { type Setup, setup, stopSetup as stop } from './switch_helpers.ts';
 
@@ -97,15 +98,27 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
-  it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks); presence runs inline', async () => {
-    const t = await start({
-      vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']],
-    });
+  it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks)', async () => {
+    const t = await start({ vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']] });
     const uuid = await call(t, 'vars');
     const get = (name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
     expect([await get('a'), await get('b'), await get('c'), await get('d'), await get('e')]).toEqual(['1', '2,3', 'x y', '4', '5']);
-    const registry = t.sw.services.applications;
-    expect(registry.get('presence')?.routingExec).toBe(true);
+    await stop(t);
+  });
+
+  it('presence runs inline (SAF_ROUTING_EXEC): its PRESENCE_IN fires during the hunt, before the extension runs', async () => {
+    const xml = `<section name="dialplan"><context name="default"><extension name="p"><condition field="destination_number" expression="^pres$">
+      <action application="presence" data="busy On-the-phone" inline="true"/><action application="park"/>
+    </condition></extension></context></section>`;
+    const t = await setup({ dialplan: xmlDialplan(parseXml(xml, 'test.xml')) });
+    t.sub.take();
+    await t.sw.originate('{presence_id=1000@example.com}null/caller pres');
+    await t.settle();
+    const events = t.sub.take();
+    const presence = events.findIndex((e) => e.type === 'PRESENCE_IN' && e.getHeader('rpid') === 'busy');
+    const parked = events.findIndex((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'park');
+    expect([presence >= 0, presence < parked]).toEqual([true, true]);
+    expect(t.logs).not.toContain('ERR This application cannot be executed inline');
     await stop(t);
   });
 });

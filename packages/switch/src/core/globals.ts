@@ -1,3 +1,5 @@
+import { disableVariableReferences } from '../internal/strings.ts';
+
 /**
  * Global variables (runtime.global_vars, a switch_event_t: switch_core_set_variable /
  * get_variable): ordered, names matched in any case. A set removes the variable and adds it
@@ -22,7 +24,7 @@ export class GlobalVariables {
   set(name: string, value: string | undefined): void {
     const key = name.toLowerCase();
     this.#vars.delete(key);
-    if (value !== undefined && value !== '') this.#vars.set(key, { name, value: disableVariables(value) });
+    if (value !== undefined && value !== '') this.#vars.set(key, { name, value: disableVariableReferences(value) });
   }
 
   /**
@@ -40,22 +42,4 @@ export class GlobalVariables {
   entries(): [string, string][] {
     return [...this.#vars.values()].map((v) => [v.name, v.value]);
   }
-}
-
-/** switch_string_var_check(s, SWITCH_TRUE): each `$` followed (past any backslashes) by `{` becomes `%`. */
-function disableVariables(value: string): string {
-  if (!value.includes('{')) return value;
-  const out = value.split('');
-  let dollar = -1;
-  for (let i = 0; i < out.length; i++) {
-    const c = out[i];
-    if (c === '$') dollar = i;
-    else if (dollar >= 0) {
-      if (c === '{') {
-        out[dollar] = '%';
-        dollar = -1;
-      } else if (c !== '\\') dollar = -1;
-    }
-  }
-  return out.join('');
 }

@@ -14,6 +14,7 @@
  * - the character right after a `}` is copied as is (so `${a}\${b}` keeps the backslash and
  *   expands `${b}`); strings without `${` or an escape come back unchanged; depth is capped at 100.
  */
+import { hasVariableReference } from '../internal/strings.ts';
 
 export interface ExpandEnv {
   /** The variable `name` (item `index` of an array when index ≥ 0), or undefined when unset. */
@@ -94,19 +95,6 @@ export function expandWithApi(
   })();
 }
 
-/** switch_string_var_check_const: a `$` followed (after any backslashes) by `{`. */
-function hasVariable(s: string): boolean {
-  let dollar = false;
-  for (const ch of s) {
-    if (ch === '$') dollar = true;
-    else if (dollar) {
-      if (ch === '{') return true;
-      if (ch !== '\\') dollar = false;
-    }
-  }
-  return false;
-}
-
 /** switch_string_has_escaped_data: a backslash before `\`, `n`, `s`, `t` or `'`. */
 function hasEscape(s: string): boolean {
   for (let i = s.indexOf('\\'); i >= 0 && i + 1 < s.length; i = s.indexOf('\\', i + 1)) {
@@ -117,7 +105,7 @@ function hasEscape(s: string): boolean {
 
 /** Expands `input`; strings with nothing to expand are returned as they are. */
 export function expandVariables(input: string, env: ExpandEnv, depth = 0): string {
-  if (depth > MAX_DEPTH || input === '' || !(hasVariable(input) || hasEscape(input))) return input;
+  if (depth > MAX_DEPTH || input === '' || !(hasVariableReference(input) || hasEscape(input))) return input;
   let out = '';
   let p = 0;
   const n = input.length;

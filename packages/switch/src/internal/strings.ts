@@ -315,3 +315,34 @@ export function caseEqual(a: string, b: string): boolean {
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
+
+/** switch_string_var_check_const: a `$` followed (past any backslashes) by `{`. */
+export function hasVariableReference(s: string): boolean {
+  let dollar = false;
+  for (const ch of s) {
+    if (ch === '$') dollar = true;
+    else if (dollar) {
+      if (ch === '{') return true;
+      if (ch !== '\\') dollar = false;
+    }
+  }
+  return false;
+}
+
+/** switch_string_var_check(s, SWITCH_TRUE): each `$` followed (past any backslashes) by `{` becomes `%`. */
+export function disableVariableReferences(value: string): string {
+  if (!hasVariableReference(value)) return value;
+  const out = value.split('');
+  let dollar = -1;
+  for (let i = 0; i < out.length; i++) {
+    const c = out[i];
+    if (c === '$') dollar = i;
+    else if (dollar >= 0) {
+      if (c === '{') {
+        out[dollar] = '%';
+        dollar = -1;
+      } else if (c !== '\\') dollar = -1;
+    }
+  }
+  return out.join('');
+}
