@@ -121,4 +121,54 @@ describe('a bridge and its variables', () => {
     expect(t.logs).not.toContain('ERR This application cannot be executed inline');
     await stop(t);
   });
+
+  it("bridge_export hands variables across the bridge (check_bridge_export): the caller's list reaches the peer, nolocal: names without the prefix; a value naming a variable is refused but listed", async () => {
+    const t = await start({
+      bx: [
+        ['bridge_export', 'bx_a=1'],
+        ['bridge_export', 'nolocal:bx_b=2'],
+        ['bridge_export', 'bx_bad=\\${caller_id_name}'],
+        ['bridge', 'null/peer'],
+      ],
+    });
+    t.sub.take();
+    const a = await call(t, 'bx');
+    const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    expect(b).toBeDefined();
+    const get = (uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect([await get(b, 'bx_a'), await get(b, 'bx_b'), await get(b, 'nolocal:bx_b')]).toEqual(['1', '2', '_undef_']);
+    expect(await get(b, 'bridge_export_vars')).toBe('bx_a,nolocal:bx_b,bx_bad');
+    // not an originate export: export_vars is untouched
+    expect(await get(b, 'export_vars')).toBe('_undef_');
+    expect([await get(a, 'bx_a'), await get(a, 'nolocal:bx_b'), await get(a, 'bx_bad')]).toEqual(['1', '2', '_undef_']);
+    expect(t.logs).toContain('CRIT Invalid data (${bx_bad} contains a variable)');
+    await stop(t);
+  });
+
+  it("a peer's bridge_export_vars reach the caller first and replace the caller's own list, so the caller's exports stay home (check_bridge_export's order)", async () => {
+    const t = await start({
+      both: [
+        ['bridge_export', 'mine=1'],
+        ['bridge', '{bridge_export_vars=theirs,theirs=9}null/peer'],
+      ],
+    });
+    t.sub.take();
+    const a = await call(t, 'both');
+    const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    const get = (uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect([await get(a, 'theirs'), await get(a, 'bridge_export_vars')]).toEqual(['9', 'theirs']);
+    expect([await get(b, 'mine'), await get(b, 'bridge_export_vars')]).toEqual(['_undef_', 'theirs']);
+    await stop(t);
+  });
+
+  it('uuid_bridge hands bridge_export_vars across too, from the leg that was bridged to the originator and on', async () => {
+    const t = await start({ wait: [['park']], exporter: [['bridge_export', 'ub=7'], ['park']] });
+    const a = await call(t, 'exporter');
+    const b = await call(t, 'wait');
+    expect(await t.sw.api(`uuid_bridge ${b} ${a}`)).toBe(`+OK ${a}\n`);
+    await t.settle();
+    const get = (uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect([await get(b, 'ub'), await get(b, 'bridge_export_vars')]).toEqual(['7', 'ub']);
+    await stop(t);
+  });
 });

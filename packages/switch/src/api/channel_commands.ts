@@ -1,4 +1,5 @@
 /** uuid_dump, uuid_park, uuid_transfer and eval (mod_commands). */
+import type { Exports } from '../channel/exports.ts';
 import type { CallerProfile } from '../channel/profile.ts';
 import { expandWithApi } from '../dialplan/expand.ts';
 import { serializeJson, serializePlain, serializeXml } from '../events/serialize.ts';
@@ -39,8 +40,12 @@ export async function uuidBridge(env: ChannelReach, a: string, b: string): Promi
   const origProfile = (await callChannel<CallerProfile>(env, orig, { op: 'profile' }))?.value;
   const otherProfile = (await callChannel<CallerProfile>(env, other, { op: 'profile' }))?.value;
   if (!origProfile || !otherProfile) return false;
-  if (!(await callChannel(env, orig, { op: 'bridgeJoin', other, originator: true, otherProfile }))) return false;
-  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false, otherProfile: origProfile }))) return false;
+  // check_bridge_export: the other leg's bridge_export_vars go to the originator, then the originator's to it
+  const fromOther = (await callChannel<Exports>(env, other, { op: 'bridgeExports' }))?.value ?? [];
+  const joined = await callChannel<Exports>(env, orig, { op: 'bridgeJoin', other, originator: true, otherProfile, exports: fromOther });
+  if (!joined) return false;
+  if (!(await callChannel(env, other, { op: 'bridgeJoin', other: orig, originator: false, otherProfile: origProfile, exports: joined.value })))
+    return false;
   await callChannel(env, orig, { op: 'bridged' });
   return true;
 }

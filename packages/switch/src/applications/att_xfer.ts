@@ -204,6 +204,7 @@ export const ATT_XFER_APP: Application = {
             uuid: won.uuid,
             pid: won.pid,
             profile: won.profile,
+            bridgeExports: won.bridgeExports,
             inner: true,
             // xfer_on_dtmf: the hangup key, then the cancel key, then the conference key end the bridge
             inputCallback: (digit) => {

@@ -8,8 +8,8 @@ import { serializePlain } from '../events/serialize.ts';
 import { type EventTypeName, nameEvent } from '../events/types.ts';
 import { LOG_SITES } from '../log/sites.ts';
 import { nameAndValue, sync } from './dptools.ts';
-import type { Application } from './types.ts';
-import { separateString } from '../internal/strings.ts';
+import type { AppChannel, Application } from './types.ts';
+import { hasVariableReference, separateString } from '../internal/strings.ts';
 
 const LEVELS: readonly SwitchLogLevel[] = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
@@ -51,27 +51,31 @@ export function eventAppHeaders(data: string): { type: string | undefined; subcl
   return { type, subclass, pairs };
 }
 
+/**
+ * switch_channel_export_variable_var_check: the variable is set here (with a `nolocal:` prefix, under
+ * that name) and, when it has a value, its name joins the export list; `varCheck` refuses a value
+ * that refers to a variable (bridge_export) but still lists it.
+ */
+function exportVariable(ch: AppChannel, data: string, listName: string, varCheck: boolean): void {
+  if (data === '') {
+    ch.core.log('ERR', 'No variable name specified.', ch.uuid);
+    return;
+  }
+  const [name, value] = assignment(data);
+  const local = !/^(nolocal:|_nolocal_)/i.test(name);
+  const bare = name.replace(/^(nolocal:|_nolocal_)/i, '');
+  ch.core.log('DEBUG', `EXPORT (${listName}) ${local ? '' : '(REMOTE ONLY) '}${bare}[${value ?? 'UNDEF'}]`, ch.uuid);
+  if (varCheck && value !== undefined && hasVariableReference(value)) ch.core.log('CRIT', `Invalid data (\${${name}} contains a variable)`, ch.uuid);
+  else ch.setVariable(name, value);
+  if (value !== undefined) {
+    const exports = ch.variable(listName);
+    ch.setVariable(listName, exports ? `${exports},${name}` : name);
+  }
+}
+
 export const MORE_DPTOOLS: readonly Application[] = [
-  {
-    name: 'export',
-    routingExec: true,
-    zombieExec: true,
-    run: sync((ch, data) => {
-      if (data === '') {
-        ch.core.log('ERR', 'No variable name specified.', ch.uuid);
-        return;
-      }
-      const [name, value] = assignment(data);
-      const local = !/^(nolocal:|_nolocal_)/i.test(name);
-      const bare = name.replace(/^(nolocal:|_nolocal_)/i, '');
-      ch.core.log('DEBUG', `EXPORT (export_vars) ${local ? '' : '(REMOTE ONLY) '}${bare}[${value ?? 'UNDEF'}]`, ch.uuid);
-      ch.setVariable(name, value);
-      if (value !== undefined) {
-        const exports = ch.variable('export_vars');
-        ch.setVariable('export_vars', exports ? `${exports},${name}` : name);
-      }
-    }),
-  },
+  { name: 'export', routingExec: true, zombieExec: true, run: sync((ch, data) => exportVariable(ch, data, 'export_vars', false)) },
+  { name: 'bridge_export', routingExec: true, zombieExec: true, run: sync((ch, data) => exportVariable(ch, data, 'bridge_export_vars', true)) },
   {
     name: 'unset',
     routingExec: true,

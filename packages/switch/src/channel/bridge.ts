@@ -9,7 +9,7 @@ import { GenServer, type ProcessContext, type Where } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import type { SwitchCore } from '../core/core.ts';
 import type { EventTypeName } from '../events/types.ts';
-import { switchTrue } from '../internal/strings.ts';
+import { hasVariableReference, switchTrue } from '../internal/strings.ts';
 import { LOG_SITES } from '../log/sites.ts';
 import { Cause, causeName } from './causes.ts';
 import { DIALSTATUS, handleCause } from './handle_cause.ts';
@@ -19,6 +19,7 @@ import { type OriginateCancel, type OriginateRequest, type OriginateResult, type
 import { type CallerProfile, cloneProfile } from './profile.ts';
 import type { SessionPeer } from './session_peer.ts';
 import type { DtmfSource } from './dtmf_queue.ts';
+import { type Exports, exportedVariables } from './exports.ts';
 
 /** What the bridge needs of its channel. */
 export interface BridgeHost {
@@ -126,9 +127,10 @@ export class Bridge {
    * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
    * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
    */
-  async join(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
+  async join(other: string, originator: boolean, otherProfile?: CallerProfile, exports: Exports = []): Promise<Exports> {
     // a leg bridged elsewhere leaves that bridge first, even one an application made: its old partner sees it transferred away
     if (this.#state && this.#state.other !== other) await this.leave(false, true);
+    const handOn = originator ? this.#exchangeExports(exports) : (this.#takeExports(exports), []);
     this.#state = { other, originator };
     if (!originator) this.#ch.setVariable('call_uuid', other);
     this.#ch.markBridged();
@@ -155,6 +157,7 @@ export class Bridge {
     await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
     this.#ch.interruptAll();
     await this.#ch.runHooks('pre_bridge');
+    return handOn;
   }
 
   /**
@@ -285,6 +288,7 @@ export class Bridge {
     this.#ch.setVariable('originate_disposition', 'call accepted');
     // as switch_ivr_originate: an answered peer gives EARLY, one with early media ANSWER
     this.#ch.setVariable('DIALSTATUS', w.status === 'answered' ? 'EARLY' : 'ANSWER');
+    const exports = this.#exchangeExports(w.bridgeExports);
     if (w.profile) this.#ch.setOtherLeg({ type: 'originatee', profile: cloneProfile(w.profile) });
     this.#ch.setVariable('signal_bond', w.uuid);
     this.#ch.setVariable('originate_signal_bond', undefined);
@@ -301,7 +305,7 @@ export class Bridge {
       ['Bridge-B-Unique-ID', w.uuid],
     ]);
     this.#setBridgeVariables(w.uuid, w.profile?.chanName ?? '');
-    GenServer.cast(this.#ch.ctx, w.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name });
+    GenServer.cast(this.#ch.ctx, w.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name, exports });
     await this.#ch.runHooks('pre_bridge');
   }
 
@@ -330,6 +334,7 @@ export class Bridge {
       await close();
       await end(hungUp, cause);
     };
+    const exports = this.#exchangeExports(other.bridgeExports ?? []);
     if (other.profile) this.#ch.setOtherLeg({ type: 'originatee', profile: cloneProfile(other.profile) });
     this.#state = {
       other: other.uuid,
@@ -345,7 +350,7 @@ export class Bridge {
       ['Bridge-B-Unique-ID', other.uuid],
     ]);
     this.#setBridgeVariables(other.uuid, other.profile?.chanName ?? '');
-    GenServer.cast(this.#ch.ctx, other.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name, inner: other.inner });
+    GenServer.cast(this.#ch.ctx, other.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name, inner: other.inner, exports });
     await this.#ch.runHooks('pre_bridge');
     return async () => {
       if (over) return;
@@ -359,12 +364,13 @@ export class Bridge {
   }
 
   /** The originatee's side of the bridge: the bridge variables and CS_EXCHANGE_MEDIA. */
-  async peer(other: string, otherName: string, inner = false): Promise<void> {
+  async peer(other: string, otherName: string, inner = false, exports: Exports = []): Promise<void> {
     if (this.#ch.hungUp) {
       this.#tellPartner(other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
       return;
     }
     this.#ch.stopOriginating();
+    this.#takeExports(exports);
     this.#state = { other, originator: false, terminateKeys: this.#ch.variable('bridge_terminate_key'), inner };
     this.#answerOnAnswer = !this.#ch.context.answered;
     this.#ch.markBridged();
@@ -372,6 +378,28 @@ export class Bridge {
     this.#setBridgeVariables(other, otherName);
     await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
     await this.#ch.runHooks('pre_bridge');
+  }
+
+  /** What this leg hands a bridge's other leg through `bridge_export_vars`. */
+  exports(): Exports {
+    return exportedVariables((n) => this.#ch.variable(n), 'bridge_export_vars');
+  }
+
+  /**
+   * check_bridge_export on the originator: the peer's list and the variables it names come first,
+   * then this leg hands on its list as it now stands (so a peer's list replaces this leg's own).
+   */
+  #exchangeExports(fromPeer: Exports): Exports {
+    this.#takeExports(fromPeer);
+    return this.exports();
+  }
+
+  /** switch_channel_set_variable for each: a value that refers to a variable is refused. */
+  #takeExports(pairs: Exports): void {
+    for (const [name, value] of pairs) {
+      if (hasVariableReference(value)) this.#ch.core.log('CRIT', `Invalid data (\${${name}} contains a variable)`, this.#ch.uuid);
+      else this.#ch.setVariable(name, value);
+    }
   }
 
   /** Both sides of a multi-threaded bridge name the other leg. */

@@ -29,6 +29,7 @@ import { Cause, causeName, causeQ850 } from './causes.ts';
 import { withProfileVar } from './profile_var.ts';
 import { Bridge } from './bridge.ts';
 import type { SessionPeer } from './session_peer.ts';
+import type { Exports } from './exports.ts';
 import type { LegReport, LegStatus, OriginateApiProfile, OriginateCaller, OriginateRequest, OriginateResult } from './originate_types.ts';
 import { type ChannelSnapshot, type CodecInfo, addBasicChannelData, addChannelData } from './data.ts';
 import {
@@ -210,10 +211,22 @@ export type ChannelRead =
   /** The bridged partner's uuid, if any. */
   | { readonly op: 'partner' }
   | { readonly op: 'mediaUp' }
+  /** What this channel hands a bridge's other leg through `bridge_export_vars`. */
+  | { readonly op: 'bridgeExports' }
   /** What the JSON CDR shows of the channel (ChannelRecord). */
   | { readonly op: 'record' };
 
-const READS: ReadonlySet<string> = new Set<ChannelRead['op']>(['getvar', 'setvar', 'variables', 'data', 'profile', 'partner', 'mediaUp', 'record']);
+const READS: ReadonlySet<string> = new Set<ChannelRead['op']>([
+  'getvar',
+  'setvar',
+  'variables',
+  'data',
+  'profile',
+  'partner',
+  'mediaUp',
+  'bridgeExports',
+  'record',
+]);
 export const isChannelRead = (req: { readonly op: string }): req is ChannelRead => READS.has(req.op);
 
 /**
@@ -1144,6 +1157,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
         return true;
       case 'variables':
         return this.variables();
+      case 'bridgeExports':
+        return this.#bridging.exports();
       case 'data': {
         const event = newVariables();
         if (req.profilePrefix !== undefined) addProfileHeaders(event, this.profile, req.profilePrefix);
@@ -1315,8 +1330,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   }
 
   /** uuid_bridge, one leg (channel/bridge.ts). */
-  bridgeJoin(other: string, originator: boolean, otherProfile?: CallerProfile): Promise<void> {
-    return this.#bridging.join(other, originator, otherProfile);
+  bridgeJoin(other: string, originator: boolean, otherProfile?: CallerProfile, exports: Exports = []): Promise<Exports> {
+    return this.#bridging.join(other, originator, otherProfile, exports);
   }
 
   /** The originator's CHANNEL_BRIDGE (uuid_bridge). */
@@ -1334,8 +1349,13 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return this.#bridging.session(other, end);
   }
 
-  bridgePeer(other: string, otherName: string, inner = false): Promise<void> {
-    return this.#bridging.peer(other, otherName, inner);
+  bridgePeer(other: string, otherName: string, inner = false, exports: Exports = []): Promise<void> {
+    return this.#bridging.peer(other, otherName, inner, exports);
+  }
+
+  /** What this channel hands a bridge's other leg through `bridge_export_vars`. */
+  bridgeExports(): Exports {
+    return this.#bridging.exports();
   }
 
   partnerGone(from: string, cause: number, answered: boolean, early = false, hungUp = true): Promise<void> {

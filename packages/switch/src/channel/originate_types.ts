@@ -7,7 +7,7 @@ import type { ProcessContext } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import type { AppChannel } from '../applications/types.ts';
 import type { CallerProfile } from './profile.ts';
-import { separateString } from '../internal/strings.ts';
+import { type Exports, exportedVariables } from './exports.ts';
 
 export type LegStatus = 'none' | 'ring' | 'early' | 'answered' | 'down';
 
@@ -77,6 +77,8 @@ export interface OriginateWinner {
   readonly pid: Pid;
   readonly status: LegStatus;
   readonly profile: CallerProfile | undefined;
+  /** What the winner hands its caller through its `bridge_export_vars` (check_bridge_export). */
+  readonly bridgeExports: Exports;
 }
 
 export type OriginateResult =
@@ -135,18 +137,6 @@ export function originateCallerOf(ch: {
     const v = ch.variable(n);
     if (v !== undefined) copied.set(n, v);
   }
-  // switch_channel_process_export: `export_vars` itself, then each variable it names, a
-  // `nolocal:` / `_nolocal_` prefix dropped from the name the leg gets
-  const exported: [string, string][] = [];
-  const names = ch.variable('export_vars');
-  if (names) {
-    exported.push(['export_vars', names]);
-    for (const name of separateString(names, ',', 256)) {
-      const v = name ? ch.variable(name) : undefined;
-      if (v === undefined) continue;
-      const lower = name.toLowerCase();
-      exported.push([lower.startsWith('nolocal:') ? name.slice(8) : lower.startsWith('_nolocal_') ? name.slice(9) : name, v]);
-    }
-  }
+  const exported = exportedVariables((n) => ch.variable(n), 'export_vars');
   return { caller: { uuid: ch.uuid, profile: ch.profile, variable: (n) => copied.get(n), answered: ch.context.answered }, exported };
 }

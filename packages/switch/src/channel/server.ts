@@ -34,6 +34,7 @@ import type { ChannelEvent } from './machine.ts';
 import type { Extension } from '../dialplan/xml_match.ts';
 import type { OriginateLegTask } from './originate_types.ts';
 import type { CallerProfile } from './profile.ts';
+import type { Exports } from './exports.ts';
 
 export interface ChannelArgs {
   readonly spec: ChannelSpec;
@@ -78,7 +79,14 @@ export type ChannelCall =
   | { readonly op: 'redirect'; readonly destination: string; readonly dialplan?: string; readonly context?: string; readonly silent?: boolean }
   | { readonly op: 'park' }
   | { readonly op: 'preAnswer' }
-  | { readonly op: 'bridgeJoin'; readonly other: string; readonly originator: boolean; readonly otherProfile?: CallerProfile }
+  /** `exports`: what the other leg hands this one through `bridge_export_vars`; the originator answers what it hands on. */
+  | {
+      readonly op: 'bridgeJoin';
+      readonly other: string;
+      readonly originator: boolean;
+      readonly otherProfile?: CallerProfile;
+      readonly exports?: Exports;
+    }
   | { readonly op: 'bridged' }
   | {
       readonly op: 'xferext';
@@ -114,7 +122,13 @@ export type ChannelCast =
       readonly early?: boolean;
       readonly hungUp?: boolean;
     }
-  | { readonly op: 'bridgePeer'; readonly other: string; readonly otherName: string; readonly inner?: boolean | undefined }
+  | {
+      readonly op: 'bridgePeer';
+      readonly other: string;
+      readonly otherName: string;
+      readonly inner?: boolean | undefined;
+      readonly exports?: Exports;
+    }
   | { readonly op: 'partnerAnswered'; readonly from: string }
   /** A digit the far end sent (a loopback leg's other half; `RTP`: a phone's telephone-event; `ENDPOINT`: its SIP INFO): the DTMF event. */
   | { readonly op: 'dtmf'; readonly digit: string; readonly duration: number; readonly source?: DtmfSource }
@@ -196,7 +210,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           await ch.parkSession();
           break;
         case 'bridgeJoin':
-          await ch.bridgeJoin(req.other, req.originator, req.otherProfile);
+          answer = await ch.bridgeJoin(req.other, req.originator, req.otherProfile, req.exports);
           break;
         case 'bridged':
           ch.bridged();
@@ -214,7 +228,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
           break;
         case 'won':
           await ch.runHooks('post_originate');
-          answer = ch.profile;
+          answer = { profile: ch.profile, bridgeExports: ch.bridgeExports() };
           break;
         case 'preAnswer':
           answer = await ch.preAnswer();
@@ -255,7 +269,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
         await ch.partnerAnswered(msg.from);
         break;
       case 'bridgePeer':
-        await ch.bridgePeer(msg.other, msg.otherName, msg.inner);
+        await ch.bridgePeer(msg.other, msg.otherName, msg.inner, msg.exports);
         break;
       case 'hangup':
         await ch.send({ type: 'HANGUP', cause: msg.cause });

@@ -12,6 +12,7 @@
 import type { ProcessContext } from '@beamline/core';
 import type { AppChannel, Application } from '../applications/types.ts';
 import type { Channel } from '../channel/channel.ts';
+import { exportedVariables } from '../channel/exports.ts';
 import { atoi, switchTrue } from '../internal/strings.ts';
 import type { Conference } from './conference.ts';
 import type { Member } from './member.ts';
@@ -46,19 +47,6 @@ export function autoOutcallDials(entries: readonly string[], delimiter: string |
   return entries.flatMap((e) => e.split(sep).map((d) => `${prefix ?? ''}${d}`));
 }
 
-/** The variables `conference_auto_outcall_export_vars` names (switch_channel_process_export). */
-function exportedVars(ch: Channel): [string, string][] {
-  const names = ch.variable('conference_auto_outcall_export_vars');
-  if (!names) return [];
-  return names
-    .split(',')
-    .map((n) => n.trim())
-    .flatMap((n) => {
-      const v = ch.variable(n);
-      return n && v !== undefined ? [[n, v] as [string, string]] : [];
-    });
-}
-
 /** The member's auto outcalls, if its channel has a list: dialled, waited for, then its beep. */
 export function startAutoOutcalls(conf: Conference, m: Member, ch: Channel): void {
   const list = lists.get(ch);
@@ -70,7 +58,7 @@ export function startAutoOutcalls(conf: Conference, m: Member, ch: Channel): voi
   const cidName = v('caller_id_name');
   const cidNum = v('caller_id_number');
   const profile = v('profile');
-  const vars = exportedVars(ch);
+  const vars = exportedVariables((n) => ch.variable(n), 'conference_auto_outcall_export_vars');
   // FreeSWITCH reads `conference_utils_auto_outcall_flags` (a renaming slip); the documented name is read first
   const flags = v('flags') ?? ch.variable('conference_utils_auto_outcall_flags') ?? '';
   for (const dial of autoOutcallDials(list, v('delimiter'), v('prefix')))

@@ -14,10 +14,11 @@ import { callChannel } from '../api/uuid_commands.ts';
 import { type MediaEnd, playFile } from '../applications/media.ts';
 import type { AppChannel, Interrupter } from '../applications/types.ts';
 import type { ProcessContext } from '@beamline/core';
-import type { Pid } from '@beamline/etf';
 import { Cause } from '../channel/causes.ts';
 import type { Channel } from '../channel/channel.ts';
 import type { CallerProfile } from '../channel/profile.ts';
+import type { Exports } from '../channel/exports.ts';
+import type { SessionPeer } from '../channel/session_peer.ts';
 import { switchTrue } from '../internal/strings.ts';
 import { updatePositions } from './caller.ts';
 import { channelDataOf, epochNow, fifoDate, fireFifo, fireFifoWith } from './events.ts';
@@ -274,8 +275,9 @@ export async function runConsumer(ch: AppChannel, a: ConsumerArgs, done: () => v
           return undefined;
         }
         const profile = (await callChannel<CallerProfile>(env(ctx), caller.uuid, { op: 'profile' }))?.value;
+        const bridgeExports = (await callChannel<Exports>(env(ctx), caller.uuid, { op: 'bridgeExports' }))?.value;
         const pid = core.sessions.get(caller.uuid);
-        return pid ? { uuid: caller.uuid, pid, profile } : undefined;
+        return pid ? { uuid: caller.uuid, pid, profile, bridgeExports } : undefined;
       },
       async (peer) => {
         if (phase === 'over') return;
@@ -306,7 +308,7 @@ export async function runConsumer(ch: AppChannel, a: ConsumerArgs, done: () => v
     });
   };
 
-  const bridge = async (node: FifoNode, peer: { uuid: string; pid: Pid; profile: CallerProfile | undefined }) => {
+  const bridge = async (node: FifoNode, peer: SessionPeer) => {
     await ch.send({ type: 'ANSWER' });
     const date = fifoDate(core);
     const epochStart = epochNow(core);

@@ -27,6 +27,7 @@ import {
   type OriginateResult,
 } from '../channel/originate_types.ts';
 import type { CallerProfile } from '../channel/profile.ts';
+import type { Exports } from '../channel/exports.ts';
 import { type DialString, type VarList, getVar, parseDialString, setVar } from '../endpoints/dial_string.ts';
 import { type Dialler, type OriginateState, dialGroup, doneCause, isCancel, noteCancel, pollCancel } from './group.ts';
 import { readOriginateOptions } from './options.ts';
@@ -178,13 +179,14 @@ async function dialGroups(
   if (winner) {
     // the winner's post_originate hooks; its profile is the caller's Other-Leg (originatee)
     let profile: CallerProfile | undefined;
+    let bridgeExports: Exports = [];
     try {
-      const won = (await GenServer.call(ctx, winner.pid, { op: 'won' })) as CallerProfile;
-      if (req.caller) profile = won;
+      const won = (await GenServer.call(ctx, winner.pid, { op: 'won' })) as { profile: CallerProfile; bridgeExports: Exports };
+      if (req.caller) ({ profile, bridgeExports } = won);
     } catch {
       profile = undefined;
     }
-    result = { ok: true, winner: { ...winner, profile }, causes };
+    result = { ok: true, winner: { ...winner, profile, bridgeExports }, causes };
   } else result = { ok: false, cause: state.force || cause || Cause.DESTINATION_OUT_OF_ORDER, causes };
   d.caller?.stopRingback();
   if (caller && opts.singleReject.hangupCaller) {
