@@ -126,11 +126,12 @@ export class Bridge {
   /**
    * uuid_bridge, one leg: the running applications end, the leg goes to CS_EXCHANGE_MEDIA and
    * fires the synthetic CHANNEL_EXECUTE (Application uuid_bridge, Application-Data the other uuid).
+   * It takes what the other leg hands it (`exports`) and answers what it hands on (check_bridge_export).
    */
   async join(other: string, originator: boolean, otherProfile?: CallerProfile, exports: Exports = []): Promise<Exports> {
     // a leg bridged elsewhere leaves that bridge first, even one an application made: its old partner sees it transferred away
     if (this.#state && this.#state.other !== other) await this.leave(false, true);
-    const handOn = originator ? this.#exchangeExports(exports) : (this.#takeExports(exports), []);
+    const handOn = this.#exchangeExports(exports);
     this.#state = { other, originator };
     if (!originator) this.#ch.setVariable('call_uuid', other);
     this.#ch.markBridged();
