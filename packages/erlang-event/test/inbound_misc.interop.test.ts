@@ -91,6 +91,9 @@ describe('sendevent and sendmsg', () => {
     // handle_msg_sendmsg looks the session up before it reads the headers
     expect(await sh(`Do(Sm, {sendmsg, <<"no-such-uuid">>, [{"call-command", 1}]})`)).toBe('{error,nosession}');
     expect(await sh(`Do(Sm, {sendmsg, "no-such-uuid", notalist})`)).toBe('{error,badarg}');
+    // ei_decode_list_header: an improper list's tail is never read; a string (STRING_EXT) is no list
+    expect(await sh(`Do(Sm, {sendmsg, "no-such-uuid", [{"call-command", "hangup"} | tail]})`)).toBe('{error,nosession}');
+    expect(await sh(`Do(Sm, {sendmsg, "no-such-uuid", "abc"})`)).toBe('{error,badarg}');
     const out = await rig.fs.sw.originate('null/1234 &park()');
     const uuid = /^\+OK (\S+)/.exec(out)?.[1];
     expect(uuid).toBeDefined();
@@ -99,6 +102,11 @@ describe('sendevent and sendmsg', () => {
     const deadline = Date.now() + 3000;
     while (rig.fs.sw.core.sessions.has(uuid as string) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(rig.fs.sw.core.sessions.has(uuid as string)).toBe(false);
+    const improper = /^\+OK (\S+)/.exec(await rig.fs.sw.originate('null/1236 &park()'))?.[1] as string;
+    expect(await sh(`Do(Sm, {sendmsg, "${improper}", [{"call-command", "hangup"}, {"hangup-cause", "16"} | tail]})`)).toBe('ok');
+    const until = Date.now() + 3000;
+    while (rig.fs.sw.core.sessions.has(improper) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(rig.fs.sw.core.sessions.has(improper)).toBe(false);
   });
 
   it('{api, uuid_transfer, …} with a quoted inline dialplan (blanks and commas inside the quotes) runs every application', async () => {

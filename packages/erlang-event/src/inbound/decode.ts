@@ -70,6 +70,15 @@ export function leadingAtoms(elements: readonly Term[]): Atom[] {
 }
 
 /**
+ * What ei_decode_list_header reads: a LIST_EXT (proper or not, its tail unread) or `[]`. A
+ * non-empty list of bytes comes as a STRING_EXT, which it refuses.
+ */
+export function isListHeader(x: Term): boolean {
+  if (x instanceof ImproperList) return true;
+  return Array.isArray(x) && (x.length === 0 || !isByteList(x));
+}
+
+/**
  * A header list (§1.12): a list of `{Key, Value}` with both `LStr`, key ≤ 1023 bytes. Any other
  * element → undefined (nothing is fired). An improper list's tail is not looked at: the module
  * decodes as many tuples as the list header counts.

@@ -5,7 +5,7 @@
 import { Atom, type Term, type Tuple, atom, t } from '@beamline/etf';
 import { nameEvent } from '@beamline/switch';
 import { atomText } from '../byte_text.ts';
-import { decodeHeaders, decodeSB } from './decode.ts';
+import { decodeHeaders, decodeSB, isListHeader } from './decode.ts';
 import type { InboundContext, Reply } from './context.ts';
 
 const A_OK = atom('ok');
@@ -37,7 +37,7 @@ export async function sendmsg(msg: Tuple, c: InboundContext): Promise<Reply> {
   if (msg.elements.length < 3) return BADARG;
   // handle_msg_sendmsg: the uuid and the list's header, then the session, then the headers
   const uuid = decodeSB(uuidTerm as Term, 256);
-  if (uuid === undefined || !Array.isArray(headersTerm)) return BADARG;
+  if (uuid === undefined || !isListHeader(headersTerm as Term)) return BADARG;
   // ei_decode_string_or_binary does not move past a term of size 0, so ei_decode_list_header then
   // reads that term: only `[]` / `""` passes (as an empty list); `<<>>`, 42, '' are badarg
   if (uuid === '' && !(Array.isArray(uuidTerm) && uuidTerm.length === 0)) return BADARG;
