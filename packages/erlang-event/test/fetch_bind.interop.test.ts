@@ -128,6 +128,25 @@ describe('a configuration served from erl', () => {
 });
 
 describe('a dialplan served from erl', () => {
+  it('the document is read as bytes: a Latin-1 é in an Erlang string stays the byte 0xE9, UTF-8 in a binary stays UTF-8', async () => {
+    const xml = (value: string) => dialplanXml('9997').replace('served_by=erlang', `greeting=${value}`).replaceAll('"', '\\"');
+    for (const [n, reply, bytes] of [
+      [1, `"${xml('h\\x{e9}llo')}"`, '[104,233,108,108,111]'],
+      [2, `<<"${xml('h\\x{e9}llo')}"/utf8>>`, '[104,195,169,108,108,111]'],
+    ] as const) {
+      await resetCollector(rig);
+      await sh(`{ok, Pl${n}} = MkBinder(dialplan, ${reply}, 0, 1), ok`);
+      const uuid = uuidOf(await rig.fs.sw.originate('null/1 9997'));
+      expect(
+        await sh(
+          `(fun Wg_(0) -> timeout; Wg_(Ng_) -> {foo, FS} ! {api, uuid_getvar, "${uuid} greeting"}, receive {ok, "_undef_"} -> timer:sleep(25), Wg_(Ng_ - 1); {ok, Vg_} -> Vg_ =:= ${bytes} orelse Vg_ after 3000 -> timeout end end)(40)`,
+        ),
+      ).toBe('true');
+      await rig.fs.sw.api(`uuid_kill ${uuid}`);
+      await sh(`exit(Pl${n}, kill), timer:sleep(50)`);
+    }
+  });
+
   it('the call is routed by the Erlang process’s document; the params carry the channel and Hunt-* fields', async () => {
     await resetCollector(rig);
     await sh(`{ok, Pdp} = MkBinder(dialplan, "${dialplanXml('9999').replaceAll('"', '\\"')}", 0, 1), ok`);

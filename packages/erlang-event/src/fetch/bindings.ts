@@ -12,7 +12,7 @@ import { Atom, Binary, type Pid, type Term, type Tuple, atom, t } from '@beamlin
 import { type Switch, XML_SECTIONS, type XmlElement, type XmlFetchRequest, parseXml } from '@beamline/switch';
 import type { Encoding } from '../config.ts';
 import { eventList, s } from '../encode.ts';
-import { decodeSB } from '../inbound/decode.ts';
+import { cStringText, decodeSB } from '../inbound/decode.ts';
 import { sectionBit, sectionLabel, sectionMask } from './sections.ts';
 
 export interface FetchHost {
@@ -158,11 +158,14 @@ export class FetchBindings {
   }
 }
 
-/** A string of bytes or a binary (any length) → its text; `[]` → ''; anything else undefined. */
+/**
+ * A string of bytes or a binary (any length) → its text up to a NUL, its bytes kept (a Latin-1
+ * `é` stays the byte 0xE9, as the C module hands the parser its bytes); `[]` → ''; anything else
+ * undefined.
+ */
 function xmlText(x: Term): string | undefined {
-  if (x instanceof Binary) return new TextDecoder().decode(x.bytes);
-  if (x instanceof Uint8Array) return new TextDecoder().decode(x);
-  if (Array.isArray(x) && x.every((b) => typeof b === 'number' && b >= 0 && b <= 255))
-    return new TextDecoder().decode(Uint8Array.from(x as number[]));
+  if (x instanceof Binary) return cStringText(x.bytes);
+  if (x instanceof Uint8Array) return cStringText(x);
+  if (Array.isArray(x) && x.every((b) => typeof b === 'number' && b >= 0 && b <= 255)) return cStringText(x as number[]);
   return undefined;
 }

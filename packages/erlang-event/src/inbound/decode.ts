@@ -16,7 +16,7 @@ function isByteList(x: Term): x is number[] {
 }
 
 /** The bytes up to the first NUL, as text: the module reads what it decodes as a C string. */
-function bytesText(bytes: ArrayLike<number>): string {
+export function cStringText(bytes: ArrayLike<number>): string {
   const array = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
   const nul = array.indexOf(0);
   return textOfBytes(nul < 0 ? array : array.subarray(0, nul));
@@ -29,11 +29,11 @@ function bytesText(bytes: ArrayLike<number>): string {
  * `max` bytes → undefined.
  */
 export function decodeSB(x: Term, max = Number.POSITIVE_INFINITY): string | undefined {
-  if (x instanceof Binary || x instanceof Uint8Array) return x.length > max ? undefined : bytesText(x instanceof Binary ? x.bytes : x);
+  if (x instanceof Binary || x instanceof Uint8Array) return x.length > max ? undefined : cStringText(x instanceof Binary ? x.bytes : x);
   if (Array.isArray(x)) {
     if (x.length === 0) return '';
     if (!isByteList(x) || x.length > 65535 || x.length > max) return undefined;
-    return bytesText(x);
+    return cStringText(x);
   }
   // ei_get_type gives INTEGER_EXT's size as 0, but a bignum's as its byte count (not a string)
   if (typeof x === 'number') return x >= -0x80000000 && x <= 0x7fffffff ? '' : undefined;
@@ -51,7 +51,7 @@ export function decodeSB(x: Term, max = Number.POSITIVE_INFINITY): string | unde
 export function decodeLStr(x: Term): string | undefined {
   if (!Array.isArray(x)) return undefined;
   if (x.length === 0) return '';
-  return isByteList(x) ? bytesText(x) : undefined;
+  return isByteList(x) ? cStringText(x) : undefined;
 }
 
 /**
