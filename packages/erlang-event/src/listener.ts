@@ -171,8 +171,24 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
       if (debug) this.host.sw.core.log('DEBUG', `erlang_event: to ${this.peer}: ${format(reply, DEBUG_FORMAT)}`);
       ctx.send(from, reply);
     }
+    if (this.#close) this.#silence();
     this.#release();
     if (this.#close) await this.#disconnect();
+  }
+
+  /**
+   * `exit` answered: the original's loop returns right after the reply, so no event or log line
+   * follows it; what its queues held, or what is fired until the connection is closed, is dropped.
+   */
+  #silence(): void {
+    this.#bus?.unsubscribe();
+    this.#bus = undefined;
+    this.logs.close();
+    this.logs.off();
+    for (const h of this.events.all) {
+      h.on = false;
+      h.pump.purge();
+    }
   }
 
   /** The command is answered: what waited for it goes out (the calls' messages first, in order). */

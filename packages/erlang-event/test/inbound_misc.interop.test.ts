@@ -170,4 +170,25 @@ describe('exit', () => {
     // a new connection starts from scratch
     expect(await sh('{foo, FS} ! getpid, receive {ok, _} -> ok after 2000 -> timeout end')).toBe('ok');
   });
+
+  it('nothing follows exit’s ok: events and log lines still queued or fired meanwhile are dropped, as the original’s loop returns at once', async () => {
+    await sh(
+      `Me_x = self(), Px = spawn(fun() -> process_flag(trap_exit, true), [begin {foo, FS} ! C_x, receive ok -> ok end end || C_x <- [register_event_handler, register_log_handler, {event, 'CUSTOM', 'exit::tick'}]], Me_x ! ready_x, receive go_x -> ok end, {foo, FS} ! exit, Me_x ! {tags_x, (fun Cx_(A_x) -> receive {event, _} -> Cx_([event | A_x]); {log, _} -> Cx_([log | A_x]); ok -> Cx_(['OK' | A_x]); _ -> Cx_(A_x) after 500 -> lists:reverse(A_x) end end)([])} end), receive ready_x -> ok end`,
+    );
+    const ticker = setInterval(() => {
+      for (let i = 0; i < 20; i++) {
+        rig.fs.sw.sendevent('CUSTOM', [['n', String(i)]], 'exit::tick');
+        rig.fs.sw.core.log('ERR', 'tick');
+      }
+    }, 1);
+    try {
+      expect(
+        await sh(
+          `timer:sleep(100), Px ! go_x, receive {tags_x, Tx} -> {lists:member(event, Tx), lists:dropwhile(fun(T_x) -> T_x =/= 'OK' end, Tx)} after 5000 -> timeout end`,
+        ),
+      ).toBe("{true,['OK']}");
+    } finally {
+      clearInterval(ticker);
+    }
+  });
 });
