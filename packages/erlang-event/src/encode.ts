@@ -152,7 +152,8 @@ export function eventList(e: SwitchEvent, encoding: Encoding): Term[] {
   const uuid = e.getHeader('Unique-ID');
   const headers = e.headers;
   const n = headers.length;
-  const hasBody = e.body !== undefined && e.body !== '';
+  // an empty body is a body: the original tests event->body, not its length
+  const hasBody = e.body !== undefined;
   const list: Term[] = new Array(n + (hasBody ? 2 : 1));
   list[0] = uuid === undefined ? A_UNDEFINED : sText(uuid, encoding, false);
   for (let i = 0; i < n; i++) {
@@ -179,7 +180,7 @@ function eventMap(e: SwitchEvent, encoding: Encoding): ErlMap {
   }
   const m = new ErlMap();
   for (const [name, vs] of values) m.set(nameEntry(name, encoding).term, vs.length === 1 ? vs[0]! : vs);
-  if (e.body !== undefined && e.body !== '') m.set(A_BODY, sText(e.body, encoding, false));
+  if (e.body !== undefined) m.set(A_BODY, sText(e.body, encoding, false));
   return m;
 }
 

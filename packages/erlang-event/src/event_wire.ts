@@ -70,7 +70,7 @@ class HeaderWriter {
     this.start = this.len = start;
     const headers = e.headers;
     const n = headers.length;
-    const hasBody = e.body !== undefined && e.body !== '';
+    const hasBody = e.body !== undefined;
     const count = n + (hasBody ? 2 : 1);
     this.room(5); // (may move the event to a new slab: the write position is this.len)
     const b = this.buf;

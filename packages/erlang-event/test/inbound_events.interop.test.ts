@@ -111,6 +111,9 @@ describe('event subscriptions from a real erl', () => {
     // handle_msg_sendevent decodes as many tuples as the list header counts: an improper tail is not read
     expect(await sh(`Do(P5, {sendevent, 'CUSTOM', 'url::sub', [{"Tail", "t"} | bad]})`)).toBe('ok');
     expect(await sh(`{event, [_ | H5c]} = lists:last(WaitEv(P5, 3)), proplists:get_value("Tail", H5c)`)).toBe('"t"');
+    // an empty body is a body (ei_encode_switch_event_headers tests event->body, not its length)
+    await sh(`Do(P5, {sendevent, 'CUSTOM', 'url::sub', [{"E", "1"}, {"body", ""}]})`);
+    expect(await sh(`{event, [_ | H5d]} = lists:last(WaitEv(P5, 4)), lists:nthtail(length(H5d) - 2, H5d)`)).toBe('[{"E","1"},{"body",[]}]');
     expect(await sh('exit(P5, kill)')).toBe('true');
   });
 
