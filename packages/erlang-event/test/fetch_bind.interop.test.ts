@@ -68,6 +68,20 @@ describe('fetch requests and replies', () => {
     await sh('exit(Pd2, kill), timer:sleep(50)');
   });
 
+  it('a user looked up in the directory (user_data) is found in the document the erl process serves', async () => {
+    await resetCollector(rig);
+    const users =
+      '<document type="freeswitch/xml"><section name="directory"><domain name="erl.example"><users><user id="2000"><params><param name="password" value="from-erl"/></params></user></users></domain></section></document>';
+    await sh(`{ok, Pu} = MkBinder(directory, "${users.replaceAll('"', '\\"')}", 0, 1), ok`);
+    expect(await rig.fs.sw.api('user_data 2000@erl.example param password')).toBe('from-erl');
+    expect(
+      await sh(
+        `[{fetch, _, Su_, Tu_, Ku_, Vu_, _, [undefined | Hu_]}] = [M || M <- Msgs(whereis(collector)), element(1, M) =:= fetch], {Su_, Tu_, Ku_, Vu_, proplists:get_value("user", Hu_), proplists:get_value("domain", Hu_)}`,
+      ),
+    ).toBe('{directory,"domain","name","erl.example","2000","erl.example"}');
+    await sh('exit(Pu, kill), timer:sleep(50)');
+  });
+
   it('no reply within 5 s: the lookup falls back to the static XML (none here); a late reply is invalid_uuid', async () => {
     await resetCollector(rig);
     await sh(`{ok, Pd3} = MkBinder(directory, "${DIRECTORY.replaceAll('"', '\\"')}", 5500, 1), ok`);
