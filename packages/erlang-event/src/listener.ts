@@ -235,8 +235,13 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
     this.host.link(pid);
   }
 
-  /** To a pid, or to `{Name, Peer}`; the sender is FsPid (spec §4.7). */
+  /**
+   * To a pid, or to `{Name, Peer}`; the sender is FsPid (spec §4.7). Once the listener is gone
+   * with its node's connection (`exit`, nodedown) nothing more goes to that node: the original's
+   * sends die with the listener, and a send here would connect to the node again.
+   */
   send(to: Pid | Atom, term: Term): void {
+    if (this.#closed && (!(to instanceof Pid) || to.node.name === this.peer) && this.host.node.connection(this.peer)?.state !== 'up') return;
     this.host.sendAsFs(to instanceof Pid ? to : [to.name, this.peer], term);
   }
 

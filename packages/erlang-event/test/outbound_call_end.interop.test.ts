@@ -90,6 +90,17 @@ describe('an outbound handler learns that its call ended', () => {
     expect(await sessions(r)).toBe(noSessions(r));
   }, 20_000);
 
+  it('the node of a handler given by registered name sends exit: the call is hung up (policy hangup), and the switch does not connect to that node again to tell it', async () => {
+    const r = await setup('rx');
+    const uuid = await callToRh(r);
+    expect(await r.shell('{foo, FS} ! exit, receive R_x -> R_x after 2000 -> timeout end')).toBe('ok');
+    await until(async () => (await r.fs.sw.api(`uuid_exists ${uuid}`)) === 'false');
+    expect(await r.fs.sw.api(`uuid_exists ${uuid}`)).toBe('false');
+    await new Promise((res) => setTimeout(res, 300));
+    // the original sends nothing once the listener is gone (no call_hangup), so it never reconnects
+    expect(await r.shell('{lists:member(FS, nodes(hidden)), [x || {call_hangup, _} <- Msgs(whereis(rh))]}')).toBe('{false,[]}');
+  }, 20_000);
+
   it('the module stops under a live call: the handler gets {call_hangup, UUID}, the call is hung up (policy hangup), no session is left', async () => {
     const r = await setup('mu');
     const hangups = r.fs.sw.events.subscribe({ name: 'test', types: ['CHANNEL_HANGUP_COMPLETE'], capacity: 100 });
