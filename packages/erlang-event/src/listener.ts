@@ -236,12 +236,14 @@ export class Listener implements ProcessBehaviour, InboundContext, CallListener 
   }
 
   /**
-   * To a pid, or to `{Name, Peer}`; the sender is FsPid (spec §4.7). Once the listener is gone
-   * with its node's connection (`exit`, nodedown) nothing more goes to that node: the original's
-   * sends die with the listener, and a send here would connect to the node again.
+   * To a pid, or to `{Name, Peer}`; the sender is FsPid (spec §4.7). After `exit`'s reply, or once
+   * the listener is gone with its node's connection (nodedown), nothing more goes to that node:
+   * the original's sends die with its listener thread, and a send here would connect to the node
+   * again.
    */
   send(to: Pid | Atom, term: Term): void {
-    if (this.#closed && (!(to instanceof Pid) || to.node.name === this.peer) && this.host.node.connection(this.peer)?.state !== 'up') return;
+    const gone = this.#close || (this.#closed && this.host.node.connection(this.peer)?.state !== 'up');
+    if (gone && (!(to instanceof Pid) || to.node.name === this.peer)) return;
     this.host.sendAsFs(to instanceof Pid ? to : [to.name, this.peer], term);
   }
 

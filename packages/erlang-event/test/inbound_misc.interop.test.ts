@@ -191,4 +191,24 @@ describe('exit', () => {
       clearInterval(ticker);
     }
   });
+
+  it('nothing follows exit’s ok for an attached call either: its call_event messages stop with the reply', async () => {
+    const uuid = /^\+OK (\S+)/.exec(await rig.fs.sw.originate('null/1237 &park()'))?.[1] as string;
+    await sh(
+      `Me_y = self(), Py = spawn(fun() -> process_flag(trap_exit, true), {foo, FS} ! {handlecall, "${uuid}"}, receive ok -> ok end, Me_y ! ready_y, receive go_y -> ok end, {foo, FS} ! exit, Me_y ! {tags_y, (fun Cy_(A_y) -> receive {call_event, _} -> Cy_([call_event | A_y]); ok -> Cy_(['OK' | A_y]); _ -> Cy_(A_y) after 500 -> lists:reverse(A_y) end end)([])} end), receive ready_y -> ok end`,
+    );
+    const ticker = setInterval(() => {
+      for (let i = 0; i < 20; i++) rig.fs.sw.sendevent('CUSTOM', [['Unique-ID', uuid]], 'exit::call');
+    }, 1);
+    try {
+      expect(
+        await sh(
+          `timer:sleep(100), Py ! go_y, receive {tags_y, Ty} -> {lists:member(call_event, Ty), lists:dropwhile(fun(T_y) -> T_y =/= 'OK' end, Ty)} after 5000 -> timeout end`,
+        ),
+      ).toBe("{true,['OK']}");
+    } finally {
+      clearInterval(ticker);
+      await rig.fs.sw.api(`uuid_kill ${uuid}`);
+    }
+  });
 });
