@@ -84,6 +84,14 @@ describe('event subscriptions from a real erl', () => {
     expect(await sh('exit(P4, kill)')).toBe('true');
   });
 
+  it("sendevent with the empty subclass '' fires a CUSTOM event with none (switch_event_create), which a handler of all CUSTOM events gets", async () => {
+    await sh(`Pc = Coll(), ok = Do(Pc, register_event_handler), ok = Do(Pc, {event, 'CUSTOM'})`);
+    expect(await sh(`Do(Pc, {sendevent, 'CUSTOM', '', [{"k", "v"}]})`)).toBe('ok');
+    expect(await sh(`[{event, [_ | Hc]}] = WaitEv(Pc, 1), [proplists:get_value(K, Hc) || K <- ["Event-Name", "Event-Subclass", "k"]]`)).toBe(
+      '["CUSTOM",undefined,"v"]',
+    );
+  });
+
   it('several handlers per node, each with its own subscriptions', async () => {
     expect(await sh(`Pa = Coll(), Pb = Coll(), {Do(Pa, register_event_handler), Do(Pb, register_event_handler)}`)).toBe('{ok,ok}');
     expect(await sh(`{Do(Pa, {event, 'TRAP'}), Do(Pb, {event, 'HEARTBEAT'})}`)).toBe('{ok,ok}');

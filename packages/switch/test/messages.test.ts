@@ -127,6 +127,7 @@ describe('sendevent parsing (spec §4.2)', () => {
     expect(parseSendevent('notify', [['a', 'b']])).toEqual({ type: 'NOTIFY', headers: [['a', 'b']] });
     expect(parseSendevent('CUSTOM', [], 'my::sub')).toEqual({ type: 'CUSTOM', subclass: 'my::sub', headers: [] });
     expect(parseSendevent('CUSTOM', [])).toBe('badarg');
+    expect(parseSendevent('CUSTOM', [['a', 'b']], '')).toEqual({ type: 'CUSTOM', headers: [['a', 'b']] });
     expect(parseSendevent('NOTIFY', [['a']])).toBe('badarg');
     expect(parseSendevent('NOTIFY', 'x')).toBe('badarg');
     expect(parseSendevent(42, [])).toBe('badarg');

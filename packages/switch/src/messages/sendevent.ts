@@ -18,8 +18,9 @@ export function parseSendevent(name: unknown, headers: unknown, subclass?: unkno
   const type = nameEvent(name);
   if (!type) return 'unknown';
   if (type === 'CUSTOM') {
-    if (subclass === undefined || subclass === '') return 'badarg';
-    return { type, subclass, headers };
+    if (subclass === undefined) return 'badarg';
+    // handle_msg_sendevent: an empty subclass atom is switch_event_create's CUSTOM, with no subclass
+    return subclass === '' ? { type, headers } : { type, subclass, headers };
   }
   if (subclass !== undefined) return 'badarg';
   return { type, headers };
