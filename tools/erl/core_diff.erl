@@ -18,12 +18,13 @@
 -export([exit_self/0, gs_exit_self_cast/0, link_dead/0, calling_self/0, start_parent_exit/0,
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
-         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0]).
+         shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
+         strategy_stopped/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3]).
 %% start functions used through MFAs
--export([pl_init/1, start_worker/2, start_child_fn/3, start_dyn/2]).
+-export([pl_init/1, start_worker/2, start_child_fn/3, start_dyn/2, start_ignored/2]).
 
 -define(SETTLE, 100).
 
@@ -31,7 +32,7 @@ scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
-     exit_then_monitor, monitor_self].
+     exit_then_monitor, monitor_self, strategy_stopped].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -925,6 +926,46 @@ monitor_self() ->
            {mailbox, after_both, receive X -> X after 100 -> empty end}],
     unregister(core_diff_ms),
     Out.
+
+%%% ------------------------------------------------------------------------------------------
+%%% 21. one_for_all / rest_for_one start every child of the set again, also the ones that were
+%%% not running: stopped by terminate_child, ended normally (transient), or ignored at start
+%%% (supervisor.erl's start_children after terminate_children).
+%%% ------------------------------------------------------------------------------------------
+
+strategy_stopped() ->
+    [{Strategy, strategy_stopped(Strategy)} || Strategy <- [one_for_all, rest_for_one]].
+
+strategy_stopped(Strategy) ->
+    Obs = self(),
+    Specs = [worker_spec(a, Obs, permanent), worker_spec(b, Obs, permanent),
+             worker_spec(c, Obs, transient),
+             #{id => e, start => {?MODULE, start_ignored, [e, Obs]}},
+             worker_spec(d, Obs, permanent)],
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{strategy => Strategy, intensity => 5}, Specs}),
+    unlink(Sup),
+    Started = flush_ignored(),
+    ok = supervisor:terminate_child(Sup, b),
+    {c, C, _, _} = lists:keyfind(c, 1, supervisor:which_children(Sup)),
+    gen_server:cast(C, {stop, normal}),
+    Stopped = flush_worker_events(),
+    Before = child_states(Sup),
+    {a, A, _, _} = lists:keyfind(a, 1, supervisor:which_children(Sup)),
+    gen_server:cast(A, {stop, crash}),
+    Restart = flush_worker_events(),
+    After = child_states(Sup),
+    Again = flush_ignored(),
+    exit(Sup, shutdown),
+    _ = flush_worker_events(),
+    [{ignored_at_start, Started}, {stopped, Stopped}, {before, Before}, {restart, Restart},
+     {after_restart, After}, {ignored_again, Again}].
+
+start_ignored(Id, Obs) ->
+    Obs ! {ignored, Id},
+    ignore.
+
+flush_ignored() ->
+    receive {ignored, Id} -> [Id | flush_ignored()] after 0 -> [] end.
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

@@ -419,6 +419,41 @@ describe('Supervisor: strategies', () => {
     expect(pidOf(await children(sup), 'r')).toBeInstanceOf(Pid);
   });
 
+  it('one_for_all: while a failed restart waits for its retry, only the failed child is restarting; the ones after it are undefined', async () => {
+    setup();
+    let attempts = 0;
+    let seen: unknown;
+    let sup!: Pid;
+    sup = await Supervisor.start(rt, {
+      strategy: 'one_for_all',
+      intensity: 5,
+      children: [
+        spec('a'),
+        {
+          id: 'b',
+          start: async (ctx) => {
+            if (++attempts !== 2) return worker(log, 'b')(ctx);
+            // a request that waits in the mailbox ahead of the retry
+            rt.spawn(
+              async (c) => void (seen = (await Supervisor.whichChildren(c, sup)).map((x) => [x.id, x.pid instanceof Pid ? 'running' : x.pid])),
+            );
+            await new Promise((r) => setImmediate(r));
+            throw A('not_yet');
+          },
+        },
+        spec('c'),
+      ],
+    });
+    await rt.settle();
+    await kill(pidOf(await children(sup), 'a'));
+    expect(seen).toEqual([
+      ['c', undefined],
+      ['b', 'restarting'],
+      ['a', 'running'],
+    ]);
+    expect((await children(sup)).map((x) => x.pid)).toEqual([expect.any(Pid), expect.any(Pid), expect.any(Pid)]);
+  });
+
   it('a start that keeps failing exhausts the intensity', async () => {
     setup();
     let first = true;

@@ -192,26 +192,20 @@ export class RestartWindow {
   }
 }
 
-/** The minimal view of a child the strategy functions need. */
-export interface StrategyChild {
-  readonly running: boolean;
-  readonly restarting: boolean;
-}
-
 /**
- * The indexes (in start order) of the children to bring back when the child at `dead` died (or its
- * restart is retried), per strategy: one clause per strategy. A child is included when it is
- * running (it will be terminated first) or already waiting for a restart.
+ * The indexes (in start order) of the `count` children to bring back when the child at `dead`
+ * died (or its restart is retried), per strategy: one clause per strategy. As supervisor.erl's
+ * start_children, a child that was not running (stopped by terminateChild, ended normally, or
+ * ignored its start) is started again with the others.
  */
-export function restartSet(strategy: Strategy, children: readonly StrategyChild[], dead: number): number[] {
-  const live = (i: number) => i === dead || children[i].running || children[i].restarting;
+export function restartSet(strategy: Strategy, count: number, dead: number): number[] {
   switch (strategy) {
     case 'one_for_one':
     case 'simple_one_for_one':
       return [dead];
     case 'one_for_all':
-      return children.map((_, i) => i).filter(live);
+      return Array.from({ length: count }, (_, i) => i);
     case 'rest_for_one':
-      return children.map((_, i) => i).filter((i) => i >= dead && live(i));
+      return Array.from({ length: count - dead }, (_, i) => dead + i);
   }
 }

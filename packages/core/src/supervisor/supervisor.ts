@@ -208,8 +208,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       child.restarting = false;
       return { tag: 'stop', reason: SHUTDOWN, state };
     }
-    const view = state.children.map((c) => ({ running: c.pid !== undefined, restarting: c.restarting }));
-    const set = restartSet(state.flags.strategy, view, state.children.indexOf(child)).map((i) => state.children[i]);
+    const set = restartSet(state.flags.strategy, state.children.length, state.children.indexOf(child)).map((i) => state.children[i]);
     for (const c of set.filter((x) => x.pid !== undefined).reverse()) await this.terminate1(state, ctx, [c]);
     for (let i = 0; i < set.length; i++) {
       const c = set[i];
@@ -218,7 +217,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       const r = await startChild(ctx, c);
       if ('error' in r) {
         report(ctx, 'start_error', c.spec.id, undefined, r.error);
-        for (const rest of set.slice(i)) if (state.children.includes(rest)) rest.restarting = true;
+        c.restarting = true; // the ones after it stay not running until the retry starts them all
         ctx.send(ctx.self, new TryAgain(c));
         break;
       }

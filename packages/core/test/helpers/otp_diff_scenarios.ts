@@ -1225,6 +1225,64 @@ export function execScenario(rt: Runtime, body: (ctx: ProcessContext, rt: Runtim
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// 21. one_for_all / rest_for_one start every child of the set again, running or not
+
+async function strategyStopped(ctx: ProcessContext): Promise<Term> {
+  const out: Term[] = [];
+  for (const strategy of ['one_for_all', 'rest_for_one'] as const) out.push(t(A(strategy), await strategyStoppedCase(ctx, strategy)));
+  return out;
+}
+
+async function strategyStoppedCase(ctx: ProcessContext, strategy: 'one_for_all' | 'rest_for_one'): Promise<Term> {
+  const obs = ctx.self;
+  const ignoredSpec: ChildSpec = {
+    id: 'e',
+    start: (c) => {
+      c.send(obs, t(A('ignored'), A('e')));
+      return undefined;
+    },
+  };
+  const specs = [
+    workerSpec('a', obs, 'permanent'),
+    workerSpec('b', obs, 'permanent'),
+    workerSpec('c', obs, 'transient'),
+    ignoredSpec,
+    workerSpec('d', obs, 'permanent'),
+  ];
+  const sup = await Supervisor.start(ctx, { strategy, intensity: 5, children: specs });
+  ctx.unlink(sup);
+  const started = await flushIgnored(ctx);
+  orCrash(await Supervisor.terminateChild(ctx, sup, 'b'), 'terminate_child');
+  const pidOf = async (id: string) => (await Supervisor.whichChildren(ctx, sup)).find((c) => c.id === id)?.pid as Pid;
+  GenServer.cast(ctx, await pidOf('c'), t(A('stop'), NORMAL));
+  const stopped = await flushWorkerEvents(ctx);
+  const before = await childStates(ctx, sup);
+  GenServer.cast(ctx, await pidOf('a'), t(A('stop'), A('crash')));
+  const restart = await flushWorkerEvents(ctx);
+  const after = await childStates(ctx, sup);
+  const again = await flushIgnored(ctx);
+  ctx.exit(sup, SHUTDOWN);
+  await flushWorkerEvents(ctx);
+  return [
+    t(A('ignored_at_start'), started),
+    t(A('stopped'), stopped),
+    t(A('before'), before),
+    t(A('restart'), restart),
+    t(A('after_restart'), after),
+    t(A('ignored_again'), again),
+  ];
+}
+
+async function flushIgnored(ctx: ProcessContext): Promise<Term[]> {
+  const out: Term[] = [];
+  for (;;) {
+    const m = await ctx.receive((x) => isTagged(x, 'ignored', 2), 0);
+    if (m === TIMEOUT) return out;
+    out.push((m as Tuple).get(1));
+  }
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1379,6 +1437,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'sofo_dead_pid', run: sofoDeadPid, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'exit_then_monitor', run: exitThenMonitor, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'monitor_self', run: monitorSelf, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'strategy_stopped', run: strategyStopped, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
