@@ -19,10 +19,10 @@
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
-         strategy_stopped/0]).
+         strategy_stopped/0, format_status/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
-         terminate/2, code_change/3]).
+         terminate/2, code_change/3, format_status/1]).
 %% start functions used through MFAs
 -export([pl_init/1, start_worker/2, start_child_fn/3, start_dyn/2, start_ignored/2]).
 
@@ -32,7 +32,7 @@ scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
-     exit_then_monitor, monitor_self, strategy_stopped].
+     exit_then_monitor, monitor_self, strategy_stopped, format_status].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -968,6 +968,25 @@ flush_ignored() ->
     receive {ignored, Id} -> [Id | flush_ignored()] after 0 -> [] end.
 
 %%% ------------------------------------------------------------------------------------------
+%%% 22. format_status/1 (OTP 25+): sys:get_status shows the state and the logged events it
+%%% returns; one that crashes shows the text "Mod:format_status/1 crashed" as the state;
+%%% sys:get_state still gives the state itself.
+%%% ------------------------------------------------------------------------------------------
+
+format_status() ->
+    {ok, H} = gen_server:start(?MODULE, {plain, {fs, hide}}, []),
+    {ok, C} = gen_server:start(?MODULE, {plain, {fs, crash}}, []),
+    Shown = [{Name, status_data(P)} || {Name, P} <- [{hidden, H}, {crashing, C}]],
+    State = sys:get_state(H),
+    gen_server:stop(H),
+    gen_server:stop(C),
+    norm(Shown ++ [{get_state, State}], [{H, self}, {C, self}]).
+
+status_data(P) ->
+    {status, _, _, [_PDict, _SysState, _Parent, _Debug, Items]} = sys:get_status(P),
+    [D || {data, D} <- Items].
+
+%%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks
 %%% ------------------------------------------------------------------------------------------
 
@@ -1067,6 +1086,13 @@ terminate(_Reason, crash_in_terminate) ->
     error(terminate_crashed);
 terminate(_Reason, _S) ->
     ok.
+
+format_status(#{state := {fs, crash}}) ->
+    error(format_status_crashed);
+format_status(#{state := {fs, hide}, log := Log} = Status) ->
+    Status#{state := hidden, log := [{events, length(Log)}]};
+format_status(Status) ->
+    Status.
 
 code_change(_OldVsn, S, _Extra) ->
     {ok, S}.

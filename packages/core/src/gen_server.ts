@@ -22,7 +22,7 @@
  * while trapping exits; the parent is the starter of `startLink`, the runtime for a start from the
  * runtime, nobody for an unlinked `start` from a process) stops the server with R.
  */
-import { Pid, Tuple, atom, t, type Ref } from '@beamline/etf';
+import { Pid, Tuple, atom, charlist, t, type Ref } from '@beamline/etf';
 import { EXIT, GEN_CALL, GEN_CAST, normal, timeout as TIMEOUT_ATOM } from './internal/basics/atoms.ts';
 import { BadArg, ExitError } from './internal/basics/errors.ts';
 import { pidEquals } from './internal/basics/refs.ts';
@@ -52,6 +52,13 @@ export type CallResult<S, R> =
   | ({ tag: 'noreply'; state: S; continue?: unknown } & Idle)
   | { tag: 'stop'; reason: unknown; state: S; reply?: R };
 export type NoReplyResult<S> = ({ tag: 'noreply'; state: S; continue?: unknown } & Idle) | { tag: 'stop'; reason: unknown; state: S };
+
+/** What format_status/1 gets and returns (OTP's status map): `message` only for a crash report. */
+export interface FormatStatus<S> {
+  state: S;
+  log: unknown[];
+  message?: unknown;
+}
 
 /** Options of a result: an idle timeout, or a continue handled before any other message. */
 export interface ResultOptions {
@@ -125,6 +132,12 @@ export abstract class GenServer<State = unknown, Call = unknown, Cast = unknown,
   terminate?(reason: unknown, state: State, ctx: ProcessContext): MaybePromise<void>;
   /** Extra data for introspection / the process tree (e.g. a supervisor's children). */
   describe?(state: State): Record<string, unknown>;
+  /**
+   * OTP 25+'s format_status/1: what `sys:get_status` shows of the state and the logged events, and
+   * what a crash report shows of the state and the last message (e.g. secrets hidden). It gets
+   * `message` only for a crash report. `sys:get_state` still returns the state itself.
+   */
+  formatStatus?(status: FormatStatus<State>): FormatStatus<unknown>;
 
   /**
    * Starts a server and waits for its `init` (gen_server:start / start_link). From a process
@@ -436,8 +449,23 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
     return ((this as SystemHooks).remoteState?.(ctx) ?? this.state) as never;
   }
 
-  /** A failure after init names the message being handled and the state, as gen_server's error report. */
+  /**
+   * format_status/1 of the GenServer (SystemHooks), or the status as it is. One that throws shows,
+   * as gen_server's, the text `Mod:format_status/1 crashed` as the state.
+   */
+  formatStatus(status: FormatStatus<unknown>): FormatStatus<unknown> {
+    if (this.impl.formatStatus === undefined) return status;
+    try {
+      return this.impl.formatStatus(status as FormatStatus<S>);
+    } catch {
+      return { ...status, state: charlist(`${this.behaviourName}:format_status/1 crashed`) };
+    }
+  }
+
+  /** A failure after init names the message being handled and the state (through format_status), as gen_server's error report. */
   crashDetails(): { lastMessage: unknown; state: unknown } | undefined {
-    return this.initialized ? { lastMessage: this.lastMessage, state: this.state } : undefined;
+    if (!this.initialized) return undefined;
+    const shown = this.formatStatus({ state: this.state as unknown, message: this.lastMessage, log: this.debug?.events() ?? [] });
+    return { lastMessage: 'message' in shown ? shown.message : this.lastMessage, state: shown.state };
   }
 }

@@ -41,6 +41,7 @@ export {
   reply,
   stop,
   type CallResult,
+  type FormatStatus,
   type ResultOptions,
   type GenServerStartOptions,
   type InitResult,

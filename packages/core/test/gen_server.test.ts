@@ -15,12 +15,14 @@ import {
   ok as okResult,
   reply,
   stop,
+  sys,
   StartError,
   StateMachine,
   TIMEOUT,
   ignore,
   type CallResult,
   type CrashReport,
+  type FormatStatus,
   type InitResult,
   type NoReplyResult,
   type ProcessContext,
@@ -255,6 +257,39 @@ describe('GenServer', () => {
     await rt.settle();
     expect(crashes[2].error).toBeInstanceOf(Error);
     expect('lastMessage' in crashes[2]).toBe(false);
+  });
+
+  it('formatStatus (format_status/1) shapes what get_status and a crash report show; get_state is the state itself', async () => {
+    let crashes: CrashReport[];
+    ({ rt, crashes } = setup());
+    class Secret extends GenServer<{ password: string }, string, never, string> {
+      init() {
+        return okResult({ password: 'hunter2' });
+      }
+      override handleCall(req: string, _from: unknown, s: { password: string }) {
+        if (req === 'crash') throw new Error('boom');
+        return reply(req, s);
+      }
+      override formatStatus(status: FormatStatus<{ password: string }>) {
+        return { ...status, state: 'hidden', message: status.message === undefined ? undefined : 'redacted' };
+      }
+    }
+    const pid = await GenServer.start(rt, Secret);
+    expect((await sys.getStatus(rt, pid)).state).toBe('hidden');
+    expect(await sys.getState(rt, pid)).toEqual({ password: 'hunter2' });
+    await GenServer.call(rt, pid, 'crash').catch(() => {});
+    await rt.settle();
+    expect(crashes[0]).toMatchObject({ state: 'hidden', lastMessage: 'redacted' });
+    class Broken extends GenServer {
+      init() {
+        return okResult(1);
+      }
+      override formatStatus(): never {
+        throw new Error('no');
+      }
+    }
+    const broken = await GenServer.start(rt, Broken);
+    expect(String.fromCodePoint(...((await sys.getStatus(rt, broken)).state as number[]))).toBe('Broken:format_status/1 crashed');
   });
 
   it('{stop, reason, reply} replies, runs terminate and exits with reason', async () => {

@@ -55,6 +55,8 @@ export interface SystemHooks {
   readonly initialCall?: Tuple;
   /** Optional: the loop's debug options (`{debug, Cmd}`); without it every Cmd is `unknown_debug`. */
   readonly sysDebug?: SysDebug;
+  /** Optional: gen_server's format_status/1, for what get_status shows (the state, the logged events). */
+  formatStatus?(status: { state: unknown; log: unknown[] }): { state: unknown; log: unknown[] };
 }
 
 /** The state `hooks` shows a caller on `node`. */
@@ -76,14 +78,12 @@ function statusOf(ctx: ProcessContext, hooks: SystemHooks, suspended: boolean, c
     t(atom('$ancestors'), pdictAncestors as never),
     t(atom('$initial_call'), hooks.initialCall ?? t(atom(hooks.behaviourName), atom('init'), 1)),
   ];
+  const raw = { state: stateFor(ctx, hooks, caller), log: hooks.sysDebug?.events() ?? [] };
+  const shown = hooks.formatStatus?.(raw) ?? raw;
   const formatted = [
     t(atom('header'), charlist(`Status for generic server ${name}`)),
-    t(atom('data'), [
-      t(charlist('Status'), status),
-      t(charlist('Parent'), hooks.parent),
-      t(charlist('Logged events'), hooks.sysDebug?.events() ?? []),
-    ] as never),
-    t(atom('data'), [t(charlist('State'), stateFor(ctx, hooks, caller) as never)] as never),
+    t(atom('data'), [t(charlist('Status'), status), t(charlist('Parent'), hooks.parent), t(charlist('Logged events'), shown.log as never)] as never),
+    t(atom('data'), [t(charlist('State'), shown.state as never)] as never),
   ];
   return t(atom('status'), ctx.self, t(atom('module'), atom('gen_server')), [pdict, status, hooks.parent, [], formatted] as never);
 }

@@ -44,6 +44,7 @@ import {
   type AutoShutdown,
   type CallResult,
   type ChildSpec,
+  type FormatStatus,
   type From,
   type InitResult,
   type NoReplyResult,
@@ -346,6 +347,13 @@ class core_diff extends GenServer<Term, Term, Term, Term, Term> {
       return noreply(appendLog(s, t(A('continue'), cont as Term)));
     }
     return noreply(s);
+  }
+
+  override formatStatus(status: FormatStatus<Term>): FormatStatus<unknown> {
+    if (isTagged(status.state, 'fs', 2) && status.state.get(1) === A('crash')) throw new ErlangError(A('format_status_crashed'));
+    if (isTagged(status.state, 'fs', 2) && status.state.get(1) === A('hide'))
+      return { ...status, state: A('hidden'), log: [t(A('events'), status.log.length)] };
+    return status;
   }
 
   override terminate(reason: unknown, s: Term, ctx: ProcessContext): void {
@@ -1283,6 +1291,30 @@ async function flushIgnored(ctx: ProcessContext): Promise<Term[]> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// 22. format_status: what get_status shows; get_state is the state itself
+
+async function formatStatus(ctx: ProcessContext): Promise<Term> {
+  const h = await GenServer.start(ctx, core_diff, t(A('plain'), t(A('fs'), A('hide'))));
+  const c = await GenServer.start(ctx, core_diff, t(A('plain'), t(A('fs'), A('crash'))));
+  const data = async (p: Pid): Promise<Term> => {
+    const r = (await genCall(ctx, p, A('system'), A('get_status'))) as Tuple;
+    const items = (r.get(3) as Term[])[4] as Term[];
+    return items.filter((i) => isTagged(i, 'data', 2)).map((i) => (i as Tuple).get(1));
+  };
+  const shown = [t(A('hidden'), await data(h)), t(A('crashing'), await data(c))];
+  const state = await sys.getState<Term>(ctx, h);
+  await GenServer.stop(ctx, h);
+  await GenServer.stop(ctx, c);
+  return norm(
+    [...shown, t(A('get_state'), state)],
+    [
+      [h, 'self'],
+      [c, 'self'],
+    ],
+  );
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1438,6 +1470,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'exit_then_monitor', run: exitThenMonitor, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'monitor_self', run: monitorSelf, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'strategy_stopped', run: strategyStopped, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'format_status', run: formatStatus, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
