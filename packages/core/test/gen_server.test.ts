@@ -224,6 +224,16 @@ describe('GenServer', () => {
     await GenServer.stop(rt, pid);
   });
 
+  it('a server that is no pid, name, {Name, Node} or {global, Name} is a BadArg before anything is sent (erl: function_clause), never another node', async () => {
+    ({ rt } = setup());
+    for (const bad of [t(atom('foo'), atom('bar'), atom('baz')), t(atom('foo')), 42]) {
+      await expect(GenServer.call(rt, bad as never, 'x', 100)).rejects.toBeInstanceOf(BadArg);
+      await expect(GenServer.stop(rt, bad as never)).rejects.toBeInstanceOf(BadArg);
+      await expect(sys.getState(rt, bad as never, 100)).rejects.toBeInstanceOf(BadArg);
+      expect(() => GenServer.cast(rt, bad as never, 'x')).not.toThrow(); // gen_server:cast never fails
+    }
+  });
+
   it('a crashing handler exits the server with the error; terminate runs; callers see it', async () => {
     ({ rt } = setup({ logger: null }));
     Counter.log = [];

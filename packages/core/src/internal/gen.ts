@@ -100,9 +100,12 @@ export class From {
   }
 }
 
-/** What `monitor` takes for a call's destination (`{Name, Node}` as `[Name, Node]`). */
+/**
+ * What `monitor` takes for a call's destination (`{Name, Node}` as `[Name, Node]`). Any other
+ * tuple stays as it is, so monitor refuses it (BadArg) rather than take its first two elements.
+ */
 export function monitorTarget(dest: Dest): MonitorTarget {
-  if (dest instanceof Tuple) return [dest.elements[0] as Atom, dest.elements[1] as Atom];
+  if (dest instanceof Tuple && dest.elements.length === 2) return [dest.elements[0] as Atom, dest.elements[1] as Atom];
   return dest as MonitorTarget;
 }
 
