@@ -19,7 +19,7 @@
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
-         strategy_stopped/0, format_status/0]).
+         strategy_stopped/0, format_status/0, double_reply/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3, format_status/1]).
@@ -32,7 +32,7 @@ scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
-     exit_then_monitor, monitor_self, strategy_stopped, format_status].
+     exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -987,6 +987,20 @@ status_data(P) ->
     [D || {data, D} <- Items].
 
 %%% ------------------------------------------------------------------------------------------
+%%% 23. A server that answers one call twice (gen_server:reply, then {reply, ...}): the call
+%%% returns the first; the second is already in the caller's mailbox when the call demonitors
+%%% (gen's alias is {alias, demonitor}, active until then), so it stays there.
+%%% ------------------------------------------------------------------------------------------
+
+double_reply() ->
+    {ok, S} = gen_server:start(?MODULE, {plain, twice}, []),
+    R = gen_server:call(S, reply_twice),
+    settle(),
+    Mailbox = flush(),
+    gen_server:stop(S),
+    norm([{call, R}, {mailbox_after, Mailbox}], []).
+
+%%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks
 %%% ------------------------------------------------------------------------------------------
 
@@ -1040,6 +1054,9 @@ handle_call(call1, _From, {cont, Log}) ->
     {reply, ok, {cont, Log ++ [{call, call1}]}, {continue, c2}};
 handle_call(get_log, _From, {cont, Log} = S) ->
     {reply, Log, S};
+handle_call(reply_twice, From, S) ->
+    gen_server:reply(From, first),
+    {reply, second, S};
 handle_call(Req, _From, S) ->
     {reply, {echo, Req}, S}.
 

@@ -183,7 +183,9 @@ export function call(where: Where, dest: Dest, label: Atom, request: unknown, ti
     if (isSelf(ctx, dest)) throw new CallError(t(calling_self, mfa), calling_self, server, request, ctx.self.node);
     const node = nodeOf(ctx, dest);
     const alias = aliasesTo(ctx, node);
-    const mref = ctx.monitor(monitorTarget(dest), alias ? { alias: 'reply_demonitor' } : undefined);
+    // gen's {alias, demonitor}: active until the demonitor after the reply, as in OTP (a second reply
+    // that came before it stays in the mailbox; one after it is dropped)
+    const mref = ctx.monitor(monitorTarget(dest), alias ? { alias: 'demonitor' } : undefined);
     try {
       ctx.send(dest, t(label, t(ctx.self, alias ? aliasTag(mref) : mref), request as never));
     } catch (e) {

@@ -304,6 +304,10 @@ class core_diff extends GenServer<Term, Term, Term, Term, Term> {
     if (req === A('stop_reply')) return stop(NORMAL, s, { reply: A('stopping') });
     if (req === A('call1') && isTagged(s, 'cont', 2)) return reply(OK, appendLog(s, t(A('call'), A('call1'))), { continue: A('c2') });
     if (req === A('get_log') && isTagged(s, 'cont', 2)) return reply(s.get(1), s);
+    if (req === A('reply_twice')) {
+      GenServer.reply(from, A('first'));
+      return reply(A('second'), s);
+    }
     return reply(t(A('echo'), req), s);
   }
 
@@ -1315,6 +1319,18 @@ async function formatStatus(ctx: ProcessContext): Promise<Term> {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// 23. one call answered twice: the second reply stays in the caller's mailbox
+
+async function doubleReply(ctx: ProcessContext): Promise<Term> {
+  const s = await GenServer.start(ctx, core_diff, t(A('plain'), A('twice')));
+  const r = (await GenServer.call(ctx, s, A('reply_twice'))) as Term;
+  await sleep(ctx, SETTLE);
+  const mailbox = await flush(ctx);
+  await GenServer.stop(ctx, s);
+  return norm([t(A('call'), r), t(A('mailbox_after'), mailbox)]);
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1471,6 +1487,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'monitor_self', run: monitorSelf, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'strategy_stopped', run: strategyStopped, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'format_status', run: formatStatus, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'double_reply', run: doubleReply, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
