@@ -131,7 +131,9 @@ export class Sofia {
       },
       stop: async (where, name) => {
         this.#pids.delete(name);
+        // deleted too: a stopped child's spec would come back with its rest_for_one siblings' restart
         await Supervisor.terminateChild(where, sup(), `sofia_profile_${name}`);
+        await Supervisor.deleteChild(where, sup(), `sofia_profile_${name}`);
       },
       start: async (where, config) => {
         this.#configs.set(config.name, config);

@@ -6,7 +6,7 @@
  * nothing on its closed sockets.
  */
 import { Supervisor, kill } from '@beamline/core';
-import type { Pid } from '@beamline/etf';
+import { type Pid, equals } from '@beamline/etf';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { responseTo } from '../src/sip/build.ts';
 import { SipTransport } from '../src/transport.ts';
@@ -183,6 +183,25 @@ describe('a profile that stops', () => {
     expect([refused.status, refused.reason, header(refused, 'retry-after')]).toEqual([503, 'Maximum Calls In Progress', '300']);
     p.send(responseTo(bye, 200));
     await out;
+  }, 20_000);
+});
+
+describe('a stopped profile stays stopped', () => {
+  it("a crash of a sibling before it (sofia's `calls` supervisor, rest_for_one) does not bring it back", async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    expect(await profileCommand(r, 'stop')).toBe('Reload XML [Success]\nstopping: internal');
+    const sup = r.sofia.supervisor;
+    if (!sup) throw new Error('no sofia supervisor');
+    const calls = (await Supervisor.whichChildren(r.rt, sup)).find((c) => c.id === 'calls')?.pid as Pid;
+    r.rt.exit(calls, kill);
+    await until('calls to be restarted', async () => {
+      const again = (await Supervisor.whichChildren(r.rt, sup)).find((c) => c.id === 'calls')?.pid;
+      return again !== undefined && again !== 'restarting' && !equals(again, calls) ? true : undefined;
+    });
+    expect((await Supervisor.whichChildren(r.rt, sup)).map((c) => c.id)).not.toContain('sofia_profile_internal');
+    expect(r.sofia.profilePids().has('internal')).toBe(false);
+    expect(await r.sw.api('sofia status')).toContain('\n0 profiles 0 aliases\n');
   }, 20_000);
 });
 
