@@ -137,7 +137,7 @@ describe('switchd for operators', { timeout: 60_000 }, () => {
       expect(await fs('originate', 'null/1000 &park')).toMatch(/^\{ok,"\+OK [0-9a-f-]{36}\\n"\}$/);
       // min-idle-cpu above any idle figure refuses every new call, silently; status shows the measured figure
       expect(await fs('fsctl', 'min_idle_cpu 100.5')).toBe('{ok,"+OK min idle cpu: 100.50%\\n"}');
-      expect(await fs('status', '')).toMatch(/min idle cpu 100\.50\/\d{1,3}\.\d\d\\n"\}$/);
+      expect(await fs('status', '')).toMatch(/min idle cpu 100\.50\/\d{1,3}\.\d\d\\nCurrent Stack Size\/Max \d+K\/\d+K\\n"\}$/);
       expect(await fs('originate', 'null/1001 &park')).toBe('{error,"-ERR DESTINATION_OUT_OF_ORDER\\n"}');
       expect(await fs('fsctl', 'min_idle_cpu 0')).toBe('{ok,"+OK min idle cpu: DISABLED\\n"}');
       expect(await fs('originate', 'null/1001 &park')).toMatch(/^\{ok,"\+OK [0-9a-f-]{36}\\n"\}$/);

@@ -1,9 +1,25 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { stackSizes } from '../src/core/stack_sizes.ts';
 import { setup } from './switch_helpers.ts';
 
 const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
 
+/** status's last line from the shell's view of RLIMIT_STACK (KiB; unlimited is RLIM_INFINITY / 1024). */
+function stackLine(): string {
+  const [soft, hard] = execFileSync('sh', ['-c', 'ulimit -s; ulimit -Hs'], { encoding: 'utf8' }).trim().split('\n');
+  const kib = (v: string | undefined) => (v === 'unlimited' ? '18014398509481983' : v);
+  return `Current Stack Size/Max ${kib(soft)}K/${kib(hard)}K\n`;
+}
+
 describe('API commands (spec §3)', () => {
+  it("status's stack line reads RLIMIT_STACK from /proc/self/limits: bytes or unlimited (RLIM_INFINITY); no line where there is none", () => {
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units\nMax stack size            8388608              unlimited            bytes\n';
+    expect(stackSizes(limits)).toEqual([8388608n, 2n ** 64n - 1n]);
+    expect(stackSizes('')).toBeUndefined();
+  });
+
   it('status, version, uptime on the runtime clock', async () => {
     const { sw, clock, rt } = await setup({ timers: false }); // a year on the clock would be 1.5 million heartbeats
     await clock.advance(35_692.193);
@@ -15,7 +31,8 @@ describe('API commands (spec §3)', () => {
         '0 session(s) - peak 0, last 5min 0 \n' +
         '0 session(s) per Sec out of max 30, peak 0, last 5min 0 \n' +
         '1000 session(s) max\n' +
-        'min idle cpu 0.00/100.00\n',
+        'min idle cpu 0.00/100.00\n' +
+        stackLine(),
     );
     expect(await sw.api('STATUS')).toMatch(/^UP 0 years/);
     expect(await sw.api('version')).toBe('FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n');

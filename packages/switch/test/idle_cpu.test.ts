@@ -111,7 +111,7 @@ describe('what the idle CPU drives', () => {
     await settle();
     const hb = sub.take().find((e) => e.type === 'HEARTBEAT');
     expect(hb?.getHeader('Idle-CPU')).toBe('10.000000');
-    expect((await sw.api('status')).split('\n').at(-2)).toBe('min idle cpu 50.00/10.00');
+    expect((await sw.api('status')).split('\n')[6]).toBe('min idle cpu 50.00/10.00');
     expect(await sw.api('json {"command":"status","data":""}')).toContain('"idleCPU":{"used":50,"allowed":10}');
     const before = logs.length;
     const spsBefore = sw.core.limits.snapshot().sps;

@@ -1,5 +1,6 @@
 /** status, version, uptime, create_uuid, echo, hostname, switchname, global_getvar/setvar (mod_commands). */
 import { VERSION } from '../core/identity.ts';
+import { stackSizes } from '../core/stack_sizes.ts';
 import { lookup, separateString } from '../internal/strings.ts';
 import type { ApiCommand } from './registry.ts';
 
@@ -57,6 +58,7 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
       const s = core.sessions;
       // SCSC_SESSIONS_PEAK(_FIVEMIN), SCSC_LAST_SPS, SCSC_SPS (the configured budget), SCSC_SPS_PEAK(_FIVEMIN)
       const l = core.limits.snapshot();
+      const stack = stackSizes();
       return (
         `UP ${formatUptime(core.uptimeUs())}\n` +
         `FreeSWITCH (Version ${VERSION.fullHuman}) is ${core.control.ready() ? 'ready' : 'not ready'}\n` +
@@ -64,7 +66,8 @@ export const CORE_COMMANDS: readonly ApiCommand[] = [
         `${s.count} session(s) - peak ${s.peak}, last 5min ${l.sessionsPeakFiveMin} \n` +
         `${l.spsLast} session(s) per Sec out of max ${core.sessionsPerSecond}, peak ${l.spsPeak}, last 5min ${l.spsPeakFiveMin} \n` +
         `${core.maxSessions} session(s) max\n` +
-        `min idle cpu ${core.control.minIdleCpu.toFixed(2)}/${core.idleCpu().toFixed(2)}\n`
+        `min idle cpu ${core.control.minIdleCpu.toFixed(2)}/${core.idleCpu().toFixed(2)}\n` +
+        (stack ? `Current Stack Size/Max ${stack[0] / 1024n}K/${stack[1] / 1024n}K\n` : '')
       );
     },
   },
