@@ -1,11 +1,12 @@
 /**
  * User lookups in the directory (switch_xml_locate_user): the `directory` section from an XML-fetch
- * binding (an Erlang node bound with `{bind, directory}`) or the static XML, then
- * `<domain name>` → `<users>` (directly, or in `<groups><group>`) → `<user id>` (or a
- * `number-alias`). Params and variables of the domain, the group and the user are merged in that
+ * binding (an Erlang node bound with `{bind, directory}`) or the static XML, then the user as
+ * config/directory_search.ts walks it (the groups' users, then the domain's `<users>`, or with none
+ * the `<user>`s right under `<domain>`). Params and variables of the domain, the group and the user are merged in that
  * order, so the user's win (switch_xml_locate_user_merged).
  */
 import type { SwitchEvent } from '../events/event.ts';
+import { domainIn, userInDomain } from './directory_search.ts';
 import { type XmlElement, attr, children } from './xml.ts';
 
 export interface DirectoryUser {
@@ -27,8 +28,6 @@ export interface DirectorySource {
   requestParams(): SwitchEvent;
 }
 
-const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
-
 function pairs(el: XmlElement, list: string, item: string): [string, string][] {
   const out: [string, string][] = [];
   for (const l of children(el, list))
@@ -39,25 +38,12 @@ function pairs(el: XmlElement, list: string, item: string): [string, string][] {
   return out;
 }
 
-function findUser(users: XmlElement, id: string): XmlElement | undefined {
-  return children(users, 'user').find((u) => same(attr(u, 'id'), id) || same(attr(u, 'number-alias'), id));
-}
-
 /** The user `id` of `domain` in a `directory` section, with everything that applies to it. */
 export function userIn(section: XmlElement, id: string, domain: string): DirectoryUser | undefined {
-  const dom = children(section, 'domain').find((d) => same(attr(d, 'name'), domain));
-  if (!dom) return undefined;
-  let user: XmlElement | undefined;
-  let group: XmlElement | undefined;
-  for (const users of children(dom, 'users')) user ??= findUser(users, id);
-  for (const groups of children(dom, 'groups'))
-    for (const g of children(groups, 'group'))
-      for (const users of children(g, 'users')) {
-        if (user) break;
-        user = findUser(users, id);
-        if (user) group = g;
-      }
-  if (!user) return undefined;
+  const dom = domainIn(section, domain);
+  const found = dom && userInDomain(dom, id);
+  if (!dom || !found) return undefined;
+  const { user, group } = found;
   const params = new Map<string, string>();
   const variables = new Map<string, string>();
   const profileVariables = new Map<string, string>();
