@@ -96,10 +96,10 @@ describe('fetch requests and replies', () => {
   it('two bindings: both are asked, the first reply wins, the other gets invalid_uuid', async () => {
     await resetCollector(rig);
     await sh(
-      `{ok, Pf} = MkBinder(directory, "<document><section name=\\"directory\\"><fast/></section></document>", 0, 1), {ok, Ps} = MkBinder(directory, "<document><section name=\\"directory\\"><slow/></section></document>", 300, 1), ok`,
+      `{ok, Pf} = MkBinder(directory, "<document><section name=\\"directory\\"><domain name=\\"x\\" from=\\"fast\\"/></section></document>", 0, 1), {ok, Ps} = MkBinder(directory, "<document><section name=\\"directory\\"><domain name=\\"x\\" from=\\"slow\\"/></section></document>", 300, 1), ok`,
     );
     const section = await rig.fs.sw.conf.locate('directory', 'domain', 'name', 'x');
-    expect(section?.children[0]?.name).toBe('fast');
+    expect(section?.children[0]?.attributes.from).toBe('fast');
     await collected(rig, (t) => (t.match(/replied/g) ?? []).length >= 2);
     expect(
       await sh(`{[R || {replied, P, R} <- Msgs(whereis(collector)), P =:= Pf], [R || {replied, P, R} <- Msgs(whereis(collector)), P =:= Ps]}`),
@@ -108,8 +108,10 @@ describe('fetch requests and replies', () => {
   });
 
   it('the XML as a binary is used as well', async () => {
-    await sh(`{ok, Pbin} = MkBinder(directory, <<"<document><section name=\\"directory\\"><bin/></section></document>">>, 0, 1), ok`);
-    expect((await rig.fs.sw.conf.locate('directory', 'domain', 'name', 'x'))?.children[0]?.name).toBe('bin');
+    await sh(
+      `{ok, Pbin} = MkBinder(directory, <<"<document><section name=\\"directory\\"><domain name=\\"x\\" from=\\"bin\\"/></section></document>">>, 0, 1), ok`,
+    );
+    expect((await rig.fs.sw.conf.locate('directory', 'domain', 'name', 'x'))?.children[0]?.attributes.from).toBe('bin');
     await sh('exit(Pbin, kill), timer:sleep(50)');
   });
 

@@ -237,6 +237,16 @@ describe('directory commands', () => {
     off();
   });
 
+  it('a served directory without the domain asked for gives way to the static XML, as switch_xml_locate looks in the root then', async () => {
+    const off = t.sw.conf.xmlBindings.bind('dir', ['directory'], async () =>
+      parseXml('<document type="freeswitch/xml"><section name="directory"><domain name="other.org"/></section></document>'),
+    );
+    expect(await t.sw.api('domain_exists example.org')).toBe('true');
+    expect(await t.sw.api('user_exists id 1000 example.org')).toBe('true');
+    expect(await t.sw.api('domain_exists other.org')).toBe('true');
+    off();
+  });
+
   it('in_group <user>[@<domain>],<group>: the group’s users by id; the default domain is the global one', async () => {
     expect(await t.sw.api('in_group 1000@example.org,sales')).toBe('true');
     expect(await t.sw.api('in_group 1009@example.org,sales')).toBe('true');

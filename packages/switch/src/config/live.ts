@@ -48,12 +48,14 @@ export class LiveConf {
   };
 
   /**
-   * switch_xml_locate for directory / configuration / … lookups: the section a binding gives, else
-   * the static XML's. (`tag`, `key`, `value` go to the bindings; the caller picks inside the section.)
+   * switch_xml_locate for directory / configuration / … lookups: the section a binding gives when
+   * it holds the `tag` whose `key` is `value`, else the static XML's (as switch_xml_locate looks in
+   * the root once the served document lacks it). The caller picks inside the section.
    */
   async locate(name: XmlSectionName, tag?: string, key?: string, value?: string, params?: SwitchEvent): Promise<XmlElement | undefined> {
     const fetched = await this.xmlBindings.fetch({ section: name, tagName: tag, keyName: key, keyValue: value, params });
-    if (fetched) return fetched;
+    const holds = (s: XmlElement) => tag === undefined || key === undefined || value === undefined || findChild(s, tag, key, value) !== undefined;
+    if (fetched && holds(fetched)) return fetched;
     return this.#conf ? section(this.#conf.root, name) : undefined;
   }
 
