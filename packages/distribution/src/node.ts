@@ -16,7 +16,7 @@
  * registered processes; SPAWN_REQUEST is served by erpc.ts; exported modules live in exports.ts.
  */
 import { Subject, type Observable } from 'rxjs';
-import { Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
 import { etfCodec } from './codec.ts';
 import { CallError, Runtime, genCall, inProcess, pidEquals, type ProcessContext, type SysStateForm } from '@beamline/core';
 import type { DistTransportApi, DownReason, PeerConnection, TransportOptions } from './transport.ts';
@@ -31,6 +31,7 @@ import { erlangBifs } from './erlang_bifs.ts';
 import { osBifs } from './system_bifs.ts';
 import { introspectionModule } from './introspection.ts';
 import { rex } from './rex.ts';
+import { kernelKeeper } from './kernel.ts';
 import { serveSpawnRequest } from './erpc.ts';
 import { GlobalState, globalNameServer, resolveIt } from './global.ts';
 import { attachRuntime, type RuntimeAttachment } from './runtime_adapter.ts';
@@ -167,20 +168,25 @@ export class BeamNode {
         .map((c) => ({ name: c.peerName, hidden: c.peerHidden }));
     this.registry.exportModule('erlang', erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }));
     this.registry.exportModule('os', osBifs());
-    rt.spawn(netKernel({ nodeName: this.name }), { name: 'net_kernel' });
-    rt.spawn(
-      rex({
-        nodeName: this.name,
-        registry: this.registry,
-        spawnSupported: hasFlag(this.transport.flags, DFLAG.SPAWN),
-        sendToName: (name, msg) => {
-          if (rt.whereis(name) === undefined) return false;
-          rt.send(name, msg);
-          return true;
-        },
-      }),
-      { name: 'rex' },
-    );
+    const nodeName = this.name;
+    const services = [
+      { name: 'net_kernel', start: () => netKernel({ nodeName }) },
+      {
+        name: 'rex',
+        start: () =>
+          rex({
+            nodeName,
+            registry: this.registry,
+            spawnSupported: hasFlag(this.transport.flags, DFLAG.SPAWN),
+            sendToName: (name, msg) => {
+              if (rt.whereis(name) === undefined) return false;
+              rt.send(name, msg);
+              return true;
+            },
+          }),
+      },
+    ];
+    rt.spawn(kernelKeeper(services, (name, reason) => this.logger.warn(`${name} exited (${format(reason as Term)}); started again`)));
     if (!this.transport.hidden) this.startGlobal();
   }
 
