@@ -144,6 +144,42 @@ describe('rpc:call / erpc:call from erl into exported TS functions', () => {
     await call(`spawn('${p.ts}', m, notify, [spawned_fn])`);
     expect(await inbox.next((m) => m === atom('spawned_fn'))).toBe(atom('spawned_fn'));
   });
+
+  it('spawn_request with an option OTP refuses: {spawn_reply, Ref, error, badopt} and nothing runs; the valid ones spawn', async () => {
+    const reply = (opts: string) =>
+      call(
+        `$R = erlang:spawn_request('${p.ts}', m, notify, [spawned_opt], ${opts}), receive {spawn_reply, $R, $A, $B} -> {$A, is_pid($B) orelse $B} after 5000 -> timeout end`,
+      );
+    const bad = [
+      '[foo]',
+      '[{foo, 1}]',
+      '[{link, true}]',
+      '[{priority, bad}]',
+      '[{fullsweep_after, -1}]',
+      '[{min_heap_size, x}]',
+      '[{min_bin_vheap_size, -1}]',
+      '[{max_heap_size, 10}]',
+      '[{max_heap_size, #{kill => true}}]',
+      '[{max_heap_size, #{size => 0, kill => 1}}]',
+      '[{message_queue_data, x}]',
+      '[{async_dist, 1}]',
+      '[link, {sensitive, true}]',
+    ];
+    for (const opts of bad) expect([opts, await reply(opts)]).toEqual([opts, '{error,badopt}']);
+    const good = [
+      '[]',
+      '[link, monitor]',
+      '[{priority, max}, {fullsweep_after, 0}, {min_heap_size, 100}, {min_bin_vheap_size, 10}]',
+      '[{max_heap_size, 0}]',
+      '[{max_heap_size, 233}, {message_queue_data, off_heap}, {async_dist, true}]',
+      '[{max_heap_size, #{size => 0, kill => true, error_logger => false, include_shared_binaries => true}}]',
+    ];
+    for (const opts of good) expect([opts, await reply(opts)]).toEqual([opts, '{ok,true}']);
+    // only the valid requests ran m:notify
+    for (let i = 0; i < good.length; i++) await inbox.next((m) => m === atom('spawned_opt'));
+    await sleep(100);
+    expect(inbox.kept.filter((m) => m === atom('spawned_opt'))).toEqual([]);
+  });
 });
 
 describe('rex (legacy rpc, spec §4.9)', () => {
