@@ -16,7 +16,7 @@
  * external fun `fun M:F/A` the registry exports; an Erlang local fun cannot run here and fails with
  * `undef`, in the shape OTP gives on a node that lacks the fun's code.
  */
-import { type Atom, ExportFun, OpaqueFun, type Tuple, atom, t, type Term } from '@beamline/etf';
+import { Atom, ExportFun, OpaqueFun, type Tuple, atom, t, type Term } from '@beamline/etf';
 import { ErlangError, ExitError } from '@beamline/core';
 import { NotEncodableError, toWireTerm } from './wire_values.ts';
 
@@ -124,6 +124,7 @@ export class ModuleRegistry {
    */
   async invoke(module: Atom, fun: Atom, args: Term[], process?: unknown): Promise<Outcome> {
     if (module === A_ERLANG && fun === A_APPLY && args.length === 2) return this.apply(args[0], args[1], process, true);
+    if (module === A_ERLANG && fun === A_APPLY && args.length === 3) return this.apply3(args[0], args[1], args[2], process);
     const fn = this.lookup(module.name, fun.name, args.length);
     if (!fn) return { kind: 'error', reason: A_UNDEF, stack: [t(module, fun, args, [])] };
     const self: CallContext = { module, fun, args, process };
@@ -132,6 +133,22 @@ export class ModuleRegistry {
     } catch (e) {
       return outcomeOf(e, module, fun, args.length);
     }
+  }
+
+  /**
+   * `erlang:apply(M, F, Args)` (`rpc:call(N, erlang, apply, [M, F, A])`): `M:F(Args)`, whose
+   * `undef` stack ends with `{erlang, apply, 3, []}` as in OTP; anything but two atoms and a
+   * proper list is `badarg`.
+   */
+  private async apply3(m: Term, f: Term, args: Term, process?: unknown): Promise<Outcome> {
+    if (!(m instanceof Atom && f instanceof Atom && Array.isArray(args))) {
+      return { kind: 'error', reason: A_BADARG, stack: [t(A_ERLANG, A_APPLY, [m, f, args], [])] };
+    }
+    const outcome = await this.invoke(m, f, args, process);
+    if (outcome.kind === 'error' && outcome.reason === A_UNDEF && !this.lookup(m.name, f.name, args.length)) {
+      return { ...outcome, stack: [...(outcome.stack as Term[]), t(A_ERLANG, A_APPLY, 3, [])] };
+    }
+    return outcome;
   }
 
   /**

@@ -55,6 +55,32 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
     expect(onErl).toBe(await ev(p.erl, script(p.ts, 'self()'))); // answered twice alike
   });
 
+  it('erlang:apply/3 runs M:F(A) as on erl; refusals and undef with the same stacks (locations aside)', async () => {
+    const applyScript = (target: string) => {
+      const N = `'${target}'`;
+      const cases = [
+        `[erlang, whereis, [no_such_name]]`,
+        `[erlang, node, []]`,
+        `[erlang, apply, [erlang, node, []]]`,
+        `[erlang, apply, [fun erlang:node/0, []]]`,
+        `[nomod, f, [1]]`,
+        `[erlang, no_such_bif, []]`,
+        `[erlang, whereis, notlist]`,
+        `[erlang, whereis, [a|b]]`,
+        `[1, f, []]`,
+        `[erlang, 1, []]`,
+      ];
+      return `[case rpc:call(${N}, erlang, apply, $A) of
+          {badrpc, {'EXIT', {$R, $St}}} -> {$R, [{$M, $F, $X} || {$M, $F, $X, _} <- $St]};
+          ${N} -> this_node;
+          $V -> {returned, $V}
+        end || $A <- [${cases.join(', ')}]]`;
+    };
+    const onErl = (await ev(p.erl, applyScript(p.erlName))).replace(/\s+/g, '');
+    expect(onErl).toContain('this_node,this_node,this_node,{undef,[{nomod,f,[1]},{erlang,apply,3}]}');
+    expect((await ev(p.erl, applyScript(p.ts))).replace(/\s+/g, '')).toBe(onErl);
+  });
+
   it('os:getpid is this process', async () => {
     expect(await ev(p.erl, `rpc:call('${p.ts}', os, getpid, [])`)).toBe(`"${process.pid}"`);
   });
