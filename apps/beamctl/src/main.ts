@@ -27,6 +27,12 @@ function int(v: string): number {
   return Number(v);
 }
 
+/** A wait: 0 would time every rpc out at once, or redraw `ps --watch` without pause. */
+function seconds(v: string): number {
+  if (!/^\d+(\.\d{1,3})?$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError('not a positive number of seconds');
+  return Number(v);
+}
+
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T>): Promise<T> {
@@ -104,7 +110,7 @@ export function beamctlCommand(): Command {
     .addOption(new Option('-N, --node <node>', 'target node').env('BEAMCTL_NODE').default(`freeswitch@${hostname().split('.')[0]}`))
     .addOption(new Option('-C, --cookie <cookie>', 'cookie (default: ~/.erlang.cookie, as erl)').env('BEAMCTL_COOKIE'))
     .addOption(new Option('--epmd-port <port>', 'EPMD port of the target host').env('ERL_EPMD_PORT').argParser(int))
-    .addOption(new Option('-t, --timeout <seconds>', 'rpc timeout').argParser(int).default(10))
+    .addOption(new Option('-t, --timeout <seconds>', 'rpc timeout').argParser(seconds).default(10))
     .option('-v, --verbose', 'print distribution messages on stderr')
     .showHelpAfterError('(`pnpm beamctl --help` lists the commands)')
     .exitOverride()
@@ -142,7 +148,7 @@ export function beamctlCommand(): Command {
     .description('the processes as a table (pid, name, behaviour, status, mailbox, messages in/out, memory estimate)')
     .addOption(new Option('-s, --sort <key>', 'sort by').choices([...PS_SORT_KEYS]).default('mailbox'))
     .addOption(new Option('-n, --limit <n>', 'show the first n rows').argParser(int))
-    .addOption(new Option('-w, --watch [seconds]', 'refresh in place every n seconds (Ctrl-C stops)').argParser(int))
+    .addOption(new Option('-w, --watch [seconds]', 'refresh in place every n seconds (Ctrl-C stops)').argParser(seconds))
     .action(async (o: { sort: PsSortKey; limit?: number; watch?: number | true }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         if (o.watch === undefined) {

@@ -156,6 +156,19 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     expect(r.stderr).toBe("error: unknown option '--bogus'\n(`pnpm beamctl --help` lists the commands)\n");
   });
 
+  it('--timeout and --watch take a positive number of seconds: 1.5 works, 0 is a usage error (exit 2)', async () => {
+    const [half, zero, watchZero] = await Promise.all([ctl('-t', '1.5', 'ping'), ctl('-t', '0', 'ping'), ctl('ps', '-w', '0')]);
+    expect([half.code, half.stdout]).toEqual([0, 'pong\n']);
+    expect([zero.code, zero.stderr.split('\n')[0]]).toEqual([
+      2,
+      "error: option '-t, --timeout <seconds>' argument '0' is invalid. not a positive number of seconds",
+    ]);
+    expect([watchZero.code, watchZero.stderr.split('\n')[0]]).toEqual([
+      2,
+      "error: option '-w, --watch [seconds]' argument '0' is invalid. not a positive number of seconds",
+    ]);
+  });
+
   // last: it takes the node's net_kernel name away (a killed net_kernel would come back)
   it('ping answered pang (the node is up, its net_kernel is not): exit 1, as --help says', async () => {
     rt.unregister('net_kernel');
