@@ -251,10 +251,20 @@ export function beamctlCommand(): Command {
             if (m instanceof Tuple && m.elements[0] === atom('switchd_log')) print(text(m.elements[2] as Term) ?? '');
           }
         });
+        let gone = false;
+        const down = new Promise<void>((res) => {
+          const off = s.node.on('nodedown', (e) => {
+            if (e.node !== s.target) return;
+            gone = true;
+            off();
+            res();
+          });
+        });
         await runConsole(
           {
             name: s.target,
             remote: true,
+            gone: down,
             api: (line) => api(s, line),
             commands: async () => ((await s.rpc('switchd', 'commands', [])) as Term[]).map((c) => text(c) ?? ''),
             followLog: async (level) => {
@@ -265,6 +275,7 @@ export function beamctlCommand(): Command {
           { onPrinter: (p) => (print = p) },
         );
         s.node.runtime.send(sink, 'stop');
+        if (gone) throw new CtlError(`node ${s.target} went down (disconnected)`, EXIT.unreachable);
       });
     });
 

@@ -26,6 +26,11 @@ export interface ConsoleBackend {
    * (switchd's own) `...` is the shutdown command and then leaves, as FreeSWITCH's console.
    */
   readonly remote?: boolean;
+  /**
+   * Settles when the node has gone away (beamctl's console): the console leaves at once, the
+   * lines typed after it unrun, as fs_cli leaves on `Disconnected.`.
+   */
+  readonly gone?: Promise<void>;
 }
 
 export interface ConsoleOptions {
@@ -106,6 +111,13 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
   });
 
   let following = backend.followingLog === true;
+  let left = false;
+  /** An API or log call failed: say why, unless the node is gone (then the console leaves). */
+  const failed = (e: unknown): boolean => {
+    if (left) return false;
+    say(`-ERR ${(e as Error).message ?? String(e)}`);
+    return true;
+  };
   const handle = async (raw: string): Promise<boolean> => {
     const line = raw.trim();
     if (line === '') return true;
@@ -136,7 +148,11 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
             say('-ERR not loging');
             return true;
           }
-          await backend.followLog(undefined);
+          try {
+            await backend.followLog(undefined);
+          } catch (e) {
+            return failed(e);
+          }
           following = false;
           say('+OK no longer logging');
           return true;
@@ -146,7 +162,11 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
             say('-ERR invalid log level');
             return true;
           }
-          await backend.followLog(level);
+          try {
+            await backend.followLog(level);
+          } catch (e) {
+            return failed(e);
+          }
           following = true;
           say(`+OK log level ${arg ?? ''} [${level}]`);
           return true;
@@ -159,7 +179,7 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
     try {
       say(await backend.api(line));
     } catch (e) {
-      say(`-ERR ${(e as Error).message ?? String(e)}`);
+      return failed(e);
     }
     return true;
   };
@@ -168,7 +188,7 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
     let busy = Promise.resolve(true);
     rl.on('line', (l) => {
       busy = busy.then(async (go) => {
-        if (!go) return false;
+        if (!go || left) return false;
         const more = await handle(l);
         if (!more) rl.close();
         else if (interactive) rl.prompt();
@@ -177,6 +197,10 @@ export async function runConsole(backend: ConsoleBackend, opts: ConsoleOptions =
     });
     // Ctrl-C on a terminal reaches readline, not the process: leave, as /quit does
     rl.on('SIGINT', () => rl.close());
+    void backend.gone?.then(() => {
+      left = true;
+      rl.close();
+    });
     rl.on('close', () => {
       void busy.then(() => resolve());
     });
