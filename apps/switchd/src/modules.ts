@@ -13,10 +13,23 @@
  * (erlangEventChild) so that the module's processes stay in the one tree; and, when sofia.conf
  * has profiles, the SIP face (@beamline/sofia, mod_sofia).
  */
-import { EXIT, ExitError, GenServer, noreply, ok, Supervisor, type ChildSpec, type ProcessContext, stop } from '@beamline/core';
+import {
+  DOWN,
+  EXIT,
+  ExitError,
+  GenServer,
+  TIMEOUT,
+  noreply,
+  ok,
+  refEquals,
+  Supervisor,
+  type ChildSpec,
+  type ProcessContext,
+  stop,
+} from '@beamline/core';
 import { type ErlangEvent, load as loadErlangEvent } from '@beamline/erlang-event';
 import { loadSofia } from '@beamline/sofia';
-import { Pid, Tuple } from '@beamline/etf';
+import { Pid, Ref, Tuple } from '@beamline/etf';
 import type { BeamNode } from '@beamline/distribution';
 import type { Switch } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
@@ -96,6 +109,7 @@ export function optionalModules(env: ModuleEnv): ChildSpec[] {
  * restart loads it again: the endpoint and the API commands are replaced by the new ones.
  */
 export function sofiaChild(env: ModuleEnv): ChildSpec {
+  let previous: Pid | undefined;
   return {
     id: 'sofia',
     type: 'supervisor',
@@ -103,11 +117,34 @@ export function sofiaChild(env: ModuleEnv): ChildSpec {
     start: async (ctx: ProcessContext) => {
       const sw = env.sw();
       if (!sw) throw new Error('sofia: the switch is not running');
+      if (previous) await awaitGone(ctx, env.node()?.runtime.children(previous) ?? [], 5_000);
       const sofia = await loadSofia(sw, ctx, { profiles: env.settings.sofia });
+      previous = sofia.supervisor;
       env.log.log('NOTICE', 'switchd', 'module sofia loaded');
       return sofia.supervisor;
     },
   };
+}
+
+/**
+ * Waits (at most `ms`) for the DOWN of each pid. A killed sofia supervisor's profiles die of its
+ * exit signal after switchd_sup has already begun the restart, and the new profiles would find
+ * their SIP ports still bound (EADDRINUSE) and stay down.
+ */
+async function awaitGone(ctx: ProcessContext, pids: Pid[], ms: number): Promise<void> {
+  const refs = pids.map((p) => ctx.monitor(p));
+  const end = ctx.now() + ms;
+  for (const ref of refs) {
+    const left = end - ctx.now();
+    const down =
+      left > 0
+        ? await ctx.receive(
+            (m) => m instanceof Tuple && m.elements[0] === DOWN && m.elements[1] instanceof Ref && refEquals(m.elements[1], ref),
+            left,
+          )
+        : TIMEOUT;
+    if (down === TIMEOUT) ctx.demonitor(ref, { flush: true });
+  }
 }
 
 const isExit = (m: unknown) => m instanceof Tuple && m.elements[0] === EXIT;
