@@ -21,6 +21,7 @@ import {
   TIMEOUT,
   noreply,
   ok,
+  pidEquals,
   refEquals,
   Supervisor,
   type ChildSpec,
@@ -191,7 +192,12 @@ export function erlangEventChild(env: ModuleEnv): ChildSpec {
               start: (c: ProcessContext) =>
                 c.spawnLink(
                   async (w) => {
-                    const signal = (await w.receive<Tuple>(isExit)) as Tuple;
+                    // its supervisor's exit signal only: a peer may send any process an {'EXIT', Pid, R} message
+                    const fromParent = (m: unknown) => {
+                      const from = isExit(m) ? (m as Tuple).elements[1] : undefined;
+                      return from instanceof Pid && w.parent !== undefined && pidEquals(from, w.parent);
+                    };
+                    const signal = (await w.receive<Tuple>(fromParent)) as Tuple;
                     await loaded?.stop().catch((e: unknown) => env.log.log('WARNING', 'switchd', `erlang_event: stop: ${String(e)}`));
                     // ends with the reason it was stopped with: a supervisor reports any other as a shutdown_error
                     throw new ExitError(signal.elements[2]);

@@ -20,6 +20,7 @@ import {
   noreply,
   ok,
   pidEquals,
+  refEquals,
   type ProcessContext,
   reply,
   Runtime,
@@ -28,7 +29,7 @@ import {
   shutdown as SHUTDOWN,
   supervisionTree,
 } from '@beamline/core';
-import { Pid, type Term, Tuple, atom, format, t } from '@beamline/etf';
+import { Pid, Ref, type Term, Tuple, atom, format, t } from '@beamline/etf';
 import { type BeamNode, startNode, type NodeOptions } from '@beamline/distribution';
 import { startSwitch, type StopRequest, type Switch, systemCpuTimes } from '@beamline/switch';
 import { consoleCommand } from './console_api.ts';
@@ -181,8 +182,11 @@ export async function startTree(settings: Settings, log: ConsoleLog, opts: TreeO
   }
   const ended = new Promise<unknown>((resolve) => {
     rt.spawn(async (ctx) => {
-      ctx.monitor(sup);
-      const down = await ctx.receive((m) => m instanceof Tuple && m.elements[0] === DOWN);
+      const ref = ctx.monitor(sup);
+      // its own monitor's DOWN only: a peer may send any process a message shaped like one
+      const down = await ctx.receive(
+        (m) => m instanceof Tuple && m.elements[0] === DOWN && m.elements[1] instanceof Ref && refEquals(m.elements[1], ref),
+      );
       resolve((down as Tuple).elements[4]);
     });
   });
