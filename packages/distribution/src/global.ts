@@ -51,6 +51,8 @@ export interface GlobalHost {
   /** rpc:call(Node, M, F, Args): the value or {badrpc, _} (name clash resolution). */
   rpc(node: string, module: string, fun: string, args: Term[]): Promise<Term>;
   logger: DistLogger;
+  /** Whose exit signal stops the server besides its locker's: the runtime's init process (the node's stop). */
+  stopper: Pid;
 }
 
 interface NameEntry {
@@ -743,8 +745,13 @@ export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessB
         }
         return;
       }
-      // our parent (node stop: shutdown) or our linked locker: stop, as a gen_server does
-      if (isTagged(m, 'EXIT', 3)) throw new ExitError(m.elements[2]);
+      // the node's stop (shutdown) or our linked locker: stop, as a gen_server does; any other
+      // {'EXIT', …} (a peer may send one) is ignored, as OTP's global ignores an unknown pid's
+      if (isTagged(m, 'EXIT', 3)) {
+        const from = m.elements[1];
+        if (from instanceof Pid && (pidKey(from) === pidKey(locker) || pidKey(from) === pidKey(host.stopper))) throw new ExitError(m.elements[2]);
+        return;
+      }
       handleInfo(ctx, m);
     },
   };

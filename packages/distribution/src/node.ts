@@ -202,6 +202,7 @@ export class BeamNode {
       call: (ctx: ProcessContext, dest: [string, string], req: Term, ms: number) => genCall(ctx, dest, A_GEN_CALL, req, ms) as Promise<Term>,
       rpc: (n: string, m: string, f: string, args: Term[]) => this.rpc(n, m, f, args, 10_000),
       logger: this.logger,
+      stopper: this.runtime.initPid,
     };
     const gns = this.runtime.spawn(globalNameServer(host, state), { name: 'global_name_server' });
     // an erl node resolving a clash over a pid of ours runs the resolve fun here by rpc

@@ -101,6 +101,16 @@ describe('one erl peer', () => {
     expect(node.global!.whereisName('gl_two')).toBeUndefined();
   });
 
+  it("a peer's {'EXIT', Pid, R} message to global_name_server is not its locker's or parent's exit: it runs on", async () => {
+    const before = node.runtime.whereis('global_name_server');
+    await ev(e1, `{global_name_server, '${ts}'} ! {'EXIT', self(), stray}, ok`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(node.runtime.whereis('global_name_server')).toBe(before);
+    expect(await ev(e1, `GP3 = spawn(fun() -> receive stop -> ok end end), global:register_name(gl_three, GP3)`)).toBe('yes');
+    await until(() => node.global!.whereisName('gl_three') !== undefined, 3000, 'gl_three on TS');
+    await ev(e1, `GP3 ! stop, ok`);
+  });
+
   it("TS calls and casts reach {global, Name} as gen does; an unregistered name is noproc, as erl's call", async () => {
     await ev(
       e1,
