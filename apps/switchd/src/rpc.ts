@@ -11,9 +11,9 @@
  *                                                            until it dies or calls log_unfollow
  *   rpc:call(N, switchd, log_unfollow, [Pid])        -> ok
  */
-import { DOWN, pidEquals, pidKey, type Runtime } from '@beamline/core';
+import { DOWN, pidKey, refEquals, type Runtime } from '@beamline/core';
 import { erlError, type ModuleExports } from '@beamline/distribution';
-import { Binary, ImproperList, Pid, Tuple, atom, t, text, type Term } from '@beamline/etf';
+import { Binary, ImproperList, Pid, Ref, Tuple, atom, t, text, type Term } from '@beamline/etf';
 import { logPasses, logStr2Level, LOG_INVALID } from '@beamline/switch';
 import type { ConsoleLog } from './log.ts';
 
@@ -81,7 +81,7 @@ export function switchdModule(live: Live, log: ConsoleLog, rt: Runtime): ModuleE
       unfollow(target);
       // one process per follower: it monitors the follower and ends the subscription when it goes
       const follower = rt.spawn(async (ctx) => {
-        ctx.monitor(target);
+        const ref = ctx.monitor(target);
         const off = log.follow((e) => {
           if (logPasses(e.level, limit)) ctx.send(target, t(A_SWITCHD_LOG, e.level, e.line));
         });
@@ -89,7 +89,7 @@ export function switchdModule(live: Live, log: ConsoleLog, rt: Runtime): ModuleE
           for (;;) {
             const m = await ctx.receive();
             if (m === 'stop') return;
-            if (m instanceof Tuple && m.elements[0] === DOWN && pidEquals(m.elements[3] as Pid, target)) return;
+            if (m instanceof Tuple && m.elements[0] === DOWN && m.elements[1] instanceof Ref && refEquals(m.elements[1], ref)) return;
           }
         } finally {
           off();
