@@ -37,7 +37,8 @@ export function consoleCommand(target: ConsoleSettings): ApiCommand {
         case 'loglevel': {
           if (value?.toLowerCase() === 'help') return LOGLEVEL_USAGE;
           if (value !== undefined) {
-            const level = logStr2Level(value);
+            // mod_console reads a level that starts with a digit with atoi ("3x" is 3), any other with switch_log_str2level
+            const level = /^[0-9]/.test(value) ? Number.parseInt(value, 10) : logStr2Level(value);
             if (level === LOG_INVALID) return `-ERR Invalid console loglevel (${value})!\n\n`;
             target.level = level;
           }

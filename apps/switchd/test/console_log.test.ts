@@ -56,6 +56,10 @@ describe('the console', () => {
     expect(api('loglevel warning')).toBe('+OK console log level set to WARNING\n');
     expect(log.level).toBe(4);
     expect(api('loglevel loud')).toBe('-ERR Invalid console loglevel (loud)!\n\n');
+    // a level that starts with a digit is read as atoi reads it
+    expect(api('loglevel 3x')).toBe('+OK console log level set to ERR\n');
+    expect(api('loglevel 5.9')).toBe('+OK console log level set to NOTICE\n');
+    expect(log.level).toBe(5);
     expect(api('colorize help')).toContain('Enable, disable, or toggle console coloring.\n');
   });
 });
