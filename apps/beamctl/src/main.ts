@@ -228,6 +228,8 @@ export function beamctlCommand(): Command {
     .description("the Erlang module's sessions of one Erlang node (api erlang sessions <node>)")
     .argument('<node>', 'the Erlang node whose sessions to list')
     .action(async (peer: string, _o, cmd: Command) => {
+      // the module splits its arguments on spaces: a name with one would get its usage text
+      if (!/^[^@\s]+@[^@\s]+$/.test(peer)) throw new CtlError(`bad node name ${peer}: give alive@host`, EXIT.usage);
       await withSession(cmd, async (s) => {
         const r = await erlangApi(s, `sessions ${peer}`);
         out(r);

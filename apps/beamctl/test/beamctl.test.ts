@@ -150,6 +150,12 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     expect(r.stderr).toMatch(/^Usage: beamctl \[options\] \[command\]/);
   });
 
+  it('sessions with a bad node name: exit 2, before connecting', async () => {
+    const [spaced, bare] = await Promise.all([ctl('sessions', 'a b@localhost'), ctl('sessions', 'nohost')]);
+    expect([spaced.code, spaced.stderr]).toEqual([2, 'beamctl: bad node name a b@localhost: give alive@host\n']);
+    expect([bare.code, bare.stderr]).toEqual([2, 'beamctl: bad node name nohost: give alive@host\n']);
+  });
+
   it('a bad flag: exit 2 and a hint a user can type', async () => {
     const r = await run('beamctl', ['--bogus', 'ping']);
     expect(r.code).toBe(2);
