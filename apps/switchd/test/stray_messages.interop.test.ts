@@ -1,6 +1,6 @@
 /**
  * A peer's stray messages to every process of switchd (looked up with erlang:processes/0 over
- * rpc): gen calls it does not know, `{system, …}`, and plain messages shaped like the
+ * rpc): gen calls and casts it does not know, `{system, …}`, and plain messages shaped like the
  * signals Erlang turns into messages (`{'EXIT', …}`, `{'DOWN', …}` with a reference of the
  * sender's). As on an OTP node, a process matches its own monitor's reference and its own links,
  * so none of them ends a process (nor a log follower's following); switchd keeps answering and its
@@ -33,6 +33,7 @@ describe('stray messages from a peer', { timeout: 90_000 }, () => {
     const before = await erl.eval(`lists:sort(rpc:call('${NAME}', erlang, processes, []))`);
     await erl.eval(`[begin
         catch gen_server:call(P, {stray, 1}, 300),
+        gen_server:cast(P, {stray, 2}),
         P ! {stray, 3},
         P ! {system, {self(), make_ref()}, {stray, 4}},
         P ! {'EXIT', self(), stray},

@@ -311,6 +311,11 @@ export class SofiaProfile extends GenServer<
     );
   }
 
+  /** The profile takes no casts; one from a peer (by pid) is dropped rather than restarting the profile. */
+  override handleCast(_msg: never, p: Profile) {
+    return noreply(p);
+  }
+
   override handleInfo(msg: unknown, p: Profile, ctx: ProcessContext) {
     if (msg === 'sweep') {
       for (const r of p.registrations.sweep(Date.now())) {
