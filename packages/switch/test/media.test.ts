@@ -322,9 +322,53 @@ describe('playing to a channel', () => {
     await settle();
     expect(port.frames.length).toBe(heard);
     const stopEvent = sub.take().find((e) => e.type === 'PLAYBACK_STOP');
-    expect(stopEvent?.getHeader('Playback-File-Path')).toBe('two.wav');
+    expect(stopEvent?.getHeader('Playback-File-Path')).toBe(`${dir}/two.wav`);
     expect(Number(stopEvent?.getHeader('variable_playback_ms'))).toBeGreaterThanOrEqual(1000);
     expect(Number(stopEvent?.getHeader('variable_playback_ms'))).toBeLessThan(2000);
+    await sw.stop();
+    await rt.stop();
+    rmSync(dir, { recursive: true });
+  });
+
+  it('playback names the file as switch_ivr_play_file opens it; `{a=b}` are the handle’s parameters, on both events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beamline-media-'));
+    writeFileSync(join(dir, 'half.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 4000 }, () => 1000))));
+    const { sw, rt, clock, settle, sub } = await setup({
+      dialplan: staticDialplan({
+        default: {
+          '1': [
+            ['set', `sound_prefix=${dir}`],
+            ['playback', '{tag=one,ID=7}half.wav'],
+            ['playback', `{a=1}{tag=two} ${dir}/half.wav`],
+            ['playback', 'half'],
+            ['park'],
+          ],
+        },
+      }),
+    });
+    await sw.originate('null/1 1');
+    for (let t = 0; t < 4000; t += 100) {
+      await clock.advance(100);
+      await settle();
+    }
+    const events = sub.take();
+    const plays = events
+      .filter((e) => e.type.startsWith('PLAYBACK_'))
+      .map((e) => {
+        const at = e.headers.findIndex((h) => h.name === 'Playback-File-Path');
+        return [e.type, ...e.headers.slice(at).map((h) => `${h.name}: ${h.value}`), `ms ${e.getHeader('variable_playback_ms') ?? '-'}`];
+      });
+    // the file's own 500 ms each time: the parameters are not part of the file's name on disk
+    expect(plays).toEqual([
+      ['PLAYBACK_START', `Playback-File-Path: {tag=one,ID=7}${dir}/half.wav`, 'tag: one', 'ID: 7', 'ms -'],
+      ['PLAYBACK_STOP', `Playback-File-Path: {tag=one,ID=7}${dir}/half.wav`, 'Playback-Status: done', 'tag: one', 'ID: 7', 'ms 500'],
+      ['PLAYBACK_START', `Playback-File-Path: {a=1}{tag=two} ${dir}/half.wav`, 'a: 1', 'tag: two', 'ms 500'],
+      ['PLAYBACK_STOP', `Playback-File-Path: {a=1}{tag=two} ${dir}/half.wav`, 'Playback-Status: done', 'a: 1', 'tag: two', 'ms 500'],
+      ['PLAYBACK_START', `Playback-File-Path: ${dir}/half.wav`, 'ms 500'],
+      ['PLAYBACK_STOP', `Playback-File-Path: ${dir}/half.wav`, 'Playback-Status: done', 'ms 500'],
+    ]);
+    const responses = events.filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'playback');
+    expect(responses.map((e) => e.getHeader('Application-Response'))).toEqual(['FILE PLAYED', 'FILE PLAYED', 'FILE PLAYED']);
     await sw.stop();
     await rt.stop();
     rmSync(dir, { recursive: true });

@@ -159,7 +159,7 @@ describe('group_confirm_key / group_confirm_file', () => {
     const base = t.clock.now() + 1_725_358_272_000;
     timed(t, t.sw.originate(`{originate_timeout=2,group_confirm_key=1,group_confirm_file=undef}[origination_uuid=${U1}]null/1 &park()`));
     await at(t, 2000);
-    expect(playbacks(t.sub.take(), U1, base)[0]).toBe('START undef @0');
+    expect(playbacks(t.sub.take(), U1, base)[0]).toBe('START /usr/local/freeswitch/undef.wav @0');
     await stop(t);
   });
 

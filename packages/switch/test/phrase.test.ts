@@ -106,7 +106,7 @@ describe('the phrase application', () => {
 
   it('matches the data with captures and plays each action, saying $1 with the say module; PHRASE PLAYED', async () => {
     const r = await run('phrase count,3');
-    expect(r.files).toEqual(['ivr/you_have.wav', 'file_string://digits/3.wav', 'ivr/messages.wav']);
+    expect(r.files).toEqual(['/snd/en/ivr/you_have.wav', 'file_string://digits/3.wav', '/snd/en/ivr/messages.wav']);
     expect(r.response).toBe('PHRASE PLAYED');
     expect(t.logs.filter((l) => l.includes('Handle'))).toEqual([
       'DEBUG Handle play-file:[ivr/you_have.wav] (en:en)',
@@ -135,10 +135,10 @@ describe('the phrase application', () => {
   });
 
   it('nomatch actions, break_on_match, and a field expanded from the channel', async () => {
-    expect((await run('phrase pick,apple')).files).toEqual(['a.wav']);
-    expect((await run('phrase pick,zebra')).files).toEqual(['not-b.wav']);
+    expect((await run('phrase pick,apple')).files).toEqual(['/snd/en/a.wav']);
+    expect((await run('phrase pick,zebra')).files).toEqual(['/snd/en/not-b.wav']);
     await t.sw.api(`uuid_setvar ${U1} pick_var yes`);
-    expect((await run('phrase pick,b')).files).toEqual(['b.wav', 'var-yes.wav']);
+    expect((await run('phrase pick,b')).files).toEqual(['/snd/en/b.wav', '/snd/en/var-yes.wav']);
   });
 
   it('execute runs a nested application, phrase a nested macro, speak-text without TTS logs, break ends the macro', async () => {
@@ -146,7 +146,7 @@ describe('the phrase application', () => {
     const r = await run('phrase acts');
     expect(r.complete.map((e) => e.getHeader('Application'))).toEqual(['set', 'phrase']);
     expect(await t.sw.api(`uuid_getvar ${U1} acted`)).toBe('42');
-    expect(r.files).toEqual(['b.wav']);
+    expect(r.files).toEqual(['/snd/en/b.wav']);
     expect(t.logs).toContain('ERR TTS is not configured');
     expect(r.response).toBe('PHRASE PLAYED');
   });
@@ -175,7 +175,7 @@ describe('the phrase application', () => {
 
   it('a terminator digit ends the macro (playback_terminator_used); uuid_break does too', async () => {
     const r = await run('phrase count,2', 2000, [100, '*']);
-    expect(r.files).toEqual(['ivr/you_have.wav']);
+    expect(r.files).toEqual(['/snd/en/ivr/you_have.wav']);
     expect(r.response).toBe('PHRASE PLAYED');
     expect(await t.sw.api(`uuid_getvar ${U1} playback_terminator_used`)).toBe('*');
     await t.sw.sendmsg(U1, [
@@ -195,12 +195,12 @@ describe('the phrase application', () => {
       .take()
       .filter((e) => e.type === 'PLAYBACK_START')
       .map((e) => e.getHeader('Playback-File-Path'));
-    expect(files).toEqual(['ivr/you_have.wav']);
+    expect(files).toEqual(['/snd/en/ivr/you_have.wav']);
   });
 
   it('playback phrase:<macro>:<data> runs the macro in the channel’s language; say: without tts_engine is Invalid Args', async () => {
     const r = await run('playback phrase:count:7');
-    expect(r.files).toEqual(['ivr/you_have.wav', 'file_string://digits/7.wav', 'ivr/messages.wav']);
+    expect(r.files).toEqual(['/snd/en/ivr/you_have.wav', 'file_string://digits/7.wav', '/snd/en/ivr/messages.wav']);
     expect(r.response).toBe('FILE PLAYED');
     expect((await run('playback say:hello', 200)).response).toBe('FILE PLAYED');
     expect(t.logs).toContain('ERR Invalid Args');

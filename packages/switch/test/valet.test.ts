@@ -162,7 +162,7 @@ describe('valet_park', () => {
     await at(t, 4000);
     let events = t.sub.take();
     const played = (es: SwitchEvent[]) => es.filter((e) => e.type === 'PLAYBACK_START').map((e) => `${who(e)} ${e.getHeader('Playback-File-Path')}`);
-    expect(played(events)).toEqual(['P valet/slot-100.wav', 'P silence_stream://-1']);
+    expect(played(events)).toEqual(['P /snd/valet/slot-100.wav', 'P silence_stream://-1']);
     // the hold event comes after the announcement
     expect(valet(events)).toEqual(['P hold lotA 100']);
     await call(t, P2, 'in');
@@ -171,7 +171,7 @@ describe('valet_park', () => {
     await at(t, 10000);
     events = t.sub.take();
     expect(valet(events)).toEqual(['P2 hold lotA 101']);
-    expect(played(events)).toContain('R valet/full.wav');
+    expect(played(events)).toContain('R /snd/valet/full.wav');
     expect(t.logs).toContain('ERR null/1 lot is full.');
     expect(await getvar(t, R, 'after')).toBe('1');
     expect(await t.sw.api('valet_info lotA')).toBe(

@@ -10,7 +10,9 @@ import { openPlayable } from '../local_stream/open.ts';
 import { openFileHandle } from '../media/fileman.ts';
 import { playToChannel } from '../media/player.ts';
 import { type AudioSource, SampleSource } from '../media/source.ts';
+import { findEndParen } from '../internal/strings.ts';
 import { isTtsFile, openTtsFile } from '../speech/tts_file.ts';
+import { afterParams, DEFAULT_BASE_DIR, NATIVE_FORMAT, parseRecordingVars, recordFilePath } from './recording_model.ts';
 import { afterSynthesis } from './synthesis.ts';
 import type { AppChannel, Interrupter } from './types.ts';
 
@@ -25,11 +27,57 @@ export function parseMs(data: string): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-/** What playing `file` plays, if it has a source here, and for how long (undefined: until stopped); undefined: not found. */
-function playable(ch: AppChannel, file: string): { source: AudioSource | undefined; ms: number | undefined } | undefined {
-  const source = openPlayable(ch.core, file, ch.variable('sound_prefix'));
+/** What playing `file` plays: its source here if it has one, for how long (undefined: until stopped), and its `{…}` parameters; undefined: not found. */
+interface Playable {
+  readonly source: AudioSource | undefined;
+  readonly ms: number | undefined;
+  readonly params: readonly [string, string][];
+}
+
+/** The base directory (SWITCH_GLOBAL_dirs.base_dir): the global `base_dir`, else FreeSWITCH's default. */
+function baseDir(ch: AppChannel): string {
+  return ch.core.globals.get('base_dir') ?? DEFAULT_BASE_DIR;
+}
+
+/**
+ * switch_ivr_play_file's name for `file`: a relative one goes under `sound_prefix` (else the base
+ * directory), its leading `{…}` group kept in front; one with no extension gets the channel's
+ * codec, and since no native file plays here, its backup (`native_backup_extension`, `wav`).
+ * URLs, tones and `phrase:` / `say:` are left as they are.
+ */
+function playName(ch: AppChannel, file: string): string {
+  if (file.includes('://') || file.startsWith('%(') || /^(phrase|say):/i.test(file)) return file;
+  const { file: name, native } = recordFilePath(file, ch.variable('sound_prefix') ?? baseDir(ch));
+  if (!native) return name;
+  return `${name.slice(0, -NATIVE_FORMAT.length)}${ch.variable('native_backup_extension') ?? 'wav'}`;
+}
+
+/** switch_core_file_open: the leading `{name=value,…}` groups are the handle's parameters, the rest the file; undefined (Parse Error!) when a group does not close. */
+function fileParams(name: string): { path: string; params: [string, string][] } | undefined {
+  const path = afterParams(name);
+  if (path === undefined) return undefined;
+  const params: [string, string][] = [];
+  for (let rest = name; rest.startsWith('{'); rest = rest.slice(findEndParen(rest, '{', '}') + 1).replace(/^ +/, '')) {
+    for (const [n, v] of parseRecordingVars(rest) ?? []) {
+      const at = params.findIndex(([p]) => p.toLowerCase() === n.toLowerCase());
+      if (at >= 0) params.splice(at, 1);
+      params.push([n, v]);
+    }
+  }
+  return { path, params };
+}
+
+function playable(ch: AppChannel, name: string): Playable | undefined {
+  const opened = fileParams(name);
+  if (!opened) {
+    ch.core.log('ERR', 'Parse Error!', ch.uuid);
+    return undefined;
+  }
+  const { path, params } = opened;
+  // a relative name was put under the prefix already; only file_string:// items still need it
+  const source = openPlayable(ch.core, path, path.includes('://') ? (ch.variable('sound_prefix') ?? baseDir(ch)) : undefined);
   if (source === 'not-found') return undefined;
-  return { source, ms: source ? source.ms : parseMs(ch.variable('playback_duration_ms') ?? '1000') };
+  return { source, ms: source ? source.ms : parseMs(ch.variable('playback_duration_ms') ?? '1000'), params };
 }
 
 /** The file headers of PLAYBACK_START / PLAYBACK_STOP. */
@@ -55,7 +103,8 @@ export async function playFile(
   onDigit?: (digit: string) => boolean,
 ): Promise<Interrupter | undefined> {
   if (isTtsFile(file)) return playTtsFile(ch, file, done, onEnd, onDigit);
-  return playOpened(ch, file, playable(ch, file), done, onEnd, onDigit);
+  const name = playName(ch, file);
+  return playOpened(ch, name, playable(ch, name), done, onEnd, onDigit);
 }
 
 /** `tts://<engine>|<voice>|<text>` (mod_dptools' tts file format): spoken first, then played as a file; not found when it cannot be. */
@@ -72,7 +121,8 @@ function playTtsFile(
     afterSynthesis(
       ch,
       (signal) => tts.speak(signal),
-      (samples) => playOpened(ch, file, samples && { source: new SampleSource(samples), ms: Math.floor(samples.length / 8) }, done, onEnd, onDigit),
+      (samples) =>
+        playOpened(ch, file, samples && { source: new SampleSource(samples), ms: Math.floor(samples.length / 8), params: [] }, done, onEnd, onDigit),
       async () => {
         onEnd?.(ch.takeBreak() ? 'break' : 'killed');
         await done();
@@ -81,11 +131,11 @@ function playTtsFile(
   );
 }
 
-/** switch_ivr_play_file once the file is open (`opened`), or not found. */
+/** switch_ivr_play_file once the file is open (`opened`), or not found; the events carry the handle's parameters last. */
 async function playOpened(
   ch: AppChannel,
   file: string,
-  opened: { source: AudioSource | undefined; ms: number | undefined } | undefined,
+  opened: Playable | undefined,
   done: () => void | Promise<void>,
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
@@ -100,7 +150,7 @@ async function playOpened(
   const fileman = openFileHandle(ch, ms, opened.source);
   const source = fileman.handle.source;
   const startedUs = ch.core.nowUs();
-  ch.fire('PLAYBACK_START', undefined, undefined, fileHeaders(file));
+  ch.fire('PLAYBACK_START', undefined, undefined, [...fileHeaders(file), ...opened.params]);
   // an endless source that ends after all (its local stream stopped) ends the playback as played
   let ranOut = false;
   let interrupt: Interrupter | undefined;
@@ -126,7 +176,7 @@ async function playOpened(
     ch.setVariable('playback_ms', String(played));
     ch.setVariable('playback_samples', String(samples));
     const status = how === 'break' || how === 'digit' ? 'break' : 'done';
-    ch.fire('PLAYBACK_STOP', undefined, undefined, [...fileHeaders(file), ['Playback-Status', status]]);
+    ch.fire('PLAYBACK_STOP', undefined, undefined, [...fileHeaders(file), ['Playback-Status', status], ...opened.params]);
     onEnd?.(how);
   };
   interrupt = await mediaWait(ch, ms, done, stopped, onDigit, (fire) => fileman.handle.arm(fire));

@@ -29,7 +29,7 @@ export function atoui(n: number): number {
 }
 
 /** Cuts the leading `{…}` groups (and the blanks after each); undefined when one does not close. */
-function afterParams(file: string): string | undefined {
+export function afterParams(file: string): string | undefined {
   let rest = file;
   while (rest.startsWith('{')) {
     const end = findEndParen(rest, '{', '}');
