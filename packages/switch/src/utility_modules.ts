@@ -19,6 +19,7 @@ import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
 import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
+import { DISPLACE_APPLICATIONS } from './applications/displace.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
 import { DPTOOLS_MORE } from './applications/dptools_more.ts';
 import { DPTOOLS_SYSTEM } from './applications/dptools_system.ts';
@@ -53,6 +54,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...DPTOOLS_SYSTEM,
   EXECUTE_EXTENSION,
   ...DEFLECT_APPLICATIONS,
+  ...DISPLACE_APPLICATIONS,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,
   ...FIFO_APPLICATIONS,

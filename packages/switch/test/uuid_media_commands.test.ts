@@ -128,6 +128,42 @@ describe('uuid_displace (session_displace_function, switch_ivr_displace_session)
     await t.sw.stop();
     await t.rt.stop();
   });
+
+  it('the displace_session application: `<path> [<flags>] [+<limit>]` in any order; stop_displace_session ends it', async () => {
+    const t = await start();
+    const completes = () =>
+      t.sub
+        .take()
+        .filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' || e.type.startsWith('MEDIA_BUG'))
+        .map((e) => `${e.type} ${e.getHeader('Application') ?? e.getHeader('Media-Bug-Target')}`);
+    expect(await t.sw.sendExecute(t.a, 'displace_session', `${TONE} +1 m`)).toBe(true);
+    await t.settle();
+    expect(completes()).toEqual([`MEDIA_BUG_START ${TONE}`, 'CHANNEL_EXECUTE_COMPLETE displace_session']);
+    await talk(t, t.a, t.b, 200);
+    // mux: A hears the file and B together
+    const aHeard = heard(t.aPort);
+    expect([share(aHeard, 1000) > 0.3, share(aHeard, 400) > 0.3]).toEqual([true, true]);
+    // +1: the limit (a second and the rest of the current one)
+    await talk(t, t.a, t.b, 2200);
+    expect(completes()).toEqual([`MEDIA_BUG_STOP ${TONE}`]);
+    expect(await t.sw.sendExecute(t.a, 'displace_session', TONE)).toBe(true);
+    await t.settle();
+    heard(t.aPort);
+    await talk(t, t.a, t.b, 200);
+    expect(share(heard(t.aPort), 1000)).toBeGreaterThan(0.9);
+    expect(await t.sw.sendExecute(t.a, 'stop_displace_session', TONE)).toBe(true);
+    await t.settle();
+    expect(completes()).toEqual([
+      `MEDIA_BUG_START ${TONE}`,
+      'CHANNEL_EXECUTE_COMPLETE displace_session',
+      `MEDIA_BUG_STOP ${TONE}`,
+      'CHANNEL_EXECUTE_COMPLETE stop_displace_session',
+    ]);
+    // the call goes on
+    expect(await t.sw.api(`uuid_exists ${t.a}`)).toBe('true');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
 });
 
 describe('uuid_audio (session_audio_function, switch_ivr_session_audio)', () => {

@@ -9,21 +9,14 @@
  */
 import { Cause } from '../channel/causes.ts';
 import { isDownState } from '../channel/states.ts';
-import { switchTrue } from '../internal/strings.ts';
+import { atoi, separateString, switchTrue } from '../internal/strings.ts';
 import { clip16, encodeFrame } from '../media/g711.ts';
 import type { AudioFrame } from '../media/media_table.ts';
 import { type AudioSource, openSource } from '../media/source.ts';
 import { linearOf } from '../media/tape.ts';
 import { DEFAULT_BASE_DIR, NATIVE_FORMAT } from './recording_model.ts';
-import type { AppChannel } from './types.ts';
-
-/** What the displace needs of the channel beyond an application's view. */
-export interface DisplaceChannel extends AppChannel {
-  readonly hungUp: boolean;
-  readonly mediaUp: boolean;
-  readonly spec: { readonly direction: 'inbound' | 'outbound' };
-  preAnswer(): Promise<boolean>;
-}
+import { sync } from './dptools.ts';
+import type { AppChannel, Application } from './types.ts';
 
 interface Displace {
   readonly file: string;
@@ -87,10 +80,13 @@ function frameOf(like: AudioFrame, samples: Int16Array): AudioFrame {
 }
 
 /** switch_ivr_displace_session: false when it cannot start (see the log). */
-export async function startDisplace(ch: DisplaceChannel, given: string, limitSecs: number, flags: string | undefined): Promise<boolean> {
+export async function startDisplace(ch: AppChannel, given: string, limitSecs: number, flags: string | undefined): Promise<boolean> {
   const hangupOnError = switchTrue(ch.variable('DISPLACE_HANGUP_ON_ERROR'));
   if (given === '' || ch.hungUp) return false;
-  if (!ch.mediaUp && ch.spec.direction === 'inbound' && !(await ch.preAnswer())) return false;
+  if (!ch.mediaUp && ch.variable('direction') === 'inbound') {
+    await ch.send({ type: 'PRE_ANSWER' });
+    if (!ch.mediaUp) return false;
+  }
   if (!ch.mediaUp || !ch.core.media.hasPort(ch.uuid)) {
     ch.core.log('ERR', 'Can not displace session.  Media not enabled on channel', ch.uuid);
     return false;
@@ -179,3 +175,33 @@ export function stopDisplace(ch: AppChannel, file: string): boolean {
   d.remove();
   return true;
 }
+
+/**
+ * mod_dptools' `displace_session <path> [<flags>] [+<limit>]` (a word with a `+` anywhere is the
+ * limit in seconds, by atoi; any other word the flags, the last one kept) and
+ * `stop_displace_session <path>`.
+ */
+export const DISPLACE_APPLICATIONS: readonly Application[] = [
+  {
+    name: 'displace_session',
+    needsMedia: true,
+    run: sync(async (ch, data) => {
+      if (data === '') return;
+      const [path = '', ...rest] = separateString(data, ' ', 6);
+      let limit = 0;
+      let flags: string | undefined;
+      for (const word of rest) {
+        if (word.includes('+')) limit = atoi(word);
+        else if (word !== '') flags = word;
+      }
+      await startDisplace(ch, path, limit, flags);
+    }),
+  },
+  {
+    name: 'stop_displace_session',
+    needsMedia: true,
+    run: sync((ch, data) => {
+      stopDisplace(ch, data);
+    }),
+  },
+];
