@@ -75,7 +75,7 @@ import type { CpuTimes } from './core/idle_cpu.ts';
 import { type SwitchIdentityOptions, makeIdentity } from './core/identity.ts';
 import { type Dialplan, fetchingDialplan, xmlDialplan } from './dialplan/dialplan.ts';
 import type { EventBus } from './events/bus.ts';
-import { LiveConf, aclCommand, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
+import { LiveConf, aclCommand, checkAclApplication, reloadaclCommand, reloadxmlCommand, startConf } from './config/live.ts';
 import { addCoreTasks } from './core/heartbeat.ts';
 import { coreScheduler } from './core/scheduler.ts';
 import { mediaClockWorker } from './media/media_clock.ts';
@@ -200,6 +200,7 @@ export class Switch {
       helpCommand(this.registry),
       ...(options.apiCommands ?? []),
     );
+    if (!this.#applications.has('check_acl')) this.addApplication(checkAclApplication(this.conf));
   }
 
   get events(): EventBus {

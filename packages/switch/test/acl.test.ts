@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { aclCheck, parseAclConf, parseXml } from '../src/index.ts';
+import { callNull, setup, stopSetup } from './switch_helpers.ts';
 
 const CONF = parseXml(`<configuration name="acl.conf">
   <network-lists>
@@ -39,5 +41,46 @@ describe('ACL lists', () => {
   });
   it('an IPv4-mapped IPv6 address is checked as IPv4', () => {
     expect(aclCheck(lists.get('loopback.auto')!, '::ffff:127.0.0.1')).toBe(true);
+  });
+});
+
+describe('switch_check_network_list_ip from the acl API and the check_acl application', () => {
+  it('a list name with a `/` is a CIDR, or several separated by commas; any other unknown name allows nothing', async () => {
+    const t = await setup();
+    expect(await t.sw.api('acl 10.1.2.3 10.0.0.0/8')).toBe('true');
+    expect(await t.sw.api('acl 11.1.2.3 10.0.0.0/8')).toBe('false');
+    expect(await t.sw.api('acl 192.168.1.9 10.0.0.0/8,192.168.1.0/24')).toBe('true');
+    expect(await t.sw.api('acl 192.168.2.9 10.0.0.0/8,192.168.1.0/24')).toBe('false');
+    expect(await t.sw.api('acl 10.1.2.3 nosuchlist')).toBe('false');
+    expect(await t.sw.api('acl 127.0.0.1 loopback.auto')).toBe('true');
+    await stopSetup(t);
+  });
+
+  it('check_acl: an address the list allows goes on; one it refuses hangs up CALL_REJECTED, or the cause given', async () => {
+    const t = await setup({
+      dialplan: staticDialplan({
+        default: {
+          '1': [['check_acl', '10.1.2.3 10.0.0.0/8'], ['check_acl', '127.0.0.1 loopback.auto USER_BUSY'], ['set', 'passed=yes'], ['park']],
+          '2': [['check_acl', '8.8.8.8 10.0.0.0/8,192.168.0.0/16'], ['set', 'passed=yes'], ['park']],
+          '3': [['check_acl', '8.8.8.8 rfc1918.auto 17'], ['set', 'passed=yes'], ['park']],
+          '4': [['check_acl', '8.8.8.8'], ['check_acl', ''], ['set', 'passed=yes'], ['park']],
+        },
+      }),
+    });
+    const hangups = async (dest: string) => {
+      const uuid = await callNull(t, dest);
+      const passed = await t.sw.api(`uuid_getvar ${uuid} passed`);
+      const cause = t.sub
+        .take()
+        .find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === uuid)
+        ?.getHeader('Hangup-Cause');
+      return [passed, cause ?? 'up'];
+    };
+    expect(await hangups('1')).toEqual(['yes', 'up']);
+    expect(await hangups('2')).toEqual(['-ERR No such channel!\n', 'CALL_REJECTED']);
+    expect(await hangups('3')).toEqual(['-ERR No such channel!\n', 'USER_BUSY']);
+    expect(await hangups('4')).toEqual(['yes', 'up']);
+    expect(t.logs).toContain('DEBUG Call failed acl check for ip 8.8.8.8 on list 10.0.0.0/8,192.168.0.0/16');
+    await stopSetup(t);
   });
 });

@@ -7,7 +7,11 @@
 import type { SwitchCore } from '../core/core.ts';
 import { type Dialplan, huntWithClock } from '../dialplan/dialplan.ts';
 import type { ApiCommand } from '../api/registry.ts';
-import { type AclList, aclCheck, autoAclLists, parseAclConf } from './acl.ts';
+import { sync } from '../applications/dptools.ts';
+import type { Application } from '../applications/types.ts';
+import { Cause, parseCause } from '../channel/causes.ts';
+import { separateString } from '../internal/strings.ts';
+import { type AclList, aclCheck, autoAclLists, cidrNode, parseAclConf } from './acl.ts';
 import { ConfError, type LoadedConf, loadConf, section } from './conf.ts';
 import type { SwitchEvent } from '../events/event.ts';
 import { type XmlElement, findChild } from './xml.ts';
@@ -85,10 +89,18 @@ export class LiveConf {
     } else this.#acl = this.#conf?.acl ?? autoListsOnly();
   }
 
-  /** switch_check_network_list_ip: an unknown list name allows nothing. */
+  /**
+   * switch_check_network_list_ip: a list by name; else a name with a `/` is a CIDR, or a
+   * comma-separated list of them, any of which may hold the address; anything else allows nothing.
+   */
   aclAllows(name: string, ip: string): boolean {
     const list = this.acl(name);
-    return list ? aclCheck(list, ip) : false;
+    if (list) return aclCheck(list, ip);
+    if (!name.includes('/')) return false;
+    return separateString(name, ',', 100).some((cidr) => {
+      const node = cidrNode(cidr, true);
+      return node !== undefined && aclCheck({ name: cidr, defaultAllow: false, nodes: [node] }, ip);
+    });
   }
 
   /** switch_xml_reload: FreeSWITCH's error text (`Success` when it loaded). */
@@ -139,6 +151,20 @@ export function aclCommand(live: LiveConf): ApiCommand {
       const [ip, list] = args.split(' ').filter((x) => x !== '');
       return ip !== undefined && list !== undefined && live.aclAllows(list, ip) ? 'true' : 'false';
     },
+  };
+}
+
+/** mod_dptools' `check_acl <ip> <acl | cidr> [<hangup_cause>]`: an address the list refuses hangs the call up (CALL_REJECTED by default). */
+export function checkAclApplication(live: LiveConf): Application {
+  return {
+    name: 'check_acl',
+    routingExec: true,
+    run: sync(async (ch, data) => {
+      const [ip, list, cause] = data === '' ? [] : separateString(data, ' ', 3);
+      if (ip === undefined || list === undefined || live.aclAllows(list, ip)) return;
+      ch.core.log('DEBUG', `Call failed acl check for ip ${ip} on list ${list}`, ch.uuid);
+      await ch.send({ type: 'HANGUP', cause: cause === undefined ? Cause.CALL_REJECTED : parseCause(cause) });
+    }),
   };
 }
 
