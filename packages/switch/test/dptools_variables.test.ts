@@ -28,6 +28,14 @@ const plan = staticDialplan({
       ['park'],
     ],
     '130': [['set', 'a=1'], ['set', 'b=2'], ['set', 'c=3'], ['set', 'd=4'], ['multiunset', 'a b'], ['multiunset', '^^,c,d'], ['park']],
+    '135': [
+      ['capture', 'm|ext-4123-9|^ext-(\\d+)-(?:(x)|(\\d))$'],
+      ['capture', 'none|abc|^\\d+$'],
+      ['capture', 'bad|abc|(unclosed'],
+      ['capture', 'two|parts'],
+      ['set', 'second=${m[1]}'],
+      ['park'],
+    ],
     '140': [['set', 'marker=yes'], ['verbose_events'], ['park']],
     '141': [['set', 'marker=yes'], ['park']],
     '150': [['mkdir', join(dir, 'a/b/c')], ['eval', 'anything'], ['stop'], ['set', 'after=yes'], ['park']],
@@ -95,6 +103,20 @@ describe('multiunset', () => {
     const t = await setup({ dialplan: plan });
     const uuid = await call(t, '130');
     for (const name of ['a', 'b', 'c', 'd']) expect(await getvar(t, uuid, name)).toBe('_undef_');
+    await stop(t);
+  });
+});
+
+describe('capture (switch_capture_regex)', () => {
+  it('pushes the whole match and each group that took part onto the variable; no match sets nothing; bad data is an error', async () => {
+    const t = await setup({ dialplan: plan });
+    const uuid = await call(t, '135');
+    expect(await getvar(t, uuid, 'm')).toBe('ARRAY::ext-4123-9|:4123|:9');
+    expect(await getvar(t, uuid, 'second')).toBe('4123');
+    expect(await getvar(t, uuid, 'none')).toBe('_undef_');
+    expect(await getvar(t, uuid, 'bad')).toBe('_undef_');
+    expect(t.logs.filter((l) => l.startsWith('ERR'))).toHaveLength(2);
+    expect(t.logs).toContain('ERR No data specified.');
     await stop(t);
   });
 });

@@ -3,6 +3,7 @@
  * (base_set with SWITCH_STACK_PUSH / _UNSHIFT: an item at the end / start of an array variable,
  * `ARRAY::a|:b` when there are several), `set_global`, `set_profile_var` and `multiunset`.
  */
+import { captures, regexPerform } from '../dialplan/regex.ts';
 import { separateString } from '../internal/strings.ts';
 import { nameAndValue, sync } from './dptools.ts';
 import type { AppChannel, Application } from './types.ts';
@@ -45,6 +46,16 @@ function multiunset(ch: AppChannel, data: string): void {
   for (const name of names === '' ? [] : separateString(names, delim, 256)) ch.setVariable(name, undefined);
 }
 
+/** `capture <varname>|<data>|<regex>`: each group of the match, group 0 first, pushed onto the variable (switch_capture_regex). */
+function capture(ch: AppChannel, data: string): void {
+  const argv = data === '' ? [] : separateString(data, '|', 3);
+  if (argv.length !== 3) return ch.core.log('ERR', 'No data specified.', ch.uuid);
+  const [name = '', field = '', expression = ''] = argv;
+  const result = regexPerform(field, expression);
+  if (result.error) ch.core.log('ERR', result.error, ch.uuid);
+  if (result.matched) for (const group of captures(result.match)) ch.pushVariable(name, group);
+}
+
 const VARIABLE_APP = { routingExec: true, zombieExec: true } as const;
 
 export const DPTOOLS_VARIABLES: readonly Application[] = [
@@ -53,4 +64,5 @@ export const DPTOOLS_VARIABLES: readonly Application[] = [
   { name: 'set_global', ...VARIABLE_APP, run: sync(setGlobal) },
   { name: 'set_profile_var', ...VARIABLE_APP, run: sync(setProfileVar) },
   { name: 'multiunset', ...VARIABLE_APP, run: sync(multiunset) },
+  { name: 'capture', run: sync(capture) },
 ];
