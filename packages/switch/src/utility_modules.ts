@@ -6,7 +6,8 @@
  * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`, `wait_for_answer`, `set_user`, `strftime`,
  * `privacy`, `transfer_vars`, `break`, `queue_dtmf`, `early_hangup`, `send_display`, `rename`, `system`,
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
- * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_expr's `expr`;
+ * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
+ * `stop_displace_session` and `block_dtmf` / `unblock_dtmf`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
  */
@@ -17,6 +18,7 @@ import { EXPR_COMMAND } from './api/expr.ts';
 import { HASH_COMMANDS } from './api/hash_commands.ts';
 import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
+import { BLOCK_DTMF_APPLICATIONS } from './applications/block_dtmf.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
 import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
 import { DISPLACE_APPLICATIONS } from './applications/displace.ts';
@@ -55,6 +57,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   EXECUTE_EXTENSION,
   ...DEFLECT_APPLICATIONS,
   ...DISPLACE_APPLICATIONS,
+  ...BLOCK_DTMF_APPLICATIONS,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,
   ...FIFO_APPLICATIONS,

@@ -151,3 +151,39 @@ describe('bind_meta_app', () => {
     await t.rt.stop();
   });
 });
+
+describe('block_dtmf / unblock_dtmf (switch_ivr_block_dtmf_session)', () => {
+  it('while blocked, digits from the far end and from the bridged partner are swallowed; unblock_dtmf lets them through again', async () => {
+    const t = await start(['1 a s set::meta_hit=yes']);
+    const lDigits = () =>
+      t.sub
+        .take()
+        .filter((e) => e.type === 'DTMF' && e.getHeader('Unique-ID') === L)
+        .map((e) => e.getHeader('DTMF-Digit'));
+    expect(await t.sw.sendExecute(t.b, 'block_dtmf')).toBe(true);
+    await t.settle();
+    t.trace();
+    await t.dial('12');
+    expect(t.trace()).toEqual([]);
+    expect(await t.queuedOnP()).toBe('_undef_');
+    await t.dialFromPartner('3');
+    expect(lDigits()).toEqual([]);
+    expect(await t.sw.sendExecute(t.b, 'unblock_dtmf')).toBe(true);
+    await t.settle();
+    t.trace();
+    await t.dial('4');
+    expect(t.trace()).toEqual(['B DTMF 4']);
+    expect(await t.queuedOnP()).toBe('4');
+    await t.dialFromPartner('5');
+    expect(lDigits()).toEqual(['5']);
+    // blocking again works, and twice is the same as once
+    expect(await t.sw.sendExecute(t.b, 'block_dtmf')).toBe(true);
+    expect(await t.sw.sendExecute(t.b, 'block_dtmf')).toBe(true);
+    await t.settle();
+    t.trace();
+    await t.dial('6');
+    expect(t.trace()).toEqual([]);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
