@@ -25,6 +25,14 @@ const plan = staticDialplan({
     '303': [['set', 'switch_limit_backwards_compat_flag=true'], ['limit_hash', 'r gw 2'], ['park']],
     '304': [['limit', '']],
     '305': [['set', 'switch_limit_backwards_compat_flag=true'], ['limit', 'r gw 2'], ['park']],
+    '400': [['limit_execute', 'hash r ex 1 set ran=yes'], ['set', 'after=${limit_usage_r_ex}'], ['park']],
+    '401': [['limit_execute', 'hash r ex 1 sleep 100000'], ['set', 'after=yes'], ['park']],
+    '402': [['limit_execute', 'hash r ex 1 set ran=yes'], ['limit_execute', 'hash r ex 1'], ['limit_execute', 'hash r ex 1 park'], ['park']],
+    '403': [
+      ['limit_execute', 'hash r ex 1 transfer 1000'],
+      ['set', 'never=yes'],
+    ],
+    '404': [['set', 'switch_limit_backwards_compat_flag=true'], ['limit_hash_execute', 'r ex2 1 set ran=yes'], ['park']],
     limit_exceeded: [['set', 'over=yes'], ['park']],
     '1000': [['park']],
   },
@@ -219,6 +227,54 @@ describe('limit hash: rates (`<max>/<interval>`)', () => {
     await t.settle();
     expect(await t.sw.api('limit_usage hash r zero rate')).toBe('0/0');
     expect(await dest(t, await call(t, '201'))).toBe('201');
+    await stop(t);
+  });
+});
+
+describe('limit_execute (limit_execute_function)', () => {
+  it('runs the application nested while counted and releases the count once it is over', async () => {
+    const t = await start();
+    const a = await call(t, '400');
+    expect(await getvar(t, a, 'ran')).toBe('yes');
+    // the increment set limit_usage_r_ex; the count itself was released before the next application
+    expect(await getvar(t, a, 'after')).toBe('1');
+    expect(await t.sw.api('limit_usage hash r ex')).toBe('0');
+    expect(t.logs).toContain('INFO immediately releasing');
+    const completes = t.sub
+      .take()
+      .filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Unique-ID') === a)
+      .map((e) => e.getHeader('Application'));
+    expect(completes.slice(0, 2)).toEqual(['set', 'limit_execute']);
+    await stop(t);
+  });
+
+  it('a waiting application holds the count until it ends; over the limit nothing runs; fewer than six words is the usage', async () => {
+    const t = await start();
+    const a = await call(t, '401');
+    expect(await t.sw.api('limit_usage hash r ex')).toBe('1');
+    const b = await call(t, '402');
+    // b: over the limit, its set is not run; then two usage errors (the C wants the application's arguments too)
+    expect(await t.sw.api('limit_usage hash r ex')).toBe('1');
+    expect(await getvar(t, b, 'ran')).toBe('_undef_');
+    expect(t.logs.filter((l) => l.startsWith('ERR USAGE: limit_execute'))).toHaveLength(2);
+    // a's park ends with a break: the count is released and the extension goes on
+    await t.sw.api(`uuid_break ${a}`);
+    await t.settle();
+    expect(await t.sw.api('limit_usage hash r ex')).toBe('0');
+    expect(await getvar(t, a, 'after')).toBe('yes');
+    await stop(t);
+  });
+
+  it('a channel that left CS_EXECUTE is not released by it; limit_hash_execute with the compatibility flag', async () => {
+    const t = await start();
+    const a = await call(t, '403');
+    expect(await dest(t, a)).toBe('1000');
+    expect(await getvar(t, a, 'never')).toBe('_undef_');
+    // not released by limit_execute: the transfer's own release (limit_state_handler) did it
+    expect(t.logs).not.toContain('INFO immediately releasing');
+    expect(await t.sw.api('limit_usage hash r ex')).toBe('0');
+    const b = await call(t, '404');
+    expect(await getvar(t, b, 'ran')).toBe('yes');
     await stop(t);
   });
 });

@@ -1,13 +1,14 @@
 /**
  * mod_dptools' `limit` and `limit_hash`: count the channel on a limited resource through a limit
  * backend (core/limit_hash.ts, `hash` only) and, when over the limit, transfer it to the given
- * destination (`limit_exceeded` by default) or, for `!<cause>`, hang it up.
+ * destination (`limit_exceeded` by default) or, for `!<cause>`, hang it up; `limit_execute` and
+ * `limit_hash_execute`: an application run only while counted.
  */
 import { parseCause } from '../channel/causes.ts';
 import { LIMIT_DEF_XFER_EXTEN } from '../core/limit_hash.ts';
 import { atoi, separateString, switchTrue } from '../internal/strings.ts';
 import { sync } from './dptools.ts';
-import type { AppChannel, Application } from './types.ts';
+import type { AppChannel, Application, Interrupter } from './types.ts';
 
 export const LIMIT_USAGE = '<backend> <realm> <id> [<max>[/interval]] [number [dialplan [context]]]';
 const COMPAT_FLAG = 'switch_limit_backwards_compat_flag';
@@ -47,7 +48,54 @@ async function limit(ch: AppChannel, data: string): Promise<void> {
   else await ch.redirect(xfer, dialplan, context);
 }
 
+export const LIMIT_EXECUTE_USAGE = '<backend> <realm> <id> <max>[/interval] <application> [application arguments]';
+
+/**
+ * limit_execute_function: the application (its arguments are required: fewer than six words is the
+ * usage) runs nested only when the count allows it, and the count is released as soon as it is
+ * over, unless the channel left CS_EXECUTE meanwhile (then the hangup releases it). Over the limit
+ * nothing runs and nothing else happens. `done` once it is all over.
+ */
+async function limitExecute(ch: AppChannel, data: string, done: () => void | Promise<void>): Promise<Interrupter | undefined> {
+  let argv = data === '' ? [] : separateString(data, ' ', 6);
+  if (switchTrue(ch.variable(COMPAT_FLAG)) && argv.length === 5) {
+    ch.core.log('WARNING', "Using deprecated limit api: Please specify backend.  Defaulting to 'db' backend.");
+    argv = separateString(`db ${data}`, ' ', 6);
+  }
+  const [backend = '', realm = '', id = '', maxWord, app = '', appArg = ''] = argv;
+  if (argv.length < 6) ch.core.log('ERR', `USAGE: limit_execute ${LIMIT_EXECUTE_USAGE}`, ch.uuid);
+  else if (app === '') ch.core.log('ERR', 'Missing application', ch.uuid);
+  else if (ch.core.limitHash.incr(backend, ch, realm, id, parseMax(maxWord).max, parseMax(maxWord).interval)) {
+    const release = async () => {
+      if (ch.view.state === 'CS_EXECUTE') {
+        ch.core.log('INFO', 'immediately releasing', ch.uuid);
+        ch.core.limitHash.release(backend, ch.uuid, realm, id);
+      }
+      await done();
+    };
+    if (!(await ch.execute(app, appArg, release))) return () => done();
+    await release();
+    return undefined;
+  }
+  await done();
+  return undefined;
+}
+
 export const LIMIT_APPLICATIONS: readonly Application[] = [
+  { name: 'limit_execute', run: limitExecute },
+  {
+    // deprecated: `limit_execute hash …` only when the compatibility flag is on
+    name: 'limit_hash_execute',
+    run: async (ch, data, done) => {
+      if (!switchTrue(ch.variable(COMPAT_FLAG))) {
+        ch.core.log('ERR', "'limit_hash_execute' (deprecated) is only available after loading mod_limit.");
+        await done();
+        return undefined;
+      }
+      ch.core.log('WARNING', "Using deprecated 'limit_hash_execute' api: Please use 'limit_execute hash'.");
+      return limitExecute(ch, `hash ${data}`, done);
+    },
+  },
   { name: 'limit', run: sync(limit) },
   {
     // deprecated: `limit hash …` only when the compatibility flag is on
