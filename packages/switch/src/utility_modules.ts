@@ -7,7 +7,8 @@
  * `privacy`, `transfer_vars`, `break`, `queue_dtmf`, `early_hangup`, `send_display`, `rename`, `system`,
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
- * `stop_displace_session` and `block_dtmf` / `unblock_dtmf`; mod_expr's `expr`;
+ * `stop_displace_session`, `block_dtmf` / `unblock_dtmf` and `wait_for_silence` / `detect_silence` /
+ * `detect_audio`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
  */
@@ -29,6 +30,7 @@ import { EXECUTE_EXTENSION } from './applications/execute_extension.ts';
 import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
 import { DPTOOLS_VARIABLES } from './applications/dptools_variables.ts';
 import { HASH_APPLICATIONS } from './applications/hash.ts';
+import { SILENCE_APPLICATIONS } from './applications/silence.ts';
 import { CALLCENTER_APPLICATIONS, CALLCENTER_COMMANDS } from './callcenter/module.ts';
 import { FIFO_COMMANDS } from './fifo/api.ts';
 import { FIFO_APPLICATIONS } from './fifo/application.ts';
@@ -58,6 +60,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...DEFLECT_APPLICATIONS,
   ...DISPLACE_APPLICATIONS,
   ...BLOCK_DTMF_APPLICATIONS,
+  ...SILENCE_APPLICATIONS,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,
   ...FIFO_APPLICATIONS,
