@@ -298,6 +298,29 @@ describe('uuid_loglevel, uuid_zombie_exec, uuid_early_ok', () => {
     expect(await t.sw.api('uuid_loglevel nope debug')).toBe('-ERR No such channel nope!\n');
   });
 
+  it('the session_loglevel application does what uuid_loglevel does, on its own channel; a bad level is an error', async () => {
+    t = await setup();
+    const leg = await parkedNull(t, 1);
+    const other = await parkedNull(t, 2);
+    t.sw.core.logger.setLevel(3);
+    const lines = () => t?.logs.filter((l) => l.startsWith('INFO') && l.includes('setting session heartbeat')).length;
+    expect(await t.sw.sendExecute(leg, 'session_loglevel', 'debug')).toBe(true);
+    await t.settle();
+    await t.sw.api(`uuid_session_heartbeat ${leg} 5`);
+    expect(lines()).toBe(1);
+    await t.sw.api(`uuid_session_heartbeat ${other} 5`);
+    expect(lines()).toBe(1);
+    t.sw.core.logger.setLevel(7);
+    await t.sw.sendExecute(leg, 'session_loglevel', 'Info');
+    await t.sw.sendExecute(leg, 'session_loglevel', 'loud');
+    await t.sw.sendExecute(leg, 'session_loglevel', '');
+    await t.settle();
+    expect(t.logs).toContain('DEBUG Setting log level "INFO" on session');
+    expect(t.logs).toContain('ERR Invalid log level: loud');
+    expect(t.logs).toContain('ERR No log level specified');
+    expect(await t.sw.api(`uuid_exists ${leg}`)).toBe('true');
+  });
+
   it('uuid_loglevel -b sets the bridged partner’s level too', async () => {
     t = await setup();
     const a = await parkedNull(t, 1);

@@ -1,9 +1,11 @@
 /**
  * Small mod_dptools applications: `verbose_events` (CF_VERBOSE_EVENTS: every event of the channel
  * carries its variables), `mkdir <path>` (switch_dir_make_recursive: parents too, failures
- * silent), and `eval` / `stop`, which do nothing.
+ * silent), `session_loglevel <level>` (the channel's own log level, as uuid_loglevel), and `eval` /
+ * `stop`, which do nothing.
  */
 import { mkdirSync } from 'node:fs';
+import { LOG_INVALID, logLevel2Str, logStr2Level } from '../log/levels.ts';
 import { sync } from './dptools.ts';
 import type { Application } from './types.ts';
 
@@ -21,6 +23,17 @@ export const DPTOOLS_MISC: readonly Application[] = [
         // switch_dir_make_recursive's status is not looked at
       }
       ch.core.log('DEBUG', `${ch.name} MKDIR: ${data}`, ch.uuid);
+    }),
+  },
+  {
+    // switch_core_session_set_loglevel, as uuid_loglevel on the channel itself
+    name: 'session_loglevel',
+    run: sync((ch, data) => {
+      if (data === '') return ch.core.log('ERR', 'No log level specified', ch.uuid);
+      const level = logStr2Level(data);
+      if (level === LOG_INVALID) return ch.core.log('ERR', `Invalid log level: ${data}`, ch.uuid);
+      ch.core.log('DEBUG', `Setting log level "${logLevel2Str(level)}" on session`, ch.uuid);
+      ch.core.logger.setSessionLevel(ch.uuid, level);
     }),
   },
   { name: 'eval', routingExec: true, zombieExec: true, run: sync(() => {}) },
