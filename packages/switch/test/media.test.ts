@@ -454,6 +454,27 @@ describe('loopback legs carry audio', () => {
   });
 });
 
+describe('playback_terminator_used', () => {
+  it('playback empties it first: a later playback that no digit ended leaves none (playback_function)', async () => {
+    const { sw, rt, clock, settle } = await setup();
+    await sw.originate(`{origination_uuid=${U1}}null/1 &park()`);
+    await settle();
+    await sw.api(`uuid_broadcast ${U1} playback::silence_stream://2000 aleg`);
+    await settle();
+    await sw.api(`uuid_recv_dtmf ${U1} *`);
+    await settle();
+    expect(await sw.api(`uuid_getvar ${U1} playback_terminator_used`)).toBe('*');
+    await sw.api(`uuid_broadcast ${U1} playback::silence_stream://100 aleg`);
+    await settle();
+    await clock.advance(200);
+    await settle();
+    expect(await sw.api(`uuid_getvar ${U1} current_application_response`)).toBe('FILE PLAYED');
+    expect(await sw.api(`uuid_getvar ${U1} playback_terminator_used`)).toBe('_undef_');
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
 describe('gentones', () => {
   it('plays its tone as often as asked, without PLAYBACK events; a terminator digit ends an endless one', async () => {
     const { sw, rt, clock, settle, sub } = await setup();

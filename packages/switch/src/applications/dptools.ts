@@ -98,6 +98,7 @@ export const DPTOOLS: readonly Application[] = [
     needsMedia: true,
     breakable: true,
     run: (ch, data, done) => {
+      ch.setVariable('playback_terminator_used', '');
       const special = playbackSpecial(ch, data, done);
       if (special) return special;
       const onDigit = terminatorDigit(ch);
