@@ -208,6 +208,39 @@ describe('uuid_audio (session_audio_function, switch_ivr_session_audio)', () => 
     await t.rt.stop();
   });
 
+  it('the set_mute and set_audio_level applications do the same on the channel running them', async () => {
+    const t = await start();
+    await talk(t, t.a, t.b, 100);
+    const plain = energyOf(heard(t.aPort));
+    heard(t.bPort);
+    expect(await t.sw.sendExecute(t.a, 'set_mute', 'read true')).toBe(true);
+    await t.settle();
+    expect(t.bugs()).toEqual(['MEDIA_BUG_START A audio mute']);
+    await talk(t, t.a, t.b, 100);
+    expect(energyOf(heard(t.bPort))).toBe(0);
+    expect(share(heard(t.aPort), 400)).toBeGreaterThan(0.9);
+    expect(await t.sw.sendExecute(t.a, 'set_audio_level', 'write -3')).toBe(true);
+    await t.settle();
+    await talk(t, t.a, t.b, 100);
+    const softer = energyOf(heard(t.aPort));
+    expect(softer / plain).toBeGreaterThan(0.37);
+    expect(softer / plain).toBeLessThan(0.43);
+    // false unmutes; the bug goes once nothing is set
+    expect(await t.sw.sendExecute(t.a, 'set_mute', 'read false')).toBe(true);
+    expect(await t.sw.sendExecute(t.a, 'set_audio_level', 'write 0')).toBe(true);
+    await t.settle();
+    heard(t.bPort);
+    await talk(t, t.a, t.b, 100);
+    expect(t.bugs()).toEqual(['MEDIA_BUG_STOP A audio mute']);
+    expect(share(heard(t.bPort), 600)).toBeGreaterThan(0.9);
+    await t.sw.sendExecute(t.a, 'set_mute', 'read');
+    await t.settle();
+    expect(t.logs).toContain('DEBUG null/1 Error. USAGE: [read|write] [[true|cn level]|false]');
+    expect(await t.sw.api(`uuid_exists ${t.a}`)).toBe('true');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
   it('mute above 1 is comfort noise; a level out of -4..4 sets nothing, and a bug with nothing set removes itself', async () => {
     const t = await start();
     expect(await t.sw.api(`uuid_audio ${t.a} start read mute 400`)).toBe('+OK\n');

@@ -8,7 +8,9 @@
 import { isDownState } from '../channel/states.ts';
 import { clip16, encodeFrame } from '../media/g711.ts';
 import { linearOf } from '../media/tape.ts';
-import type { AppChannel } from './types.ts';
+import { atoi, separateString, switchTrue } from '../internal/strings.ts';
+import { sync } from './dptools.ts';
+import type { AppChannel, Application } from './types.ts';
 
 type Direction = 'read' | 'write';
 
@@ -121,3 +123,36 @@ export function stopSessionAudio(ch: AppChannel): boolean {
   audio.remove();
   return true;
 }
+
+/** set_audio_level / set_mute: exactly two words (switch_split), else a DEBUG usage line. */
+function twoWords(ch: AppChannel, data: string, syntax: string): [string, string] | undefined {
+  const argv = data === '' ? [] : separateString(data, ' ', 2);
+  if (argv.length === 2) return argv as [string, string];
+  ch.core.log('DEBUG', `${ch.name} Error. USAGE: ${syntax}`, ch.uuid);
+  return undefined;
+}
+
+/**
+ * mod_dptools' `set_audio_level [read|write] <vol>` and `set_mute [read|write] [[true|cn level]|false]`:
+ * switch_ivr_session_audio on the channel itself (a mute of 0 or less is switch_true of the word).
+ */
+export const SESSION_AUDIO_APPLICATIONS: readonly Application[] = [
+  {
+    name: 'set_audio_level',
+    needsMedia: true,
+    run: sync((ch, data) => {
+      const words = twoWords(ch, data, '[read|write] <vol>');
+      if (words) sessionAudio(ch, 'level', words[0].toLowerCase(), atoi(words[1]));
+    }),
+  },
+  {
+    name: 'set_mute',
+    needsMedia: true,
+    run: sync((ch, data) => {
+      const words = twoWords(ch, data, '[read|write] [[true|cn level]|false]');
+      if (!words) return;
+      const n = atoi(words[1]);
+      sessionAudio(ch, 'mute', words[0].toLowerCase(), n > 0 ? n : switchTrue(words[1]) ? 1 : 0);
+    }),
+  },
+];
