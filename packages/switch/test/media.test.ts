@@ -454,6 +454,39 @@ describe('loopback legs carry audio', () => {
   });
 });
 
+describe('playback <file>@@<samples>', () => {
+  it('starts the file at that sample: the rest of it plays, the path has no @@, the offset counts in playback_last_offset_pos', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beamline-media-'));
+    // 1000 ms: the first half loud, the second half quiet
+    writeFileSync(join(dir, 'ab.wav'), wav(1, 1, 8000, 16, int16le(Array.from({ length: 8000 }, (_, i) => (i < 4000 ? 8000 : 100)))));
+    const { sw, rt, clock, settle, sub } = await setup();
+    await sw.originate(`{origination_uuid=${U1},sound_prefix=${dir}}null/1 &park()`);
+    await settle();
+    const port = recorder('PCMU');
+    sw.core.media.attach(U1, port);
+    sub.take();
+    await sw.api(`uuid_broadcast ${U1} playback::ab.wav@@4000 aleg`);
+    await settle();
+    for (let i = 0; i < 40; i++) {
+      await clock.advance(20);
+      await settle();
+    }
+    const stop = sub.take().find((e) => e.type === 'PLAYBACK_STOP');
+    expect(stop?.getHeader('Playback-File-Path')).toBe(`${dir}/ab.wav`);
+    expect(['playback_ms', 'playback_samples', 'playback_last_offset_pos'].map((n) => stop?.getHeader(`variable_${n}`))).toEqual([
+      '500',
+      '4000',
+      '8000',
+    ]);
+    // only the quiet half was heard
+    expect(port.frames).toHaveLength(25);
+    expect(port.frames.every((f) => [...f.payload].every((b) => b === linearToUlaw(100)))).toBe(true);
+    await sw.stop();
+    await rt.stop();
+    rmSync(dir, { recursive: true });
+  });
+});
+
 describe('playback_terminator_used', () => {
   it('playback empties it first: a later playback that no digit ended leaves none (playback_function)', async () => {
     const { sw, rt, clock, settle } = await setup();

@@ -1,6 +1,7 @@
 /** The applications of mod_dptools this step needs: call control, variables, echo, media simulation. */
 import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
+import { atoi } from '../internal/strings.ts';
 import { playToChannel } from '../media/player.ts';
 import { toneSource } from '../media/source.ts';
 import { type MediaEnd, mediaWait, parseMs, playFile, playbackResponse, terminatorDigit, waiting } from './media.ts';
@@ -99,12 +100,16 @@ export const DPTOOLS: readonly Application[] = [
     breakable: true,
     run: (ch, data, done) => {
       ch.setVariable('playback_terminator_used', '');
-      const special = playbackSpecial(ch, data, done);
+      // `<file>@@<samples>`: where it starts (the first `@` must be the pair's)
+      const at = data.indexOf('@');
+      const pair = at >= 0 && data[at + 1] === '@';
+      const file = pair ? data.slice(0, at) : data;
+      const special = playbackSpecial(ch, file, done);
       if (special) return special;
       const onDigit = terminatorDigit(ch);
       // a break or a terminator counts as played (SWITCH_STATUS_BREAK), a hangup does not
       const onEnd = (how: MediaEnd) => ch.setVariable('current_application_response', playbackResponse(how));
-      return playFile(ch, data, done, onEnd, onDigit);
+      return playFile(ch, file, done, onEnd, onDigit, pair ? atoi(data.slice(at + 2)) : 0);
     },
   },
 ];

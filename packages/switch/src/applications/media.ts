@@ -32,6 +32,16 @@ interface Playable {
   readonly source: AudioSource | undefined;
   readonly ms: number | undefined;
   readonly params: readonly [string, string][];
+  /** The sample it starts at (playback's `<file>@@<samples>`). */
+  readonly startSample?: number;
+}
+
+/** switch_ivr_play_file's `sample_start`: the file sought to that sample before it plays, and that much shorter. */
+function startingAt(opened: Playable | undefined, sample: number): Playable | undefined {
+  if (!opened || sample <= 0) return opened;
+  opened.source?.seek?.(sample);
+  const ms = opened.ms === undefined ? undefined : Math.max(0, opened.ms - Math.floor(sample / (RATE / 1000)));
+  return { ...opened, ms, startSample: sample };
 }
 
 /** The base directory (SWITCH_GLOBAL_dirs.base_dir): the global `base_dir`, else FreeSWITCH's default. */
@@ -101,10 +111,11 @@ export async function playFile(
   done: () => void | Promise<void>,
   onEnd?: (how: MediaEnd) => void,
   onDigit?: (digit: string) => boolean,
+  startSample = 0,
 ): Promise<Interrupter | undefined> {
   if (isTtsFile(file)) return playTtsFile(ch, file, done, onEnd, onDigit);
   const name = playName(ch, file);
-  return playOpened(ch, name, playable(ch, name), done, onEnd, onDigit);
+  return playOpened(ch, name, startingAt(playable(ch, name), startSample), done, onEnd, onDigit);
 }
 
 /** `tts://<engine>|<voice>|<text>` (mod_dptools' tts file format): spoken first, then played as a file; not found when it cannot be. */
@@ -171,7 +182,7 @@ async function playOpened(
         ? ms
         : Math.min(ms ?? elapsed, elapsed);
     const samples = Math.floor((played * RATE) / 1000);
-    ch.setVariable('playback_last_offset_pos', String(samples));
+    ch.setVariable('playback_last_offset_pos', String((opened.startSample ?? 0) + samples));
     ch.setVariable('playback_seconds', String(Math.floor(played / 1000)));
     ch.setVariable('playback_ms', String(played));
     ch.setVariable('playback_samples', String(samples));
