@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { at, setup } from './switch_helpers.ts';
+import { at, parkedNull, setup } from './switch_helpers.ts';
 
 const L = '11111111-1111-4111-8111-111111111111';
 const P = '22222222-2222-4222-8222-222222222222';
@@ -183,6 +183,34 @@ describe('block_dtmf / unblock_dtmf (switch_ivr_block_dtmf_session)', () => {
     t.trace();
     await t.dial('6');
     expect(t.trace()).toEqual([]);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
+describe('sensitive_dtmf (DTMF_FLAG_SENSITIVE)', () => {
+  it('a channel with sensitive_dtmf fires no DTMF event and its bridge does not pass the digit on; a reader still gets it', async () => {
+    const t = await start([]);
+    const dtmf = () =>
+      t.sub
+        .take()
+        .filter((e) => e.type === 'DTMF')
+        .map((e) => `${e.getHeader('Unique-ID') === P ? 'P' : e.getHeader('Unique-ID') === L ? 'L' : 'B'} ${e.getHeader('DTMF-Digit')}`);
+    await t.dialFromPartner('1');
+    expect(dtmf()).toEqual(['P 1', 'L 1']);
+    expect(await t.sw.api(`uuid_setvar ${P} sensitive_dtmf true`)).toBe('+OK\n');
+    await t.dialFromPartner('2');
+    expect(dtmf()).toEqual([]);
+    // a reader on the sensitive channel gets the digits, still with no event
+    const U = await parkedNull(t, 3);
+    await t.sw.api(`uuid_setvar ${U} sensitive_dtmf true`);
+    await t.sw.sendExecute(U, 'read', '2 2 silence got 5000 #');
+    await t.settle();
+    t.sub.take();
+    await t.sw.api(`uuid_recv_dtmf ${U} 42`);
+    await t.settle();
+    expect(dtmf()).toEqual([]);
+    expect(await t.sw.api(`uuid_getvar ${U} got`)).toBe('42');
     await t.sw.stop();
     await t.rt.stop();
   });

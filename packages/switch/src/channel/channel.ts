@@ -1011,14 +1011,19 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (this.destroyed) return;
     // switch_channel_queue_dtmf: a digit a hook swallows is never queued, so never dequeued as DTMF
     if (source !== 'APP' && this.#dtmfHooks && this.#dtmfSwallowed(digit, 'recv')) return;
-    this.fire('DTMF', this.view, undefined, [
-      ['DTMF-Digit', digit],
-      ['DTMF-Duration', String(duration)],
-      ['DTMF-Source', source],
-    ]);
+    // `sensitive_dtmf` marks the digit DTMF_FLAG_SENSITIVE: dequeued, it fires no DTMF event, and
+    // switch_core_session_send_dtmf drops it, so a bridge does not pass it on; readers still get it
+    const sensitive = switchTrue(this.variable('sensitive_dtmf'));
+    if (!sensitive) {
+      this.fire('DTMF', this.view, undefined, [
+        ['DTMF-Digit', digit],
+        ['DTMF-Duration', String(duration)],
+        ['DTMF-Source', source],
+      ]);
+    }
     // an application running inside the bridge (a broadcast: soft_hold, playback) reads the digits itself
     if (this.#bridge?.partner !== undefined && !this.#dtmf?.reading) {
-      const end = this.#bridge.passDtmf(digit, duration, source);
+      const end = sensitive ? undefined : this.#bridge.passDtmf(digit, duration, source);
       if (end) this.#queue.push(end);
     } else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
   }
