@@ -215,3 +215,32 @@ describe('sensitive_dtmf (DTMF_FLAG_SENSITIVE)', () => {
     await t.rt.stop();
   });
 });
+
+describe('uuid_drop_dtmf (CF_DROP_DTMF)', () => {
+  it('drops the digits sent to the leg, or sends the masking digits instead; off lets them through; its replies', async () => {
+    const t = await start([]);
+    const lDigits = () =>
+      t.sub
+        .take()
+        .filter((e) => e.type === 'DTMF' && e.getHeader('Unique-ID') === L)
+        .map((e) => e.getHeader('DTMF-Digit'));
+    const usage = '-USAGE: <uuid> [on | off ] [ mask_digits <digits> | mask_file <file>]\n';
+    expect(await t.sw.api('uuid_drop_dtmf')).toBe(usage);
+    expect(await t.sw.api(`uuid_drop_dtmf ${t.b} on`)).toBe(usage);
+    expect(await t.sw.api('uuid_drop_dtmf nope on mask_digits 0')).toBe('-ERR No such channel nope!\n');
+    expect(await t.sw.api(`uuid_drop_dtmf ${t.b} on mask_tone 0`)).toBe(usage);
+    expect(await t.sw.api(`uuid_drop_dtmf ${t.b} on mask_digits 0`)).toBe(`+OK ${t.b} is dropping DTMF. mask_file: NONE mask_digits: 0\n`);
+    expect(await t.sw.api(`uuid_getvar ${t.b} drop_dtmf`)).toBe('true');
+    t.sub.take();
+    // P's digits reach B through the bridge: B's endpoint (the loopback) sends the mask to L instead
+    await t.dialFromPartner('5');
+    expect(lDigits()).toEqual(['0']);
+    expect(await t.sw.api(`uuid_drop_dtmf ${t.b} on mask_file x`)).toBe(`+OK ${t.b} is dropping DTMF. mask_file: x mask_digits: NONE\n`);
+    expect(await t.sw.api(`uuid_drop_dtmf ${t.b} on mask_digits ''`)).toMatch(/^\+OK .* is dropping DTMF/);
+    expect(await t.sw.api(`uuid_drop_dtmf ${t.b} off mask_digits 1`)).toBe(`+OK ${t.b} is not dropping DTMF. mask_file: NONE mask_digits: 1\n`);
+    await t.dialFromPartner('6');
+    expect(lDigits()).toEqual(['6']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});

@@ -1,16 +1,18 @@
 /**
- * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_recv_dtmf, uuid_flush_dtmf, uuid_hold and
+ * uuid_broadcast, uuid_break, uuid_send_dtmf, uuid_recv_dtmf, uuid_flush_dtmf, uuid_drop_dtmf, uuid_hold and
  * uuid_buglist (mod_commands), as FreeSWITCH's source does them (switch_ivr_broadcast,
  * switch_core_session_send_dtmf_string, switch_channel_queue_dtmf_string, switch_ivr_hold,
  * switch_core_media_bug_enumerate); see packages/switch/DECISIONS.md for where the spec's table
  * and the source differ.
  */
 import { type DtmfDurations, dtmfGroup, isDtmf, sendDtmfString } from '../channel/dtmf_string.ts';
-import { separateString } from '../internal/strings.ts';
+import type { Channel } from '../channel/channel.ts';
+import { caseEqual, separateString } from '../internal/strings.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { type ChannelReach, callChannel } from './uuid_commands.ts';
 
 const BROADCAST_USAGE = '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
+const DROP_DTMF_SYNTAX = '<uuid> [on | off ] [ mask_digits <digits> | mask_file <file>]';
 
 /**
  * What uuid_broadcast's third word asks for (switch_stristr on each keyword, in this order):
@@ -208,6 +210,40 @@ export const MEDIA_COMMANDS: readonly ApiCommand[] = [
     description: 'Flush dtmf on a given uuid',
     module: 'mod_commands',
     run: async (args, env) => ((await callChannel(env, args, { op: 'flushDtmf' })) ? '+OK\n' : '-ERR No such session\n'),
+  },
+  {
+    // four words at least (mod_commands' argc < 4 is the usage, so `<uuid> on` alone is too);
+    // the masking variables are emptied first, then set from the pair
+    name: 'uuid_drop_dtmf',
+    syntax: DROP_DTMF_SYNTAX,
+    description: 'Drop all DTMF or replace it with a mask',
+    module: 'mod_commands',
+    run: async (args, env) => {
+      const usage = `-USAGE: ${DROP_DTMF_SYNTAX}\n`;
+      const argv = args === '' ? [] : separateString(args, ' ', 5);
+      const [uuid = '', action, maskAction, maskArg] = argv;
+      if (argv.length < 4) return usage;
+      const reply = await callChannel<string>(env, uuid, {
+        op: 'work',
+        work: (ch: Channel) => {
+          ch.setVariable('drop_dtmf_masking_digits', undefined);
+          ch.setVariable('drop_dtmf_masking_file', undefined);
+          if (maskAction && maskArg) {
+            if (caseEqual(maskAction, 'mask_digits')) ch.setVariable('drop_dtmf_masking_digits', maskArg);
+            else if (caseEqual(maskAction, 'mask_file')) ch.setVariable('drop_dtmf_masking_file', maskArg);
+            else return usage;
+          }
+          if (action) {
+            ch.dropDtmf = caseEqual(action, 'on');
+            ch.setVariable('drop_dtmf', String(ch.dropDtmf));
+          }
+          const file = ch.variable('drop_dtmf_masking_file') ?? 'NONE';
+          const digits = ch.variable('drop_dtmf_masking_digits') ?? 'NONE';
+          return `+OK ${uuid} is ${ch.dropDtmf ? 'dropping' : 'not dropping'} DTMF. mask_file: ${file} mask_digits: ${digits}\n`;
+        },
+      });
+      return reply?.value ?? `-ERR No such channel ${uuid}!\n`;
+    },
   },
   {
     // an unknown uuid succeeds (switch_ivr_hold_uuid starts from SUCCESS); the usage line is

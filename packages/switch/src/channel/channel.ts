@@ -51,6 +51,7 @@ import { atoi, caseEqual, separateString, switchTrue } from '../internal/strings
 import { takeParkTimeout } from './park_timeout.ts';
 import { disableHeartbeat, heartbeatOnAnswer } from './heartbeat.ts';
 import { DtmfQueue, type DtmfReader, type DtmfSource } from './dtmf_queue.ts';
+import { isDtmf } from './dtmf_string.ts';
 import { type HookChannel, type HookPoint, apiHook, apiOn, executeOn } from './hooks.ts';
 import { LOG_SITES } from '../log/sites.ts';
 import { type PresenceUpdate, holdPresence, presenceHeaders } from './presence.ts';
@@ -290,6 +291,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   intercepted = false;
   /** CF_ZOMBIE_EXEC (uuid_zombie_exec): at hangup, the extension's remaining applications get their turn (those with SAF_ZOMBIE_EXEC run). */
   zombieExec = false;
+  /** CF_DROP_DTMF (uuid_drop_dtmf): digits sent to the endpoint are dropped, or replaced by the masking digits / file. */
+  dropDtmf = false;
   /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
   #stateHooks: ((state: ChannelStateName) => boolean | Promise<boolean>)[] | undefined;
   /** Applications queued by `queueExecute` (sendmsg execute), run at the next safe point. */
@@ -968,9 +971,24 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
    */
   sendDtmf(digit: string, duration: number, hooked = false, source: DtmfSource = 'UNKNOWN'): boolean {
     if (this.hungUp) return false;
+    if (this.dropDtmf) {
+      this.#maskDtmf();
+      return true;
+    }
     if (hooked && this.#dtmfSwallowed(digit, 'send')) return true;
     this.spec.endpoint.sendDtmf?.(this, digit, duration, source);
     return true;
+  }
+
+  /** switch_core_session_send_dtmf under CF_DROP_DTMF: the masking file is broadcast to the leg, the masking digits sent in the digit's place. */
+  #maskDtmf(): void {
+    const file = this.variable('drop_dtmf_masking_file');
+    if (file) void this.queueExecute('playback', file, { lock: true });
+    const digits = this.variable('drop_dtmf_masking_digits');
+    if (!digits) return;
+    this.dropDtmf = false;
+    for (const d of digits) if (isDtmf(d)) this.sendDtmf(d, this.core.control.defaultDtmfDuration);
+    this.dropDtmf = true;
   }
 
   addDtmfHook(hook: DtmfHook): () => void {
