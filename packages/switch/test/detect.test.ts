@@ -209,6 +209,25 @@ describe('tone_detect / fax_detect / stop_tone_detect', () => {
     await t.rt.stop();
   });
 
+  it('the tone_detect API (mod_commands): the same detection on a channel by uuid; its replies and refusals', async () => {
+    const t = await parkedWithAudio();
+    expect(await t.sw.api(`tone_detect ${U1} fax 1100 r +10 set fax_api=yes`)).toBe(`+OK Enabling tone detection 'fax' '1100' 'r'\n`);
+    expect(bugEvents(t)).toEqual(['MEDIA_BUG_START tone_detect fax']);
+    await t.play(fax());
+    expect(bugEvents(t)).toEqual(['DETECTED_TONE fax -']);
+    expect(await t.sw.api(`uuid_getvar ${U1} fax_api`)).toBe('yes');
+    expect(await t.sw.api(`tone_detect ${U1} ring 440,480`)).toBe(`+OK Enabling tone detection 'ring' '440,480' '(null)'\n`);
+    // a timeout in the past, or +0: no detection and no reply
+    expect(await t.sw.api(`tone_detect ${U1} busy 480,620 r 5`)).toBe('');
+    expect(await t.sw.api(`tone_detect ${U1} busy 480,620 r +0`)).toBe('');
+    expect(t.logs.filter((l) => l === 'ERR INVALID Timeout!')).toHaveLength(2);
+    expect(await t.sw.api(`tone_detect ${U1} fax`)).toBe('');
+    expect(t.logs).toContain('ERR -ERR INVALID ARGS!');
+    expect(await t.sw.api('tone_detect 4a0f9c36-0000-4000-8000-000000000000 fax 1100')).toBe('-ERR Cannot locate session!\n');
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
   it('`o` ends the bug at the hit; hits counts hit after hit; a timeout ends the bug at the first frame after it', async () => {
     const t = await parkedWithAudio();
     await t.sw.api(`uuid_broadcast ${U1} tone_detect::ring\\s440,480\\sro aleg`);

@@ -1,8 +1,11 @@
 /**
- * mod_commands' `uuid_displace` (session_displace_function) and `uuid_audio`
- * (session_audio_function): a file played into a call, and a call's audio muted or made louder or
- * softer, each a replacing media bug (applications/displace.ts, applications/session_audio.ts).
+ * mod_commands' `uuid_displace` (session_displace_function), `uuid_audio`
+ * (session_audio_function) and `tone_detect` (tone_detect_session_function): a file played into a
+ * call, a call's audio muted or made louder or softer, each a replacing media bug
+ * (applications/displace.ts, applications/session_audio.ts), and a tone detector on a call
+ * (applications/detect.ts).
  */
+import { nowSec, startToneDetect } from '../applications/detect.ts';
 import { startDisplace, stopDisplace } from '../applications/displace.ts';
 import { sessionAudio, stopSessionAudio } from '../applications/session_audio.ts';
 import type { Channel } from '../channel/channel.ts';
@@ -28,7 +31,49 @@ async function onChannel(env: Parameters<ApiCommand['run']>[1], uuid: string, wh
   });
 }
 
+const TONE_DETECT_SYNTAX = '<uuid> <key> <tone_spec> [<flags> <timeout> <app> <args> <hits>]';
+
+/**
+ * tone_detect_session_function's timeout: `+<secs>` from now (atoi as an unsigned number, 0 is
+ * invalid) or epoch seconds not in the past; undefined (ERR `INVALID Timeout!`) when invalid.
+ */
+function toneTimeout(ch: Channel, word: string | undefined): number | undefined {
+  if (word === undefined) return 0;
+  const now = nowSec(ch);
+  const at = word.startsWith('+') ? atoi(word.slice(1)) >>> 0 : atoi(word);
+  if (word.startsWith('+') ? at > 0 : at >= now) return word.startsWith('+') ? now + at : at;
+  ch.core.log('ERR', 'INVALID Timeout!', ch.uuid);
+  return undefined;
+}
+
 export const UUID_MEDIA_COMMANDS: readonly ApiCommand[] = [
+  {
+    // fewer than three words: only an ERR log line, and no reply at all (as the C writes none)
+    name: 'tone_detect',
+    syntax: TONE_DETECT_SYNTAX,
+    description: 'Start tone detection on a channel',
+    module: 'mod_commands',
+    run: async (args, env) => {
+      const argv = args === '' ? [] : separateString(args, ' ', 8);
+      const [uuid = '', key = '', freqs = '', flags, timeout, app, data, hitsWord] = argv;
+      if (argv.length < 3) {
+        env.core.log('ERR', '-ERR INVALID ARGS!');
+        return '';
+      }
+      if (!env.core.sessions.has(uuid)) return '-ERR Cannot locate session!\n';
+      const reply = await callChannel<string>(env, uuid, {
+        op: 'work',
+        work: (ch: Channel) => {
+          const stopAt = toneTimeout(ch, timeout);
+          if (stopAt === undefined) return '';
+          const hits = hitsWord === undefined || atoi(hitsWord) < 0 ? 1 : atoi(hitsWord);
+          startToneDetect(ch, { key, freqs, flags, stopAt, hits, app, data });
+          return `+OK Enabling tone detection '${key}' '${freqs}' '${flags ?? '(null)'}'\n`;
+        },
+      });
+      return reply?.value ?? '-ERR Cannot locate session!\n';
+    },
+  },
   {
     name: 'uuid_displace',
     syntax: DISPLACE_SYNTAX,

@@ -156,7 +156,7 @@ export interface ToneSpec {
   readonly data: string | undefined;
 }
 
-const nowSec = (ch: AppChannel) => Math.floor(ch.core.nowUs() / 1e6);
+export const nowSec = (ch: AppChannel) => Math.floor(ch.core.nowUs() / 1e6);
 
 /** switch_ivr_tone_detect_session: a tone added to the channel's detectors (or one of the same key re-enabled). */
 export function startToneDetect(ch: AppChannel, spec: ToneSpec, callback?: ToneCallback): boolean {
