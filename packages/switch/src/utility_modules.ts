@@ -8,7 +8,7 @@
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
  * `stop_displace_session`, `block_dtmf` / `unblock_dtmf` and `wait_for_silence` / `detect_silence` /
- * `detect_audio`, `set_audio_level` / `set_mute`; mod_expr's `expr`;
+ * `detect_audio`, `set_audio_level` / `set_mute`, `mutex`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
  */
@@ -30,6 +30,7 @@ import { EXECUTE_EXTENSION } from './applications/execute_extension.ts';
 import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
 import { DPTOOLS_VARIABLES } from './applications/dptools_variables.ts';
 import { HASH_APPLICATIONS } from './applications/hash.ts';
+import { MUTEX_APPLICATION } from './applications/mutex.ts';
 import { SESSION_AUDIO_APPLICATIONS } from './applications/session_audio.ts';
 import { SILENCE_APPLICATIONS } from './applications/silence.ts';
 import { CALLCENTER_APPLICATIONS, CALLCENTER_COMMANDS } from './callcenter/module.ts';
@@ -63,6 +64,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...BLOCK_DTMF_APPLICATIONS,
   ...SILENCE_APPLICATIONS,
   ...SESSION_AUDIO_APPLICATIONS,
+  MUTEX_APPLICATION,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,
   ...FIFO_APPLICATIONS,
