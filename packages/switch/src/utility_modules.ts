@@ -8,7 +8,7 @@
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
  * `stop_displace_session`, `block_dtmf` / `unblock_dtmf` and `wait_for_silence` / `detect_silence` /
- * `detect_audio`, `set_audio_level` / `set_mute`, `mutex`; mod_expr's `expr`;
+ * `detect_audio`, `set_audio_level` / `set_mute`, `mutex`, `broadcast`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
  */
@@ -20,6 +20,7 @@ import { HASH_COMMANDS } from './api/hash_commands.ts';
 import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { BLOCK_DTMF_APPLICATIONS } from './applications/block_dtmf.ts';
+import { BROADCAST_APPLICATION } from './applications/broadcast_app.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
 import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
 import { DISPLACE_APPLICATIONS } from './applications/displace.ts';
@@ -65,6 +66,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...SILENCE_APPLICATIONS,
   ...SESSION_AUDIO_APPLICATIONS,
   MUTEX_APPLICATION,
+  BROADCAST_APPLICATION,
   ...HEARTBEAT_APPLICATIONS,
   ...VALET_APPLICATIONS,
   ...FIFO_APPLICATIONS,

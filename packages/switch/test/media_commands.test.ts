@@ -107,6 +107,38 @@ describe('uuid_broadcast', () => {
   });
 });
 
+describe('the broadcast application (broadcast_function)', () => {
+  it('broadcasts to both legs of its own call by default, to its own leg with hold music on the other for holdb; BROADCAST_SENT', async () => {
+    const t = await setup();
+    const { a, b } = await bridgedNulls(t);
+    const run = async (data: string) => {
+      expect(await t.sw.sendExecute(a, 'broadcast', data)).toBe(true);
+      await t.settle();
+      await t.clock.advance(60);
+      await t.settle();
+      const events = t.sub.take();
+      response = events
+        .find((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'broadcast')
+        ?.getHeader('Application-Response');
+      return events
+        .filter((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'playback')
+        .map((e) => `${e.getHeader('Unique-ID') === a ? 'A' : 'B'} ${e.getHeader('Application-Data')}`)
+        .sort();
+    };
+    let response: string | undefined;
+    expect(await run('silence_stream://50')).toEqual(['A silence_stream://50', 'B silence_stream://50']);
+    expect(response).toBe('BROADCAST_SENT');
+    const held = await run('silence_stream://50 holdb');
+    expect(held).toContain('A silence_stream://50');
+    expect(held).not.toContain('B silence_stream://50');
+    expect(await run('silence_stream://50 aleg extra')).toEqual([]);
+    expect(t.logs).toContain('ERR invalid args for broadcast app [silence_stream://50 aleg extra]');
+    expect(await t.sw.api(`uuid_getvar ${b} signal_bond`)).toBe(a);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+});
+
 describe('hold music (switch_ivr_broadcast of hold_music to the other leg)', () => {
   async function bridged(globals: Record<string, string>) {
     const t = await setup({ globals: Object.entries(globals) });
