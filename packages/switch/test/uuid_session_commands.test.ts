@@ -356,6 +356,30 @@ describe('uuid_loglevel, uuid_zombie_exec, uuid_early_ok', () => {
     expect(t.logs.filter((l) => l === 'INFO zombie was here').length).toBe(1);
   });
 
+  it('the set_zombie_exec application does what uuid_zombie_exec does; park_state parks the channel as uuid_park does', async () => {
+    t = await setup({
+      dialplan: staticDialplan({
+        default: {
+          z: [['answer'], ['set_zombie_exec'], ['park'], ['set', 'after_hangup=yes'], ['log', 'INFO zombie was here']],
+          p: [['answer'], ['park_state'], ['set', 'after_park=yes']],
+        },
+      }),
+    });
+    const zombie = await callNull(t, 'z', 1);
+    expect(t.logs).toContain('DEBUG null/1 MMM Brains....');
+    t.sub.take();
+    await t.sw.api(`uuid_kill ${zombie}`);
+    await t.settle();
+    const complete = t.sub.take().find((e) => e.type === 'CHANNEL_HANGUP_COMPLETE');
+    expect(complete?.getHeader('variable_after_hangup')).toBe('yes');
+    expect(t.logs).toContain('INFO zombie was here');
+    const parked = await callNull(t, 'p', 2);
+    const events = t.sub.take().filter((e) => e.getHeader('Unique-ID') === parked);
+    expect(events.some((e) => e.type === 'CHANNEL_PARK')).toBe(true);
+    expect(await t.sw.api(`uuid_getvar ${parked} after_park`)).toBe('_undef_');
+    expect(await t.sw.api(`uuid_exists ${parked}`)).toBe('true');
+  });
+
   it('uuid_early_ok on a leg being dialled with ignore_early_media: the originate takes its early media; replies', async () => {
     t = await setup({
       dialplan: staticDialplan({ default: { '3000': [['pre_answer'], ['park']] } }),

@@ -1,8 +1,9 @@
 /**
  * Small mod_dptools applications: `verbose_events` (CF_VERBOSE_EVENTS: every event of the channel
  * carries its variables), `mkdir <path>` (switch_dir_make_recursive: parents too, failures
- * silent), `session_loglevel <level>` (the channel's own log level, as uuid_loglevel), and `eval` /
- * `stop`, which do nothing.
+ * silent), `session_loglevel <level>` (the channel's own log level, as uuid_loglevel),
+ * `set_zombie_exec` (CF_ZOMBIE_EXEC, as uuid_zombie_exec), `park_state` (switch_ivr_park_session,
+ * as uuid_park) and `eval` / `stop`, which do nothing.
  */
 import { mkdirSync } from 'node:fs';
 import { LOG_INVALID, logLevel2Str, logStr2Level } from '../log/levels.ts';
@@ -36,6 +37,17 @@ export const DPTOOLS_MISC: readonly Application[] = [
       ch.core.logger.setSessionLevel(ch.uuid, level);
     }),
   },
+  {
+    name: 'set_zombie_exec',
+    routingExec: true,
+    run: sync((ch) => {
+      if (ch.hungUp) return;
+      ch.core.log('DEBUG', `${ch.name} MMM Brains....`, ch.uuid);
+      ch.zombieExec = true;
+    }),
+  },
+  // switch_ivr_park_session: the channel goes to CS_PARK, the extension's remaining applications do not run
+  { name: 'park_state', needsMedia: true, run: sync((ch) => ch.parkSession()) },
   { name: 'eval', routingExec: true, zombieExec: true, run: sync(() => {}) },
   { name: 'stop', routingExec: true, run: sync(() => {}) },
 ];

@@ -50,6 +50,10 @@ export interface AppChannel {
   redirect(destination: string, dialplan?: string, context?: string): Promise<void>;
   /** Park marks the channel parked: queued applications run nested inside it. */
   parked(on: boolean): Promise<void>;
+  /** switch_ivr_park_session: CS_PARK requested, the running applications ended. */
+  parkSession(): Promise<void>;
+  /** CF_ZOMBIE_EXEC: at hangup, the extension's remaining applications get their turn. */
+  zombieExec: boolean;
   /** The `respond` application's message to the endpoint (a SIP response); false without one. */
   respond(data: string): Promise<boolean>;
   /** SWITCH_MESSAGE_INDICATE_DEFLECT / _REDIRECT to the endpoint (applications/deflect.ts); its reply, if any. */
