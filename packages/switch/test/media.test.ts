@@ -487,6 +487,56 @@ describe('playback <file>@@<samples>', () => {
   });
 });
 
+describe('playback_delimiter', () => {
+  it('plays the files it separates in turn, playback_sleep_val ms apart; a terminator in the pause ends the list', async () => {
+    const { sw, rt, clock, settle, sub } = await setup();
+    await sw.originate(`{origination_uuid=${U1},playback_delimiter=!,playback_sleep_val=100}null/1 &park()`);
+    await settle();
+    sub.take();
+    const startMs = clock.now();
+    const trace = () =>
+      sub
+        .take()
+        .filter((e) => e.type.startsWith('PLAYBACK') || e.type === 'CHANNEL_EXECUTE_COMPLETE')
+        .map((e) => `${e.type} ${e.getHeader('Playback-File-Path') ?? e.getHeader('Application-Response')} @${clock.now() - startMs}`);
+    const seen: string[] = [];
+    const at = async (ms: number) => {
+      while (clock.now() - startMs < ms) {
+        await clock.advance(20);
+        await settle();
+        seen.push(...trace());
+      }
+    };
+    await sw.api(`uuid_broadcast ${U1} playback::silence_stream://200!silence_stream://300 aleg`);
+    await settle();
+    seen.push(...trace());
+    await at(800);
+    expect(seen).toEqual([
+      'PLAYBACK_START silence_stream://200 @0',
+      'PLAYBACK_STOP silence_stream://200 @200',
+      'PLAYBACK_START silence_stream://300 @300',
+      'PLAYBACK_STOP silence_stream://300 @600',
+      'CHANNEL_EXECUTE_COMPLETE FILE PLAYED @600',
+    ]);
+    seen.length = 0;
+    await sw.api(`uuid_broadcast ${U1} playback::silence_stream://100!silence_stream://100 aleg`);
+    await settle();
+    await at(920);
+    await sw.api(`uuid_recv_dtmf ${U1} *`);
+    await settle();
+    seen.push(...trace());
+    await at(1400);
+    expect(seen.map((l) => l.replace(/ @\d+$/, ''))).toEqual([
+      'PLAYBACK_START silence_stream://100',
+      'PLAYBACK_STOP silence_stream://100',
+      'CHANNEL_EXECUTE_COMPLETE FILE PLAYED',
+    ]);
+    expect(await sw.api(`uuid_getvar ${U1} playback_terminator_used`)).toBe('*');
+    await sw.stop();
+    await rt.stop();
+  });
+});
+
 describe('playback_terminator_used', () => {
   it('playback empties it first: a later playback that no digit ended leaves none (playback_function)', async () => {
     const { sw, rt, clock, settle } = await setup();

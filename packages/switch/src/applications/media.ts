@@ -10,7 +10,7 @@ import { openPlayable } from '../local_stream/open.ts';
 import { openFileHandle } from '../media/fileman.ts';
 import { playToChannel } from '../media/player.ts';
 import { type AudioSource, SampleSource } from '../media/source.ts';
-import { findEndParen } from '../internal/strings.ts';
+import { atoi, findEndParen, separateString } from '../internal/strings.ts';
 import { isTtsFile, openTtsFile } from '../speech/tts_file.ts';
 import { afterParams, DEFAULT_BASE_DIR, NATIVE_FORMAT, parseRecordingVars, recordFilePath } from './recording_model.ts';
 import { afterSynthesis } from './synthesis.ts';
@@ -113,9 +113,62 @@ export async function playFile(
   onDigit?: (digit: string) => boolean,
   startSample = 0,
 ): Promise<Interrupter | undefined> {
+  const delimiter = ch.variable('playback_delimiter')?.[0];
+  if (delimiter !== undefined) return playEach(ch, separateString(file, delimiter, 128), done, onEnd, onDigit, startSample);
+  return playOne(ch, file, done, onEnd, onDigit, startSample);
+}
+
+/** One file of switch_ivr_play_file's list. */
+async function playOne(
+  ch: AppChannel,
+  file: string,
+  done: () => void | Promise<void>,
+  onEnd: ((how: MediaEnd) => void) | undefined,
+  onDigit: ((digit: string) => boolean) | undefined,
+  startSample: number,
+): Promise<Interrupter | undefined> {
   if (isTtsFile(file)) return playTtsFile(ch, file, done, onEnd, onDigit);
   const name = playName(ch, file);
   return playOpened(ch, name, startingAt(playable(ch, name), startSample), done, onEnd, onDigit);
+}
+
+/**
+ * `playback_delimiter`: the files it separates played in turn, `playback_sleep_val` ms of silence
+ * between two (a digit or a break there ends it all too); a file not found is passed over, a break,
+ * a terminator digit or the hangup ends the list. `onEnd` learns how the last one ended.
+ */
+async function playEach(
+  ch: AppChannel,
+  files: string[],
+  done: () => void | Promise<void>,
+  onEnd: ((how: MediaEnd) => void) | undefined,
+  onDigit: ((digit: string) => boolean) | undefined,
+  startSample: number,
+): Promise<Interrupter | undefined> {
+  const sleepMs = Math.max(atoi(ch.variable('playback_sleep_val') ?? ''), 0);
+  let current: Interrupter | undefined;
+  let last: MediaEnd = 'played';
+  const over = async () => {
+    onEnd?.(last);
+    await done();
+  };
+  const after = () => (last === 'played' || last === 'notfound' ? next() : over());
+  const noted = (how: MediaEnd) => {
+    last = how;
+  };
+  let at = 0;
+  const next = async (): Promise<void> => {
+    const i = at++;
+    const file = files[i];
+    if (file === undefined || ch.hungUp) return over();
+    const play = async () => {
+      current = await playOne(ch, file, after, noted, onDigit, i === 0 ? startSample : 0);
+    };
+    if (i === 0 || !sleepMs) return play();
+    current = await mediaWait(ch, sleepMs, () => (last === 'played' ? play() : over()), noted, onDigit);
+  };
+  await next();
+  return () => current?.();
 }
 
 /** `tts://<engine>|<voice>|<text>` (mod_dptools' tts file format): spoken first, then played as a file; not found when it cannot be. */
