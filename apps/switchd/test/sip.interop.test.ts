@@ -359,7 +359,9 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
       'Phrased = fun Next(0, Acc) -> lists:reverse(Acc); Next(N, Acc) -> receive {event, [_ | H]} -> Next(N - 1, [{proplists:get_value("Event-Name", H), proplists:get_value("Playback-File-Path", H)} | Acc]) after 5000 -> lists:reverse([timeout | Acc]) end end, Phrased(6, []).',
       15_000,
     );
-    const files = ['"voicemail/vm-you_have.wav"', '"file_string://digits/3.wav"', '"voicemail/vm-messages.wav"'];
+    // a relative name under the phrase language's sound-prefix (switch_ivr_play_file; switch DECISIONS #436)
+    const callie = '/usr/share/freeswitch/sounds/en/us/callie';
+    const files = [`"${callie}/voicemail/vm-you_have.wav"`, '"file_string://digits/3.wav"', `"${callie}/voicemail/vm-messages.wav"`];
     expect(played.replace(/\s+/g, '')).toBe(`[${files.map((f) => `{"PLAYBACK_START",${f}},{"PLAYBACK_STOP",${f}}`).join(',')}]`);
     const r = await call.done;
     expect(r.code, r.output + r.errors).toBe(0);
