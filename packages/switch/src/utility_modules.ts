@@ -4,7 +4,8 @@
  * directory utilities (`cond`, `regex`, `url_encode`, …, `user_exists`, `list_users`, `group_call`, …),
  * mod_dptools' variable applications (`push`, `unshift`, `set_global`, `set_profile_var`, `multiunset`)
  * and a few small ones (`verbose_events`, `mkdir`, `eval`, `stop`, `wait_for_answer`, `set_user`, `strftime`,
- * `privacy`, `transfer_vars`, `break`, `queue_dtmf`, `early_hangup`, `send_display`, `rename`, `system`,
+ * `privacy`, `transfer_vars`, `break`, `queue_dtmf`, `early_hangup`, `send_display`, `rename`, `set_name`,
+ * `acknowledge_call`, `send_info`, `reuse_caller_profile`, `media_reset`, `blind_transfer_ack`, `system`,
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
  * `stop_displace_session`, `block_dtmf` / `unblock_dtmf` and `wait_for_silence` / `detect_silence` /
@@ -26,6 +27,7 @@ import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
 import { DISPLACE_APPLICATIONS } from './applications/displace.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
 import { DPTOOLS_MORE } from './applications/dptools_more.ts';
+import { DPTOOLS_SIGNAL } from './applications/dptools_signal.ts';
 import { DPTOOLS_SYSTEM } from './applications/dptools_system.ts';
 import { EXECUTE_EXTENSION } from './applications/execute_extension.ts';
 import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
@@ -58,6 +60,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...DPTOOLS_VARIABLES,
   ...DPTOOLS_MISC,
   ...DPTOOLS_MORE,
+  ...DPTOOLS_SIGNAL,
   ...DPTOOLS_SYSTEM,
   EXECUTE_EXTENSION,
   ...DEFLECT_APPLICATIONS,

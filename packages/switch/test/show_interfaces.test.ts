@@ -115,13 +115,18 @@ describe('show api / show application (name, description, syntax, ikey where des
     expect(await t.sw.api('show application playback')).toBe('name,description,syntax,ikey\nplayback,Playback File,<path>,mod_dptools\n\n1 total.\n');
     expect(await t.sw.api('show application conference')).toBe('name,description,syntax,ikey\nconference,conference,,mod_conference\n\n1 total.\n');
     const apps = await t.sw.api('show application');
-    expect(apps.startsWith('name,description,syntax,ikey\nanswer,Answer the call,,mod_dptools\n')).toBe(true);
+    expect(
+      apps.startsWith(
+        'name,description,syntax,ikey\nacknowledge_call,Indicate Call Acknowledged,,mod_dptools\nanswer,Answer the call,,mod_dptools\n',
+      ),
+    ).toBe(true);
     // the syntax FreeSWITCH registers starts with a newline and a tab
     expect(apps).toContain('\nplay_and_get_digits,Play and get Digits,\n\t<min> <max> <tries>');
-    // every application the switch has is listed but `page`, which mod_dptools registers with no description
-    expect(lines(apps).at(-2)).toBe(`${t.sw.services.applications.size - 1} total.`);
+    // every application the switch has is listed but `page` and `blind_transfer_ack`, which mod_dptools registers with no description
+    expect(lines(apps).at(-2)).toBe(`${t.sw.services.applications.size - 2} total.`);
     expect(t.sw.services.applications.has('page')).toBe(true);
     expect(await t.sw.api('show application page')).toBe('\n0 total.\n');
+    expect(await t.sw.api('show application blind_transfer_ack')).toBe('\n0 total.\n');
     const remove = t.sw.addApplication({ name: 'my_app', description: 'My application', syntax: '<x>', run: (_ch, _data, done) => void done() });
     expect(await t.sw.api('show application my_app')).toBe('name,description,syntax,ikey\nmy_app,My application,<x>,mod_beamline\n\n1 total.\n');
     remove();

@@ -52,6 +52,10 @@ export interface AppChannel {
   parked(on: boolean): Promise<void>;
   /** switch_ivr_park_session: CS_PARK requested, the running applications ended. */
   parkSession(): Promise<void>;
+  /** switch_channel_set_name: a new channel name (and `channel_name`). */
+  setName(name: string): void;
+  /** CF_REUSE_CALLER_PROFILE: a session transfer changes the caller profile in place, keeping no history. */
+  reuseCallerProfile: boolean;
   /** CF_ZOMBIE_EXEC: at hangup, the extension's remaining applications get their turn. */
   zombieExec: boolean;
   /** The `respond` application's message to the endpoint (a SIP response); false without one. */

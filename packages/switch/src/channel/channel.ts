@@ -260,7 +260,7 @@ const TIME_FIELDS: Record<string, keyof ProfileTimes> = {
 
 export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   readonly uuid: string;
-  readonly name: string;
+  #name: string;
   readonly core: SwitchCore;
   partner: Pid | undefined;
   destroyed = false;
@@ -291,6 +291,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   intercepted = false;
   /** CF_ZOMBIE_EXEC (uuid_zombie_exec): at hangup, the extension's remaining applications get their turn (those with SAF_ZOMBIE_EXEC run). */
   zombieExec = false;
+  /** CF_REUSE_CALLER_PROFILE (reuse_caller_profile): a session transfer changes the caller profile in place. */
+  reuseCallerProfile = false;
   /** CF_DROP_DTMF (uuid_drop_dtmf): digits sent to the endpoint are dropped, or replaced by the masking digits / file. */
   dropDtmf = false;
   /** State-change hooks (switch_core_event_hook_add_state_change); made on first use. */
@@ -337,7 +339,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     readonly ctx: ProcessContext,
   ) {
     this.uuid = spec.uuid;
-    this.name = spec.name;
+    this.#name = spec.name;
     this.core = services.core;
     this.partner = spec.partner;
     this.#originating = !!spec.originating;
@@ -353,6 +355,18 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
 
   get profile(): CallerProfile {
     return { ...this.#profile, times: this.#times };
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
+  /** switch_channel_set_name: the name and `channel_name` (the caller profile keeps the first). */
+  setName(name: string): void {
+    const old = this.#name;
+    this.#name = name;
+    this.setVariable('channel_name', name);
+    this.core.log('NOTICE', `Rename Channel ${old}->${name} [${this.uuid}]`, this.uuid, LOG_SITES.renameChannel);
   }
 
   get view(): ChannelView {
@@ -1498,9 +1512,14 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.#originators = [];
     this.#originatees = [];
     this.#times = times.next;
-    const transferSource = `${Math.floor(this.core.nowUs() / 1e6)}:${source(this.core.newUuid())}`;
+    const transferSource = this.#transferSource(source);
     this.#profile = { ...this.#profile, ...changes, profileIndex: index, transferSource };
     return transferSource;
+  }
+
+  /** `<epoch>:<profile uuid>:…`, the caller profile's transfer_source. */
+  #transferSource(source: (profileUuid: string) => string): string {
+    return `${Math.floor(this.core.nowUs() / 1e6)}:${source(this.core.newUuid())}`;
   }
 
   #noteTransfer(transferSource: string): void {
@@ -1513,12 +1532,15 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     this.stopOriginating();
     // switch_ivr_session_transfer: the new profile's rdnis is the old destination
     const rdnis = this.#profile.destinationNumber;
-    const source = this.#stepProfile(
-      { destinationNumber: destination, dialplan, context, rdnis },
-      (id) => `${id}:bl_xfer:${destination}/${context}/${dialplan}`,
-    );
+    const changes = { destinationNumber: destination, dialplan, context, rdnis };
+    const source = (id: string) => `${id}:bl_xfer:${destination}/${context}/${dialplan}`;
+    let transferSource: string;
+    if (this.reuseCallerProfile) {
+      transferSource = this.#transferSource(source);
+      this.#profile = { ...this.#profile, ...changes, transferSource };
+    } else transferSource = this.#stepProfile(changes, source);
     await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
-    this.#noteTransfer(source);
+    this.#noteTransfer(transferSource);
   }
 
   /**

@@ -15,6 +15,7 @@ const site = (file: string, func: string, line: number): LogSite => ({ file, fun
 
 export const LOG_SITES = {
   newChannel: site('switch_channel.c', 'switch_channel_set_name', 1143),
+  renameChannel: site('switch_channel.c', 'switch_channel_set_name', 1141),
   callstateChange: site('switch_channel.c', 'switch_channel_perform_set_callstate', 297),
   runningStateChange: site('switch_channel.c', 'switch_channel_perform_set_running_state', 2387),
   stateChange: site('switch_channel.c', 'switch_channel_perform_set_state', 2616),
