@@ -1,7 +1,7 @@
 /**
  * Session heartbeats (enable_heartbeat_events, enable_heartbeat, sched_heartbeat,
- * uuid_session_heartbeat), uuid_fileman on a playing file, uuid_loglevel, uuid_zombie_exec and
- * uuid_early_ok, on null and loopback legs with the runtime's test clock.
+ * uuid_session_heartbeat), uuid_fileman on a playing file, uuid_loglevel, uuid_zombie_exec,
+ * uuid_xfer_zombie and uuid_early_ok, on null and loopback legs with the runtime's test clock.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import type { AudioFrame, MediaPort } from '../src/index.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { type HeartbeatChannel, enableHeartbeat } from '../src/channel/heartbeat.ts';
 import { linearToUlaw } from '../src/media/g711.ts';
-import { type Setup, callNull, parkedNull, setup, stopSetup } from './switch_helpers.ts';
+import { type Setup, bridgedNulls, callNull, parkedNull, setup, stopSetup } from './switch_helpers.ts';
 
 let t: Setup | undefined;
 afterEach(async () => {
@@ -395,5 +395,31 @@ describe('uuid_loglevel, uuid_zombie_exec, uuid_early_ok', () => {
     await run(t, 100);
     expect(reply).toBe(`+OK ${A}\n`);
     expect(await t.sw.api('uuid_early_ok nope')).toBe('-ERROR\n');
+  });
+});
+
+describe('uuid_xfer_zombie', () => {
+  it('a uuid_bridge peer whose caller hangs up parks for 3 s (park_timeout) instead of hanging up; its replies', async () => {
+    t = await setup();
+    expect(await t.sw.api('uuid_xfer_zombie')).toBe('-USAGE: <uuid>\n');
+    expect(await t.sw.api('uuid_xfer_zombie nope')).toBe('-ERR Operation Failed\n');
+    const { a, b } = await bridgedNulls(t);
+    expect(await t.sw.api(`uuid_xfer_zombie ${b} extra`)).toBe('+OK Success\n');
+    await t.sw.api(`uuid_kill ${a}`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_exists ${b}`)).toBe('true');
+    expect(t.sub.take().some((e) => e.type === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === b)).toBe(true);
+    await run(t, 2900, 100);
+    expect(await t.sw.api(`uuid_exists ${b}`)).toBe('true');
+    await run(t, 200, 100);
+    expect(await t.sw.api(`uuid_exists ${b}`)).toBe('false');
+  });
+
+  it('without it, the answered peer hangs up NORMAL_CLEARING with its caller', async () => {
+    t = await setup();
+    const { a, b } = await bridgedNulls(t);
+    await t.sw.api(`uuid_kill ${a}`);
+    await t.settle();
+    expect(await t.sw.api(`uuid_exists ${b}`)).toBe('false');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * mod_commands' session flags and timers: `uuid_session_heartbeat <uuid> [sched] [0|<seconds>]`
  * (channel/heartbeat.ts), `uuid_early_ok <uuid>` (CF_EARLY_OK), `uuid_zombie_exec <uuid>`
- * (CF_ZOMBIE_EXEC), `uuid_loglevel <uuid> [-b] <level>` (switch_core_session_set_loglevel, on the
+ * (CF_ZOMBIE_EXEC), `uuid_xfer_zombie <uuid>` (CF_XFER_ZOMBIE), `uuid_loglevel <uuid> [-b] <level>` (switch_core_session_set_loglevel, on the
  * bridged partner too with `-b`) and `uuid_fileman <uuid> <cmd>:<val>` (media/fileman.ts), each
  * with FreeSWITCH's replies.
  */
@@ -68,6 +68,17 @@ export const UUID_SESSION_COMMANDS: readonly ApiCommand[] = [
           ch.zombieExec = true;
         }));
       return done ? '+OK MMM Brains...\n' : '-ERR no such session\n';
+    },
+  },
+  {
+    name: 'uuid_xfer_zombie',
+    run: async (args, env) => {
+      const [uuid] = args === '' ? [] : separateString(args, ' ', 2);
+      if (!uuid) return '-USAGE: <uuid>\n';
+      const done = await onChannel(env, uuid, (ch) => {
+        ch.xferZombie = true;
+      });
+      return done ? '+OK Success\n' : '-ERR Operation Failed\n';
     },
   },
   {

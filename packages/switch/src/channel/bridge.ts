@@ -31,6 +31,8 @@ export interface BridgeHost {
   readonly hungUp: boolean;
   /** CF_INTERCEPTED: an `intercept` took this leg; its dialling ends PICKED_OFF (cleared once seen). */
   intercepted: boolean;
+  /** CF_XFER_ZOMBIE (uuid_xfer_zombie): a peer whose caller left is not hung up, transferred or parked after the bridge. */
+  readonly xferZombie: boolean;
   readonly view: ChannelView;
   readonly context: ChannelContext;
   readonly profile: CallerProfile;
@@ -475,6 +477,7 @@ export class Bridge {
   /** The peer's side when its caller left (audio_bridge_on_exchange_media). */
   async #peerEnd(): Promise<void> {
     this.#ch.setVariable('bridge_to', undefined);
+    if (this.#ch.xferZombie) return this.#parkOrphan();
     const v = (n: string) => this.#ch.variable(n);
     if (switchTrue(v('park_after_bridge'))) {
       await this.#ch.parkSession();
@@ -491,10 +494,14 @@ export class Bridge {
     }
     // an orphan with hooks is not hung up: it parks for 3 s unless a hook moved it
     if (!(await this.#ch.runHooks('orphaned_bleg'))) await this.#ch.step({ type: 'HANGUP', cause: Cause.ORIGINATOR_CANCEL });
-    else if (this.#ch.view.state === 'CS_EXCHANGE_MEDIA' && !this.#ch.hungUp) {
-      this.#ch.setVariable('park_timeout', '3');
-      await this.#ch.step({ type: 'SET_STATE', state: 'CS_PARK' });
-    }
+    else await this.#parkOrphan();
+  }
+
+  /** A peer left in CS_EXCHANGE_MEDIA parks for 3 s (then hangs up, unless something takes it meanwhile). */
+  async #parkOrphan(): Promise<void> {
+    if (this.#ch.view.state !== 'CS_EXCHANGE_MEDIA' || this.#ch.hungUp) return;
+    this.#ch.setVariable('park_timeout', '3');
+    await this.#ch.step({ type: 'SET_STATE', state: 'CS_PARK' });
   }
 
   #partnerPid(): Pid | undefined {

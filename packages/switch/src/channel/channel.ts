@@ -291,6 +291,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   intercepted = false;
   /** CF_ZOMBIE_EXEC (uuid_zombie_exec): at hangup, the extension's remaining applications get their turn (those with SAF_ZOMBIE_EXEC run). */
   zombieExec = false;
+  /** CF_XFER_ZOMBIE (uuid_xfer_zombie): as a bridge peer whose caller left, it parks for 3 s instead of hanging up. */
+  xferZombie = false;
   /** CF_REUSE_CALLER_PROFILE (reuse_caller_profile): a session transfer changes the caller profile in place. */
   reuseCallerProfile = false;
   /** CF_DROP_DTMF (uuid_drop_dtmf): digits sent to the endpoint are dropped, or replaced by the masking digits / file. */
