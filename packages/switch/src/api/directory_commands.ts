@@ -18,7 +18,7 @@ const LIST_USERS_SYNTAX = '[group <group>] [domain <domain>] [user <user>] [cont
 const LIST_USERS_HEADER = 'userid|context|domain|group|contact|callgroup|effective_caller_id_name|effective_caller_id_number\n';
 
 /** switch_core_get_domain: the global `domain`, else `freeswitch.local`. */
-const defaultDomain = (env: ApiEnv) => env.core.globals.get('domain') ?? 'freeswitch.local';
+export const defaultDomain = (env: ApiEnv): string => env.core.globals.get('domain') ?? 'freeswitch.local';
 
 function requestParams(env: ApiEnv, headers: readonly (readonly [string, string])[]): SwitchEvent {
   const params = env.core.bus.create('REQUEST_PARAMS');

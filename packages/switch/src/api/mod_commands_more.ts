@@ -1,4 +1,5 @@
 /** The rest of mod_commands that `startSwitch` loads: call control by uuid, media bugs and utilities. */
+import { CORE_INFO_COMMANDS } from './core_info_commands.ts';
 import { HOST_COMMANDS } from './host_commands.ts';
 import type { ApiCommand } from './registry.ts';
 import { TEXT_LOG_COMMANDS } from './text_log_commands.ts';
@@ -16,4 +17,5 @@ export const MOD_COMMANDS_MORE: readonly ApiCommand[] = [
   ...UUID_SIGNAL_COMMANDS,
   ...TEXT_LOG_COMMANDS,
   ...HOST_COMMANDS,
+  ...CORE_INFO_COMMANDS,
 ];
