@@ -56,6 +56,14 @@ describe('core information commands', () => {
     expect(await t.sw.api(`uuid_getvar ${uuid} dial`)).toBe('sofia/internal/sip:1000@10.0.0.1:5060');
   });
 
+  it('event_channel_broadcast: the argument is the JSON, its eventChannel names the channel', async () => {
+    expect(await t.sw.api('event_channel_broadcast {"eventChannel":"conference-liveArray.3000@default","data":{"x":1}}')).toBe('+OK message sent\n');
+    expect(await t.sw.api('event_channel_broadcast')).toBe('-ERR parsing channel\n');
+    expect(await t.sw.api('event_channel_broadcast chan {"data":1}')).toBe('-ERR parsing json\n');
+    expect(await t.sw.api('event_channel_broadcast {"eventChannel":5}')).toBe('');
+    expect(t.logs).toContain('ERR NO EVENT CHANNEL SPECIFIED');
+  });
+
   it('db_cache status: no cached handles; anything else: parameter missing', async () => {
     expect(await t.sw.api('db_cache status')).toBe('0 total. 0 in use.\n');
     expect(await t.sw.api('db_cache STATUS')).toBe('0 total. 0 in use.\n');

@@ -1,10 +1,12 @@
 /**
  * mod_commands' commands about the core itself, with its replies: `banner` (switch_core_banner),
+ * `event_channel_broadcast <json>` (switch_event_channel_broadcast),
  * `reg_url` (the core's registrations table, as select_url reads it), `db_cache status`
  * (switch_cache_db_status), `pool_stats` and `memory` (what a FreeSWITCH built without pool
  * debugging, on a platform without mallinfo, answers: DECISIONS.md #439).
  */
 import { separateString } from '../internal/strings.ts';
+import { parseCJson } from './cjson.ts';
 import { defaultDomain } from './directory_commands.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 
@@ -51,9 +53,26 @@ function dbCache(args: string): string {
   return first?.toLowerCase().includes('status') ? '0 total. 0 in use.\n' : 'parameter missing\n';
 }
 
+/**
+ * event_channel_broadcast_api_function: the whole argument is the JSON (the registered syntax's
+ * `<channel>` is its `eventChannel` string). No module here binds an event channel (mod_verto and
+ * mod_conference's live arrays do in FreeSWITCH), so the broadcast reaches nobody.
+ */
+function eventChannelBroadcast(args: string, env: ApiEnv): string {
+  if (args === '') return '-ERR parsing channel\n';
+  const json = parseCJson(args);
+  if (!json) return '-ERR parsing json\n';
+  if (json.getString('eventChannel') === undefined) {
+    env.core.log('ERR', 'NO EVENT CHANNEL SPECIFIED');
+    return '';
+  }
+  return '+OK message sent\n';
+}
+
 export const CORE_INFO_COMMANDS: readonly ApiCommand[] = [
   { name: 'banner', run: () => BANNER },
   { name: 'reg_url', run: regUrl },
+  { name: 'event_channel_broadcast', run: eventChannelBroadcast },
   { name: 'db_cache', run: dbCache },
   { name: 'pool_stats', run: () => 'Unable to get core pool statictics. Please rebuild FreeSWITCH with --enable-pool-debug' },
   { name: 'memory', run: () => '-ERR Memory usage statistics is not implemented on the current platform.\n' },
