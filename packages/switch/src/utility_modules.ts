@@ -8,7 +8,7 @@
  * `acknowledge_call`, `send_info`, `reuse_caller_profile`, `media_reset`, `blind_transfer_ack`, `system`,
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
- * `stop_displace_session`, `block_dtmf` / `unblock_dtmf` and `wait_for_silence` / `detect_silence` /
+ * `stop_displace_session`, `block_dtmf` / `unblock_dtmf`, `deduplicate_dtmf` and `wait_for_silence` / `detect_silence` /
  * `detect_audio`, `set_audio_level` / `set_mute`, `mutex`, `broadcast`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
@@ -23,6 +23,7 @@ import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { BLOCK_DTMF_APPLICATIONS } from './applications/block_dtmf.ts';
 import { BROADCAST_APPLICATION } from './applications/broadcast_app.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
+import { DEDUPLICATE_DTMF_APPLICATION } from './applications/deduplicate_dtmf.ts';
 import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
 import { DISPLACE_APPLICATIONS } from './applications/displace.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
@@ -66,6 +67,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...DEFLECT_APPLICATIONS,
   ...DISPLACE_APPLICATIONS,
   ...BLOCK_DTMF_APPLICATIONS,
+  DEDUPLICATE_DTMF_APPLICATION,
   ...SILENCE_APPLICATIONS,
   ...SESSION_AUDIO_APPLICATIONS,
   MUTEX_APPLICATION,
