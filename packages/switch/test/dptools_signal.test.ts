@@ -1,9 +1,13 @@
 /**
  * mod_dptools' set_name, acknowledge_call, send_info, reuse_caller_profile, media_reset,
- * blind_transfer_ack and enable_keepalive (mod_dptools.c, switch_channel_set_name,
+ * blind_transfer_ack, enable_keepalive and remove_bugs (mod_dptools.c, switch_core_media_bug_remove_all_function, switch_channel_set_name,
  * switch_ivr_session_transfer with CF_REUSE_CALLER_PROFILE).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILE_RECORDING_SINK } from '../src/applications/recording_sink.ts';
 import type { EndpointInterface } from '../src/channel/channel.ts';
 import type { ChannelMessage } from '../src/chat/channel_message.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
@@ -20,6 +24,7 @@ const plan = staticDialplan({
     '500': [['set', 'bypass_media=true'], ['set', 'proxy_media=true'], ['media_reset'], ['set', 'after=${bypass_media}/${proxy_media}'], ['park']],
     '501': [['answer'], ['set', 'bypass_media=true'], ['media_reset'], ['park']],
     '600': [['enable_keepalive', '10'], ['enable_keepalive', '-1'], ['park']],
+    '1000': [['answer'], ['park']],
   },
 });
 
@@ -129,5 +134,36 @@ describe('enable_keepalive', () => {
     expect(t.logs).toContain('ERR Usage: [0|<seconds>]');
     expect(await t.sw.api(`uuid_exists ${uuid}`)).toBe('true');
     await stop(t);
+  });
+});
+
+describe('remove_bugs', () => {
+  it('closes the channel’s media bugs as their owners do (RECORD_STOP, MEDIA_BUG_STOP); with a function, only its bugs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'remove-bugs-'));
+    const path = join(dir, 'call.wav');
+    const t = await setup({ dialplan: plan });
+    const uuid = await call(t, '1000');
+    expect(await t.sw.api(`uuid_record ${uuid} start ${path}`)).toBe('+OK Success\n');
+    expect(await t.sw.sendExecute(uuid, 'start_dtmf')).toBe(true);
+    await t.settle();
+    t.sub.take();
+    const functions = async () => [...(await t.sw.api(`uuid_buglist ${uuid}`)).matchAll(/<function>(.*)<\/function>/g)].map((m) => m[1]);
+    expect(await functions()).toEqual(['session_record', 'inband_dtmf']);
+    expect(await t.sw.sendExecute(uuid, 'remove_bugs', 'inband_dtmf')).toBe(true);
+    await t.settle();
+    expect(await functions()).toEqual(['session_record']);
+    expect(await t.sw.sendExecute(uuid, 'remove_bugs')).toBe(true);
+    await t.settle();
+    expect(await functions()).toEqual([]);
+    const stops = t.sub
+      .take()
+      .filter((e) => e.type === 'RECORD_STOP' || e.type === 'MEDIA_BUG_STOP')
+      .map((e) => `${e.type} ${e.getHeader('Media-Bug-Function') ?? e.getHeader('Record-File-Path')}`);
+    expect(stops).toEqual(['MEDIA_BUG_STOP inband_dtmf', `RECORD_STOP ${path}`, 'MEDIA_BUG_STOP session_record']);
+    // the call goes on
+    expect(await t.sw.api(`uuid_exists ${uuid}`)).toBe('true');
+    await stop(t);
+    await FILE_RECORDING_SINK.settled();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -77,14 +77,21 @@ function detectorsOf(ch: AppChannel): ChannelDetectors {
   return d;
 }
 
-/** switch_core_media_bug_add: `onFrame` hears the frames of one direction; MEDIA_BUG_START. */
-function addBug(ch: AppChannel, fn: string, target: string, direction: 'read' | 'write' | undefined, onFrame: (frame: AudioFrame) => void): Bug {
+/** switch_core_media_bug_add: `onFrame` hears the frames of one direction; MEDIA_BUG_START; `close` is its removal from outside (remove_bugs). */
+function addBug(
+  ch: AppChannel,
+  fn: string,
+  target: string,
+  direction: 'read' | 'write' | undefined,
+  onFrame: (frame: AudioFrame) => void,
+  close: () => void,
+): Bug {
   const untap = ch.core.media.tap(
     ch.uuid,
     (dir, frame) => {
       if (dir === direction) onFrame(frame);
     },
-    { function: fn, target },
+    { function: fn, target, close },
   );
   ch.fire('MEDIA_BUG_START', undefined, [
     ['Media-Bug-Function', fn],
@@ -114,13 +121,20 @@ export function startInbandDtmf(ch: AppChannel): boolean {
     return false;
   }
   const detector = new DtmfDetector(8000);
-  d.dtmf = addBug(ch, 'inband_dtmf', 'N/A', 'read', (frame) => {
-    if (detector.detect(linearOf(frame)) !== Hit.End) return;
-    const got = detector.take();
-    if (!got) return;
-    ch.core.log('DEBUG', `DTMF DETECTED: [${got.digit}][${got.duration}]`, ch.uuid);
-    ch.after(0, () => ch.receiveDtmf(got.digit, got.duration, 'INBAND_AUDIO'));
-  });
+  d.dtmf = addBug(
+    ch,
+    'inband_dtmf',
+    'N/A',
+    'read',
+    (frame) => {
+      if (detector.detect(linearOf(frame)) !== Hit.End) return;
+      const got = detector.take();
+      if (!got) return;
+      ch.core.log('DEBUG', `DTMF DETECTED: [${got.digit}][${got.duration}]`, ch.uuid);
+      ch.after(0, () => ch.receiveDtmf(got.digit, got.duration, 'INBAND_AUDIO'));
+    },
+    () => stopInbandDtmf(ch),
+  );
   return true;
 }
 
@@ -223,7 +237,14 @@ export function startToneDetect(ch: AppChannel, spec: ToneSpec, callback?: ToneC
     // the flags of the tone that starts the bug choose what it hears; flags without r or w: nothing
     const flags = spec.flags;
     const direction = !flags ? 'read' : flags.includes('r') ? 'read' : flags.includes('w') ? 'write' : undefined;
-    cont.bug = addBug(ch, 'tone_detect', spec.key, direction, (frame) => toneFrame(ch, cont, spec.stopAt, frame));
+    cont.bug = addBug(
+      ch,
+      'tone_detect',
+      spec.key,
+      direction,
+      (frame) => toneFrame(ch, cont, spec.stopAt, frame),
+      () => stopToneDetect(ch),
+    );
   }
   cont.tones.push(tone);
   return true;

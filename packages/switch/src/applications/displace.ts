@@ -130,7 +130,7 @@ export async function startDisplace(ch: AppChannel, given: string, limitSecs: nu
       ]);
     },
   };
-  const untap = ch.core.media.tap(ch.uuid, () => {}, { function: 'displace', target: file });
+  const untap = ch.core.media.tap(ch.uuid, () => {}, { function: 'displace', target: file, close: () => displace.remove() });
   const unreplace = ch.core.media.replace(ch.uuid, (direction, frame) => {
     if (removed || !source) return frame;
     // the bug's stop time passed (switch_core_media_bug_* checks it on every frame)

@@ -3,7 +3,9 @@
  * (switch_channel_set_name), `acknowledge_call` (SWITCH_MESSAGE_INDICATE_ACKNOWLEDGE_CALL),
  * `send_info` (SWITCH_MESSAGE_INDICATE_INFO, the data as its body), `reuse_caller_profile`
  * (CF_REUSE_CALLER_PROFILE), `media_reset` (CF_PROXY_MODE / CF_PROXY_MEDIA off) and
- * `blind_transfer_ack` (switch_ivr_blind_transfer_ack).
+ * `blind_transfer_ack` (switch_ivr_blind_transfer_ack); and `remove_bugs [<function>]`
+ * (switch_core_media_bug_remove_all_function: recordings, displaces, audio levels, eavesdrops
+ * closed as their own removal closes them).
  */
 import { callChannel } from '../api/uuid_commands.ts';
 import type { Channel } from '../channel/channel.ts';
@@ -42,4 +44,11 @@ export const DPTOOLS_SIGNAL: readonly Application[] = [
   { name: 'media_reset', run: sync(mediaReset) },
   // CF_CONFIRM_BLIND_TRANSFER is only set by mod_sofia on a REFER it confirms, which is not done here
   { name: 'blind_transfer_ack', needsMedia: true, run: sync(() => {}) },
+  {
+    name: 'remove_bugs',
+    needsMedia: true,
+    run: sync((ch, data) => {
+      ch.core.media.removeBugs(ch.uuid, data === '' ? undefined : data);
+    }),
+  },
 ];

@@ -75,7 +75,11 @@ const bugHeaders = (target: string): [string, string][] => [
 
 /** In the target's process: the bug added (MEDIA_BUG_START), and removed at its hangup. */
 function addBug(c: Channel, bug: EavesdropBug): void {
-  const untap = c.core.media.tap(c.uuid, (direction, frame) => buffered(bug[direction], linearOf(frame)), { function: 'eavesdrop', target: c.uuid });
+  const untap = c.core.media.tap(c.uuid, (direction, frame) => buffered(bug[direction], linearOf(frame)), {
+    function: 'eavesdrop',
+    target: c.uuid,
+    close: () => remove(),
+  });
   const unreplace = c.core.media.replace(c.uuid, (direction, frame) => muxed(bug, direction, frame));
   const remove = () => {
     if (bug.removed) return;

@@ -92,7 +92,7 @@ function newAudio(ch: AppChannel, target: string): SessionAudio {
       ]);
     },
   };
-  const untap = ch.core.media.tap(ch.uuid, () => {}, { function: 'audio', target });
+  const untap = ch.core.media.tap(ch.uuid, () => {}, { function: 'audio', target, close: () => audio.remove() });
   const unreplace = ch.core.media.replace(ch.uuid, (direction, frame) => {
     if (removed || !audio.flags.has(direction)) return frame;
     if (!(audio.level.read || audio.level.write || audio.mute.read || audio.mute.write)) {

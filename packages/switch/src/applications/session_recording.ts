@@ -224,7 +224,13 @@ export async function startSessionRecording(
       const channel = (direction === 'read') !== swap ? 0 : 1;
       tape.put(channel, linearOf(frame), activeMs(ch, rec));
     },
-    { function: 'session_record', target: file },
+    {
+      function: 'session_record',
+      target: file,
+      close: () => {
+        if (bugs.attached.includes(rec)) removeAll(ch, bugs, [rec]);
+      },
+    },
   );
   armDeadlines(ch, rec);
   return true;

@@ -38,6 +38,8 @@ export type ReplaceListener = (direction: 'read' | 'write', frame: AudioFrame) =
 export interface MediaBug {
   readonly function: string;
   readonly target: string;
+  /** The owner's removal (its callback's SWITCH_ABC_TYPE_CLOSE), run in the channel's process by `removeBugs`. */
+  readonly close?: () => void;
 }
 
 export class MediaTable {
@@ -118,6 +120,17 @@ export class MediaTable {
       if (at >= 0) bugs?.splice(at, 1);
       if (bugs?.length === 0 && this.#bugs.get(uuid) === bugs) this.#bugs.delete(uuid);
     };
+  }
+
+  /**
+   * switch_core_media_bug_remove_all_function: the channel's bugs (only those of `fn` when given)
+   * closed as their owners close them; false when it has none.
+   */
+  removeBugs(uuid: string, fn?: string): boolean {
+    const bugs = this.#bugs.get(uuid);
+    if (!bugs) return false;
+    for (const bug of [...bugs]) if (fn === undefined || bug.function === fn) bug.close?.();
+    return true;
   }
 
   /** The channel's media bugs (switch_core_media_bug_enumerate's list). */
