@@ -8,7 +8,7 @@
  * `acknowledge_call`, `send_info`, `reuse_caller_profile`, `media_reset`, `blind_transfer_ack`, `system`,
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
- * `stop_displace_session`, `block_dtmf` / `unblock_dtmf`, `deduplicate_dtmf` and `wait_for_silence` / `detect_silence` /
+ * `stop_displace_session`, `block_dtmf` / `unblock_dtmf`, `deduplicate_dtmf`, `start_dtmf_generate` / `stop_dtmf_generate` and `wait_for_silence` / `detect_silence` /
  * `detect_audio`, `set_audio_level` / `set_mute`, `mutex`, `broadcast`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
@@ -29,6 +29,7 @@ import { DISPLACE_APPLICATIONS } from './applications/displace.ts';
 import { DPTOOLS_MISC } from './applications/dptools_misc.ts';
 import { DPTOOLS_MORE } from './applications/dptools_more.ts';
 import { DPTOOLS_SIGNAL } from './applications/dptools_signal.ts';
+import { DTMF_GENERATE_APPLICATIONS } from './applications/dtmf_generate.ts';
 import { DPTOOLS_SYSTEM } from './applications/dptools_system.ts';
 import { EXECUTE_EXTENSION } from './applications/execute_extension.ts';
 import { HEARTBEAT_APPLICATIONS } from './applications/heartbeat.ts';
@@ -68,6 +69,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...DISPLACE_APPLICATIONS,
   ...BLOCK_DTMF_APPLICATIONS,
   DEDUPLICATE_DTMF_APPLICATION,
+  ...DTMF_GENERATE_APPLICATIONS,
   ...SILENCE_APPLICATIONS,
   ...SESSION_AUDIO_APPLICATIONS,
   MUTEX_APPLICATION,

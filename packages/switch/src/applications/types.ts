@@ -140,8 +140,8 @@ export interface AppChannel {
   locateUser(id: string, domain: string): Promise<DirectoryUser | undefined>;
 }
 
-/** A DTMF hook (switch_io_event_hook_recv_dtmf / _send_dtmf): false swallows the digit; `source` is the digit's (switch_dtmf_t.source). */
-export type DtmfHook = (digit: string, direction: 'recv' | 'send', source: DtmfSource) => boolean;
+/** A DTMF hook (switch_io_event_hook_recv_dtmf / _send_dtmf): false swallows the digit; `source` and `duration` (samples) are the digit's switch_dtmf_t. */
+export type DtmfHook = (digit: string, direction: 'recv' | 'send', source: DtmfSource, duration: number) => boolean;
 
 /**
  * Runs the application. A synchronous one calls `done` before returning; one that waits (park,

@@ -991,7 +991,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       this.#maskDtmf();
       return true;
     }
-    if (hooked && this.#dtmfSwallowed(digit, 'send', source)) return true;
+    if (hooked && this.#dtmfSwallowed(digit, 'send', source, duration)) return true;
     this.spec.endpoint.sendDtmf?.(this, digit, duration, source);
     return true;
   }
@@ -1017,8 +1017,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   }
 
   /** The DTMF hooks in order; true when one swallowed the digit. */
-  #dtmfSwallowed(digit: string, direction: 'recv' | 'send', source: DtmfSource): boolean {
-    for (const hook of [...(this.#dtmfHooks ?? [])]) if (!hook(digit, direction, source)) return true;
+  #dtmfSwallowed(digit: string, direction: 'recv' | 'send', source: DtmfSource, duration: number): boolean {
+    for (const hook of [...(this.#dtmfHooks ?? [])]) if (!hook(digit, direction, source, duration)) return true;
     return false;
   }
 
@@ -1044,7 +1044,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   receiveDtmf(digit: string, duration: number, source: DtmfSource = 'UNKNOWN'): void {
     if (this.destroyed) return;
     // switch_channel_queue_dtmf: a digit a hook swallows is never queued, so never dequeued as DTMF
-    if (source !== 'APP' && this.#dtmfHooks && this.#dtmfSwallowed(digit, 'recv', source)) return;
+    if (source !== 'APP' && this.#dtmfHooks && this.#dtmfSwallowed(digit, 'recv', source, duration)) return;
     // `sensitive_dtmf` marks the digit DTMF_FLAG_SENSITIVE: dequeued, it fires no DTMF event, and
     // switch_core_session_send_dtmf drops it, so a bridge does not pass it on; readers still get it
     const sensitive = switchTrue(this.variable('sensitive_dtmf'));

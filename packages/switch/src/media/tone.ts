@@ -13,7 +13,7 @@ const RATE = 8000;
 const DBM0_MAX_POWER = 3.14 + 3.02;
 
 /** The samples of one tone item: each frequency's sine at the volume's level, averaged, then the silence. */
-function toneSamples(onMs: number, offMs: number, freqs: readonly number[], volumeDb: number): Int16Array {
+export function toneSamples(onMs: number, offMs: number, freqs: readonly number[], volumeDb: number): Int16Array {
   const on = Math.max(0, Math.floor((onMs * RATE) / 1000));
   const off = Math.max(0, Math.floor((offMs * RATE) / 1000));
   const out = new Int16Array(on + off);
