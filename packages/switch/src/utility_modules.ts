@@ -8,7 +8,7 @@
  * `acknowledge_call`, `send_info`, `reuse_caller_profile`, `media_reset`, `blind_transfer_ack`, `system`,
  * `bgsystem`, `execute_extension`); mod_dptools' `deflect` / `redirect`
  * and mod_commands' `uuid_deflect` / `uuid_redirect`; mod_dptools' `displace_session` /
- * `stop_displace_session`, `block_dtmf` / `unblock_dtmf`, `deduplicate_dtmf`, `start_dtmf_generate` / `stop_dtmf_generate` and `wait_for_silence` / `detect_silence` /
+ * `stop_displace_session`, `block_dtmf` / `unblock_dtmf`, `deduplicate_dtmf`, `start_dtmf_generate` / `stop_dtmf_generate`, `capture_text` and `wait_for_silence` / `detect_silence` /
  * `detect_audio`, `set_audio_level` / `set_mute`, `mutex`, `broadcast`; mod_expr's `expr`;
  * mod_valet_parking's `valet_info` and `valet_park` (valet/); mod_fifo's `fifo` and `fifo_check_bridge` (fifo/);
  * mod_callcenter's `callcenter_config` and `callcenter` (callcenter/).
@@ -22,6 +22,7 @@ import type { ApiCommand } from './api/registry.ts';
 import { UTILITY_TEXT_COMMANDS } from './api/utility_commands.ts';
 import { BLOCK_DTMF_APPLICATIONS } from './applications/block_dtmf.ts';
 import { BROADCAST_APPLICATION } from './applications/broadcast_app.ts';
+import { CAPTURE_TEXT_APPLICATION } from './applications/capture_text.ts';
 import { DB_APPLICATIONS } from './applications/db.ts';
 import { DEDUPLICATE_DTMF_APPLICATION } from './applications/deduplicate_dtmf.ts';
 import { DEFLECT_APPLICATIONS } from './applications/deflect.ts';
@@ -70,6 +71,7 @@ export const UTILITY_APPLICATIONS: readonly Application[] = [
   ...BLOCK_DTMF_APPLICATIONS,
   DEDUPLICATE_DTMF_APPLICATION,
   ...DTMF_GENERATE_APPLICATIONS,
+  CAPTURE_TEXT_APPLICATION,
   ...SILENCE_APPLICATIONS,
   ...SESSION_AUDIO_APPLICATIONS,
   MUTEX_APPLICATION,

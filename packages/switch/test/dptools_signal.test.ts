@@ -167,3 +167,28 @@ describe('remove_bugs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('capture_text / uuid_capture_text', () => {
+  it('adds the capture_text media bug once, removes it with off; the API’s replies', async () => {
+    const t = await setup({ dialplan: plan });
+    const uuid = await call(t, '1000');
+    const targets = async () => [...(await t.sw.api(`uuid_buglist ${uuid}`)).matchAll(/<target>(.*)<\/target>/g)].map((m) => m[1]);
+    expect(await t.sw.sendExecute(uuid, 'capture_text', 'true')).toBe(true);
+    await t.settle();
+    expect(await targets()).toEqual([uuid]);
+    expect(await t.sw.api(`uuid_capture_text ${uuid} on`)).toBe('');
+    expect(t.logs).toContain('ERR text bug already attached');
+    expect(await t.sw.api(`uuid_capture_text ${uuid} off`)).toBe('');
+    expect(await targets()).toEqual([]);
+    expect(await t.sw.api(`uuid_capture_text ${uuid} off`)).toBe('');
+    expect(t.logs).toContain('ERR text bug not attached');
+    expect(await t.sw.api(`uuid_capture_text ${uuid}`)).toBe('-USAGE: <uuid> <on|off>\n');
+    expect(await t.sw.api('uuid_capture_text nope on')).toBe('-ERR No such channel nope!\n');
+    const bugEvents = t.sub
+      .take()
+      .filter((e) => e.type.startsWith('MEDIA_BUG'))
+      .map((e) => `${e.type} ${e.getHeader('Media-Bug-Function')}`);
+    expect(bugEvents).toEqual(['MEDIA_BUG_START capture_text', 'MEDIA_BUG_STOP capture_text']);
+    await stop(t);
+  });
+});

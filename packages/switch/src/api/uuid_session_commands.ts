@@ -1,14 +1,15 @@
 /**
  * mod_commands' session flags and timers: `uuid_session_heartbeat <uuid> [sched] [0|<seconds>]`
  * (channel/heartbeat.ts), `uuid_early_ok <uuid>` (CF_EARLY_OK), `uuid_zombie_exec <uuid>`
- * (CF_ZOMBIE_EXEC), `uuid_xfer_zombie <uuid>` (CF_XFER_ZOMBIE), `uuid_loglevel <uuid> [-b] <level>` (switch_core_session_set_loglevel, on the
+ * (CF_ZOMBIE_EXEC), `uuid_xfer_zombie <uuid>` (CF_XFER_ZOMBIE), `uuid_capture_text <uuid> <on|off>`, `uuid_loglevel <uuid> [-b] <level>` (switch_core_session_set_loglevel, on the
  * bridged partner too with `-b`) and `uuid_fileman <uuid> <cmd>:<val>` (media/fileman.ts), each
  * with FreeSWITCH's replies.
  */
+import { captureText } from '../applications/capture_text.ts';
 import type { Channel } from '../channel/channel.ts';
 import { disableHeartbeat, enableHeartbeat, heartbeatSeconds, schedHeartbeat } from '../channel/heartbeat.ts';
 import { LOG_INVALID, logStr2Level } from '../log/levels.ts';
-import { caseEqual, separateString } from '../internal/strings.ts';
+import { caseEqual, separateString, switchTrue } from '../internal/strings.ts';
 import { processFileHandle } from '../media/fileman.ts';
 import type { ApiCommand, ApiEnv } from './registry.ts';
 import { callChannel } from './uuid_commands.ts';
@@ -79,6 +80,17 @@ export const UUID_SESSION_COMMANDS: readonly ApiCommand[] = [
         ch.xferZombie = true;
       });
       return done ? '+OK Success\n' : '-ERR Operation Failed\n';
+    },
+  },
+  {
+    name: 'uuid_capture_text',
+    run: async (args, env) => {
+      const space = args.indexOf(' ');
+      const uuid = space < 0 ? args : args.slice(0, space);
+      const onoff = space < 0 ? '' : args.slice(space + 1);
+      if (uuid === '' || onoff === '') return '-USAGE: <uuid> <on|off>\n';
+      const done = await onChannel(env, uuid, (ch) => captureText(ch, switchTrue(onoff)));
+      return done ? '' : `-ERR No such channel ${uuid}!\n`;
     },
   },
   {
