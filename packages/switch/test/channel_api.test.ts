@@ -187,7 +187,7 @@ describe('API commands on channels (exact texts)', () => {
     const help = await sw.api('help');
     expect(
       help.startsWith(
-        '\nValid Commands:\n\n...,,Shutdown,mod_commands\nacl,<ip> <list_name>,Compare an ip to an acl list,mod_commands\nalias,[add|stickyadd] <alias> <command> | del [<alias>|*],Alias,mod_commands\nbg_spawn,<command>,Execute a spawn command in the background,mod_commands\nbg_system,<command>,Execute a system command in the background,mod_commands\nbgapi,<command>[ <arg>],Execute an api command in a thread,mod_commands\n',
+        '\nValid Commands:\n\n...,,Shutdown,mod_commands\nacl,<ip> <list_name>,Compare an ip to an acl list,mod_commands\nalias,[add|stickyadd] <alias> <command> | del [<alias>|*],Alias,mod_commands\nbanner,,Return the system banner,mod_commands\nbg_spawn,<command>,Execute a spawn command in the background,mod_commands\nbg_system,<command>,Execute a system command in the background,mod_commands\nbgapi,<command>[ <arg>],Execute an api command in a thread,mod_commands\n',
       ),
     ).toBe(true);
     expect(help).toContain('\nhelp,,Show help for all the api commands,mod_commands\n');
