@@ -23,8 +23,8 @@ import { ProcessResources } from './process_resources.ts';
 import { RtpSession } from './rtp.ts';
 import { parseNameAddr } from './sip/address.ts';
 import { cseqOf, responseTo } from './sip/build.ts';
-import { reasonHeader } from './sip/causes.ts';
-import { type SipRequest, type SipResponse, header } from './sip/message.ts';
+import { reasonCause, reasonHeader } from './sip/causes.ts';
+import { type SipRequest, type SipResponse, header, headerValues } from './sip/message.ts';
 import { type AudioCodec, CODECS, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
@@ -334,6 +334,26 @@ export abstract class SipCall {
   }
 
   /**
+   * The far end's BYE (sofia_handle_sip_i_bye): its Reason's Q.850 cause, else NORMAL_CLEARING, is
+   * the hangup cause; `sip_reason`, `sip_term_status` 200, `proto_specific_hangup_cause` sip:200
+   * and `sip_term_cause` say so on the channel first.
+   */
+  byeReceived(req: SipRequest, ctx: ProcessContext): void {
+    const reason = headerValues(req, 'reason')[0];
+    const cause = reasonCause(reason) ?? Cause.NORMAL_CLEARING;
+    if (this.channel && !this.hungUp) {
+      const vars: [string, string][] = [
+        ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+        ['sip_term_status', '200'],
+        ['proto_specific_hangup_cause', 'sip:200'],
+        ['sip_term_cause', String(cause)],
+      ];
+      for (const [name, value] of vars) castChannel(ctx, this.channel, { op: 'setvar', name, value });
+    }
+    this.endChannel(cause, 'recv_bye', ctx);
+  }
+
+  /**
    * The profile stops (call_messages.ts's ProfileStopping): the channel hangs up with `cause`, which
    * comes back as the channel's hangup; a call with no channel yet ends its SIP side with `hangUp`.
    */
@@ -370,7 +390,7 @@ export abstract class SipCall {
       case 'BYE':
         this.send(responseTo(req, 200, { ...tag, headers: [['User-Agent', this.profile.userAgent]] }));
         this.bye.stop();
-        this.endChannel(Cause.NORMAL_CLEARING, 'recv_bye', ctx);
+        this.byeReceived(req, ctx);
         return true;
       case 'INVITE': {
         // a re-INVITE: hold, unhold, the media moved

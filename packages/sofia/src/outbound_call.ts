@@ -23,9 +23,9 @@ import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { cseqOf } from './sip/build.ts';
-import { reasonHeader, sipStatusToCause } from './sip/causes.ts';
+import { reasonCause, reasonHeader, sipStatusToCause } from './sip/causes.ts';
 import { answerChallenge } from './sip/digest.ts';
-import { type SipRequest, type SipResponse, header } from './sip/message.ts';
+import { type SipRequest, type SipResponse, header, headerValues } from './sip/message.ts';
 import { negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
@@ -282,12 +282,25 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
   }
   if ((res.status === 401 || res.status === 407) && call.retryWithAuth(res, ctx)) return;
   if (!res.local) call.send(call.ack(res));
+  // sofia_handle_sip_i_state: a 4xx-6xx's Q.850 Reason is the cause, else the status's
+  const reason = res.status >= 400 ? headerValues(res, 'reason')[0] : undefined;
+  const cause = reasonCause(reason) ?? sipStatusToCause(res.status);
   if (call.channel && !call.hungUp) {
-    castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_term_status', value: String(res.status) });
-    castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_status', value: String(res.status) });
-    castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_invite_failure_phrase', value: res.reason });
+    const vars: [string, string][] = [
+      ...(res.status >= 400
+        ? ([
+            ['sip_invite_failure_status', String(res.status)],
+            ['sip_invite_failure_phrase', res.reason],
+          ] as [string, string][])
+        : []),
+      ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+      ['sip_term_status', String(res.status)],
+      ['proto_specific_hangup_cause', `sip:${res.status}`],
+      ['sip_term_cause', String(cause)],
+    ];
+    for (const [name, value] of vars) castChannel(ctx, call.channel, { op: 'setvar', name, value });
   }
-  call.endChannel(sipStatusToCause(res.status), 'recv_refuse', ctx);
+  call.endChannel(cause, 'recv_refuse', ctx);
 }
 
 /** sofia_on_hangup for an outbound call: a BYE once answered, else a CANCEL. */

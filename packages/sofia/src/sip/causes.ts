@@ -80,6 +80,17 @@ export function causeToSipStatus(cause: number): number {
   return toSip.get(cause) ?? 480;
 }
 
+/**
+ * The cause a far end's Reason header gives (sofia_handle_sip_i_bye, sofia_handle_sip_i_state):
+ * protocol `Q.850` or `FreeSWITCH` with a `cause` param; undefined for anything else (`SIP;cause=…`).
+ */
+export function reasonCause(reason: string | undefined): number | undefined {
+  const m = /^\s*(Q\.850|FreeSWITCH)\s*;(.*)$/i.exec(reason ?? '');
+  const cause = m && /(?:^|;)\s*cause\s*=\s*(\d+)/i.exec(m[2])?.[1];
+  const n = cause ? Number.parseInt(cause, 10) : 0;
+  return n > 0 ? n : undefined;
+}
+
 /** The Reason header of a BYE / CANCEL / refusal (sofia_on_hangup). */
 export function reasonHeader(cause: number): string {
   const name = causeName(cause);

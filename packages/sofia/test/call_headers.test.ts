@@ -1,0 +1,97 @@
+/**
+ * What a far end's headers do to a call, and what the channel's variables add to ours (mod_sofia's
+ * sofia_handle_sip_i_bye, sofia_handle_sip_i_state, sofia_handle_sip_i_invite,
+ * sofia_glue_get_extra_headers), with a test phone on loopback.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { responseTo } from '../src/sip/build.ts';
+import { type SipMessage, type SipRequest, type SipResponse, header } from '../src/sip/message.ts';
+import { type Rig, startRig } from './helpers.ts';
+import { NatPhone } from './nat_phone.ts';
+
+let rig: Rig | undefined;
+const phones: NatPhone[] = [];
+afterEach(async () => {
+  for (const p of phones.splice(0)) p.close();
+  await rig?.stop();
+  rig = undefined;
+});
+
+const sdp = (port: number) =>
+  ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+
+/** A request in the INVITE's dialog (its From tag, Call-ID and Via), To with the far end's tag. */
+function inDialog(invite: SipRequest, final: SipMessage, method: string, seq: number, extra: [string, string][] = []): SipRequest {
+  const headers = invite.headers
+    .filter(([n]) => !/^(content-type|cseq|to)$/i.test(n))
+    .concat([
+      ['To', header(final, 'to') ?? ''],
+      ['CSeq', `${seq} ${method}`],
+    ]);
+  return { kind: 'request', method, uri: invite.uri, headers: [...headers, ...extra], body: Buffer.alloc(0) };
+}
+
+const hangupOf = (uuid: string) => (e: { type: string; getHeader(n: string): string | undefined }) =>
+  e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === uuid;
+
+async function phone(r: Rig): Promise<NatPhone> {
+  const p = await NatPhone.open(r.port);
+  phones.push(p);
+  return p;
+}
+
+/** A call from a phone to `number` (answered: the 200 ACKed), its INVITE carrying `headers`. */
+async function callIn(number: string, headers: [string, string][] = [], answered = true) {
+  const r = rig ?? (await startRig({ authCalls: false, context: 'default' }));
+  rig = r;
+  const p = await phone(r);
+  const invite = p.build('INVITE', `sip:${number}@127.0.0.1:${r.port}`, { to: `<sip:${number}@beamline.test>`, headers, body: sdp(p.port + 2) });
+  p.send(invite);
+  if (!answered) {
+    const created = await r.waitFor((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Caller-Destination-Number') === number);
+    return { r, p, invite, uuid: created.getHeader('Unique-ID') ?? '', ok: undefined };
+  }
+  const ok = (await p.take((m) => m.kind === 'response' && m.status === 200)) as SipResponse;
+  p.send(inDialog(invite, ok, 'ACK', 1));
+  const answer = await r.waitFor((e) => e.type === 'CHANNEL_ANSWER' && e.getHeader('Caller-Destination-Number') === number);
+  return { r, p, invite, uuid: answer.getHeader('Unique-ID') ?? '', ok };
+}
+
+describe('the far end’s Reason header', () => {
+  it('a BYE’s Q.850 cause is the hangup cause, with sip_reason, sip_term_status and proto_specific_hangup_cause', async () => {
+    const { r, p, invite, uuid, ok } = await callIn('2000');
+    p.send(inDialog(invite, ok as SipResponse, 'BYE', 2, [['Reason', 'Q.850;cause=17;text="USER_BUSY"']]));
+    expect((await p.response(p.callId, 'BYE')).status).toBe(200);
+    const hangup = await r.waitFor(hangupOf(uuid));
+    expect(hangup.getHeader('Hangup-Cause')).toBe('USER_BUSY');
+    expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('recv_bye');
+    expect(hangup.getHeader('variable_sip_reason')).toBe('Q.850;cause=17;text="USER_BUSY"');
+    expect(hangup.getHeader('variable_sip_term_status')).toBe('200');
+    expect(hangup.getHeader('variable_proto_specific_hangup_cause')).toBe('sip:200');
+    expect(hangup.getHeader('variable_sip_term_cause')).toBe('17');
+  });
+
+  it('a BYE without one (or with a SIP Reason) is NORMAL_CLEARING', async () => {
+    const { r, p, invite, uuid, ok } = await callIn('2000');
+    p.send(inDialog(invite, ok as SipResponse, 'BYE', 2, [['Reason', 'SIP;cause=486;text="Busy Here"']]));
+    const hangup = await r.waitFor(hangupOf(uuid));
+    expect(hangup.getHeader('Hangup-Cause')).toBe('NORMAL_CLEARING');
+    expect(hangup.getHeader('variable_sip_term_cause')).toBe('16');
+  });
+
+  it('a refusal’s Q.850 cause is the outbound leg’s cause; sip_term_status and proto_specific_hangup_cause are the status', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const out = r.sw.originate(`sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    p.send(responseTo(invite, 480, { toTag: 'x1', headers: [['Reason', 'Q.850;cause=19;text="NO_ANSWER"']] }));
+    expect(await out).toBe('-ERR NO_ANSWER\n');
+    const hangup = await r.waitFor((e) => e.type === 'CHANNEL_HANGUP_COMPLETE');
+    expect(hangup.getHeader('variable_sip_term_status')).toBe('480');
+    expect(hangup.getHeader('variable_proto_specific_hangup_cause')).toBe('sip:480');
+    expect(hangup.getHeader('variable_sip_term_cause')).toBe('19');
+    expect(hangup.getHeader('variable_sip_reason')).toBe('Q.850;cause=19;text="NO_ANSWER"');
+    expect(hangup.getHeader('variable_sip_invite_failure_status')).toBe('480');
+  });
+});
