@@ -10,6 +10,7 @@ import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from '.
 import { type SipRequest, header, headerValues } from './sip/message.ts';
 import { type MediaFacts, mediaVariables } from './media_variables.ts';
 import { profileUrlHost } from './ext_address.ts';
+import { inviteHeaderVariables } from './extra_headers.ts';
 import { inviteNat } from './nat.ts';
 import { type ReplacingRoute, parseReplaces, replacesVariables } from './replaces.ts';
 import type { Address } from './transport.ts';
@@ -116,6 +117,7 @@ export function channelFacts(args: {
   if (nat) vars.push(['sip_nat_detected', 'true']);
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
+  vars.push(...inviteHeaderVariables(invite));
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');
   if (replaces) vars.push(...replacesVariables(replaces));
   let userVars: readonly (readonly [string, string])[] = [];

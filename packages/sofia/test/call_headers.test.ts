@@ -95,3 +95,32 @@ describe('the far end’s Reason header', () => {
     expect(hangup.getHeader('variable_sip_invite_failure_status')).toBe('480');
   });
 });
+
+describe('an INVITE’s custom headers', () => {
+  it('become sip_h_* variables (a repeated one sip_h_<name>-1), History-Info sip_history_info; sofia-sip’s own P- headers do not', async () => {
+    const { r, uuid } = await callIn(
+      '2002',
+      [
+        ['X-Account', '42'],
+        ['X-Account', '43'],
+        ['P-Charge-Info', '<sip:5551000@example.com>'],
+        ['P-Asserted-Identity', '<sip:1000@beamline.test>'],
+        ['Diversion', '<sip:2000@beamline.test>;reason=unconditional'],
+        ['History-Info', '<sip:a@x>;index=1'],
+        ['History-Info', '<sip:b@x>;index=1.1'],
+        ['X-FS-Support', 'update_display'],
+        ['Subject', 'not custom'],
+      ],
+      false,
+    );
+    const get = (name: string) => r.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect(await get('sip_h_X-Account')).toBe('42');
+    expect(await get('sip_h_X-Account-1')).toBe('43');
+    expect(await get('sip_h_P-Charge-Info')).toBe('<sip:5551000@example.com>');
+    expect(await get('sip_h_Diversion')).toBe('<sip:2000@beamline.test>;reason=unconditional');
+    expect(await get('sip_history_info')).toBe('<sip:a@x>;index=1, <sip:b@x>;index=1.1');
+    expect(await get('sip_h_P-Asserted-Identity')).toBe('_undef_');
+    expect(await get('sip_h_X-FS-Support')).toBe('_undef_');
+    expect(await get('sip_h_Subject')).toBe('_undef_');
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Custom headers both ways, as mod_sofia passes them: a far end's become `sip_h_*` (and
+ * `sip_rh_*`, `sip_ph_*`, `sip_bye_h_*`) channel variables, and a channel's variables with those
+ * prefixes become headers of what we send (sofia_glue_get_extra_headers).
+ */
+import type { SipMessage } from './sip/message.ts';
+
+export const HEADER_PREFIX = 'sip_h_';
+export const RESPONSE_HEADER_PREFIX = 'sip_rh_';
+export const PROGRESS_HEADER_PREFIX = 'sip_ph_';
+export const BYE_HEADER_PREFIX = 'sip_bye_h_';
+
+/** Headers sofia-sip parses itself (its extra mclass), so never among the "unknown" ones mod_sofia copies. */
+const PARSED = new Set(['p-asserted-identity', 'p-preferred-identity']);
+
+const unknown = (name: string) => !PARSED.has(name.toLowerCase());
+
+/** sofia_test_extra_headers: `X-` (but not `X-FS-`), `P-` and `On…` headers. */
+const isExtra = (name: string) => /^(x-(?!fs-)|p-|on)/i.test(name) && unknown(name);
+
+/** sofia_glue_set_extra_headers: `<prefix><name>` for each extra header of `m` (a repeated one: the last). */
+export function extraHeaderVariables(m: SipMessage, prefix: string): [string, string][] {
+  return m.headers.filter(([n, v]) => isExtra(n) && v !== '').map(([n, v]) => [`${prefix}${n}`, v]);
+}
+
+/**
+ * sofia_handle_sip_i_invite's loop over the INVITE's unknown headers: `Accept-Language`,
+ * `Diversion`, `X-*`, `P-*`, `K-*`, `On…` and `User-to-User` become `sip_h_<name>`, a repeated one
+ * `sip_h_<name>-1`, `-2`, …; `History-Info` joins into `sip_history_info`; `Geolocation`,
+ * `Geolocation-Error` and `userLocation` have their own variables.
+ */
+export function inviteHeaderVariables(m: SipMessage): [string, string][] {
+  const out: [string, string][] = [];
+  const taken = new Set<string>();
+  const history: string[] = [];
+  for (const [name, value] of m.headers) {
+    if (!unknown(name)) continue;
+    const own = OWN_VARIABLES[name.toLowerCase()];
+    if (own) out.push([own, value]);
+    else if (/^history-info$/i.test(name)) history.push(value);
+    else if (/^(accept-language|diversion|x-|p-|k-|on|user-to-user$)/i.test(name) && !/^x-fs-(channel-name|support)$/i.test(name) && value !== '') {
+      let reps = 0;
+      let key = `${HEADER_PREFIX}${name}`;
+      while (taken.has(key.toLowerCase())) key = `${HEADER_PREFIX}${name}-${++reps}`;
+      taken.add(key.toLowerCase());
+      out.push([key, value]);
+    }
+  }
+  if (history.length > 0) out.push(['sip_history_info', history.join(', ')]);
+  return out;
+}
+
+const OWN_VARIABLES: Record<string, string> = {
+  geolocation: 'sip_geolocation',
+  'geolocation-error': 'sip_geolocation_error',
+  userlocation: 'sip_user_location',
+};
+
+/**
+ * sofia_glue_get_extra_headers: each variable named `<prefix><header>` is a header (`sip_geolocation`
+ * a Geolocation), unless its name matches the channel's `exclude_outgoing_extra_header` regex.
+ */
+export function extraHeaders(variables: Iterable<readonly [string, string]>, prefix: string, exclude?: string): [string, string][] {
+  let skip: RegExp | undefined;
+  try {
+    skip = exclude ? new RegExp(exclude) : undefined;
+  } catch {
+    skip = undefined; // a regex that does not compile excludes nothing
+  }
+  const out: [string, string][] = [];
+  for (const [name, value] of variables) {
+    if (name.toLowerCase() === 'sip_geolocation') out.push(['Geolocation', value]);
+    if (name.length > prefix.length && name.slice(0, prefix.length).toLowerCase() === prefix && !skip?.test(name)) {
+      out.push([name.slice(prefix.length), value]);
+    }
+  }
+  return out;
+}
