@@ -7,9 +7,18 @@
 import { deflectCall } from './deflect_endpoint.ts';
 import { dialogMessage } from './dialog_message.ts';
 import { randomUUID } from 'node:crypto';
-import { GenServer, type ProcessContext } from '@beamline/core';
+import { GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
-import { Cause, switchTrue, type Endpoint, type EndpointChannel, type EndpointInterface, type OutgoingChannel } from '@beamline/switch';
+import {
+  Cause,
+  switchTrue,
+  type Endpoint,
+  type EndpointChannel,
+  type EndpointInterface,
+  type OutgoingChannel,
+  type OutgoingRequest,
+} from '@beamline/switch';
+import { HEADER_PREFIX, extraHeaders } from './extra_headers.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
@@ -36,6 +45,8 @@ export interface InviteRequest {
   readonly fromUri: string | undefined;
   /** RTP auto-adjust for the call (see call.ts's `autoAdjust`). */
   readonly autoAdjust: boolean;
+  /** The channel's `sip_h_*` variables as headers (sofia_glue_do_invite's extra headers). */
+  readonly extraHeaders: readonly (readonly [string, string])[];
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -121,8 +132,40 @@ interface Target {
   readonly nat?: boolean;
 }
 
+/**
+ * sofia_outgoing_channel: a leg dialled for a channel gets that channel's `sip_h_*` variables
+ * (switch_ivr_transfer_variable), unless the channel's `sip_copy_custom_headers` is false.
+ */
+async function callerHeaderVariables(req: OutgoingRequest): Promise<[string, string][]> {
+  const caller = req.from && 'caller' in req.from ? req.services.core.sessions.get(req.from.caller.uuid) : undefined;
+  if (!caller) return [];
+  let vars: [string, string][];
+  try {
+    vars = await GenServer.call<[string, string][]>(req.ctx, caller, { op: 'variables' }, 2000);
+  } catch {
+    return []; // the caller is gone
+  }
+  const copy = vars.find(([n]) => n === 'sip_copy_custom_headers')?.[1];
+  if (copy !== undefined && !switchTrue(copy)) return [];
+  return vars.filter(([n]) => n.slice(0, HEADER_PREFIX.length).toLowerCase() === HEADER_PREFIX);
+}
+
+/**
+ * The headers the INVITE carries for the channel's `sip_h_*` variables: the leg's originate
+ * variables and what it got from its caller, as they are at CS_INIT.
+ */
+function inviteExtraHeaders(ch: EndpointChannel, copied: readonly [string, string][]): [string, string][] {
+  for (const [name, value] of copied) if (ch.variable(name) === undefined) ch.setVariable(name, value);
+  const names = [...new Set([...ch.spec.variables.map(([n]) => n), ...copied.map(([n]) => n)])];
+  const current = names.flatMap((n): [string, string][] => {
+    const v = ch.variable(n);
+    return v === undefined ? [] : [[n, v]];
+  });
+  return extraHeaders(current, HEADER_PREFIX, ch.variable('exclude_outgoing_extra_header'));
+}
+
 /** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */
-function outboundEndpoint(profile: Pid, target: Target): Endpoint {
+function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string, string][]): Endpoint {
   let call: Pid | undefined;
   return {
     sendDtmf(ch, digit, duration) {
@@ -167,6 +210,7 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
         fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
         autoAdjust:
           !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
+        extraHeaders: inviteExtraHeaders(ch, copied),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)
@@ -194,12 +238,8 @@ function outboundEndpoint(profile: Pid, target: Target): Endpoint {
  * gateway's proxy, with its credentials and From; no number INVALID_URL, an unknown gateway
  * INVALID_GATEWAY, one that is not up (not registered yet, or failing) GATEWAY_DOWN.
  */
-async function gatewayChannel(
-  ctx: ProcessContext,
-  destination: string,
-  profiles: ReadonlyMap<string, Pid>,
-  log: (text: string) => void,
-): Promise<OutgoingChannel> {
+async function gatewayChannel(req: OutgoingRequest, profiles: ReadonlyMap<string, Pid>, log: (text: string) => void): Promise<OutgoingChannel> {
+  const { ctx, destination } = req;
   const rest = destination.slice(8);
   const slash = rest.indexOf('/');
   if (slash < 0) {
@@ -225,7 +265,8 @@ async function gatewayChannel(
     // sofia_glue_get_invite_uri: a transport other than UDP is named in the Request-URI
     // (a TLS proxy with no port was given 5061 by gateway.ts)
     const requestUri = `sip:${number}@${address.includes(':') ? `[${address}]` : address}${port === 5060 ? '' : `:${port}`}${transport === 'udp' ? '' : `;transport=${transport}`}`;
-    return { name: `sofia/gateway/${rest}`, endpoint: outboundEndpoint(pid, { requestUri, host: address, port, transport, gateway: route.config }) };
+    const target: Target = { requestUri, host: address, port, transport, gateway: route.config };
+    return { name: `sofia/gateway/${rest}`, endpoint: outboundEndpoint(pid, target, await callerHeaderVariables(req)) };
   }
   log(`Invalid Gateway '${name}'`);
   return { cause: Cause.INVALID_GATEWAY };
@@ -268,8 +309,9 @@ export function dialTarget(dest: string): Target {
  */
 export function sofiaEndpointInterface(profiles: () => ReadonlyMap<string, Pid>, log: (text: string) => void): EndpointInterface {
   return {
-    outgoingChannel({ destination, ctx }) {
-      if (destination.slice(0, 8).toLowerCase() === 'gateway/') return gatewayChannel(ctx, destination, profiles(), log);
+    async outgoingChannel(req) {
+      const { destination, ctx } = req;
+      if (destination.slice(0, 8).toLowerCase() === 'gateway/') return gatewayChannel(req, profiles(), log);
       const slash = destination.indexOf('/');
       if (slash <= 0) {
         log(`Invalid URL '${destination}'`);
@@ -291,7 +333,7 @@ export function sofiaEndpointInterface(profiles: () => ReadonlyMap<string, Pid>,
         return { cause: Cause.INVALID_URL };
       }
       ctx.send(profile, callCounted('obCalls'));
-      return { name: `sofia/${profileName}/${rest}`, endpoint: outboundEndpoint(profile, target) };
+      return { name: `sofia/${profileName}/${rest}`, endpoint: outboundEndpoint(profile, target, await callerHeaderVariables(req)) };
     },
   };
 }

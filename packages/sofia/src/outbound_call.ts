@@ -53,6 +53,8 @@ export interface OutboundArgs {
   readonly autoAdjust?: boolean;
   /** The profile that started it: the call ends with it (call.ts's profileGone). */
   readonly profilePid?: Pid;
+  /** Headers the INVITE carries for the channel (its `sip_h_*` variables). */
+  readonly extraHeaders?: readonly (readonly [string, string])[];
 }
 
 class Outbound extends SipCall {
@@ -98,6 +100,7 @@ class Outbound extends SipCall {
         this.contactHeader(),
         ['User-Agent', args.profile.userAgent],
         ['Allow', `INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE${args.profile.disableTransfer ? '' : ', REFER'}`],
+        ...(args.extraHeaders ?? []).map(([n, v]): [string, string] => [n, v]),
         ['Content-Type', 'application/sdp'],
       ],
       body: Buffer.alloc(0),

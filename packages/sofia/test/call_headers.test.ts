@@ -124,3 +124,45 @@ describe('an INVITE’s custom headers', () => {
     expect(await get('sip_h_Subject')).toBe('_undef_');
   });
 });
+
+describe('sip_h_* variables on an outbound INVITE', () => {
+  it('the leg’s own become headers, less those exclude_outgoing_extra_header matches', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    void r.sw.originate(
+      `{sip_h_X-Test=hello,sip_h_X-Gone=1,exclude_outgoing_extra_header=^sip_h_X-Gone$}sofia/internal/callee@127.0.0.1:${p.port} &park()`,
+    );
+    const invite = await p.request('INVITE');
+    expect(header(invite, 'x-test')).toBe('hello');
+    expect(header(invite, 'x-gone')).toBeUndefined();
+    p.send(responseTo(invite, 486, { toTag: 'x2' }));
+  });
+
+  it('a bridged leg carries its caller’s (the phone’s X- headers)', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const callee = await phone(r);
+    const first = await callIn(`2006-${callee.port}`, [['X-Account', '42']], false);
+    const invite = await callee.request('INVITE');
+    expect(header(invite, 'x-account')).toBe('42');
+    callee.send(responseTo(invite, 486, { toTag: 'x3' }));
+    await r.waitFor(hangupOf(first.uuid));
+  });
+
+  it('a caller with sip_copy_custom_headers=false passes none on', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const a = await phone(r);
+    const b = await phone(r);
+    void r.sw.originate(
+      `{sip_h_X-Mine=a,sip_copy_custom_headers=false}sofia/internal/a@127.0.0.1:${a.port} &bridge(sofia/internal/b@127.0.0.1:${b.port})`,
+    );
+    const toA = await a.request('INVITE');
+    expect(header(toA, 'x-mine')).toBe('a');
+    a.send(responseTo(toA, 200, { toTag: 'x4', headers: [['Contact', `<sip:a@127.0.0.1:${a.port}>`]], body: sdp(a.port + 2) }));
+    const toB = await b.request('INVITE');
+    expect(header(toB, 'x-mine')).toBeUndefined();
+    b.send(responseTo(toB, 486, { toTag: 'x5' }));
+  });
+});
