@@ -319,8 +319,9 @@ export abstract class SipCall {
   }
 
   /** A BYE with the cause's Reason (or `reason`), resent until answered (sofia_on_hangup, answered calls). */
-  sendBye(cause: number, ctx: ProcessContext, reason = reasonHeader(cause)): void {
-    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.localVia, this.profile.userAgent, [['Reason', reason]]), ctx);
+  sendBye(cause: number, ctx: ProcessContext, reason = reasonHeader(cause), extra: readonly (readonly [string, string])[] = []): void {
+    const headers: [string, string][] = [['Reason', reason], ...extra.map(([n, v]): [string, string] => [n, v])];
+    this.bye.start(inDialogRequest(this.dialog, 'BYE', this.localVia, this.profile.userAgent, headers), ctx);
   }
 
   /** The SIP side is over: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */

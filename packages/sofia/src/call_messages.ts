@@ -3,15 +3,22 @@ import type { Indication } from '@beamline/switch';
 import type { DeflectRequest, RedirectRequest } from './deflect.ts';
 import type { DialogMessage } from './dialog_message.ts';
 
+/** A hangup's extra headers from the channel's variables: `sip_bye_h_*` and `sip_rh_*` (sofia_on_hangup). */
+export interface HangupHeaders {
+  readonly bye: readonly (readonly [string, string])[];
+  readonly response: readonly (readonly [string, string])[];
+}
+
 export type CallRequest =
-  | { readonly op: 'indicate'; readonly what: Indication }
+  /** `headers`: the channel's `sip_ph_*` (a 180 / 183) or `sip_rh_*` (the 200) variables. */
+  | { readonly op: 'indicate'; readonly what: Indication; readonly headers?: readonly (readonly [string, string])[] }
   | { readonly op: 'respond'; readonly data: string }
   | { readonly op: 'channelUuid' }
   /** SWITCH_MESSAGE_INDICATE_DEFLECT / _REDIRECT (deflect.ts). */
   | DeflectRequest
   | RedirectRequest;
 export type CallCast =
-  | { readonly op: 'hangup'; readonly cause: number }
+  | { readonly op: 'hangup'; readonly cause: number; readonly headers?: HangupHeaders }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   | { readonly op: 'hold'; readonly on: boolean }
   | { readonly op: 'dialogMessage'; readonly message: DialogMessage };

@@ -15,15 +15,16 @@ import {
   type Endpoint,
   type EndpointChannel,
   type EndpointInterface,
+  type Indication,
   type OutgoingChannel,
   type OutgoingRequest,
 } from '@beamline/switch';
-import { HEADER_PREFIX, extraHeaders } from './extra_headers.ts';
+import { BYE_HEADER_PREFIX, HEADER_PREFIX, PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, channelExtraHeaders } from './extra_headers.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
 import { callCounted } from './call_counters.ts';
-import type { CallCast, CallRequest } from './call_messages.ts';
+import type { CallCast, CallRequest, HangupHeaders } from './call_messages.ts';
 import { type SipUri, parseUri } from './sip/address.ts';
 import type { SipTransportName } from './transport.ts';
 
@@ -62,7 +63,7 @@ function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
     const how = ch.view.answered ? 'send_bye' : ch.spec.direction === 'outbound' ? 'send_cancel' : 'send_refuse';
     ch.setVariable('sip_hangup_disposition', how);
   }
-  if (call) GenServer.cast(ch.ctx, call, { op: 'hangup', cause: ch.view.hangupCause } satisfies CallCast);
+  if (call) GenServer.cast(ch.ctx, call, { op: 'hangup', cause: ch.view.hangupCause, headers: hangupHeaders(ch) } satisfies CallCast);
 }
 
 /**
@@ -75,7 +76,8 @@ export function sofiaEndpoint(call: Pid, answered = false): Endpoint {
     async indicate(ch, what) {
       let r: boolean | IndicateRefusal;
       try {
-        r = await GenServer.call<boolean | IndicateRefusal>(ch.ctx, call, { op: 'indicate', what }, 5000);
+        const headers = indicationHeaders(ch, what);
+        r = await GenServer.call<boolean | IndicateRefusal>(ch.ctx, call, { op: 'indicate', what, headers } satisfies CallRequest, 5000);
       } catch {
         return false; // the call's process is gone: the phone hung up
       }
@@ -150,18 +152,20 @@ async function callerHeaderVariables(req: OutgoingRequest): Promise<[string, str
   return vars.filter(([n]) => n.slice(0, HEADER_PREFIX.length).toLowerCase() === HEADER_PREFIX);
 }
 
-/**
- * The headers the INVITE carries for the channel's `sip_h_*` variables: the leg's originate
- * variables and what it got from its caller, as they are at CS_INIT.
- */
+/** The headers the INVITE carries for the channel's `sip_h_*` variables, with those it got from its caller (unless it set them itself). */
 function inviteExtraHeaders(ch: EndpointChannel, copied: readonly [string, string][]): [string, string][] {
   for (const [name, value] of copied) if (ch.variable(name) === undefined) ch.setVariable(name, value);
-  const names = [...new Set([...ch.spec.variables.map(([n]) => n), ...copied.map(([n]) => n)])];
-  const current = names.flatMap((n): [string, string][] => {
-    const v = ch.variable(n);
-    return v === undefined ? [] : [[n, v]];
-  });
-  return extraHeaders(current, HEADER_PREFIX, ch.variable('exclude_outgoing_extra_header'));
+  return channelExtraHeaders(ch, HEADER_PREFIX);
+}
+
+/** sofia_on_hangup's extra headers: `sip_bye_h_*` on a BYE, CANCEL or refusal, and `sip_rh_*` on a refusal too. */
+function hangupHeaders(ch: EndpointChannel): HangupHeaders {
+  return { bye: channelExtraHeaders(ch, BYE_HEADER_PREFIX), response: channelExtraHeaders(ch, RESPONSE_HEADER_PREFIX) };
+}
+
+/** The headers of the response an indication sends: `sip_ph_*` on a 180 / 183, `sip_rh_*` on the 200 (sofia_receive_message, sofia_answer_channel). */
+function indicationHeaders(ch: EndpointChannel, what: Indication): [string, string][] {
+  return channelExtraHeaders(ch, what === 'ANSWER' ? RESPONSE_HEADER_PREFIX : PROGRESS_HEADER_PREFIX);
 }
 
 /** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */

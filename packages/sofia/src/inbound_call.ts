@@ -20,7 +20,7 @@ import { GenServer, type From, type ProcessContext, noreply, ok, reply } from '@
 import type { Pid } from '@beamline/etf';
 import { Cause, type Switch } from '@beamline/switch';
 import { type AuthEnv, authenticate } from './auth.ts';
-import { type CallCast, type CallRequest, isProfileStopping } from './call_messages.ts';
+import { type CallCast, type CallRequest, type HangupHeaders, isProfileStopping } from './call_messages.ts';
 import { type IndicateRefusal, SipCall, castChannel, isChannelDown, isDownOf, isRouted, isRtpDigit, nextStep } from './call.ts';
 import { callCounted } from './call_counters.ts';
 import { ChannelReach } from './channel_reach.ts';
@@ -167,18 +167,19 @@ export class InboundCall extends GenServer<
     }
     if (req.op === 'redirect') return reply<RedirectReply, Inbound>(redirectCall(call, req.uri), call);
     if (call.hungUp || call.inviteFinal) return reply(req.what !== 'ANSWER' || call.answered, call);
+    const headers = (req.headers ?? []).map(([n, v]): [string, string] => [n, v]);
     switch (req.what) {
       case 'RINGING':
-        call.send(call.respond(180));
+        call.send(call.respond(180, { headers: [...headers] }));
         break;
       case 'PROGRESS':
         // no offer from the phone, nothing to answer it with (sofia's INDICATE_PROGRESS)
         if (call.lateOffer) return reply<IndicateRefusal, Inbound>(noEarlyMedia(call), call);
-        call.send(call.respond(183, { sdp: true }));
+        call.send(call.respond(183, { sdp: true, headers: [...headers] }));
         break;
       case 'ANSWER':
         call.answered = true;
-        call.finalResponse(200, [], ctx);
+        call.finalResponse(200, [...headers], ctx);
         if (call.lateOffer) {
           // it is answered once the ACK brings the phone's answer (sofia_answer_channel's 3pcc proxy wait)
           call.pendingAnswer = from;
@@ -193,7 +194,7 @@ export class InboundCall extends GenServer<
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
-    else channelHungUp(call, msg.cause, ctx);
+    else channelHungUp(call, msg.cause, ctx, msg.headers);
     return nextStep(call);
   }
 
@@ -423,15 +424,19 @@ function redirectCall(call: Inbound, uri: string): RedirectReply {
 }
 
 /** sofia_on_hangup for an inbound call: a BYE once answered, else the cause's final response (a redirect's, with its Contact). */
-function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext): void {
+function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext, extra?: HangupHeaders): void {
   if (call.hungUp) return;
   call.hungUp = true;
   call.referOut.release();
   const reason: [string, string] = ['Reason', reasonHeader(cause)];
+  const bye = (extra?.bye ?? []).map(([n, v]): [string, string] => [n, v]);
   if (call.answered) {
     call.final.stop(); // no more 200s, even if the ACK never came
-    call.sendBye(cause, ctx);
-  } else if (call.inviteFinal) return;
-  else if (call.redirect) call.finalResponse(call.redirect.status, [reason, ['Contact', call.redirect.contact]], ctx, call.redirect.phrase);
-  else call.finalResponse(causeToSipStatus(cause), [reason], ctx);
+    call.sendBye(cause, ctx, reason[1], bye);
+    return;
+  }
+  if (call.inviteFinal) return;
+  const headers: [string, string][] = [reason, ...bye, ...(extra?.response ?? []).map(([n, v]): [string, string] => [n, v])];
+  if (call.redirect) call.finalResponse(call.redirect.status, [...headers, ['Contact', call.redirect.contact]], ctx, call.redirect.phrase);
+  else call.finalResponse(causeToSipStatus(cause), headers, ctx);
 }

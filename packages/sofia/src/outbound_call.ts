@@ -209,7 +209,7 @@ export class OutboundCall extends GenServer<
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
-    else channelHungUp(call, msg.cause, ctx);
+    else channelHungUp(call, msg.cause, ctx, msg.headers?.bye);
     return nextStep(call);
   }
 
@@ -319,12 +319,12 @@ function redirectCall(call: Outbound, uri: string): RedirectReply {
   return { cause: redirectOf(uri)?.cause };
 }
 
-function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext): void {
+function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext, extra: readonly (readonly [string, string])[] = []): void {
   if (call.hungUp) return;
   call.hungUp = true;
   call.referOut.release();
   if (call.answered) {
-    call.sendBye(cause, ctx);
+    call.sendBye(cause, ctx, undefined, extra);
     return;
   }
   if (!call.inviting.active && !call.provisional) return; // nothing was sent yet
@@ -346,6 +346,7 @@ function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext): void
         ['Call-ID', call.dialog.callId],
         ['CSeq', `${seq} CANCEL`],
         ['Reason', reasonHeader(cause)],
+        ...extra.map(([n, v]): [string, string] => [n, v]),
       ],
       body: Buffer.alloc(0),
     },

@@ -166,3 +166,51 @@ describe('sip_h_* variables on an outbound INVITE', () => {
     b.send(responseTo(toB, 486, { toTag: 'x5' }));
   });
 });
+
+describe('sip_ph_, sip_rh_ and sip_bye_h_ variables on what we send', () => {
+  it('sip_ph_* on the 183, sip_rh_* on the 200, sip_bye_h_* on the BYE', async () => {
+    const { r, p, invite, uuid } = await callIn('2002', [], false);
+    await p.take((m) => m.kind === 'response' && m.status === 180);
+    await r.sw.api(`uuid_setvar ${uuid} sip_ph_X-Progress early`);
+    await r.sw.api(`uuid_pre_answer ${uuid}`);
+    const early = await p.take((m) => m.kind === 'response' && m.status === 183);
+    expect(header(early, 'x-progress')).toBe('early');
+    await r.sw.api(`uuid_setvar ${uuid} sip_rh_X-Answered yes`);
+    await r.sw.api(`uuid_answer ${uuid}`);
+    const ok = await p.take((m) => m.kind === 'response' && m.status === 200);
+    expect(header(ok, 'x-answered')).toBe('yes');
+    expect(header(ok, 'x-progress')).toBeUndefined();
+    p.send(inDialog(invite, ok, 'ACK', 1));
+    await r.sw.api(`uuid_setvar ${uuid} sip_bye_h_X-Bye-Why done`);
+    await r.sw.api(`uuid_kill ${uuid}`);
+    const bye = await p.request('BYE');
+    expect(header(bye, 'x-bye-why')).toBe('done');
+    expect(header(bye, 'reason')).toBe('Q.850;cause=16;text="NORMAL_CLEARING"');
+    p.send(responseTo(bye, 200));
+  });
+
+  it('a refusal carries sip_bye_h_* and sip_rh_*', async () => {
+    const { r, p, uuid } = await callIn('2002', [], false);
+    await p.take((m) => m.kind === 'response' && m.status === 180);
+    await r.sw.api(`uuid_setvar ${uuid} sip_rh_X-Refused because`);
+    await r.sw.api(`uuid_setvar ${uuid} sip_bye_h_X-Ended now`);
+    await r.sw.api(`uuid_kill ${uuid} USER_BUSY`);
+    const busy = await p.take((m) => m.kind === 'response' && m.status === 486);
+    expect(header(busy, 'x-refused')).toBe('because');
+    expect(header(busy, 'x-ended')).toBe('now');
+  });
+
+  it('an outbound leg’s CANCEL carries sip_bye_h_*', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const out = r.sw.originate(`{sip_bye_h_X-Cancelled=yes,originate_timeout=1}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    p.send(responseTo(invite, 180, { toTag: 'x6' }));
+    const cancel = await p.request('CANCEL');
+    expect(header(cancel, 'x-cancelled')).toBe('yes');
+    p.send(responseTo(cancel, 200));
+    p.send(responseTo(invite, 487, { toTag: 'x6' }));
+    expect(await out).toBe('-ERR NO_ANSWER\n');
+  });
+});
