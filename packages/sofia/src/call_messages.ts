@@ -18,7 +18,8 @@ export type CallRequest =
   | DeflectRequest
   | RedirectRequest;
 export type CallCast =
-  | { readonly op: 'hangup'; readonly cause: number; readonly headers?: HangupHeaders }
+  /** `status`: the refusal's SIP status when it is not the cause's (the other leg's, sofia_on_hangup). */
+  | { readonly op: 'hangup'; readonly cause: number; readonly headers?: HangupHeaders; readonly status?: number }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   | { readonly op: 'hold'; readonly on: boolean }
   | { readonly op: 'dialogMessage'; readonly message: DialogMessage };

@@ -48,6 +48,8 @@ export interface InviteRequest {
   readonly autoAdjust: boolean;
   /** The channel's `sip_h_*` variables as headers (sofia_glue_do_invite's extra headers). */
   readonly extraHeaders: readonly (readonly [string, string])[];
+  /** The channel's partner (`signal_bond`, the channel that dialled it): what switch_channel_set_variable_partner reaches. */
+  readonly partnerUuid: string | undefined;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -63,7 +65,14 @@ function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
     const how = ch.view.answered ? 'send_bye' : ch.spec.direction === 'outbound' ? 'send_cancel' : 'send_refuse';
     ch.setVariable('sip_hangup_disposition', how);
   }
-  if (call) GenServer.cast(ch.ctx, call, { op: 'hangup', cause: ch.view.hangupCause, headers: hangupHeaders(ch) } satisfies CallCast);
+  if (!call) return;
+  const status = remoteStatus(ch);
+  GenServer.cast(ch.ctx, call, {
+    op: 'hangup',
+    cause: ch.view.hangupCause,
+    headers: hangupHeaders(ch),
+    ...(status ? { status } : {}),
+  } satisfies CallCast);
 }
 
 /**
@@ -163,6 +172,17 @@ function hangupHeaders(ch: EndpointChannel): HangupHeaders {
   return { bye: channelExtraHeaders(ch, BYE_HEADER_PREFIX), response: channelExtraHeaders(ch, RESPONSE_HEADER_PREFIX) };
 }
 
+/**
+ * sofia_on_hangup: a refusal's status is the other leg's SIP status (`last_bridge_proto_specific_hangup_cause`
+ * `sip:<code>`) rather than the cause's, unless `sip_ignore_remote_cause` is true.
+ */
+function remoteStatus(ch: EndpointChannel): number | undefined {
+  if (switchTrue(ch.variable('sip_ignore_remote_cause') ?? '')) return undefined;
+  const m = /^sips?:(\d+)/i.exec(ch.variable('last_bridge_proto_specific_hangup_cause') ?? '');
+  const code = m ? Number.parseInt(m[1], 10) : 0;
+  return code > 0 ? code : undefined;
+}
+
 /** The headers of the response an indication sends: `sip_ph_*` on a 180 / 183, `sip_rh_*` on the 200 (sofia_receive_message, sofia_answer_channel). */
 function indicationHeaders(ch: EndpointChannel, what: Indication): [string, string][] {
   return channelExtraHeaders(ch, what === 'ANSWER' ? RESPONSE_HEADER_PREFIX : PROGRESS_HEADER_PREFIX);
@@ -215,6 +235,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         autoAdjust:
           !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
         extraHeaders: inviteExtraHeaders(ch, copied),
+        partnerUuid: ch.variable('signal_bond') ?? ch.variable('originate_signal_bond'),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

@@ -194,7 +194,7 @@ export class InboundCall extends GenServer<
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
-    else channelHungUp(call, msg.cause, ctx, msg.headers);
+    else channelHungUp(call, msg.cause, ctx, msg.headers, msg.status);
     return nextStep(call);
   }
 
@@ -424,7 +424,7 @@ function redirectCall(call: Inbound, uri: string): RedirectReply {
 }
 
 /** sofia_on_hangup for an inbound call: a BYE once answered, else the cause's final response (a redirect's, with its Contact). */
-function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext, extra?: HangupHeaders): void {
+function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext, extra?: HangupHeaders, status?: number): void {
   if (call.hungUp) return;
   call.hungUp = true;
   call.referOut.release();
@@ -438,5 +438,5 @@ function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext, extra?
   if (call.inviteFinal) return;
   const headers: [string, string][] = [reason, ...bye, ...(extra?.response ?? []).map(([n, v]): [string, string] => [n, v])];
   if (call.redirect) call.finalResponse(call.redirect.status, [...headers, ['Contact', call.redirect.contact]], ctx, call.redirect.phrase);
-  else call.finalResponse(causeToSipStatus(cause), headers, ctx);
+  else call.finalResponse(status ?? causeToSipStatus(cause), headers, ctx);
 }

@@ -55,6 +55,8 @@ export interface OutboundArgs {
   readonly profilePid?: Pid;
   /** Headers the INVITE carries for the channel (its `sip_h_*` variables). */
   readonly extraHeaders?: readonly (readonly [string, string])[];
+  /** The channel's partner (the channel that dialled it), told of a refusal. */
+  readonly partnerUuid?: string | undefined;
 }
 
 class Outbound extends SipCall {
@@ -302,8 +304,32 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
       ['sip_term_cause', String(cause)],
     ];
     for (const [name, value] of vars) castChannel(ctx, call.channel, { op: 'setvar', name, value });
+    tellPartner(call, res, reason, ctx);
   }
   call.endChannel(cause, 'recv_refuse', ctx);
+}
+
+/**
+ * What the refused leg's partner learns (sofia_handle_sip_i_state's switch_channel_set_variable_partner:
+ * `sip_invite_failure_status` / `_phrase`, `sip_reason`, `sip_hangup_phrase`), and the
+ * `last_bridge_proto_specific_hangup_cause` the leg's hangup gives it (switch_channel_perform_hangup),
+ * by which its own refusal passes the status on.
+ */
+function tellPartner(call: Outbound, res: SipResponse, reason: string | undefined, ctx: ProcessContext): void {
+  const partner = call.args.partnerUuid === undefined ? undefined : call.sw.core.sessions.get(call.args.partnerUuid);
+  if (!partner) return;
+  const vars: [string, string][] = [
+    ...(res.status >= 400
+      ? ([
+          ['sip_invite_failure_status', String(res.status)],
+          ['sip_invite_failure_phrase', res.reason],
+        ] as [string, string][])
+      : []),
+    ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+    ['sip_hangup_phrase', res.reason],
+    ['last_bridge_proto_specific_hangup_cause', `sip:${res.status}`],
+  ];
+  for (const [name, value] of vars) castChannel(ctx, partner, { op: 'setvar', name, value });
 }
 
 /** sofia_on_hangup for an outbound call: a BYE once answered, else a CANCEL. */

@@ -214,3 +214,25 @@ describe('sip_ph_, sip_rh_ and sip_bye_h_ variables on what we send', () => {
     expect(await out).toBe('-ERR NO_ANSWER\n');
   });
 });
+
+describe('a refused bridge', () => {
+  it('refuses the caller with the callee’s SIP status (last_bridge_proto_specific_hangup_cause), not its cause’s', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    for (const [status, ours] of [
+      [408, 'RECOVERY_ON_TIMER_EXPIRE'],
+      [403, 'CALL_REJECTED'],
+    ] as const) {
+      const callee = await phone(r);
+      const { p, uuid } = await callIn(`2006-${callee.port}`, [], false);
+      const invite = await callee.request('INVITE');
+      callee.send(responseTo(invite, status, { toTag: `r${status}` }));
+      const refusal = (await p.take((m) => m.kind === 'response' && m.status >= 300)) as SipResponse;
+      expect(refusal.status).toBe(status);
+      const hangup = await r.waitFor(hangupOf(uuid));
+      expect(hangup.getHeader('Hangup-Cause')).toBe(ours);
+      expect(hangup.getHeader('variable_last_bridge_proto_specific_hangup_cause')).toBe(`sip:${status}`);
+      expect(hangup.getHeader('variable_sip_invite_failure_status')).toBe(String(status));
+    }
+  });
+});
