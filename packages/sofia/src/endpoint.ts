@@ -50,6 +50,8 @@ export interface InviteRequest {
   readonly extraHeaders: readonly (readonly [string, string])[];
   /** The channel's partner (`signal_bond`, the channel that dialled it): what switch_channel_set_variable_partner reaches. */
   readonly partnerUuid: string | undefined;
+  /** `sip_copy_custom_headers` is not false: the far end's response headers go to the partner too. */
+  readonly copyCustomHeaders: boolean;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -236,6 +238,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
           !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
         extraHeaders: inviteExtraHeaders(ch, copied),
         partnerUuid: ch.variable('signal_bond') ?? ch.variable('originate_signal_bond'),
+        copyCustomHeaders: switchTrue(ch.variable('sip_copy_custom_headers') ?? 'true'),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

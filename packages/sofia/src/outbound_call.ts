@@ -19,6 +19,7 @@ import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri, viaHeader } from './dialog.ts';
 import { checkNat } from './ext_address.ts';
 import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
+import { PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, extraHeaderVariables } from './extra_headers.ts';
 import { isReferNotify } from './refer.ts';
 import { tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -57,6 +58,7 @@ export interface OutboundArgs {
   readonly extraHeaders?: readonly (readonly [string, string])[];
   /** The channel's partner (the channel that dialled it), told of a refusal. */
   readonly partnerUuid?: string | undefined;
+  readonly copyCustomHeaders?: boolean;
 }
 
 class Outbound extends SipCall {
@@ -241,6 +243,22 @@ export class OutboundCall extends GenServer<
   }
 }
 
+/**
+ * sofia_handle_sip_i_state: a 180 / 183's custom headers become the leg's `sip_ph_*`, a final
+ * response's its `sip_rh_*`, and the partner's too unless the leg's `sip_copy_custom_headers` is
+ * false — so a caller's own 183 / 200 carry them on.
+ */
+function takeExtraHeaders(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
+  if (!call.channel || call.hungUp) return;
+  const vars = extraHeaderVariables(res, res.status > 199 ? RESPONSE_HEADER_PREFIX : PROGRESS_HEADER_PREFIX);
+  const partnerUuid = call.args.copyCustomHeaders === false ? undefined : call.args.partnerUuid;
+  const partner = partnerUuid === undefined ? undefined : call.sw.core.sessions.get(partnerUuid);
+  for (const [name, value] of vars) {
+    castChannel(ctx, call.channel, { op: 'setvar', name, value });
+    if (partner) castChannel(ctx, partner, { op: 'setvar', name, value });
+  }
+}
+
 function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
   if (call.inDialogResponse(res, ctx)) return;
   const method = cseqOf(res)?.method;
@@ -250,6 +268,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
   }
   if (method !== 'INVITE') return;
   call.inviting.stop();
+  if (res.status === 180 || res.status === 183 || res.status > 199) takeExtraHeaders(call, res, ctx);
   if (res.status >= 200) call.awaitingFinal = false;
   if (res.status < 200) {
     if (res.status === 100) return;

@@ -236,3 +236,50 @@ describe('a refused bridge', () => {
     }
   });
 });
+
+describe('a far end’s custom headers on its responses and BYE', () => {
+  it('a 183’s become sip_ph_*, a 200’s sip_rh_* (on the caller too, whose 200 carries them), a BYE’s sip_bye_h_*', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const callee = await phone(r);
+    const { p, invite: toUs, uuid: a } = await callIn(`2006-${callee.port}`, [], false);
+    const invite = await callee.request('INVITE');
+    const b = (await r.waitFor((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Call-Direction') === 'outbound')).getHeader('Unique-ID') ?? '';
+    const answer = sdp(callee.port + 2);
+    callee.send(responseTo(invite, 183, { toTag: 'f1', headers: [['X-Early', 'e1']], body: answer }));
+    callee.send(
+      responseTo(invite, 200, {
+        toTag: 'f1',
+        headers: [
+          ['X-Final', 'f1'],
+          ['X-FS-Support', 'no'],
+        ],
+        body: answer,
+      }),
+    );
+    const ack = await callee.request('ACK');
+    const ok = (await p.take((m) => m.kind === 'response' && m.status === 200)) as SipResponse;
+    expect(header(ok, 'x-final')).toBe('f1');
+    p.send(inDialog(toUs, ok, 'ACK', 1));
+    expect(await r.sw.api(`uuid_getvar ${b} sip_ph_X-Early`)).toBe('e1');
+    expect(await r.sw.api(`uuid_getvar ${b} sip_rh_X-Final`)).toBe('f1');
+    expect(await r.sw.api(`uuid_getvar ${b} sip_rh_X-FS-Support`)).toBe('_undef_');
+    expect(await r.sw.api(`uuid_getvar ${a} sip_ph_X-Early`)).toBe('e1');
+    callee.send({
+      kind: 'request',
+      method: 'BYE',
+      uri: header(invite, 'contact')?.replace(/^<|>$/g, '') ?? invite.uri,
+      headers: [
+        ['Via', `SIP/2.0/UDP 127.0.0.1:${callee.port};branch=z9hG4bKbye1`],
+        ['From', header(ack, 'to') ?? ''],
+        ['To', header(invite, 'from') ?? ''],
+        ['Call-ID', header(invite, 'call-id') ?? ''],
+        ['CSeq', '1 BYE'],
+        ['X-Why', 'done'],
+      ],
+      body: Buffer.alloc(0),
+    });
+    const hangup = await r.waitFor(hangupOf(b));
+    expect(hangup.getHeader('variable_sip_bye_h_X-Why')).toBe('done');
+  });
+});
