@@ -34,7 +34,7 @@ import { Resender, isResendTimer } from './resend.ts';
 import type { RtpSession } from './rtp.ts';
 import { responseTo, topBranch } from './sip/build.ts';
 import { causeToSipStatus, reasonHeader, sipStatusToCause } from './sip/causes.ts';
-import { type SipRequest, type SipResponse, header } from './sip/message.ts';
+import { type SipRequest, type SipResponse, header, headerValues } from './sip/message.ts';
 import { type MediaOffer, type Negotiated, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
 
@@ -367,6 +367,19 @@ function refuse(call: Inbound, status: number, headers: [string, string][], ctx:
   return noreply(call);
 }
 
+/**
+ * What a phone's CANCEL says on the channel (sofia_event_callback's nua_i_cancel):
+ * `sip_invite_failure_status` 487, `sip_invite_failure_phrase` CANCEL, and its Reason as `sip_reason`.
+ */
+function cancelVariables(req: SipRequest): [string, string][] {
+  const reason = headerValues(req, 'reason')[0];
+  return [
+    ['sip_invite_failure_status', '487'],
+    ['sip_invite_failure_phrase', 'CANCEL'],
+    ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+  ];
+}
+
 function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext, replaces: Pid | undefined): void {
   const isInvite = topBranch(req) === topBranch(call.invite);
   if (req.method === 'INVITE' && isInvite) {
@@ -376,6 +389,7 @@ function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext, replace
   } else if (req.method === 'CANCEL') {
     call.send(responseTo(req, 200, { toTag: call.localTag }));
     if (!call.inviteFinal && !call.hungUp) {
+      if (call.channel) for (const [name, value] of cancelVariables(req)) castChannel(ctx, call.channel, { op: 'setvar', name, value });
       call.endChannel(Cause.ORIGINATOR_CANCEL, 'recv_cancel', ctx);
       call.finalResponse(487, [], ctx);
     }

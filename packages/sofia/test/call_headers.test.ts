@@ -283,3 +283,28 @@ describe('a far end’s custom headers on its responses and BYE', () => {
     expect(hangup.getHeader('variable_sip_bye_h_X-Why')).toBe('done');
   });
 });
+
+describe('a phone’s CANCEL', () => {
+  it('sets sip_invite_failure_status 487, sip_invite_failure_phrase CANCEL and its Reason as sip_reason', async () => {
+    const { r, p, invite, uuid } = await callIn('2002', [], false);
+    await p.take((m) => m.kind === 'response' && m.status === 180);
+    const cancel: SipRequest = {
+      kind: 'request',
+      method: 'CANCEL',
+      uri: invite.uri,
+      headers: [
+        ...invite.headers.filter(([n]) => /^(via|from|to|call-id|max-forwards)$/i.test(n)),
+        ['CSeq', `${(header(invite, 'cseq') ?? '1').split(' ')[0]} CANCEL`],
+        ['Reason', 'SIP;cause=200;text="Call completed elsewhere"'],
+      ],
+      body: Buffer.alloc(0),
+    };
+    p.send(cancel);
+    const hangup = await r.waitFor(hangupOf(uuid));
+    expect(hangup.getHeader('Hangup-Cause')).toBe('ORIGINATOR_CANCEL');
+    expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('recv_cancel');
+    expect(hangup.getHeader('variable_sip_invite_failure_status')).toBe('487');
+    expect(hangup.getHeader('variable_sip_invite_failure_phrase')).toBe('CANCEL');
+    expect(hangup.getHeader('variable_sip_reason')).toBe('SIP;cause=200;text="Call completed elsewhere"');
+  });
+});
