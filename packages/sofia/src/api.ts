@@ -239,19 +239,22 @@ export function sofiaCommands(control: SofiaControl): ApiCommand[] {
       description: 'Sofia Contacts',
       run: async (args, env) => {
         let target = args.trim();
-        let only: string | undefined;
+        if (target === '') return '';
+        let named: string | undefined;
         const slash = target.indexOf('/');
         if (slash >= 0) {
-          only = target.slice(0, slash);
+          named = target.slice(0, slash);
           target = target.slice(slash + 1);
         }
         const at = target.indexOf('@');
-        if (at <= 0) return 'error/user_not_registered';
-        const user = target.slice(0, at);
-        const domain = target.slice(at + 1);
+        const user = at < 0 ? target : target.slice(0, at);
+        // sofia_contact_function: no domain is switch_core_get_domain's
+        const domain = (at < 0 ? '' : target.slice(at + 1)) || (env.core.globals.get('domain') ?? 'freeswitch.local');
+        // the named profile (not `*`), else one named as the domain, else every profile
+        const all = await statuses(env, profiles);
+        const one = (named !== undefined && named !== '*' ? all.find((p) => p.name === named) : undefined) ?? all.find((p) => p.name === domain);
         const found: string[] = [];
-        for (const p of await statuses(env, profiles)) {
-          if (only !== undefined && only !== p.name) continue;
+        for (const p of one ? [one] : all) {
           for (const r of p.registrations) if (registeredAs(r, user, domain)) found.push(`sofia/${p.name}/${dialUri(r)}`);
         }
         return found.length > 0 ? found.join(',') : 'error/user_not_registered';
