@@ -169,6 +169,12 @@ function inviteExtraHeaders(ch: EndpointChannel, copied: readonly [string, strin
   return channelExtraHeaders(ch, HEADER_PREFIX);
 }
 
+/** sofia_glue_do_invite's Alert-Info, from the channel's `alert_info`. */
+function alertInfo(ch: EndpointChannel): [string, string][] {
+  const v = ch.variable('alert_info');
+  return v ? [['Alert-Info', v]] : [];
+}
+
 /** sofia_on_hangup's extra headers: `sip_bye_h_*` on a BYE, CANCEL or refusal, and `sip_rh_*` on a refusal too. */
 function hangupHeaders(ch: EndpointChannel): HangupHeaders {
   return { bye: channelExtraHeaders(ch, BYE_HEADER_PREFIX), response: channelExtraHeaders(ch, RESPONSE_HEADER_PREFIX) };
@@ -216,7 +222,8 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         hangupTo(ch, call);
       }
       if (state !== 'CS_INIT' || call) return true;
-      const callId = randomUUID();
+      // sofia_glue_do_invite: the channel may name the Call-ID
+      const callId = ch.variable('sip_invite_call_id') || randomUUID();
       ch.setVariable('sip_call_id', callId);
       ch.setVariable('sip_to_uri', target.requestUri.replace(/^sips?:/i, ''));
       ch.setVariable('sip_to_host', target.host);
@@ -236,7 +243,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
         autoAdjust:
           !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
-        extraHeaders: inviteExtraHeaders(ch, copied),
+        extraHeaders: [...alertInfo(ch), ...inviteExtraHeaders(ch, copied)],
         partnerUuid: ch.variable('signal_bond') ?? ch.variable('originate_signal_bond'),
         copyCustomHeaders: switchTrue(ch.variable('sip_copy_custom_headers') ?? 'true'),
       };

@@ -308,3 +308,19 @@ describe('a phone’s CANCEL', () => {
     expect(hangup.getHeader('variable_sip_reason')).toBe('SIP;cause=200;text="Call completed elsewhere"');
   });
 });
+
+describe('an outbound INVITE from the channel’s variables', () => {
+  it('alert_info is its Alert-Info, sip_invite_call_id its Call-ID', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const out = r.sw.originate(
+      `{alert_info='<http://127.0.0.1/ring.wav>;info=alert-autoanswer',sip_invite_call_id=my-call-1}sofia/internal/callee@127.0.0.1:${p.port} &park()`,
+    );
+    const invite = await p.request('INVITE');
+    expect(header(invite, 'alert-info')).toBe('<http://127.0.0.1/ring.wav>;info=alert-autoanswer');
+    expect(header(invite, 'call-id')).toBe('my-call-1');
+    p.send(responseTo(invite, 486, { toTag: 'x7' }));
+    expect(await out).toBe('-ERR USER_BUSY\n');
+  });
+});
