@@ -169,6 +169,15 @@ function inviteExtraHeaders(ch: EndpointChannel, copied: readonly [string, strin
   return channelExtraHeaders(ch, HEADER_PREFIX);
 }
 
+/** sofia_glue_do_invite's From for a channel with `sip_invite_domain`: the caller id number at that domain. */
+function inviteDomainFrom(ch: EndpointChannel): string | undefined {
+  const domain = ch.variable('sip_invite_domain');
+  if (!domain) return undefined;
+  const num = ch.profile.callerIdNumber ?? '';
+  const host = domain.includes(':') && !domain.startsWith('[') ? `[${domain}]` : domain;
+  return `sip:${num ? `${encodeURIComponent(num)}@` : ''}${host}`;
+}
+
 /** sofia_glue_do_invite's Alert-Info, from the channel's `alert_info`. */
 function alertInfo(ch: EndpointChannel): [string, string][] {
   const v = ch.variable('alert_info');
@@ -237,10 +246,13 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         transport: target.transport,
         channel: ch.ctx.self,
         channelUuid: ch.uuid,
-        callerIdName: ch.profile.callerIdName ?? '',
+        // sofia_glue_do_invite: the From's display is sip_from_display, else the caller id name
+        callerIdName: ch.variable('sip_from_display') ?? ch.profile.callerIdName ?? '',
         callerIdNumber: ch.profile.callerIdNumber ?? '',
         auth: gw ? { username: gw.authUsername, password: gw.password } : authOf(ch),
-        fromUri: gw && `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`,
+        fromUri: gw
+          ? `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`
+          : inviteDomainFrom(ch),
         autoAdjust:
           !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
         extraHeaders: [...alertInfo(ch), ...inviteExtraHeaders(ch, copied)],

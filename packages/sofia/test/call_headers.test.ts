@@ -323,4 +323,16 @@ describe('an outbound INVITE from the channel’s variables', () => {
     p.send(responseTo(invite, 486, { toTag: 'x7' }));
     expect(await out).toBe('-ERR USER_BUSY\n');
   });
+  it('sip_invite_domain is the From’s host, sip_from_display its display name', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const out = r.sw.originate(
+      `{origination_caller_id_number=1234,origination_caller_id_name=Alice,sip_invite_domain=pbx.example.com,sip_from_display=Reception}sofia/internal/callee@127.0.0.1:${p.port} &park()`,
+    );
+    const invite = await p.request('INVITE');
+    expect(header(invite, 'from')).toMatch(/^"Reception" <sip:1234@pbx\.example\.com>;tag=/);
+    p.send(responseTo(invite, 486, { toTag: 'x8' }));
+    expect(await out).toBe('-ERR USER_BUSY\n');
+  });
 });
