@@ -219,7 +219,7 @@ export class OutboundCall extends GenServer<
 
   override handleInfo(msg: unknown, call: Outbound, ctx: ProcessContext) {
     if (isRouted(msg)) {
-      if (msg.sip.kind === 'response') response(call, msg.sip, ctx);
+      if (msg.sip.kind === 'response') response(call, msg.sip, ctx, msg.source);
       else if (msg.sip.method !== 'ACK') call.inDialog(msg.sip, ctx, undefined, msg.replaces);
     } else if (isResendTimer(msg)) {
       const r = msg.what === 'invite' ? call.inviting : msg.what === 'cancel' ? call.cancelling : (call.resenderOf(msg.what) ?? call.bye);
@@ -259,7 +259,30 @@ function takeExtraHeaders(call: Outbound, res: SipResponse, ctx: ProcessContext)
   }
 }
 
-function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
+/**
+ * sofia_handle_sip_i_state on the INVITE's responses: where each came from (`sip_reply_host` /
+ * `_port`, `sip_network_ip` / `_port`, `sip_local_network_addr`), and a 180's, 183's or 200's
+ * `sip_user_agent` (User-Agent, else Server) and `sip_allow`.
+ */
+function responseFacts(call: Outbound, res: SipResponse, source: Address, ctx: ProcessContext): void {
+  if (!call.channel || call.hungUp) return;
+  const vars: [string, string][] = [
+    ['sip_local_network_addr', call.profile.external?.extSipIp ?? call.profile.sipIp],
+    ['sip_reply_host', source.address],
+    ['sip_reply_port', String(source.port)],
+    ['sip_network_ip', source.address],
+    ['sip_network_port', String(source.port)],
+  ];
+  if (res.status === 180 || res.status === 183 || res.status === 200) {
+    const agent = header(res, 'user-agent') ?? header(res, 'server');
+    if (agent) vars.push(['sip_user_agent', agent]);
+    const allow = header(res, 'allow');
+    if (allow) vars.push(['sip_allow', allow]);
+  }
+  for (const [name, value] of vars) castChannel(ctx, call.channel, { op: 'setvar', name, value });
+}
+
+function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source: Address): void {
   if (call.inDialogResponse(res, ctx)) return;
   const method = cseqOf(res)?.method;
   if (method === 'CANCEL') {
@@ -268,6 +291,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext): void {
   }
   if (method !== 'INVITE') return;
   call.inviting.stop();
+  if (!res.local) responseFacts(call, res, source, ctx);
   if (res.status === 180 || res.status === 183 || res.status > 199) takeExtraHeaders(call, res, ctx);
   if (res.status >= 200) call.awaitingFinal = false;
   if (res.status < 200) {

@@ -336,3 +336,32 @@ describe('an outbound INVITE from the channel’s variables', () => {
     expect(await out).toBe('-ERR USER_BUSY\n');
   });
 });
+
+describe('an outbound leg’s variables from the far end’s responses', () => {
+  it('sip_user_agent (Server when no User-Agent), sip_allow, sip_reply_host / _port, sip_network_ip / _port', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const out = r.sw.originate(`sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    p.send(
+      responseTo(invite, 180, {
+        toTag: 'x9',
+        headers: [
+          ['Server', 'TestPhone/1.0'],
+          ['Allow', 'INVITE, ACK, BYE, CANCEL'],
+        ],
+      }),
+    );
+    p.send(responseTo(invite, 200, { toTag: 'x9', headers: [['Contact', `<sip:callee@127.0.0.1:${p.port}>`]], body: sdp(p.port + 2) }));
+    const uuid = (await out).replace(/^\+OK /, '').trim();
+    const get = (name: string) => r.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect(await get('sip_user_agent')).toBe('TestPhone/1.0');
+    expect(await get('sip_allow')).toBe('INVITE, ACK, BYE, CANCEL');
+    expect(await get('sip_reply_host')).toBe('127.0.0.1');
+    expect(await get('sip_reply_port')).toBe(String(p.port));
+    expect(await get('sip_network_ip')).toBe('127.0.0.1');
+    expect(await get('sip_network_port')).toBe(String(p.port));
+    expect(await get('sip_local_network_addr')).toBe('127.0.0.1');
+  });
+});
