@@ -170,6 +170,8 @@ export class InboundCall extends GenServer<
     const headers = (req.headers ?? []).map(([n, v]): [string, string] => [n, v]);
     switch (req.what) {
       case 'RINGING':
+        // sofia_receive_message's RINGING: an inbound channel learns its local tag
+        if (call.channel) castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_to_tag', value: call.localTag });
         call.send(call.respond(180, { headers: [...headers] }));
         break;
       case 'PROGRESS':

@@ -96,6 +96,8 @@ export function channelFacts(args: {
   } catch {
     // a Via we cannot read is not the channel's business
   }
+  const cseq = /^\s*(\d+)/.exec(header(invite, 'cseq') ?? '')?.[1];
+  if (cseq) vars.push(['sip_cseq', String(Number(cseq))]);
   vars.push(
     ['sip_call_id', callId],
     ['sip_local_network_addr', profile.external?.extSipIp ?? profile.sipIp],

@@ -365,3 +365,14 @@ describe('an outbound leg’s variables from the far end’s responses', () => {
     expect(await get('sip_local_network_addr')).toBe('127.0.0.1');
   });
 });
+
+describe('an inbound channel’s dialog variables', () => {
+  it('sip_cseq is the INVITE’s, sip_to_tag our tag once it rings', async () => {
+    const { r, p, uuid } = await callIn('2002', [], false);
+    const ringing = await p.take((m) => m.kind === 'response' && m.status === 180);
+    const tag = /;\s*tag=([^;\s]+)/.exec(header(ringing, 'to') ?? '')?.[1];
+    expect(tag).toBeDefined();
+    expect(await r.sw.api(`uuid_getvar ${uuid} sip_to_tag`)).toBe(tag);
+    expect(await r.sw.api(`uuid_getvar ${uuid} sip_cseq`)).toBe('1');
+  });
+});
