@@ -52,6 +52,10 @@ export interface InviteRequest {
   readonly partnerUuid: string | undefined;
   /** `sip_copy_custom_headers` is not false: the far end's response headers go to the partner too. */
   readonly copyCustomHeaders: boolean;
+  /** `sip_auto_answer` (sofia_outgoing_channel): Call-Info `answer-after=0` and `intercom=true` on the Request-URI. */
+  readonly autoAnswer: boolean;
+  /** `sip_invite_params`: appended to the Request-URI. */
+  readonly inviteParams: string | undefined;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -258,6 +262,8 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         extraHeaders: [...alertInfo(ch), ...inviteExtraHeaders(ch, copied)],
         partnerUuid: ch.variable('signal_bond') ?? ch.variable('originate_signal_bond'),
         copyCustomHeaders: switchTrue(ch.variable('sip_copy_custom_headers') ?? 'true'),
+        autoAnswer: switchTrue(ch.variable('sip_auto_answer') ?? ''),
+        inviteParams: ch.variable('sip_invite_params') || undefined,
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

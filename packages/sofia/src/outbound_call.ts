@@ -59,6 +59,10 @@ export interface OutboundArgs {
   /** The channel's partner (the channel that dialled it), told of a refusal. */
   readonly partnerUuid?: string | undefined;
   readonly copyCustomHeaders?: boolean;
+  /** `sip_auto_answer`: Call-Info `<sip:<our ip>>;answer-after=0`, and `intercom=true` for the Request-URI's params. */
+  readonly autoAnswer?: boolean;
+  /** `sip_invite_params`, appended to the Request-URI. */
+  readonly inviteParams?: string | undefined;
 }
 
 class Outbound extends SipCall {
@@ -78,11 +82,14 @@ class Outbound extends SipCall {
     // sofia_glue_do_invite's From host: the external address to a peer outside local-network-acl
     const fromHost = checkNat(args.sw, args.profile, args.sendTo.address) ? (args.profile.external?.extSipIp ?? local.address) : local.address;
     const name = args.callerIdName.replace(/(["\\])/g, '\\$1');
+    // sofia_outgoing_channel: sip_auto_answer sets sip_invite_params to intercom=true
+    const params = args.autoAnswer ? 'intercom=true' : args.inviteParams;
+    const requestUri = params ? `${args.requestUri};${params.replace(/^;/, '')}` : args.requestUri;
     super(args.sw, args.profile, args.transport, args.sendTo, {
       callId: args.callId,
       local: `${name ? `"${name}" ` : ''}<${args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${fromHost}:${local.port}`}>;tag=${args.localTag}`,
       remote: `<${args.requestUri}>`,
-      remoteTarget: args.requestUri,
+      remoteTarget: requestUri,
       localSeq: Math.floor(Math.random() * 10_000) + 1,
     });
     this.channel = args.channel;
@@ -93,7 +100,7 @@ class Outbound extends SipCall {
     this.invite = {
       kind: 'request',
       method: 'INVITE',
-      uri: args.requestUri,
+      uri: requestUri,
       headers: [
         ['Via', viaHeader(this.localVia)],
         ['Max-Forwards', '70'],
@@ -104,7 +111,8 @@ class Outbound extends SipCall {
         this.contactHeader(),
         ['User-Agent', args.profile.userAgent],
         ['Allow', `INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE${args.profile.disableTransfer ? '' : ', REFER'}`],
-        ...(args.extraHeaders ?? []).map(([n, v]): [string, string] => [n, v]),
+        ...(args.autoAnswer ? ([['Call-Info', `<sip:${local.address}>;answer-after=0`]] as [string, string][]) : []),
+        ...(args.extraHeaders ?? []).filter(([n]) => !args.autoAnswer || n.toLowerCase() !== 'call-info').map(([n, v]): [string, string] => [n, v]),
         ['Content-Type', 'application/sdp'],
       ],
       body: Buffer.alloc(0),

@@ -376,3 +376,22 @@ describe('an inbound channel’s dialog variables', () => {
     expect(await r.sw.api(`uuid_getvar ${uuid} sip_cseq`)).toBe('1');
   });
 });
+
+describe('sip_auto_answer and sip_invite_params', () => {
+  it('sip_auto_answer=true: Call-Info answer-after=0 and intercom=true on the Request-URI; sip_invite_params joins the Request-URI', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    void r.sw.originate(`{sip_auto_answer=true}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    expect(invite.uri).toBe(`sip:callee@127.0.0.1:${p.port};intercom=true`);
+    expect(header(invite, 'call-info')).toBe('<sip:127.0.0.1>;answer-after=0');
+    expect(header(invite, 'to')).toBe(`<sip:callee@127.0.0.1:${p.port}>`);
+    p.send(responseTo(invite, 486, { toTag: 'y1' }));
+    void r.sw.originate(`{sip_invite_params=user=phone}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const second = await p.request('INVITE');
+    expect(second.uri).toBe(`sip:callee@127.0.0.1:${p.port};user=phone`);
+    expect(header(second, 'call-info')).toBeUndefined();
+    p.send(responseTo(second, 486, { toTag: 'y2' }));
+  });
+});
