@@ -49,6 +49,41 @@ function uriVars(prefix: string, u: SipUri | undefined, out: [string, string][])
   return uri;
 }
 
+/**
+ * sofia_handle_sip_i_invite's caller: the From's user and display (else the user, else
+ * `unknown`), then a Remote-Party-ID's, a P-Asserted-Identity's and a P-Preferred-Identity's in
+ * turn (`sip_cid_type` rpid / pid, `sip_Remote-Party-ID`, `sip_P-Asserted-Identity` — its user —,
+ * `sip_P-Preferred-Identity`); a user's `;params` go to `sip_name_params`.
+ */
+function callerIdentity(invite: SipRequest, from: NameAddr | undefined, vars: [string, string][]): { user: string; name: string } {
+  let user = from?.uri.user ?? '';
+  let name = from?.display || user || 'unknown';
+  let cidType: string | undefined;
+  const identities = [
+    ['remote-party-id', 'rpid', 'sip_Remote-Party-ID'],
+    ['p-asserted-identity', 'pid', 'sip_P-Asserted-Identity'],
+    ['p-preferred-identity', 'pid', 'sip_P-Preferred-Identity'],
+  ] as const;
+  for (const [headerName, type, variable] of identities) {
+    const value = headerValues(invite, headerName)[0];
+    const id = tryNameAddr(value);
+    if (!value || !id) continue;
+    if (id.uri.user) {
+      user = id.uri.user;
+      vars.push([variable, headerName === 'p-asserted-identity' ? user : value]);
+    }
+    if (id.display) name = id.display;
+    cidType = type;
+  }
+  if (cidType) vars.push(['sip_cid_type', cidType]);
+  const semi = user.indexOf(';');
+  if (semi >= 0) {
+    vars.push(['sip_name_params', user.slice(semi + 1)]);
+    user = user.slice(0, semi);
+  }
+  return { user, name };
+}
+
 export function channelFacts(args: {
   readonly sw: Switch;
   readonly auth: AuthEnv;
@@ -81,6 +116,7 @@ export function channelFacts(args: {
   if (fromTag) vars.push(['sip_from_tag', fromTag]);
   const fromUser = from?.uri.user ?? '';
   if (fromUser) vars.push(['sip_from_user_stripped', fromUser.startsWith('+') ? fromUser.slice(1) : fromUser]);
+  const caller = callerIdentity(invite, from, vars);
   vars.push(['sip_full_from', header(invite, 'from') ?? ''], ['sip_full_to', header(invite, 'to') ?? '']);
   const via = headerValues(invite, 'via')[0];
   if (via) vars.push(['sip_full_via', via]);
@@ -146,14 +182,14 @@ export function channelFacts(args: {
       const callerProfile: CallerProfile = {
         direction: 'inbound',
         logicalDirection: 'inbound',
-        username: fromUser,
+        username: caller.user,
         dialplan: replacing ? 'inline' : profile.dialplan,
-        callerIdName: replacing?.callerIdName ?? from?.display ?? fromUser,
-        callerIdNumber: replacing?.callerIdNumber ?? fromUser,
+        callerIdName: replacing?.callerIdName ?? caller.name,
+        callerIdNumber: replacing?.callerIdNumber ?? caller.user,
         ...(replacing?.calleeIdName === undefined ? {} : { calleeIdName: replacing.calleeIdName }),
         ...(replacing?.calleeIdNumber === undefined ? {} : { calleeIdNumber: replacing.calleeIdNumber }),
         networkAddr: source.address,
-        ani: fromUser,
+        ani: caller.user,
         destinationNumber: replacing?.destination ?? requestUri?.user ?? '',
         uuid,
         source: 'mod_sofia',

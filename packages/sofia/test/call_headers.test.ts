@@ -395,3 +395,27 @@ describe('sip_auto_answer and sip_invite_params', () => {
     p.send(responseTo(second, 486, { toTag: 'y2' }));
   });
 });
+
+describe('an inbound caller’s identity', () => {
+  it('P-Asserted-Identity gives the caller id number and name (sip_cid_type pid)', async () => {
+    const { r, uuid } = await callIn('2002', [['P-Asserted-Identity', '"Front Desk" <sip:+15551234@carrier.example>']], false);
+    const created = await r.waitFor((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Unique-ID') === uuid);
+    expect(created.getHeader('Caller-Caller-ID-Number')).toBe('+15551234');
+    expect(created.getHeader('Caller-Caller-ID-Name')).toBe('Front Desk');
+    expect(created.getHeader('Caller-ANI')).toBe('+15551234');
+    expect(created.getHeader('Caller-Username')).toBe('+15551234');
+    expect(created.getHeader('variable_sip_cid_type')).toBe('pid');
+    expect(created.getHeader('variable_sip_P-Asserted-Identity')).toBe('+15551234');
+    expect(created.getHeader('variable_sip_from_user')).toBe('1000');
+  });
+
+  it('a Remote-Party-ID too (sip_cid_type rpid, the whole header kept)', async () => {
+    const rpid = '"Bob" <sip:2000@carrier.example>;party=calling;screen=yes;privacy=off';
+    const { r, uuid } = await callIn('2002', [['Remote-Party-ID', rpid]], false);
+    const created = await r.waitFor((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Unique-ID') === uuid);
+    expect(created.getHeader('Caller-Caller-ID-Number')).toBe('2000');
+    expect(created.getHeader('Caller-Caller-ID-Name')).toBe('Bob');
+    expect(created.getHeader('variable_sip_cid_type')).toBe('rpid');
+    expect(created.getHeader('variable_sip_Remote-Party-ID')).toBe(rpid);
+  });
+});
