@@ -56,6 +56,9 @@ export interface InviteRequest {
   readonly autoAnswer: boolean;
   /** `sip_invite_params`: appended to the Request-URI. */
   readonly inviteParams: string | undefined;
+  /** How the INVITE names the caller (sofia_glue_do_invite's cid_type: `sip_cid_type`, default rpid) and the caller profile's flags. */
+  readonly cidType: string;
+  readonly cidFlags: { readonly screen: boolean; readonly hideName: boolean; readonly hideNumber: boolean };
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -264,6 +267,8 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         copyCustomHeaders: switchTrue(ch.variable('sip_copy_custom_headers') ?? 'true'),
         autoAnswer: switchTrue(ch.variable('sip_auto_answer') ?? ''),
         inviteParams: ch.variable('sip_invite_params') || undefined,
+        cidType: (ch.variable('sip_cid_type') ?? 'rpid').toLowerCase(),
+        cidFlags: { screen: ch.profile.screen, hideName: ch.profile.hideName, hideNumber: ch.profile.hideNumber },
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

@@ -21,7 +21,7 @@ import { checkNat } from './ext_address.ts';
 import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
 import { PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, extraHeaderVariables } from './extra_headers.ts';
 import { isReferNotify } from './refer.ts';
-import { tagOf } from './sip/address.ts';
+import { parseUri, tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { cseqOf } from './sip/build.ts';
 import { reasonCause, reasonHeader, sipStatusToCause } from './sip/causes.ts';
@@ -63,6 +63,35 @@ export interface OutboundArgs {
   readonly autoAnswer?: boolean;
   /** `sip_invite_params`, appended to the Request-URI. */
   readonly inviteParams?: string | undefined;
+  /** `rpid` (the default), `pid`, or anything else for none, with the caller profile's flags. */
+  readonly cidType?: string;
+  readonly cidFlags?: { readonly screen: boolean; readonly hideName: boolean; readonly hideNumber: boolean };
+}
+
+/**
+ * sofia_glue_do_invite's caller identity: with cid_type rpid (the profile default)
+ * `Remote-Party-ID: "<name>" <sip:<number>@<From's host>>;party=calling;screen=yes|no;privacy=off|name|full`;
+ * with pid a P-Asserted-Identity (a screened caller) or P-Preferred-Identity and `Privacy: none` or
+ * `id`; none otherwise.
+ */
+function callerIdHeaders(args: OutboundArgs, from: string): [string, string][] {
+  const type = args.cidType ?? 'none';
+  if (type !== 'rpid' && type !== 'pid') return [];
+  let domain: string;
+  try {
+    domain = parseUri(/<([^>]*)>/.exec(from)?.[1] ?? '').host;
+  } catch {
+    return [];
+  }
+  const flags = args.cidFlags ?? { screen: false, hideName: false, hideNumber: false };
+  const name = args.callerIdName && args.callerIdName !== '_undef_' ? `"${args.callerIdName.replace(/(["\\])/g, '\\$1')}" ` : '';
+  const uri = `<sip:${args.callerIdNumber}@${domain}>`;
+  if (type === 'pid') {
+    const privacy: [string, string][] = flags.hideNumber ? [['Privacy', 'id']] : [['Privacy', 'none']];
+    return [[flags.screen ? 'P-Asserted-Identity' : 'P-Preferred-Identity', `${name}${uri}`], ...privacy];
+  }
+  const privacy = flags.hideNumber ? 'full' : flags.hideName ? 'name' : 'off';
+  return [['Remote-Party-ID', `${name}${uri};party=calling;screen=${flags.screen ? 'yes' : 'no'};privacy=${privacy}`]];
 }
 
 class Outbound extends SipCall {
@@ -111,6 +140,7 @@ class Outbound extends SipCall {
         this.contactHeader(),
         ['User-Agent', args.profile.userAgent],
         ['Allow', `INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE${args.profile.disableTransfer ? '' : ', REFER'}`],
+        ...callerIdHeaders(args, this.dialog.local),
         ...(args.autoAnswer ? ([['Call-Info', `<sip:${local.address}>;answer-after=0`]] as [string, string][]) : []),
         ...(args.extraHeaders ?? []).filter(([n]) => !args.autoAnswer || n.toLowerCase() !== 'call-info').map(([n, v]): [string, string] => [n, v]),
         ['Content-Type', 'application/sdp'],

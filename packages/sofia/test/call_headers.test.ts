@@ -419,3 +419,25 @@ describe('an inbound caller’s identity', () => {
     expect(created.getHeader('variable_sip_Remote-Party-ID')).toBe(rpid);
   });
 });
+
+describe('the caller’s identity on an outbound INVITE', () => {
+  it('Remote-Party-ID by default; sip_cid_type pid: P-Preferred-Identity and Privacy; none: neither', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const cid = 'origination_caller_id_number=1234,origination_caller_id_name=Alice';
+    const seen: SipRequest[] = [];
+    for (const [i, type] of ['', ',sip_cid_type=pid', ',sip_cid_type=none'].entries()) {
+      void r.sw.originate(`{${cid}${type}}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+      const invite = await p.request('INVITE');
+      seen.push(invite);
+      p.send(responseTo(invite, 486, { toTag: `z${i}` }));
+    }
+    expect(header(seen[0], 'remote-party-id')).toBe('"Alice" <sip:1234@127.0.0.1>;party=calling;screen=no;privacy=off');
+    expect(header(seen[1], 'remote-party-id')).toBeUndefined();
+    expect(header(seen[1], 'p-preferred-identity')).toBe('"Alice" <sip:1234@127.0.0.1>');
+    expect(header(seen[1], 'privacy')).toBe('none');
+    expect(header(seen[2], 'remote-party-id')).toBeUndefined();
+    expect(header(seen[2], 'p-preferred-identity')).toBeUndefined();
+  });
+});
