@@ -84,6 +84,19 @@ function callerIdentity(invite: SipRequest, from: NameAddr | undefined, vars: [s
   return { user, name };
 }
 
+/**
+ * sofia_handle_sip_i_invite: `intercom=true` on the Request-URI or a Call-Info with
+ * `answer-after=0` is `sip_auto_answer_detected`; the Call-Info is `sip_call_info`.
+ */
+function autoAnswerVariables(invite: SipRequest, requestUri: SipUri | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  const callInfo = headerValues(invite, 'call-info')[0];
+  const intercom = /(?:^|;)intercom=true(?:;|$)/i.test(requestUri?.params ?? '');
+  if (intercom || /;\s*answer-after=0\s*(?:;|$)/i.test(callInfo ?? '')) out.push(['sip_auto_answer_detected', 'true']);
+  if (callInfo) out.push(['sip_call_info', callInfo]);
+  return out;
+}
+
 export function channelFacts(args: {
   readonly sw: Switch;
   readonly auth: AuthEnv;
@@ -156,6 +169,7 @@ export function channelFacts(args: {
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
   vars.push(...inviteHeaderVariables(invite));
+  vars.push(...autoAnswerVariables(invite, requestUri));
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');
   if (replaces) vars.push(...replacesVariables(replaces));
   let userVars: readonly (readonly [string, string])[] = [];

@@ -441,3 +441,11 @@ describe('the caller’s identity on an outbound INVITE', () => {
     expect(header(seen[2], 'p-preferred-identity')).toBeUndefined();
   });
 });
+
+describe('an inbound INVITE asking to be answered', () => {
+  it('Call-Info answer-after=0 sets sip_auto_answer_detected and sip_call_info', async () => {
+    const { r, uuid } = await callIn('2002', [['Call-Info', '<sip:127.0.0.1>;answer-after=0']], false);
+    expect(await r.sw.api(`uuid_getvar ${uuid} sip_auto_answer_detected`)).toBe('true');
+    expect(await r.sw.api(`uuid_getvar ${uuid} sip_call_info`)).toBe('<sip:127.0.0.1>;answer-after=0');
+  });
+});
