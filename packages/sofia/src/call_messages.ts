@@ -12,7 +12,8 @@ export interface HangupHeaders {
 export type CallRequest =
   /** `headers`: the channel's `sip_ph_*` (a 180 / 183) or `sip_rh_*` (the 200) variables. */
   | { readonly op: 'indicate'; readonly what: Indication; readonly headers?: readonly (readonly [string, string])[] }
-  | { readonly op: 'respond'; readonly data: string }
+  /** `headers`: the channel's `sip_ph_*` for a provisional, `sip_bye_h_*` and `sip_rh_*` for a refusal. */
+  | { readonly op: 'respond'; readonly data: string; readonly headers?: readonly (readonly [string, string])[] }
   | { readonly op: 'channelUuid' }
   /** SWITCH_MESSAGE_INDICATE_DEFLECT / _REDIRECT (deflect.ts). */
   | DeflectRequest

@@ -121,7 +121,10 @@ export function sofiaEndpoint(call: Pid, answered = false): Endpoint {
     },
     async respond(ch, data) {
       try {
-        await GenServer.call(ch.ctx, call, { op: 'respond', data } satisfies CallRequest, 5000);
+        const code = Number.parseInt(data, 10);
+        const h = code >= 300 ? hangupHeaders(ch) : undefined;
+        const headers = h ? [...h.bye, ...h.response] : channelExtraHeaders(ch, PROGRESS_HEADER_PREFIX);
+        await GenServer.call(ch.ctx, call, { op: 'respond', data, headers } satisfies CallRequest, 5000);
       } catch {
         // the call's process is gone: nothing to respond to
       }

@@ -158,7 +158,12 @@ export class InboundCall extends GenServer<
   override handleCall(req: CallRequest, from: From, call: Inbound, ctx: ProcessContext) {
     if (req.op === 'channelUuid') return reply<string | undefined, Inbound>(call.channelUuid, call);
     if (req.op === 'respond') {
-      respondApp(call, req.data, ctx);
+      respondApp(
+        call,
+        req.data,
+        ctx,
+        (req.headers ?? []).map(([n, v]): [string, string] => [n, v]),
+      );
       return reply(true, call);
     }
     if (req.op === 'deflect') {
@@ -405,20 +410,20 @@ function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext, replace
  * with the code's cause, as when sofia sees the dialog end. Once the INVITE has its final response
  * there is nothing to respond to.
  */
-function respondApp(call: Inbound, data: string, ctx: ProcessContext): void {
+function respondApp(call: Inbound, data: string, ctx: ProcessContext, headers: [string, string][]): void {
   const m = /^\s*(\d+)\s*(.*)$/.exec(data);
   const code = m && Number(m[1]) > 0 ? Number(m[1]) : 488;
   const reason = m?.[2]?.trim() || undefined;
   if (call.inviteFinal || call.hungUp || code === 100) return;
   if (code < 200) {
-    call.send(call.respond(code, { sdp: code === 183, ...(reason ? { reason } : {}) }));
+    call.send(call.respond(code, { sdp: code === 183, headers, ...(reason ? { reason } : {}) }));
     return;
   }
   if (code < 300) {
     call.sw.core.log('WARNING', `sofia/${call.profile.name}: respond ${code}: a call is answered with the answer application`);
     return;
   }
-  call.finalResponse(code, [], ctx, reason);
+  call.finalResponse(code, headers, ctx, reason);
   if (call.channel) castChannel(ctx, call.channel, { op: 'setvar', name: 'sip_term_status', value: String(code) });
   call.endChannel(sipStatusToCause(code), 'send_refuse', ctx);
 }

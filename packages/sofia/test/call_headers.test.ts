@@ -204,7 +204,7 @@ describe('sip_ph_, sip_rh_ and sip_bye_h_ variables on what we send', () => {
     const r = await startRig({ authCalls: false, context: 'default' });
     rig = r;
     const p = await phone(r);
-    const out = r.sw.originate(`{sip_bye_h_X-Cancelled=yes,originate_timeout=1}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const out = r.sw.originate(`{sip_bye_h_X-Cancelled=yes,originate_timeout=3}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
     const invite = await p.request('INVITE');
     p.send(responseTo(invite, 180, { toTag: 'x6' }));
     const cancel = await p.request('CANCEL');
@@ -447,5 +447,20 @@ describe('an inbound INVITE asking to be answered', () => {
     const { r, uuid } = await callIn('2002', [['Call-Info', '<sip:127.0.0.1>;answer-after=0']], false);
     expect(await r.sw.api(`uuid_getvar ${uuid} sip_auto_answer_detected`)).toBe('true');
     expect(await r.sw.api(`uuid_getvar ${uuid} sip_call_info`)).toBe('<sip:127.0.0.1>;answer-after=0');
+  });
+});
+
+describe('the respond application', () => {
+  it('a 183 carries sip_ph_*, a refusal sip_bye_h_* and sip_rh_*', async () => {
+    const { r, p, uuid } = await callIn('2002', [], false);
+    await p.take((m) => m.kind === 'response' && m.status === 180);
+    await r.sw.api(`uuid_setvar ${uuid} sip_ph_X-Early-Why queue`);
+    await r.sw.api(`uuid_setvar ${uuid} sip_rh_X-Refused closed`);
+    await r.sw.api(`uuid_broadcast ${uuid} respond::183 aleg`);
+    const early = await p.take((m) => m.kind === 'response' && m.status === 183);
+    expect(header(early, 'x-early-why')).toBe('queue');
+    await r.sw.api(`uuid_broadcast ${uuid} respond::480 aleg`);
+    const refusal = await p.take((m) => m.kind === 'response' && m.status === 480);
+    expect(header(refusal, 'x-refused')).toBe('closed');
   });
 });
