@@ -3,7 +3,7 @@
  * `sip_rh_*`, `sip_ph_*`, `sip_bye_h_*`) channel variables, and a channel's variables with those
  * prefixes become headers of what we send (sofia_glue_get_extra_headers).
  */
-import type { AppChannel } from '@beamline/switch';
+import { type AppChannel, SwitchEvent } from '@beamline/switch';
 import type { SipMessage } from './sip/message.ts';
 
 export const HEADER_PREFIX = 'sip_h_';
@@ -57,15 +57,15 @@ const OWN_VARIABLES: Record<string, string> = {
   userlocation: 'sip_user_location',
 };
 
-/** The channel's variables now, as switch_channel_variable_first walks them. */
-function channelVariables(ch: Pick<AppChannel, 'core' | 'addChannelData'>): [string, string][] {
-  const e = ch.core.bus.create('CHANNEL_DATA');
+/** The channel's variables now, as switch_channel_variable_first walks them (an event never fired, so no Event-Sequence is used up). */
+function channelVariables(ch: Pick<AppChannel, 'addChannelData'>): [string, string][] {
+  const e = new SwitchEvent('CHANNEL_DATA');
   ch.addChannelData(e);
   return e.headers.filter((h) => h.name.startsWith('variable_')).map((h) => [h.name.slice(9), h.value]);
 }
 
 /** sofia_glue_get_extra_headers(channel, prefix), from the channel's variables now. */
-export function channelExtraHeaders(ch: Pick<AppChannel, 'core' | 'addChannelData' | 'variable'>, prefix: string): [string, string][] {
+export function channelExtraHeaders(ch: Pick<AppChannel, 'addChannelData' | 'variable'>, prefix: string): [string, string][] {
   return extraHeaders(channelVariables(ch), prefix, ch.variable('exclude_outgoing_extra_header'));
 }
 
