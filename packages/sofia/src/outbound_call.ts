@@ -373,13 +373,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
   const cause = reasonCause(reason) ?? sipStatusToCause(res.status);
   if (call.channel && !call.hungUp) {
     const vars: [string, string][] = [
-      ...(res.status >= 400
-        ? ([
-            ['sip_invite_failure_status', String(res.status)],
-            ['sip_invite_failure_phrase', res.reason],
-          ] as [string, string][])
-        : []),
-      ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+      ...failureVars(res, reason),
       ['sip_term_status', String(res.status)],
       ['proto_specific_hangup_cause', `sip:${res.status}`],
       ['sip_term_cause', String(cause)],
@@ -388,6 +382,14 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
     tellPartner(call, res, reason, ctx);
   }
   call.endChannel(cause, 'recv_refuse', ctx);
+}
+
+/** What a response says of the INVITE's failure, on the leg and its partner alike: from 400 up its status and phrase, and any Reason. */
+function failureVars(res: SipResponse, reason: string | undefined): [string, string][] {
+  const vars: [string, string][] = [];
+  if (res.status >= 400) vars.push(['sip_invite_failure_status', String(res.status)], ['sip_invite_failure_phrase', res.reason]);
+  if (reason) vars.push(['sip_reason', reason]);
+  return vars;
 }
 
 /**
@@ -400,13 +402,7 @@ function tellPartner(call: Outbound, res: SipResponse, reason: string | undefine
   const partner = call.args.partnerUuid === undefined ? undefined : call.sw.core.sessions.get(call.args.partnerUuid);
   if (!partner) return;
   const vars: [string, string][] = [
-    ...(res.status >= 400
-      ? ([
-          ['sip_invite_failure_status', String(res.status)],
-          ['sip_invite_failure_phrase', res.reason],
-        ] as [string, string][])
-      : []),
-    ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+    ...failureVars(res, reason),
     ['sip_hangup_phrase', res.reason],
     ['last_bridge_proto_specific_hangup_cause', `sip:${res.status}`],
   ];
