@@ -234,8 +234,8 @@ describe('a SIP phone and an Erlang handler through switchd', { timeout: 60_000 
         }
       }
       const samples = recorded ? Array.from({ length: (recorded.length - 44) / 2 }, (_, i) => (recorded as Buffer).readInt16LE(44 + i * 2)) : [];
-      // a second of it (8,000 samples) in the 2.5 s recorded, silence around it; a loaded machine
-      // can leave up to two 20 ms frames of the call's other side next to it
+      // a second of it (8,000 samples) in the 2.5 s recorded, silence around it (on a loaded machine
+      // the sound in the recording has spanned up to two 20 ms frames more)
       const first = samples.findIndex((x) => x !== 0);
       const last = samples.length - [...samples].reverse().findIndex((x) => x !== 0);
       expect(last - first).toBeGreaterThan(7900);
