@@ -3,20 +3,8 @@
  * count once. A test application stands for the endpoint, queueing `<digits> <source>` as received.
  */
 import { describe, expect, it } from 'vitest';
-import type { Application } from '../src/applications/types.ts';
-import type { DtmfSource } from '../src/channel/dtmf_queue.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
-import { callNull as call, setup, stopSetup as stop } from './switch_helpers.ts';
-
-const farEnd: Application = {
-  name: 'far_end_dtmf',
-  run: (ch, data, done) => {
-    const [digits = '', source = 'UNKNOWN'] = data.split(' ');
-    for (const d of digits) ch.receiveDtmf(d, 800, source as DtmfSource);
-    void done();
-    return undefined;
-  },
-};
+import { callNull as call, farEndDtmf as farEnd, setup, stopSetup as stop } from './switch_helpers.ts';
 
 async function digitsThrough(steps: [string, string][]) {
   const t = await setup({

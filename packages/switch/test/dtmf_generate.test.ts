@@ -4,24 +4,12 @@
  * queueing `<digits> <source>` as received; frames are pushed through the media table.
  */
 import { describe, expect, it } from 'vitest';
-import type { Application } from '../src/applications/types.ts';
-import type { DtmfSource } from '../src/channel/dtmf_queue.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import type { AudioFrame } from '../src/index.ts';
 import { encodeFrame } from '../src/media/g711.ts';
 import { energyOf, linearOf } from '../src/media/tape.ts';
 import { DtmfDetector } from '../src/media/teletone_detect.ts';
-import { callNull as call, setup, stopSetup as stop } from './switch_helpers.ts';
-
-const farEnd: Application = {
-  name: 'far_end_dtmf',
-  run: (ch, data, done) => {
-    const [digits = '', source = 'UNKNOWN'] = data.split(' ');
-    for (const d of digits) ch.receiveDtmf(d, 800, source as DtmfSource);
-    void done();
-    return undefined;
-  },
-};
+import { callNull as call, farEndDtmf as farEnd, setup, stopSetup as stop } from './switch_helpers.ts';
 
 const quiet: AudioFrame = { codec: 'PCMU', payload: encodeFrame('PCMU', new Int16Array(160).fill(100)), samples: 160 };
 

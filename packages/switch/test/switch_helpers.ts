@@ -7,6 +7,7 @@ import type { SwitchEvent } from '../src/index.ts';
 import { staticDialplan } from '../src/dialplan/dialplan.ts';
 import { type SwitchOptions, startSwitch } from '../src/switch.ts';
 import type { Application } from '../src/applications/types.ts';
+import type { DtmfSource } from '../src/channel/dtmf_queue.ts';
 
 export async function setup(options: SwitchOptions = {}) {
   const clock = new TestClock();
@@ -108,3 +109,14 @@ export function timed<T>(t: Setup, p: Promise<T>): { value?: T; time?: number } 
   });
   return out;
 }
+
+/** `far_end_dtmf <digits> [source]`: the far end sends those digits to the channel (800 ms each, from `source`). */
+export const farEndDtmf: Application = {
+  name: 'far_end_dtmf',
+  run: (ch, data, done) => {
+    const [digits = '', source = 'UNKNOWN'] = data.split(' ');
+    for (const d of digits) ch.receiveDtmf(d, 800, source as DtmfSource);
+    void done();
+    return undefined;
+  },
+};
