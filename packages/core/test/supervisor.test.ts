@@ -1,6 +1,16 @@
 import { ErlMap, Pid, type Tuple, t } from '@beamline/etf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenServer, Runtime, Supervisor, supervisionTree, sys, type ChildSpec, type ProcessContext, type TestClock } from '../src/index.ts';
+import {
+  GenServer,
+  Runtime,
+  Supervisor,
+  supervisionTree,
+  sys,
+  type ChildSpec,
+  type ProcessContext,
+  type SupervisorReport,
+  type TestClock,
+} from '../src/index.ts';
 import { A, newRuntime, pidOf, run, startFailure, watch, worker } from './supervisor_helpers.ts';
 
 let rt: Runtime;
@@ -141,7 +151,9 @@ describe('Supervisor: start and shutdown order', () => {
 
   it('a stray cast, call or message changes nothing: the call is answered {error, {bad_request, Req}} (OTP would crash on the cast and the call)', async () => {
     setup();
-    const sup = await Supervisor.start(rt, { children: [spec('a', {})] });
+    const reports: SupervisorReport[] = [];
+    rt.addReportHandler({ supervisor: (r) => reports.push(r) });
+    const sup = await Supervisor.start(rt, { children: [spec('a', {})] }, { name: 'stray_sup' });
     await rt.settle();
     const reply = await run(rt, async (ctx) => {
       GenServer.cast(ctx, sup, A('x'));
@@ -153,6 +165,9 @@ describe('Supervisor: start and shutdown order', () => {
     expect(reply).toEqual(t(A('error'), t(A('bad_request'), A('hello'))));
     expect(rt.isAlive(sup)).toBe(true);
     expect(log).toEqual(['start a']);
+    // the stray message is logged, as supervisor:handle_info/2's "Supervisor received unexpected message"
+    expect(reports.map((r) => [r.kind, r.supervisorName, r.childId, r.reason])).toEqual([['unexpected_message', 'stray_sup', undefined, 'stray']]);
+    expect(reports[0].supervisor).toEqual(sup);
   });
 
   it("started from the runtime, the runtime is its parent (the application master's role): its exit signal stops it", async () => {

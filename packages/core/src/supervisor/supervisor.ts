@@ -91,7 +91,7 @@ class TryAgain {
   constructor(readonly child: Child) {}
 }
 
-function report(ctx: ProcessContext, kind: SupervisorReport['kind'], childId: string, childPid: Pid | undefined, reason: unknown): void {
+function report(ctx: ProcessContext, kind: SupervisorReport['kind'], childId: string | undefined, childPid: Pid | undefined, reason: unknown): void {
   ctx.logger.supervisor({ kind, supervisor: ctx.self, supervisorName: ctx.registeredName, childId, childPid, reason });
 }
 
@@ -152,7 +152,9 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     if (msg instanceof Tuple && msg.size === 3 && msg.get(0) === EXIT && msg.get(1) instanceof Pid) {
       return this.childExited(state, ctx, msg.get(1) as Pid, msg.get(2));
     }
-    return noreply(state); // anything else is unexpected for a supervisor; OTP logs and ignores it
+    // supervisor:handle_info/2's last clause: logged as an error, and ignored
+    report(ctx, 'unexpected_message', undefined, undefined, msg);
+    return noreply(state);
   }
 
   /** Whatever stops the supervisor (its parent, Supervisor.stop, too many restarts): children down first. */

@@ -22,6 +22,12 @@ export const consoleLogger: Logger = {
     console.error(`=CRASH REPORT==== process ${who(r.pid, r.name)} [${r.behaviour}] exited: ${formatTerm(r.reason)}${detail}`);
   },
   supervisor(r: SupervisorReport): void {
+    if (r.kind === 'unexpected_message') {
+      console.error(
+        `=ERROR REPORT==== supervisor ${who(r.supervisor, r.supervisorName)}: Supervisor received unexpected message: ${clip(formatTerm(r.reason))}`,
+      );
+      return;
+    }
     const child = r.childPid !== undefined ? ` ${local(r.childPid)}` : '';
     console.error(
       `=SUPERVISOR REPORT==== supervisor ${who(r.supervisor, r.supervisorName)} ${r.kind} child ${r.childId}${child}: ${formatTerm(r.reason)}`,

@@ -188,13 +188,15 @@ export interface CrashReport {
 
 /**
  * What a supervisor reports (OTP's supervisor reports; `kind` is their errorContext: `shutdown`
- * when it gives up, with the reason `reached_max_restart_intensity`).
+ * when it gives up, with the reason `reached_max_restart_intensity`). `unexpected_message` is
+ * OTP's error report "Supervisor received unexpected message": `reason` is the message, and
+ * there is no child.
  */
 export interface SupervisorReport {
-  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'shutdown';
+  kind: 'child_terminated' | 'start_error' | 'shutdown_error' | 'shutdown' | 'unexpected_message';
   supervisor: Pid;
   supervisorName: string | undefined;
-  childId: string;
+  childId: string | undefined;
   childPid: Pid | undefined;
   reason: unknown;
 }
