@@ -19,12 +19,12 @@
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
-         strategy_stopped/0, format_status/0, double_reply/0]).
+         strategy_stopped/0, format_status/0, double_reply/0, sofo_restarting/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3, format_status/1]).
 %% start functions used through MFAs
--export([pl_init/1, start_worker/2, start_child_fn/3, start_dyn/2, start_ignored/2]).
+-export([pl_init/1, start_worker/2, start_child_fn/3, start_dyn/2, start_ignored/2, start_flaky/2]).
 
 -define(SETTLE, 100).
 
@@ -32,7 +32,8 @@ scenarios() ->
     [exit_self, gs_exit_self_cast, link_dead, calling_self, start_parent_exit, stop_dead, timers,
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
-     exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply].
+     exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply,
+     sofo_restarting].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -999,6 +1000,48 @@ double_reply() ->
     Mailbox = flush(),
     gen_server:stop(S),
     norm([{call, R}, {mailbox_after, Mailbox}], []).
+
+%%% ------------------------------------------------------------------------------------------
+%%% 24. simple_one_for_one: a child whose restart failed waits for its retry under its old pid;
+%%% terminate_child by that pid forgets it, so the retry finds nothing to start.
+%%% ------------------------------------------------------------------------------------------
+
+sofo_restarting() ->
+    Obs = self(),
+    persistent_term:put({?MODULE, flaky}, false),
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{strategy => simple_one_for_one, intensity => 100},
+                                                [#{id => dyn, start => {?MODULE, start_flaky, [Obs]},
+                                                   shutdown => 1000}]}),
+    unlink(Sup),
+    {ok, C1} = supervisor:start_child(Sup, [c1]),
+    {ok, _} = supervisor:start_child(Sup, [c2]),
+    persistent_term:put({?MODULE, flaky}, true),
+    kill_wait(C1),
+    %% the restart fails slowly: these calls queue behind it, before its retry
+    Terminate = supervisor:terminate_child(Sup, C1),
+    Again = supervisor:terminate_child(Sup, C1),
+    persistent_term:put({?MODULE, flaky}, false),
+    settle(),
+    Children = [{Id, case is_pid(P) of true -> sys:get_state(P); false -> P end}
+                || {Id, P, _, _} <- supervisor:which_children(Sup)],
+    Starts = flush_flaky(),
+    exit(Sup, shutdown),
+    _ = flush_worker_events(),
+    persistent_term:erase({?MODULE, flaky}),
+    norm([{terminate, Terminate}, {again, Again}, {children, Children}, {starts, Starts}], []).
+
+start_flaky(Obs, Id) ->
+    case persistent_term:get({?MODULE, flaky}, false) of
+        true ->
+            Obs ! {flaky, Id, failed},
+            receive after 200 -> {error, nope} end;
+        false ->
+            Obs ! {flaky, Id, started},
+            gen_server:start_link(?MODULE, {worker, Id, Obs}, [])
+    end.
+
+flush_flaky() ->
+    receive {flaky, Id, What} -> [{Id, What} | flush_flaky()] after 0 -> [] end.
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

@@ -29,6 +29,8 @@ export interface ChildView {
   spec: NormalizedSpec;
   pid: Pid | undefined;
   restarting: boolean;
+  /** While it waits for a retry: the pid it died with. */
+  deadPid: Pid | undefined;
   /** simple_one_for_one: the extra arguments it was started with. */
   args: unknown[];
   modules: string[] | 'dynamic';
@@ -64,7 +66,7 @@ function shutdownTerm(s: NormalizedSpec['shutdown']): Term {
   return typeof s === 'number' ? s : atom(s);
 }
 
-/** `#child{}`; `pid` as supervisor.erl keeps it (`{restarting, undefined}` while a retry waits). */
+/** `#child{}`; `pid` as supervisor.erl keeps it (`{restarting, OldPid}` while a retry waits). */
 function childRecord(spec: NormalizedSpec, pid: Term, modules: string[] | 'dynamic'): Tuple {
   return t(
     atom('child'),
@@ -79,7 +81,7 @@ function childRecord(spec: NormalizedSpec, pid: Term, modules: string[] | 'dynam
   );
 }
 
-const restartingPid = (): Tuple => t(RESTARTING, UNDEFINED);
+const restartingPid = (c: ChildView): Tuple => t(RESTARTING, c.deadPid ?? UNDEFINED);
 
 function childrenTerm(v: SupervisorView): Tuple {
   if (v.template !== undefined) {
@@ -90,7 +92,7 @@ function childrenTerm(v: SupervisorView): Tuple {
   }
   const newestFirst = [...v.children].reverse();
   const db = new ErlMap(
-    newestFirst.map((c) => [atom(c.spec.id), childRecord(c.spec, c.pid ?? (c.restarting ? restartingPid() : UNDEFINED), c.modules)]),
+    newestFirst.map((c) => [atom(c.spec.id), childRecord(c.spec, c.pid ?? (c.restarting ? restartingPid(c) : UNDEFINED), c.modules)]),
   );
   return t(
     newestFirst.map((c) => atom(c.spec.id)),
@@ -101,7 +103,7 @@ function childrenTerm(v: SupervisorView): Tuple {
 function dynamicsTerm(v: SupervisorView): Term {
   if (v.template === undefined) return UNDEFINED;
   const temporary = v.template.restart === 'temporary';
-  const entries = v.children.map((c): [Term, Term] => [c.pid ?? restartingPid(), temporary ? [] : (c.args as Term[])]);
+  const entries = v.children.map((c): [Term, Term] => [c.pid ?? restartingPid(c), temporary ? [] : (c.args as Term[])]);
   return t(atom(temporary ? 'mapsets' : 'maps'), new ErlMap(entries));
 }
 

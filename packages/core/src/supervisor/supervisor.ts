@@ -66,6 +66,8 @@ interface Child {
   pid: Pid | undefined;
   /** Its restart failed; a retry is queued (`{try_again_restart, Id}` in OTP). */
   restarting: boolean;
+  /** The pid it had when it died, kept while it waits for a retry (OTP's `{restarting, OldPid}`). */
+  deadPid: Pid | undefined;
   /** How many times a restart (of it or, by the strategy, of a sibling) started it again. */
   restarts: number;
   /** simple_one_for_one: the extra arguments it was started with. */
@@ -119,7 +121,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       normalized.push(n);
     }
     for (const spec of normalized) {
-      const child: Child = { spec, pid: undefined, restarting: false, restarts: 0, args: [], modules: spec.modules ?? [] };
+      const child: Child = { spec, pid: undefined, restarting: false, deadPid: undefined, restarts: 0, args: [], modules: spec.modules ?? [] };
       const r = await startChild(ctx, child);
       if ('error' in r) {
         report(ctx, 'start_error', spec.id, undefined, r.error);
@@ -184,6 +186,7 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     const child = state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
     if (child === undefined) return noreply(state); // a child we terminated, or not ours
     child.pid = undefined;
+    child.deadPid = pid;
     if (child.spec.restart === 'permanent' || !isCleanExit(reason)) report(ctx, 'child_terminated', child.spec.id, pid, reason);
     if (shouldRestart(child.spec.restart, reason)) return this.restart(state, ctx, child);
     if (child.spec.restart === 'temporary' || state.template !== undefined) remove(state, child);
@@ -271,9 +274,9 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
         const child = sofo ? findByPid(state, arg) : findById(state, arg);
         // a pid that is no child and no longer alive counts as terminated already (supervisor.erl find_child)
         if (child === undefined) return sofo && isDeadLocalPid(ctx, arg as Pid) ? OK : t(ERROR, atom('not_found'));
-        child.restarting = false;
+        child.restarting = false; // a retry still queued finds nothing to do
         await this.terminate1(state, ctx, [child]);
-        if (child.spec.restart === 'temporary') remove(state, child);
+        if (sofo || child.spec.restart === 'temporary') remove(state, child);
         return OK;
       }
       case A.delete_child: {
@@ -303,14 +306,14 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
       const tpl = state.template;
       // the extra arguments must be a list (OTP's `A ++ ExtraArgs` start fails badarg otherwise; a spec given by mistake is not an argument)
       if (!Array.isArray(arg)) return t(ERROR, atom('badarg'));
-      child = { spec: tpl, pid: undefined, restarting: false, restarts: 0, args: arg, modules: tpl.modules ?? [] };
+      child = { spec: tpl, pid: undefined, restarting: false, deadPid: undefined, restarts: 0, args: arg, modules: tpl.modules ?? [] };
     } else {
       const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);
       if ('error' in spec) return t(ERROR, spec.error as Term);
       const existing = state.children.find((c) => c.spec.id === spec.id);
       if (existing !== undefined)
         return existing.pid !== undefined ? t(ERROR, t(atom('already_started'), existing.pid)) : t(ERROR, atom('already_present'));
-      child = { spec, pid: undefined, restarting: false, restarts: 0, args: [], modules: spec.modules ?? [] };
+      child = { spec, pid: undefined, restarting: false, deadPid: undefined, restarts: 0, args: [], modules: spec.modules ?? [] };
     }
     const r = await startChild(ctx, child);
     if ('error' in r) return t(ERROR, r.error as Term);
@@ -335,6 +338,7 @@ async function startChild(ctx: ProcessContext, child: Child): Promise<StartResul
   if (!(pid instanceof Pid)) return { error: pid }; // anything else it returned is the reason, as in OTP
   ctx.link(pid); // a start function that only spawned is still supervised
   child.restarting = false;
+  child.deadPid = undefined;
   child.pid = pid;
   if (child.spec.modules === undefined) child.modules = callbackModules(ctx, pid);
   ctx.logger.progress({ supervisor: ctx.self, supervisorName: ctx.registeredName, childId: child.spec.id, childPid: pid });
@@ -388,9 +392,11 @@ function findById(state: SupervisorState, id: unknown): Child | undefined {
   return state.children.find((c) => c.spec.id === key);
 }
 
+/** simple_one_for_one: a running child, or one waiting for a restart retry by the pid it died with (supervisor.erl find_child). */
 function findByPid(state: SupervisorState, pid: unknown): Child | undefined {
   if (!(pid instanceof Pid)) return undefined;
-  return state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
+  const running = state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
+  return running ?? state.children.find((c) => c.restarting && c.deadPid !== undefined && pidEquals(c.deadPid, pid));
 }
 
 /** Child ids go on the wire as atoms, as an Erlang supervisor's do. */

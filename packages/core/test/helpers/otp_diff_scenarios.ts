@@ -1331,6 +1331,56 @@ async function doubleReply(ctx: ProcessContext): Promise<Term> {
   return norm([t(A('call'), r), t(A('mailbox_after'), mailbox)]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 24. simple_one_for_one: terminate_child by the old pid of a child waiting for its restart retry
+
+async function sofoRestarting(ctx: ProcessContext): Promise<Term> {
+  const obs = ctx.self;
+  let flaky = false;
+  const startFlaky = async (c: ProcessContext, id: Term): Promise<Pid> => {
+    if (flaky) {
+      c.send(obs, t(A('flaky'), id, A('failed')));
+      await sleep(c, 200);
+      throw new StartError(A('nope'));
+    }
+    c.send(obs, t(A('flaky'), id, A('started')));
+    return GenServer.startLink(c, core_diff, t(A('worker'), id, obs));
+  };
+  const sup = await Supervisor.start(ctx, {
+    strategy: 'simple_one_for_one',
+    intensity: 100,
+    children: [{ id: 'dyn', start: startFlaky, shutdown: 1000 }],
+  });
+  ctx.unlink(sup);
+  const r1 = await Supervisor.startChild(ctx, sup, [A('c1')]);
+  orCrash(r1, 'start_child');
+  orCrash(await Supervisor.startChild(ctx, sup, [A('c2')]), 'start_child');
+  const c1 = (r1 as { pid: Pid }).pid;
+  flaky = true;
+  await killWait(ctx, c1);
+  const terminate = async () => {
+    const x = await Supervisor.terminateChild(ctx, sup, c1);
+    return x.ok ? OK : t(ERROR, x.error as Term);
+  };
+  const first = await terminate();
+  const again = await terminate();
+  flaky = false;
+  await sleep(ctx, SETTLE);
+  const children: Term[] = [];
+  for (const c of await Supervisor.whichChildren(ctx, sup)) {
+    children.push(t(A(c.id ?? 'undefined'), c.pid instanceof Pid ? ((await sys.getState(ctx, c.pid)) as Term) : A(c.pid ?? 'undefined')));
+  }
+  const starts: Term[] = [];
+  for (;;) {
+    const m = await ctx.receive((x) => isTagged(x, 'flaky', 3), 0);
+    if (m === TIMEOUT) break;
+    starts.push(t((m as Tuple).get(1), (m as Tuple).get(2)));
+  }
+  ctx.exit(sup, SHUTDOWN);
+  await flushWorkerEvents(ctx);
+  return norm([t(A('terminate'), first), t(A('again'), again), t(A('children'), children), t(A('starts'), starts)]);
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1488,6 +1538,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'strategy_stopped', run: strategyStopped, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'format_status', run: formatStatus, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'double_reply', run: doubleReply, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'sofo_restarting', run: sofoRestarting, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
