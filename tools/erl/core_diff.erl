@@ -19,7 +19,8 @@
          stop_dead/0, timers/0, which_children/0, start_link_init/0, sup_start_fail/0,
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
-         strategy_stopped/0, format_status/0, double_reply/0, sofo_restarting/0]).
+         strategy_stopped/0, format_status/0, double_reply/0, sofo_restarting/0,
+         restart_order/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3, format_status/1]).
@@ -33,7 +34,7 @@ scenarios() ->
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
      exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply,
-     sofo_restarting].
+     sofo_restarting, restart_order].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -1042,6 +1043,50 @@ start_flaky(Obs, Id) ->
 
 flush_flaky() ->
     receive {flaky, Id, What} -> [{Id, What} | flush_flaky()] after 0 -> [] end.
+
+%%% ------------------------------------------------------------------------------------------
+%%% 25. which_children order after restarts, per strategy: static children keep their places
+%%% (newest first); a simple_one_for_one supervisor lists its children in pid order (its
+%%% dynamics map), so a restarted child, with a new pid, moves to the end.
+%%% ------------------------------------------------------------------------------------------
+
+restart_order() ->
+    [{Strategy, restart_order(Strategy)}
+     || Strategy <- [one_for_one, rest_for_one, one_for_all, simple_one_for_one]].
+
+restart_order(Strategy) ->
+    Obs = self(),
+    Sup = case Strategy of
+              simple_one_for_one ->
+                  {ok, S} = supervisor:start_link(?MODULE, {sup, #{strategy => Strategy, intensity => 10},
+                                                            [#{id => dyn, start => {?MODULE, start_dyn, [Obs]},
+                                                               shutdown => 1000}]}),
+                  [{ok, _} = supervisor:start_child(S, [Id]) || Id <- [a, b, c]],
+                  S;
+              _ ->
+                  {ok, S} = supervisor:start_link(?MODULE, {sup, #{strategy => Strategy, intensity => 10},
+                                                            [worker_spec(Id, Obs, permanent) || Id <- [a, b, c]]}),
+                  S
+          end,
+    unlink(Sup),
+    Started = worker_order(Sup),
+    kill_worker(Sup, b),
+    AfterB = worker_order(Sup),
+    kill_worker(Sup, a),
+    AfterA = worker_order(Sup),
+    exit(Sup, shutdown),
+    _ = flush_worker_events(),
+    [{started, Started}, {after_b, AfterB}, {after_a, AfterA}].
+
+%% which_children as [{Id, WorkerName}], the worker's name read from its state
+worker_order(Sup) ->
+    [{Id, element(2, sys:get_state(P))} || {Id, P, _, _} <- supervisor:which_children(Sup)].
+
+kill_worker(Sup, Name) ->
+    [P] = [P || {_, P, _, _} <- supervisor:which_children(Sup), element(2, sys:get_state(P)) =:= Name],
+    kill_wait(P),
+    _ = flush_worker_events(),
+    ok.
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

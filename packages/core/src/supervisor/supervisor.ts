@@ -17,7 +17,7 @@
  * the handler, as supervisor.erl blocks in receive: other requests and 'EXIT's stay in the
  * mailbox, in order, until the handler is done. Restart intensity runs on the runtime's clock.
  */
-import { Atom, Binary, ErlMap, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { Atom, Binary, ErlMap, Pid, Tuple, atom, compare, t, type Term } from '@beamline/etf';
 import { BadArg, ExitError, StartError } from '../internal/basics/errors.ts';
 import type { Dest, ProcessContext, SupervisorReport } from '../internal/basics/types.ts';
 import { inProcess, isContext, type Where } from '../internal/gen.ts';
@@ -260,8 +260,8 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
 
   private async request(state: SupervisorState, ctx: ProcessContext, req: Term): Promise<Term> {
     const sofo = state.template !== undefined;
-    // newest first, as OTP (a simple_one_for_one supervisor's children: in start order)
-    if (req === A.which_children) return (sofo ? state.children : [...state.children].reverse()).map((c) => whichEntry(c, sofo));
+    // newest first, as OTP (a simple_one_for_one supervisor's children: in its dynamics map's order)
+    if (req === A.which_children) return (sofo ? byDynamicsKey(state.children) : [...state.children].reverse()).map((c) => whichEntry(c, sofo));
     if (req === A.count_children) return countChildren(state);
     if (!(req instanceof Tuple) || req.size !== 2) return t(ERROR, t(atom('bad_request'), req));
     const [tag, arg] = req.elements;
@@ -397,6 +397,16 @@ function findByPid(state: SupervisorState, pid: unknown): Child | undefined {
   if (!(pid instanceof Pid)) return undefined;
   const running = state.children.find((c) => c.pid !== undefined && pidEquals(c.pid, pid));
   return running ?? state.children.find((c) => c.restarting && c.deadPid !== undefined && pidEquals(c.deadPid, pid));
+}
+
+/**
+ * A simple_one_for_one supervisor's children as supervisor.erl lists them: the keys of its
+ * dynamics map (pid, or `{restarting, OldPid}`) in term order, so a restarted child, with a newer
+ * pid, moves to the end.
+ */
+function byDynamicsKey(children: Child[]): Child[] {
+  const key = (c: Child): Term => c.pid ?? t(RESTARTING, c.deadPid ?? UNDEFINED);
+  return [...children].sort((a, b) => compare(key(a), key(b)));
 }
 
 /** Child ids go on the wire as atoms, as an Erlang supervisor's do. */

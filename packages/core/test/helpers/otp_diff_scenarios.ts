@@ -1381,6 +1381,48 @@ async function sofoRestarting(ctx: ProcessContext): Promise<Term> {
   return norm([t(A('terminate'), first), t(A('again'), again), t(A('children'), children), t(A('starts'), starts)]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 25. which_children order after restarts, per strategy
+
+async function restartOrder(ctx: ProcessContext): Promise<Term> {
+  const out: Term[] = [];
+  for (const strategy of ['one_for_one', 'rest_for_one', 'one_for_all', 'simple_one_for_one'] as const) {
+    out.push(t(A(strategy), await restartOrderIn(ctx, strategy)));
+  }
+  return out;
+}
+
+async function restartOrderIn(ctx: ProcessContext, strategy: SupFlags['strategy']): Promise<Term> {
+  const obs = ctx.self;
+  const ids = ['a', 'b', 'c'];
+  const children: ChildSpec[] =
+    strategy === 'simple_one_for_one'
+      ? [{ id: 'dyn', start: (c, id: Term) => GenServer.startLink(c, core_diff, t(A('worker'), id, obs)), shutdown: 1000 }]
+      : ids.map((id) => workerSpec(id, obs, 'permanent'));
+  const sup = await Supervisor.start(ctx, { strategy, intensity: 10, children });
+  ctx.unlink(sup);
+  if (strategy === 'simple_one_for_one') for (const id of ids) orCrash(await Supervisor.startChild(ctx, sup, [A(id)]), 'start_child');
+  const order = async (): Promise<Array<[Pid, Term]>> => {
+    const out: Array<[Pid, Term]> = [];
+    for (const c of await Supervisor.whichChildren(ctx, sup))
+      out.push([c.pid as Pid, t(A(c.id ?? 'undefined'), ((await sys.getState(ctx, c.pid as Pid)) as Tuple).get(1))]);
+    return out;
+  };
+  const killWorker = async (name: string): Promise<void> => {
+    const hit = (await order()).find(([, e]) => (e as Tuple).get(1) === A(name));
+    await killWait(ctx, (hit as [Pid, Term])[0]);
+    await flushWorkerEvents(ctx);
+  };
+  const started = (await order()).map(([, e]) => e);
+  await killWorker('b');
+  const afterB = (await order()).map(([, e]) => e);
+  await killWorker('a');
+  const afterA = (await order()).map(([, e]) => e);
+  ctx.exit(sup, SHUTDOWN);
+  await flushWorkerEvents(ctx);
+  return [t(A('started'), started), t(A('after_b'), afterB), t(A('after_a'), afterA)];
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1539,6 +1581,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'format_status', run: formatStatus, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'double_reply', run: doubleReply, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_restarting', run: sofoRestarting, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'restart_order', run: restartOrder, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
