@@ -20,7 +20,7 @@
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
          strategy_stopped/0, format_status/0, double_reply/0, sofo_restarting/0,
-         restart_order/0]).
+         restart_order/0, child_id_terms/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3, format_status/1]).
@@ -34,7 +34,7 @@ scenarios() ->
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
      exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply,
-     sofo_restarting, restart_order].
+     sofo_restarting, restart_order, child_id_terms].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -1087,6 +1087,22 @@ kill_worker(Sup, Name) ->
     kill_wait(P),
     _ = flush_worker_events(),
     ok.
+
+%%% ------------------------------------------------------------------------------------------
+%%% 26. Child ids are terms: a binary or a string with an atom id's text is another id.
+%%% ------------------------------------------------------------------------------------------
+
+child_id_terms() ->
+    Obs = self(),
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{}, [worker_spec(x, Obs, permanent)]}),
+    unlink(Sup),
+    Calls = [{terminate_child, <<"x">>}, {terminate_child, "x"}, {restart_child, <<"x">>},
+             {delete_child, <<"x">>}, {get_childspec, <<"x">>}],
+    Replies = [{Call, gen_server:call(Sup, Call)} || Call <- Calls],
+    Children = child_states(Sup),
+    exit(Sup, shutdown),
+    _ = flush_worker_events(),
+    Replies ++ [{children, Children}].
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

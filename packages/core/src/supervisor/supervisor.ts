@@ -17,7 +17,7 @@
  * the handler, as supervisor.erl blocks in receive: other requests and 'EXIT's stay in the
  * mailbox, in order, until the handler is done. Restart intensity runs on the runtime's clock.
  */
-import { Atom, Binary, ErlMap, Pid, Tuple, atom, compare, t, type Term } from '@beamline/etf';
+import { Atom, ErlMap, Pid, Tuple, atom, compare, t, type Term } from '@beamline/etf';
 import { BadArg, ExitError, StartError } from '../internal/basics/errors.ts';
 import type { Dest, ProcessContext, SupervisorReport } from '../internal/basics/types.ts';
 import { inProcess, isContext, type Where } from '../internal/gen.ts';
@@ -369,11 +369,13 @@ function remove(state: SupervisorState, child: Child): void {
   if (i >= 0) state.children.splice(i, 1);
 }
 
+/**
+ * A child id as a request names it: a TS caller's string, or the atom an Erlang caller sends. Ids
+ * compare as terms in OTP, so a binary or a list with the same text names no child.
+ */
 function idOf(x: unknown): string | undefined {
   if (typeof x === 'string') return x;
   if (x instanceof Atom) return x.name;
-  if (x instanceof Binary) return String(x);
-  if (x instanceof Uint8Array) return new TextDecoder().decode(x);
   return undefined;
 }
 

@@ -1423,6 +1423,28 @@ async function restartOrderIn(ctx: ProcessContext, strategy: SupFlags['strategy'
   return [t(A('started'), started), t(A('after_b'), afterB), t(A('after_a'), afterA)];
 }
 
+// ---------------------------------------------------------------------------------------------
+// 26. child ids are terms: a binary or a string with an atom id's text is another id
+
+async function childIdTerms(ctx: ProcessContext): Promise<Term> {
+  const sup = await Supervisor.start(ctx, { children: [workerSpec('x', ctx.self, 'permanent')] });
+  ctx.unlink(sup);
+  const bin = new Uint8Array([120]);
+  const calls = [
+    t(A('terminate_child'), bin),
+    t(A('terminate_child'), [120]),
+    t(A('restart_child'), bin),
+    t(A('delete_child'), bin),
+    t(A('get_childspec'), bin),
+  ];
+  const out: Term[] = [];
+  for (const call of calls) out.push(t(call, await GenServer.call<Term>(ctx, sup, call)));
+  out.push(t(A('children'), await childStates(ctx, sup)));
+  ctx.exit(sup, SHUTDOWN);
+  await flushWorkerEvents(ctx);
+  return out;
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1582,6 +1604,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'double_reply', run: doubleReply, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_restarting', run: sofoRestarting, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'restart_order', run: restartOrder, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'child_id_terms', run: childIdTerms, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
