@@ -292,8 +292,9 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
         return 'error' in r ? t(ERROR, r.error as Term) : t(OK, r.ok ?? UNDEFINED);
       }
       case A.get_childspec: {
-        const child = sofo ? findByPid(state, arg) : findById(state, arg);
-        return child === undefined ? t(ERROR, atom('not_found')) : t(OK, specTerm(child));
+        if (sofo) return templateSpec(ctx, state, arg);
+        const child = findById(state, arg);
+        return child === undefined ? t(ERROR, atom('not_found')) : t(OK, specTerm(child.spec, child.modules));
       }
       default:
         return t(ERROR, t(atom('bad_request'), req));
@@ -429,8 +430,7 @@ function countChildren(state: SupervisorState): Term {
  * `{beamline, ts_start, [Id]}` (startMfa), which no node exports, so copying the spec into an
  * Erlang supervisor fails with undef instead of starting something else.
  */
-function specTerm(c: Child): Term {
-  const s = c.spec;
+function specTerm(s: NormalizedSpec, modules: string[] | 'dynamic'): Term {
   return new ErlMap([
     [atom('id'), atom(s.id)],
     [atom('start'), startMfa(s.id)],
@@ -438,8 +438,21 @@ function specTerm(c: Child): Term {
     [atom('significant'), atom(String(s.significant))],
     [atom('shutdown'), typeof s.shutdown === 'number' ? s.shutdown : atom(s.shutdown)],
     [atom('type'), atom(s.type)],
-    [atom('modules'), modulesTerm(c.modules)],
+    [atom('modules'), modulesTerm(modules)],
   ]);
+}
+
+/**
+ * get_childspec on a simple_one_for_one supervisor: the template, found (as supervisor.erl's
+ * find_child finds it) by a child's pid, by its own id, or by a pid no longer alive.
+ */
+function templateSpec(ctx: ProcessContext, state: SupervisorState, arg: unknown): Term {
+  const tpl = state.template as NormalizedSpec;
+  const child = findByPid(state, arg);
+  const found = child !== undefined || (arg instanceof Pid ? isDeadLocalPid(ctx, arg) : idOf(arg) === tpl.id);
+  if (!found) return t(ERROR, atom('not_found'));
+  const modules = child?.modules ?? tpl.modules ?? state.children.find((c) => c.pid !== undefined)?.modules ?? [];
+  return t(OK, specTerm(tpl, modules));
 }
 
 /**

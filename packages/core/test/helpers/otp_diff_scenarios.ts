@@ -24,7 +24,7 @@
  * type, auto_shutdown, modules) are given as JS strings; Erlang gives atoms, and the error term
  * beamline reports is expected to carry them as atoms (as it already does with child ids).
  */
-import { type Atom, ImproperList, Pid, Ref, Tuple, atom, compare, format, isTagged, t, type Term } from '@beamline/etf';
+import { type Atom, ErlMap, ImproperList, Pid, Ref, Tuple, atom, compare, format, isTagged, t, type Term } from '@beamline/etf';
 import {
   ErlangError,
   ExitError,
@@ -1445,6 +1445,44 @@ async function childIdTerms(ctx: ProcessContext): Promise<Term> {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// 27. get_childspec on a simple_one_for_one supervisor
+
+async function sofoChildspec(ctx: ProcessContext): Promise<Term> {
+  const obs = ctx.self;
+  const sup = await Supervisor.start(ctx, {
+    strategy: 'simple_one_for_one',
+    children: [
+      { id: 'dyn', start: (c, id: Term) => GenServer.startLink(c, core_diff, t(A('worker'), id, obs)), restart: 'temporary', modules: ['core_diff'] },
+    ],
+  });
+  ctx.unlink(sup);
+  const r = await Supervisor.startChild(ctx, sup, [A('c1')]);
+  orCrash(r, 'start_child');
+  const cases: Array<[string, Term]> = [
+    ['template_id', A('dyn')],
+    ['child_pid', (r as { pid: Pid }).pid],
+    ['dead_pid', await deadPid(ctx)],
+    ['live_non_child', ctx.self],
+    ['unknown_id', A('nope')],
+  ];
+  const out: Term[] = [];
+  for (const [name, arg] of cases) out.push(t(A(name), childspecSummary(await GenServer.call<Term>(ctx, sup, t(A('get_childspec'), arg)))));
+  ctx.exit(sup, SHUTDOWN);
+  await flushWorkerEvents(ctx);
+  return out;
+}
+
+/** `{ok, [{Key, Value}]}`, sorted, without `start`; anything else as it is. */
+function childspecSummary(r: Term): Term {
+  if (!isTagged(r, 'ok', 2) || !(r.get(1) instanceof ErlMap)) return r;
+  const entries = [...(r.get(1) as ErlMap).entries()].filter(([k]) => k !== A('start')).map(([k, v]) => t(k, v));
+  return t(
+    OK,
+    entries.sort((a, b) => compare(a, b)),
+  );
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1605,6 +1643,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'sofo_restarting', run: sofoRestarting, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'restart_order', run: restartOrder, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'child_id_terms', run: childIdTerms, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'sofo_childspec', run: sofoChildspec, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
