@@ -20,7 +20,7 @@
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
          strategy_stopped/0, format_status/0, double_reply/0, sofo_restarting/0,
-         restart_order/0, child_id_terms/0, sofo_childspec/0]).
+         restart_order/0, child_id_terms/0, sofo_childspec/0, sofo_bad_args/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3, format_status/1]).
@@ -34,7 +34,7 @@ scenarios() ->
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
      exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply,
-     sofo_restarting, restart_order, child_id_terms, sofo_childspec].
+     sofo_restarting, restart_order, child_id_terms, sofo_childspec, sofo_bad_args].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -1127,6 +1127,25 @@ sofo_childspec() ->
 %% the spec's fields but start (a TS child has no {M, F, A})
 childspec_summary({ok, Spec}) -> {ok, lists:sort(maps:to_list(maps:remove(start, Spec)))};
 childspec_summary(Other) -> Other.
+
+%%% ------------------------------------------------------------------------------------------
+%%% 28. simple_one_for_one start_child with extra arguments that are not a list: the start's
+%%% apply raises badarg inside supervisor.erl's catch, {error, {'EXIT', {badarg, Stack}}}; the
+%%% supervisor goes on.
+%%% ------------------------------------------------------------------------------------------
+
+sofo_bad_args() ->
+    Obs = self(),
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{strategy => simple_one_for_one},
+                                                [#{id => dyn, start => {?MODULE, start_dyn, [Obs]},
+                                                   restart => temporary}]}),
+    unlink(Sup),
+    R = [{Case, norm(supervisor:start_child(Sup, Args), [])}
+         || {Case, Args} <- [{atom, foo}, {tuple, {c1}}, {map, #{}}, {list, [c1]}]],
+    Children = child_states(Sup),
+    exit(Sup, shutdown),
+    _ = flush_worker_events(),
+    R ++ [{children, Children}].
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

@@ -305,8 +305,10 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
     let child: Child;
     if (state.template !== undefined) {
       const tpl = state.template;
-      // the extra arguments must be a list (OTP's `A ++ ExtraArgs` start fails badarg otherwise; a spec given by mistake is not an argument)
-      if (!Array.isArray(arg)) return t(ERROR, atom('badarg'));
+      // the extra arguments must be a list: OTP's `apply(M, F, A ++ ExtraArgs)` raises badarg
+      // inside the start's catch otherwise (a spec given by mistake is not an argument)
+      if (!Array.isArray(arg))
+        return t(ERROR, t(EXIT, t(atom('badarg'), [t(atom('erlang'), atom('apply'), [TS_MODULE, atom('ts_start'), arg as Term], [])])));
       child = { spec: tpl, pid: undefined, restarting: false, deadPid: undefined, restarts: 0, args: arg, modules: tpl.modules ?? [] };
     } else {
       const spec = normalizeSpec(arg as ChildSpec, state.flags.autoShutdown);

@@ -85,7 +85,7 @@ export function norm(x: unknown, names: Names = []): Term {
   if (x instanceof Ref) return A('ref');
   if (typeof x === 'function') return A('fun');
   if (x instanceof Tuple) return new Tuple(x.elements.map((e) => norm(e, names)));
-  if (Array.isArray(x)) return x.map((e) => norm(e, names));
+  if (Array.isArray(x)) return isStacktrace(x) ? A('stacktrace') : x.map((e) => norm(e, names));
   if (x instanceof ImproperList)
     return new ImproperList(
       x.elements.map((e) => norm(e, names)),
@@ -96,6 +96,22 @@ export function norm(x: unknown, names: Names = []): Term {
   // anything else thrown (a bug, or a JS error leaking into a reason): visible in the diff
   if (x instanceof Error) return t(A('js_error'), `${x.name}: ${x.message}`);
   return x as Term;
+}
+
+/** core_diff:is_stacktrace/1: a non-empty list of `{M, F, Arity | Args, Location}`. */
+function isStacktrace(x: unknown[]): boolean {
+  return (
+    x.length > 0 &&
+    x.every(
+      (e) =>
+        e instanceof Tuple &&
+        e.size === 4 &&
+        typeof (e.get(0) as Atom).name === 'string' &&
+        typeof (e.get(1) as Atom).name === 'string' &&
+        (typeof e.get(2) === 'number' || Array.isArray(e.get(2))) &&
+        Array.isArray(e.get(3)),
+    )
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1483,6 +1499,30 @@ function childspecSummary(r: Term): Term {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// 28. simple_one_for_one start_child with extra arguments that are not a list
+
+async function sofoBadArgs(ctx: ProcessContext): Promise<Term> {
+  const obs = ctx.self;
+  const sup = await Supervisor.start(ctx, {
+    strategy: 'simple_one_for_one',
+    children: [{ id: 'dyn', start: (c, id: Term) => GenServer.startLink(c, core_diff, t(A('worker'), id, obs)), restart: 'temporary' }],
+  });
+  ctx.unlink(sup);
+  const cases: Array<[string, Term]> = [
+    ['atom', A('foo')],
+    ['tuple', t(A('c1'))],
+    ['map', new ErlMap([])],
+    ['list', [A('c1')]],
+  ];
+  const out: Term[] = [];
+  for (const [name, args] of cases) out.push(t(A(name), norm(startChildRet(await Supervisor.startChild(ctx, sup, args as never)))));
+  out.push(t(A('children'), await childStates(ctx, sup)));
+  ctx.exit(sup, SHUTDOWN);
+  await flushWorkerEvents(ctx);
+  return out;
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1644,6 +1684,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'restart_order', run: restartOrder, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'child_id_terms', run: childIdTerms, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_childspec', run: sofoChildspec, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'sofo_bad_args', run: sofoBadArgs, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
