@@ -9,19 +9,20 @@
  * (`beamline:tree` and beamctl list them as not supervised). It monitors them rather than links
  * to them, so a keeper that is killed leaves them running.
  */
-import { Ref, Tuple } from '@beamline/etf';
-import { DOWN, refEquals, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { type Pid, Ref, Tuple } from '@beamline/etf';
+import { DOWN, refEquals, type ProcessContext } from '@beamline/core';
 
 export interface KernelService {
   name: string;
-  start(): ProcessBehaviour;
+  /** Starts the service registered as `name` (a GenServer, as OTP's are) from the keeper. */
+  start(ctx: ProcessContext): Promise<Pid>;
 }
 
 export function kernelKeeper(services: KernelService[], restarted: (name: string, reason: unknown) => void) {
   return async (ctx: ProcessContext): Promise<void> => {
     const running: [Ref, KernelService][] = [];
-    const start = (s: KernelService) => running.push([ctx.monitor(ctx.spawn(s.start(), { name: s.name })), s]);
-    for (const s of services) start(s);
+    const start = async (s: KernelService) => running.push([ctx.monitor(await s.start(ctx)), s]);
+    for (const s of services) await start(s);
     for (;;) {
       const m = await ctx.receive();
       if (!(m instanceof Tuple) || m.elements.length !== 5 || m.elements[0] !== DOWN) continue;
@@ -30,7 +31,7 @@ export function kernelKeeper(services: KernelService[], restarted: (name: string
       if (i < 0) continue;
       const [[, s]] = running.splice(i, 1);
       restarted(s.name, reason);
-      start(s);
+      await start(s);
     }
   };
 }

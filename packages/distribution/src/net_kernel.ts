@@ -3,14 +3,27 @@
  * `gen:call({net_kernel, Node}, '$gen_call', {is_auth, node()}, infinity)`: it monitors the name
  * (so `net_kernel` must be registered), then expects `{Tag, yes}`. Anything else answers
  * `{Tag, {error, unsupported}}` so that no caller ever hangs.
+ *
+ * It is a GenServer, as OTP's is, so `sys:get_state({net_kernel, Node})` and `sys:get_status`
+ * answer: the state is OTP 27's `#state{}` record, filled with what this node has (its name, name
+ * type, tick, setup time and listen address; no connection tables).
  */
-import { atom, t, type Term } from '@beamline/etf';
-import type { ProcessBehaviour, ProcessContext } from '@beamline/core';
-import { asGenCall, isTagged } from './gen_proto.ts';
+import { ErlMap, atom, charlist, t, type Term, type Tuple } from '@beamline/etf';
+import { GenServer, noreply, ok, reply, type From, type ProcessContext } from '@beamline/core';
+import { isTagged } from './gen_proto.ts';
 
 const A_YES = atom('yes');
 const A_ERROR = atom('error');
 const A_UNSUPPORTED = atom('unsupported');
+
+export interface NetKernelInfo {
+  nodeName: string;
+  longNames: boolean;
+  ticktimeMs: number;
+  setupTimeMs: number;
+  listenHost: string;
+  port: number;
+}
 
 /** The reply net_kernel gives to a call request. */
 export function netKernelReply(request: Term, info: { nodeName: string }): Term {
@@ -19,14 +32,59 @@ export function netKernelReply(request: Term, info: { nodeName: string }): Term 
   return t(A_ERROR, A_UNSUPPORTED);
 }
 
-export function netKernel(info: { nodeName: string }): ProcessBehaviour {
-  return {
-    behaviourName: 'net_kernel',
-    init(_ctx: ProcessContext): void {},
-    handleMessage(ctx: ProcessContext, msg: unknown): void {
-      const call = asGenCall(ctx, msg);
-      call?.from.reply(netKernelReply(call.request, info));
-      // casts and stray messages are ignored, as a hidden node has no connection management to do
-    },
-  };
+/**
+ * OTP 27's `#state{node, type, tick, connecttime, connections, conn_owners, dist_ctrlrs,
+ * pend_owners, listen, allowed, verbose, publish_on_nodeup, supervisor, req_auto_start}`. The tick
+ * is `{tick, Ticker, TicktimeMs, 4}` (ticks go out a quarter of the tick time apart); there is no
+ * ticker process here, so net_kernel names itself.
+ */
+export function netKernelState(info: NetKernelInfo, self: Term): Tuple {
+  const ip = info.listenHost.split('.').map(Number);
+  const address = ip.length === 4 && ip.every((n) => Number.isInteger(n)) ? t(...ip) : info.listenHost;
+  const host = info.nodeName.slice(info.nodeName.indexOf('@') + 1);
+  const listen = t(
+    atom('listen'),
+    atom('undefined'),
+    atom('undefined'),
+    t(atom('net_address'), t(address as Term, info.port), charlist(host), atom('tcp'), atom('inet')),
+    atom('inet_tcp_dist'),
+  );
+  const none = new ErlMap();
+  return t(
+    atom('state'),
+    atom(info.nodeName),
+    atom(info.longNames ? 'longnames' : 'shortnames'),
+    t(atom('tick'), self, info.ticktimeMs, 4),
+    info.setupTimeMs,
+    atom('sys_dist'),
+    none,
+    none,
+    none,
+    [listen],
+    [],
+    0,
+    none,
+    atom('net_sup'),
+    none,
+  );
+}
+
+/** Named after OTP's module, which sys:get_status and `'$initial_call'` show. */
+export class net_kernel extends GenServer<Tuple, Term> {
+  constructor(private readonly info: NetKernelInfo) {
+    super();
+  }
+
+  init(_args: unknown, ctx: ProcessContext) {
+    return ok(netKernelState(this.info, ctx.self));
+  }
+
+  override handleCall(request: Term, _from: From, state: Tuple) {
+    return reply(netKernelReply(request, this.info), state);
+  }
+
+  // casts and stray messages are ignored, as a hidden node has no connection management to do
+  override handleCast(_msg: Term, state: Tuple) {
+    return noreply(state);
+  }
 }

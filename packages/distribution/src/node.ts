@@ -18,7 +18,7 @@
 import { Subject, type Observable } from 'rxjs';
 import { Pid, Tuple, atom, format, t, type Term } from '@beamline/etf';
 import { etfCodec } from './codec.ts';
-import { CallError, Runtime, genCall, inProcess, pidEquals, type ProcessContext, type SysStateForm } from '@beamline/core';
+import { CallError, GenServer, Runtime, genCall, inProcess, pidEquals, type ProcessContext, type SysStateForm } from '@beamline/core';
 import type { DistTransportApi, DownReason, PeerConnection, TransportOptions } from './transport.ts';
 import { DistTransport } from './transport_impl.ts';
 import { DFLAG, hasFlag } from './flags.ts';
@@ -26,11 +26,12 @@ import { defaultLogger, type DistLogger } from './log.ts';
 import type { ExitInterceptor, MessageInterceptor, Router } from './router.ts';
 import { frameHandler } from './node_frame.ts';
 import { ModuleRegistry, rexResult, type ModuleExports } from './exports.ts';
-import { netKernel } from './net_kernel.ts';
+import { net_kernel } from './net_kernel.ts';
 import { erlangBifs } from './erlang_bifs.ts';
 import { osBifs } from './system_bifs.ts';
+import { sysBifs } from './sys_bifs.ts';
 import { introspectionModule } from './introspection.ts';
-import { rex } from './rex.ts';
+import { rpc } from './rex.ts';
 import { kernelKeeper } from './kernel.ts';
 import { serveSpawnRequest } from './erpc.ts';
 import { GlobalState, globalNameServer, resolveIt } from './global.ts';
@@ -168,22 +169,36 @@ export class BeamNode {
         .map((c) => ({ name: c.peerName, hidden: c.peerHidden }));
     this.registry.exportModule('erlang', erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }));
     this.registry.exportModule('os', osBifs());
+    this.registry.exportModule('sys', sysBifs(rt));
     const nodeName = this.name;
+    const netKernelInfo = {
+      nodeName,
+      longNames: transport.nameType === 'long',
+      ticktimeMs: transport.ticktimeMs,
+      setupTimeMs: transport.setupTimeMs,
+      listenHost: transport.listenHost,
+      port: transport.port,
+    };
     const services = [
-      { name: 'net_kernel', start: () => netKernel({ nodeName }) },
+      { name: 'net_kernel', start: (ctx: ProcessContext) => GenServer.start(ctx, new net_kernel(netKernelInfo), undefined, { name: 'net_kernel' }) },
       {
         name: 'rex',
-        start: () =>
-          rex({
-            nodeName,
-            registry: this.registry,
-            spawnSupported: hasFlag(this.transport.flags, DFLAG.SPAWN),
-            sendToName: (name, msg) => {
-              if (rt.whereis(name) === undefined) return false;
-              rt.send(name, msg);
-              return true;
-            },
-          }),
+        start: (ctx: ProcessContext) =>
+          GenServer.start(
+            ctx,
+            new rpc({
+              nodeName,
+              registry: this.registry,
+              spawnSupported: hasFlag(this.transport.flags, DFLAG.SPAWN),
+              sendToName: (name, msg) => {
+                if (rt.whereis(name) === undefined) return false;
+                rt.send(name, msg);
+                return true;
+              },
+            }),
+            undefined,
+            { name: 'rex' },
+          ),
       },
     ];
     rt.spawn(kernelKeeper(services, (name, reason) => this.logger.warn(`${name} exited (${format(reason as Term)}); started again`)));

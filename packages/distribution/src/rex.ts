@@ -4,9 +4,9 @@
  * clients and `rpc:sbcast` do. Each call runs in its own process, so a slow function never
  * blocks `rex`.
  */
-import { Atom, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
-import { From, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
-import { asGenCall, asGenCast, isTagged } from './gen_proto.ts';
+import { Atom, ErlMap, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
+import { From, GenServer, noreply, ok, reply, type ProcessContext } from '@beamline/core';
+import { isTagged } from './gen_proto.ts';
 import { rexResult, type ModuleRegistry, type Outcome } from './exports.ts';
 
 const A_REX = atom('rex');
@@ -37,58 +37,70 @@ async function run(host: RexHost, m: Atom, f: Atom, a: unknown, ctx: ProcessCont
   return host.registry.invoke(m, f, a as Term[], ctx);
 }
 
-export function rex(host: RexHost): ProcessBehaviour {
-  const worker = (ctx: ProcessContext, job: (w: ProcessContext) => Promise<void>): void => {
+/**
+ * A GenServer, as OTP's rex is, so that `sys:get_state({rex, Node})` and `sys:get_status` answer
+ * (the state is an empty map: there is no `nodes_observer` here). The class is named after OTP's
+ * module, which `'$initial_call'` and `sys:get_status` show.
+ */
+export class rpc extends GenServer<ErlMap, Term, Term> {
+  constructor(private readonly host: RexHost) {
+    super();
+  }
+
+  init() {
+    return ok(new ErlMap());
+  }
+
+  /** Runs a call in its own process: a slow function never blocks rex. */
+  private worker(ctx: ProcessContext, job: (w: ProcessContext) => Promise<void>): void {
     ctx.spawn(async (w: ProcessContext) => {
       await job(w);
     });
-  };
-  return {
-    behaviourName: 'rex',
-    init(_ctx: ProcessContext): void {},
-    handleMessage(ctx: ProcessContext, msg: unknown): void {
-      const call = asGenCall(ctx, msg);
-      if (call) {
-        const mfa = asCall(call.request);
-        if (!mfa) {
-          call.from.reply(t(A_ERROR, A_UNSUPPORTED));
-          return;
-        }
-        worker(ctx, async (w) => {
-          const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
-          new From(w, call.from.pid, call.from.tag).reply(rexResult(outcome)); // answered by the worker, as OTP's rex does
-        });
-        return;
-      }
-      const cast = asGenCast(msg);
-      if (cast !== undefined) {
-        if (isTagged(cast, 'cast', 5)) {
-          const [, m, f, a] = cast.elements;
-          if (m instanceof Atom && f instanceof Atom) worker(ctx, async (w) => void (await run(host, m, f, a, w)));
-        }
-        return;
-      }
-      if (!(msg instanceof Tuple) || msg.elements.length !== 2 || !(msg.elements[0] instanceof Pid)) return;
-      const from = msg.elements[0];
-      const body = msg.elements[1];
-      const self = atom(host.nodeName);
-      const mfa = asCall(body);
-      if (mfa) {
-        // ei_rpc / Jinterface: {From, {call, M, F, A, GL}} → From ! {rex, Result}
-        worker(ctx, async (w) => {
-          const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
-          w.send(from, t(A_REX, rexResult(outcome)));
-        });
-      } else if (isTagged(body, 'sbcast', 3)) {
-        const [, name, m] = body.elements;
-        const ok = name instanceof Atom && host.sendToName(name.name, m);
-        ctx.send(from, t(A_REX, self, ok ? self : t(atom('nonexisting_name'), name)));
-      } else if (isTagged(body, 'send', 3)) {
-        const [, name, m] = body.elements;
-        if (name instanceof Atom) host.sendToName(name.name, t(from, m));
-      } else if (body === atom('features_request')) {
-        if (host.spawnSupported) ctx.send(from, t(atom('features_reply'), self, [atom('erpc')]));
-      }
-    },
-  };
+  }
+
+  override handleCall(request: Term, from: From, state: ErlMap, ctx: ProcessContext) {
+    const mfa = asCall(request);
+    if (!mfa) return reply(t(A_ERROR, A_UNSUPPORTED), state);
+    this.worker(ctx, async (w) => {
+      const outcome = await run(this.host, mfa[0], mfa[1], mfa[2], w);
+      new From(w, from.pid, from.tag).reply(rexResult(outcome)); // answered by the worker, as OTP's rex does
+    });
+    return noreply(state);
+  }
+
+  override handleCast(msg: Term, state: ErlMap, ctx: ProcessContext) {
+    if (isTagged(msg, 'cast', 5)) {
+      const [, m, f, a] = msg.elements;
+      if (m instanceof Atom && f instanceof Atom) this.worker(ctx, async (w) => void (await run(this.host, m, f, a, w)));
+    }
+    return noreply(state);
+  }
+
+  override handleInfo(msg: unknown, state: ErlMap, ctx: ProcessContext) {
+    if (msg instanceof Tuple && msg.elements.length === 2 && msg.elements[0] instanceof Pid) this.legacy(ctx, msg.elements[0], msg.elements[1]);
+    return noreply(state);
+  }
+
+  /** `{From, Request}`: ei_rpc / Jinterface calls, sbcast, send and features_request. */
+  private legacy(ctx: ProcessContext, from: Pid, body: Term): void {
+    const host = this.host;
+    const self = atom(host.nodeName);
+    const mfa = asCall(body);
+    if (mfa) {
+      // ei_rpc / Jinterface: {From, {call, M, F, A, GL}} → From ! {rex, Result}
+      this.worker(ctx, async (w) => {
+        const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
+        w.send(from, t(A_REX, rexResult(outcome)));
+      });
+    } else if (isTagged(body, 'sbcast', 3)) {
+      const [, name, m] = body.elements;
+      const ok = name instanceof Atom && host.sendToName(name.name, m);
+      ctx.send(from, t(A_REX, self, ok ? self : t(atom('nonexisting_name'), name)));
+    } else if (isTagged(body, 'send', 3)) {
+      const [, name, m] = body.elements;
+      if (name instanceof Atom) host.sendToName(name.name, t(from, m));
+    } else if (body === atom('features_request')) {
+      if (host.spawnSupported) ctx.send(from, t(atom('features_reply'), self, [atom('erpc')]));
+    }
+  }
 }

@@ -90,6 +90,7 @@ import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { Atom, Term } from '@beamline/etf';
 import type { Observable } from 'rxjs';
 import type { DistLogger } from './log.ts';
+import type { NameType } from './node_name.ts';
 import type { ReadPacing } from './read_pacer.ts';
 
 export { DFLAG, hasFlag, flagNames } from './flags.ts';
@@ -281,8 +282,12 @@ export interface DistTransportApi {
   readonly creation: number;
   readonly flags: bigint;
   readonly hidden: boolean;
-  /** Our distribution listen port. */
+  /** Our distribution listen port, and the address the listener is bound to. */
   readonly port: number;
+  readonly listenHost: string;
+  readonly nameType: NameType;
+  readonly ticktimeMs: number;
+  readonly setupTimeMs: number;
   readonly cookie: string;
   /** nodeup / nodedown for every connection, in order. */
   readonly events: Observable<NodeEvent>;

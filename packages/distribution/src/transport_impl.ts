@@ -96,6 +96,14 @@ export class DistTransport implements DistTransportApi {
   embeddedEpmdHost = '';
   creation = 0;
 
+  get ticktimeMs(): number {
+    return this.env.ticktimeMs;
+  }
+
+  get setupTimeMs(): number {
+    return this.env.handshake.setupTimeMs;
+  }
+
   private constructor(
     private readonly opts: TransportOptions,
     readonly nodeName: string,

@@ -44,3 +44,32 @@ describe('a killed net_kernel or rex comes back', () => {
     expect(await call(`{net_adm:ping('${p.ts}'), rpc:block_call('${p.ts}', erlang, node, [], 2000)}`)).toBe(`{pong,${p.ts}}`);
   });
 });
+
+describe('sys on net_kernel and rex, as on an OTP node (both are gen_servers there)', () => {
+  // what an operator reads of a status: the behaviour, the status, the header and '$initial_call'
+  const statusOf = (node: string, name: string) =>
+    `{status, _, {module, $M}, [$PD, $S, _, [], [{header, $H} | _]]} = sys:get_status({${name}, '${node}'}, 2000),
+     {$M, $S, $H, proplists:get_value('$initial_call', $PD)}`;
+
+  it('sys:get_status answers as erl does', async () => {
+    for (const name of ['net_kernel', 'rex']) expect(await call(statusOf(p.ts, name))).toBe(await call(statusOf(p.erlName, name)));
+    expect(await call(statusOf(p.ts, 'rex'))).toBe('{gen_server,running,"Status for generic server rex",{rpc,init,1}}');
+  });
+
+  it("sys:get_state gives net_kernel's #state{} and rex's map", async () => {
+    const head = (node: string) =>
+      `$NK = sys:get_state({net_kernel, '${node}'}, 2000), {element(1, $NK), element(2, $NK) =:= '${node}', element(3, $NK)}`;
+    expect(await call(head(p.ts))).toBe(await call(head(p.erlName)));
+    expect(await call(`element(4, sys:get_state({net_kernel, '${p.ts}'}, 2000))`)).toMatch(/^\{tick,<[\d.]+>,60000,4\}$/);
+    expect(await call(`is_map(sys:get_state({rex, '${p.ts}'}, 2000))`)).toBe('true');
+  });
+
+  it('rpc:call(N, sys, get_state | get_status, ...) answers as on erl, errors included', async () => {
+    expect(await call(`rpc:call('${p.ts}', sys, get_state, [net_kernel]) =:= sys:get_state({net_kernel, '${p.ts}'})`)).toBe('true');
+    expect(await call(`element(1, rpc:call('${p.ts}', sys, get_status, [rex, 2000]))`)).toBe('status');
+    for (const args of ['[nope]', '[nope, 500]', `[{nope, '${p.ts}'}]`]) {
+      const on = (node: string) => call(`rpc:call('${node}', sys, get_state, ${args.replace(p.ts, node)})`);
+      expect(await on(p.ts)).toBe((await on(p.erlName)).replaceAll(p.erlName, p.ts));
+    }
+  });
+});
