@@ -6,6 +6,7 @@
  *   rpc:call(N, erlang, node, [PidRefOrPort])  -> its node
  *   rpc:call(N, erlang, nodes, [])             -> visible peers ([] on a hidden node, as on `erl -hidden`)
  *   rpc:call(N, erlang, nodes, [Arg])          -> Arg: visible | hidden | connected | this | known, or a list of them
+ *   rpc:call(N, erlang, nodes, [Arg, Opts])    -> [{Node, #{connection_id => Id, node_type => Type}}]
  *   rpc:call(N, erlang, whereis, [Name])       -> pid | undefined
  *   rpc:call(N, erlang, registered, [])        -> [atom()]
  *   rpc:call(N, erlang, processes, [])         -> [pid()]
@@ -16,7 +17,7 @@
  * A wrong argument is `error(badarg)`, as the BIF raises it. `erlang:apply/2` is the registry's own
  * (exports.ts); nothing else of `erlang` runs here, so other functions stay `undef`.
  */
-import { Atom, Pid, Port, Ref, atom, type Term } from '@beamline/etf';
+import { Atom, ErlMap, Pid, Port, Ref, atom, t, type Term, type Tuple } from '@beamline/etf';
 import type { Runtime } from '@beamline/core';
 import { badarg, type ModuleExports } from './exports.ts';
 import { processInfoBifs } from './process_info_bif.ts';
@@ -27,25 +28,44 @@ export interface NodeView {
   readonly name: string;
   /** Whether this node is hidden: then every connection of its is hidden too. */
   readonly hidden: boolean;
-  /** Peers with a connection up, and whether each is hidden. */
-  peers(): { readonly name: string; readonly hidden: boolean }[];
+  /** Peers with a connection up, oldest first: whether each is hidden, and its connection's id (`nodes/2`'s `connection_id`). */
+  peers(): { readonly name: string; readonly hidden: boolean; readonly id: number }[];
 }
 
 const NODE_KINDS = new Set(['visible', 'hidden', 'connected', 'this', 'known']);
 
-function nodes(node: NodeView, kinds: readonly Term[]): Atom[] {
+/**
+ * `nodes/1,2`'s list in erts' order: hidden peers, then visible ones (each oldest first), then this
+ * node. `known` adds no nodes that are not connected: the node keeps no table of them.
+ */
+function nodes(node: NodeView, kinds: readonly Term[]): { name: string; type: 'this' | 'visible' | 'hidden'; id?: number }[] {
   const want = new Set<string>();
   for (const k of kinds) {
     if (!(k instanceof Atom) || !NODE_KINDS.has(k.name)) throw badarg();
     want.add(k.name);
   }
-  const out: Atom[] = [];
-  if (want.has('this') || want.has('known')) out.push(atom(node.name));
-  for (const p of node.peers()) {
-    const hidden = node.hidden || p.hidden;
-    if (want.has('connected') || want.has('known') || want.has(hidden ? 'hidden' : 'visible')) out.push(atom(p.name));
+  const all = want.has('connected') || want.has('known');
+  const peers = node.peers().map((p) => ({ name: p.name, type: node.hidden || p.hidden ? ('hidden' as const) : ('visible' as const), id: p.id }));
+  const out = [...peers.filter((p) => p.type === 'hidden'), ...peers.filter((p) => p.type === 'visible')].filter((p) => all || want.has(p.type));
+  return want.has('this') || want.has('known') ? [...out, { name: node.name, type: 'this' }] : out;
+}
+
+const NODES_INFO = new Set(['connection_id', 'node_type']);
+
+/** `nodes(Arg, #{connection_id => boolean(), node_type => boolean()})`: `[{Node, Info}]`. */
+function nodesWithInfo(node: NodeView, arg: Term, opts: Term): Tuple[] {
+  if (!(opts instanceof ErlMap)) throw badarg();
+  const want = new Set<string>();
+  for (const [k, v] of opts.entries()) {
+    if (!(k instanceof Atom) || !NODES_INFO.has(k.name) || (v !== atom('true') && v !== atom('false'))) throw badarg();
+    if (v === atom('true')) want.add(k.name);
   }
-  return out;
+  return nodes(node, Array.isArray(arg) ? arg : [arg]).map((n) => {
+    const info = new ErlMap();
+    if (want.has('connection_id')) info.set(atom('connection_id'), n.id ?? atom('undefined'));
+    if (want.has('node_type')) info.set(atom('node_type'), atom(n.type));
+    return t(atom(n.name), info);
+  });
 }
 
 /** The `erlang` module's BIFs for `rt` on `node`. */
@@ -56,8 +76,9 @@ export function erlangBifs(rt: Runtime, node: NodeView): ModuleExports {
       if (x instanceof Pid || x instanceof Ref || x instanceof Port) return x.node;
       throw badarg();
     },
-    'nodes/0': () => nodes(node, [atom('visible')]),
-    'nodes/1': (arg: Term) => nodes(node, Array.isArray(arg) ? arg : [arg]),
+    'nodes/0': () => nodes(node, [atom('visible')]).map((n) => atom(n.name)),
+    'nodes/1': (arg: Term) => nodes(node, Array.isArray(arg) ? arg : [arg]).map((n) => atom(n.name)),
+    'nodes/2': (arg: Term, opts: Term) => nodesWithInfo(node, arg, opts),
     'whereis/1': (name: Term) => {
       if (!(name instanceof Atom)) throw badarg();
       return rt.whereis(name.name) ?? atom('undefined');

@@ -162,11 +162,18 @@ export class BeamNode {
     const rt = this.runtime;
     this.registry.exportModule('beamline', introspectionModule(rt, this.name));
     const transport = this.transport;
+    // a connection's id for nodes/2, given at its first query (erts numbers connections too)
+    const ids = new WeakMap<PeerConnection, number>();
+    let lastId = 0;
+    const idOf = (c: PeerConnection) => {
+      if (!ids.has(c)) ids.set(c, ++lastId);
+      return ids.get(c) as number;
+    };
     const peers = () =>
       transport
         .connections()
         .filter((c) => c.state === 'up')
-        .map((c) => ({ name: c.peerName, hidden: c.peerHidden }));
+        .map((c) => ({ name: c.peerName, hidden: c.peerHidden, id: idOf(c) }));
     this.registry.exportModule('erlang', erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }));
     this.registry.exportModule('os', osBifs());
     this.registry.exportModule('sys', sysBifs(rt));

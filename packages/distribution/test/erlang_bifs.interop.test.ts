@@ -41,6 +41,12 @@ function script(target: string, other: string): string {
     lists:sort([${N} | ${rpc('erlang', 'nodes', '[[hidden, this]]')}]) =:= lists:sort([${N}, node(), '${p.ts}']),
     ${rpc('erlang', 'nodes', '[this]')} =:= [${N}],
     ${reason('erlang', 'nodes', '[everything]')},
+    lists:last(${rpc('erlang', 'nodes', '[[this, connected]]')}) =:= ${N},
+    [$Ty || {_, #{node_type := $Ty}} <- ${rpc('erlang', 'nodes', '[[this, connected], #{node_type => true}]')}],
+    [is_integer($Id) || {_, #{connection_id := $Id}} <- ${rpc('erlang', 'nodes', '[connected, #{connection_id => true}]')}],
+    ${rpc('erlang', 'nodes', '[this, #{connection_id => true, node_type => false}]')} =:= [{${N}, #{connection_id => undefined}}],
+    ${reason('erlang', 'nodes', '[this, #{foo => true}]')},
+    ${reason('erlang', 'nodes', '[this, [node_type]]')},
     is_integer(list_to_integer(${rpc('os', 'getpid', '[]')}))
   ]`;
 }
@@ -212,14 +218,20 @@ describe('nodes/0,1 on a visible node', () => {
   it('lists visible peers by default, hidden ones on request', () => {
     const rt = new Runtime({ logger: null });
     const peers = () => [
-      { name: 'a@localhost', hidden: false },
-      { name: 'b@localhost', hidden: true },
+      { name: 'a@localhost', hidden: false, id: 1 },
+      { name: 'b@localhost', hidden: true, id: 2 },
     ];
     const visible = erlangBifs(rt, { name: 'me@localhost', hidden: false, peers });
     const call = (f: string, ...args: unknown[]) => (visible[f] as (...a: unknown[]) => unknown)(...args);
     expect(call('nodes/0')).toEqual([atom('a@localhost')]);
     expect(call('nodes/1', atom('hidden'))).toEqual([atom('b@localhost')]);
-    expect(call('nodes/1', [atom('this'), atom('connected')])).toEqual([atom('me@localhost'), atom('a@localhost'), atom('b@localhost')]);
+    // erts' order: hidden peers, visible peers, this node last, whatever the order asked in
+    expect(call('nodes/1', [atom('this'), atom('connected')])).toEqual([atom('b@localhost'), atom('a@localhost'), atom('me@localhost')]);
+    expect(call('nodes/1', [atom('visible'), atom('this'), atom('hidden')])).toEqual([
+      atom('b@localhost'),
+      atom('a@localhost'),
+      atom('me@localhost'),
+    ]);
     const hidden = erlangBifs(rt, { name: 'me@localhost', hidden: true, peers });
     expect((hidden['nodes/0'] as () => unknown)()).toEqual([]);
     expect((hidden['nodes/1'] as (k: unknown) => unknown)(atom('hidden'))).toEqual([atom('a@localhost'), atom('b@localhost')]);
