@@ -16,7 +16,7 @@
  * external fun `fun M:F/A` the registry exports; an Erlang local fun cannot run here and fails with
  * `undef`, in the shape OTP gives on a node that lacks the fun's code.
  */
-import { Atom, ExportFun, OpaqueFun, type Tuple, atom, t, type Term } from '@beamline/etf';
+import { Atom, ErlMap, ExportFun, OpaqueFun, type Tuple, atom, t, type Term } from '@beamline/etf';
 import { ErlangError, ExitError } from '@beamline/core';
 import { NotEncodableError, toWireTerm } from './wire_values.ts';
 
@@ -46,8 +46,25 @@ export class ErlangException extends Error {
 export const erlThrow = (value: Term): ErlangException => new ErlangException('throw', value);
 export const erlExit = (reason: Term): ErlangException => new ErlangException('exit', reason);
 export const erlError = (reason: Term): ErlangException => new ErlangException('error', reason);
+
+/** An error a BIF raises: its stack frame carries the arguments and `error_info`, as erts' do. */
+export class BifError extends ErlangException {
+  constructor(reason: Term) {
+    super('error', reason);
+    this.name = 'BifError';
+  }
+}
 /** `error(badarg)`, what a BIF raises for a wrong argument. */
-export const badarg = (): ErlangException => erlError(atom('badarg'));
+export const badarg = (): ErlangException => new BifError(atom('badarg'));
+
+/**
+ * The frame of a BIF that raised: `{M, F, Args, [{error_info, #{module => ErrorsModule}}]}`, the
+ * module that formats its errors for the shell (erts' BIFs: erl_erts_errors; os': erl_kernel_errors).
+ */
+export function bifFrame(module: Atom, fun: Atom, args: Term[]): Tuple {
+  const errors = atom(module.name === 'os' ? 'erl_kernel_errors' : 'erl_erts_errors');
+  return t(module, fun, args, [t(atom('error_info'), new ErlMap([[atom('module'), errors]]))]);
+}
 
 /** How a call ended, in Erlang's terms. */
 export type Outcome =
@@ -131,7 +148,7 @@ export class ModuleRegistry {
     try {
       return { kind: 'return', value: toTerm(await fn.apply(self, args)) };
     } catch (e) {
-      return outcomeOf(e, module, fun, args.length);
+      return outcomeOf(e, module, fun, args);
     }
   }
 
@@ -142,7 +159,7 @@ export class ModuleRegistry {
    */
   private async apply3(m: Term, f: Term, args: Term, process?: unknown): Promise<Outcome> {
     if (!(m instanceof Atom && f instanceof Atom && Array.isArray(args))) {
-      return { kind: 'error', reason: A_BADARG, stack: [t(A_ERLANG, A_APPLY, [m, f, args], [])] };
+      return { kind: 'error', reason: A_BADARG, stack: [bifFrame(A_ERLANG, A_APPLY, [m, f, args])] };
     }
     const outcome = await this.invoke(m, f, args, process);
     if (outcome.kind === 'error' && outcome.reason === A_UNDEF && !this.lookup(m.name, f.name, args.length)) {
@@ -161,7 +178,7 @@ export class ModuleRegistry {
   async apply(fun: Term, args: Term, process?: unknown, viaApply = false): Promise<Outcome> {
     const tail: Term[] = viaApply ? [t(A_ERLANG, A_APPLY, 2, [])] : [];
     if (!(fun instanceof ExportFun || fun instanceof OpaqueFun) || !Array.isArray(args)) {
-      return { kind: 'error', reason: A_BADARG, stack: [t(A_ERLANG, A_APPLY, [fun, args], []), ...tail] };
+      return { kind: 'error', reason: A_BADARG, stack: [bifFrame(A_ERLANG, A_APPLY, [fun, args]), ...tail] };
     }
     if (fun.arity !== args.length) return { kind: 'error', reason: t(A_BADARITY, t(fun, args)), stack: tail };
     if (fun instanceof ExportFun) {
@@ -173,12 +190,12 @@ export class ModuleRegistry {
 }
 
 /** Turn a thrown JS value into an Erlang exception outcome. */
-export function outcomeOf(e: unknown, module: Atom, fun: Atom, arity: number): Outcome {
-  const stack: Term = [t(module, fun, arity, [])];
+export function outcomeOf(e: unknown, module: Atom, fun: Atom, args: Term[]): Outcome {
+  const stack: Term = [t(module, fun, args.length, [])];
   if (e instanceof ErlangException) {
     if (e.errorClass === 'throw') return { kind: 'throw', value: e.value };
     if (e.errorClass === 'exit') return { kind: 'exit', reason: e.value };
-    return { kind: 'error', reason: e.value, stack };
+    return { kind: 'error', reason: e.value, stack: e instanceof BifError ? [bifFrame(module, fun, args)] : stack };
   }
   // `exit(Reason)` the runtime's way, or a failed GenServer.call (CallError / CallTimeout carry
   // Erlang's `{Reason, {gen_server, call, [...]}}`, as gen_server:call exits).

@@ -61,6 +61,35 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
     expect(onErl).toBe(await ev(p.erl, script(p.ts, 'self()'))); // answered twice alike
   });
 
+  it("a BIF's badarg names its arguments and error_info in the stack, as erts' do (rpc and erpc)", async () => {
+    const cases = [
+      '{erlang, whereis, [1]}',
+      '{erlang, node, [1]}',
+      '{erlang, nodes, [foo]}',
+      '{erlang, is_process_alive, [rex]}',
+      '{erlang, process_info, [rex, messages]}',
+      '{erlang, system_info, [{no, such, item}]}',
+      '{erlang, memory, [foo]}',
+      '{erlang, statistics, [foo]}',
+      '{erlang, system_time, [foo]}',
+      '{os, system_time, [foo]}',
+      '{erlang, apply, [1, 2, 3]}',
+      '{erlang, apply, [1, 2]}',
+    ];
+    const errors = async (target: string) =>
+      (
+        await ev(
+          p.erl,
+          `[{rpc:call('${target}', $M, $F, $A), try erpc:call('${target}', $M, $F, $A) catch error:{exception, $R, $S} -> {$R, $S} end}
+            || {$M, $F, $A} <- [${cases.join(', ')}]]`,
+        )
+      ).replace(/\s+/g, '');
+    const onErl = await errors(p.erlName);
+    expect(onErl).toContain("{badrpc,{'EXIT',{badarg,[{erlang,whereis,[1],[{error_info,#{module=>erl_erts_errors}}]}]}}}");
+    expect(onErl).toContain('{os,system_time,[foo],[{error_info,#{module=>erl_kernel_errors}}]}');
+    expect(await errors(p.ts)).toBe(onErl);
+  });
+
   it('erlang:apply/3 runs M:F(A) as on erl; refusals and undef with the same stacks (locations aside)', async () => {
     const applyScript = (target: string) => {
       const N = `'${target}'`;
