@@ -30,6 +30,7 @@ import { net_kernel } from './net_kernel.ts';
 import { erlangBifs } from './erlang_bifs.ts';
 import { osBifs } from './system_bifs.ts';
 import { sysBifs } from './sys_bifs.ts';
+import { distBifs, netAdmBifs, netKernelBifs } from './net_bifs.ts';
 import { introspectionModule } from './introspection.ts';
 import { rpc } from './rex.ts';
 import { kernelKeeper } from './kernel.ts';
@@ -174,14 +175,25 @@ export class BeamNode {
         .connections()
         .filter((c) => c.state === 'up')
         .map((c) => ({ name: c.peerName, hidden: c.peerHidden, id: idOf(c) }));
-    this.registry.exportModule('erlang', erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }));
+    const net = {
+      name: this.name,
+      longNames: transport.nameType === 'long',
+      ticktimeMs: transport.ticktimeMs,
+      epmdPort: transport.epmdPort,
+      ping: (n: string) => this.ping(n),
+      connect: (n: string) => this.connect(n),
+      disconnect: (n: string) => this.disconnect(n),
+    };
+    this.registry.exportModule('erlang', { ...erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }), ...distBifs(net) });
+    this.registry.exportModule('net_adm', netAdmBifs(net));
+    this.registry.exportModule('net_kernel', netKernelBifs(net));
     this.registry.exportModule('os', osBifs());
     this.registry.exportModule('sys', sysBifs(rt));
     const nodeName = this.name;
     const netKernelInfo = {
       nodeName,
-      longNames: transport.nameType === 'long',
-      ticktimeMs: transport.ticktimeMs,
+      longNames: net.longNames,
+      ticktimeMs: net.ticktimeMs,
       setupTimeMs: transport.setupTimeMs,
       listenHost: transport.listenHost,
       port: transport.port,

@@ -288,6 +288,8 @@ export interface DistTransportApi {
   readonly nameType: NameType;
   readonly ticktimeMs: number;
   readonly setupTimeMs: number;
+  /** The EPMD port this node registers with (and asks other hosts' EPMDs on). */
+  readonly epmdPort: number;
   readonly cookie: string;
   /** nodeup / nodedown for every connection, in order. */
   readonly events: Observable<NodeEvent>;

@@ -90,6 +90,39 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
     expect(await errors(p.ts)).toBe(onErl);
   });
 
+  it('net_adm, net_kernel and the dist BIFs an operator asks a node for answer as on erl', async () => {
+    const netScript = (target: string, other: string) => {
+      const N = `'${target}'`;
+      const rpc = (m: string, f: string, a: string) => `rpc:call(${N}, ${m}, ${f}, ${a})`;
+      const reason = (m: string, f: string, a: string) => `case ${rpc(m, f, a)} of {badrpc, {'EXIT', {$R, _}}} -> $R; $V -> {returned, $V} end`;
+      return `[
+        case ${rpc('net_adm', 'names', '[]')} of {ok, $Ns} -> lists:sort($Ns); $E -> $E end,
+        ${rpc('net_adm', 'names', '[localhost]')} =:= ${rpc('net_adm', 'names', '["localhost"]')},
+        ${rpc('net_adm', 'names', "['no-such-host.invalid']")},
+        ${reason('net_adm', 'names', '[1]')},
+        ${rpc('net_adm', 'localhost', '[]')} =:= net_adm:localhost(),
+        ${rpc('net_adm', 'ping', `['${other}']`)},
+        ${rpc('net_adm', 'ping', "['nobody@localhost']")},
+        ${reason('net_adm', 'ping', '["x@y"]')},
+        ${rpc('net_kernel', 'get_net_ticktime', '[]')},
+        ${rpc('net_kernel', 'connect_node', `['${other}']`)},
+        ${rpc('net_kernel', 'connect_node', "['nobody@localhost']")},
+        ${reason('net_kernel', 'connect_node', '[1]')},
+        ${rpc('net_kernel', 'nodename', '[]')} =:= ${N},
+        ${rpc('net_kernel', 'longnames', '[]')},
+        ${rpc('erlang', 'is_alive', '[]')},
+        ${rpc('erlang', 'disconnect_node', "['nobody@localhost']")},
+        ${reason('erlang', 'disconnect_node', '[1]')}
+      ]`;
+    };
+    const onErl = await ev(p.erl, netScript(p.erlName, p.ts));
+    expect(onErl.replace(/\s+/g, '')).toMatch(/^\[\[\{"/);
+    expect(onErl.replace(/\s+/g, '')).toContain(
+      ',true,{error,nxdomain},function_clause,true,pong,pang,function_clause,60,true,false,function_clause,true,false,true,false,{returned,false}]',
+    );
+    expect(await ev(p.erl, netScript(p.ts, p.erlName))).toBe(onErl);
+  });
+
   it('erlang:apply/3 runs M:F(A) as on erl; refusals and undef with the same stacks (locations aside)', async () => {
     const applyScript = (target: string) => {
       const N = `'${target}'`;
