@@ -27,6 +27,7 @@ import { Atom, ExportFun, OpaqueFun, Pid, Ref, Tuple, atom, compare, equals, for
 import { ExitError, pidKey, refKey, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
 import { A_GEN_CAST, asGenCall, asGenCast, isTagged } from './gen_proto.ts';
 import type { DistLogger } from './log.ts';
+import type { ModuleExports } from './exports.ts';
 
 export const GLOBAL_VSN = 8;
 const GNS = 'global_name_server';
@@ -87,6 +88,14 @@ interface Syncer {
 }
 
 /** What our global_name_server knows (read-only view for the node API and tests). */
+/** `global:whereis_name/1` and `registered_names/0` over rpc, read from `state` (none on a hidden node). */
+export function globalReaders(state: GlobalState | undefined): ModuleExports {
+  return {
+    'whereis_name/1': (name: Term) => state?.whereisName(name) ?? atom('undefined'),
+    'registered_names/0': () => state?.registeredNames() ?? [],
+  };
+}
+
 /**
  * global:resolve_it/4 as global.erl runs it where `pid2` lives (for a clash resolved on this node,
  * or asked by rpc): the resolve funs `global` exports, `minmax` ordering the pids by node name.

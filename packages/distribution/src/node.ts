@@ -35,7 +35,7 @@ import { introspectionModule } from './introspection.ts';
 import { rpc } from './rex.ts';
 import { kernelKeeper } from './kernel.ts';
 import { serveSpawnRequest } from './erpc.ts';
-import { GlobalState, globalNameServer, resolveIt } from './global.ts';
+import { GlobalState, globalNameServer, globalReaders, resolveIt } from './global.ts';
 import { attachRuntime, type RuntimeAttachment } from './runtime_adapter.ts';
 
 export interface NodeOptions {
@@ -222,6 +222,8 @@ export class BeamNode {
     ];
     rt.spawn(kernelKeeper(services, (name, reason) => this.logger.warn(`${name} exited (${format(reason as Term)}); started again`)));
     if (!this.transport.hidden) this.startGlobal();
+    // a hidden erl node's global is a partition of its own: no names
+    else this.registry.exportModule('global', globalReaders(undefined));
   }
 
   /** Visible node: `global_name_server` (global.ts), fed with nodeup/nodedown of visible peers. */
@@ -243,6 +245,7 @@ export class BeamNode {
     const rt = this.runtime;
     const logger = this.logger;
     this.registry.exportModule('global', {
+      ...globalReaders(state),
       'resolve_it/4': (method: Term, name: Term, pid1: Term, pid2: Term) =>
         pid1 instanceof Pid && pid2 instanceof Pid ? resolveIt(rt, logger, method, name, pid1, pid2) : atom('none'),
     });

@@ -112,13 +112,15 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
         ${rpc('net_kernel', 'longnames', '[]')},
         ${rpc('erlang', 'is_alive', '[]')},
         ${rpc('erlang', 'disconnect_node', "['nobody@localhost']")},
-        ${reason('erlang', 'disconnect_node', '[1]')}
+        ${reason('erlang', 'disconnect_node', '[1]')},
+        ${rpc('global', 'whereis_name', '[no_such_global_name]')},
+        ${rpc('global', 'registered_names', '[]')}
       ]`;
     };
     const onErl = await ev(p.erl, netScript(p.erlName, p.ts));
     expect(onErl.replace(/\s+/g, '')).toMatch(/^\[\[\{"/);
     expect(onErl.replace(/\s+/g, '')).toContain(
-      ',true,{error,nxdomain},function_clause,true,pong,pang,function_clause,60,true,false,function_clause,true,false,true,false,{returned,false}]',
+      ',true,{error,nxdomain},function_clause,true,pong,pang,function_clause,60,true,false,function_clause,true,false,true,false,{returned,false},undefined,[]]',
     );
     expect(await ev(p.erl, netScript(p.ts, p.erlName))).toBe(onErl);
   });

@@ -92,6 +92,10 @@ describe('one erl peer', () => {
     expect(await ev(e1, `global:whereis_name(gl_one) =:= GP1`)).toBe('true');
     await until(() => node.global!.whereisName('gl_one') instanceof Pid, 3000, 'name on TS');
     expect(node.global!.whereisName('gl_one')!.node.name).toBe(e1.name);
+    // and answers global's readers over rpc, as an OTP node does
+    expect(await ev(e1, `rpc:call('${ts}', global, whereis_name, [gl_one]) =:= GP1`)).toBe('true');
+    expect(await ev(e1, `rpc:call('${ts}', global, registered_names, []) =:= global:registered_names()`)).toBe('true');
+    expect(await ev(e1, `rpc:call('${ts}', global, whereis_name, [{any, "term"}])`)).toBe('undefined');
     expect(await ev(e1, `GP1 ! stop, timer:sleep(100), global:whereis_name(gl_one)`)).toBe('undefined');
     await until(() => node.global!.whereisName('gl_one') === undefined, 3000, 'name gone on TS');
     // unregister_name goes through our server as well
