@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 
 /** SIPp; BEAMLINE_SIPP names another binary. */
 export const sippBinary: string = process.env.BEAMLINE_SIPP ?? 'sipp';
@@ -102,7 +103,8 @@ export interface SippResult {
  * UDP ports for SIP and SIPp's media (it binds the port and the port + 2) come from a band of their
  * own, below the RTP range a switch uses (16384 and up) and below free_port.ts's band, so no RTP
  * socket can take one between the check and the use: each vitest worker has a slice, and a port is
- * handed out when both it and its + 2 bind over UDP right now.
+ * handed out when both it and its + 2 bind over UDP and TCP right now (a profile given the port
+ * listens for TCP on it too, and another test's TCP listener there would stop it starting).
  */
 const MEDIA_BAND = 10_000;
 const MEDIA_SLICE = 360;
@@ -117,13 +119,25 @@ function udpBindable(port: number): Promise<boolean> {
   });
 }
 
+function tcpBindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function bindable(port: number): Promise<boolean> {
+  return (await udpBindable(port)) && (await tcpBindable(port));
+}
+
 export async function freeUdpPort(): Promise<number> {
   for (let tried = 0; tried < MEDIA_SLICE / 4; tried++) {
     const port = mediaNext;
     mediaNext = mediaNext + 4 < mediaFirst + MEDIA_SLICE ? mediaNext + 4 : mediaFirst;
-    if ((await udpBindable(port)) && (await udpBindable(port + 2))) return port;
+    if ((await bindable(port)) && (await bindable(port + 2))) return port;
   }
-  throw new Error(`no free UDP port in ${mediaFirst}-${mediaFirst + MEDIA_SLICE - 1}`);
+  throw new Error(`no free UDP and TCP port in ${mediaFirst}-${mediaFirst + MEDIA_SLICE - 1}`);
 }
 
 export async function runSipp(r: SippRun): Promise<SippResult> {

@@ -4,8 +4,9 @@
  * reaches its port, so the next run must not be listening on the same one.
  */
 import { type Socket, createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSipp, startSipp } from '../sipp.ts';
+import { freeUdpPort, runSipp, startSipp } from '../sipp.ts';
 
 /** A registrar for the `register` scenario: 401 with a challenge, then 200 (the credentials are not checked). */
 class Registrar {
@@ -75,5 +76,19 @@ describe('SIPp runs one after another', () => {
     expect(second.code, second.output + second.errors).toBe(0);
     expect(registrar.sources.at(-1)).not.toBe(firstPort);
     expect(second.messages.filter((m) => m.includes(STRAY_CALL_ID))).toEqual([]);
+  });
+});
+
+describe('freeUdpPort', () => {
+  it('skips a port another process listens on over TCP (a profile binds TCP on its SIP port too)', async () => {
+    const first = await freeUdpPort();
+    // the next port handed out would be first + 4: hold it over TCP only
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(first + 4, '127.0.0.1', resolve));
+    try {
+      expect(await freeUdpPort()).not.toBe(first + 4);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
