@@ -41,6 +41,7 @@ export interface SippRun {
     | 'uas_busy'
     | 'uas_hold'
     | 'uas_options'
+    | 'uas_redirect'
     | 'uas_register'
     | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
@@ -164,6 +165,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     auth_user: r.expectAuth?.username ?? '',
     auth_password: r.expectAuth?.password ?? '',
     reply: '200 OK',
+    redirect_to: '',
     ...r.vars,
   };
   const filled = (scenario: string) => {

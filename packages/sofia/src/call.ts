@@ -116,8 +116,8 @@ export abstract class SipCall {
     readonly sw: Switch,
     readonly profile: ProfileConfig,
     readonly transport: SipTransport,
-    /** Where the far end's messages come from and ours go. */
-    readonly peer: Address,
+    /** Where the far end's messages come from and ours go (an outbound call's changes when it follows a redirect). */
+    public peer: Address,
     readonly dialog: Dialog,
   ) {
     this.bye = new Resender('bye', (m) => this.send(m));

@@ -23,6 +23,7 @@ import { BYE_HEADER_PREFIX, HEADER_PREFIX, PROGRESS_HEADER_PREFIX, RESPONSE_HEAD
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
+import type { RedirectOptions } from './outbound_redirect.ts';
 import { callCounted } from './call_counters.ts';
 import type { CallCast, CallRequest, HangupHeaders } from './call_messages.ts';
 import { type SipUri, parseUri } from './sip/address.ts';
@@ -59,6 +60,8 @@ export interface InviteRequest {
   /** How the INVITE names the caller (sofia_glue_do_invite's cid_type: `sip_cid_type`, default rpid) and the caller profile's flags. */
   readonly cidType: string;
   readonly cidFlags: { readonly screen: boolean; readonly hideName: boolean; readonly hideNumber: boolean };
+  /** What a 3xx does: `outbound_redirect_fatal`, `sip_redirect_profile`, `sip_redirect_fork`. */
+  readonly redirect: RedirectOptions;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -272,6 +275,11 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         inviteParams: ch.variable('sip_invite_params') || undefined,
         cidType: (ch.variable('sip_cid_type') ?? 'rpid').toLowerCase(),
         cidFlags: { screen: ch.profile.screen, hideName: ch.profile.hideName, hideNumber: ch.profile.hideNumber },
+        redirect: {
+          fatal: switchTrue(ch.variable('outbound_redirect_fatal') ?? ''),
+          profile: ch.variable('sip_redirect_profile') || undefined,
+          fork: switchTrue(ch.variable('sip_redirect_fork') ?? ''),
+        },
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

@@ -6,6 +6,8 @@
  *   180/181/182 → ring-ready · 183 (or any 1xx with SDP) → early media · 2xx → ACK, answered
  *   401 / 407 → ACK, the INVITE again with the answer to the challenge (sip_auth_username /
  *               sip_auth_password), once
+ *   300 / 301 / 302 / 305 → ACK, the INVITE again to the Contact, or the partner transferred
+ *               (outbound_redirect.ts)
  *   ≥ 300 → ACK, hangup with the status's cause (sofia_glue_sip_cause_to_freeswitch)
  *   no answer at all within 64·T1 → RECOVERY_ON_TIMER_EXPIRE (Timer B)
  *   channel hangup → BYE once answered, else CANCEL
@@ -18,6 +20,9 @@ import { type CallCast, type CallRequest, isProfileStopping } from './call_messa
 import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri, viaHeader } from './dialog.ts';
 import { checkNat } from './ext_address.ts';
+import { dialTarget } from './endpoint.ts';
+import { spawnWorker } from './channel_reach.ts';
+import { REDIRECT_STATUSES, type RedirectOptions, redirectOf as redirectResponse } from './outbound_redirect.ts';
 import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
 import { PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, extraHeaderVariables } from './extra_headers.ts';
 import { isReferNotify } from './refer.ts';
@@ -66,6 +71,8 @@ export interface OutboundArgs {
   /** `rpid` (the default), `pid`, or anything else for none, with the caller profile's flags. */
   readonly cidType?: string;
   readonly cidFlags?: { readonly screen: boolean; readonly hideName: boolean; readonly hideNumber: boolean };
+  /** What a 3xx does (outbound_redirect.ts). */
+  readonly redirect?: RedirectOptions;
 }
 
 /**
@@ -194,6 +201,34 @@ class Outbound extends SipCall {
       return [name, value];
     });
     this.invite = { ...this.invite, headers: [...headers, [proxy ? 'Proxy-Authorization' : 'Authorization', answer]] };
+    this.inviting.start(this.invite, ctx);
+    return true;
+  }
+
+  /**
+   * sofia_glue_do_invite again after a 3xx (tech_pvt->redirected): a new INVITE transaction of the
+   * same Call-ID, From and To, its Request-URI the Contact's, sent where that URI says. False when
+   * the URI cannot be dialled.
+   */
+  followRedirect(uri: string, ctx: ProcessContext): boolean {
+    let target: ReturnType<typeof dialTarget>;
+    try {
+      target = dialTarget(uri);
+    } catch {
+      return false;
+    }
+    this.peer = { address: target.host, port: target.port, transport: target.transport };
+    this.dialog.remoteTarget = target.requestUri;
+    this.authTried = false;
+    const headers = this.invite.headers
+      .filter(([name]) => !/^(proxy-)?authorization$/i.test(name))
+      .map(([name, value]): [string, string] => {
+        if (name === 'Via') return [name, viaHeader(this.localVia)];
+        if (name === 'CSeq') return [name, `${this.dialog.localSeq++} INVITE`];
+        if (name === 'Contact') return this.contactHeader();
+        return [name, value];
+      });
+    this.invite = { ...this.invite, uri: target.requestUri, headers };
     this.inviting.start(this.invite, ctx);
     return true;
   }
@@ -367,6 +402,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
     return;
   }
   if ((res.status === 401 || res.status === 407) && call.retryWithAuth(res, ctx)) return;
+  if (REDIRECT_STATUSES.has(res.status) && !res.local && redirected(call, res, ctx)) return;
   if (!res.local) call.send(call.ack(res));
   // sofia_handle_sip_i_state: a 4xx-6xx's Q.850 Reason is the cause, else the status's
   const reason = res.status >= 400 ? headerValues(res, 'reason')[0] : undefined;
@@ -382,6 +418,45 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
     tellPartner(call, res, reason, ctx);
   }
   call.endChannel(cause, 'recv_refuse', ctx);
+}
+
+/** A 3xx to the INVITE (outbound_redirect.ts): true when it is dealt with, false when it fails the call as any other final response. */
+function redirected(call: Outbound, res: SipResponse, ctx: ProcessContext): boolean {
+  if (!call.channel || call.hungUp) return false;
+  const partnerUuid = call.args.partnerUuid;
+  const partner = partnerUuid === undefined ? undefined : call.sw.core.sessions.get(partnerUuid);
+  const r = redirectResponse(res, call.profile, call.args.redirect ?? { fatal: false, profile: undefined, fork: false }, partner !== undefined);
+  if (r.kind === 'missing') {
+    call.sw.core.log('ERR', 'Missing contact header in redirect request', call.channelUuid);
+    return false;
+  }
+  call.send(call.ack(res));
+  call.provisional = false; // the transaction is over: nothing to CANCEL
+  const channel = call.channel;
+  const set = (pid: Pid, vars: readonly [string, string][]) => {
+    for (const [name, value] of vars) castChannel(ctx, pid, { op: 'setvar', name, value });
+  };
+  if (r.kind === 'invalid') {
+    call.sw.core.log('WARNING', 'Received redirect with invalid URI', call.channelUuid);
+    set(channel, [['endpoint_disposition', 'REDIRECT_ERROR']]);
+    call.endChannel(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
+    return true;
+  }
+  set(channel, r.leg);
+  if (r.kind === 'fatal') {
+    call.endChannel(Cause.REQUESTED_CHAN_UNAVAIL, 'recv_refuse', ctx);
+    return true;
+  }
+  if (partner) set(partner, r.partner);
+  if (r.kind === 'transfer' && partnerUuid !== undefined) {
+    // the leg's hangup goes first, so the partner's transfer (which cancels what it dials) finds it ending already
+    call.endChannel(Cause.REDIRECTION_TO_NEW_DESTINATION, 'recv_refuse', ctx);
+    spawnWorker(call.sw, ctx, (reach) => reach.transfer(partnerUuid, r.user));
+    return true;
+  }
+  if (r.kind === 'follow' && call.followRedirect(r.uri, ctx)) return true;
+  call.endChannel(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
+  return true;
 }
 
 /** What a response says of the INVITE's failure, on the leg and its partner alike: from 400 up its status and phrase, and any Reason. */

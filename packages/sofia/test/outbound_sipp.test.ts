@@ -148,3 +148,59 @@ describe('sofia/ in a dial string', () => {
     expect(await rig.sw.originate('user/1001@beamline.test &park()')).toBe('-ERR USER_NOT_REGISTERED\n');
   });
 });
+
+describe('a 3xx to the INVITE (sofia_handle_sip_r_invite: redirects are followed by default)', () => {
+  it('sends the INVITE again to the Contact of a 302, and the call is the new target’s', async () => {
+    const [redirectPort, targetPort] = [await freeUdpPort(), await freeUdpPort()];
+    const target = await startSipp({ scenario: 'uas_answer', localPort: targetPort, traceMessages: true });
+    const redirector = await startSipp({ scenario: 'uas_redirect', localPort: redirectPort, vars: { redirect_to: `2000@127.0.0.1:${targetPort}` } });
+    const out = await rig.sw.originate(`sofia/internal/1000@127.0.0.1:${redirectPort} &park()`);
+    expect(out).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    const uuid = out.slice(4, -1);
+    expect((await redirector.done).code).toBe(0);
+    expect(await rig.sw.api(`uuid_getvar ${uuid} sip_redirected_to`)).toBe(`sip:2000@127.0.0.1:${targetPort}`);
+    expect(await rig.sw.api(`uuid_kill ${uuid}`)).toBe('+OK\n');
+    const r = await target.done;
+    expect(r.code, r.output + r.errors).toBe(0);
+    expect(r.messages.find((m) => m.includes('INVITE sip:'))).toContain(`INVITE sip:2000@127.0.0.1:${targetPort} SIP/2.0`);
+    const hangup = await rig.waitFor(hangupOf(uuid));
+    expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('send_bye');
+  });
+
+  it('with outbound_redirect_fatal=true fails the call REQUESTED_CHAN_UNAVAIL, the Contact in sip_redirect_contact_0', async () => {
+    const port = await freeUdpPort();
+    const redirector = await startSipp({ scenario: 'uas_redirect', localPort: port, vars: { redirect_to: '2000@192.0.2.1:5999;transport=udp' } });
+    expect(await rig.sw.originate(`{outbound_redirect_fatal=true}sofia/internal/1000@127.0.0.1:${port} &park()`)).toBe(
+      '-ERR REQUESTED_CHAN_UNAVAIL\n',
+    );
+    expect((await redirector.done).code).toBe(0);
+    const hangup = rig.events.filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE').at(-1);
+    expect(hangup?.getHeader('variable_sip_redirect_contact_0')).toBe('<sip:2000@192.0.2.1:5999;transport=udp>');
+    expect(hangup?.getHeader('variable_sip_redirected_to')).toBe('<sip:2000@192.0.2.1:5999;transport=udp>');
+    expect(hangup?.getHeader('variable_sip_redirect_contact_user_0')).toBe('2000');
+    expect(hangup?.getHeader('variable_sip_redirect_contact_host_0')).toBe('192.0.2.1');
+    expect(hangup?.getHeader('variable_sip_redirect_contact_params_0')).toBe('transport=udp');
+    expect(hangup?.getHeader('variable_proto_specific_hangup_cause')).toBe('sip:302');
+  });
+
+  it('a bridged leg redirected to the switch itself: the caller is transferred to the Contact’s user, the leg ends REDIRECTION_TO_NEW_DESTINATION', async () => {
+    const [callerPort, redirectPort] = [await freeUdpPort(), await freeUdpPort()];
+    const caller = await startSipp({ scenario: 'uas_answer', localPort: callerPort });
+    const redirector = await startSipp({ scenario: 'uas_redirect', localPort: redirectPort, vars: { redirect_to: `2000@127.0.0.1:${rig.port}` } });
+    const out = await rig.sw.originate(`sofia/internal/caller@127.0.0.1:${callerPort} &bridge(sofia/internal/1000@127.0.0.1:${redirectPort})`);
+    const a = /^\+OK ([0-9a-f-]{36})\n$/.exec(out)?.[1] ?? '';
+    expect(a, out).not.toBe('');
+    expect((await redirector.done).code).toBe(0);
+    const bHangup = await rig.waitFor(
+      (e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Other-Leg-Unique-ID') === a && e.getHeader('Unique-ID') !== a,
+    );
+    expect(bHangup.getHeader('Hangup-Cause')).toBe('REDIRECTION_TO_NEW_DESTINATION');
+    // the caller goes on in its dialplan at 2000 (answer, park)
+    await rig.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Unique-ID') === a && e.getHeader('Application') === 'park');
+    expect(await rig.sw.api(`uuid_getvar ${a} sip_redirected_to`)).toBe(`<sip:2000@127.0.0.1:${rig.port}>`);
+    expect(await rig.sw.api(`uuid_getvar ${a} sip_redirect_dialstring`)).toBe(`sofia/internal/sip:2000@127.0.0.1:${rig.port}`);
+    expect(await rig.sw.api(`uuid_getvar ${a} sip_redirected_by`)).toBe('<sip:1000@127.0.0.1>;reason=unconditional');
+    expect(await rig.sw.api(`uuid_kill ${a}`)).toBe('+OK\n');
+    expect((await caller.done).code).toBe(0);
+  });
+});
