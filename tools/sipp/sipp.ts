@@ -42,6 +42,7 @@ export interface SippRun {
     | 'uas_hold'
     | 'uas_options'
     | 'uas_redirect'
+    | 'uas_refuse'
     | 'uas_register'
     | 'uas_ring';
   /** The switch's SIP port on 127.0.0.1 (a uas_ scenario waits for calls instead). */
@@ -166,6 +167,7 @@ export async function startSipp(r: SippRun): Promise<{ readonly done: Promise<Si
     auth_password: r.expectAuth?.password ?? '',
     reply: '200 OK',
     redirect_to: '',
+    reason: 'Q.850;cause=16',
     ...r.vars,
   };
   const filled = (scenario: string) => {

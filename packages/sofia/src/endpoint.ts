@@ -62,6 +62,8 @@ export interface InviteRequest {
   readonly cidFlags: { readonly screen: boolean; readonly hideName: boolean; readonly hideNumber: boolean };
   /** What a 3xx does: `outbound_redirect_fatal`, `sip_redirect_profile`, `sip_redirect_fork`. */
   readonly redirect: RedirectOptions;
+  /** `ignore_q850_reason`: a refusal's Q.850 Reason does not give the cause. */
+  readonly ignoreQ850Reason: boolean;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -280,6 +282,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
           profile: ch.variable('sip_redirect_profile') || undefined,
           fork: switchTrue(ch.variable('sip_redirect_fork') ?? ''),
         },
+        ignoreQ850Reason: switchTrue(ch.variable('ignore_q850_reason') ?? ''),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

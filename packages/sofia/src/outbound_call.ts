@@ -73,6 +73,8 @@ export interface OutboundArgs {
   readonly cidFlags?: { readonly screen: boolean; readonly hideName: boolean; readonly hideNumber: boolean };
   /** What a 3xx does (outbound_redirect.ts). */
   readonly redirect?: RedirectOptions;
+  /** `ignore_q850_reason`: a refusal's cause is its status's even when it has a Q.850 Reason. */
+  readonly ignoreQ850Reason?: boolean;
 }
 
 /**
@@ -404,9 +406,9 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
   if ((res.status === 401 || res.status === 407) && call.retryWithAuth(res, ctx)) return;
   if (REDIRECT_STATUSES.has(res.status) && !res.local && redirected(call, res, ctx)) return;
   if (!res.local) call.send(call.ack(res));
-  // sofia_handle_sip_i_state: a 4xx-6xx's Q.850 Reason is the cause, else the status's
+  // sofia_handle_sip_i_state: a 4xx-6xx's Q.850 Reason is the cause (unless ignore_q850_reason), else the status's
   const reason = res.status >= 400 ? headerValues(res, 'reason')[0] : undefined;
-  const cause = reasonCause(reason) ?? sipStatusToCause(res.status);
+  const cause = (call.args.ignoreQ850Reason ? undefined : reasonCause(reason)) ?? sipStatusToCause(res.status);
   if (call.channel && !call.hungUp) {
     const vars: [string, string][] = [
       ...failureVars(res, reason),

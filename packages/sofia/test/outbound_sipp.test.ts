@@ -66,6 +66,22 @@ describe('sofia/ in a dial string', () => {
     expect(hangup?.getHeader('variable_sip_hangup_disposition')).toBe('recv_refuse');
   });
 
+  it('takes a refusal’s Q.850 Reason as the cause, or its status’s with ignore_q850_reason=true', async () => {
+    const vars = { reply: '480 Temporarily Unavailable', reason: 'Q.850;cause=17;text="USER_BUSY"' };
+    for (const [prefix, result] of [
+      ['', '-ERR USER_BUSY\n'],
+      ['{ignore_q850_reason=true}', '-ERR NO_USER_RESPONSE\n'],
+    ]) {
+      const port = await freeUdpPort();
+      const server = await startSipp({ scenario: 'uas_refuse', localPort: port, vars });
+      expect(await rig.sw.originate(`${prefix}sofia/internal/1000@127.0.0.1:${port} &park()`)).toBe(result);
+      expect((await server.done).code).toBe(0);
+      const hangup = rig.events.filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE').at(-1);
+      expect(hangup?.getHeader('variable_sip_reason')).toBe(vars.reason);
+      expect(hangup?.getHeader('variable_sip_term_status')).toBe('480');
+    }
+  });
+
   it('CANCELs a ringing phone when the originate times out (NO_ANSWER)', async () => {
     const port = await freeUdpPort();
     const phone = await startSipp({ scenario: 'uas_ring', localPort: port });
