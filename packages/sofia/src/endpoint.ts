@@ -11,6 +11,7 @@ import { GenServer } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import {
   Cause,
+  type ChannelCast,
   switchTrue,
   type Endpoint,
   type EndpointChannel,
@@ -19,7 +20,14 @@ import {
   type OutgoingChannel,
   type OutgoingRequest,
 } from '@beamline/switch';
-import { BYE_HEADER_PREFIX, HEADER_PREFIX, PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, channelExtraHeaders } from './extra_headers.ts';
+import {
+  BYE_HEADER_PREFIX,
+  HEADER_PREFIX,
+  PROGRESS_HEADER_PREFIX,
+  RESPONSE_HEADER_PREFIX,
+  channelExtraHeaders,
+  prefixedVariables,
+} from './extra_headers.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
@@ -74,6 +82,7 @@ export interface InviteReply {
 }
 
 function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
+  if (ch.variable('sip_hangup_disposition') === 'recv_bye') tellPartnerOfBye(ch);
   // sofia_on_hangup: what it sends, unless the far end ended the call itself
   if (ch.variable('sip_hangup_disposition') === undefined) {
     const how = ch.view.answered ? 'send_bye' : ch.spec.direction === 'outbound' ? 'send_cancel' : 'send_refuse';
@@ -87,6 +96,26 @@ function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
     headers: hangupHeaders(ch),
     ...(status ? { status } : {}),
   } satisfies CallCast);
+}
+
+/**
+ * sofia_handle_sip_i_bye's switch_channel_set_variable_partner: the far end's BYE gives the partner
+ * `sip_hangup_phrase` OK, the BYE's Reason as `sip_reason`, and (unless `sip_copy_custom_headers`
+ * is false) its `sip_bye_h_*`, which the partner's own BYE then carries. Here, in the channel's
+ * process before the bridge ends, so the partner has them when it hangs up.
+ */
+function tellPartnerOfBye(ch: EndpointChannel): void {
+  const uuid = ch.variable('signal_bond') ?? ch.variable('originate_signal_bond');
+  const partner = uuid === undefined ? undefined : ch.core.sessions.get(uuid);
+  if (!partner) return;
+  const reason = ch.variable('sip_reason');
+  const copy = switchTrue(ch.variable('sip_copy_custom_headers') ?? 'true');
+  const vars: [string, string][] = [
+    ['sip_hangup_phrase', 'OK'],
+    ...(reason ? [['sip_reason', reason] as [string, string]] : []),
+    ...(copy ? prefixedVariables(ch, BYE_HEADER_PREFIX) : []),
+  ];
+  for (const [name, value] of vars) GenServer.cast(ch.ctx, partner, { op: 'setvar', name, value } satisfies ChannelCast);
 }
 
 /**

@@ -64,6 +64,11 @@ function channelVariables(ch: Pick<AppChannel, 'addChannelData'>): [string, stri
   return e.headers.filter((h) => h.name.startsWith('variable_')).map((h) => [h.name.slice(9), h.value]);
 }
 
+/** switch_ivr_transfer_variable's `~<prefix>`: the channel's variables whose names start with `prefix`. */
+export function prefixedVariables(ch: Pick<AppChannel, 'addChannelData'>, prefix: string): [string, string][] {
+  return channelVariables(ch).filter(([name]) => name.slice(0, prefix.length).toLowerCase() === prefix);
+}
+
 /** sofia_glue_get_extra_headers(channel, prefix), from the channel's variables now. */
 export function channelExtraHeaders(ch: Pick<AppChannel, 'addChannelData' | 'variable'>, prefix: string): [string, string][] {
   return extraHeaders(channelVariables(ch), prefix, ch.variable('exclude_outgoing_extra_header'));

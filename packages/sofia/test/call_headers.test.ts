@@ -276,11 +276,19 @@ describe('a far end’s custom headers on its responses and BYE', () => {
         ['Call-ID', header(invite, 'call-id') ?? ''],
         ['CSeq', '1 BYE'],
         ['X-Why', 'done'],
+        ['Reason', 'Q.850;cause=16;text="NORMAL_CLEARING"'],
       ],
       body: Buffer.alloc(0),
     });
     const hangup = await r.waitFor(hangupOf(b));
     expect(hangup.getHeader('variable_sip_bye_h_X-Why')).toBe('done');
+    // sofia_handle_sip_i_bye tells the partner too: its hangup phrase, the Reason, the BYE's headers (which its own BYE carries)
+    const bye = (await p.take((m) => m.kind === 'request' && m.method === 'BYE')) as SipRequest;
+    expect(header(bye, 'x-why')).toBe('done');
+    const caller = await r.waitFor(hangupOf(a));
+    expect(caller.getHeader('variable_sip_hangup_phrase')).toBe('OK');
+    expect(caller.getHeader('variable_sip_reason')).toBe('Q.850;cause=16;text="NORMAL_CLEARING"');
+    expect(caller.getHeader('variable_sip_bye_h_X-Why')).toBe('done');
   });
 });
 
