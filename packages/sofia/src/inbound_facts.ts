@@ -85,15 +85,17 @@ function callerIdentity(invite: SipRequest, from: NameAddr | undefined, vars: [s
 }
 
 /**
- * sofia_handle_sip_i_invite: `intercom=true` on the Request-URI or a Call-Info with
- * `answer-after=0` is `sip_auto_answer_detected`; the Call-Info is `sip_call_info`.
+ * sofia_handle_sip_i_invite: `intercom=true` on the Request-URI or a first Call-Info with
+ * `answer-after=0` is `sip_auto_answer_detected`; the Call-Info is `sip_call_info`, each further
+ * one pushed onto it (`ARRAY::<first>|:<second>…`).
  */
 function autoAnswerVariables(invite: SipRequest, requestUri: SipUri | undefined): [string, string][] {
   const out: [string, string][] = [];
-  const callInfo = headerValues(invite, 'call-info')[0];
+  const callInfos = headerValues(invite, 'call-info').map((v) => v.trim());
+  const callInfo = callInfos[0];
   const intercom = /(?:^|;)intercom=true(?:;|$)/i.test(requestUri?.params ?? '');
   if (intercom || /;\s*answer-after=0\s*(?:;|$)/i.test(callInfo ?? '')) out.push(['sip_auto_answer_detected', 'true']);
-  if (callInfo) out.push(['sip_call_info', callInfo]);
+  if (callInfo) out.push(['sip_call_info', callInfos.length > 1 ? `ARRAY::${callInfos.join('|:')}` : callInfo]);
   return out;
 }
 

@@ -456,6 +456,21 @@ describe('an inbound INVITE asking to be answered', () => {
     expect(await r.sw.api(`uuid_getvar ${uuid} sip_auto_answer_detected`)).toBe('true');
     expect(await r.sw.api(`uuid_getvar ${uuid} sip_call_info`)).toBe('<sip:127.0.0.1>;answer-after=0');
   });
+
+  it('a second Call-Info is pushed onto sip_call_info (an array), as sofia_handle_sip_i_invite adds each one', async () => {
+    const { r, uuid } = await callIn(
+      '2002',
+      [
+        ['Call-Info', '<sip:127.0.0.1>;answer-after=0'],
+        ['Call-Info', '<http://127.0.0.1/photo.png>;purpose=icon'],
+      ],
+      false,
+    );
+    expect(await r.sw.api(`uuid_getvar ${uuid} sip_call_info`)).toBe(
+      'ARRAY::<sip:127.0.0.1>;answer-after=0|:<http://127.0.0.1/photo.png>;purpose=icon',
+    );
+    expect(await r.sw.api(`uuid_getvar ${uuid} sip_auto_answer_detected`)).toBe('true');
+  });
 });
 
 describe('the respond application', () => {
