@@ -170,6 +170,9 @@ export function channelFacts(args: {
   if (nat) vars.push(['sip_nat_detected', 'true']);
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
+  // sofia_handle_sip_i_invite: the (first) Alert-Info as the dialplan's alert_info
+  const alertInfo = headerValues(invite, 'alert-info')[0]?.trim();
+  if (alertInfo) vars.push(['alert_info', alertInfo]);
   vars.push(...inviteHeaderVariables(invite));
   vars.push(...autoAnswerVariables(invite, requestUri));
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');

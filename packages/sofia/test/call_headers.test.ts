@@ -473,6 +473,13 @@ describe('an inbound INVITE asking to be answered', () => {
   });
 });
 
+describe('an inbound INVITE’s Alert-Info', () => {
+  it('is the channel’s alert_info (sofia_handle_sip_i_invite), for the dialplan to read', async () => {
+    const { r, uuid } = await callIn('2002', [['Alert-Info', '<http://127.0.0.1/ring.wav>;info=alert-group']], false);
+    expect(await r.sw.api(`uuid_getvar ${uuid} alert_info`)).toBe('<http://127.0.0.1/ring.wav>;info=alert-group');
+  });
+});
+
 describe('the respond application', () => {
   it('a 183 carries sip_ph_*, a refusal sip_bye_h_* and sip_rh_*', async () => {
     const { r, p, uuid } = await callIn('2002', [], false);
