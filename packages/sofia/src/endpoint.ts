@@ -32,6 +32,7 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
 import type { RedirectOptions } from './outbound_redirect.ts';
+import { type InviteUris, fromUriOf, inviteUrisOf } from './invite_uris.ts';
 import { callCounted } from './call_counters.ts';
 import type { CallCast, CallRequest, HangupHeaders } from './call_messages.ts';
 import { type SipUri, parseUri } from './sip/address.ts';
@@ -72,6 +73,8 @@ export interface InviteRequest {
   readonly redirect: RedirectOptions;
   /** `ignore_q850_reason`: a refusal's Q.850 Reason does not give the cause. */
   readonly ignoreQ850Reason: boolean;
+  /** The channel's Request-URI, To and From variables (invite_uris.ts). */
+  readonly uris: InviteUris;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -281,6 +284,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
       ch.setVariable('sip_to_uri', target.requestUri.replace(/^sips?:/i, ''));
       ch.setVariable('sip_to_host', target.host);
       const gw = target.gateway;
+      const vars = (name: string) => ch.variable(name);
       const req: InviteRequest = {
         op: 'invite',
         callId,
@@ -294,9 +298,11 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         callerIdName: ch.variable('sip_from_display') ?? ch.profile.callerIdName ?? '',
         callerIdNumber: ch.profile.callerIdNumber ?? '',
         auth: gw ? { username: gw.authUsername, password: gw.password } : authOf(ch),
-        fromUri: gw
-          ? `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`
-          : inviteDomainFrom(ch),
+        fromUri:
+          fromUriOf(vars) ??
+          (gw
+            ? `sip:${gw.callerIdInFrom && ch.profile.callerIdNumber ? ch.profile.callerIdNumber : gw.fromUser}@${gw.fromDomain}`
+            : inviteDomainFrom(ch)),
         autoAdjust:
           !switchTrue(ch.variable('disable_rtp_auto_adjust') ?? '') && (target.nat === true || switchTrue(ch.variable('rtp_auto_adjust') ?? '')),
         extraHeaders: [...alertInfo(ch), ...inviteExtraHeaders(ch, copied)],
@@ -312,6 +318,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
           fork: switchTrue(ch.variable('sip_redirect_fork') ?? ''),
         },
         ignoreQ850Reason: switchTrue(ch.variable('ignore_q850_reason') ?? ''),
+        uris: inviteUrisOf(vars),
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

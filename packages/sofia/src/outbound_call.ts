@@ -21,6 +21,7 @@ import type { ProfileConfig } from './config.ts';
 import { ackFor, contactUri, viaHeader } from './dialog.ts';
 import { checkNat } from './ext_address.ts';
 import { dialTarget } from './endpoint.ts';
+import { type InviteUris, uriWithParams } from './invite_uris.ts';
 import { spawnWorker } from './channel_reach.ts';
 import { REDIRECT_STATUSES, type RedirectOptions, redirectOf as redirectResponse } from './outbound_redirect.ts';
 import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
@@ -75,6 +76,8 @@ export interface OutboundArgs {
   readonly redirect?: RedirectOptions;
   /** `ignore_q850_reason`: a refusal's cause is its status's even when it has a Q.850 Reason. */
   readonly ignoreQ850Reason?: boolean;
+  /** The channel's Request-URI, To and From variables (invite_uris.ts). */
+  readonly uris?: InviteUris;
 }
 
 /**
@@ -122,11 +125,13 @@ class Outbound extends SipCall {
     const name = args.callerIdName.replace(/(["\\])/g, '\\$1');
     // sofia_outgoing_channel: sip_auto_answer sets sip_invite_params to intercom=true
     const params = args.autoAnswer ? 'intercom=true' : args.inviteParams;
-    const requestUri = params ? `${args.requestUri};${params.replace(/^;/, '')}` : args.requestUri;
+    const uris = args.uris ?? {};
+    const requestUri = uris.reqUri ?? (params ? `${args.requestUri};${params.replace(/^;/, '')}` : args.requestUri);
+    const fromUri = uriWithParams(args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${fromHost}:${local.port}`, uris.fromParams, true);
     super(args.sw, args.profile, args.transport, args.sendTo, {
       callId: args.callId,
-      local: `${name ? `"${name}" ` : ''}<${args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${fromHost}:${local.port}`}>;tag=${args.localTag}`,
-      remote: `<${args.requestUri}>`,
+      local: `${uris.forceFrom ?? `${name ? `"${name}" ` : ''}<${fromUri}>`};tag=${args.localTag}`,
+      remote: uris.forceTo ?? uriWithParams(uris.to ?? args.requestUri, uris.toParams, false),
       remoteTarget: requestUri,
       localSeq: Math.floor(Math.random() * 10_000) + 1,
     });

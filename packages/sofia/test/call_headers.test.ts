@@ -331,6 +331,26 @@ describe('an outbound INVITE from the channel’s variables', () => {
     p.send(responseTo(invite, 486, { toTag: 'x7' }));
     expect(await out).toBe('-ERR USER_BUSY\n');
   });
+  it('sip_invite_req_uri, sip_invite_to_uri / _to_params and sip_invite_from_uri / _from_params shape the INVITE', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const vars = [
+      `sip_invite_req_uri=sip:7777@127.0.0.1:${p.port}`,
+      "sip_invite_to_uri='<sip:9999@example.com>'",
+      'sip_invite_to_params=user=phone',
+      'sip_invite_from_uri=sip:5555@example.org',
+      'sip_invite_from_params=isup-oli=62',
+      "origination_caller_id_name='Bob'",
+    ].join(',');
+    const out = r.sw.originate(`{${vars}}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    expect(invite.uri).toBe(`sip:7777@127.0.0.1:${p.port}`);
+    expect(header(invite, 'to')).toBe('<sip:9999@example.com;user=phone>');
+    expect(header(invite, 'from')).toMatch(/^"Bob" <sip:5555@example\.org;isup-oli=62>;tag=\S+$/);
+    p.send(responseTo(invite, 486, { toTag: 'x8' }));
+    expect(await out).toBe('-ERR USER_BUSY\n');
+  });
   it('sip_invite_domain is the From’s host, sip_from_display its display name', async () => {
     const r = await startRig({ authCalls: false, context: 'default' });
     rig = r;
