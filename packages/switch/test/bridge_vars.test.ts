@@ -98,6 +98,37 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
+  it("a bridged caller killed from outside waits for its peer: the peer hangs up NORMAL_CLEARING before the caller's UNBRIDGE; each leg's causes cross (switch_ivr_multi_threaded_bridge, switch_channel_perform_hangup)", async () => {
+    const t = await start({ pair: [['bridge', 'null/peer'], ['set', 'after=1'], ['park']] });
+    t.sub.take();
+    const a = await call(t, 'pair');
+    const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+    expect(await t.sw.api(`uuid_kill ${a} USER_BUSY`)).toBe('+OK\n');
+    await t.settle();
+    const events = t.sub.take().filter((e) => e.getHeader('Unique-ID') === a || e.getHeader('Unique-ID') === b);
+    const leg = (e: SwitchEvent) => (e.getHeader('Unique-ID') === a ? 'A' : 'B');
+    const order = events
+      .filter((e) => ['CHANNEL_HANGUP', 'CHANNEL_UNBRIDGE', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE'].includes(e.type))
+      .map((e) => `${leg(e)} ${e.type} ${e.getHeader('Hangup-Cause')}`);
+    expect(order.slice(0, 4)).toEqual([
+      'A CHANNEL_HANGUP USER_BUSY',
+      'B CHANNEL_HANGUP NORMAL_CLEARING',
+      'A CHANNEL_UNBRIDGE USER_BUSY',
+      'A CHANNEL_EXECUTE_COMPLETE USER_BUSY',
+    ]);
+    expect(order.slice(4).sort()).toEqual(['A CHANNEL_HANGUP_COMPLETE USER_BUSY', 'B CHANNEL_HANGUP_COMPLETE NORMAL_CLEARING']);
+    const find = (who: string, type: string) => events.find((e) => leg(e) === who && e.type === type);
+    const vars = (e: SwitchEvent | undefined) =>
+      ['bridge_to', 'last_bridge_hangup_cause', 'bridge_hangup_cause'].map((n) => e?.getHeader(`variable_${n}`));
+    expect(vars(find('A', 'CHANNEL_HANGUP'))).toEqual([b, undefined, undefined]);
+    expect(vars(find('A', 'CHANNEL_UNBRIDGE'))).toEqual([undefined, 'NORMAL_CLEARING', 'NORMAL_CLEARING']);
+    expect(vars(find('A', 'CHANNEL_HANGUP_COMPLETE'))).toEqual([undefined, 'NORMAL_CLEARING', 'NORMAL_CLEARING']);
+    expect(vars(find('B', 'CHANNEL_HANGUP'))).toEqual([undefined, 'USER_BUSY', undefined]);
+    expect(vars(find('B', 'CHANNEL_HANGUP_COMPLETE'))).toEqual([undefined, 'USER_BUSY', 'USER_BUSY']);
+    expect(find('A', 'CHANNEL_HANGUP_COMPLETE')?.getHeader('variable_after')).toBeUndefined();
+    await stop(t);
+  });
+
   it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks)', async () => {
     const t = await start({ vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']] });
     const uuid = await call(t, 'vars');

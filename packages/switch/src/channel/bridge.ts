@@ -171,7 +171,8 @@ export class Bridge {
    */
   async app(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>> {
     const originate = this.#ch.services.originate;
-    let phase: 'dialing' | 'bridged' | 'over' = 'dialing';
+    /** `leaving`: this leg hung up and waits for the peer to leave the bridge. */
+    let phase: 'dialing' | 'bridged' | 'leaving' | 'over' = 'dialing';
     /** The caller hung up or was moved (transfer, park) while the legs were being dialled. */
     let cancelled = false;
     const finish = async () => {
@@ -201,6 +202,15 @@ export class Bridge {
     };
     /** The end of this application's bridge; the bridge state is this application's while it holds it. */
     const ownEnd: AppEnd = async (cause, answered, early, hungUp) => {
+      if (phase === 'leaving') {
+        phase = 'over';
+        const b = this.#state;
+        this.#state = undefined;
+        this.#ended(cause, hungUp);
+        if (b) this.#fireUnbridge(b.other);
+        await done();
+        return;
+      }
       if (phase !== 'bridged') return;
       phase = 'over';
       const b = this.#state;
@@ -241,11 +251,17 @@ export class Bridge {
         // a uuid_bridge that took this leg elsewhere already ended this application's bridge
         const b = this.#state?.app === ownEnd ? this.#state : undefined;
         if (!b) return finish();
-        this.#state = undefined;
         this.#ch.setVariable('bridge_to', undefined);
         return this.#ch.runHooks('post_bridge').then(() => {
-          const cause = this.#ch.hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
-          this.#tellPartner(b.other, cause, !this.#ch.hungUp);
+          if (this.#ch.hungUp) {
+            // switch_ivr_multi_threaded_bridge waits while the peer is in CS_EXCHANGE_MEDIA: the
+            // peer hangs up (or parks, or is transferred) first; its answer ends the bridge (ownEnd)
+            phase = 'leaving';
+            if (this.#tellPartner(b.other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false, this.#ch.ctx, true)) return;
+            phase = 'bridged';
+          }
+          this.#state = undefined;
+          this.#tellPartner(b.other, Cause.NORMAL_CLEARING, true);
           this.#fireUnbridge(b.other);
           return finish();
         });
@@ -561,9 +577,14 @@ export class Bridge {
     if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'stopBroadcast' });
   }
 
-  /** switch_channel_set_variable_partner; the partner gets it before it hears of the bridge's end. */
+  /**
+   * switch_channel_set_variable_partner: the partner is switch_channel_get_partner_uuid's
+   * (`signal_bond`, else `originate_signal_bond`), which outlives the bridge; the partner gets it
+   * before it hears of the bridge's end.
+   */
   setPartnerVariable(name: string, value: string): void {
-    const pid = this.#partnerPid();
+    const other = this.#ch.variable('signal_bond') || this.#ch.variable('originate_signal_bond');
+    const pid = other ? this.#ch.core.sessions.get(other) : undefined;
     if (pid) GenServer.cast(this.#ch.ctx, pid, { op: 'setvar', name, value });
   }
 
@@ -575,13 +596,17 @@ export class Bridge {
     await this.#ch.step({ type: 'ANSWER' });
   }
 
-  /** The partner learns this leg left the bridge (hung up with `cause`, or transferred). */
-  #tellPartner(other: string, cause: number, transferred: boolean, from: Where = this.#ch.ctx): void {
+  /**
+   * The partner learns this leg left the bridge (hung up with `cause`, or transferred); `reply`:
+   * it answers the same way once it has left the bridge itself. False when there is no partner.
+   */
+  #tellPartner(other: string, cause: number, transferred: boolean, from: Where = this.#ch.ctx, reply = false): boolean {
     const pid = this.#ch.core.sessions.get(other);
-    if (!pid) return;
+    if (!pid) return false;
     const c = this.#ch.context;
-    const msg = { op: 'unbridged', from: this.#ch.uuid, cause, answered: c.answered, early: c.early, hungUp: !transferred };
+    const msg = { op: 'unbridged', from: this.#ch.uuid, cause, answered: c.answered, early: c.early, hungUp: !transferred, reply };
     GenServer.cast(from, pid, msg);
+    return true;
   }
 
   /**
@@ -674,8 +699,23 @@ export class Bridge {
    * the originator returns to CS_EXECUTE; the other leg of an originator that hung up is hung up
    * with the same cause.
    */
-  async partnerGone(from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean): Promise<void> {
+  async partnerGone(from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean, reply = false): Promise<void> {
     const b = this.#state;
+    if (b?.other === from && b.app && this.#ch.hungUp) {
+      // this leg hung up too and waits for this answer (app's `leaving`)
+      await b.app(hungUp ? cause : 0, answered, early, hungUp);
+      return;
+    }
+    if (!reply) return this.#partnerGone(b, from, cause, answered, early, hungUp);
+    await this.#partnerGone(b, from, cause, answered, early, hungUp);
+    // the hung-up caller waited for this leg to leave CS_EXCHANGE_MEDIA, then set its cause here
+    // as bridge_hangup_cause (switch_ivr_multi_threaded_bridge)
+    if (hungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
+    const v = this.#ch.view;
+    this.#tellPartner(from, v.hangupCause || Cause.NORMAL_CLEARING, !this.#ch.hungUp);
+  }
+
+  async #partnerGone(b: BridgeState | undefined, from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean): Promise<void> {
     if (!b || b.other !== from || this.#ch.hungUp) return;
     if (b.app) {
       await b.app(hungUp ? cause : 0, answered, early, hungUp);

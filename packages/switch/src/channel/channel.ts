@@ -1397,8 +1397,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return this.#bridging.exports();
   }
 
-  partnerGone(from: string, cause: number, answered: boolean, early = false, hungUp = true): Promise<void> {
-    return this.#bridging.partnerGone(from, cause, answered, early, hungUp);
+  partnerGone(from: string, cause: number, answered: boolean, early = false, hungUp = true, reply = false): Promise<void> {
+    return this.#bridging.partnerGone(from, cause, answered, early, hungUp, reply);
   }
 
   partnerAnswered(from: string): Promise<void> {

@@ -121,6 +121,8 @@ export type ChannelCast =
       readonly answered: boolean;
       readonly early?: boolean;
       readonly hungUp?: boolean;
+      /** The sender waits for this leg to leave the bridge: answer with `unbridged` then. */
+      readonly reply?: boolean;
     }
   | {
       readonly op: 'bridgePeer';
@@ -263,7 +265,7 @@ export class ChannelServer extends GenServer<Channel, ChannelCall, ChannelCast, 
   override async handleCast(msg: ChannelCast, ch: Channel): Promise<NoReplyResult<Channel>> {
     switch (msg.op) {
       case 'unbridged':
-        await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.early ?? false, msg.hungUp ?? true);
+        await ch.partnerGone(msg.from, msg.cause, msg.answered, msg.early ?? false, msg.hungUp ?? true, msg.reply ?? false);
         break;
       case 'partnerAnswered':
         await ch.partnerAnswered(msg.from);
