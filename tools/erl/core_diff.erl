@@ -20,7 +20,8 @@
          continue_order/0, auto_shutdown/0, call_timeout/0, get_status/0, sys_state/0,
          shutdown_zero/0, call_zero_timeout/0, sofo_dead_pid/0, exit_then_monitor/0, monitor_self/0,
          strategy_stopped/0, format_status/0, double_reply/0, sofo_restarting/0,
-         restart_order/0, child_id_terms/0, sofo_childspec/0, sofo_bad_args/0]).
+         restart_order/0, child_id_terms/0, sofo_childspec/0, sofo_bad_args/0,
+         start_child_not_spec/0]).
 %% gen_server and supervisor callbacks (one module plays every role; init/1 dispatches on its argument)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2,
          terminate/2, code_change/3, format_status/1]).
@@ -34,7 +35,8 @@ scenarios() ->
      which_children, start_link_init, sup_start_fail, continue_order, auto_shutdown,
      call_timeout, get_status, sys_state, shutdown_zero, call_zero_timeout, sofo_dead_pid,
      exit_then_monitor, monitor_self, strategy_stopped, format_status, double_reply,
-     sofo_restarting, restart_order, child_id_terms, sofo_childspec, sofo_bad_args].
+     sofo_restarting, restart_order, child_id_terms, sofo_childspec, sofo_bad_args,
+     start_child_not_spec].
 
 %%% ------------------------------------------------------------------------------------------
 %%% Runner
@@ -1146,6 +1148,20 @@ sofo_bad_args() ->
     exit(Sup, shutdown),
     _ = flush_worker_events(),
     R ++ [{children, Children}].
+
+%%% ------------------------------------------------------------------------------------------
+%%% 29. start_child on a static supervisor with something that is not a child spec: the
+%%% term comes back as it was, {error, {invalid_child_spec, X}}.
+%%% ------------------------------------------------------------------------------------------
+
+start_child_not_spec() ->
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, #{}, []}),
+    unlink(Sup),
+    R = [{Case, supervisor:start_child(Sup, X)}
+         || {Case, X} <- [{list, [foo, 1]}, {atom, foo}, {tuple, {a, b}}, {integer, 42},
+                          {binary, <<"x">>}, {string, "spec"}]],
+    exit(Sup, shutdown),
+    R.
 
 %%% ------------------------------------------------------------------------------------------
 %%% gen_server / supervisor callbacks

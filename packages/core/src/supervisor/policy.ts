@@ -3,7 +3,7 @@
  * (permanent / transient / temporary), the restart-intensity window, and which children a
  * strategy touches when one of them dies. No processes here; `supervisor.ts` does the effects.
  */
-import { Atom, ErlMap, Tuple, atom, t, type Pid, type Term } from '@beamline/etf';
+import { Tuple, atom, t, type Pid, type Term } from '@beamline/etf';
 import type { ProcessContext } from '../internal/basics/types.ts';
 
 export type RestartType = 'permanent' | 'transient' | 'temporary';
@@ -75,11 +75,16 @@ const RESTARTS: readonly string[] = ['permanent', 'transient', 'temporary'];
 const TYPES: readonly string[] = ['worker', 'supervisor'];
 const STRATEGIES: readonly string[] = ['one_for_one', 'one_for_all', 'rest_for_one', 'simple_one_for_one'];
 
+/**
+ * The offending value in an error term: a term (what an Erlang caller sent: a map, a tuple, a
+ * list, a binary, ...) as it came, as OTP's errors carry it; a JS-only value (a plain object, a
+ * function, `undefined`, a boolean) by its text.
+ */
 function describe(v: unknown): Term {
-  if (typeof v === 'string' || typeof v === 'number') return v;
-  // an Erlang child spec from another node (a map, a tuple) is named as it came
-  if (v instanceof Atom || v instanceof Tuple || v instanceof ErlMap) return v;
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || Array.isArray(v)) return v as Term;
+  if (v === null || typeof v !== 'object') return String(v);
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null ? String(v) : (v as Term);
 }
 
 /** `{Tag, Value}`: one of OTP 27's child spec / flags errors; a string value is an atom in Erlang's terms. */

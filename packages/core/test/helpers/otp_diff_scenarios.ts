@@ -1523,6 +1523,27 @@ async function sofoBadArgs(ctx: ProcessContext): Promise<Term> {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// 29. start_child on a static supervisor with something that is not a child spec
+
+async function startChildNotSpec(ctx: ProcessContext): Promise<Term> {
+  const sup = await Supervisor.start(ctx, { children: [] });
+  ctx.unlink(sup);
+  // what an Erlang caller's terms decode to (a string is a list of character codes)
+  const cases: Array<[string, Term]> = [
+    ['list', [A('foo'), 1]],
+    ['atom', A('foo')],
+    ['tuple', t(A('a'), A('b'))],
+    ['integer', 42],
+    ['binary', new Uint8Array([120])],
+    ['string', [...'spec'].map((c) => c.charCodeAt(0))],
+  ];
+  const out: Term[] = [];
+  for (const [name, x] of cases) out.push(t(A(name), startChildRet(await Supervisor.startChild(ctx, sup, x as never))));
+  ctx.exit(sup, SHUTDOWN);
+  return out;
+}
+
 /** One comparable piece of a scenario's result: `key` names it (for skipping), `text` is compared. */
 export interface SubCase {
   key: string;
@@ -1685,6 +1706,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'child_id_terms', run: childIdTerms, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_childspec', run: sofoChildspec, split: byLeading(1), skipped: {}, otp27Only: [] },
   { name: 'sofo_bad_args', run: sofoBadArgs, split: byLeading(1), skipped: {}, otp27Only: [] },
+  { name: 'start_child_not_spec', run: startChildNotSpec, split: byLeading(1), skipped: {}, otp27Only: [] },
 ];
 
 // ---------------------------------------------------------------------------------------------
