@@ -50,6 +50,7 @@ const REACHED_MAX_RESTART_INTENSITY = atom('reached_max_restart_intensity');
 const EXIT = atom('EXIT');
 const DYNAMIC = atom('dynamic');
 const SOFO = atom('simple_one_for_one');
+const GEN_CAST = atom('$gen_cast');
 
 const A = {
   start_child: atom('start_child'),
@@ -138,10 +139,12 @@ class SupervisorServer extends GenServer<SupervisorState, Term, unknown, Term, S
   }
 
   /**
-   * No cast is a supervisor's: OTP's crashes on one (function_clause). This one drops it, so that a
-   * single message from a peer (`{Sup, Node} ! {'$gen_cast', x}`) cannot end a node's tree.
+   * No cast is a supervisor's: OTP's crashes on one (function_clause). This one logs it as an
+   * unexpected message and goes on, so that a single message from a peer
+   * (`{Sup, Node} ! {'$gen_cast', x}`) cannot end a node's tree, yet does not pass unseen.
    */
-  override handleCast(_msg: unknown, state: SupervisorState): NoReplyResult<SupervisorState> {
+  override handleCast(msg: unknown, state: SupervisorState, ctx: ProcessContext): NoReplyResult<SupervisorState> {
+    report(ctx, 'unexpected_message', undefined, undefined, t(GEN_CAST, msg as Term));
     return noreply(state);
   }
 
