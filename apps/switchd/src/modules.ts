@@ -4,7 +4,8 @@
  *
  * `moduleChild` runs a module's load in a process of the tree: a load that returns a pid (the
  * module's own supervisor) is linked, one that returns an object with `stop()` is stopped on
- * shutdown, and a load that throws fails the start with its error. A load may also link what it
+ * shutdown (or, when its process was killed outright, before the next load), and a load that
+ * throws fails the start with its error. A load may also link what it
  * starts to the loading process (the context it is given): when that dies, so does the child, and
  * switchd_sup decides.
  *
@@ -52,11 +53,13 @@ interface ModArgs {
   name: string;
   env: ModuleEnv;
   load: LoadFn;
+  /** What the last load returned until it is stopped: a LoadedModule killed outright never ran its terminate. */
+  last: { loaded: Loaded };
 }
 
 interface ModState {
   name: string;
-  loaded: Loaded;
+  last: { loaded: Loaded };
 }
 
 class LoadedModule extends GenServer<ModState, unknown, unknown, unknown, ModArgs> {
@@ -64,10 +67,12 @@ class LoadedModule extends GenServer<ModState, unknown, unknown, unknown, ModArg
     const sw = args.env.sw();
     const node = args.env.node();
     if (!sw || !node) return stop(`${args.name}: the switch or the node is not running`);
+    await unload(args.last, ctx);
     const loaded = await args.load(sw, node, ctx);
+    args.last.loaded = loaded;
     if (loaded instanceof Pid) ctx.link(loaded);
     args.env.log.log('NOTICE', 'switchd', `module ${args.name} loaded`);
-    return ok({ name: args.name, loaded });
+    return ok({ name: args.name, last: args.last });
   }
 
   /**
@@ -83,19 +88,27 @@ class LoadedModule extends GenServer<ModState, unknown, unknown, unknown, ModArg
     return { module: s.name };
   }
 
-  override async terminate(reason: unknown, s: ModState, ctx: ProcessContext): Promise<void> {
-    const l = s.loaded;
-    if (l instanceof Pid) ctx.exit(l, reason);
-    else if (l && typeof l === 'object' && 'stop' in l) await l.stop();
+  override terminate(reason: unknown, s: ModState, ctx: ProcessContext): Promise<void> {
+    return unload(s.last, ctx, reason);
   }
+}
+
+/** Stops what a load returned, once. */
+async function unload(last: { loaded: Loaded }, ctx: ProcessContext, reason: unknown = 'shutdown'): Promise<void> {
+  const l = last.loaded;
+  last.loaded = undefined;
+  if (l instanceof Pid) ctx.exit(l, reason);
+  else if (l && typeof l === 'object' && 'stop' in l) await l.stop();
 }
 
 /** A child of switchd_sup that loads one module. */
 export function moduleChild(name: string, env: ModuleEnv, load: LoadFn): ChildSpec {
+  const last = { loaded: undefined as Loaded };
   return {
     id: name,
     shutdown: 10_000,
-    start: (ctx: ProcessContext) => GenServer.start(ctx, LoadedModule, { name, env, load }, { link: true, trapExit: true, name: `mod_${name}` }),
+    start: (ctx: ProcessContext) =>
+      GenServer.start(ctx, LoadedModule, { name, env, load, last }, { link: true, trapExit: true, name: `mod_${name}` }),
   };
 }
 
@@ -181,6 +194,8 @@ export function erlangEventChild(env: ModuleEnv): ChildSpec {
                 const sw = env.sw();
                 const node = env.node();
                 if (!sw || !node) throw new Error('erlang_event: the switch or the node is not running');
+                // an unload worker killed outright never ran stop(): the last load's hooks go first (stop() runs once)
+                await loaded?.stop().catch((e: unknown) => env.log.log('WARNING', 'switchd', `erlang_event: stop: ${String(e)}`));
                 loaded = await loadErlangEvent(sw, node, env.settings.erlangEvent, {}, c);
                 env.log.log('NOTICE', 'switchd', 'module erlang_event loaded');
                 return loaded.supervisor;

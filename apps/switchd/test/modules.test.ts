@@ -5,7 +5,7 @@
  * place), on a private EPMD port.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Supervisor, supervisionTree } from '@beamline/core';
+import { Supervisor, kill, supervisionTree } from '@beamline/core';
 import type { Pid } from '@beamline/etf';
 import { ConsoleLog, moduleChild, resolveSettings, startTree, type SwitchdTree, type TreeOptions } from '../src/index.ts';
 import { freePort } from '../../../tools/apps/run.ts';
@@ -66,5 +66,22 @@ describe('optional modules', () => {
     expect(t.runtime.isAlive(sups[1])).toBe(true);
     await t.stop();
     expect(t.runtime.isAlive(sups[1])).toBe(false);
+  });
+
+  it('a module process killed outright: the next load stops what the last one left first', async () => {
+    const seen: string[] = [];
+    let n = 0;
+    const { tree: t } = await start('fs_mod3@localhost', (env) => [
+      moduleChild('stand_in', env, () => {
+        const k = ++n;
+        seen.push(`load ${k}`);
+        return { stop: () => void seen.push(`stop ${k}`) };
+      }),
+    ]);
+    t.runtime.exit(t.runtime.whereis('mod_stand_in')!, kill);
+    await expect.poll(() => n).toBe(2);
+    expect(seen).toEqual(['load 1', 'stop 1', 'load 2']);
+    await t.stop();
+    expect(seen).toEqual(['load 1', 'stop 1', 'load 2', 'stop 2']);
   });
 });
