@@ -67,6 +67,36 @@ describe('push and unshift (base_set with SWITCH_STACK_PUSH / _UNSHIFT)', () => 
   });
 });
 
+describe('set, push, unshift and multiset expand the value again (base_set after switch_core_session_exec)', () => {
+  it('what the first expansion left (an escaped `\\${…}`, or all with app_disable_expand_variables) is expanded; a value that expands to nothing removes the variable', async () => {
+    const t = await setup({ dialplan: plan });
+    const uuid = await call(t, '141');
+    expect(await t.sw.api(`uuid_setvar ${uuid} ref \${marker}`)).toBe('+OK\n');
+    expect(await getvar(t, uuid, 'ref')).toBe('${marker}');
+    for (const [app, data] of [
+      ['set', 'copy=${ref}'],
+      ['push', 'list=${ref}'],
+      ['unshift', 'list=first-${ref}'],
+      ['multiset', 'm1=${ref} m2=x'],
+      // the first expansion leaves `${marker}` of the escaped form, base_set's expands it
+      ['set', 'escaped=\\${marker}'],
+      ['set', 'app_disable_expand_variables=true'],
+      ['set', 'raw=${marker}'],
+      ['set', 'app_disable_expand_variables'],
+      ['set', 'marker=${nothing_here}'],
+    ] as const)
+      await t.sw.sendExecute(uuid, app, data);
+    await t.settle();
+    expect([await getvar(t, uuid, 'escaped'), await getvar(t, uuid, 'raw')]).toEqual(['yes', 'yes']);
+    expect(await getvar(t, uuid, 'copy')).toBe('yes');
+    expect(await getvar(t, uuid, 'list')).toBe('ARRAY::first-yes|:yes');
+    expect([await getvar(t, uuid, 'm1'), await getvar(t, uuid, 'm2')]).toEqual(['yes', 'x']);
+    expect(await getvar(t, uuid, 'marker')).toBe('_undef_');
+    expect(t.logs).toContain('DEBUG SET null/1 [copy]=[yes]');
+    await stop(t);
+  });
+});
+
 describe('set_global', () => {
   it('sets and unsets global variables', async () => {
     const t = await setup({ dialplan: plan });

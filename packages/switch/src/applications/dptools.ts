@@ -25,6 +25,23 @@ export function nameAndValue(data: string, commaToo: boolean): [string, string |
   return [data.slice(0, cut), data.slice(cut + 1) || undefined];
 }
 
+/**
+ * mod_dptools' base_set (set, multiset, push, unshift): `<name>=<value>` or `<name>,<value>`; the
+ * value is expanded again, though switch_core_session_exec already expanded the application's
+ * data, so a variable whose value names another yields that one's value; no value, or one that
+ * expands to nothing, removes the variable.
+ */
+export async function baseSet(ch: AppChannel, data: string, stack: 'set' | 'push' | 'unshift' = 'set'): Promise<void> {
+  if (data === '') return ch.core.log('ERR', 'No variable name specified.', ch.uuid);
+  const [name, value] = nameAndValue(data, true);
+  const expanded = value === undefined ? undefined : await ch.expand(value);
+  ch.core.log('DEBUG', `${stack.toUpperCase()} ${ch.name} [${name}]=[${expanded ?? 'UNDEF'}]`, ch.uuid);
+  if (name === '') return;
+  if (!expanded) ch.setVariable(name, undefined);
+  else if (stack === 'set') ch.setVariable(name, expanded);
+  else ch.pushVariable(name, expanded, stack);
+}
+
 export const DPTOOLS: readonly Application[] = [
   { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
   { name: 'pre_answer', run: sync((ch) => ch.send({ type: 'PRE_ANSWER' })) },
@@ -37,12 +54,7 @@ export const DPTOOLS: readonly Application[] = [
     name: 'set',
     routingExec: true,
     zombieExec: true,
-    run: sync((ch, data) => {
-      // base_set: `<name>=<value>`, else `<name>,<value>`
-      const [name, value] = nameAndValue(data, true);
-      if (value === undefined) ch.setVariable(name.trim(), undefined);
-      else ch.setVariable(name, value);
-    }),
+    run: sync((ch, data) => baseSet(ch, data)),
   },
   {
     name: 'park',

@@ -5,22 +5,10 @@
  */
 import { captures, regexPerform } from '../dialplan/regex.ts';
 import { separateString } from '../internal/strings.ts';
-import { nameAndValue, sync } from './dptools.ts';
+import { baseSet, nameAndValue, sync } from './dptools.ts';
 import type { AppChannel, Application } from './types.ts';
 
 const NO_NAME = 'No variable name specified.';
-
-/** base_set for push / unshift: no value removes the variable. */
-function stacked(stack: 'push' | 'unshift'): Application['run'] {
-  return sync((ch, data) => {
-    if (data === '') return ch.core.log('ERR', NO_NAME, ch.uuid);
-    const [name, value] = nameAndValue(data, true);
-    ch.core.log('DEBUG', `${stack.toUpperCase()} ${ch.name} [${name}]=[${value ?? 'UNDEF'}]`, ch.uuid);
-    if (name === '') return;
-    if (value === undefined) ch.setVariable(name, undefined);
-    else ch.pushVariable(name, value, stack);
-  });
-}
 
 function setGlobal(ch: AppChannel, data: string): void {
   if (data === '') return ch.core.log('ERR', NO_NAME, ch.uuid);
@@ -59,8 +47,8 @@ function capture(ch: AppChannel, data: string): void {
 const VARIABLE_APP = { routingExec: true, zombieExec: true } as const;
 
 export const DPTOOLS_VARIABLES: readonly Application[] = [
-  { name: 'push', ...VARIABLE_APP, run: stacked('push') },
-  { name: 'unshift', ...VARIABLE_APP, run: stacked('unshift') },
+  { name: 'push', ...VARIABLE_APP, run: sync((ch, data) => baseSet(ch, data, 'push')) },
+  { name: 'unshift', ...VARIABLE_APP, run: sync((ch, data) => baseSet(ch, data, 'unshift')) },
   { name: 'set_global', ...VARIABLE_APP, run: sync(setGlobal) },
   { name: 'set_profile_var', ...VARIABLE_APP, run: sync(setProfileVar) },
   { name: 'multiunset', ...VARIABLE_APP, run: sync(multiunset) },

@@ -7,7 +7,7 @@ import { SwitchEvent } from '../events/event.ts';
 import { serializePlain } from '../events/serialize.ts';
 import { type EventTypeName, nameEvent } from '../events/types.ts';
 import { LOG_SITES } from '../log/sites.ts';
-import { nameAndValue, sync } from './dptools.ts';
+import { baseSet, sync } from './dptools.ts';
 import type { AppChannel, Application } from './types.ts';
 import { hasVariableReference, separateString } from '../internal/strings.ts';
 
@@ -93,7 +93,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
     name: 'multiset',
     routingExec: true,
     zombieExec: true,
-    run: sync((ch, data) => {
+    run: sync(async (ch, data) => {
       let delim = ' ';
       let arg = data;
       if (arg.startsWith('^^') && arg.length >= 3) {
@@ -102,12 +102,7 @@ export const MORE_DPTOOLS: readonly Application[] = [
       }
       // switch_split (switch_separate_string: quotes, escapes, runs of blanks), then base_set on each
       for (const item of separateString(arg, delim, 256)) {
-        if (item === '') {
-          ch.core.log('ERR', 'No variable name specified.', ch.uuid);
-          continue;
-        }
-        const [name, value] = nameAndValue(item, true);
-        ch.setVariable(name, value);
+        await baseSet(ch, item);
       }
     }),
   },
