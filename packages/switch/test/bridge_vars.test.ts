@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseXml } from '../src/config/xml.ts';
 import { staticDialplan, xmlDialplan } from '../src/dialplan/dialplan.ts';
 import type { SwitchEvent } from '../src/index.ts';
-import { type Setup, setup, stopSetup as stop } from './switch_helpers.ts';
+import { type Setup, bridgedNulls, setup, stopSetup as stop } from './switch_helpers.ts';
 
 type Plan = Record<string, [string, string?][]>;
 
@@ -126,6 +126,29 @@ describe('a bridge and its variables', () => {
     expect(vars(find('B', 'CHANNEL_HANGUP'))).toEqual([undefined, 'USER_BUSY', undefined]);
     expect(vars(find('B', 'CHANNEL_HANGUP_COMPLETE'))).toEqual([undefined, 'USER_BUSY', 'USER_BUSY']);
     expect(find('A', 'CHANNEL_HANGUP_COMPLETE')?.getHeader('variable_after')).toBeUndefined();
+    await stop(t);
+  });
+
+  it("uuid_bridge's originator hung up waits for its peer too: the peer's HANGUP comes before the originator's UNBRIDGE, which carries the peer's causes", async () => {
+    const t = await setup();
+    const { a, b } = await bridgedNulls(t);
+    expect(await t.sw.api(`uuid_kill ${a} USER_BUSY`)).toBe('+OK\n');
+    await t.settle();
+    const events = t.sub.take().filter((e) => e.getHeader('Unique-ID') === a || e.getHeader('Unique-ID') === b);
+    const leg = (e: SwitchEvent) => (e.getHeader('Unique-ID') === a ? 'A' : 'B');
+    const order = events
+      .filter((e) => ['CHANNEL_HANGUP', 'CHANNEL_UNBRIDGE'].includes(e.type))
+      .map((e) => `${leg(e)} ${e.type} ${e.getHeader('Hangup-Cause')}`);
+    expect(order).toEqual(['A CHANNEL_HANGUP USER_BUSY', 'B CHANNEL_HANGUP NORMAL_CLEARING', 'A CHANNEL_UNBRIDGE USER_BUSY']);
+    const unbridge = events.find((e) => e.type === 'CHANNEL_UNBRIDGE');
+    expect([unbridge?.getHeader('variable_last_bridge_hangup_cause'), unbridge?.getHeader('variable_bridge_hangup_cause')]).toEqual([
+      'NORMAL_CLEARING',
+      'NORMAL_CLEARING',
+    ]);
+    const complete = (who: string) => events.find((e) => leg(e) === who && e.type === 'CHANNEL_HANGUP_COMPLETE');
+    expect(complete('A')?.getHeader('variable_last_bridge_hangup_cause')).toBe('NORMAL_CLEARING');
+    expect(complete('B')?.getHeader('variable_bridge_hangup_cause')).toBe('USER_BUSY');
+    expect(events.filter((e) => e.type === 'CHANNEL_DESTROY')).toHaveLength(2);
     await stop(t);
   });
 

@@ -73,6 +73,8 @@ type BridgeState = {
   inputCallback?: ((digit: string) => boolean) | undefined;
   /** CF_INNER_BRIDGE on a peer: the bridge's end leaves it as it is (no hangup, park or transfer after it). */
   inner?: boolean;
+  /** A uuid_bridge originator that hung up waits for the peer to leave; then this goes on with its hangup. */
+  leaving?: () => Promise<void>;
 };
 
 export class Bridge {
@@ -633,16 +635,24 @@ export class Bridge {
 
   /**
    * This leg hangs up: the bridge ends (the `post_bridge` hooks, CHANNEL_UNBRIDGE on the
-   * originator) and the partner is told.
+   * originator) and the partner is told. A uuid_bridge originator is in
+   * switch_ivr_multi_threaded_bridge, which waits while the peer is in CS_EXCHANGE_MEDIA: false
+   * then, and `resume` runs once the peer has answered (partnerGone).
    */
-  async onHangup(): Promise<void> {
+  async onHangup(resume: () => Promise<void>): Promise<boolean> {
     const b = this.#state;
-    if (!b) return;
-    this.#state = undefined;
+    if (!b) return true;
     this.#ch.setVariable('bridge_to', undefined);
     await this.#ch.runHooks('post_bridge');
+    const cause = this.#ch.view.hangupCause || Cause.NORMAL_CLEARING;
+    if (b.originator && !b.app && this.#tellPartner(b.other, cause, false, this.#ch.ctx, true)) {
+      b.leaving = resume;
+      return false;
+    }
+    this.#state = undefined;
     if (b.originator) this.#fireUnbridge(b.other);
-    this.#tellPartner(b.other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false);
+    this.#tellPartner(b.other, cause, false);
+    return true;
   }
 
   /**
@@ -704,6 +714,13 @@ export class Bridge {
     if (b?.other === from && b.app && this.#ch.hungUp) {
       // this leg hung up too and waits for this answer (app's `leaving`)
       await b.app(hungUp ? cause : 0, answered, early, hungUp);
+      return;
+    }
+    if (b?.other === from && b.leaving) {
+      this.#state = undefined;
+      this.#ended(hungUp ? cause : 0, hungUp);
+      this.#fireUnbridge(from);
+      await b.leaving();
       return;
     }
     if (!reply) return this.#partnerGone(b, from, cause, answered, early, hungUp);

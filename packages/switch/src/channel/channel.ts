@@ -578,7 +578,6 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       return true;
     }
     if ((await this.spec.endpoint.onState?.(this, state)) === false) return true;
-    if (state === 'CS_HANGUP') await this.#bridge?.onHangup();
     switch (state) {
       case 'CS_INIT':
         await this.step({ type: 'SET_STATE', state: 'CS_ROUTING' });
@@ -595,6 +594,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       case 'CS_PARK':
         return this.#parkState();
       case 'CS_HANGUP':
+        // the bridge ends first; a uuid_bridge originator waits for its peer to leave it
+        if (this.#bridge && !(await this.#bridge.onHangup(() => this.#hangupHandled()))) return false;
         return this.#zombieApps();
       default:
         return true;
@@ -698,14 +699,17 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     while (this.zombieExec) {
       const app = this.#extension?.applications[this.#appIndex++];
       if (!app) return true;
-      const finished = await this.execute(app.application, app.data, async () => {
-        if (!(await this.#zombieApps())) return;
-        await apiHook(this, 'api_hangup_hook');
-        await this.#handlersDone();
-      });
+      const finished = await this.execute(app.application, app.data, () => this.#hangupHandled());
       if (!finished) return false;
     }
     return true;
+  }
+
+  /** The rest of CS_HANGUP's handlers after one of them waited. */
+  async #hangupHandled(): Promise<void> {
+    if (!(await this.#zombieApps())) return;
+    await apiHook(this, 'api_hangup_hook');
+    await this.#handlersDone();
   }
 
   hasApplication(name: string): boolean {
