@@ -5,7 +5,7 @@
  */
 import { kill } from '@beamline/core';
 import { describe, expect, it } from 'vitest';
-import { bridgedNulls, parkedNull, setup, stopSetup } from './switch_helpers.ts';
+import { bridgedNulls, crashApp, parkedNull, setup, stopSetup } from './switch_helpers.ts';
 
 const END = ['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY'];
 
@@ -56,4 +56,22 @@ describe('a killed channel process', () => {
     expect(await t.sw.api(`uuid_exists ${b}`)).toBe('false');
     await stopSetup(t);
   });
+});
+
+describe('a channel process that throws (hung up CRASH in terminate)', () => {
+  for (const who of ['a', 'b'] as const)
+    it(`ends its bridge too: the partner is told and hangs up, no channel is left (the ${who === 'a' ? 'originator' : 'peer'} throws)`, async () => {
+      const t = await setup({ applications: [crashApp] });
+      const legs = await bridgedNulls(t);
+      const other = who === 'a' ? legs.b : legs.a;
+      expect(await t.sw.sendExecute(legs[who], 'crash')).toBe(true);
+      await t.settle();
+      const events = t.sub.take();
+      const hangup = (uuid: string) =>
+        events.find((e) => e.type === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === uuid)?.getHeader('Hangup-Cause');
+      expect([hangup(legs[who]), hangup(other)]).toEqual(['CRASH', 'NORMAL_CLEARING']);
+      expect(events.filter((e) => e.type === 'CHANNEL_UNBRIDGE').map((e) => e.getHeader('Unique-ID'))).toEqual([legs.a]);
+      expect(await t.sw.api('show channels count')).toBe('\n0 total.\n');
+      await stopSetup(t);
+    });
 });

@@ -1696,6 +1696,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     const level = cause === Cause.CRASH ? 'CRIT' : 'NOTICE';
     this.core.log(level, `${this.name} ended without hangup (${String(reason)}): hangup ${causeName(cause)}`, this.uuid);
     await this.step({ type: 'HANGUP', cause });
+    // no state handler of the bridge runs now: the partner is told here
+    this.#bridge?.killed(this.ctx, cause);
     await this.step({ type: 'HANDLED' });
     this.#queue.push({ type: 'RUN' });
     for (let guard = 0; !this.destroyed && guard < 100; guard++) {
