@@ -152,6 +152,30 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
+  it('originated_legs and originate_causes pile up over the bridges of a call; preserve_originated_vars=false clears them as each originate starts (switch_ivr_originate)', async () => {
+    const twice: [string, string?][] = [['bridge', 'null/peer'], ['bridge', 'null/peer'], ['park']];
+    const t = await start({ keep: twice, clear: [['set', 'preserve_originated_vars=false'], ...twice] });
+    const lists = async (dest: string) => {
+      t.sub.take();
+      const a = await call(t, dest);
+      const peers: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+        peers.push(b);
+        await t.sw.api(`uuid_kill ${b}`);
+        await t.settle();
+      }
+      const get = (n: string) => t.sw.api(`uuid_getvar ${a} ${n}`);
+      return { peers, legs: await get('originated_legs'), causes: await get('originate_causes') };
+    };
+    const kept = await lists('keep');
+    expect(kept.legs).toBe(`ARRAY::${kept.peers[0]};;|:${kept.peers[1]};;`);
+    expect(kept.causes).toBe(`ARRAY::${kept.peers[0]};NONE|:${kept.peers[1]};NONE`);
+    const cleared = await lists('clear');
+    expect([cleared.legs, cleared.causes]).toEqual([`${cleared.peers[1]};;`, `${cleared.peers[1]};NONE`]);
+    await stop(t);
+  });
+
   it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks)', async () => {
     const t = await start({ vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']] });
     const uuid = await call(t, 'vars');

@@ -9,7 +9,7 @@ import { rename } from 'node:fs/promises';
 import { callChannel } from '../api/uuid_commands.ts';
 import { checkedStrftime } from '../api/strftime.ts';
 import { dtmfGroup, isDtmf } from '../channel/dtmf_string.ts';
-import { atoi, caseEqual, isNumber, separateString, switchTrue } from '../internal/strings.ts';
+import { caseEqual, separateString, switchFalse, switchTrue } from '../internal/strings.ts';
 import { sync } from './dptools.ts';
 import type { Channel } from '../channel/channel.ts';
 import type { AppChannel, Application } from './types.ts';
@@ -61,9 +61,6 @@ function setStrftime(ch: AppChannel, data: string): void {
   ch.core.log('DEBUG', `SET [${name}]=[${date}]`, ch.uuid);
   ch.setVariable(name, date);
 }
-
-/** switch_false: no/off/false/f/disabled/inactive/disallow (any case), or a number that is 0. */
-const switchFalse = (s: string): boolean => /^(no|off|false|f|disabled|inactive|disallow)$/i.test(s) || (isNumber(s) && atoi(s) === 0);
 
 /** The caller profile's flags as a number (SWITCH_CPF_*), for privacy's log line. */
 function profileFlags(ch: AppChannel): number {

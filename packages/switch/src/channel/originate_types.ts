@@ -8,6 +8,7 @@ import type { Pid } from '@beamline/etf';
 import type { AppChannel } from '../applications/types.ts';
 import type { CallerProfile } from './profile.ts';
 import { type Exports, exportedVariables } from './exports.ts';
+import { switchFalse } from '../internal/strings.ts';
 
 export type LegStatus = 'none' | 'ring' | 'early' | 'answered' | 'down';
 
@@ -117,14 +118,21 @@ export const CALLER_RINGBACK_VARIABLES = ['ringback', 'transfer_ringback'] as co
 
 /**
  * A calling channel as an originate running in another process sees it: the variables it reads
- * copied now, and its `export_vars` as the legs' variables.
+ * copied now, and its `export_vars` as the legs' variables. Clears the lists of its last originate
+ * when `preserve_originated_vars` is false.
  */
 export function originateCallerOf(ch: {
   readonly uuid: string;
   readonly profile: CallerProfile;
   readonly context: { readonly answered: boolean };
   variable(name: string): string | undefined;
+  setVariable(name: string, value: string | undefined): void;
 }): { caller: OriginateCaller; exported: [string, string][] } {
+  // switch_ivr_originate's start: the last originate's lists go only when preserve_originated_vars is false
+  if (switchFalse(ch.variable('preserve_originated_vars'))) {
+    ch.setVariable('originated_legs', undefined);
+    ch.setVariable('originate_causes', undefined);
+  }
   const copied = new Map<string, string>();
   for (const n of [
     'effective_caller_id_name',

@@ -3,7 +3,7 @@
  * `conference_member_flags` variable sets, the conference flags of `conference_flags`, and the
  * variables both are read from.
  */
-import { atoi, isNumber, separateString, switchTrue, lookup } from '../internal/strings.ts';
+import { separateString, switchTrue, lookup } from '../internal/strings.ts';
 
 /** The member flags this module acts on or reports (MFLAG_*). */
 export type MemberFlag =
@@ -154,11 +154,4 @@ export function combineFlagVar(variables: readonly (readonly [string, string])[]
       ret = `${ret ?? '(null)'}|${n.slice(name.length + 1)}`;
   }
   return ret;
-}
-
-/** switch_false: no/off/false/f/disabled/inactive/disallow (any case), or the number 0. */
-export function switchFalse(s: string | undefined): boolean {
-  if (s === undefined) return false;
-  if (/^(no|off|false|f|disabled|inactive|disallow)$/i.test(s)) return true;
-  return isNumber(s) && atoi(s) === 0;
 }

@@ -46,6 +46,13 @@ export function switchTrue(s: string | undefined | null): boolean {
   return isNumber(s) && atoi(s) !== 0;
 }
 
+/** switch_false: no/off/false/f/disabled/inactive/disallow (any case), or a number that is 0. */
+export function switchFalse(s: string | undefined | null): boolean {
+  if (s == null) return false;
+  if (/^(no|off|false|f|disabled|inactive|disallow)$/i.test(s)) return true;
+  return isNumber(s) && atoi(s) === 0;
+}
+
 function unescapeChar(c: string): string {
   switch (c) {
     case 'n':
