@@ -45,6 +45,10 @@ function start() {
         read: [['answer'], ['read', '1 3 silence_stream://2000 choice 3000 +#'], ['park']],
         read_x: [['answer'], ['read', '2 5 silence silence_x 3000 x*'], ['park']],
         queued: [['answer'], ['sleep', '1000'], ['read', '1 2 silence_stream://5000 early 3000 #'], ['park']],
+        sleep: [['answer'], ['sleep', '5000'], ['set', 'woke=1'], ['sleep', '5000'], ['read', '1 2 silence_stream://100 early 3000 #'], ['park']],
+        sleep_eat: [['answer'], ['set', 'sleep_eat_digits=true'], ['sleep', '5000'], ['read', '1 2 silence_stream://100 early 1000 #'], ['park']],
+        sleep_none: [['answer'], ['sleep', ''], ['park']],
+        read_now: [['read', '1 2 silence early 1000 #'], ['park']],
         flushed: [['answer'], ['sleep', '1000'], ['flush_dtmf'], ['read', '1 2 silence_stream://100 early 1000 #'], ['park']],
         play: [['answer'], ['playback', 'silence_stream://5000'], ['park']],
         '9000': [['set', 'failed_over=yes'], ['park']],
@@ -231,15 +235,57 @@ describe('read (switch_ivr_read)', () => {
     await t.sw.stop();
     await t.rt.stop();
 
+    // the digit ends the sleep at once (switch_ivr_sleep), then flush_dtmf drops it
     const u = await start();
     await call(u, 'flushed');
-    await dial(u, '42');
+    await dial(u, '4');
     await advance(u, 1000);
     expect(completed(u.sub.take(), 'read')).toHaveLength(0);
     await advance(u, 100 + 1000);
     expect(vars(completed(u.sub.take(), 'read')[0], 'early', 'read_result')).toEqual(['-', 'failure']);
     await u.sw.stop();
     await u.rt.stop();
+  });
+});
+
+describe('sleep (switch_ivr_sleep)', () => {
+  it('a digit ends it at once and stays queued for the next reader; one queued before it starts ends it too', async () => {
+    const t = await start();
+    await call(t, 'sleep');
+    await advance(t, 1000);
+    expect(completed(t.sub.take(), 'sleep')).toHaveLength(0);
+    await dial(t, '4');
+    await advance(t, 0);
+    // the second sleep ends at once: the digit still waits; the read takes it
+    expect(completed(t.sub.take(), 'sleep')).toHaveLength(2);
+    await advance(t, 3000);
+    expect(vars(completed(t.sub.take(), 'read')[0], 'early', 'woke')).toEqual(['4', '1']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('sleep_eat_digits: digits are read and dropped, a playback_terminators digit ends it (playback_terminator_used)', async () => {
+    const t = await start();
+    await call(t, 'sleep_eat');
+    await dial(t, '12');
+    await advance(t, 1000);
+    expect(completed(t.sub.take(), 'sleep')).toHaveLength(0);
+    await dial(t, '*');
+    const done = completed(t.sub.take(), 'sleep');
+    expect(vars(done[0], 'playback_terminator_used')).toEqual(['*']);
+    await advance(t, 1200);
+    expect(vars(completed(t.sub.take(), 'read')[0], 'early', 'read_result')).toEqual(['-', 'failure']);
+    await t.sw.stop();
+    await t.rt.stop();
+  });
+
+  it('no time: ERR `No timeout specified.` and it ends', async () => {
+    const t = await start();
+    await call(t, 'sleep_none');
+    expect(completed(t.sub.take(), 'sleep')).toHaveLength(1);
+    expect(t.logs).toContain('ERR No timeout specified.');
+    await t.sw.stop();
+    await t.rt.stop();
   });
 });
 
@@ -337,12 +383,13 @@ describe('uuid_recv_dtmf and uuid_flush_dtmf (mod_commands)', () => {
 
   it('uuid_flush_dtmf drops what waits in the queue', async () => {
     const t = await start();
-    await t.sw.originate(`{origination_uuid=${A}}null/1 &sleep(1000)`);
+    // echo reads no digits: they wait in the queue (a sleep would end on the first one)
+    await t.sw.originate(`{origination_uuid=${A}}null/1 &echo()`);
     await t.settle();
     await t.sw.api(`uuid_recv_dtmf ${A} 12`);
     expect(await t.sw.api(`uuid_flush_dtmf ${A}`)).toBe('+OK\n');
     await t.sw.api(`uuid_recv_dtmf ${A} 3`);
-    await t.sw.api(`uuid_broadcast ${A} 'read::1 2 silence early 1000 #'`);
+    await t.sw.api(`uuid_transfer ${A} read_now`);
     await advance(t, 1000);
     await advance(t, 1000);
     const done = t.sub.take().filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'read');

@@ -1,7 +1,7 @@
 /** The applications of mod_dptools this step needs: call control, variables, echo, media simulation. */
 import { Cause, parseCause } from '../channel/causes.ts';
 import { takeParkTimeout } from '../channel/park_timeout.ts';
-import { atoi } from '../internal/strings.ts';
+import { atoi, switchTrue } from '../internal/strings.ts';
 import { playToChannel } from '../media/player.ts';
 import { toneSource } from '../media/source.ts';
 import { type MediaEnd, mediaWait, parseMs, playFile, playbackResponse, terminatorDigit, waiting } from './media.ts';
@@ -42,6 +42,32 @@ export async function baseSet(ch: AppChannel, data: string, stack: 'set' | 'push
   else ch.pushVariable(name, expanded, stack);
 }
 
+/**
+ * mod_dptools' sleep (switch_ivr_sleep): on a channel with media a digit waiting in its queue ends
+ * it and stays there for the next reader; with `sleep_eat_digits` the digits are read instead, and
+ * one of `playback_terminators` ends it (`playback_terminator_used`). Without media only a break does.
+ */
+const sleep: Application['run'] = async (ch, data, done) => {
+  if (data === '') {
+    ch.core.log('ERR', 'No timeout specified.', ch.uuid);
+    await done();
+    return undefined;
+  }
+  const ms = parseMs(data);
+  const digits = ms > 0 && ch.mediaUp;
+  if (switchTrue(ch.variable('sleep_eat_digits'))) {
+    ch.setVariable('playback_terminator_used', '');
+    return mediaWait(ch, ms, done, undefined, digits ? terminatorDigit(ch) : undefined);
+  }
+  let unwatch = () => {};
+  const interrupt = await mediaWait(ch, ms, () => {
+    unwatch();
+    return done();
+  });
+  if (interrupt && digits) unwatch = ch.watchDtmf(interrupt);
+  return interrupt;
+};
+
 export const DPTOOLS: readonly Application[] = [
   { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
   { name: 'pre_answer', run: sync((ch) => ch.send({ type: 'PRE_ANSWER' })) },
@@ -75,7 +101,7 @@ export const DPTOOLS: readonly Application[] = [
       return stop;
     },
   },
-  { name: 'sleep', breakable: true, run: (ch, data, done) => mediaWait(ch, parseMs(data), done) },
+  { name: 'sleep', breakable: true, run: sleep },
   {
     // switch_ivr_gentones: `<TGML>[|<loops>]` (negative: for ever) played without PLAYBACK events;
     // a `playback_terminators` digit ends it, as a break does

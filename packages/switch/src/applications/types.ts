@@ -79,6 +79,8 @@ export interface AppChannel {
    * process) until the returned function is called.
    */
   readDtmf(reader: (digit: string) => void | Promise<void>): () => void;
+  /** switch_channel_has_dtmf: `watcher` runs once a digit waits in the queue, left there; returns the end of waiting. */
+  watchDtmf(watcher: () => void | Promise<void>): () => void;
   /** switch_channel_flush_dtmf: the queued digits are dropped. */
   flushDtmf(): void;
   /** switch_channel_queue_dtmf: a digit from the far end (the DTMF event, then whoever reads digits). */

@@ -1084,6 +1084,11 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     return this.#digits.read(reader);
   }
 
+  /** Waits for a digit in the channel's queue without taking it (channel/dtmf_queue.ts); returns the end of waiting. */
+  watchDtmf(watcher: () => void | Promise<void>): () => void {
+    return this.#digits.watch(watcher);
+  }
+
   /** switch_channel_flush_dtmf. */
   flushDtmf(): void {
     this.#dtmf?.flush();

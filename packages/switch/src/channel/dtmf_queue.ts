@@ -16,6 +16,7 @@ export type DtmfReader = (digit: string) => void | Promise<void>;
 export class DtmfQueue {
   #digits: string[] | undefined;
   #reader: DtmfReader | undefined;
+  #watcher: (() => void | Promise<void>) | undefined;
   readonly #schedule: (work: () => void | Promise<void>) => void;
 
   constructor(schedule: (work: () => void | Promise<void>) => void) {
@@ -43,6 +44,24 @@ export class DtmfQueue {
     };
   }
 
+  /**
+   * switch_channel_has_dtmf for one who waits without reading: `watcher` runs once a digit waits
+   * in the queue (at once if one does), the digit left there. Returns the end of watching.
+   */
+  watch(watcher: () => void | Promise<void>): () => void {
+    this.#watcher = watcher;
+    if (this.#digits?.length) this.#tellWatcher();
+    return () => {
+      if (this.#watcher === watcher) this.#watcher = undefined;
+    };
+  }
+
+  #tellWatcher(): void {
+    const watcher = this.#watcher;
+    this.#watcher = undefined;
+    if (watcher) this.#schedule(watcher);
+  }
+
   flush(): void {
     this.#digits = undefined;
   }
@@ -50,6 +69,7 @@ export class DtmfQueue {
   #keep(digit: string): void {
     this.#digits ??= [];
     if (this.#digits.length < MAX_QUEUED) this.#digits.push(digit);
+    this.#tellWatcher();
   }
 
   /** Whoever reads when the work runs gets the digit (the queue keeps it if nobody does). */
