@@ -176,6 +176,29 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
+  it('bridge_pre_execute_aleg_app / _bleg_app: each leg runs its application as the bridge starts (switch_ivr_multi_threaded_bridge, audio_bridge_thread); `app::arg` without data', async () => {
+    const t = await start({
+      pre: [
+        ['set', 'bridge_pre_execute_aleg_app=set'],
+        ['set', 'bridge_pre_execute_aleg_data=a_ran=yes'],
+        ['set', 'bridge_pre_execute_bleg_app=set::b_ran=yes'],
+        ['bridge', 'null/peer'],
+        ['park'],
+      ],
+    });
+    t.sub.take();
+    const a = await call(t, 'pre');
+    const events = t.sub.take();
+    const b = peerOf(events)?.getHeader('Unique-ID') as string;
+    const get = (uuid: string, name: string) => t.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect([await get(a, 'a_ran'), await get(b, 'b_ran'), await get(a, 'b_ran')]).toEqual(['yes', 'yes', '_undef_']);
+    expect([await get(a, 'bridge_pre_execute_app'), await get(b, 'bridge_pre_execute_app')]).toEqual(['set', 'set::b_ran=yes']);
+    const ran = events.filter((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'set' && e.getHeader('Unique-ID') === b);
+    expect(ran.map((e) => e.getHeader('Application-Data'))).toEqual(['b_ran=yes']);
+    expect(t.logs).toContain('DEBUG null/peer Bridge execute app set::b_ran=yes((null))');
+    await stop(t);
+  });
+
   it('set takes <name>,<value> when there is no =; multiset splits as switch_separate_string (quotes, runs of blanks)', async () => {
     const t = await start({ vars: [['set', 'a,1'], ['set', 'b=2,3'], ['multiset', "c='x y'   d=4 e,5"], ['park']] });
     const uuid = await call(t, 'vars');

@@ -59,6 +59,8 @@ export interface BridgeHost {
   runHooks(point: HookPoint): Promise<boolean>;
   /** The extension becomes this one application, run from the start (CF_RESET). */
   resetExtension(application: string, data: string): void;
+  /** An execute queued on the leg (switch_core_session_execute_application_async). */
+  queueExecute(name: string, data: string, opts: { readonly lock?: boolean }): Promise<void>;
 }
 
 type AppEnd = (cause: number, answered: boolean, early: boolean, hungUp: boolean) => Promise<void>;
@@ -161,7 +163,7 @@ export class Bridge {
     ]);
     await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
     this.#ch.interruptAll();
-    await this.#ch.runHooks('pre_bridge');
+    await this.#bridgeStart();
     return handOn;
   }
 
@@ -326,8 +328,9 @@ export class Bridge {
       ['Bridge-B-Unique-ID', w.uuid],
     ]);
     this.#setBridgeVariables(w.uuid, w.profile?.chanName ?? '');
+    this.#preExecuteVariables(w.pid);
     GenServer.cast(this.#ch.ctx, w.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name, exports });
-    await this.#ch.runHooks('pre_bridge');
+    await this.#bridgeStart();
   }
 
   /**
@@ -371,8 +374,9 @@ export class Bridge {
       ['Bridge-B-Unique-ID', other.uuid],
     ]);
     this.#setBridgeVariables(other.uuid, other.profile?.chanName ?? '');
+    this.#preExecuteVariables(other.pid);
     GenServer.cast(this.#ch.ctx, other.pid, { op: 'bridgePeer', other: this.#ch.uuid, otherName: this.#ch.name, inner: other.inner, exports });
-    await this.#ch.runHooks('pre_bridge');
+    await this.#bridgeStart();
     return async () => {
       if (over) return;
       over = true;
@@ -398,7 +402,7 @@ export class Bridge {
     this.#ch.setVariable('call_uuid', other);
     this.#setBridgeVariables(other, otherName);
     await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXCHANGE_MEDIA' });
-    await this.#ch.runHooks('pre_bridge');
+    await this.#bridgeStart();
   }
 
   /** What this leg hands a bridge's other leg through `bridge_export_vars`. */
@@ -421,6 +425,38 @@ export class Bridge {
       if (hasVariableReference(value)) this.#ch.core.log('CRIT', `Invalid data (\${${name}} contains a variable)`, this.#ch.uuid);
       else this.#ch.setVariable(name, value);
     }
+  }
+
+  /**
+   * switch_ivr_multi_threaded_bridge on the caller: its `bridge_pre_execute_aleg_app` (and
+   * `_aleg_data`) become its own `bridge_pre_execute_app` / `_data`, its `_bleg_` ones the peer's.
+   */
+  #preExecuteVariables(peer: Pid): void {
+    const pairs = (leg: 'aleg' | 'bleg'): [string, string][] => {
+      const app = this.#ch.variable(`bridge_pre_execute_${leg}_app`);
+      if (!app) return [];
+      const data = this.#ch.variable(`bridge_pre_execute_${leg}_data`);
+      return [['bridge_pre_execute_app', app], ...(data ? ([['bridge_pre_execute_data', data]] as [string, string][]) : [])];
+    };
+    for (const [name, value] of pairs('aleg')) this.#ch.setVariable(name, value);
+    for (const [name, value] of pairs('bleg')) GenServer.cast(this.#ch.ctx, peer, { op: 'setvar', name, value });
+  }
+
+  /**
+   * audio_bridge_thread's start on this leg: the `pre_bridge` hooks, then its
+   * `bridge_pre_execute_app` (with `bridge_pre_execute_data`, or `app::arg`) queued as an
+   * event-locked execute (switch_core_session_execute_application_async).
+   */
+  async #bridgeStart(): Promise<void> {
+    await this.#ch.runHooks('pre_bridge');
+    const app = this.#ch.variable('bridge_pre_execute_app');
+    if (!app) return;
+    let data = this.#ch.variable('bridge_pre_execute_data');
+    this.#ch.core.log('DEBUG', `${this.#ch.name} Bridge execute app ${app}(${data ?? '(null)'})`, this.#ch.uuid);
+    let name = app;
+    const cut = app.indexOf('::');
+    if (data === undefined && cut >= 0) [name, data] = [app.slice(0, cut), app.slice(cut + 2)];
+    await this.#ch.queueExecute(name, data ?? '', { lock: true });
   }
 
   /** Both sides of a multi-threaded bridge name the other leg. */
