@@ -129,6 +129,28 @@ describe('a bridge and its variables', () => {
     await stop(t);
   });
 
+  for (const how of ['uuid_park', 'uuid_transfer'] as const)
+    it(`a bridged caller moved away (${how}) waits for its peer too: the peer hangs up NORMAL_CLEARING before the caller's UNBRIDGE, which has bridge_hangup_cause`, async () => {
+      const t = await start({ pair: [['bridge', 'null/peer'], ['park']], elsewhere: [['park']] });
+      t.sub.take();
+      const a = await call(t, 'pair');
+      const b = peerOf(t.sub.take())?.getHeader('Unique-ID') as string;
+      expect(await t.sw.api(how === 'uuid_park' ? `uuid_park ${a}` : `uuid_transfer ${a} elsewhere`)).toMatch(/^\+OK/);
+      await t.settle();
+      const events = t.sub.take().filter((e) => e.getHeader('Unique-ID') === a || e.getHeader('Unique-ID') === b);
+      const order = events
+        .filter((e) => ['CHANNEL_HANGUP', 'CHANNEL_UNBRIDGE', 'CHANNEL_PARK'].includes(e.type))
+        .map((e) => `${e.getHeader('Unique-ID') === a ? 'A' : 'B'} ${e.type}`);
+      expect(order).toEqual(['B CHANNEL_HANGUP', 'A CHANNEL_UNBRIDGE', 'A CHANNEL_PARK']);
+      const unbridge = events.find((e) => e.type === 'CHANNEL_UNBRIDGE');
+      expect([unbridge?.getHeader('variable_bridge_hangup_cause'), unbridge?.getHeader('variable_last_bridge_hangup_cause')]).toEqual([
+        'NORMAL_CLEARING',
+        'NORMAL_CLEARING',
+      ]);
+      expect(await t.sw.api(`uuid_exists ${a}`)).toBe('true');
+      await stop(t);
+    });
+
   it("uuid_bridge's originator hung up waits for its peer too: the peer's HANGUP comes before the originator's UNBRIDGE, which carries the peer's causes", async () => {
     const t = await setup();
     const { a, b } = await bridgedNulls(t);

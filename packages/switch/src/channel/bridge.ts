@@ -75,8 +75,11 @@ type BridgeState = {
   inputCallback?: ((digit: string) => boolean) | undefined;
   /** CF_INNER_BRIDGE on a peer: the bridge's end leaves it as it is (no hangup, park or transfer after it). */
   inner?: boolean;
-  /** A uuid_bridge originator that hung up waits for the peer to leave; then this goes on with its hangup. */
-  leaving?: () => Promise<void>;
+  /**
+   * This leg's end of the bridge waits for the peer to leave CS_EXCHANGE_MEDIA
+   * (switch_ivr_multi_threaded_bridge): the peer's answer goes here.
+   */
+  leaving?: AppEnd;
 };
 
 export class Bridge {
@@ -175,7 +178,7 @@ export class Bridge {
    */
   async app(dial: string, done: () => void | Promise<void>): Promise<() => void | Promise<void>> {
     const originate = this.#ch.services.originate;
-    /** `leaving`: this leg hung up and waits for the peer to leave the bridge. */
+    /** `leaving`: this leg's bridge is over, and it waits for the peer to leave it. */
     let phase: 'dialing' | 'bridged' | 'leaving' | 'over' = 'dialing';
     /** The caller hung up or was moved (transfer, park) while the legs were being dialled. */
     let cancelled = false;
@@ -206,15 +209,6 @@ export class Bridge {
     };
     /** The end of this application's bridge; the bridge state is this application's while it holds it. */
     const ownEnd: AppEnd = async (cause, answered, early, hungUp) => {
-      if (phase === 'leaving') {
-        phase = 'over';
-        const b = this.#state;
-        this.#state = undefined;
-        this.#ended(cause, hungUp);
-        if (b) this.#fireUnbridge(b.other);
-        await done();
-        return;
-      }
       if (phase !== 'bridged') return;
       phase = 'over';
       const b = this.#state;
@@ -257,17 +251,18 @@ export class Bridge {
         if (!b) return finish();
         this.#ch.setVariable('bridge_to', undefined);
         return this.#ch.runHooks('post_bridge').then(() => {
-          if (this.#ch.hungUp) {
-            // switch_ivr_multi_threaded_bridge waits while the peer is in CS_EXCHANGE_MEDIA: the
-            // peer hangs up (or parks, or is transferred) first; its answer ends the bridge (ownEnd)
-            phase = 'leaving';
-            if (this.#tellPartner(b.other, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, false, this.#ch.ctx, true)) return;
-            phase = 'bridged';
-          }
-          this.#state = undefined;
-          this.#tellPartner(b.other, Cause.NORMAL_CLEARING, true);
-          this.#fireUnbridge(b.other);
-          return finish();
+          // hung up, parked or transferred: switch_ivr_multi_threaded_bridge waits while the peer is
+          // in CS_EXCHANGE_MEDIA; the peer hangs up (or parks, or is transferred) first
+          phase = 'leaving';
+          const hungUp = this.#ch.hungUp;
+          const cause = hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
+          b.leaving = async (peerCause, _answered, _early, peerHungUp) => {
+            this.#state = undefined;
+            this.#ended(peerCause, peerHungUp);
+            this.#fireUnbridge(b.other);
+            await finish();
+          };
+          if (!this.#tellPartner(b.other, cause, !hungUp, this.#ch.ctx, true)) return b.leaving(0, false, false, false);
         });
       }
     };
@@ -591,11 +586,14 @@ export class Bridge {
     const b = this.#state;
     if (!b) return;
     this.#ch.core.log('DEBUG', `${this.#ch.name} ended call via DTMF`, this.#ch.uuid);
-    this.#tellPartner(b.other, 0, true);
     if (b.app) {
-      await b.app(0, b.peerAnswered ?? false, !b.peerAnswered, false);
+      // the caller's switch_ivr_multi_threaded_bridge waits for the peer to leave first
+      const app = b.app;
+      b.leaving = (cause, _answered, _early, hungUp) => app(cause, b.peerAnswered ?? false, !b.peerAnswered, hungUp);
+      if (!this.#tellPartner(b.other, 0, true, this.#ch.ctx, true)) await b.leaving(0, false, false, false);
       return;
     }
+    this.#tellPartner(b.other, 0, true);
     this.#state = undefined;
     if (await this.#bridgeOver()) await this.#ch.step({ type: 'SET_STATE', state: 'CS_EXECUTE' });
     else await this.#peerEnd();
@@ -682,7 +680,12 @@ export class Bridge {
     await this.#ch.runHooks('post_bridge');
     const cause = this.#ch.view.hangupCause || Cause.NORMAL_CLEARING;
     if (b.originator && !b.app && this.#tellPartner(b.other, cause, false, this.#ch.ctx, true)) {
-      b.leaving = resume;
+      b.leaving = async (peerCause, _answered, _early, peerHungUp) => {
+        this.#state = undefined;
+        this.#ended(peerCause, peerHungUp);
+        this.#fireUnbridge(b.other);
+        await resume();
+      };
       return false;
     }
     this.#state = undefined;
@@ -747,16 +750,14 @@ export class Bridge {
    */
   async partnerGone(from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean, reply = false): Promise<void> {
     const b = this.#state;
-    if (b?.other === from && b.app && this.#ch.hungUp) {
-      // this leg hung up too and waits for this answer (app's `leaving`)
-      await b.app(hungUp ? cause : 0, answered, early, hungUp);
+    if (b?.other === from && b.leaving) {
+      // this leg's bridge is over and waited for this answer
+      await b.leaving(hungUp ? cause : 0, answered, early, hungUp);
       return;
     }
-    if (b?.other === from && b.leaving) {
-      this.#state = undefined;
-      this.#ended(hungUp ? cause : 0, hungUp);
-      this.#fireUnbridge(from);
-      await b.leaving();
+    if (b?.other === from && b.app && this.#ch.hungUp) {
+      // the partner's notice came before this leg's own hangup ended the application's bridge
+      await b.app(hungUp ? cause : 0, answered, early, hungUp);
       return;
     }
     if (!reply) return this.#partnerGone(b, from, cause, answered, early, hungUp);
