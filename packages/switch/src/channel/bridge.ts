@@ -761,12 +761,14 @@ export class Bridge {
       return;
     }
     if (!reply) return this.#partnerGone(b, from, cause, answered, early, hungUp);
-    await this.#partnerGone(b, from, cause, answered, early, hungUp);
-    // the hung-up caller waited for this leg to leave CS_EXCHANGE_MEDIA, then set its cause here
-    // as bridge_hangup_cause (switch_ivr_multi_threaded_bridge)
-    if (hungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
-    const v = this.#ch.view;
-    this.#tellPartner(from, v.hangupCause || Cause.NORMAL_CLEARING, !this.#ch.hungUp);
+    try {
+      await this.#partnerGone(b, from, cause, answered, early, hungUp);
+    } finally {
+      // the caller waited for this leg to leave CS_EXCHANGE_MEDIA (even if that failed here), then
+      // set its cause here as bridge_hangup_cause (switch_ivr_multi_threaded_bridge)
+      if (hungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(cause));
+      this.#tellPartner(from, this.#ch.view.hangupCause || Cause.NORMAL_CLEARING, !this.#ch.hungUp);
+    }
   }
 
   async #partnerGone(b: BridgeState | undefined, from: string, cause: number, answered: boolean, early: boolean, hungUp: boolean): Promise<void> {
