@@ -8,6 +8,7 @@ const UUID = /^\+OK ([0-9a-f-]{36})\n$/;
 const dialplan = staticDialplan({
   default: {
     '3000': [['set', 'reached=3000'], ['park']],
+    delayed: [['set', 'answer_delay=500'], ['answer'], ['set', 'after=1'], ['answer'], ['set', 'again=1'], ['park']],
     '4000': [
       ['transfer', '3000'],
       ['set', 'never=1'],
@@ -164,5 +165,32 @@ describe('applications added to a running switch (a module load)', () => {
     expect(events.map((e) => e.getHeader('Event-Name'))).toContain('CHANNEL_HANGUP');
     expect(await sw.api(`uuid_exists ${uuid}`)).toBe('false');
     await sw.stop();
+  });
+});
+
+describe('answer', () => {
+  it('answer_delay: the answer is marked at once, then the application waits that long (switch_channel_perform_answer); an answered channel does not wait', async () => {
+    const t = await setup({ dialplan });
+    expect(await t.sw.originate('loopback/delayed &park()')).toMatch(UUID);
+    await t.settle();
+    const completes = () =>
+      t.sub
+        .take()
+        .filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'answer')
+        .map((e) => [e.getHeader('Channel-Name'), e.getHeader('Answer-State')]);
+    expect(completes()).toEqual([]);
+    expect(t.logs).toContain('DEBUG Answer delay for 500 msec');
+    await t.clock.advance(499);
+    await t.settle();
+    expect(completes()).toEqual([]);
+    await t.clock.advance(1);
+    await t.settle();
+    // the second answer finds the channel answered: no delay
+    expect(completes()).toEqual([
+      ['loopback/delayed-b', 'answered'],
+      ['loopback/delayed-b', 'answered'],
+    ]);
+    await t.sw.stop();
+    await t.rt.stop();
   });
 });

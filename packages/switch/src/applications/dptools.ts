@@ -69,7 +69,23 @@ const sleep: Application['run'] = async (ch, data, done) => {
 };
 
 export const DPTOOLS: readonly Application[] = [
-  { name: 'answer', run: sync((ch) => ch.send({ type: 'ANSWER' })) },
+  {
+    name: 'answer',
+    breakable: true,
+    run: async (ch, _data, done) => {
+      const was = ch.view.answered;
+      await ch.send({ type: 'ANSWER' });
+      // switch_channel_perform_answer, in the session's thread, once it answered: `answer_delay` ms
+      // of switch_ivr_sleep without input args (no digit ends it, a break does)
+      const ms = !was && ch.view.answered ? atoi(ch.variable('answer_delay') ?? '') : 0;
+      if (ms <= 0) {
+        await done();
+        return undefined;
+      }
+      ch.core.log('DEBUG', `Answer delay for ${ms} msec`, ch.uuid);
+      return mediaWait(ch, ms, done);
+    },
+  },
   { name: 'pre_answer', run: sync((ch) => ch.send({ type: 'PRE_ANSWER' })) },
   { name: 'ring_ready', run: sync((ch) => ch.send({ type: 'RING_READY' })) },
   {
