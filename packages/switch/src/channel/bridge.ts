@@ -256,12 +256,7 @@ export class Bridge {
           phase = 'leaving';
           const hungUp = this.#ch.hungUp;
           const cause = hungUp ? this.#ch.view.hangupCause || Cause.NORMAL_CLEARING : Cause.NORMAL_CLEARING;
-          b.leaving = async (peerCause, _answered, _early, peerHungUp) => {
-            this.#state = undefined;
-            this.#ended(peerCause, peerHungUp);
-            this.#fireUnbridge(b.other);
-            await finish();
-          };
+          b.leaving = this.#unbridgeWhenLeft(b, finish);
           if (!this.#tellPartner(b.other, cause, !hungUp, this.#ch.ctx, true)) return b.leaving(0, false, false, false);
         });
       }
@@ -680,12 +675,7 @@ export class Bridge {
     await this.#ch.runHooks('post_bridge');
     const cause = this.#ch.view.hangupCause || Cause.NORMAL_CLEARING;
     if (b.originator && !b.app && this.#tellPartner(b.other, cause, false, this.#ch.ctx, true)) {
-      b.leaving = async (peerCause, _answered, _early, peerHungUp) => {
-        this.#state = undefined;
-        this.#ended(peerCause, peerHungUp);
-        this.#fireUnbridge(b.other);
-        await resume();
-      };
+      b.leaving = this.#unbridgeWhenLeft(b, resume);
       return false;
     }
     this.#state = undefined;
@@ -733,6 +723,16 @@ export class Bridge {
   #ended(peerCause: number, peerHungUp: boolean): void {
     this.#ch.setVariable('bridge_to', undefined);
     if (peerHungUp) this.#ch.setVariable('bridge_hangup_cause', causeName(peerCause || Cause.NORMAL_CLEARING));
+  }
+
+  /** A waiting leg's end of the bridge once the peer has left it: the causes crossed, CHANNEL_UNBRIDGE, then `then`. */
+  #unbridgeWhenLeft(b: BridgeState, then: () => void | Promise<void>): AppEnd {
+    return async (peerCause, _answered, _early, peerHungUp) => {
+      this.#state = undefined;
+      this.#ended(peerCause, peerHungUp);
+      this.#fireUnbridge(b.other);
+      await then();
+    };
   }
 
   #fireUnbridge(other: string): void {
