@@ -77,7 +77,7 @@ export function banner(node: BeamNode, s: Settings, sip: readonly SipListening[]
   const epmd =
     epmdMode === 'embedded'
       ? `embedded EPMD on port ${epmdPort}, ${t instanceof DistTransport && t.embeddedEpmdHost === '127.0.0.1' ? 'loopback' : 'all interfaces'} (no epmd was running; other nodes on this host may register with it)`
-      : `the EPMD already running on port ${epmdPort} (a system epmd or another switchd's embedded one: if it stops, peers can no longer find this node)`;
+      : `the EPMD already running on port ${epmdPort} (a system epmd or another switchd's embedded one: if it stops, this node embeds its own and registers again)`;
   const beamctlEnv = epmdPort !== undefined && epmdPort !== 4369 ? `ERL_EPMD_PORT=${epmdPort} ` : '';
   return [
     `switchd is up: ${node.name} (FreeSWITCH ${VERSION.full} API)`,

@@ -200,7 +200,7 @@ describe('switchd for operators', { timeout: 60_000 }, () => {
     }
   });
 
-  it("a profile that cannot bind: the banner says so; a switchd on another's embedded EPMD loses it when that one stops", async () => {
+  it("a profile that cannot bind: the banner says so; a switchd on another's embedded EPMD registers again when that one stops", async () => {
     const c = spawnApp('switchd', ['--name', 'ops_c@localhost', '--epmd-port', String(EPMD), '--listen-port', '0'], {
       SWITCHD_SIP_PORT: String(sipPort),
     });
@@ -223,8 +223,16 @@ describe('switchd for operators', { timeout: 60_000 }, () => {
       expect(await sh(`receive {'DOWN', OpsMon, process, OpsFs, OpsWhy2} -> OpsWhy2 after 3000 -> timeout end`)).toBe('noconnection');
       await erl?.stop();
       erl = undefined;
-      await c.waitFor(/\[ERR\] dist: the EPMD registration socket closed; peers can no longer resolve this node/, 10_000);
+      await c.waitFor(/\[ERR\] dist: the EPMD registration socket closed; peers can no longer resolve this node until it registers again/, 10_000);
       expect(c.out()).not.toContain('dist: dist:');
+      // no EPMD answers on the port any more: it embeds its own and registers there, so peers find it again
+      await c.waitFor(new RegExp(`dist: registered with its own embedded EPMD on port ${EPMD} again`), 15_000);
+      const later = await startErl({ name: 'ops_erl2@localhost', cookie: 'ClueCon', epmdPort: EPMD });
+      try {
+        expect(await later.eval(`net_adm:ping('ops_c@localhost')`)).toBe('pong');
+      } finally {
+        await later.stop();
+      }
     } finally {
       c.child.kill('SIGTERM');
       await c.exited;

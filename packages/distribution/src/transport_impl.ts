@@ -209,6 +209,12 @@ export class DistTransport implements DistTransportApi {
       this.creation = randomCreation();
       return;
     }
+    await this.ensureEpmd(mode);
+    this.creation = (await this.register()) || randomCreation();
+  }
+
+  /** An EPMD to register with: the one answering on the port, else (auto, embedded) our own. */
+  private async ensureEpmd(mode: 'auto' | 'embedded' | 'external'): Promise<void> {
     const probe = mode === 'auto' ? await epmdProbe(this.epmdPort) : undefined;
     if (mode === 'embedded' || probe !== undefined) {
       try {
@@ -227,12 +233,44 @@ export class DistTransport implements DistTransportApi {
     } else {
       this.epmdMode = 'external';
     }
-    this.registration = await registerNode({ alive: this.alive, port: this.port, hidden: this.hidden, epmdPort: this.epmdPort });
-    this.creation = this.registration.creation || randomCreation();
-    this.registration.socket.on('close', () => {
-      if (!this.closed)
-        this.logger.error('dist: the EPMD registration socket closed; peers can no longer resolve this node', { epmdPort: this.epmdPort });
+  }
+
+  /** ALIVE2 with the EPMD; resolves with the creation it gave. A lost registration is made again. */
+  private async register(): Promise<number> {
+    const registration = await registerNode({ alive: this.alive, port: this.port, hidden: this.hidden, epmdPort: this.epmdPort });
+    this.registration = registration;
+    registration.socket.on('close', () => {
+      if (this.closed || this.registration !== registration) return;
+      this.logger.error('dist: the EPMD registration socket closed; peers can no longer resolve this node until it registers again', {
+        epmdPort: this.epmdPort,
+      });
+      void this.registerAgain();
     });
+    return registration.creation;
+  }
+
+  /**
+   * After the EPMD went away (another node's embedded one that stopped, a restarted epmd): an
+   * EPMD is found or, in auto mode, embedded again, and the node registers with it, retrying with
+   * a growing pause. The node keeps its creation: the pids it handed out stay valid.
+   */
+  private async registerAgain(): Promise<void> {
+    const mode = this.opts.epmd ?? 'auto';
+    if (mode === 'none') return;
+    for (let pause = 250; !this.closed; pause = Math.min(2 * pause, 5_000)) {
+      await new Promise((r) => setTimeout(r, pause).unref());
+      if (this.closed) return;
+      try {
+        if (this.epmdMode !== 'embedded') await this.ensureEpmd(mode);
+        await this.register();
+        if (this.closed) this.registration?.close();
+        else
+          this.logger.warn(`dist: registered with ${this.epmdMode === 'embedded' ? 'its own embedded' : 'the'} EPMD on port ${this.epmdPort} again`);
+        return;
+      } catch (e) {
+        this.logger.debug('dist: registering with EPMD again failed', { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
   }
 
   // ---- accept ---------------------------------------------------------------------------------
