@@ -6,7 +6,7 @@
  * console's `/log`) get every line with its level and filter for themselves.
  */
 import { hostname } from 'node:os';
-import type { CrashReport, Logger, ProgressReport, SupervisorReport } from '@beamline/core';
+import type { CrashReport, Logger, ProgressReport, SupervisorReport, WarningReport } from '@beamline/core';
 import type { DistLogger } from '@beamline/distribution';
 import { Pid } from '@beamline/etf';
 import { LOG_LEVEL_NAMES, logLevel2Str, logPasses, type LogLevelName } from '@beamline/switch';
@@ -168,6 +168,8 @@ export class ConsoleLog {
         ),
       progress: (r: ProgressReport) =>
         this.log('DEBUG', 'supervisor', `${sup(r.supervisor, r.supervisorName)}: started ${r.childId} ${p(r.childPid)}`),
+      warning: (r: WarningReport) =>
+        this.log('WARNING', 'gen_server', `${who(r.pid, r.name)} [${r.behaviour}]: no handleInfo; unhandled message ${oneLine(r.message)}`),
     };
   }
 }

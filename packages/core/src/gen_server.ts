@@ -317,7 +317,11 @@ export class GenServerLoop<S> implements ProcessBehaviour, SystemHooks {
       }
     }
     if (this.debug?.active) this.debugEvent(ctx, t(IN, msg as never));
-    if (impl.handleInfo === undefined) return; // like gen_server: unexpected info is dropped
+    if (impl.handleInfo === undefined) {
+      // as gen_server does (no_handle_info): the message is dropped with a warning
+      ctx.logger.warning?.({ kind: 'no_handle_info', pid: ctx.self, name: ctx.registeredName, behaviour: this.behaviourName, message: msg });
+      return;
+    }
     return this.noreplyResult(ctx, impl.handleInfo(msg, this.state, ctx));
   }
 

@@ -25,6 +25,7 @@ export {
   type SupervisorReport,
   type TimerRef,
   type TreeNode,
+  type WarningReport,
 } from './internal/basics/types.ts';
 export { DOWN, EXIT, kill, killed, noconnection, noproc, normal, shutdown, timeout } from './internal/basics/atoms.ts';
 export { BadArg, CallError, CallTimeout, ErlangError, ExitError, StartError } from './internal/basics/errors.ts';

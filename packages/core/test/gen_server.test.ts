@@ -26,6 +26,7 @@ import {
   type InitResult,
   type NoReplyResult,
   type ProcessContext,
+  type WarningReport,
 } from '../src/index.ts';
 import { setup as setup_ } from 'xstate';
 import { setup, view } from './helpers.ts';
@@ -493,5 +494,36 @@ describe('typed behaviours (checked by the typecheck: each @ts-expect-error must
     expect(snap.value).toBe('on');
     // @ts-expect-error: not an event of this machine
     StateMachine.send(rt, pid, { type: 'flop' });
+  });
+});
+
+describe('a message to a GenServer without handleInfo', () => {
+  class Quiet extends GenServer<number, string, unknown, string> {
+    init() {
+      return okResult(0);
+    }
+    override handleCall(_req: string, _from: From, s: number): CallResult<number, string> {
+      return reply('alive', s);
+    }
+  }
+
+  it('is dropped with a no_handle_info warning naming the server and the message, as gen_server logs one', async () => {
+    const warnings: WarningReport[] = [];
+    ({ rt, clock } = setup({ logger: { warning: (r) => warnings.push(r) } }));
+    const pid = await GenServer.start(rt, Quiet, undefined, { name: 'quiet' });
+    rt.send(pid, t(atom('hello'), 1));
+    expect(await GenServer.call(rt, pid, 'ping')).toBe('alive');
+    expect(warnings.map((w) => [w.kind, w.pid, w.name, w.behaviour, view(w.message)])).toEqual([
+      ['no_handle_info', pid, 'quiet', 'Quiet', ['hello', 1]],
+    ]);
+  });
+
+  it('a GenServer with handleInfo gets the message and nothing is logged', async () => {
+    const warnings: WarningReport[] = [];
+    ({ rt, clock } = setup({ logger: { warning: (r) => warnings.push(r) } }));
+    const pid = await GenServer.start(rt, Counter, 1);
+    rt.send(pid, t(atom('hello'), 1));
+    expect(await GenServer.call(rt, pid, ['get'])).toBe(1);
+    expect(warnings).toEqual([]);
   });
 });

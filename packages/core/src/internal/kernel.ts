@@ -86,6 +86,9 @@ export class RuntimeKernel implements Kernel, ServiceHost, ProcessTable {
       progress: (r) => {
         for (const s of sinks) s.progress(r);
       },
+      warning: (r) => {
+        for (const s of sinks) s.warning?.(r);
+      },
     };
     this.scheduler = new Scheduler((p, reason) => this.exitProcess(p, reason, undefined, false), opts.budget ?? DEFAULT_BUDGET);
     this.aliases = new Aliases(

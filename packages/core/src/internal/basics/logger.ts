@@ -1,7 +1,7 @@
 /** The default report sinks, and how a partial logger is completed. */
 import { Pid } from '@beamline/etf';
 import { formatTerm } from './errors.ts';
-import type { CrashReport, Logger, ProgressReport, SupervisorReport } from './types.ts';
+import type { CrashReport, Logger, ProgressReport, SupervisorReport, WarningReport } from './types.ts';
 
 /** A reporting process is on this node: shown as erl shows a local pid, `<0.42.0>`. */
 function local(pid: unknown): string {
@@ -34,6 +34,11 @@ export const consoleLogger: Logger = {
     );
   },
   progress(_r: ProgressReport): void {},
+  warning(r: WarningReport): void {
+    console.error(
+      `=WARNING REPORT==== process ${who(r.pid, r.name)}: ** Undefined handleInfo in ${r.behaviour} ** Unhandled message: ${clip(formatTerm(r.message))}`,
+    );
+  },
 };
 
 const silent = (): void => {};
@@ -50,10 +55,11 @@ export function completeLogger(partial: Partial<Logger> | null): Logger {
         // a failing sink must not break the runtime
       }
     };
-  if (partial === null) return { crash: silent, supervisor: silent, progress: silent };
+  if (partial === null) return { crash: silent, supervisor: silent, progress: silent, warning: silent };
   return {
     crash: guard(partial.crash?.bind(partial)),
     supervisor: guard(partial.supervisor?.bind(partial)),
     progress: guard(partial.progress?.bind(partial)),
+    warning: guard(partial.warning?.bind(partial)),
   };
 }

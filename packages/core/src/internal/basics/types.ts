@@ -210,6 +210,18 @@ export interface ProgressReport {
 }
 
 /**
+ * A GenServer without handleInfo was sent a message (OTP 21+'s `{gen_server, no_handle_info}`
+ * warning, "Undefined handle_info in Mod / Unhandled message: Msg"); the message is dropped.
+ */
+export interface WarningReport {
+  kind: 'no_handle_info';
+  pid: Pid;
+  name: string | undefined;
+  behaviour: string;
+  message: unknown;
+}
+
+/**
  * Where the runtime's reports go. A node (or an application) extends the logger it was given by
  * adding a sink with `rt.addReportHandler`; it never replaces it.
  */
@@ -217,6 +229,8 @@ export interface Logger {
   crash(report: CrashReport): void;
   supervisor(report: SupervisorReport): void;
   progress(report: ProgressReport): void;
+  /** Optional: a logger without it drops warnings. */
+  warning?(report: WarningReport): void;
 }
 
 /**
