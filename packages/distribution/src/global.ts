@@ -23,9 +23,9 @@
  * here (`resolveIt`) for a pid of this node; erl resolvers reach the same code by rpc.
  * Not done: registering TS pids globally, the TS-side global API, global groups.
  */
-import { Atom, ExportFun, OpaqueFun, Pid, Ref, Tuple, atom, compare, equals, format, t, type Term } from '@beamline/etf';
-import { ExitError, pidKey, refKey, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
-import { A_GEN_CAST, asGenCall, asGenCast, isTagged } from './gen_proto.ts';
+import { Atom, ErlMap, ExportFun, OpaqueFun, Pid, Ref, Tuple, atom, compare, equals, format, t, type Term } from '@beamline/etf';
+import { ExitError, type From, GenServer, noreply, ok, pidKey, refKey, type ProcessBehaviour, type ProcessContext } from '@beamline/core';
+import { A_GEN_CALL, A_GEN_CAST, asGenCall, asGenCast, isTagged } from './gen_proto.ts';
 import type { DistLogger } from './log.ts';
 import type { ModuleExports } from './exports.ts';
 
@@ -87,7 +87,6 @@ interface Syncer {
   done: () => void;
 }
 
-/** What our global_name_server knows (read-only view for the node API and tests). */
 /** `global:whereis_name/1` and `registered_names/0` over rpc, read from `state` (none on a hidden node). */
 export function globalReaders(state: GlobalState | undefined): ModuleExports {
   return {
@@ -133,6 +132,7 @@ function resolveFunName(method: Term): string | undefined {
   return undefined;
 }
 
+/** What our global_name_server knows (read-only view for the node API and tests). */
 export class GlobalState {
   readonly names = new Map<string, NameEntry>();
   readonly locks = new Map<string, LockEntry>();
@@ -165,7 +165,65 @@ export class GlobalState {
 const key = (x: Term): string => format(x);
 const TRACE = process.env.BEAMLINE_GLOBAL_TRACE === '1';
 
-/** The global_name_server process. `state` is filled as the protocol runs. */
+/**
+ * global_name_server as a GenServer, as OTP's is, so that `sys:get_state` / `sys:get_status` from a
+ * peer answer; the protocol is the behaviour below, which reads its own `$gen_call`s. The class
+ * carries OTP's module name, which `'$initial_call'` shows.
+ */
+export class global extends GenServer<GlobalServerState, Term, Term> {
+  private readonly server: ProcessBehaviour;
+
+  constructor(
+    host: GlobalHost,
+    private readonly state: GlobalState,
+  ) {
+    super();
+    this.server = globalNameServer(host, state);
+  }
+
+  init(_args: unknown, ctx: ProcessContext) {
+    this.server.init?.(ctx);
+    return ok(new GlobalServerState(ctx.self.node.name, this.state));
+  }
+
+  override handleCall(request: Term, from: From, state: GlobalServerState, ctx: ProcessContext) {
+    return this.pass(ctx, t(A_GEN_CALL, from.toTerm() as Term, request), state);
+  }
+
+  override handleCast(msg: Term, state: GlobalServerState, ctx: ProcessContext) {
+    return this.pass(ctx, t(A_GEN_CAST, msg), state);
+  }
+
+  override handleInfo(msg: unknown, state: GlobalServerState, ctx: ProcessContext) {
+    return this.pass(ctx, msg, state);
+  }
+
+  private pass(ctx: ProcessContext, msg: unknown, state: GlobalServerState) {
+    this.server.handleMessage(ctx, msg);
+    return noreply(state);
+  }
+}
+
+/**
+ * sys:get_state's view: OTP 27's `#state{conf, known, synced, resolvers, syncers, node_name,
+ * the_locker, the_registrar, trace, global_lock_down}` with what this node keeps (`known` maps each
+ * known node to its protocol version; there is no registrar process).
+ */
+class GlobalServerState {
+  constructor(
+    readonly node: string,
+    readonly global: GlobalState,
+  ) {}
+
+  toJSON(): Tuple {
+    const known = new ErlMap([...this.global.known].map(([n, v]) => [atom(n), v] as const));
+    const none = atom('undefined');
+    const synced = this.global.syncedNodes().map((n) => atom(n));
+    return t(atom('state'), t(atom('conf'), A_TRUE, A_TRUE), known, synced, [], [], atom(this.node), none, none, atom('no_trace'), atom('false'));
+  }
+}
+
+/** The global_name_server protocol. `state` is filled as it runs. */
 export function globalNameServer(host: GlobalHost, state: GlobalState): ProcessBehaviour {
   const us = host.nodeName;
   const A_US = atom(us);

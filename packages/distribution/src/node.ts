@@ -35,7 +35,7 @@ import { introspectionModule } from './introspection.ts';
 import { rpc } from './rex.ts';
 import { kernelKeeper } from './kernel.ts';
 import { serveSpawnRequest } from './erpc.ts';
-import { GlobalState, globalNameServer, globalReaders, resolveIt } from './global.ts';
+import { GlobalState, global, globalReaders, resolveIt } from './global.ts';
 import { attachRuntime, type RuntimeAttachment } from './runtime_adapter.ts';
 
 export interface NodeOptions {
@@ -221,13 +221,13 @@ export class BeamNode {
       },
     ];
     rt.spawn(kernelKeeper(services, (name, reason) => this.logger.warn(`${name} exited (${format(reason as Term)}); started again`)));
-    if (!this.transport.hidden) this.startGlobal();
+    if (!this.transport.hidden) await this.startGlobal();
     // a hidden erl node's global is a partition of its own: no names
     else this.registry.exportModule('global', globalReaders(undefined));
   }
 
   /** Visible node: `global_name_server` (global.ts), fed with nodeup/nodedown of visible peers. */
-  private startGlobal(): void {
+  private async startGlobal(): Promise<void> {
     const state = (this.global = new GlobalState());
     // gen's {global, Name} from TS (GenServer.call / cast, sys, Supervisor) resolves here
     this.router.whereisGlobal = (name) => state.whereisName(name as Term);
@@ -240,7 +240,7 @@ export class BeamNode {
       logger: this.logger,
       stopper: this.runtime.initPid,
     };
-    const gns = this.runtime.spawn(globalNameServer(host, state), { name: 'global_name_server' });
+    const gns = await GenServer.start(this.runtime, new global(host, state), undefined, { name: 'global_name_server' });
     // an erl node resolving a clash over a pid of ours runs the resolve fun here by rpc
     const rt = this.runtime;
     const logger = this.logger;

@@ -105,6 +105,17 @@ describe('one erl peer', () => {
     expect(node.global!.whereisName('gl_two')).toBeUndefined();
   });
 
+  it('sys:get_status / get_state of global_name_server answer as on erl (a gen_server there)', async () => {
+    const status = (n: string) =>
+      `{status, _, {module, $M}, [$PD, $S, _, [], [{header, $H} | _]]} = sys:get_status({global_name_server, '${n}'}, 2000),
+       {$M, $S, $H, proplists:get_value('$initial_call', $PD)}`;
+    expect(await ev(e1, status(ts))).toBe(await ev(e1, status(e1.name)));
+    const state = (n: string) =>
+      `$GS = sys:get_state({global_name_server, '${n}'}, 2000), {element(1, $GS), element(2, $GS), element(7, $GS) =:= '${n}', tuple_size($GS)}`;
+    expect(await ev(e1, state(ts))).toBe(await ev(e1, state(e1.name)));
+    expect(await ev(e1, `lists:member(node(), element(4, sys:get_state({global_name_server, '${ts}'})))`)).toBe('true');
+  });
+
   it("a peer's {'EXIT', Pid, R} message to global_name_server is not its locker's or parent's exit: it runs on", async () => {
     const before = node.runtime.whereis('global_name_server');
     await ev(e1, `{global_name_server, '${ts}'} ! {'EXIT', self(), stray}, ok`);
