@@ -47,21 +47,31 @@ export const erlThrow = (value: Term): ErlangException => new ErlangException('t
 export const erlExit = (reason: Term): ErlangException => new ErlangException('exit', reason);
 export const erlError = (reason: Term): ErlangException => new ErlangException('error', reason);
 
-/** An error a BIF raises: its stack frame carries the arguments and `error_info`, as erts' do. */
-export class BifError extends ErlangException {
-  constructor(reason: Term) {
+/**
+ * An error whose stack frame names the arguments, as erts' frames do for a BIF's refusal (with
+ * `error_info`, below) and for a function clause that does not match.
+ */
+export class ArgsError extends ErlangException {
+  constructor(
+    reason: Term,
+    readonly errorInfo: boolean,
+  ) {
     super('error', reason);
-    this.name = 'BifError';
+    this.name = 'ArgsError';
   }
 }
 /** `error(badarg)`, what a BIF raises for a wrong argument. */
-export const badarg = (): ErlangException => new BifError(atom('badarg'));
+export const badarg = (): ErlangException => new ArgsError(atom('badarg'), true);
+/** `error(function_clause)`, what an Erlang function's heads raise for arguments none of them takes. */
+export const functionClause = (): ErlangException => new ArgsError(atom('function_clause'), false);
 
 /**
- * The frame of a BIF that raised: `{M, F, Args, [{error_info, #{module => ErrorsModule}}]}`, the
- * module that formats its errors for the shell (erts' BIFs: erl_erts_errors; os': erl_kernel_errors).
+ * The frame of a function that raised on its arguments: `{M, F, Args, []}`, and for a BIF
+ * `{M, F, Args, [{error_info, #{module => ErrorsModule}}]}`, the module that formats its errors
+ * for the shell (erts' BIFs: erl_erts_errors; os': erl_kernel_errors).
  */
-export function bifFrame(module: Atom, fun: Atom, args: Term[]): Tuple {
+export function argsFrame(module: Atom, fun: Atom, args: Term[], errorInfo = true): Tuple {
+  if (!errorInfo) return t(module, fun, args, []);
   const errors = atom(module.name === 'os' ? 'erl_kernel_errors' : 'erl_erts_errors');
   return t(module, fun, args, [t(atom('error_info'), new ErlMap([[atom('module'), errors]]))]);
 }
@@ -159,7 +169,7 @@ export class ModuleRegistry {
    */
   private async apply3(m: Term, f: Term, args: Term, process?: unknown): Promise<Outcome> {
     if (!(m instanceof Atom && f instanceof Atom && Array.isArray(args))) {
-      return { kind: 'error', reason: A_BADARG, stack: [bifFrame(A_ERLANG, A_APPLY, [m, f, args])] };
+      return { kind: 'error', reason: A_BADARG, stack: [argsFrame(A_ERLANG, A_APPLY, [m, f, args])] };
     }
     const outcome = await this.invoke(m, f, args, process);
     if (outcome.kind === 'error' && outcome.reason === A_UNDEF && !this.lookup(m.name, f.name, args.length)) {
@@ -178,7 +188,7 @@ export class ModuleRegistry {
   async apply(fun: Term, args: Term, process?: unknown, viaApply = false): Promise<Outcome> {
     const tail: Term[] = viaApply ? [t(A_ERLANG, A_APPLY, 2, [])] : [];
     if (!(fun instanceof ExportFun || fun instanceof OpaqueFun) || !Array.isArray(args)) {
-      return { kind: 'error', reason: A_BADARG, stack: [bifFrame(A_ERLANG, A_APPLY, [fun, args]), ...tail] };
+      return { kind: 'error', reason: A_BADARG, stack: [argsFrame(A_ERLANG, A_APPLY, [fun, args]), ...tail] };
     }
     if (fun.arity !== args.length) return { kind: 'error', reason: t(A_BADARITY, t(fun, args)), stack: tail };
     if (fun instanceof ExportFun) {
@@ -195,7 +205,7 @@ export function outcomeOf(e: unknown, module: Atom, fun: Atom, args: Term[]): Ou
   if (e instanceof ErlangException) {
     if (e.errorClass === 'throw') return { kind: 'throw', value: e.value };
     if (e.errorClass === 'exit') return { kind: 'exit', reason: e.value };
-    return { kind: 'error', reason: e.value, stack: e instanceof BifError ? [bifFrame(module, fun, args)] : stack };
+    return { kind: 'error', reason: e.value, stack: e instanceof ArgsError ? [argsFrame(module, fun, args, e.errorInfo)] : stack };
   }
   // `exit(Reason)` the runtime's way, or a failed GenServer.call (CallError / CallTimeout carry
   // Erlang's `{Reason, {gen_server, call, [...]}}`, as gen_server:call exits).

@@ -16,7 +16,7 @@ import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { Atom, atom, charlist, t, type Term } from '@beamline/etf';
 import { names } from './epmd_client.ts';
-import { erlError, type ModuleExports } from './exports.ts';
+import { functionClause, type ModuleExports } from './exports.ts';
 
 /** The node as these functions use it. */
 export interface NetNode {
@@ -28,8 +28,6 @@ export interface NetNode {
   connect(node: string): Promise<boolean>;
   disconnect(node: string): boolean;
 }
-
-const functionClause = () => erlError(atom('function_clause'));
 
 function nodeArg(node: Term): string {
   if (!(node instanceof Atom)) throw functionClause();

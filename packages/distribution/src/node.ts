@@ -31,6 +31,7 @@ import { erlangBifs } from './erlang_bifs.ts';
 import { osBifs } from './system_bifs.ts';
 import { sysBifs } from './sys_bifs.ts';
 import { distBifs, netAdmBifs, netKernelBifs } from './net_bifs.ts';
+import { codeBifs, moduleBifs } from './code_bifs.ts';
 import { introspectionModule } from './introspection.ts';
 import { rpc } from './rex.ts';
 import { kernelKeeper } from './kernel.ts';
@@ -184,7 +185,12 @@ export class BeamNode {
       connect: (n: string) => this.connect(n),
       disconnect: (n: string) => this.disconnect(n),
     };
-    this.registry.exportModule('erlang', { ...erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }), ...distBifs(net) });
+    this.registry.exportModule('erlang', {
+      ...erlangBifs(rt, { name: this.name, hidden: transport.hidden, peers }),
+      ...distBifs(net),
+      ...moduleBifs(this.registry),
+    });
+    this.registry.exportModule('code', codeBifs(this.registry));
     this.registry.exportModule('net_adm', netAdmBifs(net));
     this.registry.exportModule('net_kernel', netKernelBifs(net));
     this.registry.exportModule('os', osBifs());

@@ -8,7 +8,7 @@
  */
 import { Atom, Pid, Tuple, atom, type Term } from '@beamline/etf';
 import { genCall, type Dest, type ProcessContext, type Runtime, type Timeout } from '@beamline/core';
-import { erlError, type CallContext, type ModuleExports } from './exports.ts';
+import { erlError, functionClause, type CallContext, type ModuleExports } from './exports.ts';
 
 const A_SYSTEM = atom('system');
 
@@ -16,14 +16,14 @@ const A_SYSTEM = atom('system');
 function destOf(name: Term): Dest {
   if (name instanceof Pid || name instanceof Atom) return name;
   if (name instanceof Tuple && name.elements.length === 2 && name.elements.every((e) => e instanceof Atom)) return name;
-  throw erlError(atom('function_clause'));
+  throw functionClause();
 }
 
 function timeoutOf(timeout: Term | undefined): Timeout | undefined {
   if (timeout === undefined) return undefined;
   if (timeout === atom('infinity')) return 'infinity';
   if (typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout >= 0) return timeout;
-  throw erlError(atom('function_clause'));
+  throw functionClause();
 }
 
 function sysRequest(rt: Runtime, fn: string, request: Term, unwrap: (reply: unknown) => unknown = (r) => r) {

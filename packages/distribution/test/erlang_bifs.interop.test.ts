@@ -9,11 +9,15 @@ import { type Pid, atom, t } from '@beamline/etf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erlangBifs } from '../src/erlang_bifs.ts';
 import { processInfoBifs } from '../src/process_info_bif.ts';
-import { ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
+import { COOKIE, ev, freePort, startPair, until, type Pair } from './helpers/node_pair.ts';
+import { execFile } from 'node:child_process';
+import { erlBinary } from '../../../tools/erl/erl.ts';
 
 let p: Pair;
+let EPMD = 0;
 beforeAll(async () => {
-  p = await startPair('bifs', await freePort());
+  EPMD = await freePort();
+  p = await startPair('bifs', EPMD);
 });
 afterAll(async () => {
   await p?.stop();
@@ -123,6 +127,46 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
       ',true,{error,nxdomain},function_clause,true,pong,pang,function_clause,60,true,false,function_clause,true,false,true,false,{returned,false},undefined,[]]',
     );
     expect(await ev(p.erl, netScript(p.ts, p.erlName))).toBe(onErl);
+  });
+
+  it('code:ensure_loaded / is_loaded / which and erlang:module_loaded / function_exported answer as on erl', async () => {
+    const codeScript = (target: string) => {
+      const N = `'${target}'`;
+      const rpc = (m: string, f: string, a: string) => `rpc:call(${N}, ${m}, ${f}, ${a})`;
+      let k = 0; // a case's variables stay bound after it: each case gets its own
+      const reason = (m: string, f: string, a: string) => {
+        k++;
+        return `case ${rpc(m, f, a)} of {badrpc, {'EXIT', {$R${k}, _}}} -> $R${k}; $V${k} -> {returned, $V${k}} end`;
+      };
+      return `[
+        ${rpc('code', 'ensure_loaded', '[erlang]')}, ${rpc('code', 'ensure_loaded', '[no_such_module]')}, ${reason('code', 'ensure_loaded', '[1]')},
+        ${rpc('code', 'is_loaded', '[erlang]')}, ${rpc('code', 'is_loaded', '[no_such_module]')}, ${reason('code', 'is_loaded', '["x"]')},
+        ${rpc('code', 'which', '[erlang]')}, ${rpc('code', 'which', '[no_such_module]')}, ${reason('code', 'which', '[1]')},
+        ${rpc('erlang', 'module_loaded', '[erlang]')}, ${rpc('erlang', 'module_loaded', '[no_such_module]')}, ${reason('erlang', 'module_loaded', '[1]')},
+        ${rpc('erlang', 'function_exported', '[erlang, node, 0]')}, ${rpc('erlang', 'function_exported', '[erlang, apply, 3]')},
+        ${rpc('erlang', 'function_exported', '[erlang, node, 7]')}, ${rpc('erlang', 'function_exported', '[no_such_module, f, 0]')},
+        ${rpc('erlang', 'function_exported', '[a, b, -1]')}, ${reason('erlang', 'function_exported', '[1, 2, 3]')}
+      ]`;
+    };
+    const onErl = await ev(p.erl, codeScript(p.erlName));
+    expect(onErl.replace(/\s+/g, '')).toBe(
+      '[{module,erlang},{error,nofile},function_clause,{file,preloaded},false,function_clause,preloaded,non_existing,function_clause,true,false,badarg,true,true,false,false,false,badarg]',
+    );
+    expect(await ev(p.erl, codeScript(p.ts))).toBe(onErl);
+  });
+
+  it("erl -remsh at the node ends with erl's own refusal, not a crash (OTP 26+ asks code:ensure_loaded(shell) first)", async () => {
+    const release = Number(JSON.parse(await ev(p.erl, 'erlang:system_info(otp_release)')));
+    if (release < 26) return; // OTP 25's remsh starts the shell without asking
+    const args = ['-sname', 'remsh_bifs@localhost', '-setcookie', COOKIE, '-remsh', p.ts];
+    const out = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(erlBinary, args, { env: { ...process.env, ERL_EPMD_PORT: String(EPMD) }, timeout: 20_000 }, (err, _o, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+      );
+      child.stdin?.end();
+    });
+    expect(out.stderr).toContain(`Could not load "${p.ts}" on shell (nofile)`);
+    expect(out.code).toBe(1);
   });
 
   it('erlang:apply/3 runs M:F(A) as on erl; refusals and undef with the same stacks (locations aside)', async () => {
