@@ -8,7 +8,9 @@
  *   erlang:system_info/1      process_count, atom_count, port_count, schedulers(_online),
  *                              logical_processors(_available|_online), wordsize, system_version;
  *                              anything else is badarg
- *   erlang:statistics/1       wall_clock and runtime, in milliseconds ({Total, SinceLastCall})
+ *   erlang:statistics/1       wall_clock and runtime, in milliseconds ({Total, SinceLastCall}); the run
+ *                              queue and active task items, counted over the processes (one scheduler,
+ *                              and the dirty queues empty); scheduler_wall_time(_all) undefined (off)
  *   erlang:system_time/0,1, monotonic_time/0,1, time_offset/0,1, timestamp/0, localtime/0,
  *   universaltime/0, date/0, time/0; os:system_time/0,1, os:timestamp/0, os:type/0
  *
@@ -123,7 +125,7 @@ function systemInfo(rt: Runtime, item: Term): Term {
   }
 }
 
-/** erl's statistics/1 items; those other than wall_clock and runtime are not_supported here. */
+/** erl's statistics/1 items; those with no counterpart here (reductions, io, gc, ...) are not_supported. */
 const STATISTICS = new Set(
   'active_tasks active_tasks_all context_switches exact_reductions garbage_collection io microstate_accounting reductions run_queue run_queue_lengths run_queue_lengths_all runtime scheduler_wall_time scheduler_wall_time_all total_active_tasks total_active_tasks_all total_run_queue_lengths total_run_queue_lengths_all wall_clock'.split(
     ' ',
@@ -134,6 +136,45 @@ const STATISTICS = new Set(
 function cpuMs(): number {
   const u = process.cpuUsage();
   return Math.floor((u.user + u.system) / 1000);
+}
+
+/**
+ * statistics/1's scheduler items, as erl gives them for one normal scheduler followed by the dirty
+ * CPU queue (`_all`: and the dirty IO one), which are always empty here: the run queue holds the
+ * runnable processes, the active tasks the runnable and the running ones. Wall time accounting is
+ * never on, so scheduler_wall_time is `undefined`, as on erl until it is enabled.
+ */
+function schedulerItem(rt: Runtime, item: string): Term | undefined {
+  let runnable = 0;
+  let running = 0;
+  for (const pid of rt.processes()) {
+    const status = rt.processInfo(pid)?.status;
+    if (status === 'runnable') runnable++;
+    else if (status === 'running') running++;
+  }
+  const active = runnable + running;
+  switch (item) {
+    case 'run_queue':
+    case 'total_run_queue_lengths':
+    case 'total_run_queue_lengths_all':
+      return runnable;
+    case 'run_queue_lengths':
+      return [runnable, 0];
+    case 'run_queue_lengths_all':
+      return [runnable, 0, 0];
+    case 'total_active_tasks':
+    case 'total_active_tasks_all':
+      return active;
+    case 'active_tasks':
+      return [active, 0];
+    case 'active_tasks_all':
+      return [active, 0, 0];
+    case 'scheduler_wall_time':
+    case 'scheduler_wall_time_all':
+      return atom('undefined');
+    default:
+      return undefined;
+  }
 }
 
 /** `erlang`'s clock, memory and system BIFs for `rt`. */
@@ -158,7 +199,11 @@ export function systemBifs(rt: Runtime): ModuleExports {
     'statistics/1': (item: Term) => {
       if (!(item instanceof Atom) || !STATISTICS.has(item.name)) throw badarg();
       const counter = counters.get(item.name);
-      if (counter === undefined) throw erlError(t(atom('not_supported'), item));
+      if (counter === undefined) {
+        const value = schedulerItem(rt, item.name);
+        if (value === undefined) throw erlError(t(atom('not_supported'), item));
+        return value;
+      }
       const now = counter.read();
       const since = now - counter.last;
       counter.last = now;

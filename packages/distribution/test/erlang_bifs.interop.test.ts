@@ -274,6 +274,16 @@ function systemScript(target: string): string {
     ${pair(rpc('erlang', 'statistics', '[wall_clock]'))},
     ${pair(rpc('erlang', 'statistics', '[runtime]'))},
     ${reason('erlang', 'statistics', '[foo]')},
+    begin
+      $Sch = ${rpc('erlang', 'system_info', '[schedulers]')},
+      $St = fun($I) -> ${rpc('erlang', 'statistics', '[$I]')} end,
+      $Count = fun($L) -> is_list($L) andalso lists:all(fun erlang:is_integer/1, $L) end,
+      {is_integer($St(run_queue)), is_integer($St(total_run_queue_lengths)), is_integer($St(total_run_queue_lengths_all)),
+       $St(total_active_tasks) >= 1, $St(total_active_tasks_all) >= 1,
+       [length($L) - $Sch || $L <- [$St(run_queue_lengths), $St(run_queue_lengths_all), $St(active_tasks), $St(active_tasks_all)]],
+       lists:all($Count, [$St(run_queue_lengths), $St(run_queue_lengths_all), $St(active_tasks), $St(active_tasks_all)]),
+       $St(scheduler_wall_time), $St(scheduler_wall_time_all)}
+    end,
     ${rpc('os', 'type', '[]')},
     ${near(rpc('erlang', 'system_time', '[]'), 'erlang:system_time(nanosecond)', 2_000_000_000)},
     ${near(rpc('erlang', 'system_time', '[second]'), 'erlang:system_time(second)', 2)},
@@ -318,6 +328,7 @@ describe('process_info, memory, system_info, statistics and the clocks over rpc,
       /^\[\[total,processes,processes_used,system,atom,atom_used,binary,code,ets\],true,true,\[total,atom\],badarg,badarg,/,
     );
     expect(onErl).not.toContain('false');
+    expect(onErl.replace(/\s+/g, '')).toContain('{true,true,true,true,true,[1,2,1,2],true,undefined,undefined}');
     expect(onTs).toBe(onErl);
   });
 });
