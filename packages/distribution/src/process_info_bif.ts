@@ -7,7 +7,10 @@
  *                                     name, supervisor, state_machine), {beamline, async, 0} for an
  *                                     async-function process: JS keeps no call stack between messages
  *   dictionary                       a behaviour process: [{'$initial_call', MFA}, {'$ancestors', As}]
- *                                     as proc_lib writes them (a registered ancestor by name), else []
+ *                                     as proc_lib writes them (a registered ancestor by name), else [];
+ *                                     {dictionary, Key} (OTP 26+) one entry of it, or undefined, as
+ *                                     proc_lib:initial_call/1 and get_label/1 read a remote process
+ *   label                            undefined (OTP 27: proc_lib's label, which no process here has)
  *   memory, total_heap_size, ...     memoryEstimate (introspection.ts), in bytes or 8-byte words
  *   reductions                       messages received, the nearest count of work done
  *   group_leader                     the runtime's init pid
@@ -15,7 +18,7 @@
  * An item erl knows that has no meaning here (messages, backtrace, current_stacktrace, ...) fails
  * with `error({not_supported, Item})` rather than an invented value.
  */
-import { Atom, Pid, atom, t, type Term, type Tuple } from '@beamline/etf';
+import { Atom, Pid, Tuple, atom, equals, t, type Term } from '@beamline/etf';
 import type { ProcessInfo, Runtime } from '@beamline/core';
 import { badarg, erlError, type ModuleExports } from './exports.ts';
 import { memoryEstimate } from './introspection.ts';
@@ -45,7 +48,7 @@ const DEFAULT_ITEMS = [
 ] as const;
 
 /** Items answered beyond process_info/1's. */
-const MORE_ITEMS = ['memory', 'monitors', 'monitored_by', 'parent'];
+const MORE_ITEMS = ['memory', 'monitors', 'monitored_by', 'parent', 'label'];
 const ANSWERED = new Set<string>([...DEFAULT_ITEMS, ...MORE_ITEMS]);
 
 /** Items erl accepts that this node cannot answer. */
@@ -58,7 +61,6 @@ const NOT_SUPPORTED = new Set([
   'current_stacktrace',
   'fullsweep_after',
   'garbage_collection_info',
-  'label',
   'last_calls',
   'message_queue_data',
   'messages',
@@ -121,14 +123,34 @@ function itemValue(rt: Runtime, info: ProcessInfo, item: string): Term {
     case 'garbage_collection':
     case 'suspending':
       return [];
+    case 'label':
+      return A_UNDEFINED;
     default: // 'parent'
       return info.parent ?? A_UNDEFINED;
   }
 }
 
-function checkItem(item: Term): Atom {
+const A_DICTIONARY = atom('dictionary');
+
+/** `{dictionary, Key}` (OTP 26+): one entry of the dictionary. */
+function isDictionaryKey(item: Term): item is Tuple {
+  return item instanceof Tuple && item.elements.length === 2 && item.elements[0] === A_DICTIONARY;
+}
+
+function checkItem(item: Term): Atom | Tuple {
   if (item instanceof Atom && (ANSWERED.has(item.name) || NOT_SUPPORTED.has(item.name))) return item;
+  if (isDictionaryKey(item)) return item;
   throw badarg();
+}
+
+/** The value of `item` for `info`. */
+function answer(rt: Runtime, info: ProcessInfo, item: Atom | Tuple): Term {
+  if (item instanceof Atom) {
+    if (NOT_SUPPORTED.has(item.name)) throw erlError(t(atom('not_supported'), item));
+    return itemValue(rt, info, item.name);
+  }
+  const entry = dictionary(rt, info).find((e) => equals((e as Tuple).elements[0] as Term, item.elements[1] as Term));
+  return entry === undefined ? A_UNDEFINED : ((entry as Tuple).elements[1] as Term);
 }
 
 /** The local process `pid` names, or undefined when it is dead; badarg for anything but a local pid. */
@@ -151,13 +173,10 @@ export function processInfoBifs(rt: Runtime): ModuleExports {
       const items = (Array.isArray(spec) ? spec : [spec]).map(checkItem);
       const info = lookup(rt, pid);
       if (info === undefined) return A_UNDEFINED;
-      const pairs = items.map((item) => {
-        if (NOT_SUPPORTED.has(item.name)) throw erlError(t(atom('not_supported'), item));
-        return t(item, itemValue(rt, info, item.name));
-      });
+      const pairs = items.map((item) => t(item, answer(rt, info, item)));
       if (Array.isArray(spec)) return pairs;
       // process_info(P, registered_name) of an unregistered process is [], not {registered_name, []}
-      return items[0].name === 'registered_name' && info.registeredName === undefined ? [] : pairs[0];
+      return items[0] === atom('registered_name') && info.registeredName === undefined ? [] : pairs[0];
     },
   };
 }

@@ -321,6 +321,20 @@ describe('process_info, memory, system_info, statistics and the clocks over rpc,
     p.node.runtime.exit(idle, atom('kill'));
   });
 
+  it('process_info {dictionary, Key} (OTP 26+) and label (OTP 27) answer as on erl', async () => {
+    const items = (target: string) => {
+      const pi = (a: string) => `rpc:call('${target}', erlang, process_info, [$Rex, ${a}])`;
+      return `$Rex = rpc:call('${target}', erlang, whereis, [rex]), [
+        ${pi("{dictionary, '$initial_call'}")}, ${pi('{dictionary, no_such_key}')}, ${pi('[{dictionary, no_such_key}, registered_name]')}, ${pi('label')}]`;
+    };
+    const onTs = (await ev(p.erl, items(p.ts))).replace(/\s+/g, '');
+    expect(onTs).toBe(
+      "[{{dictionary,'$initial_call'},{rpc,init,1}},{{dictionary,no_such_key},undefined},[{{dictionary,no_such_key},undefined},{registered_name,rex}],{label,undefined}]",
+    );
+    const release = Number(JSON.parse(await ev(p.erl, 'erlang:system_info(otp_release)')));
+    if (release >= 27) expect((await ev(p.erl, items(p.erlName))).replace(/\s+/g, '')).toBe(onTs); // OTP 25 knows neither item
+  });
+
   it('memory, system_info, statistics and the clocks answer alike', async () => {
     const onErl = await ev(p.erl, systemScript(p.erlName));
     const onTs = await ev(p.erl, systemScript(p.ts));

@@ -116,6 +116,12 @@ describe('one erl peer', () => {
     expect(await ev(e1, `lists:member(node(), element(4, sys:get_state({global_name_server, '${ts}'})))`)).toBe('true');
   });
 
+  it("proc_lib:initial_call / get_label of a process of this (visible) node read its dictionary, as of an erl node's", async () => {
+    const rex = `rpc:call('${ts}', erlang, whereis, [rex])`;
+    expect(await ev(e1, `proc_lib:initial_call(${rex})`)).toBe("{rpc,init,['Argument__1']}");
+    expect(await ev(e1, `proc_lib:translate_initial_call(${rex})`)).toBe('{rpc,init,1}');
+  });
+
   it("a peer's {'EXIT', Pid, R} message to global_name_server is not its locker's or parent's exit: it runs on", async () => {
     const before = node.runtime.whereis('global_name_server');
     await ev(e1, `{global_name_server, '${ts}'} ! {'EXIT', self(), stray}, ok`);
