@@ -8,7 +8,7 @@
  * answer: the state is OTP 27's `#state{}` record, filled with what this node has (its name, name
  * type, tick, setup time and listen address; no connection tables).
  */
-import { ErlMap, atom, charlist, t, type Term, type Tuple } from '@beamline/etf';
+import { Atom, ErlMap, atom, charlist, t, type Term, type Tuple } from '@beamline/etf';
 import { GenServer, noreply, ok, reply, type From, type ProcessContext } from '@beamline/core';
 import { isTagged } from './gen_proto.ts';
 
@@ -18,6 +18,9 @@ const A_UNSUPPORTED = atom('unsupported');
 
 export interface NetKernelInfo {
   nodeName: string;
+  /** `net_kernel:connect_node/1` and `erlang:disconnect_node/1` of this node. */
+  connect(node: string): Promise<boolean>;
+  disconnect(node: string): boolean;
   longNames: boolean;
   ticktimeMs: number;
   setupTimeMs: number;
@@ -25,10 +28,16 @@ export interface NetKernelInfo {
   port: number;
 }
 
-/** The reply net_kernel gives to a call request. */
-export function netKernelReply(request: Term, info: { nodeName: string }): Term {
+/**
+ * The reply net_kernel gives to a call request: `is_auth`, and what OTP's net_kernel answers of
+ * itself (`nodename`, `longnames`, `ticktime` in ms). Connection requests (`{connect, Type, Node}`,
+ * `{disconnect, Node}`) answer through `connect` / `disconnect` (below).
+ */
+export function netKernelReply(request: Term, info: { nodeName: string; longNames?: boolean; ticktimeMs?: number }): Term {
   if (isTagged(request, 'is_auth', 2)) return A_YES;
-  if (request === atom('node')) return atom(info.nodeName);
+  if (request === atom('node') || request === atom('nodename')) return atom(info.nodeName);
+  if (request === atom('longnames') && info.longNames !== undefined) return atom(String(info.longNames));
+  if (request === atom('ticktime') && info.ticktimeMs !== undefined) return info.ticktimeMs;
   return t(A_ERROR, A_UNSUPPORTED);
 }
 
@@ -79,7 +88,14 @@ export class net_kernel extends GenServer<Tuple, Term> {
     return ok(netKernelState(this.info, ctx.self));
   }
 
-  override handleCall(request: Term, _from: From, state: Tuple) {
+  override handleCall(request: Term, from: From, state: Tuple) {
+    if (isTagged(request, 'connect', 3) && request.elements[2] instanceof Atom) {
+      // answered when the connection is up or has failed; net_kernel goes on meanwhile, as OTP's
+      void this.info.connect(request.elements[2].name).then((up) => from.reply(up));
+      return noreply(state);
+    }
+    if (isTagged(request, 'disconnect', 2) && request.elements[1] instanceof Atom)
+      return reply(this.info.disconnect(request.elements[1].name), state);
     return reply(netKernelReply(request, this.info), state);
   }
 

@@ -198,6 +198,8 @@ export class BeamNode {
     const nodeName = this.name;
     const netKernelInfo = {
       nodeName,
+      connect: net.connect,
+      disconnect: net.disconnect,
       longNames: net.longNames,
       ticktimeMs: net.ticktimeMs,
       setupTimeMs: transport.setupTimeMs,

@@ -73,3 +73,15 @@ describe('sys on net_kernel and rex, as on an OTP node (both are gen_servers the
     }
   });
 });
+
+describe("net_kernel's own calls, as OTP's net_kernel answers them", () => {
+  it('nodename, longnames, ticktime, {connect, normal, N}, {disconnect, N}', async () => {
+    const calls = (node: string, other: string) =>
+      `[gen_server:call({net_kernel, '${node}'}, nodename) =:= '${node}'
+        | [gen_server:call({net_kernel, '${node}'}, $Q, 10000) || $Q <- [longnames, ticktime, {connect, normal, '${other}'},
+           {connect, normal, 'nobody@localhost'}, {disconnect, 'nobody@localhost'}]]]`;
+    const onErl = await call(calls(p.erlName, p.ts));
+    expect(onErl).toBe('[true,false,60000,true,false,false]');
+    expect(await call(calls(p.ts, p.erlName))).toBe(onErl);
+  });
+});
