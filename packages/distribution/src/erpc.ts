@@ -24,6 +24,7 @@ import { SPAWN_FLAG_LINK, SPAWN_FLAG_MONITOR } from './control.ts';
 import { erpcExitReason, spawnExitReason, type ModuleRegistry } from './exports.ts';
 import type { RemoteInboundApi, Router, SpawnRequest } from './router.ts';
 import type { PeerConnection } from './transport.ts';
+import { setGroupLeader } from './io_bifs.ts';
 
 const A_ERPC = atom('erpc');
 const A_EXECUTE_CALL = atom('execute_call');
@@ -120,7 +121,10 @@ export function serveSpawnRequest(host: ErpcHost, conn: PeerConnection, req: Spa
   if (!spawnOptsOk(req.opts)) return refuse(A_BADOPT);
   const link = req.opts.includes(A_LINK);
   const monitor = req.opts.includes(A_MONITOR);
-  const pid = host.spawn(body);
+  const pid = host.spawn((ctx) => {
+    setGroupLeader(ctx, req.groupLeader); // io:format in the call writes to the caller's group leader
+    return body(ctx);
+  });
   const flags = (link ? SPAWN_FLAG_LINK : 0) | (monitor ? SPAWN_FLAG_MONITOR : 0);
   host.router.sendControl(conn.peerName, { kind: 'spawn_reply', reqId: req.reqId, to: req.from, flags, result: pid });
   if (link) host.router.addSpawnLink(pid, req.from);

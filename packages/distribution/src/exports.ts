@@ -54,7 +54,8 @@ export const erlError = (reason: Term): ErlangException => new ErlangException('
 export class ArgsError extends ErlangException {
   constructor(
     reason: Term,
-    readonly errorInfo: boolean,
+    /** true: a BIF's (argsFrame below); a map: this `error_info`; false: none. */
+    readonly errorInfo: boolean | ErlMap,
   ) {
     super('error', reason);
     this.name = 'ArgsError';
@@ -70,10 +71,11 @@ export const functionClause = (): ErlangException => new ArgsError(atom('functio
  * `{M, F, Args, [{error_info, #{module => ErrorsModule}}]}`, the module that formats its errors
  * for the shell (erts' BIFs: erl_erts_errors; os': erl_kernel_errors).
  */
-export function argsFrame(module: Atom, fun: Atom, args: Term[], errorInfo = true): Tuple {
-  if (!errorInfo) return t(module, fun, args, []);
+export function argsFrame(module: Atom, fun: Atom, args: Term[], errorInfo: boolean | ErlMap = true): Tuple {
+  if (errorInfo === false) return t(module, fun, args, []);
   const errors = atom(module.name === 'os' ? 'erl_kernel_errors' : 'erl_erts_errors');
-  return t(module, fun, args, [t(atom('error_info'), new ErlMap([[atom('module'), errors]]))]);
+  const info = errorInfo === true ? new ErlMap([[atom('module'), errors]]) : errorInfo;
+  return t(module, fun, args, [t(atom('error_info'), info)]);
 }
 
 /** How a call ended, in Erlang's terms. */

@@ -32,6 +32,7 @@ import { osBifs } from './system_bifs.ts';
 import { sysBifs } from './sys_bifs.ts';
 import { distBifs, netAdmBifs, netKernelBifs } from './net_bifs.ts';
 import { codeBifs, moduleBifs } from './code_bifs.ts';
+import { ioBifs } from './io_bifs.ts';
 import { introspectionModule } from './introspection.ts';
 import { rpc } from './rex.ts';
 import { kernelKeeper } from './kernel.ts';
@@ -191,6 +192,7 @@ export class BeamNode {
       ...moduleBifs(this.registry),
     });
     this.registry.exportModule('code', codeBifs(this.registry));
+    this.registry.exportModule('io', ioBifs());
     this.registry.exportModule('net_adm', netAdmBifs(net));
     this.registry.exportModule('net_kernel', netKernelBifs(net));
     this.registry.exportModule('os', osBifs());

@@ -8,6 +8,7 @@ import { Atom, ErlMap, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { From, GenServer, noreply, ok, reply, type ProcessContext } from '@beamline/core';
 import { isTagged } from './gen_proto.ts';
 import { rexResult, type ModuleRegistry, type Outcome } from './exports.ts';
+import { setGroupLeader } from './io_bifs.ts';
 
 const A_REX = atom('rex');
 const A_BADARG = atom('badarg');
@@ -23,16 +24,18 @@ export interface RexHost {
   sendToName(name: string, msg: Term): boolean;
 }
 
-/** `{call | block_call, M, F, A, GL}` → [M, F, A]. */
-function asCall(req: unknown): [Atom, Atom, unknown] | undefined {
+/** `{call | block_call, M, F, A, GL}` → [M, F, A, GL]. */
+function asCall(req: unknown): [Atom, Atom, unknown, Term] | undefined {
   if (!(req instanceof Tuple) || req.elements.length !== 5) return undefined;
-  const [tag, m, f, a] = req.elements;
+  const [tag, m, f, a, gl] = req.elements;
   if (tag !== atom('call') && tag !== atom('block_call')) return undefined;
   if (!(m instanceof Atom) || !(f instanceof Atom)) return undefined;
-  return [m, f, a];
+  return [m, f, a, gl as Term];
 }
 
-async function run(host: RexHost, m: Atom, f: Atom, a: unknown, ctx: ProcessContext): Promise<Outcome> {
+/** Runs `M:F(A)` in `ctx`, whose io goes to the caller's group leader `gl` (when it is a pid). */
+async function run(host: RexHost, m: Atom, f: Atom, a: unknown, ctx: ProcessContext, gl?: Term): Promise<Outcome> {
+  if (gl !== undefined) setGroupLeader(ctx, gl);
   if (!Array.isArray(a)) return { kind: 'error', reason: A_BADARG, stack: [t(atom('erlang'), atom('apply'), [m, f, a as Term], [])] };
   return host.registry.invoke(m, f, a as Term[], ctx);
 }
@@ -62,7 +65,7 @@ export class rpc extends GenServer<ErlMap, Term, Term> {
     const mfa = asCall(request);
     if (!mfa) return reply(t(A_ERROR, A_UNSUPPORTED), state);
     this.worker(ctx, async (w) => {
-      const outcome = await run(this.host, mfa[0], mfa[1], mfa[2], w);
+      const outcome = await run(this.host, mfa[0], mfa[1], mfa[2], w, mfa[3]);
       new From(w, from.pid, from.tag).reply(rexResult(outcome)); // answered by the worker, as OTP's rex does
     });
     return noreply(state);
@@ -70,8 +73,8 @@ export class rpc extends GenServer<ErlMap, Term, Term> {
 
   override handleCast(msg: Term, state: ErlMap, ctx: ProcessContext) {
     if (isTagged(msg, 'cast', 5)) {
-      const [, m, f, a] = msg.elements;
-      if (m instanceof Atom && f instanceof Atom) this.worker(ctx, async (w) => void (await run(this.host, m, f, a, w)));
+      const [, m, f, a, gl] = msg.elements;
+      if (m instanceof Atom && f instanceof Atom) this.worker(ctx, async (w) => void (await run(this.host, m, f, a, w, gl)));
     }
     return noreply(state);
   }
@@ -89,7 +92,7 @@ export class rpc extends GenServer<ErlMap, Term, Term> {
     if (mfa) {
       // ei_rpc / Jinterface: {From, {call, M, F, A, GL}} → From ! {rex, Result}
       this.worker(ctx, async (w) => {
-        const outcome = await run(host, mfa[0], mfa[1], mfa[2], w);
+        const outcome = await run(host, mfa[0], mfa[1], mfa[2], w, mfa[3]);
         w.send(from, t(A_REX, rexResult(outcome)));
       });
     } else if (isTagged(body, 'sbcast', 3)) {

@@ -169,6 +169,30 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
     expect(out.code).toBe(1);
   });
 
+  it("io:format / fwrite / put_chars / nl / write over rpc write to the caller's group leader, as on erl", async () => {
+    const io = (target: string) => {
+      const N = `'${target}'`;
+      return `$Old = group_leader(),
+        $GL = spawn(fun() -> (fun $Loop(Acc) -> receive
+            {io_request, From, RA, Req} -> From ! {io_reply, RA, ok}, $Loop([Req | Acc]);
+            {get, P} -> P ! {reqs, lists:reverse(Acc)}
+          end end)([]) end),
+        group_leader($GL, self()),
+        $Rs = try [catch rpc:call(${N}, io, format, ["~p ~s~n", [x, "y"]]), catch rpc:call(${N}, io, put_chars, ["pc"]),
+               catch rpc:call(${N}, io, nl, []), catch erpc:call(${N}, io, fwrite, ["w~n"]), catch rpc:block_call(${N}, io, write, [{a, 1}]),
+               catch rpc:call(${N}, io, put_chars, [[<<"a">>, "b", [$c]]]), catch rpc:call(${N}, io, put_chars, [[16#1F600]])]
+          after group_leader($Old, self()) end,
+        $GL ! {get, self()},
+        $Bad = [case rpc:call(${N}, io, $F, $A) of {badrpc, {'EXIT', {$R, [{io, $F, $Args, $Info} | _]}}} ->
+                  {$R, $Args, maps:get(cause, proplists:get_value(error_info, $Info))}; $Other -> $Other end
+                || {$F, $A} <- [{format, ["~p~n"]}, {format, [1, 2]}, {put_chars, [[1|2]]}, {put_chars, [<<255>>]}]],
+        receive {reqs, $Reqs} -> {$Rs, $Reqs, $Bad} end`;
+    };
+    const onErl = (await ev(p.erl, io(p.erlName))).replace(/\s+/g, '');
+    expect(onErl).toContain('{[ok,ok,ok,ok,ok,ok,ok],[{put_chars,unicode,io_lib,format,["~p~s~n",[x,"y"]]},');
+    expect((await ev(p.erl, io(p.ts))).replace(/\s+/g, '')).toBe(onErl);
+  });
+
   it('erlang:apply/3 runs M:F(A) as on erl; refusals and undef with the same stacks (locations aside)', async () => {
     const applyScript = (target: string) => {
       const N = `'${target}'`;
