@@ -11,15 +11,16 @@
  *   rpc:call(N, erlang, registered, [])        -> [atom()]
  *   rpc:call(N, erlang, processes, [])         -> [pid()]
  *   rpc:call(N, erlang, is_process_alive, [P]) -> boolean()   (a pid of another node: badarg)
+ *   rpc:call(N, erlang, exit, [P, R]) -> true; rpc:call(N, erlang, send, [Dest, Msg]) -> Msg
  *   rpc:call(N, erlang, process_info, [P | P, Item | P, [Item]])   (process_info_bif.ts)
  *   memory, system_info, statistics and the clock BIFs                 (system_bifs.ts, with `os`'s)
  *
  * A wrong argument is `error(badarg)`, as the BIF raises it. `erlang:apply/2` is the registry's own
  * (exports.ts); nothing else of `erlang` runs here, so other functions stay `undef`.
  */
-import { Atom, ErlMap, Pid, Port, Ref, atom, t, type Term, type Tuple } from '@beamline/etf';
-import type { Runtime } from '@beamline/core';
-import { badarg, type ModuleExports } from './exports.ts';
+import { Atom, ErlMap, Pid, Port, Ref, Tuple, atom, t, type Term } from '@beamline/etf';
+import { BadArg, type Dest, type ProcessContext, type Runtime } from '@beamline/core';
+import { badarg, type CallContext, type ModuleExports } from './exports.ts';
 import { processInfoBifs } from './process_info_bif.ts';
 import { systemBifs } from './system_bifs.ts';
 
@@ -68,6 +69,16 @@ function nodesWithInfo(node: NodeView, arg: Term, opts: Term): Tuple[] {
   });
 }
 
+/** `{Name, Node}` with two atoms. */
+function isNameAtNode(x: Term): x is Tuple {
+  return x instanceof Tuple && x.elements.length === 2 && x.elements.every((e) => e instanceof Atom);
+}
+
+/** Who sends a signal: the process serving the call, or the runtime for a call made in place. */
+function processOf(call: CallContext, rt: Runtime): Pick<ProcessContext, 'send' | 'exit'> {
+  return (call.process as ProcessContext | undefined) ?? rt;
+}
+
 /** The `erlang` module's BIFs for `rt` on `node`. */
 export function erlangBifs(rt: Runtime, node: NodeView): ModuleExports {
   return {
@@ -88,6 +99,23 @@ export function erlangBifs(rt: Runtime, node: NodeView): ModuleExports {
     'is_process_alive/1': (pid: Term) => {
       if (!(pid instanceof Pid) || pid.node.name !== node.name) throw badarg();
       return rt.isAlive(pid);
+    },
+    // signals from the process serving the call, as erl's exit/2 and !
+    'exit/2': function (this: CallContext, pid: Term, reason: Term) {
+      if (!(pid instanceof Pid || pid instanceof Port)) throw badarg();
+      if (pid instanceof Pid) processOf(this, rt).exit(pid, reason);
+      return true;
+    },
+    'send/2': function (this: CallContext, dest: Term, msg: Term) {
+      const to = dest instanceof Pid ? dest : dest instanceof Atom ? dest.name : isNameAtNode(dest) ? dest : undefined;
+      if (to === undefined) throw badarg();
+      try {
+        processOf(this, rt).send(to as Dest, msg);
+      } catch (e) {
+        if (e instanceof BadArg) throw badarg(); // an unregistered name
+        throw e;
+      }
+      return msg;
     },
     ...processInfoBifs(rt),
     ...systemBifs(rt),

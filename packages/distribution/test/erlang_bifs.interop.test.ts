@@ -193,6 +193,30 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
     expect((await ev(p.erl, io(p.ts))).replace(/\s+/g, '')).toBe(onErl);
   });
 
+  it('erlang:exit/2 and send/2 over rpc signal from the node as on erl', async () => {
+    p.node.runtime.spawn(
+      async (ctx) => {
+        await ctx.receive();
+      },
+      { name: 'signals_victim' },
+    );
+    const signals = (target: string, victim: string) => {
+      const N = `'${target}'`;
+      let k = 0;
+      const reason = (f: string, a: string) => {
+        k++;
+        return `case rpc:call(${N}, erlang, ${f}, ${a}) of {badrpc, {'EXIT', {$R${k}, _}}} -> $R${k}; $V${k} -> {returned, $V${k}} end`;
+      };
+      return `[rpc:call(${N}, erlang, send, [self(), hello]), receive hello -> got after 2000 -> none end,
+        rpc:call(${N}, erlang, send, [{no_such_name, ${N}}, x]),
+        ${reason('send', '[no_such_name, x]')}, ${reason('send', '[1, x]')}, ${reason('exit', '[1, x]')},
+        rpc:call(${N}, erlang, exit, [${victim}, kill]), timer:sleep(100), rpc:call(${N}, erlang, is_process_alive, [${victim}])]`;
+    };
+    const onErl = await ev(p.erl, `$EV = spawn('${p.erlName}', timer, sleep, [infinity]), ${signals(p.erlName, '$EV')}`);
+    expect(onErl).toBe('[hello,got,x,badarg,badarg,badarg,true,ok,false]');
+    expect(await ev(p.erl, `$TV = rpc:call('${p.ts}', erlang, whereis, [signals_victim]), ${signals(p.ts, '$TV')}`)).toBe(onErl);
+  });
+
   it('erlang:apply/3 runs M:F(A) as on erl; refusals and undef with the same stacks (locations aside)', async () => {
     const applyScript = (target: string) => {
       const N = `'${target}'`;
