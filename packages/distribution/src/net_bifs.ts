@@ -8,6 +8,7 @@
  *   rpc:call(N, net_kernel, get_net_ticktime, [])   -> seconds
  *   rpc:call(N, net_kernel, nodename | longnames, [])
  *   rpc:call(N, erlang, is_alive | disconnect_node, ...)
+ *   rpc:call(N, init, get_status, [])              -> {started, started} (a node that answers has started)
  *
  * An argument of the wrong type fails as OTP's does: `function_clause` for net_adm / net_kernel's
  * Erlang functions.
@@ -15,6 +16,7 @@
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { Atom, atom, charlist, t, type Term } from '@beamline/etf';
+import type { Runtime } from '@beamline/core';
 import { names } from './epmd_client.ts';
 import { functionClause, type ModuleExports } from './exports.ts';
 
@@ -83,6 +85,16 @@ export function netKernelBifs(node: NetNode): ModuleExports {
     'get_net_ticktime/0': () => Math.round(node.ticktimeMs / 1000),
     'nodename/0': () => atom(node.name),
     'longnames/0': () => node.longNames,
+  };
+}
+
+/**
+ * init:get_status/0, which deployment scripts and health checks ask a node for: a node whose rpc
+ * answers has started its services; `stopping` once its runtime is being stopped.
+ */
+export function initBifs(rt: Runtime): ModuleExports {
+  return {
+    'get_status/0': () => t(atom(rt.isStopped ? 'stopping' : 'started'), atom('started')),
   };
 }
 

@@ -30,7 +30,7 @@ import { net_kernel } from './net_kernel.ts';
 import { erlangBifs } from './erlang_bifs.ts';
 import { osBifs } from './system_bifs.ts';
 import { sysBifs } from './sys_bifs.ts';
-import { distBifs, netAdmBifs, netKernelBifs } from './net_bifs.ts';
+import { distBifs, initBifs, netAdmBifs, netKernelBifs } from './net_bifs.ts';
 import { codeBifs, moduleBifs } from './code_bifs.ts';
 import { ioBifs } from './io_bifs.ts';
 import { introspectionModule } from './introspection.ts';
@@ -195,6 +195,7 @@ export class BeamNode {
     this.registry.exportModule('io', ioBifs());
     this.registry.exportModule('net_adm', netAdmBifs(net));
     this.registry.exportModule('net_kernel', netKernelBifs(net));
+    this.registry.exportModule('init', initBifs(rt));
     this.registry.exportModule('os', osBifs());
     this.registry.exportModule('sys', sysBifs(rt));
     const nodeName = this.name;

@@ -127,6 +127,8 @@ describe('erlang and os BIFs over rpc, erl against itself and against the TS nod
       ',true,{error,nxdomain},function_clause,true,pong,pang,function_clause,60,true,false,function_clause,true,false,true,false,{returned,false},undefined,[]]',
     );
     expect(await ev(p.erl, netScript(p.ts, p.erlName))).toBe(onErl);
+    // what a booted erl node answers (the test's erl evaluates during its boot: {starting, started})
+    expect(await ev(p.erl, `rpc:call('${p.ts}', init, get_status, [])`)).toBe('{started,started}');
   });
 
   it('code:ensure_loaded / is_loaded / which and erlang:module_loaded / function_exported answer as on erl', async () => {
