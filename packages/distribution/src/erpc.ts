@@ -24,7 +24,7 @@ import { SPAWN_FLAG_LINK, SPAWN_FLAG_MONITOR } from './control.ts';
 import { erpcExitReason, spawnExitReason, type ModuleRegistry } from './exports.ts';
 import type { RemoteInboundApi, Router, SpawnRequest } from './router.ts';
 import type { PeerConnection } from './transport.ts';
-import { setGroupLeader } from './io_bifs.ts';
+import { setCallOrigin } from './call_origin.ts';
 
 const A_ERPC = atom('erpc');
 const A_EXECUTE_CALL = atom('execute_call');
@@ -122,7 +122,7 @@ export function serveSpawnRequest(host: ErpcHost, conn: PeerConnection, req: Spa
   const link = req.opts.includes(A_LINK);
   const monitor = req.opts.includes(A_MONITOR);
   const pid = host.spawn((ctx) => {
-    setGroupLeader(ctx, req.groupLeader); // io:format in the call writes to the caller's group leader
+    setCallOrigin(ctx, req.from, req.groupLeader); // io:format in the call writes to the caller's group leader
     return body(ctx);
   });
   const flags = (link ? SPAWN_FLAG_LINK : 0) | (monitor ? SPAWN_FLAG_MONITOR : 0);

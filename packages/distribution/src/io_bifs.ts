@@ -6,16 +6,10 @@
  * the caller's shell. An io server's `{error, R}` is io's `badarg` (cause `{device, R}`); a call
  * with no group leader to write to (not from a peer), or one that dies, is `terminated`.
  */
-import { Binary, ErlMap, Pid, Ref, Tuple, atom, charlist, t, type Term } from '@beamline/etf';
+import { Binary, ErlMap, Ref, Tuple, atom, charlist, t, type Term } from '@beamline/etf';
 import { DOWN, refEquals, type ProcessContext } from '@beamline/core';
 import { ArgsError, type CallContext, type ModuleExports } from './exports.ts';
-
-const groupLeaders = new WeakMap<ProcessContext, Pid>();
-
-/** The group leader a peer gave the process `ctx` (SPAWN_REQUEST's, rex's `{call, M, F, A, GL}`). */
-export function setGroupLeader(ctx: ProcessContext, gl: Term): void {
-  if (gl instanceof Pid) groupLeaders.set(ctx, gl);
-}
+import { callOrigin } from './call_origin.ts';
 
 const A_IO_REPLY = atom('io_reply');
 const A_TERMINATED = atom('terminated');
@@ -23,7 +17,7 @@ const PUT_CHARS = [atom('put_chars'), atom('unicode')] as const;
 
 /** io:request's round trip; `terminated` when there is no group leader or it dies first. */
 async function ioRequest(ctx: ProcessContext, request: Tuple): Promise<Term> {
-  const gl = groupLeaders.get(ctx);
+  const gl = callOrigin(ctx).groupLeader;
   if (gl === undefined) return A_TERMINATED;
   const mref = ctx.monitor(gl);
   ctx.send(gl, t(atom('io_request'), ctx.self, mref, request));

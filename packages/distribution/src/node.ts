@@ -197,7 +197,7 @@ export class BeamNode {
     this.registry.exportModule('net_kernel', netKernelBifs(net));
     this.registry.exportModule('init', initBifs(rt));
     this.registry.exportModule('os', osBifs());
-    this.registry.exportModule('sys', sysBifs(rt));
+    this.registry.exportModule('sys', sysBifs({ rt, stateForm: (n) => this.router.sysStateForm(n) }));
     const nodeName = this.name;
     const netKernelInfo = {
       nodeName,

@@ -8,7 +8,7 @@ import { Atom, ErlMap, Pid, Tuple, atom, t, type Term } from '@beamline/etf';
 import { From, GenServer, noreply, ok, reply, type ProcessContext } from '@beamline/core';
 import { isTagged } from './gen_proto.ts';
 import { rexResult, type ModuleRegistry, type Outcome } from './exports.ts';
-import { setGroupLeader } from './io_bifs.ts';
+import { setCallOrigin } from './call_origin.ts';
 
 const A_REX = atom('rex');
 const A_BADARG = atom('badarg');
@@ -33,9 +33,9 @@ function asCall(req: unknown): [Atom, Atom, unknown, Term] | undefined {
   return [m, f, a, gl as Term];
 }
 
-/** Runs `M:F(A)` in `ctx`, whose io goes to the caller's group leader `gl` (when it is a pid). */
-async function run(host: RexHost, m: Atom, f: Atom, a: unknown, ctx: ProcessContext, gl?: Term): Promise<Outcome> {
-  if (gl !== undefined) setGroupLeader(ctx, gl);
+/** Runs `M:F(A)` in `ctx` for `caller`, whose group leader `gl` its io goes to (when they are pids). */
+async function run(host: RexHost, m: Atom, f: Atom, a: unknown, ctx: ProcessContext, caller?: Term, gl?: Term): Promise<Outcome> {
+  setCallOrigin(ctx, caller, gl);
   if (!Array.isArray(a)) return { kind: 'error', reason: A_BADARG, stack: [t(atom('erlang'), atom('apply'), [m, f, a as Term], [])] };
   return host.registry.invoke(m, f, a as Term[], ctx);
 }
@@ -65,7 +65,7 @@ export class rpc extends GenServer<ErlMap, Term, Term> {
     const mfa = asCall(request);
     if (!mfa) return reply(t(A_ERROR, A_UNSUPPORTED), state);
     this.worker(ctx, async (w) => {
-      const outcome = await run(this.host, mfa[0], mfa[1], mfa[2], w, mfa[3]);
+      const outcome = await run(this.host, mfa[0], mfa[1], mfa[2], w, from.pid, mfa[3]);
       new From(w, from.pid, from.tag).reply(rexResult(outcome)); // answered by the worker, as OTP's rex does
     });
     return noreply(state);
@@ -74,7 +74,7 @@ export class rpc extends GenServer<ErlMap, Term, Term> {
   override handleCast(msg: Term, state: ErlMap, ctx: ProcessContext) {
     if (isTagged(msg, 'cast', 5)) {
       const [, m, f, a, gl] = msg.elements;
-      if (m instanceof Atom && f instanceof Atom) this.worker(ctx, async (w) => void (await run(this.host, m, f, a, w, gl)));
+      if (m instanceof Atom && f instanceof Atom) this.worker(ctx, async (w) => void (await run(this.host, m, f, a, w, undefined, gl)));
     }
     return noreply(state);
   }
@@ -92,7 +92,7 @@ export class rpc extends GenServer<ErlMap, Term, Term> {
     if (mfa) {
       // ei_rpc / Jinterface: {From, {call, M, F, A, GL}} → From ! {rex, Result}
       this.worker(ctx, async (w) => {
-        const outcome = await run(host, mfa[0], mfa[1], mfa[2], w, mfa[3]);
+        const outcome = await run(host, mfa[0], mfa[1], mfa[2], w, from, mfa[3]);
         w.send(from, t(A_REX, rexResult(outcome)));
       });
     } else if (isTagged(body, 'sbcast', 3)) {

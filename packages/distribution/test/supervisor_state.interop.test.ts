@@ -147,3 +147,14 @@ describe('sys:get_status from erl on a TS supervisor', () => {
     }
   });
 });
+
+describe('rpc:call(TsNode, sys, get_state | get_status, [Sup]) from erl', () => {
+  it("answers what sys:get_state({Sup, TsNode}) does (the server is asked on the rpc caller's behalf)", async () => {
+    expect(await ev(p.erl, `rpc:call('${p.ts}', sys, get_state, [probe_sup]) =:= sys:get_state({probe_sup, '${p.ts}'})`)).toBe('true');
+    expect(await ev(p.erl, `rpc:call('${p.ts}', sys, get_state, [tmp_sup, 2000]) =:= sys:get_state({tmp_sup, '${p.ts}'}, 2000)`)).toBe('true');
+    const status = `{status, _, {module, $M}, [_, $S, _, [], [_, _, {data, [{"State", $St}]}]]}`;
+    expect(
+      await ev(p.erl, `${status} = rpc:call('${p.ts}', sys, get_status, [probe_sup]), {$M, $S, $St =:= sys:get_state({probe_sup, '${p.ts}'})}`),
+    ).toBe('{gen_server,running,true}');
+  });
+});
