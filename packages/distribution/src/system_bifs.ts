@@ -5,6 +5,7 @@
  *   erlang:memory/0,1         total is the OS process's resident size; processes the sum of the
  *                              per-process estimates (introspection.ts); binary is what ArrayBuffers
  *                              hold; atom an estimate of 64 bytes per atom; code and ets are 0
+ *   erlang:ports/0            [] (system_info(port_count) is 0)
  *   erlang:system_info/1      process_count, atom_count, port_count, schedulers(_online),
  *                              logical_processors(_available|_online), wordsize, system_version;
  *                              anything else is badarg
@@ -196,6 +197,8 @@ export function systemBifs(rt: Runtime): ModuleExports {
       return Array.isArray(what) ? what.map((k) => t(k, value(k))) : value(what);
     },
     'system_info/1': (item: Term) => systemInfo(rt, item),
+    // the node has no Erlang ports (port_count is 0); its sockets are JavaScript's
+    'ports/0': () => [],
     'statistics/1': (item: Term) => {
       if (!(item instanceof Atom) || !STATISTICS.has(item.name)) throw badarg();
       const counter = counters.get(item.name);

@@ -315,6 +315,7 @@ function systemScript(target: string): string {
     ${reason('erlang', 'memory', '[foo]')},
     ${reason('erlang', 'memory', '[[total, foo]]')},
     is_integer(${rpc('erlang', 'system_info', '[process_count]')}),
+    length(${rpc('erlang', 'ports', '[]')}) =:= ${rpc('erlang', 'system_info', '[port_count]')},
     is_integer(${rpc('erlang', 'system_info', '[atom_count]')}),
     is_integer(${rpc('erlang', 'system_info', '[schedulers]')}),
     is_integer(${rpc('erlang', 'system_info', '[logical_processors]')}),
