@@ -3,7 +3,7 @@
  * sends the INVITE with an SDP offer when the channel reaches CS_INIT (sofia_on_init →
  * sofia_glue_do_invite) and turns what comes back into the channel's progress:
  *
- *   180/181/182 → ring-ready · 183 (or any 1xx with SDP) → early media · 2xx → ACK, answered
+ *   180/182 → ring-ready · any 1xx with SDP → early media (a 180 with SDP: both) · 2xx → ACK, answered
  *   401 / 407 → ACK, the INVITE again with the answer to the challenge (sip_auth_username /
  *               sip_auth_password), once
  *   300 / 301 / 302 / 305 → ACK, the INVITE again to the Contact, or the partner transferred
@@ -379,12 +379,15 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
     call.provisional = true;
     if (tagOf(header(res, 'to'))) call.dialog.remote = header(res, 'to') ?? call.dialog.remote;
     if (call.hungUp) return;
+    // sofia_handle_sip_i_state (nua_callstate_proceeding): 180 and 182 ring, whatever else they
+    // carry; any 1xx with SDP is early media (181, a 183 without SDP: neither)
+    if ((res.status === 180 || res.status === 182) && !call.ringing && !call.early) {
+      call.ringing = true;
+      call.mark('MARK_RING_READY', ctx);
+    }
     if (call.takeAnswer(res, ctx) && !call.early) {
       call.early = true;
       call.mark('MARK_PRE_ANSWERED', ctx);
-    } else if (res.status !== 183 && !call.ringing && !call.early) {
-      call.ringing = true;
-      call.mark('MARK_RING_READY', ctx);
     }
     return;
   }

@@ -493,6 +493,34 @@ describe('an inbound INVITE asking to be answered', () => {
   });
 });
 
+describe('an outbound leg’s provisional responses (sofia_handle_sip_i_state)', () => {
+  it('a 180 with SDP rings and then is early media; a 181 does neither', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    for (const [provisional, progress] of [
+      [[181, 183], ['CHANNEL_PROGRESS_MEDIA']],
+      [[180], ['CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA']],
+    ] as const) {
+      const p = await phone(r);
+      const out = r.sw.originate(`sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+      const invite = await p.request('INVITE');
+      const legOf = (e: { getHeader(n: string): string | undefined }) => e.getHeader('variable_sip_call_id') === header(invite, 'call-id');
+      // the last one carries the SDP
+      provisional.forEach((status, i) =>
+        p.send(responseTo(invite, status, { toTag: 'p1', ...(i === provisional.length - 1 ? { body: sdp(p.port + 2) } : {}) })),
+      );
+      const media = await r.waitFor((e) => e.type === 'CHANNEL_PROGRESS_MEDIA' && legOf(e));
+      const trace = r.events.filter((e) => legOf(e) && e.type.startsWith('CHANNEL_PROGRESS')).map((e) => e.type);
+      expect(trace, String(provisional)).toEqual(progress);
+      await r.sw.api(`uuid_kill ${media.getHeader('Unique-ID')}`);
+      const cancel = await p.request('CANCEL');
+      p.send(responseTo(cancel, 200));
+      p.send(responseTo(invite, 487, { toTag: 'p1' }));
+      await out;
+    }
+  });
+});
+
 describe('an inbound INVITE’s Alert-Info', () => {
   it('is the channel’s alert_info (sofia_handle_sip_i_invite), for the dialplan to read', async () => {
     const { r, uuid } = await callIn('2002', [['Alert-Info', '<http://127.0.0.1/ring.wav>;info=alert-group']], false);
