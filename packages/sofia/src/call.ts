@@ -24,7 +24,7 @@ import { RtpSession } from './rtp.ts';
 import { parseNameAddr } from './sip/address.ts';
 import { cseqOf, responseTo } from './sip/build.ts';
 import { reasonCause, reasonHeader } from './sip/causes.ts';
-import { BYE_HEADER_PREFIX, extraHeaderVariables } from './extra_headers.ts';
+import { BYE_HEADER_PREFIX, acceptLanguageVariables, extraHeaderVariables } from './extra_headers.ts';
 import { type SipRequest, type SipResponse, header, headerValues } from './sip/message.ts';
 import { type AudioCodec, CODECS, type MediaOffer, type Negotiated, answerDirection, formatSdp, holds, negotiate, parseSdp } from './sip/sdp.ts';
 import type { Address, SipTransport } from './transport.ts';
@@ -350,6 +350,7 @@ export abstract class SipCall {
         ['proto_specific_hangup_cause', 'sip:200'],
         ['sip_term_cause', String(cause)],
         ...extraHeaderVariables(req, BYE_HEADER_PREFIX),
+        ...acceptLanguageVariables(req),
       ];
       for (const [name, value] of vars) castChannel(ctx, this.channel, { op: 'setvar', name, value });
     }

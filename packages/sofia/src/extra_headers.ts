@@ -4,7 +4,7 @@
  * prefixes become headers of what we send (sofia_glue_get_extra_headers).
  */
 import { type AppChannel, SwitchEvent } from '@beamline/switch';
-import type { SipMessage } from './sip/message.ts';
+import { type SipMessage, headerValues } from './sip/message.ts';
 
 export const HEADER_PREFIX = 'sip_h_';
 export const RESPONSE_HEADER_PREFIX = 'sip_rh_';
@@ -25,8 +25,31 @@ export function extraHeaderVariables(m: SipMessage, prefix: string): [string, st
 }
 
 /**
- * sofia_handle_sip_i_invite's loop over the INVITE's unknown headers: `Accept-Language`,
- * `Diversion`, `X-*`, `P-*`, `K-*`, `On…` and `User-to-User` become `sip_h_<name>`, a repeated one
+ * sofia_set_accept_language_channel_variable (an INVITE, a BYE, a 180 / 183 / 200): the first
+ * language as `sip_accept_language`, each as `sip_accept_language_<n>_value` (its q as
+ * `sip_accept_language_<n>_q`), and `sip_accept_language_count`.
+ */
+export function acceptLanguageVariables(m: SipMessage): [string, string][] {
+  const langs = headerValues(m, 'accept-language')
+    .map((v) => {
+      const [value, ...params] = v.split(';').map((x) => x.trim());
+      const q = params.find((x) => /^q\s*=/i.test(x))?.replace(/^q\s*=\s*/i, '');
+      return { value, q };
+    })
+    .filter((l) => l.value !== '');
+  if (langs.length === 0) return [];
+  const out: [string, string][] = [['sip_accept_language', langs[0].value]];
+  langs.forEach((l, i) => {
+    out.push([`sip_accept_language_${i}_value`, l.value]);
+    if (l.q) out.push([`sip_accept_language_${i}_q`, l.q]);
+  });
+  out.push(['sip_accept_language_count', String(langs.length)]);
+  return out;
+}
+
+/**
+ * sofia_handle_sip_i_invite's loop over the INVITE's unknown headers (Accept-Language is a header
+ * sofia-sip knows, so it is never one: acceptLanguageVariables): `Diversion`, `X-*`, `P-*`, `K-*`, `On…` and `User-to-User` become `sip_h_<name>`, a repeated one
  * `sip_h_<name>-1`, `-2`, …; `History-Info` joins into `sip_history_info`; `Geolocation`,
  * `Geolocation-Error` and `userLocation` have their own variables.
  */
@@ -39,7 +62,7 @@ export function inviteHeaderVariables(m: SipMessage): [string, string][] {
     const own = OWN_VARIABLES[name.toLowerCase()];
     if (own) out.push([own, value]);
     else if (/^history-info$/i.test(name)) history.push(value);
-    else if (/^(accept-language|diversion|x-|p-|k-|on|user-to-user$)/i.test(name) && !/^x-fs-(channel-name|support)$/i.test(name) && value !== '') {
+    else if (/^(diversion|x-|p-|k-|on|user-to-user$)/i.test(name) && !/^x-fs-(channel-name|support)$/i.test(name) && value !== '') {
       let reps = 0;
       let key = `${HEADER_PREFIX}${name}`;
       while (taken.has(key.toLowerCase())) key = `${HEADER_PREFIX}${name}-${++reps}`;

@@ -10,7 +10,7 @@ import { type NameAddr, type SipUri, parseNameAddr, parseUri, parseVia } from '.
 import { type SipRequest, header, headerValues } from './sip/message.ts';
 import { type MediaFacts, mediaVariables } from './media_variables.ts';
 import { profileUrlHost } from './ext_address.ts';
-import { inviteHeaderVariables } from './extra_headers.ts';
+import { acceptLanguageVariables, inviteHeaderVariables } from './extra_headers.ts';
 import { inviteNat } from './nat.ts';
 import { type ReplacingRoute, parseReplaces, replacesVariables } from './replaces.ts';
 import type { Address } from './transport.ts';
@@ -173,7 +173,7 @@ export function channelFacts(args: {
   // sofia_handle_sip_i_invite: the (first) Alert-Info as the dialplan's alert_info
   const alertInfo = headerValues(invite, 'alert-info')[0]?.trim();
   if (alertInfo) vars.push(['alert_info', alertInfo]);
-  vars.push(...inviteHeaderVariables(invite));
+  vars.push(...inviteHeaderVariables(invite), ...acceptLanguageVariables(invite));
   vars.push(...autoAnswerVariables(invite, requestUri));
   const replaces = parseReplaces(header(invite, 'replaces') ?? '');
   if (replaces) vars.push(...replacesVariables(replaces));

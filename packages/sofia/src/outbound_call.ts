@@ -25,7 +25,7 @@ import { type InviteUris, uriWithParams } from './invite_uris.ts';
 import { spawnWorker } from './channel_reach.ts';
 import { REDIRECT_STATUSES, type RedirectOptions, redirectOf as redirectResponse } from './outbound_redirect.ts';
 import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
-import { PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, extraHeaderVariables } from './extra_headers.ts';
+import { PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, acceptLanguageVariables, extraHeaderVariables } from './extra_headers.ts';
 import { isReferNotify } from './refer.ts';
 import { parseUri, tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
@@ -359,6 +359,7 @@ function responseFacts(call: Outbound, res: SipResponse, source: Address, ctx: P
     const allow = header(res, 'allow');
     if (allow) vars.push(['sip_allow', allow]);
   }
+  if (res.status === 180 || res.status === 183 || res.status > 199) vars.push(...acceptLanguageVariables(res));
   for (const [name, value] of vars) castChannel(ctx, call.channel, { op: 'setvar', name, value });
 }
 

@@ -521,6 +521,21 @@ describe('an outbound leg’s provisional responses (sofia_handle_sip_i_state)',
   });
 });
 
+describe('Accept-Language (sofia_set_accept_language_channel_variable)', () => {
+  it('an INVITE’s becomes sip_accept_language, sip_accept_language_<n>_value / _q and _count, not a sip_h_ variable', async () => {
+    const { r, uuid } = await callIn('2002', [['Accept-Language', 'da, en-gb;q=0.8, en;q=0.7']], false);
+    const get = (name: string) => r.sw.api(`uuid_getvar ${uuid} ${name}`);
+    expect(await get('sip_accept_language')).toBe('da');
+    expect(await get('sip_accept_language_0_value')).toBe('da');
+    expect(await get('sip_accept_language_0_q')).toBe('_undef_');
+    expect(await get('sip_accept_language_1_value')).toBe('en-gb');
+    expect(await get('sip_accept_language_1_q')).toBe('0.8');
+    expect(await get('sip_accept_language_2_q')).toBe('0.7');
+    expect(await get('sip_accept_language_count')).toBe('3');
+    expect(await get('sip_h_Accept-Language')).toBe('_undef_');
+  });
+});
+
 describe('an inbound INVITE’s Alert-Info', () => {
   it('is the channel’s alert_info (sofia_handle_sip_i_invite), for the dialplan to read', async () => {
     const { r, uuid } = await callIn('2002', [['Alert-Info', '<http://127.0.0.1/ring.wav>;info=alert-group']], false);
