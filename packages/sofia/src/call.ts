@@ -70,6 +70,25 @@ export function nextStep<C extends SipCall>(call: C) {
   return call.done ? stop(normal, call) : noreply(call);
 }
 
+/**
+ * sofia_handle_sip_i_bye's own variables: `sip_bye_content_type` / `sip_bye_payload` (a body),
+ * `sip_user_agent` (User-Agent, else Server) and the phones' call statistics (`sip_rtp_txstat`,
+ * `sip_rtp_rxstat`, `sip_p_rtp_stat`).
+ */
+function byeFacts(req: SipRequest): [string, string][] {
+  const vars: [string, string][] = [];
+  const add = (name: string, value: string | undefined) => {
+    if (value) vars.push([name, value]);
+  };
+  add('sip_bye_content_type', header(req, 'content-type'));
+  if (req.body.length > 0) add('sip_bye_payload', req.body.toString('utf8'));
+  add('sip_user_agent', header(req, 'user-agent') ?? header(req, 'server'));
+  add('sip_rtp_txstat', header(req, 'rtp-txstat'));
+  add('sip_rtp_rxstat', header(req, 'rtp-rxstat'));
+  add('sip_p_rtp_stat', header(req, 'p-rtp-stat'));
+  return vars;
+}
+
 export function castChannel(ctx: ProcessContext, channel: Pid, msg: ChannelCast): void {
   GenServer.cast(ctx, channel, msg);
 }
@@ -337,8 +356,8 @@ export abstract class SipCall {
 
   /**
    * The far end's BYE (sofia_handle_sip_i_bye): its Reason's Q.850 cause, else NORMAL_CLEARING, is
-   * the hangup cause; `sip_reason`, `sip_term_status` 200, `proto_specific_hangup_cause` sip:200
-   * and `sip_term_cause` say so on the channel first.
+   * the hangup cause; `sip_reason`, `sip_term_status` 200, `proto_specific_hangup_cause` sip:200,
+   * `sip_term_cause` and byeFacts say so on the channel first.
    */
   byeReceived(req: SipRequest, ctx: ProcessContext): void {
     const reason = headerValues(req, 'reason')[0];
@@ -351,6 +370,7 @@ export abstract class SipCall {
         ['sip_term_cause', String(cause)],
         ...extraHeaderVariables(req, BYE_HEADER_PREFIX),
         ...acceptLanguageVariables(req),
+        ...byeFacts(req),
       ];
       for (const [name, value] of vars) castChannel(ctx, this.channel, { op: 'setvar', name, value });
     }

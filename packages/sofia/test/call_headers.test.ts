@@ -60,9 +60,18 @@ async function callIn(number: string, headers: [string, string][] = [], answered
 describe('the far end’s Reason header', () => {
   it('a BYE’s Q.850 cause is the hangup cause, with sip_reason, sip_term_status and proto_specific_hangup_cause', async () => {
     const { r, p, invite, uuid, ok } = await callIn('2000');
-    p.send(inDialog(invite, ok as SipResponse, 'BYE', 2, [['Reason', 'Q.850;cause=17;text="USER_BUSY"']]));
+    const bye = inDialog(invite, ok as SipResponse, 'BYE', 2, [
+      ['Reason', 'Q.850;cause=17;text="USER_BUSY"'],
+      ['RTP-RxStat', 'Dur=12,Pkt=600,Oct=96000,Underun=0'],
+      ['P-RTP-Stat', 'PS=600,OS=96000,PR=600,OR=96000,PL=0'],
+    ]);
+    p.send({ ...bye, headers: bye.headers.map(([n, v]) => [n, /^user-agent$/i.test(n) ? 'PolycomVVX-VVX_400-UA/5.9' : v]) });
     expect((await p.response(p.callId, 'BYE')).status).toBe(200);
     const hangup = await r.waitFor(hangupOf(uuid));
+    // sofia_handle_sip_i_bye: the BYE's User-Agent and the phone's call statistics
+    expect(hangup.getHeader('variable_sip_user_agent')).toBe('PolycomVVX-VVX_400-UA/5.9');
+    expect(hangup.getHeader('variable_sip_rtp_rxstat')).toBe('Dur=12,Pkt=600,Oct=96000,Underun=0');
+    expect(hangup.getHeader('variable_sip_p_rtp_stat')).toBe('PS=600,OS=96000,PR=600,OR=96000,PL=0');
     expect(hangup.getHeader('Hangup-Cause')).toBe('USER_BUSY');
     expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('recv_bye');
     expect(hangup.getHeader('variable_sip_reason')).toBe('Q.850;cause=17;text="USER_BUSY"');
