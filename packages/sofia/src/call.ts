@@ -338,9 +338,12 @@ export abstract class SipCall {
     return answerDirection(offer.direction);
   }
 
-  /** A BYE with the cause's Reason (or `reason`), resent until answered (sofia_on_hangup, answered calls). */
+  /** A BYE with the cause's Reason (or `reason`; `''` for none), resent until answered (sofia_on_hangup, answered calls). */
   sendBye(cause: number, ctx: ProcessContext, reason = reasonHeader(cause), extra: readonly (readonly [string, string])[] = []): void {
-    const headers: [string, string][] = [['Reason', reason], ...extra.map(([n, v]): [string, string] => [n, v])];
+    const headers: [string, string][] = [
+      ...(reason ? [['Reason', reason] as [string, string]] : []),
+      ...extra.map(([n, v]): [string, string] => [n, v]),
+    ];
     this.bye.start(inDialogRequest(this.dialog, 'BYE', this.localVia, this.profile.userAgent, headers), ctx);
   }
 

@@ -19,8 +19,11 @@ export type CallRequest =
   | DeflectRequest
   | RedirectRequest;
 export type CallCast =
-  /** `status`: the refusal's SIP status when it is not the cause's (the other leg's, sofia_on_hangup). */
-  | { readonly op: 'hangup'; readonly cause: number; readonly headers?: HangupHeaders; readonly status?: number }
+  /**
+   * `status`: the refusal's SIP status when it is not the cause's (the other leg's, sofia_on_hangup);
+   * `reason`: the Reason header's value when it is not the cause's (the channel's `sip_reason`), `''` for none.
+   */
+  | { readonly op: 'hangup'; readonly cause: number; readonly headers?: HangupHeaders; readonly status?: number; readonly reason?: string }
   | { readonly op: 'sendDtmf'; readonly digit: string; readonly duration: number }
   | { readonly op: 'hold'; readonly on: boolean }
   | { readonly op: 'dialogMessage'; readonly message: DialogMessage };

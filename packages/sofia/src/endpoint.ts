@@ -93,12 +93,23 @@ function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
   }
   if (!call) return;
   const status = remoteStatus(ch);
+  const reason = hangupReason(ch);
   GenServer.cast(ch.ctx, call, {
     op: 'hangup',
     cause: ch.view.hangupCause,
     headers: hangupHeaders(ch),
     ...(status ? { status } : {}),
+    ...(reason === undefined ? {} : { reason }),
   } satisfies CallCast);
+}
+
+/**
+ * sofia_on_hangup's Reason (on the BYE, CANCEL or refusal): none with `disable_q850_reason`, else
+ * the channel's `sip_reason` as it is (a refused partner's, passed on), else the cause's (undefined).
+ */
+function hangupReason(ch: EndpointChannel): string | undefined {
+  if (switchTrue(ch.variable('disable_q850_reason') ?? '')) return '';
+  return ch.variable('sip_reason') || undefined;
 }
 
 /**

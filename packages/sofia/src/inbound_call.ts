@@ -201,7 +201,7 @@ export class InboundCall extends GenServer<
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
-    else channelHungUp(call, msg.cause, ctx, msg.headers, msg.status);
+    else channelHungUp(call, msg.cause, ctx, msg.headers, msg.status, msg.reason);
     return nextStep(call);
   }
 
@@ -445,19 +445,23 @@ function redirectCall(call: Inbound, uri: string): RedirectReply {
 }
 
 /** sofia_on_hangup for an inbound call: a BYE once answered, else the cause's final response (a redirect's, with its Contact). */
-function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext, extra?: HangupHeaders, status?: number): void {
+function channelHungUp(call: Inbound, cause: number, ctx: ProcessContext, extra?: HangupHeaders, status?: number, reasonText?: string): void {
   if (call.hungUp) return;
   call.hungUp = true;
   call.referOut.release();
-  const reason: [string, string] = ['Reason', reasonHeader(cause)];
+  const reason = reasonText ?? reasonHeader(cause);
   const bye = (extra?.bye ?? []).map(([n, v]): [string, string] => [n, v]);
   if (call.answered) {
     call.final.stop(); // no more 200s, even if the ACK never came
-    call.sendBye(cause, ctx, reason[1], bye);
+    call.sendBye(cause, ctx, reason, bye);
     return;
   }
   if (call.inviteFinal) return;
-  const headers: [string, string][] = [reason, ...bye, ...(extra?.response ?? []).map(([n, v]): [string, string] => [n, v])];
+  const headers: [string, string][] = [
+    ...(reason ? [['Reason', reason] as [string, string]] : []),
+    ...bye,
+    ...(extra?.response ?? []).map(([n, v]): [string, string] => [n, v]),
+  ];
   if (call.redirect) call.finalResponse(call.redirect.status, [...headers, ['Contact', call.redirect.contact]], ctx, call.redirect.phrase);
   else call.finalResponse(status ?? causeToSipStatus(cause), headers, ctx);
 }

@@ -293,7 +293,7 @@ export class OutboundCall extends GenServer<
     if (msg.op === 'sendDtmf') call.rtp?.sendDigit(msg.digit, msg.duration);
     else if (msg.op === 'hold') call.holdFarEnd(msg.on, ctx);
     else if (msg.op === 'dialogMessage') call.sendDialogMessage(msg.message);
-    else channelHungUp(call, msg.cause, ctx, msg.headers?.bye);
+    else channelHungUp(call, msg.cause, ctx, msg.headers?.bye, msg.reason);
     return nextStep(call);
   }
 
@@ -508,12 +508,18 @@ function redirectCall(call: Outbound, uri: string): RedirectReply {
   return { cause: redirectOf(uri)?.cause };
 }
 
-function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext, extra: readonly (readonly [string, string])[] = []): void {
+function channelHungUp(
+  call: Outbound,
+  cause: number,
+  ctx: ProcessContext,
+  extra: readonly (readonly [string, string])[] = [],
+  reason = reasonHeader(cause),
+): void {
   if (call.hungUp) return;
   call.hungUp = true;
   call.referOut.release();
   if (call.answered) {
-    call.sendBye(cause, ctx, undefined, extra);
+    call.sendBye(cause, ctx, reason, extra);
     return;
   }
   if (!call.inviting.active && !call.provisional) return; // nothing was sent yet
@@ -534,7 +540,7 @@ function channelHungUp(call: Outbound, cause: number, ctx: ProcessContext, extra
         ['To', header(call.invite, 'to') ?? ''],
         ['Call-ID', call.dialog.callId],
         ['CSeq', `${seq} CANCEL`],
-        ['Reason', reasonHeader(cause)],
+        ...(reason ? [['Reason', reason] as [string, string]] : []),
         ...extra.map(([n, v]): [string, string] => [n, v]),
       ],
       body: Buffer.alloc(0),

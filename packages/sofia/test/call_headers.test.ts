@@ -246,6 +246,35 @@ describe('a refused bridge', () => {
   });
 });
 
+describe('the Reason we send (sofia_on_hangup)', () => {
+  it('passes a refused leg’s Reason on to its caller’s refusal verbatim (sip_reason)', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const callee = await phone(r);
+    const { p } = await callIn(`2006-${callee.port}`, [], false);
+    const invite = await callee.request('INVITE');
+    const theirs = 'Q.850;cause=17;text="Busy (carrier)"';
+    callee.send(responseTo(invite, 486, { toTag: 'b1', headers: [['Reason', theirs]] }));
+    const refusal = (await p.take((m) => m.kind === 'response' && m.status >= 300)) as SipResponse;
+    expect(refusal.status).toBe(486);
+    expect(header(refusal, 'reason')).toBe(theirs);
+  });
+
+  it('sends none with disable_q850_reason=true', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const p = await phone(r);
+    const out = r.sw.originate(`{disable_q850_reason=true,originate_timeout=1}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    p.send(responseTo(invite, 180, { toTag: 'd1' }));
+    const cancel = await p.request('CANCEL');
+    expect(header(cancel, 'reason')).toBeUndefined();
+    p.send(responseTo(cancel, 200));
+    p.send(responseTo(invite, 487, { toTag: 'd1' }));
+    expect(await out).toBe('-ERR NO_ANSWER\n');
+  });
+});
+
 describe('a far end’s custom headers on its responses and BYE', () => {
   it('a 183’s become sip_ph_*, a 200’s sip_rh_* (on the caller too, whose 200 carries them), a BYE’s sip_bye_h_*', async () => {
     const r = await startRig({ authCalls: false, context: 'default' });
