@@ -90,6 +90,10 @@ function hangupTo(ch: EndpointChannel, call: Pid | undefined): void {
   if (ch.variable('sip_hangup_disposition') === undefined) {
     const how = ch.view.answered ? 'send_bye' : ch.spec.direction === 'outbound' ? 'send_cancel' : 'send_refuse';
     ch.setVariable('sip_hangup_disposition', how);
+    if (how === 'send_cancel') {
+      ch.setVariable('sip_invite_failure_status', '487');
+      ch.setVariable('sip_invite_failure_phrase', 'CANCEL');
+    }
   }
   if (!call) return;
   const status = remoteStatus(ch);

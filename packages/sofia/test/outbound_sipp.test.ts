@@ -88,6 +88,11 @@ describe('sofia/ in a dial string', () => {
     expect(await rig.sw.originate(`{originate_timeout=1}sofia/internal/1000@127.0.0.1:${port} &park()`)).toBe('-ERR NO_ANSWER\n');
     const r = await phone.done;
     expect(r.code, r.output + r.errors).toBe(0);
+    // sofia_on_hangup says what the CANCEL means for the INVITE
+    const hangup = rig.events.filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE').at(-1);
+    expect(hangup?.getHeader('variable_sip_hangup_disposition')).toBe('send_cancel');
+    expect(hangup?.getHeader('variable_sip_invite_failure_status')).toBe('487');
+    expect(hangup?.getHeader('variable_sip_invite_failure_phrase')).toBe('CANCEL');
   });
 
   it('answers a server’s 401 with sip_auth_username / sip_auth_password (SIPp checks the digest), once', async () => {
