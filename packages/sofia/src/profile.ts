@@ -181,6 +181,8 @@ interface Datagram {
 interface Undelivered {
   readonly undelivered: SipRequest;
   readonly to: Address;
+  /** The local 503's phrase (default Service Unavailable). */
+  readonly phrase?: string | undefined;
 }
 
 /** A TCP or TLS connection closed (transport.ts's onClosed). */
@@ -225,7 +227,7 @@ export class SofiaProfile extends GenServer<
         socketKeepaliveSeconds: c.socketTcpKeepaliveSeconds,
       },
       onMessage: (datagram, source) => ctx.send(ctx.self, { datagram, source } satisfies Datagram),
-      onUndelivered: (undelivered, to) => ctx.send(ctx.self, { undelivered, to } satisfies Undelivered),
+      onUndelivered: (undelivered, to, _why, phrase) => ctx.send(ctx.self, { undelivered, to, phrase } satisfies Undelivered),
       warn: (text) => log('WARNING', `sofia/${c.name}: ${text}`),
       error: (text) => log('ERR', `sofia/${c.name}: no TLS (${text}); udp and tcp go on`),
     });
@@ -360,7 +362,7 @@ export class SofiaProfile extends GenServer<
 
   #inbound(m: Datagram | Undelivered, p: Profile, ctx: ProcessContext): void {
     // sofia-sip's outgoing_reply(orq, SIP_503_SERVICE_UNAVAILABLE): the transaction's own answer
-    if ('undelivered' in m) this.#response({ ...responseTo(m.undelivered, 503), local: true }, m.to, p, ctx);
+    if ('undelivered' in m) this.#response({ ...responseTo(m.undelivered, 503, { reason: m.phrase }), local: true }, m.to, p, ctx);
     else this.#datagram(m, p, ctx);
   }
 

@@ -7,6 +7,7 @@
  * connection gets one).
  */
 import { type Socket, createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
 import { type SipMessage, type SipRequest, formatMessage } from './sip/message.ts';
 import { SipStreams, type StreamSockets, TCP_SOCKETS, type TcpLimits } from './tcp_transport.ts';
 
@@ -37,7 +38,7 @@ export interface BindOptions {
    * opened, or its peer was refused. sofia-sip's outgoing_tport_error then answers the transaction
    * itself with a 503.
    */
-  readonly onUndelivered: (request: SipRequest, to: Address, why: string) => void;
+  readonly onUndelivered: (request: SipRequest, to: Address, why: string, phrase?: string) => void;
   readonly warn: (text: string) => void;
   /** What keeps TLS from listening while UDP and TCP do. */
   readonly error: (text: string) => void;
@@ -127,7 +128,12 @@ export class SipTransport {
     this.trace?.(bytes, to);
     const transport = to.transport ?? 'udp';
     if (transport === 'udp') {
-      if (this.socket) this.socket.send(bytes, to.port, to.address);
+      // a host name that does not resolve: sofia-sip's nta answers the request itself, 503 DNS Error
+      const lookedUp = m.kind === 'request' && m.method !== 'ACK' && isIP(to.address.replace(/^\[|\]$/g, '')) === 0;
+      const failed = (e: Error | null) => {
+        if (e && m.kind === 'request') this.onUndelivered(m, to, `${to.address}: ${e.message}`, 'DNS Error');
+      };
+      if (this.socket) this.socket.send(bytes, to.port, to.address, lookedUp ? failed : undefined);
       else this.warn(`no udp on this profile: a message for ${to.address}:${to.port} is dropped`);
     } else {
       const undelivered = m.kind === 'request' && m.method !== 'ACK' ? (why: string) => this.onUndelivered(m, to, why) : undefined;

@@ -142,6 +142,15 @@ describe('sofia/ in a dial string', () => {
     expect(await rig.sw.originate('sofia/1000 &park()')).toBe('-ERR INVALID_URL\n');
   });
 
+  it('fails a call to a host name that does not resolve at once: 503 DNS Error, NORMAL_TEMPORARY_FAILURE (nta’s own answer)', async () => {
+    const started = Date.now();
+    expect(await rig.sw.originate('sofia/internal/1000@no-such-host.invalid &park()')).toBe('-ERR NORMAL_TEMPORARY_FAILURE\n');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const hangup = rig.events.filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE').at(-1);
+    expect(hangup?.getHeader('variable_sip_term_status')).toBe('503');
+    expect(hangup?.getHeader('variable_sip_invite_failure_phrase')).toBe('DNS Error');
+  });
+
   it('calls a registered phone through the contact sofia_contact finds', async () => {
     const { phonePort, phone } = await registeredPhone();
     const contact = await rig.sw.api('sofia_contact 1000@beamline.test');
