@@ -127,7 +127,9 @@ class Outbound extends SipCall {
     const params = args.autoAnswer ? 'intercom=true' : args.inviteParams;
     const uris = args.uris ?? {};
     const requestUri = uris.reqUri ?? (params ? `${args.requestUri};${params.replace(/^;/, '')}` : args.requestUri);
-    const fromUri = uriWithParams(args.fromUri ?? `sip:${args.callerIdNumber || 'mod_sofia'}@${fromHost}:${local.port}`, uris.fromParams, true);
+    // sofia_glue_do_invite's own From: the caller id number at our address, with no port
+    const ownFrom = `sip:${args.callerIdNumber ? `${args.callerIdNumber}@` : ''}${fromHost.includes(':') ? `[${fromHost}]` : fromHost}`;
+    const fromUri = uriWithParams(args.fromUri ?? ownFrom, uris.fromParams, true);
     super(args.sw, args.profile, args.transport, args.sendTo, {
       callId: args.callId,
       local: `${uris.forceFrom ?? `${name ? `"${name}" ` : ''}<${fromUri}>`};tag=${args.localTag}`,

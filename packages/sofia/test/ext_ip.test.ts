@@ -168,7 +168,8 @@ describe('a phone outside local-network-acl', () => {
     const invite = await phone.request('INVITE');
     expect(header(invite, 'via')).toMatch(new RegExp(`^SIP/2\\.0/UDP ${EXT_SIP.replace(/\./g, '\\.')}:${rig.port};`));
     expect(header(invite, 'contact')).toBe(`<sip:mod_sofia@${EXT_SIP}:${rig.port}>`);
-    expect(header(invite, 'from')).toContain(`@${EXT_SIP}:`);
+    // sofia_glue_do_invite's From names no port
+    expect(header(invite, 'from')).toMatch(new RegExp(`^<sip:0000000000@${EXT_SIP.replace(/\./g, '\\.')}>;tag=`));
     expect(invite.body.toString()).toContain(`c=IN IP4 ${EXT_RTP}`);
     phone.send({
       kind: 'response',
