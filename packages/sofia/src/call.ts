@@ -168,11 +168,16 @@ export abstract class SipCall {
     return sdpIpFor(this.sw, this.profile, this.peer.address);
   }
 
+  /** The user of our Contact (an outbound call's `sip_contact_user`) and params added to its URI (`sip_invite_contact_params`). */
+  contactUser = 'mod_sofia';
+  contactParams: string | undefined;
+
   /** Our Contact: the profile's URL, `;transport=tcp` on TCP (sofia's tcp_contact), its TLS URL `;transport=tls` on TLS (tls_contact). */
   contactHeader(): [string, string] {
     const { address, port } = this.localVia;
     const t = this.peer.transport;
-    return ['Contact', `<sip:mod_sofia@${address}:${port}${t === 'tcp' || t === 'tls' ? `;transport=${t}` : ''}>`];
+    const params = `${t === 'tcp' || t === 'tls' ? `;transport=${t}` : ''}${this.contactParams ? `;${this.contactParams}` : ''}`;
+    return ['Contact', `<sip:${this.contactUser}@${address}:${port}${params}>`];
   }
 
   /** Opens the call's RTP socket: its digits come to this process, its audio goes to the media table. */

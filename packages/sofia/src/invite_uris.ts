@@ -3,9 +3,12 @@
  * (sofia_glue_do_invite): `sip_invite_req_uri` is the Request-URI; `sip_invite_to_uri` the To's URI
  * and `sip_invite_to_params` params inside its `<>` (`~params` after it); `sip_invite_from_uri`,
  * else `sip_from_uri`, the From's URI and `sip_invite_from_params` params of it;
- * `sip_force_full_from` / `sip_force_full_to` the whole header (our tag still added to the From).
+ * `sip_force_full_from` / `sip_force_full_to` the whole header (our tag still added to the From);
+ * `sip_contact_user` our Contact's user and `sip_invite_contact_params` params of its URI.
  */
 export interface InviteUris {
+  readonly contactUser?: string;
+  readonly contactParams?: string;
   readonly reqUri?: string;
   readonly to?: string;
   readonly toParams?: string;
@@ -23,6 +26,8 @@ export function inviteUrisOf(variable: (name: string) => string | undefined): In
     ['fromParams', variable('sip_invite_from_params')],
     ['forceFrom', variable('sip_force_full_from')],
     ['forceTo', variable('sip_force_full_to')],
+    ['contactUser', variable('sip_contact_user')],
+    ['contactParams', variable('sip_invite_contact_params')],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v)) as InviteUris;
 }

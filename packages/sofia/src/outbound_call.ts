@@ -139,6 +139,8 @@ class Outbound extends SipCall {
     });
     this.channel = args.channel;
     this.channelUuid = args.channelUuid;
+    if (uris.contactUser) this.contactUser = uris.contactUser;
+    this.contactParams = uris.contactParams?.replace(/^;/, '');
     this.autoAdjust = args.autoAdjust ?? false;
     this.inviting = new Resender('invite', (m) => this.send(m));
     this.cancelling = new Resender('cancel', (m) => this.send(m));

@@ -369,7 +369,7 @@ describe('an outbound INVITE from the channel’s variables', () => {
     p.send(responseTo(invite, 486, { toTag: 'x7' }));
     expect(await out).toBe('-ERR USER_BUSY\n');
   });
-  it('sip_invite_req_uri, sip_invite_to_uri / _to_params and sip_invite_from_uri / _from_params shape the INVITE', async () => {
+  it('sip_invite_req_uri, sip_invite_to_uri / _to_params, sip_invite_from_uri / _from_params, sip_contact_user / sip_invite_contact_params shape the INVITE', async () => {
     const r = await startRig({ authCalls: false, context: 'default' });
     rig = r;
     const p = await phone(r);
@@ -380,12 +380,15 @@ describe('an outbound INVITE from the channel’s variables', () => {
       'sip_invite_from_uri=sip:5555@example.org',
       'sip_invite_from_params=isup-oli=62',
       "origination_caller_id_name='Bob'",
+      'sip_contact_user=5551234',
+      'sip_invite_contact_params=line=abc',
     ].join(',');
     const out = r.sw.originate(`{${vars}}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
     const invite = await p.request('INVITE');
     expect(invite.uri).toBe(`sip:7777@127.0.0.1:${p.port}`);
     expect(header(invite, 'to')).toBe('<sip:9999@example.com;user=phone>');
     expect(header(invite, 'from')).toMatch(/^"Bob" <sip:5555@example\.org;isup-oli=62>;tag=\S+$/);
+    expect(header(invite, 'contact')).toBe(`<sip:5551234@127.0.0.1:${r.port};line=abc>`);
     p.send(responseTo(invite, 486, { toTag: 'x8' }));
     expect(await out).toBe('-ERR USER_BUSY\n');
   });
