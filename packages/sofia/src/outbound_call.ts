@@ -378,6 +378,7 @@ function response(call: Outbound, res: SipResponse, ctx: ProcessContext, source:
   call.inviting.stop();
   if (!res.local) responseFacts(call, res, source, ctx);
   if (res.status === 180 || res.status === 183 || res.status > 199) takeExtraHeaders(call, res, ctx);
+  if (res.status < 400) clearPartnerFailure(call, ctx);
   if (res.status >= 200) call.awaitingFinal = false;
   if (res.status < 200) {
     if (res.status === 100) return;
@@ -472,6 +473,17 @@ function redirected(call: Outbound, res: SipResponse, ctx: ProcessContext): bool
   if (r.kind === 'follow' && call.followRedirect(r.uri, ctx)) return true;
   call.endChannel(Cause.DESTINATION_OUT_OF_ORDER, 'recv_refuse', ctx);
   return true;
+}
+
+/**
+ * sofia_handle_sip_r_invite: a response under 400 clears the partner's `sip_invite_failure_status`
+ * / `_phrase` an earlier refused leg (a serial fork's) left, so an answered call does not carry them.
+ */
+function clearPartnerFailure(call: Outbound, ctx: ProcessContext): void {
+  if (!call.channel || call.hungUp) return;
+  const partner = call.args.partnerUuid === undefined ? undefined : call.sw.core.sessions.get(call.args.partnerUuid);
+  if (!partner) return;
+  for (const name of ['sip_invite_failure_status', 'sip_invite_failure_phrase']) castChannel(ctx, partner, { op: 'setvar', name, value: '' });
 }
 
 /** What a response says of the INVITE's failure, on the leg and its partner alike: from 400 up its status and phrase, and any Reason. */

@@ -179,6 +179,27 @@ describe('sofia/ in a dial string', () => {
   });
 });
 
+describe('a serial fork (bridge a|b)', () => {
+  it('a leg that answers after one that refused clears the caller’s sip_invite_failure_status / _phrase', async () => {
+    const [callerPort, busyPort, answerPort] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
+    const caller = await startSipp({ scenario: 'uas_answer', localPort: callerPort });
+    const busy = await startSipp({ scenario: 'uas_busy', localPort: busyPort });
+    const answering = await startSipp({ scenario: 'uas_answer', localPort: answerPort });
+    const out = await rig.sw.originate(
+      `sofia/internal/caller@127.0.0.1:${callerPort} &bridge(sofia/internal/1000@127.0.0.1:${busyPort}|sofia/internal/1001@127.0.0.1:${answerPort})`,
+    );
+    const a = /^\+OK ([0-9a-f-]{36})\n$/.exec(out)?.[1] ?? '';
+    expect(a, out).not.toBe('');
+    await rig.waitFor((e) => e.type === 'CHANNEL_BRIDGE' && e.getHeader('Unique-ID') === a);
+    expect((await busy.done).code).toBe(0);
+    expect(await rig.sw.api(`uuid_getvar ${a} sip_invite_failure_status`)).toBe('_undef_');
+    expect(await rig.sw.api(`uuid_getvar ${a} sip_invite_failure_phrase`)).toBe('_undef_');
+    expect(await rig.sw.api(`uuid_kill ${a}`)).toBe('+OK\n');
+    expect((await caller.done).code).toBe(0);
+    expect((await answering.done).code).toBe(0);
+  });
+});
+
 describe('a 3xx to the INVITE (sofia_handle_sip_r_invite: redirects are followed by default)', () => {
   it('sends the INVITE again to the Contact of a 302, and the call is the new target’s', async () => {
     const [redirectPort, targetPort] = [await freeUdpPort(), await freeUdpPort()];
