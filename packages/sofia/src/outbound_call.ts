@@ -27,7 +27,7 @@ import { REDIRECT_STATUSES, type RedirectOptions, redirectOf as redirectResponse
 import { type DeflectReply, type RedirectReply, deflect, isDeflectOverdue, redirectOf } from './deflect.ts';
 import { PROGRESS_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, acceptLanguageVariables, extraHeaderVariables } from './extra_headers.ts';
 import { isReferNotify } from './refer.ts';
-import { parseUri, tagOf } from './sip/address.ts';
+import { parseNameAddr, parseUri, tagOf } from './sip/address.ts';
 import { Resender, T1, isResendTimer } from './resend.ts';
 import { cseqOf } from './sip/build.ts';
 import { reasonCause, reasonHeader, sipStatusToCause } from './sip/causes.ts';
@@ -278,6 +278,7 @@ export class OutboundCall extends GenServer<
       return nextStep(call);
     }
     if (call.hungUp) return nextStep(call); // the channel gave up while we opened the socket
+    for (const [name, value] of inviteVariables(call.invite)) castChannel(ctx, call.args.channel, { op: 'setvar', name, value });
     call.invite = { ...call.invite, body: Buffer.from(call.offerSdp()) };
     call.inviting.start(call.invite, ctx);
     return noreply(call);
@@ -325,6 +326,29 @@ export class OutboundCall extends GenServer<
   override terminate(_reason: unknown, call: Outbound): void {
     call.closeMedia();
   }
+}
+
+/**
+ * sofia_glue_do_invite's record of what the INVITE says: `sip_outgoing_contact_uri` (our Contact),
+ * `sip_req_uri` (the Request-URI without its scheme), `sip_to_host` and `sip_from_host`.
+ */
+function inviteVariables(invite: SipRequest): [string, string][] {
+  const hostOf = (value: string | undefined) => {
+    try {
+      return parseNameAddr(value ?? '').uri.host;
+    } catch {
+      return undefined;
+    }
+  };
+  const vars: [string, string][] = [
+    ['sip_outgoing_contact_uri', header(invite, 'contact') ?? ''],
+    ['sip_req_uri', invite.uri.replace(/^sips?:/i, '')],
+  ];
+  const to = hostOf(header(invite, 'to'));
+  const from = hostOf(header(invite, 'from'));
+  if (to) vars.push(['sip_to_host', to]);
+  if (from) vars.push(['sip_from_host', from]);
+  return vars;
 }
 
 /**

@@ -391,6 +391,12 @@ describe('an outbound INVITE from the channel’s variables', () => {
     expect(header(invite, 'contact')).toBe(`<sip:5551234@127.0.0.1:${r.port};line=abc>`);
     p.send(responseTo(invite, 486, { toTag: 'x8' }));
     expect(await out).toBe('-ERR USER_BUSY\n');
+    // sofia_glue_do_invite records them on the channel
+    const hangup = r.events.filter((e) => e.type === 'CHANNEL_HANGUP_COMPLETE').at(-1);
+    expect(hangup?.getHeader('variable_sip_req_uri')).toBe(`7777@127.0.0.1:${p.port}`);
+    expect(hangup?.getHeader('variable_sip_to_host')).toBe('example.com');
+    expect(hangup?.getHeader('variable_sip_from_host')).toBe('example.org');
+    expect(hangup?.getHeader('variable_sip_outgoing_contact_uri')).toBe(`<sip:5551234@127.0.0.1:${r.port};line=abc>`);
   });
   it('sip_invite_domain is the From’s host, sip_from_display its display name', async () => {
     const r = await startRig({ authCalls: false, context: 'default' });
