@@ -75,6 +75,8 @@ export interface InviteRequest {
   readonly ignoreQ850Reason: boolean;
   /** The channel's Request-URI, To and From variables (invite_uris.ts). */
   readonly uris: InviteUris;
+  /** `max_forwards` (sofia_glue_do_invite's Max-Forwards). */
+  readonly maxForwards: string | undefined;
 }
 
 /** The profile's answer to an InviteRequest it accepts: the call process, and the profile's name and url for the channel. */
@@ -334,6 +336,7 @@ function outboundEndpoint(profile: Pid, target: Target, copied: readonly [string
         },
         ignoreQ850Reason: switchTrue(ch.variable('ignore_q850_reason') ?? ''),
         uris: inviteUrisOf(vars),
+        maxForwards: /^\d+$/.test(ch.variable('max_forwards') ?? '') ? ch.variable('max_forwards') : undefined,
       };
       try {
         // undefined: the profile refused it, saying why (TLS on a profile without it)

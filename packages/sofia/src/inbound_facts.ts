@@ -168,6 +168,9 @@ export function channelFacts(args: {
   // TFLAG_NAT: the call's messages already go to where the INVITE came from (call.ts's peer)
   const nat = inviteNat(args.sw, profile, invite, source) !== undefined;
   if (nat) vars.push(['sip_nat_detected', 'true']);
+  // sofia_handle_sip_i_invite: the INVITE's Max-Forwards, which the switch's own loop guards count down
+  const maxForwards = header(invite, 'max-forwards')?.trim();
+  if (maxForwards && /^\d+$/.test(maxForwards)) vars.push(['max_forwards', String(Number(maxForwards))]);
   const subject = header(invite, 'subject');
   if (subject) vars.push(['sip_subject', subject]);
   // sofia_handle_sip_i_invite: the (first) Alert-Info as the dialplan's alert_info

@@ -78,6 +78,8 @@ export interface OutboundArgs {
   readonly ignoreQ850Reason?: boolean;
   /** The channel's Request-URI, To and From variables (invite_uris.ts). */
   readonly uris?: InviteUris;
+  /** The channel's `max_forwards`: the INVITE's Max-Forwards (default 70). */
+  readonly maxForwards?: string | undefined;
 }
 
 /**
@@ -150,7 +152,7 @@ class Outbound extends SipCall {
       uri: requestUri,
       headers: [
         ['Via', viaHeader(this.localVia)],
-        ['Max-Forwards', '70'],
+        ['Max-Forwards', args.maxForwards ?? '70'],
         ['From', this.dialog.local],
         ['To', this.dialog.remote],
         ['Call-ID', args.callId],

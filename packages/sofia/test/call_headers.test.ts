@@ -583,6 +583,24 @@ describe('Accept-Language (sofia_set_accept_language_channel_variable)', () => {
   });
 });
 
+describe('Max-Forwards', () => {
+  it('an inbound INVITE’s is the channel’s max_forwards; an outbound leg’s max_forwards is its INVITE’s', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const caller = await phone(r);
+    const built = caller.build('INVITE', `sip:2002@127.0.0.1:${r.port}`, { to: '<sip:2002@beamline.test>', body: sdp(caller.port + 2) });
+    caller.send({ ...built, headers: built.headers.map(([n, v]): [string, string] => [n, /^max-forwards$/i.test(n) ? '12' : v]) });
+    const created = await r.waitFor((e) => e.type === 'CHANNEL_CREATE' && e.getHeader('Caller-Destination-Number') === '2002');
+    expect(await r.sw.api(`uuid_getvar ${created.getHeader('Unique-ID')} max_forwards`)).toBe('12');
+    const p = await phone(r);
+    const out = r.sw.originate(`{max_forwards=7}sofia/internal/callee@127.0.0.1:${p.port} &park()`);
+    const invite = await p.request('INVITE');
+    expect(header(invite, 'max-forwards')).toBe('7');
+    p.send(responseTo(invite, 486, { toTag: 'm1' }));
+    expect(await out).toBe('-ERR USER_BUSY\n');
+  });
+});
+
 describe('an inbound INVITE’s Alert-Info', () => {
   it('is the channel’s alert_info (sofia_handle_sip_i_invite), for the dialplan to read', async () => {
     const { r, uuid } = await callIn('2002', [['Alert-Info', '<http://127.0.0.1/ring.wav>;info=alert-group']], false);
