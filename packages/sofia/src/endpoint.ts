@@ -32,6 +32,7 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayRoute } from './gateway.ts';
 import type { IndicateRefusal } from './call.ts';
 import type { RedirectOptions } from './outbound_redirect.ts';
+import { calleeIdHeaders } from './callee_id.ts';
 import { type InviteUris, fromUriOf, inviteUrisOf } from './invite_uris.ts';
 import { callCounted } from './call_counters.ts';
 import type { CallCast, CallRequest, HangupHeaders } from './call_messages.ts';
@@ -250,7 +251,10 @@ function alertInfo(ch: EndpointChannel): [string, string][] {
 
 /** sofia_on_hangup's extra headers: `sip_bye_h_*` on a BYE, CANCEL or refusal, and `sip_rh_*` on a refusal too. */
 function hangupHeaders(ch: EndpointChannel): HangupHeaders {
-  return { bye: channelExtraHeaders(ch, BYE_HEADER_PREFIX), response: channelExtraHeaders(ch, RESPONSE_HEADER_PREFIX) };
+  return {
+    bye: channelExtraHeaders(ch, BYE_HEADER_PREFIX),
+    response: [...(ch.spec.direction === 'inbound' ? calleeIdHeaders(ch, sipIpOf(ch)) : []), ...channelExtraHeaders(ch, RESPONSE_HEADER_PREFIX)],
+  };
 }
 
 /**
@@ -264,9 +268,17 @@ function remoteStatus(ch: EndpointChannel): number | undefined {
   return code > 0 ? code : undefined;
 }
 
-/** The headers of the response an indication sends: `sip_ph_*` on a 180 / 183, `sip_rh_*` on the 200 (sofia_receive_message, sofia_answer_channel). */
+/**
+ * The headers of the response an indication sends: the callee's id (callee_id.ts), then `sip_ph_*`
+ * on a 180 / 183, `sip_rh_*` on the 200 (sofia_receive_message, sofia_answer_channel).
+ */
 function indicationHeaders(ch: EndpointChannel, what: Indication): [string, string][] {
-  return channelExtraHeaders(ch, what === 'ANSWER' ? RESPONSE_HEADER_PREFIX : PROGRESS_HEADER_PREFIX);
+  return [...calleeIdHeaders(ch, sipIpOf(ch)), ...channelExtraHeaders(ch, what === 'ANSWER' ? RESPONSE_HEADER_PREFIX : PROGRESS_HEADER_PREFIX)];
+}
+
+/** The profile's sip-ip, as the channel's `sofia_profile_url` names it. */
+function sipIpOf(ch: EndpointChannel): string {
+  return /@\[?([^\]:;>]+)/.exec(ch.variable('sofia_profile_url') ?? '')?.[1] ?? '127.0.0.1';
 }
 
 /** An outbound channel's endpoint: its call process is asked of the profile at CS_INIT. */

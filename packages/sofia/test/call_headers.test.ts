@@ -601,6 +601,14 @@ describe('Max-Forwards', () => {
   });
 });
 
+describe('the callee’s id in our responses (generate_pai_str)', () => {
+  it('a 180 names whom the phone reached: Remote-Party-ID with the destination (no callee id yet)', async () => {
+    const { p } = await callIn('2002', [], false);
+    const ringing = await p.take((m) => m.kind === 'response' && m.status === 180);
+    expect(header(ringing, 'remote-party-id')).toBe('"2002" <sip:2002@beamline.test>;party=calling;privacy=off;screen=no');
+  });
+});
+
 describe('an inbound INVITE’s Alert-Info', () => {
   it('is the channel’s alert_info (sofia_handle_sip_i_invite), for the dialplan to read', async () => {
     const { r, uuid } = await callIn('2002', [['Alert-Info', '<http://127.0.0.1/ring.wav>;info=alert-group']], false);
