@@ -553,9 +553,9 @@ describe('an outbound leg’s provisional responses (sofia_handle_sip_i_state)',
       const invite = await p.request('INVITE');
       const legOf = (e: { getHeader(n: string): string | undefined }) => e.getHeader('variable_sip_call_id') === header(invite, 'call-id');
       // the last one carries the SDP
-      provisional.forEach((status, i) =>
-        p.send(responseTo(invite, status, { toTag: 'p1', ...(i === provisional.length - 1 ? { body: sdp(p.port + 2) } : {}) })),
-      );
+      for (const [i, status] of provisional.entries()) {
+        p.send(responseTo(invite, status, { toTag: 'p1', ...(i === provisional.length - 1 ? { body: sdp(p.port + 2) } : {}) }));
+      }
       const media = await r.waitFor((e) => e.type === 'CHANNEL_PROGRESS_MEDIA' && legOf(e));
       const trace = r.events.filter((e) => legOf(e) && e.type.startsWith('CHANNEL_PROGRESS')).map((e) => e.type);
       expect(trace, String(provisional)).toEqual(progress);
