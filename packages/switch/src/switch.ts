@@ -51,6 +51,7 @@ import { DPTOOLS } from './applications/dptools.ts';
 import type { Application } from './applications/types.ts';
 import { MORE_DPTOOLS } from './applications/variables_events.ts';
 import { IVR_APPLICATIONS } from './applications/ivr.ts';
+import { ivrMenuApplication } from './applications/ivr_menu.ts';
 import { SCHED_APPLICATIONS } from './applications/sched.ts';
 import { LIMIT_APPLICATIONS } from './applications/limit.ts';
 import { PAGE_APPLICATION } from './applications/page.ts';
@@ -444,6 +445,8 @@ export async function startSwitch(where: Where, options: SwitchOptions = {}): Pr
     ...DPTOOLS,
     ...MORE_DPTOOLS,
     ...IVR_APPLICATIONS,
+    // ivr.conf through the configuration lookup: XML-fetch bindings first, then the static XML
+    ivrMenuApplication(conf),
     ...SCHED_APPLICATIONS,
     ...LIMIT_APPLICATIONS,
     ...RECORD_APPLICATIONS,

@@ -1,0 +1,291 @@
+/** The `ivr` application: ivr.conf menus as switch_ivr_menu.c builds and runs them. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { staticDialplan } from '../src/dialplan/dialplan.ts';
+import type { SwitchEvent } from '../src/index.ts';
+import { type Setup, at, callNull, setup, stopSetup } from './switch_helpers.ts';
+
+/** A conf dir whose freeswitch.xml holds ivr.conf with these `<menu>`s (no ivr.conf at all for undefined). */
+function confWithMenus(menus: string | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'beamline-ivr-conf-'));
+  const section = menus === undefined ? '' : `<configuration name="ivr.conf"><menus>${menus}</menus></configuration>`;
+  writeFileSync(join(dir, 'freeswitch.xml'), `<document type="freeswitch/xml"><section name="configuration">${section}</section></document>\n`);
+  return dir;
+}
+
+const MAIN = `
+<menu name="main" greet-long="/s/long.wav" greet-short="/s/short.wav" invalid-sound="/s/invalid.wav" exit-sound="/s/bye.wav"
+      timeout="3000" inter-digit-timeout="1000" max-failures="2" max-timeouts="2">
+  <entry action="menu-exec-app" digits="1" param="set picked=one"/>
+  <entry action="menu-play-sound" digits="2" param="/s/two.wav"/>
+  <entry action="menu-exec-app" digits="3" param="transfer 9000 XML default"/>
+  <entry action="menu-sub" digits="6" param="sub"/>
+  <entry action="menu-top" digits="9"/>
+  <entry action="menu-exit" digits="0"/>
+</menu>
+<menu name="sub" greet-long="/s/sub.wav" greet-short="/s/sub_short.wav" timeout="2000">
+  <entry action="menu-top" digits="*"/>
+  <entry action="menu-back" digits="8"/>
+  <entry action="menu-sub" digits="7" param="deep"/>
+</menu>
+<menu name="deep" greet-long="/s/deep.wav" exit-sound="/s/deep_bye.wav">
+  <entry action="menu-top" digits="*"/>
+  <entry action="menu-back" digits="8"/>
+</menu>
+<menu name="dial" greet-long="/s/dial.wav" digit-len="3" timeout="4000" inter-digit-timeout="1500" max-failures="1"
+      exec-on-max-failures="set gave_up=\${picked}">
+  <entry action="menu-exec-app" digits="/^(4\\d)$/" param="set picked=$1"/>
+  <entry action="menu-exec-app" digits="/^4/" param="set also=yes"/>
+</menu>
+<menu name="bad" greet-long="/s/x.wav">
+  <entry action="menu-jump" digits="1"/>
+</menu>`;
+
+let t: Setup;
+afterEach(async () => {
+  await stopSetup(t);
+});
+
+async function start(menus: string | null = MAIN, exten = 'main'): Promise<string> {
+  t = await setup({
+    confDir: confWithMenus(menus ?? undefined),
+    dialplan: staticDialplan({
+      default: {
+        main: [['answer'], ['ivr', 'main'], ['set', 'after_ivr=${ivr_menu_status}'], ['park']],
+        dial: [['answer'], ['ivr', 'dial'], ['park']],
+        bad: [['answer'], ['ivr', 'bad'], ['set', 'after_ivr=yes'], ['park']],
+        none: [['answer'], ['ivr', 'nosuch'], ['set', 'after_ivr=yes'], ['park']],
+        '9000': [['set', 'transferred=yes'], ['park']],
+      },
+    }),
+  });
+  return callNull(t, exten);
+}
+
+/** The channel's trace: files played, menu events, applications run (the test's own parks and answer left out). */
+function trace(events: SwitchEvent[]): string[] {
+  const out: string[] = [];
+  for (const e of events) {
+    const h = (n: string) => e.getHeader(n) ?? '-';
+    if (e.type === 'PLAYBACK_START') out.push(`play ${h('Playback-File-Path')}`);
+    else if (e.type === 'CUSTOM' && h('Event-Subclass').startsWith('menu::')) out.push(`${h('Event-Subclass')} ${h('Menu-Name')}`);
+    else if (e.type === 'CHANNEL_EXECUTE' && !['answer', 'park'].includes(h('Application')))
+      out.push(`exec ${h('Application')}(${h('Application-Data')})`);
+  }
+  return out;
+}
+
+const dtmf = async (uuid: string, digits: string) => {
+  expect(await t.sw.api(`uuid_recv_dtmf ${uuid} ${digits}`)).toMatch(/^\+OK /);
+  await t.settle();
+};
+const getvar = async (uuid: string, name: string) => (await t.sw.api(`uuid_getvar ${uuid} ${name}`)).trim();
+
+describe('ivr: a single menu (switch_ivr_menu_execute)', () => {
+  it('no input: greet-long, then greet-short, until max-timeouts; then the exit sound and ivr_menu_status=timeout', async () => {
+    const uuid = await start();
+    // 1 s greeting + 3 s timeout, twice, then the exit sound
+    await at(t, 4500);
+    expect(trace(t.sub.take())).toEqual(['exec ivr(main)', 'menu::enter main', 'play /s/long.wav', 'play /s/short.wav']);
+    await at(t, 10_000);
+    expect(trace(t.sub.take())).toEqual(['play /s/bye.wav', 'menu::exit main', 'exec set(after_ivr=timeout)']);
+    expect(t.logs).toContain('DEBUG Executing IVR menu main');
+    expect(t.logs).toContain('DEBUG waiting for 1/1 digits t/o 1000');
+    expect(t.logs).toContain('DEBUG Maximum timeouts');
+    expect(t.logs).toContain("DEBUG exit-sound '/s/bye.wav'");
+    expect(t.logs.filter((l) => l.includes('no input detected'))).toEqual([]);
+    expect(await getvar(uuid, 'ivr_menu_status')).toBe('timeout');
+  });
+
+  it('a digit during the greeting cuts it short and is matched; menu-exec-app runs the application, menu-exit leaves', async () => {
+    const uuid = await start();
+    await at(t, 300);
+    await dtmf(uuid, '1');
+    await at(t, 600);
+    expect(await getvar(uuid, 'picked')).toBe('one');
+    expect(t.logs).toContain("DEBUG IVR action on menu 'main' matched '1' param 'set picked=one'");
+    expect(t.logs).toContain('DEBUG switch_ivr_menu_execute todo=[2]');
+    await dtmf(uuid, '2');
+    await at(t, 2000);
+    await dtmf(uuid, '0');
+    await at(t, 5000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(main)',
+      'menu::enter main',
+      'play /s/long.wav',
+      'exec set(picked=one)',
+      'play /s/short.wav',
+      'play /s/two.wav',
+      'play /s/short.wav',
+      'play /s/bye.wav',
+      'menu::exit main',
+      'exec set(after_ivr=success)',
+    ]);
+  });
+
+  it('invalid input plays the invalid sound and counts a failure; max-failures ends it with ivr_menu_status=failure', async () => {
+    const uuid = await start();
+    await dtmf(uuid, '5');
+    await at(t, 1500);
+    await dtmf(uuid, '#');
+    await at(t, 4000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(main)',
+      'menu::enter main',
+      'play /s/long.wav',
+      'play /s/invalid.wav',
+      'play /s/short.wav',
+      'play /s/invalid.wav',
+      'play /s/bye.wav',
+      'menu::exit main',
+      'exec set(after_ivr=failure)',
+    ]);
+    expect(t.logs).toContain("DEBUG IVR menu 'main' caught invalid input '5'");
+    // `#` alone, typed during the greeting, is the input (the greeting's digit is not checked for a terminator)
+    expect(t.logs).toContain("DEBUG IVR menu 'main' caught invalid input '#'");
+    expect(t.logs).toContain('DEBUG Maximum failures');
+  });
+
+  it('menu-exec-app transfer: the call goes to the new extension and the menu ends there', async () => {
+    const uuid = await start();
+    await dtmf(uuid, '3');
+    await at(t, 2000);
+    expect(await getvar(uuid, 'transferred')).toBe('yes');
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(main)',
+      'menu::enter main',
+      'play /s/long.wav',
+      'exec transfer(9000 XML default)',
+      'menu::exit main',
+      'exec set(transferred=yes)',
+    ]);
+    expect(await getvar(uuid, 'after_ivr')).toBe('_undef_');
+  });
+});
+
+describe('ivr: sub-menus', () => {
+  it('menu-sub enters the sub-menu; menu-back returns to the parent, which greets long again', async () => {
+    const uuid = await start();
+    await dtmf(uuid, '6');
+    await at(t, 500);
+    await dtmf(uuid, '8');
+    await at(t, 1000);
+    await dtmf(uuid, '0');
+    await at(t, 3000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(main)',
+      'menu::enter main',
+      'play /s/long.wav',
+      'menu::exit main',
+      'menu::enter sub',
+      'play /s/sub.wav',
+      'menu::exit sub',
+      'menu::enter main',
+      'play /s/long.wav',
+      // only the top menu (stack_count 1) plays its exit sound
+      'play /s/bye.wav',
+      'menu::exit main',
+      'exec set(after_ivr=success)',
+    ]);
+    expect(await getvar(uuid, 'after_ivr')).toBe('success');
+  });
+
+  it('menu-top from two levels down goes back to the top menu; a sub-menu exits without its exit sound', async () => {
+    const uuid = await start();
+    await dtmf(uuid, '6');
+    await dtmf(uuid, '7');
+    await at(t, 500);
+    await dtmf(uuid, '*');
+    await at(t, 1000);
+    await dtmf(uuid, '0');
+    await at(t, 3000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(main)',
+      'menu::enter main',
+      'play /s/long.wav',
+      'menu::exit main',
+      'menu::enter sub',
+      'play /s/sub.wav',
+      'menu::exit sub',
+      'menu::enter deep',
+      'play /s/deep.wav',
+      'menu::exit deep',
+      'menu::enter sub',
+      'menu::exit sub',
+      'menu::enter main',
+      'play /s/long.wav',
+      'play /s/bye.wav',
+      'menu::exit main',
+      'exec set(after_ivr=success)',
+    ]);
+  });
+
+  it('a sub-menu that reaches max-timeouts returns to its parent, which goes on', async () => {
+    const uuid = await start();
+    await dtmf(uuid, '6');
+    // sub: 1 s greeting + 2 s timeout, three times (max-timeouts defaults to 3)
+    await at(t, 10_000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(main)',
+      'menu::enter main',
+      'play /s/long.wav',
+      'menu::exit main',
+      'menu::enter sub',
+      'play /s/sub.wav',
+      'play /s/sub_short.wav',
+      'play /s/sub_short.wav',
+      'menu::exit sub',
+      'menu::enter main',
+      'play /s/long.wav',
+    ]);
+    expect(await getvar(uuid, 'ivr_menu_status')).toBe('timeout');
+  });
+});
+
+describe('ivr: digits, regex entries, exec-on-max-failures', () => {
+  it('digit-len digits with inter-digit-timeout; a /regex/ entry substitutes $1 and every matching entry runs', async () => {
+    t = await setup({
+      confDir: confWithMenus(MAIN),
+      dialplan: staticDialplan({ default: { dial: [['answer'], ['ivr', 'dial'], ['park']] } }),
+    });
+    const uuid = await callNull(t, 'dial');
+    await dtmf(uuid, '4');
+    await at(t, 1200);
+    await dtmf(uuid, '2');
+    // 1.5 s after the last digit the input is `42`
+    await at(t, 2600);
+    expect(await getvar(uuid, 'picked')).toBe('_undef_');
+    await at(t, 2700);
+    expect(await getvar(uuid, 'picked')).toBe('42');
+    expect(await getvar(uuid, 'also')).toBe('yes');
+    expect(t.logs).toContain('DEBUG waiting for 2/3 digits t/o 1500');
+    expect(t.logs).toContain("DEBUG digits '42'");
+    expect(t.logs).toContain('DEBUG action regex [42] [/^(4\\d)$/] [1]');
+    expect(t.logs).toContain("DEBUG IVR action on menu 'dial' matched '42' param 'set picked=42'");
+    // then a wrong entry: one failure is the maximum, and exec-on-max-failures runs (expanded)
+    await dtmf(uuid, '55#');
+    await at(t, 5000);
+    expect(await getvar(uuid, 'gave_up')).toBe('42');
+    expect(await getvar(uuid, 'ivr_menu_status')).toBe('failure');
+  });
+});
+
+describe('ivr: bad configuration', () => {
+  it('an unknown menu, no ivr.conf, an unknown action: FreeSWITCH’s errors, and the dialplan goes on', async () => {
+    await start();
+    await at(t, 100);
+    expect(t.logs).not.toContain('ERR Unable to find menu');
+    await callNull(t, 'none');
+    expect(t.logs).toContain('ERR Unable to find menu');
+    await callNull(t, 'bad');
+    expect(t.logs).toContain('WARNING Invalid Action [menu-jump]');
+    expect(t.logs).toContain('ERR Unable to build xml menu');
+    expect(t.logs).toContain('ERR Unable to create menu');
+    await stopSetup(t);
+    const uuid = await start(null, 'none');
+    expect(t.logs).toContain('ERR Open of ivr.conf failed');
+    expect(await getvar(uuid, 'after_ivr')).toBe('yes');
+  });
+});
