@@ -289,3 +289,28 @@ describe('ivr: bad configuration', () => {
     expect(await getvar(uuid, 'after_ivr')).toBe('yes');
   });
 });
+
+describe('ivr: the demo menu of switchd’s conf', () => {
+  it('demo_ivr: 4 digits at most, `5` then `#` enters the sub menu, `*` comes back, `1234` is invalid, a local extension is a transfer', async () => {
+    t = await setup({ confDir: join(import.meta.dirname, '..', '..', '..', 'apps', 'switchd', 'conf') });
+    const uuid = await callNull(t, '&ivr(demo_ivr)');
+    await dtmf(uuid, '5#');
+    await at(t, 500);
+    await dtmf(uuid, '*');
+    await at(t, 1000);
+    await dtmf(uuid, '1234');
+    await at(t, 3000);
+    expect(trace(t.sub.take()).filter((l) => !l.startsWith('play'))).toEqual([
+      'exec ivr(demo_ivr)',
+      'menu::enter demo_ivr',
+      'menu::exit demo_ivr',
+      'menu::enter demo_ivr_submenu',
+      'menu::exit demo_ivr_submenu',
+      'menu::enter demo_ivr',
+    ]);
+    expect(t.logs).toContain("DEBUG IVR menu 'demo_ivr' caught invalid input '1234'");
+    await dtmf(uuid, '1001');
+    await at(t, 5000);
+    expect(t.logs).toContain("DEBUG IVR action on menu 'demo_ivr' matched '1001' param 'transfer 1001 XML default'");
+  });
+});

@@ -441,8 +441,6 @@ function logBindings(log: Log): void {
 export function ivrMenuApplication(conf: ConfigurationSource): Application {
   return {
     name: 'ivr',
-    syntax: '<menu_name>',
-    description: 'Run an ivr menu.',
     needsMedia: true,
     run: async (ch, data, done) => {
       const log: Log = (level, text) => ch.core.log(level, text, ch.uuid);
