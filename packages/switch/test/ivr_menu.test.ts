@@ -39,6 +39,9 @@ const MAIN = `
   <entry action="menu-exec-app" digits="/^(4\\d)$/" param="set picked=$1"/>
   <entry action="menu-exec-app" digits="/^4/" param="set also=yes"/>
 </menu>
+<menu name="locked" pin="1234" pin-file="/s/pin.wav" bad-pin-file="/s/badpin.wav" greet-long="/s/locked.wav" exit-sound="/s/bye.wav">
+  <entry action="menu-exit" digits="0"/>
+</menu>
 <menu name="bad" greet-long="/s/x.wav">
   <entry action="menu-jump" digits="1"/>
 </menu>`;
@@ -55,6 +58,7 @@ async function start(menus: string | null = MAIN, exten = 'main'): Promise<strin
       default: {
         main: [['answer'], ['ivr', 'main'], ['set', 'after_ivr=${ivr_menu_status}'], ['park']],
         dial: [['answer'], ['ivr', 'dial'], ['park']],
+        locked: [['answer'], ['ivr', 'locked'], ['set', 'after_ivr=yes'], ['park']],
         bad: [['answer'], ['ivr', 'bad'], ['set', 'after_ivr=yes'], ['park']],
         none: [['answer'], ['ivr', 'nosuch'], ['set', 'after_ivr=yes'], ['park']],
         '9000': [['set', 'transferred=yes'], ['park']],
@@ -269,6 +273,43 @@ describe('ivr: digits, regex entries, exec-on-max-failures', () => {
     await at(t, 5000);
     expect(await getvar(uuid, 'gave_up')).toBe('42');
     expect(await getvar(uuid, 'ivr_menu_status')).toBe('failure');
+  });
+});
+
+describe('ivr: a menu with a pin', () => {
+  it('the right pin opens the menu', async () => {
+    const uuid = await start(MAIN, 'locked');
+    await dtmf(uuid, '1234');
+    await at(t, 1500);
+    await dtmf(uuid, '0');
+    await at(t, 3000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(locked)',
+      'menu::enter locked',
+      'play /s/pin.wav',
+      'play /s/locked.wav',
+      'play /s/bye.wav',
+      'menu::exit locked',
+      'exec set(after_ivr=yes)',
+    ]);
+  });
+
+  it('three wrong pins: bad-pin-file after each, then the menu ends without its greeting or exit sound', async () => {
+    const uuid = await start(MAIN, 'locked');
+    await dtmf(uuid, '999999999999');
+    await at(t, 5000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(locked)',
+      'menu::enter locked',
+      'play /s/pin.wav',
+      'play /s/badpin.wav',
+      'play /s/pin.wav',
+      'play /s/badpin.wav',
+      'play /s/pin.wav',
+      'play /s/badpin.wav',
+      'menu::exit locked',
+      'exec set(after_ivr=yes)',
+    ]);
   });
 });
 

@@ -178,9 +178,9 @@ export function parsePlayAndGetDigitsArgs(data: string): PlayAndGetDigitsSpec {
  * switch_play_and_get_digits: `read` up to `tries` times; input that is long enough and matches
  * the regex ends it; otherwise the variable is cleared (`<var>_invalid` keeps input the regex
  * refused), the invalid file plays and the next try starts. When every try failed, the call is
- * transferred if a failure extension was given.
+ * transferred if a failure extension was given. `done` learns whether it ended in success.
  */
-function playAndGetDigits(ch: AppChannel, spec: PlayAndGetDigitsSpec, done: () => void | Promise<void>): Promise<Interrupter> {
+export function playAndGetDigits(ch: AppChannel, spec: PlayAndGetDigitsSpec, done: (success: boolean) => void | Promise<void>): Promise<Interrupter> {
   const invalidVar = spec.variable ? `${spec.variable}_invalid` : undefined;
   if (spec.regex && invalidVar) ch.setVariable(invalidVar, undefined);
   let tries = spec.tries;
@@ -192,10 +192,10 @@ function playAndGetDigits(ch: AppChannel, spec: PlayAndGetDigitsSpec, done: () =
   const track = (mine: number, interrupt: Interrupter | undefined) => {
     if (mine === step) current = interrupt;
   };
-  const finish = async () => {
+  const finish = async (success: boolean) => {
     if (over) return;
     over = true;
-    await done();
+    await done(success);
   };
 
   const failed = async () => {
@@ -205,18 +205,18 @@ function playAndGetDigits(ch: AppChannel, spec: PlayAndGetDigitsSpec, done: () =
       ch.core.log('WARNING', `PAGD failure! Transfer to: ${ext} / ${dp ?? '(null)'} / ${ctx ?? '(null)'}`, ch.uuid);
       await ch.redirect(ext, dp, ctx);
     }
-    await finish();
+    await finish(false);
   };
 
   const attempt = async (): Promise<void> => {
     if (ch.hungUp || tries <= 0) return failed();
     const reading = ++step;
     const interrupt = await readDigits(ch, spec, async (status, digits) => {
-      if (status === 'restart') return finish();
+      if (status === 'restart') return finish(false);
       const st = status === 'timeout' && digits.length >= spec.min ? 'success' : status;
-      if (spec.min === 0 && digits === '' && ch.variable('read_terminator_used') !== undefined) return finish();
+      if (spec.min === 0 && digits === '' && ch.variable('read_terminator_used') !== undefined) return finish(true);
       if (st === 'success' && digits !== '') {
-        if (!spec.regex || regexPerform(digits, spec.regex).matched) return finish();
+        if (!spec.regex || regexPerform(digits, spec.regex).matched) return finish(true);
         if (spec.variable) ch.setVariable(spec.variable, undefined);
         if (invalidVar) ch.setVariable(invalidVar, digits);
       }
@@ -259,7 +259,7 @@ export const IVR_APPLICATIONS: readonly Application[] = [
   {
     name: 'play_and_get_digits',
     needsMedia: true,
-    run: withArguments((ch, data, done) => playAndGetDigits(ch, parsePlayAndGetDigitsArgs(data), done)),
+    run: withArguments((ch, data, done) => playAndGetDigits(ch, parsePlayAndGetDigitsArgs(data), () => done())),
   },
   { name: 'flush_dtmf', run: sync((ch: AppChannel) => ch.flushDtmf()) },
 ];

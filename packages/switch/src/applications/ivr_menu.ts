@@ -11,6 +11,7 @@ import { openCfg } from '../config/open_cfg.ts';
 import { type XmlElement, attr, child, children, findChild } from '../config/xml.ts';
 import { regexPerform, substitute } from '../dialplan/regex.ts';
 import { atoi } from '../internal/strings.ts';
+import { playAndGetDigits } from './ivr.ts';
 import { type MediaScript, runScript } from './media_script.ts';
 import { type MediaEnd, playFile } from './media.ts';
 import type { AppChannel, Application } from './types.ts';
@@ -45,6 +46,10 @@ interface Menu {
   readonly interTimeout: number;
   readonly execOnMaxFail: string | undefined;
   readonly execOnMaxTimeout: string | undefined;
+  /** `pin`, asked for before the menu with `pin-file`, `bad-pin-file` played on a wrong one. */
+  readonly pin: string | undefined;
+  readonly pinFile: string;
+  readonly badPinFile: string;
   /** The digits to collect: `digit-len`, raised to the longest plain `digits` bound. */
   inlen: number;
   readonly actions: MenuAction[];
@@ -74,6 +79,9 @@ function initMenu(el: XmlElement): Menu {
     interTimeout: atoi(a('inter-digit-timeout') ?? '') || Math.trunc(timeout / 2),
     execOnMaxFail: nonEmpty(a('exec-on-max-failures')),
     execOnMaxTimeout: nonEmpty(a('exec-on-max-timeouts')),
+    pin: nonEmpty(a('pin')),
+    pinFile: a('pin-file') || 'ivr/ivr-please_enter_pin_followed_by_pound.wav',
+    badPinFile: a('bad-pin-file') || 'conference/conf-bad-pin.wav',
     inlen: Math.max(0, atoi(a('digit-len') ?? '')),
     actions: [],
   };
@@ -289,6 +297,31 @@ function setTts(ch: AppChannel, menu: Menu): void {
   }
 }
 
+/** The menu's pin: switch_play_and_get_digits of its length, 3 tries, `#`, 3 s, 10 s between digits; true when it was given. */
+async function askPin(r: Run, pin: string, menu: Menu): Promise<boolean> {
+  let ok = false;
+  const spec = {
+    min: pin.length,
+    max: pin.length,
+    tries: 3,
+    timeout: 3000,
+    terminators: '#',
+    prompt: menu.pinFile,
+    invalidFile: menu.badPinFile,
+    variable: undefined,
+    regex: `^${pin}$`,
+    digitTimeout: 10000,
+    transferOnFailure: undefined,
+  };
+  await r.s.step((done) =>
+    playAndGetDigits(r.ch, spec, async (success) => {
+      ok = success;
+      await done();
+    }),
+  );
+  return ok;
+}
+
 /** switch_ivr_menu_execute: runs the menu `name` of the stack until it is left; its status. */
 async function executeMenu(r: Run, name: string): Promise<Status> {
   const { ch } = r;
@@ -313,6 +346,7 @@ async function executeMenu(r: Run, name: string): Promise<Status> {
     log('DEBUG', `Executing IVR menu ${menu.name}`);
     ch.setVariable('ivr_menu_status', 'success');
     menuEvent(ch, 'menu::enter', menu);
+    if (menu.pin && !(await askPin(r, menu.pin, menu))) return 'false';
 
     let errs = 0;
     let timeouts = 0;
