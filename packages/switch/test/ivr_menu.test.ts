@@ -11,9 +11,17 @@ import { type Setup, at, callNull, setup, stopSetup } from './switch_helpers.ts'
 function confWithMenus(menus: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'beamline-ivr-conf-'));
   const section = menus === undefined ? '' : `<configuration name="ivr.conf"><menus>${menus}</menus></configuration>`;
-  writeFileSync(join(dir, 'freeswitch.xml'), `<document type="freeswitch/xml"><section name="configuration">${section}</section></document>\n`);
+  writeFileSync(
+    join(dir, 'freeswitch.xml'),
+    `<document type="freeswitch/xml"><section name="configuration">${section}</section>${LANGUAGES}</document>\n`,
+  );
   return dir;
 }
+
+/** A phrase macro reading the input back, for confirm-macro. */
+const LANGUAGES = `<section name="languages"><language name="en" say-module="en"><phrases><macros>
+<macro name="readback"><input pattern="^(\\d+)$"><match><action function="play-file" data="/s/you_entered.wav"/></match></input></macro>
+</macros></phrases></language></section>`;
 
 const MAIN = `
 <menu name="main" greet-long="/s/long.wav" greet-short="/s/short.wav" invalid-sound="/s/invalid.wav" exit-sound="/s/bye.wav"
@@ -42,6 +50,9 @@ const MAIN = `
 <menu name="locked" pin="1234" pin-file="/s/pin.wav" bad-pin-file="/s/badpin.wav" greet-long="/s/locked.wav" exit-sound="/s/bye.wav">
   <entry action="menu-exit" digits="0"/>
 </menu>
+<menu name="confirm" greet-long="/s/c.wav" digit-len="2" confirm-macro="readback" confirm-key="1" timeout="2000">
+  <entry action="menu-exec-app" digits="42" param="set picked=42"/>
+</menu>
 <menu name="bad" greet-long="/s/x.wav">
   <entry action="menu-jump" digits="1"/>
 </menu>`;
@@ -59,6 +70,7 @@ async function start(menus: string | null = MAIN, exten = 'main'): Promise<strin
         main: [['answer'], ['ivr', 'main'], ['set', 'after_ivr=${ivr_menu_status}'], ['park']],
         dial: [['answer'], ['ivr', 'dial'], ['park']],
         locked: [['answer'], ['ivr', 'locked'], ['set', 'after_ivr=yes'], ['park']],
+        confirm: [['answer'], ['ivr', 'confirm'], ['park']],
         bad: [['answer'], ['ivr', 'bad'], ['set', 'after_ivr=yes'], ['park']],
         none: [['answer'], ['ivr', 'nosuch'], ['set', 'after_ivr=yes'], ['park']],
         '9000': [['set', 'transferred=yes'], ['park']],
@@ -309,6 +321,30 @@ describe('ivr: a menu with a pin', () => {
       'play /s/badpin.wav',
       'menu::exit locked',
       'exec set(after_ivr=yes)',
+    ]);
+  });
+});
+
+describe('ivr: confirm-macro and confirm-key', () => {
+  it('the macro reads the input back; the confirm key accepts it, another key rejects it (no input)', async () => {
+    const uuid = await start(MAIN, 'confirm');
+    await dtmf(uuid, '42');
+    await at(t, 300);
+    await dtmf(uuid, '1');
+    await at(t, 600);
+    expect(await getvar(uuid, 'picked')).toBe('42');
+    expect(t.logs).toContain("DEBUG approving digits '42' via confirm key 1");
+    await dtmf(uuid, '429');
+    await at(t, 1000);
+    expect(t.logs).toContain("DEBUG rejecting digits '42' via confirm key 1");
+    expect(t.logs).toContain("DEBUG IVR menu 'confirm' no input detected");
+    expect(trace(t.sub.take()).slice(0, 6)).toEqual([
+      'exec ivr(confirm)',
+      'menu::enter confirm',
+      'play /s/c.wav',
+      'play /s/you_entered.wav',
+      'exec set(picked=42)',
+      'play /s/c.wav',
     ]);
   });
 });

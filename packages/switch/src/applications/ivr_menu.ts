@@ -13,6 +13,7 @@ import { regexPerform, substitute } from '../dialplan/regex.ts';
 import { atoi } from '../internal/strings.ts';
 import { playAndGetDigits } from './ivr.ts';
 import { type MediaScript, runScript } from './media_script.ts';
+import { phraseMacro } from './phrase.ts';
 import { type MediaEnd, playFile } from './media.ts';
 import type { AppChannel, Application } from './types.ts';
 
@@ -40,6 +41,10 @@ interface Menu {
   readonly transferSound: string | undefined;
   readonly ttsEngine: string | undefined;
   readonly ttsVoice: string | undefined;
+  /** A phrase macro that reads the input back (its data), `confirm-key` accepting it, up to `confirm-attempts` (default 3) times. */
+  readonly confirmMacro: string | undefined;
+  readonly confirmKey: string | undefined;
+  readonly confirmAttempts: number;
   readonly maxFailures: number;
   readonly maxTimeouts: number;
   readonly timeout: number;
@@ -73,6 +78,9 @@ function initMenu(el: XmlElement): Menu {
     transferSound: nonEmpty(a('transfer-sound')),
     ttsEngine: nonEmpty(a('tts-engine')),
     ttsVoice: nonEmpty(a('tts-voice')),
+    confirmMacro: nonEmpty(a('confirm-macro')),
+    confirmKey: nonEmpty(a('confirm-key')),
+    confirmAttempts: atoi(a('confirm-attempts') ?? '') || 3,
     maxFailures: failures > 0 ? failures : 3,
     maxTimeouts: timeouts > 0 ? timeouts : 3,
     timeout: timeout > 0 ? timeout : 10000,
@@ -262,8 +270,43 @@ async function playAndCollect(r: Run, menu: Menu, sound: string | undefined, nee
       status = 'false';
     }
   }
+  if (menu.confirmMacro && status === 'success' && buf !== '' && !(await confirmed(r, menu, menu.confirmMacro, buf, terminators))) buf = '';
   ch.core.log('DEBUG', `digits '${buf}'`, ch.uuid);
   return { status, digits: buf };
+}
+
+/**
+ * play_and_collect's confirmation: the macro with the input as its data, a digit during it (or
+ * one collected within `timeout` after it) compared with `confirm-key`; another key rejects at
+ * once. Without a confirm key the macro plays every attempt and the input is rejected.
+ */
+async function confirmed(r: Run, menu: Menu, macro: string, buf: string, terminators: string): Promise<boolean> {
+  const { ch } = r;
+  const key = menu.confirmKey;
+  let att = menu.confirmAttempts;
+  while (att) {
+    let got = '';
+    const input = () =>
+      key
+        ? (digit: string) => {
+            got = digit;
+            return true;
+          }
+        : undefined;
+    await phraseMacro(ch, r.s, macro, buf, undefined, input);
+    if (key && got === '' && r.ready()) got = (await collectDigits(r, 1, terminators, menu.timeout, 0, 0)).digits;
+    if (key && got !== '') {
+      if (got[0] === key[0]) {
+        ch.core.log('DEBUG', `approving digits '${buf}' via confirm key ${key}`, ch.uuid);
+        return true;
+      }
+      att = 0;
+      break;
+    }
+    att--;
+  }
+  ch.core.log('DEBUG', `rejecting digits '${buf}' via confirm key ${key ?? '(null)'}`, ch.uuid);
+  return false;
 }
 
 /** ivr_send_event: CUSTOM `menu::enter` / `menu::exit`, Menu-Name then the channel's data. */

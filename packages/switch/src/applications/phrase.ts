@@ -21,19 +21,26 @@ import type { AppChannel, Application, Interrupter } from './types.ts';
 /** SWITCH_STATUS_SUCCESS, _BREAK (a digit or a break ended it), or any failure. */
 type Status = 'success' | 'break' | 'false';
 
+/**
+ * The input args the files of a macro are played with, made for each file: a digit the returned
+ * check accepts ends the macro; undefined: digits are not read. The phrase application's are
+ * on_dtmf's `playback_terminators` (terminatorDigit).
+ */
+export type MacroInput = (ch: AppChannel) => ((digit: string) => boolean) | undefined;
+
 /** switch_ivr_speak_text as a step: a digit in `playback_terminators` or a break ends it (SWITCH_STATUS_BREAK). */
-async function speak(ch: AppChannel, s: MediaScript, engine: string, voice: string | undefined, text: string): Promise<Status> {
+async function speak(ch: AppChannel, s: MediaScript, engine: string, voice: string | undefined, text: string, input: MacroInput): Promise<Status> {
   let how = 'played' as MediaEnd;
-  await s.step((done) => speakText(ch, engine, voice, text, done, (h) => (how = h), terminatorDigit(ch)));
+  await s.step((done) => speakText(ch, engine, voice, text, done, (h) => (how = h), input(ch)));
   return how === 'played' ? 'success' : how === 'digit' || how === 'break' ? 'break' : 'false';
 }
 
 /** switch_ivr_play_file for one file: `phrase:<macro>[:<data>]`, `say:<text>` (TTS), else the file. */
-async function playOne(ch: AppChannel, s: MediaScript, file: string): Promise<Status> {
+async function playOne(ch: AppChannel, s: MediaScript, file: string, input: MacroInput = terminatorDigit): Promise<Status> {
   const lower = file.toLowerCase();
   if (lower.startsWith('phrase:')) {
     const [macro = '', ...arg] = file.slice(7).split(':');
-    return phraseMacro(ch, s, macro, arg.length ? arg.join(':') : undefined, ch.variable('language'));
+    return phraseMacro(ch, s, macro, arg.length ? arg.join(':') : undefined, ch.variable('language'), input);
   }
   if (lower.startsWith('say:')) {
     const engine = ch.variable('tts_engine');
@@ -41,10 +48,10 @@ async function playOne(ch: AppChannel, s: MediaScript, file: string): Promise<St
       ch.core.log('ERR', 'Invalid Args', ch.uuid);
       return 'success';
     }
-    return speak(ch, s, engine, ch.variable('tts_voice'), file.slice(4));
+    return speak(ch, s, engine, ch.variable('tts_voice'), file.slice(4), input);
   }
   let how = 'played' as MediaEnd;
-  await s.step((done) => playFile(ch, file, done, (h) => (how = h), terminatorDigit(ch)));
+  await s.step((done) => playFile(ch, file, done, (h) => (how = h), input(ch)));
   return how === 'played' ? 'success' : how === 'killed' ? 'false' : 'break';
 }
 
@@ -73,7 +80,14 @@ async function execute(ch: AppChannel, s: MediaScript, data: string): Promise<St
 }
 
 /** switch_ivr_phrase_macro_event: runs `macroName` in `lang`'s macros (with no event: the channel's variables expand). */
-async function phraseMacro(ch: AppChannel, s: MediaScript, macroName: string, data: string | undefined, lang: string | undefined): Promise<Status> {
+export async function phraseMacro(
+  ch: AppChannel,
+  s: MediaScript,
+  macroName: string,
+  data: string | undefined,
+  lang: string | undefined,
+  reader: MacroInput = terminatorDigit,
+): Promise<Status> {
   const log = (level: 'ERR' | 'WARNING' | 'DEBUG', text: string) => ch.core.log(level, text, ch.uuid);
   let chanLang = lang;
   if (!chanLang) {
@@ -124,10 +138,10 @@ async function phraseMacro(ch: AppChannel, s: MediaScript, macroName: string, da
           log('DEBUG', `Handle ${func}:[${odata}] (${chanLang}:${module})`);
           switch (func.toLowerCase()) {
             case 'play-file':
-              status = await playOne(ch, s, odata);
+              status = await playOne(ch, s, odata, reader);
               break;
             case 'phrase':
-              status = await phraseMacro(ch, s, attr(action, 'phrase') ?? '', odata, chanLang);
+              status = await phraseMacro(ch, s, attr(action, 'phrase') ?? '', odata, chanLang, reader);
               break;
             case 'break':
               stop = true;
@@ -143,7 +157,7 @@ async function phraseMacro(ch: AppChannel, s: MediaScript, macroName: string, da
               const type = attr(action, 'type') ?? '';
               const method = attr(action, 'method') ?? '';
               const file = sayFileString({ module, tosay: odata, type, method, gender: attr(action, 'gender') ?? '' }, sayClock(ch, ch.core));
-              status = file ? await playOne(ch, s, file) : 'false';
+              status = file ? await playOne(ch, s, file, reader) : 'false';
               break;
             }
             case 'speak-text': {
@@ -151,7 +165,7 @@ async function phraseMacro(ch: AppChannel, s: MediaScript, macroName: string, da
               const voice = attr(action, 'tts-voice') ?? found.ttsVoice;
               // the C asks the language's engine and voice, not the action's
               if (!found.ttsEngine || !found.ttsVoice) log('ERR', 'TTS is not configured');
-              else status = await speak(ch, s, engine ?? '', voice, odata);
+              else status = await speak(ch, s, engine ?? '', voice, odata, reader);
               break;
             }
           }
