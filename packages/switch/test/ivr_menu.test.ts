@@ -53,6 +53,9 @@ const MAIN = `
 <menu name="confirm" greet-long="/s/c.wav" digit-len="2" confirm-macro="readback" confirm-key="1" timeout="2000">
   <entry action="menu-exec-app" digits="42" param="set picked=42"/>
 </menu>
+<menu name="r1" greet-long="/s/r1.wav" transfer-sound="/s/xfer.wav"><entry action="menu-sub" digits="1" param="r2"/>
+  <entry action="menu-exec-app" digits="3" param="transfer 9000 XML default"/><entry action="menu-exec-app" digits="4" param="nosuchapp x"/></menu>
+<menu name="r2" greet-long="/s/r2.wav"><entry action="menu-sub" digits="1" param="r1"/></menu>
 <menu name="bad" greet-long="/s/x.wav">
   <entry action="menu-jump" digits="1"/>
 </menu>`;
@@ -71,6 +74,7 @@ async function start(menus: string | null = MAIN, exten = 'main'): Promise<strin
         dial: [['answer'], ['ivr', 'dial'], ['park']],
         locked: [['answer'], ['ivr', 'locked'], ['set', 'after_ivr=yes'], ['park']],
         confirm: [['answer'], ['ivr', 'confirm'], ['park']],
+        r1: [['answer'], ['ivr', 'r1'], ['set', 'after_ivr=yes'], ['park']],
         bad: [['answer'], ['ivr', 'bad'], ['set', 'after_ivr=yes'], ['park']],
         none: [['answer'], ['ivr', 'nosuch'], ['set', 'after_ivr=yes'], ['park']],
         '9000': [['set', 'transferred=yes'], ['park']],
@@ -346,6 +350,51 @@ describe('ivr: confirm-macro and confirm-key', () => {
       'exec set(picked=42)',
       'play /s/c.wav',
     ]);
+  });
+});
+
+describe('ivr: transfer-sound, unknown applications, recursion, hangup', () => {
+  it('transfer-sound plays before a menu-exec-app transfer', async () => {
+    const uuid = await start(MAIN, 'r1');
+    await dtmf(uuid, '3');
+    await at(t, 2000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(r1)',
+      'menu::enter r1',
+      'play /s/r1.wav',
+      'play /s/xfer.wav',
+      'exec transfer(9000 XML default)',
+      'menu::exit r1',
+      'exec set(transferred=yes)',
+    ]);
+  });
+
+  it('menu-exec-app of an application the switch lacks ends the menu (exit sound, no hangup)', async () => {
+    const uuid = await start(MAIN, 'r1');
+    await dtmf(uuid, '4');
+    await at(t, 2000);
+    expect(await getvar(uuid, 'after_ivr')).toBe('yes');
+  });
+
+  it('menus that enter each other stop at 12 levels: ERR `Too many levels of recursion.`, and every level leaves', async () => {
+    const uuid = await start(MAIN, 'r1');
+    await dtmf(uuid, '1'.repeat(12));
+    await at(t, 2000);
+    expect(t.logs).toContain('ERR Too many levels of recursion.');
+    const events = trace(t.sub.take());
+    expect(events.filter((e) => e.startsWith('menu::enter')).length).toBe(events.filter((e) => e.startsWith('menu::exit')).length);
+    expect(events.filter((e) => e.startsWith('menu::exit')).length).toBe(12 + 12);
+    expect(await getvar(uuid, 'after_ivr')).toBe('yes');
+  });
+
+  it('a hangup while the menu waits for digits ends it: menu::exit, no exit sound', async () => {
+    const uuid = await start();
+    await at(t, 1500);
+    expect(await t.sw.api(`uuid_kill ${uuid}`)).toBe('+OK\n');
+    await at(t, 2000);
+    const events = trace(t.sub.take());
+    expect(events).toEqual(['exec ivr(main)', 'menu::enter main', 'play /s/long.wav', 'menu::exit main']);
+    expect(t.logs.filter((l) => l.includes('exit-sound'))).toEqual(["DEBUG exit-sound '/s/bye.wav'"]);
   });
 });
 
