@@ -21,6 +21,7 @@ function confWithMenus(menus: string | undefined): string {
 /** A phrase macro reading the input back, for confirm-macro. */
 const LANGUAGES = `<section name="languages"><language name="en" say-module="en"><phrases><macros>
 <macro name="readback"><input pattern="^(\\d+)$"><match><action function="play-file" data="/s/you_entered.wav"/></match></input></macro>
+<macro name="greet"><input pattern="(.*)"><match><action function="play-file" data="/s/g1.wav"/><action function="play-file" data="/s/g2.wav"/></match></input></macro>
 </macros></phrases></language></section>`;
 
 const MAIN = `
@@ -56,6 +57,9 @@ const MAIN = `
 <menu name="r1" greet-long="/s/r1.wav" transfer-sound="/s/xfer.wav"><entry action="menu-sub" digits="1" param="r2"/>
   <entry action="menu-exec-app" digits="3" param="transfer 9000 XML default"/><entry action="menu-exec-app" digits="4" param="nosuchapp x"/></menu>
 <menu name="r2" greet-long="/s/r2.wav"><entry action="menu-sub" digits="1" param="r1"/></menu>
+<menu name="phr" greet-long="phrase:greet" exit-sound="phrase:greet" timeout="2000" max-timeouts="1">
+  <entry action="menu-exec-app" digits="1" param="set picked=p1"/>
+</menu>
 <menu name="bad" greet-long="/s/x.wav">
   <entry action="menu-jump" digits="1"/>
 </menu>`;
@@ -75,6 +79,7 @@ async function start(menus: string | null = MAIN, exten = 'main'): Promise<strin
         locked: [['answer'], ['ivr', 'locked'], ['set', 'after_ivr=yes'], ['park']],
         confirm: [['answer'], ['ivr', 'confirm'], ['park']],
         r1: [['answer'], ['ivr', 'r1'], ['set', 'after_ivr=yes'], ['park']],
+        phr: [['answer'], ['ivr', 'phr'], ['park']],
         bad: [['answer'], ['ivr', 'bad'], ['set', 'after_ivr=yes'], ['park']],
         none: [['answer'], ['ivr', 'nosuch'], ['set', 'after_ivr=yes'], ['park']],
         '9000': [['set', 'transferred=yes'], ['park']],
@@ -325,6 +330,30 @@ describe('ivr: a menu with a pin', () => {
       'play /s/badpin.wav',
       'menu::exit locked',
       'exec set(after_ivr=yes)',
+    ]);
+  });
+});
+
+describe('ivr: phrase: sounds', () => {
+  it('a phrase: greeting plays the macro; a digit during it ends the macro and is the input', async () => {
+    const uuid = await start(MAIN, 'phr');
+    await at(t, 1300);
+    await dtmf(uuid, '1');
+    await at(t, 1500);
+    expect(await getvar(uuid, 'picked')).toBe('p1');
+    // then no input: the whole macro again, the timeout, the exit sound (the macro) in full
+    await at(t, 10_000);
+    expect(trace(t.sub.take())).toEqual([
+      'exec ivr(phr)',
+      'menu::enter phr',
+      'play /s/g1.wav',
+      'play /s/g2.wav',
+      'exec set(picked=p1)',
+      'play /s/g1.wav',
+      'play /s/g2.wav',
+      'play /s/g1.wav',
+      'play /s/g2.wav',
+      'menu::exit phr',
     ]);
   });
 });

@@ -13,8 +13,7 @@ import { regexPerform, substitute } from '../dialplan/regex.ts';
 import { atoi } from '../internal/strings.ts';
 import { playAndGetDigits } from './ivr.ts';
 import { type MediaScript, runScript } from './media_script.ts';
-import { phraseMacro } from './phrase.ts';
-import { type MediaEnd, playFile } from './media.ts';
+import { phraseMacro, playOne } from './phrase.ts';
 import type { AppChannel, Application } from './types.ts';
 
 /** mod_dptools' ivr_cf_name. */
@@ -147,38 +146,22 @@ interface Run {
   ready(): boolean;
 }
 
-/** switch_ivr_play_file's status for how a play ended. */
-const playStatus = (how: MediaEnd): Status => (how === 'played' ? 'success' : how === 'break' || how === 'digit' ? 'break' : 'false');
-
 /**
  * switch_ivr_play_file with input args but no buffer: a digit waiting in the queue ends the play
- * and stays there (for the next greeting to take).
+ * (a phrase macro with it) and stays there, for the next greeting to take.
  */
 async function playStoppingOnDigit(r: Run, file: string): Promise<Status> {
-  let how: MediaEnd = 'played';
   let digit = false;
-  await r.s.step(async (done) => {
-    let unwatch = () => {};
-    const interrupt = await playFile(
-      r.ch,
-      file,
-      () => {
-        unwatch();
-        return done();
-      },
-      (h) => {
-        how = h;
-      },
-    );
-    if (interrupt) {
-      unwatch = r.ch.watchDtmf(() => {
-        digit = true;
-        return interrupt();
-      });
-    }
-    return interrupt;
+  const unwatch = r.ch.watchDtmf(() => {
+    digit = true;
+    return r.s.interrupt();
   });
-  return digit ? 'break' : playStatus(how);
+  try {
+    const status = await playOne(r.ch, r.s, file, () => undefined);
+    return digit ? 'break' : status;
+  } finally {
+    unwatch();
+  }
 }
 
 /** switch_ivr_collect_digits_count: up to `max` digits, a terminator, or one of the timeouts. */
@@ -237,22 +220,10 @@ async function playAndCollect(r: Run, menu: Menu, sound: string | undefined, nee
   const terminators = ch.variable('ivr_menu_terminator') || '#';
   if (!need) return { status: await playStoppingOnDigit(r, file), digits: '' };
   let buf = '';
-  let how: MediaEnd = 'played';
-  await r.s.step((done) =>
-    playFile(
-      ch,
-      file,
-      done,
-      (h) => {
-        how = h;
-      },
-      (digit) => {
-        buf = digit;
-        return true;
-      },
-    ),
-  );
-  let status = playStatus(how);
+  let status: Status = await playOne(ch, r.s, file, () => (digit) => {
+    buf = digit;
+    return true;
+  });
   if (buf.length < need) {
     ch.core.log('DEBUG', `waiting for ${menu.inlen - buf.length}/${need} digits t/o ${menu.interTimeout}`, ch.uuid);
     if (r.ready()) {
@@ -438,16 +409,9 @@ async function executeMenu(r: Run, name: string): Promise<Status> {
             case 'menu-exit':
               status = 'false';
               break;
-            case 'menu-play-sound': {
-              let how: MediaEnd = 'played';
-              await r.s.step((done) =>
-                playFile(ch, arg, done, (h) => {
-                  how = h;
-                }),
-              );
-              status = playStatus(how);
+            case 'menu-play-sound':
+              status = await playOne(ch, r.s, arg, () => undefined);
               break;
-            }
             case 'menu-sub':
               if (arg === menu.name) {
                 status = 'success';

@@ -36,7 +36,7 @@ async function speak(ch: AppChannel, s: MediaScript, engine: string, voice: stri
 }
 
 /** switch_ivr_play_file for one file: `phrase:<macro>[:<data>]`, `say:<text>` (TTS), else the file. */
-async function playOne(ch: AppChannel, s: MediaScript, file: string, input: MacroInput = terminatorDigit): Promise<Status> {
+export async function playOne(ch: AppChannel, s: MediaScript, file: string, input: MacroInput = terminatorDigit): Promise<Status> {
   const lower = file.toLowerCase();
   if (lower.startsWith('phrase:')) {
     const [macro = '', ...arg] = file.slice(7).split(':');
