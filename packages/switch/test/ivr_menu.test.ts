@@ -427,6 +427,31 @@ describe('ivr: transfer-sound, unknown applications, recursion, hangup', () => {
   });
 });
 
+describe('ivr: run by sendmsg on a parked call (as an erl handler runs it)', () => {
+  it('a digit pressed while no one reads digits (the invalid sound) waits in the queue: it ends the sound and is the next input', async () => {
+    t = await setup({ confDir: confWithMenus(MAIN) });
+    const uuid = await callNull(t, '&park()');
+    const exec = [
+      ['call-command', 'execute'],
+      ['execute-app-name', 'ivr'],
+      ['execute-app-arg', 'main'],
+    ];
+    expect(await t.sw.sendmsg(uuid, exec)).toBe('ok');
+    await t.settle();
+    await dtmf(uuid, '5');
+    await at(t, 300);
+    await dtmf(uuid, '1');
+    await at(t, 600);
+    expect(await getvar(uuid, 'picked')).toBe('one');
+    expect(trace(t.sub.take()).filter((l) => l.startsWith('play'))).toEqual([
+      'play /s/long.wav',
+      'play /s/invalid.wav',
+      'play /s/short.wav',
+      'play /s/short.wav',
+    ]);
+  });
+});
+
 describe('ivr: bad configuration', () => {
   it('an unknown menu, no ivr.conf, an unknown action: FreeSWITCH’s errors, and the dialplan goes on', async () => {
     await start();

@@ -309,6 +309,8 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** The partner hears hold music while a `hold-bleg` application runs here (CF_HOLD_BLEG). */
   #partnerOnHold = false;
   #parked = false;
+  /** How many applications ran (park's own slot the last) when park began: ones nested above it read digits themselves. */
+  #parkDepth = 0;
   /**
    * The bridged partner and whether this leg is the bridge's originator (A); `app`: the bridge
    * application runs it (switch_ivr_multi_threaded_bridge inside the app), and ends it.
@@ -1042,8 +1044,9 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /**
    * A digit from the far end: the DTMF event at once (switch_channel_dequeue_dtmf's), then where
    * FreeSWITCH's readers would take it: a bridged leg passes it on to its partner; an application
-   * reading digits (read, play_and_get_digits, playback) gets it; park drops it; otherwise it waits
-   * in the channel's queue for the next reader.
+   * reading digits (read, play_and_get_digits, playback) gets it; park drops it (switch_ivr_park's
+   * loop dequeues them), but not while an application runs nested in park (sendmsg execute): park's
+   * loop is not running then; otherwise it waits in the channel's queue for the next reader.
    */
   receiveDtmf(digit: string, duration: number, source: DtmfSource = 'UNKNOWN'): void {
     if (this.destroyed) return;
@@ -1063,7 +1066,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
     if (this.#bridge?.partner !== undefined && !this.#dtmf?.reading) {
       const end = sensitive ? undefined : this.#bridge.passDtmf(digit, duration, source);
       if (end) this.#queue.push(end);
-    } else if (this.#dtmf?.reading || !this.#parked) this.#digits.add(digit);
+    } else if (this.#dtmf?.reading || !this.#parked || this.#running.length > this.#parkDepth) this.#digits.add(digit);
   }
 
   get #digits(): DtmfQueue {
@@ -1142,6 +1145,7 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
   /** Park tells the channel it is parked (a safe point for queued applications) or no longer. */
   async parked(on: boolean): Promise<void> {
     this.#parked = on;
+    this.#parkDepth = this.#running.length;
     if (on && this.#locked === 0) await this.#runPending(async () => {});
   }
 
