@@ -43,7 +43,7 @@ const MAIN = `
   <entry action="menu-top" digits="*"/>
   <entry action="menu-back" digits="8"/>
 </menu>
-<menu name="dial" greet-long="/s/dial.wav" digit-len="3" timeout="4000" inter-digit-timeout="1500" max-failures="1"
+<menu name="dial" tts-engine="flite" tts-voice="rms" greet-long="/s/dial.wav" digit-len="3" timeout="4000" inter-digit-timeout="1500" max-failures="1"
       exec-on-max-failures="set gave_up=\${picked}">
   <entry action="menu-exec-app" digits="/^(4\\d)$/" param="set picked=$1"/>
   <entry action="menu-exec-app" digits="/^4/" param="set also=yes"/>
@@ -285,6 +285,7 @@ describe('ivr: digits, regex entries, exec-on-max-failures', () => {
     await at(t, 2700);
     expect(await getvar(uuid, 'picked')).toBe('42');
     expect(await getvar(uuid, 'also')).toBe('yes');
+    expect([await getvar(uuid, 'tts_engine'), await getvar(uuid, 'tts_voice')]).toEqual(['flite', 'rms']);
     expect(t.logs).toContain('DEBUG waiting for 2/3 digits t/o 1500');
     expect(t.logs).toContain("DEBUG digits '42'");
     expect(t.logs).toContain('DEBUG action regex [42] [/^(4\\d)$/] [1]');

@@ -175,8 +175,14 @@ async function collectDigits(
 ): Promise<{ status: Status; digits: string }> {
   let status: Status = 'false';
   let digits = '';
-  let eff = firstTimeout || digitTimeout;
-  const next = digitTimeout || firstTimeout;
+  // the C's timeouts are unsigned: a negative one never ends (none here); a timer holds 2^31-1 ms at most
+  const [first, between, abs] = [firstTimeout, digitTimeout, absTimeout].map((n) => (n > 0 ? Math.min(n, 2 ** 31 - 1) : 0)) as [
+    number,
+    number,
+    number,
+  ];
+  let eff = first || between;
+  const next = between || first;
   await r.s.step((done) => {
     const timers: (() => void)[] = [];
     let stopReading = () => {};
@@ -191,7 +197,7 @@ async function collectDigits(
       stopReading();
       await done();
     };
-    if (absTimeout) timers.push(r.ch.after(absTimeout, () => stop('timeout')));
+    if (abs) timers.push(r.ch.after(abs, () => stop('timeout')));
     if (eff) digitTimer = r.ch.after(eff, () => stop('timeout'));
     stopReading = r.ch.readDtmf(async (digit) => {
       if (eff) {
