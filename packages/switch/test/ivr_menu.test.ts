@@ -453,6 +453,34 @@ describe('ivr: run by sendmsg on a parked call (as an erl handler runs it)', () 
   });
 });
 
+describe('digits and applications run from park', () => {
+  it('a digit ends a sleep sent to a parked call; back in park it is dropped, so a later read does not get it', async () => {
+    t = await setup({ confDir: confWithMenus(MAIN) });
+    const uuid = await callNull(t, '&park()');
+    const exec = (app: string, arg: string) =>
+      t.sw.sendmsg(uuid, [
+        ['call-command', 'execute'],
+        ['execute-app-name', app],
+        ['execute-app-arg', arg],
+      ]);
+    expect(await exec('sleep', '5000')).toBe('ok');
+    await at(t, 500);
+    await dtmf(uuid, '7');
+    await at(t, 600);
+    // switch_ivr_sleep ends on the queued digit (long before its 5 s)
+    const completed = t.sub
+      .take()
+      .filter((e) => e.type === 'CHANNEL_EXECUTE_COMPLETE')
+      .map((e) => e.getHeader('Application'));
+    expect(completed).toEqual(['sleep']);
+    expect(await exec('read', '1 1 silence r 1000 #')).toBe('ok');
+    await at(t, 2000);
+    // no digit: too few, so failure (switch_ivr_read)
+    expect(await getvar(uuid, 'read_result')).toBe('failure');
+    expect(await getvar(uuid, 'r')).toBe('_undef_');
+  });
+});
+
 describe('ivr: bad configuration', () => {
   it('an unknown menu, no ivr.conf, an unknown action: FreeSWITCH’s errors, and the dialplan goes on', async () => {
     await start();

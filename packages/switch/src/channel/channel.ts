@@ -954,7 +954,15 @@ export class Channel implements EndpointChannel, HookChannel, BusyChannel {
       this.core.log('ERR', `Error ${this.name} too many stacked extensions [depth=${this.#running.length}]`, this.uuid, LOG_SITES.tooManyExtensions);
       return;
     }
-    await this.#runPending(async () => {});
+    if (await this.#runPending(() => this.#parkResumes())) await this.#parkResumes();
+  }
+
+  /**
+   * Park's loop runs again once the applications executed from it are done: it dequeues (and so
+   * drops) the digits they left queued, as switch_ivr_park does.
+   */
+  async #parkResumes(): Promise<void> {
+    if (this.#parked && this.#running.length <= this.#parkDepth) this.flushDtmf();
   }
 
   /**
