@@ -522,4 +522,15 @@ describe('ivr: the demo menu of switchd’s conf', () => {
     await at(t, 5000);
     expect(t.logs).toContain("DEBUG IVR action on menu 'demo_ivr' matched '1001' param 'transfer 1001 XML default'");
   });
+  it('extension 5000 of the default dialplan answers, waits 2 s and runs demo_ivr', async () => {
+    // switchd's conf with its XML dialplan (the helper's static one stands aside)
+    t = await setup({ confDir: join(import.meta.dirname, '..', '..', '..', 'apps', 'switchd', 'conf'), dialplan: undefined });
+    await callNull(t, '5000 XML default');
+    await at(t, 2500);
+    expect(trace(t.sub.take()).filter((l) => l.startsWith('exec') || l.startsWith('menu'))).toEqual([
+      'exec sleep(2000)',
+      'exec ivr(demo_ivr)',
+      'menu::enter demo_ivr',
+    ]);
+  });
 });
