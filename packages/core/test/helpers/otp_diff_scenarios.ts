@@ -1066,16 +1066,16 @@ async function sysState(ctx: ProcessContext): Promise<Term> {
   return norm(cases, [[s, 'server']]);
 }
 
-/** core_diff:idle_after/1: `full`, `rest` or `none` (when a 200 ms idle timeout fires after `req`, sent at 100 ms). */
+/** core_diff:idle_after/1: `full`, `rest` or `none` (when a 600 ms idle timeout fires after `req`, sent at 300 ms). */
 async function idleAfter(ctx: ProcessContext, req: (p: Pid) => Promise<unknown>): Promise<Term> {
-  const p = await GenServer.start(ctx, core_diff, t(A('idle'), ctx.self, 200));
-  await sleep(ctx, 100);
+  const p = await GenServer.start(ctx, core_diff, t(A('idle'), ctx.self, 600));
+  await sleep(ctx, 300);
   await req(p);
   const t0 = ctx.now();
-  const m = await ctx.receive((x) => isFrom(x, p), 1000);
+  const m = await ctx.receive((x) => isFrom(x, p), 2000);
   await GenServer.stop(ctx, p);
   if (m === TIMEOUT) return A('none');
-  return ctx.now() - t0 >= 150 ? A('full') : A('rest');
+  return ctx.now() - t0 >= 450 ? A('full') : A('rest');
 }
 
 // ---------------------------------------------------------------------------------------------
