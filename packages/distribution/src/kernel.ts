@@ -5,16 +5,18 @@
  * net_kernel: a peer's `net_adm:ping` never answers; no rex: `rpc:block_call`, ei_rpc and beamctl
  * get no reply), so a service that ends is started again under its name, with a warning.
  *
- * The keeper is their parent but not a supervisor: they stay outside the supervision trees
- * (`beamline:tree` and beamctl list them as not supervised). It monitors them rather than links
- * to them, so a keeper that is killed leaves them running.
+ * The keeper is not a supervisor: they stay outside the supervision trees (`beamline:tree` and
+ * beamctl list them as not supervised). It starts them from the runtime, whose init process is
+ * their parent (as net_sup is on OTP: a peer's `{'EXIT', Pid, R}` message naming any process of
+ * its own, or the server itself, is only a message), and monitors rather than links to them, so
+ * a keeper that is killed leaves them running.
  */
 import { type Pid, Ref, Tuple } from '@beamline/etf';
 import { DOWN, refEquals, type ProcessContext } from '@beamline/core';
 
 export interface KernelService {
   name: string;
-  /** Starts the service registered as `name` (a GenServer, as OTP's are) from the keeper. */
+  /** Starts the service registered as `name` (a GenServer, as OTP's are); the keeper's context is given. */
   start(ctx: ProcessContext): Promise<Pid>;
 }
 

@@ -210,12 +210,12 @@ export class BeamNode {
       port: transport.port,
     };
     const services = [
-      { name: 'net_kernel', start: (ctx: ProcessContext) => GenServer.start(ctx, new net_kernel(netKernelInfo), undefined, { name: 'net_kernel' }) },
+      { name: 'net_kernel', start: () => GenServer.start(rt, new net_kernel(netKernelInfo), undefined, { name: 'net_kernel' }) },
       {
         name: 'rex',
-        start: (ctx: ProcessContext) =>
+        start: () =>
           GenServer.start(
-            ctx,
+            rt,
             new rpc({
               nodeName,
               registry: this.registry,

@@ -40,7 +40,8 @@ describe('a killed net_kernel or rex comes back', () => {
   });
 
   it('a killed keeper leaves them running', async () => {
-    await call(`exit(maps:get(parent, rpc:call('${p.ts}', beamline, info, [rex])), kill)`);
+    // the keeper is the one process that monitors rex
+    await call(`[Keeper] = maps:get(monitored_by, rpc:call('${p.ts}', beamline, info, [rex])), exit(Keeper, kill)`);
     expect(await call(`{net_adm:ping('${p.ts}'), rpc:block_call('${p.ts}', erlang, node, [], 2000)}`)).toBe(`{pong,${p.ts}}`);
   });
 });
