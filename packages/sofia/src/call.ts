@@ -8,7 +8,7 @@
 import { DOWN, GenServer, type ProcessContext, noreply, normal, pidEquals, stop } from '@beamline/core';
 import { Pid, Tuple } from '@beamline/etf';
 import { Cause, type ChannelCast, type Switch } from '@beamline/switch';
-import { spawnWorker } from './channel_reach.ts';
+import { type ChannelReach, spawnWorker } from './channel_reach.ts';
 import type { ProfileConfig } from './config.ts';
 import type { DialogMessage } from './dialog_message.ts';
 import { ReferOut, referNotify, referResponse } from './deflect.ts';
@@ -353,13 +353,25 @@ export abstract class SipCall {
   }
 
   /** The SIP side is over: the channel hangs up with `cause`, saying how (sip_hangup_disposition). */
-  endChannel(cause: number, disposition: string, ctx: ProcessContext): void {
+  /** `first`: done in a worker before the channel hangs up (what must reach other channels before its hangup does). */
+  endChannel(cause: number, disposition: string, ctx: ProcessContext, first?: (reach: ChannelReach) => Promise<void>): void {
     if (this.hungUp) return;
     this.hungUp = true;
     this.referOut.release(undefined, true); // a DEFLECT's wait ends with the call (sofia_wait_for_reply's channel_ready)
-    if (!this.channel) return;
-    castChannel(ctx, this.channel, { op: 'setvar', name: 'sip_hangup_disposition', value: disposition });
-    castChannel(ctx, this.channel, { op: 'hangup', cause });
+    const channel = this.channel;
+    if (!channel) return;
+    castChannel(ctx, channel, { op: 'setvar', name: 'sip_hangup_disposition', value: disposition });
+    if (!first) {
+      castChannel(ctx, channel, { op: 'hangup', cause });
+      return;
+    }
+    spawnWorker(this.sw, ctx, async (reach) => {
+      try {
+        await first(reach);
+      } finally {
+        castChannel(reach.ctx, channel, { op: 'hangup', cause });
+      }
+    });
   }
 
   /**

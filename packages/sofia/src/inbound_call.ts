@@ -378,14 +378,24 @@ function refuse(call: Inbound, status: number, headers: [string, string][], ctx:
  * What a phone's CANCEL says on the channel (sofia_event_callback's nua_i_cancel):
  * `sip_invite_failure_status` 487, `sip_invite_failure_phrase` CANCEL, and its Reason as `sip_reason`.
  */
-function cancelVariables(req: SipRequest): [string, string][] {
-  const reason = headerValues(req, 'reason')[0];
+function cancelVariables(reason: string | undefined): [string, string][] {
   return [
     ['sip_invite_failure_status', '487'],
     ['sip_invite_failure_phrase', 'CANCEL'],
     ...(reason ? [['sip_reason', reason] as [string, string]] : []),
   ];
 }
+
+/**
+ * nua_i_cancel's switch_channel_set_variable_partner: the Reason is the partner's `sip_reason` too
+ * (the leg being dialled, whose own CANCEL then carries it), before the hangup cancels that leg.
+ */
+const reasonToPartner =
+  (uuid: string, reason: string) =>
+  async (reach: ChannelReach): Promise<void> => {
+    const partner = await reach.partner(uuid);
+    if (partner) await reach.setvar(partner, 'sip_reason', reason);
+  };
 
 function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext, replaces: Pid | undefined): void {
   const isInvite = topBranch(req) === topBranch(call.invite);
@@ -396,8 +406,10 @@ function sipRequest(call: Inbound, req: SipRequest, ctx: ProcessContext, replace
   } else if (req.method === 'CANCEL') {
     call.send(responseTo(req, 200, { toTag: call.localTag }));
     if (!call.inviteFinal && !call.hungUp) {
-      if (call.channel) for (const [name, value] of cancelVariables(req)) castChannel(ctx, call.channel, { op: 'setvar', name, value });
-      call.endChannel(Cause.ORIGINATOR_CANCEL, 'recv_cancel', ctx);
+      const reason = headerValues(req, 'reason')[0];
+      if (call.channel) for (const [name, value] of cancelVariables(reason)) castChannel(ctx, call.channel, { op: 'setvar', name, value });
+      const uuid = call.channelUuid;
+      call.endChannel(Cause.ORIGINATOR_CANCEL, 'recv_cancel', ctx, reason && uuid ? reasonToPartner(uuid, reason) : undefined);
       call.finalResponse(487, [], ctx);
     }
   } else call.inDialog(req, ctx, call.localTag, replaces);

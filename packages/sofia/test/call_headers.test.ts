@@ -330,28 +330,46 @@ describe('a far end’s custom headers on its responses and BYE', () => {
   });
 });
 
+/** A phone's CANCEL of its INVITE, with a Reason. */
+const cancelOf = (invite: SipRequest, reason: string): SipRequest => ({
+  kind: 'request',
+  method: 'CANCEL',
+  uri: invite.uri,
+  headers: [
+    ...invite.headers.filter(([n]) => /^(via|from|to|call-id|max-forwards)$/i.test(n)),
+    ['CSeq', `${(header(invite, 'cseq') ?? '1').split(' ')[0]} CANCEL`],
+    ['Reason', reason],
+  ],
+  body: Buffer.alloc(0),
+});
+
 describe('a phone’s CANCEL', () => {
   it('sets sip_invite_failure_status 487, sip_invite_failure_phrase CANCEL and its Reason as sip_reason', async () => {
     const { r, p, invite, uuid } = await callIn('2002', [], false);
     await p.take((m) => m.kind === 'response' && m.status === 180);
-    const cancel: SipRequest = {
-      kind: 'request',
-      method: 'CANCEL',
-      uri: invite.uri,
-      headers: [
-        ...invite.headers.filter(([n]) => /^(via|from|to|call-id|max-forwards)$/i.test(n)),
-        ['CSeq', `${(header(invite, 'cseq') ?? '1').split(' ')[0]} CANCEL`],
-        ['Reason', 'SIP;cause=200;text="Call completed elsewhere"'],
-      ],
-      body: Buffer.alloc(0),
-    };
-    p.send(cancel);
+    p.send(cancelOf(invite, 'SIP;cause=200;text="Call completed elsewhere"'));
     const hangup = await r.waitFor(hangupOf(uuid));
     expect(hangup.getHeader('Hangup-Cause')).toBe('ORIGINATOR_CANCEL');
     expect(hangup.getHeader('variable_sip_hangup_disposition')).toBe('recv_cancel');
     expect(hangup.getHeader('variable_sip_invite_failure_status')).toBe('487');
     expect(hangup.getHeader('variable_sip_invite_failure_phrase')).toBe('CANCEL');
     expect(hangup.getHeader('variable_sip_reason')).toBe('SIP;cause=200;text="Call completed elsewhere"');
+  });
+
+  it('passes its Reason to the leg being dialled, whose CANCEL carries it (switch_channel_set_variable_partner)', async () => {
+    const r = await startRig({ authCalls: false, context: 'default' });
+    rig = r;
+    const callee = await phone(r);
+    const { p, invite } = await callIn(`2006-${callee.port}`, [], false);
+    const outInvite = await callee.request('INVITE');
+    callee.send(responseTo(outInvite, 180, { toTag: 'c1' }));
+    await p.take((m) => m.kind === 'response' && (m.status === 180 || m.status === 183));
+    const reason = 'SIP;cause=200;text="Call completed elsewhere"';
+    p.send(cancelOf(invite, reason));
+    const cancel = await callee.request('CANCEL');
+    expect(header(cancel, 'reason')).toBe(reason);
+    callee.send(responseTo(cancel, 200));
+    callee.send(responseTo(outInvite, 487, { toTag: 'c1' }));
   });
 });
 
