@@ -49,8 +49,8 @@ export class ChannelReach {
   }
 
   /** switch_ivr_session_transfer; no dialplan or context: the channel's own (or its force_transfer_*). */
-  async transfer(uuid: string, destination: string, dialplan?: string): Promise<void> {
-    await this.call(uuid, { op: 'redirect', destination, ...(dialplan ? { dialplan } : {}) });
+  async transfer(uuid: string, destination: string, dialplan?: string, context?: string): Promise<void> {
+    await this.call(uuid, { op: 'redirect', destination, ...(dialplan ? { dialplan } : {}), ...(context ? { context } : {}) });
   }
 
   async hangup(uuid: string, cause: number): Promise<void> {

@@ -39,6 +39,8 @@ export interface ProfileConfig extends PresenceConfig, ExtConfig, ChatConfig {
   readonly liberalDtmf: boolean;
   /** `disable-transfer`: REFER is refused 403 (mod_sofia's MFLAG_REFER off). */
   readonly disableTransfer: boolean;
+  /** `manual-redirect`: a 3xx on a leg with a partner transfers the partner in `sip_redirect_dialplan` / `sip_redirect_context`. */
+  readonly manualRedirect: boolean;
   /** `fire-transfer-events`: a REFER fires `sofia::transferor`, `sofia::transferee` (and `sofia::replaced`). */
   readonly fireTransferEvents: boolean;
   /**
@@ -156,6 +158,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileConfig, 'name'> = {
   dtmfType: 'rfc2833',
   liberalDtmf: false,
   disableTransfer: false,
+  manualRedirect: false,
   fireTransferEvents: false,
   enable3pcc: 'off',
   tcpMaxConnections: 1024,
@@ -396,6 +399,7 @@ export function profilesFromXml(conf: XmlElement | undefined): ProfileConfig[] {
         dtmfType: dtmfType(s.get('dtmf-type')),
         liberalDtmf: switchTrue(s.get('liberal-dtmf') ?? ''),
         disableTransfer: switchTrue(s.get('disable-transfer') ?? ''),
+        manualRedirect: switchTrue(s.get('manual-redirect') ?? ''),
         fireTransferEvents: switchTrue(s.get('fire-transfer-events') ?? ''),
         enable3pcc: enable3pcc(s.get('enable-3pcc')),
         tcpMaxConnections: seconds(s.get('tcp-max-connections'), d.tcpMaxConnections),

@@ -493,7 +493,11 @@ function redirected(call: Outbound, res: SipResponse, ctx: ProcessContext): bool
   if (r.kind === 'transfer' && partnerUuid !== undefined) {
     // the leg's hangup goes first, so the partner's transfer (which cancels what it dials) finds it ending already
     call.endChannel(Cause.REDIRECTION_TO_NEW_DESTINATION, 'recv_refuse', ctx);
-    spawnWorker(call.sw, ctx, (reach) => reach.transfer(partnerUuid, r.user));
+    spawnWorker(call.sw, ctx, (reach) => reach.transfer(partnerUuid, r.user, r.dialplan, r.context));
+    return true;
+  }
+  if (r.kind === 'hangup') {
+    call.endChannel(Cause.REDIRECTION_TO_NEW_DESTINATION, 'recv_refuse', ctx);
     return true;
   }
   if (r.kind === 'follow' && call.followRedirect(r.uri, ctx)) return true;

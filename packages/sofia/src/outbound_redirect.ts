@@ -8,6 +8,9 @@
  *   no Contact                  the ERROR `Missing contact header in redirect request`; the status's cause
  *   a Contact with no host      the WARNING `Received redirect with invalid URI`, `endpoint_disposition`
  *                               REDIRECT_ERROR, DESTINATION_OUT_OF_ORDER
+ *   a partner, `manual-redirect` unless the leg has `outbound_redirect_info`, the partner is transferred
+ *                               to the Contact's user in `sip_redirect_dialplan` (XML) and
+ *                               `sip_redirect_context` (redirected); the leg hangs up REDIRECTION_TO_NEW_DESTINATION
  *   a partner, Contact our host the partner is transferred to the Contact's user in its own dialplan,
  *                               the leg hangs up REDIRECTION_TO_NEW_DESTINATION
  *   otherwise                   the INVITE again, to the (first) Contact's URI
@@ -21,11 +24,17 @@ import { type SipResponse, header, headerValues } from './sip/message.ts';
 
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([300, 301, 302, 305]);
 
-/** The leg's variables a redirect reads (`outbound_redirect_fatal`, `sip_redirect_profile`, `sip_redirect_fork`). */
+/**
+ * The leg's variables a redirect reads (`outbound_redirect_fatal`, `sip_redirect_profile`, `sip_redirect_fork`,
+ * and for `manual-redirect` `sip_redirect_dialplan`, `sip_redirect_context` and whether `outbound_redirect_info` is set).
+ */
 export interface RedirectOptions {
   readonly fatal: boolean;
   readonly profile: string | undefined;
   readonly fork: boolean;
+  readonly dialplan?: string;
+  readonly context?: string;
+  readonly info?: boolean;
 }
 
 interface Contact {
@@ -45,7 +54,11 @@ export type Redirect =
       readonly leg: [string, string][];
       readonly partner: [string, string][];
       readonly user: string;
+      /** `manual-redirect`'s dialplan and context; else the partner's own. */
+      readonly dialplan?: string;
+      readonly context?: string;
     }
+  | { readonly kind: 'hangup'; readonly leg: [string, string][]; readonly partner: [string, string][] }
   | { readonly kind: 'follow'; readonly leg: [string, string][]; readonly partner: [string, string][]; readonly uri: string };
 
 function contactsOf(res: SipResponse): Contact[] {
@@ -101,6 +114,10 @@ export function redirectOf(res: SipResponse, profile: ProfileConfig, options: Re
   const leg: [string, string][] = [...both, ['sip_redirect_count', String(contacts.length)]];
   const partner: [string, string][] = [...contacts.map((c, i): [string, string] => [`sip_redirect_contact_${i}`, c.full]), ...both];
   const { host, user } = first.uri;
+  if (profile.manualRedirect) {
+    if (options.info) return { kind: 'hangup', leg, partner };
+    return { kind: 'transfer', leg, partner, user: user ?? '', dialplan: options.dialplan ?? 'XML', context: options.context ?? 'redirected' };
+  }
   if (host === profile.sipIp || host === profile.external?.extSipIp) return { kind: 'transfer', leg, partner, user: user ?? '' };
   return { kind: 'follow', leg, partner, uri: first.stripped };
 }

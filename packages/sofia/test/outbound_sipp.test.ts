@@ -255,3 +255,30 @@ describe('a 3xx to the INVITE (sofia_handle_sip_r_invite: redirects are followed
     expect((await caller.done).code).toBe(0);
   });
 });
+
+describe('a 3xx with manual-redirect (sofia_handle_sip_r_invite’s PFLAG_MANUAL_REDIRECT)', () => {
+  it('transfers the caller to the Contact’s user in sip_redirect_context, not following the Contact; the leg ends REDIRECTION_TO_NEW_DESTINATION', async () => {
+    const manual = await startRig({ manualRedirect: true });
+    try {
+      const [callerPort, redirectPort] = [await freeUdpPort(), await freeUdpPort()];
+      const caller = await startSipp({ scenario: 'uas_answer', localPort: callerPort });
+      const redirector = await startSipp({ scenario: 'uas_redirect', localPort: redirectPort, vars: { redirect_to: '2000@192.0.2.1:5999' } });
+      const out = await manual.sw.originate(
+        `sofia/internal/caller@127.0.0.1:${callerPort} &bridge([sip_redirect_context=default]sofia/internal/1000@127.0.0.1:${redirectPort})`,
+      );
+      const a = /^\+OK ([0-9a-f-]{36})\n$/.exec(out)?.[1] ?? '';
+      expect(a, out).not.toBe('');
+      expect((await redirector.done).code).toBe(0);
+      const bHangup = await manual.waitFor(
+        (e) => e.type === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Other-Leg-Unique-ID') === a && e.getHeader('Unique-ID') !== a,
+      );
+      expect(bHangup.getHeader('Hangup-Cause')).toBe('REDIRECTION_TO_NEW_DESTINATION');
+      await manual.waitFor((e) => e.type === 'CHANNEL_EXECUTE' && e.getHeader('Unique-ID') === a && e.getHeader('Application') === 'park');
+      expect(await manual.sw.api(`uuid_getvar ${a} sip_redirect_dialstring`)).toBe('sofia/internal/sip:2000@192.0.2.1:5999');
+      expect(await manual.sw.api(`uuid_kill ${a}`)).toBe('+OK\n');
+      expect((await caller.done).code).toBe(0);
+    } finally {
+      await manual.stop();
+    }
+  });
+});
