@@ -139,6 +139,7 @@ export function originateCallerOf(ch: {
     'effective_caller_id_number',
     'call_uuid',
     'call_timeout',
+    'max_forwards',
     ...CALLER_ORIGINATE_VARIABLES,
     ...CALLER_RINGBACK_VARIABLES,
   ]) {

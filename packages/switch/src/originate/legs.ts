@@ -126,6 +126,7 @@ export async function prepareLeg(
       ...vars.filter(([n]) => n.toLowerCase() !== 'origination_uuid'),
       ...('caller' in from && from.caller.variable('call_uuid') ? [['call_uuid', from.caller.variable('call_uuid') as string] as const] : []),
       ['originate_endpoint', leg.endpoint],
+      ...(maxForwards !== undefined ? [['max_forwards', maxForwards] as const] : []),
       // switch_core_session_outgoing_channel: the leg names the channel dialling it; switch_ivr_originate: originating_leg_uuid
       ...('caller' in from
         ? [['originator', from.caller.uuid] as const, ['signal_bond', from.caller.uuid] as const, ['originating_leg_uuid', from.caller.uuid] as const]
@@ -143,6 +144,14 @@ export async function prepareLeg(
   if (!iface) {
     core.log('ERR', `Could not locate channel type ${leg.endpoint}`);
     return { ok: false, cause: Cause.CHAN_NOT_IMPLEMENTED };
+  }
+  // switch_core_session_outgoing_channel: a leg dialled for a session counts its max_forwards down
+  let maxForwards: string | undefined;
+  if ('caller' in from) {
+    const held = from.caller.variable('max_forwards');
+    const left = held ? (Number.parseInt(held, 10) || 0) - 1 : 70;
+    if (left <= 0) return { ok: false, cause: Cause.EXCHANGE_ROUTING_ERROR };
+    maxForwards = String(left);
   }
   const made = await iface.outgoingChannel({
     ctx,
