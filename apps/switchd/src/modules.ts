@@ -28,6 +28,7 @@ import {
   type ChildSpec,
   type ProcessContext,
   stop,
+  shutdown as SHUTDOWN,
 } from '@beamline/core';
 import { type ErlangEvent, load as loadErlangEvent } from '@beamline/erlang-event';
 import { loadSofia } from '@beamline/sofia';
@@ -94,7 +95,7 @@ class LoadedModule extends GenServer<ModState, unknown, unknown, unknown, ModArg
 }
 
 /** Stops what a load returned, once. */
-async function unload(last: { loaded: Loaded }, ctx: ProcessContext, reason: unknown = 'shutdown'): Promise<void> {
+async function unload(last: { loaded: Loaded }, ctx: ProcessContext, reason: unknown = SHUTDOWN): Promise<void> {
   const l = last.loaded;
   last.loaded = undefined;
   if (l instanceof Pid) ctx.exit(l, reason);
