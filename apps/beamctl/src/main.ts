@@ -27,6 +27,13 @@ function int(v: string): number {
   return Number(v);
 }
 
+/** A TCP port: outside 1..65535 the connect would fail later with a less helpful error. */
+function port(v: string): number {
+  const n = int(v);
+  if (n < 1 || n > 65535) throw new InvalidArgumentError('not a TCP port (1-65535)');
+  return n;
+}
+
 /** A wait: 0 would time every rpc out at once, or redraw `ps --watch` without pause. */
 function seconds(v: string): number {
   if (!/^\d+(\.\d{1,3})?$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError('not a positive number of seconds');
@@ -109,7 +116,7 @@ export function beamctlCommand(): Command {
     .description('Inspect and drive a running beamline node over the Erlang distribution protocol (as a hidden node).')
     .addOption(new Option('-N, --node <node>', 'target node').env('BEAMCTL_NODE').default(`freeswitch@${hostname().split('.')[0]}`))
     .addOption(new Option('-C, --cookie <cookie>', 'cookie (default: ~/.erlang.cookie, as erl)').env('BEAMCTL_COOKIE'))
-    .addOption(new Option('--epmd-port <port>', 'EPMD port of the target host').env('ERL_EPMD_PORT').argParser(int))
+    .addOption(new Option('--epmd-port <port>', 'EPMD port of the target host').env('ERL_EPMD_PORT').argParser(port))
     .addOption(new Option('-t, --timeout <seconds>', 'rpc timeout').argParser(seconds).default(10))
     .option('-v, --verbose', 'print distribution messages on stderr')
     .showHelpAfterError('(`pnpm beamctl --help` lists the commands)')

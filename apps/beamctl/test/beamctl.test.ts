@@ -175,6 +175,21 @@ describe('beamctl against a plain beamline node', { timeout: 90_000 }, () => {
     ]);
   });
 
+  it('--epmd-port outside 1..65535 is a usage error (exit 2), not a failed connect', async () => {
+    const [big, zero] = await Promise.all([
+      run('beamctl', ['--node', NAME, '--epmd-port', '70000', 'ping']),
+      run('beamctl', ['--node', NAME, '--epmd-port', '0', 'ping']),
+    ]);
+    for (const [r, v] of [
+      [big, '70000'],
+      [zero, '0'],
+    ] as const)
+      expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+        2,
+        `error: option '--epmd-port <port>' argument '${v}' is invalid. not a TCP port (1-65535)`,
+      ]);
+  });
+
   // last: it takes the node's net_kernel name away (a killed net_kernel would come back)
   it('ping answered pang (the node is up, its net_kernel is not): exit 1, as --help says', async () => {
     rt.unregister('net_kernel');
