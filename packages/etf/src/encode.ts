@@ -354,19 +354,20 @@ export class TermWriter {
     p += 5;
     for (let i = 0; i < n; i++) {
       const e = x[i];
-      if (e instanceof Uint8Array) {
-        p = this.binaryAt(p, e);
-        continue;
-      }
-      if (e instanceof Atom || typeof e === 'string') {
-        // e.g. the `undefined` that heads an event without a Unique-ID: the pairs after it stay here
-        this.length = p;
-        if (typeof e === 'string') this.utf8Binary(e);
-        else this.atom(e);
-        p = this.length;
-        continue;
-      }
-      if (!(e instanceof Tuple) || e.elements.length > 255) {
+      // Tuples first: in a header list all but the head are `{Name, Value}`.
+      if (!(e instanceof Tuple)) {
+        if (e instanceof Uint8Array) {
+          p = this.binaryAt(p, e);
+          continue;
+        }
+        if (e instanceof Atom || typeof e === 'string') {
+          // e.g. the `undefined` that heads an event without a Unique-ID: the pairs after it stay here
+          this.length = p;
+          if (typeof e === 'string') this.utf8Binary(e);
+          else this.atom(e);
+          p = this.length;
+          continue;
+        }
         if (e instanceof Binary) {
           p = this.windowAt(p, e);
           continue;
@@ -377,6 +378,11 @@ export class TermWriter {
       }
       const elements = e.elements;
       const tn = elements.length;
+      if (tn > 255) {
+        this.length = p;
+        this.started = -1;
+        return i;
+      }
       const f = elements[0];
       const g = elements[1];
       if (tn === 2 && f instanceof Uint8Array && g instanceof Uint8Array) {
