@@ -1,5 +1,6 @@
 /**
- * CPU placement for the flood benches: the receiving node gets one CPU to itself and every other
+ * CPU placement for the benches. `pinSelf` keeps a codec bench and the erl it starts on one CPU
+ * per pass, so both sides of a ratio ran on the same CPU. For the flood benches: the receiving node gets one CPU to itself and every other
  * process (the sender, idle nodes) shares the rest, as when the two nodes run on separate machines.
  * Unpinned, on a two-core machine, the receiver (a full core), the sender and the sender's helper
  * threads (V8's parallel scavenger, erl's schedulers spinning) take turns on the same two cores,
@@ -12,10 +13,14 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface Placement {
+  /** The CPUs this bench started with. */
+  cpus: readonly number[];
   /** `receiver` alone on the first CPU, the `others` on the rest. */
   placeReceiver(receiver: number, others: readonly number[]): Promise<void>;
   /** Every process back on every CPU this bench started with. */
   unpin(pids: readonly number[]): Promise<void>;
+  /** This process (every thread) on `cpu` alone, and so the processes it starts from then on; undefined: every CPU again. */
+  pinSelf(cpu: number | undefined): Promise<void>;
 }
 
 async function setCpus(pid: number, cpus: string): Promise<void> {
@@ -51,12 +56,16 @@ export async function placement(): Promise<Placement | undefined> {
   const first = String(cpus[0]);
   const rest = cpus.slice(1).join(',');
   return {
+    cpus,
     async placeReceiver(receiver, others) {
       await setCpus(receiver, first);
       for (const pid of others) await setCpus(pid, rest);
     },
     async unpin(pids) {
       for (const pid of pids) await setCpus(pid, all);
+    },
+    async pinSelf(cpu) {
+      await setCpus(process.pid, cpu === undefined ? all : String(cpu));
     },
   };
 }
