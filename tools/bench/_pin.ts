@@ -1,7 +1,8 @@
 /**
  * CPU placement for the benches. `pinSelf` keeps a codec bench and the erl it starts on one CPU
- * per pass, so both sides of a ratio ran on the same CPU. For the flood benches: the receiving node gets one CPU to itself and every other
- * process (the sender, idle nodes) shares the rest, as when the two nodes run on separate machines.
+ * per pass, so both sides of a ratio ran on the same CPU. In the flood benches the receiving node
+ * gets one CPU to itself and every other process (the sender, idle nodes) shares the rest, as when
+ * the two nodes run on separate machines.
  * Unpinned, on a two-core machine, the receiver (a full core), the sender and the sender's helper
  * threads (V8's parallel scavenger, erl's schedulers spinning) take turns on the same two cores,
  * and which sender's threads get in the receiver's way more decides a ratio that should be about

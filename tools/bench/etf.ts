@@ -16,8 +16,8 @@
  * in .otp27 (`pnpm test` does): the releases' C codecs differ, and users run both.
  *
  * args: [--ms N] CPU time per cell (default 800 ms), split in rounds whose best counts.
- *       [--passes N] times every cell of a corpus is measured, beamline, peers and OTP in turn
- *       (default 2); each cell keeps its best pass. On a shared VM a neighbour's burst can halve
+ *       [--passes N] times every cell of a corpus is measured, beamline, peers, OTP and the decode
+ *       floor in turn (default 2); each cell keeps its best pass. On a shared VM a neighbour's burst can halve
  *       every round of one cell for seconds; a second pass some seconds later rarely meets it too.
  *       Each pass runs on one CPU (every implementation on the same one, the next pass on the next
  *       CPU; _pin.ts, Linux): on a 2-vCPU VM one vCPU was seen to run the same copy loop at 0.55×
@@ -355,47 +355,49 @@ export async function main(args: string[]): Promise<void> {
   for (const corpus of corpora) {
     const bytes = corpus.terms.map((x) => Buffer.from(encode(x)));
     const total = bytes.reduce((n, b) => n + b.length, 0);
+    const n = corpus.terms.length;
     const row: (typeof results)[string] = {};
     const keep = (name: string, encode: Cell, decode: Cell) => {
       const was = row[name];
       row[name] = { encode: faster(was?.encode, encode), decode: faster(was?.decode, decode) };
     };
+    // a failed pass leaves what an earlier pass measured
+    const failed = (name: string, note: string) => {
+      if (row[name]?.encode === undefined) row[name] = { note };
+    };
+    const replays = bytes.map((b) => replayOf(decode(b), b));
+    let floor: Cell | undefined;
     for (let pass = 0; pass < passes; pass++) {
       await pins?.pinSelf(pins.cpus[pass % pins.cpus.length]);
       for (const impl of implementations(corpus.terms)) {
         try {
           const ops = impl.prepare(bytes);
-          const n = corpus.terms.length;
           keep(impl.name, cell(timePass(ops.encode, ms), total, n), cell(timePass(ops.decode, ms), total, n));
         } catch (e) {
-          row[impl.name] = { note: `unsupported: ${(e as Error).message}` };
+          failed(impl.name, `unsupported: ${(e as Error).message}`);
         }
       }
       for (const o of otps) {
         try {
           const otp = await otpTimes(o.erl, bytes, ms, dir, corpus.name);
-          keep(o.name, cell(otp.enc, total, corpus.terms.length), cell(otp.dec, total, corpus.terms.length));
+          keep(o.name, cell(otp.enc, total, n), cell(otp.dec, total, n));
         } catch (e) {
-          row[o.name] = { note: `erl failed: ${(e as Error).message}` };
+          failed(o.name, `erl failed: ${(e as Error).message}`);
         }
       }
+      const replayAll = () => {
+        for (const r of replays) r.replay();
+      };
+      floor = faster(floor, cell(timePass(replayAll, ms), total, n));
     }
     await pins?.pinSelf(undefined);
     results[corpus.name] = row;
-    const replays = bytes.map((b) => replayOf(decode(b), b));
-    const floor = cell(
-      timePass(() => {
-        for (const r of replays) r.replay();
-      }, ms),
-      total,
-      corpus.terms.length,
-    );
     floors[corpus.name] = floorRow(
-      floor,
+      floor!,
       row.beamline?.decode,
       otps.map((o) => [o.name, row[o.name]?.decode]),
     );
-    process.stderr.write(`measured ${corpus.name} (${corpus.terms.length} terms, ${total} bytes)\n`);
+    process.stderr.write(`measured ${corpus.name} (${n} terms, ${total} bytes)\n`);
   }
 
   const table = newTable({

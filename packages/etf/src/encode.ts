@@ -372,17 +372,11 @@ export class TermWriter {
           p = this.windowAt(p, e);
           continue;
         }
-        this.length = p;
-        this.started = -1;
-        return i;
+        return this.leftAt(p, i);
       }
       const elements = e.elements;
       const tn = elements.length;
-      if (tn > 255) {
-        this.length = p;
-        this.started = -1;
-        return i;
-      }
+      if (tn > 255) return this.leftAt(p, i);
       const f = elements[0];
       const g = elements[1];
       if (tn === 2 && f instanceof Uint8Array && g instanceof Uint8Array) {
@@ -427,6 +421,13 @@ export class TermWriter {
     }
     this.length = p;
     return n;
+  }
+
+  /** `listLeaves` stops before element `i`, which it did not start, at write position `p`. */
+  private leftAt(p: number, i: number): number {
+    this.length = p;
+    this.started = -1;
+    return i;
   }
 
   /** `p`, after growing the buffer when `n` bytes from `p` do not fit (the write position is `p`). */
